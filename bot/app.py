@@ -1,0 +1,132 @@
+"""Wiring: build the python-telegram-bot Application with our handlers, services and jobs."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import cast
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotApplication, BotContext, Services
+from bot.delivery import DeliveryService
+from bot.handlers import BOT_COMMANDS, register_handlers
+from bot.scheduler import install_jobs
+from bot.services.admin import AdminService
+from bot.services.chats import ChatService
+from bot.services.ingest import IngestService
+from bot.services.subscriptions import SubscriptionService
+from bot.store import Database
+from bot.updates import PerChatUpdateProcessor
+from summaries.fetch import Fetcher
+from summaries.topics import TopicCatalogue
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
+    """The Application for ``settings``; services are opened in post_init and closed in post_shutdown."""
+    if settings.bot_token is None:
+        raise ValueError("NEWSBOT_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor(64))
+        .post_init(_on_startup)
+        .post_shutdown(_on_shutdown)
+    )
+    application = cast(BotApplication, builder.build())
+    application.bot_data["settings"] = settings
+    application.bot_data["clock"] = clock or SystemClock()
+    register_handlers(application)
+    return application
+
+
+async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> Services:
+    """Open the database and build every service; the caller closes them with ``close_services``."""
+    catalogue = TopicCatalogue.load(settings.topics_file)
+    db = await Database.open(settings.db_path)
+    try:
+        await db.feeds.sync_from_settings([(f.url, f.topics) for f in settings.feeds], clock.now())
+    except BaseException:
+        await db.close()
+        raise
+    fetcher = Fetcher(
+        allow_private=settings.allow_private_urls,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+    )
+    ingest = IngestService(db=db, fetcher=fetcher, catalogue=catalogue, settings=settings, clock=clock)
+    delivery = DeliveryService(db=db, bot=bot, settings=settings, clock=clock, catalogue=catalogue)
+    return Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        catalogue=catalogue,
+        fetcher=fetcher,
+        ingest=ingest,
+        delivery=delivery,
+        chats=ChatService(db=db, settings=settings, clock=clock),
+        subscriptions=SubscriptionService(db=db, catalogue=catalogue, clock=clock),
+        admin=AdminService(db=db, settings=settings, clock=clock, ingest=ingest),
+    )
+
+
+async def close_services(services: Services) -> None:
+    """Close what ``open_services`` opened (the database's threads keep the process alive otherwise)."""
+    try:
+        await services.delivery.aclose()
+        await services.fetcher.aclose()
+    finally:
+        await services.db.close()
+
+
+async def _on_startup(application: BotApplication) -> None:
+    settings: Settings = application.bot_data["settings"]
+    clock: Clock = application.bot_data["clock"]
+    services = await open_services(settings, clock, application.bot)
+    application.bot_data["services"] = services
+    await application.bot.set_my_commands(BOT_COMMANDS)
+    install_jobs(application)
+    log.info("newsbot started as @%s", application.bot.username)
+
+
+async def _on_shutdown(application: BotApplication) -> None:
+    services: Services | None = application.bot_data.pop("services", None)
+    if services is not None:
+        await close_services(services)
+
+
+@contextlib.asynccontextmanager
+async def running_application(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Run ``application`` with long polling inside an event loop we already own (tests, console).
+
+    Mirrors ``Application.run_polling``: initialize, post_init, polling, start; and on exit stop,
+    post_stop, shutdown, post_shutdown.
+    """
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            yield
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

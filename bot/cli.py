@@ -1,0 +1,240 @@
+"""The ``newsbot`` command line: parse arguments, build settings, call the application. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings, describe_validation_error
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line or configuration problem: exit 2 with a one-line message."""
+
+
+def _sentences(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= n <= 10:
+        raise argparse.ArgumentTypeError("must be between 1 and 10")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per SPEC §1 command."""
+    from summaries.summarizer import ALGORITHMS
+
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="A Telegram bot that reads the news for you: feeds and pages in, short summaries out.",
+        epilog="Settings come from NEWSBOT_* environment variables or a .env file; see .env.example.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="run the bot against the Telegram Bot API (needs NEWSBOT_BOT_TOKEN)",
+        description="Run the bot with long polling; poll feeds and deliver alerts and digests. Stops cleanly on "
+        "Ctrl-C / SIGTERM.",
+    )
+    commands.add_parser(
+        "console",
+        help="try the bot in this terminal, offline, with no Telegram account",
+        description="Chat with the real bot in the terminal: it runs against a local Bot API emulator with a few "
+        "sample articles. Type /help to start; 'quit' or Ctrl-D leaves.",
+    )
+    ingest = commands.add_parser(
+        "ingest",
+        help="add articles once from files, article URLs or feed URLs",
+        description="Add articles from files (plain text, HTML, RSS/Atom/JSON Feed), article URLs or feed URLs. "
+        "Prints one line per article: added, skipped (duplicate) or failed (with the reason).",
+    )
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="a file path or an http(s) URL")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    summarize = commands.add_parser(
+        "summarize",
+        help="print the summary of a file, URL or standard input",
+        description="Print the summary of a file, URL or standard input ('-' or no SOURCE), one sentence per line.",
+    )
+    summarize.add_argument("source", nargs="?", default="-", metavar="SOURCE", help="file, http(s) URL or '-'")
+    summarize.add_argument("--sentences", "-n", type=_sentences, default=None, help="summary length, 1-10")
+    summarize.add_argument(
+        "--algorithm", "-a", default="default", choices=ALGORITHMS, metavar="NAME",
+        help="one of: " + ", ".join(ALGORITHMS) + " (default: %(default)s)",
+    )
+    summarize.add_argument("--language", "-l", default=None, help="language code (default: detect)")
+    return parser
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env; UsageError naming the bad setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise UsageError(describe_validation_error(exc)) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsbot`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "run":
+            return _run(load_settings())
+        if args.command == "console":
+            return _console(load_settings())
+        if args.command == "ingest":
+            return asyncio.run(_ingest(load_settings(), args.sources, quiet=args.quiet))
+        if args.command == "summarize":
+            return _summarize(load_settings(), args.source, args.sentences, args.algorithm, args.language)
+    except UsageError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+def _run(settings: Settings) -> int:
+    from bot.logs import configure_logging
+
+    if settings.bot_token is None:
+        raise UsageError(
+            "NEWSBOT_BOT_TOKEN is not set: put your bot's token in .env (see .env.example), "
+            "or try the bot offline with `newsbot console`"
+        )
+    configure_logging(settings.log_level_number, secrets=(settings.bot_token.get_secret_value(),))
+    from telegram.error import InvalidToken
+
+    from bot.app import build_application
+
+    application = build_application(settings)
+    try:
+        application.run_polling(close_loop=False)
+    except InvalidToken:
+        raise UsageError("Telegram rejected NEWSBOT_BOT_TOKEN; check the token BotFather gave you") from None
+    return EXIT_OK
+
+
+def _console(settings: Settings) -> int:
+    from bot.console import run_console
+    from bot.logs import configure_logging
+
+    configure_logging(logging.WARNING)
+    return asyncio.run(run_console(settings))
+
+
+async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) -> int:
+    from tqdm import tqdm
+
+    from bot.clock import SystemClock
+    from bot.logs import configure_logging
+    from bot.services.ingest import IngestService
+    from bot.store import Database
+    from summaries.fetch import Fetcher
+    from summaries.topics import TopicCatalogue
+
+    configure_logging(logging.WARNING)
+    failed = 0
+    async with await Database.open(settings.db_path) as db:
+        fetcher = Fetcher(
+            allow_private=settings.allow_private_urls,
+            timeout=settings.fetch_timeout_seconds,
+            max_bytes=settings.fetch_max_bytes,
+        )
+        service = IngestService(
+            db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(settings.topics_file), settings=settings,
+            clock=SystemClock(),
+        )
+        try:
+            progress = tqdm(sources, unit="source", disable=quiet or None, file=sys.stderr, leave=False)
+            for source in progress:
+                progress.set_postfix_str(source[-40:])
+                for outcome in await service.ingest_source(source):
+                    line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
+                    failed += outcome.status == "failed"
+                    progress.write(line, file=sys.stdout)
+        finally:
+            await fetcher.aclose()
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _outcome_line(status: str, source: str, article: object, reason: str | None) -> str:
+    from summaries.articles import Article
+
+    if status == "failed" or not isinstance(article, Article):
+        return f"failed   {source}: {reason or 'unknown reason'}"
+    label = {"added": "added  ", "pruned": "skipped"}.get(status, "skipped")
+    why = "" if status == "added" else " (duplicate)" if status != "pruned" else " (pruned earlier)"
+    topics = f" [{', '.join(article.topics)}]" if article.topics else ""
+    return f"{label}  #{article.id} {article.title}{topics}{why}"
+
+
+def _summarize(settings: Settings, source: str, sentences: int | None, algorithm: str, language: str | None) -> int:
+    from summaries.summarizer import summarize
+
+    title: str | None = None
+    if source == "-":
+        text = sys.stdin.read()
+    elif source.startswith(("http://", "https://")):
+        text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
+    else:
+        from summaries.sources.files import read_source_file
+
+        try:
+            articles = read_source_file(Path(source))
+        except (OSError, ValueError) as exc:
+            print(f"newsbot: cannot read {source}: {getattr(exc, 'reason', None) or exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        if not articles:
+            print(f"newsbot: {source} holds no article", file=sys.stderr)
+            return EXIT_FAILURE
+        text, title = articles[0].body, articles[0].title
+        language = language or articles[0].language
+    try:
+        result = summarize(
+            text, sentences or settings.summary_sentences, title=title, language=language, algorithm=algorithm
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not result:
+        print("newsbot: there is nothing to summarize in that text", file=sys.stderr)
+        return EXIT_FAILURE
+    for sentence in result:
+        print(sentence)
+    return EXIT_OK
+
+
+async def _fetch_page_text(settings: Settings, url: str, language: str | None) -> tuple[str, str | None, str | None]:
+    from summaries.fetch import Fetcher, FetchError
+    from summaries.sources.pages import ExtractionError, extract_page
+
+    async with Fetcher(
+        allow_private=settings.allow_private_urls,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+    ) as fetcher:
+        try:
+            fetched = await fetcher.fetch(url, accept="page")
+            page = extract_page(fetched.body, fetched.url)
+        except (FetchError, ExtractionError) as exc:
+            print(f"newsbot: {exc.reason}", file=sys.stderr)
+            raise SystemExit(EXIT_FAILURE) from None
+    return page.text, page.title, language or page.language
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Settings: the one place that reads the environment (prefix NEWSBOT_, also from .env)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from summaries.topics import TopicCatalogue
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """A feed from NEWSBOT_FEEDS: its URL and the catalogue topics every item of it carries."""
+
+    url: str
+    topics: tuple[str, ...] = ()
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure. See .env.example for one line on each."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    db_path: Path = Path("newsbot.sqlite3")
+    topics_file: Path | None = None
+    feeds: Annotated[tuple[FeedSpec, ...], NoDecode] = ()
+    feed_interval_seconds: int = Field(600, ge=1, le=7 * 24 * 3600)
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "UTC"
+    summary_sentences: int = Field(3, ge=1, le=10)
+    allow_private_urls: bool = False
+    log_level: str = "INFO"
+    # Operators' extras: retention, fetch limits and Telegram pacing.
+    retention_days: int = Field(30, ge=1, le=3650)
+    fetch_timeout_seconds: float = Field(15.0, gt=0, le=300)
+    fetch_max_bytes: int = Field(5_000_000, ge=10_000, le=200_000_000)
+    rate_overall_per_second: float = Field(30.0, gt=0, le=1000)
+    rate_chat_interval_seconds: float = Field(1.0, ge=0, le=60)
+    rate_group_per_minute: int = Field(20, ge=1, le=1000)
+    digest_max_per_topic: int = Field(5, ge=1, le=50)
+    tick_seconds: float = Field(5.0, gt=0, le=600)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("topics_file")
+    @classmethod
+    def _check_topics_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file {value} does not exist")
+        return value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _parse_feeds(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            return value
+        catalogue = TopicCatalogue.load(info.data.get("topics_file"))
+        return tuple(parse_feed_spec(item, catalogue) for item in value.split(",") if item.strip())
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return frozenset({value})
+        if not isinstance(value, str):
+            return value
+        ids: set[int] = set()
+        for part in value.replace(" ", ",").split(","):
+            if not part:
+                continue
+            try:
+                ids.add(int(part))
+            except ValueError:
+                raise ValueError(f"{part!r} is not a numeric Telegram user id") from None
+        return frozenset(ids)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA timezone name such as Europe/Berlin") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def log_level_number(self) -> int:
+        """The log level as the logging module's number."""
+        return int(logging.getLevelName(self.log_level))
+
+
+def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
+    """Parse one NEWSBOT_FEEDS entry: ``URL`` or ``URL=topic1+topic2``.
+
+    The part after the last ``=`` counts as topics only when every word of it names a catalogue topic, so a URL
+    whose query string ends in ``=value`` survives intact.
+    """
+    item = item.strip()
+    url, topics = item, ()
+    if "=" in item:
+        head, _, tail = item.rpartition("=")
+        found = [catalogue.resolve(word) for word in tail.split("+")] if tail else []
+        if found and all(found):
+            url, topics = head, tuple(dict.fromkeys(t.id for t in found if t is not None))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url!r} is not an http(s) feed URL")
+    return FeedSpec(url=url, topics=topics)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first bad setting and what is wrong with it."""
+    first = error.errors()[0]
+    name = "NEWSBOT_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"invalid setting {name}: {message}"

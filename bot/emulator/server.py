@@ -1,0 +1,1264 @@
+"""A loopback Telegram Bot API emulator (aiohttp) for tests, benchmarks and ``newsbot console``.
+
+It speaks the Bot API over HTTP well enough for python-telegram-bot v22: requests arrive at
+``/bot<TOKEN>/<method>`` as JSON, urlencoded or multipart forms (PTB sends urlencoded forms whose
+non-string values are JSON-encoded), and answers are ``{"ok": true, "result": ...}`` or Telegram's
+error bodies.
+
+Recording: every successful sendMessage/editMessageText/editMessageReplyMarkup becomes one
+``SentMessage`` record (edits are separate records with ``edited=True`` and the same ``message_id``)
+in ``messages(chat_id)``, in order; ``current(chat_id, message_id)`` is the message as it looks now.
+With ``record_messages=False`` only counts are kept (``sent_count()``, ``requests``, ``violations``):
+no bodies, no per-message state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from bot.emulator.html_check import EntityParseError, parse_html, utf16_len
+from bot.emulator.limits import RateLimiter, RateLimits
+
+__all__ = [
+    "ApiError",
+    "BotApiEmulator",
+    "CallbackAnswer",
+    "SentMessage",
+    "Violation",
+]
+
+Button = tuple[str, str]
+JSON = dict[str, Any]
+
+_TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
+_BOT_COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
+_URL_RE = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_OTHER_BUTTON_KINDS = (
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "web_app",
+    "login_url",
+    "copy_text",
+    "pay",
+    "callback_game",
+)
+_MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
+# Update types Telegram sends when allowed_updates was never given (or given as an empty list).
+_DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+# Parameter decoding: form values are strings; these names are JSON-encoded objects, integers or booleans.
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "link_preview_options",
+        "reply_parameters",
+        "entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+    }
+)
+_INT_PARAMS = frozenset(
+    {
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "reply_to_message_id",
+        "cache_time",
+        "message_thread_id",
+    }
+)
+_BOOL_PARAMS = frozenset(
+    {
+        "disable_web_page_preview",
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "allow_sending_without_reply",
+        "allow_paid_broadcast",
+    }
+)
+# Methods that count against flood limits; edits count too because Telegram throttles them like sends.
+_COUNTED_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
+
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the same "
+    "as a current content and reply markup of the message"
+)
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status = error_code, body as Telegram sends it."""
+
+    def __init__(self, code: int, description: str, parameters: JSON | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+    def body(self) -> JSON:
+        """The JSON body Telegram would answer with."""
+        out: JSON = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            out["parameters"] = self.parameters
+        return out
+
+
+def _bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One message the bot sent (or one edit of it), as a test or a terminal sees it."""
+
+    chat_id: int
+    message_id: int
+    text: str  # visible text: tags stripped, entities decoded
+    html: str  # the text parameter exactly as sent
+    reply_markup: list[list[Button]]  # inline keyboard rows of (text, callback_data or url)
+    date: int
+    edited: bool = False
+    reply_to_message_id: int | None = None
+    parse_mode: str | None = None
+    entities: list[JSON] = field(default_factory=list)
+
+    @property
+    def buttons(self) -> list[Button]:
+        """All inline buttons, row by row."""
+        return [b for row in self.reply_markup for b in row]
+
+    def button_data(self, label: str) -> str:
+        """callback_data (or url) of the first button whose text contains ``label``; KeyError when none."""
+        for text, data in self.buttons:
+            if label in text:
+                return data
+        raise KeyError(f"no button labelled {label!r} in {self.buttons!r}")
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """An answerCallbackQuery call."""
+
+    callback_query_id: str
+    text: str | None
+    show_alert: bool
+    url: str | None
+    cache_time: int | None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A request refused with 429 because the bot exceeded a flood limit."""
+
+    method: str
+    chat_id: int
+    scope: str  # "chat", "group" or "overall"
+    retry_after: int
+    at: float  # time.monotonic()
+
+
+@dataclass(slots=True)
+class _Chat:
+    chat_id: int
+    type: str
+    title: str | None
+    username: str | None
+    first_name: str | None
+    blocked: bool = False
+    migrated_to: int | None = None
+    next_message_id: int = 1
+    members: dict[int, str] = field(default_factory=dict)
+    # Only with record_messages: current state of each message by id, and the log of bot outputs.
+    stored: dict[int, JSON] = field(default_factory=dict)
+    log: list[SentMessage] = field(default_factory=list)
+    latest: dict[int, SentMessage] = field(default_factory=dict)
+    cursor: int = 0
+    arrived: asyncio.Event | None = None
+
+    def as_json(self) -> JSON:
+        out: JSON = {"id": self.chat_id, "type": self.type}
+        if self.title is not None:
+            out["title"] = self.title
+        if self.username is not None:
+            out["username"] = self.username
+        if self.first_name is not None:
+            out["first_name"] = self.first_name
+        return out
+
+
+@dataclass(slots=True)
+class _PendingQuery:
+    chat_id: int
+    answered: asyncio.Future[CallbackAnswer]
+
+
+def _parse_keyboard(markup: Any) -> tuple[list[list[Button]], JSON | None]:
+    """Validate reply_markup like Telegram; return inline rows (possibly empty) and the JSON to echo back."""
+    if markup is None:
+        return [], None
+    if not isinstance(markup, dict):
+        raise _bad("can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" not in markup:
+        # Reply keyboards, keyboard removal and force_reply are accepted but not modelled.
+        return [], None
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise _bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+    parsed: list[list[Button]] = []
+    for row in rows:
+        out_row: list[Button] = []
+        for button in row:
+            if not isinstance(button, dict):
+                raise _bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+            text = button.get("text")
+            if not isinstance(text, str):
+                raise _bad('can\'t parse inline keyboard button: Field "text" must be of type String')
+            if not text.strip():
+                raise _bad("BUTTON_TEXT_EMPTY")
+            if "callback_data" in button:
+                data = button["callback_data"]
+                if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
+                    raise _bad("BUTTON_DATA_INVALID")
+                out_row.append((text, data))
+            elif "url" in button:
+                url = button["url"]
+                if not isinstance(url, str) or not re.match(r"(https?|tg)://\S+$", url, re.IGNORECASE):
+                    raise _bad("BUTTON_URL_INVALID")
+                out_row.append((text, url))
+            elif any(k in button for k in _OTHER_BUTTON_KINDS):
+                out_row.append((text, ""))
+            else:
+                raise _bad(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                )
+        parsed.append(out_row)
+    return parsed, {"inline_keyboard": rows}
+
+
+def _user_entities(text: str) -> list[JSON]:
+    """bot_command and url entities, which Telegram adds to users' messages by itself."""
+    entities: list[JSON] = []
+    for regex, kind in ((_BOT_COMMAND_RE, "bot_command"), (_URL_RE, "url")):
+        for m in regex.finditer(text):
+            value = m.group(0)
+            if kind == "url":
+                value = value.rstrip(".,;:!?)'")
+            entities.append(
+                {"type": kind, "offset": utf16_len(text[: m.start()]), "length": utf16_len(value)}
+            )
+    entities.sort(key=lambda e: e["offset"])
+    return entities
+
+
+def _strip_text(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
+    """Trim surrounding whitespace as Telegram does, shifting and clipping entities to match."""
+    stripped = text.strip()
+    if stripped == text:
+        return text, entities
+    lead = utf16_len(text[: len(text) - len(text.lstrip())])
+    limit = utf16_len(stripped)
+    out: list[JSON] = []
+    for e in entities:
+        start = max(0, e["offset"] - lead)
+        end = min(limit, e["offset"] + e["length"] - lead)
+        if end > start:
+            out.append({**e, "offset": start, "length": end - start})
+    return stripped, out
+
+
+class BotApiEmulator:
+    """In-process Bot API server: ``async with BotApiEmulator() as emu:``, PTB pointed at emu.base_url."""
+
+    def __init__(
+        self,
+        *,
+        rate_limits: RateLimits | None = None,
+        record_messages: bool = True,
+        bot_username: str = "newsbot_emulator_bot",
+        bot_first_name: str = "NewsBot",
+        strict_ampersand: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate_limits = rate_limits if rate_limits is not None else RateLimits()
+        self.record_messages = record_messages
+        self.bot_username = bot_username
+        self.bot_first_name = bot_first_name
+        self.strict_ampersand = strict_ampersand
+        self._clock = clock
+        self._limiter = RateLimiter(self.rate_limits, clock)
+        self._chats: dict[int, _Chat] = {}
+        self._usernames: dict[str, int] = {}
+        self._updates: deque[tuple[int, JSON]] = deque()
+        self._next_update_id = 1
+        self._delivered_up_to = 0  # highest update_id handed to the bot
+        self._poller: asyncio.Future[bool] | None = None
+        self._allowed_updates: frozenset[str] | None = None
+        self._queries: dict[str, _PendingQuery] = {}
+        self._query_ids = itertools.count(1)
+        self._bot_id = 0
+        self._commands: dict[tuple[str, int | None, str], list[tuple[str, str]]] = {}
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._in_flight = 0
+        self._last_activity = clock()
+        self._listeners: list[Callable[[SentMessage], object]] = []
+        self._answer_listeners: list[Callable[[CallbackAnswer], object]] = []
+        self._sent = 0
+        self._edits = 0
+        self.requests: Counter[str] = Counter()
+        self.violations: list[Violation] = []
+        self.callback_answers: list[CallbackAnswer] = []
+        self._handlers: dict[str, Callable[[Mapping[str, Any]], Awaitable[Any]]] = {
+            "getme": self._get_me,
+            "getupdates": self._get_updates,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
+            "answercallbackquery": self._answer_callback_query,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "deletewebhook": self._delete_webhook,
+            "getwebhookinfo": self._get_webhook_info,
+            "deletemessage": self._delete_message,
+            "sendchataction": self._send_chat_action,
+            "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
+            "getchatadministrators": self._get_chat_administrators,
+            "getchatmembercount": self._get_chat_member_count,
+            "close": self._harmless,
+            "logout": self._harmless,
+        }
+
+    # ------------------------------------------------------------------------------------------- lifecycle
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Start serving on host:port (0 picks a free port)."""
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+        self._host = host
+
+    async def stop(self) -> None:
+        """Stop serving; a waiting long poll is answered first."""
+        if self._poller is not None and not self._poller.done():
+            self._poller.set_result(True)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> BotApiEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """Base URL for PTB (``Bot(token, base_url=...)``); the token is appended by PTB."""
+        if not self._port:
+            raise RuntimeError("BotApiEmulator is not started")
+        return f"http://{self._host}:{self._port}/bot"
+
+    @property
+    def port(self) -> int:
+        """The TCP port the emulator listens on."""
+        return self._port
+
+    # ------------------------------------------------------------------------------------------- transport
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        return self._respond(ApiError(404, "Not Found").body(), 404)
+
+    @staticmethod
+    def _respond(body: JSON, status: int = 200) -> web.Response:
+        return web.Response(
+            body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            status=status,
+            content_type="application/json",
+        )
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        method = request.match_info["method"]
+        if not _TOKEN_RE.fullmatch(token):
+            return self._respond(ApiError(401, "Unauthorized").body(), 401)
+        self._bot_id = int(token.split(":", 1)[0])
+        self.requests[method] += 1
+        handler = self._handlers.get(method.lower())
+        if handler is None:
+            return self._respond(ApiError(404, "Not Found").body(), 404)
+        polling = handler == self._get_updates
+        if not polling:
+            self._in_flight += 1
+        try:
+            params = await self._read_params(request)
+            result = await handler(params)
+        except ApiError as err:
+            return self._respond(err.body(), err.code)
+        finally:
+            if not polling:
+                self._in_flight -= 1
+                self._last_activity = self._clock()
+        return self._respond({"ok": True, "result": result})
+
+    @staticmethod
+    async def _read_params(request: web.Request) -> dict[str, Any]:
+        """Merge query string and body (JSON, urlencoded or multipart) into typed parameters."""
+        raw: dict[str, Any] = dict(request.query)
+        if request.body_exists:
+            ctype = request.content_type
+            if ctype == "application/json":
+                try:
+                    body = await request.json()
+                except ValueError as exc:
+                    raise _bad("can't parse JSON request body") from exc
+                if not isinstance(body, dict):
+                    raise _bad("request body must be a JSON object")
+                raw.update(body)
+            elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                form = await request.post()
+                for key, value in form.items():
+                    if isinstance(value, str):
+                        raw[key] = value
+        params: dict[str, Any] = {}
+        for key, value in raw.items():
+            params[key] = _coerce(key, value)
+        return params
+
+    # ------------------------------------------------------------------------------------------- helpers
+
+    def _bot_user(self) -> JSON:
+        return {
+            "id": self._bot_id or 1,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
+
+    @staticmethod
+    def _user(user_id: int) -> JSON:
+        return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}", "language_code": "en"}
+
+    def _resolve_chat(self, params: Mapping[str, Any], *, for_sending: bool = True) -> _Chat:
+        """Find the chat named by chat_id with Telegram's errors for unknown, migrated and blocked chats."""
+        raw = params.get("chat_id")
+        if raw is None or raw == "":
+            raise _bad("chat_id is empty")
+        chat_id: int | None
+        if isinstance(raw, int):
+            chat_id = raw
+        elif isinstance(raw, str) and raw.startswith("@"):
+            chat_id = self._usernames.get(raw[1:].lower())
+        else:
+            try:
+                chat_id = int(str(raw))
+            except ValueError:
+                chat_id = None
+        chat = self._chats.get(chat_id) if chat_id is not None else None
+        if chat is None:
+            raise _bad("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        if for_sending and chat.blocked:
+            if chat.type == "private":
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            kind = chat.type if chat.type in ("group", "supergroup") else "channel"
+            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+        return chat
+
+    def _check_rate(self, method: str, chat: _Chat) -> None:
+        limited = self._limiter.acquire(chat.chat_id)
+        if limited is not None:
+            self.violations.append(
+                Violation(method, chat.chat_id, limited.scope, limited.retry_after, self._clock())
+            )
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {limited.retry_after}",
+                {"retry_after": limited.retry_after},
+            )
+
+    def _render_text(self, params: Mapping[str, Any]) -> tuple[str, str, list[JSON], str | None]:
+        """Validate text + parse_mode; return (raw, visible, entities, parse_mode)."""
+        raw = params.get("text")
+        if raw is None or raw == "":
+            raise _bad("message text is empty")
+        raw = str(raw)
+        parse_mode = params.get("parse_mode") or None
+        entities: list[JSON] = []
+        if parse_mode is not None and str(parse_mode).lower() == "html":
+            try:
+                parsed = parse_html(raw, strict_ampersand=self.strict_ampersand)
+            except EntityParseError as err:
+                raise _bad(f"can't parse entities: {err}") from err
+            visible, entities = parsed.text, parsed.entities
+        elif parse_mode is not None and str(parse_mode).lower() not in ("markdown", "markdownv2"):
+            raise _bad(f"unsupported parse_mode: {parse_mode}")
+        else:
+            # Markdown modes are passed through unchecked (newsbot uses HTML).
+            visible = raw
+            given = params.get("entities")
+            if isinstance(given, list):
+                entities = given
+        visible, entities = _strip_text(visible, entities)
+        if not visible:
+            raise _bad("message text is empty")
+        if len(visible) > 4096:
+            raise _bad("message is too long")
+        return raw, visible, entities, parse_mode
+
+    def _new_message_id(self, chat: _Chat) -> int:
+        mid = chat.next_message_id
+        chat.next_message_id += 1
+        return mid
+
+    def _publish(self, chat: _Chat, record: SentMessage) -> None:
+        if self.record_messages:
+            chat.log.append(record)
+            chat.latest[record.message_id] = record
+            if chat.arrived is not None:
+                chat.arrived.set()
+                chat.arrived = None
+        for listener in self._listeners:
+            listener(record)
+
+    def _needs_record(self) -> bool:
+        return self.record_messages or bool(self._listeners)
+
+    def _message_exists(self, chat: _Chat, message_id: int) -> bool:
+        if self.record_messages:
+            return message_id in chat.stored
+        return 0 < message_id < chat.next_message_id
+
+    # ------------------------------------------------------------------------------------------- methods
+
+    async def _harmless(self, params: Mapping[str, Any]) -> bool:
+        return True
+
+    async def _get_me(self, params: Mapping[str, Any]) -> JSON:
+        return {
+            **self._bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _delete_webhook(self, params: Mapping[str, Any]) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _get_webhook_info(self, params: Mapping[str, Any]) -> JSON:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+
+    async def _get_updates(self, params: Mapping[str, Any]) -> list[JSON]:
+        offset = params.get("offset")
+        limit = params.get("limit") or 100
+        timeout = params.get("timeout") or 0
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            limit = 100
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(str(a) for a in allowed) if allowed else None
+        # A newer getUpdates terminates the one still waiting, as on Telegram.
+        if self._poller is not None and not self._poller.done():
+            self._poller.set_result(False)
+        batch = self._take_updates(offset, limit)
+        if batch or not isinstance(timeout, int) or timeout <= 0:
+            return batch
+        fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._poller = fut
+        try:
+            await asyncio.wait({fut}, timeout=timeout)
+        finally:
+            if self._poller is fut:
+                self._poller = None
+        if fut.done() and fut.result() is False:
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot "
+                "instance is running",
+            )
+        return self._take_updates(offset, limit)
+
+    def _take_updates(self, offset: Any, limit: int) -> list[JSON]:
+        queue = self._updates
+        if isinstance(offset, int):
+            if offset < 0:
+                while len(queue) > -offset:
+                    queue.popleft()
+            else:
+                while queue and queue[0][0] < offset:
+                    queue.popleft()
+        allowed = self._allowed_updates
+        out: list[JSON] = []
+        if allowed is None and not any(k in _DEFAULT_EXCLUDED_UPDATES for _, u in queue for k in u):
+            out = [u for _, u in itertools.islice(queue, limit)]
+        else:
+            kept: deque[tuple[int, JSON]] = deque()
+            for uid, update in queue:
+                kinds = set(update) - {"update_id"}
+                ok = bool(kinds & allowed) if allowed is not None else not kinds <= _DEFAULT_EXCLUDED_UPDATES
+                # Updates of other kinds are dropped, as Telegram never stores them; raw junk is kept.
+                if ok or not kinds:
+                    kept.append((uid, update))
+                    if len(out) < limit:
+                        out.append(update)
+            self._updates = kept
+        if out:
+            last = out[-1].get("update_id")
+            if isinstance(last, int):
+                self._delivered_up_to = max(self._delivered_up_to, last)
+        return out
+
+    async def _send_message(self, params: Mapping[str, Any]) -> JSON:
+        chat = self._resolve_chat(params)
+        raw, visible, entities, parse_mode = self._render_text(params)
+        rows, markup = _parse_keyboard(params.get("reply_markup"))
+        reply_to = params.get("reply_to_message_id")
+        reply_params = params.get("reply_parameters")
+        allow_missing = bool(params.get("allow_sending_without_reply"))
+        if isinstance(reply_params, dict):
+            reply_to = reply_params.get("message_id", reply_to)
+            allow_missing = bool(reply_params.get("allow_sending_without_reply", allow_missing))
+        if reply_to is not None:
+            try:
+                reply_to = int(reply_to)
+            except (TypeError, ValueError):
+                raise _bad("invalid reply_to_message_id") from None
+            if not self._message_exists(chat, reply_to):
+                if not allow_missing:
+                    raise _bad("message to be replied not found")
+                reply_to = None
+        lpo = params.get("link_preview_options")
+        if lpo is not None and not isinstance(lpo, dict):
+            raise _bad("can't parse link preview options")
+        self._check_rate("sendMessage", chat)
+        message_id = self._new_message_id(chat)
+        now = int(time.time())
+        self._sent += 1
+        message: JSON = {
+            "message_id": message_id,
+            "from": self._bot_user(),
+            "chat": chat.as_json(),
+            "date": now,
+            "text": visible,
+        }
+        if entities:
+            message["entities"] = entities
+        if markup is not None:
+            message["reply_markup"] = markup
+        if reply_to is not None:
+            replied = chat.stored.get(reply_to)
+            message["reply_to_message"] = (
+                replied
+                if replied is not None
+                else {"message_id": reply_to, "date": now, "chat": chat.as_json()}
+            )
+        if self.record_messages:
+            # Drop the nested reply to keep stored state flat and memory bounded.
+            chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
+        if self._needs_record():
+            self._publish(
+                chat,
+                SentMessage(
+                    chat.chat_id, message_id, visible, raw, rows, now, False, reply_to, parse_mode, entities
+                ),
+            )
+        return message
+
+    def _edit_target(self, params: Mapping[str, Any]) -> tuple[_Chat, int] | None:
+        if params.get("inline_message_id"):
+            return None
+        chat = self._resolve_chat(params)
+        message_id = params.get("message_id")
+        if not isinstance(message_id, int):
+            raise _bad("message identifier is not specified")
+        if not self._message_exists(chat, message_id):
+            raise _bad("message to edit not found")
+        stored = chat.stored.get(message_id)
+        if stored is not None and stored.get("from", {}).get("id") != self._bot_user()["id"]:
+            raise _bad("message can't be edited")
+        return chat, message_id
+
+    async def _edit_message_text(self, params: Mapping[str, Any]) -> JSON | bool:
+        target = self._edit_target(params)
+        raw, visible, entities, parse_mode = self._render_text(params)
+        rows, markup = _parse_keyboard(params.get("reply_markup"))
+        if target is None:
+            return True
+        chat, message_id = target
+        stored = chat.stored.get(message_id)
+        if (
+            stored is not None
+            and stored.get("text") == visible
+            and stored.get("entities", []) == entities
+            and stored.get("reply_markup") == markup
+        ):
+            raise _bad(_NOT_MODIFIED)
+        self._check_rate("editMessageText", chat)
+        return self._apply_edit(chat, message_id, stored, raw, visible, entities, parse_mode, rows, markup)
+
+    async def _edit_message_reply_markup(self, params: Mapping[str, Any]) -> JSON | bool:
+        target = self._edit_target(params)
+        rows, markup = _parse_keyboard(params.get("reply_markup"))
+        if target is None:
+            return True
+        chat, message_id = target
+        stored = chat.stored.get(message_id)
+        if stored is not None and stored.get("reply_markup") == markup:
+            raise _bad(_NOT_MODIFIED)
+        self._check_rate("editMessageReplyMarkup", chat)
+        text = stored.get("text", "") if stored else ""
+        entities = stored.get("entities", []) if stored else []
+        previous = chat.latest.get(message_id)
+        raw = previous.html if previous is not None else text
+        parse_mode = previous.parse_mode if previous is not None else None
+        return self._apply_edit(chat, message_id, stored, raw, text, entities, parse_mode, rows, markup)
+
+    def _apply_edit(
+        self,
+        chat: _Chat,
+        message_id: int,
+        stored: JSON | None,
+        raw: str,
+        visible: str,
+        entities: list[JSON],
+        parse_mode: str | None,
+        rows: list[list[Button]],
+        markup: JSON | None,
+    ) -> JSON:
+        now = int(time.time())
+        self._edits += 1
+        message: JSON = (
+            dict(stored)
+            if stored is not None
+            else {"message_id": message_id, "from": self._bot_user(), "chat": chat.as_json(), "date": now}
+        )
+        message["text"] = visible
+        message["edit_date"] = now
+        if entities:
+            message["entities"] = entities
+        else:
+            message.pop("entities", None)
+        # Telegram drops the keyboard when an edit does not repeat it.
+        if markup is not None:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        if self.record_messages:
+            chat.stored[message_id] = message
+        if self._needs_record():
+            self._publish(
+                chat,
+                SentMessage(
+                    chat.chat_id, message_id, visible, raw, rows, now, True, None, parse_mode, entities
+                ),
+            )
+        return message
+
+    async def _answer_callback_query(self, params: Mapping[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        pending = self._queries.get(query_id)
+        if pending is None or pending.answered.done():
+            raise _bad("query is too old and response timeout expired or query ID is invalid")
+        text = params.get("text")
+        if text is not None and len(str(text)) > 200:
+            raise _bad("MESSAGE_TOO_LONG")
+        answer = CallbackAnswer(
+            query_id,
+            None if text is None else str(text),
+            bool(params.get("show_alert")),
+            params.get("url"),
+            params.get("cache_time"),
+        )
+        self.callback_answers.append(answer)
+        pending.answered.set_result(answer)
+        for listener in self._answer_listeners:
+            listener(answer)
+        return True
+
+    @staticmethod
+    def _scope_key(params: Mapping[str, Any]) -> tuple[str, int | None, str]:
+        scope = params.get("scope")
+        kind, chat = "default", None
+        if isinstance(scope, dict):
+            kind = str(scope.get("type", "default"))
+            raw_chat = scope.get("chat_id")
+            chat = (
+                int(raw_chat)
+                if isinstance(raw_chat, int | str) and str(raw_chat).lstrip("-").isdigit()
+                else None
+            )
+        return kind, chat, str(params.get("language_code") or "")
+
+    async def _set_my_commands(self, params: Mapping[str, Any]) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise _bad("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise _bad("BOT_COMMANDS_TOO_MUCH")
+        parsed: list[tuple[str, str]] = []
+        for item in commands:
+            if not isinstance(item, dict):
+                raise _bad("can't parse BotCommand")
+            name, description = item.get("command"), item.get("description")
+            if not isinstance(name, str) or not _COMMAND_NAME_RE.fullmatch(name):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
+            parsed.append((name, description))
+        self._commands[self._scope_key(params)] = parsed
+        return True
+
+    async def _get_my_commands(self, params: Mapping[str, Any]) -> list[JSON]:
+        return [{"command": c, "description": d} for c, d in self._commands.get(self._scope_key(params), [])]
+
+    async def _delete_my_commands(self, params: Mapping[str, Any]) -> bool:
+        self._commands.pop(self._scope_key(params), None)
+        return True
+
+    async def _delete_message(self, params: Mapping[str, Any]) -> bool:
+        chat = self._resolve_chat(params)
+        message_id = params.get("message_id")
+        if not isinstance(message_id, int) or not self._message_exists(chat, message_id):
+            raise _bad("message to delete not found")
+        chat.stored.pop(message_id, None)
+        return True
+
+    async def _send_chat_action(self, params: Mapping[str, Any]) -> bool:
+        self._resolve_chat(params)
+        if not params.get("action"):
+            raise _bad("wrong parameter action in request")
+        return True
+
+    async def _get_chat(self, params: Mapping[str, Any]) -> JSON:
+        chat = self._resolve_chat(params, for_sending=False)
+        gifts = {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        }
+        return {
+            **chat.as_json(),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
+
+    def _member_json(self, chat: _Chat, user_id: int) -> JSON:
+        user = self._bot_user() if user_id == self._bot_user()["id"] else self._user(user_id)
+        status = chat.members.get(user_id, "member")
+        out: JSON = {"user": user, "status": status}
+        if status == "creator":
+            out["is_anonymous"] = False
+        elif status == "administrator":
+            out.update(
+                {
+                    k: True
+                    for k in (
+                        "can_manage_chat",
+                        "can_delete_messages",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                        "can_pin_messages",
+                    )
+                }
+            )
+            out.update({"can_be_edited": False, "is_anonymous": False, "can_promote_members": False})
+        elif status == "restricted":
+            out.update(
+                {
+                    k: False
+                    for k in (
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_pin_messages",
+                        "can_send_messages",
+                        "can_send_polls",
+                        "can_send_other_messages",
+                        "can_add_web_page_previews",
+                        "can_manage_topics",
+                        "can_send_audios",
+                        "can_send_documents",
+                        "can_send_photos",
+                        "can_send_videos",
+                        "can_send_video_notes",
+                        "can_send_voice_notes",
+                        "can_edit_tag",
+                    )
+                }
+            )
+            out.update({"is_member": True, "until_date": 0})
+        elif status == "kicked":
+            out["until_date"] = 0
+        return out
+
+    async def _get_chat_member(self, params: Mapping[str, Any]) -> JSON:
+        chat = self._resolve_chat(params, for_sending=False)
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise _bad("invalid user_id specified")
+        return self._member_json(chat, user_id)
+
+    async def _get_chat_administrators(self, params: Mapping[str, Any]) -> list[JSON]:
+        chat = self._resolve_chat(params, for_sending=False)
+        if chat.type == "private":
+            raise _bad("there are no administrators in the private chat")
+        return [
+            self._member_json(chat, uid)
+            for uid, status in chat.members.items()
+            if status in ("creator", "administrator")
+        ]
+
+    async def _get_chat_member_count(self, params: Mapping[str, Any]) -> int:
+        chat = self._resolve_chat(params, for_sending=False)
+        if chat.type == "private":
+            return 2
+        return 1 + sum(1 for s in chat.members.values() if s not in ("left", "kicked"))
+
+    # ------------------------------------------------------------------------------------------- test API
+
+    def _enqueue(self, update: JSON) -> int:
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        self._updates.append((update_id, {"update_id": update_id, **update}))
+        if self._poller is not None and not self._poller.done():
+            self._poller.set_result(True)
+        return update_id
+
+    def _chat_or_error(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise KeyError(f"chat {chat_id} was never added to the emulator")
+        return chat
+
+    async def add_chat(
+        self, chat_id: int, type: str = "private", title: str | None = None, username: str | None = None
+    ) -> None:
+        """Make a chat known (a private chat with a user, or a group the bot is in); re-adding updates it."""
+        if type not in ("private", "group", "supergroup", "channel"):
+            raise ValueError(f"unknown chat type {type!r}")
+        if type == "private" and chat_id <= 0:
+            raise ValueError("private chat ids are positive (the user's id)")
+        if type != "private" and chat_id >= 0:
+            raise ValueError("group, supergroup and channel ids are negative")
+        first_name = f"User {chat_id}" if type == "private" else None
+        if type != "private" and title is None:
+            title = f"Group {chat_id}"
+        existing = self._chats.get(chat_id)
+        if existing is not None:
+            existing.type, existing.title, existing.username = type, title, username
+        else:
+            self._chats[chat_id] = _Chat(chat_id, type, title, username, first_name)
+        if username:
+            self._usernames[username.lower()] = chat_id
+
+    async def block_chat(self, chat_id: int, *, announce: bool = True) -> None:
+        """The user blocks the bot (or the bot is kicked from the group): sends now fail with 403."""
+        chat = self._chat_or_error(chat_id)
+        chat.blocked = True
+        if announce:
+            self._enqueue(self._my_chat_member(chat, "member", "kicked"))
+
+    async def unblock_chat(self, chat_id: int) -> None:
+        """Undo block_chat."""
+        self._chat_or_error(chat_id).blocked = False
+
+    def _my_chat_member(self, chat: _Chat, old: str, new: str) -> JSON:
+        user_id = chat.chat_id if chat.type == "private" else 1
+        bot = self._bot_user()
+        new_member: JSON = {"user": bot, "status": new}
+        if new == "kicked":
+            new_member["until_date"] = 0
+        return {
+            "my_chat_member": {
+                "chat": chat.as_json(),
+                "from": self._user(user_id),
+                "date": int(time.time()),
+                "old_chat_member": {"user": bot, "status": old},
+                "new_chat_member": new_member,
+            }
+        }
+
+    async def migrate_chat(self, old_id: int, new_id: int, *, announce: bool = True) -> None:
+        """Upgrade group old_id to supergroup new_id; sends to old_id then answer with migrate_to_chat_id."""
+        old = self._chat_or_error(old_id)
+        await self.add_chat(new_id, "supergroup", old.title)
+        new = self._chats[new_id]
+        new.members.update(old.members)
+        old.migrated_to = new_id
+        if announce:
+            now = int(time.time())
+            self._enqueue(
+                {
+                    "message": {
+                        "message_id": self._new_message_id(old),
+                        "date": now,
+                        "chat": old.as_json(),
+                        "from": self._user(1),
+                        "migrate_to_chat_id": new_id,
+                    }
+                }
+            )
+            self._enqueue(
+                {
+                    "message": {
+                        "message_id": self._new_message_id(new),
+                        "date": now,
+                        "chat": new.as_json(),
+                        "from": self._user(1),
+                        "migrate_from_chat_id": old_id,
+                    }
+                }
+            )
+
+    async def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """Set getChatMember's answer: creator, administrator, member, restricted, left or kicked."""
+        if status not in _MEMBER_STATUSES:
+            raise ValueError(f"unknown member status {status!r}")
+        self._chat_or_error(chat_id).members[user_id] = status
+
+    async def send_user_message(
+        self, chat_id: int, text: str, *, user_id: int | None = None, reply_to_message_id: int | None = None
+    ) -> int:
+        """A user writes ``text`` in the chat (unknown chats become private chats); returns the update_id."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            await self.add_chat(chat_id, "private" if chat_id > 0 else "group")
+            chat = self._chats[chat_id]
+        if user_id is None:
+            user_id = chat_id if chat.type == "private" else 1
+        message_id = self._new_message_id(chat)
+        message: JSON = {
+            "message_id": message_id,
+            "from": self._user(user_id),
+            "chat": chat.as_json(),
+            "date": int(time.time()),
+            "text": text,
+        }
+        entities = _user_entities(text)
+        if entities:
+            message["entities"] = entities
+        if reply_to_message_id is not None:
+            replied = chat.stored.get(reply_to_message_id)
+            message["reply_to_message"] = (
+                replied
+                if replied is not None
+                else {"message_id": reply_to_message_id, "date": message["date"], "chat": chat.as_json()}
+            )
+        if self.record_messages:
+            chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
+        return self._enqueue({"message": message})
+
+    async def press_button(
+        self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None = None
+    ) -> str:
+        """A user taps an inline button; returns the callback query id (see wait_callback_answer)."""
+        chat = self._chat_or_error(chat_id)
+        stored = chat.stored.get(message_id)
+        if self.record_messages:
+            if stored is None:
+                raise KeyError(f"message {message_id} does not exist in chat {chat_id}")
+            rows = stored.get("reply_markup", {}).get("inline_keyboard", [])
+            if not any(b.get("callback_data") == callback_data for row in rows for b in row):
+                raise ValueError(f"message {message_id} has no button with callback_data {callback_data!r}")
+        if user_id is None:
+            user_id = chat_id if chat.type == "private" else 1
+        query_id = str(next(self._query_ids))
+        self._queries[query_id] = _PendingQuery(chat_id, asyncio.get_running_loop().create_future())
+        message = (
+            stored
+            if stored is not None
+            else {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": chat.as_json(),
+                "from": self._bot_user(),
+                "text": "",
+            }
+        )
+        self._enqueue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self._user(user_id),
+                    "message": message,
+                    "chat_instance": str(chat_id),
+                    "data": callback_data,
+                }
+            }
+        )
+        return query_id
+
+    async def wait_callback_answer(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:  # noqa: ASYNC109
+        """Wait until the bot answers the callback query ``query_id``."""
+        return await asyncio.wait_for(asyncio.shield(self._queries[query_id].answered), timeout)
+
+    async def inject_raw_update(self, update: JSON) -> int:
+        """Queue any dict as an update (update_id is assigned unless given); returns the update_id."""
+        if "update_id" in update and isinstance(update["update_id"], int):
+            self._next_update_id = max(self._next_update_id, update["update_id"])
+            body = {k: v for k, v in update.items() if k != "update_id"}
+            return self._enqueue(body)
+        return self._enqueue(dict(update))
+
+    # The helpers take a timeout argument because that is the API other engineers' tests call.
+    async def next_message(
+        self,
+        chat_id: int,
+        timeout: float = 10.0,  # noqa: ASYNC109
+        *,
+        edits: bool = True,
+    ) -> SentMessage:
+        """The next bot message (or edit) in the chat that this method has not returned yet."""
+        if not self.record_messages:
+            raise RuntimeError("next_message needs record_messages=True")
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            await self.add_chat(chat_id, "private" if chat_id > 0 else "group")
+            chat = self._chats[chat_id]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            while chat.cursor < len(chat.log):
+                record = chat.log[chat.cursor]
+                chat.cursor += 1
+                if edits or not record.edited:
+                    return record
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                recent = [m.text[:80] for m in chat.log[-3:]]
+                raise TimeoutError(
+                    f"no new bot message in chat {chat_id} within {timeout}s "
+                    f"(last messages there: {recent!r})"
+                )
+            if chat.arrived is None:
+                chat.arrived = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(chat.arrived.wait(), remaining)
+
+    def messages(self, chat_id: int) -> list[SentMessage]:
+        """Every bot send and edit in the chat, oldest first (edits are records with edited=True)."""
+        chat = self._chats.get(chat_id)
+        return list(chat.log) if chat is not None else []
+
+    def current(self, chat_id: int, message_id: int) -> SentMessage | None:
+        """The latest version of a bot message, or None if it was deleted or never existed."""
+        chat = self._chats.get(chat_id)
+        if chat is None or message_id not in chat.stored:
+            return None
+        return chat.latest.get(message_id)
+
+    async def wait_for_idle(self, quiet: float = 0.2, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot fetched every queued update and sent nothing for ``quiet`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            fetched = self._delivered_up_to >= self._next_update_id - 1
+            if fetched and self._in_flight == 0 and self._clock() - self._last_activity >= quiet:
+                return
+            if loop.time() >= deadline:
+                raise TimeoutError(
+                    f"bot not idle after {timeout}s ({len(self._updates)} updates queued, "
+                    f"{self._in_flight} requests in flight)"
+                )
+            await asyncio.sleep(min(0.02, quiet / 2))
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """(name, description) pairs registered with setMyCommands for the default scope and language."""
+        return list(self._commands.get(("default", None, ""), []))
+
+    def commands_for(
+        self, scope: str = "default", chat_id: int | None = None, language_code: str = ""
+    ) -> list[tuple[str, str]]:
+        """Commands registered for another scope or language."""
+        return list(self._commands.get((scope, chat_id, language_code), []))
+
+    def sent_count(self, *, include_edits: bool = False) -> int:
+        """Messages the bot sent successfully (optionally plus edits)."""
+        return self._sent + (self._edits if include_edits else 0)
+
+    def pending_updates(self) -> int:
+        """Updates queued and not yet confirmed by the bot."""
+        return len(self._updates)
+
+    def add_listener(self, callback: Callable[[SentMessage], object]) -> None:
+        """Call ``callback(message)`` for every send and edit, as it happens (works without recording too)."""
+        self._listeners.append(callback)
+
+    def add_answer_listener(self, callback: Callable[[CallbackAnswer], object]) -> None:
+        """Call ``callback(answer)`` for every answerCallbackQuery."""
+        self._answer_listeners.append(callback)
+
+    def subscribe(self) -> asyncio.Queue[SentMessage]:
+        """An unbounded queue receiving every send and edit from now on (for a terminal UI)."""
+        queue: asyncio.Queue[SentMessage] = asyncio.Queue()
+        self.add_listener(queue.put_nowait)
+        return queue
+
+    def is_member_status(self, chat_id: int, user_id: int) -> str:
+        """The status getChatMember reports for a user."""
+        return self._chat_or_error(chat_id).members.get(user_id, "member")
+
+
+def _coerce(key: str, value: Any) -> Any:
+    """Turn a form string into the type Telegram expects for that parameter name."""
+    if not isinstance(value, str):
+        return value
+    if key in _JSON_PARAMS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise _bad(f"can't parse {key} JSON object") from None
+    if key in _INT_PARAMS or key == "chat_id":
+        try:
+            return int(value)
+        except ValueError:
+            if key == "chat_id":
+                return value  # "@channelusername"
+            raise _bad(f"invalid {key}") from None
+    if key in _BOOL_PARAMS:
+        return value.lower() in ("true", "1")
+    return value

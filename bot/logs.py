@@ -1,0 +1,53 @@
+"""Logging set-up that never lets the bot token reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Request URLs look like https://api.telegram.org/bot123456:ABC-DEF/sendMessage; hide anything token-shaped.
+_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}|bot\d+:[A-Za-z0-9_-]+")
+
+
+class RedactTokenFilter(logging.Filter):
+    """Replace bot tokens in a record's message and arguments with a placeholder."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def redact(self, text: str) -> str:
+        """The text with every known secret and every token-shaped string hidden."""
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return _TOKEN.sub("<redacted>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message once, redacted, so formatters cannot reintroduce the token."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not kill logging
+            message = str(record.msg)
+        record.msg = self.redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True
+
+
+def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ...] = ()) -> None:
+    """Log to stderr at ``level``, with tokens redacted and httpx's per-request lines kept quiet."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactTokenFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every request URL at INFO and the URL holds the token; the filter hides it, but the lines are noise.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

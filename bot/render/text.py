@@ -1,0 +1,114 @@
+"""Building blocks of every reply: escaping, ages, and splitting long output under Telegram's limit."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+MAX_MESSAGE_CHARS = 4096
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def esc(text: object) -> str:
+    """Escape anything that came from outside for Telegram's HTML parse mode."""
+    return html.escape(str(text), quote=True)
+
+
+def visible_length(markup: str) -> int:
+    """Characters Telegram counts: the text once tags are stripped and entities decoded."""
+    return len(html.unescape(_TAG.sub("", markup)))
+
+
+def format_age(seconds: float) -> str:
+    """A short human age such as "just now", "5 min ago", "3 h ago", "2 d ago"."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} d ago"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Plain text cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(1, limit - 1)]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def split_message(blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS, separator: str = "\n\n") -> list[str]:
+    """Pack HTML blocks (each with balanced tags) into as few messages as fit ``limit`` characters.
+
+    Raw length is counted, not visible length, so a message never exceeds Telegram's limit whatever the
+    entities. A block too long on its own is split at line, then sentence, then word boundaries.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        for piece in _fit_block(block, limit):
+            candidate = f"{current}{separator}{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                if current:
+                    messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _fit_block(block: str, limit: int) -> list[str]:
+    if len(block) <= limit:
+        return [block]
+    pieces: list[str] = []
+    for line in block.split("\n"):
+        if len(line) <= limit:
+            pieces.append(line)
+            continue
+        if _TAG.search(line):
+            # A tag could straddle a cut; fall back to the escaped plain text of the line.
+            line = esc(html.unescape(_TAG.sub("", line)))
+        for sentence in _SENTENCE_END.split(line):
+            pieces.extend(_cut_words(sentence, limit))
+    return _pack(pieces, limit, "\n")
+
+
+def _cut_words(text: str, limit: int) -> list[str]:
+    out: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+            while cut > 0 and "&" in text[max(0, cut - 8) : cut] and ";" not in text[text.rfind("&", 0, cut) : cut]:
+                cut -= 1  # never split inside an HTML entity such as &amp;
+            cut = cut or limit
+        out.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        out.append(text)
+    return out
+
+
+def _pack(pieces: list[str], limit: int, separator: str) -> list[str]:
+    out: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                out.append(current)
+            current = piece
+    if current:
+        out.append(current)
+    return out

@@ -1,0 +1,213 @@
+"""Chats: registration, delivery settings with validation, pause/resume, /stop, group migration."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.errors import UserError
+from bot.scheduling import next_digest_at, parse_time_of_day
+from bot.store.models import Chat, ChatDefaults
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.config import Settings
+    from bot.store import Database
+
+SettingName = Literal["mode", "digest", "timezone", "quiet", "length", "pause", "resume"]
+
+MAX_DIGEST_TIMES = 6
+MAX_TIMEZONE_CHARS = 64
+_TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
+_QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|to|\s)\s*")
+_OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
+
+SETTINGS_USAGE = (
+    "Try one of: /settings instant, /settings digest 08:00,18:00, /settings timezone Europe/Berlin, "
+    "/settings quiet 22:00-07:00, /settings quiet off, /settings length 4, /settings pause, /settings resume."
+)
+
+
+class ChatService:
+    """Everything about a chat itself (not what it follows)."""
+
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+
+    @property
+    def defaults(self) -> ChatDefaults:
+        """What a new chat starts with."""
+        return ChatDefaults(timezone=self._settings.timezone, summary_sentences=self._settings.summary_sentences)
+
+    async def register(self, chat_id: int, type: str, title: str | None) -> tuple[Chat, bool]:
+        """Create or refresh (and reactivate) the chat; True when it is new."""
+        return await self._db.chats.register(chat_id, type, title, self.defaults, self._clock.now())
+
+    async def ensure(self, chat_id: int, type: str, title: str | None) -> Chat:
+        """The chat, registering it only when it is missing, inactive or renamed (a read in the common case)."""
+        chat = await self._db.chats.get(chat_id)
+        if chat is not None and chat.active and chat.type == type and chat.title == title:
+            return chat
+        chat, _ = await self.register(chat_id, type, title)
+        return chat
+
+    async def get(self, chat_id: int) -> Chat | None:
+        """The chat, or None when it never talked to us (or /stop deleted it)."""
+        return await self._db.chats.get(chat_id)
+
+    async def apply(self, chat_id: int, args: Sequence[str]) -> tuple[Chat, SettingName]:
+        """Apply a /settings command line such as ``["digest", "08:00,18:00"]``; UserError when it is wrong."""
+        if not args:
+            raise UserError(SETTINGS_USAGE)
+        name, rest = args[0].lower(), [a for a in args[1:] if a]
+        if name in ("instant", "alerts", "alert"):
+            return await self.set_mode(chat_id, "instant"), "mode"
+        if name in ("digest", "digests"):
+            if rest:
+                return await self.set_digest_times(chat_id, rest), "digest"
+            return await self.set_mode(chat_id, "digest"), "mode"
+        if name in ("timezone", "tz", "zone"):
+            if len(rest) != 1:
+                raise UserError("Name one IANA timezone, e.g. /settings timezone Europe/Berlin.")
+            return await self.set_timezone(chat_id, rest[0]), "timezone"
+        if name in ("quiet", "quiethours"):
+            return await self.set_quiet_hours(chat_id, " ".join(rest)), "quiet"
+        if name in ("length", "sentences", "len"):
+            if len(rest) != 1:
+                raise UserError("Say how many sentences a summary should have, e.g. /settings length 4.")
+            return await self.set_length(chat_id, rest[0]), "length"
+        if name in ("pause", "mute"):
+            return await self.set_paused(chat_id, True), "pause"
+        if name in ("resume", "unpause", "unmute"):
+            return await self.set_paused(chat_id, False), "resume"
+        raise UserError(f"I don't know the setting {name[:40]!r}. {SETTINGS_USAGE}")
+
+    async def set_mode(self, chat_id: int, mode: Literal["instant", "digest"]) -> Chat:
+        """Instant alerts, or digests at the chat's digest times."""
+        chat = await self._require(chat_id)
+        return await self._save(replace(chat, mode=mode))
+
+    async def set_digest_times(self, chat_id: int, words: Sequence[str]) -> Chat:
+        """Digest mode at these local times ("08:00,18:00" or "08:00 18:00")."""
+        times = parse_digest_times(" ".join(words))
+        chat = await self._require(chat_id)
+        return await self._save(replace(chat, mode="digest", digest_times=times))
+
+    async def set_timezone(self, chat_id: int, name: str) -> Chat:
+        """The chat's IANA timezone (case-insensitive: "europe/berlin" works)."""
+        zone = resolve_timezone(name)
+        chat = await self._require(chat_id)
+        return await self._save(replace(chat, timezone=zone))
+
+    async def set_quiet_hours(self, chat_id: int, text: str) -> Chat:
+        """Quiet hours "22:00-07:00" (local), or "off"."""
+        start, end = parse_quiet_hours(text)
+        chat = await self._require(chat_id)
+        return await self._save(replace(chat, quiet_start=start, quiet_end=end))
+
+    async def set_length(self, chat_id: int, value: str | int) -> Chat:
+        """Summary length in sentences, 1-10."""
+        chat = await self._require(chat_id)
+        return await self._save(replace(chat, summary_sentences=parse_length(value)))
+
+    async def set_paused(self, chat_id: int, paused: bool) -> Chat:
+        """Pause (nothing is delivered) or resume."""
+        chat = await self._require(chat_id)
+        return await self._save(replace(chat, paused=paused))
+
+    async def stop(self, chat_id: int) -> bool:
+        """/stop confirmed: delete the chat with its subscriptions and deliveries."""
+        return await self._db.chats.delete(chat_id)
+
+    async def migrate(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: keep its settings and subscriptions under the new id."""
+        await self._db.chats.migrate(old_id, new_id, self._clock.now())
+
+    async def _require(self, chat_id: int) -> Chat:
+        chat = await self._db.chats.get(chat_id)
+        if chat is None:
+            raise UserError("This chat is not set up yet; send /start first.")
+        return chat
+
+    async def _save(self, chat: Chat) -> Chat:
+        now = self._clock.now()
+        # The digest schedule depends on mode, times and timezone: recompute it whenever any of them may change.
+        due = next_digest_at(chat.digest_times, chat.timezone, now) if chat.mode == "digest" else None
+        return await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
+
+
+def parse_digest_times(text: str) -> tuple[str, ...]:
+    """ "08:00,18:00" -> ("08:00", "18:00"); UserError naming the first bad time."""
+    parts = [p for p in _TIME_LIST_SPLIT.split(text.strip()) if p]
+    if not parts:
+        raise UserError("Give at least one time of day, e.g. /settings digest 08:00,18:00.")
+    if len(parts) > MAX_DIGEST_TIMES:
+        raise UserError(f"At most {MAX_DIGEST_TIMES} digests a day, please.")
+    times: list[str] = []
+    for part in parts:
+        times.append(_time_of_day(part))
+    return tuple(sorted(set(times)))
+
+
+def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
+    """ "22:00-07:00" -> ("22:00", "07:00"); "off" -> (None, None)."""
+    text = text.strip().lower()
+    if not text:
+        raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
+    if text in _OFF_WORDS:
+        return None, None
+    parts = [p for p in _QUIET_SPLIT.split(text) if p]
+    if len(parts) != 2:
+        raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")
+    start, end = _time_of_day(parts[0]), _time_of_day(parts[1])
+    if start == end:
+        raise UserError("Quiet hours need different start and end times.")
+    return start, end
+
+
+def parse_length(value: str | int) -> int:
+    """Summary length 1-10; UserError otherwise."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise UserError(f"{str(value)[:20]!r} is not a number; use 1 to 10, e.g. /settings length 4.") from None
+    if not 1 <= n <= 10:
+        raise UserError("A summary can have 1 to 10 sentences.")
+    return n
+
+
+def resolve_timezone(name: str) -> str:
+    """The canonical IANA name for ``name`` (exact, else case-insensitive); UserError otherwise."""
+    name = name.strip()
+    hint = "Use an IANA timezone name such as Europe/Berlin, America/New_York or UTC."
+    if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
+        raise UserError(f"That is not a timezone I know. {hint}")
+    try:
+        ZoneInfo(name)
+        if name in _timezone_names().values() or name == "UTC":
+            return name
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    found = _timezone_names().get(name.lower())
+    if found is None:
+        raise UserError(f"{name!r} is not a timezone I know. {hint}")
+    return found
+
+
+@lru_cache(maxsize=1)
+def _timezone_names() -> dict[str, str]:
+    # Read once: available_timezones() walks the tz database on disk.
+    return {n.lower(): n for n in available_timezones()}
+
+
+def _time_of_day(text: str) -> str:
+    try:
+        return parse_time_of_day(text)
+    except ValueError as exc:
+        raise UserError(str(exc)[:200]) from None

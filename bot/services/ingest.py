@@ -1,0 +1,315 @@
+"""Turning sources into stored, summarized, topic-tagged articles: feeds, pages, files and pasted text."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import UserError
+from bot.store import Database
+from bot.store.models import Feed
+from summaries.articles import Article
+from summaries.dedup import content_fingerprint, same_story, story_signature
+from summaries.fetch import Fetcher, FetchError
+from summaries.sources.feeds import FeedError, FeedItem, ParsedFeed, is_teaser, item_to_article, looks_like_feed, parse_feed
+from summaries.sources.files import read_source_file
+from summaries.sources.pages import ExtractionError, extract_page, page_to_article
+from summaries.summarizer import summarize
+from summaries.topics import TopicCatalogue
+from summaries.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 100_000  # pasted text beyond this is cut: nobody pastes a book into a chat
+MAX_ITEMS_PER_POLL = 100  # a feed that suddenly lists thousands of items is read in bounded steps
+TEASER_FETCHES_PER_POLL = 10
+DEAD_AFTER_FAILURES = 10
+STORY_WINDOW_SECONDS = 3 * 86400
+
+Status = Literal["added", "duplicate_url", "duplicate_content", "pruned", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """What happened to one article (or one unreadable source) during ``newsbot ingest``."""
+
+    source: str
+    status: Status
+    article: Article | None = None
+    reason: str | None = None
+
+
+class IngestService:
+    """Fetch, extract, tag, summarize and store; the only place that turns outside text into stored articles."""
+
+    def __init__(
+        self, *, db: Database, fetcher: Fetcher, catalogue: TopicCatalogue, settings: Settings, clock: Clock
+    ) -> None:
+        self._db = db
+        self._fetcher = fetcher
+        self._catalogue = catalogue
+        self._settings = settings
+        self._clock = clock
+        self._summaries: OrderedDict[tuple[int, int], list[str]] = OrderedDict()
+        self._poll_lock = asyncio.Lock()
+
+    # -- summaries -------------------------------------------------------------------------------------------
+
+    async def summary_for(self, article: Article, sentences: int) -> list[str]:
+        """The article's summary at ``sentences`` length: the stored one when it fits, else computed once."""
+        sentences = max(1, min(10, sentences))
+        if article.summary and len(article.summary) == sentences:
+            return list(article.summary)
+        if article.summary and len(article.summary) < sentences and article.id is None:
+            return list(article.summary)
+        key = (article.id or 0, sentences)
+        cached = self._summaries.get(key) if article.id is not None else None
+        if cached is not None:
+            self._summaries.move_to_end(key)
+            return cached
+        result = await asyncio.to_thread(
+            summarize, article.body, sentences, title=article.title, language=article.language
+        )
+        if not result:
+            result = list(article.summary)
+        if article.id is not None:
+            self._summaries[key] = result
+            while len(self._summaries) > 2048:
+                self._summaries.popitem(last=False)
+        return result
+
+    async def summarize_article(self, article_id: int, sentences: int) -> tuple[Article, list[str]]:
+        """A stored article and its summary; UserError when there is no such article."""
+        article = await self._db.articles.get(article_id)
+        if article is None:
+            raise UserError(f"There is no article #{article_id}. Try /latest to see recent ones.")
+        return article, await self.summary_for(article, sentences)
+
+    async def summarize_url(self, url: str, sentences: int) -> tuple[Article, list[str]]:
+        """Fetch the page at ``url``, extract, store and summarize it; UserError with the reason when it fails."""
+        try:
+            canonical = canonical_url(url)
+        except ValueError as exc:
+            raise UserError(f"That link does not look valid ({exc}).") from None
+        stored = await self._db.articles.get_by_url(canonical)
+        if stored is not None:
+            return stored, await self.summary_for(stored, sentences)
+        article = await self._fetch_article(url)
+        stored_article, _ = await self._store(article, feed_id=None)
+        return stored_article, await self.summary_for(stored_article, sentences)
+
+    async def summarize_text(self, text: str, sentences: int) -> list[str]:
+        """Summarize pasted text; UserError when it holds nothing to summarize."""
+        text = text[:MAX_TEXT_CHARS]
+        if _looks_binary(text):
+            raise UserError("That doesn't look like readable text, so there is nothing to summarize.")
+        result = await asyncio.to_thread(summarize, text, max(1, min(10, sentences)))
+        if not result:
+            raise UserError("There is nothing to summarize in that text. Send a few sentences of an article.")
+        return result
+
+    # -- feeds ----------------------------------------------------------------------------------------------
+
+    async def check_feed(self, url: str) -> str:
+        """Fetch and parse a feed URL; its title, or UserError saying why it is no usable feed."""
+        try:
+            fetched = await self._fetcher.fetch(url, accept="feed")
+            parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+        except FetchError as exc:
+            raise UserError(exc.reason) from None
+        except FeedError as exc:
+            raise UserError(f"That address is not a feed I can read: {exc.reason}") from None
+        return parsed.title or url
+
+    async def poll_due_feeds(self, now: float) -> list[Article]:
+        """Poll every feed that is due; the articles that are new (stored for the first time), oldest first."""
+        async with self._poll_lock:  # one poll at a time, even if a tick runs long
+            feeds = await self._db.feeds.due(now)
+            if not feeds:
+                return []
+            semaphore = asyncio.Semaphore(4)
+
+            async def one(feed: Feed) -> list[Article]:
+                async with semaphore:
+                    return await self.poll_feed(feed, now)
+
+            batches = await asyncio.gather(*(one(feed) for feed in feeds))
+        return [article for batch in batches for article in batch]
+
+    async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
+        """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
+
+        The first successful poll of a feed stores its backlog without returning it, so adding a feed never
+        floods every subscriber with old news.
+        """
+        interval = self._settings.feed_interval_seconds
+        try:
+            fetched = await self._fetcher.fetch(
+                feed.url, accept="feed", etag=feed.etag, last_modified=feed.last_modified
+            )
+            if fetched.not_modified:
+                await self._db.feeds.record_success(
+                    feed.id, title=feed.title, etag=feed.etag, last_modified=feed.last_modified,
+                    next_poll_at=now + interval, now=now,
+                )
+                return []
+            parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+        except (FetchError, FeedError) as exc:
+            await self._record_failure(feed, exc.reason, now)
+            return []
+        except Exception as exc:  # a hostile feed must never stop the poller
+            log.exception("feed %s failed unexpectedly", feed.url)
+            await self._record_failure(feed, f"unexpected error: {type(exc).__name__}", now)
+            return []
+        first_poll = feed.last_success_at is None
+        new: list[Article] = []
+        teaser_budget = TEASER_FETCHES_PER_POLL
+        for item in parsed.items[:MAX_ITEMS_PER_POLL]:
+            try:
+                article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0)
+                if article is None:
+                    continue
+                teaser_budget -= fetched_page
+                stored, status = await self._store(article, feed_id=feed.id)
+                if status == "added" and not first_poll:
+                    new.append(stored)
+            except Exception:
+                log.exception("skipped an item of feed %s", feed.url)
+        await self._db.feeds.record_success(
+            feed.id, title=parsed.title or feed.title, etag=fetched.etag, last_modified=fetched.last_modified,
+            next_poll_at=now + interval, now=now,
+        )
+        return new
+
+    async def _item_article(
+        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool
+    ) -> tuple[Article | None, int]:
+        if not item.url:
+            return None, 0
+        try:
+            url = canonical_url(item.url)
+        except ValueError:
+            return None, 0
+        if await self._db.articles.get_by_url(url) is not None:
+            return None, 0  # already stored: skip before any page fetch
+        article = item_to_article(item, parsed, feed.topics, catalogue=self._catalogue)
+        if is_teaser(item) and may_fetch:
+            try:
+                page = await self._fetch_article(item.url)
+                article = dataclasses.replace(
+                    article, body=page.body, language=article.language or page.language
+                )
+                return article, 1
+            except UserError as exc:
+                log.info("kept the teaser of %s: %s", item.url, exc.message)
+                return article, 1
+        return article, 0
+
+    async def _record_failure(self, feed: Feed, reason: str, now: float) -> None:
+        failures = feed.failures + 1
+        backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
+        dead = failures >= DEAD_AFTER_FAILURES
+        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
+        await self._db.feeds.record_failure(feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now)
+
+    # -- articles -------------------------------------------------------------------------------------------
+
+    async def ingest_articles(self, articles: Sequence[Article]) -> list[tuple[Article, str]]:
+        """Store ready-made articles (sample files, ``newsbot ingest``); each with its status."""
+        return [await self._store(article, feed_id=None) for article in articles]
+
+    async def ingest_source(self, source: str) -> list[IngestOutcome]:
+        """Add the articles of one source: a file, an article URL or a feed URL. Never raises."""
+        try:
+            if source.startswith(("http://", "https://")):
+                articles = await self._articles_from_url(source)
+            else:
+                articles = await asyncio.to_thread(read_source_file, Path(source))
+        except UserError as exc:
+            return [IngestOutcome(source, "failed", reason=exc.message)]
+        except (OSError, ValueError) as exc:
+            return [IngestOutcome(source, "failed", reason=getattr(exc, "reason", None) or str(exc))]
+        outcomes: list[IngestOutcome] = []
+        for article in articles:
+            try:
+                stored, status = await self._store(article, feed_id=None)
+            except Exception as exc:  # keep going: one bad article must not lose the others
+                log.exception("could not store %s", article.url)
+                outcomes.append(IngestOutcome(source, "failed", article, f"{type(exc).__name__}: {exc}"))
+                continue
+            outcomes.append(IngestOutcome(source, status, stored))  # type: ignore[arg-type]
+        return outcomes
+
+    async def _articles_from_url(self, url: str) -> list[Article]:
+        try:
+            fetched = await self._fetcher.fetch(url, accept="any")
+        except FetchError as exc:
+            raise UserError(exc.reason) from None
+        if looks_like_feed(fetched.body):
+            try:
+                parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+            except FeedError as exc:
+                raise UserError(exc.reason) from None
+            return [
+                item_to_article(item, parsed, (), catalogue=self._catalogue) for item in parsed.items if item.url
+            ]
+        return [await self._extract(fetched.body, fetched.url)]
+
+    async def _fetch_article(self, url: str) -> Article:
+        try:
+            fetched = await self._fetcher.fetch(url, accept="page")
+        except FetchError as exc:
+            raise UserError(exc.reason) from None
+        if looks_like_feed(fetched.body):
+            raise UserError("That link is a news feed, not an article. An admin can add it with /addfeed.")
+        return await self._extract(fetched.body, fetched.url)
+
+    async def _extract(self, body: bytes, url: str) -> Article:
+        try:
+            page = await asyncio.to_thread(extract_page, body, url)
+        except ExtractionError as exc:
+            raise UserError(exc.reason) from None
+        return page_to_article(page, canonical_url(url), catalogue=self._catalogue)
+
+    async def _store(self, article: Article, *, feed_id: int | None) -> tuple[Article, str]:
+        """Tag, summarize, group into a story and store; CPU work runs in a thread."""
+        now = self._clock.now()
+        prepared, content_hash, signature = await asyncio.to_thread(self._prepare, article)
+        story_id = None
+        if signature:
+            for candidate_story, candidate_sig in await self._db.articles.recent_signatures(
+                now - STORY_WINDOW_SECONDS
+            ):
+                if candidate_sig and same_story(signature, candidate_sig):
+                    story_id = candidate_story
+                    break
+        return await self._db.articles.add(
+            prepared, content_hash=content_hash, story_signature=signature, story_id=story_id,
+            feed_id=feed_id, now=now,
+        )
+
+    def _prepare(self, article: Article) -> tuple[Article, str, str | None]:
+        topics = self._catalogue.tag(article.title, article.body, declared=(*article.topics, *article.categories))
+        summary = article.summary or tuple(
+            summarize(article.body, self._settings.summary_sentences, title=article.title, language=article.language)
+        )
+        prepared = dataclasses.replace(article, topics=tuple(topics), summary=tuple(summary))
+        return prepared, content_fingerprint(article.title, article.body), story_signature(article.title, article.body)
+
+
+def _looks_binary(text: str) -> bool:
+    """Mostly control characters or replacement characters: not something a person wrote."""
+    if not text:
+        return False
+    sample = text[:4000]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t"))
+    return bad > len(sample) * 0.1

@@ -1,0 +1,217 @@
+"""Following and unfollowing topics and keywords: word parsing, topic resolution, limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.errors import UserError
+from bot.store.models import Subscription
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.store import Database
+    from summaries.topics import Topic, TopicCatalogue
+
+MAX_KEYWORD_CHARS = 50
+MIN_KEYWORD_CHARS = 2
+MAX_SUBSCRIPTIONS = 50
+MAX_WORDS_PER_REQUEST = 30
+
+# A quoted phrase ("..." or typographic “...”, as phones type them) or a bare run of non-space characters.
+_TOKEN = re.compile(r'"([^"]*)"?|“([^”]*)”?|«([^»]*)»?|([^\s"“”«»]+)')
+_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’\"“”«»"
+_HAS_WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One thing a user asked to follow: the text as typed and whether it was quoted."""
+
+    text: str
+    quoted: bool = False
+
+
+@dataclass(slots=True)
+class FollowResult:
+    """What /subscribe did with each word: topics, keywords, suggestions for near misses, refusals."""
+
+    topics: list[Topic] = field(default_factory=list)
+    topics_already: list[Topic] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    keywords_already: list[str] = field(default_factory=list)
+    suggestions: list[tuple[str, Topic]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (word, why)
+    limit_reached: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything new is followed now."""
+        return bool(self.topics or self.keywords)
+
+
+@dataclass(slots=True)
+class UnfollowResult:
+    """What /unsubscribe did: topics and keywords dropped, words the chat did not follow."""
+
+    topics: list[Topic] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    not_followed: list[str] = field(default_factory=list)
+    suggestions: list[tuple[str, str]] = field(default_factory=list)  # (word as typed, what they follow)
+    removed_all: int | None = None
+
+
+def parse_words(text: str) -> list[Word]:
+    """Split user input into words and quoted phrases; commas separate too ("business, tesla")."""
+    words: list[Word] = []
+    for match in _TOKEN.finditer(text):
+        quoted = next((g for g in match.groups()[:3] if g is not None), None)
+        if quoted is not None:
+            phrase = " ".join(quoted.split()).strip(_EDGE_PUNCT)
+            if phrase:
+                words.append(Word(phrase, quoted=True))
+            continue
+        for part in match.group(4).split(","):
+            part = part.strip(_EDGE_PUNCT)
+            if part:
+                words.append(Word(part))
+    return words
+
+
+def normalise_keyword(text: str) -> str:
+    """The stored form of a keyword: lower case, single spaces, no punctuation at the edges."""
+    return " ".join(text.lower().split()).strip(_EDGE_PUNCT)
+
+
+class SubscriptionService:
+    """A chat's topics and keywords."""
+
+    def __init__(self, *, db: Database, catalogue: TopicCatalogue, clock: Clock) -> None:
+        self._db = db
+        self._catalogue = catalogue
+        self._clock = clock
+
+    @property
+    def catalogue(self) -> TopicCatalogue:
+        """The topic catalogue words are resolved against."""
+        return self._catalogue
+
+    async def for_chat(self, chat_id: int) -> list[Subscription]:
+        """The chat's subscriptions, topics first."""
+        return await self._db.subscriptions.for_chat(chat_id)
+
+    async def topic_ids(self, chat_id: int) -> set[str]:
+        """Ids of the topics the chat follows."""
+        return {s.value for s in await self.for_chat(chat_id) if s.kind == "topic"}
+
+    async def follow(self, chat_id: int, text: str) -> FollowResult:
+        """Follow every topic named in ``text``; other words and quoted phrases become keywords."""
+        words = parse_words(text)
+        if not words:
+            raise UserError("Tell me what to follow, e.g. /subscribe business tesla \"electric cars\".")
+        if len(words) > MAX_WORDS_PER_REQUEST:
+            raise UserError(f"That is a lot at once; send at most {MAX_WORDS_PER_REQUEST} words per /subscribe.")
+        result = FollowResult()
+        current = await self.for_chat(chat_id)
+        followed = {(s.kind, s.value) for s in current}
+        count = len(current)
+        now = self._clock.now()
+        for word in words:
+            topic = self._catalogue.resolve(word.text)
+            if topic is not None:
+                if ("topic", topic.id) in followed:
+                    if topic not in result.topics and topic not in result.topics_already:
+                        result.topics_already.append(topic)
+                    continue
+                if count >= MAX_SUBSCRIPTIONS:
+                    result.limit_reached.append(word.text)
+                    continue
+                await self._db.subscriptions.add(chat_id, "topic", topic.id, now)
+                followed.add(("topic", topic.id))
+                result.topics.append(topic)
+                count += 1
+                continue
+            near = None if word.quoted else self._suggest(word.text)
+            if near is not None:
+                # A near miss of a topic name is far more likely a typo than a keyword worth following.
+                result.suggestions.append((word.text, near))
+                continue
+            keyword = normalise_keyword(word.text)
+            problem = _keyword_problem(keyword)
+            if problem:
+                result.rejected.append((word.text, problem))
+                continue
+            if ("keyword", keyword) in followed:
+                if keyword not in result.keywords_already:
+                    result.keywords_already.append(keyword)
+                continue
+            if count >= MAX_SUBSCRIPTIONS:
+                result.limit_reached.append(word.text)
+                continue
+            await self._db.subscriptions.add(chat_id, "keyword", keyword, now)
+            followed.add(("keyword", keyword))
+            result.keywords.append(keyword)
+            count += 1
+        return result
+
+    async def unfollow(self, chat_id: int, text: str) -> UnfollowResult:
+        """Stop following each topic or keyword named in ``text``; ``all`` drops everything."""
+        words = parse_words(text)
+        if not words:
+            raise UserError("Tell me what to drop, e.g. /unsubscribe business, or /unsubscribe all.")
+        if len(words) == 1 and not words[0].quoted and words[0].text.lower() in ("all", "everything", "*"):
+            return UnfollowResult(removed_all=await self._db.subscriptions.remove_all(chat_id))
+        current = await self.for_chat(chat_id)
+        followed = {(s.kind, s.value) for s in current}
+        result = UnfollowResult()
+        for word in words:
+            topic = self._catalogue.resolve(word.text)
+            if topic is not None and ("topic", topic.id) in followed:
+                await self._db.subscriptions.remove(chat_id, "topic", topic.id)
+                followed.discard(("topic", topic.id))
+                result.topics.append(topic)
+                continue
+            keyword = normalise_keyword(word.text)
+            if ("keyword", keyword) in followed:
+                await self._db.subscriptions.remove(chat_id, "keyword", keyword)
+                followed.discard(("keyword", keyword))
+                result.keywords.append(keyword)
+                continue
+            result.not_followed.append(word.text)
+            near = self._suggest(word.text)
+            if near is not None and ("topic", near.id) in followed:
+                result.suggestions.append((word.text, near.title))
+        return result
+
+    async def toggle_topic(self, chat_id: int, topic_id: str) -> bool:
+        """Flip one topic (the /topics keyboard); True when the chat follows it afterwards."""
+        topic = self._catalogue.get(topic_id)
+        if topic is None:
+            raise UserError("That topic no longer exists; send /topics for the current list.")
+        if await self._db.subscriptions.remove(chat_id, "topic", topic.id):
+            return False
+        if len(await self.for_chat(chat_id)) >= MAX_SUBSCRIPTIONS:
+            raise UserError(f"You follow {MAX_SUBSCRIPTIONS} things already; drop some with /unsubscribe first.")
+        await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
+        return True
+
+    async def unfollow_all(self, chat_id: int) -> int:
+        """Drop every subscription of the chat; returns how many went."""
+        return await self._db.subscriptions.remove_all(chat_id)
+
+    def _suggest(self, word: str) -> Topic | None:
+        if len(word) < 3:
+            return None
+        return self._catalogue.suggest(word)
+
+
+def _keyword_problem(keyword: str) -> str | None:
+    """Why ``keyword`` cannot be followed, or None when it can."""
+    if not _HAS_WORD_CHAR.search(keyword):
+        return "it has no letters or digits"
+    if len(keyword) < MIN_KEYWORD_CHARS:
+        return f"keywords need at least {MIN_KEYWORD_CHARS} characters"
+    if len(keyword) > MAX_KEYWORD_CHARS:
+        return f"keywords can be at most {MAX_KEYWORD_CHARS} characters"
+    return None

@@ -1,0 +1,278 @@
+"""Stored articles: deduplication, stories, full-text search, pruning."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import aiosqlite
+
+from bot.store.db import fetch_all, run
+from summaries.articles import Article
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
+
+AddStatus = Literal["added", "duplicate_url", "duplicate_content", "pruned"]
+
+_COLUMNS = "id, url, title, source, published_at, language, body, topics, categories, summary, story_id"
+# Newest first by publication time, else fetch time. A feed that dates its items in the future must not pin
+# them to the top, so no article counts as newer than the moment we fetched it.
+_NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DESC"
+# Search input comes from users: bound the work one query can cause.
+_MAX_SEARCH_CHARS = 1000
+_MAX_SEARCH_TERMS = 16
+# Prune in batches so the delivery loop's writes get the lock between them.
+_PRUNE_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """One article to store with its deduplication and story data (the batch form of ArticleRepo.add)."""
+
+    article: Article
+    content_hash: str
+    story_signature: str | None = None
+    story_id: int | None = None
+    feed_id: int | None = None
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        # Sources hand out UTC; a naive datetime is taken as UTC rather than the server's local time.
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _json_tuple(text: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _article_from_row(row: sqlite3.Row | Any) -> Article:
+    published = row["published_at"]
+    return Article(
+        url=row["url"],
+        title=row["title"],
+        body=row["body"],
+        source=row["source"],
+        published=datetime.fromtimestamp(published, tz=UTC) if published is not None else None,
+        language=row["language"],
+        topics=tuple(str(row["topics"]).split()),
+        categories=_json_tuple(row["categories"]),
+        summary=_json_tuple(row["summary"]),
+        id=int(row["id"]),
+        story_id=int(row["story_id"]),
+    )
+
+
+def fts_query(words: str) -> str | None:
+    """Turn user text into a safe FTS5 query: each word a quoted string, all ANDed; None if no words."""
+    terms: dict[str, None] = {}
+    for chunk in words[:_MAX_SEARCH_CHARS].split():
+        # Control characters (NUL ends an FTS5 string early) and lone surrogates (not encodable) go.
+        cleaned = "".join(ch for ch in chunk if unicodedata.category(ch)[0] != "C")
+        # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
+        if not any(ch.isalnum() for ch in cleaned):
+            continue
+        # Inside an FTS5 string only '"' is special; FTS5 tokenizes the string as it tokenized the text,
+        # so "don't" or "U.S." become the phrase of their words.
+        terms.setdefault('"' + cleaned.casefold().replace('"', '""') + '"')
+        if len(terms) == _MAX_SEARCH_TERMS:
+            break
+    return " AND ".join(terms) or None
+
+
+async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> tuple[Article, AddStatus]:
+    article = item.article
+    rows = await fetch_all(conn, f"SELECT {_COLUMNS} FROM articles WHERE url = ?", (article.url,))
+    if rows:
+        return _article_from_row(rows[0]), "duplicate_url"
+    rows = await fetch_all(
+        conn, f"SELECT {_COLUMNS} FROM articles WHERE content_hash = ?", (item.content_hash,)
+    )
+    if rows:
+        return _article_from_row(rows[0]), "duplicate_content"
+    rows = await fetch_all(
+        conn, "SELECT 1 FROM pruned_articles WHERE key IN (?, ?)", (article.url, item.content_hash)
+    )
+    if rows:
+        return article, "pruned"
+    rows = await fetch_all(
+        conn,
+        "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
+        " categories, summary, content_hash, story_signature, story_id, feed_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?) RETURNING id",
+        (
+            article.url,
+            article.title,
+            article.source,
+            _epoch(article.published),
+            now,
+            article.language,
+            article.body,
+            " ".join(dict.fromkeys(article.topics)),
+            json.dumps(list(article.categories), ensure_ascii=False),
+            json.dumps(list(article.summary), ensure_ascii=False),
+            item.content_hash,
+            item.story_signature,
+            item.story_id,
+            item.feed_id,
+        ),
+    )
+    article_id = int(rows[0]["id"])
+    story_id = item.story_id
+    if story_id is None:
+        # A new story is named after its first article.
+        story_id = article_id
+        await run(conn, "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
+    return replace(article, id=article_id, story_id=story_id), "added"
+
+
+class ArticleRepo:
+    """Articles: add with deduplication, read, search, prune."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        article: Article,
+        *,
+        content_hash: str,
+        story_signature: str | None,
+        story_id: int | None,
+        feed_id: int | None,
+        now: float,
+    ) -> tuple[Article, AddStatus]:
+        """Store an article unless known; returns (article, status), the stored one for duplicates."""
+        item = NewArticle(article, content_hash, story_signature, story_id, feed_id)
+        async with self._db.write() as conn:
+            return await _add_one(conn, item, now)
+
+    async def add_many(self, items: Sequence[NewArticle], now: float) -> list[tuple[Article, AddStatus]]:
+        """Store a batch in one transaction (much faster than one add() each); results in input order."""
+        results: list[tuple[Article, AddStatus]] = []
+        if not items:
+            return results
+        async with self._db.write() as conn:
+            for item in items:
+                results.append(await _add_one(conn, item, now))
+        return results
+
+    async def get(self, article_id: int) -> Article | None:
+        """The article with this id, or None."""
+        rows = await fetch_all(
+            self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        )
+        return _article_from_row(rows[0]) if rows else None
+
+    async def get_by_url(self, url: str) -> Article | None:
+        """The article with this canonical URL, or None."""
+        rows = await fetch_all(self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE url = ?", (url,))
+        return _article_from_row(rows[0]) if rows else None
+
+    async def latest(self, limit: int = 10, topic: str | None = None) -> list[Article]:
+        """The newest articles (published time, else fetch time), optionally of one topic."""
+        if topic is None:
+            rows = await fetch_all(
+                self._db.reader, f"SELECT {_COLUMNS} FROM articles ORDER BY {_NEWEST_FIRST} LIMIT ?", (limit,)
+            )
+        else:
+            rows = await fetch_all(
+                self._db.reader,
+                # Whole-word match in the space-separated list; instr, not LIKE, so '%' and '_' are literal.
+                f"SELECT {_COLUMNS} FROM articles WHERE instr(' ' || topics || ' ', ' ' || ? || ' ') > 0"
+                f" ORDER BY {_NEWEST_FIRST} LIMIT ?",
+                (topic, limit),
+            )
+        return [_article_from_row(r) for r in rows]
+
+    async def search(self, words: str, limit: int = 10) -> list[Article]:
+        """Articles whose title or body contain all the words, newest first; [] for no words."""
+        query = fts_query(words)
+        if query is None:
+            return []
+        rows = await fetch_all(
+            self._db.reader,
+            f"SELECT {_COLUMNS} FROM articles"
+            " WHERE id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+            f" ORDER BY {_NEWEST_FIRST} LIMIT ?",
+            (query, limit),
+        )
+        return [_article_from_row(r) for r in rows]
+
+    async def set_summary(self, article_id: int, sentences: Sequence[str]) -> None:
+        """Store the article's summary sentences (computed once, shown many times)."""
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE articles SET summary = ? WHERE id = ?",
+                (json.dumps(list(sentences), ensure_ascii=False), article_id),
+            )
+
+    async def recent_signatures(self, since: float) -> list[tuple[int, str]]:
+        """(story_id, story_signature) of articles fetched since ``since``, to group new ones into stories."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT story_id, story_signature FROM articles"
+            " WHERE fetched_at >= ? AND story_signature IS NOT NULL ORDER BY id",
+            (since,),
+        )
+        return [(int(r["story_id"]), str(r["story_signature"])) for r in rows]
+
+    async def story_articles(self, story_id: int) -> list[Article]:
+        """All stored articles of one story, first one first."""
+        rows = await fetch_all(
+            self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE story_id = ? ORDER BY id", (story_id,)
+        )
+        return [_article_from_row(r) for r in rows]
+
+    async def since_id(self, after_id: int, limit: int = 1000) -> list[Article]:
+        """Articles stored after ``after_id``, ascending by id."""
+        rows = await fetch_all(
+            self._db.reader,
+            f"SELECT {_COLUMNS} FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        return [_article_from_row(r) for r in rows]
+
+    async def prune(self, older_than: float, now: float) -> int:
+        """Delete articles fetched before ``older_than`` and their deliveries; remember their URL and hash."""
+        total = 0
+        while True:
+            async with self._db.write() as conn:
+                rows = await fetch_all(
+                    conn,
+                    "SELECT max(id) AS last FROM"
+                    " (SELECT id FROM articles WHERE fetched_at < ? ORDER BY id LIMIT ?)",
+                    (older_than, _PRUNE_BATCH),
+                )
+                last = rows[0]["last"]
+                if last is None:
+                    return total
+                batch = "FROM articles WHERE fetched_at < ? AND id <= ?"
+                params = (older_than, last)
+                for key in ("url", "content_hash"):
+                    await run(
+                        conn,
+                        f"INSERT OR REPLACE INTO pruned_articles (key, pruned_at) SELECT {key}, ? {batch}",
+                        (now, *params),
+                    )
+                await run(conn, f"DELETE FROM deliveries WHERE article_id IN (SELECT id {batch})", params)
+                total += await run(conn, f"DELETE {batch}", params)
+
+    async def count(self) -> int:
+        """How many articles are stored."""
+        rows = await fetch_all(self._db.reader, "SELECT count(*) FROM articles")
+        return int(rows[0][0])

@@ -1,0 +1,190 @@
+"""Chats and their delivery settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from bot.store.db import fetch_all, run
+from bot.store.models import Chat, ChatDefaults
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
+
+_SETTINGS_COLUMNS = (
+    "mode, digest_times, timezone, summary_sentences, quiet_start, quiet_end, paused, next_digest_at"
+)
+
+
+def _chat_from_row(row: sqlite3.Row | Any) -> Chat:
+    times = tuple(t for t in str(row["digest_times"]).split(",") if t)
+    return Chat(
+        id=int(row["id"]),
+        type=row["type"],
+        title=row["title"],
+        active=bool(row["active"]),
+        inactive_reason=row["inactive_reason"],
+        mode=row["mode"],
+        digest_times=times,
+        timezone=row["timezone"],
+        summary_sentences=int(row["summary_sentences"]),
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        paused=bool(row["paused"]),
+        created_at=float(row["created_at"]),
+        last_digest_at=row["last_digest_at"],
+        next_digest_at=row["next_digest_at"],
+    )
+
+
+def _digest_times_text(times: tuple[str, ...]) -> str:
+    # Stored sorted and without duplicates, as the schema documents.
+    return ",".join(sorted(set(times)))
+
+
+class ChatRepo:
+    """Chats: registration, settings, deactivation, group -> supergroup migration, digest schedule."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def register(
+        self, chat_id: int, type: str, title: str | None, defaults: ChatDefaults, now: float
+    ) -> tuple[Chat, bool]:
+        """Insert a chat or refresh the existing one (reactivating it); True when it is new."""
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "UPDATE chats SET type = ?, title = ?, active = 1, inactive_reason = NULL, updated_at = ?"
+                " WHERE id = ? RETURNING *",
+                (type, title, now, chat_id),
+            )
+            created = not rows
+            if created:
+                rows = await fetch_all(
+                    conn,
+                    "INSERT INTO chats (id, type, title, timezone, summary_sentences, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                    (chat_id, type, title, defaults.timezone, defaults.summary_sentences, now, now),
+                )
+            return _chat_from_row(rows[0]), created
+
+    async def get(self, chat_id: int) -> Chat | None:
+        """The chat with this id, or None."""
+        rows = list(await fetch_all(self._db.reader, "SELECT * FROM chats WHERE id = ?", (chat_id,)))
+        return _chat_from_row(rows[0]) if rows else None
+
+    async def save_settings(self, chat: Chat, now: float) -> Chat:
+        """Store the chat's delivery settings; raises LookupError for an unknown chat."""
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                f"UPDATE chats SET ({_SETTINGS_COLUMNS}, updated_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " WHERE id = ? RETURNING *",
+                (
+                    chat.mode,
+                    _digest_times_text(chat.digest_times),
+                    chat.timezone,
+                    chat.summary_sentences,
+                    chat.quiet_start,
+                    chat.quiet_end,
+                    int(chat.paused),
+                    chat.next_digest_at,
+                    now,
+                    chat.id,
+                ),
+            )
+        if not rows:
+            raise LookupError(f"chat {chat.id} is not registered")
+        return _chat_from_row(rows[0])
+
+    async def deactivate(self, chat_id: int, reason: str, now: float) -> None:
+        """Stop delivering to a chat Telegram refuses (blocked, kicked, not found); it keeps its settings."""
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE chats SET active = 0, inactive_reason = ?, updated_at = ? WHERE id = ?",
+                (reason, now, chat_id),
+            )
+
+    async def migrate(self, old_id: int, new_id: int, now: float) -> None:
+        """Group -> supergroup: move the chat, its subscriptions and deliveries to ``new_id``."""
+        if old_id == new_id:
+            return
+        async with self._db.write() as conn:
+            if not await fetch_all(conn, "SELECT 1 FROM chats WHERE id = ?", (old_id,)):
+                return
+            if not await fetch_all(conn, "SELECT 1 FROM chats WHERE id = ?", (new_id,)):
+                # ON UPDATE CASCADE carries subscriptions and deliveries along.
+                await run(
+                    conn,
+                    "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
+                    (new_id, now, old_id),
+                )
+                return
+            # The supergroup already talked to us (a race with the migration message): merge into it.
+            # Its row was most likely just registered with defaults, so the old chat's settings win.
+            await run(
+                conn,
+                f"UPDATE chats SET ({_SETTINGS_COLUMNS}, last_digest_at) ="
+                f" (SELECT {_SETTINGS_COLUMNS}, last_digest_at FROM chats WHERE id = ?),"
+                " type = 'supergroup', active = 1, inactive_reason = NULL, updated_at = ? WHERE id = ?",
+                (old_id, now, new_id),
+            )
+            await run(
+                conn,
+                "INSERT OR IGNORE INTO subscriptions (chat_id, kind, value, created_at)"
+                " SELECT ?, kind, value, created_at FROM subscriptions WHERE chat_id = ?",
+                (new_id, old_id),
+            )
+            # Keep the delivery history so stories sent to the old group are not sent again.
+            await run(conn, "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            await run(conn, "DELETE FROM chats WHERE id = ?", (old_id,))
+
+    async def delete(self, chat_id: int) -> bool:
+        """/stop: delete the chat with its subscriptions and deliveries; False if it was not there."""
+        async with self._db.write() as conn:
+            return await run(conn, "DELETE FROM chats WHERE id = ?", (chat_id,)) > 0
+
+    async def due_digests(self, now: float) -> list[Chat]:
+        """Active digest-mode chats whose next digest is due, earliest first."""
+        rows = await fetch_all(
+            self._db.reader,
+            # mode/active literals match the partial index chats_next_digest.
+            "SELECT * FROM chats WHERE mode = 'digest' AND active = 1 AND next_digest_at <= ?"
+            " ORDER BY next_digest_at, id",
+            (now,),
+        )
+        return [_chat_from_row(r) for r in rows]
+
+    async def set_digest_times(
+        self, chat_id: int, *, last_digest_at: float | None, next_digest_at: float | None
+    ) -> None:
+        """Record when the last digest went out and when the next one is due."""
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE chats SET last_digest_at = ?, next_digest_at = ? WHERE id = ?",
+                (last_digest_at, next_digest_at, chat_id),
+            )
+
+    async def active(self) -> list[Chat]:
+        """All active chats, by id."""
+        rows = await fetch_all(self._db.reader, "SELECT * FROM chats WHERE active = 1 ORDER BY id")
+        return [_chat_from_row(r) for r in rows]
+
+    async def count(self) -> dict[str, int]:
+        """Chat totals; instant/digest/paused count active chats only."""
+        rows = list(
+            await fetch_all(
+                self._db.reader,
+                "SELECT count(*) AS total,"
+                " coalesce(sum(active), 0) AS active,"
+                " coalesce(sum(active AND mode = 'instant'), 0) AS instant,"
+                " coalesce(sum(active AND mode = 'digest'), 0) AS digest,"
+                " coalesce(sum(active AND paused), 0) AS paused"
+                " FROM chats",
+            )
+        )
+        row = rows[0]
+        return {key: int(row[key]) for key in ("total", "active", "instant", "digest", "paused")}

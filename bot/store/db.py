@@ -1,0 +1,232 @@
+"""The SQLite database: connections, the write transaction, and schema migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+if TYPE_CHECKING:
+    from bot.store.articles import ArticleRepo
+    from bot.store.chats import ChatRepo
+    from bot.store.deliveries import DeliveryRepo
+    from bot.store.feeds import FeedRepo
+    from bot.store.subscriptions import SubscriptionRepo
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+
+
+class SchemaError(RuntimeError):
+    """The database schema cannot be used by this newsbot (too new, or a migration failed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema migration file: ``NNNN_name.sql`` brings the schema to version NNNN."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(source: Traversable | Path | None = None) -> list[Migration]:
+    """Read NNNN_name.sql files from ``source`` (default: the packaged bot/store/migrations), in order."""
+    folder: Traversable | Path = source if source is not None else files("bot.store") / "migrations"
+    found: dict[int, Migration] = {}
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match is None or not entry.is_file():
+            continue
+        version = int(match.group(1))
+        if version in found:
+            raise SchemaError(
+                f"two migrations claim version {version}: {found[version].name} and {entry.name}"
+            )
+        found[version] = Migration(version, entry.name, entry.read_text(encoding="utf-8"))
+    versions = sorted(found)
+    # A gap would mean a missing file in the package; applying around it would build a schema nobody wrote.
+    if versions != list(range(1, len(versions) + 1)):
+        raise SchemaError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
+    return [found[v] for v in versions]
+
+
+class Database:
+    """newsbot's SQLite database: one writer connection behind a lock, one reader connection, repos."""
+
+    chats: ChatRepo
+    subscriptions: SubscriptionRepo
+    feeds: FeedRepo
+    articles: ArticleRepo
+    deliveries: DeliveryRepo
+    reader: aiosqlite.Connection
+    schema_version: int
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self.reader = reader
+        self._lock = asyncio.Lock()
+        self._lock_owner: asyncio.Task[object] | None = None
+        self._closed = False
+        self.schema_version = 0
+        from bot.store.articles import ArticleRepo
+        from bot.store.chats import ChatRepo
+        from bot.store.deliveries import DeliveryRepo
+        from bot.store.feeds import FeedRepo
+        from bot.store.subscriptions import SubscriptionRepo
+
+        self.chats = ChatRepo(self)
+        self.subscriptions = SubscriptionRepo(self)
+        self.feeds = FeedRepo(self)
+        self.articles = ArticleRepo(self)
+        self.deliveries = DeliveryRepo(self)
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        busy_timeout_ms: int = 5000,
+        migrations: Traversable | Path | Sequence[Migration] | None = None,
+    ) -> Database:
+        """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+        db_path = Path(path)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        if migrations is None or isinstance(migrations, Path | Traversable):
+            plan = load_migrations(migrations)
+        else:
+            plan = list(migrations)
+        writer = await _connect(db_path, busy_timeout_ms)
+        reader: aiosqlite.Connection | None = None
+        try:
+            await writer.execute("PRAGMA journal_mode = WAL")
+            version = await _migrate(writer, plan)
+            # The reader is opened after migrating so it never caches a half-built schema.
+            reader = await _connect(db_path, busy_timeout_ms)
+            db = cls(db_path, writer, reader)
+        except BaseException:
+            if reader is not None:
+                await reader.close()
+            await writer.close()
+            raise
+        db.schema_version = version
+        return db
+
+    async def close(self) -> None:
+        """Close both connections (aiosqlite's threads are not daemons: an unclosed one hangs exit)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self.reader.close()
+        finally:
+            await self._writer.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: lock, BEGIN IMMEDIATE, yield the writer, COMMIT (ROLLBACK on error)."""
+        task = asyncio.current_task()
+        if task is not None and task is self._lock_owner:
+            # Waiting on our own lock would hang forever; fail loudly instead.
+            raise RuntimeError("Database.write() is not re-entrant: do the work inside the outer transaction")
+        async with self._lock:
+            self._lock_owner = task
+            try:
+                # IMMEDIATE takes the write lock up front, so busy_timeout applies (a deferred transaction
+                # that upgrades to a writer gets SQLITE_BUSY at once, without waiting).
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                except BaseException:
+                    await _rollback(self._writer)
+                    raise
+                try:
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    await _rollback(self._writer)
+                    raise
+            finally:
+                self._lock_owner = None
+
+
+async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    """Run one statement and return all its rows (RETURNING statements are stepped to completion)."""
+    return list(await conn.execute_fetchall(sql, params))
+
+
+async def run(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> int:
+    """Run one statement and return how many rows it changed."""
+    async with conn.execute(sql, params) as cur:
+        return cur.rowcount
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    if conn.in_transaction:
+        await conn.execute("ROLLBACK")
+
+
+async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
+    # isolation_level=None: the sqlite3 module must not open transactions behind our back; write() does it.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    rows = await conn.execute_fetchall("PRAGMA user_version")
+    return int(next(iter(rows))[0])
+
+
+async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int:
+    """Apply migrations newer than PRAGMA user_version, each in its own transaction; return the version."""
+    known = plan[-1].version if plan else 0
+    current = await _user_version(conn)
+    if current > known:
+        raise SchemaError(
+            f"database schema version {current} is newer than this newsbot ({known}); upgrade newsbot"
+        )
+    for migration in plan:
+        if migration.version <= current:
+            continue
+        # executescript() runs the whole file; BEGIN IMMEDIATE inside the script makes it one transaction
+        # (the DDL, the FTS5 table and the triggers), and user_version moves only if all of it worked.
+        script = f"BEGIN IMMEDIATE;\n{migration.sql}\n;\nPRAGMA user_version = {migration.version};\nCOMMIT;"
+        try:
+            await conn.executescript(script)
+        except sqlite3.Error as exc:
+            await _rollback(conn)
+            raise SchemaError(
+                f"migration {migration.name} failed and was rolled back "
+                f"(schema stays at version {current}): {exc}"
+            ) from exc
+        log.info("database migrated to schema version %d (%s)", migration.version, migration.name)
+        current = migration.version
+    return current

@@ -1,0 +1,153 @@
+"""Polled feeds and their polling state (conditional GET validators, failures, backoff)."""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.store.db import fetch_all, run
+from bot.store.models import Feed
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
+
+# Error texts come from the network and from feeds; keep the row small whatever they hold.
+_MAX_ERROR_CHARS = 1000
+
+
+def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
+    return Feed(
+        id=int(row["id"]),
+        url=row["url"],
+        topics=tuple(str(row["topics"]).split()),
+        origin=row["origin"],
+        title=row["title"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        added_by=row["added_by"],
+        created_at=float(row["created_at"]),
+        last_polled_at=row["last_polled_at"],
+        last_success_at=row["last_success_at"],
+        next_poll_at=float(row["next_poll_at"]),
+        failures=int(row["failures"]),
+        last_error=row["last_error"],
+        dead=bool(row["dead"]),
+    )
+
+
+def _topics_text(topics: Sequence[str]) -> str:
+    return " ".join(dict.fromkeys(topics))
+
+
+class FeedRepo:
+    """Feeds from settings (NEWSBOT_FEEDS) and feeds admins added."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def sync_from_settings(self, feeds: Sequence[tuple[str, tuple[str, ...]]], now: float) -> None:
+        """Make origin='settings' feeds match ``feeds`` (url, topics); admin feeds are left alone."""
+        wanted = {url: _topics_text(topics) for url, topics in feeds}
+        async with self._db.write() as conn:
+            await conn.executemany(
+                "INSERT INTO feeds (url, topics, origin, created_at) VALUES (?, ?, 'settings', ?)"
+                " ON CONFLICT (url) DO UPDATE SET topics = excluded.topics WHERE origin = 'settings'",
+                [(url, topics, now) for url, topics in wanted.items()],
+            )
+            rows = await fetch_all(conn, "SELECT id, url FROM feeds WHERE origin = 'settings'")
+            gone = [(row["id"],) for row in rows if row["url"] not in wanted]
+            await conn.executemany("DELETE FROM feeds WHERE id = ?", gone)
+
+    async def add(
+        self, url: str, topics: tuple[str, ...], added_by: int | None, now: float
+    ) -> tuple[Feed, bool]:
+        """Add an admin feed; returns the stored feed and False if the URL was already there."""
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "INSERT INTO feeds (url, topics, origin, added_by, created_at) VALUES (?, ?, 'admin', ?, ?)"
+                " ON CONFLICT (url) DO NOTHING RETURNING *",
+                (url, _topics_text(topics), added_by, now),
+            )
+            if rows:
+                return _feed_from_row(rows[0]), True
+            rows = await fetch_all(conn, "SELECT * FROM feeds WHERE url = ?", (url,))
+            return _feed_from_row(rows[0]), False
+
+    async def remove(self, url: str) -> bool:
+        """Stop polling a feed; its articles stay. False if there was no such feed."""
+        async with self._db.write() as conn:
+            return await run(conn, "DELETE FROM feeds WHERE url = ?", (url,)) > 0
+
+    async def get(self, feed_id: int) -> Feed | None:
+        """The feed with this id, or None."""
+        rows = await fetch_all(self._db.reader, "SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        return _feed_from_row(rows[0]) if rows else None
+
+    async def get_by_url(self, url: str) -> Feed | None:
+        """The feed with this URL, or None."""
+        rows = await fetch_all(self._db.reader, "SELECT * FROM feeds WHERE url = ?", (url,))
+        return _feed_from_row(rows[0]) if rows else None
+
+    async def list(self) -> builtins.list[Feed]:
+        """All feeds, dead ones included, by id."""
+        rows = await fetch_all(self._db.reader, "SELECT * FROM feeds ORDER BY id")
+        return [_feed_from_row(r) for r in rows]
+
+    async def due(self, now: float) -> builtins.list[Feed]:
+        """Live feeds whose next poll is due, most overdue first."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT * FROM feeds WHERE dead = 0 AND next_poll_at <= ? ORDER BY next_poll_at, id",
+            (now,),
+        )
+        return [_feed_from_row(r) for r in rows]
+
+    async def record_success(
+        self,
+        feed_id: int,
+        *,
+        title: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll_at: float,
+        now: float,
+    ) -> None:
+        """A poll worked (200 or 304): store the validators, reset failures, schedule the next poll."""
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                # A feed without a title keeps the one it had.
+                "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?,"
+                " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL"
+                " WHERE id = ?",
+                (title, etag, last_modified, now, now, next_poll_at, feed_id),
+            )
+
+    async def record_failure(
+        self, feed_id: int, *, error: str, next_poll_at: float, dead: bool, now: float
+    ) -> Feed:
+        """A poll failed: count it, keep the error, schedule the retry (or mark dead); returns the feed."""
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "UPDATE feeds SET failures = failures + 1, last_error = ?, last_polled_at = ?,"
+                " next_poll_at = ?, dead = ? WHERE id = ? RETURNING *",
+                (error[:_MAX_ERROR_CHARS], now, next_poll_at, int(dead), feed_id),
+            )
+        if not rows:
+            raise LookupError(f"feed {feed_id} does not exist")
+        return _feed_from_row(rows[0])
+
+    async def revive(self, url: str, now: float) -> bool:
+        """Poll a dead feed again from now on; False if no dead feed has this URL."""
+        async with self._db.write() as conn:
+            changed = await run(
+                conn,
+                "UPDATE feeds SET dead = 0, failures = 0, last_error = NULL, next_poll_at = ?"
+                " WHERE url = ? AND dead = 1",
+                (now, url),
+            )
+        return changed > 0

@@ -1,0 +1,27 @@
+"""The Article model shared by sources, the summarizer's callers and the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, as read from a feed, a page or a file.
+
+    ``url`` is the canonical URL (see :func:`summaries.urls.canonical_url`); ``id`` and ``story_id`` are set only
+    once the article is stored. ``summary`` holds the summary sentences in article order.
+    """
+
+    url: str
+    title: str
+    body: str
+    source: str
+    published: datetime | None = None
+    language: str | None = None
+    topics: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()
+    id: int | None = None
+    story_id: int | None = None

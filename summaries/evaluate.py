@@ -1,0 +1,247 @@
+"""ROUGE evaluation of the summarizer on the shared BBC and CNN/DM (SummEval) sets.
+
+    python -m summaries.evaluate --data /work/shared/data [--limit N] [--algorithms default,lead,textrank]
+        [--skip-slow] [--sentences 3] [--tune]
+
+Each corpus is split in two halves by position after de-duplication: even indices ("tune", the half the
+default method's weights were chosen on) and odd indices ("test", held out). Scores are ROUGE-1/2/Lsum F1 x100
+from rouge-score with the Porter stemmer; with several references (SummEval has 11) the F1 is averaged over
+them. ``--tune`` runs the weight search of the default method on the tune halves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from summaries.summarizer import ALGORITHMS, DEFAULT_WEIGHTS, NewsWeights, prepare, select_news, summarize
+from summaries.text import split_sentences
+
+SLOW_ALGORITHMS = ("kl", "reduction")
+# The BBC references glue sentences together without a space: "...$10.9bn.For the full-year..."
+_BBC_REFERENCE_SPLIT = re.compile(r"(?<=[.!?])(?=[A-Z\"'])")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One evaluation article with its reference summaries (each a list of sentences)."""
+
+    id: str
+    title: str | None
+    body: str
+    references: tuple[tuple[str, ...], ...]
+
+
+def load_bbc(data: Path) -> list[Document]:
+    """BBC News Summary articles with their reference extracts, exact duplicate bodies dropped."""
+    root = data / "bbc-news-summary"
+    docs: list[Document] = []
+    seen: set[str] = set()
+    for path in sorted((root / "articles").glob("*/*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        title, _, body = text.partition("\n")
+        body = body.strip()
+        if body in seen:
+            continue
+        seen.add(body)
+        ref_path = root / "summaries" / path.parent.name / path.name
+        if not ref_path.exists():
+            continue
+        ref = ref_path.read_text(encoding="utf-8", errors="replace").strip()
+        ref_sentences = tuple(s.strip() for s in _BBC_REFERENCE_SPLIT.split(ref) if s.strip())
+        docs.append(Document(f"{path.parent.name}/{path.stem}", title.strip(), body, (ref_sentences,)))
+    return docs
+
+
+def load_cnndm(data: Path) -> list[Document]:
+    """The 100 SummEval CNN/DailyMail articles with their 11 references each."""
+    docs: list[Document] = []
+    with (data / "cnndm" / "summeval100.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            refs = tuple(tuple(split_sentences(r, "english")) for r in item["references"])
+            docs.append(Document(item["id"], None, item["article"], refs))
+    return docs
+
+
+def halves(docs: Sequence[Document]) -> dict[str, list[Document]]:
+    """The tune half (even positions) and the held-out test half (odd positions)."""
+    return {"tune": list(docs[0::2]), "test": list(docs[1::2])}
+
+
+def _scorer() -> object:
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        sys.exit("rouge-score is not installed: pip install 'newsbot[eval]'")
+    return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+
+
+def score_algorithm(docs: Sequence[Document], algorithm: str, sentences: int = 3) -> dict[str, float]:
+    """Mean ROUGE-1/2/Lsum F1 (x100), mean summary words and seconds for one algorithm over documents."""
+    scorer = _scorer()
+    totals: Counter[str] = Counter()
+    elapsed = 0.0
+    for doc in docs:
+        start = time.perf_counter()
+        summary = summarize(doc.body, sentences, title=doc.title, language="en", algorithm=algorithm)
+        elapsed += time.perf_counter() - start
+        prediction = "\n".join(summary)
+        totals["words"] += len(prediction.split())
+        for ref in doc.references:
+            result = scorer.score("\n".join(ref), prediction)  # type: ignore[attr-defined]
+            for key, value in result.items():
+                totals[key] += value.fmeasure * 100 / len(doc.references)
+    n = max(1, len(docs))
+    return {
+        "R1": totals["rouge1"] / n,
+        "R2": totals["rouge2"] / n,
+        "RLsum": totals["rougeLsum"] / n,
+        "words": totals["words"] / n,
+        "ms": elapsed * 1000 / n,
+    }
+
+
+# --- weight search for the default method --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _TuneDoc:
+    prepared: object
+    sentence_grams: list[tuple[Counter[str], Counter[tuple[str, str]]]]
+    reference_grams: list[tuple[Counter[str], Counter[tuple[str, str]]]]
+
+
+def _grams(tokens: list[str]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    return Counter(tokens), Counter(zip(tokens, tokens[1:], strict=False))
+
+
+def _f1(pred: Counter, ref: Counter) -> float:  # type: ignore[type-arg]
+    overlap = sum((pred & ref).values())
+    if not overlap:
+        return 0.0
+    p, r = overlap / sum(pred.values()), overlap / sum(ref.values())
+    return 2 * p * r / (p + r)
+
+
+def _tune_docs(docs: Iterable[Document]) -> list[_TuneDoc]:
+    from rouge_score import tokenize
+    from rouge_score.rouge_scorer import _create_ngrams  # noqa: F401  (imported to fail early if API moved)
+    from nltk.stem import porter
+
+    stem = porter.PorterStemmer()
+    out = []
+    for doc in docs:
+        prepared = prepare(doc.body, doc.title, "en")
+        sent_grams = [_grams(tokenize.tokenize(s, stem)) for s in prepared.sentences]
+        ref_grams = [_grams(tokenize.tokenize(" ".join(r), stem)) for r in doc.references]
+        out.append(_TuneDoc(prepared, sent_grams, ref_grams))
+    return out
+
+
+def _fast_rouge(tdocs: Sequence[_TuneDoc], weights: NewsWeights, n: int) -> tuple[float, float]:
+    """Mean ROUGE-1 and ROUGE-2 F1 x100 (same tokenizer and stemmer as rouge-score, without Lsum)."""
+    r1 = r2 = 0.0
+    for td in tdocs:
+        prepared = td.prepared
+        count = len(prepared.sentences)  # type: ignore[attr-defined]
+        chosen = range(count) if count <= n else select_news(prepared, n, weights)  # type: ignore[arg-type]
+        uni: Counter[str] = Counter()
+        bi: Counter[tuple[str, str]] = Counter()
+        for i in chosen:
+            uni += td.sentence_grams[i][0]
+            bi += td.sentence_grams[i][1]
+        r1 += sum(_f1(uni, ref[0]) for ref in td.reference_grams) / len(td.reference_grams)
+        r2 += sum(_f1(bi, ref[1]) for ref in td.reference_grams) / len(td.reference_grams)
+    return r1 * 100 / len(tdocs), r2 * 100 / len(tdocs)
+
+
+def tune(corpora: dict[str, list[Document]], n: int) -> None:
+    """Grid search of the default method's weights on the tune halves; prints the best settings."""
+    prepared = {name: _tune_docs(halves(docs)["tune"]) for name, docs in corpora.items()}
+    lead = NewsWeights(centrality=0.0, position=1.0, title=0.0, length_words=1.0, redundancy=0.0)
+    baseline = {name: _fast_rouge(td, lead, n)[0] for name, td in prepared.items()}
+    print("lead-3 R1 on tune halves:", {k: round(v, 2) for k, v in baseline.items()})
+    results = []
+    grid = itertools.product([0.2, 0.35, 0.5, 0.75, 1.0], [0.0, 0.15, 0.3], [1.0, 12.0, 20.0], [0.0, 0.15, 0.3])
+    for position, title, length, redundancy in grid:
+        w = replace(DEFAULT_WEIGHTS, position=position, title=title, length_words=length, redundancy=redundancy)
+        scores = {name: _fast_rouge(td, w, n)[0] for name, td in prepared.items()}
+        results.append((scores, w))
+    # Rank by the worse of the two corpora's margins over Lead-3: one method has to do both jobs.
+    results.sort(key=lambda sw: min(sw[0][k] - baseline[k] for k in sw[0]), reverse=True)
+    for scores, w in results[:10]:
+        print({k: round(v, 2) for k, v in scores.items()}, w)
+
+
+# --- command line ------------------------------------------------------------------------------------------------
+
+
+def _table(rows: list[tuple[str, str, str, dict[str, float]]]) -> str:
+    lines = [
+        "| corpus | half | algorithm | R1 | R2 | RLsum | words | ms/article |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for corpus, half, algorithm, s in rows:
+        lines.append(
+            f"| {corpus} | {half} | {algorithm} | {s['R1']:.2f} | {s['R2']:.2f} | {s['RLsum']:.2f} | "
+            f"{s['words']:.0f} | {s['ms']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the evaluation and print a Markdown table."""
+    parser = argparse.ArgumentParser(prog="python -m summaries.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder (with its README.md)")
+    parser.add_argument("--limit", type=int, default=0, help="at most N articles per corpus and half")
+    parser.add_argument("--algorithms", default=",".join(ALGORITHMS), help="comma-separated algorithm names")
+    parser.add_argument("--skip-slow", action="store_true", help=f"skip {', '.join(SLOW_ALGORITHMS)}")
+    parser.add_argument("--sentences", type=int, default=3)
+    parser.add_argument("--corpora", default="bbc,cnndm", help="comma-separated: bbc, cnndm")
+    parser.add_argument("--tune", action="store_true", help="search the default method's weights instead")
+    args = parser.parse_args(argv)
+
+    if not (args.data / "bbc-news-summary").is_dir() or not (args.data / "cnndm").is_dir():
+        print(f"error: {args.data} has no bbc-news-summary/ and cnndm/ folders (see the data README)", file=sys.stderr)
+        return 2
+    algorithms = [a.strip() for a in args.algorithms.split(",") if a.strip()]
+    unknown = [a for a in algorithms if a not in ALGORITHMS]
+    if unknown:
+        print(f"error: unknown algorithm(s) {', '.join(unknown)}; known: {', '.join(ALGORITHMS)}", file=sys.stderr)
+        return 2
+    if args.skip_slow:
+        algorithms = [a for a in algorithms if a not in SLOW_ALGORITHMS]
+    loaders = {"bbc": load_bbc, "cnndm": load_cnndm}
+    corpora = {name: loaders[name](args.data) for name in args.corpora.split(",") if name in loaders}
+
+    if args.tune:
+        if args.limit:
+            corpora = {k: v[: args.limit * 2] for k, v in corpora.items()}
+        tune(corpora, args.sentences)
+        return 0
+
+    rows = []
+    for corpus, docs in corpora.items():
+        for half, part in halves(docs).items():
+            part = part[: args.limit] if args.limit else part
+            for algorithm in algorithms:
+                scores = score_algorithm(part, algorithm, args.sentences)
+                rows.append((f"{corpus} ({len(part)})", half, algorithm, scores))
+                print(f"{corpus} {half} {algorithm}: R1 {scores['R1']:.2f}", file=sys.stderr, flush=True)
+    print(_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

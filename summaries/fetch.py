@@ -1,0 +1,421 @@
+"""A careful HTTP fetcher for feeds and article pages.
+
+Only http and https; the host is resolved first and private, loopback, link-local, reserved, multicast and
+unspecified addresses are refused (unless allowed), and the connection goes to the address that was checked,
+so a second DNS answer cannot swap in an internal host. Redirects are followed by hand and every hop is
+checked again. Bodies are streamed and cut at ``max_bytes``; content that is neither a page nor a feed is
+refused with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from email.message import Message
+from typing import Literal
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+Accept = Literal["page", "feed", "any"]
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_XML_WORDS = """
+    application/xml text/xml application/rss+xml application/atom+xml application/rdf+xml application/rss
+    application/x-rss+xml application/x-atom+xml text/rss+xml text/atom+xml"""
+_XML_TYPES = frozenset(_XML_WORDS.split())
+_JSON_TYPES = frozenset({"application/feed+json", "application/json", "text/json", "application/x-json"})
+_TEXT_TYPES = frozenset({"text/plain"})
+_ACCEPTED: dict[str, frozenset[str]] = {
+    # Feeds are often served as text/html or text/plain by misconfigured servers; the parser decides.
+    "feed": _XML_TYPES | _JSON_TYPES | _HTML_TYPES | _TEXT_TYPES,
+    # XML is allowed for pages because XHTML is sometimes served that way.
+    "page": _HTML_TYPES | _TEXT_TYPES | _XML_TYPES,
+    "any": _HTML_TYPES | _XML_TYPES | _JSON_TYPES | _TEXT_TYPES,
+}
+_ACCEPT_HEADER: dict[str, str] = {
+    "feed": "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.5, */*;q=0.1",
+    "page": "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1",
+    "any": "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, "
+    "application/feed+json, application/xml;q=0.9, text/plain;q=0.5, */*;q=0.1",
+}
+# Magic numbers of common binary formats a link may point at, with the words a user understands.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "an image"),
+    (b"GIF8", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"RIFF", "a media file"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+    (b"\x1f\x8b", "a compressed archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a program"),
+    (b"ID3", "an audio file"),
+    (b"OggS", "a media file"),
+    (b"\x00\x00\x00", "a media file"),
+)
+_SNIFF_BYTES = 2048
+
+
+class FetchError(Exception):
+    """A fetch that failed; ``reason`` is a sentence a user can read."""
+
+    def __init__(self, reason: str, *, url: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.url = url
+
+
+@dataclass
+class Fetched:
+    """The response to one fetch: final URL after redirects, status, media type and raw body bytes."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+
+    @property
+    def media_type(self) -> str:
+        """The content type without parameters, lower-cased ("text/html")."""
+        return self.content_type.split(";", 1)[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        """The charset named by the Content-Type header, if it names a known codec."""
+        return charset_of(self.content_type)
+
+    def text(self) -> str:
+        """The body decoded by the declared charset, else UTF-8, else a detected one; never raises."""
+        return decode_bytes(self.body, self.charset)
+
+
+def charset_of(content_type: str) -> str | None:
+    """The known codec named by a Content-Type value's charset parameter, or None."""
+    if not content_type:
+        return None
+    msg = Message()
+    msg["content-type"] = content_type
+    name = msg.get_param("charset")
+    if not isinstance(name, str):
+        return None
+    try:
+        return codecs.lookup(name.strip().strip('"')).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode bytes by BOM, then the given charset, then UTF-8, then a detected charset; never raises."""
+    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    for bom, enc in boms:
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    if charset:
+        try:
+            return data.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace")
+    except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura/httpx
+        pass
+    return data.decode("cp1252", errors="replace")
+
+
+def sniff_media_type(head: bytes) -> str | None:
+    """Guess a media type from the first bytes; None means binary data that is no page or feed."""
+    for magic, _ in _MAGIC:
+        if head.startswith(magic):
+            return None
+    if b"\x00" in head[:_SNIFF_BYTES] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    text = decode_bytes(head[:_SNIFF_BYTES]).lstrip("\ufeff \t\r\n").lower()
+    if text.startswith("<?xml"):
+        return "text/html" if "<html" in text[:1000] else "application/xml"
+    if text.startswith(("<rss", "<feed", "<rdf:rdf")):
+        return "application/xml"
+    if text.startswith("<"):
+        return "text/html"
+    if text.startswith("{"):
+        return "application/json"
+    if not text:
+        return "text/plain"
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return "text/plain" if controls <= len(text) // 100 + 1 else None
+
+
+def binary_kind(head: bytes) -> str:
+    """Words for what a binary body probably is ("a PDF document"), for error messages."""
+    for magic, words in _MAGIC:
+        if head.startswith(magic):
+            return words
+    return "binary data"
+
+
+def _describe_type(media_type: str) -> str:
+    if media_type.startswith("image/"):
+        return "an image"
+    if media_type.startswith(("audio/", "video/")):
+        return "an audio or video file"
+    if media_type == "application/pdf":
+        return "a PDF document"
+    if media_type in ("application/zip", "application/gzip", "application/x-tar", "application/x-7z"):
+        return "an archive"
+    if media_type in _JSON_TYPES:
+        return "JSON data"
+    if media_type in _XML_TYPES:
+        return "XML data"
+    return f"a file of type {media_type}" if media_type else "binary data"
+
+
+def _is_public(ip: IPAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _is_public(ip.ipv4_mapped)
+    blocked = ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast
+    # is_global also catches shared (100.64/10), benchmarking and documentation ranges.
+    return not (blocked or ip.is_unspecified or not ip.is_global)
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Resolve a host name to its IP addresses with the event loop's getaddrinfo."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _human_size(n: int) -> str:
+    return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} kB"
+
+
+class Fetcher:
+    """Fetches pages and feeds safely; one instance per application, closed with :meth:`aclose`."""
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool = False,
+        timeout: float = 10.0,
+        max_bytes: int = 5_000_000,
+        user_agent: str = "newsbot/0.1",
+        client: httpx.AsyncClient | None = None,
+        max_redirects: int = 5,
+        allowed_networks: Sequence[str] = (),
+        resolver: Resolver | None = None,
+    ) -> None:
+        self.allow_private = allow_private
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.user_agent = user_agent
+        self.max_redirects = max_redirects
+        # Specific internal networks an operator trusts (e.g. "10.0.0.5/32") while the rest stay refused.
+        self._allowed_networks = tuple(ipaddress.ip_network(n, strict=False) for n in allowed_networks)
+        self._resolve = resolver or system_resolver
+        self._own_client = client is None
+        self._client = client or httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this fetcher created it."""
+        if self._own_client:
+            await self._client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        accept: Accept = "any",
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Fetched:
+        """Fetch one URL within ``timeout`` seconds overall; raises FetchError with a readable reason."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._fetch(url, accept, etag, last_modified)
+        except TimeoutError:
+            host = urlsplit(url).hostname or url
+            raise FetchError(f"{host} did not answer within {self.timeout:g} seconds.", url=url) from None
+
+    async def _fetch(self, url: str, accept: Accept, etag: str | None, last_modified: str | None) -> Fetched:
+        current = url.strip()
+        for _hop in range(self.max_redirects + 1):
+            pinned, host_header, sni = await self._check_url(current)
+            headers = {
+                "User-Agent": self.user_agent,
+                "Accept": _ACCEPT_HEADER[accept],
+                "Accept-Encoding": "gzip, deflate",
+                "Host": host_header,
+            }
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            extensions = {"sni_hostname": sni} if sni else {}
+            try:
+                request = self._client.build_request("GET", pinned, headers=headers, extensions=extensions)
+                response = await self._client.send(request, stream=True)
+            except httpx.TimeoutException:
+                host = urlsplit(current).hostname
+                raise FetchError(f"{host} did not answer in time.", url=current) from None
+            except httpx.HTTPError as exc:
+                raise FetchError(
+                    f"Could not connect to {urlsplit(current).hostname} ({type(exc).__name__}).", url=current
+                ) from None
+            try:
+                if response.status_code in (301, 302, 303, 307, 308):
+                    location = response.headers.get("location")
+                    if not location:
+                        raise FetchError("The site sent a redirect without a target.", url=current)
+                    current = urljoin(current, location.strip())
+                    continue
+                return await self._read(response, current, accept)
+            finally:
+                await response.aclose()
+        raise FetchError(f"That address redirects more than {self.max_redirects} times.", url=url)
+
+    async def _check_url(self, url: str) -> tuple[str, str, str | None]:
+        """Check scheme and host; return the URL to request (pinned to a checked IP), Host header and SNI."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise FetchError("That is not a valid web address.", url=url) from None
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise FetchError("Only http and https links can be fetched.", url=url)
+        host = parts.hostname
+        if not host:
+            raise FetchError("That web address has no host name.", url=url)
+        port = port or (443 if scheme == "https" else 80)
+        try:
+            literal: IPAddress | None = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        if literal is not None:
+            addresses: list[IPAddress] = [literal]
+        else:
+            try:
+                answers = await self._resolve(host, port)
+            except (OSError, UnicodeError):
+                raise FetchError(f"The address {host} could not be found.", url=url) from None
+            addresses = []
+            for a in answers:
+                try:
+                    addresses.append(ipaddress.ip_address(a.split("%", 1)[0]))
+                except ValueError:
+                    continue
+            if not addresses:
+                raise FetchError(f"The address {host} could not be found.", url=url)
+        for ip in addresses:
+            if not self._permitted(ip):
+                raise FetchError(
+                    "That address points to a private network, which newsbot does not fetch.", url=url
+                )
+        ip = addresses[0]
+        ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
+        default_port = 443 if scheme == "https" else 80
+        netloc = ip_host if port == default_port else f"{ip_host}:{port}"
+        host_header = host if port == default_port else f"{host}:{port}"
+        if ":" in host and literal is not None and literal.version == 6:
+            host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+        pinned = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+        sni = host if scheme == "https" and literal is None else None
+        return pinned, host_header, sni
+
+    def _permitted(self, ip: IPAddress) -> bool:
+        if self.allow_private or _is_public(ip):
+            return True
+        return any(ip in net for net in self._allowed_networks)
+
+    async def _read(self, response: httpx.Response, url: str, accept: Accept) -> Fetched:
+        status = response.status_code
+        etag = response.headers.get("etag")
+        last_modified = response.headers.get("last-modified")
+        content_type = response.headers.get("content-type", "").strip()
+        if status == 304:
+            return Fetched(url, status, content_type, b"", etag, last_modified, not_modified=True)
+        if status >= 400:
+            phrase = response.reason_phrase or ""
+            if status in (401, 403):
+                raise FetchError(f"The site refused access ({status} {phrase}).".replace(" )", ")"), url=url)
+            if status in (404, 410):
+                raise FetchError(f"The site says that page does not exist ({status}).", url=url)
+            reason = f"The site answered with an error ({status} {phrase}).".replace(" )", ")")
+            raise FetchError(reason, url=url)
+        if status >= 300 or status < 200:
+            raise FetchError(f"The site answered with an unexpected status ({status}).", url=url)
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type and media_type not in _ACCEPTED[accept] and media_type != "application/octet-stream":
+            raise FetchError(self._refusal(_describe_type(media_type), accept), url=url)
+        length = response.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            raise FetchError(self._too_big(), url=url)
+        body = await self._read_capped(response, url)
+        if not media_type or media_type == "application/octet-stream":
+            sniffed = sniff_media_type(body[:_SNIFF_BYTES])
+            if sniffed is None or sniffed not in _ACCEPTED[accept]:
+                raise FetchError(
+                    self._refusal(
+                        binary_kind(body[:16]) if sniffed is None else _describe_type(sniffed), accept
+                    ),
+                    url=url,
+                )
+            params = content_type.split(";", 1)[1].strip() if ";" in content_type else ""
+            content_type = f"{sniffed}; {params}" if params else sniffed
+        elif sniff_media_type(body[:_SNIFF_BYTES]) is None and body:
+            # Declared as text but the bytes are an image, PDF or other binary: trust the bytes.
+            raise FetchError(self._refusal(binary_kind(body[:16]), accept), url=url)
+        return Fetched(url, status, content_type, body, etag, last_modified, not_modified=False)
+
+    async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(self._too_big(), url=url)
+                chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise FetchError(f"{urlsplit(url).hostname} stopped sending data.", url=url) from None
+        except httpx.DecodingError:
+            raise FetchError("The site sent a body that could not be decompressed.", url=url) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"The connection broke while reading ({type(exc).__name__}).", url=url) from None
+        return b"".join(chunks)
+
+    def _too_big(self) -> str:
+        return f"That page is larger than {_human_size(self.max_bytes)}, which is more than newsbot reads."
+
+    @staticmethod
+    def _refusal(what: str, accept: Accept) -> str:
+        wanted = {"page": "a web page", "feed": "a news feed", "any": "a web page or news feed"}[accept]
+        return f"That link leads to {what}, not {wanted}."

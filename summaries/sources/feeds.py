@@ -1,0 +1,406 @@
+"""Feeds: RSS 0.9x/1.0/2.0 and Atom (through feedparser) and JSON Feed (parsed here), pure functions on bytes.
+
+Fetching is someone else's job (:mod:`summaries.fetch`); this module turns the bytes of a feed into
+:class:`ParsedFeed` and its items into :class:`~summaries.articles.Article` values.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+
+from summaries.articles import Article
+from summaries.fetch import decode_bytes
+from summaries.topics import default_catalogue
+from summaries.urls import canonical_url
+
+# A teaser is what a feed gives instead of the article: fewer words than this, or a "read more" stub.
+TEASER_WORDS = 120
+_TEASER_TAIL = re.compile(
+    r"(\.\.\.|…|\[\s*(?:…|\.\.\.)\s*\]|\b(?:read|continue reading|read more|more)\s*(?:»|›|→|>>)?)\s*$", re.I
+)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "table",
+     "section", "article", "header", "footer", "figure", "figcaption", "hr", "dd", "dt"}
+)
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "form")
+_FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(rss|feed|RDF)[\s>/]")
+_MAX_ITEMS = 1000  # a hostile feed with a million items must not stall ingestion
+
+
+class FeedError(Exception):
+    """The bytes are not a feed newsbot can read; ``reason`` says why in words a user understands."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class FeedItem:
+    """One entry of a feed. ``summary`` and ``content`` are plain text (HTML stripped)."""
+
+    url: str
+    title: str
+    summary: str
+    content: str | None = None
+    published: datetime | None = None
+    categories: tuple[str, ...] = ()
+    author: str | None = None
+    guid: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The fullest text the feed gave: the content when present and longer, else the summary."""
+        if self.content and len(self.content) >= len(self.summary):
+            return self.content
+        return self.summary
+
+
+@dataclass
+class ParsedFeed:
+    """A parsed feed: its title, home link, items, kind ("rss", "atom", "rdf", "json") and any parse warning."""
+
+    title: str
+    link: str | None
+    items: list[FeedItem] = field(default_factory=list)
+    kind: str = "rss"
+    bozo_reason: str | None = None
+    language: str | None = None
+    version: str = ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# HTML to text
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, paragraphs kept as blank-line breaks."""
+    if not markup:
+        return ""
+    if "<" not in markup and "&" not in markup:
+        return _tidy(markup)
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return _tidy(re.sub(r"<[^>]*>", " ", markup))
+    for bad in root.xpath("|".join(f".//{t}" for t in _DROP_TAGS)):
+        bad.drop_tree()
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n\n" + (el.tail or "")
+    text = root.text_content()
+    # Feeds sometimes escape their HTML twice; one more round turns "&lt;p&gt;" remnants into text.
+    if re.search(r"<(p|br|div|a|img|span)\b", text, re.I):
+        return html_to_text(text)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    lines = [re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in text.split("\n")]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Detection
+
+
+def looks_like_feed(data: bytes) -> bool:
+    """True when the bytes start like an RSS, RDF, Atom or JSON Feed document."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = decode_bytes(data[:8192]).lstrip("\ufeff \t\r\n").encode("utf-8")[:4096]
+    if head.startswith(b"{"):
+        return b"jsonfeed.org/version" in data[:4096].replace(b"\\/", b"/")
+    match = _FEED_ROOT.search(head)
+    if match is None:
+        return False
+    before = head[: match.start()].lower()
+    return b"<html" not in before and b"<body" not in before
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
+    """Parse RSS, RDF, Atom or JSON Feed bytes; raises FeedError when they hold no feed."""
+    if not data or not data.strip():
+        raise FeedError("The feed is empty.")
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        return _parse_json_feed(data, url)
+    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FeedError("That is binary data, not a news feed.")
+    return _parse_xml_feed(data, url)
+
+
+def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
+    headers = {"content-location": url} if url else None
+    try:
+        parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    except Exception as exc:  # feedparser's contract is "never raises"; keep that promise if it breaks
+        raise FeedError(f"The feed could not be read ({type(exc).__name__}).") from exc
+    version = str(parsed.get("version") or "")
+    feed = parsed.get("feed", {})
+    entries = parsed.get("entries", [])
+    if not version and not entries:
+        if not looks_like_feed(data):
+            if b"<html" in data[:4096].lower():
+                raise FeedError("That is a web page, not a news feed.")
+            raise FeedError("That is not a news feed (no RSS, Atom or JSON Feed found).")
+        raise FeedError(f"The feed could not be read ({_bozo_text(parsed) or 'unknown format'}).")
+    kind = "atom" if version.startswith("atom") else "rdf" if version in ("rss090", "rss10") else "rss"
+    base = str(feed.get("link") or url or "")
+    items = [item for e in entries[:_MAX_ITEMS] if (item := _xml_item(e, base)) is not None]
+    return ParsedFeed(
+        title=_plain(feed.get("title")) or _host(url) or "Untitled feed",
+        link=str(feed.get("link")) if feed.get("link") else None,
+        items=items,
+        kind=kind,
+        bozo_reason=_bozo_text(parsed),
+        language=_language(feed.get("language")),
+        version=version,
+    )
+
+
+def _bozo_text(parsed: Mapping[str, Any]) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    text = str(getattr(exc, "getMessage", lambda: exc)()) if exc is not None else "malformed feed"
+    return text[:200]
+
+
+def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
+    link = _entry_link(entry, base)
+    guid = str(entry.get("id")) if entry.get("id") else None
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = guid
+    summary = html_to_text(str(entry.get("summary") or ""))
+    content: str | None = None
+    for part in entry.get("content") or []:
+        value = html_to_text(str(part.get("value") or ""))
+        if value and (content is None or len(value) > len(content)):
+            content = value
+    if content == summary:
+        content = None
+    title = _plain(entry.get("title"))
+    if not title:
+        title = _title_from_text(content or summary)
+    if not title and not link:
+        return None
+    categories = tuple(
+        dict.fromkeys(
+            _plain(t.get("term") or t.get("label")) for t in entry.get("tags") or [] if t.get("term") or t.get("label")
+        )
+    )
+    return FeedItem(
+        url=link,
+        title=title,
+        summary=summary,
+        content=content,
+        published=_struct_time_to_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
+        categories=tuple(c for c in categories if c),
+        author=_plain(entry.get("author")) or None,
+        guid=guid,
+    )
+
+
+def _entry_link(entry: Mapping[str, Any], base: str) -> str:
+    candidates: list[str] = []
+    for link in entry.get("links") or []:
+        href = link.get("href")
+        if href and link.get("rel", "alternate") == "alternate":
+            candidates.append(str(href))
+    if entry.get("link"):
+        candidates.insert(0, str(entry.get("link")))
+    for href in candidates:
+        absolute = urljoin(base, href.strip()) if base else href.strip()
+        if absolute.startswith(("http://", "https://")):
+            return absolute
+    return ""
+
+
+def _struct_time_to_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
+    try:
+        doc = json.loads(decode_bytes(data))
+    except (json.JSONDecodeError, RecursionError):
+        raise FeedError("That is JSON, but not valid JSON.") from None
+    if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
+        raise FeedError("That is JSON data, not a JSON Feed.")
+    home = _str_or_none(doc.get("home_page_url"))
+    base = home or _str_or_none(doc.get("feed_url")) or url
+    raw_items = doc.get("items")
+    items: list[FeedItem] = []
+    for raw in raw_items[:_MAX_ITEMS] if isinstance(raw_items, list) else []:
+        if isinstance(raw, dict) and (item := _json_item(raw, base)) is not None:
+            items.append(item)
+    return ParsedFeed(
+        title=_plain(doc.get("title")) or _host(url) or "Untitled feed",
+        link=home,
+        items=items,
+        kind="json",
+        bozo_reason=None if isinstance(raw_items, list) else "no items list",
+        language=_language(doc.get("language")),
+        version=str(doc.get("version")),
+    )
+
+
+def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
+    link = ""
+    for key in ("url", "external_url"):
+        href = _str_or_none(raw.get(key))
+        if href:
+            absolute = urljoin(base, href) if base else href
+            if absolute.startswith(("http://", "https://")):
+                link = absolute
+                break
+    guid = _str_or_none(raw.get("id"))
+    html_content = _str_or_none(raw.get("content_html"))
+    content = html_to_text(html_content) if html_content else (_str_or_none(raw.get("content_text")) or None)
+    summary = html_to_text(_str_or_none(raw.get("summary")) or "")
+    if not summary and content:
+        summary, content = content, None if len(content) < 400 else content
+    title = _plain(raw.get("title")) or _title_from_text(content or summary)
+    if not title and not link:
+        return None
+    tags = raw.get("tags")
+    categories = tuple(_plain(t) for t in tags if isinstance(t, str) and t.strip()) if isinstance(tags, list) else ()
+    author = None
+    authors = raw.get("authors") if isinstance(raw.get("authors"), list) else [raw.get("author")]
+    for a in authors:
+        if isinstance(a, dict) and _str_or_none(a.get("name")):
+            author = _plain(a.get("name"))
+            break
+    return FeedItem(
+        url=link,
+        title=title,
+        summary=summary,
+        content=content if content and content != summary else None,
+        published=_iso_datetime(raw.get("date_published") or raw.get("date_modified")),
+        categories=categories,
+        author=author,
+        guid=guid,
+    )
+
+
+def _iso_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _plain(value: Any) -> str:
+    """A one-line plain-text string from a feed field that may hold HTML or entities."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(html_to_text(value).split())
+
+
+def _title_from_text(text: str, limit: int = 80) -> str:
+    """A title for an untitled item: its first sentence, cut at a word boundary."""
+    first = " ".join(text.split())
+    if not first:
+        return ""
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().split("-")[0].split("_")[0].lower()[:8] or None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Teasers and articles
+
+
+def is_teaser(item: FeedItem) -> bool:
+    """True when the feed gives only a teaser, so the page should be fetched for the full text."""
+    if not item.url:
+        return False  # nothing to fetch
+    text = item.text
+    words = len(text.split())
+    if words < TEASER_WORDS:
+        return True
+    return words < 3 * TEASER_WORDS and bool(_TEASER_TAIL.search(text))
+
+
+def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str] = ()) -> Article:
+    """An Article from a feed item: canonical URL, plain text, and topics from the feed, its categories and text."""
+    body = item.text
+    return Article(
+        url=_article_url(item, feed),
+        title=item.title,
+        body=body,
+        source=feed.title,
+        published=item.published,
+        language=feed.language,
+        topics=article_topics(item.title, body, declared=feed_topics, categories=item.categories),
+        categories=item.categories,
+    )
+
+
+def article_topics(
+    title: str, body: str, *, declared: Iterable[str] = (), categories: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """Topic ids for an article: declared feed topics, categories mapped through aliases, then tagged text."""
+    catalogue = default_catalogue()
+    return tuple(catalogue.tag(title, body, declared=(*declared, *categories)))
+
+
+def _article_url(item: FeedItem, feed: ParsedFeed) -> str:
+    if item.url:
+        return canonical_url(item.url)
+    # No link at all: a stable made-up identity, so the same item is still recognised on the next poll.
+    key = item.guid or f"{feed.link or feed.title}\n{item.title}\n{item.summary[:200]}"
+    return "urn:newsbot:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]

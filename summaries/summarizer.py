@@ -1,0 +1,257 @@
+"""Extractive news summaries: cleaning, offline sentence splitting, and sentence selection.
+
+The default method ("default") is built for news and vectorized with numpy: TextRank-style centrality over
+content-word overlap, a lead-position prior, similarity to the title, a preference for full-length sentences
+and MMR redundancy control. Every sumy algorithm is available by name too, fed with the same cleaned
+sentences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.summarizers.edmundson import EdmundsonSummarizer
+from sumy.summarizers.kl import KLSummarizer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
+from sumy.summarizers.luhn import LuhnSummarizer
+from sumy.summarizers.reduction import ReductionSummarizer
+from sumy.summarizers.sum_basic import SumBasicSummarizer
+from sumy.summarizers.text_rank import TextRankSummarizer
+
+from summaries.text import (
+    SentenceTokenizer,
+    clean_text,
+    detect_language,
+    is_boilerplate,
+    language_name,
+    split_sentences,
+    stemmer,
+    stems,
+    stop_words,
+    words,
+)
+
+__all__ = ["ALGORITHMS", "clean_text", "split_sentences", "summarize"]
+
+_SUMY_ALGORITHMS = ("luhn", "edmundson", "lsa", "lexrank", "textrank", "sumbasic", "kl", "reduction")
+ALGORITHMS: tuple[str, ...] = ("default", "lead", *_SUMY_ALGORITHMS)
+
+MIN_SENTENCES = 1
+MAX_SENTENCES = 10
+# Beyond this many sentences a text is not a news article; later sentences cannot make a news summary, and
+# the similarity matrix (and sumy's quadratic or cubic algorithms) must stay small.
+_MAX_CANDIDATES = 300
+_MAX_CANDIDATES_SUMY = {"kl": 60, "reduction": 80}
+_MAX_CANDIDATES_SUMY_DEFAULT = 150
+# Words that mark a sentence as furniture for Edmundson's stigma method.
+_STIGMA_WORDS = ("click", "subscribe", "newsletter", "advertisement", "cookies", "copyright", "sponsored")
+
+
+@dataclass(frozen=True, slots=True)
+class NewsWeights:
+    """Weights of the default news selector (chosen by measurement, see summaries.evaluate)."""
+
+    centrality: float = 1.0
+    position: float = 0.5
+    title: float = 0.3
+    length_words: float = 12.0  # sentences shorter than this many words are scaled down
+    redundancy: float = 0.3  # MMR: share of the score traded for novelty
+    damping: float = 0.85
+
+
+DEFAULT_WEIGHTS = NewsWeights()
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A cleaned article ready for selection: candidate sentences and their content-word stems."""
+
+    sentences: list[str]
+    stems: list[list[str]]
+    word_counts: list[int]
+    title_stems: list[str]
+    language: str
+
+
+def prepare(text: str, title: str | None = None, language: str | None = None) -> Prepared:
+    """Clean and split an article, keep the candidate sentences and their stems."""
+    cleaned = clean_text(text, title)
+    lang = language_name(language) or detect_language(cleaned)
+    seen: set[str] = set()
+    sentences: list[str] = []
+    for sent in split_sentences(cleaned, lang):
+        key = " ".join(w.lower() for w in words(sent))
+        if not key or key in seen or is_boilerplate(sent, title):
+            continue
+        seen.add(key)
+        sentences.append(sent)
+        if len(sentences) >= _MAX_CANDIDATES:
+            break
+    toks = [words(s) for s in sentences]
+    return Prepared(
+        sentences=sentences,
+        stems=[stems(t, lang) for t in toks],
+        word_counts=[len(t) for t in toks],
+        title_stems=stems(words(title), lang) if title else [],
+        language=lang,
+    )
+
+
+def _clamp(n: int) -> int:
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        n = 3
+    return max(MIN_SENTENCES, min(MAX_SENTENCES, n))
+
+
+def summarize(
+    text: str,
+    sentences: int = 3,
+    *,
+    title: str | None = None,
+    language: str | None = None,
+    algorithm: str = "default",
+) -> list[str]:
+    """Summary sentences of an article, in article order, without boilerplate or repeats."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown summary algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}")
+    n = _clamp(sentences)
+    if not text or not text.strip():
+        return []
+    prepared = prepare(text, title, language)
+    if len(prepared.sentences) <= n:
+        return list(prepared.sentences)
+    if algorithm == "default":
+        chosen = select_news(prepared, n)
+    elif algorithm == "lead":
+        chosen = list(range(n))
+    else:
+        chosen = _select_sumy(prepared, n, algorithm, title)
+    return [prepared.sentences[i] for i in sorted(set(chosen))]
+
+
+# --- the default news selector ------------------------------------------------------------------------------
+
+
+def _incidence(prepared: Prepared) -> np.ndarray:
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, sent_stems in enumerate(prepared.stems):
+        for stem in set(sent_stems):
+            rows.append(i)
+            cols.append(vocab.setdefault(stem, len(vocab)))
+    for stem in set(prepared.title_stems):
+        vocab.setdefault(stem, len(vocab))
+    matrix = np.zeros((len(prepared.stems) + 1, max(1, len(vocab))), dtype=np.float64)
+    matrix[rows, cols] = 1.0
+    # The last row is the title, so title similarity comes out of the same product.
+    matrix[len(prepared.stems), [vocab[s] for s in set(prepared.title_stems)]] = 1.0
+    return matrix
+
+
+def news_features(prepared: Prepared, damping: float = 0.85) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-sentence centrality, title similarity, and the sentence-by-sentence cosine matrix."""
+    incidence = _incidence(prepared)
+    overlap = incidence @ incidence.T
+    sizes = np.diag(overlap).copy()
+    s = len(prepared.stems)
+    sent_overlap = overlap[:s, :s]
+    # TextRank's edge weight: shared words over log lengths; rewards long, well-connected sentences,
+    # which is what extractive references (and readers skimming for facts) favour.
+    log_sizes = np.log(np.maximum(sizes[:s], 1.0) + 1.0)
+    weights = sent_overlap / (log_sizes[:, None] + log_sizes[None, :])
+    np.fill_diagonal(weights, 0.0)
+    out_degree = weights.sum(axis=1)
+    transition = np.divide(weights, out_degree[:, None], out=np.zeros_like(weights), where=out_degree[:, None] > 0)
+    rank = np.full(s, 1.0 / s)
+    for _ in range(30):
+        new_rank = (1.0 - damping) / s + damping * (transition.T @ rank)
+        if np.abs(new_rank - rank).sum() < 1e-6:
+            rank = new_rank
+            break
+        rank = new_rank
+    norms = np.sqrt(np.maximum(sizes, 1.0))
+    cosine = overlap / (norms[:, None] * norms[None, :])
+    title_sim = cosine[s, :s] if prepared.title_stems else np.zeros(s)
+    return rank, title_sim, cosine[:s, :s]
+
+
+def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> tuple[np.ndarray, np.ndarray]:
+    """Relevance score of every candidate sentence and the cosine matrix used for redundancy."""
+    rank, title_sim, cosine = news_features(prepared, weights.damping)
+    s = len(prepared.sentences)
+    centrality = rank / rank.max() if rank.max() > 0 else rank
+    position = 1.0 / np.sqrt(np.arange(1, s + 1, dtype=np.float64))
+    length = np.minimum(1.0, np.asarray(prepared.word_counts, dtype=np.float64) / max(weights.length_words, 1.0))
+    score = weights.centrality * centrality + weights.position * position + weights.title * title_sim
+    return score * length, cosine
+
+
+def select_news(prepared: Prepared, n: int, weights: NewsWeights = DEFAULT_WEIGHTS) -> list[int]:
+    """Indices of the n sentences the default news method picks (MMR over the relevance score)."""
+    score, cosine = news_scores(prepared, weights)
+    top = float(score.max()) or 1.0
+    relevance = score / top
+    chosen: list[int] = []
+    max_sim = np.zeros(len(relevance))
+    available = np.ones(len(relevance), dtype=bool)
+    for _ in range(min(n, len(relevance))):
+        mmr = (1.0 - weights.redundancy) * relevance - weights.redundancy * max_sim
+        mmr[~available] = -math.inf
+        best = int(np.argmax(mmr))
+        chosen.append(best)
+        available[best] = False
+        max_sim = np.maximum(max_sim, cosine[best])
+    return chosen
+
+
+# --- sumy algorithms ------------------------------------------------------------------------------------------
+
+
+def _sumy_summarizer(algorithm: str, language: str, title: str | None) -> Callable[..., Sequence[Sentence]]:
+    stem = stemmer(language)
+    factories: dict[str, Callable[[], object]] = {
+        "luhn": lambda: LuhnSummarizer(stem),
+        "edmundson": lambda: EdmundsonSummarizer(stem),
+        "lsa": lambda: LsaSummarizer(stem),
+        "lexrank": lambda: LexRankSummarizer(stem),
+        "textrank": lambda: TextRankSummarizer(stem),
+        "sumbasic": lambda: SumBasicSummarizer(stem),
+        "kl": lambda: KLSummarizer(stem),
+        "reduction": lambda: ReductionSummarizer(stem),
+    }
+    summarizer = factories[algorithm]()
+    sw = stop_words(language)
+    summarizer.stop_words = sw  # type: ignore[attr-defined]
+    if isinstance(summarizer, EdmundsonSummarizer):
+        # Edmundson needs cue words; without a corpus to learn them the title's words are the best bonus.
+        title_words = [w.lower() for w in words(title or "") if w.lower() not in sw]
+        summarizer.bonus_words = title_words or ["said"]
+        summarizer.stigma_words = _STIGMA_WORDS
+        summarizer.null_words = sw
+    return summarizer  # type: ignore[return-value]
+
+
+def _select_sumy(prepared: Prepared, n: int, algorithm: str, title: str | None) -> list[int]:
+    limit = _MAX_CANDIDATES_SUMY.get(algorithm, _MAX_CANDIDATES_SUMY_DEFAULT)
+    candidates = prepared.sentences[:limit]
+    if len(candidates) <= n:
+        return list(range(len(candidates)))
+    tokenizer = SentenceTokenizer(prepared.language)
+    document = ObjectDocumentModel([Paragraph([Sentence(s, tokenizer) for s in candidates])])
+    summarizer = _sumy_summarizer(algorithm, prepared.language, title)
+    index = {s: i for i, s in enumerate(candidates)}
+    try:
+        picked = summarizer(document, n)
+    except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
+        # sumy's algorithms fail on degenerate input (no content words, singular matrices): fall back to lead.
+        return list(range(n))
+    chosen = [index[str(s)] for s in picked if str(s) in index]
+    return chosen or list(range(n))

@@ -1,0 +1,296 @@
+"""Text preparation for the summarizer: boilerplate cleaning, sentence splitting, words and languages.
+
+Everything here is offline: sentence splitting uses splitters that ship their own rules or model (nupunkt
+for English, sentencex for other languages), never NLTK data downloads.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import nupunkt
+import sentencex
+from sumy.nlp.stemmers import Stemmer
+from sumy.utils import get_stop_words
+
+# Languages that sumy has both a stemmer and a stop-word list for, and whose words a regex can find.
+LANGUAGES: dict[str, str] = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "pt": "portuguese",
+    "it": "italian",
+    "sv": "swedish",
+    "cs": "czech",
+    "sk": "slovak",
+    "pl": "polish",
+    "el": "greek",
+    "uk": "ukrainian",
+}
+_ISO_BY_NAME = {name: code for code, name in LANGUAGES.items()}
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Sentences longer than this many words are almost certainly text without punctuation; they get chunked.
+_MAX_SENTENCE_WORDS = 80
+_CHUNK_WORDS = 35
+
+# --- boilerplate patterns -------------------------------------------------------------------------------
+
+_MONTHS = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|oktober|dezember|"
+    r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|agosto|janeiro|"
+    r"fevereiro|março|maio|junho|julho"
+)
+# "Published on 3 May 2024, 10:00", "Updated 2 hours ago": a short line with a date in it.
+_DATELINE = re.compile(
+    r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|mis à jour|"
+    r"publicado|actualizado|atualizado)\b(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
+    re.IGNORECASE,
+)
+_DATELINE_PREFIX = re.compile(
+    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+[A-Z0-9][\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*",
+    re.IGNORECASE,
+)
+_IMAGE_LINE = re.compile(
+    r"^\s*(?:\[?(?:img|image|images|photo|photos|picture|pic|video|gallery|caption|credit|bild|foto|imagen|"
+    r"imagem)\]?\s*(?:[:|\-–—]|\d+\s*(?:of|/)\s*\d+|$)|!\[[^\]]*\]\([^)]*\)\s*$)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"\(\s*(?:photo|image|picture|credit|pic)?[:\s]*(?:getty images|afp|ap photo|reuters|epa|shutterstock|"
+    r"alamy|pa(?: media| wire)?)[^)]{0,60}\)",
+    re.IGNORECASE,
+)
+_CREDIT_LINE = re.compile(
+    r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*\)?\s*$",
+    re.IGNORECASE,
+)
+_READ_NEXT = re.compile(
+    r"^\s*(?:read (?:these|this) next|read next|read more|related(?: articles?| stories| content| links)?|"
+    r"more on this (?:story|topic)|see also|recommended(?: for you| reading)?|you (?:may|might) also like|"
+    r"more from [\w ]{1,30}|most read|trending(?: now)?|also read|top stories|weiterlesen|mehr zum thema|"
+    r"lire aussi|à lire aussi|lea también|leia também|leia mais)\b\s*[:.…»>-]*\s*",
+    re.IGNORECASE,
+)
+_TAG_LINE = re.compile(
+    r"^\s*(?:tags?|topics?|categories|category|filed under|keywords|schlagwörter|themen|mots-clés|etiquetas)"
+    r"\s*[:|]",
+    re.IGNORECASE,
+)
+_CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
+_SOCIAL = re.compile(
+    r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
+    r"sponsored content|copyright|©|all rights reserved)\b",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+
+
+def _normalize_for_compare(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _is_crumb(line: str) -> bool:
+    # "Home > News > World": several short segments joined by a navigation separator, no sentence end.
+    parts = _CRUMB_SEPARATORS.split(line)
+    return len(parts) >= 3 and all(len(p.split()) <= 5 for p in parts) and not _SENTENCE_END.search(line)
+
+
+def _looks_like_prose(line: str) -> bool:
+    return len(line.split()) >= 8 and bool(_SENTENCE_END.search(line))
+
+
+def is_boilerplate(sentence: str, title: str | None = None) -> bool:
+    """True for a line or sentence that is page furniture rather than article text."""
+    s = sentence.strip()
+    if not s or not any(ch.isalpha() for ch in s):
+        return True
+    if title and _normalize_for_compare(s) == _normalize_for_compare(title):
+        return True
+    return bool(
+        _DATELINE.match(s)
+        or _IMAGE_LINE.match(s)
+        or _READ_NEXT.match(s)
+        or _TAG_LINE.match(s)
+        or _SOCIAL.match(s)
+        or _is_crumb(s)
+        or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
+    )
+
+
+def _strip_title_prefix(line: str, title: str) -> str:
+    # Extractors sometimes glue the headline onto the first paragraph: "Headline Body text starts here."
+    if line.lower().startswith(title.lower()) and len(line) > len(title) + 1:
+        rest = line[len(title) :].lstrip(" .:-–—|")
+        if rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“"):
+            return rest
+    return line
+
+
+def clean_text(text: str, title: str | None = None) -> str:
+    """Article text without boilerplate: one paragraph per line, junk characters and furniture removed."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub(" ", text)
+    title = " ".join(title.split()) if title and title.strip() else None
+    paragraphs = _paragraphs(text)
+    kept: list[str] = []
+    seen: set[str] = set()
+    skipping_related = False
+    for para in paragraphs:
+        line = " ".join(para.split())
+        if title:
+            line = _strip_title_prefix(line, title)
+        read_next = _READ_NEXT.match(line)
+        if read_next:
+            # A "Read more: <headline>" line is furniture on its own; a bare "Related" header starts a list.
+            skipping_related = not line[read_next.end() :].strip()
+            continue
+        if skipping_related:
+            if not _looks_like_prose(line):
+                continue
+            skipping_related = False
+        if is_boilerplate(line, title):
+            continue
+        line = _CREDIT.sub("", _DATELINE_PREFIX.sub("", line)).strip()
+        key = _normalize_for_compare(line)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Paragraphs: blank-line blocks; inside a block a line break counts when the line before looks finished."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        current: list[str] = []
+        for ln in lines:
+            if current and (_SENTENCE_END.search(current[-1]) or len(current[-1]) < 60 or is_boilerplate(ln)):
+                out.append(" ".join(current))
+                current = []
+            current.append(ln)
+        if current:
+            out.append(" ".join(current))
+    return out
+
+
+# --- languages, sentences and words ----------------------------------------------------------------------
+
+
+def language_name(language: str | None) -> str | None:
+    """The sumy language name for an ISO code, a locale ("pt-BR") or a name, or None when unsupported."""
+    if not language:
+        return None
+    key = language.strip().lower().replace("_", "-")
+    if key in _ISO_BY_NAME:
+        return key
+    return LANGUAGES.get(key.split("-")[0])
+
+
+@lru_cache(maxsize=32)
+def stop_words(language: str) -> frozenset[str]:
+    """sumy's stop words for a language name."""
+    return frozenset(w.lower() for w in get_stop_words(language))
+
+
+def detect_language(text: str) -> str:
+    """Cheap stop-word-overlap guess of the language name of a text; English when in doubt."""
+    words = [w.lower() for w in _WORD.findall(text[:5000])]
+    if not words:
+        return "english"
+    best, best_hits = "english", 0
+    for name in LANGUAGES.values():
+        sw = stop_words(name)
+        hits = sum(1 for w in words if w in sw)
+        if hits > best_hits:
+            best, best_hits = name, hits
+    # A handful of matches in a long text is noise (names, numbers); stay with English.
+    return best if best_hits >= max(3, len(words) // 20) else "english"
+
+
+def _split_paragraph(paragraph: str, language: str) -> list[str]:
+    if language == "english":
+        return [s.strip() for s in nupunkt.sent_tokenize(paragraph)]
+    return [s.strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+
+
+def _chunk(sentence: str) -> list[str]:
+    words = sentence.split()
+    if len(words) <= _MAX_SENTENCE_WORDS:
+        return [sentence]
+    return [" ".join(words[i : i + _CHUNK_WORDS]) for i in range(0, len(words), _CHUNK_WORDS)]
+
+
+def split_sentences(text: str, language: str = "english") -> list[str]:
+    """Sentences of a text (paragraph breaks are hard boundaries); run-on text is cut into word chunks."""
+    language = language_name(language) or "english"
+    out: list[str] = []
+    for para in text.split("\n"):
+        para = para.strip()
+        if not para:
+            continue
+        for sent in _split_paragraph(para, language):
+            out.extend(c for c in _chunk(sent) if c)
+    return out
+
+
+def words(sentence: str) -> list[str]:
+    """Word tokens of a sentence, as they appear."""
+    return _WORD.findall(sentence)
+
+
+class SentenceTokenizer:
+    """sumy-compatible tokenizer (``to_sentences``/``to_words``) that needs no NLTK data."""
+
+    def __init__(self, language: str = "english") -> None:
+        self.language = language_name(language) or "english"
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        """Sentences of one paragraph."""
+        return tuple(split_sentences(paragraph, self.language))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        """Words of one sentence."""
+        return tuple(words(sentence))
+
+
+@lru_cache(maxsize=32)
+def stemmer(language: str) -> Stemmer:
+    """sumy's stemmer for a language name (cached: NLTK builds its Snowball tables on construction)."""
+    return Stemmer(language)
+
+
+def stems(tokens: Iterable[str], language: str) -> list[str]:
+    """Lower-cased stems of content words (stop words and one-character tokens dropped)."""
+    sw = stop_words(language)
+    stem = _cached_stem_function(language)
+    return [stem(t) for t in (tok.lower() for tok in tokens) if t not in sw and len(t) > 1]
+
+
+@lru_cache(maxsize=32)
+def _cached_stem_function(language: str) -> _StemCache:
+    return _StemCache(stemmer(language))
+
+
+class _StemCache:
+    """Memoized stemming: Snowball costs microseconds a word and news repeats its words a lot."""
+
+    def __init__(self, stem: Stemmer) -> None:
+        self._stem = stem
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        hit = self._cache.get(word)
+        if hit is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            hit = self._cache[word] = self._stem(word)
+        return hit

@@ -1,0 +1,221 @@
+"""The fetcher against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from summaries.fetch import Fetcher, FetchError, sniff_media_type
+from tests.support.news_site import NewsSite, news_site_fixture  # noqa: F401
+
+PAGE = "<html><head><title>Hello</title></head><body><p>Some news.</p></body></html>"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+async def test_fetches_a_page_and_keeps_bytes(news_site: NewsSite) -> None:
+    url = news_site.add("/a.html", PAGE.encode("utf-8"), content_type="text/html; charset=utf-8")
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(url, accept="page")
+    assert got.status == 200
+    assert got.body == PAGE.encode("utf-8")
+    assert got.media_type == "text/html"
+    assert got.text() == PAGE
+    assert not got.not_modified
+    assert news_site.requests[-1].headers["User-Agent"] == "newsbot/0.1"
+
+
+async def test_private_address_refused_unless_allowed(news_site: NewsSite) -> None:
+    url = news_site.add("/a.html", PAGE)
+    async with Fetcher() as fetcher:
+        with pytest.raises(FetchError) as err:
+            await fetcher.fetch(url)
+    assert "private network" in err.value.reason
+    assert news_site.requests == []  # refused before connecting
+    async with Fetcher(allow_private=True) as fetcher:
+        assert (await fetcher.fetch(url)).status == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost/",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://100.64.0.1/",
+    ],
+)
+async def test_internal_addresses_refused(url: str) -> None:
+    async with Fetcher(timeout=2) as fetcher:
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(url)
+
+
+async def test_redirect_to_private_host_refused(news_site: NewsSite) -> None:
+    # The site itself is trusted explicitly; its redirect to the cloud metadata address is not.
+    url = news_site.add_redirect("/go", "http://169.254.169.254/latest/meta-data/")
+    async with Fetcher(allowed_networks=["127.0.0.1/32"]) as fetcher:
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(url)
+
+
+async def test_redirects_followed_and_final_url_reported(news_site: NewsSite) -> None:
+    news_site.add("/final.html", PAGE)
+    news_site.add_redirect("/one", "/two", status=301)
+    url = news_site.add_redirect("/two", news_site.url("/final.html"), status=307)
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(news_site.url("/one"))
+    assert got.url == news_site.url("/final.html")
+    assert url != got.url
+
+
+async def test_redirect_loop_stops(news_site: NewsSite) -> None:
+    url = news_site.add_redirect("/loop", "/loop")
+    async with Fetcher(allow_private=True, max_redirects=3) as fetcher:
+        with pytest.raises(FetchError, match="redirects more than 3 times"):
+            await fetcher.fetch(url)
+    assert news_site.hits("/loop") == 4
+
+
+async def test_redirect_to_other_scheme_refused(news_site: NewsSite) -> None:
+    url = news_site.add_redirect("/ftp", "ftp://example.com/file")
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError, match="Only http and https"):
+            await fetcher.fetch(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/x", "javascript:alert(1)", "gopher://a/"]
+)
+async def test_non_http_scheme_refused(url: str) -> None:
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError, match="Only http and https"):
+            await fetcher.fetch(url)
+
+
+async def test_server_that_never_answers_fails_within_timeout(news_site: NewsSite) -> None:
+    url = news_site.add_never_answering("/hang")
+    started = time.monotonic()
+    async with Fetcher(allow_private=True, timeout=0.5) as fetcher:
+        with pytest.raises(FetchError, match="did not answer"):
+            await fetcher.fetch(url)
+    assert time.monotonic() - started < 2.0
+
+
+async def test_trickling_body_hits_overall_deadline(news_site: NewsSite) -> None:
+    url = news_site.add_dripping("/drip", b"<html>" + b"x" * 100, interval=0.2)
+    started = time.monotonic()
+    async with Fetcher(allow_private=True, timeout=0.8) as fetcher:
+        with pytest.raises(FetchError):
+            await fetcher.fetch(url)
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize("declare_length", [False, True])
+async def test_twenty_megabytes_cut_with_reason(news_site: NewsSite, declare_length: bool) -> None:
+    url = news_site.add_huge("/huge", 20_000_000, declare_length=declare_length)
+    async with Fetcher(allow_private=True, max_bytes=1_000_000) as fetcher:
+        with pytest.raises(FetchError) as err:
+            await fetcher.fetch(url)
+    assert "larger than 1 MB" in err.value.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "words"),
+    [
+        (PNG, "image/png", "an image"),
+        (PDF, "application/pdf", "a PDF document"),
+        (bytes(range(256)) * 8, "application/octet-stream", "binary data"),
+        (PDF, None, "a PDF document"),
+        (PNG, "text/html", "an image"),  # lying header: the bytes win
+    ],
+)
+async def test_binary_content_refused(
+    news_site: NewsSite, body: bytes, content_type: str | None, words: str
+) -> None:
+    url = news_site.add("/file", body, content_type=content_type)
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError) as err:
+            await fetcher.fetch(url, accept="page")
+    assert words in err.value.reason
+    assert "not a web page" in err.value.reason
+
+
+async def test_missing_content_type_is_sniffed(news_site: NewsSite) -> None:
+    url = news_site.add(
+        "/nohdr", b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", content_type=None
+    )
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(url, accept="feed")
+    assert got.media_type == "application/xml"
+
+
+async def test_json_refused_as_page_but_accepted_as_feed(news_site: NewsSite) -> None:
+    url = news_site.add(
+        "/feed.json",
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": []}',
+        content_type="application/feed+json",
+    )
+    async with Fetcher(allow_private=True) as fetcher:
+        assert (await fetcher.fetch(url, accept="feed")).status == 200
+        with pytest.raises(FetchError, match="JSON data, not a web page"):
+            await fetcher.fetch(url, accept="page")
+
+
+async def test_conditional_get_with_etag_returns_not_modified(news_site: NewsSite) -> None:
+    url = news_site.add(
+        "/feed.xml", b"<rss version='2.0'><channel/></rss>", content_type="application/rss+xml", etag='"v1"'
+    )
+    async with Fetcher(allow_private=True) as fetcher:
+        first = await fetcher.fetch(url, accept="feed")
+        second = await fetcher.fetch(url, accept="feed", etag=first.etag)
+    assert first.etag == '"v1"' and not first.not_modified
+    assert second.not_modified and second.status == 304 and second.body == b""
+    assert news_site.requests[-1].headers["If-None-Match"] == '"v1"'
+
+
+async def test_conditional_get_with_last_modified(news_site: NewsSite) -> None:
+    when = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    url = news_site.add(
+        "/feed.xml", b"<rss version='2.0'><channel/></rss>", content_type="text/xml", last_modified=when
+    )
+    async with Fetcher(allow_private=True) as fetcher:
+        first = await fetcher.fetch(url, accept="feed")
+        assert first.last_modified == "Wed, 01 May 2024 12:00:00 GMT"
+        second = await fetcher.fetch(url, accept="feed", last_modified=first.last_modified)
+    assert second.not_modified
+
+
+async def test_http_errors_have_readable_reasons(news_site: NewsSite) -> None:
+    gone = news_site.url("/missing")
+    url = news_site.add("/boom", "oops", status=503, content_type="text/plain")
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError, match="does not exist"):
+            await fetcher.fetch(gone)
+        with pytest.raises(FetchError, match="503"):
+            await fetcher.fetch(url)
+
+
+async def test_unknown_host_and_refused_connection() -> None:
+    async with Fetcher(allow_private=True, timeout=3) as fetcher:
+        with pytest.raises(FetchError, match="could not be found"):
+            await fetcher.fetch("http://no-such-host.invalid/")
+        with pytest.raises(FetchError, match="Could not connect"):
+            await fetcher.fetch("http://127.0.0.1:9/")
+
+
+def test_sniffing() -> None:
+    assert sniff_media_type(b"\xef\xbb\xbf<!DOCTYPE html><html>") == "text/html"
+    assert (
+        sniff_media_type(b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">')
+        == "application/xml"
+    )
+    assert sniff_media_type(b"Just a line of text.\n") == "text/plain"
+    assert sniff_media_type(PNG) is None
+    assert sniff_media_type(b"\x00\x01\x02garbage") is None
