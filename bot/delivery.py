@@ -1,11 +1,45 @@
-"""The outbox: what to send to whom, pacing, retries, exactly-once bookkeeping (SPEC §6)."""
+"""The outbox: what to send to whom, pacing, retries, exactly-once bookkeeping (SPEC §6).
+
+Planning is pure (``match_articles`` -> ``plan_rows``) and persisted with INSERT OR IGNORE under
+UNIQUE(chat_id, story_id), so a story reaches a chat at most once however often it is planned. The sender
+claims due rows in pages (status 'sending'), paces them with ``Pacer`` (overall, per chat, per group; keyed by
+monotonic time, so one slow or 429'd chat never holds up the others) and writes outcomes back in batches. On
+start, rows a crash left 'sending' go back to 'pending': at most the messages in flight at a crash go twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import heapq
+import logging
+import re
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.scheduling import next_digest_at
+import aiohttp
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import BaseRequest, RequestData
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.render.delivery import DigestItem, render_alert, render_digest
+from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
+from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
 from bot.store.models import Chat
 from summaries.articles import Article
 
@@ -15,41 +49,856 @@ if TYPE_CHECKING:
     from bot.store import Database
     from summaries.topics import TopicCatalogue
 
+log = logging.getLogger(__name__)
+
+MAX_NETWORK_ATTEMPTS = 5
+MAX_RATE_LIMITED = 20
+# This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
+GLOBAL_429_CHATS = 3
+GLOBAL_429_WINDOW = 1.0
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+# ----------------------------------------------------------------------------------------------- planning
+
+_WORD = re.compile(r"\w+")
+_PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMatch:
+    """A story a chat should get: the article representing it, what matched, and a score for "best first"."""
+
+    story_id: int
+    article_id: int
+    matched: str
+    score: float
+    order: int  # position of the article in the batch, so rows are planned in the order articles arrived
+
+
+def _normalized_words(text: str) -> str:
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+
+
+def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
+    """A test ``(raw_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
+
+    The user's keyword is never used as a regular expression: plain words compare against the text's word
+    sequence; a keyword with symbols ("c++", "c#") becomes an escaped pattern with word boundaries.
+    """
+    words = _WORD.findall(keyword.casefold())
+    if not words:
+        return lambda raw, norm: False
+    if _PLAIN_KEYWORD.fullmatch(keyword):
+        needle = " " + " ".join(words) + " "
+        return lambda raw, norm: needle in norm
+    pattern = re.compile(
+        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in keyword.split()) + r"(?!\w)", re.IGNORECASE
+    )
+    return lambda raw, norm: pattern.search(raw) is not None
+
+
+def match_articles(
+    articles: Sequence[Article], subscriptions: Sequence[tuple[int, str, str]]
+) -> dict[int, list[StoryMatch]]:
+    """Pure: which stories each chat should get. ``subscriptions`` are (chat_id, kind, value) triples.
+
+    A chat gets a story once, however many of its topics and keywords match it (and whichever of the story's
+    articles matched); the representative is the batch's first matching article; "matched" prefers a topic.
+    Score = number of the chat's subscriptions that matched + 0.5 per extra source reporting the story.
+    """
+    stored = [a for a in articles if a.id is not None]
+    by_topic: dict[str, list[int]] = {}
+    sources: dict[int, set[str]] = {}
+    for index, article in enumerate(stored):
+        for topic in article.topics:
+            by_topic.setdefault(topic, []).append(index)
+        sources.setdefault(_story(article), set()).add(article.source)
+    raw_texts: list[str] | None = None
+    norm_texts: list[str] | None = None
+    keyword_hits: dict[str, list[int]] = {}
+
+    def hits_for_keyword(value: str) -> list[int]:
+        nonlocal raw_texts, norm_texts
+        found = keyword_hits.get(value)
+        if found is None:
+            if raw_texts is None or norm_texts is None:
+                raw_texts = [f"{a.title}\n{a.body}" for a in stored]
+                norm_texts = [_normalized_words(t) for t in raw_texts]
+            test = keyword_matcher(value)
+            found = [i for i in range(len(stored)) if test(raw_texts[i], norm_texts[i])]
+            keyword_hits[value] = found
+        return found
+
+    # chat -> story -> [article index, matched value, matched is a topic, hits]
+    per_chat: dict[int, dict[int, list[Any]]] = {}
+    for chat_id, kind, value in subscriptions:
+        is_topic = kind == "topic"
+        indexes = by_topic.get(value, ()) if is_topic else hits_for_keyword(value)
+        if not indexes:
+            continue
+        stories = per_chat.setdefault(chat_id, {})
+        seen: set[int] = set()
+        for index in indexes:
+            story = _story(stored[index])
+            entry = stories.get(story)
+            if entry is None:
+                stories[story] = [index, value, is_topic, 1]
+                seen.add(story)
+                continue
+            if story not in seen:
+                entry[3] += 1  # one more subscription matched this story
+                seen.add(story)
+            if index < entry[0]:
+                entry[0] = index
+            if is_topic and not entry[2]:
+                entry[1], entry[2] = value, True
+    result: dict[int, list[StoryMatch]] = {}
+    for chat_id, stories in per_chat.items():
+        result[chat_id] = sorted(
+            (
+                StoryMatch(
+                    story_id=story,
+                    article_id=int(stored[index].id or 0),
+                    matched=str(matched),
+                    score=float(hits) + 0.5 * (len(sources[story]) - 1),
+                    order=index,
+                )
+                for story, (index, matched, _topic, hits) in stories.items()
+            ),
+            key=lambda m: m.order,
+        )
+    return result
+
+
+def _story(article: Article) -> int:
+    return int(article.story_id if article.story_id is not None else article.id)  # type: ignore[arg-type]
+
+
+def plan_rows(
+    matches: dict[int, list[StoryMatch]], targets: dict[int, PlanningTarget], now: float
+) -> list[PlannedDelivery]:
+    """Pure: outbox rows for the matches; digest chats get digest rows, quiet hours set ``not_before``."""
+    rows: list[tuple[int, int, PlannedDelivery]] = []
+    for chat_id, stories in matches.items():
+        target = targets.get(chat_id)
+        if target is None:  # inactive or paused: a paused chat gets nothing, not a backlog on resume
+            continue
+        kind: DeliveryKind = "digest" if target.mode == "digest" else "alert"
+        not_before = 0.0
+        if kind == "alert" and target.quiet_start and target.quiet_end:
+            try:
+                not_before = quiet_hours_end(target.quiet_start, target.quiet_end, target.timezone, now)
+            except ValueError:
+                not_before = 0.0
+            if not_before <= now:
+                not_before = 0.0
+        for m in stories:
+            rows.append(
+                (
+                    m.order,
+                    chat_id,
+                    PlannedDelivery(chat_id, m.story_id, m.article_id, kind, m.matched, m.score, not_before),
+                )
+            )
+    # Article-major order: the first article reaches every chat before the second one starts.
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in rows]
+
+
+# ----------------------------------------------------------------------------------------------- pacing
+
+
+class Pacer:
+    """Telegram's flood limits as a schedule keyed by (monotonic) time: overall, per chat and per group.
+
+    Nothing here sleeps; the sender asks when a chat may send next and records each send.
+    """
+
+    def __init__(
+        self,
+        *,
+        overall_per_second: float,
+        chat_interval: float,
+        group_per_minute: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._overall_gap = 1.0 / overall_per_second
+        # A little burst at high rates lets the sender catch up after an event-loop hiccup, still within
+        # the average; at Telegram's 30/s it is a single message.
+        self._overall_burst = max(1.0, overall_per_second * 0.01) * self._overall_gap
+        self._chat_interval = chat_interval
+        self._group_interval = max(chat_interval, 60.0 / group_per_minute)
+        self._clock = clock
+        self._overall_tat = 0.0  # theoretical arrival time (GCRA)
+        self._chat_next: dict[int, float] = {}
+        self._paused_until = 0.0
+
+    def now(self) -> float:
+        """The pacer's notion of now."""
+        return self._clock()
+
+    def overall_ready_at(self) -> float:
+        """Earliest time the next message may go out, whatever the chat."""
+        return max(self._overall_tat - self._overall_burst, self._paused_until)
+
+    def chat_ready_at(self, chat_id: int) -> float:
+        """Earliest time ``chat_id`` may get its next message (per-chat interval, 429 penalties)."""
+        return self._chat_next.get(chat_id, 0.0)
+
+    def take(self, chat_id: int, is_group: bool) -> None:
+        """Record a message to ``chat_id`` leaving now."""
+        now = self._clock()
+        self._overall_tat = max(self._overall_tat, now) + self._overall_gap
+        interval = self._group_interval if is_group else self._chat_interval
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now) + interval
+        if len(self._chat_next) > 50_000:
+            self._forget_old(now)
+
+    def penalize(self, chat_id: int, seconds: float) -> None:
+        """Hold ``chat_id`` back for ``seconds`` (a 429 for it, or a retry backoff)."""
+        until = self._clock() + seconds
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), until)
+
+    def pause_all(self, seconds: float) -> None:
+        """Hold every chat back (the bot as a whole was rate limited)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def _forget_old(self, now: float) -> None:
+        # Entries in the past constrain nothing; dropping them keeps memory flat over millions of chats.
+        self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+
+
+# ----------------------------------------------------------------------------------------------- transport
+
+
+class AiohttpRequest(BaseRequest):
+    """PTB's transport on aiohttp for the bulk sender.
+
+    Measured here: httpx costs ~4 ms of CPU per sendMessage at 64 concurrent requests (its connection pool and
+    anyio layers), aiohttp ~0.6 ms, which is what makes 500+ messages/s possible on two cores. PTB still
+    builds the request and maps Telegram's errors (RetryAfter, Forbidden, ...) exactly as with httpx.
+    """
+
+    def __init__(self, *, connection_limit: int = 64, timeout_seconds: float = 15.0) -> None:
+        self._limit = connection_limit
+        self._timeout = timeout_seconds
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Default read timeout."""
+        return self._timeout
+
+    async def initialize(self) -> None:
+        """Open the HTTP session."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+            )
+
+    async def shutdown(self) -> None:
+        """Close the HTTP session."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send one Bot API request; (status, body)."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        if request_data is not None and request_data.contains_files:
+            raise NetworkError("AiohttpRequest sends text messages only (no file uploads)")
+        data = request_data.json_parameters if request_data is not None else None
+        try:
+            async with self._session.request(
+                method, url, data=data, headers={"User-Agent": self.USER_AGENT}
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut() from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+# ----------------------------------------------------------------------------------------------- sending
+
+
+@dataclass(slots=True)
+class _Item:
+    row: Delivery
+    chat_id: int
+    attempts: int
+    rate_limited: int = 0
+
+
+@dataclass(slots=True)
+class _Story:
+    article: Article
+    also: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _SenderState:
+    queues: dict[int, deque[_Item]] = field(default_factory=dict)
+    heap: list[tuple[float, int, int]] = field(default_factory=list)
+    scheduled: set[int] = field(default_factory=set)
+    busy: set[int] = field(default_factory=set)
+    chats: dict[int, Chat] = field(default_factory=dict)
+    in_window: int = 0
+
 
 class DeliveryService:
     """Plans alerts and digests into the durable outbox and sends them within Telegram's limits."""
 
     def __init__(
-        self, *, db: Database, bot: Any, settings: Settings, clock: Clock, catalogue: TopicCatalogue
+        self,
+        *,
+        db: Database,
+        bot: Any,
+        settings: Settings,
+        clock: Clock,
+        catalogue: TopicCatalogue,
+        concurrency: int = 64,
+        pacing_clock: Callable[[], float] = time.monotonic,
+        own_transport: bool = True,
     ) -> None:
         self._db = db
         self._bot = bot
+        # The sender uses its own Bot on aiohttp (see AiohttpRequest) with the same token and API URL; it also
+        # outlives the application's bot during shutdown, so in-flight sends can finish.
+        self._own_transport = own_transport and bot is not None
+        self._sender: Any = None
         self._settings = settings
         self._clock = clock
         self._catalogue = catalogue
+        self._pacer = Pacer(
+            overall_per_second=settings.rate_overall_per_second,
+            chat_interval=settings.rate_chat_interval_seconds,
+            group_per_minute=settings.rate_group_per_minute,
+            clock=pacing_clock,
+        )
+        self._concurrency = concurrency
+        self._window = int(min(2000, max(64, settings.rate_overall_per_second * 2)))
+        self._state = _SenderState()
+        self._finished: list[Finished] = []
+        self._stories: dict[int, _Story] = {}
+        self._recent_429: deque[tuple[float, int]] = deque()
+        self._wake = asyncio.Event()
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._seq = 0
+        self._next_claim = 0.0
+        self._started = False
+
+    # ------------------------------------------------------------------------------------------ public API
 
     async def plan_alerts(self, articles: Sequence[Article], now: float) -> int:
         """Persist outbox rows for every chat that matches one of ``articles``; returns rows planned."""
-        return 0
+        stored = [a for a in articles if a.id is not None]
+        if not stored:
+            return 0
+        subscriptions, targets = await self._db.deliveries.planning_targets()
+        # Pure but not free for 10,000 chats: keep it off the event loop so /summary stays fast.
+        rows = await asyncio.to_thread(lambda: plan_rows(match_articles(stored, subscriptions), targets, now))
+        added = await self._db.deliveries.plan(rows, now)
+        if added:
+            log.info("planned %d deliveries for %d new articles", added, len(stored))
+            self.wake()
+        return added
 
     async def send_digest(self, chat_id: int, now: float, *, on_demand: bool = False) -> int:
-        """Send the chat's digest of what is pending now; returns the number of articles in it (0: nothing)."""
-        return 0
+        """Send the chat's digest of what is pending now; returns how many articles it holds (0: nothing)."""
+        chat = await self._db.chats.get(chat_id)
+        if chat is None or not chat.active:
+            return 0
+        shown = 0
+        if not chat.paused or on_demand:
+            rows = await self._db.deliveries.claim_digest(chat_id)
+            if rows:
+                shown = await self._send_digest_rows(chat, rows, now)
+        if not on_demand or shown:
+            nxt = chat.next_digest_at
+            if not on_demand and chat.mode == "digest":
+                nxt = _safe_next_digest(chat, now)
+            await self._db.chats.set_digest_times(
+                chat.id, last_digest_at=now if shown else chat.last_digest_at, next_digest_at=nxt
+            )
+        return shown
+
+    async def send_due_digests(self, now: float) -> int:
+        """Send every digest that is due at ``now`` and schedule digest chats that have no next time yet."""
+        for chat_id, times, tz in await self._db.deliveries.fix_digest_schedule():
+            chat = Chat(
+                id=chat_id, mode="digest", digest_times=tuple(t for t in times.split(",") if t), timezone=tz
+            )
+            nxt = _safe_next_digest(chat, now)
+            await self._db.chats.set_digest_times(chat_id, last_digest_at=None, next_digest_at=nxt)
+        sent = 0
+        for chat in await self._db.chats.due_digests(now):
+            try:
+                sent += await self.send_digest(chat.id, now)
+            except Exception:
+                log.exception("digest for chat %d failed", chat.id)
+                await self._db.chats.set_digest_times(
+                    chat.id, last_digest_at=chat.last_digest_at, next_digest_at=_safe_next_digest(chat, now)
+                )
+        return sent
 
     async def stats(self, since: float) -> dict[str, int]:
-        """Queue depth, and deliveries sent and failed since ``since``."""
-        return {"queued": 0, "sent": 0, "failed": 0}
+        """Queue depth now, and deliveries sent, failed and dropped since ``since``."""
+        return await self._db.deliveries.stats(since)
 
     def reschedule(self, chat: Chat, now: float) -> Chat:
         """The chat with next_digest_at recomputed from its digest times and timezone (None unless digest)."""
-        from dataclasses import replace
-
         if chat.mode != "digest":
             return replace(chat, next_digest_at=None)
         return replace(chat, next_digest_at=next_digest_at(chat.digest_times, chat.timezone, now))
 
-    async def start(self) -> None:
-        """Recover rows a crash left 'sending' and start the sender."""
+    def wake(self) -> None:
+        """Tell the sender to look for due rows now (new plans, quiet hours over)."""
+        self._next_claim = 0.0
+        self._wake.set()
 
-    async def aclose(self) -> None:
-        """Stop the sender; in-flight work is finished or re-queued."""
+    async def start(self) -> None:
+        """Recover rows a crash left 'sending' and start the sender (idempotent)."""
+        if self._started:
+            return
+        self._started = True
+        self._stopping = False
+        if self._sender is None:
+            self._sender = await self._make_sender()
+        recovered = await self._db.deliveries.requeue_sending()
+        if recovered:
+            log.warning("re-queued %d deliveries left in flight by the last run", recovered)
+        self._runner = asyncio.create_task(self._run(), name="delivery-sender")
+        self._flusher = asyncio.create_task(self._flush_loop(), name="delivery-flusher")
+
+    async def aclose(self, grace_seconds: float = 5.0) -> None:
+        """Stop the sender: wait briefly for sends in flight, record outcomes, re-queue everything unsent."""
+        if not self._started:
+            return
+        self._stopping = True
+        self._wake.set()
+        for task in (self._runner, self._flusher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self._tasks:
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=1.0)
+        await self._flush()
+        await self._db.deliveries.requeue_sending()
+        self._state = _SenderState()
+        self._started = False
+        if self._own_transport and self._sender is not None:
+            await self._sender.shutdown()
+        self._sender = None
+
+    async def _make_sender(self) -> Any:
+        if not self._own_transport:
+            return self._bot
+        sender = Bot(
+            self._bot.token,
+            base_url=self._settings.telegram_api_url,
+            request=AiohttpRequest(connection_limit=self._concurrency),
+        )
+        await sender.initialize()
+        return sender
+
+    # ------------------------------------------------------------------------------------------ the sender
+
+    async def _run(self) -> None:
+        """Claim due rows in pages and dispatch them as the pacer allows, until stopped."""
+        idle_poll = min(1.0, max(0.05, self._settings.tick_seconds))
+        while not self._stopping:
+            try:
+                await self._step(idle_poll)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery sender step failed; retrying shortly")
+                await asyncio.sleep(1.0)
+
+    async def _step(self, idle_poll: float) -> None:
+        state = self._state
+        now = self._pacer.now()
+        if state.in_window <= self._window // 2 and now >= self._next_claim:
+            claimed = await self._claim(self._window - state.in_window)
+            if not claimed:
+                self._next_claim = self._pacer.now() + idle_poll
+        if not state.heap:
+            await self._sleep(idle_poll)
+            return
+        ready_at, _seq, chat_id = state.heap[0]
+        due = max(ready_at, self._pacer.overall_ready_at())
+        now = self._pacer.now()
+        if due > now:
+            await self._sleep(min(due - now, idle_poll))
+            return
+        heapq.heappop(state.heap)
+        state.scheduled.discard(chat_id)
+        queue = state.queues.get(chat_id)
+        if not queue:
+            return
+        if self._pacer.chat_ready_at(chat_id) > now:  # penalised since it was scheduled
+            self._schedule(chat_id)
+            return
+        item = queue.popleft()
+        if not queue:
+            del state.queues[chat_id]
+        chat = state.chats.get(chat_id)
+        self._pacer.take(chat_id, chat.is_group if chat else chat_id < 0)
+        state.busy.add(chat_id)
+        await self._semaphore.acquire()
+        task = asyncio.create_task(self._deliver(item), name=f"deliver-{item.row.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _sleep(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))
+
+    async def _claim(self, limit: int) -> int:
+        rows = await self._db.deliveries.claim_alerts(self._clock.now(), limit)
+        if not rows:
+            return 0
+        state = self._state
+        # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.
+        for chat in await self._db.deliveries.chats_by_ids(sorted({r.chat_id for r in rows})):
+            state.chats[chat.id] = chat
+        for row in rows:
+            state.queues.setdefault(row.chat_id, deque()).append(_Item(row, row.chat_id, row.attempts))
+            state.in_window += 1
+            if row.chat_id not in state.busy:
+                self._schedule(row.chat_id)
+        return len(rows)
+
+    def _schedule(self, chat_id: int) -> None:
+        state = self._state
+        if chat_id in state.scheduled or chat_id in state.busy or not state.queues.get(chat_id):
+            return
+        self._seq += 1
+        heapq.heappush(state.heap, (self._pacer.chat_ready_at(chat_id), self._seq, chat_id))
+        state.scheduled.add(chat_id)
+        self._wake.set()
+
+    def _requeue_front(self, item: _Item) -> None:
+        self._state.queues.setdefault(item.chat_id, deque()).appendleft(item)
+
+    def _done(self, item: _Item, status: str, error: str | None = None, attempts: int | None = None) -> None:
+        self._finished.append(
+            Finished(item.row.id, status, item.attempts if attempts is None else attempts, error)  # type: ignore[arg-type]
+        )
+        self._state.in_window -= 1
+
+    async def _deliver(self, item: _Item) -> None:
+        """Send one claimed alert and record what happened; never raises."""
+        chat_id = item.chat_id
+        try:
+            await self._attempt(item)
+        except asyncio.CancelledError:
+            self._requeue_front(item)  # stays 'sending' in the database; aclose re-queues it
+            raise
+        except Exception:
+            log.exception("delivery %d to chat %d failed unexpectedly", item.row.id, chat_id)
+            self._done(item, "failed", "internal error", item.attempts + 1)
+        finally:
+            self._semaphore.release()
+            self._state.busy.discard(chat_id)
+            self._state.busy.discard(item.chat_id)
+            if item.chat_id != chat_id:
+                self._schedule(item.chat_id)
+            self._schedule(chat_id)
+            if len(self._finished) >= 200:
+                self._wake.set()
+
+    async def _attempt(self, item: _Item) -> None:
+        state = self._state
+        chat = state.chats.get(item.chat_id)
+        if chat is None or not chat.active:
+            self._done(item, "dropped", "chat inactive")
+            return
+        if chat.paused:
+            self._done(item, "dropped", "chat paused")
+            return
+        now = self._clock.now()
+        if chat.mode == "digest":  # switched to digests after planning: the story waits for the next digest
+            self._state.in_window -= 1
+            await self._db.deliveries.hold([item.row.id], 0.0, kind="digest")
+            return
+        if chat.quiet_start and chat.quiet_end and _quiet(chat, now):
+            self._state.in_window -= 1
+            await self._db.deliveries.hold(
+                [item.row.id], quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now)
+            )
+            return
+        story = await self._story(item.row)
+        if story is None:  # pruned since planning
+            self._done(item, "dropped", "article gone")
+            return
+        text, keyboard = render_alert(
+            story.article,
+            sentences=chat.summary_sentences,
+            now=now,
+            catalogue=self._catalogue,
+            matched=item.row.matched,
+            also=story.also,
+        )
+        try:
+            await self._sender.send_message(
+                chat_id=item.chat_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except RetryAfter as exc:
+            self._on_rate_limited(item, _retry_after(exc))
+        except ChatMigrated as exc:
+            await self._on_migrated(item, int(exc.new_chat_id))
+        except Forbidden as exc:
+            await self._on_gone(item.chat_id, f"forbidden: {exc.message}")
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                await self._on_gone(item.chat_id, "chat not found")
+            else:
+                # A rendering bug or similar: retrying would fail the same way.
+                log.error("alert %d to chat %d refused: %s", item.row.id, item.chat_id, exc.message)
+                self._done(item, "failed", exc.message[:500], item.attempts + 1)
+        except NetworkError as exc:  # includes TimedOut
+            if self._stopping:
+                self._requeue_front(item)
+                return
+            item.attempts += 1
+            if item.attempts >= MAX_NETWORK_ATTEMPTS:
+                log.error(
+                    "alert %d to chat %d failed after %d attempts: %s",
+                    item.row.id,
+                    item.chat_id,
+                    item.attempts,
+                    exc,
+                )
+                self._done(item, "failed", f"network: {exc}"[:500])
+            else:
+                self._pacer.penalize(item.chat_id, min(60.0, 2.0**item.attempts))
+                self._requeue_front(item)
+        except TelegramError as exc:
+            log.error("alert %d to chat %d failed: %s", item.row.id, item.chat_id, exc)
+            self._done(item, "failed", str(exc)[:500], item.attempts + 1)
+        else:
+            self._done(item, "sent", None, item.attempts + 1)
+
+    def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
+        """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
+        item.rate_limited += 1
+        if item.rate_limited > MAX_RATE_LIMITED:
+            self._done(item, "failed", "rate limited too often", item.attempts + 1)
+            return
+        self._pacer.penalize(item.chat_id, retry_after)
+        now = self._pacer.now()
+        self._recent_429.append((now, item.chat_id))
+        while self._recent_429 and self._recent_429[0][0] < now - GLOBAL_429_WINDOW:
+            self._recent_429.popleft()
+        if len({c for _t, c in self._recent_429}) >= GLOBAL_429_CHATS:
+            log.warning(
+                "429 from %d chats within %.0f s: pausing all sends for %.0f s",
+                GLOBAL_429_CHATS,
+                GLOBAL_429_WINDOW,
+                retry_after,
+            )
+            self._pacer.pause_all(retry_after)
+        else:
+            log.info("chat %d rate limited: retrying after %.0f s", item.chat_id, retry_after)
+        self._requeue_front(item)
+
+    async def _on_migrated(self, item: _Item, new_id: int) -> None:
+        old_id = item.chat_id
+        log.info("chat %d migrated to %d: moving it and re-sending", old_id, new_id)
+        await self._db.chats.migrate(old_id, new_id, self._clock.now())
+        state = self._state
+        moved = state.queues.pop(old_id, deque())
+        for other in moved:
+            other.chat_id = new_id
+        item.chat_id = new_id
+        state.queues.setdefault(new_id, deque()).extendleft(reversed([item, *moved]))
+        chat = await self._db.chats.get(new_id)
+        state.chats.pop(old_id, None)
+        if chat is not None:
+            state.chats[new_id] = chat
+
+    async def _on_gone(self, chat_id: int, reason: str) -> None:
+        """403 or chat not found: deactivate the chat and drop everything queued for it."""
+        log.info("chat %d is gone (%s): deactivating", chat_id, reason)
+        now = self._clock.now()
+        await self._db.chats.deactivate(chat_id, reason, now)
+        state = self._state
+        queued = state.queues.pop(chat_id, deque())
+        state.in_window -= len(queued) + 1  # + the item in hand; the database drops them all at once
+        chat = state.chats.get(chat_id)
+        if chat is not None:
+            state.chats[chat_id] = replace(chat, active=False)
+        await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+    async def _story(self, row: Delivery) -> _Story | None:
+        """The article representing a story and the other sources that reported it (cached by story)."""
+        cached = self._stories.get(row.story_id)
+        if cached is not None and cached.article.id == row.article_id:
+            return cached
+        article = await self._db.articles.get(row.article_id)
+        if article is None:
+            return None
+        others = await self._db.articles.story_articles(row.story_id)
+        also = tuple(dict.fromkeys(a.source for a in others if a.source != article.source))
+        story = _Story(article, also)
+        if len(self._stories) > 1000:
+            self._stories.clear()
+        self._stories[row.story_id] = story
+        return story
+
+    async def _flush_loop(self) -> None:
+        while True:
+            # Outcomes are recorded every 0.1 s: a crash can repeat at most that much besides requests in flight.
+            await asyncio.sleep(0.1)
+            try:
+                await self._flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("recording delivery outcomes failed; will retry")
+            self._forget_idle_chats()
+
+    async def _flush(self) -> None:
+        if not self._finished:
+            return
+        batch, self._finished = self._finished, []
+        try:
+            await self._db.deliveries.finish(batch, self._clock.now())
+        except BaseException:
+            self._finished[:0] = batch
+            raise
+
+    def _forget_idle_chats(self) -> None:
+        state = self._state
+        if len(state.chats) > 4 * self._window:
+            keep = set(state.queues) | state.busy
+            state.chats = {c: chat for c, chat in state.chats.items() if c in keep}
+
+    # ------------------------------------------------------------------------------------------ digests
+
+    async def _send_digest_rows(self, chat: Chat, rows: list[Delivery], now: float) -> int:
+        items: list[DigestItem] = []
+        gone: list[Delivery] = []
+        for row in rows:
+            story = await self._story(row)
+            if story is None:
+                gone.append(row)
+                continue
+            items.append(DigestItem(story.article, row.matched, row.score, story.also, key=row.id))
+        messages, shown_keys = render_digest(
+            items, now=now, catalogue=self._catalogue, max_per_group=self._settings.digest_max_per_topic
+        )
+        shown_ids = set(shown_keys)
+        gone_ids = {r.id for r in gone}
+        outcomes = [Finished(r.id, "dropped", r.attempts, "article gone") for r in gone]
+        outcomes += [
+            Finished(r.id, "dropped", r.attempts, "over the digest's per-topic cap")
+            for r in rows
+            if r.id not in shown_ids and r.id not in gone_ids
+        ]
+        status, error = "sent", None
+        chat_id = chat.id
+        for message in messages:
+            result, chat_id = await self._send_paced(chat_id, chat.is_group, message)
+            if result is not None:
+                status, error = ("dropped" if result.startswith("gone") else "failed"), result
+                break
+        outcomes += [Finished(r.id, status, r.attempts + 1, error) for r in rows if r.id in shown_ids]  # type: ignore[arg-type]
+        await self._db.deliveries.finish(outcomes, self._clock.now())
+        return len(shown_ids) if status == "sent" else 0
+
+    async def _send_paced(self, chat_id: int, is_group: bool, text: str) -> tuple[str | None, int]:
+        """Send one message when the pacer allows; (None, chat_id) on success, else (reason, chat_id)."""
+        for attempt in range(1, MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
+            while True:
+                wait = (
+                    max(self._pacer.chat_ready_at(chat_id), self._pacer.overall_ready_at())
+                    - self._pacer.now()
+                )
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self._pacer.take(chat_id, is_group)
+            try:
+                await (self._sender or self._bot).send_message(
+                    chat_id=chat_id, text=text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+                )
+                return None, chat_id
+            except RetryAfter as exc:
+                self._pacer.penalize(chat_id, _retry_after(exc))
+            except ChatMigrated as exc:
+                await self._db.chats.migrate(chat_id, int(exc.new_chat_id), self._clock.now())
+                chat_id, is_group = int(exc.new_chat_id), True
+            except Forbidden as exc:
+                await self._on_gone_digest(chat_id, f"forbidden: {exc.message}")
+                return "gone: " + exc.message, chat_id
+            except BadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    await self._on_gone_digest(chat_id, "chat not found")
+                    return "gone: chat not found", chat_id
+                log.error("digest to chat %d refused: %s", chat_id, exc.message)
+                return exc.message[:500], chat_id
+            except NetworkError as exc:
+                if attempt >= MAX_NETWORK_ATTEMPTS:
+                    log.error("digest to chat %d failed: %s", chat_id, exc)
+                    return f"network: {exc}"[:500], chat_id
+                self._pacer.penalize(chat_id, min(60.0, 2.0**attempt))
+        return "rate limited too often", chat_id
+
+    async def _on_gone_digest(self, chat_id: int, reason: str) -> None:
+        now = self._clock.now()
+        await self._db.chats.deactivate(chat_id, reason, now)
+        await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    # PTB 22 warns that retry_after becomes a timedelta; accept both and keep the log clean.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: object = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)  # type: ignore[arg-type]
+
+
+def _quiet(chat: Chat, now: float) -> bool:
+    try:
+        return in_quiet_hours(chat.quiet_start, chat.quiet_end, chat.timezone, now)
+    except ValueError:
+        return False
+
+
+def _safe_next_digest(chat: Chat, now: float) -> float | None:
+    try:
+        return next_digest_at(chat.digest_times or ("08:00",), chat.timezone, now)
+    except ValueError:
+        log.warning(
+            "chat %d has unusable digest times %r / timezone %r", chat.id, chat.digest_times, chat.timezone
+        )
+        return next_digest_at(("08:00",), "UTC", now)

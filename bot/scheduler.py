@@ -1,9 +1,83 @@
-"""Periodic work: poll feeds, plan and send alerts and digests, prune. Scheduled from the database."""
+"""Periodic work: poll feeds, plan and send alerts and digests, prune. Scheduled from the database.
+
+One JobQueue job ticks every ``settings.tick_seconds``; every tick asks the database what is due (feeds'
+next_poll_at, chats' next_digest_at, deliveries' not_before), so nothing is lost when the process restarts.
+"""
 
 from __future__ import annotations
 
-from bot.context import BotApplication
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot.context import BotApplication, BotContext, Services
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY_SECONDS = 24 * 3600.0
+_STATE_KEY = "scheduler_state"
+
+
+@dataclass(slots=True)
+class TickState:
+    """What one application's ticks share: the no-overlap lock and when articles were last pruned."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_prune: float | None = None
+    skipped: int = 0
+
+
+async def run_tick(services: Services, state: TickState) -> None:
+    """One round of periodic work at ``services.clock.now()``; each step's failure is logged, not fatal."""
+    now = services.clock.now()
+    await services.delivery.start()
+    try:
+        new = await services.ingest.poll_due_feeds(now)
+        if new:
+            await services.delivery.plan_alerts(new, now)
+    except Exception:
+        log.exception("polling feeds / planning alerts failed")
+    try:
+        await services.delivery.send_due_digests(now)
+    except Exception:
+        log.exception("sending digests failed")
+    # Alerts held by quiet hours are rows whose not_before has passed: the sender picks them up when woken.
+    services.delivery.wake()
+    if state.last_prune is None or now - state.last_prune >= PRUNE_EVERY_SECONDS:
+        state.last_prune = now
+        try:
+            pruned = await services.db.articles.prune(now - services.settings.retention_days * 86400.0, now)
+            if pruned:
+                log.info("pruned %d articles older than %d days", pruned, services.settings.retention_days)
+        except Exception:
+            log.exception("pruning old articles failed")
+
+
+async def _tick(context: BotContext) -> None:
+    services: Services | None = context.application.bot_data.get("services")
+    if services is None:
+        return
+    state: TickState = context.application.bot_data.setdefault(_STATE_KEY, TickState())
+    if state.lock.locked():
+        # The previous tick is still running (a slow feed): skip rather than pile up.
+        state.skipped += 1
+        return
+    async with state.lock:
+        await run_tick(services, state)
 
 
 def install_jobs(application: BotApplication) -> None:
-    """Install the repeating tick job (stub; real body follows)."""
+    """Install the repeating tick job; its first run (at once) starts the delivery sender."""
+    services: Services = application.bot_data["services"]
+    application.bot_data.setdefault(_STATE_KEY, TickState())
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("python-telegram-bot's job-queue extra is required (pip install newsbot[job-queue])")
+    job_queue.run_repeating(
+        _tick,
+        interval=services.settings.tick_seconds,
+        first=0.0,
+        name="newsbot-tick",
+        # APScheduler drops a job that starts more than 1 s late by default; a busy loop must not lose ticks.
+        job_kwargs={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _TIME_OF_DAY = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
@@ -36,8 +36,8 @@ def _minutes(hhmm: str) -> int:
 def local_instant(day: date, hhmm: str, zone: ZoneInfo) -> float:
     """The UTC epoch of local ``hhmm`` on ``day``.
 
-    A time skipped by a spring-forward gap maps to the first valid instant after the gap; an ambiguous autumn time
-    maps to its first occurrence (fold=0), so it fires once.
+    A time skipped by a spring-forward gap maps to the first valid instant after the gap; an ambiguous autumn
+    time maps to its first occurrence (fold=0), so it fires once.
     """
     minutes = _minutes(hhmm)
     naive = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60)
@@ -108,4 +108,4 @@ def quiet_hours_end(quiet_start: str | None, quiet_end: str | None, timezone: st
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> float:
     """Epoch seconds of a UTC wall time; a small convenience for callers and tests."""
-    return datetime(year, month, day, hour, minute, tzinfo=dt_timezone.utc).timestamp()
+    return datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp()

@@ -281,7 +281,8 @@ class Fetcher:
             extensions = {"sni_hostname": sni} if sni else {}
             try:
                 request = self._client.build_request("GET", pinned, headers=headers, extensions=extensions)
-                response = await self._client.send(request, stream=True)
+                # follow_redirects=False even on an injected client: every hop must pass _check_url.
+                response = await self._client.send(request, stream=True, follow_redirects=False)
             except httpx.TimeoutException:
                 host = urlsplit(current).hostname
                 raise FetchError(f"{host} did not answer in time.", url=current) from None

@@ -9,6 +9,7 @@ sentences.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -56,11 +57,13 @@ _STIGMA_WORDS = ("click", "subscribe", "newsletter", "advertisement", "cookies",
 class NewsWeights:
     """Weights of the default news selector (chosen by measurement, see summaries.evaluate)."""
 
-    centrality: float = 1.0
-    position: float = 0.5
-    title: float = 0.3
-    length_words: float = 12.0  # sentences shorter than this many words are scaled down
-    redundancy: float = 0.3  # MMR: share of the score traded for novelty
+    centrality: float = 1.0  # TextRank-style PageRank over content-word overlap
+    frequency: float = 0.5  # mean in-article frequency of the sentence's content words
+    position: float = 0.5  # lead prior 1/sqrt(position + 1)
+    title: float = 0.3  # cosine similarity to the title
+    length_words: float = 20.0  # sentences shorter than this many words are scaled down
+    long_words: float = 35.0  # ... and longer ones too (run-on captions and quote dumps), 0 = off
+    redundancy: float = 0.2  # MMR: share of the score traded for novelty
     damping: float = 0.85
 
 
@@ -73,6 +76,7 @@ class Prepared:
 
     sentences: list[str]
     stems: list[list[str]]
+    content_words: list[list[str]]
     word_counts: list[int]
     title_stems: list[str]
     language: str
@@ -93,9 +97,11 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         if len(sentences) >= _MAX_CANDIDATES:
             break
     toks = [words(s) for s in sentences]
+    sw = stop_words(lang)
     return Prepared(
         sentences=sentences,
         stems=[stems(t, lang) for t in toks],
+        content_words=[[w for w in (t.lower() for t in ts) if w not in sw] for ts in toks],
         word_counts=[len(t) for t in toks],
         title_stems=stems(words(title), lang) if title else [],
         language=lang,
@@ -169,7 +175,9 @@ def news_features(prepared: Prepared, damping: float = 0.85) -> tuple[np.ndarray
     weights = sent_overlap / (log_sizes[:, None] + log_sizes[None, :])
     np.fill_diagonal(weights, 0.0)
     out_degree = weights.sum(axis=1)
-    transition = np.divide(weights, out_degree[:, None], out=np.zeros_like(weights), where=out_degree[:, None] > 0)
+    transition = np.divide(
+        weights, out_degree[:, None], out=np.zeros_like(weights), where=out_degree[:, None] > 0
+    )
     rank = np.full(s, 1.0 / s)
     for _ in range(30):
         new_rank = (1.0 - damping) / s + damping * (transition.T @ rank)
@@ -187,11 +195,30 @@ def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> t
     """Relevance score of every candidate sentence and the cosine matrix used for redundancy."""
     rank, title_sim, cosine = news_features(prepared, weights.damping)
     s = len(prepared.sentences)
-    centrality = rank / rank.max() if rank.max() > 0 else rank
     position = 1.0 / np.sqrt(np.arange(1, s + 1, dtype=np.float64))
-    length = np.minimum(1.0, np.asarray(prepared.word_counts, dtype=np.float64) / max(weights.length_words, 1.0))
-    score = weights.centrality * centrality + weights.position * position + weights.title * title_sim
+    counts = np.asarray(prepared.word_counts, dtype=np.float64)
+    length = np.minimum(1.0, counts / max(weights.length_words, 1.0))
+    if weights.long_words:
+        length *= np.minimum(1.0, weights.long_words / np.maximum(counts, 1.0))
+    score = (
+        weights.centrality * _unit(rank)
+        + weights.frequency * _unit(_mean_frequency(prepared.content_words))
+        + weights.position * position
+        + weights.title * title_sim
+    )
     return score * length, cosine
+
+
+def _unit(values: np.ndarray) -> np.ndarray:
+    top = values.max() if len(values) else 0.0
+    return values / top if top > 0 else values
+
+
+def _mean_frequency(content_words: list[list[str]]) -> np.ndarray:
+    # Sentences made of the article's most repeated words state its topic (Luhn's observation); the mean
+    # rather than the sum keeps this feature from simply favouring long sentences.
+    freq = Counter(w for ws in content_words for w in ws)
+    return np.array([sum(freq[w] for w in ws) / len(ws) if ws else 0.0 for ws in content_words])
 
 
 def select_news(prepared: Prepared, n: int, weights: NewsWeights = DEFAULT_WEIGHTS) -> list[int]:
@@ -212,7 +239,7 @@ def select_news(prepared: Prepared, n: int, weights: NewsWeights = DEFAULT_WEIGH
     return chosen
 
 
-# --- sumy algorithms ------------------------------------------------------------------------------------------
+# --- sumy algorithms --------------------------------------------------------------------------------
 
 
 def _sumy_summarizer(algorithm: str, language: str, title: str | None) -> Callable[..., Sequence[Sentence]]:

@@ -47,7 +47,8 @@ _MONTHS = (
 )
 # "Published on 3 May 2024, 10:00", "Updated 2 hours ago": a short line with a date in it.
 _DATELINE = re.compile(
-    r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|mis à jour|"
+    r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
+    r"mis à jour|"
     r"publicado|actualizado|atualizado)\b(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
     re.IGNORECASE,
 )
@@ -155,9 +156,10 @@ def clean_text(text: str, title: str | None = None) -> str:
             if not _looks_like_prose(line):
                 continue
             skipping_related = False
+        # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
+        line = _CREDIT.sub("", _DATELINE_PREFIX.sub("", line)).strip()
         if is_boilerplate(line, title):
             continue
-        line = _CREDIT.sub("", _DATELINE_PREFIX.sub("", line)).strip()
         key = _normalize_for_compare(line)
         if not key or key in seen:
             continue
@@ -167,13 +169,16 @@ def clean_text(text: str, title: str | None = None) -> str:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Paragraphs: blank-line blocks; inside a block a line break counts when the line before looks finished."""
+    """Paragraphs: blank-line blocks; inside one, a line break counts when the line before looks finished."""
     out: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
         current: list[str] = []
         for ln in lines:
-            if current and (_SENTENCE_END.search(current[-1]) or len(current[-1]) < 60 or is_boilerplate(ln)):
+            # A short line followed by a capitalised one is a heading or list item; a lower-case start
+            # means the line before was wrapped mid-sentence.
+            heading = len(current[-1]) < 60 and not ln[0].islower() if current else False
+            if current and (_SENTENCE_END.search(current[-1]) or heading or is_boilerplate(ln)):
                 out.append(" ".join(current))
                 current = []
             current.append(ln)
@@ -218,8 +223,8 @@ def detect_language(text: str) -> str:
 
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
-        return [s.strip() for s in nupunkt.sent_tokenize(paragraph)]
-    return [s.strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+        return [str(s).strip() for s in nupunkt.sent_tokenize(paragraph)]
+    return [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
 
 
 def _chunk(sentence: str) -> list[str]:

@@ -1,4 +1,679 @@
-"""placeholder"""
+"""The topic catalogue and the tagger: which catalogue topics an article is about.
+
+Every topic has an id, a title, an emoji, aliases (words people use for it: "autos", "cars" -> automotive)
+and a hand-written, weighted keyword lexicon. Tagging is multi-label: an article gets every topic whose
+evidence is strong on its own and not far behind the strongest one, so a carmaker's market plans are
+automotive and business.
+Operators extend or add topics with a JSON or TOML file (see :meth:`TopicCatalogue.load`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+# An article needs this much keyword evidence for a topic at all, plus a little more per word of text, so a
+# long story does not collect a topic from scattered ambiguous words ...
+MIN_SCORE = 5.0
+MIN_SCORE_PER_WORD = 0.01
+# ... and, for a second or third topic, at least this share of the best topic's evidence.
+RELATIVE_SCORE = 0.4
+# Words in the title say more about the subject than words deep in the body.
+TITLE_WEIGHT = 2.0
+# A near miss must be this similar (difflib ratio) to be suggested; "busines" -> business, "cat" -> nothing.
+SUGGEST_CUTOFF = 0.8
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'.&][a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A catalogue topic: id, title, emoji, aliases and a weighted lexicon ("electio*" is a prefix)."""
+
+    id: str
+    title: str
+    emoji: str
+    aliases: tuple[str, ...] = ()
+    keywords: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """Emoji and title, as shown on buttons ("🚗 Automotive")."""
+        return f"{self.emoji} {self.title}".strip()
+
+
+def _kw(**groups: str) -> dict[str, float]:
+    """Keywords from weight groups: w3="carmaker*, electric vehicle", w2=..., w1=... (comma-separated)."""
+    out: dict[str, float] = {}
+    for name, words in groups.items():
+        weight = float(name[1:].replace("_", "."))
+        for word in words.split(","):
+            word = " ".join(word.split()).lower()
+            if word:
+                out[word] = weight
+    return out
+
+
+# The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
+# used about this topic, 2 = usually, 1 = often but ambiguous. A trailing * matches any word with that prefix.
+_BUILTIN: tuple[Topic, ...] = (
+    Topic(
+        "automotive",
+        "Automotive",
+        "🚗",
+        (
+            "autos",
+            "auto",
+            "cars",
+            "car",
+            "motoring",
+            "vehicles",
+            "automobiles",
+            "automotive industry",
+            "motor",
+        ),
+        _kw(
+            w3="carmaker*, automaker*, car maker*, car manufacturer*, "
+            "car industry, motor industry, auto industry, "
+            "automotive, automobile*, electric vehicle*, electric car*, "
+            "hybrid car*, self-driving, driverless, "
+            "autonomous vehicle*, toyota, volkswagen, vw, bmw, mercedes-benz, daimler, stellantis, renault, "
+            "peugeot, nissan, honda, hyundai, kia, tesla, ford motor, general motors, gm, porsche, audi, "
+            "ferrari, lamborghini, jaguar land rover, volvo cars, byd, rivian, lucid motors, suv*, sedan*, "
+            "hatchback*, pickup truck*, dealership*, car dealer*, car sales, vehicle sales, new car*, "
+            "used car*, charging station*, ev charging, combustion engine*, emissions test*",
+            w2="vehicle*, car, cars, motorist*, drivetrain*, engine, engines, "
+            "recall, recalls, recalled, battery range, horsepower, gearbox*, "
+            "fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
+            "mpg, chevrolet, chrysler, jeep, dodge, fiat, citroen, skoda, seat, mazda, subaru, mitsubishi, "
+            "suzuki, lexus, land rover, bentley, aston martin, maserati, opel, vauxhall",
+            w1="driver*, driving, road*, petrol, diesel, fuel, tyre*, tire*, garage*, traffic, truck*, "
+            "lorr*, motor*, parking, highway*, speed*, mile*, battery, batteries, charging, drive",
+        ),
+    ),
+    Topic(
+        "business",
+        "Business",
+        "💼",
+        (
+            "economy",
+            "economics",
+            "finance",
+            "financial",
+            "markets",
+            "market",
+            "money",
+            "companies",
+            "biz",
+            "corporate",
+            "business news",
+            "stocks",
+            "industry",
+        ),
+        _kw(
+            w3="shareholder*, stock market*, stock exchange*, share price*, shares rose, shares fell, "
+            "profit*, revenue*, earnings, turnover, quarterly, fiscal year, financial year, ipo, takeover*, "
+            "merger*, acquisition*, acquire*, chief executive, ceo, cfo, gdp, inflation, interest rate*, "
+            "central bank*, federal reserve, bank of england, ecb, recession, economic growth, economist*, "
+            "nasdaq, dow jones, s&p 500, ftse, nikkei, dax, wall street, investor*, dividend*, bond*, "
+            "equities, hedge fund*, private equity, venture capital, valuation*, bankrupt*, insolven*, "
+            "creditor*, debt*, deficit*, trade deficit, exports, imports, tariff*, opec, oil price*, "
+            "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
+            "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
+            "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
+            w2="company, companies, firm, firms, business, businesses, "
+            "economy, economic*, market, markets, bank, "
+            "banks, banking, banker*, financ*, invest*, sales, deal, deals, billion, price, prices, costs, "
+            "growth, trade, trading, trader*, industr*, manufactur*, factory, factories, supplier*, "
+            "customers, consumer*, boss, bosses, chairman, executive*, corporat*, tax, taxes, taxation, "
+            "budget*, loan, loans, lending, lender*, mortgage*, subsidiar*, retail*, output, demand, supply, "
+            "spending, wages, salar*, job cuts, layoff*, workforce, employer*, stake, stakes, capital, "
+            "cash, quarter, losses, expansion, funding, sector*, commercial",
+            w1="rose, fell, rise, fall, percent, per cent, year-on-year, million, cost, sold, brand, brands, "
+            "expect*, target*, plan, plans, cut, cuts, boost*, pay, paid, owner*, operator*, staff, annual, "
+            "results, employ*, board, fund, funds, shop, shops, store, stores, rates, loss",
+        ),
+    ),
+    Topic(
+        "technology",
+        "Technology",
+        "💻",
+        (
+            "tech",
+            "technologies",
+            "it",
+            "computing",
+            "computers",
+            "gadgets",
+            "software",
+            "digital",
+            "internet",
+            "science and technology",
+            "sci-tech",
+            "tech news",
+            "ai",
+        ),
+        _kw(
+            w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
+            "ios, windows, linux, microsoft, apple, google, alphabet, meta, facebook, amazon web services, "
+            "aws, nvidia, intel, amd, qualcomm, samsung, semiconductor*, microchip*, chipmaker*, "
+            "artificial intelligence, ai, machine learning, chatbot*, openai, chatgpt, algorithm*, "
+            "broadband, wi-fi, wifi, 5g, 4g, internet, online, web, website*, browser*, search engine*, "
+            "app, apps, download*, upload*, cyber*, hacker*, hacking, hacked, malware, spam, phishing, "
+            "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, server*, "
+            "gadget*, games console*, playstation, xbox, nintendo, video game*, gaming, gamer*, "
+            "programmer*, open source, silicon valley, tech, technolog*, digital, blog, blogs, blogger*, "
+            "e-mail*, email*, social media, social network*, twitter, youtube, tiktok, instagram, "
+            "users, device, devices, robot*, virtual reality, augmented reality, processor*, gigabyte*, "
+            "telecom*, operating system*, firmware, startup*, start-up*, tablet*, wireless, "
+            "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
+            w2="network*, mobile, mobiles, phone, phones, chip, chips, data, files, code, coding, "
+            "platform*, service provider*, innovat*, gigabit, camera*, storage, memory, "
+            "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
+            "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "
+            "piracy, copyright, patent*, consumer electronics, virus, viruses, dvd*, portable, console*",
+            w1="people, net, speed*, search, content, image*, design*, screen*, display*, system*, video*, "
+            "launch*, feature*, security, access, machine*, engineer*, research*",
+        ),
+    ),
+    Topic(
+        "science",
+        "Science",
+        "🔬",
+        (
+            "sciences",
+            "scientific",
+            "research",
+            "space",
+            "astronomy",
+            "physics",
+            "biology",
+            "chemistry",
+            "environment",
+            "climate",
+            "nature",
+        ),
+        _kw(
+            w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
+            "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
+            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket*, mars, lunar, moon landing, "
+            "universe, black hole*, big bang, quantum, particle*, physics, chemistry, biology, genome*, "
+            "genetic*, dna, rna, gene, genes, evolution*, species, fossil*, dinosaur*, ecosystem*, "
+            "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
+            "emissions, glacier*, ice sheet*, sea level*, experiment*, laboratory, peer-reviewed, "
+            "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
+            "atom*, neutron*, electron*, photon*, cern, collider, volcano*, earthquake*, seismic, "
+            "meteorolog*, mathematician*, neuroscien*, microb*, bacteria*, vaccine research",
+            w2="research*, study, studies, scientific*, science, discover*, sample*, analys*, "
+            "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
+            "cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
+            "institute*, findings, evidence, theory, measure*, space, earth, nature, natural",
+            w1="model*, test*, found, suggest*, effect*, years ago, million years, data, plant",
+        ),
+    ),
+    Topic(
+        "health",
+        "Health",
+        "🩺",
+        (
+            "healthcare",
+            "health care",
+            "medicine",
+            "medical",
+            "wellness",
+            "wellbeing",
+            "fitness",
+            "nhs",
+            "public health",
+            "mental health",
+        ),
+        _kw(
+            w3="patient*, doctor*, physician*, nurse*, surgeon*, surgery, surgeries, hospital*, clinic*, "
+            "disease*, illness*, infection*, infect*, virus, viruses, pandemic*, epidemic*, outbreak*, "
+            "vaccin*, cancer*, tumour*, tumor*, diabetes, obesity, heart disease, strokes, dementia, "
+            "alzheimer*, depression, mental health, anxiety, symptom*, diagnos*, treatment*, therap*, "
+            "medic*, drug trial*, clinical trial*, prescription*, pharmac*, antibiotic*, nhs, gp, gps, "
+            "health service*, public health, world health organization, cdc, covid*, coronavirus, "
+            "flu, influenza, measles, malaria, hiv, tuberculosis, healthcare, health care, "
+            "life expectancy, mortality, blood pressure, cholesterol, diet*, nutrition*, calorie*, "
+            "wellbeing, well-being, fitness, smoking, smoker*, alcohol, addiction*, "
+            "overdose*, opioid*, ambulance*, paramedic*, "
+            "a&e, intensive care, hospital ward*, midwi*, pregnan*",
+            w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, stroke, "
+            "immune, blood, organ, organs, lung*, liver, kidney*, sleep, pain, aids, "
+            "death rate*, sick*, ill, waiting list*, waiting time*, mental, ward, wards",
+            w1="study, research*, women, children, elderly, risk*, care, condition*, deaths, died, injur*, "
+            "emergency, heart, brain, body",
+        ),
+    ),
+    Topic(
+        "politics",
+        "Politics",
+        "🏛️",
+        (
+            "political",
+            "government",
+            "governments",
+            "elections",
+            "election",
+            "policy",
+            "parliament",
+            "us politics",
+            "uk politics",
+            "politics news",
+        ),
+        _kw(
+            w3="politic*, politician*, parliament*, mp, mps, "
+            "meps, senator*, senate, congress, congressional, "
+            "congressman, congresswoman, house of commons, house of lords, downing street, white house, "
+            "prime minister*, chancellor*, home secretary, foreign secretary, secretary of state, "
+            "minister*, ministry, cabinet*, government*, opposition, "
+            "election*, elector*, vote, votes, voter*, "
+            "voting, ballot*, poll, polls, polling, referendum*, manifesto*, labour, conservative*, tory, "
+            "tories, liberal democrat*, lib dem*, snp, ukip, reform uk, republican*, democrat*, gop, "
+            "party leader*, leadership contest, legislation, legislat*, act of parliament, "
+            "constituenc*, mayor*, governor*, councillor*, lawmaker*, parliamentar*, coalition*, "
+            "policy, policies, whitehall, westminster, capitol hill, impeach*, veto*, filibuster, "
+            "shadow chancellor, shadow home secretary, backbench*, "
+            "speaker of the house, tax cut*, tax rise*, "
+            "public spending, welfare, immigration, asylum, home office, civil servant*",
+            w2="law, laws, reform*, public, federal, council*, president, presidents, presidential, "
+            "rights, citizen*, protest*, debate*, scheme*, proposal*, campaign*, "
+            "department*, administration, regulat*, leader*, party, parties, "
+            "seats, majority, democracy, democratic, governing, blair, cameron, sunak, starmer, biden, "
+            "trump, obama",
+            w1="claim*, warn*, urge*, tax, taxes, budget, official*, state, states, national, court*, "
+            "announce*, agency, agencies, bill, bills, power, spokes*, conference, plans, proposed",
+        ),
+    ),
+    Topic(
+        "world",
+        "World",
+        "🌍",
+        (
+            "world news",
+            "international",
+            "global",
+            "foreign",
+            "foreign affairs",
+            "worldnews",
+            "globe",
+            "international news",
+            "overseas",
+        ),
+        _kw(
+            w3="united nations, un security council, nato, european union, eu, g7, g20, diplomat*, "
+            "embass*, ambassador*, foreign minister*, foreign policy, sanction*, ceasefire*, cease-fire, "
+            "peace talk*, peace deal*, treaty, treaties, refugee*, humanitarian, militar*, troops, army, "
+            "armies, soldier*, war, wars, warfare, airstrike*, air strike*, missile*, invasion, invade*, "
+            "occupation, insurgen*, rebel*, militant*, terroris*, coup*, civil war, genocide, "
+            "border*, conflict*, hostage*, ukraine, russia, kremlin, china, beijing, taiwan, "
+            "north korea, south korea, iran, iraq, syria, israel, gaza, palestin*, lebanon, afghanistan, "
+            "pakistan, india, africa, african, nigeria, kenya, ethiopia, sudan, somalia, egypt, "
+            "middle east, latin america, brazil, mexico, venezuela, colombia, argentina, europe, "
+            "france, germany, italy, spain, poland, turkey, japan, indonesia, australia, canada, "
+            "asia, asian, moscow, kyiv, kiev, tehran, baghdad, kabul, jerusalem, brussels, geneva",
+            w2="international*, foreign, global*, countries, nations, region*, worldwide, abroad, overseas, "
+            "killed, violence, attack*, bomb*, crisis, crises, security forces",
+            w1="world, country, nation, government*, president*, election*, protest*, police, aid, forces",
+        ),
+    ),
+    Topic(
+        "sport",
+        "Sport",
+        "⚽",
+        ("sports", "sporting", "sport news", "sports news", "athletics and sport"),
+        _kw(
+            w3="football*, footballer*, soccer, premier league, champions league, world cup, fifa, uefa, "
+            "rugby, cricket*, tennis, golf*, athletic*, olympic*, olympian*, paralympic*, marathon*, "
+            "sprint*, sprinter*, hurdle*, formula one, formula 1, f1, grand prix, nba, nfl, mlb, nhl, "
+            "baseball, basketball, hockey, boxing, boxer*, ufc, cycling, cyclist*, tour de france, "
+            "wimbledon, us open, australian open, french open, six nations, ashes, test match*, "
+            "striker*, midfielder*, defender*, goalkeeper*, goalie*, penalt*, free-kick*, hat-trick*, "
+            "touchdown*, quarterback*, wicket*, batsman, batsmen, bowler*, innings, try line, "
+            "scrum*, fly-half, winger*, full-back*, referee*, umpire*, head coach, "
+            "semi-final*, quarter-final*, final whistle, championship*, tournament*, "
+            "playoff*, play-off*, gold medal, olympic medal*, "
+            "world record*, personal best, team-mate*, teammate*, arsenal, "
+            "chelsea, manchester united, man utd, man city, tottenham, everton, "
+            "real madrid, barcelona, bayern munich, juventus, hamstring*, "
+            "stadium*, athlete*, title race, relegat*, trophy, goalscorer*, "
+            "first half, second half, extra time, home win, away win, grand slam, world champion*",
+            w2="game, games, player*, team, teams, club, clubs, fans, supporters, racing, "
+            "sport, sports, sporting, coach, coaches, pitch, transfer*, debut*, "
+            "season, seasons, league, leagues, match, matches, medal, medals, squad, squads, "
+            "captain*, injur*, champion*, cup, scored, scorer*, goal, goals, victory, defeat*, "
+            "win, wins, won, winning, beat, beaten, draw, knee, ankle*, fixture*, striker*, "
+            "celtic, rangers, liverpool, newcastle, coached, manager",
+            w1="play, played, playing, race, races, title, titles, round, rounds, seed, seeded, ranked, "
+            "ranking*, record, lead, points, score, compet*, training, track, field, contract*, career, "
+            "retire*, finish*, minute*, side, sides, against, home, away, opener, form, fitness",
+        ),
+    ),
+    Topic(
+        "entertainment",
+        "Entertainment",
+        "🎬",
+        (
+            "showbiz",
+            "show business",
+            "arts",
+            "culture",
+            "arts and culture",
+            "celebrities",
+            "celebrity",
+            "entertainment news",
+            "arts and entertainment",
+            "movies",
+            "film",
+            "films",
+            "music",
+            "tv",
+        ),
+        _kw(
+            w3="film, films, filmmaker*, film-maker*, movie*, "
+            "cinema*, box office, hollywood, bollywood, oscar*, "
+            "academy award*, bafta*, golden globe*, grammy*, emmy*, brit award*, award ceremony, red carpet, "
+            "actor*, actress*, film director*, screenplay*, sequel*, blockbuster*, premiere*, "
+            "starring, starred, festival*, cannes, sundance, berlinale, "
+            "album, albums, singer*, songwriter*, band, bands, rapper*, pop star*, rock star*, "
+            "charts, number one single, concert*, gig, gigs, music, musical*, musician*, song, songs, "
+            "lyric*, record label*, spotify, "
+            "tv show*, television series, sitcom*, soap opera*, comedy, comedies, comedian*, "
+            "reality show*, reality tv, talent show*, netflix, hbo, bbc one, bbc two, itv, channel 4, "
+            "theatre*, theater*, broadway, west end, playwright*, on stage, "
+            "novel, novels, novelist*, bestsell*, literary, poet, poets, poetry, "
+            "artist*, art gallery, galleries, exhibition*, celebrit*, pop star, film star, "
+            "showbiz, entertainment, viewers, ratings, episode*, studio*, "
+            "animation*, animated, documentary, documentaries, soundtrack*",
+            w2="show, shows, star, stars, role, roles, character*, cast, perform*, producer*, "
+            "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "
+            "sing, sang, singing, dancer*, dancing, writer*, tv, television, radio, dj, dvd*, "
+            "director, directors, directed, drama, dramas, series, stage, play, plays, book, books, "
+            "author, authors, art, arts, museum*, famous, fame, audience*, comic, comics, disney",
+            w1="released, release, hit, hits, review*, fans, story, stories, love, best, record, records",
+        ),
+    ),
+    Topic(
+        "e-commerce",
+        "E-commerce",
+        "🛒",
+        (
+            "ecommerce",
+            "e commerce",
+            "online shopping",
+            "online retail",
+            "shopping",
+            "online commerce",
+            "internet retail",
+            "e-tail",
+            "etail",
+        ),
+        _kw(
+            w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, internet retail*, "
+            "online sales, online store*, online shop*, webshop*, web shop*, marketplace*, "
+            "amazon, ebay, alibaba, taobao, tmall, jd.com, shopify, etsy, zalando, temu, shein, "
+            "wayfair, rakuten, mercadolibre, flipkart, ocado, asos, walmart.com, prime day, "
+            "black friday, cyber monday, singles day, checkout*, shopping cart*, shopping basket*, "
+            "same-day delivery, next-day delivery, parcel*, last-mile, fulfilment, fulfillment, "
+            "warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
+            "paypal, klarna, buy now pay later, bnpl, digital payment*, mobile payment*, "
+            "online payment*, delivery driver*, returns policy",
+            w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
+            "deliveries, logistic*, discount*, goods, purchase*",
+            w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "
+            "consumer*, customer*, sale, sales, prices, product, products, buy, buying, buyer*, bought, "
+            "online, internet, web, website*, app, apps",
+        ),
+    ),
+)
+
+
+class TopicCatalogue:
+    """The set of topics users can follow, with lookup by words people type and a multi-label tagger."""
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        self._topics: dict[str, Topic] = {}
+        for topic in topics:
+            self._topics[topic.id] = topic
+        self._build_indexes()
+
+    @classmethod
+    def load(cls, extra_file: Path | None = None) -> TopicCatalogue:
+        """The built-in catalogue, extended by an operator's JSON or TOML file when given."""
+        topics: dict[str, Topic] = {t.id: t for t in _BUILTIN}
+        if extra_file is not None:
+            for spec in _read_topic_file(extra_file):
+                topics[spec.id] = _merge(topics.get(spec.id), spec)
+        return cls(topics.values())
+
+    def _build_indexes(self) -> None:
+        self._names: dict[str, str] = {}
+        for topic in self._topics.values():
+            for name in (topic.id, topic.title, *topic.aliases):
+                self._names.setdefault(_norm(name), topic.id)
+        for topic in self._topics.values():  # ids win over another topic's alias
+            self._names[_norm(topic.id)] = topic.id
+        self._exact: dict[str, list[tuple[str, float]]] = {}
+        self._prefix: dict[str, list[tuple[str, float]]] = {}
+        self._phrases: dict[str, list[tuple[str, float]]] = {}
+        self._max_phrase = 1
+        for topic in self._topics.values():
+            for word, weight in topic.keywords.items():
+                tokens = _tokens(word.rstrip("*"))
+                if not tokens:
+                    continue
+                if len(tokens) > 1:
+                    key = " ".join(tokens)
+                    # A starred phrase ("electric vehicle*") also matches its plural forms.
+                    forms = [key, key + "s", key + "es"] if word.endswith("*") else [key]
+                    for form in forms:
+                        self._phrases.setdefault(form, []).append((topic.id, weight))
+                    self._max_phrase = max(self._max_phrase, len(tokens))
+                elif word.endswith("*"):
+                    self._prefix.setdefault(tokens[0], []).append((topic.id, weight))
+                else:
+                    self._exact.setdefault(tokens[0], []).append((topic.id, weight))
+
+    # -- lookup ----------------------------------------------------------------------------------------------
+    def get(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return self._topics.get(topic_id)
+
+    def all(self) -> list[Topic]:
+        """Every topic, in catalogue order."""
+        return list(self._topics.values())
+
+    def __contains__(self, topic_id: object) -> bool:
+        return topic_id in self._topics
+
+    def resolve(self, word: str) -> Topic | None:
+        """The topic a word names (id, title or alias; any case; plurals and "... news" too), or None."""
+        key = _norm(word)
+        if not key:
+            return None
+        for candidate in _variants(key):
+            topic_id = self._names.get(candidate)
+            if topic_id is not None:
+                return self._topics[topic_id]
+        return None
+
+    def suggest(self, word: str) -> Topic | None:
+        """A topic whose name is a near miss of ``word`` ("busines" -> business); None, not a wild guess."""
+        key = _norm(word)
+        if len(key) < 4 or self.resolve(key) is not None:
+            return self.resolve(key) if key else None
+        matches = difflib.get_close_matches(key, list(self._names), n=1, cutoff=SUGGEST_CUTOFF)
+        return self._topics[self._names[matches[0]]] if matches else None
+
+    def resolve_declared(self, labels: Iterable[str]) -> list[str]:
+        """Topic ids named by feed-declared topics or categories ("Tech", "Business News", "Sci/Tech")."""
+        found: list[str] = []
+        for label in labels:
+            parts = [label, *re.split(r"\s*(?:/|&|,|\||>|:|\band\b)\s*", label)]
+            for part in parts:
+                topic = self.resolve(part)
+                if topic is not None and topic.id not in found:
+                    found.append(topic.id)
+                    break
+        return found
+
+    # -- tagging ---------------------------------------------------------------------------------------------
+    def scores(self, title: str, body: str) -> dict[str, float]:
+        """Keyword evidence per topic (unnormalised); the tagger thresholds these."""
+        return self._scores(_tokens(title), _tokens(body))
+
+    def _scores(self, title_tokens: list[str], body_tokens: list[str]) -> dict[str, float]:
+        return self._scores_and_headline(title_tokens, body_tokens)[0]
+
+    def _scores_and_headline(
+        self, title_tokens: list[str], body_tokens: list[str]
+    ) -> tuple[dict[str, float], set[str]]:
+        """Scores per topic, and the topics a headline names with a strong (weight 3) keyword."""
+        counts: Counter[str] = Counter()
+        title_hits: Counter[str] = Counter()
+        self._count(title_tokens, title_hits)
+        self._count(body_tokens, counts)
+        headline = {key.split("\t", 1)[0] for key in title_hits if float(key.split("\t", 2)[1]) >= 3.0}
+        # key is "topic\tkeyword"; repeats add less and less, so one word said ten times is not ten signals.
+        totals: dict[str, float] = {}
+        for key in counts.keys() | title_hits.keys():
+            topic_id, weight_text, _ = key.split("\t", 2)
+            weight = float(weight_text)
+            n = counts[key]
+            score = weight * (1.0 + math.log(n)) if n else 0.0
+            score += TITLE_WEIGHT * weight * min(title_hits[key], 1)
+            totals[topic_id] = totals.get(topic_id, 0.0) + score
+        return totals, headline
+
+    def _count(self, tokens: list[str], into: Counter[str]) -> None:
+        n = len(tokens)
+        for i, token in enumerate(tokens):
+            matched: dict[str, tuple[float, str]] = {}
+            for size in range(self._max_phrase, 1, -1):
+                if i + size <= n:
+                    for topic_id, weight in self._phrases.get(" ".join(tokens[i : i + size]), ()):
+                        if topic_id not in matched:
+                            matched[topic_id] = (weight, " ".join(tokens[i : i + size]))
+            for topic_id, weight in self._exact.get(token, ()):
+                if topic_id not in matched or matched[topic_id][0] < weight:
+                    matched[topic_id] = (weight, token)
+            for cut in range(min(len(token), 24), 1, -1):
+                for topic_id, weight in self._prefix.get(token[:cut], ()):
+                    if topic_id not in matched or matched[topic_id][0] < weight:
+                        matched[topic_id] = (weight, token[:cut] + "*")
+            for topic_id, (weight, word) in matched.items():
+                into[f"{topic_id}\t{weight}\t{word}"] += 1
+
+    def tag(self, title: str, body: str, declared: Iterable[str] = ()) -> list[str]:
+        """Topic ids for an article: declared topics/categories that name catalogue topics, then its text."""
+        result = self.resolve_declared(declared)
+        title_tokens, body_tokens = _tokens(title), _tokens(body)
+        scores, headline = self._scores_and_headline(title_tokens, body_tokens)
+        if scores:
+            best = max(scores.values())
+            floor = MIN_SCORE + MIN_SCORE_PER_WORD * (len(title_tokens) + len(body_tokens))
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            for topic_id, score in ranked:
+                # A topic the headline names outright ("Carmaker ...") stays even when the body talks money.
+                close = score >= RELATIVE_SCORE * best or topic_id in headline
+                if score >= floor and close and topic_id not in result:
+                    result.append(topic_id)
+        return result
+
+
+def _norm(word: str) -> str:
+    return " ".join(word.replace("_", " ").strip().strip("\"'#").lower().split())
+
+
+def _variants(key: str) -> list[str]:
+    """The word as typed, without a trailing "news", and singular forms ("sports" -> "sport")."""
+    out = [key]
+    if key.endswith(" news") and len(key) > 5:
+        out.append(key[:-5])
+    for word in list(out):
+        if word.endswith("ies") and len(word) > 4:
+            out.append(word[:-3] + "y")
+        if word.endswith("es") and len(word) > 4:
+            out.append(word[:-2])
+        if word.endswith("s") and len(word) > 3:
+            out.append(word[:-1])
+    out.extend([w.replace("-", " ") for w in out] + [w.replace("-", "").replace(" ", "") for w in out])
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return [t[:-2] if t.endswith("'s") else t for t in _WORD.findall(text)]
+
+
+def _read_topic_file(path: Path) -> list[Topic]:
+    """Topics from an operator file: JSON or TOML with a "topics" list of id/title/emoji/aliases/keywords."""
+    raw = path.read_bytes()
+    try:
+        data: Any = tomllib.loads(raw.decode("utf-8")) if path.suffix.lower() == ".toml" else json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"The topic file {path} could not be read: {exc}") from exc
+    entries = data.get("topics") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise ValueError(f'The topic file {path} needs a list of topics (a top-level "topics" list).')
+    topics: list[Topic] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"].strip():
+            raise ValueError(f'Every topic in {path} needs an "id".')
+        keywords = entry.get("keywords", {})
+        if isinstance(keywords, list):  # a plain list of words: all of ordinary weight
+            keywords = {str(w): 2.0 for w in keywords}
+        if not isinstance(keywords, dict):
+            raise ValueError(f'Topic {entry["id"]!r} in {path}: "keywords" must be a list or a table.')
+        topic_id = _norm(entry["id"]).replace(" ", "-")
+        topics.append(
+            Topic(
+                id=topic_id,
+                title=str(entry.get("title") or ""),
+                emoji=str(entry.get("emoji") or ""),
+                aliases=tuple(str(a) for a in entry.get("aliases", []) if str(a).strip()),
+                keywords={str(k).lower(): float(v) for k, v in keywords.items()},
+            )
+        )
+    return topics
+
+
+def _merge(base: Topic | None, extra: Topic) -> Topic:
+    """An operator's topic added to (or extending) a built-in one; the operator's values win."""
+    if base is None:
+        return Topic(
+            extra.id,
+            extra.title or extra.id.replace("-", " ").title(),
+            extra.emoji or "🏷️",
+            extra.aliases,
+            MappingProxyType(dict(extra.keywords)),
+        )
+    return Topic(
+        base.id,
+        extra.title or base.title,
+        extra.emoji or base.emoji,
+        tuple(dict.fromkeys((*base.aliases, *extra.aliases))),
+        MappingProxyType({**base.keywords, **extra.keywords}),
+    )
+
+
+@functools.cache
+def default_catalogue() -> TopicCatalogue:
+    """The built-in catalogue (built once)."""
+    return TopicCatalogue.load()
+
+
 def tag_topics(title: str, body: str) -> list[str]:
-    """Placeholder."""
-    return []
+    """Catalogue topic ids for an article's title and body, best first (multi-label)."""
+    return default_catalogue().tag(title, body)

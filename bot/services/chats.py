@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -43,14 +44,16 @@ class ChatService:
     @property
     def defaults(self) -> ChatDefaults:
         """What a new chat starts with."""
-        return ChatDefaults(timezone=self._settings.timezone, summary_sentences=self._settings.summary_sentences)
+        return ChatDefaults(
+            timezone=self._settings.timezone, summary_sentences=self._settings.summary_sentences
+        )
 
     async def register(self, chat_id: int, type: str, title: str | None) -> tuple[Chat, bool]:
         """Create or refresh (and reactivate) the chat; True when it is new."""
         return await self._db.chats.register(chat_id, type, title, self.defaults, self._clock.now())
 
     async def ensure(self, chat_id: int, type: str, title: str | None) -> Chat:
-        """The chat, registering it only when it is missing, inactive or renamed (a read in the common case)."""
+        """The chat, registered only when missing, inactive or renamed (just a read in the common case)."""
         chat = await self._db.chats.get(chat_id)
         if chat is not None and chat.active and chat.type == type and chat.title == title:
             return chat
@@ -62,7 +65,7 @@ class ChatService:
         return await self._db.chats.get(chat_id)
 
     async def apply(self, chat_id: int, args: Sequence[str]) -> tuple[Chat, SettingName]:
-        """Apply a /settings command line such as ``["digest", "08:00,18:00"]``; UserError when it is wrong."""
+        """Apply a /settings line such as ``["digest", "08:00,18:00"]``; UserError when it is wrong."""
         if not args:
             raise UserError(SETTINGS_USAGE)
         name, rest = args[0].lower(), [a for a in args[1:] if a]
@@ -101,7 +104,8 @@ class ChatService:
 
     async def set_timezone(self, chat_id: int, name: str) -> Chat:
         """The chat's IANA timezone (case-insensitive: "europe/berlin" works)."""
-        zone = resolve_timezone(name)
+        # The first lookup reads the whole tz database from disk: keep that off the event loop.
+        zone = await asyncio.to_thread(resolve_timezone, name)
         chat = await self._require(chat_id)
         return await self._save(replace(chat, timezone=zone))
 
@@ -137,7 +141,7 @@ class ChatService:
 
     async def _save(self, chat: Chat) -> Chat:
         now = self._clock.now()
-        # The digest schedule depends on mode, times and timezone: recompute it whenever any of them may change.
+        # The digest schedule depends on mode, times and timezone: recompute it whenever one may change.
         due = next_digest_at(chat.digest_times, chat.timezone, now) if chat.mode == "digest" else None
         return await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
 
@@ -176,7 +180,9 @@ def parse_length(value: str | int) -> int:
     try:
         n = int(value)
     except ValueError:
-        raise UserError(f"{str(value)[:20]!r} is not a number; use 1 to 10, e.g. /settings length 4.") from None
+        raise UserError(
+            f"{str(value)[:20]!r} is not a number; use 1 to 10, e.g. /settings length 4."
+        ) from None
     if not 1 <= n <= 10:
         raise UserError("A summary can have 1 to 10 sentences.")
     return n

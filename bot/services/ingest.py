@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from summaries.sources.files import read_source_file
+
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
@@ -20,8 +22,15 @@ from bot.store.models import Feed
 from summaries.articles import Article
 from summaries.dedup import content_fingerprint, same_story, story_signature
 from summaries.fetch import Fetcher, FetchError
-from summaries.sources.feeds import FeedError, FeedItem, ParsedFeed, is_teaser, item_to_article, looks_like_feed, parse_feed
-from summaries.sources.files import read_source_file
+from summaries.sources.feeds import (
+    FeedError,
+    FeedItem,
+    ParsedFeed,
+    is_teaser,
+    item_to_article,
+    looks_like_feed,
+    parse_feed,
+)
 from summaries.sources.pages import ExtractionError, extract_page, page_to_article
 from summaries.summarizer import summarize
 from summaries.topics import TopicCatalogue
@@ -148,8 +157,9 @@ class IngestService:
     async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
         """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
 
-        The first successful poll of a feed stores its backlog without returning it, so adding a feed never
-        floods every subscriber with old news.
+        On the first successful poll of a feed, items published before the feed was added (or undated) are its
+        backlog: stored for /latest and /search but not returned, so adding a feed never floods every subscriber
+        with old news.
         """
         interval = self._settings.feed_interval_seconds
         try:
@@ -180,7 +190,7 @@ class IngestService:
                     continue
                 teaser_budget -= fetched_page
                 stored, status = await self._store(article, feed_id=feed.id)
-                if status == "added" and not first_poll:
+                if status == "added" and not (first_poll and _is_backlog(article, feed)):
                     new.append(stored)
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
@@ -193,16 +203,16 @@ class IngestService:
     async def _item_article(
         self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool
     ) -> tuple[Article | None, int]:
-        if not item.url:
+        if item.url:
+            try:
+                if await self._db.articles.get_by_url(canonical_url(item.url)) is not None:
+                    return None, 0  # already stored: skip before tagging or any page fetch
+            except ValueError:
+                return None, 0
+        article = item_to_article(item, parsed, feed.topics)
+        if not item.url and await self._db.articles.get_by_url(article.url) is not None:
             return None, 0
-        try:
-            url = canonical_url(item.url)
-        except ValueError:
-            return None, 0
-        if await self._db.articles.get_by_url(url) is not None:
-            return None, 0  # already stored: skip before any page fetch
-        article = item_to_article(item, parsed, feed.topics, catalogue=self._catalogue)
-        if is_teaser(item) and may_fetch:
+        if item.url and is_teaser(item) and may_fetch:
             try:
                 page = await self._fetch_article(item.url)
                 article = dataclasses.replace(
@@ -260,7 +270,7 @@ class IngestService:
             except FeedError as exc:
                 raise UserError(exc.reason) from None
             return [
-                item_to_article(item, parsed, (), catalogue=self._catalogue) for item in parsed.items if item.url
+                item_to_article(item, parsed) for item in parsed.items if item.url
             ]
         return [await self._extract(fetched.body, fetched.url)]
 
@@ -278,7 +288,7 @@ class IngestService:
             page = await asyncio.to_thread(extract_page, body, url)
         except ExtractionError as exc:
             raise UserError(exc.reason) from None
-        return page_to_article(page, canonical_url(url), catalogue=self._catalogue)
+        return page_to_article(page, canonical_url(url))
 
     async def _store(self, article: Article, *, feed_id: int | None) -> tuple[Article, str]:
         """Tag, summarize, group into a story and store; CPU work runs in a thread."""
@@ -304,6 +314,11 @@ class IngestService:
         )
         prepared = dataclasses.replace(article, topics=tuple(topics), summary=tuple(summary))
         return prepared, content_fingerprint(article.title, article.body), story_signature(article.title, article.body)
+
+
+def _is_backlog(article: Article, feed: Feed) -> bool:
+    """Published before the feed was added, or undated: old news for this feed's first poll."""
+    return article.published is None or article.published.timestamp() <= feed.created_at
 
 
 def _looks_binary(text: str) -> bool:

@@ -109,9 +109,11 @@ class SubscriptionService:
         """Follow every topic named in ``text``; other words and quoted phrases become keywords."""
         words = parse_words(text)
         if not words:
-            raise UserError("Tell me what to follow, e.g. /subscribe business tesla \"electric cars\".")
+            raise UserError('Tell me what to follow, e.g. /subscribe business tesla "electric cars".')
         if len(words) > MAX_WORDS_PER_REQUEST:
-            raise UserError(f"That is a lot at once; send at most {MAX_WORDS_PER_REQUEST} words per /subscribe.")
+            raise UserError(
+                f"That is a lot at once; send at most {MAX_WORDS_PER_REQUEST} words per /subscribe."
+            )
         result = FollowResult()
         current = await self.for_chat(chat_id)
         followed = {(s.kind, s.value) for s in current}
@@ -192,7 +194,9 @@ class SubscriptionService:
         if await self._db.subscriptions.remove(chat_id, "topic", topic.id):
             return False
         if len(await self.for_chat(chat_id)) >= MAX_SUBSCRIPTIONS:
-            raise UserError(f"You follow {MAX_SUBSCRIPTIONS} things already; drop some with /unsubscribe first.")
+            raise UserError(
+                f"You follow {MAX_SUBSCRIPTIONS} things already; drop some with /unsubscribe first."
+            )
         await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
         return True
 

@@ -16,7 +16,8 @@ _SETTINGS_COLUMNS = (
 )
 
 
-def _chat_from_row(row: sqlite3.Row | Any) -> Chat:
+def chat_from_row(row: sqlite3.Row | Any) -> Chat:
+    """A Chat from a ``SELECT * FROM chats`` row (for other repos that join chats)."""
     times = tuple(t for t in str(row["digest_times"]).split(",") if t)
     return Chat(
         id=int(row["id"]),
@@ -35,6 +36,10 @@ def _chat_from_row(row: sqlite3.Row | Any) -> Chat:
         last_digest_at=row["last_digest_at"],
         next_digest_at=row["next_digest_at"],
     )
+
+
+# The outbox repo imported the private name first; keep it working.
+_chat_from_row = chat_from_row
 
 
 def _digest_times_text(times: tuple[str, ...]) -> str:
@@ -67,12 +72,12 @@ class ChatRepo:
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
                     (chat_id, type, title, defaults.timezone, defaults.summary_sentences, now, now),
                 )
-            return _chat_from_row(rows[0]), created
+            return chat_from_row(rows[0]), created
 
     async def get(self, chat_id: int) -> Chat | None:
         """The chat with this id, or None."""
         rows = list(await fetch_all(self._db.reader, "SELECT * FROM chats WHERE id = ?", (chat_id,)))
-        return _chat_from_row(rows[0]) if rows else None
+        return chat_from_row(rows[0]) if rows else None
 
     async def save_settings(self, chat: Chat, now: float) -> Chat:
         """Store the chat's delivery settings; raises LookupError for an unknown chat."""
@@ -96,7 +101,7 @@ class ChatRepo:
             )
         if not rows:
             raise LookupError(f"chat {chat.id} is not registered")
-        return _chat_from_row(rows[0])
+        return chat_from_row(rows[0])
 
     async def deactivate(self, chat_id: int, reason: str, now: float) -> None:
         """Stop delivering to a chat Telegram refuses (blocked, kicked, not found); it keeps its settings."""
@@ -155,7 +160,7 @@ class ChatRepo:
             " ORDER BY next_digest_at, id",
             (now,),
         )
-        return [_chat_from_row(r) for r in rows]
+        return [chat_from_row(r) for r in rows]
 
     async def set_digest_times(
         self, chat_id: int, *, last_digest_at: float | None, next_digest_at: float | None
@@ -171,7 +176,7 @@ class ChatRepo:
     async def active(self) -> list[Chat]:
         """All active chats, by id."""
         rows = await fetch_all(self._db.reader, "SELECT * FROM chats WHERE active = 1 ORDER BY id")
-        return [_chat_from_row(r) for r in rows]
+        return [chat_from_row(r) for r in rows]
 
     async def count(self) -> dict[str, int]:
         """Chat totals; instant/digest/paused count active chats only."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -100,27 +101,32 @@ class Database:
         path: Path | str,
         *,
         busy_timeout_ms: int = 5000,
-        migrations: Traversable | Path | Sequence[Migration] | None = None,
+        migrations: Traversable | Path | str | Sequence[Migration] | None = None,
     ) -> Database:
         """Open (creating if needed) the database at ``path`` and apply pending migrations."""
         db_path = Path(path)
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(migrations, str):
+            migrations = Path(migrations)
         if migrations is None or isinstance(migrations, Path | Traversable):
             plan = load_migrations(migrations)
         else:
             plan = list(migrations)
-        writer = await _connect(db_path, busy_timeout_ms)
+        writer: aiosqlite.Connection | None = None
         reader: aiosqlite.Connection | None = None
         try:
-            await writer.execute("PRAGMA journal_mode = WAL")
+            writer = await _connect(db_path, busy_timeout_ms)
+            await _enable_wal(writer, db_path, busy_timeout_ms / 1000)
             version = await _migrate(writer, plan)
             # The reader is opened after migrating so it never caches a half-built schema.
             reader = await _connect(db_path, busy_timeout_ms)
             db = cls(db_path, writer, reader)
-        except BaseException:
-            if reader is not None:
-                await reader.close()
-            await writer.close()
+        except BaseException as exc:
+            for conn in (reader, writer):
+                if conn is not None:
+                    await conn.close()
+            if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+                raise SchemaError(f"{db_path} is not a newsbot database: {exc}") from exc
             raise
         db.schema_version = version
         return db
@@ -131,9 +137,15 @@ class Database:
             return
         self._closed = True
         try:
-            await self.reader.close()
+            # SQLite's advice for long-lived connections: refresh planner statistics where they went stale.
+            await self._writer.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            log.warning("PRAGMA optimize failed", exc_info=True)
         finally:
-            await self._writer.close()
+            try:
+                await self.reader.close()
+            finally:
+                await self._writer.close()
 
     async def __aenter__(self) -> Database:
         return self
@@ -153,15 +165,11 @@ class Database:
         async with self._lock:
             self._lock_owner = task
             try:
-                # IMMEDIATE takes the write lock up front, so busy_timeout applies (a deferred transaction
-                # that upgrades to a writer gets SQLITE_BUSY at once, without waiting).
-                await self._writer.execute("BEGIN IMMEDIATE")
                 try:
+                    # IMMEDIATE takes the write lock up front, so busy_timeout applies (a deferred transaction
+                    # that upgrades to a writer gets SQLITE_BUSY at once, without waiting).
+                    await self._writer.execute("BEGIN IMMEDIATE")
                     yield self._writer
-                except BaseException:
-                    await _rollback(self._writer)
-                    raise
-                try:
                     await self._writer.execute("COMMIT")
                 except BaseException:
                     await _rollback(self._writer)
@@ -182,8 +190,14 @@ async def run(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = (
 
 
 async def _rollback(conn: aiosqlite.Connection) -> None:
-    if conn.in_transaction:
-        await conn.execute("ROLLBACK")
+    # Queued behind whatever the failed or cancelled caller started: aiosqlite runs a connection's operations
+    # in order, so even a BEGIN still waiting on busy_timeout when its caller was cancelled is rolled back
+    # here. sqlite3's rollback() does nothing when no transaction is open.
+    try:
+        await conn.rollback()
+    except (sqlite3.Error, ValueError):
+        # Do not hide the error that brought us here; a connection stuck in a transaction shows up next time.
+        log.exception("rollback failed")
 
 
 async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
@@ -200,33 +214,85 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
     return conn
 
 
+async def _enable_wal(conn: aiosqlite.Connection, path: Path, patience_s: float) -> None:
+    # Switching a new file to WAL needs an exclusive lock, and SQLite answers "locked" at once (no busy
+    # handler) when another connection is switching it too, e.g. two processes starting together: retry.
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            rows = await fetch_all(conn, "PRAGMA journal_mode = WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.02)
+    mode = str(rows[0][0]).lower()
+    if mode != "wal":
+        log.warning("%s: journal_mode is %s, not wal; readers will wait for writers", path, mode)
+
+
 async def _user_version(conn: aiosqlite.Connection) -> int:
     rows = await conn.execute_fetchall("PRAGMA user_version")
     return int(next(iter(rows))[0])
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a migration script into single statements (trigger bodies and quoted ';' stay intact)."""
+    statements: list[str] = []
+    pending = ""
+    pieces = sql.split(";")
+    for piece in pieces[:-1]:
+        pending += piece + ";"
+        # complete_statement() knows about quotes, comments and CREATE TRIGGER ... BEGIN ...; END;
+        if sqlite3.complete_statement(pending):
+            if _has_code(pending):
+                statements.append(pending.strip())
+            pending = ""
+    pending += pieces[-1]
+    if _has_code(pending):
+        raise SchemaError(f"migration ends in an unfinished statement: {pending.strip()[:80]!r}")
+    return statements
+
+
+def _has_code(text: str) -> bool:
+    # Strip comments; what is left besides ';' and blanks is a statement.
+    without_comments = re.sub(r"--[^\n]*|/\*.*?\*/", "", text, flags=re.DOTALL)
+    return bool(without_comments.replace(";", "").strip())
 
 
 async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int:
     """Apply migrations newer than PRAGMA user_version, each in its own transaction; return the version."""
     known = plan[-1].version if plan else 0
     current = await _user_version(conn)
-    if current > known:
-        raise SchemaError(
-            f"database schema version {current} is newer than this newsbot ({known}); upgrade newsbot"
-        )
     for migration in plan:
         if migration.version <= current:
             continue
-        # executescript() runs the whole file; BEGIN IMMEDIATE inside the script makes it one transaction
-        # (the DDL, the FTS5 table and the triggers), and user_version moves only if all of it worked.
-        script = f"BEGIN IMMEDIATE;\n{migration.sql}\n;\nPRAGMA user_version = {migration.version};\nCOMMIT;"
+        # Not executescript(): it COMMITs any open transaction first, so a failing statement would leave
+        # half a migration behind. One statement at a time inside BEGIN IMMEDIATE rolls back as a whole.
+        await conn.execute("BEGIN IMMEDIATE")
         try:
-            await conn.executescript(script)
+            # Read again under the write lock: another process starting at the same time may have migrated.
+            current = await _user_version(conn)
+            if migration.version <= current:
+                await conn.execute("ROLLBACK")
+                continue
+            for statement in split_statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {migration.version:d}")
+            await conn.execute("COMMIT")
         except sqlite3.Error as exc:
             await _rollback(conn)
             raise SchemaError(
                 f"migration {migration.name} failed and was rolled back "
                 f"(schema stays at version {current}): {exc}"
             ) from exc
+        except BaseException:
+            await _rollback(conn)
+            raise
         log.info("database migrated to schema version %d (%s)", migration.version, migration.name)
         current = migration.version
+    if current > known:
+        raise SchemaError(
+            f"database schema version {current} is newer than this newsbot ({known}); upgrade newsbot"
+        )
     return current

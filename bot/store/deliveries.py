@@ -1,11 +1,82 @@
-"""The outbox (placeholder created by the storage engineer; the delivery engineer owns and extends it)."""
+"""The outbox: one row per (chat, story), planned once; claimed, sent and finished in batches."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.store.chats import _chat_from_row
+from bot.store.db import fetch_all, run
+from bot.store.models import Chat
 
 if TYPE_CHECKING:
     from bot.store.db import Database
+
+DeliveryKind = Literal["alert", "digest"]
+FinalStatus = Literal["sent", "failed", "dropped"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    """A row to insert: the story ``story_id`` (represented by ``article_id``) for ``chat_id``."""
+
+    chat_id: int
+    story_id: int
+    article_id: int
+    kind: DeliveryKind
+    matched: str
+    score: float
+    not_before: float
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A claimed outbox row."""
+
+    id: int
+    chat_id: int
+    story_id: int
+    article_id: int
+    kind: DeliveryKind
+    matched: str
+    score: float
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningTarget:
+    """A chat that can receive deliveries now, with what planning needs to know about it."""
+
+    chat_id: int
+    mode: str
+    timezone: str
+    quiet_start: str | None
+    quiet_end: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The outcome of one delivery attempt, written back in a batch."""
+
+    id: int
+    status: FinalStatus | Literal["pending"]
+    attempts: int
+    error: str | None = None
+
+
+def _delivery(row: sqlite3.Row | Any) -> Delivery:
+    return Delivery(
+        id=int(row["id"]),
+        chat_id=int(row["chat_id"]),
+        story_id=int(row["story_id"]),
+        article_id=int(row["article_id"]),
+        kind=row["kind"],
+        matched=row["matched"],
+        score=float(row["score"]),
+        attempts=int(row["attempts"]),
+    )
 
 
 class DeliveryRepo:
@@ -13,3 +84,147 @@ class DeliveryRepo:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def planning_targets(self) -> tuple[list[tuple[int, str, str]], dict[int, PlanningTarget]]:
+        """Subscriptions (chat_id, kind, value) of active, unpaused chats, and those chats' settings."""
+        subs = await fetch_all(
+            self._db.reader,
+            "SELECT s.chat_id, s.kind, s.value FROM subscriptions AS s JOIN chats AS c ON c.id = s.chat_id"
+            " WHERE c.active = 1 AND c.paused = 0",
+        )
+        chats = await fetch_all(
+            self._db.reader,
+            "SELECT id, mode, timezone, quiet_start, quiet_end FROM chats WHERE active = 1 AND paused = 0"
+            " AND id IN (SELECT chat_id FROM subscriptions)",
+        )
+        targets = {
+            int(r["id"]): PlanningTarget(
+                int(r["id"]), r["mode"], r["timezone"], r["quiet_start"], r["quiet_end"]
+            )
+            for r in chats
+        }
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in subs], targets
+
+    async def plan(self, rows: Sequence[PlannedDelivery], now: float) -> int:
+        """Insert rows in one transaction (a pair planned before is ignored); returns rows added."""
+        if not rows:
+            return 0
+        async with self._db.write() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO deliveries"
+                " (chat_id, story_id, article_id, kind, matched, score, planned_at, not_before)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.chat_id, r.story_id, r.article_id, r.kind, r.matched, r.score, now, r.not_before)
+                    for r in rows
+                ],
+            )
+            return conn.total_changes - before
+
+    async def requeue_sending(self) -> int:
+        """After a crash or stop: rows left 'sending' go back to 'pending'."""
+        async with self._db.write() as conn:
+            return await run(conn, "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
+
+    async def claim_alerts(self, now: float, limit: int, per_chat: int = 2) -> list[Delivery]:
+        """Mark up to ``limit`` due alerts 'sending' and return them, oldest first, ``per_chat`` per chat.
+
+        The per-chat cap keeps one chat with a long backlog from filling the sender's window (head-of-line).
+        """
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "UPDATE deliveries SET status = 'sending' WHERE id IN ("
+                " SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY chat_id ORDER BY id) AS rn"
+                "  FROM deliveries WHERE status = 'pending' AND kind = 'alert' AND not_before <= ?)"
+                " WHERE rn <= ? ORDER BY id LIMIT ?)"
+                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
+                (now, per_chat, limit),
+            )
+        return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
+
+    async def claim_digest(self, chat_id: int) -> list[Delivery]:
+        """Mark every pending digest row of a chat 'sending' and return them."""
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "UPDATE deliveries SET status = 'sending'"
+                " WHERE chat_id = ? AND status = 'pending' AND kind = 'digest'"
+                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
+                (chat_id,),
+            )
+        return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
+
+    async def finish(self, outcomes: Iterable[Finished], now: float) -> None:
+        """Write back a batch of outcomes in one transaction ('pending' puts a row back in the queue)."""
+        batch = [
+            (o.status, o.attempts, o.error, None if o.status == "pending" else now, o.id) for o in outcomes
+        ]
+        if not batch:
+            return
+        async with self._db.write() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET status = ?, attempts = ?, error = ?, finished_at = ? WHERE id = ?",
+                batch,
+            )
+
+    async def hold(self, ids: Sequence[int], not_before: float, kind: DeliveryKind | None = None) -> None:
+        """Put rows back to 'pending' until ``not_before`` (quiet hours), optionally as another kind."""
+        if not ids:
+            return
+        async with self._db.write() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'pending', not_before = ?, kind = coalesce(?, kind)"
+                " WHERE id = ?",
+                [(not_before, kind, i) for i in ids],
+            )
+
+    async def drop_chat(self, chat_id: int, reason: str, now: float) -> int:
+        """Drop every unsent row of a chat (blocked, not found, paused); returns how many."""
+        async with self._db.write() as conn:
+            return await run(
+                conn,
+                "UPDATE deliveries SET status = 'dropped', error = ?, finished_at = ?"
+                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (reason, now, chat_id),
+            )
+
+    async def chats_by_ids(self, chat_ids: Sequence[int]) -> list[Chat]:
+        """The chats with these ids (missing ones are left out)."""
+        found: list[Chat] = []
+        for start in range(0, len(chat_ids), 500):
+            chunk = list(chat_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = await fetch_all(self._db.reader, f"SELECT * FROM chats WHERE id IN ({marks})", chunk)
+            found.extend(_chat_from_row(r) for r in rows)
+        return found
+
+    async def fix_digest_schedule(self) -> list[tuple[int, str, str]]:
+        """Active digest chats that have no next digest time yet: (chat_id, digest_times, timezone)."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT id, digest_times, timezone FROM chats"
+            " WHERE mode = 'digest' AND active = 1 AND next_digest_at IS NULL",
+        )
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    async def stats(self, since: float) -> dict[str, int]:
+        """Queue depth now; sent, failed and dropped since ``since``."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT"
+            " coalesce(sum(status IN ('pending', 'sending')), 0) AS queued,"
+            " coalesce(sum(status = 'sent' AND finished_at >= ?), 0) AS sent,"
+            " coalesce(sum(status = 'failed' AND finished_at >= ?), 0) AS failed,"
+            " coalesce(sum(status = 'dropped' AND finished_at >= ?), 0) AS dropped"
+            " FROM deliveries",
+            (since, since, since),
+        )
+        row = rows[0]
+        return {key: int(row[key]) for key in ("queued", "sent", "failed", "dropped")}
+
+    async def counts_by_status(self) -> dict[str, int]:
+        """How many rows are in each status (tests, benchmarks, admin)."""
+        rows = await fetch_all(self._db.reader, "SELECT status, count(*) FROM deliveries GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows}

@@ -32,8 +32,33 @@ _TEASER_TAIL = re.compile(
     r"(\.\.\.|…|\[\s*(?:…|\.\.\.)\s*\]|\b(?:read|continue reading|read more|more)\s*(?:»|›|→|>>)?)\s*$", re.I
 )
 _BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "table",
-     "section", "article", "header", "footer", "figure", "figcaption", "hr", "dd", "dt"}
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "hr",
+        "dd",
+        "dt",
+    }
 )
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "form")
 _FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(rss|feed|RDF)[\s>/]")
@@ -71,7 +96,7 @@ class FeedItem:
 
 @dataclass
 class ParsedFeed:
-    """A parsed feed: its title, home link, items, kind ("rss", "atom", "rdf", "json") and any parse warning."""
+    """A parsed feed: title, home link, items, kind ("rss", "atom", "rdf", "json") and any parse warning."""
 
     title: str
     link: str | None
@@ -82,12 +107,12 @@ class ParsedFeed:
     version: str = ""
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # HTML to text
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded, paragraphs kept as blank-line breaks."""
+    """Plain text of an HTML fragment: tags dropped, entities decoded, paragraphs as blank-line breaks."""
     if not markup:
         return ""
     if "<" not in markup and "&" not in markup:
@@ -124,7 +149,7 @@ def _tidy(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Detection
 
 
@@ -142,7 +167,7 @@ def looks_like_feed(data: bytes) -> bool:
     return b"<html" not in before and b"<body" not in before
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Parsing
 
 
@@ -159,9 +184,19 @@ def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
 
 
 def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
-    headers = {"content-location": url} if url else None
+    stripped = data.lstrip(b" \t\r\n")
+    if stripped.startswith(b"<"):
+        # Whitespace before the XML declaration makes strict parsers give up; many real feeds have it.
+        data = stripped
+    # A neutral content type: the XML declaration then decides the encoding, and feedparser does not flag the
+    # missing header as a problem.
+    headers = {"content-type": "application/xml"}
+    if url:
+        headers["content-location"] = url
     try:
-        parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+        parsed = feedparser.parse(
+            data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True
+        )
     except Exception as exc:  # feedparser's contract is "never raises"; keep that promise if it breaks
         raise FeedError(f"The feed could not be read ({type(exc).__name__}).") from exc
     version = str(parsed.get("version") or "")
@@ -215,7 +250,9 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         return None
     categories = tuple(
         dict.fromkeys(
-            _plain(t.get("term") or t.get("label")) for t in entry.get("tags") or [] if t.get("term") or t.get("label")
+            _plain(t.get("term") or t.get("label"))
+            for t in entry.get("tags") or []
+            if t.get("term") or t.get("label")
         )
     )
     return FeedItem(
@@ -293,14 +330,17 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
     content = html_to_text(html_content) if html_content else (_str_or_none(raw.get("content_text")) or None)
     summary = html_to_text(_str_or_none(raw.get("summary")) or "")
     if not summary and content:
-        summary, content = content, None if len(content) < 400 else content
+        summary, content = content, None
     title = _plain(raw.get("title")) or _title_from_text(content or summary)
     if not title and not link:
         return None
     tags = raw.get("tags")
-    categories = tuple(_plain(t) for t in tags if isinstance(t, str) and t.strip()) if isinstance(tags, list) else ()
+    categories = (
+        tuple(_plain(t) for t in tags if isinstance(t, str) and t.strip()) if isinstance(tags, list) else ()
+    )
     author = None
-    authors = raw.get("authors") if isinstance(raw.get("authors"), list) else [raw.get("author")]
+    raw_authors = raw.get("authors")
+    authors: list[Any] = raw_authors if isinstance(raw_authors, list) else [raw.get("author")]
     for a in authors:
         if isinstance(a, dict) and _str_or_none(a.get("name")):
             author = _plain(a.get("name"))
@@ -360,7 +400,7 @@ def _language(value: Any) -> str | None:
     return value.strip().split("-")[0].split("_")[0].lower()[:8] or None
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Teasers and articles
 
 
@@ -376,7 +416,7 @@ def is_teaser(item: FeedItem) -> bool:
 
 
 def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str] = ()) -> Article:
-    """An Article from a feed item: canonical URL, plain text, and topics from the feed, its categories and text."""
+    """An Article from a feed item: canonical URL, plain text, topics from feed, categories and text."""
     body = item.text
     return Article(
         url=_article_url(item, feed),

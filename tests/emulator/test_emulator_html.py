@@ -12,7 +12,9 @@ def test_plain_text_passes_through() -> None:
 
 
 def test_tags_are_stripped_and_entities_decoded() -> None:
-    parsed = parse_html('<b>Bold</b> &lt;tag&gt; &amp; &quot;q&quot; &#65;&#x42; <a href="https://e.x/?a=1&amp;b=2">link</a>')
+    parsed = parse_html(
+        '<b>Bold</b> &lt;tag&gt; &amp; &quot;q&quot; &#65;&#x42; <a href="https://e.x/?a=1&amp;b=2">link</a>'
+    )
     assert parsed.text == 'Bold <tag> & "q" AB link'
     kinds = {e["type"] for e in parsed.entities}
     assert kinds == {"bold", "text_link"}

@@ -15,7 +15,9 @@ def make_article(n: int, *, title: str | None = None, body: str | None = None, *
     values: dict[str, object] = {
         "url": f"https://news.example/{n}",
         "title": title if title is not None else f"Invented headline number {n}",
-        "body": body if body is not None else f"Paragraph {n} about nothing in particular. It has two sentences.",
+        "body": body
+        if body is not None
+        else f"Paragraph {n} about nothing in particular. It has two sentences.",
         "source": "Example News",
         "published": datetime.fromtimestamp(NOW - 3600 + n, tz=UTC),
     }

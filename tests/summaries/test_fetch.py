@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from summaries.fetch import Fetcher, FetchError, sniff_media_type
-from tests.support.news_site import NewsSite, news_site_fixture  # noqa: F401
+from tests.support.news_site import NewsSite
 
 PAGE = "<html><head><title>Hello</title></head><body><p>Some news.</p></body></html>"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -219,3 +220,13 @@ def test_sniffing() -> None:
     assert sniff_media_type(b"Just a line of text.\n") == "text/plain"
     assert sniff_media_type(PNG) is None
     assert sniff_media_type(b"\x00\x01\x02garbage") is None
+
+
+async def test_injected_client_cannot_skip_redirect_checks(news_site: NewsSite) -> None:
+    url = news_site.add_redirect("/go", "http://10.0.0.1/admin")
+    async with httpx.AsyncClient(follow_redirects=True) as client:
+        fetcher = Fetcher(allowed_networks=["127.0.0.1/32"], client=client)
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(url)
+        await fetcher.aclose()  # does not close a client it was given
+        assert not client.is_closed

@@ -1,0 +1,220 @@
+"""``newsbot console``: talk to the real application in a terminal, offline, through the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib.resources import files
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import SecretStr
+
+from bot.app import build_application, running_application
+from bot.config import Settings
+from bot.context import Services
+from bot.emulator import BotApiEmulator, CallbackAnswer, RateLimits, SentMessage
+from summaries.articles import Article
+
+CONSOLE_USER = 1
+CONSOLE_TOKEN = "1:CONSOLE"
+QUIT_WORDS = frozenset({"quit", "exit", ":q"})
+IDLE_SECONDS = 0.3
+
+BANNER = """\
+newsbot console: you are the only person in a private chat with the bot (offline, sample articles loaded).
+Type commands such as /start, /latest, /summary 1, /help. Type a number to press a button [1].
+quit, Ctrl-D or Ctrl-C leaves."""
+
+
+def load_samples(now: datetime | None = None) -> list[Article]:
+    """The sample articles shipped in bot/samples/articles.json, published a few hours before ``now``."""
+    now = now or datetime.now(UTC)
+    data = json.loads((files("bot.samples") / "articles.json").read_text(encoding="utf-8"))
+    return [
+        Article(
+            url=item["url"],
+            title=item["title"],
+            body=item["body"],
+            source=item["source"],
+            published=now - timedelta(hours=float(item.get("hours_ago", 1))),
+            language="en",
+            categories=tuple(item.get("categories", ())),
+        )
+        for item in data["articles"]
+    ]
+
+
+def console_settings(settings: Settings, emulator_url: str, db_path: Path) -> Settings:
+    """The operator's settings, pointed at the emulator and a throwaway database, with no feeds (offline)."""
+    return settings.model_copy(
+        update={
+            "bot_token": SecretStr(CONSOLE_TOKEN),
+            "telegram_api_url": emulator_url,
+            "db_path": db_path,
+            "feeds": (),
+            "admin_ids": settings.admin_ids | {CONSOLE_USER},
+        }
+    )
+
+
+def format_message(message: SentMessage, first_number: int) -> tuple[str, list[tuple[int, str]]]:
+    """A bot message as terminal text; buttons become "[n] label". Returns the text and (n, data) pairs."""
+    lines = [("bot (edited)> " if message.edited else "bot> ") + message.text.replace("\n", "\n     ")]
+    numbered: list[tuple[int, str]] = []
+    number = first_number
+    for row in message.reply_markup:
+        cells = []
+        for label, data in row:
+            cells.append(f"[{number}] {label}")
+            numbered.append((number, data))
+            number += 1
+        lines.append("     " + "   ".join(cells))
+    return "\n".join(lines), numbered
+
+
+@dataclass
+class _Terminal:
+    """What the terminal shows and which buttons the numbers press (those of the latest keyboard)."""
+
+    out: TextIO
+    chat_id: int
+    buttons: dict[int, tuple[int, str]] = field(default_factory=dict)
+    at_prompt: bool = False
+
+    def prompt(self) -> None:
+        self.out.write("you> ")
+        self.out.flush()
+        self.at_prompt = True
+
+    def show(self, message: SentMessage) -> None:
+        if message.chat_id != self.chat_id:
+            return
+        text, numbered = format_message(message, 1)
+        if numbered:
+            self.buttons = {n: (message.message_id, data) for n, data in numbered}
+        self._print(text)
+
+    def show_answer(self, answer: CallbackAnswer) -> None:
+        if answer.text:
+            self._print(f"     ({answer.text})")
+
+    def _print(self, text: str) -> None:
+        if self.at_prompt:
+            self.out.write("\n")
+        self.out.write(text + "\n")
+        self.out.flush()
+        if self.at_prompt:
+            self.prompt()
+
+
+def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO) -> asyncio.Queue[str | None]:
+    """Read lines in a daemon thread (it never keeps the process alive); None means end of input."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                line = stdin.readline()
+            except (OSError, ValueError):
+                line = ""
+            if not line:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+                return
+            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\r\n"))
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return queue
+
+
+async def run_console(
+    settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    """Let a person talk to the bot in the terminal; returns the exit code."""
+    out = stdout or sys.stdout
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+    # The console is a conversation: INFO logs from polling and HTTP would drown it.
+    quiet_loggers = _quiet_logging()
+    try:
+        with tempfile.TemporaryDirectory(prefix="newsbot-console-") as tmp:
+            async with BotApiEmulator(rate_limits=RateLimits(enabled=False)) as emulator:
+                conf = console_settings(settings, emulator.base_url, Path(tmp) / "console.sqlite3")
+                await emulator.add_chat(CONSOLE_USER, "private")
+                application = build_application(conf)
+                async with running_application(application, poll_timeout=1):
+                    services: Services = application.bot_data["services"]
+                    await services.ingest.ingest_articles(load_samples())
+                    await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGINT)
+        quiet_loggers()
+    out.write("\nbye\n")
+    out.flush()
+    return 0
+
+
+async def _converse(
+    emulator: BotApiEmulator, lines: asyncio.Queue[str | None], out: TextIO, stop: asyncio.Event
+) -> None:
+    terminal = _Terminal(out, CONSOLE_USER)
+    emulator.add_listener(terminal.show)
+    emulator.add_answer_listener(terminal.show_answer)
+    out.write(BANNER + "\n")
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        while True:
+            terminal.prompt()
+            next_line = asyncio.create_task(lines.get())
+            done, _ = await asyncio.wait({next_line, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if stopped in done:
+                next_line.cancel()
+                return
+            line = next_line.result()
+            terminal.at_prompt = False
+            if line is None or line.strip().lower() in QUIT_WORDS:
+                return
+            text = line.strip()
+            if not text:
+                continue
+            if text.isdigit() and int(text) in terminal.buttons:
+                message_id, data = terminal.buttons[int(text)]
+                if data.startswith(("http://", "https://")):
+                    out.write(f"     (link: {data})\n")
+                    continue
+                await emulator.press_button(CONSOLE_USER, message_id, data)
+            else:
+                await emulator.send_user_message(CONSOLE_USER, text)
+            # Let the reply arrive before the next prompt; slow answers (fetching a link) print when ready.
+            with contextlib.suppress(TimeoutError):
+                await emulator.wait_for_idle(quiet=IDLE_SECONDS, timeout=5.0)
+    finally:
+        stopped.cancel()
+
+
+def _quiet_logging() -> Callable[[], None]:
+    """Raise noisy loggers to WARNING for the console's lifetime; returns the undo."""
+    saved: list[tuple[logging.Logger, int]] = []
+    for name in ("", "httpx", "telegram", "apscheduler", "bot", "summaries", "aiohttp"):
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+    def undo() -> None:
+        for logger, level in saved:
+            logger.setLevel(level)
+
+    return undo

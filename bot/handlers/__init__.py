@@ -1,0 +1,56 @@
+"""Chat handlers: one module per area; ``register_handlers`` wires them into the Application."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BotApplication, BotContext
+from bot.handlers import admin, articles, errors, settings, start, subscriptions
+from bot.render.replies import command_descriptions
+
+BOT_COMMANDS: list[BotCommand] = [BotCommand(name, text) for name, text in command_descriptions()]
+
+# Only new messages are conversation: edited messages and channel posts are ignored everywhere.
+_NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def _commands() -> list[BaseHandler[Update, BotContext, None]]:
+    table = {
+        "start": start.start,
+        "help": start.help_command,
+        "topics": start.topics,
+        "subscribe": subscriptions.subscribe,
+        "unsubscribe": subscriptions.unsubscribe,
+        "mysubs": subscriptions.mysubs,
+        "latest": articles.latest,
+        "summary": articles.summary,
+        "search": articles.search,
+        "digest": articles.digest,
+        "settings": settings.settings,
+        "stop": settings.stop,
+        "stats": admin.stats,
+        "feeds": admin.feeds,
+        "addfeed": admin.addfeed,
+        "removefeed": admin.removefeed,
+    }
+    return [CommandHandler(name, callback, filters=_NEW_MESSAGE) for name, callback in table.items()]
+
+
+def register_handlers(application: BotApplication) -> None:
+    """Add every conversation handler and the error handler to ``application``."""
+    handlers: list[BaseHandler[Update, BotContext, None]] = [
+        MessageHandler(filters.StatusUpdate.MIGRATE, settings.migrated),
+        *_commands(),
+        CallbackQueryHandler(start.toggle_topic, pattern=r"^t:"),
+        CallbackQueryHandler(articles.summary_button, pattern=r"^sum:"),
+        CallbackQueryHandler(settings.settings_button, pattern=r"^set:"),
+        CallbackQueryHandler(settings.stop_button, pattern=r"^stop:"),
+        CallbackQueryHandler(errors.stale_button),
+        MessageHandler(_NEW_MESSAGE & filters.COMMAND, errors.unknown_command),
+        MessageHandler(
+            _NEW_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, articles.plain_text
+        ),
+    ]
+    application.add_handlers(handlers)
+    application.add_error_handler(errors.on_error)

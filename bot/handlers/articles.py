@@ -1,0 +1,236 @@
+"""/latest, /search, /summary (id, link, text, reply), /digest, summary buttons, links sent as text."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from dataclasses import dataclass
+
+from telegram import Chat as TgChat
+from telegram import Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.errors import UserError
+from bot.handlers.common import (
+    argument_text,
+    button,
+    callback_parts,
+    check_length,
+    command,
+    ensure_chat,
+    send,
+    send_to_chat,
+)
+from bot.render.replies import (
+    Reply,
+    render_article_summary,
+    render_digest_empty,
+    render_latest,
+    render_plain_text_hint,
+    render_search,
+    render_text_summary,
+    render_usage,
+    topic_label,
+)
+
+LATEST_LIMIT = 8
+SEARCH_LIMIT = 10
+MAX_SEARCH_CHARS = 200
+_URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_ARTICLE_ID = re.compile(r"^#?(\d{1,12})$")
+_SUMMARY_USAGE = (
+    "Send /summary with an article id (/summary 12), a link, or some text; or reply /summary to a message. "
+    "/summary 5 ... asks for 5 sentences."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    """What /summary was asked for: exactly one of article id, URL or text, and the number of sentences."""
+
+    sentences: int
+    article_id: int | None = None
+    url: str | None = None
+    text: str | None = None
+
+
+def find_url(text: str) -> str | None:
+    """The first http(s) or www. link in ``text`` (trailing punctuation dropped)."""
+    match = _URL.search(text)
+    if match is None:
+        return None
+    url = match.group(0).rstrip(".,;:!?)]}'\"»”")
+    return url if url.lower().startswith(("http://", "https://")) else "https://" + url
+
+
+def parse_summary_request(text: str, replied: str | None, default_sentences: int) -> SummaryRequest:
+    """Read "/summary [N] ID|URL|TEXT"; with nothing but N, the replied-to message is the text."""
+    sentences = default_sentences
+    tokens = text.split(maxsplit=1)
+    if tokens and tokens[0].isdigit() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:
+        rest = tokens[1] if len(tokens) == 2 else ""
+        n = int(tokens[0])
+        if 1 <= n <= 10:
+            sentences, text = n, rest
+        elif not rest or _ARTICLE_ID.match(rest) is not None or _is_link(rest):
+            raise UserError("A summary can have 1 to 10 sentences.")
+        # else: pasted text that happens to start with a number ("15 people ...")
+    if not text:
+        if not replied:
+            raise UserError(_SUMMARY_USAGE)
+        text = replied
+    match = _ARTICLE_ID.match(text)
+    if match:
+        return SummaryRequest(sentences, article_id=int(match.group(1)))
+    if _is_link(text):
+        url = find_url(text)
+        assert url is not None
+        return SummaryRequest(sentences, url=url)
+    return SummaryRequest(sentences, text=text)
+
+
+def _is_link(text: str) -> bool:
+    """A link alone, or a link with a few words around it ("look at this: https://...")."""
+    url = find_url(text)
+    return url is not None and len(text.split()) <= 12
+
+
+def _replied_target(message: Message) -> str | None:
+    """What a reply points at: an article of ours (its summary button), else the replied message's text."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    markup = replied.reply_markup
+    if markup is not None:
+        for row in markup.inline_keyboard:
+            for btn in row:
+                data = btn.callback_data
+                if isinstance(data, str) and data.startswith("sum:"):
+                    return "#" + data.split(":", 1)[1]
+    text = replied.text or replied.caption
+    return text or None
+
+
+async def _summarize(
+    update: Update, context: BotContext, request: SummaryRequest, message: Message
+) -> list[Reply]:
+    services = context.services
+    now = services.clock.now()
+    if request.article_id is not None:
+        article, sentences = await services.ingest.summarize_article(request.article_id, request.sentences)
+        return render_article_summary(article, sentences, now, services.catalogue.get)
+    if request.url is not None:
+        await _typing(context, message.chat_id)
+        # The fetcher has its own timeouts; this outer bound only guards against anything that forgets them.
+        limit = services.settings.fetch_timeout_seconds * 2 + 10
+        try:
+            article, sentences = await asyncio.wait_for(
+                services.ingest.summarize_url(request.url, request.sentences), limit
+            )
+        except TimeoutError:
+            raise UserError("That page took too long to answer, so I gave up.") from None
+        return render_article_summary(article, sentences, services.clock.now(), services.catalogue.get)
+    assert request.text is not None
+    sentences = await services.ingest.summarize_text(request.text, request.sentences)
+    return render_text_summary(sentences)
+
+
+async def _typing(context: BotContext, chat_id: int) -> None:
+    with contextlib.suppress(TelegramError):  # only a courtesy
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
+@command
+async def summary(update: Update, context: BotContext) -> None:
+    """/summary ID | URL | TEXT, /summary N ..., or a reply /summary to a message."""
+    message = update.message
+    assert message is not None
+    text = argument_text(message)
+    chat = await ensure_chat(update, context)
+    replied = _replied_target(message)
+    if replied is not None:
+        check_length(replied)
+    request = parse_summary_request(text, replied, chat.summary_sentences)
+    await send(message, await _summarize(update, context, request, message))
+
+
+@command
+async def plain_text(update: Update, context: BotContext) -> None:
+    """Text that is no command: a link is summarized; anything else gets a hint (private chats only)."""
+    message = update.message
+    assert message is not None and update.effective_chat is not None
+    if update.effective_chat.type != TgChat.PRIVATE:
+        return  # in groups people talk to each other, not to us
+    text = message.text or message.caption or ""
+    url = find_url(text)
+    if url is None:
+        await send(message, render_plain_text_hint())
+        return
+    check_length(url)
+    chat = await ensure_chat(update, context)
+    request = SummaryRequest(chat.summary_sentences, url=url)
+    await send(message, await _summarize(update, context, request, message))
+
+
+@command
+async def latest(update: Update, context: BotContext) -> None:
+    """/latest [TOPIC]: the newest articles, of all topics or one."""
+    assert update.message is not None
+    text = argument_text(update.message)
+    services = context.services
+    topic = None
+    if text:
+        topic = services.catalogue.resolve(text)
+        if topic is None:
+            near = services.catalogue.suggest(text) if len(text) >= 3 else None
+            hint = f" Did you mean {topic_label(near)}?" if near else ""
+            names = ", ".join(t.id for t in services.catalogue.all())
+            raise UserError(f"{text[:50]!r} is not a topic.{hint} Topics: {names}.")
+    articles = await services.db.articles.latest(LATEST_LIMIT, topic.id if topic else None)
+    await send(update.message, render_latest(articles, services.clock.now(), services.catalogue.get, topic))
+
+
+@command
+async def search(update: Update, context: BotContext) -> None:
+    """/search WORDS: full-text search, newest first."""
+    assert update.message is not None
+    text = argument_text(update.message)
+    if not text:
+        await send(update.message, render_usage("What should I look for? e.g. /search electric cars"))
+        return
+    check_length(text, MAX_SEARCH_CHARS)
+    services = context.services
+    articles = await services.db.articles.search(text, SEARCH_LIMIT)
+    await send(update.message, render_search(text, articles, services.clock.now(), services.catalogue.get))
+
+
+@command
+async def digest(update: Update, context: BotContext) -> None:
+    """/digest: this chat's digest now; "Nothing new since your last digest." when there is none."""
+    assert update.message is not None
+    chat = await ensure_chat(update, context)
+    services = context.services
+    sent = await services.delivery.send_digest(chat.id, services.clock.now(), on_demand=True)
+    if sent == 0:
+        has_subs = bool(await services.subscriptions.for_chat(chat.id))
+        await send(update.message, render_digest_empty(has_subs))
+
+
+@button
+async def summary_button(update: Update, context: BotContext) -> str | None:
+    """A "sum:<id>" button (lists, alerts, digests): send that article's summary."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    parts = callback_parts(update)
+    if len(parts) != 2 or not parts[1].isdigit():
+        return "This button no longer works."
+    chat = await ensure_chat(update, context)
+    services = context.services
+    article, sentences = await services.ingest.summarize_article(int(parts[1]), chat.summary_sentences)
+    replies = render_article_summary(article, sentences, services.clock.now(), services.catalogue.get)
+    reply_to = query.message.message_id if query.message is not None else None
+    await send_to_chat(context, update.effective_chat.id, replies, reply_to=reply_to)
+    return None

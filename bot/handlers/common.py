@@ -1,0 +1,234 @@
+"""What handlers share: guards for malformed updates, UserError replies, chat registration, admin checks."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, Update
+from telegram import Chat as TgChat
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+from bot.context import BotContext
+from bot.errors import UserError
+from bot.render.replies import Reply, render_group_admin_only, render_problem
+from bot.store.models import Chat
+
+log = logging.getLogger(__name__)
+
+MAX_ARGUMENT_CHARS = 4000
+MAX_RETRY_WAIT_SECONDS = 10.0
+RETRIES = 3
+T = TypeVar("T")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_COMMAND_PREFIX = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")
+
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+ButtonHandler = Callable[[Update, BotContext], Coroutine[Any, Any, str | None]]
+
+
+class GroupAdminRequired(Exception):
+    """A group member who is not an administrator tried to change the group's settings."""
+
+
+def command(func: Handler) -> Handler:
+    """Wrap a message handler: skip updates without a message or chat; answer UserError with its message."""
+
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        if update.message is None or update.effective_chat is None:
+            return  # edited messages, channel posts and other shapes are not conversation
+        try:
+            await func(update, context)
+        except UserError as exc:
+            await send(update.message, render_problem(exc.message))
+        except GroupAdminRequired:
+            await send(update.message, render_group_admin_only())
+
+    return wrapper
+
+
+def button(func: ButtonHandler) -> Handler:
+    """Wrap a callback-query handler: answer the query once, with the handler's toast or a UserError."""
+
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        if update.effective_chat is None or not query.data:
+            await answer(query, "This button no longer works.")
+            return
+        try:
+            toast = await func(update, context)
+        except UserError as exc:
+            await answer(query, exc.message[:190], alert=True)
+        except GroupAdminRequired:
+            await answer(query, "Only this group's administrators can change that.", alert=True)
+        else:
+            await answer(query, toast)
+
+    return wrapper
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a callback query; network trouble is only logged (the user's spinner just stops later)."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        log.debug("could not answer callback query: %s", exc)
+
+
+async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: bool = False) -> list[Message]:
+    """Send one or more replies in the message's chat (HTML, no link previews)."""
+    items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
+    sent: list[Message] = []
+    for reply in items:
+        sent.append(
+            await obey_flood_limits(
+                lambda reply=reply: message.reply_html(  # type: ignore[misc]
+                    reply.html,
+                    reply_markup=reply.keyboard,
+                    link_preview_options=NO_PREVIEW,
+                    do_quote=quote,
+                )
+            )
+        )
+    return sent
+
+
+async def send_to_chat(
+    context: BotContext, chat_id: int, replies: Reply | Sequence[Reply], *, reply_to: int | None = None
+) -> None:
+    """Send replies to a chat by id (callback handlers have no user message to reply to)."""
+    items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
+    for reply in items:
+        await obey_flood_limits(
+            lambda reply=reply: context.bot.send_message(  # type: ignore[misc]
+                chat_id,
+                reply.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply.keyboard,
+                link_preview_options=NO_PREVIEW,
+                reply_to_message_id=reply_to,
+                allow_sending_without_reply=True,
+            )
+        )
+
+
+async def edit(query: CallbackQuery, reply: Reply) -> None:
+    """Replace the text and keyboard of the message a button belongs to; "not modified" is fine."""
+    try:
+        await query.edit_message_text(
+            reply.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply.keyboard,
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def edit_keyboard(query: CallbackQuery, reply: Reply) -> None:
+    """Replace only the keyboard of the message a button belongs to."""
+    try:
+        await obey_flood_limits(lambda: query.edit_message_reply_markup(reply_markup=reply.keyboard))
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def obey_flood_limits(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a Bot API call; on 429 wait the retry_after Telegram asked for and try again (a few times)."""
+    for attempt in range(RETRIES):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            wait = _retry_seconds(exc)
+            if wait > MAX_RETRY_WAIT_SECONDS or attempt == RETRIES - 1:
+                raise
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB warns that retry_after becomes a timedelta; accept both
+        warnings.simplefilter("ignore")
+        value: float | timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def argument_text(message: Message) -> str:
+    """The raw text after the command (newlines and quotes intact); UserError when it is too long."""
+    text = message.text or message.caption or ""
+    rest = _COMMAND_PREFIX.sub("", text, count=1).strip()
+    check_length(rest)
+    return rest
+
+
+def check_length(text: str, limit: int = MAX_ARGUMENT_CHARS) -> None:
+    """UserError when user input is over our limit."""
+    if len(text) > limit:
+        raise UserError(f"That is too long ({len(text):,} characters); please send at most {limit:,}.")
+
+
+async def ensure_chat(update: Update, context: BotContext) -> Chat:
+    """The stored chat of this update, registering it on first contact."""
+    tg = update.effective_chat
+    assert tg is not None  # the decorators only call handlers with a chat
+    title = tg.title if tg.type != TgChat.PRIVATE else (tg.first_name or tg.username)
+    return await context.services.chats.ensure(tg.id, tg.type, title)
+
+
+async def require_manager(update: Update, context: BotContext) -> None:
+    """Raise GroupAdminRequired unless the sender may change this chat's settings and subscriptions."""
+    if not await may_manage(update, context):
+        raise GroupAdminRequired()
+
+
+async def may_manage(update: Update, context: BotContext) -> bool:
+    """Private chats: always. Groups: chat administrators (and anonymous admins posting as the group)."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == TgChat.PRIVATE:
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and update.callback_query is None:
+        # Anonymous administrators post as the group itself; a linked channel posting is not an admin.
+        return message.sender_chat.id == chat.id
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("getChatMember failed for chat %s: %s", chat.id, exc)
+        return False
+    return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+def is_bot_admin(update: Update, context: BotContext) -> bool:
+    """Whether the sender is one of NEWSBOT_ADMIN_IDS."""
+    user = update.effective_user
+    return context.services.admin.is_admin(user.id if user else None)
+
+
+def first_name(update: Update) -> str | None:
+    """The sender's first name, for greetings."""
+    user = update.effective_user
+    return user.first_name if user else None
+
+
+def callback_parts(update: Update) -> list[str]:
+    """The callback_data split at ':'."""
+    query = update.callback_query
+    return (query.data or "").split(":") if query else []

@@ -1,0 +1,65 @@
+"""/start, /help and /topics with its toggling keyboard."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.common import (
+    button,
+    callback_parts,
+    command,
+    edit_keyboard,
+    ensure_chat,
+    first_name,
+    is_bot_admin,
+    require_manager,
+    send,
+)
+from bot.render.replies import Reply, render_help, render_topics, render_welcome, topic_label, topics_keyboard
+
+
+@command
+async def start(update: Update, context: BotContext) -> None:
+    """/start: register the chat, greet, explain, show the topic keyboard."""
+    assert update.message is not None and update.effective_chat is not None
+    tg = update.effective_chat
+    title = tg.title or tg.first_name or tg.username
+    services = context.services
+    chat, new = await services.chats.register(tg.id, tg.type, title)
+    on = await services.subscriptions.topic_ids(chat.id)
+    await send(update.message, render_welcome(first_name(update), services.catalogue.all(), on, new=new))
+
+
+@command
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: every command, one line each (admin commands for admins)."""
+    assert update.message is not None
+    await send(update.message, render_help(admin=is_bot_admin(update, context)))
+
+
+@command
+async def topics(update: Update, context: BotContext) -> None:
+    """/topics: the catalogue as a keyboard; followed topics are ticked."""
+    assert update.message is not None
+    chat = await ensure_chat(update, context)
+    on = await context.services.subscriptions.topic_ids(chat.id)
+    await send(update.message, render_topics(context.services.catalogue.all(), on))
+
+
+@button
+async def toggle_topic(update: Update, context: BotContext) -> str | None:
+    """A tap on a topic button ("t:<id>"): follow or unfollow it and re-draw the keyboard in place."""
+    assert update.callback_query is not None
+    parts = callback_parts(update)
+    if len(parts) != 2:
+        return "This button no longer works."
+    await require_manager(update, context)
+    chat = await ensure_chat(update, context)
+    services = context.services
+    now_on = await services.subscriptions.toggle_topic(chat.id, parts[1])
+    on = await services.subscriptions.topic_ids(chat.id)
+    await edit_keyboard(update.callback_query, Reply("", topics_keyboard(services.catalogue.all(), on)))
+    topic = services.catalogue.get(parts[1])
+    name = topic_label(topic) if topic else parts[1]
+    return f"Following {name}" if now_on else f"Stopped following {name}"

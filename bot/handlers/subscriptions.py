@@ -1,0 +1,65 @@
+"""/subscribe, /unsubscribe and /mysubs."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.common import argument_text, command, ensure_chat, require_manager, send
+from bot.render.replies import (
+    render_follow_result,
+    render_mysubs,
+    render_topics,
+    render_unfollow_result,
+    render_usage,
+)
+
+
+@command
+async def subscribe(update: Update, context: BotContext) -> None:
+    """/subscribe WORDS: follow topics (ids, titles, aliases) or keywords and quoted phrases."""
+    assert update.message is not None
+    text = argument_text(update.message)
+    services = context.services
+    chat = await ensure_chat(update, context)
+    if not text:
+        on = await services.subscriptions.topic_ids(chat.id)
+        await send(
+            update.message,
+            [
+                render_usage(
+                    'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
+                ),
+                render_topics(services.catalogue.all(), on),
+            ],
+        )
+        return
+    await require_manager(update, context)
+    result = await services.subscriptions.follow(chat.id, text)
+    await send(update.message, render_follow_result(result))
+
+
+@command
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    """/unsubscribe WORDS or /unsubscribe all."""
+    assert update.message is not None
+    text = argument_text(update.message)
+    if not text:
+        await send(
+            update.message, render_usage("Say what to drop: /unsubscribe business, or /unsubscribe all.")
+        )
+        return
+    await require_manager(update, context)
+    chat = await ensure_chat(update, context)
+    result = await context.services.subscriptions.unfollow(chat.id, text)
+    await send(update.message, render_unfollow_result(result))
+
+
+@command
+async def mysubs(update: Update, context: BotContext) -> None:
+    """/mysubs: topics, keywords and delivery settings of this chat."""
+    assert update.message is not None
+    chat = await ensure_chat(update, context)
+    services = context.services
+    subs = await services.subscriptions.for_chat(chat.id)
+    await send(update.message, render_mysubs(chat, subs, services.catalogue.get))

@@ -1,0 +1,530 @@
+"""Conversation replies: domain objects -> (HTML, keyboard). Pure: no I/O, everything external escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.render.text import esc, format_age, split_message, truncate
+from bot.store.models import Chat, Feed, Subscription
+
+if TYPE_CHECKING:
+    from bot.services.admin import FeedAdded, Stats
+    from bot.services.subscriptions import FollowResult, UnfollowResult
+    from summaries.articles import Article
+    from summaries.topics import Topic
+
+CALLBACK_MAX_BYTES = 64
+DEFAULT_EMOJI = "📰"
+BUTTON_TITLE_CHARS = 40
+
+
+class Reply(NamedTuple):
+    """One message to send: HTML text and an optional inline keyboard."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+# -- callback data
+
+
+def callback(*parts: object) -> str:
+    """Join parts into callback_data ("t:business", "sum:123"); refuses anything over Telegram's 64 bytes."""
+    data = ":".join(str(p) for p in parts)
+    if len(data.encode("utf-8")) > CALLBACK_MAX_BYTES:
+        raise ValueError(f"callback_data over {CALLBACK_MAX_BYTES} bytes: {data[:20]!r}...")
+    return data
+
+
+def _button(text: str, *parts: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback(*parts))
+
+
+# -- pieces
+
+
+def topic_label(topic: Topic) -> str:
+    """ "🚗 Automotive" (plain text)."""
+    return f"{topic.emoji} {topic.title}" if topic.emoji else topic.title
+
+
+def article_emoji(article: Article, topics: Callable[[str], Topic | None]) -> str:
+    """The emoji of the article's first known topic, else a newspaper."""
+    for topic_id in article.topics:
+        topic = topics(topic_id)
+        if topic is not None and topic.emoji:
+            return topic.emoji
+    return DEFAULT_EMOJI
+
+
+def source_line(article: Article, now: float) -> str:
+    """ "Source · 2 h ago · #123" (HTML)."""
+    parts = [esc(article.source)] if article.source else []
+    if article.published is not None:
+        parts.append(esc(format_age(now - _epoch(article.published))))
+    if article.id is not None:
+        parts.append(f"#{article.id}")
+    return " · ".join(parts)
+
+
+def _epoch(when: datetime) -> float:
+    return when.timestamp()
+
+
+def topics_keyboard(topics: Iterable[Topic], on: set[str], *, columns: int = 2) -> InlineKeyboardMarkup:
+    """The topic catalogue as toggle buttons; followed topics carry a ✅."""
+    buttons = [
+        _button(("✅ " if t.id in on else "") + topic_label(t), "t", t.id)
+        for t in topics
+        if len(f"t:{t.id}".encode()) <= CALLBACK_MAX_BYTES
+    ]
+    rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+    return InlineKeyboardMarkup(rows)
+
+
+# -- /start, /help, /topics
+
+
+def render_welcome(name: str | None, topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
+    """/start: greeting, a few lines of what the bot does, and the topic keyboard."""
+    hello = f"Hello, {esc(truncate(name, 40))}!" if name else "Hello!"
+    lines = [
+        f"👋 <b>{hello}</b>" + ("" if new else " Welcome back."),
+        "I read the news for you and send short summaries.",
+        "",
+        "• Tap topics below to follow them, or /subscribe to any word, e.g. <code>/subscribe tesla</code>",
+        "• /latest shows the newest articles, /search finds older ones",
+        "• Send me a link (or <code>/summary</code> with pasted text) and I'll summarize it",
+        "• /settings: instant alerts or a daily digest, timezone, quiet hours",
+        "",
+        "All commands: /help",
+    ]
+    return Reply("\n".join(lines), topics_keyboard(topics, on))
+
+
+_HELP: tuple[tuple[str, str], ...] = (
+    ("start", "welcome and topic buttons"),
+    ("help", "this list"),
+    ("topics", "follow topics by tapping them"),
+    ("subscribe", 'WORDS: follow topics or keywords (quote phrases: "electric cars")'),
+    ("unsubscribe", "WORDS: stop following them; /unsubscribe all drops everything"),
+    ("mysubs", "what this chat follows and how it is delivered"),
+    ("latest", "[TOPIC]: the newest articles"),
+    ("summary", "ID, link or text (or reply to a message): a summary; /summary 5 ... for 5 sentences"),
+    ("search", "WORDS: search stored articles"),
+    ("digest", "your digest now"),
+    ("settings", "alerts or digest, timezone, quiet hours, summary length, pause"),
+    ("stop", "unsubscribe from everything and delete this chat's data"),
+)
+_ADMIN_HELP: tuple[tuple[str, str], ...] = (
+    ("stats", "chats, subscriptions, articles, feeds, deliveries"),
+    ("feeds", "the feeds being polled"),
+    ("addfeed", "URL [TOPIC...]: poll another feed"),
+    ("removefeed", "URL: stop polling a feed"),
+)
+
+
+def command_descriptions(*, admin: bool = False) -> list[tuple[str, str]]:
+    """(command, description) pairs, for /help and setMyCommands."""
+    return list(_HELP + (_ADMIN_HELP if admin else ()))
+
+
+def render_help(*, admin: bool) -> Reply:
+    """/help: every command with one line each."""
+    lines = ["<b>What I can do</b>", ""]
+    lines += [f"/{name} {esc(text)}" for name, text in _HELP]
+    if admin:
+        lines += ["", "<b>Admin</b>"] + [f"/{name} {esc(text)}" for name, text in _ADMIN_HELP]
+    lines += ["", "Tip: send me any link and I'll summarize it."]
+    return Reply("\n".join(lines))
+
+
+def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
+    """/topics: the catalogue as a toggling keyboard."""
+    text = "<b>Topics</b>\nTap a topic to follow it, tap again to stop. ✅ = following."
+    return Reply(text, topics_keyboard(topics, on))
+
+
+# -- subscriptions
+
+
+def _join(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+def _kw(keyword: str) -> str:
+    return f"“{esc(keyword)}”"
+
+
+def render_follow_result(result: FollowResult) -> Reply:
+    """/subscribe: which words became topics, which keywords, which were near misses or refused."""
+    lines: list[str] = []
+    if result.topics:
+        lines.append("✅ Topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics))
+    if result.keywords:
+        lines.append("🔑 Keywords: " + _join(_kw(k) for k in result.keywords))
+    already = [esc(topic_label(t)) for t in result.topics_already] + [_kw(k) for k in result.keywords_already]
+    if already:
+        lines.append("Already following: " + _join(already))
+    for word, topic in result.suggestions:
+        lines.append(
+            f"❓ “{esc(truncate(word, 50))}” is no topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
+            f"Send <code>/subscribe {esc(topic.id)}</code>, or quote the word to follow it as a keyword."
+        )
+    for word, why in result.rejected:
+        lines.append(f"⚠️ Not followed “{esc(truncate(word, 60))}”: {esc(why)}.")
+    if result.limit_reached:
+        lines.append(
+            "⚠️ You reached the limit of subscriptions, so these were not added: "
+            + _join(f"“{esc(truncate(w, 50))}”" for w in result.limit_reached)
+            + ". Drop some with /unsubscribe."
+        )
+    if result.changed:
+        lines.append("")
+        lines.append("New matching articles will reach you as set in /settings. See all with /mysubs.")
+    if not lines:
+        lines.append("Nothing changed.")
+    return Reply("\n".join(lines))
+
+
+def render_unfollow_result(result: UnfollowResult) -> Reply:
+    """/unsubscribe: what was dropped, and words the chat did not follow."""
+    if result.removed_all is not None:
+        if result.removed_all == 0:
+            return Reply("You were not following anything. /topics to start.")
+        return Reply(f"🗑 Dropped all {result.removed_all} subscriptions. /topics to follow something again.")
+    lines: list[str] = []
+    if result.topics:
+        lines.append(
+            "🗑 Stopped following topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics)
+        )
+    if result.keywords:
+        lines.append("🗑 Stopped following keywords: " + _join(_kw(k) for k in result.keywords))
+    suggestions = dict(result.suggestions)
+    for word in result.not_followed:
+        line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
+        if word in suggestions:
+            line += f" Did you mean <b>{esc(suggestions[word])}</b>?"
+        lines.append(line)
+    if result.not_followed:
+        lines.append("/mysubs shows what you follow.")
+    return Reply("\n".join(lines) or "Nothing changed.")
+
+
+def describe_delivery(chat: Chat) -> list[str]:
+    """Lines (HTML) describing how and when the chat gets news."""
+    mode = f"digest at {esc(', '.join(chat.digest_times))}" if chat.mode == "digest" else "instant alerts"
+    lines = [
+        f"📬 Delivery: <b>{mode}</b>" + (" — ⏸ <b>paused</b>" if chat.paused else ""),
+        f"🌍 Timezone: {esc(chat.timezone)}",
+        f"🔕 Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}"
+        if chat.quiet_start and chat.quiet_end
+        else "🔕 Quiet hours: off",
+        f"📝 Summary length: {chat.summary_sentences} sentence{'s' if chat.summary_sentences != 1 else ''}",
+    ]
+    return lines
+
+
+def render_mysubs(
+    chat: Chat, subscriptions: Sequence[Subscription], topics: Callable[[str], Topic | None]
+) -> Reply:
+    """/mysubs: topics, keywords and delivery settings."""
+    topic_names = []
+    for sub in subscriptions:
+        if sub.kind == "topic":
+            topic = topics(sub.value)
+            topic_names.append(esc(topic_label(topic)) if topic else esc(sub.value))
+    keywords = [_kw(s.value) for s in subscriptions if s.kind == "keyword"]
+    lines = ["<b>Your subscriptions</b>"]
+    lines.append("Topics: " + (_join(topic_names) if topic_names else "none (/topics)"))
+    lines.append("Keywords: " + (_join(keywords) if keywords else "none (/subscribe WORD)"))
+    lines.append("")
+    lines += describe_delivery(chat)
+    lines.append("")
+    lines.append("Change with /subscribe, /unsubscribe and /settings.")
+    return Reply("\n".join(lines))
+
+
+# -- articles
+
+
+def _one_line(article: Article) -> str:
+    if article.summary:
+        return truncate(article.summary[0], 200)
+    return truncate(article.body, 200)
+
+
+def render_article_list(
+    heading: str,
+    articles: Sequence[Article],
+    now: float,
+    topics: Callable[[str], Topic | None],
+    *,
+    empty: str,
+) -> list[Reply]:
+    """/latest and /search: title, source, age, id and one line each; a summary button per article.
+
+    ``heading`` and ``empty`` are HTML the caller built from escaped parts.
+    """
+    if not articles:
+        return [Reply(empty)]
+    blocks = [heading]
+    buttons: list[list[InlineKeyboardButton]] = []
+    for article in articles:
+        emoji = article_emoji(article, topics)
+        blocks.append(
+            f"{emoji} <b>{esc(truncate(article.title, 200))}</b>\n"
+            f"<i>{source_line(article, now)}</i>\n"
+            f"{esc(_one_line(article))}"
+        )
+        if article.id is not None:
+            label = f"📄 #{article.id} {truncate(article.title, BUTTON_TITLE_CHARS)}"
+            buttons.append([_button(label, "sum", article.id)])
+    messages = split_message(blocks)
+    keyboard = InlineKeyboardMarkup(buttons) if buttons else None
+    # Buttons go under the last part, where the reader ends up.
+    return [Reply(m) for m in messages[:-1]] + [Reply(messages[-1], keyboard)]
+
+
+def render_latest(
+    articles: Sequence[Article], now: float, topics: Callable[[str], Topic | None], topic: Topic | None = None
+) -> list[Reply]:
+    """/latest [TOPIC]."""
+    what = f" in {esc(topic_label(topic))}" if topic else ""
+    heading = f"<b>Latest{what}</b>"
+    empty = (
+        f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile send me a link to summarize."
+    )
+    return render_article_list(heading, articles, now, topics, empty=empty)
+
+
+def render_search(
+    words: str, articles: Sequence[Article], now: float, topics: Callable[[str], Topic | None]
+) -> list[Reply]:
+    """/search WORDS."""
+    shown = esc(truncate(words, 80))
+    heading = f"🔎 <b>{shown}</b>: {len(articles)} article{'s' if len(articles) != 1 else ''}, newest first"
+    empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
+    return render_article_list(heading, articles, now, topics, empty=empty)
+
+
+def render_article_summary(
+    article: Article, sentences: Sequence[str], now: float, topics: Callable[[str], Topic | None]
+) -> list[Reply]:
+    """The summary of a stored article: title (linked), source line, sentences."""
+    emoji = article_emoji(article, topics)
+    title = esc(truncate(article.title, 300))
+    if article.url.startswith(("http://", "https://")):
+        title = f'<a href="{esc(article.url)}">{title}</a>'
+    head = f"{emoji} <b>{title}</b>\n<i>{source_line(article, now)}</i>"
+    body = [esc(s) for s in sentences] or ["(This article has no text I could summarize.)"]
+    return [Reply(m) for m in split_message([head, "\n\n".join(body)])]
+
+
+def render_text_summary(sentences: Sequence[str]) -> list[Reply]:
+    """The summary of pasted or replied-to text."""
+    return [Reply(m) for m in split_message(["📝 <b>Summary</b>", "\n\n".join(esc(s) for s in sentences)])]
+
+
+# -- settings
+
+
+def settings_keyboard(chat: Chat) -> InlineKeyboardMarkup:
+    """Buttons for the common settings; the rest take arguments."""
+    mode_row = [
+        _button(("🔘 " if chat.mode == "instant" else "") + "Instant alerts", "set", "mode", "instant"),
+        _button(("🔘 " if chat.mode == "digest" else "") + "Daily digest", "set", "mode", "digest"),
+    ]
+    length_row = [
+        _button(
+            ("🔘 " if chat.summary_sentences == n else "") + f"{n} sentence{'s' if n > 1 else ''}",
+            "set",
+            "len",
+            n,
+        )
+        for n in (1, 3, 5)
+    ]
+    other_row = [
+        _button("▶️ Resume" if chat.paused else "⏸ Pause", "set", "resume" if chat.paused else "pause"),
+    ]
+    if chat.quiet_start:
+        other_row.append(_button("🔔 Quiet hours off", "set", "quiet", "off"))
+    return InlineKeyboardMarkup([mode_row, length_row, other_row])
+
+
+def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
+    """/settings: the current settings, buttons, and how to change the rest by arguments."""
+    lines = [f"✅ {esc(saved)}", ""] if saved else []
+    lines.append("<b>Settings</b>")
+    lines += describe_delivery(chat)
+    lines += [
+        "",
+        "Also by command:",
+        "<code>/settings digest 08:00,18:00</code>",
+        "<code>/settings timezone Europe/Berlin</code>",
+        "<code>/settings quiet 22:00-07:00</code> (or <code>quiet off</code>)",
+        "<code>/settings length 4</code>",
+        "<code>/settings pause</code> / <code>resume</code>",
+    ]
+    return Reply("\n".join(lines), settings_keyboard(chat))
+
+
+def describe_change(chat: Chat, setting: str) -> str:
+    """Plain-text confirmation of one settings change."""
+    if setting in ("mode", "digest"):
+        if chat.mode == "digest":
+            return f"You'll get a digest at {', '.join(chat.digest_times)} ({chat.timezone})."
+        return "You'll get an alert for each new matching article."
+    if setting == "timezone":
+        return f"Timezone set to {chat.timezone}."
+    if setting == "quiet":
+        if chat.quiet_start and chat.quiet_end:
+            span = f"{chat.quiet_start}–{chat.quiet_end} ({chat.timezone})"
+            return f"Quiet hours {span}: alerts wait until they end."
+        return "Quiet hours are off."
+    if setting == "length":
+        n = chat.summary_sentences
+        return f"Summaries will have {n} sentence{'s' if n != 1 else ''}."
+    if setting == "pause":
+        return "Paused: nothing will be delivered until you /settings resume."
+    if setting == "resume":
+        return "Resumed: deliveries continue."
+    return "Saved."
+
+
+# -- /digest, /stop
+
+
+def render_digest_empty(has_subscriptions: bool) -> Reply:
+    """/digest with nothing to send."""
+    if not has_subscriptions:
+        return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
+    return Reply("Nothing new since your last digest.")
+
+
+def render_stop_confirm() -> Reply:
+    """/stop asks before deleting anything."""
+    keyboard = InlineKeyboardMarkup(
+        [[_button("🗑 Yes, delete everything", "stop", "yes"), _button("Cancel", "stop", "no")]]
+    )
+    return Reply(
+        "This unsubscribes this chat from everything and deletes its settings. Are you sure?", keyboard
+    )
+
+
+def render_stopped(deleted: bool) -> Reply:
+    """/stop confirmed."""
+    if deleted:
+        return Reply(
+            "Done: everything of this chat is deleted and nothing more will be sent. /start to come back."
+        )
+    return Reply("There was nothing to delete. /start to begin.")
+
+
+def render_stop_cancelled() -> Reply:
+    """/stop cancelled."""
+    return Reply("Cancelled: nothing was deleted.")
+
+
+# -- admin
+
+
+def render_stats(stats: Stats) -> Reply:
+    """/stats."""
+    c, s, d = stats.chats, stats.subscriptions, stats.deliveries
+    lines = [
+        "<b>Stats</b>",
+        f"Chats: {c.get('total', 0)} ({c.get('active', 0)} active: {c.get('instant', 0)} instant, "
+        f"{c.get('digest', 0)} digest, {c.get('paused', 0)} paused)",
+        f"Subscriptions: {s.get('topic', 0)} topics, {s.get('keyword', 0)} keywords",
+        f"Articles: {stats.articles}",
+        f"Feeds: {stats.feeds}" + (f" ({stats.feeds_dead} dead)" if stats.feeds_dead else ""),
+        f"Queue: {d.get('queued', 0)} waiting",
+        f"Last 24 h: {d.get('sent', 0)} delivered, {d.get('failed', 0)} failed",
+    ]
+    return Reply("\n".join(lines))
+
+
+def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
+    """/feeds: every polled feed with its state."""
+    if not feeds:
+        return [Reply("No feeds yet. Add one with <code>/addfeed URL [TOPIC...]</code>.")]
+    blocks = [f"<b>Feeds ({len(feeds)})</b>"]
+    for feed in feeds:
+        state = "💀 dead" if feed.dead else ("⚠️ failing" if feed.failures else "✅ ok")
+        lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>", esc(feed.url)]
+        details = [f"from {'settings' if feed.origin == 'settings' else 'admin'}"]
+        if feed.topics:
+            details.append("topics: " + ", ".join(esc(t) for t in feed.topics))
+        if feed.last_success_at:
+            details.append("last read " + format_age(now - feed.last_success_at))
+        lines.append("<i>" + " · ".join(details) + "</i>")
+        if feed.last_error and feed.failures:
+            lines.append("Error: " + esc(truncate(feed.last_error, 200)))
+        blocks.append("\n".join(lines))
+    return [Reply(m) for m in split_message(blocks)]
+
+
+def render_feed_added(added: FeedAdded) -> Reply:
+    """/addfeed."""
+    if added.revived:
+        return Reply(f"♻️ Feed <b>{esc(added.title)}</b> works again and will be polled.")
+    if not added.created:
+        return Reply(f"Already polling <b>{esc(added.title)}</b>.")
+    topics = f" with topics {', '.join(esc(t) for t in added.feed.topics)}" if added.feed.topics else ""
+    return Reply(f"➕ Added feed <b>{esc(added.title)}</b>{topics}. It will be polled shortly.")
+
+
+def render_feed_removed(feed: Feed) -> Reply:
+    """/removefeed."""
+    return Reply(f"➖ Stopped polling <b>{esc(feed.title or feed.url)}</b>. Its articles stay.")
+
+
+# -- errors and fallbacks
+
+
+def render_problem(message: str) -> Reply:
+    """A UserError's plain-text message."""
+    return Reply("⚠️ " + esc(message))
+
+
+def render_unknown_command(command: str) -> Reply:
+    """A command we don't have."""
+    return Reply(f"I don't know {esc(truncate(command, 40))}. /help lists what I can do.")
+
+
+def render_plain_text_hint() -> Reply:
+    """Plain text without a link."""
+    return Reply(
+        "Send me a link and I'll summarize it, or use <code>/summary</code> followed by text. "
+        "/help lists everything else."
+    )
+
+
+def render_admin_only() -> Reply:
+    """An admin command from someone else."""
+    return Reply("Sorry, that command is only for the bot's administrators.")
+
+
+def render_group_admin_only() -> Reply:
+    """A group member who is not an admin tried to change the group's subscriptions or settings."""
+    return Reply("Sorry, only this group's administrators can change its subscriptions and settings.")
+
+
+def render_too_long(length: int, limit: int) -> Reply:
+    """Input over our length limit."""
+    return Reply(f"That is too long ({length:,} characters); please send at most {limit:,}.")
+
+
+def render_internal_error() -> Reply:
+    """The error handler's apology."""
+    return Reply("Sorry, something went wrong on my side. Please try again in a moment.")
+
+
+def render_usage(text: str) -> Reply:
+    """How to use a command (plain text)."""
+    return Reply(esc(text))

@@ -1,0 +1,1 @@
+"""Sample articles shipped for `newsbot console` (articles.json, written for this project)."""

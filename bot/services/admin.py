@@ -1,0 +1,138 @@
+"""Admin commands: statistics and the feeds polled at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from bot.errors import UserError
+from bot.store.models import Feed
+from summaries.topics import TopicCatalogue
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.config import Settings
+    from bot.services.ingest import IngestService
+    from bot.store import Database
+
+MAX_URL_CHARS = 2000
+DAY_SECONDS = 86400.0
+
+
+class DeliveryStatsSource(Protocol):
+    """What /stats needs from the delivery engine."""
+
+    async def stats(self, since: float) -> dict[str, int]:
+        """Queue depth, and deliveries sent and failed since ``since``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What /stats shows."""
+
+    chats: dict[str, int]
+    subscriptions: dict[str, int]
+    articles: int
+    feeds: int
+    feeds_dead: int
+    deliveries: dict[str, int] = field(default_factory=dict)  # queued, sent and failed in the last 24 h
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAdded:
+    """The outcome of /addfeed."""
+
+    feed: Feed
+    title: str
+    created: bool
+    revived: bool = False
+
+
+class AdminService:
+    """Operator commands; callers check that the user is an admin (NEWSBOT_ADMIN_IDS)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        ingest: IngestService,
+        catalogue: TopicCatalogue | None = None,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+        self._ingest = ingest
+        self._catalogue = catalogue if catalogue is not None else TopicCatalogue.load(settings.topics_file)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether this Telegram user may run admin commands."""
+        return user_id is not None and user_id in self._settings.admin_ids
+
+    async def stats(self, delivery: DeliveryStatsSource | None = None) -> Stats:
+        """Counts of chats, subscriptions, articles, feeds and (with ``delivery``) the last day's sends."""
+        feeds = await self._db.feeds.list()
+        deliveries: dict[str, int] = {}
+        if delivery is not None:
+            deliveries = await delivery.stats(self._clock.now() - DAY_SECONDS)
+        return Stats(
+            chats=await self._db.chats.count(),
+            subscriptions=await self._db.subscriptions.count(),
+            articles=await self._db.articles.count(),
+            feeds=len(feeds),
+            feeds_dead=sum(1 for f in feeds if f.dead),
+            deliveries=deliveries,
+        )
+
+    async def feeds(self) -> list[Feed]:
+        """Every polled feed, from settings and added by admins."""
+        return await self._db.feeds.list()
+
+    async def add_feed(self, url: str, topic_words: Sequence[str], added_by: int | None) -> FeedAdded:
+        """Check that ``url`` is a readable feed, then poll it from now on with the given topics."""
+        url = _check_url(url)
+        topics: list[str] = []
+        for word in topic_words:
+            topic = self._catalogue.resolve(word)
+            if topic is None:
+                raise UserError(f"{word[:50]!r} is not a topic. Topics: {', '.join(self._topic_ids())}.")
+            topics.append(topic.id)
+        now = self._clock.now()
+        existing = await self._db.feeds.get_by_url(url)
+        if existing is not None and not existing.dead:
+            return FeedAdded(existing, existing.title or url, created=False)
+        title = await self._ingest.check_feed(url)
+        if existing is not None:
+            await self._db.feeds.revive(url, now)
+            revived = await self._db.feeds.get_by_url(url)
+            return FeedAdded(revived or existing, title, created=False, revived=True)
+        feed, created = await self._db.feeds.add(url, tuple(dict.fromkeys(topics)), added_by, now)
+        return FeedAdded(feed, title, created=created)
+
+    async def remove_feed(self, url: str) -> Feed:
+        """Stop polling a feed (its articles stay); UserError when there is no such feed."""
+        url = url.strip()
+        feed = await self._db.feeds.get_by_url(url)
+        if feed is None:
+            raise UserError("No feed with that address is polled. /feeds lists them.")
+        if feed.origin == "settings":
+            raise UserError("That feed comes from NEWSBOT_FEEDS; remove it there and restart the bot.")
+        await self._db.feeds.remove(url)
+        return feed
+
+    def _topic_ids(self) -> list[str]:
+        return [t.id for t in self._catalogue.all()]
+
+
+def _check_url(url: str) -> str:
+    url = url.strip().strip("<>")
+    if len(url) > MAX_URL_CHARS:
+        raise UserError(f"That address is too long (at most {MAX_URL_CHARS} characters).")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UserError("Give the feed's full address, starting with http:// or https://.")
+    return url

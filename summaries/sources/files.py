@@ -1,0 +1,92 @@
+"""Local files as sources: plain text, HTML or a feed file (RSS/Atom/JSON Feed), told apart by content.
+
+The extension is never trusted: ``notes.txt`` holding RSS is read as a feed, ``story.html`` holding plain text
+as text. Binary and empty files raise :class:`SourceFileError` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from summaries.articles import Article
+from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
+from summaries.sources.feeds import FeedError, article_topics, item_to_article, looks_like_feed, parse_feed
+from summaries.sources.pages import ExtractionError, extract_page, page_to_article
+
+MAX_FILE_BYTES = 20_000_000
+_HTML_START = re.compile(
+    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|p|div|h[1-6])\b", re.I | re.S
+)
+
+
+class SourceFileError(ValueError):
+    """A file that cannot be read as articles; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_source_file(path: Path | str) -> list[Article]:
+    """Articles from a local file: plain text (first line is the title), HTML, or a feed file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise SourceFileError(f"{path} is a folder, not a file.")
+        if size > MAX_FILE_BYTES:
+            raise SourceFileError(
+                f"{path.name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; newsbot reads less."
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceFileError(f"There is no file {path}.") from None
+    except PermissionError:
+        raise SourceFileError(f"{path} cannot be read (permission denied).") from None
+    return read_source_bytes(data, name=path.name, url=path.resolve().as_uri())
+
+
+def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
+    """Articles from file contents; ``name`` is used as the source, ``url`` identifies the file."""
+    if not data.strip():
+        raise SourceFileError(f"{name} is empty.")
+    kind = sniff_media_type(data[:2048])
+    if kind is None:
+        raise SourceFileError(f"{name} is {binary_kind(data[:16])}, not text, HTML or a news feed.")
+    if looks_like_feed(data):
+        try:
+            feed = parse_feed(data, url="")
+        except FeedError as exc:
+            raise SourceFileError(f"{name}: {exc.reason}") from None
+        if not feed.items:
+            raise SourceFileError(f"{name} is a feed without items.")
+        return [item_to_article(item, feed) for item in feed.items]
+    text = decode_bytes(data)
+    if _HTML_START.match(text):
+        try:
+            page = extract_page(text, url)
+        except ExtractionError as exc:
+            raise SourceFileError(f"{name}: {exc.reason}") from None
+        article = page_to_article(page, url)
+        return [_with_source(article, page.site_name or name)]
+    return [_text_article(text, name=name, url=url)]
+
+
+def _text_article(text: str, *, name: str, url: str) -> Article:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip().split("\n")
+    title = " ".join(lines[0].split())
+    body = "\n".join(lines[1:]).strip()
+    if not body:
+        # One paragraph only: it is the body, and its first sentence stands in as the title.
+        body = title
+        title = re.split(r"(?<=[.!?])\s", title, maxsplit=1)[0]
+        if len(title) > 120:
+            title = title[:120].rsplit(" ", 1)[0] + "…"
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    return Article(url=url, title=title, body=body, source=name, topics=article_topics(title, body))
+
+
+def _with_source(article: Article, source: str) -> Article:
+    return replace(article, source=source)

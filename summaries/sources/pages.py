@@ -1,0 +1,204 @@
+"""Article pages: the main text of an HTML page (boilerplate dropped) with title, date, language and site.
+
+Extraction is trafilatura with ``favor_precision`` (measured on the Zyte article-extraction benchmark; see
+``summaries/evaluate_extraction.py``). A page without article text raises :class:`ExtractionError` whose
+reason says what the page looks like instead (a login page, a paywall, a page of links).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import lxml.html
+import trafilatura
+
+from summaries.articles import Article
+from summaries.fetch import decode_bytes
+from summaries.urls import canonical_url
+
+# Fewer words than this is no article: an error page or a list of links. A page with a password field needs
+# more, because a login form's labels and help text can pass for a very short article.
+MIN_ARTICLE_WORDS = 15
+MIN_WORDS_BESIDE_LOGIN_FORM = 60
+# Extraction settings, chosen on the benchmark (favor_precision beat the default and favor_recall there).
+EXTRACT_OPTIONS: dict[str, Any] = {
+    "favor_precision": True,
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_links": False,
+    "deduplicate": False,
+}
+_MAX_HTML_CHARS = 8_000_000  # beyond this lxml gets slow and the page is no ordinary article anyway
+
+_LOGIN_HINTS = re.compile(r"\b(log ?in|sign ?in|password|anmelden|connexion|iniciar sesi[oó]n)\b", re.I)
+_PAYWALL_HINTS = re.compile(
+    r"\b(subscribe to (continue|read)|subscribers only|for subscribers|paywall|already a subscriber|"
+    r"to continue reading|create a free account)\b",
+    re.I,
+)
+
+
+class ExtractionError(Exception):
+    """The page holds no article text; ``reason`` says so in words a user understands."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ExtractedPage:
+    """The article found on a page: title, plain text (paragraphs separated by blank lines) and metadata."""
+
+    title: str
+    text: str
+    published: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    url: str | None = None
+
+
+def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
+    """The article on an HTML page; raises ExtractionError when there is none (login page, empty, ...)."""
+    markup = decode_bytes(html) if isinstance(html, bytes) else html
+    if not markup.strip():
+        raise ExtractionError("That page is empty.")
+    if len(markup) > _MAX_HTML_CHARS:
+        markup = markup[:_MAX_HTML_CHARS]
+    doc = _extract(markup, url, EXTRACT_OPTIONS)
+    text = _clean_text(str(getattr(doc, "text", "") or "")) if doc is not None else ""
+    if len(text.split()) < MIN_WORDS_BESIDE_LOGIN_FORM:
+        # Precision mode sometimes drops a whole article behind a notice block; the default settings find it.
+        retry = _extract(markup, url, {**EXTRACT_OPTIONS, "favor_precision": False})
+        retry_text = _clean_text(str(getattr(retry, "text", "") or "")) if retry is not None else ""
+        if len(retry_text.split()) > 2 * len(text.split()):
+            doc, text = retry, retry_text
+    words = len(text.split())
+    if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
+        raise ExtractionError(_why_no_article(markup))
+    if _mostly_link_text(text, markup):
+        raise ExtractionError(
+            "That page has no article text (it looks like a list of links, not an article)."
+        )
+    title = " ".join(str(getattr(doc, "title", "") or "").split())
+    first, _, rest = text.partition("\n\n")
+    if title and first.casefold() == title.casefold() and rest:
+        text = rest  # the headline repeated as the first paragraph is not article text
+    meta = _page_meta(markup)
+    return ExtractedPage(
+        title=title or meta.get("title", "") or _first_line(text),
+        text=text,
+        published=_parse_date(getattr(doc, "date", None)),
+        language=_language(meta.get("lang") or getattr(doc, "language", None)),
+        site_name=(str(getattr(doc, "sitename", "") or "").strip() or None),
+        url=str(getattr(doc, "url", "") or "") or url,
+    )
+
+
+def page_to_article(page: ExtractedPage, url: str) -> Article:
+    """An Article from an extracted page: canonical URL, site name as source, topics from its text."""
+    from summaries.sources.feeds import article_topics  # feeds imports pages' siblings; avoid a cycle
+
+    source = page.site_name or _host(page.url or url)
+    return Article(
+        url=canonical_url(url),
+        title=page.title,
+        body=page.text,
+        source=source,
+        published=page.published,
+        language=page.language,
+        topics=article_topics(page.title, page.text),
+    )
+
+
+def _extract(markup: str, url: str | None, options: dict[str, Any]) -> Any:
+    try:
+        return trafilatura.bare_extraction(markup, url=url, with_metadata=True, **options)
+    except Exception as exc:  # a hostile page must give a reason, never a crash
+        raise ExtractionError(f"That page could not be read ({type(exc).__name__}).") from exc
+
+
+def _mostly_link_text(text: str, markup: str) -> bool:
+    """True when most of the extracted words are the texts of links: a section front or a sitemap."""
+    paragraphs = text.split("\n\n")
+    if len(paragraphs) < 5:
+        return False
+    try:
+        root = lxml.html.fromstring(markup[:2_000_000])
+    except (lxml.etree.ParserError, ValueError):
+        return False
+    anchors = {" ".join(a.text_content().split()) for a in root.iter("a")}
+    linked = sum(len(p.split()) for p in paragraphs if p in anchors)
+    return linked > 0.6 * len(text.split())
+
+
+def _has_password_field(markup: str) -> bool:
+    return bool(re.search(r"<input[^>]+type\s*=\s*[\"']?password", markup[:2_000_000], re.I))
+
+
+def _clean_text(text: str) -> str:
+    """Paragraphs separated by blank lines, inner whitespace collapsed, empty lines dropped."""
+    paragraphs = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _why_no_article(markup: str) -> str:
+    try:
+        root = lxml.html.fromstring(markup[:2_000_000])
+    except (lxml.etree.ParserError, ValueError):
+        return "That page has no article text."
+    if root.xpath("//input[@type='password']") or _LOGIN_HINTS.search(
+        " ".join(root.xpath("//title//text()"))
+    ):
+        return "That page has no article text (it looks like a login page)."
+    visible = " ".join(root.xpath("//body//text()"))[:20_000]
+    if _PAYWALL_HINTS.search(visible):
+        return "That page has no article text (the article seems to be behind a paywall)."
+    links = len(root.xpath("//a"))
+    if links > 30:
+        return "That page has no article text (it looks like a list of links, not an article)."
+    return "That page has no article text."
+
+
+def _page_meta(markup: str) -> dict[str, str]:
+    """The <html lang> and <title> of a page, read cheaply from its start."""
+    head = markup[:200_000]
+    meta: dict[str, str] = {}
+    lang = re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", head, re.I)
+    if lang:
+        meta["lang"] = lang.group(1)
+    title = re.search(r"<title[^>]*>(.*?)</title>", head, re.I | re.S)
+    if title:
+        meta["title"] = " ".join(lxml.html.fromstring(f"<p>{title.group(1)}</p>").text_content().split())
+    return meta
+
+
+def _parse_date(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _language(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().split("-")[0].split("_")[0].lower()[:3]
+
+
+def _first_line(text: str) -> str:
+    line = text.split("\n", 1)[0]
+    return line if len(line) <= 120 else line[:120].rsplit(" ", 1)[0] + "…"
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or url).removeprefix("www.")

@@ -1,0 +1,108 @@
+"""The newsbot command line as an operator meets it: help, exit codes, one-line errors, summaries on stdout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ARTICLE = (
+    "Harbor city approves new tram line\n\n"
+    "The council of Harbor City approved a new tram line on Tuesday after two years of debate. "
+    "The line will connect the old port with the university campus in the north. "
+    "Construction is expected to start next spring and to last three years. "
+    "Officials said the project will cost 400 million euros, shared by the city and the region. "
+    "Local shops along the route worry about losing customers during the works. "
+    "The mayor promised a fund to compensate businesses that lose income. "
+    "Critics argued that buses would have been cheaper and faster to deploy.\n"
+)
+
+
+def newsbot(*args: str, cwd: Path, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    clean["PYTHONPATH"] = str(ROOT)
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+        env=clean, timeout=60, check=False,
+    )
+
+
+def test_run_without_token_is_a_configuration_error(tmp_path: Path) -> None:
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "NEWSBOT_BOT_TOKEN" in lines[0]
+    assert ".env.example" in lines[0]
+    assert "newsbot console" in lines[0]
+
+
+def test_invalid_setting_exits_2_naming_it(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("NEWSBOT_TIMEZONE=Mars/Olympus\n")
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 2
+    assert "NEWSBOT_TIMEZONE" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["", "run", "console", "ingest", "summarize"])
+def test_help_for_every_command(tmp_path: Path, command: str) -> None:
+    result = newsbot(*([command] if command else []), "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "usage: newsbot" in result.stdout
+
+
+def test_unknown_command_and_bad_option_are_usage_errors(tmp_path: Path) -> None:
+    assert newsbot("fly", cwd=tmp_path).returncode == 2
+    result = newsbot("summarize", "--sentences", "11", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 2
+    assert "between 1 and 10" in result.stderr
+
+
+def test_summarize_stdin_prints_only_sentences(tmp_path: Path) -> None:
+    result = newsbot("summarize", "--sentences", "2", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2
+    assert all(line in ARTICLE for line in lines)
+
+
+def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
+    path = tmp_path / "tram.txt"
+    path.write_text(ARTICLE)
+    result = newsbot("summarize", str(path), "--algorithm", "lexrank", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 3
+    assert "Harbor city approves new tram line" not in lines  # the title is not a summary sentence
+
+
+def test_summarize_missing_file_fails_with_reason(tmp_path: Path) -> None:
+    result = newsbot("summarize", str(tmp_path / "nope.txt"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nope.txt" in result.stderr
+
+
+def test_ingest_reports_each_source_and_keeps_going(tmp_path: Path) -> None:
+    good = tmp_path / "tram.txt"
+    good.write_text(ARTICLE)
+    binary = tmp_path / "junk.bin"
+    binary.write_bytes(bytes(range(256)) * 50)
+    db = tmp_path / "news.sqlite3"
+    result = newsbot(
+        "ingest", "--quiet", str(good), str(tmp_path / "missing.txt"), str(binary), str(good),
+        cwd=tmp_path, NEWSBOT_DB_PATH=str(db),
+    )
+    assert result.returncode == 1  # some sources failed
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("added") and "Harbor city approves new tram line" in lines[0]
+    assert lines[1].startswith("failed") and "missing.txt" in lines[1]
+    assert lines[2].startswith("failed") and "junk.bin" in lines[2]
+    assert lines[3].startswith("skipped") and "duplicate" in lines[3]
+    assert db.exists()

@@ -1,0 +1,177 @@
+"""Ingestion as the bot runs it: feeds polled from a real HTTP server into a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.errors import UserError
+from bot.services.ingest import IngestService
+from bot.store import Database
+from summaries.fetch import Fetcher
+from summaries.topics import TopicCatalogue
+from tests.support.news_site import NewsSite
+
+CAR_TITLE = "Carmaker Voltra plans to double its sales in Asia"
+CAR_BODY = (
+    "The electric carmaker Voltra said on Monday it plans to double its vehicle sales in Asia by 2028.\n\n"
+    "The company will open two factories and expand its dealer network to reach new customers.\n\n"
+    "Investors welcomed the plan, and the shares rose eight percent in early trading on the stock market.\n\n"
+    "Analysts said the expansion could lift the carmaker's revenue and profit margins over the next years.\n\n"
+    "Voltra's chief executive told reporters the new models would be cheaper than its current cars.\n\n"
+    "Rival automakers are also investing heavily in battery plants and electric vehicles in the region."
+)
+HEALTH_TITLE = "Hospitals report fewer flu cases this winter"
+HEALTH_BODY = (
+    "Hospitals across the country reported fewer flu cases this winter than last year, health officials said.\n\n"
+    "Doctors credited the higher vaccination rate among older patients and children.\n\n"
+    "The health ministry said emergency wards had more free beds than in any winter of the past decade.\n\n"
+    "Nurses warned that staff shortages remain a problem in rural clinics and smaller hospitals.\n\n"
+    "Officials urged people who have not been vaccinated to see their doctor before the season ends."
+)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest_asyncio.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "news.sqlite3")
+    yield database
+    await database.close()
+
+
+@pytest_asyncio.fixture
+async def service(db: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[IngestService]:
+    settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True)  # type: ignore[call-arg]
+    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=1_000_000)
+    yield IngestService(db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock)
+    await fetcher.aclose()
+
+
+async def test_poll_stores_new_articles_once_with_topics_and_summary(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now())
+
+    new = await service.poll_due_feeds(clock.now())
+
+    assert [a.title for a in new] == [CAR_TITLE]
+    article = new[0]
+    assert article.id is not None and article.story_id == article.id
+    assert {"automotive", "business"} <= set(article.topics)
+    assert 1 <= len(article.summary) <= 3
+    assert all(sentence in CAR_BODY for sentence in article.summary)
+    # not due again until the interval passed; then a 304 brings nothing new
+    assert await service.poll_due_feeds(clock.now()) == []
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert any(r.headers.get("If-None-Match") for r in news_site.requests)
+    # a second article appears: only it is new
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
+    assert await db.articles.count() == 2
+
+
+async def test_first_poll_keeps_old_backlog_quiet(
+    service: IngestService, db: Database, news_site: NewsSite
+) -> None:
+    await news_site.publish("health", HEALTH_TITLE, HEALTH_BODY)
+    # the feed is added long after the item was published: the item is backlog, stored but not pushed
+    late = FakeClock(start=4_102_444_800.0)  # 2100-01-01
+    await db.feeds.add(news_site.feed_url("health"), (), None, late.now())
+    assert await service.poll_due_feeds(late.now()) == []
+    assert [a.title for a in await db.articles.latest(10)] == [HEALTH_TITLE]
+
+
+async def test_failing_feed_backs_off_and_is_marked_dead(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    url = news_site.add("/broken.xml", "<html><body>not a feed</body></html>", content_type="text/html")
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    waits = []
+    for _ in range(10):
+        await service.poll_due_feeds(clock.now())
+        current = await db.feeds.get(feed.id)
+        assert current is not None
+        waits.append(current.next_poll_at - clock.now())
+        clock.set(current.next_poll_at)
+    assert waits[1] > waits[0]  # exponential backoff
+    assert current.failures == 10 and current.dead
+    assert current.last_error
+    assert await db.feeds.due(clock.now() + 10**9) == []
+
+
+async def test_teaser_items_get_their_page_fetched(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    page = news_site.add(
+        "/story.html",
+        "<html><head><title>Chip plant</title></head><body><article><h1>Chip plant opens</h1>"
+        + "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n"))
+        + "</article></body></html>",
+    )
+    rss = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
+        "<pubDate>Wed, 25 Nov 2099 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    feed_url = news_site.add("/teasers.xml", rss, content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now())
+    [article] = await service.poll_due_feeds(clock.now())
+    assert "vaccination rate" in article.body
+    assert news_site.hits("/story.html") == 1
+
+
+async def test_summarize_url_stores_the_page_and_explains_failures(
+    service: IngestService, db: Database, news_site: NewsSite
+) -> None:
+    published = await news_site.publish("automotive", CAR_TITLE, CAR_BODY)
+    article, summary = await service.summarize_url(published.url + "?utm_source=x", 2)
+    assert article.id is not None and article.title == CAR_TITLE
+    assert len(summary) == 2
+    again, _ = await service.summarize_url(published.url, 2)
+    assert again.id == article.id  # canonical URL: stored once
+
+    login = news_site.add("/login", "<html><body><form><input name=user><input name=pw></form></body></html>")
+    with pytest.raises(UserError):
+        await service.summarize_url(login, 3)
+    image = news_site.add("/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(1000), content_type="image/png")
+    with pytest.raises(UserError):
+        await service.summarize_url(image, 3)
+
+
+async def test_summarize_text_rejects_junk(service: IngestService) -> None:
+    assert len(await service.summarize_text(CAR_BODY, 2)) == 2
+    with pytest.raises(UserError):
+        await service.summarize_text("\x00\x01\x02\x03" * 500, 3)
+    with pytest.raises(UserError):
+        await service.summarize_text("   ", 3)
+
+
+async def test_same_story_from_two_feeds_shares_a_story(
+    service: IngestService, clock: FakeClock, db: Database
+) -> None:
+    from summaries.articles import Article
+
+    first = Article(url="https://a.example/1", title=CAR_TITLE, body=CAR_BODY, source="A")
+    rewrite = Article(
+        url="https://b.example/2",
+        title="Voltra aims to double Asian car sales",
+        body=CAR_BODY.replace("said on Monday", "announced on Monday").replace("eight percent", "8%"),
+        source="B",
+    )
+    other = Article(url="https://c.example/3", title=HEALTH_TITLE, body=HEALTH_BODY, source="C")
+    (a, status_a), (b, status_b), (c, _) = await service.ingest_articles([first, rewrite, other])
+    assert (status_a, status_b) == ("added", "added")
+    assert b.story_id == a.id
+    assert c.story_id == c.id

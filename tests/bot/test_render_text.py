@@ -1,0 +1,52 @@
+"""Splitting long replies: every message within Telegram's limit, nothing lost, tags never cut."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate, visible_length
+
+
+def test_escape_and_visible_length() -> None:
+    assert esc('<b>"x" & y</b>') == "&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;"
+    assert visible_length("<b>a &amp; b</b>") == 5
+
+
+def test_blocks_are_packed_and_never_exceed_the_limit() -> None:
+    blocks = [f"<b>Story {i}</b>\n" + esc("Sentence & more. " * 20) for i in range(60)]
+    messages = split_message(blocks)
+    assert len(messages) > 1
+    assert all(len(m) <= MAX_MESSAGE_CHARS for m in messages)
+    joined = "\n\n".join(messages)
+    assert all(f"<b>Story {i}</b>" in joined for i in range(60))
+
+
+def test_one_huge_block_is_split_at_sentences_without_breaking_entities() -> None:
+    text = esc("An ampersand & a <tag> in a long sentence. " * 400)
+    messages = split_message([text])
+    assert all(len(m) <= MAX_MESSAGE_CHARS for m in messages)
+    for message in messages:
+        assert not re.search(r"&[a-z]*$", message)  # no entity cut in half
+        assert html.unescape(message).count("&") == message.count("&amp;")
+
+
+def test_a_tagged_line_too_long_falls_back_to_plain_text() -> None:
+    block = "<b>" + "word " * 2000 + "</b>"
+    messages = split_message([block])
+    assert all(len(m) <= MAX_MESSAGE_CHARS for m in messages)
+    assert all("<b>" not in m and "</b>" not in m for m in messages)
+
+
+def test_no_spaces_at_all_still_fits() -> None:
+    messages = split_message(["x" * 10_000])
+    assert [len(m) for m in messages] == [4096, 4096, 1808]
+
+
+def test_age_and_truncate() -> None:
+    assert format_age(5) == "just now"
+    assert format_age(300) == "5 min ago"
+    assert format_age(7200) == "2 h ago"
+    assert format_age(3 * 86400) == "3 d ago"
+    assert truncate("one two three four five", 12) == "one two…"
+    assert truncate("short", 12) == "short"

@@ -1,0 +1,52 @@
+"""Helpers for conversation tests: talk to the running bot through the emulator like a user would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.console import load_samples
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator, SentMessage
+from summaries.articles import Article
+from tests.conftest import USER_CHAT, services_of
+
+ARTICLE_TITLE = "City council approves a new tram line"
+ARTICLE_BODY = (
+    "The city council approved a new tram line on Monday after a long debate about costs.\n\n"
+    "The line will connect the central station with the university and the new hospital in the north.\n\n"
+    "Construction is expected to take three years and will close several streets for months at a time.\n\n"
+    "Supporters said the tram will cut car traffic and give students a faster trip to their lectures.\n\n"
+    "Opponents warned that the budget has already grown twice and may grow again before work begins.\n\n"
+    "The mayor promised monthly reports on spending so that residents can follow the project closely."
+)
+
+
+async def say(
+    emulator: BotApiEmulator,
+    text: str,
+    *,
+    chat: int = USER_CHAT,
+    user_id: int | None = None,
+    timeout: float = 10.0,  # noqa: ASYNC109 - passed on to the emulator
+    reply_to: int | None = None,
+) -> SentMessage:
+    """Send ``text`` as the user and return the bot's next message in that chat."""
+    await emulator.send_user_message(chat, text, user_id=user_id, reply_to_message_id=reply_to)
+    return await emulator.next_message(chat, timeout=timeout)
+
+
+async def press(
+    emulator: BotApiEmulator, message: SentMessage, data: str, *, user_id: int | None = None
+) -> str | None:
+    """Tap a button of ``message``; returns the toast text the bot answered the tap with."""
+    query_id = await emulator.press_button(message.chat_id, message.message_id, data, user_id=user_id)
+    answer = await emulator.wait_callback_answer(query_id, timeout=10)
+    return answer.text
+
+
+async def store_samples(application: BotApplication) -> list[Article]:
+    """Store the console's sample articles; returns them with their ids."""
+    services = services_of(application)
+    now = datetime.fromtimestamp(services.clock.now(), UTC)
+    results = await services.ingest.ingest_articles(load_samples(now))
+    return [article for article, _ in results]

@@ -1,0 +1,153 @@
+"""Private-chat commands as a user meets them: /start, /help, /topics, subscriptions, /latest, /settings."""
+
+from __future__ import annotations
+
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator
+from tests.conftest import USER_CHAT, services_of
+from tests.conversation.helpers import press, say, store_samples
+
+
+async def test_start_greets_and_shows_the_topic_keyboard(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    reply = await say(emulator, "/start")
+    assert "Hello" in reply.text and "/help" in reply.text
+    labels = [label for label, _ in reply.buttons]
+    assert "🚗 Automotive" in labels and "💼 Business" in labels
+    assert {
+        "start",
+        "help",
+        "topics",
+        "subscribe",
+        "unsubscribe",
+        "mysubs",
+        "latest",
+        "summary",
+        "search",
+        "digest",
+        "settings",
+        "stop",
+    } <= {name for name, _ in emulator.commands}
+
+
+async def test_help_lists_the_commands(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    reply = await say(emulator, "/help")
+    for command in ("/subscribe", "/unsubscribe", "/latest", "/summary", "/settings", "/stop"):
+        assert command in reply.text
+    assert "/stats" not in reply.text
+
+
+async def test_topic_buttons_toggle_in_place(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    topics = await say(emulator, "/topics")
+    toast = await press(emulator, topics, "t:automotive")
+    assert toast == "Following 🚗 Automotive"
+    edited = await emulator.next_message(USER_CHAT)
+    assert edited.edited and edited.message_id == topics.message_id
+    assert "✅ 🚗 Automotive" in [label for label, _ in edited.buttons]
+    assert "💼 Business" in [label for label, _ in edited.buttons]
+    assert "Automotive" in (await say(emulator, "/mysubs")).text
+    toast = await press(emulator, edited, "t:automotive")
+    assert toast == "Stopped following 🚗 Automotive"
+    edited = await emulator.next_message(USER_CHAT)
+    assert "🚗 Automotive" in [label for label, _ in edited.buttons]
+
+
+async def test_subscribe_says_which_words_are_topics_and_which_keywords(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    reply = await say(emulator, '/subscribe Autos busines tesla "electric cars"')
+    assert "Topics: 🚗 Automotive" in reply.text
+    assert "Keywords: “tesla”, “electric cars”" in reply.text
+    assert "Did you mean 💼 Business?" in reply.text
+    mysubs = await say(emulator, "/mysubs")
+    assert "Topics: 🚗 Automotive" in mysubs.text and "“electric cars”" in mysubs.text
+    assert "instant alerts" in mysubs.text
+    assert "Business" not in mysubs.text  # a near miss is suggested, never guessed
+
+
+async def test_unsubscribe_words_unknown_words_and_all(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/subscribe science tesla")
+    reply = await say(emulator, "/unsubscribe Science spaceships")
+    assert "Stopped following topics: 🔬 Science" in reply.text
+    assert "You don't follow “spaceships”" in reply.text
+    reply = await say(emulator, "/unsubscribe all")
+    assert "Dropped all 1 subscriptions" in reply.text
+    assert "Topics: none" in (await say(emulator, "/mysubs")).text
+
+
+async def test_latest_lists_articles_with_summary_buttons(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    articles = await store_samples(running_bot)
+    reply = await say(emulator, "/latest")
+    newest = articles[0]
+    assert newest.title in reply.text
+    assert f"Newsbot Samples · 2 h ago · #{newest.id}" in reply.text
+    assert f"sum:{newest.id}" in [data for _, data in reply.buttons]
+    await press(emulator, reply, f"sum:{newest.id}")
+    summary = await emulator.next_message(USER_CHAT)
+    assert newest.title in summary.text and "Northwind" in summary.text
+    sport = await say(emulator, "/latest sports")
+    assert "Lakeside Rovers" in sport.text and "Northwind" not in sport.text
+    assert "not a topic" in (await say(emulator, "/latest marsbars")).text
+
+
+async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    await store_samples(running_bot)
+    reply = await say(emulator, "/search glacier sensors")
+    assert "Solar-powered sensors" in reply.text and "1 article" in reply.text
+    assert "Nothing found" in (await say(emulator, '/search "zebra" OR *')).text
+    assert "What should I look for" in (await say(emulator, "/search")).text
+
+
+async def test_settings_by_arguments_and_buttons(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    panel = await say(emulator, "/settings")
+    assert "instant alerts" in panel.text and "UTC" in panel.text
+    reply = await say(emulator, "/settings digest 08:00,18:00")
+    assert "You'll get a digest at 08:00, 18:00 (UTC)" in reply.text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.next_digest_at is not None
+    assert "Europe/Berlin" in (await say(emulator, "/settings timezone europe/berlin")).text
+    assert "22:00–07:00" in (await say(emulator, "/settings quiet 22:00-07:00")).text
+    assert "4 sentences" in (await say(emulator, "/settings length 4")).text
+    assert "Paused" in (await say(emulator, "/settings pause")).text
+    assert "Resumed" in (await say(emulator, "/settings resume")).text
+    bad = await say(emulator, "/settings timezone Mars/Olympus")
+    assert "'Mars/Olympus' is not a timezone I know" in bad.text
+    bad = await say(emulator, "/settings digest 25:99")
+    assert "25:99" in bad.text and "00-23" in bad.text
+    panel = await say(emulator, "/settings")
+    toast = await press(emulator, panel, "set:mode:instant")
+    assert toast == "You'll get an alert for each new matching article."
+    edited = await emulator.next_message(USER_CHAT)
+    assert edited.edited and "🔘 Instant alerts" in [label for label, _ in edited.buttons]
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.mode == "instant" and chat.timezone == "Europe/Berlin"
+
+
+async def test_digest_with_nothing_new(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    assert "don't follow anything" in (await say(emulator, "/digest")).text
+    await say(emulator, "/subscribe business")
+    assert (await say(emulator, "/digest")).text == "Nothing new since your last digest."
+
+
+async def test_stop_asks_then_deletes_everything(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/subscribe business tesla")
+    confirm = await say(emulator, "/stop")
+    assert "Are you sure?" in confirm.text
+    await press(emulator, confirm, "stop:no")
+    assert "nothing was deleted" in (await emulator.next_message(USER_CHAT)).text
+    assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
+    confirm = await say(emulator, "/stop")
+    await press(emulator, confirm, "stop:yes")
+    assert "everything of this chat is deleted" in (await emulator.next_message(USER_CHAT)).text
+    services = services_of(running_bot)
+    assert await services.chats.get(USER_CHAT) is None
+    assert await services.subscriptions.for_chat(USER_CHAT) == []

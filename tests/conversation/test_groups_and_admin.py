@@ -1,0 +1,91 @@
+"""Groups (only chat administrators change settings), group migration, and the bot's admin commands."""
+
+from __future__ import annotations
+
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator
+from tests.conftest import ADMIN_ID, USER_CHAT, services_of
+from tests.conversation.helpers import press, say
+from tests.support.news_site import NewsSite
+
+GROUP = -500
+MEMBER = 501
+GROUP_ADMIN = 502
+
+
+async def test_only_group_admins_change_subscriptions_and_settings(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    refused = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
+    assert "only this group's administrators" in refused.text
+    assert (
+        "only this group's administrators"
+        in (await say(emulator, "/settings digest 09:00", chat=GROUP, user_id=MEMBER)).text
+    )
+    topics = await say(emulator, "/topics", chat=GROUP, user_id=MEMBER)  # looking is fine
+    toast = await press(emulator, topics, "t:science", user_id=MEMBER)
+    assert toast is not None and "administrators" in toast
+    ok = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    assert "Topics: 💼 Business" in ok.text
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
+    assert "Business" in (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
+
+
+async def test_group_migration_keeps_subscriptions(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "creator")
+    await say(emulator, "/subscribe science", chat=GROUP, user_id=GROUP_ADMIN)
+    await emulator.migrate_chat(GROUP, -100500)
+    await emulator.wait_for_idle()
+    services = services_of(running_bot)
+    assert await services.subscriptions.topic_ids(-100500) == {"science"}
+    assert await services.chats.get(GROUP) is None
+
+
+async def test_admin_commands_refuse_others(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    for command in (
+        "/stats",
+        "/feeds",
+        "/addfeed https://example.com/rss",
+        "/removefeed https://example.com/rss",
+    ):
+        reply = await say(emulator, command)
+        assert reply.text == "Sorry, that command is only for the bot's administrators."
+
+
+async def test_admin_stats_and_feeds(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await say(emulator, "/subscribe business tesla")
+    stats = await say(emulator, "/stats", chat=ADMIN_ID)
+    assert "Chats: 1" in stats.text and "1 topics, 1 keywords" in stats.text and "Articles: 0" in stats.text
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    added = await say(emulator, f"/addfeed {news_site.feed_url('business')} business", chat=ADMIN_ID)
+    assert "Added feed" in added.text and "Test News: business" in added.text
+    listing = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert news_site.feed_url("business") in listing.text
+    bad = await say(emulator, f"/addfeed {news_site.url('/nothing.xml')}", chat=ADMIN_ID)
+    assert bad.text.startswith("⚠️")
+    removed = await say(emulator, f"/removefeed {news_site.feed_url('business')}", chat=ADMIN_ID)
+    assert "Stopped polling" in removed.text
+    assert (
+        "No feed with that address"
+        in (await say(emulator, f"/removefeed {news_site.feed_url('business')}", chat=ADMIN_ID)).text
+    )
+    assert USER_CHAT
+
+
+async def test_groups_hear_only_commands_meant_for_the_bot(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.send_user_message(GROUP, "just chatting https://example.com/x", user_id=MEMBER)
+    await emulator.send_user_message(GROUP, "/frobnicate", user_id=MEMBER)
+    await emulator.send_user_message(GROUP, "/start@some_other_bot", user_id=MEMBER)
+    reply = await say(emulator, f"/frobnicate@{emulator.bot_username}", chat=GROUP, user_id=MEMBER)
+    assert "I don't know /frobnicate" in reply.text
+    assert len(emulator.messages(GROUP)) == 1

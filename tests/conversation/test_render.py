@@ -1,0 +1,159 @@
+"""The pure renderer: valid Telegram HTML, escaped input, short callback data, messages under 4,096 chars."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.emulator.html_check import parse_html
+from bot.render.replies import (
+    Reply,
+    callback,
+    render_article_summary,
+    render_follow_result,
+    render_help,
+    render_latest,
+    render_mysubs,
+    render_search,
+    render_settings,
+    render_stop_confirm,
+    render_topics,
+    render_welcome,
+)
+from bot.services.subscriptions import FollowResult
+from bot.store.models import Chat, Subscription
+from summaries.articles import Article
+from summaries.topics import TopicCatalogue
+
+CATALOGUE = TopicCatalogue.load()
+NOW = datetime(2026, 1, 1, 12, tzinfo=UTC).timestamp()
+HOSTILE = '<b>Bold</b> & "quotes" <script>alert(1)</script> &amp;'
+
+
+def article(
+    i: int,
+    title: str = "Carmaker plans",
+    body: str = "Body. " * 10,
+    source: str = "Example News",
+    summary: tuple[str, ...] = ("The first sentence.", "The second one."),
+) -> Article:
+    return Article(
+        url=f"https://news.example/{i}",
+        title=title,
+        body=body,
+        source=source,
+        published=datetime(2026, 1, 1, 10, tzinfo=UTC),
+        topics=("automotive", "business"),
+        summary=summary,
+        id=i,
+    )
+
+
+def visible(reply: Reply) -> str:
+    """What the user reads; raises if Telegram would refuse the markup."""
+    assert len(reply.html) <= 4096
+    return parse_html(reply.html).text
+
+
+def all_callback_data(reply: Reply) -> list[str]:
+    if reply.keyboard is None:
+        return []
+    return [str(b.callback_data) for row in reply.keyboard.inline_keyboard for b in row]
+
+
+def test_topics_keyboard_ticks_followed_topics() -> None:
+    reply = render_topics(CATALOGUE.all(), {"automotive"})
+    assert reply.keyboard is not None
+    labels = [b.text for row in reply.keyboard.inline_keyboard for b in row]
+    assert "✅ 🚗 Automotive" in labels
+    assert "💼 Business" in labels
+    assert "t:automotive" in all_callback_data(reply)
+
+
+def test_callback_data_never_exceeds_64_bytes() -> None:
+    with pytest.raises(ValueError):
+        callback("t", "é" * 40)
+    replies = [
+        render_welcome("Ann", CATALOGUE.all(), set(), new=True),
+        render_settings(Chat(id=1, quiet_start="22:00", quiet_end="07:00", paused=True)),
+        render_stop_confirm(),
+        *render_latest([article(10**11 + i, "x" * 300) for i in range(8)], NOW, CATALOGUE.get),
+    ]
+    for reply in replies:
+        for data in all_callback_data(reply):
+            assert 0 < len(data.encode()) <= 64
+
+
+def test_hostile_titles_and_user_input_are_escaped() -> None:
+    hostile = article(1, title=HOSTILE, body=HOSTILE, source=HOSTILE)
+    for reply in [
+        *render_latest([hostile], NOW, CATALOGUE.get),
+        *render_article_summary(hostile, [HOSTILE], NOW, CATALOGUE.get),
+        *render_search(HOSTILE, [hostile], NOW, CATALOGUE.get),
+        render_welcome(HOSTILE, CATALOGUE.all(), set(), new=False),
+        render_mysubs(Chat(id=1), [Subscription(1, "keyword", HOSTILE)], CATALOGUE.get),
+        render_follow_result(FollowResult(keywords=[HOSTILE], rejected=[(HOSTILE, "too long")])),
+    ]:
+        assert "<b>Bold</b> &" in visible(reply)  # shown as typed, not as markup
+
+
+def test_latest_shows_title_source_age_id_and_a_button_each() -> None:
+    [reply] = render_latest([article(12), article(13, "Second")], NOW, CATALOGUE.get)
+    text = visible(reply)
+    assert "🚗 Carmaker plans" in text
+    assert "Example News · 2 h ago · #12" in text
+    assert "The first sentence." in text
+    assert all_callback_data(reply) == ["sum:12", "sum:13"]
+
+
+def test_long_lists_and_summaries_are_split_under_the_limit() -> None:
+    long_body = ("A sentence that goes on and on. " * 400).strip()
+    replies = render_article_summary(article(1), [long_body, long_body], NOW, CATALOGUE.get)
+    assert len(replies) > 1
+    for reply in replies:
+        visible(reply)
+    many = render_search(
+        "cars", [article(i, "T" * 200, summary=("S " * 150,)) for i in range(30)], NOW, CATALOGUE.get
+    )
+    for reply in many:
+        visible(reply)
+    assert many[-1].keyboard is not None  # buttons stay with the last part
+
+
+def test_help_lists_every_command_and_admin_ones_only_for_admins() -> None:
+    user = visible(render_help(admin=False))
+    admin = visible(render_help(admin=True))
+    for name in (
+        "start",
+        "help",
+        "topics",
+        "subscribe",
+        "unsubscribe",
+        "mysubs",
+        "latest",
+        "summary",
+        "search",
+        "digest",
+        "settings",
+        "stop",
+    ):
+        assert f"/{name}" in user
+    assert "/stats" not in user and "/addfeed" in admin
+
+
+def test_settings_panel_reflects_the_chat() -> None:
+    chat = Chat(
+        id=1,
+        mode="digest",
+        digest_times=("08:00", "18:00"),
+        timezone="Europe/Berlin",
+        quiet_start="22:00",
+        quiet_end="07:00",
+        summary_sentences=5,
+    )
+    reply = render_settings(chat)
+    text = visible(reply)
+    assert "digest at 08:00, 18:00" in text and "Europe/Berlin" in text and "22:00–07:00" in text
+    assert "set:mode:instant" in all_callback_data(reply)
+    assert "set:quiet:off" in all_callback_data(reply)

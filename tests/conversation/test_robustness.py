@@ -1,0 +1,116 @@
+"""Bad input and odd updates: long and binary arguments, unknown commands, edited messages, channel posts."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+
+import pytest
+
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator
+from tests.conftest import USER_CHAT, services_of
+from tests.conversation.helpers import say
+
+
+async def test_overlong_arguments_get_a_clear_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    reply = await say(emulator, "/subscribe " + "a" * 4000)
+    assert "at most 50 characters" in reply.text
+    reply = await say(emulator, "/subscribe " + "b" * 4001)
+    assert "That is too long (4,001 characters)" in reply.text
+    reply = await say(emulator, "/summary " + "word " * 1000)
+    assert len(reply.text) <= 4096
+
+
+async def test_binary_junk_and_unknown_commands(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    junk = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\n\r\t ") * 20 + "\ufffd\u202e<b>&"
+    reply = await say(emulator, "/summary " + junk)
+    assert reply.text.startswith("⚠️")
+    reply = await say(emulator, "/subscribe " + junk)
+    assert reply.text.startswith("⚠️") or "Not followed" in reply.text
+    reply = await say(emulator, "/frobnicate now")
+    assert "I don't know /frobnicate" in reply.text and "/help" in reply.text
+    reply = await say(emulator, "hello there")
+    assert "Send me a link" in reply.text
+
+
+async def test_odd_updates_do_not_crash_anything(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    user = {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"}
+    now = int(time.time())
+    await emulator.inject_raw_update(
+        {
+            "edited_message": {
+                "message_id": 900,
+                "date": now,
+                "edit_date": now,
+                "chat": chat,
+                "from": user,
+                "text": "/subscribe edited",
+            }
+        }
+    )
+    await emulator.inject_raw_update(
+        {
+            "channel_post": {
+                "message_id": 901,
+                "date": now,
+                "text": "/start",
+                "chat": {"id": -100123, "type": "channel", "title": "News"},
+            }
+        }
+    )
+    await emulator.inject_raw_update(
+        {"message": {"message_id": 902, "date": now, "chat": chat, "text": "/mysubs"}}
+    )
+    await emulator.inject_raw_update(
+        {"callback_query": {"id": "77", "from": user, "chat_instance": "1", "data": "sum:1"}}
+    )
+    await emulator.inject_raw_update(
+        {
+            "message": {
+                "message_id": 903,
+                "date": now,
+                "chat": chat,
+                "from": user,
+                "sticker": {
+                    "file_id": "x",
+                    "file_unique_id": "y",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                },
+            }
+        }
+    )
+    reply = await emulator.next_message(USER_CHAT)
+    assert "Send me a link" in reply.text  # the sticker got a hint; nothing else was answered
+    reply = await say(emulator, "/help")
+    while "What I can do" not in reply.text:
+        reply = await emulator.next_message(USER_CHAT)
+    subs = await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
+    assert [s.value for s in subs] == []  # the edited /subscribe was not acted on
+
+
+async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    await say(emulator, "/start")
+    db_path = services_of(running_bot).settings.db_path
+    with sqlite3.connect(db_path) as conn:  # the database breaks under the bot (an operator's mistake)
+        conn.execute("DROP TABLE subscriptions")
+    caplog.set_level(logging.ERROR)
+    reply = await say(emulator, "/mysubs")
+    assert reply.text == "Sorry, something went wrong on my side. Please try again in a moment."
+    traces = [r for r in caplog.records if r.exc_info and "no such table" in str(r.exc_info[1])]
+    assert len(traces) == 1
+    assert "What I can do" in (await say(emulator, "/help")).text  # and the bot carries on

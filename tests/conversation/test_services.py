@@ -1,0 +1,206 @@
+"""ChatService, SubscriptionService and AdminService against a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.errors import UserError
+from bot.services.chats import ChatService, parse_digest_times, parse_quiet_hours, resolve_timezone
+from bot.services.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionService, parse_words
+from bot.store import Database
+from summaries.topics import TopicCatalogue
+
+CHAT = 7
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "newsbot.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, db_path=tmp_path / "x.sqlite3", timezone="Europe/Berlin")  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def chats(db: Database, settings: Settings) -> ChatService:
+    service = ChatService(db=db, settings=settings, clock=FakeClock())
+    await service.register(CHAT, "private", "Ann")
+    return service
+
+
+@pytest.fixture
+def subs(db: Database, chats: ChatService) -> SubscriptionService:
+    return SubscriptionService(db=db, catalogue=TopicCatalogue.load(), clock=FakeClock())
+
+
+# -- parsing words -------------------------------------------------------------------------------------------
+
+
+def test_words_and_quoted_phrases_are_told_apart() -> None:
+    words = parse_words('business, Tesla "electric cars" “self driving”  ')
+    assert [(w.text, w.quoted) for w in words] == [
+        ("business", False),
+        ("Tesla", False),
+        ("electric cars", True),
+        ("self driving", True),
+    ]
+
+
+def test_an_unclosed_quote_still_makes_a_phrase() -> None:
+    assert [w.text for w in parse_words('"battery recycling')] == ["battery recycling"]
+
+
+# -- subscriptions -------------------------------------------------------------------------------------------
+
+
+async def test_topics_by_alias_and_keywords_by_everything_else(subs: SubscriptionService) -> None:
+    result = await subs.follow(CHAT, 'Autos busines tesla "Electric  Cars"')
+    assert [t.id for t in result.topics] == ["automotive"]
+    assert result.keywords == ["tesla", "electric cars"]
+    assert [(w, t.id) for w, t in result.suggestions] == [("busines", "business")]
+    followed = {(s.kind, s.value) for s in await subs.for_chat(CHAT)}
+    assert followed == {("topic", "automotive"), ("keyword", "tesla"), ("keyword", "electric cars")}
+
+
+async def test_following_twice_says_already(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, "cars tesla")
+    again = await subs.follow(CHAT, "automotive TESLA")
+    assert not again.changed
+    assert [t.id for t in again.topics_already] == ["automotive"]
+    assert again.keywords_already == ["tesla"]
+
+
+async def test_a_quoted_near_miss_is_taken_as_a_keyword(subs: SubscriptionService) -> None:
+    result = await subs.follow(CHAT, '"busines"')
+    assert result.keywords == ["busines"] and not result.suggestions
+
+
+async def test_keyword_limits(subs: SubscriptionService) -> None:
+    result = await subs.follow(CHAT, "x " + "a" * 51 + " ??? ok")
+    reasons = dict(result.rejected)
+    assert set(reasons) == {"x", "a" * 51}
+    assert "50" in reasons["a" * 51]
+    assert result.keywords == ["ok"]  # "???" is all punctuation and vanishes while parsing
+
+
+async def test_subscription_count_is_capped(subs: SubscriptionService) -> None:
+    for start in range(0, MAX_SUBSCRIPTIONS, 25):
+        await subs.follow(CHAT, " ".join(f"zq{i}xk" for i in range(start, start + 25)))
+    result = await subs.follow(CHAT, "business lastword")
+    assert result.limit_reached == ["business", "lastword"]
+    assert len(await subs.for_chat(CHAT)) == MAX_SUBSCRIPTIONS
+
+
+async def test_unfollow_words_and_all(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, 'business tesla "electric cars"')
+    result = await subs.unfollow(CHAT, 'Business "Electric cars" sport')
+    assert [t.id for t in result.topics] == ["business"]
+    assert result.keywords == ["electric cars"]
+    assert result.not_followed == ["sport"]
+    everything = await subs.unfollow(CHAT, "all")
+    assert everything.removed_all == 1
+    assert await subs.for_chat(CHAT) == []
+
+
+async def test_toggle_topic(subs: SubscriptionService) -> None:
+    assert await subs.toggle_topic(CHAT, "science") is True
+    assert await subs.topic_ids(CHAT) == {"science"}
+    assert await subs.toggle_topic(CHAT, "science") is False
+    with pytest.raises(UserError):
+        await subs.toggle_topic(CHAT, "no-such-topic")
+
+
+async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:
+    with pytest.raises(UserError, match="/subscribe"):
+        await subs.follow(CHAT, '  "" ,, ')
+
+
+# -- chat settings -------------------------------------------------------------------------------------------
+
+
+async def test_new_chats_get_the_configured_defaults(chats: ChatService) -> None:
+    chat = await chats.get(CHAT)
+    assert chat is not None and chat.timezone == "Europe/Berlin" and chat.mode == "instant"
+
+
+async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatService) -> None:
+    chat, what = await chats.apply(CHAT, ["digest", "18:00,8:00"])
+    assert what == "digest" and chat.mode == "digest" and chat.digest_times == ("08:00", "18:00")
+    # FakeClock starts at 2026-01-01 00:00 UTC = 01:00 in Berlin: the next digest is 08:00 Berlin = 07:00 UTC.
+    assert chat.next_digest_at == datetime(2026, 1, 1, 7, 0, tzinfo=UTC).timestamp()
+    chat, _ = await chats.apply(CHAT, ["instant"])
+    assert chat.mode == "instant" and chat.next_digest_at is None
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["timezone", "Mars/Olympus"], "timezone"),
+        (["timezone", "../../etc/passwd"], "timezone"),
+        (["digest", "25:99"], "25:99"),
+        (["digest", "8"], "HH:MM"),
+        (["quiet", "22:00"], "START-END"),
+        (["quiet", "22:00-22:00"], "different"),
+        (["length", "11"], "1 to 10"),
+        (["length", "many"], "not a number"),
+        (["colour", "blue"], "don't know"),
+    ],
+)
+async def test_bad_settings_say_what_is_wrong(chats: ChatService, args: list[str], says: str) -> None:
+    with pytest.raises(UserError, match=says):
+        await chats.apply(CHAT, args)
+    chat = await chats.get(CHAT)
+    assert chat is not None and chat.mode == "instant" and chat.timezone == "Europe/Berlin"
+
+
+async def test_timezone_quiet_length_pause(chats: ChatService) -> None:
+    chat, _ = await chats.apply(CHAT, ["timezone", "america/new_york"])
+    assert chat.timezone == "America/New_York"
+    chat, _ = await chats.apply(CHAT, ["quiet", "22:00-07:00"])
+    assert (chat.quiet_start, chat.quiet_end) == ("22:00", "07:00")
+    chat, _ = await chats.apply(CHAT, ["quiet", "off"])
+    assert chat.quiet_start is None
+    chat, _ = await chats.apply(CHAT, ["length", "4"])
+    assert chat.summary_sentences == 4
+    chat, _ = await chats.apply(CHAT, ["pause"])
+    assert chat.paused
+    chat, _ = await chats.apply(CHAT, ["resume"])
+    assert not chat.paused
+
+
+async def test_stop_deletes_the_chat_and_its_subscriptions(
+    chats: ChatService, subs: SubscriptionService
+) -> None:
+    await subs.follow(CHAT, "business tesla")
+    assert await chats.stop(CHAT) is True
+    assert await chats.get(CHAT) is None
+    assert await subs.for_chat(CHAT) == []
+
+
+async def test_migration_keeps_subscriptions(chats: ChatService, subs: SubscriptionService) -> None:
+    await chats.register(-5, "group", "Team")
+    await subs.follow(-5, "science")
+    await chats.migrate(-5, -1005)
+    assert await chats.get(-5) is None
+    assert await subs.topic_ids(-1005) == {"science"}
+
+
+def test_parsers() -> None:
+    assert parse_digest_times("08:00 18:00, 08:00") == ("08:00", "18:00")
+    assert parse_quiet_hours("22:00 - 07:00") == ("22:00", "07:00")
+    assert parse_quiet_hours("OFF") == (None, None)
+    assert resolve_timezone("utc") == "UTC"
+    with pytest.raises(UserError):
+        resolve_timezone("x" * 500)

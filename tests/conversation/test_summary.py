@@ -1,0 +1,88 @@
+"""/summary in every form, links sent as plain text, and pages that hold no article or never answer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator
+from tests.conftest import USER_CHAT, MakeBot, make_settings
+from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, say, store_samples
+from tests.support.news_site import NewsSite
+
+
+async def test_summary_of_a_stored_article_with_n_sentences(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    articles = await store_samples(running_bot)
+    target = articles[1]
+    reply = await say(emulator, f"/summary {target.id}")
+    assert target.title in reply.text and "Newsbot Samples" in reply.text
+    one = await say(emulator, f"/summary 1 {target.id}")
+    body_lines = [line for line in one.text.split("\n\n")[1:] if line.strip()]
+    assert len(body_lines) == 1
+    assert "no article #999999" in (await say(emulator, "/summary 999999")).text
+    assert "1 to 10 sentences" in (await say(emulator, f"/summary 11 {target.id}")).text
+
+
+async def test_summary_of_pasted_and_replied_text(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    text = ARTICLE_BODY.replace("\n\n", " ")
+    reply = await say(emulator, f"/summary 2 {text}")
+    assert reply.text.startswith("📝 Summary")
+    assert len([s for s in reply.text.split("\n\n")[1:] if s.strip()]) == 2
+    original_id = await emulator.send_user_message(USER_CHAT, text)
+    await emulator.next_message(USER_CHAT)  # plain text without a link: a hint
+    original = emulator.messages(USER_CHAT)  # noqa: F841 - the user's own message is not recorded as a bot one
+    del original_id
+    # Reply to a message of the bot that carries a summary button: its article is summarized.
+    await store_samples(running_bot)
+    listing = await say(emulator, "/latest")
+    reply = await say(emulator, "/summary", reply_to=listing.message_id)
+    assert "Northwind" in reply.text
+    usage = await say(emulator, "/summary")
+    assert "article id" in usage.text
+
+
+async def test_summary_of_a_link_and_of_a_link_sent_as_text(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    reply = await say(emulator, f"/summary {page.url}")
+    assert ARTICLE_TITLE in reply.text and "tram" in reply.text
+    assert emulator.requests["sendChatAction"] >= 1  # "typing..." while the page is fetched
+    again = await say(emulator, f"have a look at this {page.url} please")
+    assert ARTICLE_TITLE in again.text
+    stored = await say(emulator, "/latest")
+    assert ARTICLE_TITLE in stored.text  # a summarized link is stored like any article
+
+
+async def test_pages_without_an_article_get_a_clear_reason_fast(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
+) -> None:
+    settings = make_settings(tmp_path, emulator, fetch_timeout_seconds=2.0)
+    empty = news_site.add("/empty.html", "<html><body><nav>Home</nav></body></html>")
+    binary = news_site.add("/file.bin", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, content_type=None)
+    huge = news_site.add_huge("/huge.html", 20_000_000)
+    never = news_site.add_never_answering("/never.html")
+    async with make_bot(settings=settings):
+        for url in (empty, binary, huge, never):
+            started = time.monotonic()
+            reply = await say(emulator, f"/summary {url}", timeout=20)
+            assert time.monotonic() - started < 20
+            assert reply.text.startswith("⚠️"), reply.text
+            assert len(reply.text) > 20
+
+
+async def test_private_addresses_are_refused_unless_allowed(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
+) -> None:
+    settings = make_settings(tmp_path, emulator, allow_private_urls=False)
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    async with make_bot(settings=settings):
+        reply = await say(emulator, f"/summary {page.url}")
+    assert reply.text.startswith("⚠️")
+    assert "private" in reply.text.lower() or "local" in reply.text.lower()
+    assert news_site.hits("/articles/1.html") == 0

@@ -1,0 +1,142 @@
+"""Helpers for delivery tests: a DeliveryService on a real database, talking to the emulator through PTB."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import itertools
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.delivery import DeliveryService
+from bot.emulator import BotApiEmulator
+from bot.store import ChatDefaults, Database
+from summaries.articles import Article
+from summaries.topics import TopicCatalogue
+
+TOKEN = "123456:TEST-delivery"
+_ids = itertools.count(1)
+
+
+@dataclass
+class Rig:
+    """What a delivery test works with."""
+
+    db: Database
+    emulator: BotApiEmulator
+    clock: FakeClock
+    settings: Settings
+    delivery: DeliveryService
+    bot: Bot
+
+
+def make_settings(tmp_path: Path, emulator: BotApiEmulator, **overrides: Any) -> Settings:
+    """Settings pointing at the emulator with the database in tmp_path."""
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "telegram_api_url": emulator.base_url,
+        "db_path": tmp_path / "newsbot.sqlite3",
+        "tick_seconds": 0.05,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextlib.asynccontextmanager
+async def rig(
+    tmp_path: Path, emulator: BotApiEmulator, clock: FakeClock | None = None, **overrides: Any
+) -> AsyncIterator[Rig]:
+    """A started DeliveryService with its own Bot, on a fresh database."""
+    settings = make_settings(tmp_path, emulator, **overrides)
+    clock = clock or FakeClock()
+    db = await Database.open(settings.db_path)
+    bot = Bot(TOKEN, base_url=emulator.base_url)
+    await bot.initialize()
+    delivery = DeliveryService(
+        db=db, bot=bot, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
+    )
+    try:
+        yield Rig(db, emulator, clock, settings, delivery, bot)
+    finally:
+        await delivery.aclose()
+        await bot.shutdown()
+        await db.close()
+
+
+async def add_chat(
+    r: Rig,
+    chat_id: int,
+    *,
+    topics: tuple[str, ...] = (),
+    keywords: tuple[str, ...] = (),
+    type: str | None = None,
+    in_emulator: bool = True,
+    **chat_settings: Any,
+) -> None:
+    """A chat known to the emulator and registered in the database with subscriptions and settings."""
+    kind = type or ("private" if chat_id > 0 else "group")
+    if in_emulator:
+        await r.emulator.add_chat(chat_id, kind)
+    chat, _ = await r.db.chats.register(chat_id, kind, None, ChatDefaults(), r.clock.now())
+    if chat_settings:
+        await r.db.chats.save_settings(replace(chat, **chat_settings), r.clock.now())
+    for topic in topics:
+        await r.db.subscriptions.add(chat_id, "topic", topic, r.clock.now())
+    for keyword in keywords:
+        await r.db.subscriptions.add(chat_id, "keyword", keyword, r.clock.now())
+
+
+async def store_article(
+    r: Rig,
+    title: str,
+    body: str = "Plain body text about nothing in particular.",
+    topics: tuple[str, ...] = (),
+    *,
+    source: str = "Wire A",
+    story_id: int | None = None,
+    summary: tuple[str, ...] = ("First sentence.", "Second sentence.", "Third sentence.", "Fourth."),
+) -> Article:
+    """Store an article as ingestion would and return it with id and story_id."""
+    n = next(_ids)
+    art = Article(
+        url=f"https://news.example/{n}",
+        title=title,
+        body=body,
+        source=source,
+        published=datetime.fromtimestamp(r.clock.now() - 600, UTC),
+        topics=topics,
+        summary=summary,
+    )
+    stored, status = await r.db.articles.add(
+        art,
+        content_hash=hashlib.sha1(f"{n}{title}".encode()).hexdigest(),
+        story_signature=None,
+        story_id=story_id,
+        feed_id=None,
+        now=r.clock.now(),
+    )
+    assert status == "added"
+    return stored
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``predicate`` until true or fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def texts(emulator: BotApiEmulator, chat_id: int) -> list[str]:
+    """Visible text of every message a chat received."""
+    return [m.text for m in emulator.messages(chat_id)]

@@ -1,0 +1,86 @@
+"""The real application against the emulator: a feed poll leads to an alert; a digest arrives on time."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator
+from bot.scheduling import utc
+from bot.store import ChatDefaults
+from tests.conftest import MakeBot, make_settings, services_of
+from tests.delivery.support import wait_until
+from summaries.articles import Article
+from tests.support.news_site import NewsSite
+
+
+async def subscribe(app: BotApplication, emulator: BotApiEmulator, chat_id: int, topic: str) -> None:
+    services = services_of(app)
+    await emulator.add_chat(chat_id)
+    await services.db.chats.register(chat_id, "private", None, ChatDefaults(), services.clock.now())
+    await services.db.subscriptions.add(chat_id, "topic", topic, services.clock.now())
+
+
+async def test_feed_poll_to_instant_alert(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    feed = news_site.feed_url("business")
+    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=60)
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "business")
+        await subscribe(app, emulator, 43, "sport")
+        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        await news_site.publish(
+            "business", "Carmaker reports record profit", "The carmaker said profit rose. " * 5
+        )
+        clock.advance(61)
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Carmaker reports record profit" in alert.text
+        assert alert.button_data("Full summary").startswith("sum:")
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(43) == []
+
+
+async def test_digest_job_sends_at_local_time_after_dst_change(
+    tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    clock = FakeClock(utc(2026, 10, 24, 12))  # Berlin leaves summer time on 2026-10-25
+    settings = make_settings(tmp_path, emulator)
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        await subscribe(app, emulator, 42, "sport")
+        chat = await services.db.chats.get(42)
+        assert chat is not None
+        chat = replace(chat, mode="digest", timezone="Europe/Berlin", digest_times=("08:00",))
+        await services.db.chats.save_settings(services.delivery.reschedule(chat, clock.now()), clock.now())
+        stored = await services.ingest.ingest_articles(
+            [
+                Article(
+                    url="https://news.example/opener",
+                    title="Season opener",
+                    body="The season opened. " * 5,
+                    source="Sport Wire",
+                    topics=("sport",),
+                )
+            ]
+        )
+        assert await services.delivery.plan_alerts([a for a, _status in stored], clock.now()) == 1
+        clock.set(utc(2026, 10, 25, 6, 59))  # 07:59 CET
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(42) == []
+        clock.set(utc(2026, 10, 25, 7, 0))  # 08:00 CET
+        digest = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Season opener" in digest.text
+        for _ in range(100):  # the schedule is written right after the send
+            chat = await services.db.chats.get(42)
+            if chat is not None and chat.next_digest_at == utc(2026, 10, 26, 7):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"next digest not rescheduled: {chat}")
+        assert chat.last_digest_at == utc(2026, 10, 25, 7)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(42)) == 1

@@ -1,0 +1,99 @@
+"""Digests: at the chat's local time across a DST change, grouped, capped, nothing new -> nothing sent."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from bot.clock import FakeClock
+from bot.emulator import BotApiEmulator
+from bot.scheduling import utc
+from tests.delivery.support import Rig, add_chat, rig, store_article
+
+
+@pytest_asyncio.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emu:
+        yield emu
+
+
+async def digest_chat(r: Rig, chat_id: int, **settings: object) -> None:
+    await add_chat(r, chat_id, topics=("sport", "business"), keywords=("lagarde",), mode="digest", **settings)
+    chat = await r.db.chats.get(chat_id)
+    assert chat is not None
+    await r.db.chats.save_settings(r.delivery.reschedule(chat, r.clock.now()), r.clock.now())
+
+
+async def test_digest_at_eight_berlin_across_spring_forward(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    clock = FakeClock(utc(2026, 3, 28, 12))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=2) as r:
+        await digest_chat(r, 7, timezone="Europe/Berlin", digest_times=("08:00",))
+        await add_chat(r, 8, topics=("sport",))  # an instant chat for contrast
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 3, 29, 6)  # 08:00 CEST
+        arts = [
+            await store_article(r, "Cup final", topics=("sport",)),
+            await store_article(r, "Derby", topics=("sport",)),
+            await store_article(r, "Relegation", topics=("sport",)),
+            await store_article(r, "Rates", "Lagarde spoke.", ("business",)),
+            await store_article(r, "Lagarde speech", "Lagarde said.", ()),
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        clock.set(utc(2026, 3, 29, 5, 59))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 3, 29, 6, 0))
+        assert await r.delivery.send_due_digests(clock.now()) == 4  # 2 sport (capped) + business + keyword
+        [digest] = emulator.messages(7)
+        text = digest.text
+        # Topics in catalogue order, keywords after them.
+        assert text.index("Business") < text.index("Sport") < text.index("lagarde")
+        assert "Cup final" in text and "Derby" in text and "Relegation" not in text
+        assert "…and 1 more" in text
+        chat = await r.db.chats.get(7)
+        assert chat is not None
+        assert chat.last_digest_at == utc(2026, 3, 29, 6) and chat.next_digest_at == utc(2026, 3, 30, 6)
+        # Nothing new by the next morning: nothing is sent, the schedule moves on.
+        clock.set(utc(2026, 3, 30, 6))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert len(emulator.messages(7)) == 1
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 3, 31, 6)
+
+
+async def test_digest_on_demand_and_twice_a_day(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, timezone="UTC", digest_times=("08:00", "18:00"))
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 0
+        assert emulator.messages(7) == []
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 1
+        assert "Match report" in emulator.messages(7)[0].text
+        # The scheduled 18:00 digest has nothing new left.
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert len(emulator.messages(7)) == 1
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+
+
+async def test_long_digest_is_split_under_the_limit(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    async with rig(tmp_path, emulator, digest_max_per_topic=50) as r:
+        await digest_chat(r, 7)
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(
+                r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,)
+            )
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 25
+        messages = emulator.messages(7)
+        assert len(messages) >= 2
+        assert all(len(m.text) <= 4096 for m in messages)
+        assert sum(m.text.count("Story number") for m in messages) == 25

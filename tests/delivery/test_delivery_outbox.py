@@ -1,0 +1,194 @@
+"""Delivery through the real outbox, a real SQLite file and PTB talking HTTP to the emulator (limits on)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from bot.clock import FakeClock
+from bot.emulator import BotApiEmulator
+from bot.emulator.limits import RateLimits
+from bot.scheduling import utc
+from tests.delivery.support import add_chat, rig, store_article, texts, wait_until
+
+
+@pytest_asyncio.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emu:
+        yield emu
+
+
+async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("automotive",))
+        await add_chat(r, 8, topics=("sport",))
+        await add_chat(r, 9, keywords=("volkswagen",))
+        art = await store_article(r, "Carmaker <plans> & more", "Volkswagen expands.", ("automotive",))
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 2
+        await wait_until(lambda: bool(emulator.messages(7)) and bool(emulator.messages(9)))
+        alert = emulator.messages(7)[0]
+        assert "Carmaker <plans> & more" in alert.text
+        assert f'href="{art.url}"' in alert.html
+        assert "Wire A · 10 min ago" in alert.text
+        assert "First sentence. Second sentence. Third sentence." in alert.text
+        assert "Fourth." not in alert.text  # the chat's summary length is 3
+        data = alert.button_data("Full summary")
+        assert data == f"sum:{art.id}" and len(data.encode()) <= 64
+        await emulator.wait_for_idle()
+        assert emulator.messages(8) == []
+        assert len(emulator.messages(7)) == 1
+
+
+async def test_exactly_once_with_two_topics_a_keyword_and_replanning(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("automotive", "business"), keywords=("tesla",))
+        art = await store_article(r, "Tesla's market plans", "Tesla sells cars.", ("automotive", "business"))
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 0
+        await wait_until(lambda: bool(emulator.messages(7)))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(7)) == 1
+
+
+async def test_same_story_from_two_feeds_is_one_alert_with_also(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("business",))
+        first = await store_article(r, "Bank raises rates", topics=("business",), source="Wire A")
+        second = await store_article(
+            r, "Rates up at the bank", topics=("business",), source="Wire B", story_id=first.story_id
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([first, second], r.clock.now()) == 1
+        await wait_until(lambda: bool(emulator.messages(7)))
+        await emulator.wait_for_idle(quiet=0.3)
+        [alert] = emulator.messages(7)
+        assert "Bank raises rates" in alert.text
+        assert "also: Wire B" in alert.text
+
+
+async def test_quiet_hours_hold_then_release(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
+        await add_chat(r, 8, topics=("sport",))
+        art = await store_article(r, "Late match result", topics=("sport",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts([art], clock.now())
+        await wait_until(lambda: bool(emulator.messages(8)))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 1, 2, 7, 0))
+        r.delivery.wake()
+        await wait_until(lambda: bool(emulator.messages(7)))
+        assert "Late match result" in emulator.messages(7)[0].text
+
+
+async def test_paused_chat_gets_nothing(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("sport",), paused=True)
+        await add_chat(r, 8, topics=("sport",))
+        await r.delivery.start()
+        art = await store_article(r, "Cup final", topics=("sport",))
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        await wait_until(lambda: bool(emulator.messages(8)))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+
+
+async def test_blocked_and_unknown_chats_are_deactivated(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("sport",))
+        await add_chat(r, 9, topics=("sport",), in_emulator=False)  # Telegram: chat not found
+        await emulator.block_chat(8)
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(3)]
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts(arts, r.clock.now()) == 9
+        await wait_until(lambda: len(emulator.messages(7)) == 3, timeout=15)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        blocked, missing = await r.db.chats.get(8), await r.db.chats.get(9)
+        assert blocked is not None and not blocked.active and "blocked" in (blocked.inactive_reason or "")
+        assert missing is not None and not missing.active and missing.inactive_reason == "chat not found"
+        await r.delivery.aclose()
+        counts = await r.db.deliveries.counts_by_status()
+        assert counts == {"sent": 3, "dropped": 6}
+        # Telegram was asked once per gone chat, not once per alert.
+        assert emulator.requests["sendMessage"] == 5
+
+
+async def test_fanout_keeps_limits_and_one_429_chat_does_not_block_others(
+    tmp_path: Path,
+) -> None:
+    # The emulator is stricter with chat 7 than Telegram's published limit, so chat 7 gets 429s.
+    async with BotApiEmulator(rate_limits=RateLimits(per_chat_per_sec=0.5, per_chat_burst=1)) as emulator:
+        async with rig(tmp_path, emulator, rate_chat_interval_seconds=1.0) as r:
+            for chat in range(1, 21):
+                await add_chat(r, chat, topics=("sport",))
+            arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+            await r.delivery.start()
+            assert await r.delivery.plan_alerts(arts, r.clock.now()) == 40
+            await wait_until(lambda: emulator.sent_count() == 40, timeout=30)
+            for chat in range(1, 21):
+                assert [t.splitlines()[0][2:] for t in texts(emulator, chat)] == ["Result 0", "Result 1"]
+            # Only per-chat 429s happened, and each was obeyed: one refusal per chat, not a storm.
+            assert emulator.violations
+            assert all(v.scope == "chat" for v in emulator.violations)
+            assert len(emulator.violations) <= len({v.chat_id for v in emulator.violations})
+
+
+async def test_fanout_within_telegram_limits_has_no_violations(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        for chat in range(1, 41):
+            await add_chat(r, chat, topics=("sport",))
+        for chat in range(-1, -3, -1):
+            await add_chat(r, chat, topics=("sport",))
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts(arts, r.clock.now()) == 84
+        await wait_until(lambda: emulator.sent_count() == 84, timeout=30)
+        assert emulator.violations == []
+        for chat in (1, 40, -1):
+            assert [m.text.splitlines()[0][2:] for m in emulator.messages(chat)] == ["Result 0", "Result 1"]
+
+
+async def test_migrated_group_keeps_subscriptions_and_gets_the_alert(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, -100, topics=("sport",))
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        art = await store_article(r, "Derby tonight", topics=("sport",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts([art], r.clock.now())
+        await wait_until(lambda: bool(emulator.messages(-1001234)))
+        assert "Derby tonight" in emulator.messages(-1001234)[0].text
+        assert await r.db.chats.get(-100) is None
+        moved = await r.db.chats.get(-1001234)
+        assert moved is not None and moved.active
+        assert [s.value for s in await r.db.subscriptions.for_chat(-1001234)] == ["sport"]
+
+
+async def test_crash_leftovers_are_requeued_on_start(tmp_path: Path, emulator: BotApiEmulator) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("sport",))
+        art = await store_article(r, "Left in flight", topics=("sport",))
+        await r.delivery.plan_alerts([art], r.clock.now())
+        # A previous process claimed the row and died before sending.
+        assert len(await r.db.deliveries.claim_alerts(r.clock.now(), 10)) == 1
+        await r.delivery.start()
+        await wait_until(lambda: bool(emulator.messages(7)))
+        stats = await r.delivery.stats(0)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        await r.delivery.aclose()
+        stats = await r.delivery.stats(0)
+        assert stats["sent"] == 1 and stats["queued"] == 0

@@ -1,0 +1,117 @@
+"""Who gets which story: topics, whole-word keywords, one alert per story per chat, quiet hours, pause."""
+
+from __future__ import annotations
+
+import time
+
+from bot.delivery import keyword_matcher, match_articles, plan_rows
+from bot.scheduling import utc
+from bot.store.deliveries import PlanningTarget
+from summaries.articles import Article
+
+
+def article(
+    aid: int,
+    title: str,
+    body: str = "",
+    topics: tuple[str, ...] = (),
+    *,
+    story: int | None = None,
+    source: str = "Daily Wire",
+) -> Article:
+    return Article(
+        url=f"https://news.example/{aid}",
+        title=title,
+        body=body,
+        source=source,
+        topics=topics,
+        id=aid,
+        story_id=story if story is not None else aid,
+    )
+
+
+def matches(keyword: str, text: str) -> bool:
+    from bot.delivery import _normalized_words
+
+    return keyword_matcher(keyword)(text, _normalized_words(text))
+
+
+def test_keywords_match_whole_words_and_phrases_case_insensitively() -> None:
+    assert matches("tesla", "Shares of TESLA rose")
+    assert not matches("car", "Cars and carpets")
+    assert matches("electric car", "the new Electric  car market")
+    assert not matches("electric car", "electric cars")
+    assert matches("e-commerce", "E-commerce sales grew")
+
+
+def test_keywords_are_never_regular_expressions() -> None:
+    assert not matches(".*", "anything at all")
+    assert not matches("a|b", "a b")
+    assert matches("c++", "Written in C++ today")
+    assert not matches("c++", "Written in C today")
+    assert matches("(beta)", "release (beta) now")
+
+
+def test_one_story_per_chat_whatever_matched() -> None:
+    art = article(
+        1, "Carmaker expands into new markets", "Tesla said sales rose.", ("automotive", "business")
+    )
+    subs = [
+        (7, "topic", "automotive"),
+        (7, "topic", "business"),
+        (7, "keyword", "tesla"),
+        (8, "topic", "sport"),
+    ]
+    plan = match_articles([art], subs)
+    assert list(plan) == [7]
+    assert len(plan[7]) == 1
+    assert plan[7][0].matched in ("automotive", "business")  # a topic wins over the keyword
+    assert plan[7][0].score == 3.0
+
+
+def test_same_story_from_two_sources_is_one_delivery() -> None:
+    a = article(1, "Bank raises rates", "The central bank raised rates.", ("business",), source="Wire A")
+    b = article(2, "Rates raised by bank", "Rates went up.", ("business",), story=1, source="Wire B")
+    plan = match_articles([a, b], [(7, "topic", "business")])
+    assert [(m.story_id, m.article_id) for m in plan[7]] == [(1, 1)]
+    assert plan[7][0].score == 1.5  # one extra source
+
+
+def test_keyword_only_in_second_source_picks_that_article() -> None:
+    a = article(1, "Bank raises rates", "Rates rose.", source="Wire A")
+    b = article(2, "Bank raises rates", "Lagarde spoke.", story=1, source="Wire B")
+    plan = match_articles([a, b], [(7, "keyword", "lagarde")])
+    assert plan[7][0].article_id == 2
+
+
+def test_plan_rows_quiet_hours_digest_and_paused() -> None:
+    arts = [article(1, "Match day", "", ("sport",)), article(2, "Derby", "", ("sport",))]
+    subs = [(1, "topic", "sport"), (2, "topic", "sport"), (3, "topic", "sport"), (4, "topic", "sport")]
+    now = utc(2026, 1, 1, 23)
+    targets = {
+        1: PlanningTarget(1, "instant", "UTC", None, None),
+        2: PlanningTarget(2, "instant", "UTC", "22:00", "07:00"),
+        3: PlanningTarget(3, "digest", "UTC", "22:00", "07:00"),
+        # chat 4 is paused: planning_targets leaves it out, so it gets nothing
+    }
+    rows = plan_rows(match_articles(arts, subs), targets, now)
+    assert {(r.chat_id, r.story_id) for r in rows} == {(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2)}
+    by_chat = {r.chat_id: r for r in rows}
+    assert by_chat[1].kind == "alert" and by_chat[1].not_before == 0
+    assert by_chat[2].not_before == utc(2026, 1, 2, 7)
+    assert by_chat[3].kind == "digest" and by_chat[3].not_before == 0
+    # article-major order: story 1 for every chat before story 2
+    assert [r.story_id for r in rows] == [1, 1, 1, 2, 2, 2]
+
+
+def test_planning_10000_chats_is_fast() -> None:
+    arts = [
+        article(i, f"Headline {i}", "Tesla and Volkswagen news " * 50, ("automotive",)) for i in (1, 2, 3)
+    ]
+    subs = [(c, "topic", "automotive") for c in range(10_000)]
+    subs += [(c, "keyword", f"word{c % 500}") for c in range(10_000)]
+    targets = {c: PlanningTarget(c, "instant", "UTC", None, None) for c in range(10_000)}
+    started = time.perf_counter()
+    rows = plan_rows(match_articles(arts, subs), targets, 0.0)
+    assert len(rows) == 30_000
+    assert time.perf_counter() - started < 1.0

@@ -1,0 +1,68 @@
+"""Digest times and quiet hours in local time, across daylight-saving changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.scheduling import in_quiet_hours, next_digest_at, parse_time_of_day, quiet_hours_end, utc
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize(("given", "expected"), [("8:00", "08:00"), ("08:00", "08:00"), (" 23:59 ", "23:59")])
+def test_parse_time_of_day_normalises(given: str, expected: str) -> None:
+    assert parse_time_of_day(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["25:99", "24:00", "8", "noon", "", "12:60"])
+def test_parse_time_of_day_rejects_with_a_readable_message(bad: str) -> None:
+    with pytest.raises(ValueError, match="time of day"):
+        parse_time_of_day(bad)
+
+
+def test_next_digest_is_strictly_after_now_in_local_time() -> None:
+    # 08:00 in Berlin is 07:00 UTC in winter.
+    assert iso(next_digest_at(["08:00"], "Europe/Berlin", utc(2026, 1, 10, 6))) == "2026-01-10 07:00"
+    assert iso(next_digest_at(["08:00"], "Europe/Berlin", utc(2026, 1, 10, 7))) == "2026-01-11 07:00"
+    assert iso(next_digest_at(["18:00", "08:00"], "Europe/Berlin", utc(2026, 1, 10, 8))) == "2026-01-10 17:00"
+
+
+def test_digest_keeps_local_time_across_spring_and_autumn_changes() -> None:
+    # Berlin switches to summer time on 2026-03-29: 08:00 local moves from 07:00 to 06:00 UTC.
+    assert iso(next_digest_at(["08:00"], "Europe/Berlin", utc(2026, 3, 28, 8))) == "2026-03-29 06:00"
+    # ... and back on 2026-10-25.
+    assert iso(next_digest_at(["08:00"], "Europe/Berlin", utc(2026, 10, 24, 8))) == "2026-10-25 07:00"
+
+
+def test_time_skipped_by_spring_forward_fires_at_first_valid_instant() -> None:
+    # 02:30 does not exist in Berlin on 2026-03-29 (02:00 -> 03:00 at 01:00 UTC).
+    assert iso(next_digest_at(["02:30"], "Europe/Berlin", utc(2026, 3, 28, 12))) == "2026-03-29 01:00"
+
+
+def test_ambiguous_autumn_time_fires_once() -> None:
+    # 02:30 happens twice in Berlin on 2026-10-25 (00:30 and 01:30 UTC).
+    first = next_digest_at(["02:30"], "Europe/Berlin", utc(2026, 10, 24, 12))
+    assert iso(first) == "2026-10-25 00:30"
+    assert iso(next_digest_at(["02:30"], "Europe/Berlin", first)) == "2026-10-26 01:30"
+
+
+def test_quiet_hours_over_midnight() -> None:
+    assert in_quiet_hours("22:00", "07:00", "UTC", utc(2026, 1, 1, 23))
+    assert in_quiet_hours("22:00", "07:00", "UTC", utc(2026, 1, 2, 3))
+    assert not in_quiet_hours("22:00", "07:00", "UTC", utc(2026, 1, 2, 7))
+    assert not in_quiet_hours("22:00", "07:00", "UTC", utc(2026, 1, 2, 12))
+    assert not in_quiet_hours(None, None, "UTC", utc(2026, 1, 2, 3))
+    assert iso(quiet_hours_end("22:00", "07:00", "UTC", utc(2026, 1, 1, 23))) == "2026-01-02 07:00"
+    assert iso(quiet_hours_end("22:00", "07:00", "UTC", utc(2026, 1, 2, 3))) == "2026-01-02 07:00"
+
+
+def test_quiet_hours_in_local_time() -> None:
+    # 13:00-14:00 in Tokyo is 04:00-05:00 UTC.
+    assert in_quiet_hours("13:00", "14:00", "Asia/Tokyo", utc(2026, 1, 2, 4, 30))
+    assert iso(quiet_hours_end("13:00", "14:00", "Asia/Tokyo", utc(2026, 1, 2, 4, 30))) == "2026-01-02 05:00"
+    now = utc(2026, 1, 2, 6)
+    assert quiet_hours_end("13:00", "14:00", "Asia/Tokyo", now) == now

@@ -1,0 +1,264 @@
+"""ArticleRepo: deduplication, stories, reading, full-text search, pruning."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.store import Database, NewArticle
+from summaries.articles import Article
+from tests.store.samples import NOW, add_chat, make_article
+
+
+async def _add(
+    db: Database,
+    article: Article,
+    content_hash: str,
+    *,
+    now: float = NOW,
+    story_id: int | None = None,
+    signature: str | None = None,
+) -> tuple[Article, str]:
+    return await db.articles.add(
+        article,
+        content_hash=content_hash,
+        story_signature=signature,
+        story_id=story_id,
+        feed_id=None,
+        now=now,
+    )
+
+
+async def test_added_article_reads_back_as_it_was_given(db: Database) -> None:
+    given = make_article(
+        1,
+        title="Électricité: a carmaker’s plan",
+        language="fr",
+        topics=("automotive", "business"),
+        categories=("Cars", "Markets"),
+        summary=("First sentence.", "Second one."),
+    )
+    stored, status = await _add(db, given, "hash-1")
+    assert status == "added"
+    assert stored.id is not None and stored.story_id == stored.id
+    assert stored == replace(given, id=stored.id, story_id=stored.id)
+    assert await db.articles.get(stored.id) == stored
+    assert await db.articles.get_by_url(given.url) == stored
+    assert await db.articles.get(stored.id + 1) is None
+    assert await db.articles.count() == 1
+
+
+async def test_naive_published_time_is_taken_as_utc(db: Database) -> None:
+    stored, _ = await _add(db, make_article(1, published=datetime(2026, 1, 2, 3, 4, 5)), "h")
+    assert stored.id is not None
+    again = await db.articles.get(stored.id)
+    assert again is not None and again.published == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+async def test_duplicates_by_url_and_by_content_return_the_stored_article(db: Database) -> None:
+    first, _ = await _add(db, make_article(1), "same-hash")
+    by_url, status = await _add(db, make_article(1, title="A retitled copy"), "other-hash")
+    assert status == "duplicate_url" and by_url == first
+    by_content, status = await _add(db, make_article(2), "same-hash")
+    assert status == "duplicate_content" and by_content == first
+    assert await db.articles.count() == 1
+
+
+async def test_story_grouping(db: Database) -> None:
+    first, _ = await _add(db, make_article(1), "h1", signature="sig-a")
+    assert first.story_id is not None
+    second, status = await _add(
+        db, make_article(2, source="Other Wire"), "h2", story_id=first.story_id, signature="sig-a"
+    )
+    assert status == "added" and second.story_id == first.story_id
+    other, _ = await _add(db, make_article(3), "h3", signature="sig-b", now=NOW + 100)
+    assert other.story_id == other.id
+    assert [a.source for a in await db.articles.story_articles(first.story_id)] == [
+        "Example News",
+        "Other Wire",
+    ]
+    assert await db.articles.recent_signatures(NOW) == [
+        (first.story_id, "sig-a"),
+        (first.story_id, "sig-a"),
+        (other.story_id, "sig-b"),
+    ]
+    assert await db.articles.recent_signatures(NOW + 50) == [(other.story_id, "sig-b")]
+
+
+async def test_add_many_is_one_batch_with_the_same_rules(db: Database) -> None:
+    await _add(db, make_article(1), "h1")
+    results = await db.articles.add_many(
+        [
+            NewArticle(make_article(2), "h2"),
+            NewArticle(make_article(1), "x"),  # url already stored
+            NewArticle(make_article(3), "h2"),  # same content as the first of this batch
+            NewArticle(make_article(4), "h4", story_signature="s"),
+        ],
+        NOW,
+    )
+    assert [status for _, status in results] == ["added", "duplicate_url", "duplicate_content", "added"]
+    assert results[2][0] == results[0][0]
+    assert [a.url for a in await db.articles.since_id(1)] == [
+        "https://news.example/2",
+        "https://news.example/4",
+    ]
+    assert await db.articles.add_many([], NOW) == []
+
+
+async def test_latest_newest_first_with_topic_filter(db: Database) -> None:
+    await _add(db, make_article(1, topics=("sport",), published=datetime.fromtimestamp(NOW - 500, UTC)), "h1")
+    await _add(db, make_article(2, topics=("science",), published=None), "h2", now=NOW - 100)
+    await _add(
+        db, make_article(3, topics=("sport", "health"), published=datetime.fromtimestamp(NOW - 50, UTC)), "h3"
+    )
+    # A feed that dates an item a year ahead does not pin it to the top.
+    await _add(
+        db,
+        make_article(4, topics=("e-commerce",), published=datetime.fromtimestamp(NOW + 3e7, UTC)),
+        "h4",
+        now=NOW - 300,
+    )
+    assert [a.url[-1] for a in await db.articles.latest()] == ["3", "2", "4", "1"]
+    assert [a.url[-1] for a in await db.articles.latest(limit=2)] == ["3", "2"]
+    assert [a.url[-1] for a in await db.articles.latest(topic="sport")] == ["3", "1"]
+    assert [a.url[-1] for a in await db.articles.latest(topic="e-commerce")] == ["4"]
+    assert await db.articles.latest(topic="spo") == []
+    assert await db.articles.latest(topic="%") == []
+
+
+async def test_set_summary(db: Database) -> None:
+    stored, _ = await _add(db, make_article(1), "h1")
+    assert stored.id is not None
+    await db.articles.set_summary(stored.id, ["One “quoted” sentence.", "Two."])
+    again = await db.articles.get(stored.id)
+    assert again is not None and again.summary == ("One “quoted” sentence.", "Two.")
+
+
+@pytest.fixture
+async def searchable(db: Database) -> Database:
+    await _add(
+        db,
+        make_article(1, title="Carmaker plans electric van", body="The factory in Bremen will grow."),
+        "h1",
+        now=NOW,
+    )
+    await _add(
+        db,
+        make_article(2, title="Rocket launch delayed", body="Engineers found a valve fault at the pad."),
+        "h2",
+        now=NOW + 10,
+    )
+    await _add(
+        db,
+        make_article(3, title="Café prices rise", body='Electric grinders and "premium" beans cost more.'),
+        "h3",
+        now=NOW + 20,
+    )
+    return db
+
+
+async def _search_urls(db: Database, words: str, limit: int = 10) -> list[str]:
+    return [a.url.rsplit("/", 1)[1] for a in await db.articles.search(words, limit)]
+
+
+async def test_search_matches_all_words_in_title_or_body_newest_first(searchable: Database) -> None:
+    assert await _search_urls(searchable, "electric") == ["3", "1"]
+    assert await _search_urls(searchable, "electric", limit=1) == ["3"]
+    assert await _search_urls(searchable, "ELECTRIC bremen") == ["1"]
+    assert await _search_urls(searchable, "cafe") == ["3"]  # diacritics folded
+    assert await _search_urls(searchable, "valve") == ["2"]
+    assert await _search_urls(searchable, "electric valve") == []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ('"electric', ["3", "1"]),
+        ('electric"', ["3", "1"]),
+        ('"premium" beans', ["3"]),
+        ("electric*", ["3", "1"]),
+        ("*", []),
+        ("NEAR(electric bremen)", []),  # the words near, electric, bremen: no article has "near"
+        ("NEAR(electric bremen) near", []),
+        ("electric NEAR bremen", []),
+        ("electric -bremen", ["1"]),  # '-' is not NOT: FTS5 reads "-bremen" as the word bremen
+        ("electric NOT bremen", []),
+        ("electric OR rocket", []),
+        ("(rocket) (launch", ["2"]),
+        ("(rocket) AND (launch", []),  # "and" is a word like any other
+        ("title:rocket", []),
+        ("{title}: rocket", []),
+        ("{rocket}: launch", ["2"]),
+        ("^rocket", ["2"]),
+        ("rocket + launch", ["2"]),
+        ("'; DROP TABLE articles; --", []),
+        ("", []),
+        ("   \t\n ", []),
+        ("\x00rocket\x00", ["2"]),
+        ("rock\udcffet", ["2"]),  # the unencodable character is dropped
+        ("rocket " * 700, ["2"]),
+        ("valve fault " + "x" * 4000, []),
+        ("ünïcödé ✓ 🚀 日本語", []),
+    ],
+)
+async def test_hostile_search_input_never_raises(
+    searchable: Database, words: str, expected: list[str]
+) -> None:
+    assert await _search_urls(searchable, words) == expected
+
+
+async def test_search_with_random_bytes_never_raises(searchable: Database) -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        raw = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 80)))
+        await searchable.articles.search(raw.decode("latin-1") + " " + raw.decode("utf-8", "surrogateescape"))
+    assert await _search_urls(searchable, "rocket") == ["2"]
+
+
+async def test_binary_text_is_stored_not_crashed_on(db: Database) -> None:
+    stored, status = await _add(db, make_article(1, title="Bad\udcff bytes", body="nul\x00 inside"), "h")
+    assert status == "added" and stored.id is not None
+    again = await db.articles.get(stored.id)
+    assert again is not None and again.title == "Bad? bytes" and again.body == "nul\x00 inside"
+
+
+async def test_prune_forgets_old_articles_but_remembers_them(db: Database) -> None:
+    await add_chat(db, 1)
+    old = await db.articles.add_many(
+        [NewArticle(make_article(i), f"h{i}") for i in range(1, 1201)], NOW - 86400
+    )
+    fresh, _ = await _add(db, make_article(5000, title="Fresh rocket news"), "h5000", now=NOW)
+    old_id = old[0][0].id
+    assert old_id is not None and fresh.id is not None
+    async with db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, planned_at)"
+            " VALUES (1, ?, ?, 'alert', ?)",
+            [(old_id, old_id, NOW - 86400), (fresh.id, fresh.id, NOW)],
+        )
+
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 1200
+
+    assert await db.articles.count() == 1
+    assert await db.articles.get(old_id) is None
+    assert await _search_urls(db, "invented headline") == []
+    assert await _search_urls(db, "rocket") == ["5000"]
+    rows = await db.reader.execute_fetchall("SELECT article_id FROM deliveries")
+    assert [r[0] for r in rows] == [fresh.id]
+    # A feed still listing a pruned item does not bring it back, by URL or by content.
+    assert (await _add(db, make_article(1), "new-hash"))[1] == "pruned"
+    assert (await _add(db, make_article(9999), "h2"))[1] == "pruned"
+    # Ids are never reused: users may still hold old ones.
+    newer, status = await _add(db, make_article(6000), "h6000")
+    assert status == "added" and newer.id is not None and newer.id > fresh.id
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 0
+
+
+async def test_negative_limits_return_nothing_rather_than_everything(searchable: Database) -> None:
+    assert await searchable.articles.latest(limit=-1) == []
+    assert await searchable.articles.search("electric", limit=-1) == []
+    assert await searchable.articles.since_id(0, limit=-1) == []

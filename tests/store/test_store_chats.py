@@ -1,0 +1,194 @@
+"""ChatRepo: registration, settings, deactivation, migration to a supergroup, deletion, digest schedule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.store import ChatDefaults, Database, DeliveryMode
+from tests.store.samples import NOW, add_chat
+
+
+async def _plan_delivery(db: Database, chat_id: int, story_id: int, status: str = "sent") -> None:
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at)"
+            " VALUES (?, ?, ?, 'alert', ?, ?)",
+            (chat_id, story_id, story_id, status, NOW),
+        )
+
+
+async def _deliveries(db: Database) -> list[tuple[int, int, str]]:
+    rows = await db.reader.execute_fetchall("SELECT chat_id, story_id, status FROM deliveries ORDER BY id")
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def test_register_creates_then_returns_the_existing_chat(db: Database) -> None:
+    defaults = ChatDefaults(timezone="Europe/Berlin", summary_sentences=5)
+    chat, created = await db.chats.register(-100, "group", "Readers", defaults, NOW)
+    assert created
+    assert (chat.id, chat.type, chat.title, chat.timezone, chat.summary_sentences) == (
+        -100,
+        "group",
+        "Readers",
+        "Europe/Berlin",
+        5,
+    )
+    assert chat.is_group and chat.active and chat.mode == "instant" and chat.created_at == NOW
+
+    again, created = await db.chats.register(-100, "group", "Readers renamed", ChatDefaults(), NOW + 5)
+    assert not created
+    assert again.title == "Readers renamed"
+    assert again.timezone == "Europe/Berlin"  # defaults apply to new chats only
+    assert again.created_at == NOW
+
+
+async def test_register_reactivates_a_chat_that_blocked_us(db: Database) -> None:
+    await add_chat(db, 1)
+    await db.chats.deactivate(1, "Forbidden: bot was blocked by the user", NOW)
+    gone = await db.chats.get(1)
+    assert gone is not None and not gone.active
+    assert gone.inactive_reason == "Forbidden: bot was blocked by the user"
+    assert await db.chats.active() == []
+
+    back, created = await db.chats.register(1, "private", None, ChatDefaults(), NOW + 60)
+    assert not created
+    assert back.active and back.inactive_reason is None
+    assert [c.id for c in await db.chats.active()] == [1]
+
+
+async def test_settings_round_trip(db: Database) -> None:
+    chat, _ = await db.chats.register(7, "private", None, ChatDefaults(), NOW)
+    wanted = replace(
+        chat,
+        mode="digest",
+        digest_times=("18:30", "07:00", "18:30"),
+        timezone="Asia/Tokyo",
+        summary_sentences=2,
+        quiet_start="22:00",
+        quiet_end="07:00",
+        paused=True,
+        next_digest_at=NOW + 100,
+    )
+    saved = await db.chats.save_settings(wanted, NOW + 1)
+    assert saved.digest_times == ("07:00", "18:30")  # sorted, no duplicates
+    assert saved == await db.chats.get(7)
+    assert (saved.mode, saved.timezone, saved.summary_sentences) == ("digest", "Asia/Tokyo", 2)
+    assert (saved.quiet_start, saved.quiet_end, saved.paused, saved.next_digest_at) == (
+        "22:00",
+        "07:00",
+        True,
+        NOW + 100,
+    )
+
+
+async def test_saving_settings_of_an_unknown_chat_is_an_error(db: Database) -> None:
+    from bot.store import Chat
+
+    with pytest.raises(LookupError, match="chat 404"):
+        await db.chats.save_settings(Chat(id=404), NOW)
+
+
+async def test_group_migration_keeps_subscriptions_and_delivery_history(db: Database) -> None:
+    chat, _ = await db.chats.register(-1, "group", "Club", ChatDefaults(), NOW)
+    await db.chats.save_settings(replace(chat, mode="digest", digest_times=("09:00",)), NOW)
+    await db.subscriptions.add(-1, "topic", "science", NOW)
+    await db.subscriptions.add(-1, "keyword", "electric cars", NOW)
+    await _plan_delivery(db, -1, story_id=1)
+
+    await db.chats.migrate(-1, -1001, NOW + 1)
+
+    assert await db.chats.get(-1) is None
+    moved = await db.chats.get(-1001)
+    assert moved is not None
+    assert (moved.type, moved.title, moved.mode, moved.digest_times) == (
+        "supergroup",
+        "Club",
+        "digest",
+        ("09:00",),
+    )
+    assert [s.value for s in await db.subscriptions.for_chat(-1001)] == ["science", "electric cars"]
+    assert await _deliveries(db) == [(-1001, 1, "sent")]
+
+
+async def test_group_migration_merges_into_an_existing_supergroup(db: Database) -> None:
+    old, _ = await db.chats.register(-1, "group", "Club", ChatDefaults(), NOW)
+    await db.chats.save_settings(replace(old, summary_sentences=6), NOW)
+    await db.subscriptions.add(-1, "topic", "science", NOW)
+    await db.subscriptions.add(-1, "keyword", "fusion", NOW)
+    await _plan_delivery(db, -1, story_id=1)
+    await _plan_delivery(db, -1, story_id=2)
+    # The supergroup spoke first (a race): it is registered with defaults and one subscription.
+    await db.chats.register(-1001, "supergroup", "Club", ChatDefaults(), NOW + 1)
+    await db.subscriptions.add(-1001, "topic", "science", NOW + 1)
+    await db.subscriptions.add(-1001, "topic", "health", NOW + 1)
+    await _plan_delivery(db, -1001, story_id=2, status="pending")
+
+    await db.chats.migrate(-1, -1001, NOW + 2)
+
+    assert await db.chats.get(-1) is None
+    merged = await db.chats.get(-1001)
+    assert merged is not None and merged.summary_sentences == 6 and merged.active
+    assert [(s.kind, s.value) for s in await db.subscriptions.for_chat(-1001)] == [
+        ("topic", "health"),
+        ("topic", "science"),
+        ("keyword", "fusion"),
+    ]
+    # Each story still reaches the chat at most once.
+    assert sorted(await _deliveries(db)) == [(-1001, 1, "sent"), (-1001, 2, "pending")]
+
+
+async def test_migrating_an_unknown_chat_does_nothing(db: Database) -> None:
+    await add_chat(db, -1001)
+    await db.chats.migrate(-5, -1001, NOW)
+    assert [c.id for c in await db.chats.active()] == [-1001]
+
+
+async def test_delete_removes_the_chat_and_everything_of_it(db: Database) -> None:
+    await add_chat(db, 1)
+    await add_chat(db, 2)
+    for chat_id in (1, 2):
+        await db.subscriptions.add(chat_id, "topic", "sport", NOW)
+        await _plan_delivery(db, chat_id, story_id=10)
+
+    assert await db.chats.delete(1)
+    assert not await db.chats.delete(1)
+    assert await db.chats.get(1) is None
+    assert await db.subscriptions.for_chat(1) == []
+    assert await _deliveries(db) == [(2, 10, "sent")]
+    assert len(await db.subscriptions.for_chat(2)) == 1
+
+
+async def test_due_digests_are_active_digest_chats_whose_time_has_come(db: Database) -> None:
+    cases: list[tuple[int, DeliveryMode, float | None, bool]] = [
+        (1, "digest", NOW - 10, True),  # due
+        (2, "digest", NOW, True),  # due exactly now
+        (3, "digest", NOW + 10, True),  # later
+        (4, "digest", None, True),  # not scheduled
+        (5, "instant", NOW - 10, True),  # not a digest chat
+        (6, "digest", NOW - 20, False),  # blocked us
+    ]
+    for chat_id, mode, next_at, active in cases:
+        chat, _ = await db.chats.register(chat_id, "private", None, ChatDefaults(), NOW)
+        await db.chats.save_settings(replace(chat, mode=mode, next_digest_at=next_at), NOW)
+        if not active:
+            await db.chats.deactivate(chat_id, "blocked", NOW)
+    assert [c.id for c in await db.chats.due_digests(NOW)] == [1, 2]
+
+    await db.chats.set_digest_times(1, last_digest_at=NOW, next_digest_at=NOW + 86400)
+    sent = await db.chats.get(1)
+    assert sent is not None and (sent.last_digest_at, sent.next_digest_at) == (NOW, NOW + 86400)
+    assert [c.id for c in await db.chats.due_digests(NOW)] == [2]
+    assert [c.id for c in await db.chats.due_digests(NOW + 86400)] == [2, 3, 1]
+
+
+async def test_count(db: Database) -> None:
+    assert await db.chats.count() == {"total": 0, "active": 0, "instant": 0, "digest": 0, "paused": 0}
+    for chat_id in range(1, 5):
+        await add_chat(db, chat_id)
+    chat = await db.chats.get(2)
+    assert chat is not None
+    await db.chats.save_settings(replace(chat, mode="digest", paused=True), NOW)
+    await db.chats.deactivate(4, "chat not found", NOW)
+    assert await db.chats.count() == {"total": 4, "active": 3, "instant": 2, "digest": 1, "paused": 1}

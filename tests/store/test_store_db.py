@@ -1,0 +1,291 @@
+"""The database itself: migrations, WAL, the write transaction, concurrency, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.store import ChatDefaults, Database, SchemaError, load_migrations
+from bot.store.db import split_statements
+from tests.store.samples import NOW, add_chat, make_article
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _migrations_dir(tmp_path: Path, *extra: tuple[str, str]) -> Path:
+    """A migrations folder holding the real 0001 plus ``extra`` (name, sql) files."""
+    folder = tmp_path / f"migrations-{len(extra)}-{'-'.join(name for name, _ in extra)}"
+    folder.mkdir(exist_ok=True)
+    first = load_migrations()[0]
+    (folder / first.name).write_text(first.sql, encoding="utf-8")
+    for name, sql in extra:
+        (folder / name).write_text(sql, encoding="utf-8")
+    return folder
+
+
+def _raw(path: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+async def test_empty_file_is_created_and_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "dir" / "newsbot.sqlite3"
+    async with await Database.open(path) as db:
+        assert db.schema_version == len(load_migrations()) >= 1
+        tables = {r[0] for r in await db.reader.execute_fetchall("SELECT name FROM sqlite_master")}
+        assert {"chats", "subscriptions", "feeds", "articles", "articles_fts", "deliveries"} <= tables
+        mode = next(iter(await db.reader.execute_fetchall("PRAGMA journal_mode")))[0]
+        assert mode == "wal"
+        assert next(iter(await db.reader.execute_fetchall("PRAGMA foreign_keys")))[0] == 1
+    assert _raw(path, "PRAGMA user_version") == [(db.schema_version,)]
+
+
+async def test_reopening_a_current_database_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await add_chat(db, 1)
+    async with await Database.open(path) as db:
+        assert await db.chats.get(1) is not None
+        assert db.schema_version == len(load_migrations())
+
+
+async def test_v1_database_migrates_forward_keeping_data(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path, migrations=_migrations_dir(tmp_path)) as db:
+        assert db.schema_version == 1
+        await add_chat(db, 5)
+        await db.articles.add(
+            make_article(1), content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW
+        )
+    v2 = ("0002_chat_language.sql", "ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT 'en';")
+    async with await Database.open(path, migrations=_migrations_dir(tmp_path, v2)) as db:
+        assert db.schema_version == 2
+        rows = list(await db.reader.execute_fetchall("SELECT id, language FROM chats"))
+        assert [tuple(r) for r in rows] == [(5, "en")]
+        assert [a.id for a in await db.articles.search("headline")] == [1]
+    assert _raw(path, "PRAGMA user_version") == [(2,)]
+
+
+async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path):
+        pass
+    _raw(path, "PRAGMA user_version = 5")
+    known = len(load_migrations())
+    with pytest.raises(SchemaError) as info:
+        await Database.open(path)
+    assert (
+        str(info.value) == f"database schema version 5 is newer than this newsbot ({known}); upgrade newsbot"
+    )
+
+
+async def test_failed_migration_rolls_back_and_says_which(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path, migrations=_migrations_dir(tmp_path)) as db:
+        await add_chat(db, 1)
+    broken = (
+        "0002_broken.sql",
+        "CREATE TABLE half_done (a INTEGER);\n"
+        "CREATE TRIGGER t AFTER INSERT ON half_done BEGIN SELECT 1; END;\n"
+        "INSERT INTO no_such_table VALUES (1);",
+    )
+    with pytest.raises(SchemaError, match=r"0002_broken\.sql failed and was rolled back.*no_such_table"):
+        await Database.open(path, migrations=_migrations_dir(tmp_path, broken))
+    assert _raw(path, "PRAGMA user_version") == [(1,)]
+    assert _raw(path, "SELECT name FROM sqlite_master WHERE name IN ('half_done', 't')") == []
+    # The database is still usable by the code that knows version 1.
+    async with await Database.open(path, migrations=_migrations_dir(tmp_path)) as db:
+        assert await db.chats.get(1) is not None
+
+
+def test_migration_numbering_gaps_are_refused(tmp_path: Path) -> None:
+    folder = _migrations_dir(tmp_path, ("0003_skipped_two.sql", "SELECT 1;"))
+    with pytest.raises(SchemaError, match="without gaps"):
+        load_migrations(folder)
+
+
+async def test_write_rolls_back_on_error_and_releases_the_lock(db: Database) -> None:
+    with pytest.raises(ValueError, match="boom"):
+        async with db.write() as conn:
+            await conn.execute(
+                "INSERT INTO chats (id, created_at, updated_at) VALUES (?, ?, ?)", (9, NOW, NOW)
+            )
+            raise ValueError("boom")
+    assert await db.chats.get(9) is None
+    await add_chat(db, 10)  # the lock was released
+    assert await db.chats.get(10) is not None
+
+
+async def test_nested_write_fails_instead_of_hanging(db: Database) -> None:
+    async with db.write():
+        with pytest.raises(RuntimeError, match="not re-entrant"):
+            async with db.write():
+                pass
+
+
+async def test_cancelled_writer_leaves_no_open_transaction(db: Database) -> None:
+    started = asyncio.Event()
+
+    async def slow_write() -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO chats (id, created_at, updated_at) VALUES (1, 0, 0)")
+            started.set()
+            await asyncio.sleep(10)
+
+    task = asyncio.create_task(slow_write())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await db.chats.get(1) is None
+    await add_chat(db, 2)
+    assert await db.chats.get(2) is not None
+
+
+async def test_readers_see_committed_data_while_a_write_is_open(db: Database) -> None:
+    await add_chat(db, 1)
+    async with db.write() as conn:
+        await conn.execute("INSERT INTO chats (id, created_at, updated_at) VALUES (2, 0, 0)")
+        started = time.perf_counter()
+        assert await db.chats.get(1) is not None
+        assert await db.chats.get(2) is None  # not committed yet
+        assert time.perf_counter() - started < 0.5
+    assert await db.chats.get(2) is not None
+
+
+async def test_200_concurrent_writes_on_one_database(db: Database) -> None:
+    async def one(i: int) -> None:
+        await db.chats.register(i, "private", f"chat {i}", ChatDefaults(), NOW)
+        await db.subscriptions.add(i, "keyword", f"word{i}", NOW)
+
+    await asyncio.gather(*(one(i) for i in range(200)))
+    assert (await db.chats.count())["total"] == 200
+    assert (await db.subscriptions.count())["keyword"] == 200
+
+
+async def test_two_databases_on_one_file_write_at_once_without_losing_rows(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    first = await Database.open(path)
+    second = await Database.open(path)
+    try:
+
+        async def writes(db: Database, start: int) -> None:
+            for i in range(start, start + 150):
+                await add_chat(db, i)
+
+        await asyncio.gather(
+            writes(first, 0), writes(second, 1000), writes(first, 2000), writes(second, 3000)
+        )
+        assert (await first.chats.count())["total"] == 600
+        assert (await second.chats.count())["total"] == 600
+    finally:
+        await first.close()
+        await second.close()
+
+
+_CRASHING_WRITER = """
+import asyncio, os, sys
+from bot.store import ChatDefaults, Database
+
+async def main() -> None:
+    db = await Database.open(sys.argv[1])
+    for i in range(50):
+        await db.chats.register(i, "private", None, ChatDefaults(), 1.0)
+    await db.subscriptions.add(7, "topic", "science", 1.0)
+    print("committed", flush=True)
+    os._exit(0)  # no close, no checkpoint: the WAL is left behind
+
+asyncio.run(main())
+"""
+
+
+async def test_reopen_after_unclean_exit_keeps_committed_data(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _CRASHING_WRITER, str(path), env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0
+    assert out.decode().strip() == "committed"
+    wal = path.with_name(path.name + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    async with await Database.open(path) as db:
+        assert (await db.chats.count())["total"] == 50
+        assert [s.value for s in await db.subscriptions.for_chat(7)] == ["science"]
+        assert next(iter(await db.reader.execute_fetchall("PRAGMA integrity_check")))[0] == "ok"
+        await add_chat(db, 99)
+    async with await Database.open(path) as db:
+        assert (await db.chats.count())["total"] == 51
+
+
+async def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as first, await Database.open(path) as second:
+        async with first.write() as conn:
+            await conn.execute("INSERT INTO chats (id, created_at, updated_at) VALUES (1, 0, 0)")
+            waiting = asyncio.create_task(add_chat(second, 2))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # blocked on the file lock, within busy_timeout
+        await asyncio.wait_for(waiting, timeout=5)
+        assert (await second.chats.count())["total"] == 2
+
+
+async def test_writer_cancelled_while_waiting_for_the_file_lock_recovers(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as first, await Database.open(path) as second:
+        async with first.write():
+            waiting = asyncio.create_task(add_chat(second, 2))
+            await asyncio.sleep(0.2)
+            waiting.cancel()
+            await asyncio.sleep(0.1)
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(waiting, timeout=2)
+        # The BEGIN that was still queued on second's connection must not leave a transaction open.
+        await asyncio.wait_for(add_chat(second, 3), timeout=5)
+        await add_chat(first, 4)
+        assert await second.chats.get(2) is None
+        assert (await first.chats.count())["total"] == 2
+
+
+async def test_two_processes_starting_at_once_migrate_once(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    first, second = await asyncio.gather(Database.open(path), Database.open(path))
+    try:
+        assert first.schema_version == second.schema_version == len(load_migrations())
+        await add_chat(first, 1)
+        assert await second.chats.get(1) is not None
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"these are my notes, not a database\n" * 200)
+    with pytest.raises(SchemaError, match="is not a newsbot database"):
+        await Database.open(path)
+
+
+def test_split_statements_keeps_triggers_strings_and_comments_whole() -> None:
+    sql = (
+        "-- header; with a semicolon\n"
+        "CREATE TABLE t (a TEXT DEFAULT ';');\n"
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  INSERT INTO t VALUES ('x;y');\n  SELECT 1;\nEND;\n"
+        "/* trailing; comment */\n"
+    )
+    statements = split_statements(sql)
+    assert len(statements) == 2
+    assert statements[0].endswith("CREATE TABLE t (a TEXT DEFAULT ';');")
+    assert statements[1].startswith("CREATE TRIGGER tr") and statements[1].endswith("END;")
+    with pytest.raises(SchemaError, match="unfinished statement"):
+        split_statements("CREATE TABLE t (a);\nCREATE TABLE u (b")

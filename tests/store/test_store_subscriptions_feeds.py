@@ -1,0 +1,144 @@
+"""SubscriptionRepo and FeedRepo."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.store import Database
+from tests.store.samples import NOW, add_chat
+
+
+async def test_subscriptions_add_remove_and_list_in_order(db: Database) -> None:
+    await add_chat(db, 1)
+    assert await db.subscriptions.add(1, "keyword", "mars", NOW)
+    assert await db.subscriptions.add(1, "topic", "science", NOW)
+    assert await db.subscriptions.add(1, "topic", "business", NOW)
+    assert await db.subscriptions.add(1, "keyword", "electric cars", NOW)
+    assert not await db.subscriptions.add(1, "topic", "science", NOW)  # already there
+    assert [(s.kind, s.value) for s in await db.subscriptions.for_chat(1)] == [
+        ("topic", "business"),
+        ("topic", "science"),
+        ("keyword", "electric cars"),
+        ("keyword", "mars"),
+    ]
+    assert await db.subscriptions.remove(1, "keyword", "mars")
+    assert not await db.subscriptions.remove(1, "keyword", "mars")
+    assert await db.subscriptions.count() == {"topic": 2, "keyword": 1}
+    assert await db.subscriptions.remove_all(1) == 3
+    assert await db.subscriptions.for_chat(1) == []
+    assert await db.subscriptions.count() == {"topic": 0, "keyword": 0}
+
+
+async def test_subscribing_an_unknown_chat_is_an_error(db: Database) -> None:
+    with pytest.raises(LookupError, match="chat 5"):
+        await db.subscriptions.add(5, "topic", "sport", NOW)
+
+
+async def test_planning_input_skips_inactive_and_paused_chats(db: Database) -> None:
+    from dataclasses import replace
+
+    for chat_id in (1, 2, 3):
+        await add_chat(db, chat_id)
+        await db.subscriptions.add(chat_id, "topic", "sport", NOW)
+    await db.chats.deactivate(2, "blocked", NOW)
+    chat = await db.chats.get(3)
+    assert chat is not None
+    await db.chats.save_settings(replace(chat, paused=True), NOW)
+    assert [s.chat_id for s in await db.subscriptions.for_active_chats()] == [1]
+
+
+async def test_sync_from_settings_upserts_and_removes_only_settings_feeds(db: Database) -> None:
+    admin, created = await db.feeds.add("https://b.example/rss", ("world",), 42, NOW)
+    assert created and admin.origin == "admin" and admin.added_by == 42
+    await db.feeds.sync_from_settings(
+        [("https://a.example/rss", ("science", "health")), ("https://c.example/atom", ())], NOW
+    )
+    feeds = {f.url: f for f in await db.feeds.list()}
+    a_id = feeds["https://a.example/rss"].id
+    assert set(feeds) == {"https://a.example/rss", "https://b.example/rss", "https://c.example/atom"}
+    assert feeds["https://a.example/rss"].topics == ("science", "health")
+    assert feeds["https://a.example/rss"].origin == "settings"
+
+    # Next start: a's topics changed, c is gone, and the settings now also name the admin feed b.
+    await db.feeds.sync_from_settings(
+        [("https://a.example/rss", ("science",)), ("https://b.example/rss", ("sport",))], NOW + 1
+    )
+    feeds = {f.url: f for f in await db.feeds.list()}
+    assert set(feeds) == {"https://a.example/rss", "https://b.example/rss"}
+    assert feeds["https://a.example/rss"].topics == ("science",)
+    assert feeds["https://a.example/rss"].id == a_id  # updated in place, not replaced
+    assert feeds["https://b.example/rss"] == admin  # untouched
+
+    await db.feeds.sync_from_settings([], NOW + 2)
+    assert [f.url for f in await db.feeds.list()] == ["https://b.example/rss"]
+
+
+async def test_add_existing_feed_returns_it(db: Database) -> None:
+    first, created = await db.feeds.add("https://a.example/rss", ("science",), None, NOW)
+    again, created_again = await db.feeds.add("https://a.example/rss", ("sport",), 1, NOW + 1)
+    assert created and not created_again
+    assert again == first
+    assert await db.feeds.get(first.id) == first
+    assert await db.feeds.get(first.id + 100) is None
+    assert await db.feeds.remove("https://a.example/rss")
+    assert not await db.feeds.remove("https://a.example/rss")
+
+
+async def test_polling_state_backoff_death_and_revival(db: Database) -> None:
+    feed, _ = await db.feeds.add("https://a.example/rss", (), None, NOW)
+    assert [f.id for f in await db.feeds.due(NOW)] == [feed.id]  # new feeds are due at once
+
+    await db.feeds.record_success(
+        feed.id,
+        title="A News",
+        etag='W/"abc"',
+        last_modified="Tue, 01 Dec 2026 10:00:00 GMT",
+        next_poll_at=NOW + 600,
+        now=NOW,
+    )
+    polled = await db.feeds.get(feed.id)
+    assert polled is not None
+    assert (polled.title, polled.etag, polled.last_modified) == (
+        "A News",
+        'W/"abc"',
+        "Tue, 01 Dec 2026 10:00:00 GMT",
+    )
+    assert (polled.last_polled_at, polled.last_success_at, polled.next_poll_at) == (NOW, NOW, NOW + 600)
+    assert await db.feeds.due(NOW + 599) == []
+
+    failed = await db.feeds.record_failure(
+        feed.id, error="timed out", next_poll_at=NOW + 1200, dead=False, now=NOW + 600
+    )
+    failed = await db.feeds.record_failure(
+        feed.id, error="HTTP 500" + "x" * 5000, next_poll_at=NOW + 2400, dead=False, now=NOW + 1200
+    )
+    assert failed.failures == 2 and failed.next_poll_at == NOW + 2400 and not failed.dead
+    assert (
+        failed.last_error is not None
+        and failed.last_error.startswith("HTTP 500")
+        and len(failed.last_error) <= 1000
+    )
+    assert failed.last_success_at == NOW and failed.title == "A News"
+
+    dead = await db.feeds.record_failure(
+        feed.id, error="HTTP 410 Gone", next_poll_at=NOW + 9e9, dead=True, now=NOW + 2400
+    )
+    assert dead.dead and dead.failures == 3
+    assert await db.feeds.due(NOW + 1e10) == []  # dead feeds are never due
+    assert await db.feeds.revive("https://a.example/rss", NOW + 3000)
+    assert not await db.feeds.revive("https://a.example/rss", NOW + 3000)  # not dead any more
+    revived = await db.feeds.get(feed.id)
+    assert revived is not None and not revived.dead and revived.failures == 0 and revived.last_error is None
+    assert [f.id for f in await db.feeds.due(NOW + 3000)] == [feed.id]
+
+    # A success after failures resets the count; a feed without a title keeps the old one.
+    await db.feeds.record_success(
+        feed.id, title=None, etag=None, last_modified=None, next_poll_at=NOW, now=NOW
+    )
+    ok = await db.feeds.get(feed.id)
+    assert ok is not None and ok.failures == 0 and ok.title == "A News" and ok.etag is None
+
+
+async def test_record_failure_of_unknown_feed_is_an_error(db: Database) -> None:
+    with pytest.raises(LookupError):
+        await db.feeds.record_failure(99, error="x", next_poll_at=NOW, dead=False, now=NOW)

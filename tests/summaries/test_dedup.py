@@ -1,0 +1,87 @@
+"""Duplicates and same-story grouping, on short stories written for these tests."""
+
+from __future__ import annotations
+
+from summaries.dedup import (
+    content_fingerprint,
+    same_story,
+    story_bands,
+    story_signature,
+    story_similarity,
+)
+
+# One invented event, told twice by two imaginary outlets in their own words.
+HARBOUR_A = (
+    "Brightwater ferry strike halts harbour crossings",
+    "Ferry crews in Brightwater walked out on Monday, halting every crossing between the harbour and Kessel "
+    "Island. The Maritime Workers Union said 240 deckhands and engineers joined the strike over a pay offer "
+    "of 2.5 percent. Harbourline, which runs the ferries, called the walkout regrettable and said talks "
+    "would resume on Thursday. Commuters queued for buses along the coast road, and the island's school "
+    "closed early. "
+    "Union organiser Dana Pruett said crews had not had a raise in three years while fuel surcharges rose.",
+)
+HARBOUR_B = (
+    "Kessel Island cut off as Harbourline ferry crews strike",
+    "No ferries sailed between Brightwater harbour and Kessel Island on Monday after deckhands and engineers "
+    "went on strike. About 240 members of the Maritime Workers Union rejected Harbourline's 2.5 percent pay "
+    "offer, organiser Dana Pruett said, adding that crews had gone three years without a raise. Harbourline "
+    "described the strike as regrettable; talks are due to resume Thursday. The island school shut early and "
+    "commuters were left queuing for replacement buses on the coast road.",
+)
+# A different story on a neighbouring subject (transport, labour) to make the test honest.
+RAIL = (
+    "Northfield rail upgrade opens two months early",
+    "The new signalling system on the Northfield line went live on Saturday, two months ahead of schedule. "
+    "Network operator Railcore said trains between Northfield and Ashby would now run every ten minutes at "
+    "peak times. The 180 million pound project replaced equipment installed in the 1970s. Passenger groups "
+    "welcomed the change but asked for more carriages on evening services, which remain crowded.",
+)
+
+
+def test_fingerprint_ignores_case_spacing_and_punctuation() -> None:
+    title, body = HARBOUR_A
+    messy = "  " + body.upper().replace(". ", " .  ").replace(",", " ,") + "\n"
+    assert content_fingerprint(title, body) == content_fingerprint(title.lower(), messy)
+
+
+def test_fingerprint_ignores_repeated_headline_and_new_headline_for_long_bodies() -> None:
+    title, body = HARBOUR_A
+    assert content_fingerprint(title, body) == content_fingerprint(title, f"{title}\n\n{body}")
+    assert content_fingerprint(title, body) == content_fingerprint("A rewritten headline", body)
+
+
+def test_fingerprint_differs_for_different_text() -> None:
+    assert content_fingerprint(*HARBOUR_A) != content_fingerprint(*HARBOUR_B)
+    # Short items: the title is part of the identity.
+    assert content_fingerprint("Rain today", "Bring a coat.") != content_fingerprint(
+        "Sun today", "Bring a coat."
+    )
+
+
+def test_two_rewrites_of_one_story_are_the_same_story() -> None:
+    a, b = story_signature(*HARBOUR_A), story_signature(*HARBOUR_B)
+    assert same_story(a, b), story_similarity(a, b)
+    assert set(story_bands(a)) & set(story_bands(b))
+
+
+def test_different_stories_are_not_grouped() -> None:
+    rail = story_signature(*RAIL)
+    for other in (HARBOUR_A, HARBOUR_B):
+        sig = story_signature(*other)
+        assert not same_story(rail, sig), story_similarity(rail, sig)
+        assert story_similarity(rail, sig) < 0.15
+
+
+def test_signature_is_stable_text() -> None:
+    sig = story_signature(*HARBOUR_A)
+    assert sig == story_signature(*HARBOUR_A)
+    assert sig.startswith("mh1:") and sig.isascii() and len(sig) == 4 + 8 * 64
+    assert story_similarity(sig, sig) == 1.0
+    assert len(story_bands(sig)) == 16
+
+
+def test_empty_or_foreign_signatures_never_match() -> None:
+    empty = story_signature("", "")
+    assert not same_story(empty, empty)
+    assert not same_story("garbage", story_signature(*HARBOUR_A))
+    assert story_bands("garbage") == []

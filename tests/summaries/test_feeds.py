@@ -1,0 +1,189 @@
+"""Feeds of each kind, parsed from small fixtures written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from summaries.sources.feeds import (
+    FeedError,
+    FeedItem,
+    ParsedFeed,
+    html_to_text,
+    is_teaser,
+    item_to_article,
+    looks_like_feed,
+    parse_feed,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load(name: str, url: str = "") -> ParsedFeed:
+    return parse_feed((FIXTURES / name).read_bytes(), url)
+
+
+def test_rss2_items_links_dates_categories_and_text() -> None:
+    feed = load("rss2.xml", "https://gazette.example/feed.xml")
+    assert (feed.kind, feed.title, feed.link, feed.language) == (
+        "rss",
+        "Harbour Gazette",
+        "https://gazette.example/",
+        "en",
+    )
+    assert feed.bozo_reason is None
+    strike = feed.items[0]
+    assert strike.title == "Ferry crews strike over pay"
+    assert strike.published == datetime(2025, 3, 3, 8, 30, tzinfo=UTC)
+    assert strike.categories == ("Business", "Local")
+    assert strike.author == "Dana Reporter"
+    assert strike.guid == "gazette-1001"
+    # HTML stripped to text, entities decoded, scripts gone; content:encoded kept as the full text.
+    assert strike.summary == "Ferry crews walked out on Monday & halted crossings."
+    assert strike.content is not None and "240 deckhands" in strike.content
+    assert "<" not in strike.text and "alert" not in strike.summary
+
+
+def test_rss2_relative_links_and_missing_fields() -> None:
+    feed = load("rss2.xml", "https://gazette.example/feed.xml")
+    festival, untitled, tides = feed.items[1], feed.items[2], feed.items[3]
+    assert festival.url == "https://gazette.example/news/festival"
+    assert untitled.url == "" and untitled.title == "An item with no title and no link, only this sentence."
+    assert tides.url == "https://gazette.example/news/tides"  # a permalink guid stands in for the link
+
+
+def test_atom_with_html_title_relative_link_and_xhtml_content() -> None:
+    feed = load("atom.xml", "https://werkstatt.example/atom.xml")
+    assert (feed.kind, feed.title, feed.language) == ("atom", "Werkstatt Blog", "de")
+    first, second = feed.items
+    assert first.title == "Neue Elektroautos im Test"
+    assert first.url == "https://werkstatt.example/2025/02/test"
+    assert first.published == datetime(2025, 2, 1, 8, 15, tzinfo=UTC)
+    assert (
+        first.content == "Wir haben drei Modelle eine Woche lang gefahren.\n\nEin Sieger stand schnell fest."
+    )
+    assert first.author == "Jo Schrauber" and first.categories == ("automotive",)
+    assert second.url == "https://werkstatt.example/2025/01/older"
+    assert second.text == "Plain XHTML content."
+
+
+def test_rss1_rdf_and_rss091() -> None:
+    rdf = load("rss1.rdf")
+    assert rdf.kind == "rdf" and rdf.items[0].categories == ("Science",)
+    assert rdf.items[0].published == datetime(2024, 11, 5, 20, 0, tzinfo=UTC)
+    old = load("rss091.xml")
+    assert old.kind == "rss" and old.version == "rss091u"
+    assert old.items[0].url == "http://crier.example/bridge.html"
+
+
+def test_iso_8859_1_feed_decodes_accents() -> None:
+    feed = load("latin1.rss")
+    assert feed.title == "Jornal da Praça - Últimas Notícias"
+    assert feed.items[0].title == "Câmara aprova orçamento"
+
+
+def test_json_feed() -> None:
+    feed = load("feed.json")
+    assert (feed.kind, feed.title, feed.link, feed.language) == (
+        "json",
+        "Pocket Tech",
+        "https://pocket.example/",
+        "en",
+    )
+    phones, note, relative = feed.items  # a string item and an empty item are skipped
+    assert phones.content == "Three smartphone makers announced bigger batteries."
+    assert phones.summary == "Bigger batteries"
+    assert phones.categories == ("Tech", "Mobile") and phones.author == "Sam Writer"
+    assert phones.published == datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    assert note.url == "" and note.title == "A note without title or url."
+    assert note.published == datetime(2025, 3, 2, 6, 0, tzinfo=UTC)
+    assert relative.url == "https://pocket.example/posts/relative"
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"<!doctype html><html><body><p>Hello</p></body></html>", "web page"),
+        (b"just some words", "not a news feed"),
+        (b'{"version": 1, "items": []}', "not a JSON Feed"),
+        (b"{not json", "not valid JSON"),
+        (b"\x00\x01\x02\x03binary", "binary"),
+    ],
+)
+def test_not_a_feed_gives_a_reason(data: bytes, words: str) -> None:
+    with pytest.raises(FeedError) as err:
+        parse_feed(data)
+    assert words in err.value.reason
+
+
+def test_hostile_feeds_never_crash() -> None:
+    hostile = [
+        b"<rss version='2.0'><channel><title>x</title><item><title>" + b"A" * 100_000 + b"</title></item>",
+        b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>]>"
+        b"<rss><channel><title>&b;</title></channel></rss>",
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title>unclosed",
+        b'{"version": "https://jsonfeed.org/version/1", "items": {"not": "a list"}}',
+        b'{"version": "https://jsonfeed.org/version/1", "items": [{"date_published": "now", "tags": 5}]}',
+        b"<rss version='2.0'><channel>"
+        + b"<item><title>t</title><link>https://a.example/</link></item>" * 3000,
+    ]
+    for data in hostile:
+        try:
+            feed = parse_feed(data)
+        except FeedError:
+            continue
+        assert len(feed.items) <= 1000
+
+
+def test_looks_like_feed() -> None:
+    assert looks_like_feed((FIXTURES / "rss2.xml").read_bytes())
+    assert looks_like_feed((FIXTURES / "atom.xml").read_bytes())
+    assert looks_like_feed((FIXTURES / "rss1.rdf").read_bytes())
+    assert looks_like_feed((FIXTURES / "feed.json").read_bytes())
+    assert looks_like_feed(b"\xef\xbb\xbf\n  <?xml version='1.0'?>\n<!-- c --><rss version='2.0'></rss>")
+    assert not looks_like_feed((FIXTURES / "article.html").read_bytes())
+    assert not looks_like_feed(b'{"items": []}')
+    assert not looks_like_feed(b"Plain text about an rss feed")
+
+
+def _item(text: str, url: str = "https://a.example/x") -> FeedItem:
+    return FeedItem(url=url, title="T", summary=text)
+
+
+def test_teaser_detection() -> None:
+    assert is_teaser(_item("The summer festival is back… Read more"))
+    assert is_teaser(_item("Short blurb."))
+    long_text = " ".join(["word"] * 400)
+    assert not is_teaser(_item(long_text))
+    assert is_teaser(_item(" ".join(["word"] * 150) + " [...]"))
+    assert not is_teaser(_item("Short blurb.", url=""))  # nothing to fetch
+
+
+def test_item_to_article_topics_and_canonical_url() -> None:
+    feed = load("rss2.xml", "https://gazette.example/feed.xml")
+    article = item_to_article(feed.items[0], feed, feed_topics=["world"])
+    assert article.url == "https://gazette.example/news/ferry-strike"  # utm_* gone
+    assert article.source == "Harbour Gazette" and article.language == "en"
+    assert article.topics[:2] == ("world", "business")  # declared, then the "Business" category
+    assert article.categories == ("Business", "Local")
+    assert "240 deckhands" in article.body
+    festival = item_to_article(feed.items[1], feed)
+    assert "entertainment" in festival.topics  # "Arts & Culture" maps through the aliases
+
+
+def test_item_without_link_gets_a_stable_identity() -> None:
+    feed = load("rss2.xml")
+    a = item_to_article(feed.items[2], feed)
+    b = item_to_article(load("rss2.xml").items[2], feed)
+    assert a.url.startswith("urn:newsbot:") and a.url == b.url
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>One &amp; two</p><p>Three<br>four</p>") == "One & two\n\nThree\n\nfour"
+    assert html_to_text("&lt;p&gt;Escaped twice&lt;/p&gt;") == "Escaped twice"
+    assert html_to_text("<style>p{}</style><p>Kept</p><script>x()</script>") == "Kept"
+    assert html_to_text("no markup") == "no markup"

@@ -1,0 +1,215 @@
+"""The summarizer as its callers see it: what comes out of summarize() for real-looking input."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from summaries.summarizer import ALGORITHMS, summarize
+from summaries.text import split_sentences
+
+TITLE = "Harbour city opens floating solar farm"
+
+GENUINE = [
+    "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday, the first of "
+    "its kind in the region.",
+    "The farm has 12,000 panels on pontoons and should supply power to about 4,000 homes a year.",
+    "Mayor Lena Ortiz said the project had cost 9 million euros and would pay for itself in eleven years.",
+    "Engineers chose the harbour because the water keeps the panels cool, so they produce more power.",
+    "Local fishermen had worried that the pontoons would block the channel to the fish market.",
+    "The council moved the farm 200 metres north after talks with the fishermen's association in spring.",
+    "Environmental groups welcomed the farm but asked the council to publish data on its effect on birds.",
+    "A second floating farm is planned for the reservoir east of the city if the first one works.",
+]
+
+BOILERPLATE_ARTICLE = "\n".join(
+    [
+        "Home > News > Technology",
+        TITLE,
+        "Published on 12 March 2025, 09:30 GMT",
+        "img",
+        "Image: The floating panels seen from the harbour wall",
+        "",
+        TITLE,
+        GENUINE[0] + " (Getty Images)",
+        "",
+        GENUINE[1] + " " + GENUINE[2],
+        "",
+        "Photo: Council workers inspect the panels / Reuters",
+        GENUINE[3],
+        "",
+        GENUINE[4] + " " + GENUINE[5] + " " + GENUINE[4],
+        "",
+        "Read more: Why harbour cities are turning to the sun",
+        GENUINE[6],
+        "",
+        GENUINE[7],
+        "",
+        "Read These Next",
+        "Ten things to know about solar power",
+        "Why harbour cities are going green",
+        "Brackwater council election: what the parties promise",
+        "",
+        "Tags: energy, solar power, Brackwater",
+    ]
+)
+
+FURNITURE = [
+    "Home >",
+    "Published",
+    "img",
+    "Image",
+    "Photo",
+    "Getty",
+    "Read",
+    "Ten things",
+    "going green",
+    "election",
+    "Tags",
+    "turning to the sun",
+]
+
+
+def test_boilerplate_never_reaches_the_summary() -> None:
+    summary = summarize(BOILERPLATE_ARTICLE, 10, title=TITLE)
+    assert summary == GENUINE  # everything genuine survives once, in order, and nothing else does
+    for sentence in summary:
+        for furniture in FURNITURE:
+            assert furniture not in sentence
+
+
+def test_three_sentence_summary_of_the_boilerplate_article() -> None:
+    summary = summarize(BOILERPLATE_ARTICLE, title=TITLE)
+    assert len(summary) == 3
+    assert all(s in GENUINE for s in summary)
+    assert summary == sorted(summary, key=GENUINE.index)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
+    text = "\n\n".join([*GENUINE, GENUINE[2]])
+    summary = summarize(text, 4, title=TITLE, algorithm=algorithm)
+    assert len(summary) == 4
+    assert len(set(summary)) == 4
+    assert summary == sorted(summary, key=GENUINE.index)
+
+
+def test_algorithm_list_has_default_lead_and_sumy_algorithms() -> None:
+    assert ALGORITHMS[0] == "default"
+    for name in ("lead", "luhn", "edmundson", "lsa", "lexrank", "textrank", "sumbasic", "kl", "reduction"):
+        assert name in ALGORITHMS
+
+
+def test_unknown_algorithm_is_a_clear_value_error() -> None:
+    with pytest.raises(ValueError, match=r"unknown summary algorithm 'bert'.*default"):
+        summarize("Some text here. More text there.", algorithm="bert")
+
+
+@pytest.mark.parametrize(("requested", "expected"), [(0, 1), (-5, 1), (1, 1), (3, 3), (10, 8), (50, 8)])
+def test_sentence_count_is_clamped_to_1_to_10(requested: int, expected: int) -> None:
+    assert len(summarize(" ".join(GENUINE), requested)) == expected
+
+
+def test_eleven_requested_gives_at_most_ten() -> None:
+    text = " ".join(
+        f"Sentence number {i} talks about the harbour farm and its {i} panels." for i in range(30)
+    )
+    assert len(summarize(text, 11)) == 10
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", "\x00\x01"])
+def test_empty_text_gives_empty_summary(text: str) -> None:
+    assert summarize(text) == []
+
+
+def test_one_sentence_comes_back_as_is() -> None:
+    assert summarize("The harbour farm opened on Tuesday.") == ["The harbour farm opened on Tuesday."]
+
+
+def test_text_without_punctuation_is_still_summarized() -> None:
+    text = " ".join(f"the harbour farm word{i % 50} makes power for homes" for i in range(300))
+    summary = summarize(text, 3)
+    assert 1 <= len(summary) <= 3
+    assert all(s in text for s in summary)
+
+
+def test_binary_junk_does_not_raise() -> None:
+    rng = random.Random(7)
+    junk = bytes(rng.randrange(256) for _ in range(20_000)).decode("latin-1")
+    summary = summarize(junk, 3)
+    assert len(summary) <= 3
+    assert all("\x00" not in s for s in summary)
+
+
+def test_200_kb_article_is_fast() -> None:
+    text = "\n\n".join(
+        f"Report {i}: the council said {GENUINE[i % len(GENUINE)]} Officials counted {i * 7} visitors."
+        for i in range(1600)
+    )
+    assert len(text) > 200_000
+    start = time.perf_counter()
+    summary = summarize(text, 5, title=TITLE)
+    assert time.perf_counter() - start < 3.0
+    assert len(summary) == 5
+
+
+def test_summary_sentences_come_from_the_splitter() -> None:
+    text = " ".join(GENUINE)
+    assert set(summarize(text, 10)) <= set(split_sentences(text))
+
+
+LANGUAGE_TEXTS = {
+    "de": [
+        "Die Stadt Brackwasser hat am Dienstag einen schwimmenden Solarpark im alten Hafen eröffnet.",
+        "Der Park besteht aus 12.000 Modulen und soll etwa 4.000 Haushalte mit Strom versorgen.",
+        "Die Bürgermeisterin sagte, das Projekt habe neun Millionen Euro gekostet.",
+        "Das Wasser kühlt die Module, deshalb erzeugen sie mehr Strom als an Land.",
+        "Die Fischer hatten sich Sorgen gemacht, dass die Pontons die Zufahrt zum Markt versperren.",
+        "Nach Gesprächen mit dem Verband wurde der Park um 200 Meter nach Norden verlegt.",
+        "Ein zweiter Park ist für den Stausee im Osten der Stadt geplant.",
+    ],
+    "fr": [
+        "La ville de Brackwater a inauguré mardi une centrale solaire flottante dans son ancien port.",
+        "La centrale compte 12 000 panneaux et doit alimenter environ 4 000 foyers par an.",
+        "La maire a déclaré que le projet avait coûté neuf millions d'euros.",
+        "L'eau refroidit les panneaux, ce qui leur permet de produire plus d'électricité.",
+        "Les pêcheurs craignaient que les pontons ne bloquent l'accès au marché aux poissons.",
+        "Après des discussions avec leur association, la centrale a été déplacée de 200 mètres vers le nord.",
+        "Une deuxième centrale est prévue sur le réservoir à l'est de la ville.",
+    ],
+    "es": [
+        "La ciudad de Brackwater inauguró el martes una planta solar flotante en su antiguo puerto.",
+        "La planta tiene 12.000 paneles y debe abastecer a unos 4.000 hogares al año.",
+        "La alcaldesa dijo que el proyecto había costado nueve millones de euros.",
+        "El agua enfría los paneles, por lo que producen más electricidad que en tierra.",
+        "Los pescadores temían que los pontones bloquearan el acceso al mercado de pescado.",
+        "Después de hablar con la asociación, la planta se trasladó 200 metros al norte.",
+        "Se planea una segunda planta en el embalse al este de la ciudad.",
+    ],
+    "pt": [
+        "A cidade de Brackwater inaugurou na terça-feira uma usina solar flutuante no seu antigo porto.",
+        "A usina tem 12.000 painéis e deve abastecer cerca de 4.000 casas por ano.",
+        "A prefeita disse que o projeto custou nove milhões de euros.",
+        "A água arrefece os painéis, por isso eles produzem mais eletricidade do que em terra.",
+        "Os pescadores temiam que os pontões bloqueassem o acesso ao mercado de peixe.",
+        "Depois de conversas com a associação, a usina foi deslocada 200 metros para o norte.",
+        "Uma segunda usina está prevista para a represa a leste da cidade.",
+    ],
+}
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGE_TEXTS))
+@pytest.mark.parametrize("given", [True, False])
+def test_other_languages_give_sensible_summaries(code: str, given: bool) -> None:
+    sentences = LANGUAGE_TEXTS[code]
+    summary = summarize(" ".join(sentences), 3, language=code if given else None)
+    assert len(summary) == 3
+    assert summary == sorted(summary, key=sentences.index)  # raises if a sentence was cut or invented
+
+
+def test_language_names_and_locales_are_accepted_and_unknown_ones_fall_back() -> None:
+    text = " ".join(GENUINE)
+    assert summarize(text, 2, language="english") == summarize(text, 2, language="en-GB")
+    assert len(summarize(text, 2, language="tlh")) == 2

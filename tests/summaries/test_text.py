@@ -1,0 +1,123 @@
+"""Cleaning, sentence splitting and language guessing, which every summary depends on."""
+
+from __future__ import annotations
+
+from summaries.text import SentenceTokenizer, clean_text, detect_language, split_sentences
+
+TITLE = "Harbour city opens floating solar farm"
+GENUINE = [
+    "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday.",
+    "The farm has 12,000 panels on pontoons and should supply power to about 4,000 homes a year.",
+    "A second floating farm is planned for the reservoir east of the city.",
+]
+BOILERPLATE_ARTICLE = "\n".join(
+    [
+        "Home > News > Technology",
+        TITLE,
+        "Published on 12 March 2025, 09:30 GMT",
+        "img",
+        "Image: The floating panels seen from the harbour wall",
+        "",
+        GENUINE[0] + " (Getty Images)",
+        "",
+        "Photo: Council workers inspect the panels / Reuters",
+        GENUINE[1],
+        "",
+        GENUINE[2],
+        "",
+        "Read These Next",
+        "Ten things to know about solar power",
+        "",
+        "Tags: energy, solar power, Brackwater",
+    ]
+)
+LANGUAGE_TEXTS = {
+    "de": ["Die Stadt hat am Dienstag einen Solarpark im alten Hafen eröffnet, der für die Region neu ist."],
+    "fr": [
+        "La ville a inauguré mardi une centrale solaire dans son ancien port, une première pour la région."
+    ],
+    "es": ["La ciudad inauguró el martes una planta solar en su antiguo puerto, la primera de la región."],
+    "pt": ["A cidade inaugurou na terça-feira uma usina solar no seu antigo porto, a primeira da região."],
+}
+
+
+def test_clean_text_keeps_article_paragraphs_and_drops_furniture() -> None:
+    cleaned = clean_text(BOILERPLATE_ARTICLE, title=TITLE)
+    lines = cleaned.split("\n")
+    assert lines[0] == GENUINE[0]  # crumb, title, dateline, image marker and credit gone
+    assert "Tags" not in cleaned and "Read These Next" not in cleaned and "Ten things" not in cleaned
+    assert GENUINE[7] == lines[-1]
+
+
+def test_title_glued_to_the_first_paragraph_is_removed() -> None:
+    assert clean_text(f"{TITLE} {GENUINE[0]}", title=TITLE) == GENUINE[0]
+
+
+def test_real_sentences_that_mention_photos_or_updates_survive() -> None:
+    text = "Photographers gathered at the harbour on Tuesday morning. Updated figures showed growth of 3%."
+    assert clean_text(text) == text
+
+
+def test_dateline_prefix_is_cut_and_the_sentence_kept() -> None:
+    text = "Published on 12 March 2025, 09:30 GMT - The farm opened on Tuesday."
+    assert clean_text(text) == "The farm opened on Tuesday."
+
+
+def test_related_block_is_skipped_until_prose_resumes() -> None:
+    prose = "The farm opened on Tuesday, officials in the city said."
+    text = "Related\nCouncil approves budget\nNew mayor sworn in\n" + prose
+    assert clean_text(text) == prose
+
+
+def test_duplicate_paragraphs_are_dropped() -> None:
+    assert (
+        clean_text("Same words here.\n\nSame words here.\n\nOther words.") == "Same words here.\nOther words."
+    )
+
+
+def test_wrapped_lines_are_joined_into_one_paragraph() -> None:
+    text = "The council said the new farm would open in\nthe spring of next year after the final checks.\n"
+    assert split_sentences(clean_text(text)) == [
+        "The council said the new farm would open in the spring of next year after the final checks."
+    ]
+
+
+def test_english_abbreviations_do_not_end_sentences() -> None:
+    text = "Mr. Smith met U.S. officials at 3 p.m. on Friday. They agreed on a $3.5bn deal."
+    assert split_sentences(text) == [
+        "Mr. Smith met U.S. officials at 3 p.m. on Friday.",
+        "They agreed on a $3.5bn deal.",
+    ]
+
+
+def test_german_abbreviations_do_not_end_sentences() -> None:
+    assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
+        "Das ist z.B. gut.",
+        "Er kam am 3. Mai an.",
+    ]
+
+
+def test_paragraph_breaks_end_sentences() -> None:
+    assert split_sentences("A heading without a stop\nThe text follows here.") == [
+        "A heading without a stop",
+        "The text follows here.",
+    ]
+
+
+def test_run_on_text_is_cut_into_chunks() -> None:
+    chunks = split_sentences(" ".join(["word"] * 500))
+    assert len(chunks) > 5 and all(len(c.split()) <= 80 for c in chunks)
+
+
+def test_tokenizer_works_as_a_sumy_tokenizer() -> None:
+    tok = SentenceTokenizer("en")
+    assert tok.to_sentences("One here. Two there.") == ("One here.", "Two there.")
+    assert tok.to_words("It's the farm's 12 panels.") == ("It's", "the", "farm's", "12", "panels")
+
+
+def test_language_detection() -> None:
+    assert detect_language(" ".join(GENUINE)) == "english"
+    expected = {"de": "german", "fr": "french", "es": "spanish", "pt": "portuguese"}
+    for code, sentences in LANGUAGE_TEXTS.items():
+        assert detect_language(" ".join(sentences)) == expected[code]
+    assert detect_language("12345 67890") == "english"

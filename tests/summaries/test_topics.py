@@ -1,0 +1,235 @@
+"""The topic catalogue: lookup by the words people type, and multi-label tagging."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summaries import tag_topics
+from summaries.topics import TopicCatalogue, default_catalogue
+
+REQUIRED = (
+    "automotive",
+    "business",
+    "technology",
+    "science",
+    "health",
+    "politics",
+    "world",
+    "sport",
+    "entertainment",
+    "e-commerce",
+)
+
+
+def test_catalogue_has_required_topics_with_title_emoji_aliases() -> None:
+    catalogue = default_catalogue()
+    ids = [t.id for t in catalogue.all()]
+    assert set(REQUIRED) <= set(ids)
+    for topic in catalogue.all():
+        assert topic.title and topic.emoji and topic.aliases and topic.keywords
+        assert topic.label.endswith(topic.title)
+
+
+@pytest.mark.parametrize(
+    ("word", "topic"),
+    [
+        ("automotive", "automotive"),
+        ("Autos", "automotive"),
+        ("cars", "automotive"),
+        ("CAR", "automotive"),
+        ("Business", "business"),
+        ("economy", "business"),
+        ("Tech", "technology"),
+        ("technologies", "technology"),
+        ("sports", "sport"),
+        ("Sport", "sport"),
+        ("E-commerce", "e-commerce"),
+        ("ecommerce", "e-commerce"),
+        ("online shopping", "e-commerce"),
+        ("World News", "world"),
+        ("politics", "politics"),
+        ("Science", "science"),
+        ("health", "health"),
+        ("showbiz", "entertainment"),
+        ("#business", "business"),
+    ],
+)
+def test_resolve_ids_titles_aliases_any_case_and_plurals(word: str, topic: str) -> None:
+    found = default_catalogue().resolve(word)
+    assert found is not None and found.id == topic
+
+
+@pytest.mark.parametrize("word", ["football", "bitcoin", "cat", "", "   ", "busines"])
+def test_resolve_does_not_guess(word: str) -> None:
+    assert default_catalogue().resolve(word) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "topic"),
+    [
+        ("busines", "business"),
+        ("polítics", "politics"),
+        ("tecnology", "technology"),
+        ("entertainmnet", "entertainment"),
+        ("healht", "health"),
+    ],
+)
+def test_suggest_near_misses(word: str, topic: str) -> None:
+    found = default_catalogue().suggest(word)
+    assert found is not None and found.id == topic
+
+
+@pytest.mark.parametrize("word", ["cat", "bitcoin", "weather", "football", "xyzzy", "bus"])
+def test_suggest_does_not_guess_wildly(word: str) -> None:
+    assert default_catalogue().suggest(word) is None
+
+
+def test_carmaker_market_plans_are_automotive_and_business() -> None:
+    topics = tag_topics(
+        "Carmaker unveils plan to double its market share in Asia",
+        "Northwind Motors told investors it expects sales of its electric vehicles to "
+        "lift profits as it expands "
+        "into new markets. The chief executive said the company would build two "
+        "factories, and its shares rose "
+        "6 percent on the stock exchange.",
+    )
+    assert {"automotive", "business"} <= set(topics)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "topic"),
+    [
+        (
+            "Striker scores twice as United reach cup final",
+            "The striker scored in each half and the goalkeeper saved a late penalty as the "
+            "club reached the final "
+            "of the tournament in front of 60,000 fans at the stadium.",
+            "sport",
+        ),
+        (
+            "Parliament votes on new immigration bill",
+            "MPs backed the legislation by 320 votes to 250 after the prime minister "
+            "promised changes; opposition "
+            "parties said the government had rushed the vote before the election.",
+            "politics",
+        ),
+        (
+            "New smartphone chip doubles battery life",
+            "The chipmaker said its processor uses less power, letting smartphones and "
+            "laptops run longer; software "
+            "developers get new tools for artificial intelligence apps.",
+            "technology",
+        ),
+        (
+            "Actress wins award for debut film",
+            "The actress won the best actress prize at the film festival for her role in the "
+            "drama, and the director "
+            "thanked the cast at the ceremony before the premiere in Hollywood.",
+            "entertainment",
+        ),
+        (
+            "Vaccine cuts hospital admissions",
+            "Doctors said patients who received the vaccine were less likely to need "
+            "hospital treatment, and the "
+            "health service will offer it to people with chronic disease this winter.",
+            "health",
+        ),
+        (
+            "Telescope spots water on distant planet",
+            "Astronomers using the space telescope found water vapour in the atmosphere of a "
+            "planet orbiting a "
+            "nearby star, a discovery scientists said could guide the search for life.",
+            "science",
+        ),
+        (
+            "Online retailer expands same-day delivery",
+            "The e-commerce company will offer same-day delivery to online shoppers in ten "
+            "more cities and open "
+            "three new warehouses before Black Friday as parcel volumes grow.",
+            "e-commerce",
+        ),
+        (
+            "Ceasefire talks resume as troops pull back",
+            "Diplomats from both countries met in Geneva under United Nations auspices as "
+            "soldiers withdrew from the "
+            "border and refugees began returning after the war.",
+            "world",
+        ),
+    ],
+)
+def test_each_topic_recognised(title: str, body: str, topic: str) -> None:
+    assert tag_topics(title, body)[0] == topic
+
+
+def test_nothing_topical_gets_no_topic() -> None:
+    assert tag_topics("Hello", "This is a short note to say that lunch is at noon today.") == []
+    assert tag_topics("", "") == []
+
+
+def test_tag_with_declared_topics_and_categories() -> None:
+    catalogue = default_catalogue()
+    got = catalogue.tag(
+        "Notes", "Nothing much here.", declared=["Tech", "Sci/Tech", "Local", "Business News"]
+    )
+    assert got == ["technology", "business"]
+
+
+def test_word_boundaries_respected() -> None:
+    # "scar" is not "car", "articles" is not "art", "authorities" is not "author".
+    assert tag_topics("Scar tissue", "Authorities published articles about the scar.") == []
+
+
+def test_operator_file_extends_and_adds_topics(tmp_path: Path) -> None:
+    path = tmp_path / "topics.json"
+    path.write_text(
+        json.dumps(
+            {
+                "topics": [
+                    {
+                        "id": "climate",
+                        "title": "Climate",
+                        "emoji": "🌱",
+                        "aliases": ["environment news"],
+                        "keywords": {"climate": 3, "emissions": 3, "heatwave*": 3, "carbon": 2},
+                    },
+                    {"id": "sport", "aliases": ["footy"], "keywords": ["hurling", "camogie"]},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    catalogue = TopicCatalogue.load(path)
+    climate = catalogue.get("climate")
+    assert climate is not None and climate.emoji == "🌱"
+    assert catalogue.resolve("Environment News") == climate
+    sport = catalogue.resolve("footy")
+    assert sport is not None and sport.id == "sport" and sport.title == "Sport"
+    assert "climate" in catalogue.tag(
+        "Heatwaves and emissions", "Climate scientists warn carbon emissions rise."
+    )
+    assert (
+        catalogue.tag("Hurling final", "Hurling and camogie clubs met for the hurling final.")[0] == "sport"
+    )
+    assert default_catalogue().get("climate") is None  # the default catalogue is untouched
+
+
+def test_operator_toml_file(tmp_path: Path) -> None:
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        '[[topics]]\nid = "gaming"\ntitle = "Gaming"\nemoji = "🎮"\naliases = ["games"]\n'
+        'keywords = { "esports" = 3, "console*" = 2 }\n',
+        encoding="utf-8",
+    )
+    catalogue = TopicCatalogue.load(path)
+    assert catalogue.resolve("games") == catalogue.get("gaming")
+
+
+@pytest.mark.parametrize("content", ["not json", '{"topics": "x"}', '{"topics": [{"title": "no id"}]}'])
+def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "topics.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"topic"):
+        TopicCatalogue.load(path)

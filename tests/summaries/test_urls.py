@@ -1,0 +1,58 @@
+"""Canonical URLs: one spelling per article."""
+
+from __future__ import annotations
+
+import pytest
+
+from summaries.urls import canonical_url, is_tracking_param
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("HTTPS://News.Example.COM/World/Story", "https://news.example.com/World/Story"),
+        ("https://news.example.com:443/a", "https://news.example.com/a"),
+        ("http://news.example.com:80/a", "http://news.example.com/a"),
+        ("http://news.example.com:8080/a", "http://news.example.com:8080/a"),
+        ("https://news.example.com/a#comments", "https://news.example.com/a"),
+        ("https://news.example.com/a/", "https://news.example.com/a"),
+        ("https://news.example.com", "https://news.example.com/"),
+        ("https://news.example.com/?", "https://news.example.com/"),
+        ("https://news.example.com/a/./b/../c", "https://news.example.com/a/c"),
+        ("  https://news.example.com/a  ", "https://news.example.com/a"),
+        ("https://news.example.com/a%20b", "https://news.example.com/a%20b"),
+        ("https://news.example.com./a", "https://news.example.com/a"),
+        ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+    ],
+)
+def test_canonical_spelling(raw: str, canonical: str) -> None:
+    assert canonical_url(raw) == canonical
+
+
+def test_tracking_parameters_dropped_and_others_sorted() -> None:
+    url = (
+        "https://news.example.com/story?utm_source=twitter&b=2&fbclid=XYZ&a=1&gclid=abc&mc_cid=1&mc_eid=2"
+        "&utm_campaign=spring&UTM_Medium=x&id=7"
+    )
+    assert canonical_url(url) == "https://news.example.com/story?a=1&b=2&id=7"
+
+
+def test_same_article_two_ways_is_one_url() -> None:
+    a = "https://News.example.com:443/business/carmaker-plans/?utm_source=rss&utm_medium=feed#top"
+    b = "https://news.example.com/business/carmaker-plans"
+    assert canonical_url(a) == canonical_url(b)
+
+
+def test_meaningful_query_kept() -> None:
+    assert canonical_url("https://example.com/watch?v=abc123") == "https://example.com/watch?v=abc123"
+    assert canonical_url("https://example.com/search?q=a+b") == "https://example.com/search?q=a%20b"
+
+
+def test_non_web_addresses_kept_as_they_are() -> None:
+    assert canonical_url("urn:newsbot:abc") == "urn:newsbot:abc"
+    assert canonical_url("file:///tmp/story.txt") == "file:///tmp/story.txt"
+
+
+def test_tracking_param_names() -> None:
+    assert all(is_tracking_param(n) for n in ("utm_source", "utm_content", "fbclid", "gclid", "mc_cid"))
+    assert not any(is_tracking_param(n) for n in ("id", "page", "q", "v"))
