@@ -102,6 +102,7 @@ async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[s
     """Seed, plan and send; returns the figures."""
     from datetime import UTC, datetime
 
+    from pydantic import SecretStr
     from telegram import Bot
 
     from bot.clock import SystemClock
@@ -116,7 +117,7 @@ async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[s
     token = "123456:BENCH"
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        bot_token=token,
+        bot_token=SecretStr(token),
         telegram_api_url=emulator.base_url,
         db_path=workdir / "bench.sqlite3",
         rate_overall_per_second=rate,

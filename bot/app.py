@@ -7,7 +7,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import cast
 
-from telegram import Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 
 from bot.clock import Clock, SystemClock
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery import DeliveryService
 from bot.handlers import BOT_COMMANDS, register_handlers
+from bot.render.replies import command_descriptions
 from bot.scheduler import install_jobs
 from bot.services.admin import AdminService
 from bot.services.chats import ChatService
@@ -74,7 +76,7 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
         delivery=delivery,
         chats=ChatService(db=db, settings=settings, clock=clock),
         subscriptions=SubscriptionService(db=db, catalogue=catalogue, clock=clock),
-        admin=AdminService(db=db, settings=settings, clock=clock, ingest=ingest),
+        admin=AdminService(db=db, settings=settings, clock=clock, ingest=ingest, catalogue=catalogue),
     )
 
 
@@ -93,8 +95,19 @@ async def _on_startup(application: BotApplication) -> None:
     services = await open_services(settings, clock, application.bot)
     application.bot_data["services"] = services
     await application.bot.set_my_commands(BOT_COMMANDS)
+    await _register_admin_commands(application, settings)
     install_jobs(application)
     log.info("newsbot started as @%s", application.bot.username)
+
+
+async def _register_admin_commands(application: BotApplication, settings: Settings) -> None:
+    """Show the admin commands in the command menu of each admin's private chat with the bot."""
+    commands = [BotCommand(name, text) for name, text in command_descriptions(admin=True)]
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # the admin never talked to the bot yet: the menu can wait
+            log.info("admin commands not registered for %s: %s", admin_id, exc)
 
 
 async def _on_shutdown(application: BotApplication) -> None:

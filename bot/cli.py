@@ -65,10 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the summary of a file, URL or standard input",
         description="Print the summary of a file, URL or standard input ('-' or no SOURCE), one sentence per line.",
     )
-    summarize.add_argument("source", nargs="?", default="-", metavar="SOURCE", help="file, http(s) URL or '-'")
+    summarize.add_argument(
+        "source", nargs="?", default="-", metavar="SOURCE", help="file, http(s) URL or '-'"
+    )
     summarize.add_argument("--sentences", "-n", type=_sentences, default=None, help="summary length, 1-10")
     summarize.add_argument(
-        "--algorithm", "-a", default="default", choices=ALGORITHMS, metavar="NAME",
+        "--algorithm",
+        "-a",
+        default="default",
+        choices=ALGORITHMS,
+        metavar="NAME",
         help="one of: " + ", ".join(ALGORITHMS) + " (default: %(default)s)",
     )
     summarize.add_argument("--language", "-l", default=None, help="language code (default: detect)")
@@ -156,7 +162,10 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             max_bytes=settings.fetch_max_bytes,
         )
         service = IngestService(
-            db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(settings.topics_file), settings=settings,
+            db=db,
+            fetcher=fetcher,
+            catalogue=TopicCatalogue.load(settings.topics_file),
+            settings=settings,
             clock=SystemClock(),
         )
         try:
@@ -183,7 +192,9 @@ def _outcome_line(status: str, source: str, article: object, reason: str | None)
     return f"{label}  #{article.id} {article.title}{topics}{why}"
 
 
-def _summarize(settings: Settings, source: str, sentences: int | None, algorithm: str, language: str | None) -> int:
+def _summarize(
+    settings: Settings, source: str, sentences: int | None, algorithm: str, language: str | None
+) -> int:
     from summaries.summarizer import summarize
 
     title: str | None = None
@@ -218,7 +229,9 @@ def _summarize(settings: Settings, source: str, sentences: int | None, algorithm
     return EXIT_OK
 
 
-async def _fetch_page_text(settings: Settings, url: str, language: str | None) -> tuple[str, str | None, str | None]:
+async def _fetch_page_text(
+    settings: Settings, url: str, language: str | None
+) -> tuple[str, str | None, str | None]:
     from summaries.fetch import Fetcher, FetchError
     from summaries.sources.pages import ExtractionError, extract_page
 

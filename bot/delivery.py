@@ -397,6 +397,7 @@ class DeliveryService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
+        self._digest_task: asyncio.Task[int] | None = None
         self._stopping = False
         self._seq = 0
         self._next_claim = 0.0
@@ -445,16 +446,33 @@ class DeliveryService:
             )
             nxt = _safe_next_digest(chat, now)
             await self._db.chats.set_digest_times(chat_id, last_digest_at=None, next_digest_at=nxt)
-        sent = 0
-        for chat in await self._db.chats.due_digests(now):
-            try:
-                sent += await self.send_digest(chat.id, now)
-            except Exception:
-                log.exception("digest for chat %d failed", chat.id)
-                await self._db.chats.set_digest_times(
-                    chat.id, last_digest_at=chat.last_digest_at, next_digest_at=_safe_next_digest(chat, now)
-                )
-        return sent
+        due = await self._db.chats.due_digests(now)
+        # Digests to many chats go out concurrently; the shared pacer keeps the overall rate.
+        gate = asyncio.Semaphore(32)
+
+        async def one(chat: Chat) -> int:
+            async with gate:
+                try:
+                    return await self.send_digest(chat.id, now)
+                except Exception:
+                    log.exception("digest for chat %d failed", chat.id)
+                    await self._db.chats.set_digest_times(
+                        chat.id,
+                        last_digest_at=chat.last_digest_at,
+                        next_digest_at=_safe_next_digest(chat, now),
+                    )
+                    return 0
+
+        return sum(await asyncio.gather(*(one(chat) for chat in due)))
+
+    def schedule_due_digests(self, now: float) -> None:
+        """Start sending the digests due at ``now`` in the background, unless the previous batch still runs."""
+        task = self._digest_task
+        if task is not None and not task.done():
+            return
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            log.error("sending digests failed", exc_info=task.exception())
+        self._digest_task = asyncio.create_task(self.send_due_digests(now), name="digests")
 
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now, and deliveries sent, failed and dropped since ``since``."""
@@ -491,7 +509,7 @@ class DeliveryService:
             return
         self._stopping = True
         self._wake.set()
-        for task in (self._runner, self._flusher):
+        for task in (self._runner, self._flusher, self._digest_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -774,7 +792,7 @@ class DeliveryService:
 
     async def _flush_loop(self) -> None:
         while True:
-            # Outcomes are recorded every 0.1 s: a crash can repeat at most that much besides requests in flight.
+            # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)
             try:
                 await self._flush()

@@ -206,7 +206,9 @@ def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> t
         + weights.position * position
         + weights.title * title_sim
     )
-    return score * length, cosine
+    # A sentence that starts in lower case is a fragment (a caption fused into the text, a bad split).
+    fragment = np.array([0.5 if s[:1].islower() else 1.0 for s in prepared.sentences])
+    return score * length * fragment, cosine
 
 
 def _unit(values: np.ndarray) -> np.ndarray:

@@ -67,6 +67,12 @@ _CREDIT = re.compile(
     r"alamy|pa(?: media| wire)?)[^)]{0,60}\)",
     re.IGNORECASE,
 )
+# Caption pointers left in the text where a picture was: "The guard (pictured) slipped".
+_PICTURED = re.compile(
+    r"\s*\(\s*(?:pictured|photographed|left|right|above|below|centre|center|inset|file photo|top|bottom)"
+    r"(?:\s*(?:,|and)?\s*(?:left|right|above|below|centre|center|top|bottom|in \d{4}))*\s*\)",
+    re.IGNORECASE,
+)
 _CREDIT_LINE = re.compile(
     r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*\)?\s*$",
     re.IGNORECASE,
@@ -86,7 +92,7 @@ _TAG_LINE = re.compile(
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
 _SOCIAL = re.compile(
     r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
-    r"sponsored content|copyright|©|all rights reserved)\b",
+    r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b",
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
@@ -157,7 +163,7 @@ def clean_text(text: str, title: str | None = None) -> str:
                 continue
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
-        line = _CREDIT.sub("", _DATELINE_PREFIX.sub("", line)).strip()
+        line = _PICTURED.sub("", _CREDIT.sub("", _DATELINE_PREFIX.sub("", line))).strip()
         if is_boilerplate(line, title):
             continue
         key = _normalize_for_compare(line)

@@ -48,9 +48,7 @@ def register_handlers(application: BotApplication) -> None:
         CallbackQueryHandler(settings.stop_button, pattern=r"^stop:"),
         CallbackQueryHandler(errors.stale_button),
         MessageHandler(_NEW_MESSAGE & filters.COMMAND, errors.unknown_command),
-        MessageHandler(
-            _NEW_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, articles.plain_text
-        ),
+        MessageHandler(_NEW_MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, articles.plain_text),
     ]
     application.add_handlers(handlers)
     application.add_error_handler(errors.on_error)

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.handlers.common import answer, command, send
+from bot.handlers.common import answer, button, command, send
 from bot.render.replies import render_internal_error, render_unknown_command
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await send(message, render_unknown_command(name or word))
 
 
-@command
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button whose data we no longer understand."""
-    if update.callback_query is not None:
-        await answer(update.callback_query, "This button no longer works.")
+@button
+async def stale_button(update: Update, context: BotContext) -> str | None:
+    """A button whose data we no longer understand (an old keyboard): say so instead of spinning."""
+    return "This button no longer works."

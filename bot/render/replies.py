@@ -106,39 +106,47 @@ def render_welcome(name: str | None, topics: Sequence[Topic], on: set[str], *, n
     return Reply("\n".join(lines), topics_keyboard(topics, on))
 
 
-_HELP: tuple[tuple[str, str], ...] = (
-    ("start", "welcome and topic buttons"),
-    ("help", "this list"),
-    ("topics", "follow topics by tapping them"),
-    ("subscribe", 'WORDS: follow topics or keywords (quote phrases: "electric cars")'),
-    ("unsubscribe", "WORDS: stop following them; /unsubscribe all drops everything"),
-    ("mysubs", "what this chat follows and how it is delivered"),
-    ("latest", "[TOPIC]: the newest articles"),
-    ("summary", "ID, link or text (or reply to a message): a summary; /summary 5 ... for 5 sentences"),
-    ("search", "WORDS: search stored articles"),
-    ("digest", "your digest now"),
-    ("settings", "alerts or digest, timezone, quiet hours, summary length, pause"),
-    ("stop", "unsubscribe from everything and delete this chat's data"),
+# (command, arguments, what it does)
+_HELP: tuple[tuple[str, str, str], ...] = (
+    ("start", "", "welcome and topic buttons"),
+    ("help", "", "this list"),
+    ("topics", "", "follow topics by tapping them"),
+    ("subscribe", "WORDS", 'follow topics or keywords (quote phrases: "electric cars")'),
+    ("unsubscribe", "WORDS", "stop following them; /unsubscribe all drops everything"),
+    ("mysubs", "", "what this chat follows and how it is delivered"),
+    ("latest", "[TOPIC]", "the newest articles"),
+    ("summary", "ID|LINK|TEXT", "a summary (or reply to a message); /summary 5 ... for 5 sentences"),
+    ("search", "WORDS", "search stored articles"),
+    ("digest", "", "your digest now"),
+    ("settings", "", "alerts or digest, timezone, quiet hours, summary length, pause"),
+    ("stop", "", "unsubscribe from everything and delete this chat's data"),
 )
-_ADMIN_HELP: tuple[tuple[str, str], ...] = (
-    ("stats", "chats, subscriptions, articles, feeds, deliveries"),
-    ("feeds", "the feeds being polled"),
-    ("addfeed", "URL [TOPIC...]: poll another feed"),
-    ("removefeed", "URL: stop polling a feed"),
+_ADMIN_HELP: tuple[tuple[str, str, str], ...] = (
+    ("stats", "", "chats, subscriptions, articles, feeds, deliveries"),
+    ("feeds", "", "the feeds being polled"),
+    ("addfeed", "URL [TOPIC...]", "poll another feed"),
+    ("removefeed", "URL", "stop polling a feed"),
 )
 
 
 def command_descriptions(*, admin: bool = False) -> list[tuple[str, str]]:
-    """(command, description) pairs, for /help and setMyCommands."""
-    return list(_HELP + (_ADMIN_HELP if admin else ()))
+    """(command, description) pairs for setMyCommands."""
+    return [
+        (name, f"{args} — {text}" if args else text[:1].upper() + text[1:])
+        for name, args, text in _HELP + (_ADMIN_HELP if admin else ())
+    ]
+
+
+def _help_line(name: str, args: str, text: str) -> str:
+    return f"/{name}" + (f" <code>{esc(args)}</code>" if args else "") + f" — {esc(text)}"
 
 
 def render_help(*, admin: bool) -> Reply:
     """/help: every command with one line each."""
     lines = ["<b>What I can do</b>", ""]
-    lines += [f"/{name} {esc(text)}" for name, text in _HELP]
+    lines += [_help_line(*item) for item in _HELP]
     if admin:
-        lines += ["", "<b>Admin</b>"] + [f"/{name} {esc(text)}" for name, text in _ADMIN_HELP]
+        lines += ["", "<b>Admin</b>"] + [_help_line(*item) for item in _ADMIN_HELP]
     lines += ["", "Tip: send me any link and I'll summarize it."]
     return Reply("\n".join(lines))
 

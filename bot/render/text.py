@@ -44,7 +44,9 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def split_message(blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS, separator: str = "\n\n") -> list[str]:
+def split_message(
+    blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS, separator: str = "\n\n"
+) -> list[str]:
     """Pack HTML blocks (each with balanced tags) into as few messages as fit ``limit`` characters.
 
     Raw length is counted, not visible length, so a message never exceeds Telegram's limit whatever the
@@ -88,7 +90,11 @@ def _cut_words(text: str, limit: int) -> list[str]:
         cut = text.rfind(" ", 0, limit)
         if cut <= 0:
             cut = limit
-            while cut > 0 and "&" in text[max(0, cut - 8) : cut] and ";" not in text[text.rfind("&", 0, cut) : cut]:
+            while (
+                cut > 0
+                and "&" in text[max(0, cut - 8) : cut]
+                and ";" not in text[text.rfind("&", 0, cut) : cut]
+            ):
                 cut -= 1  # never split inside an HTML entity such as &amp;
             cut = cut or limit
         out.append(text[:cut].rstrip())

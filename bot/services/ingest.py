@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from summaries.sources.files import read_source_file
-
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.store import Database
 from bot.store.models import Feed
 from summaries.articles import Article
-from summaries.dedup import content_fingerprint, same_story, story_signature
+from summaries.dedup import content_fingerprint, same_story, story_bands, story_signature
 from summaries.fetch import Fetcher, FetchError
 from summaries.sources.feeds import (
     FeedError,
@@ -31,6 +29,7 @@ from summaries.sources.feeds import (
     looks_like_feed,
     parse_feed,
 )
+from summaries.sources.files import read_source_file
 from summaries.sources.pages import ExtractionError, extract_page, page_to_article
 from summaries.summarizer import summarize
 from summaries.topics import TopicCatalogue
@@ -70,6 +69,8 @@ class IngestService:
         self._clock = clock
         self._summaries: OrderedDict[tuple[int, int], list[str]] = OrderedDict()
         self._poll_lock = asyncio.Lock()
+        self._store_lock = asyncio.Lock()
+        self._stories: StoryIndex | None = None
 
     # -- summaries -------------------------------------------------------------------------------------------
 
@@ -168,8 +169,12 @@ class IngestService:
             )
             if fetched.not_modified:
                 await self._db.feeds.record_success(
-                    feed.id, title=feed.title, etag=feed.etag, last_modified=feed.last_modified,
-                    next_poll_at=now + interval, now=now,
+                    feed.id,
+                    title=feed.title,
+                    etag=feed.etag,
+                    last_modified=feed.last_modified,
+                    next_poll_at=now + interval,
+                    now=now,
                 )
                 return []
             parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
@@ -195,8 +200,12 @@ class IngestService:
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
         await self._db.feeds.record_success(
-            feed.id, title=parsed.title or feed.title, etag=fetched.etag, last_modified=fetched.last_modified,
-            next_poll_at=now + interval, now=now,
+            feed.id,
+            title=parsed.title or feed.title,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            next_poll_at=now + interval,
+            now=now,
         )
         return new
 
@@ -229,7 +238,9 @@ class IngestService:
         backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
         dead = failures >= DEAD_AFTER_FAILURES
         log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
-        await self._db.feeds.record_failure(feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now)
+        await self._db.feeds.record_failure(
+            feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now
+        )
 
     # -- articles -------------------------------------------------------------------------------------------
 
@@ -269,9 +280,7 @@ class IngestService:
                 parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
             except FeedError as exc:
                 raise UserError(exc.reason) from None
-            return [
-                item_to_article(item, parsed) for item in parsed.items if item.url
-            ]
+            return [item_to_article(item, parsed) for item in parsed.items if item.url]
         return [await self._extract(fetched.body, fetched.url)]
 
     async def _fetch_article(self, url: str) -> Article:
@@ -292,28 +301,91 @@ class IngestService:
 
     async def _store(self, article: Article, *, feed_id: int | None) -> tuple[Article, str]:
         """Tag, summarize, group into a story and store; CPU work runs in a thread."""
-        now = self._clock.now()
         prepared, content_hash, signature = await asyncio.to_thread(self._prepare, article)
-        story_id = None
-        if signature:
-            for candidate_story, candidate_sig in await self._db.articles.recent_signatures(
-                now - STORY_WINDOW_SECONDS
-            ):
-                if candidate_sig and same_story(signature, candidate_sig):
-                    story_id = candidate_story
-                    break
-        return await self._db.articles.add(
-            prepared, content_hash=content_hash, story_signature=signature, story_id=story_id,
-            feed_id=feed_id, now=now,
-        )
+        # Finding the story and storing must not interleave with another store, or two reports of one story
+        # arriving in the same poll would both start a story of their own.
+        async with self._store_lock:
+            now = self._clock.now()
+            stories = await self._story_index(now)
+            story_id = stories.find(signature)
+            stored, status = await self._db.articles.add(
+                prepared,
+                content_hash=content_hash,
+                story_signature=signature,
+                story_id=story_id,
+                feed_id=feed_id,
+                now=now,
+            )
+            if status == "added" and stored.story_id is not None:
+                stories.add(stored.story_id, signature, now)
+        return stored, status
+
+    async def _story_index(self, now: float) -> StoryIndex:
+        if self._stories is None:
+            self._stories = StoryIndex(STORY_WINDOW_SECONDS)
+            for story_id, signature in await self._db.articles.recent_signatures(now - STORY_WINDOW_SECONDS):
+                self._stories.add(story_id, signature, now)
+        self._stories.forget_before(now - STORY_WINDOW_SECONDS)
+        return self._stories
 
     def _prepare(self, article: Article) -> tuple[Article, str, str | None]:
-        topics = self._catalogue.tag(article.title, article.body, declared=(*article.topics, *article.categories))
+        topics = self._catalogue.tag(
+            article.title, article.body, declared=(*article.topics, *article.categories)
+        )
         summary = article.summary or tuple(
-            summarize(article.body, self._settings.summary_sentences, title=article.title, language=article.language)
+            summarize(
+                article.body, self._settings.summary_sentences, title=article.title, language=article.language
+            )
         )
         prepared = dataclasses.replace(article, topics=tuple(topics), summary=tuple(summary))
-        return prepared, content_fingerprint(article.title, article.body), story_signature(article.title, article.body)
+        return (
+            prepared,
+            content_fingerprint(article.title, article.body),
+            story_signature(article.title, article.body),
+        )
+
+
+class StoryIndex:
+    """Recent story signatures indexed by LSH band, so grouping compares a new article with a few candidates."""
+
+    def __init__(self, window: float) -> None:
+        self._window = window
+        self._bands: dict[str, set[int]] = {}
+        self._signatures: dict[int, list[tuple[str, float]]] = {}
+        self._swept_at = 0.0
+
+    def find(self, signature: str | None) -> int | None:
+        """The story a signature belongs to, if a recent one matches."""
+        if not signature:
+            return None
+        candidates = {story for band in story_bands(signature) for story in self._bands.get(band, ())}
+        for story in sorted(candidates):
+            if any(same_story(signature, known) for known, _ in self._signatures.get(story, ())):
+                return story
+        return None
+
+    def add(self, story_id: int, signature: str | None, seen_at: float) -> None:
+        """Remember one article's signature under its story."""
+        if not signature:
+            return
+        self._signatures.setdefault(story_id, []).append((signature, seen_at))
+        for band in story_bands(signature):
+            self._bands.setdefault(band, set()).add(story_id)
+
+    def forget_before(self, cutoff: float) -> None:
+        """Drop stories not seen since ``cutoff`` so memory stays bounded (at most one sweep an hour)."""
+        if cutoff - self._swept_at < 3600:
+            return
+        self._swept_at = cutoff
+        stale = [s for s, sigs in self._signatures.items() if max(t for _, t in sigs) < cutoff]
+        for story_id in stale:
+            for signature, _ in self._signatures.pop(story_id):
+                for band in story_bands(signature):
+                    members = self._bands.get(band)
+                    if members is not None:
+                        members.discard(story_id)
+                        if not members:
+                            del self._bands[band]
 
 
 def _is_backlog(article: Article, feed: Feed) -> bool:

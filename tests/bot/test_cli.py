@@ -28,8 +28,14 @@ def newsbot(*args: str, cwd: Path, stdin: str | None = None, **env: str) -> subp
     clean["PYTHONPATH"] = str(ROOT)
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-        env=clean, timeout=60, check=False,
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=60,
+        check=False,
     )
 
 
@@ -96,8 +102,14 @@ def test_ingest_reports_each_source_and_keeps_going(tmp_path: Path) -> None:
     binary.write_bytes(bytes(range(256)) * 50)
     db = tmp_path / "news.sqlite3"
     result = newsbot(
-        "ingest", "--quiet", str(good), str(tmp_path / "missing.txt"), str(binary), str(good),
-        cwd=tmp_path, NEWSBOT_DB_PATH=str(db),
+        "ingest",
+        "--quiet",
+        str(good),
+        str(tmp_path / "missing.txt"),
+        str(binary),
+        str(good),
+        cwd=tmp_path,
+        NEWSBOT_DB_PATH=str(db),
     )
     assert result.returncode == 1  # some sources failed
     lines = result.stdout.strip().splitlines()

@@ -27,7 +27,7 @@ async def say(
     *,
     chat: int = USER_CHAT,
     user_id: int | None = None,
-    timeout: float = 10.0,  # noqa: ASYNC109 - passed on to the emulator
+    timeout: float = 10.0,
     reply_to: int | None = None,
 ) -> SentMessage:
     """Send ``text`` as the user and return the bot's next message in that chat."""

@@ -151,3 +151,16 @@ async def test_stop_asks_then_deletes_everything(
     services = services_of(running_bot)
     assert await services.chats.get(USER_CHAT) is None
     assert await services.subscriptions.for_chat(USER_CHAT) == []
+
+
+async def test_digest_on_demand_sends_what_is_new(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, "/subscribe science")
+    services = services_of(running_bot)
+    articles = await store_samples(running_bot)
+    await services.delivery.plan_alerts(articles, services.clock.now())  # what a feed poll does
+    digest = await say(emulator, "/digest")
+    assert "Solar-powered sensors" in digest.text and "Harbor Coffee" not in digest.text
+    assert (await say(emulator, "/digest")).text == "Nothing new since your last digest."

@@ -114,3 +114,25 @@ async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
     traces = [r for r in caplog.records if r.exc_info and "no such table" in str(r.exc_info[1])]
     assert len(traces) == 1
     assert "What I can do" in (await say(emulator, "/help")).text  # and the bot carries on
+
+
+async def test_an_old_button_is_answered(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    await say(emulator, "/help")
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    user = {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"}
+    message = {"message_id": 1, "date": int(time.time()), "chat": chat, "text": "old"}
+    before = emulator.requests["answerCallbackQuery"]
+    await emulator.inject_raw_update(
+        {
+            "callback_query": {
+                "id": "991",
+                "from": user,
+                "message": message,
+                "chat_instance": "1",
+                "data": "v1:x",
+            }
+        }
+    )
+    await emulator.wait_for_idle()
+    # The emulator only accepts answers to taps it made itself, but the bot must have tried (no endless spinner).
+    assert emulator.requests["answerCallbackQuery"] == before + 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
-from tests.conftest import USER_CHAT, MakeBot, make_settings
+from tests.conftest import MakeBot, make_settings
 from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, say, store_samples
 from tests.support.news_site import NewsSite
 
@@ -33,15 +33,16 @@ async def test_summary_of_pasted_and_replied_text(
     reply = await say(emulator, f"/summary 2 {text}")
     assert reply.text.startswith("📝 Summary")
     assert len([s for s in reply.text.split("\n\n")[1:] if s.strip()]) == 2
-    original_id = await emulator.send_user_message(USER_CHAT, text)
-    await emulator.next_message(USER_CHAT)  # plain text without a link: a hint
-    original = emulator.messages(USER_CHAT)  # noqa: F841 - the user's own message is not recorded as a bot one
-    del original_id
     # Reply to a message of the bot that carries a summary button: its article is summarized.
     await store_samples(running_bot)
     listing = await say(emulator, "/latest")
     reply = await say(emulator, "/summary", reply_to=listing.message_id)
     assert "Northwind" in reply.text
+    shorter = await say(emulator, "/summary 1", reply_to=listing.message_id)
+    assert len([s for s in shorter.text.split("\n\n")[1:] if s.strip()]) == 1
+    # Replying to any other text summarizes that text.
+    hint = await say(emulator, "/summary 2", reply_to=reply.message_id)
+    assert "Northwind" in hint.text
     usage = await say(emulator, "/summary")
     assert "article id" in usage.text
 

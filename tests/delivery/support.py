@@ -58,7 +58,7 @@ async def rig(
     settings = make_settings(tmp_path, emulator, **overrides)
     clock = clock or FakeClock()
     db = await Database.open(settings.db_path)
-    bot = Bot(TOKEN, base_url=emulator.base_url)
+    bot = Bot(TOKEN, base_url=settings.telegram_api_url)
     await bot.initialize()
     delivery = DeliveryService(
         db=db, bot=bot, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)

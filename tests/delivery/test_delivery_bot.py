@@ -11,9 +11,9 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.store import ChatDefaults
+from summaries.articles import Article
 from tests.conftest import MakeBot, make_settings, services_of
 from tests.delivery.support import wait_until
-from summaries.articles import Article
 from tests.support.news_site import NewsSite
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.clock import SystemClock
+from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
@@ -24,7 +25,7 @@ ARTICLES = 2
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def seed(db: Database, emulator: BotApiEmulator, settings: object) -> int:
+async def seed(db: Database, emulator: BotApiEmulator, settings: Settings) -> int:
     """CHATS subscribed chats and ARTICLES new articles, planned into the outbox by the real planner."""
     from tests.delivery.support import Rig, store_article
 
@@ -39,7 +40,7 @@ async def seed(db: Database, emulator: BotApiEmulator, settings: object) -> int:
         bot=None,
         settings=settings,
         clock=clock,
-        catalogue=TopicCatalogue.load(None),  # type: ignore[arg-type]
+        catalogue=TopicCatalogue.load(None),
     )
     r = Rig(db, emulator, clock, settings, delivery, None)  # type: ignore[arg-type]
     arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(ARTICLES)]
@@ -58,7 +59,7 @@ async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Proces
     )
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
-    assert line.strip() == b"ready", log.read_text()
+    assert line.strip() == b"ready", f"the bot did not start; see {log}"
     return proc
 
 

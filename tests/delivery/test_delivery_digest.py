@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 
@@ -19,7 +20,7 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emu
 
 
-async def digest_chat(r: Rig, chat_id: int, **settings: object) -> None:
+async def digest_chat(r: Rig, chat_id: int, **settings: Any) -> None:
     await add_chat(r, chat_id, topics=("sport", "business"), keywords=("lagarde",), mode="digest", **settings)
     chat = await r.db.chats.get(chat_id)
     assert chat is not None

@@ -67,6 +67,8 @@ CREATE TABLE articles (
 CREATE UNIQUE INDEX articles_content_hash ON articles (content_hash);
 CREATE INDEX articles_story ON articles (story_id);
 CREATE INDEX articles_fetched ON articles (fetched_at);
+-- /latest orders by this expression: future publication dates count as the fetch time.
+CREATE INDEX articles_newest ON articles (min(coalesce(published_at, fetched_at), fetched_at), id);
 
 -- What was stored once and pruned since, so a feed that still lists it does not bring it back as new.
 CREATE TABLE pruned_articles (
@@ -108,3 +110,4 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_queue ON deliveries (status, kind, not_before);
 CREATE INDEX deliveries_finished ON deliveries (finished_at);
+CREATE INDEX deliveries_article ON deliveries (article_id);  -- pruning deletes by article

@@ -1,0 +1,110 @@
+"""Failures Telegram can answer with: retries with backoff, give-up after N, a 400 never loops; clean stop."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from bot import delivery as delivery_module
+from bot.emulator import BotApiEmulator
+from tests.delivery.support import add_chat, rig, store_article, wait_until
+
+
+class FlakyApi:
+    """A tiny Bot API on 127.0.0.1 whose sendMessage answers are scripted per chat."""
+
+    def __init__(self) -> None:
+        self.script: dict[int, list[tuple[int, str]]] = {}
+        self.calls: Counter[int] = Counter()
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"].lower()
+        if method == "getme":
+            user = {"id": 1, "is_bot": True, "first_name": "Bot", "username": "flaky_bot"}
+            return web.json_response({"ok": True, "result": user})
+        form = await request.post()
+        chat_id = int(str(form["chat_id"]))
+        self.calls[chat_id] += 1
+        steps = self.script.get(chat_id, [])
+        status, description = steps.pop(0) if steps else (200, "")
+        if status == 200:
+            message = {
+                "message_id": self.calls[chat_id],
+                "date": 0,
+                "chat": {"id": chat_id, "type": "private"},
+            }
+            return web.json_response({"ok": True, "result": message})
+        if status >= 500:
+            return web.Response(status=status, text="upstream trouble")
+        body = {"ok": False, "error_code": status, "description": description}
+        return web.Response(status=status, text=json.dumps(body), content_type="application/json")
+
+
+@pytest_asyncio.fixture
+async def api() -> AsyncIterator[FlakyApi]:
+    server = FlakyApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_network_errors_retry_then_give_up_and_bad_request_fails_once(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 3)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        # Backoff of 2, 4, 8 ... seconds is right for Telegram but too slow for a test.
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        api.script = {
+            1: [(502, ""), (502, "")],  # recovers on the third attempt
+            2: [(502, "")] * 10,  # never recovers
+            3: [(400, "Bad Request: can't parse entities: unexpected end tag")],
+        }
+        for chat in (1, 2, 3, 4):
+            await add_chat(r, chat, topics=("sport",), in_emulator=False)
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        await wait_until(lambda: sum(api.calls.values()) >= 8)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        assert api.calls == {1: 3, 2: 3, 3: 1, 4: 1}
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2, "failed": 2}
+
+
+async def test_clean_stop_requeues_and_restart_finishes_without_duplicates(tmp_path: Path) -> None:
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
+        for chat in range(1, 81):
+            await add_chat(r, chat, topics=("sport",))
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        await r.delivery.start()
+        await wait_until(lambda: emulator.sent_count() >= 20)
+        await r.delivery.aclose()
+        counts = await r.db.deliveries.counts_by_status()
+        assert "sending" not in counts
+        assert counts["sent"] == emulator.sent_count() and counts["pending"] == 80 - counts["sent"]
+        await r.delivery.start()
+        await wait_until(lambda: emulator.sent_count() >= 80)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert all(len(emulator.messages(chat)) == 1 for chat in range(1, 81))
