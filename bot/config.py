@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -121,7 +121,7 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
     whose query string ends in ``=value`` survives intact.
     """
     item = item.strip()
-    url, topics = item, ()
+    url, topics = item, cast(tuple[str, ...], ())
     if "=" in item:
         head, _, tail = item.rpartition("=")
         found = [catalogue.resolve(word) for word in tail.split("+")] if tail else []

@@ -1,7 +1,7 @@
 """ROUGE evaluation of the summarizer on the shared BBC and CNN/DM (SummEval) sets.
 
     python -m summaries.evaluate --data /work/shared/data [--limit N] [--algorithms default,lead,textrank]
-        [--skip-slow] [--sentences 3] [--tune]
+        [--skip-slow] [--sentences 3] [--tune] [--by-length]
 
 Each corpus is split in two halves by position after de-duplication: even indices ("tune", the half the
 default method's weights were chosen on) and odd indices ("test", held out). Scores are ROUGE-1/2/Lsum F1 x100
@@ -27,6 +27,12 @@ from summaries.summarizer import ALGORITHMS, DEFAULT_WEIGHTS, NewsWeights, prepa
 from summaries.text import split_sentences
 
 SLOW_ALGORITHMS = ("kl", "reduction")
+# The standard Lead-3 baseline: the first sentences of the original text, with none of our cleaning (our
+# "lead" algorithm takes the first sentences after cleaning, which can only make it stronger or equal).
+RAW_LEAD = "lead-raw"
+EVAL_ALGORITHMS: tuple[str, ...] = (*ALGORITHMS, RAW_LEAD)
+# Article length buckets (sentences after cleaning) for --by-length.
+_LENGTH_BUCKETS = ((0, 10), (10, 14), (14, 18), (18, 25), (25, 10**6))
 # The BBC references glue sentences together without a space: "...$10.9bn.For the full-year..."
 _BBC_REFERENCE_SPLIT = re.compile(r"(?<=[.!?])(?=[A-Z\"'])")
 
@@ -88,6 +94,38 @@ def _scorer() -> object:
     return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
 
 
+def summary_of(doc: Document, algorithm: str, sentences: int = 3) -> list[str]:
+    """The summary an algorithm (or the raw Lead-N baseline) gives for one evaluation document."""
+    if algorithm == RAW_LEAD:
+        return split_sentences(doc.body, "english")[:sentences]
+    return summarize(doc.body, sentences, title=doc.title, language="en", algorithm=algorithm)
+
+
+def _doc_rouge1(scorer: object, doc: Document, summary: list[str]) -> float:
+    prediction = "\n".join(summary)
+    total = 0.0
+    for ref in doc.references:
+        total += scorer.score("\n".join(ref), prediction)["rouge1"].fmeasure  # type: ignore[attr-defined]
+    return total * 100 / len(doc.references)
+
+
+def by_length(
+    docs: Sequence[Document], algorithms: Sequence[str], sentences: int = 3
+) -> dict[str, list[float]]:
+    """Mean ROUGE-1 of each algorithm per article-length bucket (sentences after cleaning), plus counts."""
+    scorer = _scorer()
+    lengths = [len(prepare(doc.body, doc.title, "en").sentences) for doc in docs]
+    bucket_of = [next(i for i, (lo, hi) in enumerate(_LENGTH_BUCKETS) if lo <= n < hi) for n in lengths]
+    counts = Counter(bucket_of)
+    out: dict[str, list[float]] = {"articles": [float(counts[i]) for i in range(len(_LENGTH_BUCKETS))]}
+    for algorithm in algorithms:
+        sums = dict.fromkeys(range(len(_LENGTH_BUCKETS)), 0.0)
+        for doc, bucket in zip(docs, bucket_of, strict=True):
+            sums[bucket] += _doc_rouge1(scorer, doc, summary_of(doc, algorithm, sentences))
+        out[algorithm] = [sums[i] / counts[i] if counts[i] else 0.0 for i in range(len(_LENGTH_BUCKETS))]
+    return out
+
+
 def score_algorithm(docs: Sequence[Document], algorithm: str, sentences: int = 3) -> dict[str, float]:
     """Mean ROUGE-1/2/Lsum F1 (x100), mean summary words and seconds for one algorithm over documents."""
     scorer = _scorer()
@@ -95,7 +133,7 @@ def score_algorithm(docs: Sequence[Document], algorithm: str, sentences: int = 3
     elapsed = 0.0
     for doc in docs:
         start = time.perf_counter()
-        summary = summarize(doc.body, sentences, title=doc.title, language="en", algorithm=algorithm)
+        summary = summary_of(doc, algorithm, sentences)
         elapsed += time.perf_counter() - start
         prediction = "\n".join(summary)
         totals["words"] += len(prediction.split())
@@ -221,11 +259,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--data", type=Path, required=True, help="the shared data folder (with its README.md)"
     )
     parser.add_argument("--limit", type=int, default=0, help="at most N articles per corpus and half")
-    parser.add_argument("--algorithms", default=",".join(ALGORITHMS), help="comma-separated algorithm names")
+    parser.add_argument(
+        "--algorithms",
+        default=",".join(EVAL_ALGORITHMS),
+        help=f"comma-separated algorithm names ({RAW_LEAD}: Lead-N on the original, uncleaned text)",
+    )
     parser.add_argument("--skip-slow", action="store_true", help=f"skip {', '.join(SLOW_ALGORITHMS)}")
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--corpora", default="bbc,cnndm", help="comma-separated: bbc, cnndm")
     parser.add_argument("--tune", action="store_true", help="search the default method's weights instead")
+    parser.add_argument(
+        "--by-length",
+        action="store_true",
+        help="R1 per article length (sentences) on the tune halves instead",
+    )
     args = parser.parse_args(argv)
 
     if not (args.data / "bbc-news-summary").is_dir() or not (args.data / "cnndm").is_dir():
@@ -235,10 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     algorithms = [a.strip() for a in args.algorithms.split(",") if a.strip()]
-    unknown = [a for a in algorithms if a not in ALGORITHMS]
+    unknown = [a for a in algorithms if a not in EVAL_ALGORITHMS]
     if unknown:
         print(
-            f"error: unknown algorithm(s) {', '.join(unknown)}; known: {', '.join(ALGORITHMS)}",
+            f"error: unknown algorithm(s) {', '.join(unknown)}; known: {', '.join(EVAL_ALGORITHMS)}",
             file=sys.stderr,
         )
         return 2
@@ -251,6 +298,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.limit:
             corpora = {k: v[: args.limit * 2] for k, v in corpora.items()}
         tune(corpora, args.sentences)
+        return 0
+
+    if args.by_length:
+        print(
+            "| corpus | algorithm | "
+            + " | ".join(f"{lo}-{min(hi, 999) - 1}" for lo, hi in _LENGTH_BUCKETS)
+            + " |"
+        )
+        print("|---|---|" + "---|" * len(_LENGTH_BUCKETS))
+        for corpus, docs in corpora.items():
+            part = halves(docs)["tune"]
+            part = part[: args.limit] if args.limit else part
+            for name, values in by_length(part, algorithms, args.sentences).items():
+                cells = " | ".join(f"{v:.0f}" if name == "articles" else f"{v:.1f}" for v in values)
+                print(f"| {corpus} tune | {name} | {cells} |")
         return 0
 
     rows = []

@@ -49,12 +49,34 @@ _MONTHS = (
 _DATELINE = re.compile(
     r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
     r"mis à jour|"
-    r"publicado|actualizado|atualizado)\b(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
+    r"publicado|actualizado|atualizado)\b"
+    # What follows the keyword is a date ("Updated 2 hours ago", "Published: 3 May", "Posted on ..."), not
+    # prose: "Updated figures showed growth of 3%." is a sentence.
+    r"(?=\s*(?:[:|,.\-–—]|\d|\b(?:on|at|am|um|le|el|em|in|ago)\b|\b(?:" + _MONTHS + r")))"
+    r"(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
     re.IGNORECASE,
 )
 _DATELINE_PREFIX = re.compile(
     r"^\s*(?:published|posted|updated)(?:\s+on)?\s+[A-Z0-9][\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
     r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*",
+    re.IGNORECASE,
+)
+# Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -". The place
+# name (up to five capitalised words) and the agency go; the story's first sentence stays.
+_AGENCY_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}\s*)?\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|"
+    r"EFE|ANSA|Xinhua)\s*\)\s*(?:--|[-–—:])?\s*(?=\S)"
+)
+# Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
+# . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
+_BYLINE_PREFIX = re.compile(
+    r"^\s*By(?:\s*\.\s*{name}\s*\.\s*|\s+{name}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))".format(
+        name=r"(?:(?!PUBLISHED|UPDATED)[A-Z][\w'’.-]*\s*(?:,|and|&)?\s*){1,6}?"
+    )
+)
+_STAMP_PREFIX = re.compile(
+    r"^\s*\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
+    r"[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?",
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(
@@ -140,6 +162,17 @@ def _strip_title_prefix(line: str, title: str) -> str:
     return line
 
 
+def _strip_header(line: str) -> str:
+    """A paragraph without the bylines, time stamps and agency datelines in front of its first sentence."""
+    for _ in range(4):  # a Daily Mail header stacks a byline and two stamps
+        before = line
+        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE):
+            line = pattern.sub("", line, count=1)
+        if line == before:
+            break
+    return line
+
+
 def clean_text(text: str, title: str | None = None) -> str:
     """Article text without boilerplate: one paragraph per line, junk characters and furniture removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -163,7 +196,7 @@ def clean_text(text: str, title: str | None = None) -> str:
                 continue
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
-        line = _PICTURED.sub("", _CREDIT.sub("", _DATELINE_PREFIX.sub("", line))).strip()
+        line = _PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).strip()
         if is_boilerplate(line, title):
             continue
         key = _normalize_for_compare(line)

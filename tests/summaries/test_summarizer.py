@@ -87,6 +87,17 @@ def test_three_sentence_summary_of_the_boilerplate_article() -> None:
     assert summary == sorted(summary, key=GENUINE.index)
 
 
+def test_newspaper_header_never_opens_the_summary() -> None:
+    header = (
+        "By . Jane Harrow . PUBLISHED: . 12:04 EST, 3 March 2025 . | . UPDATED: . 12:11 EST, 3 March 2025 ."
+    )
+    text = "\n\n".join([f"{header} Brackwater (CNN) -- {GENUINE[0]}", *GENUINE[1:]])
+    for algorithm in ("default", "lead"):
+        summary = summarize(text, 3, algorithm=algorithm)
+        assert all(s in GENUINE for s in summary)
+    assert summarize(text, 1, algorithm="lead") == [GENUINE[0]]
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
     text = "\n\n".join([*GENUINE, GENUINE[2]])

@@ -121,3 +121,29 @@ def test_language_detection() -> None:
     for code, sentences in LANGUAGE_TEXTS.items():
         assert detect_language(" ".join(sentences)) == expected[code]
     assert detect_language("12345 67890") == "english"
+
+
+def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
+    text = (
+        "By . Jane Harrow . PUBLISHED: . 12:04 EST, 3 March 2025 . | . UPDATED: . 12:11 EST, 3 March 2025 . "
+        "The city of Brackwater switched on a floating solar farm on Tuesday."
+    )
+    assert clean_text(text) == "The city of Brackwater switched on a floating solar farm on Tuesday."
+    text = "By JANE HARROW . Last updated at 9:30 AM on 4th March 2025 . The farm opened on Tuesday."
+    assert clean_text(text) == "The farm opened on Tuesday."
+
+
+def test_agency_dateline_is_cut_and_the_first_sentence_kept() -> None:
+    assert clean_text("Brackwater ( CNN ) The farm opened on Tuesday.") == "The farm opened on Tuesday."
+    assert clean_text("(CNN) -- The farm opened on Tuesday.") == "The farm opened on Tuesday."
+    assert clean_text("LONDON (Reuters) - The farm opened on Tuesday.") == "The farm opened on Tuesday."
+
+
+def test_sentences_that_start_like_bylines_or_stamps_survive() -> None:
+    for text in (
+        "By Sunday evening the water had receded.",
+        "By Monday, Brackwater Power Ltd. had sold out.",
+        "Updated figures showed growth of 3%.",
+        "The mayor told CNN (CNN) the farm works.",
+    ):
+        assert clean_text(text) == text
