@@ -115,7 +115,7 @@ async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[s
     emulator = await EmulatorProcess.start(rate)
     await emulator.ask(f"chats {chats}")
     token = "123456:BENCH"
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         bot_token=SecretStr(token),
         telegram_api_url=emulator.base_url,

@@ -402,6 +402,7 @@ class DeliveryService:
         self._seq = 0
         self._next_claim = 0.0
         self._started = False
+        self._start_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------------------------------ public API
 
@@ -490,18 +491,21 @@ class DeliveryService:
         self._wake.set()
 
     async def start(self) -> None:
-        """Recover rows a crash left 'sending' and start the sender (idempotent)."""
-        if self._started:
-            return
-        self._started = True
-        self._stopping = False
-        if self._sender is None:
-            self._sender = await self._make_sender()
-        recovered = await self._db.deliveries.requeue_sending()
-        if recovered:
-            log.warning("re-queued %d deliveries left in flight by the last run", recovered)
-        self._runner = asyncio.create_task(self._run(), name="delivery-sender")
-        self._flusher = asyncio.create_task(self._flush_loop(), name="delivery-flusher")
+        """Recover rows a crash left 'sending' and start the sender (idempotent; retried by the next tick)."""
+        async with self._start_lock:
+            if self._started:
+                return
+            if self._sender is None:
+                self._sender = (
+                    await self._make_sender()
+                )  # may fail (Telegram unreachable): nothing started yet
+            recovered = await self._db.deliveries.requeue_sending()
+            if recovered:
+                log.warning("re-queued %d deliveries left in flight by the last run", recovered)
+            self._stopping = False
+            self._started = True
+            self._runner = asyncio.create_task(self._run(), name="delivery-sender")
+            self._flusher = asyncio.create_task(self._flush_loop(), name="delivery-flusher")
 
     async def aclose(self, grace_seconds: float = 5.0) -> None:
         """Stop the sender: wait briefly for sends in flight, record outcomes, re-queue everything unsent."""

@@ -30,7 +30,10 @@ class TickState:
 async def run_tick(services: Services, state: TickState) -> None:
     """One round of periodic work at ``services.clock.now()``; each step's failure is logged, not fatal."""
     now = services.clock.now()
-    await services.delivery.start()
+    try:
+        await services.delivery.start()
+    except Exception:
+        log.exception("starting the delivery sender failed; retrying next tick")
     try:
         new = await services.ingest.poll_due_feeds(now)
         if new:

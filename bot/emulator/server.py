@@ -1157,7 +1157,7 @@ class BotApiEmulator:
         )
         return query_id
 
-    async def wait_callback_answer(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:  # noqa: ASYNC109
+    async def wait_callback_answer(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:
         """Wait until the bot answers the callback query ``query_id``."""
         return await asyncio.wait_for(asyncio.shield(self._queries[query_id].answered), timeout)
 
@@ -1173,7 +1173,7 @@ class BotApiEmulator:
     async def next_message(
         self,
         chat_id: int,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = 10.0,
         *,
         edits: bool = True,
     ) -> SentMessage:
@@ -1216,7 +1216,7 @@ class BotApiEmulator:
             return None
         return chat.latest.get(message_id)
 
-    async def wait_for_idle(self, quiet: float = 0.2, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def wait_for_idle(self, quiet: float = 0.2, timeout: float = 10.0) -> None:
         """Wait until the bot fetched every queued update and sent nothing for ``quiet`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

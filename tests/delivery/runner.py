@@ -15,7 +15,7 @@ from bot.config import Settings
 
 async def main() -> None:
     """Build the application from the environment and run it with long polling forever."""
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     application = build_application(settings)
     async with running_application(application, poll_timeout=1):

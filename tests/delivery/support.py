@@ -47,7 +47,7 @@ def make_settings(tmp_path: Path, emulator: BotApiEmulator, **overrides: Any) ->
         "tick_seconds": 0.05,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @contextlib.asynccontextmanager
