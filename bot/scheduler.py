@@ -75,7 +75,7 @@ def install_jobs(application: BotApplication) -> None:
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError(
-            "python-telegram-bot's job-queue extra is required (pip install newsbot[job-queue])"
+            "python-telegram-bot's job-queue extra is required: pip install 'python-telegram-bot[job-queue]'"
         )
     job_queue.run_repeating(
         _tick,
