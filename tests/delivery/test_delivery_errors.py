@@ -44,7 +44,8 @@ class FlakyApi:
         if method == "getme":
             user = {"id": 1, "is_bot": True, "first_name": "Bot", "username": "flaky_bot"}
             return web.json_response({"ok": True, "result": user})
-        form = await request.post()
+        # Like Telegram, accept a JSON body (the alert sender) as well as a form (PTB).
+        form = await request.json() if request.content_type == "application/json" else await request.post()
         chat_id = int(str(form["chat_id"]))
         self.calls[chat_id] += 1
         steps = self.script.get(chat_id, [])
