@@ -56,6 +56,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_NETWORK_ATTEMPTS = 5
+# After MAX_NETWORK_ATTEMPTS quick retries a message waits OUTAGE_RETRY_SECONDS and tries again, so a Telegram
+# outage of hours delays alerts instead of losing them; past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed.
+OUTAGE_RETRY_SECONDS = 300.0
+MAX_OUTAGE_ATTEMPTS = 240
 MAX_RATE_LIMITED = 20
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
@@ -552,7 +556,14 @@ class DeliveryService:
         if not chat.paused or on_demand:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
-                shown = await self._send_digest_rows(chat, rows, now)
+                try:
+                    shown = await self._send_digest_rows(chat, rows, now)
+                except Exception:
+                    # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
+                    # 'sending' until the next restart; they wait for the next digest instead. (Rows already
+                    # finished are not touched: hold() only matters for those still claimed.)
+                    await self._db.deliveries.hold([r.id for r in rows], 0.0, status_from="sending")
+                    raise
         if not on_demand or shown:
             nxt = chat.next_digest_at
             if not on_demand and chat.mode == "digest":
@@ -827,7 +838,7 @@ class DeliveryService:
                 self._requeue_front(item)
                 return
             item.attempts += 1
-            if item.attempts >= MAX_NETWORK_ATTEMPTS:
+            if item.attempts >= MAX_OUTAGE_ATTEMPTS:
                 log.error(
                     "alert %d to chat %d failed after %d attempts: %s",
                     item.row.id,
@@ -836,6 +847,19 @@ class DeliveryService:
                     exc,
                 )
                 self._done(item, "failed", f"network: {exc}"[:500])
+            elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
+                # Telegram looks unreachable: park the row in the database and free the window for others.
+                log.warning(
+                    "alert %d to chat %d: Telegram unreachable (%s); retrying in %.0f s",
+                    item.row.id,
+                    item.chat_id,
+                    exc,
+                    OUTAGE_RETRY_SECONDS,
+                )
+                self._state.in_window -= 1
+                await self._db.deliveries.park(
+                    item.row.id, self._clock.now() + OUTAGE_RETRY_SECONDS, item.attempts, f"network: {exc}"
+                )
             else:
                 self._pacer.penalize(item.chat_id, min(60.0, 2.0**item.attempts))
                 self._requeue_front(item)
@@ -968,6 +992,10 @@ class DeliveryService:
             result, chat_id = await self._send_paced(chat_id, chat.is_group, message)
             if result is not None:
                 status, error = ("dropped" if result.startswith("gone") else "failed"), result
+                if result.startswith("network:"):
+                    # Telegram unreachable: the stories wait for the next digest rather than being lost.
+                    log.warning("digest to chat %d postponed: %s", chat_id, result)
+                    status = "pending"
                 break
         outcomes += [Finished(r.id, status, r.attempts + 1, error) for r in rows if r.id in shown_ids]  # type: ignore[arg-type]
         await self._db.deliveries.finish(outcomes, self._clock.now())

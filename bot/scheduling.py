@@ -100,9 +100,17 @@ def quiet_hours_end(quiet_start: str | None, quiet_end: str | None, timezone: st
     zone = _zone(timezone)
     today = datetime.fromtimestamp(now, zone).date()
     for offset in range(0, 3):
-        at = local_instant(today + timedelta(days=offset), quiet_end, zone)
+        day = today + timedelta(days=offset)
+        at = local_instant(day, quiet_end, zone)
         if at > now:
             return at
+        # In the hour repeated by an autumn change, "now" can lie between the end time's first occurrence
+        # (already past) and its second one: the quiet hours end at the second, not a day later.
+        minutes = _minutes(quiet_end)
+        naive = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60)
+        again = naive.replace(tzinfo=zone, fold=1).timestamp()
+        if again > now and datetime.fromtimestamp(again, zone).replace(tzinfo=None) == naive:
+            return again
     return now  # unreachable for valid input
 
 

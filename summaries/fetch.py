@@ -13,6 +13,7 @@ import asyncio
 import codecs
 import ipaddress
 import socket
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email.message import Message
@@ -397,17 +398,21 @@ class Fetcher:
         return Fetched(url, status, content_type, body, etag, last_modified, not_modified=False)
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
+        # Raw bytes, decompressed here with an output bound: httpx inflates each network chunk whole, so a
+        # gzip bomb (1,000x per layer, and "gzip, gzip" stacks layers) would fill memory before any cap.
+        decoder = _BoundedDecoder.for_encoding(response.headers.get("content-encoding", ""), url)
         chunks: list[bytes] = []
         size = 0
         try:
-            async for chunk in response.aiter_bytes():
+            async for raw in response.aiter_raw():
+                chunk = decoder.decode(raw, self.max_bytes - size + 1)
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(self._too_big(), url=url)
                 chunks.append(chunk)
         except httpx.TimeoutException:
             raise FetchError(f"{urlsplit(url).hostname} stopped sending data.", url=url) from None
-        except httpx.DecodingError:
+        except (httpx.DecodingError, zlib.error):
             raise FetchError("The site sent a body that could not be decompressed.", url=url) from None
         except httpx.HTTPError as exc:
             raise FetchError(f"The connection broke while reading ({type(exc).__name__}).", url=url) from None
@@ -420,3 +425,43 @@ class Fetcher:
     def _refusal(what: str, accept: Accept) -> str:
         wanted = {"page": "a web page", "feed": "a news feed", "any": "a web page or news feed"}[accept]
         return f"That link leads to {what}, not {wanted}."
+
+
+class _BoundedDecoder:
+    """Undoes one gzip or deflate Content-Encoding, never producing more than asked for per call."""
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self._zlib: zlib._Decompress | None = None
+        if encoding == "gzip":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS)
+        self._started = False
+
+    @classmethod
+    def for_encoding(cls, header: str, url: str) -> _BoundedDecoder:
+        """The decoder for a Content-Encoding header; FetchError for codings newsbot does not read."""
+        codings = [c.strip().lower() for c in header.split(",") if c.strip().lower() not in ("", "identity")]
+        codings = ["gzip" if c == "x-gzip" else c for c in codings]
+        # We ask for gzip or deflate only; servers do not stack codings, so two layers are a bomb or a bug.
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "deflate")):
+            raise FetchError("The site sent the page in a compression newsbot does not read.", url=url)
+        return cls(codings[0] if codings else "identity")
+
+    def decode(self, data: bytes, max_length: int) -> bytes:
+        """Decompress ``data``; output is cut at ``max_length`` bytes (the caller then refuses the body)."""
+        if self._zlib is None:
+            return data
+        if not self._started and self._encoding == "deflate":
+            self._started = True
+            try:
+                probe = zlib.decompressobj(zlib.MAX_WBITS)
+                out = probe.decompress(data, max(1, max_length))
+                self._zlib = probe
+                return out
+            except zlib.error:
+                # "deflate" is raw DEFLATE on some servers, not the zlib format the RFC names.
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._started = True
+        return self._zlib.decompress(data, max(1, max_length))

@@ -24,12 +24,17 @@ def is_tracking_param(name: str) -> bool:
 def canonical_url(url: str) -> str:
     """One spelling of an address: lower-case scheme/host, no default port, fragment or tracking params."""
     raw = url.strip()
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        hostname = parts.hostname
+    except ValueError:
+        # "http://[abc/x" (a broken IPv6 literal) from a hostile feed: keep it rather than fail the whole feed.
+        return raw
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    if scheme not in ("http", "https") or not hostname:
         # Not a web address we can normalise (a file path, mailto:, an opaque id): keep it, trimmed.
         return raw
-    host = parts.hostname.lower().rstrip(".")
+    host = hostname.lower().rstrip(".")
     # An odd but usable Unicode host that IDNA rejects is kept as it is rather than refused.
     with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")

@@ -289,6 +289,19 @@ class ArticleRepo:
                         f"INSERT OR REPLACE INTO pruned_articles (key, pruned_at) SELECT {key}, ? {batch}",
                         (now, *params),
                     )
+                # A story outlives its first article: its delivery rows are the "sent once" record, so
+                # while any article of the story stays they move to one of those, and go only with the
+                # last (else a later report of the same story would be delivered again).
+                survivor = (
+                    "SELECT min(a.id) FROM articles AS a WHERE a.story_id = deliveries.story_id"
+                    " AND NOT (a.fetched_at < ? AND a.id <= ?)"
+                )
+                await run(
+                    conn,
+                    f"UPDATE deliveries SET article_id = ({survivor})"
+                    f" WHERE article_id IN (SELECT id {batch}) AND ({survivor}) IS NOT NULL",
+                    (*params, *params, *params),
+                )
                 await run(conn, f"DELETE FROM deliveries WHERE article_id IN (SELECT id {batch})", params)
                 total += await run(conn, f"DELETE {batch}", params)
 

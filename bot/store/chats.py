@@ -99,6 +99,15 @@ class ChatRepo:
                     chat.id,
                 ),
             )
+            if rows and chat.mode == "instant":
+                # Stories held for a digest that will never come now (only digest chats get digests) would
+                # stay 'pending' forever: they go out as alerts instead.
+                await run(
+                    conn,
+                    "UPDATE deliveries SET kind = 'alert', not_before = 0"
+                    " WHERE chat_id = ? AND kind = 'digest' AND status = 'pending'",
+                    (chat.id,),
+                )
         if not rows:
             raise LookupError(f"chat {chat.id} is not registered")
         return chat_from_row(rows[0])

@@ -169,15 +169,34 @@ class DeliveryRepo:
                 batch,
             )
 
-    async def hold(self, ids: Sequence[int], not_before: float, kind: DeliveryKind | None = None) -> None:
-        """Put rows back to 'pending' until ``not_before`` (quiet hours), optionally as another kind."""
+    async def park(self, delivery_id: int, not_before: float, attempts: int, error: str) -> None:
+        """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``."""
+        async with self._db.write() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'pending', not_before = ?, attempts = ?, error = ?"
+                " WHERE id = ? AND status = 'sending'",
+                (not_before, attempts, error[:500], delivery_id),
+            )
+
+    async def hold(
+        self,
+        ids: Sequence[int],
+        not_before: float,
+        kind: DeliveryKind | None = None,
+        *,
+        status_from: str | None = None,
+    ) -> None:
+        """Put rows back to 'pending' until ``not_before`` (quiet hours), optionally as another kind.
+
+        With ``status_from``, only rows in that status move (so rows already finished stay finished).
+        """
         if not ids:
             return
         async with self._db.write() as conn:
             await conn.executemany(
                 "UPDATE deliveries SET status = 'pending', not_before = ?, kind = coalesce(?, kind)"
-                " WHERE id = ?",
-                [(not_before, kind, i) for i in ids],
+                " WHERE id = ? AND status = coalesce(?, status)",
+                [(not_before, kind, i, status_from) for i in ids],
             )
 
     async def drop_chat(self, chat_id: int, reason: str, now: float) -> int:

@@ -276,10 +276,22 @@ def _entry_link(entry: Mapping[str, Any], base: str) -> str:
     if entry.get("link"):
         candidates.insert(0, str(entry.get("link")))
     for href in candidates:
-        absolute = urljoin(base, href.strip()) if base else href.strip()
+        absolute = _absolute(base, href.strip())
         if absolute.startswith(("http://", "https://")):
             return absolute
     return ""
+
+
+def _absolute(base: str, href: str) -> str:
+    """``href`` resolved against ``base``; "" when either is no valid URL (a broken IPv6 literal)."""
+    if not base:
+        return href
+    try:
+        absolute = urljoin(base, href)
+        _ = urlsplit(absolute).hostname  # raises ValueError for a malformed host
+    except ValueError:
+        return ""
+    return absolute
 
 
 def _struct_time_to_datetime(value: Any) -> datetime | None:
@@ -321,7 +333,7 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
     for key in ("url", "external_url"):
         href = _str_or_none(raw.get(key))
         if href:
-            absolute = urljoin(base, href) if base else href
+            absolute = _absolute(base, href)
             if absolute.startswith(("http://", "https://")):
                 link = absolute
                 break
@@ -362,9 +374,10 @@ def _iso_datetime(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
+        # Year 9999 with a negative offset overflows on conversion to UTC.
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _str_or_none(value: Any) -> str | None:

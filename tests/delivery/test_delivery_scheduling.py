@@ -66,3 +66,15 @@ def test_quiet_hours_in_local_time() -> None:
     assert iso(quiet_hours_end("13:00", "14:00", "Asia/Tokyo", utc(2026, 1, 2, 4, 30))) == "2026-01-02 05:00"
     now = utc(2026, 1, 2, 6)
     assert quiet_hours_end("13:00", "14:00", "Asia/Tokyo", now) == now
+
+
+def test_quiet_hours_ending_in_the_repeated_autumn_hour_end_that_night() -> None:
+    # New York falls back at 02:00 EDT on 2026-11-01, so 01:00-02:00 happens twice. At 01:15 EST (the second
+    # time round) quiet hours 22:00-01:30 still hold and end at 01:30 EST, not at 01:30 the next night.
+    now = utc(2026, 11, 1, 6, 15)
+    assert in_quiet_hours("22:00", "01:30", "America/New_York", now)
+    assert quiet_hours_end("22:00", "01:30", "America/New_York", now) == utc(2026, 11, 1, 6, 30)
+    # During the first 01:15 (EDT) the first 01:30 is the end.
+    assert quiet_hours_end("22:00", "01:30", "America/New_York", utc(2026, 11, 1, 5, 15)) == utc(
+        2026, 11, 1, 5, 30
+    )

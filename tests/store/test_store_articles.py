@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.store import Database, NewArticle
+from bot.store.deliveries import PlannedDelivery
 from summaries.articles import Article
 from tests.store.samples import NOW, add_chat, make_article
 
@@ -262,3 +263,30 @@ async def test_negative_limits_return_nothing_rather_than_everything(searchable:
     assert await searchable.articles.latest(limit=-1) == []
     assert await searchable.articles.search("electric", limit=-1) == []
     assert await searchable.articles.since_id(0, limit=-1) == []
+
+
+async def test_prune_keeps_the_sent_record_of_a_story_that_lives_on(db: Database) -> None:
+    # Story 1 began with an old article and a newer report joined it. Pruning the old article used to delete
+    # the chat's delivery row for the story, so the next report of it would be planned and sent again.
+    await add_chat(db, 1)
+    first, _ = await _add(db, make_article(1), "h1", now=NOW - 86400)
+    assert first.id is not None
+    later, _ = await _add(db, make_article(2), "h2", now=NOW, story_id=first.id)
+    assert later.id is not None
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at)"
+            " VALUES (1, ?, ?, 'alert', 'sent', ?)",
+            (first.id, first.id, NOW - 86400),
+        )
+
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 1
+
+    rows = await db.reader.execute_fetchall("SELECT story_id, article_id FROM deliveries")
+    assert [(r[0], r[1]) for r in rows] == [(first.id, later.id)]
+    # The story's next report is not planned for the chat again.
+    again = PlannedDelivery(1, first.id, later.id, "alert", "science", 1.0, 0.0)
+    assert await db.deliveries.plan([again], NOW) == 0
+    # Once the story's last article goes, so does its record.
+    assert await db.articles.prune(older_than=NOW + 1, now=NOW + 2) == 1
+    assert list(await db.reader.execute_fetchall("SELECT * FROM deliveries")) == []

@@ -192,3 +192,22 @@ async def test_count(db: Database) -> None:
     await db.chats.save_settings(replace(chat, mode="digest", paused=True), NOW)
     await db.chats.deactivate(4, "chat not found", NOW)
     assert await db.chats.count() == {"total": 4, "active": 3, "instant": 2, "digest": 1, "paused": 1}
+
+
+async def test_switching_from_digest_to_instant_sends_what_waited_for_the_digest(db: Database) -> None:
+    # Digest rows of an instant chat were claimed by nobody (no digest is due, alerts skip them): stuck for ever.
+    chat, _ = await db.chats.register(7, "private", None, ChatDefaults(), NOW)
+    chat = await db.chats.save_settings(replace(chat, mode="digest", digest_times=("09:00",)), NOW)
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at)"
+            " VALUES (7, 1, 1, 'digest', 'pending', ?), (7, 2, 2, 'digest', 'sent', ?)",
+            (NOW, NOW),
+        )
+    assert await db.deliveries.claim_alerts(NOW, 10) == []
+
+    await db.chats.save_settings(replace(chat, mode="instant"), NOW + 1)
+
+    claimed = await db.deliveries.claim_alerts(NOW + 1, 10)
+    assert [(d.chat_id, d.story_id, d.kind) for d in claimed] == [(7, 1, "alert")]
+    assert await _deliveries(db) == [(7, 1, "sending"), (7, 2, "sent")]

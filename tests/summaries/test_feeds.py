@@ -187,3 +187,30 @@ def test_html_to_text() -> None:
     assert html_to_text("&lt;p&gt;Escaped twice&lt;/p&gt;") == "Escaped twice"
     assert html_to_text("<style>p{}</style><p>Kept</p><script>x()</script>") == "Kept"
     assert html_to_text("no markup") == "no markup"
+
+
+def test_one_hostile_json_item_does_not_sink_the_feed() -> None:
+    # A broken IPv6 link and a date that overflows on conversion to UTC used to raise out of parse_feed or
+    # item_to_article, failing every poll of the feed; now the bad fields are dropped and the good item stays.
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": "1", "url": "http://[abc/x", "title": "Broken link", "content_text": "one"},'
+        b'{"id": "2", "url": "https://a.example/2", "title": "Far future", "content_text": "two",'
+        b' "date_published": "9999-12-31T23:59:59-14:00"},'
+        b'{"id": "3", "url": "https://a.example/3", "title": "Fine", "content_text": "three"}]}'
+    )
+    feed = parse_feed(data, "https://a.example/feed.json")
+    articles = [item_to_article(item, feed) for item in feed.items]
+    assert [a.title for a in articles] == ["Broken link", "Far future", "Fine"]
+    assert articles[0].url.startswith("urn:newsbot:")
+    assert articles[1].published is None
+    assert articles[2].url == "https://a.example/3"
+
+
+def test_broken_ipv6_home_page_does_not_sink_a_json_feed() -> None:
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "home_page_url": "http://[zz",'
+        b' "items": [{"id": "1", "url": "/x", "title": "Relative", "content_text": "one"}]}'
+    )
+    feed = parse_feed(data, "https://a.example/feed.json")
+    assert [item_to_article(item, feed).title for item in feed.items] == ["Relative"]

@@ -56,3 +56,7 @@ def test_non_web_addresses_kept_as_they_are() -> None:
 def test_tracking_param_names() -> None:
     assert all(is_tracking_param(n) for n in ("utm_source", "utm_content", "fbclid", "gclid", "mc_cid"))
     assert not any(is_tracking_param(n) for n in ("id", "page", "q", "v"))
+
+
+def test_broken_ipv6_literal_is_kept_not_raised() -> None:
+    assert canonical_url(" http://[abc/x ") == "http://[abc/x"
