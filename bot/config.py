@@ -94,10 +94,8 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA timezone name such as Europe/Berlin") from None
+        if not is_iana_timezone(value):
+            raise ValueError(f"{value!r} is not an IANA timezone name such as Europe/Berlin")
         return value
 
     @field_validator("log_level")
@@ -112,6 +110,17 @@ class Settings(BaseSettings):
     def log_level_number(self) -> int:
         """The log level as the logging module's number."""
         return int(logging.getLevelName(self.log_level))
+
+
+def is_iana_timezone(name: str) -> bool:
+    """Whether ``name`` is a real IANA zone; the tz database's server-local aliases and variants are not."""
+    if name.lower() in ("localtime", "factory") or name.startswith(("posix/", "right/", "/")):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:

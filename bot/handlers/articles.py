@@ -35,6 +35,7 @@ from bot.render.replies import (
     render_usage,
     topic_label,
 )
+from bot.render.text import MAX_MESSAGE_CHARS
 
 LATEST_LIMIT = 8
 SEARCH_LIMIT = 10
@@ -70,7 +71,7 @@ def parse_summary_request(text: str, replied: str | None, default_sentences: int
     """Read "/summary [N] ID|URL|TEXT"; with nothing but N, the replied-to message is the text."""
     sentences = default_sentences
     tokens = text.split(maxsplit=1)
-    if tokens and tokens[0].isdigit() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:
+    if tokens and tokens[0].isdecimal() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:
         rest = tokens[1] if len(tokens) == 2 else ""
         n = int(tokens[0])
         if 1 <= n <= 10:
@@ -152,7 +153,7 @@ async def summary(update: Update, context: BotContext) -> None:
     chat = await ensure_chat(update, context)
     replied = _replied_target(message)
     if replied is not None:
-        check_length(replied)
+        check_length(replied, MAX_MESSAGE_CHARS)  # any message Telegram delivered may be summarized
     request = parse_summary_request(text, replied, chat.summary_sentences)
     await send(message, await _summarize(update, context, request, message))
 
@@ -225,7 +226,7 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     parts = callback_parts(update)
-    if len(parts) != 2 or not parts[1].isdigit():
+    if len(parts) != 2 or not parts[1].isdecimal():
         return "This button no longer works."
     chat = await ensure_chat(update, context)
     services = context.services

@@ -15,6 +15,9 @@ SUMMARY_CALLBACK_PREFIX = "sum:"
 _FALLBACK_SUMMARY_CHARS = 300
 _ALERT_LIMIT = 4096
 _DIGEST_LINE_CHARS = 220
+_TITLE_CHARS = 300
+_SOURCE_CHARS = 100
+_URL_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
 
 def _source_line(article: Article, now: float) -> str:
     age = _age(article, now)
-    return esc(article.source) + (f" · {esc(age)}" if age else "")
+    return esc(truncate(article.source, _SOURCE_CHARS)) + (f" · {esc(age)}" if age else "")
 
 
 def render_alert(
@@ -62,9 +65,11 @@ def render_alert(
     also: Sequence[str] = (),
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
-    head = (
-        f'{_emoji(article, catalogue, matched)} <b><a href="{esc(article.url)}">{esc(article.title)}</a></b>'
-    )
+    # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
+    title = esc(truncate(article.title, _TITLE_CHARS))
+    if len(article.url) <= _URL_CHARS:
+        title = f'<a href="{esc(article.url)}">{title}</a>'
+    head = f"{_emoji(article, catalogue, matched)} <b>{title}</b>"
     lines = [head, f"<i>{_source_line(article, now)}</i>"]
     summary = list(article.summary[: max(1, sentences)])
     body = " ".join(summary) if summary else truncate(article.body, _FALLBACK_SUMMARY_CHARS)
@@ -75,7 +80,9 @@ def render_alert(
     budget = _ALERT_LIMIT - fixed
     text = body
     while text and len(esc(text)) > budget:
-        text = truncate(text, max(1, len(text) - max(16, len(esc(text)) - budget)))
+        shorter = truncate(text, max(1, len(text) - max(16, len(esc(text)) - budget)))
+        # truncate() cannot go below "…": without this the loop would spin forever on a tiny budget.
+        text = shorter if len(shorter) < len(text) else ""
     if text:
         lines.append("")
         lines.append(esc(text))

@@ -480,16 +480,20 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
 def render_feed_added(added: FeedAdded) -> Reply:
     """/addfeed."""
     if added.revived:
-        return Reply(f"♻️ Feed <b>{esc(added.title)}</b> works again and will be polled.")
+        return Reply(f"♻️ Feed <b>{esc(truncate(added.title, 200))}</b> works again and will be polled.")
     if not added.created:
-        return Reply(f"Already polling <b>{esc(added.title)}</b>.")
+        return Reply(f"Already polling <b>{esc(truncate(added.title, 200))}</b>.")
     topics = f" with topics {', '.join(esc(t) for t in added.feed.topics)}" if added.feed.topics else ""
-    return Reply(f"➕ Added feed <b>{esc(added.title)}</b>{topics}. It will be polled shortly.")
+    return Reply(
+        f"➕ Added feed <b>{esc(truncate(added.title, 200))}</b>{topics}. It will be polled shortly."
+    )
 
 
 def render_feed_removed(feed: Feed) -> Reply:
     """/removefeed."""
-    return Reply(f"➖ Stopped polling <b>{esc(feed.title or feed.url)}</b>. Its articles stay.")
+    return Reply(
+        f"➖ Stopped polling <b>{esc(truncate(feed.title or feed.url, 200))}</b>. Its articles stay."
+    )
 
 
 # -- errors and fallbacks

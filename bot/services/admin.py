@@ -132,7 +132,10 @@ def _check_url(url: str) -> str:
     url = url.strip().strip("<>")
     if len(url) > MAX_URL_CHARS:
         raise UserError(f"That address is too long (at most {MAX_URL_CHARS} characters).")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[::1/" and other malformed hosts
+        raise UserError("That address is not a valid URL.") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UserError("Give the feed's full address, starting with http:// or https://.")
     return url

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.config import is_iana_timezone
 from bot.errors import UserError
 from bot.scheduling import next_digest_at, parse_time_of_day
 from bot.store.models import Chat, ChatDefaults
@@ -194,6 +195,8 @@ def resolve_timezone(name: str) -> str:
     hint = "Use an IANA timezone name such as Europe/Berlin, America/New_York or UTC."
     if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
         raise UserError(f"That is not a timezone I know. {hint}")
+    if not is_iana_timezone(name) and not is_iana_timezone(_timezone_names().get(name.lower(), "")):
+        raise UserError(f"{name!r} is not a timezone I know. {hint}")
     try:
         ZoneInfo(name)
         if name in _timezone_names().values() or name == "UTC":
@@ -209,7 +212,7 @@ def resolve_timezone(name: str) -> str:
 @lru_cache(maxsize=1)
 def _timezone_names() -> dict[str, str]:
     # Read once: available_timezones() walks the tz database on disk.
-    return {n.lower(): n for n in available_timezones()}
+    return {n.lower(): n for n in available_timezones() if is_iana_timezone(n)}
 
 
 def _time_of_day(text: str) -> str:

@@ -78,6 +78,7 @@ def test_empty_values_in_env_file_mean_default(tmp_path: Path) -> None:
             "Mars/Olympus",
             "invalid setting NEWSBOT_TIMEZONE: 'Mars/Olympus' is not an IANA",
         ),
+        ("NEWSBOT_TIMEZONE", "localtime", "invalid setting NEWSBOT_TIMEZONE: 'localtime' is not an IANA"),
         ("NEWSBOT_SUMMARY_SENTENCES", "11", "invalid setting NEWSBOT_SUMMARY_SENTENCES"),
         ("NEWSBOT_ADMIN_IDS", "alice", "invalid setting NEWSBOT_ADMIN_IDS: 'alice' is not a numeric"),
         ("NEWSBOT_FEEDS", "ftp://x/feed", "invalid setting NEWSBOT_FEEDS: 'ftp://x/feed' is not an http(s)"),

@@ -157,3 +157,37 @@ def test_settings_panel_reflects_the_chat() -> None:
     assert "digest at 08:00, 18:00" in text and "Europe/Berlin" in text and "22:00–07:00" in text
     assert "set:mode:instant" in all_callback_data(reply)
     assert "set:quiet:off" in all_callback_data(reply)
+
+
+def test_alert_for_a_hostile_feed_item_fits_and_terminates() -> None:
+    # A feed item whose title and source alone exceed 4,096 characters used to spin render_alert forever.
+    from bot.render.delivery import render_alert
+    from bot.render.text import visible_length
+
+    hostile = Article(
+        url="https://news.test/" + "p" * 5000,
+        title="Huge <title> & " * 400,
+        body="A sentence of the body. " * 50,
+        source="Wire & Co " * 400,
+        id=7,
+    )
+    text, keyboard = render_alert(hostile, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert len(text) <= 4096 and visible_length(text) <= 4096
+    parse_html(text)
+    assert "&lt;title&gt;" in text and keyboard is not None
+
+
+def test_feed_replies_cap_a_hostile_feed_title() -> None:
+    # /addfeed and /removefeed echo the feed's own title, which the feed controls.
+    from bot.render.replies import render_feed_added, render_feed_removed
+    from bot.services.admin import FeedAdded
+    from bot.store.models import Feed
+
+    feed = Feed(id=1, url="https://feeds.test/rss", title="Breaking <news> " * 500)
+    for reply in (
+        render_feed_added(FeedAdded(feed, feed.title or "", created=True)),
+        render_feed_added(FeedAdded(feed, feed.title or "", created=False)),
+        render_feed_removed(feed),
+    ):
+        assert len(reply.html) <= 4096
+        parse_html(reply.html)

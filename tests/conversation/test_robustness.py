@@ -10,7 +10,7 @@ import pytest
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
-from tests.conftest import USER_CHAT, services_of
+from tests.conftest import ADMIN_ID, USER_CHAT, services_of
 from tests.conversation.helpers import say
 
 
@@ -136,3 +136,15 @@ async def test_an_old_button_is_answered(emulator: BotApiEmulator, running_bot: 
     await emulator.wait_for_idle()
     # The emulator only accepts answers to taps it made itself, but the bot must have tried (no endless spinner).
     assert emulator.requests["answerCallbackQuery"] == before + 1
+
+
+async def test_odd_digits_and_malformed_addresses_get_clear_answers(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "²".isdigit() is True but int("²") fails: this used to end in "Sorry, something went wrong".
+    reply = await say(
+        emulator, "/summary ² The council met today. It approved the budget. Everyone went home."
+    )
+    assert "went wrong" not in reply.text and "Summary" in reply.text
+    reply = await say(emulator, "/addfeed https://[::1/", chat=ADMIN_ID)
+    assert reply.text.startswith("⚠️") and "not a valid URL" in reply.text
