@@ -108,6 +108,14 @@ class ChatRepo:
                     " WHERE chat_id = ? AND kind = 'digest' AND status = 'pending'",
                     (chat.id,),
                 )
+                # Alerts held until quiet hours ended were timed by the old settings (quiet hours, timezone):
+                # release them; the sender checks the new quiet hours and holds them again if still quiet.
+                await run(
+                    conn,
+                    "UPDATE deliveries SET not_before = 0"
+                    " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending' AND not_before > ?",
+                    (chat.id, now),
+                )
         if not rows:
             raise LookupError(f"chat {chat.id} is not registered")
         return chat_from_row(rows[0])

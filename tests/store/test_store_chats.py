@@ -211,3 +211,20 @@ async def test_switching_from_digest_to_instant_sends_what_waited_for_the_digest
     claimed = await db.deliveries.claim_alerts(NOW + 1, 10)
     assert [(d.chat_id, d.story_id, d.kind) for d in claimed] == [(7, 1, "alert")]
     assert await _deliveries(db) == [(7, 1, "sending"), (7, 2, "sent")]
+
+
+async def test_alerts_held_for_quiet_hours_are_released_when_the_settings_change(db: Database) -> None:
+    chat, _ = await db.chats.register(8, "private", None, ChatDefaults(), NOW)
+    chat = await db.chats.save_settings(replace(chat, quiet_start="22:00", quiet_end="07:00"), NOW)
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at, not_before)"
+            " VALUES (8, 1, 1, 'alert', 'pending', ?, ?)",
+            (NOW, NOW + 8 * 3600),  # held until the old quiet hours end
+        )
+    assert await db.deliveries.claim_alerts(NOW + 1, 10) == []
+
+    await db.chats.save_settings(replace(chat, quiet_start=None, quiet_end=None), NOW + 1)
+
+    claimed = await db.deliveries.claim_alerts(NOW + 1, 10)
+    assert [(d.chat_id, d.story_id) for d in claimed] == [(8, 1)]
