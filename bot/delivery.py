@@ -794,14 +794,14 @@ class DeliveryService:
             return
         now = self._clock.now()
         if chat.mode == "digest":  # switched to digests after planning: the story waits for the next digest
-            self._state.in_window -= 1
             await self._db.deliveries.hold([item.row.id], 0.0, kind="digest")
+            self._state.in_window -= 1  # after the write: if it raises, _deliver accounts for the item once
             return
         if chat.quiet_start and chat.quiet_end and _quiet(chat, now):
-            self._state.in_window -= 1
             await self._db.deliveries.hold(
                 [item.row.id], quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now)
             )
+            self._state.in_window -= 1
             return
         story = await self._story(item.row)
         if story is None:  # pruned since planning
@@ -856,10 +856,10 @@ class DeliveryService:
                     exc,
                     OUTAGE_RETRY_SECONDS,
                 )
-                self._state.in_window -= 1
                 await self._db.deliveries.park(
                     item.row.id, self._clock.now() + OUTAGE_RETRY_SECONDS, item.attempts, f"network: {exc}"
                 )
+                self._state.in_window -= 1
             else:
                 self._pacer.penalize(item.chat_id, min(60.0, 2.0**item.attempts))
                 self._requeue_front(item)
