@@ -19,10 +19,13 @@ import asyncio
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.emulator import BotApiEmulator, RateLimits, SentMessage
+from bot.store import ChatDefaults, Database
+from summaries.articles import Article
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,23 +84,54 @@ async def serve(rate: float, headroom: float) -> None:
         reader = asyncio.StreamReader()
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         while line := (await reader.readline()).decode().strip():
-            request: dict[str, Any] = json.loads(line)
-            op = request["op"]
-            answer: dict[str, Any]
-            if op == "chats":
-                for chat_id in range(request["first"], request["first"] + request["count"]):
-                    await emulator.add_chat(chat_id, "private")
-                answer = {"ok": True}
-            elif op == "stats":
-                scopes: dict[str, int] = {}
-                for v in emulator.violations:
-                    scopes[v.scope] = scopes.get(v.scope, 0) + 1
-                answer = {"sent": emulator.sent_count(), "violations": scopes}
-            elif op == "measure":
-                answer = await _measure(emulator, request)
-            else:
-                answer = {"error": f"unknown op {op!r}"}
+            answer = await handle(emulator, json.loads(line))
             print(json.dumps(answer), flush=True)
+
+
+async def handle(emulator: BotApiEmulator, request: dict[str, Any]) -> dict[str, Any]:
+    """Answer one protocol request with ``emulator`` (in the child, or in-process for comparison runs)."""
+    op = request["op"]
+    if op == "chats":
+        for chat_id in range(request["first"], request["first"] + request["count"]):
+            await emulator.add_chat(chat_id, "private")
+        return {"ok": True}
+    if op == "stats":
+        scopes: dict[str, int] = {}
+        for v in emulator.violations:
+            scopes[v.scope] = scopes.get(v.scope, 0) + 1
+        return {"sent": emulator.sent_count(), "violations": scopes}
+    if op == "measure":
+        return await _measure(emulator, request)
+    return {"error": f"unknown op {op!r}"}
+
+
+async def seed_fanout(
+    db: Database, *, first: int, count: int, articles: int, topic: str, now: float, keyword_every: int = 0
+) -> list[Article]:
+    """Register ``count`` chats following ``topic`` (every ``keyword_every``-th also a keyword) and store
+    ``articles`` new articles of that topic; the stored articles, ready for ``plan_alerts``."""
+    defaults = ChatDefaults()
+    for chat_id in range(first, first + count):
+        await db.chats.register(chat_id, "private", None, defaults, now)
+        await db.subscriptions.add(chat_id, "topic", topic, now)
+        if keyword_every and chat_id % keyword_every == 0:
+            await db.subscriptions.add(chat_id, "keyword", "volkswagen", now)
+    stored = []
+    for i in range(articles):
+        article = Article(
+            url=f"https://news.example/fanout/{i}",
+            title=f"Carmaker news {i}",
+            body="Volkswagen said its electric cars sold well. " * 40,
+            source="Bench Wire",
+            published=datetime.now(UTC),
+            topics=(topic,),
+            summary=("Volkswagen said its electric cars sold well.", "Sales rose.", "Shares rose."),
+        )
+        added, _ = await db.articles.add(
+            article, content_hash=f"fanout{i}", story_signature=None, story_id=None, feed_id=None, now=now
+        )
+        stored.append(added)
+    return stored
 
 
 class EmulatorProcess:

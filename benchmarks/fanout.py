@@ -16,7 +16,6 @@ import asyncio
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,88 +31,23 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-# ------------------------------------------------------------------------------------ emulator process
-
-
-async def serve_emulator(rate: float) -> None:
-    """Child process: run the emulator; stdin commands "chats N" and "stats" answer one JSON line each."""
-    from bot.emulator import BotApiEmulator
-    from bot.emulator.limits import RateLimits
-
-    limits = RateLimits(overall_per_sec=rate, overall_burst=rate + 5)
-    async with BotApiEmulator(rate_limits=limits, record_messages=False) as emulator:
-        print(json.dumps({"base_url": emulator.base_url}), flush=True)
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        while line := (await reader.readline()).decode().strip():
-            command, _, arg = line.partition(" ")
-            if command == "chats":
-                for chat_id in range(1, int(arg) + 1):
-                    await emulator.add_chat(chat_id)
-                print(json.dumps({"ok": True}), flush=True)
-            elif command == "stats":
-                scopes: dict[str, int] = {}
-                for v in emulator.violations:
-                    scopes[v.scope] = scopes.get(v.scope, 0) + 1
-                print(json.dumps({"sent": emulator.sent_count(), "violations": scopes}), flush=True)
-
-
-class EmulatorProcess:
-    """The emulator child process and its line protocol."""
-
-    def __init__(self, proc: asyncio.subprocess.Process, base_url: str) -> None:
-        self.proc = proc
-        self.base_url = base_url
-
-    @classmethod
-    async def start(cls, rate: float) -> EmulatorProcess:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "benchmarks.fanout",
-            "--serve-emulator",
-            "--rate",
-            str(rate),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert proc.stdout is not None
-        hello = json.loads(await proc.stdout.readline())
-        return cls(proc, hello["base_url"])
-
-    async def ask(self, line: str) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(line.encode() + b"\n")
-        await self.proc.stdin.drain()
-        answer: dict[str, Any] = json.loads(await self.proc.stdout.readline())
-        return answer
-
-    async def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        await self.proc.wait()
-
-
 # ------------------------------------------------------------------------------------ the bot side
 
 
 async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[str, Any]:
     """Seed, plan and send; returns the figures."""
-    from datetime import UTC, datetime
-
     from pydantic import SecretStr
     from telegram import Bot
 
+    from benchmarks.emulator_process import EmulatorProcess, seed_fanout
     from bot.clock import SystemClock
     from bot.config import Settings
     from bot.delivery import DeliveryService
-    from bot.store import ChatDefaults, Database
-    from summaries.articles import Article
+    from bot.store import Database
     from summaries.topics import TopicCatalogue
 
     emulator = await EmulatorProcess.start(rate)
-    await emulator.ask(f"chats {chats}")
+    await emulator.ask({"op": "chats", "first": 1, "count": chats})
     token = "123456:BENCH"
     settings = Settings(
         _env_file=None,
@@ -133,28 +67,10 @@ async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[s
     )
     try:
         t0 = time.perf_counter()
-        now = clock.now()
-        for chat_id in range(1, chats + 1):
-            await db.chats.register(chat_id, "private", None, ChatDefaults(), now)
-            await db.subscriptions.add(chat_id, "topic", "automotive", now)
-            if chat_id % 3 == 0:
-                await db.subscriptions.add(chat_id, "keyword", "volkswagen", now)
+        articles = await seed_fanout(
+            db, first=1, count=chats, articles=ARTICLES, topic="automotive", now=clock.now(), keyword_every=3
+        )
         figures["seed_seconds"] = round(time.perf_counter() - t0, 1)
-        articles = []
-        for i in range(ARTICLES):
-            art = Article(
-                url=f"https://news.example/bench/{i}",
-                title=f"Carmaker news {i}",
-                body="Volkswagen said its electric cars sold well. " * 40,
-                source="Bench Wire",
-                published=datetime.now(UTC),
-                topics=("automotive",),
-                summary=("Volkswagen said its electric cars sold well.", "Sales rose.", "Shares rose."),
-            )
-            stored, _ = await db.articles.add(
-                art, content_hash=f"bench{i}", story_signature=None, story_id=None, feed_id=None, now=now
-            )
-            articles.append(stored)
         figures["rss_mb_start"] = round(rss_mb(), 1)
         t0 = time.perf_counter()
         planned = await delivery.plan_alerts(articles, clock.now())
@@ -167,7 +83,7 @@ async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[s
         rss_mid = None
         while True:
             await asyncio.sleep(1.0)
-            stats = await emulator.ask("stats")
+            stats = await emulator.ask({"op": "stats"})
             elapsed = time.perf_counter() - start
             samples.append((elapsed, stats["sent"]))
             if rss_mid is None and stats["sent"] >= planned // 2:
@@ -178,7 +94,7 @@ async def run(chats: int, rate: float, duration: float, workdir: Path) -> dict[s
                 break
         figures["rss_mb_middle"] = round(rss_mid or rss_mb(), 1)
         figures["rss_mb_end"] = round(rss_mb(), 1)
-        final = await emulator.ask("stats")
+        final = await emulator.ask({"op": "stats"})
         figures["sent"] = final["sent"]
         figures["violations"] = final["violations"]
         figures["send_seconds"] = round(samples[-1][0], 1)
@@ -210,11 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--duration", type=float, default=3600.0, help="stop after this many seconds of sending"
     )
-    parser.add_argument("--serve-emulator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_emulator:
-        asyncio.run(serve_emulator(args.rate))
-        return 0
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         figures = asyncio.run(run(args.chats, args.rate, args.duration, Path(tmp)))

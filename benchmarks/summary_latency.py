@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +38,12 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.emulator_process import EmulatorProcess, _measure
+from benchmarks.emulator_process import EmulatorProcess, handle, seed_fanout
 from bot.app import build_application, running_application
 from bot.config import Settings
 from bot.console import load_samples
 from bot.context import Services
 from bot.emulator import BotApiEmulator, RateLimits
-from bot.store.models import ChatDefaults
-from summaries.articles import Article
 
 TOKEN = "123456:BENCH"
 FANOUT_FIRST_CHAT = 10_000_000
@@ -66,16 +63,7 @@ def _in_process_ask(emulator: BotApiEmulator) -> Ask:
     """The child's protocol, answered by an emulator on our own event loop."""
 
     async def ask(request: dict[str, Any]) -> dict[str, Any]:
-        if request["op"] == "chats":
-            for chat_id in range(request["first"], request["first"] + request["count"]):
-                await emulator.add_chat(chat_id, "private")
-            return {"ok": True}
-        if request["op"] == "stats":
-            scopes: dict[str, int] = {}
-            for v in emulator.violations:
-                scopes[v.scope] = scopes.get(v.scope, 0) + 1
-            return {"sent": emulator.sent_count(), "violations": scopes}
-        return await _measure(emulator, request)
+        return await handle(emulator, request)
 
     return ask
 
@@ -88,25 +76,9 @@ async def _prepare_fanout(services: Services, ask: Ask, chats: int, articles: in
     t0 = time.perf_counter()
     await ask({"op": "chats", "first": FANOUT_FIRST_CHAT, "count": chats})
     now = services.clock.now()
-    defaults = ChatDefaults()
-    for chat_id in range(FANOUT_FIRST_CHAT, FANOUT_FIRST_CHAT + chats):
-        await services.db.chats.register(chat_id, "private", None, defaults, now)
-        await services.db.subscriptions.add(chat_id, "topic", FANOUT_TOPIC, now)
-    stored = []
-    for i in range(articles):
-        article = Article(
-            url=f"https://news.example/fanout/{i}",
-            title=f"Carmaker news {i}",
-            body="Volkswagen said its electric cars sold well. " * 40,
-            source="Bench Wire",
-            published=datetime.now(UTC),
-            topics=(FANOUT_TOPIC,),
-            summary=("Volkswagen said its electric cars sold well.", "Sales rose.", "Shares rose."),
-        )
-        added, _ = await services.db.articles.add(
-            article, content_hash=f"fanout{i}", story_signature=None, story_id=None, feed_id=None, now=now
-        )
-        stored.append(added)
+    stored = await seed_fanout(
+        services.db, first=FANOUT_FIRST_CHAT, count=chats, articles=articles, topic=FANOUT_TOPIC, now=now
+    )
     seed_seconds = time.perf_counter() - t0
     planned = await services.delivery.plan_alerts(stored, now)
     return planned, seed_seconds
