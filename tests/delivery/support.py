@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from telegram import Bot
 
 from bot.clock import FakeClock
@@ -24,6 +25,37 @@ from summaries.topics import TopicCatalogue
 
 TOKEN = "123456:TEST-delivery"
 _ids = itertools.count(1)
+
+
+class LoopbackApi:
+    """A minimal Bot API on 127.0.0.1 for scripted answers: getMe is answered, every other method goes to
+    ``answer`` (override it). Use it where the emulator's realism is in the way (canned errors, 5xx)."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/bot"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == "getme":
+            user = {"id": 1, "is_bot": True, "first_name": "Bot", "username": "loopback_bot"}
+            return web.json_response({"ok": True, "result": user})
+        return await self.answer(request)
+
+    async def answer(self, request: web.Request) -> web.Response:
+        """The answer to any method but getMe."""
+        raise NotImplementedError
 
 
 @dataclass

@@ -13,37 +13,18 @@ from aiohttp import web
 
 from bot import delivery as delivery_module
 from bot.emulator import BotApiEmulator
-from tests.delivery.support import add_chat, rig, store_article, wait_until
+from tests.delivery.support import LoopbackApi, add_chat, rig, store_article, wait_until
 
 
-class FlakyApi:
+class FlakyApi(LoopbackApi):
     """A tiny Bot API on 127.0.0.1 whose sendMessage answers are scripted per chat."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.script: dict[int, list[tuple[int, str]]] = {}
         self.calls: Counter[int] = Counter()
-        self.base_url = ""
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}/bot"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"].lower()
-        if method == "getme":
-            user = {"id": 1, "is_bot": True, "first_name": "Bot", "username": "flaky_bot"}
-            return web.json_response({"ok": True, "result": user})
+    async def answer(self, request: web.Request) -> web.Response:
         # Like Telegram, accept a JSON body (the alert sender) as well as a form (PTB).
         form = await request.json() if request.content_type == "application/json" else await request.post()
         chat_id = int(str(form["chat_id"]))

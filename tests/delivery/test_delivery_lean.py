@@ -19,35 +19,20 @@ from bot.delivery import _NO_PREVIEW, LeanSender, _RenderCache, _Story
 from bot.render.delivery import render_alert
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
+from tests.delivery.support import LoopbackApi
 
 TOKEN = "123456:LEAN-secret-token"
 
 
-class CannedApi:
+class CannedApi(LoopbackApi):
     """A Bot API on 127.0.0.1 that records sendMessage parameters and answers with a canned response."""
 
     def __init__(self) -> None:
-        self.answer: tuple[int, bytes] = (200, b"")
+        super().__init__()
+        self.answer_with: tuple[int, bytes] = (200, b"")
         self.received: list[dict[str, Any]] = []
-        self.base_url = ""
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/bot"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["method"].lower() == "getme":
-            user = {"id": 1, "is_bot": True, "first_name": "Bot", "username": "lean_bot"}
-            return web.json_response({"ok": True, "result": user})
+    async def answer(self, request: web.Request) -> web.Response:
         if request.content_type == "application/json":
             self.received.append(await request.json())
         else:
@@ -60,7 +45,7 @@ class CannedApi:
                 except ValueError:
                     params[key] = text
             self.received.append(params)
-        status, body = self.answer
+        status, body = self.answer_with
         return web.Response(status=status, body=body, content_type="application/json")
 
 
@@ -109,7 +94,7 @@ async def _outcome(send: Any) -> tuple[type[TelegramError] | None, str]:
 
 @pytest.mark.parametrize(("status", "body"), ANSWERS)
 async def test_errors_raise_what_ptb_raises(api: CannedApi, status: int, body: bytes) -> None:
-    api.answer = (status, body)
+    api.answer_with = (status, body)
     lean = LeanSender(TOKEN, api.base_url)
     await lean.initialize()
     try:
@@ -123,7 +108,7 @@ async def test_errors_raise_what_ptb_raises(api: CannedApi, status: int, body: b
 
 
 async def test_sends_the_same_parameters_as_ptb(api: CannedApi) -> None:
-    api.answer = (200, _ok_message(42))
+    api.answer_with = (200, _ok_message(42))
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Full summary", callback_data="sum:9")]])
     text = '📰 <b><a href="https://x.example/?a=1&amp;b=2">Ünïcode &amp; more</a></b>'
     lean = LeanSender(TOKEN, api.base_url)
