@@ -5,9 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.common import argument_text, command, is_bot_admin, send
+from bot.handlers.common import argument_text, command, require_bot_admin, send
 from bot.render.replies import (
-    render_admin_only,
     render_feed_added,
     render_feed_removed,
     render_feeds,
@@ -20,9 +19,7 @@ from bot.render.replies import (
 async def stats(update: Update, context: BotContext) -> None:
     """/stats: chats, subscriptions, articles, feeds, queue, deliveries of the last 24 h."""
     assert update.message is not None
-    if not is_bot_admin(update, context):
-        await send(update.message, render_admin_only())
-        return
+    require_bot_admin(update, context)
     services = context.services
     await send(update.message, render_stats(await services.admin.stats(services.delivery)))
 
@@ -31,9 +28,7 @@ async def stats(update: Update, context: BotContext) -> None:
 async def feeds(update: Update, context: BotContext) -> None:
     """/feeds: every polled feed and its state."""
     assert update.message is not None
-    if not is_bot_admin(update, context):
-        await send(update.message, render_admin_only())
-        return
+    require_bot_admin(update, context)
     services = context.services
     await send(update.message, render_feeds(await services.admin.feeds(), services.clock.now()))
 
@@ -42,9 +37,7 @@ async def feeds(update: Update, context: BotContext) -> None:
 async def addfeed(update: Update, context: BotContext) -> None:
     """/addfeed URL [TOPIC...]: check the feed, then poll it."""
     assert update.message is not None
-    if not is_bot_admin(update, context):
-        await send(update.message, render_admin_only())
-        return
+    require_bot_admin(update, context)
     words = argument_text(update.message).split()
     if not words:
         await send(
@@ -61,9 +54,7 @@ async def addfeed(update: Update, context: BotContext) -> None:
 async def removefeed(update: Update, context: BotContext) -> None:
     """/removefeed URL: stop polling a feed."""
     assert update.message is not None
-    if not is_bot_admin(update, context):
-        await send(update.message, render_admin_only())
-        return
+    require_bot_admin(update, context)
     words = argument_text(update.message).split()
     if len(words) != 1:
         await send(update.message, render_usage("Usage: /removefeed URL (see /feeds)"))

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.context import BotContext
 from bot.errors import UserError
-from bot.render.replies import Reply, render_group_admin_only, render_problem
+from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
 from bot.store.models import Chat
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ class GroupAdminRequired(Exception):
     """A group member who is not an administrator tried to change the group's settings."""
 
 
+class BotAdminRequired(Exception):
+    """Someone not in NEWSBOT_ADMIN_IDS used an admin command."""
+
+
 def command(func: Handler) -> Handler:
     """Wrap a message handler: skip updates without a message or chat; answer UserError with its message."""
 
@@ -51,6 +55,8 @@ def command(func: Handler) -> Handler:
             await send(update.message, render_problem(exc.message))
         except GroupAdminRequired:
             await send(update.message, render_group_admin_only())
+        except BotAdminRequired:
+            await send(update.message, render_admin_only())
 
     return wrapper
 
@@ -214,6 +220,12 @@ async def may_manage(update: Update, context: BotContext) -> bool:
         log.warning("getChatMember failed for chat %s: %s", chat.id, exc)
         return False
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+def require_bot_admin(update: Update, context: BotContext) -> None:
+    """Raise BotAdminRequired unless the sender is one of NEWSBOT_ADMIN_IDS."""
+    if not is_bot_admin(update, context):
+        raise BotAdminRequired()
 
 
 def is_bot_admin(update: Update, context: BotContext) -> bool:

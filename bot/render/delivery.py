@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import esc, format_age, split_message, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
 _FALLBACK_SUMMARY_CHARS = 300
-_ALERT_LIMIT = 4096
+
 _DIGEST_LINE_CHARS = 220
 _TITLE_CHARS = 300
 _SOURCE_CHARS = 100
@@ -77,7 +77,7 @@ def render_alert(
     tail = f"\n<i>also: {esc(', '.join(others))}</i>" if others else ""
     fixed = len("\n".join(lines)) + len(tail) + 2
     # Escaping can grow the text; cut the plain text until its escaped form fits what is left of 4,096.
-    budget = _ALERT_LIMIT - fixed
+    budget = MAX_MESSAGE_CHARS - fixed
     text = body
     while text and len(esc(text)) > budget:
         shorter = truncate(text, max(1, len(text) - max(16, len(esc(text)) - budget)))
