@@ -20,11 +20,10 @@ from bot.render.replies import command_descriptions
 from bot.scheduler import install_jobs
 from bot.services.admin import AdminService
 from bot.services.chats import ChatService
-from bot.services.ingest import IngestService
+from bot.services.ingest import IngestService, fetcher_for
 from bot.services.subscriptions import SubscriptionService
 from bot.store import Database
 from bot.updates import PerChatUpdateProcessor
-from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
 
 log = logging.getLogger(__name__)
@@ -59,11 +58,7 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
     except BaseException:
         await db.close()
         raise
-    fetcher = Fetcher(
-        allow_private=settings.allow_private_urls,
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
-    )
+    fetcher = fetcher_for(settings)
     ingest = IngestService(db=db, fetcher=fetcher, catalogue=catalogue, settings=settings, clock=clock)
     delivery = DeliveryService(db=db, bot=bot, settings=settings, clock=clock, catalogue=catalogue)
     return Services(

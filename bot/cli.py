@@ -148,19 +148,14 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
 
     from bot.clock import SystemClock
     from bot.logs import configure_logging
-    from bot.services.ingest import IngestService
+    from bot.services.ingest import IngestService, fetcher_for
     from bot.store import Database
-    from summaries.fetch import Fetcher
     from summaries.topics import TopicCatalogue
 
     configure_logging(logging.WARNING)
     failed = 0
     async with await Database.open(settings.db_path) as db:
-        fetcher = Fetcher(
-            allow_private=settings.allow_private_urls,
-            timeout=settings.fetch_timeout_seconds,
-            max_bytes=settings.fetch_max_bytes,
-        )
+        fetcher = fetcher_for(settings)
         service = IngestService(
             db=db,
             fetcher=fetcher,
@@ -232,14 +227,11 @@ def _summarize(
 async def _fetch_page_text(
     settings: Settings, url: str, language: str | None
 ) -> tuple[str, str | None, str | None]:
-    from summaries.fetch import Fetcher, FetchError
+    from bot.services.ingest import fetcher_for
+    from summaries.fetch import FetchError
     from summaries.sources.pages import ExtractionError, extract_page
 
-    async with Fetcher(
-        allow_private=settings.allow_private_urls,
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
-    ) as fetcher:
+    async with fetcher_for(settings) as fetcher:
         try:
             fetched = await fetcher.fetch(url, accept="page")
             page = extract_page(fetched.body, fetched.url)

@@ -56,6 +56,15 @@ class IngestOutcome:
     reason: str | None = None
 
 
+def fetcher_for(settings: Settings) -> Fetcher:
+    """The safe fetcher configured by the operator's settings (private addresses, timeout, size cap)."""
+    return Fetcher(
+        allow_private=settings.allow_private_urls,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+    )
+
+
 class IngestService:
     """Fetch, extract, tag, summarize and store; the only place that turns outside text into stored articles."""
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,3 +121,32 @@ def test_ingest_reports_each_source_and_keeps_going(tmp_path: Path) -> None:
     assert lines[2].startswith("failed") and "junk.bin" in lines[2]
     assert lines[3].startswith("skipped") and "duplicate" in lines[3]
     assert db.exists()
+
+
+async def _newsbot_async(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    clean.update(PYTHONPATH=str(ROOT), **env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=clean,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, stdout.decode(), stderr.decode()
+
+
+async def test_summarize_url_fetches_the_page_and_refuses_private_addresses(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    title, body = ARTICLE.split("\n\n", 1)
+    page = await news_site.publish("world", title, body)
+
+    code, out, err = await _newsbot_async(
+        "summarize", page.url, "-n", "2", cwd=tmp_path, NEWSBOT_ALLOW_PRIVATE_URLS="true"
+    )
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and all(line in body for line in lines)
+
+    code, out, err = await _newsbot_async("summarize", page.url, cwd=tmp_path)
+    assert code == 1 and out == ""
+    assert "private" in err.lower() or "local" in err.lower()
