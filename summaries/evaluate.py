@@ -1,7 +1,7 @@
 """ROUGE evaluation of the summarizer on the shared BBC and CNN/DM (SummEval) sets.
 
     python -m summaries.evaluate --data /work/shared/data [--limit N] [--algorithms default,lead,textrank]
-        [--skip-slow] [--sentences 3] [--tune] [--by-length]
+        [--skip-slow] [--sentences 3] [--tune] [--by-length] [--reference-order]
 
 Each corpus is split in two halves by position after de-duplication: even indices ("tune", the half the
 default method's weights were chosen on) and odd indices ("test", held out). Scores are ROUGE-1/2/Lsum F1 x100
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import re
 import sys
 import time
@@ -23,7 +24,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from summaries.summarizer import ALGORITHMS, DEFAULT_WEIGHTS, NewsWeights, prepare, select_news, summarize
+import numpy as np
+
+from summaries.summarizer import (
+    ALGORITHMS,
+    DEFAULT_WEIGHTS,
+    NewsWeights,
+    news_features,
+    prepare,
+    select_news,
+    summarize,
+)
 from summaries.text import split_sentences
 
 SLOW_ALGORITHMS = ("kl", "reduction")
@@ -151,6 +162,48 @@ def score_algorithm(docs: Sequence[Document], algorithm: str, sentences: int = 3
     }
 
 
+def reference_order(docs: Sequence[Document]) -> dict[str, float]:
+    """How the BBC references were made: their size against the article's, and their sentence order.
+
+    Returns the share of articles whose reference has ceil(0.4 x sentences) sentences (sentences counted by
+    end punctuation, as a simple selector would), and the mean Spearman correlation, within each reference,
+    between the order its sentences are listed in and their TextRank-style centrality in the article (and,
+    for contrast, their position in the article).
+    """
+    ratio_hits = 0
+    correlations: list[float] = []
+    position_correlations: list[float] = []
+    for doc in docs:
+        reference = doc.references[0]
+        sentences = len(_END_OF_SENTENCE.findall(doc.body))
+        ratio_hits += len(reference) == math.ceil(0.4 * sentences)
+        prepared = prepare(doc.body, doc.title, "en")
+        index = {_prefix_key(s): i for i, s in reversed(list(enumerate(prepared.sentences)))}
+        found = [index[key] for key in map(_prefix_key, reference) if key in index]
+        if len(found) < 4 or len(set(found)) < len(found):
+            continue
+        rank = news_features(prepared)[0][found]
+        listed = np.arange(len(found), dtype=np.float64)
+        by_centrality = np.argsort(np.argsort(rank)).astype(np.float64)
+        correlations.append(float(np.corrcoef(listed, by_centrality)[0, 1]))
+        by_position = np.argsort(np.argsort(found)).astype(np.float64)
+        position_correlations.append(float(np.corrcoef(listed, by_position)[0, 1]))
+    return {
+        "articles": float(len(docs)),
+        "ceil_40_percent": ratio_hits / max(1, len(docs)),
+        "order_vs_centrality": float(np.mean(correlations)) if correlations else 0.0,
+        "order_vs_position": float(np.mean(position_correlations)) if position_correlations else 0.0,
+        "ordered_articles": float(len(correlations)),
+    }
+
+
+_END_OF_SENTENCE = re.compile(r"[.!?][\"']?(?:\s|$)")
+
+
+def _prefix_key(sentence: str) -> str:
+    return re.sub(r"\W+", "", sentence.lower())[:50]
+
+
 # --- weight search for the default method ------------------------------------------------------------
 
 
@@ -273,6 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="R1 per article length (sentences) on the tune halves instead",
     )
+    parser.add_argument(
+        "--reference-order",
+        action="store_true",
+        help="how the BBC references were made (size and sentence order) instead",
+    )
     args = parser.parse_args(argv)
 
     if not (args.data / "bbc-news-summary").is_dir() or not (args.data / "cnndm").is_dir():
@@ -298,6 +356,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.limit:
             corpora = {k: v[: args.limit * 2] for k, v in corpora.items()}
         tune(corpora, args.sentences)
+        return 0
+
+    if args.reference_order:
+        found = reference_order(corpora["bbc"] if "bbc" in corpora else load_bbc(args.data))
+        print(
+            f"BBC references of {found['articles']:.0f} articles: "
+            f"{found['ceil_40_percent']:.1%} have ceil(0.4 x sentences) sentences; within "
+            f"{found['ordered_articles']:.0f} references of 4+ sentences, listed order vs centrality: "
+            f"mean Spearman {found['order_vs_centrality']:+.2f} (negative: most central listed first), "
+            f"listed order vs position in the article {found['order_vs_position']:+.2f}"
+        )
         return 0
 
     if args.by_length:
