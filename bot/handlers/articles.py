@@ -24,6 +24,7 @@ from bot.handlers.common import (
     send,
     send_to_chat,
 )
+from bot.render.delivery import SUMMARY_CALLBACK_PREFIX
 from bot.render.replies import (
     Reply,
     render_article_summary,
@@ -42,6 +43,10 @@ SEARCH_LIMIT = 10
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _ARTICLE_ID = re.compile(r"^#?(\d{1,12})$")
+_SEVERAL_ARTICLES = (
+    "That message lists several articles: press the 📄 button of the one you want, or send /summary with its id "
+    "(/summary 12)."
+)
 _SUMMARY_USAGE = (
     "Send /summary with an article id (/summary 12), a link, or some text; or reply /summary to a message. "
     "/summary 5 ... asks for 5 sentences."
@@ -67,8 +72,14 @@ def find_url(text: str) -> str | None:
     return url if url.lower().startswith(("http://", "https://")) else "https://" + url
 
 
-def parse_summary_request(text: str, replied: str | None, default_sentences: int) -> SummaryRequest:
-    """Read "/summary [N] ID|URL|TEXT"; with nothing but N, the replied-to message is the text."""
+def parse_summary_request(
+    text: str, replied: str | None, default_sentences: int, *, replied_lists_several: bool = False
+) -> SummaryRequest:
+    """Read "/summary [N] ID|URL|TEXT"; with nothing but N, the replied-to message is the text.
+
+    ``replied_lists_several``: the replied-to message is a list of our articles (/latest, /search),
+    so it names no single article to summarize.
+    """
     sentences = default_sentences
     tokens = text.split(maxsplit=1)
     if tokens and tokens[0].isdecimal() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:
@@ -80,6 +91,8 @@ def parse_summary_request(text: str, replied: str | None, default_sentences: int
             raise UserError("A summary can have 1 to 10 sentences.")
         # else: pasted text that happens to start with a number ("15 people ...")
     if not text:
+        if replied_lists_several:
+            raise UserError(_SEVERAL_ARTICLES)
         if not replied:
             raise UserError(_SUMMARY_USAGE)
         text = replied
@@ -99,20 +112,30 @@ def _is_link(text: str) -> bool:
     return url is not None and len(text.split()) <= 12
 
 
-def _replied_target(message: Message) -> str | None:
-    """What a reply points at: an article of ours (its summary button), else the replied message's text."""
+def _replied_target(message: Message) -> tuple[str | None, bool]:
+    """What a reply points at, and whether it lists several of our articles.
+
+    An alert's summary button names its article; a list with a button per article names none of them; any
+    other message is summarized as text.
+    """
     replied = message.reply_to_message
     if replied is None:
-        return None
+        return None, False
+    articles: list[str] = []
     markup = replied.reply_markup
     if markup is not None:
         for row in markup.inline_keyboard:
             for btn in row:
                 data = btn.callback_data
-                if isinstance(data, str) and data.startswith("sum:"):
-                    return "#" + data.split(":", 1)[1]
-    text = replied.text or replied.caption
-    return text or None
+                if isinstance(data, str) and data.startswith(SUMMARY_CALLBACK_PREFIX):
+                    article = "#" + data.removeprefix(SUMMARY_CALLBACK_PREFIX)
+                    if article not in articles:
+                        articles.append(article)
+    if len(articles) > 1:
+        return None, True
+    if articles:
+        return articles[0], False
+    return replied.text or replied.caption or None, False
 
 
 async def _summarize(
@@ -151,10 +174,10 @@ async def summary(update: Update, context: BotContext) -> None:
     assert message is not None
     text = argument_text(message)
     chat = await ensure_chat(update, context)
-    replied = _replied_target(message)
+    replied, several = _replied_target(message)
     if replied is not None:
         check_length(replied, MAX_MESSAGE_CHARS)  # any message Telegram delivered may be summarized
-    request = parse_summary_request(text, replied, chat.summary_sentences)
+    request = parse_summary_request(text, replied, chat.summary_sentences, replied_lists_several=several)
     await send(message, await _summarize(update, context, request, message))
 
 

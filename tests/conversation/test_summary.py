@@ -33,16 +33,23 @@ async def test_summary_of_pasted_and_replied_text(
     reply = await say(emulator, f"/summary 2 {text}")
     assert reply.text.startswith("📝 Summary")
     assert len([s for s in reply.text.split("\n\n")[1:] if s.strip()]) == 2
-    # Reply to a message of the bot that carries a summary button: its article is summarized.
+    # Reply to a message of the bot with one article's summary button: that article is summarized.
     await store_samples(running_bot)
-    listing = await say(emulator, "/latest")
-    reply = await say(emulator, "/summary", reply_to=listing.message_id)
-    assert "Northwind" in reply.text
-    shorter = await say(emulator, "/summary 1", reply_to=listing.message_id)
+    found = await say(emulator, "/search glacier")
+    reply = await say(emulator, "/summary", reply_to=found.message_id)
+    assert "Solar-powered sensors track a melting glacier" in reply.text
+    shorter = await say(emulator, "/summary 1", reply_to=found.message_id)
     assert len([s for s in shorter.text.split("\n\n")[1:] if s.strip()]) == 1
+    # A list of several articles names none of them: the reader is told how to pick one.
+    listing = await say(emulator, "/latest")
+    several = await say(emulator, "/summary", reply_to=listing.message_id)
+    assert "lists several articles" in several.text and "Northwind" not in several.text
+    northwind = next(a for a in await store_samples(running_bot) if "Northwind" in a.title)
+    chosen = await say(emulator, f"/summary {northwind.id}", reply_to=listing.message_id)
+    assert "Northwind" in chosen.text
     # Replying to any other text summarizes that text.
     hint = await say(emulator, "/summary 2", reply_to=reply.message_id)
-    assert "Northwind" in hint.text
+    assert hint.text.startswith("📝 Summary") and "glacier" in hint.text
     usage = await say(emulator, "/summary")
     assert "article id" in usage.text
 
