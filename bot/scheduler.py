@@ -15,6 +15,10 @@ from bot.context import BotApplication, BotContext, Services
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_SECONDS = 24 * 3600.0
+# How long a pruned article is remembered after a feed last listed it (every poll that lists it renews this).
+# Feeds drop items within weeks; a dated item that comes back later is older than the retention window, so it
+# is stored again but never alerted.
+FORGET_PRUNED_AFTER_SECONDS = 90 * 86400.0
 _STATE_KEY = "scheduler_state"
 
 
@@ -51,6 +55,9 @@ async def run_tick(services: Services, state: TickState) -> None:
             pruned = await services.db.articles.prune(now - services.settings.retention_days * 86400.0, now)
             if pruned:
                 log.info("pruned %d articles older than %d days", pruned, services.settings.retention_days)
+            forgotten = await services.db.articles.forget_pruned(now - FORGET_PRUNED_AFTER_SECONDS)
+            if forgotten:
+                log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
         except Exception:
             log.exception("pruning old articles failed")
 

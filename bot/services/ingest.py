@@ -199,13 +199,17 @@ class IngestService:
         teaser_budget = TEASER_FETCHES_PER_POLL
         for item in parsed.items[:MAX_ITEMS_PER_POLL]:
             try:
-                article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0)
+                article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
                 if article is None:
                     continue
                 teaser_budget -= fetched_page
                 stored, status = await self._store(article, feed_id=feed.id)
-                if status == "added" and not (first_poll and _is_backlog(article, feed)):
-                    new.append(stored)
+                if status != "added" or (first_poll and _is_backlog(article, feed)):
+                    continue
+                if _is_stale(article, now - self._settings.retention_days * 86400.0):
+                    log.info("stored %s without alerts: published before the retention window", stored.url)
+                    continue
+                new.append(stored)
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
         await self._db.feeds.record_success(
@@ -219,13 +223,17 @@ class IngestService:
         return new
 
     async def _item_article(
-        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool
+        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool, now: float
     ) -> tuple[Article | None, int]:
         if item.url:
             try:
-                if await self._db.articles.get_by_url(canonical_url(item.url)) is not None:
-                    return None, 0  # already stored: skip before tagging or any page fetch
+                url = canonical_url(item.url)
             except ValueError:
+                return None, 0
+            # Already stored, or stored and pruned since: skip before tagging or any page fetch.
+            if await self._db.articles.get_by_url(url) is not None:
+                return None, 0
+            if await self._db.articles.remembers_pruned(url, now):
                 return None, 0
         article = item_to_article(item, parsed, feed.topics)
         if not item.url and await self._db.articles.get_by_url(article.url) is not None:
@@ -400,6 +408,11 @@ class StoryIndex:
 def _is_backlog(article: Article, feed: Feed) -> bool:
     """Published before the feed was added, or undated: old news for this feed's first poll."""
     return article.published is None or article.published.timestamp() <= feed.created_at
+
+
+def _is_stale(article: Article, cutoff: float) -> bool:
+    """Published before the retention window: news too old to alert anyone about."""
+    return article.published is not None and article.published.timestamp() < cutoff
 
 
 def _looks_binary(text: str) -> bool:

@@ -127,6 +127,12 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         conn, "SELECT 1 FROM pruned_articles WHERE key IN (?, ?)", (article.url, item.content_hash)
     )
     if rows:
+        # Seen again: remember it for longer (see ArticleRepo.forget_pruned).
+        await run(
+            conn,
+            "UPDATE pruned_articles SET pruned_at = ? WHERE key IN (?, ?)",
+            (now, article.url, item.content_hash),
+        )
         return original, "pruned"
     rows = await fetch_all(
         conn,
@@ -304,6 +310,20 @@ class ArticleRepo:
                 )
                 await run(conn, f"DELETE FROM deliveries WHERE article_id IN (SELECT id {batch})", params)
                 total += await run(conn, f"DELETE {batch}", params)
+
+    async def remembers_pruned(self, url: str, now: float) -> bool:
+        """Whether an article at ``url`` was stored once and pruned since; if so, it counts as seen now."""
+        rows = await fetch_all(self._db.reader, "SELECT 1 FROM pruned_articles WHERE key = ?", (url,))
+        if not rows:
+            return False
+        async with self._db.write() as conn:
+            await run(conn, "UPDATE pruned_articles SET pruned_at = ? WHERE key = ?", (now, url))
+        return True
+
+    async def forget_pruned(self, not_seen_since: float) -> int:
+        """Drop the memory of pruned articles no feed has listed since ``not_seen_since``; how many went."""
+        async with self._db.write() as conn:
+            return await run(conn, "DELETE FROM pruned_articles WHERE pruned_at < ?", (not_seen_since,))
 
     async def count(self) -> int:
         """How many articles are stored."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -132,6 +134,46 @@ async def test_teaser_items_get_their_page_fetched(
     [article] = await service.poll_due_feeds(clock.now())
     assert "vaccination rate" in article.body
     assert news_site.hits("/story.html") == 1
+
+
+async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    day = 86400.0
+
+    def item(title: str, link: str, when: float, body: str) -> str:
+        date = format_datetime(datetime.fromtimestamp(when, UTC), usegmt=True)
+        return f"<item><title>{title}</title><link>{link}</link><description>{body}</description><pubDate>{date}</pubDate></item>"
+
+    def publish(*items: str) -> str:
+        rss = "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        return news_site.add(
+            "/teasers.xml", rss + "".join(items) + "</channel></rss>", content_type="application/rss+xml"
+        )
+
+    page = news_site.add(
+        "/story.html",
+        "<html><head><title>Flu</title></head><body><article><h1>Fewer flu cases</h1>"
+        + "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n"))
+        + "</article></body></html>",
+    )
+    teaser = item("Fewer flu cases", page, clock.now() + 60, "Read more...")
+    await db.feeds.add(publish(teaser), (), None, clock.now())
+    clock.advance(120)
+    assert len(await service.poll_due_feeds(clock.now())) == 1
+    # 31 days on, the article is pruned; the feed still lists it, with an old item that is new to us.
+    clock.advance(31 * day)
+    assert await db.articles.prune(clock.now() - 30 * day, clock.now()) == 1
+    old_news = item(
+        CAR_TITLE, news_site.url("/old-car"), clock.now() - 40 * day, CAR_BODY.replace("\n\n", " ")
+    )
+    publish(teaser, old_news)
+    assert await service.poll_due_feeds(clock.now()) == []
+    # The pruned teaser was neither fetched nor stored again; the old item is stored for /search, unalerted.
+    assert news_site.hits("/story.html") == 1
+    assert [a.title for a in await db.articles.latest(10)] == [CAR_TITLE]
+    # Listed again today, the pruned teaser is remembered 90 more days.
+    assert await db.articles.forget_pruned(clock.now() - 90 * day) == 0
 
 
 async def test_summarize_url_stores_the_page_and_explains_failures(

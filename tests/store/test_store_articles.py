@@ -259,6 +259,22 @@ async def test_prune_forgets_old_articles_but_remembers_them(db: Database) -> No
     assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 0
 
 
+async def test_pruned_memory_lasts_while_feeds_list_the_article(db: Database) -> None:
+    await db.articles.add_many([NewArticle(make_article(i), f"h{i}") for i in (1, 2)], NOW - 86400)
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 2
+    day = 86400.0
+    # Article 1 is still listed 60 days later, by URL and by content under another URL; article 2 is not.
+    assert await db.articles.remembers_pruned("https://news.example/1", NOW + 60 * day)
+    assert not await db.articles.remembers_pruned("https://news.example/404", NOW + 60 * day)
+    mirror = make_article(7, url="https://mirror.example/1")
+    assert (await _add(db, mirror, "h1", now=NOW + 60 * day))[1] == "pruned"
+    # At day 100, what no feed listed for 90 days is forgotten: article 2's URL and content hash.
+    assert await db.articles.forget_pruned(NOW + 10 * day) == 2
+    assert (await _add(db, make_article(1), "other", now=NOW + 100 * day))[1] == "pruned"
+    assert (await _add(db, mirror, "h1", now=NOW + 100 * day))[1] == "pruned"
+    assert (await _add(db, make_article(2), "h2", now=NOW + 100 * day))[1] == "added"
+
+
 async def test_negative_limits_return_nothing_rather_than_everything(searchable: Database) -> None:
     assert await searchable.articles.latest(limit=-1) == []
     assert await searchable.articles.search("electric", limit=-1) == []
