@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
@@ -967,6 +967,7 @@ class DeliveryService:
     # ------------------------------------------------------------------------------------------ digests
 
     async def _send_digest_rows(self, chat: Chat, rows: list[Delivery], now: float) -> int:
+        """Send a claimed digest; how many stories reached the chat. Each part is marked sent as it goes."""
         items: list[DigestItem] = []
         gone: list[Delivery] = []
         for row in rows:
@@ -975,10 +976,11 @@ class DeliveryService:
                 gone.append(row)
                 continue
             items.append(DigestItem(story.article, row.matched, row.score, story.also, key=row.id))
-        messages, shown_keys = render_digest(
+        parts = render_digest(
             items, now=now, catalogue=self._catalogue, max_per_group=self._settings.digest_max_per_topic
         )
-        shown_ids = set(shown_keys)
+        by_id = {r.id: r for r in rows}
+        shown_ids = {key for part in parts for key in part.keys}
         gone_ids = {r.id for r in gone}
         outcomes = [Finished(r.id, "dropped", r.attempts, "article gone") for r in gone]
         outcomes += [
@@ -986,20 +988,33 @@ class DeliveryService:
             for r in rows
             if r.id not in shown_ids and r.id not in gone_ids
         ]
-        status, error = "sent", None
+        sent = 0
         chat_id = chat.id
-        for message in messages:
-            result, chat_id = await self._send_paced(chat_id, chat.is_group, message)
-            if result is not None:
-                status, error = ("dropped" if result.startswith("gone") else "failed"), result
-                if result.startswith("network:"):
-                    # Telegram unreachable: the stories wait for the next digest rather than being lost.
-                    log.warning("digest to chat %d postponed: %s", chat_id, result)
-                    status = "pending"
-                break
-        outcomes += [Finished(r.id, status, r.attempts + 1, error) for r in rows if r.id in shown_ids]  # type: ignore[arg-type]
-        await self._db.deliveries.finish(outcomes, self._clock.now())
-        return len(shown_ids) if status == "sent" else 0
+        for index, part in enumerate(parts):
+            result, chat_id = await self._send_paced(chat_id, chat.is_group, part.text)
+            if result is None:
+                # Written at once, so a crash or an outage later in a long digest never sends this part again.
+                outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
+                await self._db.deliveries.finish(outcomes, self._clock.now())
+                outcomes = []
+                sent += len(part.keys)
+                continue
+            status: Literal["dropped", "failed", "pending"] = (
+                "dropped" if result.startswith("gone") else "failed"
+            )
+            if result.startswith("network:"):
+                # Telegram unreachable: the stories wait for the next digest rather than being lost.
+                log.warning("digest to chat %d postponed: %s", chat_id, result)
+                status = "pending"
+            outcomes += [
+                Finished(key, status, by_id[key].attempts + 1, result)
+                for later in parts[index:]
+                for key in later.keys
+            ]
+            break
+        if outcomes:
+            await self._db.deliveries.finish(outcomes, self._clock.now())
+        return sent
 
     async def _send_paced(self, chat_id: int, is_group: bool, text: str) -> tuple[str | None, int]:
         """Send one message when the pacer allows; (None, chat_id) on success, else (reason, chat_id)."""

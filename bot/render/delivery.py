@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, truncate
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
@@ -15,9 +15,15 @@ SUMMARY_CALLBACK_PREFIX = "sum:"
 _FALLBACK_SUMMARY_CHARS = 300
 
 _DIGEST_LINE_CHARS = 220
+_DIGEST_TITLE_CHARS = 200
+_DIGEST_URL_CHARS = 1000
+# Far below 4,096, so a digest message always holds its header or heading and at least one whole item.
+_MAX_DIGEST_ITEM_CHARS = 3000
 _TITLE_CHARS = 300
 _SOURCE_CHARS = 100
 _URL_CHARS = 2000
+# Title, link, source and "also" together stay this short, so an alert always has room for its summary.
+_MAX_ALERT_HEAD_CHARS = 3500
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +73,16 @@ def render_alert(
     """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
     title = esc(truncate(article.title, _TITLE_CHARS))
-    if len(article.url) <= _URL_CHARS:
-        title = f'<a href="{esc(article.url)}">{title}</a>'
-    head = f"{_emoji(article, catalogue, matched)} <b>{title}</b>"
-    lines = [head, f"<i>{_source_line(article, now)}</i>"]
+    others = [s for s in dict.fromkeys(also) if s and s != article.source]
+    tail = f"\n<i>also: {esc(truncate(', '.join(others), _SOURCE_CHARS))}</i>" if others else ""
+    source = f"<i>{_source_line(article, now)}</i>"
+    link = esc(article.url)
+    # Escaping can grow every piece several times over: the link is the one part an alert can do without.
+    if len(link) <= _URL_CHARS and len(title) + len(link) + len(source) + len(tail) < _MAX_ALERT_HEAD_CHARS:
+        title = f'<a href="{link}">{title}</a>'
+    lines = [f"{_emoji(article, catalogue, matched)} <b>{title}</b>", source]
     summary = list(article.summary[: max(1, sentences)])
     body = " ".join(summary) if summary else truncate(article.body, _FALLBACK_SUMMARY_CHARS)
-    others = [s for s in dict.fromkeys(also) if s and s != article.source]
-    tail = f"\n<i>also: {esc(', '.join(others))}</i>" if others else ""
     fixed = len("\n".join(lines)) + len(tail) + 2
     # Escaping can grow the text; cut the plain text until its escaped form fits what is left of 4,096.
     budget = MAX_MESSAGE_CHARS - fixed
@@ -95,6 +103,14 @@ def render_alert(
     return message, keyboard
 
 
+@dataclass(frozen=True, slots=True)
+class DigestPart:
+    """One message of a digest and the keys of the items it shows (so each part can be marked sent alone)."""
+
+    text: str
+    keys: tuple[int, ...]
+
+
 def render_digest(
     items: Sequence[DigestItem],
     *,
@@ -102,10 +118,11 @@ def render_digest(
     catalogue: TopicCatalogue,
     max_per_group: int,
     title: str = "Your news digest",
-) -> tuple[list[str], list[int]]:
-    """The digest as one or more messages (split only if needed) and the keys of the items it shows.
+) -> list[DigestPart]:
+    """The digest as one or more messages (split only if needed, never inside an item); [] when empty.
 
-    Grouped by topic (keywords after topics), best first inside a group, at most ``max_per_group`` each.
+    Grouped by topic (keywords after topics), best first inside a group, at most ``max_per_group`` each. A
+    group that runs on into the next message repeats its heading there.
     """
     groups: dict[str, list[DigestItem]] = {}
     for item in items:
@@ -117,8 +134,8 @@ def render_digest(
             return (0, topic_order[group], group)
         return (1, 0, group)
 
-    blocks: list[str] = []
-    shown: list[int] = []
+    # (heading, line, key): the units a message is packed from; a heading is repeated in a new message.
+    units: list[tuple[str, str, int | None]] = []
     for group in sorted(groups, key=group_key):
         members = sorted(
             groups[group],
@@ -126,25 +143,50 @@ def render_digest(
         )
         kept = members[:max_per_group]
         topic = catalogue.get(group)
-        heading = f"{topic.emoji} <b>{esc(topic.title)}</b>" if topic else f"🔎 <b>{esc(group)}</b>"
-        lines = [heading]
-        for item in kept:
-            art = item.article
-            line = f'• <a href="{esc(art.url)}">{esc(art.title)}</a> — <i>{_source_line(art, now)}</i>'
-            if art.id is not None:
-                line += f" [{art.id}]"
-            others = [s for s in dict.fromkeys(item.also) if s and s != art.source]
-            if others:
-                line += f" <i>(also: {esc(', '.join(others))})</i>"
-            if art.summary:
-                line += "\n  " + esc(truncate(art.summary[0], _DIGEST_LINE_CHARS))
-            lines.append(line)
+        heading = (
+            f"{topic.emoji} <b>{esc(topic.title)}</b>"
+            if topic
+            else f"🔎 <b>{esc(truncate(group, _SOURCE_CHARS))}</b>"
+        )
+        units.extend((heading, _digest_line(item, now), item.key) for item in kept)
         if len(members) > len(kept):
-            lines.append(f"<i>…and {len(members) - len(kept)} more</i>")
-        blocks.append("\n".join(lines))
-        shown.extend(item.key for item in kept)
-    if not blocks:
-        return [], []
-    count = len(shown)
-    header = f"🗞 <b>{esc(title)}</b> — {count} {'story' if count == 1 else 'stories'}"
-    return split_message([header, *blocks]), shown
+            units.append((heading, f"<i>…and {len(members) - len(kept)} more</i>", None))
+    if not units:
+        return []
+    count = sum(1 for _, _, key in units if key is not None)
+    parts: list[DigestPart] = []
+    text = f"🗞 <b>{esc(title)}</b> — {count} {'story' if count == 1 else 'stories'}"
+    keys: list[int] = []
+    current_heading: str | None = None
+    for heading, line, key in units:
+        addition = f"\n{line}" if heading == current_heading else f"\n\n{heading}\n{line}"
+        if len(text) + len(addition) > MAX_MESSAGE_CHARS:
+            parts.append(DigestPart(text, tuple(keys)))
+            text, keys = f"{heading}\n{line}", []
+        else:
+            text += addition
+        current_heading = heading
+        if key is not None:
+            keys.append(key)
+    parts.append(DigestPart(text, tuple(keys)))
+    return parts
+
+
+def _digest_line(item: DigestItem, now: float) -> str:
+    """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
+    art = item.article
+    title = esc(truncate(art.title, _DIGEST_TITLE_CHARS))
+    link = esc(art.url)
+    line = f'• <a href="{link}">{title}</a>' if len(link) <= _DIGEST_URL_CHARS else f"• {title}"
+    line += f" — <i>{_source_line(art, now)}</i>"
+    if art.id is not None:
+        line += f" [{art.id}]"
+    others = [s for s in dict.fromkeys(item.also) if s and s != art.source]
+    if others:
+        line += f" <i>(also: {esc(truncate(', '.join(others), _SOURCE_CHARS))})</i>"
+    if art.summary:
+        line += "\n  " + esc(truncate(art.summary[0], _DIGEST_LINE_CHARS))
+    # Escaping can grow each piece several times over; whatever a feed sends, a line must fit a message.
+    if len(line) > _MAX_DIGEST_ITEM_CHARS:
+        line = f"• {esc(truncate(art.title, 60))}" + (f" [{art.id}]" if art.id is not None else "")
+    return line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,6 +24,7 @@ class FlakyApi(LoopbackApi):
         super().__init__()
         self.script: dict[int, list[tuple[int, str]]] = {}
         self.calls: Counter[int] = Counter()
+        self.delivered: dict[int, list[str]] = {}
 
     async def answer(self, request: web.Request) -> web.Response:
         # Like Telegram, accept a JSON body (the alert sender) as well as a form (PTB).
@@ -32,6 +34,7 @@ class FlakyApi(LoopbackApi):
         steps = self.script.get(chat_id, [])
         status, description = steps.pop(0) if steps else (200, "")
         if status == 200:
+            self.delivered.setdefault(chat_id, []).append(str(form["text"]))
             message = {
                 "message_id": self.calls[chat_id],
                 "date": 0,
@@ -130,3 +133,33 @@ async def test_a_digest_during_an_outage_waits_for_the_next_one(
         assert await r.db.deliveries.counts_by_status() == {"pending": 1}  # not lost
         assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 1
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+async def test_a_long_digest_cut_by_an_outage_sends_only_the_rest_next_time(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, telegram_api_url=api.base_url, digest_max_per_topic=50) as r,
+    ):
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+        summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
+        stories = [
+            await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(stories, r.clock.now())
+        # The first part goes out, then Telegram is unreachable.
+        api.script = {6: [(200, ""), (502, ""), (502, "")]}
+        first = await r.delivery.send_digest(6, r.clock.now(), on_demand=True)
+        assert 0 < first < 25 and len(api.delivered[6]) == 1
+        # The next digest holds only what the reader has not seen: every story arrives exactly once.
+        assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 25 - first
+        texts = api.delivered[6]
+        assert all(len(t) <= 4096 for t in texts)
+        assert sorted(n for t in texts for n in re.findall(r"Story number (\d+) ", t)) == sorted(
+            str(i) for i in range(25)
+        )
+        assert await r.db.deliveries.counts_by_status() == {"sent": 25}

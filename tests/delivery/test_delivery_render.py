@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from bot.emulator.html_check import parse_html
@@ -62,14 +63,40 @@ def test_digest_groups_by_topic_best_first_and_caps() -> None:
         DigestItem(art(4, title="Goal", topics=("sport",)), "sport", 1.0, key=4),
         DigestItem(art(5, title="Found it"), "my keyword", 1.0, key=5),
     ]
-    messages, shown = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=2)
-    assert sorted(shown) == [2, 3, 4, 5]
-    [message] = messages
-    text = parse_html(message).text
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=2)
+    assert sorted(part.keys) == [2, 3, 4, 5]
+    text = parse_html(part.text).text
     assert text.index("High") < text.index("Mid")
     assert "Low" not in text and "…and 1 more" in text
     assert text.index("Business") < text.index("Sport") < text.index("my keyword")
 
 
 def test_empty_digest_is_nothing() -> None:
-    assert render_digest([], now=NOW, catalogue=CATALOGUE, max_per_group=5) == ([], [])
+    assert render_digest([], now=NOW, catalogue=CATALOGUE, max_per_group=5) == []
+
+
+def test_long_digest_parts_are_valid_html_and_each_item_is_in_exactly_one_part() -> None:
+    hostile = art(
+        99,
+        title='"&<>' * 2000,
+        url="https://news.example/?" + "&" * 3000,
+        source="&" * 500,
+        summary=("<&>" * 1000,),
+    )
+    items = [DigestItem(hostile, "business", 9.0, also=("&" * 400, "Other"), key=99)]
+    items += [
+        DigestItem(art(i, title=f"Story {i} " + "y" * 180), "business" if i % 2 else "sport", 1.0, key=i)
+        for i in range(1, 60)
+    ]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=50)
+    assert len(parts) >= 3
+    keys = [key for part in parts for key in part.keys]
+    assert sorted(keys) == [*range(1, 60), 99]
+    for index, part in enumerate(parts):
+        assert len(part.text) <= 4096
+        text = parse_html(part.text).text  # no tag or entity is ever cut between two messages
+        # A later part starts with the heading of the group it continues...
+        group = "Business" if part.keys[0] % 2 or part.keys[0] == 99 else "Sport"
+        assert text.split("\n")[0].endswith("Your news digest — 60 stories" if index == 0 else group)
+        # ...and holds exactly the stories its keys name.
+        assert {int(n) for n in re.findall(r"Story (\d+) ", text)} == set(part.keys) - {99}
