@@ -78,12 +78,13 @@ async def stop_button(update: Update, context: BotContext) -> str | None:
     """The /stop confirmation: "stop:yes" deletes everything, "stop:no" keeps it."""
     assert update.callback_query is not None and update.effective_chat is not None
     parts = callback_parts(update)
+    if parts not in (["stop", "no"], ["stop", "yes"]):
+        return "This button no longer works."
+    # In a group, the prompt belongs to its administrators: a member can neither confirm nor dismiss it.
+    await require_manager(update, context)
     if parts == ["stop", "no"]:
         await edit(update.callback_query, render_stop_cancelled())
         return None
-    if parts != ["stop", "yes"]:
-        return "This button no longer works."
-    await require_manager(update, context)
     deleted = await context.services.chats.stop(update.effective_chat.id)
     await edit(update.callback_query, render_stopped(deleted))
     return "Deleted." if deleted else None

@@ -31,6 +31,15 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert "Topics: 💼 Business" in ok.text
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
     assert "Business" in (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
+    # /stop's confirmation buttons are the administrators' too: a member can neither confirm nor dismiss.
+    assert "administrators" in (await say(emulator, "/stop", chat=GROUP, user_id=MEMBER)).text
+    confirm = await say(emulator, "/stop", chat=GROUP, user_id=GROUP_ADMIN)
+    for choice in ("stop:no", "stop:yes"):
+        toast = await press(emulator, confirm, choice, user_id=MEMBER)
+        assert toast is not None and "administrators" in toast
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
+    await press(emulator, confirm, "stop:no", user_id=GROUP_ADMIN)
+    assert any("nothing was deleted" in m.text for m in emulator.messages(GROUP) if m.edited)
 
 
 async def test_group_migration_keeps_subscriptions(
