@@ -27,7 +27,7 @@ from summaries.articles import Article
 
 CONSOLE_USER = 1
 CONSOLE_TOKEN = "1:CONSOLE"
-QUIT_WORDS = frozenset({"quit", "exit", ":q"})
+QUIT_WORDS = frozenset({"quit", "exit", ":q", "/quit", "/exit"})
 IDLE_SECONDS = 0.3
 
 BANNER = """\

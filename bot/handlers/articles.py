@@ -233,14 +233,14 @@ async def search(update: Update, context: BotContext) -> None:
 
 @command
 async def digest(update: Update, context: BotContext) -> None:
-    """/digest: this chat's digest now; "Nothing new since your last digest." when there is none."""
+    """/digest: this chat's digest now, or why there is none."""
     assert update.message is not None
     chat = await ensure_chat(update, context)
     services = context.services
     sent = await services.delivery.send_digest(chat.id, services.clock.now(), on_demand=True)
     if sent == 0:
         has_subs = bool(await services.subscriptions.for_chat(chat.id))
-        await send(update.message, render_digest_empty(has_subs))
+        await send(update.message, render_digest_empty(has_subs, instant=chat.mode == "instant"))
 
 
 @button

@@ -407,11 +407,16 @@ def describe_change(chat: Chat, setting: str) -> str:
 # -- /digest, /stop
 
 
-def render_digest_empty(has_subscriptions: bool) -> Reply:
+def render_digest_empty(has_subscriptions: bool, instant: bool) -> Reply:
     """/digest with nothing to send."""
     if not has_subscriptions:
         return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
-    return Reply("Nothing new since your last digest.")
+    if instant:
+        return Reply(
+            "You get instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
+            "/latest shows the newest ones; /settings digest 08:00 switches to a daily digest."
+        )
+    return Reply("Nothing new since your last digest. /latest shows the newest articles.")
 
 
 def render_stop_confirm() -> Reply:

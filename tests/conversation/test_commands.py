@@ -133,7 +133,10 @@ async def test_settings_by_arguments_and_buttons(
 async def test_digest_with_nothing_new(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     assert "don't follow anything" in (await say(emulator, "/digest")).text
     await say(emulator, "/subscribe business")
-    assert (await say(emulator, "/digest")).text == "Nothing new since your last digest."
+    instant = (await say(emulator, "/digest")).text
+    assert instant.startswith("You get instant alerts, so nothing waits for a digest")
+    await say(emulator, "/settings digest 08:00")
+    assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
 
 
 async def test_stop_asks_then_deletes_everything(
@@ -163,4 +166,4 @@ async def test_digest_on_demand_sends_what_is_new(
     await services.delivery.plan_alerts(articles, services.clock.now())  # what a feed poll does
     digest = await say(emulator, "/digest")
     assert "Solar-powered sensors" in digest.text and "Harbor Coffee" not in digest.text
-    assert (await say(emulator, "/digest")).text == "Nothing new since your last digest."
+    assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")

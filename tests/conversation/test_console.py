@@ -30,3 +30,12 @@ async def test_a_console_session(tmp_path: Path) -> None:
     assert "Send me a link" in text
     assert text.rstrip().endswith("bye")
     assert not (tmp_path / "unused.sqlite3").exists()  # the console keeps its data in a throwaway database
+
+
+async def test_quit_as_a_command_leaves_too(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("/quit\n/help\n"), stdout=out) == 0
+    text = out.getvalue()
+    assert "I don't know /quit" not in text and "/subscribe" not in text  # left before /help
+    assert text.rstrip().endswith("bye")
