@@ -897,11 +897,17 @@ class DeliveryService:
         log.info("chat %d migrated to %d: moving it and re-sending", old_id, new_id)
         await self._db.chats.migrate(old_id, new_id, self._clock.now())
         state = self._state
-        moved = state.queues.pop(old_id, deque())
+        moved = [item, *state.queues.pop(old_id, deque())]
+        # When the supergroup was already registered, its own copy of a story wins and the group's is gone:
+        # sending the group's too would deliver the story twice.
+        kept = await self._db.deliveries.existing([m.row.id for m in moved])
         for other in moved:
             other.chat_id = new_id
-        item.chat_id = new_id
-        state.queues.setdefault(new_id, deque()).extendleft(reversed([item, *moved]))
+            if other.row.id not in kept:
+                self._done(other, "dropped", "the supergroup has its own copy")
+        requeued = [m for m in moved if m.row.id in kept]
+        if requeued:
+            state.queues.setdefault(new_id, deque()).extendleft(reversed(requeued))
         chat = await self._db.chats.get(new_id)
         state.chats.pop(old_id, None)
         if chat is not None:

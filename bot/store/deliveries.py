@@ -169,6 +169,16 @@ class DeliveryRepo:
                 batch,
             )
 
+    async def existing(self, ids: Sequence[int]) -> set[int]:
+        """Which of these rows still exist (merging a migrated group drops its copies of stories it shares)."""
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        rows = await fetch_all(
+            self._db.reader, f"SELECT id FROM deliveries WHERE id IN ({marks})", tuple(ids)
+        )
+        return {int(r["id"]) for r in rows}
+
     async def park(self, delivery_id: int, not_before: float, attempts: int, error: str) -> None:
         """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``."""
         async with self._db.write() as conn:

@@ -178,6 +178,27 @@ async def test_migrated_group_keeps_subscriptions_and_gets_the_alert(
         assert [s.value for s in await r.db.subscriptions.for_chat(-1001234)] == ["sport"]
 
 
+async def test_migration_onto_a_supergroup_that_already_has_the_alert_sends_it_once(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        # The supergroup talked to the bot before the group's migration was processed: both are registered
+        # and both are owed the same alert.
+        await add_chat(r, -100, topics=("sport",))
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await add_chat(r, -1001234, topics=("sport",), type="supergroup", in_emulator=False)
+        art = await store_article(r, "Derby tonight", topics=("sport",))
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 2
+        await r.delivery.start()
+        await wait_until(lambda: bool(emulator.messages(-1001234)))
+        # The group's copy is re-addressed to the supergroup, which may be sent to again only after 3 s.
+        state = r.delivery._state
+        await wait_until(lambda: state.in_window == 0 and not state.queues and not r.delivery._tasks)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [m.text.splitlines()[0][2:] for m in emulator.messages(-1001234)] == ["Derby tonight"]
+        assert await r.db.chats.get(-100) is None
+
+
 async def test_crash_leftovers_are_requeued_on_start(tmp_path: Path, emulator: BotApiEmulator) -> None:
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("sport",))
