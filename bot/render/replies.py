@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import esc, format_age, split_message, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -168,6 +168,28 @@ def _kw(keyword: str) -> str:
     return f"“{esc(keyword)}”"
 
 
+def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Lines (each with balanced tags) and a footer as one message; lines that do not fit are counted instead.
+
+    One line per word a user typed can add up to far more than one message holds (4,000 characters of
+    two-letter words), so the tail is replaced by "…and N more" rather than the reply failing to send.
+    """
+    tail = "\n".join(footer)
+    text = "\n".join(lines)
+    if len(text) + len(tail) + 1 <= limit:
+        return "\n".join([*lines, *footer])
+    room = limit - len(tail) - 1 - len("<i>…and 100000 more</i>") - 1
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > room:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    kept.append(f"<i>…and {len(lines) - len(kept)} more</i>")
+    return "\n".join([*kept, *footer])
+
+
 def render_follow_result(result: FollowResult) -> Reply:
     """/subscribe: which words became topics, which keywords, which were near misses or refused."""
     lines: list[str] = []
@@ -178,12 +200,12 @@ def render_follow_result(result: FollowResult) -> Reply:
     already = [esc(topic_label(t)) for t in result.topics_already] + [_kw(k) for k in result.keywords_already]
     if already:
         lines.append("Already following: " + _join(already))
-    for word, topic in result.suggestions:
+    for word, topic in dict(result.suggestions).items():
         lines.append(
             f"❓ “{esc(truncate(word, 50))}” is no topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
             f"Send <code>/subscribe {esc(topic.id)}</code>, or quote the word to follow it as a keyword."
         )
-    for word, why in result.rejected:
+    for word, why in dict(result.rejected).items():
         lines.append(f"⚠️ Not followed “{esc(truncate(word, 60))}”: {esc(why)}.")
     if result.limit_reached:
         lines.append(
@@ -191,12 +213,12 @@ def render_follow_result(result: FollowResult) -> Reply:
             + _join(f"“{esc(truncate(w, 50))}”" for w in result.limit_reached)
             + ". Drop some with /unsubscribe."
         )
+    footer: list[str] = []
     if result.changed:
-        lines.append("")
-        lines.append("New matching articles will reach you as set in /settings. See all with /mysubs.")
+        footer = ["", "New matching articles will reach you as set in /settings. See all with /mysubs."]
     if not lines:
         lines.append("Nothing changed.")
-    return Reply("\n".join(lines))
+    return Reply(_fit_lines(lines, footer))
 
 
 def render_unfollow_result(result: UnfollowResult) -> Reply:
@@ -213,14 +235,13 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     if result.keywords:
         lines.append("🗑 Stopped following keywords: " + _join(_kw(k) for k in result.keywords))
     suggestions = dict(result.suggestions)
-    for word in result.not_followed:
+    for word in dict.fromkeys(result.not_followed):
         line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
         if word in suggestions:
             line += f" Did you mean <b>{esc(suggestions[word])}</b>?"
         lines.append(line)
-    if result.not_followed:
-        lines.append("/mysubs shows what you follow.")
-    return Reply("\n".join(lines) or "Nothing changed.")
+    footer = ["/mysubs shows what you follow."] if result.not_followed else []
+    return Reply(_fit_lines(lines, footer) or "Nothing changed.")
 
 
 def describe_delivery(chat: Chat) -> list[str]:
