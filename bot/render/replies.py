@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CALLBACK_MAX_BYTES = 64
 DEFAULT_EMOJI = "📰"
 BUTTON_TITLE_CHARS = 40
+SOURCE_CHARS = 100
 
 
 class Reply(NamedTuple):
@@ -63,7 +64,9 @@ def article_emoji(article: Article, topics: Callable[[str], Topic | None]) -> st
 
 def source_line(article: Article, now: float) -> str:
     """ "Source · 2 h ago · #123" (HTML)."""
-    parts = [esc(article.source)] if article.source else []
+    # The source is a feed's title or a page's site name: any length, line breaks included.
+    source = truncate(article.source, SOURCE_CHARS)
+    parts = [esc(source)] if source else []
     if article.published is not None:
         parts.append(esc(format_age(now - _epoch(article.published))))
     if article.id is not None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 MAX_MESSAGE_CHARS = 4096
 _TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -73,15 +74,31 @@ def _fit_block(block: str, limit: int) -> list[str]:
         return [block]
     pieces: list[str] = []
     for line in block.split("\n"):
-        if len(line) <= limit:
+        if len(line) <= limit and _balanced(line):
             pieces.append(line)
             continue
         if _TAG.search(line):
-            # A tag could straddle a cut; fall back to the escaped plain text of the line.
+            # A tag could straddle a cut, or open on one line and close on another that lands in the next
+            # message; fall back to the escaped plain text of the line.
             line = esc(html.unescape(_TAG.sub("", line)))
+            if len(line) <= limit:
+                pieces.append(line)
+                continue
         for sentence in _SENTENCE_END.split(line):
             pieces.extend(_cut_words(sentence, limit))
     return _pack(pieces, limit, "\n")
+
+
+def _balanced(markup: str) -> bool:
+    """Whether every tag opened in ``markup`` is closed in it, in order (so it can go into a message alone)."""
+    open_tags: list[str] = []
+    for match in _TAG_NAME.finditer(markup):
+        closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    return not open_tags
 
 
 def _cut_words(text: str, limit: int) -> list[str]:

@@ -50,3 +50,27 @@ def test_age_and_truncate() -> None:
     assert format_age(3 * 86400) == "3 d ago"
     assert truncate("one two three four five", 12) == "one two…"
     assert truncate("short", 12) == "short"
+
+
+def test_a_tag_spanning_lines_is_never_left_open_across_messages() -> None:
+    # Split at line breaks, "<i>" could end one message and "</i>" start the next: Telegram refuses both.
+    from bot.emulator.html_check import parse_html
+
+    block = (
+        "<b>Heading</b>\n<i>"
+        + "\n".join(["A line of an italic source name &amp; more."] * 150)
+        + "</i>\nTail."
+    )
+    messages = split_message([block])
+    assert len(messages) > 1
+    for message in messages:
+        assert len(message) <= MAX_MESSAGE_CHARS
+        parse_html(message)
+    assert "<b>Heading</b>" in messages[0]
+    assert "italic source name &amp; more." in messages[0]
+
+
+def test_a_block_of_exactly_the_limit_is_one_message() -> None:
+    block = "<b>" + "y" * (MAX_MESSAGE_CHARS - 7) + "</b>"
+    assert split_message([block]) == [block]
+    assert split_message(["a" * MAX_MESSAGE_CHARS, "b"]) == ["a" * MAX_MESSAGE_CHARS, "b"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
+from summaries.articles import Article
+from tests.conftest import services_of
 from tests.conversation.helpers import say
 
 
@@ -29,3 +33,31 @@ async def test_subscribe_with_thirty_near_misses_gets_an_answer_that_fits(
     )
     assert "Did you mean 🎬 Entertainment?" in reply.text
     assert len(reply.text) <= 4096
+
+
+def _article(n: int, **fields: object) -> Article:
+    values: dict[str, object] = {
+        "url": f"https://hostile.example/{n}",
+        "title": f"Story number {n} about the harbour",
+        "body": "The harbour reopened on Monday. Ships queued for hours. " * 5,
+        "source": "Harbour Wire",
+        "published": datetime(2025, 12, 31, 22, tzinfo=UTC),
+        "summary": ("The harbour reopened on Monday.",),
+    }
+    values.update(fields)
+    return Article(**values)  # type: ignore[arg-type]
+
+
+async def test_a_huge_multi_line_source_name_cannot_break_latest_or_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A site name (og:site_name, a feed title) with line breaks and thousands of characters: splitting the
+    # reply at those line breaks used to leave "<i>" open in one message and "</i>" in the next.
+    source = "Harbour & Sons\n" * 400
+    services = services_of(running_bot)
+    [(stored, _)] = await services.ingest.ingest_articles([_article(1, source=source)])
+    for command in ("/latest", f"/summary {stored.id}"):
+        reply = await say(emulator, command)
+        assert "Story number 1" in reply.text
+        assert "Harbour & Sons" in reply.text
+        assert "Sorry" not in reply.text
