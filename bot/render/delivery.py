@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, truncate, web_link
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
@@ -76,9 +76,13 @@ def render_alert(
     others = [s for s in dict.fromkeys(also) if s and s != article.source]
     tail = f"\n<i>also: {esc(truncate(', '.join(others), _SOURCE_CHARS))}</i>" if others else ""
     source = f"<i>{_source_line(article, now)}</i>"
-    link = esc(article.url)
+    link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.
-    if len(link) <= _URL_CHARS and len(title) + len(link) + len(source) + len(tail) < _MAX_ALERT_HEAD_CHARS:
+    if (
+        link is not None
+        and len(link) <= _URL_CHARS
+        and len(title) + len(link) + len(source) + len(tail) < _MAX_ALERT_HEAD_CHARS
+    ):
         title = f'<a href="{link}">{title}</a>'
     lines = [f"{_emoji(article, catalogue, matched)} <b>{title}</b>", source]
     summary = list(article.summary[: max(1, sentences)])
@@ -176,8 +180,12 @@ def _digest_line(item: DigestItem, now: float) -> str:
     """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
     art = item.article
     title = esc(truncate(art.title, _DIGEST_TITLE_CHARS))
-    link = esc(art.url)
-    line = f'• <a href="{link}">{title}</a>' if len(link) <= _DIGEST_URL_CHARS else f"• {title}"
+    link = web_link(art.url)
+    line = (
+        f'• <a href="{link}">{title}</a>'
+        if link is not None and len(link) <= _DIGEST_URL_CHARS
+        else f"• {title}"
+    )
     line += f" — <i>{_source_line(art, now)}</i>"
     if art.id is not None:
         line += f" [{art.id}]"

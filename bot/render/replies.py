@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate, web_link
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -350,8 +350,9 @@ def render_article_summary(
     """The summary of a stored article: title (linked), source line, sentences."""
     emoji = article_emoji(article, topics)
     title = esc(truncate(article.title, 300))
-    if article.url.startswith(("http://", "https://")):
-        title = f'<a href="{esc(article.url)}">{title}</a>'
+    link = web_link(article.url)
+    if link is not None:
+        title = f'<a href="{link}">{title}</a>'
     head = f"{emoji} <b>{title}</b>\n<i>{source_line(article, now)}</i>"
     body = [esc(s) for s in sentences] or ["(This article has no text I could summarize.)"]
     return [Reply(m) for m in split_message([head, "\n\n".join(body)])]

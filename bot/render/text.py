@@ -9,12 +9,24 @@ from collections.abc import Iterable
 MAX_MESSAGE_CHARS = 4096
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
+_WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
 def esc(text: object) -> str:
     """Escape anything that came from outside for Telegram's HTML parse mode."""
     return html.escape(str(text), quote=True)
+
+
+def web_link(url: str) -> str | None:
+    """``url`` escaped for an href when it is an http(s) address; None for anything else.
+
+    Feeds may give items any link: ``tg://`` (proxy settings, joining chats), ``javascript:``, file paths or
+    opaque ids. Only web addresses are worth a tap; the rest are shown as plain titles.
+    """
+    if not _WEB_URL.match(url):
+        return None
+    return esc(url)
 
 
 def visible_length(markup: str) -> int:

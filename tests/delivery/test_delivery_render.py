@@ -100,3 +100,27 @@ def test_long_digest_parts_are_valid_html_and_each_item_is_in_exactly_one_part()
         assert text.split("\n")[0].endswith("Your news digest — 60 stories" if index == 0 else group)
         # ...and holds exactly the stories its keys name.
         assert {int(n) for n in re.findall(r"Story (\d+) ", text)} == set(part.keys) - {99}
+
+
+def test_only_web_addresses_become_links_in_alerts_and_digests() -> None:
+    # A feed decides each item's link: tg:// links change proxy settings or join chats when tapped, and
+    # javascript: or file paths are no place to send a reader. Such titles are shown without a link.
+    for url in (
+        "tg://proxy?server=proxy.invalid&port=443&secret=00",
+        "javascript:alert(1)",
+        "/srv/news/story.html",
+        "urn:uuid:1b4e28ba-2fa1-11d2-883f",
+    ):
+        article = art(url=url, title="Harbour reopens")
+        text, _ = render_alert(article, sentences=1, now=NOW, catalogue=CATALOGUE)
+        parts = render_digest(
+            [DigestItem(article, "business", 1.0, key=1)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+        )
+        for markup in (text, *(p.text for p in parts)):
+            parsed = parse_html(markup)
+            assert "Harbour reopens" in parsed.text
+            assert [e for e in parsed.entities if e["type"] == "text_link"] == [], url
+    text, _ = render_alert(art(url="HTTPS://news.example/a"), sentences=1, now=NOW, catalogue=CATALOGUE)
+    assert [e["url"] for e in parse_html(text).entities if e["type"] == "text_link"] == [
+        "HTTPS://news.example/a"
+    ]
