@@ -21,6 +21,7 @@ CALLBACK_MAX_BYTES = 64
 DEFAULT_EMOJI = "📰"
 BUTTON_TITLE_CHARS = 40
 SOURCE_CHARS = 100
+PROBLEM_CHARS = 600
 
 
 class Reply(NamedTuple):
@@ -531,6 +532,9 @@ def render_feed_removed(feed: Feed) -> Reply:
 
 def render_problem(message: str) -> Reply:
     """A UserError's plain-text message."""
+    # Messages may quote outside text (a site's HTTP reason phrase, a feed parser's complaint) of any length.
+    if len(message) > PROBLEM_CHARS:
+        message = truncate(message, PROBLEM_CHARS)
     return Reply("⚠️ " + esc(message))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from aiohttp import web
+
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
@@ -61,3 +63,25 @@ async def test_a_huge_multi_line_source_name_cannot_break_latest_or_summary(
         assert "Story number 1" in reply.text
         assert "Harbour & Sons" in reply.text
         assert "Sorry" not in reply.text
+
+
+async def test_a_site_answering_with_a_huge_error_phrase_still_gets_a_readable_reason(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The reason phrase of an HTTP status line is the site's own text; it is quoted in the answer to
+    # /summary LINK, which used to exceed 4,096 characters and end in "something went wrong".
+    async def handle(request: web.Request) -> web.Response:
+        return web.Response(status=503, reason="Busy & <down> " * 600)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        port = runner.addresses[0][1]
+        reply = await say(emulator, f"/summary http://127.0.0.1:{port}/story")
+    finally:
+        await runner.cleanup()
+    assert reply.text.startswith("⚠️ The site answered with an error (503 Busy & <down>")
+    assert len(reply.text) <= 4096
