@@ -10,6 +10,7 @@ MAX_MESSAGE_CHARS = 4096
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -47,8 +48,12 @@ def format_age(seconds: float) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Plain text cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
-    text = " ".join(text.split())
+    """One line of plain text cut at a word boundary to at most ``limit`` characters, with "…" when cut.
+
+    Explicit direction controls are dropped: an override or isolate left open in a title or source name
+    would mirror everything after it on the line (the source, age and id of a digest item).
+    """
+    text = " ".join(_DIRECTION_CONTROLS.sub("", text).split())
     if len(text) <= limit:
         return text
     cut = text[: max(1, limit - 1)]

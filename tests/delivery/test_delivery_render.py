@@ -124,3 +124,26 @@ def test_only_web_addresses_become_links_in_alerts_and_digests() -> None:
     assert [e["url"] for e in parse_html(text).entities if e["type"] == "text_link"] == [
         "HTTPS://news.example/a"
     ]
+
+
+def test_direction_overrides_in_a_title_cannot_reverse_the_rest_of_a_digest_line() -> None:
+    # U+202E (right-to-left override) left open in a feed's title would show "Wire A · 2 h ago [5]" and
+    # everything after it on that line mirrored; the isolates and embeddings (U+2066-U+2069) likewise.
+    title = "Harbour \u202ereopens\u2067 today\u202a"
+    article = art(5, title=title, source="Wire\u202e A")
+    [part] = render_digest(
+        [DigestItem(article, "business", 1.0, also=("Other\u2066 Wire",), key=5)],
+        now=NOW,
+        catalogue=CATALOGUE,
+        max_per_group=5,
+    )
+    alert, _ = render_alert(article, sentences=1, now=NOW, catalogue=CATALOGUE, also=["Other\u2066 Wire"])
+    for markup in (part.text, alert):
+        text = parse_html(markup).text
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text)
+        assert "Harbour reopens today" in text and "Wire A · 2 h ago" in text and "Other Wire" in text
+    # Right-to-left scripts need no overrides and are kept as they are.
+    assert (
+        "שלום"
+        in parse_html(render_alert(art(title="שלום עולם"), sentences=1, now=NOW, catalogue=CATALOGUE)[0]).text
+    )
