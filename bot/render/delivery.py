@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, truncate, web_link
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, title_text, truncate, web_link
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
@@ -72,7 +72,7 @@ def render_alert(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
-    title = esc(truncate(article.title, _TITLE_CHARS))
+    title = esc(title_text(article.title, _TITLE_CHARS))
     others = [s for s in dict.fromkeys(also) if s and s != article.source]
     tail = f"\n<i>also: {esc(truncate(', '.join(others), _SOURCE_CHARS))}</i>" if others else ""
     source = f"<i>{_source_line(article, now)}</i>"
@@ -179,7 +179,7 @@ def render_digest(
 def _digest_line(item: DigestItem, now: float) -> str:
     """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
     art = item.article
-    title = esc(truncate(art.title, _DIGEST_TITLE_CHARS))
+    title = esc(title_text(art.title, _DIGEST_TITLE_CHARS))
     link = web_link(art.url)
     line = (
         f'• <a href="{link}">{title}</a>'
@@ -196,5 +196,5 @@ def _digest_line(item: DigestItem, now: float) -> str:
         line += "\n  " + esc(truncate(art.summary[0], _DIGEST_LINE_CHARS))
     # Escaping can grow each piece several times over; whatever a feed sends, a line must fit a message.
     if len(line) > _MAX_DIGEST_ITEM_CHARS:
-        line = f"• {esc(truncate(art.title, 60))}" + (f" [{art.id}]" if art.id is not None else "")
+        line = f"• {esc(title_text(art.title, 60))}" + (f" [{art.id}]" if art.id is not None else "")
     return line

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate, web_link
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, title_text, truncate, web_link
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -310,12 +310,12 @@ def render_article_list(
     for article in articles:
         emoji = article_emoji(article, topics)
         blocks.append(
-            f"{emoji} <b>{esc(truncate(article.title, 200))}</b>\n"
+            f"{emoji} <b>{esc(title_text(article.title, 200))}</b>\n"
             f"<i>{source_line(article, now)}</i>\n"
             f"{esc(_one_line(article))}"
         )
         if article.id is not None:
-            label = f"📄 #{article.id} {truncate(article.title, BUTTON_TITLE_CHARS)}"
+            label = f"📄 #{article.id} {title_text(article.title, BUTTON_TITLE_CHARS)}"
             buttons.append([_button(label, "sum", article.id)])
     messages = split_message(blocks)
     keyboard = InlineKeyboardMarkup(buttons) if buttons else None
@@ -350,7 +350,7 @@ def render_article_summary(
 ) -> list[Reply]:
     """The summary of a stored article: title (linked), source line, sentences."""
     emoji = article_emoji(article, topics)
-    title = esc(truncate(article.title, 300))
+    title = esc(title_text(article.title, 300))
     link = web_link(article.url)
     if link is not None:
         title = f'<a href="{link}">{title}</a>'

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 MAX_MESSAGE_CHARS = 4096
+UNTITLED = "(untitled)"
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
@@ -60,6 +61,15 @@ def truncate(text: str, limit: int) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…"
+
+
+def title_text(title: str, limit: int) -> str:
+    """An article title as one line of at most ``limit`` characters; "(untitled)" when nothing is left.
+
+    A feed item may have a link but no title: an empty title would leave an alert's link with nothing
+    to tap and a digest line starting with a bare dash.
+    """
+    return truncate(title, limit) or UNTITLED
 
 
 def split_message(

@@ -147,3 +147,19 @@ def test_direction_overrides_in_a_title_cannot_reverse_the_rest_of_a_digest_line
         "שלום"
         in parse_html(render_alert(art(title="שלום עולם"), sentences=1, now=NOW, catalogue=CATALOGUE)[0]).text
     )
+
+
+def test_an_untitled_item_still_has_a_title_to_tap() -> None:
+    # A feed item with a link but no title (or only blanks and control marks) used to render an empty link.
+    for blank in ("", "   \n\t", "\u202e\u2069"):
+        article = art(6, title=blank)
+        alert, _ = render_alert(article, sentences=1, now=NOW, catalogue=CATALOGUE)
+        [part] = render_digest(
+            [DigestItem(article, "business", 1.0, key=6)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+        )
+        for markup in (alert, part.text):
+            parsed = parse_html(markup)
+            [link] = [e for e in parsed.entities if e["type"] == "text_link"]
+            units = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 code units
+            start, end = 2 * link["offset"], 2 * (link["offset"] + link["length"])
+            assert units[start:end].decode("utf-16-le") == "(untitled)"
