@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 
 MAX_MESSAGE_CHARS = 4096
 UNTITLED = "(untitled)"
+_ZWJ = "\u200d"
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
@@ -57,10 +59,39 @@ def truncate(text: str, limit: int) -> str:
     text = " ".join(_DIRECTION_CONTROLS.sub("", text).split())
     if len(text) <= limit:
         return text
-    cut = text[: max(1, limit - 1)]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
+    end = max(1, limit - 1)
+    at_word = " " in text[limit // 2 : end]
+    end = text.rindex(" ", 0, end) if at_word else _cluster_boundary(text, end)
+    return text[:end].rstrip(" ,;:") + "…"
+
+
+def _cluster_boundary(text: str, end: int) -> int:
+    """``end`` moved back so that ``text[:end]`` does not split an emoji sequence or strip a mark off its letter."""
+    start = end
+    while end > 1 and (_extends(text[end]) or text[end - 1] == _ZWJ):
+        end -= 1
+    pairs = end
+    while pairs > 0 and _is_regional(text[pairs - 1]):
+        pairs -= 1
+    if (end - pairs) % 2:  # flags are pairs of regional indicators: never keep half of one
+        end -= 1
+    return end if end > 0 else start
+
+
+def _extends(char: str) -> bool:
+    """Whether ``char`` belongs to the character before it (combining mark, joiner, variation, skin tone, tag)."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or char == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def _is_regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
 
 
 def title_text(title: str, limit: int) -> str:

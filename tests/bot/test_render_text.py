@@ -74,3 +74,16 @@ def test_a_block_of_exactly_the_limit_is_one_message() -> None:
     block = "<b>" + "y" * (MAX_MESSAGE_CHARS - 7) + "</b>"
     assert split_message([block]) == [block]
     assert split_message(["a" * MAX_MESSAGE_CHARS, "b"]) == ["a" * MAX_MESSAGE_CHARS, "b"]
+
+
+def test_truncate_never_splits_an_emoji_sequence_or_a_letter_from_its_accent() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji made of three joined by ZWJ
+    flags = "\U0001f1e9\U0001f1ea\U0001f1eb\U0001f1f7"  # two flags, each a pair of regional indicators
+    accent = "e\u0301"  # e + combining acute
+    for text, whole in ((family * 20, family), (flags * 20, flags[:2]), (accent * 40, accent)):
+        for limit in range(len(whole) + 1, 40):
+            cut = truncate(text, limit).removesuffix("…")
+            assert len(cut) <= limit - 1 and cut
+            assert len(cut) % len(whole) == 0, (limit, cut)
+    # Text with spaces is still cut at a word boundary, within the limit.
+    assert truncate("Harbour " + family * 30, 12) == "Harbour…"
