@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, title_text, truncate, web_link
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
@@ -72,13 +72,17 @@ def render_alert(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
-    title = esc(truncate(article.title, _TITLE_CHARS))
+    title = esc(title_text(article.title, _TITLE_CHARS))
     others = [s for s in dict.fromkeys(also) if s and s != article.source]
     tail = f"\n<i>also: {esc(truncate(', '.join(others), _SOURCE_CHARS))}</i>" if others else ""
     source = f"<i>{_source_line(article, now)}</i>"
-    link = esc(article.url)
+    link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.
-    if len(link) <= _URL_CHARS and len(title) + len(link) + len(source) + len(tail) < _MAX_ALERT_HEAD_CHARS:
+    if (
+        link is not None
+        and len(link) <= _URL_CHARS
+        and len(title) + len(link) + len(source) + len(tail) < _MAX_ALERT_HEAD_CHARS
+    ):
         title = f'<a href="{link}">{title}</a>'
     lines = [f"{_emoji(article, catalogue, matched)} <b>{title}</b>", source]
     summary = list(article.summary[: max(1, sentences)])
@@ -175,9 +179,13 @@ def render_digest(
 def _digest_line(item: DigestItem, now: float) -> str:
     """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
     art = item.article
-    title = esc(truncate(art.title, _DIGEST_TITLE_CHARS))
-    link = esc(art.url)
-    line = f'• <a href="{link}">{title}</a>' if len(link) <= _DIGEST_URL_CHARS else f"• {title}"
+    title = esc(title_text(art.title, _DIGEST_TITLE_CHARS))
+    link = web_link(art.url)
+    line = (
+        f'• <a href="{link}">{title}</a>'
+        if link is not None and len(link) <= _DIGEST_URL_CHARS
+        else f"• {title}"
+    )
     line += f" — <i>{_source_line(art, now)}</i>"
     if art.id is not None:
         line += f" [{art.id}]"
@@ -188,5 +196,5 @@ def _digest_line(item: DigestItem, now: float) -> str:
         line += "\n  " + esc(truncate(art.summary[0], _DIGEST_LINE_CHARS))
     # Escaping can grow each piece several times over; whatever a feed sends, a line must fit a message.
     if len(line) > _MAX_DIGEST_ITEM_CHARS:
-        line = f"• {esc(truncate(art.title, 60))}" + (f" [{art.id}]" if art.id is not None else "")
+        line = f"• {esc(title_text(art.title, 60))}" + (f" [{art.id}]" if art.id is not None else "")
     return line

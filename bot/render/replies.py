@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import esc, format_age, split_message, truncate
+from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, title_text, truncate, web_link
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 CALLBACK_MAX_BYTES = 64
 DEFAULT_EMOJI = "📰"
 BUTTON_TITLE_CHARS = 40
+SOURCE_CHARS = 100
+PROBLEM_CHARS = 600
 
 
 class Reply(NamedTuple):
@@ -63,7 +65,9 @@ def article_emoji(article: Article, topics: Callable[[str], Topic | None]) -> st
 
 def source_line(article: Article, now: float) -> str:
     """ "Source · 2 h ago · #123" (HTML)."""
-    parts = [esc(article.source)] if article.source else []
+    # The source is a feed's title or a page's site name: any length, line breaks included.
+    source = truncate(article.source, SOURCE_CHARS)
+    parts = [esc(source)] if source else []
     if article.published is not None:
         parts.append(esc(format_age(now - _epoch(article.published))))
     if article.id is not None:
@@ -168,6 +172,28 @@ def _kw(keyword: str) -> str:
     return f"“{esc(keyword)}”"
 
 
+def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Lines (each with balanced tags) and a footer as one message; lines that do not fit are counted instead.
+
+    One line per word a user typed can add up to far more than one message holds (4,000 characters of
+    two-letter words), so the tail is replaced by "…and N more" rather than the reply failing to send.
+    """
+    tail = "\n".join(footer)
+    text = "\n".join(lines)
+    if len(text) + len(tail) + 1 <= limit:
+        return "\n".join([*lines, *footer])
+    room = limit - len(tail) - 1 - len("<i>…and 100000 more</i>") - 1
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > room:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    kept.append(f"<i>…and {len(lines) - len(kept)} more</i>")
+    return "\n".join([*kept, *footer])
+
+
 def render_follow_result(result: FollowResult) -> Reply:
     """/subscribe: which words became topics, which keywords, which were near misses or refused."""
     lines: list[str] = []
@@ -178,12 +204,12 @@ def render_follow_result(result: FollowResult) -> Reply:
     already = [esc(topic_label(t)) for t in result.topics_already] + [_kw(k) for k in result.keywords_already]
     if already:
         lines.append("Already following: " + _join(already))
-    for word, topic in result.suggestions:
+    for word, topic in dict(result.suggestions).items():
         lines.append(
             f"❓ “{esc(truncate(word, 50))}” is no topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
             f"Send <code>/subscribe {esc(topic.id)}</code>, or quote the word to follow it as a keyword."
         )
-    for word, why in result.rejected:
+    for word, why in dict(result.rejected).items():
         lines.append(f"⚠️ Not followed “{esc(truncate(word, 60))}”: {esc(why)}.")
     if result.limit_reached:
         lines.append(
@@ -191,12 +217,12 @@ def render_follow_result(result: FollowResult) -> Reply:
             + _join(f"“{esc(truncate(w, 50))}”" for w in result.limit_reached)
             + ". Drop some with /unsubscribe."
         )
+    footer: list[str] = []
     if result.changed:
-        lines.append("")
-        lines.append("New matching articles will reach you as set in /settings. See all with /mysubs.")
+        footer = ["", "New matching articles will reach you as set in /settings. See all with /mysubs."]
     if not lines:
         lines.append("Nothing changed.")
-    return Reply("\n".join(lines))
+    return Reply(_fit_lines(lines, footer))
 
 
 def render_unfollow_result(result: UnfollowResult) -> Reply:
@@ -213,14 +239,13 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     if result.keywords:
         lines.append("🗑 Stopped following keywords: " + _join(_kw(k) for k in result.keywords))
     suggestions = dict(result.suggestions)
-    for word in result.not_followed:
+    for word in dict.fromkeys(result.not_followed):
         line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
         if word in suggestions:
             line += f" Did you mean <b>{esc(suggestions[word])}</b>?"
         lines.append(line)
-    if result.not_followed:
-        lines.append("/mysubs shows what you follow.")
-    return Reply("\n".join(lines) or "Nothing changed.")
+    footer = ["/mysubs shows what you follow."] if result.not_followed else []
+    return Reply(_fit_lines(lines, footer) or "Nothing changed.")
 
 
 def describe_delivery(chat: Chat) -> list[str]:
@@ -285,12 +310,12 @@ def render_article_list(
     for article in articles:
         emoji = article_emoji(article, topics)
         blocks.append(
-            f"{emoji} <b>{esc(truncate(article.title, 200))}</b>\n"
+            f"{emoji} <b>{esc(title_text(article.title, 200))}</b>\n"
             f"<i>{source_line(article, now)}</i>\n"
             f"{esc(_one_line(article))}"
         )
         if article.id is not None:
-            label = f"📄 #{article.id} {truncate(article.title, BUTTON_TITLE_CHARS)}"
+            label = f"📄 #{article.id} {title_text(article.title, BUTTON_TITLE_CHARS)}"
             buttons.append([_button(label, "sum", article.id)])
     messages = split_message(blocks)
     keyboard = InlineKeyboardMarkup(buttons) if buttons else None
@@ -325,9 +350,10 @@ def render_article_summary(
 ) -> list[Reply]:
     """The summary of a stored article: title (linked), source line, sentences."""
     emoji = article_emoji(article, topics)
-    title = esc(truncate(article.title, 300))
-    if article.url.startswith(("http://", "https://")):
-        title = f'<a href="{esc(article.url)}">{title}</a>'
+    title = esc(title_text(article.title, 300))
+    link = web_link(article.url)
+    if link is not None:
+        title = f'<a href="{link}">{title}</a>'
     head = f"{emoji} <b>{title}</b>\n<i>{source_line(article, now)}</i>"
     body = [esc(s) for s in sentences] or ["(This article has no text I could summarize.)"]
     return [Reply(m) for m in split_message([head, "\n\n".join(body)])]
@@ -506,6 +532,9 @@ def render_feed_removed(feed: Feed) -> Reply:
 
 def render_problem(message: str) -> Reply:
     """A UserError's plain-text message."""
+    # Messages may quote outside text (a site's HTTP reason phrase, a feed parser's complaint) of any length.
+    if len(message) > PROBLEM_CHARS:
+        message = truncate(message, PROBLEM_CHARS)
     return Reply("⚠️ " + esc(message))
 
 

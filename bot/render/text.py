@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 
 MAX_MESSAGE_CHARS = 4096
+UNTITLED = "(untitled)"
+_ZWJ = "\u200d"
 _TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
+_WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
 def esc(text: object) -> str:
     """Escape anything that came from outside for Telegram's HTML parse mode."""
     return html.escape(str(text), quote=True)
+
+
+def web_link(url: str) -> str | None:
+    """``url`` escaped for an href when it is an http(s) address; None for anything else.
+
+    Feeds may give items any link: ``tg://`` (proxy settings, joining chats), ``javascript:``, file paths or
+    opaque ids. Only web addresses are worth a tap; the rest are shown as plain titles.
+    """
+    if not _WEB_URL.match(url):
+        return None
+    return esc(url)
 
 
 def visible_length(markup: str) -> int:
@@ -34,14 +51,56 @@ def format_age(seconds: float) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Plain text cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
-    text = " ".join(text.split())
+    """One line of plain text cut at a word boundary to at most ``limit`` characters, with "…" when cut.
+
+    Explicit direction controls are dropped: an override or isolate left open in a title or source name
+    would mirror everything after it on the line (the source, age and id of a digest item).
+    """
+    text = " ".join(_DIRECTION_CONTROLS.sub("", text).split())
     if len(text) <= limit:
         return text
-    cut = text[: max(1, limit - 1)]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
+    end = max(1, limit - 1)
+    at_word = " " in text[limit // 2 : end]
+    end = text.rindex(" ", 0, end) if at_word else _cluster_boundary(text, end)
+    return text[:end].rstrip(" ,;:") + "…"
+
+
+def _cluster_boundary(text: str, end: int) -> int:
+    """``end`` moved back so that ``text[:end]`` does not split an emoji sequence or strip a mark off its letter."""
+    start = end
+    while end > 1 and (_extends(text[end]) or text[end - 1] == _ZWJ):
+        end -= 1
+    pairs = end
+    while pairs > 0 and _is_regional(text[pairs - 1]):
+        pairs -= 1
+    if (end - pairs) % 2:  # flags are pairs of regional indicators: never keep half of one
+        end -= 1
+    return end if end > 0 else start
+
+
+def _extends(char: str) -> bool:
+    """Whether ``char`` belongs to the character before it (combining mark, joiner, variation, skin tone, tag)."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or char == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def _is_regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def title_text(title: str, limit: int) -> str:
+    """An article title as one line of at most ``limit`` characters; "(untitled)" when nothing is left.
+
+    A feed item may have a link but no title: an empty title would leave an alert's link with nothing
+    to tap and a digest line starting with a bare dash.
+    """
+    return truncate(title, limit) or UNTITLED
 
 
 def split_message(
@@ -73,15 +132,31 @@ def _fit_block(block: str, limit: int) -> list[str]:
         return [block]
     pieces: list[str] = []
     for line in block.split("\n"):
-        if len(line) <= limit:
+        if len(line) <= limit and _balanced(line):
             pieces.append(line)
             continue
         if _TAG.search(line):
-            # A tag could straddle a cut; fall back to the escaped plain text of the line.
+            # A tag could straddle a cut, or open on one line and close on another that lands in the next
+            # message; fall back to the escaped plain text of the line.
             line = esc(html.unescape(_TAG.sub("", line)))
+            if len(line) <= limit:
+                pieces.append(line)
+                continue
         for sentence in _SENTENCE_END.split(line):
             pieces.extend(_cut_words(sentence, limit))
     return _pack(pieces, limit, "\n")
+
+
+def _balanced(markup: str) -> bool:
+    """Whether every tag opened in ``markup`` is closed in it, in order (so it can go into a message alone)."""
+    open_tags: list[str] = []
+    for match in _TAG_NAME.finditer(markup):
+        closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    return not open_tags
 
 
 def _cut_words(text: str, limit: int) -> list[str]:

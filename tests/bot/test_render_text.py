@@ -50,3 +50,40 @@ def test_age_and_truncate() -> None:
     assert format_age(3 * 86400) == "3 d ago"
     assert truncate("one two three four five", 12) == "one two…"
     assert truncate("short", 12) == "short"
+
+
+def test_a_tag_spanning_lines_is_never_left_open_across_messages() -> None:
+    # Split at line breaks, "<i>" could end one message and "</i>" start the next: Telegram refuses both.
+    from bot.emulator.html_check import parse_html
+
+    block = (
+        "<b>Heading</b>\n<i>"
+        + "\n".join(["A line of an italic source name &amp; more."] * 150)
+        + "</i>\nTail."
+    )
+    messages = split_message([block])
+    assert len(messages) > 1
+    for message in messages:
+        assert len(message) <= MAX_MESSAGE_CHARS
+        parse_html(message)
+    assert "<b>Heading</b>" in messages[0]
+    assert "italic source name &amp; more." in messages[0]
+
+
+def test_a_block_of_exactly_the_limit_is_one_message() -> None:
+    block = "<b>" + "y" * (MAX_MESSAGE_CHARS - 7) + "</b>"
+    assert split_message([block]) == [block]
+    assert split_message(["a" * MAX_MESSAGE_CHARS, "b"]) == ["a" * MAX_MESSAGE_CHARS, "b"]
+
+
+def test_truncate_never_splits_an_emoji_sequence_or_a_letter_from_its_accent() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji made of three joined by ZWJ
+    flags = "\U0001f1e9\U0001f1ea\U0001f1eb\U0001f1f7"  # two flags, each a pair of regional indicators
+    accent = "e\u0301"  # e + combining acute
+    for text, whole in ((family * 20, family), (flags * 20, flags[:2]), (accent * 40, accent)):
+        for limit in range(len(whole) + 1, 40):
+            cut = truncate(text, limit).removesuffix("…")
+            assert len(cut) <= limit - 1 and cut
+            assert len(cut) % len(whole) == 0, (limit, cut)
+    # Text with spaces is still cut at a word boundary, within the limit.
+    assert truncate("Harbour " + family * 30, 12) == "Harbour…"

@@ -100,3 +100,66 @@ def test_long_digest_parts_are_valid_html_and_each_item_is_in_exactly_one_part()
         assert text.split("\n")[0].endswith("Your news digest — 60 stories" if index == 0 else group)
         # ...and holds exactly the stories its keys name.
         assert {int(n) for n in re.findall(r"Story (\d+) ", text)} == set(part.keys) - {99}
+
+
+def test_only_web_addresses_become_links_in_alerts_and_digests() -> None:
+    # A feed decides each item's link: tg:// links change proxy settings or join chats when tapped, and
+    # javascript: or file paths are no place to send a reader. Such titles are shown without a link.
+    for url in (
+        "tg://proxy?server=proxy.invalid&port=443&secret=00",
+        "javascript:alert(1)",
+        "/srv/news/story.html",
+        "urn:uuid:1b4e28ba-2fa1-11d2-883f",
+    ):
+        article = art(url=url, title="Harbour reopens")
+        text, _ = render_alert(article, sentences=1, now=NOW, catalogue=CATALOGUE)
+        parts = render_digest(
+            [DigestItem(article, "business", 1.0, key=1)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+        )
+        for markup in (text, *(p.text for p in parts)):
+            parsed = parse_html(markup)
+            assert "Harbour reopens" in parsed.text
+            assert [e for e in parsed.entities if e["type"] == "text_link"] == [], url
+    text, _ = render_alert(art(url="HTTPS://news.example/a"), sentences=1, now=NOW, catalogue=CATALOGUE)
+    assert [e["url"] for e in parse_html(text).entities if e["type"] == "text_link"] == [
+        "HTTPS://news.example/a"
+    ]
+
+
+def test_direction_overrides_in_a_title_cannot_reverse_the_rest_of_a_digest_line() -> None:
+    # U+202E (right-to-left override) left open in a feed's title would show "Wire A · 2 h ago [5]" and
+    # everything after it on that line mirrored; the isolates and embeddings (U+2066-U+2069) likewise.
+    title = "Harbour \u202ereopens\u2067 today\u202a"
+    article = art(5, title=title, source="Wire\u202e A")
+    [part] = render_digest(
+        [DigestItem(article, "business", 1.0, also=("Other\u2066 Wire",), key=5)],
+        now=NOW,
+        catalogue=CATALOGUE,
+        max_per_group=5,
+    )
+    alert, _ = render_alert(article, sentences=1, now=NOW, catalogue=CATALOGUE, also=["Other\u2066 Wire"])
+    for markup in (part.text, alert):
+        text = parse_html(markup).text
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text)
+        assert "Harbour reopens today" in text and "Wire A · 2 h ago" in text and "Other Wire" in text
+    # Right-to-left scripts need no overrides and are kept as they are.
+    assert (
+        "שלום"
+        in parse_html(render_alert(art(title="שלום עולם"), sentences=1, now=NOW, catalogue=CATALOGUE)[0]).text
+    )
+
+
+def test_an_untitled_item_still_has_a_title_to_tap() -> None:
+    # A feed item with a link but no title (or only blanks and control marks) used to render an empty link.
+    for blank in ("", "   \n\t", "\u202e\u2069"):
+        article = art(6, title=blank)
+        alert, _ = render_alert(article, sentences=1, now=NOW, catalogue=CATALOGUE)
+        [part] = render_digest(
+            [DigestItem(article, "business", 1.0, key=6)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+        )
+        for markup in (alert, part.text):
+            parsed = parse_html(markup)
+            [link] = [e for e in parsed.entities if e["type"] == "text_link"]
+            units = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 code units
+            start, end = 2 * link["offset"], 2 * (link["offset"] + link["length"])
+            assert units[start:end].decode("utf-16-le") == "(untitled)"
