@@ -195,7 +195,7 @@ def _summarize(
     title: str | None = None
     if source == "-":
         text = sys.stdin.read()
-    elif source.startswith(("http://", "https://")):
+    elif source.lower().startswith(("http://", "https://")):
         text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
     else:
         from summaries.sources.files import read_source_file

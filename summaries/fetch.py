@@ -63,6 +63,15 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x00", "a media file"),
 )
 _SNIFF_BYTES = 2048
+# UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WIDE_BOMS = tuple(bom for bom, enc in _BOMS if enc != "utf-8-sig")
 
 
 class FetchError(Exception):
@@ -118,8 +127,7 @@ def charset_of(content_type: str) -> str | None:
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
     """Decode bytes by BOM, then the given charset, then UTF-8, then a detected charset; never raises."""
-    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-    for bom, enc in boms:
+    for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
     if charset:
@@ -142,12 +150,17 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+def has_wide_bom(data: bytes) -> bool:
+    """True when the bytes start with a UTF-16 or UTF-32 byte order mark (text whose bytes hold NULs)."""
+    return data.startswith(_WIDE_BOMS)
+
+
 def sniff_media_type(head: bytes) -> str | None:
     """Guess a media type from the first bytes; None means binary data that is no page or feed."""
     for magic, _ in _MAGIC:
         if head.startswith(magic):
             return None
-    if b"\x00" in head[:_SNIFF_BYTES] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in head[:_SNIFF_BYTES] and not has_wide_bom(head):
         return None
     text = decode_bytes(head[:_SNIFF_BYTES]).lstrip("\ufeff \t\r\n").lower()
     if text.startswith("<?xml"):

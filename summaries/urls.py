@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from; they never change the page.
 _TRACKING_WORDS = """
@@ -13,6 +13,9 @@ _TRACKING_WORDS = """
 _TRACKING_EXACT = frozenset(_TRACKING_WORDS.split())
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "_hs")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Characters left unescaped. '/', '?', '#', '&', '=', '%' and '+' are not: escaped, they are data.
+_PATH_SAFE = ":@!$&'()*+,;=~"
+_QUERY_SAFE = "/:@!$'()*,;~"
 
 
 def is_tracking_param(name: str) -> bool:
@@ -46,14 +49,12 @@ def canonical_url(url: str) -> str:
         port = None
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
     path = _normalise_path(parts.path)
-    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
-    pairs.sort()
-    query = urlencode(pairs, quote_via=quote, safe="/:@!$'()*,;~")
+    query = _normalise_query(parts.query)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def _normalise_path(path: str) -> str:
-    """Re-quote the path, collapse dot segments and drop a trailing slash (but keep the root '/')."""
+    """Re-escape the path, collapse dot segments and drop a trailing slash (but keep the root '/')."""
     if not path:
         return "/"
     segments: list[str] = []
@@ -63,8 +64,25 @@ def _normalise_path(path: str) -> str:
                 segments.pop()
         elif seg != ".":
             segments.append(seg)
-    path = "/".join(segments) or "/"
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=~%")
+    # Escapes are compared as bytes: "%E9" (Latin-1) is not valid UTF-8, and decoding it to text would turn
+    # every such address into the same U+FFFD spelling.
+    path = "/".join(quote(unquote_to_bytes(seg), safe=_PATH_SAFE) for seg in segments) or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
     return path
+
+
+def _normalise_query(query: str) -> str:
+    """Tracking parameters dropped, the others re-escaped (as bytes, like the path) and sorted."""
+    pairs: list[tuple[str, str]] = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        raw_name = unquote_to_bytes(name.replace("+", " "))
+        if is_tracking_param(raw_name.decode("utf-8", "replace")):
+            continue
+        raw_value = unquote_to_bytes(value.replace("+", " "))
+        pairs.append((quote(raw_name, safe=_QUERY_SAFE), quote(raw_value, safe=_QUERY_SAFE)))
+    pairs.sort()
+    return "&".join(f"{name}={value}" for name, value in pairs)

@@ -159,7 +159,11 @@ class IngestService:
 
             async def one(feed: Feed) -> list[Article]:
                 async with semaphore:
-                    return await self.poll_feed(feed, now)
+                    try:
+                        return await self.poll_feed(feed, now)
+                    except Exception:  # never let one feed lose the new articles of the others
+                        log.exception("polling feed %s failed", feed.url)
+                        return []
 
             batches = await asyncio.gather(*(one(feed) for feed in feeds))
         return [article for batch in batches for article in batch]
@@ -197,11 +201,18 @@ class IngestService:
         first_poll = feed.last_success_at is None
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
-        for item in parsed.items[:MAX_ITEMS_PER_POLL]:
+        # Only items still to store count: known ones cost a lookup, and counting them would leave every item
+        # past the first MAX_ITEMS_PER_POLL unread for good. The first poll stores the whole backlog at once
+        # (it alerts nobody), so no old item is left over for a later poll to alert as new.
+        budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
+        for item in parsed.items:
+            if budget <= 0:
+                break
             try:
                 article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
                 if article is None:
                     continue
+                budget -= 1
                 teaser_budget -= fetched_page
                 stored, status = await self._store(article, feed_id=feed.id)
                 if status != "added" or (first_poll and _is_backlog(article, feed)):
@@ -212,14 +223,17 @@ class IngestService:
                 new.append(stored)
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
-        await self._db.feeds.record_success(
-            feed.id,
-            title=parsed.title or feed.title,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            next_poll_at=now + interval,
-            now=now,
-        )
+        try:
+            await self._db.feeds.record_success(
+                feed.id,
+                title=parsed.title or feed.title,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                next_poll_at=now + interval,
+                now=now,
+            )
+        except Exception:  # the articles are stored: they must still be alerted
+            log.exception("could not record the poll of feed %s", feed.url)
         return new
 
     async def _item_article(
@@ -268,7 +282,7 @@ class IngestService:
     async def ingest_source(self, source: str) -> list[IngestOutcome]:
         """Add the articles of one source: a file, an article URL or a feed URL. Never raises."""
         try:
-            if source.startswith(("http://", "https://")):
+            if source.lower().startswith(("http://", "https://")):
                 articles = await self._articles_from_url(source)
             else:
                 articles = await asyncio.to_thread(read_source_file, Path(source))

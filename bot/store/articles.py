@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiosqlite
 
 from bot.store.db import fetch_all, run
+from bot.store.db import storable_text as _storable
 from summaries.articles import Article
 
 if TYPE_CHECKING:
@@ -74,15 +75,6 @@ def _article_from_row(row: sqlite3.Row | Any) -> Article:
         id=int(row["id"]),
         story_id=int(row["story_id"]),
     )
-
-
-def _storable(text: str) -> str:
-    # A lone surrogate (from a lenient decoder) cannot be encoded to UTF-8 and would fail the INSERT.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-    return text
 
 
 def _json_text(values: Sequence[str]) -> str:

@@ -178,6 +178,15 @@ class Database:
                 self._lock_owner = None
 
 
+def storable_text(text: str) -> str:
+    """``text`` as SQLite can store it: a lone surrogate (from a lenient decoder or a JSON escape) becomes '?'."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
     """Run one statement and return all its rows (RETURNING statements are stepped to completion)."""
     return list(await conn.execute_fetchall(sql, params))

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.store.db import fetch_all, run
+from bot.store.db import fetch_all, run, storable_text
 from bot.store.models import Feed
 
 if TYPE_CHECKING:
@@ -123,7 +123,16 @@ class FeedRepo:
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?,"
                 " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL"
                 " WHERE id = ?",
-                (title, etag, last_modified, now, now, next_poll_at, feed_id),
+                # Title and validators come from the feed's server, which may send anything.
+                (
+                    None if title is None else storable_text(title),
+                    None if etag is None else storable_text(etag),
+                    None if last_modified is None else storable_text(last_modified),
+                    now,
+                    now,
+                    next_poll_at,
+                    feed_id,
+                ),
             )
 
     async def record_failure(
@@ -135,7 +144,7 @@ class FeedRepo:
                 conn,
                 "UPDATE feeds SET failures = failures + 1, last_error = ?, last_polled_at = ?,"
                 " next_poll_at = ?, dead = ? WHERE id = ? RETURNING *",
-                (error[:_MAX_ERROR_CHARS], now, next_poll_at, int(dead), feed_id),
+                (storable_text(error[:_MAX_ERROR_CHARS]), now, next_poll_at, int(dead), feed_id),
             )
         if not rows:
             raise LookupError(f"feed {feed_id} does not exist")

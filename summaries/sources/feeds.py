@@ -22,7 +22,7 @@ import lxml.etree
 import lxml.html
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes
+from summaries.fetch import decode_bytes, has_wide_bom
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url
 
@@ -63,6 +63,13 @@ _BLOCK_TAGS = frozenset(
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "form")
 _FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(rss|feed|RDF)[\s>/]")
 _MAX_ITEMS = 1000  # a hostile feed with a million items must not stall ingestion
+# Characters that must not reach storage or Telegram: C0 controls but tab and line breaks, DEL, and lone
+# surrogates (from JSON escapes such as "\ud800"; they cannot be encoded to UTF-8 at all).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Numeric character references; feedparser's fallback parser raises on a surrogate or one beyond U+10FFFF.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+_JSON_FEED_MARK = re.compile(rb"jsonfeed\.org\\?/version")
 
 
 class FeedError(Exception):
@@ -111,10 +118,17 @@ class ParsedFeed:
 # HTML to text
 
 
-def html_to_text(markup: str) -> str:
+def scrub_text(text: str) -> str:
+    """``text`` without control characters (tab and line breaks stay) and with lone surrogates as U+FFFD."""
+    text = _SURROGATES.sub("\ufffd", text)
+    return _CONTROLS.sub("", text.replace("\x0b", " ").replace("\x0c", " "))
+
+
+def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
     """Plain text of an HTML fragment: tags dropped, entities decoded, paragraphs as blank-line breaks."""
     if not markup:
         return ""
+    markup = scrub_text(markup)
     if "<" not in markup and "&" not in markup:
         return _tidy(markup)
     try:
@@ -127,10 +141,11 @@ def html_to_text(markup: str) -> str:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag.lower() in _BLOCK_TAGS:
             el.tail = "\n\n" + (el.tail or "")
-    text = root.text_content()
-    # Feeds sometimes escape their HTML twice; one more round turns "&lt;p&gt;" remnants into text.
-    if re.search(r"<(p|br|div|a|img|span)\b", text, re.I):
-        return html_to_text(text)
+    text = scrub_text(root.text_content())
+    # Feeds sometimes escape their HTML twice; one more round turns "&lt;p&gt;" remnants into text. Only one:
+    # a hostile feed escaping a thousand times would otherwise cost a parse per level and a RecursionError.
+    if _unescape_again and re.search(r"<(p|br|div|a|img|span)\b", text, re.I):
+        return html_to_text(text, _unescape_again=False)
     return _tidy(text)
 
 
@@ -156,10 +171,11 @@ def _tidy(text: str) -> str:
 def looks_like_feed(data: bytes) -> bool:
     """True when the bytes start like an RSS, RDF, Atom or JSON Feed document."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if has_wide_bom(head):
         head = decode_bytes(data[:8192]).lstrip("\ufeff \t\r\n").encode("utf-8")[:4096]
     if head.startswith(b"{"):
-        return b"jsonfeed.org/version" in data[:4096].replace(b"\\/", b"/")
+        # JSON has no key order: "version" may come after every item, so the whole document is searched.
+        return _JSON_FEED_MARK.search(data) is not None
     match = _FEED_ROOT.search(head)
     if match is None:
         return False
@@ -178,7 +194,7 @@ def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
         return _parse_json_feed(data, url)
-    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:1024] and not has_wide_bom(data):
         raise FeedError("That is binary data, not a news feed.")
     return _parse_xml_feed(data, url)
 
@@ -188,6 +204,7 @@ def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
     if stripped.startswith(b"<"):
         # Whitespace before the XML declaration makes strict parsers give up; many real feeds have it.
         data = stripped
+    data = _CHAR_REF.sub(_safe_char_ref, data)
     # A neutral content type: the XML declaration then decides the encoding, and feedparser does not flag the
     # missing header as a problem.
     headers = {"content-type": "application/xml"}
@@ -222,6 +239,18 @@ def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
     )
 
 
+def _safe_char_ref(match: re.Match[bytes]) -> bytes:
+    """A character reference feedparser can decode: one to an impossible character becomes U+FFFD."""
+    hex_digits, digits = match.group(1), match.group(2)
+    number = hex_digits or digits
+    if len(number.lstrip(b"0")) > 8:
+        return b"&#xFFFD;"
+    code = int(number, 16) if hex_digits else int(number)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
+
+
 def _bozo_text(parsed: Mapping[str, Any]) -> str | None:
     if not parsed.get("bozo"):
         return None
@@ -232,7 +261,7 @@ def _bozo_text(parsed: Mapping[str, Any]) -> str | None:
 
 def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
     link = _entry_link(entry, base)
-    guid = str(entry.get("id")) if entry.get("id") else None
+    guid = scrub_text(str(entry.get("id"))) if entry.get("id") else None
     if not link and guid and guid.startswith(("http://", "https://")):
         link = guid
     summary = html_to_text(str(entry.get("summary") or ""))
@@ -305,8 +334,9 @@ def _struct_time_to_datetime(value: Any) -> datetime | None:
 
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     try:
-        doc = json.loads(decode_bytes(data))
-    except (json.JSONDecodeError, RecursionError):
+        # Integers beyond Python's 4,300-digit limit raise ValueError; no field needs them as numbers.
+        doc = json.loads(decode_bytes(data), parse_int=_json_int)
+    except (ValueError, RecursionError):
         raise FeedError("That is JSON, but not valid JSON.") from None
     if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
         raise FeedError("That is JSON data, not a JSON Feed.")
@@ -380,8 +410,13 @@ def _iso_datetime(value: Any) -> datetime | None:
         return None
 
 
+def _json_int(digits: str) -> int | str:
+    return int(digits) if len(digits) <= 1000 else digits
+
+
 def _str_or_none(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    text = scrub_text(value).strip() if isinstance(value, str) else ""
+    return text or None
 
 
 def _plain(value: Any) -> str:
@@ -410,7 +445,7 @@ def _host(url: str) -> str:
 def _language(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    return value.strip().split("-")[0].split("_")[0].lower()[:8] or None
+    return scrub_text(value).strip().split("-")[0].split("_")[0].lower()[:8] or None
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -6,13 +6,22 @@ as text. Binary and empty files raise :class:`SourceFileError` with a reason a p
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 
 from summaries.articles import Article
 from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
-from summaries.sources.feeds import FeedError, article_topics, item_to_article, looks_like_feed, parse_feed
+from summaries.sources.feeds import (
+    FeedError,
+    article_topics,
+    item_to_article,
+    looks_like_feed,
+    parse_feed,
+    scrub_text,
+)
 from summaries.sources.pages import ExtractionError, extract_page, page_to_article
 
 MAX_FILE_BYTES = 20_000_000
@@ -33,19 +42,42 @@ def read_source_file(path: Path | str) -> list[Article]:
     """Articles from a local file: plain text (first line is the title), HTML, or a feed file."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        # stat, not open, first: opening a named pipe blocks until someone writes to it.
         if path.is_dir():
             raise SourceFileError(f"{path} is a folder, not a file.")
-        if size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(path.stat().st_mode):
             raise SourceFileError(
-                f"{path.name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; newsbot reads less."
+                f"{path} is not a regular file (a device, pipe or socket); newsbot reads files."
             )
-        data = path.read_bytes()
+        data = _read_capped(path)
     except FileNotFoundError:
         raise SourceFileError(f"There is no file {path}.") from None
     except PermissionError:
         raise SourceFileError(f"{path} cannot be read (permission denied).") from None
+    except IsADirectoryError:
+        raise SourceFileError(f"{path} is a folder, not a file.") from None
     return read_source_bytes(data, name=path.name, url=path.resolve().as_uri())
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes; SourceFileError beyond MAX_FILE_BYTES, however the file's reported size changes."""
+    # O_NONBLOCK: should the path have been swapped for a pipe since the check, open() still returns.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise SourceFileError(
+                f"{path} is not a regular file (a device, pipe or socket); newsbot reads files."
+            )
+        if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
+            raise SourceFileError(_too_big(path))
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceFileError(_too_big(path))
+    return data
+
+
+def _too_big(path: Path) -> str:
+    return f"{path.name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; newsbot reads less."
 
 
 def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
@@ -63,7 +95,7 @@ def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
         if not feed.items:
             raise SourceFileError(f"{name} is a feed without items.")
         return [item_to_article(item, feed) for item in feed.items]
-    text = decode_bytes(data)
+    text = scrub_text(decode_bytes(data))
     if _HTML_START.match(text):
         try:
             page = extract_page(text, url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -219,3 +220,71 @@ async def test_same_story_from_two_feeds_shares_a_story(
     assert (status_a, status_b) == ("added", "added")
     assert b.story_id == a.id
     assert c.story_id == c.id
+
+
+def _json_feed(title: str, items: list[dict[str, str]]) -> bytes:
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
+    ).encode()
+
+
+def _story(n: int, site: NewsSite, *, title: str | None = None) -> dict[str, str]:
+    return {
+        "id": f"s{n}",
+        "url": site.url(f"/s/{n}"),
+        "title": title or f"Harbour report number {n}",
+        # long enough not to be a teaser, distinct enough not to be the same story
+        "content_text": " ".join(
+            f"Harbour{n} quay{n} figure{n}x{k} shipment {k} arrived." for k in range(40)
+        ),
+        "date_published": "2099-01-01T10:00:00Z",
+    }
+
+
+async def test_lone_surrogates_in_a_feed_do_not_stop_the_poller(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A JSON Feed titled "Harbour \ud800 Daily" failed the feed's UPDATE after its items were stored: the
+    # whole poll raised, so the articles of every feed polled with it were stored but never alerted.
+    hostile = _story(1, news_site, title="Quay \\ud800 closes")
+    body = _json_feed("Harbour \\udc00 Daily", [hostile]).replace(b"\\\\u", b"\\u")
+    bad = news_site.add("/bad.json", body, content_type="application/feed+json")
+    good = news_site.add(
+        "/good.json", _json_feed("Fine", [_story(2, news_site)]), content_type="application/json"
+    )
+    for url in (bad, good):
+        await db.feeds.add(url, (), None, clock.now())
+
+    new = await service.poll_due_feeds(clock.now())
+
+    assert sorted(a.title for a in new) == ["Harbour report number 2", "Quay \ufffd closes"]
+    feeds = {f.url: f for f in await db.feeds.list()}
+    assert feeds[bad].title == "Harbour \ufffd Daily" and feeds[bad].failures == 0
+    assert [a.title for a in await db.articles.search("quay closes")] == ["Quay \ufffd closes"]
+
+
+async def test_a_feed_with_more_new_items_than_one_poll_takes_is_read_in_steps(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Each poll took the first 100 items, known or not: once they were stored, items 101+ were never read.
+    url = news_site.add(
+        "/busy.json", _json_feed("Busy", [_story(0, news_site)]), content_type="application/json"
+    )
+    await db.feeds.add(url, (), None, clock.now())
+    assert len(await service.poll_due_feeds(clock.now())) == 1
+    news_site.add("/busy.json", _json_feed("Busy", [_story(n, news_site) for n in range(150, -1, -1)]))
+    seen: list[str] = []
+    for _ in range(3):
+        clock.advance(601)
+        seen += [a.title for a in await service.poll_due_feeds(clock.now())]
+    assert len(seen) == len(set(seen)) == 150
+    assert await db.articles.count() == 151
+
+
+async def test_ingest_source_takes_urls_whatever_the_case_of_the_scheme(
+    service: IngestService, news_site: NewsSite
+) -> None:
+    # "HTTP://host/page" was taken for a file name: "There is no file HTTP:/host/page."
+    published = await news_site.publish("automotive", CAR_TITLE, CAR_BODY)
+    [outcome] = await service.ingest_source(published.url.replace("http://", "HTTP://"))
+    assert (outcome.status, outcome.article and outcome.article.title) == ("added", CAR_TITLE)

@@ -142,3 +142,15 @@ async def test_polling_state_backoff_death_and_revival(db: Database) -> None:
 async def test_record_failure_of_unknown_feed_is_an_error(db: Database) -> None:
     with pytest.raises(LookupError):
         await db.feeds.record_failure(99, error="x", next_poll_at=NOW, dead=False, now=NOW)
+
+
+async def test_feed_title_and_error_with_lone_surrogates_are_stored(db: Database) -> None:
+    # Text from outside may carry a lone surrogate, which UTF-8 cannot encode: the UPDATE raised.
+    feed, _ = await db.feeds.add("https://a.example/feed", (), None, NOW)
+    await db.feeds.record_success(
+        feed.id, title="Harbour \ud800 Daily", etag='"x\udc00"', last_modified=None, next_poll_at=NOW, now=NOW
+    )
+    await db.feeds.record_failure(feed.id, error="bad \udfff byte", next_poll_at=NOW, dead=False, now=NOW)
+    stored = await db.feeds.get(feed.id)
+    assert stored is not None
+    assert (stored.title, stored.etag, stored.last_error) == ("Harbour ? Daily", '"x?"', "bad ? byte")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -214,3 +216,98 @@ def test_broken_ipv6_home_page_does_not_sink_a_json_feed() -> None:
     )
     feed = parse_feed(data, "https://a.example/feed.json")
     assert [item_to_article(item, feed).title for item in feed.items] == ["Relative"]
+
+
+def _rss(*items: str) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Harbour Daily</title>"
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode("utf-8")
+
+
+def _rss_item(n: int, title: str, description: str = "A short note.") -> str:
+    return (
+        f"<item><title>{title}</title><link>https://a.example/{n}</link>"
+        f"<description>{description}</description></item>"
+    )
+
+
+@pytest.mark.parametrize("ref", ["&#55296;", "&#xDC00;", "&#1114112;", "&#x110000;", "&#" + "9" * 5000 + ";"])
+def test_an_impossible_character_reference_does_not_sink_the_feed(ref: str) -> None:
+    # feedparser's fallback parser raised on these (chr() of a surrogate or beyond U+10FFFF), so one hostile
+    # item failed every poll of the whole feed.
+    data = _rss(_rss_item(1, f"Bad {ref} reference"), _rss_item(2, "Ferry timetable changes"))
+    feed = parse_feed(data)
+    assert [item.title for item in feed.items] == ["Bad \ufffd reference", "Ferry timetable changes"]
+
+
+def test_control_characters_and_lone_surrogates_are_scrubbed() -> None:
+    # NUL and other control characters would reach SQLite, FTS5 and Telegram; a lone surrogate cannot even be
+    # encoded to UTF-8, so it failed the INSERT and stopped the poll.
+    xml = _rss(_rss_item(1, "Tram&#0; line&#1; opens", "First&#0; stop&#x7f; at the port."))
+    [item] = parse_feed(xml).items
+    assert (item.title, item.summary) == ("Tram line opens", "First stop at the port.")
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "Harbour \\ud800 Daily\\u0000",'
+        b' "items": [{"id": "x\\udc00", "title": "Tram \\udfff line", "content_text": "Stop\\u0001 one.",'
+        b' "tags": ["transport\\ud800"], "authors": [{"name": "Ann\\u0000 Lee"}]}]}'
+    )
+    feed = parse_feed(data, "https://a.example/feed.json")
+    [item] = feed.items
+    assert feed.title == "Harbour \ufffd Daily"
+    assert (item.title, item.summary, item.categories, item.author) == (
+        "Tram \ufffd line",
+        "Stop one.",
+        ("transport\ufffd",),
+        "Ann Lee",
+    )
+    article = item_to_article(item, feed)
+    for text in (article.url, article.title, article.body, article.source, *article.categories):
+        text.encode("utf-8")  # storable
+
+
+def test_html_escaped_many_times_is_unescaped_once_more_not_without_end() -> None:
+    # Each level of escaping made html_to_text call itself again: ~1,000 levels (4.8 MB, under the fetch cap)
+    # took 13 s of CPU and ended in RecursionError, failing the whole feed at every poll.
+    levels = 1100
+    description = "".join("&" + "amp;" * i + "lt;p&" + "amp;" * i + "gt;x " for i in range(levels))
+    data = _rss(_rss_item(1, "Escaped", description), _rss_item(2, "Plain"))
+    started = time.monotonic()
+    feed = parse_feed(data)
+    assert time.monotonic() - started < 5
+    assert [item.title for item in feed.items] == ["Escaped", "Plain"]
+    # the usual double escaping is still undone
+    assert html_to_text("&lt;p&gt;Escaped &amp;amp; twice&lt;/p&gt;") == "Escaped & twice"
+
+
+def test_a_huge_json_number_does_not_sink_the_feed() -> None:
+    # json.loads raises ValueError (not JSONDecodeError) for integers over 4,300 digits: the feed failed with
+    # a Python message, and /addfeed got no answer at all.
+    data = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": ' + b"7" * 5000 + b', "url": "https://a.example/1", "title": "Big id", "content_text": "a"},'
+        b'{"id": "2", "url": "https://a.example/2", "title": "Fine", "content_text": "b"}]}'
+    )
+    assert [item.title for item in parse_feed(data).items] == ["Big id", "Fine"]
+
+
+def test_json_feed_is_recognised_whatever_the_key_order() -> None:
+    # JSON objects have no key order: a feed that writes "version" after a long "items" list is still a feed.
+    items = [
+        {"id": str(i), "url": f"https://a.example/{i}", "title": f"Item {i}", "content_text": "word " * 40}
+        for i in range(30)
+    ]
+    data = json.dumps({"title": "Late version", "items": items, "version": "https://jsonfeed.org/version/1"})
+    assert looks_like_feed(data.encode("utf-8"))
+    assert not looks_like_feed(json.dumps({"items": items, "note": "no version"}).encode("utf-8"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be", "utf-32-le"])
+def test_utf32_feeds_with_a_byte_order_mark(encoding: str) -> None:
+    text = _rss(_rss_item(1, "Été à la plage")).decode("utf-8").replace("utf-8", encoding)
+    data = text.encode(encoding)
+    if not data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        data = ("\ufeff" + text).encode(encoding)  # utf-32-le/-be write no byte order mark themselves
+    assert looks_like_feed(data)
+    assert [item.title for item in parse_feed(data).items] == ["Été à la plage"]

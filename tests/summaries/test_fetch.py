@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from summaries.fetch import Fetcher, FetchError, sniff_media_type
+from summaries.sources.feeds import parse_feed
 from tests.support.news_site import NewsSite
 
 PAGE = "<html><head><title>Hello</title></head><body><p>Some news.</p></body></html>"
@@ -282,3 +283,16 @@ async def test_stacked_content_encodings_are_refused(news_site: NewsSite) -> Non
     async with Fetcher(allow_private=True) as fetcher:
         with pytest.raises(FetchError, match="compression"):
             await fetcher.fetch(url, accept="page")
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-16"])
+async def test_wide_unicode_feeds_are_not_taken_for_binary(news_site: NewsSite, encoding: str) -> None:
+    # UTF-32's NUL bytes made the binary sniffer refuse the feed ("That link leads to binary data").
+    rss = (
+        f"<?xml version='1.0' encoding='{encoding}'?><rss version='2.0'><channel><title>Été</title>"
+        "<item><title>Plage</title><link>https://a.example/1</link></item></channel></rss>"
+    )
+    url = news_site.add("/wide.xml", rss.encode(encoding), content_type="application/rss+xml")
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(url, accept="feed")
+    assert parse_feed(got.body, got.url).title == "Été"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -85,3 +88,67 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError, match="folder"):
         read_source_file(tmp_path)
     assert issubclass(SourceFileError, ValueError)
+
+
+def _read_with_deadline(path: Path, *, unblock: Path | None = None) -> SourceFileError:
+    """read_source_file(path) in a thread, failing (not hanging the suite) if it has not returned in 5 s."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(read_source_file, path)
+        try:
+            future.result(timeout=5)
+        except SourceFileError as exc:
+            return exc
+        except concurrent.futures.TimeoutError:
+            if unblock is not None:
+                os.close(os.open(unblock, os.O_WRONLY | os.O_NONBLOCK))  # a writer that leaves: EOF
+            pytest.fail(f"reading {path} hung")
+    pytest.fail(f"reading {path} gave articles")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    # `newsbot ingest some.fifo` used to block forever on open() waiting for a writer.
+    fifo = tmp_path / "news.fifo"
+    os.mkfifo(fifo)
+    err = _read_with_deadline(fifo, unblock=fifo)
+    assert "not a regular file" in err.reason
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_is_refused_not_read_without_end() -> None:
+    # /dev/zero reports size 0 and never ends: read_bytes() filled memory until the machine gave out.
+    err = _read_with_deadline(Path("/dev/zero"))
+    assert "not a regular file" in err.reason
+
+
+def test_a_sparse_file_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
+    # A 2 GB sparse file costs no disk; it must be refused by its size, not read.
+    path = tmp_path / "log.txt"
+    path.write_bytes(b"word " * 10)
+    with path.open("ab") as f:
+        f.truncate(2_000_000_000)  # sparse: no disk used
+    with pytest.raises(SourceFileError, match="larger than"):
+        read_source_file(path)
+
+
+def test_control_characters_in_a_text_file_are_dropped(tmp_path: Path) -> None:
+    # Only the first 2 kB are sniffed for binary data; a NUL further on reached SQLite and Telegram.
+    path = tmp_path / "story.txt"
+    body = "The council met on Tuesday. " * 100 + "It voted\x00 for the\x07 bridge."
+    path.write_text("Council votes\n\n" + body, encoding="utf-8")
+    [article] = read_source_file(path)
+    assert "\x00" not in article.body and "\x07" not in article.body
+    assert article.body.endswith("It voted for the bridge.")
+
+
+def test_json_feed_file_with_version_last(tmp_path: Path) -> None:
+    items = [
+        {"id": str(i), "url": f"https://a.example/{i}", "title": f"Ferry news {i}", "content_text": "x " * 40}
+        for i in range(40)
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(
+        json.dumps({"title": "Ferries", "items": items, "version": "https://jsonfeed.org/version/1"})
+    )
+    articles = read_source_file(path)
+    assert [a.title for a in articles] == [f"Ferry news {i}" for i in range(40)]

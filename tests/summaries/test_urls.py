@@ -60,3 +60,28 @@ def test_tracking_param_names() -> None:
 
 def test_broken_ipv6_literal_is_kept_not_raised() -> None:
     assert canonical_url(" http://[abc/x ") == "http://[abc/x"
+
+
+def test_escapes_that_are_no_utf8_stay_distinct() -> None:
+    # Decoding %E9 as UTF-8 gave U+FFFD, so every Latin-1 address collapsed into one spelling and the second
+    # article was skipped as a "duplicate" of the first.
+    assert canonical_url("https://a.example/caf%E9") == "https://a.example/caf%E9"
+    assert canonical_url("https://a.example/caf%E8") != canonical_url("https://a.example/caf%E9")
+    assert canonical_url("https://a.example/s?q=%FF") != canonical_url("https://a.example/s?q=%FE")
+    assert canonical_url("https://a.example/s?q=%fe") == "https://a.example/s?q=%FE"
+
+
+def test_escapes_with_meaning_are_kept() -> None:
+    # An escaped slash, percent sign or plus is data, not structure.
+    assert canonical_url("https://a.example/a%2Fb") == "https://a.example/a%2Fb"
+    assert canonical_url("https://a.example/a%2Fb") != canonical_url("https://a.example/a/b")
+    assert canonical_url("https://a.example/100%25") == "https://a.example/100%25"
+    assert canonical_url("https://a.example/100%") == "https://a.example/100%25"
+    assert canonical_url("https://a.example/s?q=%2B1") != canonical_url("https://a.example/s?q=+1")
+
+
+def test_one_character_many_spellings_is_one_url() -> None:
+    spellings = ["https://a.example/café", "https://a.example/caf%c3%a9", "https://a.example/caf%C3%A9"]
+    assert {canonical_url(u) for u in spellings} == {"https://a.example/caf%C3%A9"}
+    assert canonical_url("https://a.example/%7Euser") == "https://a.example/~user"
+    assert canonical_url("https://a.example/s?b=2&a&utm_source=x") == "https://a.example/s?a=&b=2"
