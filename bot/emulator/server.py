@@ -1162,7 +1162,16 @@ class BotApiEmulator:
         return await asyncio.wait_for(asyncio.shield(self._queries[query_id].answered), timeout)
 
     async def inject_raw_update(self, update: JSON) -> int:
-        """Queue any dict as an update (update_id is assigned unless given); returns the update_id."""
+        """Queue any dict as an update (update_id is assigned unless given); returns the update_id.
+
+        A raw ``callback_query`` with an ``id`` counts as a real tap: the bot may answer it and
+        ``wait_callback_answer(id)`` sees the answer (forged data, inline messages, old keyboards).
+        """
+        query = update.get("callback_query")
+        if isinstance(query, dict) and isinstance(query.get("id"), str) and query["id"] not in self._queries:
+            chat = (query.get("message") or {}).get("chat") or {}
+            chat_id = chat["id"] if isinstance(chat.get("id"), int) else 0
+            self._queries[query["id"]] = _PendingQuery(chat_id, asyncio.get_running_loop().create_future())
         if "update_id" in update and isinstance(update["update_id"], int):
             self._next_update_id = max(self._next_update_id, update["update_id"])
             body = {k: v for k, v in update.items() if k != "update_id"}
