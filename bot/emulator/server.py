@@ -1117,6 +1117,70 @@ class BotApiEmulator:
             chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
         return self._enqueue({"message": message})
 
+    async def send_user_media(
+        self,
+        chat_id: int,
+        kind: str = "photo",
+        *,
+        caption: str | None = None,
+        user_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> int:
+        """A user sends a photo or a sticker (with an optional caption); returns the new message's id.
+
+        Captions carry their entities as ``caption_entities``, as Telegram sends them: a caption starting
+        with /command holds a bot_command entity, though python-telegram-bot's CommandHandler reads only text.
+        """
+        media: JSON
+        if kind == "photo":
+            media = {"photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]}
+        elif kind == "sticker":
+            media = {
+                "sticker": {
+                    "file_id": "sticker-1",
+                    "file_unique_id": "s1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            }
+        else:
+            raise ValueError(f"unknown media kind {kind!r}")
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            await self.add_chat(chat_id, "private" if chat_id > 0 else "group")
+            chat = self._chats[chat_id]
+        if chat.type == "private":
+            chat.blocked = False
+        if user_id is None:
+            user_id = chat_id if chat.type == "private" else 1
+        message_id = self._new_message_id(chat)
+        message: JSON = {
+            "message_id": message_id,
+            "from": self._user(user_id),
+            "chat": chat.as_json(),
+            "date": int(time.time()),
+            **media,
+        }
+        if caption is not None and kind == "photo":
+            message["caption"] = caption
+            entities = _user_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
+        if reply_to_message_id is not None:
+            replied = chat.stored.get(reply_to_message_id)
+            message["reply_to_message"] = (
+                replied
+                if replied is not None
+                else {"message_id": reply_to_message_id, "date": message["date"], "chat": chat.as_json()}
+            )
+        if self.record_messages:
+            chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
+        self._enqueue({"message": message})
+        return message_id
+
     async def press_button(
         self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None = None
     ) -> str:
