@@ -38,7 +38,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we don't have: point to /help (in groups only when it was addressed to us)."""
     message = update.message
     assert message is not None and update.effective_chat is not None
-    word = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    text = message.text or message.caption or ""  # a photo can carry a command in its caption
+    word = text.split(maxsplit=1)[0] if text.strip() else ""
     name, _, addressee = word.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot

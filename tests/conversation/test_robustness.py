@@ -168,3 +168,20 @@ async def test_forged_and_stale_buttons_get_a_clear_answer(
     assert await press_forged(emulator, "stop:yes") == "This button no longer works."
     assert await press_forged(emulator, "sum:1") == "This button no longer works."
     assert not [a for a in emulator.callback_answers if a.text and "went wrong" in a.text]
+
+
+async def test_a_command_in_a_photo_caption_runs_like_a_text_command(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # It used to get "Send me a link ..." in private chats and nothing at all in groups.
+    await emulator.send_user_media(USER_CHAT, caption="/subscribe tesla")
+    reply = await emulator.next_message(USER_CHAT)
+    assert "Keywords: “tesla”" in reply.text, reply.text
+    await emulator.send_user_media(USER_CHAT, caption="/frobnicate")
+    assert "I don't know /frobnicate" in (await emulator.next_message(USER_CHAT)).text
+    await emulator.add_chat(-500, "group")
+    await emulator.send_user_media(-500, caption="/subscribe@otherbot business")
+    await emulator.send_user_media(-500, caption="/latest@newsbot_emulator_bot")
+    reply = await emulator.next_message(-500)
+    assert reply.text.startswith("Latest") or "No articles" in reply.text, reply.text
+    assert await services_of(running_bot).subscriptions.for_chat(-500) == []
