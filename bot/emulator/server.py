@@ -1024,22 +1024,27 @@ class BotApiEmulator:
         if announce:
             self._enqueue(self._my_chat_member(chat, "member", "kicked"))
 
-    async def unblock_chat(self, chat_id: int) -> None:
-        """Undo block_chat."""
-        self._chat_or_error(chat_id).blocked = False
+    async def unblock_chat(self, chat_id: int, *, announce: bool = False) -> None:
+        """Undo block_chat; ``announce`` tells the bot with a my_chat_member update, as Telegram does."""
+        chat = self._chat_or_error(chat_id)
+        chat.blocked = False
+        if announce:
+            self._enqueue(self._my_chat_member(chat, "kicked", "member"))
 
     def _my_chat_member(self, chat: _Chat, old: str, new: str) -> JSON:
         user_id = chat.chat_id if chat.type == "private" else 1
         bot = self._bot_user()
+        old_member: JSON = {"user": bot, "status": old}
         new_member: JSON = {"user": bot, "status": new}
-        if new == "kicked":
-            new_member["until_date"] = 0
+        for member in (old_member, new_member):
+            if member["status"] == "kicked":
+                member["until_date"] = 0
         return {
             "my_chat_member": {
                 "chat": chat.as_json(),
                 "from": self._user(user_id),
                 "date": int(time.time()),
-                "old_chat_member": {"user": bot, "status": old},
+                "old_chat_member": old_member,
                 "new_chat_member": new_member,
             }
         }

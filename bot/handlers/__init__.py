@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from telegram import BotCommand, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotApplication, BotContext
 from bot.handlers import admin, articles, errors, settings, start, subscriptions
@@ -65,6 +72,7 @@ def register_handlers(application: BotApplication) -> None:
     """Add every conversation handler and the error handler to ``application``."""
     handlers: list[BaseHandler[Update, BotContext, None]] = [
         MessageHandler(filters.StatusUpdate.MIGRATE, settings.migrated),
+        ChatMemberHandler(errors.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         *_commands(),
         CallbackQueryHandler(start.toggle_topic, pattern=r"^t:"),
         CallbackQueryHandler(articles.summary_button, pattern=r"^sum:"),
