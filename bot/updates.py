@@ -9,30 +9,37 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# PTB's own semaphore is taken before our per-chat lock, so updates queued behind one busy chat would
+# hold its slots and stall every other chat; it is made wide enough never to bind and we limit below.
+_UNBOUNDED = 1 << 30
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Run updates of different chats concurrently but those of one chat one after another.
 
     A slow ``/summary <link>`` in one chat must not hold up everyone else, yet "/subscribe x" followed by
-    "/mysubs" in the same chat must be answered in that order.
+    "/mysubs" in the same chat must be answered in that order. Only the update a chat is working on counts
+    towards ``max_concurrent``: a flood in one chat waits on that chat's lock, not in everyone's way.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(_UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await the handler coroutine while holding this chat's lock."""
+        """Await the handler coroutine while holding this chat's lock and one of the shared slots."""
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         key = chat.id
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._waiting[key] -= 1

@@ -1024,22 +1024,27 @@ class BotApiEmulator:
         if announce:
             self._enqueue(self._my_chat_member(chat, "member", "kicked"))
 
-    async def unblock_chat(self, chat_id: int) -> None:
-        """Undo block_chat."""
-        self._chat_or_error(chat_id).blocked = False
+    async def unblock_chat(self, chat_id: int, *, announce: bool = False) -> None:
+        """Undo block_chat; ``announce`` tells the bot with a my_chat_member update, as Telegram does."""
+        chat = self._chat_or_error(chat_id)
+        chat.blocked = False
+        if announce:
+            self._enqueue(self._my_chat_member(chat, "kicked", "member"))
 
     def _my_chat_member(self, chat: _Chat, old: str, new: str) -> JSON:
         user_id = chat.chat_id if chat.type == "private" else 1
         bot = self._bot_user()
+        old_member: JSON = {"user": bot, "status": old}
         new_member: JSON = {"user": bot, "status": new}
-        if new == "kicked":
-            new_member["until_date"] = 0
+        for member in (old_member, new_member):
+            if member["status"] == "kicked":
+                member["until_date"] = 0
         return {
             "my_chat_member": {
                 "chat": chat.as_json(),
                 "from": self._user(user_id),
                 "date": int(time.time()),
-                "old_chat_member": {"user": bot, "status": old},
+                "old_chat_member": old_member,
                 "new_chat_member": new_member,
             }
         }
@@ -1117,6 +1122,70 @@ class BotApiEmulator:
             chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
         return self._enqueue({"message": message})
 
+    async def send_user_media(
+        self,
+        chat_id: int,
+        kind: str = "photo",
+        *,
+        caption: str | None = None,
+        user_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> int:
+        """A user sends a photo or a sticker (with an optional caption); returns the new message's id.
+
+        Captions carry their entities as ``caption_entities``, as Telegram sends them: a caption starting
+        with /command holds a bot_command entity, though python-telegram-bot's CommandHandler reads only text.
+        """
+        media: JSON
+        if kind == "photo":
+            media = {"photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]}
+        elif kind == "sticker":
+            media = {
+                "sticker": {
+                    "file_id": "sticker-1",
+                    "file_unique_id": "s1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            }
+        else:
+            raise ValueError(f"unknown media kind {kind!r}")
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            await self.add_chat(chat_id, "private" if chat_id > 0 else "group")
+            chat = self._chats[chat_id]
+        if chat.type == "private":
+            chat.blocked = False
+        if user_id is None:
+            user_id = chat_id if chat.type == "private" else 1
+        message_id = self._new_message_id(chat)
+        message: JSON = {
+            "message_id": message_id,
+            "from": self._user(user_id),
+            "chat": chat.as_json(),
+            "date": int(time.time()),
+            **media,
+        }
+        if caption is not None and kind == "photo":
+            message["caption"] = caption
+            entities = _user_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
+        if reply_to_message_id is not None:
+            replied = chat.stored.get(reply_to_message_id)
+            message["reply_to_message"] = (
+                replied
+                if replied is not None
+                else {"message_id": reply_to_message_id, "date": message["date"], "chat": chat.as_json()}
+            )
+        if self.record_messages:
+            chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
+        self._enqueue({"message": message})
+        return message_id
+
     async def press_button(
         self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None = None
     ) -> str:
@@ -1162,7 +1231,16 @@ class BotApiEmulator:
         return await asyncio.wait_for(asyncio.shield(self._queries[query_id].answered), timeout)
 
     async def inject_raw_update(self, update: JSON) -> int:
-        """Queue any dict as an update (update_id is assigned unless given); returns the update_id."""
+        """Queue any dict as an update (update_id is assigned unless given); returns the update_id.
+
+        A raw ``callback_query`` with an ``id`` counts as a real tap: the bot may answer it and
+        ``wait_callback_answer(id)`` sees the answer (forged data, inline messages, old keyboards).
+        """
+        query = update.get("callback_query")
+        if isinstance(query, dict) and isinstance(query.get("id"), str) and query["id"] not in self._queries:
+            chat = (query.get("message") or {}).get("chat") or {}
+            chat_id = chat["id"] if isinstance(chat.get("id"), int) else 0
+            self._queries[query["id"]] = _PendingQuery(chat_id, asyncio.get_running_loop().create_future())
         if "update_id" in update and isinstance(update["update_id"], int):
             self._next_update_id = max(self._next_update_id, update["update_id"])
             body = {k: v for k, v in update.items() if k != "update_id"}

@@ -47,6 +47,10 @@ _SEVERAL_ARTICLES = (
     "That message lists several articles: press the 📄 button of the one you want, or send /summary with its id "
     "(/summary 12)."
 )
+_NO_TEXT_REPLIED = (
+    "That message has no text I can summarize (photos, stickers and files carry none). Reply to a message "
+    "with text, or send /summary with a link or some text."
+)
 _SUMMARY_USAGE = (
     "Send /summary with an article id (/summary 12), a link, or some text; or reply /summary to a message. "
     "/summary 5 ... asks for 5 sentences."
@@ -73,12 +77,18 @@ def find_url(text: str) -> str | None:
 
 
 def parse_summary_request(
-    text: str, replied: str | None, default_sentences: int, *, replied_lists_several: bool = False
+    text: str,
+    replied: str | None,
+    default_sentences: int,
+    *,
+    replied_lists_several: bool = False,
+    replied_without_text: bool = False,
 ) -> SummaryRequest:
     """Read "/summary [N] ID|URL|TEXT"; with nothing but N, the replied-to message is the text.
 
     ``replied_lists_several``: the replied-to message is a list of our articles (/latest, /search),
-    so it names no single article to summarize.
+    so it names no single article to summarize. ``replied_without_text``: it is a photo, sticker or other
+    message with no text.
     """
     sentences = default_sentences
     tokens = text.split(maxsplit=1)
@@ -93,6 +103,8 @@ def parse_summary_request(
     if not text:
         if replied_lists_several:
             raise UserError(_SEVERAL_ARTICLES)
+        if replied_without_text:
+            raise UserError(_NO_TEXT_REPLIED)
         if not replied:
             raise UserError(_SUMMARY_USAGE)
         text = replied
@@ -112,13 +124,24 @@ def _is_link(text: str) -> bool:
     return url is not None and len(text.split()) <= 12
 
 
+def replied_message(message: Message) -> Message | None:
+    """The message ``message`` answers, if the user replied to one.
+
+    In forum groups every message of a topic "replies" to the topic's creation notice; that is no reply.
+    """
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    return replied
+
+
 def _replied_target(message: Message) -> tuple[str | None, bool]:
     """What a reply points at, and whether it lists several of our articles.
 
     An alert's summary button names its article; a list with a button per article names none of them; any
     other message is summarized as text.
     """
-    replied = message.reply_to_message
+    replied = replied_message(message)
     if replied is None:
         return None, False
     articles: list[str] = []
@@ -177,7 +200,13 @@ async def summary(update: Update, context: BotContext) -> None:
     replied, several = _replied_target(message)
     if replied is not None:
         check_length(replied, MAX_MESSAGE_CHARS)  # any message Telegram delivered may be summarized
-    request = parse_summary_request(text, replied, chat.summary_sentences, replied_lists_several=several)
+    request = parse_summary_request(
+        text,
+        replied,
+        chat.summary_sentences,
+        replied_lists_several=several,
+        replied_without_text=replied is None and replied_message(message) is not None,
+    )
     await send(message, await _summarize(update, context, request, message))
 
 

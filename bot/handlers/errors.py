@@ -5,19 +5,25 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat as TgChat
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
-from bot.handlers.common import answer, button, command, send
+from bot.handlers.common import answer, button, command, ensure_chat, send
 from bot.render.replies import render_internal_error, render_unknown_command
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the trace once and tell the user, briefly, that it was our fault."""
+    """Log the trace once and tell the user, briefly, that it was our fault.
+
+    A chat that is gone (the bot was removed or blocked while answering) or became a supergroup is not our
+    fault: it is noted, one log line, and nobody is left to apologize to.
+    """
+    if isinstance(update, Update) and await _chat_left(update, context):
+        return
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
@@ -33,12 +39,44 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("could not send the error apology: %s", exc)
 
 
+async def _chat_left(update: Update, context: BotContext) -> bool:
+    """Handle an answer refused because the chat is gone or migrated; False for any other error."""
+    error, chat = context.error, update.effective_chat
+    if chat is None or not isinstance(error, Forbidden | ChatMigrated | BadRequest):
+        return False
+    if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+        return False
+    services = context.services
+    if isinstance(error, ChatMigrated):
+        log.warning("chat %s became supergroup %s while I was answering", chat.id, error.new_chat_id)
+        await services.chats.migrate(chat.id, int(error.new_chat_id))
+    else:
+        log.warning("chat %s is gone while I was answering (%s): deactivating", chat.id, error.message)
+        await services.chats.gone(chat.id, error.message)
+    return True
+
+
+async def chat_member_changed(update: Update, context: BotContext) -> None:
+    """The bot was removed or blocked: stop delivering there at once, not at the next 403; and back again."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    status, chats = change.new_chat_member.status, context.services.chats
+    if status in (ChatMember.LEFT, ChatMember.BANNED):
+        await chats.gone(change.chat.id, f"bot {status}")
+    elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+        known = await chats.get(change.chat.id)
+        if known is not None and not known.active:  # re-added or unblocked: it keeps what it followed
+            await ensure_chat(update, context)
+
+
 @command
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we don't have: point to /help (in groups only when it was addressed to us)."""
     message = update.message
     assert message is not None and update.effective_chat is not None
-    word = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    text = message.text or message.caption or ""  # a photo can carry a command in its caption
+    word = text.split(maxsplit=1)[0] if text.strip() else ""
     name, _, addressee = word.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot

@@ -86,8 +86,9 @@ async def stop_button(update: Update, context: BotContext) -> str | None:
         await edit(update.callback_query, render_stop_cancelled())
         return None
     deleted = await context.services.chats.stop(update.effective_chat.id)
-    await edit(update.callback_query, render_stopped(deleted))
-    return "Deleted." if deleted else None
+    # A double tap finds nothing left: the message already says "Done" and must keep saying it.
+    await edit(update.callback_query, render_stopped())
+    return "Deleted." if deleted else "There was nothing to delete."
 
 
 async def migrated(update: Update, context: BotContext) -> None:

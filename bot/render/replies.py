@@ -455,13 +455,11 @@ def render_stop_confirm() -> Reply:
     )
 
 
-def render_stopped(deleted: bool) -> Reply:
-    """/stop confirmed."""
-    if deleted:
-        return Reply(
-            "Done: everything of this chat is deleted and nothing more will be sent. /start to come back."
-        )
-    return Reply("There was nothing to delete. /start to begin.")
+def render_stopped() -> Reply:
+    """/stop confirmed; the same text whether or not anything was stored, so a second tap changes nothing."""
+    return Reply(
+        "Done: everything of this chat is deleted and nothing more will be sent. /start to come back."
+    )
 
 
 def render_stop_cancelled() -> Reply:

@@ -130,6 +130,10 @@ class ChatService:
         """/stop confirmed: delete the chat with its subscriptions and deliveries."""
         return await self._db.chats.delete(chat_id)
 
+    async def gone(self, chat_id: int, reason: str) -> None:
+        """Telegram refuses this chat (the bot was blocked or removed): deliver nothing until it comes back."""
+        await self._db.chats.deactivate(chat_id, reason[:200], self._clock.now())
+
     async def migrate(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: keep its settings and subscriptions under the new id."""
         await self._db.chats.migrate(old_id, new_id, self._clock.now())

@@ -30,6 +30,9 @@ _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
+# SQLite integers are signed 64-bit; binding anything wider raises OverflowError.
+_MAX_ROWID = (1 << 63) - 1
+_MIN_ROWID = -(1 << 63)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +192,9 @@ class ArticleRepo:
         return results
 
     async def get(self, article_id: int) -> Article | None:
-        """The article with this id, or None."""
+        """The article with this id, or None (also for ids SQLite cannot hold, as forged buttons carry)."""
+        if not _MIN_ROWID <= article_id <= _MAX_ROWID:
+            return None
         rows = await fetch_all(
             self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 from bot.console import load_samples
@@ -9,6 +10,8 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import USER_CHAT, services_of
+
+_forged_ids = itertools.count(1)
 
 ARTICLE_TITLE = "City council approves a new tram line"
 ARTICLE_BODY = (
@@ -50,3 +53,41 @@ async def store_samples(application: BotApplication) -> list[Article]:
     now = datetime.fromtimestamp(services.clock.now(), UTC)
     results = await services.ingest.ingest_articles(load_samples(now))
     return [article for article, _ in results]
+
+
+async def press_forged(
+    emulator: BotApiEmulator,
+    data: str,
+    *,
+    chat: int = USER_CHAT,
+    message_id: int | None = None,
+    user_id: int | None = None,
+) -> str | None:
+    """Send a tap Telegram would deliver but the bot never offered (a modified client, an old keyboard).
+
+    With ``message_id`` the tap comes from that bot message; without, from a message sent via inline mode
+    (no chat at all). Returns the toast the bot answered with.
+    """
+    user = user_id if user_id is not None else chat
+    query: dict[str, object] = {
+        "id": f"forged-{next(_forged_ids)}",
+        "from": {"id": user, "is_bot": False, "first_name": f"User {user}"},
+        "chat_instance": str(chat),
+        "data": data,
+    }
+    if message_id is None:
+        query["inline_message_id"] = "inline-1"
+    else:
+        stored = emulator.current(chat, message_id)
+        query["message"] = {
+            "message_id": message_id,
+            "date": stored.date if stored else 0,
+            "chat": {"id": chat, "type": "private", "first_name": f"User {chat}"}
+            if chat > 0
+            else {"id": chat, "type": "group", "title": f"Group {chat}"},
+            "from": {"id": 123456, "is_bot": True, "first_name": "NewsBot"},
+            "text": stored.text if stored else "",
+        }
+    await emulator.inject_raw_update({"callback_query": query})
+    answer = await emulator.wait_callback_answer(str(query["id"]), timeout=10)
+    return answer.text

@@ -167,3 +167,19 @@ async def test_digest_on_demand_sends_what_is_new(
     digest = await say(emulator, "/digest")
     assert "Solar-powered sensors" in digest.text and "Harbor Coffee" not in digest.text
     assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
+
+
+async def test_stop_pressed_twice_still_says_done(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/subscribe business")
+    confirm = await say(emulator, "/stop")
+    # Two quick taps reach the bot before the first edit removes the buttons.
+    first = await emulator.press_button(USER_CHAT, confirm.message_id, "stop:yes")
+    second = await emulator.press_button(USER_CHAT, confirm.message_id, "stop:yes")
+    assert (await emulator.wait_callback_answer(first)).text == "Deleted."
+    assert (await emulator.wait_callback_answer(second)).text == "There was nothing to delete."
+    await emulator.wait_for_idle()
+    shown = emulator.current(USER_CHAT, confirm.message_id)
+    assert shown is not None and "everything of this chat is deleted" in shown.text
+    assert not shown.buttons

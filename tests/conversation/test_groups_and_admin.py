@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
@@ -98,3 +102,45 @@ async def test_groups_hear_only_commands_meant_for_the_bot(
     reply = await say(emulator, f"/frobnicate@{emulator.bot_username}", chat=GROUP, user_id=MEMBER)
     assert "I don't know /frobnicate" in reply.text
     assert len(emulator.messages(GROUP)) == 1
+
+
+async def test_removed_from_a_group_while_answering(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    caplog.set_level(logging.WARNING)
+    # The bot is removed after the command arrived but before its answer went out: the answer gets 403.
+    await emulator.block_chat(GROUP, announce=False)
+    await emulator.send_user_message(GROUP, "/mysubs", user_id=GROUP_ADMIN)
+    await emulator.wait_for_idle()
+    services = services_of(running_bot)
+    chat = await services.chats.get(GROUP)
+    assert chat is not None and not chat.active  # nothing more is delivered there
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no trace: it was not our fault
+    assert emulator.requests["sendMessage"] == 2  # no apology sent into the void after the failed answer
+    # Back in the group, the chat comes back with what it followed.
+    await emulator.unblock_chat(GROUP)
+    await say(emulator, "/mysubs", chat=GROUP, user_id=GROUP_ADMIN)
+    chat = await services.chats.get(GROUP)
+    assert chat is not None and chat.active
+    assert await services.subscriptions.topic_ids(GROUP) == {"business"}
+
+
+async def test_removed_from_a_group_stops_deliveries_at_once(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    await emulator.block_chat(GROUP)  # Telegram tells the bot with a my_chat_member update
+    await emulator.wait_for_idle()
+    services = services_of(running_bot)
+    chat = await services.chats.get(GROUP)
+    assert chat is not None and not chat.active
+    await emulator.unblock_chat(GROUP, announce=True)  # added back: alerts resume without any command
+    await emulator.wait_for_idle()
+    chat = await services.chats.get(GROUP)
+    assert chat is not None and chat.active
+    assert await services.subscriptions.topic_ids(GROUP) == {"business"}

@@ -11,7 +11,7 @@ import pytest
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
-from tests.conversation.helpers import say
+from tests.conversation.helpers import press_forged, say
 
 
 async def test_overlong_arguments_get_a_clear_answer(
@@ -148,3 +148,40 @@ async def test_odd_digits_and_malformed_addresses_get_clear_answers(
     assert "went wrong" not in reply.text and "Summary" in reply.text
     reply = await say(emulator, "/addfeed https://[::1/", chat=ADMIN_ID)
     assert reply.text.startswith("⚠️") and "not a valid URL" in reply.text
+
+
+async def test_forged_and_stale_buttons_get_a_clear_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    panel = await say(emulator, "/settings")
+    here = {"message_id": panel.message_id}
+    # An id too big for the database used to end in "Sorry, something went wrong".
+    toast = await press_forged(emulator, "sum:99999999999999999999", **here)
+    assert toast is not None and "no article" in toast
+    assert "no article" in (await press_forged(emulator, "sum:0", **here) or "")
+    assert await press_forged(emulator, "sum:-1", **here) == "This button no longer works."
+    assert "no longer exists" in (await press_forged(emulator, "t:nonexistent", **here) or "")
+    assert "1 to 10" in (await press_forged(emulator, "set:len:9999", **here) or "")
+    assert await press_forged(emulator, "set:mode:x", **here) == "This button no longer works."
+    assert await press_forged(emulator, "v1:x" * 16, **here) == "This button no longer works."
+    # Messages sent through inline mode carry no chat: nothing to change, but the tap is answered.
+    assert await press_forged(emulator, "stop:yes") == "This button no longer works."
+    assert await press_forged(emulator, "sum:1") == "This button no longer works."
+    assert not [a for a in emulator.callback_answers if a.text and "went wrong" in a.text]
+
+
+async def test_a_command_in_a_photo_caption_runs_like_a_text_command(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # It used to get "Send me a link ..." in private chats and nothing at all in groups.
+    await emulator.send_user_media(USER_CHAT, caption="/subscribe tesla")
+    reply = await emulator.next_message(USER_CHAT)
+    assert "Keywords: “tesla”" in reply.text, reply.text
+    await emulator.send_user_media(USER_CHAT, caption="/frobnicate")
+    assert "I don't know /frobnicate" in (await emulator.next_message(USER_CHAT)).text
+    await emulator.add_chat(-500, "group")
+    await emulator.send_user_media(-500, caption="/subscribe@otherbot business")
+    await emulator.send_user_media(-500, caption="/latest@newsbot_emulator_bot")
+    reply = await emulator.next_message(-500)
+    assert reply.text.startswith("Latest") or "No articles" in reply.text, reply.text
+    assert await services_of(running_bot).subscriptions.for_chat(-500) == []

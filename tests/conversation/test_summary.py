@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
-from tests.conftest import MakeBot, make_settings
+from tests.conftest import USER_CHAT, MakeBot, make_settings
 from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, say, store_samples
 from tests.support.news_site import NewsSite
 
@@ -94,3 +94,55 @@ async def test_private_addresses_are_refused_unless_allowed(
     assert reply.text.startswith("⚠️")
     assert "private" in reply.text.lower() or "local" in reply.text.lower()
     assert news_site.hits("/articles/1.html") == 0
+
+
+async def test_summary_replied_to_a_photo_or_sticker_says_there_is_no_text(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    for kind in ("photo", "sticker"):
+        media = await emulator.send_user_media(USER_CHAT, kind)
+        reply = await say(emulator, "/summary", reply_to=media)
+        while reply.text.startswith("Send me a link"):  # the hint for the media itself
+            reply = await emulator.next_message(USER_CHAT)
+        # It used to answer "... or reply /summary to a message", which is what the user had just done.
+        assert reply.text.startswith("⚠️ That message has no text I can summarize"), reply.text
+    captioned = await emulator.send_user_media(
+        USER_CHAT, caption="The council met today. It approved the budget. Everyone went home after it."
+    )
+    reply = await say(emulator, "/summary", reply_to=captioned)
+    while reply.text.startswith("Send me a link"):
+        reply = await emulator.next_message(USER_CHAT)
+    assert reply.text.startswith("📝 Summary") and "approved the budget" in reply.text
+
+
+async def test_summary_in_a_forum_topic_is_no_reply_to_the_topic_notice(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    forum = {"id": -100777, "type": "supergroup", "title": "Forum", "is_forum": True}
+    await emulator.add_chat(-100777, "supergroup", "Forum")
+    now = int(time.time())
+    notice = {
+        "message_id": 10,
+        "date": now,
+        "chat": forum,
+        "from": {"id": 5, "is_bot": False, "first_name": "Ann"},
+        "message_thread_id": 10,
+        "forum_topic_created": {"name": "News", "icon_color": 7322096},
+    }
+    await emulator.inject_raw_update(
+        {
+            "message": {
+                "message_id": 11,
+                "date": now,
+                "chat": forum,
+                "from": {"id": 5, "is_bot": False, "first_name": "Ann"},
+                "message_thread_id": 10,
+                "is_topic_message": True,
+                "reply_to_message": notice,
+                "text": "/summary",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+            }
+        }
+    )
+    reply = await emulator.next_message(-100777)
+    assert reply.text.startswith("⚠️ Send /summary with an article id"), reply.text
