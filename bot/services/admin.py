@@ -115,7 +115,7 @@ class AdminService:
 
     async def remove_feed(self, url: str) -> Feed:
         """Stop polling a feed (its articles stay); UserError when there is no such feed."""
-        url = url.strip()
+        url = url.strip().strip("<>")  # as /addfeed takes it
         feed = await self._db.feeds.get_by_url(url)
         if feed is None:
             raise UserError("No feed with that address is polled. /feeds lists them.")

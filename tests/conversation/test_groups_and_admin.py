@@ -83,7 +83,7 @@ async def test_admin_stats_and_feeds(
     assert news_site.feed_url("business") in listing.text
     bad = await say(emulator, f"/addfeed {news_site.url('/nothing.xml')}", chat=ADMIN_ID)
     assert bad.text.startswith("⚠️")
-    removed = await say(emulator, f"/removefeed {news_site.feed_url('business')}", chat=ADMIN_ID)
+    removed = await say(emulator, f"/removefeed <{news_site.feed_url('business')}>", chat=ADMIN_ID)
     assert "Stopped polling" in removed.text
     assert (
         "No feed with that address"
