@@ -37,6 +37,9 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 # Sentences longer than this many words are almost certainly text without punctuation; they get chunked.
 _MAX_SENTENCE_WORDS = 80
 _CHUNK_WORDS = 35
+# Far beyond any real sentence, even in languages written without spaces.
+_MAX_SENTENCE_CHARS = 1000
+_CHUNK_CHARS = 400
 
 # --- boilerplate patterns -------------------------------------------------------------------------------
 
@@ -268,9 +271,18 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
 
 def _chunk(sentence: str) -> list[str]:
     words = sentence.split()
-    if len(words) <= _MAX_SENTENCE_WORDS:
-        return [sentence]
-    return [" ".join(words[i : i + _CHUNK_WORDS]) for i in range(0, len(words), _CHUNK_WORDS)]
+    pieces = (
+        [sentence]
+        if len(words) <= _MAX_SENTENCE_WORDS
+        else [" ".join(words[i : i + _CHUNK_WORDS]) for i in range(0, len(words), _CHUNK_WORDS)]
+    )
+    out: list[str] = []
+    for piece in pieces:
+        if len(piece) <= _MAX_SENTENCE_CHARS:
+            out.append(piece)
+        else:  # text without spaces (a hostile page, a pasted hash) would be one sentence of any length
+            out.extend(piece[i : i + _CHUNK_CHARS] for i in range(0, len(piece), _CHUNK_CHARS))
+    return out
 
 
 def split_sentences(text: str, language: str = "english") -> list[str]:

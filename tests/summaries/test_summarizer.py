@@ -166,6 +166,16 @@ def test_200_kb_article_is_fast() -> None:
     assert len(summary) == 5
 
 
+def test_text_without_spaces_never_makes_a_sentence_of_any_length() -> None:
+    blob = "Q9" * 150_000  # 300,000 characters, not one space: a pasted hash or a hostile page
+    summary = summarize(f"The vault code changed today. {blob}. Staff were told in the morning.", 3)
+    assert summary and all(len(sentence) <= 1000 for sentence in summary)
+    assert "The vault code changed today." in summary
+    # Languages written without spaces keep their long sentences whole.
+    sentence = "東京都は新しい公園を" * 40 + "。"
+    assert split_sentences(sentence, "japanese") == [sentence]
+
+
 def test_summary_sentences_come_from_the_splitter() -> None:
     text = " ".join(GENUINE)
     assert set(summarize(text, 10)) <= set(split_sentences(text))
