@@ -116,6 +116,15 @@ class ChatRepo:
                     " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending' AND not_before > ?",
                     (chat.id, now),
                 )
+            if rows and chat.paused:
+                # Pause stops everything: alerts still queued (held by quiet hours, say) are dropped, so
+                # resuming does not bring a flood of stale news.
+                await run(
+                    conn,
+                    "UPDATE deliveries SET status = 'dropped', error = 'chat paused', finished_at = ?"
+                    " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending'",
+                    (now, chat.id),
+                )
         if not rows:
             raise LookupError(f"chat {chat.id} is not registered")
         return chat_from_row(rows[0])
@@ -188,6 +197,32 @@ class ChatRepo:
                 conn,
                 "UPDATE chats SET last_digest_at = ?, next_digest_at = ? WHERE id = ?",
                 (last_digest_at, next_digest_at, chat_id),
+            )
+
+    async def record_digest(
+        self,
+        chat_id: int,
+        *,
+        last_digest_at: float | None,
+        next_digest_at: float | None,
+        scheduled: float | None,
+    ) -> None:
+        """Record a digest (``last_digest_at`` None: nothing was sent) and move its schedule on from
+        ``scheduled``, the next_digest_at it was sent for.
+
+        A schedule the chat changed meanwhile (new times, timezone or mode while the digest was being sent) is
+        the user's latest word and is kept.
+        """
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE chats SET last_digest_at = coalesce(?, last_digest_at) WHERE id = ?",
+                (last_digest_at, chat_id),
+            )
+            await run(
+                conn,
+                "UPDATE chats SET next_digest_at = ? WHERE id = ? AND next_digest_at IS ?",
+                (next_digest_at, chat_id, scheduled),
             )
 
     async def active(self) -> list[Chat]:
