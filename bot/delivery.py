@@ -66,6 +66,8 @@ MAX_RATE_LIMITED = 20
 DIGEST_MAX_RETRY_WAIT = 30.0
 # How many digests are sent at once; the shared pacer keeps the overall rate.
 DIGEST_CONCURRENCY = 32
+# A next digest is at most a day (and a daylight-saving hour) ahead of when it was computed.
+DIGEST_HORIZON_SECONDS = 2 * 86400.0
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
@@ -607,12 +609,17 @@ class DeliveryService:
         self._digest_task = asyncio.create_task(start_due(), name="digests")
 
     async def _due_digest_chats(self, now: float) -> list[Chat]:
-        for chat_id, times, tz in await self._db.deliveries.fix_digest_schedule():
+        # A next digest further ahead than any schedule can be was set while the clock ran ahead (a clock
+        # put right backwards): recompute it, or the chat would get no digest until the clock caught up.
+        horizon = now + DIGEST_HORIZON_SECONDS
+        for chat_id, times, tz, old in await self._db.deliveries.fix_digest_schedule(later_than=horizon):
             chat = Chat(
                 id=chat_id, mode="digest", digest_times=tuple(t for t in times.split(",") if t), timezone=tz
             )
             nxt = _safe_next_digest(chat, now)
-            await self._db.chats.set_digest_times(chat_id, last_digest_at=None, next_digest_at=nxt)
+            await self._db.chats.record_digest(
+                chat_id, last_digest_at=None, next_digest_at=nxt, scheduled=old
+            )
         return await self._db.chats.due_digests(now)
 
     def _start_due_digests(self, due: Sequence[Chat], now: float) -> list[asyncio.Task[int]]:

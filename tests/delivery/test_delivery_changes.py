@@ -182,3 +182,26 @@ async def test_alerts_held_by_quiet_hours_are_dropped_by_pause_not_sent_after_re
         await emulator.wait_for_idle(quiet=0.3)
         assert emulator.messages(7) == []
         assert await r.db.deliveries.counts_by_status() == {"dropped": 1}
+
+
+async def test_a_clock_put_right_backwards_does_not_stop_digests(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The machine's clock ran a week ahead and was then corrected.
+    clock = FakeClock(utc(2026, 1, 10, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 10, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        clock.set(utc(2026, 1, 3, 9))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        await r.delivery.plan_alerts([await store_article(r, "Cup draw", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 4, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Cup draw" in emulator.messages(7)[-1].text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8)
+        assert chat.last_digest_at == utc(2026, 1, 4, 8)
