@@ -101,11 +101,12 @@ class ChatRepo:
             )
             if rows and chat.mode == "instant":
                 # Stories held for a digest that will never come now (only digest chats get digests) would
-                # stay 'pending' forever: they go out as alerts instead.
+                # stay 'pending' forever: they go out as alerts instead. So do those of a digest being sent
+                # right now: if it fails, they come back 'pending' and must not wait for a digest either.
                 await run(
                     conn,
                     "UPDATE deliveries SET kind = 'alert', not_before = 0"
-                    " WHERE chat_id = ? AND kind = 'digest' AND status = 'pending'",
+                    " WHERE chat_id = ? AND kind = 'digest' AND status IN ('pending', 'sending')",
                     (chat.id,),
                 )
                 # Alerts held until quiet hours ended were timed by the old settings (quiet hours, timezone):

@@ -205,3 +205,53 @@ async def test_a_clock_put_right_backwards_does_not_stop_digests(
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8)
         assert chat.last_digest_at == utc(2026, 1, 4, 8)
+
+
+class StalledApi(LoopbackApi):
+    """The first sendMessage hangs until released, then fails with 502; later ones succeed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+        self.release = asyncio.Event()
+        self.delivered: list[str] = []
+
+    async def answer(self, request: web.Request) -> web.Response:
+        form = await request.json() if request.content_type == "application/json" else await request.post()
+        if not self.arrived.is_set():
+            self.arrived.set()
+            await self.release.wait()
+            return web.Response(status=502, text="upstream trouble")
+        self.delivered.append(str(form["text"]))
+        message = {"message_id": 1, "date": 0, "chat": {"id": int(str(form["chat_id"])), "type": "private"}}
+        return web.json_response({"ok": True, "result": message})
+
+
+async def test_switching_to_instant_while_a_failing_digest_is_sent_still_delivers_its_stories(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import delivery as delivery_module
+
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    api = StalledApi()
+    await api.start()
+    try:
+        async with rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+            chats = chat_service(r)
+            await add_chat(r, 7, topics=("sport",), in_emulator=False)
+            await chats.set_digest_times(7, ["08:00"])
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+            )
+            sending = asyncio.create_task(r.delivery.send_digest(7, r.clock.now(), on_demand=True))
+            await asyncio.wait_for(api.arrived.wait(), 5)
+            await chats.set_mode(7, "instant")  # while the digest is on its way
+            api.release.set()
+            assert await sending == 0  # Telegram was unreachable
+            # The chat gets no digests any more: the story must come as an alert.
+            await r.delivery.start()
+            await wait_until(lambda: len(api.delivered) == 1)
+            assert "Match report" in api.delivered[0]
+            assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+    finally:
+        await api.stop()
