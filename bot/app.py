@@ -69,7 +69,7 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
         fetcher=fetcher,
         ingest=ingest,
         delivery=delivery,
-        chats=ChatService(db=db, settings=settings, clock=clock),
+        chats=ChatService(db=db, settings=settings, clock=clock, delivery=delivery),
         subscriptions=SubscriptionService(db=db, catalogue=catalogue, clock=clock),
         admin=AdminService(db=db, settings=settings, clock=clock, ingest=ingest, catalogue=catalogue),
     )

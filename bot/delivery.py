@@ -61,9 +61,17 @@ MAX_NETWORK_ATTEMPTS = 5
 OUTAGE_RETRY_SECONDS = 300.0
 MAX_OUTAGE_ATTEMPTS = 240
 MAX_RATE_LIMITED = 20
+# A digest waits in line for a 429's retry_after up to this long; a longer wait postpones the digest instead,
+# so one rate-limited chat never holds a digest slot (and the stories stay queued for the retry).
+DIGEST_MAX_RETRY_WAIT = 30.0
+# How many digests are sent at once; the shared pacer keeps the overall rate.
+DIGEST_CONCURRENCY = 32
+# A next digest is at most a day (and a daylight-saving hour) ahead of when it was computed.
+DIGEST_HORIZON_SECONDS = 2 * 86400.0
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
+_RETRY_LATER = "retry after: "
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _NO_PREVIEW_JSON: dict[str, Any] = _NO_PREVIEW.to_dict()
 RENDER_CACHE_SIZE = 4096
@@ -524,7 +532,12 @@ class DeliveryService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
-        self._digest_task: asyncio.Task[int] | None = None
+        self._digest_task: asyncio.Task[None] | None = None
+        # Digests being sent, by chat: each chat's digest runs on its own, so a slow or rate-limited chat never
+        # holds up the digests of the others (nor the next tick's), and a chat never gets two at once.
+        self._digest_chats: set[int] = set()
+        self._digest_tasks: set[asyncio.Task[int]] = set()
+        self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._stopping = False
         self._seq = 0
         self._next_claim = 0.0
@@ -553,11 +566,12 @@ class DeliveryService:
         if chat is None or not chat.active:
             return 0
         shown = 0
+        retry_at: float | None = None
         if not chat.paused or on_demand:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
                 try:
-                    shown = await self._send_digest_rows(chat, rows, now)
+                    shown, retry_at = await self._send_digest_rows(chat, rows, now)
                 except Exception:
                     # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
                     # 'sending' until the next restart; they wait for the next digest instead. (Rows already
@@ -567,47 +581,76 @@ class DeliveryService:
         if not on_demand or shown:
             nxt = chat.next_digest_at
             if not on_demand and chat.mode == "digest":
-                nxt = _safe_next_digest(chat, now)
-            await self._db.chats.set_digest_times(
-                chat.id, last_digest_at=now if shown else chat.last_digest_at, next_digest_at=nxt
+                # Told to wait (429) before anything went out: the same digest is tried again after the wait.
+                nxt = retry_at if retry_at is not None and not shown else _safe_next_digest(chat, now)
+            await self._db.chats.record_digest(
+                chat.id,
+                last_digest_at=now if shown else None,
+                next_digest_at=nxt,
+                scheduled=chat.next_digest_at,
             )
         return shown
 
     async def send_due_digests(self, now: float) -> int:
         """Send every digest that is due at ``now`` and schedule digest chats that have no next time yet."""
-        for chat_id, times, tz in await self._db.deliveries.fix_digest_schedule():
-            chat = Chat(
-                id=chat_id, mode="digest", digest_times=tuple(t for t in times.split(",") if t), timezone=tz
-            )
-            nxt = _safe_next_digest(chat, now)
-            await self._db.chats.set_digest_times(chat_id, last_digest_at=None, next_digest_at=nxt)
-        due = await self._db.chats.due_digests(now)
-        # Digests to many chats go out concurrently; the shared pacer keeps the overall rate.
-        gate = asyncio.Semaphore(32)
-
-        async def one(chat: Chat) -> int:
-            async with gate:
-                try:
-                    return await self.send_digest(chat.id, now)
-                except Exception:
-                    log.exception("digest for chat %d failed", chat.id)
-                    await self._db.chats.set_digest_times(
-                        chat.id,
-                        last_digest_at=chat.last_digest_at,
-                        next_digest_at=_safe_next_digest(chat, now),
-                    )
-                    return 0
-
-        return sum(await asyncio.gather(*(one(chat) for chat in due)))
+        return sum(await asyncio.gather(*self._start_due_digests(await self._due_digest_chats(now), now)))
 
     def schedule_due_digests(self, now: float) -> None:
-        """Start sending the digests due at ``now`` in the background, unless the previous batch still runs."""
+        """Start sending the digests due at ``now`` in the background (those already on their way go on)."""
         task = self._digest_task
         if task is not None and not task.done():
             return
         if task is not None and not task.cancelled() and task.exception() is not None:
-            log.error("sending digests failed", exc_info=task.exception())
-        self._digest_task = asyncio.create_task(self.send_due_digests(now), name="digests")
+            log.error("finding due digests failed", exc_info=task.exception())
+
+        async def start_due() -> None:
+            self._start_due_digests(await self._due_digest_chats(now), now)
+
+        self._digest_task = asyncio.create_task(start_due(), name="digests")
+
+    async def _due_digest_chats(self, now: float) -> list[Chat]:
+        # A next digest further ahead than any schedule can be was set while the clock ran ahead (a clock
+        # put right backwards): recompute it, or the chat would get no digest until the clock caught up.
+        horizon = now + DIGEST_HORIZON_SECONDS
+        for chat_id, times, tz, old in await self._db.deliveries.fix_digest_schedule(later_than=horizon):
+            chat = Chat(
+                id=chat_id, mode="digest", digest_times=tuple(t for t in times.split(",") if t), timezone=tz
+            )
+            nxt = _safe_next_digest(chat, now)
+            await self._db.chats.record_digest(
+                chat_id, last_digest_at=None, next_digest_at=nxt, scheduled=old
+            )
+        return await self._db.chats.due_digests(now)
+
+    def _start_due_digests(self, due: Sequence[Chat], now: float) -> list[asyncio.Task[int]]:
+        """One task per due chat whose digest is not already being sent."""
+        started: list[asyncio.Task[int]] = []
+        for chat in due:
+            if chat.id in self._digest_chats:
+                continue
+            self._digest_chats.add(chat.id)
+            task = asyncio.create_task(self._one_due_digest(chat, now), name=f"digest-{chat.id}")
+            self._digest_tasks.add(task)
+            task.add_done_callback(self._digest_tasks.discard)
+            started.append(task)
+        return started
+
+    async def _one_due_digest(self, chat: Chat, now: float) -> int:
+        try:
+            async with self._digest_gate:
+                try:
+                    return await self.send_digest(chat.id, now)
+                except Exception:
+                    log.exception("digest for chat %d failed", chat.id)
+                    await self._db.chats.record_digest(
+                        chat.id,
+                        last_digest_at=None,
+                        next_digest_at=_safe_next_digest(chat, now),
+                        scheduled=chat.next_digest_at,
+                    )
+                    return 0
+        finally:
+            self._digest_chats.discard(chat.id)
 
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now, and deliveries sent, failed and dropped since ``since``."""
@@ -618,6 +661,10 @@ class DeliveryService:
         if chat.mode != "digest":
             return replace(chat, next_digest_at=None)
         return replace(chat, next_digest_at=next_digest_at(chat.digest_times, chat.timezone, now))
+
+    def chat_changed(self, chat_id: int) -> None:
+        """The chat's settings changed or it is gone (/stop): alerts on their way re-read it before sending."""
+        self._state.chats.pop(chat_id, None)
 
     def wake(self) -> None:
         """Tell the sender to look for due rows now (new plans, quiet hours over)."""
@@ -647,11 +694,12 @@ class DeliveryService:
             return
         self._stopping = True
         self._wake.set()
-        for task in (self._runner, self._flusher, self._digest_task):
+        for task in (self._runner, self._flusher, self._digest_task, *self._digest_tasks):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        self._digest_chats.clear()
         if self._tasks:
             _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
             for task in pending:
@@ -786,6 +834,10 @@ class DeliveryService:
     async def _attempt(self, item: _Item) -> None:
         state = self._state
         chat = state.chats.get(item.chat_id)
+        if chat is None:  # changed since it was claimed (paused, /stop, new quiet hours): read it again
+            chat = await self._db.chats.get(item.chat_id)
+            if chat is not None:
+                state.chats[item.chat_id] = chat
         if chat is None or not chat.active:
             self._done(item, "dropped", "chat inactive")
             return
@@ -972,8 +1024,11 @@ class DeliveryService:
 
     # ------------------------------------------------------------------------------------------ digests
 
-    async def _send_digest_rows(self, chat: Chat, rows: list[Delivery], now: float) -> int:
-        """Send a claimed digest; how many stories reached the chat. Each part is marked sent as it goes."""
+    async def _send_digest_rows(
+        self, chat: Chat, rows: list[Delivery], now: float
+    ) -> tuple[int, float | None]:
+        """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
+        asked for a long wait (429). Each part is marked sent as it goes."""
         items: list[DigestItem] = []
         gone: list[Delivery] = []
         for row in rows:
@@ -995,6 +1050,7 @@ class DeliveryService:
             if r.id not in shown_ids and r.id not in gone_ids
         ]
         sent = 0
+        retry_at: float | None = None
         chat_id = chat.id
         for index, part in enumerate(parts):
             result, chat_id = await self._send_paced(chat_id, chat.is_group, part.text)
@@ -1012,6 +1068,12 @@ class DeliveryService:
                 # Telegram unreachable: the stories wait for the next digest rather than being lost.
                 log.warning("digest to chat %d postponed: %s", chat_id, result)
                 status = "pending"
+            elif result.startswith(_RETRY_LATER):
+                # A long retry_after: the stories stay queued and the digest is tried again after the wait.
+                wait = float(result[len(_RETRY_LATER) :])
+                log.info("digest to chat %d rate limited: retrying in %.0f s", chat_id, wait)
+                retry_at = self._clock.now() + wait
+                status = "pending"
             outcomes += [
                 Finished(key, status, by_id[key].attempts + 1, result)
                 for later in parts[index:]
@@ -1020,7 +1082,7 @@ class DeliveryService:
             break
         if outcomes:
             await self._db.deliveries.finish(outcomes, self._clock.now())
-        return sent
+        return sent, retry_at
 
     async def _send_paced(self, chat_id: int, is_group: bool, text: str) -> tuple[str | None, int]:
         """Send one message when the pacer allows; (None, chat_id) on success, else (reason, chat_id)."""
@@ -1040,7 +1102,10 @@ class DeliveryService:
                 )
                 return None, chat_id
             except RetryAfter as exc:
-                self._pacer.penalize(chat_id, _retry_after(exc))
+                wait = _retry_after(exc)
+                self._pacer.penalize(chat_id, wait)
+                if wait > DIGEST_MAX_RETRY_WAIT:
+                    return f"{_RETRY_LATER}{wait}", chat_id
             except ChatMigrated as exc:
                 await self._db.chats.migrate(chat_id, int(exc.new_chat_id), self._clock.now())
                 chat_id, is_group = int(exc.new_chat_id), True

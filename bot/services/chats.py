@@ -18,6 +18,7 @@ from bot.store.models import Chat, ChatDefaults
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Settings
+    from bot.delivery import DeliveryService
     from bot.store import Database
 
 SettingName = Literal["mode", "digest", "timezone", "quiet", "length", "pause", "resume"]
@@ -37,10 +38,14 @@ SETTINGS_USAGE = (
 class ChatService:
     """Everything about a chat itself (not what it follows)."""
 
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, *, db: Database, settings: Settings, clock: Clock, delivery: DeliveryService | None = None
+    ) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
+        # Told about every change, so alerts already on their way honour a pause or /stop at once.
+        self._delivery = delivery
 
     @property
     def defaults(self) -> ChatDefaults:
@@ -95,40 +100,43 @@ class ChatService:
     async def set_mode(self, chat_id: int, mode: Literal["instant", "digest"]) -> Chat:
         """Instant alerts, or digests at the chat's digest times."""
         chat = await self._require(chat_id)
-        return await self._save(replace(chat, mode=mode))
+        return await self._save(chat, replace(chat, mode=mode))
 
     async def set_digest_times(self, chat_id: int, words: Sequence[str]) -> Chat:
         """Digest mode at these local times ("08:00,18:00" or "08:00 18:00")."""
         times = parse_digest_times(" ".join(words))
         chat = await self._require(chat_id)
-        return await self._save(replace(chat, mode="digest", digest_times=times))
+        return await self._save(chat, replace(chat, mode="digest", digest_times=times))
 
     async def set_timezone(self, chat_id: int, name: str) -> Chat:
         """The chat's IANA timezone (case-insensitive: "europe/berlin" works)."""
         # The first lookup reads the whole tz database from disk: keep that off the event loop.
         zone = await asyncio.to_thread(resolve_timezone, name)
         chat = await self._require(chat_id)
-        return await self._save(replace(chat, timezone=zone))
+        return await self._save(chat, replace(chat, timezone=zone))
 
     async def set_quiet_hours(self, chat_id: int, text: str) -> Chat:
         """Quiet hours "22:00-07:00" (local), or "off"."""
         start, end = parse_quiet_hours(text)
         chat = await self._require(chat_id)
-        return await self._save(replace(chat, quiet_start=start, quiet_end=end))
+        return await self._save(chat, replace(chat, quiet_start=start, quiet_end=end))
 
     async def set_length(self, chat_id: int, value: str | int) -> Chat:
         """Summary length in sentences, 1-10."""
         chat = await self._require(chat_id)
-        return await self._save(replace(chat, summary_sentences=parse_length(value)))
+        return await self._save(chat, replace(chat, summary_sentences=parse_length(value)))
 
     async def set_paused(self, chat_id: int, paused: bool) -> Chat:
         """Pause (nothing is delivered) or resume."""
         chat = await self._require(chat_id)
-        return await self._save(replace(chat, paused=paused))
+        return await self._save(chat, replace(chat, paused=paused))
 
     async def stop(self, chat_id: int) -> bool:
         """/stop confirmed: delete the chat with its subscriptions and deliveries."""
-        return await self._db.chats.delete(chat_id)
+        deleted = await self._db.chats.delete(chat_id)
+        if self._delivery is not None:
+            self._delivery.chat_changed(chat_id)
+        return deleted
 
     async def gone(self, chat_id: int, reason: str) -> None:
         """Telegram refuses this chat (the bot was blocked or removed): deliver nothing until it comes back."""
@@ -144,11 +152,23 @@ class ChatService:
             raise UserError("This chat is not set up yet; send /start first.")
         return chat
 
-    async def _save(self, chat: Chat) -> Chat:
+    async def _save(self, old: Chat, chat: Chat) -> Chat:
         now = self._clock.now()
-        # The digest schedule depends on mode, times and timezone: recompute it whenever one may change.
+        # The digest schedule depends on mode, times and timezone: recompute it when one of them changes. Any
+        # other change keeps it, or a digest due but not yet sent (the tick runs every few seconds, and a batch
+        # of thousands takes minutes) would be skipped to the next day.
         due = next_digest_at(chat.digest_times, chat.timezone, now) if chat.mode == "digest" else None
-        return await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
+        unchanged = (chat.mode, chat.digest_times, chat.timezone) == (
+            old.mode,
+            old.digest_times,
+            old.timezone,
+        )
+        if unchanged and chat.mode == "digest" and old.next_digest_at is not None:
+            due = old.next_digest_at
+        saved = await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
+        if self._delivery is not None:
+            self._delivery.chat_changed(chat.id)
+        return saved
 
 
 def parse_digest_times(text: str) -> tuple[str, ...]:

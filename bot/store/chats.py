@@ -101,11 +101,12 @@ class ChatRepo:
             )
             if rows and chat.mode == "instant":
                 # Stories held for a digest that will never come now (only digest chats get digests) would
-                # stay 'pending' forever: they go out as alerts instead.
+                # stay 'pending' forever: they go out as alerts instead. So do those of a digest being sent
+                # right now: if it fails, they come back 'pending' and must not wait for a digest either.
                 await run(
                     conn,
                     "UPDATE deliveries SET kind = 'alert', not_before = 0"
-                    " WHERE chat_id = ? AND kind = 'digest' AND status = 'pending'",
+                    " WHERE chat_id = ? AND kind = 'digest' AND status IN ('pending', 'sending')",
                     (chat.id,),
                 )
                 # Alerts held until quiet hours ended were timed by the old settings (quiet hours, timezone):
@@ -115,6 +116,15 @@ class ChatRepo:
                     "UPDATE deliveries SET not_before = 0"
                     " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending' AND not_before > ?",
                     (chat.id, now),
+                )
+            if rows and chat.paused:
+                # Pause stops everything: alerts still queued (held by quiet hours, say) are dropped, so
+                # resuming does not bring a flood of stale news.
+                await run(
+                    conn,
+                    "UPDATE deliveries SET status = 'dropped', error = 'chat paused', finished_at = ?"
+                    " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending'",
+                    (now, chat.id),
                 )
         if not rows:
             raise LookupError(f"chat {chat.id} is not registered")
@@ -188,6 +198,32 @@ class ChatRepo:
                 conn,
                 "UPDATE chats SET last_digest_at = ?, next_digest_at = ? WHERE id = ?",
                 (last_digest_at, next_digest_at, chat_id),
+            )
+
+    async def record_digest(
+        self,
+        chat_id: int,
+        *,
+        last_digest_at: float | None,
+        next_digest_at: float | None,
+        scheduled: float | None,
+    ) -> None:
+        """Record a digest (``last_digest_at`` None: nothing was sent) and move its schedule on from
+        ``scheduled``, the next_digest_at it was sent for.
+
+        A schedule the chat changed meanwhile (new times, timezone or mode while the digest was being sent) is
+        the user's latest word and is kept.
+        """
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE chats SET last_digest_at = coalesce(?, last_digest_at) WHERE id = ?",
+                (last_digest_at, chat_id),
+            )
+            await run(
+                conn,
+                "UPDATE chats SET next_digest_at = ? WHERE id = ? AND next_digest_at IS ?",
+                (next_digest_at, chat_id, scheduled),
             )
 
     async def active(self) -> list[Chat]:

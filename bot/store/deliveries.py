@@ -229,14 +229,18 @@ class DeliveryRepo:
             found.extend(_chat_from_row(r) for r in rows)
         return found
 
-    async def fix_digest_schedule(self) -> list[tuple[int, str, str]]:
-        """Active digest chats that have no next digest time yet: (chat_id, digest_times, timezone)."""
+    async def fix_digest_schedule(
+        self, later_than: float | None = None
+    ) -> list[tuple[int, str, str, float | None]]:
+        """Active digest chats with no next digest time, or one after ``later_than`` (set while the clock was
+        wrong): (chat_id, digest_times, timezone, next_digest_at)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT id, digest_times, timezone FROM chats"
-            " WHERE mode = 'digest' AND active = 1 AND next_digest_at IS NULL",
+            "SELECT id, digest_times, timezone, next_digest_at FROM chats WHERE mode = 'digest' AND active = 1"
+            " AND (next_digest_at IS NULL OR next_digest_at > ?)",
+            (float("inf") if later_than is None else later_than,),
         )
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
 
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now; sent, failed and dropped since ``since``."""

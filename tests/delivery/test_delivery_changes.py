@@ -1,0 +1,257 @@
+"""A chat changing its settings, pausing or leaving while its digest is due or its alerts are on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from bot.clock import FakeClock
+from bot.emulator import BotApiEmulator
+from bot.scheduling import utc
+from bot.services.chats import ChatService
+from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
+
+
+@pytest_asyncio.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emu:
+        yield emu
+
+
+def chat_service(r: Rig) -> ChatService:
+    return ChatService(db=r.db, settings=r.settings, clock=r.clock, delivery=r.delivery)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [("length", "4"), ("quiet", "22:00-07:00"), ("digest", "08:00"), ("timezone", "UTC"), ("resume",)],
+)
+async def test_a_settings_change_just_after_digest_time_does_not_skip_that_digest(
+    tmp_path: Path, emulator: BotApiEmulator, change: tuple[str, ...]
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        # 08:00:03: the digest is due, the next tick has not run yet, and the user changes a setting that
+        # leaves the schedule as it was.
+        clock.set(utc(2026, 1, 5, 8) + 3)
+        await chats.apply(7, list(change))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+
+
+async def test_new_digest_times_chosen_while_a_digest_is_sent_are_kept(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
+        stories = [
+            await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(stories, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        # A long digest goes out in parts a second apart; between them the user moves digests to 20:00.
+        sending = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(7)) >= 1)
+        assert not sending.done()
+        await chats.set_digest_times(7, ["20:00"])
+        assert await sending == 25
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 20)
+        sent_before = len(emulator.messages(7))
+        await r.delivery.plan_alerts([await store_article(r, "Evening news", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 20))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Evening news" in emulator.messages(7)[sent_before].text
+
+
+class RateLimitedApi(LoopbackApi):
+    """sendMessage answers 429 with a scripted retry_after for chosen chats (once each), 200 otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.retry_after: dict[int, int] = {}
+        self.delivered: dict[int, list[str]] = {}
+
+    async def answer(self, request: web.Request) -> web.Response:
+        form = await request.json() if request.content_type == "application/json" else await request.post()
+        chat_id = int(str(form["chat_id"]))
+        wait = self.retry_after.pop(chat_id, None)
+        if wait is not None:
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {wait}",
+                "parameters": {"retry_after": wait},
+            }
+            return web.Response(status=429, text=json.dumps(body), content_type="application/json")
+        self.delivered.setdefault(chat_id, []).append(str(form["text"]))
+        message = {"message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "private"}}
+        return web.json_response({"ok": True, "result": message})
+
+
+@pytest_asyncio.fixture
+async def api() -> AsyncIterator[RateLimitedApi]:
+    server = RateLimitedApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, telegram_api_url=api.base_url) as r:
+        chats = chat_service(r)
+        for chat_id, at in ((7, "08:00"), (8, "08:00"), (9, "08:01")):
+            await add_chat(r, chat_id, topics=("sport",), in_emulator=False)
+            await chats.set_digest_times(chat_id, [at])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        api.retry_after = {7: 3600}
+        clock.set(utc(2026, 1, 5, 8))
+        r.delivery.schedule_due_digests(clock.now())
+        await wait_until(lambda: 8 in api.delivered)
+        clock.set(utc(2026, 1, 5, 8, 1))
+        r.delivery.schedule_due_digests(clock.now())
+        # Chat 9's digest is not held up by chat 7's hour-long wait.
+        await wait_until(lambda: 9 in api.delivered, timeout=5)
+        # Chat 7's story is kept, and its digest is tried again once the hour is over.
+        await wait_until(lambda: r.delivery._digest_task is not None and r.delivery._digest_task.done())
+        await wait_until(lambda: not r.delivery._digest_chats)
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2, "pending": 1}
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8) + 3600
+        assert 7 not in api.delivered
+
+
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_stop_or_pause_ends_alerts_already_on_their_way(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        # The second alert waits a second behind the first (one message a second per chat).
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        if leave == "stop":
+            assert await chats.stop(7)
+        else:
+            await chats.set_paused(7, True)
+        await asyncio.sleep(1.5)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(7)) == 1
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+
+
+async def test_alerts_held_by_quiet_hours_are_dropped_by_pause_not_sent_after_resume(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Late result", topics=("sport",))], clock.now())
+        await chats.set_paused(7, True)
+        clock.set(utc(2026, 1, 2, 6))
+        await chats.set_paused(7, False)
+        clock.set(utc(2026, 1, 2, 7, 1))
+        r.delivery.wake()
+        await asyncio.sleep(0.5)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 1}
+
+
+async def test_a_clock_put_right_backwards_does_not_stop_digests(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The machine's clock ran a week ahead and was then corrected.
+    clock = FakeClock(utc(2026, 1, 10, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 10, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        clock.set(utc(2026, 1, 3, 9))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        await r.delivery.plan_alerts([await store_article(r, "Cup draw", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 4, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Cup draw" in emulator.messages(7)[-1].text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8)
+        assert chat.last_digest_at == utc(2026, 1, 4, 8)
+
+
+class StalledApi(LoopbackApi):
+    """The first sendMessage hangs until released, then fails with 502; later ones succeed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+        self.release = asyncio.Event()
+        self.delivered: list[str] = []
+
+    async def answer(self, request: web.Request) -> web.Response:
+        form = await request.json() if request.content_type == "application/json" else await request.post()
+        if not self.arrived.is_set():
+            self.arrived.set()
+            await self.release.wait()
+            return web.Response(status=502, text="upstream trouble")
+        self.delivered.append(str(form["text"]))
+        message = {"message_id": 1, "date": 0, "chat": {"id": int(str(form["chat_id"])), "type": "private"}}
+        return web.json_response({"ok": True, "result": message})
+
+
+async def test_switching_to_instant_while_a_failing_digest_is_sent_still_delivers_its_stories(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import delivery as delivery_module
+
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    api = StalledApi()
+    await api.start()
+    try:
+        async with rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+            chats = chat_service(r)
+            await add_chat(r, 7, topics=("sport",), in_emulator=False)
+            await chats.set_digest_times(7, ["08:00"])
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+            )
+            sending = asyncio.create_task(r.delivery.send_digest(7, r.clock.now(), on_demand=True))
+            await asyncio.wait_for(api.arrived.wait(), 5)
+            await chats.set_mode(7, "instant")  # while the digest is on its way
+            api.release.set()
+            assert await sending == 0  # Telegram was unreachable
+            # The chat gets no digests any more: the story must come as an alert.
+            await r.delivery.start()
+            await wait_until(lambda: len(api.delivered) == 1)
+            assert "Match report" in api.delivered[0]
+            assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+    finally:
+        await api.stop()
