@@ -87,6 +87,14 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise UsageError(describe_validation_error(exc)) from None
+    except UnicodeDecodeError as exc:
+        # python-dotenv reads .env as UTF-8; a file saved in Latin-1 or UTF-16 fails before any setting is seen.
+        raise UsageError(
+            f".env is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): "
+            "save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f".env cannot be read: {exc.strerror or exc}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

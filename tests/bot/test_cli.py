@@ -150,3 +150,27 @@ async def test_summarize_url_fetches_the_page_and_refuses_private_addresses(
     code, out, err = await _newsbot_async("summarize", page.url, cwd=tmp_path)
     assert code == 1 and out == ""
     assert "private" in err.lower() or "local" in err.lower()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"NEWSBOT_SUMMARY_SENTENCES=2\n# caf\xe9 au lait\n", ".env is not UTF-8"),
+        ("NEWSBOT_SUMMARY_SENTENCES=2\n".encode("utf-16"), ".env is not UTF-8"),
+    ],
+)
+def test_env_file_that_is_not_utf8_is_one_line(tmp_path: Path, content: bytes, expected: str) -> None:
+    (tmp_path / ".env").write_bytes(content)
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and expected in result.stderr
+
+
+def test_env_file_with_bom_crlf_quotes_and_export(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(
+        "\ufeffexport NEWSBOT_SUMMARY_SENTENCES=\"2\"\r\nNEWSBOT_TIMEZONE='Europe/Berlin'\r\n".encode()
+    )
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 2
