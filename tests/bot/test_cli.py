@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,30 @@ def test_env_file_with_bom_crlf_quotes_and_export(tmp_path: Path) -> None:
     result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 2
+
+
+def _newer_schema(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("prepare", "db_name", "code", "expected"),
+    [
+        (lambda p: (p / "news.sqlite3").write_text("just some notes, not SQLite\n" * 40), "news.sqlite3", 2,
+         "NEWSBOT_DB_PATH: {db} is not a newsbot database"),
+        (lambda p: _newer_schema(p / "news.sqlite3"), "news.sqlite3", 2, "is newer than this newsbot"),
+        (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 1, "cannot create the folder of {db}"),
+    ],
+)  # fmt: skip
+def test_ingest_with_an_unusable_database_is_one_line(
+    tmp_path: Path, prepare: Callable[[Path], object], db_name: str, code: int, expected: str
+) -> None:
+    prepare(tmp_path)
+    db = tmp_path / db_name
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    result = newsbot("ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and expected.format(db=db) in result.stderr, result.stderr
