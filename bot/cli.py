@@ -262,7 +262,9 @@ def _summarize(
 
     title: str | None = None
     if source == "-":
-        text = sys.stdin.read()
+        text = _read_stdin_text()
+        if text is None:
+            return EXIT_FAILURE
     elif source.lower().startswith(("http://", "https://")):
         text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
     else:
@@ -290,6 +292,23 @@ def _summarize(
     for sentence in result:
         print(sentence)
     return EXIT_OK
+
+
+def _read_stdin_text() -> str | None:
+    """Standard input as text, or None (with a one-line reason on stderr) for binary data or too much of it."""
+    from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
+    from summaries.sources.files import MAX_FILE_BYTES
+
+    # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through
+    # as garbage "sentences" under others.
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        print(f"newsbot: standard input is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=sys.stderr)
+        return None
+    if data.strip() and sniff_media_type(data[:2048]) is None:
+        print(f"newsbot: standard input is {binary_kind(data[:16])}, not text", file=sys.stderr)
+        return None
+    return decode_bytes(data)
 
 
 async def _fetch_page_text(

@@ -203,3 +203,40 @@ def test_ingest_with_an_unusable_database_is_one_line(
     assert result.returncode == code, result.stderr
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and expected.format(db=db) in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "standard input is an image, not text"),
+        (bytes(range(256)) * 8, "standard input is binary data, not text"),
+    ],
+)
+def test_summarize_binary_stdin_is_refused(tmp_path: Path, data: bytes, expected: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "summarize"],
+        cwd=tmp_path, input=data, capture_output=True, env={**clean, "PYTHONPATH": str(ROOT)}, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert result.stderr.decode().count("\n") == 1 and expected in result.stderr.decode(), result.stderr
+
+
+def test_summarize_latin1_stdin_and_empty_stdin(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env = {**clean, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8"}
+
+    def run(data: bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "summarize", "-", "-n", "2"],
+            cwd=tmp_path, input=data, capture_output=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+
+    latin1 = run(ARTICLE.replace("euros", "euros (caf\u00e9 prices)").encode("latin-1"))
+    assert latin1.returncode == 0, latin1.stderr
+    assert len(latin1.stdout.decode().strip().splitlines()) == 2
+    empty = run(b"")
+    assert empty.returncode == 1 and empty.stdout == b""
+    assert empty.stderr.decode().count("\n") == 1
