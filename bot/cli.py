@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,10 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     """A command-line or configuration problem: exit 2 with a one-line message."""
+
+
+class Failure(Exception):
+    """Anything else that stops a command, already said in one line: exit 1."""
 
 
 def _sentences(value: str) -> int:
@@ -87,10 +92,20 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise UsageError(describe_validation_error(exc)) from None
+    except UnicodeDecodeError as exc:
+        # python-dotenv reads .env as UTF-8; a file saved in Latin-1 or UTF-16 fails before any setting is seen.
+        raise UsageError(
+            f".env is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): "
+            "save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f".env cannot be read: {exc.strerror or exc}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsbot`` console script; returns the exit code."""
+    from bot.store import DatabaseUnavailable, SchemaError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -108,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SchemaError as exc:  # NEWSBOT_DB_PATH names a file that is no newsbot database (or a newer one)
+        print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (DatabaseUnavailable, Failure) as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     parser.error(f"unknown command {args.command}")
@@ -123,15 +144,62 @@ def _run(settings: Settings) -> int:
             "or try the bot offline with `newsbot console`"
         )
     configure_logging(settings.log_level_number, secrets=(settings.bot_token.get_secret_value(),))
-    from telegram.error import InvalidToken
+    from bot.store import instance_lock
 
-    from bot.app import build_application
+    with instance_lock(settings.db_path):
+        return asyncio.run(_serve(settings))
 
+
+async def _serve(settings: Settings) -> int:
+    """Start the bot, run it until SIGINT/SIGTERM, stop it; a signal during start-up stops it cleanly too.
+
+    Not ``Application.run_polling``: a stop signal there raises SystemExit out of whatever start-up step is
+    running (a database open waiting on a lock, say), which is then never finished nor closed, and the
+    process hangs at exit on the database's worker thread. Here start-up is a task that a signal cancels.
+    """
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application, running_application
+
+    assert settings.bot_token is not None
     application = build_application(settings)
+    stop = asyncio.Event()
+    started = False
+
+    async def serve() -> None:
+        nonlocal started
+        async with running_application(application, poll_timeout=10):
+            started = True
+            await stop.wait()
+
+    task = asyncio.create_task(serve())
+
+    def on_signal() -> None:
+        if not stop.is_set():
+            stop.set()
+            if not started:
+                task.cancel()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
     try:
-        application.run_polling(close_loop=False)
+        await task
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise
+        logging.getLogger(__name__).info("stopped during start-up")
     except InvalidToken:
-        raise UsageError("Telegram rejected NEWSBOT_BOT_TOKEN; check the token BotFather gave you") from None
+        raise UsageError(
+            f"the Bot API at {settings.telegram_api_url} rejected NEWSBOT_BOT_TOKEN; check the token "
+            "@BotFather gave you (and NEWSBOT_TELEGRAM_API_URL if you changed it)"
+        ) from None
+    except NetworkError as exc:
+        reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
+        raise Failure(f"cannot reach the Bot API at {settings.telegram_api_url}: {reason}") from None
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
     return EXIT_OK
 
 
@@ -194,7 +262,9 @@ def _summarize(
 
     title: str | None = None
     if source == "-":
-        text = sys.stdin.read()
+        text = _read_stdin_text()
+        if text is None:
+            return EXIT_FAILURE
     elif source.lower().startswith(("http://", "https://")):
         text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
     else:
@@ -222,6 +292,23 @@ def _summarize(
     for sentence in result:
         print(sentence)
     return EXIT_OK
+
+
+def _read_stdin_text() -> str | None:
+    """Standard input as text, or None (with a one-line reason on stderr) for binary data or too much of it."""
+    from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
+    from summaries.sources.files import MAX_FILE_BYTES
+
+    # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through
+    # as garbage "sentences" under others.
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        print(f"newsbot: standard input is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=sys.stderr)
+        return None
+    if data.strip() and sniff_media_type(data[:2048]) is None:
+        print(f"newsbot: standard input is {binary_kind(data[:16])}, not text", file=sys.stderr)
+        return None
+    return decode_bytes(data)
 
 
 async def _fetch_page_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -26,8 +27,10 @@ class FeedSpec:
 class Settings(BaseSettings):
     """Everything an operator can configure. See .env.example for one line on each."""
 
+    # allow_inf_nan=False: "nan" or "1e309" for a float setting is refused as "not a finite number" instead of
+    # slipping past (nan) or failing a bound with a confusing message (inf).
     model_config = SettingsConfigDict(
-        env_prefix="NEWSBOT_", env_file=".env", extra="ignore", env_ignore_empty=True
+        env_prefix="NEWSBOT_", env_file=".env", extra="ignore", env_ignore_empty=True, allow_inf_nan=False
     )
 
     bot_token: SecretStr | None = None
@@ -51,19 +54,58 @@ class Settings(BaseSettings):
     digest_max_per_topic: int = Field(5, ge=1, le=50)
     tick_seconds: float = Field(5.0, gt=0, le=600)
 
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _check_token(cls, value: Any) -> Any:
+        # The message never repeats the value: it is a secret.
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not _TOKEN_SHAPE.fullmatch(value):
+            raise ValueError(
+                "does not look like a bot token (digits, a colon, then letters, digits, '_' or '-', "
+                "as @BotFather gives it)"
+            )
+        return value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _check_api_url(cls, value: str) -> str:
+        value = value.strip()
+        if any(ch.isspace() for ch in value):
+            raise ValueError("must not contain spaces or line breaks")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        # PTB appends the token (or fills in {token}) and then "/<method>": a trailing slash would make
+        # ".../bot/123:ABC/getMe", which every server answers with 404, reported as an invalid token.
+        value = value.rstrip("/")
+        if "{token}" not in value and not urlsplit(value).path:
+            raise ValueError(
+                "needs a path that the token is appended to, such as https://api.telegram.org/bot "
+                "(without one the token would be glued to the host name)"
+            )
+        return value
+
+    @field_validator("db_path")
+    @classmethod
+    def _check_db_path(cls, value: Path) -> Path:
+        if not str(value).strip():
+            raise ValueError("must name a file, such as newsbot.sqlite3")
+        if value.is_dir():
+            raise ValueError(
+                f"{value} is a directory; name a file inside it, such as {value / 'newsbot.sqlite3'}"
+            )
         return value
 
     @field_validator("topics_file")
     @classmethod
     def _check_topics_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
-            raise ValueError(f"file {value} does not exist")
+            what = "is a directory, not a file" if value.is_dir() else "does not exist"
+            raise ValueError(f"{value} {what}")
         return value
 
     @field_validator("feeds", mode="before")
@@ -72,7 +114,13 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         catalogue = TopicCatalogue.load(info.data.get("topics_file"))
-        return tuple(parse_feed_spec(item, catalogue) for item in value.split(",") if item.strip())
+        # A URL listed twice is one feed carrying the topics of every listing, in order.
+        merged: dict[str, tuple[str, ...]] = {}
+        for item in value.split(","):
+            if item.strip():
+                spec = parse_feed_spec(item, catalogue)
+                merged[spec.url] = tuple(dict.fromkeys(merged.get(spec.url, ()) + spec.topics))
+        return tuple(FeedSpec(url, topics) for url, topics in merged.items())
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -82,13 +130,13 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         ids: set[int] = set()
-        for part in value.replace(" ", ",").split(","):
+        for part in re.split(r"[,\s]+", value):
             if not part:
                 continue
-            try:
-                ids.add(int(part))
-            except ValueError:
-                raise ValueError(f"{part!r} is not a numeric Telegram user id") from None
+            # int() also takes "+5", "1_000" and non-ASCII digits ("١٢"): a user id is plain ASCII digits.
+            if not (part.isascii() and part.isdigit()) or not 0 < int(part) <= _MAX_USER_ID:
+                raise ValueError(f"{part!r} is not a numeric Telegram user id (a positive whole number)")
+            ids.add(int(part))
         return frozenset(ids)
 
     @field_validator("timezone")
@@ -112,6 +160,12 @@ class Settings(BaseSettings):
         return int(logging.getLevelName(self.log_level))
 
 
+# What BotFather hands out: the bot's numeric id, a colon, then the secret (35 characters today).
+_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# Telegram user ids fit in 52 bits; anything past SQLite's 64-bit integers is certainly a typo.
+_MAX_USER_ID = 2**63 - 1
+
+
 def is_iana_timezone(name: str) -> bool:
     """Whether ``name`` is a real IANA zone; the tz database's server-local aliases and variants are not."""
     if name.lower() in ("localtime", "factory") or name.startswith(("posix/", "right/", "/")):
@@ -130,12 +184,24 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
     whose query string ends in ``=value`` survives intact.
     """
     item = item.strip()
+    if any(ch.isspace() for ch in item):
+        raise ValueError(f"{item!r} contains a space; separate feeds with commas, spaces in URLs as %20")
     url, topics = item, cast(tuple[str, ...], ())
     if "=" in item:
         head, _, tail = item.rpartition("=")
-        found = [catalogue.resolve(word) for word in tail.split("+")] if tail else []
+        words = [word for word in tail.split("+") if word]
+        found = [catalogue.resolve(word) for word in words]
         if found and all(found):
             url, topics = head, tuple(dict.fromkeys(t.id for t in found if t is not None))
+        elif not urlsplit(item).query and re.fullmatch(r"[A-Za-z][A-Za-z+-]*", tail):
+            # Outside a query string "=words" can only be meant as topics: a typo must not become part of
+            # the URL (which would then fail at every poll).
+            unknown = ", ".join(repr(w) for w, t in zip(words, found, strict=True) if t is None)
+            raise ValueError(
+                f"{head!r}: {unknown} is not a catalogue topic (topics: "
+                + ", ".join(t.id for t in catalogue.all())
+                + ")"
+            )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{url!r} is not an http(s) feed URL")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -32,6 +34,35 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
 
 class SchemaError(RuntimeError):
     """The database schema cannot be used by this newsbot (too new, or a migration failed)."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened or locked right now (permissions, a missing disk, another process)."""
+
+
+@contextmanager
+def instance_lock(db_path: Path) -> Iterator[Path]:
+    """Hold ``<db_path>.lock`` so a second ``newsbot run`` on the same database refuses to start.
+
+    Two bots on one database would each re-queue the other's in-flight deliveries at start-up and send them
+    twice. flock() locks vanish with the process, so a crash never leaves a stale lock behind.
+    """
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot create {lock_path}: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseUnavailable(
+                f"another newsbot is already running on {db_path} (it holds {lock_path}); stop it first"
+            ) from None
+        yield lock_path
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +136,12 @@ class Database:
     ) -> Database:
         """Open (creating if needed) the database at ``path`` and apply pending migrations."""
         db_path = Path(path)
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"cannot create the folder of {db_path}: {exc.strerror or exc}"
+            ) from None
         if isinstance(migrations, str):
             migrations = Path(migrations)
         if migrations is None or isinstance(migrations, Path | Traversable):
@@ -127,6 +163,8 @@ class Database:
                     await conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
                 raise SchemaError(f"{db_path} is not a newsbot database: {exc}") from exc
+            if isinstance(exc, sqlite3.OperationalError):
+                raise DatabaseUnavailable(_describe_open_error(db_path, exc, busy_timeout_ms)) from exc
             raise
         db.schema_version = version
         return db
@@ -176,6 +214,18 @@ class Database:
                     raise
             finally:
                 self._lock_owner = None
+
+
+def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout_ms: int) -> str:
+    message = str(exc)
+    if "locked" in message:
+        return (
+            f"{path} is locked by another process (waited {busy_timeout_ms / 1000:g} s); "
+            "is something else writing to it?"
+        )
+    if "unable to open" in message:
+        return f"cannot open {path}: {message} (check that its folder exists and is writable)"
+    return f"cannot use {path}: {message}"
 
 
 def storable_text(text: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,91 @@ async def test_summarize_url_fetches_the_page_and_refuses_private_addresses(
     code, out, err = await _newsbot_async("summarize", page.url, cwd=tmp_path)
     assert code == 1 and out == ""
     assert "private" in err.lower() or "local" in err.lower()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"NEWSBOT_SUMMARY_SENTENCES=2\n# caf\xe9 au lait\n", ".env is not UTF-8"),
+        ("NEWSBOT_SUMMARY_SENTENCES=2\n".encode("utf-16"), ".env is not UTF-8"),
+    ],
+)
+def test_env_file_that_is_not_utf8_is_one_line(tmp_path: Path, content: bytes, expected: str) -> None:
+    (tmp_path / ".env").write_bytes(content)
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and expected in result.stderr
+
+
+def test_env_file_with_bom_crlf_quotes_and_export(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(
+        "\ufeffexport NEWSBOT_SUMMARY_SENTENCES=\"2\"\r\nNEWSBOT_TIMEZONE='Europe/Berlin'\r\n".encode()
+    )
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 2
+
+
+def _newer_schema(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("prepare", "db_name", "code", "expected"),
+    [
+        (lambda p: (p / "news.sqlite3").write_text("just some notes, not SQLite\n" * 40), "news.sqlite3", 2,
+         "NEWSBOT_DB_PATH: {db} is not a newsbot database"),
+        (lambda p: _newer_schema(p / "news.sqlite3"), "news.sqlite3", 2, "is newer than this newsbot"),
+        (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 1, "cannot create the folder of {db}"),
+    ],
+)  # fmt: skip
+def test_ingest_with_an_unusable_database_is_one_line(
+    tmp_path: Path, prepare: Callable[[Path], object], db_name: str, code: int, expected: str
+) -> None:
+    prepare(tmp_path)
+    db = tmp_path / db_name
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    result = newsbot("ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and expected.format(db=db) in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "standard input is an image, not text"),
+        (bytes(range(256)) * 8, "standard input is binary data, not text"),
+    ],
+)
+def test_summarize_binary_stdin_is_refused(tmp_path: Path, data: bytes, expected: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "summarize"],
+        cwd=tmp_path, input=data, capture_output=True, env={**clean, "PYTHONPATH": str(ROOT)}, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert result.stderr.decode().count("\n") == 1 and expected in result.stderr.decode(), result.stderr
+
+
+def test_summarize_latin1_stdin_and_empty_stdin(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env = {**clean, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8"}
+
+    def run(data: bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "summarize", "-", "-n", "2"],
+            cwd=tmp_path, input=data, capture_output=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+
+    latin1 = run(ARTICLE.replace("euros", "euros (caf\u00e9 prices)").encode("latin-1"))
+    assert latin1.returncode == 0, latin1.stderr
+    assert len(latin1.stdout.decode().strip().splitlines()) == 2
+    empty = run(b"")
+    assert empty.returncode == 1 and empty.stdout == b""
+    assert empty.stderr.decode().count("\n") == 1

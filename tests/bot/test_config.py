@@ -93,3 +93,120 @@ def test_invalid_values_name_the_setting(
     line = error_line(monkeypatch, name, value)
     assert line.startswith(expected)
     assert "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "NEWSBOT_BOT_TOKEN",
+            "4242:AAFsecret\nX-Injected: 1",
+            "invalid setting NEWSBOT_BOT_TOKEN: does not look",
+        ),
+        ("NEWSBOT_BOT_TOKEN", "paste-your-token-here", "invalid setting NEWSBOT_BOT_TOKEN: does not look"),
+        (
+            "NEWSBOT_TELEGRAM_API_URL",
+            "https://api.telegram.org/bot x",
+            "invalid setting NEWSBOT_TELEGRAM_API_URL",
+        ),
+        (
+            "NEWSBOT_TELEGRAM_API_URL",
+            "http://localhost:8081/",
+            "invalid setting NEWSBOT_TELEGRAM_API_URL: needs a",
+        ),
+        (
+            "NEWSBOT_TICK_SECONDS",
+            "nan",
+            "invalid setting NEWSBOT_TICK_SECONDS: Input should be a finite number",
+        ),
+        (
+            "NEWSBOT_FETCH_TIMEOUT_SECONDS",
+            "1e309",
+            "invalid setting NEWSBOT_FETCH_TIMEOUT_SECONDS: Input should be a",
+        ),
+        ("NEWSBOT_RATE_CHAT_INTERVAL_SECONDS", "-inf", "invalid setting NEWSBOT_RATE_CHAT_INTERVAL_SECONDS"),
+        (
+            "NEWSBOT_ADMIN_IDS",
+            "١٢",
+            "invalid setting NEWSBOT_ADMIN_IDS: '١٢' is not a numeric Telegram user id",
+        ),
+        (
+            "NEWSBOT_ADMIN_IDS",
+            "-100123",
+            "invalid setting NEWSBOT_ADMIN_IDS: '-100123' is not a numeric Telegram user id",
+        ),
+        ("NEWSBOT_ADMIN_IDS", "0", "invalid setting NEWSBOT_ADMIN_IDS: '0' is not"),
+        ("NEWSBOT_ADMIN_IDS", "9" * 30, "invalid setting NEWSBOT_ADMIN_IDS"),
+        (
+            "NEWSBOT_FEEDS",
+            "https://a.example/ rss",
+            "invalid setting NEWSBOT_FEEDS: 'https://a.example/ rss' contains",
+        ),
+        (
+            "NEWSBOT_FEEDS",
+            "https://a.example/rss=busines",
+            "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'busines' is not a catalogue topic",
+        ),
+        ("NEWSBOT_DB_PATH", " ", "invalid setting NEWSBOT_DB_PATH: must name a file"),
+    ],
+)
+def test_impossible_values_name_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    line = error_line(monkeypatch, name, value)
+    assert line.startswith(expected), line
+    assert "\n" not in line
+    assert "AAFsecret" not in line  # a token is never repeated back
+
+
+def test_db_path_that_is_a_directory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    line = error_line(monkeypatch, "NEWSBOT_DB_PATH", str(tmp_path))
+    assert line.startswith(f"invalid setting NEWSBOT_DB_PATH: {tmp_path} is a directory")
+
+
+def test_values_are_tidied_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_BOT_TOKEN", " 123456:ABC-def_0 ")
+    monkeypatch.setenv("NEWSBOT_TELEGRAM_API_URL", " http://127.0.0.1:8081/bot/ ")
+    monkeypatch.setenv("NEWSBOT_ADMIN_IDS", "1\t22 ,333")
+    monkeypatch.setenv(
+        "NEWSBOT_FEEDS",
+        "https://a.example/rss=business,https://b.example/atom, https://a.example/rss=world+business+,"
+        "https://c.example/feed?q=",
+    )
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.bot_token is not None and settings.bot_token.get_secret_value() == "123456:ABC-def_0"
+    # PTB appends the token to this: a trailing slash would give .../bot/123:ABC/getMe, a 404
+    assert settings.telegram_api_url == "http://127.0.0.1:8081/bot"
+    assert settings.admin_ids == frozenset({1, 22, 333})
+    assert settings.feeds == (
+        FeedSpec("https://a.example/rss", ("business", "world")),
+        FeedSpec("https://b.example/atom", ()),
+        FeedSpec("https://c.example/feed?q=", ()),
+    )
+
+
+def test_five_hundred_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_FEEDS", ",".join(f"https://n{i}.example/rss=sport" for i in range(500)))
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert len(settings.feeds) == 500 and all(f.topics == ("sport",) for f in settings.feeds)
+
+
+def _env_example() -> dict[str, str]:
+    root = Path(__file__).resolve().parents[2]
+    values: dict[str, str] = {}
+    for line in (root / ".env.example").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def test_env_example_lists_every_setting_with_its_true_default() -> None:
+    example = _env_example()
+    fields = {"NEWSBOT_" + name.upper(): name for name in Settings.model_fields}
+    assert sorted(example) == sorted(fields)
+    # Loading the example file as it stands must give exactly the defaults.
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    from_example = Settings(**{fields[k]: v for k, v in example.items() if v})  # type: ignore[arg-type]
+    for name in Settings.model_fields:
+        assert getattr(from_example, name) == getattr(defaults, name), name

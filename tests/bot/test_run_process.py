@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import sqlite3
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator
@@ -43,3 +47,91 @@ async def test_run_answers_and_stops_cleanly_without_leaking_the_token(tmp_path:
     assert TOKEN not in log and TOKEN not in stdout.decode()
     assert TOKEN.split(":")[1] not in log
     assert (tmp_path / "bot.sqlite3").exists()
+
+
+async def _start_run(tmp_path: Path, api_url: str, db: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        NEWSBOT_BOT_TOKEN=TOKEN,
+        NEWSBOT_TELEGRAM_API_URL=api_url,
+        NEWSBOT_DB_PATH=str(db),
+        NEWSBOT_TICK_SECONDS="0.2",
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def _finish(process: asyncio.subprocess.Process, timeout: float = 30) -> tuple[int, str]:
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=timeout)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def _until(condition: object, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+@contextlib.contextmanager
+def _locked(db: Path) -> Iterator[None]:
+    """Another process's view: an exclusive transaction held on the database file."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+async def test_sigterm_during_start_up_stops_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    async with BotApiEmulator() as emulator:
+        with _locked(db):
+            process = await _start_run(tmp_path, emulator.base_url, db)
+            # getMe has been answered: the bot is opening the database, which waits on the lock.
+            await _until(lambda: emulator.requests["getMe"] >= 1)
+            await asyncio.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process)
+    assert code == 0, log[-2000:]
+    assert time.monotonic() - started < 15
+    assert "Traceback" not in log
+
+
+async def test_database_locked_by_another_process_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    async with BotApiEmulator() as emulator:
+        with _locked(db):
+            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
+    assert code == 1
+    assert log.count("\n") == 1 and "is locked by another process" in log, log[-2000:]
+
+
+async def test_second_run_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    async with BotApiEmulator() as emulator:
+        first = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await emulator.send_user_message(7, "/start")
+            await emulator.next_message(7, timeout=60)
+            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
+            assert code == 1
+            assert log.count("\n") == 1 and "another newsbot is already running" in log, log[-2000:]
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first_code, first_log = await _finish(first)
+    assert first_code == 0, first_log[-2000:]
+
+
+async def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
+    code, log = await _finish(await _start_run(tmp_path, "http://127.0.0.1:9/bot", tmp_path / "bot.sqlite3"))
+    assert code == 1
+    assert log.count("\n") == 1 and "cannot reach the Bot API at http://127.0.0.1:9/bot" in log, log[-2000:]
+    assert TOKEN.split(":")[1] not in log
