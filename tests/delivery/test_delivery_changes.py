@@ -252,6 +252,7 @@ async def test_switching_to_instant_while_a_failing_digest_is_sent_still_deliver
             await r.delivery.start()
             await wait_until(lambda: len(api.delivered) == 1)
             assert "Match report" in api.delivered[0]
+            await r.delivery.aclose()  # records the outcome now rather than within the next 0.1 s
             assert await r.db.deliveries.counts_by_status() == {"sent": 1}
     finally:
         await api.stop()
