@@ -1091,36 +1091,12 @@ class BotApiEmulator:
         self, chat_id: int, text: str, *, user_id: int | None = None, reply_to_message_id: int | None = None
     ) -> int:
         """A user writes ``text`` in the chat (unknown chats become private chats); returns the update_id."""
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            await self.add_chat(chat_id, "private" if chat_id > 0 else "group")
-            chat = self._chats[chat_id]
-        if chat.type == "private":
-            # A user can only write to a bot they have not blocked.
-            chat.blocked = False
-        if user_id is None:
-            user_id = chat_id if chat.type == "private" else 1
-        message_id = self._new_message_id(chat)
-        message: JSON = {
-            "message_id": message_id,
-            "from": self._user(user_id),
-            "chat": chat.as_json(),
-            "date": int(time.time()),
-            "text": text,
-        }
+        content: JSON = {"text": text}
         entities = _user_entities(text)
         if entities:
-            message["entities"] = entities
-        if reply_to_message_id is not None:
-            replied = chat.stored.get(reply_to_message_id)
-            message["reply_to_message"] = (
-                replied
-                if replied is not None
-                else {"message_id": reply_to_message_id, "date": message["date"], "chat": chat.as_json()}
-            )
-        if self.record_messages:
-            chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
-        return self._enqueue({"message": message})
+            content["entities"] = entities
+        update_id, _message_id = await self._user_message(chat_id, content, user_id, reply_to_message_id)
+        return update_id
 
     async def send_user_media(
         self,
@@ -1136,11 +1112,16 @@ class BotApiEmulator:
         Captions carry their entities as ``caption_entities``, as Telegram sends them: a caption starting
         with /command holds a bot_command entity, though python-telegram-bot's CommandHandler reads only text.
         """
-        media: JSON
+        content: JSON
         if kind == "photo":
-            media = {"photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]}
+            content = {"photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]}
+            if caption is not None:
+                content["caption"] = caption
+                entities = _user_entities(caption)
+                if entities:
+                    content["caption_entities"] = entities
         elif kind == "sticker":
-            media = {
+            content = {
                 "sticker": {
                     "file_id": "sticker-1",
                     "file_unique_id": "s1",
@@ -1153,11 +1134,19 @@ class BotApiEmulator:
             }
         else:
             raise ValueError(f"unknown media kind {kind!r}")
+        _update_id, message_id = await self._user_message(chat_id, content, user_id, reply_to_message_id)
+        return message_id
+
+    async def _user_message(
+        self, chat_id: int, content: JSON, user_id: int | None, reply_to_message_id: int | None
+    ) -> tuple[int, int]:
+        """Queue a user's message with ``content`` (text or media); (update_id, message_id)."""
         chat = self._chats.get(chat_id)
         if chat is None:
             await self.add_chat(chat_id, "private" if chat_id > 0 else "group")
             chat = self._chats[chat_id]
         if chat.type == "private":
+            # A user can only write to a bot they have not blocked.
             chat.blocked = False
         if user_id is None:
             user_id = chat_id if chat.type == "private" else 1
@@ -1167,13 +1156,8 @@ class BotApiEmulator:
             "from": self._user(user_id),
             "chat": chat.as_json(),
             "date": int(time.time()),
-            **media,
+            **content,
         }
-        if caption is not None and kind == "photo":
-            message["caption"] = caption
-            entities = _user_entities(caption)
-            if entities:
-                message["caption_entities"] = entities
         if reply_to_message_id is not None:
             replied = chat.stored.get(reply_to_message_id)
             message["reply_to_message"] = (
@@ -1183,8 +1167,7 @@ class BotApiEmulator:
             )
         if self.record_messages:
             chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
-        self._enqueue({"message": message})
-        return message_id
+        return self._enqueue({"message": message}), message_id
 
     async def press_button(
         self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None = None
