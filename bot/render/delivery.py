@@ -61,6 +61,12 @@ def _source_line(article: Article, now: float) -> str:
     return esc(truncate(article.source, _SOURCE_CHARS)) + (f" · {esc(age)}" if age else "")
 
 
+def _other_sources(also: Sequence[str], source: str) -> str:
+    """The other sources of a story, escaped and capped ("" when there are none)."""
+    others = [s for s in dict.fromkeys(also) if s and s != source]
+    return esc(truncate(", ".join(others), _SOURCE_CHARS)) if others else ""
+
+
 def render_alert(
     article: Article,
     *,
@@ -73,8 +79,8 @@ def render_alert(
     """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
     title = esc(title_text(article.title, _TITLE_CHARS))
-    others = [s for s in dict.fromkeys(also) if s and s != article.source]
-    tail = f"\n<i>also: {esc(truncate(', '.join(others), _SOURCE_CHARS))}</i>" if others else ""
+    others = _other_sources(also, article.source)
+    tail = f"\n<i>also: {others}</i>" if others else ""
     source = f"<i>{_source_line(article, now)}</i>"
     link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.
@@ -189,9 +195,9 @@ def _digest_line(item: DigestItem, now: float) -> str:
     line += f" — <i>{_source_line(art, now)}</i>"
     if art.id is not None:
         line += f" [{art.id}]"
-    others = [s for s in dict.fromkeys(item.also) if s and s != art.source]
+    others = _other_sources(item.also, art.source)
     if others:
-        line += f" <i>(also: {esc(truncate(', '.join(others), _SOURCE_CHARS))})</i>"
+        line += f" <i>(also: {others})</i>"
     if art.summary:
         line += "\n  " + esc(truncate(art.summary[0], _DIGEST_LINE_CHARS))
     # Escaping can grow each piece several times over; whatever a feed sends, a line must fit a message.
