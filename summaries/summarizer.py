@@ -9,6 +9,7 @@ sentences.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -206,9 +207,24 @@ def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> t
         + weights.position * position
         + weights.title * title_sim
     )
-    # A sentence that starts in lower case is a fragment (a caption fused into the text, a bad split).
-    fragment = np.array([0.5 if s[:1].islower() else 1.0 for s in prepared.sentences])
-    return score * length * fragment, cosine
+    return score * length * _fragment_factor(prepared.sentences), cosine
+
+
+# Ends like a sentence: final punctuation (Greek asks with ";"), then perhaps closing quotes or brackets.
+_FINISHED = re.compile(r"[.!?…;\u037e][\s'\"’”»›)\]]*$")
+
+
+def _fragment_factor(sentences: list[str]) -> np.ndarray:
+    """Halve the score of what is not a whole sentence, once per sign.
+
+    A sentence that starts in lower case is a fragment (a caption fused into the text, a bad split); one that
+    does not end in final punctuation is a photo caption, a sub-heading or a piece cut from a run-on. Captions
+    restate the story's key words, so centrality alone would pick them (measured on CNN/DM, where Daily Mail
+    captions sit between paragraphs: +0.3 / +0.5 ROUGE-1, BBC unchanged).
+    """
+    return np.array(
+        [(0.5 if s[:1].islower() else 1.0) * (1.0 if _FINISHED.search(s) else 0.5) for s in sentences]
+    )
 
 
 def _unit(values: np.ndarray) -> np.ndarray:

@@ -98,6 +98,19 @@ def test_newspaper_header_never_opens_the_summary() -> None:
     assert summarize(text, 1, algorithm="lead") == [GENUINE[0]]
 
 
+def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
+    # Captions have no final full stop and restate the story's key words, which makes them look central.
+    caption = (
+        "The floating solar farm in Brackwater harbour, where 12,000 panels on pontoons power homes for the "
+        "city council"
+    )
+    text = "\n\n".join([*GENUINE[:3], caption, *GENUINE[3:]])
+    for title in (TITLE, None):
+        summary = summarize(text, 3, title=title)
+        assert len(summary) == 3
+        assert caption not in summary
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
     text = "\n\n".join([*GENUINE, GENUINE[2]])
