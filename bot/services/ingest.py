@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 100_000  # pasted text beyond this is cut: nobody pastes a book into a chat
 MAX_ITEMS_PER_POLL = 100  # a feed that suddenly lists thousands of items is read in bounded steps
 TEASER_FETCHES_PER_POLL = 10
+# A first poll alerts only what is dated after the feed was added; a feed added while its site was down can
+# have a day of such items, and more than this many is a flood, not news.
+FIRST_POLL_MAX_ALERTS = 20
+# Dates further ahead than this come from a wrong clock or time zone and say nothing about what is new.
+FUTURE_TOLERANCE_SECONDS = 15 * 60
 DEAD_AFTER_FAILURES = 10
 STORY_WINDOW_SECONDS = 3 * 86400
 
@@ -171,9 +176,9 @@ class IngestService:
     async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
         """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
 
-        On the first successful poll of a feed, items published before the feed was added (or undated) are its
-        backlog: stored for /latest and /search but not returned, so adding a feed never floods every subscriber
-        with old news.
+        On the first successful poll of a feed, items published before the feed was added, undated or dated in
+        the future are its backlog: stored for /latest and /search but not returned, so adding a feed never
+        floods every subscriber with old news. At most FIRST_POLL_MAX_ALERTS of the rest are returned.
         """
         interval = self._settings.feed_interval_seconds
         try:
@@ -215,7 +220,7 @@ class IngestService:
                 budget -= 1
                 teaser_budget -= fetched_page
                 stored, status = await self._store(article, feed_id=feed.id)
-                if status != "added" or (first_poll and _is_backlog(article, feed)):
+                if status != "added" or (first_poll and _is_backlog(article, feed, now)):
                     continue
                 if _is_stale(article, now - self._settings.retention_days * 86400.0):
                     log.info("stored %s without alerts: published before the retention window", stored.url)
@@ -223,6 +228,15 @@ class IngestService:
                 new.append(stored)
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
+        if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
+            log.info(
+                "first poll of %s: alerting the newest %d of %d new items",
+                feed.url,
+                FIRST_POLL_MAX_ALERTS,
+                len(new),
+            )
+            new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
+            del new[FIRST_POLL_MAX_ALERTS:]
         try:
             await self._db.feeds.record_success(
                 feed.id,
@@ -419,9 +433,15 @@ class StoryIndex:
                             del self._bands[band]
 
 
-def _is_backlog(article: Article, feed: Feed) -> bool:
-    """Published before the feed was added, or undated: old news for this feed's first poll."""
-    return article.published is None or article.published.timestamp() <= feed.created_at
+def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
+    """Old news for this feed's first poll: published before the feed was added, undated, or future-dated.
+
+    When a feed's clock is wrong, its whole list looks newer than the feed; its dates prove nothing.
+    """
+    if article.published is None:
+        return True
+    published = article.published.timestamp()
+    return published <= feed.created_at or published > now + FUTURE_TOLERANCE_SECONDS
 
 
 def _is_stale(article: Article, cutoff: float) -> bool:

@@ -64,8 +64,8 @@ async def service(db: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterat
 async def test_poll_stores_new_articles_once_with_topics_and_summary(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
     await news_site.publish("business", CAR_TITLE, CAR_BODY)
-    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now())
 
     new = await service.poll_due_feeds(clock.now())
 
@@ -98,6 +98,37 @@ async def test_first_poll_keeps_old_backlog_quiet(
     assert [a.title for a in await db.articles.latest(10)] == [HEALTH_TITLE]
 
 
+async def test_a_feed_with_a_clock_in_the_future_does_not_flood_its_first_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Every item of a feed whose clock runs years ahead looked newer than the feed: all of them were alerted.
+    ahead = [_story(n, news_site, published="2099-01-01T10:00:00Z") for n in range(30, 0, -1)]
+    url = news_site.add("/ahead.json", _json_feed("Ahead", ahead), content_type="application/json")
+    await db.feeds.add(url, (), None, clock.now())
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 30  # stored for /latest and /search all the same
+    # after the first poll, an item the feed did not list before is news, whatever its date says
+    news_site.add(
+        "/ahead.json", _json_feed("Ahead", [_story(31, news_site, published="2099-01-02T10:00:00Z")])
+    )
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 31"]
+
+
+async def test_a_first_poll_alerts_at_most_twenty_items(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed added while its site was down: its first poll finds a whole day of items dated after it was added.
+    await db.feeds.add(news_site.url("/day.json"), (), None, clock.now())
+    # listed oldest first, as some feeds do
+    stories = [_story(n, news_site, published=f"2026-01-01T{n:02d}:00:00Z") for n in range(1, 24)]
+    news_site.add("/day.json", _json_feed("Day", stories), content_type="application/json")
+    clock.advance(86_400)
+    new = await service.poll_due_feeds(clock.now())
+    assert [a.title for a in new] == [f"Harbour report number {n}" for n in range(23, 3, -1)]  # newest 20
+    assert await db.articles.count() == 23
+
+
 async def test_failing_feed_backs_off_and_is_marked_dead(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -128,10 +159,10 @@ async def test_teaser_items_get_their_page_fetched(
     rss = (
         "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
         f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
-        "<pubDate>Wed, 25 Nov 2099 10:00:00 GMT</pubDate></item></channel></rss>"
+        f"<pubDate>{_rfc822(clock.now())}</pubDate></item></channel></rss>"
     )
     feed_url = news_site.add("/teasers.xml", rss, content_type="application/rss+xml")
-    await db.feeds.add(feed_url, (), None, clock.now())
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
     [article] = await service.poll_due_feeds(clock.now())
     assert "vaccination rate" in article.body
     assert news_site.hits("/story.html") == 1
@@ -222,13 +253,23 @@ async def test_same_story_from_two_feeds_shares_a_story(
     assert c.story_id == c.id
 
 
+# Half a minute after the test clock's start, when the tests add their feeds: news for a first poll.
+STORY_TIME = "2026-01-01T00:00:30Z"
+
+
 def _json_feed(title: str, items: list[dict[str, str]]) -> bytes:
     return json.dumps(
         {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
     ).encode()
 
 
-def _story(n: int, site: NewsSite, *, title: str | None = None) -> dict[str, str]:
+def _rfc822(timestamp: float) -> str:
+    return format_datetime(datetime.fromtimestamp(timestamp, UTC), usegmt=True)
+
+
+def _story(
+    n: int, site: NewsSite, *, title: str | None = None, published: str = STORY_TIME
+) -> dict[str, str]:
     return {
         "id": f"s{n}",
         "url": site.url(f"/s/{n}"),
@@ -237,7 +278,7 @@ def _story(n: int, site: NewsSite, *, title: str | None = None) -> dict[str, str
         "content_text": " ".join(
             f"Harbour{n} quay{n} figure{n}x{k} shipment {k} arrived." for k in range(40)
         ),
-        "date_published": "2099-01-01T10:00:00Z",
+        "date_published": published,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import FakeClock
@@ -34,7 +35,10 @@ async def test_feed_poll_to_instant_alert(
         await subscribe(app, emulator, 43, "sport")
         await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
         await news_site.publish(
-            "business", "Carmaker reports record profit", "The carmaker said profit rose. " * 5
+            "business",
+            "Carmaker reports record profit",
+            "The carmaker said profit rose. " * 5,
+            published=datetime.fromtimestamp(clock.now() + 30, UTC),  # after the feed was added
         )
         clock.advance(61)
         alert = await emulator.next_message(chat_id=42, timeout=10)

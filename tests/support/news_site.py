@@ -28,6 +28,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 import pytest_asyncio
 from aiohttp import web
 
+from bot.clock import Clock, FakeClock
+
 
 @dataclass
 class RecordedRequest:
@@ -67,7 +69,8 @@ class PublishedArticle:
 class NewsSite:
     """An aiohttp server on 127.0.0.1 serving whatever a test registers."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock
         self._resources: dict[str, _Resource] = {}
         self._articles: list[PublishedArticle] = []
         self.requests: list[RecordedRequest] = []
@@ -179,8 +182,13 @@ class NewsSite:
         """Stop serving ``path`` (it answers 404 again)."""
         self._resources.pop(path, None)
 
-    async def publish(self, topic: str, title: str, body: str) -> PublishedArticle:
-        """Publish an article page and add it to the RSS feed at ``/feeds/<topic>.xml`` (newest first)."""
+    async def publish(
+        self, topic: str, title: str, body: str, *, published: datetime | None = None
+    ) -> PublishedArticle:
+        """Publish an article page and add it to the RSS feed at ``/feeds/<topic>.xml`` (newest first).
+
+        The item is dated ``published``, or the site's clock's time (the wall clock when it has none).
+        """
         n = len(self._articles) + 1
         path = f"/articles/{n}.html"
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n") if p.strip())
@@ -191,9 +199,11 @@ class NewsSite:
             f"<footer>© Test News Site</footer></body></html>"
         )
         self.add(path, page, auto_etag=True)
-        article = PublishedArticle(
-            topic, title, body, self.url(path), datetime.now(UTC).replace(microsecond=0)
-        )
+        if published is None:
+            published = (
+                datetime.fromtimestamp(self._clock.now(), UTC) if self._clock else datetime.now(UTC)
+            ).replace(microsecond=0)
+        article = PublishedArticle(topic, title, body, self.url(path), published)
         self._articles.append(article)
         self.add(
             f"/feeds/{topic}.xml", self.feed_xml(topic), content_type="application/rss+xml", auto_etag=True
@@ -302,7 +312,7 @@ class NewsSite:
 
 
 @pytest_asyncio.fixture(name="news_site")
-async def news_site_fixture() -> AsyncIterator[NewsSite]:
-    """A running :class:`NewsSite` on 127.0.0.1, closed after the test."""
-    async with NewsSite() as site:
+async def news_site_fixture(clock: FakeClock) -> AsyncIterator[NewsSite]:
+    """A running :class:`NewsSite` on 127.0.0.1 that dates its articles by the test's clock."""
+    async with NewsSite(clock=clock) as site:
         yield site
