@@ -460,8 +460,10 @@ class TopicCatalogue:
     def _build_indexes(self) -> None:
         self._names: dict[str, str] = {}
         for topic in self._topics.values():
-            for name in (topic.id, topic.title, *topic.aliases):
-                self._names.setdefault(_norm(name), topic.id)
+            # The emoji too: people tap it on the topic keyboard and type it back ("/subscribe 🚗").
+            for name in (topic.id, topic.title, *topic.aliases, topic.emoji):
+                if _norm(name):
+                    self._names.setdefault(_norm(name), topic.id)
         for topic in self._topics.values():  # ids win over another topic's alias
             self._names[_norm(topic.id)] = topic.id
         self._exact: dict[str, list[tuple[str, float]]] = {}
@@ -498,7 +500,7 @@ class TopicCatalogue:
         return topic_id in self._topics
 
     def resolve(self, word: str) -> Topic | None:
-        """The topic a word names (id, title or alias; any case; plurals and "... news" too), or None."""
+        """The topic a word names (id, title, alias or emoji; any case; plurals and "... news" too), or None."""
         key = _norm(word)
         if not key:
             return None
@@ -593,7 +595,8 @@ class TopicCatalogue:
 
 
 def _norm(word: str) -> str:
-    return " ".join(word.replace("_", " ").strip().strip("\"'#").lower().split())
+    # U+FE0F (emoji presentation) comes and goes between keyboards; "🗳️" and "🗳" are one topic.
+    return " ".join(word.replace("_", " ").replace("\ufe0f", "").strip().strip("\"'#").lower().split())
 
 
 def _variants(key: str) -> list[str]:

@@ -74,6 +74,15 @@ async def test_topics_by_alias_and_keywords_by_everything_else(subs: Subscriptio
     assert followed == {("topic", "automotive"), ("keyword", "tesla"), ("keyword", "electric cars")}
 
 
+async def test_topics_by_their_emoji_as_shown_on_the_keyboard(subs: SubscriptionService) -> None:
+    # "⚽\ufe0f" is how some keyboards send the football; the catalogue stores it without the selector.
+    result = await subs.follow(CHAT, "🚗 ⚽\ufe0f 🚗 Automotive")
+    assert [t.id for t in result.topics] == ["automotive", "sport"] and not result.keywords
+    assert not result.rejected
+    dropped = await subs.unfollow(CHAT, "🚗")
+    assert await subs.topic_ids(CHAT) == {"sport"}, dropped
+
+
 async def test_following_twice_says_already(subs: SubscriptionService) -> None:
     await subs.follow(CHAT, "cars tesla")
     again = await subs.follow(CHAT, "automotive TESLA")
