@@ -202,12 +202,14 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
 
 def parse_length(value: str | int) -> int:
     """Summary length 1-10; UserError otherwise."""
-    try:
-        n = int(value)
-    except ValueError:
-        raise UserError(
-            f"{str(value)[:20]!r} is not a number; use 1 to 10, e.g. /settings length 4."
-        ) from None
+    if isinstance(value, int):
+        n = value
+    else:
+        text = value.strip()
+        # int() would also take "1_0" and "+4"; a length is digits and nothing else.
+        if not text.isdecimal():
+            raise UserError(f"{text[:20]!r} is not a number; use 1 to 10, e.g. /settings length 4.")
+        n = int(text)
     if not 1 <= n <= 10:
         raise UserError("A summary can have 1 to 10 sentences.")
     return n

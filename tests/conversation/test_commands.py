@@ -115,6 +115,7 @@ async def test_settings_by_arguments_and_buttons(
     assert "Europe/Berlin" in (await say(emulator, "/settings timezone europe/berlin")).text
     assert "22:00–07:00" in (await say(emulator, "/settings quiet 22:00-07:00")).text
     assert "4 sentences" in (await say(emulator, "/settings length 4")).text
+    assert "'1_0' is not a number" in (await say(emulator, "/settings length 1_0")).text
     assert "Paused" in (await say(emulator, "/settings pause")).text
     assert "Resumed" in (await say(emulator, "/settings resume")).text
     bad = await say(emulator, "/settings timezone Mars/Olympus")
