@@ -111,6 +111,18 @@ def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
         assert caption not in summary
 
 
+def test_the_tail_of_a_quotation_is_not_picked_on_its_own() -> None:
+    # Out of its paragraph, the second sentence of a quote starts mid-speech and ends on a stray quote mark.
+    opening = 'At the opening the mayor told the crowd: "This is a good day for the city.'
+    tail = (
+        "The solar farm on pontoons in the harbour will power homes in Brackwater for decades, and the panels "
+        'cost less every year."'
+    )
+    text = "\n\n".join([*GENUINE[:2], f"{opening} {tail}", *GENUINE[2:]])
+    for title in (TITLE, None):
+        assert tail not in summarize(text, 3, title=title)
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
     text = "\n\n".join([*GENUINE, GENUINE[2]])
