@@ -60,6 +60,8 @@ MAX_NETWORK_ATTEMPTS = 5
 # outage of hours delays alerts instead of losing them; past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed.
 OUTAGE_RETRY_SECONDS = 300.0
 MAX_OUTAGE_ATTEMPTS = 240
+# After this many 429s in a row an alert is parked in the database (and a digest postponed) for at least
+# OUTAGE_RETRY_SECONDS instead of holding its place: Telegram said "later", never "no", so nothing is lost.
 MAX_RATE_LIMITED = 20
 # A digest waits in line for a 429's retry_after up to this long; a longer wait postpones the digest instead,
 # so one rate-limited chat never holds a digest slot (and the stories stay queued for the retry).
@@ -873,7 +875,7 @@ class DeliveryService:
                 link_preview_options=_NO_PREVIEW,
             )
         except RetryAfter as exc:
-            self._on_rate_limited(item, _retry_after(exc))
+            await self._on_rate_limited(item, _retry_after(exc))
         except ChatMigrated as exc:
             await self._on_migrated(item, int(exc.new_chat_id))
         except Forbidden as exc:
@@ -921,11 +923,22 @@ class DeliveryService:
         else:
             self._done(item, "sent", None, item.attempts + 1)
 
-    def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
+    async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
         item.rate_limited += 1
         if item.rate_limited > MAX_RATE_LIMITED:
-            self._done(item, "failed", "rate limited too often", item.attempts + 1)
+            wait = max(retry_after, OUTAGE_RETRY_SECONDS)
+            log.warning(
+                "alert %d to chat %d rate limited %d times in a row; retrying in %.0f s",
+                item.row.id,
+                item.chat_id,
+                MAX_RATE_LIMITED,
+                wait,
+            )
+            await self._db.deliveries.park(
+                item.row.id, self._clock.now() + wait, item.attempts, "rate limited"
+            )
+            self._state.in_window -= 1
             return
         self._pacer.penalize(item.chat_id, retry_after)
         now = self._pacer.now()
@@ -1086,6 +1099,7 @@ class DeliveryService:
 
     async def _send_paced(self, chat_id: int, is_group: bool, text: str) -> tuple[str | None, int]:
         """Send one message when the pacer allows; (None, chat_id) on success, else (reason, chat_id)."""
+        rate_limited = 0
         for attempt in range(1, MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
             while True:
                 wait = (
@@ -1104,8 +1118,11 @@ class DeliveryService:
             except RetryAfter as exc:
                 wait = _retry_after(exc)
                 self._pacer.penalize(chat_id, wait)
+                rate_limited += 1
                 if wait > DIGEST_MAX_RETRY_WAIT:
                     return f"{_RETRY_LATER}{wait}", chat_id
+                if rate_limited >= MAX_RATE_LIMITED:
+                    return f"{_RETRY_LATER}{max(wait, OUTAGE_RETRY_SECONDS)}", chat_id
             except ChatMigrated as exc:
                 await self._db.chats.migrate(chat_id, int(exc.new_chat_id), self._clock.now())
                 chat_id, is_group = int(exc.new_chat_id), True
@@ -1123,7 +1140,10 @@ class DeliveryService:
                     log.error("digest to chat %d failed: %s", chat_id, exc)
                     return f"network: {exc}"[:500], chat_id
                 self._pacer.penalize(chat_id, min(60.0, 2.0**attempt))
-        return "rate limited too often", chat_id
+        return (
+            f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}",
+            chat_id,
+        )  # unreachable: each kind of failure returns above
 
     async def _on_gone_digest(self, chat_id: int, reason: str) -> None:
         now = self._clock.now()

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from bot import delivery as delivery_module
 from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
@@ -83,18 +84,27 @@ async def test_new_digest_times_chosen_while_a_digest_is_sent_are_kept(
 
 
 class RateLimitedApi(LoopbackApi):
-    """sendMessage answers 429 with a scripted retry_after for chosen chats (once each), 200 otherwise."""
+    """sendMessage answers 429 with a scripted retry_after for chosen chats (once each), 200 otherwise.
+
+    ``storms`` makes a chat's next N sends answer 429 with a short retry_after.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.retry_after: dict[int, int] = {}
+        self.retry_after: dict[int, float] = {}
+        self.storms: dict[int, int] = {}
+        self.refused: dict[int, int] = {}
         self.delivered: dict[int, list[str]] = {}
 
     async def answer(self, request: web.Request) -> web.Response:
         form = await request.json() if request.content_type == "application/json" else await request.post()
         chat_id = int(str(form["chat_id"]))
         wait = self.retry_after.pop(chat_id, None)
+        if self.storms.get(chat_id):
+            self.storms[chat_id] -= 1
+            wait = 0.01
         if wait is not None:
+            self.refused[chat_id] = self.refused.get(chat_id, 0) + 1
             body = {
                 "ok": False,
                 "error_code": 429,
@@ -140,6 +150,45 @@ async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8) + 3600
         assert 7 not in api.delivered
+
+
+async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_losing_either(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After 20 429s in a row (3 here, to keep the test short) the alert was marked failed and the digest's
+    # stories too: lost, although Telegram had only said "later".
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, telegram_api_url=api.base_url) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        await add_chat(r, 8, topics=("sport",), in_emulator=False)
+        await chats.set_digest_times(8, ["08:00"])
+        api.storms = {7: 100, 8: 100}
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        await wait_until(lambda: api.refused.get(7, 0) >= 4)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        assert await r.db.deliveries.counts_by_status() == {"pending": 2}
+        clock.set(utc(2026, 1, 5, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        # (the parked alert is due again by now and back in the storm: "sending")
+        assert set(await r.db.deliveries.counts_by_status()) <= {"pending", "sending"}
+        chat = await r.db.chats.get(8)
+        assert chat is not None and chat.next_digest_at is not None
+        assert chat.next_digest_at >= utc(2026, 1, 5, 8) + delivery_module.OUTAGE_RETRY_SECONDS
+        # The storm passes: both go out once they are due again.
+        api.storms = {}
+        clock.set(utc(2026, 1, 5, 9))
+        r.delivery.wake()
+        await wait_until(lambda: 7 in api.delivered)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert [len(api.delivered[c]) for c in (7, 8)] == [1, 1]
+        for _ in range(100):  # the sender writes its outcomes in batches
+            if await r.db.deliveries.counts_by_status() == {"sent": 2}:
+                break
+            await asyncio.sleep(0.05)
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2}
 
 
 @pytest.mark.parametrize("leave", ["stop", "pause"])
