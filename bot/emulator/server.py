@@ -1170,9 +1170,19 @@ class BotApiEmulator:
         return self._enqueue({"message": message}), message_id
 
     async def press_button(
-        self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None = None
+        self,
+        chat_id: int,
+        message_id: int,
+        callback_data: str,
+        *,
+        user_id: int | None = None,
+        inaccessible: bool = False,
     ) -> str:
-        """A user taps an inline button; returns the callback query id (see wait_callback_answer)."""
+        """A user taps an inline button; returns the callback query id (see wait_callback_answer).
+
+        ``inaccessible``: the tap carries an InaccessibleMessage (chat, message_id, date 0) instead of the
+        message, as Telegram sends for buttons on messages a few days old.
+        """
         chat = self._chat_or_error(chat_id)
         stored = chat.stored.get(message_id)
         if self.record_messages:
@@ -1185,17 +1195,19 @@ class BotApiEmulator:
             user_id = chat_id if chat.type == "private" else 1
         query_id = str(next(self._query_ids))
         self._queries[query_id] = _PendingQuery(chat_id, asyncio.get_running_loop().create_future())
-        message = (
-            stored
-            if stored is not None
-            else {
+        message: JSON
+        if inaccessible:
+            message = {"chat": chat.as_json(), "message_id": message_id, "date": 0}
+        elif stored is not None:
+            message = stored
+        else:
+            message = {
                 "message_id": message_id,
                 "date": int(time.time()),
                 "chat": chat.as_json(),
                 "from": self._bot_user(),
                 "text": "",
             }
-        )
         self._enqueue(
             {
                 "callback_query": {
