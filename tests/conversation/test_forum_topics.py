@@ -37,6 +37,20 @@ async def test_replies_and_summary_buttons_stay_in_the_topic(
     assert summary.reply_to_message_id == latest.message_id and summary.message_thread_id == topic
 
 
+async def test_digest_asked_in_a_topic_arrives_in_that_topic(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    topic = await _forum(emulator)
+    await _ask(emulator, "/settings digest 08:00", topic)
+    await _ask(emulator, "/subscribe science", topic)
+    services = services_of(running_bot)
+    await services.delivery.plan_alerts(await store_samples(running_bot), services.clock.now())
+    digest = await _ask(emulator, "/digest", topic)
+    # It used to go to "General", where nobody reading the "News" topic who asked for it would look.
+    assert "Solar-powered sensors" in digest.text
+    assert digest.message_thread_id == topic
+
+
 async def test_an_apology_in_a_topic_stays_in_that_topic(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
