@@ -916,7 +916,11 @@ class BotApiEmulator:
             if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
             parsed.append((name, description))
-        self._commands[self._scope_key(params)] = parsed
+        key = self._scope_key(params)
+        if key[0] in ("chat", "chat_administrators", "chat_member") and key[1] not in self._chats:
+            # A chat scope needs a chat the bot knows: a user who never opened the bot is "not found".
+            raise _bad("chat not found")
+        self._commands[key] = parsed
         return True
 
     async def _get_my_commands(self, params: Mapping[str, Any]) -> list[JSON]:

@@ -10,7 +10,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import pytest_asyncio
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, RetryAfter
 
@@ -237,6 +244,10 @@ async def test_commands_are_validated_and_stored(bot: Bot, emu: BotApiEmulator) 
         await bot.set_my_commands([BotCommand("long", "d" * 257)])
     await bot.delete_my_commands()
     assert emu.commands == []
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.set_my_commands([BotCommand("stats", "x")], scope=BotCommandScopeChat(777))
+    await bot.set_my_commands([BotCommand("stats", "x")], scope=BotCommandScopeChat(USER))
+    assert emu.commands_for("chat", USER) == [("stats", "x")]
 
 
 async def test_chat_members_and_admins(bot: Bot, emu: BotApiEmulator) -> None:
