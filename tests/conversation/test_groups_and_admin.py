@@ -173,3 +173,14 @@ async def test_an_anonymous_admin_manages_the_group_and_is_not_called_group(
     assert replies[0].text.startswith("👋 Hello!"), replies[0].text  # was "Hello, Group!"
     assert "Topics: 💼 Business" in replies[1].text
     assert await services_of(running_bot).subscriptions.topic_ids(-100600) == {"business"}
+
+
+async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # At start-up the admin had never opened the bot, so Telegram refused their chat's command scope.
+    assert emulator.commands_for("chat", ADMIN_ID) == []
+    await say(emulator, "/start", chat=ADMIN_ID)
+    assert {"start", "stats", "addfeed"} <= {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
+    await say(emulator, "/start")  # an ordinary user's menu stays the default one
+    assert emulator.commands_for("chat", USER_CHAT) == []
