@@ -378,9 +378,12 @@ class LeanSender:
         parse_mode: str | None = None,
         reply_markup: InlineKeyboardMarkup | Mapping[str, Any] | None = None,
         link_preview_options: LinkPreviewOptions | None = None,
+        message_thread_id: int | None = None,
     ) -> None:
         """Send one text message; raises PTB's ``TelegramError`` subclasses like ``Bot.send_message``."""
         body: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if message_thread_id is not None:
+            body["message_thread_id"] = message_thread_id
         if parse_mode is not None:
             body["parse_mode"] = str(parse_mode)
         if link_preview_options is not None:
@@ -562,8 +565,13 @@ class DeliveryService:
             self.wake()
         return added
 
-    async def send_digest(self, chat_id: int, now: float, *, on_demand: bool = False) -> int:
-        """Send the chat's digest of what is pending now; returns how many articles it holds (0: nothing)."""
+    async def send_digest(
+        self, chat_id: int, now: float, *, on_demand: bool = False, thread_id: int | None = None
+    ) -> int:
+        """Send the chat's digest of what is pending now; returns how many articles it holds (0: nothing).
+
+        ``thread_id``: the forum topic /digest was asked in, where the digest then goes (else "General").
+        """
         chat = await self._db.chats.get(chat_id)
         if chat is None or not chat.active:
             return 0
@@ -573,7 +581,7 @@ class DeliveryService:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
                 try:
-                    shown, retry_at = await self._send_digest_rows(chat, rows, now)
+                    shown, retry_at = await self._send_digest_rows(chat, rows, now, thread_id)
                 except Exception:
                     # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
                     # 'sending' until the next restart; they wait for the next digest instead. (Rows already
@@ -1038,7 +1046,7 @@ class DeliveryService:
     # ------------------------------------------------------------------------------------------ digests
 
     async def _send_digest_rows(
-        self, chat: Chat, rows: list[Delivery], now: float
+        self, chat: Chat, rows: list[Delivery], now: float, thread_id: int | None = None
     ) -> tuple[int, float | None]:
         """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
         asked for a long wait (429). Each part is marked sent as it goes."""
@@ -1066,7 +1074,7 @@ class DeliveryService:
         retry_at: float | None = None
         chat_id = chat.id
         for index, part in enumerate(parts):
-            result, chat_id = await self._send_paced(chat_id, chat.is_group, part.text)
+            result, chat_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
@@ -1097,7 +1105,9 @@ class DeliveryService:
             await self._db.deliveries.finish(outcomes, self._clock.now())
         return sent, retry_at
 
-    async def _send_paced(self, chat_id: int, is_group: bool, text: str) -> tuple[str | None, int]:
+    async def _send_paced(
+        self, chat_id: int, is_group: bool, text: str, thread_id: int | None = None
+    ) -> tuple[str | None, int]:
         """Send one message when the pacer allows; (None, chat_id) on success, else (reason, chat_id)."""
         rate_limited = 0
         for attempt in range(1, MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
@@ -1112,7 +1122,11 @@ class DeliveryService:
             self._pacer.take(chat_id, is_group)
             try:
                 await (self._sender or self._bot).send_message(
-                    chat_id=chat_id, text=text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=_NO_PREVIEW,
+                    message_thread_id=thread_id,
                 )
                 return None, chat_id
             except RetryAfter as exc:

@@ -8,6 +8,10 @@ error bodies.
 Recording: every successful sendMessage/editMessageText/editMessageReplyMarkup becomes one
 ``SentMessage`` record (edits are separate records with ``edited=True`` and the same ``message_id``)
 in ``messages(chat_id)``, in order; ``current(chat_id, message_id)`` is the message as it looks now.
+Forum supergroups (``create_topic``): user messages carry their topic's ``message_thread_id``, and a bot
+message goes to the topic it names or to the topic of the message it replies to, else to "General", as on
+Telegram; ``SentMessage.message_thread_id`` says where it went.
+
 With ``record_messages=False`` only counts are kept (``sent_count()``, ``requests``, ``violations``):
 no bodies, no per-message state.
 """
@@ -143,6 +147,7 @@ class SentMessage:
     reply_to_message_id: int | None = None
     parse_mode: str | None = None
     entities: list[JSON] = field(default_factory=list)
+    message_thread_id: int | None = None  # the forum topic it went to; None: not a forum, or "General"
 
     @property
     def buttons(self) -> list[Button]:
@@ -188,6 +193,8 @@ class _Chat:
     first_name: str | None
     blocked: bool = False
     migrated_to: int | None = None
+    is_forum: bool = False
+    topics: set[int] = field(default_factory=set)  # message_thread_id of each forum topic
     next_message_id: int = 1
     members: dict[int, str] = field(default_factory=dict)
     # Only with record_messages: current state of each message by id, and the log of bot outputs.
@@ -205,6 +212,8 @@ class _Chat:
             out["username"] = self.username
         if self.first_name is not None:
             out["first_name"] = self.first_name
+        if self.is_forum:
+            out["is_forum"] = True
         return out
 
 
@@ -683,6 +692,7 @@ class BotApiEmulator:
                 if not allow_missing:
                     raise _bad("message to be replied not found")
                 reply_to = None
+        thread_id = self._thread_for(chat, params.get("message_thread_id"), reply_to)
         lpo = params.get("link_preview_options")
         if lpo is not None and not isinstance(lpo, dict):
             raise _bad("can't parse link preview options")
@@ -701,6 +711,9 @@ class BotApiEmulator:
             message["entities"] = entities
         if markup is not None:
             message["reply_markup"] = markup
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         if reply_to is not None:
             replied = chat.stored.get(reply_to)
             message["reply_to_message"] = (
@@ -715,10 +728,39 @@ class BotApiEmulator:
             self._publish(
                 chat,
                 SentMessage(
-                    chat.chat_id, message_id, visible, raw, rows, now, False, reply_to, parse_mode, entities
+                    chat.chat_id,
+                    message_id,
+                    visible,
+                    raw,
+                    rows,
+                    now,
+                    False,
+                    reply_to,
+                    parse_mode,
+                    entities,
+                    thread_id,
                 ),
             )
         return message
+
+    @staticmethod
+    def _thread_for(chat: _Chat, requested: Any, reply_to: int | None) -> int | None:
+        """The forum topic a bot message goes to: the one named, else the replied-to message's, else General.
+
+        Telegram puts a reply into the topic of the message it answers; without either, a forum's message
+        lands in "General" (no message_thread_id), whatever topic the conversation was in.
+        """
+        if not chat.is_forum:
+            return None
+        if requested is not None:
+            if requested not in chat.topics:
+                raise _bad("message thread not found")
+            return int(requested)
+        if reply_to is not None:
+            replied = chat.stored.get(reply_to) or {}
+            thread = replied.get("message_thread_id")
+            return thread if isinstance(thread, int) and thread in chat.topics else None
+        return None
 
     def _edit_target(self, params: Mapping[str, Any]) -> tuple[_Chat, int] | None:
         if params.get("inline_message_id"):
@@ -805,7 +847,17 @@ class BotApiEmulator:
             self._publish(
                 chat,
                 SentMessage(
-                    chat.chat_id, message_id, visible, raw, rows, now, True, None, parse_mode, entities
+                    chat.chat_id,
+                    message_id,
+                    visible,
+                    raw,
+                    rows,
+                    now,
+                    True,
+                    None,
+                    parse_mode,
+                    entities,
+                    message.get("message_thread_id"),
                 ),
             )
         return message
@@ -864,7 +916,11 @@ class BotApiEmulator:
             if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
             parsed.append((name, description))
-        self._commands[self._scope_key(params)] = parsed
+        key = self._scope_key(params)
+        if key[0] in ("chat", "chat_administrators", "chat_member") and key[1] not in self._chats:
+            # A chat scope needs a chat the bot knows: a user who never opened the bot is "not found".
+            raise _bad("chat not found")
+        self._commands[key] = parsed
         return True
 
     async def _get_my_commands(self, params: Mapping[str, Any]) -> list[JSON]:
@@ -1088,15 +1144,51 @@ class BotApiEmulator:
         self._chat_or_error(chat_id).members[user_id] = status
 
     async def send_user_message(
-        self, chat_id: int, text: str, *, user_id: int | None = None, reply_to_message_id: int | None = None
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """A user writes ``text`` in the chat (unknown chats become private chats); returns the update_id."""
+        """A user writes ``text`` in the chat (unknown chats become private chats); returns the update_id.
+
+        ``thread_id``: the forum topic (see ``create_topic``) the user writes in.
+        """
         content: JSON = {"text": text}
         entities = _user_entities(text)
         if entities:
             content["entities"] = entities
-        update_id, _message_id = await self._user_message(chat_id, content, user_id, reply_to_message_id)
+        update_id, _message_id = await self._user_message(
+            chat_id, content, user_id, reply_to_message_id, thread_id
+        )
         return update_id
+
+    async def create_topic(self, chat_id: int, name: str, *, user_id: int = 1) -> int:
+        """Create a forum topic in supergroup ``chat_id`` (which becomes a forum); returns its message_thread_id.
+
+        As on Telegram, the topic's id is that of its "topic created" service message, which the bot receives
+        and which every later message in the topic replies to unless it replies to another one.
+        """
+        chat = self._chat_or_error(chat_id)
+        if chat.type != "supergroup":
+            raise ValueError("only supergroups have forum topics")
+        chat.is_forum = True
+        message_id = self._new_message_id(chat)
+        chat.topics.add(message_id)
+        message: JSON = {
+            "message_id": message_id,
+            "from": self._user(user_id),
+            "chat": chat.as_json(),
+            "date": int(time.time()),
+            "message_thread_id": message_id,
+            "is_topic_message": True,
+            "forum_topic_created": {"name": name, "icon_color": 7322096},
+        }
+        chat.stored[message_id] = message
+        self._enqueue({"message": message})
+        return message_id
 
     async def send_user_media(
         self,
@@ -1134,11 +1226,18 @@ class BotApiEmulator:
             }
         else:
             raise ValueError(f"unknown media kind {kind!r}")
-        _update_id, message_id = await self._user_message(chat_id, content, user_id, reply_to_message_id)
+        _update_id, message_id = await self._user_message(
+            chat_id, content, user_id, reply_to_message_id, None
+        )
         return message_id
 
     async def _user_message(
-        self, chat_id: int, content: JSON, user_id: int | None, reply_to_message_id: int | None
+        self,
+        chat_id: int,
+        content: JSON,
+        user_id: int | None,
+        reply_to_message_id: int | None,
+        thread_id: int | None,
     ) -> tuple[int, int]:
         """Queue a user's message with ``content`` (text or media); (update_id, message_id)."""
         chat = self._chats.get(chat_id)
@@ -1158,6 +1257,13 @@ class BotApiEmulator:
             "date": int(time.time()),
             **content,
         }
+        if thread_id is not None:
+            if thread_id not in chat.topics:
+                raise KeyError(f"chat {chat_id} has no forum topic {thread_id}")
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+            if reply_to_message_id is None:
+                reply_to_message_id = thread_id  # a topic's messages answer its "topic created" message
         if reply_to_message_id is not None:
             replied = chat.stored.get(reply_to_message_id)
             message["reply_to_message"] = (
@@ -1170,9 +1276,19 @@ class BotApiEmulator:
         return self._enqueue({"message": message}), message_id
 
     async def press_button(
-        self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None = None
+        self,
+        chat_id: int,
+        message_id: int,
+        callback_data: str,
+        *,
+        user_id: int | None = None,
+        inaccessible: bool = False,
     ) -> str:
-        """A user taps an inline button; returns the callback query id (see wait_callback_answer)."""
+        """A user taps an inline button; returns the callback query id (see wait_callback_answer).
+
+        ``inaccessible``: the tap carries an InaccessibleMessage (chat, message_id, date 0) instead of the
+        message, as Telegram sends for buttons on messages a few days old.
+        """
         chat = self._chat_or_error(chat_id)
         stored = chat.stored.get(message_id)
         if self.record_messages:
@@ -1185,17 +1301,19 @@ class BotApiEmulator:
             user_id = chat_id if chat.type == "private" else 1
         query_id = str(next(self._query_ids))
         self._queries[query_id] = _PendingQuery(chat_id, asyncio.get_running_loop().create_future())
-        message = (
-            stored
-            if stored is not None
-            else {
+        message: JSON
+        if inaccessible:
+            message = {"chat": chat.as_json(), "message_id": message_id, "date": 0}
+        elif stored is not None:
+            message = stored
+        else:
+            message = {
                 "message_id": message_id,
                 "date": int(time.time()),
                 "chat": chat.as_json(),
                 "from": self._bot_user(),
                 "text": "",
             }
-        )
         self._enqueue(
             {
                 "callback_query": {

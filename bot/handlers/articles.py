@@ -263,13 +263,18 @@ async def search(update: Update, context: BotContext) -> None:
 @command
 async def digest(update: Update, context: BotContext) -> None:
     """/digest: this chat's digest now, or why there is none."""
-    assert update.message is not None
+    message = update.message
+    assert message is not None
     chat = await ensure_chat(update, context)
     services = context.services
-    sent = await services.delivery.send_digest(chat.id, services.clock.now(), on_demand=True)
+    # In a forum the digest goes to the topic it was asked in (outside topics a thread id is only a reply chain).
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    sent = await services.delivery.send_digest(
+        chat.id, services.clock.now(), on_demand=True, thread_id=thread_id
+    )
     if sent == 0:
         has_subs = bool(await services.subscriptions.for_chat(chat.id))
-        await send(update.message, render_digest_empty(has_subs, instant=chat.mode == "instant"))
+        await send(message, render_digest_empty(has_subs, instant=chat.mode == "instant"))
 
 
 @button

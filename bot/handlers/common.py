@@ -235,7 +235,12 @@ def is_bot_admin(update: Update, context: BotContext) -> bool:
 
 
 def first_name(update: Update) -> str | None:
-    """The sender's first name, for greetings."""
+    """The sender's first name, for greetings; None for a message sent on behalf of a chat."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        # An anonymous admin or a channel: Telegram fills ``from`` with a placeholder bot named "Group" or
+        # "Channel", which is nobody's name.
+        return None
     user = update.effective_user
     return user.first_name if user else None
 

@@ -6,7 +6,6 @@ import logging
 
 from telegram import Chat as TgChat
 from telegram import ChatMember, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
@@ -31,10 +30,9 @@ async def on_error(update: object, context: BotContext) -> None:
         if update.callback_query is not None:
             await answer(update.callback_query, "Sorry, something went wrong. Please try again.")
             return
-        chat = update.effective_chat
-        if update.message is not None and chat is not None:
-            reply = render_internal_error()
-            await context.bot.send_message(chat.id, reply.html, parse_mode=ParseMode.HTML)
+        if update.message is not None and update.effective_chat is not None:
+            # Through the user's message: PTB then addresses a forum topic's apology to that topic, not "General".
+            await send(update.message, render_internal_error())
     except TelegramError as exc:  # the apology itself failed (blocked, flood limit): nothing more to do
         log.warning("could not send the error apology: %s", exc)
 

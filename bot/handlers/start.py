@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Chat as TgChat
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers.common import (
@@ -16,7 +20,17 @@ from bot.handlers.common import (
     require_manager,
     send,
 )
-from bot.render.replies import Reply, render_help, render_topics, render_welcome, topic_label, topics_keyboard
+from bot.render.replies import (
+    Reply,
+    command_descriptions,
+    render_help,
+    render_topics,
+    render_welcome,
+    topic_label,
+    topics_keyboard,
+)
+
+log = logging.getLogger(__name__)
 
 
 @command
@@ -27,8 +41,23 @@ async def start(update: Update, context: BotContext) -> None:
     title = tg.title or tg.first_name or tg.username
     services = context.services
     chat, new = await services.chats.register(tg.id, tg.type, title)
+    if tg.type == TgChat.PRIVATE and is_bot_admin(update, context):
+        await _show_admin_commands(context, tg.id)
     on = await services.subscriptions.topic_ids(chat.id)
     await send(update.message, render_welcome(first_name(update), services.catalogue.all(), on, new=new))
+
+
+async def _show_admin_commands(context: BotContext, chat_id: int) -> None:
+    """Add the admin commands to an admin's command menu.
+
+    Start-up does this too, but Telegram refuses a chat scope ("chat not found") for an admin who had never
+    opened the bot, so their menu would lack the admin commands until the next restart.
+    """
+    commands = [BotCommand(name, text) for name, text in command_descriptions(admin=True)]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # only the menu: /start itself must still answer
+        log.info("admin commands not registered for %s: %s", chat_id, exc)
 
 
 @command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -144,3 +145,42 @@ async def test_removed_from_a_group_stops_deliveries_at_once(
     chat = await services.chats.get(GROUP)
     assert chat is not None and chat.active
     assert await services.subscriptions.topic_ids(GROUP) == {"business"}
+
+
+async def test_an_anonymous_admin_manages_the_group_and_is_not_called_group(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(-100600, "supergroup", "Readers")
+    chat = {"id": -100600, "type": "supergroup", "title": "Readers"}
+    # Telegram's placeholder sender for anonymous group admins; the group itself is the sender_chat.
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    replies = []
+    for message_id, text in enumerate(["/start", "/subscribe business"], start=50):
+        await emulator.inject_raw_update(
+            {
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": chat,
+                    "from": anonymous,
+                    "sender_chat": chat,
+                    "text": text,
+                    "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+                }
+            }
+        )
+        replies.append(await emulator.next_message(-100600))
+    assert replies[0].text.startswith("👋 Hello!"), replies[0].text  # was "Hello, Group!"
+    assert "Topics: 💼 Business" in replies[1].text
+    assert await services_of(running_bot).subscriptions.topic_ids(-100600) == {"business"}
+
+
+async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # At start-up the admin had never opened the bot, so Telegram refused their chat's command scope.
+    assert emulator.commands_for("chat", ADMIN_ID) == []
+    await say(emulator, "/start", chat=ADMIN_ID)
+    assert {"start", "stats", "addfeed"} <= {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
+    await say(emulator, "/start")  # an ordinary user's menu stays the default one
+    assert emulator.commands_for("chat", USER_CHAT) == []

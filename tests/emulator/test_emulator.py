@@ -10,7 +10,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import pytest_asyncio
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, RetryAfter
 
@@ -237,6 +244,10 @@ async def test_commands_are_validated_and_stored(bot: Bot, emu: BotApiEmulator) 
         await bot.set_my_commands([BotCommand("long", "d" * 257)])
     await bot.delete_my_commands()
     assert emu.commands == []
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.set_my_commands([BotCommand("stats", "x")], scope=BotCommandScopeChat(777))
+    await bot.set_my_commands([BotCommand("stats", "x")], scope=BotCommandScopeChat(USER))
+    assert emu.commands_for("chat", USER) == [("stats", "x")]
 
 
 async def test_chat_members_and_admins(bot: Bot, emu: BotApiEmulator) -> None:
@@ -389,3 +400,23 @@ async def test_delete_webhook_can_drop_pending_updates(bot: Bot, emu: BotApiEmul
 async def test_next_message_times_out_with_a_clear_error(emu: BotApiEmulator) -> None:
     with pytest.raises(TimeoutError, match="no new bot message in chat 42"):
         await emu.next_message(USER, timeout=0.05)
+
+
+async def test_forum_topics_place_messages_like_telegram(bot: Bot, emu: BotApiEmulator) -> None:
+    await emu.add_chat(-100900, "supergroup", "Forum")
+    news = await emu.create_topic(-100900, "News")
+    await emu.send_user_message(-100900, "/latest", thread_id=news)
+    updates = await bot.get_updates()
+    created, asked = (u.message for u in updates)
+    assert created is not None and created.forum_topic_created is not None and created.chat.is_forum
+    assert asked is not None and asked.is_topic_message and asked.message_thread_id == news
+    assert asked.reply_to_message is not None and asked.reply_to_message.message_id == news
+    # A reply goes to the topic of the message it answers; a plain send goes to "General".
+    replied = await bot.send_message(-100900, "in the topic", reply_to_message_id=asked.message_id)
+    general = await bot.send_message(-100900, "in General")
+    named = await bot.send_message(-100900, "named", message_thread_id=news)
+    assert replied.message_thread_id == news and named.message_thread_id == news
+    assert general.message_thread_id is None
+    assert [m.message_thread_id for m in emu.messages(-100900)] == [news, None, news]
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(-100900, "nowhere", message_thread_id=999)
