@@ -173,17 +173,25 @@ class Database:
         """Close both connections (aiosqlite's threads are not daemons: an unclosed one hangs exit)."""
         if self._closed:
             return
-        self._closed = True
-        try:
-            # SQLite's advice for long-lived connections: refresh planner statistics where they went stale.
-            await self._writer.execute("PRAGMA optimize")
-        except sqlite3.Error:
-            log.warning("PRAGMA optimize failed", exc_info=True)
-        finally:
+        task = asyncio.current_task()
+        if task is not None and task is self._lock_owner:
+            raise RuntimeError("Database.close() inside Database.write() would never finish")
+        # A write still open in another task (shutdown while a batch is being stored) finishes first: closing
+        # under it would roll it back and lose the batch.
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
-                await self.reader.close()
+                # SQLite's advice for long-lived connections: refresh planner statistics where they went stale.
+                await self._writer.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                log.warning("PRAGMA optimize failed", exc_info=True)
             finally:
-                await self._writer.close()
+                try:
+                    await self.reader.close()
+                finally:
+                    await self._writer.close()
 
     async def __aenter__(self) -> Database:
         return self

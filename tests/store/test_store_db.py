@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import ChatDefaults, Database, SchemaError, load_migrations
+from bot.store import ChatDefaults, Database, NewArticle, SchemaError, load_migrations
 from bot.store.db import split_statements
 from tests.store.samples import NOW, add_chat, make_article
 
@@ -149,6 +149,21 @@ async def test_cancelled_writer_leaves_no_open_transaction(db: Database) -> None
     assert await db.chats.get(1) is None
     await add_chat(db, 2)
     assert await db.chats.get(2) is not None
+
+
+async def test_closing_while_a_batch_is_being_stored_keeps_the_batch(tmp_path: Path) -> None:
+    # Shutdown used to close the connections under a running write: the batch was rolled back and lost, and
+    # the writer failed with "Cannot operate on a closed database".
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    batch = [NewArticle(make_article(i), f"h{i}") for i in range(500)]
+    storing = asyncio.create_task(db.articles.add_many(batch, NOW))
+    await asyncio.sleep(0.01)  # the transaction is open and half done
+    assert not storing.done()
+    await db.close()
+    assert len(await storing) == 500
+    async with await Database.open(path) as again:
+        assert await again.articles.count() == 500
 
 
 async def test_readers_see_committed_data_while_a_write_is_open(db: Database) -> None:
