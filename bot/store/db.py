@@ -163,6 +163,11 @@ class Database:
                     await conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
                 raise SchemaError(f"{db_path} is not a newsbot database: {exc}") from exc
+            if isinstance(exc, sqlite3.DatabaseError) and exc.sqlite_errorname == "SQLITE_CORRUPT":
+                # A truncated copy or a disk fault: say what to do rather than show a traceback.
+                raise SchemaError(
+                    f"{db_path} is damaged ({exc}); restore it from a backup, or move it away to start afresh"
+                ) from exc
             if isinstance(exc, sqlite3.OperationalError):
                 raise DatabaseUnavailable(_describe_open_error(db_path, exc, busy_timeout_ms)) from exc
             raise

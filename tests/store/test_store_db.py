@@ -291,6 +291,19 @@ async def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) 
         await Database.open(path)
 
 
+async def test_a_damaged_database_is_refused_clearly(tmp_path: Path) -> None:
+    # A database cut short (a copy that stopped half way, a full disk) used to escape as a bare
+    # sqlite3.DatabaseError: the operator got a traceback instead of a one-line reason.
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await db.articles.add_many(
+            [NewArticle(make_article(i, body="word " * 2000), f"h{i}") for i in range(50)], NOW
+        )
+    path.write_bytes(path.read_bytes()[:8192])
+    with pytest.raises(SchemaError, match=f"{path.name} is damaged .*malformed.*restore it from a backup"):
+        await Database.open(path)
+
+
 def test_split_statements_keeps_triggers_strings_and_comments_whole() -> None:
     sql = (
         "-- header; with a semicolon\n"
