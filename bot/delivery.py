@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+import unicodedata
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
@@ -95,24 +96,33 @@ class StoryMatch:
     order: int  # position of the article in the batch, so rows are planned in the order articles arrived
 
 
+def _fold(text: str) -> str:
+    """``text`` for case-insensitive comparison: composed, case-folded, Turkish "İ" as plain "i"."""
+    # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
+    # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
+    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i")
+
+
 def _normalized_words(text: str) -> str:
-    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+    return " " + " ".join(_WORD.findall(_fold(text))) + " "
 
 
 def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
-    """A test ``(raw_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
+    """A test ``(folded_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
 
     The user's keyword is never used as a regular expression: plain words compare against the text's word
     sequence; a keyword with symbols ("c++", "c#") becomes an escaped pattern with word boundaries.
     """
-    words = _WORD.findall(keyword.casefold())
+    folded = _fold(keyword)
+    words = _WORD.findall(folded)
     if not words:
         return lambda raw, norm: False
-    if _PLAIN_KEYWORD.fullmatch(keyword):
+    if _PLAIN_KEYWORD.fullmatch(folded):
         needle = " " + " ".join(words) + " "
         return lambda raw, norm: needle in norm
     pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in keyword.split()) + r"(?!\w)", re.IGNORECASE
+        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in folded.split()) + r"(?!\w)",
+        re.IGNORECASE,
     )
     return lambda raw, norm: pattern.search(raw) is not None
 
@@ -142,7 +152,7 @@ def match_articles(
         found = keyword_hits.get(value)
         if found is None:
             if raw_texts is None or norm_texts is None:
-                raw_texts = [f"{a.title}\n{a.body}" for a in stored]
+                raw_texts = [_fold(f"{a.title}\n{a.body}") for a in stored]
                 norm_texts = [_normalized_words(t) for t in raw_texts]
             test = keyword_matcher(value)
             found = [i for i in range(len(stored)) if test(raw_texts[i], norm_texts[i])]

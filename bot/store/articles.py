@@ -94,8 +94,13 @@ def fts_query(words: str) -> str | None:
         if not any(ch.isalnum() for ch in cleaned):
             continue
         # Inside an FTS5 string only '"' is special; FTS5 tokenizes the string as it tokenized the text,
-        # so "don't" or "U.S." become the phrase of their words.
-        terms.setdefault('"' + cleaned.casefold().replace('"', '""') + '"')
+        # so "don't" or "U.S." become the phrase of their words. unicode61 folds simple case only, so a word
+        # that full case folding changes ("Straße" -> "strasse") is looked up in both spellings.
+        forms = [
+            '"' + form.replace('"', '""') + '"'
+            for form in dict.fromkeys((cleaned.lower(), cleaned.casefold()))
+        ]
+        terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) == _MAX_SEARCH_TERMS:
             break
     return " AND ".join(terms) or None

@@ -163,6 +163,11 @@ class Database:
                     await conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
                 raise SchemaError(f"{db_path} is not a newsbot database: {exc}") from exc
+            if isinstance(exc, sqlite3.DatabaseError) and exc.sqlite_errorname == "SQLITE_CORRUPT":
+                # A truncated copy or a disk fault: say what to do rather than show a traceback.
+                raise SchemaError(
+                    f"{db_path} is damaged ({exc}); restore it from a backup, or move it away to start afresh"
+                ) from exc
             if isinstance(exc, sqlite3.OperationalError):
                 raise DatabaseUnavailable(_describe_open_error(db_path, exc, busy_timeout_ms)) from exc
             raise
@@ -173,17 +178,25 @@ class Database:
         """Close both connections (aiosqlite's threads are not daemons: an unclosed one hangs exit)."""
         if self._closed:
             return
-        self._closed = True
-        try:
-            # SQLite's advice for long-lived connections: refresh planner statistics where they went stale.
-            await self._writer.execute("PRAGMA optimize")
-        except sqlite3.Error:
-            log.warning("PRAGMA optimize failed", exc_info=True)
-        finally:
+        task = asyncio.current_task()
+        if task is not None and task is self._lock_owner:
+            raise RuntimeError("Database.close() inside Database.write() would never finish")
+        # A write still open in another task (shutdown while a batch is being stored) finishes first: closing
+        # under it would roll it back and lose the batch.
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
-                await self.reader.close()
+                # SQLite's advice for long-lived connections: refresh planner statistics where they went stale.
+                await self._writer.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                log.warning("PRAGMA optimize failed", exc_info=True)
             finally:
-                await self._writer.close()
+                try:
+                    await self.reader.close()
+                finally:
+                    await self._writer.close()
 
     async def __aenter__(self) -> Database:
         return self

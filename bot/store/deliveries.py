@@ -106,7 +106,7 @@ class DeliveryRepo:
         return [(int(r[0]), str(r[1]), str(r[2])) for r in subs], targets
 
     async def plan(self, rows: Sequence[PlannedDelivery], now: float) -> int:
-        """Insert rows in one transaction (a pair planned before is ignored); returns rows added."""
+        """Insert rows in one transaction (a pair planned before, or a chat gone since, is skipped); rows added."""
         if not rows:
             return 0
         async with self._db.write() as conn:
@@ -114,7 +114,9 @@ class DeliveryRepo:
             await conn.executemany(
                 "INSERT OR IGNORE INTO deliveries"
                 " (chat_id, story_id, article_id, kind, matched, score, planned_at, not_before)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                # A chat deleted (/stop) or moved (group -> supergroup) since the plan was made is skipped:
+                # OR IGNORE does not cover the foreign key, which would fail every other chat's rows too.
+                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?1)",
                 [
                     (r.chat_id, r.story_id, r.article_id, r.kind, r.matched, r.score, now, r.not_before)
                     for r in rows

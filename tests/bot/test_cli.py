@@ -184,12 +184,22 @@ def _newer_schema(path: Path) -> None:
     conn.close()
 
 
+def _damaged(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 100)
+    conn.commit()
+    conn.close()
+    path.write_bytes(path.read_bytes()[:8192])
+
+
 @pytest.mark.parametrize(
     ("prepare", "db_name", "code", "expected"),
     [
         (lambda p: (p / "news.sqlite3").write_text("just some notes, not SQLite\n" * 40), "news.sqlite3", 2,
          "NEWSBOT_DB_PATH: {db} is not a newsbot database"),
         (lambda p: _newer_schema(p / "news.sqlite3"), "news.sqlite3", 2, "is newer than this newsbot"),
+        (lambda p: _damaged(p / "news.sqlite3"), "news.sqlite3", 2, "NEWSBOT_DB_PATH: {db} is damaged"),
         (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 1, "cannot create the folder of {db}"),
     ],
 )  # fmt: skip

@@ -44,6 +44,21 @@ def test_keywords_match_whole_words_and_phrases_case_insensitively() -> None:
     assert matches("e-commerce", "E-commerce sales grew")
 
 
+def test_keywords_match_across_unicode_spellings() -> None:
+    # "İstanbul" case-folds to "i" + a combining dot, and a decomposed "é" is "e" + a combining accent: both
+    # used to split the word, so a chat following "istanbul" or "café" never heard of these headlines.
+    assert matches("istanbul", "İstanbul'da büyük yangın")
+    assert matches("i\u0307stanbul", "İSTANBUL MARATHON")  # as /subscribe İstanbul stores it (lower case)
+    assert matches("café", "Le cafe\u0301 du coin ferme")
+    assert matches("cafe\u0301 crème", "Café crème prices rise")
+    assert matches("straße", "STRASSE GESPERRT")
+    assert not matches("istanbul", "Istanbuller")
+    plan = match_articles(
+        [article(1, "İSTANBUL'DA YANGIN", "Cafe\u0301 Central closed.")], [(7, "keyword", "café")]
+    )
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")

@@ -210,6 +210,17 @@ async def test_hostile_search_input_never_raises(
     assert await _search_urls(searchable, words) == expected
 
 
+async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
+    # The search used to casefold the query: "Straße" became "strasse", which the index (simple case folding
+    # only) does not hold, so searching the headline's own word found it not, and found other articles instead.
+    await _add(db, make_article(1, title="Straße nach Bremen gesperrt"), "h1", now=NOW)
+    await _add(db, make_article(2, title="STRASSE IN BREMEN OFFEN"), "h2", now=NOW + 10)
+    await _add(db, make_article(3, title="The ﬁnance minister resigns"), "h3", now=NOW + 20)
+    assert await _search_urls(db, "Straße") == ["2", "1"]
+    assert await _search_urls(db, "straße bremen gesperrt") == ["1"]
+    assert await _search_urls(db, "ﬁnance") == ["3"]
+
+
 async def test_search_with_random_bytes_never_raises(searchable: Database) -> None:
     import random
 

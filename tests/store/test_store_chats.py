@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.store import ChatDefaults, Database, DeliveryMode
+from bot.store.deliveries import PlannedDelivery
 from tests.store.samples import NOW, add_chat
 
 
@@ -158,6 +159,20 @@ async def test_delete_removes_the_chat_and_everything_of_it(db: Database) -> Non
     assert await db.subscriptions.for_chat(1) == []
     assert await _deliveries(db) == [(2, 10, "sent")]
     assert len(await db.subscriptions.for_chat(2)) == 1
+
+
+async def test_a_chat_gone_while_planning_does_not_cost_the_others_their_alerts(db: Database) -> None:
+    # Planning reads the subscribers, matches for a while, then inserts. A /stop (or a group migrating to a
+    # new id) in between used to fail the whole insert on the foreign key: no chat got that poll's alerts.
+    for chat_id in (1, 2, 3):
+        await add_chat(db, chat_id)
+    planned = [PlannedDelivery(chat_id, 10, 10, "alert", "sport", 1.0, 0.0) for chat_id in (1, 2, 3)]
+    assert await db.chats.delete(2)
+    await db.chats.migrate(3, -1003, NOW)
+
+    assert await db.deliveries.plan(planned, NOW) == 1
+
+    assert await _deliveries(db) == [(1, 10, "pending")]
 
 
 async def test_due_digests_are_active_digest_chats_whose_time_has_come(db: Database) -> None:

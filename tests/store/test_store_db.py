@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import ChatDefaults, Database, SchemaError, load_migrations
+from bot.store import ChatDefaults, Database, NewArticle, SchemaError, load_migrations
 from bot.store.db import split_statements
 from tests.store.samples import NOW, add_chat, make_article
 
@@ -151,6 +151,21 @@ async def test_cancelled_writer_leaves_no_open_transaction(db: Database) -> None
     assert await db.chats.get(2) is not None
 
 
+async def test_closing_while_a_batch_is_being_stored_keeps_the_batch(tmp_path: Path) -> None:
+    # Shutdown used to close the connections under a running write: the batch was rolled back and lost, and
+    # the writer failed with "Cannot operate on a closed database".
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    batch = [NewArticle(make_article(i), f"h{i}") for i in range(500)]
+    storing = asyncio.create_task(db.articles.add_many(batch, NOW))
+    await asyncio.sleep(0.01)  # the transaction is open and half done
+    assert not storing.done()
+    await db.close()
+    assert len(await storing) == 500
+    async with await Database.open(path) as again:
+        assert await again.articles.count() == 500
+
+
 async def test_readers_see_committed_data_while_a_write_is_open(db: Database) -> None:
     await add_chat(db, 1)
     async with db.write() as conn:
@@ -273,6 +288,19 @@ async def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) 
     path = tmp_path / "notes.txt"
     path.write_bytes(b"these are my notes, not a database\n" * 200)
     with pytest.raises(SchemaError, match="is not a newsbot database"):
+        await Database.open(path)
+
+
+async def test_a_damaged_database_is_refused_clearly(tmp_path: Path) -> None:
+    # A database cut short (a copy that stopped half way, a full disk) used to escape as a bare
+    # sqlite3.DatabaseError: the operator got a traceback instead of a one-line reason.
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await db.articles.add_many(
+            [NewArticle(make_article(i, body="word " * 2000), f"h{i}") for i in range(50)], NOW
+        )
+    path.write_bytes(path.read_bytes()[:8192])
+    with pytest.raises(SchemaError, match=f"{path.name} is damaged .*malformed.*restore it from a backup"):
         await Database.open(path)
 
 
