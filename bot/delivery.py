@@ -15,6 +15,7 @@ import heapq
 import json
 import logging
 import re
+import sqlite3
 import time
 import unicodedata
 import warnings
@@ -562,18 +563,48 @@ class DeliveryService:
     # ------------------------------------------------------------------------------------------ public API
 
     async def plan_alerts(self, articles: Sequence[Article], now: float) -> int:
-        """Persist outbox rows for every chat that matches one of ``articles``; returns rows planned."""
+        """Persist outbox rows for every chat that matches one of ``articles``; returns rows planned.
+
+        The articles leave the store's "alerts to plan" list in the same transaction.
+        """
         stored = [a for a in articles if a.id is not None]
         if not stored:
             return 0
         subscriptions, targets = await self._db.deliveries.planning_targets()
         # Pure but not free for 10,000 chats: keep it off the event loop so /summary stays fast.
         rows = await asyncio.to_thread(lambda: plan_rows(match_articles(stored, subscriptions), targets, now))
-        added = await self._db.deliveries.plan(rows, now)
+        added = await self._db.deliveries.plan(rows, now, [a.id for a in stored if a.id is not None])
         if added:
             log.info("planned %d deliveries for %d new articles", added, len(stored))
             self.wake()
         return added
+
+    async def plan_pending(self, now: float, limit: int = 1000) -> int:
+        """Plan the alerts of stored articles still waiting for them (up to ``limit``); returns rows planned.
+
+        These are what the last poll stored, and what a crash or a failed plan left behind. An article that
+        cannot be planned even on its own (a bug, not the database) is logged and dropped, so it never holds
+        up the others; a database error leaves everything for the next try.
+        """
+        pending = await self._db.articles.alert_pending(limit)
+        if not pending:
+            return 0
+        try:
+            return await self.plan_alerts(pending, now)
+        except sqlite3.Error:
+            raise
+        except Exception:
+            log.exception("planning alerts for %d articles failed; planning them one by one", len(pending))
+        planned = 0
+        for article in pending:
+            try:
+                planned += await self.plan_alerts([article], now)
+            except sqlite3.Error:
+                raise
+            except Exception:
+                log.exception("article %s: its alerts cannot be planned; skipped", article.id)
+                await self._db.articles.clear_alert_pending([article.id] if article.id else [])
+        return planned
 
     async def send_digest(
         self, chat_id: int, now: float, *, on_demand: bool = False, thread_id: int | None = None

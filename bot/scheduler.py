@@ -20,6 +20,8 @@ PRUNE_EVERY_SECONDS = 24 * 3600.0
 # is stored again but never alerted.
 FORGET_PRUNED_AFTER_SECONDS = 90 * 86400.0
 _STATE_KEY = "scheduler_state"
+# Articles planned per tick; a larger backlog (a restart after a long crash) is planned over the next ticks.
+PLAN_BATCH = 1000
 
 
 @dataclass(slots=True)
@@ -39,11 +41,14 @@ async def run_tick(services: Services, state: TickState) -> None:
     except Exception:
         log.exception("starting the delivery sender failed; retrying next tick")
     try:
-        new = await services.ingest.poll_due_feeds(now)
-        if new:
-            await services.delivery.plan_alerts(new, now)
+        await services.ingest.poll_due_feeds(now)
     except Exception:
-        log.exception("polling feeds / planning alerts failed")
+        log.exception("polling feeds failed")
+    try:
+        # What this poll stored, and whatever a crash or a failed plan left unplanned before it.
+        await services.delivery.plan_pending(now, PLAN_BATCH)
+    except Exception:
+        log.exception("planning alerts failed; retrying next tick")
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)

@@ -219,13 +219,15 @@ class IngestService:
                     continue
                 budget -= 1
                 teaser_budget -= fetched_page
-                stored, status = await self._store(article, feed_id=feed.id)
-                if status != "added" or (first_poll and _is_backlog(article, feed, now)):
+                stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
+                alert = not stale and not (first_poll and _is_backlog(article, feed, now))
+                stored, status = await self._store(article, feed_id=feed.id, alert=alert)
+                if status != "added":
                     continue
-                if _is_stale(article, now - self._settings.retention_days * 86400.0):
+                if stale:
                     log.info("stored %s without alerts: published before the retention window", stored.url)
-                    continue
-                new.append(stored)
+                if alert:
+                    new.append(stored)
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
         if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
@@ -236,6 +238,7 @@ class IngestService:
                 len(new),
             )
             new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
+            await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
             del new[FIRST_POLL_MAX_ALERTS:]
         try:
             await self._db.feeds.record_success(
@@ -344,8 +347,10 @@ class IngestService:
             raise UserError(exc.reason) from None
         return page_to_article(page, canonical_url(url))
 
-    async def _store(self, article: Article, *, feed_id: int | None) -> tuple[Article, str]:
-        """Tag, summarize, group into a story and store; CPU work runs in a thread."""
+    async def _store(
+        self, article: Article, *, feed_id: int | None, alert: bool = False
+    ) -> tuple[Article, str]:
+        """Tag, summarize, group into a story and store (``alert``: its alerts are to be planned)."""
         prepared, content_hash, signature = await asyncio.to_thread(self._prepare, article)
         # Finding the story and storing must not interleave with another store, or two reports of one story
         # arriving in the same poll would both start a story of their own.
@@ -360,6 +365,7 @@ class IngestService:
                 story_id=story_id,
                 feed_id=feed_id,
                 now=now,
+                alert=alert,
             )
             if status == "added" and stored.story_id is not None:
                 stories.add(stored.story_id, signature, now)

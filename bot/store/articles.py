@@ -44,6 +44,7 @@ class NewArticle:
     story_signature: str | None = None
     story_id: int | None = None
     feed_id: int | None = None
+    alert: bool = False  # its alerts are still to be planned (see ArticleRepo.alert_pending)
 
 
 def _epoch(moment: datetime | None) -> float | None:
@@ -137,8 +138,8 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
     rows = await fetch_all(
         conn,
         "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
-        " categories, summary, content_hash, story_signature, story_id, feed_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?) RETURNING id",
+        " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?) RETURNING id",
         (
             article.url,
             article.title,
@@ -154,6 +155,7 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
             item.story_signature,
             item.story_id,
             item.feed_id,
+            int(item.alert),
         ),
     )
     article_id = int(rows[0]["id"])
@@ -163,6 +165,14 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         story_id = article_id
         await run(conn, "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
     return replace(article, id=article_id, story_id=story_id), "added"
+
+
+async def clear_alert_pending(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> None:
+    """Clear the articles' "alerts to plan" mark inside the caller's transaction."""
+    await conn.executemany(
+        "UPDATE articles SET alert_pending = 0 WHERE id = ? AND alert_pending = 1",
+        [(article_id,) for article_id in article_ids],
+    )
 
 
 class ArticleRepo:
@@ -180,9 +190,13 @@ class ArticleRepo:
         story_id: int | None,
         feed_id: int | None,
         now: float,
+        alert: bool = False,
     ) -> tuple[Article, AddStatus]:
-        """Store an article unless known; returns (article, status), the stored one for duplicates."""
-        item = NewArticle(article, content_hash, story_signature, story_id, feed_id)
+        """Store an article unless known; returns (article, status), the stored one for duplicates.
+
+        ``alert``: subscribers are to be alerted; the article stays in :meth:`alert_pending` until planned.
+        """
+        item = NewArticle(article, content_hash, story_signature, story_id, feed_id, alert)
         async with self._db.write() as conn:
             return await _add_one(conn, item, now)
 
@@ -265,6 +279,20 @@ class ArticleRepo:
             self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE story_id = ? ORDER BY id", (story_id,)
         )
         return [_article_from_row(r) for r in rows]
+
+    async def alert_pending(self, limit: int = 1000) -> list[Article]:
+        """Articles whose alerts are still to be planned, oldest first (DeliveryRepo.plan clears the mark)."""
+        rows = await fetch_all(
+            self._db.reader,
+            f"SELECT {_COLUMNS} FROM articles WHERE alert_pending = 1 ORDER BY id LIMIT ?",
+            (max(0, limit),),
+        )
+        return [_article_from_row(r) for r in rows]
+
+    async def clear_alert_pending(self, article_ids: Sequence[int]) -> None:
+        """No alerts for these articles after all (stored, but held back)."""
+        async with self._db.write() as conn:
+            await clear_alert_pending(conn, article_ids)
 
     async def since_id(self, after_id: int, limit: int = 1000) -> list[Article]:
         """Articles stored after ``after_id``, ascending by id."""

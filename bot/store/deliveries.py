@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.store.articles import clear_alert_pending
 from bot.store.chats import _chat_from_row
 from bot.store.db import fetch_all, run
 from bot.store.models import Chat
@@ -105,11 +106,18 @@ class DeliveryRepo:
         }
         return [(int(r[0]), str(r[1]), str(r[2])) for r in subs], targets
 
-    async def plan(self, rows: Sequence[PlannedDelivery], now: float) -> int:
-        """Insert rows in one transaction (a pair planned before, or a chat gone since, is skipped); rows added."""
-        if not rows:
+    async def plan(
+        self, rows: Sequence[PlannedDelivery], now: float, planned_articles: Sequence[int] = ()
+    ) -> int:
+        """Insert rows in one transaction (a pair planned before, or a chat gone since, is skipped); rows added.
+
+        ``planned_articles`` leave ArticleRepo.alert_pending in the same transaction, so a crash either plans
+        them again after the restart or finds their rows in place: never neither, never both.
+        """
+        if not rows and not planned_articles:
             return 0
         async with self._db.write() as conn:
+            await clear_alert_pending(conn, planned_articles)
             before = conn.total_changes
             await conn.executemany(
                 "INSERT OR IGNORE INTO deliveries"

@@ -13,9 +13,10 @@ import pytest_asyncio
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.delivery import DeliveryService
 from bot.errors import UserError
 from bot.services.ingest import IngestService
-from bot.store import Database
+from bot.store import ChatDefaults, Database
 from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
 from tests.support.news_site import NewsSite
@@ -96,6 +97,29 @@ async def test_first_poll_keeps_old_backlog_quiet(
     await db.feeds.add(news_site.feed_url("health"), (), None, late.now())
     assert await service.poll_due_feeds(late.now()) == []
     assert [a.title for a in await db.articles.latest(10)] == [HEALTH_TITLE]
+    assert await db.articles.alert_pending() == []
+
+
+async def test_articles_stored_just_before_a_crash_are_alerted_after_it(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # The poll stored the article, then the process died before its alerts were planned: later polls saw a
+    # known article, and no subscriber ever heard of it.
+    await db.chats.register(7, "private", None, ChatDefaults(), clock.now())
+    await db.subscriptions.add(7, "topic", "business", clock.now())
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    await db.close()  # the crash
+
+    async with await Database.open(tmp_path / "news.sqlite3") as reopened:
+        settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3")  # type: ignore[call-arg]
+        delivery = DeliveryService(
+            db=reopened, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load()
+        )
+        assert await delivery.plan_pending(clock.now()) == 1
+        assert await delivery.plan_pending(clock.now()) == 0  # planned once, not at every start
+        assert await reopened.deliveries.counts_by_status() == {"pending": 1}
 
 
 async def test_a_feed_with_a_clock_in_the_future_does_not_flood_its_first_poll(
@@ -127,6 +151,7 @@ async def test_a_first_poll_alerts_at_most_twenty_items(
     new = await service.poll_due_feeds(clock.now())
     assert [a.title for a in new] == [f"Harbour report number {n}" for n in range(23, 3, -1)]  # newest 20
     assert await db.articles.count() == 23
+    assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
 
 
 async def test_failing_feed_backs_off_and_is_marked_dead(

@@ -63,16 +63,27 @@ async def test_v1_database_migrates_forward_keeping_data(tmp_path: Path) -> None
     async with await Database.open(path, migrations=_migrations_dir(tmp_path)) as db:
         assert db.schema_version == 1
         await add_chat(db, 5)
-        await db.articles.add(
-            make_article(1), content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW
+    # An article as version 1 stored it (that code is gone, so the row is written by hand).
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO articles (url, title, source, fetched_at, body, content_hash, story_id)"
+            " VALUES ('https://news.example/1', 'Invented headline', 'Example News', ?, 'Body text.', 'h1', 1)",
+            (NOW,),
         )
-    v2 = ("0002_chat_language.sql", "ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT 'en';")
-    async with await Database.open(path, migrations=_migrations_dir(tmp_path, v2)) as db:
-        assert db.schema_version == 2
+    conn.close()
+    async with await Database.open(path) as db:
+        assert db.schema_version == len(load_migrations()) >= 2
+        assert await db.chats.get(5) is not None
+        assert [a.id for a in await db.articles.search("headline")] == [1]
+        # Upgrading alerts nobody about what was stored before it.
+        assert await db.articles.alert_pending() == []
+    v3 = ("0003_chat_language.sql", "ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT 'en';")
+    folder = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:]), v3)
+    async with await Database.open(path, migrations=folder) as db:
         rows = list(await db.reader.execute_fetchall("SELECT id, language FROM chats"))
         assert [tuple(r) for r in rows] == [(5, "en")]
-        assert [a.id for a in await db.articles.search("headline")] == [1]
-    assert _raw(path, "PRAGMA user_version") == [(2,)]
+    assert _raw(path, "PRAGMA user_version") == [(len(load_migrations()) + 1,)]
 
 
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
