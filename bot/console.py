@@ -24,6 +24,7 @@ from bot.app import build_application, running_application
 from bot.config import Settings
 from bot.context import Services
 from bot.emulator import BotApiEmulator, CallbackAnswer, RateLimits, SentMessage
+from bot.updates import PerChatUpdateProcessor
 from summaries.articles import Article
 
 CONSOLE_USER = 1
@@ -189,6 +190,10 @@ async def run_console(
                     services: Services = application.bot_data["services"]
                     await services.ingest.ingest_articles(load_samples())
                     await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
+                    if stop.is_set() and isinstance(application.update_processor, PerChatUpdateProcessor):
+                        # Ctrl-C leaves now: a fetch still waiting for a slow site would hold the exit
+                        # for up to NEWSBOT_FETCH_TIMEOUT_SECONDS, and the console keeps nothing.
+                        application.update_processor.cancel_running()
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.remove_signal_handler(signal.SIGINT)
@@ -230,8 +235,12 @@ async def _converse(
             else:
                 await emulator.send_user_message(CONSOLE_USER, text)
             # Let the reply arrive before the next prompt; slow answers (fetching a link) print when ready.
-            with contextlib.suppress(TimeoutError):
-                await emulator.wait_for_idle(quiet=IDLE_SECONDS, timeout=5.0)
+            # Ctrl-C meanwhile leaves at once.
+            idle = asyncio.create_task(emulator.wait_for_idle(quiet=IDLE_SECONDS, timeout=5.0))
+            await asyncio.wait({idle, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            idle.cancel()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await idle
     finally:
         stopped.cancel()
 

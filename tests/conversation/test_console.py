@@ -6,11 +6,16 @@ import asyncio
 import io
 import os
 import pty
+import signal
+import sys
 import termios
 from pathlib import Path
 
 from bot.config import Settings
 from bot.console import IDLE_SECONDS, load_samples, run_console
+from tests.support.news_site import NewsSite
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_samples_are_short_articles_on_different_topics() -> None:
@@ -71,3 +76,32 @@ async def test_lines_pasted_into_a_terminal_are_one_message(tmp_path: Path) -> N
     text = out.getvalue()
     assert "Summary" in text and "tram line" in text and "university campus" in text and "next spring" in text
     assert "Send me a link" not in text  # no line went on its own, as plain text
+
+
+async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    url = news_site.add_never_answering("/slow.html")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_FETCH_TIMEOUT_SECONDS="60")
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert console.stdin is not None and console.stdout is not None
+        await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
+        console.stdin.write(f"/summary {url}\n".encode())
+        await console.stdin.drain()
+        for _ in range(100):  # the bot is waiting for the site
+            if news_site.hits("/slow.html"):
+                break
+            await asyncio.sleep(0.1)
+        console.send_signal(signal.SIGINT)
+        stdout, stderr = await asyncio.wait_for(console.communicate(), 10)  # not the 60 s fetch timeout
+        assert console.returncode == 0, stderr
+        assert stdout.decode().rstrip().endswith("bye")
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
