@@ -320,6 +320,8 @@ def _read_stdin() -> str | Article | None:
     from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
     from summaries.sources.files import MAX_FILE_BYTES, SourceFileError, read_source_bytes
 
+    if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
+        print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
     # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through
     # as garbage "sentences" under others.
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -289,3 +290,21 @@ async def test_summarize_feed_url_reads_the_items_and_says_which_on_stderr(
     assert len(lines) == 2 and all("<" not in line for line in lines), out
     assert "tram" in out and "grape" not in out  # the first item
     assert err.count("\n") == 1 and "2 articles" in err and "Harbor city approves new tram line" in err
+
+
+def test_summarize_typed_at_a_terminal_says_how_to_end_the_text(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "summarize", "-n", "1"], cwd=tmp_path, stdin=terminal,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**env, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        os.write(controller, ARTICLE.encode() + b"\x04")  # then Ctrl-D, as the hint says
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert process.returncode == 0, stderr
+    assert b"Ctrl-D" in stderr and stderr.count(b"\n") == 1
+    assert len(stdout.decode().splitlines()) == 1
