@@ -9,10 +9,14 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.config import Settings, describe_validation_error
+
+if TYPE_CHECKING:
+    from summaries.articles import Article
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -262,9 +266,14 @@ def _summarize(
 
     title: str | None = None
     if source == "-":
-        text = _read_stdin_text()
-        if text is None:
+        read = _read_stdin()
+        if read is None:
             return EXIT_FAILURE
+        if isinstance(read, str):
+            text = read
+        else:
+            text, title = read.body, read.title
+            language = language or read.language
     elif source.lower().startswith(("http://", "https://")):
         text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
     else:
@@ -278,8 +287,9 @@ def _summarize(
         if not articles:
             print(f"newsbot: {source} holds no article", file=sys.stderr)
             return EXIT_FAILURE
-        text, title = articles[0].body, articles[0].title
-        language = language or articles[0].language
+        article = _first_article(articles, source)
+        text, title = article.body, article.title
+        language = language or article.language
     try:
         result = summarize(
             text, sentences or settings.summary_sentences, title=title, language=language, algorithm=algorithm
@@ -294,21 +304,43 @@ def _summarize(
     return EXIT_OK
 
 
-def _read_stdin_text() -> str | None:
-    """Standard input as text, or None (with a one-line reason on stderr) for binary data or too much of it."""
-    from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
-    from summaries.sources.files import MAX_FILE_BYTES
+def _first_article(articles: Sequence[Article], source: str) -> Article:
+    """The article a summary is made of; says on stderr which one when a feed holds several."""
+    if len(articles) > 1:
+        print(
+            f"newsbot: {source} is a feed of {len(articles)} articles; summarizing the first, "
+            f"{articles[0].title!r}",
+            file=sys.stderr,
+        )
+    return articles[0]
 
+
+def _read_stdin() -> str | Article | None:
+    """Standard input: plain text as is, a page or feed as its article; None after a one-line reason on stderr."""
+    from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
+    from summaries.sources.files import MAX_FILE_BYTES, SourceFileError, read_source_bytes
+
+    if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
+        print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
     # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through
     # as garbage "sentences" under others.
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         print(f"newsbot: standard input is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=sys.stderr)
         return None
-    if data.strip() and sniff_media_type(data[:2048]) is None:
+    kind = sniff_media_type(data[:2048])
+    if data.strip() and kind is None:
         print(f"newsbot: standard input is {binary_kind(data[:16])}, not text", file=sys.stderr)
         return None
-    return decode_bytes(data)
+    if kind == "text/plain" or not data.strip():
+        return decode_bytes(data)
+    # `curl URL | newsbot summarize` pipes markup: read it like a file, or its tags become "sentences".
+    try:
+        articles = read_source_bytes(data, name="standard input", url="")
+    except SourceFileError as exc:
+        print(f"newsbot: standard input: {exc.reason}", file=sys.stderr)
+        return None
+    return _first_article(articles, "standard input")
 
 
 async def _fetch_page_text(
@@ -316,13 +348,19 @@ async def _fetch_page_text(
 ) -> tuple[str, str | None, str | None]:
     from bot.services.ingest import fetcher_for
     from summaries.fetch import FetchError
+    from summaries.sources.feeds import looks_like_feed
+    from summaries.sources.files import SourceFileError, read_source_bytes
     from summaries.sources.pages import ExtractionError, extract_page
 
     async with fetcher_for(settings) as fetcher:
         try:
-            fetched = await fetcher.fetch(url, accept="page")
+            fetched = await fetcher.fetch(url, accept="any")
+            if looks_like_feed(fetched.body):
+                # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
+                article = _first_article(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
+                return article.body, article.title, language or article.language
             page = extract_page(fetched.body, fetched.url)
-        except (FetchError, ExtractionError) as exc:
+        except (FetchError, ExtractionError, SourceFileError) as exc:
             print(f"newsbot: {exc.reason}", file=sys.stderr)
             raise SystemExit(EXIT_FAILURE) from None
     return page.text, page.title, language or page.language

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import select
 import signal
 import sys
 import tempfile
@@ -23,12 +24,15 @@ from bot.app import build_application, running_application
 from bot.config import Settings
 from bot.context import Services
 from bot.emulator import BotApiEmulator, CallbackAnswer, RateLimits, SentMessage
+from bot.updates import PerChatUpdateProcessor
 from summaries.articles import Article
 
 CONSOLE_USER = 1
 CONSOLE_TOKEN = "1:CONSOLE"
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "/quit", "/exit"})
 IDLE_SECONDS = 0.3
+# Lines that reach a terminal this close together were pasted together, not typed.
+PASTE_SECONDS = 0.05
 
 BANNER = """\
 newsbot console: you are the only person in a private chat with the bot (offline, sample articles loaded).
@@ -118,22 +122,51 @@ class _Terminal:
 
 
 def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO) -> asyncio.Queue[str | None]:
-    """Read lines in a daemon thread (it never keeps the process alive); None means end of input."""
+    """Read messages in a daemon thread (it never keeps the process alive); None means end of input.
+
+    A message is a line, or the lines of a paste: a terminal hands pasted lines over at once, typed ones an Enter
+    apart, and a person pasting an article after /summary means one message, as in Telegram.
+    """
     queue: asyncio.Queue[str | None] = asyncio.Queue()
+    pasted = _more_input_waiting(stdin)
+
+    def readline() -> str:
+        try:
+            return stdin.readline()
+        except (OSError, ValueError):
+            return ""
 
     def read() -> None:
         while True:
-            try:
-                line = stdin.readline()
-            except (OSError, ValueError):
-                line = ""
+            line = readline()
             if not line:
                 loop.call_soon_threadsafe(queue.put_nowait, None)
                 return
-            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\r\n"))
+            lines = [line.rstrip("\r\n")]
+            while pasted is not None and line.endswith("\n") and pasted():
+                line = readline()
+                if not line:
+                    break
+                lines.append(line.rstrip("\r\n"))
+            loop.call_soon_threadsafe(queue.put_nowait, "\n".join(lines))
 
     threading.Thread(target=read, name="console-stdin", daemon=True).start()
     return queue
+
+
+def _more_input_waiting(stdin: TextIO) -> Callable[[], bool] | None:
+    """For a terminal, a check whether more typed input is already waiting; None for pipes and files.
+
+    Piped input is a script, one message a line. A terminal in line mode hands over one line per read, so
+    nothing stays buffered in ``stdin`` that select() would miss.
+    """
+    try:
+        if not stdin.isatty():
+            return None
+        fd = stdin.fileno()
+    except (OSError, ValueError):
+        return None
+    return lambda: bool(select.select([fd], [], [], PASTE_SECONDS)[0])
 
 
 async def run_console(
@@ -157,6 +190,10 @@ async def run_console(
                     services: Services = application.bot_data["services"]
                     await services.ingest.ingest_articles(load_samples())
                     await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
+                    if stop.is_set() and isinstance(application.update_processor, PerChatUpdateProcessor):
+                        # Ctrl-C leaves now: a fetch still waiting for a slow site would hold the exit
+                        # for up to NEWSBOT_FETCH_TIMEOUT_SECONDS, and the console keeps nothing.
+                        application.update_processor.cancel_running()
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.remove_signal_handler(signal.SIGINT)
@@ -198,8 +235,12 @@ async def _converse(
             else:
                 await emulator.send_user_message(CONSOLE_USER, text)
             # Let the reply arrive before the next prompt; slow answers (fetching a link) print when ready.
-            with contextlib.suppress(TimeoutError):
-                await emulator.wait_for_idle(quiet=IDLE_SECONDS, timeout=5.0)
+            # Ctrl-C meanwhile leaves at once.
+            idle = asyncio.create_task(emulator.wait_for_idle(quiet=IDLE_SECONDS, timeout=5.0))
+            await asyncio.wait({idle, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            idle.cancel()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await idle
     finally:
         stopped.cancel()
 

@@ -27,9 +27,19 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def cancel_running(self) -> None:
+        """Cancel the updates being handled (the console leaving on Ctrl-C, not waiting for a slow fetch)."""
+        for task in self._running:
+            task.cancel()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Await the handler coroutine while holding this chat's lock and one of the shared slots."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             async with self._slots:

@@ -9,10 +9,17 @@ spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 stamp="$venv/.newsbot-installed"
 want="$(python3 -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest())') $extras"
-if [ ! -x "$venv/bin/python" ]; then
+if [ ! -e "$venv" ]; then
     python3 -m venv "$venv"
+elif ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
+    # Its Python was removed or upgraded, or the folder came from another machine: only a new one helps.
+    echo "$venv is broken (its python does not run): creating it again." >&2
+    python3 -m venv --clear "$venv"
 fi
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+# The stamp says what was installed; a package removed or damaged since then is installed again.
+# -I: not the source tree in the current folder, the installed newsbot.
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x "$venv/bin/newsbot" ] \
+    || ! "$venv/bin/python" -I -c 'import bot.cli' >/dev/null 2>&1; then
     echo "Installing newsbot${extras:+ with [$extras]} into $venv (the first time takes a minute)..." >&2
     log="$venv/install.log"
     if ! { "$venv/bin/python" -m pip install --upgrade pip && "$venv/bin/python" -m pip install -e "$spec"; } >"$log" 2>&1; then

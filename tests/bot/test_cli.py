@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -250,3 +252,69 @@ def test_summarize_latin1_stdin_and_empty_stdin(tmp_path: Path) -> None:
     empty = run(b"")
     assert empty.returncode == 1 and empty.stdout == b""
     assert empty.stderr.decode().count("\n") == 1
+
+
+def _rss(*articles: str) -> str:
+    """An RSS 2.0 document whose items carry their text as escaped HTML, as most real feeds do."""
+    items = ""
+    for n, article in enumerate(articles, 1):
+        title, body = article.split("\n\n", 1)
+        paragraphs = "".join(f"<p>{line}</p>" for line in body.split(". "))
+        items += (
+            f"<item><title>{html.escape(title)}</title><link>https://news.example/{n}</link>"
+            f"<description>{html.escape(paragraphs)}</description></item>"
+        )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Test</title>{items}</channel></rss>"
+
+
+OTHER = (
+    "Dry summer cuts the grape harvest\n\n"
+    "Wine makers in the southern valleys expect a harvest a third smaller than last year. "
+    "Weeks without rain left the grapes small, though growers say the wine will be strong. "
+    "Prices for the new vintage are expected to rise in the autumn.\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["page", "feed"])
+def test_summarize_markup_on_stdin_prints_sentences_not_tags(tmp_path: Path, kind: str) -> None:
+    title, body = ARTICLE.split("\n\n", 1)
+    page = f"<!doctype html><html><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
+    page += f"<article><h1>{title}</h1><p>{body}</p></article></body></html>"
+    result = newsbot("summarize", "-n", "2", cwd=tmp_path, stdin=page if kind == "page" else _rss(ARTICLE))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout
+    assert all("<" not in line and "&lt;" not in line for line in lines), result.stdout
+    assert all(line.split()[0] in body for line in lines)
+
+
+async def test_summarize_feed_url_reads_the_items_and_says_which_on_stderr(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    url = news_site.add("/rss.xml", _rss(ARTICLE, OTHER), content_type="application/rss+xml")
+    code, out, err = await _newsbot_async(
+        "summarize", url, "-n", "2", cwd=tmp_path, NEWSBOT_ALLOW_PRIVATE_URLS="true"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 2 and all("<" not in line for line in lines), out
+    assert "tram" in out and "grape" not in out  # the first item
+    assert err.count("\n") == 1 and "2 articles" in err and "Harbor city approves new tram line" in err
+
+
+def test_summarize_typed_at_a_terminal_says_how_to_end_the_text(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "summarize", "-n", "1"], cwd=tmp_path, stdin=terminal,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**env, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        os.write(controller, ARTICLE.encode() + b"\x04")  # then Ctrl-D, as the hint says
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert process.returncode == 0, stderr
+    assert b"Ctrl-D" in stderr and stderr.count(b"\n") == 1
+    assert len(stdout.decode().splitlines()) == 1

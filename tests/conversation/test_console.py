@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import pty
+import signal
+import sys
+import termios
 from pathlib import Path
 
 from bot.config import Settings
-from bot.console import load_samples, run_console
+from bot.console import IDLE_SECONDS, load_samples, run_console
+from tests.support.news_site import NewsSite
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_samples_are_short_articles_on_different_topics() -> None:
@@ -39,3 +48,60 @@ async def test_quit_as_a_command_leaves_too(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "I don't know /quit" not in text and "/subscribe" not in text  # left before /help
     assert text.rstrip().endswith("bye")
+
+
+async def test_lines_pasted_into_a_terminal_are_one_message(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    controller, terminal = pty.openpty()
+    attrs = termios.tcgetattr(terminal)
+    attrs[3] &= ~termios.ECHO  # the test reads the console's output, not the terminal's echo of the paste
+    termios.tcsetattr(terminal, termios.TCSANOW, attrs)
+    out = io.StringIO()
+    with os.fdopen(terminal, encoding="utf-8") as stdin:
+        session = asyncio.create_task(run_console(settings, stdin=stdin, stdout=out))
+        os.write(
+            controller,
+            b"/summary The council approved a new tram line on Tuesday after two years of debate.\n"
+            b"The line will connect the old port with the university campus in the north.\n"
+            b"Construction is expected to start next spring and to last three years.\n",
+        )
+        for _ in range(100):
+            if "Summary" in out.getvalue():
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(IDLE_SECONDS * 2)  # time for replies to the other lines, were they sent apart
+        os.write(controller, b"\x04")  # Ctrl-D
+        assert await asyncio.wait_for(session, 20) == 0
+    os.close(controller)
+    text = out.getvalue()
+    assert "Summary" in text and "tram line" in text and "university campus" in text and "next spring" in text
+    assert "Send me a link" not in text  # no line went on its own, as plain text
+
+
+async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    url = news_site.add_never_answering("/slow.html")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_FETCH_TIMEOUT_SECONDS="60")
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert console.stdin is not None and console.stdout is not None
+        await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
+        console.stdin.write(f"/summary {url}\n".encode())
+        await console.stdin.drain()
+        for _ in range(100):  # the bot is waiting for the site
+            if news_site.hits("/slow.html"):
+                break
+            await asyncio.sleep(0.1)
+        console.send_signal(signal.SIGINT)
+        stdout, stderr = await asyncio.wait_for(console.communicate(), 10)  # not the 60 s fetch timeout
+        assert console.returncode == 0, stderr
+        assert stdout.decode().rstrip().endswith("bye")
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()

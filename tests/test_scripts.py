@@ -1,0 +1,79 @@
+"""The README's first command, `scripts/run.sh`, on a clone: which of bot or console it starts, broken venvs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project in a folder with a space, with newsbot installed by scripts/setup-venv.sh.
+
+    The venv sees this interpreter's packages, so only newsbot itself is installed (seconds, not minutes).
+    """
+    repo = tmp_path_factory.mktemp("first run") / "my newsbot"
+    repo.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, repo / name)
+    for name in ("bot", "summaries", "scripts"):
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "venv", repo / ".venv"], check=True, timeout=120)
+    site = next((repo / ".venv" / "lib").glob("python3*/site-packages"))
+    (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    _script(repo, "setup-venv.sh", check=True)
+    return repo
+
+
+def _script(
+    repo: Path, name: str, *, stdin: str = "", check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run scripts/NAME as a user would, from another folder, with no NEWSBOT_* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "PYTHON", "VIRTUAL_ENV"))}
+    return subprocess.run(
+        [repo / "scripts" / name], cwd=repo.parent, input=stdin, capture_output=True, text=True, env=env,
+        timeout=300, check=check,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def test_run_sh_reads_the_token_as_newsbot_does(clone: Path, closed_port: int) -> None:
+    # A BOM and `export` (both accepted by newsbot's settings) used to hide the token: the console opened.
+    (clone / ".env").write_bytes(
+        b'\xef\xbb\xbfexport NEWSBOT_BOT_TOKEN="123:abc"\n'
+        + f"NEWSBOT_TELEGRAM_API_URL=http://127.0.0.1:{closed_port}/bot\n".encode()
+    )
+    try:
+        result = _script(clone, "run.sh", stdin="quit\n")
+    finally:
+        (clone / ".env").unlink()
+    assert "console" not in result.stderr + result.stdout
+    assert (
+        result.returncode == 1
+        and f"cannot reach the Bot API at http://127.0.0.1:{closed_port}" in result.stderr
+    )
+
+
+def test_run_sh_repairs_a_venv_that_lost_newsbot(clone: Path) -> None:
+    (clone / ".venv" / "bin" / "newsbot").unlink()  # the stamp still says "installed"
+    result = _script(clone, "run.sh", stdin="/latest\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "starting the offline console" in result.stderr
+    assert "Northwind Motors" in result.stdout and result.stdout.rstrip().endswith("bye")
