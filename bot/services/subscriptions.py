@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -80,8 +81,9 @@ def parse_words(text: str) -> list[Word]:
 
 
 def normalise_keyword(text: str) -> str:
-    """The stored form of a keyword: lower case, single spaces, no punctuation at the edges."""
-    return " ".join(text.lower().split()).strip(_EDGE_PUNCT)
+    """The stored form of a keyword: composed (NFC), lower case, single spaces, no punctuation at the edges."""
+    # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
+    return " ".join(unicodedata.normalize("NFC", text).lower().split()).strip(_EDGE_PUNCT)
 
 
 class SubscriptionService:

@@ -83,6 +83,14 @@ async def test_topics_by_their_emoji_as_shown_on_the_keyboard(subs: Subscription
     assert await subs.topic_ids(CHAT) == {"sport"}, dropped
 
 
+async def test_a_keyword_is_one_keyword_however_its_accents_are_encoded(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, "cafe\u0301")  # "e" + combining acute, as some keyboards send it
+    again = await subs.follow(CHAT, "caf\u00e9")
+    assert again.keywords_already == ["caf\u00e9"] and not again.keywords
+    await subs.unfollow(CHAT, "CAF\u00c9")
+    assert await subs.for_chat(CHAT) == []
+
+
 async def test_following_twice_says_already(subs: SubscriptionService) -> None:
     await subs.follow(CHAT, "cars tesla")
     again = await subs.follow(CHAT, "automotive TESLA")
