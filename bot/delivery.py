@@ -622,7 +622,8 @@ class DeliveryService:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
                 try:
-                    shown, retry_at = await self._send_digest_rows(chat, rows, now, thread_id)
+                    topic = thread_id if thread_id is not None else chat.thread_id
+                    shown, retry_at = await self._send_digest_rows(chat, rows, now, topic)
                 except Exception:
                     # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
                     # 'sending' until the next restart; they wait for the next digest instead. (Rows already
@@ -922,6 +923,7 @@ class DeliveryService:
                 # The lean sender takes the keyboard as JSON, converted once per rendering.
                 reply_markup=rendered.markup_json if isinstance(sender, LeanSender) else rendered.keyboard,
                 link_preview_options=_NO_PREVIEW,
+                message_thread_id=chat.thread_id,
             )
         except RetryAfter as exc:
             await self._on_rate_limited(item, _retry_after(exc))
@@ -932,6 +934,9 @@ class DeliveryService:
         except BadRequest as exc:
             if "chat not found" in exc.message.lower():
                 await self._on_gone(item.chat_id, "chat not found")
+            elif chat.thread_id is not None and _topic_gone(exc):
+                await self._forget_topic(item.chat_id, exc)
+                self._requeue_front(item)  # again at once, in "General"
             else:
                 # A rendering bug or similar: retrying would fail the same way.
                 log.error("alert %d to chat %d refused: %s", item.row.id, item.chat_id, exc.message)
@@ -971,6 +976,12 @@ class DeliveryService:
             self._done(item, "failed", str(exc)[:500], item.attempts + 1)
         else:
             self._done(item, "sent", None, item.attempts + 1)
+
+    async def _forget_topic(self, chat_id: int, exc: BadRequest) -> None:
+        """The chat's news topic was deleted or closed: its alerts and digests go to "General" from now on."""
+        log.warning("chat %d: its forum topic is gone (%s); sending to General", chat_id, exc.message)
+        await self._db.chats.set_thread(chat_id, None, self._clock.now())
+        self.chat_changed(chat_id)
 
     async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
@@ -1115,7 +1126,7 @@ class DeliveryService:
         retry_at: float | None = None
         chat_id = chat.id
         for index, part in enumerate(parts):
-            result, chat_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
+            result, chat_id, thread_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
@@ -1148,8 +1159,12 @@ class DeliveryService:
 
     async def _send_paced(
         self, chat_id: int, is_group: bool, text: str, thread_id: int | None = None
-    ) -> tuple[str | None, int]:
-        """Send one message when the pacer allows; (None, chat_id) on success, else (reason, chat_id)."""
+    ) -> tuple[str | None, int, int | None]:
+        """Send one message when the pacer allows: (None or the reason it failed, chat_id, thread_id).
+
+        The chat id changes when the group turned out to be a supergroup now; the forum topic becomes None
+        ("General") when the topic turned out to be gone.
+        """
         rate_limited = 0
         for attempt in range(1, MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
             while True:
@@ -1169,41 +1184,49 @@ class DeliveryService:
                     link_preview_options=_NO_PREVIEW,
                     message_thread_id=thread_id,
                 )
-                return None, chat_id
+                return None, chat_id, thread_id
             except RetryAfter as exc:
                 wait = _retry_after(exc)
                 self._pacer.penalize(chat_id, wait)
                 rate_limited += 1
                 if wait > DIGEST_MAX_RETRY_WAIT:
-                    return f"{_RETRY_LATER}{wait}", chat_id
+                    return f"{_RETRY_LATER}{wait}", chat_id, thread_id
                 if rate_limited >= MAX_RATE_LIMITED:
-                    return f"{_RETRY_LATER}{max(wait, OUTAGE_RETRY_SECONDS)}", chat_id
+                    return f"{_RETRY_LATER}{max(wait, OUTAGE_RETRY_SECONDS)}", chat_id, thread_id
             except ChatMigrated as exc:
                 await self._db.chats.migrate(chat_id, int(exc.new_chat_id), self._clock.now())
                 chat_id, is_group = int(exc.new_chat_id), True
             except Forbidden as exc:
                 await self._on_gone_digest(chat_id, f"forbidden: {exc.message}")
-                return "gone: " + exc.message, chat_id
+                return "gone: " + exc.message, chat_id, thread_id
             except BadRequest as exc:
                 if "chat not found" in exc.message.lower():
                     await self._on_gone_digest(chat_id, "chat not found")
-                    return "gone: chat not found", chat_id
+                    return "gone: chat not found", chat_id, thread_id
+                if thread_id is not None and _topic_gone(exc):
+                    await self._forget_topic(chat_id, exc)
+                    thread_id = None
+                    continue
                 log.error("digest to chat %d refused: %s", chat_id, exc.message)
-                return exc.message[:500], chat_id
+                return exc.message[:500], chat_id, thread_id
             except NetworkError as exc:
                 if attempt >= MAX_NETWORK_ATTEMPTS:
                     log.error("digest to chat %d failed: %s", chat_id, exc)
-                    return f"network: {exc}"[:500], chat_id
+                    return f"network: {exc}"[:500], chat_id, thread_id
                 self._pacer.penalize(chat_id, min(60.0, 2.0**attempt))
-        return (
-            f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}",
-            chat_id,
-        )  # unreachable: each kind of failure returns above
+        # Not reached: every kind of failure returns above before the attempts run out.
+        return f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}", chat_id, thread_id
 
     async def _on_gone_digest(self, chat_id: int, reason: str) -> None:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+
+def _topic_gone(exc: BadRequest) -> bool:
+    """Telegram's answer for a forum topic that was deleted or closed."""
+    message = exc.message.lower()
+    return "thread not found" in message or "topic_closed" in message or "topic_deleted" in message
 
 
 def _retry_after(exc: RetryAfter) -> float:

@@ -1190,6 +1190,10 @@ class BotApiEmulator:
         self._enqueue({"message": message})
         return message_id
 
+    async def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator deletes a forum topic: sending to it is a 400 "message thread not found" from now on."""
+        self._chat_or_error(chat_id).topics.discard(thread_id)
+
     async def send_user_media(
         self,
         chat_id: int,

@@ -194,6 +194,17 @@ async def ensure_chat(update: Update, context: BotContext) -> Chat:
     return await context.services.chats.ensure(tg.id, tg.type, title)
 
 
+async def remember_news_topic(update: Update, context: BotContext, chat: Chat) -> None:
+    """In a forum, alerts and digests go to the topic where an administrator last set the chat up."""
+    tg = update.effective_chat
+    message = update.effective_message
+    if tg is None or not tg.is_forum or message is None:
+        return
+    thread = message.message_thread_id if message.is_topic_message else None
+    if thread != chat.thread_id:
+        await context.services.chats.set_news_topic(chat.id, thread)
+
+
 async def require_manager(update: Update, context: BotContext) -> None:
     """Raise GroupAdminRequired unless the sender may change this chat's settings and subscriptions."""
     if not await may_manage(update, context):

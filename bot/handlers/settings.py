@@ -12,6 +12,7 @@ from bot.handlers.common import (
     command,
     edit,
     ensure_chat,
+    remember_news_topic,
     require_manager,
     send,
 )
@@ -36,6 +37,7 @@ async def settings(update: Update, context: BotContext) -> None:
         return
     await require_manager(update, context)
     chat, changed = await context.services.chats.apply(chat.id, text.split())
+    await remember_news_topic(update, context, chat)
     await send(update.message, render_settings(chat, saved=describe_change(chat, changed)))
 
 
@@ -61,6 +63,7 @@ async def settings_button(update: Update, context: BotContext) -> str | None:
             updated, what = await chats.set_quiet_hours(chat.id, "off"), "quiet"
         case _:
             return "This button no longer works."
+    await remember_news_topic(update, context, updated)
     await edit(update.callback_query, render_settings(updated))
     return describe_change(updated, what)[:190]
 

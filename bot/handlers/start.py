@@ -17,6 +17,7 @@ from bot.handlers.common import (
     ensure_chat,
     first_name,
     is_bot_admin,
+    remember_news_topic,
     require_manager,
     send,
 )
@@ -87,6 +88,8 @@ async def toggle_topic(update: Update, context: BotContext) -> str | None:
     chat = await ensure_chat(update, context)
     services = context.services
     now_on = await services.subscriptions.toggle_topic(chat.id, parts[1])
+    if now_on:
+        await remember_news_topic(update, context, chat)
     on = await services.subscriptions.topic_ids(chat.id)
     await edit_keyboard(update.callback_query, Reply("", topics_keyboard(services.catalogue.all(), on)))
     topic = services.catalogue.get(parts[1])

@@ -5,7 +5,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.common import argument_text, command, ensure_chat, require_manager, send
+from bot.handlers.common import (
+    argument_text,
+    command,
+    ensure_chat,
+    remember_news_topic,
+    require_manager,
+    send,
+)
 from bot.render.replies import (
     render_follow_result,
     render_mysubs,
@@ -36,6 +43,8 @@ async def subscribe(update: Update, context: BotContext) -> None:
         return
     await require_manager(update, context)
     result = await services.subscriptions.follow(chat.id, text)
+    if result.changed:
+        await remember_news_topic(update, context, chat)
     await send(update.message, render_follow_result(result))
 
 

@@ -131,6 +131,12 @@ class ChatService:
         chat = await self._require(chat_id)
         return await self._save(chat, replace(chat, paused=paused))
 
+    async def set_news_topic(self, chat_id: int, thread_id: int | None) -> None:
+        """Send the chat's alerts and digests to this forum topic from now on (None: "General")."""
+        await self._db.chats.set_thread(chat_id, thread_id, self._clock.now())
+        if self._delivery is not None:
+            self._delivery.chat_changed(chat_id)
+
     async def stop(self, chat_id: int) -> bool:
         """/stop confirmed: delete the chat with its subscriptions and deliveries."""
         deleted = await self._db.chats.delete(chat_id)

@@ -35,6 +35,7 @@ def chat_from_row(row: sqlite3.Row | Any) -> Chat:
         created_at=float(row["created_at"]),
         last_digest_at=row["last_digest_at"],
         next_digest_at=row["next_digest_at"],
+        thread_id=row["thread_id"],
     )
 
 
@@ -78,6 +79,15 @@ class ChatRepo:
         """The chat with this id, or None."""
         rows = list(await fetch_all(self._db.reader, "SELECT * FROM chats WHERE id = ?", (chat_id,)))
         return chat_from_row(rows[0]) if rows else None
+
+    async def set_thread(self, chat_id: int, thread_id: int | None, now: float) -> None:
+        """The forum topic where the chat's alerts and digests go (None: "General")."""
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE chats SET thread_id = ?, updated_at = ? WHERE id = ?",
+                (thread_id, now, chat_id),
+            )
 
     async def save_settings(self, chat: Chat, now: float) -> Chat:
         """Store the chat's delivery settings; raises LookupError for an unknown chat."""

@@ -36,6 +36,7 @@ class Chat:
     created_at: float = 0.0
     last_digest_at: float | None = None
     next_digest_at: float | None = None
+    thread_id: int | None = None  # forum topic for alerts and digests; None: "General" (or not a forum)
 
     @property
     def is_group(self) -> bool:

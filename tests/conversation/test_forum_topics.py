@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
+from summaries.articles import Article
 from tests.conftest import services_of
 from tests.conversation.helpers import store_samples
 
@@ -61,3 +63,53 @@ async def test_an_apology_in_a_topic_stays_in_that_topic(
     apology = await _ask(emulator, "/mysubs", topic)
     assert apology.text.startswith("Sorry, something went wrong")
     assert apology.message_thread_id == topic
+
+
+async def _glacier_news(application: BotApplication, n: int) -> list[Article]:
+    """A new article about glaciers (number ``n``), stored as a feed poll stores it."""
+    services = services_of(application)
+    # Different words each time, or the grouping of reports of one story would make them one story.
+    place = ("Aletsch", "Rhone", "Morteratsch")[n - 1]
+    body = " ".join(
+        f"{place} glacier sensors{n} recorded melt{n} figures{n}x{k} this week." for k in range(6)
+    )
+    article = Article(
+        f"https://news.example/glacier-{n}",
+        f"Glacier report {n}",
+        body,
+        "Example News",
+        datetime.fromtimestamp(services.clock.now(), UTC),
+    )
+    return [a for a, _ in await services.ingest.ingest_articles([article])]
+
+
+async def test_alerts_go_to_the_topic_the_group_was_set_up_in_and_to_general_once_it_is_gone(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    topic = await _forum(emulator)
+    await _ask(emulator, "/subscribe glacier", topic)
+    services = services_of(running_bot)
+    await services.delivery.plan_alerts(await _glacier_news(running_bot, 1), services.clock.now())
+    alert = await emulator.next_message(FORUM, timeout=15)
+    # It went to "General", away from the topic where the group chose to follow this.
+    assert "Glacier report 1" in alert.text and alert.message_thread_id == topic
+    await emulator.delete_topic(FORUM, topic)
+    await services.delivery.plan_alerts(await _glacier_news(running_bot, 2), services.clock.now())
+    alert = await emulator.next_message(FORUM, timeout=15)
+    assert "Glacier report 2" in alert.text and alert.message_thread_id is None
+    chat = await services.db.chats.get(FORUM)
+    assert chat is not None and chat.thread_id is None
+
+
+async def test_scheduled_digests_go_to_the_topic_where_they_were_set_up(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await _forum(emulator)
+    digests = await emulator.create_topic(FORUM, "Morning digest", user_id=ADMIN)
+    await _ask(emulator, "/settings digest 08:00", digests)
+    await _ask(emulator, "/subscribe glacier", digests)
+    services = services_of(running_bot)
+    await services.delivery.plan_alerts(await _glacier_news(running_bot, 1), services.clock.now())
+    assert await services.delivery.send_digest(FORUM, services.clock.now()) == 1  # as the schedule does
+    digest = await emulator.next_message(FORUM)
+    assert "Glacier report 1" in digest.text and digest.message_thread_id == digests
