@@ -48,6 +48,7 @@ from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
 from bot.store.models import Chat
 from summaries.articles import Article
+from summaries.text import is_unspaced
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -118,6 +119,9 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
     words = _WORD.findall(folded)
     if not words:
         return lambda raw, norm: False
+    if is_unspaced(folded):
+        # "東京" is never a word of its own in "東京で地震": without spaces, a word is found as a substring.
+        return lambda raw, norm: folded in raw
     if _PLAIN_KEYWORD.fullmatch(folded):
         needle = " " + " ".join(words) + " "
         return lambda raw, norm: needle in norm

@@ -298,6 +298,19 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
     return out
 
 
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese): there a "word"
+# in the \w+ sense is a whole phrase, so finding a word means finding a substring.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f]"
+)
+
+
+def is_unspaced(text: str) -> bool:
+    """Whether ``text`` has characters of a script written without spaces between words."""
+    return _UNSPACED.search(text) is not None
+
+
 def words(sentence: str) -> list[str]:
     """Word tokens of a sentence, as they appear."""
     return _WORD.findall(sentence)

@@ -15,6 +15,7 @@ import aiosqlite
 from bot.store.db import fetch_all, run
 from bot.store.db import storable_text as _storable
 from summaries.articles import Article
+from summaries.text import is_unspaced
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -28,6 +29,8 @@ _NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DE
 # Search input comes from users: bound the work one query can cause.
 _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
+# Punctuation glued to a word typed in Chinese or Japanese ("東京、" or "「東京」").
+_SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # SQLite integers are signed 64-bit; binding anything wider raises OverflowError.
@@ -87,12 +90,27 @@ def _json_text(values: Sequence[str]) -> str:
 
 def fts_query(words: str) -> str | None:
     """Turn user text into a safe FTS5 query: each word a quoted string, all ANDed; None if no words."""
+    return search_terms(words)[0]
+
+
+def search_terms(words: str) -> tuple[str | None, list[str]]:
+    """User text as (a safe FTS5 query or None, substrings to look for in title and body).
+
+    FTS5's tokenizer takes a run of Chinese or Japanese characters for one token, so "東京" would never
+    match "東京で地震"; words in scripts written without spaces are looked for as substrings instead.
+    """
     terms: dict[str, None] = {}
+    substrings: dict[str, None] = {}
     for chunk in words[:_MAX_SEARCH_CHARS].split():
         # Control characters (NUL ends an FTS5 string early) and lone surrogates (not encodable) go.
         cleaned = "".join(ch for ch in chunk if unicodedata.category(ch)[0] != "C")
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
         if not any(ch.isalnum() for ch in cleaned):
+            continue
+        if is_unspaced(cleaned):
+            substrings.setdefault(cleaned.strip(_SEARCH_EDGE_PUNCT) or cleaned)
+            if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
+                break
             continue
         # Inside an FTS5 string only '"' is special; FTS5 tokenizes the string as it tokenized the text,
         # so "don't" or "U.S." become the phrase of their words. unicode61 folds simple case only, so a word
@@ -102,9 +120,9 @@ def fts_query(words: str) -> str | None:
             for form in dict.fromkeys((cleaned.lower(), cleaned.casefold()))
         ]
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
-        if len(terms) == _MAX_SEARCH_TERMS:
+        if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
             break
-    return " AND ".join(terms) or None
+    return " AND ".join(terms) or None, list(substrings)
 
 
 async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> tuple[Article, AddStatus]:
@@ -233,12 +251,18 @@ class ArticleRepo:
 
     async def search(self, words: str, limit: int = 10) -> list[Article]:
         """Articles whose title or body contain all the words, newest first; [] for no words."""
-        query = fts_query(words)
-        if query is None:
+        query, substrings = search_terms(words)
+        clauses: list[str] = []
+        params: list[object] = []
+        if query is not None:
+            clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(query)
+        for text in substrings:
+            clauses.append("(instr(title, ?) > 0 OR instr(body, ?) > 0)")
+            params += [text, text]
+        if not clauses:
             return []
-        return await self._newest(
-            "id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", (query,), limit
-        )
+        return await self._newest(" AND ".join(clauses), tuple(params), limit)
 
     async def _newest(self, where: str, params: tuple[object, ...], limit: int) -> list[Article]:
         # Pick the ids first and fetch whole rows only for those: sorting full rows drags every body

@@ -59,6 +59,16 @@ def test_keywords_match_across_unicode_spellings() -> None:
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_keywords_in_chinese_and_japanese_are_found_inside_the_text() -> None:
+    # Written without spaces, "東京で地震" is one \w+ run: a chat following 東京 never heard of it.
+    assert matches("東京", "東京で震度4の地震、けが人なし")
+    assert matches("地震", "東京で震度4の地震、けが人なし")
+    assert matches("上海", "上海港的集装箱吞吐量创新高")
+    assert not matches("大阪", "東京で震度4の地震、けが人なし")
+    plan = match_articles([article(1, "東京で地震", "被害は確認されていない。")], [(7, "keyword", "東京")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")

@@ -221,6 +221,19 @@ async def test_search_finds_words_that_full_case_folding_changes(db: Database) -
     assert await _search_urls(db, "ﬁnance") == ["3"]
 
 
+async def test_search_finds_chinese_and_japanese_words_inside_the_text(db: Database) -> None:
+    # The index keeps a run of these characters as one token, so /search 東京 missed "東京で地震".
+    await _add(db, make_article(1, title="東京で地震", body="東京で震度4の揺れ。けが人なし。"), "h1", now=NOW)
+    await _add(db, make_article(2, title="大阪の天気", body="大阪は晴れ、東京は雨。"), "h2", now=NOW + 10)
+    await _add(
+        db, make_article(3, title="上海港创新高", body="Shanghai port sets a record."), "h3", now=NOW + 20
+    )
+    assert await _search_urls(db, "東京") == ["2", "1"]
+    assert await _search_urls(db, "「地震」 東京") == ["1"]
+    assert await _search_urls(db, "上海 record") == ["3"]
+    assert await _search_urls(db, "名古屋") == []
+
+
 async def test_search_with_random_bytes_never_raises(searchable: Database) -> None:
     import random
 
