@@ -329,6 +329,13 @@ class Fetcher:
         host = parts.hostname
         if not host:
             raise FetchError("That web address has no host name.", url=url)
+        if not host.isascii():
+            # The Host header must be ASCII (httpx raises UnicodeEncodeError otherwise), and the IDNA spelling
+            # also turns "127。0。0。1" into the literal it is before the address check below.
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                raise FetchError("That is not a valid web address.", url=url) from None
         port = port or (443 if scheme == "https" else 80)
         try:
             literal: IPAddress | None = ipaddress.ip_address(host)

@@ -296,3 +296,19 @@ async def test_wide_unicode_feeds_are_not_taken_for_binary(news_site: NewsSite, 
     async with Fetcher(allow_private=True) as fetcher:
         got = await fetcher.fetch(url, accept="feed")
     assert parse_feed(got.body, got.url).title == "Été"
+
+
+async def test_unicode_host_names_are_fetched_by_their_idna_spelling(news_site: NewsSite) -> None:
+    # httpx refuses a non-ASCII Host header: /summary of an IDN link answered "something went wrong".
+    news_site.add("/a.html", PAGE)
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    async with Fetcher(allow_private=True, resolver=resolver) as fetcher:
+        got = await fetcher.fetch(f"http://Bücher.example:{news_site.port}/a.html", accept="page")
+    assert got.body == PAGE.encode()
+    assert asked == ["xn--bcher-kva.example"]
+    assert news_site.requests[-1].headers["Host"] == f"xn--bcher-kva.example:{news_site.port}"
