@@ -72,6 +72,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _WIDE_BOMS = tuple(bom for bom, enc in _BOMS if enc != "utf-8-sig")
+# Ranges Python 3.11's ipaddress still calls global. 6to4 addresses embed an IPv4 address that a relay
+# connects to (2002:7f00:1:: is 127.0.0.1); site-local is a deprecated private range; 3fff::/20 is for
+# documentation (RFC 9637).
+_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("2002::/16", "fec0::/10", "3fff::/20"))
 
 
 class FetchError(Exception):
@@ -205,6 +209,7 @@ def _is_public(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return _is_public(ip.ipv4_mapped)
     blocked = ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast
+    blocked = blocked or any(ip in net for net in _NOT_GLOBAL)
     # is_global also catches shared (100.64/10), benchmarking and documentation ranges.
     return not (blocked or ip.is_unspecified or not ip.is_global)
 

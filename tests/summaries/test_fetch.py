@@ -312,3 +312,20 @@ async def test_unicode_host_names_are_fetched_by_their_idna_spelling(news_site: 
     assert got.body == PAGE.encode()
     assert asked == ["xn--bcher-kva.example"]
     assert news_site.requests[-1].headers["Host"] == f"xn--bcher-kva.example:{news_site.port}"
+
+
+@pytest.mark.parametrize("address", ["2002:7f00:1::", "2002:a9fe:a9fe::", "fec0::1", "3fff::1"])
+async def test_ipv6_ranges_python_calls_global_are_refused(news_site: NewsSite, address: str) -> None:
+    # 6to4 embeds an IPv4 address (127.0.0.1, 169.254.169.254 here), fec0::/10 is site-local and 3fff::/20
+    # documentation; Python 3.11 calls them all global. The trusted 127.0.0.1 answer keeps the test offline.
+    url = news_site.add("/a.html", PAGE)
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1", address]
+
+    async with Fetcher(allowed_networks=["127.0.0.1/32"], resolver=resolver) as fetcher:
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(url.replace("127.0.0.1", "news.example"))
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(f"http://[{address}]/")
+    assert news_site.requests == []
