@@ -427,12 +427,15 @@ class Fetcher:
         # gzip bomb (1,000x per layer, and "gzip, gzip" stacks layers) would fill memory before any cap.
         decoder = _BoundedDecoder.for_encoding(response.headers.get("content-encoding", ""), url)
         chunks: list[bytes] = []
-        size = 0
+        size = received = 0
         try:
             async for raw in response.aiter_raw():
+                # Bytes on the wire count too: zlib keeps whatever follows the end of a gzip stream in
+                # unused_data, so a small page trailed by endless bytes would fill memory and never reach the cap.
+                received += len(raw)
                 chunk = decoder.decode(raw, self.max_bytes - size + 1)
                 size += len(chunk)
-                if size > self.max_bytes:
+                if size > self.max_bytes or received > self.max_bytes:
                     raise FetchError(self._too_big(), url=url)
                 chunks.append(chunk)
         except httpx.TimeoutException:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -15,6 +18,24 @@ from tests.support.news_site import NewsSite
 PAGE = "<html><head><title>Hello</title></head><body><p>Some news.</p></body></html>"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+@asynccontextmanager
+async def raw_site(answer: Callable[[asyncio.StreamWriter], Awaitable[None]]) -> AsyncIterator[str]:
+    """A socket server on 127.0.0.1 whose answer to any request is written by hand; yields its URL."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await answer(writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the fetcher hung up, which is what a cap does
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
 
 
 async def test_fetches_a_page_and_keeps_bytes(news_site: NewsSite) -> None:
@@ -329,3 +350,22 @@ async def test_ipv6_ranges_python_calls_global_are_refused(news_site: NewsSite, 
         with pytest.raises(FetchError, match="private network"):
             await fetcher.fetch(f"http://[{address}]/")
     assert news_site.requests == []
+
+
+async def test_bytes_after_the_end_of_a_gzip_stream_count_towards_the_cap() -> None:
+    # zlib keeps what follows a finished gzip stream in unused_data; only inflated bytes were counted, so a
+    # small page trailed by endless bytes was read (and held in memory) until the deadline, past any cap.
+    import zlib
+
+    gz = zlib.compressobj(9, zlib.DEFLATED, 31)
+    page = gz.compress(PAGE.encode()) + gz.flush()
+
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n" + page)
+        for _ in range(30):
+            writer.write(bytes(1_000_000))
+            await writer.drain()
+
+    async with raw_site(answer) as url, Fetcher(allow_private=True, max_bytes=1_000_000) as fetcher:
+        with pytest.raises(FetchError, match="larger than 1 MB"):
+            await fetcher.fetch(url, accept="page")
