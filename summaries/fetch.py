@@ -298,6 +298,10 @@ class Fetcher:
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
             extensions = {"sni_hostname": sni} if sni else {}
+            if sni:
+                # The pool keys connections by the pinned IP, not the name: a kept-alive connection whose
+                # certificate was checked for one host would carry the next host's request unchecked.
+                headers["Connection"] = "close"
             try:
                 request = self._client.build_request("GET", pinned, headers=headers, extensions=extensions)
                 # follow_redirects=False even on an injected client: every hop must pass _check_url.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -369,3 +371,25 @@ async def test_bytes_after_the_end_of_a_gzip_stream_count_towards_the_cap() -> N
     async with raw_site(answer) as url, Fetcher(allow_private=True, max_bytes=1_000_000) as fetcher:
         with pytest.raises(FetchError, match="larger than 1 MB"):
             await fetcher.fetch(url, accept="page")
+
+
+async def test_an_https_connection_is_not_reused_for_another_host_name() -> None:
+    # Connections are pooled by the checked IP, so one verified for a.test carried b.test's request too, and
+    # b.test's certificate was never checked: whoever answers for one name at an address answered for all.
+    tls = Path(__file__).parents[1] / "support" / "tls"
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(tls / "a.test.pem", tls / "a.test.key")
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    async with NewsSite(ssl_context=served) as site:
+        site.add("/a.html", PAGE)
+        trusted = ssl.create_default_context(cafile=tls / "ca.pem")
+        async with httpx.AsyncClient(verify=trusted, trust_env=False) as client:
+            fetcher = Fetcher(allow_private=True, resolver=resolver, client=client)
+            got = await fetcher.fetch(f"https://a.test:{site.port}/a.html", accept="page")
+            assert got.body == PAGE.encode()
+            with pytest.raises(FetchError, match=r"Could not connect to b\.test"):
+                await fetcher.fetch(f"https://b.test:{site.port}/a.html", accept="page")
+    assert [r.headers["Host"] for r in site.requests] == [f"a.test:{site.port}"]
