@@ -137,7 +137,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     if charset:
         try:
             return data.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
             pass
     try:
         return data.decode("utf-8")

@@ -393,3 +393,11 @@ async def test_an_https_connection_is_not_reused_for_another_host_name() -> None
             with pytest.raises(FetchError, match=r"Could not connect to b\.test"):
                 await fetcher.fetch(f"https://b.test:{site.port}/a.html", accept="page")
     assert [r.headers["Host"] for r in site.requests] == [f"a.test:{site.port}"]
+
+
+async def test_text_survives_a_charset_whose_codec_always_fails(news_site: NewsSite) -> None:
+    # Python's "undefined" codec raises a bare UnicodeError, which decode_bytes let through.
+    url = news_site.add("/a.html", PAGE, content_type="text/html; charset=undefined")
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(url, accept="page")
+    assert got.text() == PAGE
