@@ -72,6 +72,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _WIDE_BOMS = tuple(bom for bom, enc in _BOMS if enc != "utf-8-sig")
+# Ranges Python 3.11's ipaddress still calls global. 6to4 addresses embed an IPv4 address that a relay
+# connects to (2002:7f00:1:: is 127.0.0.1); site-local is a deprecated private range; 3fff::/20 is for
+# documentation (RFC 9637).
+_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("2002::/16", "fec0::/10", "3fff::/20"))
 
 
 class FetchError(Exception):
@@ -133,7 +137,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     if charset:
         try:
             return data.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
             pass
     try:
         return data.decode("utf-8")
@@ -205,6 +209,7 @@ def _is_public(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return _is_public(ip.ipv4_mapped)
     blocked = ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast
+    blocked = blocked or any(ip in net for net in _NOT_GLOBAL)
     # is_global also catches shared (100.64/10), benchmarking and documentation ranges.
     return not (blocked or ip.is_unspecified or not ip.is_global)
 
@@ -293,6 +298,10 @@ class Fetcher:
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
             extensions = {"sni_hostname": sni} if sni else {}
+            if sni:
+                # The pool keys connections by the pinned IP, not the name: a kept-alive connection whose
+                # certificate was checked for one host would carry the next host's request unchecked.
+                headers["Connection"] = "close"
             try:
                 request = self._client.build_request("GET", pinned, headers=headers, extensions=extensions)
                 # follow_redirects=False even on an injected client: every hop must pass _check_url.
@@ -329,6 +338,13 @@ class Fetcher:
         host = parts.hostname
         if not host:
             raise FetchError("That web address has no host name.", url=url)
+        if not host.isascii():
+            # The Host header must be ASCII (httpx raises UnicodeEncodeError otherwise), and the IDNA spelling
+            # also turns "127。0。0。1" into the literal it is before the address check below.
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                raise FetchError("That is not a valid web address.", url=url) from None
         port = port or (443 if scheme == "https" else 80)
         try:
             literal: IPAddress | None = ipaddress.ip_address(host)
@@ -415,12 +431,15 @@ class Fetcher:
         # gzip bomb (1,000x per layer, and "gzip, gzip" stacks layers) would fill memory before any cap.
         decoder = _BoundedDecoder.for_encoding(response.headers.get("content-encoding", ""), url)
         chunks: list[bytes] = []
-        size = 0
+        size = received = 0
         try:
             async for raw in response.aiter_raw():
+                # Bytes on the wire count too: zlib keeps whatever follows the end of a gzip stream in
+                # unused_data, so a small page trailed by endless bytes would fill memory and never reach the cap.
+                received += len(raw)
                 chunk = decoder.decode(raw, self.max_bytes - size + 1)
                 size += len(chunk)
-                if size > self.max_bytes:
+                if size > self.max_bytes or received > self.max_bytes:
                     raise FetchError(self._too_big(), url=url)
                 chunks.append(chunk)
         except httpx.TimeoutException:

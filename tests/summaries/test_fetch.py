@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import ssl
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +20,24 @@ from tests.support.news_site import NewsSite
 PAGE = "<html><head><title>Hello</title></head><body><p>Some news.</p></body></html>"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+@asynccontextmanager
+async def raw_site(answer: Callable[[asyncio.StreamWriter], Awaitable[None]]) -> AsyncIterator[str]:
+    """A socket server on 127.0.0.1 whose answer to any request is written by hand; yields its URL."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await answer(writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the fetcher hung up, which is what a cap does
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
 
 
 async def test_fetches_a_page_and_keeps_bytes(news_site: NewsSite) -> None:
@@ -296,3 +319,85 @@ async def test_wide_unicode_feeds_are_not_taken_for_binary(news_site: NewsSite, 
     async with Fetcher(allow_private=True) as fetcher:
         got = await fetcher.fetch(url, accept="feed")
     assert parse_feed(got.body, got.url).title == "Été"
+
+
+async def test_unicode_host_names_are_fetched_by_their_idna_spelling(news_site: NewsSite) -> None:
+    # httpx refuses a non-ASCII Host header: /summary of an IDN link answered "something went wrong".
+    news_site.add("/a.html", PAGE)
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    async with Fetcher(allow_private=True, resolver=resolver) as fetcher:
+        got = await fetcher.fetch(f"http://Bücher.example:{news_site.port}/a.html", accept="page")
+    assert got.body == PAGE.encode()
+    assert asked == ["xn--bcher-kva.example"]
+    assert news_site.requests[-1].headers["Host"] == f"xn--bcher-kva.example:{news_site.port}"
+
+
+@pytest.mark.parametrize("address", ["2002:7f00:1::", "2002:a9fe:a9fe::", "fec0::1", "3fff::1"])
+async def test_ipv6_ranges_python_calls_global_are_refused(news_site: NewsSite, address: str) -> None:
+    # 6to4 embeds an IPv4 address (127.0.0.1, 169.254.169.254 here), fec0::/10 is site-local and 3fff::/20
+    # documentation; Python 3.11 calls them all global. The trusted 127.0.0.1 answer keeps the test offline.
+    url = news_site.add("/a.html", PAGE)
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1", address]
+
+    async with Fetcher(allowed_networks=["127.0.0.1/32"], resolver=resolver) as fetcher:
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(url.replace("127.0.0.1", "news.example"))
+        with pytest.raises(FetchError, match="private network"):
+            await fetcher.fetch(f"http://[{address}]/")
+    assert news_site.requests == []
+
+
+async def test_bytes_after_the_end_of_a_gzip_stream_count_towards_the_cap() -> None:
+    # zlib keeps what follows a finished gzip stream in unused_data; only inflated bytes were counted, so a
+    # small page trailed by endless bytes was read (and held in memory) until the deadline, past any cap.
+    import zlib
+
+    gz = zlib.compressobj(9, zlib.DEFLATED, 31)
+    page = gz.compress(PAGE.encode()) + gz.flush()
+
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n" + page)
+        for _ in range(30):
+            writer.write(bytes(1_000_000))
+            await writer.drain()
+
+    async with raw_site(answer) as url, Fetcher(allow_private=True, max_bytes=1_000_000) as fetcher:
+        with pytest.raises(FetchError, match="larger than 1 MB"):
+            await fetcher.fetch(url, accept="page")
+
+
+async def test_an_https_connection_is_not_reused_for_another_host_name() -> None:
+    # Connections are pooled by the checked IP, so one verified for a.test carried b.test's request too, and
+    # b.test's certificate was never checked: whoever answers for one name at an address answered for all.
+    tls = Path(__file__).parents[1] / "support" / "tls"
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(tls / "a.test.pem", tls / "a.test.key")
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    async with NewsSite(ssl_context=served) as site:
+        site.add("/a.html", PAGE)
+        trusted = ssl.create_default_context(cafile=tls / "ca.pem")
+        async with httpx.AsyncClient(verify=trusted, trust_env=False) as client:
+            fetcher = Fetcher(allow_private=True, resolver=resolver, client=client)
+            got = await fetcher.fetch(f"https://a.test:{site.port}/a.html", accept="page")
+            assert got.body == PAGE.encode()
+            with pytest.raises(FetchError, match=r"Could not connect to b\.test"):
+                await fetcher.fetch(f"https://b.test:{site.port}/a.html", accept="page")
+    assert [r.headers["Host"] for r in site.requests] == [f"a.test:{site.port}"]
+
+
+async def test_text_survives_a_charset_whose_codec_always_fails(news_site: NewsSite) -> None:
+    # Python's "undefined" codec raises a bare UnicodeError, which decode_bytes let through.
+    url = news_site.add("/a.html", PAGE, content_type="text/html; charset=undefined")
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(url, accept="page")
+    assert got.text() == PAGE

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,8 +70,9 @@ class PublishedArticle:
 class NewsSite:
     """An aiohttp server on 127.0.0.1 serving whatever a test registers."""
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, *, ssl_context: ssl.SSLContext | None = None) -> None:
         self._clock = clock
+        self._ssl_context = ssl_context
         self._resources: dict[str, _Resource] = {}
         self._articles: list[PublishedArticle] = []
         self.requests: list[RecordedRequest] = []
@@ -85,7 +87,7 @@ class NewsSite:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, handler_cancellation=True, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self._ssl_context)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self
@@ -106,8 +108,9 @@ class NewsSite:
     # -- registering content ---------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:PORT`` (``https://`` with an ``ssl_context``)."""
+        scheme = "https" if self._ssl_context else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         """The absolute URL of a path on this site."""
