@@ -120,6 +120,19 @@ _SOCIAL = re.compile(
     r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b",
     re.IGNORECASE,
 )
+# What feeds put after (or instead of) an item's text: a link to the rest of the article, a link to its comments
+# (Hacker News, reddit's "submitted by ... [link] [12 comments]"), a platform's credit line ("The post X
+# appeared first on Y.", Medium's "X was originally published in Y on Medium, where people ...").
+_FEED_FURNITURE = re.compile(
+    r"^\s*(?:(?:continue reading|keep reading|read the (?:full|rest of the) (?:story|article|post)|"
+    r"lire la suite|seguir leyendo|continuar lendo|weiterlesen|mehr lesen)(?:\s+[^\s.!?]+){0,5}[.…»›→>\s]*"
+    r"|(?:\[\s*link\s*\]\s*)?\[?\s*(?:[\d,.]+\s*)?comments?\s*\]?[.\s]*"
+    r"|submitted\s*by[^.!?\n]{1,160}"
+    r"|the post\s[^\n]{1,300}?\s(?:appeared first on|first appeared on)\s[^\n]{1,120})$"
+    # Medium's credit starts with the title, which may hold any punctuation but not the end of a sentence.
+    r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 
@@ -151,6 +164,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _READ_NEXT.match(s)
         or _TAG_LINE.match(s)
         or _SOCIAL.match(s)
+        or _FEED_FURNITURE.search(s)
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )

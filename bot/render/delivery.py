@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, title_text, truncate, web_link
+from bot.render.text import (
+    MAX_MESSAGE_CHARS,
+    body_excerpt,
+    esc,
+    format_age,
+    title_text,
+    truncate,
+    web_link,
+)
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
@@ -92,7 +100,9 @@ def render_alert(
         title = f'<a href="{link}">{title}</a>'
     lines = [f"{_emoji(article, catalogue, matched)} <b>{title}</b>", source]
     summary = list(article.summary[: max(1, sentences)])
-    body = " ".join(summary) if summary else truncate(article.body, _FALLBACK_SUMMARY_CHARS)
+    body = (
+        " ".join(summary) if summary else body_excerpt(article.body, article.title, _FALLBACK_SUMMARY_CHARS)
+    )
     fixed = len("\n".join(lines)) + len(tail) + 2
     # Escaping can grow the text; cut the plain text until its escaped form fits what is left of 4,096.
     budget = MAX_MESSAGE_CHARS - fixed

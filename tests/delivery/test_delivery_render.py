@@ -163,3 +163,12 @@ def test_an_untitled_item_still_has_a_title_to_tap() -> None:
             units = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 code units
             start, end = 2 * link["offset"], 2 * (link["offset"] + link["length"])
             assert units[start:end].decode("utf-16-le") == "(untitled)"
+
+
+def test_an_article_whose_text_is_all_feed_furniture_gets_no_summary_line() -> None:
+    # A link-only item (Hacker News, reddit): its whole description is a comments link, nothing to summarize.
+    for body in ("Comments", "submitted by /u/harbourfan to /r/brackwater\n\n[link] [42 comments]"):
+        bare = art(summary=(), body=body, title="Harbour city opens floating solar farm")
+        text, _ = render_alert(bare, sentences=3, now=NOW, catalogue=CATALOGUE)
+        assert "omments" not in text and "submitted" not in text
+        assert parse_html(text).text.rstrip().endswith("2 h ago")
