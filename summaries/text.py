@@ -277,10 +277,28 @@ def detect_language(text: str) -> str:
     return best if best_hits >= max(3, len(words) // 20) else "english"
 
 
+# German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a
+# sentence there unless a month follows. After an article (der, zum) the number cannot end a sentence.
+_GERMAN_ORDINAL = re.compile(
+    r"\b(?:der|die|das|dem|den|des|ein|eine|einem|einen|einer|eines|am|im|zum|zur|vom|beim|"
+    r"fürs|ins|ans|aufs)\s+\d{1,3}\.$",
+    re.IGNORECASE,
+)
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
         return [str(s).strip() for s in nupunkt.sent_tokenize(paragraph)]
-    return [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+    pieces = [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+    if language != "german":
+        return pieces
+    out: list[str] = []
+    for piece in pieces:
+        if out and _GERMAN_ORDINAL.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 def _chunk(sentence: str) -> list[str]:

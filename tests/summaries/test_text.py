@@ -97,6 +97,15 @@ def test_german_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_german_ordinals_after_an_article_do_not_end_sentences() -> None:
+    text = "Der 1. FC Brackwater gewann zum 3. Mal in Folge. Sie wurde 2. Danach feierten die Fans."
+    assert split_sentences(text, "german") == [
+        "Der 1. FC Brackwater gewann zum 3. Mal in Folge.",
+        "Sie wurde 2.",
+        "Danach feierten die Fans.",
+    ]
+
+
 def test_paragraph_breaks_end_sentences() -> None:
     assert split_sentences("A heading without a stop\nThe text follows here.") == [
         "A heading without a stop",
