@@ -145,6 +145,8 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag.lower() in _BLOCK_TAGS:
+            # A break before the block too: "Teaser<p>First paragraph</p>" is two paragraphs, not "TeaserFirst".
+            el.text = "\n\n" + (el.text or "")
             el.tail = "\n\n" + (el.tail or "")
     text = scrub_text(root.text_content())
     # Feeds sometimes escape their HTML twice; one more round turns "&lt;p&gt;" remnants into text. Only one:

@@ -267,6 +267,12 @@ def test_control_characters_and_lone_surrogates_are_scrubbed() -> None:
         text.encode("utf-8")  # storable
 
 
+def test_text_before_a_block_element_is_its_own_paragraph() -> None:
+    # A teaser line, then the post's paragraphs: the last word of one must not be glued to the first of the next.
+    assert html_to_text("Harbour talk<p>The farm opened.</p>") == "Harbour talk\n\nThe farm opened."
+    assert html_to_text("<div>Slides<div>View them here.</div></div>") == "Slides\n\nView them here."
+
+
 def test_an_embedded_player_escaped_twice_is_dropped_and_prose_about_tags_kept() -> None:
     # Blog posts paste slide and video players; a feed escaping them once more left the player's markup as text.
     player = (
