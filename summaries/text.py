@@ -64,11 +64,13 @@ _DATELINE_PREFIX = re.compile(
     r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*",
     re.IGNORECASE,
 )
-# Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -". The place
-# name (up to five capitalised words) and the agency go; the story's first sentence stays.
+# Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
+# date as agencies writing in other languages send them: "Nova York, 24 set (EFE). -", "MOSCOU, 24 SET (ANSA)
+# -". The place name (up to five capitalised words), date and agency go; the story's first sentence stays.
 _AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}\s*)?\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|"
-    r"EFE|ANSA|Xinhua)\s*\)\s*(?:--|[-–—:])?\s*(?=\S)"
+    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}"
+    r"(?:,\s*(?:\d{1,2}\.?\s+\w{3,10}\.?|\w{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?)?\s*)?"
+    r"\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)\.?\s*(?:--|[-–—:])?\s*(?=\S)"
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
