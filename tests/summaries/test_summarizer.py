@@ -282,3 +282,15 @@ def test_what_feeds_append_to_an_item_never_reaches_the_summary() -> None:
         "The post office on the quay closed in 2019.",
     ):
         assert summarize(sentence, 3) == [sentence]
+
+
+def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> None:
+    for cut in (
+        "The panels were bought from a firm in...",
+        "Power goes to homes throughou [...]",
+        "It has,…",
+    ):
+        assert summarize(f"{GENUINE[0]} {cut}", 3) == [GENUINE[0]], cut
+    # A finished sentence before the ellipsis stays, and so does a cut sentence that is all there is.
+    assert summarize(f"{GENUINE[0]} It works....", 3) == [GENUINE[0], "It works...."]
+    assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou [...]"]
