@@ -123,13 +123,14 @@ _SOCIAL = re.compile(
     re.IGNORECASE,
 )
 # What feeds put after (or instead of) an item's text: a link to the rest of the article, a link to its comments
-# (Hacker News, reddit's "submitted by ... [link] [12 comments]"), a platform's credit line ("The post X
-# appeared first on Y.", Medium's "X was originally published in Y on Medium, where people ...").
+# (Hacker News, reddit's "submitted by ... [link] [12 comments]"), a classified ad's "show contact info"
+# button, a platform's credit line ("The post X appeared first on Y.", Medium's "X was originally published
+# in Y on Medium, where people ...").
 _FEED_FURNITURE = re.compile(
     r"^\s*(?:(?:continue reading|keep reading|read the (?:full|rest of the) (?:story|article|post)|"
     r"lire la suite|seguir leyendo|continuar lendo|weiterlesen|mehr lesen)(?:\s+[^\s.!?]+){0,5}[.…»›→>\s]*"
     r"|(?:\[\s*link\s*\]\s*)?\[?\s*(?:[\d,.]+\s*)?comments?\s*\]?[.\s]*"
-    r"|submitted\s*by[^.!?\n]{1,160}"
+    r"|submitted\s*by[^.!?\n]{1,160}|show contact info"
     r"|the post\s[^\n]{1,300}?\s(?:appeared first on|first appeared on)\s[^\n]{1,120})$"
     # Medium's credit starts with the title, which may hold any punctuation but not the end of a sentence.
     r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",

@@ -268,6 +268,7 @@ def test_what_feeds_append_to_an_item_never_reaches_the_summary() -> None:
         "Read the full story »",
         "Comments",
         "submitted by /u/harbourfan to /r/brackwater [link] [42 comments]",
+        "show contact info",
         "The post Harbour city opens floating solar farm appeared first on Brackwater Daily.",
         "Harbour city opens floating solar farm was originally published in Brackwater Notes on Medium, "
         "where people are continuing the conversation by highlighting and responding to this story.",
