@@ -50,6 +50,8 @@ MAX_SENTENCES = 10
 _MAX_CANDIDATES = 300
 _MAX_CANDIDATES_SUMY = {"kl": 60, "reduction": 80}
 _MAX_CANDIDATES_SUMY_DEFAULT = 150
+# A teaser cut off by the feed: a word, comma or dash, then an ellipsis or "[...]" (four dots end a sentence).
+_CUT_OFF = re.compile(r"[\w,;:–-]\s*(?:\.{3}|…|\[\s*(?:\.{3}|…)\s*\])$")
 # Words that mark a sentence as furniture for Edmundson's stigma method.
 _STIGMA_WORDS = ("click", "subscribe", "newsletter", "advertisement", "cookies", "copyright", "sponsored")
 
@@ -97,6 +99,9 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         sentences.append(sent)
         if len(sentences) >= _MAX_CANDIDATES:
             break
+    else:
+        if len(sentences) > 1 and _CUT_OFF.search(sentences[-1]):
+            sentences.pop()  # the feed cut its teaser mid-sentence: "... mit einem...", "... throughou [...]"
     toks = [words(s) for s in sentences]
     sw = stop_words(lang)
     return Prepared(

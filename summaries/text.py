@@ -64,11 +64,13 @@ _DATELINE_PREFIX = re.compile(
     r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*",
     re.IGNORECASE,
 )
-# Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -". The place
-# name (up to five capitalised words) and the agency go; the story's first sentence stays.
+# Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
+# date as agencies writing in other languages send them: "Nova York, 24 set (EFE). -", "MOSCOU, 24 SET (ANSA)
+# -". The place name (up to five capitalised words), date and agency go; the story's first sentence stays.
 _AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}\s*)?\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|"
-    r"EFE|ANSA|Xinhua)\s*\)\s*(?:--|[-–—:])?\s*(?=\S)"
+    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}"
+    r"(?:,\s*(?:\d{1,2}\.?\s+\w{3,10}\.?|\w{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?)?\s*)?"
+    r"\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)\.?\s*(?:--|[-–—:])?\s*(?=\S)"
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
@@ -120,6 +122,20 @@ _SOCIAL = re.compile(
     r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b",
     re.IGNORECASE,
 )
+# What feeds put after (or instead of) an item's text: a link to the rest of the article, a link to its comments
+# (Hacker News, reddit's "submitted by ... [link] [12 comments]"), a classified ad's "show contact info"
+# button, a platform's credit line ("The post X appeared first on Y.", Medium's "X was originally published
+# in Y on Medium, where people ...").
+_FEED_FURNITURE = re.compile(
+    r"^\s*(?:(?:continue reading|keep reading|read the (?:full|rest of the) (?:story|article|post)|"
+    r"lire la suite|seguir leyendo|continuar lendo|weiterlesen|mehr lesen)(?:\s+[^\s.!?]+){0,5}[.…»›→>\s]*"
+    r"|(?:\[\s*link\s*\]\s*)?\[?\s*(?:[\d,.]+\s*)?comments?\s*\]?[.\s]*"
+    r"|submitted\s*by[^.!?\n]{1,160}|show contact info"
+    r"|the post\s[^\n]{1,300}?\s(?:appeared first on|first appeared on)\s[^\n]{1,120})$"
+    # Medium's credit starts with the title, which may hold any punctuation but not the end of a sentence.
+    r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 
@@ -151,6 +167,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _READ_NEXT.match(s)
         or _TAG_LINE.match(s)
         or _SOCIAL.match(s)
+        or _FEED_FURNITURE.search(s)
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
@@ -263,10 +280,28 @@ def detect_language(text: str) -> str:
     return best if best_hits >= max(3, len(words) // 20) else "english"
 
 
+# German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a
+# sentence there unless a month follows. After an article (der, zum) the number cannot end a sentence.
+_GERMAN_ORDINAL = re.compile(
+    r"\b(?:der|die|das|dem|den|des|ein|eine|einem|einen|einer|eines|am|im|zum|zur|vom|beim|"
+    r"fürs|ins|ans|aufs)\s+\d{1,3}\.$",
+    re.IGNORECASE,
+)
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
         return [str(s).strip() for s in nupunkt.sent_tokenize(paragraph)]
-    return [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+    pieces = [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+    if language != "german":
+        return pieces
+    out: list[str] = []
+    for piece in pieces:
+        if out and _GERMAN_ORDINAL.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 def _chunk(sentence: str) -> list[str]:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, title_text, truncate, web_link
+from bot.render.text import (
+    MAX_MESSAGE_CHARS,
+    body_excerpt,
+    esc,
+    format_age,
+    title_text,
+    truncate,
+    web_link,
+)
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
 _FALLBACK_SUMMARY_CHARS = 300
+# Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets.
+_FINISHED = re.compile(r"[.!?…:;\u037e][\"'”’»)\]]*\s*$")
 
 _DIGEST_LINE_CHARS = 220
 _DIGEST_TITLE_CHARS = 200
@@ -67,6 +78,14 @@ def _other_sources(also: Sequence[str], source: str) -> str:
     return esc(truncate(", ".join(others), _SOURCE_CHARS)) if others else ""
 
 
+def _run_on(sentences: Sequence[str]) -> str:
+    """Summary sentences as one paragraph; one without a final stop (a standfirst, a heading) gets one.
+
+    Otherwise "... showed thinly disguised contempt" runs straight into "Donald Trump has promised ...".
+    """
+    return " ".join(s if _FINISHED.search(s) else f"{s}." for s in sentences)
+
+
 def render_alert(
     article: Article,
     *,
@@ -92,7 +111,7 @@ def render_alert(
         title = f'<a href="{link}">{title}</a>'
     lines = [f"{_emoji(article, catalogue, matched)} <b>{title}</b>", source]
     summary = list(article.summary[: max(1, sentences)])
-    body = " ".join(summary) if summary else truncate(article.body, _FALLBACK_SUMMARY_CHARS)
+    body = _run_on(summary) if summary else body_excerpt(article.body, article.title, _FALLBACK_SUMMARY_CHARS)
     fixed = len("\n".join(lines)) + len(tail) + 2
     # Escaping can grow the text; cut the plain text until its escaped form fits what is left of 4,096.
     budget = MAX_MESSAGE_CHARS - fixed

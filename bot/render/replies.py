@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, title_text, truncate, web_link
+from bot.render.text import (
+    MAX_MESSAGE_CHARS,
+    body_excerpt,
+    esc,
+    format_age,
+    split_message,
+    title_text,
+    truncate,
+    web_link,
+)
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -288,7 +297,7 @@ def render_mysubs(
 def _one_line(article: Article) -> str:
     if article.summary:
         return truncate(article.summary[0], 200)
-    return truncate(article.body, 200)
+    return body_excerpt(article.body, article.title, 200)
 
 
 def render_article_list(

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from summaries.text import clean_text
+
 MAX_MESSAGE_CHARS = 4096
 UNTITLED = "(untitled)"
 _ZWJ = "\u200d"
@@ -101,6 +103,15 @@ def title_text(title: str, limit: int) -> str:
     to tap and a digest line starting with a bare dash.
     """
     return truncate(title, limit) or UNTITLED
+
+
+def body_excerpt(body: str, title: str, limit: int) -> str:
+    """The start of an article's text for one without a summary, cleaned as summaries are.
+
+    A body with no summary is usually all furniture ("Comments", "Continue reading..."): shown raw, it would
+    be exactly what the summarizer threw away. Only the start is cleaned: a page may be 100,000 characters.
+    """
+    return truncate(clean_text(body[: limit * 20], title), limit)
 
 
 def split_message(

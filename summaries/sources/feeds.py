@@ -69,6 +69,11 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Numeric character references; feedparser's fallback parser raises on a surrogate or one beyond U+10FFFF.
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+# Markup left as text once the feed's HTML is parsed: it was escaped twice. Embeds only count with attributes
+# (a slide or video player pasted into a post), so prose about "the <object> element" stays.
+_ESCAPED_MARKUP = re.compile(
+    r"<(?:p|br|div|a|img|span)\b|<(?:object|embed|iframe|video|audio|param|source)\s[^<>]*=", re.I
+)
 _JSON_FEED_MARK = re.compile(rb"jsonfeed\.org\\?/version")
 
 
@@ -140,11 +145,13 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag.lower() in _BLOCK_TAGS:
+            # A break before the block too: "Teaser<p>First paragraph</p>" is two paragraphs, not "TeaserFirst".
+            el.text = "\n\n" + (el.text or "")
             el.tail = "\n\n" + (el.tail or "")
     text = scrub_text(root.text_content())
     # Feeds sometimes escape their HTML twice; one more round turns "&lt;p&gt;" remnants into text. Only one:
     # a hostile feed escaping a thousand times would otherwise cost a parse per level and a RecursionError.
-    if _unescape_again and re.search(r"<(p|br|div|a|img|span)\b", text, re.I):
+    if _unescape_again and _ESCAPED_MARKUP.search(text):
         return html_to_text(text, _unescape_again=False)
     return _tidy(text)
 

@@ -8,6 +8,7 @@ reason says what the page looks like instead (a login page, a paywall, a page of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,10 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_links": False,
     "deduplicate": False,
 }
+# Between a page's headline and its site's name: " - ", " – ", " — ", " | ", " · ", " :: ".
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[-–—|·]|::)\s+")
+# ... and a site's name before the headline may also end in a colon: "Site | Tagline: Story".
+_SITE_PREFIX = re.compile(r"\s+(?:[-–—|·]|::)\s+|(?<=\w):\s+")
 _MAX_HTML_CHARS = 8_000_000  # beyond this lxml gets slow and the page is no ordinary article anyway
 
 _LOGIN_HINTS = re.compile(r"\b(log ?in|sign ?in|password|anmelden|connexion|iniciar sesi[oó]n)\b", re.I)
@@ -104,15 +109,37 @@ def page_to_article(page: ExtractedPage, url: str) -> Article:
     from summaries.sources.feeds import article_topics  # feeds imports pages' siblings; avoid a cycle
 
     source = page.site_name or _host(page.url or url)
+    title = title_without_site_name(page.title, (source, _host(page.url or url).split(".")[0]))
     return Article(
         url=canonical_url(url),
-        title=page.title,
+        title=title,
         body=page.text,
         source=source,
         published=page.published,
         language=page.language,
-        topics=article_topics(page.title, page.text),
+        topics=article_topics(title, page.text),
     )
+
+
+def title_without_site_name(title: str, names: Iterable[str]) -> str:
+    """A page title without the site's name around it: "Story - Site", "Story | Site", "Site | Story".
+
+    The reader sees the site as the source right under the title; "... – TechCrunch" above "TechCrunch" is noise.
+    A name is matched ignoring case and punctuation ("9to5Mac" is "9To5Mac"); the title is never emptied.
+    """
+    keys = {key for name in names if len(key := _name_key(name)) >= 3}
+    # The longest suffix first: a site's name may hold a separator ("Remember 80/90 - Memorabilia anni 80/90").
+    for cut in _TITLE_SEPARATOR.finditer(title):
+        if cut.start() > 0 and _name_key(title[cut.end() :]) in keys:
+            return title[: cut.start()]
+    for prefix in reversed(list(_SITE_PREFIX.finditer(title))):  # the longest prefix first, likewise
+        if prefix.end() < len(title) and _name_key(title[: prefix.start()]) in keys:
+            return title[prefix.end() :]
+    return title
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _extract(markup: str, url: str | None, options: dict[str, Any]) -> Any:

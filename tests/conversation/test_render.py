@@ -107,6 +107,11 @@ def test_latest_shows_title_source_age_id_and_a_button_each() -> None:
     assert all_callback_data(reply) == ["sum:12", "sum:13"]
 
 
+def test_latest_line_of_an_article_without_summary_is_not_its_comments_link() -> None:
+    [reply] = render_latest([article(12, body="Comments", summary=())], NOW, CATALOGUE.get)
+    assert "Comments" not in visible(reply)
+
+
 def test_long_lists_and_summaries_are_split_under_the_limit() -> None:
     long_body = ("A sentence that goes on and on. " * 400).strip()
     replies = render_article_summary(article(1), [long_body, long_body], NOW, CATALOGUE.get)

@@ -163,3 +163,22 @@ def test_an_untitled_item_still_has_a_title_to_tap() -> None:
             units = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 code units
             start, end = 2 * link["offset"], 2 * (link["offset"] + link["length"])
             assert units[start:end].decode("utf-16-le") == "(untitled)"
+
+
+def test_an_article_whose_text_is_all_feed_furniture_gets_no_summary_line() -> None:
+    # A link-only item (Hacker News, reddit): its whole description is a comments link, nothing to summarize.
+    for body in ("Comments", "submitted by /u/harbourfan to /r/brackwater\n\n[link] [42 comments]"):
+        bare = art(summary=(), body=body, title="Harbour city opens floating solar farm")
+        text, _ = render_alert(bare, sentences=3, now=NOW, catalogue=CATALOGUE)
+        assert "omments" not in text and "submitted" not in text
+        assert parse_html(text).text.rstrip().endswith("2 h ago")
+
+
+def test_a_summary_sentence_without_a_full_stop_does_not_run_into_the_next() -> None:
+    # Feeds often open with a standfirst that has no full stop; the alert joins summary sentences on one line.
+    standfirst = art(summary=("Harbour city switches on its floating farm", "It has 12,000 panels."))
+    text, _ = render_alert(standfirst, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert "Harbour city switches on its floating farm. It has 12,000 panels." in parse_html(text).text
+    finished = art(summary=("Is it worth it?", "The mayor said: “Yes.”", "Panels: 12,000;"))
+    text, _ = render_alert(finished, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert "Is it worth it? The mayor said: “Yes.” Panels: 12,000;" in parse_html(text).text

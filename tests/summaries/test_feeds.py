@@ -267,6 +267,25 @@ def test_control_characters_and_lone_surrogates_are_scrubbed() -> None:
         text.encode("utf-8")  # storable
 
 
+def test_text_before_a_block_element_is_its_own_paragraph() -> None:
+    # A teaser line, then the post's paragraphs: the last word of one must not be glued to the first of the next.
+    assert html_to_text("Harbour talk<p>The farm opened.</p>") == "Harbour talk\n\nThe farm opened."
+    assert html_to_text("<div>Slides<div>View them here.</div></div>") == "Slides\n\nView them here."
+
+
+def test_an_embedded_player_escaped_twice_is_dropped_and_prose_about_tags_kept() -> None:
+    # Blog posts paste slide and video players; a feed escaping them once more left the player's markup as text.
+    player = (
+        '&lt;object height="355" width="425"&gt;&lt;param /&gt;&lt;embed src="https://slides.example/p.swf?'
+        'a=1&amp;#38;b=2" height="355"&gt;&lt;/embed&gt;&lt;/object&gt;'
+    )
+    assert html_to_text(f"<p>Slides from the harbour talk.</p><p>{player}</p><p>Thanks!</p>") == (
+        "Slides from the harbour talk.\n\nThanks!"
+    )
+    prose = "<p>Put the &lt;object&gt; element inside the &lt;body&gt; tag.</p>"
+    assert html_to_text(prose) == "Put the <object> element inside the <body> tag."
+
+
 def test_html_escaped_many_times_is_unescaped_once_more_not_without_end() -> None:
     # Each level of escaping made html_to_text call itself again: ~1,000 levels (4.8 MB, under the fetch cap)
     # took 13 s of CPU and ended in RecursionError, failing the whole feed at every poll.

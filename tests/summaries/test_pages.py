@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summaries.sources.pages import ExtractionError, extract_page, page_to_article
+from summaries.sources.pages import ExtractedPage, ExtractionError, extract_page, page_to_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE = (FIXTURES / "article.html").read_bytes()
@@ -65,3 +65,21 @@ def test_page_to_article() -> None:
     assert article.url == "https://motor.example/asia-plans"
     assert article.source == "Motor Ledger"
     assert {"automotive", "business"} <= set(article.topics)
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        ("Harbour farm opens – Motor Ledger", "Motor Ledger", "Harbour farm opens"),
+        ("Harbour farm opens | MOTOR-LEDGER", "Motor Ledger", "Harbour farm opens"),
+        ("Harbour farm opens - Ledger - Cars and Money", "Ledger - Cars and Money", "Harbour farm opens"),
+        ("Ledger | Cars and Money: Harbour farm opens", "Ledger | Cars and Money", "Harbour farm opens"),
+        ("Harbour farm opens - motor", None, "Harbour farm opens"),  # the host's name, when the site has none
+        ("Opinion | Harbour farm opens - a view", "Motor Ledger", "Opinion | Harbour farm opens - a view"),
+        ("Motor Ledger", "Motor Ledger", "Motor Ledger"),
+    ],
+)
+def test_the_site_name_around_a_page_title_is_dropped(title: str, site: str | None, expected: str) -> None:
+    # The source line under the title names the site already.
+    page = ExtractedPage(title=title, text="The farm opened on Tuesday. " * 5, site_name=site)
+    assert page_to_article(page, "https://www.motor.example/harbour").title == expected

@@ -259,3 +259,39 @@ def test_language_names_and_locales_are_accepted_and_unknown_ones_fall_back() ->
     text = " ".join(GENUINE)
     assert summarize(text, 2, language="english") == summarize(text, 2, language="en-GB")
     assert len(summarize(text, 2, language="tlh")) == 2
+
+
+def test_what_feeds_append_to_an_item_never_reaches_the_summary() -> None:
+    # Teasers as feeds send them: the start of the story, then a link to the rest, the comments or a credit.
+    tails = [
+        "Continue reading...",
+        "Read the full story »",
+        "Comments",
+        "submitted by /u/harbourfan to /r/brackwater [link] [42 comments]",
+        "show contact info",
+        "The post Harbour city opens floating solar farm appeared first on Brackwater Daily.",
+        "Harbour city opens floating solar farm was originally published in Brackwater Notes on Medium, "
+        "where people are continuing the conversation by highlighting and responding to this story.",
+    ]
+    for tail in tails:
+        for text in (f"{GENUINE[0]}\n\n{tail}", f"{GENUINE[0]} {tail}"):
+            assert summarize(text, 3, title=TITLE) == [GENUINE[0]], tail
+        assert summarize(tail, 3, title=TITLE) == [], tail
+    for sentence in (
+        "Comments from the mayor were blunt.",
+        "Submitted by the council in March, the plan was approved.",
+        "The post office on the quay closed in 2019.",
+    ):
+        assert summarize(sentence, 3) == [sentence]
+
+
+def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> None:
+    for cut in (
+        "The panels were bought from a firm in...",
+        "Power goes to homes throughou [...]",
+        "It has,…",
+    ):
+        assert summarize(f"{GENUINE[0]} {cut}", 3) == [GENUINE[0]], cut
+    # A finished sentence before the ellipsis stays, and so does a cut sentence that is all there is.
+    assert summarize(f"{GENUINE[0]} It works....", 3) == [GENUINE[0], "It works...."]
+    assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou [...]"]

@@ -97,6 +97,15 @@ def test_german_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_german_ordinals_after_an_article_do_not_end_sentences() -> None:
+    text = "Der 1. FC Brackwater gewann zum 3. Mal in Folge. Sie wurde 2. Danach feierten die Fans."
+    assert split_sentences(text, "german") == [
+        "Der 1. FC Brackwater gewann zum 3. Mal in Folge.",
+        "Sie wurde 2.",
+        "Danach feierten die Fans.",
+    ]
+
+
 def test_paragraph_breaks_end_sentences() -> None:
     assert split_sentences("A heading without a stop\nThe text follows here.") == [
         "A heading without a stop",
@@ -137,6 +146,13 @@ def test_agency_dateline_is_cut_and_the_first_sentence_kept() -> None:
     assert clean_text("Brackwater ( CNN ) The farm opened on Tuesday.") == "The farm opened on Tuesday."
     assert clean_text("(CNN) -- The farm opened on Tuesday.") == "The farm opened on Tuesday."
     assert clean_text("LONDON (Reuters) - The farm opened on Tuesday.") == "The farm opened on Tuesday."
+
+
+def test_agency_dateline_with_a_date_is_cut_in_any_language() -> None:
+    assert clean_text("Porto Novo, 24 set (EFE). - A cidade abriu o parque.") == "A cidade abriu o parque."
+    assert clean_text("BRACKWATER, 24 SET (ANSA) - O parque abriu.") == "O parque abriu."
+    assert clean_text("Brackwater, 3. März (dpa) - Die Stadt hat eröffnet.") == "Die Stadt hat eröffnet."
+    assert clean_text("LONDON, March 3 (Reuters) - The farm opened.") == "The farm opened."
 
 
 def test_sentences_that_start_like_bylines_or_stamps_survive() -> None:
