@@ -88,13 +88,10 @@ def _json_text(values: Sequence[str]) -> str:
     return _storable(json.dumps(list(values), ensure_ascii=False))
 
 
-def fts_query(words: str) -> str | None:
-    """Turn user text into a safe FTS5 query: each word a quoted string, all ANDed; None if no words."""
-    return search_terms(words)[0]
-
-
 def search_terms(words: str) -> tuple[str | None, list[str]]:
     """User text as (a safe FTS5 query or None, substrings to look for in title and body).
+
+    The FTS5 query has each word as a quoted string, all ANDed, so no user text is ever FTS5 syntax.
 
     FTS5's tokenizer takes a run of Chinese or Japanese characters for one token, so "東京" would never
     match "東京で地震"; words in scripts written without spaces are looked for as substrings instead.
