@@ -34,11 +34,17 @@ TITLE_WEIGHT = 2.0
 SUGGEST_CUTOFF = 0.8
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'.&][a-z0-9]+)*")
+# A lexicon entry in the indexes: topic id, weight, and whether it needs the topic's strong evidence ("~").
+_Entry = tuple[str, float, bool]
 
 
 @dataclass(frozen=True)
 class Topic:
-    """A catalogue topic: id, title, emoji, aliases and a weighted lexicon ("electio*" is a prefix)."""
+    """A catalogue topic: id, title, emoji, aliases and a weighted lexicon ("electio*" is a prefix).
+
+    A keyword with a leading "~" ("~game") is ambiguous on its own: it counts only in an article that also has
+    a plain weight-3 keyword of the topic, so "player" in code or "scrum" in software is not sport.
+    """
 
     id: str
     title: str
@@ -65,7 +71,8 @@ def _kw(**groups: str) -> dict[str, float]:
 
 
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
-# used about this topic, 2 = usually, 1 = often but ambiguous. A trailing * matches any word with that prefix.
+# used about this topic, 2 = usually, 1 = often but ambiguous. A trailing * matches any word with that prefix;
+# a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
         "automotive",
@@ -334,30 +341,36 @@ _BUILTIN: tuple[Topic, ...] = (
         "⚽",
         ("sports", "sporting", "sport news", "sports news", "athletics and sport"),
         _kw(
+            # "~" words are everyday words too (a game of chess, a player in code, a scrum in software, a sales
+            # pitch): they add to sport only when a plain word above them says the article is about sport.
             w3="football*, footballer*, soccer, premier league, champions league, world cup, fifa, uefa, "
             "rugby, cricket*, tennis, golf*, athletic*, olympic*, olympian*, paralympic*, marathon*, "
-            "sprint*, sprinter*, hurdle*, formula one, formula 1, f1, grand prix, nba, nfl, mlb, nhl, "
+            "~sprint*, sprinter*, ~hurdle*, formula one, formula 1, f1, grand prix, nba, nfl, mlb, nhl, "
             "baseball, basketball, hockey, boxing, boxer*, ufc, cycling, cyclist*, tour de france, "
             "wimbledon, us open, australian open, french open, six nations, ashes, test match*, "
-            "striker*, midfielder*, defender*, goalkeeper*, goalie*, penalt*, free-kick*, hat-trick*, "
+            "striker*, midfielder*, ~defender*, goalkeeper*, goalie*, ~penalt*, free-kick*, hat-trick*, "
             "touchdown*, quarterback*, wicket*, batsman, batsmen, bowler*, innings, try line, "
-            "scrum*, fly-half, winger*, full-back*, referee*, umpire*, head coach, "
+            "~scrum*, scrum-half*, fly-half, ~winger*, full-back*, referee*, umpire*, head coach, "
             "semi-final*, quarter-final*, final whistle, championship*, tournament*, "
             "playoff*, play-off*, gold medal, olympic medal*, "
             "world record*, personal best, team-mate*, teammate*, arsenal, "
             "chelsea, manchester united, man utd, man city, tottenham, everton, "
             "real madrid, barcelona, bayern munich, juventus, hamstring*, "
             "stadium*, athlete*, title race, relegat*, trophy, goalscorer*, "
-            "first half, second half, extra time, home win, away win, grand slam, world champion*",
-            w2="game, games, player*, team, teams, club, clubs, fans, supporters, racing, "
-            "sport, sports, sporting, coach, coaches, pitch, transfer*, debut*, "
-            "season, seasons, league, leagues, match, matches, medal, medals, squad, squads, "
-            "captain*, injur*, champion*, cup, scored, scorer*, goal, goals, victory, defeat*, "
-            "win, wins, won, winning, beat, beaten, draw, knee, ankle*, fixture*, striker*, "
-            "celtic, rangers, liverpool, newcastle, coached, manager",
-            w1="play, played, playing, race, races, title, titles, round, rounds, seed, seeded, ranked, "
-            "ranking*, record, lead, points, score, compet*, training, track, field, contract*, career, "
-            "retire*, finish*, minute*, side, sides, against, home, away, opener, form, fitness",
+            "~first half, ~second half, ~extra time, extra-time, home win, away win, grand slam, world champion*, "
+            "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
+            "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
+            "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*",
+            w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
+            "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
+            "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "
+            "~captain*, ~injur*, ~champion*, ~cup, ~scored, ~scorer*, ~goal, ~goals, ~victory, ~defeat*, "
+            "~win, ~wins, ~won, ~winning, ~beat, ~beaten, ~draw, ~knee, ~ankle*, fixture*, first-team, "
+            "celtic, rangers, liverpool, newcastle, ~coached, ~manager",
+            w1="~play, ~played, ~playing, ~race, ~races, ~title, ~titles, ~round, ~rounds, ~seed, ~seeded, "
+            "~ranked, ~ranking*, ~record, ~lead, ~points, ~score, ~compet*, ~training, ~track, ~field, "
+            "~contract*, ~career, ~retire*, ~finish*, ~minute*, ~side, ~sides, ~against, ~home, ~away, "
+            "~opener, ~form, ~fitness",
         ),
     ),
     Topic(
@@ -466,12 +479,15 @@ class TopicCatalogue:
                     self._names.setdefault(_norm(name), topic.id)
         for topic in self._topics.values():  # ids win over another topic's alias
             self._names[_norm(topic.id)] = topic.id
-        self._exact: dict[str, list[tuple[str, float]]] = {}
-        self._prefix: dict[str, list[tuple[str, float]]] = {}
-        self._phrases: dict[str, list[tuple[str, float]]] = {}
+        # Each entry: (topic id, weight, needs context); see Topic for "~".
+        self._exact: dict[str, list[_Entry]] = {}
+        self._prefix: dict[str, list[_Entry]] = {}
+        self._phrases: dict[str, list[_Entry]] = {}
         self._max_phrase = 1
         for topic in self._topics.values():
             for word, weight in topic.keywords.items():
+                entry = (topic.id, weight, word.startswith("~"))
+                word = word.lstrip("~")
                 tokens = _tokens(word.rstrip("*"))
                 if not tokens:
                     continue
@@ -480,12 +496,12 @@ class TopicCatalogue:
                     # A starred phrase ("electric vehicle*") also matches its plural forms.
                     forms = [key, key + "s", key + "es"] if word.endswith("*") else [key]
                     for form in forms:
-                        self._phrases.setdefault(form, []).append((topic.id, weight))
+                        self._phrases.setdefault(form, []).append(entry)
                     self._max_phrase = max(self._max_phrase, len(tokens))
                 elif word.endswith("*"):
-                    self._prefix.setdefault(tokens[0], []).append((topic.id, weight))
+                    self._prefix.setdefault(tokens[0], []).append(entry)
                 else:
-                    self._exact.setdefault(tokens[0], []).append((topic.id, weight))
+                    self._exact.setdefault(tokens[0], []).append(entry)
 
     # -- lookup ----------------------------------------------------------------------------------------------
     def get(self, topic_id: str) -> Topic | None:
@@ -546,11 +562,22 @@ class TopicCatalogue:
         title_hits: Counter[str] = Counter()
         self._count(title_tokens, title_hits)
         self._count(body_tokens, counts)
-        headline = {key.split("\t", 1)[0] for key in title_hits if float(key.split("\t", 2)[1]) >= 3.0}
-        # key is "topic\tkeyword"; repeats add less and less, so one word said ten times is not ten signals.
+        # Topics with strong evidence from a plain keyword; only these count their "~" words.
+        anchored = {
+            key.split("\t", 1)[0]
+            for key in counts.keys() | title_hits.keys()
+            if float(key.split("\t", 2)[1]) >= 3.0 and not key.split("\t", 2)[2].startswith("~")
+        }
+        headline = {
+            key.split("\t", 1)[0] for key in title_hits if float(key.split("\t", 2)[1]) >= 3.0
+        } & anchored
+        # key is "topic\tweight\tkeyword"; repeats add less and less, so one word said ten times is not ten
+        # signals.
         totals: dict[str, float] = {}
         for key in counts.keys() | title_hits.keys():
-            topic_id, weight_text, _ = key.split("\t", 2)
+            topic_id, weight_text, word = key.split("\t", 2)
+            if word.startswith("~") and topic_id not in anchored:
+                continue
             weight = float(weight_text)
             n = counts[key]
             score = weight * (1.0 + math.log(n)) if n else 0.0
@@ -564,16 +591,17 @@ class TopicCatalogue:
             matched: dict[str, tuple[float, str]] = {}
             for size in range(self._max_phrase, 1, -1):
                 if i + size <= n:
-                    for topic_id, weight in self._phrases.get(" ".join(tokens[i : i + size]), ()):
+                    phrase = " ".join(tokens[i : i + size])
+                    for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
                         if topic_id not in matched:
-                            matched[topic_id] = (weight, " ".join(tokens[i : i + size]))
-            for topic_id, weight in self._exact.get(token, ()):
+                            matched[topic_id] = (weight, "~" * ambiguous + phrase)
+            for topic_id, weight, ambiguous in self._exact.get(token, ()):
                 if topic_id not in matched or matched[topic_id][0] < weight:
-                    matched[topic_id] = (weight, token)
+                    matched[topic_id] = (weight, "~" * ambiguous + token)
             for cut in range(min(len(token), 24), 1, -1):
-                for topic_id, weight in self._prefix.get(token[:cut], ()):
+                for topic_id, weight, ambiguous in self._prefix.get(token[:cut], ()):
                     if topic_id not in matched or matched[topic_id][0] < weight:
-                        matched[topic_id] = (weight, token[:cut] + "*")
+                        matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():
                 into[f"{topic_id}\t{weight}\t{word}"] += 1
 

@@ -233,3 +233,52 @@ def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> Non
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=r"topic"):
         TopicCatalogue.load(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Scrum Day 2016: call for talks",
+            "The agile conference invites Scrum masters and product owners to talk about sprint "
+            "planning, retrospectives and backlog grooming in software teams.",
+        ),
+        (
+            "Pattern matching in Elixir",
+            "Our game module adds a player to the lobby: add_player matches on the game struct and "
+            "appends the new player to game.players. The goal is to tell, not ask; each player is a map.",
+        ),
+        (
+            "Wild flavours all year round",
+            "Dry infusions keep the season's herbs: finish each round of cooking with a pinch of "
+            "wild salt, and record which blends you like best.",
+        ),
+        ("How I play my horror games", "I play horror games with the lights on and the sound down."),
+        (
+            "New laptop keyboard expected in first half of 2020",
+            "The company will ship the new keyboard in the first half of next year, analysts said.",
+        ),
+    ],
+)
+def test_everyday_words_alone_are_not_sport(title: str, body: str) -> None:
+    # "scrum", "game", "player", "match", "round", "season", "first half" need sport's strong words around them.
+    assert "sport" not in tag_topics(title, body)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Rovers edge through on penalties",
+            "Rovers won 4-2 on penalties after extra-time; their central defender equalised with a "
+            "header in injury time and the goalkeeper saved twice in the shoot-out.",
+        ),
+        (
+            "Top seed reaches the final",
+            "The top seed won the first-set tie-break and broke serve twice to beat the defending "
+            "champion, and will play the third seed in Sunday's final.",
+        ),
+    ],
+)
+def test_sport_words_count_with_sport_context(title: str, body: str) -> None:
+    assert tag_topics(title, body)[:1] == ["sport"]
