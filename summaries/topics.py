@@ -318,20 +318,21 @@ _BUILTIN: tuple[Topic, ...] = (
             "international news",
             "overseas",
         ),
+        # Whole words where a prefix would also start unrelated ones (couple, Borderlands, bombshell).
         _kw(
             w3="united nations, un security council, nato, european union, eu, g7, g20, diplomat*, "
             "embass*, ambassador*, foreign minister*, foreign policy, sanction*, ceasefire*, cease-fire, "
             "peace talk*, peace deal*, treaty, treaties, refugee*, humanitarian, militar*, troops, army, "
             "armies, soldier*, war, wars, warfare, airstrike*, air strike*, missile*, invasion, invade*, "
-            "occupation, insurgen*, rebel*, militant*, terroris*, coup*, civil war, genocide, "
-            "border*, conflict*, hostage*, ukraine, russia, kremlin, china, beijing, taiwan, "
+            "occupation, insurgen*, rebel*, militant*, terroris*, coup, coups, civil war, genocide, "
+            "border, borders, cross-border, conflict*, hostage*, ukraine, russia, kremlin, china, beijing, taiwan, "
             "north korea, south korea, iran, iraq, syria, israel, gaza, palestin*, lebanon, afghanistan, "
             "pakistan, india, africa, african, nigeria, kenya, ethiopia, sudan, somalia, egypt, "
             "middle east, latin america, brazil, mexico, venezuela, colombia, argentina, europe, "
             "france, germany, italy, spain, poland, turkey, japan, indonesia, australia, canada, "
             "asia, asian, moscow, kyiv, kiev, tehran, baghdad, kabul, jerusalem, brussels, geneva",
             w2="international*, foreign, global*, countries, nations, region*, worldwide, abroad, overseas, "
-            "killed, violence, attack*, bomb*, crisis, crises, security forces",
+            "killed, violence, attack*, bomb, bombs, bombed, bombing*, bomber*, crisis, crises, security forces",
             w1="world, country, nation, government*, president*, election*, protest*, police, aid, forces",
         ),
     ),

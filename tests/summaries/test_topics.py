@@ -282,3 +282,16 @@ def test_everyday_words_alone_are_not_sport(title: str, body: str) -> None:
 )
 def test_sport_words_count_with_sport_context(title: str, body: str) -> None:
     assert tag_topics(title, body)[:1] == ["sport"]
+
+
+def test_world_prefixes_do_not_match_unrelated_words() -> None:
+    # "coup*", "border*" and "bomb*" used to catch couple, coupon, Borderlands and a podcast called Bombcast.
+    topics = tag_topics(
+        "Bombcast 512: a couple of coupons",
+        "This week on the Bombcast: Borderlands 3, a couple of new puzzle games and the coupon codes "
+        "from the summer sale.",
+    )
+    assert "world" not in topics
+    assert "world" in tag_topics(
+        "Border clashes after coup", "Troops were bombed at the border days after the coup."
+    )
