@@ -126,6 +126,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "business news",
             "stocks",
             "industry",
+            "personal finance",
         ),
         _kw(
             w3="shareholder*, stock market*, stock exchange*, share price*, shares rose, shares fell, "
@@ -169,6 +170,9 @@ _BUILTIN: tuple[Topic, ...] = (
             "sci-tech",
             "tech news",
             "ai",
+            # Video games are technology in this catalogue (as in the BBC's); feeds label them so.
+            "video games",
+            "gaming",
         ),
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
@@ -393,6 +397,9 @@ _BUILTIN: tuple[Topic, ...] = (
             "films",
             "music",
             "tv",
+            "television",
+            "comedy",
+            "books",
         ),
         _kw(
             w3="film, films, filmmaker*, film-maker*, movie*, "

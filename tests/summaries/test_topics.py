@@ -295,3 +295,18 @@ def test_world_prefixes_do_not_match_unrelated_words() -> None:
     assert "world" in tag_topics(
         "Border clashes after coup", "Troops were bombed at the border days after the coup."
     )
+
+
+@pytest.mark.parametrize(
+    ("categories", "topics"),
+    [
+        (["video games", "PS3"], ["technology"]),
+        (["gaming"], ["technology"]),
+        (["Television & radio", "Comedy"], ["entertainment"]),
+        (["books"], ["entertainment"]),
+        (["Personal finance"], ["business"]),
+    ],
+)
+def test_feed_categories_name_topics(categories: list[str], topics: list[str]) -> None:
+    # Podcast and subreddit labels: a video game podcast is technology (as the BBC files games), not sport.
+    assert default_catalogue().tag("How I play my horror games", "", declared=categories) == topics
