@@ -415,7 +415,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "theatre*, theater*, broadway, west end, playwright*, on stage, "
             "novel, novels, novelist*, bestsell*, literary, poet, poets, poetry, "
             "artist*, art gallery, galleries, exhibition*, celebrit*, pop star, film star, "
-            "showbiz, entertainment, viewers, ratings, episode*, studio*, "
+            "showbiz, entertainment, viewers, ratings, episode*, ~studio*, "
             "animation*, animated, documentary, documentaries, soundtrack*",
             w2="show, shows, star, stars, role, roles, character*, cast, perform*, producer*, "
             "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "

@@ -310,3 +310,13 @@ def test_world_prefixes_do_not_match_unrelated_words() -> None:
 def test_feed_categories_name_topics(categories: list[str], topics: list[str]) -> None:
     # Podcast and subreddit labels: a video game podcast is technology (as the BBC files games), not sport.
     assert default_catalogue().tag("How I play my horror games", "", declared=categories) == topics
+
+
+def test_studio_alone_is_not_entertainment() -> None:
+    # A studio flat or Visual Studio is not showbiz; a film studio next to films and actors is.
+    assert "entertainment" not in tag_topics(
+        "Bright studio with garden, cat OK", "Sunny studio flat with a new studio kitchen, near the station."
+    )
+    assert "entertainment" in tag_topics(
+        "Studio buys film rights", "The Hollywood studio will make the film with two actors from the series."
+    )
