@@ -28,6 +28,11 @@ MAX_TIMEZONE_CHARS = 64
 _TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
 _QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|to|\s)\s*")
 _OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
+# What people type for a time of day: "8", "8am", "8:30 p.m.", "20.30", "08h00", "0800", "20h".
+_LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?h?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE)
+# "8:00 PM" must stay one time when a list is split at spaces.
+_MERIDIEM_GAP = re.compile(r"(?<=\d)\s+(?=[ap]\.?m\b)", re.IGNORECASE)
+_NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 
 SETTINGS_USAGE = (
     "Try one of: /settings instant, /settings digest 08:00,18:00, /settings timezone Europe/Berlin, "
@@ -179,15 +184,16 @@ class ChatService:
 
 def parse_digest_times(text: str) -> tuple[str, ...]:
     """ "08:00,18:00" -> ("08:00", "18:00"); UserError naming the first bad time."""
-    parts = [p for p in _TIME_LIST_SPLIT.split(text.strip()) if p]
+    parts = [p for p in _TIME_LIST_SPLIT.split(_MERIDIEM_GAP.sub("", text.strip())) if p]
     if not parts:
         raise UserError("Give at least one time of day, e.g. /settings digest 08:00,18:00.")
-    if len(parts) > MAX_DIGEST_TIMES:
+    if len(parts) > 4 * MAX_DIGEST_TIMES:
         raise UserError(f"At most {MAX_DIGEST_TIMES} digests a day, please.")
-    times: list[str] = []
-    for part in parts:
-        times.append(_time_of_day(part))
-    return tuple(sorted(set(times)))
+    # Counted after removing duplicates: "8am, 08:00" is one digest.
+    times = sorted({_time_of_day(part) for part in parts})
+    if len(times) > MAX_DIGEST_TIMES:
+        raise UserError(f"At most {MAX_DIGEST_TIMES} digests a day, please.")
+    return tuple(times)
 
 
 def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
@@ -197,7 +203,7 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
         raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
     if text in _OFF_WORDS:
         return None, None
-    parts = [p for p in _QUIET_SPLIT.split(text) if p]
+    parts = [p for p in _QUIET_SPLIT.split(_MERIDIEM_GAP.sub("", text)) if p]
     if len(parts) != 2:
         raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")
     start, end = _time_of_day(parts[0]), _time_of_day(parts[1])
@@ -248,7 +254,23 @@ def _timezone_names() -> dict[str, str]:
 
 
 def _time_of_day(text: str) -> str:
+    """A time of day as people type it ("8", "8pm", "0800", "20.30", "24:00") -> "HH:MM"; UserError otherwise."""
+    shown = repr(text[:20])
+    if text.strip().lower() in _NAMED_TIMES:
+        return _NAMED_TIMES[text.strip().lower()]
+    match = _LOOSE_TIME.match(text.strip())
+    if match is None:
+        raise UserError(
+            f"{shown} is not a time of day; write it as HH:MM, e.g. 08:00 or 20:30 (8am works too)."
+        )
+    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise UserError(f"{shown} is not a valid time of day: with am/pm, hours go 1-12.")
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    elif (hour, minute) == (24, 0):
+        hour = 0  # "22:00-24:00": midnight at the end of the day is the same time of day
     try:
-        return parse_time_of_day(text)
-    except ValueError as exc:
-        raise UserError(str(exc)[:200]) from None
+        return parse_time_of_day(f"{hour}:{minute:02d}")
+    except ValueError:
+        raise UserError(f"{shown} is not a valid time of day: hours go 00-23 and minutes 00-59.") from None

@@ -184,3 +184,13 @@ async def test_stop_pressed_twice_still_says_done(
     shown = emulator.current(USER_CHAT, confirm.message_id)
     assert shown is not None and "everything of this chat is deleted" in shown.text
     assert not shown.buttons
+
+
+async def test_settings_take_times_as_people_write_them(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    reply = await say(emulator, "/settings digest 8am, 6:30 PM")
+    assert "You'll get a digest at 08:00, 18:30" in reply.text
+    reply = await say(emulator, "/settings quiet 22-7")
+    assert "Quiet hours 22:00–07:00" in reply.text
