@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -257,12 +258,23 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
 
 
+_ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
+def timezone_label(name: str) -> str:
+    """ "Europe/Berlin" as is; "Etc/GMT-2" as "UTC+02:00" (the tz database's name inverts the sign)."""
+    match = _ETC_OFFSET.match(name)
+    if match is None:
+        return name
+    return f"UTC{'+' if match.group(1) == '-' else '-'}{int(match.group(2)):02d}:00"
+
+
 def describe_delivery(chat: Chat) -> list[str]:
     """Lines (HTML) describing how and when the chat gets news."""
     mode = f"digest at {esc(', '.join(chat.digest_times))}" if chat.mode == "digest" else "instant alerts"
     lines = [
         f"📬 Delivery: <b>{mode}</b>" + (" — ⏸ <b>paused</b>" if chat.paused else ""),
-        f"🌍 Timezone: {esc(chat.timezone)}",
+        f"🌍 Timezone: {esc(timezone_label(chat.timezone))}",
         f"🔕 Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}"
         if chat.quiet_start and chat.quiet_end
         else "🔕 Quiet hours: off",
@@ -420,13 +432,16 @@ def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change."""
     if setting in ("mode", "digest"):
         if chat.mode == "digest":
-            return f"You'll get a digest at {', '.join(chat.digest_times)} ({chat.timezone})."
+            return f"You'll get a digest at {', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})."
         return "You'll get an alert for each new matching article."
     if setting == "timezone":
-        return f"Timezone set to {chat.timezone}."
+        label = timezone_label(chat.timezone)
+        if label != chat.timezone:  # "UTC+2" keeps that offset all year; a city follows its clock changes
+            return f"Timezone set to {label}, all year round (name your city to follow daylight saving time)."
+        return f"Timezone set to {label}."
     if setting == "quiet":
         if chat.quiet_start and chat.quiet_end:
-            span = f"{chat.quiet_start}–{chat.quiet_end} ({chat.timezone})"
+            span = f"{chat.quiet_start}–{chat.quiet_end} ({timezone_label(chat.timezone)})"
             return f"Quiet hours {span}: alerts wait until they end."
         return "Quiet hours are off."
     if setting == "length":

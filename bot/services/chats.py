@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from bot.config import is_iana_timezone
 from bot.errors import UserError
@@ -87,9 +88,9 @@ class ChatService:
                 return await self.set_digest_times(chat_id, rest), "digest"
             return await self.set_mode(chat_id, "digest"), "mode"
         if name in ("timezone", "tz", "zone"):
-            if len(rest) != 1:
-                raise UserError("Name one IANA timezone, e.g. /settings timezone Europe/Berlin.")
-            return await self.set_timezone(chat_id, rest[0]), "timezone"
+            if not rest:
+                raise UserError("Name your timezone, e.g. /settings timezone Europe/Berlin.")
+            return await self.set_timezone(chat_id, " ".join(rest)), "timezone"
         if name in ("quiet", "quiethours"):
             return await self.set_quiet_hours(chat_id, " ".join(rest)), "quiet"
         if name in ("length", "sentences", "len"):
@@ -114,7 +115,7 @@ class ChatService:
         return await self._save(chat, replace(chat, mode="digest", digest_times=times))
 
     async def set_timezone(self, chat_id: int, name: str) -> Chat:
-        """The chat's IANA timezone (case-insensitive: "europe/berlin" works)."""
+        """The chat's IANA timezone ("europe/berlin", "Berlin", "New York" and "UTC+2" work too)."""
         # The first lookup reads the whole tz database from disk: keep that off the event loop.
         zone = await asyncio.to_thread(resolve_timezone, name)
         chat = await self._require(chat_id)
@@ -228,20 +229,17 @@ def parse_length(value: str | int) -> int:
 
 
 def resolve_timezone(name: str) -> str:
-    """The canonical IANA name for ``name`` (exact, else case-insensitive); UserError otherwise."""
+    """The IANA zone for what a user typed; UserError otherwise.
+
+    Takes IANA names in any case ("europe/berlin"), a city of the tz database ("Berlin", "new york") and whole-hour
+    UTC offsets ("UTC+2", "GMT-5", "+02:00"), which become fixed Etc/GMT zones.
+    """
     name = name.strip()
-    hint = "Use an IANA timezone name such as Europe/Berlin, America/New_York or UTC."
+    hint = "Name a big city in your timezone (Berlin, New York), an IANA zone (Europe/Berlin) or UTC."
     if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
         raise UserError(f"That is not a timezone I know. {hint}")
-    if not is_iana_timezone(name) and not is_iana_timezone(_timezone_names().get(name.lower(), "")):
-        raise UserError(f"{name!r} is not a timezone I know. {hint}")
-    try:
-        ZoneInfo(name)
-        if name in _timezone_names().values() or name == "UTC":
-            return name
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
-    found = _timezone_names().get(name.lower())
+    key = "_".join(name.split()).lower()  # "New York" is spelled New_York in the tz database
+    found = _timezone_names().get(key) or _city_zones().get(_ascii(key)) or _offset_zone(name)
     if found is None:
         raise UserError(f"{name!r} is not a timezone I know. {hint}")
     return found
@@ -251,6 +249,48 @@ def resolve_timezone(name: str) -> str:
 def _timezone_names() -> dict[str, str]:
     # Read once: available_timezones() walks the tz database on disk.
     return {n.lower(): n for n in available_timezones() if is_iana_timezone(n)}
+
+
+@lru_cache(maxsize=1)
+def _city_zones() -> dict[str, str]:
+    # "berlin" -> Europe/Berlin. Only the geographic areas: "Eastern" or "West" alone (US/, Canada/, Brazil/,
+    # Australia/) would be guesses. A city in two areas (Istanbul, Nicosia) is one zone under two names.
+    cities: dict[str, str] = {}
+    for zone in sorted(_timezone_names().values(), key=lambda n: (len(n), n)):
+        area, _, city = zone.rpartition("/")
+        if area.split("/")[0] in _GEOGRAPHIC_AREAS and city.lower() not in _COMPASS:
+            cities.setdefault(city.lower(), zone)
+    return cities
+
+
+_GEOGRAPHIC_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
+_COMPASS = frozenset({"north", "south", "east", "west"})  # Australia/West and friends
+_UTC_OFFSET = re.compile(r"^(?:utc|gmt)?([+\-\u2212])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def _ascii(text: str) -> str:
+    """ "são_paulo" -> "sao_paulo": the tz database spells cities without accents."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _offset_zone(text: str) -> str | None:
+    """ "UTC+2" -> "Etc/GMT-2" (the tz database's POSIX-style names invert the sign); None if no offset."""
+    match = _UTC_OFFSET.match("".join(text.split()).lower())
+    if match is None:
+        return None
+    east, hours, minutes = match.group(1) == "+", int(match.group(2)), int(match.group(3) or 0)
+    if minutes:
+        raise UserError(
+            f"{text!r} has no timezone name of its own; name a big city in your timezone instead, "
+            "e.g. Kolkata for UTC+05:30."
+        )
+    if hours > (14 if east else 12):
+        raise UserError(f"{text!r} is not a UTC offset: they go from UTC-12 to UTC+14.")
+    if hours == 0:
+        return "UTC"
+    return f"Etc/GMT{'-' if east else '+'}{hours}"
 
 
 def _time_of_day(text: str) -> str:

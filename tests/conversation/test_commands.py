@@ -194,3 +194,14 @@ async def test_settings_take_times_as_people_write_them(
     assert "You'll get a digest at 08:00, 18:30" in reply.text
     reply = await say(emulator, "/settings quiet 22-7")
     assert "Quiet hours 22:00–07:00" in reply.text
+
+
+async def test_settings_take_a_city_or_an_offset_as_timezone(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    reply = await say(emulator, "/settings timezone New York")
+    assert "Timezone set to America/New_York." in reply.text
+    reply = await say(emulator, "/settings timezone UTC+2")
+    assert "Timezone set to UTC+02:00, all year round" in reply.text
+    assert "🌍 Timezone: UTC+02:00" in reply.text
