@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -269,11 +270,23 @@ def timezone_label(name: str) -> str:
     return f"UTC{'+' if match.group(1) == '-' else '-'}{int(match.group(2)):02d}:00"
 
 
+def _next_digest_line(chat: Chat) -> list[str]:
+    # In the chat's own time, so a wrong timezone shows at once ("Wed 31 Dec, 20:00" was meant for Thursday).
+    if chat.mode != "digest" or chat.paused or chat.next_digest_at is None:
+        return []
+    try:
+        local = datetime.fromtimestamp(chat.next_digest_at, ZoneInfo(chat.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return []
+    return [f"⏰ Next digest: {local:%a} {local.day} {local:%b}, {local:%H:%M}"]
+
+
 def describe_delivery(chat: Chat) -> list[str]:
     """Lines (HTML) describing how and when the chat gets news."""
     mode = f"digest at {esc(', '.join(chat.digest_times))}" if chat.mode == "digest" else "instant alerts"
     lines = [
         f"📬 Delivery: <b>{mode}</b>" + (" — ⏸ <b>paused</b>" if chat.paused else ""),
+        *_next_digest_line(chat),
         f"🌍 Timezone: {esc(timezone_label(chat.timezone))}",
         f"🔕 Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}"
         if chat.quiet_start and chat.quiet_end

@@ -205,3 +205,19 @@ async def test_settings_take_a_city_or_an_offset_as_timezone(
     reply = await say(emulator, "/settings timezone UTC+2")
     assert "Timezone set to UTC+02:00, all year round" in reply.text
     assert "🌍 Timezone: UTC+02:00" in reply.text
+
+
+async def test_settings_tell_the_next_digest_in_the_chats_own_time(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    await say(emulator, "/settings timezone America/New_York")
+    # The clock starts at Thu 1 Jan 2026 00:00 UTC, which is still Wednesday 19:00 in New York.
+    reply = await say(emulator, "/settings digest 20:00")
+    assert "⏰ Next digest: Wed 31 Dec, 20:00" in reply.text
+    assert "Next digest" not in (await say(emulator, "/settings pause")).text
+    panel = await say(emulator, "/settings resume")
+    assert "⏰ Next digest: Wed 31 Dec, 20:00" in panel.text
+    await press(emulator, panel, "set:mode:instant")
+    edited = emulator.current(panel.chat_id, panel.message_id)
+    assert edited is not None and "Next digest" not in edited.text
