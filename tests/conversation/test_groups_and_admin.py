@@ -184,3 +184,17 @@ async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     assert {"start", "stats", "addfeed"} <= {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
     await say(emulator, "/start")  # an ordinary user's menu stays the default one
     assert emulator.commands_for("chat", USER_CHAT) == []
+
+
+async def test_addfeed_knows_a_feed_it_already_polls(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    shouted = url.replace("http://", "HTTP://", 1)
+    assert "Added feed" in (await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)).text
+    assert "Already polling" in (await say(emulator, f"/addfeed {shouted}", chat=ADMIN_ID)).text
+    other_topics = await say(emulator, f"/addfeed {url} cars", chat=ADMIN_ID)
+    assert "Already polling that feed (topics: business)" in other_topics.text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+    assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
