@@ -530,15 +530,23 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
     blocks = [f"<b>Feeds ({len(feeds)})</b>"]
     for feed in feeds:
         state = "💀 dead" if feed.dead else ("⚠️ failing" if feed.failures else "✅ ok")
-        lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>", esc(feed.url)]
+        # Until the first poll stores its title, the address is the feed's only name: show it once.
+        lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>"]
+        if feed.title:
+            lines.append(esc(feed.url))
         details = [f"from {'settings' if feed.origin == 'settings' else 'admin'}"]
         if feed.topics:
             details.append("topics: " + ", ".join(esc(t) for t in feed.topics))
-        if feed.last_success_at:
-            details.append("last read " + format_age(now - feed.last_success_at))
+        details.append(
+            "last read " + format_age(now - feed.last_success_at) if feed.last_success_at else "never read"
+        )
         lines.append("<i>" + " · ".join(details) + "</i>")
         if feed.last_error and feed.failures:
-            lines.append("Error: " + esc(truncate(feed.last_error, 200)))
+            tried = f", last {format_age(now - feed.last_polled_at)}" if feed.last_polled_at else ""
+            times = f"{feed.failures} time{'s' if feed.failures != 1 else ''} in a row{tried}"
+            lines.append(f"Failed {esc(times)}: {esc(truncate(feed.last_error, 200))}")
+        if feed.dead:
+            lines.append("No longer polled: /addfeed with its address tries it again.")
         blocks.append("\n".join(lines))
     return [Reply(m) for m in split_message(blocks)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 MAX_URL_CHARS = 2000
 DAY_SECONDS = 86400.0
+_TOPIC_SPLIT = re.compile(r"[,;+]")
 
 
 class DeliveryStatsSource(Protocol):
@@ -96,7 +98,8 @@ class AdminService:
         """Check that ``url`` is a readable feed, then poll it from now on with the given topics."""
         url = _check_url(url)
         topics: list[str] = []
-        for word in topic_words:
+        # "business, tech" and "business+tech" (as in NEWSBOT_FEEDS) name two topics, like "business tech".
+        for word in (w for words in topic_words for w in _TOPIC_SPLIT.split(words) if w):
             topic = self._catalogue.resolve(word)
             if topic is None:
                 raise UserError(f"{word[:50]!r} is not a topic. Topics: {', '.join(self._topic_ids())}.")
