@@ -530,6 +530,8 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
     blocks = [f"<b>Feeds ({len(feeds)})</b>"]
     for feed in feeds:
         state = "💀 dead" if feed.dead else ("⚠️ failing" if feed.failures else "✅ ok")
+        if state == "✅ ok" and not feed.last_success_at:
+            state = "⏳ new"  # nothing read yet: it is not known to work
         # Until the first poll stores its title, the address is the feed's only name: show it once.
         lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>"]
         if feed.title:

@@ -202,3 +202,4 @@ def test_feed_replies_cap_a_hostile_feed_title() -> None:
 def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
     [reply] = render_feeds([Feed(id=1, url="https://example.com/rss")], NOW)
     assert reply.html.count("https://example.com/rss") == 1 and "never read" in reply.html
+    assert "⏳ new" in reply.html and "✅" not in reply.html
