@@ -101,7 +101,7 @@ class ChatService:
             return await self.set_paused(chat_id, True), "pause"
         if name in ("resume", "unpause", "unmute"):
             return await self.set_paused(chat_id, False), "resume"
-        raise UserError(f"I don't know the setting {name[:40]!r}. {SETTINGS_USAGE}")
+        raise UserError(_unknown_setting(args))
 
     async def set_mode(self, chat_id: int, mode: Literal["instant", "digest"]) -> Chat:
         """Instant alerts, or digests at the chat's digest times."""
@@ -181,6 +181,21 @@ class ChatService:
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)
         return saved
+
+
+def _unknown_setting(args: Sequence[str]) -> str:
+    """What to say to "/settings Europe/Berlin" or "/settings 8am": the setting that value belongs to."""
+    value = " ".join(args)
+    for guess in (
+        lambda: f"/settings timezone {resolve_timezone(value)}",
+        lambda: f"/settings length {parse_length(value)}",  # "/settings 4" more likely means this than 04:00
+        lambda: f"/settings digest {','.join(parse_digest_times(value))}",
+    ):
+        try:
+            return f"Did you mean {guess()}?"
+        except UserError:
+            pass
+    return f"I don't know the setting {args[0][:40]!r}. {SETTINGS_USAGE}"
 
 
 def parse_digest_times(text: str) -> tuple[str, ...]:

@@ -221,3 +221,13 @@ async def test_settings_tell_the_next_digest_in_the_chats_own_time(
     await press(emulator, panel, "set:mode:instant")
     edited = emulator.current(panel.chat_id, panel.message_id)
     assert edited is not None and "Next digest" not in edited.text
+
+
+async def test_settings_with_only_a_value_suggest_the_setting(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    assert "Did you mean /settings timezone Europe/Berlin?" in (await say(emulator, "/settings Berlin")).text
+    assert "Did you mean /settings digest 08:00,18:00?" in (await say(emulator, "/settings 8am 6pm")).text
+    assert "I don't know the setting 'Colour'" in (await say(emulator, "/settings Colour blue")).text
+    assert "Did you mean /settings length 4?" in (await say(emulator, "/settings 4")).text
