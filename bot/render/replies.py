@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -257,12 +259,35 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
 
 
+_ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
+def timezone_label(name: str) -> str:
+    """ "Europe/Berlin" as is; "Etc/GMT-2" as "UTC+02:00" (the tz database's name inverts the sign)."""
+    match = _ETC_OFFSET.match(name)
+    if match is None:
+        return name
+    return f"UTC{'+' if match.group(1) == '-' else '-'}{int(match.group(2)):02d}:00"
+
+
+def _next_digest_line(chat: Chat) -> list[str]:
+    # In the chat's own time, so a wrong timezone shows at once ("Wed 31 Dec, 20:00" was meant for Thursday).
+    if chat.mode != "digest" or chat.paused or chat.next_digest_at is None:
+        return []
+    try:
+        local = datetime.fromtimestamp(chat.next_digest_at, ZoneInfo(chat.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return []
+    return [f"⏰ Next digest: {local:%a} {local.day} {local:%b}, {local:%H:%M}"]
+
+
 def describe_delivery(chat: Chat) -> list[str]:
     """Lines (HTML) describing how and when the chat gets news."""
     mode = f"digest at {esc(', '.join(chat.digest_times))}" if chat.mode == "digest" else "instant alerts"
     lines = [
         f"📬 Delivery: <b>{mode}</b>" + (" — ⏸ <b>paused</b>" if chat.paused else ""),
-        f"🌍 Timezone: {esc(chat.timezone)}",
+        *_next_digest_line(chat),
+        f"🌍 Timezone: {esc(timezone_label(chat.timezone))}",
         f"🔕 Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}"
         if chat.quiet_start and chat.quiet_end
         else "🔕 Quiet hours: off",
@@ -420,13 +445,16 @@ def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change."""
     if setting in ("mode", "digest"):
         if chat.mode == "digest":
-            return f"You'll get a digest at {', '.join(chat.digest_times)} ({chat.timezone})."
+            return f"You'll get a digest at {', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})."
         return "You'll get an alert for each new matching article."
     if setting == "timezone":
-        return f"Timezone set to {chat.timezone}."
+        label = timezone_label(chat.timezone)
+        if label != chat.timezone:  # "UTC+2" keeps that offset all year; a city follows its clock changes
+            return f"Timezone set to {label}, all year round (name your city to follow daylight saving time)."
+        return f"Timezone set to {label}."
     if setting == "quiet":
         if chat.quiet_start and chat.quiet_end:
-            span = f"{chat.quiet_start}–{chat.quiet_end} ({chat.timezone})"
+            span = f"{chat.quiet_start}–{chat.quiet_end} ({timezone_label(chat.timezone)})"
             return f"Quiet hours {span}: alerts wait until they end."
         return "Quiet hours are off."
     if setting == "length":
@@ -502,15 +530,25 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
     blocks = [f"<b>Feeds ({len(feeds)})</b>"]
     for feed in feeds:
         state = "💀 dead" if feed.dead else ("⚠️ failing" if feed.failures else "✅ ok")
-        lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>", esc(feed.url)]
+        if state == "✅ ok" and not feed.last_success_at:
+            state = "⏳ new"  # nothing read yet: it is not known to work
+        # Until the first poll stores its title, the address is the feed's only name: show it once.
+        lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>"]
+        if feed.title:
+            lines.append(esc(feed.url))
         details = [f"from {'settings' if feed.origin == 'settings' else 'admin'}"]
         if feed.topics:
             details.append("topics: " + ", ".join(esc(t) for t in feed.topics))
-        if feed.last_success_at:
-            details.append("last read " + format_age(now - feed.last_success_at))
+        details.append(
+            "last read " + format_age(now - feed.last_success_at) if feed.last_success_at else "never read"
+        )
         lines.append("<i>" + " · ".join(details) + "</i>")
         if feed.last_error and feed.failures:
-            lines.append("Error: " + esc(truncate(feed.last_error, 200)))
+            tried = f", last {format_age(now - feed.last_polled_at)}" if feed.last_polled_at else ""
+            times = f"{feed.failures} time{'s' if feed.failures != 1 else ''} in a row{tried}"
+            lines.append(f"Failed {esc(times)}: {esc(truncate(feed.last_error, 200))}")
+        if feed.dead:
+            lines.append("No longer polled: /addfeed with its address tries it again.")
         blocks.append("\n".join(lines))
     return [Reply(m) for m in split_message(blocks)]
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import UserError
 from bot.store.models import Feed
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 MAX_URL_CHARS = 2000
 DAY_SECONDS = 86400.0
+_TOPIC_SPLIT = re.compile(r"[,;+]")
 
 
 class DeliveryStatsSource(Protocol):
@@ -96,7 +98,8 @@ class AdminService:
         """Check that ``url`` is a readable feed, then poll it from now on with the given topics."""
         url = _check_url(url)
         topics: list[str] = []
-        for word in topic_words:
+        # "business, tech" and "business+tech" (as in NEWSBOT_FEEDS) name two topics, like "business tech".
+        for word in (w for words in topic_words for w in _TOPIC_SPLIT.split(words) if w):
             topic = self._catalogue.resolve(word)
             if topic is None:
                 raise UserError(f"{word[:50]!r} is not a topic. Topics: {', '.join(self._topic_ids())}.")
@@ -104,6 +107,8 @@ class AdminService:
         now = self._clock.now()
         existing = await self._db.feeds.get_by_url(url)
         if existing is not None and not existing.dead:
+            if topics and tuple(dict.fromkeys(topics)) != existing.topics:
+                raise UserError(_topics_kept(existing))
             return FeedAdded(existing, existing.title or url, created=False)
         title = await self._ingest.check_feed(url)
         if existing is not None:
@@ -115,13 +120,14 @@ class AdminService:
 
     async def remove_feed(self, url: str) -> Feed:
         """Stop polling a feed (its articles stay); UserError when there is no such feed."""
-        url = url.strip().strip("<>")  # as /addfeed takes it
-        feed = await self._db.feeds.get_by_url(url)
+        url = url.strip().strip("<>")
+        # As typed (a NEWSBOT_FEEDS entry is stored as written there), else as /addfeed stored it.
+        feed = await self._db.feeds.get_by_url(url) or await self._db.feeds.get_by_url(_normal_url(url))
         if feed is None:
             raise UserError("No feed with that address is polled. /feeds lists them.")
         if feed.origin == "settings":
             raise UserError("That feed comes from NEWSBOT_FEEDS; remove it there and restart the bot.")
-        await self._db.feeds.remove(url)
+        await self._db.feeds.remove(feed.url)
         return feed
 
     def _topic_ids(self) -> list[str]:
@@ -136,6 +142,24 @@ def _check_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:  # "https://[::1/" and other malformed hosts
         raise UserError("That address is not a valid URL.") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise UserError("Give the feed's full address, starting with http:// or https://.")
-    return url
+    return _normal_url(url)
+
+
+def _normal_url(url: str) -> str:
+    """Scheme and host in lower case: "HTTPS://Example.com/rss" is the same feed as "https://example.com/rss"."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    userinfo, at, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=userinfo + at + host.lower()))
+
+
+def _topics_kept(feed: Feed) -> str:
+    """Why /addfeed of a polled feed with other topics changes nothing, and what to do instead."""
+    now = ", ".join(feed.topics) or "none"
+    if feed.origin == "settings":
+        return f"Already polling that feed (topics: {now}); its topics are set in NEWSBOT_FEEDS."
+    return f"Already polling that feed (topics: {now}). To change them, /removefeed it and /addfeed it again."

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from bot.config import is_iana_timezone
 from bot.errors import UserError
@@ -28,6 +29,11 @@ MAX_TIMEZONE_CHARS = 64
 _TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
 _QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|to|\s)\s*")
 _OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
+# What people type for a time of day: "8", "8am", "8:30 p.m.", "20.30", "08h00", "0800", "20h".
+_LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?h?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE)
+# "8:00 PM" must stay one time when a list is split at spaces.
+_MERIDIEM_GAP = re.compile(r"(?<=\d)\s+(?=[ap]\.?m\b)", re.IGNORECASE)
+_NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 
 SETTINGS_USAGE = (
     "Try one of: /settings instant, /settings digest 08:00,18:00, /settings timezone Europe/Berlin, "
@@ -82,9 +88,9 @@ class ChatService:
                 return await self.set_digest_times(chat_id, rest), "digest"
             return await self.set_mode(chat_id, "digest"), "mode"
         if name in ("timezone", "tz", "zone"):
-            if len(rest) != 1:
-                raise UserError("Name one IANA timezone, e.g. /settings timezone Europe/Berlin.")
-            return await self.set_timezone(chat_id, rest[0]), "timezone"
+            if not rest:
+                raise UserError("Name your timezone, e.g. /settings timezone Europe/Berlin.")
+            return await self.set_timezone(chat_id, " ".join(rest)), "timezone"
         if name in ("quiet", "quiethours"):
             return await self.set_quiet_hours(chat_id, " ".join(rest)), "quiet"
         if name in ("length", "sentences", "len"):
@@ -95,7 +101,7 @@ class ChatService:
             return await self.set_paused(chat_id, True), "pause"
         if name in ("resume", "unpause", "unmute"):
             return await self.set_paused(chat_id, False), "resume"
-        raise UserError(f"I don't know the setting {name[:40]!r}. {SETTINGS_USAGE}")
+        raise UserError(_unknown_setting(args))
 
     async def set_mode(self, chat_id: int, mode: Literal["instant", "digest"]) -> Chat:
         """Instant alerts, or digests at the chat's digest times."""
@@ -109,7 +115,7 @@ class ChatService:
         return await self._save(chat, replace(chat, mode="digest", digest_times=times))
 
     async def set_timezone(self, chat_id: int, name: str) -> Chat:
-        """The chat's IANA timezone (case-insensitive: "europe/berlin" works)."""
+        """The chat's IANA timezone ("europe/berlin", "Berlin", "New York" and "UTC+2" work too)."""
         # The first lookup reads the whole tz database from disk: keep that off the event loop.
         zone = await asyncio.to_thread(resolve_timezone, name)
         chat = await self._require(chat_id)
@@ -177,17 +183,33 @@ class ChatService:
         return saved
 
 
+def _unknown_setting(args: Sequence[str]) -> str:
+    """What to say to "/settings Europe/Berlin" or "/settings 8am": the setting that value belongs to."""
+    value = " ".join(args)
+    for guess in (
+        lambda: f"/settings timezone {resolve_timezone(value)}",
+        lambda: f"/settings length {parse_length(value)}",  # "/settings 4" more likely means this than 04:00
+        lambda: f"/settings digest {','.join(parse_digest_times(value))}",
+    ):
+        try:
+            return f"Did you mean {guess()}?"
+        except UserError:
+            pass
+    return f"I don't know the setting {args[0][:40]!r}. {SETTINGS_USAGE}"
+
+
 def parse_digest_times(text: str) -> tuple[str, ...]:
     """ "08:00,18:00" -> ("08:00", "18:00"); UserError naming the first bad time."""
-    parts = [p for p in _TIME_LIST_SPLIT.split(text.strip()) if p]
+    parts = [p for p in _TIME_LIST_SPLIT.split(_MERIDIEM_GAP.sub("", text.strip())) if p]
     if not parts:
         raise UserError("Give at least one time of day, e.g. /settings digest 08:00,18:00.")
-    if len(parts) > MAX_DIGEST_TIMES:
+    if len(parts) > 4 * MAX_DIGEST_TIMES:
         raise UserError(f"At most {MAX_DIGEST_TIMES} digests a day, please.")
-    times: list[str] = []
-    for part in parts:
-        times.append(_time_of_day(part))
-    return tuple(sorted(set(times)))
+    # Counted after removing duplicates: "8am, 08:00" is one digest.
+    times = sorted({_time_of_day(part) for part in parts})
+    if len(times) > MAX_DIGEST_TIMES:
+        raise UserError(f"At most {MAX_DIGEST_TIMES} digests a day, please.")
+    return tuple(times)
 
 
 def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
@@ -197,7 +219,7 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
         raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
     if text in _OFF_WORDS:
         return None, None
-    parts = [p for p in _QUIET_SPLIT.split(text) if p]
+    parts = [p for p in _QUIET_SPLIT.split(_MERIDIEM_GAP.sub("", text)) if p]
     if len(parts) != 2:
         raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")
     start, end = _time_of_day(parts[0]), _time_of_day(parts[1])
@@ -222,20 +244,17 @@ def parse_length(value: str | int) -> int:
 
 
 def resolve_timezone(name: str) -> str:
-    """The canonical IANA name for ``name`` (exact, else case-insensitive); UserError otherwise."""
+    """The IANA zone for what a user typed; UserError otherwise.
+
+    Takes IANA names in any case ("europe/berlin"), a city of the tz database ("Berlin", "new york") and whole-hour
+    UTC offsets ("UTC+2", "GMT-5", "+02:00"), which become fixed Etc/GMT zones.
+    """
     name = name.strip()
-    hint = "Use an IANA timezone name such as Europe/Berlin, America/New_York or UTC."
+    hint = "Name a big city in your timezone (Berlin, New York), an IANA zone (Europe/Berlin) or UTC."
     if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
         raise UserError(f"That is not a timezone I know. {hint}")
-    if not is_iana_timezone(name) and not is_iana_timezone(_timezone_names().get(name.lower(), "")):
-        raise UserError(f"{name!r} is not a timezone I know. {hint}")
-    try:
-        ZoneInfo(name)
-        if name in _timezone_names().values() or name == "UTC":
-            return name
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
-    found = _timezone_names().get(name.lower())
+    key = "_".join(name.split()).lower()  # "New York" is spelled New_York in the tz database
+    found = _timezone_names().get(key) or _city_zones().get(_ascii(key)) or _offset_zone(name)
     if found is None:
         raise UserError(f"{name!r} is not a timezone I know. {hint}")
     return found
@@ -247,8 +266,66 @@ def _timezone_names() -> dict[str, str]:
     return {n.lower(): n for n in available_timezones() if is_iana_timezone(n)}
 
 
+@lru_cache(maxsize=1)
+def _city_zones() -> dict[str, str]:
+    # "berlin" -> Europe/Berlin. Only the geographic areas: "Eastern" or "West" alone (US/, Canada/, Brazil/,
+    # Australia/) would be guesses. A city in two areas (Istanbul, Nicosia) is one zone under two names.
+    cities: dict[str, str] = {}
+    for zone in sorted(_timezone_names().values(), key=lambda n: (len(n), n)):
+        area, _, city = zone.rpartition("/")
+        if area.split("/")[0] in _GEOGRAPHIC_AREAS and city.lower() not in _COMPASS:
+            cities.setdefault(city.lower(), zone)
+    return cities
+
+
+_GEOGRAPHIC_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
+_COMPASS = frozenset({"north", "south", "east", "west"})  # Australia/West and friends
+_UTC_OFFSET = re.compile(r"^(?:utc|gmt)?([+\-\u2212])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def _ascii(text: str) -> str:
+    """ "são_paulo" -> "sao_paulo": the tz database spells cities without accents."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _offset_zone(text: str) -> str | None:
+    """ "UTC+2" -> "Etc/GMT-2" (the tz database's POSIX-style names invert the sign); None if no offset."""
+    match = _UTC_OFFSET.match("".join(text.split()).lower())
+    if match is None:
+        return None
+    east, hours, minutes = match.group(1) == "+", int(match.group(2)), int(match.group(3) or 0)
+    if minutes:
+        raise UserError(
+            f"{text!r} has no timezone name of its own; name a big city in your timezone instead, "
+            "e.g. Kolkata for UTC+05:30."
+        )
+    if hours > (14 if east else 12):
+        raise UserError(f"{text!r} is not a UTC offset: they go from UTC-12 to UTC+14.")
+    if hours == 0:
+        return "UTC"
+    return f"Etc/GMT{'-' if east else '+'}{hours}"
+
+
 def _time_of_day(text: str) -> str:
+    """A time of day as people type it ("8", "8pm", "0800", "20.30", "24:00") -> "HH:MM"; UserError otherwise."""
+    shown = repr(text[:20])
+    if text.strip().lower() in _NAMED_TIMES:
+        return _NAMED_TIMES[text.strip().lower()]
+    match = _LOOSE_TIME.match(text.strip())
+    if match is None:
+        raise UserError(
+            f"{shown} is not a time of day; write it as HH:MM, e.g. 08:00 or 20:30 (8am works too)."
+        )
+    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise UserError(f"{shown} is not a valid time of day: with am/pm, hours go 1-12.")
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    elif (hour, minute) == (24, 0):
+        hour = 0  # "22:00-24:00": midnight at the end of the day is the same time of day
     try:
-        return parse_time_of_day(text)
-    except ValueError as exc:
-        raise UserError(str(exc)[:200]) from None
+        return parse_time_of_day(f"{hour}:{minute:02d}")
+    except ValueError:
+        raise UserError(f"{shown} is not a valid time of day: hours go 00-23 and minutes 00-59.") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.errors import UserError
@@ -26,4 +28,28 @@ def test_iana_names_in_any_case(typed: str, expected: str) -> None:
 )
 def test_server_aliases_and_nonsense_are_refused(typed: str) -> None:
     with pytest.raises(UserError, match="not a timezone I know"):
+        resolve_timezone(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+        ("America/New York", "America/New_York"),
+        ("Kyiv", "Europe/Kyiv"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("UTC+2", "Etc/GMT-2"),
+        ("GMT -5", "Etc/GMT+5"),
+        ("+02:00", "Etc/GMT-2"),
+        ("UTC+0", "UTC"),
+    ],
+)
+def test_cities_and_whole_hour_offsets(typed: str, expected: str) -> None:
+    assert resolve_timezone(typed) == expected
+
+
+@pytest.mark.parametrize(("typed", "says"), [("UTC+05:30", "Kolkata"), ("UTC+15", "UTC-12 to UTC+14")])
+def test_offsets_without_a_zone_say_what_to_do(typed: str, says: str) -> None:
+    with pytest.raises(UserError, match=re.escape(says)):
         resolve_timezone(typed)

@@ -184,3 +184,50 @@ async def test_stop_pressed_twice_still_says_done(
     shown = emulator.current(USER_CHAT, confirm.message_id)
     assert shown is not None and "everything of this chat is deleted" in shown.text
     assert not shown.buttons
+
+
+async def test_settings_take_times_as_people_write_them(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    reply = await say(emulator, "/settings digest 8am, 6:30 PM")
+    assert "You'll get a digest at 08:00, 18:30" in reply.text
+    reply = await say(emulator, "/settings quiet 22-7")
+    assert "Quiet hours 22:00–07:00" in reply.text
+
+
+async def test_settings_take_a_city_or_an_offset_as_timezone(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    reply = await say(emulator, "/settings timezone New York")
+    assert "Timezone set to America/New_York." in reply.text
+    reply = await say(emulator, "/settings timezone UTC+2")
+    assert "Timezone set to UTC+02:00, all year round" in reply.text
+    assert "🌍 Timezone: UTC+02:00" in reply.text
+
+
+async def test_settings_tell_the_next_digest_in_the_chats_own_time(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    await say(emulator, "/settings timezone America/New_York")
+    # The clock starts at Thu 1 Jan 2026 00:00 UTC, which is still Wednesday 19:00 in New York.
+    reply = await say(emulator, "/settings digest 20:00")
+    assert "⏰ Next digest: Wed 31 Dec, 20:00" in reply.text
+    assert "Next digest" not in (await say(emulator, "/settings pause")).text
+    panel = await say(emulator, "/settings resume")
+    assert "⏰ Next digest: Wed 31 Dec, 20:00" in panel.text
+    await press(emulator, panel, "set:mode:instant")
+    edited = emulator.current(panel.chat_id, panel.message_id)
+    assert edited is not None and "Next digest" not in edited.text
+
+
+async def test_settings_with_only_a_value_suggest_the_setting(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    assert "Did you mean /settings timezone Europe/Berlin?" in (await say(emulator, "/settings Berlin")).text
+    assert "Did you mean /settings digest 08:00,18:00?" in (await say(emulator, "/settings 8am 6pm")).text
+    assert "I don't know the setting 'Colour'" in (await say(emulator, "/settings Colour blue")).text
+    assert "Did you mean /settings length 4?" in (await say(emulator, "/settings 4")).text

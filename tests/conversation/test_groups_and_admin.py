@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -184,3 +186,41 @@ async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     assert {"start", "stats", "addfeed"} <= {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
     await say(emulator, "/start")  # an ordinary user's menu stays the default one
     assert emulator.commands_for("chat", USER_CHAT) == []
+
+
+async def test_addfeed_knows_a_feed_it_already_polls(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    shouted = url.replace("http://", "HTTP://", 1)
+    assert "Added feed" in (await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)).text
+    assert "Already polling" in (await say(emulator, f"/addfeed {shouted}", chat=ADMIN_ID)).text
+    other_topics = await say(emulator, f"/addfeed {url} cars", chat=ADMIN_ID)
+    assert "Already polling that feed (topics: business)" in other_topics.text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+    assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
+
+
+async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed {url} autos, business", chat=ADMIN_ID)
+    assert "with topics automotive, business" in added.text
+    services = services_of(running_bot)
+    deadline = time.monotonic() + 10
+    while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    news_site.remove(urlsplit(url).path)
+    while not (feed := (await services.admin.feeds())[0]).dead:
+        await services.ingest.poll_feed(feed, services.clock.now())
+    listing = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert "💀 dead" in listing.text and "last read just now" in listing.text
+    failed = "Failed 10 times in a row, last just now: The site says that page does not exist (404)."
+    assert failed in listing.text
+    assert "/addfeed with its address tries it again" in listing.text
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text

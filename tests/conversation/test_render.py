@@ -11,6 +11,7 @@ from bot.render.replies import (
     Reply,
     callback,
     render_article_summary,
+    render_feeds,
     render_follow_result,
     render_help,
     render_latest,
@@ -22,7 +23,7 @@ from bot.render.replies import (
     render_welcome,
 )
 from bot.services.subscriptions import FollowResult
-from bot.store.models import Chat, Subscription
+from bot.store.models import Chat, Feed, Subscription
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
@@ -196,3 +197,9 @@ def test_feed_replies_cap_a_hostile_feed_title() -> None:
     ):
         assert len(reply.html) <= 4096
         parse_html(reply.html)
+
+
+def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
+    [reply] = render_feeds([Feed(id=1, url="https://example.com/rss")], NOW)
+    assert reply.html.count("https://example.com/rss") == 1 and "never read" in reply.html
+    assert "⏳ new" in reply.html and "✅" not in reply.html

@@ -167,7 +167,7 @@ async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatSe
         (["timezone", "Mars/Olympus"], "timezone"),
         (["timezone", "../../etc/passwd"], "timezone"),
         (["digest", "25:99"], "25:99"),
-        (["digest", "8"], "HH:MM"),
+        (["digest", "eight"], "HH:MM"),
         (["quiet", "22:00"], "START-END"),
         (["quiet", "22:00-22:00"], "different"),
         (["length", "11"], "1 to 10"),

@@ -1,0 +1,60 @@
+"""Times of day and quiet hours as people type them into /settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import UserError
+from bot.services.chats import parse_digest_times, parse_quiet_hours
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("8", ("08:00",)),
+        ("8am", ("08:00",)),
+        ("8:00 PM", ("20:00",)),
+        ("8 a.m., 6 p.m.", ("08:00", "18:00")),
+        ("12am 12pm", ("00:00", "12:00")),
+        ("0800, 2030", ("08:00", "20:30")),
+        ("20.30", ("20:30",)),
+        ("08h00", ("08:00",)),
+        ("noon", ("12:00",)),
+        ("24:00", ("00:00",)),
+    ],
+)
+def test_digest_times_as_people_type_them(typed: str, expected: tuple[str, ...]) -> None:
+    assert parse_digest_times(typed) == expected
+
+
+def test_duplicates_do_not_count_against_the_daily_limit() -> None:
+    assert parse_digest_times("8am, 08:00, 8, 0800, 8:00 am, 9, 10, 11, 12, 13") == (
+        "08:00",
+        "09:00",
+        "10:00",
+        "11:00",
+        "12:00",
+        "13:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("13pm", "1-12"), ("25", "00-23"), ("8:60", "00-59"), ("soon", "write it as HH:MM")],
+)
+def test_bad_times_say_what_is_wrong(typed: str, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        parse_digest_times(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("22-7", ("22:00", "07:00")),
+        ("10pm-7am", ("22:00", "07:00")),
+        ("10 pm - 6:30 am", ("22:00", "06:30")),
+        ("23:00 to 24:00", ("23:00", "00:00")),
+    ],
+)
+def test_quiet_hours_as_people_type_them(typed: str, expected: tuple[str, str]) -> None:
+    assert parse_quiet_hours(typed) == expected
