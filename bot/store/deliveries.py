@@ -125,10 +125,11 @@ class DeliveryRepo:
                 # A chat deleted (/stop) or moved (group -> supergroup) since the plan was made is skipped:
                 # OR IGNORE does not cover the foreign key, which would fail every other chat's rows too.
                 " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?1)",
-                [
+                # A generator: aiosqlite's thread builds the parameters, not the event loop (100,000s of rows).
+                (
                     (r.chat_id, r.story_id, r.article_id, r.kind, r.matched, r.score, now, r.not_before)
                     for r in rows
-                ],
+                ),
             )
             return conn.total_changes - before
 
