@@ -125,10 +125,11 @@ class DeliveryRepo:
                 # A chat deleted (/stop) or moved (group -> supergroup) since the plan was made is skipped:
                 # OR IGNORE does not cover the foreign key, which would fail every other chat's rows too.
                 " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?1)",
-                [
+                # A generator: aiosqlite's thread builds the parameters, not the event loop (100,000s of rows).
+                (
                     (r.chat_id, r.story_id, r.article_id, r.kind, r.matched, r.score, now, r.not_before)
                     for r in rows
-                ],
+                ),
             )
             return conn.total_changes - before
 
@@ -145,10 +146,19 @@ class DeliveryRepo:
         async with self._db.write() as conn:
             rows = await fetch_all(
                 conn,
+                # Walks the due rows in id order (index deliveries_pending) and stops after ``limit``; a row
+                # is taken when its chat has fewer than ``per_chat`` due rows before it (a bounded count on
+                # deliveries_pending_chat). Ranking every pending row per chat instead cost 0.85 s a claim
+                # with 900,000 rows queued.
                 "UPDATE deliveries SET status = 'sending' WHERE id IN ("
-                " SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY chat_id ORDER BY id) AS rn"
-                "  FROM deliveries WHERE status = 'pending' AND kind = 'alert' AND not_before <= ?)"
-                " WHERE rn <= ? ORDER BY id LIMIT ?)"
+                # INDEXED BY: with statistics, the planner would rather range-scan deliveries_queue on
+                # not_before and sort every due row (2.2 s at 900,000 rows) than walk in id order and stop.
+                " SELECT d.id FROM deliveries AS d INDEXED BY deliveries_pending"
+                " WHERE d.status = 'pending' AND d.kind = 'alert' AND d.not_before <= ?1"
+                "  AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS e"
+                "   WHERE e.chat_id = d.chat_id AND e.status = 'pending' AND e.kind = 'alert'"
+                "   AND e.id < d.id AND e.not_before <= ?1 LIMIT ?2)) < ?2"
+                " ORDER BY d.id LIMIT ?3)"
                 " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
                 (now, per_chat, limit),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
@@ -213,3 +214,34 @@ async def test_crash_leftovers_are_requeued_on_start(tmp_path: Path, emulator: B
         await r.delivery.aclose()
         stats = await r.delivery.stats(0)
         assert stats["sent"] == 1 and stats["queued"] == 0
+
+
+async def test_a_large_batch_is_planned_in_chunks_that_never_split_a_story(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 200 articles for 10,000 chats is a million rows: planned in one piece it kept millions of objects alive
+    # (seconds-long garbage collections on the event loop) and held the write lock for a minute.
+    import bot.delivery
+
+    monkeypatch.setattr(bot.delivery, "PLAN_CHUNK_ARTICLES", 2)
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("business",))
+        await add_chat(r, 8, topics=("business",))
+        first = await store_article(r, "Bank raises rates", topics=("business",), source="Wire A")
+        arts = [first]
+        arts.append(
+            await store_article(r, "Rates up", topics=("business",), source="Wire B", story_id=first.story_id)
+        )
+        arts += [await store_article(r, f"Story {i}", topics=("business",)) for i in range(3)]
+        transactions: list[list[int]] = []
+        real_plan = r.db.deliveries.plan
+
+        async def recording_plan(rows, now, planned_articles=()):  # type: ignore[no-untyped-def]
+            transactions.append(sorted({row.story_id for row in rows}))
+            return await real_plan(rows, now, planned_articles)
+
+        monkeypatch.setattr(r.db.deliveries, "plan", recording_plan)
+        assert await r.delivery.plan_alerts(arts, r.clock.now()) == 2 * 4
+        s = [a.story_id for a in arts]
+        assert transactions == [[s[0]], [s[2], s[3]], [s[4]]]
+        assert await r.db.articles.alert_pending() == []

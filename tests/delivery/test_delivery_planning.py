@@ -140,3 +140,47 @@ def test_planning_10000_chats_is_fast() -> None:
     rows = plan_rows(match_articles(arts, subs), targets, 0.0)
     assert len(rows) == 30_000
     assert time.perf_counter() - started < 1.0
+
+
+def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None:
+    # match_articles tests a plain keyword only on articles holding all its words; it must agree with
+    # testing every article, for phrases, repeated words, Unicode spellings, symbols and unspaced scripts.
+    from bot.delivery import _normalized_words
+
+    arts = [
+        article(1, "Electric car sales", "The new electric  car market grew. C++ and C# jobs."),
+        article(2, "İSTANBUL'DA YANGIN", "Cafe\u0301 Central closed. New new york york."),
+        article(3, "東京で地震", "被害は確認されていない。Electric cars only."),
+        article(4, "Straße gesperrt", "Car electric, not the phrase. new york new york"),
+    ]
+    keywords = [
+        "electric car",
+        "car electric",
+        "electric",
+        "cars",
+        "istanbul",
+        "café",
+        "strasse",
+        "c++",
+        "c#",
+        "new york",
+        "york new york",
+        "york york",
+        "東京",
+        "地震",
+        "absent",
+        "new new",
+        "'",
+        "car market grew",
+    ]
+    plan = match_articles(arts, [(i, "keyword", k) for i, k in enumerate(keywords)])
+    for i, keyword in enumerate(keywords):
+        test = keyword_matcher(keyword)
+        expected = [a.id for a in arts if test(*(lambda t: (t, _normalized_words(t)))(_fold_text(a)))]
+        assert [m.article_id for m in plan.get(i, [])] == expected, keyword
+
+
+def _fold_text(a: Article) -> str:
+    from bot.delivery import _fold
+
+    return _fold(f"{a.title}\n{a.body}")

@@ -1,0 +1,57 @@
+"""The outbox queue at scale: claiming walks the pending rows in order and stops, whatever the backlog."""
+
+from __future__ import annotations
+
+from bot.store import ChatDefaults, Database
+from tests.store.samples import NOW
+
+
+async def _queue(db: Database, rows: list[tuple[int, int, float]]) -> None:
+    async with db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at, not_before)"
+            " VALUES (?, ?, ?, 'alert', 'pending', ?, ?)",
+            [(chat, story, story, NOW, not_before) for chat, story, not_before in rows],
+        )
+
+
+async def test_claim_takes_the_oldest_due_rows_at_most_two_per_chat(db: Database) -> None:
+    for chat_id in (1, 2, 3):
+        await db.chats.register(chat_id, "private", None, ChatDefaults(), NOW)
+    # Chat 1 has a backlog; chat 3's first rows are held by quiet hours (not due), its later one is due.
+    await _queue(
+        db,
+        [(1, s, 0.0) for s in range(1, 6)]
+        + [(3, 10, NOW + 3600), (3, 11, NOW + 3600), (2, 20, 0.0), (3, 12, 0.0), (2, 21, 0.0), (2, 22, 0.0)],
+    )
+    async with db.write() as conn:
+        await conn.execute("ANALYZE")  # statistics once led the planner to sort the whole queue
+
+    claimed = await db.deliveries.claim_alerts(NOW, 100)
+    assert [(d.chat_id, d.story_id) for d in claimed] == [(1, 1), (1, 2), (2, 20), (3, 12), (2, 21)]
+    claimed = await db.deliveries.claim_alerts(NOW, 2)
+    assert [(d.chat_id, d.story_id) for d in claimed] == [(1, 3), (1, 4)]
+
+
+async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: Database) -> None:
+    # Ranking every pending row per chat took 0.85 s a claim, inside the write lock, with 900,000 rows queued;
+    # the partial indexes hold only queued rows and let the claim stop after ``limit`` rows.
+    rows = await db.reader.execute_fetchall(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_pending%'"
+    )
+    found = {str(r[0]): str(r[1]) for r in rows}
+    assert set(found) == {"deliveries_pending", "deliveries_pending_chat"}
+    assert all("WHERE status = 'pending'" in sql for sql in found.values())
+    traced: list[str] = []
+    async with db.write() as conn:
+        await conn.set_trace_callback(traced.append)
+    try:
+        await db.deliveries.claim_alerts(NOW, 10)
+    finally:
+        async with db.write() as conn:
+            await conn.set_trace_callback(None)
+    [claim] = [sql for sql in traced if sql.startswith("UPDATE deliveries SET status = 'sending'")]
+    assert "row_number()" not in claim
+    plan = await db.reader.execute_fetchall("EXPLAIN QUERY PLAN " + claim.replace("RETURNING", "--"))
+    details = " | ".join(str(r[3]) for r in plan)
+    assert "INDEX deliveries_pending " in details + " " and "TEMP B-TREE" not in details, details
