@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from summaries.evaluate import halves, load_bbc, load_cnndm, reference_order
+import pytest
+
+from summaries.evaluate import halves, load_bbc, load_cnndm, main, reference_order
 
 ARTICLE = [
     "The harbour council approved a new ferry timetable for the island route on Monday.",
@@ -62,3 +64,29 @@ def test_reference_order_measures_size_and_order(tmp_path: Path) -> None:
     assert found["ordered_articles"] == 1.0
     # Listed 3rd, 1st, 2nd, 5th sentence: the order follows the article only loosely.
     assert round(found["order_vs_position"], 2) == 0.4
+
+
+def test_the_weight_search_reports_both_targets_and_each_corpus_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_corpus(tmp_path)
+    # A second, different article in each corpus, so both halves (tune and held-out test) hold one.
+    other = list(reversed(ARTICLE))
+    business = tmp_path / "bbc-news-summary" / "articles" / "business"
+    (business / "005.txt").write_text("Timetable reviewed\n\n" + "\n\n".join(other) + "\n")
+    (tmp_path / "bbc-news-summary" / "summaries" / "business" / "005.txt").write_text("".join(other[:4]))
+    line = {"id": "a2", "article": " ".join(other), "references": ["The council will review it ."]}
+    with (tmp_path / "cnndm" / "summeval100.jsonl").open("a") as fh:
+        fh.write(json.dumps(line) + "\n")
+
+    assert main(["--data", str(tmp_path), "--tune"]) == 0
+
+    out = capsys.readouterr().out
+    assert "baselines (R1): {'bbc tune'" in out and "'cnndm test'" in out
+    # Every reported setting is scored on both halves of both corpora, with its margin over the target.
+    labels = ("both:", "bbc alone:", "cnndm alone:")
+    reported = [row for row in out.splitlines() if row.startswith(labels)]
+    assert [row.split(":")[0] for row in reported] == ["both"] * 5 + ["bbc alone", "cnndm alone"]
+    for row in reported:
+        assert all(f"{corpus} {half} " in row for corpus in ("bbc", "cnndm") for half in ("tune", "test"))
+        assert row.count("(+") + row.count("(-") == 4
