@@ -1258,7 +1258,10 @@ class DeliveryService:
                     await self._on_gone_digest(chat_id, "chat not found")
                     return "gone: chat not found", chat_id, thread_id
                 if thread_id is not None and _topic_gone(exc):
-                    await self._forget_topic(chat_id, exc)
+                    stored = await self._db.chats.get(chat_id)
+                    # /digest asked in another topic (one closed since, say) says nothing of the news topic.
+                    if stored is not None and stored.thread_id == thread_id:
+                        await self._forget_topic(chat_id, exc)
                     thread_id = None
                     continue
                 log.error("digest to chat %d refused: %s", chat_id, exc.message)

@@ -195,6 +195,7 @@ class _Chat:
     migrated_to: int | None = None
     is_forum: bool = False
     topics: set[int] = field(default_factory=set)  # message_thread_id of each forum topic
+    closed_topics: set[int] = field(default_factory=set)  # topics only their managers may post in
     next_message_id: int = 1
     members: dict[int, str] = field(default_factory=dict)
     # Only with record_messages: current state of each message by id, and the log of bot outputs.
@@ -755,12 +756,16 @@ class BotApiEmulator:
         if requested is not None:
             if requested not in chat.topics:
                 raise _bad("message thread not found")
-            return int(requested)
-        if reply_to is not None:
-            replied = chat.stored.get(reply_to) or {}
-            thread = replied.get("message_thread_id")
-            return thread if isinstance(thread, int) and thread in chat.topics else None
-        return None
+            thread: int | None = int(requested)
+        elif reply_to is not None:
+            replied = (chat.stored.get(reply_to) or {}).get("message_thread_id")
+            thread = replied if isinstance(replied, int) and replied in chat.topics else None
+        else:
+            return None
+        if thread in chat.closed_topics:
+            # The bot is no topic manager here, so a closed topic refuses it as it refuses members.
+            raise _bad("TOPIC_CLOSED")
+        return thread
 
     def _edit_target(self, params: Mapping[str, Any]) -> tuple[_Chat, int] | None:
         if params.get("inline_message_id"):
@@ -1189,6 +1194,10 @@ class BotApiEmulator:
         chat.stored[message_id] = message
         self._enqueue({"message": message})
         return message_id
+
+    async def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator closes a forum topic: administrators still post there, the bot gets 400 TOPIC_CLOSED."""
+        self._chat_or_error(chat_id).closed_topics.add(thread_id)
 
     async def delete_topic(self, chat_id: int, thread_id: int) -> None:
         """An administrator deletes a forum topic: sending to it is a 400 "message thread not found" from now on."""

@@ -113,3 +113,23 @@ async def test_scheduled_digests_go_to_the_topic_where_they_were_set_up(
     assert await services.delivery.send_digest(FORUM, services.clock.now()) == 1  # as the schedule does
     digest = await emulator.next_message(FORUM)
     assert "Glacier report 1" in digest.text and digest.message_thread_id == digests
+
+
+async def test_a_digest_asked_in_a_closed_topic_does_not_move_the_groups_news_topic(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    news = await _forum(emulator)
+    await _ask(emulator, "/settings digest 08:00", news)
+    await _ask(emulator, "/subscribe glacier", news)
+    services = services_of(running_bot)
+    await services.delivery.plan_alerts(await _glacier_news(running_bot, 1), services.clock.now())
+    archive = await emulator.create_topic(FORUM, "Archive", user_id=ADMIN)
+    await emulator.close_topic(FORUM, archive)
+    # Administrators may still post in a closed topic; the bot may not, so the digest lands in General.
+    digest = await _ask(emulator, "/digest", archive)
+    assert "Glacier report 1" in digest.text and digest.message_thread_id is None
+    # The topic the group chose for its news is untouched: the next digest goes there, not to General.
+    await services.delivery.plan_alerts(await _glacier_news(running_bot, 2), services.clock.now())
+    assert await services.delivery.send_digest(FORUM, services.clock.now()) == 1
+    digest = await emulator.next_message(FORUM)
+    assert "Glacier report 2" in digest.text and digest.message_thread_id == news
