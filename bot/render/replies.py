@@ -179,6 +179,11 @@ def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
+def _count(n: int, noun: str) -> str:
+    """A count with its noun: "1 sentence", "3 sentences"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _kw(keyword: str) -> str:
     return f"“{esc(keyword)}”"
 
@@ -291,7 +296,7 @@ def describe_delivery(chat: Chat) -> list[str]:
         f"🔕 Quiet hours: {esc(chat.quiet_start)}–{esc(chat.quiet_end)}"
         if chat.quiet_start and chat.quiet_end
         else "🔕 Quiet hours: off",
-        f"📝 Summary length: {chat.summary_sentences} sentence{'s' if chat.summary_sentences != 1 else ''}",
+        f"📝 Summary length: {_count(chat.summary_sentences, 'sentence')}",
     ]
     return lines
 
@@ -374,7 +379,7 @@ def render_search(
 ) -> list[Reply]:
     """/search WORDS."""
     shown = esc(truncate(words, 80))
-    heading = f"🔎 <b>{shown}</b>: {len(articles)} article{'s' if len(articles) != 1 else ''}, newest first"
+    heading = f"🔎 <b>{shown}</b>: {_count(len(articles), 'article')}, newest first"
     empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
     return render_article_list(heading, articles, now, topics, empty=empty)
 
@@ -409,7 +414,7 @@ def settings_keyboard(chat: Chat) -> InlineKeyboardMarkup:
     ]
     length_row = [
         _button(
-            ("🔘 " if chat.summary_sentences == n else "") + f"{n} sentence{'s' if n > 1 else ''}",
+            ("🔘 " if chat.summary_sentences == n else "") + _count(n, "sentence"),
             "set",
             "len",
             n,
@@ -459,7 +464,7 @@ def describe_change(chat: Chat, setting: str) -> str:
         return "Quiet hours are off."
     if setting == "length":
         n = chat.summary_sentences
-        return f"Summaries will have {n} sentence{'s' if n != 1 else ''}."
+        return f"Summaries will have {_count(n, 'sentence')}."
     if setting == "pause":
         return "Paused: nothing will be delivered until you /settings resume."
     if setting == "resume":
@@ -514,7 +519,7 @@ def render_stats(stats: Stats) -> Reply:
         "<b>Stats</b>",
         f"Chats: {c.get('total', 0)} ({c.get('active', 0)} active: {c.get('instant', 0)} instant, "
         f"{c.get('digest', 0)} digest, {c.get('paused', 0)} paused)",
-        f"Subscriptions: {s.get('topic', 0)} topics, {s.get('keyword', 0)} keywords",
+        f"Subscriptions: {_count(s.get('topic', 0), 'topic')}, {_count(s.get('keyword', 0), 'keyword')}",
         f"Articles: {stats.articles}",
         f"Feeds: {stats.feeds}" + (f" ({stats.feeds_dead} dead)" if stats.feeds_dead else ""),
         f"Queue: {d.get('queued', 0)} waiting",
@@ -545,7 +550,7 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
         lines.append("<i>" + " · ".join(details) + "</i>")
         if feed.last_error and feed.failures:
             tried = f", last {format_age(now - feed.last_polled_at)}" if feed.last_polled_at else ""
-            times = f"{feed.failures} time{'s' if feed.failures != 1 else ''} in a row{tried}"
+            times = f"{_count(feed.failures, 'time')} in a row{tried}"
             lines.append(f"Failed {esc(times)}: {esc(truncate(feed.last_error, 200))}")
         if feed.dead:
             lines.append("No longer polled: /addfeed with its address tries it again.")

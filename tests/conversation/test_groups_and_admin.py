@@ -78,7 +78,11 @@ async def test_admin_stats_and_feeds(
 ) -> None:
     await say(emulator, "/subscribe business tesla")
     stats = await say(emulator, "/stats", chat=ADMIN_ID)
-    assert "Chats: 1" in stats.text and "1 topics, 1 keywords" in stats.text and "Articles: 0" in stats.text
+    assert (
+        "Chats: 1" in stats.text
+        and "Subscriptions: 1 topic, 1 keyword\n" in stats.text
+        and "Articles: 0" in stats.text
+    )
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     added = await say(emulator, f"/addfeed {news_site.feed_url('business')} business", chat=ADMIN_ID)
     assert "Added feed" in added.text and "Test News: business" in added.text
