@@ -43,6 +43,7 @@ from telegram.error import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.errors import cannot_post
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
@@ -988,6 +989,8 @@ class DeliveryService:
         except BadRequest as exc:
             if "chat not found" in exc.message.lower():
                 await self._on_gone(item.chat_id, "chat not found")
+            elif cannot_post(exc.message):
+                await self._on_gone(item.chat_id, f"muted: {exc.message}")
             elif chat.thread_id is not None and _topic_gone(exc):
                 await self._forget_topic(item.chat_id, exc)
                 self._requeue_front(item)  # again at once, in "General"
@@ -1257,6 +1260,9 @@ class DeliveryService:
                 if "chat not found" in exc.message.lower():
                     await self._on_gone_digest(chat_id, "chat not found")
                     return "gone: chat not found", chat_id, thread_id
+                if cannot_post(exc.message):
+                    await self._on_gone_digest(chat_id, f"muted: {exc.message}")
+                    return f"gone: muted: {exc.message}", chat_id, thread_id
                 if thread_id is not None and _topic_gone(exc):
                     stored = await self._db.chats.get(chat_id)
                     # /digest asked in another topic (one closed since, say) says nothing of the news topic.

@@ -513,6 +513,8 @@ class BotApiEmulator:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             kind = chat.type if chat.type in ("group", "supergroup") else "channel"
             raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+        if for_sending and chat.members.get(self._bot_user()["id"]) == "restricted":
+            raise _bad("not enough rights to send text messages to the chat")
         return chat
 
     def _check_rate(self, method: str, chat: _Chat) -> None:
@@ -1010,6 +1012,7 @@ class BotApiEmulator:
                         "can_send_video_notes",
                         "can_send_voice_notes",
                         "can_edit_tag",
+                        "can_react_to_messages",
                     )
                 }
             )
@@ -1091,6 +1094,19 @@ class BotApiEmulator:
         chat.blocked = False
         if announce:
             self._enqueue(self._my_chat_member(chat, "kicked", "member"))
+
+    async def mute_bot(self, chat_id: int, *, muted: bool = True, announce: bool = True) -> None:
+        """An administrator restricts the bot in a group (no text messages), or lifts that; sends then fail with
+        400 "not enough rights"; ``announce`` tells the bot with a my_chat_member update, as Telegram does."""
+        chat = self._chat_or_error(chat_id)
+        bot_id = self._bot_user()["id"]
+        old = self._member_json(chat, bot_id)
+        chat.members[bot_id] = "restricted" if muted else "member"
+        if announce:
+            update = self._my_chat_member(chat, old["status"], chat.members[bot_id])
+            update["my_chat_member"]["old_chat_member"] = old
+            update["my_chat_member"]["new_chat_member"] = self._member_json(chat, bot_id)
+            self._enqueue(update)
 
     def _my_chat_member(self, chat: _Chat, old: str, new: str) -> JSON:
         user_id = chat.chat_id if chat.type == "private" else 1

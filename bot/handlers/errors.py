@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat as TgChat
-from telegram import ChatMember, Update
+from telegram import ChatMember, ChatMemberRestricted, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
+from bot.errors import cannot_post
 from bot.handlers.common import answer, button, command, ensure_chat, send
 from bot.render.replies import render_internal_error, render_unknown_command
 
@@ -42,7 +43,9 @@ async def _chat_left(update: Update, context: BotContext) -> bool:
     error, chat = context.error, update.effective_chat
     if chat is None or not isinstance(error, Forbidden | ChatMigrated | BadRequest):
         return False
-    if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+    if isinstance(error, BadRequest) and not (
+        "chat not found" in error.message.lower() or cannot_post(error.message)
+    ):
         return False
     services = context.services
     if isinstance(error, ChatMigrated):
@@ -55,12 +58,16 @@ async def _chat_left(update: Update, context: BotContext) -> bool:
 
 
 async def chat_member_changed(update: Update, context: BotContext) -> None:
-    """The bot was removed or blocked: stop delivering there at once, not at the next 403; and back again."""
+    """The bot was removed, blocked or muted: stop delivering there now, not at the next error; and back again."""
     change = update.my_chat_member
     if change is None:
         return
-    status, chats = change.new_chat_member.status, context.services.chats
-    if status in (ChatMember.LEFT, ChatMember.BANNED):
+    member, chats = change.new_chat_member, context.services.chats
+    status = member.status
+    if status == ChatMember.RESTRICTED and isinstance(member, ChatMemberRestricted):
+        # Restricted but still a member: only a mute (no text messages) stops the news.
+        status = ChatMember.MEMBER if member.can_send_messages and member.is_member else "muted"
+    if status in (ChatMember.LEFT, ChatMember.BANNED, "muted"):
         await chats.gone(change.chat.id, f"bot {status}")
     elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
         known = await chats.get(change.chat.id)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
+from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
 from tests.conversation.helpers import press, say
 from tests.support.news_site import NewsSite
@@ -228,3 +230,62 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "/addfeed with its address tries it again" in listing.text
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
+
+
+async def _news(application: BotApplication, n: int) -> list[Article]:
+    """A new article about the harbour ferry (number ``n``), stored as a feed poll stores it."""
+    services = services_of(application)
+    # Different words each time, or the grouping of reports of one story would make them one story.
+    body = " ".join(f"The ferry{n} timetable{n} changes{n}x{k} from May, the harbour said." for k in range(6))
+    article = Article(
+        f"https://news.example/ferry-{n}",
+        f"Ferry news {n}",
+        body,
+        "Example News",
+        datetime.fromtimestamp(services.clock.now(), UTC),
+    )
+    return [a for a, _ in await services.ingest.ingest_articles([article])]
+
+
+async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_write_again(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "supergroup", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe ferry1 ferry2", chat=GROUP, user_id=GROUP_ADMIN)
+    services = services_of(running_bot)
+    await emulator.mute_bot(GROUP)  # an admin takes the bot's right to send messages; Telegram says so
+    await emulator.wait_for_idle()
+    chat = await services.chats.get(GROUP)
+    assert chat is not None and not chat.active
+    sent = emulator.requests["sendMessage"]
+    await services.delivery.plan_alerts(await _news(running_bot, 1), services.clock.now())
+    await emulator.wait_for_idle()
+    assert emulator.requests["sendMessage"] == sent  # nothing is tried where the bot may not write
+    await emulator.mute_bot(GROUP, muted=False)
+    await emulator.wait_for_idle()
+    await services.delivery.plan_alerts(await _news(running_bot, 2), services.clock.now())
+    alert = await emulator.next_message(GROUP, timeout=15)
+    assert "Ferry news 2" in alert.text
+    assert {s.value for s in await services.subscriptions.for_chat(GROUP)} == {"ferry1", "ferry2"}
+
+
+async def test_a_bot_muted_unannounced_stops_at_the_first_refusal_instead_of_failing_every_alert(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "supergroup", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe ferry1 ferry2", chat=GROUP, user_id=GROUP_ADMIN)
+    services = services_of(running_bot)
+    await emulator.mute_bot(GROUP, announce=False)  # the update was missed (the bot was offline for a day)
+    sent = emulator.requests["sendMessage"]
+    await services.delivery.plan_alerts(await _news(running_bot, 1), services.clock.now())
+    for _ in range(100):
+        chat = await services.chats.get(GROUP)
+        if chat is not None and not chat.active:
+            break
+        await asyncio.sleep(0.05)
+    assert chat is not None and not chat.active
+    await services.delivery.plan_alerts(await _news(running_bot, 2), services.clock.now())
+    await emulator.wait_for_idle()
+    assert emulator.requests["sendMessage"] == sent + 1  # the one refused alert; the second is not tried
