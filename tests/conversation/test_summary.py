@@ -76,12 +76,18 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
     huge = news_site.add_huge("/huge.html", 20_000_000)
     never = news_site.add_never_answering("/never.html")
     async with make_bot(settings=settings):
-        for url in (empty, binary, huge, never):
+        # Each reply names the reason, so the user knows whether to try another link or give up on this one.
+        for url, reason in (
+            (empty, "That page has no article text"),
+            (binary, "That link leads to an image, not a web page."),
+            (huge, "That page is larger than"),
+            (never, "127.0.0.1 did not answer"),
+        ):
             started = time.monotonic()
             reply = await say(emulator, f"/summary {url}", timeout=20)
             assert time.monotonic() - started < 20
-            assert reply.text.startswith("⚠️"), reply.text
-            assert len(reply.text) > 20
+            assert reply.text.startswith("⚠️ " + reason), reply.text
+            assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
 async def test_private_addresses_are_refused_unless_allowed(
