@@ -209,7 +209,7 @@ async def test_crash_leftovers_are_requeued_on_start(tmp_path: Path, emulator: B
         assert len(await r.db.deliveries.claim_alerts(r.clock.now(), 10)) == 1
         await r.delivery.start()
         await wait_until(lambda: bool(emulator.messages(7)))
-        stats = await r.delivery.stats(0)
+        assert "Left in flight" in emulator.messages(7)[0].text
         await wait_until(lambda: r.delivery._state.in_window == 0)
         await r.delivery.aclose()
         stats = await r.delivery.stats(0)
