@@ -243,12 +243,15 @@ async def test_summarize_url_stores_the_page_and_explains_failures(
     again, _ = await service.summarize_url(published.url, 2)
     assert again.id == article.id  # canonical URL: stored once
 
-    login = news_site.add("/login", "<html><body><form><input name=user><input name=pw></form></body></html>")
-    with pytest.raises(UserError):
+    login = news_site.add(
+        "/login", "<html><body><form><input name=user><input name=pw type=password></form></body></html>"
+    )
+    with pytest.raises(UserError, match=r"^That page has no article text \(it looks like a login page\)\.$"):
         await service.summarize_url(login, 3)
     image = news_site.add("/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(1000), content_type="image/png")
-    with pytest.raises(UserError):
+    with pytest.raises(UserError, match=r"^That link leads to an image, not a web page\.$"):
         await service.summarize_url(image, 3)
+    assert await db.articles.count() == 1  # failures store nothing
 
 
 async def test_summarize_text_rejects_junk(service: IngestService) -> None:
