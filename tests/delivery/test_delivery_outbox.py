@@ -25,7 +25,7 @@ async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: 
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("automotive",))
         await add_chat(r, 8, topics=("sport",))
-        await add_chat(r, 9, keywords=("volkswagen",))
+        await add_chat(r, 9, keywords=("volkswagen",), summary_sentences=1)
         art = await store_article(r, "Carmaker <plans> & more", "Volkswagen expands.", ("automotive",))
         await r.delivery.start()
         assert await r.delivery.plan_alerts([art], r.clock.now()) == 2
@@ -38,6 +38,8 @@ async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: 
         assert "Fourth." not in alert.text  # the chat's summary length is 3
         data = alert.button_data("Full summary")
         assert data == f"sum:{art.id}" and len(data.encode()) <= 64
+        short = emulator.messages(9)[0]  # this chat's summary length is 1
+        assert "First sentence." in short.text and "Second sentence." not in short.text
         await emulator.wait_for_idle()
         assert emulator.messages(8) == []
         assert len(emulator.messages(7)) == 1
