@@ -54,7 +54,9 @@ def test_bad_times_say_what_is_wrong(typed: str, message: str) -> None:
         ("10pm-7am", ("22:00", "07:00")),
         ("10 pm - 6:30 am", ("22:00", "06:30")),
         ("23:00 to 24:00", ("23:00", "00:00")),
+        ("22:00 - 07:00", ("22:00", "07:00")),
+        ("OFF", (None, None)),
     ],
 )
-def test_quiet_hours_as_people_type_them(typed: str, expected: tuple[str, str]) -> None:
+def test_quiet_hours_as_people_type_them(typed: str, expected: tuple[str | None, str | None]) -> None:
     assert parse_quiet_hours(typed) == expected

@@ -11,7 +11,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.errors import UserError
-from bot.services.chats import ChatService, parse_digest_times, parse_quiet_hours, resolve_timezone
+from bot.services.chats import ChatService
 from bot.services.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionService, parse_words
 from bot.store import Database
 from summaries.topics import TopicCatalogue
@@ -212,12 +212,3 @@ async def test_migration_keeps_subscriptions(chats: ChatService, subs: Subscript
     await chats.migrate(-5, -1005)
     assert await chats.get(-5) is None
     assert await subs.topic_ids(-1005) == {"science"}
-
-
-def test_parsers() -> None:
-    assert parse_digest_times("08:00 18:00, 08:00") == ("08:00", "18:00")
-    assert parse_quiet_hours("22:00 - 07:00") == ("22:00", "07:00")
-    assert parse_quiet_hours("OFF") == (None, None)
-    assert resolve_timezone("utc") == "UTC"
-    with pytest.raises(UserError):
-        resolve_timezone("x" * 500)
