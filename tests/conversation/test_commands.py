@@ -102,7 +102,7 @@ async def test_latest_lists_articles_with_summary_buttons(
     assert "not a topic" in (await say(emulator, "/latest marsbars")).text
 
 
-async def test_latest_shows_the_eight_newest_and_no_more(
+async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
     services = services_of(running_bot)
@@ -116,14 +116,19 @@ async def test_latest_shows_the_eight_newest_and_no_more(
                 source="Harbour Office",
                 published=start - timedelta(hours=12 - n),
             )
-            for n in range(1, 11)
+            for n in range(1, 13)
         ]
     )
-    assert len(stored) == 10
+    assert len(stored) == 12
     reply = await say(emulator, "/latest")
     shown = [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", reply.text)]
-    assert shown == [10, 9, 8, 7, 6, 5, 4, 3]
+    assert shown == list(range(12, 4, -1))
     assert len(reply.buttons) == 8
+    found = await say(emulator, "/search harbour bulletin")
+    assert [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", found.text)] == list(
+        range(12, 2, -1)
+    )
+    assert len(found.buttons) == 10
 
 
 async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
