@@ -159,6 +159,11 @@ async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatSe
     assert chat.next_digest_at == datetime(2026, 1, 1, 7, 0, tzinfo=UTC).timestamp()
     chat, _ = await chats.apply(CHAT, ["instant"])
     assert chat.mode == "instant" and chat.next_digest_at is None
+    # "/settings digest" alone switches back to digests at the times already chosen.
+    chat, _ = await chats.apply(CHAT, ["digest"])
+    assert chat.mode == "digest" and chat.digest_times == ("08:00", "18:00")
+    assert chat.next_digest_at == datetime(2026, 1, 1, 7, 0, tzinfo=UTC).timestamp()
+    assert await chats.get(CHAT) == chat
 
 
 @pytest.mark.parametrize(
