@@ -30,7 +30,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, db_path=tmp_path / "x.sqlite3", timezone="Europe/Berlin")  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, db_path=tmp_path / "x.sqlite3", timezone="Europe/Berlin", summary_sentences=5
+    )
 
 
 @pytest.fixture
@@ -150,6 +152,7 @@ async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:
 async def test_new_chats_get_the_configured_defaults(chats: ChatService) -> None:
     chat = await chats.get(CHAT)
     assert chat is not None and chat.timezone == "Europe/Berlin" and chat.mode == "instant"
+    assert chat.summary_sentences == 5  # NEWSBOT_SUMMARY_SENTENCES
 
 
 async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatService) -> None:
