@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from summaries.summarizer import summarize
 from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,8 +93,11 @@ def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
     result = newsbot("summarize", str(path), "--algorithm", "lexrank", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 3
     assert "Harbor city approves new tram line" not in lines  # the title is not a summary sentence
+    # The chosen algorithm is used: on this article LexRank picks another third sentence than the default.
+    title, body = ARTICLE.split("\n\n", 1)
+    assert lines == summarize(body, 3, title=title, algorithm="lexrank")
+    assert lines != summarize(body, 3, title=title)
 
 
 def test_summarize_missing_file_fails_with_reason(tmp_path: Path) -> None:

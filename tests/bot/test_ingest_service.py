@@ -172,6 +172,35 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert await db.feeds.due(clock.now() + 10**9) == []
 
 
+async def test_a_feeds_declared_topics_tag_every_item_of_it(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # NEWSBOT_FEEDS "URL=science" or "/addfeed URL science": every item carries the topic, even one whose own
+    # text and categories name another (the news site's feeds carry categories, so they cannot show this).
+    def rss(title: str, link: str, body: str) -> str:
+        item = (
+            f"<item><title>{title}</title><link>{link}</link><description>{body}</description>"
+            f"<pubDate>{_rfc822(clock.now())}</pubDate></item>"
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Lab</title>{item}</channel></rss>"
+
+    lab = news_site.add(
+        "/lab.xml",
+        rss("Lab report", news_site.url("/lab/1"), HEALTH_BODY),
+        content_type="application/rss+xml",
+    )
+    plain = news_site.add(
+        "/plain.xml",
+        rss("Car report", news_site.url("/plain/1"), CAR_BODY),
+        content_type="application/rss+xml",
+    )
+    await db.feeds.add(lab, ("science",), None, clock.now() - 60)
+    await db.feeds.add(plain, (), None, clock.now() - 60)
+    new = {a.title: a.topics for a in await service.poll_due_feeds(clock.now())}
+    assert "science" in new["Lab report"] and "health" in new["Lab report"]
+    assert "science" not in new["Car report"] and "automotive" in new["Car report"]
+
+
 async def test_teaser_items_get_their_page_fetched(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -243,12 +272,15 @@ async def test_summarize_url_stores_the_page_and_explains_failures(
     again, _ = await service.summarize_url(published.url, 2)
     assert again.id == article.id  # canonical URL: stored once
 
-    login = news_site.add("/login", "<html><body><form><input name=user><input name=pw></form></body></html>")
-    with pytest.raises(UserError):
+    login = news_site.add(
+        "/login", "<html><body><form><input name=user><input name=pw type=password></form></body></html>"
+    )
+    with pytest.raises(UserError, match=r"^That page has no article text \(it looks like a login page\)\.$"):
         await service.summarize_url(login, 3)
     image = news_site.add("/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(1000), content_type="image/png")
-    with pytest.raises(UserError):
+    with pytest.raises(UserError, match=r"^That link leads to an image, not a web page\.$"):
         await service.summarize_url(image, 3)
+    assert await db.articles.count() == 1  # failures store nothing
 
 
 async def test_summarize_text_rejects_junk(service: IngestService) -> None:

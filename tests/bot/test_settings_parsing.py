@@ -40,7 +40,13 @@ def test_duplicates_do_not_count_against_the_daily_limit() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("13pm", "1-12"), ("25", "00-23"), ("8:60", "00-59"), ("soon", "write it as HH:MM")],
+    [
+        ("13pm", "1-12"),
+        ("25", "00-23"),
+        ("8:60", "00-59"),
+        ("soon", "write it as HH:MM"),
+        ("8, 9, 10, 11, 12, 13, 14", "At most 6 digests a day"),  # the limit the test above stays under
+    ],
 )
 def test_bad_times_say_what_is_wrong(typed: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
@@ -54,7 +60,9 @@ def test_bad_times_say_what_is_wrong(typed: str, message: str) -> None:
         ("10pm-7am", ("22:00", "07:00")),
         ("10 pm - 6:30 am", ("22:00", "06:30")),
         ("23:00 to 24:00", ("23:00", "00:00")),
+        ("22:00 - 07:00", ("22:00", "07:00")),
+        ("OFF", (None, None)),
     ],
 )
-def test_quiet_hours_as_people_type_them(typed: str, expected: tuple[str, str]) -> None:
+def test_quiet_hours_as_people_type_them(typed: str, expected: tuple[str | None, str | None]) -> None:
     assert parse_quiet_hours(typed) == expected

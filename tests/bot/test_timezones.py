@@ -16,6 +16,7 @@ from bot.services.chats import resolve_timezone
         ("Europe/Berlin", "Europe/Berlin"),
         ("europe/berlin", "Europe/Berlin"),
         ("UTC", "UTC"),
+        ("utc", "UTC"),
         ("asia/tokyo", "Asia/Tokyo"),
     ],
 )
@@ -24,7 +25,16 @@ def test_iana_names_in_any_case(typed: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["localtime", "Factory", "posix/Europe/Berlin", "right/UTC", "Mars/Olympus", "../../etc/passwd"]
+    "typed",
+    [
+        "localtime",
+        "Factory",
+        "posix/Europe/Berlin",
+        "right/UTC",
+        "Mars/Olympus",
+        "../../etc/passwd",
+        "x" * 500,
+    ],
 )
 def test_server_aliases_and_nonsense_are_refused(typed: str) -> None:
     with pytest.raises(UserError, match="not a timezone I know"):

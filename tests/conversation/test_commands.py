@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
-from tests.conftest import USER_CHAT, services_of
+from summaries.articles import Article
+from tests.conftest import ADMIN_ID, USER_CHAT, services_of
 from tests.conversation.helpers import press, say, store_samples
 
 
@@ -36,6 +40,9 @@ async def test_help_lists_the_commands(emulator: BotApiEmulator, running_bot: Bo
     for command in ("/subscribe", "/unsubscribe", "/latest", "/summary", "/settings", "/stop"):
         assert command in reply.text
     assert "/stats" not in reply.text
+    admin = await say(emulator, "/help", chat=ADMIN_ID)  # admins also see the admin commands
+    for command in ("/subscribe", "/stats", "/feeds", "/addfeed", "/removefeed"):
+        assert command in admin.text
 
 
 async def test_topic_buttons_toggle_in_place(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
@@ -93,6 +100,35 @@ async def test_latest_lists_articles_with_summary_buttons(
     sport = await say(emulator, "/latest sports")
     assert "Lakeside Rovers" in sport.text and "Northwind" not in sport.text
     assert "not a topic" in (await say(emulator, "/latest marsbars")).text
+
+
+async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    services = services_of(running_bot)
+    start = datetime.fromtimestamp(services.clock.now(), UTC)
+    stored = await services.ingest.ingest_articles(
+        [
+            Article(
+                url=f"https://news.example/latest/{n}",
+                title=f"Harbour bulletin number {n}",
+                body=f"Bulletin {n} of the harbour office. The ferries run on time. Nothing else changed.",
+                source="Harbour Office",
+                published=start - timedelta(hours=12 - n),
+            )
+            for n in range(1, 13)
+        ]
+    )
+    assert len(stored) == 12
+    reply = await say(emulator, "/latest")
+    shown = [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", reply.text)]
+    assert shown == list(range(12, 4, -1))
+    assert len(reply.buttons) == 8
+    found = await say(emulator, "/search harbour bulletin")
+    assert [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", found.text)] == list(
+        range(12, 2, -1)
+    )
+    assert len(found.buttons) == 10
 
 
 async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bot: BotApplication) -> None:

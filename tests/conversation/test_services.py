@@ -11,7 +11,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.errors import UserError
-from bot.services.chats import ChatService, parse_digest_times, parse_quiet_hours, resolve_timezone
+from bot.services.chats import ChatService
 from bot.services.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionService, parse_words
 from bot.store import Database
 from summaries.topics import TopicCatalogue
@@ -30,7 +30,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, db_path=tmp_path / "x.sqlite3", timezone="Europe/Berlin")  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, db_path=tmp_path / "x.sqlite3", timezone="Europe/Berlin", summary_sentences=5
+    )
 
 
 @pytest.fixture
@@ -150,6 +152,7 @@ async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:
 async def test_new_chats_get_the_configured_defaults(chats: ChatService) -> None:
     chat = await chats.get(CHAT)
     assert chat is not None and chat.timezone == "Europe/Berlin" and chat.mode == "instant"
+    assert chat.summary_sentences == 5  # NEWSBOT_SUMMARY_SENTENCES
 
 
 async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatService) -> None:
@@ -159,6 +162,11 @@ async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatSe
     assert chat.next_digest_at == datetime(2026, 1, 1, 7, 0, tzinfo=UTC).timestamp()
     chat, _ = await chats.apply(CHAT, ["instant"])
     assert chat.mode == "instant" and chat.next_digest_at is None
+    # "/settings digest" alone switches back to digests at the times already chosen.
+    chat, _ = await chats.apply(CHAT, ["digest"])
+    assert chat.mode == "digest" and chat.digest_times == ("08:00", "18:00")
+    assert chat.next_digest_at == datetime(2026, 1, 1, 7, 0, tzinfo=UTC).timestamp()
+    assert await chats.get(CHAT) == chat
 
 
 @pytest.mark.parametrize(
@@ -212,12 +220,3 @@ async def test_migration_keeps_subscriptions(chats: ChatService, subs: Subscript
     await chats.migrate(-5, -1005)
     assert await chats.get(-5) is None
     assert await subs.topic_ids(-1005) == {"science"}
-
-
-def test_parsers() -> None:
-    assert parse_digest_times("08:00 18:00, 08:00") == ("08:00", "18:00")
-    assert parse_quiet_hours("22:00 - 07:00") == ("22:00", "07:00")
-    assert parse_quiet_hours("OFF") == (None, None)
-    assert resolve_timezone("utc") == "UTC"
-    with pytest.raises(UserError):
-        resolve_timezone("x" * 500)

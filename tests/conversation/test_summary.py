@@ -6,10 +6,15 @@ import time
 from pathlib import Path
 
 from bot.context import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, SentMessage
 from tests.conftest import USER_CHAT, MakeBot, make_settings
-from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, say, store_samples
+from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, press, say, store_samples
 from tests.support.news_site import NewsSite
+
+
+def summary_sentences(reply: SentMessage) -> list[str]:
+    """The summary's sentences: one paragraph each, after the heading."""
+    return [line for line in reply.text.split("\n\n")[1:] if line.strip()]
 
 
 async def test_summary_of_a_stored_article_with_n_sentences(
@@ -19,9 +24,15 @@ async def test_summary_of_a_stored_article_with_n_sentences(
     target = articles[1]
     reply = await say(emulator, f"/summary {target.id}")
     assert target.title in reply.text and "Newsbot Samples" in reply.text
+    assert len(summary_sentences(reply)) == 3  # the default length
     one = await say(emulator, f"/summary 1 {target.id}")
-    body_lines = [line for line in one.text.split("\n\n")[1:] if line.strip()]
-    assert len(body_lines) == 1
+    assert len(summary_sentences(one)) == 1
+    # The chat's own summary length is the default, for /summary and for the summary buttons.
+    await say(emulator, "/settings length 2")
+    assert len(summary_sentences(await say(emulator, f"/summary {target.id}"))) == 2
+    listing = await say(emulator, "/latest")
+    await press(emulator, listing, f"sum:{target.id}")
+    assert len(summary_sentences(await emulator.next_message(USER_CHAT))) == 2
     assert "no article #999999" in (await say(emulator, "/summary 999999")).text
     assert "1 to 10 sentences" in (await say(emulator, f"/summary 11 {target.id}")).text
 
@@ -76,12 +87,18 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
     huge = news_site.add_huge("/huge.html", 20_000_000)
     never = news_site.add_never_answering("/never.html")
     async with make_bot(settings=settings):
-        for url in (empty, binary, huge, never):
+        # Each reply names the reason, so the user knows whether to try another link or give up on this one.
+        for url, reason in (
+            (empty, "That page has no article text"),
+            (binary, "That link leads to an image, not a web page."),
+            (huge, "That page is larger than"),
+            (never, "127.0.0.1 did not answer"),
+        ):
             started = time.monotonic()
             reply = await say(emulator, f"/summary {url}", timeout=20)
             assert time.monotonic() - started < 20
-            assert reply.text.startswith("⚠️"), reply.text
-            assert len(reply.text) > 20
+            assert reply.text.startswith("⚠️ " + reason), reply.text
+            assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
 async def test_private_addresses_are_refused_unless_allowed(

@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
-from bot.store import ChatDefaults
+from bot.store import ChatDefaults, Database, NewArticle
 from summaries.articles import Article
 from tests.conftest import MakeBot, make_settings, services_of
 from tests.delivery.support import wait_until
@@ -88,3 +88,27 @@ async def test_digest_job_sends_at_local_time_after_dst_change(
         assert chat.last_digest_at == utc(2026, 10, 25, 7)
         await emulator.wait_for_idle(quiet=0.3)
         assert len(emulator.messages(42)) == 1
+
+
+async def test_articles_older_than_the_retention_days_are_pruned_by_the_running_bot(
+    tmp_path: Path, emulator: BotApiEmulator, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # NEWSBOT_RETENTION_DAYS: what was stored longer ago than that leaves /latest and /search.
+    settings = make_settings(tmp_path, emulator, retention_days=7)
+    day = 86400.0
+    async with await Database.open(settings.db_path) as db:
+        for age_days, title in ((8, "Eight days old"), (6, "Six days old")):
+            article = Article(
+                url=f"https://news.example/{age_days}",
+                title=title,
+                body=f"{title}: the ferry timetable changed. Nobody noticed at first.",
+                source="Harbour Wire",
+            )
+            await db.articles.add_many([NewArticle(article, title)], clock.now() - age_days * day)
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        for _ in range(200):  # the bot's first tick prunes
+            if await services.db.articles.count() == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert [a.title for a in await services.db.articles.latest(10)] == ["Six days old"]

@@ -207,10 +207,13 @@ async def test_stop_or_pause_ends_alerts_already_on_their_way(
             assert await chats.stop(7)
         else:
             await chats.set_paused(7, True)
-        await asyncio.sleep(1.5)
+        # The sender settles the second alert (sent or dropped) instead of the test sleeping past its slot.
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()  # records the outcome now
         await emulator.wait_for_idle(quiet=0.3)
         assert len(emulator.messages(7)) == 1
-        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        expected = {} if leave == "stop" else {"sent": 1, "dropped": 1}  # /stop deletes the chat's rows too
+        assert await r.db.deliveries.counts_by_status() == expected
 
 
 async def test_alerts_held_by_quiet_hours_are_dropped_by_pause_not_sent_after_resume(
@@ -220,14 +223,21 @@ async def test_alerts_held_by_quiet_hours_are_dropped_by_pause_not_sent_after_re
     async with rig(tmp_path, emulator, clock) as r:
         chats = chat_service(r)
         await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
-        await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Late result", topics=("sport",))], clock.now())
         await chats.set_paused(7, True)
         clock.set(utc(2026, 1, 2, 6))
         await chats.set_paused(7, False)
+        # The sender starts only now: the pause itself must drop the held alert. (With the sender running, a
+        # race with it decided whether a pause that forgot the held alert was caught.)
         clock.set(utc(2026, 1, 2, 7, 1))
+        await r.delivery.start()
         r.delivery.wake()
-        await asyncio.sleep(0.5)
+        # Wait for the alert to be settled one way or the other (a held alert would be sent now), not a nap.
+        for _ in range(200):
+            counts = await r.db.deliveries.counts_by_status()
+            if not {"pending", "sending"} & set(counts):
+                break
+            await asyncio.sleep(0.05)
         await emulator.wait_for_idle(quiet=0.3)
         assert emulator.messages(7) == []
         assert await r.db.deliveries.counts_by_status() == {"dropped": 1}

@@ -25,7 +25,7 @@ async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: 
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("automotive",))
         await add_chat(r, 8, topics=("sport",))
-        await add_chat(r, 9, keywords=("volkswagen",))
+        await add_chat(r, 9, keywords=("volkswagen",), summary_sentences=1)
         art = await store_article(r, "Carmaker <plans> & more", "Volkswagen expands.", ("automotive",))
         await r.delivery.start()
         assert await r.delivery.plan_alerts([art], r.clock.now()) == 2
@@ -38,6 +38,8 @@ async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: 
         assert "Fourth." not in alert.text  # the chat's summary length is 3
         data = alert.button_data("Full summary")
         assert data == f"sum:{art.id}" and len(data.encode()) <= 64
+        short = emulator.messages(9)[0]  # this chat's summary length is 1
+        assert "First sentence." in short.text and "Second sentence." not in short.text
         await emulator.wait_for_idle()
         assert emulator.messages(8) == []
         assert len(emulator.messages(7)) == 1
@@ -162,6 +164,26 @@ async def test_fanout_within_telegram_limits_has_no_violations(
             assert [m.text.splitlines()[0][2:] for m in emulator.messages(chat)] == ["Result 0", "Result 1"]
 
 
+async def test_a_group_gets_alerts_no_faster_than_its_own_limit(tmp_path: Path) -> None:
+    # Telegram lets a group have 20 messages a minute, far fewer than a private chat's one a second; the
+    # fan-out above sends each group two alerts, which no limit notices. Scaled down here to keep the test
+    # short: a group may have 600 a minute (one each 0.1 s), a private chat 100 a second.
+    limits = RateLimits(per_chat_per_sec=100, per_chat_burst=2, group_per_min=600, group_burst=2)
+    async with (
+        BotApiEmulator(rate_limits=limits) as emulator,
+        rig(tmp_path, emulator, rate_chat_interval_seconds=0.01, rate_group_per_minute=600) as r,
+    ):
+        await add_chat(r, -5, topics=("sport",))
+        await add_chat(r, 5, topics=("sport",))
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(8)]
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts(arts, r.clock.now()) == 16
+        await wait_until(lambda: emulator.sent_count() == 16, timeout=15)
+        assert emulator.violations == []
+        for chat in (-5, 5):
+            assert [t.splitlines()[0][2:] for t in texts(emulator, chat)] == [f"Result {i}" for i in range(8)]
+
+
 async def test_migrated_group_keeps_subscriptions_and_gets_the_alert(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
@@ -209,7 +231,7 @@ async def test_crash_leftovers_are_requeued_on_start(tmp_path: Path, emulator: B
         assert len(await r.db.deliveries.claim_alerts(r.clock.now(), 10)) == 1
         await r.delivery.start()
         await wait_until(lambda: bool(emulator.messages(7)))
-        stats = await r.delivery.stats(0)
+        assert "Left in flight" in emulator.messages(7)[0].text
         await wait_until(lambda: r.delivery._state.in_window == 0)
         await r.delivery.aclose()
         stats = await r.delivery.stats(0)

@@ -23,20 +23,52 @@ def test_tags_are_stripped_and_entities_decoded() -> None:
     assert parsed.text[link["offset"] : link["offset"] + link["length"]] == "link"
 
 
+BOLD, ITAL, UNDER, STRIKE = "bold", "italic", "underline", "strikethrough"
+
+
 @pytest.mark.parametrize(
-    "markup",
+    ("markup", "text", "entities"),
     [
-        "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>i</ins><s>s</s><strike>s</strike><del>d</del>",
-        '<span class="tg-spoiler">x</span><tg-spoiler>y</tg-spoiler>',
-        '<pre><code class="language-python">print(1)</code></pre><code>x</code><pre>p</pre>',
-        "<blockquote>q</blockquote><blockquote expandable>long</blockquote>",
-        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
-        "<B>upper case tags</B>",
-        "<b><i>nested</i> ok</b>",
+        (
+            "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>i</ins><s>s</s><strike>s</strike><del>d</del>",
+            "bsieuissd",
+            [
+                (BOLD, 0, 1),
+                (BOLD, 1, 1),
+                (ITAL, 2, 1),
+                (ITAL, 3, 1),
+                (UNDER, 4, 1),
+                (UNDER, 5, 1),
+                (STRIKE, 6, 1),
+                (STRIKE, 7, 1),
+                (STRIKE, 8, 1),
+            ],
+        ),
+        (
+            '<span class="tg-spoiler">x</span><tg-spoiler>y</tg-spoiler>',
+            "xy",
+            [("spoiler", 0, 1), ("spoiler", 1, 1)],
+        ),
+        (
+            '<pre><code class="language-python">print(1)</code></pre><code>x</code><pre>p</pre>',
+            "print(1)xp",
+            [("pre", 0, 8), ("code", 8, 1), ("pre", 9, 1)],
+        ),
+        (
+            "<blockquote>q</blockquote><blockquote expandable>long</blockquote>",
+            "qlong",
+            [("blockquote", 0, 1), ("expandable_blockquote", 1, 4)],
+        ),
+        ('<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>', "👍", [("custom_emoji", 0, 2)]),
+        ("<B>upper case tags</B>", "upper case tags", [(BOLD, 0, 15)]),
+        ("<b><i>nested</i> ok</b>", "nested ok", [(BOLD, 0, 9), (ITAL, 0, 6)]),
     ],
 )
-def test_allowed_markup(markup: str) -> None:
-    assert parse_html(markup).text
+def test_allowed_markup(markup: str, text: str, entities: list[tuple[str, int, int]]) -> None:
+    # What the reader sees: the text without tags, each tag a formatting entity over the right characters.
+    parsed = parse_html(markup)
+    assert parsed.text == text
+    assert [(e["type"], e["offset"], e["length"]) for e in parsed.entities] == entities
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,8 @@ async def test_redirects_followed_and_final_url_reported(news_site: NewsSite) ->
     async with Fetcher(allow_private=True) as fetcher:
         got = await fetcher.fetch(news_site.url("/one"))
     assert got.url == news_site.url("/final.html")
-    assert url != got.url
+    assert got.body == PAGE.encode()  # the final page's content, not a redirect's
+    assert news_site.hits("/two") == 1 and url.endswith("/two")
 
 
 async def test_redirect_loop_stops(news_site: NewsSite) -> None:
