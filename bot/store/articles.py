@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
@@ -31,6 +32,9 @@ _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
 # Punctuation glued to a word typed in Chinese or Japanese ("東京、" or "「東京」").
 _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
+# A quoted phrase ("...", typographic “...” as phones type them, «...») or a run of non-space characters. An
+# unclosed quote is part of a word, as before.
+_SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # SQLite integers are signed 64-bit; binding anything wider raises OverflowError.
@@ -91,14 +95,18 @@ def _json_text(values: Sequence[str]) -> str:
 def search_terms(words: str) -> tuple[str | None, list[str]]:
     """User text as (a safe FTS5 query or None, substrings to look for in title and body).
 
-    The FTS5 query has each word as a quoted string, all ANDed, so no user text is ever FTS5 syntax.
+    The FTS5 query has each word, and each quoted phrase, as a quoted string, all ANDed, so no user text is
+    ever FTS5 syntax.
 
     FTS5's tokenizer takes a run of Chinese or Japanese characters for one token, so "東京" would never
     match "東京で地震"; words in scripts written without spaces are looked for as substrings instead.
     """
     terms: dict[str, None] = {}
     substrings: dict[str, None] = {}
-    for chunk in words[:_MAX_SEARCH_CHARS].split():
+    for match in _SEARCH_CHUNK.finditer(words[:_MAX_SEARCH_CHARS]):
+        phrase = next((g for g in match.groups()[:3] if g is not None), None)
+        # A quoted phrase stays one FTS5 string, which FTS5 reads as a phrase: its words in that order.
+        chunk = " ".join(phrase.split()) if phrase is not None else match.group(4)
         # Control characters (NUL ends an FTS5 string early) and lone surrogates (not encodable) go.
         cleaned = "".join(ch for ch in chunk if unicodedata.category(ch)[0] != "C")
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
