@@ -252,7 +252,11 @@ async def latest(update: Update, context: BotContext) -> None:
             names = ", ".join(t.id for t in services.catalogue.all())
             raise UserError(f"{text[:50]!r} is not a topic.{hint} Topics: {names}.")
     articles = await services.db.articles.latest(LATEST_LIMIT, topic.id if topic else None)
-    await send(update.message, render_latest(articles, services.clock.now(), services.catalogue.get, topic))
+    also = await services.db.articles.other_sources(articles)
+    await send(
+        update.message,
+        render_latest(articles, services.clock.now(), services.catalogue.get, topic, also=also),
+    )
 
 
 @command
@@ -266,7 +270,10 @@ async def search(update: Update, context: BotContext) -> None:
     check_length(text, MAX_SEARCH_CHARS)
     services = context.services
     articles = await services.db.articles.search(text, SEARCH_LIMIT)
-    await send(update.message, render_search(text, articles, services.clock.now(), services.catalogue.get))
+    also = await services.db.articles.other_sources(articles)
+    await send(
+        update.message, render_search(text, articles, services.clock.now(), services.catalogue.get, also=also)
+    )
 
 
 @command

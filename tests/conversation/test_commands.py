@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import USER_CHAT, services_of
@@ -101,6 +104,36 @@ async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bo
     assert "Solar-powered sensors" in reply.text and "1 article" in reply.text
     assert "Nothing found" in (await say(emulator, '/search "zebra" OR *')).text
     assert "What should I look for" in (await say(emulator, "/search")).text
+
+
+async def test_latest_and_search_show_a_story_from_two_sources_once(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The same story from a second source used to be listed twice, one under the other, in /latest and /search.
+    articles = await store_samples(running_bot)
+    northwind = next(a for a in articles if "Northwind" in a.title)
+    assert northwind.published is not None
+    retold = replace(
+        northwind,
+        url="https://wire.example/northwind-battery",
+        source="Harbour & Wire",
+        title="Northwind Motors chooses Ellery Falls for battery plant",
+        body=northwind.body + "\n\nShares in the carmaker rose slightly after the news.",
+        published=northwind.published + timedelta(minutes=30),
+        id=None,
+        story_id=None,
+        summary=(),
+    )
+    [(stored, status)] = await services_of(running_bot).ingest.ingest_articles([retold])
+    assert status == "added" and stored.story_id == northwind.story_id
+    for command in ("/latest", "/search battery plant"):
+        reply = await say(emulator, command)
+        # The newest telling is listed once, and the other source is named.
+        assert "Northwind Motors picks" not in reply.text
+        assert reply.text.count("Northwind Motors chooses Ellery Falls") == 1
+        assert "Harbour & Wire" in reply.text
+        assert "also: Newsbot Samples" in reply.text
+        assert [data for _, data in reply.buttons].count(f"sum:{northwind.id}") == 0
 
 
 async def test_settings_by_arguments_and_buttons(
