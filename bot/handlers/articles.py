@@ -269,11 +269,19 @@ async def search(update: Update, context: BotContext) -> None:
         return
     check_length(text, MAX_SEARCH_CHARS)
     services = context.services
-    articles = await services.db.articles.search(text, SEARCH_LIMIT)
+    # One more than is shown tells whether there are more, so the reply does not pass ten off as all.
+    found = await services.db.articles.search(text, SEARCH_LIMIT + 1)
+    articles = found[:SEARCH_LIMIT]
     also = await services.db.articles.other_sources(articles)
-    await send(
-        update.message, render_search(text, articles, services.clock.now(), services.catalogue.get, also=also)
+    reply = render_search(
+        text,
+        articles,
+        services.clock.now(),
+        services.catalogue.get,
+        also=also,
+        more=len(found) > len(articles),
     )
+    await send(update.message, reply)
 
 
 @command

@@ -385,10 +385,15 @@ def render_search(
     topics: Callable[[str], Topic | None],
     *,
     also: Mapping[int, Sequence[str]] | None = None,
+    more: bool = False,
 ) -> list[Reply]:
-    """/search WORDS."""
+    """/search WORDS; ``more``: other articles match besides those shown."""
     shown = esc(truncate(words, 80))
-    heading = f"🔎 <b>{shown}</b>: {len(articles)} article{'s' if len(articles) != 1 else ''}, newest first"
+    n = len(articles)
+    found = (
+        f"the {n} newest of more articles" if more else f"{n} article{'s' if n != 1 else ''}, newest first"
+    )
+    heading = f"🔎 <b>{shown}</b>: {found}"
     empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
     return render_article_list(heading, articles, now, topics, empty=empty, also=also)
 

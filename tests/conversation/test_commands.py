@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
+from summaries.articles import Article
 from tests.conftest import USER_CHAT, services_of
 from tests.conversation.helpers import press, say, store_samples
 
@@ -134,6 +136,35 @@ async def test_latest_and_search_show_a_story_from_two_sources_once(
         assert "Harbour & Wire" in reply.text
         assert "also: Newsbot Samples" in reply.text
         assert [data for _, data in reply.buttons].count(f"sum:{northwind.id}") == 0
+
+
+async def test_search_with_more_results_than_shown_does_not_claim_that_is_all(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Twelve articles match, ten are shown: the heading used to say "10 articles", as if that were all.
+    rng = random.Random(3)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pu", "ga", "he"]
+    articles = [
+        Article(
+            url=f"https://coast.example/{i}",
+            title=f"Lighthouse keepers report {i}",
+            body=" ".join(
+                "".join(rng.choice(syllables) for _ in range(3)) + (". " if j % 8 == 7 else "")
+                for j in range(48)
+            )
+            + " The lighthouse stayed lit.",
+            source="Coast News",
+            published=datetime.fromtimestamp(services_of(running_bot).clock.now() - 60 * i, UTC),
+        )
+        for i in range(12)
+    ]
+    results = await services_of(running_bot).ingest.ingest_articles(articles)
+    assert [status for _, status in results] == ["added"] * 12
+    reply = await say(emulator, "/search lighthouse")
+    assert "the 10 newest" in reply.text.split("\n")[0]
+    assert "Lighthouse keepers report 0" in reply.text and "report 11" not in reply.text
+    few = await say(emulator, "/search lighthouse keepers report 3")
+    assert "1 article, newest first" in few.text
 
 
 async def test_settings_by_arguments_and_buttons(
