@@ -391,7 +391,9 @@ def render_search(
     shown = esc(truncate(words, 80))
     n = len(articles)
     found = (
-        f"the {n} newest of more articles" if more else f"{n} article{'s' if n != 1 else ''}, newest first"
+        f"the {n} newest of more matches (add words to narrow it)"
+        if more
+        else f"{n} article{'s' if n != 1 else ''}, newest first"
     )
     heading = f"🔎 <b>{shown}</b>: {found}"
     empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
