@@ -43,9 +43,11 @@ SEARCH_LIMIT = 10
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _ARTICLE_ID = re.compile(r"^#?(\d{1,12})$")
+# An article id as our lists and digests show it, after "source · age" or opening the line: "· #12".
+_LISTED_ID = re.compile(r"(?:^|· )#(\d{1,12})\b", re.MULTILINE)
 _SEVERAL_ARTICLES = (
-    "That message lists several articles: press the 📄 button of the one you want, or send /summary with its id "
-    "(/summary 12)."
+    "That message lists several articles: send /summary with the id of the one you want (/summary 12), or press "
+    "its 📄 button if the list has them."
 )
 _NO_TEXT_REPLIED = (
     "That message has no text I can summarize (photos, stickers and files carry none). Reply to a message "
@@ -135,15 +137,22 @@ def replied_message(message: Message) -> Message | None:
     return replied
 
 
-def _replied_target(message: Message) -> tuple[str | None, bool]:
+def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     """What a reply points at, and whether it lists several of our articles.
 
-    An alert's summary button names its article; a list with a button per article names none of them; any
-    other message is summarized as text.
+    An alert's summary button names its article; a list with a button per article, or a digest of ours
+    (which has no buttons, only "#12" ids), names none of them; any other message is summarized as text.
     """
     replied = replied_message(message)
     if replied is None:
         return None, False
+    if (
+        replied.reply_markup is None
+        and replied.from_user is not None
+        and replied.from_user.id == bot_id
+        and len(set(_LISTED_ID.findall(replied.text or ""))) > 1
+    ):
+        return None, True
     articles: list[str] = []
     markup = replied.reply_markup
     if markup is not None:
@@ -197,7 +206,7 @@ async def summary(update: Update, context: BotContext) -> None:
     assert message is not None
     text = argument_text(message)
     chat = await ensure_chat(update, context)
-    replied, several = _replied_target(message)
+    replied, several = _replied_target(message, context.bot.id)
     if replied is not None:
         check_length(replied, MAX_MESSAGE_CHARS)  # any message Telegram delivered may be summarized
     request = parse_summary_request(
@@ -243,7 +252,11 @@ async def latest(update: Update, context: BotContext) -> None:
             names = ", ".join(t.id for t in services.catalogue.all())
             raise UserError(f"{text[:50]!r} is not a topic.{hint} Topics: {names}.")
     articles = await services.db.articles.latest(LATEST_LIMIT, topic.id if topic else None)
-    await send(update.message, render_latest(articles, services.clock.now(), services.catalogue.get, topic))
+    also = await services.db.articles.other_sources(articles)
+    await send(
+        update.message,
+        render_latest(articles, services.clock.now(), services.catalogue.get, topic, also=also),
+    )
 
 
 @command
@@ -256,8 +269,19 @@ async def search(update: Update, context: BotContext) -> None:
         return
     check_length(text, MAX_SEARCH_CHARS)
     services = context.services
-    articles = await services.db.articles.search(text, SEARCH_LIMIT)
-    await send(update.message, render_search(text, articles, services.clock.now(), services.catalogue.get))
+    # One more than is shown tells whether there are more, so the reply does not pass ten off as all.
+    found = await services.db.articles.search(text, SEARCH_LIMIT + 1)
+    articles = found[:SEARCH_LIMIT]
+    also = await services.db.articles.other_sources(articles)
+    reply = render_search(
+        text,
+        articles,
+        services.clock.now(),
+        services.catalogue.get,
+        also=also,
+        more=len(found) > len(articles),
+    )
+    await send(update.message, reply)
 
 
 @command

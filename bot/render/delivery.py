@@ -211,15 +211,20 @@ def _digest_line(item: DigestItem, now: float) -> str:
         if link is not None and len(link) <= _DIGEST_URL_CHARS
         else f"• {title}"
     )
-    line += f" — <i>{_source_line(art, now)}</i>"
-    if art.id is not None:
-        line += f" [{art.id}]"
+    # "#12" as /latest and /search show it: a digest has no buttons, so the id is how to ask for a summary.
+    line += f" — <i>{_source_line(art, now)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"
     others = _other_sources(item.also, art.source)
     if others:
         line += f" <i>(also: {others})</i>"
-    if art.summary:
-        line += "\n  " + esc(truncate(art.summary[0], _DIGEST_LINE_CHARS))
+    # Without a stored summary, the start of the text, cleaned as alerts and /latest show it.
+    first = (
+        truncate(art.summary[0], _DIGEST_LINE_CHARS)
+        if art.summary
+        else body_excerpt(art.body, art.title, _DIGEST_LINE_CHARS)
+    )
+    if first:
+        line += "\n  " + esc(first)
     # Escaping can grow each piece several times over; whatever a feed sends, a line must fit a message.
     if len(line) > _MAX_DIGEST_ITEM_CHARS:
-        line = f"• {esc(title_text(art.title, 60))}" + (f" [{art.id}]" if art.id is not None else "")
+        line = f"• {esc(title_text(art.title, 60))}" + (f" · #{art.id}" if art.id is not None else "")
     return line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -337,10 +337,12 @@ def render_article_list(
     topics: Callable[[str], Topic | None],
     *,
     empty: str,
+    also: Mapping[int, Sequence[str]] | None = None,
 ) -> list[Reply]:
     """/latest and /search: title, source, age, id and one line each; a summary button per article.
 
-    ``heading`` and ``empty`` are HTML the caller built from escaped parts.
+    ``heading`` and ``empty`` are HTML the caller built from escaped parts. ``also``: by article id, the other
+    sources that reported the same story.
     """
     if not articles:
         return [Reply(empty)]
@@ -348,9 +350,11 @@ def render_article_list(
     buttons: list[list[InlineKeyboardButton]] = []
     for article in articles:
         emoji = article_emoji(article, topics)
+        others = (also or {}).get(article.id or 0, ())
+        more = f" · also: {esc(truncate(', '.join(others), SOURCE_CHARS))}" if others else ""
         blocks.append(
             f"{emoji} <b>{esc(title_text(article.title, 200))}</b>\n"
-            f"<i>{source_line(article, now)}</i>\n"
+            f"<i>{source_line(article, now)}{more}</i>\n"
             f"{esc(_one_line(article))}"
         )
         if article.id is not None:
@@ -363,7 +367,12 @@ def render_article_list(
 
 
 def render_latest(
-    articles: Sequence[Article], now: float, topics: Callable[[str], Topic | None], topic: Topic | None = None
+    articles: Sequence[Article],
+    now: float,
+    topics: Callable[[str], Topic | None],
+    topic: Topic | None = None,
+    *,
+    also: Mapping[int, Sequence[str]] | None = None,
 ) -> list[Reply]:
     """/latest [TOPIC]."""
     what = f" in {esc(topic_label(topic))}" if topic else ""
@@ -371,17 +380,29 @@ def render_latest(
     empty = (
         f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile send me a link to summarize."
     )
-    return render_article_list(heading, articles, now, topics, empty=empty)
+    return render_article_list(heading, articles, now, topics, empty=empty, also=also)
 
 
 def render_search(
-    words: str, articles: Sequence[Article], now: float, topics: Callable[[str], Topic | None]
+    words: str,
+    articles: Sequence[Article],
+    now: float,
+    topics: Callable[[str], Topic | None],
+    *,
+    also: Mapping[int, Sequence[str]] | None = None,
+    more: bool = False,
 ) -> list[Reply]:
-    """/search WORDS."""
+    """/search WORDS; ``more``: other articles match besides those shown."""
     shown = esc(truncate(words, 80))
-    heading = f"🔎 <b>{shown}</b>: {_count(len(articles), 'article')}, newest first"
+    n = len(articles)
+    found = (
+        f"the {n} newest of more matches (add words to narrow it)"
+        if more
+        else f"{_count(n, 'article')}, newest first"
+    )
+    heading = f"🔎 <b>{shown}</b>: {found}"
     empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
-    return render_article_list(heading, articles, now, topics, empty=empty)
+    return render_article_list(heading, articles, now, topics, empty=empty, also=also)
 
 
 def render_article_summary(

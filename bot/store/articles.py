@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
@@ -29,8 +30,14 @@ _NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DE
 # Search input comes from users: bound the work one query can cause.
 _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
+# Lists show one article per story: read this many times the ids asked for, so a story told by several
+# sources does not leave the list short.
+_STORY_OVERFETCH = 4
 # Punctuation glued to a word typed in Chinese or Japanese ("東京、" or "「東京」").
 _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
+# A quoted phrase ("...", typographic “...” as phones type them, «...») or a run of non-space characters. An
+# unclosed quote is part of a word, as before.
+_SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # SQLite integers are signed 64-bit; binding anything wider raises OverflowError.
@@ -91,14 +98,18 @@ def _json_text(values: Sequence[str]) -> str:
 def search_terms(words: str) -> tuple[str | None, list[str]]:
     """User text as (a safe FTS5 query or None, substrings to look for in title and body).
 
-    The FTS5 query has each word as a quoted string, all ANDed, so no user text is ever FTS5 syntax.
+    The FTS5 query has each word, and each quoted phrase, as a quoted string, all ANDed, so no user text is
+    ever FTS5 syntax.
 
     FTS5's tokenizer takes a run of Chinese or Japanese characters for one token, so "東京" would never
     match "東京で地震"; words in scripts written without spaces are looked for as substrings instead.
     """
     terms: dict[str, None] = {}
     substrings: dict[str, None] = {}
-    for chunk in words[:_MAX_SEARCH_CHARS].split():
+    for match in _SEARCH_CHUNK.finditer(words[:_MAX_SEARCH_CHARS]):
+        phrase = next((g for g in match.groups()[:3] if g is not None), None)
+        # A quoted phrase stays one FTS5 string, which FTS5 reads as a phrase: its words in that order.
+        chunk = " ".join(phrase.split()) if phrase is not None else match.group(4)
         # Control characters (NUL ends an FTS5 string early) and lone surrogates (not encodable) go.
         cleaned = "".join(ch for ch in chunk if unicodedata.category(ch)[0] != "C")
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
@@ -263,16 +274,48 @@ class ArticleRepo:
 
     async def _newest(self, where: str, params: tuple[object, ...], limit: int) -> list[Article]:
         # Pick the ids first and fetch whole rows only for those: sorting full rows drags every body
-        # through the sorter (8x slower at 5,000 articles).
+        # through the sorter (8x slower at 5,000 articles). One article per story, its newest telling that
+        # matches: the same story from two sources is listed once (other_sources names the rest).
+        candidates = await fetch_all(
+            self._db.reader,
+            f"SELECT id, story_id FROM articles WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?",
+            # SQLite reads a negative LIMIT as "no limit"; a slip in the caller must not fetch everything.
+            (*params, max(0, limit) * _STORY_OVERFETCH),
+        )
+        ids: list[int] = []
+        stories: set[int] = set()
+        for row in candidates:
+            if len(ids) >= limit:
+                break
+            if row["story_id"] not in stories:
+                stories.add(row["story_id"])
+                ids.append(int(row["id"]))
+        if not ids:
+            return []
         rows = await fetch_all(
             self._db.reader,
-            f"SELECT {_COLUMNS} FROM articles WHERE id IN"
-            f" (SELECT id FROM articles WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?)"
-            f" ORDER BY {_NEWEST_FIRST}",
-            # SQLite reads a negative LIMIT as "no limit"; a slip in the caller must not fetch everything.
-            (*params, max(0, limit)),
+            f"SELECT {_COLUMNS} FROM articles WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY {_NEWEST_FIRST}",
+            tuple(ids),
         )
         return [_article_from_row(r) for r in rows]
+
+    async def other_sources(self, articles: Sequence[Article]) -> dict[int, tuple[str, ...]]:
+        """For each article (by id), the other sources that reported its story, first one first."""
+        by_story = {a.story_id: a for a in articles if a.id is not None and a.story_id is not None}
+        if not by_story:
+            return {}
+        rows = await fetch_all(
+            self._db.reader,
+            f"SELECT story_id, source FROM articles WHERE story_id IN ({', '.join('?' * len(by_story))})"
+            " ORDER BY id",
+            tuple(by_story),
+        )
+        found: dict[int, dict[str, None]] = {}
+        for row in rows:
+            article = by_story[int(row["story_id"])]
+            if row["source"] and row["source"] != article.source and article.id is not None:
+                found.setdefault(article.id, {})[str(row["source"])] = None
+        return {article_id: tuple(sources) for article_id, sources in found.items()}
 
     async def set_summary(self, article_id: int, sentences: Sequence[str]) -> None:
         """Store the article's summary sentences (computed once, shown many times)."""

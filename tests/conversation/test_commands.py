@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.context import BotApplication
@@ -102,6 +104,14 @@ async def test_latest_lists_articles_with_summary_buttons(
     assert "not a topic" in (await say(emulator, "/latest marsbars")).text
 
 
+def _distinct_words(seed: int) -> str:
+    """A few sentences of made-up words that no other seed shares much of."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pu", "ga", "he"]
+    words = ["".join(rng.choice(syllables) for _ in range(3)) for _ in range(24)]
+    return " ".join(w + ("." if i % 8 == 7 else "") for i, w in enumerate(words))
+
+
 async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -112,7 +122,8 @@ async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
             Article(
                 url=f"https://news.example/latest/{n}",
                 title=f"Harbour bulletin number {n}",
-                body=f"Bulletin {n} of the harbour office. The ferries run on time. Nothing else changed.",
+                # Each about something else, or the grouping of reports of one story would make them one.
+                body=f"Bulletin {n} of the harbour office: " + _distinct_words(n),
                 source="Harbour Office",
                 published=start - timedelta(hours=12 - n),
             )
@@ -137,6 +148,65 @@ async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bo
     assert "Solar-powered sensors" in reply.text and "1 article" in reply.text
     assert "Nothing found" in (await say(emulator, '/search "zebra" OR *')).text
     assert "What should I look for" in (await say(emulator, "/search")).text
+
+
+async def test_latest_and_search_show_a_story_from_two_sources_once(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The same story from a second source used to be listed twice, one under the other, in /latest and /search.
+    articles = await store_samples(running_bot)
+    northwind = next(a for a in articles if "Northwind" in a.title)
+    assert northwind.published is not None
+    retold = replace(
+        northwind,
+        url="https://wire.example/northwind-battery",
+        source="Harbour & Wire",
+        title="Northwind Motors chooses Ellery Falls for battery plant",
+        body=northwind.body + "\n\nShares in the carmaker rose slightly after the news.",
+        published=northwind.published + timedelta(minutes=30),
+        id=None,
+        story_id=None,
+        summary=(),
+    )
+    [(stored, status)] = await services_of(running_bot).ingest.ingest_articles([retold])
+    assert status == "added" and stored.story_id == northwind.story_id
+    for command in ("/latest", "/search battery plant"):
+        reply = await say(emulator, command)
+        # The newest telling is listed once, and the other source is named.
+        assert "Northwind Motors picks" not in reply.text
+        assert reply.text.count("Northwind Motors chooses Ellery Falls") == 1
+        assert "Harbour & Wire" in reply.text
+        assert "also: Newsbot Samples" in reply.text
+        assert [data for _, data in reply.buttons].count(f"sum:{northwind.id}") == 0
+
+
+async def test_search_with_more_results_than_shown_does_not_claim_that_is_all(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Twelve articles match, ten are shown: the heading used to say "10 articles", as if that were all.
+    rng = random.Random(3)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pu", "ga", "he"]
+    articles = [
+        Article(
+            url=f"https://coast.example/{i}",
+            title=f"Lighthouse keepers report {i}",
+            body=" ".join(
+                "".join(rng.choice(syllables) for _ in range(3)) + (". " if j % 8 == 7 else "")
+                for j in range(48)
+            )
+            + " The lighthouse stayed lit.",
+            source="Coast News",
+            published=datetime.fromtimestamp(services_of(running_bot).clock.now() - 60 * i, UTC),
+        )
+        for i in range(12)
+    ]
+    results = await services_of(running_bot).ingest.ingest_articles(articles)
+    assert [status for _, status in results] == ["added"] * 12
+    reply = await say(emulator, "/search lighthouse")
+    assert "the 10 newest" in reply.text.split("\n")[0]
+    assert "Lighthouse keepers report 0" in reply.text and "report 11" not in reply.text
+    few = await say(emulator, "/search lighthouse keepers report 3")
+    assert "1 article, newest first" in few.text
 
 
 async def test_settings_by_arguments_and_buttons(

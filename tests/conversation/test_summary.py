@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
-from tests.conftest import USER_CHAT, MakeBot, make_settings
+from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, press, say, store_samples
 from tests.support.news_site import NewsSite
 
@@ -163,3 +163,22 @@ async def test_summary_in_a_forum_topic_is_no_reply_to_the_topic_notice(
     )
     reply = await emulator.next_message(-100777)
     assert reply.text.startswith("⚠️ Send /summary with an article id"), reply.text
+
+
+async def test_summary_replied_to_a_digest_asks_which_story(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A digest has no buttons: replying /summary to it used to summarize the digest's own text as if it were
+    # an article ("📝 Summary: Your news digest — 2 stories ...").
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, "/subscribe science health")
+    services = services_of(running_bot)
+    articles = await store_samples(running_bot)
+    await services.delivery.plan_alerts(articles, services.clock.now())
+    digest = await say(emulator, "/digest")
+    glacier = next(a for a in articles if "glacier" in a.title)
+    assert f"#{glacier.id}" in digest.text  # the id to ask for, as /latest shows it
+    several = await say(emulator, "/summary", reply_to=digest.message_id)
+    assert "lists several articles" in several.text and not several.text.startswith("📝")
+    chosen = await say(emulator, f"/summary {glacier.id}", reply_to=digest.message_id)
+    assert glacier.title in chosen.text

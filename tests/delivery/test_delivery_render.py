@@ -182,3 +182,20 @@ def test_a_summary_sentence_without_a_full_stop_does_not_run_into_the_next() -> 
     finished = art(summary=("Is it worth it?", "The mayor said: “Yes.”", "Panels: 12,000;"))
     text, _ = render_alert(finished, sentences=3, now=NOW, catalogue=CATALOGUE)
     assert "Is it worth it? The mayor said: “Yes.” Panels: 12,000;" in parse_html(text).text
+
+
+def test_a_digest_item_without_a_stored_summary_still_has_its_one_line() -> None:
+    # Alerts and /latest fall back to the start of the text; the digest used to show the bare title.
+    plain = art(
+        7, summary=(), body="Harbour city switched on a floating solar farm on Monday. It has panels."
+    )
+    furniture = art(8, summary=(), body="Comments", title="Harbour city opens floating solar farm")
+    [part] = render_digest(
+        [DigestItem(plain, "business", 2.0, key=7), DigestItem(furniture, "business", 1.0, key=8)],
+        now=NOW,
+        catalogue=CATALOGUE,
+        max_per_group=5,
+    )
+    text = parse_html(part.text).text
+    assert "\n  Harbour city switched on a floating solar farm on Monday." in text
+    assert "omments" not in text

@@ -234,6 +234,18 @@ async def test_search_finds_chinese_and_japanese_words_inside_the_text(db: Datab
     assert await _search_urls(db, "名古屋") == []
 
 
+async def test_search_finds_a_quoted_phrase_only_where_its_words_stand_together(searchable: Database) -> None:
+    # /search "electric van" used to be the words electric AND van anywhere, so a quoted phrase found articles
+    # where the words were far apart or in the other order; phones type typographic quotes.
+    assert await _search_urls(searchable, '"plans electric"') == ["1"]
+    assert await _search_urls(searchable, '"electric plans"') == []
+    assert await _search_urls(searchable, "“van electric”") == []
+    assert await _search_urls(searchable, "«electric van» bremen") == ["1"]
+    assert await _search_urls(searchable, '"electric van" grinders') == []
+    assert await _search_urls(searchable, 'beans "ELECTRIC grinders"') == ["3"]
+    assert await _search_urls(searchable, '"electric plans') == ["1"]  # no closing quote: just the words
+
+
 async def test_search_with_random_bytes_never_raises(searchable: Database) -> None:
     import random
 
