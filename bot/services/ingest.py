@@ -309,6 +309,13 @@ class IngestService:
             return [IngestOutcome(source, "failed", reason=getattr(exc, "reason", None) or str(exc))]
         outcomes: list[IngestOutcome] = []
         for article in articles:
+            if (
+                not article.title.strip() and not article.body.strip()
+            ):  # a blank line in /latest is no article
+                outcomes.append(
+                    IngestOutcome(source, "failed", reason=f"{article.url}: no title and no text")
+                )
+                continue
             try:
                 stored, status = await self._store(article, feed_id=None)
             except Exception as exc:  # keep going: one bad article must not lose the others
