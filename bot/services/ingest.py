@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -300,7 +300,7 @@ class IngestService:
         """Add the articles of one source: a file, an article URL or a feed URL. Never raises."""
         return [outcome async for outcome in self.iter_source(source)]
 
-    async def iter_source(self, source: str) -> AsyncIterator[IngestOutcome]:
+    async def iter_source(self, source: str) -> AsyncGenerator[IngestOutcome, None]:
         """Like ``ingest_source``, each outcome as soon as it is stored, so a caller stopped midway has them all."""
         try:
             if source.lower().startswith(("http://", "https://")):
