@@ -337,7 +337,10 @@ class IngestService:
                 parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
             except FeedError as exc:
                 raise UserError(exc.reason) from None
-            return [item_to_article(item, parsed) for item in parsed.items if item.url]
+            if not parsed.items:  # else the source would get no line at all
+                raise UserError("That feed has no items.")
+            # Items without a link are kept under a made-up identity, as feed files and polls keep them.
+            return [item_to_article(item, parsed) for item in parsed.items]
         return [await self._extract(fetched.body, fetched.url)]
 
     async def _fetch_article(self, url: str) -> Article:

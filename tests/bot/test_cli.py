@@ -414,3 +414,23 @@ def test_ctrl_c_during_ingest_reports_every_stored_article(tmp_path: Path) -> No
     with contextlib.closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(added)
     assert 20 <= len(added) < 1000
+
+
+async def test_ingest_feed_url_reports_an_empty_feed_and_keeps_items_without_links(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    empty = news_site.add(
+        "/empty.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>E</title></channel></rss>",
+        content_type="application/rss+xml",
+    )  # fmt: skip
+    linkless = _rss(ARTICLE).replace("<link>https://news.example/1</link>", "")
+    feed = news_site.add("/linkless.xml", linkless, content_type="application/rss+xml")
+    code, out, err = await _newsbot_async(
+        "ingest", "--quiet", empty, feed, cwd=tmp_path,
+        NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    lines = out.splitlines()
+    assert len(lines) == 2, (out, err)
+    assert lines[0].startswith(f"failed   {empty}: ") and "no items" in lines[0]
+    assert lines[1].startswith("added") and "Harbor city approves new tram line" in lines[1]
+    assert code == 1
