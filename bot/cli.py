@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from summaries.articles import Article
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class UsageError(Exception):
@@ -134,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 
@@ -235,16 +237,49 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             settings=settings,
             clock=SystemClock(),
         )
+        # Ctrl-C stops after the article being stored, so every stored article has its line (a second one stops
+        # at once); a KeyboardInterrupt raised anywhere would lose the lines of a feed file's stored items.
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        interrupted = False
+
+        def on_sigint() -> None:
+            nonlocal interrupted
+            if interrupted and task is not None:
+                task.cancel()
+            interrupted = True
+            print("newsbot: stopping after this article (Ctrl-C again to stop at once)", file=sys.stderr)
+
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+        done = 0
         try:
             progress = tqdm(sources, unit="source", disable=quiet or None, file=sys.stderr, leave=False)
             for source in progress:
                 progress.set_postfix_str(source[-40:])
-                for outcome in await service.ingest_source(source):
-                    line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
-                    failed += outcome.status == "failed"
-                    progress.write(line, file=sys.stdout)
+                async with contextlib.aclosing(service.iter_source(source)) as outcomes:
+                    async for outcome in outcomes:
+                        line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
+                        failed += outcome.status == "failed"
+                        progress.write(line, file=sys.stdout)
+                        if interrupted:
+                            break
+                if interrupted:
+                    break
+                done += 1
+        except asyncio.CancelledError:
+            if not interrupted:
+                raise
+            print("newsbot: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         finally:
+            loop.remove_signal_handler(signal.SIGINT)
             await fetcher.aclose()
+    if interrupted:
+        print(
+            f"newsbot: interrupted; {done} of {len(sources)} sources done, every article listed is stored",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     return EXIT_FAILURE if failed else EXIT_OK
 
 

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             what = "is a directory, not a file" if value.is_dir() else "does not exist"
             raise ValueError(f"{value} {what}")
+        if value is not None:
+            # Read it now, so a typo in it stops start-up here rather than as a traceback later.
+            try:
+                TopicCatalogue.load(value)
+            except OSError as exc:
+                raise ValueError(f"{value} cannot be read: {exc.strerror or exc}") from None
         return value
 
     @field_validator("feeds", mode="before")

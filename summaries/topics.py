@@ -676,13 +676,22 @@ def _read_topic_file(path: Path) -> list[Topic]:
         if not isinstance(keywords, dict):
             raise ValueError(f'Topic {entry["id"]!r} in {path}: "keywords" must be a list or a table.')
         topic_id = _norm(entry["id"]).replace(" ", "-")
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list):
+            raise ValueError(f'Topic {entry["id"]!r} in {path}: "aliases" must be a list of words.')
+        try:
+            weights = {str(k).lower(): float(v) for k, v in keywords.items()}
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"Topic {entry['id']!r} in {path}: every keyword needs a number as its weight."
+            ) from None
         topics.append(
             Topic(
                 id=topic_id,
                 title=str(entry.get("title") or ""),
                 emoji=str(entry.get("emoji") or ""),
-                aliases=tuple(str(a) for a in entry.get("aliases", []) if str(a).strip()),
-                keywords={str(k).lower(): float(v) for k, v in keywords.items()},
+                aliases=tuple(str(a) for a in aliases if str(a).strip()),
+                keywords=weights,
             )
         )
     return topics

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -298,25 +298,34 @@ class IngestService:
 
     async def ingest_source(self, source: str) -> list[IngestOutcome]:
         """Add the articles of one source: a file, an article URL or a feed URL. Never raises."""
+        return [outcome async for outcome in self.iter_source(source)]
+
+    async def iter_source(self, source: str) -> AsyncGenerator[IngestOutcome, None]:
+        """Like ``ingest_source``, each outcome as soon as it is stored, so a caller stopped midway has them all."""
         try:
             if source.lower().startswith(("http://", "https://")):
                 articles = await self._articles_from_url(source)
             else:
                 articles = await asyncio.to_thread(read_source_file, Path(source))
         except UserError as exc:
-            return [IngestOutcome(source, "failed", reason=exc.message)]
+            yield IngestOutcome(source, "failed", reason=exc.message)
+            return
         except (OSError, ValueError) as exc:
-            return [IngestOutcome(source, "failed", reason=getattr(exc, "reason", None) or str(exc))]
-        outcomes: list[IngestOutcome] = []
+            yield IngestOutcome(source, "failed", reason=getattr(exc, "reason", None) or str(exc))
+            return
         for article in articles:
+            if (
+                not article.title.strip() and not article.body.strip()
+            ):  # a blank line in /latest is no article
+                yield IngestOutcome(source, "failed", reason=f"{article.url}: no title and no text")
+                continue
             try:
                 stored, status = await self._store(article, feed_id=None)
             except Exception as exc:  # keep going: one bad article must not lose the others
                 log.exception("could not store %s", article.url)
-                outcomes.append(IngestOutcome(source, "failed", article, f"{type(exc).__name__}: {exc}"))
+                yield IngestOutcome(source, "failed", article, f"{type(exc).__name__}: {exc}")
                 continue
-            outcomes.append(IngestOutcome(source, status, stored))  # type: ignore[arg-type]
-        return outcomes
+            yield IngestOutcome(source, status, stored)  # type: ignore[arg-type]
 
     async def _articles_from_url(self, url: str) -> list[Article]:
         try:
@@ -328,7 +337,10 @@ class IngestService:
                 parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
             except FeedError as exc:
                 raise UserError(exc.reason) from None
-            return [item_to_article(item, parsed) for item in parsed.items if item.url]
+            if not parsed.items:  # else the source would get no line at all
+                raise UserError("That feed has no items.")
+            # Items without a link are kept under a made-up identity, as feed files and polls keep them.
+            return [item_to_article(item, parsed) for item in parsed.items]
         return [await self._extract(fetched.body, fetched.url)]
 
     async def _fetch_article(self, url: str) -> Article:

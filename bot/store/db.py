@@ -274,7 +274,14 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
 
 async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
     # isolation_level=None: the sqlite3 module must not open transactions behind our back; write() does it.
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn = aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn
+    except BaseException:
+        # aiosqlite then queues the stop of its worker thread without waiting for it; a thread still running
+        # when the event loop closes prints a traceback under the one-line error. Let it finish first.
+        await asyncio.to_thread(conn._thread.join, 5)
+        raise
     try:
         conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

@@ -194,19 +194,19 @@ def looks_like_feed(data: bytes) -> bool:
 # Parsing
 
 
-def parse_feed(data: bytes, url: str = "") -> ParsedFeed:
-    """Parse RSS, RDF, Atom or JSON Feed bytes; raises FeedError when they hold no feed."""
+def parse_feed(data: bytes, url: str = "", *, max_items: int | None = _MAX_ITEMS) -> ParsedFeed:
+    """Parse RSS, RDF, Atom or JSON Feed bytes (the first ``max_items`` items); FeedError when they hold no feed."""
     if not data or not data.strip():
         raise FeedError("The feed is empty.")
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
-        return _parse_json_feed(data, url)
+        return _parse_json_feed(data, url, max_items)
     if b"\x00" in data[:1024] and not has_wide_bom(data):
         raise FeedError("That is binary data, not a news feed.")
-    return _parse_xml_feed(data, url)
+    return _parse_xml_feed(data, url, max_items)
 
 
-def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
+def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
     stripped = data.lstrip(b" \t\r\n")
     if stripped.startswith(b"<"):
         # Whitespace before the XML declaration makes strict parsers give up; many real feeds have it.
@@ -234,7 +234,7 @@ def _parse_xml_feed(data: bytes, url: str) -> ParsedFeed:
         raise FeedError(f"The feed could not be read ({_bozo_text(parsed) or 'unknown format'}).")
     kind = "atom" if version.startswith("atom") else "rdf" if version in ("rss090", "rss10") else "rss"
     base = str(feed.get("link") or url or "")
-    items = [item for e in entries[:_MAX_ITEMS] if (item := _xml_item(e, base)) is not None]
+    items = [item for e in entries[:max_items] if (item := _xml_item(e, base)) is not None]
     return ParsedFeed(
         title=_plain(feed.get("title")) or _host(url) or "Untitled feed",
         link=str(feed.get("link")) if feed.get("link") else None,
@@ -339,7 +339,7 @@ def _struct_time_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
+def _parse_json_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
     try:
         # Integers beyond Python's 4,300-digit limit raise ValueError; no field needs them as numbers.
         doc = json.loads(decode_bytes(data), parse_int=_json_int)
@@ -351,7 +351,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     base = home or _str_or_none(doc.get("feed_url")) or url
     raw_items = doc.get("items")
     items: list[FeedItem] = []
-    for raw in raw_items[:_MAX_ITEMS] if isinstance(raw_items, list) else []:
+    for raw in raw_items[:max_items] if isinstance(raw_items, list) else []:
         if isinstance(raw, dict) and (item := _json_item(raw, base)) is not None:
             items.append(item)
     return ParsedFeed(

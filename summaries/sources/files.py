@@ -29,6 +29,8 @@ _HTML_START = re.compile(
     r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|p|div|h[1-6])\b", re.I | re.S
 )
 
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
+
 
 class SourceFileError(ValueError):
     """A file that cannot be read as articles; ``reason`` says why."""
@@ -51,6 +53,12 @@ def read_source_file(path: Path | str) -> list[Article]:
             )
         data = _read_capped(path)
     except FileNotFoundError:
+        # "ftp://host/x" arrives here as the path "ftp:/host/x": say what is wrong, not that no such file exists.
+        if scheme := _URL_SCHEME.match(str(path)):
+            raise SourceFileError(
+                f"{scheme[1]}: addresses are not supported; newsbot fetches http:// and https:// URLs "
+                "and reads local files by their path."
+            ) from None
         raise SourceFileError(f"There is no file {path}.") from None
     except PermissionError:
         raise SourceFileError(f"{path} cannot be read (permission denied).") from None
@@ -89,7 +97,8 @@ def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
         raise SourceFileError(f"{name} is {binary_kind(data[:16])}, not text, HTML or a news feed.")
     if looks_like_feed(data):
         try:
-            feed = parse_feed(data, url="")
+            # Every item: the file size cap bounds the work, and items past the poll cap would vanish unreported.
+            feed = parse_feed(data, url="", max_items=None)
         except FeedError as exc:
             raise SourceFileError(f"{name}: {exc.reason}") from None
         if not feed.items:

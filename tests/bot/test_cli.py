@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import os
 import pty
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -322,3 +325,116 @@ def test_summarize_typed_at_a_terminal_says_how_to_end_the_text(tmp_path: Path) 
     assert process.returncode == 0, stderr
     assert b"Ctrl-D" in stderr and stderr.count(b"\n") == 1
     assert len(stdout.decode().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("topics.json", "this is not JSON"),
+        ("topics.toml", "x = ["),
+        ("topics.json", '{"topics": 5}'),
+        ("topics.json", '{"topics": [{"id": "rail", "keywords": {"tram": null}}]}'),
+        ("topics.json", '{"topics": [{"id": "rail", "aliases": 5}]}'),
+    ],
+)
+@pytest.mark.parametrize("command", ["ingest", "summarize"])
+def test_unusable_topics_file_is_a_configuration_error(
+    tmp_path: Path, name: str, content: str, command: str
+) -> None:
+    (tmp_path / name).write_text(content)
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    result = newsbot(
+        command, str(tmp_path / "tram.txt"), cwd=tmp_path,
+        NEWSBOT_TOPICS_FILE=str(tmp_path / name), NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "NEWSBOT_TOPICS_FILE" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("source", ["ftp://news.example/a.txt", "file:///etc/hostname", "gopher://x/1"])
+def test_sources_with_another_scheme_say_only_http_is_fetched(tmp_path: Path, source: str) -> None:
+    result = newsbot("summarize", source, cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "http" in result.stderr and "no file" not in result.stderr
+    result = newsbot("ingest", "--quiet", source, cwd=tmp_path, NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"failed   {source}: ") and "http" in result.stdout, result.stdout
+    assert "no file" not in result.stdout
+
+
+def test_ingest_feed_item_without_title_or_text_is_reported_not_stored(tmp_path: Path) -> None:
+    feed = _rss(ARTICLE).replace(
+        "</channel>",
+        "<item><title></title><link>https://news.example/empty</link><description/></item></channel>",
+    )
+    (tmp_path / "feed.xml").write_text(feed)
+    db = tmp_path / "db.sqlite3"
+    result = newsbot("ingest", "--quiet", str(tmp_path / "feed.xml"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout
+    assert lines[0].startswith("added") and "tram" in lines[0]
+    assert lines[1].startswith("failed") and "news.example/empty" in lines[1] and "no title" in lines[1]
+    assert result.returncode == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+
+
+def test_ctrl_c_during_ingest_reports_every_stored_article(tmp_path: Path) -> None:
+    items = "".join(
+        f"<item><title>Tram line {n} approved</title><link>https://news.example/tram/{n}</link>"
+        f"<description>The council of town {n} approved tram line {n} after a debate of {n} days. "
+        f"Line {n} will link the port with campus {n}. Works on line {n} start in spring.</description></item>"
+        for n in range(1000)
+    )
+    (tmp_path / "feed.xml").write_text(
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
+    )
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    db = tmp_path / "db.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", "--quiet", "feed.xml", "tram.txt"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**env, "PYTHONPATH": str(ROOT), "NEWSBOT_DB_PATH": str(db)},
+    )  # fmt: skip
+    try:
+        stored = 0
+        for _ in range(600):
+            if db.exists():
+                with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(db)) as conn:
+                    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            if stored >= 20 or process.poll() is not None:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert b"Traceback" not in stderr and b"interrupted" in stderr, stderr
+    added = [line for line in stdout.decode().splitlines() if line.startswith("added")]
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(added)
+    assert 20 <= len(added) < 1000
+
+
+async def test_ingest_feed_url_reports_an_empty_feed_and_keeps_items_without_links(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    empty = news_site.add(
+        "/empty.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>E</title></channel></rss>",
+        content_type="application/rss+xml",
+    )  # fmt: skip
+    linkless = _rss(ARTICLE).replace("<link>https://news.example/1</link>", "")
+    feed = news_site.add("/linkless.xml", linkless, content_type="application/rss+xml")
+    code, out, err = await _newsbot_async(
+        "ingest", "--quiet", empty, feed, cwd=tmp_path,
+        NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    lines = out.splitlines()
+    assert len(lines) == 2, (out, err)
+    assert lines[0].startswith(f"failed   {empty}: ") and "no items" in lines[0]
+    assert lines[1].startswith("added") and "Harbor city approves new tram line" in lines[1]
+    assert code == 1

@@ -6,12 +6,13 @@ import asyncio
 import os
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from bot.store import ChatDefaults, Database, NewArticle, SchemaError, load_migrations
+from bot.store import ChatDefaults, Database, DatabaseUnavailable, NewArticle, SchemaError, load_migrations
 from bot.store.db import split_statements
 from tests.store.samples import NOW, add_chat, make_article
 
@@ -340,3 +341,14 @@ def test_split_statements_keeps_triggers_strings_and_comments_whole() -> None:
     assert statements[1].startswith("CREATE TRIGGER tr") and statements[1].endswith("END;")
     with pytest.raises(SchemaError, match="unfinished statement"):
         split_statements("CREATE TABLE t (a);\nCREATE TABLE u (b")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder where no file can be created")
+async def test_a_database_that_cannot_be_opened_leaves_no_thread_behind() -> None:
+    # aiosqlite queues the stop of its worker thread on a failed connect without waiting for it; a thread
+    # still running when `newsbot ingest` closes its event loop printed a traceback after the one-line error.
+    before = set(threading.enumerate())
+    with pytest.raises(DatabaseUnavailable, match="cannot open"):
+        await Database.open("/proc/newsbot-test.sqlite3")
+    new = [t for t in threading.enumerate() if t not in before and not t.name.startswith("asyncio_")]
+    assert [t for t in new if t.is_alive()] == []  # the event loop's own executor threads aside

@@ -152,3 +152,18 @@ def test_json_feed_file_with_version_last(tmp_path: Path) -> None:
     )
     articles = read_source_file(path)
     assert [a.title for a in articles] == [f"Ferry news {i}" for i in range(40)]
+
+
+def test_a_feed_file_is_read_to_its_last_item(tmp_path: Path) -> None:
+    # The per-poll item cap guards against hostile remote feeds; a file the operator ingests is read in full
+    # (the file size cap bounds it), or items past the cap would vanish without a line of output.
+    items = "".join(
+        f"<item><title>Item {n}</title><link>https://news.example/{n}</link><description>Text {n}.</description></item>"
+        for n in range(1500)
+    )
+    path = tmp_path / "big.xml"
+    path.write_text(
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
+    )
+    articles = read_source_file(path)
+    assert len(articles) == 1500 and articles[-1].title == "Item 1499"
