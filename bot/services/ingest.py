@@ -314,9 +314,8 @@ class IngestService:
             yield IngestOutcome(source, "failed", reason=getattr(exc, "reason", None) or str(exc))
             return
         for article in articles:
-            if (
-                not article.title.strip() and not article.body.strip()
-            ):  # a blank line in /latest is no article
+            # Nothing to show but a blank line in /latest: no article.
+            if not article.title.strip() and not article.body.strip():
                 yield IngestOutcome(source, "failed", reason=f"{article.url}: no title and no text")
                 continue
             try:

@@ -280,7 +280,10 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
     except BaseException:
         # aiosqlite then queues the stop of its worker thread without waiting for it; a thread still running
         # when the event loop closes prints a traceback under the one-line error. Let it finish first.
-        await asyncio.to_thread(conn._thread.join, 5)
+        # (A private attribute of aiosqlite 0.22; without it there is only the traceback to lose.)
+        thread = getattr(conn, "_thread", None)
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5)
         raise
     try:
         conn.row_factory = aiosqlite.Row
