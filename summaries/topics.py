@@ -225,11 +225,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
             "atom*, neutron*, electron*, photon*, cern, collider, volcano*, earthquake*, seismic, "
             "meteorolog*, mathematician*, neuroscien*, microb*, bacteria*, vaccine research",
-            w2="research*, study, studies, scientific*, science, discover*, sample*, analys*, "
+            w2="research*, study, studies, scientific*, science, discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
-            "cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
+            "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
             "institute*, findings, evidence, theory, measure*, space, earth, nature, natural",
-            w1="model*, test*, found, suggest*, effect*, years ago, million years, data, plant",
+            w1="model*, test*, found, suggest*, effect*, years ago, million years, data, ~plant",
         ),
     ),
     Topic(

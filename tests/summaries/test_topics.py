@@ -320,3 +320,18 @@ def test_studio_alone_is_not_entertainment() -> None:
     assert "entertainment" in tag_topics(
         "Studio buys film rights", "The Hollywood studio will make the film with two actors from the series."
     )
+
+
+def test_factory_analyst_and_battery_words_alone_are_not_science() -> None:
+    # Battery cells, a car plant and market analysts used to make a carmaker's factory story "Science" too.
+    title = "Carmaker picks a river town for its first battery plant"
+    body = (
+        "The carmaker will build a plant to make battery cells for electric cars. Analysts said the cells "
+        "would cut costs, and the plant will employ 2,000 people. Analysts expect shares to rise."
+    )
+    assert "science" not in tag_topics(title, body)
+    lab = (
+        "Researchers grew the cells in a laboratory and scientists analysed how the plant tissue responded. "
+        "The study was published in a peer-reviewed journal."
+    )
+    assert "science" in tag_topics("Lab-grown plant cells survive drought", lab)
