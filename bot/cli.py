@@ -396,7 +396,9 @@ async def _fetch_page_text(
                 return article.body, article.title, language or article.language
             page = extract_page(fetched.body, fetched.url)
         except (FetchError, ExtractionError, SourceFileError) as exc:
-            print(f"newsbot: {exc.reason}", file=sys.stderr)
+            # A fetch error names the host; what was fetched and then refused is named here.
+            where = f"{url}: " if isinstance(exc, SourceFileError) else ""
+            print(f"newsbot: {where}{exc.reason}", file=sys.stderr)
             raise SystemExit(EXIT_FAILURE) from None
     return page.text, page.title, language or page.language
 

@@ -6,6 +6,7 @@ as text. Binary and empty files raise :class:`SourceFileError` with a reason a p
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -33,7 +34,7 @@ _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
 
 
 class SourceFileError(ValueError):
-    """A file that cannot be read as articles; ``reason`` says why."""
+    """A file that cannot be read as articles; ``reason`` says why, without naming it (callers do)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -46,11 +47,9 @@ def read_source_file(path: Path | str) -> list[Article]:
     try:
         # stat, not open, first: opening a named pipe blocks until someone writes to it.
         if path.is_dir():
-            raise SourceFileError(f"{path} is a folder, not a file.")
+            raise SourceFileError("It is a folder, not a file.")
         if not stat.S_ISREG(path.stat().st_mode):
-            raise SourceFileError(
-                f"{path} is not a regular file (a device, pipe or socket); newsbot reads files."
-            )
+            raise SourceFileError("It is not a regular file (a device, pipe or socket); newsbot reads files.")
         data = _read_capped(path)
     except FileNotFoundError:
         # "ftp://host/x" arrives here as the path "ftp:/host/x": say what is wrong, not that no such file exists.
@@ -59,11 +58,11 @@ def read_source_file(path: Path | str) -> list[Article]:
                 f"{scheme[1]}: addresses are not supported; newsbot fetches http:// and https:// URLs "
                 "and reads local files by their path."
             ) from None
-        raise SourceFileError(f"There is no file {path}.") from None
+        raise SourceFileError("There is no such file.") from None
     except PermissionError:
-        raise SourceFileError(f"{path} cannot be read (permission denied).") from None
+        raise SourceFileError("It cannot be read (permission denied).") from None
     except IsADirectoryError:
-        raise SourceFileError(f"{path} is a folder, not a file.") from None
+        raise SourceFileError("It is a folder, not a file.") from None
     return read_source_bytes(data, name=path.name, url=path.resolve().as_uri())
 
 
@@ -73,46 +72,57 @@ def _read_capped(path: Path) -> bytes:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise SourceFileError(
-                f"{path} is not a regular file (a device, pipe or socket); newsbot reads files."
-            )
+            raise SourceFileError("It is not a regular file (a device, pipe or socket); newsbot reads files.")
         if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
-            raise SourceFileError(_too_big(path))
+            raise SourceFileError(_TOO_BIG)
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise SourceFileError(_too_big(path))
+        raise SourceFileError(_TOO_BIG)
     return data
 
 
-def _too_big(path: Path) -> str:
-    return f"{path.name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; newsbot reads less."
+_TOO_BIG = f"It is larger than {MAX_FILE_BYTES // 1_000_000} MB; newsbot reads less."
 
 
 def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
     """Articles from file contents; ``name`` is used as the source, ``url`` identifies the file."""
     if not data.strip():
-        raise SourceFileError(f"{name} is empty.")
+        raise SourceFileError("It is empty.")
     kind = sniff_media_type(data[:2048])
     if kind is None:
-        raise SourceFileError(f"{name} is {binary_kind(data[:16])}, not text, HTML or a news feed.")
+        raise SourceFileError(f"It is {binary_kind(data[:16])}, not text, HTML or a news feed.")
     if looks_like_feed(data):
         try:
             # Every item: the file size cap bounds the work, and items past the poll cap would vanish unreported.
             feed = parse_feed(data, url="", max_items=None)
         except FeedError as exc:
-            raise SourceFileError(f"{name}: {exc.reason}") from None
+            raise SourceFileError(exc.reason) from None
         if not feed.items:
-            raise SourceFileError(f"{name} is a feed without items.")
+            raise SourceFileError("It is a feed without items.")
         return [item_to_article(item, feed) for item in feed.items]
     text = scrub_text(decode_bytes(data))
+    if _is_json(text):
+        # Data, not prose: stored as text it would be an "article" titled with braces.
+        raise SourceFileError("It is JSON, but not a JSON Feed.")
     if _HTML_START.match(text):
         try:
             page = extract_page(text, url)
         except ExtractionError as exc:
-            raise SourceFileError(f"{name}: {exc.reason}") from None
+            raise SourceFileError(exc.reason) from None
         article = page_to_article(page, url)
         return [_with_source(article, page.site_name or name)]
     return [_text_article(text, name=name, url=url)]
+
+
+def _is_json(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")):
+        return False
+    try:
+        json.loads(stripped)
+    except (ValueError, RecursionError):  # prose that happens to open with a brace, or nesting too deep
+        return False
+    return True
 
 
 def _text_article(text: str, *, name: str, url: str) -> Article:

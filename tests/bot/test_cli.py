@@ -438,3 +438,23 @@ async def test_ingest_feed_url_reports_an_empty_feed_and_keeps_items_without_lin
     assert lines[0].startswith(f"failed   {empty}: ") and "no items" in lines[0]
     assert lines[1].startswith("added") and "Harbor city approves new tram line" in lines[1]
     assert code == 1
+
+
+def test_a_file_that_holds_no_article_is_named_once_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "menu.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    (tmp_path / "empty.txt").write_text("  \n")
+    result = newsbot("summarize", "menu.html", cwd=tmp_path)
+    # It used to read "cannot read menu.html: menu.html: That page has no article text."
+    assert result.stderr == "newsbot: cannot read menu.html: That page has no article text.\n"
+    result = newsbot(
+        "ingest",
+        "--quiet",
+        "menu.html",
+        "empty.txt",
+        cwd=tmp_path,
+        NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert result.stdout.splitlines() == [
+        "failed   menu.html: That page has no article text.",
+        "failed   empty.txt: It is empty.",
+    ]

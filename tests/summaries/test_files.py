@@ -83,7 +83,7 @@ def test_unreadable_files_have_reasons(tmp_path: Path, content: bytes, words: st
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
-    with pytest.raises(SourceFileError, match="no file"):
+    with pytest.raises(SourceFileError, match="no such file"):
         read_source_file(tmp_path / "nope.txt")
     with pytest.raises(SourceFileError, match="folder"):
         read_source_file(tmp_path)
@@ -167,3 +167,14 @@ def test_a_feed_file_is_read_to_its_last_item(tmp_path: Path) -> None:
     )
     articles = read_source_file(path)
     assert len(articles) == 1500 and articles[-1].title == "Item 1499"
+
+
+def test_json_that_is_no_json_feed_is_refused_not_stored_as_prose(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_text('{"feeds": ["https://a.example/rss"], "interval": 600}')
+    # It used to become an "article" titled {"feeds": ...
+    with pytest.raises(SourceFileError, match="JSON, but not a JSON Feed"):
+        read_source_file(path)
+    deep = tmp_path / "deep.txt"
+    deep.write_text("[" * 100_000 + "] is how the note starts.\n\nThen it goes on in prose for a while.")
+    assert read_source_file(deep)[0].title.startswith("[[[")
