@@ -63,6 +63,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x00", "a media file"),
 )
 _SNIFF_BYTES = 2048
+# Addresses tried per host name: a name with dozens of records must not stretch one fetch.
+_MAX_ADDRESSES = 4
 # UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -205,6 +207,20 @@ def _describe_type(media_type: str) -> str:
     return f"a file of type {media_type}" if media_type else "binary data"
 
 
+def _connection_order(addresses: list[IPAddress]) -> list[IPAddress]:
+    """The resolver's order (RFC 6724 preference), with the first address of the other family moved second.
+
+    Should the preferred family be broken on this machine, the second attempt is already the other one.
+    """
+    unique = list(dict.fromkeys(addresses))
+    if not unique:
+        return unique
+    other = next((ip for ip in unique if ip.version != unique[0].version), None)
+    if other is None:
+        return unique
+    return [unique[0], other, *(ip for ip in unique[1:] if ip != other)]
+
+
 def _is_public(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return _is_public(ip.ipv4_mapped)
@@ -286,7 +302,7 @@ class Fetcher:
     async def _fetch(self, url: str, accept: Accept, etag: str | None, last_modified: str | None) -> Fetched:
         current = url.strip()
         for _hop in range(self.max_redirects + 1):
-            pinned, host_header, sni = await self._check_url(current)
+            candidates, host_header, sni = await self._check_url(current)
             headers = {
                 "User-Agent": self.user_agent,
                 "Accept": _ACCEPT_HEADER[accept],
@@ -302,17 +318,7 @@ class Fetcher:
                 # The pool keys connections by the pinned IP, not the name: a kept-alive connection whose
                 # certificate was checked for one host would carry the next host's request unchecked.
                 headers["Connection"] = "close"
-            try:
-                request = self._client.build_request("GET", pinned, headers=headers, extensions=extensions)
-                # follow_redirects=False even on an injected client: every hop must pass _check_url.
-                response = await self._client.send(request, stream=True, follow_redirects=False)
-            except httpx.TimeoutException:
-                host = urlsplit(current).hostname
-                raise FetchError(f"{host} did not answer in time.", url=current) from None
-            except httpx.HTTPError as exc:
-                raise FetchError(
-                    f"Could not connect to {urlsplit(current).hostname} ({type(exc).__name__}).", url=current
-                ) from None
+            response = await self._connect(candidates, headers, extensions, current)
             try:
                 if response.status_code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location")
@@ -325,8 +331,40 @@ class Fetcher:
                 await response.aclose()
         raise FetchError(f"That address redirects more than {self.max_redirects} times.", url=url)
 
-    async def _check_url(self, url: str) -> tuple[str, str, str | None]:
-        """Check scheme and host; return the URL to request (pinned to a checked IP), Host header and SNI."""
+    async def _connect(
+        self, candidates: list[str], headers: dict[str, str], extensions: dict[str, str], url: str
+    ) -> httpx.Response:
+        """Send the request to the first address that takes a connection (streamed response).
+
+        A host with a dead IPv6 (or one dead server of several) still answers on its other addresses, as
+        browsers find (RFC 8305); each address gets a share of the connect time so the last one is still tried.
+        """
+        host = urlsplit(url).hostname
+        tried = candidates[:_MAX_ADDRESSES]
+        connect = min(self.timeout, 10.0) / len(tried) if len(tried) > 1 else min(self.timeout, 10.0)
+        timeout = httpx.Timeout(self.timeout, connect=max(connect, 1.0))
+        for index, pinned in enumerate(tried):
+            last = index == len(tried) - 1
+            try:
+                request = self._client.build_request(
+                    "GET", pinned, headers=headers, extensions=extensions, timeout=timeout
+                )
+                # follow_redirects=False even on an injected client: every hop must pass _check_url.
+                return await self._client.send(request, stream=True, follow_redirects=False)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if not last:
+                    continue  # no connection was made, so nothing was sent: the next address is safe to try
+                if isinstance(exc, httpx.ConnectTimeout):
+                    raise FetchError(f"{host} did not answer in time.", url=url) from None
+                raise FetchError(f"Could not connect to {host} ({type(exc).__name__}).", url=url) from None
+            except httpx.TimeoutException:
+                raise FetchError(f"{host} did not answer in time.", url=url) from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"Could not connect to {host} ({type(exc).__name__}).", url=url) from None
+        raise FetchError(f"The address {host} could not be found.", url=url)  # no candidates: unreachable
+
+    async def _check_url(self, url: str) -> tuple[list[str], str, str | None]:
+        """Check scheme and host; return the URLs to try (each pinned to a checked IP), Host header and SNI."""
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -370,14 +408,15 @@ class Fetcher:
                 raise FetchError(
                     "That address points to a private network, which newsbot does not fetch.", url=url
                 )
-        ip = addresses[0]
-        ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
         default_port = 443 if scheme == "https" else 80
-        netloc = ip_host if port == default_port else f"{ip_host}:{port}"
+        pinned = []
+        for ip in _connection_order(addresses):
+            ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
+            netloc = ip_host if port == default_port else f"{ip_host}:{port}"
+            pinned.append(urlunsplit((scheme, netloc, parts.path or "/", parts.query, "")))
         host_header = host if port == default_port else f"{host}:{port}"
         if ":" in host and literal is not None and literal.version == 6:
             host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
-        pinned = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
         sni = host if scheme == "https" and literal is None else None
         return pinned, host_header, sni
 

@@ -402,3 +402,25 @@ async def test_text_survives_a_charset_whose_codec_always_fails(news_site: NewsS
     async with Fetcher(allow_private=True) as fetcher:
         got = await fetcher.fetch(url, accept="page")
     assert got.text() == PAGE
+
+
+async def test_a_host_whose_first_address_is_dead_is_reached_on_the_next(news_site: NewsSite) -> None:
+    news_site.add("/a.html", PAGE)
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        # As a host with a broken IPv6 looks from here: the first address refuses, the next one serves.
+        asked.append(host)
+        return ["127.0.0.2", "127.0.0.1"]
+
+    async with Fetcher(allow_private=True, resolver=resolver) as fetcher:
+        got = await fetcher.fetch(f"http://news.example:{news_site.port}/a.html", accept="page")
+    assert got.body == PAGE.encode() and asked == ["news.example"]
+    assert news_site.requests[-1].headers["Host"] == f"news.example:{news_site.port}"
+
+    async def dead(host: str, port: int) -> list[str]:
+        return ["127.0.0.2", "127.0.0.3"]
+
+    async with Fetcher(allow_private=True, resolver=dead) as fetcher:
+        with pytest.raises(FetchError, match=r"Could not connect to news\.example"):
+            await fetcher.fetch(f"http://news.example:{news_site.port}/a.html")
