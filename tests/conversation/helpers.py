@@ -55,6 +55,19 @@ async def store_samples(application: BotApplication) -> list[Article]:
     return [article for article, _ in results]
 
 
+async def store_news(application: BotApplication, slug: str, title: str, sentence: str) -> list[Article]:
+    """A new article published now, stored as a feed poll stores it; returns it with its id.
+
+    The body is ``sentence`` six times, each with ``{k}`` filled in: give each article its own words (``slug``
+    in them, say), or the grouping of reports of one story would make two articles one story.
+    """
+    services = services_of(application)
+    body = " ".join(sentence.format(k=k) for k in range(6))
+    published = datetime.fromtimestamp(services.clock.now(), UTC)
+    article = Article(f"https://news.example/{slug}", title, body, "Example News", published)
+    return [a for a, _ in await services.ingest.ingest_articles([article])]
+
+
 async def press_forged(
     emulator: BotApiEmulator,
     data: str,

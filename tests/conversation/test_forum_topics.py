@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import services_of
-from tests.conversation.helpers import store_samples
+from tests.conversation.helpers import store_news, store_samples
 
 FORUM = -100800
 ADMIN = 801
@@ -66,21 +65,10 @@ async def test_an_apology_in_a_topic_stays_in_that_topic(
 
 
 async def _glacier_news(application: BotApplication, n: int) -> list[Article]:
-    """A new article about glaciers (number ``n``), stored as a feed poll stores it."""
-    services = services_of(application)
-    # Different words each time, or the grouping of reports of one story would make them one story.
+    """A new article about glaciers (number ``n``)."""
     place = ("Aletsch", "Rhone", "Morteratsch")[n - 1]
-    body = " ".join(
-        f"{place} glacier sensors{n} recorded melt{n} figures{n}x{k} this week." for k in range(6)
-    )
-    article = Article(
-        f"https://news.example/glacier-{n}",
-        f"Glacier report {n}",
-        body,
-        "Example News",
-        datetime.fromtimestamp(services.clock.now(), UTC),
-    )
-    return [a for a, _ in await services.ingest.ingest_articles([article])]
+    sentence = f"{place} glacier sensors{n} recorded melt{n} figures{n}x{{k}} this week."
+    return await store_news(application, f"glacier-{n}", f"Glacier report {n}", sentence)
 
 
 async def test_alerts_go_to_the_topic_the_group_was_set_up_in_and_to_general_once_it_is_gone(

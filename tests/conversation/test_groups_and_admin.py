@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +13,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
-from tests.conversation.helpers import press, say
+from tests.conversation.helpers import press, say, store_news
 from tests.support.news_site import NewsSite
 
 GROUP = -500
@@ -244,18 +243,9 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
 
 
 async def _news(application: BotApplication, n: int) -> list[Article]:
-    """A new article about the harbour ferry (number ``n``), stored as a feed poll stores it."""
-    services = services_of(application)
-    # Different words each time, or the grouping of reports of one story would make them one story.
-    body = " ".join(f"The ferry{n} timetable{n} changes{n}x{k} from May, the harbour said." for k in range(6))
-    article = Article(
-        f"https://news.example/ferry-{n}",
-        f"Ferry news {n}",
-        body,
-        "Example News",
-        datetime.fromtimestamp(services.clock.now(), UTC),
-    )
-    return [a for a, _ in await services.ingest.ingest_articles([article])]
+    """A new article about the harbour ferry (number ``n``)."""
+    sentence = f"The ferry{n} timetable{n} changes{n}x{{k}} from May, the harbour said."
+    return await store_news(application, f"ferry-{n}", f"Ferry news {n}", sentence)
 
 
 async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_write_again(
