@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.context import BotApplication
+from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
@@ -248,13 +248,18 @@ async def _news(application: BotApplication, n: int) -> list[Article]:
     return await store_news(application, f"ferry-{n}", f"Ferry news {n}", sentence)
 
 
-async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_write_again(
-    emulator: BotApiEmulator, running_bot: BotApplication
-) -> None:
+async def _group_following_ferries(emulator: BotApiEmulator, application: BotApplication) -> Services:
+    """A supergroup whose admin follows the ferry news below; returns the bot's services."""
     await emulator.add_chat(GROUP, "supergroup", "Readers")
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
     await say(emulator, "/subscribe ferry1 ferry2", chat=GROUP, user_id=GROUP_ADMIN)
-    services = services_of(running_bot)
+    return services_of(application)
+
+
+async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_write_again(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    services = await _group_following_ferries(emulator, running_bot)
     await emulator.mute_bot(GROUP)  # an admin takes the bot's right to send messages; Telegram says so
     await emulator.wait_for_idle()
     chat = await services.chats.get(GROUP)
@@ -274,10 +279,7 @@ async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_wr
 async def test_a_bot_muted_unannounced_stops_at_the_first_refusal_instead_of_failing_every_alert(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
-    await emulator.add_chat(GROUP, "supergroup", "Readers")
-    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
-    await say(emulator, "/subscribe ferry1 ferry2", chat=GROUP, user_id=GROUP_ADMIN)
-    services = services_of(running_bot)
+    services = await _group_following_ferries(emulator, running_bot)
     await emulator.mute_bot(GROUP, announce=False)  # the update was missed (the bot was offline for a day)
     sent = emulator.requests["sendMessage"]
     await services.delivery.plan_alerts(await _news(running_bot, 1), services.clock.now())
