@@ -40,15 +40,18 @@ async def run_tick(services: Services, state: TickState) -> None:
         await services.delivery.start()
     except Exception:
         log.exception("starting the delivery sender failed; retrying next tick")
+    planner = _Planner(services, now)
     try:
-        await services.ingest.poll_due_feeds(now)
-    except Exception:
-        log.exception("polling feeds failed")
-    try:
-        # What this poll stored, and whatever a crash or a failed plan left unplanned before it.
-        await services.delivery.plan_pending(now, PLAN_BATCH)
-    except Exception:
-        log.exception("planning alerts failed; retrying next tick")
+        try:
+            # Each feed's new articles are planned as soon as that feed is read, not after the slowest one.
+            await services.ingest.poll_due_feeds(now, on_new=planner.request)
+        except Exception:
+            log.exception("polling feeds failed")
+        # Once more after the round: whatever a crash or a failed plan left unplanned before it.
+        planner.request()
+        await planner.finished()
+    finally:
+        planner.cancel()  # only when the tick itself was cancelled (shutdown): the articles stay marked
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)
@@ -65,6 +68,44 @@ async def run_tick(services: Services, state: TickState) -> None:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
         except Exception:
             log.exception("pruning old articles failed")
+
+
+class _Planner:
+    """Plans the alerts of stored articles on request, one plan at a time; requests made meanwhile are merged
+    into one more plan after it (four feeds finishing together are not four plans)."""
+
+    def __init__(self, services: Services, now: float) -> None:
+        self._services = services
+        self._now = now
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def request(self) -> None:
+        """Plan what is pending now, or right after the plan under way."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.create_task(self._run(), name="newsbot-plan")
+
+    async def finished(self) -> None:
+        """Wait until every requested plan is done."""
+        while self._task is not None and not self._task.done():
+            await self._task
+
+    def cancel(self) -> None:
+        """Stop a plan still under way."""
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self._services.delivery.plan_pending(self._now, PLAN_BATCH)
+            except Exception:
+                log.exception("planning alerts failed; retrying next tick")
+            if not self._again:
+                return
 
 
 async def _tick(context: BotContext) -> None:

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -154,8 +154,12 @@ class IngestService:
             raise UserError(f"That address is not a feed I can read: {exc.reason}") from None
         return parsed.title or url
 
-    async def poll_due_feeds(self, now: float) -> list[Article]:
-        """Poll every feed that is due; the articles that are new (stored for the first time), oldest first."""
+    async def poll_due_feeds(self, now: float, on_new: Callable[[], None] | None = None) -> list[Article]:
+        """Poll every feed that is due; the articles that are new (stored for the first time), oldest first.
+
+        ``on_new`` is called as soon as one feed has stored new articles, so their alerts need not wait for the
+        slowest feed of the round (a feed of teasers fetches a page an item).
+        """
         async with self._poll_lock:  # one poll at a time, even if a tick runs long
             feeds = await self._db.feeds.due(now)
             if not feeds:
@@ -165,10 +169,13 @@ class IngestService:
             async def one(feed: Feed) -> list[Article]:
                 async with semaphore:
                     try:
-                        return await self.poll_feed(feed, now)
+                        new = await self.poll_feed(feed, now)
                     except Exception:  # never let one feed lose the new articles of the others
                         log.exception("polling feed %s failed", feed.url)
                         return []
+                if new and on_new is not None:
+                    on_new()
+                return new
 
             batches = await asyncio.gather(*(one(feed) for feed in feeds))
         return [article for batch in batches for article in batch]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,3 +113,30 @@ async def test_articles_older_than_the_retention_days_are_pruned_by_the_running_
                 break
             await asyncio.sleep(0.05)
         assert [a.title for a in await services.db.articles.latest(10)] == ["Six days old"]
+
+
+async def test_a_slow_feed_does_not_hold_up_the_alerts_of_a_fast_one(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    feed = news_site.feed_url("business")
+    settings = make_settings(
+        tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=60, fetch_timeout_seconds=6.0
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        await subscribe(app, emulator, 42, "business")
+        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        # A second feed that takes the whole fetch timeout to fail, polled in the same round as the first.
+        await services.db.feeds.add(news_site.add_never_answering("/slow.xml"), (), None, clock.now())
+        await news_site.publish(
+            "business",
+            "Carmaker reports record profit",
+            "The carmaker said profit rose. " * 5,
+            published=datetime.fromtimestamp(clock.now() + 30, UTC),
+        )
+        clock.advance(61)
+        started = time.monotonic()
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+        # It used to wait for the round's slowest feed: here the 6 s the other feed takes to time out.
+        assert "Carmaker reports record profit" in alert.text
+        assert time.monotonic() - started < 4.0
