@@ -49,6 +49,7 @@ from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
 from bot.store.models import Chat
 from summaries.articles import Article
+from summaries.summarizer import summarize
 from summaries.text import is_unspaced
 
 if TYPE_CHECKING:
@@ -497,6 +498,8 @@ class _Item:
 class _Story:
     article: Article
     also: tuple[str, ...]
+    # The article with a longer summary than the stored one, by length, for chats that asked for more.
+    longer: dict[int, Article] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,18 +522,19 @@ class _RenderCache:
         self._size = size
         self._entries: OrderedDict[tuple[Any, ...], _Rendered] = OrderedDict()
 
-    def render(self, story: _Story, *, sentences: int, matched: str, now: float) -> _Rendered:
-        """``render_alert``'s output for this story, rendered once per distinct key."""
-        article = story.article
+    def render(
+        self, article: Article, also: tuple[str, ...], *, sentences: int, matched: str, now: float
+    ) -> _Rendered:
+        """``render_alert``'s output for a story told by ``article`` (and by ``also``), once per distinct key."""
         # format_age only changes at whole minutes, so the minute is all of "now" the text depends on.
         age = None if article.published is None else (now - article.published.timestamp()) // 60
-        key = (article.id, sentences, matched, story.also, age)
+        key = (article.id, sentences, matched, also, age)
         hit = self._entries.get(key)
         if hit is not None and hit.article is article:
             self._entries.move_to_end(key)
             return hit
         text, keyboard = render_alert(
-            article, sentences=sentences, now=now, catalogue=self._catalogue, matched=matched, also=story.also
+            article, sentences=sentences, now=now, catalogue=self._catalogue, matched=matched, also=also
         )
         rendered = _Rendered(article, text, keyboard, keyboard.to_dict() if keyboard is not None else None)
         self._entries[key] = rendered
@@ -966,8 +970,9 @@ class DeliveryService:
         if story is None:  # pruned since planning
             self._done(item, "dropped", "article gone")
             return
+        article = await self._at_length(story, chat.summary_sentences)
         rendered = self._rendered.render(
-            story, sentences=chat.summary_sentences, matched=item.row.matched, now=now
+            article, story.also, sentences=chat.summary_sentences, matched=item.row.matched, now=now
         )
         sender = self._sender
         try:
@@ -1107,6 +1112,31 @@ class DeliveryService:
         if chat is not None:
             state.chats[chat_id] = replace(chat, active=False)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+    async def _at_length(self, story: _Story, sentences: int) -> Article:
+        """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
+
+        Articles are stored with a summary of the default length; a chat that asked for more gets them
+        (computed once per story and length, in a thread). Fewer are the first of the stored ones.
+        """
+        article = story.article
+        stored = len(article.summary)
+        if sentences <= stored or stored < self._settings.summary_sentences:
+            return article  # enough already, or the article has no more sentences to give
+        longer = story.longer.get(sentences)
+        if longer is None:
+            try:
+                summary = await asyncio.to_thread(
+                    summarize, article.body, sentences, title=article.title, language=article.language
+                )
+            except Exception:  # never lose the alert over it: the stored summary still reads well
+                log.exception(
+                    "article %s: no %d-sentence summary; sending the stored one", article.id, sentences
+                )
+                summary = []
+            longer = replace(article, summary=tuple(summary) or article.summary)
+            story.longer[sentences] = longer
+        return longer
 
     async def _story(self, row: Delivery) -> _Story | None:
         """The article representing a story and the other sources that reported it (cached by story)."""

@@ -15,7 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.delivery import _NO_PREVIEW, LeanSender, _RenderCache, _Story
+from bot.delivery import _NO_PREVIEW, LeanSender, _RenderCache
 from bot.render.delivery import render_alert
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
@@ -162,11 +162,10 @@ def test_cached_alerts_match_a_fresh_rendering_at_every_age() -> None:
         id=9,
     )
     cache = _RenderCache(catalogue, size=8)
-    story = _Story(article, ("Wire B",))
     start = published.timestamp()
     for offset in (0, 59.9, 60, 61, 3599, 3600, 7200.5, 86400, 90000, 90030):
         for sentences in (1, 3):
-            got = cache.render(story, sentences=sentences, matched="sport", now=start + offset)
+            got = cache.render(article, ("Wire B",), sentences=sentences, matched="sport", now=start + offset)
             text, keyboard = render_alert(
                 article,
                 sentences=sentences,
@@ -178,6 +177,6 @@ def test_cached_alerts_match_a_fresh_rendering_at_every_age() -> None:
             assert got.text == text
             assert got.markup_json == (keyboard.to_dict() if keyboard else None)
     # A re-summarised article (a new object for the same id) is rendered afresh, not served stale.
-    resummarised = _Story(replace(article, summary=("New.",)), ("Wire B",))
-    assert "New." in cache.render(resummarised, sentences=1, matched="sport", now=start).text
+    resummarised = replace(article, summary=("New.",))
+    assert "New." in cache.render(resummarised, ("Wire B",), sentences=1, matched="sport", now=start).text
     assert len(cache._entries) <= 8

@@ -12,6 +12,7 @@ from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
+from summaries.summarizer import summarize
 from tests.delivery.support import add_chat, rig, store_article, texts, wait_until
 
 
@@ -267,3 +268,25 @@ async def test_a_large_batch_is_planned_in_chunks_that_never_split_a_story(
         s = [a.story_id for a in arts]
         assert transactions == [[s[0]], [s[2], s[3]], [s[4]]]
         assert await r.db.articles.alert_pending() == []
+
+
+async def test_a_chat_that_asked_for_longer_summaries_gets_them_in_its_alerts(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Articles are stored with a summary of the default length (3); the settings button offers 5.
+    body = " ".join(
+        f"The harbour council approved plan number {n} for the ferry terminal on Monday." for n in range(1, 9)
+    )
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("automotive",), summary_sentences=5)
+        await add_chat(r, 8, topics=("automotive",))
+        stored = summarize(body, 3, title="Ferry terminal plans approved")
+        art = await store_article(
+            r, "Ferry terminal plans approved", body, ("automotive",), summary=tuple(stored)
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 2
+        await wait_until(lambda: bool(emulator.messages(7)) and bool(emulator.messages(8)))
+        plans = {chat: emulator.messages(chat)[0].text.count("plan number") for chat in (7, 8)}
+        # It used to be 3 for both: the stored summary, whatever the chat had asked for.
+        assert plans == {7: 5, 8: 3}
