@@ -544,7 +544,7 @@ def render_stats(stats: Stats) -> Reply:
         f"Articles: {stats.articles}",
         f"Feeds: {stats.feeds}" + (f" ({stats.feeds_dead} dead)" if stats.feeds_dead else ""),
         f"Queue: {d.get('queued', 0)} waiting",
-        f"Last 24 h: {d.get('sent', 0)} delivered, {d.get('failed', 0)} failed",
+        f"Last 24 h: {d.get('sent', 0)} delivered, {d.get('failed', 0)} failed, {d.get('dropped', 0)} dropped",
     ]
     return Reply("\n".join(lines))
 

@@ -40,7 +40,7 @@ class Stats:
     articles: int
     feeds: int
     feeds_dead: int
-    deliveries: dict[str, int] = field(default_factory=dict)  # queued, sent and failed in the last 24 h
+    deliveries: dict[str, int] = field(default_factory=dict)  # queued; sent, failed, dropped in 24 h
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,16 @@ def test_env_example_lists_every_setting_with_its_true_default() -> None:
     from_example = Settings(**{fields[k]: v for k, v in example.items() if v})  # type: ignore[arg-type]
     for name in Settings.model_fields:
         assert getattr(from_example, name) == getattr(defaults, name), name
+
+
+def test_readme_settings_table_matches_env_example() -> None:
+    """The README's settings table names every setting once, with the default that .env.example shows."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(NEWSBOT_[A-Z_]+)` \| ([^|]+) \|", section, flags=re.MULTILINE)
+    documented = {name: default.strip().strip("`") for name, default in rows}
+    assert len(rows) == len(documented), "a setting is listed twice"
+    example = _env_example()
+    assert sorted(documented) == sorted(example)
+    for name, default in documented.items():
+        assert (default if default not in ("none", "empty") else "") == example[name], name

@@ -85,7 +85,7 @@ async def test_admin_stats_and_feeds(
         "Articles: 0",
         "Feeds: 0",
         "Queue: 0 waiting",
-        "Last 24 h: 0 delivered, 0 failed",
+        "Last 24 h: 0 delivered, 0 failed, 0 dropped",
     ]
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     wrong = await say(emulator, f"/addfeed {news_site.feed_url('business')} business marsbars", chat=ADMIN_ID)

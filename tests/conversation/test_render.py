@@ -18,10 +18,12 @@ from bot.render.replies import (
     render_mysubs,
     render_search,
     render_settings,
+    render_stats,
     render_stop_confirm,
     render_topics,
     render_welcome,
 )
+from bot.services.admin import Stats
 from bot.services.subscriptions import FollowResult
 from bot.store.models import Chat, Feed, Subscription
 from summaries.articles import Article
@@ -203,3 +205,18 @@ def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
     [reply] = render_feeds([Feed(id=1, url="https://example.com/rss")], NOW)
     assert reply.html.count("https://example.com/rss") == 1 and "never read" in reply.html
     assert "⏳ new" in reply.html and "✅" not in reply.html
+
+
+def test_stats_shows_the_last_days_dropped_alerts() -> None:
+    """Alerts dropped for paused, stopped or blocked chats are counted beside those sent and failed."""
+    stats = Stats(
+        chats={"total": 2, "active": 1},
+        subscriptions={"topic": 1},
+        articles=5,
+        feeds=1,
+        feeds_dead=0,
+        deliveries={"queued": 3, "sent": 7, "failed": 1, "dropped": 2},
+    )
+    lines = render_stats(stats).html.splitlines()
+    assert "Queue: 3 waiting" in lines
+    assert "Last 24 h: 7 delivered, 1 failed, 2 dropped" in lines
