@@ -170,9 +170,7 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     return replied.text or replied.caption or None, False
 
 
-async def _summarize(
-    update: Update, context: BotContext, request: SummaryRequest, message: Message
-) -> list[Reply]:
+async def _summarize(context: BotContext, request: SummaryRequest, message: Message) -> list[Reply]:
     services = context.services
     now = services.clock.now()
     if request.article_id is not None:
@@ -216,7 +214,7 @@ async def summary(update: Update, context: BotContext) -> None:
         replied_lists_several=several,
         replied_without_text=replied is None and replied_message(message) is not None,
     )
-    await send(message, await _summarize(update, context, request, message))
+    await send(message, await _summarize(context, request, message))
 
 
 @command
@@ -234,7 +232,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     check_length(url)
     chat = await ensure_chat(update, context)
     request = SummaryRequest(chat.summary_sentences, url=url)
-    await send(message, await _summarize(update, context, request, message))
+    await send(message, await _summarize(context, request, message))
 
 
 @command
