@@ -6,9 +6,7 @@ import asyncio
 import functools
 import logging
 import re
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, Update
@@ -17,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import UserError
+from bot.errors import UserError, retry_after_seconds
 from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
 from bot.store.models import Chat
 
@@ -158,18 +156,11 @@ async def obey_flood_limits(call: Callable[[], Awaitable[T]]) -> T:
         try:
             return await call()
         except RetryAfter as exc:
-            wait = _retry_seconds(exc)
+            wait = retry_after_seconds(exc)
             if wait > MAX_RETRY_WAIT_SECONDS or attempt == RETRIES - 1:
                 raise
             await asyncio.sleep(wait)
     raise AssertionError("unreachable")
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB warns that retry_after becomes a timedelta; accept both
-        warnings.simplefilter("ignore")
-        value: float | timedelta = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def argument_text(message: Message) -> str:
