@@ -181,8 +181,12 @@ async def ensure_chat(update: Update, context: BotContext) -> Chat:
     """The stored chat of this update, registering it on first contact."""
     tg = update.effective_chat
     assert tg is not None  # the decorators only call handlers with a chat
-    title = tg.title if tg.type != TgChat.PRIVATE else (tg.first_name or tg.username)
-    return await context.services.chats.ensure(tg.id, tg.type, title)
+    return await context.services.chats.ensure(tg.id, tg.type, chat_title(tg))
+
+
+def chat_title(tg: TgChat) -> str | None:
+    """The name a chat is stored under: a group's title, a private chat's first name or username."""
+    return tg.title if tg.type != TgChat.PRIVATE else (tg.first_name or tg.username)
 
 
 async def remember_news_topic(update: Update, context: BotContext, chat: Chat) -> None:
