@@ -19,6 +19,7 @@ from bot.handlers import BOT_COMMANDS, register_handlers
 from bot.render.replies import command_descriptions
 from bot.scheduler import install_jobs
 from bot.services.admin import AdminService
+from bot.services.articles import ArticleService
 from bot.services.chats import ChatService
 from bot.services.ingest import IngestService, fetcher_for
 from bot.services.subscriptions import SubscriptionService
@@ -72,6 +73,7 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
         chats=ChatService(db=db, settings=settings, clock=clock, delivery=delivery),
         subscriptions=SubscriptionService(db=db, catalogue=catalogue, clock=clock),
         admin=AdminService(db=db, settings=settings, clock=clock, ingest=ingest, catalogue=catalogue),
+        articles=ArticleService(db=db, catalogue=catalogue),
     )
 
 

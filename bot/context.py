@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.delivery import DeliveryService
     from bot.services.admin import AdminService
+    from bot.services.articles import ArticleService
     from bot.services.chats import ChatService
     from bot.services.ingest import IngestService
     from bot.services.subscriptions import SubscriptionService
@@ -34,6 +35,7 @@ class Services:
     chats: ChatService
     subscriptions: SubscriptionService
     admin: AdminService
+    articles: ArticleService
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

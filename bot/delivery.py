@@ -18,11 +18,9 @@ import re
 import sqlite3
 import time
 import unicodedata
-import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -41,9 +39,8 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.request import BaseRequest
-from telegram.warnings import PTBDeprecationWarning
 
-from bot.errors import cannot_post
+from bot.errors import cannot_post, retry_after_seconds
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
@@ -986,7 +983,7 @@ class DeliveryService:
                 message_thread_id=chat.thread_id,
             )
         except RetryAfter as exc:
-            await self._on_rate_limited(item, _retry_after(exc))
+            await self._on_rate_limited(item, retry_after_seconds(exc))
         except ChatMigrated as exc:
             await self._on_migrated(item, int(exc.new_chat_id))
         except Forbidden as exc:
@@ -1273,7 +1270,7 @@ class DeliveryService:
                 )
                 return None, chat_id, thread_id
             except RetryAfter as exc:
-                wait = _retry_after(exc)
+                wait = retry_after_seconds(exc)
                 self._pacer.penalize(chat_id, wait)
                 rate_limited += 1
                 if wait > DIGEST_MAX_RETRY_WAIT:
@@ -1320,16 +1317,6 @@ def _topic_gone(exc: BadRequest) -> bool:
     """Telegram's answer for a forum topic that was deleted or closed."""
     message = exc.message.lower()
     return "thread not found" in message or "topic_closed" in message or "topic_deleted" in message
-
-
-def _retry_after(exc: RetryAfter) -> float:
-    # PTB 22 warns that retry_after becomes a timedelta; accept both and keep the log clean.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: object = exc.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)  # type: ignore[arg-type]
 
 
 def _quiet(chat: Chat, now: float) -> bool:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+from datetime import timedelta
+
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
 
 class UserError(Exception):
     """A problem the user can act on; ``message`` is plain text shown to them as is (escaped by the renderer)."""
@@ -26,3 +32,12 @@ def cannot_post(message: str) -> bool:
     """Whether a Bad Request answer means the bot may not post in the chat at all."""
     lowered = message.lower()
     return any(part in lowered for part in _CANNOT_POST)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How many seconds a 429 answer asks to wait (PTB gives a number now and a timedelta in future)."""
+    # PTB 22 warns on every read that retry_after becomes a timedelta; accept both and keep the log clean.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: float | timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

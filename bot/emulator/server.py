@@ -103,8 +103,6 @@ _BOOL_PARAMS = frozenset(
         "allow_paid_broadcast",
     }
 )
-# Methods that count against flood limits; edits count too because Telegram throttles them like sends.
-_COUNTED_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
 
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
@@ -1471,10 +1469,6 @@ class BotApiEmulator:
         queue: asyncio.Queue[SentMessage] = asyncio.Queue()
         self.add_listener(queue.put_nowait)
         return queue
-
-    def is_member_status(self, chat_id: int, user_id: int) -> str:
-        """The status getChatMember reports for a user."""
-        return self._chat_or_error(chat_id).members.get(user_id, "member")
 
 
 def _coerce(key: str, value: Any) -> Any:

@@ -34,12 +34,9 @@ from bot.render.replies import (
     render_search,
     render_text_summary,
     render_usage,
-    topic_label,
 )
 from bot.render.text import MAX_MESSAGE_CHARS
 
-LATEST_LIMIT = 8
-SEARCH_LIMIT = 10
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _ARTICLE_ID = re.compile(r"^#?(\d{1,12})$")
@@ -170,9 +167,7 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     return replied.text or replied.caption or None, False
 
 
-async def _summarize(
-    update: Update, context: BotContext, request: SummaryRequest, message: Message
-) -> list[Reply]:
+async def _summarize(context: BotContext, request: SummaryRequest, message: Message) -> list[Reply]:
     services = context.services
     now = services.clock.now()
     if request.article_id is not None:
@@ -216,7 +211,7 @@ async def summary(update: Update, context: BotContext) -> None:
         replied_lists_several=several,
         replied_without_text=replied is None and replied_message(message) is not None,
     )
-    await send(message, await _summarize(update, context, request, message))
+    await send(message, await _summarize(context, request, message))
 
 
 @command
@@ -234,28 +229,20 @@ async def plain_text(update: Update, context: BotContext) -> None:
     check_length(url)
     chat = await ensure_chat(update, context)
     request = SummaryRequest(chat.summary_sentences, url=url)
-    await send(message, await _summarize(update, context, request, message))
+    await send(message, await _summarize(context, request, message))
 
 
 @command
 async def latest(update: Update, context: BotContext) -> None:
     """/latest [TOPIC]: the newest articles, of all topics or one."""
     assert update.message is not None
-    text = argument_text(update.message)
     services = context.services
-    topic = None
-    if text:
-        topic = services.catalogue.resolve(text)
-        if topic is None:
-            near = services.catalogue.suggest(text) if len(text) >= 3 else None
-            hint = f" Did you mean {topic_label(near)}?" if near else ""
-            names = ", ".join(t.id for t in services.catalogue.all())
-            raise UserError(f"{text[:50]!r} is not a topic.{hint} Topics: {names}.")
-    articles = await services.db.articles.latest(LATEST_LIMIT, topic.id if topic else None)
-    also = await services.db.articles.other_sources(articles)
+    found = await services.articles.latest(argument_text(update.message))
     await send(
         update.message,
-        render_latest(articles, services.clock.now(), services.catalogue.get, topic, also=also),
+        render_latest(
+            found.articles, services.clock.now(), services.catalogue.get, found.topic, also=found.also
+        ),
     )
 
 
@@ -269,17 +256,14 @@ async def search(update: Update, context: BotContext) -> None:
         return
     check_length(text, MAX_SEARCH_CHARS)
     services = context.services
-    # One more than is shown tells whether there are more, so the reply does not pass ten off as all.
-    found = await services.db.articles.search(text, SEARCH_LIMIT + 1)
-    articles = found[:SEARCH_LIMIT]
-    also = await services.db.articles.other_sources(articles)
+    found = await services.articles.search(text)
     reply = render_search(
         text,
-        articles,
+        found.articles,
         services.clock.now(),
         services.catalogue.get,
-        also=also,
-        more=len(found) > len(articles),
+        also=found.also,
+        more=found.more,
     )
     await send(update.message, reply)
 

@@ -6,9 +6,7 @@ import asyncio
 import functools
 import logging
 import re
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, Update
@@ -17,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import UserError
+from bot.errors import UserError, retry_after_seconds
 from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
 from bot.store.models import Chat
 
@@ -158,18 +156,11 @@ async def obey_flood_limits(call: Callable[[], Awaitable[T]]) -> T:
         try:
             return await call()
         except RetryAfter as exc:
-            wait = _retry_seconds(exc)
+            wait = retry_after_seconds(exc)
             if wait > MAX_RETRY_WAIT_SECONDS or attempt == RETRIES - 1:
                 raise
             await asyncio.sleep(wait)
     raise AssertionError("unreachable")
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB warns that retry_after becomes a timedelta; accept both
-        warnings.simplefilter("ignore")
-        value: float | timedelta = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def argument_text(message: Message) -> str:
@@ -190,8 +181,12 @@ async def ensure_chat(update: Update, context: BotContext) -> Chat:
     """The stored chat of this update, registering it on first contact."""
     tg = update.effective_chat
     assert tg is not None  # the decorators only call handlers with a chat
-    title = tg.title if tg.type != TgChat.PRIVATE else (tg.first_name or tg.username)
-    return await context.services.chats.ensure(tg.id, tg.type, title)
+    return await context.services.chats.ensure(tg.id, tg.type, chat_title(tg))
+
+
+def chat_title(tg: TgChat) -> str | None:
+    """The name a chat is stored under: a group's title, a private chat's first name or username."""
+    return tg.title if tg.type != TgChat.PRIVATE else (tg.first_name or tg.username)
 
 
 async def remember_news_topic(update: Update, context: BotContext, chat: Chat) -> None:

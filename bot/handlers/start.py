@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.handlers.common import (
     button,
     callback_parts,
+    chat_title,
     command,
     edit_keyboard,
     ensure_chat,
@@ -39,9 +40,8 @@ async def start(update: Update, context: BotContext) -> None:
     """/start: register the chat, greet, explain, show the topic keyboard."""
     assert update.message is not None and update.effective_chat is not None
     tg = update.effective_chat
-    title = tg.title or tg.first_name or tg.username
     services = context.services
-    chat, new = await services.chats.register(tg.id, tg.type, title)
+    chat, new = await services.chats.register(tg.id, tg.type, chat_title(tg))
     if tg.type == TgChat.PRIVATE and is_bot_admin(update, context):
         await _show_admin_commands(context, tg.id)
     on = await services.subscriptions.topic_ids(chat.id)

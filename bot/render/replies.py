@@ -632,11 +632,6 @@ def render_group_admin_only() -> Reply:
     return Reply("Sorry, only this group's administrators can change its subscriptions and settings.")
 
 
-def render_too_long(length: int, limit: int) -> Reply:
-    """Input over our length limit."""
-    return Reply(f"That is too long ({length:,} characters); please send at most {limit:,}.")
-
-
 def render_internal_error() -> Reply:
     """The error handler's apology."""
     return Reply("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -122,20 +122,7 @@ def split_message(
     Raw length is counted, not visible length, so a message never exceeds Telegram's limit whatever the
     entities. A block too long on its own is split at line, then sentence, then word boundaries.
     """
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        for piece in _fit_block(block, limit):
-            candidate = f"{current}{separator}{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
+    return _pack([piece for block in blocks for piece in _fit_block(block, limit)], limit, separator)
 
 
 def _fit_block(block: str, limit: int) -> list[str]:
@@ -191,6 +178,7 @@ def _cut_words(text: str, limit: int) -> list[str]:
 
 
 def _pack(pieces: list[str], limit: int, separator: str) -> list[str]:
+    """Join pieces with ``separator`` into as few strings of at most ``limit`` characters as the order allows."""
     out: list[str] = []
     current = ""
     for piece in pieces:

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import UserError
 from bot.store.models import Feed
-from summaries.topics import TopicCatalogue
 
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.config import Settings
     from bot.services.ingest import IngestService
     from bot.store import Database
+    from summaries.topics import TopicCatalogue
 
 MAX_URL_CHARS = 2000
 DAY_SECONDS = 86400.0
@@ -63,13 +63,13 @@ class AdminService:
         settings: Settings,
         clock: Clock,
         ingest: IngestService,
-        catalogue: TopicCatalogue | None = None,
+        catalogue: TopicCatalogue,
     ) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
         self._ingest = ingest
-        self._catalogue = catalogue if catalogue is not None else TopicCatalogue.load(settings.topics_file)
+        self._catalogue = catalogue
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may run admin commands."""

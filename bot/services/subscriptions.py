@@ -202,10 +202,6 @@ class SubscriptionService:
         await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
         return True
 
-    async def unfollow_all(self, chat_id: int) -> int:
-        """Drop every subscription of the chat; returns how many went."""
-        return await self._db.subscriptions.remove_all(chat_id)
-
     def _suggest(self, word: str) -> Topic | None:
         if len(word) < 3:
             return None

@@ -1,4 +1,4 @@
-"""ChatService, SubscriptionService and AdminService against a real SQLite file."""
+"""ChatService, SubscriptionService, AdminService and ArticleService against a real SQLite file."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.services.articles import LATEST_LIMIT, SEARCH_LIMIT, ArticleService
 from bot.services.chats import ChatService
 from bot.services.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionService, parse_words
 from bot.store import Database
 from summaries.topics import TopicCatalogue
+from tests.store.samples import NOW, make_article
 
 CHAT = 7
 
@@ -220,3 +222,26 @@ async def test_migration_keeps_subscriptions(chats: ChatService, subs: Subscript
     await chats.migrate(-5, -1005)
     assert await chats.get(-5) is None
     assert await subs.topic_ids(-1005) == {"science"}
+
+
+# -- reading articles ----------------------------------------------------------------------------------------
+
+
+async def test_latest_names_near_misses_and_search_says_when_more_match(db: Database) -> None:
+    articles = ArticleService(db=db, catalogue=TopicCatalogue.load())
+    for n in range(SEARCH_LIMIT + 2):
+        await db.articles.add(
+            make_article(n, title=f"Harbour crane number {n}"),
+            content_hash=f"hash-{n}",
+            story_signature=None,
+            story_id=None,
+            feed_id=None,
+            now=NOW,
+        )
+    with pytest.raises(UserError, match=r"'busines' is not a topic\. Did you mean 💼 Business\?"):
+        await articles.latest("busines")
+    newest = await articles.latest()
+    assert newest.topic is None and len(newest.articles) == LATEST_LIMIT
+    found = await articles.search("crane")
+    assert len(found.articles) == SEARCH_LIMIT and found.more
+    assert not (await articles.search("crane 3")).more

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import warnings
 from collections.abc import AsyncIterator
 
 import httpx
@@ -22,18 +20,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, RetryAfter
 
 from bot.emulator import BotApiEmulator, RateLimits
+from bot.errors import retry_after_seconds
 
 TOKEN = "123456:TEST-token_for-tests"
 USER = 42
 GROUP = -100
-
-
-def _retry_seconds(err: RetryAfter) -> float:
-    """retry_after as seconds, whether PTB gives an int (22.x default) or a timedelta (PTB_TIMEDELTA=1)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = err.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 @pytest_asyncio.fixture
@@ -166,7 +157,7 @@ async def test_sending_too_fast_gets_retry_after() -> None:
                 await bot.send_message(USER, f"m{i}")
             with pytest.raises(RetryAfter) as err:
                 await bot.send_message(USER, "one too many")
-    assert _retry_seconds(err.value) == 1
+    assert retry_after_seconds(err.value) == 1
     assert [(v.method, v.chat_id, v.scope) for v in emu.violations] == [("sendMessage", USER, "chat")]
     assert emu.sent_count() == 3
 
@@ -180,7 +171,7 @@ async def test_group_limit_is_twenty_a_minute() -> None:
                 await bot.send_message(GROUP, f"m{i}")
             with pytest.raises(RetryAfter) as err:
                 await bot.send_message(GROUP, "21st")
-    assert _retry_seconds(err.value) == 3  # one token every 3 s
+    assert retry_after_seconds(err.value) == 3  # one token every 3 s
     assert emu.violations[0].scope == "group"
 
 

@@ -1,0 +1,58 @@
+"""Reading stored articles: /latest (all or one topic) and /search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.errors import UserError
+from bot.render.replies import topic_label
+from summaries.articles import Article
+
+if TYPE_CHECKING:
+    from bot.store import Database
+    from summaries.topics import Topic, TopicCatalogue
+
+LATEST_LIMIT = 8
+SEARCH_LIMIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleList:
+    """Articles to show, the other sources of their stories, and whether more matched than are shown."""
+
+    articles: list[Article]
+    also: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    more: bool = False
+    topic: Topic | None = None
+
+
+class ArticleService:
+    """The newest stored articles and full-text search over them."""
+
+    def __init__(self, *, db: Database, catalogue: TopicCatalogue) -> None:
+        self._db = db
+        self._catalogue = catalogue
+
+    async def latest(self, topic_text: str = "") -> ArticleList:
+        """The newest articles, of every topic or of the one ``topic_text`` names; UserError for no topic."""
+        topic = self._topic(topic_text) if topic_text else None
+        articles = await self._db.articles.latest(LATEST_LIMIT, topic.id if topic else None)
+        return ArticleList(articles, await self._db.articles.other_sources(articles), topic=topic)
+
+    async def search(self, words: str) -> ArticleList:
+        """Articles containing all ``words``, newest first, at most SEARCH_LIMIT of them."""
+        # One more than is shown tells whether there are more, so the reply does not pass ten off as all.
+        found = await self._db.articles.search(words, SEARCH_LIMIT + 1)
+        articles = found[:SEARCH_LIMIT]
+        also = await self._db.articles.other_sources(articles)
+        return ArticleList(articles, also, more=len(found) > len(articles))
+
+    def _topic(self, text: str) -> Topic:
+        topic = self._catalogue.resolve(text)
+        if topic is not None:
+            return topic
+        near = self._catalogue.suggest(text) if len(text) >= 3 else None
+        hint = f" Did you mean {topic_label(near)}?" if near else ""
+        names = ", ".join(t.id for t in self._catalogue.all())
+        raise UserError(f"{text[:50]!r} is not a topic.{hint} Topics: {names}.")
