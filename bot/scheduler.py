@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.context import BotApplication, BotContext, Services
+from summaries.articles import Article
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +49,14 @@ async def run_tick(services: Services, state: TickState) -> None:
             await services.ingest.poll_due_feeds(now, on_new=planner.request)
         except Exception:
             log.exception("polling feeds failed")
-        # Once more after the round: whatever a crash or a failed plan left unplanned before it.
-        planner.request()
         await planner.finished()
     finally:
         planner.cancel()  # only when the tick itself was cancelled (shutdown): the articles stay marked
+    try:
+        # Whatever a failed plan, or a crash before this tick, left unplanned.
+        await services.delivery.plan_pending(now, PLAN_BATCH)
+    except Exception:
+        log.exception("planning alerts failed; retrying next tick")
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)
@@ -71,21 +76,24 @@ async def run_tick(services: Services, state: TickState) -> None:
 
 
 class _Planner:
-    """Plans the alerts of stored articles on request, one plan at a time; requests made meanwhile are merged
-    into one more plan after it (four feeds finishing together are not four plans)."""
+    """Plans the alerts of each feed's new articles as the feed hands them over, one plan at a time; what
+    arrives meanwhile goes into the next plan (four feeds finishing together are not four plans).
+
+    Only the articles a feed returned are planned, never "everything marked": a feed still in its first poll
+    has marked items that its cap on first-poll alerts has yet to clear.
+    """
 
     def __init__(self, services: Services, now: float) -> None:
         self._services = services
         self._now = now
+        self._queue: list[Article] = []
         self._task: asyncio.Task[None] | None = None
-        self._again = False
 
-    def request(self) -> None:
-        """Plan what is pending now, or right after the plan under way."""
-        if self._task is not None and not self._task.done():
-            self._again = True
-            return
-        self._task = asyncio.create_task(self._run(), name="newsbot-plan")
+    def request(self, articles: Sequence[Article]) -> None:
+        """Plan these articles' alerts now, or right after the plan under way."""
+        self._queue.extend(articles)
+        if self._queue and (self._task is None or self._task.done()):
+            self._task = asyncio.create_task(self._run(), name="newsbot-plan")
 
     async def finished(self) -> None:
         """Wait until every requested plan is done."""
@@ -98,14 +106,12 @@ class _Planner:
             self._task.cancel()
 
     async def _run(self) -> None:
-        while True:
-            self._again = False
+        while self._queue:
+            batch, self._queue = self._queue, []
             try:
-                await self._services.delivery.plan_pending(self._now, PLAN_BATCH)
-            except Exception:
-                log.exception("planning alerts failed; retrying next tick")
-            if not self._again:
-                return
+                await self._services.delivery.plan_alerts(batch, self._now)
+            except Exception:  # they stay marked: the tick's plan of everything pending tries again
+                log.exception("planning the alerts of %d new articles failed", len(batch))
 
 
 async def _tick(context: BotContext) -> None:

@@ -154,11 +154,13 @@ class IngestService:
             raise UserError(f"That address is not a feed I can read: {exc.reason}") from None
         return parsed.title or url
 
-    async def poll_due_feeds(self, now: float, on_new: Callable[[], None] | None = None) -> list[Article]:
+    async def poll_due_feeds(
+        self, now: float, on_new: Callable[[list[Article]], None] | None = None
+    ) -> list[Article]:
         """Poll every feed that is due; the articles that are new (stored for the first time), oldest first.
 
-        ``on_new`` is called as soon as one feed has stored new articles, so their alerts need not wait for the
-        slowest feed of the round (a feed of teasers fetches a page an item).
+        ``on_new`` gets each feed's new articles as soon as that feed is read, so their alerts need not wait
+        for the slowest feed of the round (a feed of teasers fetches a page an item).
         """
         async with self._poll_lock:  # one poll at a time, even if a tick runs long
             feeds = await self._db.feeds.due(now)
@@ -174,7 +176,7 @@ class IngestService:
                         log.exception("polling feed %s failed", feed.url)
                         return []
                 if new and on_new is not None:
-                    on_new()
+                    on_new(new)
                 return new
 
             batches = await asyncio.gather(*(one(feed) for feed in feeds))
