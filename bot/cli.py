@@ -250,7 +250,8 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             interrupted = True
             print("newsbot: stopping after this article (Ctrl-C again to stop at once)", file=sys.stderr)
 
-        loop.add_signal_handler(signal.SIGINT, on_sigint)
+        with contextlib.suppress(NotImplementedError):  # Windows event loops: Ctrl-C stops at once
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
         done = 0
         try:
             progress = tqdm(sources, unit="source", disable=quiet or None, file=sys.stderr, leave=False)
@@ -272,7 +273,8 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             print("newsbot: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
         finally:
-            loop.remove_signal_handler(signal.SIGINT)
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(signal.SIGINT)
             await fetcher.aclose()
     if interrupted:
         print(
