@@ -338,6 +338,8 @@ class BotApiEmulator:
         self.requests: Counter[str] = Counter()
         self.violations: list[Violation] = []
         self.callback_answers: list[CallbackAnswer] = []
+        # (chat id, action, forum topic or None) of every chat action shown, e.g. "typing".
+        self.chat_actions: list[tuple[int, str, int | None]] = []
         self._handlers: dict[str, Callable[[Mapping[str, Any]], Awaitable[Any]]] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -944,9 +946,11 @@ class BotApiEmulator:
         return True
 
     async def _send_chat_action(self, params: Mapping[str, Any]) -> bool:
-        self._resolve_chat(params)
+        chat = self._resolve_chat(params)
         if not params.get("action"):
             raise _bad("wrong parameter action in request")
+        thread = self._thread_for(chat, params.get("message_thread_id"), None)
+        self.chat_actions.append((chat.chat_id, str(params["action"]), thread))
         return True
 
     async def _get_chat(self, params: Mapping[str, Any]) -> JSON:

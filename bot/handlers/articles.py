@@ -174,7 +174,7 @@ async def _summarize(context: BotContext, request: SummaryRequest, message: Mess
         article, sentences = await services.ingest.summarize_article(request.article_id, request.sentences)
         return render_article_summary(article, sentences, now, services.catalogue.get)
     if request.url is not None:
-        await _typing(context, message.chat_id)
+        await _typing(context, message)
         # The fetcher has its own timeouts; this outer bound only guards against anything that forgets them.
         limit = services.settings.fetch_timeout_seconds * 2 + 10
         try:
@@ -189,9 +189,11 @@ async def _summarize(context: BotContext, request: SummaryRequest, message: Mess
     return render_text_summary(sentences)
 
 
-async def _typing(context: BotContext, chat_id: int) -> None:
+async def _typing(context: BotContext, message: Message) -> None:
+    # In a forum, shown in the topic asked in (else it shows in "General", where nobody asked).
+    thread = message.message_thread_id if message.is_topic_message else None
     with contextlib.suppress(TelegramError):  # only a courtesy
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING, message_thread_id=thread)
 
 
 @command

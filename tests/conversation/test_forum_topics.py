@@ -9,6 +9,7 @@ from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import services_of
 from tests.conversation.helpers import store_news, store_samples
+from tests.support.news_site import NewsSite
 
 FORUM = -100800
 ADMIN = 801
@@ -121,3 +122,21 @@ async def test_a_digest_asked_in_a_closed_topic_does_not_move_the_groups_news_to
     assert await services.delivery.send_digest(FORUM, services.clock.now()) == 1
     digest = await emulator.next_message(FORUM)
     assert "Glacier report 2" in digest.text and digest.message_thread_id == news
+
+
+async def test_typing_for_a_link_shows_in_the_topic_it_was_asked_in(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    topic = await _forum(emulator)
+    page = news_site.add(
+        "/tram.html",
+        "<html><head><title>Harbor city approves tram line</title></head><body><article>"
+        + "".join(
+            f"<p>The council approved tram line {n} after a long debate on Monday.</p>" for n in range(6)
+        )
+        + "</article></body></html>",
+    )
+    reply = await _ask(emulator, f"/summary {page}", topic)
+    assert reply.message_thread_id == topic
+    # "typing…" used to show in General, where nobody was waiting for the answer.
+    assert (FORUM, "typing", topic) in emulator.chat_actions
