@@ -88,7 +88,8 @@ class Prepared:
 def prepare(text: str, title: str | None = None, language: str | None = None) -> Prepared:
     """Clean and split an article, keep the candidate sentences and their stems."""
     cleaned = clean_text(text, title)
-    lang = language_name(language) or detect_language(cleaned)
+    # The title's words count too: a feed's teaser may be a single sentence, too little to tell the language.
+    lang = language_name(language) or detect_language(f"{title}\n{cleaned}" if title else cleaned)
     seen: set[str] = set()
     sentences: list[str] = []
     for sent in split_sentences(cleaned, lang):

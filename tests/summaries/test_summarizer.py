@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from summaries.summarizer import ALGORITHMS, summarize
+from summaries.summarizer import ALGORITHMS, prepare, summarize
 from summaries.text import split_sentences
 
 TITLE = "Harbour city opens floating solar farm"
@@ -295,3 +295,12 @@ def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> No
     # A finished sentence before the ellipsis stays, and so does a cut sentence that is all there is.
     assert summarize(f"{GENUINE[0]} It works....", 3) == [GENUINE[0], "It works...."]
     assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou [...]"]
+
+
+def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:
+    # Too few stop words alone: "a", "do", "e" and "ex" are English stop words as well as Portuguese ones.
+    teaser = (
+        "A ex-ministra do Porto, Maria Lemos, visitou hoje (3) a obra do cais de Braga e alegou atrasos..."
+    )
+    title = "Ex-ministra alega atrasos em obra de Braga"
+    assert prepare(teaser, title).language == "portuguese"
