@@ -216,8 +216,9 @@ def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> t
     return score * length * _fragment_factor(prepared.sentences), cosine
 
 
-# Ends like a sentence: final punctuation (Greek asks with ";"), then perhaps closing quotes or brackets.
-_FINISHED = re.compile(r"[.!?…;\u037e][\s'\"’”»›)\]]*$")
+# Ends like a sentence: final punctuation (Greek asks with ";"), then perhaps closing quotes or brackets
+# (German closes „…“ and »…«, French « … » with a space).
+_FINISHED = re.compile(r"[.!?…;\u037e][\s'\"’”“»«›‹)\]]*$")
 
 
 def _fragment_factor(sentences: list[str]) -> np.ndarray:

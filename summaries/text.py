@@ -152,7 +152,7 @@ _FEED_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
 
 
 def _normalize_for_compare(text: str) -> str:

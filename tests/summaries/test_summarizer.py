@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from summaries.summarizer import ALGORITHMS, prepare, summarize
+from summaries.summarizer import ALGORITHMS, news_scores, prepare, summarize
 from summaries.text import split_sentences
 
 TITLE = "Harbour city opens floating solar farm"
@@ -304,3 +304,18 @@ def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None
     )
     title = "Ex-ministra alega atrasos em obra de Braga"
     assert prepare(teaser, title).language == "portuguese"
+
+
+def test_sentences_ending_in_german_or_french_closing_quotes_count_as_finished() -> None:
+    # A sentence that does not end in final punctuation scores half (a caption, a heading); „…“, »…« and
+    # « … » end a quoted sentence in German and French.
+    def scores(text: str, language: str) -> list[float]:
+        return [round(float(x), 6) for x in news_scores(prepare(text, language=language))[0]]
+
+    de = "Der Park ist eröffnet. Die Bürgermeisterin sagte: {}Der Park ist ein Gewinn für alle.{} Es gab Musik."
+    assert scores(de.format("„", "“"), "de") == scores(de.format("", ""), "de")
+    assert scores(de.format("»", "«"), "de") == scores(de.format("", ""), "de")
+    fr = (
+        "Le parc est ouvert. La maire a dit : {}Le parc est une chance pour tous.{} Il y avait de la musique."
+    )
+    assert scores(fr.format("« ", " »"), "fr") == scores(fr.format("", ""), "fr")
