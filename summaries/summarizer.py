@@ -88,7 +88,8 @@ class Prepared:
 def prepare(text: str, title: str | None = None, language: str | None = None) -> Prepared:
     """Clean and split an article, keep the candidate sentences and their stems."""
     cleaned = clean_text(text, title)
-    lang = language_name(language) or detect_language(cleaned)
+    # The title's words count too: a feed's teaser may be a single sentence, too little to tell the language.
+    lang = language_name(language) or detect_language(f"{title}\n{cleaned}" if title else cleaned)
     seen: set[str] = set()
     sentences: list[str] = []
     for sent in split_sentences(cleaned, lang):
@@ -215,8 +216,9 @@ def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> t
     return score * length * _fragment_factor(prepared.sentences), cosine
 
 
-# Ends like a sentence: final punctuation (Greek asks with ";"), then perhaps closing quotes or brackets.
-_FINISHED = re.compile(r"[.!?…;\u037e][\s'\"’”»›)\]]*$")
+# Ends like a sentence: final punctuation (Greek asks with ";"), then perhaps closing quotes or brackets
+# (German closes „…“ and »…«, French « … » with a space).
+_FINISHED = re.compile(r"[.!?…;\u037e][\s'\"’”“»«›‹)\]]*$")
 
 
 def _fragment_factor(sentences: list[str]) -> np.ndarray:

@@ -51,7 +51,7 @@ _MONTHS = (
 # "Published on 3 May 2024, 10:00", "Updated 2 hours ago": a short line with a date in it.
 _DATELINE = re.compile(
     r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
-    r"mis à jour|"
+    r"mis à jour|stand(?=\s*:)|"
     r"publicado|actualizado|atualizado)\b"
     # What follows the keyword is a date ("Updated 2 hours ago", "Published: 3 May", "Posted on ..."), not
     # prose: "Updated figures showed growth of 3%." is a sentence.
@@ -75,8 +75,9 @@ _AGENCY_DATELINE = re.compile(
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
 _BYLINE_PREFIX = re.compile(
-    r"^\s*By(?:\s*\.\s*{name}\s*\.\s*|\s+{name}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))".format(
-        name=r"(?:(?!PUBLISHED|UPDATED)[A-Z][\w'’.-]*\s*(?:,|and|&)?\s*){1,6}?"
+    r"^\s*(?:By|Von|Par|Por)(?:\s*\.\s*{name}\s*\.\s*|\s+{name}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))".format(
+        # "By Jane Smith and Tom Jones"; "Von Anna Schmidt und ...", "Par ... et ...", "Por ... e/y ...".
+        name=r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ][\w'’.-]*\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
     )
 )
 _STAMP_PREFIX = re.compile(
@@ -86,11 +87,11 @@ _STAMP_PREFIX = re.compile(
 )
 _IMAGE_LINE = re.compile(
     r"^\s*(?:\[?(?:img|image|images|photo|photos|picture|pic|video|gallery|caption|credit|bild|foto|imagen|"
-    r"imagem)\]?\s*(?:[:|\-–—]|\d+\s*(?:of|/)\s*\d+|$)|!\[[^\]]*\]\([^)]*\)\s*$)",
+    r"imagem|fotografía|fotografia|crédito|créditos|crédit)\]?\s*(?:[:|\-–—]|\d+\s*(?:of|/)\s*\d+|$)|!\[[^\]]*\]\([^)]*\)\s*$)",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
-    r"\(\s*(?:photo|image|picture|credit|pic)?[:\s]*(?:getty images|afp|ap photo|reuters|epa|shutterstock|"
+    r"\(\s*(?:photo|image|picture|credit|pic|foto|bild|imagem|imagen)?[:\s]*(?:getty images|afp|dpa|efe|ansa|lusa|ap photo|reuters|epa|shutterstock|"
     r"alamy|pa(?: media| wire)?)[^)]{0,60}\)",
     re.IGNORECASE,
 )
@@ -108,7 +109,8 @@ _READ_NEXT = re.compile(
     r"^\s*(?:read (?:these|this) next|read next|read more|related(?: articles?| stories| content| links)?|"
     r"more on this (?:story|topic)|see also|recommended(?: for you| reading)?|you (?:may|might) also like|"
     r"more from [\w ]{1,30}|most read|trending(?: now)?|also read|top stories|weiterlesen|mehr zum thema|"
-    r"lire aussi|à lire aussi|lea también|leia também|leia mais)\b\s*[:.…»>-]*\s*",
+    r"lire aussi|à lire aussi|voir aussi|lea también|ver también|leer más|leia também|leia mais|veja também|"
+    r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
 _TAG_LINE = re.compile(
@@ -119,7 +121,20 @@ _TAG_LINE = re.compile(
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
 _SOCIAL = re.compile(
     r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
-    r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b",
+    r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b"
+    # The same furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter
+    # button on a line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
+    r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|"
+    r"(?:teilen|partager|compartir|compartilhe|compartilhar)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"
+    r"newsletter abonnieren|abonnez-vous à (?:la|notre) newsletter|assine (?:a|nossa) newsletter|"
+    r"suscríbete a (?:la|nuestra) newsletter)\s*[:.!]?\s*$",
+    re.IGNORECASE,
+)
+# A cookie-consent notice: cookies, and the reader's consent ("you agree", "stimmen Sie zu", "você concorda").
+_COOKIE_NOTICE = re.compile(
+    r"(?=.*\bcookies?\b)(?=.*\b(?:you (?:agree|accept|consent)|by continuing|stimmen sie|akzeptieren sie|"
+    r"erklären sie sich|vous acceptez|en poursuivant|acepta|aceptas|seguir navegando|sigue navegando|"
+    r"continúa navegando|você (?:concorda|aceita)|ao continuar)\b)",
     re.IGNORECASE,
 )
 # What feeds put after (or instead of) an item's text: a link to the rest of the article, a link to its comments
@@ -137,7 +152,7 @@ _FEED_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
 
 
 def _normalize_for_compare(text: str) -> str:
@@ -167,6 +182,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _READ_NEXT.match(s)
         or _TAG_LINE.match(s)
         or _SOCIAL.match(s)
+        or _COOKIE_NOTICE.match(s)
         or _FEED_FURNITURE.search(s)
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
@@ -281,24 +297,45 @@ def detect_language(text: str) -> str:
 
 
 # German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a
-# sentence there unless a month follows. After an article (der, zum) the number cannot end a sentence.
+# sentence there unless a month follows. After an article (der, zum) or a possessive (sein 100. Tor) the
+# number cannot end a sentence.
 _GERMAN_ORDINAL = re.compile(
     r"\b(?:der|die|das|dem|den|des|ein|eine|einem|einen|einer|eines|am|im|zum|zur|vom|beim|"
-    r"fürs|ins|ans|aufs)\s+\d{1,3}\.$",
+    r"fürs|ins|ans|aufs|(?:mein|dein|sein|ihr|unser|euer|eur)(?:e|em|en|er|es)?)\s+\d{1,3}\.$",
     re.IGNORECASE,
 )
+# Abbreviations sentencex ends a sentence after although a name, number or word must follow: French "M.
+# Dupont", "Dr. Martin"; Portuguese "Av. Paulista", "Pág. 3".
+_NEVER_FINAL = {
+    "french": ("M", "MM", "Mme", "Mlle", "Dr", "Pr", "Me", "St", "Ste", "p", "av", "bd", "cf"),
+    "spanish": ("Sr", "Sra", "Srta", "Dr", "Dra", "Ud", "Uds", "Av", "Avda", "pág", "núm", "art"),
+    "portuguese": ("Sr", "Sra", "Srta", "Dr", "Dra", "Prof", "Profa", "Av", "pág", "art", "cap"),
+}
+_NEVER_FINAL_RE = {
+    lang: re.compile(r"(?:^|\s)(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
+    for lang, abbrevs in _NEVER_FINAL.items()
+}
+# What follows a split that cannot be a new sentence: the ordinal indicator of "1.º", "2.ª", "n.º" (Spanish,
+# Portuguese), or a lower-case word after a short abbreviation ("au XIXe s. en France", "3 oct. prochain").
+_ORDINAL_INDICATOR = re.compile(r"^[ºª°]")
+_SHORT_ABBREVIATION = re.compile(r"\b[^\W\d_]{1,5}\.$")
 
 
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
         return [str(s).strip() for s in nupunkt.sent_tokenize(paragraph)]
     pieces = [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
-    if language != "german":
-        return pieces
+    never_final = _NEVER_FINAL_RE.get(language)
     out: list[str] = []
     for piece in pieces:
-        if out and _GERMAN_ORDINAL.search(out[-1]):
-            out[-1] = f"{out[-1]} {piece}"
+        if out and (
+            _ORDINAL_INDICATOR.match(piece)
+            or (piece[:1].islower() and _SHORT_ABBREVIATION.search(out[-1]))
+            or (never_final is not None and never_final.search(out[-1]))
+            or (language == "german" and _GERMAN_ORDINAL.search(out[-1]))
+        ):
+            # "1." + "º de mayo" is "1.º de mayo": no space where the splitter cut before the indicator.
+            out[-1] = f"{out[-1]}{'' if _ORDINAL_INDICATOR.match(piece) else ' '}{piece}"
         else:
             out.append(piece)
     return out

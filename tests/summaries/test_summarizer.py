@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from summaries.summarizer import ALGORITHMS, summarize
+from summaries.summarizer import ALGORITHMS, news_scores, prepare, summarize
 from summaries.text import split_sentences
 
 TITLE = "Harbour city opens floating solar farm"
@@ -295,3 +295,27 @@ def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> No
     # A finished sentence before the ellipsis stays, and so does a cut sentence that is all there is.
     assert summarize(f"{GENUINE[0]} It works....", 3) == [GENUINE[0], "It works...."]
     assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou [...]"]
+
+
+def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:
+    # Too few stop words alone: "a", "do", "e" and "ex" are English stop words as well as Portuguese ones.
+    teaser = (
+        "A ex-ministra do Porto, Maria Lemos, visitou hoje (3) a obra do cais de Braga e alegou atrasos..."
+    )
+    title = "Ex-ministra alega atrasos em obra de Braga"
+    assert prepare(teaser, title).language == "portuguese"
+
+
+def test_sentences_ending_in_german_or_french_closing_quotes_count_as_finished() -> None:
+    # A sentence that does not end in final punctuation scores half (a caption, a heading); „…“, »…« and
+    # « … » end a quoted sentence in German and French.
+    def scores(text: str, language: str) -> list[float]:
+        return [round(float(x), 6) for x in news_scores(prepare(text, language=language))[0]]
+
+    de = "Der Park ist eröffnet. Die Bürgermeisterin sagte: {}Der Park ist ein Gewinn für alle.{} Es gab Musik."
+    assert scores(de.format("„", "“"), "de") == scores(de.format("", ""), "de")
+    assert scores(de.format("»", "«"), "de") == scores(de.format("", ""), "de")
+    fr = (
+        "Le parc est ouvert. La maire a dit : {}Le parc est une chance pour tous.{} Il y avait de la musique."
+    )
+    assert scores(fr.format("« ", " »"), "fr") == scores(fr.format("", ""), "fr")

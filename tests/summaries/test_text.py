@@ -163,3 +163,79 @@ def test_sentences_that_start_like_bylines_or_stamps_survive() -> None:
         "The mayor told CNN (CNN) the farm works.",
     ):
         assert clean_text(text) == text
+
+
+def test_german_ordinals_after_a_possessive_do_not_end_sentences() -> None:
+    assert split_sentences("Es war sein 100. Tor für den Verein. Die Fans jubelten.", "german") == [
+        "Es war sein 100. Tor für den Verein.",
+        "Die Fans jubelten.",
+    ]
+
+
+def test_spanish_and_portuguese_ordinal_indicators_stay_with_their_number() -> None:
+    assert split_sentences("La feria abre el 1.º de mayo en la plaza. Habrá música.", "spanish") == [
+        "La feria abre el 1.º de mayo en la plaza.",
+        "Habrá música.",
+    ]
+    assert split_sentences(
+        "No 2.º semestre, a loja da Av. Atlântica, n.º 40, fechou. Pág. 3 explica.", "pt"
+    ) == [
+        "No 2.º semestre, a loja da Av. Atlântica, n.º 40, fechou.",
+        "Pág. 3 explica.",
+    ]
+
+
+def test_french_titles_and_short_abbreviations_do_not_end_sentences() -> None:
+    text = "M. Lefort a ouvert le marché. Le Dr. Garnier viendra le 3 oct. prochain. Tout est prêt."
+    assert split_sentences(text, "french") == [
+        "M. Lefort a ouvert le marché.",
+        "Le Dr. Garnier viendra le 3 oct. prochain.",
+        "Tout est prêt.",
+    ]
+
+
+FURNITURE_DE_FR_ES_PT = [
+    "Von Anna Brenner und Jonas Falk",
+    "Par Claire Morel",
+    "Por Marta Quintela e Rui Sobral",
+    "Foto: Stadtwerke Brackwasser",
+    "Fotografía: Ayuntamiento",
+    "Crédito: Prefeitura",
+    "Lesen Sie auch: Neue Fähre zwischen den Inseln",
+    "Lesen Sie auch",
+    "Veja também: Porto ganha nova ciclovia",
+    "Saiba mais",
+    "Leer más",
+    "Stand: 14.03.2025, 09:30 Uhr",
+    "Anzeige",
+    "PUBLICIDADE",
+    "Publicidad",
+    "Teilen",
+    "Partager sur Facebook",
+    "Compartilhe",
+    "Assine a newsletter",
+    "Wir nutzen Cookies, um unser Angebot zu verbessern. Mit der Nutzung stimmen Sie dem zu.",
+    "Utilizamos cookies para mejorar el servicio. Si sigue navegando, acepta su uso.",
+    "Este site utiliza cookies. Ao continuar, você concorda com a política de privacidade.",
+    "Ce site utilise des cookies. En poursuivant, vous acceptez leur utilisation.",
+]
+
+
+def test_german_french_spanish_portuguese_furniture_is_dropped() -> None:
+    body = "Die Stadt hat am Dienstag einen Solarpark im alten Hafen eröffnet, der für die Region neu ist."
+    for line in FURNITURE_DE_FR_ES_PT:
+        assert clean_text(f"{line}\n{body}\n(Foto: dpa)") == body, line
+
+
+def test_sentences_that_start_like_foreign_furniture_survive() -> None:
+    kept = [
+        "Von Montag an fahren die Busse wieder nach Plan.",
+        "Por isso, a prefeitura decidiu adiar a obra.",
+        "Teilen sich zwei Familien eine Wohnung, steigen die Kosten.",
+        "Publicidade enganosa rendeu multa de 2 mil reais à empresa, disse o Procon.",
+        "Die Verbraucherzentrale kritisiert, dass viele Seiten Cookies ohne Zustimmung setzen.",
+        "Laut dem Urteil müssen Sie Cookies künftig mit einem Klick ablehnen können.",
+        "Mehr dazu wollte der Minister am Dienstag nicht sagen.",
+    ]
+    for line in kept:
+        assert clean_text(line) == line, line
