@@ -130,11 +130,12 @@ _SOCIAL = re.compile(
     r"suscríbete a (?:la|nuestra) newsletter)\s*[:.!]?\s*$",
     re.IGNORECASE,
 )
-# A cookie-consent notice: cookies, and the reader's consent ("you agree", "stimmen Sie zu", "você concorda").
-_COOKIE_NOTICE = re.compile(
-    r"(?=.*\bcookies?\b)(?=.*\b(?:you (?:agree|accept|consent)|by continuing|stimmen sie|akzeptieren sie|"
+# A cookie-consent notice: cookies (checked first, as a plain substring: cheap), and the reader's consent
+# ("you agree", "stimmen Sie zu", "você concorda").
+_COOKIE_CONSENT = re.compile(
+    r"\b(?:you (?:agree|accept|consent)|by continuing|stimmen sie|akzeptieren sie|"
     r"erklären sie sich|vous acceptez|en poursuivant|acepta|aceptas|seguir navegando|sigue navegando|"
-    r"continúa navegando|você (?:concorda|aceita)|ao continuar)\b)",
+    r"continúa navegando|você (?:concorda|aceita)|ao continuar)\b",
     re.IGNORECASE,
 )
 # What feeds put after (or instead of) an item's text: a link to the rest of the article, a link to its comments
@@ -182,7 +183,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _READ_NEXT.match(s)
         or _TAG_LINE.match(s)
         or _SOCIAL.match(s)
-        or _COOKIE_NOTICE.match(s)
+        or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
