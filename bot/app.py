@@ -8,14 +8,17 @@ from collections.abc import AsyncIterator
 from typing import cast
 
 from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram._utils.types import ODVInput
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery import DeliveryService
 from bot.handlers import BOT_COMMANDS, register_handlers
+from bot.logs import hide_token
 from bot.render.replies import command_descriptions
 from bot.scheduler import install_jobs
 from bot.services.admin import AdminService
@@ -30,13 +33,45 @@ from summaries.topics import TopicCatalogue
 log = logging.getLogger(__name__)
 
 
+class TokenSafeRequest(HTTPXRequest):
+    """PTB's HTTP transport, with the token hidden in every answer before PTB reads it.
+
+    PTB copies an answer it cannot parse (a proxy's or firewall's error page, which may echo the request URL)
+    into the exception's message, and that message is stored as the reason a chat went away.
+    """
+
+    def __init__(self, token: str, *, connection_pool_size: int) -> None:
+        super().__init__(connection_pool_size=connection_pool_size)
+        self._token = token
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """See ``HTTPXRequest.do_request``; the answer comes back with the token hidden."""
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        return code, hide_token(payload, self._token)
+
+
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
     """The Application for ``settings``; services are opened in post_init and closed in post_shutdown."""
     if settings.bot_token is None:
         raise ValueError("NEWSBOT_BOT_TOKEN is not set")
+    token = settings.bot_token.get_secret_value()
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
+        .token(token)
+        # PTB's defaults: a pool of 256 connections for requests, 1 for getUpdates.
+        .request(TokenSafeRequest(token, connection_pool_size=256))
+        .get_updates_request(TokenSafeRequest(token, connection_pool_size=1))
         .base_url(settings.telegram_api_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor(64))

@@ -41,6 +41,7 @@ from telegram.error import (
 from telegram.request import BaseRequest
 
 from bot.errors import cannot_post, retry_after_seconds
+from bot.logs import hide_token
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
@@ -474,7 +475,8 @@ class LeanSender:
                 code = answer.get("error_code")
                 raise api_error(code if isinstance(code, int) else HTTPStatus.BAD_REQUEST, payload)
             return
-        raise api_error(status, payload)
+        # An error page of a proxy in between may echo the request URL: the message is stored in the database.
+        raise api_error(status, hide_token(payload, self._token))
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "<token>") if self._token else text

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote
 
 # Request URLs look like https://api.telegram.org/bot123456:ABC-DEF/sendMessage; hide anything token-shaped.
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}|bot\d+:[A-Za-z0-9_-]+")
+
+
+def hide_token(payload: bytes, token: str) -> bytes:
+    """``payload`` with ``token`` (as written or percent-encoded) replaced by a placeholder.
+
+    An HTTP server between the bot and Telegram (a reverse proxy, a firewall, a misconfigured local Bot API
+    server) may answer with an error page that echoes the request URL; PTB puts such a page into the
+    exception's message, which ends up in the database (why a chat or a delivery failed) and in replies.
+    """
+    if not token:
+        return payload
+    for form in dict.fromkeys((token, quote(token, safe=""))):
+        payload = payload.replace(form.encode(), b"<token>")
+    return payload
 
 
 class RedactTokenFilter(logging.Filter):

@@ -171,7 +171,9 @@ async def _summarize(context: BotContext, request: SummaryRequest, message: Mess
     services = context.services
     now = services.clock.now()
     if request.article_id is not None:
-        article, sentences = await services.ingest.summarize_article(request.article_id, request.sentences)
+        article, sentences = await services.ingest.summarize_article(
+            request.article_id, request.sentences, chat_id=message.chat_id
+        )
         return render_article_summary(article, sentences, now, services.catalogue.get)
     if request.url is not None:
         await _typing(context, message)
@@ -179,7 +181,7 @@ async def _summarize(context: BotContext, request: SummaryRequest, message: Mess
         limit = services.settings.fetch_timeout_seconds * 2 + 10
         try:
             article, sentences = await asyncio.wait_for(
-                services.ingest.summarize_url(request.url, request.sentences), limit
+                services.ingest.summarize_url(request.url, request.sentences, chat_id=message.chat_id), limit
             )
         except TimeoutError:
             raise UserError("That page took too long to answer, so I gave up.") from None
@@ -239,7 +241,7 @@ async def latest(update: Update, context: BotContext) -> None:
     """/latest [TOPIC]: the newest articles, of all topics or one."""
     assert update.message is not None
     services = context.services
-    found = await services.articles.latest(argument_text(update.message))
+    found = await services.articles.latest(argument_text(update.message), chat_id=update.message.chat_id)
     await send(
         update.message,
         render_latest(
@@ -258,7 +260,7 @@ async def search(update: Update, context: BotContext) -> None:
         return
     check_length(text, MAX_SEARCH_CHARS)
     services = context.services
-    found = await services.articles.search(text)
+    found = await services.articles.search(text, chat_id=update.message.chat_id)
     reply = render_search(
         text,
         found.articles,
@@ -297,7 +299,9 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
         return "This button no longer works."
     chat = await ensure_chat(update, context)
     services = context.services
-    article, sentences = await services.ingest.summarize_article(int(parts[1]), chat.summary_sentences)
+    article, sentences = await services.ingest.summarize_article(
+        int(parts[1]), chat.summary_sentences, chat_id=chat.id
+    )
     replies = render_article_summary(article, sentences, services.clock.now(), services.catalogue.get)
     reply_to = query.message.message_id if query.message is not None else None
     await send_to_chat(context, update.effective_chat.id, replies, reply_to=reply_to)

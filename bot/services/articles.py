@@ -34,16 +34,19 @@ class ArticleService:
         self._db = db
         self._catalogue = catalogue
 
-    async def latest(self, topic_text: str = "") -> ArticleList:
-        """The newest articles, of every topic or of the one ``topic_text`` names; UserError for no topic."""
+    async def latest(self, topic_text: str = "", *, chat_id: int) -> ArticleList:
+        """The newest articles chat ``chat_id`` may see, of every topic or of the one ``topic_text`` names.
+
+        UserError when ``topic_text`` names no topic.
+        """
         topic = self._topic(topic_text) if topic_text else None
-        articles = await self._db.articles.latest(LATEST_LIMIT, topic.id if topic else None)
+        articles = await self._db.articles.latest(LATEST_LIMIT, topic.id if topic else None, reader=chat_id)
         return ArticleList(articles, await self._db.articles.other_sources(articles), topic=topic)
 
-    async def search(self, words: str) -> ArticleList:
-        """Articles containing all ``words``, newest first, at most SEARCH_LIMIT of them."""
+    async def search(self, words: str, *, chat_id: int) -> ArticleList:
+        """Articles chat ``chat_id`` may see containing all ``words``, newest first, at most SEARCH_LIMIT."""
         # One more than is shown tells whether there are more, so the reply does not pass ten off as all.
-        found = await self._db.articles.search(words, SEARCH_LIMIT + 1)
+        found = await self._db.articles.search(words, SEARCH_LIMIT + 1, reader=chat_id)
         articles = found[:SEARCH_LIMIT]
         also = await self._db.articles.other_sources(articles)
         return ArticleList(articles, also, more=len(found) > len(articles))

@@ -111,24 +111,31 @@ class IngestService:
                 self._summaries.popitem(last=False)
         return result
 
-    async def summarize_article(self, article_id: int, sentences: int) -> tuple[Article, list[str]]:
-        """A stored article and its summary; UserError when there is no such article."""
-        article = await self._db.articles.get(article_id)
+    async def summarize_article(
+        self, article_id: int, sentences: int, *, chat_id: int
+    ) -> tuple[Article, list[str]]:
+        """A stored article and its summary; UserError when there is none that chat ``chat_id`` may see."""
+        article = await self._db.articles.get(article_id, reader=chat_id)
         if article is None:
             raise UserError(f"There is no article #{article_id}. Try /latest to see recent ones.")
         return article, await self.summary_for(article, sentences)
 
-    async def summarize_url(self, url: str, sentences: int) -> tuple[Article, list[str]]:
-        """Fetch the page at ``url``, extract, store and summarize it; UserError with the reason when it fails."""
+    async def summarize_url(self, url: str, sentences: int, *, chat_id: int) -> tuple[Article, list[str]]:
+        """Fetch the page at ``url``, extract, store and summarize it; UserError with the reason when it fails.
+
+        The article is stored for chat ``chat_id`` only (and any other chat that sends the link): a link may
+        be private, so other chats do not list, search or open it until a feed brings it.
+        """
         try:
             canonical = canonical_url(url)
         except ValueError as exc:
             raise UserError(f"That link does not look valid ({exc}).") from None
         stored = await self._db.articles.get_by_url(canonical)
-        if stored is not None:
+        if stored is not None and stored.id is not None:
+            await self._db.articles.share(stored.id, chat_id)
             return stored, await self.summary_for(stored, sentences)
         article = await self._fetch_article(url)
-        stored_article, _ = await self._store(article, feed_id=None)
+        stored_article, _ = await self._store(article, feed_id=None, reader=chat_id)
         return stored_article, await self.summary_for(stored_article, sentences)
 
     async def summarize_text(self, text: str, sentences: int) -> list[str]:
@@ -271,7 +278,10 @@ class IngestService:
             except ValueError:
                 return None, 0
             # Already stored, or stored and pruned since: skip before tagging or any page fetch.
-            if await self._db.articles.get_by_url(url) is not None:
+            known = await self._db.articles.get_by_url(url)
+            if known is not None:
+                if known.id is not None and await self._db.articles.is_private(known.id):
+                    await self._db.articles.share(known.id, None)  # a chat's link is in a feed: public now
                 return None, 0
             if await self._db.articles.remembers_pruned(url, now):
                 return None, 0
@@ -368,9 +378,12 @@ class IngestService:
         return page_to_article(page, canonical_url(url))
 
     async def _store(
-        self, article: Article, *, feed_id: int | None, alert: bool = False
+        self, article: Article, *, feed_id: int | None, alert: bool = False, reader: int | None = None
     ) -> tuple[Article, str]:
-        """Tag, summarize, group into a story and store (``alert``: its alerts are to be planned)."""
+        """Tag, summarize, group into a story and store (``alert``: its alerts are to be planned).
+
+        ``reader``: the chat that sent the link, the only one that sees the article (see ``ArticleRepo.add``).
+        """
         prepared, content_hash, signature = await asyncio.to_thread(self._prepare, article)
         # Finding the story and storing must not interleave with another store, or two reports of one story
         # arriving in the same poll would both start a story of their own.
@@ -386,6 +399,7 @@ class IngestService:
                 feed_id=feed_id,
                 now=now,
                 alert=alert,
+                reader=reader,
             )
             if status == "added" and stored.story_id is not None:
                 stories.add(stored.story_id, signature, now)

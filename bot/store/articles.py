@@ -55,6 +55,23 @@ class NewArticle:
     story_id: int | None = None
     feed_id: int | None = None
     alert: bool = False  # its alerts are still to be planned (see ArticleRepo.alert_pending)
+    reader: int | None = None  # stored because this chat asked for a link's summary: private to the askers
+
+
+# Articles a chat may see: public ones, and private ones it asked for (the parameter is the chat id).
+_VISIBLE = "(private = 0 OR id IN (SELECT article_id FROM article_readers WHERE chat_id = ?))"
+
+
+async def _share(conn: aiosqlite.Connection, article_id: int, reader: int | None) -> None:
+    """A private article is read by one more chat; an article from a feed or a file makes it public."""
+    if reader is None:
+        await run(conn, "UPDATE articles SET private = 0 WHERE id = ? AND private = 1", (article_id,))
+    else:
+        await run(
+            conn,
+            "INSERT OR IGNORE INTO article_readers (chat_id, article_id) VALUES (?, ?)",
+            (reader, article_id),
+        )
 
 
 def _epoch(moment: datetime | None) -> float | None:
@@ -144,11 +161,13 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
     )
     rows = await fetch_all(conn, f"SELECT {_COLUMNS} FROM articles WHERE url = ?", (article.url,))
     if rows:
+        await _share(conn, int(rows[0]["id"]), item.reader)
         return _article_from_row(rows[0]), "duplicate_url"
     rows = await fetch_all(
         conn, f"SELECT {_COLUMNS} FROM articles WHERE content_hash = ?", (item.content_hash,)
     )
     if rows:
+        await _share(conn, int(rows[0]["id"]), item.reader)
         return _article_from_row(rows[0]), "duplicate_content"
     rows = await fetch_all(
         conn, "SELECT 1 FROM pruned_articles WHERE key IN (?, ?)", (article.url, item.content_hash)
@@ -164,8 +183,8 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
     rows = await fetch_all(
         conn,
         "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
-        " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?) RETURNING id",
+        " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending, private)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?) RETURNING id",
         (
             article.url,
             article.title,
@@ -182,9 +201,12 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
             item.story_id,
             item.feed_id,
             int(item.alert),
+            int(item.reader is not None),
         ),
     )
     article_id = int(rows[0]["id"])
+    if item.reader is not None:
+        await _share(conn, article_id, item.reader)
     story_id = item.story_id
     if story_id is None:
         # A new story is named after its first article.
@@ -217,12 +239,15 @@ class ArticleRepo:
         feed_id: int | None,
         now: float,
         alert: bool = False,
+        reader: int | None = None,
     ) -> tuple[Article, AddStatus]:
         """Store an article unless known; returns (article, status), the stored one for duplicates.
 
         ``alert``: subscribers are to be alerted; the article stays in :meth:`alert_pending` until planned.
+        ``reader``: the chat that asked for this link's summary; the article is private to the chats that
+        asked, until a feed or a file brings it (then it is public).
         """
-        item = NewArticle(article, content_hash, story_signature, story_id, feed_id, alert)
+        item = NewArticle(article, content_hash, story_signature, story_id, feed_id, alert, reader)
         async with self._db.write() as conn:
             return await _add_one(conn, item, now)
 
@@ -236,13 +261,17 @@ class ArticleRepo:
                 results.append(await _add_one(conn, item, now))
         return results
 
-    async def get(self, article_id: int) -> Article | None:
-        """The article with this id, or None (also for ids SQLite cannot hold, as forged buttons carry)."""
+    async def get(self, article_id: int, *, reader: int | None = None) -> Article | None:
+        """The article with this id, or None (also for ids SQLite cannot hold, as forged buttons carry).
+
+        With ``reader`` (a chat id), None also for an article private to other chats.
+        """
         if not _MIN_ROWID <= article_id <= _MAX_ROWID:
             return None
-        rows = await fetch_all(
-            self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        where, params = (
+            ("id = ?", (article_id,)) if reader is None else (f"id = ? AND {_VISIBLE}", (article_id, reader))
         )
+        rows = await fetch_all(self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE {where}", params)
         return _article_from_row(rows[0]) if rows else None
 
     async def get_by_url(self, url: str) -> Article | None:
@@ -250,25 +279,43 @@ class ArticleRepo:
         rows = await fetch_all(self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE url = ?", (url,))
         return _article_from_row(rows[0]) if rows else None
 
-    async def latest(self, limit: int = 10, topic: str | None = None) -> list[Article]:
-        """The newest articles (published time, else fetch time), optionally of one topic."""
-        if topic is None:
-            return await self._newest("1", (), limit)
-        # Whole-word match in the space-separated list; instr, not LIKE, so '%' and '_' are literal.
-        return await self._newest("instr(' ' || topics || ' ', ' ' || ? || ' ') > 0", (topic,), limit)
+    async def share(self, article_id: int, reader: int | None) -> None:
+        """Let chat ``reader`` see a private article (it sent its link too); None: make it public (a feed has it)."""
+        async with self._db.write() as conn:
+            await _share(conn, article_id, reader)
 
-    async def search(self, words: str, limit: int = 10) -> list[Article]:
-        """Articles whose title or body contain all the words, newest first; [] for no words."""
+    async def is_private(self, article_id: int) -> bool:
+        """Whether only the chats that asked for the article may see it."""
+        rows = await fetch_all(self._db.reader, "SELECT private FROM articles WHERE id = ?", (article_id,))
+        return bool(rows and rows[0]["private"])
+
+    async def latest(self, limit: int = 10, topic: str | None = None, *, reader: int = 0) -> list[Article]:
+        """The newest articles (published time, else fetch time), optionally of one topic.
+
+        Public articles and those private to chat ``reader`` (see :meth:`add`).
+        """
+        if topic is None:
+            return await self._newest(_VISIBLE, (reader,), limit)
+        # Whole-word match in the space-separated list; instr, not LIKE, so '%' and '_' are literal.
+        return await self._newest(
+            f"instr(' ' || topics || ' ', ' ' || ? || ' ') > 0 AND {_VISIBLE}", (topic, reader), limit
+        )
+
+    async def search(self, words: str, limit: int = 10, *, reader: int = 0) -> list[Article]:
+        """Articles whose title or body contain all the words, newest first; [] for no words.
+
+        Public articles and those private to chat ``reader`` (see :meth:`add`).
+        """
         query, substrings = search_terms(words)
-        clauses: list[str] = []
-        params: list[object] = []
+        clauses: list[str] = [_VISIBLE]
+        params: list[object] = [reader]
         if query is not None:
             clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(query)
         for text in substrings:
             clauses.append("(instr(title, ?) > 0 OR instr(body, ?) > 0)")
             params += [text, text]
-        if not clauses:
+        if len(clauses) == 1:
             return []
         return await self._newest(" AND ".join(clauses), tuple(params), limit)
 
@@ -307,7 +354,7 @@ class ArticleRepo:
         rows = await fetch_all(
             self._db.reader,
             f"SELECT story_id, source FROM articles WHERE story_id IN ({', '.join('?' * len(by_story))})"
-            " ORDER BY id",
+            " AND private = 0 ORDER BY id",
             tuple(by_story),
         )
         found: dict[int, dict[str, None]] = {}
@@ -338,9 +385,11 @@ class ArticleRepo:
         return [(int(r["story_id"]), str(r["story_signature"])) for r in rows]
 
     async def story_articles(self, story_id: int) -> list[Article]:
-        """All stored articles of one story, first one first."""
+        """All stored public articles of one story, first one first (private ones name no other chat's links)."""
         rows = await fetch_all(
-            self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE story_id = ? ORDER BY id", (story_id,)
+            self._db.reader,
+            f"SELECT {_COLUMNS} FROM articles WHERE story_id = ? AND private = 0 ORDER BY id",
+            (story_id,),
         )
         return [_article_from_row(r) for r in rows]
 

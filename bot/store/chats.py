@@ -181,6 +181,12 @@ class ChatRepo:
             )
             # Keep the delivery history so stories sent to the old group are not sent again.
             await run(conn, "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            await run(
+                conn,
+                "INSERT OR IGNORE INTO article_readers (chat_id, article_id)"
+                " SELECT ?, article_id FROM article_readers WHERE chat_id = ?",
+                (new_id, old_id),
+            )
             await run(conn, "DELETE FROM chats WHERE id = ?", (old_id,))
 
     async def delete(self, chat_id: int) -> bool:

@@ -265,21 +265,22 @@ async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
 async def test_summarize_url_stores_the_page_and_explains_failures(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
+    await db.chats.register(7, "private", "Reader", ChatDefaults(), 0.0)
     published = await news_site.publish("automotive", CAR_TITLE, CAR_BODY)
-    article, summary = await service.summarize_url(published.url + "?utm_source=x", 2)
+    article, summary = await service.summarize_url(published.url + "?utm_source=x", 2, chat_id=7)
     assert article.id is not None and article.title == CAR_TITLE
     assert len(summary) == 2
-    again, _ = await service.summarize_url(published.url, 2)
+    again, _ = await service.summarize_url(published.url, 2, chat_id=7)
     assert again.id == article.id  # canonical URL: stored once
 
     login = news_site.add(
         "/login", "<html><body><form><input name=user><input name=pw type=password></form></body></html>"
     )
     with pytest.raises(UserError, match=r"^That page has no article text \(it looks like a login page\)\.$"):
-        await service.summarize_url(login, 3)
+        await service.summarize_url(login, 3, chat_id=7)
     image = news_site.add("/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(1000), content_type="image/png")
     with pytest.raises(UserError, match=r"^That link leads to an image, not a web page\.$"):
-        await service.summarize_url(image, 3)
+        await service.summarize_url(image, 3, chat_id=7)
     assert await db.articles.count() == 1  # failures store nothing
 
 

@@ -16,6 +16,7 @@ from bot.services.chats import ChatService
 from bot.services.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionService, parse_words
 from bot.store import Database
 from summaries.topics import TopicCatalogue
+from tests.conftest import USER_CHAT
 from tests.store.samples import NOW, make_article
 
 CHAT = 7
@@ -239,9 +240,9 @@ async def test_latest_names_near_misses_and_search_says_when_more_match(db: Data
             now=NOW,
         )
     with pytest.raises(UserError, match=r"'busines' is not a topic\. Did you mean 💼 Business\?"):
-        await articles.latest("busines")
-    newest = await articles.latest()
+        await articles.latest("busines", chat_id=USER_CHAT)
+    newest = await articles.latest(chat_id=USER_CHAT)
     assert newest.topic is None and len(newest.articles) == LATEST_LIMIT
-    found = await articles.search("crane")
+    found = await articles.search("crane", chat_id=USER_CHAT)
     assert len(found.articles) == SEARCH_LIMIT and found.more
-    assert not (await articles.search("crane 3")).more
+    assert not (await articles.search("crane 3", chat_id=USER_CHAT)).more

@@ -8,7 +8,14 @@ from pathlib import Path
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
-from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE, press, say, store_samples
+from tests.conversation.helpers import (
+    ARTICLE_BODY,
+    ARTICLE_TITLE,
+    press,
+    press_forged,
+    say,
+    store_samples,
+)
 from tests.support.news_site import NewsSite
 
 
@@ -76,6 +83,30 @@ async def test_summary_of_a_link_and_of_a_link_sent_as_text(
     assert ARTICLE_TITLE in again.text
     stored = await say(emulator, "/latest")
     assert ARTICLE_TITLE in stored.text  # a summarized link is stored like any article
+
+
+async def test_a_link_one_chat_summarized_stays_that_chats_own(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A link may be private (a shared document, an intranet page, a token in the query). It used to be listed
+    # by every chat's /latest and /search, and any chat could open it by guessing its id.
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    reply = await say(emulator, f"/summary {page.url}")
+    assert ARTICLE_TITLE in reply.text
+    stored = await services_of(running_bot).db.articles.get_by_url(page.url)
+    assert stored is not None
+    other = USER_CHAT + 1
+    assert ARTICLE_TITLE not in (await say(emulator, "/latest", chat=other)).text
+    assert "Nothing found" in (await say(emulator, "/search tram", chat=other)).text
+    assert "no article" in (await say(emulator, f"/summary {stored.id}", chat=other)).text
+    panel = await say(emulator, "/settings", chat=other)
+    toast = await press_forged(emulator, f"sum:{stored.id}", chat=other, message_id=panel.message_id)
+    assert toast is not None and "no article" in toast
+    # The chat that asked still finds it; another chat that sends the same link gets it too.
+    assert ARTICLE_TITLE in (await say(emulator, "/latest")).text
+    assert ARTICLE_TITLE in (await say(emulator, "/search tram")).text
+    assert ARTICLE_TITLE in (await say(emulator, f"/summary {page.url}", chat=other)).text
+    assert ARTICLE_TITLE in (await say(emulator, f"/summary {stored.id}", chat=other)).text
 
 
 async def test_pages_without_an_article_get_a_clear_reason_fast(

@@ -148,6 +148,22 @@ async def test_network_failure_is_network_error_without_the_token() -> None:
     assert TOKEN not in message and "LEAN-secret" not in message
 
 
+@pytest.mark.parametrize("status", [403, 404, 502])
+async def test_an_error_page_echoing_the_url_raises_without_the_token(api: CannedApi, status: int) -> None:
+    # Apache's 404 page and many proxies' error pages name the request path; the refusal's text is stored
+    # in the database (a failed delivery, the reason a chat went away).
+    for path in (f"/bot{TOKEN}/sendMessage", f"/bot{TOKEN.replace(':', '%3A')}/sendMessage"):
+        api.answer_with = (status, f"<html><p>The requested URL {path} was not found.</p></html>".encode())
+        lean = LeanSender(TOKEN, api.base_url)
+        await lean.initialize()
+        try:
+            kind, message = await _outcome(lambda: lean.send_message(chat_id=1, text="hi"))  # noqa: B023
+        finally:
+            await lean.shutdown()
+        assert kind is not None and issubclass(kind, TelegramError)
+        assert "LEAN-secret" not in message, message
+
+
 def test_cached_alerts_match_a_fresh_rendering_at_every_age() -> None:
     catalogue = TopicCatalogue.load(None)
     published = datetime(2026, 1, 1, tzinfo=UTC)

@@ -67,6 +67,28 @@ async def test_duplicates_by_url_and_by_content_return_the_stored_article(db: Da
     assert await db.articles.count() == 1
 
 
+async def test_a_linked_article_is_its_readers_until_a_feed_brings_it(db: Database) -> None:
+    for chat_id in (1, 2, 3):
+        await add_chat(db, chat_id)
+    linked = make_article(1, title="Intranet memo")
+    stored, _ = await db.articles.add(
+        linked, content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW, reader=1
+    )
+    assert stored.id is not None
+    await db.articles.add(
+        linked, content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW, reader=2
+    )
+    for chat_id, sees in ((1, True), (2, True), (3, False)):
+        assert (await db.articles.get(stored.id, reader=chat_id) is not None) is sees
+        assert bool(await db.articles.latest(reader=chat_id)) is sees
+        assert bool(await db.articles.search("memo", reader=chat_id)) is sees
+    assert await db.articles.latest() == [] and await db.articles.search("memo") == []
+    # A feed carrying the same page makes it everybody's.
+    await _add(db, replace(linked, source="A feed"), "h1")
+    assert [a.id for a in await db.articles.latest(reader=3)] == [stored.id]
+    assert await db.articles.get(stored.id, reader=3) is not None
+
+
 async def test_story_grouping(db: Database) -> None:
     first, _ = await _add(db, make_article(1), "h1", signature="sig-a")
     assert first.story_id is not None
