@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram._utils.types import ODVInput
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -29,6 +28,9 @@ from bot.services.subscriptions import SubscriptionService
 from bot.store import Database
 from bot.updates import PerChatUpdateProcessor
 from summaries.topics import TopicCatalogue
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput  # PTB's own annotation of do_request
 
 log = logging.getLogger(__name__)
 
