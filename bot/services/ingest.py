@@ -281,7 +281,12 @@ class IngestService:
             known = await self._db.articles.get_by_url(url)
             if known is not None:
                 if known.id is not None and await self._db.articles.is_private(known.id):
-                    await self._db.articles.share(known.id, None)  # a chat's link is in a feed: public now
+                    # A link a chat summarized before its feed was read: public now, and its subscribers get
+                    # the alert a new item would have brought them (not for a first poll's backlog, nor old news).
+                    fresh = not _is_stale(known, now - self._settings.retention_days * 86400.0)
+                    await self._db.articles.publish(
+                        known.id, alert=feed.last_success_at is not None and fresh
+                    )
                 return None, 0
             if await self._db.articles.remembers_pruned(url, now):
                 return None, 0

@@ -284,6 +284,19 @@ class ArticleRepo:
         async with self._db.write() as conn:
             await _share(conn, article_id, reader)
 
+    async def publish(self, article_id: int, *, alert: bool) -> bool:
+        """Make a private article public (a feed lists it); ``alert``: plan its alerts, as for a new item.
+
+        False when it was public already.
+        """
+        async with self._db.write() as conn:
+            cur = await conn.execute(
+                "UPDATE articles SET private = 0, alert_pending = CASE WHEN ? THEN 1 ELSE alert_pending END"
+                " WHERE id = ? AND private = 1",
+                (int(alert), article_id),
+            )
+            return cur.rowcount == 1
+
     async def is_private(self, article_id: int) -> bool:
         """Whether only the chats that asked for the article may see it."""
         rows = await fetch_all(self._db.reader, "SELECT private FROM articles WHERE id = ?", (article_id,))

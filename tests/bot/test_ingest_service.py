@@ -387,3 +387,38 @@ async def test_ingest_source_takes_urls_whatever_the_case_of_the_scheme(
     published = await news_site.publish("automotive", CAR_TITLE, CAR_BODY)
     [outcome] = await service.ingest_source(published.url.replace("http://", "HTTP://"))
     assert (outcome.status, outcome.article and outcome.article.title) == ("added", CAR_TITLE)
+
+
+async def test_a_link_summarized_before_its_feed_is_read_is_still_alerted(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    page = news_site.add(
+        "/story.html",
+        "<html><head><title>Vaccination drive</title></head><body><article><h1>Vaccination drive</h1>"
+        + "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n"))
+        + "</article></body></html>",
+    )
+
+    def rss(*links: str) -> str:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{link}</link><description>Read more...</description>"
+            f"<pubDate>{_rfc822(clock.now())}</pubDate></item>"
+            for n, link in enumerate(links)
+        )
+        return (
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>Health</title>{items}</channel></rss>"
+        )
+
+    feed_url = news_site.add("/health.xml", rss(), content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())  # the first poll: nothing yet
+    # A reader sends the link before the feed lists it: stored for that chat only, and alerting nobody.
+    await db.chats.register(77, "private", None, ChatDefaults(), clock.now())
+    article, _ = await service.summarize_url(page, 3, chat_id=77)
+    assert await db.articles.alert_pending() == []
+    news_site.add("/health.xml", rss(page), content_type="application/rss+xml")
+    clock.advance(3600)
+    await service.poll_due_feeds(clock.now())
+    # The feed used to find it known and skip it: the story's subscribers never heard of it.
+    assert [a.id for a in await db.articles.alert_pending()] == [article.id]
+    assert [a.id for a in await db.articles.latest(10, reader=5)] == [article.id]  # and every chat sees it
