@@ -22,8 +22,9 @@ from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
 _FALLBACK_SUMMARY_CHARS = 300
-# Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets.
-_FINISHED = re.compile(r"[.!?…:;\u037e][\"'”’»)\]]*\s*$")
+# Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets (German closes „…“ and »…«,
+# French « … » with a space).
+_FINISHED = re.compile(r"[.!?…:;\u037e][\s\"'”’“»«›‹)\]]*$")
 
 _DIGEST_LINE_CHARS = 220
 _DIGEST_TITLE_CHARS = 200

@@ -199,3 +199,10 @@ def test_a_digest_item_without_a_stored_summary_still_has_its_one_line() -> None
     text = parse_html(part.text).text
     assert "\n  Harbour city switched on a floating solar farm on Monday." in text
     assert "omments" not in text
+
+
+def test_german_and_french_quotes_that_end_a_sentence_get_no_extra_full_stop() -> None:
+    quoted = art(summary=("Die Ministerin sagte: „Wir schaffen das.“", "Le maire a dit : « C’est fini. »"))
+    text, _ = render_alert(quoted, sentences=3, now=NOW, catalogue=CATALOGUE)
+    # They used to read „Wir schaffen das.“. and « C’est fini. ». in alerts.
+    assert "„Wir schaffen das.“ Le maire a dit : « C’est fini. »" in parse_html(text).text
