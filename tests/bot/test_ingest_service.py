@@ -201,15 +201,20 @@ async def test_a_feeds_declared_topics_tag_every_item_of_it(
     assert "science" not in new["Car report"] and "automotive" in new["Car report"]
 
 
+def _health_page(news_site: NewsSite, headline: str) -> str:
+    """An article page at /story.html with the health story as its text; returns its URL."""
+    paragraphs = "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n"))
+    return news_site.add(
+        "/story.html",
+        f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>{paragraphs}"
+        "</article></body></html>",
+    )
+
+
 async def test_teaser_items_get_their_page_fetched(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
-    page = news_site.add(
-        "/story.html",
-        "<html><head><title>Chip plant</title></head><body><article><h1>Chip plant opens</h1>"
-        + "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n"))
-        + "</article></body></html>",
-    )
+    page = _health_page(news_site, "Chip plant opens")
     rss = (
         "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
         f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
@@ -392,12 +397,7 @@ async def test_ingest_source_takes_urls_whatever_the_case_of_the_scheme(
 async def test_a_link_summarized_before_its_feed_is_read_is_still_alerted(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
-    page = news_site.add(
-        "/story.html",
-        "<html><head><title>Vaccination drive</title></head><body><article><h1>Vaccination drive</h1>"
-        + "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n"))
-        + "</article></body></html>",
-    )
+    page = _health_page(news_site, "Vaccination drive")
 
     def rss(*links: str) -> str:
         items = "".join(
