@@ -278,9 +278,10 @@ class IngestService:
             except ValueError:
                 return None, 0
             # Already stored, or stored and pruned since: skip before tagging or any page fetch.
-            known = await self._db.articles.get_by_url(url)
-            if known is not None:
-                if known.id is not None and await self._db.articles.is_private(known.id):
+            found = await self._db.articles.lookup_url(url)  # one read: every poll asks it of every item
+            if found is not None:
+                known, private = found
+                if private and known.id is not None:
                     # A link a chat summarized before its feed was read: public now, and its subscribers get
                     # the alert a new item would have brought them (not for a first poll's backlog, nor old news).
                     fresh = not _is_stale(known, now - self._settings.retention_days * 86400.0)

@@ -276,8 +276,15 @@ class ArticleRepo:
 
     async def get_by_url(self, url: str) -> Article | None:
         """The article with this canonical URL, or None."""
-        rows = await fetch_all(self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE url = ?", (url,))
-        return _article_from_row(rows[0]) if rows else None
+        found = await self.lookup_url(url)
+        return found[0] if found else None
+
+    async def lookup_url(self, url: str) -> tuple[Article, bool] | None:
+        """The article with this canonical URL and whether it is private to the chats that sent it, or None."""
+        rows = await fetch_all(
+            self._db.reader, f"SELECT {_COLUMNS}, private FROM articles WHERE url = ?", (url,)
+        )
+        return (_article_from_row(rows[0]), bool(rows[0]["private"])) if rows else None
 
     async def share(self, article_id: int, reader: int | None) -> None:
         """Let chat ``reader`` see a private article (it sent its link too); None: make it public (a feed has it)."""
@@ -296,11 +303,6 @@ class ArticleRepo:
                 (int(alert), article_id),
             )
             return cur.rowcount == 1
-
-    async def is_private(self, article_id: int) -> bool:
-        """Whether only the chats that asked for the article may see it."""
-        rows = await fetch_all(self._db.reader, "SELECT private FROM articles WHERE id = ?", (article_id,))
-        return bool(rows and rows[0]["private"])
 
     async def latest(self, limit: int = 10, topic: str | None = None, *, reader: int = 0) -> list[Article]:
         """The newest articles (published time, else fetch time), optionally of one topic.
