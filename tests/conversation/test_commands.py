@@ -184,17 +184,11 @@ async def test_search_with_more_results_than_shown_does_not_claim_that_is_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
     # Twelve articles match, ten are shown: the heading used to say "10 articles", as if that were all.
-    rng = random.Random(3)
-    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pu", "ga", "he"]
     articles = [
         Article(
             url=f"https://coast.example/{i}",
             title=f"Lighthouse keepers report {i}",
-            body=" ".join(
-                "".join(rng.choice(syllables) for _ in range(3)) + (". " if j % 8 == 7 else "")
-                for j in range(48)
-            )
-            + " The lighthouse stayed lit.",
+            body=_distinct_words(i) + " The lighthouse stayed lit.",
             source="Coast News",
             published=datetime.fromtimestamp(services_of(running_bot).clock.now() - 60 * i, UTC),
         )
