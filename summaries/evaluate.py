@@ -240,29 +240,72 @@ def _tune_docs(docs: Iterable[Document]) -> list[_TuneDoc]:
     return out
 
 
+def _doc_rouge(td: _TuneDoc, weights: NewsWeights, n: int) -> tuple[float, float]:
+    """One article's ROUGE-1 and ROUGE-2 F1 x100 (same tokenizer and stemmer as rouge-score)."""
+    prepared = td.prepared
+    count = len(prepared.sentences)  # type: ignore[attr-defined]
+    chosen = range(count) if count <= n else select_news(prepared, n, weights)  # type: ignore[arg-type]
+    uni: Counter[str] = Counter()
+    bi: Counter[tuple[str, str]] = Counter()
+    for i in chosen:
+        uni += td.sentence_grams[i][0]
+        bi += td.sentence_grams[i][1]
+    refs = td.reference_grams
+    return (
+        sum(_f1(uni, ref[0]) for ref in refs) * 100 / len(refs),
+        sum(_f1(bi, ref[1]) for ref in refs) * 100 / len(refs),
+    )
+
+
 def _fast_rouge(tdocs: Sequence[_TuneDoc], weights: NewsWeights, n: int) -> tuple[float, float]:
-    """Mean ROUGE-1 and ROUGE-2 F1 x100 (same tokenizer and stemmer as rouge-score, without Lsum)."""
-    r1 = r2 = 0.0
-    for td in tdocs:
-        prepared = td.prepared
-        count = len(prepared.sentences)  # type: ignore[attr-defined]
-        chosen = range(count) if count <= n else select_news(prepared, n, weights)  # type: ignore[arg-type]
-        uni: Counter[str] = Counter()
-        bi: Counter[tuple[str, str]] = Counter()
-        for i in chosen:
-            uni += td.sentence_grams[i][0]
-            bi += td.sentence_grams[i][1]
-        r1 += sum(_f1(uni, ref[0]) for ref in td.reference_grams) / len(td.reference_grams)
-        r2 += sum(_f1(bi, ref[1]) for ref in td.reference_grams) / len(td.reference_grams)
-    count = max(1, len(tdocs))
-    return r1 * 100 / count, r2 * 100 / count
+    """Mean ROUGE-1 and ROUGE-2 F1 x100 over the articles (without Lsum, which the search does not need)."""
+    scores = [_doc_rouge(td, weights, n) for td in tdocs]
+    count = max(1, len(scores))
+    return sum(s[0] for s in scores) / count, sum(s[1] for s in scores) / count
+
+
+def _article_properties(td: _TuneDoc) -> dict[str, float]:
+    """What a summarizer can see of an article before choosing, for the --tune predictor check."""
+    prepared: Any = td.prepared
+    counts = np.asarray(prepared.word_counts, dtype=np.float64)
+    rank, _, cosine = news_features(prepared)
+    return {
+        "sentences": float(len(counts)),
+        "words": float(counts.sum()),
+        "mean sentence words": float(counts.mean()),
+        "first sentence words": float(counts[0]),
+        "first sentence's centrality rank": float((rank > rank[0]).sum()),
+        "first sentence's mean similarity": float(cosine[0, 1:].mean()),
+    }
+
+
+def setting_predictors(
+    tdocs: Sequence[_TuneDoc], first: NewsWeights, second: NewsWeights, n: int
+) -> tuple[float, dict[str, float]]:
+    """Mean per-article R1 gain of ``first`` over ``second``, and each article property's correlation with it.
+
+    A property that correlated with the gain inside each corpus, with the same sign, would let one method choose
+    the setting per article; one that only separates the corpora would be detecting the corpus.
+    """
+    docs = [td for td in tdocs if len(td.prepared.sentences) > n]  # type: ignore[attr-defined]
+    gains = np.array([_doc_rouge(td, first, n)[0] - _doc_rouge(td, second, n)[0] for td in docs])
+    properties = [_article_properties(td) for td in docs]
+    correlations = {}
+    for name in properties[0] if properties else ():
+        values = np.array([p[name] for p in properties])
+        spread = values.std() * gains.std()
+        correlations[name] = (
+            float(np.mean((values - values.mean()) * (gains - gains.mean())) / spread) if spread else 0.0
+        )
+    return (float(gains.mean()) if len(gains) else 0.0), correlations
 
 
 def tune(corpora: dict[str, list[Document]], n: int) -> None:
     """Grid search of the default method's weights on the tune halves, checked on the held-out halves.
 
     Prints the settings with the best worst margin over the targets (one setting for both corpora), then the
-    best setting for each corpus on its own, to show how far each target alone is reachable.
+    best setting for each corpus on its own, to show how far each target alone is reachable, then whether
+    anything an article shows predicts, within each corpus, which of those two settings suits it.
     """
     split = {name: halves(docs) for name, docs in corpora.items()}
     prepared = {(name, half): _tune_docs(part) for name, h in split.items() for half, part in h.items()}
@@ -302,9 +345,20 @@ def tune(corpora: dict[str, list[Document]], n: int) -> None:
     joint = sorted(results, key=lambda sw: min(sw[0][k] - baseline[k, "tune"] for k in sw[0]), reverse=True)
     for _, w in joint[:5]:
         report("both", w)
-    for name in split:
-        best = max(results, key=lambda sw: sw[0][name])[1]
-        report(f"{name} alone", best)
+    alone = {name: max(results, key=lambda sw: sw[0][name])[1] for name in split}
+    for name, w in alone.items():
+        report(f"{name} alone", w)
+    if len(alone) == 2:
+        # Could an article tell which of the two settings suits it? Ask within each corpus, both halves.
+        (first_name, first), (second_name, second) = alone.items()
+        for name in split:
+            gain, correlations = setting_predictors(
+                prepared[name, "tune"] + prepared[name, "test"], first, second, n
+            )
+            cells = ", ".join(f"{k} {v:+.2f}" for k, v in correlations.items())
+            print(
+                f"within {name}: {first_name}-alone minus {second_name}-alone R1 {gain:+.2f} per article; its correlation with {cells}"
+            )
 
 
 # --- command line --------------------------------------------------------------------------------

@@ -90,3 +90,13 @@ def test_the_weight_search_reports_both_targets_and_each_corpus_alone(
     for row in reported:
         assert all(f"{corpus} {half} " in row for corpus in ("bbc", "cnndm") for half in ("tune", "test"))
         assert row.count("(+") + row.count("(-") == 4
+    # Then, within each corpus, how the two single-corpus settings differ and what predicts which one wins.
+    within = [row for row in out.splitlines() if row.startswith("within ")]
+    assert [row.split(":")[0] for row in within] == ["within bbc", "within cnndm"]
+    for row in within:
+        assert "bbc-alone minus cnndm-alone R1 " in row
+        assert all(f"{name} " in row for name in ("sentences", "words", "first sentence's centrality rank"))
+        correlations = [
+            float(cell.rsplit(" ", 1)[1]) for cell in row.split("correlation with ")[1].split(", ")
+        ]
+        assert len(correlations) == 6 and all(-1.0 <= c <= 1.0 for c in correlations)
