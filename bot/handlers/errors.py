@@ -10,8 +10,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.errors import cannot_post
-from bot.handlers.common import answer, button, command, ensure_chat, send
-from bot.render.replies import render_internal_error, render_unknown_command
+from bot.handlers.common import answer, button, command, ensure_chat, is_bot_admin, send
+from bot.render.replies import render_internal_error, render_unknown_command, suggest_command
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
         return  # meant for another bot
     if update.effective_chat.type != TgChat.PRIVATE and not addressee:
         return  # groups have other bots; answer only what names us
-    await send(message, render_unknown_command(name or word))
+    suggestion = suggest_command(name, admin=is_bot_admin(update, context))
+    await send(message, render_unknown_command(name or word, suggestion))
 
 
 @button

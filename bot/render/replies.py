@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -609,9 +610,47 @@ def render_problem(message: str) -> Reply:
     return Reply("⚠️ " + esc(message))
 
 
-def render_unknown_command(command: str) -> Reply:
-    """A command we don't have."""
-    return Reply(f"I don't know {esc(truncate(command, 40))}. /help lists what I can do.")
+# Names people bring from other bots, and what we call the same thing.
+_COMMAND_SYNONYMS = {
+    "follow": "subscribe",
+    "track": "subscribe",
+    "sub": "subscribe",
+    "add": "subscribe",
+    "unfollow": "unsubscribe",
+    "untrack": "unsubscribe",
+    "unsub": "unsubscribe",
+    "remove": "unsubscribe",
+    "subscriptions": "mysubs",
+    "following": "mysubs",
+    "list": "mysubs",
+    "news": "latest",
+    "recent": "latest",
+    "headlines": "latest",
+    "find": "search",
+    "summarize": "summary",
+    "summarise": "summary",
+    "tldr": "summary",
+    "config": "settings",
+    "preferences": "settings",
+    "options": "settings",
+    "commands": "help",
+}
+
+
+def suggest_command(command: str, *, admin: bool = False) -> str | None:
+    """The command meant by an unknown one: a known synonym ("/follow") or a near miss ("/lates")."""
+    name = command.lstrip("/").lower()
+    if name in _COMMAND_SYNONYMS:
+        return _COMMAND_SYNONYMS[name]
+    names = [item[0] for item in _HELP + (_ADMIN_HELP if admin else ())]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def render_unknown_command(command: str, suggestion: str | None = None) -> Reply:
+    """A command we don't have, with the one probably meant."""
+    hint = f" Did you mean /{suggestion}?" if suggestion else ""
+    return Reply(f"I don't know {esc(truncate(command, 40))}.{hint} /help lists what I can do.")
 
 
 def render_plain_text_hint() -> Reply:

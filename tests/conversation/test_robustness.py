@@ -35,6 +35,7 @@ async def test_binary_junk_and_unknown_commands(
     assert reply.text.startswith("⚠️") or "Not followed" in reply.text
     reply = await say(emulator, "/frobnicate now")
     assert "I don't know /frobnicate" in reply.text and "/help" in reply.text
+    assert "Did you mean" not in reply.text
     reply = await say(emulator, "hello there")
     assert "Send me a link" in reply.text
 
@@ -191,3 +192,20 @@ async def test_buttons_on_an_old_message_still_work(
     assert answer.text is not None and "went wrong" not in answer.text
     redrawn = emulator.current(USER_CHAT, settings.message_id)
     assert redrawn is not None and redrawn.edited
+
+
+async def test_an_unknown_command_suggests_the_one_probably_meant(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Names other feed bots use, and typos, point to ours; nothing is run on a guess.
+    reply = await say(emulator, "/follow business")
+    assert "I don't know /follow. Did you mean /subscribe?" in reply.text
+    assert "Topics: none" in (await say(emulator, "/mysubs")).text  # /follow subscribed nothing
+    assert "Did you mean /latest?" in (await say(emulator, "/lates")).text
+    assert "Did you mean /unsubscribe?" in (await say(emulator, "/Unfollow tesla")).text
+    # Admin commands are suggested only to the bot's admins.
+    assert "Did you mean" not in (await say(emulator, "/addfed https://example.org/rss")).text
+    assert (
+        "Did you mean /addfeed?"
+        in (await say(emulator, "/addfed https://example.org/rss", chat=ADMIN_ID)).text
+    )
