@@ -1,7 +1,25 @@
-"""``python -m bot`` is the ``newsbot`` command."""
+"""``python -m bot`` is the ``newsbot`` command; ``entry`` is also its console script (see pyproject.toml)."""
 
 import sys
+from collections.abc import Sequence
 
-from bot.cli import main
+EXIT_INTERRUPTED = 130  # as bot.cli's, which cannot be imported before the guard below is in place
 
-sys.exit(main())
+
+def entry(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; Ctrl-C at any moment, even while its modules are still importing, exits 130 quietly.
+
+    ``bot.cli.main`` answers Ctrl-C itself once a command runs, but importing it and its libraries (pydantic,
+    then numpy and sumy for the parser) takes a few tenths of a second, and a Ctrl-C then would print a traceback.
+    So this module imports nothing heavy before the guard.
+    """
+    try:
+        from bot.cli import main
+
+        return main(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

@@ -109,7 +109,7 @@ def load_settings() -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``newsbot`` console script; returns the exit code."""
+    """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
     from bot.store import DatabaseUnavailable, SchemaError
 
     parser = build_parser()

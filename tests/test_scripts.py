@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     script = venv / "bin" / "newsbot"
     # A shebang cannot hold a space: pip's own way for such paths, a shell line that runs the file again.
     trampoline = f"#!/bin/sh\n'''exec' \"{venv / 'bin' / 'python'}\" \"$0\" \"$@\"\n' '''\n"
-    script.write_text(trampoline + "import sys\nfrom bot.cli import main\nsys.exit(main())\n")
+    entry_point = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["newsbot"]
+    module, _, func = entry_point.partition(":")  # the file pip writes for it
+    script.write_text(trampoline + f"import sys\nfrom {module} import {func}\nsys.exit({func}())\n")
     script.chmod(0o755)
     digest = hashlib.sha256((repo / "pyproject.toml").read_bytes()).hexdigest()
     (venv / ".newsbot-installed").write_text(f"{digest} \n")  # what setup-venv.sh writes for no extras

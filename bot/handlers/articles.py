@@ -21,6 +21,7 @@ from bot.handlers.common import (
     check_length,
     command,
     ensure_chat,
+    requester_id,
     send,
     send_to_chat,
 )
@@ -167,7 +168,9 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     return replied.text or replied.caption or None, False
 
 
-async def _summarize(context: BotContext, request: SummaryRequest, message: Message) -> list[Reply]:
+async def _summarize(
+    context: BotContext, request: SummaryRequest, message: Message, requester: int | None
+) -> list[Reply]:
     services = context.services
     now = services.clock.now()
     if request.article_id is not None:
@@ -181,7 +184,10 @@ async def _summarize(context: BotContext, request: SummaryRequest, message: Mess
         limit = services.settings.fetch_timeout_seconds * 2 + 10
         try:
             article, sentences = await asyncio.wait_for(
-                services.ingest.summarize_url(request.url, request.sentences, chat_id=message.chat_id), limit
+                services.ingest.summarize_url(
+                    request.url, request.sentences, chat_id=message.chat_id, requester=requester
+                ),
+                limit,
             )
         except TimeoutError:
             raise UserError("That page took too long to answer, so I gave up.") from None
@@ -215,7 +221,7 @@ async def summary(update: Update, context: BotContext) -> None:
         replied_lists_several=several,
         replied_without_text=replied is None and replied_message(message) is not None,
     )
-    await send(message, await _summarize(context, request, message))
+    await send(message, await _summarize(context, request, message, requester_id(update)))
 
 
 @command
@@ -233,7 +239,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     check_length(url)
     chat = await ensure_chat(update, context)
     request = SummaryRequest(chat.summary_sentences, url=url)
-    await send(message, await _summarize(context, request, message))
+    await send(message, await _summarize(context, request, message, requester_id(update)))
 
 
 @command

@@ -251,6 +251,19 @@ def first_name(update: Update) -> str | None:
     return user.first_name if user else None
 
 
+def requester_id(update: Update) -> int | None:
+    """Who is asking, whatever the chat: the sender's user id, or the chat a message was sent on behalf of.
+
+    Anonymous administrators and channels all post as one placeholder user; counting that user would make
+    every such sender share one allowance, so the chat they speak for counts instead.
+    """
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    user = update.effective_user
+    return user.id if user else None
+
+
 def callback_parts(update: Update) -> list[str]:
     """The callback_data split at ':'."""
     query = update.callback_query

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -46,6 +47,10 @@ FIRST_POLL_MAX_ALERTS = 20
 # Dates further ahead than this come from a wrong clock or time zone and say nothing about what is new.
 FUTURE_TOLERANCE_SECONDS = 15 * 60
 DEAD_AFTER_FAILURES = 10
+# A slow link holds one of the bot's shared update slots for up to twice the fetch timeout; one person sending
+# links in many groups at once must not hold many of them. Two still lets a link and a retry overlap.
+LINK_FETCHES_PER_REQUESTER = 2
+LINK_FETCHES_BUSY = "I'm still fetching your other links; try again in a moment."
 STORY_WINDOW_SECONDS = 3 * 86400
 
 Status = Literal["added", "duplicate_url", "duplicate_content", "pruned", "failed"]
@@ -85,6 +90,7 @@ class IngestService:
         self._poll_lock = asyncio.Lock()
         self._store_lock = asyncio.Lock()
         self._stories: StoryIndex | None = None
+        self._link_fetches: dict[int, int] = {}  # requester -> links being fetched for them now
 
     # -- summaries -------------------------------------------------------------------------------------------
 
@@ -120,11 +126,15 @@ class IngestService:
             raise UserError(f"There is no article #{article_id}. Try /latest to see recent ones.")
         return article, await self.summary_for(article, sentences)
 
-    async def summarize_url(self, url: str, sentences: int, *, chat_id: int) -> tuple[Article, list[str]]:
+    async def summarize_url(
+        self, url: str, sentences: int, *, chat_id: int, requester: int | None = None
+    ) -> tuple[Article, list[str]]:
         """Fetch the page at ``url``, extract, store and summarize it; UserError with the reason when it fails.
 
         The article is stored for chat ``chat_id`` only (and any other chat that sends the link): a link may
-        be private, so other chats do not list, search or open it until a feed brings it.
+        be private, so other chats do not list, search or open it until a feed brings it. ``requester`` (the
+        person asking, in whatever chat; by default the chat) gets at most LINK_FETCHES_PER_REQUESTER fetches
+        at a time: a further link is refused at once with UserError, not queued.
         """
         try:
             canonical = canonical_url(url)
@@ -134,9 +144,27 @@ class IngestService:
         if stored is not None and stored.id is not None:
             await self._db.articles.share(stored.id, chat_id)
             return stored, await self.summary_for(stored, sentences)
-        article = await self._fetch_article(url)
-        stored_article, _ = await self._store(article, feed_id=None, reader=chat_id)
+        with self._link_fetch_slot(chat_id if requester is None else requester):
+            article = await self._fetch_article(url)
+            stored_article, _ = await self._store(article, feed_id=None, reader=chat_id)
         return stored_article, await self.summary_for(stored_article, sentences)
+
+    @contextlib.contextmanager
+    def _link_fetch_slot(self, requester: int) -> Iterator[None]:
+        """Count one link fetch for ``requester`` while it runs; UserError when they have too many running."""
+        running = self._link_fetches.get(requester, 0)
+        if running >= LINK_FETCHES_PER_REQUESTER:
+            raise UserError(LINK_FETCHES_BUSY)
+        self._link_fetches[requester] = running + 1
+        try:
+            yield
+        finally:
+            # Released on failure and on cancellation too (the handler's time limit cancels a hung fetch).
+            left = self._link_fetches[requester] - 1
+            if left:
+                self._link_fetches[requester] = left
+            else:
+                del self._link_fetches[requester]  # forget idle requesters so memory stays flat
 
     async def summarize_text(self, text: str, sentences: int) -> list[str]:
         """Summarize pasted text; UserError when it holds nothing to summarize."""

@@ -420,6 +420,47 @@ def test_ctrl_c_during_ingest_reports_every_stored_article(tmp_path: Path) -> No
     assert 20 <= len(added) < 1000
 
 
+# A real SIGINT at a fixed moment: the process signals itself when MODULE starts importing, as a Ctrl-C in the
+# first tenths of a second lands. Then it starts newsbot as `python -m bot` does, or as the console script
+# that pyproject.toml declares does (what pip's generated `newsbot` file runs).
+_CTRL_C_DURING_IMPORT = """
+import importlib, runpy, signal, sys, tomllib
+
+module, how, pyproject = sys.argv[1:4]
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == module:
+            signal.raise_signal(signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["newsbot", "--help"]
+if how == "module":
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+else:
+    with open(pyproject, "rb") as f:
+        target = tomllib.load(f)["project"]["scripts"]["newsbot"]
+    name, _, func = target.partition(":")
+    sys.exit(getattr(importlib.import_module(name), func)())
+"""
+
+
+@pytest.mark.parametrize("how", ["module", "console-script"])
+@pytest.mark.parametrize("module", ["pydantic", "numpy", "bot.store"])
+def test_ctrl_c_while_modules_import_exits_130_quietly(tmp_path: Path, module: str, how: str) -> None:
+    # pydantic and numpy (the slowest): while bot.cli and its libraries import; bot.store: as main() starts,
+    # before its own Ctrl-C guard. Each used to print a KeyboardInterrupt traceback.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_DURING_IMPORT, module, how, str(ROOT / "pyproject.toml")], cwd=tmp_path, capture_output=True, text=True,
+        env={**env, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
+    assert "usage:" not in result.stdout  # the Ctrl-C came before --help was answered: it did land
+
+
 async def test_ingest_feed_url_reports_an_empty_feed_and_keeps_items_without_links(
     tmp_path: Path, news_site: NewsSite
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -213,3 +214,45 @@ async def test_summary_replied_to_a_digest_asks_which_story(
     assert "lists several articles" in several.text and not several.text.startswith("📝")
     chosen = await say(emulator, f"/summary {glacier.id}", reply_to=digest.message_id)
     assert glacier.title in chosen.text
+
+
+FERRY_BODY = (
+    "The harbor ferry will run every hour through the night from next month, the port authority said.\n\n"
+    "Night workers at the hospital and the docks had asked for the service for years.\n\n"
+    "The authority will test the timetable for six months before deciding whether to keep it."
+)
+
+
+async def test_one_person_fetches_at_most_two_links_at_once_across_groups(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
+) -> None:
+    settings = make_settings(tmp_path, emulator, fetch_timeout_seconds=2.0)
+    slow = news_site.add_never_answering("/slow.html")
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    abuser, other = 7, 8
+    groups = (-301, -302, -303, -304)
+    for group in groups:
+        await emulator.add_chat(group, "group")
+    async with make_bot(settings=settings):
+        for group in groups[:2]:
+            await emulator.send_user_message(group, f"/summary {slow}", user_id=abuser)
+        for _ in range(200):
+            if news_site.hits("/slow.html") == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert news_site.hits("/slow.html") == 2
+        # A third link from the same person, in yet another group, is refused at once and never fetched ...
+        started = time.monotonic()
+        busy = await say(emulator, f"/summary {page.url}", chat=groups[2], user_id=abuser, timeout=5)
+        assert busy.text == "⚠️ I'm still fetching your other links; try again in a moment.", busy.text
+        assert time.monotonic() - started < 1.5
+        assert news_site.hits("/articles/1.html") == 0
+        # ... while someone else's link goes through as usual.
+        theirs = await say(emulator, f"/summary {page.url}", chat=groups[3], user_id=other, timeout=10)
+        assert ARTICLE_TITLE in theirs.text
+        # Once the slow fetches give up, the person may send links again.
+        for group in groups[:2]:
+            assert "did not answer" in (await emulator.next_message(group, timeout=15)).text
+        later = await news_site.publish("world", "Harbor ferry gets a night timetable", FERRY_BODY)
+        again = await say(emulator, f"/summary {later.url}", chat=groups[2], user_id=abuser, timeout=10)
+        assert "Harbor ferry" in again.text
