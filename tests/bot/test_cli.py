@@ -452,10 +452,16 @@ def test_ctrl_c_while_modules_import_exits_130_quietly(tmp_path: Path, module: s
     # pydantic and numpy (the slowest): while bot.cli and its libraries import; bot.store: as main() starts,
     # before its own Ctrl-C guard. Each used to print a KeyboardInterrupt traceback.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    command = [sys.executable, "-c", _CTRL_C_DURING_IMPORT, module, how, str(ROOT / "pyproject.toml")]
     result = subprocess.run(
-        [sys.executable, "-c", _CTRL_C_DURING_IMPORT, module, how, str(ROOT / "pyproject.toml")], cwd=tmp_path, capture_output=True, text=True,
-        env={**env, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
-    )  # fmt: skip
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
     assert "usage:" not in result.stdout  # the Ctrl-C came before --help was answered: it did land
