@@ -31,6 +31,8 @@ _DIGEST_TITLE_CHARS = 200
 _DIGEST_URL_CHARS = 1000
 # Far below 4,096, so a digest message always holds its header or heading and at least one whole item.
 _MAX_DIGEST_ITEM_CHARS = 3000
+# A keyword longer than this gets no /search hint (/search takes 200 characters; keywords are at most 50).
+_MORE_SEARCH_CHARS = 100
 _TITLE_CHARS = 300
 _SOURCE_CHARS = 100
 _URL_CHARS = 2000
@@ -180,7 +182,7 @@ def render_digest(
         )
         units.extend((heading, _digest_line(item, now), item.key) for item in kept)
         if len(members) > len(kept):
-            units.append((heading, f"<i>…and {len(members) - len(kept)} more</i>", None))
+            units.append((heading, _more_line(len(members) - len(kept), group, topic is not None), None))
     if not units:
         return []
     count = sum(1 for _, _, key in units if key is not None)
@@ -200,6 +202,24 @@ def render_digest(
             keys.append(key)
     parts.append(DigestPart(text, tuple(keys)))
     return parts
+
+
+def _more_line(count: int, group: str, is_topic: bool) -> str:
+    """ "…and N more" and the command that lists them: stories over the cap are not sent again in any digest.
+
+    A topic's newest are ``/latest TOPIC``; a keyword's are ``/search`` for it, quoted when it is a phrase (as
+    keyword subscriptions match it). In <code> because Telegram links only the bare command in "/latest sport":
+    a tap would drop the topic, while a tap on code copies all of it.
+    """
+    more = f"<i>…and {count} more:</i>"
+    if is_topic:
+        return f"{more} <code>/latest {esc(group)}</code>"
+    words = " ".join(group.split())
+    if not words or len(words) > _MORE_SEARCH_CHARS:
+        return f"<i>…and {count} more</i>"
+    if " " in words and '"' not in words:
+        words = f'"{words}"'
+    return f"{more} <code>/search {esc(words)}</code>"
 
 
 def _digest_line(item: DigestItem, now: float) -> str:

@@ -30,6 +30,7 @@ _NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DE
 # Search input comes from users: bound the work one query can cause.
 _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
+_MAX_SHARP_S_SPELLINGS = 7
 # Lists show one article per story: read this many times the ids asked for, so a story told by several
 # sources does not leave the list short.
 _STORY_OVERFETCH = 4
@@ -139,15 +140,36 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
             continue
         # Inside an FTS5 string only '"' is special; FTS5 tokenizes the string as it tokenized the text,
         # so "don't" or "U.S." become the phrase of their words. unicode61 folds simple case only, so a word
-        # that full case folding changes ("Straße" -> "strasse") is looked up in both spellings.
+        # that full case folding changes ("Straße" -> "strasse") is looked up in both spellings, and a word
+        # with "ss" also with "ß" ("strasse" -> "straße"). Accents need nothing: the index drops them.
+        folded = cleaned.casefold()
         forms = [
             '"' + form.replace('"', '""') + '"'
-            for form in dict.fromkeys((cleaned.lower(), cleaned.casefold()))
+            for form in dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded)))
         ]
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
             break
     return " AND ".join(terms) or None, list(substrings)
+
+
+def _sharp_s_spellings(word: str) -> list[str]:
+    """``word`` with one or more of its "ss" written "ß" ("schlossstrasse" -> "schloßstrasse", ...).
+
+    German writes "Straße" and, in capitals or in Switzerland, "Strasse"; the index keeps "ß" as a letter of
+    its own. At most _MAX_SHARP_S_SPELLINGS, so a word of many "s" cannot make a huge query.
+    """
+    spellings: list[str] = []
+    pending = [(word, 0)]
+    while pending and len(spellings) < _MAX_SHARP_S_SPELLINGS:
+        text, start = pending.pop(0)
+        at = text.find("ss", start)
+        while at >= 0 and len(spellings) < _MAX_SHARP_S_SPELLINGS:
+            spelled = text[:at] + "ß" + text[at + 2 :]
+            spellings.append(spelled)
+            pending.append((spelled, at + 1))
+            at = text.find("ss", at + 1)
+    return spellings
 
 
 async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> tuple[Article, AddStatus]:
@@ -183,8 +205,8 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
     rows = await fetch_all(
         conn,
         "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
-        " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending, private)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?) RETURNING id",
+        " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending, private,"
+        " unspaced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?) RETURNING id",
         (
             article.url,
             article.title,
@@ -202,6 +224,8 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
             item.feed_id,
             int(item.alert),
             int(item.reader is not None),
+            # Only such articles can hold a word search looks for inside the text (see search()).
+            int(is_unspaced(article.title) or is_unspaced(article.body)),
         ),
     )
     article_id = int(rows[0]["id"])
@@ -327,6 +351,10 @@ class ArticleRepo:
         if query is not None:
             clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(query)
+        if substrings:
+            # Each substring has a character of these scripts (search_terms), so only articles marked as
+            # having one can match; their partial index spares reading every other body (0.28 s at 50,000).
+            clauses.append("unspaced = 1")
         for text in substrings:
             clauses.append("(instr(title, ?) > 0 OR instr(body, ?) > 0)")
             params += [text, text]

@@ -11,7 +11,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
-from tests.conversation.helpers import press, say, store_samples
+from tests.conversation.helpers import press, say, store_news, store_samples
 
 
 async def test_start_greets_and_shows_the_topic_keyboard(
@@ -331,3 +331,38 @@ async def test_settings_with_only_a_value_suggest_the_setting(
     assert "Did you mean /settings digest 08:00,18:00?" in (await say(emulator, "/settings 8am 6pm")).text
     assert "I don't know the setting 'Colour'" in (await say(emulator, "/settings Colour blue")).text
     assert "Did you mean /settings length 4?" in (await say(emulator, "/settings 4")).text
+
+
+async def test_digest_names_the_command_that_lists_the_stories_over_its_cap(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A digest used to end a capped group with "…and 2 more", and those stories were never sent again: the
+    # reader had no way to see them. The line now names a command, and that command lists them.
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, '/subscribe "night trains"')
+    services = services_of(running_bot)
+    # Each story in its own words, so the grouping of reports into stories keeps them apart.
+    stories = {
+        "Vienna sleeper cabins return": "Renovated night trains with showers roll out in {k} cities",
+        "Lisbon operators blame track fees": "Infrastructure charges for night trains rose {k} percent",
+        "Oslo timetable adds a northern stop": "Reindeer herders welcome {k} new platforms for night trains",
+        "Prague students pay less": "University cards unlock night trains discounts from {k} March",
+        "Dublin ferry links Ireland with Paris": "Coach transfers to night trains close {k} timetable gaps",
+        "Athens museum volunteers polish mahogany": "Restored night trains carriages shown over {k} weekends",
+        "Budapest bakery supplies breakfast": "Croissants baked at {k} o'clock travel on night trains",
+        "Zurich engineers test quieter brakes": "Night trains pass villages {k} decibels softer",
+    }
+    articles = []
+    for n, (title, words) in enumerate(stories.items()):
+        articles += await store_news(running_bot, f"night-{n}", title, f"{words}.")
+    await services.delivery.plan_alerts(articles, services.clock.now())
+    digest = await say(emulator, "/digest")
+    # Reports of one story are one item, of one title: the stories left out are those whose title is missing.
+    hidden = [a.title for a in articles if a.story_id == a.id and a.title not in digest.text]
+    assert hidden and f"…and {len(hidden)} more:" in digest.text
+    [hint] = [e for e in digest.entities if e["type"] == "code"]
+    utf16 = digest.text.encode("utf-16-le")  # entity offsets count UTF-16 units (the emoji take two)
+    command = utf16[2 * hint["offset"] : 2 * (hint["offset"] + hint["length"])].decode("utf-16-le")
+    assert command == '/search "night trains"'
+    listed = await say(emulator, command)
+    assert all(title in listed.text for title in hidden)

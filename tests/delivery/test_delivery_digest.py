@@ -53,7 +53,8 @@ async def test_digest_at_eight_berlin_across_spring_forward(tmp_path: Path, emul
         # Topics in catalogue order, keywords after them.
         assert text.index("Business") < text.index("Sport") < text.index("lagarde")
         assert "Cup final" in text and "Derby" in text and "Relegation" not in text
-        assert "…and 1 more" in text
+        # The story over the cap is not sent again: the line names the command that lists it.
+        assert "…and 1 more: /latest sport" in text
         chat = await r.db.chats.get(7)
         assert chat is not None
         assert chat.last_digest_at == utc(2026, 3, 29, 6) and chat.next_digest_at == utc(2026, 3, 30, 6)

@@ -71,6 +71,25 @@ def test_digest_groups_by_topic_best_first_and_caps() -> None:
     assert text.index("Business") < text.index("Sport") < text.index("my keyword")
 
 
+def test_digest_names_the_command_that_lists_what_the_cap_left_out() -> None:
+    items = [DigestItem(art(i, topics=("sport",)), "sport", 1.0, key=i) for i in range(1, 4)]
+    items += [DigestItem(art(i), 'r&d <"labs">', 1.0, key=i) for i in range(4, 7)]
+    items += [DigestItem(art(i), "tesla", 1.0, key=i) for i in range(7, 10)]
+    items += [DigestItem(art(i), "x" * 120, 1.0, key=i) for i in range(10, 13)]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=1)
+    parsed = parse_html(part.text)
+    utf16 = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 units
+    hints = [
+        utf16[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in parsed.entities
+        if e["type"] == "code"
+    ]
+    # A phrase is quoted, as keyword subscriptions match it; a word is not; a topic is its id.
+    assert hints == ["/latest sport", '/search r&d <"labs">', "/search tesla"]
+    assert parsed.text.count("…and 2 more:") == 3
+    assert "…and 2 more\n" in parsed.text + "\n"  # a keyword too long for /search: no command
+
+
 def test_empty_digest_is_nothing() -> None:
     assert render_digest([], now=NOW, catalogue=CATALOGUE, max_per_group=5) == []
 

@@ -100,6 +100,35 @@ async def test_v1_database_migrates_forward_keeping_data(tmp_path: Path) -> None
     assert _raw(path, "PRAGMA user_version") == [(len(load_migrations()) + 1,)]
 
 
+async def test_articles_stored_before_the_unspaced_mark_are_still_found_by_words_inside_the_text(
+    tmp_path: Path,
+) -> None:
+    # Search looks for Chinese, Japanese or Thai words only in articles marked as holding such characters
+    # (migration 0006): the migration marks the articles stored before it, or they would never be found.
+    path = tmp_path / "db.sqlite3"
+    before = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:5]))
+    async with await Database.open(path, migrations=before) as db:
+        assert db.schema_version == 5
+    rows = [
+        (1, "東京で地震", "東京で震度4の揺れ。"),
+        (2, "Markets rally", "Investors in 東京 cheered."),
+        (3, "ข่าวกรุงเทพ", "ฝนตกหนัก"),
+        (4, "Café “news” — plain", "No such characters here."),
+    ]
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+            " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
+            [(n, n, title, NOW + n, body, n, n) for n, title, body in rows],
+        )
+    conn.close()
+    async with await Database.open(path) as db:
+        assert [a.id for a in await db.articles.search("東京")] == [2, 1]
+        assert [a.id for a in await db.articles.search("กรุงเทพ")] == [3]
+    assert _raw(path, "SELECT id FROM articles WHERE unspaced = 1 ORDER BY id") == [(1,), (2,), (3,)]
+
+
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path):
