@@ -78,6 +78,10 @@ _WIDE_BOMS = tuple(bom for bom, enc in _BOMS if enc != "utf-8-sig")
 # connects to (2002:7f00:1:: is 127.0.0.1); site-local is a deprecated private range; 3fff::/20 is for
 # documentation (RFC 9637).
 _NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("2002::/16", "fec0::/10", "3fff::/20"))
+# The well-known NAT64 prefix (RFC 6052): on an IPv6-only server, DNS64 answers every IPv4-only site with an
+# address here, and the gateway connects to the IPv4 address in its last 32 bits. Refusing the range refused the
+# whole IPv4 web there; the embedded address is judged instead.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
@@ -224,6 +228,8 @@ def _connection_order(addresses: list[IPAddress]) -> list[IPAddress]:
 def _is_public(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return _is_public(ip.ipv4_mapped)
+    if ip in _NAT64:
+        return _is_public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     blocked = ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast
     blocked = blocked or any(ip in net for net in _NOT_GLOBAL)
     # is_global also catches shared (100.64/10), benchmarking and documentation ranges.

@@ -355,6 +355,26 @@ async def test_ipv6_ranges_python_calls_global_are_refused(news_site: NewsSite, 
     assert news_site.requests == []
 
 
+async def test_nat64_addresses_are_judged_by_the_ipv4_address_they_carry(news_site: NewsSite) -> None:
+    # On an IPv6-only server DNS64 answers an IPv4-only site with 64:ff9b::<its IPv4 address>. 8.8.8.8 there is
+    # public, so the fetch goes ahead (to the trusted 127.0.0.1 answer first, which keeps the test offline);
+    # 127.0.0.1 or 169.254.169.254 there is still refused.
+    url = news_site.add("/a.html", PAGE).replace("127.0.0.1", "news.example")
+    embedded = {"64:ff9b::808:808": None, "64:ff9b::7f00:1": "private", "64:ff9b::a9fe:a9fe": "private"}
+    for address, refused in embedded.items():
+
+        async def resolver(host: str, port: int, address: str = address) -> list[str]:
+            return ["127.0.0.1", address]
+
+        async with Fetcher(allowed_networks=["127.0.0.1/32"], resolver=resolver) as fetcher:
+            if refused:
+                with pytest.raises(FetchError, match="private network"):
+                    await fetcher.fetch(url)
+            else:
+                assert (await fetcher.fetch(url)).body == PAGE.encode()
+    assert len(news_site.requests) == 1
+
+
 async def test_bytes_after_the_end_of_a_gzip_stream_count_towards_the_cap() -> None:
     # zlib keeps what follows a finished gzip stream in unused_data; only inflated bytes were counted, so a
     # small page trailed by endless bytes was read (and held in memory) until the deadline, past any cap.
