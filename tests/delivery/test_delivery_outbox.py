@@ -95,6 +95,27 @@ async def test_quiet_hours_hold_then_release(tmp_path: Path, emulator: BotApiEmu
         assert "Late match result" in emulator.messages(7)[0].text
 
 
+async def test_alerts_queued_before_an_outage_longer_than_the_retention_window_are_sent_after_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator, retention_days=30) as r:
+        await add_chat(r, 7, topics=("sport",))
+        art = await store_article(r, "Result before the outage", topics=("sport",))
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        # The bot is down for 31 days; the first tick after the restart prunes before the sender gets going.
+        r.clock.advance(31 * 86400)
+        older_than = r.clock.now() - r.settings.retention_days * 86400.0
+        assert await r.db.articles.prune(older_than, r.clock.now()) == 0
+        assert await r.db.articles.held_from_pruning(older_than) == 1
+        await r.delivery.start()
+        await wait_until(lambda: bool(emulator.messages(7)))
+        assert "Result before the outage" in emulator.messages(7)[0].text
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+        # Settled now: the next prune takes it, with its "sent once" record.
+        assert await r.db.articles.prune(older_than, r.clock.now()) == 1
+
+
 async def test_paused_chat_gets_nothing(tmp_path: Path, emulator: BotApiEmulator) -> None:
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("sport",), paused=True)
