@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -228,6 +228,28 @@ class DeliveryRepo:
                 " WHERE id = ? AND status = coalesce(?, status)",
                 [(not_before, kind, i, status_from) for i in ids],
             )
+
+    async def save_send_holds(self, holds: Mapping[int, tuple[float, float]], now: float) -> None:
+        """Record Telegram's "retry after" by chat (0: the whole bot) as (not_before, retry_after); the later
+        of an old and a new hold wins, and holds already over are forgotten."""
+        async with self._db.write() as conn:
+            await run(conn, "DELETE FROM send_holds WHERE not_before <= ?", (now,))
+            if holds:
+                await conn.executemany(
+                    "INSERT INTO send_holds (chat_id, not_before, retry_after) VALUES (?, ?, ?)"
+                    " ON CONFLICT (chat_id) DO UPDATE SET not_before = excluded.not_before,"
+                    " retry_after = excluded.retry_after WHERE excluded.not_before > send_holds.not_before",
+                    [(chat_id, nb, ra) for chat_id, (nb, ra) in holds.items()],
+                )
+
+    async def send_holds(self, now: float) -> dict[int, tuple[float, float]]:
+        """Holds not over at ``now``: chat id (0: the whole bot) -> (not_before, retry_after)."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT chat_id, not_before, retry_after FROM send_holds WHERE not_before > ?",
+            (now,),
+        )
+        return {int(r[0]): (float(r[1]), float(r[2])) for r in rows}
 
     async def drop_chat(self, chat_id: int, reason: str, now: float) -> int:
         """Drop every unsent row of a chat (blocked, not found, paused); returns how many."""
