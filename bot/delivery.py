@@ -76,6 +76,11 @@ DIGEST_HORIZON_SECONDS = 2 * 86400.0
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
+# An alert held further ahead than its chat's quiet hours last, plus this (a daylight-saving night's extra
+# hour; network parks are 5 minutes), was held while the clock ran ahead: see release_stale_holds.
+HOLD_SLACK_SECONDS = 3600.0
+# The wall clock going back by more than this between two ticks counts as the clock being put back.
+CLOCK_BACK_TOLERANCE = 60.0
 # The chat id under which a 429 pause of the whole bot is stored (Telegram chat ids are never 0).
 WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
@@ -606,6 +611,7 @@ class DeliveryService:
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._stopping = False
+        self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
         self._next_claim = 0.0
         self._started = False
@@ -775,6 +781,27 @@ class DeliveryService:
         if chat.mode != "digest":
             return replace(chat, next_digest_at=None)
         return replace(chat, next_digest_at=next_digest_at(chat.digest_times, chat.timezone, now))
+
+    async def release_stale_holds(self, now: float) -> int:
+        """On the first call, and whenever the clock went back since the last: alerts held further ahead than
+        their chat's quiet hours allow become due again; returns how many.
+
+        A hold is an absolute time: set while the clock ran ahead (then put right), it would keep an alert far
+        longer than the quiet hours. Released rows go through the sender, which holds them again until the
+        quiet hours end, computed from the chat's settings and the corrected clock, if the chat is quiet now.
+        """
+        last = self._last_wall
+        if last is not None and now >= last - CLOCK_BACK_TOLERANCE:
+            self._last_wall = now
+            return 0
+        released = await self._db.deliveries.release_far_holds(now, HOLD_SLACK_SECONDS)
+        self._last_wall = now  # only once done: a failed check is tried again at the next tick
+        if released:
+            log.warning(
+                "%d alerts were held beyond their quiet hours (the clock was put back): due again", released
+            )
+            self.wake()
+        return released
 
     def chat_changed(self, chat_id: int) -> None:
         """The chat's settings changed or it is gone (/stop): alerts on their way re-read it before sending."""

@@ -60,6 +60,10 @@ async def run_tick(services: Services, state: TickState) -> None:
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)
+    try:
+        await services.delivery.release_stale_holds(now)
+    except Exception:
+        log.exception("checking held alerts against the clock failed; retrying next tick")
     # Alerts held by quiet hours are rows whose not_before has passed: the sender picks them up when woken.
     services.delivery.wake()
     if state.last_prune is None or now - state.last_prune >= PRUNE_EVERY_SECONDS:

@@ -19,6 +19,15 @@ DeliveryKind = Literal["alert", "digest"]
 FinalStatus = Literal["sent", "failed", "dropped"]
 
 
+# How long a chat's quiet hours last, in seconds, from its normalised "HH:MM" times (0 without quiet hours).
+_QUIET_WINDOW_SECONDS = (
+    "CASE WHEN c.quiet_start IS NULL OR c.quiet_end IS NULL THEN 0 ELSE"
+    " ((CAST(substr(c.quiet_end, 1, 2) AS INTEGER) * 60 + CAST(substr(c.quiet_end, 4, 2) AS INTEGER)"
+    " - CAST(substr(c.quiet_start, 1, 2) AS INTEGER) * 60 - CAST(substr(c.quiet_start, 4, 2) AS INTEGER)"
+    " + 1440) % 1440) * 60 END"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedDelivery:
     """A row to insert: the story ``story_id`` (represented by ``article_id``) for ``chat_id``."""
@@ -250,6 +259,22 @@ class DeliveryRepo:
             (now,),
         )
         return {int(r[0]): (float(r[1]), float(r[2])) for r in rows}
+
+    async def release_far_holds(self, now: float, slack: float) -> int:
+        """Pending alerts held later than ``now`` + their chat's quiet window + ``slack`` become due; how many.
+
+        No hold is set further ahead than that (quiet hours end within their window, parks are minutes): such a
+        row was held while the clock ran ahead, and is due again so the sender holds it afresh if need be.
+        """
+        async with self._db.write() as conn:
+            return await run(
+                conn,
+                "UPDATE deliveries SET not_before = 0"
+                " WHERE status = 'pending' AND kind = 'alert' AND not_before > ?1 + ?2"
+                f" AND not_before > ?1 + ?2 + coalesce((SELECT {_QUIET_WINDOW_SECONDS} FROM chats AS c"
+                " WHERE c.id = deliveries.chat_id), 0)",
+                (now, slack),
+            )
 
     async def drop_chat(self, chat_id: int, reason: str, now: float) -> int:
         """Drop every unsent row of a chat (blocked, not found, paused); returns how many."""
