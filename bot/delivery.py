@@ -76,6 +76,13 @@ DIGEST_HORIZON_SECONDS = 2 * 86400.0
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
+# An alert held further ahead than its chat's quiet hours last, plus this (a daylight-saving night's extra
+# hour; network parks are 5 minutes), was held while the clock ran ahead: see release_stale_holds.
+HOLD_SLACK_SECONDS = 3600.0
+# The wall clock going back by more than this between two ticks counts as the clock being put back.
+CLOCK_BACK_TOLERANCE = 60.0
+# The chat id under which a 429 pause of the whole bot is stored (Telegram chat ids are never 0).
+WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _NO_PREVIEW_JSON: dict[str, Any] = _NO_PREVIEW.to_dict()
@@ -587,6 +594,8 @@ class DeliveryService:
         self._window = int(min(2000, max(64, settings.rate_overall_per_second * 2)))
         self._state = _SenderState()
         self._finished: list[Finished] = []
+        # 429 waits to record with the next flush: chat id (WHOLE_BOT: all) -> (not_before, retry_after).
+        self._holds: dict[int, tuple[float, float]] = {}
         self._stories: dict[int, _Story] = {}
         self._rendered = _RenderCache(catalogue)
         self._recent_429: deque[tuple[float, int]] = deque()
@@ -602,6 +611,7 @@ class DeliveryService:
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._stopping = False
+        self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
         self._next_claim = 0.0
         self._started = False
@@ -772,6 +782,27 @@ class DeliveryService:
             return replace(chat, next_digest_at=None)
         return replace(chat, next_digest_at=next_digest_at(chat.digest_times, chat.timezone, now))
 
+    async def release_stale_holds(self, now: float) -> int:
+        """On the first call, and whenever the clock went back since the last: alerts held further ahead than
+        their chat's quiet hours allow become due again; returns how many.
+
+        A hold is an absolute time: set while the clock ran ahead (then put right), it would keep an alert far
+        longer than the quiet hours. Released rows go through the sender, which holds them again until the
+        quiet hours end, computed from the chat's settings and the corrected clock, if the chat is quiet now.
+        """
+        last = self._last_wall
+        if last is not None and now >= last - CLOCK_BACK_TOLERANCE:
+            self._last_wall = now
+            return 0
+        released = await self._db.deliveries.release_far_holds(now, HOLD_SLACK_SECONDS)
+        self._last_wall = now  # only once done: a failed check is tried again at the next tick
+        if released:
+            log.warning(
+                "%d alerts were held beyond their quiet hours (the clock was put back): due again", released
+            )
+            self.wake()
+        return released
+
     def chat_changed(self, chat_id: int) -> None:
         """The chat's settings changed or it is gone (/stop): alerts on their way re-read it before sending."""
         self._state.chats.pop(chat_id, None)
@@ -793,6 +824,7 @@ class DeliveryService:
             recovered = await self._db.deliveries.requeue_sending()
             if recovered:
                 log.warning("re-queued %d deliveries left in flight by the last run", recovered)
+            await self._restore_holds()
             self._stopping = False
             self._started = True
             self._runner = asyncio.create_task(self._run(), name="delivery-sender")
@@ -823,6 +855,27 @@ class DeliveryService:
         if self._own_transport and self._sender is not None:
             await self._sender.shutdown()
         self._sender = None
+
+    async def _restore_holds(self) -> None:
+        """Wait out what is left of the 429s' retry_after from before a restart (else: refused again at once)."""
+        now = self._clock.now()
+        holds = await self._db.deliveries.send_holds(now)
+        for chat_id, (not_before, retry_after) in holds.items():
+            # Never longer than Telegram asked: with the clock put back, not_before is further ahead than meant.
+            left = min(not_before - now, retry_after)
+            if chat_id == WHOLE_BOT:
+                self._pacer.pause_all(left)
+            else:
+                self._pacer.penalize(chat_id, left)
+        if holds:
+            log.info("waiting out Telegram's retry_after from before the restart for %d chats", len(holds))
+
+    def _hold(self, chat_id: int, retry_after: float) -> None:
+        """Remember a 429's wait for the next flush, so a restart within it waits out the rest."""
+        not_before = self._clock.now() + retry_after
+        old = self._holds.get(chat_id)
+        if old is None or not_before > old[0]:
+            self._holds[chat_id] = (not_before, retry_after)
 
     async def _make_sender(self) -> Any:
         if not self._own_transport:
@@ -1062,6 +1115,7 @@ class DeliveryService:
             self._state.in_window -= 1
             return
         self._pacer.penalize(item.chat_id, retry_after)
+        self._hold(item.chat_id, retry_after)
         now = self._pacer.now()
         self._recent_429.append((now, item.chat_id))
         while self._recent_429 and self._recent_429[0][0] < now - GLOBAL_429_WINDOW:
@@ -1074,6 +1128,7 @@ class DeliveryService:
                 retry_after,
             )
             self._pacer.pause_all(retry_after)
+            self._hold(WHOLE_BOT, retry_after)
         else:
             log.info("chat %d rate limited: retrying after %.0f s", item.chat_id, retry_after)
         self._requeue_front(item)
@@ -1166,6 +1221,16 @@ class DeliveryService:
             self._forget_idle_chats()
 
     async def _flush(self) -> None:
+        if self._holds:
+            holds, self._holds = self._holds, {}
+            try:
+                await self._db.deliveries.save_send_holds(holds, self._clock.now())
+            except BaseException:
+                for chat_id, (not_before, retry_after) in holds.items():
+                    newer = self._holds.get(chat_id)  # recorded meanwhile: the later of the two stays
+                    if newer is None or not_before > newer[0]:
+                        self._holds[chat_id] = (not_before, retry_after)
+                raise
         if not self._finished:
             return
         batch, self._finished = self._finished, []
@@ -1274,6 +1339,7 @@ class DeliveryService:
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)
                 self._pacer.penalize(chat_id, wait)
+                self._hold(chat_id, wait)
                 rate_limited += 1
                 if wait > DIGEST_MAX_RETRY_WAIT:
                     return f"{_RETRY_LATER}{wait}", chat_id, thread_id

@@ -60,14 +60,27 @@ async def run_tick(services: Services, state: TickState) -> None:
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)
+    try:
+        await services.delivery.release_stale_holds(now)
+    except Exception:
+        log.exception("checking held alerts against the clock failed; retrying next tick")
     # Alerts held by quiet hours are rows whose not_before has passed: the sender picks them up when woken.
     services.delivery.wake()
     if state.last_prune is None or now - state.last_prune >= PRUNE_EVERY_SECONDS:
         state.last_prune = now
         try:
-            pruned = await services.db.articles.prune(now - services.settings.retention_days * 86400.0, now)
+            older_than = now - services.settings.retention_days * 86400.0
+            pruned = await services.db.articles.prune(older_than, now)
             if pruned:
                 log.info("pruned %d articles older than %d days", pruned, services.settings.retention_days)
+            held = await services.db.articles.held_from_pruning(older_than)
+            if held:
+                # After an outage longer than the retention window: pruned once their deliveries are settled.
+                log.warning(
+                    "kept %d articles older than %d days: their alerts or digests are still queued",
+                    held,
+                    services.settings.retention_days,
+                )
             forgotten = await services.db.articles.forget_pruned(now - FORGET_PRUNED_AFTER_SECONDS)
             if forgotten:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)

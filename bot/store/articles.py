@@ -41,6 +41,12 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
+# An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
+# be sent (the partial index deliveries_queued_article answers the second per article).
+_PRUNABLE = (
+    "alert_pending = 0 AND NOT EXISTS (SELECT 1 FROM deliveries AS q"
+    " WHERE q.article_id = articles.id AND q.status IN ('pending', 'sending'))"
+)
 # SQLite integers are signed 64-bit; binding anything wider raises OverflowError.
 _MAX_ROWID = (1 << 63) - 1
 _MIN_ROWID = -(1 << 63)
@@ -460,42 +466,59 @@ class ArticleRepo:
         return [_article_from_row(r) for r in rows]
 
     async def prune(self, older_than: float, now: float) -> int:
-        """Delete articles fetched before ``older_than`` and their deliveries; remember their URL and hash."""
+        """Delete articles fetched before ``older_than`` and their deliveries; remember their URL and hash.
+
+        An article whose alerts are still to be planned, or with a delivery still queued, stays until that
+        work is settled (sent, failed or dropped): after an outage longer than the retention window, those are
+        what the restart must still send. See :meth:`held_from_pruning`.
+        """
         total = 0
+        after = _MIN_ROWID
         while True:
             async with self._db.write() as conn:
                 rows = await fetch_all(
                     conn,
-                    "SELECT max(id) AS last FROM"
-                    " (SELECT id FROM articles WHERE fetched_at < ? ORDER BY id LIMIT ?)",
-                    (older_than, _PRUNE_BATCH),
+                    f"SELECT id FROM articles WHERE id > ? AND fetched_at < ? AND {_PRUNABLE} ORDER BY id LIMIT ?",
+                    (after, older_than, _PRUNE_BATCH),
                 )
-                last = rows[0]["last"]
-                if last is None:
+                if not rows:
                     return total
-                batch = "FROM articles WHERE fetched_at < ? AND id <= ?"
-                params = (older_than, last)
+                ids = [int(r["id"]) for r in rows]
+                # Kept articles are skipped by the id cursor, so a batch of them never stalls the loop.
+                after = ids[-1]
+                batch = json.dumps(ids)
+                in_batch = "IN (SELECT value FROM json_each(?))"
                 for key in ("url", "content_hash"):
                     await run(
                         conn,
-                        f"INSERT OR REPLACE INTO pruned_articles (key, pruned_at) SELECT {key}, ? {batch}",
-                        (now, *params),
+                        f"INSERT OR REPLACE INTO pruned_articles (key, pruned_at)"
+                        f" SELECT {key}, ? FROM articles WHERE id {in_batch}",
+                        (now, batch),
                     )
                 # A story outlives its first article: its delivery rows are the "sent once" record, so
                 # while any article of the story stays they move to one of those, and go only with the
                 # last (else a later report of the same story would be delivered again).
                 survivor = (
                     "SELECT min(a.id) FROM articles AS a WHERE a.story_id = deliveries.story_id"
-                    " AND NOT (a.fetched_at < ? AND a.id <= ?)"
+                    f" AND a.id NOT {in_batch}"
                 )
                 await run(
                     conn,
                     f"UPDATE deliveries SET article_id = ({survivor})"
-                    f" WHERE article_id IN (SELECT id {batch}) AND ({survivor}) IS NOT NULL",
-                    (*params, *params, *params),
+                    f" WHERE article_id {in_batch} AND ({survivor}) IS NOT NULL",
+                    (batch, batch, batch),
                 )
-                await run(conn, f"DELETE FROM deliveries WHERE article_id IN (SELECT id {batch})", params)
-                total += await run(conn, f"DELETE {batch}", params)
+                await run(conn, f"DELETE FROM deliveries WHERE article_id {in_batch}", (batch,))
+                total += await run(conn, f"DELETE FROM articles WHERE id {in_batch}", (batch,))
+
+    async def held_from_pruning(self, older_than: float) -> int:
+        """How many articles fetched before ``older_than`` stay because their alerts or digests are queued."""
+        rows = await fetch_all(
+            self._db.reader,
+            f"SELECT count(*) FROM articles WHERE fetched_at < ? AND NOT ({_PRUNABLE})",
+            (older_than,),
+        )
+        return int(rows[0][0])
 
     async def remembers_pruned(self, url: str, now: float) -> bool:
         """Whether an article at ``url`` was stored once and pruned since; if so, it counts as seen now."""

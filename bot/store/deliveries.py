@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 DeliveryKind = Literal["alert", "digest"]
 FinalStatus = Literal["sent", "failed", "dropped"]
+
+
+# How long a chat's quiet hours last, in seconds, from its normalised "HH:MM" times (0 without quiet hours).
+_QUIET_WINDOW_SECONDS = (
+    "CASE WHEN c.quiet_start IS NULL OR c.quiet_end IS NULL THEN 0 ELSE"
+    " ((CAST(substr(c.quiet_end, 1, 2) AS INTEGER) * 60 + CAST(substr(c.quiet_end, 4, 2) AS INTEGER)"
+    " - CAST(substr(c.quiet_start, 1, 2) AS INTEGER) * 60 - CAST(substr(c.quiet_start, 4, 2) AS INTEGER)"
+    " + 1440) % 1440) * 60 END"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +236,44 @@ class DeliveryRepo:
                 "UPDATE deliveries SET status = 'pending', not_before = ?, kind = coalesce(?, kind)"
                 " WHERE id = ? AND status = coalesce(?, status)",
                 [(not_before, kind, i, status_from) for i in ids],
+            )
+
+    async def save_send_holds(self, holds: Mapping[int, tuple[float, float]], now: float) -> None:
+        """Record Telegram's "retry after" by chat (0: the whole bot) as (not_before, retry_after); the later
+        of an old and a new hold wins, and holds already over are forgotten."""
+        async with self._db.write() as conn:
+            await run(conn, "DELETE FROM send_holds WHERE not_before <= ?", (now,))
+            if holds:
+                await conn.executemany(
+                    "INSERT INTO send_holds (chat_id, not_before, retry_after) VALUES (?, ?, ?)"
+                    " ON CONFLICT (chat_id) DO UPDATE SET not_before = excluded.not_before,"
+                    " retry_after = excluded.retry_after WHERE excluded.not_before > send_holds.not_before",
+                    [(chat_id, nb, ra) for chat_id, (nb, ra) in holds.items()],
+                )
+
+    async def send_holds(self, now: float) -> dict[int, tuple[float, float]]:
+        """Holds not over at ``now``: chat id (0: the whole bot) -> (not_before, retry_after)."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT chat_id, not_before, retry_after FROM send_holds WHERE not_before > ?",
+            (now,),
+        )
+        return {int(r[0]): (float(r[1]), float(r[2])) for r in rows}
+
+    async def release_far_holds(self, now: float, slack: float) -> int:
+        """Pending alerts held later than ``now`` + their chat's quiet window + ``slack`` become due; how many.
+
+        No hold is set further ahead than that (quiet hours end within their window, parks are minutes): such a
+        row was held while the clock ran ahead, and is due again so the sender holds it afresh if need be.
+        """
+        async with self._db.write() as conn:
+            return await run(
+                conn,
+                "UPDATE deliveries SET not_before = 0"
+                " WHERE status = 'pending' AND kind = 'alert' AND not_before > ?1 + ?2"
+                f" AND not_before > ?1 + ?2 + coalesce((SELECT {_QUIET_WINDOW_SECONDS} FROM chats AS c"
+                " WHERE c.id = deliveries.chat_id), 0)",
+                (now, slack),
             )
 
     async def drop_chat(self, chat_id: int, reason: str, now: float) -> int:

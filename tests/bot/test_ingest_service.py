@@ -251,7 +251,10 @@ async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
     teaser = item("Fewer flu cases", page, clock.now() + 60, "Read more...")
     await db.feeds.add(publish(teaser), (), None, clock.now())
     clock.advance(120)
-    assert len(await service.poll_due_feeds(clock.now())) == 1
+    [stored] = await service.poll_due_feeds(clock.now())
+    # The running bot plans its alerts in the same tick (nobody subscribes here); until then pruning keeps it.
+    assert stored.id is not None
+    await db.articles.clear_alert_pending([stored.id])
     # 31 days on, the article is pruned; the feed still lists it, with an old item that is new to us.
     clock.advance(31 * day)
     assert await db.articles.prune(clock.now() - 30 * day, clock.now()) == 1

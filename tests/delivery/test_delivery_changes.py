@@ -13,9 +13,11 @@ from aiohttp import web
 
 from bot import delivery as delivery_module
 from bot.clock import FakeClock
+from bot.delivery import DeliveryService
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
+from summaries.topics import TopicCatalogue
 from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
 
 
@@ -150,6 +152,45 @@ async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8) + 3600
         assert 7 not in api.delivered
+
+
+async def test_a_restart_during_a_long_retry_after_waits_out_the_rest_of_it(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock, telegram_api_url=api.base_url) as r:
+
+        def restarted() -> DeliveryService:
+            return DeliveryService(
+                db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+            )
+
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        await add_chat(r, 8, topics=("sport",), in_emulator=False)
+        api.retry_after = {7: 3600}
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        await wait_until(lambda: api.refused.get(7) == 1 and 8 in api.delivered)
+        # Ten minutes into the hour Telegram asked chat 7 to wait, the bot restarts.
+        clock.advance(600)
+        await r.delivery.aclose()
+        second = restarted()
+        await second.start()
+        try:
+            await asyncio.sleep(0.5)  # many claims: the alert is due as far as its row goes
+            assert 7 not in api.delivered and api.refused[7] == 1  # neither sent nor refused again
+        finally:
+            await second.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1, "pending": 1}
+        # The hour is over: the next start sends it at once.
+        clock.advance(3000 + 1)
+        third = restarted()
+        await third.start()
+        try:
+            await wait_until(lambda: 7 in api.delivered, timeout=5)
+        finally:
+            await third.aclose()
+        assert api.refused[7] == 1
 
 
 async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_losing_either(

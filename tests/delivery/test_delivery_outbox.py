@@ -13,7 +13,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
 from summaries.summarizer import summarize
-from tests.delivery.support import add_chat, rig, store_article, texts, wait_until
+from tests.delivery.support import Rig, add_chat, rig, store_article, texts, wait_until
 
 
 @pytest_asyncio.fixture
@@ -93,6 +93,59 @@ async def test_quiet_hours_hold_then_release(tmp_path: Path, emulator: BotApiEmu
         r.delivery.wake()
         await wait_until(lambda: bool(emulator.messages(7)))
         assert "Late match result" in emulator.messages(7)[0].text
+
+
+async def test_quiet_hours_holds_set_while_the_clock_ran_ahead_end_when_it_is_put_back(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The clock runs 11 hours ahead: at a true 12:00 the bot thinks it is 23:00.
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        for chat_id, quiet in ((7, ("22:00", "07:00")), (8, ("20:00", "13:00")), (9, ("10:00", "07:00"))):
+            await add_chat(r, chat_id, topics=("sport",), quiet_start=quiet[0], quiet_end=quiet[1])
+        await r.delivery.start()
+        assert await r.delivery.release_stale_holds(clock.now()) == 0  # the first tick: nothing held yet
+        await r.delivery.plan_alerts([await store_article(r, "Noon result", topics=("sport",))], clock.now())
+        await emulator.wait_for_idle(quiet=0.3)
+        assert await _held_until(r) == {7: utc(2026, 1, 2, 7), 8: utc(2026, 1, 2, 13), 9: utc(2026, 1, 2, 7)}
+        # Put right, back to 12:00; the next tick sees the clock went back.
+        clock.set(utc(2026, 1, 1, 12))
+        assert await r.delivery.release_stale_holds(clock.now()) == 2
+        # Chat 7 is not quiet at 12:00: its alert goes now, not 19 hours later.
+        await wait_until(lambda: bool(emulator.messages(7)))
+        assert "Noon result" in emulator.messages(7)[0].text
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        # Chat 8 is quiet until 13:00 by the corrected clock, not the next day; chat 9's hold was right.
+        assert await _held_until(r) == {8: utc(2026, 1, 1, 13), 9: utc(2026, 1, 2, 7)}
+        assert emulator.messages(8) == emulator.messages(9) == []
+
+
+async def _held_until(r: Rig) -> dict[int, float]:
+    rows = await r.db.reader.execute_fetchall(
+        "SELECT chat_id, not_before FROM deliveries WHERE status = 'pending' ORDER BY chat_id"
+    )
+    return {int(row[0]): float(row[1]) for row in rows}
+
+
+async def test_alerts_queued_before_an_outage_longer_than_the_retention_window_are_sent_after_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator, retention_days=30) as r:
+        await add_chat(r, 7, topics=("sport",))
+        art = await store_article(r, "Result before the outage", topics=("sport",))
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        # The bot is down for 31 days; the first tick after the restart prunes before the sender gets going.
+        r.clock.advance(31 * 86400)
+        older_than = r.clock.now() - r.settings.retention_days * 86400.0
+        assert await r.db.articles.prune(older_than, r.clock.now()) == 0
+        assert await r.db.articles.held_from_pruning(older_than) == 1
+        await r.delivery.start()
+        await wait_until(lambda: bool(emulator.messages(7)))
+        assert "Result before the outage" in emulator.messages(7)[0].text
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+        # Settled now: the next prune takes it, with its "sent once" record.
+        assert await r.db.articles.prune(older_than, r.clock.now()) == 1
 
 
 async def test_paused_chat_gets_nothing(tmp_path: Path, emulator: BotApiEmulator) -> None:

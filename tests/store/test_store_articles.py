@@ -345,8 +345,8 @@ async def test_prune_forgets_old_articles_but_remembers_them(db: Database) -> No
     assert old_id is not None and fresh.id is not None
     async with db.write() as conn:
         await conn.executemany(
-            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, planned_at)"
-            " VALUES (1, ?, ?, 'alert', ?)",
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, planned_at, status)"
+            " VALUES (1, ?, ?, 'alert', ?, 'sent')",
             [(old_id, old_id, NOW - 86400), (fresh.id, fresh.id, NOW)],
         )
 
@@ -365,6 +365,41 @@ async def test_prune_forgets_old_articles_but_remembers_them(db: Database) -> No
     newer, status = await _add(db, make_article(6000), "h6000")
     assert status == "added" and newer.id is not None and newer.id > fresh.id
     assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 0
+
+
+async def test_prune_keeps_old_articles_until_their_queued_deliveries_are_settled(db: Database) -> None:
+    # An outage longer than the retention window: what was queued before it must still go out after it.
+    await add_chat(db, 1)
+    stored = await db.articles.add_many(
+        [NewArticle(make_article(i), f"h{i}", alert=i == 4) for i in range(1, 6)], NOW - 40 * 86400
+    )
+    ids = [a.id for a, _status in stored]
+    assert None not in ids
+    async with db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, planned_at, status)"
+            " VALUES (1, ?, ?, ?, ?, ?)",
+            [
+                (ids[0], ids[0], "alert", NOW - 40 * 86400, "pending"),
+                (ids[1], ids[1], "digest", NOW - 40 * 86400, "sending"),
+                (ids[2], ids[2], "alert", NOW - 40 * 86400, "sent"),
+            ],
+        )
+
+    # Article 3 was sent and article 5 never matched: they go. Article 4's alerts are still to be planned.
+    assert await db.articles.prune(older_than=NOW - 30 * 86400, now=NOW) == 2
+    assert [await db.articles.get(i) is not None for i in ids] == [True, True, False, True, False]
+    assert await db.articles.held_from_pruning(NOW - 30 * 86400) == 3
+    queued = await db.reader.execute_fetchall("SELECT article_id, status FROM deliveries ORDER BY id")
+    assert [tuple(r) for r in queued] == [(ids[0], "pending"), (ids[1], "sending")]
+
+    # Once that work is settled, the next prune takes them.
+    async with db.write() as conn:
+        await conn.execute("UPDATE deliveries SET status = 'sent'")
+    await db.articles.clear_alert_pending([ids[3]])  # type: ignore[list-item]
+    assert await db.articles.prune(older_than=NOW - 30 * 86400, now=NOW) == 3
+    assert await db.articles.count() == 0
+    assert await db.articles.held_from_pruning(NOW - 30 * 86400) == 0
 
 
 async def test_pruned_memory_lasts_while_feeds_list_the_article(db: Database) -> None:

@@ -55,3 +55,16 @@ async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: 
     plan = await db.reader.execute_fetchall("EXPLAIN QUERY PLAN " + claim.replace("RETURNING", "--"))
     details = " | ".join(str(r[3]) for r in plan)
     assert "INDEX deliveries_pending " in details + " " and "TEMP B-TREE" not in details, details
+
+
+async def test_send_holds_keep_the_later_wait_and_forget_those_over(db: Database) -> None:
+    await db.deliveries.save_send_holds({7: (NOW + 60, 60.0), 0: (NOW + 5, 5.0)}, NOW)
+    # An earlier end does not shorten a hold; a later one extends it.
+    await db.deliveries.save_send_holds({7: (NOW + 30, 30.0), 8: (NOW + 90, 90.0)}, NOW + 1)
+    assert await db.deliveries.send_holds(NOW + 1) == {
+        7: (NOW + 60, 60.0),
+        8: (NOW + 90, 90.0),
+        0: (NOW + 5, 5.0),
+    }
+    await db.deliveries.save_send_holds({}, NOW + 70)
+    assert await db.deliveries.send_holds(NOW) == {8: (NOW + 90, 90.0)}
