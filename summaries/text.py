@@ -16,7 +16,8 @@ import sentencex
 from sumy.nlp.stemmers import Stemmer
 from sumy.utils import get_stop_words
 
-# Languages that sumy has both a stemmer and a stop-word list for, and whose words a regex can find.
+# Languages that sumy has a stemmer for and that have a stop-word list (sumy's, or ours for Russian, which sumy
+# stems but lists no stop words for), and whose words a regex can find.
 LANGUAGES: dict[str, str] = {
     "en": "english",
     "de": "german",
@@ -30,6 +31,7 @@ LANGUAGES: dict[str, str] = {
     "pl": "polish",
     "el": "greek",
     "uk": "ukrainian",
+    "ru": "russian",
 }
 _ISO_BY_NAME = {name: code for code, name in LANGUAGES.items()}
 
@@ -152,6 +154,36 @@ _FEED_FURNITURE = re.compile(
     r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
     re.IGNORECASE,
 )
+# A source credit on its own: "Quelle: dpa", "Fonte: Agência Brasil", "Source : Insee". A few names, not a
+# clause: "Source: a council official said the panels were damaged." is a sentence.
+_SOURCE_CREDIT = re.compile(
+    r"^\s*(?:quellen?|fontes?|fuentes?|sources?)\s*:\s*[^\s:]+(?:\s+[^\s:]+){0,7}\s*$", re.IGNORECASE
+)
+# Full month names and their abbreviations in the languages the summarizer supports.
+_MONTH_NAMES = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|"
+    "janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    "janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|dezembro|"
+    "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    "січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|jän|mär|okt|dez|janv|févr|avr|juil|déc|"
+    "ene|abr|ago|dic|fev|set|out|gen|mag|giu|lug|ott"
+)
+# A line that is only a date, perhaps with a weekday and a time: "12.03.2025", "25 November 2026",
+# "3 de marzo de 2025", "Dienstag, 12. März 2025, 14:30 Uhr", "March 3, 2025", "12 марта 2025 г.".
+_DATE_LINE = re.compile(
+    r"^\s*(?:[^\W\d_]+(?:-feira)?,?\s+)?(?:le\s+|el\s+|am\s+|on\s+)?"
+    r"(?:\d{1,2}(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?(?:" + _MONTH_NAMES + r")\.?,?\s+(?:de\s+)?\d{4}"
+    r"|(?:" + _MONTH_NAMES + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})"
+    r"(?:\s*г\.|\s+р\.)?"
+    r"(?:\s*[,|–—-]?\s*(?:um|à|at|às|a las|alle|в|о)?\s*\d{1,2}[:.h]\d{2}"
+    r"(?:\s*(?:uhr|h|[ap]\.?m\.?|[a-z]{2,4}))?)?[.\s]*$",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
 
@@ -185,6 +217,8 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _SOCIAL.match(s)
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
+        or _SOURCE_CREDIT.match(s)
+        or (len(s) <= 60 and _DATE_LINE.match(s))
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
@@ -244,17 +278,40 @@ def clean_text(text: str, title: str | None = None) -> str:
     return "\n".join(kept)
 
 
+# A heading may run to this length; a longer line without final punctuation is a wrapped or cut sentence.
+_MAX_HEADING_CHARS = 100
+# What a heading does not end with, but a line broken in mid-sentence may: a comma, a colon, a dash, a hyphen.
+_UNFINISHED_END = (",", ";", ":", "-", "–", "—", "(", "/", "&")
+
+
+def _is_heading(line: str, following: str, width: int) -> bool:
+    """Whether a line without final punctuation ends where its writer (not a text wrapper) broke it."""
+    if following[0].islower():
+        return False  # the line before was wrapped mid-sentence
+    if len(line) < 60:
+        return True  # a short line before a capitalised one: a heading or list item
+    # A longer one is a heading only if the next line's first word would have fitted on it: a wrapper breaks a
+    # line only when the next word does not fit, and German capitalises its nouns, so a capital proves nothing.
+    first_word = following.split(None, 1)[0]
+    return (
+        len(line) <= _MAX_HEADING_CHARS
+        and not line.endswith(_UNFINISHED_END)
+        and len(line) + 1 + len(first_word) <= width
+    )
+
+
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs: blank-line blocks; inside one, a line break counts when the line before looks finished."""
     out: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        # The block's longest line is at least the width a wrapper would have filled its lines to.
+        width = max((len(ln) for ln in lines), default=0)
         current: list[str] = []
         for ln in lines:
-            # A short line followed by a capitalised one is a heading or list item; a lower-case start
-            # means the line before was wrapped mid-sentence.
-            heading = len(current[-1]) < 60 and not ln[0].islower() if current else False
-            if current and (_SENTENCE_END.search(current[-1]) or heading or is_boilerplate(ln)):
+            if current and (
+                _SENTENCE_END.search(current[-1]) or _is_heading(current[-1], ln, width) or is_boilerplate(ln)
+            ):
                 out.append(" ".join(current))
                 current = []
             current.append(ln)
@@ -276,15 +333,37 @@ def language_name(language: str | None) -> str | None:
     return LANGUAGES.get(key.split("-")[0])
 
 
+# sumy 0.13 has no Russian stop-word list (NLTK's needs a data download): the function words of news prose.
+_RUSSIAN_FUNCTION_WORDS = """
+    а без более бы был была были было быть в вам вас весь во вот все всё всего всех вы где да даже для до его
+    ее её ей если есть еще ещё же за здесь и из или им их к как какой когда кто ли либо лишь меж между мне
+    мы на над нас наш не него нее неё нет ни них но ну о об один она они оно от перед по под после при про с
+    со так также там те тем то того тоже той только том тот ту тут у уже чем через что чтобы эта эти это
+    этого этой этом этот эту я будет будут который которая которое которые которых которым
+    которой котором которого свой своя своё свое свои своих своей своим себя себе сам сама сами само
+"""
+_RUSSIAN_STOP_WORDS = frozenset(_RUSSIAN_FUNCTION_WORDS.split())
+
+
 @lru_cache(maxsize=32)
 def stop_words(language: str) -> frozenset[str]:
-    """sumy's stop words for a language name."""
+    """sumy's stop words for a language name (ours for Russian)."""
+    if language == "russian":
+        return _RUSSIAN_STOP_WORDS
     return frozenset(w.lower() for w in get_stop_words(language))
+
+
+# Russian and Ukrainian share many function words (на, не, до, за, по), so stop words alone mix them up; each
+# has letters the other lacks.
+_CYRILLIC_LANGUAGES = frozenset({"russian", "ukrainian"})
+_UKRAINIAN_LETTERS = "іїєґ"
+_RUSSIAN_LETTERS = "ыэъё"
 
 
 def detect_language(text: str) -> str:
     """Cheap stop-word-overlap guess of the language name of a text; English when in doubt."""
-    words = [w.lower() for w in _WORD.findall(text[:5000])]
+    sample = text[:5000].lower()
+    words = _WORD.findall(sample)
     if not words:
         return "english"
     best, best_hits = "english", 0
@@ -294,7 +373,14 @@ def detect_language(text: str) -> str:
         if hits > best_hits:
             best, best_hits = name, hits
     # A handful of matches in a long text is noise (names, numbers); stay with English.
-    return best if best_hits >= max(3, len(words) // 20) else "english"
+    if best_hits < max(3, len(words) // 20):
+        return "english"
+    if best in _CYRILLIC_LANGUAGES:
+        ukrainian = sum(sample.count(ch) for ch in _UKRAINIAN_LETTERS)
+        russian = sum(sample.count(ch) for ch in _RUSSIAN_LETTERS)
+        if ukrainian != russian:
+            best = "ukrainian" if ukrainian > russian else "russian"
+    return best
 
 
 # German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a

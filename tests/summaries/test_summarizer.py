@@ -234,6 +234,15 @@ LANGUAGE_TEXTS = {
         "Después de hablar con la asociación, la planta se trasladó 200 metros al norte.",
         "Se planea una segunda planta en el embalse al este de la ciudad.",
     ],
+    "ru": [
+        "Город Бракуотер во вторник открыл плавучую солнечную электростанцию в старой гавани.",
+        "Станция состоит из 12 000 панелей и должна обеспечивать электричеством около 4 000 домов в год.",
+        "Мэр сказала, что проект обошёлся городу в девять миллионов евро.",
+        "Вода охлаждает панели, поэтому они вырабатывают больше электричества, чем на суше.",
+        "Рыбаки опасались, что понтоны перекроют подход к рыбному рынку.",
+        "После переговоров с их объединением станцию сдвинули на 200 метров к северу.",
+        "Вторую станцию планируют построить на водохранилище к востоку от города.",
+    ],
     "pt": [
         "A cidade de Brackwater inaugurou na terça-feira uma usina solar flutuante no seu antigo porto.",
         "A usina tem 12.000 painéis e deve abastecer cerca de 4.000 casas por ano.",
@@ -304,6 +313,16 @@ def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None
     )
     title = "Ex-ministra alega atrasos em obra de Braga"
     assert prepare(teaser, title).language == "portuguese"
+
+
+def test_russian_is_summarized_with_russian_stems_and_stop_words() -> None:
+    text = " ".join(LANGUAGE_TEXTS["ru"])
+    prepared = prepare(text)
+    assert prepared.language == "russian"
+    assert prepare(text, language="ru").language == "russian"
+    # Snowball's Russian stemmer folds the cases of a noun into one stem; stop words such as "что" are dropped.
+    assert "что" not in prepared.content_words[2]
+    assert prepare("Станции станция станцию", language="ru").stems[0] == ["станц"] * 3
 
 
 def test_sentences_ending_in_german_or_french_closing_quotes_count_as_finished() -> None:
