@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, cast
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -150,25 +151,56 @@ async def _on_shutdown(application: BotApplication) -> None:
         await close_services(services)
 
 
+def _log_polling_error(exc: TelegramError) -> None:
+    """One line per failed getUpdates (PTB retries on its own, waiting up to 30 s between tries)."""
+    # Without this callback PTB logs a full traceback at every retry: an outage of an hour fills the log with
+    # thousands of lines that all say "cannot connect".
+    if isinstance(exc, Conflict):
+        log.warning(
+            "the Bot API refused to give updates: another program is polling with this token (%s); "
+            "stop the other bot; retrying",
+            exc,
+        )
+    else:
+        log.warning("getting updates from the Bot API failed (%s); retrying", exc)
+
+
+def _polling_tasks() -> set[asyncio.Task[object]]:
+    return {t for t in asyncio.all_tasks() if t.get_name() == "Updater:start_polling:polling_task"}
+
+
 @contextlib.asynccontextmanager
-async def running_application(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
-    """Run ``application`` with long polling inside an event loop we already own (tests, console).
+async def running_application(
+    application: BotApplication, *, poll_timeout: int = 10
+) -> AsyncIterator[asyncio.Task[object] | None]:
+    """Run ``application`` with long polling inside an event loop we already own (tests, console, run).
 
     Mirrors ``Application.run_polling``: initialize, post_init, polling, start; and on exit stop,
-    post_stop, shutdown, post_shutdown.
+    post_stop, shutdown, post_shutdown. Yields PTB's polling task: it ends only when polling gave up for good
+    (the token was refused), which ``newsbot run`` watches so a deaf bot does not keep running.
     """
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
         assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        before = _polling_tasks()
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, error_callback=_log_polling_error
+        )
+        # PTB keeps the task private; its name is the stable handle (other applications may poll in this loop).
+        polling = next(iter(_polling_tasks() - before), None)
         await application.start()
         try:
-            yield
+            yield polling
         finally:
-            if application.updater.running:
-                await application.updater.stop()
+            try:
+                if application.updater.running:
+                    await application.updater.stop()
+            except TelegramError as exc:
+                # Stopping re-raises what ended the polling task (a refused token); the rest must still stop,
+                # or shutdown() refuses ("still running") and the database is never closed.
+                log.debug("polling had stopped: %s", exc)
             if application.running:
                 await application.stop()
             if application.post_stop:

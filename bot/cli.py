@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
 
@@ -174,9 +174,16 @@ async def _serve(settings: Settings) -> int:
 
     async def serve() -> None:
         nonlocal started
-        async with running_application(application, poll_timeout=10):
+        async with running_application(application, poll_timeout=10) as polling:
             started = True
-            await stop.wait()
+            stopping: asyncio.Task[object] = asyncio.create_task(stop.wait())
+            watched = {stopping} if polling is None else {stopping, polling}
+            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            # Polling ends on its own only when it gave up (a token revoked while running): stop, saying why,
+            # rather than run on deaf to every user.
+            if polling is not None and polling.done() and not polling.cancelled() and polling.exception():
+                raise cast(BaseException, polling.exception())
 
     task = asyncio.create_task(serve())
 

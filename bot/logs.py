@@ -65,5 +65,7 @@ def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ..
     # httpx logs every request URL at INFO and the URL holds the token; the filter hides it, but the lines are noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # aiosqlite echoes every statement with its parameters at DEBUG (article bodies included): noise, not help.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # A tick still running when the next is due is skipped on purpose; APScheduler would warn about it each time.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -152,6 +152,7 @@ class Database:
         reader: aiosqlite.Connection | None = None
         try:
             writer = await _connect(db_path, busy_timeout_ms)
+            await _refuse_foreign_database(writer, db_path)
             await _enable_wal(writer, db_path, busy_timeout_ms / 1000)
             version = await _migrate(writer, plan)
             # The reader is opened after migrating so it never caches a half-built schema.
@@ -311,6 +312,25 @@ async def _enable_wal(conn: aiosqlite.Connection, path: Path, patience_s: float)
     mode = str(rows[0][0]).lower()
     if mode != "wal":
         log.warning("%s: journal_mode is %s, not wal; readers will wait for writers", path, mode)
+
+
+async def _refuse_foreign_database(conn: aiosqlite.Connection, path: Path) -> None:
+    """SchemaError when ``path`` holds another program's tables (schema version 0, yet not empty)."""
+    # Checked before anything is written: switching to WAL or adding newsbot's tables would change a file that
+    # NEWSBOT_DB_PATH names by mistake. Migrations set the version in the transaction that creates the tables,
+    # so a newsbot database is never seen at version 0 with tables in it: one statement reads both at once, as
+    # another process may be migrating the file in between two.
+    rows = await fetch_all(
+        conn,
+        "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+        "AND (SELECT user_version FROM pragma_user_version) = 0 ORDER BY name LIMIT 4",
+    )
+    if rows:
+        names = ", ".join(str(row[0]) for row in rows[:3]) + (", ..." if len(rows) > 3 else "")
+        raise SchemaError(
+            f"{path} is not a newsbot database (it holds another program's tables: {names}); "
+            "point NEWSBOT_DB_PATH at a new file"
+        )
 
 
 async def _user_version(conn: aiosqlite.Connection) -> int:

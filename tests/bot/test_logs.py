@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.logs import RedactTokenFilter
+from bot.logs import RedactTokenFilter, configure_logging
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -29,3 +29,22 @@ def test_request_urls_and_tracebacks_are_redacted(caplog: pytest.LogCaptureFixtu
 def test_unknown_token_shapes_are_caught_too() -> None:
     flt = RedactTokenFilter()
     assert "5555555:" not in flt.redact("url https://x/bot5555555:abcdefghijklmnopqrstuvwxyz_123/getMe")
+
+
+def test_debug_level_leaves_out_aiosqlite_statement_echo() -> None:
+    # aiosqlite logs every statement twice at DEBUG with its parameters: whole article bodies on one line, and
+    # hundreds of lines a minute, burying the bot's own debug lines.
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    names = ("aiosqlite", "httpx", "httpcore", "apscheduler")
+    saved_levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        configure_logging(logging.DEBUG)
+        assert root.isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("aiosqlite").isEnabledFor(logging.WARNING)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name, level in saved_levels.items():
+            logging.getLogger(name).setLevel(level)

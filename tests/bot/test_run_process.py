@@ -9,10 +9,12 @@ import signal
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.emulator import BotApiEmulator
+from bot.emulator.server import JSON, ApiError
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4242424242:AAFsecretTOKENthatMustNeverBeLogged_x"
@@ -134,4 +136,30 @@ async def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     code, log = await _finish(await _start_run(tmp_path, "http://127.0.0.1:9/bot", tmp_path / "bot.sqlite3"))
     assert code == 1
     assert log.count("\n") == 1 and "cannot reach the Bot API at http://127.0.0.1:9/bot" in log, log[-2000:]
+    assert TOKEN.split(":")[1] not in log
+
+
+class _RevokedTokenEmulator(BotApiEmulator):
+    """A Bot API that accepted the token at start-up and refuses it from the first getUpdates on (revoked)."""
+
+    async def _get_updates(self, params: Mapping[str, Any]) -> list[JSON]:
+        raise ApiError(401, "Unauthorized")
+
+
+async def test_token_revoked_while_running_stops_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    # The bot used to keep running without polling (deaf to every user) and then hung on SIGTERM with
+    # "RuntimeError: This Application is still running!", its database left open.
+    db = tmp_path / "bot.sqlite3"
+    async with _RevokedTokenEmulator() as emulator:
+        process = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            code, log = await _finish(process, timeout=20)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert code == 2, log[-2000:]
+    assert log.splitlines()[-1].startswith("newsbot: the Bot API at ")
+    assert "rejected NEWSBOT_BOT_TOKEN" in log.splitlines()[-1]
+    assert "still running" not in log
     assert TOKEN.split(":")[1] not in log

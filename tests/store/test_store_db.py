@@ -382,3 +382,17 @@ async def test_a_database_that_cannot_be_opened_leaves_no_thread_behind() -> Non
         await Database.open("/proc/newsbot-test.sqlite3")
     new = [t for t in threading.enumerate() if t not in before and not t.name.startswith("asyncio_")]
     assert [t for t in new if t.is_alive()] == []  # the event loop's own executor threads aside
+
+
+async def test_another_programs_database_is_left_untouched(tmp_path: Path) -> None:
+    # NEWSBOT_DB_PATH pointed at another program's SQLite file by mistake: newsbot used to switch it to WAL and
+    # add its own tables beside the other program's (or fail half way with "table chats already exists").
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match=r"other\.sqlite3 is not a newsbot database .*notes.*new file"):
+        await Database.open(path)
+    assert path.read_bytes() == before
+    assert _raw(path, "PRAGMA journal_mode") == [("delete",)]
