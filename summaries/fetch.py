@@ -126,12 +126,15 @@ def charset_of(content_type: str) -> str | None:
         return None
     msg = Message()
     msg["content-type"] = content_type
-    name = msg.get_param("charset")
+    try:
+        name = msg.get_param("charset")
+    except UnicodeError:  # a lone surrogate in the value; no HTTP header holds one, a caller's string may
+        return None
     if not isinstance(name, str):
         return None
     try:
         return codecs.lookup(name.strip().strip('"')).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
 
 

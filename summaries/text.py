@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import nupunkt
@@ -185,11 +185,19 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
 
 
 def _normalize_for_compare(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=16)
+def _title_key(title: str) -> str:
+    # Every line and sentence of an article is compared with its title: normalised once, not per line (an 11 KB
+    # title over 5,000 short lines cost 3 s).
+    return _normalize_for_compare(title)
 
 
 def _is_crumb(line: str) -> bool:
@@ -207,7 +215,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
     s = sentence.strip()
     if not s or not any(ch.isalpha() for ch in s):
         return True
-    if title and _normalize_for_compare(s) == _normalize_for_compare(title):
+    if title and _normalize_for_compare(s) == _title_key(title):
         return True
     return bool(
         _DATELINE.match(s)
@@ -226,7 +234,8 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
 
 def _strip_title_prefix(line: str, title: str) -> str:
     # Extractors sometimes glue the headline onto the first paragraph: "Headline Body text starts here."
-    if line.lower().startswith(title.lower()) and len(line) > len(title) + 1:
+    # The length first: lower-casing a long title for every shorter line cost time in proportion to both.
+    if len(line) > len(title) + 1 and line.lower().startswith(title.lower()):
         rest = line[len(title) :].lstrip(" .:-–—|")
         if rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“"):
             return rest
@@ -406,25 +415,70 @@ _NEVER_FINAL_RE = {
 # Portuguese), or a lower-case word after a short abbreviation ("au XIXe s. en France", "3 oct. prochain").
 _ORDINAL_INDICATOR = re.compile(r"^[ºª°]")
 _SHORT_ABBREVIATION = re.compile(r"\b[^\W\d_]{1,5}\.$")
+# Both splitters take quadratic time over runs of sentence ends without spaces (sentencex: "A!A!A!...", 80,000
+# characters in 1.3 s; nupunkt: "».».»....", 40,000 in 2 s), so a long paragraph goes to them in windows; no
+# real paragraph is this long (the longest in the BBC and CNN/DailyMail sets has 3,214 characters).
+_SEGMENT_CHARS = 5000
+# The end of a sentence the rejoining patterns above need to see (an abbreviation or "dem 22." is far shorter).
+_TAIL_CHARS = 100
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{_MAX_SENTENCE_CHARS}}}")
+
+
+def _windows(paragraph: str) -> list[str]:
+    """The paragraph in pieces of at most _SEGMENT_CHARS characters, cut at a space where there is one.
+
+    A run of over _MAX_SENTENCE_CHARS characters without a space is cut at that length too: _chunk would cut it
+    anyway, and inside one such run both splitters take quadratic time.
+    """
+    if len(paragraph) <= _SEGMENT_CHARS and _LONG_RUN.search(paragraph) is None:
+        return [paragraph]
+    out: list[str] = []
+    start = 0
+    while start < len(paragraph):
+        end = start + _SEGMENT_CHARS
+        # A slice, not a start position: the run may go on from the previous window, and the pattern's
+        # look-behind would see that.
+        run = _LONG_RUN.search(paragraph[start:end])
+        if run is not None:
+            cut = start + (run.start() or _MAX_SENTENCE_CHARS)
+        elif end >= len(paragraph):
+            cut = len(paragraph)
+        else:
+            cut = paragraph.rfind(" ", start + _SEGMENT_CHARS // 2, end)
+            cut = end if cut < 0 else cut
+        out.append(paragraph[start:cut])
+        start = cut
+    return out
 
 
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
-        return [str(s).strip() for s in nupunkt.sent_tokenize(paragraph)]
-    pieces = [str(s).strip() for s in sentencex.segment(_ISO_BY_NAME.get(language, "en"), paragraph)]
+        return [str(s).strip() for window in _windows(paragraph) for s in nupunkt.sent_tokenize(window)]
+    code = _ISO_BY_NAME.get(language, "en")
+    pieces = [str(s).strip() for window in _windows(paragraph) for s in sentencex.segment(code, window)]
     never_final = _NEVER_FINAL_RE.get(language)
     out: list[str] = []
+    # The sentence being rejoined, in parts, and its end: the patterns look only at how it ends, and searching
+    # and re-concatenating the whole of it per piece was quadratic ("Dr. Dr. Dr. ..." is one sentence in French).
+    parts: list[str] = []
+    tail = ""
     for piece in pieces:
-        if out and (
+        if parts and (
             _ORDINAL_INDICATOR.match(piece)
-            or (piece[:1].islower() and _SHORT_ABBREVIATION.search(out[-1]))
-            or (never_final is not None and never_final.search(out[-1]))
-            or (language == "german" and _GERMAN_ORDINAL.search(out[-1]))
+            or (piece[:1].islower() and _SHORT_ABBREVIATION.search(tail))
+            or (never_final is not None and never_final.search(tail))
+            or (language == "german" and _GERMAN_ORDINAL.search(tail))
         ):
             # "1." + "º de mayo" is "1.º de mayo": no space where the splitter cut before the indicator.
-            out[-1] = f"{out[-1]}{'' if _ORDINAL_INDICATOR.match(piece) else ' '}{piece}"
+            part = ("" if _ORDINAL_INDICATOR.match(piece) else " ") + piece
+            parts.append(part)
+            tail = (tail + part)[-_TAIL_CHARS:]
         else:
-            out.append(piece)
+            if parts:
+                out.append("".join(parts))
+            parts, tail = [piece], piece[-_TAIL_CHARS:]
+    if parts:
+        out.append("".join(parts))
     return out
 
 
@@ -447,6 +501,8 @@ def _chunk(sentence: str) -> list[str]:
 def split_sentences(text: str, language: str = "english") -> list[str]:
     """Sentences of a text (paragraph breaks are hard boundaries); run-on text is cut into word chunks."""
     language = language_name(language) or "english"
+    # sentencex encodes to UTF-8, which a lone surrogate (from a JSON "\\ud800" escape) cannot be.
+    text = _SURROGATES.sub("\ufffd", text)
     out: list[str] = []
     for para in text.split("\n"):
         para = para.strip()
@@ -491,9 +547,20 @@ class SentenceTokenizer:
 
 
 @lru_cache(maxsize=32)
-def stemmer(language: str) -> Stemmer:
+def stemmer(language: str) -> Callable[[str], str]:
     """sumy's stemmer for a language name (cached: NLTK builds its Snowball tables on construction)."""
-    return Stemmer(language)
+    stem = Stemmer(language)
+    try:
+        stem("test")
+    except (ValueError, ImportError):
+        # sumy's Polish and Greek stemmers need packages newsbot does not install (pystempel, greek-stemmer) and
+        # raise on every word; lower-casing is a poorer stemmer, but every Polish or Greek article failed.
+        return _lower
+    return stem
+
+
+def _lower(word: str) -> str:
+    return word.lower()
 
 
 def stems(tokens: Iterable[str], language: str) -> list[str]:
@@ -511,7 +578,7 @@ def _cached_stem_function(language: str) -> _StemCache:
 class _StemCache:
     """Memoized stemming: Snowball costs microseconds a word and news repeats its words a lot."""
 
-    def __init__(self, stem: Stemmer) -> None:
+    def __init__(self, stem: Callable[[str], str]) -> None:
         self._stem = stem
         self._cache: dict[str, str] = {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from; they never change the page.
@@ -16,6 +17,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters left unescaped. '/', '?', '#', '&', '=', '%' and '+' are not: escaped, they are data.
 _PATH_SAFE = ":@!$&'()*+,;=~"
 _QUERY_SAFE = "/:@!$'()*,;~"
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -26,7 +28,8 @@ def is_tracking_param(name: str) -> bool:
 
 def canonical_url(url: str) -> str:
     """One spelling of an address: lower-case scheme/host, no default port, fragment or tracking params."""
-    raw = url.strip()
+    # A lone surrogate (from a JSON "\\ud800" escape) cannot be percent-encoded as UTF-8; U+FFFD can.
+    raw = _SURROGATES.sub("\ufffd", url.strip())
     try:
         parts = urlsplit(raw)
         hostname = parts.hostname

@@ -330,3 +330,42 @@ def test_utf32_feeds_with_a_byte_order_mark(encoding: str) -> None:
         data = ("\ufeff" + text).encode(encoding)  # utf-32-le/-be write no byte order mark themselves
     assert looks_like_feed(data)
     assert [item.title for item in parse_feed(data).items] == ["Été à la plage"]
+
+
+def test_html_document_without_a_body_in_a_json_feed_is_text_not_a_crash() -> None:
+    # lxml's fragment parser asserts that a document has a body: "<html><head><title>..." as content_html
+    # escaped parse_feed as an AssertionError.
+    item = {"id": "1", "url": "https://a.example/1", "title": "Head only", "content_html": ""}
+    item["content_html"] = "<!doctype html><html><head><title>Harbour opens</title>"
+    data = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [item]})
+    assert [i.summary for i in parse_feed(data.encode("utf-8")).items] == ["Harbour opens"]
+    assert html_to_text("<html><head><title>Harbour opens") == "Harbour opens"
+
+
+def test_a_feed_without_title_at_a_broken_ipv6_address_is_no_crash() -> None:
+    # The feed's host stands in for a missing title; urlsplit raised ValueError on "http://[abc/feed".
+    data = _rss(_rss_item(1, "Plain")).replace(b"<title>Harbour Daily</title>", b"")
+    feed = parse_feed(data, "http://[abc/feed")
+    assert feed.title == "Untitled feed"
+    assert [item.title for item in feed.items] == ["Plain"]
+
+
+def test_nested_entity_declarations_are_not_expanded() -> None:
+    # "Billion laughs": a 700-byte feed made expat expand a 3 MB description (level 6) in about a second, or
+    # work over a second before its amplification limit stopped deeper levels.
+    levels = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    doctype = f'<!DOCTYPE rss [<!ENTITY e0 "ha">{levels}]>'
+    for level in (6, 9):
+        data = _rss(_rss_item(1, "Laughs", f"Before &e{level}; after")).replace(
+            b"<rss", doctype.encode() + b"<rss"
+        )
+        started = time.monotonic()
+        feed = parse_feed(data)
+        assert time.monotonic() - started < 0.5
+        assert [item.title for item in feed.items] == ["Laughs"]
+        assert len(feed.items[0].summary) < 100
+    # HTML entities a feed declares for itself still read as characters
+    nbsp = _rss(_rss_item(1, "Tea&nbsp;time")).replace(
+        b"<rss", b'<!DOCTYPE rss [<!ENTITY nbsp "&#160;">]><rss'
+    )
+    assert [item.title for item in parse_feed(nbsp).items] == ["Tea time"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from summaries.fetch import Fetcher, FetchError, sniff_media_type
+from summaries.fetch import Fetcher, FetchError, charset_of, sniff_media_type
 from summaries.sources.feeds import parse_feed
 from tests.support.news_site import NewsSite
 
@@ -444,3 +444,10 @@ async def test_a_host_whose_first_address_is_dead_is_reached_on_the_next(news_si
     async with Fetcher(allow_private=True, resolver=dead) as fetcher:
         with pytest.raises(FetchError, match=r"Could not connect to news\.example"):
             await fetcher.fetch(f"http://news.example:{news_site.port}/a.html")
+
+
+def test_charset_of_a_malformed_content_type_is_none_not_an_error() -> None:
+    # codecs.lookup raised ValueError on a NUL, and email's parser UnicodeEncodeError on a lone surrogate.
+    assert charset_of("text/html; charset=utf\x00-8") is None
+    assert charset_of("text/html\ud800; charset=utf-8") is None
+    assert charset_of("text/html; charset=UTF-8") == "utf-8"

@@ -338,3 +338,46 @@ def test_sentences_ending_in_german_or_french_closing_quotes_count_as_finished()
         "Le parc est ouvert. La maire a dit : {}Le parc est une chance pour tous.{} Il y avait de la musique."
     )
     assert scores(fr.format("« ", " »"), "fr") == scores(fr.format("", ""), "fr")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "pl",
+            "Rada miasta otworzyła we wtorek nową farmę słoneczną w starym porcie. Farma ma zasilać cztery "
+            "tysiące domów w mieście. Mieszkańcy są zadowoleni, ale nie wszyscy się zgadzają. Burmistrz "
+            "powiedział, że to dopiero początek dla miasta i regionu.",
+        ),
+        (
+            "el",
+            "Το δημοτικό συμβούλιο άνοιξε την Τρίτη ένα νέο ηλιακό πάρκο στο παλιό λιμάνι. Το πάρκο θα "
+            "τροφοδοτεί τέσσερις χιλιάδες σπίτια της πόλης. Οι κάτοικοι είναι ικανοποιημένοι, αλλά όχι όλοι. "
+            "Ο δήμαρχος είπε ότι αυτό είναι μόνο η αρχή για την πόλη.",
+        ),
+    ],
+)
+def test_languages_whose_stemmer_needs_a_missing_package_are_summarized(language: str, text: str) -> None:
+    # sumy's Polish and Greek stemmers raise ValueError without pystempel / greek-stemmer: every Polish or
+    # Greek article failed to summarize, whether the language was given or detected.
+    assert len(summarize(text, 2, language=language)) == 2
+    assert len(summarize(text, 2)) == 2
+    assert len(summarize(text, 2, language=language, algorithm="lexrank")) == 2
+
+
+def test_a_lone_surrogate_does_not_break_sentence_splitting() -> None:
+    # sentencex encodes its input to UTF-8; "\ud800" (from a JSON escape) raised UnicodeEncodeError.
+    text = "Die Stadt hat am Dienstag \ud800 einen Solarpark eröffnet. Er ist der erste in der Region."
+    assert len(split_sentences(text, "german")) == 2
+    assert len(summarize(text, 1, language="de")) == 1
+
+
+def test_a_long_title_costs_once_not_once_per_line() -> None:
+    # The title was normalised (and lower-cased) again for every line and sentence: an 11 KB title over 5,000
+    # short lines (50 KB) took 3 s.
+    title = " ".join(f"Harbour{i}" for i in range(1000))
+    text = "\n\n".join(f"Ab {i}." for i in range(5000))
+    summarize("Warm up the splitter. It loads its model once.", 1, title=title)
+    started = time.monotonic()
+    assert len(summarize(text, 3, title=title)) == 3
+    assert time.monotonic() - started < 1.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,13 @@ def test_factory_analyst_and_battery_words_alone_are_not_science() -> None:
         "The study was published in a peer-reviewed journal."
     )
     assert "science" in tag_topics("Lab-grown plant cells survive drought", lab)
+
+
+def test_a_category_with_a_long_run_of_spaces_is_resolved_in_linear_time() -> None:
+    # The separator pattern began with "\s*": 10,000 spaces took 4 s, 20,000 took 15 s.
+    catalogue = default_catalogue()
+    started = time.monotonic()
+    assert catalogue.resolve_declared([" " * 50_000 + "Business"]) == ["business"]
+    assert time.monotonic() - started < 1
+    labels = ["Sci / Tech", "Arts & Culture", " World  News ", "Business and Finance", '"Sport"']
+    assert catalogue.resolve_declared(labels) == ["technology", "entertainment", "world", "business", "sport"]

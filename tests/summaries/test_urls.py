@@ -85,3 +85,9 @@ def test_one_character_many_spellings_is_one_url() -> None:
     assert {canonical_url(u) for u in spellings} == {"https://a.example/caf%C3%A9"}
     assert canonical_url("https://a.example/%7Euser") == "https://a.example/~user"
     assert canonical_url("https://a.example/s?b=2&a&utm_source=x") == "https://a.example/s?a=&b=2"
+
+
+def test_lone_surrogate_is_replaced_not_raised() -> None:
+    # quote() encodes to UTF-8, which a lone surrogate (a JSON "\ud800" escape) cannot be: UnicodeEncodeError.
+    assert canonical_url("https://a.example/x\ud800") == "https://a.example/x%EF%BF%BD"
+    assert canonical_url("https://a.example/s?q=\udfff") == "https://a.example/s?q=%EF%BF%BD"
