@@ -6,11 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import Conflict, TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, Job
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.clock import Clock, SystemClock
@@ -64,6 +64,21 @@ class TokenSafeRequest(HTTPXRequest):
         return code, hide_token(payload, self._token)
 
 
+class NewsbotApplication(Application):
+    """PTB's Application without its memory of every chat and user it has seen.
+
+    PTB 22 notes the chat and user of every update (and the chat of every job) for its persistence to save,
+    and only saving empties those sets: with no persistence configured they grow by every chat and user for as
+    long as the bot runs. newsbot keeps its state in SQLite, never in PTB's persistence.
+    """
+
+    def _mark_for_persistence_update(
+        self, *, update: object | None = None, job: Job[Any] | None = None
+    ) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
     """The Application for ``settings``; services are opened in post_init and closed in post_shutdown."""
     if settings.bot_token is None:
@@ -71,6 +86,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
     token = settings.bot_token.get_secret_value()
     builder = (
         ApplicationBuilder()
+        .application_class(NewsbotApplication)
         .token(token)
         # PTB's defaults: a pool of 256 connections for requests, 1 for getUpdates.
         .request(TokenSafeRequest(token, connection_pool_size=256))

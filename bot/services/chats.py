@@ -151,8 +151,16 @@ class ChatService:
         return deleted
 
     async def gone(self, chat_id: int, reason: str) -> None:
-        """Telegram refuses this chat (the bot was blocked or removed): deliver nothing until it comes back."""
-        await self._db.chats.deactivate(chat_id, reason[:200], self._clock.now())
+        """Telegram refuses this chat (the bot was blocked or removed): deliver nothing until it comes back.
+
+        Its queue is dropped too, as the sender drops it on a 403: a digest row left pending for an inactive
+        chat is never sent, and it would keep its article from being pruned for good.
+        """
+        now = self._clock.now()
+        await self._db.chats.deactivate(chat_id, reason[:200], now)
+        await self._db.deliveries.drop_chat(chat_id, reason[:200], now)
+        if self._delivery is not None:
+            self._delivery.chat_changed(chat_id)
 
     async def migrate(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: keep its settings and subscriptions under the new id."""

@@ -1,0 +1,611 @@
+"""Soak benchmark: weeks of simulated time through the real application, to show memory and storage stay flat
+and every matched story reaches its chat exactly once.
+
+The real PTB Application runs with a FakeClock against the Bot API emulator (in a child process, which also
+counts what each chat received) and a local feed server. Every simulated hour each feed publishes one item;
+the clock moves in 30-minute steps and each step waits until the bot has polled, planned and sent all that is
+due. Chats are instant or digest (one or two local times, several timezones, some with quiet hours), a few
+block the bot as the days go by, new users /start each day, one send in ``--every-429`` is answered 429, and
+articles are pruned daily after ``--retention-days``.
+
+    python -m benchmarks.soak --days 30                  # ~300 chats, 4 feeds, retention 2 days
+    python -m benchmarks.soak --days 3 --chats 20 --no-tracemalloc
+
+Reports messages delivered, duplicates (a chat getting one story twice), lost (a story a never-blocked chat
+subscribed to that it never got), rows left stuck in the outbox, and per day: database size, rows, and RSS;
+and the largest allocation growths (tracemalloc) between the end of day 2 and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:SOAK"
+START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+STEP_SECONDS = 1800.0  # the clock moves half an hour at a time; feeds are polled every step
+FEED_ITEMS = 30  # a feed lists its newest items only, as real feeds do
+TOPICS = ("business", "technology", "science", "sport")  # one feed each
+TIMEZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata")
+# Words no topic lexicon knows, so an item carries its feed's topic only and the oracle stays exact.
+_ROOTS = (  # noqa: SIM905
+    "amber violet meadow pebble willow lantern harbor cedar maple copper velvet marble quilt saddle thimble "
+    "acorn badger beetle canyon cobble dune ember fern glacier hazel ivy juniper kettle lagoon moss nettle "
+    "orchard pine quartz reed sparrow thistle tulip umber walnut yarrow zephyr basket candle doorway easel "
+    "feather garland hammock inkwell jasmine kite ladle mitten napkin oyster parsley quiver ribbon spindle "
+    "teapot urchin vessel wicker yolk almond bramble clover daisy elm fig gorse heather iris lilac mulberry "
+    "olive poppy rowan sage sorrel thyme vetch wisteria arbor brook cove dell fjord grove heath inlet knoll"
+).split()
+# Compounds of those (9,000 of them): random bodies share too few words to look like one story (MinHash).
+WORDS = [a + b for a in _ROOTS for b in _ROOTS if a != b]
+_KEY = re.compile(r"\bK(\d+)Q\b")  # the key of an item, as its title carries it ("K123Q")
+
+
+def rss_mb() -> float:
+    """Resident set size of this process in MiB."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# ------------------------------------------------------------------------------------ the emulator child
+
+
+async def serve_emulator(every_429: int) -> None:
+    """Child process: the emulator, what each chat received, and a JSON-lines protocol on stdin/stdout."""
+    from bot.emulator import BotApiEmulator, RateLimits, SentMessage
+    from bot.emulator.server import ApiError
+
+    received: dict[int, set[int]] = {}
+    counts = {"messages": 0, "keyed": 0, "duplicates": 0, "429s": 0}
+    replies: dict[int, asyncio.Future[None]] = {}
+    async with BotApiEmulator(rate_limits=RateLimits(enabled=False), record_messages=False) as emulator:
+        sends = 0
+
+        def check_rate(method: str, chat: Any) -> None:
+            # Pacing is the bot's (and fast here); this stands in for Telegram's occasional "slow down".
+            nonlocal sends
+            sends += 1
+            if every_429 and sends % every_429 == 0:
+                counts["429s"] += 1
+                raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+
+        emulator._check_rate = check_rate  # type: ignore[method-assign]
+
+        def arrived(message: SentMessage) -> None:
+            counts["messages"] += 1
+            seen = received.setdefault(message.chat_id, set())
+            for key in {int(k) for k in _KEY.findall(message.text)}:
+                counts["keyed"] += 1
+                if key in seen:
+                    counts["duplicates"] += 1
+                seen.add(key)
+            waiter = replies.pop(message.chat_id, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+        emulator.add_listener(arrived)
+        print(json.dumps({"base_url": emulator.base_url}), flush=True)
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while line := (await reader.readline()).decode().strip():
+            request = json.loads(line)
+            op = request["op"]
+            answer: dict[str, Any] = {"ok": True}
+            if op == "chats":
+                for chat_id, kind in request["chats"]:
+                    await emulator.add_chat(chat_id, kind)
+            elif op == "say":  # a user message; answered once the bot replied (or after 10 s)
+                waiter = loop.create_future()
+                replies[request["chat"]] = waiter
+                await emulator.send_user_message(request["chat"], request["text"])
+                try:
+                    await asyncio.wait_for(waiter, 10)
+                except TimeoutError:
+                    answer = {"ok": False}
+            elif op == "block":
+                await emulator.block_chat(request["chat"], announce=request["announce"])
+            elif op == "stats":
+                answer = dict(counts)
+            elif op == "received":
+                answer = {"received": {str(c): sorted(keys) for c, keys in received.items()}}
+            print(json.dumps(answer), flush=True)
+
+
+class EmulatorChild:
+    """The emulator child process and its line protocol."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, base_url: str) -> None:
+        self.proc = proc
+        self.base_url = base_url
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def start(cls, every_429: int) -> EmulatorChild:
+        """Start ``python -m benchmarks.soak --emulator``."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks.soak",
+            "--emulator",
+            "--every-429",
+            str(every_429),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=2**26,  # the final "received" answer lists every key of every chat on one line
+            cwd=REPO_ROOT,
+        )
+        assert proc.stdout is not None
+        hello = json.loads(await proc.stdout.readline())
+        return cls(proc, hello["base_url"])
+
+    async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One request, one answer."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        async with self._lock:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            await self.proc.stdin.drain()
+            answer: dict[str, Any] = json.loads(await self.proc.stdout.readline())
+        return answer
+
+    async def stop(self) -> None:
+        """Close stdin (the child's signal to stop) and wait for it."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 10)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+# ------------------------------------------------------------------------------------ the feed server
+
+
+@dataclass(slots=True)
+class Item:
+    """One published feed item."""
+
+    key: int
+    topic: str
+    published: float
+    title: str
+    body: str
+
+
+class FeedServer:
+    """RSS feeds on 127.0.0.1, one per topic, each listing its newest FEED_ITEMS items (ETag, 304)."""
+
+    def __init__(self, rng: random.Random, listed: int = FEED_ITEMS) -> None:
+        self._rng = rng
+        self._listed = listed
+        self._items: dict[str, list[Item]] = {t: [] for t in TOPICS}
+        self.history: list[
+            tuple[int, str, float]
+        ] = []  # (key, topic, published) of every item, for the oracle
+        self._xml: dict[str, bytes] = {}
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.published = 0
+
+    async def start(self) -> None:
+        """Listen on an ephemeral port."""
+        app = web.Application()
+        app.router.add_get("/feeds/{topic}.xml", self._feed)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def close(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def url(self, topic: str) -> str:
+        """The feed URL of ``topic``."""
+        return f"http://127.0.0.1:{self.port}/feeds/{topic}.xml"
+
+    def publish(self, topic: str, when: float) -> Item:
+        """A new item at the top of ``topic``'s feed, dated ``when``."""
+        self.published += 1
+        key = self.published
+        words = self._rng.sample(WORDS, 60)
+        sentences = [" ".join(words[i : i + 10]).capitalize() + "." for i in range(0, 60, 10)]
+        title = f"{words[0].capitalize()} {words[1]} report K{key}Q"
+        item = Item(key, topic, when, title, f"{title}. " + " ".join(sentences) + f" Ref K{key}Q.")
+        self.history.append((key, topic, when))
+        items = self._items[topic]
+        items.insert(0, item)
+        del items[self._listed :]
+        self._xml.pop(topic, None)
+        return item
+
+    async def _feed(self, request: web.Request) -> web.Response:
+        topic = request.match_info["topic"]
+        if topic not in self._items:
+            return web.Response(status=404)
+        body = self._xml.get(topic)
+        if body is None:
+            body = self._xml[topic] = self._render(topic)
+        etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=body, content_type="application/rss+xml", headers={"ETag": etag})
+
+    def _render(self, topic: str) -> bytes:
+        entries = "".join(
+            f"<item><title>{escape(i.title)}</title>"
+            f"<link>http://news.soak/{topic}/{i.key}</link><guid>http://news.soak/{topic}/{i.key}</guid>"
+            f"<pubDate>{format_datetime(datetime.fromtimestamp(i.published, UTC), usegmt=True)}</pubDate>"
+            f"<category>{topic}</category><description>{escape(i.body)}</description></item>"
+            for i in self._items[topic]
+        )
+        return (
+            "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            f"<title>Soak {topic}</title><link>http://news.soak/</link><description>soak</description>"
+            f"{entries}</channel></rss>"
+        ).encode()
+
+
+# ------------------------------------------------------------------------------------ the simulation
+
+
+@dataclass(slots=True)
+class SoakChat:
+    """A simulated chat: what it follows, since when, and whether it blocked the bot."""
+
+    id: int
+    topics: tuple[str, ...]
+    since: float
+    mode: str
+    blocked_at: float | None = None
+
+
+@dataclass(slots=True)
+class Figures:
+    """What the run measured."""
+
+    days: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    growth: list[str] = field(default_factory=list)
+    memory: dict[str, int] = field(default_factory=dict)
+
+
+async def _count(db: Any, sql: str, params: Sequence[object] = ()) -> int:
+    from bot.store.db import fetch_all
+
+    rows = await fetch_all(db.reader, sql, tuple(params))
+    return int(rows[0][0] or 0)
+
+
+async def _settled(db: Any, now: float, timeout: float) -> bool:
+    """Wait until everything due at ``now`` is polled, planned, sent and recorded; False on timeout."""
+    deadline = time.perf_counter() + timeout
+    checks = (
+        ("SELECT count(*) FROM feeds WHERE dead = 0 AND next_poll_at <= ?", (now,)),
+        ("SELECT count(*) FROM articles WHERE alert_pending = 1", ()),
+        (
+            "SELECT count(*) FROM deliveries WHERE status = 'sending'"
+            " OR (status = 'pending' AND kind = 'alert' AND not_before <= ?)",
+            (now,),
+        ),
+        (
+            "SELECT count(*) FROM chats WHERE mode = 'digest' AND active = 1 AND paused = 0"
+            " AND (next_digest_at IS NULL OR next_digest_at <= ?)",
+            (now,),
+        ),
+    )
+    while time.perf_counter() < deadline:
+        if all([await _count(db, sql, params) == 0 for sql, params in checks]):
+            return True
+        await asyncio.sleep(0.005)
+    return False
+
+
+def _db_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+async def run(
+    *,
+    days: int,
+    chats: int,
+    retention_days: int,
+    every_429: int,
+    seed: int,
+    workdir: Path,
+    trace: bool = True,
+    new_users_per_day: int = 3,
+    blocks_per_day: int = 2,
+    feed_items: int = FEED_ITEMS,
+    step_seconds: float = STEP_SECONDS,
+) -> Figures:
+    """Run the simulation; returns the figures."""
+    from bot.app import build_application, running_application
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from bot.context import Services
+    from bot.store import ChatDefaults, Database
+    from bot.store.models import Chat
+
+    rng = random.Random(seed)
+    clock = FakeClock(START)
+    figures = Figures()
+    feeds = FeedServer(rng, feed_items)
+    await feeds.start()
+    emulator = await EmulatorChild.start(every_429)
+    db_path = workdir / "soak.sqlite3"
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        telegram_api_url=emulator.base_url,
+        db_path=db_path,
+        feeds=",".join(f"{feeds.url(t)}={t}" for t in TOPICS),
+        feed_interval_seconds=int(step_seconds),
+        allow_private_urls=True,
+        retention_days=retention_days,
+        # Simulated hours pass in a fraction of a real second: pacing is the emulator's to test, not ours.
+        rate_overall_per_second=1000,
+        rate_chat_interval_seconds=0.0,
+        rate_group_per_minute=1000,
+        digest_max_per_topic=50,
+        tick_seconds=0.005,
+        log_level="WARNING",
+    )
+    # Seed chats straight into the database (the conversation is exercised by the daily new users).
+    sim: dict[int, SoakChat] = {}
+    seeded = await Database.open(db_path)
+    try:
+        for n in range(chats):
+            group = n % 10 == 9
+            chat_id = -(100_000 + n) if group else 1 + n
+            topics = tuple(rng.sample(TOPICS, 2 if n % 3 == 0 else 1))
+            mode = "digest" if n % 5 in (1, 3) else "instant"
+            tz = TIMEZONES[n % len(TIMEZONES)]
+            await seeded.chats.register(chat_id, "group" if group else "private", None, ChatDefaults(), START)
+            for topic in topics:
+                await seeded.subscriptions.add(chat_id, "topic", topic, START)
+            quiet = n % 7 == 2 and mode == "instant"
+            await seeded.chats.save_settings(
+                Chat(
+                    id=chat_id,
+                    type="group" if group else "private",
+                    mode=mode,  # type: ignore[arg-type]
+                    digest_times=("08:00", "18:00") if n % 2 else ("07:30",),
+                    timezone=tz,
+                    quiet_start="22:00" if quiet else None,
+                    quiet_end="07:00" if quiet else None,
+                ),
+                START,
+            )
+            sim[chat_id] = SoakChat(chat_id, topics, START, mode)
+    finally:
+        await seeded.close()
+    await emulator.ask({"op": "chats", "chats": [[c, "group" if c < 0 else "private"] for c in sim]})
+    for topic in TOPICS:  # the feeds' backlog: stored on the first poll, never pushed
+        feeds.publish(topic, START - 3600)
+    stuck_steps = 0
+    started = time.perf_counter()
+    application = build_application(settings, clock=clock)
+    baseline: tracemalloc.Snapshot | None = None
+    next_user = 50_000
+    try:
+        async with running_application(application, poll_timeout=1):
+            services: Services = application.bot_data["services"]
+            db = services.db
+            if not await _settled(db, clock.now(), 60):
+                stuck_steps += 1
+            for hour in range(days * 24 + 24):  # and a day with no news, so every digest goes out
+                day, publishing = hour // 24, hour < days * 24
+                if hour % 24 == 0 and day >= 1:
+                    figures.days.append(await _day_figures(day, db, db_path, emulator, started))
+                    if trace and day == 2:
+                        gc.collect()
+                        baseline = tracemalloc.take_snapshot()
+                if hour % 24 == 12 and publishing:
+                    next_user = await _daily_users(
+                        emulator, sim, rng, clock.now(), next_user, new_users_per_day, blocks_per_day, day
+                    )
+                if publishing:
+                    for topic in TOPICS:
+                        feeds.publish(topic, clock.now() + 1)
+                for _ in range(max(1, int(3600 // step_seconds))):
+                    clock.advance(step_seconds)
+                    if not await _settled(db, clock.now(), 60):
+                        stuck_steps += 1
+            figures.days.append(await _day_figures(days + 1, db, db_path, emulator, started))
+            if trace and baseline is not None:
+                gc.collect()
+                snapshot = tracemalloc.take_snapshot()
+                keep = [tracemalloc.Filter(False, __file__), tracemalloc.Filter(False, tracemalloc.__file__)]
+                diffs = snapshot.filter_traces(keep).compare_to(baseline.filter_traces(keep), "lineno")
+                figures.growth = [str(d) for d in diffs[:10]]
+            figures.memory = _memory_sizes(application, services)
+            outbox = await db.deliveries.counts_by_status()
+            drops = await _drop_reasons(db)
+        stats = await emulator.ask({"op": "stats"})
+        received = (await emulator.ask({"op": "received"}))["received"]
+    finally:
+        await emulator.stop()
+        await feeds.close()
+    lost, expected = _lost(sim, feeds.history, received)
+    figures.summary = {
+        "days": days,
+        "chats": len(sim),
+        "blocked": sum(1 for c in sim.values() if c.blocked_at is not None),
+        "items_published": feeds.published,
+        "messages_delivered": stats["messages"],
+        "stories_delivered": stats["keyed"],
+        "expected_for_never_blocked_chats": expected,
+        "duplicates": stats["duplicates"],
+        "lost": lost,
+        "stuck_in_outbox": outbox.get("pending", 0) + outbox.get("sending", 0),
+        "steps_not_settled": stuck_steps,
+        "429s_answered": stats["429s"],
+        "dropped_or_failed_by_reason": drops,
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    return figures
+
+
+async def _daily_users(
+    emulator: EmulatorChild,
+    sim: dict[int, SoakChat],
+    rng: random.Random,
+    now: float,
+    next_user: int,
+    new_users: int,
+    blocks: int,
+    day: int,
+) -> int:
+    """New users /start and /subscribe through the real conversation; some chats block the bot."""
+    for _ in range(new_users):
+        chat_id, next_user = next_user, next_user + 1
+        topic = rng.choice(TOPICS)
+        await emulator.ask({"op": "chats", "chats": [[chat_id, "private"]]})
+        await emulator.ask({"op": "say", "chat": chat_id, "text": "/start"})
+        await emulator.ask({"op": "say", "chat": chat_id, "text": f"/subscribe {topic}"})
+        sim[chat_id] = SoakChat(chat_id, (topic,), now, "instant")
+    if day >= 2:
+        candidates = sorted(c.id for c in sim.values() if c.blocked_at is None and c.since < now)
+        for n, chat_id in enumerate(rng.sample(candidates, min(blocks, len(candidates)))):
+            # Half tell the bot (my_chat_member), half are found out by a 403 on the next send.
+            await emulator.ask({"op": "block", "chat": chat_id, "announce": n % 2 == 0})
+            sim[chat_id].blocked_at = now
+    return next_user
+
+
+def _lost(
+    sim: dict[int, SoakChat], history: Sequence[tuple[int, str, float]], received: dict[str, list[int]]
+) -> tuple[int, int]:
+    """(lost, expected): items of its topics published after a never-blocked chat subscribed, not received."""
+    lost = expected = 0
+    for chat in sim.values():
+        if chat.blocked_at is not None:
+            continue
+        got = set(received.get(str(chat.id), ()))
+        for key, topic, published in history:
+            if topic in chat.topics and published > chat.since:
+                expected += 1
+                lost += key not in got
+    return lost, expected
+
+
+async def _day_figures(
+    day: int, db: Any, db_path: Path, emulator: EmulatorChild, started: float
+) -> dict[str, Any]:
+    gc.collect()
+    stats = await emulator.ask({"op": "stats"})
+    pages = await _count(db, "PRAGMA page_count")
+    free = await _count(db, "PRAGMA freelist_count")
+    page_size = await _count(db, "PRAGMA page_size")
+    return {
+        "day": day,
+        "db_mb": round(_db_bytes(db_path) / 2**20, 2),
+        "db_used_mb": round((pages - free) * page_size / 2**20, 2),
+        "articles": await _count(db, "SELECT count(*) FROM articles"),
+        "deliveries": await _count(db, "SELECT count(*) FROM deliveries"),
+        "pruned_keys": await _count(db, "SELECT count(*) FROM pruned_articles"),
+        "rss_mb": round(rss_mb(), 1),
+        "messages": stats["messages"],
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+
+
+async def _drop_reasons(db: Any) -> dict[str, int]:
+    from bot.store.db import fetch_all
+
+    rows = await fetch_all(
+        db.reader,
+        "SELECT status || ': ' || coalesce(error, ''), count(*) FROM deliveries"
+        " WHERE status IN ('dropped', 'failed') GROUP BY 1",
+    )
+    return {str(r[0])[:60]: int(r[1]) for r in rows}
+
+
+def _memory_sizes(application: Any, services: Any) -> dict[str, int]:
+    """Sizes of the in-memory structures that grow with chats, articles or time (see the README's audit)."""
+    delivery, ingest = services.delivery, services.ingest
+    stories = ingest._stories
+    return {
+        "ptb_chat_ids_marked": len(application._chat_ids_to_be_updated_in_persistence),
+        "ptb_user_ids_marked": len(application._user_ids_to_be_updated_in_persistence),
+        "ptb_chat_data": len(application.chat_data),
+        "update_locks": len(application.update_processor._locks),
+        "delivery_stories": len(delivery._stories),
+        "render_cache": len(delivery._rendered._entries),
+        "pacer_chats": len(delivery._pacer._chat_next),
+        "sender_chats": len(delivery._state.chats),
+        "sender_queues": len(delivery._state.queues),
+        "summary_cache": len(ingest._summaries),
+        "story_index_stories": len(stories._signatures) if stories is not None else 0,
+        "link_fetches": len(ingest._link_fetches),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--days", type=int, default=30, help="simulated days of news (default 30)")
+    parser.add_argument("--chats", type=int, default=300, help="chats at the start (default 300)")
+    parser.add_argument("--retention-days", type=int, default=2, help="NEWSBOT_RETENTION_DAYS (default 2)")
+    parser.add_argument("--every-429", type=int, default=500, help="answer 429 to one send in N (0: never)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-tracemalloc", action="store_true", help="skip the allocation diff (faster)")
+    parser.add_argument("--emulator", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.emulator:
+        asyncio.run(serve_emulator(args.every_429))
+        return 0
+    logging.basicConfig(level=logging.ERROR)
+    if not args.no_tracemalloc:
+        tracemalloc.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = asyncio.run(
+            run(
+                days=args.days,
+                chats=args.chats,
+                retention_days=args.retention_days,
+                every_429=args.every_429,
+                seed=args.seed,
+                workdir=Path(tmp),
+                trace=not args.no_tracemalloc,
+            )
+        )
+    print(json.dumps(figures.summary, indent=2))
+    print(json.dumps(figures.memory))
+    for row in figures.days:
+        print(json.dumps(row))
+    if figures.growth:
+        print("tracemalloc, largest growth from the end of day 2 to the end:")
+        print("\n".join(figures.growth))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
