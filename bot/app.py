@@ -26,6 +26,7 @@ from bot.services.articles import ArticleService
 from bot.services.chats import ChatService
 from bot.services.ingest import IngestService, fetcher_for
 from bot.services.subscriptions import SubscriptionService
+from bot.services.summaries import SummaryCache
 from bot.store import Database
 from bot.updates import PerChatUpdateProcessor
 from summaries.topics import TopicCatalogue
@@ -114,8 +115,14 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
         await db.close()
         raise
     fetcher = fetcher_for(settings)
-    ingest = IngestService(db=db, fetcher=fetcher, catalogue=catalogue, settings=settings, clock=clock)
-    delivery = DeliveryService(db=db, bot=bot, settings=settings, clock=clock, catalogue=catalogue)
+    # One cache of summaries at other lengths, for /summary and buttons (ingest) and for alerts (delivery).
+    summaries = SummaryCache()
+    ingest = IngestService(
+        db=db, fetcher=fetcher, catalogue=catalogue, settings=settings, clock=clock, summaries=summaries
+    )
+    delivery = DeliveryService(
+        db=db, bot=bot, settings=settings, clock=clock, catalogue=catalogue, summaries=summaries
+    )
     return Services(
         settings=settings,
         clock=clock,

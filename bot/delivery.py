@@ -44,10 +44,10 @@ from bot.errors import cannot_post, retry_after_seconds
 from bot.logs import hide_token
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
+from bot.services.summaries import SummaryCache
 from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
 from bot.store.models import Chat
 from summaries.articles import Article
-from summaries.summarizer import summarize
 from summaries.text import is_unspaced
 
 if TYPE_CHECKING:
@@ -571,6 +571,7 @@ class DeliveryService:
         settings: Settings,
         clock: Clock,
         catalogue: TopicCatalogue,
+        summaries: SummaryCache | None = None,
         concurrency: int = 64,
         pacing_clock: Callable[[], float] = time.monotonic,
         own_transport: bool = True,
@@ -584,6 +585,7 @@ class DeliveryService:
         self._settings = settings
         self._clock = clock
         self._catalogue = catalogue
+        self._summaries = summaries if summaries is not None else SummaryCache()
         self._pacer = Pacer(
             overall_per_second=settings.rate_overall_per_second,
             chat_interval=settings.rate_chat_interval_seconds,
@@ -1170,8 +1172,9 @@ class DeliveryService:
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
 
-        Articles are stored with a summary of the default length; a chat that asked for more gets them
-        (computed once per story and length, in a thread). Fewer are the first of the stored ones.
+        Articles are stored with a summary of the default length; a chat that asked for more gets them from
+        the summary cache /summary shares (computed once per article and length, in a thread), kept here per
+        story as one article object so the render cache knows it. Fewer are the first of the stored ones.
         """
         article = story.article
         stored = len(article.summary)
@@ -1180,9 +1183,7 @@ class DeliveryService:
         longer = story.longer.get(sentences)
         if longer is None:
             try:
-                summary = await asyncio.to_thread(
-                    summarize, article.body, sentences, title=article.title, language=article.language
-                )
+                summary = await self._summaries.summary_for(article, sentences)
             except Exception:  # never lose the alert over it: the stored summary still reads well
                 log.exception(
                     "article %s: no %d-sentence summary; sending the stored one", article.id, sentences

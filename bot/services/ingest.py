@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import logging
 import math
-from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Literal
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.services.summaries import SummaryCache
 from bot.store import Database
 from bot.store.models import Feed
 from summaries.articles import Article
@@ -79,14 +79,21 @@ class IngestService:
     """Fetch, extract, tag, summarize and store; the only place that turns outside text into stored articles."""
 
     def __init__(
-        self, *, db: Database, fetcher: Fetcher, catalogue: TopicCatalogue, settings: Settings, clock: Clock
+        self,
+        *,
+        db: Database,
+        fetcher: Fetcher,
+        catalogue: TopicCatalogue,
+        settings: Settings,
+        clock: Clock,
+        summaries: SummaryCache | None = None,
     ) -> None:
         self._db = db
         self._fetcher = fetcher
         self._catalogue = catalogue
         self._settings = settings
         self._clock = clock
-        self._summaries: OrderedDict[tuple[int, int], list[str]] = OrderedDict()
+        self._summaries = summaries if summaries is not None else SummaryCache()
         self._poll_lock = asyncio.Lock()
         self._store_lock = asyncio.Lock()
         self._stories: StoryIndex | None = None
@@ -96,26 +103,7 @@ class IngestService:
 
     async def summary_for(self, article: Article, sentences: int) -> list[str]:
         """The article's summary at ``sentences`` length: the stored one when it fits, else computed once."""
-        sentences = max(1, min(10, sentences))
-        if article.summary and len(article.summary) == sentences:
-            return list(article.summary)
-        if article.summary and len(article.summary) < sentences and article.id is None:
-            return list(article.summary)
-        key = (article.id or 0, sentences)
-        cached = self._summaries.get(key) if article.id is not None else None
-        if cached is not None:
-            self._summaries.move_to_end(key)
-            return cached
-        result = await asyncio.to_thread(
-            summarize, article.body, sentences, title=article.title, language=article.language
-        )
-        if not result:
-            result = list(article.summary)
-        if article.id is not None:
-            self._summaries[key] = result
-            while len(self._summaries) > 2048:
-                self._summaries.popitem(last=False)
-        return result
+        return await self._summaries.summary_for(article, sentences)
 
     async def summarize_article(
         self, article_id: int, sentences: int, *, chat_id: int

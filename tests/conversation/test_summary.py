@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
@@ -256,3 +259,31 @@ async def test_one_person_fetches_at_most_two_links_at_once_across_groups(
         later = await news_site.publish("world", "Harbor ferry gets a night timetable", FERRY_BODY)
         again = await say(emulator, f"/summary {later.url}", chat=groups[2], user_id=abuser, timeout=10)
         assert "Harbor ferry" in again.text
+
+
+async def test_an_alert_and_a_summary_at_the_chats_length_cost_one_summarize_call(
+    emulator: BotApiEmulator, running_bot: BotApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Articles are stored with 3 sentences. A chat set to 5 gets 5 in its alert and in /summary: the two
+    # paths share one cache, so the longer summary is made once, not once per path.
+    import bot.services.summaries
+
+    calls: list[tuple[str, int]] = []
+    real = bot.services.summaries.summarize
+
+    def counting(text: str, sentences: int = 3, **kwargs: Any) -> list[str]:
+        calls.append((kwargs["title"], sentences))
+        return real(text, sentences, **kwargs)
+
+    monkeypatch.setattr(bot.services.summaries, "summarize", counting)
+    await say(emulator, "/settings length 5")
+    await say(emulator, "/subscribe science")
+    services = services_of(running_bot)
+    articles = await store_samples(running_bot)
+    glacier = next(a for a in articles if "glacier" in a.title)
+    await services.delivery.plan_alerts(articles, services.clock.now())
+    alert = await emulator.next_message(USER_CHAT)
+    assert "glacier" in alert.text
+    reply = await say(emulator, f"/summary {glacier.id}")
+    assert calls.count((glacier.title, 5)) == 1
+    assert reply.text.count("\n\n") >= 5  # a heading and five sentences, a blank line between each

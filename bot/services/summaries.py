@@ -1,0 +1,55 @@
+"""Summaries at another length than the stored one, shared by /summary, buttons and alerts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+
+from summaries import summarize
+from summaries.articles import Article
+
+MIN_SENTENCES = 1
+MAX_SENTENCES = 10
+
+
+class SummaryCache:
+    """Computes a summary once per article and length (in a thread) and keeps the most recent ones.
+
+    Articles are stored with a summary of the default length; a chat that asks for more or fewer sentences,
+    whether by ``/summary``, a button or its alert length, gets them from here, so one chat using all three
+    costs one summarize call per article, not one per path.
+    """
+
+    def __init__(self, capacity: int = 2048) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[int, int], list[str]] = OrderedDict()
+
+    async def summary_for(self, article: Article, sentences: int) -> list[str]:
+        """The article's summary at ``sentences`` length: the stored one when it fits, else computed once."""
+        sentences = max(MIN_SENTENCES, min(MAX_SENTENCES, sentences))
+        if article.summary and len(article.summary) == sentences:
+            return list(article.summary)
+        if article.id is None:  # not stored, so nothing to key a cache on; a shorter summary is all it has
+            if article.summary and len(article.summary) < sentences:
+                return list(article.summary)
+            return await self._summarize(article, sentences)
+        key = (article.id, sentences)
+        cached = self._entries.get(key)
+        if cached is not None:
+            self._entries.move_to_end(key)
+            return list(cached)
+        result = await self._summarize(article, sentences)
+        self._entries[key] = result
+        while len(self._entries) > self._capacity:
+            self._entries.popitem(last=False)
+        return list(result)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    async def _summarize(article: Article, sentences: int) -> list[str]:
+        result = await asyncio.to_thread(
+            summarize, article.body, sentences, title=article.title, language=article.language
+        )
+        return result or list(article.summary)
