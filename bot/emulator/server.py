@@ -196,6 +196,7 @@ class _Chat:
     closed_topics: set[int] = field(default_factory=set)  # topics only their managers may post in
     next_message_id: int = 1
     members: dict[int, str] = field(default_factory=dict)
+    bot_can_post: bool = True  # channels: an administrator bot may still lack "Post messages"
     # Only with record_messages: current state of each message by id, and the log of bot outputs.
     stored: dict[int, JSON] = field(default_factory=dict)
     log: list[SentMessage] = field(default_factory=list)
@@ -513,8 +514,16 @@ class BotApiEmulator:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             kind = chat.type if chat.type in ("group", "supergroup") else "channel"
             raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
-        if for_sending and chat.members.get(self._bot_user()["id"]) == "restricted":
+        bot_status = chat.members.get(self._bot_user()["id"])
+        if for_sending and bot_status == "restricted":
             raise _bad("not enough rights to send text messages to the chat")
+        if (
+            for_sending
+            and chat.type == "channel"
+            and (bot_status not in ("administrator", "creator") or not chat.bot_can_post)
+        ):
+            # Only administrators with "Post messages" post in a channel; Telegram answers everyone else so.
+            raise _bad("need administrator rights in the channel chat")
         return chat
 
     def _check_rate(self, method: str, chat: _Chat) -> None:
@@ -710,6 +719,9 @@ class BotApiEmulator:
             "date": now,
             "text": visible,
         }
+        if chat.type == "channel":  # channel posts are signed by the channel, not by their author
+            del message["from"]
+            message["sender_chat"] = chat.as_json()
         if entities:
             message["entities"] = entities
         if markup is not None:
@@ -778,7 +790,9 @@ class BotApiEmulator:
         if not self._message_exists(chat, message_id):
             raise _bad("message to edit not found")
         stored = chat.stored.get(message_id)
-        if stored is not None and stored.get("from", {}).get("id") != self._bot_user()["id"]:
+        # In a channel every post is signed by the channel; an administrator bot edits them (its own included).
+        by_bot = stored is None or stored.get("from", {}).get("id") == self._bot_user()["id"]
+        if not by_bot and chat.type != "channel":
             raise _bad("message can't be edited")
         return chat, message_id
 
@@ -992,6 +1006,9 @@ class BotApiEmulator:
                 }
             )
             out.update({"can_be_edited": False, "is_anonymous": False, "can_promote_members": False})
+            if chat.type == "channel":
+                is_bot = user_id == self._bot_user()["id"]
+                out.update({"can_post_messages": chat.bot_can_post or not is_bot, "can_edit_messages": True})
         elif status == "restricted":
             out.update(
                 {
@@ -1107,6 +1124,53 @@ class BotApiEmulator:
             update["my_chat_member"]["old_chat_member"] = old
             update["my_chat_member"]["new_chat_member"] = self._member_json(chat, bot_id)
             self._enqueue(update)
+
+    async def set_bot_status(
+        self, chat_id: int, status: str, *, can_post: bool = True, announce: bool = True
+    ) -> None:
+        """An administrator adds, promotes, demotes or removes the bot (``status`` as in getChatMember).
+
+        In a channel only an administrator with ``can_post`` may post; sendMessage then answers 400 "need
+        administrator rights in the channel chat". ``announce`` tells the bot with a my_chat_member update.
+        """
+        if status not in _MEMBER_STATUSES:
+            raise ValueError(f"unknown member status {status!r}")
+        chat = self._chat_or_error(chat_id)
+        bot_id = self._bot_user()["id"]
+        old = self._member_json(chat, bot_id)
+        if chat.type == "channel" and bot_id not in chat.members:
+            old = {"user": self._bot_user(), "status": "left"}  # bots are never plain channel subscribers
+        chat.members[bot_id] = status
+        chat.bot_can_post = can_post
+        chat.blocked = status in ("left", "kicked")
+        if announce:
+            update = self._my_chat_member(chat, old["status"], status)
+            update["my_chat_member"]["old_chat_member"] = old
+            update["my_chat_member"]["new_chat_member"] = self._member_json(chat, bot_id)
+            self._enqueue(update)
+
+    async def send_channel_post(self, chat_id: int, text: str) -> int:
+        """An administrator posts ``text`` in channel ``chat_id``; returns the update_id.
+
+        As on Telegram the post has no ``from``: ``sender_chat`` is the channel itself.
+        """
+        chat = self._chat_or_error(chat_id)
+        if chat.type != "channel":
+            raise ValueError(f"chat {chat_id} is no channel")
+        message_id = self._new_message_id(chat)
+        message: JSON = {
+            "message_id": message_id,
+            "sender_chat": chat.as_json(),
+            "chat": chat.as_json(),
+            "date": int(time.time()),
+            "text": text,
+        }
+        entities = _user_entities(text)
+        if entities:
+            message["entities"] = entities
+        if self.record_messages:
+            chat.stored[message_id] = message
+        return self._enqueue({"channel_post": message})
 
     def _my_chat_member(self, chat: _Chat, old: str, new: str) -> JSON:
         user_id = chat.chat_id if chat.type == "private" else 1

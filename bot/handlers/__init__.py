@@ -16,13 +16,14 @@ from telegram.ext import (
 
 from bot.context import BotApplication, BotContext
 from bot.handlers import admin, articles, errors, settings, start, subscriptions
-from bot.handlers.common import Handler
+from bot.handlers.common import Handler, new_message
 from bot.render.replies import command_descriptions
 
 BOT_COMMANDS: list[BotCommand] = [BotCommand(name, text) for name, text in command_descriptions()]
 
-# Only new messages are conversation: edited messages and channel posts are ignored everywhere.
-_NEW_MESSAGE = filters.UpdateType.MESSAGE
+# New messages and channel posts are conversation (an admin posting a command in a channel talks to us);
+# edits are ignored everywhere, so editing an old command never runs it again.
+_NEW_MESSAGE = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 _CAPTIONED_COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?(?:\s|$)")
 
 
@@ -58,7 +59,7 @@ async def captioned_command(update: Update, context: BotContext) -> None:
     PTB's CommandHandler reads only a message's text, so without this a captioned command got the plain-text
     hint in private chats and silence in groups.
     """
-    message = update.message
+    message = new_message(update)
     if message is None or not message.caption:
         return
     name, _, addressee = message.caption.split(maxsplit=1)[0][1:].partition("@")

@@ -18,46 +18,46 @@ from bot.render.replies import (
 @command
 async def stats(update: Update, context: BotContext) -> None:
     """/stats: chats, subscriptions, articles, feeds, queue, deliveries of the last 24 h."""
-    assert update.message is not None
+    assert update.effective_message is not None
     require_bot_admin(update, context)
     services = context.services
-    await send(update.message, render_stats(await services.admin.stats(services.delivery)))
+    await send(update.effective_message, render_stats(await services.admin.stats(services.delivery)))
 
 
 @command
 async def feeds(update: Update, context: BotContext) -> None:
     """/feeds: every polled feed and its state."""
-    assert update.message is not None
+    assert update.effective_message is not None
     require_bot_admin(update, context)
     services = context.services
-    await send(update.message, render_feeds(await services.admin.feeds(), services.clock.now()))
+    await send(update.effective_message, render_feeds(await services.admin.feeds(), services.clock.now()))
 
 
 @command
 async def addfeed(update: Update, context: BotContext) -> None:
     """/addfeed URL [TOPIC...]: check the feed, then poll it."""
-    assert update.message is not None
+    assert update.effective_message is not None
     require_bot_admin(update, context)
-    words = argument_text(update.message).split()
+    words = argument_text(update.effective_message).split()
     if not words:
         await send(
-            update.message,
+            update.effective_message,
             render_usage("Usage: /addfeed URL [TOPIC...], e.g. /addfeed https://example.com/rss business"),
         )
         return
     user = update.effective_user
     added = await context.services.admin.add_feed(words[0], words[1:], user.id if user else None)
-    await send(update.message, render_feed_added(added))
+    await send(update.effective_message, render_feed_added(added))
 
 
 @command
 async def removefeed(update: Update, context: BotContext) -> None:
     """/removefeed URL: stop polling a feed."""
-    assert update.message is not None
+    assert update.effective_message is not None
     require_bot_admin(update, context)
-    words = argument_text(update.message).split()
+    words = argument_text(update.effective_message).split()
     if len(words) != 1:
-        await send(update.message, render_usage("Usage: /removefeed URL (see /feeds)"))
+        await send(update.effective_message, render_usage("Usage: /removefeed URL (see /feeds)"))
         return
     feed = await context.services.admin.remove_feed(words[0])
-    await send(update.message, render_feed_removed(feed))
+    await send(update.effective_message, render_feed_removed(feed))

@@ -21,6 +21,7 @@ from bot.handlers.common import (
     check_length,
     command,
     ensure_chat,
+    may_manage,
     requester_id,
     send,
     send_to_chat,
@@ -207,7 +208,7 @@ async def _typing(context: BotContext, message: Message) -> None:
 @command
 async def summary(update: Update, context: BotContext) -> None:
     """/summary ID | URL | TEXT, /summary N ..., or a reply /summary to a message."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     text = argument_text(message)
     chat = await ensure_chat(update, context)
@@ -227,7 +228,7 @@ async def summary(update: Update, context: BotContext) -> None:
 @command
 async def plain_text(update: Update, context: BotContext) -> None:
     """Text that is no command: a link is summarized; anything else gets a hint (private chats only)."""
-    message = update.message
+    message = update.effective_message
     assert message is not None and update.effective_chat is not None
     if update.effective_chat.type != TgChat.PRIVATE:
         return  # in groups people talk to each other, not to us
@@ -245,11 +246,12 @@ async def plain_text(update: Update, context: BotContext) -> None:
 @command
 async def latest(update: Update, context: BotContext) -> None:
     """/latest [TOPIC]: the newest articles, of all topics or one."""
-    assert update.message is not None
+    message = update.effective_message
+    assert message is not None
     services = context.services
-    found = await services.articles.latest(argument_text(update.message), chat_id=update.message.chat_id)
+    found = await services.articles.latest(argument_text(message), chat_id=message.chat_id)
     await send(
-        update.message,
+        message,
         render_latest(
             found.articles, services.clock.now(), services.catalogue.get, found.topic, also=found.also
         ),
@@ -259,14 +261,15 @@ async def latest(update: Update, context: BotContext) -> None:
 @command
 async def search(update: Update, context: BotContext) -> None:
     """/search WORDS: full-text search, newest first."""
-    assert update.message is not None
-    text = argument_text(update.message)
+    message = update.effective_message
+    assert message is not None
+    text = argument_text(message)
     if not text:
-        await send(update.message, render_usage("What should I look for? e.g. /search electric cars"))
+        await send(message, render_usage("What should I look for? e.g. /search electric cars"))
         return
     check_length(text, MAX_SEARCH_CHARS)
     services = context.services
-    found = await services.articles.search(text, chat_id=update.message.chat_id)
+    found = await services.articles.search(text, chat_id=message.chat_id)
     reply = render_search(
         text,
         found.articles,
@@ -275,13 +278,13 @@ async def search(update: Update, context: BotContext) -> None:
         also=found.also,
         more=found.more,
     )
-    await send(update.message, reply)
+    await send(message, reply)
 
 
 @command
 async def digest(update: Update, context: BotContext) -> None:
     """/digest: this chat's digest now, or why there is none."""
-    message = update.message
+    message = update.effective_message
     assert message is not None
     chat = await ensure_chat(update, context)
     services = context.services
@@ -303,6 +306,9 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
     parts = callback_parts(update)
     if len(parts) != 2 or not parts[1].isdecimal():
         return "This button no longer works."
+    if update.effective_chat.type == TgChat.CHANNEL and not await may_manage(update, context):
+        # Every subscriber sees the button, but the summary would be a post that all of them get.
+        return f"Send /summary {parts[1]} to @{context.bot.username} for the full summary."
     chat = await ensure_chat(update, context)
     services = context.services
     article, sentences = await services.ingest.summarize_article(

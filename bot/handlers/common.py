@@ -45,18 +45,24 @@ def command(func: Handler) -> Handler:
 
     @functools.wraps(func)
     async def wrapper(update: Update, context: BotContext) -> None:
-        if update.message is None or update.effective_chat is None:
-            return  # edited messages, channel posts and other shapes are not conversation
+        message = new_message(update)
+        if message is None or update.effective_chat is None:
+            return  # edited messages and other shapes are not conversation
         try:
             await func(update, context)
         except UserError as exc:
-            await send(update.message, render_problem(exc.message))
+            await send(message, render_problem(exc.message))
         except GroupAdminRequired:
-            await send(update.message, render_group_admin_only())
+            await send(message, render_group_admin_only())
         except BotAdminRequired:
-            await send(update.message, render_admin_only())
+            await send(message, render_admin_only())
 
     return wrapper
+
+
+def new_message(update: Update) -> Message | None:
+    """The update's new message: one in a private chat or group, or a post in a channel; None for edits."""
+    return update.message or update.channel_post
 
 
 def button(func: ButtonHandler) -> Handler:
@@ -75,7 +81,8 @@ def button(func: ButtonHandler) -> Handler:
         except UserError as exc:
             await answer(query, exc.message[:190], alert=True)
         except GroupAdminRequired:
-            await answer(query, "Only this group's administrators can change that.", alert=True)
+            kind = "channel" if update.effective_chat.type == TgChat.CHANNEL else "group"
+            await answer(query, f"Only this {kind}'s administrators can change that.", alert=True)
         else:
             await answer(query, toast)
 
@@ -207,11 +214,15 @@ async def require_manager(update: Update, context: BotContext) -> None:
 
 
 async def may_manage(update: Update, context: BotContext) -> bool:
-    """Private chats: always. Groups: chat administrators (and anonymous admins posting as the group)."""
+    """Private chats: always. Groups and channels: chat administrators (and anonymous admins posting as the group).
+
+    Only a channel's administrators can post in it, so a channel post is always from one; a button in a
+    channel is pressed by a subscriber, whose rights getChatMember tells.
+    """
     chat = update.effective_chat
     if chat is None:
         return False
-    if chat.type == TgChat.PRIVATE:
+    if chat.type == TgChat.PRIVATE or update.channel_post is not None:
         return True
     message = update.effective_message
     if message is not None and message.sender_chat is not None and update.callback_query is None:

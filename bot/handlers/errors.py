@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat as TgChat
-from telegram import ChatMember, ChatMemberRestricted, Update
+from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.errors import cannot_post
-from bot.handlers.common import answer, button, command, ensure_chat, is_bot_admin, send
+from bot.handlers.common import answer, button, command, ensure_chat, is_bot_admin, new_message, send
 from bot.render.replies import render_internal_error, render_unknown_command, suggest_command
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,10 @@ async def on_error(update: object, context: BotContext) -> None:
         if update.callback_query is not None:
             await answer(update.callback_query, "Sorry, something went wrong. Please try again.")
             return
-        if update.message is not None and update.effective_chat is not None:
+        message = new_message(update)
+        if message is not None and update.effective_chat is not None:
             # Through the user's message: PTB then addresses a forum topic's apology to that topic, not "General".
-            await send(update.message, render_internal_error())
+            await send(message, render_internal_error())
     except TelegramError as exc:  # the apology itself failed (blocked, flood limit): nothing more to do
         log.warning("could not send the error apology: %s", exc)
 
@@ -67,7 +68,11 @@ async def chat_member_changed(update: Update, context: BotContext) -> None:
     if status == ChatMember.RESTRICTED and isinstance(member, ChatMemberRestricted):
         # Restricted but still a member: only a mute (no text messages) stops the news.
         status = ChatMember.MEMBER if member.can_send_messages and member.is_member else "muted"
-    if status in (ChatMember.LEFT, ChatMember.BANNED, "muted"):
+    if change.chat.type == TgChat.CHANNEL and not _may_post_in_channel(member):
+        # Demoted, or an admin without "Post messages": in a channel only such admins can post at all.
+        status = "not a posting admin" if status == ChatMember.MEMBER else status
+        await chats.gone(change.chat.id, f"bot {status}")
+    elif status in (ChatMember.LEFT, ChatMember.BANNED, "muted"):
         await chats.gone(change.chat.id, f"bot {status}")
     elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
         known = await chats.get(change.chat.id)
@@ -75,10 +80,17 @@ async def chat_member_changed(update: Update, context: BotContext) -> None:
             await ensure_chat(update, context)
 
 
+def _may_post_in_channel(member: ChatMember) -> bool:
+    """Whether the bot, as this member of a channel, may post there."""
+    if isinstance(member, ChatMemberAdministrator):
+        return member.can_post_messages is not False  # None: Telegram left it out, assume the usual right
+    return member.status == ChatMember.OWNER
+
+
 @command
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we don't have: point to /help (in groups only when it was addressed to us)."""
-    message = update.message
+    message = new_message(update)
     assert message is not None and update.effective_chat is not None
     text = message.text or message.caption or ""  # a photo can carry a command in its caption
     word = text.split(maxsplit=1)[0] if text.strip() else ""

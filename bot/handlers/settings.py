@@ -29,16 +29,16 @@ from bot.store.models import Chat
 @command
 async def settings(update: Update, context: BotContext) -> None:
     """/settings shows the panel; /settings NAME VALUE changes one setting."""
-    assert update.message is not None
-    text = argument_text(update.message)
+    assert update.effective_message is not None
+    text = argument_text(update.effective_message)
     chat = await ensure_chat(update, context)
     if not text:
-        await send(update.message, render_settings(chat))
+        await send(update.effective_message, render_settings(chat))
         return
     await require_manager(update, context)
     chat, changed = await context.services.chats.apply(chat.id, text.split())
     await remember_news_topic(update, context, chat)
-    await send(update.message, render_settings(chat, saved=describe_change(chat, changed)))
+    await send(update.effective_message, render_settings(chat, saved=describe_change(chat, changed)))
 
 
 @button
@@ -71,9 +71,9 @@ async def settings_button(update: Update, context: BotContext) -> str | None:
 @command
 async def stop(update: Update, context: BotContext) -> None:
     """/stop: ask for confirmation before deleting the chat's data."""
-    assert update.message is not None
+    assert update.effective_message is not None
     await require_manager(update, context)
-    await send(update.message, render_stop_confirm())
+    await send(update.effective_message, render_stop_confirm())
 
 
 @button

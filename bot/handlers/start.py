@@ -25,6 +25,7 @@ from bot.handlers.common import (
 from bot.render.replies import (
     Reply,
     command_descriptions,
+    render_channel_welcome,
     render_help,
     render_topics,
     render_welcome,
@@ -38,14 +39,18 @@ log = logging.getLogger(__name__)
 @command
 async def start(update: Update, context: BotContext) -> None:
     """/start: register the chat, greet, explain, show the topic keyboard."""
-    assert update.message is not None and update.effective_chat is not None
+    assert update.effective_message is not None and update.effective_chat is not None
     tg = update.effective_chat
     services = context.services
     chat, new = await services.chats.register(tg.id, tg.type, chat_title(tg))
     if tg.type == TgChat.PRIVATE and is_bot_admin(update, context):
         await _show_admin_commands(context, tg.id)
     on = await services.subscriptions.topic_ids(chat.id)
-    await send(update.message, render_welcome(first_name(update), services.catalogue.all(), on, new=new))
+    topics = services.catalogue.all()
+    if tg.type == TgChat.CHANNEL:  # a public post: short, and addressed to nobody in particular
+        await send(update.effective_message, render_channel_welcome(topics, on, new=new))
+        return
+    await send(update.effective_message, render_welcome(first_name(update), topics, on, new=new))
 
 
 async def _show_admin_commands(context: BotContext, chat_id: int) -> None:
@@ -64,17 +69,18 @@ async def _show_admin_commands(context: BotContext, chat_id: int) -> None:
 @command
 async def help_command(update: Update, context: BotContext) -> None:
     """/help: every command, one line each (admin commands for admins)."""
-    assert update.message is not None
-    await send(update.message, render_help(admin=is_bot_admin(update, context)))
+    assert update.effective_message is not None
+    channel = update.channel_post is not None
+    await send(update.effective_message, render_help(admin=is_bot_admin(update, context), channel=channel))
 
 
 @command
 async def topics(update: Update, context: BotContext) -> None:
     """/topics: the catalogue as a keyboard; followed topics are ticked."""
-    assert update.message is not None
+    assert update.effective_message is not None
     chat = await ensure_chat(update, context)
     on = await context.services.subscriptions.topic_ids(chat.id)
-    await send(update.message, render_topics(context.services.catalogue.all(), on))
+    await send(update.effective_message, render_topics(context.services.catalogue.all(), on))
 
 
 @button

@@ -25,14 +25,14 @@ from bot.render.replies import (
 @command
 async def subscribe(update: Update, context: BotContext) -> None:
     """/subscribe WORDS: follow topics (ids, titles, aliases) or keywords and quoted phrases."""
-    assert update.message is not None
-    text = argument_text(update.message)
+    assert update.effective_message is not None
+    text = argument_text(update.effective_message)
     services = context.services
     chat = await ensure_chat(update, context)
     if not text:
         on = await services.subscriptions.topic_ids(chat.id)
         await send(
-            update.message,
+            update.effective_message,
             [
                 render_usage(
                     'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
@@ -45,30 +45,31 @@ async def subscribe(update: Update, context: BotContext) -> None:
     result = await services.subscriptions.follow(chat.id, text)
     if result.changed:
         await remember_news_topic(update, context, chat)
-    await send(update.message, render_follow_result(result))
+    await send(update.effective_message, render_follow_result(result))
 
 
 @command
 async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe WORDS or /unsubscribe all."""
-    assert update.message is not None
-    text = argument_text(update.message)
+    assert update.effective_message is not None
+    text = argument_text(update.effective_message)
     if not text:
         await send(
-            update.message, render_usage("Say what to drop: /unsubscribe business, or /unsubscribe all.")
+            update.effective_message,
+            render_usage("Say what to drop: /unsubscribe business, or /unsubscribe all."),
         )
         return
     await require_manager(update, context)
     chat = await ensure_chat(update, context)
     result = await context.services.subscriptions.unfollow(chat.id, text)
-    await send(update.message, render_unfollow_result(result))
+    await send(update.effective_message, render_unfollow_result(result))
 
 
 @command
 async def mysubs(update: Update, context: BotContext) -> None:
     """/mysubs: topics, keywords and delivery settings of this chat."""
-    assert update.message is not None
+    assert update.effective_message is not None
     chat = await ensure_chat(update, context)
     services = context.services
     subs = await services.subscriptions.for_chat(chat.id)
-    await send(update.message, render_mysubs(chat, subs, services.catalogue.get))
+    await send(update.effective_message, render_mysubs(chat, subs, services.catalogue.get))

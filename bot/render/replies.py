@@ -122,6 +122,16 @@ def render_welcome(name: str | None, topics: Sequence[Topic], on: set[str], *, n
     return Reply("\n".join(lines), topics_keyboard(topics, on))
 
 
+def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
+    """/start in a channel: every subscriber reads it, so three lines for the admins and the topic keyboard."""
+    lines = [
+        "📰 <b>News summaries for this channel</b>" + ("" if new else " (set up already)"),
+        "Admins: tap topics below, or /subscribe any word; /settings picks instant alerts or a digest.",
+        "All commands: /help",
+    ]
+    return Reply("\n".join(lines), topics_keyboard(topics, on))
+
+
 # (command, arguments, what it does)
 _HELP: tuple[tuple[str, str, str], ...] = (
     ("start", "", "welcome and topic buttons"),
@@ -157,13 +167,14 @@ def _help_line(name: str, args: str, text: str) -> str:
     return f"/{name}" + (f" <code>{esc(args)}</code>" if args else "") + f" — {esc(text)}"
 
 
-def render_help(*, admin: bool) -> Reply:
-    """/help: every command with one line each."""
+def render_help(*, admin: bool, channel: bool = False) -> Reply:
+    """/help: every command with one line each (in a channel, where links posted are news, without the tip)."""
     lines = ["<b>What I can do</b>", ""]
     lines += [_help_line(*item) for item in _HELP]
     if admin:
         lines += ["", "<b>Admin</b>"] + [_help_line(*item) for item in _ADMIN_HELP]
-    lines += ["", "Tip: send me any link and I'll summarize it."]
+    if not channel:
+        lines += ["", "Tip: send me any link and I'll summarize it."]
     return Reply("\n".join(lines))
 
 

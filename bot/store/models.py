@@ -40,8 +40,8 @@ class Chat:
 
     @property
     def is_group(self) -> bool:
-        """Whether Telegram's group limits and admin checks apply."""
-        return self.type in ("group", "supergroup")
+        """Whether Telegram's group limits (20 messages a minute) and admin checks apply: groups and channels."""
+        return self.type in ("group", "supergroup", "channel")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Bad input and odd updates: long and binary arguments, unknown commands, edited messages, channel posts."""
+"""Bad input and odd updates: long and binary arguments, unknown commands, edited messages and posts."""
 
 from __future__ import annotations
 
@@ -58,16 +58,25 @@ async def test_odd_updates_do_not_crash_anything(
             }
         }
     )
+    channel = {"id": -100123, "type": "channel", "title": "News"}
+    await emulator.add_chat(-100123, "channel", "News")
+    await emulator.set_bot_status(-100123, "administrator", announce=False)
     await emulator.inject_raw_update(
         {
-            "channel_post": {
-                "message_id": 901,
+            "edited_channel_post": {
+                "message_id": 900,
                 "date": now,
-                "text": "/start",
-                "chat": {"id": -100123, "type": "channel", "title": "News"},
+                "edit_date": now,
+                "text": "/subscribe edited",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+                "chat": channel,
+                "sender_chat": channel,
             }
         }
     )
+    command = [{"type": "bot_command", "offset": 0, "length": 6}]
+    post = {"message_id": 901, "date": now, "text": "/start", "entities": command, "chat": channel}
+    await emulator.inject_raw_update({"channel_post": {**post, "sender_chat": channel}})
     await emulator.inject_raw_update(
         {"message": {"message_id": 902, "date": now, "chat": chat, "text": "/mysubs"}}
     )
@@ -100,6 +109,12 @@ async def test_odd_updates_do_not_crash_anything(
         reply = await emulator.next_message(USER_CHAT)
     subs = await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
     assert [s.value for s in subs] == []  # the edited /subscribe was not acted on
+    # Channel posts are commands now (only a channel's admins post); an edited post is not run again.
+    await emulator.wait_for_idle()
+    assert [m.text.splitlines()[0] for m in emulator.messages(-100123)] == [
+        "📰 News summaries for this channel"
+    ]
+    assert await services_of(running_bot).subscriptions.for_chat(-100123) == []
 
 
 async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
