@@ -154,6 +154,8 @@ _FEED_FURNITURE = re.compile(
     r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
     re.IGNORECASE,
 )
+# A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph.
+_ELIDED_END = re.compile(r"\s*\[\s*(?:\.\.\.|…|&hellip;|&#8230;)\s*\]\s*$")
 # A source credit on its own: "Quelle: dpa", "Fonte: Agência Brasil", "Source : Insee". A few names, not a
 # clause: "Source: a council official said the panels were damaged." is a sentence.
 _SOURCE_CREDIT = re.compile(
@@ -253,6 +255,15 @@ def _strip_header(line: str) -> str:
     return line
 
 
+def _drop_elided_mark(line: str) -> str:
+    """``line`` without a trailing "[...]"; a cut in mid-sentence stays visible as "…"."""
+    match = _ELIDED_END.search(line)
+    if match is None:
+        return line
+    head = line[: match.start()]
+    return head if not head or head[-1] in ".!?…" else head + "…"
+
+
 def clean_text(text: str, title: str | None = None) -> str:
     """Article text without boilerplate: one paragraph per line, junk characters and furniture removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -277,6 +288,7 @@ def clean_text(text: str, title: str | None = None) -> str:
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
         line = _PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).strip()
+        line = _drop_elided_mark(line)
         if is_boilerplate(line, title):
             continue
         key = _normalize_for_compare(line)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,8 @@ from bot.render.text import (
     body_excerpt,
     esc,
     format_age,
+    is_finished,
+    mark_cut_end,
     title_text,
     truncate,
     web_link,
@@ -22,9 +23,6 @@ from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
 _FALLBACK_SUMMARY_CHARS = 300
-# Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets (German closes „…“ and »…«,
-# French « … » with a space).
-_FINISHED = re.compile(r"[.!?…:;\u037e][\s\"'”’“»«›‹)\]]*$")
 
 _DIGEST_LINE_CHARS = 220
 _DIGEST_TITLE_CHARS = 200
@@ -86,7 +84,7 @@ def _run_on(sentences: Sequence[str]) -> str:
 
     Otherwise "... showed thinly disguised contempt" runs straight into "Donald Trump has promised ...".
     """
-    return " ".join(s if _FINISHED.search(s) else f"{s}." for s in sentences)
+    return " ".join(s if is_finished(s) else f"{s}." for s in sentences)
 
 
 def render_alert(
@@ -114,7 +112,11 @@ def render_alert(
         title = f'<a href="{link}">{title}</a>'
     lines = [f"{_emoji(article, catalogue, matched)} <b>{title}</b>", source]
     summary = list(article.summary[: max(1, sentences)])
-    body = _run_on(summary) if summary else body_excerpt(article.body, article.title, _FALLBACK_SUMMARY_CHARS)
+    body = (
+        _run_on(mark_cut_end(summary, article.body))
+        if summary
+        else body_excerpt(article.body, article.title, _FALLBACK_SUMMARY_CHARS)
+    )
     fixed = len("\n".join(lines)) + len(tail) + 2
     # Escaping can grow the text; cut the plain text until its escaped form fits what is left of 4,096.
     budget = MAX_MESSAGE_CHARS - fixed
@@ -239,7 +241,7 @@ def _digest_line(item: DigestItem, now: float) -> str:
         line += f" <i>(also: {others})</i>"
     # Without a stored summary, the start of the text, cleaned as alerts and /latest show it.
     first = (
-        truncate(art.summary[0], _DIGEST_LINE_CHARS)
+        truncate(mark_cut_end(art.summary[:1], art.body)[0], _DIGEST_LINE_CHARS)
         if art.summary
         else body_excerpt(art.body, art.title, _DIGEST_LINE_CHARS)
     )

@@ -16,6 +16,7 @@ from bot.render.text import (
     body_excerpt,
     esc,
     format_age,
+    mark_cut_end,
     split_message,
     title_text,
     truncate,
@@ -338,7 +339,7 @@ def render_mysubs(
 
 def _one_line(article: Article) -> str:
     if article.summary:
-        return truncate(article.summary[0], 200)
+        return truncate(mark_cut_end(article.summary[:1], article.body)[0], 200)
     return body_excerpt(article.body, article.title, 200)
 
 
@@ -427,7 +428,9 @@ def render_article_summary(
     if link is not None:
         title = f'<a href="{link}">{title}</a>'
     head = f"{emoji} <b>{title}</b>\n<i>{source_line(article, now)}</i>"
-    body = [esc(s) for s in sentences] or ["(This article has no text I could summarize.)"]
+    body = [esc(s) for s in mark_cut_end(sentences, article.body)] or [
+        "(This article has no text I could summarize.)"
+    ]
     return [Reply(m) for m in split_message([head, "\n\n".join(body)])]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from summaries.text import clean_text
 
@@ -17,6 +17,9 @@ _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 _DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+# Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets (German closes „…“ and »…«,
+# French « … » with a space).
+_FINISHED = re.compile(r"[.!?…:;\u037e][\s\"'”’“»«›‹)\]]*$")
 
 
 def esc(text: object) -> str:
@@ -112,6 +115,28 @@ def body_excerpt(body: str, title: str, limit: int) -> str:
     be exactly what the summarizer threw away. Only the start is cleaned: a page may be 100,000 characters.
     """
     return truncate(clean_text(body[: limit * 20], title), limit)
+
+
+def is_finished(sentence: str) -> bool:
+    """Whether ``sentence`` ends like a sentence (a stop, perhaps inside quotes or brackets)."""
+    return bool(_FINISHED.search(sentence))
+
+
+def mark_cut_end(sentences: Sequence[str], body: str) -> list[str]:
+    """``sentences`` with "…" after the last one when the article's text stops there without a final stop.
+
+    Feeds cut teasers at a fixed length, often mid-word ("... and get in the mud at the demoli"); shown bare,
+    or given a full stop, the cut would pass for the end of the story.
+    """
+    out = list(sentences)
+    if not out or is_finished(out[-1]):
+        return out
+    last = " ".join(out[-1].split())
+    # Only the end of the body matters; a page may be 100,000 characters.
+    tail = " ".join(body[-(len(out[-1]) * 2 + 200) :].split())
+    if last and tail.endswith(last):
+        out[-1] = out[-1].rstrip() + "…"
+    return out
 
 
 def split_message(

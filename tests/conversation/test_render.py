@@ -220,3 +220,15 @@ def test_stats_shows_the_last_days_dropped_alerts() -> None:
     lines = render_stats(stats).html.splitlines()
     assert "Queue: 3 waiting" in lines
     assert "Last 24 h: 7 delivered, 1 failed, 2 dropped" in lines
+
+
+def test_summary_and_latest_mark_a_teaser_the_feed_cut_mid_word() -> None:
+    cut = "We ponder buffalo sauce and the fantasy show everyone's ta"
+    teaser = article(30, body=f"A short intro.\n\n{cut}", summary=(cut,))
+    [reply] = render_article_summary(teaser, ["A short intro.", cut], NOW, CATALOGUE.get)
+    assert visible(reply).endswith("A short intro.\n\n" + cut + "…")
+    [listing] = render_latest([teaser], NOW, CATALOGUE.get)
+    assert cut + "…" in visible(listing)
+    # A sentence that ends the text with its own stop is left alone.
+    whole = article(31, body="All done here.", summary=("All done here.",))
+    assert visible(render_article_summary(whole, ["All done here."], NOW, CATALOGUE.get)[0]).endswith("here.")

@@ -225,3 +225,26 @@ def test_german_and_french_quotes_that_end_a_sentence_get_no_extra_full_stop() -
     text, _ = render_alert(quoted, sentences=3, now=NOW, catalogue=CATALOGUE)
     # They used to read „Wir schaffen das.“. and « C’est fini. ». in alerts.
     assert "„Wir schaffen das.“ Le maire a dit : « C’est fini. »" in parse_html(text).text
+
+
+def test_teaser_cut_mid_word_by_the_feed_is_marked_not_given_a_full_stop() -> None:
+    # A podcast feed cuts its descriptions at a fixed length, mid-word; a "." would pass the cut off as the end.
+    cut = "This week we talk boats, trains and the demoli"
+    teaser = art(body=f"Our guests are back. {cut}", summary=("Our guests are back.", cut))
+    text, _ = render_alert(teaser, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert parse_html(text).text.endswith(
+        "Our guests are back. This week we talk boats, trains and the demoli…"
+    )
+    [part] = render_digest(
+        [DigestItem(art(summary=(cut,), body=cut), "business", 1.0)],
+        now=NOW,
+        catalogue=CATALOGUE,
+        max_per_group=5,
+    )
+    assert parse_html(part.text).text.endswith("the demoli…")
+    # A standfirst without a stop, followed by more text, still reads as a sentence.
+    standfirst = art(
+        body="Markets fell sharply\n\nThen they rose.", summary=("Markets fell sharply", "Then they rose.")
+    )
+    text, _ = render_alert(standfirst, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert "Markets fell sharply. Then they rose." in parse_html(text).text

@@ -301,9 +301,10 @@ def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> No
         "It has,…",
     ):
         assert summarize(f"{GENUINE[0]} {cut}", 3) == [GENUINE[0]], cut
-    # A finished sentence before the ellipsis stays, and so does a cut sentence that is all there is.
+    # A finished sentence before the ellipsis stays, and so does a cut sentence that is all there is (its
+    # "[...]" shown as "…": the marker is the feed's furniture, the cut stays visible).
     assert summarize(f"{GENUINE[0]} It works....", 3) == [GENUINE[0], "It works...."]
-    assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou [...]"]
+    assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou…"]
 
 
 def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:

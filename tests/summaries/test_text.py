@@ -338,3 +338,10 @@ def test_a_long_run_of_abbreviations_is_rejoined_in_linear_time() -> None:
     sentences = split_sentences("Dr. " * 30_000, "french")
     assert time.monotonic() - started < 1.5
     assert " ".join(sentences) == ("Dr. " * 30_000).strip()
+
+
+def test_feed_cut_marker_is_dropped_and_a_mid_sentence_cut_shows_as_an_ellipsis() -> None:
+    # Classified-ad and WordPress feeds end a cut teaser with "[...]" or "[&hellip;]".
+    text = "Bright two-room flat near the park. Modern kitche [...]\n\nThe lease runs a year. [&hellip;]"
+    assert clean_text(text) == "Bright two-room flat near the park. Modern kitche…\nThe lease runs a year."
+    assert clean_text("[…]") == ""
