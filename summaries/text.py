@@ -155,7 +155,7 @@ _FEED_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 # A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph.
-_ELIDED_END = re.compile(r"\s*\[\s*(?:\.\.\.|…|&hellip;|&#8230;)\s*\]\s*$")
+_ELISIONS = frozenset({"...", "…", "&hellip;", "&#8230;"})
 # A source credit on its own: "Quelle: dpa", "Fonte: Agência Brasil", "Source : Insee". A few names, not a
 # clause: "Source: a council official said the panels were damaged." is a sentence.
 _SOURCE_CREDIT = re.compile(
@@ -257,10 +257,12 @@ def _strip_header(line: str) -> str:
 
 def _drop_elided_mark(line: str) -> str:
     """``line`` without a trailing "[...]"; a cut in mid-sentence stays visible as "…"."""
-    match = _ELIDED_END.search(line)
-    if match is None:
+    # By hand, not by a regex search: "\s*\[" tried from every space of a long run of spaces is quadratic.
+    end = line.rstrip()
+    opening = end.rfind("[")
+    if not end.endswith("]") or opening < 0 or end[opening + 1 : -1].strip() not in _ELISIONS:
         return line
-    head = line[: match.start()]
+    head = end[:opening].rstrip()
     return head if not head or head[-1] in ".!?…" else head + "…"
 
 
