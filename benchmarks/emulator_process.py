@@ -145,17 +145,20 @@ class EmulatorProcess:
     @classmethod
     async def start(cls, rate: float, headroom: float = 0.0) -> EmulatorProcess:
         """Start the child with an overall limit of ``rate + headroom`` messages a second."""
+        # A "measure" answer carries every latency on one line.
+        args = ("benchmarks.emulator_process", "--rate", str(rate), "--headroom", str(headroom))
+        return await cls.spawn(*args, line_limit=2**24)
+
+    @classmethod
+    async def spawn(cls, *module_and_args: str, line_limit: int) -> EmulatorProcess:
+        """Start ``python -m MODULE ARGS...``, a child that prints its base URL first, then answers lines."""
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "benchmarks.emulator_process",
-            "--rate",
-            str(rate),
-            "--headroom",
-            str(headroom),
+            *module_and_args,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            limit=2**24,  # a "measure" answer carries every latency on one line
+            limit=line_limit,
             cwd=REPO_ROOT,  # so "-m benchmarks..." resolves whatever the caller's directory
         )
         assert proc.stdout is not None

@@ -40,7 +40,8 @@ from typing import Any
 
 from aiohttp import web
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.emulator_process import EmulatorProcess
+
 TOKEN = "123456:SOAK"
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 STEP_SECONDS = 1800.0  # the clock moves half an hour at a time; feeds are polled every step
@@ -131,53 +132,6 @@ async def serve_emulator(every_429: int) -> None:
             elif op == "received":
                 answer = {"received": {str(c): sorted(keys) for c, keys in received.items()}}
             print(json.dumps(answer), flush=True)
-
-
-class EmulatorChild:
-    """The emulator child process and its line protocol."""
-
-    def __init__(self, proc: asyncio.subprocess.Process, base_url: str) -> None:
-        self.proc = proc
-        self.base_url = base_url
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def start(cls, every_429: int) -> EmulatorChild:
-        """Start ``python -m benchmarks.soak --emulator``."""
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "benchmarks.soak",
-            "--emulator",
-            "--every-429",
-            str(every_429),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            limit=2**26,  # the final "received" answer lists every key of every chat on one line
-            cwd=REPO_ROOT,
-        )
-        assert proc.stdout is not None
-        hello = json.loads(await proc.stdout.readline())
-        return cls(proc, hello["base_url"])
-
-    async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One request, one answer."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        async with self._lock:
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            await self.proc.stdin.drain()
-            answer: dict[str, Any] = json.loads(await self.proc.stdout.readline())
-        return answer
-
-    async def stop(self) -> None:
-        """Close stdin (the child's signal to stop) and wait for it."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 10)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
 
 
 # ------------------------------------------------------------------------------------ the feed server
@@ -356,7 +310,10 @@ async def run(
     figures = Figures()
     feeds = FeedServer(rng, feed_items)
     await feeds.start()
-    emulator = await EmulatorChild.start(every_429)
+    # The final "received" answer lists every key of every chat on one line.
+    emulator = await EmulatorProcess.spawn(
+        "benchmarks.soak", "--emulator", "--every-429", str(every_429), line_limit=2**26
+    )
     db_path = workdir / "soak.sqlite3"
     settings = Settings(
         _env_file=None,
@@ -472,7 +429,7 @@ async def run(
 
 
 async def _daily_users(
-    emulator: EmulatorChild,
+    emulator: EmulatorProcess,
     sim: dict[int, SoakChat],
     rng: random.Random,
     now: float,
@@ -515,7 +472,7 @@ def _lost(
 
 
 async def _day_figures(
-    day: int, db: Any, db_path: Path, emulator: EmulatorChild, started: float
+    day: int, db: Any, db_path: Path, emulator: EmulatorProcess, started: float
 ) -> dict[str, Any]:
     gc.collect()
     stats = await emulator.ask({"op": "stats"})
