@@ -1105,6 +1105,12 @@ class BotApiEmulator:
         if announce:
             self._enqueue(self._my_chat_member(chat, "member", "kicked"))
 
+    async def delete_chat(self, chat_id: int) -> None:
+        """The chat is deleted (a channel or group its owner removed): every call naming it gets "chat not found"."""
+        chat = self._chats.pop(chat_id)
+        if chat.username:
+            self._usernames.pop(chat.username.lower(), None)
+
     async def unblock_chat(self, chat_id: int, *, announce: bool = False) -> None:
         """Undo block_chat; ``announce`` tells the bot with a my_chat_member update, as Telegram does."""
         chat = self._chat_or_error(chat_id)

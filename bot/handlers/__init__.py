@@ -22,8 +22,10 @@ from bot.render.replies import command_descriptions
 BOT_COMMANDS: list[BotCommand] = [BotCommand(name, text) for name, text in command_descriptions()]
 
 # New messages and channel posts are conversation (an admin posting a command in a channel talks to us);
-# edits are ignored everywhere, so editing an old command never runs it again.
-_NEW_MESSAGE = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+# edits are ignored everywhere, so editing an old command never runs it again. Telegram copies every channel
+# post into the channel's discussion group (is_automatic_forward, sent as the channel): the post was answered
+# in the channel already, and nobody in the group asked.
+_NEW_MESSAGE = (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST) & ~filters.IS_AUTOMATIC_FORWARD
 _CAPTIONED_COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?(?:\s|$)")
 
 

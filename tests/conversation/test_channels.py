@@ -7,10 +7,12 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from tests.conftest import services_of
 from tests.conversation.helpers import press, store_news
+from tests.support.news_site import NewsSite
 
 CHANNEL = -1001700
 CHANNEL_ADMIN = 701
 SUBSCRIBER = 702
+DISCUSSION = -1001701  # the channel's linked discussion group
 
 
 async def _add_bot_to_channel(emulator: BotApiEmulator) -> None:
@@ -155,3 +157,133 @@ async def test_a_bot_demoted_in_the_channel_deactivates_it(
         and "need administrator rights" in (chat.inactive_reason or "").lower()
     )
     assert not [m for m in emulator.messages(CHANNEL) if "merge" in m.text]
+
+
+async def test_summary_and_search_in_a_channel(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await _add_bot_to_channel(emulator)
+    [article] = await store_news(
+        running_bot, "glacier", "Glacier melts faster", "The glacier {k} lost ice faster than forecast."
+    )
+    assert "Glacier melts faster" in (await post(emulator, f"/summary {article.id}")).text
+    page = news_site.add(
+        "/tram.html",
+        "<html><head><title>Harbor city approves tram line</title></head><body><article>"
+        + "".join(f"<p>The council approved tram line {n} after a long debate.</p>" for n in range(6))
+        + "</article></body></html>",
+    )
+    assert "tram line" in (await post(emulator, f"/summary {page}")).text
+    text = " ".join(f"The river {n} flooded the old town after heavy rain." for n in range(5))
+    assert "river" in (await post(emulator, f"/summary {text}")).text
+    assert "Glacier melts faster" in (await post(emulator, "/search glacier")).text
+
+
+async def test_bot_admin_commands_in_a_channel_are_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await _add_bot_to_channel(emulator)
+    # A channel post has no sender, so nobody in it is one of NEWSBOT_ADMIN_IDS.
+    for line in ("/stats", "/feeds", "/addfeed https://feeds.example/rss business", "/removefeed x"):
+        assert (
+            await post(emulator, line)
+        ).text == "Sorry, that command is only for the bot's administrators."
+    assert await services_of(running_bot).admin.feeds() == []
+
+
+async def test_channel_posts_that_are_no_command_of_ours_get_no_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await _add_bot_to_channel(emulator)
+    # The channel's own news often carries links: every subscriber would read an answer to each post.
+    await emulator.send_channel_post(CHANNEL, "Our story of the day: https://news.example/story")
+    await emulator.send_channel_post(CHANNEL, "/follow business")  # not ours, and not addressed to us
+    await emulator.wait_for_idle(quiet=0.3)
+    assert emulator.messages(CHANNEL) == []
+    reply = await post(emulator, f"/follow@{emulator.bot_username} business")  # addressed: a hint
+    assert "/subscribe" in reply.text
+
+
+async def test_a_subscriber_cannot_confirm_a_channels_stop(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await _add_bot_to_channel(emulator)
+    await post(emulator, "/subscribe business")
+    confirm = await post(emulator, "/stop")
+    toast = await press(emulator, confirm, "stop:yes", user_id=SUBSCRIBER)
+    assert toast == "Only this channel's administrators can change that."
+    assert await services_of(running_bot).subscriptions.topic_ids(CHANNEL) == {"business"}
+
+
+async def test_the_channels_posts_forwarded_into_its_discussion_group_are_not_commands(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    """Telegram copies every channel post into the linked discussion group, from the channel itself."""
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await post(emulator, "/subscribe business")
+    channel = {"id": CHANNEL, "type": "channel", "title": "Daily News"}
+    for n, text in enumerate(("/start", "/unsubscribe all", "/stop", "/latest", "/settings pause"), start=1):
+        await emulator.inject_raw_update(
+            {
+                "message": {
+                    "message_id": 100 + n,
+                    "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+                    "sender_chat": channel,
+                    "chat": {"id": DISCUSSION, "type": "supergroup", "title": "Daily News chat"},
+                    "date": 1767225600,
+                    "text": text,
+                    "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+                    "is_automatic_forward": True,
+                    "forward_origin": {
+                        "type": "channel",
+                        "chat": channel,
+                        "message_id": n,
+                        "date": 1767225600,
+                    },
+                }
+            }
+        )
+    await emulator.wait_for_idle(quiet=0.3)
+    assert emulator.messages(DISCUSSION) == []  # the channel's admins already got their answer there
+    services = services_of(running_bot)
+    assert await services.chats.get(DISCUSSION) is None
+    assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
+
+
+async def test_a_channel_that_no_longer_exists_is_deactivated(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    await _add_bot_to_channel(emulator)
+    services = services_of(running_bot)
+    await post(emulator, "/subscribe business")
+    await emulator.delete_chat(CHANNEL)  # deleted: Telegram answers 400 "chat not found"
+    articles = await store_news(
+        running_bot, "bank", "A bank opens in town", "The bank {k} opened a branch in the old town."
+    )
+    await services.delivery.plan_alerts(articles, clock.now())
+    for _ in range(100):
+        chat = await services.chats.get(CHANNEL)
+        if chat is not None and not chat.active:
+            break
+        await emulator.wait_for_idle(quiet=0.05)
+    assert chat is not None and not chat.active
+    assert "chat not found" in (chat.inactive_reason or "").lower()
+
+
+async def test_a_bot_added_without_the_right_to_post_starts_when_given_it(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(CHANNEL, "channel", "Daily News")
+    await emulator.set_bot_status(CHANNEL, "administrator", can_post=False)
+    await emulator.send_channel_post(CHANNEL, "/subscribe business")  # its answer is refused: 400
+    await emulator.wait_for_idle(quiet=0.3)
+    services = services_of(running_bot)
+    chat = await services.chats.get(CHANNEL)
+    assert emulator.messages(CHANNEL) == [] and chat is not None and not chat.active
+    await emulator.set_bot_status(CHANNEL, "administrator")  # now it may post
+    await emulator.wait_for_idle(quiet=0.3)
+    chat = await services.chats.get(CHANNEL)
+    assert chat is not None and chat.active
+    assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
+    assert "Business" in (await post(emulator, "/mysubs")).text

@@ -74,3 +74,10 @@ async def test_channel_posts_only_in_channels(emu: BotApiEmulator) -> None:
     await emu.add_chat(-500, "group")
     with pytest.raises(ValueError, match="no channel"):
         await emu.send_channel_post(-500, "/start")
+
+
+async def test_a_deleted_channel_is_not_found(bot: Bot, emu: BotApiEmulator) -> None:
+    await emu.set_bot_status(CHANNEL, "administrator", announce=False)
+    await emu.delete_chat(CHANNEL)
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(CHANNEL, "anyone there?")
