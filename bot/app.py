@@ -144,6 +144,7 @@ async def close_services(services: Services) -> None:
         await services.delivery.aclose()
         await services.fetcher.aclose()
     finally:
+        services.ingest.close()
         await services.db.close()
 
 

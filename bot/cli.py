@@ -282,6 +282,7 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         finally:
             with contextlib.suppress(NotImplementedError):
                 loop.remove_signal_handler(signal.SIGINT)
+            service.close()
             await fetcher.aclose()
     if interrupted:
         print(

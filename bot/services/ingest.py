@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
+import functools
 import logging
 import math
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -51,7 +54,21 @@ DEAD_AFTER_FAILURES = 10
 # links in many groups at once must not hold many of them. Two still lets a link and a retry overlap.
 LINK_FETCHES_PER_REQUESTER = 2
 LINK_FETCHES_BUSY = "I'm still fetching your other links; try again in a moment."
+# The bot-wide bound on /summary link fetches. A link holds one of the 64 shared update slots
+# (bot.updates.PerChatUpdateProcessor) for up to twice the fetch timeout: 16 leaves 48 for every other chat's
+# commands. With the 4 feeds a poll reads at once it also fits the fetcher's pool of 20 connections, so a
+# burst of links never makes the poller wait for a connection (nor the links wait for the poller).
+LINK_FETCHES_AT_ONCE = 16
+LINK_FETCHES_BOT_BUSY = "I'm fetching many links right now; try again in a minute."
+# Threads that parse outside content (feeds, pages, files) and prepare its articles. A parse of hostile input
+# takes seconds and goes on after its caller timed out, so this work has its own pool: the event loop's default
+# executor stays free for alert planning, summaries and time zone lookups. Four matches the feeds a poll reads
+# at once; more would only fight the event loop for the GIL (parsing is mostly Python).
+PARSE_WORKERS = 4
 STORY_WINDOW_SECONDS = 3 * 86400
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 Status = Literal["added", "duplicate_url", "duplicate_content", "pruned", "failed"]
 
@@ -76,7 +93,10 @@ def fetcher_for(settings: Settings) -> Fetcher:
 
 
 class IngestService:
-    """Fetch, extract, tag, summarize and store; the only place that turns outside text into stored articles."""
+    """Fetch, extract, tag, summarize and store; the only place that turns outside text into stored articles.
+
+    Parsing and preparing runs in the service's own PARSE_WORKERS threads; ``close`` stops them.
+    """
 
     def __init__(
         self,
@@ -98,6 +118,17 @@ class IngestService:
         self._store_lock = asyncio.Lock()
         self._stories: StoryIndex | None = None
         self._link_fetches: dict[int, int] = {}  # requester -> links being fetched for them now
+        self._link_fetches_total = 0
+        self._parser = ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="newsbot-parse")
+
+    def close(self) -> None:
+        """Stop the parsing threads: queued work is cancelled, and a parse stuck on hostile input is not waited for."""
+        self._parser.shutdown(wait=False, cancel_futures=True)
+
+    async def _parse(self, func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """``asyncio.to_thread``, but in the parsing pool rather than the event loop's default executor."""
+        call = functools.partial(contextvars.copy_context().run, func, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._parser, call)
 
     # -- summaries -------------------------------------------------------------------------------------------
 
@@ -122,7 +153,8 @@ class IngestService:
         The article is stored for chat ``chat_id`` only (and any other chat that sends the link): a link may
         be private, so other chats do not list, search or open it until a feed brings it. ``requester`` (the
         person asking, in whatever chat; by default the chat) gets at most LINK_FETCHES_PER_REQUESTER fetches
-        at a time: a further link is refused at once with UserError, not queued.
+        at a time, and the bot at most LINK_FETCHES_AT_ONCE: a further link is refused at once with UserError,
+        not queued.
         """
         try:
             canonical = canonical_url(url)
@@ -139,15 +171,19 @@ class IngestService:
 
     @contextlib.contextmanager
     def _link_fetch_slot(self, requester: int) -> Iterator[None]:
-        """Count one link fetch for ``requester`` while it runs; UserError when they have too many running."""
+        """Count one link fetch for ``requester`` while it runs; UserError when they or the bot have too many."""
         running = self._link_fetches.get(requester, 0)
         if running >= LINK_FETCHES_PER_REQUESTER:
             raise UserError(LINK_FETCHES_BUSY)
+        if self._link_fetches_total >= LINK_FETCHES_AT_ONCE:
+            raise UserError(LINK_FETCHES_BOT_BUSY)
         self._link_fetches[requester] = running + 1
+        self._link_fetches_total += 1
         try:
             yield
         finally:
             # Released on failure and on cancellation too (the handler's time limit cancels a hung fetch).
+            self._link_fetches_total -= 1
             left = self._link_fetches[requester] - 1
             if left:
                 self._link_fetches[requester] = left
@@ -170,7 +206,7 @@ class IngestService:
         """Fetch and parse a feed URL; its title, or UserError saying why it is no usable feed."""
         try:
             fetched = await self._fetcher.fetch(url, accept="feed")
-            parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+            parsed = await self._parse(parse_feed, fetched.body, fetched.url)
         except FetchError as exc:
             raise UserError(exc.reason) from None
         except FeedError as exc:
@@ -227,7 +263,7 @@ class IngestService:
                     now=now,
                 )
                 return []
-            parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+            parsed = await self._parse(parse_feed, fetched.body, fetched.url)
         except (FetchError, FeedError) as exc:
             await self._record_failure(feed, exc.reason, now)
             return []
@@ -347,7 +383,7 @@ class IngestService:
             if source.lower().startswith(("http://", "https://")):
                 articles = await self._articles_from_url(source)
             else:
-                articles = await asyncio.to_thread(read_source_file, Path(source))
+                articles = await self._parse(read_source_file, Path(source))
         except UserError as exc:
             yield IngestOutcome(source, "failed", reason=exc.message)
             return
@@ -374,7 +410,7 @@ class IngestService:
             raise UserError(exc.reason) from None
         if looks_like_feed(fetched.body):
             try:
-                parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.url)
+                parsed = await self._parse(parse_feed, fetched.body, fetched.url)
             except FeedError as exc:
                 raise UserError(exc.reason) from None
             if not parsed.items:  # else the source would get no line at all
@@ -394,7 +430,7 @@ class IngestService:
 
     async def _extract(self, body: bytes, url: str) -> Article:
         try:
-            page = await asyncio.to_thread(extract_page, body, url)
+            page = await self._parse(extract_page, body, url)
         except ExtractionError as exc:
             raise UserError(exc.reason) from None
         return page_to_article(page, canonical_url(url))
@@ -406,7 +442,9 @@ class IngestService:
 
         ``reader``: the chat that sent the link, the only one that sees the article (see ``ArticleRepo.add``).
         """
-        prepared, content_hash, signature = await asyncio.to_thread(self._prepare, article)
+        # Tagging and summarizing cost about 0.1 s an article and a poll prepares up to 100 items a feed: the
+        # parsing pool's work, like the parsing that produced the article.
+        prepared, content_hash, signature = await self._parse(self._prepare, article)
         # Finding the story and storing must not interleave with another store, or two reports of one story
         # arriving in the same poll would both start a story of their own.
         async with self._store_lock:

@@ -56,9 +56,11 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 async def service(db: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[IngestService]:
     settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True)  # type: ignore[call-arg]
     fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=1_000_000)
-    yield IngestService(
+    service = IngestService(
         db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
     )
+    yield service
+    service.close()
     await fetcher.aclose()
 
 

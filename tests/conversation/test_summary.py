@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -259,6 +260,88 @@ async def test_one_person_fetches_at_most_two_links_at_once_across_groups(
         later = await news_site.publish("world", "Harbor ferry gets a night timetable", FERRY_BODY)
         again = await say(emulator, f"/summary {later.url}", chat=groups[2], user_id=abuser, timeout=10)
         assert "Harbor ferry" in again.text
+
+
+async def test_pages_stuck_in_parsing_hold_up_no_summary_or_alert(
+    emulator: BotApiEmulator,
+    running_bot: BotApplication,
+    news_site: NewsSite,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Hostile pages take seconds each to extract, and a parse goes on after its caller gave up. Parsing used
+    # to share the event loop's default executor (6 threads here) with alert planning and summaries, so a
+    # handful of such links stalled alerts and /summary for every chat.
+    import bot.services.ingest
+
+    released = threading.Event()
+    entered: list[str] = []
+    real = bot.services.ingest.extract_page
+
+    def stuck(body: bytes, url: str) -> Any:
+        entered.append(url)
+        released.wait(30)
+        return real(body, url)
+
+    services = services_of(running_bot)
+    articles = await store_samples(running_bot)  # stored (and prepared) before the parsing pool fills
+    glacier = next(a for a in articles if "glacier" in a.title)
+    reader = USER_CHAT + 1
+    await say(emulator, "/subscribe science", chat=reader)
+    monkeypatch.setattr(bot.services.ingest, "extract_page", stuck)
+    senders = range(2001, 2009)  # more links than the default executor has threads, one per person and chat
+    try:
+        for n, sender in enumerate(senders):
+            page = await news_site.publish("world", f"Hostile page {n}", ARTICLE_BODY)
+            await emulator.send_user_message(sender, f"/summary {page.url}")
+        for _ in range(250):
+            if len(entered) >= 4 and all(news_site.hits(f"/articles/{n}.html") for n in range(1, 9)):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)  # the links past the parsing pool's threads are queued by now
+        assert len(entered) >= 4
+        started = time.monotonic()
+        # A length other than the stored one, so the summary is computed in a thread.
+        reply = await say(emulator, f"/summary 1 {glacier.id}", timeout=5)
+        assert glacier.title in reply.text and len(summary_sentences(reply)) == 1
+        await services.delivery.plan_alerts(articles, services.clock.now())
+        alert = await emulator.next_message(reader, timeout=5)
+        assert "glacier" in alert.text
+        assert time.monotonic() - started < 3
+    finally:
+        released.set()
+    for sender in senders:  # the same text in each: all but one are answered with the first one stored
+        assert "Hostile page" in (await emulator.next_message(sender, timeout=20)).text
+
+
+async def test_the_bot_fetches_at_most_sixteen_links_at_once(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
+) -> None:
+    # Each slow link holds one of the 64 shared update slots: many people sending slow links together must
+    # leave room for everyone else's commands, so the bot as a whole fetches at most 16 at a time.
+    settings = make_settings(tmp_path, emulator, fetch_timeout_seconds=2.0)
+    slow = news_site.add_never_answering("/slow.html")
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    senders = range(3001, 3017)  # one link each: the per-person limit of two never binds
+    async with make_bot(settings=settings):
+        for sender in senders:
+            await emulator.send_user_message(sender, f"/summary {slow}")
+        for _ in range(250):
+            if news_site.hits("/slow.html") == 16:
+                break
+            await asyncio.sleep(0.02)
+        assert news_site.hits("/slow.html") == 16
+        started = time.monotonic()
+        busy = await say(emulator, f"/summary {page.url}", chat=3100, timeout=5)
+        assert busy.text == "⚠️ I'm fetching many links right now; try again in a minute.", busy.text
+        assert time.monotonic() - started < 1.5
+        assert news_site.hits("/articles/1.html") == 0
+        # Commands that fetch nothing are answered as usual meanwhile.
+        assert "article id" in (await say(emulator, "/summary", chat=3101, timeout=5)).text
+        # Once the slow fetches give up, links are fetched again.
+        for sender in senders:
+            assert "did not answer" in (await emulator.next_message(sender, timeout=15)).text
+        again = await say(emulator, f"/summary {page.url}", chat=3100, timeout=10)
+        assert ARTICLE_TITLE in again.text
 
 
 async def test_an_alert_and_a_summary_at_the_chats_length_cost_one_summarize_call(
