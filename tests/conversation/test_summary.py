@@ -21,6 +21,7 @@ from tests.conversation.helpers import (
     say,
     store_samples,
 )
+from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
 
@@ -240,11 +241,7 @@ async def test_one_person_fetches_at_most_two_links_at_once_across_groups(
     async with make_bot(settings=settings):
         for group in groups[:2]:
             await emulator.send_user_message(group, f"/summary {slow}", user_id=abuser)
-        for _ in range(200):
-            if news_site.hits("/slow.html") == 2:
-                break
-            await asyncio.sleep(0.02)
-        assert news_site.hits("/slow.html") == 2
+        await wait_until(lambda: news_site.hits("/slow.html") == 2, timeout=4)
         # A third link from the same person, in yet another group, is refused at once and never fetched ...
         started = time.monotonic()
         busy = await say(emulator, f"/summary {page.url}", chat=groups[2], user_id=abuser, timeout=5)
@@ -293,10 +290,10 @@ async def test_pages_stuck_in_parsing_hold_up_no_summary_or_alert(
         for n, sender in enumerate(senders):
             page = await news_site.publish("world", f"Hostile page {n}", ARTICLE_BODY)
             await emulator.send_user_message(sender, f"/summary {page.url}")
-        for _ in range(250):
-            if len(entered) >= 4 and all(news_site.hits(f"/articles/{n}.html") for n in range(1, 9)):
-                break
-            await asyncio.sleep(0.02)
+        await wait_until(
+            lambda: len(entered) >= 4 and all(news_site.hits(f"/articles/{n}.html") for n in range(1, 9)),
+            timeout=5,
+        )
         await asyncio.sleep(0.2)  # the links past the parsing pool's threads are queued by now
         assert len(entered) >= 4
         started = time.monotonic()
@@ -325,11 +322,7 @@ async def test_the_bot_fetches_at_most_sixteen_links_at_once(
     async with make_bot(settings=settings):
         for sender in senders:
             await emulator.send_user_message(sender, f"/summary {slow}")
-        for _ in range(250):
-            if news_site.hits("/slow.html") == 16:
-                break
-            await asyncio.sleep(0.02)
-        assert news_site.hits("/slow.html") == 16
+        await wait_until(lambda: news_site.hits("/slow.html") == 16, timeout=5)
         started = time.monotonic()
         busy = await say(emulator, f"/summary {page.url}", chat=3100, timeout=5)
         assert busy.text == "⚠️ I'm fetching many links right now; try again in a minute.", busy.text
