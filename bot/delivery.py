@@ -1087,6 +1087,19 @@ class DeliveryService:
             else:
                 self._pacer.penalize(item.chat_id, min(60.0, 2.0**item.attempts))
                 self._requeue_front(item)
+        except InvalidToken as exc:
+            # 401/404: the token was revoked (or the API URL is wrong). Nothing reached the chat, and no send
+            # will until the operator fixes it (`newsbot run` stops): the alert stays queued, not failed, and
+            # every other send waits too rather than fail the same way at 30 a second.
+            log.error(
+                "alert %d to chat %d: the Bot API refused the token (%s); holding all sends for %.0f s",
+                item.row.id,
+                item.chat_id,
+                exc,
+                OUTAGE_RETRY_SECONDS,
+            )
+            self._pacer.pause_all(OUTAGE_RETRY_SECONDS)
+            self._requeue_front(item)
         except TelegramError as exc:
             log.error("alert %d to chat %d failed: %s", item.row.id, item.chat_id, exc)
             self._done(item, "failed", str(exc)[:500], item.attempts + 1)

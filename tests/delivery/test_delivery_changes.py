@@ -356,3 +356,56 @@ async def test_switching_to_instant_while_a_failing_digest_is_sent_still_deliver
             assert await r.db.deliveries.counts_by_status() == {"sent": 1}
     finally:
         await api.stop()
+
+
+class RevokedTokenApi(LoopbackApi):
+    """sendMessage answers 401 Unauthorized (a token revoked in @BotFather) while ``revoked``, else 200."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.revoked = True
+        self.refused = 0
+        self.delivered: list[str] = []
+
+    async def answer(self, request: web.Request) -> web.Response:
+        form = await request.json() if request.content_type == "application/json" else await request.post()
+        if self.revoked:
+            self.refused += 1
+            body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return web.Response(status=401, text=json.dumps(body), content_type="application/json")
+        self.delivered.append(str(form["text"]))
+        message = {"message_id": 1, "date": 0, "chat": {"id": int(str(form["chat_id"])), "type": "private"}}
+        return web.json_response({"ok": True, "result": message})
+
+
+async def test_alerts_refused_for_a_revoked_token_stay_queued_for_the_next_start(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    api = RevokedTokenApi()
+    await api.start()
+    try:
+        async with rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+            for chat_id in (7, 8):
+                await add_chat(r, chat_id, topics=("sport",), in_emulator=False)
+            await r.delivery.start()
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+            )
+            await wait_until(lambda: api.refused >= 1)
+            await asyncio.sleep(0.3)  # the other chat's alert, and a flush, had their chance
+            # `newsbot run` stops on a refused token: nothing was delivered, so nothing may count as failed.
+            await r.delivery.aclose()
+            assert await r.db.deliveries.counts_by_status() == {"pending": 2}
+            # The operator sets a valid token and starts again: both alerts go out.
+            api.revoked = False
+            restarted = DeliveryService(
+                db=r.db, bot=r.bot, settings=r.settings, clock=r.clock, catalogue=TopicCatalogue.load(None)
+            )
+            await restarted.start()
+            try:
+                await wait_until(lambda: len(api.delivered) == 2)
+            finally:
+                await restarted.aclose()
+            assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+    finally:
+        await api.stop()
