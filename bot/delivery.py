@@ -1235,6 +1235,15 @@ class DeliveryService:
             self._forget_idle_chats()
 
     async def _flush(self) -> None:
+        # Outcomes first: a message recorded as sent is never sent again, while a 429 wait that is not
+        # recorded only costs one more 429 after a restart; a failed holds write must not keep outcomes back.
+        if self._finished:
+            batch, self._finished = self._finished, []
+            try:
+                await self._db.deliveries.finish(batch, self._clock.now())
+            except BaseException:
+                self._finished[:0] = batch
+                raise
         if self._holds:
             holds, self._holds = self._holds, {}
             try:
@@ -1245,14 +1254,6 @@ class DeliveryService:
                     if newer is None or not_before > newer[0]:
                         self._holds[chat_id] = (not_before, retry_after)
                 raise
-        if not self._finished:
-            return
-        batch, self._finished = self._finished, []
-        try:
-            await self._db.deliveries.finish(batch, self._clock.now())
-        except BaseException:
-            self._finished[:0] = batch
-            raise
 
     def _forget_idle_chats(self) -> None:
         state = self._state
