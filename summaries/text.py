@@ -227,11 +227,18 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _SOCIAL.match(s)
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
-        or _SOURCE_CREDIT.match(s)
+        or _is_source_credit(s)
         or (len(s) <= 60 and _DATE_LINE.match(s))
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
+
+
+def _is_source_credit(line: str) -> bool:
+    # A credit may end with a full stop ("Quelle: dpa."); more than three words that do are a sentence.
+    if _SOURCE_CREDIT.match(line) is None:
+        return False
+    return _SENTENCE_END.search(line) is None or len(line.partition(":")[2].split()) <= 3
 
 
 def _strip_title_prefix(line: str, title: str) -> str:

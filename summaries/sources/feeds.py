@@ -76,6 +76,8 @@ _ESCAPED_MARKUP = re.compile(
 )
 _JSON_FEED_MARK = re.compile(rb"jsonfeed\.org\\?/version")
 _SUBSET_END = re.compile(rb"\]\s*>")
+# A DOCTYPE up to the "[" of its internal subset; a quoted system or public id may hold a ">" or a "[".
+_SUBSET_START = re.compile(rb"""<!DOCTYPE(?:[^"'\[>]++|"[^"]*+"|'[^']*+')*+\[""")
 
 
 class FeedError(Exception):
@@ -257,14 +259,14 @@ def _without_entity_declarations(data: bytes) -> bytes:
     feedparser's lenient parser reads the items and leaves the references unexpanded.
     """
     start = data.find(b"<!DOCTYPE", 0, 4096)
-    if start < 0:
-        return data
-    bracket = data.find(b"[", start)
-    close = data.find(b">", start)
-    if bracket < 0 or close < bracket:
+    subset = _SUBSET_START.match(data, start) if start >= 0 else None
+    if subset is None:
         return data  # no internal subset: "<!DOCTYPE rss PUBLIC ... >"
+    bracket = subset.end() - 1
+    # Declarations after the first "]>" count too: a comment or processing instruction in the subset may hold
+    # one. Cut there, the rest of the subset is no DTD but stray text, which expat refuses before expanding.
     end = _SUBSET_END.search(data, bracket)
-    if end is None or data.find(b"<!ENTITY", bracket, end.start()) < 0:
+    if end is None or data.find(b"<!ENTITY", bracket) < 0:
         return data
     return data[:bracket] + b">" + data[end.end() :]
 

@@ -369,3 +369,24 @@ def test_nested_entity_declarations_are_not_expanded() -> None:
         b"<rss", b'<!DOCTYPE rss [<!ENTITY nbsp "&#160;">]><rss'
     )
     assert [item.title for item in parse_feed(nbsp).items] == ["Tea time"]
+
+
+@pytest.mark.parametrize(
+    ("name", "before"),
+    [
+        ("a comment", "<!-- ]> -->"),
+        ("a processing instruction", "<?note ]> ?>"),
+        ("a quoted system id", ""),
+    ],
+)
+def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: str, before: str) -> None:
+    # The subset was taken to end at its first "]>", which a comment or processing instruction may hold, and to
+    # be absent when a ">" came before its "[", which a quoted system id may hold: the declarations stayed.
+    levels = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    system = ' SYSTEM "a>b.dtd"' if name == "a quoted system id" else ""
+    doctype = f'<!DOCTYPE rss{system} [{before}<!ENTITY e0 "ha">{levels}]>'
+    data = _rss(_rss_item(1, "Laughs", "Before &e9; after")).replace(b"<rss", doctype.encode() + b"<rss")
+    started = time.monotonic()
+    feed = parse_feed(data)
+    assert time.monotonic() - started < 0.5
+    assert [item.title for item in feed.items] == ["Laughs"]

@@ -8,6 +8,7 @@ from summaries.text import (
     SentenceTokenizer,
     clean_text,
     detect_language,
+    is_boilerplate,
     language_name,
     split_sentences,
 )
@@ -345,3 +346,14 @@ def test_feed_cut_marker_is_dropped_and_a_mid_sentence_cut_shows_as_an_ellipsis(
     text = "Bright two-room flat near the park. Modern kitche [...]\n\nThe lease runs a year. [&hellip;]"
     assert clean_text(text) == "Bright two-room flat near the park. Modern kitche…\nThe lease runs a year."
     assert clean_text("[…]") == ""
+
+
+def test_short_sentences_after_source_are_not_credits() -> None:
+    # A credit is a few names; "Source:" followed by eight words or fewer ending in a full stop was dropped too.
+    kept = [
+        "Source: a council official said the panels were damaged.",
+        "Sources: police said two people were hurt.",
+    ]
+    assert clean_text("\n\n".join(kept)).split("\n") == kept
+    credits = ["Source: Reuters.", "Quelle: dpa, Stadtwerke Brackwater.", "Source : Insee"]
+    assert all(is_boilerplate(line) for line in credits)
