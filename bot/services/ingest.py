@@ -35,7 +35,7 @@ from summaries.sources.feeds import (
 )
 from summaries.sources.files import read_source_file
 from summaries.sources.pages import ExtractionError, extract_page, page_to_article
-from summaries.summarizer import summarize
+from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES, summarize
 from summaries.topics import TopicCatalogue
 from summaries.urls import canonical_url
 
@@ -195,7 +195,7 @@ class IngestService:
         text = text[:MAX_TEXT_CHARS]
         if _looks_binary(text):
             raise UserError("That doesn't look like readable text, so there is nothing to summarize.")
-        result = await asyncio.to_thread(summarize, text, max(1, min(10, sentences)))
+        result = await asyncio.to_thread(summarize, text, max(MIN_SENTENCES, min(MAX_SENTENCES, sentences)))
         if not result:
             raise UserError("There is nothing to summarize in that text. Send a few sentences of an article.")
         return result

@@ -7,9 +7,7 @@ from collections import OrderedDict
 
 from summaries import summarize
 from summaries.articles import Article
-
-MIN_SENTENCES = 1
-MAX_SENTENCES = 10
+from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
 
 
 class SummaryCache:
