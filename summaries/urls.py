@@ -26,6 +26,15 @@ def is_tracking_param(name: str) -> bool:
     return low in _TRACKING_EXACT or low.startswith(_TRACKING_PREFIXES)
 
 
+def site_host(url: str) -> str:
+    """The host an address names, without "www."; "" when it names none or a broken one ("http://[abc/x")."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # urlsplit raises on a malformed IPv6 literal
+        return ""
+    return host.removeprefix("www.")
+
+
 def canonical_url(url: str) -> str:
     """One spelling of an address: lower-case scheme/host, no default port, fragment or tracking params."""
     # A lone surrogate (from a JSON "\\ud800" escape) cannot be percent-encoded as UTF-8; U+FFFD can.

@@ -24,7 +24,7 @@ import lxml.html
 from summaries.articles import Article
 from summaries.fetch import decode_bytes, has_wide_bom
 from summaries.topics import default_catalogue
-from summaries.urls import canonical_url
+from summaries.urls import canonical_url, site_host
 
 # A teaser is what a feed gives instead of the article: fewer words than this, or a "read more" stub.
 TEASER_WORDS = 120
@@ -241,7 +241,7 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
     base = str(feed.get("link") or url or "")
     items = [item for e in entries[:max_items] if (item := _xml_item(e, base)) is not None]
     return ParsedFeed(
-        title=_plain(feed.get("title")) or _host(url) or "Untitled feed",
+        title=_plain(feed.get("title")) or site_host(url) or "Untitled feed",
         link=str(feed.get("link")) if feed.get("link") else None,
         items=items,
         kind=kind,
@@ -380,7 +380,7 @@ def _parse_json_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed
         if isinstance(raw, dict) and (item := _json_item(raw, base)) is not None:
             items.append(item)
     return ParsedFeed(
-        title=_plain(doc.get("title")) or _host(url) or "Untitled feed",
+        title=_plain(doc.get("title")) or site_host(url) or "Untitled feed",
         link=home,
         items=items,
         kind="json",
@@ -467,14 +467,6 @@ def _title_from_text(text: str, limit: int = 80) -> str:
     if len(sentence) <= limit:
         return sentence
     return sentence[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def _host(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # a broken IPv6 literal ("http://[abc/x") names no host
-        return ""
-    return host.removeprefix("www.")
 
 
 def _language(value: Any) -> str | None:

@@ -18,7 +18,7 @@ import trafilatura
 
 from summaries.articles import Article
 from summaries.fetch import decode_bytes
-from summaries.urls import canonical_url
+from summaries.urls import canonical_url, site_host
 
 # Fewer words than this is no article: an error page or a list of links. A page with a password field needs
 # more, because a login form's labels and help text can pass for a very short article.
@@ -242,10 +242,5 @@ def _first_line(text: str) -> str:
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:  # a broken IPv6 literal ("http://[abc/x"): the address as it is names the source
-        host = None
-    return (host or url).removeprefix("www.")
+    # Without a host (a broken IPv6 literal, "http://[abc/x"), the address as it is names the source.
+    return site_host(url) or url.removeprefix("www.")
