@@ -686,6 +686,16 @@ class DeliveryService:
         chat = await self._db.chats.get(chat_id)
         if chat is None or not chat.active:
             return 0
+        if not on_demand and chat.mode == "digest" and not chat.paused and _quiet(chat, now):
+            # A digest time inside quiet hours: the digest is held until they end and sent then, once (two
+            # digest times in one quiet night make one digest at its end).
+            await self._db.chats.record_digest(
+                chat.id,
+                last_digest_at=None,
+                next_digest_at=quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now),
+                scheduled=chat.next_digest_at,
+            )
+            return 0
         shown = 0
         retry_at: float | None = None
         if not chat.paused or on_demand:

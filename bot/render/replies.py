@@ -496,7 +496,7 @@ def describe_change(chat: Chat, setting: str) -> str:
     if setting == "quiet":
         if chat.quiet_start and chat.quiet_end:
             span = f"{chat.quiet_start}–{chat.quiet_end} ({timezone_label(chat.timezone)})"
-            return f"Quiet hours {span}: alerts wait until they end."
+            return f"Quiet hours {span}: alerts and digests wait until they end."
         return "Quiet hours are off."
     if setting == "length":
         n = chat.summary_sentences

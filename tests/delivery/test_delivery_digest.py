@@ -99,3 +99,31 @@ async def test_long_digest_is_split_under_the_limit(tmp_path: Path, emulator: Bo
         assert len(messages) >= 2
         assert all(len(m.text) <= 4096 for m in messages)
         assert sum(m.text.count("Story number") for m in messages) == 25
+
+
+async def test_digest_times_in_quiet_hours_bring_one_digest_when_they_end(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(
+            r,
+            7,
+            timezone="Europe/Berlin",
+            digest_times=("23:00", "06:00"),
+            quiet_start="22:00",
+            quiet_end="07:00",
+        )
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 22))  # 23:00 in Berlin: quiet
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        await r.delivery.plan_alerts([await store_article(r, "Derby", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 6, 5))  # 06:00: still quiet
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 1, 6, 6))  # 07:00: the quiet hours are over, the held digest goes out once
+        assert await r.delivery.send_due_digests(clock.now()) == 2
+        [digest] = emulator.messages(7)
+        assert "Cup final" in digest.text and "Derby" in digest.text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 22)
