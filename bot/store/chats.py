@@ -127,6 +127,15 @@ class ChatRepo:
                     " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending' AND not_before > ?",
                     (chat.id, now),
                 )
+            if rows and chat.mode == "digest" and not chat.paused:
+                # Alerts still queued (held by quiet hours, say) belong in the next digest now; left as alerts
+                # they would turn into digest rows only when their hold ended, after that digest was sent.
+                await run(
+                    conn,
+                    "UPDATE deliveries SET kind = 'digest', not_before = 0"
+                    " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending'",
+                    (chat.id,),
+                )
             if rows and chat.paused:
                 # Pause stops everything: alerts still queued (held by quiet hours, say) are dropped, so
                 # resuming does not bring a flood of stale news.

@@ -409,3 +409,29 @@ async def test_alerts_refused_for_a_revoked_token_stay_queued_for_the_next_start
             assert await r.db.deliveries.counts_by_status() == {"sent": 2}
     finally:
         await api.stop()
+
+
+async def test_alerts_held_by_quiet_hours_go_into_the_first_digest_after_switching_to_digests(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
+        await r.delivery.plan_alerts([await store_article(r, "Late result", topics=("sport",))], clock.now())
+        # Held until 07:00; the user switches to a morning digest at 07:30 meanwhile.
+        await chats.set_digest_times(7, ["07:30"])
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Night transfer", topics=("sport",))], clock.now()
+        )
+        clock.set(utc(2026, 1, 2, 7, 30))
+        assert await r.delivery.send_due_digests(clock.now()) == 2
+        [digest] = emulator.messages(7)
+        assert "Late result" in digest.text and "Night transfer" in digest.text
+        # Nothing is left over for the sender to send as an alert, or to keep for tomorrow's digest.
+        await r.delivery.start()
+        r.delivery.wake()
+        await asyncio.sleep(0.3)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(7)) == 1
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2}
