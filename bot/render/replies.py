@@ -22,6 +22,7 @@ from bot.render.text import (
     truncate,
     web_link,
 )
+from bot.scheduling import quiet_hours_end
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -293,7 +294,9 @@ def _next_digest_line(chat: Chat) -> list[str]:
     if chat.mode != "digest" or chat.paused or chat.next_digest_at is None:
         return []
     try:
-        local = datetime.fromtimestamp(chat.next_digest_at, ZoneInfo(chat.timezone))
+        # A digest time inside quiet hours is sent when they end: show when it will really come.
+        at = quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, chat.next_digest_at)
+        local = datetime.fromtimestamp(at, ZoneInfo(chat.timezone))
     except (ZoneInfoNotFoundError, ValueError):
         return []
     return [f"⏰ Next digest: {local:%a} {local.day} {local:%b}, {local:%H:%M}"]

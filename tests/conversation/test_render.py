@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -232,3 +233,19 @@ def test_summary_and_latest_mark_a_teaser_the_feed_cut_mid_word() -> None:
     # A sentence that ends the text with its own stop is left alone.
     whole = article(31, body="All done here.", summary=("All done here.",))
     assert visible(render_article_summary(whole, ["All done here."], NOW, CATALOGUE.get)[0]).endswith("here.")
+
+
+def test_next_digest_inside_quiet_hours_shows_when_they_end() -> None:
+    # 06:00 in Berlin is within quiet hours 22:00-07:00: the digest comes at 07:00, and the panel says so.
+    six = datetime(2026, 1, 6, 5, tzinfo=UTC).timestamp()
+    chat = Chat(
+        id=1,
+        mode="digest",
+        digest_times=("06:00",),
+        timezone="Europe/Berlin",
+        quiet_start="22:00",
+        quiet_end="07:00",
+        next_digest_at=six,
+    )
+    assert "⏰ Next digest: Tue 6 Jan, 07:00" in render_settings(chat).html
+    assert "⏰ Next digest: Tue 6 Jan, 06:00" in render_settings(replace(chat, quiet_start=None)).html
