@@ -195,6 +195,12 @@ class IngestService:
         text = text[:MAX_TEXT_CHARS]
         if _looks_binary(text):
             raise UserError("That doesn't look like readable text, so there is nothing to summarize.")
+        if len(text.split()) < 2:
+            # One word ("hello", "ftp://host/x", "-1") would come back as its own summary, which helps nobody.
+            raise UserError(
+                "That is too short to summarize. Send a few sentences of an article, a link (https://...) "
+                "or an article id (/summary 12)."
+            )
         result = await asyncio.to_thread(summarize, text, max(MIN_SENTENCES, min(MAX_SENTENCES, sentences)))
         if not result:
             raise UserError("There is nothing to summarize in that text. Send a few sentences of an article.")
