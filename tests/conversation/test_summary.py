@@ -86,6 +86,9 @@ async def test_summary_of_one_word_or_an_overlong_id_says_what_to_send(
         reply = await say(emulator, f"/summary {word}")
         assert "too short to summarize" in reply.text and "/summary 12" in reply.text, word
         assert not reply.text.startswith("📝 Summary")
+    # Chinese has no spaces between words: one run of it is text to summarize, not one word.
+    reply = await say(emulator, "/summary 东京今天发生地震。当地没有人员伤亡的报告。")
+    assert "too short" not in reply.text and "没有人员伤亡" in reply.text
     # An id too long to exist is no article, not "nothing to summarize in that text".
     reply = await say(emulator, "/summary 99999999999999999999")
     assert "There is no article #99999999999999999999" in reply.text
