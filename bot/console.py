@@ -106,6 +106,9 @@ class _Terminal:
         text, numbered = format_message(message, 1)
         if numbered:
             self.buttons = {n: (message.message_id, data) for n, data in numbered}
+        elif any(shown == message.message_id for shown, _ in self.buttons.values()):
+            # The keyboard the numbers pressed was edited away (/stop's confirmation, say): its numbers are gone.
+            self.buttons = {}
         self._print(text)
 
     def show_answer(self, answer: CallbackAnswer) -> None:

@@ -41,7 +41,8 @@ from bot.render.text import MAX_MESSAGE_CHARS
 
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
-_ARTICLE_ID = re.compile(r"^#?(\d{1,12})$")
+# A number is an id, even one too long to exist ("no article #..."); 30 digits keeps int() cheap and safe.
+_ARTICLE_ID = re.compile(r"^#?(\d{1,30})$")
 # An article id as our lists and digests show it, after "source · age" or opening the line: "· #12".
 _LISTED_ID = re.compile(r"(?:^|· )#(\d{1,12})\b", re.MULTILINE)
 _SEVERAL_ARTICLES = (

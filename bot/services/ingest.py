@@ -36,6 +36,7 @@ from summaries.sources.feeds import (
 from summaries.sources.files import read_source_file
 from summaries.sources.pages import ExtractionError, extract_page, page_to_article
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES, summarize
+from summaries.text import is_unspaced
 from summaries.topics import TopicCatalogue
 from summaries.urls import canonical_url
 
@@ -195,6 +196,13 @@ class IngestService:
         text = text[:MAX_TEXT_CHARS]
         if _looks_binary(text):
             raise UserError("That doesn't look like readable text, so there is nothing to summarize.")
+        if len(text.split()) < 2 and not is_unspaced(text):
+            # One word ("hello", "ftp://host/x", "-1") would come back as its own summary, which helps nobody.
+            # Chinese or Japanese puts no spaces between words, so one run of it can be a whole article.
+            raise UserError(
+                "That is too short to summarize. Send a few sentences of an article, a link (https://...) "
+                "or an article id (/summary 12)."
+            )
         result = await asyncio.to_thread(summarize, text, max(MIN_SENTENCES, min(MAX_SENTENCES, sentences)))
         if not result:
             raise UserError("There is nothing to summarize in that text. Send a few sentences of an article.")

@@ -105,3 +105,14 @@ async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
         if console.returncode is None:
             console.kill()
             await console.wait()
+
+
+async def test_a_number_after_its_keyboard_was_edited_away_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    # "1" confirms /stop, whose reply then has no buttons: the second "1" presses nothing and is sent as text.
+    assert await run_console(settings, stdin=io.StringIO("/stop\n1\n1\n/help\n"), stdout=out) == 0
+    text = out.getvalue()
+    assert "everything of this chat is deleted" in text
+    assert "/subscribe" in text  # /help still answered after the stale number
+    assert text.rstrip().endswith("bye")

@@ -78,6 +78,22 @@ async def test_summary_of_pasted_and_replied_text(
     assert "article id" in usage.text
 
 
+async def test_summary_of_one_word_or_an_overlong_id_says_what_to_send(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # One word came back as its own "summary"; a link of another scheme or a bare "https://" too.
+    for word in ("hello", "ftp://example.com/a", "https://", "-1"):
+        reply = await say(emulator, f"/summary {word}")
+        assert "too short to summarize" in reply.text and "/summary 12" in reply.text, word
+        assert not reply.text.startswith("📝 Summary")
+    # Chinese has no spaces between words: one run of it is text to summarize, not one word.
+    reply = await say(emulator, "/summary 东京今天发生地震。当地没有人员伤亡的报告。")
+    assert "too short" not in reply.text and "没有人员伤亡" in reply.text
+    # An id too long to exist is no article, not "nothing to summarize in that text".
+    reply = await say(emulator, "/summary 99999999999999999999")
+    assert "There is no article #99999999999999999999" in reply.text
+
+
 async def test_summary_of_a_link_and_of_a_link_sent_as_text(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
