@@ -265,7 +265,8 @@ async def search(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     text = argument_text(message)
-    if not text:
+    if not any(ch.isalnum() for ch in text):
+        # Only punctuation ('/search "', '/search ***') holds no word to look for.
         await send(message, render_usage("What should I look for? e.g. /search electric cars"))
         return
     check_length(text, MAX_SEARCH_CHARS)

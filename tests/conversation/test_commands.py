@@ -148,6 +148,8 @@ async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bo
     assert "Solar-powered sensors" in reply.text and "1 article" in reply.text
     assert "Nothing found" in (await say(emulator, '/search "zebra" OR *')).text
     assert "What should I look for" in (await say(emulator, "/search")).text
+    assert "What should I look for" in (await say(emulator, '/search "')).text
+    assert "What should I look for" in (await say(emulator, "/search *** --")).text
 
 
 async def test_latest_and_search_show_a_story_from_two_sources_once(
