@@ -100,3 +100,13 @@ def test_the_weight_search_reports_both_targets_and_each_corpus_alone(
             float(cell.rsplit(" ", 1)[1]) for cell in row.split("correlation with ")[1].split(", ")
         ]
         assert len(correlations) == 6 and all(-1.0 <= c <= 1.0 for c in correlations)
+    # Last, what each corpus's references reward: the BBC extract is long (four whole sentences), the CNN/DM
+    # highlight a few words, and the oracle's sentences are longer or shorter than the article's mean to match.
+    rewards = {row.split(":")[0]: row for row in out.splitlines() if row.startswith("references of ")}
+    assert list(rewards) == ["references of bbc", "references of cnndm"]
+    words = {name: float(row.split(": ")[1].split(" words")[0]) for name, row in rewards.items()}
+    assert words["references of bbc"] > 40 > words["references of cnndm"]
+    lengths = {
+        name: float(row.split("their length is ")[1].split(" standard")[0]) for name, row in rewards.items()
+    }
+    assert lengths["references of bbc"] > 0 > lengths["references of cnndm"]
