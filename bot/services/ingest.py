@@ -458,7 +458,7 @@ class IngestService:
         async with self._store_lock:
             now = self._clock.now()
             stories = await self._story_index(now)
-            story_id = stories.find(signature)
+            story_id = stories.find(signature, article.source)
             stored, status = await self._db.articles.add(
                 prepared,
                 content_hash=content_hash,
@@ -470,14 +470,15 @@ class IngestService:
                 reader=reader,
             )
             if status == "added" and stored.story_id is not None:
-                stories.add(stored.story_id, signature, now)
+                stories.add(stored.story_id, signature, now, article.source)
         return stored, status
 
     async def _story_index(self, now: float) -> StoryIndex:
         if self._stories is None:
             self._stories = StoryIndex(STORY_WINDOW_SECONDS)
-            for story_id, signature in await self._db.articles.recent_signatures(now - STORY_WINDOW_SECONDS):
-                self._stories.add(story_id, signature, now)
+            recent = await self._db.articles.recent_signatures(now - STORY_WINDOW_SECONDS)
+            for story_id, signature, source in recent:
+                self._stories.add(story_id, signature, now, source)
         self._stories.forget_before(now - STORY_WINDOW_SECONDS)
         return self._stories
 
@@ -504,24 +505,36 @@ class StoryIndex:
     def __init__(self, window: float) -> None:
         self._window = window
         self._bands: dict[str, set[int]] = {}
-        self._signatures: dict[int, list[tuple[str, float]]] = {}
+        self._signatures: dict[int, list[tuple[str, float, str]]] = {}
         self._swept_at = 0.0
 
-    def find(self, signature: str | None) -> int | None:
-        """The story a signature belongs to, if a recent one matches."""
+    def find(self, signature: str | None, source: str = "") -> int | None:
+        """The story a signature from ``source`` belongs to, if a recent one matches.
+
+        An article of the same source must be a revision of the new one (see ``same_story``): a source's
+        follow-up is news of its own, and "also: ..." would not even name it.
+        """
         if not signature:
             return None
+        key = _source_key(source)
         candidates = {story for band in story_bands(signature) for story in self._bands.get(band, ())}
         for story in sorted(candidates):
-            if any(same_story(signature, known) for known, _ in self._signatures.get(story, ())):
+            members = self._signatures.get(story, [])
+            own = [known for known, _, known_source in members if key and _source_key(known_source) == key]
+            # A story this source already reported takes only a revision of that report: its follow-up would
+            # otherwise join through another outlet's account of the first event, which shares the background.
+            if own:
+                if any(same_story(signature, known, same_source=True) for known in own):
+                    return story
+            elif any(same_story(signature, known) for known, _, _ in members):
                 return story
         return None
 
-    def add(self, story_id: int, signature: str | None, seen_at: float) -> None:
-        """Remember one article's signature under its story."""
+    def add(self, story_id: int, signature: str | None, seen_at: float, source: str = "") -> None:
+        """Remember one article's signature (and its source) under its story."""
         if not signature:
             return
-        self._signatures.setdefault(story_id, []).append((signature, seen_at))
+        self._signatures.setdefault(story_id, []).append((signature, seen_at, source))
         for band in story_bands(signature):
             self._bands.setdefault(band, set()).add(story_id)
 
@@ -530,15 +543,20 @@ class StoryIndex:
         if cutoff - self._swept_at < 3600:
             return
         self._swept_at = cutoff
-        stale = [s for s, sigs in self._signatures.items() if max(t for _, t in sigs) < cutoff]
+        stale = [s for s, sigs in self._signatures.items() if max(t for _, t, _ in sigs) < cutoff]
         for story_id in stale:
-            for signature, _ in self._signatures.pop(story_id):
+            for signature, _, _ in self._signatures.pop(story_id):
                 for band in story_bands(signature):
                     members = self._bands.get(band)
                     if members is not None:
                         members.discard(story_id)
                         if not members:
                             del self._bands[band]
+
+
+def _source_key(source: str) -> str:
+    """A source's name compared loosely ("BBC News" and "bbc news " are one source; "" is unknown)."""
+    return " ".join(source.casefold().split())
 
 
 def _is_backlog(article: Article, feed: Feed, now: float) -> bool:

@@ -321,6 +321,27 @@ async def test_same_story_from_two_feeds_shares_a_story(
     assert c.story_id == c.id
 
 
+async def test_a_sources_follow_up_is_a_story_of_its_own(service: IngestService) -> None:
+    from summaries.articles import Article
+    from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B, HARBOUR_FOLLOW_UP, HARBOUR_REVISION
+
+    def article(n: int, text: tuple[str, str], source: str) -> Article:
+        return Article(url=f"https://news{n}.example/{n}", title=text[0], body=text[1], source=source)
+
+    (a, _), (b, _), (follow_up, status), (revision, _) = await service.ingest_articles(
+        [
+            article(1, HARBOUR_A, "Harbour Post"),
+            article(2, HARBOUR_B, "Coast Wire"),
+            # Close to both reports of Monday's strike, but its source already told that story: new news.
+            article(3, HARBOUR_FOLLOW_UP, "Harbour Post"),
+            article(4, HARBOUR_REVISION, "harbour post "),
+        ]
+    )
+    assert b.story_id == a.id
+    assert status == "added" and follow_up.story_id == follow_up.id
+    assert revision.story_id == a.id
+
+
 # Half a minute after the test clock's start, when the tests add their feeds: news for a first poll.
 STORY_TIME = "2026-01-01T00:00:30Z"
 

@@ -28,6 +28,21 @@ HARBOUR_B = (
     "described the strike as regrettable; talks are due to resume Thursday. The island school shut early and "
     "commuters were left queuing for replacement buses on the coast road.",
 )
+# The next day's news from HARBOUR_A's source: new facts in the lead, Monday's background repeated below it.
+HARBOUR_FOLLOW_UP = (
+    "Brightwater ferry strike spreads to freight crossings",
+    "Lorry drivers at Brightwater joined the ferry strike on Tuesday, halting the freight crossings that supply "
+    "Kessel Island with food and fuel. The Maritime Workers Union said 240 deckhands and engineers walked out "
+    "on Monday over a pay offer of 2.5 percent. Harbourline called the walkout regrettable and said talks "
+    "would resume on Thursday. Union organiser Dana Pruett said crews had not had a raise in three years while "
+    "fuel surcharges rose.",
+)
+# HARBOUR_A as its source updated it an hour later.
+HARBOUR_REVISION = (
+    HARBOUR_A[0],
+    HARBOUR_A[1].replace("resume on Thursday", "resume on Thursday morning")
+    + " Harbourline later said a skeleton service would carry medical staff.",
+)
 # A different story on a neighbouring subject (transport, labour) to make the test honest.
 RAIL = (
     "Northfield rail upgrade opens two months early",
@@ -70,6 +85,18 @@ def test_different_stories_are_not_grouped() -> None:
         sig = story_signature(*other)
         assert not same_story(rail, sig), story_similarity(rail, sig)
         assert story_similarity(rail, sig) < 0.15
+
+
+def test_a_follow_up_by_the_same_source_is_not_the_same_story() -> None:
+    # Shared people and background make a follow-up as similar as another outlet's rewrite; from one source
+    # it is news of its own (grouped, it would never reach readers), and only a revision is the same story.
+    first, follow_up = story_signature(*HARBOUR_A), story_signature(*HARBOUR_FOLLOW_UP)
+    revision = story_signature(*HARBOUR_REVISION)
+    assert story_similarity(first, follow_up) >= 0.5
+    assert set(story_bands(first)) & set(story_bands(follow_up))
+    assert not same_story(first, follow_up, same_source=True), story_similarity(first, follow_up)
+    assert not same_story(first, story_signature(*HARBOUR_B), same_source=True)
+    assert same_story(first, revision, same_source=True), story_similarity(first, revision)
 
 
 def test_signature_is_stable_text() -> None:
