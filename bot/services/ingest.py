@@ -38,7 +38,7 @@ from summaries.sources.pages import ExtractionError, extract_page, page_to_artic
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES, summarize
 from summaries.text import is_unspaced
 from summaries.topics import TopicCatalogue
-from summaries.urls import canonical_url
+from summaries.urls import canonical_url, site_host
 
 log = logging.getLogger(__name__)
 
@@ -458,7 +458,7 @@ class IngestService:
         async with self._store_lock:
             now = self._clock.now()
             stories = await self._story_index(now)
-            story_id = stories.find(signature, article.source)
+            story_id = stories.find(signature, outlet(article.url, article.source))
             stored, status = await self._db.articles.add(
                 prepared,
                 content_hash=content_hash,
@@ -470,15 +470,15 @@ class IngestService:
                 reader=reader,
             )
             if status == "added" and stored.story_id is not None:
-                stories.add(stored.story_id, signature, now, article.source)
+                stories.add(stored.story_id, signature, now, outlet(article.url, article.source))
         return stored, status
 
     async def _story_index(self, now: float) -> StoryIndex:
         if self._stories is None:
             self._stories = StoryIndex(STORY_WINDOW_SECONDS)
             recent = await self._db.articles.recent_signatures(now - STORY_WINDOW_SECONDS)
-            for story_id, signature, source in recent:
-                self._stories.add(story_id, signature, now, source)
+            for story_id, signature, url, source in recent:
+                self._stories.add(story_id, signature, now, outlet(url, source))
         self._stories.forget_before(now - STORY_WINDOW_SECONDS)
         return self._stories
 
@@ -509,18 +509,17 @@ class StoryIndex:
         self._swept_at = 0.0
 
     def find(self, signature: str | None, source: str = "") -> int | None:
-        """The story a signature from ``source`` belongs to, if a recent one matches.
+        """The story a signature from ``source`` (an ``outlet`` key) belongs to, if a recent one matches.
 
         An article of the same source must be a revision of the new one (see ``same_story``): a source's
         follow-up is news of its own, and "also: ..." would not even name it.
         """
         if not signature:
             return None
-        key = _source_key(source)
         candidates = {story for band in story_bands(signature) for story in self._bands.get(band, ())}
         for story in sorted(candidates):
             members = self._signatures.get(story, [])
-            own = [known for known, _, known_source in members if key and _source_key(known_source) == key]
+            own = [known for known, _, known_source in members if source and known_source == source]
             # A story this source already reported takes only a revision of that report: its follow-up would
             # otherwise join through another outlet's account of the first event, which shares the background.
             if own:
@@ -554,9 +553,13 @@ class StoryIndex:
                             del self._bands[band]
 
 
-def _source_key(source: str) -> str:
-    """A source's name compared loosely ("BBC News" and "bbc news " are one source; "" is unknown)."""
-    return " ".join(source.casefold().split())
+def outlet(url: str, source: str) -> str:
+    """Who published an article, for story grouping: its site ("bbc.co.uk"), else its source name; "" unknown.
+
+    The site, because one outlet has many feeds under different titles ("BBC News - World", "BBC News -
+    Business") and an aggregator's feed carries many outlets' links under one title.
+    """
+    return site_host(url) or " ".join(source.casefold().split())
 
 
 def _is_backlog(article: Article, feed: Feed, now: float) -> bool:

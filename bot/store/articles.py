@@ -422,16 +422,19 @@ class ArticleRepo:
                 (_json_text(sentences), article_id),
             )
 
-    async def recent_signatures(self, since: float) -> list[tuple[int, str, str]]:
-        """(story_id, story_signature, source) of articles fetched since ``since``, to group new ones."""
+    async def recent_signatures(self, since: float) -> list[tuple[int, str, str, str]]:
+        """(story_id, story_signature, url, source) of articles fetched since ``since``, to group new ones."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT story_id, story_signature, source FROM articles"
+            "SELECT story_id, story_signature, url, source FROM articles"
             # Ordered by the indexed column so the planner reads only the recent rows.
             " WHERE fetched_at >= ? AND story_signature IS NOT NULL ORDER BY fetched_at, id",
             (since,),
         )
-        return [(int(r["story_id"]), str(r["story_signature"]), str(r["source"] or "")) for r in rows]
+        return [
+            (int(r["story_id"]), str(r["story_signature"]), str(r["url"] or ""), str(r["source"] or ""))
+            for r in rows
+        ]
 
     async def story_articles(self, story_id: int) -> list[Article]:
         """All stored public articles of one story, first one first (private ones name no other chat's links)."""

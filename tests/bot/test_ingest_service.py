@@ -325,21 +325,40 @@ async def test_a_sources_follow_up_is_a_story_of_its_own(service: IngestService)
     from summaries.articles import Article
     from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B, HARBOUR_FOLLOW_UP, HARBOUR_REVISION
 
-    def article(n: int, text: tuple[str, str], source: str) -> Article:
-        return Article(url=f"https://news{n}.example/{n}", title=text[0], body=text[1], source=source)
+    def article(url: str, text: tuple[str, str], source: str) -> Article:
+        return Article(url=url, title=text[0], body=text[1], source=source)
 
     (a, _), (b, _), (follow_up, status), (revision, _) = await service.ingest_articles(
         [
-            article(1, HARBOUR_A, "Harbour Post"),
-            article(2, HARBOUR_B, "Coast Wire"),
-            # Close to both reports of Monday's strike, but its source already told that story: new news.
-            article(3, HARBOUR_FOLLOW_UP, "Harbour Post"),
-            article(4, HARBOUR_REVISION, "harbour post "),
+            article("https://harbourpost.example/strike", HARBOUR_A, "Harbour Post - Local"),
+            article("https://coastwire.example/1", HARBOUR_B, "Coast Wire"),
+            # Close to both reports of Monday's strike, but its outlet already told that story: new news, even
+            # from another of its feeds.
+            article("https://www.harbourpost.example/talks", HARBOUR_FOLLOW_UP, "Harbour Post - Business"),
+            article("https://harbourpost.example/strike-updated", HARBOUR_REVISION, "Harbour Post - Local"),
         ]
     )
     assert b.story_id == a.id
     assert status == "added" and follow_up.story_id == follow_up.id
     assert revision.story_id == a.id
+
+
+async def test_one_aggregator_feed_still_groups_two_outlets_reports(service: IngestService) -> None:
+    from summaries.articles import Article
+    from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B
+
+    # One feed title, links to two outlets: two reports of one event, grouped as from two sources.
+    (a, _), (b, _) = await service.ingest_articles(
+        [
+            Article(
+                url="https://harbourpost.example/s", title=HARBOUR_A[0], body=HARBOUR_A[1], source="Port News"
+            ),
+            Article(
+                url="https://coastwire.example/s", title=HARBOUR_B[0], body=HARBOUR_B[1], source="Port News"
+            ),
+        ]
+    )
+    assert b.story_id == a.id
 
 
 # Half a minute after the test clock's start, when the tests add their feeds: news for a first poll.

@@ -103,11 +103,13 @@ async def test_story_grouping(db: Database) -> None:
         "Other Wire",
     ]
     assert await db.articles.recent_signatures(NOW) == [
-        (first.story_id, "sig-a", "Example News"),
-        (first.story_id, "sig-a", "Other Wire"),
-        (other.story_id, "sig-b", "Example News"),
+        (first.story_id, "sig-a", "https://news.example/1", "Example News"),
+        (first.story_id, "sig-a", "https://news.example/2", "Other Wire"),
+        (other.story_id, "sig-b", "https://news.example/3", "Example News"),
     ]
-    assert await db.articles.recent_signatures(NOW + 50) == [(other.story_id, "sig-b", "Example News")]
+    assert await db.articles.recent_signatures(NOW + 50) == [
+        (other.story_id, "sig-b", "https://news.example/3", "Example News")
+    ]
 
 
 async def test_add_many_is_one_batch_with_the_same_rules(db: Database) -> None:
