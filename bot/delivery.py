@@ -1351,7 +1351,13 @@ class DeliveryService:
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
-                await self._db.deliveries.finish(outcomes, self._clock.now())
+                try:
+                    await self._db.deliveries.finish(outcomes, self._clock.now())
+                except Exception:
+                    # The part reached the chat: the flusher records that once the database takes writes
+                    # again, or the next digest would repeat it. The parts not sent wait for the next digest.
+                    self._finished.extend(outcomes)
+                    raise
                 outcomes = []
                 sent += len(part.keys)
                 continue
