@@ -560,6 +560,45 @@ class _SenderState:
     in_window: int = 0
 
 
+class _FailureLog:
+    """Logs a step that keeps failing (a full disk fails every write for hours) without flooding the log.
+
+    The first failure is logged with its trace, repeats at most once a minute in one line, and the recovery once.
+    """
+
+    def __init__(self, what: str, every: float = 60.0) -> None:
+        self._what = what
+        self._every = every
+        self._since: float | None = None
+        self._logged_at = 0.0
+        self._count = 0
+
+    def failed(self, exc: BaseException) -> None:
+        """One more failure."""
+        now = time.monotonic()
+        self._count += 1
+        if self._since is None:
+            self._since = self._logged_at = now
+            log.error("%s failed; retrying", self._what, exc_info=exc)
+        elif now - self._logged_at >= self._every:
+            self._logged_at = now
+            log.error(
+                "%s still failing (%d times in %.0f s): %s", self._what, self._count, now - self._since, exc
+            )
+
+    def succeeded(self) -> None:
+        """The step worked: note the end of a run of failures."""
+        if self._since is not None:
+            log.warning(
+                "%s works again after %d failures in %.0f s",
+                self._what,
+                self._count,
+                time.monotonic() - self._since,
+            )
+            self._since = None
+            self._count = 0
+
+
 class DeliveryService:
     """Plans alerts and digests into the durable outbox and sends them within Telegram's limits."""
 
@@ -903,14 +942,17 @@ class DeliveryService:
     async def _run(self) -> None:
         """Claim due rows in pages and dispatch them as the pacer allows, until stopped."""
         idle_poll = min(1.0, max(0.05, self._settings.tick_seconds))
+        failures = _FailureLog("the delivery sender")
         while not self._stopping:
             try:
                 await self._step(idle_poll)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("delivery sender step failed; retrying shortly")
+            except Exception as exc:
+                failures.failed(exc)
                 await asyncio.sleep(1.0)
+            else:
+                failures.succeeded()
 
     async def _step(self, idle_poll: float) -> None:
         state = self._state
@@ -1233,6 +1275,7 @@ class DeliveryService:
         return story
 
     async def _flush_loop(self) -> None:
+        failures = _FailureLog("recording delivery outcomes")
         while True:
             # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)
@@ -1240,8 +1283,10 @@ class DeliveryService:
                 await self._flush()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("recording delivery outcomes failed; will retry")
+            except Exception as exc:
+                failures.failed(exc)
+            else:
+                failures.succeeded()
             self._forget_idle_chats()
 
     async def _flush(self) -> None:
@@ -1306,7 +1351,13 @@ class DeliveryService:
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
-                await self._db.deliveries.finish(outcomes, self._clock.now())
+                try:
+                    await self._db.deliveries.finish(outcomes, self._clock.now())
+                except Exception:
+                    # The part reached the chat: the flusher records that once the database takes writes
+                    # again, or the next digest would repeat it. The parts not sent wait for the next digest.
+                    self._finished.extend(outcomes)
+                    raise
                 outcomes = []
                 sent += len(part.keys)
                 continue

@@ -33,11 +33,13 @@ class TickState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_prune: float | None = None
     skipped: int = 0
+    file_problem: str | None = None
 
 
 async def run_tick(services: Services, state: TickState) -> None:
     """One round of periodic work at ``services.clock.now()``; each step's failure is logged, not fatal."""
     now = services.clock.now()
+    _check_database_file(services, state)
     try:
         await services.delivery.start()
     except Exception:
@@ -86,6 +88,18 @@ async def run_tick(services: Services, state: TickState) -> None:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
         except Exception:
             log.exception("pruning old articles failed")
+
+
+def _check_database_file(services: Services, state: TickState) -> None:
+    """Tell the operator, once, that the database file was deleted or replaced under the running bot."""
+    problem = services.db.file_problem()
+    if problem != state.file_problem and problem is not None:
+        log.error(
+            "%s: newsbot goes on with the file it opened, so what it stores from now on is lost when it "
+            "stops; stop newsbot and put the database back (or start afresh)",
+            problem,
+        )
+    state.file_problem = problem
 
 
 class _Planner:

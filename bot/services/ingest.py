@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import logging
 import math
+import sqlite3
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -286,6 +287,7 @@ class IngestService:
         # past the first MAX_ITEMS_PER_POLL unread for good. The first poll stores the whole backlog at once
         # (it alerts nobody), so no old item is left over for a later poll to alert as new.
         budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
+        storage_failed = False
         for item in parsed.items:
             if budget <= 0:
                 break
@@ -304,6 +306,18 @@ class IngestService:
                     log.info("stored %s without alerts: published before the retention window", stored.url)
                 if alert:
                     new.append(stored)
+            except sqlite3.Error as exc:
+                # The database, not the item, failed (a full disk, a lock held too long): the rest would fail
+                # the same way. The feed keeps its old validators, or the next poll's 304 would hide these
+                # items for good, and stays a first poll if it was one.
+                log.error(
+                    "could not store the items of feed %s (%s); polling it again in %d s",
+                    feed.url,
+                    exc,
+                    interval,
+                )
+                storage_failed = True
+                break
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
         if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
@@ -316,6 +330,9 @@ class IngestService:
             new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
             await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
             del new[FIRST_POLL_MAX_ALERTS:]
+        if storage_failed:
+            await self._postpone(feed, now + interval)
+            return new
         try:
             await self._db.feeds.record_success(
                 feed.id,
@@ -365,6 +382,12 @@ class IngestService:
                 log.info("kept the teaser of %s: %s", item.url, exc.message)
                 return article, 1
         return article, 0
+
+    async def _postpone(self, feed: Feed, next_poll_at: float) -> None:
+        try:
+            await self._db.feeds.postpone(feed.id, next_poll_at)
+        except sqlite3.Error as exc:  # still due: the next tick tries again
+            log.warning("could not postpone the next poll of feed %s: %s", feed.url, exc)
 
     async def _record_failure(self, feed: Feed, reason: str, now: float) -> None:
         failures = feed.failures + 1

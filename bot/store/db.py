@@ -114,6 +114,7 @@ class Database:
         self._lock_owner: asyncio.Task[object] | None = None
         self._closed = False
         self.schema_version = 0
+        self._identity = _file_identity(path)
         from bot.store.articles import ArticleRepo
         from bot.store.chats import ChatRepo
         from bot.store.deliveries import DeliveryRepo
@@ -175,6 +176,21 @@ class Database:
         db.schema_version = version
         return db
 
+    def file_problem(self) -> str | None:
+        """Why ``path`` no longer names the file this process has open (deleted or replaced), or None.
+
+        SQLite goes on with the file it opened: what it stores then is not in the file the next start opens.
+        """
+        if self._identity is None:
+            return None
+        try:
+            now = _file_identity(self.path, missing_ok=False)
+        except FileNotFoundError:
+            return f"{self.path} was deleted while newsbot runs"
+        if now is not None and now != self._identity:
+            return f"{self.path} was replaced by another file while newsbot runs"
+        return None
+
     async def close(self) -> None:
         """Close both connections (aiosqlite's threads are not daemons: an unclosed one hangs exit)."""
         if self._closed:
@@ -228,6 +244,19 @@ class Database:
                     raise
             finally:
                 self._lock_owner = None
+
+
+def _file_identity(path: Path, *, missing_ok: bool = True) -> tuple[int, int] | None:
+    """(device, inode) of ``path``; None when it cannot be read (or is missing and ``missing_ok``)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout_ms: int) -> str:

@@ -135,6 +135,11 @@ class FeedRepo:
                 ),
             )
 
+    async def postpone(self, feed_id: int, next_poll_at: float) -> None:
+        """Poll again at ``next_poll_at``, keeping validators and counts: a poll whose items could not be stored."""
+        async with self._db.write() as conn:
+            await run(conn, "UPDATE feeds SET next_poll_at = ? WHERE id = ?", (next_poll_at, feed_id))
+
     async def record_failure(
         self, feed_id: int, *, error: str, next_poll_at: float, dead: bool, now: float
     ) -> Feed:

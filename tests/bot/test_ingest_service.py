@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -467,3 +468,51 @@ async def test_a_link_summarized_before_its_feed_is_read_is_still_alerted(
     # The feed used to find it known and skip it: the story's subscribers never heard of it.
     assert [a.id for a in await db.articles.alert_pending()] == [article.id]
     assert [a.id for a in await db.articles.latest(10, reader=5)] == [article.id]  # and every chat sees it
+
+
+async def fill_disk(db: Database) -> None:
+    """The disk is full: the database file may not grow, and its free pages are used up."""
+    async with db.write() as conn:
+        await conn.execute("CREATE TABLE IF NOT EXISTS ballast (b BLOB)")
+    async with db.write() as conn:
+        rows = await conn.execute_fetchall("PRAGMA page_count")
+        await conn.execute(f"PRAGMA max_page_count = {int(next(iter(rows))[0])}")
+    for size in (4096, 512, 64, 8):
+        while True:
+            try:
+                async with db.write() as conn:
+                    await conn.execute("INSERT INTO ballast VALUES (randomblob(?))", (size,))
+            except sqlite3.OperationalError:
+                break
+
+
+async def free_disk(db: Database) -> None:
+    """Room on the disk again."""
+    async with db.write() as conn:
+        await conn.execute("PRAGMA max_page_count = 1073741823")
+
+
+async def test_articles_a_full_disk_kept_out_are_stored_once_it_has_room(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The feed answers conditional requests: a poll that could not store its items must not keep the new
+    # ETag, or every later poll gets a 304 and those items are never stored or alerted.
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
+    # Long enough to need new pages: a short row may still fit in the free space of a page.
+    long_body = CAR_BODY + "".join(
+        f"\n\nIn region {n} the dealers expect {n * 7} new customers to test the cars in month {n}."
+        for n in range(300)
+    )
+    await news_site.publish("business", CAR_TITLE, long_body)
+    await fill_disk(db)
+    clock.advance(601)
+
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 1
+
+    await free_disk(db)
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    assert await db.articles.count() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import time
@@ -224,3 +225,22 @@ async def test_an_unknown_command_suggests_the_one_probably_meant(
         "Did you mean /addfeed?"
         in (await say(emulator, "/addfed https://example.org/rss", chat=ADMIN_ID)).text
     )
+
+
+async def test_a_database_file_deleted_while_running_is_reported_to_the_operator(
+    running_bot: BotApplication, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The bot goes on with the file it has open: everything it stores from then on is gone at the next start,
+    # and nothing used to say so.
+    db = services_of(running_bot).db
+    await say(emulator, "/subscribe business")
+    db.path.unlink()
+    deadline = time.monotonic() + 10
+    while "was deleted" not in caplog.text:
+        assert time.monotonic() < deadline, "the deletion was never reported"
+        await asyncio.sleep(0.05)
+    reported = [r for r in caplog.records if "was deleted" in r.getMessage()]
+    assert reported[0].levelno == logging.ERROR and str(db.path) in reported[0].getMessage()
+    await asyncio.sleep(0.3)  # several ticks: said once, not every tick
+    assert len([r for r in caplog.records if "was deleted" in r.getMessage()]) == 1
+    assert "Business" in (await say(emulator, "/mysubs")).text  # and it still answers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,33 @@ async def test_digest_times_in_quiet_hours_bring_one_digest_when_they_end(
         assert "Cup final" in digest.text and "Derby" in digest.text
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 22)
+
+
+async def test_a_digest_sent_while_its_outcome_cannot_be_recorded_is_not_sent_again(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Recording the sent digest failed (the database locked past its busy timeout, or a full disk): the sent
+    # stories used to go back to the queue with the unsent ones, and the next digest repeated them.
+    clock = FakeClock(utc(2026, 3, 28, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, digest_times=("08:00",))
+        await r.delivery.start()
+        arts = [await store_article(r, "Cup final", topics=("sport",))]
+        await r.delivery.plan_alerts(arts, clock.now())
+        async with r.db.write() as conn:
+            await conn.execute(
+                "CREATE TEMP TRIGGER cannot_record BEFORE UPDATE OF status ON deliveries WHEN new.status = 'sent'"
+                " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
+            )
+        clock.set(utc(2026, 3, 29, 8, 0))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert len(emulator.messages(7)) == 1
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.cannot_record")
+        await asyncio.sleep(0.5)  # the outcome is recorded as soon as the database takes it
+        await store_article(r, "Rates", "Rates rose.", ("business",))
+        await r.delivery.plan_alerts(await r.db.articles.latest(1), clock.now())
+        clock.set(utc(2026, 3, 30, 8, 0))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        second = emulator.messages(7)[1].text
+        assert "Rates" in second and "Cup final" not in second
