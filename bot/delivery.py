@@ -41,7 +41,7 @@ from telegram.error import (
 from telegram.request import BaseRequest
 
 from bot.errors import cannot_post, retry_after_seconds
-from bot.logs import hide_token
+from bot.logs import FailureLog, hide_token
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
@@ -560,45 +560,6 @@ class _SenderState:
     in_window: int = 0
 
 
-class _FailureLog:
-    """Logs a step that keeps failing (a full disk fails every write for hours) without flooding the log.
-
-    The first failure is logged with its trace, repeats at most once a minute in one line, and the recovery once.
-    """
-
-    def __init__(self, what: str, every: float = 60.0) -> None:
-        self._what = what
-        self._every = every
-        self._since: float | None = None
-        self._logged_at = 0.0
-        self._count = 0
-
-    def failed(self, exc: BaseException) -> None:
-        """One more failure."""
-        now = time.monotonic()
-        self._count += 1
-        if self._since is None:
-            self._since = self._logged_at = now
-            log.error("%s failed; retrying", self._what, exc_info=exc)
-        elif now - self._logged_at >= self._every:
-            self._logged_at = now
-            log.error(
-                "%s still failing (%d times in %.0f s): %s", self._what, self._count, now - self._since, exc
-            )
-
-    def succeeded(self) -> None:
-        """The step worked: note the end of a run of failures."""
-        if self._since is not None:
-            log.warning(
-                "%s works again after %d failures in %.0f s",
-                self._what,
-                self._count,
-                time.monotonic() - self._since,
-            )
-            self._since = None
-            self._count = 0
-
-
 class DeliveryService:
     """Plans alerts and digests into the durable outbox and sends them within Telegram's limits."""
 
@@ -942,7 +903,7 @@ class DeliveryService:
     async def _run(self) -> None:
         """Claim due rows in pages and dispatch them as the pacer allows, until stopped."""
         idle_poll = min(1.0, max(0.05, self._settings.tick_seconds))
-        failures = _FailureLog("the delivery sender")
+        failures = FailureLog(log, "the delivery sender")
         while not self._stopping:
             try:
                 await self._step(idle_poll)
@@ -1275,7 +1236,7 @@ class DeliveryService:
         return story
 
     async def _flush_loop(self) -> None:
-        failures = _FailureLog("recording delivery outcomes")
+        failures = FailureLog(log, "recording delivery outcomes")
         while True:
             # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from urllib.parse import quote
 
 # Request URLs look like https://api.telegram.org/bot123456:ABC-DEF/sendMessage; hide anything token-shaped.
@@ -69,3 +70,43 @@ def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ..
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # A tick still running when the next is due is skipped on purpose; APScheduler would warn about it each time.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+
+class FailureLog:
+    """Logs a step that keeps failing (a full disk fails every write for hours) without flooding the log.
+
+    The first failure is logged with its trace, repeats at most once a minute in one line, and the recovery once.
+    """
+
+    def __init__(self, logger: logging.Logger, what: str, every: float = 60.0) -> None:
+        self._log = logger
+        self._what = what
+        self._every = every
+        self._since: float | None = None
+        self._logged_at = 0.0
+        self._count = 0
+
+    def failed(self, exc: BaseException) -> None:
+        """One more failure."""
+        now = time.monotonic()
+        self._count += 1
+        if self._since is None:
+            self._since = self._logged_at = now
+            self._log.error("%s failed; retrying", self._what, exc_info=exc)
+        elif now - self._logged_at >= self._every:
+            self._logged_at = now
+            self._log.error(
+                "%s still failing (%d times in %.0f s): %s", self._what, self._count, now - self._since, exc
+            )
+
+    def succeeded(self) -> None:
+        """The step worked: note the end of a run of failures."""
+        if self._since is not None:
+            self._log.warning(
+                "%s works again after %d failures in %.0f s",
+                self._what,
+                self._count,
+                time.monotonic() - self._since,
+            )
+            self._since = None
+            self._count = 0

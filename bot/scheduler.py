@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.context import BotApplication, BotContext, Services
+from bot.logs import FailureLog
 from summaries.articles import Article
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,12 @@ class TickState:
     last_prune: float | None = None
     skipped: int = 0
     file_problem: str | None = None
+    # A step that fails every tick (a full disk) is logged once, then once a minute, not every few seconds.
+    polling: FailureLog = field(default_factory=lambda: FailureLog(log, "polling feeds"))
+    planning: FailureLog = field(default_factory=lambda: FailureLog(log, "planning alerts"))
+    holds: FailureLog = field(
+        default_factory=lambda: FailureLog(log, "checking held alerts against the clock")
+    )
 
 
 async def run_tick(services: Services, state: TickState) -> None:
@@ -49,23 +56,29 @@ async def run_tick(services: Services, state: TickState) -> None:
         try:
             # Each feed's new articles are planned as soon as that feed is read, not after the slowest one.
             await services.ingest.poll_due_feeds(now, on_new=planner.request)
-        except Exception:
-            log.exception("polling feeds failed")
+        except Exception as exc:
+            state.polling.failed(exc)
+        else:
+            state.polling.succeeded()
         await planner.finished()
     finally:
         planner.cancel()  # only when the tick itself was cancelled (shutdown): the articles stay marked
     try:
         # Whatever a failed plan, or a crash before this tick, left unplanned.
         await services.delivery.plan_pending(now, PLAN_BATCH)
-    except Exception:
-        log.exception("planning alerts failed; retrying next tick")
+    except Exception as exc:
+        state.planning.failed(exc)
+    else:
+        state.planning.succeeded()
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)
     try:
         await services.delivery.release_stale_holds(now)
-    except Exception:
-        log.exception("checking held alerts against the clock failed; retrying next tick")
+    except Exception as exc:
+        state.holds.failed(exc)
+    else:
+        state.holds.succeeded()
     # Alerts held by quiet hours are rows whose not_before has passed: the sender picks them up when woken.
     services.delivery.wake()
     if state.last_prune is None or now - state.last_prune >= PRUNE_EVERY_SECONDS:

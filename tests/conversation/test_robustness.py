@@ -13,6 +13,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
 from tests.conversation.helpers import press_forged, say
+from tests.support.news_site import NewsSite
 
 
 async def test_overlong_arguments_get_a_clear_answer(
@@ -244,3 +245,36 @@ async def test_a_database_file_deleted_while_running_is_reported_to_the_operator
     await asyncio.sleep(0.3)  # several ticks: said once, not every tick
     assert len([r for r in caplog.records if "was deleted" in r.getMessage()]) == 1
     assert "Business" in (await say(emulator, "/mysubs")).text  # and it still answers
+
+
+async def test_a_tick_step_that_keeps_failing_is_logged_once_not_every_tick(
+    running_bot: BotApplication,
+    emulator: BotApiEmulator,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A full disk fails alert planning on every tick, a few seconds apart for as long as it lasts: the log used
+    # to get a traceback each time. Once there is room, the alert goes out.
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe business")
+    async with services.db.write() as conn:
+        await conn.execute(
+            "CREATE TEMP TRIGGER disk_full BEFORE INSERT ON deliveries"
+            " BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+        )
+    await services.db.feeds.add(
+        news_site.feed_url("business"), ("business",), None, services.clock.now() - 60
+    )
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    deadline = time.monotonic() + 10
+    while "planning alerts failed" not in caplog.text:
+        assert time.monotonic() < deadline, "the failure was never logged"
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # ten more ticks, each failing
+    assert caplog.text.count("planning alerts failed") == 1
+    assert "planning alerts still failing" not in caplog.text  # not before a minute has passed
+    async with services.db.write() as conn:
+        await conn.execute("DROP TRIGGER temp.disk_full")
+    alert = await emulator.next_message(USER_CHAT, timeout=10)
+    assert "Harbor Coffee grows" in alert.text
+    assert "planning alerts works again" in caplog.text
