@@ -36,6 +36,8 @@ DEFAULT_EMOJI = "📰"
 BUTTON_TITLE_CHARS = 40
 SOURCE_CHARS = 100
 PROBLEM_CHARS = 600
+URL_CHARS = 200
+OTHER_FEEDS_SHOWN = 3
 
 
 class Reply(NamedTuple):
@@ -152,7 +154,7 @@ _HELP: tuple[tuple[str, str, str], ...] = (
 _ADMIN_HELP: tuple[tuple[str, str, str], ...] = (
     ("stats", "", "chats, subscriptions, articles, feeds, deliveries"),
     ("feeds", "", "the feeds being polled"),
-    ("addfeed", "URL [TOPIC...]", "poll another feed"),
+    ("addfeed", "URL [TOPIC...]", "poll another feed (a feed URL, or a page that names its feed)"),
     ("removefeed", "URL", "stop polling a feed"),
 )
 
@@ -598,15 +600,25 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
 
 
 def render_feed_added(added: FeedAdded) -> Reply:
-    """/addfeed."""
+    """/addfeed; a feed found on the page given says so, and names the page's other feeds."""
+    title = esc(truncate(added.title, 200))
+    found = ""
+    if added.found_on is not None:
+        found = f" (found on that page: {esc(truncate(added.feed.url, URL_CHARS))})"
     if added.revived:
-        return Reply(f"♻️ Feed <b>{esc(truncate(added.title, 200))}</b> works again and will be polled.")
-    if not added.created:
-        return Reply(f"Already polling <b>{esc(truncate(added.title, 200))}</b>.")
-    topics = f" with topics {', '.join(esc(t) for t in added.feed.topics)}" if added.feed.topics else ""
-    return Reply(
-        f"➕ Added feed <b>{esc(truncate(added.title, 200))}</b>{topics}. It will be polled shortly."
-    )
+        text = f"♻️ Feed <b>{title}</b>{found} works again and will be polled."
+    elif not added.created:
+        text = f"Already polling <b>{title}</b>{found}."
+    else:
+        topics = f" with topics {', '.join(esc(t) for t in added.feed.topics)}" if added.feed.topics else ""
+        text = f"➕ Added feed <b>{title}</b>{found}{topics}. It will be polled shortly."
+    others = added.other_feeds
+    if others:
+        shown = ", ".join(esc(truncate(url, URL_CHARS)) for url in others[:OTHER_FEEDS_SHOWN])
+        more = f" and {len(others) - OTHER_FEEDS_SHOWN} more" if len(others) > OTHER_FEEDS_SHOWN else ""
+        feeds = "another feed" if len(others) == 1 else f"{len(others)} other feeds"
+        text += f"\nThe page also names {feeds}: {shown}{more}. To poll one too, /addfeed its address."
+    return Reply(text)
 
 
 def render_feed_removed(feed: Feed) -> Reply:

@@ -51,6 +51,8 @@ class FeedAdded:
     title: str
     created: bool
     revived: bool = False
+    found_on: str | None = None  # the page /addfeed was given, when the feed was found advertised on it
+    other_feeds: tuple[str, ...] = ()  # further feeds that page advertises
 
 
 class AdminService:
@@ -104,19 +106,31 @@ class AdminService:
             if topic is None:
                 raise UserError(f"{word[:50]!r} is not a topic. Topics: {', '.join(self._topic_ids())}.")
             topics.append(topic.id)
-        now = self._clock.now()
         existing = await self._db.feeds.get_by_url(url)
         if existing is not None and not existing.dead:
             if topics and tuple(dict.fromkeys(topics)) != existing.topics:
                 raise UserError(_topics_kept(existing))
             return FeedAdded(existing, existing.title or url, created=False)
-        title = await self._ingest.check_feed(url)
+        check = await self._ingest.check_feed(url)
+        found_on, others = check.found_on, check.others
+        if found_on is not None:
+            # A page named its feed: that feed is what gets polled, and it may be one already polled.
+            url = _normal_url(check.url)
+            existing = await self._db.feeds.get_by_url(url)
+            if existing is not None and not existing.dead:
+                if topics and tuple(dict.fromkeys(topics)) != existing.topics:
+                    raise UserError(_topics_kept(existing))
+                title = existing.title or check.title
+                return FeedAdded(existing, title, created=False, found_on=found_on, other_feeds=others)
+        now = self._clock.now()
         if existing is not None:
             await self._db.feeds.revive(url, now)
             revived = await self._db.feeds.get_by_url(url)
-            return FeedAdded(revived or existing, title, created=False, revived=True)
+            return FeedAdded(
+                revived or existing, check.title, False, revived=True, found_on=found_on, other_feeds=others
+            )
         feed, created = await self._db.feeds.add(url, tuple(dict.fromkeys(topics)), added_by, now)
-        return FeedAdded(feed, title, created=created)
+        return FeedAdded(feed, check.title, created=created, found_on=found_on, other_feeds=others)
 
     async def remove_feed(self, url: str) -> Feed:
         """Stop polling a feed (its articles stay); UserError when there is no such feed."""

@@ -24,11 +24,12 @@ from bot.store import Database
 from bot.store.models import Feed
 from summaries.articles import Article
 from summaries.dedup import content_fingerprint, same_story, story_bands, story_signature
-from summaries.fetch import Fetcher, FetchError
+from summaries.fetch import Fetched, Fetcher, FetchError, sniff_media_type
 from summaries.sources.feeds import (
     FeedError,
     FeedItem,
     ParsedFeed,
+    advertised_feeds,
     is_teaser,
     item_to_article,
     looks_like_feed,
@@ -62,6 +63,7 @@ LINK_FETCHES_BUSY = "I'm still fetching your other links; try again in a moment.
 # burst of links never makes the poller wait for a connection (nor the links wait for the poller).
 LINK_FETCHES_AT_ONCE = 16
 LINK_FETCHES_BOT_BUSY = "I'm fetching many links right now; try again in a minute."
+NO_FEED_ON_PAGE = "That page is not a feed and names none; send the feed's address (often /rss or /feed)."
 # Threads that parse outside content (feeds, pages, files) and prepare its articles. A parse of hostile input
 # takes seconds and goes on after its caller timed out, so this work has its own pool: the event loop's default
 # executor stays free for alert planning, summaries and time zone lookups. Four matches the feeds a poll reads
@@ -83,6 +85,16 @@ class IngestOutcome:
     status: Status
     article: Article | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCheck:
+    """A readable feed: its URL (the one to poll), title, and the page it was found on, if it was."""
+
+    url: str
+    title: str
+    found_on: str | None = None
+    others: tuple[str, ...] = ()  # further feeds that page advertises
 
 
 def fetcher_for(settings: Settings) -> Fetcher:
@@ -211,16 +223,32 @@ class IngestService:
 
     # -- feeds ----------------------------------------------------------------------------------------------
 
-    async def check_feed(self, url: str) -> str:
-        """Fetch and parse a feed URL; its title, or UserError saying why it is no usable feed."""
+    async def check_feed(self, url: str) -> FeedCheck:
+        """Fetch and parse a feed URL, or the feed an HTML page advertises; UserError saying why there is none."""
         try:
             fetched = await self._fetcher.fetch(url, accept="feed")
-            parsed = await self._parse(parse_feed, fetched.body, fetched.url)
         except FetchError as exc:
             raise UserError(exc.reason) from None
+        try:
+            parsed = await self._parse(parse_feed, fetched.body, fetched.url)
+            return FeedCheck(url, parsed.title or url)
         except FeedError as exc:
-            raise UserError(f"That address is not a feed I can read: {exc.reason}") from None
-        return parsed.title or url
+            if not _is_html_page(fetched):
+                raise UserError(f"That address is not a feed I can read: {exc.reason}") from None
+        advertised = await self._parse(advertised_feeds, fetched.body, fetched.url, fetched.charset)
+        if not advertised:
+            raise UserError(NO_FEED_ON_PAGE)
+        # The first is the site's main feed by convention (comments and category feeds follow it). It goes
+        # through the same fetcher as any URL, so a page cannot point newsbot at a private address.
+        found, others = advertised[0], tuple(advertised[1:])
+        try:
+            feed_page = await self._fetcher.fetch(found, accept="feed")
+            parsed = await self._parse(parse_feed, feed_page.body, feed_page.url)
+        except (FetchError, FeedError) as exc:
+            raise UserError(
+                f"That page names the feed {found}, but it cannot be read: {exc.reason}"
+            ) from None
+        return FeedCheck(found, parsed.title or found, found_on=url, others=others)
 
     async def poll_due_feeds(
         self, now: float, on_new: Callable[[list[Article]], None] | None = None
@@ -448,7 +476,35 @@ class IngestService:
                 raise UserError("That feed has no items.")
             # Items without a link are kept under a made-up identity, as feed files and polls keep them.
             return [item_to_article(item, parsed) for item in parsed.items]
-        return [await self._extract(fetched.body, fetched.url)]
+        try:
+            return [await self._extract(fetched.body, fetched.url)]
+        except UserError as no_article:
+            # A page with no article text (a home page, a section front) that names its feed: the feed's
+            # items are what the operator wanted. A page with article text stays that one article.
+            articles = await self._advertised_articles(fetched)
+            if articles is None:
+                raise no_article from None
+            return articles
+
+    async def _advertised_articles(self, fetched: Fetched) -> list[Article] | None:
+        """The items of the first feed an HTML page advertises; None when it names no readable feed."""
+        if not _is_html_page(fetched):
+            return None
+        advertised = await self._parse(advertised_feeds, fetched.body, fetched.url, fetched.charset)
+        if not advertised:
+            return None
+        try:
+            feed = await self._fetcher.fetch(advertised[0], accept="feed")  # the same checks as any URL
+            parsed = await self._parse(parse_feed, feed.body, feed.url)
+        except (FetchError, FeedError) as exc:
+            raise UserError(
+                f"That page has no article text; the feed it names ({advertised[0]}) cannot be read: {exc.reason}"
+            ) from None
+        if not parsed.items:
+            raise UserError(
+                f"That page has no article text, and the feed it names ({advertised[0]}) is empty."
+            )
+        return [item_to_article(item, parsed) for item in parsed.items]
 
     async def _fetch_article(self, url: str) -> Article:
         try:
@@ -608,3 +664,12 @@ def _looks_binary(text: str) -> bool:
     sample = text[:4000]
     bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t"))
     return bad > len(sample) * 0.1
+
+
+def _is_html_page(fetched: Fetched) -> bool:
+    """An HTML page (by header or by its first bytes) rather than a broken feed."""
+    if looks_like_feed(fetched.body):
+        return False
+    if fetched.media_type in ("text/html", "application/xhtml+xml"):
+        return True
+    return sniff_media_type(fetched.body[:2048]) == "text/html"

@@ -76,6 +76,11 @@ _ESCAPED_MARKUP = re.compile(
 )
 _JSON_FEED_MARK = re.compile(rb"jsonfeed\.org\\?/version")
 _SUBSET_END = re.compile(rb"\]\s*>")
+# Feed autodiscovery: the types a page's <link rel="alternate"> names for its RSS, Atom or JSON Feed.
+_FEED_LINK_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
+_ADVERTISED_SCAN_BYTES = 1_000_000
+_MAX_ADVERTISED = 20
+_MAX_ADVERTISED_URL_CHARS = 2000
 # A DOCTYPE up to the "[" of its internal subset; a quoted system or public id may hold a ">" or a "[".
 _SUBSET_START = re.compile(rb"""<!DOCTYPE(?:[^"'\[>]++|"[^"]*+"|'[^']*+')*+\[""")
 
@@ -193,6 +198,57 @@ def looks_like_feed(data: bytes) -> bool:
         return False
     before = head[: match.start()].lower()
     return b"<html" not in before and b"<body" not in before
+
+
+def advertised_feeds(page: bytes, page_url: str, charset: str | None = None) -> list[str]:
+    """The feed URLs an HTML page advertises in its head (``<link rel="alternate" type=...>``), in page order.
+
+    Relative hrefs are resolved against the page's ``<base href>`` (if any) and ``page_url``; only http and
+    https URLs are returned, each once, at most ``_MAX_ADVERTISED``. Pure: the caller fetches them, through
+    the same checked fetcher as any other URL.
+    """
+    if not page or not page.strip():
+        return []
+    # Only the head counts, and it comes first: a hostile page must not make the parser read megabytes.
+    head = page[:_ADVERTISED_SCAN_BYTES]
+    if has_wide_bom(head):
+        text = decode_bytes(head)
+    else:
+        # "replace", not detection: the cut may split a character, and feed URLs are nearly always ASCII.
+        try:
+            text = head.decode(charset or "utf-8", errors="replace")
+        except LookupError:
+            text = head.decode("utf-8", errors="replace")
+    try:
+        # Bytes with a declared encoding: lxml refuses a str holding an XML declaration ("<?xml ... ?>").
+        parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True)
+        root = lxml.html.document_fromstring(scrub_text(text).encode("utf-8", "replace"), parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    head_el = root.find("head")
+    if head_el is None:
+        return []
+    base = page_url
+    for el in head_el.iter("base"):
+        href = (el.get("href") or "").strip()
+        if href:
+            base = _absolute(page_url, href) or page_url
+        break
+    found: list[str] = []
+    for el in head_el.iter("link"):
+        rel = (el.get("rel") or "").lower().split()
+        media_type = (el.get("type") or "").split(";", 1)[0].strip().lower()
+        href = (el.get("href") or "").strip()
+        if "alternate" not in rel or media_type not in _FEED_LINK_TYPES or not href:
+            continue
+        if len(href) > _MAX_ADVERTISED_URL_CHARS:
+            continue
+        url = _absolute(base, href)
+        if url.lower().startswith(("http://", "https://")) and urlsplit(url).hostname and url not in found:
+            found.append(url)
+            if len(found) >= _MAX_ADVERTISED:
+                break
+    return found
 
 
 # ----------------------------------------------------------------------------------------------------

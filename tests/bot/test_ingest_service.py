@@ -516,3 +516,76 @@ async def test_articles_a_full_disk_kept_out_are_stored_once_it_has_room(
     clock.advance(601)
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
     assert await db.articles.count() == 2
+
+
+async def test_ingest_of_a_home_page_reads_the_feed_it_names_but_an_article_page_stays_one_article(
+    service: IngestService, news_site: NewsSite
+) -> None:
+    await news_site.publish("automotive", CAR_TITLE, CAR_BODY)
+    await news_site.publish("health", HEALTH_TITLE, HEALTH_BODY)
+    home = news_site.add_home_page("/", topics=("health", "automotive"))
+    outcomes = await service.ingest_source(home)
+    # The front page has no article text: the first feed it names is read instead, through the same fetcher.
+    assert [(o.status, o.article and o.article.title) for o in outcomes] == [("added", HEALTH_TITLE)]
+    assert news_site.hits("/feeds/health.xml") == 1 and news_site.hits("/feeds/automotive.xml") == 0
+    # An article page that also names a feed (most do) is still the one article.
+    article_page = news_site.add(
+        "/articles/with-feed.html",
+        news_site_page_with_feed_link(CAR_TITLE, CAR_BODY),
+    )
+    [outcome] = await service.ingest_source(article_page)
+    assert outcome.article is not None and outcome.article.url.endswith("/articles/with-feed.html")
+    assert news_site.hits("/feeds/automotive.xml") == 0
+    bare = news_site.add(
+        "/bare", "<html><head><title>Menu</title></head><body><ul><li>Home</li></ul></body></html>"
+    )
+    [failed] = await service.ingest_source(bare)
+    assert failed.status == "failed" and "no article text" in (failed.reason or "")
+
+
+def news_site_page_with_feed_link(title: str, body: str) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    return (
+        f"<html><head><title>{title}</title>"
+        '<link rel="alternate" type="application/rss+xml" href="/feeds/automotive.xml"></head>'
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+async def test_a_feed_a_page_names_is_fetched_with_the_same_private_address_checks(
+    db: Database, clock: FakeClock, tmp_path: Path, news_site: NewsSite
+) -> None:
+    settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3")  # type: ignore[call-arg]
+    # The test site is trusted; every other private address stays refused, as in production.
+    fetcher = Fetcher(timeout=3.0, allowed_networks=["127.0.0.1/32"])
+    service = IngestService(
+        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    )
+    try:
+        await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too.")
+        home = news_site.add_home_page("/", topics=("business",))
+        check = await service.check_feed(home)
+        assert (check.url, check.title, check.found_on) == (
+            news_site.feed_url("business"),
+            "Test News: business",
+            home,
+        )
+        port = news_site.port
+        for target in (
+            f"http://127.0.0.2:{port}/feeds/business.xml",
+            "http://10.0.0.1/rss",
+            "http://[::1]/feed",
+        ):
+            page = news_site.add(
+                "/internal",
+                f'<html><head><link rel="alternate" type="application/atom+xml" href="{target}"></head></html>',
+            )
+            with pytest.raises(UserError, match="private network"):
+                await service.check_feed(page)
+            with pytest.raises(UserError, match="private network"):
+                [outcome] = await service.ingest_source(page)
+                raise UserError(outcome.reason or "")
+        assert news_site.hits("/feeds/business.xml") == 1  # 127.0.0.2 was never asked
+    finally:
+        service.close()
+        await fetcher.aclose()

@@ -242,6 +242,49 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
 
 
+async def test_addfeed_of_a_home_page_adds_the_feed_it_advertises(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    await news_site.publish(
+        "health", "Clinics open late", "Clinics open late. Patients wait less. Staff agreed."
+    )
+    home = news_site.add_home_page("/", topics=("business", "health"))
+    feed = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed {home} business", chat=ADMIN_ID)
+    assert added.text.startswith(
+        f"➕ Added feed Test News: business (found on that page: {feed}) with topics business."
+    )
+    assert f"The page also names another feed: {news_site.feed_url('health')}." in added.text
+    assert [(f.url, f.topics) for f in await services_of(running_bot).admin.feeds()] == [
+        (feed, ("business",))
+    ]
+    # The page again, or the feed itself: the feed already polled, never a second copy.
+    again = await say(emulator, f"/addfeed {home}", chat=ADMIN_ID)
+    assert again.text.startswith(f"Already polling Test News: business (found on that page: {feed}).")
+    assert "Already polling" in (await say(emulator, f"/addfeed {feed}", chat=ADMIN_ID)).text
+    assert len(await services_of(running_bot).admin.feeds()) == 1
+
+    plain = news_site.add(
+        "/about", "<html><head><title>About us</title></head><body><p>We write news.</p></body></html>"
+    )
+    refused = await say(emulator, f"/addfeed {plain}", chat=ADMIN_ID)
+    assert refused.text == (
+        "⚠️ That page is not a feed and names none; send the feed's address (often /rss or /feed)."
+    )
+    assert news_site.hits("/rss") == news_site.hits("/feed") == 0  # no paths are guessed
+    broken = news_site.add(
+        "/broken",
+        '<html><head><link rel="alternate" type="application/atom+xml" href="missing.atom"></head></html>',
+    )
+    unreadable = await say(emulator, f"/addfeed {broken}", chat=ADMIN_ID)
+    assert unreadable.text == (
+        f"⚠️ That page names the feed {news_site.url('/missing.atom')}, but it cannot be read: "
+        "The site says that page does not exist (404)."
+    )
+    assert len(await services_of(running_bot).admin.feeds()) == 1
+
+
 async def _news(application: BotApplication, n: int) -> list[Article]:
     """A new article about the harbour ferry (number ``n``)."""
     sentence = f"The ferry{n} timetable{n} changes{n}x{{k}} from May, the harbour said."

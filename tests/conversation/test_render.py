@@ -202,6 +202,26 @@ def test_feed_replies_cap_a_hostile_feed_title() -> None:
         parse_html(reply.html)
 
 
+def test_a_feed_found_on_a_page_names_a_few_of_the_pages_other_feeds_escaped() -> None:
+    from bot.render.replies import render_feed_added
+    from bot.services.admin import FeedAdded
+    from bot.store.models import Feed
+
+    url = "https://news.test/rss?a=1&b=<2>"
+    feed = Feed(id=1, url=url, title=None)
+    others = tuple(f"https://news.test/{n}/{'x' * 3000}&<" for n in range(20))
+    for revived, created in ((False, True), (False, False), (True, False)):
+        added = FeedAdded(feed, "News", created, revived, found_on="https://news.test/", other_feeds=others)
+        reply = render_feed_added(added)
+        assert "(found on that page: https://news.test/rss?a=1&amp;b=&lt;2&gt;)" in reply.html
+        assert "The page also names 20 other feeds: https://news.test/0/" in reply.html
+        assert "https://news.test/2/" in reply.html and "https://news.test/3/" not in reply.html
+        assert " and 17 more." in reply.html and len(reply.html) <= 4096
+        parse_html(reply.html)
+    plain = render_feed_added(FeedAdded(feed, "News", created=True)).html
+    assert plain == "➕ Added feed <b>News</b>. It will be polled shortly."
+
+
 def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
     [reply] = render_feeds([Feed(id=1, url="https://example.com/rss")], NOW)
     assert reply.html.count("https://example.com/rss") == 1 and "never read" in reply.html

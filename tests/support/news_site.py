@@ -213,6 +213,22 @@ class NewsSite:
         )
         return article
 
+    def add_home_page(self, path: str = "/", topics: tuple[str, ...] = ("business",)) -> str:
+        """Serve a front page whose head advertises each topic's feed (relative hrefs, in ``topics`` order).
+
+        Its body is navigation only, no article text. Returns the URL.
+        """
+        links = "".join(
+            f'<link rel="alternate" type="application/rss+xml" title="{html.escape(t)}" href="/feeds/{t}.xml">'
+            for t in topics
+        )
+        sections = " ".join(f"<a href='/{html.escape(t)}/'>{html.escape(t)}</a>" for t in topics)
+        page = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test News</title>{links}</head>"
+            f"<body><nav><a href='/'>Home</a> {sections}</nav><footer>© Test News Site</footer></body></html>"
+        )
+        return self.add(path, page)
+
     def feed_url(self, topic: str) -> str:
         """The URL of the RSS feed that :meth:`publish` maintains for ``topic``."""
         return self.url(f"/feeds/{topic}.xml")
