@@ -13,10 +13,13 @@ import asyncio
 import codecs
 import ipaddress
 import socket
+import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -87,10 +90,12 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 class FetchError(Exception):
     """A fetch that failed; ``reason`` is a sentence a user can read."""
 
-    def __init__(self, reason: str, *, url: str | None = None) -> None:
+    def __init__(self, reason: str, *, url: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.url = url
+        # Seconds the site asked us to wait (a 429 or 503 with Retry-After), else None.
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -136,6 +141,22 @@ def charset_of(content_type: str) -> str | None:
         return codecs.lookup(name.strip().strip('"')).name
     except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a Retry-After header value (delta-seconds or an HTTP date) asks to wait; None if it is no such value."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(min(int(value[:12]), 10**9))
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -448,7 +469,10 @@ class Fetcher:
             if status in (404, 410):
                 raise FetchError(f"The site says that page does not exist ({status}).", url=url)
             reason = f"The site answered with an error ({status} {phrase}).".replace(" )", ")")
-            raise FetchError(reason, url=url)
+            retry_after = (
+                retry_after_seconds(response.headers.get("retry-after")) if status in (429, 503) else None
+            )
+            raise FetchError(reason, url=url, retry_after=retry_after)
         if status >= 300 or status < 200:
             raise FetchError(f"The site answered with an unexpected status ({status}).", url=url)
         media_type = content_type.split(";", 1)[0].strip().lower()

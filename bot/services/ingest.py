@@ -273,7 +273,10 @@ class IngestService:
                 )
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
-        except (FetchError, FeedError) as exc:
+        except FetchError as exc:
+            await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after)
+            return []
+        except FeedError as exc:
             await self._record_failure(feed, exc.reason, now)
             return []
         except Exception as exc:  # a hostile feed must never stop the poller
@@ -389,9 +392,14 @@ class IngestService:
         except sqlite3.Error as exc:  # still due: the next tick tries again
             log.warning("could not postpone the next poll of feed %s: %s", feed.url, exc)
 
-    async def _record_failure(self, feed: Feed, reason: str, now: float) -> None:
+    async def _record_failure(
+        self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None
+    ) -> None:
         failures = feed.failures + 1
         backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
+        if retry_after is not None:
+            # A rate-limited or busy site said when to come back: asking sooner only prolongs the ban.
+            backoff = max(backoff, min(retry_after, 86400.0))
         dead = failures >= DEAD_AFTER_FAILURES
         log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         await self._db.feeds.record_failure(

@@ -175,6 +175,30 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert await db.feeds.due(clock.now() + 10**9) == []
 
 
+async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A 429 with "Retry-After: 7200" was polled again after 10 minutes, and again at each backoff step: a site
+    # that rate-limits keeps refusing (or bans) a client that ignores it, and its news never arrives.
+    url = news_site.add(
+        "/busy.xml",
+        "Too many requests",
+        status=429,
+        headers={"Retry-After": "7200"},
+        content_type="text/plain",
+    )
+    await db.feeds.add(url, ("business",), None, clock.now() - 60)
+    assert await service.poll_due_feeds(clock.now()) == []
+    for _ in range(11):
+        clock.advance(600)
+        await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/busy.xml") == 1
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    news_site.add("/busy.xml", news_site.feed_xml("business"), content_type="application/rss+xml")
+    clock.advance(600)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+
+
 async def test_a_feeds_declared_topics_tag_every_item_of_it(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
