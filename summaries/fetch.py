@@ -66,6 +66,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x00", "a media file"),
 )
 _SNIFF_BYTES = 2048
+_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 # Addresses tried per host name: a name with dozens of records must not stretch one fetch.
 _MAX_ADDRESSES = 4
 # UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
@@ -476,13 +478,17 @@ class Fetcher:
         if status >= 300 or status < 200:
             raise FetchError(f"The site answered with an unexpected status ({status}).", url=url)
         media_type = content_type.split(";", 1)[0].strip().lower()
-        if media_type and media_type not in _ACCEPTED[accept] and media_type != "application/octet-stream":
+        # Untyped bytes are sniffed; so are "gzip" ones: a pre-compressed feed.xml.gz served as itself.
+        sniff = not media_type or media_type == "application/octet-stream" or media_type in _GZIP_TYPES
+        if not sniff and media_type not in _ACCEPTED[accept]:
             raise FetchError(self._refusal(_describe_type(media_type), accept), url=url)
         length = response.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             raise FetchError(self._too_big(), url=url)
         body = await self._read_capped(response, url)
-        if not media_type or media_type == "application/octet-stream":
+        if body.startswith(_GZIP_MAGIC):
+            body = self._unwrap_gzip(body, url)
+        if sniff:
             sniffed = sniff_media_type(body[:_SNIFF_BYTES])
             if sniffed is None or sniffed not in _ACCEPTED[accept]:
                 raise FetchError(
@@ -497,6 +503,23 @@ class Fetcher:
             # Declared as text but the bytes are an image, PDF or other binary: trust the bytes.
             raise FetchError(self._refusal(binary_kind(body[:16]), accept), url=url)
         return Fetched(url, status, content_type, body, etag, last_modified, not_modified=False)
+
+    def _unwrap_gzip(self, body: bytes, url: str) -> bytes:
+        """The text inside gzip bytes no Content-Encoding announced (or compressed twice); else ``body``.
+
+        Static hosts serve pre-compressed files that way. One layer, cut at ``max_bytes`` like any body; an
+        archive of binary files stays as it is, to be refused as "a compressed archive".
+        """
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            inner = inflater.decompress(body, self.max_bytes + 1)
+        except zlib.error:
+            return body
+        if sniff_media_type(inner[:_SNIFF_BYTES]) is None:
+            return body
+        if len(inner) > self.max_bytes or inflater.unconsumed_tail:
+            raise FetchError(self._too_big(), url=url)
+        return inner
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         # Raw bytes, decompressed here with an output bound: httpx inflates each network chunk whole, so a

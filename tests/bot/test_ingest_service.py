@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 from collections.abc import AsyncIterator
@@ -197,6 +198,23 @@ async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(
     news_site.add("/busy.xml", news_site.feed_xml("business"), content_type="application/rss+xml")
     clock.advance(600)
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+
+
+async def test_a_feed_served_as_a_gzip_file_is_read(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A static host serving a pre-compressed feed.xml.gz as itself (no Content-Encoding), or a proxy that
+    # labels the compressed answer application/x-gzip: "That link leads to a compressed archive", every poll.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    packed = gzip.compress(news_site.feed_xml("business").encode())
+    untyped = news_site.add("/s3.xml", packed, content_type="application/octet-stream")
+    labelled = news_site.add(
+        "/proxy.xml", packed, content_type="application/x-gzip", headers={"Content-Encoding": "gzip"}
+    )
+    for url in (untyped, labelled):
+        await db.feeds.add(url, (), None, clock.now() - 60)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    assert all(f.failures == 0 and f.last_success_at for f in await db.feeds.list())
 
 
 async def test_a_feeds_declared_topics_tag_every_item_of_it(
