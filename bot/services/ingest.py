@@ -291,8 +291,10 @@ class IngestService:
         # (it alerts nobody), so no old item is left over for a later poll to alert as new.
         budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
         storage_failed = False
+        items_left = False
         for item in parsed.items:
             if budget <= 0:
+                items_left = True
                 break
             try:
                 article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
@@ -337,11 +339,12 @@ class IngestService:
             await self._postpone(feed, now + interval)
             return new
         try:
+            # Items left for the next poll need a full answer then: the new validators would get a 304.
             await self._db.feeds.record_success(
                 feed.id,
                 title=parsed.title or feed.title,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
+                etag=feed.etag if items_left else fetched.etag,
+                last_modified=feed.last_modified if items_left else fetched.last_modified,
                 next_poll_at=now + interval,
                 now=now,
             )

@@ -459,12 +459,21 @@ async def test_a_feed_with_more_new_items_than_one_poll_takes_is_read_in_steps(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
     # Each poll took the first 100 items, known or not: once they were stored, items 101+ were never read.
+    # And with an ETag, the poll after the first 100 got a 304: the other 50 waited for the feed to change.
     url = news_site.add(
-        "/busy.json", _json_feed("Busy", [_story(0, news_site)]), content_type="application/json"
+        "/busy.json",
+        _json_feed("Busy", [_story(0, news_site)]),
+        content_type="application/json",
+        auto_etag=True,
     )
     await db.feeds.add(url, (), None, clock.now())
     assert len(await service.poll_due_feeds(clock.now())) == 1
-    news_site.add("/busy.json", _json_feed("Busy", [_story(n, news_site) for n in range(150, -1, -1)]))
+    news_site.add(
+        "/busy.json",
+        _json_feed("Busy", [_story(n, news_site) for n in range(150, -1, -1)]),
+        content_type="application/json",
+        auto_etag=True,
+    )
     seen: list[str] = []
     for _ in range(3):
         clock.advance(601)
