@@ -253,8 +253,8 @@ class IngestService:
     async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
         """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
 
-        On the first successful poll of a feed, items published before the feed was added, undated or dated in
-        the future are its backlog: stored for /latest and /search but not returned, so adding a feed never
+        On the first successful poll of a feed, items published before the feed was added, undated, dated in
+        the future or all dated alike are its backlog: stored for /latest and /search but not returned, so adding a feed never
         floods every subscriber with old news. At most FIRST_POLL_MAX_ALERTS of the rest are returned.
         """
         interval = self._settings.feed_interval_seconds
@@ -284,6 +284,8 @@ class IngestService:
             await self._record_failure(feed, f"unexpected error: {type(exc).__name__}", now)
             return []
         first_poll = feed.last_success_at is None
+        # A feed that gives every item one date (the time of the request, as some do) says nothing of what is new.
+        same_dates = first_poll and _all_dated_alike(parsed.items)
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
         # Only items still to store count: known ones cost a lookup, and counting them would leave every item
@@ -303,7 +305,7 @@ class IngestService:
                 budget -= 1
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
-                alert = not stale and not (first_poll and _is_backlog(article, feed, now))
+                alert = not stale and not (first_poll and (same_dates or _is_backlog(article, feed, now)))
                 stored, status = await self._store(article, feed_id=feed.id, alert=alert)
                 if status != "added":
                     continue
@@ -605,6 +607,11 @@ def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
         return True
     published = article.published.timestamp()
     return published <= feed.created_at or published > now + FUTURE_TOLERANCE_SECONDS
+
+
+def _all_dated_alike(items: Sequence[FeedItem]) -> bool:
+    """More than two items, and one date (or none) for all of them: the dates are the feed's, not the news'."""
+    return len(items) > 2 and len({item.published for item in items}) == 1
 
 
 def _is_stale(article: Article, cutoff: float) -> bool:

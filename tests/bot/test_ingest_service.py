@@ -143,6 +143,27 @@ async def test_a_feed_with_a_clock_in_the_future_does_not_flood_its_first_poll(
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 31"]
 
 
+async def test_a_feed_that_dates_every_item_at_the_time_of_the_request_does_not_flood_its_first_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Some feeds stamp every item with the time it was fetched: on the first poll, moments after the feed was
+    # added, its whole backlog looked newer than the feed and twenty old stories were pushed to subscribers.
+    def listing(count: int) -> bytes:
+        return _json_feed(
+            "Stamped", [_story(n, news_site, published=_iso(clock.now())) for n in range(count, 0, -1)]
+        )
+
+    await db.feeds.add(news_site.url("/stamped.json"), (), None, clock.now())
+    clock.advance(5)
+    news_site.add("/stamped.json", listing(12), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 12
+    # later, the item the feed did not list before is the news, whatever the dates say
+    clock.advance(601)
+    news_site.add("/stamped.json", listing(13), content_type="application/json")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 13"]
+
+
 async def test_a_first_poll_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -412,6 +433,10 @@ def _json_feed(title: str, items: list[dict[str, str]]) -> bytes:
     return json.dumps(
         {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
     ).encode()
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
 
 
 def _rfc822(timestamp: float) -> str:
