@@ -10,11 +10,13 @@ import functools
 import logging
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -286,6 +288,14 @@ class IngestService:
         first_poll = feed.last_success_at is None
         # A feed that gives every item one date (the time of the request, as some do) says nothing of what is new.
         same_dates = first_poll and _all_dated_alike(parsed.items)
+        # An item this feed listed before under the same guid and page, whatever its query string says now.
+        guids = _item_guids(parsed.items)
+        try:
+            known = await self._db.feeds.known_items(feed.id, list(guids), now)
+        except sqlite3.Error as exc:
+            log.warning("could not read the known items of feed %s: %s", feed.url, exc)
+            known = {}
+        seen: dict[str, str] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
         # Only items still to store count: known ones cost a lookup, and counting them would leave every item
@@ -298,15 +308,21 @@ class IngestService:
             if budget <= 0:
                 items_left = True
                 break
+            if item.guid in guids and known.get(item.guid) == guids[item.guid]:
+                continue
             try:
                 article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
                 if article is None:
+                    if item.guid in guids:
+                        seen[item.guid] = guids[item.guid]
                     continue
                 budget -= 1
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
                 alert = not stale and not (first_poll and (same_dates or _is_backlog(article, feed, now)))
                 stored, status = await self._store(article, feed_id=feed.id, alert=alert)
+                if item.guid in guids:
+                    seen[item.guid] = guids[item.guid]
                 if status != "added":
                     continue
                 if stale:
@@ -327,6 +343,10 @@ class IngestService:
                 break
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
+        try:
+            await self._db.feeds.remember_items(feed.id, seen, now)
+        except sqlite3.Error as exc:
+            log.warning("could not remember the items of feed %s: %s", feed.url, exc)
         if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
             log.info(
                 "first poll of %s: alerting the newest %d of %d new items",
@@ -607,6 +627,30 @@ def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
         return True
     published = article.published.timestamp()
     return published <= feed.created_at or published > now + FUTURE_TOLERANCE_SECONDS
+
+
+def _item_guids(items: Sequence[FeedItem]) -> dict[str, str]:
+    """guid -> page (``_item_page``) of the linked items whose guid no other item of the listing shares.
+
+    Some feeds give every item one guid, or number them by position: a guid counts only with its page.
+    """
+    counts = Counter(item.guid for item in items if item.guid)
+    guids: dict[str, str] = {}
+    for item in items:
+        if item.guid and item.url and counts[item.guid] == 1 and len(item.guid) <= 1000:
+            page = _item_page(item.url)
+            if page and len(page) <= 2000:
+                guids[item.guid] = page
+    return guids
+
+
+def _item_page(url: str) -> str:
+    """An address without query, fragment or path parameters: what a session id in a link does not change."""
+    try:
+        parts = urlsplit(canonical_url(url))
+    except ValueError:
+        return ""
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.split(";", 1)[0], "", ""))
 
 
 def _all_dated_alike(items: Sequence[FeedItem]) -> bool:

@@ -336,6 +336,40 @@ async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
     assert await db.articles.forget_pruned(clock.now() - 90 * day) == 0
 
 
+async def test_an_item_whose_link_gets_a_new_session_id_at_every_fetch_is_not_news_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Each fetch of the feed put a new session id in every link, under the same guid: every item looked new,
+    # its page was fetched at every poll, and once those fetches were used up an old item was stored again
+    # from its teaser and alerted a second time.
+    def page(n: int) -> str:
+        text = "".join(
+            f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
+        )
+        return news_site.add(
+            f"/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
+        )
+
+    pages = [page(n) for n in range(12)]
+
+    def listing(session: int, count: int) -> str:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{pages[n]}?PHPSESSID={session}</link><guid>item-{n}</guid>"
+            f"<description>Read more...</description><pubDate>{_rfc822(clock.now() - n)}</pubDate></item>"
+            for n in range(count - 1, -1, -1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/port.xml", listing(1, 10), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 10
+    clock.advance(601)
+    news_site.add("/port.xml", listing(2, 11), content_type="application/rss+xml")
+    [article] = await service.poll_due_feeds(clock.now())
+    assert article.title == "Story 10" and "cargo10x3" in article.body
+    assert sum(news_site.hits(f"/p/{n}") for n in range(12)) == 11  # each page once
+
+
 async def test_summarize_url_stores_the_page_and_explains_failures(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
