@@ -146,7 +146,7 @@ def charset_of(content_type: str) -> str | None:
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Seconds a Retry-After header value (delta-seconds or an HTTP date) asks to wait; None if it is no such value."""
+    """Seconds a Retry-After value (delta-seconds or an HTTP date) asks to wait; None for anything else."""
     if not value or not value.strip():
         return None
     value = value.strip()

@@ -256,8 +256,9 @@ class IngestService:
         """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
 
         On the first successful poll of a feed, items published before the feed was added, undated, dated in
-        the future or all dated alike are its backlog: stored for /latest and /search but not returned, so adding a feed never
-        floods every subscriber with old news. At most FIRST_POLL_MAX_ALERTS of the rest are returned.
+        the future or all dated alike are its backlog: stored for /latest and /search but not returned, so
+        adding a feed never floods every subscriber with old news. At most FIRST_POLL_MAX_ALERTS of the rest
+        are returned.
         """
         interval = self._settings.feed_interval_seconds
         try:
@@ -286,7 +287,7 @@ class IngestService:
             await self._record_failure(feed, f"unexpected error: {type(exc).__name__}", now)
             return []
         first_poll = feed.last_success_at is None
-        # A feed that gives every item one date (the time of the request, as some do) says nothing of what is new.
+        # A feed giving every item one date (the time of the request, as some do) says nothing of what is new.
         same_dates = first_poll and _all_dated_alike(parsed.items)
         # An item this feed listed before under the same guid and page, whatever its query string says now.
         guids = _item_guids(parsed.items)
@@ -305,11 +306,11 @@ class IngestService:
         storage_failed = False
         items_left = False
         for item in parsed.items:
+            if item.guid in guids and known.get(item.guid) == guids[item.guid]:
+                continue
             if budget <= 0:
                 items_left = True
                 break
-            if item.guid in guids and known.get(item.guid) == guids[item.guid]:
-                continue
             try:
                 article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
                 if article is None:

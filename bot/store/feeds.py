@@ -176,7 +176,8 @@ class FeedRepo:
         batch = json.dumps(list(guids))
         rows = await fetch_all(
             self._db.reader,
-            "SELECT guid, page FROM feed_items WHERE feed_id = ? AND guid IN (SELECT value FROM json_each(?))",
+            "SELECT guid, page FROM feed_items"
+            " WHERE feed_id = ? AND guid IN (SELECT value FROM json_each(?))",
             (feed_id, batch),
         )
         if rows:
