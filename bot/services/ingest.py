@@ -633,25 +633,31 @@ def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
 def _item_guids(items: Sequence[FeedItem]) -> dict[str, str]:
     """guid -> page (``_item_page``) of the linked items whose guid no other item of the listing shares.
 
-    Some feeds give every item one guid, or number them by position: a guid counts only with its page.
+    Some feeds give every item one guid, or number them by position: a guid counts only with its page. Where
+    items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string is what
+    tells them apart, so it stays part of their page.
     """
     counts = Counter(item.guid for item in items if item.guid)
+    paths = Counter(_item_page(item.url, keep_query=False) for item in items if item.url)
     guids: dict[str, str] = {}
     for item in items:
         if item.guid and item.url and counts[item.guid] == 1 and len(item.guid) <= 1000:
-            page = _item_page(item.url)
+            page = _item_page(item.url, keep_query=paths[_item_page(item.url, keep_query=False)] > 1)
             if page and len(page) <= 2000:
                 guids[item.guid] = page
     return guids
 
 
-def _item_page(url: str) -> str:
-    """An address without query, fragment or path parameters: what a session id in a link does not change."""
+def _item_page(url: str, *, keep_query: bool) -> str:
+    """An address without fragment or path parameters, and without its query unless ``keep_query``: what a
+    session id in a link does not change."""
     try:
         parts = urlsplit(canonical_url(url))
     except ValueError:
         return ""
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.split(";", 1)[0], "", ""))
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.split(";", 1)[0], parts.query if keep_query else "", "")
+    )
 
 
 def _all_dated_alike(items: Sequence[FeedItem]) -> bool:

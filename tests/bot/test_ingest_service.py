@@ -370,6 +370,29 @@ async def test_an_item_whose_link_gets_a_new_session_id_at_every_fetch_is_not_ne
     assert sum(news_site.hits(f"/p/{n}") for n in range(12)) == 11  # each page once
 
 
+async def test_a_feed_numbering_items_by_position_with_query_string_links_still_brings_new_items(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # guid "1" is whatever item is on top; the links differ only in their query string. The newest item takes
+    # the guid and the path of an older one: it is news all the same, not an item seen before.
+    def listing(ids: list[int]) -> str:
+        items = "".join(
+            f"<item><title>Notice {n}</title><link>{news_site.url('/article.php')}?id={n}</link>"
+            f"<guid isPermaLink='false'>{pos}</guid><description>The harbour office published notice {n} about"
+            f" berth {n * 3} and the cargo of ship number {n} arriving on pier {n + 1} this week.</description>"
+            f"<pubDate>{_rfc822(clock.now() - pos)}</pubDate></item>"
+            for pos, n in enumerate(ids, start=1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/notices.xml", listing([2, 1]), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    clock.advance(601)
+    news_site.add("/notices.xml", listing([3, 2, 1]), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Notice 3"]
+
+
 async def test_summarize_url_stores_the_page_and_explains_failures(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
