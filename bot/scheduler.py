@@ -99,6 +99,7 @@ async def run_tick(services: Services, state: TickState) -> None:
             forgotten = await services.db.articles.forget_pruned(now - FORGET_PRUNED_AFTER_SECONDS)
             if forgotten:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
+            await services.db.feeds.forget_items(now - FORGET_PRUNED_AFTER_SECONDS)
         except Exception:
             log.exception("pruning old articles failed")
 

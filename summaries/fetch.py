@@ -13,10 +13,13 @@ import asyncio
 import codecs
 import ipaddress
 import socket
+import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -63,6 +66,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x00", "a media file"),
 )
 _SNIFF_BYTES = 2048
+_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 # Addresses tried per host name: a name with dozens of records must not stretch one fetch.
 _MAX_ADDRESSES = 4
 # UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
@@ -87,10 +92,12 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 class FetchError(Exception):
     """A fetch that failed; ``reason`` is a sentence a user can read."""
 
-    def __init__(self, reason: str, *, url: str | None = None) -> None:
+    def __init__(self, reason: str, *, url: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.url = url
+        # Seconds the site asked us to wait (a 429 or 503 with Retry-After), else None.
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -136,6 +143,22 @@ def charset_of(content_type: str) -> str | None:
         return codecs.lookup(name.strip().strip('"')).name
     except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a Retry-After value (delta-seconds or an HTTP date) asks to wait; None for anything else."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(min(int(value[:12]), 10**9))
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -448,17 +471,24 @@ class Fetcher:
             if status in (404, 410):
                 raise FetchError(f"The site says that page does not exist ({status}).", url=url)
             reason = f"The site answered with an error ({status} {phrase}).".replace(" )", ")")
-            raise FetchError(reason, url=url)
+            retry_after = (
+                retry_after_seconds(response.headers.get("retry-after")) if status in (429, 503) else None
+            )
+            raise FetchError(reason, url=url, retry_after=retry_after)
         if status >= 300 or status < 200:
             raise FetchError(f"The site answered with an unexpected status ({status}).", url=url)
         media_type = content_type.split(";", 1)[0].strip().lower()
-        if media_type and media_type not in _ACCEPTED[accept] and media_type != "application/octet-stream":
+        # Untyped bytes are sniffed; so are "gzip" ones: a pre-compressed feed.xml.gz served as itself.
+        sniff = not media_type or media_type == "application/octet-stream" or media_type in _GZIP_TYPES
+        if not sniff and media_type not in _ACCEPTED[accept]:
             raise FetchError(self._refusal(_describe_type(media_type), accept), url=url)
         length = response.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             raise FetchError(self._too_big(), url=url)
         body = await self._read_capped(response, url)
-        if not media_type or media_type == "application/octet-stream":
+        if body.startswith(_GZIP_MAGIC):
+            body = self._unwrap_gzip(body, url)
+        if sniff:
             sniffed = sniff_media_type(body[:_SNIFF_BYTES])
             if sniffed is None or sniffed not in _ACCEPTED[accept]:
                 raise FetchError(
@@ -473,6 +503,23 @@ class Fetcher:
             # Declared as text but the bytes are an image, PDF or other binary: trust the bytes.
             raise FetchError(self._refusal(binary_kind(body[:16]), accept), url=url)
         return Fetched(url, status, content_type, body, etag, last_modified, not_modified=False)
+
+    def _unwrap_gzip(self, body: bytes, url: str) -> bytes:
+        """The text inside gzip bytes no Content-Encoding announced (or compressed twice); else ``body``.
+
+        Static hosts serve pre-compressed files that way. One layer, cut at ``max_bytes`` like any body; an
+        archive of binary files stays as it is, to be refused as "a compressed archive".
+        """
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            inner = inflater.decompress(body, self.max_bytes + 1)
+        except zlib.error:
+            return body
+        if sniff_media_type(inner[:_SNIFF_BYTES]) is None:
+            return body
+        if len(inner) > self.max_bytes or inflater.unconsumed_tail:
+            raise FetchError(self._too_big(), url=url)
+        return inner
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         # Raw bytes, decompressed here with an output bound: httpx inflates each network chunk whole, so a

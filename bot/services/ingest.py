@@ -10,11 +10,13 @@ import functools
 import logging
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -281,9 +283,10 @@ class IngestService:
     async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
         """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
 
-        On the first successful poll of a feed, items published before the feed was added, undated or dated in
-        the future are its backlog: stored for /latest and /search but not returned, so adding a feed never
-        floods every subscriber with old news. At most FIRST_POLL_MAX_ALERTS of the rest are returned.
+        On the first successful poll of a feed, items published before the feed was added, undated, dated in
+        the future or all dated alike are its backlog: stored for /latest and /search but not returned, so
+        adding a feed never floods every subscriber with old news. At most FIRST_POLL_MAX_ALERTS of the rest
+        are returned.
         """
         interval = self._settings.feed_interval_seconds
         try:
@@ -301,7 +304,10 @@ class IngestService:
                 )
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
-        except (FetchError, FeedError) as exc:
+        except FetchError as exc:
+            await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after)
+            return []
+        except FeedError as exc:
             await self._record_failure(feed, exc.reason, now)
             return []
         except Exception as exc:  # a hostile feed must never stop the poller
@@ -309,6 +315,16 @@ class IngestService:
             await self._record_failure(feed, f"unexpected error: {type(exc).__name__}", now)
             return []
         first_poll = feed.last_success_at is None
+        # A feed giving every item one date (the time of the request, as some do) says nothing of what is new.
+        same_dates = first_poll and _all_dated_alike(parsed.items)
+        # An item this feed listed before under the same guid and page, whatever its query string says now.
+        guids = _item_guids(parsed.items)
+        try:
+            known = await self._db.feeds.known_items(feed.id, list(guids), now)
+        except sqlite3.Error as exc:
+            log.warning("could not read the known items of feed %s: %s", feed.url, exc)
+            known = {}
+        seen: dict[str, str] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
         # Only items still to store count: known ones cost a lookup, and counting them would leave every item
@@ -316,18 +332,26 @@ class IngestService:
         # (it alerts nobody), so no old item is left over for a later poll to alert as new.
         budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
         storage_failed = False
+        items_left = False
         for item in parsed.items:
+            if item.guid in guids and known.get(item.guid) == guids[item.guid]:
+                continue
             if budget <= 0:
+                items_left = True
                 break
             try:
                 article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
                 if article is None:
+                    if item.guid in guids:
+                        seen[item.guid] = guids[item.guid]
                     continue
                 budget -= 1
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
-                alert = not stale and not (first_poll and _is_backlog(article, feed, now))
+                alert = not stale and not (first_poll and (same_dates or _is_backlog(article, feed, now)))
                 stored, status = await self._store(article, feed_id=feed.id, alert=alert)
+                if item.guid in guids:
+                    seen[item.guid] = guids[item.guid]
                 if status != "added":
                     continue
                 if stale:
@@ -348,6 +372,10 @@ class IngestService:
                 break
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
+        try:
+            await self._db.feeds.remember_items(feed.id, seen, now)
+        except sqlite3.Error as exc:
+            log.warning("could not remember the items of feed %s: %s", feed.url, exc)
         if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
             log.info(
                 "first poll of %s: alerting the newest %d of %d new items",
@@ -362,11 +390,12 @@ class IngestService:
             await self._postpone(feed, now + interval)
             return new
         try:
+            # Items left for the next poll need a full answer then: the new validators would get a 304.
             await self._db.feeds.record_success(
                 feed.id,
                 title=parsed.title or feed.title,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
+                etag=feed.etag if items_left else fetched.etag,
+                last_modified=feed.last_modified if items_left else fetched.last_modified,
                 next_poll_at=now + interval,
                 now=now,
             )
@@ -417,9 +446,14 @@ class IngestService:
         except sqlite3.Error as exc:  # still due: the next tick tries again
             log.warning("could not postpone the next poll of feed %s: %s", feed.url, exc)
 
-    async def _record_failure(self, feed: Feed, reason: str, now: float) -> None:
+    async def _record_failure(
+        self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None
+    ) -> None:
         failures = feed.failures + 1
         backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
+        if retry_after is not None:
+            # A rate-limited or busy site said when to come back: asking sooner only prolongs the ban.
+            backoff = max(backoff, min(retry_after, 86400.0))
         dead = failures >= DEAD_AFTER_FAILURES
         log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         await self._db.feeds.record_failure(
@@ -650,6 +684,41 @@ def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
         return True
     published = article.published.timestamp()
     return published <= feed.created_at or published > now + FUTURE_TOLERANCE_SECONDS
+
+
+def _item_guids(items: Sequence[FeedItem]) -> dict[str, str]:
+    """guid -> page (``_item_page``) of the linked items whose guid no other item of the listing shares.
+
+    Some feeds give every item one guid, or number them by position: a guid counts only with its page. Where
+    items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string is what
+    tells them apart, so it stays part of their page.
+    """
+    counts = Counter(item.guid for item in items if item.guid)
+    paths = Counter(_item_page(item.url, keep_query=False) for item in items if item.url)
+    guids: dict[str, str] = {}
+    for item in items:
+        if item.guid and item.url and counts[item.guid] == 1 and len(item.guid) <= 1000:
+            page = _item_page(item.url, keep_query=paths[_item_page(item.url, keep_query=False)] > 1)
+            if page and len(page) <= 2000:
+                guids[item.guid] = page
+    return guids
+
+
+def _item_page(url: str, *, keep_query: bool) -> str:
+    """An address without fragment or path parameters, and without its query unless ``keep_query``: what a
+    session id in a link does not change."""
+    try:
+        parts = urlsplit(canonical_url(url))
+    except ValueError:
+        return ""
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.split(";", 1)[0], parts.query if keep_query else "", "")
+    )
+
+
+def _all_dated_alike(items: Sequence[FeedItem]) -> bool:
+    """More than two items, and one date (or none) for all of them: the dates are the feed's, not the news'."""
+    return len(items) > 2 and len({item.published for item in items}) == 1
 
 
 def _is_stale(article: Article, cutoff: float) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.store.db import fetch_all, run, storable_text
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 # Error texts come from the network and from feeds; keep the row small whatever they hold.
 _MAX_ERROR_CHARS = 1000
+# A listed item's seen_at is refreshed at most this often: not a write per item at every poll.
+_SEEN_REFRESH_SECONDS = 86400.0
 
 
 def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
@@ -165,3 +168,40 @@ class FeedRepo:
                 (now, url),
             )
         return changed > 0
+
+    async def known_items(self, feed_id: int, guids: Sequence[str], now: float) -> dict[str, str]:
+        """The guids of ``guids`` this feed gave before, each with its item's page; they count as seen now."""
+        if not guids:
+            return {}
+        batch = json.dumps(list(guids))
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT guid, page FROM feed_items"
+            " WHERE feed_id = ? AND guid IN (SELECT value FROM json_each(?))",
+            (feed_id, batch),
+        )
+        if rows:
+            async with self._db.write() as conn:
+                await run(
+                    conn,
+                    "UPDATE feed_items SET seen_at = ? WHERE feed_id = ? AND seen_at < ?"
+                    " AND guid IN (SELECT value FROM json_each(?))",
+                    (now, feed_id, now - _SEEN_REFRESH_SECONDS, batch),
+                )
+        return {row["guid"]: row["page"] for row in rows}
+
+    async def remember_items(self, feed_id: int, items: Mapping[str, str], now: float) -> None:
+        """Remember the guids this feed gave its items (guid -> the item's page)."""
+        if not items:
+            return
+        async with self._db.write() as conn:
+            await conn.executemany(
+                "INSERT INTO feed_items (feed_id, guid, page, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (feed_id, guid) DO UPDATE SET page = excluded.page, seen_at = excluded.seen_at",
+                [(feed_id, storable_text(guid), storable_text(page), now) for guid, page in items.items()],
+            )
+
+    async def forget_items(self, not_seen_since: float) -> int:
+        """Drop the guids of items no feed has listed since ``not_seen_since``; how many went."""
+        async with self._db.write() as conn:
+            return await run(conn, "DELETE FROM feed_items WHERE seen_at < ?", (not_seen_since,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 from collections.abc import AsyncIterator
@@ -142,6 +143,27 @@ async def test_a_feed_with_a_clock_in_the_future_does_not_flood_its_first_poll(
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 31"]
 
 
+async def test_a_feed_that_dates_every_item_at_the_time_of_the_request_does_not_flood_its_first_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Some feeds stamp every item with the time it was fetched: on the first poll, moments after the feed was
+    # added, its whole backlog looked newer than the feed and twenty old stories were pushed to subscribers.
+    def listing(count: int) -> bytes:
+        return _json_feed(
+            "Stamped", [_story(n, news_site, published=_iso(clock.now())) for n in range(count, 0, -1)]
+        )
+
+    await db.feeds.add(news_site.url("/stamped.json"), (), None, clock.now())
+    clock.advance(5)
+    news_site.add("/stamped.json", listing(12), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 12
+    # later, the item the feed did not list before is the news, whatever the dates say
+    clock.advance(601)
+    news_site.add("/stamped.json", listing(13), content_type="application/json")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 13"]
+
+
 async def test_a_first_poll_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -173,6 +195,47 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert current.failures == 10 and current.dead
     assert current.last_error
     assert await db.feeds.due(clock.now() + 10**9) == []
+
+
+async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A 429 with "Retry-After: 7200" was polled again after 10 minutes, and again at each backoff step: a site
+    # that rate-limits keeps refusing (or bans) a client that ignores it, and its news never arrives.
+    url = news_site.add(
+        "/busy.xml",
+        "Too many requests",
+        status=429,
+        headers={"Retry-After": "7200"},
+        content_type="text/plain",
+    )
+    await db.feeds.add(url, ("business",), None, clock.now() - 60)
+    assert await service.poll_due_feeds(clock.now()) == []
+    for _ in range(11):
+        clock.advance(600)
+        await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/busy.xml") == 1
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    news_site.add("/busy.xml", news_site.feed_xml("business"), content_type="application/rss+xml")
+    clock.advance(600)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+
+
+async def test_a_feed_served_as_a_gzip_file_is_read(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A static host serving a pre-compressed feed.xml.gz as itself (no Content-Encoding), or a proxy that
+    # labels the compressed answer application/x-gzip: "That link leads to a compressed archive", every poll.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    packed = gzip.compress(news_site.feed_xml("business").encode())
+    untyped = news_site.add("/s3.xml", packed, content_type="application/octet-stream")
+    labelled = news_site.add(
+        "/proxy.xml", packed, content_type="application/x-gzip", headers={"Content-Encoding": "gzip"}
+    )
+    for url in (untyped, labelled):
+        await db.feeds.add(url, (), None, clock.now() - 60)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    assert all(f.failures == 0 and f.last_success_at for f in await db.feeds.list())
 
 
 async def test_a_feeds_declared_topics_tag_every_item_of_it(
@@ -271,6 +334,63 @@ async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
     assert [a.title for a in await db.articles.latest(10)] == [CAR_TITLE]
     # Listed again today, the pruned teaser is remembered 90 more days.
     assert await db.articles.forget_pruned(clock.now() - 90 * day) == 0
+
+
+async def test_an_item_whose_link_gets_a_new_session_id_at_every_fetch_is_not_news_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Each fetch of the feed put a new session id in every link, under the same guid: every item looked new,
+    # its page was fetched at every poll, and once those fetches were used up an old item was stored again
+    # from its teaser and alerted a second time.
+    def page(n: int) -> str:
+        text = "".join(
+            f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
+        )
+        return news_site.add(
+            f"/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
+        )
+
+    pages = [page(n) for n in range(12)]
+
+    def listing(session: int, count: int) -> str:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{pages[n]}?PHPSESSID={session}</link><guid>item-{n}</guid>"
+            f"<description>Read more...</description><pubDate>{_rfc822(clock.now() - n)}</pubDate></item>"
+            for n in range(count - 1, -1, -1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/port.xml", listing(1, 10), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 10
+    clock.advance(601)
+    news_site.add("/port.xml", listing(2, 11), content_type="application/rss+xml")
+    [article] = await service.poll_due_feeds(clock.now())
+    assert article.title == "Story 10" and "cargo10x3" in article.body
+    assert sum(news_site.hits(f"/p/{n}") for n in range(12)) == 11  # each page once
+
+
+async def test_a_feed_numbering_items_by_position_with_query_string_links_still_brings_new_items(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # guid "1" is whatever item is on top; the links differ only in their query string. The newest item takes
+    # the guid and the path of an older one: it is news all the same, not an item seen before.
+    def listing(ids: list[int]) -> str:
+        items = "".join(
+            f"<item><title>Notice {n}</title><link>{news_site.url('/article.php')}?id={n}</link>"
+            f"<guid isPermaLink='false'>{pos}</guid><description>The harbour office published notice {n} about"
+            f" berth {n * 3} and the cargo of ship number {n} arriving on pier {n + 1} this week.</description>"
+            f"<pubDate>{_rfc822(clock.now() - pos)}</pubDate></item>"
+            for pos, n in enumerate(ids, start=1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/notices.xml", listing([2, 1]), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    clock.advance(601)
+    news_site.add("/notices.xml", listing([3, 2, 1]), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Notice 3"]
 
 
 async def test_summarize_url_stores_the_page_and_explains_failures(
@@ -372,6 +492,10 @@ def _json_feed(title: str, items: list[dict[str, str]]) -> bytes:
     ).encode()
 
 
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+
+
 def _rfc822(timestamp: float) -> str:
     return format_datetime(datetime.fromtimestamp(timestamp, UTC), usegmt=True)
 
@@ -417,12 +541,21 @@ async def test_a_feed_with_more_new_items_than_one_poll_takes_is_read_in_steps(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
     # Each poll took the first 100 items, known or not: once they were stored, items 101+ were never read.
+    # And with an ETag, the poll after the first 100 got a 304: the other 50 waited for the feed to change.
     url = news_site.add(
-        "/busy.json", _json_feed("Busy", [_story(0, news_site)]), content_type="application/json"
+        "/busy.json",
+        _json_feed("Busy", [_story(0, news_site)]),
+        content_type="application/json",
+        auto_etag=True,
     )
     await db.feeds.add(url, (), None, clock.now())
     assert len(await service.poll_due_feeds(clock.now())) == 1
-    news_site.add("/busy.json", _json_feed("Busy", [_story(n, news_site) for n in range(150, -1, -1)]))
+    news_site.add(
+        "/busy.json",
+        _json_feed("Busy", [_story(n, news_site) for n in range(150, -1, -1)]),
+        content_type="application/json",
+        auto_etag=True,
+    )
     seen: list[str] = []
     for _ in range(3):
         clock.advance(601)
