@@ -594,7 +594,9 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
             times = f"{_count(feed.failures, 'time')} in a row{tried}"
             lines.append(f"Failed {esc(times)}: {esc(truncate(feed.last_error, 200))}")
         if feed.dead:
-            lines.append("No longer polled: /addfeed with its address tries it again.")
+            lines.append(
+                "Tried once a day until it works again; /addfeed with its address tries it now, /removefeed drops it."
+            )
         blocks.append("\n".join(lines))
     return [Reply(m) for m in split_message(blocks)]
 

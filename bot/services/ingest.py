@@ -55,6 +55,8 @@ FIRST_POLL_MAX_ALERTS = 20
 # Dates further ahead than this come from a wrong clock or time zone and say nothing about what is new.
 FUTURE_TOLERANCE_SECONDS = 15 * 60
 DEAD_AFTER_FAILURES = 10
+# A dead feed is still tried this often: a site down for a week's maintenance comes back without the operator.
+DEAD_FEED_RETRY_SECONDS = 86400.0
 # A slow link holds one of the bot's shared update slots for up to twice the fetch timeout; one person sending
 # links in many groups at once must not hold many of them. Two still lets a link and a retry overlap.
 LINK_FETCHES_PER_REQUESTER = 2
@@ -294,6 +296,7 @@ class IngestService:
                 feed.url, accept="feed", etag=feed.etag, last_modified=feed.last_modified
             )
             if fetched.not_modified:
+                _log_revival(feed)
                 await self._db.feeds.record_success(
                     feed.id,
                     title=feed.title,
@@ -304,6 +307,7 @@ class IngestService:
                 )
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
+            _log_revival(feed)
         except FetchError as exc:
             await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after)
             return []
@@ -455,6 +459,8 @@ class IngestService:
             # A rate-limited or busy site said when to come back: asking sooner only prolongs the ban.
             backoff = max(backoff, min(retry_after, 86400.0))
         dead = failures >= DEAD_AFTER_FAILURES
+        if dead:
+            backoff = max(backoff, DEAD_FEED_RETRY_SECONDS)
         log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         await self._db.feeds.record_failure(
             feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now
@@ -684,6 +690,11 @@ def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
         return True
     published = article.published.timestamp()
     return published <= feed.created_at or published > now + FUTURE_TOLERANCE_SECONDS
+
+
+def _log_revival(feed: Feed) -> None:
+    if feed.dead:
+        log.warning("feed %s works again after %d failed polls", feed.url, feed.failures)
 
 
 def _item_guids(items: Sequence[FeedItem]) -> dict[str, str]:

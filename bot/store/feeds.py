@@ -100,10 +100,10 @@ class FeedRepo:
         return [_feed_from_row(r) for r in rows]
 
     async def due(self, now: float) -> builtins.list[Feed]:
-        """Live feeds whose next poll is due, most overdue first."""
+        """Feeds whose next poll is due, most overdue first (a dead feed's comes once a day)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT * FROM feeds WHERE dead = 0 AND next_poll_at <= ? ORDER BY next_poll_at, id",
+            "SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at, id",
             (now,),
         )
         return [_feed_from_row(r) for r in rows]
@@ -118,13 +118,14 @@ class FeedRepo:
         next_poll_at: float,
         now: float,
     ) -> None:
-        """A poll worked (200 or 304): store the validators, reset failures, schedule the next poll."""
+        """A poll worked (200 or 304): store the validators, reset failures (a dead feed lives again), schedule the
+        next poll."""
         async with self._db.write() as conn:
             await run(
                 conn,
                 # A feed without a title keeps the one it had.
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?,"
-                " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL"
+                " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL, dead = 0"
                 " WHERE id = ?",
                 # Title and validators come from the feed's server, which may send anything.
                 (

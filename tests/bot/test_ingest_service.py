@@ -194,7 +194,20 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert waits[1] > waits[0]  # exponential backoff
     assert current.failures == 10 and current.dead
     assert current.last_error
-    assert await db.feeds.due(clock.now() + 10**9) == []
+    # A dead feed is still tried once a day (the clock is now at that try): when its site is back, so is its news.
+    assert waits[-1] == 86_400 and await db.feeds.due(clock.now() - 1) == []
+    item = (
+        f"<item><title>{HEALTH_TITLE}</title><link>{news_site.url('/flu')}</link>"
+        f"<description>{HEALTH_BODY}</description><pubDate>{_rfc822(clock.now())}</pubDate></item>"
+    )
+    news_site.add(
+        "/broken.xml",
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>Back</title>{item}</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
+    revived = await db.feeds.get(feed.id)
+    assert revived is not None and not revived.dead and revived.failures == 0
 
 
 async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(

@@ -237,7 +237,7 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "💀 dead" in listing.text and "last read just now" in listing.text
     failed = "Failed 10 times in a row, last just now: The site says that page does not exist (404)."
     assert failed in listing.text
-    assert "/addfeed with its address tries it again" in listing.text
+    assert "Tried once a day until it works again; /addfeed with its address tries it now" in listing.text
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
 

@@ -124,7 +124,8 @@ async def test_polling_state_backoff_death_and_revival(db: Database) -> None:
         feed.id, error="HTTP 410 Gone", next_poll_at=NOW + 9e9, dead=True, now=NOW + 2400
     )
     assert dead.dead and dead.failures == 3
-    assert await db.feeds.due(NOW + 1e10) == []  # dead feeds are never due
+    assert await db.feeds.due(NOW + 5000) == []
+    assert [f.id for f in await db.feeds.due(NOW + 1e10)] == [feed.id]  # tried at its next (daily) retry
     assert await db.feeds.revive("https://a.example/rss", NOW + 3000)
     assert not await db.feeds.revive("https://a.example/rss", NOW + 3000)  # not dead any more
     revived = await db.feeds.get(feed.id)
