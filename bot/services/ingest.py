@@ -321,14 +321,14 @@ class IngestService:
         first_poll = feed.last_success_at is None
         # A feed giving every item one date (the time of the request, as some do) says nothing of what is new.
         same_dates = first_poll and _all_dated_alike(parsed.items)
-        # An item this feed listed before under the same guid and page, whatever its query string says now.
+        # An item this feed listed before under the same guid, page and title, whatever its query string says now.
         guids = _item_guids(parsed.items)
         try:
             known = await self._db.feeds.known_items(feed.id, list(guids), now)
         except sqlite3.Error as exc:
             log.warning("could not read the known items of feed %s: %s", feed.url, exc)
             known = {}
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
         # Only items still to store count: known ones cost a lookup, and counting them would leave every item
@@ -697,21 +697,22 @@ def _log_revival(feed: Feed) -> None:
         log.warning("feed %s works again after %d failed polls", feed.url, feed.failures)
 
 
-def _item_guids(items: Sequence[FeedItem]) -> dict[str, str]:
-    """guid -> page (``_item_page``) of the linked items whose guid no other item of the listing shares.
+def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
+    """guid -> (page (``_item_page``), title) of the linked items whose guid no other item of the listing shares.
 
-    Some feeds give every item one guid, or number them by position: a guid counts only with its page. Where
-    items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string is what
-    tells them apart, so it stays part of their page.
+    Some feeds give every item one guid, or number them by position: a guid counts only with its page and its
+    title. Where items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string
+    is what tells them apart, so it stays part of their page; an item alone on its path under a reused guid is
+    told apart by its title.
     """
     counts = Counter(item.guid for item in items if item.guid)
     paths = Counter(_item_page(item.url, keep_query=False) for item in items if item.url)
-    guids: dict[str, str] = {}
+    guids: dict[str, tuple[str, str]] = {}
     for item in items:
         if item.guid and item.url and counts[item.guid] == 1 and len(item.guid) <= 1000:
             page = _item_page(item.url, keep_query=paths[_item_page(item.url, keep_query=False)] > 1)
             if page and len(page) <= 2000:
-                guids[item.guid] = page
+                guids[item.guid] = (page, " ".join(item.title.split())[:1000])
     return guids
 
 

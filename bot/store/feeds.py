@@ -170,14 +170,17 @@ class FeedRepo:
             )
         return changed > 0
 
-    async def known_items(self, feed_id: int, guids: Sequence[str], now: float) -> dict[str, str]:
-        """The guids of ``guids`` this feed gave before, each with its item's page; they count as seen now."""
+    async def known_items(
+        self, feed_id: int, guids: Sequence[str], now: float
+    ) -> dict[str, tuple[str, str | None]]:
+        """The guids of ``guids`` this feed gave before, each with its item's page and title (None if not
+        remembered); they count as seen now."""
         if not guids:
             return {}
         batch = json.dumps(list(guids))
         rows = await fetch_all(
             self._db.reader,
-            "SELECT guid, page FROM feed_items"
+            "SELECT guid, page, title FROM feed_items"
             " WHERE feed_id = ? AND guid IN (SELECT value FROM json_each(?))",
             (feed_id, batch),
         )
@@ -189,17 +192,21 @@ class FeedRepo:
                     " AND guid IN (SELECT value FROM json_each(?))",
                     (now, feed_id, now - _SEEN_REFRESH_SECONDS, batch),
                 )
-        return {row["guid"]: row["page"] for row in rows}
+        return {row["guid"]: (row["page"], row["title"]) for row in rows}
 
-    async def remember_items(self, feed_id: int, items: Mapping[str, str], now: float) -> None:
-        """Remember the guids this feed gave its items (guid -> the item's page)."""
+    async def remember_items(self, feed_id: int, items: Mapping[str, tuple[str, str]], now: float) -> None:
+        """Remember the guids this feed gave its items (guid -> the item's page and title)."""
         if not items:
             return
         async with self._db.write() as conn:
             await conn.executemany(
-                "INSERT INTO feed_items (feed_id, guid, page, seen_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (feed_id, guid) DO UPDATE SET page = excluded.page, seen_at = excluded.seen_at",
-                [(feed_id, storable_text(guid), storable_text(page), now) for guid, page in items.items()],
+                "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (feed_id, guid) DO UPDATE SET page = excluded.page, title = excluded.title,"
+                " seen_at = excluded.seen_at",
+                [
+                    (feed_id, storable_text(guid), storable_text(page), storable_text(title), now)
+                    for guid, (page, title) in items.items()
+                ],
             )
 
     async def forget_items(self, not_seen_since: float) -> int:

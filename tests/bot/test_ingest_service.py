@@ -406,6 +406,35 @@ async def test_a_feed_numbering_items_by_position_with_query_string_links_still_
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Notice 3"]
 
 
+async def test_a_new_item_under_a_reused_guid_and_an_unshared_path_is_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed of the latest notice only: guid "1", the notice's id in the query. Its one item shares its path
+    # with no other, so the query is left out of its page; the next notice, under guid "1" and the same path,
+    # was passed over as known and never stored nor alerted.
+    def listing(n: int) -> str:
+        item = (
+            f"<item><title>Notice {n}</title><link>{news_site.url('/article.php')}?id={n}</link>"
+            f"<guid isPermaLink='false'>1</guid><description>The harbour office published notice {n} about"
+            f" berth {n * 3} and the cargo of ship number {n} arriving on pier {n + 1} this week.</description>"
+            f"<pubDate>{_rfc822(clock.now())}</pubDate></item>"
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{item}</channel></rss>"
+
+    url = news_site.add("/latest.xml", listing(1), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Notice 1"]
+    clock.advance(601)
+    news_site.add("/latest.xml", listing(2), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Notice 2"]
+    clock.advance(601)
+    # The same notice again, its link under a new session id: no second alert.
+    news_site.add(
+        "/latest.xml", listing(2).replace("?id=2", "?id=2&amp;sid=77"), content_type="application/rss+xml"
+    )
+    assert await service.poll_due_feeds(clock.now()) == []
+
+
 async def test_summarize_url_stores_the_page_and_explains_failures(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
