@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from summaries.fetch import Fetcher, FetchError, charset_of, sniff_media_type
+from summaries.fetch import Fetcher, FetchError, charset_of, retry_after_seconds, sniff_media_type
 from summaries.sources.feeds import parse_feed
 from tests.support.news_site import NewsSite
 
@@ -451,3 +452,25 @@ def test_charset_of_a_malformed_content_type_is_none_not_an_error() -> None:
     assert charset_of("text/html; charset=utf\x00-8") is None
     assert charset_of("text/html\ud800; charset=utf-8") is None
     assert charset_of("text/html; charset=UTF-8") == "utf-8"
+
+
+def test_retry_after_takes_seconds_or_a_date_and_nothing_else() -> None:
+    now = datetime(2026, 11, 26, tzinfo=UTC).timestamp()
+    assert retry_after_seconds(" 120 ", now) == 120.0
+    assert retry_after_seconds("9" * 40, now) == 1e9  # huge: bounded here, capped at a day by the poller
+    assert retry_after_seconds("Thu, 26 Nov 2026 00:10:00 GMT", now) == 600.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now) == 0.0  # a date gone by: no wait
+    for junk in ("-1", "1.5", "\u0663", "\u00b2", "soon", "", None, "Wed, 21 Oct 2015 25:61:99 GMT"):
+        assert retry_after_seconds(junk, now) is None
+
+
+def test_only_one_unannounced_gzip_layer_of_text_is_unwrapped() -> None:
+    fetcher = Fetcher(max_bytes=10_000)
+    feed = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
+    assert fetcher._unwrap_gzip(gzip.compress(feed), "http://x/") == feed
+    twice = gzip.compress(gzip.compress(feed))
+    assert fetcher._unwrap_gzip(twice, "http://x/") == twice  # refused later as a compressed archive
+    binary = gzip.compress(bytes(range(256)) * 10)
+    assert fetcher._unwrap_gzip(binary, "http://x/") == binary
+    with pytest.raises(FetchError, match="larger than"):
+        fetcher._unwrap_gzip(gzip.compress(b"<html>" + b" " * 50_000), "http://x/")
