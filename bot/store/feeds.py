@@ -170,11 +170,9 @@ class FeedRepo:
             )
         return changed > 0
 
-    async def known_items(
-        self, feed_id: int, guids: Sequence[str], now: float
-    ) -> dict[str, tuple[str, str | None]]:
-        """The guids of ``guids`` this feed gave before, each with its item's page and title (None if not
-        remembered); they count as seen now."""
+    async def known_items(self, feed_id: int, guids: Sequence[str], now: float) -> dict[str, tuple[str, str]]:
+        """The guids of ``guids`` this feed gave before, each with its item's page and title; they count as seen
+        now."""
         if not guids:
             return {}
         batch = json.dumps(list(guids))
