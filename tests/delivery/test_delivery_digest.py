@@ -12,6 +12,7 @@ import pytest_asyncio
 from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
+from bot.services.chats import ChatService
 from tests.delivery.support import Rig, add_chat, rig, store_article
 
 
@@ -186,3 +187,27 @@ async def test_a_digest_part_whose_outcome_waits_for_the_flusher_is_not_claimed_
         await asyncio.sleep(0.5)
         rows = await r.db.reader.execute_fetchall("SELECT status FROM deliveries WHERE chat_id = 7")
         assert [tuple(row) for row in rows] == [("sent",)]
+
+
+async def test_a_digest_held_by_quiet_hours_follows_new_quiet_hours(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The held digest kept the end of the old quiet hours: turned off at 23:30, they still held it until 07:00.
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await digest_chat(r, 7, digest_times=("23:00",), quiet_start="22:00", quiet_end="07:00")
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 23))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        clock.set(utc(2026, 1, 5, 23, 30))
+        await chats.set_quiet_hours(7, "22:00-05:00")
+        assert await r.delivery.send_due_digests(clock.now()) == 0  # still quiet: held until the new end
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 5)
+        await chats.set_quiet_hours(7, "off")
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Cup final" in emulator.messages(7)[0].text
+        await chats.set_length(7, 4)  # a regular schedule is kept when quiet hours are not what changed
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 23)
