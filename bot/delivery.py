@@ -707,8 +707,12 @@ class DeliveryService:
                 except Exception:
                     # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
                     # 'sending' until the next restart; they wait for the next digest instead. (Rows already
-                    # finished are not touched: hold() only matters for those still claimed.)
-                    await self._db.deliveries.hold([r.id for r in rows], 0.0, status_from="sending")
+                    # finished are not touched: hold() only matters for those still claimed.) Rows whose
+                    # outcome waits for the flusher stay 'sending' until it is written: back in the queue,
+                    # a /digest meanwhile would send them again.
+                    recording = {o.id for o in self._finished}
+                    unsent = [r.id for r in rows if r.id not in recording]
+                    await self._db.deliveries.hold(unsent, 0.0, status_from="sending")
                     raise
         if not on_demand or shown:
             nxt = chat.next_digest_at

@@ -38,7 +38,7 @@ class TickState:
     # A step that fails every tick (a full disk) is logged once, then once a minute, not every few seconds.
     polling: FailureLog = field(default_factory=lambda: FailureLog(log, "polling feeds"))
     planning: FailureLog = field(default_factory=lambda: FailureLog(log, "planning alerts"))
-    holds: FailureLog = field(
+    releasing_holds: FailureLog = field(
         default_factory=lambda: FailureLog(log, "checking held alerts against the clock")
     )
 
@@ -76,9 +76,9 @@ async def run_tick(services: Services, state: TickState) -> None:
     try:
         await services.delivery.release_stale_holds(now)
     except Exception as exc:
-        state.holds.failed(exc)
+        state.releasing_holds.failed(exc)
     else:
-        state.holds.succeeded()
+        state.releasing_holds.succeeded()
     # Alerts held by quiet hours are rows whose not_before has passed: the sender picks them up when woken.
     services.delivery.wake()
     if state.last_prune is None or now - state.last_prune >= PRUNE_EVERY_SECONDS:

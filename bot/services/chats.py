@@ -185,6 +185,15 @@ class ChatService:
         )
         if unchanged and chat.mode == "digest" and old.next_digest_at is not None:
             due = old.next_digest_at
+            quiet_changed = (chat.quiet_start, chat.quiet_end) != (old.quiet_start, old.quiet_end)
+            if (
+                quiet_changed
+                and due > now
+                and next_digest_at(chat.digest_times, chat.timezone, due - 1) != due
+            ):
+                # A digest held until the old quiet hours end (no digest time of its own): due now, so the
+                # next tick sends it, or holds it until the new quiet hours end.
+                due = now
         saved = await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)

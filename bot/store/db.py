@@ -114,7 +114,9 @@ class Database:
         self._lock_owner: asyncio.Task[object] | None = None
         self._closed = False
         self.schema_version = 0
-        self._identity = _file_identity(path)
+        # Absolute now, as SQLite made it when opening: a later chdir must not make the file look deleted.
+        self._file = path.absolute()
+        self._identity = _file_identity(self._file)
         from bot.store.articles import ArticleRepo
         from bot.store.chats import ChatRepo
         from bot.store.deliveries import DeliveryRepo
@@ -184,7 +186,7 @@ class Database:
         if self._identity is None:
             return None
         try:
-            now = _file_identity(self.path, missing_ok=False)
+            now = _file_identity(self._file, missing_ok=False)
         except FileNotFoundError:
             return f"{self.path} was deleted while newsbot runs"
         if now is not None and now != self._identity:

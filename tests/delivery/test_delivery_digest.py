@@ -12,6 +12,7 @@ import pytest_asyncio
 from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
+from bot.services.chats import ChatService
 from tests.delivery.support import Rig, add_chat, rig, store_article
 
 
@@ -158,3 +159,55 @@ async def test_a_digest_sent_while_its_outcome_cannot_be_recorded_is_not_sent_ag
         assert await r.delivery.send_due_digests(clock.now()) == 1
         second = emulator.messages(7)[1].text
         assert "Rates" in second and "Cup final" not in second
+
+
+async def test_a_digest_part_whose_outcome_waits_for_the_flusher_is_not_claimed_again(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The 'sent' outcome of a digest part waits for the flusher while the database refuses it; its rows must
+    # stay 'sending' meanwhile, or a /digest (or the next digest) claims and sends them a second time.
+    clock = FakeClock(utc(2026, 3, 28, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, digest_times=("08:00",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        async with r.db.write() as conn:
+            await conn.execute(
+                "CREATE TEMP TRIGGER cannot_record BEFORE UPDATE OF status ON deliveries WHEN new.status = 'sent'"
+                " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
+            )
+        clock.set(utc(2026, 3, 29, 8, 0))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert len(emulator.messages(7)) == 1
+        # Still refused: /digest now finds nothing to send.
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 0
+        assert len(emulator.messages(7)) == 1
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.cannot_record")
+        await asyncio.sleep(0.5)
+        rows = await r.db.reader.execute_fetchall("SELECT status FROM deliveries WHERE chat_id = 7")
+        assert [tuple(row) for row in rows] == [("sent",)]
+
+
+async def test_a_digest_held_by_quiet_hours_follows_new_quiet_hours(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The held digest kept the end of the old quiet hours: turned off at 23:30, they still held it until 07:00.
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await digest_chat(r, 7, digest_times=("23:00",), quiet_start="22:00", quiet_end="07:00")
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 23))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        clock.set(utc(2026, 1, 5, 23, 30))
+        await chats.set_quiet_hours(7, "22:00-05:00")
+        assert await r.delivery.send_due_digests(clock.now()) == 0  # still quiet: held until the new end
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 5)
+        await chats.set_quiet_hours(7, "off")
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Cup final" in emulator.messages(7)[0].text
+        await chats.set_length(7, 4)  # a regular schedule is kept when quiet hours are not what changed
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 23)

@@ -396,3 +396,17 @@ async def test_another_programs_database_is_left_untouched(tmp_path: Path) -> No
         await Database.open(path)
     assert path.read_bytes() == before
     assert _raw(path, "PRAGMA journal_mode") == [("delete",)]
+
+
+async def test_file_problem_of_a_relative_path_survives_a_change_of_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite opened the file its relative path named at start-up; a later chdir does not make it "deleted".
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    async with await Database.open(Path("data/db.sqlite3")) as db:
+        assert db.file_problem() is None
+        monkeypatch.chdir(tmp_path / "data")
+        assert db.file_problem() is None
+        (tmp_path / "data" / "db.sqlite3").unlink()
+        assert db.file_problem() is not None
