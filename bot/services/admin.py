@@ -107,21 +107,17 @@ class AdminService:
                 raise UserError(f"{word[:50]!r} is not a topic. Topics: {', '.join(self._topic_ids())}.")
             topics.append(topic.id)
         existing = await self._db.feeds.get_by_url(url)
-        if existing is not None and not existing.dead:
-            if topics and tuple(dict.fromkeys(topics)) != existing.topics:
-                raise UserError(_topics_kept(existing))
-            return FeedAdded(existing, existing.title or url, created=False)
+        if (polled := _polled_already(existing, topics)) is not None:
+            return FeedAdded(polled, polled.title or url, created=False)
         check = await self._ingest.check_feed(url)
         found_on, others = check.found_on, check.others
         if found_on is not None:
             # A page named its feed: that feed is what gets polled, and it may be one already polled.
             url = _normal_url(check.url)
             existing = await self._db.feeds.get_by_url(url)
-            if existing is not None and not existing.dead:
-                if topics and tuple(dict.fromkeys(topics)) != existing.topics:
-                    raise UserError(_topics_kept(existing))
-                title = existing.title or check.title
-                return FeedAdded(existing, title, created=False, found_on=found_on, other_feeds=others)
+            if (polled := _polled_already(existing, topics)) is not None:
+                title = polled.title or check.title
+                return FeedAdded(polled, title, created=False, found_on=found_on, other_feeds=others)
         now = self._clock.now()
         if existing is not None:
             await self._db.feeds.revive(url, now)
@@ -169,6 +165,15 @@ def _normal_url(url: str) -> str:
         return url
     userinfo, at, host = parts.netloc.rpartition("@")
     return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=userinfo + at + host.lower()))
+
+
+def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None:
+    """``existing`` when it is polled already (with these topics, or none given); UserError if they differ."""
+    if existing is None or existing.dead:
+        return None
+    if topics and tuple(dict.fromkeys(topics)) != existing.topics:
+        raise UserError(_topics_kept(existing))
+    return existing
 
 
 def _topics_kept(feed: Feed) -> str:
