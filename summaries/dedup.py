@@ -22,7 +22,7 @@ SAME_STORY_THRESHOLD = 0.3
 # One source never reports one story twice: a second article of its with a different text is a revision of the
 # first (a corrected or updated item: 80-100 % shared) or a follow-up, which is news (the next day's twist on
 # the same people: 45-70 % shared, as much as two outlets' rewrites of one event). Measured on the BBC News set
-# (python -m summaries.evaluate_stories DATA): at 0.3 a third of one source's grouped pairs were follow-ups
+# (python -m summaries.evaluate_stories --data DATA): at 0.3 a third of one source's grouped pairs were follow-ups
 # that would never reach readers, since "also: ..." names only the other sources.
 SAME_SOURCE_THRESHOLD = 0.75
 _PERMUTATIONS = 64
