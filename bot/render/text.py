@@ -15,7 +15,18 @@ _ZWJ = "\u200d"
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
-_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Explicit direction controls (embeddings, overrides, isolates): one left open in a title, source or summary
+# mirrors the rest of its line. Right-to-left letters need none of them; the implicit marks (U+200E, U+200F,
+# U+061C) cannot reorder letters and stay. With them go the invisible format characters that only hide text
+# or make it blank (zero-width space, word joiner, BOM, invisible operators, the deprecated U+206A-U+206F
+# shaping controls, interlinear annotations); ZWJ and ZWNJ stay: emoji sequences and Persian need them.
+_HIDDEN_CONTROLS = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]"
+)
+# Generic combining diacritics stacked past any language's needs ("Zalgo" text) spill over the lines around.
+_MARK_PILE = re.compile(
+    "([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{4})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets (German closes „…“ and »…«,
 # French « … » with a space).
@@ -23,8 +34,16 @@ _FINISHED = re.compile(r"[.!?…:;\u037e][\s\"'”’“»«›‹)\]]*$")
 
 
 def esc(text: object) -> str:
-    """Escape anything that came from outside for Telegram's HTML parse mode."""
-    return html.escape(str(text), quote=True)
+    """Escape anything that came from outside for Telegram's HTML parse mode, without its hidden controls."""
+    return html.escape(visible_text(str(text)), quote=True)
+
+
+def visible_text(text: str) -> str:
+    """``text`` without direction overrides and invisible format characters, and with mark piles cut to 4.
+
+    HTML escaping does nothing against these: Telegram shows plain Unicode as it is.
+    """
+    return _MARK_PILE.sub(r"\1", _HIDDEN_CONTROLS.sub("", text))
 
 
 def web_link(url: str) -> str | None:
@@ -58,10 +77,10 @@ def format_age(seconds: float) -> str:
 def truncate(text: str, limit: int) -> str:
     """One line of plain text cut at a word boundary to at most ``limit`` characters, with "…" when cut.
 
-    Explicit direction controls are dropped: an override or isolate left open in a title or source name
+    Hidden controls are dropped (``visible_text``): an override or isolate left open in a title or source name
     would mirror everything after it on the line (the source, age and id of a digest item).
     """
-    text = " ".join(_DIRECTION_CONTROLS.sub("", text).split())
+    text = " ".join(visible_text(text).split())
     if len(text) <= limit:
         return text
     end = max(1, limit - 1)

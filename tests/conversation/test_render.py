@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -269,3 +270,33 @@ def test_next_digest_inside_quiet_hours_shows_when_they_end() -> None:
     )
     assert "⏰ Next digest: Tue 6 Jan, 07:00" in render_settings(chat).html
     assert "⏰ Next digest: Tue 6 Jan, 06:00" in render_settings(replace(chat, quiet_start=None)).html
+
+
+def test_hostile_unicode_from_a_feed_cannot_reverse_hide_or_pile_up_in_any_reply() -> None:
+    # HTML escaping does nothing against plain Unicode: a right-to-left override (U+202E) or an open isolate
+    # in a summary mirrored the rest of its paragraph in alerts and /summary; a title of zero-width spaces
+    # was an invisible link; and hundreds of stacked accents ("Zalgo") spilled over the lines around them.
+    from bot.render.delivery import render_alert
+
+    hostile = article(
+        40,
+        title="\u200b\u2060\ufeff",
+        summary=("Shares \u202erose\u2067 today.", "Z" + "\u0301" * 200 + "algo wins.", "Ends here."),
+        source="Wire\u206e\u202d A",
+    )
+    alert, _ = render_alert(hostile, sentences=3, now=NOW, catalogue=CATALOGUE)
+    texts = [
+        parse_html(alert).text,
+        *(visible(r) for r in render_article_summary(hostile, hostile.summary, NOW, CATALOGUE.get)),
+        *(visible(r) for r in render_latest([hostile], NOW, CATALOGUE.get)),
+        *(visible(r) for r in render_search("rose\u202e", [hostile], NOW, CATALOGUE.get)),
+    ]
+    for text in texts:
+        assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\u206a-\u206f]", text), repr(text)
+        assert "\u0301" * 5 not in text
+        assert "(untitled)" in text and "Wire A" in text
+    assert "Shares rose today. Z" in texts[0] and "Shares rose today." in texts[1]
+    # Right-to-left letters, the implicit marks, ZWNJ (Persian) and ZWJ (emoji sequences) are text: kept.
+    rtl = article(41, title="שלום עולם \u200fخبر\u200cها 👩\u200d💻", summary=("سلام دنیا.",))
+    alert, _ = render_alert(rtl, sentences=1, now=NOW, catalogue=CATALOGUE)
+    assert "שלום עולם \u200fخبر\u200cها 👩\u200d💻" in parse_html(alert).text and "سلام دنیا." in alert
