@@ -9,6 +9,15 @@ from urllib.parse import quote
 
 # Request URLs look like https://api.telegram.org/bot123456:ABC-DEF/sendMessage; hide anything token-shaped.
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}|bot\d+:[A-Za-z0-9_-]+")
+# Feed addresses may carry the operator's credentials: "https://user:password@host/rss" or "...?apikey=...".
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)@")
+_PARAM = re.compile(r"(?P<name>(?<=[?&;#])[^\s=&;#?]+)=(?P<value>[^\s&;#\"'<>]*)")
+# Query parameters whose value is a secret: these names, or a name with one of them as a part ("x-api-key").
+_SECRET_NAMES = """
+    token key apikey secret password passwd pwd pass auth authorization signature sig credential credentials
+    session sessionid jwt bearer accesstoken authtoken apitoken privatetoken"""
+_SECRET_WORDS = frozenset(_SECRET_NAMES.split())
+_WORD_SPLIT = re.compile(r"[-_.]")
 
 
 def hide_token(payload: bytes, token: str) -> bytes:
@@ -25,18 +34,39 @@ def hide_token(payload: bytes, token: str) -> bytes:
     return payload
 
 
+def hide_url_secrets(text: str) -> str:
+    """``text`` with the password of every address (or a user name alone, often a token) and the values of
+    secret-looking query parameters (token, key, apikey, access_token, signature...) shown as ``***``.
+
+    The rest of the address stays, so a log line still says which feed failed.
+    """
+    if "://" not in text and "=" not in text:
+        return text
+
+    def userinfo(match: re.Match[str]) -> str:
+        user, colon, _ = match["userinfo"].partition(":")
+        return f"{match['scheme']}{user}:***@" if colon else f"{match['scheme']}***@"
+
+    def param(match: re.Match[str]) -> str:
+        name = match["name"].lower()
+        words = {name, *_WORD_SPLIT.split(name)}
+        return f"{match['name']}=***" if words & _SECRET_WORDS and match["value"] else match[0]
+
+    return _PARAM.sub(param, _USERINFO.sub(userinfo, text))
+
+
 class RedactTokenFilter(logging.Filter):
-    """Replace bot tokens in a record's message and arguments with a placeholder."""
+    """Replace bot tokens and the credentials in addresses (``hide_url_secrets``) in a record's message."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._secrets = tuple(s for s in secrets if s)
 
     def redact(self, text: str) -> str:
-        """The text with every known secret and every token-shaped string hidden."""
+        """The text with every known secret, every token-shaped string and credentials in addresses hidden."""
         for secret in self._secrets:
             text = text.replace(secret, "<redacted>")
-        return _TOKEN.sub("<redacted>", text)
+        return hide_url_secrets(_TOKEN.sub("<redacted>", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message once, redacted, so formatters cannot reintroduce the token."""

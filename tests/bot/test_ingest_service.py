@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,7 +18,8 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.errors import UserError
-from bot.services.ingest import IngestService
+from bot.logs import RedactTokenFilter
+from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService
 from bot.store import ChatDefaults, Database
 from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
@@ -208,6 +210,38 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
     revived = await db.feeds.get(feed.id)
     assert revived is not None and not revived.dead and revived.failures == 0
+
+
+async def test_a_feeds_credentials_never_reach_the_log(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed behind a login or an API key is added with it in its address; failures and the recovery are
+    # logged with the address, through the filter configure_logging installs.
+    caplog.handler.addFilter(RedactTokenFilter())
+    caplog.set_level(logging.INFO)
+    url = news_site.add("/private.xml", "<html><body>log in</body></html>", content_type="text/html")
+    url = url.replace("http://", "http://reader:s3cretpw@") + "?apikey=k456secret&edition=uk"
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    for _ in range(DEAD_AFTER_FAILURES):
+        await service.poll_due_feeds(clock.now())
+        current = await db.feeds.get(feed.id)
+        assert current is not None
+        clock.set(current.next_poll_at)
+    news_site.add(
+        "/private.xml",
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Back</title></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    await service.poll_due_feeds(clock.now())
+    failed = [r.getMessage() for r in caplog.records if "failed (" in r.getMessage()]
+    assert failed and "works again" in caplog.text
+    assert "s3cretpw" not in caplog.text and "k456secret" not in caplog.text
+    assert "reader:***@" in failed[0] and "/private.xml?apikey=***&edition=uk" in failed[0]
+    assert current.last_error and "s3cretpw" not in current.last_error
 
 
 async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(

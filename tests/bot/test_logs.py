@@ -31,6 +31,21 @@ def test_unknown_token_shapes_are_caught_too() -> None:
     assert "5555555:" not in flt.redact("url https://x/bot5555555:abcdefghijklmnopqrstuvwxyz_123/getMe")
 
 
+def test_credentials_in_addresses_are_hidden_but_the_address_still_names_its_feed() -> None:
+    redact = RedactTokenFilter().redact
+    line = redact(
+        "feed https://reader:pa:ss@feeds.example/rss?token=t1&page=2&X-Api-Key=k2&access_token=t3 failed"
+    )
+    assert (
+        line
+        == "feed https://reader:***@feeds.example/rss?token=***&page=2&X-Api-Key=***&access_token=*** failed"
+    )
+    # A user name alone is often a token ("https://ghp_xxx@host/"); "monkey" and "keyword" are not secrets.
+    assert redact("https://ghp_abc@git.example/x") == "https://***@git.example/x"
+    assert redact("https://a.example/s?monkey=1&keyword=cars") == "https://a.example/s?monkey=1&keyword=cars"
+    assert redact("mail user@example.com about a=b") == "mail user@example.com about a=b"
+
+
 def test_debug_level_leaves_out_aiosqlite_statement_echo() -> None:
     # aiosqlite logs every statement twice at DEBUG with its parameters: whole article bodies on one line, and
     # hundreds of lines a minute, burying the bot's own debug lines.
