@@ -24,9 +24,8 @@ _HIDDEN_CONTROLS = re.compile(
     "[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]"
 )
 # Generic combining diacritics stacked past any language's needs ("Zalgo" text) spill over the lines around.
-_MARK_PILE = re.compile(
-    "([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{4})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
-)
+_MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_MARK_PILE = re.compile(f"({_MARKS}{{4}}){_MARKS}+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Ends like a sentence (Greek asks with ";"), perhaps inside quotes or brackets (German closes „…“ and »…«,
 # French « … » with a space).
