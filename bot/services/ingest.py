@@ -246,8 +246,7 @@ class IngestService:
         # through the same fetcher as any URL, so a page cannot point newsbot at a private address.
         found, others = advertised[0], tuple(advertised[1:])
         try:
-            feed_page = await self._fetcher.fetch(found, accept="feed")
-            parsed = await self._parse(parse_feed, feed_page.body, feed_page.url)
+            parsed = await self._read_feed(found)
         except (FetchError, FeedError) as exc:
             raise UserError(
                 f"That page names the feed {found}, but it cannot be read: {exc.reason}"
@@ -526,6 +525,11 @@ class IngestService:
                 raise no_article from None
             return articles
 
+    async def _read_feed(self, url: str) -> ParsedFeed:
+        """Fetch and parse a feed a page advertised: the same fetcher, so the same address checks, as any URL."""
+        fetched = await self._fetcher.fetch(url, accept="feed")
+        return await self._parse(parse_feed, fetched.body, fetched.url)
+
     async def _advertised_articles(self, fetched: Fetched) -> list[Article] | None:
         """The items of the first feed an HTML page advertises; None when it names no readable feed."""
         if not _is_html_page(fetched):
@@ -534,8 +538,7 @@ class IngestService:
         if not advertised:
             return None
         try:
-            feed = await self._fetcher.fetch(advertised[0], accept="feed")  # the same checks as any URL
-            parsed = await self._parse(parse_feed, feed.body, feed.url)
+            parsed = await self._read_feed(advertised[0])
         except (FetchError, FeedError) as exc:
             raise UserError(
                 f"That page has no article text; the feed it names ({advertised[0]}) cannot be read: {exc.reason}"
@@ -706,11 +709,12 @@ def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
     told apart by its title.
     """
     counts = Counter(item.guid for item in items if item.guid)
-    paths = Counter(_item_page(item.url, keep_query=False) for item in items if item.url)
+    linked = [(item, _item_page(item.url, keep_query=False)) for item in items if item.url]
+    paths = Counter(path for _, path in linked)
     guids: dict[str, tuple[str, str]] = {}
-    for item in items:
-        if item.guid and item.url and counts[item.guid] == 1 and len(item.guid) <= 1000:
-            page = _item_page(item.url, keep_query=paths[_item_page(item.url, keep_query=False)] > 1)
+    for item, path in linked:
+        if item.guid and counts[item.guid] == 1 and len(item.guid) <= 1000:
+            page = _item_page(item.url, keep_query=True) if paths[path] > 1 else path
             if page and len(page) <= 2000:
                 guids[item.guid] = (page, " ".join(item.title.split())[:1000])
     return guids
