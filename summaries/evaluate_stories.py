@@ -2,7 +2,7 @@
 
 Usage: python -m summaries.evaluate_stories --data /path/to/shared/data [--show]
 
-Every distinct article (exact duplicates by content_fingerprint dropped, as the store drops them) is compared
+Every distinct article (exact duplicate bodies dropped, as summaries.evaluate reads them) is compared
 with every other one the way a new article meets a stored one: LSH band keys first (story_bands), then
 same_story. All articles come from one source, so both rules are scored: "one source" (what the bot does with
 two articles of one feed) and "two sources" (as if each came from a different outlet).
@@ -25,12 +25,12 @@ from pathlib import Path
 from summaries.dedup import (
     SAME_SOURCE_THRESHOLD,
     SAME_STORY_THRESHOLD,
-    content_fingerprint,
     same_story,
     story_bands,
     story_signature,
     story_similarity,
 )
+from summaries.evaluate import load_bbc
 
 # Pairs at similarity >= 0.25 that report one event (the rest at >= 0.25 are follow-ups or other stories).
 JUDGED = frozenset(
@@ -54,21 +54,6 @@ JUDGED = frozenset(
 THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.75, 0.8)
 
 Doc = tuple[str, str, str]  # (category/file, title, body)
-
-
-def load_bbc(root: Path) -> list[Doc]:
-    """Each distinct BBC article (the first of exact duplicates) as (category/number, title, body)."""
-    seen: set[str] = set()
-    docs: list[Doc] = []
-    for folder in sorted(p for p in (root / "bbc-news-summary" / "articles").iterdir() if p.is_dir()):
-        for path in sorted(folder.glob("*.txt")):
-            title, _, body = path.read_bytes().decode("utf-8", errors="replace").strip().partition("\n")
-            fingerprint = content_fingerprint(title.strip(), body.strip())
-            if fingerprint in seen:
-                continue
-            seen.add(fingerprint)
-            docs.append((f"{folder.name}/{path.stem}", title.strip(), body.strip()))
-    return docs
 
 
 def _precision(rows: list[tuple[float, bool, bool]], threshold: float, banded: bool) -> str:
@@ -181,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             f"No bbc-news-summary/articles under {args.data}; pass the shared data folder.", file=sys.stderr
         )
         return 2
-    evaluate(load_bbc(args.data), args.show)
+    # The same distinct articles (exact duplicate bodies dropped) as the summary evaluation reads.
+    evaluate([(doc.id, doc.title or "", doc.body) for doc in load_bbc(args.data)], args.show)
     return 0
 
 
