@@ -233,6 +233,17 @@ def _is_listed_headline(element: Any, host: str | None) -> bool:
     return linked >= 0.8 * len(own)
 
 
+_MAX_BLOCK_CHARS = 20_000
+
+
+def _raw_text_sizes(root: Any) -> dict[Any, int]:
+    """Characters of text (whitespace included) inside each element, counted in one pass from the leaves up."""
+    sizes: dict[Any, int] = {}
+    for element in reversed(list(root.iter())):
+        sizes[element] = len(element.text or "") + sum(sizes.get(c, 0) + len(c.tail or "") for c in element)
+    return sizes
+
+
 def headline_list_stats(text: str, markup: str, url: str | None = None) -> HeadlineListStats:
     """Measure how much of ``text`` (extracted from ``markup``) is teasers under linked headlines."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
@@ -250,9 +261,14 @@ def headline_list_stats(text: str, markup: str, url: str | None = None) -> Headl
     heading: Any = None
     number = 0  # of the current headline: lxml reuses the ids of element proxies it has freed
     box: frozenset[Any] = frozenset()  # the headline's teaser box: its parent and the two elements above
+    sizes = _raw_text_sizes(root)
     for element in root.iter(*_TEXT_BLOCKS):
         if len(owner) == len(wanted):
             break
+        if sizes.get(element, 0) > _MAX_BLOCK_CHARS:
+            # A box of more text than any teaser or headline: reading its whole text at every level of a deeply
+            # nested page would take seconds. What it holds stays unowned, which only makes a list less likely.
+            continue
         if element.tag in _HEADINGS:
             listed = _is_listed_headline(element, host)
             heading = element if listed else None
