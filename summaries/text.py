@@ -330,10 +330,45 @@ def _is_heading(line: str, following: str, width: int) -> bool:
     )
 
 
+# Words a heading or caption never ends with: a line ending so was cut in mid-sentence.
+_DANGLING_WORD = re.compile(r"\b(?:the|a|an|and|or|of|to|with|for|by|from|that|who|which)$", re.IGNORECASE)
+
+
+def _continues(previous: str, block: str) -> bool:
+    """Whether a blank-line block goes on with the sentence the block before broke off.
+
+    Pages that hard-wrap their text with <br> come out of extraction one line a paragraph ("... won the" /
+    "Africa Movie Academy Award ... has taken" / "to her Instagram page"); each line became a broken sentence.
+    """
+    if not previous or _SENTENCE_END.search(previous) or is_boilerplate(block):
+        return False
+    # Only a comma or a word like "the" says a sentence goes on; a colon or a dash may end a heading or a
+    # lead-in to a quoted post. A first word of lower-case letters only: "my6sense" or "iPhone" start sentences.
+    return _starts_lower_case(block) or previous.endswith(",") or _DANGLING_WORD.search(previous) is not None
+
+
+def _starts_lower_case(block: str) -> bool:
+    # Letters only, all lower-case: "my6sense" or "iPhone" may start a sentence; Japanese has no case at all.
+    word = block.split(None, 1)[0].rstrip(",;:.")
+    return word.replace("-", "").isalpha() and word.islower()
+
+
 def _paragraphs(text: str) -> list[str]:
-    """Paragraphs: blank-line blocks; inside one, a line break counts when the line before looks finished."""
-    out: list[str] = []
+    """Paragraphs: blank-line blocks; inside one, a line break counts when the line before looks finished.
+
+    A block that goes on with a sentence the block before broke off is joined to it.
+    """
+    groups: list[list[str]] = []  # blocks, each with the blocks that go on with its last sentence
     for block in re.split(r"\n\s*\n", text):
+        block = block.strip()
+        if groups and block and _continues(groups[-1][-1][-_TAIL_CHARS:], block):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    out: list[str] = []
+    for group in groups:
+        # Joined once, not block by block: a page of thousands of broken lines would be copied that often.
+        block = " ".join(group)
         lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
         # The block's longest line is at least the width a wrapper would have filled its lines to.
         width = max((len(ln) for ln in lines), default=0)

@@ -556,7 +556,18 @@ class IngestService:
             raise UserError(exc.reason) from None
         if looks_like_feed(fetched.body):
             raise UserError("That link is a news feed, not an article. An admin can add it with /addfeed.")
-        return await self._extract(fetched.body, fetched.url)
+        try:
+            return await self._extract(fetched.body, fetched.url)
+        except UserError as no_article:
+            if not _is_html_page(fetched):
+                raise
+            # A home page or section front: the feed it names is what the user can follow instead.
+            advertised = await self._parse(advertised_feeds, fetched.body, fetched.url, fetched.charset)
+            if not advertised:
+                raise
+            raise UserError(
+                f"{no_article.message} Its news feed is {advertised[0]} (an admin can add it with /addfeed)."
+            ) from None
 
     async def _extract(self, body: bytes, url: str) -> Article:
         try:

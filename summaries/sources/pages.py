@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
@@ -46,6 +47,9 @@ _PAYWALL_HINTS = re.compile(
     r"to continue reading|create a free account)\b",
     re.I,
 )
+
+
+HEADLINE_LIST = "That page is a list of headlines, not an article; send the link of one of its stories."
 
 
 class ExtractionError(Exception):
@@ -90,6 +94,9 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
         raise ExtractionError(
             "That page has no article text (it looks like a list of links, not an article)."
         )
+    if headline_list_stats(text, markup, url).is_headline_list:
+        # A section front's teasers would be summarized as one article: unrelated sentences.
+        raise ExtractionError(HEADLINE_LIST)
     title = " ".join(str(getattr(doc, "title", "") or "").split())
     first, _, rest = text.partition("\n\n")
     if title and first.casefold() == title.casefold() and rest:
@@ -177,6 +184,111 @@ def _mostly_link_text(text: str, markup: str) -> bool:
     anchors = {" ".join(a.text_content().split()) for a in root.iter("a")}
     linked = sum(len(p.split()) for p in paragraphs if p in anchors)
     return linked > 0.6 * len(text.split())
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements whose text may be one extracted paragraph (a teaser under a headline, or the headline itself).
+_TEXT_BLOCKS = frozenset({"p", "li", "dd", "blockquote", "td", "div", "span", "a", *_HEADINGS})
+# A page is a list of headlines when at least this many linked headlines each head some of its extracted text,
+# and the text under linked headlines is most of it. Measured on 181 real article pages (none flagged; see
+# ``python -m summaries.evaluate_extraction --data DATA``).
+MIN_LISTED_HEADLINES = 5
+MIN_LISTED_SHARE = 0.6
+_MIN_HEADLINE_WORDS = 3
+_MAX_TEASER_WORDS = 80
+
+
+@dataclass
+class HeadlineListStats:
+    """How much of a page's extracted text sits under headlines that link elsewhere (teasers)."""
+
+    headlines: int  # linked headlines that head at least one extracted paragraph
+    share: float  # share of the extracted words under (or being) such headlines
+    paragraphs: int
+
+    @property
+    def is_headline_list(self) -> bool:
+        """A section front or home page rather than an article."""
+        return self.headlines >= MIN_LISTED_HEADLINES and self.share >= MIN_LISTED_SHARE
+
+
+def _same_site(href: str | None, host: str | None) -> bool:
+    # A headline list links to the site's own stories; a buying guide's product headings link to shops.
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return False
+    target = site_host(urljoin("http://relative.invalid/", href))
+    return target == "relative.invalid" or host is None or target == host
+
+
+def _is_listed_headline(element: Any, host: str | None) -> bool:
+    """A heading of a few words that is a link to another page of the site: <h2><a href>Story</a></h2>."""
+    own = " ".join(element.text_content().split())
+    if len(own.split()) < _MIN_HEADLINE_WORDS:
+        return False  # "Newsletters", "Video": a box's title, not a story's
+    if any(a.tag == "a" and _same_site(a.get("href"), host) for a in element.iterancestors()):
+        return True
+    linked = sum(
+        len(" ".join(a.text_content().split())) for a in element.iter("a") if _same_site(a.get("href"), host)
+    )
+    return linked >= 0.8 * len(own)
+
+
+_MAX_BLOCK_CHARS = 20_000
+
+
+def _raw_text_sizes(root: Any) -> dict[Any, int]:
+    """Characters of text (whitespace included) inside each element, counted in one pass from the leaves up."""
+    sizes: dict[Any, int] = {}
+    for element in reversed(list(root.iter())):
+        sizes[element] = len(element.text or "") + sum(sizes.get(c, 0) + len(c.tail or "") for c in element)
+    return sizes
+
+
+def headline_list_stats(text: str, markup: str, url: str | None = None) -> HeadlineListStats:
+    """Measure how much of ``text`` (extracted from ``markup``) is teasers under linked headlines."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    total = sum(len(p.split()) for p in paragraphs)
+    none = HeadlineListStats(0, 0.0, len(paragraphs))
+    if len(paragraphs) < MIN_LISTED_HEADLINES or not total:
+        return none
+    try:
+        root = lxml.html.fromstring(markup[:2_000_000])
+    except (lxml.etree.ParserError, ValueError):
+        return none
+    host = site_host(url) or None if url else None
+    wanted = set(paragraphs)
+    owner: dict[str, int] = {}  # paragraph -> index of the linked headline above it (-1: none)
+    heading: Any = None
+    number = 0  # of the current headline: lxml reuses the ids of element proxies it has freed
+    box: frozenset[Any] = frozenset()  # the headline's teaser box: its parent and the two elements above
+    sizes = _raw_text_sizes(root)
+    for element in root.iter(*_TEXT_BLOCKS):
+        if len(owner) == len(wanted):
+            break
+        if sizes.get(element, 0) > _MAX_BLOCK_CHARS:
+            # A box of more text than any teaser or headline: reading its whole text at every level of a deeply
+            # nested page would take seconds. What it holds stays unowned, which only makes a list less likely.
+            continue
+        if element.tag in _HEADINGS:
+            listed = _is_listed_headline(element, host)
+            heading = element if listed else None
+            number += 1
+            box = frozenset(list(element.iterancestors())[:3]) if listed else frozenset()
+        key = " ".join(element.text_content().split())
+        if key in wanted and key not in owner:
+            # Text under a headline but outside its box (an article's paragraph after a box of related
+            # stories) is not that headline's teaser.
+            inside = heading is not None and (
+                element is heading or not box.isdisjoint(element.iterancestors())
+            )
+            owner[key] = number if inside else -1
+    words_under: dict[int, int] = {}
+    for p in paragraphs:
+        if owner.get(p, -1) >= 0:
+            words_under[owner[p]] = words_under.get(owner[p], 0) + len(p.split())
+    # A teaser is a sentence or two; a long text under a linked heading is an article's section.
+    teasers = {h: n for h, n in words_under.items() if n <= _MAX_TEASER_WORDS}
+    return HeadlineListStats(len(teasers), sum(teasers.values()) / total, len(paragraphs))
 
 
 def _has_password_field(markup: str) -> bool:

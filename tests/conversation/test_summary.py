@@ -154,6 +154,22 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
             assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
+async def test_a_section_front_gets_told_apart_with_its_feed(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A home page's teasers came back as a "summary" of unrelated sentences from unrelated stories.
+    front = (Path(__file__).parents[1] / "summaries" / "fixtures" / "section_front.html").read_bytes()
+    url = news_site.add("/local", front)
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text.startswith("⚠️ That page is a list of headlines, not an article"), reply.text
+    assert news_site.url("/feeds/all.xml") in reply.text  # the feed the page names, to follow instead
+    assert "/addfeed" in reply.text
+    plain = news_site.add("/plain", front.replace(b'<link rel="alternate"', b'<link rel="x"'))
+    reply = await say(emulator, f"/summary {plain}")
+    assert reply.text.startswith("⚠️ That page is a list of headlines"), reply.text
+    assert "feed" not in reply.text
+
+
 async def test_private_addresses_are_refused_unless_allowed(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
 ) -> None:
