@@ -10,6 +10,7 @@ refused with a reason.
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
 import ipaddress
 import socket
@@ -21,7 +22,7 @@ from datetime import UTC
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -273,6 +274,31 @@ def _human_size(n: int) -> str:
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} kB"
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of an address: what a login given for it applies to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _same_site(login: tuple[str, str, int | None], hop: tuple[str, str, int | None]) -> bool:
+    """Whether a login given for one origin may go to ``hop``: the same one, or its https upgrade."""
+    return login == hop or (login == ("http", hop[1], 80) and hop == ("https", hop[1], 443))
+
+
+def _basic_auth(url: str) -> str | None:
+    """The Authorization header for the user name and password in an address, or None when it has none."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return None
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
 class Fetcher:
     """Fetches pages and feeds safely; one instance per application, closed with :meth:`aclose`."""
 
@@ -333,6 +359,10 @@ class Fetcher:
 
     async def _fetch(self, url: str, accept: Accept, etag: str | None, last_modified: str | None) -> Fetched:
         current = url.strip()
+        # The login in the address ("https://user:pw@host/rss") is sent as Basic auth: the request goes to the
+        # pinned IP, which carries no user info. It holds for that origin only, never for a redirect elsewhere.
+        login: str | None = None
+        login_origin: tuple[str, str, int | None] = ("", "", None)
         for _hop in range(self.max_redirects + 1):
             candidates, host_header, sni = await self._check_url(current)
             headers = {
@@ -345,6 +375,10 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+            if (own := _basic_auth(current)) is not None:
+                login, login_origin = own, _origin(current)  # the first address's, or a redirect's own
+            if login is not None and _same_site(login_origin, _origin(current)):
+                headers["Authorization"] = login
             extensions = {"sni_hostname": sni} if sni else {}
             if sni:
                 # The pool keys connections by the pinned IP, not the name: a kept-alive connection whose
