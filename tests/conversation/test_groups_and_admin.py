@@ -335,3 +335,18 @@ async def test_a_bot_muted_unannounced_stops_at_the_first_refusal_instead_of_fai
     await services.delivery.plan_alerts(await _news(running_bot, 2), services.clock.now())
     await emulator.wait_for_idle()
     assert emulator.requests["sendMessage"] == sent + 1  # the one refused alert; the second is not tried
+
+
+async def test_feeds_in_a_group_hide_the_login_in_a_feed_address(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # An admin who runs /feeds in a group showed every member the password of a feed behind a login.
+    services = services_of(running_bot)
+    url = "https://reader:s3cretpw@members.example/rss?apikey=k456secret&edition=uk"
+    await services.db.feeds.add(url, (), ADMIN_ID, services.clock.now() + 3600)
+    await emulator.add_chat(GROUP, "group", "Readers")
+    in_group = await say(emulator, "/feeds", chat=GROUP, user_id=ADMIN_ID)
+    assert "https://reader:***@members.example/rss?apikey=***&amp;edition=uk" in in_group.html
+    assert "s3cretpw" not in in_group.text and "k456secret" not in in_group.text
+    in_private = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert url in in_private.text  # the admin alone sees the whole address, to copy it
