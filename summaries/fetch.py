@@ -93,10 +93,14 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 class FetchError(Exception):
     """A fetch that failed; ``reason`` is a sentence a user can read."""
 
-    def __init__(self, reason: str, *, url: str | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, url: str | None = None, retry_after: float | None = None, gone: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.url = url
+        # The site answered 410 Gone: the address was removed on purpose and for good, not mislaid.
+        self.gone = gone
         # Seconds the site asked us to wait (a 429 or 503 with Retry-After), else None.
         self.retry_after = retry_after
 
@@ -502,7 +506,9 @@ class Fetcher:
             phrase = response.reason_phrase or ""
             if status in (401, 403):
                 raise FetchError(f"The site refused access ({status} {phrase}).".replace(" )", ")"), url=url)
-            if status in (404, 410):
+            if status == 410:
+                raise FetchError("The site says that address is gone for good (410).", url=url, gone=True)
+            if status == 404:
                 raise FetchError(f"The site says that page does not exist ({status}).", url=url)
             reason = f"The site answered with an error ({status} {phrase}).".replace(" )", ")")
             retry_after = (

@@ -308,7 +308,7 @@ class IngestService:
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
             _log_revival(feed)
         except FetchError as exc:
-            await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after)
+            await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after, gone=exc.gone)
             return []
         except FeedError as exc:
             await self._record_failure(feed, exc.reason, now)
@@ -450,17 +450,23 @@ class IngestService:
             log.warning("could not postpone the next poll of feed %s: %s", feed.url, exc)
 
     async def _record_failure(
-        self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None
+        self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None, gone: bool = False
     ) -> None:
         failures = feed.failures + 1
         backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
         if retry_after is not None:
             # A rate-limited or busy site said when to come back: asking sooner only prolongs the ban.
             backoff = max(backoff, min(retry_after, 86400.0))
-        dead = failures >= DEAD_AFTER_FAILURES
+        # A 410 is the site saying the feed was removed for good: dead at once rather than after days of backoff.
+        # It is still tried once a day like any dead feed (sites do answer 410 by mistake), not dropped: only an
+        # admin removes a feed.
+        dead = gone or failures >= DEAD_AFTER_FAILURES
         if dead:
             backoff = max(backoff, DEAD_FEED_RETRY_SECONDS)
-        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
+        if gone:
+            log.warning("feed %s is gone (410), the site says; marked dead, /removefeed drops it", feed.url)
+        else:
+            log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         await self._db.feeds.record_failure(
             feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now
         )

@@ -212,6 +212,25 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert revived is not None and not revived.dead and revived.failures == 0
 
 
+async def test_a_feed_the_site_says_is_gone_is_dead_at_once(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A 410 was taken for a 404: the feed was polled ten more times over days of backoff before /feeds called
+    # it dead, and the reason said "does not exist" instead of what the site said.
+    url = news_site.add("/closed.xml", "gone", status=410, content_type="text/plain")
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    current = await db.feeds.get(feed.id)
+    assert current is not None and current.dead and current.failures == 1
+    assert current.last_error == "The site says that address is gone for good (410)."
+    assert current.next_poll_at - clock.now() == 86_400  # like any dead feed, tried once a day
+    assert "is gone (410)" in caplog.text and "/removefeed" in caplog.text
+
+
 async def test_a_feeds_credentials_never_reach_the_log(
     service: IngestService,
     db: Database,
