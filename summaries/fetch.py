@@ -116,6 +116,9 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    # Where the address asked for moved for good: the target of its leading run of permanent redirects (301,
+    # 308), every hop checked like any; None when it did not move or the first redirect was temporary.
+    moved_to: str | None = None
 
     @property
     def media_type(self) -> str:
@@ -367,6 +370,8 @@ class Fetcher:
         # pinned IP, which carries no user info. It holds for that origin only, never for a redirect elsewhere.
         login: str | None = None
         login_origin: tuple[str, str, int | None] = ("", "", None)
+        moved_to: str | None = None
+        permanent = True
         for _hop in range(self.max_redirects + 1):
             candidates, host_header, sni = await self._check_url(current)
             headers = {
@@ -395,8 +400,13 @@ class Fetcher:
                     if not location:
                         raise FetchError("The site sent a redirect without a target.", url=current)
                     current = urljoin(current, location.strip())
+                    permanent = permanent and response.status_code in (301, 308)
+                    if permanent:
+                        moved_to = current
                     continue
-                return await self._read(response, current, accept)
+                fetched = await self._read(response, current, accept)
+                fetched.moved_to = moved_to
+                return fetched
             finally:
                 await response.aclose()
         raise FetchError(f"That address redirects more than {self.max_redirects} times.", url=url)

@@ -137,6 +137,7 @@ class IngestService:
         self._stories: StoryIndex | None = None
         self._link_fetches: dict[int, int] = {}  # requester -> links being fetched for them now
         self._link_fetches_total = 0
+        self._moves_told: set[int] = set()  # feeds whose permanent move the log named already this run
         self._parser = ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="newsbot-parse")
 
     def close(self) -> None:
@@ -296,6 +297,8 @@ class IngestService:
             )
             if fetched.not_modified:
                 _log_revival(feed)
+                if fetched.moved_to is not None:
+                    await self._follow_move(feed, fetched.moved_to)
                 await self._db.feeds.record_success(
                     feed.id,
                     title=feed.title,
@@ -307,6 +310,8 @@ class IngestService:
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
             _log_revival(feed)
+            if fetched.moved_to is not None:
+                await self._follow_move(feed, fetched.moved_to)
         except FetchError as exc:
             await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after, gone=exc.gone)
             return []
@@ -405,6 +410,39 @@ class IngestService:
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)
         return new
+
+    async def _follow_move(self, feed: Feed, moved_to: str) -> None:
+        """Poll a feed that moved for good (301/308, and read there just now) at its new address from now on.
+
+        Not a NEWSBOT_FEEDS feed: the next start would bring the old address back as a new feed, so the operator
+        is told once per run instead. Nor when the new address would lose the feed's login (a redirect never
+        carries it), nor when another feed is polled there already.
+        """
+        if moved_to == feed.url:
+            return
+        if feed.origin == "settings":
+            if feed.id not in self._moves_told:
+                self._moves_told.add(feed.id)
+                log.warning(
+                    "feed %s moved for good to %s; change it in NEWSBOT_FEEDS to stop the redirect at every poll",
+                    feed.url,
+                    moved_to,
+                )
+            return
+        if urlsplit(feed.url).username is not None and urlsplit(moved_to).username is None:
+            return
+        try:
+            moved = await self._db.feeds.move(feed.id, moved_to)
+        except sqlite3.Error as exc:
+            log.warning("could not store the new address of feed %s: %s", feed.url, exc)
+            return
+        if moved:
+            log.info("feed %s moved for good to %s; polled there from now on", feed.url, moved_to)
+        elif feed.id not in self._moves_told:
+            self._moves_told.add(feed.id)
+            log.warning(
+                "feed %s moved for good to %s, a feed already polled; /removefeed one", feed.url, moved_to
+            )
 
     async def _item_article(
         self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool, now: float

@@ -231,6 +231,64 @@ async def test_a_feed_the_site_says_is_gone_is_dead_at_once(
     assert "is gone (410)" in caplog.text and "/removefeed" in caplog.text
 
 
+async def test_a_feed_that_moved_for_good_is_polled_at_its_new_address(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed moved with a 301 was fetched through the redirect at every poll forever, and /feeds kept showing
+    # the old address. A temporary redirect (302) leaves the address alone.
+    caplog.set_level(logging.INFO)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    news_site.add_redirect("/old.xml", "/feeds/business.xml", status=301)
+    news_site.add_redirect("/maintenance.xml", "/feeds/business.xml", status=302)
+    moved, _ = await db.feeds.add(news_site.url("/old.xml"), (), None, clock.now())
+    kept, _ = await db.feeds.add(news_site.url("/maintenance.xml"), (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    after = await db.feeds.get(moved.id)
+    assert after is not None and after.url == news_site.feed_url("business") and after.last_success_at
+    assert "moved for good" in caplog.text
+    still = await db.feeds.get(kept.id)
+    assert still is not None and still.url == news_site.url("/maintenance.xml")
+    clock.advance(3600)
+    await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/old.xml") == 1 and news_site.hits("/maintenance.xml") == 2
+
+
+async def test_a_settings_feed_that_moved_keeps_its_address_and_the_operator_is_told(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # NEWSBOT_FEEDS lives in the environment: the next start would put the old address back as a new feed.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    old = news_site.add_redirect("/old.xml", "/feeds/business.xml", status=308)
+    await db.feeds.sync_from_settings([(old, ())], clock.now())
+    for _ in range(2):
+        await service.poll_due_feeds(clock.now())
+        clock.advance(3600)
+    assert [f.url for f in await db.feeds.list()] == [old]
+    told = [r.getMessage() for r in caplog.records if "NEWSBOT_FEEDS" in r.getMessage()]
+    assert len(told) == 1 and news_site.feed_url("business") in told[0]
+
+
+async def test_a_feed_behind_a_login_that_moved_keeps_the_address_with_its_login(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The new address would lose the login the feed needs: the old one, which still works, is kept.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    target = news_site.feed_url("business").replace("127.0.0.1", "localhost")
+    old = news_site.add_redirect("/old.xml", target, status=301).replace("http://", "http://reader:pw@")
+    feed, _ = await db.feeds.add(old, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    after = await db.feeds.get(feed.id)
+    assert after is not None and after.url == old and after.last_success_at
+
+
 async def test_a_feeds_credentials_never_reach_the_log(
     service: IngestService,
     db: Database,
