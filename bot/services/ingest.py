@@ -624,7 +624,8 @@ class IngestService:
         async with self._store_lock:
             now = self._clock.now()
             stories = await self._story_index(now)
-            story_id = stories.find(signature, outlet(article.url, article.source))
+            publisher = outlet(article.source_url or article.url, article.source)
+            story_id = stories.find(signature, publisher)
             stored, status = await self._db.articles.add(
                 prepared,
                 content_hash=content_hash,
@@ -636,7 +637,7 @@ class IngestService:
                 reader=reader,
             )
             if status == "added" and stored.story_id is not None:
-                stories.add(stored.story_id, signature, now, outlet(article.url, article.source))
+                stories.add(stored.story_id, signature, now, publisher)
         return stored, status
 
     async def _story_index(self, now: float) -> StoryIndex:

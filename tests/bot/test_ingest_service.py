@@ -635,6 +635,34 @@ async def test_one_aggregator_feed_still_groups_two_outlets_reports(service: Ing
     assert b.story_id == a.id
 
 
+async def test_an_aggregators_items_are_named_and_grouped_by_the_outlet_each_item_names(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B
+
+    # Google News style: every link goes through the aggregator, each item names its outlet in <source>. Both
+    # were stored as "Port Digest" from one site, so the second outlet's report of the event stood alone
+    # (one outlet never reports a story twice) and "also: ..." could name nobody.
+    def item(n: int, story: tuple[str, str], outlet: str) -> str:
+        return (
+            f"<item><title>{story[0]}</title><link>{news_site.url(f'/rss/articles/{n}?oc=5')}</link>"
+            f"<guid>a{n}</guid><pubDate>{_rfc822(clock.now())}</pubDate><description>{story[1]}</description>"
+            f'<source url="https://{outlet.lower().replace(" ", "")}.example">{outlet}</source></item>'
+        )
+
+    url = news_site.add(
+        "/digest.xml",
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Port Digest</title>"
+        f"{item(1, HARBOUR_A, 'Harbour Post')}{item(2, HARBOUR_B, 'Coast Wire')}</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    first, second = await service.poll_due_feeds(clock.now())
+    assert (first.source, second.source) == ("Harbour Post", "Coast Wire")
+    assert second.story_id == first.id
+    assert await db.articles.other_sources([first]) == {first.id: ("Coast Wire",)}
+
+
 # Half a minute after the test clock's start, when the tests add their feeds: news for a first poll.
 STORY_TIME = "2026-01-01T00:00:30Z"
 
