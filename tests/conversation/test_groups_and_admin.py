@@ -350,3 +350,16 @@ async def test_feeds_in_a_group_hide_the_login_in_a_feed_address(
     assert "s3cretpw" not in in_group.text and "k456secret" not in in_group.text
     in_private = await say(emulator, "/feeds", chat=ADMIN_ID)
     assert url in in_private.text  # the admin alone sees the whole address, to copy it
+
+
+async def test_addfeed_of_a_polled_feed_with_its_default_port_spelled_out_adds_nothing(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "https://host:443/rss" is the address "https://host/rss": it was added as a second feed, polled twice.
+    services = services_of(running_bot)
+    await services.db.feeds.add("https://feeds.example/rss", (), ADMIN_ID, services.clock.now() + 3600)
+    reply = await say(emulator, "/addfeed HTTPS://Feeds.Example:443/rss", chat=ADMIN_ID)
+    assert reply.text == "Already polling https://feeds.example/rss."
+    assert [f.url for f in await services.admin.feeds()] == ["https://feeds.example/rss"]
+    removed = await say(emulator, "/removefeed https://feeds.example:443/rss", chat=ADMIN_ID)
+    assert "Stopped polling" in removed.text
