@@ -25,3 +25,5 @@ class Article:
     summary: tuple[str, ...] = ()
     id: int | None = None
     story_id: int | None = None
+    # The publisher's site when it is not the link's: an aggregator's item names its outlet (RSS <source>).
+    source_url: str | None = None

@@ -10,6 +10,7 @@ refused with a reason.
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
 import ipaddress
 import socket
@@ -21,7 +22,7 @@ from datetime import UTC
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -92,10 +93,14 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 class FetchError(Exception):
     """A fetch that failed; ``reason`` is a sentence a user can read."""
 
-    def __init__(self, reason: str, *, url: str | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, url: str | None = None, retry_after: float | None = None, gone: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.url = url
+        # The site answered 410 Gone: the address was removed on purpose and for good, not mislaid.
+        self.gone = gone
         # Seconds the site asked us to wait (a 429 or 503 with Retry-After), else None.
         self.retry_after = retry_after
 
@@ -111,6 +116,9 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    # Where the address asked for moved for good: the target of its leading run of permanent redirects (301,
+    # 308), every hop checked like any; None when it did not move or the first redirect was temporary.
+    moved_to: str | None = None
 
     @property
     def media_type(self) -> str:
@@ -273,6 +281,31 @@ def _human_size(n: int) -> str:
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} kB"
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of an address: what a login given for it applies to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _same_site(login: tuple[str, str, int | None], hop: tuple[str, str, int | None]) -> bool:
+    """Whether a login given for one origin may go to ``hop``: the same one, or its https upgrade."""
+    return login == hop or (login == ("http", hop[1], 80) and hop == ("https", hop[1], 443))
+
+
+def _basic_auth(url: str) -> str | None:
+    """The Authorization header for the user name and password in an address, or None when it has none."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return None
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
 class Fetcher:
     """Fetches pages and feeds safely; one instance per application, closed with :meth:`aclose`."""
 
@@ -333,6 +366,12 @@ class Fetcher:
 
     async def _fetch(self, url: str, accept: Accept, etag: str | None, last_modified: str | None) -> Fetched:
         current = url.strip()
+        # The login in the address ("https://user:pw@host/rss") is sent as Basic auth: the request goes to the
+        # pinned IP, which carries no user info. It holds for that origin only, never for a redirect elsewhere.
+        login: str | None = None
+        login_origin: tuple[str, str, int | None] = ("", "", None)
+        moved_to: str | None = None
+        permanent = True
         for _hop in range(self.max_redirects + 1):
             candidates, host_header, sni = await self._check_url(current)
             headers = {
@@ -345,6 +384,10 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+            if (own := _basic_auth(current)) is not None:
+                login, login_origin = own, _origin(current)  # the first address's, or a redirect's own
+            if login is not None and _same_site(login_origin, _origin(current)):
+                headers["Authorization"] = login
             extensions = {"sni_hostname": sni} if sni else {}
             if sni:
                 # The pool keys connections by the pinned IP, not the name: a kept-alive connection whose
@@ -357,8 +400,13 @@ class Fetcher:
                     if not location:
                         raise FetchError("The site sent a redirect without a target.", url=current)
                     current = urljoin(current, location.strip())
+                    permanent = permanent and response.status_code in (301, 308)
+                    if permanent:
+                        moved_to = current
                     continue
-                return await self._read(response, current, accept)
+                fetched = await self._read(response, current, accept)
+                fetched.moved_to = moved_to
+                return fetched
             finally:
                 await response.aclose()
         raise FetchError(f"That address redirects more than {self.max_redirects} times.", url=url)
@@ -468,7 +516,9 @@ class Fetcher:
             phrase = response.reason_phrase or ""
             if status in (401, 403):
                 raise FetchError(f"The site refused access ({status} {phrase}).".replace(" )", ")"), url=url)
-            if status in (404, 410):
+            if status == 410:
+                raise FetchError("The site says that address is gone for good (410).", url=url, gone=True)
+            if status == 404:
                 raise FetchError(f"The site says that page does not exist ({status}).", url=url)
             reason = f"The site answered with an error ({status} {phrase}).".replace(" )", ")")
             retry_after = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from telegram import Chat as TgChat
 from telegram import Update
 
 from bot.context import BotContext
@@ -30,7 +31,10 @@ async def feeds(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     require_bot_admin(update, context)
     services = context.services
-    await send(update.effective_message, render_feeds(await services.admin.feeds(), services.clock.now()))
+    # Feed addresses may hold a login or an API key: only a private chat shows them whole.
+    private = update.effective_chat is not None and update.effective_chat.type == TgChat.PRIVATE
+    listing = render_feeds(await services.admin.feeds(), services.clock.now(), hide_secrets=not private)
+    await send(update.effective_message, listing)
 
 
 @command

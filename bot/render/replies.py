@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.logs import hide_url_secrets
 from bot.render.text import (
     MAX_MESSAGE_CHARS,
     body_excerpt,
@@ -569,19 +570,21 @@ def render_stats(stats: Stats) -> Reply:
     return Reply("\n".join(lines))
 
 
-def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
-    """/feeds: every polled feed with its state."""
+def render_feeds(feeds: Sequence[Feed], now: float, *, hide_secrets: bool = False) -> list[Reply]:
+    """/feeds: every polled feed with its state; ``hide_secrets`` (outside a private chat) masks the logins and
+    keys in addresses, which every member of a group would otherwise read."""
     if not feeds:
         return [Reply("No feeds yet. Add one with <code>/addfeed URL [TOPIC...]</code>.")]
     blocks = [f"<b>Feeds ({len(feeds)})</b>"]
+    shown: Callable[[str], str] = hide_url_secrets if hide_secrets else str
     for feed in feeds:
         state = "💀 dead" if feed.dead else ("⚠️ failing" if feed.failures else "✅ ok")
         if state == "✅ ok" and not feed.last_success_at:
             state = "⏳ new"  # nothing read yet: it is not known to work
         # Until the first poll stores its title, the address is the feed's only name: show it once.
-        lines = [f"{state} <b>{esc(truncate(feed.title or feed.url, 80))}</b>"]
+        lines = [f"{state} <b>{esc(truncate(feed.title or shown(feed.url), 80))}</b>"]
         if feed.title:
-            lines.append(esc(feed.url))
+            lines.append(esc(shown(feed.url)))
         details = [f"from {'settings' if feed.origin == 'settings' else 'admin'}"]
         if feed.topics:
             details.append("topics: " + ", ".join(esc(t) for t in feed.topics))
@@ -592,7 +595,7 @@ def render_feeds(feeds: Sequence[Feed], now: float) -> list[Reply]:
         if feed.last_error and feed.failures:
             tried = f", last {format_age(now - feed.last_polled_at)}" if feed.last_polled_at else ""
             times = f"{_count(feed.failures, 'time')} in a row{tried}"
-            lines.append(f"Failed {esc(times)}: {esc(truncate(feed.last_error, 200))}")
+            lines.append(f"Failed {esc(times)}: {esc(truncate(shown(feed.last_error), 200))}")
         if feed.dead:
             lines.append(
                 "Tried once a day until it works again; /addfeed with its address tries it now, /removefeed drops it."

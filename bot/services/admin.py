@@ -158,13 +158,22 @@ def _check_url(url: str) -> str:
 
 
 def _normal_url(url: str) -> str:
-    """Scheme and host in lower case: "HTTPS://Example.com/rss" is the same feed as "https://example.com/rss"."""
+    """Scheme and host in lower case, without the scheme's default port: "HTTPS://Example.com:443/rss" is the same
+    feed as "https://example.com/rss". A trailing slash or http for https may name another resource: kept."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url
+    scheme = parts.scheme.lower()
     userinfo, at, host = parts.netloc.rpartition("@")
-    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=userinfo + at + host.lower()))
+    host = host.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is no number: the fetcher says why it is no address
+        port = None
+    if port is not None and port == {"http": 80, "https": 443}.get(scheme):
+        host = host.rpartition(":")[0]
+    return urlunsplit(parts._replace(scheme=scheme, netloc=userinfo + at + host))
 
 
 def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None:

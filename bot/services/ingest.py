@@ -137,6 +137,7 @@ class IngestService:
         self._stories: StoryIndex | None = None
         self._link_fetches: dict[int, int] = {}  # requester -> links being fetched for them now
         self._link_fetches_total = 0
+        self._moves_told: set[int] = set()  # feeds whose permanent move the log named already this run
         self._parser = ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="newsbot-parse")
 
     def close(self) -> None:
@@ -296,6 +297,8 @@ class IngestService:
             )
             if fetched.not_modified:
                 _log_revival(feed)
+                if fetched.moved_to is not None:
+                    await self._follow_move(feed, fetched.moved_to)
                 await self._db.feeds.record_success(
                     feed.id,
                     title=feed.title,
@@ -307,8 +310,10 @@ class IngestService:
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
             _log_revival(feed)
+            if fetched.moved_to is not None:
+                await self._follow_move(feed, fetched.moved_to)
         except FetchError as exc:
-            await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after)
+            await self._record_failure(feed, exc.reason, now, retry_after=exc.retry_after, gone=exc.gone)
             return []
         except FeedError as exc:
             await self._record_failure(feed, exc.reason, now)
@@ -406,6 +411,39 @@ class IngestService:
             log.exception("could not record the poll of feed %s", feed.url)
         return new
 
+    async def _follow_move(self, feed: Feed, moved_to: str) -> None:
+        """Poll a feed that moved for good (301/308, and read there just now) at its new address from now on.
+
+        Not a NEWSBOT_FEEDS feed: the next start would bring the old address back as a new feed, so the operator
+        is told once per run instead. Nor when the new address would lose the feed's login (a redirect never
+        carries it), nor when another feed is polled there already.
+        """
+        if moved_to == feed.url:
+            return
+        if feed.origin == "settings":
+            if feed.id not in self._moves_told:
+                self._moves_told.add(feed.id)
+                log.warning(
+                    "feed %s moved for good to %s; change it in NEWSBOT_FEEDS to stop the redirect at every poll",
+                    feed.url,
+                    moved_to,
+                )
+            return
+        if urlsplit(feed.url).username is not None and urlsplit(moved_to).username is None:
+            return
+        try:
+            moved = await self._db.feeds.move(feed.id, moved_to)
+        except sqlite3.Error as exc:
+            log.warning("could not store the new address of feed %s: %s", feed.url, exc)
+            return
+        if moved:
+            log.info("feed %s moved for good to %s; polled there from now on", feed.url, moved_to)
+        elif feed.id not in self._moves_told:
+            self._moves_told.add(feed.id)
+            log.warning(
+                "feed %s moved for good to %s, a feed already polled; /removefeed one", feed.url, moved_to
+            )
+
     async def _item_article(
         self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool, now: float
     ) -> tuple[Article | None, int]:
@@ -450,17 +488,23 @@ class IngestService:
             log.warning("could not postpone the next poll of feed %s: %s", feed.url, exc)
 
     async def _record_failure(
-        self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None
+        self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None, gone: bool = False
     ) -> None:
         failures = feed.failures + 1
         backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
         if retry_after is not None:
             # A rate-limited or busy site said when to come back: asking sooner only prolongs the ban.
             backoff = max(backoff, min(retry_after, 86400.0))
-        dead = failures >= DEAD_AFTER_FAILURES
+        # A 410 is the site saying the feed was removed for good: dead at once rather than after days of backoff.
+        # It is still tried once a day like any dead feed (sites do answer 410 by mistake), not dropped: only an
+        # admin removes a feed.
+        dead = gone or failures >= DEAD_AFTER_FAILURES
         if dead:
             backoff = max(backoff, DEAD_FEED_RETRY_SECONDS)
-        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
+        if gone:
+            log.warning("feed %s is gone (410), the site says; marked dead, /removefeed drops it", feed.url)
+        else:
+            log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         await self._db.feeds.record_failure(
             feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now
         )
@@ -591,7 +635,8 @@ class IngestService:
         async with self._store_lock:
             now = self._clock.now()
             stories = await self._story_index(now)
-            story_id = stories.find(signature, outlet(article.url, article.source))
+            publisher = outlet(article.source_url or article.url, article.source)
+            story_id = stories.find(signature, publisher)
             stored, status = await self._db.articles.add(
                 prepared,
                 content_hash=content_hash,
@@ -603,7 +648,7 @@ class IngestService:
                 reader=reader,
             )
             if status == "added" and stored.story_id is not None:
-                stories.add(stored.story_id, signature, now, outlet(article.url, article.source))
+                stories.add(stored.story_id, signature, now, publisher)
         return stored, status
 
     async def _story_index(self, now: float) -> StoryIndex:

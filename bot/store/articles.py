@@ -212,7 +212,8 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         conn,
         "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
         " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending, private,"
-        " unspaced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?) RETURNING id",
+        " unspaced, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (
             article.url,
             article.title,
@@ -232,6 +233,7 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
             int(item.reader is not None),
             # Only such articles can hold a word search looks for inside the text (see search()).
             int(is_unspaced(article.title) or is_unspaced(article.body)),
+            None if article.source_url is None else _storable(article.source_url),
         ),
     )
     article_id = int(rows[0]["id"])
@@ -423,10 +425,11 @@ class ArticleRepo:
             )
 
     async def recent_signatures(self, since: float) -> list[tuple[int, str, str, str]]:
-        """(story_id, story_signature, url, source) of articles fetched since ``since``, to group new ones."""
+        """(story_id, story_signature, url, source) of articles fetched since ``since``, to group new ones; the url
+        is the outlet's site for an aggregator's item (``Article.source_url``)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT story_id, story_signature, url, source FROM articles"
+            "SELECT story_id, story_signature, coalesce(source_url, url) AS url, source FROM articles"
             # Ordered by the indexed column so the planner reads only the recent rows.
             " WHERE fetched_at >= ? AND story_signature IS NOT NULL ORDER BY fetched_at, id",
             (since,),

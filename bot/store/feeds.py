@@ -79,6 +79,17 @@ class FeedRepo:
             rows = await fetch_all(conn, "SELECT * FROM feeds WHERE url = ?", (url,))
             return _feed_from_row(rows[0]), False
 
+    async def move(self, feed_id: int, url: str) -> bool:
+        """Poll a feed at a new address from now on; False when another feed has that address already."""
+        async with self._db.write() as conn:
+            try:
+                return (
+                    await run(conn, "UPDATE feeds SET url = ? WHERE id = ?", (storable_text(url), feed_id))
+                    > 0
+                )
+            except sqlite3.IntegrityError:
+                return False
+
     async def remove(self, url: str) -> bool:
         """Stop polling a feed; its articles stay. False if there was no such feed."""
         async with self._db.write() as conn:

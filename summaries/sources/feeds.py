@@ -105,6 +105,9 @@ class FeedItem:
     categories: tuple[str, ...] = ()
     author: str | None = None
     guid: str | None = None
+    # The outlet an aggregator's item names (RSS/Atom <source>): its name and its site.
+    source: str | None = None
+    source_url: str | None = None
 
     @property
     def text(self) -> str:
@@ -381,7 +384,19 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         categories=tuple(c for c in categories if c),
         author=_plain(entry.get("author")) or None,
         guid=guid,
+        **_entry_source(entry.get("source"), base),
     )
+
+
+def _entry_source(source: Any, base: str) -> dict[str, str | None]:
+    """The outlet an item names (``<source url="https://outlet">Outlet</source>``, Atom's ``<source>``): its
+    name and http(s) site, each None when absent; an aggregator's links all point at the aggregator."""
+    if not isinstance(source, Mapping):
+        return {"source": None, "source_url": None}
+    name = " ".join(_plain(source.get("title")).split())[:200] or None
+    href = source.get("href") or source.get("link")
+    site = _absolute(base, href.strip()) if isinstance(href, str) and href.strip() else ""
+    return {"source": name, "source_url": site if site_host(site) else None}
 
 
 def _entry_link(entry: Mapping[str, Any], base: str) -> str:
@@ -553,7 +568,8 @@ def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str]
         url=_article_url(item, feed),
         title=item.title,
         body=body,
-        source=feed.title,
+        source=item.source or feed.title,
+        source_url=item.source_url,
         published=item.published,
         language=feed.language,
         topics=article_topics(item.title, body, declared=feed_topics, categories=item.categories),

@@ -212,6 +212,83 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert revived is not None and not revived.dead and revived.failures == 0
 
 
+async def test_a_feed_the_site_says_is_gone_is_dead_at_once(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A 410 was taken for a 404: the feed was polled ten more times over days of backoff before /feeds called
+    # it dead, and the reason said "does not exist" instead of what the site said.
+    url = news_site.add("/closed.xml", "gone", status=410, content_type="text/plain")
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    current = await db.feeds.get(feed.id)
+    assert current is not None and current.dead and current.failures == 1
+    assert current.last_error == "The site says that address is gone for good (410)."
+    assert current.next_poll_at - clock.now() == 86_400  # like any dead feed, tried once a day
+    assert "is gone (410)" in caplog.text and "/removefeed" in caplog.text
+
+
+async def test_a_feed_that_moved_for_good_is_polled_at_its_new_address(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed moved with a 301 was fetched through the redirect at every poll forever, and /feeds kept showing
+    # the old address. A temporary redirect (302) leaves the address alone.
+    caplog.set_level(logging.INFO)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    news_site.add_redirect("/old.xml", "/feeds/business.xml", status=301)
+    news_site.add_redirect("/maintenance.xml", "/feeds/business.xml", status=302)
+    moved, _ = await db.feeds.add(news_site.url("/old.xml"), (), None, clock.now())
+    kept, _ = await db.feeds.add(news_site.url("/maintenance.xml"), (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    after = await db.feeds.get(moved.id)
+    assert after is not None and after.url == news_site.feed_url("business") and after.last_success_at
+    assert "moved for good" in caplog.text
+    still = await db.feeds.get(kept.id)
+    assert still is not None and still.url == news_site.url("/maintenance.xml")
+    clock.advance(3600)
+    await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/old.xml") == 1 and news_site.hits("/maintenance.xml") == 2
+
+
+async def test_a_settings_feed_that_moved_keeps_its_address_and_the_operator_is_told(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # NEWSBOT_FEEDS lives in the environment: the next start would put the old address back as a new feed.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    old = news_site.add_redirect("/old.xml", "/feeds/business.xml", status=308)
+    await db.feeds.sync_from_settings([(old, ())], clock.now())
+    for _ in range(2):
+        await service.poll_due_feeds(clock.now())
+        clock.advance(3600)
+    assert [f.url for f in await db.feeds.list()] == [old]
+    told = [r.getMessage() for r in caplog.records if "NEWSBOT_FEEDS" in r.getMessage()]
+    assert len(told) == 1 and news_site.feed_url("business") in told[0]
+
+
+async def test_a_feed_behind_a_login_that_moved_keeps_the_address_with_its_login(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The new address would lose the login the feed needs: the old one, which still works, is kept.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    target = news_site.feed_url("business").replace("127.0.0.1", "localhost")
+    old = news_site.add_redirect("/old.xml", target, status=301).replace("http://", "http://reader:pw@")
+    feed, _ = await db.feeds.add(old, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    after = await db.feeds.get(feed.id)
+    assert after is not None and after.url == old and after.last_success_at
+
+
 async def test_a_feeds_credentials_never_reach_the_log(
     service: IngestService,
     db: Database,
@@ -556,6 +633,34 @@ async def test_one_aggregator_feed_still_groups_two_outlets_reports(service: Ing
         ]
     )
     assert b.story_id == a.id
+
+
+async def test_an_aggregators_items_are_named_and_grouped_by_the_outlet_each_item_names(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B
+
+    # Google News style: every link goes through the aggregator, each item names its outlet in <source>. Both
+    # were stored as "Port Digest" from one site, so the second outlet's report of the event stood alone
+    # (one outlet never reports a story twice) and "also: ..." could name nobody.
+    def item(n: int, story: tuple[str, str], outlet: str) -> str:
+        return (
+            f"<item><title>{story[0]}</title><link>{news_site.url(f'/rss/articles/{n}?oc=5')}</link>"
+            f"<guid>a{n}</guid><pubDate>{_rfc822(clock.now())}</pubDate><description>{story[1]}</description>"
+            f'<source url="https://{outlet.lower().replace(" ", "")}.example">{outlet}</source></item>'
+        )
+
+    url = news_site.add(
+        "/digest.xml",
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Port Digest</title>"
+        f"{item(1, HARBOUR_A, 'Harbour Post')}{item(2, HARBOUR_B, 'Coast Wire')}</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    first, second = await service.poll_due_feeds(clock.now())
+    assert (first.source, second.source) == ("Harbour Post", "Coast Wire")
+    assert second.story_id == first.id
+    assert await db.articles.other_sources([first]) == {first.id: ("Coast Wire",)}
 
 
 # Half a minute after the test clock's start, when the tests add their feeds: news for a first poll.

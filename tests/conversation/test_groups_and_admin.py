@@ -335,3 +335,31 @@ async def test_a_bot_muted_unannounced_stops_at_the_first_refusal_instead_of_fai
     await services.delivery.plan_alerts(await _news(running_bot, 2), services.clock.now())
     await emulator.wait_for_idle()
     assert emulator.requests["sendMessage"] == sent + 1  # the one refused alert; the second is not tried
+
+
+async def test_feeds_in_a_group_hide_the_login_in_a_feed_address(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # An admin who runs /feeds in a group showed every member the password of a feed behind a login.
+    services = services_of(running_bot)
+    url = "https://reader:s3cretpw@members.example/rss?apikey=k456secret&edition=uk"
+    await services.db.feeds.add(url, (), ADMIN_ID, services.clock.now() + 3600)
+    await emulator.add_chat(GROUP, "group", "Readers")
+    in_group = await say(emulator, "/feeds", chat=GROUP, user_id=ADMIN_ID)
+    assert "https://reader:***@members.example/rss?apikey=***&amp;edition=uk" in in_group.html
+    assert "s3cretpw" not in in_group.text and "k456secret" not in in_group.text
+    in_private = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert url in in_private.text  # the admin alone sees the whole address, to copy it
+
+
+async def test_addfeed_of_a_polled_feed_with_its_default_port_spelled_out_adds_nothing(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "https://host:443/rss" is the address "https://host/rss": it was added as a second feed, polled twice.
+    services = services_of(running_bot)
+    await services.db.feeds.add("https://feeds.example/rss", (), ADMIN_ID, services.clock.now() + 3600)
+    reply = await say(emulator, "/addfeed HTTPS://Feeds.Example:443/rss", chat=ADMIN_ID)
+    assert reply.text == "Already polling https://feeds.example/rss."
+    assert [f.url for f in await services.admin.feeds()] == ["https://feeds.example/rss"]
+    removed = await say(emulator, "/removefeed https://feeds.example:443/rss", chat=ADMIN_ID)
+    assert "Stopped polling" in removed.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import ssl
 import time
@@ -474,3 +475,30 @@ def test_only_one_unannounced_gzip_layer_of_text_is_unwrapped() -> None:
     assert fetcher._unwrap_gzip(binary, "http://x/") == binary
     with pytest.raises(FetchError, match="larger than"):
         fetcher._unwrap_gzip(gzip.compress(b"<html>" + b" " * 50_000), "http://x/")
+
+
+async def test_credentials_in_a_feed_address_are_sent_as_basic_auth_but_never_to_another_host(
+    news_site: NewsSite,
+) -> None:
+    # A feed behind HTTP Basic auth is added as https://user:pw@host/rss; the address was pinned to the
+    # checked IP without its user info, so the site answered 401 at every poll.
+    news_site.add("/members.xml", PAGE)
+    news_site.add_redirect("/moved.xml", "/members.xml", status=301)
+    other_host = news_site.url("/members.xml").replace("127.0.0.1", "localhost")
+    news_site.add_redirect("/elsewhere.xml", other_host, status=302)
+    with_login = news_site.url("/x").replace("http://", "http://reader:s%3Ecret@").removesuffix("/x")
+    expected = "Basic " + base64.b64encode(b"reader:s>cret").decode()
+    async with Fetcher(allow_private=True, resolver=_loopback) as fetcher:
+        await fetcher.fetch(with_login + "/moved.xml")
+        await fetcher.fetch(with_login + "/elsewhere.xml")
+    auth = [(r.path, r.headers.get("Authorization")) for r in news_site.requests]
+    assert auth == [
+        ("/moved.xml", expected),
+        ("/members.xml", expected),  # the same site: the login still holds
+        ("/elsewhere.xml", expected),
+        ("/members.xml", None),  # another host never sees it
+    ]
+
+
+async def _loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
