@@ -147,7 +147,8 @@ class SubscriptionService:
                 result.rejected.append((word.text, problem))
                 continue
             if ("keyword", keyword) in followed:
-                if keyword not in result.keywords_already:
+                # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
+                if keyword not in result.keywords and keyword not in result.keywords_already:
                     result.keywords_already.append(keyword)
                 continue
             if count >= MAX_SUBSCRIPTIONS:

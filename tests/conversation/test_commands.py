@@ -75,6 +75,17 @@ async def test_subscribe_says_which_words_are_topics_and_which_keywords(
     assert "Business" not in mysubs.text  # a near miss is suggested, never guessed
 
 
+async def test_subscribe_with_a_keyword_twice_follows_it_once_without_saying_already(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "Tesla tesla" used to answer "Keywords: “tesla”" and, in the same reply, "Already following: “tesla”".
+    reply = await say(emulator, '/subscribe Tesla tesla "TESLA" sport Sport')
+    assert "Keywords: “tesla”" in reply.text and "Topics: ⚽ Sport" in reply.text
+    assert "Already" not in reply.text, reply.text
+    again = await say(emulator, "/subscribe tesla TESLA")
+    assert again.text.count("“tesla”") == 1 and "Already following: “tesla”" in again.text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
