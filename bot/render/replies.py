@@ -262,7 +262,10 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     if result.removed_all is not None:
         if result.removed_all == 0:
             return Reply("You were not following anything. /topics to start.")
-        return Reply(f"🗑 Dropped all {result.removed_all} subscriptions. /topics to follow something again.")
+        dropped = (
+            "your one subscription" if result.removed_all == 1 else f"all {result.removed_all} subscriptions"
+        )
+        return Reply(f"🗑 Dropped {dropped}. /topics to follow something again.")
     lines: list[str] = []
     if result.topics:
         lines.append(

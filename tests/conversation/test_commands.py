@@ -94,7 +94,9 @@ async def test_unsubscribe_words_unknown_words_and_all(
     assert "Stopped following topics: 🔬 Science" in reply.text
     assert "You don't follow “spaceships”" in reply.text
     reply = await say(emulator, "/unsubscribe all")
-    assert "Dropped all 1 subscriptions" in reply.text
+    assert "Dropped your one subscription." in reply.text  # it read "Dropped all 1 subscriptions"
+    await say(emulator, "/subscribe science tesla")
+    assert "Dropped all 2 subscriptions." in (await say(emulator, "/unsubscribe all")).text
     assert "Topics: none" in (await say(emulator, "/mysubs")).text
 
 
