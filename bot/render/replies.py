@@ -490,6 +490,9 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
     return Reply("\n".join(lines), settings_keyboard(chat))
 
 
+_FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
+
+
 def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change."""
     if setting in ("mode", "digest"):
@@ -498,7 +501,9 @@ def describe_change(chat: Chat, setting: str) -> str:
         return "You'll get an alert for each new matching article."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
-        if label != chat.timezone:  # "UTC+2" keeps that offset all year; a city follows its clock changes
+        # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them
+        # mostly mean New York or Denver, which change clocks); a city follows its clock changes.
+        if label != chat.timezone or chat.timezone in _FIXED_ABBREVIATION_ZONES:
             return f"Timezone set to {label}, all year round (name your city to follow daylight saving time)."
         return f"Timezone set to {label}."
     if setting == "quiet":

@@ -320,6 +320,12 @@ async def test_settings_take_a_city_or_an_offset_as_timezone(
     reply = await say(emulator, "/settings timezone UTC+2")
     assert "Timezone set to UTC+02:00, all year round" in reply.text
     assert "🌍 Timezone: UTC+02:00" in reply.text
+    # The tz database's EST, MST and HST never change clocks; in New York "EST" left digests an hour late all
+    # summer without a word, while PST or EDT are refused. CET does follow summer time.
+    reply = await say(emulator, "/settings timezone EST")
+    assert "Timezone set to EST, all year round (name your city" in reply.text
+    reply = await say(emulator, "/settings timezone CET")
+    assert "Timezone set to CET." in reply.text
 
 
 async def test_settings_tell_the_next_digest_in_the_chats_own_time(
