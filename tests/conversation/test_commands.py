@@ -86,6 +86,18 @@ async def test_subscribe_with_a_keyword_twice_follows_it_once_without_saying_alr
     assert again.text.count("“tesla”") == 1 and "Already following: “tesla”" in again.text
 
 
+async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe all" (the mirror of /unsubscribe all) followed the keyword "all": an alert for every article
+    # with "all" in it, which is most of them, and nothing like every topic.
+    reply = await say(emulator, "/subscribe all")
+    assert "Not followed “all”" in reply.text and "/topics" in reply.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+    quoted = await say(emulator, '/subscribe "all" Everything')
+    assert "Keywords: “all”" in quoted.text and "Not followed “Everything”" in quoted.text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
