@@ -41,10 +41,14 @@ from bot.render.text import MAX_MESSAGE_CHARS
 
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
-# A number is an id, even one too long to exist ("no article #..."); 30 digits keeps int() cheap and safe.
 _WEB_LINK = re.compile(r"https?://\S", re.IGNORECASE)
+# Links to Telegram itself (a channel's "Join us", a post) are no article to summarize.
+_TELEGRAM_LINK = re.compile(
+    r"https?://(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)(?:[/:?#]|$)", re.IGNORECASE
+)
 # A message of at most this many words around a link is that link; longer text is summarized as text.
 _LINK_WORDS = 12
+# A number is an id, even one too long to exist ("no article #..."); 30 digits keeps int() cheap and safe.
 _ARTICLE_ID = re.compile(r"^#?(\d{1,30})$")
 # An article id as our lists and digests show it, after "source · age" or opening the line: "· #12".
 _LISTED_ID = re.compile(r"(?:^|· )#(\d{1,12})\b", re.MULTILINE)
@@ -132,12 +136,14 @@ def _is_link(text: str) -> bool:
 def hidden_link(message: Message) -> str | None:
     """The first web link hidden behind words (a text_link entity, "Read more"), in the text or the caption.
 
-    Channel posts and formatted messages show words, not the address; links to people (tg://user) are no page.
+    Channel posts and formatted messages show words, not the address; links to people (tg://user) and to
+    Telegram itself are no article.
     """
     entities = message.entities if message.text else message.caption_entities
     for entity in entities:
-        if entity.type == MessageEntity.TEXT_LINK and entity.url and _WEB_LINK.match(entity.url):
-            return entity.url
+        url = entity.url if entity.type == MessageEntity.TEXT_LINK else None
+        if url and _WEB_LINK.match(url) and not _TELEGRAM_LINK.match(url):
+            return url
     return None
 
 

@@ -420,3 +420,12 @@ async def test_a_link_hidden_behind_words_is_summarized(
     mention["entities"] = [{"type": "text_link", "offset": 4, "length": 3, "url": "tg://user?id=5"}]
     await emulator.inject_raw_update({"message": mention})
     assert (await emulator.next_message(USER_CHAT)).text.startswith("Send me a link")
+    # Channels put their own Telegram link first ("Join us"): that is no article, the next link is.
+    promo = {**post, "message_id": 503, "text": "Join us. Trams are coming. Read more"}
+    promo["entities"] = [
+        {"type": "text_link", "offset": 0, "length": 7, "url": "https://t.me/citynews"},
+        {"type": "text_link", "offset": 27, "length": 9, "url": page.url},
+    ]
+    await emulator.inject_raw_update({"message": promo})
+    promoted = await emulator.next_message(USER_CHAT)
+    assert ARTICLE_TITLE in promoted.text, promoted.text
