@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from telegram import Chat as TgChat
-from telegram import Message, Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -41,6 +41,13 @@ from bot.render.text import MAX_MESSAGE_CHARS
 
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_WEB_LINK = re.compile(r"https?://\S", re.IGNORECASE)
+# Links to Telegram itself (a channel's "Join us", a post) are no article to summarize.
+_TELEGRAM_LINK = re.compile(
+    r"https?://(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)(?:[/:?#]|$)", re.IGNORECASE
+)
+# A message of at most this many words around a link is that link; longer text is summarized as text.
+_LINK_WORDS = 12
 # A number is an id, even one too long to exist ("no article #..."); 30 digits keeps int() cheap and safe.
 _ARTICLE_ID = re.compile(r"^#?(\d{1,30})$")
 # An article id as our lists and digests show it, after "source · age" or opening the line: "· #12".
@@ -123,7 +130,21 @@ def parse_summary_request(
 def _is_link(text: str) -> bool:
     """A link alone, or a link with a few words around it ("look at this: https://...")."""
     url = find_url(text)
-    return url is not None and len(text.split()) <= 12
+    return url is not None and len(text.split()) <= _LINK_WORDS
+
+
+def hidden_link(message: Message) -> str | None:
+    """The first web link hidden behind words (a text_link entity, "Read more"), in the text or the caption.
+
+    Channel posts and formatted messages show words, not the address; links to people (tg://user) and to
+    Telegram itself are no article.
+    """
+    entities = message.entities if message.text else message.caption_entities
+    for entity in entities:
+        url = entity.url if entity.type == MessageEntity.TEXT_LINK else None
+        if url and _WEB_LINK.match(url) and not _TELEGRAM_LINK.match(url):
+            return url
+    return None
 
 
 def replied_message(message: Message) -> Message | None:
@@ -167,7 +188,11 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
         return None, True
     if articles:
         return articles[0], False
-    return replied.text or replied.caption or None, False
+    text = replied.text or replied.caption or None
+    if text is not None and find_url(text) is None and len(text.split()) <= _LINK_WORDS:
+        # "Read more" in a few words: the link behind them is what the reader means, as a visible one would be.
+        return hidden_link(replied) or text, False
+    return text, False
 
 
 async def _summarize(
@@ -234,7 +259,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     if update.effective_chat.type != TgChat.PRIVATE:
         return  # in groups people talk to each other, not to us
     text = message.text or message.caption or ""
-    url = find_url(text)
+    url = find_url(text) or hidden_link(message)
     if url is None:
         await send(message, render_plain_text_hint())
         return

@@ -263,7 +263,10 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     if result.removed_all is not None:
         if result.removed_all == 0:
             return Reply("You were not following anything. /topics to start.")
-        return Reply(f"🗑 Dropped all {result.removed_all} subscriptions. /topics to follow something again.")
+        dropped = (
+            "your one subscription" if result.removed_all == 1 else f"all {result.removed_all} subscriptions"
+        )
+        return Reply(f"🗑 Dropped {dropped}. /topics to follow something again.")
     lines: list[str] = []
     if result.topics:
         lines.append(
@@ -488,6 +491,9 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
     return Reply("\n".join(lines), settings_keyboard(chat))
 
 
+_FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
+
+
 def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change."""
     if setting in ("mode", "digest"):
@@ -496,7 +502,9 @@ def describe_change(chat: Chat, setting: str) -> str:
         return "You'll get an alert for each new matching article."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
-        if label != chat.timezone:  # "UTC+2" keeps that offset all year; a city follows its clock changes
+        # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them
+        # mostly mean New York or Denver, which change clocks); a city follows its clock changes.
+        if label != chat.timezone or chat.timezone in _FIXED_ABBREVIATION_ZONES:
             return f"Timezone set to {label}, all year round (name your city to follow daylight saving time)."
         return f"Timezone set to {label}."
     if setting == "quiet":

@@ -19,6 +19,8 @@ MAX_KEYWORD_CHARS = 50
 MIN_KEYWORD_CHARS = 2
 MAX_SUBSCRIPTIONS = 50
 MAX_WORDS_PER_REQUEST = 30
+# "/unsubscribe all" drops everything; unquoted, these words are never keywords to follow.
+_ALL_WORDS = frozenset({"all", "everything", "*"})
 
 # A quoted phrase ("..." or typographic “...”, as phones type them) or a bare run of non-space characters.
 _TOKEN = re.compile(r'"([^"]*)"?|“([^”]*)”?|«([^»]*)»?|([^\s"“”«»]+)')
@@ -143,11 +145,17 @@ class SubscriptionService:
                 continue
             keyword = normalise_keyword(word.text)
             problem = _keyword_problem(keyword)
+            if not word.quoted and keyword in _ALL_WORDS:
+                # "/subscribe all" means every topic, not an alert for each article that has the word "all".
+                problem = (
+                    "to follow every topic, tap them in /topics (quote the word to follow it as a keyword)"
+                )
             if problem:
                 result.rejected.append((word.text, problem))
                 continue
             if ("keyword", keyword) in followed:
-                if keyword not in result.keywords_already:
+                # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
+                if keyword not in result.keywords and keyword not in result.keywords_already:
                     result.keywords_already.append(keyword)
                 continue
             if count >= MAX_SUBSCRIPTIONS:
@@ -164,7 +172,7 @@ class SubscriptionService:
         words = parse_words(text)
         if not words:
             raise UserError("Tell me what to drop, e.g. /unsubscribe business, or /unsubscribe all.")
-        if len(words) == 1 and not words[0].quoted and words[0].text.lower() in ("all", "everything", "*"):
+        if len(words) == 1 and not words[0].quoted and words[0].text.lower() in _ALL_WORDS:
             return UnfollowResult(removed_all=await self._db.subscriptions.remove_all(chat_id))
         current = await self.for_chat(chat_id)
         followed = {(s.kind, s.value) for s in current}

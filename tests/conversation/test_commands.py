@@ -75,6 +75,29 @@ async def test_subscribe_says_which_words_are_topics_and_which_keywords(
     assert "Business" not in mysubs.text  # a near miss is suggested, never guessed
 
 
+async def test_subscribe_with_a_keyword_twice_follows_it_once_without_saying_already(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "Tesla tesla" used to answer "Keywords: “tesla”" and, in the same reply, "Already following: “tesla”".
+    reply = await say(emulator, '/subscribe Tesla tesla "TESLA" sport Sport')
+    assert "Keywords: “tesla”" in reply.text and "Topics: ⚽ Sport" in reply.text
+    assert "Already" not in reply.text, reply.text
+    again = await say(emulator, "/subscribe tesla TESLA")
+    assert again.text.count("“tesla”") == 1 and "Already following: “tesla”" in again.text
+
+
+async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe all" (the mirror of /unsubscribe all) followed the keyword "all": an alert for every article
+    # with "all" in it, which is most of them, and nothing like every topic.
+    reply = await say(emulator, "/subscribe all")
+    assert "Not followed “all”" in reply.text and "/topics" in reply.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+    quoted = await say(emulator, '/subscribe "all" Everything')
+    assert "Keywords: “all”" in quoted.text and "Not followed “Everything”" in quoted.text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -83,7 +106,9 @@ async def test_unsubscribe_words_unknown_words_and_all(
     assert "Stopped following topics: 🔬 Science" in reply.text
     assert "You don't follow “spaceships”" in reply.text
     reply = await say(emulator, "/unsubscribe all")
-    assert "Dropped all 1 subscriptions" in reply.text
+    assert "Dropped your one subscription." in reply.text  # it read "Dropped all 1 subscriptions"
+    await say(emulator, "/subscribe science tesla")
+    assert "Dropped all 2 subscriptions." in (await say(emulator, "/unsubscribe all")).text
     assert "Topics: none" in (await say(emulator, "/mysubs")).text
 
 
@@ -307,6 +332,12 @@ async def test_settings_take_a_city_or_an_offset_as_timezone(
     reply = await say(emulator, "/settings timezone UTC+2")
     assert "Timezone set to UTC+02:00, all year round" in reply.text
     assert "🌍 Timezone: UTC+02:00" in reply.text
+    # The tz database's EST, MST and HST never change clocks; in New York "EST" left digests an hour late all
+    # summer without a word, while PST or EDT are refused. CET does follow summer time.
+    reply = await say(emulator, "/settings timezone EST")
+    assert "Timezone set to EST, all year round (name your city" in reply.text
+    reply = await say(emulator, "/settings timezone CET")
+    assert "Timezone set to CET." in reply.text
 
 
 async def test_settings_tell_the_next_digest_in_the_chats_own_time(

@@ -395,3 +395,53 @@ async def test_an_alert_and_a_summary_at_the_chats_length_cost_one_summarize_cal
     reply = await say(emulator, f"/summary {glacier.id}")
     assert calls.count((glacier.title, 5)) == 1
     assert reply.text.count("\n\n") >= 5  # a heading and five sentences, a blank line between each
+
+
+async def test_a_link_hidden_behind_words_is_summarized(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Channel posts and formatted messages hide their link behind words ("Read more"); a user who forwarded
+    # one got "Send me a link", and /summary in reply to it "nothing to summarize in that text".
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    user = {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"}
+    post = {
+        "message_id": 500,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": user,
+        "text": "Trams are coming. Read more",
+        "entities": [
+            {"type": "text_mention", "offset": 0, "length": 5, "user": user},
+            {"type": "text_link", "offset": 18, "length": 9, "url": page.url},
+        ],
+        "forward_origin": {
+            "type": "channel",
+            "chat": {"id": -1001, "type": "channel", "title": "City News"},
+            "message_id": 3,
+            "date": int(time.time()),
+        },
+    }
+    await emulator.inject_raw_update({"message": post})
+    forwarded = await emulator.next_message(USER_CHAT)
+    assert ARTICLE_TITLE in forwarded.text, forwarded.text
+    command = {"type": "bot_command", "offset": 0, "length": 8}
+    reply = {**post, "message_id": 501, "text": "/summary", "entities": [command], "reply_to_message": post}
+    del reply["forward_origin"]
+    await emulator.inject_raw_update({"message": reply})
+    replied = await emulator.next_message(USER_CHAT)
+    assert ARTICLE_TITLE in replied.text, replied.text
+    # A link to a person (tg://user) is no page: the hint as before.
+    mention = {**post, "message_id": 502, "text": "Ask Ann", "entities": []}
+    mention["entities"] = [{"type": "text_link", "offset": 4, "length": 3, "url": "tg://user?id=5"}]
+    await emulator.inject_raw_update({"message": mention})
+    assert (await emulator.next_message(USER_CHAT)).text.startswith("Send me a link")
+    # Channels put their own Telegram link first ("Join us"): that is no article, the next link is.
+    promo = {**post, "message_id": 503, "text": "Join us. Trams are coming. Read more"}
+    promo["entities"] = [
+        {"type": "text_link", "offset": 0, "length": 7, "url": "https://t.me/citynews"},
+        {"type": "text_link", "offset": 27, "length": 9, "url": page.url},
+    ]
+    await emulator.inject_raw_update({"message": promo})
+    promoted = await emulator.next_message(USER_CHAT)
+    assert ARTICLE_TITLE in promoted.text, promoted.text
