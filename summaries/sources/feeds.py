@@ -572,17 +572,24 @@ def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str]
         source_url=item.source_url,
         published=item.published,
         language=feed.language,
-        topics=article_topics(item.title, body, declared=feed_topics, categories=item.categories),
+        topics=article_topics(
+            item.title, body, declared=feed_topics, categories=item.categories, language=feed.language
+        ),
         categories=item.categories,
     )
 
 
 def article_topics(
-    title: str, body: str, *, declared: Iterable[str] = (), categories: Iterable[str] = ()
+    title: str,
+    body: str,
+    *,
+    declared: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    language: str | None = None,
 ) -> tuple[str, ...]:
     """Topic ids for an article: declared feed topics, categories mapped through aliases, then tagged text."""
     catalogue = default_catalogue()
-    return tuple(catalogue.tag(title, body, declared=(*declared, *categories)))
+    return tuple(catalogue.tag(title, body, declared=(*declared, *categories), language=language))
 
 
 def _article_url(item: FeedItem, feed: ParsedFeed) -> str:
