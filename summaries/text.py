@@ -448,6 +448,19 @@ def detect_language(text: str) -> str:
     return best
 
 
+def text_language(text: str, declared: str | None = None) -> str:
+    """The sumy language name of a text: the declared language, or the guessed one.
+
+    A declared English is checked: page templates and feeds say "en" by default, and German pages marked so
+    were summarized with English sentence rules ("Der 1." / "FC Köln gewann ..."). Another declared language
+    is trusted: the guess defaults to English when unsure, and close languages share stop words.
+    """
+    name = language_name(declared)
+    if name is not None and name != "english":
+        return name
+    return detect_language(text)
+
+
 # German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a
 # sentence there unless a month follows. After an article (der, zum) or a possessive (sein 100. Tor) the
 # number cannot end a sentence.

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from summaries.text import detect_language, language_name
+from summaries.text import text_language
 from summaries.topic_languages import FALSE_FRIENDS, LEXICONS
 
 # An article needs this much keyword evidence for a topic at all, plus a little more per word of text, so a
@@ -609,11 +609,11 @@ class TopicCatalogue:
     ) -> list[str]:
         """Topic ids for an article: declared topics/categories that name catalogue topics, then its text.
 
-        ``language`` (a code such as "de" or "pt-BR", or a name) picks the vocabulary; without one, or with one
-        the summarizer does not know, it is guessed from the text.
+        ``language`` (a code such as "de" or "pt-BR", or a name) picks the vocabulary; without one, with one
+        the summarizer does not know, or with English (often a template's default), it is guessed from the text.
         """
         result = self.resolve_declared(declared)
-        lang = language_name(language) or detect_language(f"{title}\n{body}")
+        lang = text_language(f"{title}\n{body}", language)
         title_tokens, body_tokens = _tokens(title, lang), _tokens(body, lang)
         scores, headline = self._scores_and_headline(title_tokens, body_tokens, lang)
         if scores:

@@ -97,3 +97,14 @@ def test_feed_language_picks_the_vocabulary() -> None:
     )
     article = item_to_article(feed.items[0], feed)
     assert article.topics == ("politics",)
+
+
+def test_german_text_declared_english_gets_german_topics() -> None:
+    # lang="en" is many templates' default; the German "war" (was) once made such pages "world".
+    topics = default_catalogue().tag(
+        "Der Bundestag stimmt über das Gesetz ab",
+        "Die Koalition war sich lange nicht einig, die Opposition war dagegen. Die Abgeordneten stimmten am "
+        "Abend über das Gesetz ab; der Bundeskanzler war zufrieden.",
+        language="en",
+    )
+    assert topics == ["politics"]
