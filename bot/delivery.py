@@ -96,6 +96,8 @@ PLAN_CHUNK_ARTICLES = 20
 
 _WORD = re.compile(r"\w+")
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
+# A Latin letter followed by its combining accents (text in NFD).
+_LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +122,38 @@ def _normalized_words(text: str) -> str:
     return " " + " ".join(_WORD.findall(_fold(text))) + " "
 
 
+def _without_accents(text: str) -> str:
+    """``text`` with the accents of Latin letters dropped ("são paulo" -> "sao paulo"); other scripts kept."""
+    # Only marks on a Latin letter go: a Devanagari vowel sign or a Japanese dakuten is part of its letter.
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _LATIN_ACCENT.sub(r"\1", decomposed))
+
+
+class _TextView:
+    """Articles' texts folded for keyword tests, and word -> indexes of the articles that contain it.
+
+    Tens of thousands of distinct keywords against 200 5 KB articles would otherwise scan every text once per
+    keyword (40 s at 10,000 chats x 20 keywords); a plain keyword is only tested on the articles that hold
+    all its words.
+    """
+
+    def __init__(self, texts: Sequence[str], *, plain: bool) -> None:
+        self.raw = [_fold(t) for t in texts]
+        if plain:
+            self.raw = [_without_accents(t) for t in self.raw]
+        self.norm = [_normalized_words(t) for t in self.raw]
+        self.articles_with_word: dict[str, list[int]] = {}
+        for index, norm in enumerate(self.norm):
+            for word in set(norm.split()):
+                self.articles_with_word.setdefault(word, []).append(index)
+
+
 def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
     """A test ``(folded_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
 
     The user's keyword is never used as a regular expression: plain words compare against the text's word
-    sequence; a keyword with symbols ("c++", "c#") becomes an escaped pattern with word boundaries.
+    sequence; a keyword with symbols ("c++", "c#") becomes an escaped pattern with word boundaries. A keyword
+    in plain ASCII is tested on text without accents (see :class:`_TextView`).
     """
     folded = _fold(keyword)
     words = _WORD.findall(folded)
@@ -159,37 +188,31 @@ def match_articles(
         for topic in article.topics:
             by_topic.setdefault(topic, []).append(index)
         sources.setdefault(_story(article), set()).add(article.source)
-    raw_texts: list[str] | None = None
-    norm_texts: list[str] | None = None
-    # word -> indexes of the articles that contain it. Tens of thousands of distinct keywords against 200
-    # 5 KB articles would otherwise scan every text once per keyword (40 s at 10,000 chats x 20 keywords);
-    # a plain keyword is only tested on the articles that hold all its words.
-    articles_with_word: dict[str, list[int]] = {}
+    # Two views of the texts, built when a keyword first needs them: as written (for keywords typed with
+    # accents or in other scripts) and with Latin accents dropped (for keywords typed in plain ASCII).
+    views: dict[bool, _TextView] = {}
     keyword_hits: dict[str, list[int]] = {}
 
     def hits_for_keyword(value: str) -> list[int]:
-        nonlocal raw_texts, norm_texts
         found = keyword_hits.get(value)
         if found is None:
-            if raw_texts is None or norm_texts is None:
-                raw_texts = [_fold(f"{a.title}\n{a.body}") for a in stored]
-                norm_texts = [_normalized_words(t) for t in raw_texts]
-                for index, norm in enumerate(norm_texts):
-                    for word in set(norm.split()):
-                        articles_with_word.setdefault(word, []).append(index)
+            plain = value.isascii()
+            view = views.get(plain)
+            if view is None:
+                view = views[plain] = _TextView([f"{a.title}\n{a.body}" for a in stored], plain=plain)
             test = keyword_matcher(value)
             candidates: Sequence[int] = range(len(stored))
             folded = _fold(value)
             if not is_unspaced(folded) and _PLAIN_KEYWORD.fullmatch(folded):
                 # Such a keyword matches only as a run of whole words of the text (see keyword_matcher).
                 postings = sorted(
-                    (articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len
+                    (view.articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len
                 )
                 candidates = postings[0] if postings else []
                 for other in postings[1:]:
                     keep = set(other)
                     candidates = [i for i in candidates if i in keep]
-            found = [i for i in candidates if test(raw_texts[i], norm_texts[i])]
+            found = [i for i in candidates if test(view.raw[i], view.norm[i])]
             keyword_hits[value] = found
         return found
 

@@ -20,6 +20,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from summaries.topics import default_catalogue, tag_topics
 
@@ -142,6 +143,48 @@ def evaluate_feed_categories(root: Path) -> None:
         )
 
 
+LANGUAGE_LABELS = Path(__file__).resolve().parent.parent / "benchmarks" / "topics_languages.json"
+
+
+def evaluate_languages(root: Path, show_errors: int = 0) -> None:
+    """German and Portuguese feed items against hand labels (benchmarks/topics_languages.json): set F1."""
+    from summaries.sources.feeds import parse_feed
+
+    if not LANGUAGE_LABELS.is_file():
+        return
+    catalogue = default_catalogue()
+    labels = json.loads(LANGUAGE_LABELS.read_text(encoding="utf-8"))["items"]
+    feeds: dict[str, Any] = {}
+    gold: list[set[str]] = []
+    pred: list[set[str]] = []
+    for entry in labels:
+        path = root / "feeds" / entry["file"]
+        if entry["file"] not in feeds:
+            feeds[entry["file"]] = parse_feed(path.read_bytes())
+        feed = feeds[entry["file"]]
+        item = feed.items[entry["item"]]
+        gold.append(set(entry["topics"]))
+        pred.append(set(catalogue.tag(item.title, item.text, language=feed.language)))
+        if show_errors and gold[-1] != pred[-1]:
+            print(
+                f"  {entry['file']}#{entry['item']} gold {sorted(gold[-1])} got {sorted(pred[-1])}: {item.title}"
+            )
+    topics = sorted(set().union(*gold))
+    per: dict[str, float] = {}
+    for topic in topics:
+        tp = sum(topic in g and topic in p for g, p in zip(gold, pred, strict=True))
+        fp = sum(topic not in g and topic in p for g, p in zip(gold, pred, strict=True))
+        fn = sum(topic in g and topic not in p for g, p in zip(gold, pred, strict=True))
+        per[topic] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+    extra = sum(len(p - set(topics)) for p in pred)
+    exact = sum(g == p for g, p in zip(gold, pred, strict=True))
+    detail = ", ".join(f"{t} {f:.3f}" for t, f in per.items())
+    print(
+        f"Languages (German, Portuguese; {len(gold)} hand-labelled feed items): set macro-F1 "
+        f"{sum(per.values()) / len(per):.3f} ({detail}); exact sets {exact}; tags outside the labelled topics {extra}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
@@ -159,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate_bbc(args.data, args.errors)
     evaluate_cnndm(args.data)
     evaluate_feed_categories(args.data)
+    evaluate_languages(args.data, args.errors)
     return 0
 
 

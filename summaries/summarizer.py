@@ -28,13 +28,12 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from summaries.text import (
     SentenceTokenizer,
     clean_text,
-    detect_language,
     is_boilerplate,
-    language_name,
     split_sentences,
     stemmer,
     stems,
     stop_words,
+    text_language,
     words,
 )
 
@@ -89,7 +88,7 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
     """Clean and split an article, keep the candidate sentences and their stems."""
     cleaned = clean_text(text, title)
     # The title's words count too: a feed's teaser may be a single sentence, too little to tell the language.
-    lang = language_name(language) or detect_language(f"{title}\n{cleaned}" if title else cleaned)
+    lang = text_language(f"{title}\n{cleaned}" if title else cleaned, language)
     seen: set[str] = set()
     sentences: list[str] = []
     for sent in split_sentences(cleaned, lang):

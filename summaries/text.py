@@ -115,11 +115,13 @@ _READ_NEXT = re.compile(
     r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
-_TAG_LINE = re.compile(
-    r"^\s*(?:tags?|topics?|categories|category|filed under|keywords|schlagwörter|themen|mots-clés|etiquetas)"
-    r"\s*[:|]",
-    re.IGNORECASE,
+_TAG_WORDS = (
+    r"(?:tags?|topics?|categories|category|filed under|keywords|schlagwörter|schlagworte|stichwörter|themen|"
+    r"mots-clés|étiquettes|etiquetas|palavras-chave|marcadores)"
 )
+_TAG_LINE = re.compile(r"^\s*" + _TAG_WORDS + r"\s*[:|]", re.IGNORECASE)
+# The same word as a header on a line of its own: the tag list follows on the next lines.
+_TAG_HEADER = re.compile(r"^\s*" + _TAG_WORDS + r"\s*:?\s*$", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
 _SOCIAL = re.compile(
     r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
@@ -291,6 +293,10 @@ def clean_text(text: str, title: str | None = None) -> str:
             # A "Read more: <headline>" line is furniture on its own; a bare "Related" header starts a list.
             skipping_related = not line[read_next.end() :].strip()
             continue
+        if _TAG_HEADER.match(line):
+            # "Tags" alone on a line, then "stock car 2018, stock car brasil, ...": the list is no prose.
+            skipping_related = True
+            continue
         if skipping_related:
             if not _looks_like_prose(line):
                 continue
@@ -340,8 +346,8 @@ def _continues(previous: str, block: str) -> bool:
     Pages that hard-wrap their text with <br> come out of extraction one line a paragraph ("... won the" /
     "Africa Movie Academy Award ... has taken" / "to her Instagram page"); each line became a broken sentence.
     """
-    if not previous or _SENTENCE_END.search(previous) or is_boilerplate(block):
-        return False
+    if not previous or _SENTENCE_END.search(previous) or is_boilerplate(block) or _TAG_HEADER.match(previous):
+        return False  # a "Tags" header is followed by its list, not by the rest of a sentence
     # Only a comma or a word like "the" says a sentence goes on; a colon or a dash may end a heading or a
     # lead-in to a quoted post. A first word of lower-case letters only: "my6sense" or "iPhone" start sentences.
     return _starts_lower_case(block) or previous.endswith(",") or _DANGLING_WORD.search(previous) is not None
@@ -446,6 +452,19 @@ def detect_language(text: str) -> str:
         if ukrainian != russian:
             best = "ukrainian" if ukrainian > russian else "russian"
     return best
+
+
+def text_language(text: str, declared: str | None = None) -> str:
+    """The sumy language name of a text: the declared language, or the guessed one.
+
+    A declared English is checked: page templates and feeds say "en" by default, and German pages marked so
+    were summarized with English sentence rules ("Der 1." / "FC Köln gewann ..."). Another declared language
+    is trusted: the guess defaults to English when unsure, and close languages share stop words.
+    """
+    name = language_name(declared)
+    if name is not None and name != "english":
+        return name
+    return detect_language(text)
 
 
 # German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a

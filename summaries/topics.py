@@ -15,12 +15,16 @@ import json
 import math
 import re
 import tomllib
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from summaries.text import text_language
+from summaries.topic_languages import FALSE_FRIENDS, LEXICONS
 
 # An article needs this much keyword evidence for a topic at all, plus a little more per word of text, so a
 # long story does not collect a topic from scattered ambiguous words ...
@@ -33,7 +37,11 @@ TITLE_WEIGHT = 2.0
 # A near miss must be this similar (difflib ratio) to be suggested; "busines" -> business, "cat" -> nothing.
 SUGGEST_CUTOFF = 0.8
 
-_WORD = re.compile(r"[a-z0-9]+(?:[-'.&][a-z0-9]+)*")
+# Letters and digits of any script: "Straße", "eleição" and "Ökonom" are words, not "stra" + "e".
+_WORD = re.compile(r"[^\W_]+(?:[-'.&][^\W_]+)*")
+# French and Italian elide articles and pronouns into the next word: "l'élection" is "élection".
+_ELISION = re.compile(r"^(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all)'(?=\w)")
+_ELIDING = frozenset({"french", "italian"})
 # A lexicon entry in the indexes: topic id, weight, and whether it needs the topic's strong evidence ("~").
 _Entry = tuple[str, float, bool]
 
@@ -487,29 +495,32 @@ class TopicCatalogue:
                     self._names.setdefault(_norm(name), topic.id)
         for topic in self._topics.values():  # ids win over another topic's alias
             self._names[_norm(topic.id)] = topic.id
-        # Each entry: (topic id, weight, needs context); see Topic for "~".
-        self._exact: dict[str, list[_Entry]] = {}
-        self._prefix: dict[str, list[_Entry]] = {}
-        self._phrases: dict[str, list[_Entry]] = {}
-        self._max_phrase = 1
-        for topic in self._topics.values():
-            for word, weight in topic.keywords.items():
-                entry = (topic.id, weight, word.startswith("~"))
-                word = word.lstrip("~")
-                tokens = _tokens(word.rstrip("*"))
-                if not tokens:
-                    continue
-                if len(tokens) > 1:
-                    key = " ".join(tokens)
-                    # A starred phrase ("electric vehicle*") also matches its plural forms.
-                    forms = [key, key + "s", key + "es"] if word.endswith("*") else [key]
-                    for form in forms:
-                        self._phrases.setdefault(form, []).append(entry)
-                    self._max_phrase = max(self._max_phrase, len(tokens))
-                elif word.endswith("*"):
-                    self._prefix.setdefault(tokens[0], []).append(entry)
-                else:
-                    self._exact.setdefault(tokens[0], []).append(entry)
+        self._lexicons: dict[str, _Lexicon] = {
+            "english": _Lexicon(
+                (topic.id, word, weight)
+                for topic in self._topics.values()
+                for word, weight in topic.keywords.items()
+            )
+        }
+
+    def _lexicon(self, language: str) -> _Lexicon:
+        """The lexicon for articles in ``language``: the English one, or its loan words plus that language's."""
+        lexicon = self._lexicons.get(language)
+        if lexicon is None:
+            # Elsewhere the English lexicon keeps only what other languages borrow (names, brands, "Software"):
+            # its weight-1 words are everyday English, and some words mean something else there.
+            masked = {w.strip() for w in FALSE_FRIENDS.get(language, "").split(",")}
+            entries = [
+                (topic.id, word, weight)
+                for topic in self._topics.values()
+                for word, weight in topic.keywords.items()
+                if weight >= 2.0 and word.lstrip("~") not in masked
+            ]
+            for topic_id, groups in LEXICONS.get(language, {}).items():
+                if topic_id in self._topics:
+                    entries += [(topic_id, word, weight) for word, weight in _kw(**groups).items()]
+            lexicon = self._lexicons[language] = _Lexicon(entries, language)
+        return lexicon
 
     # -- lookup ----------------------------------------------------------------------------------------------
     def get(self, topic_id: str) -> Topic | None:
@@ -557,21 +568,19 @@ class TopicCatalogue:
         return found
 
     # -- tagging ---------------------------------------------------------------------------------------------
-    def scores(self, title: str, body: str) -> dict[str, float]:
+    def scores(self, title: str, body: str, *, language: str = "english") -> dict[str, float]:
         """Keyword evidence per topic (unnormalised); the tagger thresholds these."""
-        return self._scores(_tokens(title), _tokens(body))
-
-    def _scores(self, title_tokens: list[str], body_tokens: list[str]) -> dict[str, float]:
-        return self._scores_and_headline(title_tokens, body_tokens)[0]
+        return self._scores_and_headline(_tokens(title, language), _tokens(body, language), language)[0]
 
     def _scores_and_headline(
-        self, title_tokens: list[str], body_tokens: list[str]
+        self, title_tokens: list[str], body_tokens: list[str], language: str
     ) -> tuple[dict[str, float], set[str]]:
         """Scores per topic, and the topics a headline names with a strong (weight 3) keyword."""
         counts: Counter[str] = Counter()
         title_hits: Counter[str] = Counter()
-        self._count(title_tokens, title_hits)
-        self._count(body_tokens, counts)
+        lexicon = self._lexicon(language)
+        lexicon.count(title_tokens, title_hits)
+        lexicon.count(body_tokens, counts)
         # Topics with strong evidence from a plain keyword; only these count their "~" words.
         anchored = {
             key.split("\t", 1)[0]
@@ -595,7 +604,59 @@ class TopicCatalogue:
             totals[topic_id] = totals.get(topic_id, 0.0) + score
         return totals, headline
 
-    def _count(self, tokens: list[str], into: Counter[str]) -> None:
+    def tag(
+        self, title: str, body: str, declared: Iterable[str] = (), *, language: str | None = None
+    ) -> list[str]:
+        """Topic ids for an article: declared topics/categories that name catalogue topics, then its text.
+
+        ``language`` (a code such as "de" or "pt-BR", or a name) picks the vocabulary; without one, with one
+        the summarizer does not know, or with English (often a template's default), it is guessed from the text.
+        """
+        result = self.resolve_declared(declared)
+        lang = text_language(f"{title}\n{body}", language)
+        title_tokens, body_tokens = _tokens(title, lang), _tokens(body, lang)
+        scores, headline = self._scores_and_headline(title_tokens, body_tokens, lang)
+        if scores:
+            best = max(scores.values())
+            floor = MIN_SCORE + MIN_SCORE_PER_WORD * (len(title_tokens) + len(body_tokens))
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            for topic_id, score in ranked:
+                # A topic the headline names outright ("Carmaker ...") stays even when the body talks money.
+                close = score >= RELATIVE_SCORE * best or topic_id in headline
+                if score >= floor and close and topic_id not in result:
+                    result.append(topic_id)
+        return result
+
+
+class _Lexicon:
+    """Weighted keywords indexed for counting: whole words, prefixes ("electio*") and phrases."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, float]], language: str = "english") -> None:
+        # Each entry: (topic id, weight, needs context); see Topic for "~".
+        self._exact: dict[str, list[_Entry]] = {}
+        self._prefix: dict[str, list[_Entry]] = {}
+        self._phrases: dict[str, list[_Entry]] = {}
+        self._max_phrase = 1
+        for topic_id, word, weight in entries:
+            entry = (topic_id, weight, word.startswith("~"))
+            word = word.lstrip("~")
+            tokens = _tokens(word.rstrip("*"), language)
+            if not tokens:
+                continue
+            if len(tokens) > 1:
+                key = " ".join(tokens)
+                # A starred phrase ("electric vehicle*") also matches its plural forms.
+                forms = [key, key + "s", key + "es"] if word.endswith("*") else [key]
+                for form in forms:
+                    self._phrases.setdefault(form, []).append(entry)
+                self._max_phrase = max(self._max_phrase, len(tokens))
+            elif word.endswith("*"):
+                self._prefix.setdefault(tokens[0], []).append(entry)
+            else:
+                self._exact.setdefault(tokens[0], []).append(entry)
+
+    def count(self, tokens: list[str], into: Counter[str]) -> None:
+        """Add each keyword hit in ``tokens`` to ``into`` as "topic\tweight\tkeyword"."""
         n = len(tokens)
         for i, token in enumerate(tokens):
             matched: dict[str, tuple[float, str]] = {}
@@ -614,22 +675,6 @@ class TopicCatalogue:
                         matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():
                 into[f"{topic_id}\t{weight}\t{word}"] += 1
-
-    def tag(self, title: str, body: str, declared: Iterable[str] = ()) -> list[str]:
-        """Topic ids for an article: declared topics/categories that name catalogue topics, then its text."""
-        result = self.resolve_declared(declared)
-        title_tokens, body_tokens = _tokens(title), _tokens(body)
-        scores, headline = self._scores_and_headline(title_tokens, body_tokens)
-        if scores:
-            best = max(scores.values())
-            floor = MIN_SCORE + MIN_SCORE_PER_WORD * (len(title_tokens) + len(body_tokens))
-            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-            for topic_id, score in ranked:
-                # A topic the headline names outright ("Carmaker ...") stays even when the body talks money.
-                close = score >= RELATIVE_SCORE * best or topic_id in headline
-                if score >= floor and close and topic_id not in result:
-                    result.append(topic_id)
-        return result
 
 
 def _norm(word: str) -> str:
@@ -653,9 +698,13 @@ def _variants(key: str) -> list[str]:
     return out
 
 
-def _tokens(text: str) -> list[str]:
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    return [t[:-2] if t.endswith("'s") else t for t in _WORD.findall(text)]
+def _tokens(text: str, language: str = "english") -> list[str]:
+    # Composed and case-folded, so a decomposed "é" stays one letter and "STRASSE" meets "Straße".
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'").replace("‘", "'")
+    tokens = [t[:-2] if t.endswith("'s") else t for t in _WORD.findall(text)]
+    if language in _ELIDING:
+        tokens = [_ELISION.sub("", t) for t in tokens]
+    return tokens
 
 
 def _read_topic_file(path: Path) -> list[Topic]:

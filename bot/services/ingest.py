@@ -662,7 +662,10 @@ class IngestService:
 
     def _prepare(self, article: Article) -> tuple[Article, str, str | None]:
         topics = self._catalogue.tag(
-            article.title, article.body, declared=(*article.topics, *article.categories)
+            article.title,
+            article.body,
+            declared=(*article.topics, *article.categories),
+            language=article.language,
         )
         summary = article.summary or tuple(
             summarize(

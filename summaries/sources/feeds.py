@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -380,7 +380,8 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         title=title,
         summary=summary,
         content=content,
-        published=_struct_time_to_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
+        published=_struct_time_to_datetime(entry.get("published_parsed") or entry.get("updated_parsed"))
+        or _localized_date(entry.get("published") or entry.get("updated")),
         categories=tuple(c for c in categories if c),
         author=_plain(entry.get("author")) or None,
         guid=guid,
@@ -424,6 +425,49 @@ def _absolute(base: str, href: str) -> str:
     except ValueError:
         return ""
     return absolute
+
+
+# Month names feeds write in RFC 822 dates in their own language ("Seg, 24 Set 2018 19:20:00 -0300"), which
+# feedparser does not read: Portuguese, Spanish, French, German and Italian, by their first letters.
+_MONTHS = {
+    **dict.fromkeys(("jan", "ene", "janv", "gen", "jän"), 1),
+    **dict.fromkeys(("fev", "fév", "feb", "févr"), 2),
+    **dict.fromkeys(("mar", "mär", "mrz", "mars"), 3),
+    **dict.fromkeys(("abr", "avr", "apr"), 4),
+    **dict.fromkeys(("mai", "may", "mag"), 5),
+    **dict.fromkeys(("jun", "juin", "giu"), 6),
+    **dict.fromkeys(("jul", "juil", "lug"), 7),
+    **dict.fromkeys(("ago", "aug", "août", "aou"), 8),
+    **dict.fromkeys(("set", "sep", "sept"), 9),
+    **dict.fromkeys(("out", "oct", "okt", "ott"), 10),
+    **dict.fromkeys(("nov",), 11),
+    **dict.fromkeys(("dez", "dic", "déc", "dec"), 12),
+}
+_LOCALIZED_DATE = re.compile(
+    r"^\s*(?:[^\W\d_]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d_]+)\.?\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s*(?:([+-])(\d{2}):?(\d{2})|gmt|utc|ut|z)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _localized_date(value: Any) -> datetime | None:
+    """An RFC 822 date with day and month names in another language, or None."""
+    if not isinstance(value, str):
+        return None
+    match = _LOCALIZED_DATE.match(value[:80])
+    if match is None:
+        return None
+    day, month_name, year, hour, minute, second, sign, zone_h, zone_m = match.groups()
+    month = _MONTHS.get(month_name.casefold()) or _MONTHS.get(month_name.casefold()[:3])
+    if month is None:
+        return None
+    offset = timedelta(hours=int(zone_h), minutes=int(zone_m)) if sign else timedelta(0)
+    try:
+        zone = timezone(-offset if sign == "-" else offset)
+        moment = datetime(int(year), month, int(day), int(hour), int(minute), int(second or 0), tzinfo=zone)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC)
 
 
 def _struct_time_to_datetime(value: Any) -> datetime | None:
@@ -572,17 +616,24 @@ def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str]
         source_url=item.source_url,
         published=item.published,
         language=feed.language,
-        topics=article_topics(item.title, body, declared=feed_topics, categories=item.categories),
+        topics=article_topics(
+            item.title, body, declared=feed_topics, categories=item.categories, language=feed.language
+        ),
         categories=item.categories,
     )
 
 
 def article_topics(
-    title: str, body: str, *, declared: Iterable[str] = (), categories: Iterable[str] = ()
+    title: str,
+    body: str,
+    *,
+    declared: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    language: str | None = None,
 ) -> tuple[str, ...]:
     """Topic ids for an article: declared feed topics, categories mapped through aliases, then tagged text."""
     catalogue = default_catalogue()
-    return tuple(catalogue.tag(title, body, declared=(*declared, *categories)))
+    return tuple(catalogue.tag(title, body, declared=(*declared, *categories), language=language))
 
 
 def _article_url(item: FeedItem, feed: ParsedFeed) -> str:

@@ -125,7 +125,7 @@ def page_to_article(page: ExtractedPage, url: str) -> Article:
         source=source,
         published=page.published,
         language=page.language,
-        topics=article_topics(title, page.text),
+        topics=article_topics(title, page.text, language=page.language),
     )
 
 

@@ -59,6 +59,30 @@ def test_keywords_match_across_unicode_spellings() -> None:
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_keywords_in_german_french_and_portuguese_news() -> None:
+    # As /subscribe stores them (lower case). A keyword typed without accents ("sao paulo", on a keyboard
+    # without them) finds "São Paulo" as /search does; one typed with accents means those accents.
+    articles = [
+        article(1, "SÃO PAULO: chuva forte", "A cidade de São Paulo teve alagamentos."),
+        article(2, "Frankreich vor der Wahl", "Vor l'élection présidentielle spricht die KI-Branche."),
+        article(3, "Das E-Auto und die STRASSE", "Neue Ladesäulen an der Strasse."),
+        article(4, "Election day in Ohio", "Voters queue."),
+        article(5, "Kinder und Straßenbahnen", "Eine Straßenbahn für E-Autos."),
+    ]
+    subscriptions = [
+        (1, "keyword", "são paulo"),
+        (2, "keyword", "sao paulo"),
+        (3, "keyword", "élection"),
+        (4, "keyword", "election"),
+        (5, "keyword", "straße"),
+        (6, "keyword", "e-auto"),
+        (7, "keyword", "ki"),
+    ]
+    plan = match_articles(articles, subscriptions)
+    got = {chat: sorted(m.article_id for m in plan.get(chat, [])) for chat in range(1, 8)}
+    assert got == {1: [1], 2: [1], 3: [2], 4: [2, 4], 5: [3], 6: [3], 7: [2]}
+
+
 def test_keywords_in_chinese_and_japanese_are_found_inside_the_text() -> None:
     # Written without spaces, "東京で地震" is one \w+ run: a chat following 東京 never heard of it.
     assert matches("東京", "東京で震度4の地震、けが人なし")

@@ -390,3 +390,32 @@ def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: s
     feed = parse_feed(data)
     assert time.monotonic() - started < 0.5
     assert [item.title for item in feed.items] == ["Laughs"]
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("Seg, 24 Set 2018 19:20:00 -0300", datetime(2018, 9, 24, 22, 20, tzinfo=UTC)),  # Portuguese
+        ("lun., 3 oct. 2024 08:00:00 +0200", datetime(2024, 10, 3, 6, 0, tzinfo=UTC)),  # French
+        ("Mi, 5 Mär 2025 12:30:00 +0100", datetime(2025, 3, 5, 11, 30, tzinfo=UTC)),  # German
+        ("jue, 12 dic 2024 09:15:00 GMT", datetime(2024, 12, 12, 9, 15, tzinfo=UTC)),  # Spanish
+    ],
+)
+def test_rss_dates_written_in_other_languages_are_read(written: str, utc: datetime) -> None:
+    # Brazilian and other feeds write pubDate with their own day and month names; feedparser reads none of
+    # them, so every item had no date and counted as published when it was fetched.
+    feed = parse_feed(
+        f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Notícias</title>
+        <link>https://news.example/</link><item><title>Chuva forte</title><link>https://news.example/1</link>
+        <pubDate>{written}</pubDate></item></channel></rss>""".encode()
+    )
+    assert feed.items[0].published == utc
+
+
+def test_a_date_with_no_such_month_stays_unknown() -> None:
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>T</title><link>https://n.example/1</link><pubDate>Qua, 31 Fev 2018 10:00:00 +0000</pubDate>
+        </item></channel></rss>"""
+    )
+    assert feed.items[0].published is None

@@ -382,3 +382,18 @@ def test_a_long_title_costs_once_not_once_per_line() -> None:
     started = time.monotonic()
     assert len(summarize(text, 3, title=title)) == 3
     assert time.monotonic() - started < 1.5
+
+
+def test_german_text_declared_english_is_split_as_german() -> None:
+    # Page templates and feeds often say lang="en" whatever the text; German sentence rules keep "Der 1. FC"
+    # and "am 3. Oktober" whole instead of summaries starting "FC Köln hat ..." or ending "Am 3.".
+    text = (
+        "Der 1. FC Köln hat am Samstag das Derby gegen Borussia Mönchengladbach gewonnen. Im ausverkauften "
+        "Stadion trafen die Gastgeber zum 2. Mal in dieser Saison dreimal. Viele Fans, z. B. aus Bonn und "
+        "Düsseldorf, feierten bis in die Nacht. Der Trainer lobte die Mannschaft nach dem Spiel. Am 3. "
+        "Oktober folgt das nächste Heimspiel gegen den Tabellenführer."
+    )
+    summary = summarize(text, 5, title="Köln gewinnt das Derby", language="en")
+    assert summary[0].startswith("Der 1. FC Köln hat")
+    assert all(not s.endswith(("1.", "2.", "3.")) for s in summary)
+    assert "Am 3. Oktober folgt das nächste Heimspiel gegen den Tabellenführer." in summary

@@ -381,3 +381,19 @@ def test_short_sentences_after_source_are_not_credits() -> None:
     assert clean_text("\n\n".join(kept)).split("\n") == kept
     credits = ["Source: Reuters.", "Quelle: dpa, Stadtwerke Brackwater.", "Source : Insee"]
     assert all(is_boilerplate(line) for line in credits)
+
+
+def test_a_tag_header_on_its_own_line_takes_its_list_with_it() -> None:
+    # "Tags" alone, then the list in lower case: the list was joined to the header as a broken sentence
+    # and reached summaries ("Tags calendario stock car 2018, stock car brasil, ...").
+    text = (
+        "O Benfica venceu o clássico de domingo por dois golos a um.\n\n"
+        "O treinador elogiou a equipa depois do jogo no Estádio da Luz.\n\n"
+        "Tags\n\nfutebol, benfica, fc porto, clássico, primeira liga\n\n"
+        "Palavras-chave:\n\nestádio da luz, treinador\n\n"
+        "Schlagworte: Fußball, Bundesliga"
+    )
+    assert clean_text(text) == (
+        "O Benfica venceu o clássico de domingo por dois golos a um.\n"
+        "O treinador elogiou a equipa depois do jogo no Estádio da Luz."
+    )

@@ -1,0 +1,110 @@
+"""Topic tagging of news in German, French, Spanish and Portuguese (texts written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from summaries import tag_topics
+from summaries.sources.feeds import item_to_article, parse_feed
+from summaries.topics import default_catalogue
+
+# (title, body, topics the article must get)
+STORIES = {
+    "german tech": (
+        "Neue KI-Software für Entwickler",
+        "Der Konzern stellt eine Programmiersprache und ein Betriebssystem für Smartphones vor. Entwickler "
+        "können den Quellcode als Open-Source herunterladen; die Software läuft auch auf Servern im "
+        "Rechenzentrum.",
+        {"technology"},
+    ),
+    "portuguese football": (
+        "Benfica vence o FC Porto no clássico",
+        "O Benfica venceu o FC Porto por 2-1 no Estádio da Luz. O avançado marcou dois golos na segunda "
+        "parte e o treinador elogiou a equipa. Com a vitória, o clube lidera o campeonato.",
+        {"sport"},
+    ),
+    "french election": (
+        "Élection présidentielle : le second tour se précise",
+        "Les électeurs sont appelés aux urnes dimanche. Selon un sondage, le candidat du parti au pouvoir "
+        "devance l'opposition. Le gouvernement et le Premier ministre ont fait campagne pour l'élection.",
+        {"politics"},
+    ),
+    "spanish carmaker": (
+        "El fabricante de automóviles invertirá 3.000 millones en coches eléctricos",
+        "La empresa anunció que sus ventas crecieron un 12 % y que sus beneficios superan las previsiones. "
+        "El fabricante de automóviles producirá vehículos eléctricos en su fábrica para el mercado europeo.",
+        {"automotive", "business"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(STORIES))
+def test_stories_in_other_languages_get_their_topics(name: str) -> None:
+    title, body, expected = STORIES[name]
+    assert set(tag_topics(title, body)) == expected
+
+
+# Everyday words that English lexicons would read as evidence: German "war" (was), "Art" (kind); French
+# "mars" (March), "pain" (bread), "j'ai eu"; Portuguese "eu" (I), "data" (date), "meta" (goal), "ai";
+# Spanish "mayor" (bigger), "esa" (that), "sales" (you leave). And words that only look English ("Rat",
+# "Gift", "Kind", "pasta", "once").
+FALSE_FRIENDS = {
+    "german": (
+        "Der Rat warnt vor Gift im Garten",
+        "Das Kind war mit seiner Mutter im Garten, als der Rat der Gemeinde vor dem Gift warnte. Es war ein "
+        "warmer Tag; die Art der Pflanze war unbekannt.",
+    ),
+    "french": (
+        "J'ai eu du pain en mars",
+        "Car le boulanger a fait un coup de maître : il est revenu au village en mars avec du pain, et j'ai "
+        "eu la chance d'en avoir.",
+    ),
+    "portuguese": (
+        "Receita de pasta com tomate",
+        "Eu fiz a pasta ontem. A data do almoço foi marcada e a meta é cozinhar mais vezes. Ai, que bom! Eu "
+        "gosto de cozinhar com a minha família.",
+    ),
+    "spanish": (
+        "Las once recetas de la abuela",
+        "Sales de casa a las once. Esa es la mayor diferencia: la mayor parte de la familia prepara la cena "
+        "en casa de la abuela.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", list(FALSE_FRIENDS))
+def test_everyday_words_of_other_languages_are_no_topic(language: str) -> None:
+    title, body = FALSE_FRIENDS[language]
+    assert tag_topics(title, body) == []
+
+
+def test_english_loan_words_still_count_in_other_languages() -> None:
+    # Brands and names need no translation: a German Tesla story is still automotive.
+    topics = default_catalogue().tag(
+        "Tesla und Volkswagen bauen neue Elektroautos",
+        "Tesla und Volkswagen wollen mehr Elektroautos verkaufen. Die Autobauer investieren in Ladesäulen.",
+        language="de",
+    )
+    assert "automotive" in topics
+
+
+def test_feed_language_picks_the_vocabulary() -> None:
+    feed = parse_feed(
+        b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Nachrichten</title>
+        <link>https://news.example/</link><language>de-DE</language><item><title>Bundestag stimmt ab</title>
+        <link>https://news.example/1</link><description>Der Bundestag hat das Gesetz beschlossen; die Koalition
+        und die Opposition stritten lange.</description></item></channel></rss>"""
+    )
+    article = item_to_article(feed.items[0], feed)
+    assert article.topics == ("politics",)
+
+
+def test_german_text_declared_english_gets_german_topics() -> None:
+    # lang="en" is many templates' default; the German "war" (was) once made such pages "world".
+    topics = default_catalogue().tag(
+        "Der Bundestag stimmt über das Gesetz ab",
+        "Die Koalition war sich lange nicht einig, die Opposition war dagegen. Die Abgeordneten stimmten am "
+        "Abend über das Gesetz ab; der Bundeskanzler war zufrieden.",
+        language="en",
+    )
+    assert topics == ["politics"]
