@@ -380,13 +380,19 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         title=title,
         summary=summary,
         content=content,
-        published=_struct_time_to_datetime(entry.get("published_parsed") or entry.get("updated_parsed"))
-        or _localized_date(entry.get("published") or entry.get("updated")),
+        published=_struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
+        or _localized_date(entry.get("published") or _own(entry, "updated")),
         categories=tuple(c for c in categories if c),
         author=_plain(entry.get("author")) or None,
         guid=guid,
         **_entry_source(entry.get("source"), base),
     )
+
+
+def _own(entry: Mapping[str, Any], key: str) -> Any:
+    """``entry[key]`` if the feed gave it: feedparser maps a missing "updated..." to "published..." with a
+    DeprecationWarning, which a feed whose dates it cannot read would trigger at every item."""
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
 
 
 def _entry_source(source: Any, base: str) -> dict[str, str | None]:
