@@ -550,6 +550,10 @@ class TopicCatalogue:
         key = _norm(word)
         if len(key) < 4 or self.resolve(key) is not None:
             return self.resolve(key) if key else None
+        if self._lexicons["english"].knows(key):
+            # A word the tagger reads as news vocabulary is spelt right: "police" is no typo of "policy" (an
+            # alias of politics), nor "spacex" of "space"; it is a keyword to follow.
+            return None
         matches = difflib.get_close_matches(key, list(self._names), n=1, cutoff=SUGGEST_CUTOFF)
         return self._topics[self._names[matches[0]]] if matches else None
 
@@ -654,6 +658,10 @@ class _Lexicon:
                 self._prefix.setdefault(tokens[0], []).append(entry)
             else:
                 self._exact.setdefault(tokens[0], []).append(entry)
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is one of the lexicon's whole words (prefixes would take "technologyy" for a word)."""
+        return word in self._exact
 
     def count(self, tokens: list[str], into: Counter[str]) -> None:
         """Add each keyword hit in ``tokens`` to ``into`` as "topic\tweight\tkeyword"."""

@@ -109,6 +109,12 @@ async def test_a_quoted_near_miss_is_taken_as_a_keyword(subs: SubscriptionServic
     assert result.keywords == ["busines"] and not result.suggestions
 
 
+async def test_a_news_word_close_to_a_topic_name_is_followed_as_a_keyword(subs: SubscriptionService) -> None:
+    # "/subscribe police" answered "did you mean Politics?" and followed nothing.
+    result = await subs.follow(CHAT, "police spacex")
+    assert result.keywords == ["police", "spacex"] and not result.suggestions
+
+
 async def test_keyword_limits(subs: SubscriptionService) -> None:
     result = await subs.follow(CHAT, "x " + "a" * 51 + " ??? ok")
     reasons = dict(result.rejected)
