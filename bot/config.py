@@ -89,6 +89,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("db_path", "topics_file", mode="before")
+    @classmethod
+    def _expand_home(cls, value: Any) -> Any:
+        # .env files and systemd's EnvironmentFile leave "~" as it is: without this the bot would create a
+        # folder literally named "~" in its working directory.
+        if isinstance(value, str) and value.strip().startswith("~"):
+            return Path(value.strip()).expanduser()
+        return value
+
     @field_validator("db_path")
     @classmethod
     def _check_db_path(cls, value: Path) -> Path:
