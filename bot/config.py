@@ -228,4 +228,8 @@ def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     name = "NEWSBOT_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    value = first.get("input")
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        # .env files drop the quotes around a value; `docker run --env-file` and the environment keep them.
+        message += "; remove the quotes around the value"
     return f"invalid setting {name}: {message}"

@@ -236,3 +236,23 @@ def test_home_directory_in_paths_is_expanded(monkeypatch: pytest.MonkeyPatch, tm
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.db_path == tmp_path / "data" / "news.sqlite3"
     assert settings.topics_file == tmp_path / "topics.json"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSBOT_SUMMARY_SENTENCES", '"4"'),
+        ("NEWSBOT_TIMEZONE", "'Europe/Berlin'"),
+        ("NEWSBOT_BOT_TOKEN", '"123456:ABC-def_0"'),
+        ("NEWSBOT_ALLOW_PRIVATE_URLS", '"true"'),
+    ],
+)
+def test_quoted_values_from_the_environment_say_to_remove_the_quotes(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    # `docker run --env-file` and shells' single quotes inside double quotes pass the quotes on as part of the
+    # value (.env files drop them): "unable to parse string as an integer" for "4" left operators puzzled.
+    line = error_line(monkeypatch, name, value)
+    assert line.startswith(f"invalid setting {name}: ")
+    assert "remove the quotes" in line
+    assert "ABC-def_0" not in line
