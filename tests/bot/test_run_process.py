@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.server import JSON, ApiError
+from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4242424242:AAFsecretTOKENthatMustNeverBeLogged_x"
@@ -53,7 +54,7 @@ async def test_run_answers_and_stops_cleanly_without_leaking_the_token(tmp_path:
     assert (tmp_path / "bot.sqlite3").exists()
 
 
-async def _start_run(tmp_path: Path, api_url: str, db: Path) -> asyncio.subprocess.Process:
+async def _start_run(tmp_path: Path, api_url: str, db: Path, **settings: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -61,6 +62,7 @@ async def _start_run(tmp_path: Path, api_url: str, db: Path) -> asyncio.subproce
         NEWSBOT_TELEGRAM_API_URL=api_url,
         NEWSBOT_DB_PATH=str(db),
         NEWSBOT_TICK_SECONDS="0.2",
+        **{"NEWSBOT_" + name.upper(): value for name, value in settings.items()},
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
@@ -221,3 +223,28 @@ async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None
     assert log.count("\n") == 1, log[-3000:]
     assert log.startswith(f"newsbot: cannot reach the Bot API at {url}: ") and "not a Bot API" in log
     assert TOKEN.split(":")[1] not in log
+
+
+async def test_sigterm_while_a_feed_is_being_fetched_stops_at_once(tmp_path: Path) -> None:
+    # Stopping waited for the slowest feed to time out (NEWSBOT_FETCH_TIMEOUT_SECONDS, up to 300 s: past
+    # `docker stop`'s 10 s and systemd's 90 s, which then kill the bot mid-send), and counted it as a failure.
+    async with BotApiEmulator() as emulator, NewsSite() as site:
+        feed = site.add_never_answering("/slow.xml")
+        process = await _start_run(
+            tmp_path,
+            emulator.base_url,
+            tmp_path / "bot.sqlite3",
+            feeds=feed,
+            allow_private_urls="true",
+            fetch_timeout_seconds="60",
+        )
+        try:
+            await _until(lambda: site.hits("/slow.xml") >= 1)
+            await asyncio.sleep(0.3)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process, timeout=90)
+    assert code == 0, log[-2000:]
+    assert time.monotonic() - started < 8, log[-2000:]
+    assert "failed" not in log and "Traceback" not in log, log[-2000:]
