@@ -91,6 +91,8 @@ class _QuietInvalidJsonFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Can not load invalid JSON data"):
+            return True  # anything else PTB may log there one day is not this page dump
         if not logging.getLogger().isEnabledFor(logging.DEBUG):
             return False
         record.exc_info = None
