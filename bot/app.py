@@ -20,7 +20,7 @@ from bot.delivery import DeliveryService
 from bot.handlers import BOT_COMMANDS, register_handlers
 from bot.logs import hide_token
 from bot.render.replies import command_descriptions
-from bot.scheduler import install_jobs
+from bot.scheduler import install_jobs, stop_feed_polling
 from bot.services.admin import AdminService
 from bot.services.articles import ArticleService
 from bot.services.chats import ChatService
@@ -225,6 +225,8 @@ async def running_application(
                 # Stopping re-raises what ended the polling task (a refused token); the rest must still stop,
                 # or shutdown() refuses ("still running") and the database is never closed.
                 log.debug("polling had stopped: %s", exc)
+            # Stopping waits for the tick under way: it must not wait for a slow feed too.
+            stop_feed_polling(application)
             if application.running:
                 await application.stop()
             if application.post_stop:

@@ -163,7 +163,7 @@ async def _serve(settings: Settings) -> int:
     running (a database open waiting on a lock, say), which is then never finished nor closed, and the
     process hangs at exit on the database's worker thread. Here start-up is a task that a signal cancels.
     """
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.app import build_application, running_application
 
@@ -210,6 +210,13 @@ async def _serve(settings: Settings) -> int:
     except NetworkError as exc:
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
         raise Failure(f"cannot reach the Bot API at {settings.telegram_api_url}: {reason}") from None
+    except TelegramError as exc:
+        # "Invalid server response": something answered, but not in JSON (a web server or a proxy's page).
+        reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
+        raise Failure(
+            f"cannot reach the Bot API at {settings.telegram_api_url}: what answers there is not a Bot API "
+            f"({reason}); check NEWSBOT_TELEGRAM_API_URL"
+        ) from None
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -89,6 +89,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("db_path", "topics_file", mode="before")
+    @classmethod
+    def _expand_home(cls, value: Any) -> Any:
+        # .env files and systemd's EnvironmentFile leave "~" as it is: without this the bot would create a
+        # folder literally named "~" in its working directory.
+        if isinstance(value, str) and value.strip().startswith("~"):
+            return Path(value.strip()).expanduser()
+        return value
+
     @field_validator("db_path")
     @classmethod
     def _check_db_path(cls, value: Path) -> Path:
@@ -219,4 +228,8 @@ def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     name = "NEWSBOT_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    value = first.get("input")
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        # .env files drop the quotes around a value; `docker run --env-file` and the environment keep them.
+        message += "; remove the quotes around the value"
     return f"invalid setting {name}: {message}"

@@ -62,6 +62,9 @@ MAX_NETWORK_ATTEMPTS = 5
 # After MAX_NETWORK_ATTEMPTS quick retries a message waits OUTAGE_RETRY_SECONDS and tries again, so a Telegram
 # outage of hours delays alerts instead of losing them; past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed.
 OUTAGE_RETRY_SECONDS = 300.0
+# During an outage every queued alert is parked: the first is logged, then one line at most this often says
+# how many more were (one line per alert was thousands of identical lines every OUTAGE_RETRY_SECONDS).
+PARKED_LOG_EVERY_SECONDS = 60.0
 MAX_OUTAGE_ATTEMPTS = 240
 # After this many 429s in a row an alert is parked in the database (and a digest postponed) for at least
 # OUTAGE_RETRY_SECONDS instead of holding its place: Telegram said "later", never "no", so nothing is lost.
@@ -621,6 +624,9 @@ class DeliveryService:
         self._finished: list[Finished] = []
         # 429 waits to record with the next flush: chat id (WHOLE_BOT: all) -> (not_before, retry_after).
         self._holds: dict[int, tuple[float, float]] = {}
+        # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
+        self._parked_unlogged = 0
+        self._parked_logged_at: float | None = None
         self._stories: dict[int, _Story] = {}
         self._rendered = _RenderCache(catalogue)
         self._recent_429: deque[tuple[float, int]] = deque()
@@ -1113,13 +1119,7 @@ class DeliveryService:
                 self._done(item, "failed", f"network: {exc}"[:500])
             elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
                 # Telegram looks unreachable: park the row in the database and free the window for others.
-                log.warning(
-                    "alert %d to chat %d: Telegram unreachable (%s); retrying in %.0f s",
-                    item.row.id,
-                    item.chat_id,
-                    exc,
-                    OUTAGE_RETRY_SECONDS,
-                )
+                self._log_parked(item, exc)
                 await self._db.deliveries.park(
                     item.row.id, self._clock.now() + OUTAGE_RETRY_SECONDS, item.attempts, f"network: {exc}"
                 )
@@ -1151,6 +1151,29 @@ class DeliveryService:
         log.warning("chat %d: its forum topic is gone (%s); sending to General", chat_id, exc.message)
         await self._db.chats.set_thread(chat_id, None, self._clock.now())
         self.chat_changed(chat_id)
+
+    def _log_parked(self, item: _Item, exc: Exception) -> None:
+        """Log an alert parked by an outage: the first one, then a count at most every PARKED_LOG_EVERY_SECONDS."""
+        now = self._clock.now()
+        self._parked_unlogged += 1
+        if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
+            if self._parked_unlogged == 1:
+                log.warning(
+                    "alert %d to chat %d: Telegram unreachable (%s); retrying in %.0f s",
+                    item.row.id,
+                    item.chat_id,
+                    exc,
+                    OUTAGE_RETRY_SECONDS,
+                )
+            else:
+                log.warning(
+                    "Telegram unreachable (%s): %d more alerts parked, each retried in %.0f s",
+                    exc,
+                    self._parked_unlogged,
+                    OUTAGE_RETRY_SECONDS,
+                )
+            self._parked_logged_at = now
+            self._parked_unlogged = 0
 
     async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""

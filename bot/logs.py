@@ -83,6 +83,25 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
+class _QuietInvalidJsonFilter(logging.Filter):
+    """Drop PTB's log of a non-JSON answer (a proxy's error page): a traceback plus the whole page, at each retry.
+
+    PTB raises the error right after logging it, and the bot reports that in one line (a failed poll, a failed
+    send, or ``newsbot run`` stopping); at DEBUG the page is kept, without the traceback, cut short.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Can not load invalid JSON data"):
+            return True  # anything else PTB may log there one day is not this page dump
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        record.msg, record.args = record.getMessage()[:500], None
+        return True
+
+
 def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ...] = ()) -> None:
     """Log to stderr at ``level``, with tokens redacted and httpx's per-request lines kept quiet."""
     handler = logging.StreamHandler()
@@ -100,6 +119,9 @@ def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ..
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # A tick still running when the next is due is skipped on purpose; APScheduler would warn about it each time.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    ptb_request = logging.getLogger("telegram.request.BaseRequest")
+    if not any(isinstance(f, _QuietInvalidJsonFilter) for f in ptb_request.filters):
+        ptb_request.addFilter(_QuietInvalidJsonFilter())
 
 
 class FailureLog:

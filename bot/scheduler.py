@@ -35,6 +35,9 @@ class TickState:
     last_prune: float | None = None
     skipped: int = 0
     file_problem: str | None = None
+    # The feed poll under way, so stopping the bot need not wait for the slowest feed's fetch timeout.
+    feed_poll: asyncio.Task[list[Article]] | None = None
+    stopping: bool = False
     # A step that fails every tick (a full disk) is logged once, then once a minute, not every few seconds.
     polling: FailureLog = field(default_factory=lambda: FailureLog(log, "polling feeds"))
     planning: FailureLog = field(default_factory=lambda: FailureLog(log, "planning alerts"))
@@ -45,6 +48,8 @@ class TickState:
 
 async def run_tick(services: Services, state: TickState) -> None:
     """One round of periodic work at ``services.clock.now()``; each step's failure is logged, not fatal."""
+    if state.stopping:  # the bot is stopping: start no new work
+        return
     now = services.clock.now()
     _check_database_file(services, state)
     try:
@@ -53,13 +58,23 @@ async def run_tick(services: Services, state: TickState) -> None:
         log.exception("starting the delivery sender failed; retrying next tick")
     planner = _Planner(services, now)
     try:
+        # Each feed's new articles are planned as soon as that feed is read, not after the slowest one.
+        poll = state.feed_poll = asyncio.ensure_future(
+            services.ingest.poll_due_feeds(now, on_new=planner.request)
+        )
         try:
-            # Each feed's new articles are planned as soon as that feed is read, not after the slowest one.
-            await services.ingest.poll_due_feeds(now, on_new=planner.request)
+            await poll
+        except asyncio.CancelledError:
+            if not poll.cancelled() or _cancelling():
+                raise
+            # Stopped by stop_feed_polling (shutdown): what was stored stays marked for the next start.
+            return
         except Exception as exc:
             state.polling.failed(exc)
         else:
             state.polling.succeeded()
+        finally:
+            state.feed_poll = None
         await planner.finished()
     finally:
         planner.cancel()  # only when the tick itself was cancelled (shutdown): the articles stay marked
@@ -153,6 +168,25 @@ class _Planner:
                 await self._services.delivery.plan_alerts(batch, self._now)
             except Exception:  # they stay marked: the tick's plan of everything pending tries again
                 log.exception("planning the alerts of %d new articles failed", len(batch))
+
+
+def _cancelling() -> bool:
+    """Whether the running task itself is being cancelled (not just the feed poll it awaits)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def stop_feed_polling(application: BotApplication) -> None:
+    """Cancel the feed poll under way, so stopping does not wait out a slow feed's fetch timeout.
+
+    Each article is stored in its own transaction and stays marked until its alerts are planned, so nothing
+    is lost: the feeds not finished are simply due again at the next start (and not counted as failures).
+    """
+    state: TickState | None = application.bot_data.get(_STATE_KEY)
+    if state is not None:
+        state.stopping = True  # a tick starting before the job queue stops polls nothing either
+        if state.feed_poll is not None:
+            state.feed_poll.cancel()
 
 
 async def _tick(context: BotContext) -> None:

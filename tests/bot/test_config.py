@@ -224,3 +224,35 @@ def test_readme_settings_table_matches_env_example() -> None:
     assert sorted(documented) == sorted(example)
     for name, default in documented.items():
         assert (default if default not in ("none", "empty") else "") == example[name], name
+
+
+def test_home_directory_in_paths_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # .env files and systemd's EnvironmentFile do not expand "~": the bot must, or it creates a folder named
+    # "~" in its working directory (which an operator may then "rm -rf ~" to clean up).
+    (tmp_path / "topics.json").write_text('{"topics": []}', encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NEWSBOT_DB_PATH", "~/data/news.sqlite3")
+    monkeypatch.setenv("NEWSBOT_TOPICS_FILE", "~/topics.json")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.db_path == tmp_path / "data" / "news.sqlite3"
+    assert settings.topics_file == tmp_path / "topics.json"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSBOT_SUMMARY_SENTENCES", '"4"'),
+        ("NEWSBOT_TIMEZONE", "'Europe/Berlin'"),
+        ("NEWSBOT_BOT_TOKEN", '"123456:ABC-def_0"'),
+        ("NEWSBOT_ALLOW_PRIVATE_URLS", '"true"'),
+    ],
+)
+def test_quoted_values_from_the_environment_say_to_remove_the_quotes(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    # `docker run --env-file` and shells' single quotes inside double quotes pass the quotes on as part of the
+    # value (.env files drop them): "unable to parse string as an integer" for "4" left operators puzzled.
+    line = error_line(monkeypatch, name, value)
+    assert line.startswith(f"invalid setting {name}: ")
+    assert "remove the quotes" in line
+    assert "ABC-def_0" not in line

@@ -13,8 +13,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from bot.emulator import BotApiEmulator
 from bot.emulator.server import JSON, ApiError
+from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4242424242:AAFsecretTOKENthatMustNeverBeLogged_x"
@@ -51,7 +54,7 @@ async def test_run_answers_and_stops_cleanly_without_leaking_the_token(tmp_path:
     assert (tmp_path / "bot.sqlite3").exists()
 
 
-async def _start_run(tmp_path: Path, api_url: str, db: Path) -> asyncio.subprocess.Process:
+async def _start_run(tmp_path: Path, api_url: str, db: Path, **settings: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -59,6 +62,7 @@ async def _start_run(tmp_path: Path, api_url: str, db: Path) -> asyncio.subproce
         NEWSBOT_TELEGRAM_API_URL=api_url,
         NEWSBOT_DB_PATH=str(db),
         NEWSBOT_TICK_SECONDS="0.2",
+        **{"NEWSBOT_" + name.upper(): value for name, value in settings.items()},
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
@@ -163,3 +167,84 @@ async def test_token_revoked_while_running_stops_with_one_line_and_exit_2(tmp_pa
     assert "rejected NEWSBOT_BOT_TOKEN" in log.splitlines()[-1]
     assert "still running" not in log
     assert TOKEN.split(":")[1] not in log
+
+
+class _ProxyInFrontEmulator(BotApiEmulator):
+    """A Bot API behind a reverse proxy that answers getUpdates with its HTML error page while ``down``."""
+
+    down = False
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if self.down and request.match_info["method"].lower() == "getupdates":
+            self.requests["proxy-502"] += 1
+            return web.Response(
+                status=502, text="<html><body>502 Bad Gateway</body></html>", content_type="text/html"
+            )
+        return await super()._handle(request)
+
+
+async def test_proxy_error_pages_while_running_are_one_line_each_not_tracebacks(tmp_path: Path) -> None:
+    # PTB logged every non-JSON answer with a full traceback and the whole page, at every retry of an outage.
+    async with _ProxyInFrontEmulator() as emulator:
+        process = await _start_run(tmp_path, emulator.base_url, tmp_path / "bot.sqlite3")
+        try:
+            await emulator.send_user_message(7, "/start")
+            await emulator.next_message(7, timeout=60)
+            emulator.down = True
+            await _until(lambda: emulator.requests["proxy-502"] >= 2)
+            emulator.down = False
+            await emulator.send_user_message(7, "/help")
+            await emulator.next_message(7, timeout=60)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code, log = await _finish(process)
+    assert code == 0, log[-2000:]
+    assert "Traceback" not in log and "Can not load invalid JSON" not in log, log[-3000:]
+    assert "getting updates from the Bot API failed" in log
+
+
+async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None:
+    # NEWSBOT_TELEGRAM_API_URL pointing at an ordinary web server: it answers 200 with a page, not JSON.
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html><body>Welcome to nginx!</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/bot"
+        code, log = await _finish(await _start_run(tmp_path, url, tmp_path / "bot.sqlite3"))
+    finally:
+        await runner.cleanup()
+    assert code == 1
+    assert log.count("\n") == 1, log[-3000:]
+    assert log.startswith(f"newsbot: cannot reach the Bot API at {url}: ") and "not a Bot API" in log
+    assert TOKEN.split(":")[1] not in log
+
+
+async def test_sigterm_while_a_feed_is_being_fetched_stops_at_once(tmp_path: Path) -> None:
+    # Stopping waited for the slowest feed to time out (NEWSBOT_FETCH_TIMEOUT_SECONDS, up to 300 s: past
+    # `docker stop`'s 10 s and systemd's 90 s, which then kill the bot mid-send), and counted it as a failure.
+    async with BotApiEmulator() as emulator, NewsSite() as site:
+        feed = site.add_never_answering("/slow.xml")
+        process = await _start_run(
+            tmp_path,
+            emulator.base_url,
+            tmp_path / "bot.sqlite3",
+            feeds=feed,
+            allow_private_urls="true",
+            fetch_timeout_seconds="60",
+        )
+        try:
+            await _until(lambda: site.hits("/slow.xml") >= 1)
+            await asyncio.sleep(0.3)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process, timeout=90)
+    assert code == 0, log[-2000:]
+    assert time.monotonic() - started < 8, log[-2000:]
+    assert "failed" not in log and "Traceback" not in log, log[-2000:]

@@ -197,3 +197,33 @@ async def test_a_database_that_refuses_writes_is_logged_once_a_minute_and_nothin
         await wait_until(lambda: "works again" in caplog.text, timeout=5)
         rows = await r.db.reader.execute_fetchall("SELECT status, count(*) FROM deliveries GROUP BY status")
         assert [tuple(row) for row in rows] == [("sent", 60)]
+
+
+async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every alert parked by an outage logged its own warning: a bot with thousands of chats wrote thousands of
+    # identical lines every 5 minutes for as long as Telegram was unreachable.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        api.script = {chat: [(502, "")] for chat in range(1, 41)}
+        for chat in range(1, 41):
+            await add_chat(r, chat, topics=("sport",), in_emulator=False)
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+            await wait_until(lambda: sum(api.calls.values()) >= 40)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            assert await r.db.deliveries.counts_by_status() == {"pending": 40}  # all wait for the retry
+            r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
+            api.script = {41: [(502, "")]}
+            await add_chat(r, 41, topics=("sport",), in_emulator=False)
+            await r.delivery.plan_alerts([await store_article(r, "Second", topics=("sport",))], r.clock.now())
+            await wait_until(lambda: api.calls[41] >= 1)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            await r.delivery.aclose()
+    lines = [rec.getMessage() for rec in caplog.records if "Telegram unreachable" in rec.getMessage()]
+    assert len(lines) == 2, lines
+    assert "retrying in 300 s" in lines[0]
+    assert "40 more alerts" in lines[1] or "40 alerts" in lines[1], lines[1]
