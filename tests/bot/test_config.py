@@ -121,6 +121,11 @@ def test_invalid_values_name_the_setting(
             "invalid setting NEWSBOT_TICK_SECONDS: Input should be a finite number",
         ),
         (
+            "NEWSBOT_TICK_SECONDS",
+            "0.0001",
+            "invalid setting NEWSBOT_TICK_SECONDS: Input should be greater than or equal to 0.05",
+        ),
+        (
             "NEWSBOT_FETCH_TIMEOUT_SECONDS",
             "1e309",
             "invalid setting NEWSBOT_FETCH_TIMEOUT_SECONDS: Input should be a",
