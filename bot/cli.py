@@ -41,6 +41,17 @@ def _sentences(value: str) -> int:
     return n
 
 
+def _language(value: str) -> str:
+    from summaries.text import LANGUAGES, language_name
+
+    if language_name(value) is None:
+        # Unknown, it would be silently ignored and the language guessed: say so instead.
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is no language newsbot knows; one of: {', '.join(LANGUAGES)}"
+        )
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per SPEC §1 command."""
     from summaries.summarizer import ALGORITHMS
@@ -88,7 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="one of: " + ", ".join(ALGORITHMS) + " (default: %(default)s)",
     )
-    summarize.add_argument("--language", "-l", default=None, help="language code (default: detect)")
+    summarize.add_argument(
+        "--language",
+        "-l",
+        type=_language,
+        default=None,
+        help="language code such as en or de (default: detect)",
+    )
     return parser
 
 

@@ -103,6 +103,14 @@ def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
     assert lines != summarize(body, 3, title=title)
 
 
+def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
+    # "-l xx" was ignored without a word and the language guessed.
+    result = newsbot("summarize", "-l", "xx", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 2
+    assert "'xx' is no language newsbot knows" in result.stderr and "de" in result.stderr
+    assert result.stdout == ""
+
+
 def test_summarize_missing_file_fails_with_reason(tmp_path: Path) -> None:
     result = newsbot("summarize", str(tmp_path / "nope.txt"), cwd=tmp_path)
     assert result.returncode == 1
