@@ -442,7 +442,7 @@ _MONTHS = {
     **dict.fromkeys(("abr", "avr", "apr"), 4),
     **dict.fromkeys(("mai", "may", "mag"), 5),
     **dict.fromkeys(("jun", "juin", "giu"), 6),
-    **dict.fromkeys(("jul", "juil", "lug"), 7),
+    **dict.fromkeys(("jul", "juil", "juillet", "lug"), 7),  # "juillet" whole: its first three are June's too
     **dict.fromkeys(("ago", "aug", "août", "aou"), 8),
     **dict.fromkeys(("set", "sep", "sept"), 9),
     **dict.fromkeys(("out", "oct", "okt", "ott"), 10),

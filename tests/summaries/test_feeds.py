@@ -399,6 +399,7 @@ def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: s
         ("lun., 3 oct. 2024 08:00:00 +0200", datetime(2024, 10, 3, 6, 0, tzinfo=UTC)),  # French
         ("Mi, 5 Mär 2025 12:30:00 +0100", datetime(2025, 3, 5, 11, 30, tzinfo=UTC)),  # German
         ("jue, 12 dic 2024 09:15:00 GMT", datetime(2024, 12, 12, 9, 15, tzinfo=UTC)),  # Spanish
+        ("mar., 15 juillet 2025 10:00 +0200", datetime(2025, 7, 15, 8, 0, tzinfo=UTC)),  # French, whole month
     ],
 )
 def test_rss_dates_written_in_other_languages_are_read(written: str, utc: datetime) -> None:
