@@ -922,3 +922,16 @@ async def test_a_feed_moved_to_another_spelling_of_a_polled_feeds_address_stays(
     await service.poll_due_feeds(clock.now())
     assert sorted(f.url for f in await db.feeds.list()) == sorted([polled, old])
     assert "a feed already polled" in caplog.text
+
+
+async def test_a_feed_moved_to_an_address_too_long_to_type_keeps_its_own(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A site that moved its feed to a 5,000-character address (a session blob in the query) had the feed
+    # stored there: /feeds showed it, and /removefeed could not name it within a Telegram message.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    old = news_site.add_redirect("/old.xml", "/feeds/business.xml?s=" + "x" * 5000, status=301)
+    feed, _ = await db.feeds.add(old, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    after = await db.feeds.get(feed.id)
+    assert after is not None and after.url == old and after.last_success_at
