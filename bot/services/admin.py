@@ -113,7 +113,7 @@ class AdminService:
         found_on, others = check.found_on, check.others
         if found_on is not None:
             # A page named its feed: that feed is what gets polled, and it may be one already polled.
-            url = _normal_url(check.url)
+            url = normal_feed_url(check.url)
             existing = await self._db.feeds.get_by_url(url)
             if (polled := _polled_already(existing, topics)) is not None:
                 title = polled.title or check.title
@@ -132,7 +132,7 @@ class AdminService:
         """Stop polling a feed (its articles stay); UserError when there is no such feed."""
         url = url.strip().strip("<>")
         # As typed (a NEWSBOT_FEEDS entry is stored as written there), else as /addfeed stored it.
-        feed = await self._db.feeds.get_by_url(url) or await self._db.feeds.get_by_url(_normal_url(url))
+        feed = await self._db.feeds.get_by_url(url) or await self._db.feeds.get_by_url(normal_feed_url(url))
         if feed is None:
             raise UserError("No feed with that address is polled. /feeds lists them.")
         if feed.origin == "settings":
@@ -154,10 +154,10 @@ def _check_url(url: str) -> str:
         raise UserError("That address is not a valid URL.") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise UserError("Give the feed's full address, starting with http:// or https://.")
-    return _normal_url(url)
+    return normal_feed_url(url)
 
 
-def _normal_url(url: str) -> str:
+def normal_feed_url(url: str) -> str:
     """Scheme and host in lower case, without the scheme's default port: "HTTPS://Example.com:443/rss" is the same
     feed as "https://example.com/rss". A trailing slash or http for https may name another resource: kept."""
     try:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
 from bot.store import Database
 from bot.store.models import Feed
@@ -418,8 +419,10 @@ class IngestService:
         is told once per run instead. Nor when the new address would lose the feed's login (a redirect never
         carries it), nor when another feed is polled there already.
         """
-        if moved_to == feed.url:
-            return
+        # Spelt as /addfeed stores addresses, so the move finds a feed polled at the same place ("LocalHost").
+        moved_to = normal_feed_url(moved_to)
+        if moved_to == feed.url or len(moved_to) > MAX_URL_CHARS:
+            return  # an address /addfeed would refuse as too long could not even be named to /removefeed
         if feed.origin == "settings":
             if feed.id not in self._moves_told:
                 self._moves_told.add(feed.id)

@@ -442,7 +442,7 @@ _MONTHS = {
     **dict.fromkeys(("abr", "avr", "apr"), 4),
     **dict.fromkeys(("mai", "may", "mag"), 5),
     **dict.fromkeys(("jun", "juin", "giu"), 6),
-    **dict.fromkeys(("jul", "juil", "lug"), 7),
+    **dict.fromkeys(("jul", "juil", "juillet", "lug"), 7),  # "juillet" whole: its first three are June's too
     **dict.fromkeys(("ago", "aug", "août", "aou"), 8),
     **dict.fromkeys(("set", "sep", "sept"), 9),
     **dict.fromkeys(("out", "oct", "okt", "ott"), 10),
@@ -471,9 +471,10 @@ def _localized_date(value: Any) -> datetime | None:
     try:
         zone = timezone(-offset if sign == "-" else offset)
         moment = datetime(int(year), month, int(day), int(hour), int(minute), int(second or 0), tzinfo=zone)
-    except ValueError:
+        # 31 Dec 9999 in a zone west of UTC is past year 9999 in UTC: OverflowError, not a date.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment.astimezone(UTC)
 
 
 def _struct_time_to_datetime(value: Any) -> datetime | None:

@@ -216,7 +216,10 @@ def _same_site(href: str | None, host: str | None) -> bool:
     # A headline list links to the site's own stories; a buying guide's product headings link to shops.
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return False
-    target = site_host(urljoin("http://relative.invalid/", href))
+    try:
+        target = site_host(urljoin("http://relative.invalid/", href))
+    except ValueError:  # "http://[::1/x", a broken IPv6 literal: no link to the site's stories
+        return False
     return target == "relative.invalid" or host is None or target == host
 
 

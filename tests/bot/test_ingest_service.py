@@ -903,3 +903,35 @@ async def test_a_feed_a_page_names_is_fetched_with_the_same_private_address_chec
     finally:
         service.close()
         await fetcher.aclose()
+
+
+async def test_a_feed_moved_to_another_spelling_of_a_polled_feeds_address_stays(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The redirect named the feed an admin polls already with its host in capitals: the move took it as a new
+    # address, and both feeds fetched the same one at every poll (what /addfeed refuses as "Already polling").
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    polled = news_site.feed_url("business").replace("127.0.0.1", "localhost")
+    await db.feeds.add(polled, (), None, clock.now())
+    old = news_site.add_redirect("/old.xml", polled.replace("localhost", "LocalHost"), status=301)
+    await db.feeds.add(old, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    assert sorted(f.url for f in await db.feeds.list()) == sorted([polled, old])
+    assert "a feed already polled" in caplog.text
+
+
+async def test_a_feed_moved_to_an_address_too_long_to_type_keeps_its_own(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A site that moved its feed to a 5,000-character address (a session blob in the query) had the feed
+    # stored there: /feeds showed it, and /removefeed could not name it within a Telegram message.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    old = news_site.add_redirect("/old.xml", "/feeds/business.xml?s=" + "x" * 5000, status=301)
+    feed, _ = await db.feeds.add(old, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    after = await db.feeds.get(feed.id)
+    assert after is not None and after.url == old and after.last_success_at

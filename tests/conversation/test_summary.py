@@ -445,3 +445,23 @@ async def test_a_link_hidden_behind_words_is_summarized(
     await emulator.inject_raw_update({"message": promo})
     promoted = await emulator.next_message(USER_CHAT)
     assert ARTICLE_TITLE in promoted.text, promoted.text
+
+
+async def test_an_article_with_a_broken_link_under_a_heading_is_summarized(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A heading linking to "http://[::1/x" (a typo'd address) made the list-of-headlines check raise
+    # ValueError: /summary answered with an internal error, and a feed item's page was skipped.
+    paragraphs = "".join(
+        f"<p>The harbour council opened floating solar farm number {i} on Tuesday after two years of work,"
+        " officials said.</p>"
+        for i in range(7)
+    )
+    url = news_site.add(
+        "/solar",
+        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+        f"<h2><a href='http://[::1/report'>Read the council report here</a></h2>{paragraphs}</article></body>"
+        "</html>",
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert "solar farm" in reply.text and "⚠️" not in reply.text, reply.text

@@ -399,6 +399,7 @@ def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: s
         ("lun., 3 oct. 2024 08:00:00 +0200", datetime(2024, 10, 3, 6, 0, tzinfo=UTC)),  # French
         ("Mi, 5 Mär 2025 12:30:00 +0100", datetime(2025, 3, 5, 11, 30, tzinfo=UTC)),  # German
         ("jue, 12 dic 2024 09:15:00 GMT", datetime(2024, 12, 12, 9, 15, tzinfo=UTC)),  # Spanish
+        ("mar., 15 juillet 2025 10:00 +0200", datetime(2025, 7, 15, 8, 0, tzinfo=UTC)),  # French, whole month
     ],
 )
 def test_rss_dates_written_in_other_languages_are_read(written: str, utc: datetime) -> None:
@@ -419,3 +420,21 @@ def test_a_date_with_no_such_month_stays_unknown() -> None:
         </item></channel></rss>"""
     )
     assert feed.items[0].published is None
+
+
+def test_a_localized_date_at_the_end_of_the_calendar_stays_unknown_and_the_feed_is_read() -> None:
+    # "31 Dez 9999 23:00 -0300" is a valid date that is past year 9999 in UTC: converting it raised
+    # OverflowError out of parse_feed, and the poll failed the whole feed ("unexpected error") at every poll.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>Late</title><link>https://n.example/1</link><pubDate>Sex, 31 Dez 9999 23:00:00 -0300</pubDate>
+        </item><item><title>Early</title><link>https://n.example/2</link>
+        <pubDate>Seg, 01 Jan 0001 00:30:00 +0300</pubDate></item>
+        <item><title>Fine</title><link>https://n.example/3</link><pubDate>Seg, 24 Set 2018 19:20:00 -0300</pubDate>
+        </item></channel></rss>"""
+    )
+    assert [(i.title, i.published) for i in feed.items] == [
+        ("Late", None),
+        ("Early", None),
+        ("Fine", datetime(2018, 9, 24, 22, 20, tzinfo=UTC)),
+    ]
