@@ -9,9 +9,10 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import logging
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -25,6 +26,8 @@ from summaries.articles import Article
 from summaries.fetch import decode_bytes, has_wide_bom
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
+
+log = logging.getLogger(__name__)
 
 # A teaser is what a feed gives instead of the article: fewer words than this, or a "read more" stub.
 TEASER_WORDS = 120
@@ -298,7 +301,7 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
         raise FeedError(f"The feed could not be read ({_bozo_text(parsed) or 'unknown format'}).")
     kind = "atom" if version.startswith("atom") else "rdf" if version in ("rss090", "rss10") else "rss"
     base = str(feed.get("link") or url or "")
-    items = [item for e in entries[:max_items] if (item := _xml_item(e, base)) is not None]
+    items = _items(entries[:max_items], _xml_item, base)
     return ParsedFeed(
         title=_plain(feed.get("title")) or site_host(url) or "Untitled feed",
         link=str(feed.get("link")) if feed.get("link") else None,
@@ -348,6 +351,30 @@ def _bozo_text(parsed: Mapping[str, Any]) -> str | None:
     exc = parsed.get("bozo_exception")
     text = str(getattr(exc, "getMessage", lambda: exc)()) if exc is not None else "malformed feed"
     return text[:200]
+
+
+def _items(
+    entries: Sequence[Mapping[str, Any]],
+    convert: Callable[[Mapping[str, Any], str], FeedItem | None],
+    base: str,
+) -> list[FeedItem]:
+    """Each entry as an item; one that fails unexpectedly is skipped with a log line, not the whole feed.
+
+    Feeds are hostile input: an item no rule foresaw (a date at the calendar's edge once was one) must not
+    cost every other item of the feed, poll after poll.
+    """
+    items: list[FeedItem] = []
+    for number, entry in enumerate(entries, 1):
+        try:
+            item = convert(entry, base)
+        except Exception as exc:  # any bug in one item's conversion: skip that item
+            log.warning(
+                "feed item %d of %s skipped: %s: %s", number, base or "a feed", type(exc).__name__, exc
+            )
+            continue
+        if item is not None:
+            items.append(item)
+    return items
 
 
 def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
@@ -497,10 +524,10 @@ def _parse_json_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed
     home = _str_or_none(doc.get("home_page_url"))
     base = home or _str_or_none(doc.get("feed_url")) or url
     raw_items = doc.get("items")
-    items: list[FeedItem] = []
-    for raw in raw_items[:max_items] if isinstance(raw_items, list) else []:
-        if isinstance(raw, dict) and (item := _json_item(raw, base)) is not None:
-            items.append(item)
+    entries = (
+        [raw for raw in raw_items[:max_items] if isinstance(raw, dict)] if isinstance(raw_items, list) else []
+    )
+    items = _items(entries, _json_item, base)
     return ParsedFeed(
         title=_plain(doc.get("title")) or site_host(url) or "Untitled feed",
         link=home,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import summaries.sources.feeds as feeds_module
 from summaries.sources.feeds import (
     FeedError,
     FeedItem,
@@ -438,3 +439,25 @@ def test_a_localized_date_at_the_end_of_the_calendar_stays_unknown_and_the_feed_
         ("Early", None),
         ("Fine", datetime(2018, 9, 24, 22, 20, tzinfo=UTC)),
     ]
+
+
+def test_an_item_that_breaks_its_conversion_is_skipped_not_the_whole_feed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A bug no rule foresaw in one item (a calendar-edge date once raised OverflowError) failed the whole feed
+    # at every poll; stand in for such a bug by making one item's date reading raise.
+    real = feeds_module._localized_date
+
+    def broken(value: object) -> datetime | None:
+        if value == "Sex, 31 Dez 2021 23:00:00 -0300":
+            raise OverflowError("date value out of range")
+        return real(value)
+
+    monkeypatch.setattr(feeds_module, "_localized_date", broken)
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>Odd</title><link>https://n.example/1</link><pubDate>Sex, 31 Dez 2021 23:00:00 -0300</pubDate>
+        </item><item><title>Fine</title><link>https://n.example/2</link></item></channel></rss>"""
+    )
+    assert [i.title for i in feed.items] == ["Fine"]
+    assert "feed item 1 of https://n.example/ skipped: OverflowError" in caplog.text
