@@ -329,7 +329,7 @@ async def run(
         rate_chat_interval_seconds=0.0,
         rate_group_per_minute=1000,
         digest_max_per_topic=50,
-        tick_seconds=0.005,
+        tick_seconds=0.05,
         log_level="WARNING",
     )
     # Seed chats straight into the database (the conversation is exercised by the daily new users).
