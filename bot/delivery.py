@@ -40,7 +40,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest
 
-from bot.errors import cannot_post, retry_after_seconds
+from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
 from bot.logs import FailureLog, hide_token
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
@@ -1076,7 +1076,8 @@ class DeliveryService:
         )
         sender = self._sender
         try:
-            await sender.send_message(
+            await _send_message(
+                sender,
                 chat_id=item.chat_id,
                 text=rendered.text,
                 parse_mode=ParseMode.HTML,
@@ -1415,7 +1416,8 @@ class DeliveryService:
                 await asyncio.sleep(wait)
             self._pacer.take(chat_id, is_group)
             try:
-                await (self._sender or self._bot).send_message(
+                await _send_message(
+                    self._sender or self._bot,
                     chat_id=chat_id,
                     text=text,
                     parse_mode=ParseMode.HTML,
@@ -1466,6 +1468,20 @@ class DeliveryService:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+
+async def _send_message(sender: Any, **kwargs: Any) -> None:
+    """``sender.send_message``, with a 403/400 that is not Telegram's own answer raised as a NetworkError.
+
+    Such an answer (a proxy's error page, say) tells nothing about the chat: it is retried and, if it lasts,
+    parked like an outage, instead of deactivating the chat and dropping its queue.
+    """
+    try:
+        await sender.send_message(**kwargs)
+    except (Forbidden, BadRequest) as exc:
+        if not_telegrams_answer(exc):
+            raise NetworkError(f"not a Telegram answer: {exc.message[:200]}") from exc
+        raise
 
 
 def _topic_gone(exc: BadRequest) -> bool:
