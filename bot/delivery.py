@@ -40,7 +40,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest
 
-from bot.errors import cannot_post, retry_after_seconds
+from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
 from bot.logs import FailureLog, hide_token
 from bot.render.delivery import DigestItem, render_alert, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
@@ -59,9 +59,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_NETWORK_ATTEMPTS = 5
-# After MAX_NETWORK_ATTEMPTS quick retries a message waits OUTAGE_RETRY_SECONDS and tries again, so a Telegram
-# outage of hours delays alerts instead of losing them; past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed.
+# After MAX_NETWORK_ATTEMPTS quick retries a message waits and tries again, so a Telegram outage of hours delays
+# alerts instead of losing them; past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed. The first waits are
+# short (FIRST_PARK_SECONDS, doubling up to OUTAGE_RETRY_SECONDS): most outages last a minute or two, and a flat
+# 5 minutes kept every alert of a 45-second outage waiting 5 minutes. Each row comes back at its own time,
+# through the pacer, so nothing is released in one burst.
 OUTAGE_RETRY_SECONDS = 300.0
+FIRST_PARK_SECONDS = 30.0
 # During an outage every queued alert is parked: the first is logged, then one line at most this often says
 # how many more were (one line per alert was thousands of identical lines every OUTAGE_RETRY_SECONDS).
 PARKED_LOG_EVERY_SECONDS = 60.0
@@ -1076,7 +1080,8 @@ class DeliveryService:
         )
         sender = self._sender
         try:
-            await sender.send_message(
+            await _send_message(
+                sender,
                 chat_id=item.chat_id,
                 text=rendered.text,
                 parse_mode=ParseMode.HTML,
@@ -1119,9 +1124,10 @@ class DeliveryService:
                 self._done(item, "failed", f"network: {exc}"[:500])
             elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
                 # Telegram looks unreachable: park the row in the database and free the window for others.
-                self._log_parked(item, exc)
+                wait = _park_seconds(item.attempts)
+                self._log_parked(item, exc, wait)
                 await self._db.deliveries.park(
-                    item.row.id, self._clock.now() + OUTAGE_RETRY_SECONDS, item.attempts, f"network: {exc}"
+                    item.row.id, self._clock.now() + wait, item.attempts, f"network: {exc}"
                 )
                 self._state.in_window -= 1
             else:
@@ -1152,7 +1158,7 @@ class DeliveryService:
         await self._db.chats.set_thread(chat_id, None, self._clock.now())
         self.chat_changed(chat_id)
 
-    def _log_parked(self, item: _Item, exc: Exception) -> None:
+    def _log_parked(self, item: _Item, exc: Exception, wait: float) -> None:
         """Log an alert parked by an outage: the first one, then a count at most every PARKED_LOG_EVERY_SECONDS."""
         now = self._clock.now()
         self._parked_unlogged += 1
@@ -1163,11 +1169,11 @@ class DeliveryService:
                     item.row.id,
                     item.chat_id,
                     exc,
-                    OUTAGE_RETRY_SECONDS,
+                    wait,
                 )
             else:
                 log.warning(
-                    "Telegram unreachable (%s): %d more alerts parked, each retried in %.0f s",
+                    "Telegram unreachable (%s): %d more alerts parked, each retried within %.0f s",
                     exc,
                     self._parked_unlogged,
                     OUTAGE_RETRY_SECONDS,
@@ -1415,7 +1421,8 @@ class DeliveryService:
                 await asyncio.sleep(wait)
             self._pacer.take(chat_id, is_group)
             try:
-                await (self._sender or self._bot).send_message(
+                await _send_message(
+                    self._sender or self._bot,
                     chat_id=chat_id,
                     text=text,
                     parse_mode=ParseMode.HTML,
@@ -1466,6 +1473,26 @@ class DeliveryService:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+
+def _park_seconds(attempts: int) -> float:
+    """How long an alert waits after ``attempts`` failed sends: 30 s, 60 s, 120 s, 240 s, then 300 s each time."""
+    rounds = max(1, attempts // MAX_NETWORK_ATTEMPTS)
+    return min(OUTAGE_RETRY_SECONDS, FIRST_PARK_SECONDS * 2.0 ** min(rounds - 1, 16))
+
+
+async def _send_message(sender: Any, **kwargs: Any) -> None:
+    """``sender.send_message``, with a 403/400 that is not Telegram's own answer raised as a NetworkError.
+
+    Such an answer (a proxy's error page, say) tells nothing about the chat: it is retried and, if it lasts,
+    parked like an outage, instead of deactivating the chat and dropping its queue.
+    """
+    try:
+        await sender.send_message(**kwargs)
+    except (Forbidden, BadRequest) as exc:
+        if not_telegrams_answer(exc):
+            raise NetworkError(f"not a Telegram answer: {exc.message[:200]}") from exc
+        raise
 
 
 def _topic_gone(exc: BadRequest) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 
@@ -32,6 +32,21 @@ def cannot_post(message: str) -> bool:
     """Whether a Bad Request answer means the bot may not post in the chat at all."""
     lowered = message.lower()
     return any(part in lowered for part in _CANNOT_POST)
+
+
+def not_telegrams_answer(exc: TelegramError) -> bool:
+    """Whether a 403/400 came from something in front of Telegram (a proxy's page, a broken local Bot API).
+
+    Telegram's 403 descriptions all start "Forbidden: " (blocked by the user, kicked, user deactivated, not a
+    member of the channel); its 400s start "Bad Request: ", which PTB strips. A body that is not JSON, or JSON
+    without a description, leaves PTB's own "Forbidden (403)" / "Bad Request (400)" instead: nothing then says
+    the chat is gone, and believing it would deactivate every chat tried while a proxy misbehaves.
+    """
+    if isinstance(exc, Forbidden):
+        return not exc.message.startswith("Forbidden: ")
+    if isinstance(exc, BadRequest):
+        return exc.message.startswith("Bad Request (400)")
+    return False
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -341,6 +341,9 @@ class BotApiEmulator:
         self.callback_answers: list[CallbackAnswer] = []
         # (chat id, action, forum topic or None) of every chat action shown, e.g. "typing".
         self.chat_actions: list[tuple[int, str, int | None]] = []
+        # A broken reverse proxy in front of the Bot API: while set, every call is answered with this
+        # (status, body, content type) instead of the Bot API's own JSON; see answer_as_proxy.
+        self._proxy_answer: tuple[int, str, str] | None = None
         self._handlers: dict[str, Callable[[Mapping[str, Any]], Awaitable[Any]]] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -425,6 +428,10 @@ class BotApiEmulator:
         if not _TOKEN_RE.fullmatch(token):
             return self._respond(ApiError(401, "Unauthorized").body(), 401)
         self._bot_id = int(token.split(":", 1)[0])
+        if self._proxy_answer is not None:
+            self.requests["proxy"] += 1
+            status, body, content_type = self._proxy_answer
+            return web.Response(status=status, text=body, content_type=content_type)
         self.requests[method] += 1
         handler = self._handlers.get(method.lower())
         if handler is None:
@@ -1076,6 +1083,18 @@ class BotApiEmulator:
         if chat is None:
             raise KeyError(f"chat {chat_id} was never added to the emulator")
         return chat
+
+    def answer_as_proxy(
+        self,
+        status: int | None,
+        body: str = "<html><head><title>403 Forbidden</title></head><body>nginx</body></html>",
+        content_type: str = "text/html",
+    ) -> None:
+        """Answer every call as a misbehaving proxy would (``status`` with ``body``); None: answer normally.
+
+        Nothing reaches the emulated Bot API meanwhile: no message is sent, no update handed out.
+        """
+        self._proxy_answer = None if status is None else (status, body, content_type)
 
     async def add_chat(
         self, chat_id: int, type: str = "private", title: str | None = None, username: str | None = None

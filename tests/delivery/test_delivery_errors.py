@@ -225,5 +225,44 @@ async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
             await r.delivery.aclose()
     lines = [rec.getMessage() for rec in caplog.records if "Telegram unreachable" in rec.getMessage()]
     assert len(lines) == 2, lines
-    assert "retrying in 300 s" in lines[0]
+    assert "retrying in 30 s" in lines[0]  # the first wait is short; later ones grow to 300 s
     assert "40 more alerts" in lines[1] or "40 alerts" in lines[1], lines[1]
+
+
+async def test_alerts_parked_by_a_short_outage_go_out_a_minute_later_not_five(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After Telegram was unreachable for 45 s, every alert parked in the meantime waited the full 5 minutes.
+    # The first waits are short now (30 s, then 60 s, ... up to OUTAGE_RETRY_SECONDS).
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await add_chat(r, 1, topics=("sport",))
+
+        async def parked_for() -> float:
+            rows = await r.db.reader.execute_fetchall(
+                "SELECT not_before FROM deliveries WHERE status = 'pending'"
+            )
+            return float(rows[0][0]) - r.clock.now()
+
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>")
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        per_round = delivery_module.MAX_NETWORK_ATTEMPTS
+        await wait_until(lambda: emulator.requests["proxy"] == per_round and r.delivery._state.in_window == 0)
+        await wait_until(lambda: not r.delivery._tasks)
+        assert await parked_for() == pytest.approx(30)
+
+        r.clock.advance(31)  # still down: the next wait is longer
+        r.delivery.wake()
+        await wait_until(
+            lambda: emulator.requests["proxy"] == 2 * per_round and r.delivery._state.in_window == 0
+        )
+        await wait_until(lambda: not r.delivery._tasks)
+        assert await parked_for() == pytest.approx(60)
+
+        emulator.answer_as_proxy(None)  # back after about 45 s
+        r.clock.advance(61)
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(1)) == 1)
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
