@@ -344,6 +344,7 @@ class BotApiEmulator:
         # A broken reverse proxy in front of the Bot API: while set, every call is answered with this
         # (status, body, content type) instead of the Bot API's own JSON; see answer_as_proxy.
         self._proxy_answer: tuple[int, str, str] | None = None
+        self._proxy_methods: frozenset[str] = frozenset()  # lower-case method names; empty: every method
         self._handlers: dict[str, Callable[[Mapping[str, Any]], Awaitable[Any]]] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -428,7 +429,9 @@ class BotApiEmulator:
         if not _TOKEN_RE.fullmatch(token):
             return self._respond(ApiError(401, "Unauthorized").body(), 401)
         self._bot_id = int(token.split(":", 1)[0])
-        if self._proxy_answer is not None:
+        if self._proxy_answer is not None and (
+            not self._proxy_methods or method.lower() in self._proxy_methods
+        ):
             self.requests["proxy"] += 1
             status, body, content_type = self._proxy_answer
             return web.Response(status=status, text=body, content_type=content_type)
@@ -1089,12 +1092,16 @@ class BotApiEmulator:
         status: int | None,
         body: str = "<html><head><title>403 Forbidden</title></head><body>nginx</body></html>",
         content_type: str = "text/html",
+        *,
+        methods: tuple[str, ...] = (),
     ) -> None:
-        """Answer every call as a misbehaving proxy would (``status`` with ``body``); None: answer normally.
+        """Answer every call (or only ``methods``) as a misbehaving proxy would (``status`` with ``body``); None:
+        answer normally.
 
         Nothing reaches the emulated Bot API meanwhile: no message is sent, no update handed out.
         """
         self._proxy_answer = None if status is None else (status, body, content_type)
+        self._proxy_methods = frozenset(m.lower() for m in methods)
 
     async def add_chat(
         self, chat_id: int, type: str = "private", title: str | None = None, username: str | None = None

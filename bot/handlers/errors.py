@@ -9,7 +9,7 @@ from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
-from bot.errors import cannot_post
+from bot.errors import cannot_post, not_telegrams_answer
 from bot.handlers.common import answer, button, command, ensure_chat, is_bot_admin, new_message, send
 from bot.render.replies import render_internal_error, render_unknown_command, suggest_command
 
@@ -44,6 +44,8 @@ async def _chat_left(update: Update, context: BotContext) -> bool:
     error, chat = context.error, update.effective_chat
     if chat is None or not isinstance(error, Forbidden | ChatMigrated | BadRequest):
         return False
+    if not isinstance(error, ChatMigrated) and not_telegrams_answer(error):
+        return False  # a proxy's 403 page says nothing about this chat: an error to log, not a chat to drop
     if isinstance(error, BadRequest) and not (
         "chat not found" in error.message.lower() or cannot_post(error.message)
     ):

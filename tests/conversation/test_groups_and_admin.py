@@ -147,6 +147,21 @@ async def test_removed_from_a_group_while_answering(
     assert await services.subscriptions.topic_ids(GROUP) == {"business"}
 
 
+async def test_a_proxys_403_to_an_answer_does_not_drop_the_chat(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A reverse proxy in front of the Bot API answering one reply with its own 403 page deactivated the chat
+    # as if the user had blocked the bot: no more alerts for it.
+    await say(emulator, "/subscribe business")
+    emulator.answer_as_proxy(403, methods=("sendMessage",))
+    await emulator.send_user_message(USER_CHAT, "/mysubs")
+    await emulator.wait_for_idle()
+    emulator.answer_as_proxy(None)
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.active
+    assert "Business" in (await say(emulator, "/mysubs")).text
+
+
 async def test_removed_from_a_group_stops_deliveries_at_once(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
