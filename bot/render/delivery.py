@@ -11,7 +11,7 @@ from bot.render.text import (
     MAX_MESSAGE_CHARS,
     body_excerpt,
     esc,
-    format_age,
+    format_published,
     is_finished,
     mark_cut_end,
     title_text,
@@ -54,10 +54,10 @@ def summary_callback_data(article_id: int) -> str:
     return f"{SUMMARY_CALLBACK_PREFIX}{article_id}"
 
 
-def _age(article: Article, now: float) -> str | None:
+def _age(article: Article, now: float, zone: str) -> str | None:
     if article.published is None:
         return None
-    return format_age(now - article.published.timestamp())
+    return format_published(article.published, now, zone)
 
 
 def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
@@ -68,8 +68,8 @@ def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
     return "📰"
 
 
-def _source_line(article: Article, now: float) -> str:
-    age = _age(article, now)
+def _source_line(article: Article, now: float, zone: str) -> str:
+    age = _age(article, now, zone)
     return esc(truncate(article.source, _SOURCE_CHARS)) + (f" · {esc(age)}" if age else "")
 
 
@@ -95,13 +95,17 @@ def render_alert(
     catalogue: TopicCatalogue,
     matched: str = "",
     also: Sequence[str] = (),
+    zone: str = "UTC",
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
+    """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ...".
+
+    ``zone``: the chat's timezone, for the date of an article older than a week.
+    """
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
     title = esc(title_text(article.title, _TITLE_CHARS))
     others = _other_sources(also, article.source)
     tail = f"\n<i>also: {others}</i>" if others else ""
-    source = f"<i>{_source_line(article, now)}</i>"
+    source = f"<i>{_source_line(article, now, zone)}</i>"
     link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.
     if (
@@ -152,6 +156,7 @@ def render_digest(
     catalogue: TopicCatalogue,
     max_per_group: int,
     title: str = "Your news digest",
+    zone: str = "UTC",
 ) -> list[DigestPart]:
     """The digest as one or more messages (split only if needed, never inside an item); [] when empty.
 
@@ -182,7 +187,7 @@ def render_digest(
             if topic
             else f"🔎 <b>{esc(truncate(group, _SOURCE_CHARS))}</b>"
         )
-        units.extend((heading, _digest_line(item, now), item.key) for item in kept)
+        units.extend((heading, _digest_line(item, now, zone), item.key) for item in kept)
         if len(members) > len(kept):
             units.append((heading, _more_line(len(members) - len(kept), group, topic is not None), None))
     if not units:
@@ -224,7 +229,7 @@ def _more_line(count: int, group: str, is_topic: bool) -> str:
     return f"{more} <code>/search {esc(words)}</code>"
 
 
-def _digest_line(item: DigestItem, now: float) -> str:
+def _digest_line(item: DigestItem, now: float, zone: str) -> str:
     """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
     art = item.article
     title = esc(title_text(art.title, _DIGEST_TITLE_CHARS))
@@ -235,7 +240,7 @@ def _digest_line(item: DigestItem, now: float) -> str:
         else f"• {title}"
     )
     # "#12" as /latest and /search show it: a digest has no buttons, so the id is how to ask for a summary.
-    line += f" — <i>{_source_line(art, now)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"
+    line += f" — <i>{_source_line(art, now, zone)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"
     others = _other_sources(item.also, art.source)
     if others:
         line += f" <i>(also: {others})</i>"

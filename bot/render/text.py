@@ -6,6 +6,8 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from summaries.text import clean_text
 
@@ -71,6 +73,30 @@ def format_age(seconds: float) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} d ago"
+
+
+# Past a week an age says less than a date: "2984 d ago" is a story from September 2018.
+_AGE_DAYS = 7
+
+
+def format_published(published: datetime, now: float, zone: str = "UTC") -> str:
+    """When an article came out: "3 h ago" within a week, else its date in the chat's timezone ("24 Sep",
+    with the year when it is not this year's: "24 Sep 2018")."""
+    seconds = now - published.timestamp()
+    if seconds < _AGE_DAYS * 86400:
+        return format_age(seconds)
+    tz = _zone(zone)
+    local = published.astimezone(tz)
+    year = "" if local.year == datetime.fromtimestamp(now, tz).year else f" {local.year}"
+    return f"{local.day} {local:%b}{year}"
+
+
+def _zone(name: str) -> tzinfo:
+    """The chat's timezone; UTC for a name the tz database does not know (any more)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def truncate(text: str, limit: int) -> str:

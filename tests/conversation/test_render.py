@@ -300,3 +300,16 @@ def test_hostile_unicode_from_a_feed_cannot_reverse_hide_or_pile_up_in_any_reply
     rtl = article(41, title="שלום עולם \u200fخبر\u200cها 👩\u200d💻", summary=("سلام دنیا.",))
     alert, _ = render_alert(rtl, sentences=1, now=NOW, catalogue=CATALOGUE)
     assert "שלום עולם \u200fخبر\u200cها 👩\u200d💻" in parse_html(alert).text and "سلام دنیا." in alert
+
+
+def test_latest_and_search_date_an_old_article_in_the_chats_timezone() -> None:
+    old = replace(article(1), published=datetime(2023, 3, 4, 22, 0, tzinfo=UTC))
+    fresh = replace(article(2), published=datetime(2026, 1, 1, 9, 0, tzinfo=UTC))
+    [reply] = render_latest([old, fresh], NOW, CATALOGUE.get, zone="Pacific/Auckland")
+    text = visible(reply)
+    assert "Example News · 5 Mar 2023 · #1" in text  # already the 5th in New Zealand
+    assert "Example News · 3 h ago · #2" in text
+    [reply] = render_search("carmaker", [old], NOW, CATALOGUE.get, zone="UTC")
+    assert "Example News · 4 Mar 2023 · #1" in visible(reply)
+    [reply] = render_article_summary(old, ["One."], NOW, CATALOGUE.get, zone="UTC")
+    assert "Example News · 4 Mar 2023 · #1" in visible(reply)

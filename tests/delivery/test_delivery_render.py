@@ -248,3 +248,22 @@ def test_teaser_cut_mid_word_by_the_feed_is_marked_not_given_a_full_stop() -> No
     )
     text, _ = render_alert(standfirst, sentences=3, now=NOW, catalogue=CATALOGUE)
     assert "Markets fell sharply. Then they rose." in parse_html(text).text
+
+
+def test_an_old_story_shows_its_date_in_the_chats_timezone_not_thousands_of_days() -> None:
+    # 23:30 UTC on 20 December is already 21 December in Tokyo; a date not of this year names its year.
+    old = art(7, published=datetime(2025, 12, 20, 23, 30, tzinfo=UTC))
+    older = art(8, published=datetime(2018, 9, 24, 12, tzinfo=UTC), topics=("sport",))
+    recent = art(9, published=datetime(2025, 12, 29, 12, tzinfo=UTC))
+    items = [DigestItem(a, a.topics[0], 1.0, key=a.id or 0) for a in (old, older, recent)]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=5, zone="Asia/Tokyo")
+    text = parse_html(part.text).text
+    assert "Wire & Co · 21 Dec 2025 · #7" in text
+    assert "Wire & Co · 24 Sep 2018 · #8" in text
+    assert "Wire & Co · 3 d ago · #9" in text
+    assert " d ago" not in text.replace("3 d ago", "")
+    alert, _ = render_alert(older, sentences=1, now=NOW, catalogue=CATALOGUE, zone="Asia/Tokyo")
+    assert "Wire & Co · 24 Sep 2018" in parse_html(alert).text
+    # A chat with a timezone the tz database no longer knows still gets a date (in UTC).
+    alert, _ = render_alert(old, sentences=1, now=NOW, catalogue=CATALOGUE, zone="Mars/Olympus")
+    assert "Wire & Co · 20 Dec 2025" in parse_html(alert).text
