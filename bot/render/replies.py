@@ -372,10 +372,10 @@ def render_article_list(
         emoji = article_emoji(article, topics)
         others = (also or {}).get(article.id or 0, ())
         more = f" · also: {esc(truncate(', '.join(others), SOURCE_CHARS))}" if others else ""
+        line = _one_line(article)  # "" for an article with no text (a picture post, a bare link)
         blocks.append(
             f"{emoji} <b>{esc(title_text(article.title, 200))}</b>\n"
-            f"<i>{source_line(article, now, zone)}{more}</i>\n"
-            f"{esc(_one_line(article))}"
+            f"<i>{source_line(article, now, zone)}{more}</i>" + (f"\n{esc(line)}" if line else "")
         )
         if article.id is not None:
             label = f"📄 #{article.id} {title_text(article.title, BUTTON_TITLE_CHARS)}"

@@ -313,3 +313,11 @@ def test_latest_and_search_date_an_old_article_in_the_chats_timezone() -> None:
     assert "Example News · 4 Mar 2023 · #1" in visible(reply)
     [reply] = render_article_summary(old, ["One."], NOW, CATALOGUE.get, zone="UTC")
     assert "Example News · 4 Mar 2023 · #1" in visible(reply)
+
+
+def test_an_article_with_no_text_leaves_no_blank_line_in_a_list() -> None:
+    bare = article(12, title="Gwen Stefani (1980)", body="", summary=())
+    [reply] = render_latest([bare, article(13)], NOW, CATALOGUE.get)
+    # One blank line between entries, as between any two; not an empty line where the summary would be.
+    assert "Example News · 2 h ago · #12\n\n" in visible(reply)
+    assert "\n\n\n" not in visible(reply)
