@@ -193,22 +193,38 @@ def render_digest(
     if not units:
         return []
     count = sum(1 for _, _, key in units if key is not None)
-    parts: list[DigestPart] = []
-    text = f"🗞 <b>{esc(title)}</b> — {count} {'story' if count == 1 else 'stories'}"
+    name = f"🗞 <b>{esc(title)}</b>"
+    # Room for the "· part 2 of 3" line each message gets once there are several: known only after packing.
+    limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n")
+    texts: list[str] = []
+    keyed: list[tuple[int, ...]] = []
+    text = f"{name} — {count} {'story' if count == 1 else 'stories'}"
     keys: list[int] = []
     current_heading: str | None = None
     for heading, line, key in units:
         addition = f"\n{line}" if heading == current_heading else f"\n\n{heading}\n{line}"
-        if len(text) + len(addition) > MAX_MESSAGE_CHARS:
-            parts.append(DigestPart(text, tuple(keys)))
+        if len(text) + len(addition) > limit:
+            texts.append(text)
+            keyed.append(tuple(keys))
             text, keys = f"{heading}\n{line}", []
         else:
             text += addition
         current_heading = heading
         if key is not None:
             keys.append(key)
-    parts.append(DigestPart(text, tuple(keys)))
-    return parts
+    texts.append(text)
+    keyed.append(tuple(keys))
+    if len(texts) > 1:
+        # Each message says what it is: a reader may open the chat at the third one.
+        first, _, rest = texts[0].partition("\n")
+        texts[0] = f"{first}{_part_label(1, len(texts))}\n{rest}"
+        for index in range(1, len(texts)):
+            texts[index] = f"{name}{_part_label(index + 1, len(texts))}\n\n{texts[index]}"
+    return [DigestPart(t, k) for t, k in zip(texts, keyed, strict=True)]
+
+
+def _part_label(index: int, total: int) -> str:
+    return f" · part {index} of {total}"
 
 
 def _more_line(count: int, group: str, is_topic: bool) -> str:

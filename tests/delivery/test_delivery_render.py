@@ -114,9 +114,11 @@ def test_long_digest_parts_are_valid_html_and_each_item_is_in_exactly_one_part()
     for index, part in enumerate(parts):
         assert len(part.text) <= 4096
         text = parse_html(part.text).text  # no tag or entity is ever cut between two messages
-        # A later part starts with the heading of the group it continues...
+        # A later part starts with the heading of the group it continues (under the digest's own heading)...
         group = "Business" if part.keys[0] % 2 or part.keys[0] == 99 else "Sport"
-        assert text.split("\n")[0].endswith("Your news digest — 60 stories" if index == 0 else group)
+        lines = text.split("\n")
+        assert lines[0].startswith("🗞 Your news digest")
+        assert lines[2 if index else 0].endswith(group if index else f"part 1 of {len(parts)}")
         # ...and holds exactly the stories its keys name.
         assert {int(n) for n in re.findall(r"Story (\d+) ", text)} == set(part.keys) - {99}
 
@@ -267,3 +269,31 @@ def test_an_old_story_shows_its_date_in_the_chats_timezone_not_thousands_of_days
     # A chat with a timezone the tz database no longer knows still gets a date (in UTC).
     alert, _ = render_alert(old, sentences=1, now=NOW, catalogue=CATALOGUE, zone="Mars/Olympus")
     assert "Wire & Co · 20 Dec 2025" in parse_html(alert).text
+
+
+def test_each_message_of_a_long_digest_says_it_is_the_digest_and_which_part() -> None:
+    topics = ("business", "technology", "science", "politics", "world", "sport")
+    items = [
+        DigestItem(
+            art(
+                i,
+                title=f"Story {i}: officials confirm the plan after a long week of talks",
+                summary=("The first sentence of the story runs to about a line and a half of text. " * 2,),
+                topics=(topics[i % 6],),
+            ),
+            topics[i % 6],
+            float(i),
+            key=i,
+        )
+        for i in range(1, 61)
+    ]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    assert len(parts) >= 3
+    for index, part in enumerate(parts, 1):
+        assert len(part.text) <= 4096
+        first = parse_html(part.text).text.split("\n")[0]
+        # A reader opening the chat at the third message knows what it is without scrolling up.
+        expected = "🗞 Your news digest — 60 stories" if index == 1 else "🗞 Your news digest"
+        assert first == f"{expected} · part {index} of {len(parts)}"
+    [single] = render_digest(items[:3], now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    assert parse_html(single.text).text.split("\n")[0] == "🗞 Your news digest — 3 stories"
