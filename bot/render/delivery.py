@@ -196,24 +196,14 @@ def render_digest(
     name = f"🗞 <b>{esc(title)}</b>"
     # Room for the "· part 2 of 3" line each message gets once there are several: known only after packing.
     limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n")
-    texts: list[str] = []
-    keyed: list[tuple[int, ...]] = []
-    text = f"{name} — {count} {'story' if count == 1 else 'stories'}"
-    keys: list[int] = []
-    current_heading: str | None = None
-    for heading, line, key in units:
-        addition = f"\n{line}" if heading == current_heading else f"\n\n{heading}\n{line}"
-        if len(text) + len(addition) > limit:
-            texts.append(text)
-            keyed.append(tuple(keys))
-            text, keys = f"{heading}\n{line}", []
-        else:
-            text += addition
-        current_heading = heading
-        if key is not None:
-            keys.append(key)
-    texts.append(text)
-    keyed.append(tuple(keys))
+    header = f"{name} — {count} {'story' if count == 1 else 'stories'}"
+    packed = _pack_units(units, header, limit, whole_groups=False)
+    if len(packed) > 1:
+        # Splitting anyway: where the same number of messages allows, a topic is not cut in two.
+        whole = _pack_units(units, header, limit, whole_groups=True)
+        packed = whole if len(whole) == len(packed) else packed
+    texts = [text for text, _ in packed]
+    keyed = [keys for _, keys in packed]
     if len(texts) > 1:
         # Each message says what it is: a reader may open the chat at the third one.
         first, _, rest = texts[0].partition("\n")
@@ -221,6 +211,37 @@ def render_digest(
         for index in range(1, len(texts)):
             texts[index] = f"{name}{_part_label(index + 1, len(texts))}\n\n{texts[index]}"
     return [DigestPart(t, k) for t, k in zip(texts, keyed, strict=True)]
+
+
+def _pack_units(
+    units: Sequence[tuple[str, str, int | None]], header: str, limit: int, *, whole_groups: bool
+) -> list[tuple[str, tuple[int, ...]]]:
+    """(heading, line, key) units packed into messages of at most ``limit`` characters, in order.
+
+    A group that runs on into the next message repeats its heading there. ``whole_groups``: a group that
+    does not fit in what is left of a message, but fits in a message of its own, starts the next message.
+    """
+    sizes: dict[str, int] = {}
+    for heading, line, _ in units:
+        sizes[heading] = sizes.get(heading, len(heading)) + 1 + len(line)
+    packed: list[tuple[str, tuple[int, ...]]] = []
+    text, keys = header, list[int]()
+    current_heading: str | None = None
+    for heading, line, key in units:
+        starts = heading != current_heading
+        addition = f"\n\n{heading}\n{line}" if starts else f"\n{line}"
+        # Never leaves a message with the digest's header alone.
+        moves = whole_groups and starts and keys and sizes[heading] <= limit < len(text) + 2 + sizes[heading]
+        if len(text) + len(addition) > limit or moves:
+            packed.append((text, tuple(keys)))
+            text, keys = f"{heading}\n{line}", []
+        else:
+            text += addition
+        current_heading = heading
+        if key is not None:
+            keys.append(key)
+    packed.append((text, tuple(keys)))
+    return packed
 
 
 def _part_label(index: int, total: int) -> str:

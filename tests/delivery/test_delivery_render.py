@@ -297,3 +297,19 @@ def test_each_message_of_a_long_digest_says_it_is_the_digest_and_which_part() ->
         assert first == f"{expected} · part {index} of {len(parts)}"
     [single] = render_digest(items[:3], now=NOW, catalogue=CATALOGUE, max_per_group=10)
     assert parse_html(single.text).text.split("\n")[0] == "🗞 Your news digest — 3 stories"
+
+
+def test_a_digest_that_must_split_keeps_each_topic_in_one_message_when_that_costs_no_extra_message() -> None:
+    def story(i: int, topic: str) -> DigestItem:
+        summary = (f"Sentence {i} of the story, long enough to fill a good part of a phone screen. " * 4,)
+        return DigestItem(art(i, title=f"Story {i}", summary=summary, topics=(topic,)), topic, 1.0, key=i)
+
+    # Business and Sport each fill most of a message; World (between them in catalogue order) is short.
+    items = [story(i, "business") for i in range(1, 8)]
+    items += [story(i, "sport") for i in range(8, 15)] + [story(i, "world") for i in range(15, 17)]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    texts = [parse_html(part.text).text for part in parts]
+    assert len(parts) == 2  # no more messages than the story lines need
+    # It read "⚽ Sport" at the end of the first message and again at the top of the second.
+    assert [sum("⚽ Sport" in text for text in texts), sum("💼 Business" in text for text in texts)] == [1, 1]
+    assert set(parts[0].keys) == {*range(1, 8), 15, 16} and set(parts[1].keys) == set(range(8, 15))
