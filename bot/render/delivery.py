@@ -175,6 +175,7 @@ def render_digest(
 
     # (heading, line, key): the units a message is packed from; a heading is repeated in a new message.
     units: list[tuple[str, str, int | None]] = []
+    ids: list[int] = []  # of the stories shown, in the order shown
     for group in sorted(groups, key=group_key):
         members = sorted(
             groups[group],
@@ -188,14 +189,23 @@ def render_digest(
             else f"🔎 <b>{esc(truncate(group, _SOURCE_CHARS))}</b>"
         )
         units.extend((heading, _digest_line(item, now, zone), item.key) for item in kept)
+        ids.extend(item.article.id for item in kept if item.article.id is not None)
         if len(members) > len(kept):
             units.append((heading, _more_line(len(members) - len(kept), group, topic is not None), None))
     if not units:
         return []
     count = sum(1 for _, _, key in units if key is not None)
     name = f"🗞 <b>{esc(title)}</b>"
-    # Room for the "· part 2 of 3" line each message gets once there are several: known only after packing.
-    limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n")
+    # A digest has no buttons: the last message says what its "#12" ids are for, with one to copy.
+    example = next(iter(ids), None)
+    footer = (
+        f"\n\n📄 <i>A story's full summary:</i> <code>/summary {example}</code> <i>(its #number)</i>"
+        if example is not None
+        else ""
+    )
+    # Room for the "· part 2 of 3" line each message gets once there are several (known only after
+    # packing), and for the footer (the last message is only known then too).
+    limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n") - len(footer)
     header = f"{name} — {count} {'story' if count == 1 else 'stories'}"
     packed = _pack_units(units, header, limit, whole_groups=False)
     if len(packed) > 1:
@@ -210,6 +220,7 @@ def render_digest(
         texts[0] = f"{first}{_part_label(1, len(texts))}\n{rest}"
         for index in range(1, len(texts)):
             texts[index] = f"{name}{_part_label(index + 1, len(texts))}\n\n{texts[index]}"
+    texts[-1] += footer
     return [DigestPart(t, k) for t, k in zip(texts, keyed, strict=True)]
 
 
