@@ -39,6 +39,7 @@ BUTTON_TITLE_CHARS = 40
 SOURCE_CHARS = 100
 PROBLEM_CHARS = 600
 URL_CHARS = 200
+LIST_URL_CHARS = 1000
 OTHER_FEEDS_SHOWN = 3
 
 
@@ -373,8 +374,13 @@ def render_article_list(
         others = (also or {}).get(article.id or 0, ())
         more = f" · also: {esc(truncate(', '.join(others), SOURCE_CHARS))}" if others else ""
         line = _one_line(article)  # "" for an article with no text (a picture post, a bare link)
+        title = esc(title_text(article.title, 200))
+        link = web_link(article.url)
+        # The headline opens the story, as in alerts and digests; a very long address is not worth the room.
+        if link is not None and len(link) <= LIST_URL_CHARS:
+            title = f'<a href="{link}">{title}</a>'
         blocks.append(
-            f"{emoji} <b>{esc(title_text(article.title, 200))}</b>\n"
+            f"{emoji} <b>{title}</b>\n"
             f"<i>{source_line(article, now, zone)}{more}</i>" + (f"\n{esc(line)}" if line else "")
         )
         if article.id is not None:

@@ -321,3 +321,15 @@ def test_an_article_with_no_text_leaves_no_blank_line_in_a_list() -> None:
     # One blank line between entries, as between any two; not an empty line where the summary would be.
     assert "Example News · 2 h ago · #12\n\n" in visible(reply)
     assert "\n\n\n" not in visible(reply)
+
+
+def test_latest_and_search_titles_open_the_article_as_in_alerts_and_digests() -> None:
+    odd = replace(article(13, "Proxy settings"), url="tg://proxy?server=x")
+    for reply in (
+        render_latest([article(12), odd], NOW, CATALOGUE.get)[0],
+        render_search("carmaker", [article(12), odd], NOW, CATALOGUE.get)[0],
+    ):
+        links = [e for e in parse_html(reply.html).entities if e["type"] == "text_link"]
+        # A tap on the headline opens the story; only web addresses are links (tg:// changes settings).
+        assert [e["url"] for e in links] == ["https://news.example/12"]
+        assert '<b><a href="https://news.example/12">Carmaker plans</a></b>' in reply.html
