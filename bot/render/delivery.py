@@ -14,6 +14,7 @@ from bot.render.text import (
     format_published,
     is_finished,
     mark_cut_end,
+    starts_right_to_left,
     title_text,
     truncate,
     web_link,
@@ -22,6 +23,8 @@ from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
+_LRM = "\u200e"
+_RLM = "\u200f"
 _FALLBACK_SUMMARY_CHARS = 300
 
 _DIGEST_LINE_CHARS = 220
@@ -287,6 +290,12 @@ def _digest_line(item: DigestItem, now: float, zone: str) -> str:
         if link is not None and len(link) <= _DIGEST_URL_CHARS
         else f"• {title}"
     )
+    if starts_right_to_left(art.title):
+        # A line takes the direction of its first letter: an Arabic or Hebrew title would lay the whole line
+        # out right to left, source first and "(also: X)" with its bracket thrown to the far end. A left-to-
+        # right mark keeps the line in the digest's direction; a right-to-left mark after the title keeps
+        # its own trailing emoji, digits and punctuation with it.
+        line = f"{_LRM}{line}{_RLM}"
     # "#12" as /latest and /search show it: a digest has no buttons, so the id is how to ask for a summary.
     line += f" — <i>{_source_line(art, now, zone)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"
     others = _other_sources(item.also, art.source)

@@ -161,6 +161,17 @@ def body_excerpt(body: str, title: str, limit: int) -> str:
     return truncate(clean_text(body[: limit * 20], title), limit)
 
 
+def starts_right_to_left(text: str) -> bool:
+    """Whether the first letter with a direction in ``text`` is right-to-left (Arabic, Hebrew, ...)."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction == "L":
+            return False
+        if direction in ("R", "AL"):
+            return True
+    return False
+
+
 def is_finished(sentence: str) -> bool:
     """Whether ``sentence`` ends like a sentence (a stop, perhaps inside quotes or brackets)."""
     return bool(_FINISHED.search(sentence))

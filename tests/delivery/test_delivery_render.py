@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from bot.emulator.html_check import parse_html
@@ -327,3 +328,31 @@ def test_a_digest_ends_by_saying_how_to_get_a_storys_full_summary() -> None:
     assert len(parts) > 1 and all(len(p.text) <= 4096 for p in parts)
     assert "full summary" not in " ".join(parse_html(p.text).text for p in parts[:-1])
     assert parse_html(parts[-1].text).text.endswith("/summary 1 (its #number)")
+
+
+def _first_strong(line: str) -> str:
+    """The direction a client lays a line out in (the Unicode bidi rule: its first strong letter)."""
+    return next((d for d in map(unicodedata.bidirectional, line) if d in ("L", "R", "AL")), "L")
+
+
+def test_a_right_to_left_title_keeps_a_digest_line_left_to_right_with_its_source_after_it() -> None:
+    # "مصر … 🚗 — Al Jazeera · 3 h ago · #5 (also: BBC)" was a right-to-left line: bullet on the right, the
+    # source before the title and the closing bracket of "(also: BBC)" thrown to the far left.
+    arabic = art(5, title="مصر: ارتفاع أسعار الوقود 🚗", source="Al Jazeera", topics=("world",))
+    hebrew = art(6, title="שביתה בנמל חיפה", source="Haaretz", topics=("world",))
+    items = [DigestItem(a, "world", 1.0, also=("BBC",), key=a.id or 0) for a in (arabic, hebrew)]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=5)
+    lines = [
+        line for line in parse_html(part.text).text.split("\n") if "Al Jazeera" in line or "Haaretz" in line
+    ]
+    assert len(lines) == 2
+    for line in lines:
+        assert _first_strong(line) == "L"
+        # The title's own trailing emoji or punctuation stays with it, not with the source.
+        title_end = line.index(" — ")
+        assert unicodedata.bidirectional(line[title_end - 1]) == "R"
+    # A left-to-right title needs no marks.
+    [plain] = render_digest(
+        [DigestItem(art(7), "business", 1.0, key=7)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    assert "\u200e" not in plain.text and "\u200f" not in plain.text
