@@ -86,7 +86,10 @@ def format_published(published: datetime, now: float, zone: str = "UTC") -> str:
     if seconds < _AGE_DAYS * 86400:
         return format_age(seconds)
     tz = _zone(zone)
-    local = published.astimezone(tz)
+    try:
+        local = published.astimezone(tz)
+    except (OverflowError, ValueError):  # 1 Jan 0001 west of UTC is before the first date there is
+        tz, local = UTC, published.astimezone(UTC)
     year = "" if local.year == datetime.fromtimestamp(now, tz).year else f" {local.year}"
     return f"{local.day} {local:%b}{year}"
 

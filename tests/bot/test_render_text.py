@@ -103,3 +103,10 @@ def test_a_date_of_this_year_leaves_the_year_out_and_a_week_old_story_still_has_
     assert format_published(datetime(2026, 3, 4, 9, tzinfo=UTC), now) == "4 Mar"
     assert format_published(datetime(2026, 6, 8, 13, tzinfo=UTC), now) == "6 d ago"
     assert format_published(datetime(2026, 6, 8, 11, tzinfo=UTC), now) == "8 Jun"
+
+
+def test_a_date_at_the_start_of_the_calendar_is_shown_in_utc_where_the_zone_cannot_hold_it() -> None:
+    # 1 Jan 0001 00:30 UTC is still year 0 in New York, which datetime cannot hold: OverflowError broke the
+    # alert, digest or list that showed such a (bogus but storable) date.
+    now = datetime(2026, 6, 14, 12, tzinfo=UTC).timestamp()
+    assert format_published(datetime(1, 1, 1, 0, 30, tzinfo=UTC), now, "America/New_York") == "1 Jan 1"
