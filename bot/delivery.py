@@ -559,18 +559,34 @@ class _RenderCache:
         self._entries: OrderedDict[tuple[Any, ...], _Rendered] = OrderedDict()
 
     def render(
-        self, article: Article, also: tuple[str, ...], *, sentences: int, matched: str, now: float
+        self,
+        article: Article,
+        also: tuple[str, ...],
+        *,
+        sentences: int,
+        matched: str,
+        now: float,
+        zone: str = "UTC",
     ) -> _Rendered:
         """``render_alert``'s output for a story told by ``article`` (and by ``also``), once per distinct key."""
         # format_age only changes at whole minutes, so the minute is all of "now" the text depends on.
         age = None if article.published is None else (now - article.published.timestamp()) // 60
-        key = (article.id, sentences, matched, also, age)
+        # Only a story over a week old shows a date, the one thing that depends on the chat's timezone: keyed
+        # by zone only then, so a fresh story is still rendered once for chats all over the world.
+        dated = age is not None and age >= 7 * 24 * 60
+        key = (article.id, sentences, matched, also, age, zone if dated else None)
         hit = self._entries.get(key)
         if hit is not None and hit.article is article:
             self._entries.move_to_end(key)
             return hit
         text, keyboard = render_alert(
-            article, sentences=sentences, now=now, catalogue=self._catalogue, matched=matched, also=also
+            article,
+            sentences=sentences,
+            now=now,
+            catalogue=self._catalogue,
+            matched=matched,
+            also=also,
+            zone=zone,
         )
         rendered = _Rendered(article, text, keyboard, keyboard.to_dict() if keyboard is not None else None)
         self._entries[key] = rendered
@@ -1076,7 +1092,12 @@ class DeliveryService:
             return
         article = await self._at_length(story, chat.summary_sentences)
         rendered = self._rendered.render(
-            article, story.also, sentences=chat.summary_sentences, matched=item.row.matched, now=now
+            article,
+            story.also,
+            sentences=chat.summary_sentences,
+            matched=item.row.matched,
+            now=now,
+            zone=chat.timezone,
         )
         sender = self._sender
         try:
@@ -1349,7 +1370,11 @@ class DeliveryService:
                 continue
             items.append(DigestItem(story.article, row.matched, row.score, story.also, key=row.id))
         parts = render_digest(
-            items, now=now, catalogue=self._catalogue, max_per_group=self._settings.digest_max_per_topic
+            items,
+            now=now,
+            catalogue=self._catalogue,
+            max_per_group=self._settings.digest_max_per_topic,
+            zone=chat.timezone,
         )
         by_id = {r.id: r for r in rows}
         shown_ids = {key for part in parts for key in part.keys}

@@ -195,6 +195,12 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     return text, False
 
 
+async def _zone(context: BotContext, chat_id: int) -> str:
+    """The chat's timezone, in which an article older than a week is dated; UTC for a chat not known yet."""
+    chat = await context.services.chats.get(chat_id)
+    return chat.timezone if chat is not None else "UTC"
+
+
 async def _summarize(
     context: BotContext, request: SummaryRequest, message: Message, requester: int | None
 ) -> list[Reply]:
@@ -204,7 +210,8 @@ async def _summarize(
         article, sentences = await services.ingest.summarize_article(
             request.article_id, request.sentences, chat_id=message.chat_id
         )
-        return render_article_summary(article, sentences, now, services.catalogue.get)
+        zone = await _zone(context, message.chat_id)
+        return render_article_summary(article, sentences, now, services.catalogue.get, zone=zone)
     if request.url is not None:
         await _typing(context, message)
         # The fetcher has its own timeouts; this outer bound only guards against anything that forgets them.
@@ -218,7 +225,10 @@ async def _summarize(
             )
         except TimeoutError:
             raise UserError("That page took too long to answer, so I gave up.") from None
-        return render_article_summary(article, sentences, services.clock.now(), services.catalogue.get)
+        zone = await _zone(context, message.chat_id)
+        return render_article_summary(
+            article, sentences, services.clock.now(), services.catalogue.get, zone=zone
+        )
     assert request.text is not None
     sentences = await services.ingest.summarize_text(request.text, request.sentences)
     return render_text_summary(sentences)
@@ -279,7 +289,12 @@ async def latest(update: Update, context: BotContext) -> None:
     await send(
         message,
         render_latest(
-            found.articles, services.clock.now(), services.catalogue.get, found.topic, also=found.also
+            found.articles,
+            services.clock.now(),
+            services.catalogue.get,
+            found.topic,
+            also=found.also,
+            zone=await _zone(context, message.chat_id),
         ),
     )
 
@@ -304,6 +319,7 @@ async def search(update: Update, context: BotContext) -> None:
         services.catalogue.get,
         also=found.also,
         more=found.more,
+        zone=await _zone(context, message.chat_id),
     )
     await send(message, reply)
 
@@ -341,7 +357,9 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
     article, sentences = await services.ingest.summarize_article(
         int(parts[1]), chat.summary_sentences, chat_id=chat.id
     )
-    replies = render_article_summary(article, sentences, services.clock.now(), services.catalogue.get)
+    replies = render_article_summary(
+        article, sentences, services.clock.now(), services.catalogue.get, zone=chat.timezone
+    )
     reply_to = query.message.message_id if query.message is not None else None
     await send_to_chat(context, update.effective_chat.id, replies, reply_to=reply_to)
     return None

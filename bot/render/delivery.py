@@ -11,9 +11,10 @@ from bot.render.text import (
     MAX_MESSAGE_CHARS,
     body_excerpt,
     esc,
-    format_age,
+    format_published,
     is_finished,
     mark_cut_end,
+    starts_right_to_left,
     title_text,
     truncate,
     web_link,
@@ -22,6 +23,8 @@ from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
+_LRM = "\u200e"
+_RLM = "\u200f"
 _FALLBACK_SUMMARY_CHARS = 300
 
 _DIGEST_LINE_CHARS = 220
@@ -54,10 +57,10 @@ def summary_callback_data(article_id: int) -> str:
     return f"{SUMMARY_CALLBACK_PREFIX}{article_id}"
 
 
-def _age(article: Article, now: float) -> str | None:
+def _age(article: Article, now: float, zone: str) -> str | None:
     if article.published is None:
         return None
-    return format_age(now - article.published.timestamp())
+    return format_published(article.published, now, zone)
 
 
 def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
@@ -68,8 +71,8 @@ def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
     return "📰"
 
 
-def _source_line(article: Article, now: float) -> str:
-    age = _age(article, now)
+def _source_line(article: Article, now: float, zone: str) -> str:
+    age = _age(article, now, zone)
     return esc(truncate(article.source, _SOURCE_CHARS)) + (f" · {esc(age)}" if age else "")
 
 
@@ -95,13 +98,17 @@ def render_alert(
     catalogue: TopicCatalogue,
     matched: str = "",
     also: Sequence[str] = (),
+    zone: str = "UTC",
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ..."."""
+    """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ...".
+
+    ``zone``: the chat's timezone, for the date of an article older than a week.
+    """
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
     title = esc(title_text(article.title, _TITLE_CHARS))
     others = _other_sources(also, article.source)
     tail = f"\n<i>also: {others}</i>" if others else ""
-    source = f"<i>{_source_line(article, now)}</i>"
+    source = f"<i>{_source_line(article, now, zone)}</i>"
     link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.
     if (
@@ -152,6 +159,7 @@ def render_digest(
     catalogue: TopicCatalogue,
     max_per_group: int,
     title: str = "Your news digest",
+    zone: str = "UTC",
 ) -> list[DigestPart]:
     """The digest as one or more messages (split only if needed, never inside an item); [] when empty.
 
@@ -170,6 +178,7 @@ def render_digest(
 
     # (heading, line, key): the units a message is packed from; a heading is repeated in a new message.
     units: list[tuple[str, str, int | None]] = []
+    ids: list[int] = []  # of the stories shown, in the order shown
     for group in sorted(groups, key=group_key):
         members = sorted(
             groups[group],
@@ -182,28 +191,75 @@ def render_digest(
             if topic
             else f"🔎 <b>{esc(truncate(group, _SOURCE_CHARS))}</b>"
         )
-        units.extend((heading, _digest_line(item, now), item.key) for item in kept)
+        units.extend((heading, _digest_line(item, now, zone), item.key) for item in kept)
+        ids.extend(item.article.id for item in kept if item.article.id is not None)
         if len(members) > len(kept):
             units.append((heading, _more_line(len(members) - len(kept), group, topic is not None), None))
     if not units:
         return []
     count = sum(1 for _, _, key in units if key is not None)
-    parts: list[DigestPart] = []
-    text = f"🗞 <b>{esc(title)}</b> — {count} {'story' if count == 1 else 'stories'}"
-    keys: list[int] = []
+    name = f"🗞 <b>{esc(title)}</b>"
+    # A digest has no buttons: the last message says what its "#12" ids are for, with one to copy.
+    example = next(iter(ids), None)
+    footer = (
+        f"\n\n📄 <i>A story's full summary:</i> <code>/summary {example}</code> <i>(its #number)</i>"
+        if example is not None
+        else ""
+    )
+    # Room for the "· part 2 of 3" line each message gets once there are several (known only after
+    # packing), and for the footer (the last message is only known then too).
+    limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n") - len(footer)
+    header = f"{name} — {count} {'story' if count == 1 else 'stories'}"
+    packed = _pack_units(units, header, limit, whole_groups=False)
+    if len(packed) > 1:
+        # Splitting anyway: where the same number of messages allows, a topic is not cut in two.
+        whole = _pack_units(units, header, limit, whole_groups=True)
+        packed = whole if len(whole) == len(packed) else packed
+    texts = [text for text, _ in packed]
+    keyed = [keys for _, keys in packed]
+    if len(texts) > 1:
+        # Each message says what it is: a reader may open the chat at the third one.
+        first, _, rest = texts[0].partition("\n")
+        texts[0] = f"{first}{_part_label(1, len(texts))}\n{rest}"
+        for index in range(1, len(texts)):
+            texts[index] = f"{name}{_part_label(index + 1, len(texts))}\n\n{texts[index]}"
+    texts[-1] += footer
+    return [DigestPart(t, k) for t, k in zip(texts, keyed, strict=True)]
+
+
+def _pack_units(
+    units: Sequence[tuple[str, str, int | None]], header: str, limit: int, *, whole_groups: bool
+) -> list[tuple[str, tuple[int, ...]]]:
+    """(heading, line, key) units packed into messages of at most ``limit`` characters, in order.
+
+    A group that runs on into the next message repeats its heading there. ``whole_groups``: a group that
+    does not fit in what is left of a message, but fits in a message of its own, starts the next message.
+    """
+    sizes: dict[str, int] = {}
+    for heading, line, _ in units:
+        sizes[heading] = sizes.get(heading, len(heading)) + 1 + len(line)
+    packed: list[tuple[str, tuple[int, ...]]] = []
+    text, keys = header, list[int]()
     current_heading: str | None = None
     for heading, line, key in units:
-        addition = f"\n{line}" if heading == current_heading else f"\n\n{heading}\n{line}"
-        if len(text) + len(addition) > MAX_MESSAGE_CHARS:
-            parts.append(DigestPart(text, tuple(keys)))
+        starts = heading != current_heading
+        addition = f"\n\n{heading}\n{line}" if starts else f"\n{line}"
+        # Never leaves a message with the digest's header alone.
+        moves = whole_groups and starts and keys and sizes[heading] <= limit < len(text) + 2 + sizes[heading]
+        if len(text) + len(addition) > limit or moves:
+            packed.append((text, tuple(keys)))
             text, keys = f"{heading}\n{line}", []
         else:
             text += addition
         current_heading = heading
         if key is not None:
             keys.append(key)
-    parts.append(DigestPart(text, tuple(keys)))
-    return parts
+    packed.append((text, tuple(keys)))
+    return packed
+
+
+def _part_label(index: int, total: int) -> str:
+    return f" · part {index} of {total}"
 
 
 def _more_line(count: int, group: str, is_topic: bool) -> str:
@@ -224,7 +280,7 @@ def _more_line(count: int, group: str, is_topic: bool) -> str:
     return f"{more} <code>/search {esc(words)}</code>"
 
 
-def _digest_line(item: DigestItem, now: float) -> str:
+def _digest_line(item: DigestItem, now: float, zone: str) -> str:
     """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
     art = item.article
     title = esc(title_text(art.title, _DIGEST_TITLE_CHARS))
@@ -234,8 +290,14 @@ def _digest_line(item: DigestItem, now: float) -> str:
         if link is not None and len(link) <= _DIGEST_URL_CHARS
         else f"• {title}"
     )
+    if starts_right_to_left(art.title):
+        # A line takes the direction of its first letter: an Arabic or Hebrew title would lay the whole line
+        # out right to left, source first and "(also: X)" with its bracket thrown to the far end. A left-to-
+        # right mark keeps the line in the digest's direction; a right-to-left mark after the title keeps
+        # its own trailing emoji, digits and punctuation with it.
+        line = f"{_LRM}{line}{_RLM}"
     # "#12" as /latest and /search show it: a digest has no buttons, so the id is how to ask for a summary.
-    line += f" — <i>{_source_line(art, now)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"
+    line += f" — <i>{_source_line(art, now, zone)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"
     others = _other_sources(item.also, art.source)
     if others:
         line += f" <i>(also: {others})</i>"

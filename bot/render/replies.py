@@ -17,6 +17,7 @@ from bot.render.text import (
     body_excerpt,
     esc,
     format_age,
+    format_published,
     mark_cut_end,
     split_message,
     title_text,
@@ -38,6 +39,7 @@ BUTTON_TITLE_CHARS = 40
 SOURCE_CHARS = 100
 PROBLEM_CHARS = 600
 URL_CHARS = 200
+LIST_URL_CHARS = 1000
 OTHER_FEEDS_SHOWN = 3
 
 
@@ -80,20 +82,16 @@ def article_emoji(article: Article, topics: Callable[[str], Topic | None]) -> st
     return DEFAULT_EMOJI
 
 
-def source_line(article: Article, now: float) -> str:
-    """ "Source · 2 h ago · #123" (HTML)."""
+def source_line(article: Article, now: float, zone: str = "UTC") -> str:
+    """ "Source · 2 h ago · #123" (HTML); an article older than a week has its date in ``zone``."""
     # The source is a feed's title or a page's site name: any length, line breaks included.
     source = truncate(article.source, SOURCE_CHARS)
     parts = [esc(source)] if source else []
     if article.published is not None:
-        parts.append(esc(format_age(now - _epoch(article.published))))
+        parts.append(esc(format_published(article.published, now, zone)))
     if article.id is not None:
         parts.append(f"#{article.id}")
     return " · ".join(parts)
-
-
-def _epoch(when: datetime) -> float:
-    return when.timestamp()
 
 
 def topics_keyboard(topics: Iterable[Topic], on: set[str], *, columns: int = 2) -> InlineKeyboardMarkup:
@@ -360,11 +358,12 @@ def render_article_list(
     *,
     empty: str,
     also: Mapping[int, Sequence[str]] | None = None,
+    zone: str = "UTC",
 ) -> list[Reply]:
     """/latest and /search: title, source, age, id and one line each; a summary button per article.
 
     ``heading`` and ``empty`` are HTML the caller built from escaped parts. ``also``: by article id, the other
-    sources that reported the same story.
+    sources that reported the same story. ``zone``: the chat's timezone, for the dates of old articles.
     """
     if not articles:
         return [Reply(empty)]
@@ -374,10 +373,15 @@ def render_article_list(
         emoji = article_emoji(article, topics)
         others = (also or {}).get(article.id or 0, ())
         more = f" · also: {esc(truncate(', '.join(others), SOURCE_CHARS))}" if others else ""
+        line = _one_line(article)  # "" for an article with no text (a picture post, a bare link)
+        title = esc(title_text(article.title, 200))
+        link = web_link(article.url)
+        # The headline opens the story, as in alerts and digests; a very long address is not worth the room.
+        if link is not None and len(link) <= LIST_URL_CHARS:
+            title = f'<a href="{link}">{title}</a>'
         blocks.append(
-            f"{emoji} <b>{esc(title_text(article.title, 200))}</b>\n"
-            f"<i>{source_line(article, now)}{more}</i>\n"
-            f"{esc(_one_line(article))}"
+            f"{emoji} <b>{title}</b>\n"
+            f"<i>{source_line(article, now, zone)}{more}</i>" + (f"\n{esc(line)}" if line else "")
         )
         if article.id is not None:
             label = f"📄 #{article.id} {title_text(article.title, BUTTON_TITLE_CHARS)}"
@@ -395,6 +399,7 @@ def render_latest(
     topic: Topic | None = None,
     *,
     also: Mapping[int, Sequence[str]] | None = None,
+    zone: str = "UTC",
 ) -> list[Reply]:
     """/latest [TOPIC]."""
     what = f" in {esc(topic_label(topic))}" if topic else ""
@@ -402,7 +407,7 @@ def render_latest(
     empty = (
         f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile send me a link to summarize."
     )
-    return render_article_list(heading, articles, now, topics, empty=empty, also=also)
+    return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone)
 
 
 def render_search(
@@ -413,6 +418,7 @@ def render_search(
     *,
     also: Mapping[int, Sequence[str]] | None = None,
     more: bool = False,
+    zone: str = "UTC",
 ) -> list[Reply]:
     """/search WORDS; ``more``: other articles match besides those shown."""
     shown = esc(truncate(words, 80))
@@ -424,11 +430,16 @@ def render_search(
     )
     heading = f"🔎 <b>{shown}</b>: {found}"
     empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
-    return render_article_list(heading, articles, now, topics, empty=empty, also=also)
+    return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone)
 
 
 def render_article_summary(
-    article: Article, sentences: Sequence[str], now: float, topics: Callable[[str], Topic | None]
+    article: Article,
+    sentences: Sequence[str],
+    now: float,
+    topics: Callable[[str], Topic | None],
+    *,
+    zone: str = "UTC",
 ) -> list[Reply]:
     """The summary of a stored article: title (linked), source line, sentences."""
     emoji = article_emoji(article, topics)
@@ -436,7 +447,7 @@ def render_article_summary(
     link = web_link(article.url)
     if link is not None:
         title = f'<a href="{link}">{title}</a>'
-    head = f"{emoji} <b>{title}</b>\n<i>{source_line(article, now)}</i>"
+    head = f"{emoji} <b>{title}</b>\n<i>{source_line(article, now, zone)}</i>"
     body = [esc(s) for s in mark_cut_end(sentences, article.body)] or [
         "(This article has no text I could summarize.)"
     ]

@@ -6,6 +6,8 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from summaries.text import clean_text
 
@@ -73,6 +75,33 @@ def format_age(seconds: float) -> str:
     return f"{int(seconds // 86400)} d ago"
 
 
+# Past a week an age says less than a date: "2984 d ago" is a story from September 2018.
+_AGE_DAYS = 7
+
+
+def format_published(published: datetime, now: float, zone: str = "UTC") -> str:
+    """When an article came out: "3 h ago" within a week, else its date in the chat's timezone ("24 Sep",
+    with the year when it is not this year's: "24 Sep 2018")."""
+    seconds = now - published.timestamp()
+    if seconds < _AGE_DAYS * 86400:
+        return format_age(seconds)
+    tz = _zone(zone)
+    try:
+        local = published.astimezone(tz)
+    except (OverflowError, ValueError):  # 1 Jan 0001 west of UTC is before the first date there is
+        tz, local = UTC, published.astimezone(UTC)
+    year = "" if local.year == datetime.fromtimestamp(now, tz).year else f" {local.year}"
+    return f"{local.day} {local:%b}{year}"
+
+
+def _zone(name: str) -> tzinfo:
+    """The chat's timezone; UTC for a name the tz database does not know (any more)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
 def truncate(text: str, limit: int) -> str:
     """One line of plain text cut at a word boundary to at most ``limit`` characters, with "…" when cut.
 
@@ -133,6 +162,17 @@ def body_excerpt(body: str, title: str, limit: int) -> str:
     be exactly what the summarizer threw away. Only the start is cleaned: a page may be 100,000 characters.
     """
     return truncate(clean_text(body[: limit * 20], title), limit)
+
+
+def starts_right_to_left(text: str) -> bool:
+    """Whether the first letter with a direction in ``text`` is right-to-left (Arabic, Hebrew, ...)."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction == "L":
+            return False
+        if direction in ("R", "AL"):
+            return True
+    return False
 
 
 def is_finished(sentence: str) -> bool:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 
-from bot.render.text import MAX_MESSAGE_CHARS, esc, format_age, split_message, truncate, visible_length
+from bot.render.text import (
+    MAX_MESSAGE_CHARS,
+    esc,
+    format_age,
+    format_published,
+    split_message,
+    truncate,
+    visible_length,
+)
 
 
 def test_escape_and_visible_length() -> None:
@@ -87,3 +96,17 @@ def test_truncate_never_splits_an_emoji_sequence_or_a_letter_from_its_accent() -
             assert len(cut) % len(whole) == 0, (limit, cut)
     # Text with spaces is still cut at a word boundary, within the limit.
     assert truncate("Harbour " + family * 30, 12) == "Harbour…"
+
+
+def test_a_date_of_this_year_leaves_the_year_out_and_a_week_old_story_still_has_an_age() -> None:
+    now = datetime(2026, 6, 15, 12, tzinfo=UTC).timestamp()
+    assert format_published(datetime(2026, 3, 4, 9, tzinfo=UTC), now) == "4 Mar"
+    assert format_published(datetime(2026, 6, 8, 13, tzinfo=UTC), now) == "6 d ago"
+    assert format_published(datetime(2026, 6, 8, 11, tzinfo=UTC), now) == "8 Jun"
+
+
+def test_a_date_at_the_start_of_the_calendar_is_shown_in_utc_where_the_zone_cannot_hold_it() -> None:
+    # 1 Jan 0001 00:30 UTC is still year 0 in New York, which datetime cannot hold: OverflowError broke the
+    # alert, digest or list that showed such a (bogus but storable) date.
+    now = datetime(2026, 6, 14, 12, tzinfo=UTC).timestamp()
+    assert format_published(datetime(1, 1, 1, 0, 30, tzinfo=UTC), now, "America/New_York") == "1 Jan 1"

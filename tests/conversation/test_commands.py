@@ -6,6 +6,7 @@ import random
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
@@ -393,9 +394,38 @@ async def test_digest_names_the_command_that_lists_the_stories_over_its_cap(
     # Reports of one story are one item, of one title: the stories left out are those whose title is missing.
     hidden = [a.title for a in articles if a.story_id == a.id and a.title not in digest.text]
     assert hidden and f"…and {len(hidden)} more:" in digest.text
-    [hint] = [e for e in digest.entities if e["type"] == "code"]
+    hint = next(e for e in digest.entities if e["type"] == "code")  # the last is the /summary one
     utf16 = digest.text.encode("utf-16-le")  # entity offsets count UTF-16 units (the emoji take two)
     command = utf16[2 * hint["offset"] : 2 * (hint["offset"] + hint["length"])].decode("utf-16-le")
     assert command == '/search "night trains"'
     listed = await say(emulator, command)
     assert all(title in listed.text for title in hidden)
+
+
+async def test_latest_search_and_summary_date_an_old_article_in_the_chats_timezone(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    services = services_of(running_bot)
+    now = datetime.fromtimestamp(services.clock.now(), UTC)
+    # Late evening in UTC two years ago: the next day already in Auckland.
+    published = (now - timedelta(days=730)).replace(hour=22, minute=0)
+    [(old, _)] = await services.ingest.ingest_articles(
+        [
+            Article(
+                url="https://news.example/archive/1",
+                title="Harbour archive opens to the public",
+                body="The harbour archive opened its doors. " + _distinct_words(99),
+                source="Harbour Office",
+                published=published,
+            )
+        ]
+    )
+    await say(emulator, "/settings timezone Pacific/Auckland")
+    local = published.astimezone(ZoneInfo("Pacific/Auckland"))
+    when = f"{local.day} {local:%b} {local.year}"
+    reply = await say(emulator, "/latest")
+    assert f"Harbour Office · {when} · #{old.id}" in reply.text
+    assert " d ago" not in reply.text  # it read "730 d ago"
+    assert f"Harbour Office · {when}" in (await say(emulator, "/search harbour archive")).text
+    await press(emulator, reply, f"sum:{old.id}")
+    assert f"Harbour Office · {when}" in (await emulator.next_message(USER_CHAT)).text

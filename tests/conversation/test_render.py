@@ -300,3 +300,36 @@ def test_hostile_unicode_from_a_feed_cannot_reverse_hide_or_pile_up_in_any_reply
     rtl = article(41, title="שלום עולם \u200fخبر\u200cها 👩\u200d💻", summary=("سلام دنیا.",))
     alert, _ = render_alert(rtl, sentences=1, now=NOW, catalogue=CATALOGUE)
     assert "שלום עולם \u200fخبر\u200cها 👩\u200d💻" in parse_html(alert).text and "سلام دنیا." in alert
+
+
+def test_latest_and_search_date_an_old_article_in_the_chats_timezone() -> None:
+    old = replace(article(1), published=datetime(2023, 3, 4, 22, 0, tzinfo=UTC))
+    fresh = replace(article(2), published=datetime(2026, 1, 1, 9, 0, tzinfo=UTC))
+    [reply] = render_latest([old, fresh], NOW, CATALOGUE.get, zone="Pacific/Auckland")
+    text = visible(reply)
+    assert "Example News · 5 Mar 2023 · #1" in text  # already the 5th in New Zealand
+    assert "Example News · 3 h ago · #2" in text
+    [reply] = render_search("carmaker", [old], NOW, CATALOGUE.get, zone="UTC")
+    assert "Example News · 4 Mar 2023 · #1" in visible(reply)
+    [reply] = render_article_summary(old, ["One."], NOW, CATALOGUE.get, zone="UTC")
+    assert "Example News · 4 Mar 2023 · #1" in visible(reply)
+
+
+def test_an_article_with_no_text_leaves_no_blank_line_in_a_list() -> None:
+    bare = article(12, title="Gwen Stefani (1980)", body="", summary=())
+    [reply] = render_latest([bare, article(13)], NOW, CATALOGUE.get)
+    # One blank line between entries, as between any two; not an empty line where the summary would be.
+    assert "Example News · 2 h ago · #12\n\n" in visible(reply)
+    assert "\n\n\n" not in visible(reply)
+
+
+def test_latest_and_search_titles_open_the_article_as_in_alerts_and_digests() -> None:
+    odd = replace(article(13, "Proxy settings"), url="tg://proxy?server=x")
+    for reply in (
+        render_latest([article(12), odd], NOW, CATALOGUE.get)[0],
+        render_search("carmaker", [article(12), odd], NOW, CATALOGUE.get)[0],
+    ):
+        links = [e for e in parse_html(reply.html).entities if e["type"] == "text_link"]
+        # A tap on the headline opens the story; only web addresses are links (tg:// changes settings).
+        assert [e["url"] for e in links] == ["https://news.example/12"]
+        assert '<b><a href="https://news.example/12">Carmaker plans</a></b>' in reply.html

@@ -465,3 +465,19 @@ async def test_an_article_with_a_broken_link_under_a_heading_is_summarized(
     )
     reply = await say(emulator, f"/summary {url}")
     assert "solar farm" in reply.text and "⚠️" not in reply.text, reply.text
+
+
+async def test_the_command_a_digest_ends_with_sends_a_storys_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, "/subscribe science health")
+    services = services_of(running_bot)
+    articles = await store_samples(running_bot)
+    await services.delivery.plan_alerts(articles, services.clock.now())
+    digest = await say(emulator, "/digest")
+    footer = digest.text.split("\n")[-1]
+    assert footer.startswith("📄 A story's full summary: /summary ")
+    command = footer.removeprefix("📄 A story's full summary: ").removesuffix(" (its #number)")
+    story = next(a for a in articles if f"#{a.id}" in digest.text and command == f"/summary {a.id}")
+    assert story.title in (await say(emulator, command)).text

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
-from tests.delivery.support import Rig, add_chat, rig, store_article
+from tests.delivery.support import Rig, add_chat, rig, store_article, wait_until
 
 
 @pytest_asyncio.fixture
@@ -211,3 +211,24 @@ async def test_a_digest_held_by_quiet_hours_follows_new_quiet_hours(
         await chats.set_length(7, 4)  # a regular schedule is kept when quiet hours are not what changed
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 23)
+
+
+async def test_an_old_story_is_dated_in_each_chats_own_timezone(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 3, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, timezone="Asia/Tokyo", digest_times=("08:00",))
+        await add_chat(r, 8, topics=("sport",), timezone="Asia/Tokyo")
+        await add_chat(r, 9, topics=("sport",), timezone="UTC")
+        story = await store_article(r, "Cup final", topics=("sport",))  # 22:50 UTC, 07:50 in Tokyo
+        clock.set(utc(2026, 3, 10, 12))
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([story], clock.now()) == 3
+        await wait_until(lambda: bool(emulator.messages(8)) and bool(emulator.messages(9)))
+        # The same story rendered for two chats: each reads the date of its own calendar.
+        assert "Wire A · 2 Mar" in emulator.messages(8)[0].text
+        assert "Wire A · 1 Mar" in emulator.messages(9)[0].text
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 1
+        [digest] = emulator.messages(7)
+        assert f"Cup final — Wire A · 2 Mar · #{story.id}" in digest.text  # it read "8 d ago"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from bot.emulator.html_check import parse_html
@@ -85,7 +86,7 @@ def test_digest_names_the_command_that_lists_what_the_cap_left_out() -> None:
         if e["type"] == "code"
     ]
     # A phrase is quoted, as keyword subscriptions match it; a word is not; a topic is its id.
-    assert hints == ["/latest sport", '/search r&d <"labs">', "/search tesla"]
+    assert hints[:3] == ["/latest sport", '/search r&d <"labs">', "/search tesla"]
     assert parsed.text.count("…and 2 more:") == 3
     assert "…and 2 more\n" in parsed.text + "\n"  # a keyword too long for /search: no command
 
@@ -114,9 +115,11 @@ def test_long_digest_parts_are_valid_html_and_each_item_is_in_exactly_one_part()
     for index, part in enumerate(parts):
         assert len(part.text) <= 4096
         text = parse_html(part.text).text  # no tag or entity is ever cut between two messages
-        # A later part starts with the heading of the group it continues...
+        # A later part starts with the heading of the group it continues (under the digest's own heading)...
         group = "Business" if part.keys[0] % 2 or part.keys[0] == 99 else "Sport"
-        assert text.split("\n")[0].endswith("Your news digest — 60 stories" if index == 0 else group)
+        lines = text.split("\n")
+        assert lines[0].startswith("🗞 Your news digest")
+        assert lines[2 if index else 0].endswith(group if index else f"part 1 of {len(parts)}")
         # ...and holds exactly the stories its keys name.
         assert {int(n) for n in re.findall(r"Story (\d+) ", text)} == set(part.keys) - {99}
 
@@ -241,10 +244,115 @@ def test_teaser_cut_mid_word_by_the_feed_is_marked_not_given_a_full_stop() -> No
         catalogue=CATALOGUE,
         max_per_group=5,
     )
-    assert parse_html(part.text).text.endswith("the demoli…")
+    assert "the demoli…\n" in parse_html(part.text).text
     # A standfirst without a stop, followed by more text, still reads as a sentence.
     standfirst = art(
         body="Markets fell sharply\n\nThen they rose.", summary=("Markets fell sharply", "Then they rose.")
     )
     text, _ = render_alert(standfirst, sentences=3, now=NOW, catalogue=CATALOGUE)
     assert "Markets fell sharply. Then they rose." in parse_html(text).text
+
+
+def test_an_old_story_shows_its_date_in_the_chats_timezone_not_thousands_of_days() -> None:
+    # 23:30 UTC on 20 December is already 21 December in Tokyo; a date not of this year names its year.
+    old = art(7, published=datetime(2025, 12, 20, 23, 30, tzinfo=UTC))
+    older = art(8, published=datetime(2018, 9, 24, 12, tzinfo=UTC), topics=("sport",))
+    recent = art(9, published=datetime(2025, 12, 29, 12, tzinfo=UTC))
+    items = [DigestItem(a, a.topics[0], 1.0, key=a.id or 0) for a in (old, older, recent)]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=5, zone="Asia/Tokyo")
+    text = parse_html(part.text).text
+    assert "Wire & Co · 21 Dec 2025 · #7" in text
+    assert "Wire & Co · 24 Sep 2018 · #8" in text
+    assert "Wire & Co · 3 d ago · #9" in text
+    assert " d ago" not in text.replace("3 d ago", "")
+    alert, _ = render_alert(older, sentences=1, now=NOW, catalogue=CATALOGUE, zone="Asia/Tokyo")
+    assert "Wire & Co · 24 Sep 2018" in parse_html(alert).text
+    # A chat with a timezone the tz database no longer knows still gets a date (in UTC).
+    alert, _ = render_alert(old, sentences=1, now=NOW, catalogue=CATALOGUE, zone="Mars/Olympus")
+    assert "Wire & Co · 20 Dec 2025" in parse_html(alert).text
+
+
+def test_each_message_of_a_long_digest_says_it_is_the_digest_and_which_part() -> None:
+    topics = ("business", "technology", "science", "politics", "world", "sport")
+    items = [
+        DigestItem(
+            art(
+                i,
+                title=f"Story {i}: officials confirm the plan after a long week of talks",
+                summary=("The first sentence of the story runs to about a line and a half of text. " * 2,),
+                topics=(topics[i % 6],),
+            ),
+            topics[i % 6],
+            float(i),
+            key=i,
+        )
+        for i in range(1, 61)
+    ]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    assert len(parts) >= 3
+    for index, part in enumerate(parts, 1):
+        assert len(part.text) <= 4096
+        first = parse_html(part.text).text.split("\n")[0]
+        # A reader opening the chat at the third message knows what it is without scrolling up.
+        expected = "🗞 Your news digest — 60 stories" if index == 1 else "🗞 Your news digest"
+        assert first == f"{expected} · part {index} of {len(parts)}"
+    [single] = render_digest(items[:3], now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    assert parse_html(single.text).text.split("\n")[0] == "🗞 Your news digest — 3 stories"
+
+
+def test_a_digest_that_must_split_keeps_each_topic_in_one_message_when_that_costs_no_extra_message() -> None:
+    def story(i: int, topic: str) -> DigestItem:
+        summary = (f"Sentence {i} of the story, long enough to fill a good part of a phone screen. " * 4,)
+        return DigestItem(art(i, title=f"Story {i}", summary=summary, topics=(topic,)), topic, 1.0, key=i)
+
+    # Business and Sport each fill most of a message; World (between them in catalogue order) is short.
+    items = [story(i, "business") for i in range(1, 8)]
+    items += [story(i, "sport") for i in range(8, 15)] + [story(i, "world") for i in range(15, 17)]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    texts = [parse_html(part.text).text for part in parts]
+    assert len(parts) == 2  # no more messages than the story lines need
+    # It read "⚽ Sport" at the end of the first message and again at the top of the second.
+    assert [sum("⚽ Sport" in text for text in texts), sum("💼 Business" in text for text in texts)] == [1, 1]
+    assert set(parts[0].keys) == {*range(1, 8), 15, 16} and set(parts[1].keys) == set(range(8, 15))
+
+
+def test_a_digest_ends_by_saying_how_to_get_a_storys_full_summary() -> None:
+    # A digest has no buttons: "#12" after each story meant nothing to a reader who never used /summary.
+    items = [DigestItem(art(i, title=f"Story {i}"), "business", float(i), key=i) for i in (12, 30)]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=5)
+    lines = parse_html(part.text).text.split("\n")
+    assert lines[-1] == "📄 A story's full summary: /summary 30 (its #number)"  # the first story shown
+    assert "<code>/summary 30</code>" in part.text  # a tap copies it whole, number and all
+    many = [DigestItem(art(i, title=f"Story {i} " + "y" * 180), "sport", 1.0, key=i) for i in range(1, 60)]
+    parts = render_digest(many, now=NOW, catalogue=CATALOGUE, max_per_group=60)
+    assert len(parts) > 1 and all(len(p.text) <= 4096 for p in parts)
+    assert "full summary" not in " ".join(parse_html(p.text).text for p in parts[:-1])
+    assert parse_html(parts[-1].text).text.endswith("/summary 1 (its #number)")
+
+
+def _first_strong(line: str) -> str:
+    """The direction a client lays a line out in (the Unicode bidi rule: its first strong letter)."""
+    return next((d for d in map(unicodedata.bidirectional, line) if d in ("L", "R", "AL")), "L")
+
+
+def test_a_right_to_left_title_keeps_a_digest_line_left_to_right_with_its_source_after_it() -> None:
+    # "مصر … 🚗 — Al Jazeera · 3 h ago · #5 (also: BBC)" was a right-to-left line: bullet on the right, the
+    # source before the title and the closing bracket of "(also: BBC)" thrown to the far left.
+    arabic = art(5, title="مصر: ارتفاع أسعار الوقود 🚗", source="Al Jazeera", topics=("world",))
+    hebrew = art(6, title="שביתה בנמל חיפה", source="Haaretz", topics=("world",))
+    items = [DigestItem(a, "world", 1.0, also=("BBC",), key=a.id or 0) for a in (arabic, hebrew)]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=5)
+    lines = [
+        line for line in parse_html(part.text).text.split("\n") if "Al Jazeera" in line or "Haaretz" in line
+    ]
+    assert len(lines) == 2
+    for line in lines:
+        assert _first_strong(line) == "L"
+        # The title's own trailing emoji or punctuation stays with it, not with the source.
+        title_end = line.index(" — ")
+        assert unicodedata.bidirectional(line[title_end - 1]) == "R"
+    # A left-to-right title needs no marks.
+    [plain] = render_digest(
+        [DigestItem(art(7), "business", 1.0, key=7)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    assert "\u200e" not in plain.text and "\u200f" not in plain.text
