@@ -55,6 +55,18 @@ async def store_samples(application: BotApplication) -> list[Article]:
     return [article for article, _ in results]
 
 
+async def digest_of_samples(
+    emulator: BotApiEmulator, application: BotApplication, topics: str
+) -> tuple[SentMessage, list[Article]]:
+    """A digest chat following ``topics`` asks /digest after the sample articles came in; the digest and them."""
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, f"/subscribe {topics}")
+    services = services_of(application)
+    articles = await store_samples(application)
+    await services.delivery.plan_alerts(articles, services.clock.now())  # what a feed poll does
+    return await say(emulator, "/digest"), articles
+
+
 async def store_news(application: BotApplication, slug: str, title: str, sentence: str) -> list[Article]:
     """A new article published now, stored as a feed poll stores it; returns it with its id.
 

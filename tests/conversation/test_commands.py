@@ -12,7 +12,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
-from tests.conversation.helpers import press, say, store_news, store_samples
+from tests.conversation.helpers import digest_of_samples, press, say, store_news, store_samples
 
 
 async def test_start_greets_and_shows_the_topic_keyboard(
@@ -288,12 +288,7 @@ async def test_stop_asks_then_deletes_everything(
 async def test_digest_on_demand_sends_what_is_new(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
-    await say(emulator, "/settings digest 08:00")
-    await say(emulator, "/subscribe science")
-    services = services_of(running_bot)
-    articles = await store_samples(running_bot)
-    await services.delivery.plan_alerts(articles, services.clock.now())  # what a feed poll does
-    digest = await say(emulator, "/digest")
+    digest, _ = await digest_of_samples(emulator, running_bot, "science")
     assert "Solar-powered sensors" in digest.text and "Harbor Coffee" not in digest.text
     assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
 

@@ -16,6 +16,7 @@ from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import (
     ARTICLE_BODY,
     ARTICLE_TITLE,
+    digest_of_samples,
     press,
     press_forged,
     say,
@@ -239,12 +240,7 @@ async def test_summary_replied_to_a_digest_asks_which_story(
 ) -> None:
     # A digest has no buttons: replying /summary to it used to summarize the digest's own text as if it were
     # an article ("📝 Summary: Your news digest — 2 stories ...").
-    await say(emulator, "/settings digest 08:00")
-    await say(emulator, "/subscribe science health")
-    services = services_of(running_bot)
-    articles = await store_samples(running_bot)
-    await services.delivery.plan_alerts(articles, services.clock.now())
-    digest = await say(emulator, "/digest")
+    digest, articles = await digest_of_samples(emulator, running_bot, "science health")
     glacier = next(a for a in articles if "glacier" in a.title)
     assert f"#{glacier.id}" in digest.text  # the id to ask for, as /latest shows it
     several = await say(emulator, "/summary", reply_to=digest.message_id)
@@ -470,12 +466,7 @@ async def test_an_article_with_a_broken_link_under_a_heading_is_summarized(
 async def test_the_command_a_digest_ends_with_sends_a_storys_summary(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
-    await say(emulator, "/settings digest 08:00")
-    await say(emulator, "/subscribe science health")
-    services = services_of(running_bot)
-    articles = await store_samples(running_bot)
-    await services.delivery.plan_alerts(articles, services.clock.now())
-    digest = await say(emulator, "/digest")
+    digest, articles = await digest_of_samples(emulator, running_bot, "science health")
     footer = digest.text.split("\n")[-1]
     assert footer.startswith("📄 A story's full summary: /summary ")
     command = footer.removeprefix("📄 A story's full summary: ").removesuffix(" (its #number)")
