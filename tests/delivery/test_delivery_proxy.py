@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,19 @@ PROXY_ANSWERS = [
 ]
 
 
+@asynccontextmanager
+async def _chats_behind_a_proxy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> AsyncIterator[tuple[BotApiEmulator, Rig]]:
+    """The CHATS following sport in ``mode``, with quick outage parking and no 429 penalties to wait out."""
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        for chat_id in CHATS:
+            await add_chat(r, chat_id, topics=("sport",), mode=mode)
+        yield emulator, r
+
+
 async def _all_active(r: Rig) -> bool:
     chats = [await r.db.chats.get(chat_id) for chat_id in CHATS]
     return all(chat is not None and chat.active for chat in chats)
@@ -35,11 +50,7 @@ async def test_alerts_survive_a_proxy_answering_403_or_400_itself(
 ) -> None:
     # Every chat the sender tried while the proxy misbehaved was deactivated as "blocked the bot" and its
     # queue dropped: one bad minute of a proxy could unsubscribe every reader.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        for chat_id in CHATS:
-            await add_chat(r, chat_id, topics=("sport",))
+    async with _chats_behind_a_proxy(tmp_path, monkeypatch, "instant") as (emulator, r):
         emulator.answer_as_proxy(status, body, content_type)
         await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
@@ -61,11 +72,7 @@ async def test_alerts_survive_a_proxy_answering_403_or_400_itself(
 async def test_a_digest_survives_a_proxy_answering_403_or_400_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int, body: str, content_type: str
 ) -> None:
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        for chat_id in CHATS:
-            await add_chat(r, chat_id, topics=("sport",), mode="digest")
+    async with _chats_behind_a_proxy(tmp_path, monkeypatch, "digest") as (emulator, r):
         await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
         emulator.answer_as_proxy(status, body, content_type)
         assert await r.delivery.send_digest(1, r.clock.now(), on_demand=True) == 0
