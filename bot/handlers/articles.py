@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from telegram import Chat as TgChat
@@ -352,14 +353,42 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
     if update.effective_chat.type == TgChat.CHANNEL and not await may_manage(update, context):
         # Every subscriber sees the button, but the summary would be a post that all of them get.
         return f"Send /summary {parts[1]} to @{context.bot.username} for the full summary."
-    chat = await ensure_chat(update, context)
-    services = context.services
-    article, sentences = await services.ingest.summarize_article(
-        int(parts[1]), chat.summary_sentences, chat_id=chat.id
-    )
-    replies = render_article_summary(
-        article, sentences, services.clock.now(), services.catalogue.get, zone=chat.timezone
-    )
     reply_to = query.message.message_id if query.message is not None else None
-    await send_to_chat(context, update.effective_chat.id, replies, reply_to=reply_to)
+    # In a group every member sees the summary posted under the message: a second tap (by anyone) would only
+    # post it again, spamming the group and spending its 20 messages a minute.
+    posted = _posted_summaries(context) if update.effective_chat.type != TgChat.PRIVATE else None
+    key = (update.effective_chat.id, reply_to, int(parts[1]))
+    if posted is not None:
+        if key in posted:
+            return "The summary is already in the chat, in reply to this message."
+        posted[key] = None  # claimed before sending, so two taps at once post it once
+        while len(posted) > _POSTED_SUMMARIES_KEPT:
+            posted.popitem(last=False)
+    try:
+        chat = await ensure_chat(update, context)
+        services = context.services
+        article, sentences = await services.ingest.summarize_article(
+            int(parts[1]), chat.summary_sentences, chat_id=chat.id
+        )
+        replies = render_article_summary(
+            article, sentences, services.clock.now(), services.catalogue.get, zone=chat.timezone
+        )
+        await send_to_chat(context, update.effective_chat.id, replies, reply_to=reply_to)
+    except BaseException:
+        if posted is not None:
+            posted.pop(key, None)  # nothing was posted: the next tap tries again
+        raise
     return None
+
+
+_POSTED_SUMMARIES_KEY = "posted_summaries"
+_POSTED_SUMMARIES_KEPT = 1000
+
+
+def _posted_summaries(context: BotContext) -> OrderedDict[tuple[int, int | None, int], None]:
+    """(chat, message, article) of summaries posted in groups by a button, newest last; memory only and
+    bounded: after a restart or long after, a tap posts the summary once more, which is harmless."""
+    posted: OrderedDict[tuple[int, int | None, int], None] = context.bot_data.setdefault(
+        _POSTED_SUMMARIES_KEY, OrderedDict()
+    )
+    return posted

@@ -13,7 +13,7 @@ from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
-from tests.conversation.helpers import press, say, store_news
+from tests.conversation.helpers import press, say, store_news, store_samples
 from tests.support.news_site import NewsSite
 
 GROUP = -500
@@ -378,3 +378,26 @@ async def test_addfeed_of_a_polled_feed_with_its_default_port_spelled_out_adds_n
     assert [f.url for f in await services.admin.feeds()] == ["https://feeds.example/rss"]
     removed = await say(emulator, "/removefeed https://feeds.example:443/rss", chat=ADMIN_ID)
     assert "Stopped polling" in removed.text
+
+
+async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    data = latest.button_data("📄")
+    assert await press(emulator, latest, data, user_id=MEMBER) is None
+    summary = await emulator.next_message(GROUP)
+    assert summary.reply_to_message_id == latest.message_id
+    # Everyone in the group sees the summary posted under the list: each further tap used to post it again,
+    # spamming the group and spending its 20 messages a minute.
+    for user in (GROUP_ADMIN, MEMBER + 100, MEMBER):
+        toast = await press(emulator, latest, data, user_id=user)
+        assert toast is not None and "already" in toast
+    await emulator.wait_for_idle()
+    assert [m.message_id for m in emulator.messages(GROUP)] == [latest.message_id, summary.message_id]
+    # A different article's button still posts its own summary.
+    other = next(d for _, d in latest.buttons if d and d.startswith("sum:") and d != data)
+    assert await press(emulator, latest, other, user_id=MEMBER) is None
+    assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
