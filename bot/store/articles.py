@@ -368,15 +368,22 @@ class ArticleRepo:
             params += [text, text]
         if len(clauses) == 1:
             return []
-        return await self._newest(" AND ".join(clauses), tuple(params), limit)
+        # Words alone: walk the articles newest first and stop at ``limit`` matches, testing each id against
+        # the index's matches. The planner would rather read every matching row and sort them all: 0.33 s
+        # for a word in nearly every one of 200,000 articles, against 0.04 s (and 2 ms for rarer words).
+        newest = "articles_newest" if query is not None and not substrings else None
+        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest)
 
-    async def _newest(self, where: str, params: tuple[object, ...], limit: int) -> list[Article]:
+    async def _newest(
+        self, where: str, params: tuple[object, ...], limit: int, *, indexed_by: str | None = None
+    ) -> list[Article]:
         # Pick the ids first and fetch whole rows only for those: sorting full rows drags every body
         # through the sorter (8x slower at 5,000 articles). One article per story, its newest telling that
         # matches: the same story from two sources is listed once (other_sources names the rest).
+        hint = f" INDEXED BY {indexed_by}" if indexed_by else ""
         candidates = await fetch_all(
             self._db.reader,
-            f"SELECT id, story_id FROM articles WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?",
+            f"SELECT id, story_id FROM articles{hint} WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?",
             # SQLite reads a negative LIMIT as "no limit"; a slip in the caller must not fetch everything.
             (*params, max(0, limit) * _STORY_OVERFETCH),
         )
