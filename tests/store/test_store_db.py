@@ -21,7 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def _migrations_dir(tmp_path: Path, *extra: tuple[str, str]) -> Path:
     """A migrations folder holding the real 0001 plus ``extra`` (name, sql) files."""
-    folder = tmp_path / f"migrations-{len(extra)}-{'-'.join(name for name, _ in extra)}"
+    # Named by its files' numbers: their whole names outgrow a file name's 255 bytes as migrations are added.
+    folder = tmp_path / f"migrations-{len(extra)}-{'-'.join(name[:4] for name, _ in extra)}"
     folder.mkdir(exist_ok=True)
     first = load_migrations()[0]
     (folder / first.name).write_text(first.sql, encoding="utf-8")
