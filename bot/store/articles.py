@@ -237,6 +237,14 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         ),
     )
     article_id = int(rows[0]["id"])
+    topics = list(dict.fromkeys(article.topics))
+    if topics:
+        # /latest TOPIC reads this list rather than each article's topics (see migration 0013).
+        await run(
+            conn,
+            "INSERT OR IGNORE INTO article_topics (topic, article_id) SELECT value, ? FROM json_each(?)",
+            (article_id, json.dumps(topics)),
+        )
     if item.reader is not None:
         await _share(conn, article_id, item.reader)
     story_id = item.story_id
@@ -343,9 +351,13 @@ class ArticleRepo:
         """
         if topic is None:
             return await self._newest(_VISIBLE, (reader,), limit)
-        # Whole-word match in the space-separated list; instr, not LIKE, so '%' and '_' are literal.
+        # Walk the articles newest first, testing ids against the topic's list, and stop at ``limit``: reading
+        # each article's topics instead took 0.38 s at 200,000 articles for a topic few of them have.
         return await self._newest(
-            f"instr(' ' || topics || ' ', ' ' || ? || ' ') > 0 AND {_VISIBLE}", (topic, reader), limit
+            f"id IN (SELECT article_id FROM article_topics WHERE topic = ?) AND {_VISIBLE}",
+            (topic, reader),
+            limit,
+            indexed_by="articles_newest",
         )
 
     async def search(self, words: str, limit: int = 10, *, reader: int = 0) -> list[Article]:
