@@ -237,6 +237,14 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         ),
     )
     article_id = int(rows[0]["id"])
+    topics = list(dict.fromkeys(article.topics))
+    if topics:
+        # /latest TOPIC reads this list rather than each article's topics (see migration 0013).
+        await run(
+            conn,
+            "INSERT OR IGNORE INTO article_topics (topic, article_id) SELECT value, ? FROM json_each(?)",
+            (article_id, json.dumps(topics)),
+        )
     if item.reader is not None:
         await _share(conn, article_id, item.reader)
     story_id = item.story_id
@@ -343,9 +351,13 @@ class ArticleRepo:
         """
         if topic is None:
             return await self._newest(_VISIBLE, (reader,), limit)
-        # Whole-word match in the space-separated list; instr, not LIKE, so '%' and '_' are literal.
+        # Walk the articles newest first, testing ids against the topic's list, and stop at ``limit``: reading
+        # each article's topics instead took 0.38 s at 200,000 articles for a topic few of them have.
         return await self._newest(
-            f"instr(' ' || topics || ' ', ' ' || ? || ' ') > 0 AND {_VISIBLE}", (topic, reader), limit
+            f"id IN (SELECT article_id FROM article_topics WHERE topic = ?) AND {_VISIBLE}",
+            (topic, reader),
+            limit,
+            indexed_by="articles_newest",
         )
 
     async def search(self, words: str, limit: int = 10, *, reader: int = 0) -> list[Article]:
@@ -368,15 +380,22 @@ class ArticleRepo:
             params += [text, text]
         if len(clauses) == 1:
             return []
-        return await self._newest(" AND ".join(clauses), tuple(params), limit)
+        # Words alone: walk the articles newest first and stop at ``limit`` matches, testing each id against
+        # the index's matches. The planner would rather read every matching row and sort them all: 0.33 s
+        # for a word in nearly every one of 200,000 articles, against 0.04 s (and 2 ms for rarer words).
+        newest = "articles_newest" if query is not None and not substrings else None
+        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest)
 
-    async def _newest(self, where: str, params: tuple[object, ...], limit: int) -> list[Article]:
+    async def _newest(
+        self, where: str, params: tuple[object, ...], limit: int, *, indexed_by: str | None = None
+    ) -> list[Article]:
         # Pick the ids first and fetch whole rows only for those: sorting full rows drags every body
         # through the sorter (8x slower at 5,000 articles). One article per story, its newest telling that
         # matches: the same story from two sources is listed once (other_sources names the rest).
+        hint = f" INDEXED BY {indexed_by}" if indexed_by else ""
         candidates = await fetch_all(
             self._db.reader,
-            f"SELECT id, story_id FROM articles WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?",
+            f"SELECT id, story_id FROM articles{hint} WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?",
             # SQLite reads a negative LIMIT as "no limit"; a slip in the caller must not fetch everything.
             (*params, max(0, limit) * _STORY_OVERFETCH),
         )

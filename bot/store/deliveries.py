@@ -311,18 +311,18 @@ class DeliveryRepo:
 
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now; sent, failed and dropped since ``since``."""
+        # Each count on an index (deliveries_queue, deliveries_finished_status): only the queue and the
+        # period's rows are read, never the months of history (0.8 s at 2.4 million rows).
         rows = await fetch_all(
             self._db.reader,
-            "SELECT"
-            " coalesce(sum(status IN ('pending', 'sending')), 0) AS queued,"
-            " coalesce(sum(status = 'sent' AND finished_at >= ?), 0) AS sent,"
-            " coalesce(sum(status = 'failed' AND finished_at >= ?), 0) AS failed,"
-            " coalesce(sum(status = 'dropped' AND finished_at >= ?), 0) AS dropped"
-            " FROM deliveries",
-            (since, since, since),
+            "SELECT 'queued' AS status, count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+            # INDEXED BY: for GROUP BY status the planner would rather walk deliveries_queue, all of it.
+            " UNION ALL SELECT status, count(*) FROM deliveries INDEXED BY deliveries_finished_status"
+            " WHERE finished_at >= ? GROUP BY status",
+            (since,),
         )
-        row = rows[0]
-        return {key: int(row[key]) for key in ("queued", "sent", "failed", "dropped")}
+        found = {str(r[0]): int(r[1]) for r in rows}
+        return {key: found.get(key, 0) for key in ("queued", "sent", "failed", "dropped")}
 
     async def counts_by_status(self) -> dict[str, int]:
         """How many rows are in each status (tests, benchmarks, admin)."""

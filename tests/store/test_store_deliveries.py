@@ -68,3 +68,35 @@ async def test_send_holds_keep_the_later_wait_and_forget_those_over(db: Database
     }
     await db.deliveries.save_send_holds({}, NOW + 70)
     assert await db.deliveries.send_holds(NOW) == {8: (NOW + 90, 90.0)}
+
+
+async def test_stats_count_the_queue_and_the_period_from_indexes_not_the_whole_history(db: Database) -> None:
+    # /stats counted the last day over every delivery ever planned: 0.8 s with 2.4 million rows of history.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    async with db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at, finished_at)"
+            " VALUES (1, ?, ?, 'alert', ?, ?, ?)",
+            [
+                (1, 1, "pending", NOW, None),
+                (2, 2, "sending", NOW, None),
+                (3, 3, "sent", NOW - 7200, NOW - 7200),
+                (4, 4, "sent", NOW - 90000, NOW - 90000),  # before the period
+                (5, 5, "failed", NOW - 60, NOW - 60),
+                (6, 6, "dropped", NOW - 60, NOW - 60),
+                (7, 7, "dropped", NOW - 60, NOW - 60),
+            ],
+        )
+    traced: list[str] = []
+    await db.reader.set_trace_callback(traced.append)
+    try:
+        stats = await db.deliveries.stats(NOW - 86400)
+    finally:
+        await db.reader.set_trace_callback(None)
+    assert stats == {"queued": 2, "sent": 1, "failed": 1, "dropped": 2}
+    [count] = [sql for sql in traced if "FROM deliveries" in sql]
+    plan = await db.reader.execute_fetchall("EXPLAIN QUERY PLAN " + count)
+    details = " | ".join(str(r[3]) for r in plan)
+    assert (
+        "SCAN deliveries" not in details and "INDEX deliveries_finished_status (finished_at>?)" in details
+    ), details
