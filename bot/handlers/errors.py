@@ -10,8 +10,22 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.errors import cannot_post, not_telegrams_answer
-from bot.handlers.common import answer, button, command, ensure_chat, is_bot_admin, new_message, send
-from bot.render.replies import render_internal_error, render_unknown_command, suggest_command
+from bot.handlers.common import (
+    answer,
+    button,
+    command,
+    ensure_chat,
+    is_bot_admin,
+    new_message,
+    send,
+    send_to_chat,
+)
+from bot.render.replies import (
+    render_group_intro,
+    render_internal_error,
+    render_unknown_command,
+    suggest_command,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +94,14 @@ async def chat_member_changed(update: Update, context: BotContext) -> None:
         known = await chats.get(change.chat.id)
         if known is not None and not known.active:  # re-added or unblocked: it keeps what it followed
             await ensure_chat(update, context)
+        elif (
+            known is None
+            and change.chat.type in (TgChat.GROUP, TgChat.SUPERGROUP)
+            and change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+        ):
+            # Just added to a group: members see a silent bot and wonder what it is for. One short hello (not
+            # in a channel, where every subscriber would get it; not when made admin, which is no arrival).
+            await send_to_chat(context, change.chat.id, render_group_intro(context.bot.username or ""))
 
 
 def _may_post_in_channel(member: ChatMember) -> bool:

@@ -125,6 +125,18 @@ def render_welcome(name: str | None, topics: Sequence[Topic], on: set[str], *, n
     return Reply("\n".join(lines), topics_keyboard(topics, on))
 
 
+def render_group_intro(bot_username: str) -> Reply:
+    """Said once when the bot is added to a group it does not know: what it does and who sets it up."""
+    at = f"@{esc(bot_username)}" if bot_username else ""
+    lines = [
+        "👋 <b>Hello, everyone!</b> I read the news and post short summaries here.",
+        f"Admins: /topics{at} picks what this group follows, /settings{at} chooses instant alerts or a digest.",
+        f"Anyone: /latest{at} for the newest articles, /summary{at} in reply to a message with a link.",
+        f"All commands: /help{at}",
+    ]
+    return Reply("\n".join(lines))
+
+
 def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
     """/start in a channel: every subscriber reads it, so three lines for the admins and the topic keyboard."""
     lines = [

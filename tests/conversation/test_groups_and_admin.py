@@ -401,3 +401,28 @@ async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once
     other = next(d for _, d in latest.buttons if d and d.startswith("sum:") and d != data)
     assert await press(emulator, latest, other, user_id=MEMBER) is None
     assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
+
+
+async def test_added_to_a_group_the_bot_says_once_what_it_is_for(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Added to a group, the bot said nothing until someone guessed /start@bot: members saw a silent bot.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_bot_status(GROUP, "left", announce=False)
+    await emulator.set_bot_status(GROUP, "member")
+    hello = await emulator.next_message(GROUP)
+    assert "I read the news" in hello.text and f"/topics@{emulator.bot_username}" in hello.text
+    assert not hello.buttons  # members could not use a topic keyboard
+    # Made admin, or removed and added back once it is set up: no second hello.
+    await emulator.set_bot_status(GROUP, "administrator")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, f"/subscribe@{emulator.bot_username} business", chat=GROUP, user_id=GROUP_ADMIN)
+    await emulator.set_bot_status(GROUP, "left")
+    await emulator.set_bot_status(GROUP, "member")
+    await emulator.wait_for_idle()
+    assert [m.text for m in emulator.messages(GROUP)].count(hello.text) == 1
+    # A channel's subscribers get no hello.
+    await emulator.add_chat(-100555, "channel", "Wire")
+    await emulator.set_bot_status(-100555, "administrator")
+    await emulator.wait_for_idle()
+    assert emulator.messages(-100555) == []
