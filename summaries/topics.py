@@ -554,7 +554,9 @@ class TopicCatalogue:
             # A word the tagger reads as news vocabulary is spelt right: "police" is no typo of "policy" (an
             # alias of politics), nor "spacex" of "space"; it is a keyword to follow.
             return None
-        matches = difflib.get_close_matches(key, list(self._names), n=1, cutoff=SUGGEST_CUTOFF)
+        # Typing slips rarely hit the first letter: "wealth" is a word of its own, not a slip for "health".
+        names = [name for name in self._names if name[:1] == key[:1]]
+        matches = difflib.get_close_matches(key, names, n=1, cutoff=SUGGEST_CUTOFF)
         return self._topics[self._names[matches[0]]] if matches else None
 
     def resolve_declared(self, labels: Iterable[str]) -> list[str]:
