@@ -26,6 +26,7 @@ from bot.render.replies import (
     Reply,
     command_descriptions,
     render_channel_welcome,
+    render_group_welcome,
     render_help,
     render_topics,
     render_welcome,
@@ -49,6 +50,9 @@ async def start(update: Update, context: BotContext) -> None:
     topics = services.catalogue.all()
     if tg.type == TgChat.CHANNEL:  # a public post: short, and addressed to nobody in particular
         await send(update.effective_message, render_channel_welcome(topics, on, new=new))
+        return
+    if tg.type in (TgChat.GROUP, TgChat.SUPERGROUP):  # read by every member, set up by the admins
+        await send(update.effective_message, render_group_welcome(topics, on, new=new))
         return
     await send(update.effective_message, render_welcome(first_name(update), topics, on, new=new))
 

@@ -203,7 +203,8 @@ async def test_an_anonymous_admin_manages_the_group_and_is_not_called_group(
             }
         )
         replies.append(await emulator.next_message(-100600))
-    assert replies[0].text.startswith("👋 Hello!"), replies[0].text  # was "Hello, Group!"
+    assert replies[0].text.startswith("👋 News summaries for this group"), replies[0].text
+    assert "Hello, Group" not in replies[0].text  # the anonymous admin's placeholder name is nobody's
     assert "Topics: 💼 Business" in replies[1].text
     assert await services_of(running_bot).subscriptions.topic_ids(-100600) == {"business"}
 
@@ -426,3 +427,15 @@ async def test_added_to_a_group_the_bot_says_once_what_it_is_for(
     await emulator.set_bot_status(-100555, "administrator")
     await emulator.wait_for_idle()
     assert emulator.messages(-100555) == []
+
+
+async def test_start_in_a_group_speaks_to_the_group_not_to_one_person(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /start in a group said "Hello, <member>! ... Tap topics below ... Send me a link and I'll summarize it":
+    # members cannot change topics, and links in a group are not answered unasked.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    reply = await say(emulator, "/start", chat=GROUP, user_id=MEMBER)
+    assert reply.text.startswith("👋 News summaries for this group")
+    assert "Admins: tap topics below" in reply.text and "Send me a link" not in reply.text
+    assert any("Business" in label for label, _ in reply.buttons)  # the keyboard, for the admins
