@@ -203,15 +203,15 @@ async def _zone(context: BotContext, chat_id: int) -> str:
 
 
 async def _summarize(
-    context: BotContext, request: SummaryRequest, message: Message, requester: int | None
+    context: BotContext, request: SummaryRequest, message: Message, requester: int | None, zone: str
 ) -> list[Reply]:
+    """The reply to a summary request; ``zone``: the chat's timezone, in which an old article is dated."""
     services = context.services
     now = services.clock.now()
     if request.article_id is not None:
         article, sentences = await services.ingest.summarize_article(
             request.article_id, request.sentences, chat_id=message.chat_id
         )
-        zone = await _zone(context, message.chat_id)
         return render_article_summary(article, sentences, now, services.catalogue.get, zone=zone)
     if request.url is not None:
         await _typing(context, message)
@@ -226,7 +226,6 @@ async def _summarize(
             )
         except TimeoutError:
             raise UserError("That page took too long to answer, so I gave up.") from None
-        zone = await _zone(context, message.chat_id)
         return render_article_summary(
             article, sentences, services.clock.now(), services.catalogue.get, zone=zone
         )
@@ -259,7 +258,7 @@ async def summary(update: Update, context: BotContext) -> None:
         replied_lists_several=several,
         replied_without_text=replied is None and replied_message(message) is not None,
     )
-    await send(message, await _summarize(context, request, message, requester_id(update)))
+    await send(message, await _summarize(context, request, message, requester_id(update), chat.timezone))
 
 
 @command
@@ -277,7 +276,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
     check_length(url)
     chat = await ensure_chat(update, context)
     request = SummaryRequest(chat.summary_sentences, url=url)
-    await send(message, await _summarize(context, request, message, requester_id(update)))
+    await send(message, await _summarize(context, request, message, requester_id(update), chat.timezone))
 
 
 @command
