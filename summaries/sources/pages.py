@@ -90,11 +90,13 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
     words = len(text.split())
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
-    if _mostly_link_text(text, markup):
+    # Both checks below read the page's elements; they only look at pages of five paragraphs or more.
+    root = markup_tree(markup) if len(text.split("\n\n")) >= MIN_LISTED_HEADLINES else None
+    if _mostly_link_text(text, root):
         raise ExtractionError(
             "That page has no article text (it looks like a list of links, not an article)."
         )
-    if headline_list_stats(text, markup, url).is_headline_list:
+    if headline_list_stats(text, root, url).is_headline_list:
         # A section front's teasers would be summarized as one article: unrelated sentences.
         raise ExtractionError(HEADLINE_LIST)
     title = " ".join(str(getattr(doc, "title", "") or "").split())
@@ -172,14 +174,18 @@ def _extract(markup: str, url: str | None, options: dict[str, Any]) -> Any:
         raise ExtractionError(f"That page could not be read ({type(exc).__name__}).") from exc
 
 
-def _mostly_link_text(text: str, markup: str) -> bool:
+def markup_tree(markup: str) -> Any | None:
+    """The page's elements (its first 2 MB), or None when lxml cannot read them."""
+    try:
+        return lxml.html.fromstring(markup[:2_000_000])
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def _mostly_link_text(text: str, root: Any | None) -> bool:
     """True when most of the extracted words are the texts of links: a section front or a sitemap."""
     paragraphs = text.split("\n\n")
-    if len(paragraphs) < 5:
-        return False
-    try:
-        root = lxml.html.fromstring(markup[:2_000_000])
-    except (lxml.etree.ParserError, ValueError):
+    if len(paragraphs) < 5 or root is None:
         return False
     anchors = {" ".join(a.text_content().split()) for a in root.iter("a")}
     linked = sum(len(p.split()) for p in paragraphs if p in anchors)
@@ -247,16 +253,13 @@ def _raw_text_sizes(root: Any) -> dict[Any, int]:
     return sizes
 
 
-def headline_list_stats(text: str, markup: str, url: str | None = None) -> HeadlineListStats:
-    """Measure how much of ``text`` (extracted from ``markup``) is teasers under linked headlines."""
+def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> HeadlineListStats:
+    """Measure how much of ``text`` (extracted from the page ``root``, see markup_tree) is teasers under linked
+    headlines."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     total = sum(len(p.split()) for p in paragraphs)
     none = HeadlineListStats(0, 0.0, len(paragraphs))
-    if len(paragraphs) < MIN_LISTED_HEADLINES or not total:
-        return none
-    try:
-        root = lxml.html.fromstring(markup[:2_000_000])
-    except (lxml.etree.ParserError, ValueError):
+    if len(paragraphs) < MIN_LISTED_HEADLINES or not total or root is None:
         return none
     host = site_host(url) or None if url else None
     wanted = set(paragraphs)
@@ -305,9 +308,8 @@ def _clean_text(text: str) -> str:
 
 
 def _why_no_article(markup: str) -> str:
-    try:
-        root = lxml.html.fromstring(markup[:2_000_000])
-    except (lxml.etree.ParserError, ValueError):
+    root = markup_tree(markup)
+    if root is None:
         return "That page has no article text."
     if root.xpath("//input[@type='password']") or _LOGIN_HINTS.search(
         " ".join(root.xpath("//title//text()"))
