@@ -257,14 +257,19 @@ async def test_stop_or_pause_ends_alerts_already_on_their_way(
         assert await r.db.deliveries.counts_by_status() == expected
 
 
+async def _an_alert_held_by_quiet_hours(r: Rig) -> ChatService:
+    """Chat 7, quiet 22:00-07:00, with a "Late result" alert planned at night (held until 07:00)."""
+    await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
+    await r.delivery.plan_alerts([await store_article(r, "Late result", topics=("sport",))], r.clock.now())
+    return chat_service(r)
+
+
 async def test_alerts_held_by_quiet_hours_are_dropped_by_pause_not_sent_after_resume(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
     clock = FakeClock(utc(2026, 1, 1, 23))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
-        await r.delivery.plan_alerts([await store_article(r, "Late result", topics=("sport",))], clock.now())
+        chats = await _an_alert_held_by_quiet_hours(r)
         await chats.set_paused(7, True)
         clock.set(utc(2026, 1, 2, 6))
         await chats.set_paused(7, False)
@@ -416,9 +421,7 @@ async def test_alerts_held_by_quiet_hours_go_into_the_first_digest_after_switchi
 ) -> None:
     clock = FakeClock(utc(2026, 1, 1, 23))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
-        await r.delivery.plan_alerts([await store_article(r, "Late result", topics=("sport",))], clock.now())
+        chats = await _an_alert_held_by_quiet_hours(r)
         # Held until 07:00; the user switches to a morning digest at 07:30 meanwhile.
         await chats.set_digest_times(7, ["07:30"])
         await r.delivery.plan_alerts(
