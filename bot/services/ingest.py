@@ -723,7 +723,8 @@ class StoryIndex:
 
     def forget_before(self, cutoff: float) -> None:
         """Drop stories not seen since ``cutoff`` so memory stays bounded (at most one sweep an hour)."""
-        if cutoff - self._swept_at < 3600:
+        # A clock put back leaves _swept_at in the future: sweep then too, or never again until it catches up.
+        if 0 <= cutoff - self._swept_at < 3600:
             return
         self._swept_at = cutoff
         stale = [s for s, sigs in self._signatures.items() if max(t for _, t, _ in sigs) < cutoff]
