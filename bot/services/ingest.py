@@ -264,7 +264,9 @@ class IngestService:
         for the slowest feed of the round (a feed of teasers fetches a page an item).
         """
         async with self._poll_lock:  # one poll at a time, even if a tick runs long
-            feeds = await self._db.feeds.due(now)
+            # No poll is set further ahead than the interval or a day's backoff; the hour covers a slow tick.
+            longest_wait = max(float(self._settings.feed_interval_seconds), 86400.0) + 3600.0
+            feeds = await self._db.feeds.due(now, longest_wait)
             if not feeds:
                 return []
             semaphore = asyncio.Semaphore(4)

@@ -962,3 +962,24 @@ async def test_stories_older_than_the_window_stop_grouping_after_a_fast_clock_is
     [(b, status)] = await service.ingest_articles([rewrite])
     assert status == "added"
     assert b.story_id == b.id != a.id
+
+
+async def test_feeds_are_polled_again_soon_after_a_fast_clock_is_put_right(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Polled while the clock ran a year ahead, each feed's next poll was set a year ahead: once NTP put the
+    # clock right, no feed was polled (no news at all) for a year.
+    right = clock.now()
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, right - 60)
+    await news_site.publish(
+        "business", HEALTH_TITLE, HEALTH_BODY, published=datetime.fromtimestamp(right - 3600, UTC)
+    )
+    clock.set(right + 365 * 86400.0)
+    await service.poll_due_feeds(clock.now())
+    clock.set(right)
+    await news_site.publish(
+        "business", CAR_TITLE, CAR_BODY, published=datetime.fromtimestamp(right + 30, UTC)
+    )
+    clock.advance(601)
+    new = await service.poll_due_feeds(clock.now())
+    assert [a.title for a in new] == [CAR_TITLE]
