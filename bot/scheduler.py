@@ -96,7 +96,9 @@ async def run_tick(services: Services, state: TickState) -> None:
         state.releasing_holds.succeeded()
     # Alerts held by quiet hours are rows whose not_before has passed: the sender picks them up when woken.
     services.delivery.wake()
-    if state.last_prune is None or now - state.last_prune >= PRUNE_EVERY_SECONDS:
+    # A clock put back (a fast clock corrected, an NTP step) leaves last_prune in the future: counting a day
+    # from it would stop pruning for as long as the clock was ahead, so a clock that went back prunes now.
+    if state.last_prune is None or not 0 <= now - state.last_prune < PRUNE_EVERY_SECONDS:
         state.last_prune = now
         try:
             older_than = now - services.settings.retention_days * 86400.0

@@ -264,7 +264,9 @@ class IngestService:
         for the slowest feed of the round (a feed of teasers fetches a page an item).
         """
         async with self._poll_lock:  # one poll at a time, even if a tick runs long
-            feeds = await self._db.feeds.due(now)
+            # No poll is set further ahead than the interval or a day's backoff; the hour covers a slow tick.
+            longest_wait = max(float(self._settings.feed_interval_seconds), 86400.0) + 3600.0
+            feeds = await self._db.feeds.due(now, longest_wait)
             if not feeds:
                 return []
             semaphore = asyncio.Semaphore(4)
@@ -723,7 +725,8 @@ class StoryIndex:
 
     def forget_before(self, cutoff: float) -> None:
         """Drop stories not seen since ``cutoff`` so memory stays bounded (at most one sweep an hour)."""
-        if cutoff - self._swept_at < 3600:
+        # A clock put back leaves _swept_at in the future: sweep then too, or never again until it catches up.
+        if 0 <= cutoff - self._swept_at < 3600:
             return
         self._swept_at = cutoff
         stale = [s for s, sigs in self._signatures.items() if max(t for _, t, _ in sigs) < cutoff]

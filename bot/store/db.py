@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+# What the -wal file is cut back to once checkpointed (SQLite checkpoints every ~4 MB of writes by default).
+WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024
 
 
 class SchemaError(RuntimeError):
@@ -322,6 +324,9 @@ async def _connect(path: Path, busy_timeout_ms: int) -> aiosqlite.Connection:
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # A checkpoint rewinds the WAL but never shrinks the file: one big transaction (a poll planning alerts
+        # for 10,000 chats) would leave a -wal file of that size on disk for as long as the bot runs.
+        await conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES:d}")
     except BaseException:
         await conn.close()
         raise

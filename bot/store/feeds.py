@@ -110,12 +110,16 @@ class FeedRepo:
         rows = await fetch_all(self._db.reader, "SELECT * FROM feeds ORDER BY id")
         return [_feed_from_row(r) for r in rows]
 
-    async def due(self, now: float) -> builtins.list[Feed]:
-        """Feeds whose next poll is due, most overdue first (a dead feed's comes once a day)."""
+    async def due(self, now: float, longest_wait: float | None = None) -> builtins.list[Feed]:
+        """Feeds whose next poll is due, most overdue first (a dead feed's comes once a day).
+
+        With ``longest_wait``, a poll set further ahead than that is due too: it was set by a clock that ran
+        ahead and was put right since, and would otherwise wait for as long as the clock was ahead.
+        """
         rows = await fetch_all(
             self._db.reader,
-            "SELECT * FROM feeds WHERE next_poll_at <= ? ORDER BY next_poll_at, id",
-            (now,),
+            "SELECT * FROM feeds WHERE next_poll_at <= ?1 OR next_poll_at > ?1 + ?2 ORDER BY next_poll_at, id",
+            (now, float("inf") if longest_wait is None else longest_wait),
         )
         return [_feed_from_row(r) for r in rows]
 

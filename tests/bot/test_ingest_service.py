@@ -935,3 +935,51 @@ async def test_a_feed_moved_to_an_address_too_long_to_type_keeps_its_own(
     await service.poll_due_feeds(clock.now())
     after = await db.feeds.get(feed.id)
     assert after is not None and after.url == old and after.last_success_at
+
+
+async def test_stories_older_than_the_window_stop_grouping_after_a_fast_clock_is_put_right(
+    service: IngestService, clock: FakeClock
+) -> None:
+    # A report four days after the first is news of its own (the story window is three days). After the bot
+    # ran with a clock a year ahead, the window stopped sweeping: every story stayed in memory and swallowed
+    # later reports as "also: ..." until the clock caught up with the fast one.
+    from summaries.articles import Article
+
+    right = clock.now()
+    clock.set(right + 365 * 86400.0)
+    other = Article(url="https://c.example/3", title=HEALTH_TITLE, body=HEALTH_BODY, source="C")
+    await service.ingest_articles([other])
+    clock.set(right)
+    first = Article(url="https://a.example/1", title=CAR_TITLE, body=CAR_BODY, source="A")
+    [(a, _)] = await service.ingest_articles([first])
+    clock.advance(4 * 86400.0)
+    rewrite = Article(
+        url="https://b.example/2",
+        title="Voltra aims to double Asian car sales",
+        body=CAR_BODY.replace("said on Monday", "announced on Monday").replace("eight percent", "8%"),
+        source="B",
+    )
+    [(b, status)] = await service.ingest_articles([rewrite])
+    assert status == "added"
+    assert b.story_id == b.id != a.id
+
+
+async def test_feeds_are_polled_again_soon_after_a_fast_clock_is_put_right(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Polled while the clock ran a year ahead, each feed's next poll was set a year ahead: once NTP put the
+    # clock right, no feed was polled (no news at all) for a year.
+    right = clock.now()
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, right - 60)
+    await news_site.publish(
+        "business", HEALTH_TITLE, HEALTH_BODY, published=datetime.fromtimestamp(right - 3600, UTC)
+    )
+    clock.set(right + 365 * 86400.0)
+    await service.poll_due_feeds(clock.now())
+    clock.set(right)
+    await news_site.publish(
+        "business", CAR_TITLE, CAR_BODY, published=datetime.fromtimestamp(right + 30, UTC)
+    )
+    clock.advance(601)
+    new = await service.poll_due_feeds(clock.now())
+    assert [a.title for a in new] == [CAR_TITLE]

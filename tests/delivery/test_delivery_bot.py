@@ -140,3 +140,40 @@ async def test_a_slow_feed_does_not_hold_up_the_alerts_of_a_fast_one(
         # It used to wait for the round's slowest feed: here the 6 s the other feed takes to time out.
         assert "Carmaker reports record profit" in alert.text
         assert time.monotonic() - started < 4.0
+
+
+async def test_pruning_goes_on_after_a_clock_that_ran_fast_is_put_right(
+    tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    # The bot ran with a clock a year ahead and pruned then; once NTP put the clock right, old articles must
+    # still leave /latest within a day, not a year later.
+    right = utc(2026, 11, 26, 12)
+    clock = FakeClock(right + 365 * 86400.0)
+    settings = make_settings(tmp_path, emulator, retention_days=7)
+
+    def old(title: str) -> NewArticle:
+        article = Article(
+            url=f"https://news.example/{len(title)}",
+            title=title,
+            body=f"{title}: the ferry timetable changed. Nobody noticed at first.",
+            source="Harbour Wire",
+        )
+        return NewArticle(article, title)
+
+    async def pruned(db: Database) -> bool:
+        for _ in range(200):
+            if await db.articles.count() == 0:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    async with await Database.open(settings.db_path) as db:
+        await db.articles.add_many([old("Old while the clock ran fast")], clock.now() - 8 * 86400.0)
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        assert await pruned(services.db)  # the first tick pruned, at the fast clock
+        clock.set(right)
+        await services.db.articles.add_many([old("Eight days old")], right - 8 * 86400.0)
+        clock.advance(86400.0)
+        assert await pruned(services.db)
+        assert await services.db.articles.latest(10) == []

@@ -436,3 +436,21 @@ async def test_file_problem_of_a_relative_path_survives_a_change_of_directory(
         assert db.file_problem() is None
         (tmp_path / "data" / "db.sqlite3").unlink()
         assert db.file_problem() is not None
+
+
+async def test_the_wal_file_shrinks_back_after_one_big_transaction(tmp_path: Path) -> None:
+    # One big transaction (a poll planning alerts for thousands of chats) grows the -wal file; a checkpoint
+    # rewinds it but kept its size: tens of MB on the operator's disk for as long as the bot ran.
+    path = tmp_path / "news.sqlite3"
+    async with await Database.open(path) as db:
+        body = "A sentence written for this test about nothing at all. " * 2000  # ~110 KB
+        big = [NewArticle(make_article(n, body=f"{n} {body}"), f"hash {n}") for n in range(250)]
+        await db.articles.add_many(big, NOW)
+        assert _wal_size(path) > 24 * 1024 * 1024
+        await add_chat(db, 1)
+        await add_chat(db, 2)
+        assert _wal_size(path) <= 17 * 1024 * 1024
+
+
+def _wal_size(path: Path) -> int:
+    return os.path.getsize(f"{path}-wal")
