@@ -24,6 +24,7 @@ import lxml.html
 
 from summaries.articles import Article
 from summaries.fetch import decode_bytes, has_wide_bom
+from summaries.sources.pages import tame_markup
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
 
@@ -151,7 +152,7 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
     if "<" not in markup and "&" not in markup:
         return _tidy(markup)
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        root = lxml.html.fragment_fromstring(tame_markup(markup), create_parent="div")
     except (lxml.etree.ParserError, ValueError, AssertionError, IndexError):
         # A whole document with a head but no body ("<html><head><title>x") trips an assert in lxml (an
         # IndexError under ``python -O``); the tags are dropped by hand instead.
@@ -228,7 +229,9 @@ def advertised_feeds(page: bytes, page_url: str, charset: str | None = None) -> 
     try:
         # Bytes with a declared encoding: lxml refuses a str holding an XML declaration ("<?xml ... ?>").
         parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True)
-        root = lxml.html.document_fromstring(scrub_text(text).encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(
+            tame_markup(scrub_text(text)).encode("utf-8", "replace"), parser=parser
+        )
     except (lxml.etree.ParserError, ValueError):
         return []
     head_el = root.find("head")
