@@ -469,3 +469,16 @@ def test_an_item_whose_html_has_a_tag_with_sixty_thousand_attributes_is_read_at_
     started = time.monotonic()
     assert html_to_text(crowded) == "Council approves the tram."
     assert time.monotonic() - started < 1
+
+
+def test_an_item_tag_with_sixty_thousand_attributes_does_not_stall_the_poll() -> None:
+    crowded = " ".join(f"a{i}='x'" for i in range(60_000))
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>City</title>'
+        f"<item {crowded}><title>Council approves the tram</title><link>https://city.example/tram</link>"
+        "<description>The council approved the tram line.</description></item></channel></rss>"
+    ).encode()
+    started = time.monotonic()
+    parsed = parse_feed(feed, "https://city.example/rss")
+    assert time.monotonic() - started < 2
+    assert [item.title for item in parsed.items] == ["Council approves the tram"]
