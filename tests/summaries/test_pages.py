@@ -225,3 +225,26 @@ def test_a_tag_with_too_many_attributes_keeps_none_of_them(crowded: str) -> None
 def test_ordinary_markup_is_left_as_it_is() -> None:
     ordinary = ARTICLE.decode("utf-8") + _crowded_tag(200) + "<script>var s = '<div a b c>';</script>" * 100
     assert tame_markup(ordinary) == ordinary
+
+
+_SHORT_ARTICLE = (
+    "<p>The city council approved the new tram line on Monday after a long debate about its costs, "
+    "and work starts in spring.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # A short text is checked for a login form; 20,000 "<input" in a comment took 8 s (2 MB: half an hour).
+        f"<html><body>{_SHORT_ARTICLE}<!-- {'<input' * 20_000} --></body></html>",
+        # The page's language and title are read from its start: 200 kB of "<html" took a minute.
+        f"{'<html' * 40_000}><body>{_SHORT_ARTICLE * 3}</body></html>",
+        f"<html><head>{'<title' * 30_000}></head><body>{_SHORT_ARTICLE * 3}</body></html>",
+    ],
+)
+def test_tags_left_open_by_the_thousand_cost_no_minutes_of_cpu(page: str) -> None:
+    started = time.monotonic()
+    found = extract_page(page, "https://news.example/tram")
+    assert time.monotonic() - started < 2
+    assert found.text.startswith("The city council approved the new tram line")
