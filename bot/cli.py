@@ -183,8 +183,11 @@ async def _serve(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.app import build_application, running_application
+    from bot.logs import hide_url_secrets
 
     assert settings.bot_token is not None
+    # Named in the errors below, which go to stderr (the service's log): a proxy's login in it stays hidden.
+    api_url = hide_url_secrets(settings.telegram_api_url)
     application = build_application(settings)
     stop = asyncio.Event()
     started = False
@@ -221,17 +224,17 @@ async def _serve(settings: Settings) -> int:
         logging.getLogger(__name__).info("stopped during start-up")
     except InvalidToken:
         raise UsageError(
-            f"the Bot API at {settings.telegram_api_url} rejected NEWSBOT_BOT_TOKEN; check the token "
+            f"the Bot API at {api_url} rejected NEWSBOT_BOT_TOKEN; check the token "
             "@BotFather gave you (and NEWSBOT_TELEGRAM_API_URL if you changed it)"
         ) from None
     except NetworkError as exc:
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
-        raise Failure(f"cannot reach the Bot API at {settings.telegram_api_url}: {reason}") from None
+        raise Failure(f"cannot reach the Bot API at {api_url}: {reason}") from None
     except TelegramError as exc:
         # "Invalid server response": something answered, but not in JSON (a web server or a proxy's page).
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
         raise Failure(
-            f"cannot reach the Bot API at {settings.telegram_api_url}: what answers there is not a Bot API "
+            f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
             f"({reason}); check NEWSBOT_TELEGRAM_API_URL"
         ) from None
     finally:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logs import hide_url_secrets
 from summaries.topics import TopicCatalogue
 
 
@@ -233,4 +234,5 @@ def describe_validation_error(error: ValidationError) -> str:
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         # .env files drop the quotes around a value; `docker run --env-file` and the environment keep them.
         message += "; remove the quotes around the value"
-    return f"invalid setting {name}: {message}"
+    # The message may quote the value: a feed address with its password goes to stderr, the service's log.
+    return f"invalid setting {name}: {hide_url_secrets(message)}"

@@ -7,6 +7,7 @@ reason says what the page looks like instead (a login page, a paywall, a page of
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,34 @@ _TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+(?:[-–—|·]|::)\s+")
 _SITE_PREFIX = re.compile(r"(?<!\s)\s+(?:[-–—|·]|::)\s+|(?<=\w):\s+")
 _MAX_HTML_CHARS = 8_000_000  # beyond this lxml gets slow and the page is no ordinary article anyway
 
+# libxml2 checks each attribute of a tag against every one before it: one tag with 200,000 distinct attributes
+# (2 MB of page) costs many minutes of CPU per parse, and a page is parsed several times. Real tags carry a few
+# dozen; a tag with more than this many keeps none (see tame_markup).
+MAX_TAG_ATTRIBUTES = 256
+# How an HTML5 tokenizer (libxml2 2.14 is one) splits markup, enough to know where a tag's attributes end:
+# comments and raw-text elements hold no tags; a quoted value may hold ">" and "<".
+# Its white space is these five only: Python's \s also takes U+00A0 and others, which are part of a name there.
+_WS = r"\t\n\f\r "
+_ATTRIBUTE = rf"[^{_WS}/>][^{_WS}/>=]*(?:[{_WS}]*=[{_WS}]*(?:\"[^\"]*\"|'[^']*'|[^{_WS}>]*))?"
+_ATTRIBUTES = rf"(?:[{_WS}/]+|{_ATTRIBUTE})*"
+_MARKUP_TOKEN = re.compile(
+    r"<!--(?:-?>|.*?(?:--!?>|\Z))"
+    rf"|</?(?P<name>[A-Za-z][^{_WS}/>]*)(?P<attrs>{_ATTRIBUTES})"
+    r"|<[!?/][^>]*",
+    re.DOTALL,
+)
+_ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
+_RAW_TEXT_END = {
+    name: re.compile(f"</{name}", re.IGNORECASE | re.ASCII)
+    for name in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+}
+
+_INPUT_TAG = re.compile(r"<input\b[^>]*", re.I)
+_PASSWORD_TYPE = re.compile(r"\btype\s*=\s*[\"']?password", re.I)
+_HTML_TAG = re.compile(r"<html\b[^>]*", re.I)
+_LANG_ATTRIBUTE = re.compile(r"\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+_TITLE_TAG = re.compile(r"<title\b[^>]*", re.I)
+_TITLE_END = re.compile(r"</title>", re.I)
 _LOGIN_HINTS = re.compile(r"\b(log ?in|sign ?in|password|anmelden|connexion|iniciar sesi[oó]n)\b", re.I)
 _PAYWALL_HINTS = re.compile(
     r"\b(subscribe to (continue|read)|subscribers only|for subscribers|paywall|already a subscriber|"
@@ -79,6 +108,7 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
         raise ExtractionError("That page is empty.")
     if len(markup) > _MAX_HTML_CHARS:
         markup = markup[:_MAX_HTML_CHARS]
+    markup = tame_markup(markup)
     doc = _extract(markup, url, EXTRACT_OPTIONS)
     text = _clean_text(str(getattr(doc, "text", "") or "")) if doc is not None else ""
     if len(text.split()) < MIN_WORDS_BESIDE_LOGIN_FORM:
@@ -112,6 +142,38 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
         site_name=(str(getattr(doc, "sitename", "") or "").strip() or None),
         url=str(getattr(doc, "url", "") or "") or url,
     )
+
+
+def tame_markup(markup: str) -> str:
+    """``markup`` with the attributes of any tag that has more than MAX_TAG_ATTRIBUTES dropped.
+
+    Linear time; ordinary pages come back unchanged.
+    """
+    if len(markup) < 2 * MAX_TAG_ATTRIBUTES:
+        return markup
+    pieces: list[str] = []
+    kept = pos = 0
+    while (match := _MARKUP_TOKEN.search(markup, pos)) is not None:
+        pos = max(match.end(), match.start() + 1)
+        name, attrs = match["name"], match["attrs"]
+        if name is None:
+            continue  # a comment
+        if len(attrs) > 2 * MAX_TAG_ATTRIBUTES and _too_many_attributes(attrs):
+            pieces.append(markup[kept : match.start("attrs")])
+            kept = match.end("attrs")
+        raw_text_end = _RAW_TEXT_END.get(name.lower())
+        if raw_text_end is not None and not match[0].startswith("</"):
+            end = raw_text_end.search(markup, pos)
+            pos = len(markup) if end is None else end.start()
+    if not pieces:
+        return markup
+    pieces.append(markup[kept:])
+    return "".join(pieces)
+
+
+def _too_many_attributes(attrs: str) -> bool:
+    # Counting stops at the limit: the whole run is never held as a list of matches.
+    return next(itertools.islice(_ONE_ATTRIBUTE.finditer(attrs), MAX_TAG_ATTRIBUTES, None), None) is not None
 
 
 def page_to_article(page: ExtractedPage, url: str) -> Article:
@@ -298,7 +360,9 @@ def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> 
 
 
 def _has_password_field(markup: str) -> bool:
-    return bool(re.search(r"<input[^>]+type\s*=\s*[\"']?password", markup[:2_000_000], re.I))
+    # Each tag is read up to its end and then searched: "<input[^>]+type" backtracked from every "<input" to
+    # the next ">", so a page of them (hidden in a comment) cost half an hour.
+    return any(_PASSWORD_TYPE.search(tag[0]) for tag in _INPUT_TAG.finditer(markup[:2_000_000]))
 
 
 def _clean_text(text: str) -> str:
@@ -328,12 +392,17 @@ def _page_meta(markup: str) -> dict[str, str]:
     """The <html lang> and <title> of a page, read cheaply from its start."""
     head = markup[:200_000]
     meta: dict[str, str] = {}
-    lang = re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", head, re.I)
+    # The first <html and <title tags only, each read to its end without backtracking: tried from every "<html"
+    # of a page made of them, "<html[^>]*\blang" rescanned the rest of the page from each (a minute for 200 kB).
+    html = _HTML_TAG.search(head)
+    lang = _LANG_ATTRIBUTE.search(html[0]) if html else None
     if lang:
         meta["lang"] = lang.group(1)
-    title = re.search(r"<title[^>]*>(.*?)</title>", head, re.I | re.S)
-    if title:
-        meta["title"] = " ".join(lxml.html.fromstring(f"<p>{title.group(1)}</p>").text_content().split())
+    title = _TITLE_TAG.search(head)
+    end = _TITLE_END.search(head, title.end()) if title and head.startswith(">", title.end()) else None
+    if title and end:
+        inner = tame_markup(head[title.end() + 1 : end.start()])
+        meta["title"] = " ".join(lxml.html.fromstring(f"<p>{inner}</p>").text_content().split())
     return meta
 
 

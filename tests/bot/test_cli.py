@@ -68,6 +68,15 @@ def test_invalid_setting_exits_2_naming_it(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_password(tmp_path: Path) -> None:
+    # stderr of `newsbot run` is the service's log (journald, docker logs), where the log filter hides passwords.
+    (tmp_path / ".env").write_text("NEWSBOT_FEEDS=htps://reader:s3cr3t-pw@feeds.example/rss?apikey=k3y-42\n")
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "NEWSBOT_FEEDS" in result.stderr and "feeds.example/rss" in result.stderr
+    assert "s3cr3t-pw" not in result.stderr and "k3y-42" not in result.stderr
+
+
 @pytest.mark.parametrize("command", ["", "run", "console", "ingest", "summarize"])
 def test_help_for_every_command(tmp_path: Path, command: str) -> None:
     result = newsbot(*([command] if command else []), "--help", cwd=tmp_path)

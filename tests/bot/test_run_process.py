@@ -143,6 +143,15 @@ async def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     assert TOKEN.split(":")[1] not in log
 
 
+async def test_unreachable_bot_api_behind_a_login_does_not_print_its_password(tmp_path: Path) -> None:
+    # A local Bot API server behind an authenticating proxy: stderr is the service's log.
+    url = "http://relay:pr0xy-pw@127.0.0.1:9/bot"
+    code, log = await _finish(await _start_run(tmp_path, url, tmp_path / "bot.sqlite3"))
+    assert code == 1
+    assert "cannot reach the Bot API at http://relay:***@127.0.0.1:9/bot" in log, log[-2000:]
+    assert "pr0xy-pw" not in log
+
+
 class _RevokedTokenEmulator(BotApiEmulator):
     """A Bot API that accepted the token at start-up and refuses it from the first getUpdates on (revoked)."""
 

@@ -461,3 +461,24 @@ def test_an_item_that_breaks_its_conversion_is_skipped_not_the_whole_feed(
     )
     assert [i.title for i in feed.items] == ["Fine"]
     assert "feed item 1 of https://n.example/ skipped: OverflowError" in caplog.text
+
+
+def test_an_item_whose_html_has_a_tag_with_sixty_thousand_attributes_is_read_at_once() -> None:
+    # The same quadratic cost as on pages (test_pages), in a feed item's description.
+    crowded = "<div " + " ".join(f"a{i}=x" for i in range(60_000)) + ">Council approves the tram.</div>"
+    started = time.monotonic()
+    assert html_to_text(crowded) == "Council approves the tram."
+    assert time.monotonic() - started < 1
+
+
+def test_an_item_tag_with_sixty_thousand_attributes_does_not_stall_the_poll() -> None:
+    crowded = " ".join(f"a{i}='x'" for i in range(60_000))
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>City</title>'
+        f"<item {crowded}><title>Council approves the tram</title><link>https://city.example/tram</link>"
+        "<description>The council approved the tram line.</description></item></channel></rss>"
+    ).encode()
+    started = time.monotonic()
+    parsed = parse_feed(feed, "https://city.example/rss")
+    assert time.monotonic() - started < 2
+    assert [item.title for item in parsed.items] == ["Council approves the tram"]

@@ -15,6 +15,7 @@ from summaries.sources.pages import (
     headline_list_stats,
     markup_tree,
     page_to_article,
+    tame_markup,
     title_without_site_name,
 )
 
@@ -184,3 +185,66 @@ def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() 
     root = markup_tree(markup)
     assert not headline_list_stats(text, root, "https://gazette.example/x").is_headline_list
     assert time.monotonic() - started < 0.5
+
+
+_TRAM = "<p>The city council approved the new tram line on Monday after a long debate about costs.</p>" * 5
+
+
+def _crowded_tag(attributes: int, value: str = "x") -> str:
+    return "<div " + " ".join(f"a{i}={value}" for i in range(attributes)) + ">"
+
+
+def test_a_tag_with_forty_thousand_attributes_costs_no_minutes_of_cpu() -> None:
+    # libxml2 compares each attribute with all before it: this page (0.4 MB) took over ten seconds to read, a
+    # 2 MB one a quarter of an hour, holding a parsing thread while feeds and other links waited.
+    page = f"<html><body>{_crowded_tag(40_000)}{_TRAM}</div></body></html>"
+    started = time.monotonic()
+    found = extract_page(page, "https://news.example/tram")
+    assert time.monotonic() - started < 3
+    assert found.text.startswith("The city council approved the new tram line")
+
+
+@pytest.mark.parametrize(
+    "crowded",
+    [
+        _crowded_tag(1000),
+        _crowded_tag(1000, '"a > b"'),  # ">" inside quotes does not end a tag
+        _crowded_tag(1000, '"<p>"'),
+        '<!-- <x " -->' + _crowded_tag(1000) + '"',  # a quote in a comment opens no value
+        "<!-->" + _crowded_tag(1000) + "<!-- -->",  # "<!-->" is a whole (empty) comment
+        '<title>a "</title>' + _crowded_tag(1000) + '"',  # nor does one in a raw-text element
+        # U+00A0 is no space to HTML: a0=x\xa0b=" is one unquoted value, and its quote opens nothing.
+        _crowded_tag(1000).replace("a0=x", 'a0=x\xa0b="') + '"',
+    ],
+)
+def test_a_tag_with_too_many_attributes_keeps_none_of_them(crowded: str) -> None:
+    tamed = tame_markup(f"<html><body>{crowded}{_TRAM}</div></body></html>")
+    assert "<div>" in tamed and "a999" not in tamed and tamed.endswith(f"{_TRAM}</div></body></html>")
+
+
+def test_ordinary_markup_is_left_as_it_is() -> None:
+    ordinary = ARTICLE.decode("utf-8") + _crowded_tag(200) + "<script>var s = '<div a b c>';</script>" * 100
+    assert tame_markup(ordinary) == ordinary
+
+
+_SHORT_ARTICLE = (
+    "<p>The city council approved the new tram line on Monday after a long debate about its costs, "
+    "and work starts in spring.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # A short text is checked for a login form; 20,000 "<input" in a comment took 8 s (2 MB: half an hour).
+        f"<html><body>{_SHORT_ARTICLE}<!-- {'<input' * 20_000} --></body></html>",
+        # The page's language and title are read from its start: 200 kB of "<html" took a minute.
+        f"{'<html' * 40_000}><body>{_SHORT_ARTICLE * 3}</body></html>",
+        f"<html><head>{'<title' * 30_000}></head><body>{_SHORT_ARTICLE * 3}</body></html>",
+    ],
+)
+def test_tags_left_open_by_the_thousand_cost_no_minutes_of_cpu(page: str) -> None:
+    started = time.monotonic()
+    found = extract_page(page, "https://news.example/tram")
+    assert time.monotonic() - started < 2
+    assert found.text.startswith("The city council approved the new tram line")
