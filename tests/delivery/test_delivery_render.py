@@ -356,3 +356,18 @@ def test_a_right_to_left_title_keeps_a_digest_line_left_to_right_with_its_source
         [DigestItem(art(7), "business", 1.0, key=7)], now=NOW, catalogue=CATALOGUE, max_per_group=5
     )
     assert "\u200e" not in plain.text and "\u200f" not in plain.text
+
+
+def test_an_alert_whose_summary_only_grows_past_4096_when_escaped_still_fits() -> None:
+    # 2,400 characters fit the budget as plain text, but every "&" becomes "&amp;": 7,200 once escaped.
+    # Counted unescaped, the alert would be refused by Telegram as too long and the reader gets nothing.
+    text, _ = render_alert(art(summary=("R&D " * 600,)), sentences=1, now=NOW, catalogue=CATALOGUE)
+    assert len(text) <= 4096
+    assert "R&amp;D R&amp;D" in text
+    parse_html(text)
+
+
+def test_an_alert_does_not_name_its_own_source_under_also() -> None:
+    text, _ = render_alert(art(), sentences=1, now=NOW, catalogue=CATALOGUE, also=["Wire & Co", "Other Wire"])
+    assert "also: Other Wire" in parse_html(text).text
+    assert "Wire & Co" not in parse_html(text).text.split("also:")[1]
