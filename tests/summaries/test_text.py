@@ -102,6 +102,15 @@ def test_related_block_is_skipped_until_prose_resumes() -> None:
     assert clean_text(text) == prose
 
 
+def test_once_prose_resumes_after_a_related_block_short_paragraphs_are_kept_again() -> None:
+    # An eight-word sentence is prose and ends the list; the short quote after it is the story again, and
+    # dropping it would cut a line out of every summary and excerpt of the article.
+    prose = "The farm opened on Tuesday, city officials said."
+    quote = "\u201cIt works,\u201d she said."
+    text = "Related\nCouncil approves budget\nNew mayor sworn in\n" + prose + "\n" + quote
+    assert clean_text(text) == prose + "\n" + quote
+
+
 def test_duplicate_paragraphs_are_dropped() -> None:
     assert (
         clean_text("Same words here.\n\nSame words here.\n\nOther words.") == "Same words here.\nOther words."
