@@ -33,6 +33,15 @@ async def test_claim_takes_the_oldest_due_rows_at_most_two_per_chat(db: Database
     assert [(d.chat_id, d.story_id) for d in claimed] == [(1, 3), (1, 4)]
 
 
+async def test_an_alert_held_until_exactly_now_is_claimed_now(db: Database) -> None:
+    # Quiet hours ending at 07:00 hold their alerts until 07:00 to the second: at 07:00 they are due, not a
+    # sender tick later.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, NOW), (1, 2, NOW + 1)])
+    claimed = await db.deliveries.claim_alerts(NOW, 10)
+    assert [d.story_id for d in claimed] == [1]
+
+
 async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: Database) -> None:
     # Ranking every pending row per chat took 0.85 s a claim, inside the write lock, with 900,000 rows queued;
     # the partial indexes hold only queued rows and let the claim stop after ``limit`` rows.
