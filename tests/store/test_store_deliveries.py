@@ -42,6 +42,21 @@ async def test_an_alert_held_until_exactly_now_is_claimed_now(db: Database) -> N
     assert [d.story_id for d in claimed] == [1]
 
 
+async def test_a_digest_claims_only_digest_rows_and_leaves_held_alerts_queued(db: Database) -> None:
+    # A chat that switched to instant alerts keeps its digest rows for /digest; alerts held by quiet hours
+    # must still come as alerts in the morning, not vanish into a digest asked for at night.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, NOW + 3600)])
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at, not_before)"
+            " VALUES (1, 2, 2, 'digest', 'pending', ?, 0)",
+            (NOW,),
+        )
+    assert [d.story_id for d in await db.deliveries.claim_digest(1)] == [2]
+    assert [d.story_id for d in await db.deliveries.claim_alerts(NOW + 3600, 10)] == [1]
+
+
 async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: Database) -> None:
     # Ranking every pending row per chat took 0.85 s a claim, inside the write lock, with 900,000 rows queued;
     # the partial indexes hold only queued rows and let the claim stop after ``limit`` rows.
