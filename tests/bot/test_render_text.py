@@ -59,6 +59,7 @@ def test_age_and_truncate() -> None:
     assert format_age(3 * 86400) == "3 d ago"
     assert truncate("one two three four five", 12) == "one two…"
     assert truncate("short", 12) == "short"
+    assert truncate("exactly twelve", 14) == "exactly twelve"  # fits to the character: nothing cut
 
 
 def test_a_tag_spanning_lines_is_never_left_open_across_messages() -> None:

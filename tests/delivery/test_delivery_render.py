@@ -371,3 +371,16 @@ def test_an_alert_does_not_name_its_own_source_under_also() -> None:
     text, _ = render_alert(art(), sentences=1, now=NOW, catalogue=CATALOGUE, also=["Wire & Co", "Other Wire"])
     assert "also: Other Wire" in parse_html(text).text
     assert "Wire & Co" not in parse_html(text).text.split("also:")[1]
+
+
+def test_alert_and_digest_links_open_exactly_the_article_address_whatever_it_holds() -> None:
+    # A quote in a feed's link, left unescaped, ends the href early: the tap opens a truncated address and
+    # the rest of the URL spills into the markup.
+    url = 'https://news.example/a?q="x"&y=<2>'
+    alert, _ = render_alert(art(url=url), sentences=1, now=NOW, catalogue=CATALOGUE)
+    [digest] = render_digest(
+        [DigestItem(art(url=url), "business", 1.0, key=1)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    for markup in (alert, digest.text):
+        links = [e["url"] for e in parse_html(markup).entities if e["type"] == "text_link"]
+        assert links == [url]
