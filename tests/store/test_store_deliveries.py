@@ -57,6 +57,18 @@ async def test_a_digest_claims_only_digest_rows_and_leaves_held_alerts_queued(db
     assert [d.story_id for d in await db.deliveries.claim_alerts(NOW + 3600, 10)] == [1]
 
 
+async def test_parking_an_alert_dropped_meanwhile_does_not_bring_it_back(db: Database) -> None:
+    # The chat paused (its rows dropped) while its alert was in flight and Telegram unreachable: parking that
+    # alert for a retry must not queue it again, or the paused chat gets it after the outage.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, 0.0)])
+    [claimed] = await db.deliveries.claim_alerts(NOW, 10)
+    await db.deliveries.drop_chat(1, "chat paused", NOW)
+    await db.deliveries.park(claimed.id, NOW + 60, 1, "network: timed out")
+    assert await db.deliveries.claim_alerts(NOW + 120, 10) == []
+    assert await db.deliveries.counts_by_status() == {"dropped": 1}
+
+
 async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: Database) -> None:
     # Ranking every pending row per chat took 0.85 s a claim, inside the write lock, with 900,000 rows queued;
     # the partial indexes hold only queued rows and let the claim stop after ``limit`` rows.
