@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -152,6 +153,25 @@ async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8) + 3600
         assert 7 not in api.delivered
+
+
+async def test_an_alert_refused_with_429_is_retried_only_after_retry_after(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # Telegram said "retry after 2": asking again sooner is refused again and, repeated, gets the bot limited
+    # for longer. The per-chat interval (short here) must not stand in for Telegram's wait.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.retry_after = {7: 2}
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: api.refused.get(7) == 1)
+        refused_at = time.monotonic()
+        await wait_until(lambda: 7 in api.delivered, timeout=10)
+        assert time.monotonic() - refused_at >= 1.8
+        assert api.refused[7] == 1
 
 
 async def test_a_restart_during_a_long_retry_after_waits_out_the_rest_of_it(
