@@ -77,6 +77,7 @@ def test_digest_names_the_command_that_lists_what_the_cap_left_out() -> None:
     items += [DigestItem(art(i), 'r&d <"labs">', 1.0, key=i) for i in range(4, 7)]
     items += [DigestItem(art(i), "tesla", 1.0, key=i) for i in range(7, 10)]
     items += [DigestItem(art(i), "x" * 120, 1.0, key=i) for i in range(10, 13)]
+    items += [DigestItem(art(i), "electric cars", 1.0, key=i) for i in range(13, 16)]
     [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=1)
     parsed = parse_html(part.text)
     utf16 = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 units
@@ -85,9 +86,10 @@ def test_digest_names_the_command_that_lists_what_the_cap_left_out() -> None:
         for e in parsed.entities
         if e["type"] == "code"
     ]
-    # A phrase is quoted, as keyword subscriptions match it; a word is not; a topic is its id.
-    assert hints[:3] == ["/latest sport", '/search r&d <"labs">', "/search tesla"]
-    assert parsed.text.count("…and 2 more:") == 3
+    # A phrase is quoted, as keyword subscriptions match it (unless it holds a quote); a word is not; a topic
+    # is its id.
+    assert hints[:4] == ["/latest sport", '/search "electric cars"', '/search r&d <"labs">', "/search tesla"]
+    assert parsed.text.count("…and 2 more:") == 4
     assert "…and 2 more\n" in parsed.text + "\n"  # a keyword too long for /search: no command
 
 
