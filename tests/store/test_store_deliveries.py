@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.store import ChatDefaults, Database
-from tests.store.samples import NOW
+from bot.store.deliveries import PlannedDelivery
+from tests.store.samples import NOW, make_article
 
 
 async def _queue(db: Database, rows: list[tuple[int, int, float]]) -> None:
@@ -67,6 +68,26 @@ async def test_parking_an_alert_dropped_meanwhile_does_not_bring_it_back(db: Dat
     await db.deliveries.park(claimed.id, NOW + 60, 1, "network: timed out")
     assert await db.deliveries.claim_alerts(NOW + 120, 10) == []
     assert await db.deliveries.counts_by_status() == {"dropped": 1}
+
+
+async def test_planning_an_article_takes_it_off_the_to_plan_list_in_the_same_write(db: Database) -> None:
+    # Left on the list, every restart plans it again: a chat that subscribed since gets an old story as
+    # news, and the article is never pruned.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    article, _ = await db.articles.add(
+        make_article(1),
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW,
+        alert=True,
+    )
+    assert article.id is not None and article.story_id is not None
+    assert [a.id for a in await db.articles.alert_pending()] == [article.id]
+    row = PlannedDelivery(1, article.story_id, article.id, "alert", "sport", 1.0, 0.0)
+    assert await db.deliveries.plan([row], NOW, planned_articles=[article.id]) == 1
+    assert await db.articles.alert_pending() == []
 
 
 async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: Database) -> None:
