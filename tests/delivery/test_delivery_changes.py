@@ -174,6 +174,29 @@ async def test_an_alert_refused_with_429_is_retried_only_after_retry_after(
         assert api.refused[7] == 1
 
 
+async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # Three chats told to wait within a second means the bot as a whole is over Telegram's limit: sending on
+    # to other chats meanwhile only earns longer waits.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        for chat_id in (1, 2, 3):
+            await add_chat(r, chat_id, topics=("sport",), in_emulator=False)
+        await add_chat(r, 4, topics=("business",), in_emulator=False)
+        api.retry_after = {1: 2, 2: 2, 3: 2}
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: sum(api.refused.values()) == 3)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Profit warning", topics=("business",))], r.clock.now()
+        )
+        await asyncio.sleep(1.0)
+        assert 4 not in api.delivered
+        await wait_until(lambda: all(c in api.delivered for c in (1, 2, 3, 4)), timeout=10)
+
+
 async def test_a_restart_during_a_long_retry_after_waits_out_the_rest_of_it(
     tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
 ) -> None:
