@@ -197,6 +197,22 @@ async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
         await wait_until(lambda: all(c in api.delivered for c in (1, 2, 3, 4)), timeout=10)
 
 
+async def test_a_digest_refused_with_429_is_sent_again_only_after_retry_after(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # A short wait is waited out in line, but all of it: asking sooner is refused again by Telegram.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False, mode="digest")
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        api.retry_after = {7: 2}
+        started = time.monotonic()
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 1
+        assert time.monotonic() - started >= 1.8
+        assert api.refused[7] == 1 and len(api.delivered[7]) == 1
+
+
 async def test_a_restart_during_a_long_retry_after_waits_out_the_rest_of_it(
     tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
 ) -> None:
