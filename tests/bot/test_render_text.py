@@ -59,6 +59,7 @@ def test_age_and_truncate() -> None:
     assert format_age(3 * 86400) == "3 d ago"
     assert truncate("one two three four five", 12) == "one two…"
     assert truncate("short", 12) == "short"
+    assert truncate("exactly twelve", 14) == "exactly twelve"  # fits to the character: nothing cut
 
 
 def test_a_tag_spanning_lines_is_never_left_open_across_messages() -> None:
@@ -110,3 +111,16 @@ def test_a_date_at_the_start_of_the_calendar_is_shown_in_utc_where_the_zone_cann
     # alert, digest or list that showed such a (bogus but storable) date.
     now = datetime(2026, 6, 14, 12, tzinfo=UTC).timestamp()
     assert format_published(datetime(1, 1, 1, 0, 30, tzinfo=UTC), now, "America/New_York") == "1 Jan 1"
+
+
+def test_blocks_that_together_fill_exactly_the_limit_go_out_as_one_message() -> None:
+    # 2,000 + the blank line + 2,094 is 4,096: Telegram takes it, so the chat gets one message, not two.
+    first, second = "a" * 2000, "b" * (MAX_MESSAGE_CHARS - 2002)
+    assert split_message([first, second]) == [f"{first}\n\n{second}"]
+
+
+def test_a_word_longer_than_a_message_is_never_cut_inside_an_entity() -> None:
+    # With no space to cut at, the hard cut at 4,096 would fall inside "&amp;": Telegram rejects "&am".
+    text = "x" * (MAX_MESSAGE_CHARS - 3) + "&amp;" + "y" * 100
+    messages = split_message([text])
+    assert messages == ["x" * (MAX_MESSAGE_CHARS - 3), "&amp;" + "y" * 100]

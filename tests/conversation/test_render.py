@@ -79,6 +79,10 @@ def test_topics_keyboard_ticks_followed_topics() -> None:
 def test_callback_data_never_exceeds_64_bytes() -> None:
     with pytest.raises(ValueError):
         callback("t", "é" * 40)
+    # Exactly 64 bytes is what Telegram still accepts; one more and it refuses the whole message.
+    assert callback("t", "é" * 31) == "t:" + "é" * 31
+    with pytest.raises(ValueError):
+        callback("t", "é" * 31 + "x")
     replies = [
         render_welcome("Ann", CATALOGUE.all(), set(), new=True),
         render_settings(Chat(id=1, quiet_start="22:00", quiet_end="07:00", paused=True)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -152,6 +153,64 @@ async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8) + 3600
         assert 7 not in api.delivered
+
+
+async def test_an_alert_refused_with_429_is_retried_only_after_retry_after(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # Telegram said "retry after 2": asking again sooner is refused again and, repeated, gets the bot limited
+    # for longer. The per-chat interval (short here) must not stand in for Telegram's wait.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.retry_after = {7: 2}
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: api.refused.get(7) == 1)
+        refused_at = time.monotonic()
+        await wait_until(lambda: 7 in api.delivered, timeout=10)
+        assert time.monotonic() - refused_at >= 1.8
+        assert api.refused[7] == 1
+
+
+async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # Three chats told to wait within a second means the bot as a whole is over Telegram's limit: sending on
+    # to other chats meanwhile only earns longer waits.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        for chat_id in (1, 2, 3):
+            await add_chat(r, chat_id, topics=("sport",), in_emulator=False)
+        await add_chat(r, 4, topics=("business",), in_emulator=False)
+        api.retry_after = {1: 2, 2: 2, 3: 2}
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: sum(api.refused.values()) == 3)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Profit warning", topics=("business",))], r.clock.now()
+        )
+        await asyncio.sleep(1.0)
+        assert 4 not in api.delivered
+        await wait_until(lambda: all(c in api.delivered for c in (1, 2, 3, 4)), timeout=10)
+
+
+async def test_a_digest_refused_with_429_is_sent_again_only_after_retry_after(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # A short wait is waited out in line, but all of it: asking sooner is refused again by Telegram.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False, mode="digest")
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        api.retry_after = {7: 2}
+        started = time.monotonic()
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 1
+        assert time.monotonic() - started >= 1.8
+        assert api.refused[7] == 1 and len(api.delivered[7]) == 1
 
 
 async def test_a_restart_during_a_long_retry_after_waits_out_the_rest_of_it(

@@ -232,3 +232,22 @@ async def test_an_old_story_is_dated_in_each_chats_own_timezone(
         assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 1
         [digest] = emulator.messages(7)
         assert f"Cup final — Wire A · 2 Mar · #{story.id}" in digest.text  # it read "8 d ago"
+
+
+async def test_a_digest_to_a_blocked_or_unknown_chat_deactivates_it_and_drops_its_queue(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Kept active, the chat's digest is tried (and refused) at every digest time forever, and its stories
+    # stay queued, holding their articles from pruning.
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, timezone="UTC", digest_times=("08:00",))
+        await digest_chat(r, 8, timezone="UTC", digest_times=("08:00",))
+        await emulator.block_chat(7, announce=False)
+        await emulator.delete_chat(8)
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        for chat_id, reason in ((7, "blocked"), (8, "chat not found")):
+            assert await r.delivery.send_digest(chat_id, clock.now()) == 0
+            chat = await r.db.chats.get(chat_id)
+            assert chat is not None and not chat.active and reason in (chat.inactive_reason or "")
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 2}

@@ -77,6 +77,7 @@ def test_digest_names_the_command_that_lists_what_the_cap_left_out() -> None:
     items += [DigestItem(art(i), 'r&d <"labs">', 1.0, key=i) for i in range(4, 7)]
     items += [DigestItem(art(i), "tesla", 1.0, key=i) for i in range(7, 10)]
     items += [DigestItem(art(i), "x" * 120, 1.0, key=i) for i in range(10, 13)]
+    items += [DigestItem(art(i), "electric cars", 1.0, key=i) for i in range(13, 16)]
     [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=1)
     parsed = parse_html(part.text)
     utf16 = parsed.text.encode("utf-16-le")  # entity offsets count UTF-16 units
@@ -85,9 +86,10 @@ def test_digest_names_the_command_that_lists_what_the_cap_left_out() -> None:
         for e in parsed.entities
         if e["type"] == "code"
     ]
-    # A phrase is quoted, as keyword subscriptions match it; a word is not; a topic is its id.
-    assert hints[:3] == ["/latest sport", '/search r&d <"labs">', "/search tesla"]
-    assert parsed.text.count("…and 2 more:") == 3
+    # A phrase is quoted, as keyword subscriptions match it (unless it holds a quote); a word is not; a topic
+    # is its id.
+    assert hints[:4] == ["/latest sport", '/search "electric cars"', '/search r&d <"labs">', "/search tesla"]
+    assert parsed.text.count("…and 2 more:") == 4
     assert "…and 2 more\n" in parsed.text + "\n"  # a keyword too long for /search: no command
 
 
@@ -356,3 +358,49 @@ def test_a_right_to_left_title_keeps_a_digest_line_left_to_right_with_its_source
         [DigestItem(art(7), "business", 1.0, key=7)], now=NOW, catalogue=CATALOGUE, max_per_group=5
     )
     assert "\u200e" not in plain.text and "\u200f" not in plain.text
+
+
+def test_an_alert_whose_summary_only_grows_past_4096_when_escaped_still_fits() -> None:
+    # 2,400 characters fit the budget as plain text, but every "&" becomes "&amp;": 7,200 once escaped.
+    # Counted unescaped, the alert would be refused by Telegram as too long and the reader gets nothing.
+    text, _ = render_alert(art(summary=("R&D " * 600,)), sentences=1, now=NOW, catalogue=CATALOGUE)
+    assert len(text) <= 4096
+    assert "R&amp;D R&amp;D" in text
+    parse_html(text)
+
+
+def test_an_alert_does_not_name_its_own_source_under_also() -> None:
+    text, _ = render_alert(art(), sentences=1, now=NOW, catalogue=CATALOGUE, also=["Wire & Co", "Other Wire"])
+    assert "also: Other Wire" in parse_html(text).text
+    assert "Wire & Co" not in parse_html(text).text.split("also:")[1]
+
+
+def test_alert_and_digest_links_open_exactly_the_article_address_whatever_it_holds() -> None:
+    # A quote in a feed's link, left unescaped, ends the href early: the tap opens a truncated address and
+    # the rest of the URL spills into the markup.
+    url = 'https://news.example/a?q="x"&y=<2>'
+    alert, _ = render_alert(art(url=url), sentences=1, now=NOW, catalogue=CATALOGUE)
+    [digest] = render_digest(
+        [DigestItem(art(url=url), "business", 1.0, key=1)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    for markup in (alert, digest.text):
+        links = [e["url"] for e in parse_html(markup).entities if e["type"] == "text_link"]
+        assert links == [url]
+
+
+def test_keeping_topics_whole_never_costs_the_digest_an_extra_message() -> None:
+    # Three topics of about 60% of a message each fit two messages only if one of them runs on; starting each
+    # topic afresh would send three. Fewer messages win: the reader's phone buzzes once less.
+    items = [
+        DigestItem(
+            art(aid=100 * t + i, title=f"Story {t}-{i} " + "w" * 150, summary=("Said " + "x " * 100 + ".",)),
+            group,
+            1.0,
+            key=100 * t + i,
+        )
+        for t, group in enumerate(("business", "technology", "science"), start=1)
+        for i in range(5)
+    ]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    assert len(parts) == 2
+    assert sorted(k for p in parts for k in p.keys) == sorted(it.key for it in items)

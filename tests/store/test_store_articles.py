@@ -89,6 +89,31 @@ async def test_a_linked_article_is_its_readers_until_a_feed_brings_it(db: Databa
     assert await db.articles.get(stored.id, reader=3) is not None
 
 
+async def test_the_same_text_at_another_address_shares_a_linked_article_too(db: Database) -> None:
+    # A mirror or AMP link of a page one chat asked for is the same article: the second asker must be able to
+    # open it (/summary ID), and a feed carrying it under its own URL makes it public like the same URL does.
+    for chat_id in (1, 2, 3):
+        await add_chat(db, chat_id)
+    asked = [
+        await db.articles.add(
+            make_article(n),
+            content_hash="h1",
+            story_signature=None,
+            story_id=None,
+            feed_id=None,
+            now=NOW,
+            reader=n,
+        )
+        for n in (1, 2)
+    ]
+    stored = asked[0][0]
+    assert stored.id is not None and asked[1][1] == "duplicate_content"
+    assert await db.articles.get(stored.id, reader=2) is not None
+    assert await db.articles.get(stored.id, reader=3) is None
+    await _add(db, make_article(3), "h1")
+    assert await db.articles.get(stored.id, reader=3) is not None
+
+
 async def test_story_grouping(db: Database) -> None:
     first, _ = await _add(db, make_article(1), "h1", signature="sig-a")
     assert first.story_id is not None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.store import ChatDefaults, Database
-from tests.store.samples import NOW
+from bot.store.deliveries import PlannedDelivery
+from tests.store.samples import NOW, make_article
 
 
 async def _queue(db: Database, rows: list[tuple[int, int, float]]) -> None:
@@ -31,6 +32,62 @@ async def test_claim_takes_the_oldest_due_rows_at_most_two_per_chat(db: Database
     assert [(d.chat_id, d.story_id) for d in claimed] == [(1, 1), (1, 2), (2, 20), (3, 12), (2, 21)]
     claimed = await db.deliveries.claim_alerts(NOW, 2)
     assert [(d.chat_id, d.story_id) for d in claimed] == [(1, 3), (1, 4)]
+
+
+async def test_an_alert_held_until_exactly_now_is_claimed_now(db: Database) -> None:
+    # Quiet hours ending at 07:00 hold their alerts until 07:00 to the second: at 07:00 they are due, not a
+    # sender tick later.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, NOW), (1, 2, NOW + 1)])
+    claimed = await db.deliveries.claim_alerts(NOW, 10)
+    assert [d.story_id for d in claimed] == [1]
+
+
+async def test_a_digest_claims_only_digest_rows_and_leaves_held_alerts_queued(db: Database) -> None:
+    # A chat that switched to instant alerts keeps its digest rows for /digest; alerts held by quiet hours
+    # must still come as alerts in the morning, not vanish into a digest asked for at night.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, NOW + 3600)])
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at, not_before)"
+            " VALUES (1, 2, 2, 'digest', 'pending', ?, 0)",
+            (NOW,),
+        )
+    assert [d.story_id for d in await db.deliveries.claim_digest(1)] == [2]
+    assert [d.story_id for d in await db.deliveries.claim_alerts(NOW + 3600, 10)] == [1]
+
+
+async def test_parking_an_alert_dropped_meanwhile_does_not_bring_it_back(db: Database) -> None:
+    # The chat paused (its rows dropped) while its alert was in flight and Telegram unreachable: parking that
+    # alert for a retry must not queue it again, or the paused chat gets it after the outage.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, 0.0)])
+    [claimed] = await db.deliveries.claim_alerts(NOW, 10)
+    await db.deliveries.drop_chat(1, "chat paused", NOW)
+    await db.deliveries.park(claimed.id, NOW + 60, 1, "network: timed out")
+    assert await db.deliveries.claim_alerts(NOW + 120, 10) == []
+    assert await db.deliveries.counts_by_status() == {"dropped": 1}
+
+
+async def test_planning_an_article_takes_it_off_the_to_plan_list_in_the_same_write(db: Database) -> None:
+    # Left on the list, every restart plans it again: a chat that subscribed since gets an old story as
+    # news, and the article is never pruned.
+    await db.chats.register(1, "private", None, ChatDefaults(), NOW)
+    article, _ = await db.articles.add(
+        make_article(1),
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW,
+        alert=True,
+    )
+    assert article.id is not None and article.story_id is not None
+    assert [a.id for a in await db.articles.alert_pending()] == [article.id]
+    row = PlannedDelivery(1, article.story_id, article.id, "alert", "sport", 1.0, 0.0)
+    assert await db.deliveries.plan([row], NOW, planned_articles=[article.id]) == 1
+    assert await db.articles.alert_pending() == []
 
 
 async def test_the_claim_reads_the_pending_rows_through_their_partial_index(db: Database) -> None:

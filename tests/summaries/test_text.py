@@ -102,6 +102,15 @@ def test_related_block_is_skipped_until_prose_resumes() -> None:
     assert clean_text(text) == prose
 
 
+def test_once_prose_resumes_after_a_related_block_short_paragraphs_are_kept_again() -> None:
+    # An eight-word sentence is prose and ends the list; the short quote after it is the story again, and
+    # dropping it would cut a line out of every summary and excerpt of the article.
+    prose = "The farm opened on Tuesday, city officials said."
+    quote = "\u201cIt works,\u201d she said."
+    text = "Related\nCouncil approves budget\nNew mayor sworn in\n" + prose + "\n" + quote
+    assert clean_text(text) == prose + "\n" + quote
+
+
 def test_duplicate_paragraphs_are_dropped() -> None:
     assert (
         clean_text("Same words here.\n\nSame words here.\n\nOther words.") == "Same words here.\nOther words."
@@ -397,3 +406,16 @@ def test_a_tag_header_on_its_own_line_takes_its_list_with_it() -> None:
         "O Benfica venceu o clássico de domingo por dois golos a um.\n"
         "O treinador elogiou a equipa depois do jogo no Estádio da Luz."
     )
+
+
+def test_the_same_paragraph_in_two_unicode_forms_is_kept_once() -> None:
+    # Pages mix precomposed "é" with "e" + combining accent; unnormalised, the repeat is not seen as one and
+    # the reader gets the same sentence twice.
+    text = "The caf\u00e9 opened on Tuesday.\n\nThe cafe\u0301 opened on Tuesday.\n\nMore text here."
+    assert clean_text(text) == "The caf\u00e9 opened on Tuesday.\nMore text here."
+
+
+def test_lines_without_a_single_letter_are_not_paragraphs() -> None:
+    # Section breaks and bare times between paragraphs would show as lines of their own in an excerpt.
+    text = "First paragraph of the story.\n\n* * *\n\n\u2014\n\n12:45\n\nSecond paragraph of it."
+    assert clean_text(text) == "First paragraph of the story.\nSecond paragraph of it."
