@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -251,3 +252,22 @@ async def test_a_digest_to_a_blocked_or_unknown_chat_deactivates_it_and_drops_it
             chat = await r.db.chats.get(chat_id)
             assert chat is not None and not chat.active and reason in (chat.inactive_reason or "")
         assert await r.db.deliveries.counts_by_status() == {"dropped": 2}
+
+
+async def test_a_paused_digest_chat_gets_no_digest_at_its_time(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # "A paused chat gets nothing until resumed" (SPEC 6): its digest time passes without a message, and the
+    # schedule moves on to the next day rather than trying again at every tick.
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, timezone="UTC", digest_times=("18:00",))
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        chat = await r.db.chats.get(7)
+        assert chat is not None
+        await r.db.chats.save_settings(replace(chat, paused=True), clock.now())
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert emulator.messages(7) == []
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 18)
