@@ -438,3 +438,70 @@ async def test_alerts_held_by_quiet_hours_go_into_the_first_digest_after_switchi
         await emulator.wait_for_idle(quiet=0.3)
         assert len(emulator.messages(7)) == 1
         assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_stop_or_pause_while_a_long_digest_is_sent_ends_it_after_the_part_in_flight(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(r, f"Story {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,))
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        # The first part reaches the chat and is still in flight when the user confirms /stop (or pauses).
+        emulator.hold_answers(7)
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        if leave == "stop":
+            assert await chats.stop(7)
+        else:
+            await chats.set_paused(7, True)
+        emulator.release_answers(7)
+        await digest
+        await emulator.wait_for_idle(quiet=0.3)
+        # Told "your data is deleted" (or "paused"): not one more part of that digest.
+        assert len(emulator.messages(7)) == 1
+        if leave == "stop":
+            assert await r.db.chats.get(7) is None
+            assert await r.db.deliveries.counts_by_status() == {}
+        else:
+            # What the paused digest did not show waits for the first digest after resuming.
+            counts = await r.db.deliveries.counts_by_status()
+            assert counts["pending"] > 0 and "sending" not in counts
+
+
+async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_the_supergroup(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        await chats.set_digest_times(-100, ["08:00"])
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(r, f"Story {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,))
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        emulator.hold_answers(-100)
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(-100)) == 1)
+        # The group becomes a supergroup and the bot handles the migration message before the next part.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chats.migrate(-100, -1001234)
+        emulator.release_answers(-100)
+        assert await digest == 25
+        shown = [m.text for m in emulator.messages(-100) + emulator.messages(-1001234)]
+        assert sum(text.count("Story ") for text in shown) == 25
+        assert len(emulator.messages(-1001234)) >= 1
+        assert await r.db.deliveries.counts_by_status() == {"sent": 25}
