@@ -399,6 +399,13 @@ class IngestService:
                 if alert:
                     new.append(stored)
             except sqlite3.Error as exc:
+                if isinstance(exc, sqlite3.IntegrityError) and await self._feed_removed(feed):
+                    # /removefeed while this poll ran: the rest of its items go with the feed (the ones
+                    # stored already are alerted), and nothing is wrong with the database.
+                    log.info(
+                        "feed %s was removed while it was polled; its other items are not stored", feed.url
+                    )
+                    return new
                 # The database, not the item, failed (a full disk, a lock held too long): the rest would fail
                 # the same way. The feed keeps its old validators, or the next poll's 304 would hide these
                 # items for good, and stays a first poll if it was one.
@@ -442,6 +449,13 @@ class IngestService:
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)
         return new
+
+    async def _feed_removed(self, feed: Feed) -> bool:
+        """True when ``feed`` is no longer in the database (an admin removed it)."""
+        try:
+            return await self._db.feeds.get(feed.id) is None
+        except sqlite3.Error:
+            return False
 
     async def _follow_move(self, feed: Feed, moved_to: str) -> None:
         """Poll a feed that moved for good (301/308, and read there just now) at its new address from now on.
