@@ -1093,6 +1093,11 @@ class DeliveryService:
             self._done(item, "dropped", "article gone")
             return
         article = await self._at_length(story, chat.summary_sentences)
+        if state.chats.get(item.chat_id) is not chat:
+            # /stop, a pause or new settings while the story was read or a longer summary computed (a thread,
+            # maybe seconds): the user has been answered, so this alert follows their new word, not the old.
+            await self._attempt(item)
+            return
         rendered = self._rendered.render(
             article,
             story.also,

@@ -17,6 +17,8 @@ from bot.delivery import DeliveryService
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
+from bot.services.summaries import SummaryCache
+from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
 
@@ -505,3 +507,56 @@ async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_t
         assert sum(text.count("Story ") for text in shown) == 25
         assert len(emulator.messages(-1001234)) >= 1
         assert await r.db.deliveries.counts_by_status() == {"sent": 25}
+
+
+class _GatedSummaries(SummaryCache):
+    """The real cache; a longer summary is finished only once the test opens the gate (a slow summarize)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def summary_for(self, article: Article, sentences: int) -> list[str]:
+        self.started.set()
+        await self.gate.wait()
+        return await super().summary_for(article, sentences)
+
+
+@pytest.mark.parametrize("leave", ["stop", "pause", "digest"])
+async def test_stop_pause_or_digest_mode_while_an_alerts_longer_summary_is_made_is_honoured(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        summaries = _GatedSummaries()
+        delivery = DeliveryService(
+            db=r.db,
+            bot=r.bot,
+            settings=r.settings,
+            clock=r.clock,
+            catalogue=TopicCatalogue.load(None),
+            summaries=summaries,
+        )
+        chats = ChatService(db=r.db, settings=r.settings, clock=r.clock, delivery=delivery)
+        body = " ".join(f"Sentence number {i} of the match report says something new." for i in range(12))
+        await add_chat(r, 7, topics=("sport",), summary_sentences=6)
+        art = await store_article(r, "Late winner", body, topics=("sport",))
+        await delivery.start()
+        try:
+            await delivery.plan_alerts([art], r.clock.now())
+            # The sender has read the chat and is making the 6-sentence summary when the user answers.
+            await asyncio.wait_for(summaries.started.wait(), 10)
+            if leave == "stop":
+                assert await chats.stop(7)
+            elif leave == "pause":
+                await chats.set_paused(7, True)
+            else:
+                await chats.set_mode(7, "digest")
+            summaries.gate.set()
+            await wait_until(lambda: delivery._state.in_window == 0 and not delivery._tasks)
+        finally:
+            await delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+        expected = {"stop": {}, "pause": {"dropped": 1}, "digest": {"pending": 1}}[leave]
+        assert await r.db.deliveries.counts_by_status() == expected
