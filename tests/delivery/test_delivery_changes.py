@@ -560,3 +560,38 @@ async def test_stop_pause_or_digest_mode_while_an_alerts_longer_summary_is_made_
         assert emulator.messages(7) == []
         expected = {"stop": {}, "pause": {"dropped": 1}, "digest": {"pending": 1}}[leave]
         assert await r.db.deliveries.counts_by_status() == expected
+
+
+@pytest.mark.parametrize("switch", ["instant", "digest"])
+async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_the_story(
+    tmp_path: Path, emulator: BotApiEmulator, switch: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        if switch == "instant":
+            await chats.set_digest_times(7, ["08:00"])
+        art = await store_article(r, "Late winner", topics=("sport",))
+        # plan_alerts' steps, with the user's /settings landing between reading the plan and storing it (the
+        # matching runs in a thread and takes seconds for many chats).
+        subscriptions, targets = await r.db.deliveries.planning_targets()
+        rows = delivery_module.plan_rows(
+            delivery_module.match_articles([art], subscriptions), targets, clock.now()
+        )
+        await chats.set_mode(7, switch)  # type: ignore[arg-type]
+        assert await r.db.deliveries.plan(rows, clock.now(), [art.id or 0]) == 1
+        await r.delivery.start()
+        if switch == "instant":
+            # Planned as a digest row for a chat that now gets alerts only: it used to wait for a digest that
+            # never comes.
+            await wait_until(lambda: len(emulator.messages(7)) == 1)
+            assert "Late winner" in emulator.messages(7)[0].text
+        else:
+            r.delivery.wake()
+            clock.set(utc(2026, 1, 5, 8))
+            assert await r.delivery.send_due_digests(clock.now()) == 1
+            [digest] = emulator.messages(7)
+            assert "Late winner" in digest.text and "digest" in digest.text.lower()
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
