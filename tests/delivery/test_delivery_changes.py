@@ -595,3 +595,27 @@ async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_
             assert "Late winner" in digest.text and "digest" in digest.text.lower()
         await r.delivery.aclose()
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+@pytest.mark.parametrize("leave", ["pause", "blocked"])
+async def test_a_digest_chat_paused_or_blocked_while_alerts_are_planned_gets_no_backlog(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        art = await store_article(r, "Late winner", topics=("sport",))
+        subscriptions, targets = await r.db.deliveries.planning_targets()
+        rows = delivery_module.plan_rows(
+            delivery_module.match_articles([art], subscriptions), targets, clock.now()
+        )
+        if leave == "pause":
+            await chats.set_paused(7, True)
+        else:
+            await chats.gone(7, "forbidden: bot was blocked by the user")
+        # Planned a moment later, the chat would have had nothing: a row stored now used to wait in the queue
+        # (paused: delivered as a backlog after resuming; blocked: pending for good, its article never pruned).
+        assert await r.db.deliveries.plan(rows, clock.now(), [art.id or 0]) == 0
+        assert await r.db.deliveries.counts_by_status() == {}
