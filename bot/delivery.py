@@ -752,7 +752,9 @@ class DeliveryService:
             if rows:
                 try:
                     topic = thread_id if thread_id is not None else chat.thread_id
-                    shown, retry_at = await self._send_digest_rows(chat, rows, now, topic)
+                    shown, retry_at = await self._send_digest_rows(
+                        chat, rows, now, topic, on_demand=on_demand
+                    )
                 except Exception:
                     # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
                     # 'sending' until the next restart; they wait for the next digest instead. (Rows already
@@ -1091,6 +1093,11 @@ class DeliveryService:
             self._done(item, "dropped", "article gone")
             return
         article = await self._at_length(story, chat.summary_sentences)
+        if state.chats.get(item.chat_id) is not chat:
+            # /stop, a pause or new settings while the story was read or a longer summary computed (a thread,
+            # maybe seconds): the user has been answered, so this alert follows their new word, not the old.
+            await self._attempt(item)
+            return
         rendered = self._rendered.render(
             article,
             story.also,
@@ -1357,7 +1364,13 @@ class DeliveryService:
     # ------------------------------------------------------------------------------------------ digests
 
     async def _send_digest_rows(
-        self, chat: Chat, rows: list[Delivery], now: float, thread_id: int | None = None
+        self,
+        chat: Chat,
+        rows: list[Delivery],
+        now: float,
+        thread_id: int | None = None,
+        *,
+        on_demand: bool = False,
     ) -> tuple[int, float | None]:
         """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
         asked for a long wait (429). Each part is marked sent as it goes."""
@@ -1389,6 +1402,21 @@ class DeliveryService:
         retry_at: float | None = None
         chat_id = chat.id
         for index, part in enumerate(parts):
+            held = await self._digest_interrupted(chat_id, part.keys, on_demand) if index else None
+            if held is not None:
+                # /stop, a pause or a block while the earlier parts went out (a part waits a second or more
+                # behind the last): the user was told, so the rest must not follow. Paused, the rest waits for
+                # the first digest after resuming; stopped or blocked, its rows are gone or dropped already.
+                log.info("digest to chat %d ends after part %d of %d: %s", chat_id, index, len(parts), held)
+                status_left: Literal["dropped", "pending"] = "pending" if held == "chat paused" else "dropped"
+                outcomes += [
+                    Finished(
+                        key, status_left, by_id[key].attempts, None if status_left == "pending" else held
+                    )
+                    for later in parts[index:]
+                    for key in later.keys
+                ]
+                break
             result, chat_id, thread_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
@@ -1493,6 +1521,19 @@ class DeliveryService:
                 self._pacer.penalize(chat_id, min(60.0, 2.0**attempt))
         # Not reached: every kind of failure returns above before the attempts run out.
         return f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}", chat_id, thread_id
+
+    async def _digest_interrupted(self, chat_id: int, keys: Sequence[int], on_demand: bool) -> str | None:
+        """Why the rest of a digest being sent must not go out now (None: it may; /digest works paused)."""
+        chat = await self._db.chats.get(chat_id)
+        if chat is None:
+            # /stop deletes the rows with the chat; a group that became a supergroup meanwhile keeps them
+            # under its new id, and the next send is told that id (ChatMigrated) and goes there.
+            return None if await self._db.deliveries.existing(keys) else "chat deleted"
+        if not chat.active:
+            return "chat inactive"
+        if chat.paused and not on_demand:
+            return "chat paused"
+        return None
 
     async def _on_gone_digest(self, chat_id: int, reason: str) -> None:
         now = self._clock.now()

@@ -333,6 +333,8 @@ class BotApiEmulator:
         self._in_flight = 0
         self._last_activity = clock()
         self._listeners: list[Callable[[SentMessage], object]] = []
+        # Tests: chats whose sendMessage answers wait for their event (see hold_answers).
+        self._answer_gates: dict[int, asyncio.Event] = {}
         self._answer_listeners: list[Callable[[CallbackAnswer], object]] = []
         self._sent = 0
         self._edits = 0
@@ -765,6 +767,9 @@ class BotApiEmulator:
                     message_thread_id=thread_id,
                 ),
             )
+        gate = self._answer_gates.get(chat.chat_id)
+        if gate is not None:
+            await gate.wait()  # the message is in the chat; the bot just does not know yet
         return message
 
     @staticmethod
@@ -1553,6 +1558,17 @@ class BotApiEmulator:
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by the bot."""
         return len(self._updates)
+
+    def hold_answers(self, chat_id: int) -> None:
+        """Tests: messages sent to ``chat_id`` arrive, but the bot's sendMessage waits for its answer until
+        release_answers (a send in flight for exactly as long as a test needs, no sleeping)."""
+        self._answer_gates.setdefault(chat_id, asyncio.Event())
+
+    def release_answers(self, chat_id: int) -> None:
+        """Answer the sendMessage calls hold_answers kept waiting, and every later one at once."""
+        gate = self._answer_gates.pop(chat_id, None)
+        if gate is not None:
+            gate.set()
 
     def add_listener(self, callback: Callable[[SentMessage], object]) -> None:
         """Call ``callback(message)`` for every send and edit, as it happens (works without recording too)."""

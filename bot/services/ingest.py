@@ -138,6 +138,8 @@ class IngestService:
         self._stories: StoryIndex | None = None
         self._link_fetches: dict[int, int] = {}  # requester -> links being fetched for them now
         self._link_fetches_total = 0
+        # Canonical URL -> the stored article of the /summary fetch of that link in progress (None: it failed).
+        self._links_in_flight: dict[str, asyncio.Future[Article | None]] = {}
         self._moves_told: set[int] = set()  # feeds whose permanent move the log named already this run
         self._parser = ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="newsbot-parse")
 
@@ -184,9 +186,36 @@ class IngestService:
         if stored is not None and stored.id is not None:
             await self._db.articles.share(stored.id, chat_id)
             return stored, await self.summary_for(stored, sentences)
+        # Waiting for another chat's fetch of the link holds an update slot like fetching it: it counts too.
         with self._link_fetch_slot(chat_id if requester is None else requester):
-            article = await self._fetch_article(url)
-            stored_article, _ = await self._store(article, feed_id=None, reader=chat_id)
+            while (leader := self._links_in_flight.get(canonical)) is not None:
+                # Another chat is fetching this link right now (a link pasted in many chats at once): its page
+                # and stored article serve this chat too, fetched and stored once. Shielded: this chat's time
+                # limit must not cancel the other chat's request.
+                try:
+                    shared = await asyncio.shield(leader)
+                except UserError as exc:
+                    raise UserError(exc.message) from None  # the same page: the same reason, to each chat
+                if shared is not None and shared.id is not None:
+                    await self._db.articles.share(shared.id, chat_id)
+                    return shared, await self.summary_for(shared, sentences)
+                # That request was cancelled or failed unexpectedly: this one tries on its own.
+            done: asyncio.Future[Article | None] = asyncio.get_running_loop().create_future()
+            self._links_in_flight[canonical] = done
+            try:
+                article = await self._fetch_article(url)
+                stored_article, _ = await self._store(article, feed_id=None, reader=chat_id)
+            except UserError as exc:
+                done.set_exception(UserError(exc.message))
+                done.exception()  # nobody may be waiting: retrieved, so asyncio does not log it
+                raise
+            except BaseException:
+                done.set_result(None)
+                raise
+            else:
+                done.set_result(stored_article)
+            finally:
+                self._links_in_flight.pop(canonical, None)
         return stored_article, await self.summary_for(stored_article, sentences)
 
     @contextlib.contextmanager
@@ -370,6 +399,13 @@ class IngestService:
                 if alert:
                     new.append(stored)
             except sqlite3.Error as exc:
+                if isinstance(exc, sqlite3.IntegrityError) and await self._feed_removed(feed):
+                    # /removefeed while this poll ran: the rest of its items go with the feed (the ones
+                    # stored already are alerted), and nothing is wrong with the database.
+                    log.info(
+                        "feed %s was removed while it was polled; its other items are not stored", feed.url
+                    )
+                    return new
                 # The database, not the item, failed (a full disk, a lock held too long): the rest would fail
                 # the same way. The feed keeps its old validators, or the next poll's 304 would hide these
                 # items for good, and stays a first poll if it was one.
@@ -413,6 +449,13 @@ class IngestService:
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)
         return new
+
+    async def _feed_removed(self, feed: Feed) -> bool:
+        """True when ``feed`` is no longer in the database (an admin removed it)."""
+        try:
+            return await self._db.feeds.get(feed.id) is None
+        except sqlite3.Error:
+            return False
 
     async def _follow_move(self, feed: Feed, moved_to: str) -> None:
         """Poll a feed that moved for good (301/308, and read there just now) at its new address from now on.

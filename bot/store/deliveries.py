@@ -133,7 +133,14 @@ class DeliveryRepo:
                 " (chat_id, story_id, article_id, kind, matched, score, planned_at, not_before)"
                 # A chat deleted (/stop) or moved (group -> supergroup) since the plan was made is skipped:
                 # OR IGNORE does not cover the foreign key, which would fail every other chat's rows too.
-                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?1)",
+                # The kind follows the chat's mode now, not when the plan was read: /settings instant or
+                # digest meanwhile already moved the chat's queued rows, and a row of the old kind would
+                # never be sent (a digest row of an instant chat) or skip the digest. not_before: as that move.
+                " SELECT ?1, ?2, ?3, CASE c.mode WHEN 'digest' THEN 'digest' ELSE 'alert' END, ?5, ?6, ?7,"
+                "  CASE WHEN c.mode = 'digest' OR ?4 = 'digest' THEN 0 ELSE ?8 END"
+                # Paused or deactivated (blocked) meanwhile: nothing, as if planned a moment later (a digest
+                # row left pending there would never be sent and would keep its article from being pruned).
+                " FROM chats AS c WHERE c.id = ?1 AND c.active = 1 AND c.paused = 0",
                 # A generator: aiosqlite's thread builds the parameters, not the event loop (100,000s of rows).
                 (
                     (r.chat_id, r.story_id, r.article_id, r.kind, r.matched, r.score, now, r.not_before)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import logging
@@ -23,6 +24,7 @@ from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService
 from bot.store import ChatDefaults, Database
 from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
+from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
 CAR_TITLE = "Carmaker Voltra plans to double its sales in Asia"
@@ -983,3 +985,31 @@ async def test_feeds_are_polled_again_soon_after_a_fast_clock_is_put_right(
     clock.advance(601)
     new = await service.poll_due_feeds(clock.now())
     assert [a.title for a in new] == [CAR_TITLE]
+
+
+async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = news_site.feed_url("business")
+    await db.feeds.add(url, ("business",), None, clock.now() - 60)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    await service.poll_due_feeds(clock.now())
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
+    clock.advance(601)
+    path = url.split(str(news_site.port), 1)[1]
+    news_site.hold(path)  # the poll has asked for the feed; an admin sends /removefeed meanwhile
+    poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
+    await wait_until(lambda: news_site.hits(path) == 2)
+    assert await db.feeds.remove(url)
+    news_site.release(path)
+    with caplog.at_level(logging.INFO, logger="bot"):
+        assert await poll == []
+    # The operator used to read "could not store the items of feed ... (FOREIGN KEY constraint failed);
+    # polling it again in 600 s" at ERROR: about a feed they had just removed, that is never polled again.
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "was removed while it was polled" in caplog.text
+    assert await db.feeds.list() == []

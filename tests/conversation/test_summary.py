@@ -268,7 +268,7 @@ async def test_one_person_fetches_at_most_two_links_at_once_across_groups(
         await emulator.add_chat(group, "group")
     async with make_bot(settings=settings):
         for group in groups[:2]:
-            await emulator.send_user_message(group, f"/summary {slow}", user_id=abuser)
+            await emulator.send_user_message(group, f"/summary {slow}?n={group}", user_id=abuser)
         await wait_until(lambda: news_site.hits("/slow.html") == 2, timeout=4)
         # A third link from the same person, in yet another group, is refused at once and never fetched ...
         started = time.monotonic()
@@ -349,7 +349,7 @@ async def test_the_bot_fetches_at_most_sixteen_links_at_once(
     senders = range(3001, 3017)  # one link each: the per-person limit of two never binds
     async with make_bot(settings=settings):
         for sender in senders:
-            await emulator.send_user_message(sender, f"/summary {slow}")
+            await emulator.send_user_message(sender, f"/summary {slow}?n={sender}")
         await wait_until(lambda: news_site.hits("/slow.html") == 16, timeout=5)
         started = time.monotonic()
         busy = await say(emulator, f"/summary {page.url}", chat=3100, timeout=5)
@@ -472,3 +472,45 @@ async def test_the_command_a_digest_ends_with_sends_a_storys_summary(
     command = footer.removeprefix("📄 A story's full summary: ").removesuffix(" (its #number)")
     story = next(a for a in articles if f"#{a.id}" in digest.text and command == f"/summary {a.id}")
     assert story.title in (await say(emulator, command)).text
+
+
+async def test_one_link_sent_by_many_chats_at_once_is_fetched_once_and_every_chat_gets_it(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A link pasted in many chats at the same moment was fetched, parsed and summarized once per chat (and
+    # the site hit as often); now the first fetch serves them all.
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    path = page.url.split(str(news_site.port), 1)[1]
+    news_site.hold(path)
+    chats = [USER_CHAT + i for i in range(12)]
+    for chat in chats:
+        await emulator.send_user_message(chat, f"/summary {page.url}")
+    # Every request holds its link slot (fetching, or waiting for the fetch) while the page is held.
+    ingest = services_of(running_bot).ingest
+    await wait_until(lambda: ingest._link_fetches_total == len(chats))
+    news_site.release(path)
+    replies = [await emulator.next_message(chat, timeout=10) for chat in chats]
+    assert all(ARTICLE_TITLE in reply.text for reply in replies), [r.text[:60] for r in replies]
+    assert news_site.hits(path) == 1
+    stored = await services_of(running_bot).db.articles.get_by_url(page.url)
+    assert stored is not None and stored.id is not None
+    # Stored once, and each chat may open it again by its id.
+    for chat in chats[:3]:
+        again = await say(emulator, f"/summary {stored.id}", chat=chat)
+        assert ARTICLE_TITLE in again.text
+
+
+async def test_a_dead_link_sent_by_several_chats_at_once_gives_each_the_reason_after_one_fetch(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    url = news_site.url("/gone.html")  # answers 404
+    news_site.hold("/gone.html")
+    chats = [USER_CHAT + i for i in range(3)]
+    for chat in chats:
+        await emulator.send_user_message(chat, f"/summary {url}")
+    ingest = services_of(running_bot).ingest
+    await wait_until(lambda: ingest._link_fetches_total == len(chats))
+    news_site.release("/gone.html")
+    replies = [(await emulator.next_message(chat, timeout=10)).text for chat in chats]
+    assert len(set(replies)) == 1 and "404" in replies[0], replies
+    assert news_site.hits("/gone.html") == 1

@@ -18,6 +18,8 @@ from bot.delivery import DeliveryService
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
+from bot.services.summaries import SummaryCache
+from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
 
@@ -497,3 +499,182 @@ async def test_alerts_held_by_quiet_hours_go_into_the_first_digest_after_switchi
         await emulator.wait_for_idle(quiet=0.3)
         assert len(emulator.messages(7)) == 1
         assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_stop_or_pause_while_a_long_digest_is_sent_ends_it_after_the_part_in_flight(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(r, f"Story {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,))
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        # The first part reaches the chat and is still in flight when the user confirms /stop (or pauses).
+        emulator.hold_answers(7)
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        if leave == "stop":
+            assert await chats.stop(7)
+        else:
+            await chats.set_paused(7, True)
+        emulator.release_answers(7)
+        await digest
+        await emulator.wait_for_idle(quiet=0.3)
+        # Told "your data is deleted" (or "paused"): not one more part of that digest.
+        assert len(emulator.messages(7)) == 1
+        if leave == "stop":
+            assert await r.db.chats.get(7) is None
+            assert await r.db.deliveries.counts_by_status() == {}
+        else:
+            # What the paused digest did not show waits for the first digest after resuming.
+            counts = await r.db.deliveries.counts_by_status()
+            assert counts["pending"] > 0 and "sending" not in counts
+
+
+async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_the_supergroup(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        await chats.set_digest_times(-100, ["08:00"])
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(r, f"Story {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,))
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        emulator.hold_answers(-100)
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(-100)) == 1)
+        # The group becomes a supergroup and the bot handles the migration message before the next part.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chats.migrate(-100, -1001234)
+        emulator.release_answers(-100)
+        assert await digest == 25
+        shown = [m.text for m in emulator.messages(-100) + emulator.messages(-1001234)]
+        assert sum(text.count("Story ") for text in shown) == 25
+        assert len(emulator.messages(-1001234)) >= 1
+        assert await r.db.deliveries.counts_by_status() == {"sent": 25}
+
+
+class _GatedSummaries(SummaryCache):
+    """The real cache; a longer summary is finished only once the test opens the gate (a slow summarize)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def summary_for(self, article: Article, sentences: int) -> list[str]:
+        self.started.set()
+        await self.gate.wait()
+        return await super().summary_for(article, sentences)
+
+
+@pytest.mark.parametrize("leave", ["stop", "pause", "digest"])
+async def test_stop_pause_or_digest_mode_while_an_alerts_longer_summary_is_made_is_honoured(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        summaries = _GatedSummaries()
+        delivery = DeliveryService(
+            db=r.db,
+            bot=r.bot,
+            settings=r.settings,
+            clock=r.clock,
+            catalogue=TopicCatalogue.load(None),
+            summaries=summaries,
+        )
+        chats = ChatService(db=r.db, settings=r.settings, clock=r.clock, delivery=delivery)
+        body = " ".join(f"Sentence number {i} of the match report says something new." for i in range(12))
+        await add_chat(r, 7, topics=("sport",), summary_sentences=6)
+        art = await store_article(r, "Late winner", body, topics=("sport",))
+        await delivery.start()
+        try:
+            await delivery.plan_alerts([art], r.clock.now())
+            # The sender has read the chat and is making the 6-sentence summary when the user answers.
+            await asyncio.wait_for(summaries.started.wait(), 10)
+            if leave == "stop":
+                assert await chats.stop(7)
+            elif leave == "pause":
+                await chats.set_paused(7, True)
+            else:
+                await chats.set_mode(7, "digest")
+            summaries.gate.set()
+            await wait_until(lambda: delivery._state.in_window == 0 and not delivery._tasks)
+        finally:
+            await delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+        expected = {"stop": {}, "pause": {"dropped": 1}, "digest": {"pending": 1}}[leave]
+        assert await r.db.deliveries.counts_by_status() == expected
+
+
+@pytest.mark.parametrize("switch", ["instant", "digest"])
+async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_the_story(
+    tmp_path: Path, emulator: BotApiEmulator, switch: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        if switch == "instant":
+            await chats.set_digest_times(7, ["08:00"])
+        art = await store_article(r, "Late winner", topics=("sport",))
+        # plan_alerts' steps, with the user's /settings landing between reading the plan and storing it (the
+        # matching runs in a thread and takes seconds for many chats).
+        subscriptions, targets = await r.db.deliveries.planning_targets()
+        rows = delivery_module.plan_rows(
+            delivery_module.match_articles([art], subscriptions), targets, clock.now()
+        )
+        await chats.set_mode(7, switch)  # type: ignore[arg-type]
+        assert await r.db.deliveries.plan(rows, clock.now(), [art.id or 0]) == 1
+        await r.delivery.start()
+        if switch == "instant":
+            # Planned as a digest row for a chat that now gets alerts only: it used to wait for a digest that
+            # never comes.
+            await wait_until(lambda: len(emulator.messages(7)) == 1)
+            assert "Late winner" in emulator.messages(7)[0].text
+        else:
+            r.delivery.wake()
+            clock.set(utc(2026, 1, 5, 8))
+            assert await r.delivery.send_due_digests(clock.now()) == 1
+            [digest] = emulator.messages(7)
+            assert "Late winner" in digest.text and "digest" in digest.text.lower()
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+@pytest.mark.parametrize("leave", ["pause", "blocked"])
+async def test_a_digest_chat_paused_or_blocked_while_alerts_are_planned_gets_no_backlog(
+    tmp_path: Path, emulator: BotApiEmulator, leave: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        art = await store_article(r, "Late winner", topics=("sport",))
+        subscriptions, targets = await r.db.deliveries.planning_targets()
+        rows = delivery_module.plan_rows(
+            delivery_module.match_articles([art], subscriptions), targets, clock.now()
+        )
+        if leave == "pause":
+            await chats.set_paused(7, True)
+        else:
+            await chats.gone(7, "forbidden: bot was blocked by the user")
+        # Planned a moment later, the chat would have had nothing: a row stored now used to wait in the queue
+        # (paused: delivered as a backlog after resuming; blocked: pending for good, its article never pruned).
+        assert await r.db.deliveries.plan(rows, clock.now(), [art.id or 0]) == 0
+        assert await r.db.deliveries.counts_by_status() == {}

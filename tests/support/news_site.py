@@ -77,6 +77,7 @@ class NewsSite:
         self._articles: list[PublishedArticle] = []
         self.requests: list[RecordedRequest] = []
         self._closing = asyncio.Event()
+        self._gates: dict[str, asyncio.Event] = {}  # path -> answered once set (see hold)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -181,6 +182,16 @@ class NewsSite:
         self._resources[path] = _Resource(body=body, content_type=content_type, drip_interval=interval)
         return self.url(path)
 
+    def hold(self, path: str) -> None:
+        """Requests for ``path`` are received (and counted) but answered only after release(path)."""
+        self._gates.setdefault(path, asyncio.Event())
+
+    def release(self, path: str) -> None:
+        """Answer the requests hold(path) kept waiting, and every later one at once."""
+        gate = self._gates.pop(path, None)
+        if gate is not None:
+            gate.set()
+
     def remove(self, path: str) -> None:
         """Stop serving ``path`` (it answers 404 again)."""
         self._resources.pop(path, None)
@@ -258,6 +269,9 @@ class NewsSite:
     # -- serving ---------------------------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(RecordedRequest(request.method, request.path_qs, dict(request.headers)))
+        gate = self._gates.get(request.path)
+        if gate is not None:
+            await gate.wait()
         res = self._resources.get(request.path)
         if res is None:
             return web.Response(status=404, text="not found")
