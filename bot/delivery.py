@@ -1093,9 +1093,10 @@ class DeliveryService:
             self._done(item, "dropped", "article gone")
             return
         article = await self._at_length(story, chat.summary_sentences)
-        if state.chats.get(item.chat_id) is not chat:
+        if state.chats.get(item.chat_id) != chat:
             # /stop, a pause or new settings while the story was read or a longer summary computed (a thread,
             # maybe seconds): the user has been answered, so this alert follows their new word, not the old.
+            # Compared by value: every claim reads the chat again, and an unchanged chat is no reason to redo.
             await self._attempt(item)
             return
         rendered = self._rendered.render(
