@@ -164,8 +164,9 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
         root = lxml.html.fragment_fromstring(tame_markup(markup), create_parent="div")
     except (lxml.etree.ParserError, ValueError, AssertionError, IndexError):
         # A whole document with a head but no body ("<html><head><title>x") trips an assert in lxml (an
-        # IndexError under ``python -O``); the tags are dropped by hand instead.
-        return _tidy(re.sub(r"<[^>]*>", " ", markup))
+        # IndexError under ``python -O``); the tags are dropped by hand instead. No "<" inside a tag: with
+        # "<[^>]*>" every "<" of a run without ">" scanned to the end (200,000 of them: half a minute).
+        return _tidy(re.sub(r"<[^<>]*>", " ", markup))
     for bad in root.xpath("|".join(f".//{t}" for t in _DROP_TAGS)):
         bad.drop_tree()
     for el in root.iter():

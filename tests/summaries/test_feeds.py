@@ -482,3 +482,14 @@ def test_an_item_tag_with_sixty_thousand_attributes_does_not_stall_the_poll() ->
     parsed = parse_feed(feed, "https://city.example/rss")
     assert time.monotonic() - started < 2
     assert [item.title for item in parsed.items] == ["Council approves the tram"]
+
+
+def test_a_field_lxml_refuses_with_a_run_of_unclosed_tags_is_read_in_linear_time() -> None:
+    # A whole document with no body sends html_to_text down its hand-made path; a hostile feed adds 200,000
+    # "<" without a ">": each one used to scan to the end of the field, half a minute of a parsing thread.
+    field = "<html><head><title>Quarterly results" + "<" * 200_000
+    started = time.perf_counter()
+    text = html_to_text(field)
+    assert time.perf_counter() - started < 3.0
+    assert text.startswith("Quarterly results")
+    assert html_to_text("<html><head><title>Tram line <b>approved</b>") == "Tram line approved"
