@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import hide_url_secrets
 from summaries.topics import TopicCatalogue
+from summaries.urls import address_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,8 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{url!r} is not an http(s) feed URL")
+    if problem := address_problem(url):
+        raise ValueError(f"{url!r} has {problem}")
     return FeedSpec(url=url, topics=topics)
 
 

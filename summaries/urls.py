@@ -20,6 +20,25 @@ _QUERY_SAFE = "/:@!$'()*,;~"
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+def address_problem(url: str) -> str | None:
+    """What an http(s) address lacks to be fetched, as "it has ..." would end; None when nothing.
+
+    "https://u:pw@/rss" has no host name, "https://host:99999/rss" a port no server can listen on: taken as
+    they are, they would fail at every poll instead of once, when they are given.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "https://[::1/", "https://host:99999/", "https://host:http/"
+        return _BAD_PORT if "port" in str(exc).lower() else "a malformed host name"
+    if not parts.hostname:
+        return "no host name"
+    return _BAD_PORT if port == 0 else None
+
+
+_BAD_PORT = "a port that is not a number from 1 to 65535"
+
+
 def is_tracking_param(name: str) -> bool:
     """True when a query parameter only tracks the click (utm_*, fbclid, gclid, ...)."""
     low = name.lower()

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import UserError
 from bot.store.models import Feed
+from summaries.urls import address_problem
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -154,6 +155,8 @@ def _check_url(url: str) -> str:
         raise UserError("That address is not a valid URL.") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise UserError("Give the feed's full address, starting with http:// or https://.")
+    if problem := address_problem(url):
+        raise UserError(f"That address has {problem}; check it and send /addfeed again.")
     return normal_feed_url(url)
 
 

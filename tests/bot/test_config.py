@@ -153,6 +153,17 @@ def test_invalid_values_name_the_setting(
             "https://a.example/rss=busines",
             "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'busines' is not a catalogue topic",
         ),
+        (
+            "NEWSBOT_FEEDS",
+            "https://a.example:99999/rss",
+            "invalid setting NEWSBOT_FEEDS: 'https://a.example:99999/rss' has a port that is not a number from"
+            " 1 to 65535",
+        ),
+        (
+            "NEWSBOT_FEEDS",
+            "https://reader:pw@/rss",
+            "invalid setting NEWSBOT_FEEDS: 'https://reader:***@/rss' has no host name",
+        ),
         ("NEWSBOT_DB_PATH", " ", "invalid setting NEWSBOT_DB_PATH: must name a file"),
     ],
 )

@@ -150,6 +150,12 @@ async def test_odd_digits_and_malformed_addresses_get_clear_answers(
     assert "went wrong" not in reply.text and "Summary" in reply.text
     reply = await say(emulator, "/addfeed https://[::1/", chat=ADMIN_ID)
     assert reply.text.startswith("⚠️") and "not a valid URL" in reply.text
+    # Taken as they were, these failed at every poll, shown in /feeds as an error about the network.
+    reply = await say(emulator, "/addfeed https://news.example:99999/rss", chat=ADMIN_ID)
+    assert reply.text.startswith("⚠️") and "port that is not a number from 1 to 65535" in reply.text
+    reply = await say(emulator, "/addfeed https://reader:pw@/rss", chat=ADMIN_ID)
+    assert reply.text.startswith("⚠️") and "no host name" in reply.text
+    assert "Polling" not in (await say(emulator, "/feeds", chat=ADMIN_ID)).text
 
 
 async def test_forged_and_stale_buttons_get_a_clear_answer(
