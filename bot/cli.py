@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest",
         help="add articles once from files, article URLs or feed URLs",
         description="Add articles from files (plain text, HTML, RSS/Atom/JSON Feed), article URLs or feed URLs. "
-        "Prints one line per article: added, skipped (duplicate) or failed (with the reason).",
+        "Prints one line per article: added, skipped (duplicate, or pruned earlier) or failed (with the reason).",
     )
     ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="a file path or an http(s) URL")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")

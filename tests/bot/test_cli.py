@@ -84,6 +84,14 @@ def test_help_for_every_command(tmp_path: Path, command: str) -> None:
     assert "usage: newsbot" in result.stdout
 
 
+def test_ingest_help_names_each_kind_of_line_it_prints(tmp_path: Path) -> None:
+    # An article pruned earlier is "skipped ... (pruned earlier)"; help that names only duplicates sent
+    # operators looking for a duplicate that is not there.
+    result = newsbot("ingest", "--help", cwd=tmp_path)
+    text = " ".join(result.stdout.split())
+    assert "added, skipped (duplicate, or pruned earlier) or failed (with the reason)" in text
+
+
 def test_unknown_command_and_bad_option_are_usage_errors(tmp_path: Path) -> None:
     assert newsbot("fly", cwd=tmp_path).returncode == 2
     result = newsbot("summarize", "--sentences", "11", cwd=tmp_path, stdin=ARTICLE)
