@@ -194,13 +194,16 @@ def _help_line(name: str, args: str, text: str) -> str:
     return f"/{name}" + (f" <code>{esc(args)}</code>" if args else "") + f" — {esc(text)}"
 
 
-def render_help(*, admin: bool, channel: bool = False) -> Reply:
+def render_help(*, admin: bool, channel: bool = False, group: bool = False) -> Reply:
     """/help: every command with one line each (in a channel, where links posted are news, without the tip)."""
     lines = ["<b>What I can do</b>", ""]
     lines += [_help_line(*item) for item in _HELP]
     if admin:
         lines += ["", "<b>Admin</b>"] + [_help_line(*item) for item in _ADMIN_HELP]
-    if not channel:
+    if group:
+        # A link posted in a group is people talking, not a request: only /summary in reply summarizes it.
+        lines += ["", "Tip: reply /summary to a message with a link and I'll summarize it."]
+    elif not channel:
         lines += ["", "Tip: send me any link and I'll summarize it."]
     return Reply("\n".join(lines))
 

@@ -439,3 +439,17 @@ async def test_start_in_a_group_speaks_to_the_group_not_to_one_person(
     assert reply.text.startswith("👋 News summaries for this group")
     assert "Admins: tap topics below" in reply.text and "Send me a link" not in reply.text
     assert any("Business" in label for label, _ in reply.buttons)  # the keyboard, for the admins
+
+
+async def test_help_in_a_group_does_not_promise_to_answer_posted_links(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /help in a group ended "Tip: send me any link and I'll summarize it", yet a link posted there is ignored.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    help_text = (await say(emulator, "/help", chat=GROUP, user_id=MEMBER)).text
+    assert "send me any link" not in help_text
+    assert "reply /summary to a message with a link" in help_text
+    await emulator.send_user_message(GROUP, "https://example.com/news/1", user_id=MEMBER)
+    await emulator.wait_for_idle()
+    assert [m.text for m in emulator.messages(GROUP)] == [help_text]  # the link still goes unanswered
+    assert "Tip: send me any link" in (await say(emulator, "/help")).text  # a private chat keeps its tip
