@@ -358,7 +358,9 @@ def render_mysubs(
             topic = topics(sub.value)
             topic_names.append(esc(topic_label(topic)) if topic else esc(sub.value))
     keywords = [_kw(s.value) for s in subscriptions if s.kind == "keyword"]
-    lines = ["<b>Your subscriptions</b>"]
+    # In a group or channel everyone reads it, and the subscriptions are the chat's, not the reader's.
+    kind = "channel" if chat.type == "channel" else "group"
+    lines = [f"<b>This {kind}'s subscriptions</b>" if chat.is_group else "<b>Your subscriptions</b>"]
     lines.append("Topics: " + (_join(topic_names) if topic_names else "none (/topics)"))
     lines.append("Keywords: " + (_join(keywords) if keywords else "none (/subscribe WORD)"))
     lines.append("")
@@ -563,16 +565,27 @@ def describe_change(chat: Chat, setting: str) -> str:
 # -- /digest, /stop
 
 
-def render_digest_empty(has_subscriptions: bool, instant: bool) -> Reply:
-    """/digest with nothing to send."""
+def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: str = "private") -> Reply:
+    """/digest with nothing to send; in a group or channel, about that chat (any member may ask, only its
+    administrators change what it follows)."""
+    shared = chat_type in ("group", "supergroup", "channel")
+    kind = "channel" if chat_type == "channel" else "group"
     if not has_subscriptions:
+        if shared:
+            return Reply(
+                f"This {kind} follows nothing yet, so there is no digest. Its administrators pick topics with "
+                "/topics."
+            )
         return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
     if instant:
+        who = f"This {kind} gets" if shared else "You get"
+        switch = "an administrator can switch to" if shared else "switches to"
         return Reply(
-            "You get instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
-            "/latest shows the newest ones; /settings digest 08:00 switches to a daily digest."
+            f"{who} instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
+            f"/latest shows the newest ones; <code>/settings digest 08:00</code> {switch} a daily digest."
         )
-    return Reply("Nothing new since your last digest. /latest shows the newest articles.")
+    whose = f"this {kind}'s" if shared else "your"
+    return Reply(f"Nothing new since {whose} last digest. /latest shows the newest articles.")
 
 
 def render_stop_confirm() -> Reply:

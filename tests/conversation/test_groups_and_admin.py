@@ -453,3 +453,25 @@ async def test_help_in_a_group_does_not_promise_to_answer_posted_links(
     await emulator.wait_for_idle()
     assert [m.text for m in emulator.messages(GROUP)] == [help_text]  # the link still goes unanswered
     assert "Tip: send me any link" in (await say(emulator, "/help")).text  # a private chat keeps its tip
+
+
+async def test_digest_and_mysubs_in_a_group_speak_of_the_group_not_of_the_member(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A member's /digest answered "You don't follow anything yet ... /topics to pick some", which only the
+    # group's administrators can do; /mysubs was headed "Your subscriptions".
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    empty = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
+    assert empty == (
+        "This group follows nothing yet, so there is no digest. Its administrators pick topics with /topics."
+    )
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    instant = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
+    assert instant.startswith("This group gets instant alerts") and "an administrator can switch" in instant
+    await say(emulator, "/settings digest 08:00", chat=GROUP, user_id=GROUP_ADMIN)
+    nothing = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
+    assert nothing.startswith("Nothing new since this group's last digest.")
+    mysubs = (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
+    assert mysubs.startswith("This group's subscriptions") and "Your" not in mysubs
+    assert (await say(emulator, "/mysubs")).text.startswith("Your subscriptions")  # a private chat is "you"
