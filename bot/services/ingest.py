@@ -164,7 +164,13 @@ class IngestService:
         """A stored article and its summary; UserError when there is none that chat ``chat_id`` may see."""
         article = await self._db.articles.get(article_id, reader=chat_id)
         if article is None:
-            raise UserError(f"There is no article #{article_id}. Try /latest to see recent ones.")
+            # Mostly a summary button under an old alert or list: its article was pruned, nobody mistyped.
+            days = self._settings.retention_days
+            kept = f"{days} day{'' if days == 1 else 's'}"
+            raise UserError(
+                f"There is no article #{article_id}; it may be older than the {kept} articles are kept. "
+                "/latest shows recent ones."
+            )
         return article, await self.summary_for(article, sentences)
 
     async def summarize_url(

@@ -534,3 +534,19 @@ async def test_a_link_that_cannot_be_connected_to_says_why_without_exception_nam
         site.add("/a.html", "<html><body><p>Text.</p></body></html>")
         reply = await say(emulator, f"/summary https://127.0.0.1:{site.port}/a.html", timeout=20)
     assert reply.text == "⚠️ Could not connect to 127.0.0.1: its secure connection could not be verified."
+
+
+async def test_a_summary_button_whose_article_was_pruned_says_why_it_is_gone(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The button under an old list answered "There is no article #1", as if the reader had asked for a wrong one.
+    articles = await store_samples(running_bot)
+    listing = await say(emulator, "/latest")
+    services = services_of(running_bot)
+    now = services.clock.now()
+    assert await services.db.articles.prune(now + 1, now) == len(articles)  # past the retention days
+    toast = await press(emulator, listing, f"sum:{articles[0].id}")
+    assert toast == (
+        f"There is no article #{articles[0].id}; it may be older than the 30 days articles are kept. "
+        "/latest shows recent ones."
+    )
