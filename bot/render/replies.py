@@ -264,7 +264,7 @@ def render_follow_result(result: FollowResult) -> Reply:
         lines.append("Already following: " + _join(already))
     for word, topic in dict(result.suggestions).items():
         lines.append(
-            f"❓ “{esc(truncate(word, 50))}” is no topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
+            f"❓ “{esc(truncate(word, 50))}” is not a topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
             f"Send <code>/subscribe {esc(topic.id)}</code>, or quote the word to follow it as a keyword."
         )
     for word, why in dict(result.rejected).items():

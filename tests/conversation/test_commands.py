@@ -243,11 +243,11 @@ async def test_settings_by_arguments_and_buttons(
     assert "Europe/Berlin" in (await say(emulator, "/settings timezone europe/berlin")).text
     assert "22:00–07:00" in (await say(emulator, "/settings quiet 22:00-07:00")).text
     assert "4 sentences" in (await say(emulator, "/settings length 4")).text
-    assert "'1_0' is not a number" in (await say(emulator, "/settings length 1_0")).text
+    assert "“1_0” is not a number" in (await say(emulator, "/settings length 1_0")).text
     assert "Paused" in (await say(emulator, "/settings pause")).text
     assert "Resumed" in (await say(emulator, "/settings resume")).text
     bad = await say(emulator, "/settings timezone Mars/Olympus")
-    assert "'Mars/Olympus' is not a timezone I know" in bad.text
+    assert "“Mars/Olympus” is not a timezone I know" in bad.text
     bad = await say(emulator, "/settings digest 25:99")
     assert "25:99" in bad.text and "00-23" in bad.text
     panel = await say(emulator, "/settings")
@@ -358,7 +358,7 @@ async def test_settings_with_only_a_value_suggest_the_setting(
     await say(emulator, "/start")
     assert "Did you mean /settings timezone Europe/Berlin?" in (await say(emulator, "/settings Berlin")).text
     assert "Did you mean /settings digest 08:00,18:00?" in (await say(emulator, "/settings 8am 6pm")).text
-    assert "I don't know the setting 'Colour'" in (await say(emulator, "/settings Colour blue")).text
+    assert "I don't know the setting “Colour”" in (await say(emulator, "/settings Colour blue")).text
     assert "Did you mean /settings length 4?" in (await say(emulator, "/settings 4")).text
 
 
@@ -424,3 +424,18 @@ async def test_latest_search_and_summary_date_an_old_article_in_the_chats_timezo
     assert f"Harbour Office · {when}" in (await say(emulator, "/search harbour archive")).text
     await press(emulator, reply, f"sum:{old.id}")
     assert f"Harbour Office · {when}" in (await emulator.next_message(USER_CHAT)).text
+
+
+async def test_words_a_user_typed_are_quoted_as_typed_not_as_python_shows_them(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Replies quoted with repr(): "'Europe\\\\Berlin' is not a timezone", "\"don't\" is not a topic", while
+    # /subscribe quoted “like this” and said "is no topic".
+    tz = await say(emulator, "/settings timezone Europe\\Berlin")
+    assert tz.text.startswith("⚠️ “Europe\\Berlin” is not a timezone I know."), tz.text
+    assert (await say(emulator, "/latest don't")).text.startswith("⚠️ “don't” is not a topic.")
+    assert (await say(emulator, "/settings quiet 9pm-25")).text.startswith(
+        "⚠️ “25” is not a valid time of day"
+    )
+    near = await say(emulator, "/subscribe busines")
+    assert near.text.startswith("❓ “busines” is not a topic. Did you mean 💼 Business?"), near.text

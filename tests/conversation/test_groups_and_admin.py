@@ -89,7 +89,7 @@ async def test_admin_stats_and_feeds(
     ]
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     wrong = await say(emulator, f"/addfeed {news_site.feed_url('business')} business marsbars", chat=ADMIN_ID)
-    assert wrong.text.startswith("⚠️ 'marsbars' is not a topic. Topics: automotive, business,"), wrong.text
+    assert wrong.text.startswith("⚠️ “marsbars” is not a topic. Topics: automotive, business,"), wrong.text
     assert (
         "Feeds: 0" in (await say(emulator, "/stats", chat=ADMIN_ID)).text
     )  # topics must be catalogue topics
