@@ -453,7 +453,7 @@ def render_search(
     shown = esc(truncate(words, 80))
     n = len(articles)
     found = (
-        f"the {n} newest of more matches (add words to narrow it)"
+        f"the {n} newest matches; there are more (add words to narrow them down)"
         if more
         else f"{_count(n, 'article')}, newest first"
     )
@@ -556,7 +556,7 @@ def describe_change(chat: Chat, setting: str) -> str:
         n = chat.summary_sentences
         return f"Summaries will have {_count(n, 'sentence')}."
     if setting == "pause":
-        return "Paused: nothing will be delivered until you /settings resume."
+        return "Paused: nothing will be delivered until you resume (/settings resume)."
     if setting == "resume":
         return "Resumed: deliveries continue."
     return "Saved."
@@ -601,7 +601,8 @@ def render_stop_confirm() -> Reply:
 def render_stopped() -> Reply:
     """/stop confirmed; the same text whether or not anything was stored, so a second tap changes nothing."""
     return Reply(
-        "Done: everything of this chat is deleted and nothing more will be sent. /start to come back."
+        "Done: this chat's subscriptions and settings are deleted and nothing more will be sent. /start to "
+        "come back."
     )
 
 

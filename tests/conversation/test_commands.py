@@ -279,7 +279,7 @@ async def test_stop_asks_then_deletes_everything(
     assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
     confirm = await say(emulator, "/stop")
     await press(emulator, confirm, "stop:yes")
-    assert "everything of this chat is deleted" in (await emulator.next_message(USER_CHAT)).text
+    assert "subscriptions and settings are deleted" in (await emulator.next_message(USER_CHAT)).text
     services = services_of(running_bot)
     assert await services.chats.get(USER_CHAT) is None
     assert await services.subscriptions.for_chat(USER_CHAT) == []
@@ -305,7 +305,7 @@ async def test_stop_pressed_twice_still_says_done(
     assert (await emulator.wait_callback_answer(second)).text == "There was nothing to delete."
     await emulator.wait_for_idle()
     shown = emulator.current(USER_CHAT, confirm.message_id)
-    assert shown is not None and "everything of this chat is deleted" in shown.text
+    assert shown is not None and "subscriptions and settings are deleted" in shown.text
     assert not shown.buttons
 
 
@@ -439,3 +439,38 @@ async def test_words_a_user_typed_are_quoted_as_typed_not_as_python_shows_them(
     )
     near = await say(emulator, "/subscribe busines")
     assert near.text.startswith("❓ “busines” is not a topic. Did you mean 💼 Business?"), near.text
+
+
+async def test_search_pause_and_stop_replies_are_plain_english(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # They read "the 10 newest of more matches", "until you /settings resume" (a command used as a verb) and
+    # "everything of this chat is deleted".
+    words = [
+        "amber",
+        "basalt",
+        "cobalt",
+        "dune",
+        "ember",
+        "fjord",
+        "garnet",
+        "heath",
+        "indigo",
+        "jasper",
+        "kelp",
+    ]
+    for word in words:
+        await store_news(
+            running_bot, word, f"Zephyr {word} report", f"The zephyr {word} survey {word}{{k}} ends."
+        )
+    found = await say(emulator, "/search zephyr")
+    assert found.text.startswith("🔎 zephyr: the 10 newest matches; there are more (add words to narrow them")
+    paused = await say(emulator, "/settings pause")
+    assert paused.text.startswith("✅ Paused: nothing will be delivered until you resume (/settings resume).")
+    confirm = await say(emulator, "/stop")
+    await press(emulator, confirm, "stop:yes")
+    done = await emulator.next_message(USER_CHAT)
+    assert done.text == (
+        "Done: this chat's subscriptions and settings are deleted and nothing more will be sent. /start to come "
+        "back."
+    )
