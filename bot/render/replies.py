@@ -162,7 +162,7 @@ def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) 
 # (command, arguments, what it does)
 _HELP: tuple[tuple[str, str, str], ...] = (
     ("start", "", "welcome and topic buttons"),
-    ("help", "", "this list"),
+    ("help", "", "every command, one line each"),  # the menu shows it too: "this list" there is the menu
     ("topics", "", "follow topics by tapping them"),
     ("subscribe", "WORDS", 'follow topics or keywords (quote phrases: "electric cars")'),
     ("unsubscribe", "WORDS", "stop following them; /unsubscribe all drops everything"),
@@ -170,7 +170,7 @@ _HELP: tuple[tuple[str, str, str], ...] = (
     ("latest", "[TOPIC]", "the newest articles"),
     ("summary", "ID|LINK|TEXT", "a summary (or reply to a message); /summary 5 ... for 5 sentences"),
     ("search", "WORDS", "search stored articles"),
-    ("digest", "", "your digest now"),
+    ("digest", "", "this chat's digest now"),
     ("settings", "", "alerts or digest, timezone, quiet hours, summary length, pause"),
     ("stop", "", "unsubscribe from everything and delete this chat's data"),
 )

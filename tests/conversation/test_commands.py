@@ -474,3 +474,17 @@ async def test_search_pause_and_stop_replies_are_plain_english(
         "Done: this chat's subscriptions and settings are deleted and nothing more will be sent. /start to come "
         "back."
     )
+
+
+async def test_the_command_menu_describes_help_and_digest_as_they_work(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The menu said "/help — This list" (the menu is a list /help is not) and "/digest — Your digest now" in
+    # groups too, where the digest is the group's.
+    await emulator.wait_for_idle()
+    menu = dict(emulator.commands)
+    assert menu["help"] == "Every command, one line each"
+    assert menu["digest"] == "This chat's digest now"
+    help_text = (await say(emulator, "/help")).text
+    assert "/help — every command, one line each" in help_text
+    assert "/digest — this chat's digest now" in help_text
