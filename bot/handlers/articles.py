@@ -295,6 +295,7 @@ async def latest(update: Update, context: BotContext) -> None:
             found.topic,
             also=found.also,
             zone=await _zone(context, message.chat_id),
+            shared=message.chat.type != TgChat.PRIVATE,
         ),
     )
 

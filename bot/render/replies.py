@@ -429,13 +429,13 @@ def render_latest(
     *,
     also: Mapping[int, Sequence[str]] | None = None,
     zone: str = "UTC",
+    shared: bool = False,
 ) -> list[Reply]:
-    """/latest [TOPIC]."""
+    """/latest [TOPIC]; ``shared``: a group or channel, where a link posted is not answered unasked."""
     what = f" in {esc(topic_label(topic))}" if topic else ""
     heading = f"<b>Latest{what}</b>"
-    empty = (
-        f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile send me a link to summarize."
-    )
+    meanwhile = "/summary with a link summarizes it" if shared else "send me a link to summarize"
+    empty = f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile {meanwhile}."
     return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone)
 
 

@@ -475,3 +475,15 @@ async def test_digest_and_mysubs_in_a_group_speak_of_the_group_not_of_the_member
     mysubs = (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
     assert mysubs.startswith("This group's subscriptions") and "Your" not in mysubs
     assert (await say(emulator, "/mysubs")).text.startswith("Your subscriptions")  # a private chat is "you"
+
+
+async def test_latest_with_no_articles_in_a_group_does_not_ask_for_a_link_it_would_ignore(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # It said "meanwhile send me a link to summarize", but a link posted in a group goes unanswered.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    empty = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    assert empty.text == (
+        "No articles yet. New ones arrive as feeds are polled; meanwhile /summary with a link summarizes it."
+    )
+    assert (await say(emulator, "/latest")).text.endswith("meanwhile send me a link to summarize.")
