@@ -537,9 +537,12 @@ _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
 def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change."""
     if setting in ("mode", "digest"):
+        # A paused chat gets nothing in either mode: "You'll get ..." alone would promise what will not come.
+        resume = " once you resume (/settings resume)" if chat.paused else ""
         if chat.mode == "digest":
-            return f"You'll get a digest at {', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})."
-        return "You'll get an alert for each new matching article."
+            times = f"{', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})"
+            return f"You'll get a digest at {times}{resume}."
+        return f"You'll get an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
         # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them

@@ -488,3 +488,19 @@ async def test_the_command_menu_describes_help_and_digest_as_they_work(
     help_text = (await say(emulator, "/help")).text
     assert "/help — every command, one line each" in help_text
     assert "/digest — this chat's digest now" in help_text
+
+
+async def test_choosing_a_delivery_mode_while_paused_says_nothing_comes_until_resumed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "You'll get an alert for each new matching article." while paused promised alerts that never came.
+    await say(emulator, "/settings pause")
+    digest = await say(emulator, "/settings digest 08:00")
+    assert digest.text.startswith("✅ You'll get a digest at 08:00 (UTC) once you resume (/settings resume).")
+    toast = await press(emulator, digest, "set:mode:instant")  # the button says the same
+    assert toast == "You'll get an alert for each new matching article once you resume (/settings resume)."
+    assert (await emulator.next_message(USER_CHAT)).edited  # the panel, redrawn
+    await say(emulator, "/settings resume")
+    assert (await say(emulator, "/settings instant")).text.startswith(
+        "✅ You'll get an alert for each new matching article.\n"
+    )
