@@ -303,7 +303,12 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     for word in dict.fromkeys(result.not_followed):
         line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
         if word in suggestions:
-            line += f" Did you mean <b>{esc(suggestions[word])}</b>?"
+            # As /subscribe's near misses do: the exact command, not only the name.
+            topic = suggestions[word]
+            line += (
+                f" Did you mean <b>{esc(topic_label(topic))}</b>? "
+                f"Send <code>/unsubscribe {esc(topic.id)}</code>."
+            )
         lines.append(line)
     footer = ["/mysubs shows what you follow."] if result.not_followed else []
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")

@@ -504,3 +504,14 @@ async def test_choosing_a_delivery_mode_while_paused_says_nothing_comes_until_re
     assert (await say(emulator, "/settings instant")).text.startswith(
         "✅ You'll get an alert for each new matching article.\n"
     )
+
+
+async def test_unsubscribe_near_miss_gives_the_command_as_subscribe_does(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /subscribe busines said "Send /subscribe business"; /unsubscribe busines only "Did you mean Business?".
+    await say(emulator, "/subscribe business")
+    reply = await say(emulator, "/unsubscribe busines")
+    assert reply.text.startswith(
+        "❓ You don't follow “busines”. Did you mean 💼 Business? Send /unsubscribe business.\n"
+    ), reply.text
