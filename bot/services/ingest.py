@@ -653,7 +653,10 @@ class IngestService:
         except FetchError as exc:
             raise UserError(exc.reason) from None
         if looks_like_feed(fetched.body):
-            raise UserError("That link is a news feed, not an article. An admin can add it with /addfeed.")
+            # "An admin" would read as a group's admins, whom /addfeed refuses: it is for the bot's administrators.
+            raise UserError(
+                "That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+            )
         try:
             return await self._extract(fetched.body, fetched.url)
         except UserError as no_article:
@@ -664,7 +667,7 @@ class IngestService:
             if not advertised:
                 raise
             raise UserError(
-                f"{no_article.message} Its news feed is {advertised[0]} (an admin can add it with /addfeed)."
+                f"{no_article.message} Its news feed is {advertised[0]} (the bot's administrators can add it with /addfeed)."
             ) from None
 
     async def _extract(self, body: bytes, url: str) -> Article:

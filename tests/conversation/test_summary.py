@@ -550,3 +550,20 @@ async def test_a_summary_button_whose_article_was_pruned_says_why_it_is_gone(
         f"There is no article #{articles[0].id}; it may be older than the 30 days articles are kept. "
         "/latest shows recent ones."
     )
+
+
+async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_a_refusal(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "An admin can add it with /addfeed": in a group that reads as the group's admins, whom /addfeed refuses
+    # ("only for the bot's administrators").
+    feed = news_site.add(
+        "/rss.xml",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        "<item><title>A</title><link>https://news.example/a</link></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    reply = await say(emulator, f"/summary {feed}")
+    assert reply.text == (
+        "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+    )
