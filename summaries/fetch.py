@@ -13,7 +13,9 @@ import asyncio
 import base64
 import codecs
 import ipaddress
+import logging
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +27,8 @@ from typing import Literal
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 Accept = Literal["page", "feed", "any"]
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -103,6 +107,21 @@ class FetchError(Exception):
         self.gone = gone
         # Seconds the site asked us to wait (a 429 or 503 with Retry-After), else None.
         self.retry_after = retry_after
+
+
+def _not_connected(host: str | None, url: str, exc: Exception) -> FetchError:
+    """Why no connection was made, in words a reader of the reply understands; the exception goes to the log."""
+    log.info("connecting to %s failed: %s: %s", host, type(exc).__name__, exc)
+    cause: BaseException | None = exc
+    for _ in range(10):  # a bounded walk: an exception chain can loop
+        if cause is None or isinstance(cause, ssl.SSLError):
+            break
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ssl.SSLError):
+        return FetchError(
+            f"Could not connect to {host}: its secure connection could not be verified.", url=url
+        )
+    return FetchError(f"Could not connect to {host}.", url=url)
 
 
 @dataclass
@@ -436,11 +455,11 @@ class Fetcher:
                     continue  # no connection was made, so nothing was sent: the next address is safe to try
                 if isinstance(exc, httpx.ConnectTimeout):
                     raise FetchError(f"{host} did not answer in time.", url=url) from None
-                raise FetchError(f"Could not connect to {host} ({type(exc).__name__}).", url=url) from None
+                raise _not_connected(host, url, exc) from None
             except httpx.TimeoutException:
                 raise FetchError(f"{host} did not answer in time.", url=url) from None
             except httpx.HTTPError as exc:
-                raise FetchError(f"Could not connect to {host} ({type(exc).__name__}).", url=url) from None
+                raise _not_connected(host, url, exc) from None
         raise FetchError(f"The address {host} could not be found.", url=url)  # no candidates: unreachable
 
     async def _check_url(self, url: str) -> tuple[list[str], str, str | None]:
@@ -592,7 +611,11 @@ class Fetcher:
         except (httpx.DecodingError, zlib.error):
             raise FetchError("The site sent a body that could not be decompressed.", url=url) from None
         except httpx.HTTPError as exc:
-            raise FetchError(f"The connection broke while reading ({type(exc).__name__}).", url=url) from None
+            # The reason is read by people asking for a summary: the exception's name goes to the log only.
+            log.info("reading from %s failed: %s: %s", urlsplit(url).hostname, type(exc).__name__, exc)
+            raise FetchError(
+                f"The connection to {urlsplit(url).hostname} broke while the page was being read.", url=url
+            ) from None
         return b"".join(chunks)
 
     def _too_big(self) -> str:

@@ -295,6 +295,7 @@ async def latest(update: Update, context: BotContext) -> None:
             found.topic,
             also=found.also,
             zone=await _zone(context, message.chat_id),
+            shared=message.chat.type != TgChat.PRIVATE,
         ),
     )
 
@@ -338,7 +339,9 @@ async def digest(update: Update, context: BotContext) -> None:
     )
     if sent == 0:
         has_subs = bool(await services.subscriptions.for_chat(chat.id))
-        await send(message, render_digest_empty(has_subs, instant=chat.mode == "instant"))
+        await send(
+            message, render_digest_empty(has_subs, instant=chat.mode == "instant", chat_type=chat.type)
+        )
 
 
 @button

@@ -75,7 +75,12 @@ async def help_command(update: Update, context: BotContext) -> None:
     """/help: every command, one line each (admin commands for admins)."""
     assert update.effective_message is not None
     channel = update.channel_post is not None
-    await send(update.effective_message, render_help(admin=is_bot_admin(update, context), channel=channel))
+    chat = update.effective_chat
+    group = chat is not None and chat.type in (TgChat.GROUP, TgChat.SUPERGROUP)
+    await send(
+        update.effective_message,
+        render_help(admin=is_bot_admin(update, context), channel=channel, group=group),
+    )
 
 
 @command

@@ -162,7 +162,7 @@ def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) 
 # (command, arguments, what it does)
 _HELP: tuple[tuple[str, str, str], ...] = (
     ("start", "", "welcome and topic buttons"),
-    ("help", "", "this list"),
+    ("help", "", "every command, one line each"),  # the menu shows it too: "this list" there is the menu
     ("topics", "", "follow topics by tapping them"),
     ("subscribe", "WORDS", 'follow topics or keywords (quote phrases: "electric cars")'),
     ("unsubscribe", "WORDS", "stop following them; /unsubscribe all drops everything"),
@@ -170,7 +170,7 @@ _HELP: tuple[tuple[str, str, str], ...] = (
     ("latest", "[TOPIC]", "the newest articles"),
     ("summary", "ID|LINK|TEXT", "a summary (or reply to a message); /summary 5 ... for 5 sentences"),
     ("search", "WORDS", "search stored articles"),
-    ("digest", "", "your digest now"),
+    ("digest", "", "this chat's digest now"),
     ("settings", "", "alerts or digest, timezone, quiet hours, summary length, pause"),
     ("stop", "", "unsubscribe from everything and delete this chat's data"),
 )
@@ -194,13 +194,16 @@ def _help_line(name: str, args: str, text: str) -> str:
     return f"/{name}" + (f" <code>{esc(args)}</code>" if args else "") + f" — {esc(text)}"
 
 
-def render_help(*, admin: bool, channel: bool = False) -> Reply:
+def render_help(*, admin: bool, channel: bool = False, group: bool = False) -> Reply:
     """/help: every command with one line each (in a channel, where links posted are news, without the tip)."""
     lines = ["<b>What I can do</b>", ""]
     lines += [_help_line(*item) for item in _HELP]
     if admin:
         lines += ["", "<b>Admin</b>"] + [_help_line(*item) for item in _ADMIN_HELP]
-    if not channel:
+    if group:
+        # A link posted in a group is people talking, not a request: only /summary in reply summarizes it.
+        lines += ["", "Tip: reply /summary to a message with a link and I'll summarize it."]
+    elif not channel:
         lines += ["", "Tip: send me any link and I'll summarize it."]
     return Reply("\n".join(lines))
 
@@ -261,7 +264,7 @@ def render_follow_result(result: FollowResult) -> Reply:
         lines.append("Already following: " + _join(already))
     for word, topic in dict(result.suggestions).items():
         lines.append(
-            f"❓ “{esc(truncate(word, 50))}” is no topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
+            f"❓ “{esc(truncate(word, 50))}” is not a topic. Did you mean <b>{esc(topic_label(topic))}</b>? "
             f"Send <code>/subscribe {esc(topic.id)}</code>, or quote the word to follow it as a keyword."
         )
     for word, why in dict(result.rejected).items():
@@ -300,7 +303,12 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     for word in dict.fromkeys(result.not_followed):
         line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
         if word in suggestions:
-            line += f" Did you mean <b>{esc(suggestions[word])}</b>?"
+            # As /subscribe's near misses do: the exact command, not only the name.
+            topic = suggestions[word]
+            line += (
+                f" Did you mean <b>{esc(topic_label(topic))}</b>? "
+                f"Send <code>/unsubscribe {esc(topic.id)}</code>."
+            )
         lines.append(line)
     footer = ["/mysubs shows what you follow."] if result.not_followed else []
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
@@ -355,7 +363,9 @@ def render_mysubs(
             topic = topics(sub.value)
             topic_names.append(esc(topic_label(topic)) if topic else esc(sub.value))
     keywords = [_kw(s.value) for s in subscriptions if s.kind == "keyword"]
-    lines = ["<b>Your subscriptions</b>"]
+    # In a group or channel everyone reads it, and the subscriptions are the chat's, not the reader's.
+    kind = "channel" if chat.type == "channel" else "group"
+    lines = [f"<b>This {kind}'s subscriptions</b>" if chat.is_group else "<b>Your subscriptions</b>"]
     lines.append("Topics: " + (_join(topic_names) if topic_names else "none (/topics)"))
     lines.append("Keywords: " + (_join(keywords) if keywords else "none (/subscribe WORD)"))
     lines.append("")
@@ -424,13 +434,13 @@ def render_latest(
     *,
     also: Mapping[int, Sequence[str]] | None = None,
     zone: str = "UTC",
+    shared: bool = False,
 ) -> list[Reply]:
-    """/latest [TOPIC]."""
+    """/latest [TOPIC]; ``shared``: a group or channel, where a link posted is not answered unasked."""
     what = f" in {esc(topic_label(topic))}" if topic else ""
     heading = f"<b>Latest{what}</b>"
-    empty = (
-        f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile send me a link to summarize."
-    )
+    meanwhile = "/summary with a link summarizes it" if shared else "send me a link to summarize"
+    empty = f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile {meanwhile}."
     return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone)
 
 
@@ -448,7 +458,7 @@ def render_search(
     shown = esc(truncate(words, 80))
     n = len(articles)
     found = (
-        f"the {n} newest of more matches (add words to narrow it)"
+        f"the {n} newest matches; there are more (add words to narrow them down)"
         if more
         else f"{_count(n, 'article')}, newest first"
     )
@@ -532,9 +542,12 @@ _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
 def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change."""
     if setting in ("mode", "digest"):
+        # A paused chat gets nothing in either mode: "You'll get ..." alone would promise what will not come.
+        resume = " once you resume (/settings resume)" if chat.paused else ""
         if chat.mode == "digest":
-            return f"You'll get a digest at {', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})."
-        return "You'll get an alert for each new matching article."
+            times = f"{', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})"
+            return f"You'll get a digest at {times}{resume}."
+        return f"You'll get an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
         # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them
@@ -551,7 +564,7 @@ def describe_change(chat: Chat, setting: str) -> str:
         n = chat.summary_sentences
         return f"Summaries will have {_count(n, 'sentence')}."
     if setting == "pause":
-        return "Paused: nothing will be delivered until you /settings resume."
+        return "Paused: nothing will be delivered until you resume (/settings resume)."
     if setting == "resume":
         return "Resumed: deliveries continue."
     return "Saved."
@@ -560,16 +573,27 @@ def describe_change(chat: Chat, setting: str) -> str:
 # -- /digest, /stop
 
 
-def render_digest_empty(has_subscriptions: bool, instant: bool) -> Reply:
-    """/digest with nothing to send."""
+def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: str = "private") -> Reply:
+    """/digest with nothing to send; in a group or channel, about that chat (any member may ask, only its
+    administrators change what it follows)."""
+    shared = chat_type in ("group", "supergroup", "channel")
+    kind = "channel" if chat_type == "channel" else "group"
     if not has_subscriptions:
+        if shared:
+            return Reply(
+                f"This {kind} follows nothing yet, so there is no digest. Its administrators pick topics with "
+                "/topics."
+            )
         return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
     if instant:
+        who = f"This {kind} gets" if shared else "You get"
+        switch = "an administrator can switch to" if shared else "switches to"
         return Reply(
-            "You get instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
-            "/latest shows the newest ones; /settings digest 08:00 switches to a daily digest."
+            f"{who} instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
+            f"/latest shows the newest ones; <code>/settings digest 08:00</code> {switch} a daily digest."
         )
-    return Reply("Nothing new since your last digest. /latest shows the newest articles.")
+    whose = f"this {kind}'s" if shared else "your"
+    return Reply(f"Nothing new since {whose} last digest. /latest shows the newest articles.")
 
 
 def render_stop_confirm() -> Reply:
@@ -585,7 +609,8 @@ def render_stop_confirm() -> Reply:
 def render_stopped() -> Reply:
     """/stop confirmed; the same text whether or not anything was stored, so a second tap changes nothing."""
     return Reply(
-        "Done: everything of this chat is deleted and nothing more will be sent. /start to come back."
+        "Done: this chat's subscriptions and settings are deleted and nothing more will be sent. /start to "
+        "come back."
     )
 
 

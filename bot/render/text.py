@@ -117,6 +117,14 @@ def truncate(text: str, limit: int) -> str:
     return text[:end].rstrip(" ,;:") + "…"
 
 
+def quoted(text: str, limit: int = 50) -> str:
+    """What a user typed, shortened and in “curly quotes” as every reply quotes it (plain text, not HTML).
+
+    Not repr(), which showed users Python's quoting: a backslash doubled, and "don't" in other quotes.
+    """
+    return f"“{truncate(text, limit)}”"
+
+
 def _cluster_boundary(text: str, end: int) -> int:
     """``end`` moved back so that ``text[:end]`` does not split an emoji sequence or strip a mark off its letter."""
     start = end

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import UserError
+from bot.render.text import quoted
 from bot.store.models import Feed
 from summaries.urls import address_problem
 
@@ -105,7 +106,7 @@ class AdminService:
         for word in (w for words in topic_words for w in _TOPIC_SPLIT.split(words) if w):
             topic = self._catalogue.resolve(word)
             if topic is None:
-                raise UserError(f"{word[:50]!r} is not a topic. Topics: {', '.join(self._topic_ids())}.")
+                raise UserError(f"{quoted(word)} is not a topic. Topics: {', '.join(self._topic_ids())}.")
             topics.append(topic.id)
         existing = await self._db.feeds.get_by_url(url)
         if (polled := _polled_already(existing, topics)) is not None:

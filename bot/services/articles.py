@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import UserError
 from bot.render.replies import topic_label
+from bot.render.text import quoted
 from summaries.articles import Article
 
 if TYPE_CHECKING:
@@ -58,4 +59,4 @@ class ArticleService:
         near = self._catalogue.suggest(text) if len(text) >= 3 else None
         hint = f" Did you mean {topic_label(near)}?" if near else ""
         names = ", ".join(t.id for t in self._catalogue.all())
-        raise UserError(f"{text[:50]!r} is not a topic.{hint} Topics: {names}.")
+        raise UserError(f"{quoted(text)} is not a topic.{hint} Topics: {names}.")

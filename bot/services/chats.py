@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 
 from bot.config import is_iana_timezone
 from bot.errors import UserError
+from bot.render.text import quoted
 from bot.scheduling import next_digest_at, parse_time_of_day
 from bot.store.models import Chat, ChatDefaults
 
@@ -212,7 +213,7 @@ def _unknown_setting(args: Sequence[str]) -> str:
             return f"Did you mean {guess()}?"
         except UserError:
             pass
-    return f"I don't know the setting {args[0][:40]!r}. {SETTINGS_USAGE}"
+    return f"I don't know the setting {quoted(args[0], 40)}. {SETTINGS_USAGE}"
 
 
 def parse_digest_times(text: str) -> tuple[str, ...]:
@@ -253,7 +254,7 @@ def parse_length(value: str | int) -> int:
         text = value.strip()
         # int() would also take "1_0" and "+4"; a length is digits and nothing else.
         if not text.isdecimal():
-            raise UserError(f"{text[:20]!r} is not a number; use 1 to 10, e.g. /settings length 4.")
+            raise UserError(f"{quoted(text, 20)} is not a number; use 1 to 10, e.g. /settings length 4.")
         n = int(text)
     if not 1 <= n <= 10:
         raise UserError("A summary can have 1 to 10 sentences.")
@@ -273,7 +274,7 @@ def resolve_timezone(name: str) -> str:
     key = "_".join(name.split()).lower()  # "New York" is spelled New_York in the tz database
     found = _timezone_names().get(key) or _city_zones().get(_ascii(key)) or _offset_zone(name)
     if found is None:
-        raise UserError(f"{name!r} is not a timezone I know. {hint}")
+        raise UserError(f"{quoted(name)} is not a timezone I know. {hint}")
     return found
 
 
@@ -315,11 +316,11 @@ def _offset_zone(text: str) -> str | None:
     east, hours, minutes = match.group(1) == "+", int(match.group(2)), int(match.group(3) or 0)
     if minutes:
         raise UserError(
-            f"{text!r} has no timezone name of its own; name a big city in your timezone instead, "
+            f"{quoted(text)} has no timezone name of its own; name a big city in your timezone instead, "
             "e.g. Kolkata for UTC+05:30."
         )
     if hours > (14 if east else 12):
-        raise UserError(f"{text!r} is not a UTC offset: they go from UTC-12 to UTC+14.")
+        raise UserError(f"{quoted(text)} is not a UTC offset: they go from UTC-12 to UTC+14.")
     if hours == 0:
         return "UTC"
     return f"Etc/GMT{'-' if east else '+'}{hours}"
@@ -327,7 +328,7 @@ def _offset_zone(text: str) -> str | None:
 
 def _time_of_day(text: str) -> str:
     """A time of day as people type it ("8", "8pm", "0800", "20.30", "24:00") -> "HH:MM"; UserError otherwise."""
-    shown = repr(text[:20])
+    shown = quoted(text, 20)
     if text.strip().lower() in _NAMED_TIMES:
         return _NAMED_TIMES[text.strip().lower()]
     match = _LOOSE_TIME.match(text.strip())

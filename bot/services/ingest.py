@@ -164,7 +164,13 @@ class IngestService:
         """A stored article and its summary; UserError when there is none that chat ``chat_id`` may see."""
         article = await self._db.articles.get(article_id, reader=chat_id)
         if article is None:
-            raise UserError(f"There is no article #{article_id}. Try /latest to see recent ones.")
+            # Mostly a summary button under an old alert or list: its article was pruned, nobody mistyped.
+            days = self._settings.retention_days
+            kept = f"{days} day{'' if days == 1 else 's'}"
+            raise UserError(
+                f"There is no article #{article_id}; it may be older than the {kept} articles are kept. "
+                "/latest shows recent ones."
+            )
         return article, await self.summary_for(article, sentences)
 
     async def summarize_url(
@@ -647,7 +653,10 @@ class IngestService:
         except FetchError as exc:
             raise UserError(exc.reason) from None
         if looks_like_feed(fetched.body):
-            raise UserError("That link is a news feed, not an article. An admin can add it with /addfeed.")
+            # "An admin" would read as a group's admins, whom /addfeed refuses: it is for the bot's administrators.
+            raise UserError(
+                "That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+            )
         try:
             return await self._extract(fetched.body, fetched.url)
         except UserError as no_article:
@@ -658,7 +667,7 @@ class IngestService:
             if not advertised:
                 raise
             raise UserError(
-                f"{no_article.message} Its news feed is {advertised[0]} (an admin can add it with /addfeed)."
+                f"{no_article.message} Its news feed is {advertised[0]} (the bot's administrators can add it with /addfeed)."
             ) from None
 
     async def _extract(self, body: bytes, url: str) -> Article:

@@ -61,7 +61,7 @@ class UnfollowResult:
     topics: list[Topic] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     not_followed: list[str] = field(default_factory=list)
-    suggestions: list[tuple[str, str]] = field(default_factory=list)  # (word as typed, what they follow)
+    suggestions: list[tuple[str, Topic]] = field(default_factory=list)  # (word as typed, the topic followed)
     removed_all: int | None = None
 
 
@@ -193,7 +193,7 @@ class SubscriptionService:
             result.not_followed.append(word.text)
             near = self._suggest(word.text)
             if near is not None and ("topic", near.id) in followed:
-                result.suggestions.append((word.text, near.title))
+                result.suggestions.append((word.text, near))
         return result
 
     async def toggle_topic(self, chat_id: int, topic_id: str) -> bool:

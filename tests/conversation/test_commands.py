@@ -243,11 +243,11 @@ async def test_settings_by_arguments_and_buttons(
     assert "Europe/Berlin" in (await say(emulator, "/settings timezone europe/berlin")).text
     assert "22:00–07:00" in (await say(emulator, "/settings quiet 22:00-07:00")).text
     assert "4 sentences" in (await say(emulator, "/settings length 4")).text
-    assert "'1_0' is not a number" in (await say(emulator, "/settings length 1_0")).text
+    assert "“1_0” is not a number" in (await say(emulator, "/settings length 1_0")).text
     assert "Paused" in (await say(emulator, "/settings pause")).text
     assert "Resumed" in (await say(emulator, "/settings resume")).text
     bad = await say(emulator, "/settings timezone Mars/Olympus")
-    assert "'Mars/Olympus' is not a timezone I know" in bad.text
+    assert "“Mars/Olympus” is not a timezone I know" in bad.text
     bad = await say(emulator, "/settings digest 25:99")
     assert "25:99" in bad.text and "00-23" in bad.text
     panel = await say(emulator, "/settings")
@@ -279,7 +279,7 @@ async def test_stop_asks_then_deletes_everything(
     assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
     confirm = await say(emulator, "/stop")
     await press(emulator, confirm, "stop:yes")
-    assert "everything of this chat is deleted" in (await emulator.next_message(USER_CHAT)).text
+    assert "subscriptions and settings are deleted" in (await emulator.next_message(USER_CHAT)).text
     services = services_of(running_bot)
     assert await services.chats.get(USER_CHAT) is None
     assert await services.subscriptions.for_chat(USER_CHAT) == []
@@ -305,7 +305,7 @@ async def test_stop_pressed_twice_still_says_done(
     assert (await emulator.wait_callback_answer(second)).text == "There was nothing to delete."
     await emulator.wait_for_idle()
     shown = emulator.current(USER_CHAT, confirm.message_id)
-    assert shown is not None and "everything of this chat is deleted" in shown.text
+    assert shown is not None and "subscriptions and settings are deleted" in shown.text
     assert not shown.buttons
 
 
@@ -358,7 +358,7 @@ async def test_settings_with_only_a_value_suggest_the_setting(
     await say(emulator, "/start")
     assert "Did you mean /settings timezone Europe/Berlin?" in (await say(emulator, "/settings Berlin")).text
     assert "Did you mean /settings digest 08:00,18:00?" in (await say(emulator, "/settings 8am 6pm")).text
-    assert "I don't know the setting 'Colour'" in (await say(emulator, "/settings Colour blue")).text
+    assert "I don't know the setting “Colour”" in (await say(emulator, "/settings Colour blue")).text
     assert "Did you mean /settings length 4?" in (await say(emulator, "/settings 4")).text
 
 
@@ -424,3 +424,94 @@ async def test_latest_search_and_summary_date_an_old_article_in_the_chats_timezo
     assert f"Harbour Office · {when}" in (await say(emulator, "/search harbour archive")).text
     await press(emulator, reply, f"sum:{old.id}")
     assert f"Harbour Office · {when}" in (await emulator.next_message(USER_CHAT)).text
+
+
+async def test_words_a_user_typed_are_quoted_as_typed_not_as_python_shows_them(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Replies quoted with repr(): "'Europe\\\\Berlin' is not a timezone", "\"don't\" is not a topic", while
+    # /subscribe quoted “like this” and said "is no topic".
+    tz = await say(emulator, "/settings timezone Europe\\Berlin")
+    assert tz.text.startswith("⚠️ “Europe\\Berlin” is not a timezone I know."), tz.text
+    assert (await say(emulator, "/latest don't")).text.startswith("⚠️ “don't” is not a topic.")
+    assert (await say(emulator, "/settings quiet 9pm-25")).text.startswith(
+        "⚠️ “25” is not a valid time of day"
+    )
+    near = await say(emulator, "/subscribe busines")
+    assert near.text.startswith("❓ “busines” is not a topic. Did you mean 💼 Business?"), near.text
+
+
+async def test_search_pause_and_stop_replies_are_plain_english(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # They read "the 10 newest of more matches", "until you /settings resume" (a command used as a verb) and
+    # "everything of this chat is deleted".
+    words = [
+        "amber",
+        "basalt",
+        "cobalt",
+        "dune",
+        "ember",
+        "fjord",
+        "garnet",
+        "heath",
+        "indigo",
+        "jasper",
+        "kelp",
+    ]
+    for word in words:
+        await store_news(
+            running_bot, word, f"Zephyr {word} report", f"The zephyr {word} survey {word}{{k}} ends."
+        )
+    found = await say(emulator, "/search zephyr")
+    assert found.text.startswith("🔎 zephyr: the 10 newest matches; there are more (add words to narrow them")
+    paused = await say(emulator, "/settings pause")
+    assert paused.text.startswith("✅ Paused: nothing will be delivered until you resume (/settings resume).")
+    confirm = await say(emulator, "/stop")
+    await press(emulator, confirm, "stop:yes")
+    done = await emulator.next_message(USER_CHAT)
+    assert done.text == (
+        "Done: this chat's subscriptions and settings are deleted and nothing more will be sent. /start to come "
+        "back."
+    )
+
+
+async def test_the_command_menu_describes_help_and_digest_as_they_work(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The menu said "/help — This list" (the menu is a list /help is not) and "/digest — Your digest now" in
+    # groups too, where the digest is the group's.
+    await emulator.wait_for_idle()
+    menu = dict(emulator.commands)
+    assert menu["help"] == "Every command, one line each"
+    assert menu["digest"] == "This chat's digest now"
+    help_text = (await say(emulator, "/help")).text
+    assert "/help — every command, one line each" in help_text
+    assert "/digest — this chat's digest now" in help_text
+
+
+async def test_choosing_a_delivery_mode_while_paused_says_nothing_comes_until_resumed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "You'll get an alert for each new matching article." while paused promised alerts that never came.
+    await say(emulator, "/settings pause")
+    digest = await say(emulator, "/settings digest 08:00")
+    assert digest.text.startswith("✅ You'll get a digest at 08:00 (UTC) once you resume (/settings resume).")
+    toast = await press(emulator, digest, "set:mode:instant")  # the button says the same
+    assert toast == "You'll get an alert for each new matching article once you resume (/settings resume)."
+    assert (await emulator.next_message(USER_CHAT)).edited  # the panel, redrawn
+    await say(emulator, "/settings resume")
+    assert (await say(emulator, "/settings instant")).text.startswith(
+        "✅ You'll get an alert for each new matching article.\n"
+    )
+
+
+async def test_unsubscribe_near_miss_gives_the_command_as_subscribe_does(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /subscribe busines said "Send /subscribe business"; /unsubscribe busines only "Did you mean Business?".
+    await say(emulator, "/subscribe business")
+    reply = await say(emulator, "/unsubscribe busines")
+    assert reply.text.startswith(
+        "❓ You don't follow “busines”. Did you mean 💼 Business? Send /unsubscribe business.\n"
+    ), reply.text

@@ -113,6 +113,6 @@ async def test_a_number_after_its_keyboard_was_edited_away_is_a_message_not_a_cr
     # "1" confirms /stop, whose reply then has no buttons: the second "1" presses nothing and is sent as text.
     assert await run_console(settings, stdin=io.StringIO("/stop\n1\n1\n/help\n"), stdout=out) == 0
     text = out.getvalue()
-    assert "everything of this chat is deleted" in text
+    assert "subscriptions and settings are deleted" in text
     assert "/subscribe" in text  # /help still answered after the stale number
     assert text.rstrip().endswith("bye")

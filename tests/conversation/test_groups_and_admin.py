@@ -89,7 +89,7 @@ async def test_admin_stats_and_feeds(
     ]
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     wrong = await say(emulator, f"/addfeed {news_site.feed_url('business')} business marsbars", chat=ADMIN_ID)
-    assert wrong.text.startswith("⚠️ 'marsbars' is not a topic. Topics: automotive, business,"), wrong.text
+    assert wrong.text.startswith("⚠️ “marsbars” is not a topic. Topics: automotive, business,"), wrong.text
     assert (
         "Feeds: 0" in (await say(emulator, "/stats", chat=ADMIN_ID)).text
     )  # topics must be catalogue topics
@@ -439,3 +439,51 @@ async def test_start_in_a_group_speaks_to_the_group_not_to_one_person(
     assert reply.text.startswith("👋 News summaries for this group")
     assert "Admins: tap topics below" in reply.text and "Send me a link" not in reply.text
     assert any("Business" in label for label, _ in reply.buttons)  # the keyboard, for the admins
+
+
+async def test_help_in_a_group_does_not_promise_to_answer_posted_links(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /help in a group ended "Tip: send me any link and I'll summarize it", yet a link posted there is ignored.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    help_text = (await say(emulator, "/help", chat=GROUP, user_id=MEMBER)).text
+    assert "send me any link" not in help_text
+    assert "reply /summary to a message with a link" in help_text
+    await emulator.send_user_message(GROUP, "https://example.com/news/1", user_id=MEMBER)
+    await emulator.wait_for_idle()
+    assert [m.text for m in emulator.messages(GROUP)] == [help_text]  # the link still goes unanswered
+    assert "Tip: send me any link" in (await say(emulator, "/help")).text  # a private chat keeps its tip
+
+
+async def test_digest_and_mysubs_in_a_group_speak_of_the_group_not_of_the_member(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A member's /digest answered "You don't follow anything yet ... /topics to pick some", which only the
+    # group's administrators can do; /mysubs was headed "Your subscriptions".
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    empty = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
+    assert empty == (
+        "This group follows nothing yet, so there is no digest. Its administrators pick topics with /topics."
+    )
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    instant = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
+    assert instant.startswith("This group gets instant alerts") and "an administrator can switch" in instant
+    await say(emulator, "/settings digest 08:00", chat=GROUP, user_id=GROUP_ADMIN)
+    nothing = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
+    assert nothing.startswith("Nothing new since this group's last digest.")
+    mysubs = (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
+    assert mysubs.startswith("This group's subscriptions") and "Your" not in mysubs
+    assert (await say(emulator, "/mysubs")).text.startswith("Your subscriptions")  # a private chat is "you"
+
+
+async def test_latest_with_no_articles_in_a_group_does_not_ask_for_a_link_it_would_ignore(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # It said "meanwhile send me a link to summarize", but a link posted in a group goes unanswered.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    empty = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    assert empty.text == (
+        "No articles yet. New ones arrive as feeds are polled; meanwhile /summary with a link summarizes it."
+    )
+    assert (await say(emulator, "/latest")).text.endswith("meanwhile send me a link to summarize.")

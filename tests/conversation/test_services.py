@@ -245,7 +245,7 @@ async def test_latest_names_near_misses_and_search_says_when_more_match(db: Data
             feed_id=None,
             now=NOW,
         )
-    with pytest.raises(UserError, match=r"'busines' is not a topic\. Did you mean 💼 Business\?"):
+    with pytest.raises(UserError, match=r"“busines” is not a topic\. Did you mean 💼 Business\?"):
         await articles.latest("busines", chat_id=USER_CHAT)
     newest = await articles.latest(chat_id=USER_CHAT)
     assert newest.topic is None and len(newest.articles) == LATEST_LIMIT

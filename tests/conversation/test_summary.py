@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -514,3 +516,54 @@ async def test_a_dead_link_sent_by_several_chats_at_once_gives_each_the_reason_a
     replies = [(await emulator.next_message(chat, timeout=10)).text for chat in chats]
     assert len(set(replies)) == 1 and "404" in replies[0], replies
     assert news_site.hits("/gone.html") == 1
+
+
+async def test_a_link_that_cannot_be_connected_to_says_why_without_exception_names(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The reply read "Could not connect to 127.0.0.1 (ConnectError)." - a Python class name in a chat.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nobody listens once the socket is closed
+    reply = await say(emulator, f"/summary http://127.0.0.1:{closed}/news.html", timeout=20)
+    assert reply.text == "⚠️ Could not connect to 127.0.0.1."
+    tls = Path(__file__).parents[1] / "support" / "tls"
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(tls / "a.test.pem", tls / "a.test.key")
+    async with NewsSite(ssl_context=served) as site:  # a certificate no public authority signed
+        site.add("/a.html", "<html><body><p>Text.</p></body></html>")
+        reply = await say(emulator, f"/summary https://127.0.0.1:{site.port}/a.html", timeout=20)
+    assert reply.text == "⚠️ Could not connect to 127.0.0.1: its secure connection could not be verified."
+
+
+async def test_a_summary_button_whose_article_was_pruned_says_why_it_is_gone(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The button under an old list answered "There is no article #1", as if the reader had asked for a wrong one.
+    articles = await store_samples(running_bot)
+    listing = await say(emulator, "/latest")
+    services = services_of(running_bot)
+    now = services.clock.now()
+    assert await services.db.articles.prune(now + 1, now) == len(articles)  # past the retention days
+    toast = await press(emulator, listing, f"sum:{articles[0].id}")
+    assert toast == (
+        f"There is no article #{articles[0].id}; it may be older than the 30 days articles are kept. "
+        "/latest shows recent ones."
+    )
+
+
+async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_a_refusal(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "An admin can add it with /addfeed": in a group that reads as the group's admins, whom /addfeed refuses
+    # ("only for the bot's administrators").
+    feed = news_site.add(
+        "/rss.xml",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        "<item><title>A</title><link>https://news.example/a</link></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    reply = await say(emulator, f"/summary {feed}")
+    assert reply.text == (
+        "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+    )
