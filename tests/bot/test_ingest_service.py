@@ -20,8 +20,9 @@ from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.errors import UserError
 from bot.logs import RedactTokenFilter
-from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService
+from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService, StoryIndex
 from bot.store import ChatDefaults, Database
+from summaries.dedup import story_signature
 from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import wait_until
@@ -1013,3 +1014,16 @@ async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert "was removed while it was polled" in caplog.text
     assert await db.feeds.list() == []
+
+
+def test_a_story_still_being_reported_stays_groupable_after_its_first_report_ages_out() -> None:
+    # A story first reported 5,000 s ago and again just now: the next report joins it ("also: ..."), not a
+    # second alert, even though the first report is older than the grouping window.
+    index = StoryIndex(window=4000.0)
+    sig = story_signature("Harbour strike", " ".join(f"lead{i}" for i in range(80)))
+    index.add(1, sig, seen_at=0.0, source="a.example")
+    index.add(1, sig, seen_at=5000.0, source="b.example")
+    index.forget_before(4000.0)
+    assert index.find(sig, "c.example") == 1
+    index.forget_before(9001.0)  # nobody reported it for a whole window: it is forgotten
+    assert index.find(sig, "c.example") is None
