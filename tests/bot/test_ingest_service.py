@@ -90,6 +90,10 @@ async def test_poll_stores_new_articles_once_with_topics_and_summary(
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now()) == []
     assert any(r.headers.get("If-None-Match") for r in news_site.requests)
+    # a 304 keeps the validators: the poll after it is conditional too, not a full download
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert news_site.requests[-1].headers.get("If-None-Match")
     # a second article appears: only it is new
     await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
     clock.advance(601)
