@@ -402,3 +402,9 @@ def test_french_elided_articles_are_read_through() -> None:
         "Les résultats de l'élection sont attendus ce soir. Le gouvernement prépare déjà l'élection suivante."
     )
     assert default_catalogue().tag("Une soirée serrée", body, language="fr") == ["politics"]
+
+
+def test_a_declared_topic_the_text_confirms_is_listed_once() -> None:
+    # The feed says "Business" and the text is about business: one topic, not "business, business".
+    body = "The central bank raised the interest rate again. Shares fell on the stock market."
+    assert default_catalogue().tag("Rates rise", body, declared=["Business"]) == ["business"]
