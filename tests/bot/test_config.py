@@ -164,6 +164,11 @@ def test_invalid_values_name_the_setting(
             "https://reader:pw@/rss",
             "invalid setting NEWSBOT_FEEDS: 'https://reader:***@/rss' has no host name",
         ),
+        (  # one typo among good topics is an error too, not silently dropped
+            "NEWSBOT_FEEDS",
+            "https://a.example/rss=business+busines",
+            "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'busines' is not a catalogue topic",
+        ),
         ("NEWSBOT_DB_PATH", " ", "invalid setting NEWSBOT_DB_PATH: must name a file"),
     ],
 )
@@ -188,8 +193,9 @@ def test_values_are_tidied_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "NEWSBOT_FEEDS",
         "https://a.example/rss=business,https://b.example/atom, https://a.example/rss=world+business+,"
-        "https://c.example/feed?q=",
+        "https://c.example/feed?q=,https://d.example/feed?format=rss",
     )
+    monkeypatch.setenv("NEWSBOT_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.bot_token is not None and settings.bot_token.get_secret_value() == "123456:ABC-def_0"
     # PTB appends the token to this: a trailing slash would give .../bot/123:ABC/getMe, a 404
@@ -199,7 +205,9 @@ def test_values_are_tidied_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         FeedSpec("https://a.example/rss", ("business", "world")),
         FeedSpec("https://b.example/atom", ()),
         FeedSpec("https://c.example/feed?q=", ()),
+        FeedSpec("https://d.example/feed?format=rss", ()),  # a query value is no topic typo
     )
+    assert settings.log_level == "DEBUG"
 
 
 def test_five_hundred_feeds(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,8 +20,9 @@ from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.errors import UserError
 from bot.logs import RedactTokenFilter
-from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService
+from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService, StoryIndex
 from bot.store import ChatDefaults, Database
+from summaries.dedup import story_signature
 from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import wait_until
@@ -89,6 +90,10 @@ async def test_poll_stores_new_articles_once_with_topics_and_summary(
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now()) == []
     assert any(r.headers.get("If-None-Match") for r in news_site.requests)
+    # a 304 keeps the validators: the poll after it is conditional too, not a full download
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert news_site.requests[-1].headers.get("If-None-Match")
     # a second article appears: only it is new
     await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
     clock.advance(601)
@@ -1013,3 +1018,16 @@ async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert "was removed while it was polled" in caplog.text
     assert await db.feeds.list() == []
+
+
+def test_a_story_still_being_reported_stays_groupable_after_its_first_report_ages_out() -> None:
+    # A story first reported 5,000 s ago and again just now: the next report joins it ("also: ..."), not a
+    # second alert, even though the first report is older than the grouping window.
+    index = StoryIndex(window=4000.0)
+    sig = story_signature("Harbour strike", " ".join(f"lead{i}" for i in range(80)))
+    index.add(1, sig, seen_at=0.0, source="a.example")
+    index.add(1, sig, seen_at=5000.0, source="b.example")
+    index.forget_before(4000.0)
+    assert index.find(sig, "c.example") == 1
+    index.forget_before(9001.0)  # nobody reported it for a whole window: it is forgotten
+    assert index.find(sig, "c.example") is None

@@ -42,6 +42,7 @@ def test_duplicates_do_not_count_against_the_daily_limit() -> None:
     ("typed", "message"),
     [
         ("13pm", "1-12"),
+        ("0am", "1-12"),
         ("25", "00-23"),
         ("8:60", "00-59"),
         ("soon", "write it as HH:MM"),

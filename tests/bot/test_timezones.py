@@ -53,13 +53,18 @@ def test_server_aliases_and_nonsense_are_refused(typed: str) -> None:
         ("GMT -5", "Etc/GMT+5"),
         ("+02:00", "Etc/GMT-2"),
         ("UTC+0", "UTC"),
+        ("UTC+14", "Etc/GMT-14"),  # Kiribati: east of UTC the offsets reach +14, west only -12
+        ("UTC-12", "Etc/GMT+12"),
     ],
 )
 def test_cities_and_whole_hour_offsets(typed: str, expected: str) -> None:
     assert resolve_timezone(typed) == expected
 
 
-@pytest.mark.parametrize(("typed", "says"), [("UTC+05:30", "Kolkata"), ("UTC+15", "UTC-12 to UTC+14")])
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("UTC+05:30", "Kolkata"), ("UTC+15", "UTC-12 to UTC+14"), ("UTC-13", "UTC-12 to UTC+14")],
+)
 def test_offsets_without_a_zone_say_what_to_do(typed: str, says: str) -> None:
     with pytest.raises(UserError, match=re.escape(says)):
         resolve_timezone(typed)

@@ -188,6 +188,8 @@ async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatSe
         (["quiet", "22:00"], "START-END"),
         (["quiet", "22:00-22:00"], "different"),
         (["length", "11"], "1 to 10"),
+        (["length", "0"], "1 to 10"),  # a summary of no sentences would be an empty message
+        (["length", "4", "5"], "how many sentences"),  # two numbers: neither is taken silently
         (["length", "many"], "not a number"),
         (["colour", "blue"], "don't know"),
     ],
@@ -200,7 +202,8 @@ async def test_bad_settings_say_what_is_wrong(chats: ChatService, args: list[str
 
 
 async def test_timezone_quiet_length_pause(chats: ChatService) -> None:
-    chat, _ = await chats.apply(CHAT, ["timezone", "america/new_york"])
+    # Setting names are case-insensitive, as phone keyboards capitalise the first word.
+    chat, _ = await chats.apply(CHAT, ["Timezone", "america/new_york"])
     assert chat.timezone == "America/New_York"
     chat, _ = await chats.apply(CHAT, ["quiet", "22:00-07:00"])
     assert (chat.quiet_start, chat.quiet_end) == ("22:00", "07:00")

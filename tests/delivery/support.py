@@ -84,16 +84,21 @@ def make_settings(tmp_path: Path, emulator: BotApiEmulator, **overrides: Any) ->
 
 @contextlib.asynccontextmanager
 async def rig(
-    tmp_path: Path, emulator: BotApiEmulator, clock: FakeClock | None = None, **overrides: Any
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    clock: FakeClock | None = None,
+    pacing_clock: Callable[[], float] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Rig]:
-    """A started DeliveryService with its own Bot, on a fresh database."""
+    """A started DeliveryService with its own Bot, on a fresh database (``pacing_clock``: the pacer's time)."""
     settings = make_settings(tmp_path, emulator, **overrides)
     clock = clock or FakeClock()
     db = await Database.open(settings.db_path)
     bot = Bot(TOKEN, base_url=settings.telegram_api_url)
     await bot.initialize()
+    pacing: dict[str, Any] = {} if pacing_clock is None else {"pacing_clock": pacing_clock}
     delivery = DeliveryService(
-        db=db, bot=bot, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        db=db, bot=bot, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None), **pacing
     )
     try:
         yield Rig(db, emulator, clock, settings, delivery, bot)

@@ -90,6 +90,34 @@ async def test_network_errors_retry_wait_out_an_outage_then_give_up_and_bad_requ
         assert await r.db.deliveries.counts_by_status() == {"sent": 3, "failed": 2}
 
 
+async def test_network_errors_retry_after_2_4_8_seconds_doubling_up_to_a_minute(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram unreachable for a moment: each retry of an alert waits twice as long as the one before, capped
+    # at a minute, so a short outage is ridden out without hammering the API (or the chat) every second.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 10)  # no parking in the outbox here
+    pace = [1000.0]  # the pacer's clock, moved by hand: real sleeps of a minute have no place in a test
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, pacing_clock=lambda: pace[0], telegram_api_url=api.base_url) as r,
+    ):
+        api.script = {1: [(502, "")] * 6}
+        await add_chat(r, 1, topics=("sport",), in_emulator=False)
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        await wait_until(lambda: api.calls[1] == 1)
+        for attempt, wait in enumerate((2.0, 4.0, 8.0, 16.0, 32.0, 60.0), start=2):
+            await wait_until(lambda: not r.delivery._tasks)  # the failure has been handled
+            pace[0] += wait - 0.5
+            await asyncio.sleep(0.3)
+            assert api.calls[1] == attempt - 1, f"retry {attempt} came before its {wait:.0f} s wait"
+            pace[0] += 0.5
+            await wait_until(lambda: api.calls[1] == attempt)  # noqa: B023 - awaited before the loop moves on
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        assert len(api.delivered[1]) == 1 and await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
 async def test_clean_stop_requeues_and_restart_finishes_without_duplicates(tmp_path: Path) -> None:
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
         for chat in range(1, 81):

@@ -99,6 +99,14 @@ def test_keywords_are_never_regular_expressions() -> None:
     assert matches("c++", "Written in C++ today")
     assert not matches("c++", "Written in C today")
     assert matches("(beta)", "release (beta) now")
+    # A symbol keyword is still a whole word at both ends: "c++" is not the end of "ObjC++".
+    assert not matches("c++", "Written in ObjC++ today")
+
+
+def test_a_keyword_typed_with_a_straight_apostrophe_or_hyphen_finds_the_typographic_one() -> None:
+    # Phones send "o'neill"; news sites print "O’Neill" and sometimes "Covid 19" for "covid-19".
+    assert matches("o'neill", "Minister O’Neill resigns")
+    assert matches("covid-19", "New Covid 19 rules")
 
 
 def test_one_story_per_chat_whatever_matched() -> None:
@@ -124,6 +132,15 @@ def test_same_story_from_two_sources_is_one_delivery() -> None:
     plan = match_articles([a, b], [(7, "topic", "business")])
     assert [(m.story_id, m.article_id) for m in plan[7]] == [(1, 1)]
     assert plan[7][0].score == 1.5  # one extra source
+
+
+def test_a_story_matched_by_keyword_first_then_by_topic_is_the_first_article_under_its_topic() -> None:
+    # Subscriptions come in any order: the alert shows the batch's first article of the story, and the
+    # topic's emoji rather than the keyword's fallback.
+    a = article(1, "Bank raises rates", "Rates rose.", ("business",), source="Wire A")
+    b = article(2, "Bank raises rates", "Lagarde spoke.", ("business",), story=1, source="Wire B")
+    plan = match_articles([a, b], [(7, "keyword", "lagarde"), (7, "topic", "business")])
+    assert [(m.article_id, m.matched) for m in plan[7]] == [(1, "business")]
 
 
 def test_keyword_only_in_second_source_picks_that_article() -> None:

@@ -78,3 +78,21 @@ def test_quiet_hours_ending_in_the_repeated_autumn_hour_end_that_night() -> None
     assert quiet_hours_end("22:00", "01:30", "America/New_York", utc(2026, 11, 1, 5, 15)) == utc(
         2026, 11, 1, 5, 30
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hour", "minute", "quiet"),
+    [
+        ("22:00", "07:00", 22, 0, True),  # the first quiet minute of a range over midnight
+        ("22:00", "07:00", 21, 59, False),
+        ("01:00", "06:00", 1, 0, True),
+        ("01:00", "06:00", 5, 59, True),
+        ("01:00", "06:00", 6, 0, False),  # alerts flow again at the end time, not a minute later
+        ("08:00", "08:00", 8, 0, False),  # an empty range (an old row) never silences a chat all day
+        ("08:00", "08:00", 3, 0, False),
+    ],
+)
+def test_quiet_hours_start_at_their_first_minute_and_end_at_their_last(
+    start: str, end: str, hour: int, minute: int, quiet: bool
+) -> None:
+    assert in_quiet_hours(start, end, "UTC", utc(2026, 3, 4, hour, minute)) is quiet

@@ -112,3 +112,14 @@ def test_empty_or_foreign_signatures_never_match() -> None:
     assert not same_story(empty, empty)
     assert not same_story("garbage", story_signature(*HARBOUR_A))
     assert story_bands("garbage") == []
+    # A stored signature cut short (a damaged row) is no match rather than an error that stops the ingest.
+    sig = story_signature(*HARBOUR_A)
+    assert story_similarity(sig, sig[:-8]) == 0.0 and story_bands(sig[:-8]) == []
+
+
+def test_the_lead_decides_the_story_not_the_background_after_it() -> None:
+    # Two outlets carry one agency lead, then each adds a long background section of its own.
+    lead = " ".join(f"lead{i}" for i in range(300))
+    a = story_signature("Harbour strike", lead + " " + " ".join(f"alpha{i}" for i in range(1000)))
+    b = story_signature("Harbour strike", lead + " " + " ".join(f"bravo{i}" for i in range(1000)))
+    assert same_story(a, b)

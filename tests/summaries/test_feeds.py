@@ -163,6 +163,7 @@ def test_teaser_detection() -> None:
     long_text = " ".join(["word"] * 400)
     assert not is_teaser(_item(long_text))
     assert is_teaser(_item(" ".join(["word"] * 150) + " [...]"))
+    assert not is_teaser(_item(" ".join(["word"] * 120)))  # TEASER_WORDS words are a whole text
     assert not is_teaser(_item("Short blurb.", url=""))  # nothing to fetch
 
 
@@ -401,6 +402,7 @@ def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: s
         ("Mi, 5 Mär 2025 12:30:00 +0100", datetime(2025, 3, 5, 11, 30, tzinfo=UTC)),  # German
         ("jue, 12 dic 2024 09:15:00 GMT", datetime(2024, 12, 12, 9, 15, tzinfo=UTC)),  # Spanish
         ("mar., 15 juillet 2025 10:00 +0200", datetime(2025, 7, 15, 8, 0, tzinfo=UTC)),  # French, whole month
+        ("Lun, 24 Septembre 2018 19:20:00 +0200", datetime(2018, 9, 24, 17, 20, tzinfo=UTC)),  # by its start
     ],
 )
 def test_rss_dates_written_in_other_languages_are_read(written: str, utc: datetime) -> None:
@@ -493,3 +495,39 @@ def test_a_field_lxml_refuses_with_a_run_of_unclosed_tags_is_read_in_linear_time
     assert time.perf_counter() - started < 3.0
     assert text.startswith("Quarterly results")
     assert html_to_text("<html><head><title>Tram line <b>approved</b>") == "Tram line approved"
+
+
+def test_an_item_links_to_its_page_not_to_its_enclosure_and_a_web_address_guid_is_its_link() -> None:
+    # A podcast-style item with its audio as an enclosure and its page address only as its guid: the alert
+    # links to the page, never to the audio file.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Radio</title><item><title>Harbour strike</title>
+        <guid isPermaLink="false">https://radio.example/strike</guid><description>Ferries stop.</description>
+        <enclosure url="https://cdn.radio.example/strike.mp3" type="audio/mpeg" length="1"/>
+        </item></channel></rss>""",
+        "https://radio.example/feed",
+    )
+    assert feed.items[0].url == "https://radio.example/strike"
+
+
+def test_link_less_items_with_their_own_ids_stay_separate_articles() -> None:
+    # A live blog's entries share a title and teaser but not their ids: each is its own article.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        <item><title>Live</title><guid isPermaLink="false">live-1</guid><description>Updates.</description></item>
+        <item><title>Live</title><guid isPermaLink="false">live-2</guid><description>Updates.</description></item>
+        </channel></rss>"""
+    )
+    first, second = (item_to_article(item, feed) for item in feed.items)
+    assert first.url.startswith("urn:newsbot:") and first.url != second.url
+
+
+def test_an_untitled_item_is_titled_by_its_first_sentence_cut_at_a_word() -> None:
+    sentence = "The harbour authority said on Monday that ferries between the two islands would stop " * 2
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title><item>
+        <link>https://gazette.example/1</link><description>{sentence.strip()}. More.</description>
+        </item></channel></rss>""".encode()
+    )
+    title = feed.items[0].title
+    assert title.endswith("…") and len(title) <= 81 and sentence.startswith(title[:-1] + " ")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summaries import tag_topics
-from summaries.topics import TopicCatalogue, default_catalogue
+from summaries.topics import Topic, TopicCatalogue, default_catalogue
 
 REQUIRED = (
     "automotive",
@@ -350,3 +350,61 @@ def test_a_category_with_a_long_run_of_spaces_is_resolved_in_linear_time() -> No
     assert time.monotonic() - started < 1
     labels = ["Sci / Tech", "Arts & Culture", " World  News ", "Business and Finance", '"Sport"']
     assert catalogue.resolve_declared(labels) == ["technology", "entertainment", "world", "business", "sport"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "topic"), [("economies", "business"), ("Health News", "health"), ("science news", "science")]
+)
+def test_a_plural_or_a_trailing_news_still_finds_the_topic(typed: str, topic: str) -> None:
+    found = default_catalogue().resolve(typed)
+    assert found is not None and found.id == topic
+
+
+def test_an_operator_alias_never_hides_another_topics_id() -> None:
+    # An operator's "markets" topic lists "business" among its aliases: /subscribe business still means business.
+    catalogue = TopicCatalogue(
+        [Topic("markets", "Markets", "📈", aliases=("business",)), Topic("business", "Business", "💼")]
+    )
+    found = catalogue.resolve("business")
+    assert found is not None and found.id == "business"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "topics"),
+    [
+        # A possessive is the name itself.
+        ("Toyota's plan", "Toyota’s new plant opens.", ["automotive"]),
+        # Two-word phrases count ("interest rate"), and a starred phrase in the plural ("electric vehicles").
+        (
+            "Rates",
+            "The central bank raised the interest rate again. Savers welcomed the interest rate rise.",
+            ["business"],
+        ),
+        ("Update", "Electric vehicles sold well. Electric vehicles are cheaper now.", ["automotive"]),
+        # One everyday word said over and over is not a topic, in the body or in the headline.
+        ("Weekend", " ".join(["Driving was fun, they said."] * 10), []),
+        ("Fuel, fuel, fuel", "Prices.", []),
+        # Ambiguous words ("team", "players", "game") need a strong word of the topic, not just "sporting".
+        (
+            "A sporting chance",
+            "The team and its players met the fans at the club. The coach said the game was close.",
+            [],
+        ),
+    ],
+)
+def test_what_counts_as_evidence_for_a_topic(title: str, body: str, topics: list[str]) -> None:
+    assert default_catalogue().tag(title, body, language="en") == topics
+
+
+def test_french_elided_articles_are_read_through() -> None:
+    # "l'élection" is "élection": a French story about an election is politics.
+    body = (
+        "Les résultats de l'élection sont attendus ce soir. Le gouvernement prépare déjà l'élection suivante."
+    )
+    assert default_catalogue().tag("Une soirée serrée", body, language="fr") == ["politics"]
+
+
+def test_a_declared_topic_the_text_confirms_is_listed_once() -> None:
+    # The feed says "Business" and the text is about business: one topic, not "business, business".
+    body = "The central bank raised the interest rate again. Shares fell on the stock market."
+    assert default_catalogue().tag("Rates rise", body, declared=["Business"]) == ["business"]

@@ -23,6 +23,10 @@ from summaries.urls import canonical_url, is_tracking_param
         ("https://news.example.com/a%20b", "https://news.example.com/a%20b"),
         ("https://news.example.com./a", "https://news.example.com/a"),
         ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        # An IPv6 host keeps its brackets, or the port would read as part of the address and fetching fails.
+        ("http://[2001:DB8::1]:8080/a", "http://[2001:db8::1]:8080/a"),
+        # "+" in a parameter name is a space, as in its value: both spellings are one page.
+        ("https://news.example.com/s?the+q=1", "https://news.example.com/s?the%20q=1"),
     ],
 )
 def test_canonical_spelling(raw: str, canonical: str) -> None:
