@@ -203,7 +203,9 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
     """
     item = item.strip()
     if any(ch.isspace() for ch in item):
-        raise ValueError(f"{item!r} contains a space; separate feeds with commas, spaces in URLs as %20")
+        raise ValueError(
+            f"{_shown(item)} contains a space; separate feeds with commas, spaces in URLs as %20"
+        )
     url, topics = item, cast(tuple[str, ...], ())
     if "=" in item:
         head, _, tail = item.rpartition("=")
@@ -216,16 +218,26 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
             # the URL (which would then fail at every poll).
             unknown = ", ".join(repr(w) for w, t in zip(words, found, strict=True) if t is None)
             raise ValueError(
-                f"{head!r}: {unknown} is not a catalogue topic (topics: "
+                f"{_shown(head)}: {unknown} is not a catalogue topic (topics: "
                 + ", ".join(t.id for t in catalogue.all())
                 + ")"
             )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{url!r} is not an http(s) feed URL")
+        raise ValueError(f"{_shown(url)} is not an http(s) feed URL")
     if problem := address_problem(url):
-        raise ValueError(f"{url!r} has {problem}")
+        raise ValueError(f"{_shown(url)} has {problem}")
     return FeedSpec(url=url, topics=topics)
+
+
+def _shown(url: str) -> str:
+    """``url`` quoted for an error line, with what lies between the first ":" after "://" and the last "@" as ***:
+    a password with "/", "?", "#" or a space leaves an address the log's masking (hide_url_secrets) cannot
+    read, and the line goes to stderr, the service's log."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    return repr(f"{scheme}{sep}{user}:***@{host}" if sep and at and colon else url)
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -8,9 +8,13 @@ import time
 from urllib.parse import quote
 
 # Request URLs look like https://api.telegram.org/bot123456:ABC-DEF/sendMessage; hide anything token-shaped.
-_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}|bot\d+:[A-Za-z0-9_-]+")
+# Each match starts where its run of digits or scheme letters does: tried from every character of a long run
+# (a hostile feed item's link is logged), each try rescanned the rest of it, minutes for one line.
+_TOKEN = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}|bot\d+:[A-Za-z0-9_-]+")
 # Feed addresses may carry the operator's credentials: "https://user:password@host/rss" or "...?apikey=...".
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)@")
+_USERINFO = re.compile(
+    r"(?P<scheme>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@]*(?:@[^\s/?#@]*)*)@"
+)
 _PARAM = re.compile(r"(?P<name>(?<=[?&;#])[^\s=&;#?]+)=(?P<value>[^\s&;#\"'<>]*)")
 # Query parameters whose value is a secret: these names, or a name with one of them as a part ("x-api-key").
 _SECRET_NAMES = """

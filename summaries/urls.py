@@ -28,15 +28,25 @@ def address_problem(url: str) -> str | None:
     """
     try:
         parts = urlsplit(url)
+    except ValueError:  # "https://[::1/"
+        return "a malformed host name"
+    try:
         port = parts.port
-    except ValueError as exc:  # "https://[::1/", "https://host:99999/", "https://host:http/"
-        return _BAD_PORT if "port" in str(exc).lower() else "a malformed host name"
+    except ValueError:  # "https://host:99999/", "https://host:http/"
+        # "https://user:pa/ss@host/": a "/", "?" or "#" in a password ends the host name early, leaving "pa"
+        # as the port. A real port is digits, so letters there before a later "@" mean a password.
+        _, _, port_text = parts.netloc.rpartition(":")
+        after_host = url.partition("://")[2][len(parts.netloc) :]
+        if "@" in after_host and "@" not in parts.netloc and not port_text.isdigit():
+            return _BAD_USERINFO
+        return _BAD_PORT
     if not parts.hostname:
         return "no host name"
     return _BAD_PORT if port == 0 else None
 
 
 _BAD_PORT = "a port that is not a number from 1 to 65535"
+_BAD_USERINFO = 'a user name or password with "/", "?" or "#" in it: write them as %2F, %3F and %23'
 
 
 def is_tracking_param(name: str) -> bool:

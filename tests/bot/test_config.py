@@ -181,6 +181,32 @@ def test_impossible_values_name_the_setting(
     assert "AAFsecret" not in line  # a token is never repeated back
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://reader:s3cr/et@a.example/rss",  # "/" in the password: urlsplit ends the host there
+        "https://reader:s3cr#et@a.example/rss",
+        "https://reader:s3cr?et@a.example/rss",
+        "https://reader:s3cr et@a.example/rss",  # a space: refused before the address is read
+        "https://reader:s3cr/et@a.example/rss=busines",  # a topic typo quotes the address too
+    ],
+)
+def test_a_feed_password_the_url_cannot_hold_is_not_printed(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # The line goes to stderr, the service's log: a password with a character that must be %-escaped used to
+    # be printed whole (the log's masking needs a well-formed address), and was called "a port".
+    line = error_line(monkeypatch, "NEWSBOT_FEEDS", value)
+    assert line.startswith("invalid setting NEWSBOT_FEEDS: 'https://reader:***@a.example/rss"), line
+    assert "s3cr" not in line and "et@" not in line
+    assert "a port" not in line
+
+
+def test_a_user_name_or_password_with_slash_is_named_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = error_line(monkeypatch, "NEWSBOT_FEEDS", "https://reader:s3cr/et@a.example/rss")
+    assert "a user name or password with" in line and "%2F" in line, line
+
+
 def test_db_path_that_is_a_directory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     line = error_line(monkeypatch, "NEWSBOT_DB_PATH", str(tmp_path))
     assert line.startswith(f"invalid setting NEWSBOT_DB_PATH: {tmp_path} is a directory")

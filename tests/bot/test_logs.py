@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -44,6 +45,27 @@ def test_credentials_in_addresses_are_hidden_but_the_address_still_names_its_fee
     assert redact("https://ghp_abc@git.example/x") == "https://***@git.example/x"
     assert redact("https://a.example/s?monkey=1&keyword=cars") == "https://a.example/s?monkey=1&keyword=cars"
     assert redact("mail user@example.com about a=b") == "mail user@example.com about a=b"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://feeds.example/" + "a-" * 100_000,  # every "-a" started a scheme scanned to the end
+        "https://feeds.example/" + "1" * 200_000 + ":",  # every digit started a token scanned to the end
+    ],
+)
+def test_a_hostile_feed_item_address_is_logged_at_once(
+    caplog: pytest.LogCaptureFixture, address: str
+) -> None:
+    # A feed item's link has no length limit and is logged ("stored ... without alerts" for an old item);
+    # logging runs in the event loop, and redacting such a line took minutes: the bot stood still meanwhile.
+    logger = logging.getLogger("test.redact.hostile")
+    caplog.handler.addFilter(RedactTokenFilter((TOKEN,)))
+    started = time.perf_counter()
+    with caplog.at_level(logging.INFO, logger="test.redact.hostile"):
+        logger.info("stored %s without alerts: published before the retention window", address)
+    assert time.perf_counter() - started < 1.0
+    assert address in caplog.text  # nothing secret in it: the address is logged whole
 
 
 def test_debug_level_leaves_out_aiosqlite_statement_echo() -> None:

@@ -155,6 +155,9 @@ async def test_odd_digits_and_malformed_addresses_get_clear_answers(
     assert reply.text.startswith("⚠️") and "port that is not a number from 1 to 65535" in reply.text
     reply = await say(emulator, "/addfeed https://reader:pw@/rss", chat=ADMIN_ID)
     assert reply.text.startswith("⚠️") and "no host name" in reply.text
+    # A "/" in the password: "a port that is not a number" sent the admin looking in the wrong place.
+    reply = await say(emulator, "/addfeed https://reader:pa/ss@news.example/rss", chat=ADMIN_ID)
+    assert reply.text.startswith("⚠️") and "user name or password" in reply.text and "%2F" in reply.text
     assert "Polling" not in (await say(emulator, "/feeds", chat=ADMIN_ID)).text
 
 

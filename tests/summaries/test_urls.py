@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summaries.urls import canonical_url, is_tracking_param
+from summaries.urls import address_problem, canonical_url, is_tracking_param
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,24 @@ def test_lone_surrogate_is_replaced_not_raised() -> None:
     # quote() encodes to UTF-8, which a lone surrogate (a JSON "\ud800" escape) cannot be: UnicodeEncodeError.
     assert canonical_url("https://a.example/x\ud800") == "https://a.example/x%EF%BF%BD"
     assert canonical_url("https://a.example/s?q=\udfff") == "https://a.example/s?q=%EF%BF%BD"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://a.example/rss", None),
+        ("https://a.example:8080/@someone/feed", None),  # "@" in a path is no user name
+        ("https://a.example:99999/@someone/feed", "a port that is not a number"),
+        ("https://a.example:http/rss", "a port that is not a number"),
+        # "/", "?" or "#" in a password ends the host early: "pa" is no port, the password is wrong.
+        ("https://reader:pa/ss@a.example/rss", "a user name or password with"),
+        ("https://reader:pa#ss@a.example/rss", "a user name or password with"),
+        ("https://reader:pa?ss@a.example/rss", "a user name or password with"),
+    ],
+)
+def test_address_problem_names_the_part_to_fix(url: str, problem: str | None) -> None:
+    found = address_problem(url)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem), found
