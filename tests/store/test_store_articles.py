@@ -137,6 +137,18 @@ async def test_story_grouping(db: Database) -> None:
     ]
 
 
+async def test_a_story_told_by_many_sources_does_not_leave_latest_short(db: Database) -> None:
+    # /latest lists one article per story; the newest rows all belonging to one story must not crowd out
+    # the next stories, so a chat asking for two gets two.
+    await _add(db, make_article(1), "h1")
+    await _add(db, make_article(2), "h2")
+    story, _ = await _add(db, make_article(3), "h3")
+    for n in (4, 5):
+        await _add(db, make_article(n, source=f"Wire {n}"), f"h{n}", story_id=story.story_id)
+    assert [a.url[-1] for a in await db.articles.latest(limit=2)] == ["5", "2"]
+    assert [a.url[-1] for a in await db.articles.search("paragraph", limit=2)] == ["5", "2"]
+
+
 async def test_add_many_is_one_batch_with_the_same_rules(db: Database) -> None:
     await _add(db, make_article(1), "h1")
     results = await db.articles.add_many(
