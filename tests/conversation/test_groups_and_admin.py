@@ -39,6 +39,11 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert "Topics: 💼 Business" in ok.text
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
     assert "Business" in (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
+    # Dropping is changing too: a member cannot unfollow the group's topics, one by one or all at once.
+    for words in ("business", "all"):
+        refused = await say(emulator, f"/unsubscribe {words}", chat=GROUP, user_id=MEMBER)
+        assert "only this group's administrators" in refused.text
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
     # /stop's confirmation buttons are the administrators' too: a member can neither confirm nor dismiss.
     assert "administrators" in (await say(emulator, "/stop", chat=GROUP, user_id=MEMBER)).text
     confirm = await say(emulator, "/stop", chat=GROUP, user_id=GROUP_ADMIN)
