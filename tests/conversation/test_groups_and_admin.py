@@ -214,6 +214,31 @@ async def test_an_anonymous_admin_manages_the_group_and_is_not_called_group(
     assert await services_of(running_bot).subscriptions.topic_ids(-100600) == {"business"}
 
 
+async def test_a_member_posting_as_their_own_channel_is_no_group_admin(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Telegram lets any member write in a group on behalf of a channel they own; only the group itself as the
+    # sender (an anonymous administrator) stands for an admin.
+    await emulator.add_chat(-100600, "supergroup", "Readers")
+    chat = {"id": -100600, "type": "supergroup", "title": "Readers"}
+    await emulator.inject_raw_update(
+        {
+            "message": {
+                "message_id": 60,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"},
+                "sender_chat": {"id": -100700, "type": "channel", "title": "Someone's channel"},
+                "text": "/subscribe business",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+            }
+        }
+    )
+    refused = await emulator.next_message(-100600)
+    assert "only this group's administrators" in refused.text
+    assert await services_of(running_bot).subscriptions.topic_ids(-100600) == set()
+
+
 async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
