@@ -55,6 +55,21 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert any("nothing was deleted" in m.text for m in emulator.messages(GROUP) if m.edited)
 
 
+async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # getChatMember failing (a proxy's 502) proves nothing about the sender: the change waits for an answer.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    emulator.answer_as_proxy(502, methods=("getChatMember",))
+    try:
+        refused = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert "only this group's administrators" in refused.text
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
+
+
 async def test_group_migration_keeps_subscriptions(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
