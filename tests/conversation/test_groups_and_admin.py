@@ -276,6 +276,10 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     other_topics = await say(emulator, f"/addfeed {url} cars", chat=ADMIN_ID)
     assert "Already polling that feed (topics: business)" in other_topics.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+    # Two addresses at once is no /removefeed: the usage is shown and nothing stops being polled.
+    both = await say(emulator, f"/removefeed {url} {url}2", chat=ADMIN_ID)
+    assert "Usage: /removefeed URL" in both.text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
 
 
