@@ -142,6 +142,19 @@ async def test_unfollow_words_and_all(subs: SubscriptionService) -> None:
     assert await subs.for_chat(CHAT) == []
 
 
+async def test_all_drops_everything_only_when_it_is_the_one_word(subs: SubscriptionService) -> None:
+    # "all" among other words, or quoted, is a word like any other: the chat keeps what it did not name.
+    await subs.follow(CHAT, 'business tesla "all"')
+    result = await subs.unfollow(CHAT, "all business")
+    assert result.removed_all is None and [t.id for t in result.topics] == ["business"]
+    assert result.keywords == ["all"]
+    assert [s.value for s in await subs.for_chat(CHAT)] == ["tesla"]
+    await subs.follow(CHAT, '"all"')
+    quoted = await subs.unfollow(CHAT, '"all"')
+    assert quoted.removed_all is None and quoted.keywords == ["all"]
+    assert [s.value for s in await subs.for_chat(CHAT)] == ["tesla"]
+
+
 async def test_toggle_topic(subs: SubscriptionService) -> None:
     assert await subs.toggle_topic(CHAT, "science") is True
     assert await subs.topic_ids(CHAT) == {"science"}
