@@ -163,6 +163,27 @@ async def test_toggle_topic(subs: SubscriptionService) -> None:
         await subs.toggle_topic(CHAT, "no-such-topic")
 
 
+async def test_a_topic_button_keeps_to_the_subscription_cap(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, "science")
+    for start in range(1, MAX_SUBSCRIPTIONS, 25):
+        await subs.follow(
+            CHAT, " ".join(f"zq{i}xk" for i in range(start, min(start + 25, MAX_SUBSCRIPTIONS)))
+        )
+    with pytest.raises(UserError, match="/unsubscribe"):
+        await subs.toggle_topic(CHAT, "business")
+    assert await subs.topic_ids(CHAT) == {"science"}
+    # At the cap, a tap still turns a topic off.
+    assert await subs.toggle_topic(CHAT, "science") is False
+    assert len(await subs.for_chat(CHAT)) == MAX_SUBSCRIPTIONS - 1
+
+
+async def test_unfollowing_a_typo_suggests_only_a_topic_the_chat_follows(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, "business")
+    result = await subs.unfollow(CHAT, "busines sciense")
+    assert result.not_followed == ["busines", "sciense"]
+    assert [(word, topic.id) for word, topic in result.suggestions] == [("busines", "business")]
+
+
 async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:
     with pytest.raises(UserError, match="/subscribe"):
         await subs.follow(CHAT, '  "" ,, ')
