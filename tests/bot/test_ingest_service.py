@@ -173,6 +173,19 @@ async def test_a_feed_that_dates_every_item_at_the_time_of_the_request_does_not_
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 13"]
 
 
+async def test_a_first_poll_alerts_only_what_is_dated_after_the_feed_was_added(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Last evening's items are recent (well inside the retention window) but older than the feed: backlog.
+    evening = [_story(n, news_site, published=f"2025-12-31T{18 + n}:00:00Z") for n in range(3, 0, -1)]
+    stories = [_story(4, news_site), *evening]
+    await db.feeds.add(news_site.url("/evening.json"), (), None, clock.now())
+    news_site.add("/evening.json", _json_feed("Evening", stories), content_type="application/json")
+    clock.advance(60)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 4"]
+    assert await db.articles.count() == 4
+
+
 async def test_a_first_poll_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
