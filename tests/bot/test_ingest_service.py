@@ -853,6 +853,36 @@ async def test_a_link_summarized_before_its_feed_is_read_is_still_alerted(
     assert [a.id for a in await db.articles.latest(10, reader=5)] == [article.id]  # and every chat sees it
 
 
+async def test_a_linked_page_in_a_new_feeds_first_listing_is_backlog_not_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A reader summarized the link before the operator added its feed: the first poll's whole listing is
+    # backlog, this item too, so it becomes public without an alert.
+    page = _health_page(news_site, "Vaccination drive")
+    await db.chats.register(77, "private", None, ChatDefaults(), clock.now())
+    article, _ = await service.summarize_url(page, 3, chat_id=77)
+    rss = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Health</title><item><title>Story</title>"
+        f"<link>{page}</link><description>Read more...</description><pubDate>{_rfc822(clock.now())}</pubDate>"
+        "</item></channel></rss>"
+    )
+    feed_url = news_site.add("/health.xml", rss, content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    assert [a.id for a in await db.articles.latest(10, reader=5)] == [article.id]
+    assert await db.articles.alert_pending() == []
+
+
+async def test_undated_items_of_a_first_poll_are_backlog(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    undated = [{k: v for k, v in _story(n, news_site).items() if k != "date_published"} for n in (1, 2)]
+    await db.feeds.add(news_site.url("/undated.json"), (), None, clock.now())
+    news_site.add("/undated.json", _json_feed("Undated", undated), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now() + 60) == []
+    assert await db.articles.count() == 2
+
+
 async def fill_disk(db: Database) -> None:
     """The disk is full: the database file may not grow, and its free pages are used up."""
     async with db.write() as conn:
