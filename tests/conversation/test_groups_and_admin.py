@@ -32,6 +32,11 @@ async def test_only_group_admins_change_subscriptions_and_settings(
         "only this group's administrators"
         in (await say(emulator, "/settings digest 09:00", chat=GROUP, user_id=MEMBER)).text
     )
+    panel = await say(emulator, "/settings", chat=GROUP, user_id=MEMBER)  # looking is fine
+    toast = await press(emulator, panel, "set:pause", user_id=MEMBER)
+    assert toast is not None and "administrators" in toast
+    chat = await services_of(running_bot).chats.get(GROUP)
+    assert chat is not None and not chat.paused
     topics = await say(emulator, "/topics", chat=GROUP, user_id=MEMBER)  # looking is fine
     toast = await press(emulator, topics, "t:science", user_id=MEMBER)
     assert toast is not None and "administrators" in toast
