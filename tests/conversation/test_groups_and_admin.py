@@ -458,6 +458,28 @@ async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once
     assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
 
 
+async def test_a_summary_button_posts_again_after_a_failed_post_and_in_private_chats(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    data = latest.button_data("📄")
+    # Telegram refused the post: nothing is in the chat, so the next tap must post it, not say "already".
+    emulator.answer_as_proxy(502, methods=("sendMessage",))
+    try:
+        await press(emulator, latest, data, user_id=MEMBER)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert await press(emulator, latest, data, user_id=MEMBER) is None
+    assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
+    # In a private chat only the reader sees it: a second tap is a second request, answered again.
+    mine = await say(emulator, "/latest")
+    for _ in range(2):
+        assert await press(emulator, mine, mine.button_data("📄")) is None
+        assert (await emulator.next_message(USER_CHAT)).reply_to_message_id == mine.message_id
+
+
 async def test_added_to_a_group_the_bot_says_once_what_it_is_for(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
