@@ -268,6 +268,10 @@ async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     assert {"start", "stats", "addfeed"} <= {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
     await say(emulator, "/start")  # an ordinary user's menu stays the default one
     assert emulator.commands_for("chat", USER_CHAT) == []
+    # In a group the admin's /start must not put /stats and /addfeed in every member's menu.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await say(emulator, "/start", chat=GROUP, user_id=ADMIN_ID)
+    assert emulator.commands_for("chat", GROUP) == []
 
 
 async def test_addfeed_knows_a_feed_it_already_polls(
