@@ -173,6 +173,33 @@ async def test_a_feed_that_dates_every_item_at_the_time_of_the_request_does_not_
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 13"]
 
 
+async def test_a_first_poll_alerts_only_what_is_dated_after_the_feed_was_added(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Last evening's items are recent (well inside the retention window) but older than the feed: backlog.
+    evening = [_story(n, news_site, published=f"2025-12-31T{18 + n}:00:00Z") for n in range(3, 0, -1)]
+    stories = [_story(4, news_site), *evening]
+    await db.feeds.add(news_site.url("/evening.json"), (), None, clock.now())
+    news_site.add("/evening.json", _json_feed("Evening", stories), content_type="application/json")
+    clock.advance(60)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 4"]
+    assert await db.articles.count() == 4
+
+
+async def test_a_first_poll_stores_a_backlog_of_more_than_a_hundred_items_at_once(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Read in steps of 100 like later polls, the last old items came with the second poll, alerted as news.
+    backlog = [_story(n, news_site, published=_iso(clock.now() - 3600 - n * 60)) for n in range(1, 106)]
+    await db.feeds.add(news_site.url("/archive.json"), (), None, clock.now())
+    news_site.add("/archive.json", _json_feed("Archive", backlog), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 105
+    assert news_site.hits("/s/1") == 0  # full-text items: no page fetched
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+
+
 async def test_a_first_poll_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -422,6 +449,41 @@ async def test_teaser_items_get_their_page_fetched(
     [article] = await service.poll_due_feeds(clock.now())
     assert "vaccination rate" in article.body
     assert news_site.hits("/story.html") == 1
+
+
+async def test_a_poll_fetches_at_most_ten_teaser_pages(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed of teasers costs a page fetch an item: one poll must not hammer the site (or stall the poller).
+    items = []
+    for n in range(1, 13):
+        page = news_site.add(f"/t/{n}.html", f"<html><body><article><p>Item {n}.</p></article></body></html>")
+        items.append(
+            f"<item><title>Plant {n} opens</title><link>{page}</link><description>Read more...</description>"
+            f"<pubDate>{_rfc822(clock.now() + n)}</pubDate></item>"
+        )
+    rss = "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+    url = news_site.add("/many-teasers.xml", rss + "".join(items) + "</channel></rss>")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now() + 30)
+    assert sum(news_site.hits(f"/t/{n}.html") for n in range(1, 13)) == 10
+    assert await db.articles.count() == 12  # the other two keep their teaser
+
+
+async def test_teaser_pages_that_fail_still_count_toward_the_ten_a_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    items = [
+        f"<item><title>Plant {n} opens</title><link>{news_site.url(f'/gone/{n}.html')}</link>"
+        f"<description>Read more...</description><pubDate>{_rfc822(clock.now() + n)}</pubDate></item>"
+        for n in range(1, 13)
+    ]
+    rss = "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+    url = news_site.add("/gone-teasers.xml", rss + "".join(items) + "</channel></rss>")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now() + 30)
+    assert sum(news_site.hits(f"/gone/{n}.html") for n in range(1, 13)) == 10
+    assert await db.articles.count() == 12
 
 
 async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
@@ -789,6 +851,36 @@ async def test_a_link_summarized_before_its_feed_is_read_is_still_alerted(
     # The feed used to find it known and skip it: the story's subscribers never heard of it.
     assert [a.id for a in await db.articles.alert_pending()] == [article.id]
     assert [a.id for a in await db.articles.latest(10, reader=5)] == [article.id]  # and every chat sees it
+
+
+async def test_a_linked_page_in_a_new_feeds_first_listing_is_backlog_not_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A reader summarized the link before the operator added its feed: the first poll's whole listing is
+    # backlog, this item too, so it becomes public without an alert.
+    page = _health_page(news_site, "Vaccination drive")
+    await db.chats.register(77, "private", None, ChatDefaults(), clock.now())
+    article, _ = await service.summarize_url(page, 3, chat_id=77)
+    rss = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Health</title><item><title>Story</title>"
+        f"<link>{page}</link><description>Read more...</description><pubDate>{_rfc822(clock.now())}</pubDate>"
+        "</item></channel></rss>"
+    )
+    feed_url = news_site.add("/health.xml", rss, content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    assert [a.id for a in await db.articles.latest(10, reader=5)] == [article.id]
+    assert await db.articles.alert_pending() == []
+
+
+async def test_undated_items_of_a_first_poll_are_backlog(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    undated = [{k: v for k, v in _story(n, news_site).items() if k != "date_published"} for n in (1, 2)]
+    await db.feeds.add(news_site.url("/undated.json"), (), None, clock.now())
+    news_site.add("/undated.json", _json_feed("Undated", undated), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now() + 60) == []
+    assert await db.articles.count() == 2
 
 
 async def fill_disk(db: Database) -> None:

@@ -32,6 +32,11 @@ async def test_only_group_admins_change_subscriptions_and_settings(
         "only this group's administrators"
         in (await say(emulator, "/settings digest 09:00", chat=GROUP, user_id=MEMBER)).text
     )
+    panel = await say(emulator, "/settings", chat=GROUP, user_id=MEMBER)  # looking is fine
+    toast = await press(emulator, panel, "set:pause", user_id=MEMBER)
+    assert toast is not None and "administrators" in toast
+    chat = await services_of(running_bot).chats.get(GROUP)
+    assert chat is not None and not chat.paused
     topics = await say(emulator, "/topics", chat=GROUP, user_id=MEMBER)  # looking is fine
     toast = await press(emulator, topics, "t:science", user_id=MEMBER)
     assert toast is not None and "administrators" in toast
@@ -39,6 +44,11 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert "Topics: 💼 Business" in ok.text
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
     assert "Business" in (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
+    # Dropping is changing too: a member cannot unfollow the group's topics, one by one or all at once.
+    for words in ("business", "all"):
+        refused = await say(emulator, f"/unsubscribe {words}", chat=GROUP, user_id=MEMBER)
+        assert "only this group's administrators" in refused.text
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
     # /stop's confirmation buttons are the administrators' too: a member can neither confirm nor dismiss.
     assert "administrators" in (await say(emulator, "/stop", chat=GROUP, user_id=MEMBER)).text
     confirm = await say(emulator, "/stop", chat=GROUP, user_id=GROUP_ADMIN)
@@ -48,6 +58,21 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
     await press(emulator, confirm, "stop:no", user_id=GROUP_ADMIN)
     assert any("nothing was deleted" in m.text for m in emulator.messages(GROUP) if m.edited)
+
+
+async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # getChatMember failing (a proxy's 502) proves nothing about the sender: the change waits for an answer.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    emulator.answer_as_proxy(502, methods=("getChatMember",))
+    try:
+        refused = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert "only this group's administrators" in refused.text
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
 
 
 async def test_group_migration_keeps_subscriptions(
@@ -209,6 +234,31 @@ async def test_an_anonymous_admin_manages_the_group_and_is_not_called_group(
     assert await services_of(running_bot).subscriptions.topic_ids(-100600) == {"business"}
 
 
+async def test_a_member_posting_as_their_own_channel_is_no_group_admin(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Telegram lets any member write in a group on behalf of a channel they own; only the group itself as the
+    # sender (an anonymous administrator) stands for an admin.
+    await emulator.add_chat(-100600, "supergroup", "Readers")
+    chat = {"id": -100600, "type": "supergroup", "title": "Readers"}
+    await emulator.inject_raw_update(
+        {
+            "message": {
+                "message_id": 60,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"},
+                "sender_chat": {"id": -100700, "type": "channel", "title": "Someone's channel"},
+                "text": "/subscribe business",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+            }
+        }
+    )
+    refused = await emulator.next_message(-100600)
+    assert "only this group's administrators" in refused.text
+    assert await services_of(running_bot).subscriptions.topic_ids(-100600) == set()
+
+
 async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -218,6 +268,10 @@ async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     assert {"start", "stats", "addfeed"} <= {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
     await say(emulator, "/start")  # an ordinary user's menu stays the default one
     assert emulator.commands_for("chat", USER_CHAT) == []
+    # In a group the admin's /start must not put /stats and /addfeed in every member's menu.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await say(emulator, "/start", chat=GROUP, user_id=ADMIN_ID)
+    assert emulator.commands_for("chat", GROUP) == []
 
 
 async def test_addfeed_knows_a_feed_it_already_polls(
@@ -230,6 +284,10 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     assert "Already polling" in (await say(emulator, f"/addfeed {shouted}", chat=ADMIN_ID)).text
     other_topics = await say(emulator, f"/addfeed {url} cars", chat=ADMIN_ID)
     assert "Already polling that feed (topics: business)" in other_topics.text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+    # Two addresses at once is no /removefeed: the usage is shown and nothing stops being polled.
+    both = await say(emulator, f"/removefeed {url} {url}2", chat=ADMIN_ID)
+    assert "Usage: /removefeed URL" in both.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
 
@@ -402,6 +460,28 @@ async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once
     other = next(d for _, d in latest.buttons if d and d.startswith("sum:") and d != data)
     assert await press(emulator, latest, other, user_id=MEMBER) is None
     assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
+
+
+async def test_a_summary_button_posts_again_after_a_failed_post_and_in_private_chats(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    data = latest.button_data("📄")
+    # Telegram refused the post: nothing is in the chat, so the next tap must post it, not say "already".
+    emulator.answer_as_proxy(502, methods=("sendMessage",))
+    try:
+        await press(emulator, latest, data, user_id=MEMBER)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert await press(emulator, latest, data, user_id=MEMBER) is None
+    assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
+    # In a private chat only the reader sees it: a second tap is a second request, answered again.
+    mine = await say(emulator, "/latest")
+    for _ in range(2):
+        assert await press(emulator, mine, mine.button_data("📄")) is None
+        assert (await emulator.next_message(USER_CHAT)).reply_to_message_id == mine.message_id
 
 
 async def test_added_to_a_group_the_bot_says_once_what_it_is_for(

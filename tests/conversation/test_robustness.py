@@ -172,6 +172,9 @@ async def test_forged_and_stale_buttons_get_a_clear_answer(
     assert "no article" in (await press_forged(emulator, "sum:0", **here) or "")
     assert await press_forged(emulator, "sum:-1", **here) == "This button no longer works."
     assert "no longer exists" in (await press_forged(emulator, "t:nonexistent", **here) or "")
+    # A topic button carries exactly one topic: anything more is not one of ours and changes nothing.
+    assert await press_forged(emulator, "t:science:x", **here) == "This button no longer works."
+    assert await services_of(running_bot).subscriptions.topic_ids(USER_CHAT) == set()
     assert "1 to 10" in (await press_forged(emulator, "set:len:9999", **here) or "")
     assert await press_forged(emulator, "set:mode:x", **here) == "This button no longer works."
     assert await press_forged(emulator, "v1:x" * 16, **here) == "This button no longer works."

@@ -142,12 +142,46 @@ async def test_unfollow_words_and_all(subs: SubscriptionService) -> None:
     assert await subs.for_chat(CHAT) == []
 
 
+async def test_all_drops_everything_only_when_it_is_the_one_word(subs: SubscriptionService) -> None:
+    # "all" among other words, or quoted, is a word like any other: the chat keeps what it did not name.
+    await subs.follow(CHAT, 'business tesla "all"')
+    result = await subs.unfollow(CHAT, "all business")
+    assert result.removed_all is None and [t.id for t in result.topics] == ["business"]
+    assert result.keywords == ["all"]
+    assert [s.value for s in await subs.for_chat(CHAT)] == ["tesla"]
+    await subs.follow(CHAT, '"all"')
+    quoted = await subs.unfollow(CHAT, '"all"')
+    assert quoted.removed_all is None and quoted.keywords == ["all"]
+    assert [s.value for s in await subs.for_chat(CHAT)] == ["tesla"]
+
+
 async def test_toggle_topic(subs: SubscriptionService) -> None:
     assert await subs.toggle_topic(CHAT, "science") is True
     assert await subs.topic_ids(CHAT) == {"science"}
     assert await subs.toggle_topic(CHAT, "science") is False
     with pytest.raises(UserError):
         await subs.toggle_topic(CHAT, "no-such-topic")
+
+
+async def test_a_topic_button_keeps_to_the_subscription_cap(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, "science")
+    for start in range(1, MAX_SUBSCRIPTIONS, 25):
+        await subs.follow(
+            CHAT, " ".join(f"zq{i}xk" for i in range(start, min(start + 25, MAX_SUBSCRIPTIONS)))
+        )
+    with pytest.raises(UserError, match="/unsubscribe"):
+        await subs.toggle_topic(CHAT, "business")
+    assert await subs.topic_ids(CHAT) == {"science"}
+    # At the cap, a tap still turns a topic off.
+    assert await subs.toggle_topic(CHAT, "science") is False
+    assert len(await subs.for_chat(CHAT)) == MAX_SUBSCRIPTIONS - 1
+
+
+async def test_unfollowing_a_typo_suggests_only_a_topic_the_chat_follows(subs: SubscriptionService) -> None:
+    await subs.follow(CHAT, "business")
+    result = await subs.unfollow(CHAT, "busines sciense")
+    assert result.not_followed == ["busines", "sciense"]
+    assert [(word, topic.id) for word, topic in result.suggestions] == [("busines", "business")]
 
 
 async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:

@@ -137,6 +137,52 @@ async def test_story_grouping(db: Database) -> None:
     ]
 
 
+async def test_a_story_told_by_many_sources_does_not_leave_latest_short(db: Database) -> None:
+    # /latest lists one article per story; the newest rows all belonging to one story must not crowd out
+    # the next stories, so a chat asking for two gets two.
+    await _add(db, make_article(1), "h1")
+    await _add(db, make_article(2), "h2")
+    story, _ = await _add(db, make_article(3), "h3")
+    for n in (4, 5):
+        await _add(db, make_article(n, source=f"Wire {n}"), f"h{n}", story_id=story.story_id)
+    assert [a.url[-1] for a in await db.articles.latest(limit=2)] == ["5", "2"]
+    assert [a.url[-1] for a in await db.articles.search("paragraph", limit=2)] == ["5", "2"]
+
+
+async def test_a_linked_article_in_a_public_story_names_no_source_to_other_chats(db: Database) -> None:
+    # A page one chat sent joins the story a feed reported: other chats' "also:" lines and story lists must
+    # not reveal that someone read it.
+    await add_chat(db, 1)
+    public, _ = await _add(db, make_article(1), "h1")
+    await db.articles.add(
+        make_article(2, source="Intranet"),
+        content_hash="h2",
+        story_signature=None,
+        story_id=public.story_id,
+        feed_id=None,
+        now=NOW,
+        reader=1,
+    )
+    assert public.story_id is not None
+    assert await db.articles.other_sources([public]) == {}
+    assert [a.source for a in await db.articles.story_articles(public.story_id)] == ["Example News"]
+
+
+async def test_alerts_are_planned_oldest_article_first(db: Database) -> None:
+    for n in (1, 2, 3):
+        await db.articles.add(
+            make_article(n),
+            content_hash=f"h{n}",
+            story_signature=None,
+            story_id=None,
+            feed_id=None,
+            now=NOW,
+            alert=True,
+        )
+    assert [a.url[-1] for a in await db.articles.alert_pending()] == ["1", "2", "3"]
+    assert [a.url[-1] for a in await db.articles.alert_pending(limit=2)] == ["1", "2"]
+
+
 async def test_add_many_is_one_batch_with_the_same_rules(db: Database) -> None:
     await _add(db, make_article(1), "h1")
     results = await db.articles.add_many(
