@@ -19,6 +19,7 @@ from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
 from bot.services.summaries import SummaryCache
+from bot.store.deliveries import PlannedDelivery
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
@@ -621,6 +622,14 @@ async def test_stop_pause_or_digest_mode_while_an_alerts_longer_summary_is_made_
         assert await r.db.deliveries.counts_by_status() == expected
 
 
+async def _plan_read(r: Rig, art: Article) -> list[PlannedDelivery]:
+    """plan_alerts' first steps: the rows it would store, read from the chats as they are now."""
+    subscriptions, targets = await r.db.deliveries.planning_targets()
+    return delivery_module.plan_rows(
+        delivery_module.match_articles([art], subscriptions), targets, r.clock.now()
+    )
+
+
 @pytest.mark.parametrize("switch", ["instant", "digest"])
 async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_the_story(
     tmp_path: Path, emulator: BotApiEmulator, switch: str
@@ -634,10 +643,7 @@ async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_
         art = await store_article(r, "Late winner", topics=("sport",))
         # plan_alerts' steps, with the user's /settings landing between reading the plan and storing it (the
         # matching runs in a thread and takes seconds for many chats).
-        subscriptions, targets = await r.db.deliveries.planning_targets()
-        rows = delivery_module.plan_rows(
-            delivery_module.match_articles([art], subscriptions), targets, clock.now()
-        )
+        rows = await _plan_read(r, art)
         await chats.set_mode(7, switch)  # type: ignore[arg-type]
         assert await r.db.deliveries.plan(rows, clock.now(), [art.id or 0]) == 1
         await r.delivery.start()
@@ -666,10 +672,7 @@ async def test_a_digest_chat_paused_or_blocked_while_alerts_are_planned_gets_no_
         await add_chat(r, 7, topics=("sport",))
         await chats.set_digest_times(7, ["08:00"])
         art = await store_article(r, "Late winner", topics=("sport",))
-        subscriptions, targets = await r.db.deliveries.planning_targets()
-        rows = delivery_module.plan_rows(
-            delivery_module.match_articles([art], subscriptions), targets, clock.now()
-        )
+        rows = await _plan_read(r, art)
         if leave == "pause":
             await chats.set_paused(7, True)
         else:
