@@ -328,7 +328,9 @@ def _outcome_line(status: str, source: str, article: object, reason: str | None)
     label = {"added": "added  ", "pruned": "skipped"}.get(status, "skipped")
     why = "" if status == "added" else " (duplicate)" if status != "pruned" else " (pruned earlier)"
     topics = f" [{', '.join(article.topics)}]" if article.topics else ""
-    return f"{label}  #{article.id} {article.title}{topics}{why}"
+    # A pruned article is no longer stored, so it has no id to show ("#None" said nothing).
+    number = f"#{article.id} " if article.id is not None else ""
+    return f"{label}  {number}{article.title}{topics}{why}"
 
 
 def _summarize(

@@ -530,3 +530,24 @@ def test_a_file_that_holds_no_article_is_named_once_with_the_reason(tmp_path: Pa
         "failed   menu.html: That page has no article text.",
         "failed   empty.txt: It is empty.",
     ]
+
+
+def test_ingest_of_an_article_pruned_earlier_says_so_without_an_id(tmp_path: Path) -> None:
+    from bot.store import Database
+
+    path = tmp_path / "tram.txt"
+    path.write_text(ARTICLE)
+    db = tmp_path / "news.sqlite3"
+    assert newsbot("ingest", "--quiet", str(path), cwd=tmp_path, NEWSBOT_DB_PATH=str(db)).returncode == 0
+
+    async def prune_everything() -> None:
+        async with await Database.open(db) as store:
+            assert await store.articles.prune(time.time() + 60, time.time()) == 1
+
+    asyncio.run(prune_everything())
+    result = newsbot("ingest", "--quiet", str(path), cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+    assert result.returncode == 0, result.stderr
+    # It read "skipped  #None ..." (a pruned article is no longer stored, so it has no id).
+    assert (
+        result.stdout == "skipped  Harbor city approves new tram line [business, politics] (pruned earlier)\n"
+    )

@@ -50,6 +50,16 @@ async def test_quit_as_a_command_leaves_too(tmp_path: Path) -> None:
     assert text.rstrip().endswith("bye")
 
 
+async def test_quit_typed_in_capitals_leaves_too(tmp_path: Path) -> None:
+    # Caps Lock on: "QUIT" went to the bot as a message and the console stayed open.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("  QUIT \n/help\n"), stdout=out) == 0
+    text = out.getvalue()
+    assert "/subscribe" not in text  # left before /help
+    assert text.rstrip().endswith("bye")
+
+
 async def test_lines_pasted_into_a_terminal_are_one_message(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
     controller, terminal = pty.openpty()

@@ -12,7 +12,7 @@ import pytest
 from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
-from tests.conftest import ADMIN_ID, USER_CHAT, services_of
+from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, services_of
 from tests.conversation.helpers import press, say, store_news, store_samples
 from tests.support.news_site import NewsSite
 
@@ -272,6 +272,17 @@ async def test_an_admin_new_to_the_bot_gets_the_admin_menu_on_start(
     await emulator.add_chat(GROUP, "group", "Readers")
     await say(emulator, "/start", chat=GROUP, user_id=ADMIN_ID)
     assert emulator.commands_for("chat", GROUP) == []
+
+
+async def test_an_admin_who_already_talked_to_the_bot_has_the_admin_menu_from_start_up(
+    emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    # After a restart the admin should find /stats and /addfeed in their menu without sending /start again.
+    await emulator.add_chat(ADMIN_ID, "private")
+    async with make_bot():
+        admin_menu = {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
+        assert {"start", "stats", "addfeed"} <= admin_menu
+        assert "stats" not in {name for name, _ in emulator.commands}  # everybody else's menu
 
 
 async def test_addfeed_knows_a_feed_it_already_polls(

@@ -12,7 +12,7 @@ import pytest
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import ADMIN_ID, USER_CHAT, services_of
-from tests.conversation.helpers import press_forged, say
+from tests.conversation.helpers import press, press_forged, say
 from tests.support.news_site import NewsSite
 
 
@@ -132,6 +132,18 @@ async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
     traces = [r for r in caplog.records if r.exc_info and "no such table" in str(r.exc_info[1])]
     assert len(traces) == 1
     assert "What I can do" in (await say(emulator, "/help")).text  # and the bot carries on
+
+
+async def test_a_button_whose_handling_fails_gets_an_apology_toast(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Without an answer the tapped button spins until Telegram gives up, and the user learns nothing.
+    topics = await say(emulator, "/topics")
+    db_path = services_of(running_bot).settings.db_path
+    with sqlite3.connect(db_path) as conn:  # the database breaks under the bot (an operator's mistake)
+        conn.execute("DROP TABLE subscriptions")
+    toast = await press(emulator, topics, "t:automotive")
+    assert toast == "Sorry, something went wrong. Please try again."
 
 
 async def test_an_old_button_is_answered(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
