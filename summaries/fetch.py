@@ -612,9 +612,10 @@ class Fetcher:
             raise FetchError("The site sent a body that could not be decompressed.", url=url) from None
         except httpx.HTTPError as exc:
             # The reason is read by people asking for a summary: the exception's name goes to the log only.
-            log.info("reading from %s failed: %s: %s", urlsplit(url).hostname, type(exc).__name__, exc)
+            host = urlsplit(url).hostname
+            log.info("reading from %s failed: %s: %s", host, type(exc).__name__, exc)
             raise FetchError(
-                f"The connection to {urlsplit(url).hostname} broke while the page was being read.", url=url
+                f"The connection to {host} broke while the page was being read.", url=url
             ) from None
         return b"".join(chunks)
 

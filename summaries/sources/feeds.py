@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import itertools
 import json
 import logging
 import re
@@ -25,7 +24,7 @@ import lxml.html
 
 from summaries.articles import Article
 from summaries.fetch import decode_bytes, has_wide_bom
-from summaries.sources.pages import MAX_TAG_ATTRIBUTES, tame_markup
+from summaries.sources.pages import MAX_TAG_ATTRIBUTES, more_than, tame_markup
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
 
@@ -334,7 +333,7 @@ def _tame_xml(data: bytes) -> bytes:
         attrs = match["attrs"]
         if attrs is None or len(attrs) <= 4 * MAX_TAG_ATTRIBUTES:  # each one takes at least a=""
             continue
-        if next(itertools.islice(_XML_ATTRIBUTE.finditer(attrs), MAX_TAG_ATTRIBUTES, None), None) is not None:
+        if more_than(_XML_ATTRIBUTE, attrs, MAX_TAG_ATTRIBUTES):
             pieces.append(data[kept : match.start("attrs")])
             kept = match.end("attrs")
     return b"".join([*pieces, data[kept:]]) if pieces else data

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, AnyStr
 from urllib.parse import urljoin
 
 import lxml.html
@@ -158,7 +158,7 @@ def tame_markup(markup: str) -> str:
         name, attrs = match["name"], match["attrs"]
         if name is None:
             continue  # a comment
-        if len(attrs) > 2 * MAX_TAG_ATTRIBUTES and _too_many_attributes(attrs):
+        if len(attrs) > 2 * MAX_TAG_ATTRIBUTES and more_than(_ONE_ATTRIBUTE, attrs, MAX_TAG_ATTRIBUTES):
             pieces.append(markup[kept : match.start("attrs")])
             kept = match.end("attrs")
         raw_text_end = _RAW_TEXT_END.get(name.lower())
@@ -171,9 +171,10 @@ def tame_markup(markup: str) -> str:
     return "".join(pieces)
 
 
-def _too_many_attributes(attrs: str) -> bool:
-    # Counting stops at the limit: the whole run is never held as a list of matches.
-    return next(itertools.islice(_ONE_ATTRIBUTE.finditer(attrs), MAX_TAG_ATTRIBUTES, None), None) is not None
+def more_than(pattern: re.Pattern[AnyStr], text: AnyStr, limit: int) -> bool:
+    """Whether ``pattern`` matches ``text`` more than ``limit`` times; counting stops there, so a run of
+    hundreds of thousands of attributes is never held as a list of matches."""
+    return next(itertools.islice(pattern.finditer(text), limit, None), None) is not None
 
 
 def page_to_article(page: ExtractedPage, url: str) -> Article:
