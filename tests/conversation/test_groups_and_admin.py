@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.context import BotApplication, Services
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, services_of
 from tests.conversation.helpers import press, say, store_news, store_samples
@@ -450,13 +450,18 @@ async def test_addfeed_of_a_polled_feed_with_its_default_port_spelled_out_adds_n
     assert "Stopped polling" in removed.text
 
 
-async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once(
-    emulator: BotApiEmulator, running_bot: BotApplication
-) -> None:
+async def _group_latest(emulator: BotApiEmulator, running_bot: BotApplication) -> tuple[SentMessage, str]:
+    """A group's /latest of the sample articles, asked by a member, and its first summary button's data."""
     await emulator.add_chat(GROUP, "group", "Readers")
     await store_samples(running_bot)
     latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
-    data = latest.button_data("📄")
+    return latest, latest.button_data("📄")
+
+
+async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    latest, data = await _group_latest(emulator, running_bot)
     assert await press(emulator, latest, data, user_id=MEMBER) is None
     summary = await emulator.next_message(GROUP)
     assert summary.reply_to_message_id == latest.message_id
@@ -476,10 +481,7 @@ async def test_a_summary_button_tapped_by_several_members_posts_the_summary_once
 async def test_a_summary_button_posts_again_after_a_failed_post_and_in_private_chats(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
-    await emulator.add_chat(GROUP, "group", "Readers")
-    await store_samples(running_bot)
-    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
-    data = latest.button_data("📄")
+    latest, data = await _group_latest(emulator, running_bot)
     # Telegram refused the post: nothing is in the chat, so the next tap must post it, not say "already".
     emulator.answer_as_proxy(502, methods=("sendMessage",))
     try:
