@@ -101,6 +101,33 @@ async def test_poll_stores_new_articles_once_with_topics_and_summary(
     assert await db.articles.count() == 2
 
 
+async def test_a_feed_with_only_last_modified_is_asked_if_modified_since_its_newest_value(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A static feed file served with Last-Modified and no ETag: each poll must ask If-Modified-Since with the
+    # newest value the site sent, and a 304 must keep it, or every poll downloads and parses the whole feed.
+    first = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    second = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY, feed_last_modified=first)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY, feed_last_modified=second)
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
+    for _ in range(2):  # the 304 and the poll after it
+        clock.advance(601)
+        assert await service.poll_due_feeds(clock.now()) == []
+    polls = news_site.requests_for("/feeds/business.xml")
+    assert [r.headers.get("If-Modified-Since") for r in polls] == [
+        None,
+        format_datetime(first, usegmt=True),
+        format_datetime(second, usegmt=True),
+        format_datetime(second, usegmt=True),
+    ]
+    assert not any(r.headers.get("If-None-Match") for r in polls)
+    assert await db.articles.count() == 2
+
+
 async def test_first_poll_keeps_old_backlog_quiet(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
