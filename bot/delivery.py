@@ -681,6 +681,9 @@ class DeliveryService:
         stored = [a for a in articles if a.id is not None]
         if not stored:
             return 0
+        for article in stored:
+            # A new report of a story read for earlier alerts: the alerts still to send name it as "also".
+            self._stories.pop(_story(article), None)
         subscriptions, targets = await self._db.deliveries.planning_targets()
 
         def plan_chunk(chunk: Sequence[Article]) -> list[PlannedDelivery]:
