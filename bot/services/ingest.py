@@ -420,6 +420,8 @@ class IngestService:
                     log.info(
                         "feed %s was removed while it was polled; its other items are not stored", feed.url
                     )
+                    if first_poll:  # a first poll cut short is a first poll still: its backlog alerts nobody
+                        await self._cap_first_poll(feed, new)
                     return new
                 # The database, not the item, failed (a full disk, a lock held too long): the rest would fail
                 # the same way. The feed keeps its old validators, or the next poll's 304 would hide these
@@ -438,16 +440,8 @@ class IngestService:
             await self._db.feeds.remember_items(feed.id, seen, now)
         except sqlite3.Error as exc:
             log.warning("could not remember the items of feed %s: %s", feed.url, exc)
-        if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
-            log.info(
-                "first poll of %s: alerting the newest %d of %d new items",
-                feed.url,
-                FIRST_POLL_MAX_ALERTS,
-                len(new),
-            )
-            new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
-            await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
-            del new[FIRST_POLL_MAX_ALERTS:]
+        if first_poll:
+            await self._cap_first_poll(feed, new)
         if storage_failed:
             await self._postpone(feed, now + interval)
             return new
@@ -464,6 +458,20 @@ class IngestService:
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)
         return new
+
+    async def _cap_first_poll(self, feed: Feed, new: list[Article]) -> None:
+        """Keep the newest FIRST_POLL_MAX_ALERTS of a first poll's ``new`` articles; the rest alert nobody."""
+        if len(new) <= FIRST_POLL_MAX_ALERTS:
+            return
+        log.info(
+            "first poll of %s: alerting the newest %d of %d new items",
+            feed.url,
+            FIRST_POLL_MAX_ALERTS,
+            len(new),
+        )
+        new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
+        await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
+        del new[FIRST_POLL_MAX_ALERTS:]
 
     async def _feed_removed(self, feed: Feed) -> bool:
         """True when ``feed`` is no longer in the database (an admin removed it)."""

@@ -1139,6 +1139,36 @@ async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
     assert await db.feeds.list() == []
 
 
+async def test_a_feed_removed_during_its_first_poll_still_alerts_at_most_twenty_items(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # /removefeed during a first poll ended it before the first-poll cap: every item stored by then was
+    # alerted, a whole day's backlog of a feed the operator had just removed.
+    url = news_site.add("/day.json", b"", content_type="application/json")
+    await db.feeds.add(url, (), None, clock.now())
+    stories = [_story(n, news_site, published=f"2026-01-01T01:{n:02d}:00Z") for n in range(1, 26)]
+    page = _health_page(news_site, "Chip plant opens")
+    teaser = {
+        "id": "teaser",
+        "url": page,
+        "title": "Chip plant opens",
+        "content_text": "Read more...",
+        "date_published": "2026-01-01T02:00:00Z",
+    }
+    news_site.add("/day.json", _json_feed("Day", [*stories, teaser]), content_type="application/json")
+    clock.advance(86_400)
+    news_site.hold("/story.html")  # the poll reaches the teaser's page; an admin sends /removefeed meanwhile
+    poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
+    await wait_until(lambda: news_site.hits("/story.html") == 1, timeout=10)
+    assert await db.feeds.remove(url)
+    news_site.release("/story.html")
+    new = await poll
+    assert await db.articles.count() == 25
+    assert len(new) == 20  # the newest twenty, as any first poll
+    assert [a.title for a in new] == [f"Harbour report number {n}" for n in range(25, 5, -1)]
+    assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
+
+
 def test_a_story_still_being_reported_stays_groupable_after_its_first_report_ages_out() -> None:
     # A story first reported 5,000 s ago and again just now: the next report joins it ("also: ..."), not a
     # second alert, even though the first report is older than the grouping window.
