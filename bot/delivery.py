@@ -185,7 +185,8 @@ def match_articles(
     """Pure: which stories each chat should get. ``subscriptions`` are (chat_id, kind, value) triples.
 
     A chat gets a story once, however many of its topics and keywords match it (and whichever of the story's
-    articles matched); the representative is the batch's first matching article; "matched" prefers a topic.
+    articles matched); the representative is the first stored of its articles that match; "matched" prefers a
+    topic.
     Score = number of the chat's subscriptions that matched + 0.5 per extra source reporting the story.
     """
     stored = [a for a in articles if a.id is not None]
@@ -242,7 +243,9 @@ def match_articles(
             if story not in seen:
                 entry[3] += 1  # one more subscription matched this story
                 seen.add(story)
-            if index < entry[0]:
+            # The story's first report stored is the one sent, "also" naming the others; a batch can list a
+            # later report first (feeds' articles are planned in the order their polls end).
+            if int(stored[index].id or 0) < int(stored[entry[0]].id or 0):
                 entry[0] = index
             if is_topic and not entry[2]:
                 entry[1], entry[2] = value, True
@@ -678,6 +681,9 @@ class DeliveryService:
         stored = [a for a in articles if a.id is not None]
         if not stored:
             return 0
+        for article in stored:
+            # A new report of a story read for earlier alerts: the alerts still to send name it as "also".
+            self._stories.pop(_story(article), None)
         subscriptions, targets = await self._db.deliveries.planning_targets()
 
         def plan_chunk(chunk: Sequence[Article]) -> list[PlannedDelivery]:

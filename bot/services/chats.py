@@ -218,6 +218,7 @@ def _unknown_setting(args: Sequence[str]) -> str:
 
 def parse_digest_times(text: str) -> tuple[str, ...]:
     """ "08:00,18:00" -> ("08:00", "18:00"); UserError naming the first bad time."""
+    text = _halfwidth(text)
     parts = [p for p in _TIME_LIST_SPLIT.split(_MERIDIEM_GAP.sub("", text.strip())) if p]
     if not parts:
         raise UserError("Give at least one time of day, e.g. /settings digest 08:00,18:00.")
@@ -232,7 +233,7 @@ def parse_digest_times(text: str) -> tuple[str, ...]:
 
 def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
     """ "22:00-07:00" -> ("22:00", "07:00"); "off" -> (None, None)."""
-    text = text.strip().lower()
+    text = _halfwidth(text).strip().lower()
     if not text:
         raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
     if text in _OFF_WORDS:
@@ -244,6 +245,15 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
     if start == end:
         raise UserError("Quiet hours need different start and end times.")
     return start, end
+
+
+def _halfwidth(text: str) -> str:
+    """Full-width digits and punctuation as ASCII: "８：００，１８：００" -> "8:00,18:00".
+
+    A Japanese or Chinese keyboard types times that way. The time pattern's \\d already took full-width digits, so
+    "８:00" worked while "８：００", as those keyboards type it, was "not a time of day".
+    """
+    return unicodedata.normalize("NFKC", text)
 
 
 def parse_length(value: str | int) -> int:

@@ -192,8 +192,10 @@ class IngestService:
         if stored is not None and stored.id is not None:
             await self._db.articles.share(stored.id, chat_id)
             return stored, await self.summary_for(stored, sentences)
-        # Waiting for another chat's fetch of the link holds an update slot like fetching it: it counts too.
-        with self._link_fetch_slot(chat_id if requester is None else requester):
+        # Waiting for another chat's fetch of the link holds an update slot like fetching it: it counts too. But
+        # it opens no connection, so the bot-wide bound does not refuse it: it joins the fetch already running.
+        joining = canonical in self._links_in_flight
+        with self._link_fetch_slot(chat_id if requester is None else requester, joining=joining):
             while (leader := self._links_in_flight.get(canonical)) is not None:
                 # Another chat is fetching this link right now (a link pasted in many chats at once): its page
                 # and stored article serve this chat too, fetched and stored once. Shielded: this chat's time
@@ -205,7 +207,10 @@ class IngestService:
                 if shared is not None and shared.id is not None:
                     await self._db.articles.share(shared.id, chat_id)
                     return shared, await self.summary_for(shared, sentences)
-                # That request was cancelled or failed unexpectedly: this one tries on its own.
+                # That request was cancelled or failed unexpectedly: this one tries on its own, which opens a
+                # connection, so now the bot-wide bound applies (this request is counted in the total already).
+                if self._link_fetches_total > LINK_FETCHES_AT_ONCE:
+                    raise UserError(LINK_FETCHES_BOT_BUSY)
             done: asyncio.Future[Article | None] = asyncio.get_running_loop().create_future()
             self._links_in_flight[canonical] = done
             try:
@@ -225,12 +230,16 @@ class IngestService:
         return stored_article, await self.summary_for(stored_article, sentences)
 
     @contextlib.contextmanager
-    def _link_fetch_slot(self, requester: int) -> Iterator[None]:
-        """Count one link fetch for ``requester`` while it runs; UserError when they or the bot have too many."""
+    def _link_fetch_slot(self, requester: int, *, joining: bool = False) -> Iterator[None]:
+        """Count one link fetch for ``requester`` while it runs; UserError when they or the bot have too many.
+
+        ``joining``: the link is being fetched already and this request waits for it, so the bot-wide bound
+        (which keeps connections and update slots free) does not refuse it; the per-person bound still does.
+        """
         running = self._link_fetches.get(requester, 0)
         if running >= LINK_FETCHES_PER_REQUESTER:
             raise UserError(LINK_FETCHES_BUSY)
-        if self._link_fetches_total >= LINK_FETCHES_AT_ONCE:
+        if not joining and self._link_fetches_total >= LINK_FETCHES_AT_ONCE:
             raise UserError(LINK_FETCHES_BOT_BUSY)
         self._link_fetches[requester] = running + 1
         self._link_fetches_total += 1
@@ -411,6 +420,8 @@ class IngestService:
                     log.info(
                         "feed %s was removed while it was polled; its other items are not stored", feed.url
                     )
+                    if first_poll:  # a first poll cut short is a first poll still: its backlog alerts nobody
+                        await self._cap_first_poll(feed, new)
                     return new
                 # The database, not the item, failed (a full disk, a lock held too long): the rest would fail
                 # the same way. The feed keeps its old validators, or the next poll's 304 would hide these
@@ -429,16 +440,8 @@ class IngestService:
             await self._db.feeds.remember_items(feed.id, seen, now)
         except sqlite3.Error as exc:
             log.warning("could not remember the items of feed %s: %s", feed.url, exc)
-        if first_poll and len(new) > FIRST_POLL_MAX_ALERTS:
-            log.info(
-                "first poll of %s: alerting the newest %d of %d new items",
-                feed.url,
-                FIRST_POLL_MAX_ALERTS,
-                len(new),
-            )
-            new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
-            await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
-            del new[FIRST_POLL_MAX_ALERTS:]
+        if first_poll:
+            await self._cap_first_poll(feed, new)
         if storage_failed:
             await self._postpone(feed, now + interval)
             return new
@@ -455,6 +458,20 @@ class IngestService:
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)
         return new
+
+    async def _cap_first_poll(self, feed: Feed, new: list[Article]) -> None:
+        """Keep the newest FIRST_POLL_MAX_ALERTS of a first poll's ``new`` articles; the rest alert nobody."""
+        if len(new) <= FIRST_POLL_MAX_ALERTS:
+            return
+        log.info(
+            "first poll of %s: alerting the newest %d of %d new items",
+            feed.url,
+            FIRST_POLL_MAX_ALERTS,
+            len(new),
+        )
+        new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
+        await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
+        del new[FIRST_POLL_MAX_ALERTS:]
 
     async def _feed_removed(self, feed: Feed) -> bool:
         """True when ``feed`` is no longer in the database (an admin removed it)."""

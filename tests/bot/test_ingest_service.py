@@ -101,6 +101,33 @@ async def test_poll_stores_new_articles_once_with_topics_and_summary(
     assert await db.articles.count() == 2
 
 
+async def test_a_feed_with_only_last_modified_is_asked_if_modified_since_its_newest_value(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A static feed file served with Last-Modified and no ETag: each poll must ask If-Modified-Since with the
+    # newest value the site sent, and a 304 must keep it, or every poll downloads and parses the whole feed.
+    first = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    second = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY, feed_last_modified=first)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY, feed_last_modified=second)
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
+    for _ in range(2):  # the 304 and the poll after it
+        clock.advance(601)
+        assert await service.poll_due_feeds(clock.now()) == []
+    polls = news_site.requests_for("/feeds/business.xml")
+    assert [r.headers.get("If-Modified-Since") for r in polls] == [
+        None,
+        format_datetime(first, usegmt=True),
+        format_datetime(second, usegmt=True),
+        format_datetime(second, usegmt=True),
+    ]
+    assert not any(r.headers.get("If-None-Match") for r in polls)
+    assert await db.articles.count() == 2
+
+
 async def test_first_poll_keeps_old_backlog_quiet(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
@@ -1110,6 +1137,36 @@ async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert "was removed while it was polled" in caplog.text
     assert await db.feeds.list() == []
+
+
+async def test_a_feed_removed_during_its_first_poll_still_alerts_at_most_twenty_items(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # /removefeed during a first poll ended it before the first-poll cap: every item stored by then was
+    # alerted, a whole day's backlog of a feed the operator had just removed.
+    url = news_site.add("/day.json", b"", content_type="application/json")
+    await db.feeds.add(url, (), None, clock.now())
+    stories = [_story(n, news_site, published=f"2026-01-01T01:{n:02d}:00Z") for n in range(1, 26)]
+    page = _health_page(news_site, "Chip plant opens")
+    teaser = {
+        "id": "teaser",
+        "url": page,
+        "title": "Chip plant opens",
+        "content_text": "Read more...",
+        "date_published": "2026-01-01T02:00:00Z",
+    }
+    news_site.add("/day.json", _json_feed("Day", [*stories, teaser]), content_type="application/json")
+    clock.advance(86_400)
+    news_site.hold("/story.html")  # the poll reaches the teaser's page; an admin sends /removefeed meanwhile
+    poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
+    await wait_until(lambda: news_site.hits("/story.html") == 1, timeout=10)
+    assert await db.feeds.remove(url)
+    news_site.release("/story.html")
+    new = await poll
+    assert await db.articles.count() == 25
+    assert len(new) == 20  # the newest twenty, as any first poll
+    assert [a.title for a in new] == [f"Harbour report number {n}" for n in range(25, 5, -1)]
+    assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
 
 
 def test_a_story_still_being_reported_stays_groupable_after_its_first_report_ages_out() -> None:

@@ -319,6 +319,29 @@ async def test_settings_take_times_as_people_write_them(
     assert "Quiet hours 22:00–07:00" in reply.text
 
 
+async def test_settings_times_a_person_would_not_write_are_refused_saying_why(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await say(emulator, "/start")
+    for command in ("/settings digest {}", "/settings quiet {}-07:00"):
+        for odd in ("008:00", "8:0"):
+            reply = await say(emulator, command.format(odd))
+            assert f"“{odd}” is not a time of day; write it as HH:MM" in reply.text, reply.text
+        reply = await say(emulator, command.format("08:60"))
+        assert "“08:60” is not a valid time of day: hours go 00-23 and minutes 00-59" in reply.text
+    # Midnight at the end of the day is midnight: "24:00" is how people close quiet hours.
+    assert "digest at 00:00" in (await say(emulator, "/settings digest 24:00")).text
+    assert "Quiet hours 22:00–00:00" in (await say(emulator, "/settings quiet 22:00-24:00")).text
+    assert "digest at 08:00 " in (await say(emulator, "/settings digest 8:00")).text
+    # A Japanese or Chinese keyboard types digits and colons full-width: "８：００" was "not a time of day"
+    # while "８:00" worked.
+    assert "digest at 08:00 " in (await say(emulator, "/settings digest ８:00")).text
+    reply = await say(emulator, "/settings digest ８：００，１８：００")
+    assert "digest at 08:00, 18:00" in reply.text, reply.text
+    reply = await say(emulator, "/settings quiet ２２：００-０７：００")
+    assert "Quiet hours 22:00–07:00" in reply.text, reply.text
+
+
 async def test_settings_take_a_city_or_an_offset_as_timezone(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

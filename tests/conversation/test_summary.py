@@ -367,6 +367,29 @@ async def test_the_bot_fetches_at_most_sixteen_links_at_once(
         assert ARTICLE_TITLE in again.text
 
 
+async def test_a_link_already_being_fetched_joins_that_fetch_when_sixteen_links_are_fetched(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
+) -> None:
+    # A link pasted in many chats at once is fetched once and answers them all. With sixteen links in flight,
+    # another chat sending one of those sixteen was told "I'm fetching many links", though its answer was
+    # already on the way and waiting for it opens no connection.
+    settings = make_settings(tmp_path, emulator, fetch_timeout_seconds=2.0)
+    slow = news_site.add_never_answering("/slow.html")
+    senders = range(3201, 3217)
+    async with make_bot(settings=settings):
+        for sender in senders:
+            await emulator.send_user_message(sender, f"/summary {slow}?n={sender}")
+        await wait_until(lambda: news_site.hits("/slow.html") == 16, timeout=5)
+        await emulator.send_user_message(3300, f"/summary {slow}?n=3201")
+        # The joining chat gets the same answer as the chat whose fetch it joined, not "fetching many links".
+        joined = await emulator.next_message(3300, timeout=15)
+        assert "did not answer" in joined.text, joined.text
+        assert "fetching many links" not in joined.text
+        for sender in senders:
+            assert "did not answer" in (await emulator.next_message(sender, timeout=15)).text
+        assert news_site.hits("/slow.html") == 16  # joined, not fetched a seventeenth time
+
+
 async def test_an_alert_and_a_summary_at_the_chats_length_cost_one_summarize_call(
     emulator: BotApiEmulator, running_bot: BotApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:

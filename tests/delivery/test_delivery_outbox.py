@@ -78,6 +78,61 @@ async def test_same_story_from_two_feeds_is_one_alert_with_also(
         assert "also: Wire B" in alert.text
 
 
+async def test_a_story_two_sources_told_is_sent_as_the_first_one_stored_with_the_other_as_also(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Feeds' new articles are planned as each feed's poll ends, so a batch can list a story's later report
+    # first (its feed finished sooner). The chat got that later report, whichever was stored first.
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("business",))
+        await add_chat(r, 8, keywords=("lenders",))  # only the second report says "lenders"
+        first = await store_article(r, "Bank raises rates", "The bank raised rates.", ("business",))
+        second = await store_article(
+            r,
+            "Rates up at the bank",
+            "Lenders follow the bank.",
+            ("business",),
+            source="Wire B",
+            story_id=first.story_id,
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([second, first], r.clock.now()) == 2
+        await wait_until(lambda: bool(emulator.messages(7)) and bool(emulator.messages(8)))
+        await emulator.wait_for_idle(quiet=0.3)
+        [alert] = emulator.messages(7)
+        assert "Bank raises rates" in alert.text and "Rates up at the bank" not in alert.text
+        assert "also: Wire B" in alert.text
+        # A chat that only the second report matches gets that one, naming the first as "also".
+        [keyword_alert] = emulator.messages(8)
+        assert "Rates up at the bank" in keyword_alert.text and "also: Wire A" in keyword_alert.text
+
+
+async def test_an_alert_held_by_quiet_hours_names_a_source_that_reported_the_story_meanwhile(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The sender keeps each story's article and "also" sources once read, for a fan-out to many chats. A
+    # report joining the story after the first chat's alert was missing from every later alert of it.
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("business",))
+        await add_chat(r, 9, topics=("business",), quiet_start="22:00", quiet_end="07:00")
+        first = await store_article(r, "Bank raises rates", topics=("business",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts([first], clock.now())
+        await wait_until(lambda: bool(emulator.messages(7)))
+        assert "also:" not in emulator.messages(7)[0].text
+        second = await store_article(
+            r, "Rates up at the bank", topics=("business",), source="Wire B", story_id=first.story_id
+        )
+        assert await r.delivery.plan_alerts([second], clock.now()) == 0  # both chats have the story
+        clock.set(utc(2026, 1, 2, 7, 0))
+        r.delivery.wake()
+        await wait_until(lambda: bool(emulator.messages(9)))
+        [held] = emulator.messages(9)
+        assert "Bank raises rates" in held.text and "also: Wire B" in held.text, held.text
+        assert len(emulator.messages(7)) == 1
+
+
 async def test_quiet_hours_hold_then_release(tmp_path: Path, emulator: BotApiEmulator) -> None:
     clock = FakeClock(utc(2026, 1, 1, 23))
     async with rig(tmp_path, emulator, clock) as r:

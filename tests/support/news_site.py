@@ -197,11 +197,19 @@ class NewsSite:
         self._resources.pop(path, None)
 
     async def publish(
-        self, topic: str, title: str, body: str, *, published: datetime | None = None
+        self,
+        topic: str,
+        title: str,
+        body: str,
+        *,
+        published: datetime | None = None,
+        feed_last_modified: datetime | None = None,
     ) -> PublishedArticle:
         """Publish an article page and add it to the RSS feed at ``/feeds/<topic>.xml`` (newest first).
 
-        The item is dated ``published``, or the site's clock's time (the wall clock when it has none).
+        The item is dated ``published``, or the site's clock's time (the wall clock when it has none). The feed
+        answers conditional requests by its ETag, or, given ``feed_last_modified``, by that Last-Modified only
+        (no ETag), as many servers of static feed files do.
         """
         n = len(self._articles) + 1
         path = f"/articles/{n}.html"
@@ -220,7 +228,11 @@ class NewsSite:
         article = PublishedArticle(topic, title, body, self.url(path), published)
         self._articles.append(article)
         self.add(
-            f"/feeds/{topic}.xml", self.feed_xml(topic), content_type="application/rss+xml", auto_etag=True
+            f"/feeds/{topic}.xml",
+            self.feed_xml(topic),
+            content_type="application/rss+xml",
+            auto_etag=feed_last_modified is None,
+            last_modified=feed_last_modified,
         )
         return article
 
@@ -265,6 +277,10 @@ class NewsSite:
     def hits(self, path: str) -> int:
         """How many requests asked for ``path`` (query ignored)."""
         return sum(1 for r in self.requests if r.path.split("?", 1)[0] == path)
+
+    def requests_for(self, path: str) -> list[RecordedRequest]:
+        """The requests that asked for ``path`` (query ignored), oldest first."""
+        return [r for r in self.requests if r.path.split("?", 1)[0] == path]
 
     # -- serving ---------------------------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
