@@ -686,6 +686,10 @@ class BotApiEmulator:
             # Kinds the bot did not ask for are discarded, as Telegram never stores them.
             self._updates = deque(entry for entry in queue if entry[0] not in dropped)
         self._delivered_up_to = max(self._delivered_up_to, last)
+        if out:
+            # Handing updates over is activity: the bot has not answered yet, so wait_for_idle must not call it
+            # idle before its handlers have had ``quiet`` seconds to start.
+            self._last_activity = self._clock()
         return out
 
     def _wanted(self, update: JSON) -> bool:

@@ -9,6 +9,8 @@ import pty
 import signal
 import sys
 import termios
+import threading
+import time
 from pathlib import Path
 
 from bot.config import Settings
@@ -126,3 +128,59 @@ async def test_a_number_after_its_keyboard_was_edited_away_is_a_message_not_a_cr
     assert "subscriptions and settings are deleted" in text
     assert "/subscribe" in text  # /help still answered after the stale number
     assert text.rstrip().endswith("bye")
+
+
+class _Person:
+    """A person at the console: reads each prompt, thinks a moment, then types the next line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.shown = ""
+        self._prompted = threading.Semaphore(0)
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        self.shown += text
+        if text.endswith("you> "):
+            self._prompted.release()
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def readline(self) -> str:
+        if not self.lines or not self._prompted.acquire(timeout=10):
+            return ""
+        time.sleep(0.5)  # longer than the console's idle wait: the last reply is old news by now
+        return self.lines.pop(0) + "\n"
+
+
+async def test_each_reply_is_shown_before_the_next_prompt(tmp_path: Path) -> None:
+    # The console took the bot for idle as soon as the bot fetched the message, before it answered: a reply
+    # that took a moment (summarizing pasted text) came after the next "you>", which stood there empty.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    words = [
+        "tram",
+        "port",
+        "campus",
+        "council",
+        "budget",
+        "region",
+        "shops",
+        "mayor",
+        "fund",
+        "buses",
+        "route",
+        "works",
+    ]
+    text = " ".join(
+        f"The {words[i % 12]} plan number {i} was discussed with the {words[(i * 5) % 12]} group on day {i}."
+        for i in range(45)
+    )
+    # A race, so several turns: each one lost it about half the time.
+    person = _Person(["/help", *(f"/summary {n} {text}" for n in range(1, 7)), "quit"])
+    assert await run_console(settings, stdin=person, stdout=person) == 0  # type: ignore[arg-type]
+    assert person.shown.count("📝 Summary") == 6
+    assert "you> \nbot>" not in person.shown, person.shown

@@ -411,3 +411,22 @@ async def test_forum_topics_place_messages_like_telegram(bot: Bot, emu: BotApiEm
     assert [m.message_thread_id for m in emu.messages(-100900)] == [news, None, news]
     with pytest.raises(BadRequest, match="thread not found"):
         await bot.send_message(-100900, "nowhere", message_thread_id=999)
+
+
+async def test_wait_for_idle_gives_the_bot_time_to_answer_an_update_it_just_fetched(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    # wait_for_idle called the bot idle the moment it fetched the update, before its answer: `newsbot console`
+    # then printed the next "you>" and the answer after it.
+    await asyncio.sleep(0.25)  # nothing happened for a while, like a person reading the last reply
+    await emu.send_user_message(USER, "/help")
+    assert len(await bot.get_updates(timeout=0)) == 1
+
+    async def answer_after_thinking() -> None:
+        await asyncio.sleep(0.1)
+        await bot.send_message(USER, "here is the help")
+
+    answer = asyncio.create_task(answer_after_thinking())
+    await emu.wait_for_idle(quiet=0.2, timeout=5)
+    assert answer.done() and emu.sent_count() == 1
+    await answer
