@@ -383,7 +383,7 @@ def _first_article(articles: Sequence[Article], source: str) -> Article:
     if len(articles) > 1:
         print(
             f"newsbot: {source} is a feed of {len(articles)} articles; summarizing the first, "
-            f"{articles[0].title!r}",
+            f"“{articles[0].title}”",
             file=sys.stderr,
         )
     return articles[0]

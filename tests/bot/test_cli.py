@@ -551,3 +551,12 @@ def test_ingest_of_an_article_pruned_earlier_says_so_without_an_id(tmp_path: Pat
     assert (
         result.stdout == "skipped  Harbor city approves new tram line [business, politics] (pruned earlier)\n"
     )
+
+
+def test_summarize_names_the_feed_item_it_chose_as_written_not_as_a_python_string(tmp_path: Path) -> None:
+    # The title was printed with repr(): 'Mayor\'s "fast" tram plan', quotes and backslashes added.
+    title = 'Mayor\'s "fast" tram plan'
+    (tmp_path / "feed.xml").write_text(_rss(title + "\n\n" + ARTICLE.split("\n\n", 1)[1], OTHER))
+    result = newsbot("summarize", "feed.xml", "-n", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == f"newsbot: feed.xml is a feed of 2 articles; summarizing the first, “{title}”\n"
