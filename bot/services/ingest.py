@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import logging
 import math
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
@@ -75,6 +76,8 @@ NO_FEED_ON_PAGE = "That page is not a feed and names none; send the feed's addre
 # at once; more would only fight the event loop for the GIL (parsing is mostly Python).
 PARSE_WORKERS = 4
 STORY_WINDOW_SECONDS = 3 * 86400
+# One link of a scheme the bot never fetches, sent as the whole text of /summary.
+_OTHER_SCHEME = re.compile(r"(?!https?://)[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -259,8 +262,13 @@ class IngestService:
         text = text[:MAX_TEXT_CHARS]
         if _looks_binary(text):
             raise UserError("That doesn't look like readable text, so there is nothing to summarize.")
+        if _OTHER_SCHEME.fullmatch(text.strip()):
+            # "ftp://host/x", "file:///etc/hostname": a link, but not one the bot will fetch (SPEC §8).
+            raise UserError(
+                "I can only fetch http:// and https:// links. Send a web link, or the text itself."
+            )
         if len(text.split()) < 2 and not is_unspaced(text):
-            # One word ("hello", "ftp://host/x", "-1") would come back as its own summary, which helps nobody.
+            # One word ("hello", "-1") would come back as its own summary, which helps nobody.
             # Chinese or Japanese puts no spaces between words, so one run of it can be a whole article.
             raise UserError(
                 "That is too short to summarize. Send a few sentences of an article, a link (https://...) "

@@ -85,10 +85,17 @@ async def test_summary_of_one_word_or_an_overlong_id_says_what_to_send(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
     # One word came back as its own "summary"; a link of another scheme or a bare "https://" too.
-    for word in ("hello", "ftp://example.com/a", "https://", "-1"):
+    for word in ("hello", "https://", "-1"):
         reply = await say(emulator, f"/summary {word}")
         assert "too short to summarize" in reply.text and "/summary 12" in reply.text, word
         assert not reply.text.startswith("📝 Summary")
+    # A link of a scheme the bot never fetches is told so, not called too short.
+    for link in ("ftp://example.com/a", "FILE:///etc/hostname", "gopher://x/1"):
+        reply = await say(emulator, f"/summary {link}")
+        assert (
+            reply.text
+            == "⚠️ I can only fetch http:// and https:// links. Send a web link, or the text itself."
+        ), link
     # Chinese has no spaces between words: one run of it is text to summarize, not one word.
     reply = await say(emulator, "/summary 东京今天发生地震。当地没有人员伤亡的报告。")
     assert "too short" not in reply.text and "没有人员伤亡" in reply.text
