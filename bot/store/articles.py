@@ -39,6 +39,7 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # A quoted phrase ("...", typographic “...” as phones type them, «...») or a run of non-space characters. An
 # unclosed quote is part of a word, as before.
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -134,6 +135,9 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
         phrase = next((g for g in match.groups()[:3] if g is not None), None)
         # A quoted phrase stays one FTS5 string, which FTS5 reads as a phrase: its words in that order.
         chunk = " ".join(phrase.split()) if phrase is not None else match.group(4)
+        if phrase is None:
+            # "Coffee's" is the words "coffee" and "s" to FTS5, a phrase no text about coffee holds.
+            chunk = _POSSESSIVE.sub("", chunk)
         # Control characters (NUL ends an FTS5 string early) and lone surrogates (not encodable) go.
         cleaned = "".join(ch for ch in chunk if unicodedata.category(ch)[0] != "C")
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.

@@ -172,6 +172,9 @@ async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bo
     await store_samples(running_bot)
     reply = await say(emulator, "/search glacier sensors")
     assert "Solar-powered sensors" in reply.text and "1 article" in reply.text
+    # Another form of each word, and a possessive, find it too.
+    reply = await say(emulator, "/search glacier's sensor")
+    assert "Solar-powered sensors" in reply.text and "1 article" in reply.text
     assert "Nothing found" in (await say(emulator, '/search "zebra" OR *')).text
     assert "What should I look for" in (await say(emulator, "/search")).text
     assert "What should I look for" in (await say(emulator, '/search "')).text

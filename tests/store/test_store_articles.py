@@ -335,6 +335,19 @@ async def test_hostile_search_input_never_raises(
     assert await _search_urls(searchable, words) == expected
 
 
+async def test_search_finds_other_english_forms_of_a_word_and_possessives(db: Database) -> None:
+    await _add(db, make_article(1, title="Elections called", body="The council is hiring inspectors."), "h1")
+    await _add(db, make_article(2, title="Coffee prices", body="Growers expect a poor harvest."), "h2")
+    # Each failed when only the exact word typed was found.
+    assert await _search_urls(db, "election") == ["1"]
+    assert await _search_urls(db, "hired inspector") == ["1"]
+    assert await _search_urls(db, "Coffee's") == ["2"]
+    assert await _search_urls(db, "coffee’s harvests") == ["2"]
+    # A quoted phrase is taken as typed: no article holds these words together.
+    assert await _search_urls(db, '"elections hiring"') == []
+    assert await _search_urls(db, "elections coffee") == []
+
+
 async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
     # The search used to casefold the query: "Straße" became "strasse", which the index (simple case folding
     # only) does not hold, so searching the headline's own word found it not, and found other articles instead.

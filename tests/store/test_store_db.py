@@ -155,6 +155,33 @@ async def test_articles_stored_before_the_topic_lists_are_listed_by_topic(tmp_pa
     ]
 
 
+async def test_articles_stored_before_the_stemmed_index_are_found_by_other_forms_of_a_word(
+    tmp_path: Path,
+) -> None:
+    # Migration 0014 rebuilds the search index with the porter stemmer: articles stored before it must be in
+    # the new index (or /search would miss them all), under their stems.
+    path = tmp_path / "db.sqlite3"
+    before = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:13]))
+    async with await Database.open(path, migrations=before) as db:
+        assert db.schema_version == 13
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+            " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
+            [
+                (1, 1, "Elections called", NOW + 1, "Voters queue.", 1, 1),
+                (2, 2, "Café", NOW + 2, "Beans.", 2, 2),
+            ],
+        )
+    conn.close()
+    async with await Database.open(path) as db:
+        assert [a.id for a in await db.articles.search("election")] == [1]
+        assert [a.id for a in await db.articles.search("cafe bean")] == [2]
+        await db.articles.prune(NOW + 100, NOW + 100)  # the delete trigger still writes to the new index
+        assert await db.articles.search("election") == []
+
+
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path):
