@@ -151,7 +151,8 @@ _COOKIE_CONSENT = re.compile(
 _FEED_FURNITURE = re.compile(
     r"^\s*(?:(?:continue reading|keep reading|read the (?:full|rest of the) (?:story|article|post)|"
     r"lire la suite|seguir leyendo|continuar lendo|weiterlesen|mehr lesen)(?:\s+[^\s.!?]+){0,5}[.…»›→>\s]*"
-    r"|(?:\[\s*link\s*\]\s*)?\[?\s*(?:[\d,.]+\s*)?comments?\s*\]?[.\s]*"
+    # Possessive spaces: two "\s*" side by side split a run of spaces every way, quadratic in its length.
+    r"|(?:\[\s*+link\s*+\]\s*+)?\[?\s*+(?:[\d,.]+\s*+)?comments?\s*+\]?[.\s]*"
     r"|submitted\s*by[^.!?\n]{1,160}|show contact info"
     r"|the post\s[^\n]{1,300}?\s(?:appeared first on|first appeared on)\s[^\n]{1,120})$"
     # Medium's credit starts with the title, which may hold any punctuation but not the end of a sentence.
