@@ -106,7 +106,8 @@ _PICTURED = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(
-    r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*\)?\s*$",
+    # Possessive: "\s*\)?\s*" tried every split of a long run of spaces before failing at its end.
+    r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*+\)?\s*$",
     re.IGNORECASE,
 )
 _READ_NEXT = re.compile(
