@@ -79,7 +79,9 @@ _AGENCY_DATELINE = re.compile(
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:By|Von|Par|Por)(?:\s*\.\s*{name}\s*\.\s*|\s+{name}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))".format(
         # "By Jane Smith and Tom Jones"; "Von Anna Schmidt und ...", "Par ... et ...", "Por ... e/y ...".
-        name=r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ][\w'’.-]*\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
+        # Each name word is taken whole, only its final "." may go back to the pattern around it: a word that
+        # could end at any letter let "By " and 200 capitals be cut into six names in billions of ways.
+        name=r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ](?:[\w'’-]++|\.(?=[\w'’-]))*+\.?\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
     )
 )
 _STAMP_PREFIX = re.compile(
@@ -104,7 +106,8 @@ _PICTURED = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(
-    r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*\)?\s*$",
+    # Possessive: "\s*\)?\s*" tried every split of a long run of spaces before failing at its end.
+    r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*+\)?\s*$",
     re.IGNORECASE,
 )
 _READ_NEXT = re.compile(
@@ -149,7 +152,8 @@ _COOKIE_CONSENT = re.compile(
 _FEED_FURNITURE = re.compile(
     r"^\s*(?:(?:continue reading|keep reading|read the (?:full|rest of the) (?:story|article|post)|"
     r"lire la suite|seguir leyendo|continuar lendo|weiterlesen|mehr lesen)(?:\s+[^\s.!?]+){0,5}[.…»›→>\s]*"
-    r"|(?:\[\s*link\s*\]\s*)?\[?\s*(?:[\d,.]+\s*)?comments?\s*\]?[.\s]*"
+    # Possessive spaces: two "\s*" side by side split a run of spaces every way, quadratic in its length.
+    r"|(?:\[\s*+link\s*+\]\s*+)?\[?\s*+(?:[\d,.]+\s*+)?comments?\s*+\]?[.\s]*"
     r"|submitted\s*by[^.!?\n]{1,160}|show contact info"
     r"|the post\s[^\n]{1,300}?\s(?:appeared first on|first appeared on)\s[^\n]{1,120})$"
     # Medium's credit starts with the title, which may hold any punctuation but not the end of a sentence.

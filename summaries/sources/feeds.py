@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import feedparser.encodings
 import lxml.etree
 import lxml.html
 
@@ -290,18 +291,24 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
     if stripped.startswith(b"<"):
         # Whitespace before the XML declaration makes strict parsers give up; many real feeds have it.
         data = stripped
-    data = _tame_xml(_without_entity_declarations(_CHAR_REF.sub(_safe_char_ref, data)))
     # A neutral content type: the XML declaration then decides the encoding, and feedparser does not flag the
     # missing header as a problem.
     headers = {"content-type": "application/xml"}
     if url:
         headers["content-location"] = url
+    # The guards below read bytes as ASCII, but feedparser decodes by BOM and declared encoding first: in UTF-16,
+    # EBCDIC or UTF-7 ("+ADw-item") they saw no tag at all. They get the UTF-8 that feedparser will parse.
+    decoding: dict[str, Any] = {}
+    data = feedparser.encodings.convert_to_utf8(headers, data, decoding)
+    data = _tame_xml(_without_entity_declarations(_CHAR_REF.sub(_safe_char_ref, data)))
     try:
         parsed = feedparser.parse(
             data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True
         )
     except Exception as exc:  # feedparser's contract is "never raises"; keep that promise if it breaks
         raise FeedError(f"The feed could not be read ({type(exc).__name__}).") from exc
+    if decoding.get("bozo") and not parsed.get("bozo"):  # "declared as X, but parsed as Y" was found above
+        parsed.update(bozo=True, bozo_exception=decoding.get("bozo_exception"))
     version = str(parsed.get("version") or "")
     feed = parsed.get("feed", {})
     entries = parsed.get("entries", [])

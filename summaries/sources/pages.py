@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, AnyStr
@@ -59,6 +59,7 @@ _MARKUP_TOKEN = re.compile(
     re.DOTALL,
 )
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
+_TAG_LIKE = re.compile(rf"</?(?P<name>[A-Za-z][^{_WS}/>]*)(?P<attrs>{_ATTRIBUTES})")
 _RAW_TEXT_END = {
     name: re.compile(f"</{name}", re.IGNORECASE | re.ASCII)
     for name in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
@@ -147,28 +148,67 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
 def tame_markup(markup: str) -> str:
     """``markup`` with the attributes of any tag that has more than MAX_TAG_ATTRIBUTES dropped.
 
-    Linear time; ordinary pages come back unchanged.
+    Linear time; ordinary pages come back unchanged but for long runs of script that look like such a tag.
     """
     if len(markup) < 2 * MAX_TAG_ATTRIBUTES:
         return markup
+    spans = list(_crowded_tags(markup))
+    if not spans:
+        return markup
     pieces: list[str] = []
-    kept = pos = 0
+    kept = 0
+    for start, end in spans:
+        pieces.append(markup[kept:start])
+        kept = end
+    pieces.append(markup[kept:])
+    return "".join(pieces)
+
+
+def _crowded_tags(markup: str) -> Iterator[tuple[int, int]]:
+    """Where the attributes of each tag with too many of them are, in order."""
+    pos = 0
     while (match := _MARKUP_TOKEN.search(markup, pos)) is not None:
         pos = max(match.end(), match.start() + 1)
         name, attrs = match["name"], match["attrs"]
         if name is None:
-            continue  # a comment
-        if len(attrs) > 2 * MAX_TAG_ATTRIBUTES and more_than(_ONE_ATTRIBUTE, attrs, MAX_TAG_ATTRIBUTES):
-            pieces.append(markup[kept : match.start("attrs")])
-            kept = match.end("attrs")
+            # A comment or "<!...>", "<?...>": libxml2 may read "<![CDATA[" in <svg> otherwise than HTML5.
+            closer = 4 if match[0].endswith("--!>") else 3 if match[0].endswith("-->") else 0
+            yield from _crowded_tag_like_runs(markup, match.start() + 1, match.end() - closer)
+            continue
+        if _too_many_attributes(attrs):
+            yield match.span("attrs")
         raw_text_end = _RAW_TEXT_END.get(name.lower())
-        if raw_text_end is not None and not match[0].startswith("</"):
+        if raw_text_end is not None and not match[0].startswith("</") and not _self_closing(markup, match):
             end = raw_text_end.search(markup, pos)
-            pos = len(markup) if end is None else end.start()
-    if not pieces:
-        return markup
-    pieces.append(markup[kept:])
-    return "".join(pieces)
+            start, pos = pos, len(markup) if end is None else end.start()
+            yield from _crowded_tag_like_runs(markup, start, pos)
+
+
+def _crowded_tag_like_runs(markup: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The same for "<name ..." runs in a comment or raw text (``markup[start:end]``), read as tags.
+
+    Such text is never article text, so capping it costs nothing, and a parser that disagrees with the
+    tokenizer about it (libxml2 is no exact HTML5 tokenizer) still meets no crowded tag there.
+    """
+    for match in _TAG_LIKE.finditer(markup, start, end):
+        if _too_many_attributes(match["attrs"]):
+            yield match.span("attrs")
+
+
+def _too_many_attributes(attrs: str) -> bool:
+    return len(attrs) > 2 * MAX_TAG_ATTRIBUTES and more_than(_ONE_ATTRIBUTE, attrs, MAX_TAG_ATTRIBUTES)
+
+
+def _self_closing(markup: str, tag: re.Match[str]) -> bool:
+    """Whether a start tag ends in "/>" (not in an unquoted value "x=1/>"): libxml2 then reads no raw text
+    after "<script/>", where an HTML5 tokenizer would."""
+    attrs = tag["attrs"]
+    if not attrs.endswith("/") or not markup.startswith(">", tag.end()):
+        return False
+    last = None
+    for last in _ONE_ATTRIBUTE.finditer(attrs):  # noqa: B007 - only the last one matters
+        pass
+    return last is None or last.end() < len(attrs)
 
 
 def more_than(pattern: re.Pattern[AnyStr], text: AnyStr, limit: int) -> bool:

@@ -486,6 +486,28 @@ def test_an_item_tag_with_sixty_thousand_attributes_does_not_stall_the_poll() ->
     assert [item.title for item in parsed.items] == ["Council approves the tram"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp037", "utf-7"])
+def test_a_crowded_item_tag_in_a_wide_or_ebcdic_or_utf7_feed_does_not_stall_the_poll(encoding: str) -> None:
+    # The attribute cap read bytes as ASCII, feedparser reads them in the declared encoding: in these it saw
+    # no tag at all, and this feed took over half a minute.
+    crowded = " ".join(f"a{i}='x'" for i in range(60_000))
+    body = (
+        '<rss version="2.0"><channel><title>City</title>'
+        f"<item {crowded}><title>Council approves the tram</title><link>https://city.example/tram</link>"
+        "<description>The council approved the tram line.</description></item></channel></rss>"
+    )
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'
+    if encoding == "utf-7":  # "+ADw-" is "<" in UTF-7: the feed's bytes hold no "<item" for a byte pattern
+        feed = declaration.encode() + body.encode("utf-7").replace(b"<item ", b"+ADw-item ")
+    else:
+        feed = (declaration + body).encode(encoding)
+    started = time.monotonic()
+    parsed = parse_feed(feed, "https://city.example/rss")
+    assert time.monotonic() - started < 2
+    assert [item.title for item in parsed.items] == ["Council approves the tram"]
+    assert parsed.title == "City"
+
+
 def test_a_field_lxml_refuses_with_a_run_of_unclosed_tags_is_read_in_linear_time() -> None:
     # A whole document with no body sends html_to_text down its hand-made path; a hostile feed adds 200,000
     # "<" without a ">": each one used to scan to the end of the field, half a minute of a parsing thread.

@@ -222,6 +222,29 @@ def test_a_tag_with_too_many_attributes_keeps_none_of_them(crowded: str) -> None
     assert "<div>" in tamed and "a999" not in tamed and tamed.endswith(f"{_TRAM}</div></body></html>")
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<script/><div ",  # libxml2 reads no script after a self-closed <script/>; an HTML5 tokenizer does
+        "<textarea x='1'/><div ",
+        '<script/><b title="</script>" ',  # the crowded tag's first value holds the tokenizer's script end
+    ],
+)
+def test_a_crowded_tag_after_a_self_closed_script_costs_no_minutes_of_cpu(opening: str) -> None:
+    # Taken for script text, the tag kept its 60,000 attributes: half a minute of CPU for one page.
+    page = f"<html><body>{opening}{_crowded_tag(60_000).removeprefix('<div ')}{_TRAM}</div></body></html>"
+    started = time.monotonic()
+    found = extract_page(page, "https://news.example/tram")
+    assert time.monotonic() - started < 2
+    assert "The city council approved the new tram line" in found.text
+
+
+def test_tag_like_runs_in_script_and_comments_are_capped_but_stay_inside() -> None:
+    script = "<script>if (a<b " + "x " * 1000 + "</script>"
+    tamed = tame_markup(f"<html><body>{script}<!-- <i {'y ' * 1000}-->{_TRAM}</body></html>")
+    assert tamed == f"<html><body><script>if (a<b</script><!-- <i-->{_TRAM}</body></html>"
+
+
 def test_ordinary_markup_is_left_as_it_is() -> None:
     ordinary = ARTICLE.decode("utf-8") + _crowded_tag(200) + "<script>var s = '<div a b c>';</script>" * 100
     assert tame_markup(ordinary) == ordinary
