@@ -1,0 +1,42 @@
+"""Rough edges a walkthrough found: what a user or operator types that the bot used to take the wrong way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings, describe_validation_error
+from bot.emulator import BotApiEmulator
+from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
+from tests.conversation.helpers import say
+
+
+@pytest.mark.parametrize(("typed", "zone"), [("Berlin", "Europe/Berlin"), ("new york", "America/New_York")])
+async def test_timezone_setting_takes_what_the_settings_command_takes(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    make_bot: MakeBot,
+    typed: str,
+    zone: str,
+) -> None:
+    # NEWSBOT_TIMEZONE=Berlin stopped start-up while "/settings timezone Berlin" was accepted.
+    monkeypatch.setenv("NEWSBOT_TIMEZONE", typed)
+    settings = make_settings(tmp_path, emulator)  # the timezone comes from the environment, as at start-up
+    assert settings.timezone == zone
+    async with make_bot(settings=settings) as application:
+        await say(emulator, "/start")
+        assert zone in (await say(emulator, "/mysubs")).text
+        chat = await services_of(application).chats.get(USER_CHAT)
+        assert chat is not None and chat.timezone == zone
+
+
+def test_timezone_setting_still_refuses_nonsense_naming_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    line = describe_validation_error(info.value)
+    assert line.startswith("invalid setting NEWSBOT_TIMEZONE: 'Mars/Olympus' is not an IANA timezone name")
+    assert "Berlin" in line and "\n" not in line
