@@ -8,9 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings, describe_validation_error
+from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
-from tests.conversation.helpers import say
+from tests.conversation.helpers import say, store_samples
 
 
 @pytest.mark.parametrize(("typed", "zone"), [("Berlin", "Europe/Berlin"), ("new york", "America/New_York")])
@@ -40,3 +41,18 @@ def test_timezone_setting_still_refuses_nonsense_naming_the_setting(monkeypatch:
     line = describe_validation_error(info.value)
     assert line.startswith("invalid setting NEWSBOT_TIMEZONE: 'Mars/Olympus' is not an IANA timezone name")
     assert "Berlin" in line and "\n" not in line
+
+
+async def test_latest_with_a_number_says_what_latest_takes(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/latest 5" answered "“5” is not a topic": a number there means "how many" (or article 5), not a topic.
+    await store_samples(running_bot)
+    reply = await say(emulator, "/latest 5")
+    assert "not a topic" not in reply.text
+    assert "/latest shows the 8 newest articles" in reply.text
+    assert "/latest sport shows one topic's" in reply.text and "/summary 5" in reply.text
+    assert "/latest sport shows one topic's. Topics:" in (await say(emulator, "/latest sport 3")).text
+    # A near miss is still suggested, a nonsense word is still no topic.
+    assert "Did you mean" in (await say(emulator, "/latest busines")).text
+    assert "“marsbars” is not a topic" in (await say(emulator, "/latest marsbars")).text
