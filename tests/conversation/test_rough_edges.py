@@ -56,3 +56,23 @@ async def test_latest_with_a_number_says_what_latest_takes(
     # A near miss is still suggested, a nonsense word is still no topic.
     assert "Did you mean" in (await say(emulator, "/latest busines")).text
     assert "“marsbars” is not a topic" in (await say(emulator, "/latest marsbars")).text
+
+
+@pytest.mark.parametrize("written", ["{id}.", "#{id}.", "({id})", "[#{id}]", "{id}!"])
+async def test_summary_of_an_id_written_with_punctuation(
+    emulator: BotApiEmulator, running_bot: BotApplication, written: str
+) -> None:
+    # "/summary 3." was summarized as the pasted text "3." ("too short to summarize") instead of article 3.
+    target = (await store_samples(running_bot))[1]
+    reply = await say(emulator, "/summary " + written.format(id=target.id))
+    assert target.title in reply.text and "Newsbot Samples" in reply.text
+    # "/summary N ID" still asks for N sentences of the article.
+    one = await say(emulator, f"/summary 1 {written.format(id=target.id)}")
+    assert target.title in one.text and len([p for p in one.text.split("\n\n")[1:] if p.strip()]) == 1
+
+
+async def test_summary_of_a_decimal_number_is_no_article(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    target = (await store_samples(running_bot))[1]
+    assert target.title not in (await say(emulator, f"/summary {target.id}.5")).text
