@@ -76,3 +76,11 @@ async def test_summary_of_a_decimal_number_is_no_article(
 ) -> None:
     target = (await store_samples(running_bot))[1]
     assert target.title not in (await say(emulator, f"/summary {target.id}.5")).text
+
+
+async def test_markup_is_no_keyword(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    # '/subscribe "<b>x</b>"' followed the keyword "b>x</b".
+    reply = await say(emulator, '/subscribe "<b>tesla</b>" <i>rivian</i> "at&t" "c++" node.js')
+    assert reply.text.count("keywords are plain words, not markup: leave out < and >") == 2
+    keywords = {s.value for s in await services_of(running_bot).subscriptions.for_chat(USER_CHAT)}
+    assert keywords == {"at&t", "c++", "node.js"}  # punctuation inside a word is still a keyword
