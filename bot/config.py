@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import hide_url_secrets
+from bot.timezones import TimezoneError, resolve_timezone
 from summaries.topics import TopicCatalogue
 from summaries.urls import address_problem
 
@@ -160,9 +160,14 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        if not is_iana_timezone(value):
-            raise ValueError(f"{value!r} is not an IANA timezone name such as Europe/Berlin")
-        return value
+        # What /settings timezone takes ("Berlin", "europe/berlin", "UTC+2"), stored as the same IANA name.
+        try:
+            return resolve_timezone(value)
+        except TimezoneError:
+            raise ValueError(
+                f"{value!r} is not an IANA timezone name such as Europe/Berlin, nor a city of the tz database "
+                "(Berlin, New York) or a whole-hour UTC offset (UTC+2)"
+            ) from None
 
     @field_validator("log_level")
     @classmethod
@@ -182,17 +187,6 @@ class Settings(BaseSettings):
 _TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # Telegram user ids fit in 52 bits; anything past SQLite's 64-bit integers is certainly a typo.
 _MAX_USER_ID = 2**63 - 1
-
-
-def is_iana_timezone(name: str) -> bool:
-    """Whether ``name`` is a real IANA zone; the tz database's server-local aliases and variants are not."""
-    if name.lower() in ("localtime", "factory") or name.startswith(("posix/", "right/", "/")):
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:

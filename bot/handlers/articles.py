@@ -49,8 +49,11 @@ _TELEGRAM_LINK = re.compile(
 )
 # A message of at most this many words around a link is that link; longer text is summarized as text.
 _LINK_WORDS = 12
-# A number is an id, even one too long to exist ("no article #..."); 30 digits keeps int() cheap and safe.
-_ARTICLE_ID = re.compile(r"^#?(\d{1,30})$")
+# A number is an id, even one too long to exist ("no article #..."); 30 digits keeps int() cheap and safe. People
+# write it as a sentence or a reference too ("3.", "#3.", "(3)", "[#3]"): "3." was summarized as the text "3.".
+_ARTICLE_ID = re.compile(
+    r"^(?:\(#?(?P<paren>\d{1,30})\)|\[#?(?P<bracket>\d{1,30})\]|#?(?P<bare>\d{1,30}))[.,;:!?…]*$"
+)
 # An article id as our lists and digests show it, after "source · age" or opening the line: "· #12".
 _LISTED_ID = re.compile(r"(?:^|· )#(\d{1,12})\b", re.MULTILINE)
 _SEVERAL_ARTICLES = (
@@ -120,7 +123,7 @@ def parse_summary_request(
         text = replied
     match = _ARTICLE_ID.match(text)
     if match:
-        return SummaryRequest(sentences, article_id=int(match.group(1)))
+        return SummaryRequest(sentences, article_id=int(next(n for n in match.groups() if n is not None)))
     if _is_link(text):
         url = find_url(text)
         assert url is not None

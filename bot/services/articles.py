@@ -56,7 +56,16 @@ class ArticleService:
         topic = self._catalogue.resolve(text)
         if topic is not None:
             return topic
+        names = ", ".join(t.id for t in self._catalogue.all())
+        words = text.split()
+        if any(word.isdecimal() for word in words):
+            # "/latest 5" most likely means "the 5 newest" (or article 5): "5 is not a topic" told neither.
+            example = "sport" if self._catalogue.get("sport") else self._catalogue.all()[0].id
+            read = f"; to read article {words[0]}, /summary {words[0]}" if len(words) == 1 else ""
+            raise UserError(
+                f"/latest shows the {LATEST_LIMIT} newest articles and takes no number; "
+                f"/latest {example} shows one topic's{read}. Topics: {names}."
+            )
         near = self._catalogue.suggest(text) if len(text) >= 3 else None
         hint = f" Did you mean {topic_label(near)}?" if near else ""
-        names = ", ".join(t.id for t in self._catalogue.all())
         raise UserError(f"{quoted(text)} is not a topic.{hint} Topics: {names}.")

@@ -7,11 +7,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import available_timezones
 
-from bot.config import is_iana_timezone
+from bot import timezones
 from bot.errors import UserError
 from bot.render.text import quoted
 from bot.scheduling import next_digest_at, parse_time_of_day
@@ -26,7 +24,6 @@ if TYPE_CHECKING:
 SettingName = Literal["mode", "digest", "timezone", "quiet", "length", "pause", "resume"]
 
 MAX_DIGEST_TIMES = 6
-MAX_TIMEZONE_CHARS = 64
 _TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
 _QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|to|\s)\s*")
 _OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
@@ -272,68 +269,11 @@ def parse_length(value: str | int) -> int:
 
 
 def resolve_timezone(name: str) -> str:
-    """The IANA zone for what a user typed; UserError otherwise.
-
-    Takes IANA names in any case ("europe/berlin"), a city of the tz database ("Berlin", "new york") and whole-hour
-    UTC offsets ("UTC+2", "GMT-5", "+02:00"), which become fixed Etc/GMT zones.
-    """
-    name = name.strip()
-    hint = "Name a big city in your timezone (Berlin, New York), an IANA zone (Europe/Berlin) or UTC."
-    if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
-        raise UserError(f"That is not a timezone I know. {hint}")
-    key = "_".join(name.split()).lower()  # "New York" is spelled New_York in the tz database
-    found = _timezone_names().get(key) or _city_zones().get(_ascii(key)) or _offset_zone(name)
-    if found is None:
-        raise UserError(f"{quoted(name)} is not a timezone I know. {hint}")
-    return found
-
-
-@lru_cache(maxsize=1)
-def _timezone_names() -> dict[str, str]:
-    # Read once: available_timezones() walks the tz database on disk.
-    return {n.lower(): n for n in available_timezones() if is_iana_timezone(n)}
-
-
-@lru_cache(maxsize=1)
-def _city_zones() -> dict[str, str]:
-    # "berlin" -> Europe/Berlin. Only the geographic areas: "Eastern" or "West" alone (US/, Canada/, Brazil/,
-    # Australia/) would be guesses. A city in two areas (Istanbul, Nicosia) is one zone under two names.
-    cities: dict[str, str] = {}
-    for zone in sorted(_timezone_names().values(), key=lambda n: (len(n), n)):
-        area, _, city = zone.rpartition("/")
-        if area.split("/")[0] in _GEOGRAPHIC_AREAS and city.lower() not in _COMPASS:
-            cities.setdefault(city.lower(), zone)
-    return cities
-
-
-_GEOGRAPHIC_AREAS = frozenset(
-    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
-)
-_COMPASS = frozenset({"north", "south", "east", "west"})  # Australia/West and friends
-_UTC_OFFSET = re.compile(r"^(?:utc|gmt)?([+\-\u2212])(\d{1,2})(?::?(\d{2}))?$")
-
-
-def _ascii(text: str) -> str:
-    """ "são_paulo" -> "sao_paulo": the tz database spells cities without accents."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def _offset_zone(text: str) -> str | None:
-    """ "UTC+2" -> "Etc/GMT-2" (the tz database's POSIX-style names invert the sign); None if no offset."""
-    match = _UTC_OFFSET.match("".join(text.split()).lower())
-    if match is None:
-        return None
-    east, hours, minutes = match.group(1) == "+", int(match.group(2)), int(match.group(3) or 0)
-    if minutes:
-        raise UserError(
-            f"{quoted(text)} has no timezone name of its own; name a big city in your timezone instead, "
-            "e.g. Kolkata for UTC+05:30."
-        )
-    if hours > (14 if east else 12):
-        raise UserError(f"{quoted(text)} is not a UTC offset: they go from UTC-12 to UTC+14.")
-    if hours == 0:
-        return "UTC"
-    return f"Etc/GMT{'-' if east else '+'}{hours}"
+    """The IANA zone for what a user typed ("europe/berlin", "Berlin", "UTC+2"); UserError otherwise."""
+    try:
+        return timezones.resolve_timezone(name)
+    except timezones.TimezoneError as error:
+        raise UserError(str(error)) from None
 
 
 def _time_of_day(text: str) -> str:

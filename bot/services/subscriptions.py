@@ -220,6 +220,10 @@ def _keyword_problem(keyword: str) -> str | None:
     """Why ``keyword`` cannot be followed, or None when it can."""
     if not _HAS_WORD_CHAR.search(keyword):
         return "it has no letters or digits"
+    if "<" in keyword or ">" in keyword:
+        # Pasted markup ("<b>x</b>" became the keyword "b>x</b"): articles are matched as plain text, so such a
+        # keyword follows something no reader meant. Refused rather than guessed at by stripping tags.
+        return "keywords are plain words, not markup: leave out < and >"
     if len(keyword) < MIN_KEYWORD_CHARS:
         return f"keywords need at least {MIN_KEYWORD_CHARS} characters"
     if len(keyword) > MAX_KEYWORD_CHARS:

@@ -1,0 +1,92 @@
+"""Timezone names as people write them -> IANA zones; pure, shared by Settings and /settings timezone."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.render.text import quoted
+
+MAX_TIMEZONE_CHARS = 64
+TIMEZONE_HINT = "Name a big city in your timezone (Berlin, New York), an IANA zone (Europe/Berlin) or UTC."
+
+
+class TimezoneError(ValueError):
+    """A timezone name that resolves to no zone; the message is plain text a user or operator can act on."""
+
+
+def is_iana_timezone(name: str) -> bool:
+    """Whether ``name`` is a real IANA zone; the tz database's server-local aliases and variants are not."""
+    if name.lower() in ("localtime", "factory") or name.startswith(("posix/", "right/", "/")):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def resolve_timezone(name: str) -> str:
+    """The IANA zone for what a person typed; TimezoneError otherwise.
+
+    Takes IANA names in any case ("europe/berlin"), a city of the tz database ("Berlin", "new york") and whole-hour
+    UTC offsets ("UTC+2", "GMT-5", "+02:00"), which become fixed Etc/GMT zones.
+    """
+    name = name.strip()
+    if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
+        raise TimezoneError(f"That is not a timezone I know. {TIMEZONE_HINT}")
+    key = "_".join(name.split()).lower()  # "New York" is spelled New_York in the tz database
+    found = _timezone_names().get(key) or _city_zones().get(_ascii(key)) or _offset_zone(name)
+    if found is None:
+        raise TimezoneError(f"{quoted(name)} is not a timezone I know. {TIMEZONE_HINT}")
+    return found
+
+
+@lru_cache(maxsize=1)
+def _timezone_names() -> dict[str, str]:
+    # Read once: available_timezones() walks the tz database on disk.
+    return {n.lower(): n for n in available_timezones() if is_iana_timezone(n)}
+
+
+@lru_cache(maxsize=1)
+def _city_zones() -> dict[str, str]:
+    # "berlin" -> Europe/Berlin. Only the geographic areas: "Eastern" or "West" alone (US/, Canada/, Brazil/,
+    # Australia/) would be guesses. A city in two areas (Istanbul, Nicosia) is one zone under two names.
+    cities: dict[str, str] = {}
+    for zone in sorted(_timezone_names().values(), key=lambda n: (len(n), n)):
+        area, _, city = zone.rpartition("/")
+        if area.split("/")[0] in _GEOGRAPHIC_AREAS and city.lower() not in _COMPASS:
+            cities.setdefault(city.lower(), zone)
+    return cities
+
+
+_GEOGRAPHIC_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
+_COMPASS = frozenset({"north", "south", "east", "west"})  # Australia/West and friends
+_UTC_OFFSET = re.compile(r"^(?:utc|gmt)?([+\-\u2212])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def _ascii(text: str) -> str:
+    """ "são_paulo" -> "sao_paulo": the tz database spells cities without accents."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _offset_zone(text: str) -> str | None:
+    """ "UTC+2" -> "Etc/GMT-2" (the tz database's POSIX-style names invert the sign); None if no offset."""
+    match = _UTC_OFFSET.match("".join(text.split()).lower())
+    if match is None:
+        return None
+    east, hours, minutes = match.group(1) == "+", int(match.group(2)), int(match.group(3) or 0)
+    if minutes:
+        raise TimezoneError(
+            f"{quoted(text)} has no timezone name of its own; name a big city in your timezone instead, "
+            "e.g. Kolkata for UTC+05:30."
+        )
+    if hours > (14 if east else 12):
+        raise TimezoneError(f"{quoted(text)} is not a UTC offset: they go from UTC-12 to UTC+14.")
+    if hours == 0:
+        return "UTC"
+    return f"Etc/GMT{'-' if east else '+'}{hours}"

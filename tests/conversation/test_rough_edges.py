@@ -1,0 +1,86 @@
+"""Rough edges a walkthrough found: what a user or operator types that the bot used to take the wrong way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings, describe_validation_error
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator
+from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
+from tests.conversation.helpers import say, store_samples
+
+
+@pytest.mark.parametrize(("typed", "zone"), [("Berlin", "Europe/Berlin"), ("new york", "America/New_York")])
+async def test_timezone_setting_takes_what_the_settings_command_takes(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    make_bot: MakeBot,
+    typed: str,
+    zone: str,
+) -> None:
+    # NEWSBOT_TIMEZONE=Berlin stopped start-up while "/settings timezone Berlin" was accepted.
+    monkeypatch.setenv("NEWSBOT_TIMEZONE", typed)
+    settings = make_settings(tmp_path, emulator)  # the timezone comes from the environment, as at start-up
+    assert settings.timezone == zone
+    async with make_bot(settings=settings) as application:
+        await say(emulator, "/start")
+        assert zone in (await say(emulator, "/mysubs")).text
+        chat = await services_of(application).chats.get(USER_CHAT)
+        assert chat is not None and chat.timezone == zone
+
+
+def test_timezone_setting_still_refuses_nonsense_naming_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    line = describe_validation_error(info.value)
+    assert line.startswith("invalid setting NEWSBOT_TIMEZONE: 'Mars/Olympus' is not an IANA timezone name")
+    assert "Berlin" in line and "\n" not in line
+
+
+async def test_latest_with_a_number_says_what_latest_takes(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/latest 5" answered "“5” is not a topic": a number there means "how many" (or article 5), not a topic.
+    await store_samples(running_bot)
+    reply = await say(emulator, "/latest 5")
+    assert "not a topic" not in reply.text
+    assert "/latest shows the 8 newest articles" in reply.text
+    assert "/latest sport shows one topic's" in reply.text and "/summary 5" in reply.text
+    assert "/latest sport shows one topic's. Topics:" in (await say(emulator, "/latest sport 3")).text
+    # A near miss is still suggested, a nonsense word is still no topic.
+    assert "Did you mean" in (await say(emulator, "/latest busines")).text
+    assert "“marsbars” is not a topic" in (await say(emulator, "/latest marsbars")).text
+
+
+@pytest.mark.parametrize("written", ["{id}.", "#{id}.", "({id})", "[#{id}]", "{id}!"])
+async def test_summary_of_an_id_written_with_punctuation(
+    emulator: BotApiEmulator, running_bot: BotApplication, written: str
+) -> None:
+    # "/summary 3." was summarized as the pasted text "3." ("too short to summarize") instead of article 3.
+    target = (await store_samples(running_bot))[1]
+    reply = await say(emulator, "/summary " + written.format(id=target.id))
+    assert target.title in reply.text and "Newsbot Samples" in reply.text
+    # "/summary N ID" still asks for N sentences of the article.
+    one = await say(emulator, f"/summary 1 {written.format(id=target.id)}")
+    assert target.title in one.text and len([p for p in one.text.split("\n\n")[1:] if p.strip()]) == 1
+
+
+async def test_summary_of_a_decimal_number_is_no_article(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    target = (await store_samples(running_bot))[1]
+    assert target.title not in (await say(emulator, f"/summary {target.id}.5")).text
+
+
+async def test_markup_is_no_keyword(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    # '/subscribe "<b>x</b>"' followed the keyword "b>x</b".
+    reply = await say(emulator, '/subscribe "<b>tesla</b>" <i>rivian</i> "at&t" "c++" node.js')
+    assert reply.text.count("keywords are plain words, not markup: leave out < and >") == 2
+    keywords = {s.value for s in await services_of(running_bot).subscriptions.for_chat(USER_CHAT)}
+    assert keywords == {"at&t", "c++", "node.js"}  # punctuation inside a word is still a keyword
