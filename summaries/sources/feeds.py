@@ -299,7 +299,10 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
     # The guards below read bytes as ASCII, but feedparser decodes by BOM and declared encoding first: in UTF-16,
     # EBCDIC or UTF-7 ("+ADw-item") they saw no tag at all. They get the UTF-8 that feedparser will parse.
     decoding: dict[str, Any] = {}
-    data = feedparser.encodings.convert_to_utf8(headers, data, decoding)
+    try:
+        data = feedparser.encodings.convert_to_utf8(headers, data, decoding)
+    except Exception as exc:  # a declared "punycode" raises UnicodeError, which feedparser lets through
+        raise FeedError(f"The feed could not be read ({type(exc).__name__}).") from exc
     data = _tame_xml(_without_entity_declarations(_CHAR_REF.sub(_safe_char_ref, data)))
     try:
         parsed = feedparser.parse(
