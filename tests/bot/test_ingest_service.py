@@ -995,9 +995,9 @@ def news_site_page_with_feed_link(title: str, body: str) -> str:
 async def test_a_feed_declaring_an_encoding_that_fails_is_told_unreadable(
     service: IngestService, news_site: NewsSite
 ) -> None:
-    # The punycode codec fails with a bare UnicodeError: it escaped the feed parser, so /addfeed answered with
-    # the generic error (and each poll logged a traceback) instead of saying the feed cannot be read.
-    feed = b'<?xml version="1.0" encoding="punycode"?><rss version="2.0"><channel><title>T</title></channel></rss>-9'
+    # The idna codec fails with a bare UnicodeError ("xn--a-" is no round trip): it escaped the feed parser, so
+    # /addfeed answered with the generic error (and each poll logged a traceback), not that the feed is unreadable.
+    feed = b'<?xml version="1.0" encoding="idna"?><rss version="2.0"><channel><title>T.xn--a-.</title></channel></rss>'
     url = news_site.add("/odd.xml", feed, content_type="application/rss+xml")
     with pytest.raises(UserError, match="not a feed I can read: The feed could not be read"):
         await service.check_feed(url)
