@@ -167,9 +167,11 @@ def charset_of(content_type: str) -> str | None:
     if not isinstance(name, str):
         return None
     try:
-        return codecs.lookup(name.strip().strip('"')).name
+        codec = codecs.lookup(name.strip().strip('"')).name
     except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
+    # Python decodes punycode in quadratic time (a 5 MB page: about half an hour); no page is written in it.
+    return None if codec == "punycode" else codec
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

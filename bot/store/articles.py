@@ -39,7 +39,8 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # A quoted phrase ("...", typographic “...” as phones type them, «...») or a run of non-space characters. An
 # unclosed quote is part of a word, as before.
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
+# "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s(?=[^\w'’]*$)", re.IGNORECASE)
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to

@@ -60,6 +60,9 @@ _MARKUP_TOKEN = re.compile(
 )
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
 _TAG_LIKE = re.compile(rf"</?(?P<name>[A-Za-z][^{_WS}/>]*)(?P<attrs>{_ATTRIBUTES})")
+# A script of data ("application/ld+json"): the page's date, author and headline for trafilatura and htmldate.
+# Bounded ("{0,40}"), so a start tag of many "type=type=..." costs no time per letter of it.
+_JSON_SCRIPT_TYPE = re.compile(rf"""\btype[{_WS}]*=[{_WS}]*["']?[^"'{_WS}>]{{0,40}}json""", re.IGNORECASE)
 _RAW_TEXT_END = {
     name: re.compile(f"</{name}", re.IGNORECASE | re.ASCII)
     for name in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
@@ -157,15 +160,15 @@ def tame_markup(markup: str) -> str:
         return markup
     pieces: list[str] = []
     kept = 0
-    for start, end in spans:
-        pieces.append(markup[kept:start])
+    for start, end, replacement in spans:
+        pieces += (markup[kept:start], replacement)
         kept = end
     pieces.append(markup[kept:])
     return "".join(pieces)
 
 
-def _crowded_tags(markup: str) -> Iterator[tuple[int, int]]:
-    """Where the attributes of each tag with too many of them are, in order."""
+def _crowded_tags(markup: str) -> Iterator[tuple[int, int, str]]:
+    """Where the attributes of each tag with too many of them are, in order, and what replaces them."""
     pos = 0
     while (match := _MARKUP_TOKEN.search(markup, pos)) is not None:
         pos = max(match.end(), match.start() + 1)
@@ -176,23 +179,27 @@ def _crowded_tags(markup: str) -> Iterator[tuple[int, int]]:
             yield from _crowded_tag_like_runs(markup, match.start() + 1, match.end() - closer)
             continue
         if _too_many_attributes(attrs):
-            yield match.span("attrs")
+            yield *match.span("attrs"), ""
         raw_text_end = _RAW_TEXT_END.get(name.lower())
         if raw_text_end is not None and not match[0].startswith("</") and not _self_closing(markup, match):
             end = raw_text_end.search(markup, pos)
             start, pos = pos, len(markup) if end is None else end.start()
-            yield from _crowded_tag_like_runs(markup, start, pos)
+            json = name.lower() == "script" and _JSON_SCRIPT_TYPE.search(attrs) is not None
+            yield from _crowded_tag_like_runs(markup, start, pos, json=json)
 
 
-def _crowded_tag_like_runs(markup: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _crowded_tag_like_runs(
+    markup: str, start: int, end: int, *, json: bool = False
+) -> Iterator[tuple[int, int, str]]:
     """The same for "<name ..." runs in a comment or raw text (``markup[start:end]``), read as tags.
 
-    Such text is never article text, so capping it costs nothing, and a parser that disagrees with the
-    tokenizer about it (libxml2 is no exact HTML5 tokenizer) still meets no crowded tag there.
+    Such text is no article text, and a parser that disagrees with the tokenizer about it (libxml2 is no exact
+    HTML5 tokenizer) still meets no crowded tag there. A JSON script is data the page's date and author are read
+    from: cutting its text lost them, so its "<" is written "\\u003c" instead, the same JSON and no tag at all.
     """
     for match in _TAG_LIKE.finditer(markup, start, end):
         if _too_many_attributes(match["attrs"]):
-            yield match.span("attrs")
+            yield (match.start(), match.start() + 1, "\\u003c") if json else (*match.span("attrs"), "")
 
 
 def _too_many_attributes(attrs: str) -> bool:

@@ -992,6 +992,17 @@ def news_site_page_with_feed_link(title: str, body: str) -> str:
     )
 
 
+async def test_a_feed_declaring_an_encoding_that_fails_is_told_unreadable(
+    service: IngestService, news_site: NewsSite
+) -> None:
+    # The idna codec fails with a bare UnicodeError ("xn--a-" is no round trip): it escaped the feed parser, so
+    # /addfeed answered with the generic error (and each poll logged a traceback), not that the feed is unreadable.
+    feed = b'<?xml version="1.0" encoding="idna"?><rss version="2.0"><channel><title>T.xn--a-.</title></channel></rss>'
+    url = news_site.add("/odd.xml", feed, content_type="application/rss+xml")
+    with pytest.raises(UserError, match="not a feed I can read: The feed could not be read"):
+        await service.check_feed(url)
+
+
 async def test_a_feed_a_page_names_is_fetched_with_the_same_private_address_checks(
     db: Database, clock: FakeClock, tmp_path: Path, news_site: NewsSite
 ) -> None:

@@ -348,6 +348,16 @@ async def test_search_finds_other_english_forms_of_a_word_and_possessives(db: Da
     assert await _search_urls(db, "elections coffee") == []
 
 
+async def test_search_finds_a_possessive_typed_before_punctuation(db: Database) -> None:
+    # "Coffee's, harvest" or "Coffee's?" kept the "'s" before the comma: FTS5 read "coffee s", a phrase no text
+    # about coffee holds, so the search found nothing while "Coffee's harvest" found the article.
+    await _add(db, make_article(2, title="Coffee prices", body="Growers expect a poor harvest."), "h2")
+    assert await _search_urls(db, "Coffee's, harvest") == ["2"]
+    assert await _search_urls(db, "Coffee’s?") == ["2"]
+    assert await _search_urls(db, "growers' harvest.") == ["2"]
+    assert await _search_urls(db, "harvest's...") == ["2"]
+
+
 async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
     # The search used to casefold the query: "Straße" became "strasse", which the index (simple case folding
     # only) does not hold, so searching the headline's own word found it not, and found other articles instead.

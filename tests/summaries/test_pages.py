@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,6 +244,23 @@ def test_tag_like_runs_in_script_and_comments_are_capped_but_stay_inside() -> No
     script = "<script>if (a<b " + "x " * 1000 + "</script>"
     tamed = tame_markup(f"<html><body>{script}<!-- <i {'y ' * 1000}-->{_TRAM}</body></html>")
     assert tamed == f"<html><body><script>if (a<b</script><!-- <i-->{_TRAM}</body></html>"
+
+
+def test_a_json_script_with_a_tag_like_run_keeps_the_page_date() -> None:
+    # A JSON-LD description holding "<" and a letter, then a long articleBody, read as a crowded tag: cutting
+    # it broke the JSON, and the page's date (read from there) was lost. Its "<" is escaped instead.
+    data = {
+        "@type": "NewsArticle",
+        "description": "Tides<Spring weather",
+        "articleBody": " ".join(f"word{i}" for i in range(400)),
+        "datePublished": "2021-03-04T10:00:00Z",
+    }
+    script = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    page = f"<html><head><title>Tram line approved</title>{script}</head><body><article>{_TRAM}</article></body></html>"
+    assert extract_page(page, "https://news.example/tram").published == datetime(2021, 3, 4, tzinfo=UTC)
+    tamed = tame_markup(page)
+    assert json.loads(tamed.split('json">', 1)[1].split("</script>", 1)[0]) == data
+    assert "<Spring" not in tamed  # still no tag there for a parser that would read one
 
 
 def test_ordinary_markup_is_left_as_it_is() -> None:
