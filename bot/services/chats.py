@@ -25,7 +25,9 @@ SettingName = Literal["mode", "digest", "timezone", "quiet", "length", "pause", 
 
 MAX_DIGEST_TIMES = 6
 _TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
-_QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|to|\s)\s*")
+# "22:00-07:00", with any dash, "to", or the tilde or wave dash a Japanese or Chinese keyboard types ("～" is "~"
+# once full-width forms are read as ASCII).
+_QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|~|〜|to|\s)\s*")
 _OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
 # What people type for a time of day: "8", "8am", "8:30 p.m.", "20.30", "08h00", "0800", "20h".
 _LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?h?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE)

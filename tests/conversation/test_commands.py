@@ -343,6 +343,10 @@ async def test_settings_times_a_person_would_not_write_are_refused_saying_why(
     assert "digest at 08:00, 18:00" in reply.text, reply.text
     reply = await say(emulator, "/settings quiet ２２：００-０７：００")
     assert "Quiet hours 22:00–07:00" in reply.text, reply.text
+    # ... and write a range with a tilde or a wave dash.
+    for quiet in ("２２：００～０７：００", "22:00〜07:00", "22:00~07:00"):
+        reply = await say(emulator, f"/settings quiet {quiet}")
+        assert "Quiet hours 22:00–07:00" in reply.text, (quiet, reply.text)
 
 
 async def test_settings_take_a_city_or_an_offset_as_timezone(
