@@ -93,6 +93,10 @@ WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _NO_PREVIEW_JSON: dict[str, Any] = _NO_PREVIEW.to_dict()
+# The sender keeps a story's article and "also" sources for a fan-out to many chats, and reads them again after
+# this long: a source that joined the story without alerts planned (a /summary link, a first poll's backlog) is
+# then named in the alerts still to send.
+STORY_CACHE_SECONDS = 60.0
 RENDER_CACHE_SIZE = 4096
 # Articles planned (matched, then written in one transaction) at a time. 200 new articles for 10,000 chats
 # can mean a million outbox rows: in one piece that was millions of live objects (full garbage collections
@@ -537,6 +541,9 @@ class _Item:
 class _Story:
     article: Article
     also: tuple[str, ...]
+    read_at: (
+        float  # when ``also`` was read: a report that joins the story later shows after STORY_CACHE_SECONDS
+    )
     # The article with a longer summary than the stored one, by length, for chats that asked for more.
     longer: dict[int, Article] = field(default_factory=dict)
 
@@ -1313,14 +1320,19 @@ class DeliveryService:
     async def _story(self, row: Delivery) -> _Story | None:
         """The article representing a story and the other sources that reported it (cached by story)."""
         cached = self._stories.get(row.story_id)
-        if cached is not None and cached.article.id == row.article_id:
+        now = self._clock.now()
+        if (
+            cached is not None
+            and cached.article.id == row.article_id
+            and 0 <= now - cached.read_at < STORY_CACHE_SECONDS
+        ):
             return cached
         article = await self._db.articles.get(row.article_id)
         if article is None:
             return None
         others = await self._db.articles.story_articles(row.story_id)
         also = tuple(dict.fromkeys(a.source for a in others if a.source != article.source))
-        story = _Story(article, also)
+        story = _Story(article, also, now)
         if len(self._stories) > 1000:
             self._stories.clear()
         self._stories[row.story_id] = story

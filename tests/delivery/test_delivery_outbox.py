@@ -133,6 +133,29 @@ async def test_an_alert_held_by_quiet_hours_names_a_source_that_reported_the_sto
         assert len(emulator.messages(7)) == 1
 
 
+async def test_an_alert_sent_a_while_later_names_a_source_that_joined_without_alerts_of_its_own(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A report that joins a story without alerts planned for it (a /summary link, a first poll's backlog) did
+    # not refresh the sender's cached story: alerts sent later still named no other source.
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("business",))
+        await add_chat(r, 9, topics=("business",), quiet_start="22:00", quiet_end="07:00")
+        first = await store_article(r, "Bank raises rates", topics=("business",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts([first], clock.now())
+        await wait_until(lambda: bool(emulator.messages(7)))
+        await store_article(
+            r, "Rates up at the bank", topics=("business",), source="Wire B", story_id=first.story_id
+        )
+        clock.set(utc(2026, 1, 2, 7, 0))
+        r.delivery.wake()
+        await wait_until(lambda: bool(emulator.messages(9)))
+        [held] = emulator.messages(9)
+        assert "Bank raises rates" in held.text and "also: Wire B" in held.text, held.text
+
+
 async def test_quiet_hours_hold_then_release(tmp_path: Path, emulator: BotApiEmulator) -> None:
     clock = FakeClock(utc(2026, 1, 1, 23))
     async with rig(tmp_path, emulator, clock) as r:
