@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot import delivery as delivery_module
 from bot.clock import FakeClock
-from bot.delivery import DeliveryService
+from bot.delivery import DeliveryService, match_articles, plan_rows
+from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
@@ -397,7 +397,7 @@ class StalledApi(LoopbackApi):
 async def test_switching_to_instant_while_a_failing_digest_is_sent_still_delivers_its_stories(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import delivery as delivery_module
+    from bot.delivery import service as delivery_module
 
     monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
     api = StalledApi()
@@ -625,9 +625,7 @@ async def test_stop_pause_or_digest_mode_while_an_alerts_longer_summary_is_made_
 async def _plan_read(r: Rig, art: Article) -> list[PlannedDelivery]:
     """plan_alerts' first steps: the rows it would store, read from the chats as they are now."""
     subscriptions, targets = await r.db.deliveries.planning_targets()
-    return delivery_module.plan_rows(
-        delivery_module.match_articles([art], subscriptions), targets, r.clock.now()
-    )
+    return plan_rows(match_articles([art], subscriptions), targets, r.clock.now())
 
 
 @pytest.mark.parametrize("switch", ["instant", "digest"])

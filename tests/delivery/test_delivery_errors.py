@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot import delivery as delivery_module
+from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
 from tests.delivery.support import LoopbackApi, add_chat, rig, store_article, wait_until
 

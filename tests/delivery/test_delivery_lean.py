@@ -15,7 +15,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.delivery import _NO_PREVIEW, LeanSender, _RenderCache
+from bot.delivery import LeanSender
+from bot.delivery.render_cache import _RenderCache
+from bot.delivery.transport import _NO_PREVIEW
 from bot.render.delivery import render_alert
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue

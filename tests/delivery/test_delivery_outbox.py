@@ -375,9 +375,9 @@ async def test_a_large_batch_is_planned_in_chunks_that_never_split_a_story(
 ) -> None:
     # 200 articles for 10,000 chats is a million rows: planned in one piece it kept millions of objects alive
     # (seconds-long garbage collections on the event loop) and held the write lock for a minute.
-    import bot.delivery
+    import bot.delivery.service
 
-    monkeypatch.setattr(bot.delivery, "PLAN_CHUNK_ARTICLES", 2)
+    monkeypatch.setattr(bot.delivery.service, "PLAN_CHUNK_ARTICLES", 2)
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("business",))
         await add_chat(r, 8, topics=("business",))

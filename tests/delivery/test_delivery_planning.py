@@ -31,7 +31,7 @@ def article(
 
 
 def matches(keyword: str, text: str) -> bool:
-    from bot.delivery import _normalized_words
+    from bot.delivery.planning import _normalized_words
 
     return keyword_matcher(keyword)(text, _normalized_words(text))
 
@@ -186,7 +186,7 @@ def test_planning_10000_chats_is_fast() -> None:
 def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None:
     # match_articles tests a plain keyword only on articles holding all its words; it must agree with
     # testing every article, for phrases, repeated words, Unicode spellings, symbols and unspaced scripts.
-    from bot.delivery import _normalized_words
+    from bot.delivery.planning import _normalized_words
 
     arts = [
         article(1, "Electric car sales", "The new electric  car market grew. C++ and C# jobs."),
@@ -222,6 +222,6 @@ def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None
 
 
 def _fold_text(a: Article) -> str:
-    from bot.delivery import _fold
+    from bot.delivery.planning import _fold
 
     return _fold(f"{a.title}\n{a.body}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import delivery as delivery_module
+from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
 from tests.delivery.support import Rig, add_chat, rig, store_article, wait_until
 

@@ -1,54 +1,41 @@
-"""The outbox: what to send to whom, pacing, retries, exactly-once bookkeeping (SPEC §6).
-
-Planning is pure (``match_articles`` -> ``plan_rows``) and persisted with INSERT OR IGNORE under
-UNIQUE(chat_id, story_id), so a story reaches a chat at most once however often it is planned. The sender
-claims due rows in pages (status 'sending'), paces them with ``Pacer`` (overall, per chat, per group; keyed by
-monotonic time, so one slow or 429'd chat never holds up the others) and writes outcomes back in batches. On
-start, rows a crash left 'sending' go back to 'pending': at most the messages in flight at a crash go twice.
-"""
+"""The sender: ``DeliveryService`` claims due outbox rows, paces and sends them, retries, parks and records outcomes."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import heapq
-import json
 import logging
-import re
 import sqlite3
 import time
-import unicodedata
-from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 
-import aiohttp
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
-    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
-from telegram.request import BaseRequest
 
+from bot.delivery.pacing import Pacer
+from bot.delivery.planning import _story, _story_chunks, match_articles, plan_rows
+from bot.delivery.render_cache import _RenderCache
+from bot.delivery.transport import _NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
-from bot.logs import FailureLog, hide_token
-from bot.render.delivery import DigestItem, render_alert, render_digest
+from bot.logs import FailureLog
+from bot.render.delivery import DigestItem, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
-from bot.store.deliveries import Delivery, DeliveryKind, Finished, PlannedDelivery, PlanningTarget
+from bot.store.deliveries import Delivery, Finished, PlannedDelivery
 from bot.store.models import Chat
 from summaries.articles import Article
-from summaries.text import is_unspaced
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -56,7 +43,8 @@ if TYPE_CHECKING:
     from bot.store import Database
     from summaries.topics import TopicCatalogue
 
-log = logging.getLogger(__name__)
+# The package's name, as before the split into modules: log lines and log filters stay the same.
+log = logging.getLogger("bot.delivery")
 
 MAX_NETWORK_ATTEMPTS = 5
 # After MAX_NETWORK_ATTEMPTS quick retries a message waits and tries again, so a Telegram outage of hours delays
@@ -91,442 +79,14 @@ CLOCK_BACK_TOLERANCE = 60.0
 # The chat id under which a 429 pause of the whole bot is stored (Telegram chat ids are never 0).
 WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_NO_PREVIEW_JSON: dict[str, Any] = _NO_PREVIEW.to_dict()
 # The sender keeps a story's article and "also" sources for a fan-out to many chats, and reads them again after
 # this long: a source that joined the story without alerts planned (a /summary link, a first poll's backlog) is
 # then named in the alerts still to send.
 STORY_CACHE_SECONDS = 60.0
-RENDER_CACHE_SIZE = 4096
 # Articles planned (matched, then written in one transaction) at a time. 200 new articles for 10,000 chats
 # can mean a million outbox rows: in one piece that was millions of live objects (full garbage collections
 # of 4 s that stopped the event loop) and a minute-long write transaction that held up every other write.
 PLAN_CHUNK_ARTICLES = 20
-
-# ----------------------------------------------------------------------------------------------- planning
-
-_WORD = re.compile(r"\w+")
-_PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
-# A Latin letter followed by its combining accents (text in NFD).
-_LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
-
-
-@dataclass(frozen=True, slots=True)
-class StoryMatch:
-    """A story a chat should get: the article representing it, what matched, and a score for "best first"."""
-
-    story_id: int
-    article_id: int
-    matched: str
-    score: float
-    order: int  # position of the article in the batch, so rows are planned in the order articles arrived
-
-
-def _fold(text: str) -> str:
-    """``text`` for case-insensitive comparison: composed, case-folded, Turkish "İ" as plain "i"."""
-    # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
-    # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
-    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i")
-
-
-def _normalized_words(text: str) -> str:
-    return " " + " ".join(_WORD.findall(_fold(text))) + " "
-
-
-def _without_accents(text: str) -> str:
-    """``text`` with the accents of Latin letters dropped ("são paulo" -> "sao paulo"); other scripts kept."""
-    # Only marks on a Latin letter go: a Devanagari vowel sign or a Japanese dakuten is part of its letter.
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", _LATIN_ACCENT.sub(r"\1", decomposed))
-
-
-class _TextView:
-    """Articles' texts folded for keyword tests, and word -> indexes of the articles that contain it.
-
-    Tens of thousands of distinct keywords against 200 5 KB articles would otherwise scan every text once per
-    keyword (40 s at 10,000 chats x 20 keywords); a plain keyword is only tested on the articles that hold
-    all its words.
-    """
-
-    def __init__(self, texts: Sequence[str], *, plain: bool) -> None:
-        self.raw = [_fold(t) for t in texts]
-        if plain:
-            self.raw = [_without_accents(t) for t in self.raw]
-        self.norm = [_normalized_words(t) for t in self.raw]
-        self.articles_with_word: dict[str, list[int]] = {}
-        for index, norm in enumerate(self.norm):
-            for word in set(norm.split()):
-                self.articles_with_word.setdefault(word, []).append(index)
-
-
-def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
-    """A test ``(folded_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
-
-    The user's keyword is never used as a regular expression: plain words compare against the text's word
-    sequence; a keyword with symbols ("c++", "c#") becomes an escaped pattern with word boundaries. A keyword
-    in plain ASCII is tested on text without accents (see :class:`_TextView`).
-    """
-    folded = _fold(keyword)
-    words = _WORD.findall(folded)
-    if not words:
-        return lambda raw, norm: False
-    if is_unspaced(folded):
-        # "東京" is never a word of its own in "東京で地震": without spaces, a word is found as a substring.
-        return lambda raw, norm: folded in raw
-    if _PLAIN_KEYWORD.fullmatch(folded):
-        needle = " " + " ".join(words) + " "
-        return lambda raw, norm: needle in norm
-    pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in folded.split()) + r"(?!\w)",
-        re.IGNORECASE,
-    )
-    return lambda raw, norm: pattern.search(raw) is not None
-
-
-def match_articles(
-    articles: Sequence[Article], subscriptions: Sequence[tuple[int, str, str]]
-) -> dict[int, list[StoryMatch]]:
-    """Pure: which stories each chat should get. ``subscriptions`` are (chat_id, kind, value) triples.
-
-    A chat gets a story once, however many of its topics and keywords match it (and whichever of the story's
-    articles matched); the representative is the first stored of its articles that match; "matched" prefers a
-    topic.
-    Score = number of the chat's subscriptions that matched + 0.5 per extra source reporting the story.
-    """
-    stored = [a for a in articles if a.id is not None]
-    by_topic: dict[str, list[int]] = {}
-    sources: dict[int, set[str]] = {}
-    for index, article in enumerate(stored):
-        for topic in article.topics:
-            by_topic.setdefault(topic, []).append(index)
-        sources.setdefault(_story(article), set()).add(article.source)
-    # Two views of the texts, built when a keyword first needs them: as written (for keywords typed with
-    # accents or in other scripts) and with Latin accents dropped (for keywords typed in plain ASCII).
-    views: dict[bool, _TextView] = {}
-    keyword_hits: dict[str, list[int]] = {}
-
-    def hits_for_keyword(value: str) -> list[int]:
-        found = keyword_hits.get(value)
-        if found is None:
-            plain = value.isascii()
-            view = views.get(plain)
-            if view is None:
-                view = views[plain] = _TextView([f"{a.title}\n{a.body}" for a in stored], plain=plain)
-            test = keyword_matcher(value)
-            candidates: Sequence[int] = range(len(stored))
-            folded = _fold(value)
-            if not is_unspaced(folded) and _PLAIN_KEYWORD.fullmatch(folded):
-                # Such a keyword matches only as a run of whole words of the text (see keyword_matcher).
-                postings = sorted(
-                    (view.articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len
-                )
-                candidates = postings[0] if postings else []
-                for other in postings[1:]:
-                    keep = set(other)
-                    candidates = [i for i in candidates if i in keep]
-            found = [i for i in candidates if test(view.raw[i], view.norm[i])]
-            keyword_hits[value] = found
-        return found
-
-    # chat -> story -> [article index, matched value, matched is a topic, hits]
-    per_chat: dict[int, dict[int, list[Any]]] = {}
-    for chat_id, kind, value in subscriptions:
-        is_topic = kind == "topic"
-        indexes = by_topic.get(value, ()) if is_topic else hits_for_keyword(value)
-        if not indexes:
-            continue
-        stories = per_chat.setdefault(chat_id, {})
-        seen: set[int] = set()
-        for index in indexes:
-            story = _story(stored[index])
-            entry = stories.get(story)
-            if entry is None:
-                stories[story] = [index, value, is_topic, 1]
-                seen.add(story)
-                continue
-            if story not in seen:
-                entry[3] += 1  # one more subscription matched this story
-                seen.add(story)
-            # The story's first report stored is the one sent, "also" naming the others; a batch can list a
-            # later report first (feeds' articles are planned in the order their polls end).
-            if int(stored[index].id or 0) < int(stored[entry[0]].id or 0):
-                entry[0] = index
-            if is_topic and not entry[2]:
-                entry[1], entry[2] = value, True
-    result: dict[int, list[StoryMatch]] = {}
-    for chat_id, stories in per_chat.items():
-        result[chat_id] = sorted(
-            (
-                StoryMatch(
-                    story_id=story,
-                    article_id=int(stored[index].id or 0),
-                    matched=str(matched),
-                    score=float(hits) + 0.5 * (len(sources[story]) - 1),
-                    order=index,
-                )
-                for story, (index, matched, _topic, hits) in stories.items()
-            ),
-            key=lambda m: m.order,
-        )
-    return result
-
-
-def _story(article: Article) -> int:
-    return int(article.story_id if article.story_id is not None else article.id)  # type: ignore[arg-type]
-
-
-def _story_chunks(articles: Sequence[Article], size: int) -> list[list[Article]]:
-    """``articles`` in arrival order, cut into chunks of about ``size`` that never split a story."""
-    stories: dict[int, list[Article]] = {}
-    for article in articles:
-        stories.setdefault(_story(article), []).append(article)
-    chunks: list[list[Article]] = []
-    current: list[Article] = []
-    for group in stories.values():  # dicts keep insertion order: stories by their first article
-        if current and len(current) + len(group) > size:
-            chunks.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def plan_rows(
-    matches: dict[int, list[StoryMatch]], targets: dict[int, PlanningTarget], now: float
-) -> list[PlannedDelivery]:
-    """Pure: outbox rows for the matches; digest chats get digest rows, quiet hours set ``not_before``."""
-    rows: list[tuple[int, int, PlannedDelivery]] = []
-    for chat_id, stories in matches.items():
-        target = targets.get(chat_id)
-        if target is None:  # inactive or paused: a paused chat gets nothing, not a backlog on resume
-            continue
-        kind: DeliveryKind = "digest" if target.mode == "digest" else "alert"
-        not_before = 0.0
-        if kind == "alert" and target.quiet_start and target.quiet_end:
-            try:
-                not_before = quiet_hours_end(target.quiet_start, target.quiet_end, target.timezone, now)
-            except ValueError:
-                not_before = 0.0
-            if not_before <= now:
-                not_before = 0.0
-        for m in stories:
-            rows.append(
-                (
-                    m.order,
-                    chat_id,
-                    PlannedDelivery(chat_id, m.story_id, m.article_id, kind, m.matched, m.score, not_before),
-                )
-            )
-    # Article-major order: the first article reaches every chat before the second one starts.
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
-
-
-# ----------------------------------------------------------------------------------------------- pacing
-
-
-class Pacer:
-    """Telegram's flood limits as a schedule keyed by (monotonic) time: overall, per chat and per group.
-
-    Nothing here sleeps; the sender asks when a chat may send next and records each send.
-    """
-
-    def __init__(
-        self,
-        *,
-        overall_per_second: float,
-        chat_interval: float,
-        group_per_minute: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._overall_gap = 1.0 / overall_per_second
-        # A little burst at high rates lets the sender catch up after an event-loop hiccup, still within
-        # the average; at Telegram's 30/s it is a single message.
-        self._overall_burst = max(1.0, overall_per_second * 0.01) * self._overall_gap
-        self._chat_interval = chat_interval
-        self._group_interval = max(chat_interval, 60.0 / group_per_minute)
-        self._clock = clock
-        self._overall_tat = 0.0  # theoretical arrival time (GCRA)
-        self._chat_next: dict[int, float] = {}
-        self._paused_until = 0.0
-
-    def now(self) -> float:
-        """The pacer's notion of now."""
-        return self._clock()
-
-    def overall_ready_at(self) -> float:
-        """Earliest time the next message may go out, whatever the chat."""
-        return max(self._overall_tat - self._overall_burst, self._paused_until)
-
-    def chat_ready_at(self, chat_id: int) -> float:
-        """Earliest time ``chat_id`` may get its next message (per-chat interval, 429 penalties)."""
-        return self._chat_next.get(chat_id, 0.0)
-
-    def take(self, chat_id: int, is_group: bool) -> None:
-        """Record a message to ``chat_id`` leaving now."""
-        now = self._clock()
-        self._overall_tat = max(self._overall_tat, now) + self._overall_gap
-        interval = self._group_interval if is_group else self._chat_interval
-        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now) + interval
-        if len(self._chat_next) > 50_000:
-            self._forget_old(now)
-
-    def penalize(self, chat_id: int, seconds: float) -> None:
-        """Hold ``chat_id`` back for ``seconds`` (a 429 for it, or a retry backoff)."""
-        until = self._clock() + seconds
-        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), until)
-
-    def pause_all(self, seconds: float) -> None:
-        """Hold every chat back (the bot as a whole was rate limited)."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def _forget_old(self, now: float) -> None:
-        # Entries in the past constrain nothing; dropping them keeps memory flat over millions of chats.
-        self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-
-
-# ----------------------------------------------------------------------------------------------- transport
-
-
-def _api_url(base_url: str, token: str) -> str:
-    # As PTB's Bot builds it: "{token}" in the base URL is replaced, otherwise the token is appended.
-    return base_url.replace("{token}", token) if "{token}" in base_url else base_url + token
-
-
-def api_error(status: int, payload: bytes) -> TelegramError:
-    """The PTB exception for a non-2xx Bot API answer, mapped exactly as PTB's ``BaseRequest`` maps it."""
-    try:
-        message = f"{HTTPStatus(status).phrase} ({status})"
-    except ValueError:
-        message = f"Unknown HTTPError ({status})"
-    parsing_failed = False
-    try:
-        data = json.loads(payload.decode("utf-8", "replace"))
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-    except ValueError:
-        # PTB puts the whole payload here; a proxy's HTML error page is cut so log lines stay readable.
-        message += f". Parsing the server response {payload[:200]!r} failed"
-        parsing_failed = True
-        data = {}
-    if not parsing_failed:
-        message = data.get("description") or message
-        parameters = data.get("parameters")
-        if parameters:
-            migrate_to_chat_id = parameters.get("migrate_to_chat_id")
-            if migrate_to_chat_id:
-                return ChatMigrated(migrate_to_chat_id)
-            retry_after = parameters.get("retry_after")
-            if retry_after:
-                return RetryAfter(retry_after)
-            message += f". The server response contained unknown parameters: {parameters}"
-    if status == HTTPStatus.FORBIDDEN:
-        return Forbidden(message)
-    if status in (HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED):
-        return InvalidToken(message)
-    if status == HTTPStatus.BAD_REQUEST:
-        return BadRequest(message)
-    if status == HTTPStatus.CONFLICT:
-        return Conflict(message)
-    return NetworkError(message)
-
-
-class LeanSender:
-    """sendMessage as one JSON POST on aiohttp, for the bulk sender; raises the exceptions PTB would.
-
-    Profiled at 1,000 messages/s, PTB's path (parameter conversion, form encoding, a ``Message`` built from
-    every answer and never used) took a third of the event loop that /summary replies share. This posts the
-    JSON body directly and reads only ``ok``, ``error_code``, ``description`` and ``parameters``.
-    """
-
-    def __init__(
-        self,
-        token: str,
-        base_url: str,
-        *,
-        connection_limit: int = 64,
-        timeout_seconds: float = 15.0,
-    ) -> None:
-        self._token = token
-        self._url = _api_url(base_url, token) + "/sendMessage"
-        self._limit = connection_limit
-        self._timeout = timeout_seconds
-        self._session: aiohttp.ClientSession | None = None
-        self._headers = {"Content-Type": "application/json", "User-Agent": BaseRequest.USER_AGENT}
-
-    async def initialize(self) -> None:
-        """Open the HTTP session."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit),
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
-            )
-
-    async def shutdown(self) -> None:
-        """Close the HTTP session."""
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-    async def send_message(
-        self,
-        *,
-        chat_id: int,
-        text: str,
-        parse_mode: str | None = None,
-        reply_markup: InlineKeyboardMarkup | Mapping[str, Any] | None = None,
-        link_preview_options: LinkPreviewOptions | None = None,
-        message_thread_id: int | None = None,
-    ) -> None:
-        """Send one text message; raises PTB's ``TelegramError`` subclasses like ``Bot.send_message``."""
-        body: dict[str, Any] = {"chat_id": chat_id, "text": text}
-        if message_thread_id is not None:
-            body["message_thread_id"] = message_thread_id
-        if parse_mode is not None:
-            body["parse_mode"] = str(parse_mode)
-        if link_preview_options is not None:
-            body["link_preview_options"] = (
-                _NO_PREVIEW_JSON if link_preview_options is _NO_PREVIEW else link_preview_options.to_dict()
-            )
-        if reply_markup is not None:
-            body["reply_markup"] = (
-                reply_markup.to_dict() if isinstance(reply_markup, InlineKeyboardMarkup) else reply_markup
-            )
-        await self._post(json.dumps(body, ensure_ascii=False).encode("utf-8"))
-
-    async def _post(self, data: bytes) -> None:
-        session = self._session
-        if session is None or session.closed:
-            raise RuntimeError("LeanSender is not initialized")
-        try:
-            async with session.post(self._url, data=data, headers=self._headers) as response:
-                status = response.status
-                payload = await response.read()
-        except TimeoutError:
-            raise TimedOut() from None
-        except aiohttp.ClientError as exc:
-            # Chaining is dropped and the text redacted: aiohttp errors may carry the URL, which holds the token.
-            raise NetworkError(self._redact(f"aiohttp.{type(exc).__name__}: {exc}")) from None
-        except Exception as exc:
-            raise NetworkError(self._redact(f"Unknown error in HTTP implementation: {exc!r}")) from None
-        if 200 <= status <= 299:
-            try:
-                answer = json.loads(payload.decode("utf-8", "replace"))
-            except ValueError:
-                raise TelegramError("Invalid server response") from None
-            if isinstance(answer, dict) and answer.get("ok") is False:
-                # Not seen from Telegram, but a refused message must never be counted as sent.
-                code = answer.get("error_code")
-                raise api_error(code if isinstance(code, int) else HTTPStatus.BAD_REQUEST, payload)
-            return
-        # An error page of a proxy in between may echo the request URL: the message is stored in the database.
-        raise api_error(status, hide_token(payload, self._token))
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self._token, "<token>") if self._token else text
-
-
-# ----------------------------------------------------------------------------------------------- sending
 
 
 @dataclass(slots=True)
@@ -546,64 +106,6 @@ class _Story:
     )
     # The article with a longer summary than the stored one, by length, for chats that asked for more.
     longer: dict[int, Article] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class _Rendered:
-    article: Article  # the object rendered: a hit must be for the same (possibly re-summarised) article
-    text: str
-    keyboard: InlineKeyboardMarkup | None
-    markup_json: dict[str, Any] | None
-
-
-class _RenderCache:
-    """Rendered alerts by (article, sentences, matched, also, age in minutes); LRU, bounded.
-
-    A fan-out sends the same story to thousands of chats that differ only in these, and rendering it again
-    for each chat was 6% of the event loop at 1,000 messages/s.
-    """
-
-    def __init__(self, catalogue: TopicCatalogue, size: int = RENDER_CACHE_SIZE) -> None:
-        self._catalogue = catalogue
-        self._size = size
-        self._entries: OrderedDict[tuple[Any, ...], _Rendered] = OrderedDict()
-
-    def render(
-        self,
-        article: Article,
-        also: tuple[str, ...],
-        *,
-        sentences: int,
-        matched: str,
-        now: float,
-        zone: str = "UTC",
-    ) -> _Rendered:
-        """``render_alert``'s output for a story told by ``article`` (and by ``also``), once per distinct key."""
-        # format_age only changes at whole minutes, so the minute is all of "now" the text depends on.
-        age = None if article.published is None else (now - article.published.timestamp()) // 60
-        # Only a story over a week old shows a date, the one thing that depends on the chat's timezone: keyed
-        # by zone only then, so a fresh story is still rendered once for chats all over the world.
-        dated = age is not None and age >= 7 * 24 * 60
-        key = (article.id, sentences, matched, also, age, zone if dated else None)
-        hit = self._entries.get(key)
-        if hit is not None and hit.article is article:
-            self._entries.move_to_end(key)
-            return hit
-        text, keyboard = render_alert(
-            article,
-            sentences=sentences,
-            now=now,
-            catalogue=self._catalogue,
-            matched=matched,
-            also=also,
-            zone=zone,
-        )
-        rendered = _Rendered(article, text, keyboard, keyboard.to_dict() if keyboard is not None else None)
-        self._entries[key] = rendered
-        self._entries.move_to_end(key)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-        return rendered
 
 
 @dataclass(slots=True)
