@@ -107,7 +107,7 @@ def match_articles(
     for index, article in enumerate(stored):
         for topic in article.topics:
             by_topic.setdefault(topic, []).append(index)
-        sources.setdefault(_story(article), set()).add(article.source)
+        sources.setdefault(story_of(article), set()).add(article.source)
     # Two views of the texts, built when a keyword first needs them: as written (for keywords typed with
     # accents or in other scripts) and with Latin accents dropped (for keywords typed in plain ASCII).
     views: dict[bool, _TextView] = {}
@@ -146,7 +146,7 @@ def match_articles(
         stories = per_chat.setdefault(chat_id, {})
         seen: set[int] = set()
         for index in indexes:
-            story = _story(stored[index])
+            story = story_of(stored[index])
             entry = stories.get(story)
             if entry is None:
                 stories[story] = [index, value, is_topic, 1]
@@ -179,15 +179,16 @@ def match_articles(
     return result
 
 
-def _story(article: Article) -> int:
+def story_of(article: Article) -> int:
+    """The story an article belongs to: its story id, or its own id when it is a story of its own."""
     return int(article.story_id if article.story_id is not None else article.id)  # type: ignore[arg-type]
 
 
-def _story_chunks(articles: Sequence[Article], size: int) -> list[list[Article]]:
+def story_chunks(articles: Sequence[Article], size: int) -> list[list[Article]]:
     """``articles`` in arrival order, cut into chunks of about ``size`` that never split a story."""
     stories: dict[int, list[Article]] = {}
     for article in articles:
-        stories.setdefault(_story(article), []).append(article)
+        stories.setdefault(story_of(article), []).append(article)
     chunks: list[list[Article]] = []
     current: list[Article] = []
     for group in stories.values():  # dicts keep insertion order: stories by their first article

@@ -1,4 +1,4 @@
-"""Rendered alerts shared by the chats of a fan-out (``_RenderCache``)."""
+"""Rendered alerts shared by the chats of a fan-out (``RenderCache``)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ RENDER_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
-class _Rendered:
+class Rendered:
     article: Article  # the object rendered: a hit must be for the same (possibly re-summarised) article
     text: str
     keyboard: InlineKeyboardMarkup | None
     markup_json: dict[str, Any] | None
 
 
-class _RenderCache:
+class RenderCache:
     """Rendered alerts by (article, sentences, matched, also, age in minutes); LRU, bounded.
 
     A fan-out sends the same story to thousands of chats that differ only in these, and rendering it again
@@ -36,7 +36,7 @@ class _RenderCache:
     def __init__(self, catalogue: TopicCatalogue, size: int = RENDER_CACHE_SIZE) -> None:
         self._catalogue = catalogue
         self._size = size
-        self._entries: OrderedDict[tuple[Any, ...], _Rendered] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
 
     def render(
         self,
@@ -47,7 +47,7 @@ class _RenderCache:
         matched: str,
         now: float,
         zone: str = "UTC",
-    ) -> _Rendered:
+    ) -> Rendered:
         """``render_alert``'s output for a story told by ``article`` (and by ``also``), once per distinct key."""
         # format_age only changes at whole minutes, so the minute is all of "now" the text depends on.
         age = None if article.published is None else (now - article.published.timestamp()) // 60
@@ -68,7 +68,7 @@ class _RenderCache:
             also=also,
             zone=zone,
         )
-        rendered = _Rendered(article, text, keyboard, keyboard.to_dict() if keyboard is not None else None)
+        rendered = Rendered(article, text, keyboard, keyboard.to_dict() if keyboard is not None else None)
         self._entries[key] = rendered
         self._entries.move_to_end(key)
         if len(self._entries) > self._size:

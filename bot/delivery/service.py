@@ -25,9 +25,9 @@ from telegram.error import (
 )
 
 from bot.delivery.pacing import Pacer
-from bot.delivery.planning import _story, _story_chunks, match_articles, plan_rows
-from bot.delivery.render_cache import _RenderCache
-from bot.delivery.transport import _NO_PREVIEW, LeanSender
+from bot.delivery.planning import match_articles, plan_rows, story_chunks, story_of
+from bot.delivery.render_cache import RenderCache
+from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
 from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, render_digest
@@ -160,7 +160,7 @@ class DeliveryService:
         self._parked_unlogged = 0
         self._parked_logged_at: float | None = None
         self._stories: dict[int, _Story] = {}
-        self._rendered = _RenderCache(catalogue)
+        self._rendered = RenderCache(catalogue)
         self._recent_429: deque[tuple[float, int]] = deque()
         self._wake = asyncio.Event()
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -192,14 +192,14 @@ class DeliveryService:
             return 0
         for article in stored:
             # A new report of a story read for earlier alerts: the alerts still to send name it as "also".
-            self._stories.pop(_story(article), None)
+            self._stories.pop(story_of(article), None)
         subscriptions, targets = await self._db.deliveries.planning_targets()
 
         def plan_chunk(chunk: Sequence[Article]) -> list[PlannedDelivery]:
             return plan_rows(match_articles(chunk, subscriptions), targets, now)
 
         added = 0
-        for chunk in _story_chunks(stored, PLAN_CHUNK_ARTICLES):
+        for chunk in story_chunks(stored, PLAN_CHUNK_ARTICLES):
             # Pure but not free for 10,000 chats: keep it off the event loop so /summary stays fast.
             rows = await asyncio.to_thread(plan_chunk, chunk)
             # Each chunk is its own transaction and clears its own articles' marks: a crash between chunks
@@ -631,7 +631,7 @@ class DeliveryService:
                 parse_mode=ParseMode.HTML,
                 # The lean sender takes the keyboard as JSON, converted once per rendering.
                 reply_markup=rendered.markup_json if isinstance(sender, LeanSender) else rendered.keyboard,
-                link_preview_options=_NO_PREVIEW,
+                link_preview_options=NO_PREVIEW,
                 message_thread_id=chat.thread_id,
             )
         except RetryAfter as exc:
@@ -1000,7 +1000,7 @@ class DeliveryService:
                     chat_id=chat_id,
                     text=text,
                     parse_mode=ParseMode.HTML,
-                    link_preview_options=_NO_PREVIEW,
+                    link_preview_options=NO_PREVIEW,
                     message_thread_id=thread_id,
                 )
                 return None, chat_id, thread_id

@@ -24,8 +24,8 @@ from telegram.request import BaseRequest
 
 from bot.logs import hide_token
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_NO_PREVIEW_JSON: dict[str, Any] = _NO_PREVIEW.to_dict()
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NO_PREVIEW_JSON: dict[str, Any] = NO_PREVIEW.to_dict()
 
 
 def _api_url(base_url: str, token: str) -> str:
@@ -125,7 +125,7 @@ class LeanSender:
             body["parse_mode"] = str(parse_mode)
         if link_preview_options is not None:
             body["link_preview_options"] = (
-                _NO_PREVIEW_JSON if link_preview_options is _NO_PREVIEW else link_preview_options.to_dict()
+                NO_PREVIEW_JSON if link_preview_options is NO_PREVIEW else link_preview_options.to_dict()
             )
         if reply_markup is not None:
             body["reply_markup"] = (

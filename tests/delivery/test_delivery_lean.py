@@ -16,8 +16,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.delivery import LeanSender
-from bot.delivery.render_cache import _RenderCache
-from bot.delivery.transport import _NO_PREVIEW
+from bot.delivery.render_cache import RenderCache
+from bot.delivery.transport import NO_PREVIEW
 from bot.render.delivery import render_alert
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
@@ -122,14 +122,14 @@ async def test_sends_the_same_parameters_as_ptb(api: CannedApi) -> None:
                 text=text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
-                link_preview_options=_NO_PREVIEW,
+                link_preview_options=NO_PREVIEW,
             )
         await lean.send_message(
             chat_id=42,
             text=text,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard.to_dict(),
-            link_preview_options=_NO_PREVIEW,
+            link_preview_options=NO_PREVIEW,
         )
     finally:
         await lean.shutdown()
@@ -179,7 +179,7 @@ def test_cached_alerts_match_a_fresh_rendering_at_every_age() -> None:
         summary=("One.", "Two.", "Three."),
         id=9,
     )
-    cache = _RenderCache(catalogue, size=8)
+    cache = RenderCache(catalogue, size=8)
     start = published.timestamp()
     for offset in (0, 59.9, 60, 61, 3599, 3600, 7200.5, 86400, 90000, 90030):
         for sentences in (1, 3):
