@@ -192,6 +192,15 @@ def test_bylines_with_initials_are_cut() -> None:
     assert clean_text("By J.R.R. Tolkien and A. B. Jones\n\n" + story) == story
 
 
+def test_a_picture_caption_ending_in_a_bracketed_credit_is_furniture() -> None:
+    story = "The city of Brackwater switched on a floating solar farm on Tuesday."
+    for caption in (
+        "The pier at dawn (Photo by Jo Bloggs/Getty Images)",
+        "The pier at dawn (Jo Bloggs / Reuters)",
+    ):
+        assert clean_text(f"{story}\n\n{caption}") == story, caption
+
+
 def test_comment_count_links_are_furniture() -> None:
     # Reddit's and forums' feed items end in "[link] [12 comments]"; the line is no part of the story.
     story = "The city of Brackwater switched on a floating solar farm on Tuesday."
