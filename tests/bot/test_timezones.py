@@ -34,6 +34,10 @@ def test_iana_names_in_any_case(typed: str, expected: str) -> None:
         "Mars/Olympus",
         "../../etc/passwd",
         "x" * 500,
+        # A compass point or a region alone would be a guess: Australia/West, US/Eastern.
+        "West",
+        "south",
+        "Eastern",
     ],
 )
 def test_server_aliases_and_nonsense_are_refused(typed: str) -> None:
@@ -55,6 +59,8 @@ def test_server_aliases_and_nonsense_are_refused(typed: str) -> None:
         ("UTC+0", "UTC"),
         ("UTC+14", "Etc/GMT-14"),  # Kiribati: east of UTC the offsets reach +14, west only -12
         ("UTC-12", "Etc/GMT+12"),
+        ("UTC\u22125", "Etc/GMT+5"),  # the minus sign proper, as some keyboards and pasted text have it
+        ("+0200", "Etc/GMT-2"),
     ],
 )
 def test_cities_and_whole_hour_offsets(typed: str, expected: str) -> None:
@@ -63,7 +69,12 @@ def test_cities_and_whole_hour_offsets(typed: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "says"),
-    [("UTC+05:30", "Kolkata"), ("UTC+15", "UTC-12 to UTC+14"), ("UTC-13", "UTC-12 to UTC+14")],
+    [
+        ("UTC+05:30", "Kolkata"),
+        ("UTC+0530", "Kolkata"),
+        ("UTC+15", "UTC-12 to UTC+14"),
+        ("UTC-13", "UTC-12 to UTC+14"),
+    ],
 )
 def test_offsets_without_a_zone_say_what_to_do(typed: str, says: str) -> None:
     with pytest.raises(UserError, match=re.escape(says)):

@@ -58,7 +58,7 @@ async def test_latest_with_a_number_says_what_latest_takes(
     assert "“marsbars” is not a topic" in (await say(emulator, "/latest marsbars")).text
 
 
-@pytest.mark.parametrize("written", ["{id}.", "#{id}.", "({id})", "[#{id}]", "{id}!"])
+@pytest.mark.parametrize("written", ["{id}.", "#{id}.", "({id})", "(#{id})", "[#{id}]", "{id}!", "{id}..."])
 async def test_summary_of_an_id_written_with_punctuation(
     emulator: BotApiEmulator, running_bot: BotApplication, written: str
 ) -> None:
@@ -80,7 +80,7 @@ async def test_summary_of_a_decimal_number_is_no_article(
 
 async def test_markup_is_no_keyword(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     # '/subscribe "<b>x</b>"' followed the keyword "b>x</b".
-    reply = await say(emulator, '/subscribe "<b>tesla</b>" <i>rivian</i> "at&t" "c++" node.js')
-    assert reply.text.count("keywords are plain words, not markup: leave out < and >") == 2
+    reply = await say(emulator, '/subscribe "<b>tesla</b>" <i>rivian</i> b>lucid "at&t" "c++" node.js')
+    assert reply.text.count("keywords are plain words, not markup: leave out < and >") == 3
     keywords = {s.value for s in await services_of(running_bot).subscriptions.for_chat(USER_CHAT)}
     assert keywords == {"at&t", "c++", "node.js"}  # punctuation inside a word is still a keyword

@@ -96,6 +96,13 @@ async def test_summary_of_one_word_or_an_overlong_id_says_what_to_send(
             reply.text
             == "⚠️ I can only fetch http:// and https:// links. Send a web link, or the text itself."
         ), link
+    # Text that only starts with such a link is text to summarize.
+    pasted = (
+        "ftp://files.example/tram.pdf holds the council's report. The council approved the new tram line on "
+        "Monday after a long debate. Work on the line starts in spring and should end within two years."
+    )
+    reply = await say(emulator, f"/summary {pasted}")
+    assert "I can only fetch" not in reply.text and "approved the new tram line" in reply.text
     # Chinese has no spaces between words: one run of it is text to summarize, not one word.
     reply = await say(emulator, "/summary 东京今天发生地震。当地没有人员伤亡的报告。")
     assert "too short" not in reply.text and "没有人员伤亡" in reply.text

@@ -358,6 +358,20 @@ async def test_search_finds_a_possessive_typed_before_punctuation(db: Database) 
     assert await _search_urls(db, "harvest's...") == ["2"]
 
 
+async def test_search_possessive_in_capitals_or_inside_a_name(db: Database) -> None:
+    # Typed in capitals ("COFFEE'S") the "'S" is a possessive as well; inside a name ("O'Sullivan") it is not,
+    # and stripping it searched for "Oullivan". A quoted phrase is taken as typed, possessive included.
+    await _add(db, make_article(1, title="O'Sullivan wins the final", body="A long match."), "h1", now=NOW)
+    await _add(
+        db, make_article(2, title="Coffee prices", body="Growers expect a poor harvest."), "h2", now=NOW + 10
+    )
+    await _add(db, make_article(3, title="Coffee's long road", body="From farm to cup."), "h3", now=NOW + 20)
+    assert await _search_urls(db, "COFFEE'S HARVEST") == ["2"]
+    assert await _search_urls(db, "O'Sullivan") == ["1"]
+    assert await _search_urls(db, "o’sullivan final") == ["1"]
+    assert await _search_urls(db, '"Coffee\'s"') == ["3"]
+
+
 async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
     # The search used to casefold the query: "Straße" became "strasse", which the index (simple case folding
     # only) does not hold, so searching the headline's own word found it not, and found other articles instead.
@@ -391,6 +405,9 @@ async def test_search_ignores_case_and_accents(db: Database) -> None:
     assert await _search_urls(db, "CAFÉ") == ["2", "1"]
     assert await _search_urls(db, "Munchen") == ["3"]
     assert await _search_urls(db, "MÜNCHEN") == ["3"]
+    # A letter with two marks (Vietnamese "ễ") is folded too: "Nguyen" finds "Nguyễn".
+    await _add(db, make_article(4, title="Nguyễn Thị Minh elected mayor"), "h4", now=NOW + 30)
+    assert await _search_urls(db, "nguyen") == ["4"]
 
 
 async def test_search_finds_chinese_and_japanese_words_inside_the_text(db: Database) -> None:

@@ -54,11 +54,12 @@ async def test_fetches_a_page_and_keeps_bytes(news_site: NewsSite) -> None:
     assert news_site.requests[-1].headers["User-Agent"] == "newsbot/0.1"
 
 
-async def test_a_page_served_as_punycode_is_read_at_once(news_site: NewsSite) -> None:
+@pytest.mark.parametrize("charset", ["punycode", '"Punycode"', "PUNYCODE "])
+async def test_a_page_served_as_punycode_is_read_at_once(news_site: NewsSite, charset: str) -> None:
     # The body was decoded by the declared charset, in quadratic time for punycode: this 400 kB page held a
     # thread for about 12 s, a 5 MB one for half an hour. It is read as any page of an unknown charset.
     body = ("<html><body><p>Tram line approved.</p>" + "\u00e9\u4e00" * 200_000).encode("punycode")
-    url = news_site.add("/p.html", body, content_type="text/html; charset=punycode")
+    url = news_site.add("/p.html", body, content_type=f"text/html; charset={charset}")
     async with Fetcher(allow_private=True) as fetcher:
         got = await fetcher.fetch(url, accept="page")
     started = time.monotonic()

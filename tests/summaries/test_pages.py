@@ -246,7 +246,16 @@ def test_tag_like_runs_in_script_and_comments_are_capped_but_stay_inside() -> No
     assert tamed == f"<html><body><script>if (a<b</script><!-- <i-->{_TRAM}</body></html>"
 
 
-def test_a_json_script_with_a_tag_like_run_keeps_the_page_date() -> None:
+@pytest.mark.parametrize(
+    "opening",
+    [
+        '<script type="application/ld+json">',
+        '<SCRIPT type="application/ld+json">',  # HTML is case-blind: the same script of data
+        "<script TYPE='application/LD+JSON'>",
+        "<script type=application/ld+json>",
+    ],
+)
+def test_a_json_script_with_a_tag_like_run_keeps_the_page_date(opening: str) -> None:
     # A JSON-LD description holding "<" and a letter, then a long articleBody, read as a crowded tag: cutting
     # it broke the JSON, and the page's date (read from there) was lost. Its "<" is escaped instead.
     data = {
@@ -255,11 +264,11 @@ def test_a_json_script_with_a_tag_like_run_keeps_the_page_date() -> None:
         "articleBody": " ".join(f"word{i}" for i in range(400)),
         "datePublished": "2021-03-04T10:00:00Z",
     }
-    script = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    script = f"{opening}{json.dumps(data)}</script>"
     page = f"<html><head><title>Tram line approved</title>{script}</head><body><article>{_TRAM}</article></body></html>"
     assert extract_page(page, "https://news.example/tram").published == datetime(2021, 3, 4, tzinfo=UTC)
     tamed = tame_markup(page)
-    assert json.loads(tamed.split('json">', 1)[1].split("</script>", 1)[0]) == data
+    assert json.loads(tamed.split(opening, 1)[1].split("</script>", 1)[0]) == data
     assert "<Spring" not in tamed  # still no tag there for a parser that would read one
 
 

@@ -184,6 +184,30 @@ def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
     assert clean_text(text) == "The farm opened on Tuesday."
 
 
+def test_bylines_with_initials_are_cut() -> None:
+    # Name words are taken whole since "By " and 200 capitals took hours; an initial ("J.", "J.R.R.") must still
+    # end a name word, or the byline stayed at the top of the summary.
+    story = "The city of Brackwater switched on a floating solar farm on Tuesday."
+    assert clean_text("By J. Smith\n\n" + story) == story
+    assert clean_text("By J.R.R. Tolkien and A. B. Jones\n\n" + story) == story
+
+
+def test_a_picture_caption_ending_in_a_bracketed_credit_is_furniture() -> None:
+    story = "The city of Brackwater switched on a floating solar farm on Tuesday."
+    for caption in (
+        "The pier at dawn (Photo by Jo Bloggs/Getty Images)",
+        "The pier at dawn (Jo Bloggs / Reuters)",
+    ):
+        assert clean_text(f"{story}\n\n{caption}") == story, caption
+
+
+def test_comment_count_links_are_furniture() -> None:
+    # Reddit's and forums' feed items end in "[link] [12 comments]"; the line is no part of the story.
+    story = "The city of Brackwater switched on a floating solar farm on Tuesday."
+    for furniture in ("[link] [12 comments]", "[link]   [comments]", "12 comments", "[1,204 comments]"):
+        assert clean_text(f"{story}\n\n{furniture}") == story, furniture
+
+
 def test_agency_dateline_is_cut_and_the_first_sentence_kept() -> None:
     assert clean_text("Brackwater ( CNN ) The farm opened on Tuesday.") == "The farm opened on Tuesday."
     assert clean_text("(CNN) -- The farm opened on Tuesday.") == "The farm opened on Tuesday."
