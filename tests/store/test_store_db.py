@@ -31,6 +31,15 @@ def _migrations_dir(tmp_path: Path, *extra: tuple[str, str]) -> Path:
     return folder
 
 
+async def _database_at(tmp_path: Path, version: int) -> Path:
+    """A database file migrated only up to schema ``version``, as an older newsbot left it."""
+    path = tmp_path / "db.sqlite3"
+    before = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:version]))
+    async with await Database.open(path, migrations=before) as db:
+        assert db.schema_version == version
+    return path
+
+
 async def _v1_with_chat(tmp_path: Path, path: Path, chat_id: int) -> None:
     """A database as version 1 of the schema left it, holding one chat (written by hand: that code is gone)."""
     async with await Database.open(path, migrations=_migrations_dir(tmp_path)) as db:
@@ -106,10 +115,7 @@ async def test_articles_stored_before_the_unspaced_mark_are_still_found_by_words
 ) -> None:
     # Search looks for Chinese, Japanese or Thai words only in articles marked as holding such characters
     # (migration 0006): the migration marks the articles stored before it, or they would never be found.
-    path = tmp_path / "db.sqlite3"
-    before = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:5]))
-    async with await Database.open(path, migrations=before) as db:
-        assert db.schema_version == 5
+    path = await _database_at(tmp_path, 5)
     rows = [
         (1, "東京で地震", "東京で震度4の揺れ。"),
         (2, "Markets rally", "Investors in 東京 cheered."),
@@ -133,10 +139,7 @@ async def test_articles_stored_before_the_unspaced_mark_are_still_found_by_words
 async def test_articles_stored_before_the_topic_lists_are_listed_by_topic(tmp_path: Path) -> None:
     # /latest TOPIC reads the article_topics list (migration 0013), which the migration fills for the articles
     # stored before it, or they would never be listed by topic.
-    path = tmp_path / "db.sqlite3"
-    before = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:12]))
-    async with await Database.open(path, migrations=before) as db:
-        assert db.schema_version == 12
+    path = await _database_at(tmp_path, 12)
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
@@ -160,10 +163,7 @@ async def test_articles_stored_before_the_stemmed_index_are_found_by_other_forms
 ) -> None:
     # Migration 0014 rebuilds the search index with the porter stemmer: articles stored before it must be in
     # the new index (or /search would miss them all), under their stems.
-    path = tmp_path / "db.sqlite3"
-    before = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:13]))
-    async with await Database.open(path, migrations=before) as db:
-        assert db.schema_version == 13
+    path = await _database_at(tmp_path, 13)
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
