@@ -58,6 +58,14 @@ def _raw(path: Path, sql: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
+def _write(path: Path, sql: str, rows: list[tuple[object, ...]]) -> None:
+    """Rows written by hand, as an older newsbot stored them (its code is gone)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(sql, rows)
+    conn.close()
+
+
 async def test_empty_file_is_created_and_migrated(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "dir" / "newsbot.sqlite3"
     async with await Database.open(path) as db:
@@ -122,14 +130,12 @@ async def test_articles_stored_before_the_unspaced_mark_are_still_found_by_words
         (3, "ข่าวกรุงเทพ", "ฝนตกหนัก"),
         (4, "Café “news” — plain", "No such characters here."),
     ]
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.executemany(
-            "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
-            " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
-            [(n, n, title, NOW + n, body, n, n) for n, title, body in rows],
-        )
-    conn.close()
+    _write(
+        path,
+        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
+        [(n, n, title, NOW + n, body, n, n) for n, title, body in rows],
+    )
     async with await Database.open(path) as db:
         assert [a.id for a in await db.articles.search("東京")] == [2, 1]
         assert [a.id for a in await db.articles.search("กรุงเทพ")] == [3]
@@ -140,14 +146,12 @@ async def test_articles_stored_before_the_topic_lists_are_listed_by_topic(tmp_pa
     # /latest TOPIC reads the article_topics list (migration 0013), which the migration fills for the articles
     # stored before it, or they would never be listed by topic.
     path = await _database_at(tmp_path, 12)
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.executemany(
-            "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id, topics)"
-            " VALUES (?, 'https://news.example/' || ?, 'Title', 'Example News', ?, 'Body.', 'h' || ?, ?, ?)",
-            [(n, n, NOW + n, n, n, topics) for n, topics in ((1, "sport"), (2, "sport health"), (3, ""))],
-        )
-    conn.close()
+    _write(
+        path,
+        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id, topics)"
+        " VALUES (?, 'https://news.example/' || ?, 'Title', 'Example News', ?, 'Body.', 'h' || ?, ?, ?)",
+        [(n, n, NOW + n, n, n, topics) for n, topics in ((1, "sport"), (2, "sport health"), (3, ""))],
+    )
     async with await Database.open(path) as db:
         assert [a.id for a in await db.articles.latest(topic="sport")] == [2, 1]
         assert [a.id for a in await db.articles.latest(topic="health")] == [2]
@@ -164,17 +168,15 @@ async def test_articles_stored_before_the_stemmed_index_are_found_by_other_forms
     # Migration 0014 rebuilds the search index with the porter stemmer: articles stored before it must be in
     # the new index (or /search would miss them all), under their stems.
     path = await _database_at(tmp_path, 13)
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.executemany(
-            "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
-            " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
-            [
-                (1, 1, "Elections called", NOW + 1, "Voters queue.", 1, 1),
-                (2, 2, "Café", NOW + 2, "Beans.", 2, 2),
-            ],
-        )
-    conn.close()
+    _write(
+        path,
+        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
+        [
+            (1, 1, "Elections called", NOW + 1, "Voters queue.", 1, 1),
+            (2, 2, "Café", NOW + 2, "Beans.", 2, 2),
+        ],
+    )
     async with await Database.open(path) as db:
         assert [a.id for a in await db.articles.search("election")] == [1]
         assert [a.id for a in await db.articles.search("cafe bean")] == [2]
