@@ -984,7 +984,10 @@ class DeliveryService:
         ("General") when the topic turned out to be gone.
         """
         rate_limited = 0
-        for attempt in range(1, MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
+        # Counted apart from 429s (and from moves to a supergroup or to "General"): four short 429s and one
+        # network error are one network failure, not the five that postpone a digest to its next time.
+        network_failures = 0
+        for _ in range(MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
             while True:
                 wait = (
                     max(self._pacer.chat_ready_at(chat_id), self._pacer.overall_ready_at())
@@ -1036,11 +1039,13 @@ class DeliveryService:
                 log.error("digest to chat %d refused: %s", chat_id, exc.message)
                 return exc.message[:500], chat_id, thread_id
             except NetworkError as exc:
-                if attempt >= MAX_NETWORK_ATTEMPTS:
+                network_failures += 1
+                if network_failures >= MAX_NETWORK_ATTEMPTS:
                     log.error("digest to chat %d failed: %s", chat_id, exc)
                     return f"network: {exc}"[:500], chat_id, thread_id
-                self._pacer.penalize(chat_id, min(60.0, 2.0**attempt))
-        # Not reached: every kind of failure returns above before the attempts run out.
+                self._pacer.penalize(chat_id, min(60.0, 2.0**network_failures))
+        # Reached only when moves (to a supergroup, to "General") took turns besides 429s and network errors
+        # each below its limit: Telegram keeps saying "later", so the digest is tried again later.
         return f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}", chat_id, thread_id
 
     async def _digest_interrupted(self, chat_id: int, keys: Sequence[int], on_demand: bool) -> str | None:
