@@ -728,7 +728,7 @@ class DeliveryService:
     async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
         item.rate_limited += 1
-        if item.rate_limited > MAX_RATE_LIMITED:
+        if item.rate_limited >= MAX_RATE_LIMITED:  # as a digest's send counts them
             wait = max(retry_after, OUTAGE_RETRY_SECONDS)
             log.warning(
                 "alert %d to chat %d rate limited %d times in a row; retrying in %.0f s",

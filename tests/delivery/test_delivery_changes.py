@@ -326,7 +326,7 @@ async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_los
         api.storms = {7: 100, 8: 100}
         await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
-        await wait_until(lambda: api.refused.get(7, 0) >= 4)
+        await wait_until(lambda: api.refused.get(7, 0) >= 3)
         await wait_until(lambda: r.delivery._state.in_window == 0)
         assert await r.db.deliveries.counts_by_status() == {"pending": 2}
         clock.set(utc(2026, 1, 5, 8))
@@ -348,6 +348,24 @@ async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_los
                 break
             await asyncio.sleep(0.05)
         assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
+async def test_an_alert_is_parked_at_its_max_rate_limited_th_429_in_a_row_as_a_digest_is_postponed(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "20 429s in a row park an alert": the alert took one more (the 21st parked it), the digest 20.
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.storms = {7: 100}
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: api.refused.get(7, 0) >= 3)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        assert api.refused[7] == 3
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}
 
 
 @pytest.mark.parametrize("leave", ["stop", "pause"])
