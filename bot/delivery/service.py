@@ -173,6 +173,7 @@ class DeliveryService:
         self._digest_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
+        self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -341,16 +342,27 @@ class DeliveryService:
         try:
             async with self._digest_gate:
                 try:
-                    return await self.send_digest(chat.id, now)
-                except Exception:
-                    log.exception("digest for chat %d failed", chat.id)
-                    await self._db.chats.record_digest(
-                        chat.id,
-                        last_digest_at=None,
-                        next_digest_at=_safe_next_digest(chat, now),
-                        scheduled=chat.next_digest_at,
-                    )
+                    shown = await self.send_digest(chat.id, now)
+                except Exception as exc:
+                    if isinstance(exc, sqlite3.Error):
+                        # A full disk fails every due chat at every tick: once a minute in the log, not each.
+                        self._digest_storage.failed(exc)
+                    else:
+                        log.exception("digest for chat %d failed", chat.id)
+                    try:
+                        await self._db.chats.record_digest(
+                            chat.id,
+                            last_digest_at=None,
+                            next_digest_at=_safe_next_digest(chat, now),
+                            scheduled=chat.next_digest_at,
+                        )
+                    except sqlite3.Error as record_exc:
+                        # Still due: tried again at the next tick. Raised here, it would end this background
+                        # task with an exception nobody retrieves.
+                        self._digest_storage.failed(record_exc)
                     return 0
+                self._digest_storage.succeeded()
+                return shown
         finally:
             self._digest_chats.discard(chat.id)
 
