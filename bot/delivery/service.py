@@ -687,7 +687,9 @@ class DeliveryService:
                 )
                 self._state.in_window -= 1
             else:
-                self._pacer.penalize(item.chat_id, min(60.0, 2.0**item.attempts))
+                # 2, 4, 8 ... s within each round of quick attempts: ``attempts`` counts the rounds before a
+                # park too, and back from the outbox every retry would otherwise wait the full minute.
+                self._pacer.penalize(item.chat_id, min(60.0, 2.0 ** (item.attempts % MAX_NETWORK_ATTEMPTS)))
                 self._requeue_front(item)
         except InvalidToken as exc:
             # 401/404: the token was revoked (or the API URL is wrong). Nothing reached the chat, and no send
