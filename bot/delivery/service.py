@@ -173,6 +173,7 @@ class DeliveryService:
         self._digest_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
+        self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -341,16 +342,27 @@ class DeliveryService:
         try:
             async with self._digest_gate:
                 try:
-                    return await self.send_digest(chat.id, now)
-                except Exception:
-                    log.exception("digest for chat %d failed", chat.id)
-                    await self._db.chats.record_digest(
-                        chat.id,
-                        last_digest_at=None,
-                        next_digest_at=_safe_next_digest(chat, now),
-                        scheduled=chat.next_digest_at,
-                    )
+                    shown = await self.send_digest(chat.id, now)
+                except Exception as exc:
+                    if isinstance(exc, sqlite3.Error):
+                        # A full disk fails every due chat at every tick: once a minute in the log, not each.
+                        self._digest_storage.failed(exc)
+                    else:
+                        log.exception("digest for chat %d failed", chat.id)
+                    try:
+                        await self._db.chats.record_digest(
+                            chat.id,
+                            last_digest_at=None,
+                            next_digest_at=_safe_next_digest(chat, now),
+                            scheduled=chat.next_digest_at,
+                        )
+                    except sqlite3.Error as record_exc:
+                        # Still due: tried again at the next tick. Raised here, it would end this background
+                        # task with an exception nobody retrieves.
+                        self._digest_storage.failed(record_exc)
                     return 0
+                self._digest_storage.succeeded()
+                return shown
         finally:
             self._digest_chats.discard(chat.id)
 
@@ -675,7 +687,9 @@ class DeliveryService:
                 )
                 self._state.in_window -= 1
             else:
-                self._pacer.penalize(item.chat_id, min(60.0, 2.0**item.attempts))
+                # 2, 4, 8 ... s within each round of quick attempts: ``attempts`` counts the rounds before a
+                # park too, and back from the outbox every retry would otherwise wait the full minute.
+                self._pacer.penalize(item.chat_id, min(60.0, 2.0 ** (item.attempts % MAX_NETWORK_ATTEMPTS)))
                 self._requeue_front(item)
         except InvalidToken as exc:
             # 401/404: the token was revoked (or the API URL is wrong). Nothing reached the chat, and no send
@@ -728,7 +742,7 @@ class DeliveryService:
     async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
         item.rate_limited += 1
-        if item.rate_limited > MAX_RATE_LIMITED:
+        if item.rate_limited >= MAX_RATE_LIMITED:  # as a digest's send counts them
             wait = max(retry_after, OUTAGE_RETRY_SECONDS)
             log.warning(
                 "alert %d to chat %d rate limited %d times in a row; retrying in %.0f s",
@@ -984,7 +998,10 @@ class DeliveryService:
         ("General") when the topic turned out to be gone.
         """
         rate_limited = 0
-        for attempt in range(1, MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
+        # Counted apart from 429s (and from moves to a supergroup or to "General"): four short 429s and one
+        # network error are one network failure, not the five that postpone a digest to its next time.
+        network_failures = 0
+        for _ in range(MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
             while True:
                 wait = (
                     max(self._pacer.chat_ready_at(chat_id), self._pacer.overall_ready_at())
@@ -1036,11 +1053,13 @@ class DeliveryService:
                 log.error("digest to chat %d refused: %s", chat_id, exc.message)
                 return exc.message[:500], chat_id, thread_id
             except NetworkError as exc:
-                if attempt >= MAX_NETWORK_ATTEMPTS:
+                network_failures += 1
+                if network_failures >= MAX_NETWORK_ATTEMPTS:
                     log.error("digest to chat %d failed: %s", chat_id, exc)
                     return f"network: {exc}"[:500], chat_id, thread_id
-                self._pacer.penalize(chat_id, min(60.0, 2.0**attempt))
-        # Not reached: every kind of failure returns above before the attempts run out.
+                self._pacer.penalize(chat_id, min(60.0, 2.0**network_failures))
+        # Reached only when moves (to a supergroup, to "General") took turns besides 429s and network errors
+        # each below its limit: Telegram keeps saying "later", so the digest is tried again later.
         return f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}", chat_id, thread_id
 
     async def _digest_interrupted(self, chat_id: int, keys: Sequence[int], on_demand: bool) -> str | None:

@@ -310,7 +310,8 @@ class IngestService:
     async def poll_due_feeds(
         self, now: float, on_new: Callable[[list[Article]], None] | None = None
     ) -> list[Article]:
-        """Poll every feed that is due; the articles that are new (stored for the first time), oldest first.
+        """Poll every feed that is due; the articles that are new (stored for the first time), feed by feed in
+        the order each feed lists them (most list newest first; a first poll's capped list is newest first).
 
         ``on_new`` gets each feed's new articles as soon as that feed is read, so their alerts need not wait
         for the slowest feed of the round (a feed of teasers fetches a page an item).
@@ -338,7 +339,8 @@ class IngestService:
         return [article for batch in batches for article in batch]
 
     async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
-        """Poll one feed; new articles in it. Failures are recorded with backoff, never raised.
+        """Poll one feed; new articles in it. The feed's failures are recorded with backoff, never raised (a
+        database that cannot record them raises: ``poll_due_feeds`` logs it and goes on with the other feeds).
 
         On the first successful poll of a feed, items published before the feed was added, undated, dated in
         the future or all dated alike are its backlog: stored for /latest and /search but not returned, so

@@ -158,6 +158,62 @@ async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
         assert 7 not in api.delivered
 
 
+class ScriptedApi(LoopbackApi):
+    """sendMessage answers each chat's scripted statuses in turn (429 with a short wait, or a proxy's 502), then 200."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.script: dict[int, list[int]] = {}
+        self.delivered: dict[int, list[str]] = {}
+
+    async def answer(self, request: web.Request) -> web.Response:
+        form = await request.json() if request.content_type == "application/json" else await request.post()
+        chat_id = int(str(form["chat_id"]))
+        script = self.script.get(chat_id)
+        status = script.pop(0) if script else 200
+        if status == 429:
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 0.01",
+                "parameters": {"retry_after": 0.01},
+            }
+            return web.Response(status=429, text=json.dumps(body), content_type="application/json")
+        if status != 200:
+            return web.Response(status=status, text="<html>Bad Gateway</html>", content_type="text/html")
+        self.delivered.setdefault(chat_id, []).append(str(form["text"]))
+        message = {"message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "private"}}
+        return web.json_response({"ok": True, "result": message})
+
+
+async def test_one_network_error_after_a_few_429s_is_retried_not_a_digest_put_off_to_tomorrow(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The digest's send counted 429s as network attempts: four short 429s and then one 502 from a proxy
+    # were "5 network failures", and the 08:00 digest was put off to the next morning.
+    api = ScriptedApi()
+    await api.start()
+    try:
+        clock = FakeClock(utc(2026, 1, 5, 7))
+        async with rig(
+            tmp_path, emulator, clock, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05
+        ) as r:
+            await add_chat(r, 8, topics=("sport",), in_emulator=False)
+            await chat_service(r).set_digest_times(8, ["08:00"])
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Match report", topics=("sport",))], clock.now()
+            )
+            api.script = {8: [429, 429, 429, 429, 502]}
+            clock.set(utc(2026, 1, 5, 8))
+            assert await r.delivery.send_due_digests(clock.now()) == 1
+            assert ["Match report" in text for text in api.delivered[8]] == [True]
+            assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+            chat = await r.db.chats.get(8)
+            assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+    finally:
+        await api.stop()
+
+
 async def test_an_alert_refused_with_429_is_retried_only_after_retry_after(
     tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
 ) -> None:
@@ -270,7 +326,7 @@ async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_los
         api.storms = {7: 100, 8: 100}
         await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
-        await wait_until(lambda: api.refused.get(7, 0) >= 4)
+        await wait_until(lambda: api.refused.get(7, 0) >= 3)
         await wait_until(lambda: r.delivery._state.in_window == 0)
         assert await r.db.deliveries.counts_by_status() == {"pending": 2}
         clock.set(utc(2026, 1, 5, 8))
@@ -292,6 +348,24 @@ async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_los
                 break
             await asyncio.sleep(0.05)
         assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
+async def test_an_alert_is_parked_at_its_max_rate_limited_th_429_in_a_row_as_a_digest_is_postponed(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "20 429s in a row park an alert": the alert took one more (the 21st parked it), the digest 20.
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.storms = {7: 100}
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: api.refused.get(7, 0) >= 3)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        assert api.refused[7] == 3
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}
 
 
 @pytest.mark.parametrize("leave", ["stop", "pause"])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
@@ -160,6 +163,41 @@ async def test_a_digest_sent_while_its_outcome_cannot_be_recorded_is_not_sent_ag
         assert await r.delivery.send_due_digests(clock.now()) == 1
         second = emulator.messages(7)[1].text
         assert "Rates" in second and "Cup final" not in second
+
+
+async def test_digests_on_a_full_disk_are_logged_once_a_minute_and_sent_once_there_is_room(
+    tmp_path: Path, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A full disk at digest time: every due chat logged its trace at every tick (5 s), and, recording its
+    # next digest failing too, its task died with an exception nobody retrieved (asyncio's own error lines).
+    clock = FakeClock(utc(2026, 3, 28, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        for chat_id in range(1, 11):
+            await digest_chat(r, chat_id, digest_times=("08:00",))
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        async with r.db.write() as conn:
+            for table in ("deliveries", "chats"):
+                await conn.execute(
+                    f"CREATE TEMP TRIGGER full_{table} BEFORE UPDATE ON {table}"
+                    " BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+                )
+        clock.set(utc(2026, 3, 29, 8, 0))
+        caplog.clear()
+        for _ in range(3):  # three ticks
+            clock.advance(5)
+            r.delivery.schedule_due_digests(clock.now())
+            await wait_until(lambda: r.delivery._digest_task is not None and r.delivery._digest_task.done())
+            await wait_until(lambda: not r.delivery._digest_chats)
+            gc.collect()  # an exception never retrieved is reported when its task is collected
+        errors = [rec for rec in caplog.records if rec.levelno >= logging.WARNING]
+        assert len(errors) == 1, [rec.getMessage() for rec in errors]
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.full_deliveries")
+            await conn.execute("DROP TRIGGER temp.full_chats")
+        clock.advance(5)
+        assert await r.delivery.send_due_digests(clock.now()) == 10  # one story for each of the 10 chats
+        assert all(len(emulator.messages(chat_id)) == 1 for chat_id in range(1, 11))
+        assert "works again" in caplog.text
 
 
 async def test_a_digest_part_whose_outcome_waits_for_the_flusher_is_not_claimed_again(

@@ -118,6 +118,39 @@ async def test_network_errors_retry_after_2_4_8_seconds_doubling_up_to_a_minute(
         assert len(api.delivered[1]) == 1 and await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_after_an_outage_wait_an_alert_retries_after_2_4_8_seconds_again_not_a_minute_each(
+    tmp_path: Path, api: FlakyApi
+) -> None:
+    # The backoff counted every attempt the row ever had: back from its first 30 s wait in the outbox, an
+    # alert waited a full minute before each quick retry (the 6th attempt's 2**6 s, capped), so an outage of
+    # 90 s delayed it by two minutes, and a long one failed it after about 7 hours instead of 4.
+    pace = [1000.0]  # the pacer's clock, moved by hand
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, pacing_clock=lambda: pace[0], telegram_api_url=api.base_url) as r,
+    ):
+        api.script = {1: [(502, "")] * 6}
+        await add_chat(r, 1, topics=("sport",), in_emulator=False)
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        for attempt in range(2, 6):  # the first round: 2, 4, 8 and 16 s between tries, then 30 s parked
+            await wait_until(lambda: api.calls[1] == attempt - 1 and not r.delivery._tasks)  # noqa: B023
+            pace[0] += 16.0
+            await wait_until(lambda: api.calls[1] == attempt)  # noqa: B023 - awaited before the loop moves on
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}
+        r.clock.advance(delivery_module.FIRST_PARK_SECONDS + 1)
+        pace[0] += 1.0  # past the chat's one message a second
+        r.delivery.wake()
+        await wait_until(lambda: api.calls[1] == 6)  # back from the outbox: fails once more
+        await wait_until(lambda: not r.delivery._tasks)
+        pace[0] += 2.5
+        await wait_until(lambda: api.calls[1] == 7, timeout=3)  # 2 s later, not a minute
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        assert len(api.delivered[1]) == 1 and await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
 async def test_clean_stop_requeues_and_restart_finishes_without_duplicates(tmp_path: Path) -> None:
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
         for chat in range(1, 81):
