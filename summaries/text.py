@@ -72,7 +72,18 @@ _DATELINE_PREFIX = re.compile(
 _AGENCY_DATELINE = re.compile(
     r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:,\s*(?:\d{1,2}\.?\s+\w{3,10}\.?|\w{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?)?\s*)?"
-    r"\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)\.?\s*(?:--|[-–—:])?\s*(?=\S)"
+    r"\(\s*(?:CNN(?: Business| Money| Travel| Style)?|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)"
+    r"\.?\s*(?:--|[-–—:])?\s*(?=\S)"
+)
+# Wire datelines with no agency or another one: "MADRID — ", "BUFFALO, N.Y. — ", "CLEVELAND, Ohio – ",
+# "BERLIN -- ", "HONOLULU, Hawaii (KHNL) - ". The place in capitals and the dash after it tell it from a
+# sentence that opens with a name; the region after a comma may be written either way. Possessive
+# quantifiers: a hostile line of capitals fails in one pass.
+_PLACE_DATELINE = re.compile(
+    r"^\s*[A-Z]{2}[A-Z.'’-]++(?:\s+[A-Z][A-Z.'’-]++){0,3}"
+    r"(?:,\s*[A-Z][\w.'’-]*+(?:\s+[A-Z][\w.'’-]*+){0,3})?"
+    r"(?:\s*\([^()]{1,40}\))?"
+    r"\s*(?:--|[–—]|(?<=\s)-)\s+(?=[A-Z0-9\"“‘'])"
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
@@ -261,7 +272,7 @@ def _strip_header(line: str) -> str:
     """A paragraph without the bylines, time stamps and agency datelines in front of its first sentence."""
     for _ in range(4):  # a Daily Mail header stacks a byline and two stamps
         before = line
-        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE):
+        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE, _PLACE_DATELINE):
             line = pattern.sub("", line, count=1)
         if line == before:
             break

@@ -98,6 +98,34 @@ def test_newspaper_header_never_opens_the_summary() -> None:
     assert summarize(text, 1, algorithm="lead") == [GENUINE[0]]
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "BRACKWATER — ",
+        "BRACKWATER, N.Y. — ",
+        "BRACKWATER, Lower Saxony – ",
+        "PORT ELLIS -- ",
+        "BRACKWATER, Wessex (Harbour News) - ",
+        "Brackwater (CNN Business)",
+    ],
+)
+def test_a_wire_dateline_never_opens_the_summary(dateline: str) -> None:
+    # US and wire papers open a story with the place in capitals and a dash; a reader sees it glued to the
+    # first summary sentence ("BUFFALO, N.Y. — Hours before ...") in every alert of such a feed.
+    text = "\n\n".join([f"{dateline}{GENUINE[0]}", *GENUINE[1:]])
+    assert summarize(text, 1, algorithm="lead") == [GENUINE[0]]
+    assert all(s in GENUINE for s in summarize(text, 3, title=TITLE))
+
+
+def test_capitals_and_a_dash_inside_prose_are_not_a_dateline() -> None:
+    for sentence in (
+        "US - China talks resumed in Brackwater on Tuesday after a month without a meeting.",
+        "NASA — the agency that runs the probe — said the harbour test went well on Tuesday.",
+        "Brackwater – the harbour city – switched on its floating solar farm on Tuesday.",
+    ):
+        assert summarize(sentence, 1) == [sentence]
+
+
 def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
     # Captions have no final full stop and restate the story's key words, which makes them look central.
     caption = (
