@@ -203,6 +203,9 @@ _DATE_LINE = re.compile(
     r"(?:\s*(?:uhr|h|[ap]\.?m\.?|[a-z]{2,4}))?)?[.\s]*$",
     re.IGNORECASE,
 )
+# A list item's marker, as extractors write list items ("- Spoon the jam into jars"), and a footnote's star
+# ("*A draw decides the last place"): in a summary it reads as a stray dash glued to a sentence.
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪►■●◦‣]\s+|\*(?=[A-Z\"“]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
@@ -300,7 +303,7 @@ def clean_text(text: str, title: str | None = None) -> str:
     seen: set[str] = set()
     skipping_related = False
     for para in paragraphs:
-        line = " ".join(para.split())
+        line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
         if title:
             line = _strip_title_prefix(line, title)
         read_next = _READ_NEXT.match(line)
@@ -396,7 +399,10 @@ def _paragraphs(text: str) -> list[str]:
         current: list[str] = []
         for ln in lines:
             if current and (
-                _SENTENCE_END.search(current[-1]) or _is_heading(current[-1], ln, width) or is_boilerplate(ln)
+                _SENTENCE_END.search(current[-1])
+                or _is_heading(current[-1], ln, width)
+                or is_boilerplate(ln)
+                or _LIST_MARKER.match(ln)  # each item of a list is its own line, finished or not
             ):
                 out.append(" ".join(current))
                 current = []

@@ -126,6 +126,23 @@ def test_capitals_and_a_dash_inside_prose_are_not_a_dateline() -> None:
         assert summarize(sentence, 1) == [sentence]
 
 
+def test_list_items_reach_the_summary_without_their_markers() -> None:
+    # Extractors write list items as "- item"; key-point lists open many stories, so alerts began with a
+    # stray "- " and two unpunctuated items ran together as "... the channel - The council moved ...".
+    items = [
+        "- " + GENUINE[0],
+        "- " + GENUINE[1],
+        "• " + GENUINE[2],
+        "*" + GENUINE[3],
+        "- " + GENUINE[4].rstrip("."),
+        "- " + GENUINE[5].rstrip("."),
+    ]
+    text = "\n".join([*items, "", *GENUINE[6:]])
+    expected = [*GENUINE[:4], GENUINE[4].rstrip("."), GENUINE[5].rstrip("."), *GENUINE[6:]]
+    assert summarize(text, 8, algorithm="lead") == expected
+    assert all(s in expected for s in summarize(text, 3, title=TITLE))
+
+
 def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
     # Captions have no final full stop and restate the story's key words, which makes them look central.
     caption = (
