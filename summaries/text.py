@@ -547,9 +547,37 @@ def _windows(paragraph: str) -> list[str]:
     return out
 
 
+# nupunkt leaves some sentence ends unsplit when the next sentence opens with a word it often sees inside
+# sentences ("... lead to better rest. A 43-year-old man ...", "... in a row. For this year's ..."): after a
+# word in lower case that is no abbreviation, a full stop (perhaps closing a quote) and a capital do end one.
+_MISSED_END = re.compile(r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)\s+(?=[\"“‘(]?[A-Z])")
+_LOWER_ABBREVIATIONS = frozenset(
+    "al approx ca cf co corp dept ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
+    "min mins mt no nos op oz pp ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
+)
+
+
+def _split_missed_ends(sentence: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in _MISSED_END.finditer(sentence):
+        if match.group(1).lower() in _LOWER_ABBREVIATIONS:
+            continue
+        out.append(sentence[start : match.end(2)])
+        start = match.end()
+    out.append(sentence[start:])
+    return out
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
-        return [str(s).strip() for window in _windows(paragraph) for s in nupunkt.sent_tokenize(window)]
+        return [
+            piece.strip()
+            for window in _windows(paragraph)
+            for s in nupunkt.sent_tokenize(window)
+            for piece in _split_missed_ends(str(s))
+            if piece.strip()
+        ]
     code = _ISO_BY_NAME.get(language, "en")
     pieces = [str(s).strip() for window in _windows(paragraph) for s in sentencex.segment(code, window)]
     never_final = _NEVER_FINAL_RE.get(language)

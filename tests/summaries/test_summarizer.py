@@ -143,6 +143,37 @@ def test_list_items_reach_the_summary_without_their_markers() -> None:
     assert all(s in expected for s in summarize(text, 3, title=TITLE))
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "A warm coat might not always lead to better rest.",
+            "A 43-year-old ferryman found that out in May.",
+        ),
+        (
+            "The lights go up for the seventh year in a row.",
+            "For this year's show the council hired artists.",
+        ),
+        ("The harbour site was hacked.", "A reader noticed that its pages sold pills."),
+    ],
+)
+def test_two_sentences_never_come_as_one(first: str, second: str) -> None:
+    # The English splitter kept some "... rest. A 43-year-old ..." pairs together, so an alert's first
+    # "sentence" was two, and a summary of N sentences carried N+1.
+    text = "\n\n".join([f"{first} {second}", *GENUINE])
+    assert summarize(text, 2, algorithm="lead") == [first, second]
+    assert split_sentences(f"{first} {second}") == [first, second]
+
+
+def test_lower_case_abbreviations_still_do_not_end_sentences() -> None:
+    for sentence in (
+        "Brackwater vs. Port Ellis drew a crowd of 4,000 to the harbour on Tuesday.",
+        "The farm has 12,000 panels, pontoons etc. and a small office on the pier.",
+        "Mayor Lena Ortiz of the harbour dept. Said on Tuesday the farm works.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+
+
 def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
     # Captions have no final full stop and restate the story's key words, which makes them look central.
     caption = (
