@@ -72,7 +72,18 @@ _DATELINE_PREFIX = re.compile(
 _AGENCY_DATELINE = re.compile(
     r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:,\s*(?:\d{1,2}\.?\s+\w{3,10}\.?|\w{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?)?\s*)?"
-    r"\(\s*(?:CNN|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)\.?\s*(?:--|[-–—:])?\s*(?=\S)"
+    r"\(\s*(?:CNN(?: Business| Money| Travel| Style)?|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)"
+    r"\.?\s*(?:--|[-–—:])?\s*(?=\S)"
+)
+# Wire datelines with no agency or another one: "MADRID — ", "BUFFALO, N.Y. — ", "CLEVELAND, Ohio – ",
+# "BERLIN -- ", "HONOLULU, Hawaii (KHNL) - ". The place in capitals and the dash after it tell it from a
+# sentence that opens with a name; the region after a comma may be written either way. Possessive
+# quantifiers: a hostile line of capitals fails in one pass.
+_PLACE_DATELINE = re.compile(
+    r"^\s*[A-Z]{2}[A-Z.'’-]++(?:\s+[A-Z][A-Z.'’-]++){0,3}"
+    r"(?:,\s*[A-Z][\w.'’-]*+(?:\s+[A-Z][\w.'’-]*+){0,3})?"
+    r"(?:\s*\([^()]{1,40}\))?"
+    r"\s*(?:--|[–—]|(?<=\s)-)\s+(?=[A-Z0-9\"“‘'])"
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
@@ -192,6 +203,9 @@ _DATE_LINE = re.compile(
     r"(?:\s*(?:uhr|h|[ap]\.?m\.?|[a-z]{2,4}))?)?[.\s]*$",
     re.IGNORECASE,
 )
+# A list item's marker, as extractors write list items ("- Spoon the jam into jars"), and a footnote's star
+# ("*A draw decides the last place"): in a summary it reads as a stray dash glued to a sentence.
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪►■●◦‣]\s+|\*(?=[A-Z\"“]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
@@ -261,7 +275,7 @@ def _strip_header(line: str) -> str:
     """A paragraph without the bylines, time stamps and agency datelines in front of its first sentence."""
     for _ in range(4):  # a Daily Mail header stacks a byline and two stamps
         before = line
-        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE):
+        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE, _PLACE_DATELINE):
             line = pattern.sub("", line, count=1)
         if line == before:
             break
@@ -289,7 +303,7 @@ def clean_text(text: str, title: str | None = None) -> str:
     seen: set[str] = set()
     skipping_related = False
     for para in paragraphs:
-        line = " ".join(para.split())
+        line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
         if title:
             line = _strip_title_prefix(line, title)
         read_next = _READ_NEXT.match(line)
@@ -385,7 +399,10 @@ def _paragraphs(text: str) -> list[str]:
         current: list[str] = []
         for ln in lines:
             if current and (
-                _SENTENCE_END.search(current[-1]) or _is_heading(current[-1], ln, width) or is_boilerplate(ln)
+                _SENTENCE_END.search(current[-1])
+                or _is_heading(current[-1], ln, width)
+                or is_boilerplate(ln)
+                or _LIST_MARKER.match(ln)  # each item of a list is its own line, finished or not
             ):
                 out.append(" ".join(current))
                 current = []
@@ -530,9 +547,37 @@ def _windows(paragraph: str) -> list[str]:
     return out
 
 
+# nupunkt leaves some sentence ends unsplit when the next sentence opens with a word it often sees inside
+# sentences ("... lead to better rest. A 43-year-old man ...", "... in a row. For this year's ..."): after a
+# word in lower case that is no abbreviation, a full stop (perhaps closing a quote) and a capital do end one.
+_MISSED_END = re.compile(r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)\s+(?=[\"“‘(]?[A-Z])")
+_LOWER_ABBREVIATIONS = frozenset(
+    "al approx ca cf co corp dept ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
+    "min mins mt no nos op oz pp ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
+)
+
+
+def _split_missed_ends(sentence: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in _MISSED_END.finditer(sentence):
+        if match.group(1).lower() in _LOWER_ABBREVIATIONS:
+            continue
+        out.append(sentence[start : match.end(2)])
+        start = match.end()
+    out.append(sentence[start:])
+    return out
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
-        return [str(s).strip() for window in _windows(paragraph) for s in nupunkt.sent_tokenize(window)]
+        return [
+            piece.strip()
+            for window in _windows(paragraph)
+            for s in nupunkt.sent_tokenize(window)
+            for piece in _split_missed_ends(str(s))
+            if piece.strip()
+        ]
     code = _ISO_BY_NAME.get(language, "en")
     pieces = [str(s).strip() for window in _windows(paragraph) for s in sentencex.segment(code, window)]
     never_final = _NEVER_FINAL_RE.get(language)

@@ -98,6 +98,82 @@ def test_newspaper_header_never_opens_the_summary() -> None:
     assert summarize(text, 1, algorithm="lead") == [GENUINE[0]]
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "BRACKWATER — ",
+        "BRACKWATER, N.Y. — ",
+        "BRACKWATER, Lower Saxony – ",
+        "PORT ELLIS -- ",
+        "BRACKWATER, Wessex (Harbour News) - ",
+        "Brackwater (CNN Business)",
+    ],
+)
+def test_a_wire_dateline_never_opens_the_summary(dateline: str) -> None:
+    # US and wire papers open a story with the place in capitals and a dash; a reader sees it glued to the
+    # first summary sentence ("BUFFALO, N.Y. — Hours before ...") in every alert of such a feed.
+    text = "\n\n".join([f"{dateline}{GENUINE[0]}", *GENUINE[1:]])
+    assert summarize(text, 1, algorithm="lead") == [GENUINE[0]]
+    assert all(s in GENUINE for s in summarize(text, 3, title=TITLE))
+
+
+def test_capitals_and_a_dash_inside_prose_are_not_a_dateline() -> None:
+    for sentence in (
+        "US - China talks resumed in Brackwater on Tuesday after a month without a meeting.",
+        "NASA — the agency that runs the probe — said the harbour test went well on Tuesday.",
+        "Brackwater – the harbour city – switched on its floating solar farm on Tuesday.",
+    ):
+        assert summarize(sentence, 1) == [sentence]
+
+
+def test_list_items_reach_the_summary_without_their_markers() -> None:
+    # Extractors write list items as "- item"; key-point lists open many stories, so alerts began with a
+    # stray "- " and two unpunctuated items ran together as "... the channel - The council moved ...".
+    items = [
+        "- " + GENUINE[0],
+        "- " + GENUINE[1],
+        "• " + GENUINE[2],
+        "*" + GENUINE[3],
+        "- " + GENUINE[4].rstrip("."),
+        "- " + GENUINE[5].rstrip("."),
+    ]
+    text = "\n".join([*items, "", *GENUINE[6:]])
+    expected = [*GENUINE[:4], GENUINE[4].rstrip("."), GENUINE[5].rstrip("."), *GENUINE[6:]]
+    assert summarize(text, 8, algorithm="lead") == expected
+    assert all(s in expected for s in summarize(text, 3, title=TITLE))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "A warm coat might not always lead to better rest.",
+            "A 43-year-old ferryman found that out in May.",
+        ),
+        (
+            "The lights go up for the seventh year in a row.",
+            "For this year's show the council hired artists.",
+        ),
+        ("The harbour site was hacked.", "A reader noticed that its pages sold pills."),
+    ],
+)
+def test_two_sentences_never_come_as_one(first: str, second: str) -> None:
+    # The English splitter kept some "... rest. A 43-year-old ..." pairs together, so an alert's first
+    # "sentence" was two, and a summary of N sentences carried N+1.
+    text = "\n\n".join([f"{first} {second}", *GENUINE])
+    assert summarize(text, 2, algorithm="lead") == [first, second]
+    assert split_sentences(f"{first} {second}") == [first, second]
+
+
+def test_lower_case_abbreviations_still_do_not_end_sentences() -> None:
+    for sentence in (
+        "Brackwater vs. Port Ellis drew a crowd of 4,000 to the harbour on Tuesday.",
+        "The farm has 12,000 panels, pontoons etc. and a small office on the pier.",
+        "Mayor Lena Ortiz of the harbour dept. Said on Tuesday the farm works.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+
+
 def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
     # Captions have no final full stop and restate the story's key words, which makes them look central.
     caption = (
