@@ -24,6 +24,7 @@ from pathlib import Path
 
 from summaries.evaluate import Document, load_bbc
 from summaries.summarizer import ALGORITHMS, summarize
+from summaries.text import split_sentences
 
 _QUOTES = "\"'“”‘’ "
 
@@ -65,6 +66,7 @@ def _splitters() -> dict[str, Callable[[str], list[str]]]:
         ]
 
     return {
+        "newsbot (nupunkt + missed ends)": lambda p: split_sentences(p, "english"),
         "nupunkt": nupunkt.sent_tokenize,
         "sentencex": lambda p: list(sentencex.segment("en", p)),
         "syntok": syntok_split,
