@@ -184,6 +184,19 @@ def story_of(article: Article) -> int:
     return int(article.story_id if article.story_id is not None else article.id)  # type: ignore[arg-type]
 
 
+def in_time_order(articles: Sequence[Article]) -> list[Article]:
+    """``articles`` oldest published first; undated ones after them, in the order they came.
+
+    A feed lists its newest item first, and alerts go out in the order they are planned: a chat would read
+    three new items of one poll with the newest at the top, above the older ones. In publication order, the
+    chat reads as a timeline, the newest at the bottom where Telegram shows the latest message.
+    """
+    return sorted(
+        articles,
+        key=lambda a: (0, a.published.timestamp()) if a.published is not None else (1, 0.0),
+    )
+
+
 def story_chunks(articles: Sequence[Article], size: int) -> list[list[Article]]:
     """``articles`` in arrival order, cut into chunks of about ``size`` that never split a story."""
     stories: dict[int, list[Article]] = {}

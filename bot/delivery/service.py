@@ -25,7 +25,7 @@ from telegram.error import (
 )
 
 from bot.delivery.pacing import Pacer
-from bot.delivery.planning import match_articles, plan_rows, story_chunks, story_of
+from bot.delivery.planning import in_time_order, match_articles, plan_rows, story_chunks, story_of
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
@@ -188,7 +188,7 @@ class DeliveryService:
 
         The articles leave the store's "alerts to plan" list in the same transaction.
         """
-        stored = [a for a in articles if a.id is not None]
+        stored = in_time_order([a for a in articles if a.id is not None])
         if not stored:
             return 0
         for article in stored:

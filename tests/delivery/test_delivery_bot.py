@@ -49,6 +49,29 @@ async def test_feed_poll_to_instant_alert(
         assert emulator.messages(43) == []
 
 
+async def test_a_polls_new_items_reach_the_chat_oldest_first_so_it_reads_as_a_timeline(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # A feed lists its newest item first; alerts planned in that order put the newest at the top of the
+    # chat, above older news, where Telegram shows the latest message at the bottom.
+    feed = news_site.feed_url("business")
+    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=60)
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "business")
+        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        titles = ("Bank opens its doors", "Shares rise at noon", "Rates hold in the evening")
+        for minutes, title in enumerate(titles, start=1):
+            await news_site.publish(
+                "business",
+                title,
+                f"{title} as the market watched closely. " * 5,
+                published=datetime.fromtimestamp(clock.now() + 60 * minutes, UTC),
+            )
+        clock.advance(240)
+        texts = [(await emulator.next_message(chat_id=42, timeout=10)).text for _ in titles]
+        assert [title for text in texts for title in titles if title in text.split("\n")[0]] == list(titles)
+
+
 async def test_digest_job_sends_at_local_time_after_dst_change(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
