@@ -84,6 +84,8 @@ _PLACE_DATELINE = re.compile(
     r"(?:,\s*[A-Z][\w.'’-]*+(?:\s+[A-Z][\w.'’-]*+){0,3})?"
     r"(?:\s*\([^()]{1,40}\))?"
     r"\s*(?:--|[–—]|(?<=\s)-)\s+(?=[A-Z0-9\"“‘'])"
+    # Not a name in capitals set off by a pair of dashes: "HSBC — Britain's biggest bank — said ...".
+    r"(?![^.!?]*?\s(?:--?|[–—])\s)"
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".

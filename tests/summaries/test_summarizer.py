@@ -121,6 +121,7 @@ def test_capitals_and_a_dash_inside_prose_are_not_a_dateline() -> None:
     for sentence in (
         "US - China talks resumed in Brackwater on Tuesday after a month without a meeting.",
         "NASA — the agency that runs the probe — said the harbour test went well on Tuesday.",
+        "KLBC — Brackwater's biggest lender — said its profit rose by a tenth on Tuesday.",
         "Brackwater – the harbour city – switched on its floating solar farm on Tuesday.",
     ):
         assert summarize(sentence, 1) == [sentence]
