@@ -174,6 +174,8 @@ class DeliveryService:
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
+        # A database read that keeps failing fails every tick (seconds apart): once a minute in the log, not each.
+        self._digest_finding = FailureLog(log, "finding due digests")
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -303,8 +305,12 @@ class DeliveryService:
         task = self._digest_task
         if task is not None and not task.done():
             return
-        if task is not None and not task.cancelled() and task.exception() is not None:
-            log.error("finding due digests failed", exc_info=task.exception())
+        if task is not None and not task.cancelled():
+            exc = task.exception()
+            if exc is not None:
+                self._digest_finding.failed(exc)
+            else:
+                self._digest_finding.succeeded()
 
         async def start_due() -> None:
             self._start_due_digests(await self._due_digest_chats(now), now)
