@@ -808,12 +808,14 @@ class DeliveryService:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         state = self._state
-        queued = state.queues.pop(chat_id, deque())
-        state.in_window -= len(queued) + 1  # + the item in hand; the database drops them all at once
         chat = state.chats.get(chat_id)
         if chat is not None:
             state.chats[chat_id] = replace(chat, active=False)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+        # Only once the database dropped them: if that write fails, _deliver accounts for the item in hand and
+        # the queued ones stay queued, each dropped as "chat inactive" in turn instead of left 'sending'.
+        queued = state.queues.pop(chat_id, deque())
+        state.in_window -= len(queued) + 1  # + the item in hand
 
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
