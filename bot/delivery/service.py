@@ -987,6 +987,12 @@ class DeliveryService:
                 log.info("digest to chat %d rate limited: retrying in %.0f s", chat_id, wait)
                 retry_at = self._clock.now() + wait
                 status = "pending"
+            if status == "pending":
+                # Postponed before a part named them: the stories over the cap wait too (only "article gone"
+                # stays dropped), so the digest sent later counts them in its "…and N more".
+                outcomes = [
+                    o if o.id in gone_ids else Finished(o.id, "pending", o.attempts) for o in outcomes
+                ]
             outcomes += [
                 Finished(key, status, by_id[key].attempts + 1, result)
                 for later in parts[index:]

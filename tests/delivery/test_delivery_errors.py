@@ -198,6 +198,29 @@ async def test_a_digest_during_an_outage_waits_for_the_next_one(
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the_cap_later(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stories over the per-topic cap were marked dropped when the digest was postponed, so the digest sent
+    # after the outage said nothing of them: no "…and 3 more", though the reader never saw any sign of them.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, telegram_api_url=api.base_url, digest_max_per_topic=2) as r,
+    ):
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+        stories = [await store_article(r, f"Match {i}", topics=("sport",)) for i in range(5)]
+        await r.delivery.plan_alerts(stories, r.clock.now())
+        api.script = {6: [(502, "")] * 2}
+        assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 0
+        assert await r.db.deliveries.counts_by_status() == {"pending": 5}
+        assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 2
+        [digest] = api.delivered[6]
+        assert "…and 3 more" in digest
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2, "dropped": 3}
+
+
 async def test_a_long_digest_cut_by_an_outage_sends_only_the_rest_next_time(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
