@@ -174,6 +174,8 @@ class DeliveryService:
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
+        # A database read that keeps failing fails every tick (seconds apart): once a minute in the log, not each.
+        self._digest_finding = FailureLog(log, "finding due digests")
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -303,8 +305,12 @@ class DeliveryService:
         task = self._digest_task
         if task is not None and not task.done():
             return
-        if task is not None and not task.cancelled() and task.exception() is not None:
-            log.error("finding due digests failed", exc_info=task.exception())
+        if task is not None and not task.cancelled():
+            exc = task.exception()
+            if exc is not None:
+                self._digest_finding.failed(exc)
+            else:
+                self._digest_finding.succeeded()
 
         async def start_due() -> None:
             self._start_due_digests(await self._due_digest_chats(now), now)
@@ -802,12 +808,14 @@ class DeliveryService:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         state = self._state
-        queued = state.queues.pop(chat_id, deque())
-        state.in_window -= len(queued) + 1  # + the item in hand; the database drops them all at once
         chat = state.chats.get(chat_id)
         if chat is not None:
             state.chats[chat_id] = replace(chat, active=False)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+        # Only once the database dropped them: if that write fails, _deliver accounts for the item in hand and
+        # the queued ones stay queued, each dropped as "chat inactive" in turn instead of left 'sending'.
+        queued = state.queues.pop(chat_id, deque())
+        state.in_window -= len(queued) + 1  # + the item in hand
 
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
@@ -979,6 +987,12 @@ class DeliveryService:
                 log.info("digest to chat %d rate limited: retrying in %.0f s", chat_id, wait)
                 retry_at = self._clock.now() + wait
                 status = "pending"
+            if status == "pending":
+                # Postponed before a part named them: the stories over the cap wait too (only "article gone"
+                # stays dropped), so the digest sent later counts them in its "…and N more".
+                outcomes = [
+                    o if o.id in gone_ids else Finished(o.id, "pending", o.attempts) for o in outcomes
+                ]
             outcomes += [
                 Finished(key, status, by_id[key].attempts + 1, result)
                 for later in parts[index:]

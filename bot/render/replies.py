@@ -315,10 +315,15 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
 
 
 _ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+# The tz database's names for offset zero ("Etc/GMT+0", "GMT-0", "GMT0"): all of them are plain UTC.
+_ZERO_OFFSET = re.compile(r"^(?:Etc/)?GMT[+-]?0+$")
 
 
 def timezone_label(name: str) -> str:
-    """ "Europe/Berlin" as is; "Etc/GMT-2" as "UTC+02:00" (the tz database's name inverts the sign)."""
+    """ "Europe/Berlin" as is; "Etc/GMT-2" as "UTC+02:00" (the tz database's name inverts the sign); "UTC"
+    for a zero offset, which read "UTC-00:00" as "Etc/GMT+0"."""
+    if _ZERO_OFFSET.match(name):
+        return "UTC"
     match = _ETC_OFFSET.match(name)
     if match is None:
         return name

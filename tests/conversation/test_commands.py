@@ -358,6 +358,10 @@ async def test_settings_take_a_city_or_an_offset_as_timezone(
     reply = await say(emulator, "/settings timezone UTC+2")
     assert "Timezone set to UTC+02:00, all year round" in reply.text
     assert "🌍 Timezone: UTC+02:00" in reply.text
+    # The tz database's names for offset zero read as UTC; "Etc/GMT+0" was shown as "UTC-00:00".
+    for zero in ("Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT-0"):
+        reply = await say(emulator, f"/settings timezone {zero}")
+        assert "Timezone set to UTC," in reply.text and "🌍 Timezone: UTC\n" in reply.text, (zero, reply.text)
     # The tz database's EST, MST and HST never change clocks; in New York "EST" left digests an hour late all
     # summer without a word, while PST or EDT are refused. CET does follow summer time.
     reply = await say(emulator, "/settings timezone EST")

@@ -200,6 +200,38 @@ async def test_digests_on_a_full_disk_are_logged_once_a_minute_and_sent_once_the
         assert "works again" in caplog.text
 
 
+async def test_an_unreadable_schedule_is_logged_once_not_at_every_tick_and_its_recovery_too(
+    tmp_path: Path, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The read of which digests are due failing (a damaged or unreadable database): the operator's log got a
+    # full traceback at every scheduler tick, a few seconds apart, for as long as it lasted.
+    clock = FakeClock(utc(2026, 3, 28, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, digest_times=("08:00",))
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        # A temporary table shadows ``chats`` for the reader connection only: every read of it fails.
+        await r.db.reader.execute("CREATE TEMP TABLE chats (unrelated INTEGER)")
+        clock.set(utc(2026, 3, 29, 8, 0))
+        caplog.clear()
+
+        async def tick() -> None:
+            clock.advance(5)
+            r.delivery.schedule_due_digests(clock.now())
+            await wait_until(lambda: r.delivery._digest_task is not None and r.delivery._digest_task.done())
+
+        for _ in range(6):
+            await tick()
+        errors = [rec for rec in caplog.records if rec.levelno >= logging.WARNING]
+        assert len(errors) == 1, [rec.getMessage() for rec in errors]
+        assert "finding due digests" in errors[0].getMessage() and errors[0].exc_info
+        await r.db.reader.execute("DROP TABLE temp.chats")
+        await tick()  # notes the last failure (within the minute: no new line) and reads the schedule again
+        await wait_until(lambda: not r.delivery._digest_chats)
+        await tick()  # notes the read that worked
+        assert "finding due digests works again" in caplog.text
+        assert len(emulator.messages(7)) == 1
+
+
 async def test_a_digest_part_whose_outcome_waits_for_the_flusher_is_not_claimed_again(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:

@@ -198,6 +198,29 @@ async def test_a_digest_during_an_outage_waits_for_the_next_one(
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the_cap_later(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stories over the per-topic cap were marked dropped when the digest was postponed, so the digest sent
+    # after the outage said nothing of them: no "…and 3 more", though the reader never saw any sign of them.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, telegram_api_url=api.base_url, digest_max_per_topic=2) as r,
+    ):
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+        stories = [await store_article(r, f"Match {i}", topics=("sport",)) for i in range(5)]
+        await r.delivery.plan_alerts(stories, r.clock.now())
+        api.script = {6: [(502, "")] * 2}
+        assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 0
+        assert await r.db.deliveries.counts_by_status() == {"pending": 5}
+        assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 2
+        [digest] = api.delivered[6]
+        assert "…and 3 more" in digest
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2, "dropped": 3}
+
+
 async def test_a_long_digest_cut_by_an_outage_sends_only_the_rest_next_time(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -258,6 +281,42 @@ async def test_a_database_that_refuses_writes_is_logged_once_a_minute_and_nothin
         await wait_until(lambda: "works again" in caplog.text, timeout=5)
         rows = await r.db.reader.execute_fetchall("SELECT status, count(*) FROM deliveries GROUP BY status")
         assert [tuple(row) for row in rows] == [("sent", 60)]
+
+
+async def test_a_blocked_chat_whose_queue_cannot_be_dropped_leaves_nothing_sending(
+    tmp_path: Path, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A 403 while the database refuses to drop the chat's queue: the in-flight count went down twice for the
+    # alert in hand and the chat's other claimed alerts stayed 'sending' until the next restart, holding
+    # their articles from pruning. Now every alert ends dropped or failed, the count back at zero.
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("sport",))
+        articles = [await store_article(r, f"Match {i}", "Body", ("sport",)) for i in range(3)]
+        assert await r.delivery.plan_alerts(articles, r.clock.now()) == 3
+        await emulator.block_chat(7, announce=False)
+        async with r.db.write() as conn:
+            await conn.execute(
+                "CREATE TEMP TRIGGER cannot_drop BEFORE UPDATE ON deliveries"
+                " WHEN new.status = 'dropped' AND new.error LIKE 'forbidden:%'"
+                " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
+            )
+        caplog.clear()
+        await r.delivery.start()
+
+        async def settled() -> bool:
+            counts = await r.db.deliveries.counts_by_status()
+            return not counts.get("pending") and not counts.get("sending")
+
+        for _ in range(250):
+            if await settled():
+                break
+            await asyncio.sleep(0.02)
+        counts = await r.db.deliveries.counts_by_status()
+        assert counts == {"failed": 1, "dropped": 2}, counts
+        assert r.delivery._state.in_window == 0
+        assert emulator.messages(7) == []
+        errors = [rec for rec in caplog.records if rec.levelno >= logging.WARNING]
+        assert len(errors) == 1 and errors[0].exc_info, [rec.getMessage() for rec in errors]
 
 
 async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
