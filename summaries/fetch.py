@@ -3,8 +3,8 @@
 Only http and https; the host is resolved first and private, loopback, link-local, reserved, multicast and
 unspecified addresses are refused (unless allowed), and the connection goes to the address that was checked,
 so a second DNS answer cannot swap in an internal host. Redirects are followed by hand and every hop is
-checked again. Bodies are streamed and cut at ``max_bytes``; content that is neither a page nor a feed is
-refused with a reason.
+checked again. Bodies are streamed, and one larger than ``max_bytes`` is refused once the limit is passed (never
+kept cut short); content that is neither a page nor a feed is refused with a reason.
 """
 
 from __future__ import annotations
@@ -578,7 +578,7 @@ class Fetcher:
     def _unwrap_gzip(self, body: bytes, url: str) -> bytes:
         """The text inside gzip bytes no Content-Encoding announced (or compressed twice); else ``body``.
 
-        Static hosts serve pre-compressed files that way. One layer, cut at ``max_bytes`` like any body; an
+        Static hosts serve pre-compressed files that way. One layer, refused past ``max_bytes`` like any body; an
         archive of binary files stays as it is, to be refused as "a compressed archive".
         """
         inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)

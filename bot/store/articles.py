@@ -496,7 +496,10 @@ class ArticleRepo:
         return [_article_from_row(r) for r in rows]
 
     async def prune(self, older_than: float, now: float) -> int:
-        """Delete articles fetched before ``older_than`` and their deliveries; remember their URL and hash.
+        """Delete articles fetched before ``older_than``; remember their URL and hash.
+
+        Their deliveries go with them, except where an article of the same story stays: there they move to it,
+        the story's "sent once" record.
 
         An article whose alerts are still to be planned, or with a delivery still queued, stays until that
         work is settled (sent, failed or dropped): after an outage longer than the retention window, those are

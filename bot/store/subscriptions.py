@@ -38,7 +38,8 @@ class SubscriptionRepo:
                     (chat_id, kind, value, now),
                 )
         except sqlite3.IntegrityError as exc:
-            # OR IGNORE does not cover foreign keys: the chat row is missing (or the kind is invalid).
+            # OR IGNORE does not cover foreign keys: the chat row is missing. (It does cover the CHECK on kind:
+            # an invalid kind is skipped like a duplicate, so the type checker is what keeps it out.)
             if "FOREIGN KEY" in str(exc):
                 raise LookupError(f"chat {chat_id} is not registered") from exc
             raise

@@ -714,6 +714,8 @@ def article_topics(
 def _article_url(item: FeedItem, feed: ParsedFeed) -> str:
     if item.url:
         return canonical_url(item.url)
-    # No link at all: a stable made-up identity, so the same item is still recognised on the next poll.
-    key = item.guid or f"{feed.link or feed.title}\n{item.title}\n{item.summary[:200]}"
+    # No link at all: a stable made-up identity, so the same item is still recognised on the next poll. The
+    # feed is part of it even with an id: ids are only unique within a feed ("1", "2", ... on small sites).
+    site = feed.link or feed.title
+    key = f"{site}\n{item.guid}" if item.guid else f"{site}\n{item.title}\n{item.summary[:200]}"
     return "urn:newsbot:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]

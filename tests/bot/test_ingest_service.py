@@ -1191,3 +1191,31 @@ def test_a_story_still_being_reported_stays_groupable_after_its_first_report_age
     assert index.find(sig, "c.example") == 1
     index.forget_before(9001.0)  # nobody reported it for a whole window: it is forgotten
     assert index.find(sig, "c.example") is None
+
+
+async def test_link_less_items_of_two_feeds_that_share_an_id_are_both_stored(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # An item without a link is named after its id alone ("urn:newsbot:" + hash of the id): JSON Feed items
+    # need an id but no url, and two small sites numbering theirs "1", "2", ... gave their items one name. The
+    # second feed's item was a "duplicate" of the first's: never listed, searched or alerted.
+    def item(n: int, word: str) -> dict[str, str]:
+        story = _story(n, news_site, title=f"{word} council approves the new ferry timetable")
+        del story["url"]
+        story["id"] = "1"
+        return story
+
+    tide = news_site.add(
+        "/tide.json", _json_feed("Tide Post", [item(1, "Tide")]), content_type="application/json"
+    )
+    quay = news_site.add(
+        "/quay.json", _json_feed("Quay Herald", [item(2, "Quay")]), content_type="application/json"
+    )
+    await db.feeds.add(tide, (), None, clock.now())
+    await db.feeds.add(quay, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    assert sorted(a.title.split()[0] for a in await db.articles.latest(10)) == ["Quay", "Tide"]
+    # Polled again, each feed's item is still the one stored: nothing new, nothing stored twice.
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 2
