@@ -135,13 +135,19 @@ async def send_to_chat(
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:
-    """Replace the text and keyboard of the message a button belongs to; "not modified" is fine."""
+    """Replace the text and keyboard of the message a button belongs to; "not modified" is fine.
+
+    A 429 is waited out as for every other reply: the change behind the button is saved already, and an
+    apology for it would tell the user it failed.
+    """
     try:
-        await query.edit_message_text(
-            reply.html,
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply.keyboard,
-            link_preview_options=NO_PREVIEW,
+        await obey_flood_limits(
+            lambda: query.edit_message_text(
+                reply.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply.keyboard,
+                link_preview_options=NO_PREVIEW,
+            )
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
