@@ -281,7 +281,7 @@ def requester_id(update: Update) -> int | None:
     return user.id if user else None
 
 
-def callback_parts(update: Update) -> list[str]:
-    """The callback_data split at ':'."""
+def callback_parts(update: Update, maxsplit: int = -1) -> list[str]:
+    """The callback_data split at ':' (at most ``maxsplit`` times)."""
     query = update.callback_query
-    return (query.data or "").split(":") if query else []
+    return (query.data or "").split(":", maxsplit) if query else []
