@@ -17,12 +17,14 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from bot.context import BotContext
 from bot.errors import UserError, retry_after_seconds
 from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
+from bot.render.text import truncate
 from bot.store.models import Chat
 
 log = logging.getLogger(__name__)
 
 MAX_ARGUMENT_CHARS = 4000
 MAX_RETRY_WAIT_SECONDS = 10.0
+MAX_TOAST_CHARS = 200  # answerCallbackQuery's text
 RETRIES = 3
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -91,6 +93,9 @@ def button(func: ButtonHandler) -> Handler:
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a callback query; network trouble is only logged (the user's spinner just stops later)."""
+    if text is not None and len(text) > MAX_TOAST_CHARS:
+        # Telegram refuses a longer toast outright, and the user would get no answer at all.
+        text = truncate(text, MAX_TOAST_CHARS)
     try:
         await query.answer(text, show_alert=alert)
     except TelegramError as exc:

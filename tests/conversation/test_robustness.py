@@ -253,6 +253,21 @@ async def test_a_topic_whose_id_has_a_colon_can_be_tapped(
         assert await services_of(bot).subscriptions.topic_ids(USER_CHAT) == {"sci:fi"}
 
 
+async def test_a_topic_with_a_long_title_answers_its_tap(
+    emulator: BotApiEmulator, make_bot: MakeBot, tmp_path: Path
+) -> None:
+    # "Following <title>" went past the 200 characters a toast may have: Telegram refused the answer, and the
+    # user saw the button spin with no word that the topic was followed.
+    title = "Regional " + "and municipal " * 16 + "affairs"
+    topics_file = tmp_path / "topics.json"
+    topics_file.write_text(json.dumps({"topics": [{"id": "local", "title": title, "keywords": ["council"]}]}))
+    async with make_bot(settings=make_settings(tmp_path, emulator, topics_file=topics_file)) as bot:
+        keyboard = await say(emulator, "/topics")
+        toast = await press(emulator, keyboard, "t:local")
+        assert toast is not None and toast.startswith("Following") and len(toast) <= 200, toast
+        assert await services_of(bot).subscriptions.topic_ids(USER_CHAT) == {"local"}
+
+
 async def test_an_unknown_command_suggests_the_one_probably_meant(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
