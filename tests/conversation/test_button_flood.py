@@ -41,3 +41,16 @@ async def test_settings_button_waits_out_a_429_on_its_edit(
     assert toast is not None and "went wrong" not in toast and "ause" in toast
     shown = strict_emulator.current(USER_CHAT, panel.message_id)
     assert shown is not None and any("Resume" in text for text, _ in shown.buttons)
+
+
+async def test_a_topic_tap_told_to_wait_long_still_says_it_was_followed(tmp_path: Path) -> None:
+    # A busy group's budget spent: Telegram asks for 20 s before the keyboard may be redrawn. The toggle was
+    # saved, yet the tap answered "Sorry, something went wrong. Please try again.", and trying again undid it.
+    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=1.0)
+    async with BotApiEmulator(rate_limits=limits) as emulator:
+        application = build_application(make_settings(tmp_path, emulator), clock=FakeClock())
+        async with running_application(application, poll_timeout=1):
+            keyboard = await say(emulator, "/topics")
+            toast = await press(emulator, keyboard, "t:science")
+            assert await services_of(application).subscriptions.topic_ids(USER_CHAT) == {"science"}
+            assert toast == "Following 🔬 Science"
