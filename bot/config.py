@@ -121,9 +121,16 @@ class Settings(BaseSettings):
         if value is not None:
             # Read it now, so a typo in it stops start-up here rather than as a traceback later.
             try:
-                TopicCatalogue.load(value)
+                catalogue = TopicCatalogue.load(value)
             except OSError as exc:
                 raise ValueError(f"{value} cannot be read: {exc.strerror or exc}") from None
+            for topic in catalogue.all():
+                # A topic's /topics button carries "t:<id>": past Telegram's limit, every /topics would fail.
+                if len(topic.id.encode("utf-8")) > MAX_TOPIC_ID_BYTES:
+                    raise ValueError(
+                        f"topic id {topic.id!r} is too long for a button "
+                        f"(at most {MAX_TOPIC_ID_BYTES} bytes); give it a shorter id"
+                    )
         return value
 
     @field_validator("feeds", mode="before")
@@ -183,6 +190,8 @@ class Settings(BaseSettings):
         return int(logging.getLevelName(self.log_level))
 
 
+# Telegram's 64 bytes of callback_data, less the "t:" of a /topics button.
+MAX_TOPIC_ID_BYTES = 62
 # What BotFather hands out: the bot's numeric id, a colon, then the secret (35 characters today).
 _TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # Telegram user ids fit in 52 bits; anything past SQLite's 64-bit integers is certainly a typo.

@@ -18,6 +18,8 @@ from summaries.articles import Article
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_SECONDS = 24 * 3600.0
+# A prune that failed (a locked or full database) is tried again this soon, not a day later.
+PRUNE_RETRY_SECONDS = 60.0
 # How long a pruned article is remembered after a feed last listed it (every poll that lists it renews this).
 # Feeds drop items within weeks; a dated item that comes back later is older than the retention window, so it
 # is stored again but never alerted.
@@ -118,7 +120,8 @@ async def run_tick(services: Services, state: TickState) -> None:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
             await services.db.feeds.forget_items(now - FORGET_PRUNED_AFTER_SECONDS)
         except Exception:
-            log.exception("pruning old articles failed")
+            log.exception("pruning old articles failed; trying again in %.0f s", PRUNE_RETRY_SECONDS)
+            state.last_prune = now - PRUNE_EVERY_SECONDS + PRUNE_RETRY_SECONDS
 
 
 def _check_database_file(services: Services, state: TickState) -> None:

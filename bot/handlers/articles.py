@@ -27,7 +27,7 @@ from bot.handlers.common import (
     send,
     send_to_chat,
 )
-from bot.render.delivery import SUMMARY_CALLBACK_PREFIX
+from bot.render.delivery import SUMMARY_CALLBACK_PREFIX, is_digest_text
 from bot.render.replies import (
     Reply,
     render_article_summary,
@@ -165,19 +165,20 @@ def replied_message(message: Message) -> Message | None:
 def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     """What a reply points at, and whether it lists several of our articles.
 
-    An alert's summary button names its article; a list with a button per article, or a digest of ours
-    (which has no buttons, only "#12" ids), names none of them; any other message is summarized as text.
+    An alert's summary button names its article, and a digest of ours (no buttons, only "#12" ids) with one
+    story names that one; a list with a button per article, or a digest of several stories, names none of
+    them; any other message is summarized as text.
     """
     replied = replied_message(message)
     if replied is None:
         return None, False
-    if (
-        replied.reply_markup is None
-        and replied.from_user is not None
-        and replied.from_user.id == bot_id
-        and len(set(_LISTED_ID.findall(replied.text or ""))) > 1
-    ):
-        return None, True
+    if replied.reply_markup is None and replied.from_user is not None and replied.from_user.id == bot_id:
+        listed = list(dict.fromkeys(_LISTED_ID.findall(replied.text or "")))
+        if len(listed) > 1:
+            return None, True
+        if listed and is_digest_text(replied.text or ""):
+            # A digest of one story names it: without this its own lines were summarized as pasted text.
+            return "#" + listed[0], False
     articles: list[str] = []
     markup = replied.reply_markup
     if markup is not None:

@@ -17,12 +17,14 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from bot.context import BotContext
 from bot.errors import UserError, retry_after_seconds
 from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
+from bot.render.text import truncate
 from bot.store.models import Chat
 
 log = logging.getLogger(__name__)
 
 MAX_ARGUMENT_CHARS = 4000
 MAX_RETRY_WAIT_SECONDS = 10.0
+MAX_TOAST_CHARS = 200  # answerCallbackQuery's text
 RETRIES = 3
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -91,6 +93,9 @@ def button(func: ButtonHandler) -> Handler:
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a callback query; network trouble is only logged (the user's spinner just stops later)."""
+    if text is not None and len(text) > MAX_TOAST_CHARS:
+        # Telegram refuses a longer toast outright, and the user would get no answer at all.
+        text = truncate(text, MAX_TOAST_CHARS)
     try:
         await query.answer(text, show_alert=alert)
     except TelegramError as exc:
@@ -135,23 +140,33 @@ async def send_to_chat(
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:
-    """Replace the text and keyboard of the message a button belongs to; "not modified" is fine."""
+    """Replace the text and keyboard of the message a button belongs to; "not modified" is fine.
+
+    A 429 is waited out as for every other reply, or, when Telegram asks for longer, the message is left as it
+    was: the change behind the button is saved already, and an apology would tell the user it failed.
+    """
     try:
-        await query.edit_message_text(
-            reply.html,
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply.keyboard,
-            link_preview_options=NO_PREVIEW,
+        await obey_flood_limits(
+            lambda: query.edit_message_text(
+                reply.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply.keyboard,
+                link_preview_options=NO_PREVIEW,
+            )
         )
+    except RetryAfter as exc:
+        log.info("button's message not redrawn (flood limit, retry after %s s)", retry_after_seconds(exc))
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
 
 
 async def edit_keyboard(query: CallbackQuery, reply: Reply) -> None:
-    """Replace only the keyboard of the message a button belongs to."""
+    """Replace only the keyboard of the message a button belongs to (left as it was on a long flood wait)."""
     try:
         await obey_flood_limits(lambda: query.edit_message_reply_markup(reply_markup=reply.keyboard))
+    except RetryAfter as exc:
+        log.info("button's keyboard not redrawn (flood limit, retry after %s s)", retry_after_seconds(exc))
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
@@ -275,7 +290,7 @@ def requester_id(update: Update) -> int | None:
     return user.id if user else None
 
 
-def callback_parts(update: Update) -> list[str]:
-    """The callback_data split at ':'."""
+def callback_parts(update: Update, maxsplit: int = -1) -> list[str]:
+    """The callback_data split at ':' (at most ``maxsplit`` times)."""
     query = update.callback_query
-    return (query.data or "").split(":") if query else []
+    return (query.data or "").split(":", maxsplit) if query else []

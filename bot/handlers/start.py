@@ -96,7 +96,7 @@ async def topics(update: Update, context: BotContext) -> None:
 async def toggle_topic(update: Update, context: BotContext) -> str | None:
     """A tap on a topic button ("t:<id>"): follow or unfollow it and re-draw the keyboard in place."""
     assert update.callback_query is not None
-    parts = callback_parts(update)
+    parts = callback_parts(update, maxsplit=1)  # an operator's topic id may hold a ':' itself
     if len(parts) != 2:
         return "This button no longer works."
     await require_manager(update, context)

@@ -23,6 +23,8 @@ from summaries.articles import Article
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
+# Every message of a digest opens with it (then the digest's name), so a reply to one can be recognised.
+DIGEST_MARK = "🗞"
 _LRM = "\u200e"
 _RLM = "\u200f"
 _FALLBACK_SUMMARY_CHARS = 300
@@ -198,7 +200,7 @@ def render_digest(
     if not units:
         return []
     count = sum(1 for _, _, key in units if key is not None)
-    name = f"🗞 <b>{esc(title)}</b>"
+    name = f"{DIGEST_MARK} <b>{esc(title)}</b>"
     # A digest has no buttons: the last message says what its "#12" ids are for, with one to copy.
     example = next(iter(ids), None)
     footer = (
@@ -225,6 +227,11 @@ def render_digest(
             texts[index] = f"{name}{_part_label(index + 1, len(texts))}\n\n{texts[index]}"
     texts[-1] += footer
     return [DigestPart(t, k) for t, k in zip(texts, keyed, strict=True)]
+
+
+def is_digest_text(text: str) -> bool:
+    """Whether a message's (visible) text is one message of a digest ``render_digest`` made."""
+    return text.startswith(f"{DIGEST_MARK} ")
 
 
 def _pack_units(

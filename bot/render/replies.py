@@ -685,6 +685,9 @@ def render_feed_added(added: FeedAdded) -> Reply:
         found = f" (found on that page: {esc(truncate(added.feed.url, URL_CHARS))})"
     if added.revived:
         text = f"♻️ Feed <b>{title}</b>{found} works again and will be polled."
+        if added.topics_not_applied:
+            kept = ", ".join(esc(t) for t in added.feed.topics) or "none"
+            text += f" Its topics stay {kept}: to change them, /removefeed it and /addfeed it again."
     elif not added.created:
         text = f"Already polling <b>{title}</b>{found}."
     else:

@@ -55,6 +55,8 @@ class FeedAdded:
     revived: bool = False
     found_on: str | None = None  # the page /addfeed was given, when the feed was found advertised on it
     other_feeds: tuple[str, ...] = ()  # further feeds that page advertises
+    # Topics /addfeed named for a dead feed it revived: the feed keeps its own, and the reply says so.
+    topics_not_applied: tuple[str, ...] = ()
 
 
 class AdminService:
@@ -124,8 +126,15 @@ class AdminService:
         if existing is not None:
             await self._db.feeds.revive(url, now)
             revived = await self._db.feeds.get_by_url(url)
+            asked = tuple(dict.fromkeys(topics))
             return FeedAdded(
-                revived or existing, check.title, False, revived=True, found_on=found_on, other_feeds=others
+                revived or existing,
+                check.title,
+                False,
+                revived=True,
+                found_on=found_on,
+                other_feeds=others,
+                topics_not_applied=asked if asked and asked != existing.topics else (),
             )
         feed, created = await self._db.feeds.add(url, tuple(dict.fromkeys(topics)), added_by, now)
         return FeedAdded(feed, check.title, created=created, found_on=found_on, other_feeds=others)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -306,3 +307,19 @@ def test_quoted_values_from_the_environment_say_to_remove_the_quotes(
     assert line.startswith(f"invalid setting {name}: ")
     assert "remove the quotes" in line
     assert "ABC-def_0" not in line
+
+
+def test_a_topic_id_too_long_for_a_button_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Its /topics button would pass Telegram's 64-byte callback_data: every /start and /topics failed with
+    # "Sorry, something went wrong" instead of start-up saying which topic to rename.
+    long_id = "regional-and-municipal-infrastructure-planning-and-public-transport"
+    path = tmp_path / "topics.json"
+    path.write_text(json.dumps({"topics": [{"id": long_id, "keywords": ["tram"]}]}), encoding="utf-8")
+    line = error_line(monkeypatch, "NEWSBOT_TOPICS_FILE", str(path))
+    assert "NEWSBOT_TOPICS_FILE" in line and long_id in line and "too long" in line, line
+    ok = tmp_path / "ok.json"
+    ok.write_text(json.dumps({"topics": [{"id": long_id[:60], "keywords": ["tram"]}]}), encoding="utf-8")
+    monkeypatch.setenv("NEWSBOT_TOPICS_FILE", str(ok))
+    assert load().topics_file == ok

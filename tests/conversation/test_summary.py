@@ -265,6 +265,18 @@ async def test_summary_replied_to_a_digest_asks_which_story(
     assert glacier.title in chosen.text
 
 
+async def test_summary_replied_to_a_digest_of_one_story_summarizes_that_story(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # With one story the digest names it: its summary is meant, not a "📝 Summary" of the digest's own lines.
+    digest, articles = await digest_of_samples(emulator, running_bot, "glacier")
+    glacier = next(a for a in articles if "glacier" in a.title)
+    assert "1 story" in digest.text and f"#{glacier.id}" in digest.text
+    reply = await say(emulator, "/summary", reply_to=digest.message_id)
+    assert not reply.text.startswith("📝") and "digest" not in reply.text
+    assert reply.text.split("\n")[0].endswith(glacier.title) and f"#{glacier.id}" in reply.text
+
+
 FERRY_BODY = (
     "The harbor ferry will run every hour through the night from next month, the port authority said.\n\n"
     "Night workers at the hospital and the docks had asked for the service for years.\n\n"

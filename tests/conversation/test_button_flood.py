@@ -1,0 +1,56 @@
+"""Buttons that edit their own message while Telegram asks the bot to slow down (429 on the edit)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from bot.app import build_application, running_application
+from bot.clock import FakeClock
+from bot.context import BotApplication
+from bot.emulator import BotApiEmulator, RateLimits
+from tests.conftest import USER_CHAT, make_settings, services_of
+from tests.conversation.helpers import press, say
+
+
+@pytest_asyncio.fixture
+async def strict_emulator() -> AsyncIterator[BotApiEmulator]:
+    """One message a second per chat, no burst: an edit right after a reply is answered with 429."""
+    limits = RateLimits(per_chat_per_sec=1.0, per_chat_burst=1.0)
+    async with BotApiEmulator(rate_limits=limits) as emu:
+        yield emu
+
+
+@pytest_asyncio.fixture
+async def strict_bot(strict_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotApplication]:
+    application = build_application(make_settings(tmp_path, strict_emulator), clock=FakeClock())
+    async with running_application(application, poll_timeout=1):
+        yield application
+
+
+async def test_settings_button_waits_out_a_429_on_its_edit(
+    strict_emulator: BotApiEmulator, strict_bot: BotApplication
+) -> None:
+    panel = await say(strict_emulator, "/settings")
+    toast = await press(strict_emulator, panel, "set:pause")
+    # The pause is saved either way; the user must be told so, and the panel must offer "Resume".
+    chat = await services_of(strict_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.paused
+    assert toast is not None and "went wrong" not in toast and "ause" in toast
+    shown = strict_emulator.current(USER_CHAT, panel.message_id)
+    assert shown is not None and any("Resume" in text for text, _ in shown.buttons)
+
+
+async def test_a_topic_tap_told_to_wait_long_still_says_it_was_followed(tmp_path: Path) -> None:
+    # A busy group's budget spent: Telegram asks for 20 s before the keyboard may be redrawn. The toggle was
+    # saved, yet the tap answered "Sorry, something went wrong. Please try again.", and trying again undid it.
+    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=1.0)
+    async with BotApiEmulator(rate_limits=limits) as emulator:
+        application = build_application(make_settings(tmp_path, emulator), clock=FakeClock())
+        async with running_application(application, poll_timeout=1):
+            keyboard = await say(emulator, "/topics")
+            toast = await press(emulator, keyboard, "t:science")
+            assert await services_of(application).subscriptions.topic_ids(USER_CHAT) == {"science"}
+            assert toast == "Following 🔬 Science"
