@@ -505,8 +505,10 @@ _NEVER_FINAL = {
     "spanish": ("Sr", "Sra", "Srta", "Dr", "Dra", "Ud", "Uds", "Av", "Avda", "pág", "núm", "art"),
     "portuguese": ("Sr", "Sra", "Srta", "Dr", "Dra", "Prof", "Profa", "Av", "pág", "art", "cap"),
 }
+# Not after a number: there "m." is metres ("la tour mesure 330 m."), which may end a sentence; a title or an
+# abbreviation never directly follows a bare number.
 _NEVER_FINAL_RE = {
-    lang: re.compile(r"(?:^|\s)(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
+    lang: re.compile(r"(?:^|(?<!\d)\s)(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
     for lang, abbrevs in _NEVER_FINAL.items()
 }
 # What follows a split that cannot be a new sentence: the ordinal indicator of "1.º", "2.ª", "n.º" (Spanish,

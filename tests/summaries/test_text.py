@@ -260,6 +260,24 @@ def test_french_titles_and_short_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_a_french_unit_after_a_number_ends_its_sentence() -> None:
+    # "m." after a number is metres, not "M." (Monsieur): the next sentence was glued on, and a summary asked
+    # for one sentence showed two.
+    text = (
+        "La nouvelle tour de la ville mesure 330 m. Elle sera la plus haute du pays selon la mairie. "
+        "Les travaux commenceront au printemps."
+    )
+    assert split_sentences(text, "french") == [
+        "La nouvelle tour de la ville mesure 330 m.",
+        "Elle sera la plus haute du pays selon la mairie.",
+        "Les travaux commenceront au printemps.",
+    ]
+    assert split_sentences("Le président a salué M. Dupont. Puis Mme Roux.", "french") == [
+        "Le président a salué M. Dupont.",
+        "Puis Mme Roux.",
+    ]
+
+
 FURNITURE_DE_FR_ES_PT = [
     "Von Anna Brenner und Jonas Falk",
     "Par Claire Morel",
