@@ -50,20 +50,24 @@ _MONTHS = (
     r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|agosto|janeiro|"
     r"fevereiro|março|maio|junho|julho"
 )
+_DATELINE_KEYWORDS = (
+    r"published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
+    r"mis à jour|stand(?=\s*:)|publicado|actualizado|atualizado"
+)
 # "Published on 3 May 2024, 10:00", "Updated 2 hours ago": a short line with a date in it.
 _DATELINE = re.compile(
-    r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
-    r"mis à jour|stand(?=\s*:)|"
-    r"publicado|actualizado|atualizado)\b"
+    r"^\s*(?:" + _DATELINE_KEYWORDS + r")\b"
     # What follows the keyword is a date ("Updated 2 hours ago", "Published: 3 May", "Posted on ..."), not
     # prose: "Updated figures showed growth of 3%." is a sentence.
     r"(?=\s*(?:[:|,.\-–—]|\d|\b(?:on|at|am|um|le|el|em|in|ago)\b|\b(?:" + _MONTHS + r")))"
     r"(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
     re.IGNORECASE,
 )
+# The date starts with a capital or a digit, whatever the case of the keyword, and no clause follows it:
+# "Published in 2016, the report found ..." is a sentence (the stamps below likewise).
 _DATELINE_PREFIX = re.compile(
-    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+[A-Z0-9][\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
-    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*",
+    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*(?![,;])",
     re.IGNORECASE,
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
@@ -99,7 +103,7 @@ _BYLINE_PREFIX = re.compile(
 )
 _STAMP_PREFIX = re.compile(
     r"^\s*\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
-    r"[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?",
+    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?(?![,;])",
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(
@@ -242,7 +246,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
     if title and _normalize_for_compare(s) == _title_key(title):
         return True
     return bool(
-        _DATELINE.match(s)
+        _is_dateline(s)
         or _IMAGE_LINE.match(s)
         or _READ_NEXT.match(s)
         or _TAG_LINE.match(s)
@@ -254,6 +258,19 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
+
+
+# After a dateline's first comma comes a time or another stamp; after a sentence's, its clause.
+_DATELINE_CLAUSE = re.compile(r",\s+(?!(?i:" + _DATELINE_KEYWORDS + r")\b)(?-i:[a-zà-ÿ])")
+
+
+def _is_dateline(line: str) -> bool:
+    if _DATELINE.match(line) is None:
+        return False
+    # "Published in The Lancet, the study of 12,000 patients found ...": a lower-case clause of five words or
+    # more after a comma, ending like a sentence, is prose that opens with the keyword.
+    clause = _DATELINE_CLAUSE.search(line)
+    return clause is None or len(line[clause.end() - 1 :].split()) < 5 or not _SENTENCE_END.search(line)
 
 
 def _is_source_credit(line: str) -> bool:
