@@ -135,6 +135,8 @@ _READ_NEXT = re.compile(
     r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
+# Words of _READ_NEXT that also open sentences: "Related charges were filed ...", "Recommended by the panel, ...".
+_PROSE_OPENING = re.compile(r"^\s*(?:related|recommended|trending|more from)\s+(?-i:[a-z])", re.IGNORECASE)
 _TAG_WORDS = (
     r"(?:tags?|topics?|categories|category|filed under|keywords|schlagwörter|schlagworte|stichwörter|themen|"
     r"mots-clés|étiquettes|etiquetas|palavras-chave|marcadores)"
@@ -248,7 +250,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
     return bool(
         _is_dateline(s)
         or _IMAGE_LINE.match(s)
-        or _READ_NEXT.match(s)
+        or _read_next(s)
         or _TAG_LINE.match(s)
         or _SOCIAL.match(s)
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
@@ -271,6 +273,13 @@ def _is_dateline(line: str) -> bool:
     # more after a comma, ending like a sentence, is prose that opens with the keyword.
     clause = _DATELINE_CLAUSE.search(line)
     return clause is None or len(line[clause.end() - 1 :].split()) < 5 or not _SENTENCE_END.search(line)
+
+
+def _read_next(line: str) -> re.Match[str] | None:
+    """The "Read more"/"Related" words a line starts with, unless they open a sentence that goes on in lower case."""
+    if _PROSE_OPENING.match(line) and _looks_like_prose(line):
+        return None
+    return _READ_NEXT.match(line)
 
 
 def _is_source_credit(line: str) -> bool:
@@ -325,7 +334,7 @@ def clean_text(text: str, title: str | None = None) -> str:
         line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
         if title:
             line = _strip_title_prefix(line, title)
-        read_next = _READ_NEXT.match(line)
+        read_next = _read_next(line)
         if read_next:
             # A "Read more: <headline>" line is furniture on its own; a bare "Related" header starts a list.
             skipping_related = not line[read_next.end() :].strip()

@@ -249,6 +249,21 @@ def test_sentences_that_open_with_published_or_posted_survive_whole() -> None:
         assert clean_text(f"{dateline}\n\nThe farm opened on Tuesday.") == "The farm opened on Tuesday."
 
 
+def test_sentences_that_open_with_a_related_links_word_survive() -> None:
+    # "Related", "Recommended", "Trending" and "More from" head lists of links, but they open sentences too,
+    # and such sentences were dropped from the text and from summaries.
+    story = "The council met on Tuesday to discuss the harbour."
+    for sentence in (
+        "Related charges were filed against two other men in the city on Friday.",
+        "Recommended by the health panel, the vaccine will be offered to all children over five.",
+        "More from the survey showed that 40% of residents backed the plan.",
+        "Trending upward since March, the index rose 3% in the last week alone.",
+    ):
+        assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}"
+    for furniture in ("Related stories", "Recommended for you", "Trending now", "More from BBC Sport"):
+        assert clean_text(f"{story}\n\n{furniture}") == story
+
+
 def test_german_ordinals_after_a_possessive_do_not_end_sentences() -> None:
     assert split_sentences("Es war sein 100. Tor für den Verein. Die Fans jubelten.", "german") == [
         "Es war sein 100. Tor für den Verein.",
