@@ -135,8 +135,11 @@ _READ_NEXT = re.compile(
     r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
-# Words of _READ_NEXT that also open sentences: "Related charges were filed ...", "Recommended by the panel, ...".
-_PROSE_OPENING = re.compile(r"^\s*(?:related|recommended|trending|more from)\s+(?-i:[a-z])", re.IGNORECASE)
+# Words of _READ_NEXT and _SOCIAL that also open sentences: "Related charges were filed ...", "Recommended by
+# the panel, ...", "Copyright holders say ...", "Advertisement spending fell ...".
+_PROSE_OPENING = re.compile(
+    r"^\s*(?:related|recommended|trending|more from|copyright|advertisement)\s+(?-i:[a-z])", re.IGNORECASE
+)
 _TAG_WORDS = (
     r"(?:tags?|topics?|categories|category|filed under|keywords|schlagwörter|schlagworte|stichwörter|themen|"
     r"mots-clés|étiquettes|etiquetas|palavras-chave|marcadores)"
@@ -252,7 +255,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _IMAGE_LINE.match(s)
         or _read_next(s)
         or _TAG_LINE.match(s)
-        or _SOCIAL.match(s)
+        or (_SOCIAL.match(s) and not _opens_prose(s))
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
         or _is_source_credit(s)
@@ -277,9 +280,11 @@ def _is_dateline(line: str) -> bool:
 
 def _read_next(line: str) -> re.Match[str] | None:
     """The "Read more"/"Related" words a line starts with, unless they open a sentence that goes on in lower case."""
-    if _PROSE_OPENING.match(line) and _looks_like_prose(line):
-        return None
-    return _READ_NEXT.match(line)
+    return None if _opens_prose(line) else _READ_NEXT.match(line)
+
+
+def _opens_prose(line: str) -> bool:
+    return _PROSE_OPENING.match(line) is not None and _looks_like_prose(line)
 
 
 def _is_source_credit(line: str) -> bool:

@@ -264,6 +264,18 @@ def test_sentences_that_open_with_a_related_links_word_survive() -> None:
         assert clean_text(f"{story}\n\n{furniture}") == story
 
 
+def test_sentences_about_copyright_or_advertising_survive() -> None:
+    # A copyright notice or an ad label is furniture; a sentence about copyright or advertising is news.
+    story = "The council met on Tuesday to discuss the harbour."
+    for sentence in (
+        "Copyright holders say the new rules will cut piracy by half within two years.",
+        "Advertisement spending fell 4% in the first quarter, the trade body said.",
+    ):
+        assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}"
+    for furniture in ("Copyright 2025 Brackwater Post. All rights reserved.", "Advertisement"):
+        assert clean_text(f"{story}\n\n{furniture}") == story
+
+
 def test_german_ordinals_after_a_possessive_do_not_end_sentences() -> None:
     assert split_sentences("Es war sein 100. Tor für den Verein. Die Fans jubelten.", "german") == [
         "Es war sein 100. Tor für den Verein.",
