@@ -113,7 +113,8 @@ _IMAGE_LINE = re.compile(
 )
 _CREDIT = re.compile(
     r"\(\s*(?:photo|image|picture|credit|pic|foto|bild|imagem|imagen)?[:\s]*(?:getty images|afp|dpa|efe|ansa|lusa|ap photo|reuters|epa|shutterstock|"
-    r"alamy|pa(?: media| wire)?)[^)]{0,60}\)",
+    # A whole name: "(pa" also opens "(part-owned by ...)", "(ansa" "(Ansar ...)", "(lusa" "(Lusaka)".
+    r"alamy|pa(?: media| wire)?)\b[^)]{0,60}\)",
     re.IGNORECASE,
 )
 # Caption pointers left in the text where a picture was: "The guard (pictured) slipped".

@@ -276,6 +276,22 @@ def test_sentences_about_copyright_or_advertising_survive() -> None:
         assert clean_text(f"{story}\n\n{furniture}") == story
 
 
+def test_brackets_that_only_start_like_an_agency_name_are_kept() -> None:
+    # "(pa", "(ansa", "(lusa" begin "(part-owned ...)", "(Ansar ...)", "(Lusaka)": they were cut out as photo
+    # credits, and the sentence lost what they said.
+    for text in (
+        "Shares in the bank (part-owned by the state since 2008) rose 4% on Monday.",
+        "The group (Ansar al-Islam) claimed the attack on the base in the north.",
+        "The minister flew to the capital (Lusaka) for talks on the debt deal.",
+    ):
+        assert clean_text(text) == text
+    for credited in (
+        "The harbour at dawn (PA Media) was quiet.",
+        "The quake (EPA-EFE/Jane Doe) hit at dawn.",
+    ):
+        assert "(" not in clean_text(credited)
+
+
 def test_german_ordinals_after_a_possessive_do_not_end_sentences() -> None:
     assert split_sentences("Es war sein 100. Tor für den Verein. Die Fans jubelten.", "german") == [
         "Es war sein 100. Tor für den Verein.",
