@@ -354,7 +354,8 @@ def clean_text(text: str, title: str | None = None) -> str:
                 continue
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
-        line = _PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).strip()
+        # Spaces joined again: a credit cut from inside a sentence leaves the ones on both its sides.
+        line = " ".join(_PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).split())
         line = _drop_elided_mark(line)
         if is_boilerplate(line, title):
             continue

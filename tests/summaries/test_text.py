@@ -292,6 +292,12 @@ def test_brackets_that_only_start_like_an_agency_name_are_kept() -> None:
         assert "(" not in clean_text(credited)
 
 
+def test_a_credit_cut_from_inside_a_sentence_leaves_one_space() -> None:
+    # The summary read "The harbour at dawn  was quiet." with two spaces where the credit was.
+    assert clean_text("The harbour at dawn (PA Media) was quiet.") == "The harbour at dawn was quiet."
+    assert clean_text("The pier (Photo: Getty Images) opened.") == "The pier opened."
+
+
 def test_german_ordinals_after_a_possessive_do_not_end_sentences() -> None:
     assert split_sentences("Es war sein 100. Tor für den Verein. Die Fans jubelten.", "german") == [
         "Es war sein 100. Tor für den Verein.",
