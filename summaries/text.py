@@ -589,7 +589,7 @@ def _windows(paragraph: str) -> list[str]:
 # word in lower case that is no abbreviation, a full stop (perhaps closing a quote) and a capital do end one.
 _MISSED_END = re.compile(r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)\s+(?=[\"“‘(]?[A-Z])")
 _LOWER_ABBREVIATIONS = frozenset(
-    "al approx ca cf co corp dept ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
+    "al approx ca cf co corp dept dir ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
     "min mins mt no nos op oz pp ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
 )
 
