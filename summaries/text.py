@@ -50,20 +50,24 @@ _MONTHS = (
     r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|agosto|janeiro|"
     r"fevereiro|março|maio|junho|julho"
 )
+_DATELINE_KEYWORDS = (
+    r"published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
+    r"mis à jour|stand(?=\s*:)|publicado|actualizado|atualizado"
+)
 # "Published on 3 May 2024, 10:00", "Updated 2 hours ago": a short line with a date in it.
 _DATELINE = re.compile(
-    r"^\s*(?:published|posted|updated|last updated|first published|veröffentlicht|aktualisiert|publié|"
-    r"mis à jour|stand(?=\s*:)|"
-    r"publicado|actualizado|atualizado)\b"
+    r"^\s*(?:" + _DATELINE_KEYWORDS + r")\b"
     # What follows the keyword is a date ("Updated 2 hours ago", "Published: 3 May", "Posted on ..."), not
     # prose: "Updated figures showed growth of 3%." is a sentence.
     r"(?=\s*(?:[:|,.\-–—]|\d|\b(?:on|at|am|um|le|el|em|in|ago)\b|\b(?:" + _MONTHS + r")))"
     r"(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
     re.IGNORECASE,
 )
+# The date starts with a capital or a digit, whatever the case of the keyword, and no clause follows it:
+# "Published in 2016, the report found ..." is a sentence (the stamps below likewise).
 _DATELINE_PREFIX = re.compile(
-    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+[A-Z0-9][\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
-    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*",
+    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*(?![,;])",
     re.IGNORECASE,
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
@@ -99,7 +103,7 @@ _BYLINE_PREFIX = re.compile(
 )
 _STAMP_PREFIX = re.compile(
     r"^\s*\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
-    r"[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?",
+    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?(?![,;])",
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(
@@ -109,7 +113,8 @@ _IMAGE_LINE = re.compile(
 )
 _CREDIT = re.compile(
     r"\(\s*(?:photo|image|picture|credit|pic|foto|bild|imagem|imagen)?[:\s]*(?:getty images|afp|dpa|efe|ansa|lusa|ap photo|reuters|epa|shutterstock|"
-    r"alamy|pa(?: media| wire)?)[^)]{0,60}\)",
+    # A whole name: "(pa" also opens "(part-owned by ...)", "(ansa" "(Ansar ...)", "(lusa" "(Lusaka)".
+    r"alamy|pa(?: media| wire)?)\b[^)]{0,60}\)",
     re.IGNORECASE,
 )
 # Caption pointers left in the text where a picture was: "The guard (pictured) slipped".
@@ -130,6 +135,11 @@ _READ_NEXT = re.compile(
     r"lire aussi|à lire aussi|voir aussi|lea también|ver también|leer más|leia também|leia mais|veja também|"
     r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
     re.IGNORECASE,
+)
+# Words of _READ_NEXT and _SOCIAL that also open sentences: "Related charges were filed ...", "Recommended by
+# the panel, ...", "Copyright holders say ...", "Advertisement spending fell ...".
+_PROSE_OPENING = re.compile(
+    r"^\s*(?:related|recommended|trending|more from|copyright|advertisement)\s+(?-i:[a-z])", re.IGNORECASE
 )
 _TAG_WORDS = (
     r"(?:tags?|topics?|categories|category|filed under|keywords|schlagwörter|schlagworte|stichwörter|themen|"
@@ -242,11 +252,11 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
     if title and _normalize_for_compare(s) == _title_key(title):
         return True
     return bool(
-        _DATELINE.match(s)
+        _is_dateline(s)
         or _IMAGE_LINE.match(s)
-        or _READ_NEXT.match(s)
+        or _read_next(s)
         or _TAG_LINE.match(s)
-        or _SOCIAL.match(s)
+        or (_SOCIAL.match(s) and not _opens_prose(s))
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
         or _is_source_credit(s)
@@ -254,6 +264,28 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _is_crumb(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
+
+
+# After a dateline's first comma comes a time or another stamp; after a sentence's, its clause.
+_DATELINE_CLAUSE = re.compile(r",\s+(?!(?i:" + _DATELINE_KEYWORDS + r")\b)(?-i:[a-zà-ÿ])")
+
+
+def _is_dateline(line: str) -> bool:
+    if _DATELINE.match(line) is None:
+        return False
+    # "Published in The Lancet, the study of 12,000 patients found ...": a lower-case clause of five words or
+    # more after a comma, ending like a sentence, is prose that opens with the keyword.
+    clause = _DATELINE_CLAUSE.search(line)
+    return clause is None or len(line[clause.end() - 1 :].split()) < 5 or not _SENTENCE_END.search(line)
+
+
+def _read_next(line: str) -> re.Match[str] | None:
+    """The "Read more"/"Related" words a line starts with, unless they open a sentence that goes on in lower case."""
+    return None if _opens_prose(line) else _READ_NEXT.match(line)
+
+
+def _opens_prose(line: str) -> bool:
+    return _PROSE_OPENING.match(line) is not None and _looks_like_prose(line)
 
 
 def _is_source_credit(line: str) -> bool:
@@ -308,7 +340,7 @@ def clean_text(text: str, title: str | None = None) -> str:
         line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
         if title:
             line = _strip_title_prefix(line, title)
-        read_next = _READ_NEXT.match(line)
+        read_next = _read_next(line)
         if read_next:
             # A "Read more: <headline>" line is furniture on its own; a bare "Related" header starts a list.
             skipping_related = not line[read_next.end() :].strip()
@@ -322,7 +354,8 @@ def clean_text(text: str, title: str | None = None) -> str:
                 continue
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
-        line = _PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).strip()
+        # Spaces joined again: a credit cut from inside a sentence leaves the ones on both its sides.
+        line = " ".join(_PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).split())
         line = _drop_elided_mark(line)
         if is_boilerplate(line, title):
             continue
@@ -505,8 +538,10 @@ _NEVER_FINAL = {
     "spanish": ("Sr", "Sra", "Srta", "Dr", "Dra", "Ud", "Uds", "Av", "Avda", "pág", "núm", "art"),
     "portuguese": ("Sr", "Sra", "Srta", "Dr", "Dra", "Prof", "Profa", "Av", "pág", "art", "cap"),
 }
+# Not after a number: there "m." is metres ("la tour mesure 330 m."), which may end a sentence; a title or an
+# abbreviation never directly follows a bare number.
 _NEVER_FINAL_RE = {
-    lang: re.compile(r"(?:^|\s)(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
+    lang: re.compile(r"(?:^|(?<!\d)\s)(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
     for lang, abbrevs in _NEVER_FINAL.items()
 }
 # What follows a split that cannot be a new sentence: the ordinal indicator of "1.º", "2.ª", "n.º" (Spanish,
@@ -554,7 +589,7 @@ def _windows(paragraph: str) -> list[str]:
 # word in lower case that is no abbreviation, a full stop (perhaps closing a quote) and a capital do end one.
 _MISSED_END = re.compile(r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)\s+(?=[\"“‘(]?[A-Z])")
 _LOWER_ABBREVIATIONS = frozenset(
-    "al approx ca cf co corp dept ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
+    "al approx ca cf co corp dept dir ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
     "min mins mt no nos op oz pp ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
 )
 

@@ -300,10 +300,17 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
 # "coup" (blow), "pain" (bread), "(j')ai", "(il a) eu", "revenue" (came back), "profiter"; Spanish "mayor"
 # (bigger), "esa" (that), "sales" (you leave), "golfo" (gulf), "rebelde"; Portuguese "eu" (I), "aí"/"ai",
 # "data" (date), "meta" (goal), "rebelde". "gp" is a Grand Prix outside British English; "capital" a city.
+# Languages without a vocabulary above keep the borrowed entries, so theirs are listed too: Italian "ai" (to
+# the), "dietro" (behind), "lungo" (long), "Camera" (the lower house), "code" (queues), "data" (date), "fame"
+# (hunger), "meta" (goal); Swedish "sedan" (since, ago), "mars" (March), "art" (species); Polish "temu" (ago),
+# "data" (date).
 FALSE_FRIENDS: dict[str, str] = {
     "german": "war, art, diet*, gp, gps",
     "french": "mars, eu, ai, car, cars, coup, pain, stage, tour, code, revenue*, profit*, bond*, capital, "
     "audience*, france, gp, gps",
     "spanish": "mayor*, esa, sales, golf*, rebel*, director, data, meta, ai, capital, barcelona, gp, gps",
     "portuguese": "eu, ai, data, meta, rebel*, capital, gp, gps",
+    "italian": "ai, diet*, lung*, camera*, code, data, fame, meta, gp, gps",
+    "swedish": "sedan*, mars, art",
+    "polish": "temu, data",
 }

@@ -14,7 +14,8 @@ _TRACKING_WORDS = """
 _TRACKING_EXACT = frozenset(_TRACKING_WORDS.split())
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "_hs")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# Characters left unescaped. '/', '?', '#', '&', '=', '%' and '+' are not: escaped, they are data.
+# Characters left unescaped. Never '?', '#' or '%', nor '/' in a path segment, nor '&', '=' or '+' in a query
+# part: escaped, they are data.
 _PATH_SAFE = ":@!$&'()*+,;=~"
 _QUERY_SAFE = "/:@!$'()*,;~"
 _SURROGATES = re.compile("[\ud800-\udfff]")

@@ -175,6 +175,13 @@ def test_lower_case_abbreviations_still_do_not_end_sentences() -> None:
         assert split_sentences(sentence) == [sentence]
 
 
+def test_a_film_credit_does_not_end_a_sentence() -> None:
+    # Reviews credit a film's director as "(dir. Name)": the summary showed "The Harbour Keeper (dir." as a
+    # sentence of its own and the rest of it as another.
+    sentence = "The Harbour Keeper (dir. Jo Marsh) opened the Brackwater film festival on Tuesday."
+    assert split_sentences(sentence) == [sentence]
+
+
 def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
     # Captions have no final full stop and restate the story's key words, which makes them look central.
     caption = (

@@ -231,6 +231,73 @@ def test_sentences_that_start_like_bylines_or_stamps_survive() -> None:
         assert clean_text(text) == text
 
 
+def test_sentences_that_open_with_published_or_posted_survive_whole() -> None:
+    # Taken for datelines, the first was dropped and the others lost their opening words: summaries showed
+    # ", the report found that ..." (the prefix pattern's capital was read case-insensitively).
+    for text in (
+        "Published in The Lancet, the study of 12,000 patients found a 30% drop in deaths.",
+        "Published in 2016, the report found that 1,500 homes in the valley were at risk of flooding.",
+        "Posted in 2019, the video has since been viewed 3 million times.",
+        "Published on Monday, the report says 4,000 jobs are at risk in the region's steel plants.",
+    ):
+        assert clean_text(text) == text
+    for dateline in (
+        "Published on 12 March 2025, 09:30 GMT",
+        "Updated 2 hours ago",
+        "Publié le 3 mars 2024 à 10h00, mis à jour le 4 mars 2024 à 11h00",
+    ):
+        assert clean_text(f"{dateline}\n\nThe farm opened on Tuesday.") == "The farm opened on Tuesday."
+
+
+def test_sentences_that_open_with_a_related_links_word_survive() -> None:
+    # "Related", "Recommended", "Trending" and "More from" head lists of links, but they open sentences too,
+    # and such sentences were dropped from the text and from summaries.
+    story = "The council met on Tuesday to discuss the harbour."
+    for sentence in (
+        "Related charges were filed against two other men in the city on Friday.",
+        "Recommended by the health panel, the vaccine will be offered to all children over five.",
+        "More from the survey showed that 40% of residents backed the plan.",
+        "Trending upward since March, the index rose 3% in the last week alone.",
+    ):
+        assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}"
+    for furniture in ("Related stories", "Recommended for you", "Trending now", "More from BBC Sport"):
+        assert clean_text(f"{story}\n\n{furniture}") == story
+
+
+def test_sentences_about_copyright_or_advertising_survive() -> None:
+    # A copyright notice or an ad label is furniture; a sentence about copyright or advertising is news.
+    story = "The council met on Tuesday to discuss the harbour."
+    for sentence in (
+        "Copyright holders say the new rules will cut piracy by half within two years.",
+        "Advertisement spending fell 4% in the first quarter, the trade body said.",
+    ):
+        assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}"
+    for furniture in ("Copyright 2025 Brackwater Post. All rights reserved.", "Advertisement"):
+        assert clean_text(f"{story}\n\n{furniture}") == story
+
+
+def test_brackets_that_only_start_like_an_agency_name_are_kept() -> None:
+    # "(pa", "(ansa", "(lusa" begin "(part-owned ...)", "(Ansar ...)", "(Lusaka)": they were cut out as photo
+    # credits, and the sentence lost what they said.
+    for text in (
+        "Shares in the bank (part-owned by the state since 2008) rose 4% on Monday.",
+        "The group (Ansar al-Islam) claimed the attack on the base in the north.",
+        "The minister flew to the capital (Lusaka) for talks on the debt deal.",
+    ):
+        assert clean_text(text) == text
+    for credited in (
+        "The harbour at dawn (PA Media) was quiet.",
+        "The quake (EPA-EFE/Jane Doe) hit at dawn.",
+    ):
+        assert "(" not in clean_text(credited)
+
+
+def test_a_credit_cut_from_inside_a_sentence_leaves_one_space() -> None:
+    # The summary read "The harbour at dawn  was quiet." with two spaces where the credit was.
+    assert clean_text("The harbour at dawn (PA Media) was quiet.") == "The harbour at dawn was quiet."
+    assert clean_text("The pier (Photo: Getty Images) opened.") == "The pier opened."
+
+
 def test_german_ordinals_after_a_possessive_do_not_end_sentences() -> None:
     assert split_sentences("Es war sein 100. Tor für den Verein. Die Fans jubelten.", "german") == [
         "Es war sein 100. Tor für den Verein.",
@@ -257,6 +324,24 @@ def test_french_titles_and_short_abbreviations_do_not_end_sentences() -> None:
         "M. Lefort a ouvert le marché.",
         "Le Dr. Garnier viendra le 3 oct. prochain.",
         "Tout est prêt.",
+    ]
+
+
+def test_a_french_unit_after_a_number_ends_its_sentence() -> None:
+    # "m." after a number is metres, not "M." (Monsieur): the next sentence was glued on, and a summary asked
+    # for one sentence showed two.
+    text = (
+        "La nouvelle tour de la ville mesure 330 m. Elle sera la plus haute du pays selon la mairie. "
+        "Les travaux commenceront au printemps."
+    )
+    assert split_sentences(text, "french") == [
+        "La nouvelle tour de la ville mesure 330 m.",
+        "Elle sera la plus haute du pays selon la mairie.",
+        "Les travaux commenceront au printemps.",
+    ]
+    assert split_sentences("Le président a salué M. Dupont. Puis Mme Roux.", "french") == [
+        "Le président a salué M. Dupont.",
+        "Puis Mme Roux.",
     ]
 
 
