@@ -37,3 +37,11 @@ def test_a_title_abbreviation_in_capitals_does_not_end_a_sentence() -> None:
         "Gov. Ortiz of Wessex opened the floating solar farm on Tuesday.",
     ):
         assert split_sentences(sentence) == [sentence]
+
+
+def test_a_missed_end_inside_quotes_still_ends_the_sentence() -> None:
+    # A quote may close after the full stop, or open the next sentence: the pair still came as one "sentence".
+    first = "A warm coat might not always lead to better rest."
+    second = "A 43-year-old ferryman found that out in May."
+    for one, two in ((first.replace("better rest.", '"better rest."'), second), (first, f'"{second}"')):
+        assert split_sentences(f"{one} {two}") == [one, two]
