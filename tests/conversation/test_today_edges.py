@@ -1,0 +1,41 @@
+"""Edges of the 2026-11-26 handler and settings fixes the first tests left open."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.emulator import BotApiEmulator
+from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
+from tests.conversation.helpers import press, say
+
+
+def _topics_file(tmp_path: Path, topic_id: str) -> Path:
+    path = tmp_path / "topics.json"
+    path.write_text(json.dumps({"topics": [{"id": topic_id, "title": "Harbour", "keywords": ["ferry"]}]}))
+    return path
+
+
+async def test_a_topic_id_of_exactly_62_bytes_starts_and_can_be_followed(
+    emulator: BotApiEmulator, make_bot: MakeBot, tmp_path: Path
+) -> None:
+    # "t:" and 62 bytes are the 64 Telegram allows: start-up must not refuse an id that works.
+    topic_id = "é" * 31  # 31 characters, 62 bytes
+    settings = make_settings(tmp_path, emulator, topics_file=_topics_file(tmp_path, topic_id))
+    async with make_bot(settings=settings) as bot:
+        keyboard = await say(emulator, "/topics")
+        toast = await press(emulator, keyboard, keyboard.button_data("Harbour"))
+        assert toast is not None and toast.startswith("Following"), toast
+        assert await services_of(bot).subscriptions.topic_ids(USER_CHAT) == {topic_id}
+
+
+def test_a_topic_id_of_few_characters_but_too_many_bytes_stops_start_up(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    # Telegram counts callback_data in bytes: 32 accented letters are 64 bytes, and "t:" passes the limit.
+    topic_id = "é" * 32
+    with pytest.raises(ValidationError, match="too long for a button"):
+        make_settings(tmp_path, emulator, topics_file=_topics_file(tmp_path, topic_id))
