@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pydantic import ValidationError
 
+from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
-from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
+from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, say
+from tests.support.news_site import NewsSite
 
 
 def _topics_file(tmp_path: Path, topic_id: str) -> Path:
@@ -39,3 +42,23 @@ def test_a_topic_id_of_few_characters_but_too_many_bytes_stops_start_up(
     topic_id = "é" * 32
     with pytest.raises(ValidationError, match="too long for a button"):
         make_settings(tmp_path, emulator, topics_file=_topics_file(tmp_path, topic_id))
+
+
+async def test_addfeed_reviving_a_dead_feed_with_its_own_topics_adds_no_warning(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The "its topics stay" note is for topics that were not taken: naming the feed's own topics again, or
+    # none, took nothing away, and the note would send the admin to /removefeed for no reason.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    for again in (f"/addfeed {url} business", f"/addfeed {url}"):
+        news_site.remove(urlsplit(url).path)
+        while not (feed := (await services.admin.feeds())[0]).dead:
+            await services.ingest.poll_feed(feed, services.clock.now())
+        await news_site.publish(
+            "business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm."
+        )
+        revived = await say(emulator, again, chat=ADMIN_ID)
+        assert "works again" in revived.text and "topics stay" not in revived.text, (again, revived.text)
