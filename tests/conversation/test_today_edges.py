@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from pydantic import ValidationError
 
+from bot.app import build_application, running_application
+from bot.clock import FakeClock
 from bot.context import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, RateLimits
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, say
 from tests.support.news_site import NewsSite
@@ -62,3 +64,22 @@ async def test_addfeed_reviving_a_dead_feed_with_its_own_topics_adds_no_warning(
         )
         revived = await say(emulator, again, chat=ADMIN_ID)
         assert "works again" in revived.text and "topics stay" not in revived.text, (again, revived.text)
+
+
+async def test_a_topic_tap_right_after_topics_waits_out_the_429_and_redraws_its_keyboard(
+    tmp_path: Path,
+) -> None:
+    # One message a second: the keyboard's redraw right after /topics is told to wait a second. Not waited
+    # out, the tap said "Following" while the button went on showing the topic as not followed.
+    limits = RateLimits(per_chat_per_sec=1.0, per_chat_burst=1.0)
+    async with BotApiEmulator(rate_limits=limits) as emulator:
+        application = build_application(make_settings(tmp_path, emulator), clock=FakeClock())
+        async with running_application(application, poll_timeout=1):
+            keyboard = await say(emulator, "/topics")
+            before = [text for text, data in keyboard.buttons if data == "t:science"]
+            toast = await press(emulator, keyboard, "t:science")
+            assert toast == "Following 🔬 Science"
+            shown = emulator.current(USER_CHAT, keyboard.message_id)
+            assert shown is not None
+            after = [text for text, data in shown.buttons if data == "t:science"]
+            assert len(after) == 1 and after != before, (before, after)
