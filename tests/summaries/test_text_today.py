@@ -45,3 +45,12 @@ def test_a_missed_end_inside_quotes_still_ends_the_sentence() -> None:
     second = "A 43-year-old ferryman found that out in May."
     for one, two in ((first.replace("better rest.", '"better rest."'), second), (first, f'"{second}"')):
         assert split_sentences(f"{one} {two}") == [one, two]
+
+
+def test_lower_case_abbreviations_before_a_capital_keep_the_sentence_whole() -> None:
+    # Irish counties and prices name these before a capital: each split a sentence in two.
+    for sentence in (
+        "The farm was built by a firm from Listowel, co. Kerry on the west coast.",
+        "Tickets cost 12 euros incl. VAT on the harbour ferry this summer.",
+    ):
+        assert split_sentences(sentence) == [sentence]
