@@ -83,3 +83,17 @@ async def test_a_topic_tap_right_after_topics_waits_out_the_429_and_redraws_its_
             assert shown is not None
             after = [text for text, data in shown.buttons if data == "t:science"]
             assert len(after) == 1 and after != before, (before, after)
+
+
+async def test_a_settings_tap_told_to_wait_long_says_what_changed(tmp_path: Path) -> None:
+    # Telegram asks for 20 s before the panel may be redrawn: the pause is saved, and an apology ("Sorry,
+    # something went wrong") would send the user to tap again, resuming what they had just paused.
+    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=1.0)
+    async with BotApiEmulator(rate_limits=limits) as emulator:
+        application = build_application(make_settings(tmp_path, emulator), clock=FakeClock())
+        async with running_application(application, poll_timeout=1):
+            panel = await say(emulator, "/settings")
+            toast = await press(emulator, panel, "set:pause")
+            chat = await services_of(application).chats.get(USER_CHAT)
+            assert chat is not None and chat.paused
+            assert toast is not None and "went wrong" not in toast and "ause" in toast, toast
