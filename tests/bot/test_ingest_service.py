@@ -1219,3 +1219,23 @@ async def test_link_less_items_of_two_feeds_that_share_an_id_are_both_stored(
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now()) == []
     assert await db.articles.count() == 2
+
+
+async def test_link_less_items_of_two_same_titled_feeds_that_share_an_id_are_both_stored(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Small sites often share a title ("News"): their home links, not their titles, tell their items apart.
+    def feed(home: str, n: int, word: str) -> bytes:
+        story = _story(n, news_site, title=f"{word} council approves the new ferry timetable")
+        del story["url"]
+        story["id"] = "1"
+        document = json.loads(_json_feed("News", [story]))
+        document["home_page_url"] = news_site.url(home)
+        return json.dumps(document).encode()
+
+    tide = news_site.add("/tide.json", feed("/tide/", 1, "Tide"), content_type="application/json")
+    quay = news_site.add("/quay.json", feed("/quay/", 2, "Quay"), content_type="application/json")
+    await db.feeds.add(tide, (), None, clock.now())
+    await db.feeds.add(quay, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    assert sorted(a.title.split()[0] for a in await db.articles.latest(10)) == ["Quay", "Tide"]
