@@ -134,7 +134,7 @@ class AdminService:
                 revived=True,
                 found_on=found_on,
                 other_feeds=others,
-                topics_not_applied=asked if asked and asked != existing.topics else (),
+                topics_not_applied=asked if asked and set(asked) != set(existing.topics) else (),
             )
         feed, created = await self._db.feeds.add(url, tuple(dict.fromkeys(topics)), added_by, now)
         return FeedAdded(feed, check.title, created=created, found_on=found_on, other_feeds=others)
@@ -193,7 +193,9 @@ def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None
     """``existing`` when it is polled already (with these topics, or none given); UserError if they differ."""
     if existing is None or existing.dead:
         return None
-    if topics and tuple(dict.fromkeys(topics)) != existing.topics:
+    if topics and set(topics) != set(
+        existing.topics
+    ):  # "science business" names the same two as "business science"
         raise UserError(_topics_kept(existing))
     return existing
 

@@ -291,10 +291,13 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     url = news_site.feed_url("business")
     shouted = url.replace("http://", "HTTP://", 1)
-    assert "Added feed" in (await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)).text
+    assert "Added feed" in (await say(emulator, f"/addfeed {url} business science", chat=ADMIN_ID)).text
     assert "Already polling" in (await say(emulator, f"/addfeed {shouted}", chat=ADMIN_ID)).text
+    # The same topics in another order are the same topics, not a request to change them.
+    same = await say(emulator, f"/addfeed {url} science business", chat=ADMIN_ID)
+    assert same.text.startswith("Already polling") and "/removefeed" not in same.text, same.text
     other_topics = await say(emulator, f"/addfeed {url} cars", chat=ADMIN_ID)
-    assert "Already polling that feed (topics: business)" in other_topics.text
+    assert "Already polling that feed (topics: business, science)" in other_topics.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
     # Two addresses at once is no /removefeed: the usage is shown and nothing stops being polled.
     both = await say(emulator, f"/removefeed {url} {url}2", chat=ADMIN_ID)
