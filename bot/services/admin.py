@@ -193,9 +193,8 @@ def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None
     """``existing`` when it is polled already (with these topics, or none given); UserError if they differ."""
     if existing is None or existing.dead:
         return None
-    if topics and set(topics) != set(
-        existing.topics
-    ):  # "science business" names the same two as "business science"
+    # "science business" names the same two topics as "business science".
+    if topics and set(topics) != set(existing.topics):
         raise UserError(_topics_kept(existing))
     return existing
 
