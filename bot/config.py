@@ -82,6 +82,9 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        if problem := address_problem(value):
+            # Else `newsbot run` fails at its first request, reported as a Bot API that cannot be reached.
+            raise ValueError(f"the address has {problem}")
         # PTB appends the token (or fills in {token}) and then "/<method>": a trailing slash would make
         # ".../bot/123:ABC/getMe", which every server answers with 404, reported as an invalid token.
         value = value.rstrip("/")

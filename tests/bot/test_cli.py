@@ -68,6 +68,29 @@ def test_invalid_setting_exits_2_naming_it(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://127.0.0.1:99999/bot", "a port that is not a number from 1 to 65535"),
+        ("http://127.0.0.1:8081x/bot", "a port that is not a number from 1 to 65535"),
+        ("http://:8081/bot", "no host name"),
+    ],
+)
+def test_api_url_with_an_impossible_port_or_no_host_is_a_configuration_error(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    # It passed as a setting, and `newsbot run` then said "cannot reach the Bot API ... Unknown error in HTTP
+    # implementation: ExceptionGroup(...OverflowError...)", exit 1, as if the server were down.
+    result = newsbot(
+        "run", cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_TELEGRAM_API_URL=url,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: invalid setting NEWSBOT_TELEGRAM_API_URL: the address has {problem}"
+    ]
+    assert not (tmp_path / "newsbot.sqlite3").exists()
+
+
 def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_password(tmp_path: Path) -> None:
     # stderr of `newsbot run` is the service's log (journald, docker logs), where the log filter hides passwords.
     (tmp_path / ".env").write_text("NEWSBOT_FEEDS=htps://reader:s3cr3t-pw@feeds.example/rss?apikey=k3y-42\n")
