@@ -15,9 +15,15 @@ have="$(cat "$stamp" 2>/dev/null || true)"
 if [ -z "$extras" ] && [ "${have%% *}" = "$sha" ]; then
     have="$want"
 fi
-if [ ! -e "$venv" ]; then
+if [ ! -e "$venv" ] || { [ -d "$venv" ] && [ -z "$(ls -A "$venv")" ]; }; then
     python3 -m venv "$venv"
 elif ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
+    # --clear below deletes everything in the folder: only a folder that venv made (pyvenv.cfg) may go.
+    if [ ! -f "$venv/pyvenv.cfg" ]; then
+        echo "$venv is not a virtual environment and not empty: set NEWSBOT_VENV to a new or empty folder" \
+            "(or to a virtual environment)" >&2
+        exit 1
+    fi
     # Its Python was removed or upgraded, or the folder came from another machine: only a new one helps.
     echo "$venv is broken (its python does not run): creating it again." >&2
     python3 -m venv --clear "$venv"

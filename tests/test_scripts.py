@@ -128,3 +128,20 @@ def test_both_scripts_use_the_venv_named_by_newsbot_venv(tmp_path: Path) -> None
     tests = _script(repo, "test.sh", "--version", newsbot_env=where)
     assert tests.returncode == 0 and "pytest" in tests.stdout + tests.stderr, tests.stderr
     assert not (repo / ".venv").exists()
+
+
+def test_newsbot_venv_naming_a_folder_that_is_no_venv_leaves_its_files_alone(
+    clone: Path, tmp_path: Path
+) -> None:
+    # A folder whose python does not run was taken for a broken venv and rebuilt with `venv --clear`, which
+    # deletes everything in it: NEWSBOT_VENV=~/venvs (a folder of venvs, say) wiped that folder.
+    folder = tmp_path / "my venvs"
+    (folder / "other project").mkdir(parents=True)
+    (folder / "other project" / "notes.txt").write_text("keep me\n")
+    result = _script(clone, "setup-venv.sh", newsbot_env={"NEWSBOT_VENV": str(folder)})
+    assert (folder / "other project" / "notes.txt").read_text() == "keep me\n"
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{folder} is not a virtual environment and not empty: set NEWSBOT_VENV to a new or empty folder "
+        "(or to a virtual environment)"
+    ]
