@@ -28,6 +28,15 @@ elif ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
     echo "$venv is broken (its python does not run): creating it again." >&2
     python3 -m venv --clear "$venv"
 fi
+if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+    # Debian's python3 without python3-venv stops `python3 -m venv` half-way, leaving a venv with no pip, and every
+    # later run failed installing with "No module named pip" even after python3-venv was installed.
+    echo "$venv has no pip: adding it." >&2
+    if ! "$venv/bin/python" -m ensurepip >/dev/null 2>&1; then
+        echo "Cannot add pip to $venv: on Debian and Ubuntu, install python3-venv first." >&2
+        exit 1
+    fi
+fi
 # The stamp says what was installed; a package removed or damaged since then is installed again.
 # -I: not the source tree in the current folder, the installed newsbot.
 if [ "$have" != "$want" ] || [ ! -x "$venv/bin/newsbot" ] \

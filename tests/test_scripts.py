@@ -145,3 +145,17 @@ def test_newsbot_venv_naming_a_folder_that_is_no_venv_leaves_its_files_alone(
         f"{folder} is not a virtual environment and not empty: set NEWSBOT_VENV to a new or empty folder "
         "(or to a virtual environment)"
     ]
+
+
+def test_a_venv_left_without_pip_is_made_again(tmp_path: Path) -> None:
+    # Debian's python3 without python3-venv stops `python3 -m venv` half-way: a venv whose python runs, but
+    # without pip. After the README's fix (install python3-venv), every run still failed with
+    # "No module named pip" until the user found and deleted the venv.
+    repo = tmp_path / "my newsbot"
+    _copy_project(repo)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", repo / ".venv"], check=True, timeout=120)
+    result = _script(repo, "setup-venv.sh")
+    assert "No module named pip" not in result.stderr
+    assert ".venv has no pip: adding it." in result.stderr
+    pip = subprocess.run([repo / ".venv" / "bin" / "python", "-m", "pip", "--version"], capture_output=True)
+    assert pip.returncode == 0
