@@ -583,3 +583,31 @@ def test_summarize_names_the_feed_item_it_chose_as_written_not_as_a_python_strin
     result = newsbot("summarize", "feed.xml", "-n", "1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == f"newsbot: feed.xml is a feed of 2 articles; summarizing the first, “{title}”\n"
+
+
+def test_ingest_piped_into_head_stops_quietly(tmp_path: Path) -> None:
+    # `newsbot ingest feed.xml | head` used to end in a 26-line BrokenPipeError traceback once head had its lines.
+    items = "".join(
+        f"<item><title>Tram line {n} approved</title><link>https://news.example/{n}</link>"
+        f"<description>{html.escape(ARTICLE.replace('Harbor', f'Harbor {n}'))}</description></item>"
+        for n in range(1500)
+    )
+    feed = tmp_path / "many.xml"
+    feed.write_text(
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>N</title>{items}</channel></rss>"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"))
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", "--quiet", str(feed)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # what head does once it has its lines
+        stderr = process.stderr.read().decode()
+        process.wait(timeout=60)
+    assert first.startswith(b"added")
+    assert (process.returncode, stderr) == (1, "")
+    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 1 <= stored < 1500  # it stopped, and what it stored stays
