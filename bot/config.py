@@ -113,6 +113,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{value} is a directory; name a file inside it, such as {value / 'newsbot.sqlite3'}"
             )
+        # Its folder is created at start-up; a file in the way would fail there with a bare "File exists".
+        for folder in value.parents:
+            if folder.exists():
+                if not folder.is_dir():
+                    raise ValueError(f"{folder} is a file, not a folder")
+                break
         return value
 
     @field_validator("topics_file")

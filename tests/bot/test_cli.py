@@ -257,7 +257,8 @@ def _damaged(path: Path) -> None:
          "NEWSBOT_DB_PATH: {db} is not a newsbot database"),
         (lambda p: _newer_schema(p / "news.sqlite3"), "news.sqlite3", 2, "is newer than this newsbot"),
         (lambda p: _damaged(p / "news.sqlite3"), "news.sqlite3", 2, "NEWSBOT_DB_PATH: {db} is damaged"),
-        (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 1, "cannot create the folder of {db}"),
+        (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 2,
+         "invalid setting NEWSBOT_DB_PATH: {db.parent} is a file, not a folder"),
     ],
 )  # fmt: skip
 def test_ingest_with_an_unusable_database_is_one_line(
@@ -611,3 +612,21 @@ def test_ingest_piped_into_head_stops_quietly(tmp_path: Path) -> None:
     assert (process.returncode, stderr) == (1, "")
     stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
     assert 1 <= stored < 1500  # it stopped, and what it stored stays
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_db_path_inside_a_file_names_the_file(tmp_path: Path, command: str) -> None:
+    # "newsbot: cannot create .../notes.txt/db.sqlite3.lock: File exists" (exit 1) sent the operator looking
+    # for a lock file, as if another bot were running; the file in the way was never named.
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    args = ("ingest", str(tmp_path / "notes.txt")) if command == "ingest" else ("run",)
+    result = newsbot(
+        *args,
+        cwd=tmp_path,
+        NEWSBOT_BOT_TOKEN="123:abc",
+        NEWSBOT_DB_PATH=str(tmp_path / "notes.txt" / "db.sqlite3"),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: invalid setting NEWSBOT_DB_PATH: {tmp_path / 'notes.txt'} is a file, not a folder"
+    ]
