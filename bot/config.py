@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -109,30 +111,33 @@ class Settings(BaseSettings):
     def _check_db_path(cls, value: Path) -> Path:
         if not str(value).strip():
             raise ValueError("must name a file, such as newsbot.sqlite3")
-        if value.is_dir():
-            raise ValueError(
-                f"{value} is a directory; name a file inside it, such as {value / 'newsbot.sqlite3'}"
-            )
-        # Its folder is created at start-up; a file in the way would fail there with a bare "File exists".
-        for folder in value.parents:
-            if folder.exists():
-                if not folder.is_dir():
-                    raise ValueError(f"{folder} is a file, not a folder")
-                break
+        with _looking_at(value):
+            if value.is_dir():
+                raise ValueError(
+                    f"{value} is a directory; name a file inside it, such as {value / 'newsbot.sqlite3'}"
+                )
+            # Its folder is created at start-up; a file in the way would fail there with a bare "File exists".
+            for folder in value.parents:
+                if folder.exists():
+                    if not folder.is_dir():
+                        raise ValueError(f"{folder} is a file, not a folder")
+                    break
         return value
 
     @field_validator("topics_file")
     @classmethod
     def _check_topics_file(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            what = "is a directory, not a file" if value.is_dir() else "does not exist"
-            raise ValueError(f"{value} {what}")
-        if value is not None:
-            # Read it now, so a typo in it stops start-up here rather than as a traceback later.
-            try:
-                TopicCatalogue.load(value)
-            except OSError as exc:
-                raise ValueError(f"{value} cannot be read: {exc.strerror or exc}") from None
+        if value is None:
+            return value
+        with _looking_at(value):
+            if not value.is_file():
+                what = "is a directory, not a file" if value.is_dir() else "does not exist"
+                raise ValueError(f"{value} {what}")
+        # Read it now, so a typo in it stops start-up here rather than as a traceback later.
+        try:
+            TopicCatalogue.load(value)
+        except OSError as exc:
+            raise ValueError(f"{value} cannot be read: {exc.strerror or exc}") from None
         return value
 
     @field_validator("feeds", mode="before")
@@ -196,6 +201,18 @@ class Settings(BaseSettings):
 _TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # Telegram user ids fit in 52 bits; anything past SQLite's 64-bit integers is certainly a typo.
 _MAX_USER_ID = 2**63 - 1
+
+
+@contextlib.contextmanager
+def _looking_at(path: Path) -> Iterator[None]:
+    """Turn an OSError from looking at ``path`` (a folder newsbot may not enter) into a ValueError naming it.
+
+    pydantic passes any other exception through, and ``load_settings`` took it for a .env it could not read.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise ValueError(f"{path} cannot be looked at: {exc.strerror or exc}") from None
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:

@@ -630,3 +630,15 @@ def test_db_path_inside_a_file_names_the_file(tmp_path: Path, command: str) -> N
     assert result.stderr.strip().splitlines() == [
         f"newsbot: invalid setting NEWSBOT_DB_PATH: {tmp_path / 'notes.txt'} is a file, not a folder"
     ]
+
+
+@pytest.mark.parametrize("setting", ["NEWSBOT_DB_PATH", "NEWSBOT_TOPICS_FILE"])
+def test_a_path_that_cannot_be_looked_at_is_named_not_blamed_on_env(tmp_path: Path, setting: str) -> None:
+    # A path newsbot may not look at (a folder it has no right to enter; here a name too long) said
+    # "newsbot: .env cannot be read: Permission denied" with no .env at all, and the setting went unnamed.
+    path = tmp_path / ("x" * 300) / "db.sqlite3"
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE, **{setting: str(path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: invalid setting {setting}: {path} cannot be looked at: File name too long"
+    ]
