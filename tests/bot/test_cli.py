@@ -642,3 +642,14 @@ def test_a_path_that_cannot_be_looked_at_is_named_not_blamed_on_env(tmp_path: Pa
     assert result.stderr.strip().splitlines() == [
         f"newsbot: invalid setting {setting}: {path} cannot be looked at: File name too long"
     ]
+
+
+def test_run_on_a_link_that_leads_to_itself_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "loop.sqlite3").symlink_to("loop.sqlite3")
+    result = newsbot(
+        "run", cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH=str(tmp_path / "loop.sqlite3")
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: cannot use {tmp_path / 'loop.sqlite3'}: Symlink loop from '{tmp_path / 'loop.sqlite3'}'"
+    ]

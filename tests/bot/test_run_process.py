@@ -136,6 +136,26 @@ async def test_second_run_on_the_same_database_refuses_to_start(tmp_path: Path) 
     assert first_code == 0, first_log[-2000:]
 
 
+async def test_second_run_on_a_link_to_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    # A link to the database (current.sqlite3 -> the real file) got its own lock file: two bots ran on one
+    # database, each re-queuing the other's in-flight messages at start-up and sending them twice.
+    db = tmp_path / "data" / "bot.sqlite3"
+    link = tmp_path / "current.sqlite3"
+    async with BotApiEmulator() as emulator:
+        first = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await emulator.send_user_message(7, "/start")
+            await emulator.next_message(7, timeout=60)
+            link.symlink_to(db)
+            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, link))
+            assert code == 1
+            assert log.count("\n") == 1 and "another newsbot is already running" in log, log[-2000:]
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first_code, first_log = await _finish(first)
+    assert first_code == 0, first_log[-2000:]
+
+
 async def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     code, log = await _finish(await _start_run(tmp_path, "http://127.0.0.1:9/bot", tmp_path / "bot.sqlite3"))
     assert code == 1
