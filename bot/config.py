@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     def _check_db_path(cls, value: Path) -> Path:
         if not str(value).strip():
             raise ValueError("must name a file, such as newsbot.sqlite3")
+        if str(value).strip() == ":memory:":
+            # SQLite's in-memory name: each of the two connections would get a database of its own.
+            raise ValueError(
+                "must name a file, such as newsbot.sqlite3 (an in-memory database would keep nothing)"
+            )
         with _looking_at(value):
             if value.is_dir():
                 raise ValueError(

@@ -653,3 +653,16 @@ def test_run_on_a_link_that_leads_to_itself_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"newsbot: cannot use {tmp_path / 'loop.sqlite3'}: Symlink loop from '{tmp_path / 'loop.sqlite3'}'"
     ]
+
+
+def test_an_in_memory_database_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    # SQLite's ":memory:" gave each of newsbot's two connections a database of its own: the reader had no tables,
+    # and every article failed with "OperationalError: no such table: articles" under a traceback.
+    (tmp_path / "story.txt").write_text(ARTICLE)
+    result = newsbot("ingest", "--quiet", "story.txt", cwd=tmp_path, NEWSBOT_DB_PATH=":memory:")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: invalid setting NEWSBOT_DB_PATH: must name a file, such as newsbot.sqlite3 "
+        "(an in-memory database would keep nothing)"
+    ]
