@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sqlite3
@@ -277,3 +278,22 @@ async def test_sigterm_while_a_feed_is_being_fetched_stops_at_once(tmp_path: Pat
     assert code == 0, log[-2000:]
     assert time.monotonic() - started < 8, log[-2000:]
     assert "failed" not in log and "Traceback" not in log, log[-2000:]
+
+
+async def test_flood_control_at_start_up_says_to_wait_not_to_check_the_url(tmp_path: Path) -> None:
+    # Telegram limits how often setMyCommands may be called: after a few quick restarts its 429 stopped the bot
+    # with "what answers there is not a Bot API (Flood control exceeded...); check NEWSBOT_TELEGRAM_API_URL".
+    flood = {
+        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 30",
+        "parameters": {"retry_after": 30},
+    }  # fmt: skip
+    async with BotApiEmulator() as emulator:
+        emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("setMyCommands",))
+        code, log = await _finish(await _start_run(tmp_path, emulator.base_url, tmp_path / "bot.sqlite3"))
+    assert code == 1
+    last = log.strip().splitlines()[-1]
+    assert last == (
+        f"newsbot: the Bot API at {emulator.base_url} asks to wait 30 s (flood control, after frequent "
+        "restarts); start newsbot again after that"
+    ), log[-2000:]
+    assert "Traceback" not in log
