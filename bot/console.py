@@ -201,8 +201,8 @@ async def run_console(
                     await services.ingest.ingest_articles(load_samples())
                     await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
                     if stop.is_set() and isinstance(application.update_processor, PerChatUpdateProcessor):
-                        # Ctrl-C leaves now: a fetch still waiting for a slow site would hold the exit
-                        # for up to NEWSBOT_FETCH_TIMEOUT_SECONDS, and the console keeps nothing.
+                        # Ctrl-C (or a hang-up, a kill) leaves now: a fetch still waiting for a slow site
+                        # would hold the exit for up to NEWSBOT_FETCH_TIMEOUT_SECONDS; the console keeps nothing.
                         application.update_processor.cancel_running()
     finally:
         for sig in _LEAVE_SIGNALS:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv (once) and install newsbot into it; reinstalls when pyproject.toml changed.
+# Create .venv (once; NEWSBOT_VENV names another folder) and install newsbot into it; reinstalls when
+# pyproject.toml changed.
 # Usage: scripts/setup-venv.sh [EXTRAS]   e.g. scripts/setup-venv.sh dev
 set -euo pipefail
 cd "$(dirname "$0")/.."
