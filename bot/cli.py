@@ -401,6 +401,9 @@ def _read_stdin() -> str | Article | None:
     from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
     from summaries.sources.files import MAX_FILE_BYTES, SourceFileError, read_source_bytes
 
+    if sys.stdin is None:  # started with standard input closed: Python has no file for it
+        print("newsbot: there is no standard input to read the text from (it is closed)", file=sys.stderr)
+        return None
     if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
         print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
     # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through

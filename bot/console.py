@@ -130,13 +130,16 @@ class _Terminal:
             self.prompt()
 
 
-def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO) -> asyncio.Queue[str | None]:
+def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO | None) -> asyncio.Queue[str | None]:
     """Read messages in a daemon thread (it never keeps the process alive); None means end of input.
 
     A message is a line, or the lines of a paste: a terminal hands pasted lines over at once, typed ones an Enter
     apart, and a person pasting an article after /summary means one message, as in Telegram.
     """
     queue: asyncio.Queue[str | None] = asyncio.Queue()
+    if stdin is None:  # started with standard input closed: the end of input, as Ctrl-D is
+        queue.put_nowait(None)
+        return queue
     pasted = _more_input_waiting(stdin)
 
     def readline() -> str:

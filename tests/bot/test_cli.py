@@ -666,3 +666,26 @@ def test_an_in_memory_database_is_refused_naming_the_setting(tmp_path: Path) -> 
         "newsbot: invalid setting NEWSBOT_DB_PATH: must name a file, such as newsbot.sqlite3 "
         "(an in-memory database would keep nothing)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "expected"),
+    [
+        ("summarize", 1, "newsbot: there is no standard input to read the text from (it is closed)"),
+        ("console", 0, ""),
+    ],
+)
+def test_closed_standard_input_is_one_line_not_a_traceback(
+    tmp_path: Path, command: str, code: int, expected: str
+) -> None:
+    # Started with standard input closed (`newsbot summarize <&-`, some process supervisors), both commands
+    # failed with "AttributeError: 'NoneType' object has no attribute 'isatty'" under a traceback.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", command], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60, preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert result.returncode == code, result.stderr
+    assert result.stderr.strip() == expected
+    if command == "console":  # no input is the end of the conversation, as Ctrl-D is
+        assert result.stdout.rstrip().endswith("bye")
