@@ -180,9 +180,10 @@ async def _serve(settings: Settings) -> int:
     running (a database open waiting on a lock, say), which is then never finished nor closed, and the
     process hangs at exit on the database's worker thread. Here start-up is a task that a signal cancels.
     """
-    from telegram.error import InvalidToken, NetworkError, TelegramError
+    from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
     from bot.app import build_application, running_application
+    from bot.errors import retry_after_seconds
     from bot.logs import hide_url_secrets
 
     assert settings.bot_token is not None
@@ -230,6 +231,12 @@ async def _serve(settings: Settings) -> int:
     except NetworkError as exc:
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
         raise Failure(f"cannot reach the Bot API at {api_url}: {reason}") from None
+    except RetryAfter as exc:
+        # Telegram limits how often setMyCommands may be called; a bot restarted again and again meets it.
+        raise Failure(
+            f"the Bot API at {api_url} asks to wait {retry_after_seconds(exc):.0f} s (flood control, after "
+            "frequent restarts); start newsbot again after that"
+        ) from None
     except TelegramError as exc:
         # "Invalid server response": something answered, but not in JSON (a web server or a proxy's page).
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
@@ -394,6 +401,9 @@ def _read_stdin() -> str | Article | None:
     from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
     from summaries.sources.files import MAX_FILE_BYTES, SourceFileError, read_source_bytes
 
+    if sys.stdin is None:  # started with standard input closed: Python has no file for it
+        print("newsbot: there is no standard input to read the text from (it is closed)", file=sys.stderr)
+        return None
     if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
         print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
     # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -82,6 +84,9 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        if problem := address_problem(value):
+            # Else `newsbot run` fails at its first request, reported as a Bot API that cannot be reached.
+            raise ValueError(f"the address has {problem}")
         # PTB appends the token (or fills in {token}) and then "/<method>": a trailing slash would make
         # ".../bot/123:ABC/getMe", which every server answers with 404, reported as an invalid token.
         value = value.rstrip("/")
@@ -106,31 +111,45 @@ class Settings(BaseSettings):
     def _check_db_path(cls, value: Path) -> Path:
         if not str(value).strip():
             raise ValueError("must name a file, such as newsbot.sqlite3")
-        if value.is_dir():
+        if str(value).strip() == ":memory:":
+            # SQLite's in-memory name: each of the two connections would get a database of its own.
             raise ValueError(
-                f"{value} is a directory; name a file inside it, such as {value / 'newsbot.sqlite3'}"
+                "must name a file, such as newsbot.sqlite3 (an in-memory database would keep nothing)"
             )
+        with _looking_at(value):
+            if value.is_dir():
+                raise ValueError(
+                    f"{value} is a directory; name a file inside it, such as {value / 'newsbot.sqlite3'}"
+                )
+            # Its folder is created at start-up; a file in the way would fail there with a bare "File exists".
+            for folder in value.parents:
+                if folder.exists():
+                    if not folder.is_dir():
+                        raise ValueError(f"{folder} is a file, not a folder")
+                    break
         return value
 
     @field_validator("topics_file")
     @classmethod
     def _check_topics_file(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            what = "is a directory, not a file" if value.is_dir() else "does not exist"
-            raise ValueError(f"{value} {what}")
-        if value is not None:
-            # Read it now, so a typo in it stops start-up here rather than as a traceback later.
-            try:
-                catalogue = TopicCatalogue.load(value)
-            except OSError as exc:
-                raise ValueError(f"{value} cannot be read: {exc.strerror or exc}") from None
-            for topic in catalogue.all():
-                # A topic's /topics button carries "t:<id>": past Telegram's limit, every /topics would fail.
-                if len(topic.id.encode("utf-8")) > MAX_TOPIC_ID_BYTES:
-                    raise ValueError(
-                        f"topic id {topic.id!r} is too long for a button "
-                        f"(at most {MAX_TOPIC_ID_BYTES} bytes); give it a shorter id"
-                    )
+        if value is None:
+            return value
+        with _looking_at(value):
+            if not value.is_file():
+                what = "is a directory, not a file" if value.is_dir() else "does not exist"
+                raise ValueError(f"{value} {what}")
+        # Read it now, so a typo in it stops start-up here rather than as a traceback later.
+        try:
+            catalogue = TopicCatalogue.load(value)
+        except OSError as exc:
+            raise ValueError(f"{value} cannot be read: {exc.strerror or exc}") from None
+        for topic in catalogue.all():
+            # A topic's /topics button carries "t:<id>": past Telegram's limit, every /topics would fail.
+            if len(topic.id.encode("utf-8")) > MAX_TOPIC_ID_BYTES:
+                raise ValueError(
+                    f"topic id {topic.id!r} is too long for a button "
+                    f"(at most {MAX_TOPIC_ID_BYTES} bytes); give it a shorter id"
+                )
         return value
 
     @field_validator("feeds", mode="before")
@@ -179,7 +198,7 @@ class Settings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _check_log_level(cls, value: str) -> str:
-        level = value.upper()
+        level = value.strip().upper()
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
@@ -196,6 +215,18 @@ MAX_TOPIC_ID_BYTES = 62
 _TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # Telegram user ids fit in 52 bits; anything past SQLite's 64-bit integers is certainly a typo.
 _MAX_USER_ID = 2**63 - 1
+
+
+@contextlib.contextmanager
+def _looking_at(path: Path) -> Iterator[None]:
+    """Turn an OSError from looking at ``path`` (a folder newsbot may not enter) into a ValueError naming it.
+
+    pydantic passes any other exception through, and ``load_settings`` took it for a .env it could not read.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise ValueError(f"{path} cannot be looked at: {exc.strerror or exc}") from None
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:

@@ -34,6 +34,12 @@ IDLE_SECONDS = 0.3
 # Lines that reach a terminal this close together were pasted together, not typed.
 PASTE_SECONDS = 0.05
 
+# Ctrl-C, a closed terminal window and `kill` all leave as "quit" does: by default the last two would end the
+# process at once and leave the session's throwaway database in the temporary folder. (No SIGHUP on Windows.)
+_LEAVE_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
 BANNER = """\
 newsbot console: you are the only person in a private chat with the bot (offline, sample articles loaded).
 Type commands such as /start, /latest, /summary 1, /help. Type a number to press a button [1].
@@ -124,13 +130,16 @@ class _Terminal:
             self.prompt()
 
 
-def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO) -> asyncio.Queue[str | None]:
+def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO | None) -> asyncio.Queue[str | None]:
     """Read messages in a daemon thread (it never keeps the process alive); None means end of input.
 
     A message is a line, or the lines of a paste: a terminal hands pasted lines over at once, typed ones an Enter
     apart, and a person pasting an article after /summary means one message, as in Telegram.
     """
     queue: asyncio.Queue[str | None] = asyncio.Queue()
+    if stdin is None:  # started with standard input closed: the end of input, as Ctrl-D is
+        queue.put_nowait(None)
+        return queue
     pasted = _more_input_waiting(stdin)
 
     def readline() -> str:
@@ -179,8 +188,9 @@ async def run_console(
     out = stdout or sys.stdout
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        loop.add_signal_handler(signal.SIGINT, stop.set)
+    for sig in _LEAVE_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
     # The console is a conversation: INFO logs from polling and HTTP would drown it.
     quiet_loggers = _quiet_logging()
     try:
@@ -194,15 +204,17 @@ async def run_console(
                     await services.ingest.ingest_articles(load_samples())
                     await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
                     if stop.is_set() and isinstance(application.update_processor, PerChatUpdateProcessor):
-                        # Ctrl-C leaves now: a fetch still waiting for a slow site would hold the exit
-                        # for up to NEWSBOT_FETCH_TIMEOUT_SECONDS, and the console keeps nothing.
+                        # Ctrl-C (or a hang-up, a kill) leaves now: a fetch still waiting for a slow site
+                        # would hold the exit for up to NEWSBOT_FETCH_TIMEOUT_SECONDS; the console keeps nothing.
                         application.update_processor.cancel_running()
     finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.remove_signal_handler(signal.SIGINT)
+        for sig in _LEAVE_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
         quiet_loggers()
-    out.write("\nbye\n")
-    out.flush()
+    with contextlib.suppress(OSError):  # the terminal window was closed: no one is left to read it
+        out.write("\nbye\n")
+        out.flush()
     return 0
 
 

@@ -3,13 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh
+venv="${NEWSBOT_VENV:-.venv}"  # as setup-venv.sh: relative to the project folder
 # newsbot's own settings decide (environment, then .env with its quotes, `export`, comments or BOM): exit 3
 # means no token. Any other failure is left to `newsbot run`, which names the setting to fix.
 status=0
-.venv/bin/python -I -c 'import sys; from bot.config import Settings; sys.exit(0 if Settings().bot_token else 3)' \
+"$venv/bin/python" -I -c 'import sys; from bot.config import Settings; sys.exit(0 if Settings().bot_token else 3)' \
     >/dev/null 2>&1 || status=$?
 if [ "$status" = 3 ]; then
     echo "No NEWSBOT_BOT_TOKEN configured (see .env.example): starting the offline console instead." >&2
-    exec .venv/bin/newsbot console "$@"
+    exec "$venv/bin/newsbot" console "$@"
 fi
-exec .venv/bin/newsbot run "$@"
+exec "$venv/bin/newsbot" run "$@"

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh dev
-exec .venv/bin/python -m pytest "$@"
+venv="${NEWSBOT_VENV:-.venv}"  # as setup-venv.sh: relative to the project folder
+exec "$venv/bin/python" -m pytest "$@"

@@ -27,12 +27,24 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     this interpreter's packages for newsbot's dependencies.
     """
     repo = tmp_path_factory.mktemp("first run") / "my newsbot"
-    repo.mkdir()
+    _copy_project(repo)
+    _install(repo / ".venv", repo)
+    result = _script(repo, "setup-venv.sh")
+    assert result.returncode == 0 and "Installing" not in result.stderr, result.stderr
+    return repo
+
+
+def _copy_project(repo: Path) -> None:
+    """The files a clone holds that the scripts use, copied to ``repo``."""
+    repo.mkdir(parents=True)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, repo / name)
     for name in ("bot", "summaries", "scripts"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-    venv = repo / ".venv"
+
+
+def _install(venv: Path, repo: Path, extras: str = "") -> None:
+    """A venv at ``venv`` with ``repo``'s newsbot installed as ``pip install -e`` leaves it, without pip."""
     subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
     site = next((venv / "lib").glob("python3*/site-packages"))
     (site / "dependencies.pth").write_text(f"{sysconfig.get_path('purelib')}\n{repo}\n")
@@ -44,20 +56,23 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     script.write_text(trampoline + f"import sys\nfrom {module} import {func}\nsys.exit({func}())\n")
     script.chmod(0o755)
     digest = hashlib.sha256((repo / "pyproject.toml").read_bytes()).hexdigest()
-    (venv / ".newsbot-installed").write_text(f"{digest} \n")  # what setup-venv.sh writes for no extras
-    result = _script(repo, "setup-venv.sh")
-    assert result.returncode == 0 and "Installing" not in result.stderr, result.stderr
-    return repo
+    (venv / ".newsbot-installed").write_text(f"{digest} {extras}\n")  # what setup-venv.sh writes
 
 
 def _script(
-    repo: Path, name: str, *, stdin: str = "", check: bool = False
+    repo: Path,
+    name: str,
+    *args: str,
+    stdin: str = "",
+    check: bool = False,
+    newsbot_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run scripts/NAME as a user would, from another folder, with no NEWSBOT_* variables."""
+    """Run scripts/NAME as a user would, from another folder, with no NEWSBOT_* variables but ``newsbot_env``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "PYTHON", "VIRTUAL_ENV"))}
+    env |= newsbot_env or {}
     env["PIP_NO_INDEX"] = "1"  # should a script reach for pip, it fails here rather than download
     return subprocess.run(
-        [repo / "scripts" / name], cwd=repo.parent, input=stdin, capture_output=True, text=True, env=env,
+        [repo / "scripts" / name, *args], cwd=repo.parent, input=stdin, capture_output=True, text=True, env=env,
         timeout=300, check=check,
     )  # fmt: skip
 
@@ -98,3 +113,49 @@ def test_run_sh_after_test_sh_installs_nothing_again(clone: Path) -> None:
     finally:
         stamp.write_text(plain)
     assert result.returncode == 0 and "Installing" not in result.stderr, result.stderr
+
+
+def test_both_scripts_use_the_venv_named_by_newsbot_venv(tmp_path: Path) -> None:
+    # The README: "NEWSBOT_VENV=path puts the virtual environment elsewhere". setup-venv.sh installed there, but
+    # run.sh and test.sh then ran .venv/bin/newsbot and .venv/bin/python: "No such file or directory", exit 127.
+    repo = tmp_path / "my newsbot"
+    _copy_project(repo)
+    venv = tmp_path / "my venvs" / "newsbot env"
+    _install(venv, repo, extras="dev")
+    where = {"NEWSBOT_VENV": str(venv)}
+    console = _script(repo, "run.sh", stdin="quit\n", newsbot_env=where)
+    assert console.returncode == 0 and "bye" in console.stdout, console.stderr
+    tests = _script(repo, "test.sh", "--version", newsbot_env=where)
+    assert tests.returncode == 0 and "pytest" in tests.stdout + tests.stderr, tests.stderr
+    assert not (repo / ".venv").exists()
+
+
+def test_newsbot_venv_naming_a_folder_that_is_no_venv_leaves_its_files_alone(
+    clone: Path, tmp_path: Path
+) -> None:
+    # A folder whose python does not run was taken for a broken venv and rebuilt with `venv --clear`, which
+    # deletes everything in it: NEWSBOT_VENV=~/venvs (a folder of venvs, say) wiped that folder.
+    folder = tmp_path / "my venvs"
+    (folder / "other project").mkdir(parents=True)
+    (folder / "other project" / "notes.txt").write_text("keep me\n")
+    result = _script(clone, "setup-venv.sh", newsbot_env={"NEWSBOT_VENV": str(folder)})
+    assert (folder / "other project" / "notes.txt").read_text() == "keep me\n"
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{folder} is not a virtual environment and not empty: set NEWSBOT_VENV to a new or empty folder "
+        "(or to a virtual environment)"
+    ]
+
+
+def test_a_venv_left_without_pip_is_made_again(tmp_path: Path) -> None:
+    # Debian's python3 without python3-venv stops `python3 -m venv` half-way: a venv whose python runs, but
+    # without pip. After the README's fix (install python3-venv), every run still failed with
+    # "No module named pip" until the user found and deleted the venv.
+    repo = tmp_path / "my newsbot"
+    _copy_project(repo)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", repo / ".venv"], check=True, timeout=120)
+    result = _script(repo, "setup-venv.sh")
+    assert "No module named pip" not in result.stderr
+    assert ".venv has no pip: adding it." in result.stderr
+    pip = subprocess.run([repo / ".venv" / "bin" / "python", "-m", "pip", "--version"], capture_output=True)
+    assert pip.returncode == 0

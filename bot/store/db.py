@@ -49,7 +49,12 @@ def instance_lock(db_path: Path) -> Iterator[Path]:
     Two bots on one database would each re-queue the other's in-flight deliveries at start-up and send them
     twice. flock() locks vanish with the process, so a crash never leaves a stale lock behind.
     """
-    lock_path = db_path.with_name(db_path.name + ".lock")
+    try:
+        # Beside the file itself: through a link to it, another name would take another lock.
+        real = db_path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a link that leads back to itself
+        raise DatabaseUnavailable(f"cannot use {db_path}: {getattr(exc, 'strerror', None) or exc}") from None
+    lock_path = real.with_name(real.name + ".lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)

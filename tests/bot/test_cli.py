@@ -68,6 +68,29 @@ def test_invalid_setting_exits_2_naming_it(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://127.0.0.1:99999/bot", "a port that is not a number from 1 to 65535"),
+        ("http://127.0.0.1:8081x/bot", "a port that is not a number from 1 to 65535"),
+        ("http://:8081/bot", "no host name"),
+    ],
+)
+def test_api_url_with_an_impossible_port_or_no_host_is_a_configuration_error(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    # It passed as a setting, and `newsbot run` then said "cannot reach the Bot API ... Unknown error in HTTP
+    # implementation: ExceptionGroup(...OverflowError...)", exit 1, as if the server were down.
+    result = newsbot(
+        "run", cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_TELEGRAM_API_URL=url,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: invalid setting NEWSBOT_TELEGRAM_API_URL: the address has {problem}"
+    ]
+    assert not (tmp_path / "newsbot.sqlite3").exists()
+
+
 def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_password(tmp_path: Path) -> None:
     # stderr of `newsbot run` is the service's log (journald, docker logs), where the log filter hides passwords.
     (tmp_path / ".env").write_text("NEWSBOT_FEEDS=htps://reader:s3cr3t-pw@feeds.example/rss?apikey=k3y-42\n")
@@ -234,7 +257,8 @@ def _damaged(path: Path) -> None:
          "NEWSBOT_DB_PATH: {db} is not a newsbot database"),
         (lambda p: _newer_schema(p / "news.sqlite3"), "news.sqlite3", 2, "is newer than this newsbot"),
         (lambda p: _damaged(p / "news.sqlite3"), "news.sqlite3", 2, "NEWSBOT_DB_PATH: {db} is damaged"),
-        (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 1, "cannot create the folder of {db}"),
+        (lambda p: (p / "afile").write_text("x"), "afile/news.sqlite3", 2,
+         "invalid setting NEWSBOT_DB_PATH: {db.parent} is a file, not a folder"),
     ],
 )  # fmt: skip
 def test_ingest_with_an_unusable_database_is_one_line(
@@ -560,3 +584,108 @@ def test_summarize_names_the_feed_item_it_chose_as_written_not_as_a_python_strin
     result = newsbot("summarize", "feed.xml", "-n", "1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == f"newsbot: feed.xml is a feed of 2 articles; summarizing the first, “{title}”\n"
+
+
+def test_ingest_piped_into_head_stops_quietly(tmp_path: Path) -> None:
+    # `newsbot ingest feed.xml | head` used to end in a 26-line BrokenPipeError traceback once head had its lines.
+    items = "".join(
+        f"<item><title>Tram line {n} approved</title><link>https://news.example/{n}</link>"
+        f"<description>{html.escape(ARTICLE.replace('Harbor', f'Harbor {n}'))}</description></item>"
+        for n in range(1500)
+    )
+    feed = tmp_path / "many.xml"
+    feed.write_text(
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>N</title>{items}</channel></rss>"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"))
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", "--quiet", str(feed)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # what head does once it has its lines
+        stderr = process.stderr.read().decode()
+        process.wait(timeout=60)
+    assert first.startswith(b"added")
+    assert (process.returncode, stderr) == (1, "")
+    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 1 <= stored < 1500  # it stopped, and what it stored stays
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_db_path_inside_a_file_names_the_file(tmp_path: Path, command: str) -> None:
+    # "newsbot: cannot create .../notes.txt/db.sqlite3.lock: File exists" (exit 1) sent the operator looking
+    # for a lock file, as if another bot were running; the file in the way was never named.
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    args = ("ingest", str(tmp_path / "notes.txt")) if command == "ingest" else ("run",)
+    result = newsbot(
+        *args,
+        cwd=tmp_path,
+        NEWSBOT_BOT_TOKEN="123:abc",
+        NEWSBOT_DB_PATH=str(tmp_path / "notes.txt" / "db.sqlite3"),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: invalid setting NEWSBOT_DB_PATH: {tmp_path / 'notes.txt'} is a file, not a folder"
+    ]
+
+
+@pytest.mark.parametrize("setting", ["NEWSBOT_DB_PATH", "NEWSBOT_TOPICS_FILE"])
+def test_a_path_that_cannot_be_looked_at_is_named_not_blamed_on_env(tmp_path: Path, setting: str) -> None:
+    # A path newsbot may not look at (a folder it has no right to enter; here a name too long) said
+    # "newsbot: .env cannot be read: Permission denied" with no .env at all, and the setting went unnamed.
+    path = tmp_path / ("x" * 300) / "db.sqlite3"
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE, **{setting: str(path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: invalid setting {setting}: {path} cannot be looked at: File name too long"
+    ]
+
+
+def test_run_on_a_link_that_leads_to_itself_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "loop.sqlite3").symlink_to("loop.sqlite3")
+    result = newsbot(
+        "run", cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH=str(tmp_path / "loop.sqlite3")
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: cannot use {tmp_path / 'loop.sqlite3'}: Symlink loop from '{tmp_path / 'loop.sqlite3'}'"
+    ]
+
+
+def test_an_in_memory_database_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    # SQLite's ":memory:" gave each of newsbot's two connections a database of its own: the reader had no tables,
+    # and every article failed with "OperationalError: no such table: articles" under a traceback.
+    (tmp_path / "story.txt").write_text(ARTICLE)
+    result = newsbot("ingest", "--quiet", "story.txt", cwd=tmp_path, NEWSBOT_DB_PATH=":memory:")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: invalid setting NEWSBOT_DB_PATH: must name a file, such as newsbot.sqlite3 "
+        "(an in-memory database would keep nothing)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "expected"),
+    [
+        ("summarize", 1, "newsbot: there is no standard input to read the text from (it is closed)"),
+        ("console", 0, ""),
+    ],
+)
+def test_closed_standard_input_is_one_line_not_a_traceback(
+    tmp_path: Path, command: str, code: int, expected: str
+) -> None:
+    # Started with standard input closed (`newsbot summarize <&-`, some process supervisors), both commands
+    # failed with "AttributeError: 'NoneType' object has no attribute 'isatty'" under a traceback.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", command], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60, preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert result.returncode == code, result.stderr
+    assert result.stderr.strip() == expected
+    if command == "console":  # no input is the end of the conversation, as Ctrl-D is
+        assert result.stdout.rstrip().endswith("bye")

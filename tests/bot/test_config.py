@@ -237,6 +237,13 @@ def test_values_are_tidied_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.log_level == "DEBUG"
 
 
+def test_log_level_with_spaces_around_it_is_tidied_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every other setting forgives spaces around its value; this one answered " info " with "must be one of
+    # DEBUG, INFO, ..." and `newsbot run` did not start.
+    monkeypatch.setenv("NEWSBOT_LOG_LEVEL", " info\t")
+    assert Settings(_env_file=None).log_level == "INFO"  # type: ignore[call-arg]
+
+
 def test_five_hundred_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSBOT_FEEDS", ",".join(f"https://n{i}.example/rss=sport" for i in range(500)))
     settings = Settings(_env_file=None)  # type: ignore[call-arg]

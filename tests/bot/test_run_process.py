@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sqlite3
@@ -136,6 +137,26 @@ async def test_second_run_on_the_same_database_refuses_to_start(tmp_path: Path) 
     assert first_code == 0, first_log[-2000:]
 
 
+async def test_second_run_on_a_link_to_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+    # A link to the database (current.sqlite3 -> the real file) got its own lock file: two bots ran on one
+    # database, each re-queuing the other's in-flight messages at start-up and sending them twice.
+    db = tmp_path / "data" / "bot.sqlite3"
+    link = tmp_path / "current.sqlite3"
+    async with BotApiEmulator() as emulator:
+        first = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await emulator.send_user_message(7, "/start")
+            await emulator.next_message(7, timeout=60)
+            link.symlink_to(db)
+            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, link))
+            assert code == 1
+            assert log.count("\n") == 1 and "another newsbot is already running" in log, log[-2000:]
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first_code, first_log = await _finish(first)
+    assert first_code == 0, first_log[-2000:]
+
+
 async def test_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     code, log = await _finish(await _start_run(tmp_path, "http://127.0.0.1:9/bot", tmp_path / "bot.sqlite3"))
     assert code == 1
@@ -257,3 +278,22 @@ async def test_sigterm_while_a_feed_is_being_fetched_stops_at_once(tmp_path: Pat
     assert code == 0, log[-2000:]
     assert time.monotonic() - started < 8, log[-2000:]
     assert "failed" not in log and "Traceback" not in log, log[-2000:]
+
+
+async def test_flood_control_at_start_up_says_to_wait_not_to_check_the_url(tmp_path: Path) -> None:
+    # Telegram limits how often setMyCommands may be called: after a few quick restarts its 429 stopped the bot
+    # with "what answers there is not a Bot API (Flood control exceeded...); check NEWSBOT_TELEGRAM_API_URL".
+    flood = {
+        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 30",
+        "parameters": {"retry_after": 30},
+    }  # fmt: skip
+    async with BotApiEmulator() as emulator:
+        emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("setMyCommands",))
+        code, log = await _finish(await _start_run(tmp_path, emulator.base_url, tmp_path / "bot.sqlite3"))
+    assert code == 1
+    last = log.strip().splitlines()[-1]
+    assert last == (
+        f"newsbot: the Bot API at {emulator.base_url} asks to wait 30 s (flood control, after frequent "
+        "restarts); start newsbot again after that"
+    ), log[-2000:]
+    assert "Traceback" not in log

@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.console import IDLE_SECONDS, load_samples, run_console
 from tests.support.news_site import NewsSite
@@ -184,3 +186,58 @@ async def test_each_reply_is_shown_before_the_next_prompt(tmp_path: Path) -> Non
     assert await run_console(settings, stdin=person, stdout=person) == 0  # type: ignore[arg-type]
     assert person.shown.count("📝 Summary") == 6
     assert "you> \nbot>" not in person.shown, person.shown
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+async def test_closing_the_terminal_or_sigterm_leaves_no_database_behind(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    # Only Ctrl-C was handled: a closed terminal window (SIGHUP) or a `kill` (SIGTERM) ended the process at once,
+    # and each session's throwaway database stayed in the temporary folder for good.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert console.stdout is not None
+        await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
+        assert [p.name for p in temp.glob("newsbot-console-*/*.sqlite3")] == ["console.sqlite3"]
+        console.send_signal(sig)
+        _, stderr = await asyncio.wait_for(console.communicate(), 10)
+        assert console.returncode == 0, stderr
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
+
+
+async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None:
+    # After the hang-up the terminal is gone: saying "bye" to it failed with a traceback and exit 1.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    controller, terminal = pty.openpty()
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+        stdin=terminal, stdout=terminal, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    os.close(terminal)
+    try:
+        shown = b""
+        while b"you> " not in shown:
+            shown += await asyncio.wait_for(asyncio.to_thread(os.read, controller, 4096), 30)
+        os.close(controller)
+        console.send_signal(signal.SIGHUP)
+        _, stderr = await asyncio.wait_for(console.communicate(), 10)
+        assert (console.returncode, stderr.decode()) == (0, "")
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
