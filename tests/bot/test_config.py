@@ -326,6 +326,9 @@ def test_a_topic_id_too_long_for_a_button_stops_start_up(
     path.write_text(json.dumps({"topics": [{"id": long_id, "keywords": ["tram"]}]}), encoding="utf-8")
     line = error_line(monkeypatch, "NEWSBOT_TOPICS_FILE", str(path))
     assert "NEWSBOT_TOPICS_FILE" in line and long_id in line and "too long" in line, line
+    # Telegram counts bytes: 32 accented letters are 64 bytes, and "t:" passes the limit.
+    path.write_text(json.dumps({"topics": [{"id": "é" * 32, "keywords": ["tram"]}]}), encoding="utf-8")
+    assert "too long" in error_line(monkeypatch, "NEWSBOT_TOPICS_FILE", str(path))
     ok = tmp_path / "ok.json"
     ok.write_text(json.dumps({"topics": [{"id": long_id[:60], "keywords": ["tram"]}]}), encoding="utf-8")
     monkeypatch.setenv("NEWSBOT_TOPICS_FILE", str(ok))

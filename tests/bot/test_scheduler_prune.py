@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 
 import pytest
 
@@ -11,6 +12,8 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from summaries.articles import Article
 from tests.conftest import services_of
+
+FAILED = "pruning old articles failed"
 
 
 async def _wait_for_count(application: BotApplication, expected: int) -> int:
@@ -23,25 +26,49 @@ async def _wait_for_count(application: BotApplication, expected: int) -> int:
     return count
 
 
+async def _until(done: Callable[[], bool]) -> None:
+    for _ in range(100):
+        if done():
+            return
+        await asyncio.sleep(0.02)
+
+
+async def _store_old_article(application: BotApplication, clock: FakeClock, age: float) -> None:
+    """One article stored ``age`` seconds ago, then the first few ticks (which prune) have run."""
+    services = services_of(application)
+    article = Article(
+        url=f"https://news.example/old/{age}", title="Old news", body="Shares fell. " * 20, source="Wire"
+    )
+    await services.db.articles.add(
+        article,
+        content_hash=f"old{age}",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=clock.now() - age,
+    )
+    await asyncio.sleep(0.3)
+
+
+def _refuse_prunes(application: BotApplication) -> None:
+    """Every prune from now on fails, as on a full disk."""
+    with sqlite3.connect(services_of(application).settings.db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse_prune BEFORE DELETE ON articles BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+
+
+def _retention(application: BotApplication) -> float:
+    return services_of(application).settings.retention_days * 86400.0
+
+
 async def test_a_bot_left_running_prunes_articles_past_retention_on_a_later_day(
     running_bot: BotApplication, clock: FakeClock
 ) -> None:
     # A bot runs for months: if only its first tick pruned, the database would grow without end.
-    services = services_of(running_bot)
-    retention = services.settings.retention_days * 86400.0
-    article = Article(
-        url="https://news.example/old/1", title="Old news", body="Shares rose. " * 20, source="Wire"
-    )
-    await services.db.articles.add(
-        article,
-        content_hash="old1",
-        story_signature=None,
-        story_id=None,
-        feed_id=None,
-        now=clock.now() - retention + 43200.0,
-    )
-    await asyncio.sleep(0.3)  # a few ticks at the start: half a day short of the window, nothing is pruned
-    assert await services.db.articles.count() == 1
+    # Half a day short of the window at the first ticks: nothing is pruned yet.
+    await _store_old_article(running_bot, clock, _retention(running_bot) - 43200.0)
+    assert await services_of(running_bot).db.articles.count() == 1
     clock.advance(86400.0)  # a day later the article is half a day past the window
     assert await _wait_for_count(running_bot, 0) == 0
 
@@ -51,31 +78,31 @@ async def test_a_prune_that_failed_is_tried_again_within_minutes_not_a_day_later
 ) -> None:
     # The day's prune was counted as done before it ran: one failure (a locked or full database) left old
     # articles in place for another whole day.
-    services = services_of(running_bot)
-    retention = services.settings.retention_days * 86400.0
-    article = Article(
-        url="https://news.example/old/2", title="Old news", body="Shares fell. " * 20, source="Wire"
-    )
-    await services.db.articles.add(
-        article,
-        content_hash="old2",
-        story_signature=None,
-        story_id=None,
-        feed_id=None,
-        now=clock.now() - retention,
-    )
-    await asyncio.sleep(0.3)  # the first ticks have pruned (nothing yet: the article is not past the window)
-    with sqlite3.connect(services.settings.db_path) as conn:  # the next prune fails, as on a full disk
-        conn.execute(
-            "CREATE TRIGGER refuse_prune BEFORE DELETE ON articles BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
+    await _store_old_article(running_bot, clock, _retention(running_bot))
+    _refuse_prunes(running_bot)
     clock.advance(86400.0)
-    for _ in range(100):
-        if "pruning old articles failed" in caplog.text:
-            break
-        await asyncio.sleep(0.02)
-    assert "pruning old articles failed" in caplog.text
-    with sqlite3.connect(services.settings.db_path) as conn:
+    await _until(lambda: FAILED in caplog.text)
+    assert FAILED in caplog.text
+    with sqlite3.connect(services_of(running_bot).settings.db_path) as conn:
         conn.execute("DROP TRIGGER refuse_prune")
     clock.advance(120.0)  # two minutes later, not a day
     assert await _wait_for_count(running_bot, 0) == 0
+
+
+async def test_a_failing_prune_is_tried_once_a_minute_not_at_every_tick(
+    running_bot: BotApplication, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each attempt logs a traceback: retried at every tick (seconds apart), a database refusing the delete
+    # would fill the operator's log with them.
+    def failures() -> int:
+        return sum(1 for r in caplog.records if r.getMessage().startswith(FAILED))
+
+    await _store_old_article(running_bot, clock, _retention(running_bot))
+    _refuse_prunes(running_bot)
+    clock.advance(86400.0)
+    await _until(lambda: failures() > 0)
+    await asyncio.sleep(0.5)  # ten ticks with the clock standing still
+    assert failures() == 1
+    clock.advance(61.0)
+    await _until(lambda: failures() > 1)
+    assert failures() == 2

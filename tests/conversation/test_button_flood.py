@@ -24,8 +24,23 @@ async def strict_emulator() -> AsyncIterator[BotApiEmulator]:
 
 
 @pytest_asyncio.fixture
+async def slow_emulator() -> AsyncIterator[BotApiEmulator]:
+    """One message per 20 s per chat (a busy group's budget spent): an edit is told to wait longer than the bot waits."""
+    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=1.0)
+    async with BotApiEmulator(rate_limits=limits) as emu:
+        yield emu
+
+
+@pytest_asyncio.fixture
 async def strict_bot(strict_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotApplication]:
     application = build_application(make_settings(tmp_path, strict_emulator), clock=FakeClock())
+    async with running_application(application, poll_timeout=1):
+        yield application
+
+
+@pytest_asyncio.fixture
+async def slow_bot(slow_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotApplication]:
+    application = build_application(make_settings(tmp_path, slow_emulator), clock=FakeClock())
     async with running_application(application, poll_timeout=1):
         yield application
 
@@ -43,14 +58,38 @@ async def test_settings_button_waits_out_a_429_on_its_edit(
     assert shown is not None and any("Resume" in text for text, _ in shown.buttons)
 
 
-async def test_a_topic_tap_told_to_wait_long_still_says_it_was_followed(tmp_path: Path) -> None:
-    # A busy group's budget spent: Telegram asks for 20 s before the keyboard may be redrawn. The toggle was
-    # saved, yet the tap answered "Sorry, something went wrong. Please try again.", and trying again undid it.
-    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=1.0)
-    async with BotApiEmulator(rate_limits=limits) as emulator:
-        application = build_application(make_settings(tmp_path, emulator), clock=FakeClock())
-        async with running_application(application, poll_timeout=1):
-            keyboard = await say(emulator, "/topics")
-            toast = await press(emulator, keyboard, "t:science")
-            assert await services_of(application).subscriptions.topic_ids(USER_CHAT) == {"science"}
-            assert toast == "Following 🔬 Science"
+async def test_a_topic_tap_right_after_topics_waits_out_the_429_and_redraws_its_keyboard(
+    strict_emulator: BotApiEmulator, strict_bot: BotApplication
+) -> None:
+    # The keyboard's redraw right after /topics is told to wait a second. Not waited out, the tap said
+    # "Following" while the button went on showing the topic as not followed.
+    keyboard = await say(strict_emulator, "/topics")
+    before = [text for text, data in keyboard.buttons if data == "t:science"]
+    assert await press(strict_emulator, keyboard, "t:science") == "Following 🔬 Science"
+    shown = strict_emulator.current(USER_CHAT, keyboard.message_id)
+    assert shown is not None
+    after = [text for text, data in shown.buttons if data == "t:science"]
+    assert len(after) == 1 and after != before, (before, after)
+
+
+async def test_a_topic_tap_told_to_wait_long_still_says_it_was_followed(
+    slow_emulator: BotApiEmulator, slow_bot: BotApplication
+) -> None:
+    # Telegram asks for 20 s before the keyboard may be redrawn. The toggle was saved, yet the tap answered
+    # "Sorry, something went wrong. Please try again.", and trying again undid it.
+    keyboard = await say(slow_emulator, "/topics")
+    toast = await press(slow_emulator, keyboard, "t:science")
+    assert await services_of(slow_bot).subscriptions.topic_ids(USER_CHAT) == {"science"}
+    assert toast == "Following 🔬 Science"
+
+
+async def test_a_settings_tap_told_to_wait_long_says_what_changed(
+    slow_emulator: BotApiEmulator, slow_bot: BotApplication
+) -> None:
+    # The pause is saved, and an apology ("Sorry, something went wrong") would send the user to tap again,
+    # resuming what they had just paused.
+    panel = await say(slow_emulator, "/settings")
+    toast = await press(slow_emulator, panel, "set:pause")
+    chat = await services_of(slow_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.paused
+    assert toast is not None and "went wrong" not in toast and "ause" in toast, toast

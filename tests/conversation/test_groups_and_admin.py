@@ -330,11 +330,13 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
 
 
-async def test_addfeed_of_a_dead_feed_with_other_topics_says_they_were_not_applied(
-    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+@pytest.mark.parametrize(("topics", "told"), [("science", True), ("business", False), ("", False)])
+async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_applied(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, topics: str, told: bool
 ) -> None:
     # A live feed with other topics is refused with the way to change them; a dead one was revived with its
-    # old topics while the reply let the admin believe the new ones were taken.
+    # old topics while the reply let the admin believe the new ones were taken. Naming its own topics again, or
+    # none, takes nothing away: the note would send the admin to /removefeed for nothing.
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     url = news_site.feed_url("business")
     await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)
@@ -343,10 +345,13 @@ async def test_addfeed_of_a_dead_feed_with_other_topics_says_they_were_not_appli
     while not (feed := (await services.admin.feeds())[0]).dead:
         await services.ingest.poll_feed(feed, services.clock.now())
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
-    revived = await say(emulator, f"/addfeed {url} science", chat=ADMIN_ID)
+    revived = await say(emulator, f"/addfeed {url} {topics}".rstrip(), chat=ADMIN_ID)
     assert "works again" in revived.text
     assert [(f.url, f.topics, f.dead) for f in await services.admin.feeds()] == [(url, ("business",), False)]
-    assert "topics stay business" in revived.text and "/removefeed" in revived.text
+    if told:
+        assert "topics stay business" in revived.text and "/removefeed" in revived.text
+    else:
+        assert "topics stay" not in revived.text, revived.text
 
 
 async def test_addfeed_of_a_home_page_adds_the_feed_it_advertises(

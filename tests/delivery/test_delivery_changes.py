@@ -6,6 +6,8 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -190,7 +192,8 @@ async def test_one_network_error_after_a_few_429s_is_retried_not_a_digest_put_of
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
     # The digest's send counted 429s as network attempts: four short 429s and then one 502 from a proxy
-    # were "5 network failures", and the 08:00 digest was put off to the next morning.
+    # were "5 network failures", and the 08:00 digest was put off to the next morning. The retry after the 502
+    # waits 2 s, the backoff's first step: counted with the 429s before it, or at a flat minute, it came late.
     api = ScriptedApi()
     await api.start()
     try:
@@ -205,7 +208,7 @@ async def test_one_network_error_after_a_few_429s_is_retried_not_a_digest_put_of
             )
             api.script = {8: [429, 429, 429, 429, 502]}
             clock.set(utc(2026, 1, 5, 8))
-            assert await r.delivery.send_due_digests(clock.now()) == 1
+            assert await asyncio.wait_for(r.delivery.send_due_digests(clock.now()), timeout=15.0) == 1
             assert ["Match report" in text for text in api.delivered[8]] == [True]
             assert await r.db.deliveries.counts_by_status() == {"sent": 1}
             chat = await r.db.chats.get(8)
@@ -753,3 +756,30 @@ async def test_a_digest_chat_paused_or_blocked_while_alerts_are_planned_gets_no_
         # (paused: delivered as a backlog after resuming; blocked: pending for good, its article never pruned).
         assert await r.db.deliveries.plan(rows, clock.now(), [art.id or 0]) == 0
         assert await r.db.deliveries.counts_by_status() == {}
+
+
+async def test_undated_items_of_a_poll_reach_the_chat_after_the_dated_ones(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A timeline ends with the newest: an item without a date cannot be placed, so it comes last, after the
+    # dated news, never above the oldest of them.
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("sport",))
+        now = r.clock.now()
+        undated = replace(
+            await store_article(r, "Club news without a date", topics=("sport",)), published=None
+        )
+        newer = replace(
+            await store_article(r, "Evening match report", topics=("sport",)),
+            published=datetime.fromtimestamp(now - 60, UTC),
+        )
+        older = replace(
+            await store_article(r, "Morning training notes", topics=("sport",)),
+            published=datetime.fromtimestamp(now - 3600, UTC),
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([undated, newer, older], now) == 3
+        await wait_until(lambda: len(emulator.messages(7)) == 3)
+        titles = ("Morning training notes", "Evening match report", "Club news without a date")
+        texts = [m.text for m in emulator.messages(7)]
+        assert [title for text in texts for title in titles if title in text] == list(titles)
