@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from bot.emulator import BotApiEmulator
@@ -121,34 +122,21 @@ async def test_database_locked_by_another_process_is_one_line(tmp_path: Path) ->
     assert log.count("\n") == 1 and "is locked by another process" in log, log[-2000:]
 
 
-async def test_second_run_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
-    db = tmp_path / "bot.sqlite3"
-    async with BotApiEmulator() as emulator:
-        first = await _start_run(tmp_path, emulator.base_url, db)
-        try:
-            await emulator.send_user_message(7, "/start")
-            await emulator.next_message(7, timeout=60)
-            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
-            assert code == 1
-            assert log.count("\n") == 1 and "another newsbot is already running" in log, log[-2000:]
-        finally:
-            first.send_signal(signal.SIGTERM)
-            first_code, first_log = await _finish(first)
-    assert first_code == 0, first_log[-2000:]
-
-
-async def test_second_run_on_a_link_to_the_same_database_refuses_to_start(tmp_path: Path) -> None:
-    # A link to the database (current.sqlite3 -> the real file) got its own lock file: two bots ran on one
-    # database, each re-queuing the other's in-flight messages at start-up and sending them twice.
+@pytest.mark.parametrize("through_a_link", [False, True])
+async def test_second_run_on_the_same_database_refuses_to_start(tmp_path: Path, through_a_link: bool) -> None:
+    # Through a link to the database (current.sqlite3 -> the real file) the second got a lock file of its own:
+    # two bots ran on one database, each re-queuing the other's in-flight messages and sending them twice.
     db = tmp_path / "data" / "bot.sqlite3"
-    link = tmp_path / "current.sqlite3"
+    second = db
+    if through_a_link:
+        second = tmp_path / "current.sqlite3"
+        second.symlink_to(db)
     async with BotApiEmulator() as emulator:
         first = await _start_run(tmp_path, emulator.base_url, db)
         try:
             await emulator.send_user_message(7, "/start")
             await emulator.next_message(7, timeout=60)
-            link.symlink_to(db)
-            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, link))
+            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, second))
             assert code == 1
             assert log.count("\n") == 1 and "another newsbot is already running" in log, log[-2000:]
         finally:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -16,7 +18,7 @@ from aiohttp import web
 
 from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
-from tests.delivery.support import LoopbackApi, add_chat, rig, store_article, wait_until
+from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
 
 
 class FlakyApi(LoopbackApi):
@@ -183,13 +185,25 @@ async def test_a_digest_that_fails_unexpectedly_is_not_left_sending(tmp_path: Pa
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+@contextlib.asynccontextmanager
+async def _outage_digest_rig(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, **settings: Any
+) -> AsyncIterator[Rig]:
+    """Digest chat 6 (sport) sending through ``api``: two network attempts a digest, no backoff waits."""
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, telegram_api_url=api.base_url, **settings) as r,
+    ):
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+        yield r
+
+
 async def test_a_digest_during_an_outage_waits_for_the_next_one(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+    async with _outage_digest_rig(tmp_path, api, monkeypatch) as r:
         await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
         api.script = {6: [(502, "")] * 2}
         assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 0
@@ -203,13 +217,7 @@ async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the
 ) -> None:
     # The stories over the per-topic cap were marked dropped when the digest was postponed, so the digest sent
     # after the outage said nothing of them: no "…and 3 more", though the reader never saw any sign of them.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    async with (
-        BotApiEmulator() as emulator,
-        rig(tmp_path, emulator, telegram_api_url=api.base_url, digest_max_per_topic=2) as r,
-    ):
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+    async with _outage_digest_rig(tmp_path, api, monkeypatch, digest_max_per_topic=2) as r:
         stories = [await store_article(r, f"Match {i}", topics=("sport",)) for i in range(5)]
         await r.delivery.plan_alerts(stories, r.clock.now())
         api.script = {6: [(502, "")] * 2}
@@ -224,13 +232,7 @@ async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the
 async def test_a_long_digest_cut_by_an_outage_sends_only_the_rest_next_time(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    async with (
-        BotApiEmulator() as emulator,
-        rig(tmp_path, emulator, telegram_api_url=api.base_url, digest_max_per_topic=50) as r,
-    ):
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        await add_chat(r, 6, topics=("sport",), in_emulator=False, mode="digest")
+    async with _outage_digest_rig(tmp_path, api, monkeypatch, digest_max_per_topic=50) as r:
         summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
         stories = [
             await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
