@@ -412,6 +412,12 @@ def _starts_lower_case(block: str) -> bool:
     return word.replace("-", "").isalpha() and word.islower()
 
 
+def _wrapped_dash(previous: str, line: str) -> bool:
+    """Whether a line opening with "- " is a dash a text wrapper carried over mid-sentence, not a list item."""
+    # "... across the network\n- the biggest rise since ...": an item opens in a capital or follows another item.
+    return line.startswith("- ") and _starts_lower_case(line[2:]) and _LIST_MARKER.match(previous) is None
+
+
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs: blank-line blocks; inside one, a line break counts when the line before looks finished.
 
@@ -437,7 +443,8 @@ def _paragraphs(text: str) -> list[str]:
                 _SENTENCE_END.search(current[-1])
                 or _is_heading(current[-1], ln, width)
                 or is_boilerplate(ln)
-                or _LIST_MARKER.match(ln)  # each item of a list is its own line, finished or not
+                # Each item of a list is its own line, finished or not.
+                or (_LIST_MARKER.match(ln) and not _wrapped_dash(current[-1], ln))
             ):
                 out.append(" ".join(current))
                 current = []

@@ -553,3 +553,20 @@ def test_a_picture_credit_and_a_long_run_of_spaces_is_cleaned_at_once() -> None:
     line = "the harbour,\n\nThe pier by Getty Images" + " \t" * 40_000 + "at dawn"
     assert clean_text(line) == "the harbour, The pier by Getty Images at dawn"
     assert time.monotonic() - started < 2
+
+
+def test_a_dash_a_wrapper_carried_to_the_next_line_keeps_the_sentence_whole() -> None:
+    # Hard-wrapped text (a pasted e-mail, a <br> page) may break a line just before a " - ": the line then
+    # opens with "- " like a list item, and the summary showed the sentence cut in two, the first half unended.
+    sentence = (
+        "The ferry company raised its fares by nine per cent across the whole of the network"
+        " - the biggest rise since the harbour reopened, its chief said on Tuesday."
+    )
+    head, _, tail = sentence.partition(" - ")
+    text = f"{head}\n- {tail}\nPassengers on the island routes will pay the most."
+    assert split_sentences(clean_text(text)) == [
+        sentence,
+        "Passengers on the island routes will pay the most.",
+    ]
+    # Items of a list in lower case still stay apart.
+    assert clean_text("You will need:\n- two jars\n- a spoon") == "You will need:\ntwo jars\na spoon"
