@@ -267,6 +267,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
 
 
 # After a dateline's first comma comes a time or another stamp; after a sentence's, its clause.
+_CLOCK_TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
 _DATELINE_CLAUSE = re.compile(r",\s+(?!(?i:" + _DATELINE_KEYWORDS + r")\b)(?-i:[a-zà-ÿ])")
 
 
@@ -276,7 +277,11 @@ def _is_dateline(line: str) -> bool:
     # "Published in The Lancet, the study of 12,000 patients found ...": a lower-case clause of five words or
     # more after a comma, ending like a sentence, is prose that opens with the keyword.
     clause = _DATELINE_CLAUSE.search(line)
-    return clause is None or len(line[clause.end() - 1 :].split()) < 5 or not _SENTENCE_END.search(line)
+    if clause is None:
+        return True
+    rest = line[clause.end() - 1 :]
+    # "Publié le 12 mars 2024 à 10h30, modifié le 12 mars 2024 à 14h00.": a clock time makes it another stamp.
+    return len(rest.split()) < 5 or not _SENTENCE_END.search(line) or _CLOCK_TIME.search(rest) is not None
 
 
 def _read_next(line: str) -> re.Match[str] | None:

@@ -570,3 +570,17 @@ def test_a_dash_a_wrapper_carried_to_the_next_line_keeps_the_sentence_whole() ->
     ]
     # Items of a list in lower case still stay apart.
     assert clean_text("You will need:\n- two jars\n- a spoon") == "You will need:\ntwo jars\na spoon"
+
+
+def test_a_dateline_with_a_second_stamp_ending_in_a_full_stop_is_dropped() -> None:
+    # The "lower-case clause after a comma is prose" rule kept these page stamps as the first sentence of a
+    # summary: the clause after the comma holds a time of day, as a sentence's seldom does.
+    for stamp in (
+        "Publié le 12 mars 2024 à 10h30, modifié le 12 mars 2024 à 14h00.",
+        "Publicado el 12 de marzo de 2024, a las 10:30 hora de Madrid.",
+        "Veröffentlicht am 12. März 2024, zuletzt geändert am 13. März 2024 um 10:30 Uhr.",
+    ):
+        assert is_boilerplate(stamp), stamp
+    assert not is_boilerplate(
+        "Published in The Lancet, the study of 12,000 patients found that the drug cut deaths by a third."
+    )
