@@ -419,8 +419,14 @@ def _starts_lower_case(block: str) -> bool:
 
 def _wrapped_dash(previous: str, line: str) -> bool:
     """Whether a line opening with "- " is a dash a text wrapper carried over mid-sentence, not a list item."""
-    # "... across the network\n- the biggest rise since ...": an item opens in a capital or follows another item.
-    return line.startswith("- ") and _starts_lower_case(line[2:]) and _LIST_MARKER.match(previous) is None
+    # "... across the network\n- the biggest rise since ...": an item opens in a capital, follows another item
+    # or a lead-in ending in a colon.
+    return (
+        line.startswith("- ")
+        and _starts_lower_case(line[2:])
+        and _LIST_MARKER.match(previous) is None
+        and not previous.endswith(":")
+    )
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -570,6 +570,8 @@ def test_a_dash_a_wrapper_carried_to_the_next_line_keeps_the_sentence_whole() ->
     ]
     # Items of a list in lower case still stay apart.
     assert clean_text("You will need:\n- two jars\n- a spoon") == "You will need:\ntwo jars\na spoon"
+    lead_in = "The council listed what it will pay for over the next two years in the harbour:"
+    assert clean_text(f"{lead_in}\n- a new pier\n- a bus lane") == f"{lead_in}\na new pier\na bus lane"
 
 
 def test_a_dateline_with_a_second_stamp_ending_in_a_full_stop_is_dropped() -> None:
