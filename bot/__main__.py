@@ -19,7 +19,8 @@ def entry(argv: Sequence[str] | None = None) -> int:
         from bot.cli import main
 
         code = main(argv)
-        sys.stdout.flush()  # here, inside the guard, rather than in Python's flush at exit
+        if sys.stdout is not None:  # None when started with standard output closed (`>&-`)
+            sys.stdout.flush()  # here, inside the guard, rather than in Python's flush at exit
         return code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -267,6 +267,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
 
 
 # After a dateline's first comma comes a time or another stamp; after a sentence's, its clause.
+_CLOCK_TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
 _DATELINE_CLAUSE = re.compile(r",\s+(?!(?i:" + _DATELINE_KEYWORDS + r")\b)(?-i:[a-zà-ÿ])")
 
 
@@ -276,7 +277,11 @@ def _is_dateline(line: str) -> bool:
     # "Published in The Lancet, the study of 12,000 patients found ...": a lower-case clause of five words or
     # more after a comma, ending like a sentence, is prose that opens with the keyword.
     clause = _DATELINE_CLAUSE.search(line)
-    return clause is None or len(line[clause.end() - 1 :].split()) < 5 or not _SENTENCE_END.search(line)
+    if clause is None:
+        return True
+    rest = line[clause.end() - 1 :]
+    # "Publié le 12 mars 2024 à 10h30, modifié le 12 mars 2024 à 14h00.": a clock time makes it another stamp.
+    return len(rest.split()) < 5 or not _SENTENCE_END.search(line) or _CLOCK_TIME.search(rest) is not None
 
 
 def _read_next(line: str) -> re.Match[str] | None:
@@ -412,6 +417,18 @@ def _starts_lower_case(block: str) -> bool:
     return word.replace("-", "").isalpha() and word.islower()
 
 
+def _wrapped_dash(previous: str, line: str) -> bool:
+    """Whether a line opening with "- " is a dash a text wrapper carried over mid-sentence, not a list item."""
+    # "... across the network\n- the biggest rise since ...": an item opens in a capital, follows another item
+    # or a lead-in ending in a colon.
+    return (
+        line.startswith("- ")
+        and _starts_lower_case(line[2:])
+        and _LIST_MARKER.match(previous) is None
+        and not previous.endswith(":")
+    )
+
+
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs: blank-line blocks; inside one, a line break counts when the line before looks finished.
 
@@ -437,7 +454,8 @@ def _paragraphs(text: str) -> list[str]:
                 _SENTENCE_END.search(current[-1])
                 or _is_heading(current[-1], ln, width)
                 or is_boilerplate(ln)
-                or _LIST_MARKER.match(ln)  # each item of a list is its own line, finished or not
+                # Each item of a list is its own line, finished or not.
+                or (_LIST_MARKER.match(ln) and not _wrapped_dash(current[-1], ln))
             ):
                 out.append(" ".join(current))
                 current = []

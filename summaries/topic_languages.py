@@ -293,6 +293,8 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
             "w2": "pedido*, entrega*, compra*, varejo*, retalho*, consumidor*",
         },
     },
+    # No vocabulary of its own (see FALSE_FRIENDS): only what masking "diet*" for "dietro" (behind) took away.
+    "italian": {"health": {"w3": "dieta, diete, dietetic*, dietist*, dietolog*"}},
 }
 
 # English lexicon entries (as written there) that are everyday words of another language, so never evidence

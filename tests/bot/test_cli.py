@@ -689,3 +689,15 @@ def test_closed_standard_input_is_one_line_not_a_traceback(
     assert result.stderr.strip() == expected
     if command == "console":  # no input is the end of the conversation, as Ctrl-D is
         assert result.stdout.rstrip().endswith("bye")
+
+
+def test_closed_standard_output_ends_the_command_as_usual(tmp_path: Path) -> None:
+    # Started with standard output closed (`newsbot summarize ... >&-`, some process supervisors), every command
+    # ended in "AttributeError: 'NoneType' object has no attribute 'flush'" under a traceback, exit 1.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    text = "The council met on Tuesday. It agreed to build a new pier for the ferries of the harbour."
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "summarize"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        input=text, stderr=subprocess.PIPE, text=True, timeout=60, preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")

@@ -606,3 +606,36 @@ def test_lower_case_abbreviations_before_a_capital_keep_the_sentence_whole() -> 
         "Tickets cost 12 euros incl. VAT on the harbour ferry this summer.",
     ):
         assert split_sentences(sentence) == [sentence]
+
+
+def test_a_dash_a_wrapper_carried_to_the_next_line_keeps_the_sentence_whole() -> None:
+    # Hard-wrapped text (a pasted e-mail, a <br> page) may break a line just before a " - ": the line then
+    # opens with "- " like a list item, and the summary showed the sentence cut in two, the first half unended.
+    sentence = (
+        "The ferry company raised its fares by nine per cent across the whole of the network"
+        " - the biggest rise since the harbour reopened, its chief said on Tuesday."
+    )
+    head, _, tail = sentence.partition(" - ")
+    text = f"{head}\n- {tail}\nPassengers on the island routes will pay the most."
+    assert split_sentences(clean_text(text)) == [
+        sentence,
+        "Passengers on the island routes will pay the most.",
+    ]
+    # Items of a list in lower case still stay apart.
+    assert clean_text("You will need:\n- two jars\n- a spoon") == "You will need:\ntwo jars\na spoon"
+    lead_in = "The council listed what it will pay for over the next two years in the harbour:"
+    assert clean_text(f"{lead_in}\n- a new pier\n- a bus lane") == f"{lead_in}\na new pier\na bus lane"
+
+
+def test_a_dateline_with_a_second_stamp_ending_in_a_full_stop_is_dropped() -> None:
+    # The "lower-case clause after a comma is prose" rule kept these page stamps as the first sentence of a
+    # summary: the clause after the comma holds a time of day, as a sentence's seldom does.
+    for stamp in (
+        "Publié le 12 mars 2024 à 10h30, modifié le 12 mars 2024 à 14h00.",
+        "Publicado el 12 de marzo de 2024, a las 10:30 hora de Madrid.",
+        "Veröffentlicht am 12. März 2024, zuletzt geändert am 13. März 2024 um 10:30 Uhr.",
+    ):
+        assert is_boilerplate(stamp), stamp
+    assert not is_boilerplate(
+        "Published in The Lancet, the study of 12,000 patients found that the drug cut deaths by a third."
+    )

@@ -141,3 +141,13 @@ def test_everyday_words_of_languages_without_a_vocabulary_are_no_topic(language:
     title, body = EVERYDAY_WORDS_ELSEWHERE[language]
     topics = tag_topics(title, body)
     assert not {"technology", "automotive", "e-commerce", "health"} & set(topics)
+
+
+def test_an_italian_story_about_diet_keeps_its_health_topic() -> None:
+    # Masking "diet*" for Italian "dietro" (behind) took "dieta" with it: a diet story lost "health".
+    title = "Dieta mediterranea contro l'obesità"
+    body = (
+        "Secondo uno studio dell'ospedale, una dieta ricca di verdure riduce l'obesità e il diabete. I dietologi "
+        "consigliano la dieta mediterranea ai pazienti con il colesterolo alto."
+    )
+    assert "health" in tag_topics(title, body)
