@@ -906,7 +906,7 @@ class BotApiEmulator:
         if pending is None or pending.answered.done():
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         text = params.get("text")
-        if text is not None and len(str(text)) > 200:
+        if text is not None and utf16_len(str(text)) > 200:  # counted as Telegram counts, in UTF-16 units
             raise _bad("MESSAGE_TOO_LONG")
         answer = CallbackAnswer(
             query_id,

@@ -91,11 +91,16 @@ def button(func: ButtonHandler) -> Handler:
     return wrapper
 
 
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a callback query; network trouble is only logged (the user's spinner just stops later)."""
-    if text is not None and len(text) > MAX_TOAST_CHARS:
-        # Telegram refuses a longer toast outright, and the user would get no answer at all.
-        text = truncate(text, MAX_TOAST_CHARS)
+    if text is not None and _utf16_len(text) > MAX_TOAST_CHARS:
+        # Telegram refuses a longer toast outright, and the user would get no answer at all. It measures text
+        # in UTF-16 units, where an emoji beyond the first plane counts twice: room is left for each.
+        text = truncate(text, MAX_TOAST_CHARS - (_utf16_len(text) - len(text)))
     try:
         await query.answer(text, show_alert=alert)
     except TelegramError as exc:
