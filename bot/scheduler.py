@@ -46,6 +46,8 @@ class TickState:
     releasing_holds: FailureLog = field(
         default_factory=lambda: FailureLog(log, "checking held alerts against the clock")
     )
+    # Retried once a minute while it fails: its trace once, then a line an hour, then the recovery.
+    pruning: FailureLog = field(default_factory=lambda: FailureLog(log, "pruning old articles", every=3600.0))
 
 
 async def run_tick(services: Services, state: TickState) -> None:
@@ -119,9 +121,11 @@ async def run_tick(services: Services, state: TickState) -> None:
             if forgotten:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
             await services.db.feeds.forget_items(now - FORGET_PRUNED_AFTER_SECONDS)
-        except Exception:
-            log.exception("pruning old articles failed; trying again in %.0f s", PRUNE_RETRY_SECONDS)
+        except Exception as exc:
+            state.pruning.failed(exc)
             state.last_prune = now - PRUNE_EVERY_SECONDS + PRUNE_RETRY_SECONDS
+        else:
+            state.pruning.succeeded()
 
 
 def _check_database_file(services: Services, state: TickState) -> None:
