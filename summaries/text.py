@@ -64,9 +64,10 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 # The date starts with a capital or a digit, whatever the case of the keyword, and no clause follows it:
-# "Published in 2016, the report found ..." is a sentence (the stamps below likewise).
+# "Published in 2016, the report found ..." is a sentence (the stamps below likewise). A blog's "Posted by Jo
+# Marsh on November 19, 2019, 6:21 AM EST" names its author before the date.
 _DATELINE_PREFIX = re.compile(
-    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
+    r"^\s*(?:published|posted|updated)(?:\s+by(?:\s+(?-i:[A-Z])[\w.'’-]*){1,4})?(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
     r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*(?![,;])",
     re.IGNORECASE,
 )
