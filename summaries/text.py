@@ -64,10 +64,13 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 # The date starts with a capital or a digit, whatever the case of the keyword, and no clause follows it:
-# "Published in 2016, the report found ..." is a sentence (the stamps below likewise).
+# "Published in 2016, the report found ..." is a sentence (the stamps below likewise). A blog's "Posted by Jo
+# Marsh on November 19, 2019, 6:21 AM EST" names its author before the date. Atomic, so that a comma after
+# the date refuses the line rather than sends the match on to a later date or a shorter time zone: "Published
+# on 12 March 2025, 09:30 GMT, updated ..." left "T, updated ...".
 _DATELINE_PREFIX = re.compile(
-    r"^\s*(?:published|posted|updated)(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
-    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*(?![,;])",
+    r"^\s*(?>(?:published|posted|updated)(?:\s+by(?:\s+(?-i:[A-Z])[\w.'’-]*){1,4})?(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
+    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*)(?![,;])",
     re.IGNORECASE,
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
@@ -102,8 +105,8 @@ _BYLINE_PREFIX = re.compile(
     )
 )
 _STAMP_PREFIX = re.compile(
-    r"^\s*\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
-    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?(?![,;])",
+    r"^\s*(?>\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
+    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?)(?![,;])",
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(
