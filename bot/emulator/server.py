@@ -66,6 +66,22 @@ _OTHER_BUTTON_KINDS = (
 )
 # Telegram's cap on the buttons of one inline keyboard (REPLY_MARKUP_TOO_LONG beyond it).
 _MAX_INLINE_BUTTONS = 100
+# The actions sendChatAction knows; any other is refused.
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 _MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 # Update types Telegram sends when allowed_updates was never given (or given as an empty list).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -983,7 +999,7 @@ class BotApiEmulator:
 
     async def _send_chat_action(self, params: Mapping[str, Any]) -> bool:
         chat = self._resolve_chat(params)
-        if not params.get("action"):
+        if params.get("action") not in _CHAT_ACTIONS:
             raise _bad("wrong parameter action in request")
         thread = self._thread_for(chat, params.get("message_thread_id"), None)
         self.chat_actions.append((chat.chat_id, str(params["action"]), thread))

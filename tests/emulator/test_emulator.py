@@ -134,6 +134,13 @@ async def test_an_inline_keyboard_of_more_than_100_buttons_is_refused(bot: Bot) 
         await bot.send_message(USER, "no", reply_markup=keyboard(101))
 
 
+async def test_an_unknown_chat_action_is_refused(bot: Bot, emu: BotApiEmulator) -> None:
+    assert await bot.send_chat_action(USER, "typing")
+    with pytest.raises(BadRequest, match="Wrong parameter action in request"):
+        await bot.send_chat_action(USER, "thinking")
+    assert [action for _, action, _ in emu.chat_actions] == ["typing"]
+
+
 async def test_unknown_chat_is_not_found(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Chat not found"):
         await bot.send_message(999, "hi")
