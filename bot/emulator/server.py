@@ -64,6 +64,24 @@ _OTHER_BUTTON_KINDS = (
     "pay",
     "callback_game",
 )
+# Telegram's cap on the buttons of one inline keyboard (REPLY_MARKUP_TOO_LONG beyond it).
+_MAX_INLINE_BUTTONS = 100
+# The actions sendChatAction knows; any other is refused.
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 _MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 # Update types Telegram sends when allowed_updates was never given (or given as an empty list).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -235,6 +253,9 @@ def _parse_keyboard(markup: Any) -> tuple[list[list[Button]], JSON | None]:
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         raise _bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+    if sum(len(r) for r in rows) > _MAX_INLINE_BUTTONS:
+        # Undocumented but long-standing: Telegram refuses the whole message, not just the extra buttons.
+        raise _bad("reply markup is too long")
     parsed: list[list[Button]] = []
     for row in rows:
         out_row: list[Button] = []
@@ -978,7 +999,7 @@ class BotApiEmulator:
 
     async def _send_chat_action(self, params: Mapping[str, Any]) -> bool:
         chat = self._resolve_chat(params)
-        if not params.get("action"):
+        if params.get("action") not in _CHAT_ACTIONS:
             raise _bad("wrong parameter action in request")
         thread = self._thread_for(chat, params.get("message_thread_id"), None)
         self.chat_actions.append((chat.chat_id, str(params["action"]), thread))

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from summaries.topics import Topic
 
 CALLBACK_MAX_BYTES = 64
+MAX_KEYBOARD_BUTTONS = 100  # Telegram refuses an inline keyboard with more (REPLY_MARKUP_TOO_LONG)
 DEFAULT_EMOJI = "📰"
 BUTTON_TITLE_CHARS = 40
 SOURCE_CHARS = 100
@@ -95,12 +96,24 @@ def source_line(article: Article, now: float, zone: str = "UTC") -> str:
 
 
 def topics_keyboard(topics: Iterable[Topic], on: set[str], *, columns: int = 2) -> InlineKeyboardMarkup:
-    """The topic catalogue as toggle buttons; followed topics carry a ✅."""
-    buttons = [
-        _button(("✅ " if t.id in on else "") + topic_label(t), "t", t.id)
-        for t in topics
-        if len(f"t:{t.id}".encode()) <= CALLBACK_MAX_BYTES
-    ]
+    """The topic catalogue as toggle buttons; followed topics carry a ✅.
+
+    At most MAX_KEYBOARD_BUTTONS, in catalogue order: the followed topics first claim their places (so they
+    can always be unfollowed by a tap), the others fill the rest; the ones left out take /subscribe.
+    """
+    usable = [t for t in topics if len(f"t:{t.id}".encode()) <= CALLBACK_MAX_BYTES]
+    # Telegram refuses a message whose keyboard has more buttons, so an operator's big catalogue
+    # would otherwise make /start and /topics fail outright.
+    room = max(0, MAX_KEYBOARD_BUTTONS - sum(t.id in on for t in usable))
+    shown: list[Topic] = []
+    for t in usable:
+        if t.id in on:
+            shown.append(t)
+        elif room > 0:
+            shown.append(t)
+            room -= 1
+    shown = shown[:MAX_KEYBOARD_BUTTONS]
+    buttons = [_button(("✅ " if t.id in on else "") + topic_label(t), "t", t.id) for t in shown]
     rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
     return InlineKeyboardMarkup(rows)
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
-from tests.conftest import ADMIN_ID, USER_CHAT, services_of
+from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import digest_of_samples, press, say, store_news, store_samples
 
 
@@ -549,3 +551,23 @@ async def test_unsubscribe_near_miss_gives_the_command_as_subscribe_does(
     assert reply.text.startswith(
         "❓ You don't follow “busines”. Did you mean 💼 Business? Send /unsubscribe business.\n"
     ), reply.text
+
+
+async def test_an_operator_catalogue_of_more_than_100_topics_still_shows_start_and_topics(
+    emulator: BotApiEmulator, make_bot: MakeBot, tmp_path: Path
+) -> None:
+    # With 130 topics the keyboard had 130 buttons: Telegram refuses such a message, so /start and /topics
+    # answered nothing at all. Now 100 buttons, and a followed topic beyond them keeps its ✅ button.
+    topics_file = tmp_path / "topics.json"
+    extra = [
+        {"id": f"region{i:03d}", "title": f"Region {i}", "keywords": [f"placename{i}"]} for i in range(120)
+    ]
+    topics_file.write_text(json.dumps({"topics": extra}))
+    async with make_bot(settings=make_settings(tmp_path, emulator, topics_file=topics_file)):
+        assert "Region 119" in (await say(emulator, "/subscribe region119")).text
+        for command in ("/start", "/topics"):
+            reply = await say(emulator, command)
+            assert len(reply.buttons) == 100, command
+            assert "✅ 🏷️ Region 119" in [label for label, _ in reply.buttons]
+        toast = await press(emulator, reply, "t:region119")
+        assert toast is not None and toast.startswith("Stopped following"), toast

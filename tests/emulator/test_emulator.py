@@ -123,6 +123,24 @@ async def test_callback_data_is_limited_to_64_bytes(bot: Bot) -> None:
         )
 
 
+async def test_an_inline_keyboard_of_more_than_100_buttons_is_refused(bot: Bot) -> None:
+    # Telegram refuses the whole message; a bot whose keyboard grows with data must stop at 100 buttons.
+    def keyboard(count: int) -> InlineKeyboardMarkup:
+        buttons = [InlineKeyboardButton(f"b{i}", callback_data=f"d{i}") for i in range(count)]
+        return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, count, 2)])
+
+    await bot.send_message(USER, "ok", reply_markup=keyboard(100))
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.send_message(USER, "no", reply_markup=keyboard(101))
+
+
+async def test_an_unknown_chat_action_is_refused(bot: Bot, emu: BotApiEmulator) -> None:
+    assert await bot.send_chat_action(USER, "typing")
+    with pytest.raises(BadRequest, match="Wrong parameter action in request"):
+        await bot.send_chat_action(USER, "thinking")
+    assert [action for _, action, _ in emu.chat_actions] == ["typing"]
+
+
 async def test_unknown_chat_is_not_found(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Chat not found"):
         await bot.send_message(999, "hi")
