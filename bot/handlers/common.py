@@ -145,33 +145,33 @@ async def send_to_chat(
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:
-    """Replace the text and keyboard of the message a button belongs to; "not modified" is fine.
+    """Replace the text and keyboard of the message a button belongs to (see ``_redraw``)."""
+    await _redraw(
+        "message",
+        lambda: query.edit_message_text(
+            reply.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply.keyboard,
+            link_preview_options=NO_PREVIEW,
+        ),
+    )
+
+
+async def edit_keyboard(query: CallbackQuery, reply: Reply) -> None:
+    """Replace only the keyboard of the message a button belongs to (see ``_redraw``)."""
+    await _redraw("keyboard", lambda: query.edit_message_reply_markup(reply_markup=reply.keyboard))
+
+
+async def _redraw(what: str, call: Callable[[], Awaitable[object]]) -> None:
+    """Redraw a button's message; "not modified" is fine.
 
     A 429 is waited out as for every other reply, or, when Telegram asks for longer, the message is left as it
     was: the change behind the button is saved already, and an apology would tell the user it failed.
     """
     try:
-        await obey_flood_limits(
-            lambda: query.edit_message_text(
-                reply.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=reply.keyboard,
-                link_preview_options=NO_PREVIEW,
-            )
-        )
+        await obey_flood_limits(call)
     except RetryAfter as exc:
-        log.info("button's message not redrawn (flood limit, retry after %s s)", retry_after_seconds(exc))
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
-
-
-async def edit_keyboard(query: CallbackQuery, reply: Reply) -> None:
-    """Replace only the keyboard of the message a button belongs to (left as it was on a long flood wait)."""
-    try:
-        await obey_flood_limits(lambda: query.edit_message_reply_markup(reply_markup=reply.keyboard))
-    except RetryAfter as exc:
-        log.info("button's keyboard not redrawn (flood limit, retry after %s s)", retry_after_seconds(exc))
+        log.info("button's %s not redrawn (flood limit, retry after %s s)", what, retry_after_seconds(exc))
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
