@@ -103,13 +103,14 @@ class AdminService:
     async def add_feed(self, url: str, topic_words: Sequence[str], added_by: int | None) -> FeedAdded:
         """Check that ``url`` is a readable feed, then poll it from now on with the given topics."""
         url = _check_url(url)
-        topics: list[str] = []
+        named: list[str] = []
         # "business, tech" and "business+tech" (as in NEWSBOT_FEEDS) name two topics, like "business tech".
         for word in (w for words in topic_words for w in _TOPIC_SPLIT.split(words) if w):
             topic = self._catalogue.resolve(word)
             if topic is None:
                 raise UserError(f"{quoted(word)} is not a topic. Topics: {', '.join(self._topic_ids())}.")
-            topics.append(topic.id)
+            named.append(topic.id)
+        topics = tuple(dict.fromkeys(named))
         existing = await self._db.feeds.get_by_url(url)
         if (polled := _polled_already(existing, topics)) is not None:
             return FeedAdded(polled, polled.title or url, created=False)
@@ -126,7 +127,6 @@ class AdminService:
         if existing is not None:
             await self._db.feeds.revive(url, now)
             revived = await self._db.feeds.get_by_url(url)
-            asked = tuple(dict.fromkeys(topics))
             return FeedAdded(
                 revived or existing,
                 check.title,
@@ -134,9 +134,9 @@ class AdminService:
                 revived=True,
                 found_on=found_on,
                 other_feeds=others,
-                topics_not_applied=asked if asked and set(asked) != set(existing.topics) else (),
+                topics_not_applied=topics if _other_topics(topics, existing) else (),
             )
-        feed, created = await self._db.feeds.add(url, tuple(dict.fromkeys(topics)), added_by, now)
+        feed, created = await self._db.feeds.add(url, topics, added_by, now)
         return FeedAdded(feed, check.title, created=created, found_on=found_on, other_feeds=others)
 
     async def remove_feed(self, url: str) -> Feed:
@@ -193,10 +193,14 @@ def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None
     """``existing`` when it is polled already (with these topics, or none given); UserError if they differ."""
     if existing is None or existing.dead:
         return None
-    # "science business" names the same two topics as "business science".
-    if topics and set(topics) != set(existing.topics):
+    if _other_topics(topics, existing):
         raise UserError(_topics_kept(existing))
     return existing
+
+
+def _other_topics(topics: Sequence[str], feed: Feed) -> bool:
+    """Whether /addfeed named topics and they are not the feed's ("science business" is "business science")."""
+    return bool(topics) and set(topics) != set(feed.topics)
 
 
 def _topics_kept(feed: Feed) -> str:
