@@ -69,7 +69,8 @@ _DATELINE = re.compile(
 # the date refuses the line rather than sends the match on to a later date or a shorter time zone: "Published
 # on 12 March 2025, 09:30 GMT, updated ..." left "T, updated ...".
 _DATELINE_PREFIX = re.compile(
-    r"^\s*(?>(?:published|posted|updated)(?:\s+by(?:\s+(?-i:[A-Z])[\w.'’-]*){1,4})?(?:\s+on)?\s+(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
+    r"^\s*(?>(?:published|posted|updated)(?:\s+by(?:\s+(?-i:[A-Z])[\w.'’-]*){1,4})?(?:\s+on)?\s+"
+    r"(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
     r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*)(?![,;])",
     re.IGNORECASE,
 )
@@ -619,7 +620,7 @@ def _split_missed_ends(sentence: str) -> list[str]:
     out: list[str] = []
     start = 0
     for match in _MISSED_END.finditer(sentence):
-        if match.group(1).lower() in _LOWER_ABBREVIATIONS:
+        if match.group(1) in _LOWER_ABBREVIATIONS:  # in lower case, as _MISSED_END matched it
             continue
         out.append(sentence[start : match.end(2)])
         start = match.end()
