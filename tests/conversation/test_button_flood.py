@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,33 +16,44 @@ from tests.conftest import USER_CHAT, make_settings, services_of
 from tests.conversation.helpers import press, say
 
 
+@contextlib.asynccontextmanager
+async def _emulator_allowing(per_chat_per_sec: float) -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(
+        rate_limits=RateLimits(per_chat_per_sec=per_chat_per_sec, per_chat_burst=1.0)
+    ) as emu:
+        yield emu
+
+
+@contextlib.asynccontextmanager
+async def _bot_on(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotApplication]:
+    application = build_application(make_settings(tmp_path, emulator), clock=FakeClock())
+    async with running_application(application, poll_timeout=1):
+        yield application
+
+
 @pytest_asyncio.fixture
 async def strict_emulator() -> AsyncIterator[BotApiEmulator]:
     """One message a second per chat, no burst: an edit right after a reply is answered with 429."""
-    limits = RateLimits(per_chat_per_sec=1.0, per_chat_burst=1.0)
-    async with BotApiEmulator(rate_limits=limits) as emu:
+    async with _emulator_allowing(1.0) as emu:
         yield emu
 
 
 @pytest_asyncio.fixture
 async def slow_emulator() -> AsyncIterator[BotApiEmulator]:
     """One message per 20 s per chat (a busy group's budget spent): an edit is told to wait longer than the bot waits."""
-    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=1.0)
-    async with BotApiEmulator(rate_limits=limits) as emu:
+    async with _emulator_allowing(0.05) as emu:
         yield emu
 
 
 @pytest_asyncio.fixture
 async def strict_bot(strict_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotApplication]:
-    application = build_application(make_settings(tmp_path, strict_emulator), clock=FakeClock())
-    async with running_application(application, poll_timeout=1):
+    async with _bot_on(strict_emulator, tmp_path) as application:
         yield application
 
 
 @pytest_asyncio.fixture
 async def slow_bot(slow_emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotApplication]:
-    application = build_application(make_settings(tmp_path, slow_emulator), clock=FakeClock())
-    async with running_application(application, poll_timeout=1):
+    async with _bot_on(slow_emulator, tmp_path) as application:
         yield application
 
 

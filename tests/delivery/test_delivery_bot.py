@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,15 +28,24 @@ async def subscribe(app: BotApplication, emulator: BotApiEmulator, chat_id: int,
     await services.db.subscriptions.add(chat_id, "topic", topic, services.clock.now())
 
 
-async def test_feed_poll_to_instant_alert(
+@contextlib.asynccontextmanager
+async def _business_feed_polled_for_chat_42(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
-) -> None:
+) -> AsyncIterator[BotApplication]:
+    """The bot polling the site's business feed every minute, chat 42 following business, the first poll done."""
     feed = news_site.feed_url("business")
     settings = make_settings(tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=60)
     async with make_bot(settings=settings, clock=clock) as app:
         await subscribe(app, emulator, 42, "business")
-        await subscribe(app, emulator, 43, "sport")
         await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        yield app
+
+
+async def test_feed_poll_to_instant_alert(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot) as app:
+        await subscribe(app, emulator, 43, "sport")
         await news_site.publish(
             "business",
             "Carmaker reports record profit",
@@ -54,11 +65,7 @@ async def test_a_polls_new_items_reach_the_chat_oldest_first_so_it_reads_as_a_ti
 ) -> None:
     # A feed lists its newest item first; alerts planned in that order put the newest at the top of the
     # chat, above older news, where Telegram shows the latest message at the bottom.
-    feed = news_site.feed_url("business")
-    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=60)
-    async with make_bot(settings=settings, clock=clock) as app:
-        await subscribe(app, emulator, 42, "business")
-        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
         titles = ("Bank opens its doors", "Shares rise at noon", "Rates hold in the evening")
         for minutes, title in enumerate(titles, start=1):
             await news_site.publish(

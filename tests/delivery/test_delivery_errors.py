@@ -92,13 +92,15 @@ async def test_network_errors_retry_wait_out_an_outage_then_give_up_and_bad_requ
         assert await r.db.deliveries.counts_by_status() == {"sent": 3, "failed": 2}
 
 
-async def test_network_errors_retry_after_2_4_8_seconds_doubling_up_to_a_minute(
-    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Telegram unreachable for a moment: each retry of an alert waits twice as long as the one before, capped
-    # at a minute, so a short outage is ridden out without hammering the API (or the chat) every second.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 10)  # no parking in the outbox here
-    pace = [1000.0]  # the pacer's clock, moved by hand: real sleeps of a minute have no place in a test
+@contextlib.asynccontextmanager
+async def _an_alert_failing_six_times(
+    tmp_path: Path, api: FlakyApi
+) -> AsyncIterator[tuple[Rig, list[float]]]:
+    """One alert for chat 1 (sport), sent through ``api``, which answers its first six tries with a 502.
+
+    The pacer's clock (the list's one value) is moved by hand: real sleeps of a minute have no place in a test.
+    """
+    pace = [1000.0]
     async with (
         BotApiEmulator() as emulator,
         rig(tmp_path, emulator, pacing_clock=lambda: pace[0], telegram_api_url=api.base_url) as r,
@@ -107,6 +109,16 @@ async def test_network_errors_retry_after_2_4_8_seconds_doubling_up_to_a_minute(
         await add_chat(r, 1, topics=("sport",), in_emulator=False)
         await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        yield r, pace
+
+
+async def test_network_errors_retry_after_2_4_8_seconds_doubling_up_to_a_minute(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram unreachable for a moment: each retry of an alert waits twice as long as the one before, capped
+    # at a minute, so a short outage is ridden out without hammering the API (or the chat) every second.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 10)  # no parking in the outbox here
+    async with _an_alert_failing_six_times(tmp_path, api) as (r, pace):
         await wait_until(lambda: api.calls[1] == 1)
         for attempt, wait in enumerate((2.0, 4.0, 8.0, 16.0, 32.0, 60.0), start=2):
             await wait_until(lambda: not r.delivery._tasks)  # the failure has been handled
@@ -126,15 +138,7 @@ async def test_after_an_outage_wait_an_alert_retries_after_2_4_8_seconds_again_n
     # The backoff counted every attempt the row ever had: back from its first 30 s wait in the outbox, an
     # alert waited a full minute before each quick retry (the 6th attempt's 2**6 s, capped), so an outage of
     # 90 s delayed it by two minutes, and a long one failed it after about 7 hours instead of 4.
-    pace = [1000.0]  # the pacer's clock, moved by hand
-    async with (
-        BotApiEmulator() as emulator,
-        rig(tmp_path, emulator, pacing_clock=lambda: pace[0], telegram_api_url=api.base_url) as r,
-    ):
-        api.script = {1: [(502, "")] * 6}
-        await add_chat(r, 1, topics=("sport",), in_emulator=False)
-        await r.delivery.start()
-        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+    async with _an_alert_failing_six_times(tmp_path, api) as (r, pace):
         for attempt in range(2, 6):  # the first round: 2, 4, 8 and 16 s between tries, then 30 s parked
             await wait_until(lambda: api.calls[1] == attempt - 1 and not r.delivery._tasks)  # noqa: B023
             pace[0] += 16.0
