@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from summaries.evaluate import halves, load_bbc, load_cnndm, main, reference_order
+from summaries.evaluate import (
+    halves,
+    load_bbc,
+    load_cnndm,
+    main,
+    paired_gap,
+    reference_order,
+    score_algorithm,
+)
 
 ARTICLE = [
     "The harbour council approved a new ferry timetable for the island route on Monday.",
@@ -45,6 +53,18 @@ def write_corpus(root: Path) -> None:
     (cnndm / "summeval100.jsonl").write_text(json.dumps(line) + "\n\n")
 
 
+def write_two_article_corpus(root: Path) -> None:
+    """The corpus plus a second, different article in each, so both halves (tune and held-out test) hold one."""
+    write_corpus(root)
+    other = list(reversed(ARTICLE))
+    business = root / "bbc-news-summary" / "articles" / "business"
+    (business / "005.txt").write_text("Timetable reviewed\n\n" + "\n\n".join(other) + "\n")
+    (root / "bbc-news-summary" / "summaries" / "business" / "005.txt").write_text("".join(other[:4]))
+    line = {"id": "a2", "article": " ".join(other), "references": ["The council will review it ."]}
+    with (root / "cnndm" / "summeval100.jsonl").open("a") as fh:
+        fh.write(json.dumps(line) + "\n")
+
+
 def test_loaders_read_both_formats(tmp_path: Path) -> None:
     write_corpus(tmp_path)
     bbc = load_bbc(tmp_path)
@@ -69,15 +89,7 @@ def test_reference_order_measures_size_and_order(tmp_path: Path) -> None:
 def test_the_weight_search_reports_both_targets_and_each_corpus_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_corpus(tmp_path)
-    # A second, different article in each corpus, so both halves (tune and held-out test) hold one.
-    other = list(reversed(ARTICLE))
-    business = tmp_path / "bbc-news-summary" / "articles" / "business"
-    (business / "005.txt").write_text("Timetable reviewed\n\n" + "\n\n".join(other) + "\n")
-    (tmp_path / "bbc-news-summary" / "summaries" / "business" / "005.txt").write_text("".join(other[:4]))
-    line = {"id": "a2", "article": " ".join(other), "references": ["The council will review it ."]}
-    with (tmp_path / "cnndm" / "summeval100.jsonl").open("a") as fh:
-        fh.write(json.dumps(line) + "\n")
+    write_two_article_corpus(tmp_path)
 
     assert main(["--data", str(tmp_path), "--tune"]) == 0
 
@@ -110,3 +122,31 @@ def test_the_weight_search_reports_both_targets_and_each_corpus_alone(
         name: float(row.split("their length is ")[1].split(" standard")[0]) for name, row in rewards.items()
     }
     assert lengths["references of bbc"] > 0 > lengths["references of cnndm"]
+
+
+def test_gaps_bound_the_default_minus_its_target_per_half(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_two_article_corpus(tmp_path)
+    docs = load_cnndm(tmp_path)
+    # A method against itself: no gap, and every resample ties.
+    assert paired_gap(docs, "lead", "lead") == {"gap": 0.0, "low": 0.0, "high": 0.0, "at_least_zero": 1.0}
+    # The gap is the difference of the two mean scores, and the interval lies around it.
+    found = paired_gap(docs, "default", "lead")
+    expected = score_algorithm(docs, "default")["R1"] - score_algorithm(docs, "lead")["R1"]
+    assert found["gap"] == pytest.approx(expected) and found["gap"] != 0.0
+    assert found["low"] <= found["gap"] <= found["high"] and found["low"] < found["high"]
+    assert paired_gap(docs, "default", "lead") == found  # the seed is fixed: the same interval every run
+
+    assert main(["--data", str(tmp_path), "--gaps"]) == 0
+
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split(":")[0] for row in rows] == [
+        "bbc tune (1)",
+        "bbc test (1)",
+        "cnndm tune (1)",
+        "cnndm test (1)",
+    ]
+    assert all("default minus TextRank R1 " in row for row in rows[:2])
+    assert all("default minus Lead-3 R1 " in row for row in rows[2:])
+    assert all("95% interval [" in row for row in rows)
