@@ -448,8 +448,10 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         title=title,
         summary=summary,
         content=content,
-        published=_struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
-        or _localized_date(entry.get("published") or _own(entry, "updated")),
+        published=_news_date(
+            _struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
+            or _localized_date(entry.get("published") or _own(entry, "updated"))
+        ),
         categories=tuple(c for c in categories if c),
         author=_plain(entry.get("author")) or None,
         guid=guid,
@@ -545,6 +547,16 @@ def _localized_date(value: Any) -> datetime | None:
         return None
 
 
+# Feeds that have no date for an item often write a placeholder instead: the Unix epoch (1 Jan 1970), .NET's
+# first day (1 Jan 0001), SQL Server's 1900. No news on the web is older than the web, so such a date is none.
+_EARLIEST_NEWS = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+def _news_date(value: datetime | None) -> datetime | None:
+    """``value``, or None for a date before any news on the web (a feed's placeholder for "no date")."""
+    return value if value is not None and value >= _EARLIEST_NEWS else None
+
+
 def _struct_time_to_datetime(value: Any) -> datetime | None:
     if not isinstance(value, time.struct_time):
         return None
@@ -614,7 +626,7 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
         title=title,
         summary=summary,
         content=content if content and content != summary else None,
-        published=_iso_datetime(raw.get("date_published") or raw.get("date_modified")),
+        published=_news_date(_iso_datetime(raw.get("date_published") or raw.get("date_modified"))),
         categories=categories,
         author=author,
         guid=guid,
