@@ -449,7 +449,8 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         summary=summary,
         content=content,
         published=_news_date(
-            _struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
+            _zoned_date(entry.get("published") or _own(entry, "updated"))
+            or _struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
             or _localized_date(entry.get("published") or _own(entry, "updated"))
         ),
         categories=tuple(c for c in categories if c),
@@ -524,6 +525,55 @@ _LOCALIZED_DATE = re.compile(
     r"\s*(?:([+-])(\d{2}):?(\d{2})|gmt|utc|ut|z)?\s*$",
     re.IGNORECASE,
 )
+
+
+# Zone abbreviations feeds write after an RFC 822 time that feedparser does not know: it reads the time as UTC,
+# so a Berlin item at 20:00 CET came out an hour in the future, a São Paulo one at 20:00 BRT three hours old.
+# Only unambiguous ones (IST is India, Israel or Ireland); feedparser knows the US zones and GMT/UTC itself.
+_ZONE_OFFSETS = {
+    "WET": "+0000",
+    "WEST": "+0100",
+    "BST": "+0100",
+    "CET": "+0100",
+    "MEZ": "+0100",
+    "CEST": "+0200",
+    "MESZ": "+0200",
+    "EET": "+0200",
+    "EEST": "+0300",
+    "MSK": "+0300",
+    "PKT": "+0500",
+    "NPT": "+0545",
+    "WIB": "+0700",
+    "HKT": "+0800",
+    "SGT": "+0800",
+    "PHT": "+0800",
+    "AWST": "+0800",
+    "JST": "+0900",
+    "KST": "+0900",
+    "ACST": "+0930",
+    "AEST": "+1000",
+    "ACDT": "+1030",
+    "AEDT": "+1100",
+    "NZST": "+1200",
+    "NZDT": "+1300",
+    "BRT": "-0300",
+    "ART": "-0300",
+    "AKDT": "-0800",
+    "AKST": "-0900",
+    "HST": "-1000",
+}
+_ZONE_ABBREVIATION = re.compile(r"(?<=\s)([A-Za-z]{3,4})\s*$")
+
+
+def _zoned_date(value: Any) -> datetime | None:
+    """An RFC 822 date ending in a zone abbreviation of ``_ZONE_OFFSETS`` ("... 20:00:00 CET"), or None."""
+    if not isinstance(value, str):
+        return None
+    match = _ZONE_ABBREVIATION.search(value[:80])
+    offset = _ZONE_OFFSETS.get(match.group(1).upper()) if match else None
+    if match is None or offset is None:
+        return None
+    return _localized_date(value[: match.start()] + offset)
 
 
 def _localized_date(value: Any) -> datetime | None:
