@@ -31,14 +31,22 @@ def is_iana_timezone(name: str) -> bool:
 def resolve_timezone(name: str) -> str:
     """The IANA zone for what a person typed; TimezoneError otherwise.
 
-    Takes IANA names in any case ("europe/berlin"), a city of the tz database ("Berlin", "new york") and whole-hour
-    UTC offsets ("UTC+2", "GMT-5", "+02:00"), which become fixed Etc/GMT zones.
+    Takes IANA names in any case ("europe/berlin"), a city of the tz database ("Berlin", "new york") or a big city
+    it files under another ("Beijing", "Mumbai"), and whole-hour UTC offsets ("UTC+2", "GMT-5", "+02:00"), which
+    become fixed Etc/GMT zones.
     """
     name = name.strip()
     if not name or len(name) > MAX_TIMEZONE_CHARS or "\x00" in name:
         raise TimezoneError(f"That is not a timezone I know. {TIMEZONE_HINT}")
     key = "_".join(name.split()).lower()  # "New York" is spelled New_York in the tz database
-    found = _timezone_names().get(key) or _city_zones().get(_ascii(key)) or _offset_zone(name)
+    # "St. John's", "Washington, D.C.": the tz database and the table below spell cities without punctuation.
+    city = _PUNCTUATION.sub("", _ascii(key))
+    found = (
+        _timezone_names().get(key)
+        or _city_zones().get(city)
+        or _BIG_CITIES.get(city.replace("_", " "))
+        or _offset_zone(name)
+    )
     if found is None:
         raise TimezoneError(f"{quoted(name)} is not a timezone I know. {TIMEZONE_HINT}")
     return found
@@ -62,10 +70,55 @@ def _city_zones() -> dict[str, str]:
     return cities
 
 
+# Big cities the tz database names no zone after, because another city of the same clock does (it names one city
+# per region of a clock history). Asked for "a big city in your timezone", people type these.
+_BIG_CITIES = {
+    **dict.fromkeys(("beijing", "guangzhou", "shenzhen", "chongqing", "wuhan"), "Asia/Shanghai"),
+    **dict.fromkeys(
+        ("mumbai", "delhi", "new delhi", "bangalore", "bengaluru", "chennai", "hyderabad", "pune"),
+        "Asia/Kolkata",
+    ),
+    **dict.fromkeys(
+        ("washington dc", "boston", "philadelphia", "atlanta", "miami", "baltimore"),
+        "America/New_York",
+    ),
+    **dict.fromkeys(("houston", "dallas", "austin", "san antonio", "new orleans"), "America/Chicago"),
+    **dict.fromkeys(("san francisco", "seattle", "san diego", "las vegas"), "America/Los_Angeles"),
+    **dict.fromkeys(("munich", "frankfurt", "hamburg", "cologne"), "Europe/Berlin"),
+    "milan": "Europe/Rome",
+    "barcelona": "Europe/Madrid",
+    "geneva": "Europe/Zurich",
+    "saint petersburg": "Europe/Moscow",
+    "st petersburg": "Europe/Moscow",
+    "osaka": "Asia/Tokyo",
+    "hanoi": "Asia/Ho_Chi_Minh",
+    "abu dhabi": "Asia/Dubai",
+    "tel aviv": "Asia/Jerusalem",
+    "rio de janeiro": "America/Sao_Paulo",
+    "rio": "America/Sao_Paulo",
+}
+# A city for each offset in use that is not a whole hour, so "UTC+05:45" is answered with a name that works.
+_CITY_OF_OFFSET = {
+    (-1, 9, 30): "Marquesas",
+    (-1, 3, 30): "St Johns",
+    (-1, 2, 30): "St Johns",
+    (1, 3, 30): "Tehran",
+    (1, 4, 30): "Kabul",
+    (1, 5, 30): "Kolkata",
+    (1, 5, 45): "Kathmandu",
+    (1, 6, 30): "Yangon",
+    (1, 8, 45): "Eucla",
+    (1, 9, 30): "Darwin",
+    (1, 10, 30): "Adelaide",
+    (1, 12, 45): "Chatham",
+    (1, 13, 45): "Chatham",
+}
+
 _GEOGRAPHIC_AREAS = frozenset(
     {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 )
 _COMPASS = frozenset({"north", "south", "east", "west"})  # Australia/West and friends
+_PUNCTUATION = re.compile(r"[.,'’]")
 _UTC_OFFSET = re.compile(r"^(?:utc|gmt)?([+\-\u2212])(\d{1,2})(?::?(\d{2}))?$")
 
 
@@ -81,9 +134,10 @@ def _offset_zone(text: str) -> str | None:
         return None
     east, hours, minutes = match.group(1) == "+", int(match.group(2)), int(match.group(3) or 0)
     if minutes:
+        city = _CITY_OF_OFFSET.get((1 if east else -1, hours, minutes))
+        example = f"e.g. {city}" if city else "e.g. Kolkata for UTC+05:30"
         raise TimezoneError(
-            f"{quoted(text)} has no timezone name of its own; name a big city in your timezone instead, "
-            "e.g. Kolkata for UTC+05:30."
+            f"{quoted(text)} has no timezone name of its own; name a big city in your timezone instead, {example}."
         )
     if hours > (14 if east else 12):
         raise TimezoneError(f"{quoted(text)} is not a UTC offset: they go from UTC-12 to UTC+14.")

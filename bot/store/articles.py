@@ -23,9 +23,14 @@ if TYPE_CHECKING:
 
 AddStatus = Literal["added", "duplicate_url", "duplicate_content", "pruned"]
 
-_COLUMNS = "id, url, title, source, published_at, language, body, topics, categories, summary, story_id"
-# Newest first by publication time, else fetch time. A feed that dates its items in the future must not pin
-# them to the top, so no article counts as newer than the moment we fetched it.
+# A feed that dates its items in the future (a clock running ahead, local time written as UTC) must not pin
+# them to the top of /latest nor have them read "just now" for days, so no article counts as newer than the
+# moment we fetched it: an article reads as published then at the latest. (min() of NULL is NULL: undated.)
+_COLUMNS = (
+    "id, url, title, source, min(published_at, fetched_at) AS published_at, language, body, topics,"
+    " categories, summary, story_id"
+)
+# Newest first by publication time, else fetch time.
 _NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DESC"
 # Search input comes from users: bound the work one query can cause.
 _MAX_SEARCH_CHARS = 1000

@@ -448,8 +448,11 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         title=title,
         summary=summary,
         content=content,
-        published=_struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
-        or _localized_date(entry.get("published") or _own(entry, "updated")),
+        published=_news_date(
+            _zoned_date(entry.get("published") or _own(entry, "updated"))
+            or _struct_time_to_datetime(entry.get("published_parsed") or _own(entry, "updated_parsed"))
+            or _localized_date(entry.get("published") or _own(entry, "updated"))
+        ),
         categories=tuple(c for c in categories if c),
         author=_plain(entry.get("author")) or None,
         guid=guid,
@@ -524,6 +527,55 @@ _LOCALIZED_DATE = re.compile(
 )
 
 
+# Zone abbreviations feeds write after an RFC 822 time that feedparser does not know: it reads the time as UTC,
+# so a Berlin item at 20:00 CET came out an hour in the future, a São Paulo one at 20:00 BRT three hours old.
+# Only unambiguous ones (IST is India, Israel or Ireland); feedparser knows the US zones and GMT/UTC itself.
+_ZONE_OFFSETS = {
+    "WET": "+0000",
+    "WEST": "+0100",
+    "BST": "+0100",
+    "CET": "+0100",
+    "MEZ": "+0100",
+    "CEST": "+0200",
+    "MESZ": "+0200",
+    "EET": "+0200",
+    "EEST": "+0300",
+    "MSK": "+0300",
+    "PKT": "+0500",
+    "NPT": "+0545",
+    "WIB": "+0700",
+    "HKT": "+0800",
+    "SGT": "+0800",
+    "PHT": "+0800",
+    "AWST": "+0800",
+    "JST": "+0900",
+    "KST": "+0900",
+    "ACST": "+0930",
+    "AEST": "+1000",
+    "ACDT": "+1030",
+    "AEDT": "+1100",
+    "NZST": "+1200",
+    "NZDT": "+1300",
+    "BRT": "-0300",
+    "ART": "-0300",
+    "AKDT": "-0800",
+    "AKST": "-0900",
+    "HST": "-1000",
+}
+_ZONE_ABBREVIATION = re.compile(r"(?<=\s)([A-Za-z]{3,4})\s*$")
+
+
+def _zoned_date(value: Any) -> datetime | None:
+    """An RFC 822 date ending in a zone abbreviation of ``_ZONE_OFFSETS`` ("... 20:00:00 CET"), or None."""
+    if not isinstance(value, str):
+        return None
+    match = _ZONE_ABBREVIATION.search(value[:80])
+    offset = _ZONE_OFFSETS.get(match.group(1).upper()) if match else None
+    if match is None or offset is None:
+        return None
+    return _localized_date(value[: match.start()] + offset)
+
+
 def _localized_date(value: Any) -> datetime | None:
     """An RFC 822 date with day and month names in another language, or None."""
     if not isinstance(value, str):
@@ -543,6 +595,16 @@ def _localized_date(value: Any) -> datetime | None:
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+# Feeds that have no date for an item often write a placeholder instead: the Unix epoch (1 Jan 1970), .NET's
+# first day (1 Jan 0001), SQL Server's 1900. No news on the web is older than the web, so such a date is none.
+_EARLIEST_NEWS = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+def _news_date(value: datetime | None) -> datetime | None:
+    """``value``, or None for a date before any news on the web (a feed's placeholder for "no date")."""
+    return value if value is not None and value >= _EARLIEST_NEWS else None
 
 
 def _struct_time_to_datetime(value: Any) -> datetime | None:
@@ -614,7 +676,7 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
         title=title,
         summary=summary,
         content=content if content and content != summary else None,
-        published=_iso_datetime(raw.get("date_published") or raw.get("date_modified")),
+        published=_news_date(_iso_datetime(raw.get("date_published") or raw.get("date_modified"))),
         categories=categories,
         author=author,
         guid=guid,

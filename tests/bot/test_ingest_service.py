@@ -179,6 +179,44 @@ async def test_a_feed_with_a_clock_in_the_future_does_not_flood_its_first_poll(
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 31"]
 
 
+@pytest.mark.parametrize(
+    ("kind", "placeholder"),
+    [
+        ("json", "1970-01-01T00:00:00Z"),
+        ("json", "1970-01-01T01:00:00+01:00"),
+        ("rss", "Thu, 01 Jan 1970 00:00:00 GMT"),
+        ("rss", "Mon, 01 Jan 0001 00:00:00 GMT"),
+    ],
+)
+async def test_an_item_with_a_placeholder_date_is_news_not_old_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, kind: str, placeholder: str
+) -> None:
+    # A feed with no date for an item often writes the Unix epoch (or .NET's year 1). Read as a date, the item
+    # was older than the retention window: stored without an alert, so subscribers never heard of it, and
+    # listed as "1 Jan 1970". Such a date is no date: a new item under it is news, like any undated one.
+    def listing(*stories: dict[str, str]) -> tuple[bytes, str]:
+        if kind == "json":
+            return _json_feed("Placeholder", list(stories)), "application/json"
+        items = "".join(
+            f"<item><guid>{s['id']}</guid><title>{s['title']}</title><link>{s['url']}</link>"
+            f"<description>{s['content_text']}</description><pubDate>{s['date_published']}</pubDate></item>"
+            for s in stories
+        )
+        rss = f"<rss version='2.0'><channel><title>Placeholder</title><link>http://x/</link>{items}</channel></rss>"
+        return rss.encode(), "application/rss+xml"
+
+    dated = _story(1, news_site, published=STORY_TIME if kind == "json" else _rfc822(clock.now()))
+    body, content_type = listing(dated)
+    url = news_site.add("/placeholder", body, content_type=content_type)
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 1
+    clock.advance(601)
+    body, content_type = listing(_story(2, news_site, published=placeholder), dated)
+    news_site.add("/placeholder", body, content_type=content_type)
+    [new] = await service.poll_due_feeds(clock.now())
+    assert new.title == "Harbour report number 2" and new.published is None
+
+
 async def test_a_feed_that_dates_every_item_at_the_time_of_the_request_does_not_flood_its_first_poll(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

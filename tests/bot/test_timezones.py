@@ -79,3 +79,33 @@ def test_cities_and_whole_hour_offsets(typed: str, expected: str) -> None:
 def test_offsets_without_a_zone_say_what_to_do(typed: str, says: str) -> None:
     with pytest.raises(UserError, match=re.escape(says)):
         resolve_timezone(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Beijing", "Asia/Shanghai"),
+        ("Mumbai", "Asia/Kolkata"),
+        ("New Delhi", "Asia/Kolkata"),
+        ("Washington, D.C.", "America/New_York"),
+        ("San Francisco", "America/Los_Angeles"),
+        ("Munich", "Europe/Berlin"),
+        ("St. Petersburg", "Europe/Moscow"),
+        ("St. John's", "America/St_Johns"),
+    ],
+)
+def test_big_cities_the_tz_database_files_under_another_city_are_read(typed: str, expected: str) -> None:
+    # Told to "name a big city in your timezone", people in China and India named Beijing, Mumbai or Delhi and
+    # were told it "is not a timezone I know": the tz database names one city per clock (Shanghai, Kolkata).
+    assert resolve_timezone(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "city"),
+    [("UTC+05:45", "Kathmandu"), ("UTC+3:30", "Tehran"), ("UTC-03:30", "St Johns"), ("UTC+9:30", "Darwin")],
+)
+def test_an_offset_that_is_no_whole_hour_names_a_city_on_that_offset(typed: str, city: str) -> None:
+    # Every such offset was answered "e.g. Kolkata for UTC+05:30": someone in Nepal or Iran was shown India.
+    with pytest.raises(UserError, match=re.escape(f"e.g. {city}.")):
+        resolve_timezone(typed)
+    assert resolve_timezone(city)

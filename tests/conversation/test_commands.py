@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
@@ -460,6 +461,32 @@ async def test_latest_search_and_summary_date_an_old_article_in_the_chats_timezo
     assert f"Harbour Office · {when}" in (await say(emulator, "/search harbour archive")).text
     await press(emulator, reply, f"sum:{old.id}")
     assert f"Harbour Office · {when}" in (await emulator.next_message(USER_CHAT)).text
+
+
+async def test_an_article_dated_in_the_future_ages_from_when_it_was_read(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # A feed whose clock runs ahead (or that writes local time as UTC) dates its items hours or days ahead:
+    # such an article read two days ago still said "just now", and after a week its made-up date.
+    services = services_of(running_bot)
+    read_at = clock.now()
+    [(ahead, _)] = await services.ingest.ingest_articles(
+        [
+            Article(
+                url="https://news.example/ahead/1",
+                title="Harbour ferry timetable changes",
+                body="The harbour ferry timetable changes next month. " + _distinct_words(99),
+                source="Harbour Office",
+                published=datetime.fromtimestamp(read_at + 5 * 86400, UTC),
+            )
+        ]
+    )
+    clock.set(read_at + 2 * 86400 + 60)
+    assert f"Harbour Office · 2 d ago · #{ahead.id}" in (await say(emulator, "/latest")).text
+    clock.set(read_at + 9 * 86400)
+    read_on = datetime.fromtimestamp(read_at, UTC)
+    latest = await say(emulator, "/latest")
+    assert f"Harbour Office · {read_on.day} {read_on:%b} · #{ahead.id}" in latest.text
 
 
 async def test_words_a_user_typed_are_quoted_as_typed_not_as_python_shows_them(

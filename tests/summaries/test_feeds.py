@@ -416,6 +416,22 @@ def test_rss_dates_written_in_other_languages_are_read(written: str, utc: dateti
     assert feed.items[0].published == utc
 
 
+@pytest.mark.parametrize(
+    ("written", "utc_hour"),
+    [("CET", 19), ("CEST", 18), ("MEZ", 19), ("JST", 11), ("AEST", 10), ("BRT", 23), ("NPT", 14), ("EST", 1)],
+)
+def test_a_time_in_a_zone_abbreviation_is_read_in_that_zone(written: str, utc_hour: int) -> None:
+    # feedparser reads an abbreviation it does not know as UTC: a Berlin item at 20:00 CET was an hour in the
+    # future, a Tokyo one nine hours, and a São Paulo one at 20:00 BRT showed "3 h ago" as it came out.
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>T</title><link>https://n.example/1</link><pubDate>Thu, 26 Nov 2026 20:00:00 {written}</pubDate>
+        </item></channel></rss>""".encode()
+    )
+    published = feed.items[0].published
+    assert published is not None and published.astimezone(UTC).hour == utc_hour
+
+
 def test_a_date_with_no_such_month_stays_unknown() -> None:
     feed = parse_feed(
         b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
