@@ -84,6 +84,9 @@ class ChatService:
         if name in ("instant", "alerts", "alert"):
             return await self.set_mode(chat_id, "instant"), "mode"
         if name in ("digest", "digests"):
+            if [w.lower() for w in rest] in (["off"], ["none"], ["stop"]):
+                # "No more digests" can only mean alerts; the times stay for a later "/settings digest".
+                return await self.set_mode(chat_id, "instant"), "mode"
             if rest:
                 return await self.set_digest_times(chat_id, rest), "digest"
             return await self.set_mode(chat_id, "digest"), "mode"

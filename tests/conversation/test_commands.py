@@ -265,6 +265,20 @@ async def test_settings_by_arguments_and_buttons(
     assert chat is not None and chat.mode == "instant" and chat.timezone == "Europe/Berlin"
 
 
+async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings digest off" was answered "“off” is not a time of day", leaving the digest on.
+    await say(emulator, "/settings digest 07:30,19:00")
+    reply = await say(emulator, "/settings digest off")
+    assert "You'll get an alert for each new matching article." in reply.text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.mode == "instant"
+    # Digests come back at the times the chat had chosen.
+    back = await say(emulator, "/settings digest")
+    assert "You'll get a digest at 07:30, 19:00 (UTC)" in back.text
+
+
 async def test_digest_with_nothing_new(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     assert "don't follow anything" in (await say(emulator, "/digest")).text
     await say(emulator, "/subscribe business")
