@@ -83,11 +83,17 @@ def in_quiet_hours(quiet_start: str | None, quiet_end: str | None, timezone: str
     """Whether ``now`` falls within the chat's local quiet hours (a range may wrap past midnight)."""
     if not quiet_start or not quiet_end:
         return False
-    start, end = _minutes(quiet_start), _minutes(quiet_end)
+    local = datetime.fromtimestamp(now, _zone(timezone))
+    return is_quiet_time(quiet_start, quiet_end, f"{local.hour:02d}:{local.minute:02d}")
+
+
+def is_quiet_time(quiet_start: str | None, quiet_end: str | None, hhmm: str) -> bool:
+    """Whether the local time of day ``hhmm`` falls within quiet hours (a range may wrap past midnight)."""
+    if not quiet_start or not quiet_end:
+        return False
+    start, end, current = _minutes(quiet_start), _minutes(quiet_end), _minutes(hhmm)
     if start == end:
         return False
-    local = datetime.fromtimestamp(now, _zone(timezone))
-    current = local.hour * 60 + local.minute
     if start < end:
         return start <= current < end
     return current >= start or current < end

@@ -24,7 +24,7 @@ from bot.render.text import (
     truncate,
     web_link,
 )
-from bot.scheduling import quiet_hours_end
+from bot.scheduling import is_quiet_time, quiet_hours_end
 from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
@@ -564,7 +564,16 @@ def describe_change(chat: Chat, setting: str) -> str:
         resume = " once you resume (/settings resume)" if chat.paused else ""
         if chat.mode == "digest":
             times = f"{', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})"
-            return f"You'll get a digest at {times}{resume}."
+            held = [t for t in chat.digest_times if is_quiet_time(chat.quiet_start, chat.quiet_end, t)]
+            # Quiet hours hold a digest to their end: say so, or the 06:00 digest seems to come late.
+            wait = (
+                f" {' and '.join(held)} {'falls' if len(held) == 1 else 'fall'} in your quiet hours: "
+                f"{'that digest comes' if len(held) == 1 else 'those digests come'} when they end at "
+                f"{chat.quiet_end}."
+                if held
+                else ""
+            )
+            return f"You'll get a digest at {times}{resume}.{wait}"
         return f"You'll get an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)

@@ -279,6 +279,24 @@ async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(
     assert "You'll get a digest at 07:30, 19:00 (UTC)" in back.text
 
 
+async def test_a_digest_time_in_quiet_hours_is_said_to_come_when_they_end(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The reply promised "a digest at 06:00" while quiet hours held it to 07:00, so it seemed to come late.
+    await say(emulator, "/settings quiet 22:00-07:00")
+    one = await say(emulator, "/settings digest 06:00,18:00")
+    assert (
+        "You'll get a digest at 06:00, 18:00 (UTC). 06:00 falls in your quiet hours: that digest comes when"
+        in (one.text)
+    )
+    assert "when they end at 07:00." in one.text
+    two = await say(emulator, "/settings digest 23:00,06:30,12:00")
+    assert "06:30 and 23:00 fall in your quiet hours: those digests come when they end at 07:00." in two.text
+    assert (
+        "quiet hours" not in (await say(emulator, "/settings digest 07:00,21:59")).text.split("Settings")[0]
+    )
+
+
 async def test_digest_with_nothing_new(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     assert "don't follow anything" in (await say(emulator, "/digest")).text
     await say(emulator, "/subscribe business")
