@@ -26,6 +26,13 @@ _ALL_WORDS = frozenset({"all", "everything", "*"})
 _TOKEN = re.compile(r'"([^"]*)"?|“([^”]*)”?|«([^»]*)»?|([^\s"“”«»]+)')
 _EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’\"“”«»"
 _HAS_WORD_CHAR = re.compile(r"\w")
+# Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
+# almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.
+_TOO_COMMON_WORDS = """a an the and or but nor if so as at by for from in into of off on onto out over per than to up
+via with about after before i me my we us our you your he him his she her its they them their this that these
+those who whom whose which what is are was were be been being am has have had do does did will would can could
+should shall might must not there here then also just said says"""
+_TOO_COMMON = frozenset(_TOO_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,4 +235,6 @@ def _keyword_problem(keyword: str) -> str | None:
         return f"keywords need at least {MIN_KEYWORD_CHARS} characters"
     if len(keyword) > MAX_KEYWORD_CHARS:
         return f"keywords can be at most {MAX_KEYWORD_CHARS} characters"
+    if all(word in _TOO_COMMON for word in keyword.split()):
+        return "nearly every article has it; follow a phrase that holds it instead, in quotes"
     return None
