@@ -78,12 +78,12 @@ def parse_words(text: str) -> list[Word]:
     for match in _TOKEN.finditer(text):
         quoted = next((g for g in match.groups()[:3] if g is not None), None)
         if quoted is not None:
-            phrase = " ".join(quoted.split()).strip(_EDGE_PUNCT)
+            phrase = _strip_edges(" ".join(quoted.split()))
             if phrase:
                 words.append(Word(phrase, quoted=True))
             continue
         for part in match.group(4).split(","):
-            part = part.strip(_EDGE_PUNCT)
+            part = _strip_edges(part)
             if part:
                 words.append(Word(part))
     return words
@@ -92,7 +92,16 @@ def parse_words(text: str) -> list[Word]:
 def normalise_keyword(text: str) -> str:
     """The stored form of a keyword: composed (NFC), lower case, single spaces, no punctuation at the edges."""
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
-    return " ".join(unicodedata.normalize("NFC", text).lower().split()).strip(_EDGE_PUNCT)
+    return _strip_edges(" ".join(unicodedata.normalize("NFC", text).lower().split()))
+
+
+def _strip_edges(text: str) -> str:
+    """``text`` without punctuation at its edges, but for the dot that starts a name such as ".NET"."""
+    core = text.strip(_EDGE_PUNCT)
+    # Stripped to "net", /subscribe .NET matched every "net profit" of the business news.
+    if core[:1].isalpha() and text.lstrip(_EDGE_PUNCT.replace(".", "")).startswith("." + core):
+        return "." + core
+    return core
 
 
 class SubscriptionService:
