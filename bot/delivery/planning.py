@@ -11,9 +11,13 @@ from typing import Any
 from bot.scheduling import quiet_hours_end
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
 from summaries.articles import Article
-from summaries.text import is_unspaced
+from summaries.text import UNSPACED_CHARS, is_unspaced
 
 _WORD = re.compile(r"\w+")
+# "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
+_UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
+# A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
+_SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
@@ -38,7 +42,7 @@ def _fold(text: str) -> str:
 
 
 def _normalized_words(text: str) -> str:
-    return " " + " ".join(_WORD.findall(_fold(text))) + " "
+    return " " + " ".join(_WORD.findall(_UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "
 
 
 def _without_accents(text: str) -> str:
@@ -85,7 +89,9 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
         needle = " " + " ".join(words) + " "
         return lambda raw, norm: needle in norm
     pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in folded.split()) + r"(?!\w)",
+        f"(?<!{_SPACED_WORD_CHAR})"
+        + r"\s+".join(re.escape(part) for part in folded.split())
+        + f"(?!{_SPACED_WORD_CHAR})",
         re.IGNORECASE,
     )
     return lambda raw, norm: pattern.search(raw) is not None

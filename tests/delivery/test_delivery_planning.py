@@ -93,6 +93,23 @@ def test_keywords_in_chinese_and_japanese_are_found_inside_the_text() -> None:
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_a_latin_keyword_finds_its_word_glued_to_chinese_or_japanese_text() -> None:
+    # Chinese and Japanese news write brand names with no space around them: "新型iPhoneを発表" was one word,
+    # so a chat following iphone, c++ or "iphone 16" never heard of these headlines.
+    assert matches("iphone", "アップル、新型iPhoneを発表")
+    assert matches("iphone 16", "新型iPhone 16を発表")
+    assert matches("tesla", "特斯拉Tesla股价大涨")
+    assert matches("c++", "新しいC++の規格")
+    assert not matches("iphone", "新型iPhonesを発表")
+    assert not matches("c++", "ObjC++の規格")
+    assert matches("東京", "東京Marathonが開催")
+    plan = match_articles(
+        [article(1, "アップル、新型iPhoneを発表", "詳細は後日。"), article(2, "Apple news", "iPhones sold.")],
+        [(7, "keyword", "iphone")],
+    )
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")
