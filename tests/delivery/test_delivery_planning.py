@@ -110,6 +110,17 @@ def test_a_latin_keyword_finds_its_word_glued_to_chinese_or_japanese_text() -> N
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_a_keyword_typed_full_width_is_the_same_word_as_in_ascii() -> None:
+    # A Japanese keyboard types "ｔｅｓｌａ", and Japanese news print "ｉＰｈｏｎｅ": neither ever matched.
+    assert matches("ｔｅｓｌａ", "Tesla cuts prices")
+    assert matches("iphone", "アップル、新型ｉＰｈｏｎｅを発表")
+    assert matches("ｃ＋＋", "Written in C++ today")
+    assert not matches("ｔｅｓｌａ", "Teslas everywhere")
+    assert matches("tesla", "Tesla™ cuts prices")  # only the width changes, unlike NFKC's "teslatm"
+    plan = match_articles([article(1, "Tesla cuts prices", "")], [(7, "keyword", "ｔｅｓｌａ")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")
