@@ -20,7 +20,8 @@ _UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 _SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
 # Full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm".
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either.
+_SAME_LETTER = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {ord("ё"): "е", ord("Ё"): "Е"}
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
 
@@ -37,11 +38,11 @@ class StoryMatch:
 
 
 def _fold(text: str) -> str:
-    """``text`` for case-insensitive comparison: composed, full-width letters as ASCII, case-folded, "İ" as "i"."""
+    """``text`` for case-insensitive comparison: composed, one spelling per letter, case-folded, "İ" as "i"."""
     # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
     # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
     # Japanese and Chinese keyboards and news type Latin letters full-width ("ｉＰｈｏｎｅ"): the same word.
-    return unicodedata.normalize("NFC", text).translate(_FULL_WIDTH).casefold().replace("i\u0307", "i")
+    return unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
 
 
 def _normalized_words(text: str) -> str:

@@ -121,6 +121,17 @@ def test_a_keyword_typed_full_width_is_the_same_word_as_in_ascii() -> None:
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_a_russian_keyword_finds_its_word_with_or_without_the_dots_of_yo() -> None:
+    # Russian news mostly print "е" for "ё": a chat following "королёв" never heard of "Королев", and one
+    # following "елка" missed "Ёлка".
+    assert matches("королёв", "Город Королев получил премию")
+    assert matches("елка", "Главная Ёлка страны")
+    assert matches("ЁЛКА", "главная елка")
+    assert not matches("елка", "елками")
+    plan = match_articles([article(1, "Главная Ёлка страны", "")], [(7, "keyword", "елка")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")
