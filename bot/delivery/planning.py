@@ -19,6 +19,8 @@ _UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
 _SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
+# Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
+_ATTACHES_PARTICLES = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]").search
 # Full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm".
 # Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either.
 _SAME_LETTER = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {ord("ё"): "е", ord("Ё"): "Е"}
@@ -91,6 +93,9 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
         return lambda raw, norm: folded in raw
     if _PLAIN_KEYWORD.fullmatch(folded):
         needle = " " + " ".join(words) + " "
+        if _ATTACHES_PARTICLES(folded):
+            # Korean writes its particles onto the word ("서울에서", "삼성전자는"): the keyword starts a word.
+            needle = needle[:-1]
         return lambda raw, norm: needle in norm
     pattern = re.compile(
         f"(?<!{_SPACED_WORD_CHAR})"
@@ -133,7 +138,11 @@ def match_articles(
             test = keyword_matcher(value)
             candidates: Sequence[int] = range(len(stored))
             folded = _fold(value)
-            if not is_unspaced(folded) and _PLAIN_KEYWORD.fullmatch(folded):
+            if (
+                not is_unspaced(folded)
+                and not _ATTACHES_PARTICLES(folded)
+                and _PLAIN_KEYWORD.fullmatch(folded)
+            ):
                 # Such a keyword matches only as a run of whole words of the text (see keyword_matcher).
                 postings = sorted(
                     (view.articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len

@@ -132,6 +132,20 @@ def test_a_russian_keyword_finds_its_word_with_or_without_the_dots_of_yo() -> No
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_a_korean_keyword_finds_its_word_with_a_particle_attached() -> None:
+    # Korean writes particles onto nouns ("서울에서", "삼성전자는"): a chat following 서울 heard only of the rare
+    # headline where the bare noun stood alone.
+    assert matches("서울", "서울에서 정상회의 열려")
+    assert matches("삼성", "삼성전자는 오늘 실적을 발표했다")
+    assert matches("삼성 전자", "삼성 전자가 발표했다")
+    assert not matches("서울", "경기도에서 회의")
+    assert not matches("서울", "남서울에서 회의")  # a word that only ends with it is another place
+    plan = match_articles(
+        [article(1, "서울에서 정상회의 열려", ""), article(2, "부산 소식", "")], [(7, "keyword", "서울")]
+    )
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")
@@ -231,9 +245,10 @@ def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None
         article(1, "Electric car sales", "The new electric  car market grew. C++ and C# jobs."),
         article(2, "İSTANBUL'DA YANGIN", "Cafe\u0301 Central closed. New new york york."),
         article(3, "東京で地震", "被害は確認されていない。Electric cars only."),
-        article(4, "Straße gesperrt", "Car electric, not the phrase. new york new york"),
+        article(4, "Straße gesperrt", "Car electric, not the phrase. new york new york 서울에서 회의"),
     ]
     keywords = [
+        "서울",
         "electric car",
         "car electric",
         "electric",
