@@ -92,7 +92,9 @@ def parse_words(text: str) -> list[Word]:
 def normalise_keyword(text: str) -> str:
     """The stored form of a keyword: composed (NFC), lower case, single spaces, no punctuation at the edges."""
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
-    return _strip_edges(" ".join(unicodedata.normalize("NFC", text).lower().split()))
+    # "İ" lowers to "i" + a combining dot, shown as a doubly dotted "i̇stanbul"; matching reads it as "i" anyway.
+    lowered = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i")
+    return _strip_edges(" ".join(lowered.split()))
 
 
 def _strip_edges(text: str) -> str:
@@ -201,9 +203,12 @@ class SubscriptionService:
                 result.topics.append(topic)
                 continue
             keyword = normalise_keyword(word.text)
-            if ("keyword", keyword) in followed:
-                await self._db.subscriptions.remove(chat_id, "keyword", keyword)
-                followed.discard(("keyword", keyword))
+            # Stored before "İ" lowered to a plain "i", "i̇stanbul" is still dropped by the word /mysubs shows.
+            stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword]
+            if stored:
+                for value in stored:
+                    await self._db.subscriptions.remove(chat_id, "keyword", value)
+                    followed.discard(("keyword", value))
                 result.keywords.append(keyword)
                 continue
             result.not_followed.append(word.text)

@@ -117,6 +117,19 @@ async def test_subscribe_to_a_word_nearly_every_article_holds_is_refused_with_th
     assert "Keywords: “tesla”, “us election”" in mysubs.text
 
 
+async def test_a_turkish_capital_i_keyword_is_shown_with_a_plain_i_and_still_dropped_as_shown(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "İstanbul" lowered to "i" + a combining dot: the reply and /mysubs showed a doubly dotted "i̇stanbul".
+    reply = await say(emulator, "/subscribe İzmir")
+    assert "Keywords: “izmir”" in reply.text and "\u0307" not in reply.text
+    db = services_of(running_bot).db
+    await db.subscriptions.add(USER_CHAT, "keyword", "i\u0307stanbul", 0.0)  # as stored before the change
+    dropped = await say(emulator, "/unsubscribe İstanbul izmir")
+    assert "Stopped following keywords: “istanbul”, “izmir”" in dropped.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
