@@ -21,9 +21,20 @@ _SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
 # Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
 _ATTACHES_PARTICLES = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]").search
-# Full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm".
-# Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either.
-_SAME_LETTER = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {ord("ё"): "е", ord("Ё"): "Е"}
+# One spelling per letter, in keyword and text alike:
+# - full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm";
+# - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
+# - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing.
+_SAME_LETTER = (
+    {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    | {ord("ё"): "е", ord("Ё"): "Е"}
+    | {
+        code: unicodedata.normalize("NFD", chr(code))[0]
+        for code in [*range(0x0386, 0x03D0), *range(0x1F00, 0x2000)]
+        if len(unicodedata.normalize("NFD", chr(code))) > 1
+        and "\u0391" <= unicodedata.normalize("NFD", chr(code))[0] <= "\u03c9"
+    }
+)
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
 

@@ -146,6 +146,17 @@ def test_a_korean_keyword_finds_its_word_with_a_particle_attached() -> None:
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_a_greek_keyword_finds_its_word_with_or_without_accents() -> None:
+    # Greek capitals drop the tonos: a chat following "οδός" never heard of the headline "ΚΛΕΙΣΤΗ Η ΟΔΟΣ", and
+    # one that typed "αθηνα" without accents missed "Αθήνα".
+    assert matches("οδός", "ΚΛΕΙΣΤΗ Η ΟΔΟΣ ΠΑΝΕΠΙΣΤΗΜΙΟΥ")
+    assert matches("αθηνα", "Σεισμός στην Αθήνα")
+    assert matches("προϊόν", "ΝΕΟ ΠΡΟΙΟΝ")
+    assert not matches("οδός", "Οι οδοί έκλεισαν")
+    plan = match_articles([article(1, "ΚΛΕΙΣΤΗ Η ΟΔΟΣ", "")], [(7, "keyword", "οδός")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
 def test_keywords_are_never_regular_expressions() -> None:
     assert not matches(".*", "anything at all")
     assert not matches("a|b", "a b")
