@@ -698,10 +698,11 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese): there a "word"
 # in the \w+ sense is a whole phrase, so finding a word means finding a substring.
-_UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\U00020000-\U0003134f]"
+UNSPACED_CHARS = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f"
 )
+_UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
 
 
 def is_unspaced(text: str) -> bool:

@@ -11,10 +11,30 @@ from typing import Any
 from bot.scheduling import quiet_hours_end
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
 from summaries.articles import Article
-from summaries.text import is_unspaced
+from summaries.text import UNSPACED_CHARS, is_unspaced
 
 _WORD = re.compile(r"\w+")
+# "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
+_UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
+# A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
+_SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
+# Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
+_ATTACHES_PARTICLES = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]").search
+# One spelling per letter, in keyword and text alike:
+# - full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm";
+# - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
+# - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing.
+_SAME_LETTER = (
+    {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    | {ord("ё"): "е", ord("Ё"): "Е"}
+    | {
+        code: unicodedata.normalize("NFD", chr(code))[0]
+        for code in [*range(0x0386, 0x03D0), *range(0x1F00, 0x2000)]
+        if len(unicodedata.normalize("NFD", chr(code))) > 1
+        and "\u0391" <= unicodedata.normalize("NFD", chr(code))[0] <= "\u03c9"
+    }
+)
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
 
@@ -31,14 +51,15 @@ class StoryMatch:
 
 
 def _fold(text: str) -> str:
-    """``text`` for case-insensitive comparison: composed, case-folded, Turkish "İ" as plain "i"."""
+    """``text`` for case-insensitive comparison: composed, one spelling per letter, case-folded, "İ" as "i"."""
     # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
     # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
-    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i")
+    # Japanese and Chinese keyboards and news type Latin letters full-width ("ｉＰｈｏｎｅ"): the same word.
+    return unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
 
 
 def _normalized_words(text: str) -> str:
-    return " " + " ".join(_WORD.findall(_fold(text))) + " "
+    return " " + " ".join(_WORD.findall(_UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "
 
 
 def _without_accents(text: str) -> str:
@@ -83,9 +104,14 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
         return lambda raw, norm: folded in raw
     if _PLAIN_KEYWORD.fullmatch(folded):
         needle = " " + " ".join(words) + " "
+        if _ATTACHES_PARTICLES(folded):
+            # Korean writes its particles onto the word ("서울에서", "삼성전자는"): the keyword starts a word.
+            needle = needle[:-1]
         return lambda raw, norm: needle in norm
     pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(part) for part in folded.split()) + r"(?!\w)",
+        f"(?<!{_SPACED_WORD_CHAR})"
+        + r"\s+".join(re.escape(part) for part in folded.split())
+        + f"(?!{_SPACED_WORD_CHAR})",
         re.IGNORECASE,
     )
     return lambda raw, norm: pattern.search(raw) is not None
@@ -123,7 +149,11 @@ def match_articles(
             test = keyword_matcher(value)
             candidates: Sequence[int] = range(len(stored))
             folded = _fold(value)
-            if not is_unspaced(folded) and _PLAIN_KEYWORD.fullmatch(folded):
+            if (
+                not is_unspaced(folded)
+                and not _ATTACHES_PARTICLES(folded)
+                and _PLAIN_KEYWORD.fullmatch(folded)
+            ):
                 # Such a keyword matches only as a run of whole words of the text (see keyword_matcher).
                 postings = sorted(
                     (view.articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len

@@ -26,6 +26,13 @@ _ALL_WORDS = frozenset({"all", "everything", "*"})
 _TOKEN = re.compile(r'"([^"]*)"?|“([^”]*)”?|«([^»]*)»?|([^\s"“”«»]+)')
 _EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’\"“”«»"
 _HAS_WORD_CHAR = re.compile(r"\w")
+# Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
+# almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.
+_TOO_COMMON_WORDS = """a an the and or but nor if so as at by for from in into of off on onto out over per than to up
+via with about after before i me my we us our you your he him his she her its they them their this that these
+those who whom whose which what is are was were be been being am has have had do does did will would can could
+should shall might must not there here then also just said says"""
+_TOO_COMMON = frozenset(_TOO_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +78,12 @@ def parse_words(text: str) -> list[Word]:
     for match in _TOKEN.finditer(text):
         quoted = next((g for g in match.groups()[:3] if g is not None), None)
         if quoted is not None:
-            phrase = " ".join(quoted.split()).strip(_EDGE_PUNCT)
+            phrase = _strip_edges(" ".join(quoted.split()))
             if phrase:
                 words.append(Word(phrase, quoted=True))
             continue
         for part in match.group(4).split(","):
-            part = part.strip(_EDGE_PUNCT)
+            part = _strip_edges(part)
             if part:
                 words.append(Word(part))
     return words
@@ -85,7 +92,18 @@ def parse_words(text: str) -> list[Word]:
 def normalise_keyword(text: str) -> str:
     """The stored form of a keyword: composed (NFC), lower case, single spaces, no punctuation at the edges."""
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
-    return " ".join(unicodedata.normalize("NFC", text).lower().split()).strip(_EDGE_PUNCT)
+    # "İ" lowers to "i" + a combining dot, shown as a doubly dotted "i̇stanbul"; matching reads it as "i" anyway.
+    lowered = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i")
+    return _strip_edges(" ".join(lowered.split()))
+
+
+def _strip_edges(text: str) -> str:
+    """``text`` without punctuation at its edges, but for the dot that starts a name such as ".NET"."""
+    core = text.strip(_EDGE_PUNCT)
+    # Stripped to "net", /subscribe .NET matched every "net profit" of the business news.
+    if core[:1].isalpha() and text.lstrip(_EDGE_PUNCT.replace(".", "")).startswith("." + core):
+        return "." + core
+    return core
 
 
 class SubscriptionService:
@@ -185,9 +203,12 @@ class SubscriptionService:
                 result.topics.append(topic)
                 continue
             keyword = normalise_keyword(word.text)
-            if ("keyword", keyword) in followed:
-                await self._db.subscriptions.remove(chat_id, "keyword", keyword)
-                followed.discard(("keyword", keyword))
+            # Stored before "İ" lowered to a plain "i", "i̇stanbul" is still dropped by the word /mysubs shows.
+            stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword]
+            if stored:
+                for value in stored:
+                    await self._db.subscriptions.remove(chat_id, "keyword", value)
+                    followed.discard(("keyword", value))
                 result.keywords.append(keyword)
                 continue
             result.not_followed.append(word.text)
@@ -228,4 +249,6 @@ def _keyword_problem(keyword: str) -> str | None:
         return f"keywords need at least {MIN_KEYWORD_CHARS} characters"
     if len(keyword) > MAX_KEYWORD_CHARS:
         return f"keywords can be at most {MAX_KEYWORD_CHARS} characters"
+    if all(word in _TOO_COMMON for word in keyword.split()):
+        return "nearly every article has it; follow a phrase that holds it instead, in quotes"
     return None

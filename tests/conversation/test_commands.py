@@ -102,6 +102,35 @@ async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(
     assert "Keywords: “all”" in quoted.text and "Not followed “Everything”" in quoted.text
 
 
+async def test_subscribe_to_a_word_nearly_every_article_holds_is_refused_with_the_way_out(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe the" or "/subscribe US" followed a keyword that is in almost every article (the pronoun
+    # "us"): an alert for nearly all the news. A phrase holding such a word is fine.
+    reply = await say(emulator, '/subscribe the US "of the" tesla')
+    assert "Keywords: “tesla”" in reply.text
+    for word in ("the", "US", "of the"):
+        assert f"Not followed “{word}”: nearly every article has it" in reply.text, word
+    assert "in quotes" in reply.text
+    phrase = await say(emulator, '/subscribe "us election"')
+    assert "Keywords: “us election”" in phrase.text
+    mysubs = await say(emulator, "/mysubs")
+    assert "Keywords: “tesla”, “us election”" in mysubs.text
+
+
+async def test_a_turkish_capital_i_keyword_is_shown_with_a_plain_i_and_still_dropped_as_shown(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "İstanbul" lowered to "i" + a combining dot: the reply and /mysubs showed a doubly dotted "i̇stanbul".
+    reply = await say(emulator, "/subscribe İzmir")
+    assert "Keywords: “izmir”" in reply.text and "\u0307" not in reply.text
+    db = services_of(running_bot).db
+    await db.subscriptions.add(USER_CHAT, "keyword", "i\u0307stanbul", 0.0)  # as stored before the change
+    dropped = await say(emulator, "/unsubscribe İstanbul izmir")
+    assert "Stopped following keywords: “istanbul”, “izmir”" in dropped.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -17,6 +17,7 @@ from bot.scheduling import utc
 from bot.store import ChatDefaults, Database, NewArticle
 from summaries.articles import Article
 from tests.conftest import MakeBot, make_settings, services_of
+from tests.conversation.helpers import say
 from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
@@ -58,6 +59,31 @@ async def test_feed_poll_to_instant_alert(
         assert alert.button_data("Full summary").startswith("sum:")
         await emulator.wait_for_idle(quiet=0.3)
         assert emulator.messages(43) == []
+
+
+async def test_a_keyword_with_a_leading_dot_alerts_on_the_name_not_on_the_bare_word(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # "/subscribe .NET" followed "net": every "net profit" of the business news was an alert about .NET.
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        await emulator.add_chat(77)
+        reply = await say(emulator, "/subscribe .NET", chat=77)
+        assert "Keywords: “.net”" in reply.text
+        for minutes, (title, body) in enumerate(
+            [
+                ("Bank lifts its net profit", "The bank said net profit rose by a tenth. "),
+                ("Runtime release for developers", "Microsoft shipped .NET 10 with faster start-up. "),
+            ],
+            start=1,
+        ):
+            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+            await news_site.publish("business", title, body * 5, published=published)
+        clock.advance(180)
+        alert = await emulator.next_message(chat_id=77, timeout=10)
+        assert "Runtime release for developers" in alert.text
+        await emulator.wait_for_idle(quiet=0.3)
+        # Alerts go oldest first: the net profit story, published first, would have come before this one.
+        assert [m.text for m in emulator.messages(77)] == [reply.text, alert.text]
 
 
 async def test_a_polls_new_items_reach_the_chat_oldest_first_so_it_reads_as_a_timeline(

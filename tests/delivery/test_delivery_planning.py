@@ -48,7 +48,7 @@ def test_keywords_match_across_unicode_spellings() -> None:
     # "İstanbul" case-folds to "i" + a combining dot, and a decomposed "é" is "e" + a combining accent: both
     # used to split the word, so a chat following "istanbul" or "café" never heard of these headlines.
     assert matches("istanbul", "İstanbul'da büyük yangın")
-    assert matches("i\u0307stanbul", "İSTANBUL MARATHON")  # as /subscribe İstanbul stores it (lower case)
+    assert matches("i\u0307stanbul", "İSTANBUL MARATHON")  # as /subscribe İstanbul stored it once
     assert matches("café", "Le cafe\u0301 du coin ferme")
     assert matches("cafe\u0301 crème", "Café crème prices rise")
     assert matches("straße", "STRASSE GESPERRT")
@@ -90,6 +90,70 @@ def test_keywords_in_chinese_and_japanese_are_found_inside_the_text() -> None:
     assert matches("上海", "上海港的集装箱吞吐量创新高")
     assert not matches("大阪", "東京で震度4の地震、けが人なし")
     plan = match_articles([article(1, "東京で地震", "被害は確認されていない。")], [(7, "keyword", "東京")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
+def test_a_latin_keyword_finds_its_word_glued_to_chinese_or_japanese_text() -> None:
+    # Chinese and Japanese news write brand names with no space around them: "新型iPhoneを発表" was one word,
+    # so a chat following iphone, c++ or "iphone 16" never heard of these headlines.
+    assert matches("iphone", "アップル、新型iPhoneを発表")
+    assert matches("iphone 16", "新型iPhone 16を発表")
+    assert matches("tesla", "特斯拉Tesla股价大涨")
+    assert matches("c++", "新しいC++の規格")
+    assert not matches("iphone", "新型iPhonesを発表")
+    assert not matches("c++", "ObjC++の規格")
+    assert matches("東京", "東京Marathonが開催")
+    plan = match_articles(
+        [article(1, "アップル、新型iPhoneを発表", "詳細は後日。"), article(2, "Apple news", "iPhones sold.")],
+        [(7, "keyword", "iphone")],
+    )
+    assert [m.article_id for m in plan[7]] == [1]
+
+
+def test_a_keyword_typed_full_width_is_the_same_word_as_in_ascii() -> None:
+    # A Japanese keyboard types "ｔｅｓｌａ", and Japanese news print "ｉＰｈｏｎｅ": neither ever matched.
+    assert matches("ｔｅｓｌａ", "Tesla cuts prices")
+    assert matches("iphone", "アップル、新型ｉＰｈｏｎｅを発表")
+    assert matches("ｃ＋＋", "Written in C++ today")
+    assert not matches("ｔｅｓｌａ", "Teslas everywhere")
+    assert matches("tesla", "Tesla™ cuts prices")  # only the width changes, unlike NFKC's "teslatm"
+    plan = match_articles([article(1, "Tesla cuts prices", "")], [(7, "keyword", "ｔｅｓｌａ")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
+def test_a_russian_keyword_finds_its_word_with_or_without_the_dots_of_yo() -> None:
+    # Russian news mostly print "е" for "ё": a chat following "королёв" never heard of "Королев", and one
+    # following "елка" missed "Ёлка".
+    assert matches("королёв", "Город Королев получил премию")
+    assert matches("елка", "Главная Ёлка страны")
+    assert matches("ЁЛКА", "главная елка")
+    assert not matches("елка", "елками")
+    plan = match_articles([article(1, "Главная Ёлка страны", "")], [(7, "keyword", "елка")])
+    assert [m.article_id for m in plan[7]] == [1]
+
+
+def test_a_korean_keyword_finds_its_word_with_a_particle_attached() -> None:
+    # Korean writes particles onto nouns ("서울에서", "삼성전자는"): a chat following 서울 heard only of the rare
+    # headline where the bare noun stood alone.
+    assert matches("서울", "서울에서 정상회의 열려")
+    assert matches("삼성", "삼성전자는 오늘 실적을 발표했다")
+    assert matches("삼성 전자", "삼성 전자가 발표했다")
+    assert not matches("서울", "경기도에서 회의")
+    assert not matches("서울", "남서울에서 회의")  # a word that only ends with it is another place
+    plan = match_articles(
+        [article(1, "서울에서 정상회의 열려", ""), article(2, "부산 소식", "")], [(7, "keyword", "서울")]
+    )
+    assert [m.article_id for m in plan[7]] == [1]
+
+
+def test_a_greek_keyword_finds_its_word_with_or_without_accents() -> None:
+    # Greek capitals drop the tonos: a chat following "οδός" never heard of the headline "ΚΛΕΙΣΤΗ Η ΟΔΟΣ", and
+    # one that typed "αθηνα" without accents missed "Αθήνα".
+    assert matches("οδός", "ΚΛΕΙΣΤΗ Η ΟΔΟΣ ΠΑΝΕΠΙΣΤΗΜΙΟΥ")
+    assert matches("αθηνα", "Σεισμός στην Αθήνα")
+    assert matches("προϊόν", "ΝΕΟ ΠΡΟΙΟΝ")
+    assert not matches("οδός", "Οι οδοί έκλεισαν")
+    plan = match_articles([article(1, "ΚΛΕΙΣΤΗ Η ΟΔΟΣ", "")], [(7, "keyword", "οδός")])
     assert [m.article_id for m in plan[7]] == [1]
 
 
@@ -192,9 +256,10 @@ def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None
         article(1, "Electric car sales", "The new electric  car market grew. C++ and C# jobs."),
         article(2, "İSTANBUL'DA YANGIN", "Cafe\u0301 Central closed. New new york york."),
         article(3, "東京で地震", "被害は確認されていない。Electric cars only."),
-        article(4, "Straße gesperrt", "Car electric, not the phrase. new york new york"),
+        article(4, "Straße gesperrt", "Car electric, not the phrase. new york new york 서울에서 회의"),
     ]
     keywords = [
+        "서울",
         "electric car",
         "car electric",
         "electric",
