@@ -33,7 +33,7 @@ from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
-from bot.store.deliveries import Delivery, Finished, PlannedDelivery
+from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
 from bot.store.models import Chat
 from summaries.articles import Article
 
@@ -373,7 +373,7 @@ class DeliveryService:
             self._digest_chats.discard(chat.id)
 
     async def stats(self, since: float) -> dict[str, int]:
-        """Queue depth now, and deliveries sent, failed and dropped since ``since``."""
+        """Queue depth now; deliveries sent, failed, dropped and left out of digests since ``since``."""
         return await self._db.deliveries.stats(since)
 
     def reschedule(self, chat: Chat, now: float) -> Chat:
@@ -937,7 +937,7 @@ class DeliveryService:
         gone_ids = {r.id for r in gone}
         outcomes = [Finished(r.id, "dropped", r.attempts, "article gone") for r in gone]
         outcomes += [
-            Finished(r.id, "dropped", r.attempts, "over the digest's per-topic cap")
+            Finished(r.id, "dropped", r.attempts, OVER_DIGEST_CAP)
             for r in rows
             if r.id not in shown_ids and r.id not in gone_ids
         ]

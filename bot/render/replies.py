@@ -660,7 +660,8 @@ def render_stats(stats: Stats) -> Reply:
         f"Articles: {stats.articles}",
         f"Feeds: {stats.feeds}" + (f" ({stats.feeds_dead} dead)" if stats.feeds_dead else ""),
         f"Queue: {d.get('queued', 0)} waiting",
-        f"Last 24 h: {d.get('sent', 0)} delivered, {d.get('failed', 0)} failed, {d.get('dropped', 0)} dropped",
+        f"Last 24 h: {d.get('sent', 0)} delivered, {d.get('failed', 0)} failed, {d.get('dropped', 0)} dropped"
+        + (f", {d['capped']} left out of digests by the per-topic cap" if d.get("capped") else ""),
     ]
     return Reply("\n".join(lines))
 

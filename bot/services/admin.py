@@ -29,7 +29,7 @@ class DeliveryStatsSource(Protocol):
     """What /stats needs from the delivery engine."""
 
     async def stats(self, since: float) -> dict[str, int]:
-        """Queue depth, and deliveries sent and failed since ``since``."""
+        """Queue depth, and deliveries sent, failed, dropped and capped since ``since``."""
         ...
 
 
@@ -42,7 +42,7 @@ class Stats:
     articles: int
     feeds: int
     feeds_dead: int
-    deliveries: dict[str, int] = field(default_factory=dict)  # queued; sent, failed, dropped in 24 h
+    deliveries: dict[str, int] = field(default_factory=dict)  # queued; sent, failed, dropped, capped in 24 h
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,7 +145,12 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
             # "Coffee's" is the words "coffee" and "s" to FTS5, a phrase no text about coffee holds.
             chunk = _POSSESSIVE.sub("", chunk)
         # Control characters (NUL ends an FTS5 string early) and lone surrogates (not encodable) go.
-        cleaned = "".join(ch for ch in chunk if unicodedata.category(ch)[0] != "C")
+        categories = [(ch, unicodedata.category(ch)) for ch in chunk]
+        cleaned = "".join(ch for ch, cat in categories if cat[0] != "C")
+        # The index splits a stored word at a format character (the zero-width non-joiner inside Persian
+        # words, a soft hyphen): such a word is also looked for as its parts in a row.
+        parts = "".join(" " if cat == "Cf" else ch for ch, cat in categories if cat[0] != "C" or cat == "Cf")
+        parts = " ".join(parts.lower().split())
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
         if not any(ch.isalnum() for ch in cleaned):
             continue
@@ -161,7 +166,7 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
         folded = cleaned.casefold()
         forms = [
             '"' + form.replace('"', '""') + '"'
-            for form in dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded)))
+            for form in dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
         ]
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:

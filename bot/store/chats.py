@@ -199,8 +199,19 @@ class ChatRepo:
             await run(conn, "DELETE FROM chats WHERE id = ?", (old_id,))
 
     async def delete(self, chat_id: int) -> bool:
-        """/stop: delete the chat with its subscriptions and deliveries; False if it was not there."""
+        """/stop: delete the chat with its subscriptions, deliveries and the links only it sent for a summary;
+        False if it was not there."""
         async with self._db.write() as conn:
+            # A link only this chat sent may be private (a shared document, a token in its address): it is the
+            # chat's data, so it goes too, out of the search index with it (the articles_fts trigger).
+            await run(
+                conn,
+                "DELETE FROM articles WHERE private = 1"
+                " AND id IN (SELECT article_id FROM article_readers WHERE chat_id = ?1)"
+                " AND NOT EXISTS (SELECT 1 FROM article_readers AS r"
+                " WHERE r.article_id = articles.id AND r.chat_id != ?1)",
+                (chat_id,),
+            )
             return await run(conn, "DELETE FROM chats WHERE id = ?", (chat_id,)) > 0
 
     async def due_digests(self, now: float) -> list[Chat]:

@@ -163,6 +163,7 @@ class Database:
         try:
             writer = await _connect(db_path, busy_timeout_ms)
             await _refuse_foreign_database(writer, db_path)
+            await _refuse_read_only(writer, busy_timeout_ms)
             await _enable_wal(writer, db_path, busy_timeout_ms / 1000)
             version = await _migrate(writer, plan)
             # The reader is opened after migrating so it never caches a half-built schema.
@@ -270,6 +271,11 @@ def _file_identity(path: Path, *, missing_ok: bool = True) -> tuple[int, int] | 
 
 def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout_ms: int) -> str:
     message = str(exc)
+    if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY:
+        return (
+            f"{path} is read-only: newsbot must write to it (check the permissions and owner of the file and "
+            "its folder, and that its disk is not mounted read-only)"
+        )
     if "locked" in message:
         return (
             f"{path} is locked by another process (waited {busy_timeout_ms / 1000:g} s); "
@@ -372,6 +378,27 @@ async def _refuse_foreign_database(conn: aiosqlite.Connection, path: Path) -> No
             f"{path} is not a newsbot database (it holds another program's tables: {names}); "
             "point NEWSBOT_DB_PATH at a new file"
         )
+
+
+async def _refuse_read_only(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    """Raise SQLITE_READONLY when SQLite could open the file for reading only (its mode, owner, disk)."""
+    # SQLite falls back to reading a file it may not write, without a word: newsbot would start and then fail
+    # every write. Only a write tells (in WAL mode even BEGIN IMMEDIATE passes): the version, written unchanged
+    # and rolled back. With no busy wait, a lock another process holds (the sqlite3 shell) passes at once.
+    version = await _user_version(conn)
+    await conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await conn.execute(f"PRAGMA user_version = {version:d}")
+        finally:
+            await conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        # SQLITE_READONLY goes on to Database.open, which says what to check.
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            raise
+    finally:
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
 async def _user_version(conn: aiosqlite.Connection) -> int:

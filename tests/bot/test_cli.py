@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from summaries.summarizer import summarize
+from tests.support.files import read_only
 from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -271,6 +272,22 @@ def test_ingest_with_an_unusable_database_is_one_line(
     assert result.returncode == code, result.stderr
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and expected.format(db=db) in result.stderr, result.stderr
+
+
+def test_ingest_into_a_read_only_database_is_one_line(tmp_path: Path) -> None:
+    # SQLite opened the file for reading without a word: every article failed with a traceback on stderr.
+    db = tmp_path / "news.sqlite3"
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    sqlite3.connect(db).close()
+    with read_only(db):
+        result = newsbot(
+            "ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db)
+        )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(
+        f"newsbot: {db} is read-only: newsbot must write to it (check the permissions"
+    )
 
 
 @pytest.mark.parametrize(

@@ -148,6 +148,35 @@ async def test_a_link_one_chat_summarized_stays_that_chats_own(
     assert ARTICLE_TITLE in (await say(emulator, f"/summary {stored.id}", chat=other)).text
 
 
+async def test_stop_deletes_the_links_only_that_chat_sent_for_a_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "Yes, delete everything" left the text of the links the chat alone had sent (a shared document, a page
+    # behind a token) in the database and its search index until the retention pruned them, a month later.
+    mine = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    body = (
+        "The harbour office opened a new ferry pier for commuters on Friday morning.\n\n"
+        "The pier doubles the number of boats that can stop at the old quay each hour.\n\n"
+        "Ferry captains said the wider berth makes docking in strong wind far easier."
+    )
+    shared = await news_site.publish("world", "Harbour opens a second ferry pier", body)
+    other = USER_CHAT + 1
+    for chat, url in ((USER_CHAT, mine.url), (USER_CHAT, shared.url), (other, shared.url)):
+        assert "⚠️" not in (await say(emulator, f"/summary {url}", chat=chat)).text
+    confirm = await say(emulator, "/stop")
+    await press(emulator, confirm, "stop:yes")
+    assert "deleted" in (await emulator.next_message(USER_CHAT)).text
+    db = services_of(running_bot).db
+    assert await db.articles.get_by_url(mine.url) is None
+    assert (
+        await db.reader.execute_fetchall("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'tram'")
+        == []
+    )
+    # The link another chat sent too stays that chat's.
+    assert "Nothing found" not in (await say(emulator, "/search ferry pier", chat=other)).text
+    assert await db.articles.get_by_url(shared.url) is not None
+
+
 async def test_pages_without_an_article_get_a_clear_reason_fast(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
 ) -> None:

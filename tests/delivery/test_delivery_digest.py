@@ -15,7 +15,9 @@ import pytest_asyncio
 
 from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
+from bot.render.replies import render_stats
 from bot.scheduling import utc
+from bot.services.admin import Stats
 from bot.services.chats import ChatService
 from tests.delivery.support import Rig, add_chat, rig, store_article, wait_until
 
@@ -70,6 +72,26 @@ async def test_digest_at_eight_berlin_across_spring_forward(tmp_path: Path, emul
         assert len(emulator.messages(7)) == 1
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 3, 31, 6)
+
+
+async def test_stats_do_not_count_the_stories_a_digest_names_only_by_its_cap_as_dropped(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Every digest over its per-topic cap added its "…and N more" stories to /stats' "dropped", meant for
+    # paused, stopped and blocked chats: a healthy digest bot showed thousands dropped a day.
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await digest_chat(r, 7)
+        arts = [
+            await store_article(r, title, topics=("sport",)) for title in ("Cup final", "Derby", "Relegation")
+        ]
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 1
+        assert "…and 2 more: /latest sport" in emulator.messages(7)[0].text
+        stats = await r.delivery.stats(r.clock.now() - 86400)
+        line = render_stats(Stats({}, {}, 3, 0, 0, deliveries=stats)).html.splitlines()[-1]
+        assert (
+            line == "Last 24 h: 1 delivered, 0 failed, 0 dropped, 2 left out of digests by the per-topic cap"
+        )
 
 
 async def test_digest_on_demand_and_twice_a_day(tmp_path: Path, emulator: BotApiEmulator) -> None:

@@ -410,6 +410,20 @@ async def test_search_ignores_case_and_accents(db: Database) -> None:
     assert await _search_urls(db, "nguyen") == ["4"]
 
 
+async def test_search_finds_a_word_typed_with_a_zero_width_non_joiner_or_a_soft_hyphen(db: Database) -> None:
+    # Persian writes a zero-width non-joiner inside words ("می‌خواهد", "wants"), and a copied German headline
+    # may hold a soft hyphen. The index splits the stored word there; /search dropped the character and looked
+    # for the joined word, which the index never holds: a Persian reader found nothing for the word they typed.
+    await _add(db, make_article(1, title="دولت می\u200cخواهد مالیات را کم کند"), "h1", now=NOW)
+    await _add(db, make_article(2, title="Die Bundes\u00adregierung plant neue Brücken"), "h2", now=NOW + 10)
+    await _add(db, make_article(3, title="Megacorp buys a rival"), "h3", now=NOW + 20)
+    assert await _search_urls(db, "می\u200cخواهد") == ["1"]
+    assert await _search_urls(db, "Bundes\u00adregierung plant") == ["2"]
+    # A word stored whole is still found when the typed one carries such a character.
+    assert await _search_urls(db, "mega\u200bcorp") == ["3"]
+    assert await _search_urls(db, "mega\u00adcorp\u200c") == ["3"]
+
+
 async def test_search_finds_chinese_and_japanese_words_inside_the_text(db: Database) -> None:
     # The index keeps a run of these characters as one token, so /search 東京 missed "東京で地震".
     await _add(db, make_article(1, title="東京で地震", body="東京で震度4の揺れ。けが人なし。"), "h1", now=NOW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -15,6 +16,7 @@ import pytest
 from bot.store import ChatDefaults, Database, DatabaseUnavailable, NewArticle, SchemaError, load_migrations
 from bot.store.db import split_statements
 from tests.store.samples import NOW, add_chat, make_article
+from tests.support.files import read_only
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -411,6 +413,25 @@ async def test_a_damaged_database_is_refused_clearly(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:8192])
     with pytest.raises(SchemaError, match=f"{path.name} is damaged .*malformed.*restore it from a backup"):
         await Database.open(path)
+
+
+async def test_a_read_only_database_is_refused_at_open_instead_of_failing_every_write(tmp_path: Path) -> None:
+    # SQLite opens a file it may not write for reading, without a word: newsbot started, and then every write
+    # failed (`newsbot ingest` printed a traceback for each article; `newsbot run` answered nobody).
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await add_chat(db, 1)
+    refusal = ""
+    with read_only(path):
+        try:
+            opened = await Database.open(path)
+        except DatabaseUnavailable as exc:
+            refusal = str(exc)
+        else:
+            await opened.close()
+    assert re.search(r"db\.sqlite3 is read-only: .*permissions", refusal), refusal
+    async with await Database.open(path) as db:  # writable again: nothing was lost or changed
+        assert await db.chats.get(1) is not None
 
 
 def test_split_statements_keeps_triggers_strings_and_comments_whole() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.store import ChatDefaults, Database
-from bot.store.deliveries import PlannedDelivery
+from bot.store.deliveries import OVER_DIGEST_CAP, PlannedDelivery
 from tests.store.samples import NOW, make_article
 
 
@@ -142,15 +142,17 @@ async def test_stats_count_the_queue_and_the_period_from_indexes_not_the_whole_h
                 (5, 5, "failed", NOW - 60, NOW - 60),
                 (6, 6, "dropped", NOW - 60, NOW - 60),
                 (7, 7, "dropped", NOW - 60, NOW - 60),
+                (8, 8, "dropped", NOW - 60, NOW - 60),
             ],
         )
+        await conn.execute("UPDATE deliveries SET error = ? WHERE id = 8", (OVER_DIGEST_CAP,))
     traced: list[str] = []
     await db.reader.set_trace_callback(traced.append)
     try:
         stats = await db.deliveries.stats(NOW - 86400)
     finally:
         await db.reader.set_trace_callback(None)
-    assert stats == {"queued": 2, "sent": 1, "failed": 1, "dropped": 2}
+    assert stats == {"queued": 2, "sent": 1, "failed": 1, "dropped": 2, "capped": 1}
     [count] = [sql for sql in traced if "FROM deliveries" in sql]
     plan = await db.reader.execute_fetchall("EXPLAIN QUERY PLAN " + count)
     details = " | ".join(str(r[3]) for r in plan)

@@ -1,0 +1,34 @@
+"""Files in the states an operator's mistakes leave them in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` may be read but not written while the block runs (skips where that cannot be arranged)."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(0o644)
+        return
+    # root writes whatever the mode bits say; an immutable file is one it cannot write either.
+    try:
+        made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode == 0
+    except FileNotFoundError:
+        made = False
+    if not made:
+        pytest.skip("running as root without chattr +i: no read-only file can be made")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=True)
