@@ -294,6 +294,7 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         with contextlib.suppress(NotImplementedError):  # Windows event loops: Ctrl-C stops at once
             loop.add_signal_handler(signal.SIGINT, on_sigint)
         done = 0
+        storage_problem: str | None = None
         try:
             progress = tqdm(sources, unit="source", disable=quiet or None, file=sys.stderr, leave=False)
             for source in progress:
@@ -303,9 +304,11 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
                         line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
                         failed += outcome.status == "failed"
                         progress.write(line, file=sys.stdout)
-                        if interrupted:
+                        if outcome.storage_failed:
+                            storage_problem = outcome.reason
+                        if interrupted or storage_problem:
                             break
-                if interrupted:
+                if interrupted or storage_problem:
                     break
                 done += 1
         except asyncio.CancelledError:
@@ -324,6 +327,14 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    if storage_problem:
+        # Every later article would wait out the busy timeout and fail the same way.
+        print(
+            f"newsbot: stopped: the database refused to store articles; {done} of {len(sources)} sources done,"
+            " every article listed as added is stored",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     return EXIT_FAILURE if failed else EXIT_OK
 
 

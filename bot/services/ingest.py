@@ -93,6 +93,8 @@ class IngestOutcome:
     status: Status
     article: Article | None = None
     reason: str | None = None
+    # The database, not the article, refused (locked by another program, a full disk): the rest would fail too.
+    storage_failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,6 +622,11 @@ class IngestService:
                 continue
             try:
                 stored, status = await self._store(article, feed_id=None)
+            except sqlite3.OperationalError as exc:
+                # The caller says it once and stops: a traceback per article would bury the reason.
+                reason = f"the database cannot store it ({exc})"
+                yield IngestOutcome(source, "failed", article, reason, storage_failed=True)
+                return
             except Exception as exc:  # keep going: one bad article must not lose the others
                 log.exception("could not store %s", article.url)
                 yield IngestOutcome(source, "failed", article, f"{type(exc).__name__}: {exc}")

@@ -290,6 +290,42 @@ def test_ingest_into_a_read_only_database_is_one_line(tmp_path: Path) -> None:
     )
 
 
+def test_ingest_into_a_database_another_program_holds_stops_at_once_with_one_reason(tmp_path: Path) -> None:
+    # Each article waited out the busy timeout, logged a 20-line traceback and failed the same way: a thousand
+    # files took an hour and a half to say "database is locked" a thousand times.
+    db = tmp_path / "news.sqlite3"
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    (tmp_path / "ferry.txt").write_text(ARTICLE.replace("tram", "ferry"))
+    assert (
+        newsbot(
+            "ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db)
+        ).returncode
+        == 0
+    )
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the sqlite3 shell, a backup tool: a writer that does not let go
+        result = newsbot(
+            "ingest",
+            "--quiet",
+            str(tmp_path / "ferry.txt"),
+            str(tmp_path / "tram.txt"),
+            cwd=tmp_path,
+            NEWSBOT_DB_PATH=str(db),
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"failed   {tmp_path / 'ferry.txt'}: the database cannot store it (database is locked)"
+    ]
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "newsbot: stopped: the database refused to store articles; 0 of 2 sources done, every article listed as"
+        " added is stored"
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
