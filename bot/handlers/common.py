@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import UserError, retry_after_seconds
+from bot.errors import UserError, retry_after_seconds, topic_gone
 from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
 from bot.render.text import truncate
 from bot.store.models import Chat
@@ -110,19 +110,32 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
 async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: bool = False) -> list[Message]:
     """Send one or more replies in the message's chat (HTML, no link previews)."""
     items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
+    topic = message.message_thread_id if message.is_topic_message else None
     sent: list[Message] = []
     for reply in items:
-        sent.append(
-            await obey_flood_limits(
-                lambda reply=reply: message.reply_html(  # type: ignore[misc]
-                    reply.html,
-                    reply_markup=reply.keyboard,
-                    link_preview_options=NO_PREVIEW,
-                    do_quote=quote,
-                )
-            )
-        )
+        try:
+            sent.append(await _reply(message, reply, quote=quote, thread_id=topic))
+        except BadRequest as exc:
+            if topic is None or not topic_gone(exc.message):
+                raise
+            # Asked in a forum topic closed to the bot (administrators still post there) or deleted since: the
+            # answer goes to "General", as a /digest asked there does, rather than nowhere.
+            topic = None
+            sent.append(await _reply(message, reply, quote=False, thread_id=None))
     return sent
+
+
+async def _reply(message: Message, reply: Reply, *, quote: bool, thread_id: int | None) -> Message:
+    """One reply in the message's chat, in forum topic ``thread_id`` (None: "General", or no forum)."""
+    return await obey_flood_limits(
+        lambda: message.reply_html(
+            reply.html,
+            reply_markup=reply.keyboard,
+            link_preview_options=NO_PREVIEW,
+            do_quote=quote,
+            message_thread_id=thread_id,
+        )
+    )
 
 
 async def send_to_chat(

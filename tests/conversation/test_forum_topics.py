@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+
+import pytest
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
@@ -140,3 +143,19 @@ async def test_typing_for_a_link_shows_in_the_topic_it_was_asked_in(
     assert reply.message_thread_id == topic
     # "typing…" used to show in General, where nobody was waiting for the answer.
     assert (FORUM, "typing", topic) in emulator.chat_actions
+
+
+async def test_a_command_asked_in_a_closed_topic_is_answered_in_general(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Administrators still post in a closed topic; the bot may not. Every answer there was refused: the admin
+    # got nothing at all (the apology was refused too) and the log an ERROR trace per command.
+    await _forum(emulator)
+    archive = await emulator.create_topic(FORUM, "Archive", user_id=ADMIN)
+    await emulator.close_topic(FORUM, archive)
+    caplog.set_level(logging.ERROR)
+    reply = await _ask(emulator, "/subscribe glacier", archive)
+    assert "glacier" in reply.text and reply.message_thread_id is None
+    assert [s.value for s in await services_of(running_bot).subscriptions.for_chat(FORUM)] == ["glacier"]
+    assert "What I can do" in (await _ask(emulator, "/help", archive)).text
+    assert not caplog.records
