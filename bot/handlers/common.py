@@ -144,17 +144,29 @@ async def send_to_chat(
     """Send replies to a chat by id (callback handlers have no user message to reply to)."""
     items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
     for reply in items:
-        await obey_flood_limits(
-            lambda reply=reply: context.bot.send_message(  # type: ignore[misc]
-                chat_id,
-                reply.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=reply.keyboard,
-                link_preview_options=NO_PREVIEW,
-                reply_to_message_id=reply_to,
-                allow_sending_without_reply=True,
-            )
+        try:
+            await _send_reply_to(context, chat_id, reply, reply_to)
+        except BadRequest as exc:
+            if reply_to is None or not topic_gone(exc.message):
+                raise
+            # A reply lands in the forum topic of the message it answers: one closed to the bot since (or
+            # deleted) refuses it, so it goes to "General" instead, as a command's answer does.
+            reply_to = None
+            await _send_reply_to(context, chat_id, reply, None)
+
+
+async def _send_reply_to(context: BotContext, chat_id: int, reply: Reply, reply_to: int | None) -> None:
+    await obey_flood_limits(
+        lambda: context.bot.send_message(
+            chat_id,
+            reply.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply.keyboard,
+            link_preview_options=NO_PREVIEW,
+            reply_to_message_id=reply_to,
+            allow_sending_without_reply=True,
         )
+    )
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:

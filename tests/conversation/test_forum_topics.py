@@ -159,3 +159,19 @@ async def test_a_command_asked_in_a_closed_topic_is_answered_in_general(
     assert [s.value for s in await services_of(running_bot).subscriptions.for_chat(FORUM)] == ["glacier"]
     assert "What I can do" in (await _ask(emulator, "/help", archive)).text
     assert not caplog.records
+
+
+async def test_a_summary_button_in_a_topic_closed_since_posts_the_summary_in_general(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A list posted before its topic was closed: every tap on it answered "Sorry, something went wrong",
+    # since the summary, a reply to the list, went to the closed topic and was refused.
+    topic = await _forum(emulator)
+    await store_samples(running_bot)
+    latest = await _ask(emulator, "/latest", topic)
+    await emulator.close_topic(FORUM, topic)
+    query = await emulator.press_button(FORUM, latest.message_id, latest.button_data("📄"), user_id=802)
+    answer = await emulator.wait_callback_answer(query)
+    assert answer.text is None or "went wrong" not in answer.text, answer.text
+    summary = await emulator.next_message(FORUM)
+    assert summary.message_thread_id is None and "Sorry" not in summary.text
