@@ -604,6 +604,13 @@ class DeliveryService:
             chat = await self._db.chats.get(item.chat_id)
             if chat is not None:
                 state.chats[item.chat_id] = chat
+            else:
+                moved_to = await self._db.deliveries.chat_of(item.row.id)
+                if moved_to is not None and moved_to != item.chat_id:
+                    # The group became a supergroup since this row was claimed (/stop would have deleted the
+                    # row): it went along, and so does everything queued for the group.
+                    await self._on_migrated(item, moved_to)
+                    return
         if chat is None or not chat.active:
             self._done(item, "dropped", "chat inactive")
             return
