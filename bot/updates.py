@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable
@@ -82,17 +83,30 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with self._slots:
                 await coroutine
             return
-        key = chat.id
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        keys = [chat.id]
+        moved_to = (
+            update.message.migrate_to_chat_id if isinstance(update, Update) and update.message else None
+        )
+        if moved_to:
+            # A group's "became a supergroup" notice moves its data to the supergroup: it takes the supergroup's
+            # turn (first, even while the group's last update still runs) as well as the group's, so the
+            # supergroup's updates after it (the bot's join first) find the group moved already. Only such a
+            # notice holds two locks: no deadlock.
+            keys.insert(0, moved_to)
+        for key in keys:
+            self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock, self._slots:
-                await coroutine
+            async with contextlib.AsyncExitStack() as held:
+                for key in keys:
+                    await held.enter_async_context(self._locks.setdefault(key, asyncio.Lock()))
+                async with self._slots:
+                    await coroutine
         finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:  # forget idle chats so memory stays flat
-                del self._waiting[key]
-                self._locks.pop(key, None)
+            for key in keys:
+                self._waiting[key] -= 1
+                if not self._waiting[key]:  # forget idle chats so memory stays flat
+                    del self._waiting[key]
+                    self._locks.pop(key, None)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
