@@ -291,7 +291,11 @@ def require_bot_admin(update: Update, context: BotContext) -> None:
 
 
 def is_bot_admin(update: Update, context: BotContext) -> bool:
-    """Whether the sender is one of NEWSBOT_ADMIN_IDS."""
+    """Whether the sender is one of NEWSBOT_ADMIN_IDS (never in a channel post)."""
+    if update.channel_post is not None:
+        # A channel that signs posts with its admins' profiles sends their ``from``; whoever signed it, the
+        # answer would be a post every subscriber reads.
+        return False
     user = update.effective_user
     return context.services.admin.is_admin(user.id if user else None)
 
