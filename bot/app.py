@@ -28,7 +28,7 @@ from bot.services.ingest import IngestService, fetcher_for
 from bot.services.subscriptions import SubscriptionService
 from bot.services.summaries import SummaryCache
 from bot.store import Database
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import PerChatUpdateProcessor, skip_unreadable_updates
 from summaries.topics import TopicCatalogue
 
 if TYPE_CHECKING:
@@ -65,6 +65,26 @@ class TokenSafeRequest(HTTPXRequest):
         return code, hide_token(payload, self._token)
 
 
+class UpdatesRequest(TokenSafeRequest):
+    """The transport of getUpdates: updates python-telegram-bot cannot read are skipped, not retried forever."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """See ``TokenSafeRequest.do_request``; a successful answer passes ``skip_unreadable_updates``."""
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        return code, skip_unreadable_updates(payload) if code == 200 else payload
+
+
 class NewsbotApplication(Application):
     """PTB's Application without its memory of every chat and user it has seen.
 
@@ -91,7 +111,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .token(token)
         # PTB's defaults: a pool of 256 connections for requests, 1 for getUpdates.
         .request(TokenSafeRequest(token, connection_pool_size=256))
-        .get_updates_request(TokenSafeRequest(token, connection_pool_size=1))
+        .get_updates_request(UpdatesRequest(token, connection_pool_size=1))
         .base_url(settings.telegram_api_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor(64))

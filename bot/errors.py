@@ -34,6 +34,12 @@ def cannot_post(message: str) -> bool:
     return any(part in lowered for part in _CANNOT_POST)
 
 
+def topic_gone(message: str) -> bool:
+    """Whether a Bad Request answer means the forum topic written to was closed (to the bot) or deleted."""
+    lowered = message.lower()
+    return "thread not found" in lowered or "topic_closed" in lowered or "topic_deleted" in lowered
+
+
 def not_telegrams_answer(exc: TelegramError) -> bool:
     """Whether a 403/400 came from something in front of Telegram (a proxy's page, a broken local Bot API).
 

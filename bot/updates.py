@@ -1,17 +1,55 @@
-"""Update processing: parallel across chats, in order within a chat."""
+"""Update processing: unreadable updates skipped; parallel across chats, in order within a chat."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+log = logging.getLogger(__name__)
+
 # PTB's own semaphore is taken before our per-chat lock, so updates queued behind one busy chat would
 # hold its slots and stall every other chat; it is made wide enough never to bind and we limit below.
 _UNBOUNDED = 1 << 30
+
+
+def skip_unreadable_updates(payload: bytes) -> bytes:
+    """A getUpdates answer with each update python-telegram-bot cannot read cut down to its ``update_id``.
+
+    PTB reads a whole batch at once: one update it cannot read (a shape of a newer Bot API, a mangled field)
+    fails the batch before its offset moves on, so the same batch comes back at once, fails again, and the
+    bot answers nobody. Reduced to its id, the update is confirmed like any other and changes nothing.
+    """
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return payload  # not JSON: PTB reports that as the network error it is
+    if not isinstance(answer, dict) or not answer.get("ok") or not isinstance(answer.get("result"), list):
+        return payload
+    kept: list[object] = []
+    skipped = False
+    for item in answer["result"]:
+        try:
+            Update.de_json(item, None)
+        except Exception as exc:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            # Only the error: the update itself may hold what people wrote.
+            log.warning("skipped update %s, which cannot be read: %s: %s", update_id, type(exc).__name__, exc)
+            skipped = True
+            if isinstance(update_id, int):
+                kept.append({"update_id": update_id})
+        else:
+            kept.append(item)
+    if not skipped:
+        return payload
+    answer["result"] = kept
+    return json.dumps(answer).encode()
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -45,17 +83,30 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with self._slots:
                 await coroutine
             return
-        key = chat.id
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        keys = [chat.id]
+        moved_to = (
+            update.message.migrate_to_chat_id if isinstance(update, Update) and update.message else None
+        )
+        if moved_to:
+            # A group's "became a supergroup" notice moves its data to the supergroup: it takes the supergroup's
+            # turn (first, even while the group's last update still runs) as well as the group's, so the
+            # supergroup's updates after it (the bot's join first) find the group moved already. Only such a
+            # notice holds two locks: no deadlock.
+            keys.insert(0, moved_to)
+        for key in keys:
+            self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock, self._slots:
-                await coroutine
+            async with contextlib.AsyncExitStack() as held:
+                for key in keys:
+                    await held.enter_async_context(self._locks.setdefault(key, asyncio.Lock()))
+                async with self._slots:
+                    await coroutine
         finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:  # forget idle chats so memory stays flat
-                del self._waiting[key]
-                self._locks.pop(key, None)
+            for key in keys:
+                self._waiting[key] -= 1
+                if not self._waiting[key]:  # forget idle chats so memory stays flat
+                    del self._waiting[key]
+                    self._locks.pop(key, None)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -28,7 +28,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.planning import in_time_order, match_articles, plan_rows, story_chunks, story_of
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
-from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
+from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
@@ -604,6 +604,13 @@ class DeliveryService:
             chat = await self._db.chats.get(item.chat_id)
             if chat is not None:
                 state.chats[item.chat_id] = chat
+            else:
+                moved_to = await self._db.deliveries.chat_of(item.row.id)
+                if moved_to is not None and moved_to != item.chat_id:
+                    # The group became a supergroup since this row was claimed (/stop would have deleted the
+                    # row): it went along, and so does everything queued for the group.
+                    await self._on_migrated(item, moved_to)
+                    return
         if chat is None or not chat.active:
             self._done(item, "dropped", "chat inactive")
             return
@@ -663,7 +670,7 @@ class DeliveryService:
                 await self._on_gone(item.chat_id, "chat not found")
             elif cannot_post(exc.message):
                 await self._on_gone(item.chat_id, f"muted: {exc.message}")
-            elif chat.thread_id is not None and _topic_gone(exc):
+            elif chat.thread_id is not None and topic_gone(exc.message):
                 await self._forget_topic(item.chat_id, exc)
                 self._requeue_front(item)  # again at once, in "General"
             else:
@@ -1057,7 +1064,7 @@ class DeliveryService:
                 if cannot_post(exc.message):
                     await self._on_gone_digest(chat_id, f"muted: {exc.message}")
                     return f"gone: muted: {exc.message}", chat_id, thread_id
-                if thread_id is not None and _topic_gone(exc):
+                if thread_id is not None and topic_gone(exc.message):
                     stored = await self._db.chats.get(chat_id)
                     # /digest asked in another topic (one closed since, say) says nothing of the news topic.
                     if stored is not None and stored.thread_id == thread_id:
@@ -1113,12 +1120,6 @@ async def _send_message(sender: Any, **kwargs: Any) -> None:
         if not_telegrams_answer(exc):
             raise NetworkError(f"not a Telegram answer: {exc.message[:200]}") from exc
         raise
-
-
-def _topic_gone(exc: BadRequest) -> bool:
-    """Telegram's answer for a forum topic that was deleted or closed."""
-    message = exc.message.lower()
-    return "thread not found" in message or "topic_closed" in message or "topic_deleted" in message
 
 
 def _quiet(chat: Chat, now: float) -> bool:

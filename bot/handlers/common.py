@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import UserError, retry_after_seconds
+from bot.errors import UserError, retry_after_seconds, topic_gone
 from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
 from bot.render.text import truncate
 from bot.store.models import Chat
@@ -110,19 +110,32 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
 async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: bool = False) -> list[Message]:
     """Send one or more replies in the message's chat (HTML, no link previews)."""
     items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
+    topic = message.message_thread_id if message.is_topic_message else None
     sent: list[Message] = []
     for reply in items:
-        sent.append(
-            await obey_flood_limits(
-                lambda reply=reply: message.reply_html(  # type: ignore[misc]
-                    reply.html,
-                    reply_markup=reply.keyboard,
-                    link_preview_options=NO_PREVIEW,
-                    do_quote=quote,
-                )
-            )
-        )
+        try:
+            sent.append(await _reply(message, reply, quote=quote, thread_id=topic))
+        except BadRequest as exc:
+            if topic is None or not topic_gone(exc.message):
+                raise
+            # Asked in a forum topic closed to the bot (administrators still post there) or deleted since: the
+            # answer goes to "General", as a /digest asked there does, rather than nowhere.
+            topic = None
+            sent.append(await _reply(message, reply, quote=False, thread_id=None))
     return sent
+
+
+async def _reply(message: Message, reply: Reply, *, quote: bool, thread_id: int | None) -> Message:
+    """One reply in the message's chat, in forum topic ``thread_id`` (None: "General", or no forum)."""
+    return await obey_flood_limits(
+        lambda: message.reply_html(
+            reply.html,
+            reply_markup=reply.keyboard,
+            link_preview_options=NO_PREVIEW,
+            do_quote=quote,
+            message_thread_id=thread_id,
+        )
+    )
 
 
 async def send_to_chat(
@@ -131,17 +144,29 @@ async def send_to_chat(
     """Send replies to a chat by id (callback handlers have no user message to reply to)."""
     items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
     for reply in items:
-        await obey_flood_limits(
-            lambda reply=reply: context.bot.send_message(  # type: ignore[misc]
-                chat_id,
-                reply.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=reply.keyboard,
-                link_preview_options=NO_PREVIEW,
-                reply_to_message_id=reply_to,
-                allow_sending_without_reply=True,
-            )
+        try:
+            await _send_reply_to(context, chat_id, reply, reply_to)
+        except BadRequest as exc:
+            if reply_to is None or not topic_gone(exc.message):
+                raise
+            # A reply lands in the forum topic of the message it answers: one closed to the bot since (or
+            # deleted) refuses it, so it goes to "General" instead, as a command's answer does.
+            reply_to = None
+            await _send_reply_to(context, chat_id, reply, None)
+
+
+async def _send_reply_to(context: BotContext, chat_id: int, reply: Reply, reply_to: int | None) -> None:
+    await obey_flood_limits(
+        lambda: context.bot.send_message(
+            chat_id,
+            reply.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply.keyboard,
+            link_preview_options=NO_PREVIEW,
+            reply_to_message_id=reply_to,
+            allow_sending_without_reply=True,
         )
+    )
 
 
 async def edit(query: CallbackQuery, reply: Reply) -> None:
@@ -266,7 +291,11 @@ def require_bot_admin(update: Update, context: BotContext) -> None:
 
 
 def is_bot_admin(update: Update, context: BotContext) -> bool:
-    """Whether the sender is one of NEWSBOT_ADMIN_IDS."""
+    """Whether the sender is one of NEWSBOT_ADMIN_IDS (never in a channel post)."""
+    if update.channel_post is not None:
+        # A channel that signs posts with its admins' profiles sends their ``from``; whoever signed it, the
+        # answer would be a post every subscriber reads.
+        return False
     user = update.effective_user
     return context.services.admin.is_admin(user.id if user else None)
 

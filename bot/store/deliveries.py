@@ -217,6 +217,11 @@ class DeliveryRepo:
         )
         return {int(r["id"]) for r in rows}
 
+    async def chat_of(self, delivery_id: int) -> int | None:
+        """The chat this row belongs to now (a group's rows move to its supergroup); None when it is gone."""
+        rows = await fetch_all(self._db.reader, "SELECT chat_id FROM deliveries WHERE id = ?", (delivery_id,))
+        return int(rows[0]["chat_id"]) if rows else None
+
     async def park(self, delivery_id: int, not_before: float, attempts: int, error: str) -> None:
         """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``."""
         async with self._db.write() as conn:

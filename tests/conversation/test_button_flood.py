@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from bot.app import build_application, running_application
@@ -13,7 +15,7 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, RateLimits
 from tests.conftest import USER_CHAT, make_settings, services_of
-from tests.conversation.helpers import press, say
+from tests.conversation.helpers import press, say, store_samples
 
 
 @contextlib.asynccontextmanager
@@ -105,3 +107,22 @@ async def test_a_settings_tap_told_to_wait_long_says_what_changed(
     chat = await services_of(slow_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.paused
     assert toast is not None and "went wrong" not in toast and "ause" in toast, toast
+
+
+async def test_a_summary_tap_in_a_group_told_to_wait_long_says_so(
+    slow_emulator: BotApiEmulator, slow_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The group's budget is spent (Telegram asks for 20 s before the next post): the tap was answered "Sorry,
+    # something went wrong. Please try again." and the log got an ERROR traceback for a flood limit.
+    group = -100321
+    await slow_emulator.add_chat(group, "supergroup", "Readers")
+    await store_samples(slow_bot)
+    latest = await say(slow_emulator, "/latest", chat=group, user_id=8)
+    caplog.set_level(logging.INFO)
+    toast = await press(slow_emulator, latest, latest.button_data("📄"), user_id=8)
+    assert toast is not None and "went wrong" not in toast
+    assert "20 s" in toast and "again" in toast, toast
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # Nothing was posted: another tap is not told the summary is "already in the chat".
+    again = await press(slow_emulator, latest, latest.button_data("📄"), user_id=9)
+    assert again is not None and "already" not in again, again

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
-from tests.conftest import services_of
+from tests.conftest import ADMIN_ID, services_of
 from tests.conversation.helpers import press, store_news
 from tests.support.news_site import NewsSite
 
@@ -189,6 +191,32 @@ async def test_bot_admin_commands_in_a_channel_are_refused(
             await post(emulator, line)
         ).text == "Sorry, that command is only for the bot's administrators."
     assert await services_of(running_bot).admin.feeds() == []
+
+
+async def test_a_post_signed_by_a_bot_admin_runs_no_admin_command_in_the_channel(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A channel that signs posts with its admins' profiles sends them with ``from`` (the Bot API: "may be
+    # empty for messages sent to channels"). Signed by one of NEWSBOT_ADMIN_IDS, /stats was answered with the
+    # bot's figures in a post every subscriber reads.
+    await _add_bot_to_channel(emulator)
+    channel = {"id": CHANNEL, "type": "channel", "title": "Daily News"}
+    operator = {"id": ADMIN_ID, "is_bot": False, "first_name": "Op"}
+    await emulator.inject_raw_update(
+        {
+            "channel_post": {
+                "message_id": 77,
+                "date": int(time.time()),
+                "chat": channel,
+                "sender_chat": channel,
+                "from": operator,
+                "author_signature": "Op",
+                "text": "/stats",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        }
+    )
+    assert (await next_post(emulator)).text == "Sorry, that command is only for the bot's administrators."
 
 
 async def test_channel_posts_that_are_no_command_of_ours_get_no_answer(

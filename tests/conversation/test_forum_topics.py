@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+
+import pytest
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
@@ -140,3 +143,35 @@ async def test_typing_for_a_link_shows_in_the_topic_it_was_asked_in(
     assert reply.message_thread_id == topic
     # "typing…" used to show in General, where nobody was waiting for the answer.
     assert (FORUM, "typing", topic) in emulator.chat_actions
+
+
+async def test_a_command_asked_in_a_closed_topic_is_answered_in_general(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Administrators still post in a closed topic; the bot may not. Every answer there was refused: the admin
+    # got nothing at all (the apology was refused too) and the log an ERROR trace per command.
+    await _forum(emulator)
+    archive = await emulator.create_topic(FORUM, "Archive", user_id=ADMIN)
+    await emulator.close_topic(FORUM, archive)
+    caplog.set_level(logging.ERROR)
+    reply = await _ask(emulator, "/subscribe glacier", archive)
+    assert "glacier" in reply.text and reply.message_thread_id is None
+    assert [s.value for s in await services_of(running_bot).subscriptions.for_chat(FORUM)] == ["glacier"]
+    assert "What I can do" in (await _ask(emulator, "/help", archive)).text
+    assert not caplog.records
+
+
+async def test_a_summary_button_in_a_topic_closed_since_posts_the_summary_in_general(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A list posted before its topic was closed: every tap on it answered "Sorry, something went wrong",
+    # since the summary, a reply to the list, went to the closed topic and was refused.
+    topic = await _forum(emulator)
+    await store_samples(running_bot)
+    latest = await _ask(emulator, "/latest", topic)
+    await emulator.close_topic(FORUM, topic)
+    query = await emulator.press_button(FORUM, latest.message_id, latest.button_data("📄"), user_id=802)
+    answer = await emulator.wait_callback_answer(query)
+    assert answer.text is None or "went wrong" not in answer.text, answer.text
+    summary = await emulator.next_message(FORUM)
+    assert summary.message_thread_id is None and "Sorry" not in summary.text

@@ -88,6 +88,60 @@ async def test_group_migration_keeps_subscriptions(
     assert await services.chats.get(GROUP) is None
 
 
+async def test_an_upgraded_group_is_not_greeted_as_new_in_its_supergroup(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "creator")
+    await say(emulator, "/subscribe science", chat=GROUP, user_id=GROUP_ADMIN)
+    supergroup = {"id": -100500, "type": "supergroup", "title": "Readers"}
+    await emulator.add_chat(-100500, "supergroup", "Readers")
+    # What Telegram sends on an upgrade: the group's notice, the bot joining the supergroup, the supergroup's
+    # notice. The group's notice and the join were handled side by side (two chats), so the join found no
+    # such chat yet and the set-up group got the hello for a group the bot was just added to.
+    now, bot = int(time.time()), {"id": 123456, "is_bot": True, "first_name": "NewsBot"}
+    admin = {"id": GROUP_ADMIN, "is_bot": False, "first_name": "Ann"}
+    group = {"id": GROUP, "type": "group", "title": "Readers"}
+    await emulator.inject_raw_update(
+        {
+            "message": {
+                "message_id": 90,
+                "date": now,
+                "chat": group,
+                "from": admin,
+                "migrate_to_chat_id": -100500,
+            }
+        }
+    )
+    await emulator.inject_raw_update(
+        {
+            "my_chat_member": {
+                "chat": supergroup,
+                "from": admin,
+                "date": now,
+                "old_chat_member": {"user": bot, "status": "left"},
+                "new_chat_member": {"user": bot, "status": "member"},
+            }
+        }
+    )
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    await emulator.inject_raw_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": now,
+                "chat": supergroup,
+                "from": anonymous,
+                "sender_chat": supergroup,
+                "migrate_from_chat_id": GROUP,
+            }
+        }
+    )
+    await emulator.wait_for_idle()
+    assert emulator.messages(-100500) == []
+    assert await services_of(running_bot).subscriptions.topic_ids(-100500) == {"science"}
+
+
 async def test_admin_commands_refuse_others(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     for command in (
         "/stats",

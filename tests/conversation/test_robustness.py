@@ -121,6 +121,22 @@ async def test_odd_updates_do_not_crash_anything(
     assert await services_of(running_bot).subscriptions.for_chat(-100123) == []
 
 
+async def test_an_update_the_bot_cannot_read_is_skipped_and_the_others_are_answered(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A group's update python-telegram-bot cannot read (a shape of a newer Bot API, here a chat without its
+    # type) failed the whole getUpdates batch: it was fetched again at once, failed again, and the bot
+    # answered nobody, logging a CRITICAL traceback in a tight loop.
+    caplog.set_level(logging.WARNING)
+    group = {"id": -100777, "title": "Readers"}
+    unreadable = {"message_id": 1, "date": int(time.time()), "chat": group, "text": "/latest"}
+    update_id = await emulator.inject_raw_update({"message": unreadable})
+    assert "What I can do" in (await say(emulator, "/help", timeout=5)).text
+    skipped = [r for r in caplog.records if r.levelno >= logging.WARNING and str(update_id) in r.getMessage()]
+    assert len(skipped) == 1 and skipped[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
+
+
 async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -646,6 +646,28 @@ async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_t
         assert await r.db.deliveries.counts_by_status() == {"sent": 25}
 
 
+async def test_a_group_migrated_after_a_settings_change_gets_its_queued_alerts_in_the_supergroup(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, -100, topics=("sport",))
+        arts = [await store_article(r, f"Match report {i}", topics=("sport",)) for i in range(3)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        await wait_until(lambda: bool(emulator.messages(-100)))
+        # While the other two wait for the group's pace (3 s each), an admin changes a setting, and then the
+        # group becomes a supergroup and the bot handles its migration message. The two were dropped as
+        # "chat inactive": the group's row was gone, and the sender never looked for where it went.
+        await chat_service(r).set_length(-100, "2")
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chat_service(r).migrate(-100, -1001234)
+        await wait_until(lambda: len(emulator.messages(-1001234)) == 2, timeout=15)
+        state = r.delivery._state
+        await wait_until(lambda: state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()  # writes the last outcomes
+        assert await r.db.deliveries.counts_by_status() == {"sent": 3}
+
+
 class _GatedSummaries(SummaryCache):
     """The real cache; a longer summary is finished only once the test opens the gate (a slow summarize)."""
 
