@@ -121,12 +121,19 @@ _CREDIT = re.compile(
     r"alamy|pa(?: media| wire)?)\b[^)]{0,60}\)",
     re.IGNORECASE,
 )
-# Caption pointers left in the text where a picture was: "The guard (pictured) slipped".
+# Caption pointers left in the text where a picture was: "The guard (pictured) slipped", and as German, French,
+# Spanish, Portuguese and Italian sites write them: "Max Eberl (Foto) hat ...", "M. Roux (photo) a ...".
+_PICTURE_WORDS = (
+    r"foto|fotos|bild|archivbild|archivfoto|im bild|photo|sur la photo|en la foto|na foto|nella foto"
+)
 _PICTURED = re.compile(
-    r"\s*\(\s*(?:pictured|photographed|left|right|above|below|centre|center|inset|file photo|top|bottom)"
-    r"(?:\s*(?:,|and)?\s*(?:left|right|above|below|centre|center|top|bottom|in \d{4}))*\s*\)",
+    r"\s*\(\s*(?:pictured|photographed|left|right|above|below|centre|center|inset|file photo|top|bottom|"
+    + _PICTURE_WORDS
+    + r")(?:\s*(?:,|and)?\s*(?:left|right|above|below|centre|center|top|bottom|in \d{4}))*\s*\)",
     re.IGNORECASE,
 )
+# The same pointer after a player's age: "Vicente Iborra (30, Foto)" keeps "(30)".
+_PICTURED_AFTER = re.compile(r"(\(\s*[^()]{1,40}?)\s*,\s*(?:" + _PICTURE_WORDS + r")\s*(?=\))", re.IGNORECASE)
 _CREDIT_LINE = re.compile(
     # Possessive: "\s*\)?\s*" tried every split of a long run of spaces before failing at its end.
     r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*+\)?\s*$",
@@ -364,7 +371,9 @@ def clean_text(text: str, title: str | None = None) -> str:
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
         # Spaces joined again: a credit cut from inside a sentence leaves the ones on both its sides.
-        line = " ".join(_PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).split())
+        line = " ".join(
+            _PICTURED_AFTER.sub(r"\1", _PICTURED.sub("", _CREDIT.sub("", _strip_header(line)))).split()
+        )
         line = _drop_elided_mark(line)
         if is_boilerplate(line, title):
             continue

@@ -379,6 +379,29 @@ def test_german_french_spanish_portuguese_furniture_is_dropped() -> None:
         assert clean_text(f"{line}\n{body}\n(Foto: dpa)") == body, line
 
 
+def test_picture_pointers_in_other_languages_leave_the_summary() -> None:
+    # German sports sites point at the photo after each name, "(Foto)" or after the age, "(24, Foto)": every
+    # summary of such a feed read "Trainer Jens Vogt (Foto) ..." to the reader.
+    body = (
+        "Trainer Jens Vogt (Foto) verlässt den FC Brackwasser nach drei Jahren. "
+        "Sein Nachfolger wird Lukas Brandt (41, Foto), der zuletzt in Kiel arbeitete.\n"
+        "Le maire Paul Roux (photo) a inauguré le nouveau port de plaisance de la ville mardi matin.\n"
+        "O prefeito Rui Sobral (na foto) inaugurou a nova ciclovia da cidade na terça-feira."
+    )
+    summary = " ".join(summarize(body, 4))
+    assert "Foto" not in summary and "photo" not in summary
+    assert "Trainer Jens Vogt verlässt den FC Brackwasser" in summary
+    assert "Lukas Brandt (41), der zuletzt" in summary
+    assert "Le maire Paul Roux a inauguré" in summary
+    assert "O prefeito Rui Sobral inaugurou" in summary
+    # Prose that mentions pictures keeps its words.
+    for line in (
+        "Die Fotos (siehe unten) zeigen den Hafen.",
+        "Die Polizei sucht den Mann (Bild oben) weiter.",
+    ):
+        assert clean_text(line) == line
+
+
 def test_sentences_that_start_like_foreign_furniture_survive() -> None:
     kept = [
         "Von Montag an fahren die Busse wieder nach Plan.",
