@@ -579,6 +579,14 @@ _NEVER_FINAL_RE = {
 # Portuguese), or a lower-case word after a short abbreviation ("au XIXe s. en France", "3 oct. prochain").
 _ORDINAL_INDICATOR = re.compile(r"^[ºª°]")
 _SHORT_ABBREVIATION = re.compile(r"\b[^\W\d_]{1,5}\.$")
+# Abbreviations that stand before a number (or a century in Roman numerals) and never end a sentence: "l'art. 5",
+# "d'env. 3 %", "séc. XX", Polish "ok. 1000", Russian "ок. 1000", Ukrainian "бл. 1000", "p. 5", "Nr. 12".
+_BEFORE_NUMBER = re.compile(
+    r"(?:^|[\s'’(])(?:art|arts|env|ca|ok|ок|бл|прибл|séc|sec|núm|nr|nrs|pág|págs|vol|abs|cap|fig|pkt|ust|čl|odst|"
+    r"ст|str|pp|(?-i:p|s|n))\.$",
+    re.IGNORECASE,
+)
+_NUMBER_START = re.compile(r"^(?:\d|[IVXLC]+\b)")
 # Both splitters take quadratic time over runs of sentence ends without spaces (sentencex: "A!A!A!...", 80,000
 # characters in 1.3 s; nupunkt: "».».»....", 40,000 in 2 s), so a long paragraph goes to them in windows; no
 # real paragraph is this long (the longest in the BBC and CNN/DailyMail sets has 3,214 characters).
@@ -658,6 +666,7 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
         if parts and (
             _ORDINAL_INDICATOR.match(piece)
             or (piece[:1].islower() and _SHORT_ABBREVIATION.search(tail))
+            or (_NUMBER_START.match(piece) and _BEFORE_NUMBER.search(tail))
             or (never_final is not None and never_final.search(tail))
             or (language == "german" and _GERMAN_ORDINAL.search(tail))
         ):

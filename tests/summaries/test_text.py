@@ -328,6 +328,31 @@ def test_french_titles_and_short_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_abbreviations_before_a_number_do_not_end_sentences() -> None:
+    # Each first sentence was cut in two at its abbreviation: a summary showed "Selon l'art." and "5 du
+    # règlement, ..." as two sentences.
+    cases = {
+        "french": [
+            "Selon l'art. 5 du règlement, la baignade est interdite.",
+            "Le prix a augmenté d'env. 3 % cette année.",
+        ],
+        "portuguese": [
+            "A ponte foi construída no séc. XIX pelos ingleses.",
+            "O art. 5 da lei protege a obra.",
+        ],
+        "polish": ["Na festiwal przyszło ok. 1000 osób z całego regionu.", "Organizatorzy są zadowoleni."],
+        "russian": ["На праздник пришли ок. 1000 человек со всего района.", "Организаторы довольны."],
+        "ukrainian": ["На свято прийшли бл. 1000 людей з усього району.", "Організатори задоволені."],
+    }
+    for language, sentences in cases.items():
+        assert split_sentences(" ".join(sentences), language) == sentences, language
+    # A sentence that ends in a word, before one that opens with a number, still ends there.
+    assert split_sentences("Il a dit non. 5 personnes sont mortes.", "french") == [
+        "Il a dit non.",
+        "5 personnes sont mortes.",
+    ]
+
+
 def test_a_french_unit_after_a_number_ends_its_sentence() -> None:
     # "m." after a number is metres, not "M." (Monsieur): the next sentence was glued on, and a summary asked
     # for one sentence showed two.
