@@ -587,6 +587,11 @@ _BEFORE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_START = re.compile(r"^(?:\d|[IVXLC]+\b)")
+# sentencex cuts dotted initialisms where no space follows the dot: "EE.|UU.", "E.|U.A.", "J.|-C.", "Ph.|D.".
+# A cut with no space, between two short letter groups that each end in a dot, is no sentence end; "IRS.O
+# valor", a feed's sentences glued without a space, stays cut.
+_INITIAL_END = re.compile(r"(?:^|[\s.(-])[^\W\d_]{1,3}\.$")
+_INITIAL_GOES_ON = re.compile(r"^-?[^\W\d_]{1,3}\.")
 # Both splitters take quadratic time over runs of sentence ends without spaces (sentencex: "A!A!A!...", 80,000
 # characters in 1.3 s; nupunkt: "».».»....", 40,000 in 2 s), so a long paragraph goes to them in windows; no
 # real paragraph is this long (the longest in the BBC and CNN/DailyMail sets has 3,214 characters).
@@ -655,23 +660,32 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
             if piece.strip()
         ]
     code = _ISO_BY_NAME.get(language, "en")
-    pieces = [str(s).strip() for window in _windows(paragraph) for s in sentencex.segment(code, window)]
+    # Each piece, and whether the splitter cut right before it with no space after the dot.
+    pieces: list[tuple[str, bool]] = []
+    for window in _windows(paragraph):
+        unspaced = False
+        for segment in sentencex.segment(code, window):
+            text = str(segment)
+            pieces.append((text.strip(), unspaced))
+            unspaced = not text[-1:].isspace()
     never_final = _NEVER_FINAL_RE.get(language)
     out: list[str] = []
     # The sentence being rejoined, in parts, and its end: the patterns look only at how it ends, and searching
     # and re-concatenating the whole of it per piece was quadratic ("Dr. Dr. Dr. ..." is one sentence in French).
     parts: list[str] = []
     tail = ""
-    for piece in pieces:
+    for piece, unspaced in pieces:
+        initialism = unspaced and _INITIAL_GOES_ON.match(piece) is not None and _INITIAL_END.search(tail)
         if parts and (
             _ORDINAL_INDICATOR.match(piece)
+            or initialism
             or (piece[:1].islower() and _SHORT_ABBREVIATION.search(tail))
             or (_NUMBER_START.match(piece) and _BEFORE_NUMBER.search(tail))
             or (never_final is not None and never_final.search(tail))
             or (language == "german" and _GERMAN_ORDINAL.search(tail))
         ):
-            # "1." + "º de mayo" is "1.º de mayo": no space where the splitter cut before the indicator.
-            part = ("" if _ORDINAL_INDICATOR.match(piece) else " ") + piece
+            # "1." + "º de mayo" is "1.º de mayo", "EE." + "UU." is "EE.UU.": no space where the splitter cut.
+            part = ("" if initialism or _ORDINAL_INDICATOR.match(piece) else " ") + piece
             parts.append(part)
             tail = (tail + part)[-_TAIL_CHARS:]
         else:

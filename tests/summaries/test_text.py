@@ -353,6 +353,24 @@ def test_abbreviations_before_a_number_do_not_end_sentences() -> None:
     ]
 
 
+def test_dotted_initialisms_are_not_cut_apart() -> None:
+    # sentencex cut at the dots inside "E.U.A.", "EE.UU.", "a.C.", "J.-C.": the summary's first sentence was
+    # "As sanções dos E." and its second "U.A. contra Cuba continuam."
+    cases = {
+        "portuguese": ["As sanções dos E.U.A. contra Cuba continuam.", "O governo reagiu."],
+        "spanish": ["Los EE.UU. y China negocian un acuerdo.", "El Gobierno reaccionó."],
+        "italian": ["La città fu fondata nel 50 a.C. dai romani.", "Oggi ha 9.000 abitanti."],
+        "french": ["La ville fut fondée en 50 av. J.-C. par les Romains.", "Elle compte 9 000 habitants."],
+    }
+    for language, sentences in cases.items():
+        assert split_sentences(" ".join(sentences), language) == sentences, language
+    # Two sentences a feed glued together without a space still come apart.
+    assert split_sentences("Saíram as novas tabelas do IRS.O valor isento sobe.", "portuguese") == [
+        "Saíram as novas tabelas do IRS.",
+        "O valor isento sobe.",
+    ]
+
+
 def test_a_french_unit_after_a_number_ends_its_sentence() -> None:
     # "m." after a number is metres, not "M." (Monsieur): the next sentence was glued on, and a summary asked
     # for one sentence showed two.
