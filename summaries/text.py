@@ -592,6 +592,13 @@ _NUMBER_START = re.compile(r"^(?:\d|[IVXLC]+\b)")
 # valor", a feed's sentences glued without a space, stays cut.
 _INITIAL_END = re.compile(r"(?:^|[\s.(-])[^\W\d_]{1,3}\.$")
 _INITIAL_GOES_ON = re.compile(r"^-?[^\W\d_]{1,3}\.")
+# sentencex looks abbreviations up without regard to case, so a name in capitals that spells one ("SC" for
+# "sc.", Italian "PD", "FIAT") glued the next sentence on: "... beim Bonner SC. Der 36-Jährige ...". A word
+# in capitals, a full stop and a capitalised word end a sentence; not after a Roman numeral ("Ludwig XIV."
+# is an ordinal) or inside a run of abbreviations ("EE. UU. Donald Trump").
+_CAPITALS_END = re.compile(r"\b([^\W\d_]{2,})\.\s+(?=[^\W\d_][^\W\d_])")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_ABBREVIATION_BEFORE = re.compile(r"\b[^\W\d_]{1,3}\.\s*$")
 # Both splitters take quadratic time over runs of sentence ends without spaces (sentencex: "A!A!A!...", 80,000
 # characters in 1.3 s; nupunkt: "».».»....", 40,000 in 2 s), so a long paragraph goes to them in windows; no
 # real paragraph is this long (the longest in the BBC and CNN/DailyMail sets has 3,214 characters).
@@ -650,6 +657,25 @@ def _split_missed_ends(sentence: str) -> list[str]:
     return out
 
 
+def _split_after_capitals(sentence: str) -> list[str]:
+    """``sentence`` cut after each word in capitals that ends a sentence the splitter ran on past."""
+    out: list[str] = []
+    start = 0
+    for match in _CAPITALS_END.finditer(sentence):
+        word, following = match.group(1), sentence[match.end() : match.end() + 2]
+        if (
+            word.isupper()
+            and following[0].isupper()
+            and following[1].islower()
+            and _ROMAN.fullmatch(word) is None
+            and _ABBREVIATION_BEFORE.search(sentence, 0, match.start()) is None
+        ):
+            out.append(sentence[start : match.start() + len(word) + 1])
+            start = match.end()
+    out.append(sentence[start:])
+    return out
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
         return [
@@ -666,7 +692,8 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
         unspaced = False
         for segment in sentencex.segment(code, window):
             text = str(segment)
-            pieces.append((text.strip(), unspaced))
+            for k, piece in enumerate(_split_after_capitals(text.strip())):
+                pieces.append((piece, unspaced and k == 0))
             unspaced = not text[-1:].isspace()
     never_final = _NEVER_FINAL_RE.get(language)
     out: list[str] = []

@@ -371,6 +371,24 @@ def test_dotted_initialisms_are_not_cut_apart() -> None:
     ]
 
 
+def test_a_name_in_capitals_before_a_full_stop_ends_the_sentence() -> None:
+    # sentencex took "SC." and Italian "PD." for abbreviations: two sentences came out as one, and a summary
+    # asked for one sentence showed both.
+    cases = {
+        "german": ["Jens Vogt wird neuer Trainer beim Bonner SC.", "Der 41-Jährige kommt aus Kiel."],
+        "italian": ["Lo ha annunciato il segretario del PD.", "Il governo non ha risposto."],
+    }
+    for language, sentences in cases.items():
+        assert split_sentences(" ".join(sentences), language) == sentences, language
+    # A Roman numeral is an ordinal, a run of abbreviations goes on, a French title keeps its name.
+    for language, text in (
+        ("german", "Das Schloss ließ Ludwig XIV. Anfang 1680 erweitern."),
+        ("spanish", "Las sanciones de EE. UU. Donald Trump las firmó."),
+        ("french", "MM. Dupont et Durand ont signé."),
+    ):
+        assert split_sentences(text, language) == [text], text
+
+
 def test_a_french_unit_after_a_number_ends_its_sentence() -> None:
     # "m." after a number is metres, not "M." (Monsieur): the next sentence was glued on, and a summary asked
     # for one sentence showed two.
