@@ -194,8 +194,9 @@ _FEED_FURNITURE = re.compile(
     r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
     re.IGNORECASE,
 )
-# A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph.
-_ELISIONS = frozenset({"...", "…", "&hellip;", "&#8230;"})
+# A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph;
+# "[?]" is "[…]" after a feed's encoding lost the ellipsis (a Brazilian portal's "... percentuais em [?]").
+_ELISIONS = frozenset({"...", "…", "&hellip;", "&#8230;", "?"})
 # A source credit on its own: "Quelle: dpa", "Fonte: Agência Brasil", "Source : Insee". A few names, not a
 # clause: "Source: a council official said the panels were damaged." is a sentence.
 _SOURCE_CREDIT = re.compile(

@@ -391,6 +391,17 @@ def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> No
     assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou…"]
 
 
+def test_a_teaser_whose_cut_mark_lost_its_ellipsis_loses_its_unfinished_sentence() -> None:
+    # A feed in the wrong encoding turns "[…]" into "[?]": the summary ended "... uma diferença de 3 pontos
+    # em [?]" in front of the reader.
+    first = "A nova pesquisa divulgada nesta segunda-feira mostra o prefeito Rui Sobral com 28% das intenções de voto."
+    teaser = f"{first} O vereador Luís Prado aparece com 22%, uma diferença de 6 pontos em [?]"
+    assert summarize(teaser, 3, language="pt") == [first]
+    assert summarize("O vereador Luís Prado aparece com 22%, uma diferença de 6 pontos em [?]", 3) == [
+        "O vereador Luís Prado aparece com 22%, uma diferença de 6 pontos em…"
+    ]
+
+
 def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:
     # Too few stop words alone: "a", "do", "e" and "ex" are English stop words as well as Portuguese ones.
     teaser = (
