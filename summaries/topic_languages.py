@@ -316,3 +316,23 @@ FALSE_FRIENDS: dict[str, str] = {
     "swedish": "sedan*, mars, art",
     "polish": "temu, data",
 }
+
+# What news sites in other languages call their sections, as feeds declare them for each item ("Economia",
+# "Desporto", "Mundo", "Wirtschaft"), for the catalogue topic that section is. Feed categories only: a word a
+# reader sends to /subscribe stays a keyword. Plurals and "&"-joined names are handled by the catalogue.
+_SECTIONS: dict[str, str] = {
+    "business": "wirtschaft, finanzen, economia, economía, économie, negócios, negocios, mercado, finanças, "
+    "finanzas, ekonomi, gospodarka, ekonomika, οικονομία",
+    "politics": "politik, política, politique, politica, polityka, politika, πολιτική",
+    "world": "welt, ausland, internacional, mundo, monde, mondo, esteri, världen, utrikes, świat, svět, κόσμος",
+    "sport": "desporto, esporte, deporte, fußball, futebol, fútbol, calcio, idrott",
+    "technology": "technik, netzwelt, tecnologia, tecnología, technologie, informática, tecnologie, technika",
+    "science": "wissenschaft, wissen, ciência, ciencia, scienza, vetenskap, nauka, věda, επιστήμη",
+    "health": "gesundheit, saúde, salud, santé, salute, hälsa, zdrowie, zdraví, υγεία",
+    "entertainment": "unterhaltung, kultur, entretenimento, entretenimiento, divertissement, spettacoli, cultura, "
+    "kino, cinema, cine, celebridades, famosos, nöje, rozrywka, kultura",
+    "automotive": "automóveis, automóvil, automobile, motori, motoren",
+}
+SECTION_NAMES: dict[str, str] = {
+    name.strip(): topic for topic, names in _SECTIONS.items() for name in names.split(",")
+}

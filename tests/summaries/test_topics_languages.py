@@ -99,6 +99,32 @@ def test_feed_language_picks_the_vocabulary() -> None:
     assert article.topics == ("politics",)
 
 
+def test_news_sections_in_other_languages_tag_their_topics() -> None:
+    # A Portuguese paper files each item under its section; "Economia" and "Mundo" resolved to nothing, so a
+    # chat following business missed a story about electricity bills that the paper itself called business.
+    feed = parse_feed(
+        """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Diário</title>
+        <link>https://diario.example/</link><language>pt-PT</language>
+        <item><title>Contas da luz trazem erros de leitura</title><link>https://diario.example/1</link>
+        <category>Economia</category><description>Clientes dizem que as contagens da empresa vêm
+        altas demais.</description></item>
+        <item><title>Tempestade deixa milhares sem luz</title><link>https://diario.example/2</link>
+        <category>Mundo</category><description>Ventos fortes atingem o norte do continente.</description></item>
+        <item><title>Treinador castigado</title><link>https://diario.example/3</link>
+        <category>Desportos</category><description>O técnico foi expulso no domingo.</description></item>
+        <item><title>Lisboa abre novo museu</title><link>https://diario.example/4</link>
+        <category>Wissenschaft &amp; Technik</category><description>O museu abre em maio.</description></item>
+        </channel></rss>""".encode()
+    )
+    topics = [item_to_article(item, feed).topics for item in feed.items]
+    assert "business" in topics[0]
+    assert "world" in topics[1]
+    assert "sport" in topics[2]
+    assert "science" in topics[3]
+    # Only feed categories: "economia" sent to /subscribe stays a keyword, as before.
+    assert default_catalogue().resolve("economia") is None
+
+
 def test_german_text_declared_english_gets_german_topics() -> None:
     # lang="en" is many templates' default; the German "war" (was) once made such pages "world".
     topics = default_catalogue().tag(
