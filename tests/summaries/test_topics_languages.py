@@ -125,6 +125,23 @@ def test_news_sections_in_other_languages_tag_their_topics() -> None:
     assert default_catalogue().resolve("economia") is None
 
 
+def test_a_german_football_transfer_is_sport_not_world_news() -> None:
+    # "Regionalliga" matched the English "region*" (world), and transfer words were no sport: a chat following
+    # sport missed most of a German football feed, and one following world news got the fourth division.
+    catalogue = default_catalogue()
+    assert catalogue.tag(
+        "Wechsel in die Regionalliga | Kiel gibt Verteidiger ab",
+        "Innenverteidiger Tom Berger (24) verlässt den Zweitligisten nach drei Jahren und wechselt zu einem "
+        "Regionalligisten. Der Klub nannte keine Ablösesumme.",
+        language="de",
+    ) == ["sport"]
+    assert catalogue.tag(
+        "Neuer Trainerposten | Vogt übernimmt in Bonn",
+        "Jens Vogt übernimmt das Traineramt beim Regionalliga-Klub. Der Sportdirektor lobte seine Arbeit.",
+        language="de",
+    ) == ["sport"]
+
+
 def test_german_text_declared_english_gets_german_topics() -> None:
     # lang="en" is many templates' default; the German "war" (was) once made such pages "world".
     topics = default_catalogue().tag(
