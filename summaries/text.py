@@ -252,6 +252,21 @@ def _is_crumb(line: str) -> bool:
     return len(parts) >= 3 and all(len(p.split()) <= 5 for p in parts) and not _SENTENCE_END.search(line)
 
 
+_LIST_DASH = re.compile(r"\s[—–]\s")
+
+
+def _is_dash_list(line: str) -> bool:
+    # Show notes and link lists: "Wikidata — SPARQL — Semantic MediaWiki — Lua — Scribunto." Four or more
+    # items, two in three of a few words and opening with a capital or a digit, are a list of names; prose
+    # sets its asides between dashes in lower case ("Die Bibliothek — seit 1902 am Markt — öffnet ...").
+    parts = _LIST_DASH.split(line)
+    if len(parts) < 4:
+        return False
+    short = sum(len(p.split()) <= 6 for p in parts)
+    named = sum(p[:1].isupper() or p[:1].isdigit() for p in parts[1:])
+    return 3 * short >= 2 * len(parts) and 3 * named >= 2 * (len(parts) - 1)
+
+
 def _looks_like_prose(line: str) -> bool:
     return len(line.split()) >= 8 and bool(_SENTENCE_END.search(line))
 
@@ -274,6 +289,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _is_source_credit(s)
         or (len(s) <= 60 and _DATE_LINE.match(s))
         or _is_crumb(s)
+        or _is_dash_list(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
 
