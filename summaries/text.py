@@ -76,11 +76,14 @@ _DATELINE_PREFIX = re.compile(
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
 # date as agencies writing in other languages send them: "Nova York, 24 set (EFE). -", "MOSCOU, 24 SET (ANSA)
-# -". The place name (up to five capitalised words), date and agency go; the story's first sentence stays.
+# -", "Berlin/Hamburg (dpa/lno) -". The place name (up to five capitalised words, or two joined by "/"), date
+# and agency go; the story's first sentence stays.
 _AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}"
+    r"^\s*(?:[A-Z][\w.'’-]*(?:/[A-Z][\w.'’-]*)?(?:,?\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:,\s*(?:\d{1,2}\.?\s+\w{3,10}\.?|\w{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?)?\s*)?"
-    r"\(\s*(?:CNN(?: Business| Money| Travel| Style)?|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)"
+    r"\(\s*(?:CNN(?: Business| Money| Travel| Style)?|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)"
+    # dpa's regional services and joint credits: "Hamburg (dpa/lno) -", "Frankfurt (dpa-AFX) -", "(AFP/dpa)".
+    r"(?:[/-][A-Za-z]{2,5})?\s*\)"
     r"\.?\s*(?:--|[-–—:])?\s*(?=\S)"
 )
 # Wire datelines with no agency or another one: "MADRID — ", "BUFFALO, N.Y. — ", "CLEVELAND, Ohio – ",

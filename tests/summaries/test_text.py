@@ -222,6 +222,18 @@ def test_agency_dateline_with_a_date_is_cut_in_any_language() -> None:
     assert clean_text("LONDON, March 3 (Reuters) - The farm opened.") == "The farm opened."
 
 
+def test_regional_and_joint_agency_datelines_are_cut() -> None:
+    # dpa's regional services ("dpa/lno"), its finance wire ("dpa-AFX"), joint credits and two places: the
+    # agency mark stayed, or the place did ("Hamburg - Die Stadt ..."), at the head of the summary.
+    for line in (
+        "Brackwasser (dpa/lno) - Die Stadt hat den Hafen eröffnet.",
+        "Brackwasser/Kiel (dpa) - Die Stadt hat den Hafen eröffnet.",
+        "Frankfurt (dpa-AFX) - Die Stadt hat den Hafen eröffnet.",
+        "Brackwasser (AFP/dpa) – Die Stadt hat den Hafen eröffnet.",
+    ):
+        assert summarize(line, 1) == ["Die Stadt hat den Hafen eröffnet."], line
+
+
 def test_sentences_that_start_like_bylines_or_stamps_survive() -> None:
     for text in (
         "By Sunday evening the water had receded.",
