@@ -147,7 +147,13 @@ _READ_NEXT = re.compile(
     r"more on this (?:story|topic)|see also|recommended(?: for you| reading)?|you (?:may|might) also like|"
     r"more from [\w ]{1,30}|most read|trending(?: now)?|also read|top stories|weiterlesen|mehr zum thema|"
     r"lire aussi|à lire aussi|voir aussi|lea también|ver también|leer más|leia também|leia mais|veja também|"
-    r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
+    r"saiba mais|lesen sie (?:auch|mehr)|siehe auch|"
+    # More of the same in German, French, Spanish and Portuguese: "Te puede interesar: ...", "Notícias
+    # relacionadas", "Sur le même sujet", "Mais lidas", "Meistgelesen".
+    r"leer también|lee también|ver más(?! allá)|(?:también )?te puede interesar|noticias relacionadas|"
+    r"artículos relacionados|notícias relacionadas|matérias relacionadas|veja mais|mais lidas|más leídas|"
+    r"ähnliche artikel|weitere artikel zum thema|meistgelesen|articles similaires|sur le même sujet)"
+    r"(?!\w)\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
 # Words of _READ_NEXT and _SOCIAL that also open sentences: "Related charges were filed ...", "Recommended by
@@ -168,8 +174,9 @@ _SOCIAL = re.compile(
     r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b"
     # The same furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter
     # button on a line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
-    r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|"
-    r"(?:teilen|partager|compartir|compartilhe|compartilhar)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"
+    r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"
+    r"(?:teilen|partager|compartir|compartilhe|compartilhar|partilhe|partilhar|folgen sie uns|suivez-nous|"
+    r"síguenos|siga-nos|segue-nos)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"
     r"newsletter abonnieren|abonnez-vous à (?:la|notre) newsletter|assine (?:a|nossa) newsletter|"
     r"suscríbete a (?:la|nuestra) newsletter)\s*[:.!]?\s*$",
     re.IGNORECASE,

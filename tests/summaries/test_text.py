@@ -489,6 +489,35 @@ def test_sentences_that_start_like_foreign_furniture_survive() -> None:
         assert clean_text(line) == line, line
 
 
+def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
+    # Each survived cleaning; "Te puede interesar: <another headline>" could become a summary sentence, and a
+    # "Notícias relacionadas" header kept the headlines listed under it.
+    body = "Die Stadt hat am Dienstag einen Solarpark im alten Hafen eröffnet, der für die Region neu ist."
+    for line in (
+        "Te puede interesar: Madrid abre un nuevo museo del puerto",
+        "Leer también: El puerto de Vigo amplía su terminal",
+        "Ver más",
+        "Sur le même sujet",
+        "Ähnliche Artikel",
+        "Meistgelesen",
+        "Mais lidas",
+        "Folgen Sie uns auf Twitter",
+        "Suivez-nous sur Instagram",
+        "Síguenos en Twitter",
+        "Siga-nos no Instagram",
+        "Partilhe",
+        "Continua após a publicidade",
+    ):
+        assert clean_text(f"{line}\n{body}") == body, line
+    related = "Notícias relacionadas\nPorto abre nova ciclovia\nBraga fecha o mercado\n" + body
+    assert clean_text(related) == body
+    for prose in (
+        "Ver más allá de la crisis es la tarea del nuevo gobierno, dijo el ministro.",
+        "Siga-nos, disse o polícia aos jornalistas na terça-feira.",
+    ):
+        assert clean_text(prose) == prose
+
+
 RUSSIAN = (
     "Город Бракуотер во вторник открыл плавучую солнечную электростанцию в старой гавани. Станция состоит из "
     "12 000 панелей на понтонах и должна обеспечивать электричеством около 4 000 домов в год. По словам мэра, "
