@@ -545,20 +545,35 @@ _UKRAINIAN_LETTERS = "іїєґ"
 _RUSSIAN_LETTERS = "ыэъё"
 
 
+# A headline or a one-sentence teaser: too short for the usual share of stop words.
+_SHORT_TEXT_WORDS = 40
+
+
 def detect_language(text: str) -> str:
     """Cheap stop-word-overlap guess of the language name of a text; English when in doubt."""
     sample = text[:5000].lower()
     words = _WORD.findall(sample)
     if not words:
         return "english"
-    best, best_hits = "english", 0
+    best, best_hits, english_hits = "english", 0, 0
     for name in LANGUAGES.values():
         sw = stop_words(name)
         hits = sum(1 for w in words if w in sw)
+        if name == "english":
+            english_hits = hits
         if hits > best_hits:
             best, best_hits = name, hits
-    # A handful of matches in a long text is noise (names, numbers); stay with English.
-    if best_hits < max(3, len(words) // 20):
+    # A handful of matches in a long text is noise (names, numbers); stay with English. A headline or a
+    # one-line teaser has few function words at all: two of another language, fewer English ones and a letter
+    # English does not write decide ("Governo quer reduzir impostos até ao fim do ano": "ao", "do" and "é";
+    # "Man bites dog in Berlin" has Swedish "man" and "in" but stays English).
+    short_and_clear = (
+        len(words) <= _SHORT_TEXT_WORDS
+        and best_hits >= 2
+        and english_hits < best_hits
+        and any(ch.isalpha() and not ch.isascii() for ch in sample)
+    )
+    if best_hits < max(3, len(words) // 20) and not short_and_clear:
         return "english"
     if best in _CYRILLIC_LANGUAGES:
         ukrainian = sum(sample.count(ch) for ch in _UKRAINIAN_LETTERS)

@@ -6,6 +6,7 @@ import pytest
 
 from summaries import tag_topics
 from summaries.sources.feeds import item_to_article, parse_feed
+from summaries.text import detect_language
 from summaries.topics import default_catalogue
 
 # (title, body, topics the article must get)
@@ -140,6 +141,23 @@ def test_a_german_football_transfer_is_sport_not_world_news() -> None:
         "Jens Vogt übernimmt das Traineramt beim Regionalliga-Klub. Der Sportdirektor lobte seine Arbeit.",
         language="de",
     ) == ["sport"]
+
+
+def test_a_headline_alone_is_read_in_its_own_language() -> None:
+    # A feed with no declared language and an item with no text: the headline's two Portuguese function words
+    # were too few, it was read as English, and a chat following politics missed it.
+    headline = "Governo quer reduzir impostos sobre combustíveis até ao fim do ano"
+    assert detect_language(headline) == "portuguese"
+    assert tag_topics(headline, "") == ["politics"]
+    assert detect_language("Bürgermeister kündigt neuen Radweg im Norden an") == "german"
+    # English headlines with a foreign name or a word other languages share stay English.
+    for headline in (
+        "Man bites dog in Berlin",
+        "La La Land wins best picture",
+        "Café owner in São Paulo wins the lottery",
+        "Nicolás Maduro says no to talks in Caracas",
+    ):
+        assert detect_language(headline) == "english", headline
 
 
 def test_german_text_declared_english_gets_german_topics() -> None:
