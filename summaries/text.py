@@ -76,11 +76,14 @@ _DATELINE_PREFIX = re.compile(
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
 # date as agencies writing in other languages send them: "Nova York, 24 set (EFE). -", "MOSCOU, 24 SET (ANSA)
-# -". The place name (up to five capitalised words), date and agency go; the story's first sentence stays.
+# -", "Berlin/Hamburg (dpa/lno) -". The place name (up to five capitalised words, or two joined by "/"), date
+# and agency go; the story's first sentence stays.
 _AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}"
+    r"^\s*(?:[A-Z][\w.'’-]*(?:/[A-Z][\w.'’-]*)?(?:,?\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:,\s*(?:\d{1,2}\.?\s+\w{3,10}\.?|\w{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?)?\s*)?"
-    r"\(\s*(?:CNN(?: Business| Money| Travel| Style)?|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)\s*\)"
+    r"\(\s*(?:CNN(?: Business| Money| Travel| Style)?|Reuters|AP|AFP|UPI|dpa|Bloomberg|EFE|ANSA|Xinhua|Lusa)"
+    # dpa's regional services and joint credits: "Hamburg (dpa/lno) -", "Frankfurt (dpa-AFX) -", "(AFP/dpa)".
+    r"(?:[/-][A-Za-z]{2,5})?\s*\)"
     r"\.?\s*(?:--|[-–—:])?\s*(?=\S)"
 )
 # Wire datelines with no agency or another one: "MADRID — ", "BUFFALO, N.Y. — ", "CLEVELAND, Ohio – ",
@@ -121,12 +124,19 @@ _CREDIT = re.compile(
     r"alamy|pa(?: media| wire)?)\b[^)]{0,60}\)",
     re.IGNORECASE,
 )
-# Caption pointers left in the text where a picture was: "The guard (pictured) slipped".
+# Caption pointers left in the text where a picture was: "The guard (pictured) slipped", and as German, French,
+# Spanish, Portuguese and Italian sites write them: "Max Eberl (Foto) hat ...", "M. Roux (photo) a ...".
+_PICTURE_WORDS = (
+    r"foto|fotos|bild|archivbild|archivfoto|im bild|photo|sur la photo|en la foto|na foto|nella foto"
+)
 _PICTURED = re.compile(
-    r"\s*\(\s*(?:pictured|photographed|left|right|above|below|centre|center|inset|file photo|top|bottom)"
-    r"(?:\s*(?:,|and)?\s*(?:left|right|above|below|centre|center|top|bottom|in \d{4}))*\s*\)",
+    r"\s*\(\s*(?:pictured|photographed|left|right|above|below|centre|center|inset|file photo|top|bottom|"
+    + _PICTURE_WORDS
+    + r")(?:\s*(?:,|and)?\s*(?:left|right|above|below|centre|center|top|bottom|in \d{4}))*\s*\)",
     re.IGNORECASE,
 )
+# The same pointer after a player's age: "Vicente Iborra (30, Foto)" keeps "(30)".
+_PICTURED_AFTER = re.compile(r"(\(\s*[^()]{1,40}?)\s*,\s*(?:" + _PICTURE_WORDS + r")\s*(?=\))", re.IGNORECASE)
 _CREDIT_LINE = re.compile(
     # Possessive: "\s*\)?\s*" tried every split of a long run of spaces before failing at its end.
     r"(?:getty images|ap photo|afp via getty|shutterstock|alamy|/\s*reuters|/\s*ap|/\s*epa)\s*+\)?\s*$",
@@ -137,7 +147,13 @@ _READ_NEXT = re.compile(
     r"more on this (?:story|topic)|see also|recommended(?: for you| reading)?|you (?:may|might) also like|"
     r"more from [\w ]{1,30}|most read|trending(?: now)?|also read|top stories|weiterlesen|mehr zum thema|"
     r"lire aussi|à lire aussi|voir aussi|lea también|ver también|leer más|leia também|leia mais|veja também|"
-    r"saiba mais|lesen sie (?:auch|mehr)|siehe auch)\b\s*[:.…»>-]*\s*",
+    r"saiba mais|lesen sie (?:auch|mehr)|siehe auch|"
+    # More of the same in German, French, Spanish and Portuguese: "Te puede interesar: ...", "Notícias
+    # relacionadas", "Sur le même sujet", "Mais lidas", "Meistgelesen".
+    r"leer también|lee también|ver más(?! allá)|(?:también )?te puede interesar|noticias relacionadas|"
+    r"artículos relacionados|notícias relacionadas|matérias relacionadas|veja mais|mais lidas|más leídas|"
+    r"ähnliche artikel|weitere artikel zum thema|meistgelesen|articles similaires|sur le même sujet)"
+    r"(?!\w)\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
 # Words of _READ_NEXT and _SOCIAL that also open sentences: "Related charges were filed ...", "Recommended by
@@ -158,8 +174,9 @@ _SOCIAL = re.compile(
     r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b"
     # The same furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter
     # button on a line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
-    r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|"
-    r"(?:teilen|partager|compartir|compartilhe|compartilhar)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"
+    r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"
+    r"(?:teilen|partager|compartir|compartilhe|compartilhar|partilhe|partilhar|folgen sie uns|suivez-nous|"
+    r"síguenos|siga-nos|segue-nos)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"
     r"newsletter abonnieren|abonnez-vous à (?:la|notre) newsletter|assine (?:a|nossa) newsletter|"
     r"suscríbete a (?:la|nuestra) newsletter)\s*[:.!]?\s*$",
     re.IGNORECASE,
@@ -187,8 +204,9 @@ _FEED_FURNITURE = re.compile(
     r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
     re.IGNORECASE,
 )
-# A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph.
-_ELISIONS = frozenset({"...", "…", "&hellip;", "&#8230;"})
+# A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph;
+# "[?]" is "[…]" after a feed's encoding lost the ellipsis (a Brazilian portal's "... percentuais em [?]").
+_ELISIONS = frozenset({"...", "…", "&hellip;", "&#8230;", "?"})
 # A source credit on its own: "Quelle: dpa", "Fonte: Agência Brasil", "Source : Insee". A few names, not a
 # clause: "Source: a council official said the panels were damaged." is a sentence.
 _SOURCE_CREDIT = re.compile(
@@ -244,6 +262,21 @@ def _is_crumb(line: str) -> bool:
     return len(parts) >= 3 and all(len(p.split()) <= 5 for p in parts) and not _SENTENCE_END.search(line)
 
 
+_LIST_DASH = re.compile(r"\s[—–]\s")
+
+
+def _is_dash_list(line: str) -> bool:
+    # Show notes and link lists: "Wikidata — SPARQL — Semantic MediaWiki — Lua — Scribunto." Four or more
+    # items, two in three of a few words and opening with a capital or a digit, are a list of names; prose
+    # sets its asides between dashes in lower case ("Die Bibliothek — seit 1902 am Markt — öffnet ...").
+    parts = _LIST_DASH.split(line)
+    if len(parts) < 4:
+        return False
+    short = sum(len(p.split()) <= 6 for p in parts)
+    named = sum(p[:1].isupper() or p[:1].isdigit() for p in parts[1:])
+    return 3 * short >= 2 * len(parts) and 3 * named >= 2 * (len(parts) - 1)
+
+
 def _looks_like_prose(line: str) -> bool:
     return len(line.split()) >= 8 and bool(_SENTENCE_END.search(line))
 
@@ -266,6 +299,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _is_source_credit(s)
         or (len(s) <= 60 and _DATE_LINE.match(s))
         or _is_crumb(s)
+        or _is_dash_list(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
     )
 
@@ -364,7 +398,9 @@ def clean_text(text: str, title: str | None = None) -> str:
             skipping_related = False
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
         # Spaces joined again: a credit cut from inside a sentence leaves the ones on both its sides.
-        line = " ".join(_PICTURED.sub("", _CREDIT.sub("", _strip_header(line))).split())
+        line = " ".join(
+            _PICTURED_AFTER.sub(r"\1", _PICTURED.sub("", _CREDIT.sub("", _strip_header(line)))).split()
+        )
         line = _drop_elided_mark(line)
         if is_boilerplate(line, title):
             continue
@@ -509,20 +545,35 @@ _UKRAINIAN_LETTERS = "іїєґ"
 _RUSSIAN_LETTERS = "ыэъё"
 
 
+# A headline or a one-sentence teaser: too short for the usual share of stop words.
+_SHORT_TEXT_WORDS = 40
+
+
 def detect_language(text: str) -> str:
     """Cheap stop-word-overlap guess of the language name of a text; English when in doubt."""
     sample = text[:5000].lower()
     words = _WORD.findall(sample)
     if not words:
         return "english"
-    best, best_hits = "english", 0
+    best, best_hits, english_hits = "english", 0, 0
     for name in LANGUAGES.values():
         sw = stop_words(name)
         hits = sum(1 for w in words if w in sw)
+        if name == "english":
+            english_hits = hits
         if hits > best_hits:
             best, best_hits = name, hits
-    # A handful of matches in a long text is noise (names, numbers); stay with English.
-    if best_hits < max(3, len(words) // 20):
+    # A handful of matches in a long text is noise (names, numbers); stay with English. A headline or a
+    # one-line teaser has few function words at all: two of another language, fewer English ones and a letter
+    # English does not write decide ("Governo quer reduzir impostos até ao fim do ano": "ao", "do" and "é";
+    # "Man bites dog in Berlin" has Swedish "man" and "in" but stays English).
+    short_and_clear = (
+        len(words) <= _SHORT_TEXT_WORDS
+        and best_hits >= 2
+        and english_hits < best_hits
+        and any(ch.isalpha() and not ch.isascii() for ch in sample)
+    )
+    if best_hits < max(3, len(words) // 20) and not short_and_clear:
         return "english"
     if best in _CYRILLIC_LANGUAGES:
         ukrainian = sum(sample.count(ch) for ch in _UKRAINIAN_LETTERS)
@@ -570,6 +621,26 @@ _NEVER_FINAL_RE = {
 # Portuguese), or a lower-case word after a short abbreviation ("au XIXe s. en France", "3 oct. prochain").
 _ORDINAL_INDICATOR = re.compile(r"^[ºª°]")
 _SHORT_ABBREVIATION = re.compile(r"\b[^\W\d_]{1,5}\.$")
+# Abbreviations that stand before a number (or a century in Roman numerals) and never end a sentence: "l'art. 5",
+# "d'env. 3 %", "séc. XX", Polish "ok. 1000", Russian "ок. 1000", Ukrainian "бл. 1000", "p. 5", "Nr. 12".
+_BEFORE_NUMBER = re.compile(
+    r"(?:^|[\s'’(])(?:art|arts|env|ca|ok|ок|бл|прибл|séc|sec|núm|nr|nrs|pág|págs|vol|abs|cap|fig|pkt|ust|čl|odst|"
+    r"ст|str|pp|(?-i:p|s|n))\.$",
+    re.IGNORECASE,
+)
+_NUMBER_START = re.compile(r"^(?:\d|[IVXLC]+\b)")
+# sentencex cuts dotted initialisms where no space follows the dot: "EE.|UU.", "E.|U.A.", "J.|-C.", "Ph.|D.".
+# A cut with no space, between two short letter groups that each end in a dot, is no sentence end; "IRS.O
+# valor", a feed's sentences glued without a space, stays cut.
+_INITIAL_END = re.compile(r"(?:^|[\s.(-])[^\W\d_]{1,3}\.$")
+_INITIAL_GOES_ON = re.compile(r"^-?[^\W\d_]{1,3}\.")
+# sentencex looks abbreviations up without regard to case, so a name in capitals that spells one ("SC" for
+# "sc.", Italian "PD", "FIAT") glued the next sentence on: "... beim Bonner SC. Der 36-Jährige ...". A word
+# in capitals, a full stop and a capitalised word end a sentence; not after a Roman numeral ("Ludwig XIV."
+# is an ordinal) or inside a run of abbreviations ("EE. UU. Donald Trump").
+_CAPITALS_END = re.compile(r"\b([^\W\d_]{2,})\.\s+(?=[^\W\d_][^\W\d_])")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_ABBREVIATION_BEFORE = re.compile(r"\b[^\W\d_]{1,3}\.\s*$")
 # Both splitters take quadratic time over runs of sentence ends without spaces (sentencex: "A!A!A!...", 80,000
 # characters in 1.3 s; nupunkt: "».».»....", 40,000 in 2 s), so a long paragraph goes to them in windows; no
 # real paragraph is this long (the longest in the BBC and CNN/DailyMail sets has 3,214 characters).
@@ -628,6 +699,25 @@ def _split_missed_ends(sentence: str) -> list[str]:
     return out
 
 
+def _split_after_capitals(sentence: str) -> list[str]:
+    """``sentence`` cut after each word in capitals that ends a sentence the splitter ran on past."""
+    out: list[str] = []
+    start = 0
+    for match in _CAPITALS_END.finditer(sentence):
+        word, following = match.group(1), sentence[match.end() : match.end() + 2]
+        if (
+            word.isupper()
+            and following[0].isupper()
+            and following[1].islower()
+            and _ROMAN.fullmatch(word) is None
+            and _ABBREVIATION_BEFORE.search(sentence, 0, match.start()) is None
+        ):
+            out.append(sentence[start : match.start() + len(word) + 1])
+            start = match.end()
+    out.append(sentence[start:])
+    return out
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
         return [
@@ -638,22 +728,33 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
             if piece.strip()
         ]
     code = _ISO_BY_NAME.get(language, "en")
-    pieces = [str(s).strip() for window in _windows(paragraph) for s in sentencex.segment(code, window)]
+    # Each piece, and whether the splitter cut right before it with no space after the dot.
+    pieces: list[tuple[str, bool]] = []
+    for window in _windows(paragraph):
+        unspaced = False
+        for segment in sentencex.segment(code, window):
+            text = str(segment)
+            for k, piece in enumerate(_split_after_capitals(text.strip())):
+                pieces.append((piece, unspaced and k == 0))
+            unspaced = not text[-1:].isspace()
     never_final = _NEVER_FINAL_RE.get(language)
     out: list[str] = []
     # The sentence being rejoined, in parts, and its end: the patterns look only at how it ends, and searching
     # and re-concatenating the whole of it per piece was quadratic ("Dr. Dr. Dr. ..." is one sentence in French).
     parts: list[str] = []
     tail = ""
-    for piece in pieces:
+    for piece, unspaced in pieces:
+        initialism = unspaced and _INITIAL_GOES_ON.match(piece) is not None and _INITIAL_END.search(tail)
         if parts and (
             _ORDINAL_INDICATOR.match(piece)
+            or initialism
             or (piece[:1].islower() and _SHORT_ABBREVIATION.search(tail))
+            or (_NUMBER_START.match(piece) and _BEFORE_NUMBER.search(tail))
             or (never_final is not None and never_final.search(tail))
             or (language == "german" and _GERMAN_ORDINAL.search(tail))
         ):
-            # "1." + "º de mayo" is "1.º de mayo": no space where the splitter cut before the indicator.
-            part = ("" if _ORDINAL_INDICATOR.match(piece) else " ") + piece
+            # "1." + "º de mayo" is "1.º de mayo", "EE." + "UU." is "EE.UU.": no space where the splitter cut.
+            part = ("" if initialism or _ORDINAL_INDICATOR.match(piece) else " ") + piece
             parts.append(part)
             tail = (tail + part)[-_TAIL_CHARS:]
         else:

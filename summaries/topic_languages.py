@@ -69,9 +69,13 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
         "sport": {
             "w3": "fußball*, bundesliga*, champions league, weltmeisterschaft*, europameisterschaft*, "
             "olympi*, torwart*, stürmer*, spieltag*, tabellenführer*, elfmeter*, torschütze*, dfb, tennis, "
-            "formel 1, handball*, eishockey*, leichtathletik*, radsport*",
+            "formel 1, handball*, eishockey*, leichtathletik*, radsport*, regionalliga*, oberliga*, "
+            "bundesligist*, zweitligist*, drittligist*, regionalligist*, erstligist*, transferfenster*, "
+            "ablösesumme*, ablösefrei*, sportdirektor*, cheftrainer*, trainerposten*, traineramt*, "
+            "innenverteidiger*, rechtsverteidiger*, linksverteidiger*, mittelfeldspieler*, abwehrspieler*",
             "w2": "~trainer*, ~tor, ~tore, ~spiel, ~spiele, ~spieler*, ~mannschaft*, ~verein*, ~saison*, "
-            "~sieg*, ~niederlage*, ~meister*, ~liga, ~turnier*, stadion*, ~fans, ~pokal*",
+            "~sieg*, ~niederlage*, ~meister*, ~liga, ~turnier*, stadion*, ~fans, ~pokal*, ~klub*, ~kader*, "
+            "~transfer*, ~neuzugang*",
         },
         "entertainment": {
             "w3": "film, filme, kino*, schauspieler*, schauspielerin*, regisseur*, musik*, musiker*, sänger*, "
@@ -307,12 +311,33 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
 # (hunger), "meta" (goal); Swedish "sedan" (since, ago), "mars" (March), "art" (species); Polish "temu" (ago),
 # "data" (date).
 FALSE_FRIENDS: dict[str, str] = {
-    "german": "war, art, diet*, gp, gps",
+    # "region*" is world news in English; "Regionalliga", "Regione Lombardia", "Region Skåne" are local.
+    "german": "war, art, diet*, gp, gps, region*",
     "french": "mars, eu, ai, car, cars, coup, pain, stage, tour, code, revenue*, profit*, bond*, capital, "
     "audience*, france, gp, gps",
     "spanish": "mayor*, esa, sales, golf*, rebel*, director, data, meta, ai, capital, barcelona, gp, gps",
     "portuguese": "eu, ai, data, meta, rebel*, capital, gp, gps",
-    "italian": "ai, diet*, lung*, camera*, code, data, fame, meta, gp, gps",
-    "swedish": "sedan*, mars, art",
+    "italian": "ai, diet*, lung*, camera*, code, data, fame, meta, gp, gps, region*",
+    "swedish": "sedan*, mars, art, region*",
     "polish": "temu, data",
+}
+
+# What news sites in other languages call their sections, as feeds declare them for each item ("Economia",
+# "Desporto", "Mundo", "Wirtschaft"), for the catalogue topic that section is. Feed categories only: a word a
+# reader sends to /subscribe stays a keyword. Plurals and "&"-joined names are handled by the catalogue.
+_SECTIONS: dict[str, str] = {
+    "business": "wirtschaft, finanzen, economia, economía, économie, negócios, negocios, mercado, finanças, "
+    "finanzas, ekonomi, gospodarka, ekonomika, οικονομία",
+    "politics": "politik, política, politique, politica, polityka, politika, πολιτική",
+    "world": "welt, ausland, internacional, mundo, monde, mondo, esteri, världen, utrikes, świat, svět, κόσμος",
+    "sport": "desporto, esporte, deporte, fußball, futebol, fútbol, calcio, idrott",
+    "technology": "technik, netzwelt, tecnologia, tecnología, technologie, informática, tecnologie, technika",
+    "science": "wissenschaft, wissen, ciência, ciencia, scienza, vetenskap, nauka, věda, επιστήμη",
+    "health": "gesundheit, saúde, salud, santé, salute, hälsa, zdrowie, zdraví, υγεία",
+    "entertainment": "unterhaltung, kultur, entretenimento, entretenimiento, divertissement, spettacoli, cultura, "
+    "kino, cinema, cine, celebridades, famosos, nöje, rozrywka, kultura",
+    "automotive": "automóveis, automóvil, automobile, motori, motoren",
+}
+SECTION_NAMES: dict[str, str] = {
+    name.strip(): topic for topic, names in _SECTIONS.items() for name in names.split(",")
 }

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from summaries.text import text_language
-from summaries.topic_languages import FALSE_FRIENDS, LEXICONS
+from summaries.topic_languages import FALSE_FRIENDS, LEXICONS, SECTION_NAMES
 
 # An article needs this much keyword evidence for a topic at all, plus a little more per word of text, so a
 # long story does not collect a topic from scattered ambiguous words ...
@@ -567,11 +567,19 @@ class TopicCatalogue:
             # rescanned a run of spaces from each of its spaces (quadratic: 10,000 spaces took 4 s).
             parts = [label, *re.split(r"/|&|,|\||>|:|\band\b", label)]
             for part in parts:
-                topic = self.resolve(part)
+                topic = self.resolve(part) or self._section(part)
                 if topic is not None and topic.id not in found:
                     found.append(topic.id)
                     break
         return found
+
+    def _section(self, label: str) -> Topic | None:
+        """The topic a news section in another language names ("Economia", "Desportos"), or None."""
+        for candidate in _variants(_norm(label)):
+            topic_id = SECTION_NAMES.get(candidate)
+            if topic_id is not None and topic_id in self._topics:
+                return self._topics[topic_id]
+        return None
 
     # -- tagging ---------------------------------------------------------------------------------------------
     def scores(self, title: str, body: str, *, language: str = "english") -> dict[str, float]:

@@ -391,6 +391,36 @@ def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> No
     assert summarize("Power goes to homes throughou [...]", 3) == ["Power goes to homes throughou…"]
 
 
+def test_a_teaser_whose_cut_mark_lost_its_ellipsis_loses_its_unfinished_sentence() -> None:
+    # A feed in the wrong encoding turns "[…]" into "[?]": the summary ended "... uma diferença de 3 pontos
+    # em [?]" in front of the reader.
+    first = "A nova pesquisa divulgada nesta segunda-feira mostra o prefeito Rui Sobral com 28% das intenções de voto."
+    teaser = f"{first} O vereador Luís Prado aparece com 22%, uma diferença de 6 pontos em [?]"
+    assert summarize(teaser, 3, language="pt") == [first]
+    assert summarize("O vereador Luís Prado aparece com 22%, uma diferença de 6 pontos em [?]", 3) == [
+        "O vereador Luís Prado aparece com 22%, uma diferença de 6 pontos em…"
+    ]
+
+
+def test_a_list_of_names_joined_by_dashes_is_no_summary_sentence() -> None:
+    # A German podcast feed's show notes: the summary of an episode about a wiki offered "Anna Weber — Wikis —
+    # Semantic Web — SPARQL — Lua — Hafenfest 2013!" as one of its three sentences.
+    notes = (
+        "Die Stadtbibliothek Brackwasser baut ein freies Wiki für die Geschichte der Hafenstadt auf. Freiwillige "
+        "tragen seit dem Frühjahr alte Fotos, Karten und Erinnerungen von Zeitzeugen zusammen. Anna Weber "
+        "leitet das Projekt und erklärt im Gespräch, wie die Einträge geprüft und verknüpft werden.\n"
+        "Shownotes:\n"
+        "Anna Weber — Wikis für Stadtgeschichte — Semantic Web — SPARQL — Lua — Hafenfest 2013 im Stadtarchiv!\n"
+        "Stadtarchiv Brackwasser — Zeitzeugenportal — Creative Commons — OpenStreetMap — Hafenmuseum."
+    )
+    summary = summarize(notes, 3, language="de")
+    assert len(summary) == 3
+    assert not any(" — " in sentence for sentence in summary), summary
+    # Prose that sets something aside between two dashes stays a sentence.
+    aside = "Die Bibliothek — seit 1902 am Markt — öffnet ab Montag — nach dem Umbau — wieder täglich."
+    assert summarize(aside, 1, language="de") == [aside]
+
+
 def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:
     # Too few stop words alone: "a", "do", "e" and "ex" are English stop words as well as Portuguese ones.
     teaser = (

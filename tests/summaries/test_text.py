@@ -222,6 +222,18 @@ def test_agency_dateline_with_a_date_is_cut_in_any_language() -> None:
     assert clean_text("LONDON, March 3 (Reuters) - The farm opened.") == "The farm opened."
 
 
+def test_regional_and_joint_agency_datelines_are_cut() -> None:
+    # dpa's regional services ("dpa/lno"), its finance wire ("dpa-AFX"), joint credits and two places: the
+    # agency mark stayed, or the place did ("Hamburg - Die Stadt ..."), at the head of the summary.
+    for line in (
+        "Brackwasser (dpa/lno) - Die Stadt hat den Hafen eröffnet.",
+        "Brackwasser/Kiel (dpa) - Die Stadt hat den Hafen eröffnet.",
+        "Frankfurt (dpa-AFX) - Die Stadt hat den Hafen eröffnet.",
+        "Brackwasser (AFP/dpa) – Die Stadt hat den Hafen eröffnet.",
+    ):
+        assert summarize(line, 1) == ["Die Stadt hat den Hafen eröffnet."], line
+
+
 def test_sentences_that_start_like_bylines_or_stamps_survive() -> None:
     for text in (
         "By Sunday evening the water had receded.",
@@ -328,6 +340,67 @@ def test_french_titles_and_short_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_abbreviations_before_a_number_do_not_end_sentences() -> None:
+    # Each first sentence was cut in two at its abbreviation: a summary showed "Selon l'art." and "5 du
+    # règlement, ..." as two sentences.
+    cases = {
+        "french": [
+            "Selon l'art. 5 du règlement, la baignade est interdite.",
+            "Le prix a augmenté d'env. 3 % cette année.",
+        ],
+        "portuguese": [
+            "A ponte foi construída no séc. XIX pelos ingleses.",
+            "O art. 5 da lei protege a obra.",
+        ],
+        "polish": ["Na festiwal przyszło ok. 1000 osób z całego regionu.", "Organizatorzy są zadowoleni."],
+        "russian": ["На праздник пришли ок. 1000 человек со всего района.", "Организаторы довольны."],
+        "ukrainian": ["На свято прийшли бл. 1000 людей з усього району.", "Організатори задоволені."],
+    }
+    for language, sentences in cases.items():
+        assert split_sentences(" ".join(sentences), language) == sentences, language
+    # A sentence that ends in a word, before one that opens with a number, still ends there.
+    assert split_sentences("Il a dit non. 5 personnes sont mortes.", "french") == [
+        "Il a dit non.",
+        "5 personnes sont mortes.",
+    ]
+
+
+def test_dotted_initialisms_are_not_cut_apart() -> None:
+    # sentencex cut at the dots inside "E.U.A.", "EE.UU.", "a.C.", "J.-C.": the summary's first sentence was
+    # "As sanções dos E." and its second "U.A. contra Cuba continuam."
+    cases = {
+        "portuguese": ["As sanções dos E.U.A. contra Cuba continuam.", "O governo reagiu."],
+        "spanish": ["Los EE.UU. y China negocian un acuerdo.", "El Gobierno reaccionó."],
+        "italian": ["La città fu fondata nel 50 a.C. dai romani.", "Oggi ha 9.000 abitanti."],
+        "french": ["La ville fut fondée en 50 av. J.-C. par les Romains.", "Elle compte 9 000 habitants."],
+    }
+    for language, sentences in cases.items():
+        assert split_sentences(" ".join(sentences), language) == sentences, language
+    # Two sentences a feed glued together without a space still come apart.
+    assert split_sentences("Saíram as novas tabelas do IRS.O valor isento sobe.", "portuguese") == [
+        "Saíram as novas tabelas do IRS.",
+        "O valor isento sobe.",
+    ]
+
+
+def test_a_name_in_capitals_before_a_full_stop_ends_the_sentence() -> None:
+    # sentencex took "SC." and Italian "PD." for abbreviations: two sentences came out as one, and a summary
+    # asked for one sentence showed both.
+    cases = {
+        "german": ["Jens Vogt wird neuer Trainer beim Bonner SC.", "Der 41-Jährige kommt aus Kiel."],
+        "italian": ["Lo ha annunciato il segretario del PD.", "Il governo non ha risposto."],
+    }
+    for language, sentences in cases.items():
+        assert split_sentences(" ".join(sentences), language) == sentences, language
+    # A Roman numeral is an ordinal, a run of abbreviations goes on, a French title keeps its name.
+    for language, text in (
+        ("german", "Das Schloss ließ Ludwig XIV. Anfang 1680 erweitern."),
+        ("spanish", "Las sanciones de EE. UU. Donald Trump las firmó."),
+        ("french", "MM. Dupont et Durand ont signé."),
+    ):
+        assert split_sentences(text, language) == [text], text
+
+
 def test_a_french_unit_after_a_number_ends_its_sentence() -> None:
     # "m." after a number is metres, not "M." (Monsieur): the next sentence was glued on, and a summary asked
     # for one sentence showed two.
@@ -379,6 +452,29 @@ def test_german_french_spanish_portuguese_furniture_is_dropped() -> None:
         assert clean_text(f"{line}\n{body}\n(Foto: dpa)") == body, line
 
 
+def test_picture_pointers_in_other_languages_leave_the_summary() -> None:
+    # German sports sites point at the photo after each name, "(Foto)" or after the age, "(24, Foto)": every
+    # summary of such a feed read "Trainer Jens Vogt (Foto) ..." to the reader.
+    body = (
+        "Trainer Jens Vogt (Foto) verlässt den FC Brackwasser nach drei Jahren. "
+        "Sein Nachfolger wird Lukas Brandt (41, Foto), der zuletzt in Kiel arbeitete.\n"
+        "Le maire Paul Roux (photo) a inauguré le nouveau port de plaisance de la ville mardi matin.\n"
+        "O prefeito Rui Sobral (na foto) inaugurou a nova ciclovia da cidade na terça-feira."
+    )
+    summary = " ".join(summarize(body, 4))
+    assert "Foto" not in summary and "photo" not in summary
+    assert "Trainer Jens Vogt verlässt den FC Brackwasser" in summary
+    assert "Lukas Brandt (41), der zuletzt" in summary
+    assert "Le maire Paul Roux a inauguré" in summary
+    assert "O prefeito Rui Sobral inaugurou" in summary
+    # Prose that mentions pictures keeps its words.
+    for line in (
+        "Die Fotos (siehe unten) zeigen den Hafen.",
+        "Die Polizei sucht den Mann (Bild oben) weiter.",
+    ):
+        assert clean_text(line) == line
+
+
 def test_sentences_that_start_like_foreign_furniture_survive() -> None:
     kept = [
         "Von Montag an fahren die Busse wieder nach Plan.",
@@ -391,6 +487,35 @@ def test_sentences_that_start_like_foreign_furniture_survive() -> None:
     ]
     for line in kept:
         assert clean_text(line) == line, line
+
+
+def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
+    # Each survived cleaning; "Te puede interesar: <another headline>" could become a summary sentence, and a
+    # "Notícias relacionadas" header kept the headlines listed under it.
+    body = "Die Stadt hat am Dienstag einen Solarpark im alten Hafen eröffnet, der für die Region neu ist."
+    for line in (
+        "Te puede interesar: Madrid abre un nuevo museo del puerto",
+        "Leer también: El puerto de Vigo amplía su terminal",
+        "Ver más",
+        "Sur le même sujet",
+        "Ähnliche Artikel",
+        "Meistgelesen",
+        "Mais lidas",
+        "Folgen Sie uns auf Twitter",
+        "Suivez-nous sur Instagram",
+        "Síguenos en Twitter",
+        "Siga-nos no Instagram",
+        "Partilhe",
+        "Continua após a publicidade",
+    ):
+        assert clean_text(f"{line}\n{body}") == body, line
+    related = "Notícias relacionadas\nPorto abre nova ciclovia\nBraga fecha o mercado\n" + body
+    assert clean_text(related) == body
+    for prose in (
+        "Ver más allá de la crisis es la tarea del nuevo gobierno, dijo el ministro.",
+        "Siga-nos, disse o polícia aos jornalistas na terça-feira.",
+    ):
+        assert clean_text(prose) == prose
 
 
 RUSSIAN = (

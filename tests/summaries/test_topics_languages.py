@@ -6,6 +6,7 @@ import pytest
 
 from summaries import tag_topics
 from summaries.sources.feeds import item_to_article, parse_feed
+from summaries.text import detect_language
 from summaries.topics import default_catalogue
 
 # (title, body, topics the article must get)
@@ -97,6 +98,66 @@ def test_feed_language_picks_the_vocabulary() -> None:
     )
     article = item_to_article(feed.items[0], feed)
     assert article.topics == ("politics",)
+
+
+def test_news_sections_in_other_languages_tag_their_topics() -> None:
+    # A Portuguese paper files each item under its section; "Economia" and "Mundo" resolved to nothing, so a
+    # chat following business missed a story about electricity bills that the paper itself called business.
+    feed = parse_feed(
+        """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Diário</title>
+        <link>https://diario.example/</link><language>pt-PT</language>
+        <item><title>Contas da luz trazem erros de leitura</title><link>https://diario.example/1</link>
+        <category>Economia</category><description>Clientes dizem que as contagens da empresa vêm
+        altas demais.</description></item>
+        <item><title>Tempestade deixa milhares sem luz</title><link>https://diario.example/2</link>
+        <category>Mundo</category><description>Ventos fortes atingem o norte do continente.</description></item>
+        <item><title>Treinador castigado</title><link>https://diario.example/3</link>
+        <category>Desportos</category><description>O técnico foi expulso no domingo.</description></item>
+        <item><title>Lisboa abre novo museu</title><link>https://diario.example/4</link>
+        <category>Wissenschaft &amp; Technik</category><description>O museu abre em maio.</description></item>
+        </channel></rss>""".encode()
+    )
+    topics = [item_to_article(item, feed).topics for item in feed.items]
+    assert "business" in topics[0]
+    assert "world" in topics[1]
+    assert "sport" in topics[2]
+    assert "science" in topics[3]
+    # Only feed categories: "economia" sent to /subscribe stays a keyword, as before.
+    assert default_catalogue().resolve("economia") is None
+
+
+def test_a_german_football_transfer_is_sport_not_world_news() -> None:
+    # "Regionalliga" matched the English "region*" (world), and transfer words were no sport: a chat following
+    # sport missed most of a German football feed, and one following world news got the fourth division.
+    catalogue = default_catalogue()
+    assert catalogue.tag(
+        "Wechsel in die Regionalliga | Kiel gibt Verteidiger ab",
+        "Innenverteidiger Tom Berger (24) verlässt den Zweitligisten nach drei Jahren und wechselt zu einem "
+        "Regionalligisten. Der Klub nannte keine Ablösesumme.",
+        language="de",
+    ) == ["sport"]
+    assert catalogue.tag(
+        "Neuer Trainerposten | Vogt übernimmt in Bonn",
+        "Jens Vogt übernimmt das Traineramt beim Regionalliga-Klub. Der Sportdirektor lobte seine Arbeit.",
+        language="de",
+    ) == ["sport"]
+
+
+def test_a_headline_alone_is_read_in_its_own_language() -> None:
+    # A feed with no declared language and an item with no text: the headline's two Portuguese function words
+    # were too few, it was read as English, and a chat following politics missed it.
+    headline = "Governo quer reduzir impostos sobre combustíveis até ao fim do ano"
+    assert detect_language(headline) == "portuguese"
+    assert tag_topics(headline, "") == ["politics"]
+    assert detect_language("Bürgermeister kündigt neuen Radweg im Norden an") == "german"
+    # English headlines with a foreign name or a word other languages share stay English.
+    for headline in (
+        "Man bites dog in Berlin",
+        "La La Land wins best picture",
+        "Café owner in São Paulo wins the lottery",
+        "Nicolás Maduro says no to talks in Caracas",
+    ):
+        assert detect_language(headline) == "english", headline
 
 
 def test_german_text_declared_english_gets_german_topics() -> None:
