@@ -205,6 +205,10 @@ class SubscriptionService:
             keyword = normalise_keyword(word.text)
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is still dropped by the word /mysubs shows.
             stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword]
+            if not stored and keyword.startswith("."):
+                # Stored before the dot that starts a name was kept, "/subscribe .NET" followed "net": the words
+                # the chat subscribed with drop it too.
+                stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword[1:]]
             if stored:
                 for value in stored:
                     await self._db.subscriptions.remove(chat_id, "keyword", value)
