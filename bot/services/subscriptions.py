@@ -90,7 +90,8 @@ def parse_words(text: str) -> list[Word]:
 
 
 def normalise_keyword(text: str) -> str:
-    """The stored form of a keyword: composed (NFC), lower case, single spaces, no punctuation at the edges."""
+    """The stored form of a keyword: composed (NFC), lower case ("İ" as a plain "i"), single spaces, no
+    punctuation at the edges but the dot that starts a name (".net")."""
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
     # "İ" lowers to "i" + a combining dot, shown as a doubly dotted "i̇stanbul"; matching reads it as "i" anyway.
     lowered = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i")
