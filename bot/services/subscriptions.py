@@ -172,7 +172,8 @@ class SubscriptionService:
             if problem:
                 result.rejected.append((word.text, problem))
                 continue
-            if ("keyword", keyword) in followed:
+            # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
+            if any(k == "keyword" and normalise_keyword(v) == keyword for k, v in followed):
                 # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
                 if keyword not in result.keywords and keyword not in result.keywords_already:
                     result.keywords_already.append(keyword)
