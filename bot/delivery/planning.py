@@ -92,8 +92,9 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
     """A test ``(folded_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
 
     The user's keyword is never used as a regular expression: plain words compare against the text's word
-    sequence; a keyword with symbols ("c++", "c#") becomes an escaped pattern with word boundaries. A keyword
-    in plain ASCII is tested on text without accents (see :class:`_TextView`).
+    sequence (a Korean one may be followed by a particle, so it only has to start a word); a keyword with
+    symbols ("c++", "c#") becomes an escaped pattern with word boundaries; one in Chinese, Japanese or Thai is
+    a substring. A keyword in plain ASCII is tested on text without accents (see :class:`_TextView`).
     """
     folded = _fold(keyword)
     words = _WORD.findall(folded)

@@ -90,7 +90,8 @@ def parse_words(text: str) -> list[Word]:
 
 
 def normalise_keyword(text: str) -> str:
-    """The stored form of a keyword: composed (NFC), lower case, single spaces, no punctuation at the edges."""
+    """The stored form of a keyword: composed (NFC), lower case ("İ" as a plain "i"), single spaces, no
+    punctuation at the edges but the dot that starts a name (".net")."""
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
     # "İ" lowers to "i" + a combining dot, shown as a doubly dotted "i̇stanbul"; matching reads it as "i" anyway.
     lowered = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i")
@@ -171,7 +172,8 @@ class SubscriptionService:
             if problem:
                 result.rejected.append((word.text, problem))
                 continue
-            if ("keyword", keyword) in followed:
+            # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
+            if any(k == "keyword" and normalise_keyword(v) == keyword for k, v in followed):
                 # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
                 if keyword not in result.keywords and keyword not in result.keywords_already:
                     result.keywords_already.append(keyword)
@@ -205,6 +207,10 @@ class SubscriptionService:
             keyword = normalise_keyword(word.text)
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is still dropped by the word /mysubs shows.
             stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword]
+            if not stored and keyword.startswith("."):
+                # Stored before the dot that starts a name was kept, "/subscribe .NET" followed "net": the words
+                # the chat subscribed with drop it too.
+                stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword[1:]]
             if stored:
                 for value in stored:
                     await self._db.subscriptions.remove(chat_id, "keyword", value)

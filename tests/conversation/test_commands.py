@@ -131,6 +131,36 @@ async def test_a_turkish_capital_i_keyword_is_shown_with_a_plain_i_and_still_dro
     assert "Keywords: none" in (await say(emulator, "/mysubs")).text
 
 
+async def test_subscribing_istanbul_again_is_already_followed_where_the_dotted_form_was_stored(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat that followed "i̇stanbul" (stored so before "İ" lowered to a plain "i") and typed /subscribe İstanbul
+    # again followed it twice: /mysubs listed "i̇stanbul" and "istanbul", two of its subscriptions spent.
+    await say(emulator, "/start")
+    db = services_of(running_bot).db
+    await db.subscriptions.add(USER_CHAT, "keyword", "i\u0307stanbul", 0.0)  # as stored before the change
+    again = await say(emulator, "/subscribe İstanbul")
+    assert "Already following: “istanbul”" in again.text
+    assert len(await db.subscriptions.for_chat(USER_CHAT)) == 1
+
+
+async def test_a_dot_net_keyword_followed_before_the_dot_was_kept_is_dropped_by_unsubscribe_dot_net(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe .NET" stored "net" until the dot was kept: "/unsubscribe .NET", the words the chat subscribed
+    # with, answered "You don't follow .NET" and every "net profit" kept coming.
+    await say(emulator, "/start")
+    db = services_of(running_bot).db
+    await db.subscriptions.add(USER_CHAT, "keyword", "net", 0.0)  # as stored before the change
+    dropped = await say(emulator, "/unsubscribe .NET")
+    assert "Stopped following keywords: “.net”" in dropped.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+    # A chat that follows both keeps the one it did not name.
+    await say(emulator, "/subscribe .NET net")
+    await say(emulator, "/unsubscribe .NET")
+    assert "Keywords: “net”" in (await say(emulator, "/mysubs")).text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
