@@ -175,7 +175,10 @@ class Database:
                     await conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
                 raise SchemaError(f"{db_path} is not a newsbot database: {exc}") from exc
-            if isinstance(exc, sqlite3.DatabaseError) and exc.sqlite_errorname == "SQLITE_CORRUPT":
+            if (
+                isinstance(exc, sqlite3.DatabaseError)
+                and getattr(exc, "sqlite_errorname", "") == "SQLITE_CORRUPT"
+            ):
                 # A truncated copy or a disk fault: say what to do rather than show a traceback.
                 raise SchemaError(
                     f"{db_path} is damaged ({exc}); restore it from a backup, or move it away to start afresh"
@@ -269,9 +272,15 @@ def _file_identity(path: Path, *, missing_ok: bool = True) -> tuple[int, int] | 
     return st.st_dev, st.st_ino
 
 
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of an error; None for one the sqlite3 module raised itself (it has none)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout_ms: int) -> str:
     message = str(exc)
-    if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY:
+    if _primary_code(exc) == sqlite3.SQLITE_READONLY:
         return (
             f"{path} is read-only: newsbot must write to it (check the permissions and owner of the file and "
             "its folder, and that its disk is not mounted read-only)"
@@ -395,7 +404,7 @@ async def _refuse_read_only(conn: aiosqlite.Connection, busy_timeout_ms: int) ->
             await conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         # SQLITE_READONLY goes on to Database.open, which says what to check.
-        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+        if _primary_code(exc) != sqlite3.SQLITE_BUSY:
             raise
     finally:
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import ChatDefaults, Database, DatabaseUnavailable, NewArticle, SchemaError, load_migrations
-from bot.store.db import split_statements
+from bot.store.db import _describe_open_error, split_statements
 from tests.store.samples import NOW, add_chat, make_article
 from tests.support.files import read_only
 
@@ -413,6 +413,15 @@ async def test_a_damaged_database_is_refused_clearly(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:8192])
     with pytest.raises(SchemaError, match=f"{path.name} is damaged .*malformed.*restore it from a backup"):
         await Database.open(path)
+
+
+def test_an_open_error_raised_by_python_itself_is_still_described(tmp_path: Path) -> None:
+    # Errors the sqlite3 module raises itself carry no SQLite result code: reading one turned the one-line
+    # reason into an AttributeError traceback at start-up.
+    error = sqlite3.OperationalError("database is locked")
+    assert not hasattr(error, "sqlite_errorcode")
+    described = _describe_open_error(tmp_path / "news.sqlite3", error, 5000)
+    assert described.startswith(f"{tmp_path / 'news.sqlite3'} is locked by another process (waited 5 s)")
 
 
 async def test_a_read_only_database_is_refused_at_open_instead_of_failing_every_write(tmp_path: Path) -> None:
