@@ -660,6 +660,27 @@ async def test_choosing_a_delivery_mode_while_paused_says_nothing_comes_until_re
     )
 
 
+async def test_a_settings_confirmation_too_long_for_a_toast_is_shown_whole_in_the_panel(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Tapping "Daily digest" while paused, with three early digests held by quiet hours, toasted the first 190
+    # characters: "...those digests come when th", never saying when they come.
+    await say(emulator, "/settings timezone America/Argentina/Buenos_Aires")
+    await say(emulator, "/settings quiet 22:00-07:30")
+    await say(emulator, "/settings digest 06:00,06:30,07:00")
+    await say(emulator, "/settings pause")
+    panel = await say(emulator, "/settings instant")
+    toast = await press(emulator, panel, "set:mode:digest")
+    edited = await emulator.next_message(USER_CHAT)
+    assert edited.edited and "🔘 Daily digest" in [label for label, _ in edited.buttons]
+    assert toast == "Saved: see the settings message."
+    assert edited.text.startswith(
+        "✅ You'll get a digest at 06:00, 06:30, 07:00 (America/Argentina/Buenos_Aires) once you resume "
+        "(/settings resume). 06:00 and 06:30 and 07:00 fall in your quiet hours: those digests come when they "
+        "end at 07:30.\n"
+    )
+
+
 async def test_unsubscribe_near_miss_gives_the_command_as_subscribe_does(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
