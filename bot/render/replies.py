@@ -243,6 +243,14 @@ def _kw(keyword: str) -> str:
     return f"“{esc(keyword)}”"
 
 
+def _shared_kind(chat_type: str) -> str | None:
+    """ "group" or "channel" for a chat everyone there reads, whose settings are the chat's; None for a private
+    chat, where "you" is the reader."""
+    if chat_type == "channel":
+        return "channel"
+    return "group" if chat_type in ("group", "supergroup") else None
+
+
 def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MAX_MESSAGE_CHARS) -> str:
     """Lines (each with balanced tags) and a footer as one message; lines that do not fit are counted instead.
 
@@ -265,8 +273,10 @@ def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MA
     return "\n".join([*kept, *footer])
 
 
-def render_follow_result(result: FollowResult) -> Reply:
-    """/subscribe: which words became topics, which keywords, which were near misses or refused."""
+def render_follow_result(result: FollowResult, *, chat_type: str = "private") -> Reply:
+    """/subscribe: which words became topics, which keywords, which were near misses or refused (in a group
+    or channel, about that chat: its news reach it, not the admin who typed the command)."""
+    kind = _shared_kind(chat_type)
     lines: list[str] = []
     if result.topics:
         lines.append("✅ Topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics))
@@ -284,13 +294,14 @@ def render_follow_result(result: FollowResult) -> Reply:
         lines.append(f"⚠️ Not followed “{esc(truncate(word, 60))}”: {esc(why)}.")
     if result.limit_reached:
         lines.append(
-            "⚠️ You reached the limit of subscriptions, so these were not added: "
+            f"⚠️ {f'This {kind}' if kind else 'You'} reached the limit of subscriptions, so these were not added: "
             + _join(f"“{esc(truncate(w, 50))}”" for w in result.limit_reached)
             + ". Drop some with /unsubscribe."
         )
     footer: list[str] = []
     if result.changed:
-        footer = ["", "New matching articles will reach you as set in /settings. See all with /mysubs."]
+        whom = f"this {kind}" if kind else "you"
+        footer = ["", f"New matching articles will reach {whom} as set in /settings. See all with /mysubs."]
     if not lines:
         lines.append("Nothing changed.")
     return Reply(_fit_lines(lines, footer))
@@ -558,23 +569,29 @@ _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
 
 
 def describe_change(chat: Chat, setting: str) -> str:
-    """Plain-text confirmation of one settings change."""
+    """Plain-text confirmation of one settings change (in a group or channel, about that chat, which every
+    member reads: "You'll get a digest" there promised each reader one of their own)."""
+    kind = _shared_kind(chat.type)
+    who = f"This {kind} will get" if kind else "You'll get"
+    your = "its" if kind else "your"
     if setting in ("mode", "digest"):
         # A paused chat gets nothing in either mode: "You'll get ..." alone would promise what will not come.
-        resume = " once you resume (/settings resume)" if chat.paused else ""
+        resume = ""
+        if chat.paused:
+            resume = (" once resumed" if kind else " once you resume") + " (/settings resume)"
         if chat.mode == "digest":
             times = f"{', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})"
             held = [t for t in chat.digest_times if is_quiet_time(chat.quiet_start, chat.quiet_end, t)]
             # Quiet hours hold a digest to their end: say so, or the 06:00 digest seems to come late.
             wait = (
-                f" {' and '.join(held)} {'falls' if len(held) == 1 else 'fall'} in your quiet hours: "
+                f" {' and '.join(held)} {'falls' if len(held) == 1 else 'fall'} in {your} quiet hours: "
                 f"{'that digest comes' if len(held) == 1 else 'those digests come'} when they end at "
                 f"{chat.quiet_end}."
                 if held
                 else ""
             )
-            return f"You'll get a digest at {times}{resume}.{wait}"
-        return f"You'll get an alert for each new matching article{resume}."
+            return f"{who} a digest at {times}{resume}.{wait}"
+        return f"{who} an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
         # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them
@@ -591,7 +608,8 @@ def describe_change(chat: Chat, setting: str) -> str:
         n = chat.summary_sentences
         return f"Summaries will have {_count(n, 'sentence')}."
     if setting == "pause":
-        return "Paused: nothing will be delivered until you resume (/settings resume)."
+        until = "it is resumed" if kind else "you resume"
+        return f"Paused: nothing will be delivered until {until} (/settings resume)."
     if setting == "resume":
         return "Resumed: deliveries continue."
     return "Saved."

@@ -60,6 +60,31 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert any("nothing was deleted" in m.text for m in emulator.messages(GROUP) if m.edited)
 
 
+async def test_group_confirmations_speak_of_the_group_not_of_the_admin_who_typed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Every member read "You'll get a digest at 09:00" and "New matching articles will reach you": the group
+    # gets them, not each reader (nor the admin in a private chat).
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    followed = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    assert "New matching articles will reach this group as set in /settings." in followed.text
+    await say(emulator, "/settings quiet 22:00-07:00", chat=GROUP, user_id=GROUP_ADMIN)
+    digest = await say(emulator, "/settings digest 06:00", chat=GROUP, user_id=GROUP_ADMIN)
+    assert digest.text.startswith(
+        "✅ This group will get a digest at 06:00 (UTC). 06:00 falls in its quiet hours: that digest comes "
+        "when they end at 07:00.\n"
+    )
+    paused = await say(emulator, "/settings pause", chat=GROUP, user_id=GROUP_ADMIN)
+    assert paused.text.startswith(
+        "✅ Paused: nothing will be delivered until it is resumed (/settings resume)."
+    )
+    toast = await press(emulator, paused, "set:mode:instant", user_id=GROUP_ADMIN)
+    assert (
+        toast == "This group will get an alert for each new matching article once resumed (/settings resume)."
+    )
+
+
 async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
