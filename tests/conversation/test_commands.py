@@ -243,6 +243,20 @@ async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bo
     assert "What should I look for" in (await say(emulator, "/search *** --")).text
 
 
+async def test_search_finds_a_korean_word_with_its_particle_as_the_keyword_does(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following 서울 got the alert for "서울에서 ..." ("in Seoul"), but /search 서울, the command a digest
+    # names for that keyword's stories over its cap, answered "Nothing found".
+    await store_news(
+        running_bot, "seoul", "서울에서 큰 축제가 열렸다", "서울에서 {k}번째 행사에 많은 사람들이 모였다."
+    )
+    await store_news(running_bot, "busan", "부산서울 노선 개통", "부산서울 {k}번 노선이 오늘 개통했다.")
+    reply = await say(emulator, "/search 서울")
+    assert "서울에서 큰 축제가 열렸다" in reply.text and "1 article" in reply.text
+    assert "서울에서 큰 축제가 열렸다" in (await say(emulator, '/search "큰 축제"')).text
+
+
 async def test_latest_and_search_show_a_story_from_two_sources_once(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
