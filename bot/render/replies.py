@@ -307,13 +307,18 @@ def render_follow_result(result: FollowResult, *, chat_type: str = "private") ->
     return Reply(_fit_lines(lines, footer))
 
 
-def render_unfollow_result(result: UnfollowResult) -> Reply:
-    """/unsubscribe: what was dropped, and words the chat did not follow."""
+def render_unfollow_result(result: UnfollowResult, *, chat_type: str = "private") -> Reply:
+    """/unsubscribe: what was dropped, and words the chat did not follow (in a group or channel, about it)."""
+    kind = _shared_kind(chat_type)
     if result.removed_all is not None:
         if result.removed_all == 0:
-            return Reply("You were not following anything. /topics to start.")
+            who = f"This {kind} was" if kind else "You were"
+            return Reply(f"{who} not following anything. /topics to start.")
+        whose = f"this {kind}'s" if kind else "your"
         dropped = (
-            "your one subscription" if result.removed_all == 1 else f"all {result.removed_all} subscriptions"
+            f"{whose} one subscription"
+            if result.removed_all == 1
+            else f"all {result.removed_all} subscriptions"
         )
         return Reply(f"🗑 Dropped {dropped}. /topics to follow something again.")
     lines: list[str] = []
@@ -324,8 +329,9 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     if result.keywords:
         lines.append("🗑 Stopped following keywords: " + _join(_kw(k) for k in result.keywords))
     suggestions = dict(result.suggestions)
+    who = f"This {kind} doesn't" if kind else "You don't"
     for word in dict.fromkeys(result.not_followed):
-        line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
+        line = f"❓ {who} follow “{esc(truncate(word, 50))}”."
         if word in suggestions:
             # As /subscribe's near misses do: the exact command, not only the name.
             topic = suggestions[word]
@@ -334,7 +340,8 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
                 f"Send <code>/unsubscribe {esc(topic.id)}</code>."
             )
         lines.append(line)
-    footer = ["/mysubs shows what you follow."] if result.not_followed else []
+    follows = f"this {kind} follows" if kind else "you follow"
+    footer = [f"/mysubs shows what {follows}."] if result.not_followed else []
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
 
 

@@ -85,6 +85,22 @@ async def test_group_confirmations_speak_of_the_group_not_of_the_admin_who_typed
     )
 
 
+async def test_group_unsubscribe_speaks_of_what_the_group_follows(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "You don't follow “tesla”. /mysubs shows what you follow." told the admin about their own subscriptions,
+    # which the group's /unsubscribe never touches.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    reply = await say(emulator, "/unsubscribe tesla", chat=GROUP, user_id=GROUP_ADMIN)
+    assert reply.text == "❓ This group doesn't follow “tesla”.\n/mysubs shows what this group follows."
+    dropped = await say(emulator, "/unsubscribe all", chat=GROUP, user_id=GROUP_ADMIN)
+    assert dropped.text == "🗑 Dropped this group's one subscription. /topics to follow something again."
+    again = await say(emulator, "/unsubscribe all", chat=GROUP, user_id=GROUP_ADMIN)
+    assert again.text == "This group was not following anything. /topics to start."
+
+
 async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
