@@ -16,7 +16,7 @@ from bot.handlers.common import (
 from bot.render.replies import (
     render_follow_result,
     render_mysubs,
-    render_topics,
+    render_subscribe_usage,
     render_unfollow_result,
     render_usage,
 )
@@ -33,12 +33,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
         on = await services.subscriptions.topic_ids(chat.id)
         await send(
             update.effective_message,
-            [
-                render_usage(
-                    'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
-                ),
-                render_topics(services.catalogue.all(), on),
-            ],
+            render_subscribe_usage(services.catalogue.all(), on, chat_type=chat.type),
         )
         return
     await require_manager(update, context)

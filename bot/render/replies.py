@@ -221,6 +221,21 @@ def render_help(*, admin: bool, channel: bool = False, group: bool = False) -> R
     return Reply("\n".join(lines))
 
 
+def render_subscribe_usage(
+    topics: Sequence[Topic], on: set[str], *, chat_type: str = "private"
+) -> list[Reply]:
+    """/subscribe alone: how to use it, and the topic keyboard; in a group or channel, only its administrators
+    can do either, so it says so rather than inviting every member to try."""
+    kind = _shared_kind(chat_type)
+    how = 'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
+    if kind:
+        how = (
+            f"Only this {kind}'s administrators change what it follows: "
+            '/subscribe business tesla "electric cars", or the topic buttons below.'
+        )
+    return [Reply(esc(how)), render_topics(topics, on)]
+
+
 def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
     """/topics: the catalogue as a toggling keyboard."""
     text = "<b>Topics</b>\nTap a topic to follow it, tap again to stop. ✅ = following."

@@ -101,6 +101,22 @@ async def test_group_unsubscribe_speaks_of_what_the_group_follows(
     assert again.text == "This group was not following anything. /topics to start."
 
 
+async def test_subscribe_alone_in_a_group_tells_members_who_can_follow_things(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A member's /subscribe was answered "Follow topics or keywords: /subscribe business ... Or tap a topic:",
+    # and both the command and every tap were then refused: only administrators can.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    usage = await say(emulator, "/subscribe", chat=GROUP, user_id=MEMBER)
+    assert usage.text == (
+        "Only this group's administrators change what it follows: "
+        '/subscribe business tesla "electric cars", or the topic buttons below.'
+    )
+    assert (await emulator.next_message(GROUP)).buttons  # the keyboard, for them
+    private = await say(emulator, "/subscribe")
+    assert private.text.startswith("Follow topics or keywords: /subscribe business tesla")
+
+
 async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
