@@ -575,9 +575,12 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
     lines = [f"✅ {esc(saved)}", ""] if saved else []
     lines.append("<b>Settings</b>")
     lines += describe_delivery(chat)
+    kind = _shared_kind(chat.type)
+    # Every member of a group may look at the panel; its buttons and commands work only for administrators.
+    by_command = f"Also by command (this {kind}'s administrators):" if kind else "Also by command:"
     lines += [
         "",
-        "Also by command:",
+        by_command,
         "<code>/settings digest 08:00,18:00</code>",
         "<code>/settings timezone Europe/Berlin</code>",
         "<code>/settings quiet 22:00-07:00</code> (or <code>quiet off</code>)",

@@ -117,6 +117,17 @@ async def test_subscribe_alone_in_a_group_tells_members_who_can_follow_things(
     assert private.text.startswith("Follow topics or keywords: /subscribe business tesla")
 
 
+async def test_a_groups_settings_panel_says_its_commands_are_the_administrators(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Any member may look at /settings, which listed "Also by command: /settings pause ..." as if for them:
+    # each such command was then refused.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    panel = await say(emulator, "/settings", chat=GROUP, user_id=MEMBER)
+    assert "\nAlso by command (this group's administrators):\n<code>/settings digest" in panel.html
+    assert "\nAlso by command:\n" in (await say(emulator, "/settings")).text
+
+
 async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
