@@ -95,6 +95,11 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def fits_toast(text: str) -> bool:
+    """Whether ``text`` fits a callback answer whole (Telegram counts UTF-16 units)."""
+    return _utf16_len(text) <= MAX_TOAST_CHARS
+
+
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a callback query; network trouble is only logged (the user's spinner just stops later)."""
     if text is not None and _utf16_len(text) > MAX_TOAST_CHARS:

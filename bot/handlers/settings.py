@@ -12,6 +12,7 @@ from bot.handlers.common import (
     command,
     edit,
     ensure_chat,
+    fits_toast,
     remember_news_topic,
     require_manager,
     send,
@@ -64,8 +65,14 @@ async def settings_button(update: Update, context: BotContext) -> str | None:
         case _:
             return "This button no longer works."
     await remember_news_topic(update, context, updated)
-    await edit(update.callback_query, render_settings(updated))
-    return describe_change(updated, what)[:190]
+    change = describe_change(updated, what)
+    if fits_toast(change):
+        await edit(update.callback_query, render_settings(updated))
+        return change
+    # A toast holds 200 characters: a longer confirmation (several digest times held by quiet hours, a paused
+    # chat) was cut mid-word, losing when the digests come. The redrawn panel carries it whole instead.
+    await edit(update.callback_query, render_settings(updated, saved=change))
+    return "Saved: see the settings message."
 
 
 @command

@@ -16,7 +16,7 @@ from bot.handlers.common import (
 from bot.render.replies import (
     render_follow_result,
     render_mysubs,
-    render_topics,
+    render_subscribe_usage,
     render_unfollow_result,
     render_usage,
 )
@@ -33,19 +33,14 @@ async def subscribe(update: Update, context: BotContext) -> None:
         on = await services.subscriptions.topic_ids(chat.id)
         await send(
             update.effective_message,
-            [
-                render_usage(
-                    'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
-                ),
-                render_topics(services.catalogue.all(), on),
-            ],
+            render_subscribe_usage(services.catalogue.all(), on, chat_type=chat.type),
         )
         return
     await require_manager(update, context)
     result = await services.subscriptions.follow(chat.id, text)
     if result.changed:
         await remember_news_topic(update, context, chat)
-    await send(update.effective_message, render_follow_result(result))
+    await send(update.effective_message, render_follow_result(result, chat_type=chat.type))
 
 
 @command
@@ -62,7 +57,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     await require_manager(update, context)
     chat = await ensure_chat(update, context)
     result = await context.services.subscriptions.unfollow(chat.id, text)
-    await send(update.effective_message, render_unfollow_result(result))
+    await send(update.effective_message, render_unfollow_result(result, chat_type=chat.type))
 
 
 @command

@@ -221,6 +221,21 @@ def render_help(*, admin: bool, channel: bool = False, group: bool = False) -> R
     return Reply("\n".join(lines))
 
 
+def render_subscribe_usage(
+    topics: Sequence[Topic], on: set[str], *, chat_type: str = "private"
+) -> list[Reply]:
+    """/subscribe alone: how to use it, and the topic keyboard; in a group or channel, only its administrators
+    can do either, so it says so rather than inviting every member to try."""
+    kind = _shared_kind(chat_type)
+    how = 'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
+    if kind:
+        how = (
+            f"Only this {kind}'s administrators change what it follows: "
+            '/subscribe business tesla "electric cars", or the topic buttons below.'
+        )
+    return [Reply(esc(how)), render_topics(topics, on)]
+
+
 def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
     """/topics: the catalogue as a toggling keyboard."""
     text = "<b>Topics</b>\nTap a topic to follow it, tap again to stop. ✅ = following."
@@ -241,6 +256,14 @@ def _count(n: int, noun: str) -> str:
 
 def _kw(keyword: str) -> str:
     return f"“{esc(keyword)}”"
+
+
+def _shared_kind(chat_type: str) -> str | None:
+    """ "group" or "channel" for a chat everyone there reads, whose settings are the chat's; None for a private
+    chat, where "you" is the reader."""
+    if chat_type == "channel":
+        return "channel"
+    return "group" if chat_type in ("group", "supergroup") else None
 
 
 def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -265,8 +288,10 @@ def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MA
     return "\n".join([*kept, *footer])
 
 
-def render_follow_result(result: FollowResult) -> Reply:
-    """/subscribe: which words became topics, which keywords, which were near misses or refused."""
+def render_follow_result(result: FollowResult, *, chat_type: str = "private") -> Reply:
+    """/subscribe: which words became topics, which keywords, which were near misses or refused (in a group
+    or channel, about that chat: its news reach it, not the admin who typed the command)."""
+    kind = _shared_kind(chat_type)
     lines: list[str] = []
     if result.topics:
         lines.append("✅ Topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics))
@@ -284,25 +309,31 @@ def render_follow_result(result: FollowResult) -> Reply:
         lines.append(f"⚠️ Not followed “{esc(truncate(word, 60))}”: {esc(why)}.")
     if result.limit_reached:
         lines.append(
-            "⚠️ You reached the limit of subscriptions, so these were not added: "
+            f"⚠️ {f'This {kind}' if kind else 'You'} reached the limit of subscriptions, so these were not added: "
             + _join(f"“{esc(truncate(w, 50))}”" for w in result.limit_reached)
             + ". Drop some with /unsubscribe."
         )
     footer: list[str] = []
     if result.changed:
-        footer = ["", "New matching articles will reach you as set in /settings. See all with /mysubs."]
+        whom = f"this {kind}" if kind else "you"
+        footer = ["", f"New matching articles will reach {whom} as set in /settings. See all with /mysubs."]
     if not lines:
         lines.append("Nothing changed.")
     return Reply(_fit_lines(lines, footer))
 
 
-def render_unfollow_result(result: UnfollowResult) -> Reply:
-    """/unsubscribe: what was dropped, and words the chat did not follow."""
+def render_unfollow_result(result: UnfollowResult, *, chat_type: str = "private") -> Reply:
+    """/unsubscribe: what was dropped, and words the chat did not follow (in a group or channel, about it)."""
+    kind = _shared_kind(chat_type)
     if result.removed_all is not None:
         if result.removed_all == 0:
-            return Reply("You were not following anything. /topics to start.")
+            who = f"This {kind} was" if kind else "You were"
+            return Reply(f"{who} not following anything. /topics to start.")
+        whose = f"this {kind}'s" if kind else "your"
         dropped = (
-            "your one subscription" if result.removed_all == 1 else f"all {result.removed_all} subscriptions"
+            f"{whose} one subscription"
+            if result.removed_all == 1
+            else f"all {result.removed_all} subscriptions"
         )
         return Reply(f"🗑 Dropped {dropped}. /topics to follow something again.")
     lines: list[str] = []
@@ -313,8 +344,9 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
     if result.keywords:
         lines.append("🗑 Stopped following keywords: " + _join(_kw(k) for k in result.keywords))
     suggestions = dict(result.suggestions)
+    who = f"This {kind} doesn't" if kind else "You don't"
     for word in dict.fromkeys(result.not_followed):
-        line = f"❓ You don't follow “{esc(truncate(word, 50))}”."
+        line = f"❓ {who} follow “{esc(truncate(word, 50))}”."
         if word in suggestions:
             # As /subscribe's near misses do: the exact command, not only the name.
             topic = suggestions[word]
@@ -323,7 +355,8 @@ def render_unfollow_result(result: UnfollowResult) -> Reply:
                 f"Send <code>/unsubscribe {esc(topic.id)}</code>."
             )
         lines.append(line)
-    footer = ["/mysubs shows what you follow."] if result.not_followed else []
+    follows = f"this {kind} follows" if kind else "you follow"
+    footer = [f"/mysubs shows what {follows}."] if result.not_followed else []
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
 
 
@@ -542,9 +575,12 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
     lines = [f"✅ {esc(saved)}", ""] if saved else []
     lines.append("<b>Settings</b>")
     lines += describe_delivery(chat)
+    kind = _shared_kind(chat.type)
+    # Every member of a group may look at the panel; its buttons and commands work only for administrators.
+    by_command = f"Also by command (this {kind}'s administrators):" if kind else "Also by command:"
     lines += [
         "",
-        "Also by command:",
+        by_command,
         "<code>/settings digest 08:00,18:00</code>",
         "<code>/settings timezone Europe/Berlin</code>",
         "<code>/settings quiet 22:00-07:00</code> (or <code>quiet off</code>)",
@@ -558,23 +594,29 @@ _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
 
 
 def describe_change(chat: Chat, setting: str) -> str:
-    """Plain-text confirmation of one settings change."""
+    """Plain-text confirmation of one settings change (in a group or channel, about that chat, which every
+    member reads: "You'll get a digest" there promised each reader one of their own)."""
+    kind = _shared_kind(chat.type)
+    who = f"This {kind} will get" if kind else "You'll get"
+    your = "its" if kind else "your"
     if setting in ("mode", "digest"):
         # A paused chat gets nothing in either mode: "You'll get ..." alone would promise what will not come.
-        resume = " once you resume (/settings resume)" if chat.paused else ""
+        resume = ""
+        if chat.paused:
+            resume = (" once resumed" if kind else " once you resume") + " (/settings resume)"
         if chat.mode == "digest":
             times = f"{', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})"
             held = [t for t in chat.digest_times if is_quiet_time(chat.quiet_start, chat.quiet_end, t)]
             # Quiet hours hold a digest to their end: say so, or the 06:00 digest seems to come late.
             wait = (
-                f" {' and '.join(held)} {'falls' if len(held) == 1 else 'fall'} in your quiet hours: "
+                f" {' and '.join(held)} {'falls' if len(held) == 1 else 'fall'} in {your} quiet hours: "
                 f"{'that digest comes' if len(held) == 1 else 'those digests come'} when they end at "
                 f"{chat.quiet_end}."
                 if held
                 else ""
             )
-            return f"You'll get a digest at {times}{resume}.{wait}"
-        return f"You'll get an alert for each new matching article{resume}."
+            return f"{who} a digest at {times}{resume}.{wait}"
+        return f"{who} an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
         # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them
@@ -591,7 +633,8 @@ def describe_change(chat: Chat, setting: str) -> str:
         n = chat.summary_sentences
         return f"Summaries will have {_count(n, 'sentence')}."
     if setting == "pause":
-        return "Paused: nothing will be delivered until you resume (/settings resume)."
+        until = "it is resumed" if kind else "you resume"
+        return f"Paused: nothing will be delivered until {until} (/settings resume)."
     if setting == "resume":
         return "Resumed: deliveries continue."
     return "Saved."

@@ -45,6 +45,9 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # unclosed quote is part of a word, as before.
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 # "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
+# Hangul: Korean writes a noun's particle onto it ("서울에서" is "in Seoul"), so a Korean word is looked for as
+# the start of a word, as keyword subscriptions match it (bot/delivery/planning.py).
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s(?=[^\w'’]*$)", re.IGNORECASE)
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
@@ -168,6 +171,10 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
             '"' + form.replace('"', '""') + '"'
             for form in dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
         ]
+        last = next((ch for ch in reversed(cleaned) if ch.isalnum()), "")
+        if _HANGUL.match(last):
+            # An FTS5 prefix query: its last word may go on ("서울"* finds "서울에서").
+            forms = [form + "*" for form in forms]
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
             break

@@ -243,6 +243,20 @@ async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bo
     assert "What should I look for" in (await say(emulator, "/search *** --")).text
 
 
+async def test_search_finds_a_korean_word_with_its_particle_as_the_keyword_does(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following 서울 got the alert for "서울에서 ..." ("in Seoul"), but /search 서울, the command a digest
+    # names for that keyword's stories over its cap, answered "Nothing found".
+    await store_news(
+        running_bot, "seoul", "서울에서 큰 축제가 열렸다", "서울에서 {k}번째 행사에 많은 사람들이 모였다."
+    )
+    await store_news(running_bot, "busan", "부산서울 노선 개통", "부산서울 {k}번 노선이 오늘 개통했다.")
+    reply = await say(emulator, "/search 서울")
+    assert "서울에서 큰 축제가 열렸다" in reply.text and "1 article" in reply.text
+    assert "서울에서 큰 축제가 열렸다" in (await say(emulator, '/search "큰 축제"')).text
+
+
 async def test_latest_and_search_show_a_story_from_two_sources_once(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -657,6 +671,27 @@ async def test_choosing_a_delivery_mode_while_paused_says_nothing_comes_until_re
     await say(emulator, "/settings resume")
     assert (await say(emulator, "/settings instant")).text.startswith(
         "✅ You'll get an alert for each new matching article.\n"
+    )
+
+
+async def test_a_settings_confirmation_too_long_for_a_toast_is_shown_whole_in_the_panel(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Tapping "Daily digest" while paused, with three early digests held by quiet hours, toasted the first 190
+    # characters: "...those digests come when th", never saying when they come.
+    await say(emulator, "/settings timezone America/Argentina/Buenos_Aires")
+    await say(emulator, "/settings quiet 22:00-07:30")
+    await say(emulator, "/settings digest 06:00,06:30,07:00")
+    await say(emulator, "/settings pause")
+    panel = await say(emulator, "/settings instant")
+    toast = await press(emulator, panel, "set:mode:digest")
+    edited = await emulator.next_message(USER_CHAT)
+    assert edited.edited and "🔘 Daily digest" in [label for label, _ in edited.buttons]
+    assert toast == "Saved: see the settings message."
+    assert edited.text.startswith(
+        "✅ You'll get a digest at 06:00, 06:30, 07:00 (America/Argentina/Buenos_Aires) once you resume "
+        "(/settings resume). 06:00 and 06:30 and 07:00 fall in your quiet hours: those digests come when they "
+        "end at 07:30.\n"
     )
 
 

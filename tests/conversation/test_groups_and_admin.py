@@ -60,6 +60,74 @@ async def test_only_group_admins_change_subscriptions_and_settings(
     assert any("nothing was deleted" in m.text for m in emulator.messages(GROUP) if m.edited)
 
 
+async def test_group_confirmations_speak_of_the_group_not_of_the_admin_who_typed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Every member read "You'll get a digest at 09:00" and "New matching articles will reach you": the group
+    # gets them, not each reader (nor the admin in a private chat).
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    followed = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    assert "New matching articles will reach this group as set in /settings." in followed.text
+    await say(emulator, "/settings quiet 22:00-07:00", chat=GROUP, user_id=GROUP_ADMIN)
+    digest = await say(emulator, "/settings digest 06:00", chat=GROUP, user_id=GROUP_ADMIN)
+    assert digest.text.startswith(
+        "✅ This group will get a digest at 06:00 (UTC). 06:00 falls in its quiet hours: that digest comes "
+        "when they end at 07:00.\n"
+    )
+    paused = await say(emulator, "/settings pause", chat=GROUP, user_id=GROUP_ADMIN)
+    assert paused.text.startswith(
+        "✅ Paused: nothing will be delivered until it is resumed (/settings resume)."
+    )
+    toast = await press(emulator, paused, "set:mode:instant", user_id=GROUP_ADMIN)
+    assert (
+        toast == "This group will get an alert for each new matching article once resumed (/settings resume)."
+    )
+
+
+async def test_group_unsubscribe_speaks_of_what_the_group_follows(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "You don't follow “tesla”. /mysubs shows what you follow." told the admin about their own subscriptions,
+    # which the group's /unsubscribe never touches.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    reply = await say(emulator, "/unsubscribe tesla", chat=GROUP, user_id=GROUP_ADMIN)
+    assert reply.text == "❓ This group doesn't follow “tesla”.\n/mysubs shows what this group follows."
+    dropped = await say(emulator, "/unsubscribe all", chat=GROUP, user_id=GROUP_ADMIN)
+    assert dropped.text == "🗑 Dropped this group's one subscription. /topics to follow something again."
+    again = await say(emulator, "/unsubscribe all", chat=GROUP, user_id=GROUP_ADMIN)
+    assert again.text == "This group was not following anything. /topics to start."
+
+
+async def test_subscribe_alone_in_a_group_tells_members_who_can_follow_things(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A member's /subscribe was answered "Follow topics or keywords: /subscribe business ... Or tap a topic:",
+    # and both the command and every tap were then refused: only administrators can.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    usage = await say(emulator, "/subscribe", chat=GROUP, user_id=MEMBER)
+    assert usage.text == (
+        "Only this group's administrators change what it follows: "
+        '/subscribe business tesla "electric cars", or the topic buttons below.'
+    )
+    assert (await emulator.next_message(GROUP)).buttons  # the keyboard, for them
+    private = await say(emulator, "/subscribe")
+    assert private.text.startswith("Follow topics or keywords: /subscribe business tesla")
+
+
+async def test_a_groups_settings_panel_says_its_commands_are_the_administrators(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Any member may look at /settings, which listed "Also by command: /settings pause ..." as if for them:
+    # each such command was then refused.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    panel = await say(emulator, "/settings", chat=GROUP, user_id=MEMBER)
+    assert "\nAlso by command (this group's administrators):\n<code>/settings digest" in panel.html
+    assert "\nAlso by command:\n" in (await say(emulator, "/settings")).text
+
+
 async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
