@@ -44,10 +44,10 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # A quoted phrase ("...", typographic “...” as phones type them, «...») or a run of non-space characters. An
 # unclosed quote is part of a word, as before.
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
-# "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
 # Hangul: Korean writes a noun's particle onto it ("서울에서" is "in Seoul"), so a Korean word is looked for as
 # the start of a word, as keyword subscriptions match it (bot/delivery/planning.py).
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+# "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s(?=[^\w'’]*$)", re.IGNORECASE)
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
