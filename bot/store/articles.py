@@ -46,6 +46,11 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 # "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s(?=[^\w'’]*$)", re.IGNORECASE)
+# Hangul: a Korean noun carries its particle ("서울에서"), so a word typed is looked for as a word's start.
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]").search
+# A Greek letter and its accents (text in NFD), and the vowels that take the monotonic accent.
+_GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
+_GREEK_VOWELS = "αεηιουω"
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -164,14 +169,42 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
         # that full case folding changes ("Straße" -> "strasse") is looked up in both spellings, and a word
         # with "ss" also with "ß" ("strasse" -> "straße"). Accents need nothing: the index drops them.
         folded = cleaned.casefold()
-        forms = [
-            '"' + form.replace('"', '""') + '"'
-            for form in dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
-        ]
+        bases = dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
+        # Keyword subscriptions take "е" for "ё" and Greek letters without their accents, and let a Korean
+        # word carry its particle: the "/search WORD" a digest offers for a keyword must find what it matched.
+        spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
+        prefix = "*" if _HANGUL(cleaned) else ""
+        forms = ['"' + form.replace('"', '""') + '"' + prefix for form in spellings]
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
             break
     return " AND ".join(terms) or None, list(substrings)
+
+
+def _letter_spellings(word: str) -> list[str]:
+    """Other spellings of ``word`` that the index keeps apart: "ё" as "е" and back, Greek with(out) accents.
+
+    Russian news print "Королев" for "Королёв", and Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα");
+    unicode61 folds neither. A word typed without them may have one: at most _MAX_SHARP_S_SPELLINGS tries.
+    """
+    spellings: list[str] = []
+    if "ё" in word:
+        spellings.append(word.replace("ё", "е"))
+    else:
+        spellings += [word[:at] + "ё" + word[at + 1 :] for at, ch in enumerate(word) if ch == "е"][
+            :_MAX_SHARP_S_SPELLINGS
+        ]
+    plain = unicodedata.normalize("NFC", _GREEK_ACCENT.sub(r"\1", unicodedata.normalize("NFD", word)))
+    if plain != word:
+        spellings.append(plain)
+    else:
+        # Monotonic Greek accents one vowel of a word (of two syllables or more).
+        spellings += [
+            word[:at] + unicodedata.normalize("NFC", ch + "\u0301") + word[at + 1 :]
+            for at, ch in enumerate(word)
+            if ch in _GREEK_VOWELS
+        ][:_MAX_SHARP_S_SPELLINGS]
+    return spellings
 
 
 def _sharp_s_spellings(word: str) -> list[str]:

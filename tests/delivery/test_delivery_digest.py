@@ -363,3 +363,28 @@ async def test_a_paused_digest_chat_gets_no_digest_at_its_time(
         assert emulator.messages(7) == []
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 18)
+
+
+async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_its_cap(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Keywords match "서울" in "서울에서" (with its particle), "Королев" for "королёв" and "ΑΘΗΝΑ" for "αθήνα";
+    # /search did not, so "…and 2 more: /search 서울" led to none of the two stories it promised.
+    spellings = {
+        "서울": ("서울에서 큰 불", "서울시는 새 정책", "서울의 날씨"),
+        "королёв": ("Королев выступил", "Королёв сказал", "Город Королев растёт"),
+        "αθήνα": ("ΑΘΗΝΑ: μεγάλη διαδήλωση", "Στην Αθηνα σήμερα", "Η Αθήνα βράζει"),
+    }
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await add_chat(r, 7, keywords=tuple(spellings), mode="digest")
+        stored = {
+            keyword: [await store_article(r, title, f"{title}.") for title in titles]
+            for keyword, titles in spellings.items()
+        }
+        await r.delivery.plan_alerts([a for arts in stored.values() for a in arts], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 3
+        [digest] = emulator.messages(7)
+        for keyword, arts in stored.items():
+            assert f"…and 2 more: /search {keyword}" in digest.text
+            found = {a.id for a in await r.db.articles.search(keyword, reader=7)}
+            assert found == {a.id for a in arts}, keyword
