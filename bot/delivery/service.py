@@ -931,7 +931,10 @@ class DeliveryService:
             if story is None:
                 gone.append(row)
                 continue
-            items.append(DigestItem(story.article, row.matched, row.score, story.also, key=row.id))
+            # "Best first" counts the sources known now: a second source is usually read by a later poll of
+            # another feed, after the row was planned, so its score cannot hold them.
+            score = row.score + 0.5 * len(story.also)
+            items.append(DigestItem(story.article, row.matched, score, story.also, key=row.id))
         parts = render_digest(
             items,
             now=now,

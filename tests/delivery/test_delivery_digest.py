@@ -388,3 +388,26 @@ async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_i
             assert f"…and 2 more: /search {keyword}" in digest.text
             found = {a.id for a in await r.db.articles.search(keyword, reader=7)}
             assert found == {a.id for a in arts}, keyword
+
+
+async def test_a_story_other_feeds_also_carried_comes_first_in_its_topic(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # "Best first" counts more sources, but a second source is read by another feed's poll, after the story's
+    # row was planned: the story three wires carried sat below a newer one only one wire had.
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("business",), mode="digest")
+        big = await store_article(r, "Central bank raises rates", topics=("business",))
+        await r.delivery.plan_alerts([big], r.clock.now())
+        r.clock.advance(300)
+        small = await store_article(r, "Local bakery opens a shop", topics=("business",))
+        await r.delivery.plan_alerts([small], r.clock.now())
+        for wire in ("Wire B", "Wire C"):  # each from its own feed, in its own poll
+            later = await store_article(
+                r, "Rates raised by the bank", topics=("business",), source=wire, story_id=big.story_id
+            )
+            await r.delivery.plan_alerts([later], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 2
+        text = emulator.messages(7)[0].text
+        assert "(also: Wire B, Wire C)" in text
+        assert text.index("Central bank raises rates") < text.index("Local bakery")
