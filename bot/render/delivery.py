@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,14 +74,28 @@ def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
     return "📰"
 
 
+def _has_right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def _source_name(source: str) -> str:
+    """A source's name for a left-to-right line: an Arabic or Hebrew one between left-to-right marks.
+
+    Without them "الجزيرة · 3 h ago" takes the age into the name's right-to-left run, and a reader sees
+    "3 · الجزيرة h ago"; an alert's source line, which opens with the name, would be laid out right to left.
+    """
+    return f"{_LRM}{source}{_LRM}" if _has_right_to_left(source) else source
+
+
 def _source_line(article: Article, now: float, zone: str) -> str:
     age = _age(article, now, zone)
-    return esc(truncate(article.source, _SOURCE_CHARS)) + (f" · {esc(age)}" if age else "")
+    name = _source_name(truncate(article.source, _SOURCE_CHARS))
+    return esc(name) + (f" · {esc(age)}" if age else "")
 
 
 def _other_sources(also: Sequence[str], source: str) -> str:
     """The other sources of a story, escaped and capped ("" when there are none)."""
-    others = [s for s in dict.fromkeys(also) if s and s != source]
+    others = [_source_name(s) for s in dict.fromkeys(also) if s and s != source]
     return esc(truncate(", ".join(others), _SOURCE_CHARS)) if others else ""
 
 
