@@ -411,3 +411,24 @@ async def test_a_story_other_feeds_also_carried_comes_first_in_its_topic(
         text = emulator.messages(7)[0].text
         assert "(also: Wire B, Wire C)" in text
         assert text.index("Central bank raises rates") < text.index("Local bakery")
+
+
+async def test_the_search_a_digest_offers_finds_a_latin_keyword_inside_japanese_text(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The keyword "iphone" matches "新型iPhoneを発表" (a word ends where the script changes), but the search
+    # index holds that run as one token: "…and 2 more: /search iphone" found neither of the two stories.
+    titles = ("新型iPhoneを発表", "アップルがiPhoneの販売を開始", "iPhone新机型发布")
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await add_chat(r, 7, keywords=("iphone",), mode="digest")
+        arts = [await store_article(r, title, f"{title}。") for title in titles]
+        decoys = [
+            await store_article(r, title, f"{title}。")
+            for title in ("新型iPhone16を発表", "スマートphoneの時代")
+        ]
+        await r.delivery.plan_alerts([*arts, *decoys], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 1
+        assert "…and 2 more: /search iphone" in emulator.messages(7)[0].text
+        found = await r.db.articles.search("iphone", reader=7)
+        assert {a.id for a in found} == {a.id for a in arts}
+        assert [a.id for a in await r.db.articles.search("iPhone 発表", reader=7)] == [arts[0].id]
