@@ -804,6 +804,9 @@ UNSPACED_CHARS = (
     "\uf900-\ufaff\U00020000-\U0003134f"
 )
 _UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
+# Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul"), so a Korean
+# word is found at the start of a word.
+HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 
 
 def is_unspaced(text: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from bot.scheduling import quiet_hours_end
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
 from summaries.articles import Article
-from summaries.text import UNSPACED_CHARS, is_unspaced
+from summaries.text import HANGUL_CHARS, UNSPACED_CHARS, is_unspaced
 
 _WORD = re.compile(r"\w+")
 # "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
@@ -19,8 +19,8 @@ _UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
 _SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
 _PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
-# Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
-_ATTACHES_PARTICLES = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]").search
+# Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
+_ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # One spelling per letter, in keyword and text alike:
 # - full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm";
 # - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
@@ -126,15 +126,14 @@ def match_articles(
     A chat gets a story once, however many of its topics and keywords match it (and whichever of the story's
     articles matched); the representative is the first stored of its articles that match; "matched" prefers a
     topic.
-    Score = number of the chat's subscriptions that matched + 0.5 per extra source reporting the story.
+    Score = number of the chat's subscriptions that matched. The story's other sources count when a digest
+    is sent (+0.5 each): most of them are read by later polls of other feeds, after the row is planned.
     """
     stored = [a for a in articles if a.id is not None]
     by_topic: dict[str, list[int]] = {}
-    sources: dict[int, set[str]] = {}
     for index, article in enumerate(stored):
         for topic in article.topics:
             by_topic.setdefault(topic, []).append(index)
-        sources.setdefault(story_of(article), set()).add(article.source)
     # Two views of the texts, built when a keyword first needs them: as written (for keywords typed with
     # accents or in other scripts) and with Latin accents dropped (for keywords typed in plain ASCII).
     views: dict[bool, _TextView] = {}
@@ -200,7 +199,7 @@ def match_articles(
                     story_id=story,
                     article_id=int(stored[index].id or 0),
                     matched=str(matched),
-                    score=float(hits) + 0.5 * (len(sources[story]) - 1),
+                    score=float(hits),
                     order=index,
                 )
                 for story, (index, matched, _topic, hits) in stories.items()

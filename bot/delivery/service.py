@@ -30,7 +30,7 @@ from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
-from bot.render.delivery import DigestItem, render_digest
+from bot.render.delivery import DigestItem, DigestPart, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
@@ -931,7 +931,10 @@ class DeliveryService:
             if story is None:
                 gone.append(row)
                 continue
-            items.append(DigestItem(story.article, row.matched, row.score, story.also, key=row.id))
+            # "Best first" counts the sources known now: a second source is usually read by a later poll of
+            # another feed, after the row was planned, so its score cannot hold them.
+            score = row.score + 0.5 * len(story.also)
+            items.append(DigestItem(story.article, row.matched, score, story.also, key=row.id))
         parts = render_digest(
             items,
             now=now,
@@ -940,14 +943,17 @@ class DeliveryService:
             zone=chat.timezone,
         )
         by_id = {r.id: r for r in rows}
-        shown_ids = {key for part in parts for key in part.keys}
-        gone_ids = {r.id for r in gone}
         outcomes = [Finished(r.id, "dropped", r.attempts, "article gone") for r in gone]
-        outcomes += [
-            Finished(r.id, "dropped", r.attempts, OVER_DIGEST_CAP)
-            for r in rows
-            if r.id not in shown_ids and r.id not in gone_ids
-        ]
+
+        def over_cap(later: Sequence[DigestPart], status: Literal["dropped", "pending"]) -> list[Finished]:
+            # The stories over the cap go with the message whose "…and N more" names them: until it is
+            # read they wait, so a digest cut short before that line counts them in the next one.
+            return [
+                Finished(key, status, by_id[key].attempts, OVER_DIGEST_CAP if status == "dropped" else None)
+                for part in later
+                for key in part.over
+            ]
+
         sent = 0
         retry_at: float | None = None
         chat_id = chat.id
@@ -966,11 +972,13 @@ class DeliveryService:
                     for later in parts[index:]
                     for key in later.keys
                 ]
+                outcomes += over_cap(parts[index:], status_left)
                 break
             result, chat_id, thread_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
+                outcomes += over_cap([part], "dropped")
                 try:
                     await self._db.deliveries.finish(outcomes, self._clock.now())
                 except Exception:
@@ -994,12 +1002,7 @@ class DeliveryService:
                 log.info("digest to chat %d rate limited: retrying in %.0f s", chat_id, wait)
                 retry_at = self._clock.now() + wait
                 status = "pending"
-            if status == "pending":
-                # Postponed before a part named them: the stories over the cap wait too (only "article gone"
-                # stays dropped), so the digest sent later counts them in its "…and N more".
-                outcomes = [
-                    o if o.id in gone_ids else Finished(o.id, "pending", o.attempts) for o in outcomes
-                ]
+            outcomes += over_cap(parts[index:], "pending" if status == "pending" else "dropped")
             outcomes += [
                 Finished(key, status, by_id[key].attempts + 1, result)
                 for later in parts[index:]

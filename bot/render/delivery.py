@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,14 +74,28 @@ def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
     return "📰"
 
 
+def _has_right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def _source_name(source: str) -> str:
+    """A source's name for a left-to-right line: an Arabic or Hebrew one between left-to-right marks.
+
+    Without them "الجزيرة · 3 h ago" takes the age into the name's right-to-left run, and a reader sees
+    "3 · الجزيرة h ago"; an alert's source line, which opens with the name, would be laid out right to left.
+    """
+    return f"{_LRM}{source}{_LRM}" if _has_right_to_left(source) else source
+
+
 def _source_line(article: Article, now: float, zone: str) -> str:
     age = _age(article, now, zone)
-    return esc(truncate(article.source, _SOURCE_CHARS)) + (f" · {esc(age)}" if age else "")
+    name = _source_name(truncate(article.source, _SOURCE_CHARS))
+    return esc(name) + (f" · {esc(age)}" if age else "")
 
 
 def _other_sources(also: Sequence[str], source: str) -> str:
     """The other sources of a story, escaped and capped ("" when there are none)."""
-    others = [s for s in dict.fromkeys(also) if s and s != source]
+    others = [_source_name(s) for s in dict.fromkeys(also) if s and s != source]
     return esc(truncate(", ".join(others), _SOURCE_CHARS)) if others else ""
 
 
@@ -152,6 +167,8 @@ class DigestPart:
 
     text: str
     keys: tuple[int, ...]
+    # The items over the cap whose "…and N more" line this message carries: they are told of with it.
+    over: tuple[int, ...] = ()
 
 
 def render_digest(
@@ -178,8 +195,9 @@ def render_digest(
             return (0, topic_order[group], group)
         return (1, 0, group)
 
-    # (heading, line, key): the units a message is packed from; a heading is repeated in a new message.
-    units: list[tuple[str, str, int | None]] = []
+    # (heading, line, key, keys over the cap): the units a message is packed from; a heading is repeated in a
+    # new message.
+    units: list[_Unit] = []
     ids: list[int] = []  # of the stories shown, in the order shown
     for group in sorted(groups, key=group_key):
         members = sorted(
@@ -193,13 +211,14 @@ def render_digest(
             if topic
             else f"🔎 <b>{esc(truncate(group, _SOURCE_CHARS))}</b>"
         )
-        units.extend((heading, _digest_line(item, now, zone), item.key) for item in kept)
+        units.extend((heading, _digest_line(item, now, zone), item.key, ()) for item in kept)
         ids.extend(item.article.id for item in kept if item.article.id is not None)
         if len(members) > len(kept):
-            units.append((heading, _more_line(len(members) - len(kept), group, topic is not None), None))
+            over = tuple(item.key for item in members[len(kept) :])
+            units.append((heading, _more_line(len(over), group, topic is not None), None, over))
     if not units:
         return []
-    count = sum(1 for _, _, key in units if key is not None)
+    count = sum(1 for _, _, key, _ in units if key is not None)
     name = f"{DIGEST_MARK} <b>{esc(title)}</b>"
     # A digest has no buttons: the last message says what its "#12" ids are for, with one to copy.
     example = next(iter(ids), None)
@@ -217,8 +236,8 @@ def render_digest(
         # Splitting anyway: where the same number of messages allows, a topic is not cut in two.
         whole = _pack_units(units, header, limit, whole_groups=True)
         packed = whole if len(whole) == len(packed) else packed
-    texts = [text for text, _ in packed]
-    keyed = [keys for _, keys in packed]
+    texts = [text for text, _, _ in packed]
+    keyed = [(keys, over) for _, keys, over in packed]
     if len(texts) > 1:
         # Each message says what it is: a reader may open the chat at the third one.
         first, _, rest = texts[0].partition("\n")
@@ -226,7 +245,7 @@ def render_digest(
         for index in range(1, len(texts)):
             texts[index] = f"{name}{_part_label(index + 1, len(texts))}\n\n{texts[index]}"
     texts[-1] += footer
-    return [DigestPart(t, k) for t, k in zip(texts, keyed, strict=True)]
+    return [DigestPart(t, k, o) for t, (k, o) in zip(texts, keyed, strict=True)]
 
 
 def is_digest_text(text: str) -> bool:
@@ -234,34 +253,38 @@ def is_digest_text(text: str) -> bool:
     return text.startswith(f"{DIGEST_MARK} ")
 
 
+_Unit = tuple[str, str, int | None, tuple[int, ...]]
+
+
 def _pack_units(
-    units: Sequence[tuple[str, str, int | None]], header: str, limit: int, *, whole_groups: bool
-) -> list[tuple[str, tuple[int, ...]]]:
+    units: Sequence[_Unit], header: str, limit: int, *, whole_groups: bool
+) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
     """(heading, line, key) units packed into messages of at most ``limit`` characters, in order.
 
     A group that runs on into the next message repeats its heading there. ``whole_groups``: a group that
     does not fit in what is left of a message, but fits in a message of its own, starts the next message.
     """
     sizes: dict[str, int] = {}
-    for heading, line, _ in units:
+    for heading, line, _, _ in units:
         sizes[heading] = sizes.get(heading, len(heading)) + 1 + len(line)
-    packed: list[tuple[str, tuple[int, ...]]] = []
-    text, keys = header, list[int]()
+    packed: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = []
+    text, keys, over = header, list[int](), list[int]()
     current_heading: str | None = None
-    for heading, line, key in units:
+    for heading, line, key, named in units:
         starts = heading != current_heading
         addition = f"\n\n{heading}\n{line}" if starts else f"\n{line}"
         # Never leaves a message with the digest's header alone.
         moves = whole_groups and starts and keys and sizes[heading] <= limit < len(text) + 2 + sizes[heading]
         if len(text) + len(addition) > limit or moves:
-            packed.append((text, tuple(keys)))
-            text, keys = f"{heading}\n{line}", []
+            packed.append((text, tuple(keys), tuple(over)))
+            text, keys, over = f"{heading}\n{line}", [], []
         else:
             text += addition
         current_heading = heading
         if key is not None:
             keys.append(key)
-    packed.append((text, tuple(keys)))
+        over.extend(named)
+    packed.append((text, tuple(keys), tuple(over)))
     return packed
 
 

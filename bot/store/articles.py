@@ -16,7 +16,7 @@ import aiosqlite
 from bot.store.db import fetch_all, run
 from bot.store.db import storable_text as _storable
 from summaries.articles import Article
-from summaries.text import is_unspaced
+from summaries.text import HANGUL_CHARS, is_unspaced
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -44,11 +44,13 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # A quoted phrase ("...", typographic “...” as phones type them, «...») or a run of non-space characters. An
 # unclosed quote is part of a word, as before.
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
-# Hangul: Korean writes a noun's particle onto it ("서울에서" is "in Seoul"), so a Korean word is looked for as
-# the start of a word, as keyword subscriptions match it (bot/delivery/planning.py).
-_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s(?=[^\w'’]*$)", re.IGNORECASE)
+# A Korean word is looked for as the start of a word, as keyword subscriptions match it (bot/delivery/planning.py).
+_HANGUL = re.compile(f"[{HANGUL_CHARS}]")
+# A Greek letter and its accents (text in NFD), and the vowels that take the monotonic accent.
+_GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
+_GREEK_VOWELS = "αεηιουω"
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -167,18 +169,60 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
         # that full case folding changes ("Straße" -> "strasse") is looked up in both spellings, and a word
         # with "ss" also with "ß" ("strasse" -> "straße"). Accents need nothing: the index drops them.
         folded = cleaned.casefold()
-        forms = [
-            '"' + form.replace('"', '""') + '"'
-            for form in dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
-        ]
+        bases = dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
+        # Keyword subscriptions take "е" for "ё" and Greek letters without their accents, and let a Korean
+        # word carry its particle: the "/search WORD" a digest offers for a keyword must find what it matched.
+        spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
+        # An FTS5 prefix query when the last word is Korean: it may go on ("서울"* finds "서울에서").
         last = next((ch for ch in reversed(cleaned) if ch.isalnum()), "")
-        if _HANGUL.match(last):
-            # An FTS5 prefix query: its last word may go on ("서울"* finds "서울에서").
-            forms = [form + "*" for form in forms]
+        prefix = "*" if _HANGUL.match(last) else ""
+        forms = ['"' + form.replace('"', '""') + '"' + prefix for form in spellings]
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
             break
     return " AND ".join(terms) or None, list(substrings)
+
+
+def glued_words(words: str) -> list[str]:
+    """The words of a search to look for also where Chinese or Japanese text is glued to them, lowercased.
+
+    Keyword subscriptions find "iphone" in "新型iPhoneを発表" (a word ends where the script changes), where the
+    index holds the whole run as one token. Only for a search of plain ASCII words (and unspaced ones): [] else.
+    """
+    found: list[str] = []
+    for chunk in words[:_MAX_SEARCH_CHARS].split()[:_MAX_SEARCH_TERMS]:
+        if is_unspaced(chunk):
+            continue
+        if not (chunk.isascii() and chunk.isalnum()):
+            return []
+        found.append(chunk.lower())
+    return list(dict.fromkeys(found))
+
+
+def _letter_spellings(word: str) -> list[str]:
+    """Other spellings of ``word`` that the index keeps apart: "ё" as "е" and back, Greek with(out) accents.
+
+    Russian news print "Королев" for "Королёв", and Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα");
+    unicode61 folds neither. A word typed without them may have one: at most _MAX_SHARP_S_SPELLINGS tries.
+    """
+    spellings: list[str] = []
+    if "ё" in word:
+        spellings.append(word.replace("ё", "е"))
+    else:
+        spellings += [word[:at] + "ё" + word[at + 1 :] for at, ch in enumerate(word) if ch == "е"][
+            :_MAX_SHARP_S_SPELLINGS
+        ]
+    plain = unicodedata.normalize("NFC", _GREEK_ACCENT.sub(r"\1", unicodedata.normalize("NFD", word)))
+    if plain != word:
+        spellings.append(plain)
+    else:
+        # Monotonic Greek accents one vowel of a word (of two syllables or more).
+        spellings += [
+            word[:at] + unicodedata.normalize("NFC", ch + "\u0301") + word[at + 1 :]
+            for at, ch in enumerate(word)
+            if ch in _GREEK_VOWELS
+        ][:_MAX_SHARP_S_SPELLINGS]
+    return spellings
 
 
 def _sharp_s_spellings(word: str) -> list[str]:
@@ -391,8 +435,19 @@ class ArticleRepo:
         clauses: list[str] = [_VISIBLE]
         params: list[object] = [reader]
         if query is not None:
-            clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            found = "id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             params.append(query)
+            glued = glued_words(words)
+            if glued:
+                # Or, in an article with Chinese or Japanese text, each word with no letter or digit beside it.
+                # (Only such articles are read: the others are wholly in the index.)
+                # LIKE (ASCII case-insensitive, no copy of the text) picks the few candidates GLOB then checks.
+                near = "({0} LIKE ? AND (' ' || lower({0}) || ' ') GLOB ?)"
+                each = f"({near.format('title')} OR {near.format('body')})"
+                found = f"({found} OR (unspaced = 1 AND {' AND '.join([each] * len(glued))}))"
+                for word in glued:
+                    params += [f"%{word}%", f"*[^a-z0-9]{word}[^a-z0-9]*"] * 2
+            clauses.append(found)
         if substrings:
             # Each substring has a character of these scripts (search_terms), so only articles marked as
             # having one can match; their partial index spares reading every other body (0.28 s at 50,000).

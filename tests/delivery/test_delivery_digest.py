@@ -363,3 +363,72 @@ async def test_a_paused_digest_chat_gets_no_digest_at_its_time(
         assert emulator.messages(7) == []
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 18)
+
+
+async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_its_cap(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Keywords match "서울" in "서울에서" (with its particle), "Королев" for "королёв" and "ΑΘΗΝΑ" for "αθήνα";
+    # /search did not, so "…and 2 more: /search 서울" led to none of the two stories it promised.
+    spellings = {
+        "서울": ("서울에서 큰 불", "서울시는 새 정책", "서울의 날씨"),
+        "королёв": ("Королев выступил", "Королёв сказал", "Город Королев растёт"),
+        "αθήνα": ("ΑΘΗΝΑ: μεγάλη διαδήλωση", "Στην Αθηνα σήμερα", "Η Αθήνα βράζει"),
+    }
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await add_chat(r, 7, keywords=tuple(spellings), mode="digest")
+        stored = {
+            keyword: [await store_article(r, title, f"{title}.") for title in titles]
+            for keyword, titles in spellings.items()
+        }
+        await r.delivery.plan_alerts([a for arts in stored.values() for a in arts], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 3
+        [digest] = emulator.messages(7)
+        for keyword, arts in stored.items():
+            assert f"…and 2 more: /search {keyword}" in digest.text
+            found = {a.id for a in await r.db.articles.search(keyword, reader=7)}
+            assert found == {a.id for a in arts}, keyword
+
+
+async def test_a_story_other_feeds_also_carried_comes_first_in_its_topic(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # "Best first" counts more sources, but a second source is read by another feed's poll, after the story's
+    # row was planned: the story three wires carried sat below a newer one only one wire had.
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("business",), mode="digest")
+        big = await store_article(r, "Central bank raises rates", topics=("business",))
+        await r.delivery.plan_alerts([big], r.clock.now())
+        r.clock.advance(300)
+        small = await store_article(r, "Local bakery opens a shop", topics=("business",))
+        await r.delivery.plan_alerts([small], r.clock.now())
+        for wire in ("Wire B", "Wire C"):  # each from its own feed, in its own poll
+            later = await store_article(
+                r, "Rates raised by the bank", topics=("business",), source=wire, story_id=big.story_id
+            )
+            await r.delivery.plan_alerts([later], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 2
+        text = emulator.messages(7)[0].text
+        assert "(also: Wire B, Wire C)" in text
+        assert text.index("Central bank raises rates") < text.index("Local bakery")
+
+
+async def test_the_search_a_digest_offers_finds_a_latin_keyword_inside_japanese_text(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The keyword "iphone" matches "新型iPhoneを発表" (a word ends where the script changes), but the search
+    # index holds that run as one token: "…and 2 more: /search iphone" found neither of the two stories.
+    titles = ("新型iPhoneを発表", "アップルがiPhoneの販売を開始", "iPhone新机型发布")
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await add_chat(r, 7, keywords=("iphone",), mode="digest")
+        arts = [await store_article(r, title, f"{title}。") for title in titles]
+        decoys = [
+            await store_article(r, title, f"{title}。")
+            for title in ("新型iPhone16を発表", "スマートphoneの時代")
+        ]
+        await r.delivery.plan_alerts([*arts, *decoys], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 1
+        assert "…and 2 more: /search iphone" in emulator.messages(7)[0].text
+        found = await r.db.articles.search("iphone", reader=7)
+        assert {a.id for a in found} == {a.id for a in arts}
+        assert [a.id for a in await r.db.articles.search("iPhone 発表", reader=7)] == [arts[0].id]

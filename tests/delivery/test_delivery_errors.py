@@ -257,6 +257,28 @@ async def test_a_long_digest_cut_by_an_outage_sends_only_the_rest_next_time(
         assert await r.db.deliveries.counts_by_status() == {"sent": 25}
 
 
+async def test_a_long_digest_cut_by_an_outage_tells_of_the_stories_over_the_cap_next_time(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stories over the cap were marked dropped with the first part, while their "…and 5 more" line sat in
+    # the part the outage stopped: the reader never saw any sign of five stories.
+    async with _outage_digest_rig(tmp_path, api, monkeypatch, digest_max_per_topic=20) as r:
+        summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
+        stories = [
+            await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(stories, r.clock.now())
+        api.script = {6: [(200, ""), (502, ""), (502, "")]}
+        await r.delivery.send_digest(6, r.clock.now(), on_demand=True)
+        assert len(api.delivered[6]) == 1 and "more" not in api.delivered[6][0]
+        await r.delivery.send_digest(6, r.clock.now(), on_demand=True)
+        texts = api.delivered[6]
+        shown = sum(len(re.findall(r"Story number \d+ ", t)) for t in texts)
+        told = sum(int(n) for t in texts for n in re.findall(r"…and (\d+) more", t))
+        assert shown + told == 25
+
+
 async def test_a_database_that_refuses_writes_is_logged_once_a_minute_and_nothing_is_lost(
     tmp_path: Path, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:

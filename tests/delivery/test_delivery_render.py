@@ -404,3 +404,31 @@ def test_keeping_topics_whole_never_costs_the_digest_an_extra_message() -> None:
     parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
     assert len(parts) == 2
     assert sorted(k for p in parts for k in p.keys) == sorted(it.key for it in items)
+
+
+def _direction_after(line: str, start: int) -> str:
+    """The direction of the first strong letter (or mark) at or after ``start``."""
+    return _first_strong(line[start:])
+
+
+def test_an_arabic_source_name_keeps_the_age_after_it_in_alerts_and_digests() -> None:
+    # "الجزيرة · 2 h ago": after an Arabic letter the "2" is an Arabic number, so the name, the dot and the
+    # number made one right-to-left run and a reader saw "2 · الجزيرة h ago"; an alert's source line, opening
+    # with the name, was laid out right to left as a whole.
+    story = art(5, title="Fuel prices rise", source="الجزيرة", topics=("world",))
+    alert, _ = render_alert(story, sentences=1, now=NOW, catalogue=CATALOGUE, also=["قناة 12", "BBC"])
+    [part] = render_digest(
+        [DigestItem(story, "world", 1.0, also=("قناة 12", "BBC"), key=5)],
+        now=NOW,
+        catalogue=CATALOGUE,
+        max_per_group=5,
+    )
+    [source_line] = [line for line in parse_html(alert).text.split("\n") if "ago" in line]
+    assert _first_strong(source_line) == "L"
+    for line in (source_line, next(x for x in parse_html(part.text).text.split("\n") if "ago" in x)):
+        name_end = line.index("الجزيرة") + len("الجزيرة")
+        assert _direction_after(line, name_end) == "L", line  # before " · 2 h ago"
+        assert line.index("2 h ago") > name_end
+    for text in (parse_html(alert).text, parse_html(part.text).text):
+        also = text[text.index("also: ") :]
+        assert _direction_after(also, also.index("12") + 2) == "L"  # ", BBC" is not drawn into it
