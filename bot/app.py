@@ -62,27 +62,19 @@ class TokenSafeRequest(HTTPXRequest):
         code, payload = await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
-        return code, hide_token(payload, self._token)
+        return code, self._answer(code, hide_token(payload, self._token))
+
+    def _answer(self, code: int, payload: bytes) -> bytes:
+        """The answer as the bot is to read it (the token already hidden)."""
+        return payload
 
 
 class UpdatesRequest(TokenSafeRequest):
     """The transport of getUpdates: updates python-telegram-bot cannot read are skipped, not retried forever."""
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """See ``TokenSafeRequest.do_request``; a successful answer passes ``skip_unreadable_updates``."""
-        code, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-        return code, skip_unreadable_updates(payload) if code == 200 else payload
+    def _answer(self, code: int, payload: bytes) -> bytes:
+        """A successful answer passes ``skip_unreadable_updates``."""
+        return skip_unreadable_updates(payload) if code == 200 else payload
 
 
 class NewsbotApplication(Application):

@@ -233,16 +233,21 @@ async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the
         assert await r.db.deliveries.counts_by_status() == {"sent": 2, "dropped": 3}
 
 
+async def _plan_25_long_sport_stories(r: Rig) -> None:
+    """Twenty-five stories for chat 6 whose digest needs more than one message."""
+    summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
+    stories = [
+        await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
+        for i in range(25)
+    ]
+    await r.delivery.plan_alerts(stories, r.clock.now())
+
+
 async def test_a_long_digest_cut_by_an_outage_sends_only_the_rest_next_time(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with _outage_digest_rig(tmp_path, api, monkeypatch, digest_max_per_topic=50) as r:
-        summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
-        stories = [
-            await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
-            for i in range(25)
-        ]
-        await r.delivery.plan_alerts(stories, r.clock.now())
+        await _plan_25_long_sport_stories(r)
         # The first part goes out, then Telegram is unreachable.
         api.script = {6: [(200, ""), (502, ""), (502, "")]}
         first = await r.delivery.send_digest(6, r.clock.now(), on_demand=True)
@@ -263,12 +268,7 @@ async def test_a_long_digest_cut_by_an_outage_tells_of_the_stories_over_the_cap_
     # The stories over the cap were marked dropped with the first part, while their "…and 5 more" line sat in
     # the part the outage stopped: the reader never saw any sign of five stories.
     async with _outage_digest_rig(tmp_path, api, monkeypatch, digest_max_per_topic=20) as r:
-        summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
-        stories = [
-            await store_article(r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=summary)
-            for i in range(25)
-        ]
-        await r.delivery.plan_alerts(stories, r.clock.now())
+        await _plan_25_long_sport_stories(r)
         api.script = {6: [(200, ""), (502, ""), (502, "")]}
         await r.delivery.send_digest(6, r.clock.now(), on_demand=True)
         assert len(api.delivered[6]) == 1 and "more" not in api.delivered[6][0]
