@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,12 @@ def normalise_keyword(text: str) -> str:
     return _strip_edges(" ".join(lowered.split()))
 
 
+def _stored_as(followed: Iterable[tuple[str, str]], keyword: str) -> list[str]:
+    """The stored values among ``followed`` that are ``keyword``: rows stored under older rules ("i̇stanbul",
+    before "İ" lowered to a plain "i") differ from it as written."""
+    return [value for kind, value in followed if kind == "keyword" and normalise_keyword(value) == keyword]
+
+
 def _strip_edges(text: str) -> str:
     """``text`` without punctuation at its edges, but for the dot that starts a name such as ".NET"."""
     core = text.strip(_EDGE_PUNCT)
@@ -173,7 +180,7 @@ class SubscriptionService:
                 result.rejected.append((word.text, problem))
                 continue
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
-            if any(k == "keyword" and normalise_keyword(v) == keyword for k, v in followed):
+            if _stored_as(followed, keyword):
                 # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
                 if keyword not in result.keywords and keyword not in result.keywords_already:
                     result.keywords_already.append(keyword)
@@ -206,11 +213,11 @@ class SubscriptionService:
                 continue
             keyword = normalise_keyword(word.text)
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is still dropped by the word /mysubs shows.
-            stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword]
+            stored = _stored_as(followed, keyword)
             if not stored and keyword.startswith("."):
                 # Stored before the dot that starts a name was kept, "/subscribe .NET" followed "net": the words
                 # the chat subscribed with drop it too.
-                stored = [v for k, v in followed if k == "keyword" and normalise_keyword(v) == keyword[1:]]
+                stored = _stored_as(followed, keyword[1:])
             if stored:
                 for value in stored:
                     await self._db.subscriptions.remove(chat_id, "keyword", value)
