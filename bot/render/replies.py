@@ -415,8 +415,8 @@ def render_mysubs(
             topic_names.append(esc(topic_label(topic)) if topic else esc(sub.value))
     keywords = [_kw(s.value) for s in subscriptions if s.kind == "keyword"]
     # In a group or channel everyone reads it, and the subscriptions are the chat's, not the reader's.
-    kind = "channel" if chat.type == "channel" else "group"
-    lines = [f"<b>This {kind}'s subscriptions</b>" if chat.is_group else "<b>Your subscriptions</b>"]
+    kind = _shared_kind(chat.type)
+    lines = [f"<b>This {kind}'s subscriptions</b>" if kind else "<b>Your subscriptions</b>"]
     lines.append("Topics: " + (_join(topic_names) if topic_names else "none (/topics)"))
     lines.append("Keywords: " + (_join(keywords) if keywords else "none (/subscribe WORD)"))
     lines.append("")
@@ -646,8 +646,8 @@ def describe_change(chat: Chat, setting: str) -> str:
 def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: str = "private") -> Reply:
     """/digest with nothing to send; in a group or channel, about that chat (any member may ask, only its
     administrators change what it follows)."""
-    shared = chat_type in ("group", "supergroup", "channel")
-    kind = "channel" if chat_type == "channel" else "group"
+    kind = _shared_kind(chat_type)
+    shared = kind is not None
     if not has_subscriptions:
         if shared:
             return Reply(
