@@ -35,7 +35,7 @@ _NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DE
 # Search input comes from users: bound the work one query can cause.
 _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
-_MAX_SHARP_S_SPELLINGS = 7
+_MAX_SPELLINGS = 7  # other spellings tried per word ("ß" for "ss", "ё" for "е", a Greek accent)
 # Lists show one article per story: read this many times the ids asked for, so a story told by several
 # sources does not leave the list short.
 _STORY_OVERFETCH = 4
@@ -203,14 +203,14 @@ def _letter_spellings(word: str) -> list[str]:
     """Other spellings of ``word`` that the index keeps apart: "ё" as "е" and back, Greek with(out) accents.
 
     Russian news print "Королев" for "Королёв", and Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα");
-    unicode61 folds neither. A word typed without them may have one: at most _MAX_SHARP_S_SPELLINGS tries.
+    unicode61 folds neither. A word typed without them may have one: at most _MAX_SPELLINGS tries.
     """
     spellings: list[str] = []
     if "ё" in word:
         spellings.append(word.replace("ё", "е"))
     else:
         spellings += [word[:at] + "ё" + word[at + 1 :] for at, ch in enumerate(word) if ch == "е"][
-            :_MAX_SHARP_S_SPELLINGS
+            :_MAX_SPELLINGS
         ]
     plain = unicodedata.normalize("NFC", _GREEK_ACCENT.sub(r"\1", unicodedata.normalize("NFD", word)))
     if plain != word:
@@ -221,7 +221,7 @@ def _letter_spellings(word: str) -> list[str]:
             word[:at] + unicodedata.normalize("NFC", ch + "\u0301") + word[at + 1 :]
             for at, ch in enumerate(word)
             if ch in _GREEK_VOWELS
-        ][:_MAX_SHARP_S_SPELLINGS]
+        ][:_MAX_SPELLINGS]
     return spellings
 
 
@@ -229,14 +229,14 @@ def _sharp_s_spellings(word: str) -> list[str]:
     """``word`` with one or more of its "ss" written "ß" ("schlossstrasse" -> "schloßstrasse", ...).
 
     German writes "Straße" and, in capitals or in Switzerland, "Strasse"; the index keeps "ß" as a letter of
-    its own. At most _MAX_SHARP_S_SPELLINGS, so a word of many "s" cannot make a huge query.
+    its own. At most _MAX_SPELLINGS, so a word of many "s" cannot make a huge query.
     """
     spellings: list[str] = []
     pending = [(word, 0)]
-    while pending and len(spellings) < _MAX_SHARP_S_SPELLINGS:
+    while pending and len(spellings) < _MAX_SPELLINGS:
         text, start = pending.pop(0)
         at = text.find("ss", start)
-        while at >= 0 and len(spellings) < _MAX_SHARP_S_SPELLINGS:
+        while at >= 0 and len(spellings) < _MAX_SPELLINGS:
             spelled = text[:at] + "ß" + text[at + 2 :]
             spellings.append(spelled)
             pending.append((spelled, at + 1))
