@@ -551,6 +551,25 @@ async def test_teaser_pages_that_fail_still_count_toward_the_ten_a_poll(
     assert await db.articles.count() == 12
 
 
+async def test_a_teaser_page_that_redirects_to_a_mail_address_keeps_the_item_and_explains_a_link(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # httpx raised InvalidURL on such a Location: the item was dropped with a traceback at every poll, and
+    # /summary of the link answered "something went wrong".
+    page = news_site.add_redirect("/moved.html", "mailto:desk@example.com")
+    rss = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
+        f"<pubDate>{_rfc822(clock.now())}</pubDate></item></channel></rss>"
+    )
+    feed_url = news_site.add("/teasers.xml", rss, content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    [article] = await service.poll_due_feeds(clock.now())
+    assert article.title == "Chip plant opens" and article.body == "Read more..."
+    with pytest.raises(UserError, match="redirected to an address newsbot cannot fetch"):
+        await service.summarize_url(news_site.url("/moved.html?again"), 3, chat_id=7)
+
+
 async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
