@@ -107,9 +107,12 @@ class ExtractedPage:
     url: str | None = None
 
 
-def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
-    """The article on an HTML page; raises ExtractionError when there is none (login page, empty, ...)."""
-    markup = decode_bytes(html) if isinstance(html, bytes) else html
+def extract_page(html: bytes | str, url: str | None = None, charset: str | None = None) -> ExtractedPage:
+    """The article on an HTML page; raises ExtractionError when there is none (login page, empty, ...).
+
+    ``charset`` is the one the server named (Content-Type), used for bytes that are not UTF-8.
+    """
+    markup = _page_markup(html, charset) if isinstance(html, bytes) else html
     if not markup.strip():
         raise ExtractionError("That page is empty.")
     if len(markup) > _MAX_HTML_CHARS:
@@ -148,6 +151,17 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
         site_name=(str(getattr(doc, "sitename", "") or "").strip() or None),
         url=str(getattr(doc, "url", "") or "") or url,
     )
+
+
+def _page_markup(html: bytes, charset: str | None) -> str:
+    """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
+    charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
+    named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_bytes(html, charset)
+    return decode_bytes(html)
 
 
 def _word_count(text: str) -> int:

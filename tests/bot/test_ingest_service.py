@@ -721,6 +721,27 @@ async def test_summarize_url_stores_the_page_and_explains_failures(
     assert await db.articles.count() == 1  # failures store nothing
 
 
+async def test_a_page_in_a_charset_only_its_header_names_is_read_in_that_charset(
+    service: IngestService, db: Database, news_site: NewsSite
+) -> None:
+    # The server's charset was dropped and the bytes guessed at: this Polish page came out "ogģosiģ w ķrodę".
+    await db.chats.register(7, "private", "Reader", ChatDefaults(), 0.0)
+    sentences = [
+        "Burmistrz miasta ogłosił w środę, że prace przy nowym moście rozpoczną się latem.",
+        "Mieszkańcy wyrazili zaniepokojenie hałasem i ruchem przez dwa lata.",
+        "Rada miejska jednogłośnie przyjęła budżet po długiej debacie.",
+    ]
+    paragraphs = "".join(f"<p>{s}</p>" for s in sentences * 2)
+    page = f"<html><head><title>Nowy most</title></head><body><article>{paragraphs}</article></body></html>"
+    url = news_site.add("/most.html", page.encode("iso-8859-2"), content_type="text/html; charset=ISO-8859-2")
+    article, _ = await service.summarize_url(url, 3, chat_id=7)
+    assert article.body.startswith(sentences[0])
+    # A page that is UTF-8 stays UTF-8 whatever the server's default charset says
+    url = news_site.add("/most-utf8.html", page.encode(), content_type="text/html; charset=iso-8859-1")
+    article, _ = await service.summarize_url(url, 3, chat_id=7)
+    assert article.body.startswith(sentences[0])
+
+
 async def test_summarize_text_rejects_junk(service: IngestService) -> None:
     assert len(await service.summarize_text(CAR_BODY, 2)) == 2
     with pytest.raises(UserError):
