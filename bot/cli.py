@@ -454,7 +454,7 @@ async def _fetch_page_text(
                 # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
                 article = _first_article(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
                 return article.body, article.title, language or article.language
-            page = extract_page(fetched.body, fetched.url)
+            page = extract_page(fetched.body, fetched.url, fetched.charset)
         except (FetchError, ExtractionError, SourceFileError) as exc:
             # A fetch error names the host; what was fetched and then refused is named here.
             where = f"{url}: " if isinstance(exc, SourceFileError) else ""

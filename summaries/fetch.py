@@ -94,6 +94,9 @@ _NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("2002::/16", "fec0::/10", 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
+_BAD_REDIRECT = "The site redirected to an address newsbot cannot fetch."
+
+
 class FetchError(Exception):
     """A fetch that failed; ``reason`` is a sentence a user can read."""
 
@@ -420,7 +423,10 @@ class Fetcher:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchError("The site sent a redirect without a target.", url=current)
-                    current = urljoin(current, location.strip())
+                    try:
+                        current = urljoin(current, location.strip())
+                    except ValueError:  # "http://[bad": a broken IPv6 literal
+                        raise FetchError(_BAD_REDIRECT, url=current) from None
                     permanent = permanent and response.status_code in (301, 308)
                     if permanent:
                         moved_to = current
@@ -450,8 +456,15 @@ class Fetcher:
                 request = self._client.build_request(
                     "GET", pinned, headers=headers, extensions=extensions, timeout=timeout
                 )
+            except httpx.InvalidURL:  # a control character, or longer than httpx takes (64 kB)
+                raise FetchError("That is not a valid web address.", url=url) from None
+            try:
                 # follow_redirects=False even on an injected client: every hop must pass _check_url.
                 return await self._client.send(request, stream=True, follow_redirects=False)
+            except httpx.InvalidURL:
+                # httpx reads a redirect's Location even when not following it, and raises (no HTTPError) on
+                # one without a host such as "mailto:..." or "data:...".
+                raise FetchError(_BAD_REDIRECT, url=url) from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if not last:
                     continue  # no connection was made, so nothing was sent: the next address is safe to try

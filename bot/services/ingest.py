@@ -648,7 +648,7 @@ class IngestService:
             # Items without a link are kept under a made-up identity, as feed files and polls keep them.
             return [item_to_article(item, parsed) for item in parsed.items]
         try:
-            return [await self._extract(fetched.body, fetched.url)]
+            return [await self._extract(fetched.body, fetched.url, fetched.charset)]
         except UserError as no_article:
             # A page with no article text (a home page, a section front) that names its feed: the feed's
             # items are what the operator wanted. A page with article text stays that one article.
@@ -692,7 +692,7 @@ class IngestService:
                 "That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
             )
         try:
-            return await self._extract(fetched.body, fetched.url)
+            return await self._extract(fetched.body, fetched.url, fetched.charset)
         except UserError as no_article:
             if not _is_html_page(fetched):
                 raise
@@ -704,9 +704,9 @@ class IngestService:
                 f"{no_article.message} Its news feed is {advertised[0]} (the bot's administrators can add it with /addfeed)."
             ) from None
 
-    async def _extract(self, body: bytes, url: str) -> Article:
+    async def _extract(self, body: bytes, url: str, charset: str | None = None) -> Article:
         try:
-            page = await self._parse(extract_page, body, url)
+            page = await self._parse(extract_page, body, url, charset)
         except ExtractionError as exc:
             raise UserError(exc.reason) from None
         return page_to_article(page, canonical_url(url))

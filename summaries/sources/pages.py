@@ -20,6 +20,7 @@ import trafilatura
 
 from summaries.articles import Article
 from summaries.fetch import decode_bytes
+from summaries.text import UNSPACED_CHARS
 from summaries.urls import canonical_url, site_host
 
 # Fewer words than this is no article: an error page or a list of links. A page with a password field needs
@@ -68,6 +69,7 @@ _RAW_TEXT_END = {
     for name in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
 }
 
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED_CHARS}]")
 _INPUT_TAG = re.compile(r"<input\b[^>]*", re.I)
 _PASSWORD_TYPE = re.compile(r"\btype\s*=\s*[\"']?password", re.I)
 _HTML_TAG = re.compile(r"<html\b[^>]*", re.I)
@@ -105,9 +107,12 @@ class ExtractedPage:
     url: str | None = None
 
 
-def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
-    """The article on an HTML page; raises ExtractionError when there is none (login page, empty, ...)."""
-    markup = decode_bytes(html) if isinstance(html, bytes) else html
+def extract_page(html: bytes | str, url: str | None = None, charset: str | None = None) -> ExtractedPage:
+    """The article on an HTML page; raises ExtractionError when there is none (login page, empty, ...).
+
+    ``charset`` is the one the server named (Content-Type), used for bytes that are not UTF-8.
+    """
+    markup = _page_markup(html, charset) if isinstance(html, bytes) else html
     if not markup.strip():
         raise ExtractionError("That page is empty.")
     if len(markup) > _MAX_HTML_CHARS:
@@ -115,13 +120,13 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
     markup = tame_markup(markup)
     doc = _extract(markup, url, EXTRACT_OPTIONS)
     text = _clean_text(str(getattr(doc, "text", "") or "")) if doc is not None else ""
-    if len(text.split()) < MIN_WORDS_BESIDE_LOGIN_FORM:
+    if _word_count(text) < MIN_WORDS_BESIDE_LOGIN_FORM:
         # Precision mode sometimes drops a whole article behind a notice block; the default settings find it.
         retry = _extract(markup, url, {**EXTRACT_OPTIONS, "favor_precision": False})
         retry_text = _clean_text(str(getattr(retry, "text", "") or "")) if retry is not None else ""
-        if len(retry_text.split()) > 2 * len(text.split()):
+        if _word_count(retry_text) > 2 * _word_count(text):
             doc, text = retry, retry_text
-    words = len(text.split())
+    words = _word_count(text)
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
     # Both checks below read the page's elements; they only look at pages of five paragraphs or more.
@@ -146,6 +151,26 @@ def extract_page(html: bytes | str, url: str | None = None) -> ExtractedPage:
         site_name=(str(getattr(doc, "sitename", "") or "").strip() or None),
         url=str(getattr(doc, "url", "") or "") or url,
     )
+
+
+def _page_markup(html: bytes, charset: str | None) -> str:
+    """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
+    charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
+    named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_bytes(html, charset)
+    return decode_bytes(html)
+
+
+def _word_count(text: str) -> int:
+    """About how many words ``text`` holds, also in scripts written without spaces between words.
+
+    Chinese and Japanese put no spaces between words: counted by spaces, a whole paragraph was one word and every
+    article page in them had "no article text". Two of their characters count as a word, about their average.
+    """
+    return len(text.split()) + len(_UNSPACED_CHAR.findall(text)) // 2
 
 
 def tame_markup(markup: str) -> str:

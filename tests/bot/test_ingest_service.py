@@ -551,6 +551,25 @@ async def test_teaser_pages_that_fail_still_count_toward_the_ten_a_poll(
     assert await db.articles.count() == 12
 
 
+async def test_a_teaser_page_that_redirects_to_a_mail_address_keeps_the_item_and_explains_a_link(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # httpx raised InvalidURL on such a Location: the item was dropped with a traceback at every poll, and
+    # /summary of the link answered "something went wrong".
+    page = news_site.add_redirect("/moved.html", "mailto:desk@example.com")
+    rss = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
+        f"<pubDate>{_rfc822(clock.now())}</pubDate></item></channel></rss>"
+    )
+    feed_url = news_site.add("/teasers.xml", rss, content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    [article] = await service.poll_due_feeds(clock.now())
+    assert article.title == "Chip plant opens" and article.body == "Read more..."
+    with pytest.raises(UserError, match="redirected to an address newsbot cannot fetch"):
+        await service.summarize_url(news_site.url("/moved.html?again"), 3, chat_id=7)
+
+
 async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -700,6 +719,27 @@ async def test_summarize_url_stores_the_page_and_explains_failures(
     with pytest.raises(UserError, match=r"^That link leads to an image, not a web page\.$"):
         await service.summarize_url(image, 3, chat_id=7)
     assert await db.articles.count() == 1  # failures store nothing
+
+
+async def test_a_page_in_a_charset_only_its_header_names_is_read_in_that_charset(
+    service: IngestService, db: Database, news_site: NewsSite
+) -> None:
+    # The server's charset was dropped and the bytes guessed at: this Polish page came out "ogģosiģ w ķrodę".
+    await db.chats.register(7, "private", "Reader", ChatDefaults(), 0.0)
+    sentences = [
+        "Burmistrz miasta ogłosił w środę, że prace przy nowym moście rozpoczną się latem.",
+        "Mieszkańcy wyrazili zaniepokojenie hałasem i ruchem przez dwa lata.",
+        "Rada miejska jednogłośnie przyjęła budżet po długiej debacie.",
+    ]
+    paragraphs = "".join(f"<p>{s}</p>" for s in sentences * 2)
+    page = f"<html><head><title>Nowy most</title></head><body><article>{paragraphs}</article></body></html>"
+    url = news_site.add("/most.html", page.encode("iso-8859-2"), content_type="text/html; charset=ISO-8859-2")
+    article, _ = await service.summarize_url(url, 3, chat_id=7)
+    assert article.body.startswith(sentences[0])
+    # A page that is UTF-8 stays UTF-8 whatever the server's default charset says
+    url = news_site.add("/most-utf8.html", page.encode(), content_type="text/html; charset=iso-8859-1")
+    article, _ = await service.summarize_url(url, 3, chat_id=7)
+    assert article.body.startswith(sentences[0])
 
 
 async def test_summarize_text_rejects_junk(service: IngestService) -> None:

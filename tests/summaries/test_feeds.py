@@ -395,6 +395,28 @@ def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: s
 
 
 @pytest.mark.parametrize(
+    "prolog",
+    [
+        pytest.param("<!--" + "padding " * 600 + "-->", id="a comment longer than 4 kB"),
+        pytest.param("<?note " + "padding " * 600 + "?>", id="a processing instruction longer than 4 kB"),
+        pytest.param("<!-- <!DOCTYPE r []> -->", id="a decoy DOCTYPE in a comment"),
+    ],
+)
+def test_entity_declarations_behind_a_long_or_decoy_prolog_are_not_expanded(prolog: str) -> None:
+    # Only the first 4 kB were searched for the DOCTYPE, and the first "<!DOCTYPE" found was taken for it: behind
+    # a longer comment, or after a decoy in one, expat expanded the entities until its amplification limit (a
+    # 4 MB feed: 8 s and 700 MB of memory a poll).
+    levels = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    doctype = f'{prolog}<!DOCTYPE rss [<!ENTITY e0 "ha">{levels}]>'
+    data = _rss(_rss_item(1, "Laughs", "Before &e9; after")).replace(b"<rss", doctype.encode() + b"<rss")
+    started = time.monotonic()
+    feed = parse_feed(data)
+    assert time.monotonic() - started < 0.5
+    assert [item.title for item in feed.items] == ["Laughs"]
+    assert feed.bozo_reason is not None and "amplification" not in feed.bozo_reason
+
+
+@pytest.mark.parametrize(
     ("written", "utc"),
     [
         ("Seg, 24 Set 2018 19:20:00 -0300", datetime(2018, 9, 24, 22, 20, tzinfo=UTC)),  # Portuguese

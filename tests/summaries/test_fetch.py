@@ -132,6 +132,31 @@ async def test_redirect_to_other_scheme_refused(news_site: NewsSite) -> None:
 
 
 @pytest.mark.parametrize(
+    "target", ["mailto:desk@example.com", "data:text/html,hi", "javascript:go()", "http://[bad"]
+)
+async def test_a_redirect_to_an_address_without_a_host_is_refused_with_a_reason(
+    news_site: NewsSite, target: str
+) -> None:
+    # httpx reads a Location even when not following it and raised InvalidURL (no HTTPError) for these, as
+    # urljoin raised ValueError for the broken IPv6 literal: /summary answered "something went wrong", and a
+    # feed item whose teaser page did this was dropped at every poll.
+    url = news_site.add_redirect("/odd", target)
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError, match="redirected to an address newsbot cannot fetch"):
+            await fetcher.fetch(url)
+
+
+@pytest.mark.parametrize("path", ["/a\x7fb", "/?q=\x00", "/" + "a" * 70_000])
+async def test_an_address_httpx_cannot_send_is_refused_with_a_reason(news_site: NewsSite, path: str) -> None:
+    # A control character (a feed item's link may hold DEL) or a URL over 64 kB raised httpx.InvalidURL.
+    news_site.add("/a.html", PAGE)
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError, match="not a valid web address"):
+            await fetcher.fetch(news_site.base_url + path)
+    assert news_site.requests == []
+
+
+@pytest.mark.parametrize(
     "url", ["file:///etc/passwd", "ftp://example.com/x", "javascript:alert(1)", "gopher://a/"]
 )
 async def test_non_http_scheme_refused(url: str) -> None:

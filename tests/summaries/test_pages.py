@@ -44,6 +44,35 @@ def test_str_and_bytes_in_other_encodings() -> None:
     assert "Mara Vélde" in from_str.text and "Mara Vélde" in from_bytes.text
 
 
+_JAPANESE = (
+    "市長は水曜日、新しい橋の工事が夏に始まると発表した。",
+    "住民は二年間の騒音と交通について懸念を表明した。",
+    "市議会は長い議論の末、予算を全会一致で承認した。",
+    "工事費は当初の見積もりより二割多い見込みだという。",
+    "市は来月、住民向けの説明会を三回開く予定だ。",
+    "橋の完成は二年後の春を目指している。",
+)
+_CHINESE = (
+    "市长周三宣布，新桥的建设工程将于夏季开始。",
+    "居民对两年内的噪音和交通表示担忧。",
+    "市议会经过长时间辩论后一致通过了预算。",
+    "工程费用预计比最初估算高出两成。",
+    "市政府下个月将为居民举办三场说明会。",
+    "大桥计划在两年后的春天完工。",
+)
+
+
+@pytest.mark.parametrize("paragraphs", [_JAPANESE, _CHINESE], ids=["Japanese", "Chinese"])
+def test_an_article_written_without_spaces_is_an_article(paragraphs: tuple[str, ...]) -> None:
+    # Words were counted by spaces: a paragraph of Chinese or Japanese was one word, so every article page in
+    # them had "no article text", though pasted text in them is summarized.
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = extract_page(f"<html><body><article>{body}</article></body></html>".encode())
+    assert page.text.split("\n\n") == list(paragraphs)
+    with pytest.raises(ExtractionError, match="no article text"):  # a notice of a line is still none
+        extract_page(f"<html><body><article><p>{paragraphs[0]}</p></article></body></html>".encode())
+
+
 def test_login_page_has_no_article() -> None:
     with pytest.raises(ExtractionError) as err:
         extract_page((FIXTURES / "login.html").read_bytes(), "https://members.example/login")
