@@ -266,6 +266,14 @@ def _shared_kind(chat_type: str) -> str | None:
     return "group" if chat_type in ("group", "supergroup") else None
 
 
+def describe_subscription_limit(limit: int, *, chat_type: str = "private") -> str:
+    """A topic tapped on at the subscription cap (plain text, for a toast); in a group or channel, about that
+    chat, as /subscribe's "This group reached the limit" is."""
+    kind = _shared_kind(chat_type)
+    who = f"This {kind} follows" if kind else "You follow"
+    return f"{who} {limit} things already; drop some with /unsubscribe first."
+
+
 def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MAX_MESSAGE_CHARS) -> str:
     """Lines (each with balanced tags) and a footer as one message; lines that do not fit are counted instead.
 
@@ -657,10 +665,15 @@ def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: st
         return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
     if instant:
         who = f"This {kind} gets" if shared else "You get"
-        switch = "an administrator can switch to" if shared else "switches to"
+        # "<code>/settings digest 08:00</code> an administrator can switch to ..." read as a broken sentence.
+        switch = (
+            "an administrator can switch to a daily digest with <code>/settings digest 08:00</code>"
+            if shared
+            else "<code>/settings digest 08:00</code> switches to a daily digest"
+        )
         return Reply(
             f"{who} instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
-            f"/latest shows the newest ones; <code>/settings digest 08:00</code> {switch} a daily digest."
+            f"/latest shows the newest ones; {switch}."
         )
     whose = f"this {kind}'s" if shared else "your"
     return Reply(f"Nothing new since {whose} last digest. /latest shows the newest articles.")
