@@ -236,6 +236,14 @@ def render_subscribe_usage(
     return [Reply(esc(how)), render_topics(topics, on)]
 
 
+def render_unsubscribe_usage(*, chat_type: str = "private") -> Reply:
+    """/unsubscribe alone: how to use it; in a group or channel, that only its administrators can (as
+    /subscribe alone says), rather than sending every member to a refusal."""
+    kind = _shared_kind(chat_type)
+    who = f"Only this {kind}'s administrators change what it follows" if kind else "Say what to drop"
+    return Reply(esc(f"{who}: /unsubscribe business, or /unsubscribe all."))
+
+
 def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
     """/topics: the catalogue as a toggling keyboard."""
     text = "<b>Topics</b>\nTap a topic to follow it, tap again to stop. ✅ = following."

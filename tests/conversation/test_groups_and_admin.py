@@ -766,3 +766,16 @@ async def test_a_digest_in_a_group_is_the_groups_not_the_readers_own(
     digest = await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)
     assert digest.text.startswith("🗞 This group's news digest — 1 story"), digest.text
     assert "Bakery chain reports record profit" in digest.text
+
+
+async def test_unsubscribe_alone_in_a_group_says_only_its_administrators_drop_topics(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "Say what to drop: /unsubscribe business ..." sent every member to a command that refuses them, where
+    # /subscribe alone says only the group's administrators change what it follows.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    usage = await say(emulator, "/unsubscribe", chat=GROUP, user_id=MEMBER)
+    assert usage.text == (
+        "Only this group's administrators change what it follows: /unsubscribe business, or /unsubscribe all."
+    )
+    assert (await say(emulator, "/unsubscribe")).text.startswith("Say what to drop:")  # a private chat
