@@ -30,7 +30,7 @@ from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
-from bot.render.delivery import DigestItem, DigestPart, render_digest
+from bot.render.delivery import DigestItem, DigestPart, digest_title, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
@@ -940,6 +940,7 @@ class DeliveryService:
             now=now,
             catalogue=self._catalogue,
             max_per_group=self._settings.digest_max_per_topic,
+            title=digest_title(chat.type),
             zone=chat.timezone,
         )
         by_id = {r.id: r for r in rows}

@@ -102,7 +102,7 @@ async def toggle_topic(update: Update, context: BotContext) -> str | None:
     await require_manager(update, context)
     chat = await ensure_chat(update, context)
     services = context.services
-    now_on = await services.subscriptions.toggle_topic(chat.id, parts[1])
+    now_on = await services.subscriptions.toggle_topic(chat.id, parts[1], chat_type=chat.type)
     if now_on:
         await remember_news_topic(update, context, chat)
     on = await services.subscriptions.topic_ids(chat.id)

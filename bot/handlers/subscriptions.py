@@ -18,7 +18,7 @@ from bot.render.replies import (
     render_mysubs,
     render_subscribe_usage,
     render_unfollow_result,
-    render_usage,
+    render_unsubscribe_usage,
 )
 
 
@@ -49,10 +49,8 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     text = argument_text(update.effective_message)
     if not text:
-        await send(
-            update.effective_message,
-            render_usage("Say what to drop: /unsubscribe business, or /unsubscribe all."),
-        )
+        chat_type = update.effective_chat.type if update.effective_chat else "private"
+        await send(update.effective_message, render_unsubscribe_usage(chat_type=chat_type))
         return
     await require_manager(update, context)
     chat = await ensure_chat(update, context)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.render.replies import _shared_kind
 from bot.render.text import (
     MAX_MESSAGE_CHARS,
     body_excerpt,
@@ -169,6 +170,12 @@ class DigestPart:
     keys: tuple[int, ...]
     # The items over the cap whose "…and N more" line this message carries: they are told of with it.
     over: tuple[int, ...] = ()
+
+
+def digest_title(chat_type: str) -> str:
+    """ "Your news digest"; in a group or channel, where every member reads it, "This group's news digest"."""
+    kind = _shared_kind(chat_type)
+    return f"This {kind}'s news digest" if kind else "Your news digest"
 
 
 def render_digest(

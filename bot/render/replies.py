@@ -236,6 +236,14 @@ def render_subscribe_usage(
     return [Reply(esc(how)), render_topics(topics, on)]
 
 
+def render_unsubscribe_usage(*, chat_type: str = "private") -> Reply:
+    """/unsubscribe alone: how to use it; in a group or channel, that only its administrators can (as
+    /subscribe alone says), rather than sending every member to a refusal."""
+    kind = _shared_kind(chat_type)
+    who = f"Only this {kind}'s administrators change what it follows" if kind else "Say what to drop"
+    return Reply(esc(f"{who}: /unsubscribe business, or /unsubscribe all."))
+
+
 def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
     """/topics: the catalogue as a toggling keyboard."""
     text = "<b>Topics</b>\nTap a topic to follow it, tap again to stop. ✅ = following."
@@ -264,6 +272,14 @@ def _shared_kind(chat_type: str) -> str | None:
     if chat_type == "channel":
         return "channel"
     return "group" if chat_type in ("group", "supergroup") else None
+
+
+def describe_subscription_limit(limit: int, *, chat_type: str = "private") -> str:
+    """A topic tapped on at the subscription cap (plain text, for a toast); in a group or channel, about that
+    chat, as /subscribe's "This group reached the limit" is."""
+    kind = _shared_kind(chat_type)
+    who = f"This {kind} follows" if kind else "You follow"
+    return f"{who} {limit} things already; drop some with /unsubscribe first."
 
 
 def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -657,10 +673,15 @@ def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: st
         return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
     if instant:
         who = f"This {kind} gets" if shared else "You get"
-        switch = "an administrator can switch to" if shared else "switches to"
+        # "<code>/settings digest 08:00</code> an administrator can switch to ..." read as a broken sentence.
+        switch = (
+            "an administrator can switch to a daily digest with <code>/settings digest 08:00</code>"
+            if shared
+            else "<code>/settings digest 08:00</code> switches to a daily digest"
+        )
         return Reply(
             f"{who} instant alerts, so nothing waits for a digest: matching articles come as they arrive. "
-            f"/latest shows the newest ones; <code>/settings digest 08:00</code> {switch} a daily digest."
+            f"/latest shows the newest ones; {switch}."
         )
     whose = f"this {kind}'s" if shared else "your"
     return Reply(f"Nothing new since {whose} last digest. /latest shows the newest articles.")

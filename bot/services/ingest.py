@@ -194,8 +194,8 @@ class IngestService:
         except ValueError as exc:
             raise UserError(f"That link does not look valid ({exc}).") from None
         stored = await self._db.articles.get_by_url(canonical)
-        if stored is not None and stored.id is not None:
-            await self._db.articles.share(stored.id, chat_id)
+        # Not shared: deleted meanwhile by the /stop of the one chat that had sent the link, so fetched again.
+        if stored is not None and stored.id is not None and await self._db.articles.share(stored.id, chat_id):
             return stored, await self.summary_for(stored, sentences)
         # Waiting for another chat's fetch of the link holds an update slot like fetching it: it counts too. But
         # it opens no connection, so the bot-wide bound does not refuse it: it joins the fetch already running.
@@ -209,11 +209,15 @@ class IngestService:
                     shared = await asyncio.shield(leader)
                 except UserError as exc:
                     raise UserError(exc.message) from None  # the same page: the same reason, to each chat
-                if shared is not None and shared.id is not None:
-                    await self._db.articles.share(shared.id, chat_id)
+                if (
+                    shared is not None
+                    and shared.id is not None
+                    and await self._db.articles.share(shared.id, chat_id)
+                ):
                     return shared, await self.summary_for(shared, sentences)
-                # That request was cancelled or failed unexpectedly: this one tries on its own, which opens a
-                # connection, so now the bot-wide bound applies (this request is counted in the total already).
+                # That request was cancelled or failed unexpectedly (or its chat's /stop deleted the article since):
+                # this one tries on its own, which opens a connection, so now the bot-wide bound applies (this
+                # request is counted in the total already).
                 if self._link_fetches_total > LINK_FETCHES_AT_ONCE:
                     raise UserError(LINK_FETCHES_BOT_BUSY)
             done: asyncio.Future[Article | None] = asyncio.get_running_loop().create_future()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.errors import UserError
+from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
 
 if TYPE_CHECKING:
@@ -230,17 +231,18 @@ class SubscriptionService:
                 result.suggestions.append((word.text, near))
         return result
 
-    async def toggle_topic(self, chat_id: int, topic_id: str) -> bool:
-        """Flip one topic (the /topics keyboard); True when the chat follows it afterwards."""
+    async def toggle_topic(self, chat_id: int, topic_id: str, *, chat_type: str = "private") -> bool:
+        """Flip one topic (the /topics keyboard); True when the chat follows it afterwards.
+
+        ``chat_type``: the chat's, so a refusal at the cap speaks of a group or channel, not of "you".
+        """
         topic = self._catalogue.get(topic_id)
         if topic is None:
             raise UserError("That topic no longer exists; send /topics for the current list.")
         if await self._db.subscriptions.remove(chat_id, "topic", topic.id):
             return False
         if len(await self.for_chat(chat_id)) >= MAX_SUBSCRIPTIONS:
-            raise UserError(
-                f"You follow {MAX_SUBSCRIPTIONS} things already; drop some with /unsubscribe first."
-            )
+            raise UserError(describe_subscription_limit(MAX_SUBSCRIPTIONS, chat_type=chat_type))
         await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
         return True
 

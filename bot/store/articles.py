@@ -392,10 +392,17 @@ class ArticleRepo:
         )
         return (_article_from_row(rows[0]), bool(rows[0]["private"])) if rows else None
 
-    async def share(self, article_id: int, reader: int | None) -> None:
-        """Let chat ``reader`` see a private article (it sent its link too); None: make it public (a feed has it)."""
+    async def share(self, article_id: int, reader: int | None) -> bool:
+        """Let chat ``reader`` see a private article (it sent its link too); None: make it public (a feed has it).
+
+        False when the article is gone: the /stop of the only chat that had sent its link deleted it after the
+        caller found it, and a reader row for it would break its foreign key.
+        """
         async with self._db.write() as conn:
+            if not await fetch_all(conn, "SELECT 1 FROM articles WHERE id = ?", (article_id,)):
+                return False
             await _share(conn, article_id, reader)
+        return True
 
     async def publish(self, article_id: int, *, alert: bool) -> bool:
         """Make a private article public (a feed lists it); ``alert``: plan its alerts, as for a new item.

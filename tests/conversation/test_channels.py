@@ -91,6 +91,7 @@ async def test_channel_settings_and_its_digest(
     clock.set(chat.next_digest_at)
     digest = await next_post(emulator)
     assert "Astronomers spot a new comet" in digest.text
+    assert digest.text.startswith("🗞 This channel's news digest")  # not "Your": every subscriber reads it
     # /stop: the confirmation is pressed by an admin reading the channel.
     confirm = await post(emulator, "/stop")
     await press(emulator, confirm, "stop:yes", user_id=CHANNEL_ADMIN)

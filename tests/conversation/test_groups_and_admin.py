@@ -710,7 +710,10 @@ async def test_digest_and_mysubs_in_a_group_speak_of_the_group_not_of_the_member
     )
     await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
     instant = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
-    assert instant.startswith("This group gets instant alerts") and "an administrator can switch" in instant
+    # It ended "... <code>/settings digest 08:00</code> an administrator can switch to a daily digest.".
+    assert instant.endswith(
+        "/latest shows the newest ones; an administrator can switch to a daily digest with /settings digest 08:00."
+    )
     await say(emulator, "/settings digest 08:00", chat=GROUP, user_id=GROUP_ADMIN)
     nothing = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
     assert nothing.startswith("Nothing new since this group's last digest.")
@@ -729,3 +732,50 @@ async def test_latest_with_no_articles_in_a_group_does_not_ask_for_a_link_it_wou
         "No articles yet. New ones arrive as feeds are polled; meanwhile /summary with a link summarizes it."
     )
     assert (await say(emulator, "/latest")).text.endswith("meanwhile send me a link to summarize.")
+
+
+async def test_a_topic_tap_at_the_subscription_cap_in_a_group_speaks_of_the_group(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The toast said "You follow 50 things already" to the administrator, where /subscribe at the same cap says
+    # "This group reached the limit": what the group follows is the group's.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    for start in (0, 25):
+        words = " ".join(f"zq{i}xk" for i in range(start, start + 25))
+        await say(emulator, f"/subscribe {words}", chat=GROUP, user_id=GROUP_ADMIN)
+    topics = await say(emulator, "/topics", chat=GROUP, user_id=GROUP_ADMIN)
+    toast = await press(emulator, topics, "t:science", user_id=GROUP_ADMIN)
+    assert toast == "This group follows 50 things already; drop some with /unsubscribe first."
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
+
+
+async def test_a_digest_in_a_group_is_the_groups_not_the_readers_own(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Every member read "🗞 Your news digest", as if it were theirs alone; /mysubs there says "This group's".
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    await say(emulator, "/settings digest 08:00", chat=GROUP, user_id=GROUP_ADMIN)
+    services = services_of(running_bot)
+    articles = await store_news(
+        running_bot, "bakery", "Bakery chain reports record profit", "The bakery chain {k} said profit rose."
+    )
+    await services.delivery.plan_alerts(articles, services.clock.now())
+    digest = await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)
+    assert digest.text.startswith("🗞 This group's news digest — 1 story"), digest.text
+    assert "Bakery chain reports record profit" in digest.text
+
+
+async def test_unsubscribe_alone_in_a_group_says_only_its_administrators_drop_topics(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "Say what to drop: /unsubscribe business ..." sent every member to a command that refuses them, where
+    # /subscribe alone says only the group's administrators change what it follows.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    usage = await say(emulator, "/unsubscribe", chat=GROUP, user_id=MEMBER)
+    assert usage.text == (
+        "Only this group's administrators change what it follows: /unsubscribe business, or /unsubscribe all."
+    )
+    assert (await say(emulator, "/unsubscribe")).text.startswith("Say what to drop:")  # a private chat

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -175,6 +176,38 @@ async def test_stop_deletes_the_links_only_that_chat_sent_for_a_summary(
     # The link another chat sent too stays that chat's.
     assert "Nothing found" not in (await say(emulator, "/search ferry pier", chat=other)).text
     assert await db.articles.get_by_url(shared.url) is not None
+
+
+async def test_a_link_whose_only_sender_stops_meanwhile_is_fetched_again_for_another_chat(
+    emulator: BotApiEmulator,
+    running_bot: BotApplication,
+    news_site: NewsSite,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another chat sent the same link just as the only chat that had sent it confirmed /stop, which deleted the
+    # article between finding it and sharing it: the reader row broke its foreign key, and that chat was told
+    # "Sorry, something went wrong".
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    assert ARTICLE_TITLE in (await say(emulator, f"/summary {page.url}")).text
+    services = services_of(running_bot)
+    articles = services.db.articles
+    find = articles.get_by_url
+
+    async def stopped_meanwhile(url: str) -> Any:
+        found = await find(url)
+        monkeypatch.setattr(articles, "get_by_url", find)
+        await services.chats.stop(USER_CHAT)
+        return found
+
+    monkeypatch.setattr(articles, "get_by_url", stopped_meanwhile)
+    other = USER_CHAT + 1
+    reply = await say(emulator, f"/summary {page.url}", chat=other)
+    assert ARTICLE_TITLE in reply.text and "went wrong" not in reply.text
+    assert news_site.hits(urlsplit(page.url).path) == 2  # fetched again: the stored copy was deleted
+    # Stored anew for the chat that asked, and opened by the id its reply shows.
+    stored = await articles.get_by_url(page.url)
+    assert stored is not None and f"#{stored.id}" in reply.text
+    assert ARTICLE_TITLE in (await say(emulator, f"/summary {stored.id}", chat=other)).text
 
 
 async def test_pages_without_an_article_get_a_clear_reason_fast(
