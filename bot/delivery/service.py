@@ -287,7 +287,10 @@ class DeliveryService:
             nxt = chat.next_digest_at
             if not on_demand and chat.mode == "digest":
                 # Told to wait (429) before anything went out: the same digest is tried again after the wait.
-                nxt = retry_at if retry_at is not None and not shown else _safe_next_digest(chat, now)
+                # Otherwise the next time by the chat's schedule as it is now: times or a timezone changed
+                # while this digest was due or being sent count from it (ChatService kept it due).
+                current = await self._db.chats.get(chat_id) or chat
+                nxt = retry_at if retry_at is not None and not shown else _safe_next_digest(current, now)
             await self._db.chats.record_digest(
                 chat.id,
                 last_digest_at=now if shown else None,

@@ -197,6 +197,13 @@ class ChatService:
                 # A digest held until the old quiet hours end (no digest time of its own): due now, so the
                 # next tick sends it, or holds it until the new quiet hours end.
                 due = now
+        elif (
+            chat.mode == old.mode == "digest" and old.next_digest_at is not None and old.next_digest_at <= now
+        ):
+            # New times or timezone while a digest is due (not yet picked up by a tick) or being sent: that
+            # digest still goes out, and the new schedule counts from it (the sender reads it when recording
+            # the digest). Counted from now, it would move the digest due to the new schedule's next time.
+            due = old.next_digest_at
         saved = await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)

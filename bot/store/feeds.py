@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 _MAX_ERROR_CHARS = 1000
 # A listed item's seen_at is refreshed at most this often: not a write per item at every poll.
 _SEEN_REFRESH_SECONDS = 86400.0
+# A feed last polled further ahead of now than this was polled before the clock was put back.
+_CLOCK_BACK_TOLERANCE = 60.0
 
 
 def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
@@ -114,12 +116,15 @@ class FeedRepo:
         """Feeds whose next poll is due, most overdue first (a dead feed's comes once a day).
 
         With ``longest_wait``, a poll set further ahead than that is due too: it was set by a clock that ran
-        ahead and was put right since, and would otherwise wait for as long as the clock was ahead.
+        ahead and was put right since, and would otherwise wait for as long as the clock was ahead. So is a
+        feed last polled after ``now``: the clock went back since (an NTP step, an hour), which would otherwise
+        be added to its wait.
         """
         rows = await fetch_all(
             self._db.reader,
-            "SELECT * FROM feeds WHERE next_poll_at <= ?1 OR next_poll_at > ?1 + ?2 ORDER BY next_poll_at, id",
-            (now, float("inf") if longest_wait is None else longest_wait),
+            "SELECT * FROM feeds WHERE next_poll_at <= ?1 OR next_poll_at > ?1 + ?2 OR last_polled_at > ?1 + ?3"
+            " ORDER BY next_poll_at, id",
+            (now, float("inf") if longest_wait is None else longest_wait, _CLOCK_BACK_TOLERANCE),
         )
         return [_feed_from_row(r) for r in rows]
 

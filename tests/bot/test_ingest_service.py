@@ -1200,6 +1200,27 @@ async def test_feeds_are_polled_again_soon_after_a_fast_clock_is_put_right(
     assert [a.title for a in new] == [CAR_TITLE]
 
 
+async def test_feeds_are_polled_on_time_after_the_clock_steps_back_an_hour(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # NTP put the clock back an hour (or a machine's clock kept local time): each feed's next poll, set by the
+    # clock before the step, lay an hour and ten minutes ahead, and no news was read for that hour.
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
+    await service.poll_due_feeds(clock.now())
+    clock.advance(-3600.0)
+    await news_site.publish(
+        "business", CAR_TITLE, CAR_BODY, published=datetime.fromtimestamp(clock.now() + 30, UTC)
+    )
+    clock.advance(601)
+    new = await service.poll_due_feeds(clock.now())
+    assert [a.title for a in new] == [CAR_TITLE]
+    clock.advance(60)  # polled at the corrected clock: the interval counts from that poll again
+    assert await service.poll_due_feeds(clock.now()) == []
+    feed = (await db.feeds.list())[0]
+    assert feed.next_poll_at == clock.now() - 60 + 600
+
+
 async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
     service: IngestService,
     db: Database,
