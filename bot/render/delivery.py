@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.replies import _shared_kind
+from bot.render.replies import shared_kind
 from bot.render.text import (
     MAX_MESSAGE_CHARS,
     body_excerpt,
@@ -174,7 +174,7 @@ class DigestPart:
 
 def digest_title(chat_type: str) -> str:
     """ "Your news digest"; in a group or channel, where every member reads it, "This group's news digest"."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     return f"This {kind}'s news digest" if kind else "Your news digest"
 
 

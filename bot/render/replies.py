@@ -226,7 +226,7 @@ def render_subscribe_usage(
 ) -> list[Reply]:
     """/subscribe alone: how to use it, and the topic keyboard; in a group or channel, only its administrators
     can do either, so it says so rather than inviting every member to try."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     how = 'Follow topics or keywords: /subscribe business tesla "electric cars". Or tap a topic:'
     if kind:
         how = (
@@ -239,7 +239,7 @@ def render_subscribe_usage(
 def render_unsubscribe_usage(*, chat_type: str = "private") -> Reply:
     """/unsubscribe alone: how to use it; in a group or channel, that only its administrators can (as
     /subscribe alone says), rather than sending every member to a refusal."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     who = f"Only this {kind}'s administrators change what it follows" if kind else "Say what to drop"
     return Reply(esc(f"{who}: /unsubscribe business, or /unsubscribe all."))
 
@@ -266,7 +266,7 @@ def _kw(keyword: str) -> str:
     return f"“{esc(keyword)}”"
 
 
-def _shared_kind(chat_type: str) -> str | None:
+def shared_kind(chat_type: str) -> str | None:
     """ "group" or "channel" for a chat everyone there reads, whose settings are the chat's; None for a private
     chat, where "you" is the reader."""
     if chat_type == "channel":
@@ -277,7 +277,7 @@ def _shared_kind(chat_type: str) -> str | None:
 def describe_subscription_limit(limit: int, *, chat_type: str = "private") -> str:
     """A topic tapped on at the subscription cap (plain text, for a toast); in a group or channel, about that
     chat, as /subscribe's "This group reached the limit" is."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     who = f"This {kind} follows" if kind else "You follow"
     return f"{who} {limit} things already; drop some with /unsubscribe first."
 
@@ -307,7 +307,7 @@ def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MA
 def render_follow_result(result: FollowResult, *, chat_type: str = "private") -> Reply:
     """/subscribe: which words became topics, which keywords, which were near misses or refused (in a group
     or channel, about that chat: its news reach it, not the admin who typed the command)."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     lines: list[str] = []
     if result.topics:
         lines.append("✅ Topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics))
@@ -340,7 +340,7 @@ def render_follow_result(result: FollowResult, *, chat_type: str = "private") ->
 
 def render_unfollow_result(result: UnfollowResult, *, chat_type: str = "private") -> Reply:
     """/unsubscribe: what was dropped, and words the chat did not follow (in a group or channel, about it)."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     if result.removed_all is not None:
         if result.removed_all == 0:
             who = f"This {kind} was" if kind else "You were"
@@ -431,7 +431,7 @@ def render_mysubs(
             topic_names.append(esc(topic_label(topic)) if topic else esc(sub.value))
     keywords = [_kw(s.value) for s in subscriptions if s.kind == "keyword"]
     # In a group or channel everyone reads it, and the subscriptions are the chat's, not the reader's.
-    kind = _shared_kind(chat.type)
+    kind = shared_kind(chat.type)
     lines = [f"<b>This {kind}'s subscriptions</b>" if kind else "<b>Your subscriptions</b>"]
     lines.append("Topics: " + (_join(topic_names) if topic_names else "none (/topics)"))
     lines.append("Keywords: " + (_join(keywords) if keywords else "none (/subscribe WORD)"))
@@ -591,7 +591,7 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
     lines = [f"✅ {esc(saved)}", ""] if saved else []
     lines.append("<b>Settings</b>")
     lines += describe_delivery(chat)
-    kind = _shared_kind(chat.type)
+    kind = shared_kind(chat.type)
     # Every member of a group may look at the panel; its buttons and commands work only for administrators.
     by_command = f"Also by command (this {kind}'s administrators):" if kind else "Also by command:"
     lines += [
@@ -612,7 +612,7 @@ _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
 def describe_change(chat: Chat, setting: str) -> str:
     """Plain-text confirmation of one settings change (in a group or channel, about that chat, which every
     member reads: "You'll get a digest" there promised each reader one of their own)."""
-    kind = _shared_kind(chat.type)
+    kind = shared_kind(chat.type)
     who = f"This {kind} will get" if kind else "You'll get"
     your = "its" if kind else "your"
     if setting in ("mode", "digest"):
@@ -662,7 +662,7 @@ def describe_change(chat: Chat, setting: str) -> str:
 def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: str = "private") -> Reply:
     """/digest with nothing to send; in a group or channel, about that chat (any member may ask, only its
     administrators change what it follows)."""
-    kind = _shared_kind(chat_type)
+    kind = shared_kind(chat_type)
     shared = kind is not None
     if not has_subscriptions:
         if shared:
