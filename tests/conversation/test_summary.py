@@ -392,10 +392,10 @@ async def test_pages_stuck_in_parsing_hold_up_no_summary_or_alert(
     entered: list[str] = []
     real = bot.services.ingest.extract_page
 
-    def stuck(body: bytes, url: str) -> Any:
+    def stuck(body: bytes, url: str, charset: str | None = None) -> Any:
         entered.append(url)
         released.wait(30)
-        return real(body, url)
+        return real(body, url, charset)
 
     services = services_of(running_bot)
     articles = await store_samples(running_bot)  # stored (and prepared) before the parsing pool fills
