@@ -171,7 +171,9 @@ _TAG_HEADER = re.compile(r"^\s*" + _TAG_WORDS + r"\s*:?\s*$", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
 _SOCIAL = re.compile(
     r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
-    r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b"
+    r"sponsored content|copyright|all rights reserved|scroll down for video)\b"
+    # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
+    r"|^\s*©"
     # The same furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter
     # button on a line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
     r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"

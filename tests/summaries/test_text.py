@@ -289,6 +289,18 @@ def test_sentences_about_copyright_or_advertising_survive() -> None:
         assert clean_text(f"{story}\n\n{furniture}") == story
 
 
+def test_a_copyright_line_opening_with_the_sign_is_furniture() -> None:
+    # A wire story's footer "© 2025 ... All Rights Reserved. This material may not be ..." was kept: two of its
+    # sentences came into a ten-sentence summary.
+    story = "The council met on Tuesday to discuss the harbour."
+    footer = "© 2025 Brackwater Wire. All Rights Reserved. This material may not be reprinted or shared."
+    assert clean_text(f"{story}\n\n{footer}") == story
+    assert summarize(f"{story} The ferry will run again in May.\n\n{footer}", 10) == [
+        story,
+        "The ferry will run again in May.",
+    ]
+
+
 def test_brackets_that_only_start_like_an_agency_name_are_kept() -> None:
     # "(pa", "(ansa", "(lusa" begin "(part-owned ...)", "(Ansar ...)", "(Lusaka)": they were cut out as photo
     # credits, and the sentence lost what they said.
