@@ -239,6 +239,17 @@ _DATE_LINE = re.compile(
     r"(?:\s*(?:uhr|h|[ap]\.?m\.?|[a-z]{2,4}))?)?[.\s]*$",
     re.IGNORECASE,
 )
+# The signature under a post a page embeds: "— Jo Marsh (@jomarsh) November 1, 2019", Instagram's "A post shared
+# by Jo Marsh (@jomarsh) on Nov 1, 2019 at 9:30am PST" (its dash may be gone as a list marker). The post's
+# text stays; this line is no sentence of it.
+_EMBED_SIGNATURE = re.compile(
+    r"^\s*(?:[—–-]\s*|a (?:post|photo|video) shared by\s+)?[^()\n]{0,80}\(@[\w.]{1,30}\)\s*(?:on\s+)?"
+    r"(?:(?:" + _MONTH_NAMES + r")\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:" + _MONTH_NAMES + r")\.?\s+\d{4})"
+    r"(?:\s+at\s+\d{1,2}:\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?)?\s*$",
+    re.IGNORECASE,
+)
+# Where an embedded post showed its picture: "... whenever needed pic.twitter.com/MYwRz9euaq".
+_PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 # A list item's marker, as extractors write list items ("- Spoon the jam into jars"), and a footnote's star
 # ("*A draw decides the last place"): in a summary it reads as a stray dash glued to a sentence.
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪►■●◦‣]\s+|\*(?=[A-Z\"“]))")
@@ -298,6 +309,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or (_SOCIAL.match(s) and not _opens_prose(s))
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
+        or _EMBED_SIGNATURE.match(s)
         or _is_source_credit(s)
         or (len(s) <= 60 and _DATE_LINE.match(s))
         or _is_crumb(s)
@@ -401,7 +413,9 @@ def clean_text(text: str, title: str | None = None) -> str:
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
         # Spaces joined again: a credit cut from inside a sentence leaves the ones on both its sides.
         line = " ".join(
-            _PICTURED_AFTER.sub(r"\1", _PICTURED.sub("", _CREDIT.sub("", _strip_header(line)))).split()
+            _PICTURED_AFTER.sub(
+                r"\1", _PICTURED.sub("", _CREDIT.sub("", _PICTURE_LINK.sub("", _strip_header(line))))
+            ).split()
         )
         line = _drop_elided_mark(line)
         if is_boilerplate(line, title):

@@ -301,6 +301,24 @@ def test_a_copyright_line_opening_with_the_sign_is_furniture() -> None:
     ]
 
 
+def test_an_embedded_post_keeps_its_text_without_its_signature_or_picture_link() -> None:
+    # A page quoting a post kept "— Harbour Board (@harbourboard) May 2, 2025" as a summary sentence, and the
+    # post's text ended in "pic.twitter.com/AbC123".
+    story = "The ferries returned to the harbour on Friday after a month in the dry dock."
+    post = "Ferries are back on the harbour today, with the first crossing at seven"
+    later = "The board said more crossings would follow in June."
+    for signature in (
+        "— Harbour Board (@harbourboard) May 2, 2025",
+        "- Harbour Board (@harbourboard) 2 May 2025",
+        "A post shared by Harbour Board (@harbour.board) on May 2, 2025 at 9:30am PDT",
+    ):
+        page = f"{story}\n\n{post} pic.twitter.com/AbC123\n\n{signature}\n\n{later}"
+        assert summarize(page, 10) == [story, post, later], signature
+    # A sentence that names an account and a date is no signature.
+    sentence = "The board, which posts as @harbourboard, spoke on May 2, 2025."
+    assert clean_text(sentence) == sentence
+
+
 def test_brackets_that_only_start_like_an_agency_name_are_kept() -> None:
     # "(pa", "(ansa", "(lusa" begin "(part-owned ...)", "(Ansar ...)", "(Lusaka)": they were cut out as photo
     # credits, and the sentence lost what they said.
