@@ -133,6 +133,25 @@ def test_english_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_titles_and_dotted_abbreviations_inside_a_sentence_do_not_end_it() -> None:
+    # Each came out as two "sentences": a summary ended one with "said Lt." and began the next with "Ann Ortiz,"
+    # or "competitors, even ...".
+    for sentence in (
+        "Two men were arrested near the pier on Friday, said Lt. Ann Ortiz of the harbour police.",
+        "Det. Insp. Ortiz and Cmdr. Hale led the search of the dry dock on Monday.",
+        "Harbour firms find it harder to compete against non-U.S. competitors, the board said.",
+        "The new ferry has a 2.1 cu.ft. locker under each bench for luggage.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+        later = "The ferry will run again in May."
+        assert summarize(f"{sentence} {later}", 2) == [sentence, later]
+    # A dotted abbreviation before a capital still ends its sentence.
+    assert split_sentences("The firm moved to the U.S. The rest stayed in Brackwater.") == [
+        "The firm moved to the U.S.",
+        "The rest stayed in Brackwater.",
+    ]
+
+
 def test_german_abbreviations_do_not_end_sentences() -> None:
     assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
         "Das ist z.B. gut.",
