@@ -152,7 +152,9 @@ _READ_NEXT = re.compile(
     # relacionadas", "Sur le même sujet", "Mais lidas", "Meistgelesen".
     r"leer también|lee también|ver más(?! allá)|(?:también )?te puede interesar|noticias relacionadas|"
     r"artículos relacionados|notícias relacionadas|matérias relacionadas|veja mais|mais lidas|más leídas|"
-    r"ähnliche artikel|weitere artikel zum thema|meistgelesen|articles similaires|sur le même sujet)"
+    r"ähnliche artikel|weitere artikel zum thema|meistgelesen|articles similaires|sur le même sujet|"
+    # Italian: "Leggi anche: ...", "Potrebbe interessarti", "Articoli correlati".
+    r"leggi anche|potrebbe interessarti|articoli correlati|notizie correlate|i più letti)"
     r"(?!\w)\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )

@@ -567,6 +567,19 @@ def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
         assert clean_text(prose) == prose
 
 
+def test_related_links_lines_in_italian_are_dropped() -> None:
+    # Italian is summarized, but its "Leggi anche" header stayed and came into a ten-sentence summary.
+    body = "La città ha inaugurato martedì un parco solare galleggiante nel vecchio porto, il primo della regione."
+    for line in (
+        "Leggi anche",
+        "Leggi anche: Il porto di Genova amplia il terminal",
+        "Potrebbe interessarti",
+    ):
+        assert clean_text(f"{line}\n{body}") == body, line
+    related = "Articoli correlati\nIl porto di Genova amplia il terminal\nTorino chiude il mercato\n" + body
+    assert clean_text(related) == body
+
+
 RUSSIAN = (
     "Город Бракуотер во вторник открыл плавучую солнечную электростанцию в старой гавани. Станция состоит из "
     "12 000 панелей на понтонах и должна обеспечивать электричеством около 4 000 домов в год. По словам мэра, "
