@@ -100,13 +100,15 @@ _PLACE_DATELINE = re.compile(
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
+# "By Jane Smith and Tom Jones"; "Von Anna Schmidt und ...", "Par ... et ...", "Por ... e/y ...". Each name word
+# is taken whole, only its final "." may go back to the pattern around it: a word that could end at any letter
+# let "By " and 200 capitals be cut into six names in billions of ways.
+_BYLINE_NAME = (
+    r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ](?:[\w'’-]++|\.(?=[\w'’-]))*+\.?\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
+)
 _BYLINE_PREFIX = re.compile(
-    r"^\s*(?:By|Von|Par|Por)(?:\s*\.\s*{name}\s*\.\s*|\s+{name}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))".format(
-        # "By Jane Smith and Tom Jones"; "Von Anna Schmidt und ...", "Par ... et ...", "Por ... e/y ...".
-        # Each name word is taken whole, only its final "." may go back to the pattern around it: a word that
-        # could end at any letter let "By " and 200 capitals be cut into six names in billions of ways.
-        name=r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ](?:[\w'’-]++|\.(?=[\w'’-]))*+\.?\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
-    )
+    rf"^\s*(?:By|Von|Par|Por)(?:\s*\.\s*{_BYLINE_NAME}\s*\.\s*"
+    rf"|\s+{_BYLINE_NAME}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))"
 )
 _STAMP_PREFIX = re.compile(
     r"^\s*(?>\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
@@ -241,6 +243,16 @@ _DATE_LINE = re.compile(
     r"(?:\s*(?:uhr|h|[ap]\.?m\.?|[a-z]{2,4}))?)?[.\s]*$",
     re.IGNORECASE,
 )
+# A byline with the date after the name, on its own line or before the story: "By Jo Marsh, November 18, 2019",
+# "By Jo Marsh | 18 November 2019 | The council ...", "By Jo Marsh Monday, November 18, 2019 Earlier this month".
+# Only a whole date and then the story's capital: "By Christmas Day, December 25, 2025, the pier ..." is prose.
+_BYLINE_DATED = re.compile(
+    r"^\s*(?:By|Von|Par|Por)\s+" + _BYLINE_NAME + r"[|·•–—-]?\s*(?:[A-Z][a-z]+day,?\s+)?"
+    r"(?:(?i:" + _MONTH_NAMES + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?i:" + _MONTH_NAMES + r")\.?,?\s+\d{4})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+    r"\s*[|·•–—-]?\s*(?=[A-Z0-9\"“‘']|$)"
+)
 # The signature under a post a page embeds: "— Jo Marsh (@jomarsh) November 1, 2019", Instagram's "A post shared
 # by Jo Marsh (@jomarsh) on Nov 1, 2019 at 9:30am PST" (its dash may be gone as a list marker). The post's
 # text stays; this line is no sentence of it.
@@ -357,8 +369,14 @@ def _is_source_credit(line: str) -> bool:
 def _strip_title_prefix(line: str, title: str) -> str:
     # Extractors sometimes glue the headline onto the first paragraph: "Headline Body text starts here."
     # The length first: lower-casing a long title for every shorter line cost time in proportion to both.
-    if len(line) > len(title) + 1 and line.lower().startswith(title.lower()):
-        rest = line[len(title) :].lstrip(" .:-–—|")
+    # Table-cell bars may come first: "| | Headline by Jo Marsh Monday, November 18, 2019 Body ...".
+    head = line.lstrip(" |")
+    if len(head) > len(title) + 1 and head.lower().startswith(title.lower()):
+        rest = head[len(title) :].lstrip(" .:-–—|")
+        if rest.startswith("by "):
+            # The byline under the headline, glued on too: it goes with it, and the story's first sentence stays.
+            unsigned = _BYLINE_DATED.sub("", "B" + rest[1:], count=1)
+            rest = rest if unsigned.startswith("By ") else unsigned
         if rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“"):
             return rest
     return line
@@ -368,7 +386,14 @@ def _strip_header(line: str) -> str:
     """A paragraph without the bylines, time stamps and agency datelines in front of its first sentence."""
     for _ in range(4):  # a Daily Mail header stacks a byline and two stamps
         before = line
-        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE, _PLACE_DATELINE):
+        for pattern in (
+            _DATELINE_PREFIX,
+            _BYLINE_PREFIX,
+            _BYLINE_DATED,
+            _STAMP_PREFIX,
+            _AGENCY_DATELINE,
+            _PLACE_DATELINE,
+        ):
             line = pattern.sub("", line, count=1)
         if line == before:
             break

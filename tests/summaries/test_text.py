@@ -204,6 +204,27 @@ def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
     assert clean_text(text) == "The farm opened on Tuesday."
 
 
+def test_a_byline_with_its_date_is_cut_and_the_story_kept() -> None:
+    # "By Jo Marsh, 18 March 2025" stayed as a line, and glued before the story it opened the summary's first
+    # sentence; after the headline too: "| | <headline> by Jo Marsh Monday, March 17, 2025 The city ...".
+    for header in (
+        "By Jo Marsh, 18 March 2025\n\n",
+        "By Jo Marsh and Tom Hale | Mar. 18, 2025 at 9:30 a.m. EST | ",
+        "By Jo Marsh Tuesday, March 18, 2025 ",
+        f"| | {TITLE} by Jo Marsh Tuesday, March 18, 2025 ",
+    ):
+        text = header + " ".join(GENUINE)
+        assert clean_text(text, title=TITLE) == " ".join(GENUINE), header
+        assert summarize(text, 1, title=TITLE) == [GENUINE[0]], header
+    # A sentence that opens with "By" and a date keeps every word.
+    for sentence in (
+        "By Christmas Day, December 25, 2025, the farm should power 4,000 homes.",
+        "By March 3, 2025 the farm had 12,000 panels.",
+        f"{TITLE} by the old pier is the talk of the town.",
+    ):
+        assert clean_text(sentence, title=TITLE) == sentence
+
+
 def test_bylines_with_initials_are_cut() -> None:
     # Name words are taken whole since "By " and 200 capitals took hours; an initial ("J.", "J.R.R.") must still
     # end a name word, or the byline stayed at the top of the summary.
