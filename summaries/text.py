@@ -100,13 +100,15 @@ _PLACE_DATELINE = re.compile(
 )
 # Newspaper page headers glued before the story: "By . Jane Smith . PUBLISHED: . 12:04 EST, 3 March 2013 . |
 # . UPDATED: . 12:11 EST, 3 March 2013 ." (Daily Mail), "Last updated at 9:30 AM on 4th May 2012".
+# "By Jane Smith and Tom Jones"; "Von Anna Schmidt und ...", "Par ... et ...", "Por ... e/y ...". Each name word
+# is taken whole, only its final "." may go back to the pattern around it: a word that could end at any letter
+# let "By " and 200 capitals be cut into six names in billions of ways.
+_BYLINE_NAME = (
+    r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ](?:[\w'’-]++|\.(?=[\w'’-]))*+\.?\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
+)
 _BYLINE_PREFIX = re.compile(
-    r"^\s*(?:By|Von|Par|Por)(?:\s*\.\s*{name}\s*\.\s*|\s+{name}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))".format(
-        # "By Jane Smith and Tom Jones"; "Von Anna Schmidt und ...", "Par ... et ...", "Por ... e/y ...".
-        # Each name word is taken whole, only its final "." may go back to the pattern around it: a word that
-        # could end at any letter let "By " and 200 capitals be cut into six names in billions of ways.
-        name=r"(?:(?!PUBLISHED|UPDATED)[A-ZÀ-Þ](?:[\w'’-]++|\.(?=[\w'’-]))*+\.?\s*(?:,|and|&|und|et|e|y)?\s*){1,6}?"
-    )
+    rf"^\s*(?:By|Von|Par|Por)(?:\s*\.\s*{_BYLINE_NAME}\s*\.\s*"
+    rf"|\s+{_BYLINE_NAME}\s*\.?\s*(?=(?:PUBLISHED|UPDATED|Last updated)\b|$))"
 )
 _STAMP_PREFIX = re.compile(
     r"^\s*(?>\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
@@ -152,7 +154,9 @@ _READ_NEXT = re.compile(
     # relacionadas", "Sur le même sujet", "Mais lidas", "Meistgelesen".
     r"leer también|lee también|ver más(?! allá)|(?:también )?te puede interesar|noticias relacionadas|"
     r"artículos relacionados|notícias relacionadas|matérias relacionadas|veja mais|mais lidas|más leídas|"
-    r"ähnliche artikel|weitere artikel zum thema|meistgelesen|articles similaires|sur le même sujet)"
+    r"ähnliche artikel|weitere artikel zum thema|meistgelesen|articles similaires|sur le même sujet|"
+    # Italian: "Leggi anche: ...", "Potrebbe interessarti", "Articoli correlati".
+    r"leggi anche|potrebbe interessarti|articoli correlati|notizie correlate|i più letti)"
     r"(?!\w)\s*[:.…»>-]*\s*",
     re.IGNORECASE,
 )
@@ -171,7 +175,9 @@ _TAG_HEADER = re.compile(r"^\s*" + _TAG_WORDS + r"\s*:?\s*$", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
 _SOCIAL = re.compile(
     r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
-    r"sponsored content|copyright|©|all rights reserved|scroll down for video)\b"
+    r"sponsored content|copyright|all rights reserved|scroll down for video)\b"
+    # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
+    r"|^\s*©"
     # The same furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter
     # button on a line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
     r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"
@@ -237,6 +243,27 @@ _DATE_LINE = re.compile(
     r"(?:\s*(?:uhr|h|[ap]\.?m\.?|[a-z]{2,4}))?)?[.\s]*$",
     re.IGNORECASE,
 )
+# A byline with the date after the name, on its own line or before the story: "By Jo Marsh, November 18, 2019",
+# "By Jo Marsh | 18 November 2019 | The council ...", "By Jo Marsh Monday, November 18, 2019 Earlier this month".
+# Only a whole date and then the story's capital: "By Christmas Day, December 25, 2025, the pier ..." is prose.
+_BYLINE_DATED = re.compile(
+    r"^\s*(?:By|Von|Par|Por)\s+" + _BYLINE_NAME + r"[|·•–—-]?\s*(?:[A-Z][a-z]+day,?\s+)?"
+    r"(?:(?i:" + _MONTH_NAMES + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?i:" + _MONTH_NAMES + r")\.?,?\s+\d{4})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+    r"\s*[|·•–—-]?\s*(?=[A-Z0-9\"“‘']|$)"
+)
+# The signature under a post a page embeds: "— Jo Marsh (@jomarsh) November 1, 2019", Instagram's "A post shared
+# by Jo Marsh (@jomarsh) on Nov 1, 2019 at 9:30am PST" (its dash may be gone as a list marker). The post's
+# text stays; this line is no sentence of it.
+_EMBED_SIGNATURE = re.compile(
+    r"^\s*(?:[—–-]\s*|a (?:post|photo|video) shared by\s+)?[^()\n]{0,80}\(@[\w.]{1,30}\)\s*(?:on\s+)?"
+    r"(?:(?:" + _MONTH_NAMES + r")\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:" + _MONTH_NAMES + r")\.?\s+\d{4})"
+    r"(?:\s+at\s+\d{1,2}:\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?)?\s*$",
+    re.IGNORECASE,
+)
+# Where an embedded post showed its picture: "... whenever needed pic.twitter.com/MYwRz9euaq".
+_PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 # A list item's marker, as extractors write list items ("- Spoon the jam into jars"), and a footnote's star
 # ("*A draw decides the last place"): in a summary it reads as a stray dash glued to a sentence.
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪►■●◦‣]\s+|\*(?=[A-Z\"“]))")
@@ -296,6 +323,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or (_SOCIAL.match(s) and not _opens_prose(s))
         or ("cookie" in s.lower() and _COOKIE_CONSENT.search(s) is not None)
         or _FEED_FURNITURE.search(s)
+        or _EMBED_SIGNATURE.match(s)
         or _is_source_credit(s)
         or (len(s) <= 60 and _DATE_LINE.match(s))
         or _is_crumb(s)
@@ -341,8 +369,14 @@ def _is_source_credit(line: str) -> bool:
 def _strip_title_prefix(line: str, title: str) -> str:
     # Extractors sometimes glue the headline onto the first paragraph: "Headline Body text starts here."
     # The length first: lower-casing a long title for every shorter line cost time in proportion to both.
-    if len(line) > len(title) + 1 and line.lower().startswith(title.lower()):
-        rest = line[len(title) :].lstrip(" .:-–—|")
+    # Table-cell bars may come first: "| | Headline by Jo Marsh Monday, November 18, 2019 Body ...".
+    head = line.lstrip(" |")
+    if len(head) > len(title) + 1 and head.lower().startswith(title.lower()):
+        rest = head[len(title) :].lstrip(" .:-–—|")
+        if rest.startswith("by "):
+            # The byline under the headline, glued on too: it goes with it, and the story's first sentence stays.
+            unsigned = _BYLINE_DATED.sub("", "B" + rest[1:], count=1)
+            rest = rest if unsigned.startswith("By ") else unsigned
         if rest and (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“"):
             return rest
     return line
@@ -352,7 +386,14 @@ def _strip_header(line: str) -> str:
     """A paragraph without the bylines, time stamps and agency datelines in front of its first sentence."""
     for _ in range(4):  # a Daily Mail header stacks a byline and two stamps
         before = line
-        for pattern in (_DATELINE_PREFIX, _BYLINE_PREFIX, _STAMP_PREFIX, _AGENCY_DATELINE, _PLACE_DATELINE):
+        for pattern in (
+            _DATELINE_PREFIX,
+            _BYLINE_PREFIX,
+            _BYLINE_DATED,
+            _STAMP_PREFIX,
+            _AGENCY_DATELINE,
+            _PLACE_DATELINE,
+        ):
             line = pattern.sub("", line, count=1)
         if line == before:
             break
@@ -399,7 +440,9 @@ def clean_text(text: str, title: str | None = None) -> str:
         # "Published on 3 May 2024 - The city ..." keeps its sentence once the dateline is cut off.
         # Spaces joined again: a credit cut from inside a sentence leaves the ones on both its sides.
         line = " ".join(
-            _PICTURED_AFTER.sub(r"\1", _PICTURED.sub("", _CREDIT.sub("", _strip_header(line)))).split()
+            _PICTURED_AFTER.sub(
+                r"\1", _PICTURED.sub("", _CREDIT.sub("", _PICTURE_LINK.sub("", _strip_header(line))))
+            ).split()
         )
         line = _drop_elided_mark(line)
         if is_boilerplate(line, title):
@@ -718,15 +761,44 @@ def _split_after_capitals(sentence: str) -> list[str]:
     return out
 
 
+# nupunkt ends a sentence after titles it does not know, though a name follows ("said Lt. | Matt Harris"), and
+# after a dotted abbreviation it met after a hyphen or in lower case ("non-U.S. | competitors", "2.1 cu.ft. |
+# front trunk"). Neither ends an English sentence: a title before a capital, a dotted abbreviation before a word
+# in lower case. "Jr.", "St." and "No." are left alone: they end sentences ("... Main St.").
+_TITLE_END = re.compile(
+    r"(?:^|[\s(\"“‘'-])(?:Adm|Ald|Amb|Atty|Brig|Capt|Cdr|Cmdr|Col|Cpl|Det|Gen|Gov|Hon|Insp|Lt|Maj|Msgr|Pres|Prof|Pvt|"
+    r"Rep|Rev|Sen|Sgt|Supt)\.$"
+)
+_DOTTED_END = re.compile(r"(?:^|[\s(\"“‘'/-])(?:[A-Za-z]{1,3}\.){2,}$")
+
+
+def _rejoin_english(pieces: list[str]) -> list[str]:
+    # Each sentence kept as its parts until it is whole: joining piece by piece was quadratic in a hostile
+    # paragraph of "Lt. Ab Lt. Ab ...".
+    groups: list[list[str]] = []
+    for piece in pieces:
+        tail = groups[-1][-1][-_TAIL_CHARS:] if groups else ""
+        if tail and (
+            (piece[:1].isupper() and _TITLE_END.search(tail))
+            or (_starts_lower_case(piece) and _DOTTED_END.search(tail))
+        ):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return [" ".join(group) for group in groups]
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
-        return [
-            piece.strip()
-            for window in _windows(paragraph)
-            for s in nupunkt.sent_tokenize(window)
-            for piece in _split_missed_ends(str(s))
-            if piece.strip()
-        ]
+        return _rejoin_english(
+            [
+                piece.strip()
+                for window in _windows(paragraph)
+                for s in nupunkt.sent_tokenize(window)
+                for piece in _split_missed_ends(str(s))
+                if piece.strip()
+            ]
+        )
     code = _ISO_BY_NAME.get(language, "en")
     # Each piece, and whether the splitter cut right before it with no space after the dot.
     pieces: list[tuple[str, bool]] = []

@@ -133,6 +133,25 @@ def test_english_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_titles_and_dotted_abbreviations_inside_a_sentence_do_not_end_it() -> None:
+    # Each came out as two "sentences": a summary ended one with "said Lt." and began the next with "Ann Ortiz,"
+    # or "competitors, even ...".
+    for sentence in (
+        "Two men were arrested near the pier on Friday, said Lt. Ann Ortiz of the harbour police.",
+        "Det. Insp. Ortiz and Cmdr. Hale led the search of the dry dock on Monday.",
+        "Harbour firms find it harder to compete against non-U.S. competitors, the board said.",
+        "The new ferry has a 2.1 cu.ft. locker under each bench for luggage.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+        later = "The ferry will run again in May."
+        assert summarize(f"{sentence} {later}", 2) == [sentence, later]
+    # A dotted abbreviation before a capital still ends its sentence.
+    assert split_sentences("The firm moved to the U.S. The rest stayed in Brackwater.") == [
+        "The firm moved to the U.S.",
+        "The rest stayed in Brackwater.",
+    ]
+
+
 def test_german_abbreviations_do_not_end_sentences() -> None:
     assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
         "Das ist z.B. gut.",
@@ -183,6 +202,27 @@ def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
     assert clean_text(text) == "The city of Brackwater switched on a floating solar farm on Tuesday."
     text = "By JANE HARROW . Last updated at 9:30 AM on 4th March 2025 . The farm opened on Tuesday."
     assert clean_text(text) == "The farm opened on Tuesday."
+
+
+def test_a_byline_with_its_date_is_cut_and_the_story_kept() -> None:
+    # "By Jo Marsh, 18 March 2025" stayed as a line, and glued before the story it opened the summary's first
+    # sentence; after the headline too: "| | <headline> by Jo Marsh Monday, March 17, 2025 The city ...".
+    for header in (
+        "By Jo Marsh, 18 March 2025\n\n",
+        "By Jo Marsh and Tom Hale | Mar. 18, 2025 at 9:30 a.m. EST | ",
+        "By Jo Marsh Tuesday, March 18, 2025 ",
+        f"| | {TITLE} by Jo Marsh Tuesday, March 18, 2025 ",
+    ):
+        text = header + " ".join(GENUINE)
+        assert clean_text(text, title=TITLE) == " ".join(GENUINE), header
+        assert summarize(text, 1, title=TITLE) == [GENUINE[0]], header
+    # A sentence that opens with "By" and a date keeps every word.
+    for sentence in (
+        "By Christmas Day, December 25, 2025, the farm should power 4,000 homes.",
+        "By March 3, 2025 the farm had 12,000 panels.",
+        f"{TITLE} by the old pier is the talk of the town.",
+    ):
+        assert clean_text(sentence, title=TITLE) == sentence
 
 
 def test_bylines_with_initials_are_cut() -> None:
@@ -287,6 +327,36 @@ def test_sentences_about_copyright_or_advertising_survive() -> None:
         assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}"
     for furniture in ("Copyright 2025 Brackwater Post. All rights reserved.", "Advertisement"):
         assert clean_text(f"{story}\n\n{furniture}") == story
+
+
+def test_a_copyright_line_opening_with_the_sign_is_furniture() -> None:
+    # A wire story's footer "© 2025 ... All Rights Reserved. This material may not be ..." was kept: two of its
+    # sentences came into a ten-sentence summary.
+    story = "The council met on Tuesday to discuss the harbour."
+    footer = "© 2025 Brackwater Wire. All Rights Reserved. This material may not be reprinted or shared."
+    assert clean_text(f"{story}\n\n{footer}") == story
+    assert summarize(f"{story} The ferry will run again in May.\n\n{footer}", 10) == [
+        story,
+        "The ferry will run again in May.",
+    ]
+
+
+def test_an_embedded_post_keeps_its_text_without_its_signature_or_picture_link() -> None:
+    # A page quoting a post kept "— Harbour Board (@harbourboard) May 2, 2025" as a summary sentence, and the
+    # post's text ended in "pic.twitter.com/AbC123".
+    story = "The ferries returned to the harbour on Friday after a month in the dry dock."
+    post = "Ferries are back on the harbour today, with the first crossing at seven"
+    later = "The board said more crossings would follow in June."
+    for signature in (
+        "— Harbour Board (@harbourboard) May 2, 2025",
+        "- Harbour Board (@harbourboard) 2 May 2025",
+        "A post shared by Harbour Board (@harbour.board) on May 2, 2025 at 9:30am PDT",
+    ):
+        page = f"{story}\n\n{post} pic.twitter.com/AbC123\n\n{signature}\n\n{later}"
+        assert summarize(page, 10) == [story, post, later], signature
+    # A sentence that names an account and a date is no signature.
+    sentence = "The board, which posts as @harbourboard, spoke on May 2, 2025."
+    assert clean_text(sentence) == sentence
 
 
 def test_brackets_that_only_start_like_an_agency_name_are_kept() -> None:
@@ -516,6 +586,19 @@ def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
         "Siga-nos, disse o polícia aos jornalistas na terça-feira.",
     ):
         assert clean_text(prose) == prose
+
+
+def test_related_links_lines_in_italian_are_dropped() -> None:
+    # Italian is summarized, but its "Leggi anche" header stayed and came into a ten-sentence summary.
+    body = "La città ha inaugurato martedì un parco solare galleggiante nel vecchio porto, il primo della regione."
+    for line in (
+        "Leggi anche",
+        "Leggi anche: Il porto di Genova amplia il terminal",
+        "Potrebbe interessarti",
+    ):
+        assert clean_text(f"{line}\n{body}") == body, line
+    related = "Articoli correlati\nIl porto di Genova amplia il terminal\nTorino chiude il mercato\n" + body
+    assert clean_text(related) == body
 
 
 RUSSIAN = (
