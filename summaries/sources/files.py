@@ -26,8 +26,12 @@ from summaries.sources.feeds import (
 from summaries.sources.pages import ExtractionError, extract_page, page_to_article
 
 MAX_FILE_BYTES = 20_000_000
+# A whole page, or a fragment of one as a feed item's content is saved ("<img ... /><p>Text ..."): a file that
+# opens with an element of HTML's body is read as HTML, or its tags would be read as words of the text.
 _HTML_START = re.compile(
-    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|p|div|h[1-6])\b", re.I | re.S
+    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|section|main|header|p|div|span|h[1-6]|"
+    r"img|a|figure|table|ul|ol|blockquote|b|i|em|strong|br)\b",
+    re.I | re.S,
 )
 
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")

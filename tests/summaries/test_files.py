@@ -56,6 +56,20 @@ def test_feed_files_by_content(tmp_path: Path, fixture: str, count: int) -> None
     assert all(a.title for a in articles)
 
 
+def test_a_saved_fragment_of_html_is_read_as_html_not_as_words(tmp_path: Path) -> None:
+    # A feed item's content saved to a file: no <html> or <body>, it opens with the item's picture.
+    paragraphs = "".join(
+        f"<p>The harbour board met on day {n} to weigh the <a href='https://example.org/plan'>new plan</a> for "
+        f"the quay, and members asked how the costs of dredging would be shared among the towns.</p>"
+        for n in range(1, 6)
+    )
+    path = tmp_path / "item.xml"
+    path.write_text("<img src='https://example.org/quay.jpg' alt='quay' />" + paragraphs, encoding="utf-8")
+    [article] = read_source_file(path)
+    assert "<" not in article.body and "href" not in article.body
+    assert "the new plan for the quay" in article.body
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
