@@ -189,25 +189,29 @@ class ChatService:
         if unchanged and chat.mode == "digest" and old.next_digest_at is not None:
             due = old.next_digest_at
             quiet_changed = (chat.quiet_start, chat.quiet_end) != (old.quiet_start, old.quiet_end)
-            if (
-                quiet_changed
-                and due > now
-                and next_digest_at(chat.digest_times, chat.timezone, due - 1) != due
-            ):
-                # A digest held until the old quiet hours end (no digest time of its own): due now, so the
-                # next tick sends it, or holds it until the new quiet hours end.
+            if quiet_changed and _held_by_quiet_hours(old, now):
+                # A digest held until the old quiet hours end: due now, so the next tick sends it, or holds it
+                # until the new quiet hours end.
                 due = now
-        elif (
-            chat.mode == old.mode == "digest" and old.next_digest_at is not None and old.next_digest_at <= now
-        ):
-            # New times or timezone while a digest is due (not yet picked up by a tick) or being sent: that
-            # digest still goes out, and the new schedule counts from it (the sender reads it when recording
-            # the digest). Counted from now, it would move the digest due to the new schedule's next time.
-            due = old.next_digest_at
+        elif chat.mode == old.mode == "digest" and old.next_digest_at is not None:
+            # New times or timezone while a digest is due (not yet picked up by a tick), being sent, or held by
+            # quiet hours: that digest still goes out (a held one when the quiet hours end), and the new
+            # schedule counts from it (the sender reads it when recording the digest). Counted from now, it
+            # would move the digest owed to the new schedule's next time, tomorrow's perhaps.
+            if old.next_digest_at <= now:
+                due = old.next_digest_at
+            elif _held_by_quiet_hours(old, now):
+                due = now
         saved = await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)
         return saved
+
+
+def _held_by_quiet_hours(chat: Chat, now: float) -> bool:
+    """The chat's next digest is one already owed, held until its quiet hours end: no digest time of its own."""
+    due = chat.next_digest_at
+    return due is not None and due > now and next_digest_at(chat.digest_times, chat.timezone, due - 1) != due
 
 
 def _unknown_setting(args: Sequence[str]) -> str:

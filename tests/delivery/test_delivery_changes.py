@@ -92,6 +92,30 @@ async def test_a_schedule_change_just_after_digest_time_sends_the_digest_due(
         assert chat is not None and chat.next_digest_at == then
 
 
+@pytest.mark.parametrize("change", [("timezone", "Europe/London"), ("digest", "08:00,20:00")])
+async def test_a_schedule_change_while_quiet_hours_hold_a_digest_still_sends_it(
+    tmp_path: Path, emulator: BotApiEmulator, change: tuple[str, ...]
+) -> None:
+    # Quiet hours 07:00-09:00 hold the 08:00 digest until 09:00; a new timezone (the same clock) or new times
+    # chosen meanwhile moved it to the new schedule's next time, tomorrow's 08:00 (held again until 09:00) or
+    # 20:00, and the morning's stories came that much later.
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await chats.apply(7, ["quiet", "07:00-09:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 0  # held by quiet hours
+        clock.set(utc(2026, 1, 5, 8, 30))
+        await chats.apply(7, list(change))
+        clock.set(utc(2026, 1, 5, 9) + 5)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+
+
 async def test_new_digest_times_chosen_while_a_digest_is_sent_are_kept(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
