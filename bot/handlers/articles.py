@@ -21,6 +21,7 @@ from bot.handlers.common import (
     callback_parts,
     check_length,
     command,
+    edit,
     ensure_chat,
     may_manage,
     requester_id,
@@ -300,8 +301,46 @@ async def latest(update: Update, context: BotContext) -> None:
             also=found.also,
             zone=await _zone(context, message.chat_id),
             shared=message.chat.type != TgChat.PRIVATE,
+            more=found.more,
         ),
     )
+
+
+@button
+async def latest_page_button(update: Update, context: BotContext) -> str | None:
+    """/latest's "Older ›" and "« Newest" ("lat:<after id, 0: newest>:<shown>:<topic id>"): that page, in place."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    parts = callback_parts(update, maxsplit=3)  # an operator's topic id may hold a ':' itself
+    if len(parts) != 4 or not all(p.isdecimal() and len(p) <= 12 for p in parts[1:3]):
+        return "This button no longer works."
+    if chat.type == TgChat.CHANNEL and not await may_manage(update, context):
+        # Every subscriber sees the post: a tap would turn the page for all of them.
+        command_text = f"/latest {parts[3]}".strip()
+        return f"Send {command_text} to @{context.bot.username} to see older articles."
+    after = int(parts[1]) or None
+    services = context.services
+    found = await services.articles.latest_page(parts[3], after, chat_id=chat.id)
+    if found is None:
+        return "This button no longer works."
+    if after is not None and not found.articles:
+        # The article the page would start below is gone (pruned as old), or nothing is older any more.
+        return "No older articles now: send /latest again for the newest."
+    replies = render_latest(
+        found.articles,
+        services.clock.now(),
+        services.catalogue.get,
+        found.topic,
+        also=found.also,
+        zone=await _zone(context, chat.id),
+        shared=chat.type != TgChat.PRIVATE,
+        more=found.more,
+        start=int(parts[2]) if after is not None else 0,
+        in_place=True,
+    )
+    await edit(query, replies[0])
+    return None
 
 
 @command

@@ -460,11 +460,13 @@ def render_article_list(
     empty: str,
     also: Mapping[int, Sequence[str]] | None = None,
     zone: str = "UTC",
+    nav: Sequence[InlineKeyboardButton] = (),
 ) -> list[Reply]:
     """/latest and /search: title, source, age, id and one line each; a summary button per article.
 
     ``heading`` and ``empty`` are HTML the caller built from escaped parts. ``also``: by article id, the other
     sources that reported the same story. ``zone``: the chat's timezone, for the dates of old articles.
+    ``nav``: a last row of buttons (to other pages of the list).
     """
     if not articles:
         return [Reply(empty)]
@@ -487,6 +489,8 @@ def render_article_list(
         if article.id is not None:
             label = f"📄 #{article.id} {title_text(article.title, BUTTON_TITLE_CHARS)}"
             buttons.append([_button(label, "sum", article.id)])
+    if nav:
+        buttons.append(list(nav))
     messages = split_message(blocks)
     keyboard = InlineKeyboardMarkup(buttons) if buttons else None
     # Buttons go under the last part, where the reader ends up.
@@ -502,13 +506,75 @@ def render_latest(
     also: Mapping[int, Sequence[str]] | None = None,
     zone: str = "UTC",
     shared: bool = False,
+    more: bool = False,
+    start: int = 0,
+    in_place: bool = False,
 ) -> list[Reply]:
-    """/latest [TOPIC]; ``shared``: a group or channel, where a link posted is not answered unasked."""
+    """/latest [TOPIC]; ``shared``: a group or channel, where a link posted is not answered unasked.
+
+    ``more``: older articles than these exist; ``start``: how many the pages before this one showed.
+    ``in_place``: one message, to edit a page into (articles are left for the next page until it fits).
+    """
     what = f" in {esc(topic_label(topic))}" if topic else ""
-    heading = f"<b>Latest{what}</b>"
-    meanwhile = "/summary with a link summarizes it" if shared else "send me a link to summarize"
-    empty = f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile {meanwhile}."
-    return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone)
+    if not articles:
+        meanwhile = "/summary with a link summarizes it" if shared else "send me a link to summarize"
+        return [Reply(f"No articles{what} yet. New ones arrive as feeds are polled; meanwhile {meanwhile}.")]
+    shown = list(articles)
+    while True:
+        replies = _latest_page(
+            shown, now, topics, topic, also, zone, more or len(shown) < len(articles), start
+        )
+        if not in_place or len(replies) == 1:
+            return replies
+        if len(shown) == 1:
+            # One article longer than a message (it cannot be, with titles and lines capped): its start.
+            return [Reply(replies[0].html, replies[-1].keyboard)]
+        shown.pop()
+
+
+def _latest_page(
+    articles: Sequence[Article],
+    now: float,
+    topics: Callable[[str], Topic | None],
+    topic: Topic | None,
+    also: Mapping[int, Sequence[str]] | None,
+    zone: str,
+    more: bool,
+    start: int,
+) -> list[Reply]:
+    """One page of /latest, with "Older ›" (after its last article) and "« Newest" buttons where they apply."""
+    what = f" in {esc(topic_label(topic))}" if topic else ""
+    topic_id = topic.id if topic else ""
+    end = start + len(articles)
+    older: InlineKeyboardButton | None = None
+    last = articles[-1].id
+    if more and last is not None and _fits_callback("lat", last, end, topic_id):
+        older = _button("Older ›", "lat", last, end, topic_id)
+    nav = (
+        [_button("« Newest", "lat", 0, 0, topic_id)]
+        if start and _fits_callback("lat", 0, 0, topic_id)
+        else []
+    )
+    nav += [older] if older is not None else []
+    # A reader following a digest's "…and N more" must learn that the list goes on, and how far it got.
+    if not more and not start:
+        heading = f"<b>Latest{what}</b>"
+    else:
+        span = f"the {end} newest" if not start else f"{start + 1}–{end}" if end > start + 1 else f"{end}"
+        after = (
+            ", the oldest I have"
+            if not more
+            else "; older ones under Older ›"
+            if older
+            else "; there are older ones"
+        )
+        heading = f"<b>Latest{what}</b>: {span}{after}"
+    return render_article_list(heading, articles, now, topics, empty="", also=also, zone=zone, nav=nav)
+
+
+def _fits_callback(*parts: object) -> bool:
+    """Whether these parts make callback_data Telegram accepts (an operator's topic id may be long)."""
+    return len(":".join(str(p) for p in parts).encode("utf-8")) <= CALLBACK_MAX_BYTES
 
 
 def render_search(

@@ -40,9 +40,26 @@ class ArticleService:
 
         UserError when ``topic_text`` names no topic.
         """
-        topic = self._topic(topic_text) if topic_text else None
-        articles = await self._db.articles.latest(LATEST_LIMIT, topic.id if topic else None, reader=chat_id)
-        return ArticleList(articles, await self._db.articles.other_sources(articles), topic=topic)
+        return await self._latest(self._topic(topic_text) if topic_text else None, chat_id, None)
+
+    async def latest_page(self, topic_id: str, after: int | None, *, chat_id: int) -> ArticleList | None:
+        """The page of /latest [TOPIC] below article ``after`` (None: the newest); ``topic_id`` "" for all.
+
+        None when ``topic_id`` is no topic (a button from before the catalogue changed, or a forged one).
+        """
+        topic = self._catalogue.get(topic_id) if topic_id else None
+        if topic_id and topic is None:
+            return None
+        return await self._latest(topic, chat_id, after)
+
+    async def _latest(self, topic: Topic | None, chat_id: int, after: int | None) -> ArticleList:
+        # One more than is shown tells whether there are older ones, to offer them rather than hide them.
+        found = await self._db.articles.latest(
+            LATEST_LIMIT + 1, topic.id if topic else None, reader=chat_id, after=after
+        )
+        articles = found[:LATEST_LIMIT]
+        also = await self._db.articles.other_sources(articles)
+        return ArticleList(articles, also, more=len(found) > len(articles), topic=topic)
 
     async def search(self, words: str, *, chat_id: int) -> ArticleList:
         """Articles chat ``chat_id`` may see containing all ``words``, newest first, at most SEARCH_LIMIT."""

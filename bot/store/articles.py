@@ -30,8 +30,12 @@ _COLUMNS = (
     "id, url, title, source, min(published_at, fetched_at) AS published_at, language, body, topics,"
     " categories, summary, story_id"
 )
-# Newest first by publication time, else fetch time.
-_NEWEST_FIRST = "min(coalesce(published_at, fetched_at), fetched_at) DESC, id DESC"
+# Newest first by publication time, else fetch time; the id breaks ties, so pages of a list never skip or
+# repeat one of two articles published the same second.
+_NEWEST_KEY = "min(coalesce(published_at, fetched_at), fetched_at)"
+_NEWEST_FIRST = f"{_NEWEST_KEY} DESC, id DESC"
+# Below an article in that order (NULL, so nothing, when it is gone): the next page of a list after it.
+_OLDER_THAN = f"({_NEWEST_KEY}, id) < (SELECT {_NEWEST_KEY}, id FROM articles WHERE id = ?)"
 # Search input comes from users: bound the work one query can cause.
 _MAX_SEARCH_CHARS = 1000
 _MAX_SEARCH_TERMS = 16
@@ -417,13 +421,17 @@ class ArticleRepo:
             )
             return cur.rowcount == 1
 
-    async def latest(self, limit: int = 10, topic: str | None = None, *, reader: int = 0) -> list[Article]:
+    async def latest(
+        self, limit: int = 10, topic: str | None = None, *, reader: int = 0, after: int | None = None
+    ) -> list[Article]:
         """The newest articles (published time, else fetch time), optionally of one topic.
 
-        Public articles and those private to chat ``reader`` (see :meth:`add`).
+        Public articles and those private to chat ``reader`` (see :meth:`add`). ``after``: the last article of
+        the page before; only older articles, of stories that page and those before it did not show ([] when
+        that article is gone).
         """
         if topic is None:
-            return await self._newest(_VISIBLE, (reader,), limit)
+            return await self._newest(_VISIBLE, (reader,), limit, after=after)
         # Walk the articles newest first, testing ids against the topic's list, and stop at ``limit``: reading
         # each article's topics instead took 0.38 s at 200,000 articles for a topic few of them have.
         return await self._newest(
@@ -431,6 +439,7 @@ class ArticleRepo:
             (topic, reader),
             limit,
             indexed_by="articles_newest",
+            after=after,
         )
 
     async def search(self, words: str, limit: int = 10, *, reader: int = 0) -> list[Article]:
@@ -471,20 +480,37 @@ class ArticleRepo:
         return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest)
 
     async def _newest(
-        self, where: str, params: tuple[object, ...], limit: int, *, indexed_by: str | None = None
+        self,
+        where: str,
+        params: tuple[object, ...],
+        limit: int,
+        *,
+        indexed_by: str | None = None,
+        after: int | None = None,
     ) -> list[Article]:
         # Pick the ids first and fetch whole rows only for those: sorting full rows drags every body
         # through the sorter (8x slower at 5,000 articles). One article per story, its newest telling that
         # matches: the same story from two sources is listed once (other_sources names the rest).
         hint = f" INDEXED BY {indexed_by}" if indexed_by else ""
+        older = f" AND {_OLDER_THAN}" if after is not None else ""
         candidates = await fetch_all(
             self._db.reader,
-            f"SELECT id, story_id FROM articles{hint} WHERE {where} ORDER BY {_NEWEST_FIRST} LIMIT ?",
+            f"SELECT id, story_id FROM articles{hint} WHERE {where}{older} ORDER BY {_NEWEST_FIRST} LIMIT ?",
             # SQLite reads a negative LIMIT as "no limit"; a slip in the caller must not fetch everything.
-            (*params, max(0, limit) * _STORY_OVERFETCH),
+            (*params, *((after,) if after is not None else ()), max(0, limit) * _STORY_OVERFETCH),
         )
         ids: list[int] = []
         stories: set[int] = set()
+        if after is not None and candidates:
+            # A story an earlier page showed (by a newer telling) is not listed again by an older one.
+            listed = {int(row["story_id"]) for row in candidates}
+            shown = await fetch_all(
+                self._db.reader,
+                f"SELECT DISTINCT story_id FROM articles WHERE story_id IN ({', '.join('?' * len(listed))})"
+                f" AND {where} AND NOT {_OLDER_THAN}",
+                (*listed, *params, after),
+            )
+            stories = {int(row["story_id"]) for row in shown}
         for row in candidates:
             if len(ids) >= limit:
                 break

@@ -127,6 +127,35 @@ async def test_only_channel_admins_press_its_buttons(
     assert "Astronomers find a planet" in (await next_post(emulator)).text
 
 
+async def test_only_channel_admins_turn_the_page_of_a_latest_post(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "Older ›" edits the post every subscriber sees: a subscriber's tap must not turn it for all of them.
+    await _add_bot_to_channel(emulator)
+    titles = (
+        "Comet visible at dawn",
+        "Harbour cranes repainted",
+        "Library extends hours",
+        "Orchard harvest begins early",
+        "Ferry timetable changes",
+        "Bakery wins county prize",
+        "Bridge lanes reopen",
+        "Choir tours the valley",
+        "Museum buys old maps",
+    )
+    for n, title in enumerate(titles):
+        await store_news(running_bot, f"item{n}", title, f"{title} {{k}}, the town said on day {n}.")
+    latest = await post(emulator, "/latest")
+    data = latest.button_data("Older ›")
+    toast = await press(emulator, latest, data, user_id=SUBSCRIBER)
+    assert toast == f"Send /latest to @{emulator.bot_username} to see older articles."
+    await emulator.wait_for_idle(quiet=0.3)
+    assert emulator.messages(CHANNEL)[-1] == latest  # not edited
+    assert await press(emulator, latest, data, user_id=CHANNEL_ADMIN) is None
+    edited = await emulator.next_message(CHANNEL, timeout=10)
+    assert edited.edited and "9, the oldest I have" in edited.text
+
+
 async def test_a_bot_demoted_in_the_channel_deactivates_it(
     emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
 ) -> None:

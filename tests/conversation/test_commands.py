@@ -15,7 +15,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
-from tests.conversation.helpers import digest_of_samples, press, say, store_news, store_samples
+from tests.conversation.helpers import digest_of_samples, press, press_forged, say, store_news, store_samples
 
 
 async def test_start_greets_and_shows_the_topic_keyboard(
@@ -222,12 +222,131 @@ async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
     reply = await say(emulator, "/latest")
     shown = [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", reply.text)]
     assert shown == list(range(12, 4, -1))
-    assert len(reply.buttons) == 8
+    assert len(reply.buttons) == 9 and reply.buttons[-1][0] == "Older ›"  # a summary button each, and more
     found = await say(emulator, "/search harbour bulletin")
     assert [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", found.text)] == list(
         range(12, 2, -1)
     )
     assert len(found.buttons) == 10
+
+
+async def _harbour_bulletins(
+    application: BotApplication, count: int, topics: tuple[str, ...] = ()
+) -> list[int]:
+    """``count`` distinct stories stored as a feed poll stores them, newest last, every two published the same
+    second (so paging must break ties by id); returns their ids."""
+    services = services_of(application)
+    start = datetime.fromtimestamp(services.clock.now(), UTC)
+    stored = await services.ingest.ingest_articles(
+        [
+            Article(
+                url=f"https://news.example/latest/{n}",
+                title=f"Harbour bulletin number {n}",
+                body=f"Bulletin {n} of the harbour office: " + _distinct_words(n),
+                source="Harbour Office",
+                published=start - timedelta(hours=count - n // 2),
+                topics=topics,
+            )
+            for n in range(1, count + 1)
+        ]
+    )
+    assert len(stored) == count and all(status == "added" for _, status in stored)
+    return [article.id for article, _ in stored if article.id is not None]
+
+
+def _listed_ids(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"· #(\d+)", text)]
+
+
+async def test_latest_says_older_articles_exist_and_older_pages_through_all_of_them_in_place(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /latest showed the 8 newest and never said there were more: the other articles could not be reached.
+    ids = await _harbour_bulletins(running_bot, 20)
+    first = await say(emulator, "/latest")
+    assert "<b>Latest</b>: the 8 newest; older ones under Older ›" in first.html
+    assert [label for label, _ in first.buttons][-1] == "Older ›"
+    seen = _listed_ids(first.text)
+    page = first
+    for expected in ("9–16; older ones under Older ›", "17–20, the oldest I have"):
+        assert await press(emulator, page, page.button_data("Older ›")) is None
+        page = await emulator.next_message(USER_CHAT)
+        assert page.edited and page.message_id == first.message_id
+        assert expected in page.text, page.text
+        seen += _listed_ids(page.text)
+        # Each page keeps a summary button per article.
+        assert {f"sum:{n}" for n in _listed_ids(page.text)} <= {data for _, data in page.buttons}
+    assert "Older ›" not in [label for label, _ in page.buttons]
+    assert seen == sorted(ids, reverse=True)  # every one, once, newest first
+    await press(emulator, page, page.button_data("« Newest"))
+    again = await emulator.next_message(USER_CHAT)
+    assert again.message_id == first.message_id and _listed_ids(again.text) == _listed_ids(first.text)
+
+
+async def test_older_from_latest_topic_reaches_every_story_a_digest_named_only_by_its_more_line(
+    tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    # A digest over its per-topic cap ends the topic with "…and 10 more: /latest sport", but /latest sport
+    # showed the 8 newest (some of them ones the digest had shown) and no way to the others.
+    async with make_bot(settings=make_settings(tmp_path, emulator, digest_max_per_topic=2)) as app:
+        await say(emulator, "/settings digest 08:00")
+        await say(emulator, "/subscribe sport")
+        ids = await _harbour_bulletins(app, 12, topics=("sport",))
+        services = services_of(app)
+        stored = [await services.db.articles.get(n) for n in ids]
+        await services.delivery.plan_alerts([a for a in stored if a is not None], services.clock.now())
+        digest = await say(emulator, "/digest")
+        assert "…and 10 more: /latest sport" in digest.text
+        named_by_more = set(ids) - set(_listed_ids(digest.text))
+        assert len(named_by_more) == 10
+        page = await say(emulator, "/latest sport")
+        reached = _listed_ids(page.text)
+        while "Older ›" in [label for label, _ in page.buttons]:
+            await press(emulator, page, page.button_data("Older ›"))
+            page = await emulator.next_message(USER_CHAT)
+            reached += _listed_ids(page.text)
+        assert named_by_more <= set(reached) and len(reached) == len(set(reached)) == 12
+
+
+async def test_stale_forged_and_private_older_buttons_get_a_short_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    ids = await _harbour_bulletins(running_bot, 10)
+    await say(emulator, "/start", chat=77)
+    services = services_of(running_bot)
+    private, _ = await services.db.articles.add(
+        Article(
+            url="https://memo.example/x",
+            title="Private memo",
+            source="Memo Desk",
+            body="Memo text. " + _distinct_words(99),
+            published=datetime.fromtimestamp(services.clock.now() - 10 * 86400, UTC),
+        ),
+        content_hash="memo",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=services.clock.now(),
+        reader=77,
+    )
+    latest = await say(emulator, "/latest")
+    for data in ("lat:x:8:", "lat:5:8:marsbars", "lat:1:2:3:4", "lat:"):
+        assert (
+            await press_forged(emulator, data, message_id=latest.message_id) == "This button no longer works."
+        )
+    assert await press_forged(emulator, "lat:999999:8:", message_id=latest.message_id) == (
+        "No older articles now: send /latest again for the newest."
+    )
+    # A page turned after any article, even one private to another chat, lists only what this chat may see.
+    await press_forged(emulator, f"lat:{ids[-1]}:1:", message_id=latest.message_id)
+    page = await emulator.next_message(USER_CHAT)
+    assert "Private memo" not in page.text and _listed_ids(page.text) == sorted(ids, reverse=True)[1:9]
+    assert await press_forged(emulator, f"lat:{private.id}:8:", message_id=latest.message_id) == (
+        "No older articles now: send /latest again for the newest."
+    )
+    other = await say(emulator, "/latest", chat=77)
+    await press(emulator, other, other.button_data("Older ›"))
+    assert "Private memo" in (await emulator.next_message(77)).text
 
 
 async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bot: BotApplication) -> None:

@@ -116,6 +116,20 @@ def test_latest_shows_title_source_age_id_and_a_button_each() -> None:
     assert all_callback_data(reply) == ["sum:12", "sum:13"]
 
 
+def test_a_latest_page_turned_in_place_is_one_message_and_goes_on_after_its_last_article() -> None:
+    # An edit holds one message: articles that do not fit it are left for the next page, not left out.
+    long = [article(20 - i, title="R&D <" * 40, summary=("Q&A & more & " * 15,)) for i in range(8)]
+    assert len(render_latest(long, NOW, CATALOGUE.get, more=True)) == 2  # a new reply may take two
+    [page] = render_latest(long, NOW, CATALOGUE.get, more=True, start=8, in_place=True)
+    n = len(re.findall(r"· #\d+", visible(page)))
+    assert 1 <= n < 8 and f"9–{8 + n}; older ones under Older ›" in visible(page)
+    assert all_callback_data(page)[-2:] == ["lat:0:0:", f"lat:{20 - n + 1}:{8 + n}:"]
+    # The last page says so, and offers only the way back.
+    [last] = render_latest(long[:1], NOW, CATALOGUE.get, start=16, in_place=True)
+    assert "Latest: 17, the oldest I have" in visible(last)
+    assert all_callback_data(last) == ["sum:20", "lat:0:0:"]
+
+
 def test_latest_line_of_an_article_without_summary_is_not_its_comments_link() -> None:
     [reply] = render_latest([article(12, body="Comments", summary=())], NOW, CATALOGUE.get)
     assert "Comments" not in visible(reply)
