@@ -230,7 +230,16 @@ async def _serve(settings: Settings) -> int:
         ) from None
     except NetworkError as exc:
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
-        raise Failure(f"cannot reach the Bot API at {api_url}: {reason}") from None
+        # An error status with a page instead of the Bot API's JSON: PTB quotes the whole page (kilobytes of HTML
+        # in the one line); the status says enough. A gateway status is a proxy whose Bot API is down; any other
+        # means NEWSBOT_TELEGRAM_API_URL leads to something else, as a 200 with a page does (below).
+        status, page, _ = reason.partition(". Parsing the server response ")
+        if page and not status.endswith(("(502)", "(503)", "(504)")):
+            raise Failure(
+                f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
+                f"({status}); check NEWSBOT_TELEGRAM_API_URL"
+            ) from None
+        raise Failure(f"cannot reach the Bot API at {api_url}: {status}") from None
     except RetryAfter as exc:
         # Telegram limits how often setMyCommands may be called; a bot restarted again and again meets it.
         raise Failure(
