@@ -373,7 +373,7 @@ def _summarize(
         if isinstance(read, str):
             text = read
         else:
-            text, title = read.body, read.title
+            text, title = read.body, _headline(read)
             language = language or read.language
     elif source.lower().startswith(("http://", "https://")):
         text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
@@ -389,7 +389,7 @@ def _summarize(
             print(f"newsbot: {source} holds no article", file=sys.stderr)
             return EXIT_FAILURE
         article = _first_article(articles, source)
-        text, title = article.body, article.title
+        text, title = article.body, _headline(article)
         language = language or article.language
     try:
         result = summarize(
@@ -414,6 +414,17 @@ def _first_article(articles: Sequence[Article], source: str) -> Article:
             file=sys.stderr,
         )
     return articles[0]
+
+
+def _headline(article: Article) -> str | None:
+    """The title to summarize ``article`` with: None when the title is only the text's own first sentence.
+
+    A text file of one paragraph, or a feed item without a title, is titled so. The summarizer drops a title
+    repeated in the text, and the printed summary, which shows no title, lost its lead sentence.
+    """
+    text, title = " ".join(article.body.split()), article.title
+    own_sentence = title.endswith((".", "!", "?")) and text.startswith(title + " ")
+    return None if own_sentence or text == title else title
 
 
 def _read_stdin() -> str | Article | None:
@@ -462,7 +473,7 @@ async def _fetch_page_text(
             if looks_like_feed(fetched.body):
                 # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
                 article = _first_article(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
-                return article.body, article.title, language or article.language
+                return article.body, _headline(article), language or article.language
             page = extract_page(fetched.body, fetched.url)
         except (FetchError, ExtractionError, SourceFileError) as exc:
             # A fetch error names the host; what was fetched and then refused is named here.

@@ -144,6 +144,30 @@ def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
     assert lines != summarize(body, 3, title=title)
 
 
+# Its first sentence is short enough to be an untitled feed item's whole title (80 characters).
+LEAD = "Harbor City approved a new tram line on Tuesday after two years of debate."
+PARAGRAPH = LEAD + " " + " ".join(ARTICLE.split("\n\n", 1)[1].split()).split(". ", 1)[1]
+UNTITLED_FEED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbor News</title><link>https://harbor.example/</link>'
+    f"<item><link>https://harbor.example/tram</link><description>{PARAGRAPH}</description></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(("name", "content"), [("tram.txt", PARAGRAPH + "\n"), ("tram.xml", UNTITLED_FEED)])
+def test_summarize_keeps_the_first_sentence_of_a_text_without_a_title(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    # A one-paragraph file, or a feed item without a title, is titled with its own first sentence, and the summary
+    # dropped that sentence as a repeated title: the lead was missing, unlike for the same text on stdin.
+    (tmp_path / name).write_text(content)
+    result = newsbot("summarize", str(tmp_path / name), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == LEAD
+    assert lines == newsbot("summarize", cwd=tmp_path, stdin=PARAGRAPH).stdout.strip().splitlines()
+
+
 def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
     # "-l xx" was ignored without a word and the language guessed.
     result = newsbot("summarize", "-l", "xx", cwd=tmp_path, stdin=ARTICLE)
