@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -166,6 +167,20 @@ def test_summarize_keeps_the_first_sentence_of_a_text_without_a_title(
     lines = result.stdout.strip().splitlines()
     assert lines[0] == LEAD
     assert lines == newsbot("summarize", cwd=tmp_path, stdin=PARAGRAPH).stdout.strip().splitlines()
+
+
+def test_a_text_wrapped_at_72_columns_is_titled_with_its_first_sentence(tmp_path: Path) -> None:
+    # Its first line, "Harbor City approved ... after two years of", was the title, and the body began "debate. The
+    # line ...": the article was listed under half a sentence and its summary lost the lead.
+    wrapped = textwrap.fill(PARAGRAPH, 72) + "\n"
+    assert wrapped.split("\n")[1].startswith("debate.")
+    (tmp_path / "tram.txt").write_text(wrapped)
+    result = newsbot("ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"added    #1 {LEAD} ["), result.stdout
+    summary = newsbot("summarize", str(tmp_path / "tram.txt"), cwd=tmp_path).stdout
+    assert summary.startswith(LEAD + "\n")
+    assert summary == newsbot("summarize", cwd=tmp_path, stdin=wrapped).stdout
 
 
 def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
