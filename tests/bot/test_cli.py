@@ -628,6 +628,21 @@ async def test_ingest_feed_url_reports_an_empty_feed_and_keeps_items_without_lin
     assert code == 1
 
 
+async def test_ingest_of_a_link_to_plain_text_or_json_is_one_line_without_library_errors(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    # Under the "failed" line, stderr held six lines of "ERROR trafilatura.core: empty HTML tree: ..." and the like.
+    text = news_site.add("/tram.txt", ARTICLE, content_type="text/plain")
+    data = news_site.add("/tram.json", '{"title": "tram"}', content_type="application/json")
+    code, out, err = await _newsbot_async(
+        "ingest", "--quiet", text, data, cwd=tmp_path,
+        NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    assert code == 1
+    assert [line.split(": ", 1)[0] for line in out.splitlines()] == [f"failed   {text}", f"failed   {data}"]
+    assert err == ""
+
+
 def test_a_file_that_holds_no_article_is_named_once_with_the_reason(tmp_path: Path) -> None:
     (tmp_path / "menu.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
     (tmp_path / "empty.txt").write_text("  \n")
