@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import signal
 import sys
@@ -129,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
     from bot.store import DatabaseUnavailable, SchemaError
 
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A terminal or file in a legacy encoding (Latin-1; Windows' code page when output is redirected) cannot
+        # hold every letter or emoji of an article: such a character is shown as "?" instead of a traceback halfway.
+        sys.stdout.reconfigure(errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -183,6 +183,16 @@ def test_a_text_wrapped_at_72_columns_is_titled_with_its_first_sentence(tmp_path
     assert summary == newsbot("summarize", cwd=tmp_path, stdin=wrapped).stdout
 
 
+def test_summarize_into_an_output_of_a_legacy_encoding_prints_what_it_can(tmp_path: Path) -> None:
+    # A Latin-1 terminal, or Windows' code page when output is redirected to a file: a letter it cannot hold
+    # stopped the summary halfway with a UnicodeEncodeError traceback.
+    text = PARAGRAPH.replace("Harbor City", "Harbor City (港城)")
+    result = newsbot("summarize", cwd=tmp_path, stdin=text, PYTHONIOENCODING="latin-1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[0] == LEAD.replace("Harbor City", "Harbor City (??)")
+
+
 def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
     # "-l xx" was ignored without a word and the language guessed.
     result = newsbot("summarize", "-l", "xx", cwd=tmp_path, stdin=ARTICLE)
