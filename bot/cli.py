@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import signal
 import sys
@@ -129,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
     from bot.store import DatabaseUnavailable, SchemaError
 
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A terminal or file in a legacy encoding (Latin-1; Windows' code page when output is redirected) cannot
+        # hold every letter or emoji of an article: such a character is shown as "?" instead of a traceback halfway.
+        sys.stdout.reconfigure(errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -230,7 +235,16 @@ async def _serve(settings: Settings) -> int:
         ) from None
     except NetworkError as exc:
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
-        raise Failure(f"cannot reach the Bot API at {api_url}: {reason}") from None
+        # An error status with a page instead of the Bot API's JSON: PTB quotes the whole page (kilobytes of HTML
+        # in the one line); the status says enough. A gateway status is a proxy whose Bot API is down; any other
+        # means NEWSBOT_TELEGRAM_API_URL leads to something else, as a 200 with a page does (below).
+        status, page, _ = reason.partition(". Parsing the server response ")
+        if page and not status.endswith(("(502)", "(503)", "(504)")):
+            raise Failure(
+                f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
+                f"({status}); check NEWSBOT_TELEGRAM_API_URL"
+            ) from None
+        raise Failure(f"cannot reach the Bot API at {api_url}: {status}") from None
     except RetryAfter as exc:
         # Telegram limits how often setMyCommands may be called; a bot restarted again and again meets it.
         raise Failure(
@@ -364,7 +378,7 @@ def _summarize(
         if isinstance(read, str):
             text = read
         else:
-            text, title = read.body, read.title
+            text, title = read.body, _headline(read)
             language = language or read.language
     elif source.lower().startswith(("http://", "https://")):
         text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
@@ -380,7 +394,7 @@ def _summarize(
             print(f"newsbot: {source} holds no article", file=sys.stderr)
             return EXIT_FAILURE
         article = _first_article(articles, source)
-        text, title = article.body, article.title
+        text, title = article.body, _headline(article)
         language = language or article.language
     try:
         result = summarize(
@@ -405,6 +419,17 @@ def _first_article(articles: Sequence[Article], source: str) -> Article:
             file=sys.stderr,
         )
     return articles[0]
+
+
+def _headline(article: Article) -> str | None:
+    """The title to summarize ``article`` with: None when the title is only the text's own first sentence.
+
+    A text file of one paragraph, or a feed item without a title, is titled so. The summarizer drops a title
+    repeated in the text, and the printed summary, which shows no title, lost its lead sentence.
+    """
+    text, title = " ".join(article.body.split()), article.title
+    own_sentence = title.endswith((".", "!", "?")) and text.startswith(title + " ")
+    return None if own_sentence or text == title else title
 
 
 def _read_stdin() -> str | Article | None:
@@ -453,7 +478,7 @@ async def _fetch_page_text(
             if looks_like_feed(fetched.body):
                 # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
                 article = _first_article(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
-                return article.body, article.title, language or article.language
+                return article.body, _headline(article), language or article.language
             page = extract_page(fetched.body, fetched.url, fetched.charset)
         except (FetchError, ExtractionError, SourceFileError) as exc:
             # A fetch error names the host; what was fetched and then refused is named here.

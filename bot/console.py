@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import select
@@ -140,6 +141,10 @@ def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO | None) -> asyn
     if stdin is None:  # started with standard input closed: the end of input, as Ctrl-D is
         queue.put_nowait(None)
         return queue
+    if isinstance(stdin, io.TextIOWrapper):
+        # A byte that is no UTF-8 (text pasted from a Latin-1 file) ended the session as Ctrl-D does, or, read as a
+        # lone surrogate, made every later getUpdates answer fail: the bot never answered again. It reads as "�".
+        stdin.reconfigure(errors="replace")
     pasted = _more_input_waiting(stdin)
 
     def readline() -> str:

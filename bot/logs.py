@@ -121,6 +121,9 @@ def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ..
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # aiosqlite echoes every statement with its parameters at DEBUG (article bodies included): noise, not help.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # trafilatura logs three ERROR and WARNING lines for every link it cannot read as HTML (plain text, JSON), which
+    # newsbot itself reports in one line ("That page has no article text"): a failed source is no error of the bot.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     # A tick still running when the next is due is skipped on purpose; APScheduler would warn about it each time.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     ptb_request = logging.getLogger("telegram.request.BaseRequest")

@@ -133,9 +133,15 @@ def _text_article(text: str, *, name: str, url: str) -> Article:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip().split("\n")
     title = " ".join(lines[0].split())
     body = "\n".join(lines[1:]).strip()
-    if not body:
-        # One paragraph only: it is the body, and its first sentence stands in as the title.
-        body = title
+    # Text wrapped at 72 or 80 columns has no title line: its first line, half a sentence, was taken for one.
+    wrapped = bool(body) and lines[1].lstrip()[:1].islower()
+    if not body or wrapped:
+        # One paragraph only, or wrapped text: it is the body, and its first sentence stands in as the title.
+        if wrapped:
+            body = "\n".join(lines)
+            title = " ".join(re.split(r"\n\s*\n", body, maxsplit=1)[0].split())
+        else:
+            body = title
         title = re.split(r"(?<=[.!?])\s", title, maxsplit=1)[0]
         if len(title) > 120:
             title = title[:120].rsplit(" ", 1)[0] + "…"

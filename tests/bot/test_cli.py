@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -142,6 +143,54 @@ def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
     title, body = ARTICLE.split("\n\n", 1)
     assert lines == summarize(body, 3, title=title, algorithm="lexrank")
     assert lines != summarize(body, 3, title=title)
+
+
+# Its first sentence is short enough to be an untitled feed item's whole title (80 characters).
+LEAD = "Harbor City approved a new tram line on Tuesday after two years of debate."
+PARAGRAPH = LEAD + " " + " ".join(ARTICLE.split("\n\n", 1)[1].split()).split(". ", 1)[1]
+UNTITLED_FEED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbor News</title><link>https://harbor.example/</link>'
+    f"<item><link>https://harbor.example/tram</link><description>{PARAGRAPH}</description></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(("name", "content"), [("tram.txt", PARAGRAPH + "\n"), ("tram.xml", UNTITLED_FEED)])
+def test_summarize_keeps_the_first_sentence_of_a_text_without_a_title(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    # A one-paragraph file, or a feed item without a title, is titled with its own first sentence, and the summary
+    # dropped that sentence as a repeated title: the lead was missing, unlike for the same text on stdin.
+    (tmp_path / name).write_text(content)
+    result = newsbot("summarize", str(tmp_path / name), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == LEAD
+    assert lines == newsbot("summarize", cwd=tmp_path, stdin=PARAGRAPH).stdout.strip().splitlines()
+
+
+def test_a_text_wrapped_at_72_columns_is_titled_with_its_first_sentence(tmp_path: Path) -> None:
+    # Its first line, "Harbor City approved ... after two years of", was the title, and the body began "debate. The
+    # line ...": the article was listed under half a sentence and its summary lost the lead.
+    wrapped = textwrap.fill(PARAGRAPH, 72) + "\n"
+    assert wrapped.split("\n")[1].startswith("debate.")
+    (tmp_path / "tram.txt").write_text(wrapped)
+    result = newsbot("ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"added    #1 {LEAD} ["), result.stdout
+    summary = newsbot("summarize", str(tmp_path / "tram.txt"), cwd=tmp_path).stdout
+    assert summary.startswith(LEAD + "\n")
+    assert summary == newsbot("summarize", cwd=tmp_path, stdin=wrapped).stdout
+
+
+def test_summarize_into_an_output_of_a_legacy_encoding_prints_what_it_can(tmp_path: Path) -> None:
+    # A Latin-1 terminal, or Windows' code page when output is redirected to a file: a letter it cannot hold
+    # stopped the summary halfway with a UnicodeEncodeError traceback.
+    text = PARAGRAPH.replace("Harbor City", "Harbor City (港城)")
+    result = newsbot("summarize", cwd=tmp_path, stdin=text, PYTHONIOENCODING="latin-1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[0] == LEAD.replace("Harbor City", "Harbor City (??)")
 
 
 def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
@@ -587,6 +636,21 @@ async def test_ingest_feed_url_reports_an_empty_feed_and_keeps_items_without_lin
     assert lines[0].startswith(f"failed   {empty}: ") and "no items" in lines[0]
     assert lines[1].startswith("added") and "Harbor city approves new tram line" in lines[1]
     assert code == 1
+
+
+async def test_ingest_of_a_link_to_plain_text_or_json_is_one_line_without_library_errors(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    # Under the "failed" line, stderr held six lines of "ERROR trafilatura.core: empty HTML tree: ..." and the like.
+    text = news_site.add("/tram.txt", ARTICLE, content_type="text/plain")
+    data = news_site.add("/tram.json", '{"title": "tram"}', content_type="application/json")
+    code, out, err = await _newsbot_async(
+        "ingest", "--quiet", text, data, cwd=tmp_path,
+        NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    assert code == 1
+    assert [line.split(": ", 1)[0] for line in out.splitlines()] == [f"failed   {text}", f"failed   {data}"]
+    assert err == ""
 
 
 def test_a_file_that_holds_no_article_is_named_once_with_the_reason(tmp_path: Path) -> None:

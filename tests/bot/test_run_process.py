@@ -243,6 +243,38 @@ async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None
     assert TOKEN.split(":")[1] not in log
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (405, "what answers there is not a Bot API (Method Not Allowed (405)); check NEWSBOT_TELEGRAM_API_URL"),
+        (502, "Bad Gateway (502)"),
+    ],
+)  # fmt: skip
+async def test_an_error_page_at_the_api_url_is_named_by_its_status_not_quoted(
+    tmp_path: Path, status: int, expected: str
+) -> None:
+    # A web server that takes no POST (405), or a proxy whose Bot API is down (502), answers with an HTML page:
+    # the one line quoted all of it, kilobytes of markup, and for the 405 said nothing of the setting to check.
+    page_text = "<html><body>" + "<p>This server has nothing for you here.</p>" * 100 + "</body></html>"
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=page_text, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/bot"
+        code, log = await _finish(await _start_run(tmp_path, url, tmp_path / "bot.sqlite3"))
+    finally:
+        await runner.cleanup()
+    assert code == 1
+    assert log == f"newsbot: cannot reach the Bot API at {url}: {expected}\n", log[-3000:]
+
+
 async def test_sigterm_while_a_feed_is_being_fetched_stops_at_once(tmp_path: Path) -> None:
     # Stopping waited for the slowest feed to time out (NEWSBOT_FETCH_TIMEOUT_SECONDS, up to 300 s: past
     # `docker stop`'s 10 s and systemd's 90 s, which then kill the bot mid-send), and counted it as a failure.

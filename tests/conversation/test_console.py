@@ -45,6 +45,23 @@ async def test_a_console_session(tmp_path: Path) -> None:
     assert not (tmp_path / "unused.sqlite3").exists()  # the console keeps its data in a throwaway database
 
 
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])  # a UTF-8 locale; the C.UTF-8 locale
+async def test_a_line_that_is_not_utf8_gets_an_answer_and_the_session_goes_on(
+    tmp_path: Path, errors: str
+) -> None:
+    # Text pasted from a Latin-1 file: under a UTF-8 locale the console left as if Ctrl-D had been pressed; under
+    # C.UTF-8 the line reached the emulator with a lone surrogate, and from then on no getUpdates answer could be
+    # sent: tracebacks, and the bot never answered again.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    typed = io.TextIOWrapper(io.BytesIO(b"caf\xe9 prices\n/help\n"), encoding="utf-8", errors=errors)
+    out = io.StringIO()
+    assert await run_console(settings, stdin=typed, stdout=out) == 0
+    text = out.getvalue()
+    assert "Send me a link" in text  # the answer to "caf� prices"
+    assert "/subscribe WORDS" in text  # and to /help after it
+    assert text.rstrip().endswith("bye")
+
+
 async def test_quit_as_a_command_leaves_too(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
     out = io.StringIO()
