@@ -453,6 +453,28 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
 
 
+async def test_feeds_say_when_a_failing_feed_is_tried_next(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Each failure doubles the wait before the next poll (up to a day), and /feeds said only how often and
+    # when the feed last failed: the admin could not tell whether the bot would try again in minutes or hours.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    deadline = time.monotonic() + 10
+    while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll, done before ours
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    news_site.remove(urlsplit(url).path)
+    for _ in range(4):  # waits of 10, 20, 40, then 80 minutes
+        feed = (await services.admin.feeds())[0]
+        await services.ingest.poll_feed(feed, services.clock.now())
+    listing = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert "Failed 4 times in a row, last just now: " in listing.text
+    assert "\nNext try in 1 h." in listing.text, listing.text
+
+
 @pytest.mark.parametrize(("topics", "told"), [("science", True), ("business", False), ("", False)])
 async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_applied(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, topics: str, told: bool
