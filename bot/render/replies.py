@@ -822,12 +822,20 @@ def render_feeds(feeds: Sequence[Feed], now: float, *, hide_secrets: bool = Fals
             tried = f", last {format_age(now - feed.last_polled_at)}" if feed.last_polled_at else ""
             times = f"{_count(feed.failures, 'time')} in a row{tried}"
             lines.append(f"Failed {esc(times)}: {esc(truncate(shown(feed.last_error), 200))}")
+            # Each failure doubles the wait, up to a day: without this the admin cannot tell when it is over.
+            lines.append(f"Next try {_wait(feed.next_poll_at - now)}.")
         if feed.dead:
             lines.append(
                 "Tried once a day until it works again; /addfeed with its address tries it now, /removefeed drops it."
             )
         blocks.append("\n".join(lines))
     return [Reply(m) for m in split_message(blocks)]
+
+
+def _wait(seconds: float) -> str:
+    """How long until something: "in under a minute", "in 5 min", "in 3 h", "in 2 d"."""
+    age = format_age(seconds)
+    return "in under a minute" if age == "just now" else "in " + age.removesuffix(" ago")
 
 
 def render_feed_added(added: FeedAdded) -> Reply:

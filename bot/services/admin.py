@@ -6,12 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from bot.errors import UserError
 from bot.render.text import quoted
 from bot.store.models import Feed
-from summaries.urls import address_problem
+from summaries.urls import address_problem, is_tracking_param
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -111,7 +111,7 @@ class AdminService:
                 raise UserError(f"{quoted(word)} is not a topic. Topics: {', '.join(self._topic_ids())}.")
             named.append(topic.id)
         topics = tuple(dict.fromkeys(named))
-        existing = await self._db.feeds.get_by_url(url)
+        existing = await self._find(url)
         if (polled := _polled_already(existing, topics)) is not None:
             return FeedAdded(polled, polled.title or url, created=False)
         check = await self._ingest.check_feed(url)
@@ -119,14 +119,21 @@ class AdminService:
         if found_on is not None:
             # A page named its feed: that feed is what gets polled, and it may be one already polled.
             url = normal_feed_url(check.url)
-            existing = await self._db.feeds.get_by_url(url)
+            existing = await self._find(url)
             if (polled := _polled_already(existing, topics)) is not None:
                 title = polled.title or check.title
                 return FeedAdded(polled, title, created=False, found_on=found_on, other_feeds=others)
+        if check.moved_to is not None and (moved := await self._find(check.moved_to)) is not None:
+            # The address moved for good to a feed we have (http:// to its https://): a second copy would be
+            # fetched at every poll, as the first poll cannot move it onto an address in use.
+            if (polled := _polled_already(moved, topics)) is not None:
+                title = polled.title or check.title
+                return FeedAdded(polled, title, created=False, found_on=found_on, other_feeds=others)
+            existing = moved  # dead: revived below
         now = self._clock.now()
         if existing is not None:
-            await self._db.feeds.revive(url, now)
-            revived = await self._db.feeds.get_by_url(url)
+            await self._db.feeds.revive(existing.url, now)
+            revived = await self._db.feeds.get_by_url(existing.url)
             return FeedAdded(
                 revived or existing,
                 check.title,
@@ -141,15 +148,21 @@ class AdminService:
 
     async def remove_feed(self, url: str) -> Feed:
         """Stop polling a feed (its articles stay); UserError when there is no such feed."""
-        url = url.strip().strip("<>")
-        # As typed (a NEWSBOT_FEEDS entry is stored as written there), else as /addfeed stored it.
-        feed = await self._db.feeds.get_by_url(url) or await self._db.feeds.get_by_url(normal_feed_url(url))
+        feed = await self._find(url.strip().strip("<>"))
         if feed is None:
             raise UserError("No feed with that address is polled. /feeds lists them.")
         if feed.origin == "settings":
             raise UserError("That feed comes from NEWSBOT_FEEDS; remove it there and restart the bot.")
         await self._db.feeds.remove(feed.url)
         return feed
+
+    async def _find(self, url: str) -> Feed | None:
+        """The feed polled at ``url``, however either was spelt: a NEWSBOT_FEEDS entry is stored as written
+        there ("HTTPS://Example.com/rss?utm_source=x"), an admin's as normal_feed_url spells it."""
+        if (feed := await self._db.feeds.get_by_url(url)) is not None:
+            return feed
+        wanted = normal_feed_url(url)
+        return next((f for f in await self._db.feeds.list() if normal_feed_url(f.url) == wanted), None)
 
     def _topic_ids(self) -> list[str]:
         return [t.id for t in self._catalogue.all()]
@@ -171,8 +184,9 @@ def _check_url(url: str) -> str:
 
 
 def normal_feed_url(url: str) -> str:
-    """Scheme and host in lower case, without the scheme's default port: "HTTPS://Example.com:443/rss" is the same
-    feed as "https://example.com/rss". A trailing slash or http for https may name another resource: kept."""
+    """Scheme and host in lower case, without the scheme's default port or tracking parameters (utm_source, ...):
+    "HTTPS://Example.com:443/rss?utm_source=x" is the same feed as "https://example.com/rss". A trailing slash or
+    http for https may name another resource: kept."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -186,7 +200,10 @@ def normal_feed_url(url: str) -> str:
         port = None
     if port is not None and port == {"http": 80, "https": 443}.get(scheme):
         host = host.rpartition(":")[0]
-    return urlunsplit(parts._replace(scheme=scheme, netloc=userinfo + at + host))
+    # Only tracking parameters go; the others stay as written and in their order (a feed may need them).
+    kept = [p for p in parts.query.split("&") if not is_tracking_param(unquote_plus(p.partition("=")[0]))]
+    query = "&".join(kept) if len(kept) < len(parts.query.split("&")) else parts.query
+    return urlunsplit(parts._replace(scheme=scheme, netloc=userinfo + at + host, query=query))
 
 
 def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None:

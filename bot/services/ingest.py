@@ -105,6 +105,7 @@ class FeedCheck:
     title: str
     found_on: str | None = None
     others: tuple[str, ...] = ()  # further feeds that page advertises
+    moved_to: str | None = None  # where the feed moved for good (301/308), which the first poll will follow
 
 
 def fetcher_for(settings: Settings) -> Fetcher:
@@ -295,7 +296,7 @@ class IngestService:
             raise UserError(exc.reason) from None
         try:
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
-            return FeedCheck(url, parsed.title or url)
+            return FeedCheck(url, parsed.title or url, moved_to=fetched.moved_to)
         except FeedError as exc:
             if not _is_html_page(fetched):
                 raise UserError(f"That address is not a feed I can read: {exc.reason}") from None
@@ -306,12 +307,12 @@ class IngestService:
         # through the same fetcher as any URL, so a page cannot point newsbot at a private address.
         found, others = advertised[0], tuple(advertised[1:])
         try:
-            parsed = await self._read_feed(found)
+            fetched, parsed = await self._read_feed(found)
         except (FetchError, FeedError) as exc:
             raise UserError(
                 f"That page names the feed {found}, but it cannot be read: {exc.reason}"
             ) from None
-        return FeedCheck(found, parsed.title or found, found_on=url, others=others)
+        return FeedCheck(found, parsed.title or found, found_on=url, others=others, moved_to=fetched.moved_to)
 
     async def poll_due_feeds(
         self, now: float, on_new: Callable[[list[Article]], None] | None = None
@@ -661,10 +662,10 @@ class IngestService:
                 raise no_article from None
             return articles
 
-    async def _read_feed(self, url: str) -> ParsedFeed:
+    async def _read_feed(self, url: str) -> tuple[Fetched, ParsedFeed]:
         """Fetch and parse a feed a page advertised: the same fetcher, so the same address checks, as any URL."""
         fetched = await self._fetcher.fetch(url, accept="feed")
-        return await self._parse(parse_feed, fetched.body, fetched.url)
+        return fetched, await self._parse(parse_feed, fetched.body, fetched.url)
 
     async def _advertised_articles(self, fetched: Fetched) -> list[Article] | None:
         """The items of the first feed an HTML page advertises; None when it names no readable feed."""
@@ -674,7 +675,7 @@ class IngestService:
         if not advertised:
             return None
         try:
-            parsed = await self._read_feed(advertised[0])
+            _, parsed = await self._read_feed(advertised[0])
         except (FetchError, FeedError) as exc:
             raise UserError(
                 f"That page has no article text; the feed it names ({advertised[0]}) cannot be read: {exc.reason}"

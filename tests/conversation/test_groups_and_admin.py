@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
-from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, services_of
+from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, say, store_news, store_samples
 from tests.support.news_site import NewsSite
 
@@ -452,6 +453,28 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
 
 
+async def test_feeds_say_when_a_failing_feed_is_tried_next(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Each failure doubles the wait before the next poll (up to a day), and /feeds said only how often and
+    # when the feed last failed: the admin could not tell whether the bot would try again in minutes or hours.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    deadline = time.monotonic() + 10
+    while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll, done before ours
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    news_site.remove(urlsplit(url).path)
+    for _ in range(4):  # waits of 10, 20, 40, then 80 minutes
+        feed = (await services.admin.feeds())[0]
+        await services.ingest.poll_feed(feed, services.clock.now())
+    listing = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert "Failed 4 times in a row, last just now: " in listing.text
+    assert "\nNext try in 1 h." in listing.text, listing.text
+
+
 @pytest.mark.parametrize(("topics", "told"), [("science", True), ("business", False), ("", False)])
 async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_applied(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, topics: str, told: bool
@@ -597,6 +620,68 @@ async def test_addfeed_of_a_polled_feed_with_its_default_port_spelled_out_adds_n
     assert [f.url for f in await services.admin.feeds()] == ["https://feeds.example/rss"]
     removed = await say(emulator, "/removefeed https://feeds.example:443/rss", chat=ADMIN_ID)
     assert "Stopped polling" in removed.text
+
+
+async def test_addfeed_of_a_polled_feed_with_tracking_parameters_adds_nothing(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "…/rss?utm_source=newsletter" (copied from a mail) is the feed polled at "…/rss": it was added as a
+    # second feed and fetched twice at every poll.
+    services = services_of(running_bot)
+    await services.db.feeds.add("https://feeds.example/rss", (), ADMIN_ID, services.clock.now() + 3600)
+    tracked = "https://feeds.example/rss?utm_source=newsletter&utm_medium=email"
+    assert (await say(emulator, f"/addfeed {tracked}", chat=ADMIN_ID)).text == (
+        "Already polling https://feeds.example/rss."
+    )
+    assert [f.url for f in await services.admin.feeds()] == ["https://feeds.example/rss"]
+    assert "Stopped polling" in (await say(emulator, f"/removefeed {tracked}", chat=ADMIN_ID)).text
+    # A new feed is polled without them; the parameters it needs stay as written.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed {url}?edition=uk&utm_campaign=spring&fbclid=abc", chat=ADMIN_ID)
+    assert "Added feed" in added.text
+    assert [f.url for f in await services.admin.feeds()] == [f"{url}?edition=uk"]
+
+
+async def test_addfeed_of_an_address_that_moved_to_a_polled_feed_adds_nothing(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The feed's old address (http:// moved for good to https://) was added as a second feed: its first poll
+    # cannot move it onto an address polled already, so the same feed was fetched twice at every poll.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    assert "Added feed" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
+    old = news_site.add_redirect("/old/business.rss", url, status=301)
+    again = await say(emulator, f"/addfeed {old}", chat=ADMIN_ID)
+    assert again.text == "Already polling Test News: business."
+    home = news_site.add(
+        "/old-home",
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/old/business.rss"></head></html>',
+    )
+    via_page = await say(emulator, f"/addfeed {home}", chat=ADMIN_ID)
+    assert via_page.text.startswith("Already polling Test News: business"), via_page.text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+
+
+async def test_addfeed_and_removefeed_know_a_newsbot_feeds_feed_written_otherwise(
+    emulator: BotApiEmulator, make_bot: MakeBot, tmp_path: Path, news_site: NewsSite
+) -> None:
+    # NEWSBOT_FEEDS keeps an address as written there ("HTTP://Host/…"): /addfeed of the usual spelling added a
+    # second feed, fetched twice at every poll, and /removefeed answered "No feed with that address is polled".
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    listed = url.replace("http://", "HTTP://", 1) + "?utm_source=env"
+    settings = make_settings(tmp_path, emulator, feeds=f"{listed}=business")
+    async with make_bot(settings=settings) as application:
+        assert (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text.startswith("Already polling")
+        other = await say(emulator, f"/addfeed {url} science", chat=ADMIN_ID)
+        assert other.text == (
+            "⚠️ Already polling that feed (topics: business); its topics are set in NEWSBOT_FEEDS."
+        )
+        removed = await say(emulator, f"/removefeed {url}", chat=ADMIN_ID)
+        assert removed.text == "⚠️ That feed comes from NEWSBOT_FEEDS; remove it there and restart the bot."
+        feeds = await services_of(application).admin.feeds()
+        assert [(f.url, f.origin) for f in feeds] == [(listed, "settings")]
 
 
 async def _group_latest(emulator: BotApiEmulator, running_bot: BotApplication) -> tuple[SentMessage, str]:
