@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
 
-from bot.config import Settings, describe_validation_error
+from bot.config import Settings, describe_validation_error, unknown_settings
 
 if TYPE_CHECKING:
     from summaries.articles import Article
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 def load_settings() -> Settings:
     """Settings from the environment and .env; UsageError naming the bad setting."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         raise UsageError(describe_validation_error(exc)) from None
     except UnicodeDecodeError as exc:
@@ -124,6 +124,9 @@ def load_settings() -> Settings:
         ) from None
     except OSError as exc:
         raise UsageError(f".env cannot be read: {exc.strerror or exc}") from None
+    for line in unknown_settings():
+        print(f"newsbot: warning: {line}", file=sys.stderr)
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -227,6 +230,26 @@ def _looking_at(path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise ValueError(f"{path} cannot be looked at: {exc.strerror or exc}") from None
+
+
+# NEWSBOT_ names that are no setting of the bot's but are used beside it: the scripts' virtualenv folder.
+_OTHER_NAMES = frozenset({"NEWSBOT_VENV"})
+
+
+def unknown_settings(environ: Mapping[str, str] | None = None, env_file: Path | str = ".env") -> list[str]:
+    """One line for each NEWSBOT_ name in the environment or .env that is no setting: "NEWSBOT_ADMIN_ID" is
+    ignored like any unknown name, so a typo would leave the bot without admins and nothing would say why."""
+    known = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields} | _OTHER_NAMES
+    names = [*(os.environ if environ is None else environ)]
+    with contextlib.suppress(OSError, UnicodeDecodeError):  # Settings() has said what is wrong with the file
+        names += [name for name in dotenv_values(env_file) if name]
+    lines = []
+    for name in dict.fromkeys(n.upper() for n in names):
+        if name.startswith("NEWSBOT_") and name not in known:
+            near = difflib.get_close_matches(name, sorted(known - _OTHER_NAMES), n=1, cutoff=0.75)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            lines.append(f"{name} is not a setting{hint}; it is ignored (see .env.example)")
+    return lines
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:

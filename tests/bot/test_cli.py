@@ -861,3 +861,17 @@ def test_short_output_into_a_pipe_closed_before_it_is_written_ends_quietly(tmp_p
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (1, "")
+
+
+def test_a_misspelt_setting_is_named_with_the_one_meant(tmp_path: Path) -> None:
+    # NEWSBOT_ADMIN_ID (no S) was ignored without a word, as any unknown name is: the bot ran with no
+    # administrators and nothing said why. The summary still comes; the warning goes to standard error.
+    (tmp_path / ".env").write_text("NEWSBOT_TIMEZONES=Europe/Berlin\n")
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE, NEWSBOT_ADMIN_ID="42", NEWSBOT_VENV=".venv")
+    assert result.returncode == 0 and result.stdout.strip()
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: warning: NEWSBOT_ADMIN_ID is not a setting (did you mean NEWSBOT_ADMIN_IDS?); it is ignored "
+        "(see .env.example)",
+        "newsbot: warning: NEWSBOT_TIMEZONES is not a setting (did you mean NEWSBOT_TIMEZONE?); it is ignored "
+        "(see .env.example)",
+    ]
