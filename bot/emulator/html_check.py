@@ -36,7 +36,8 @@ _ENTITY_OF_TAG: dict[str, str] = {
 }
 
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_ENTITY_RE = re.compile(r"&(?:#[xX]([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z]+));?")
+# TDLib reads "&#x" as hexadecimal only with a lower-case x: "&#X41;" is no reference and stays literal text.
+_ENTITY_RE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z]+));?")
 _SPECIAL_RE = re.compile(r"[<&]")
 _SPACE = " \t\r\n\f\v"
 
@@ -76,13 +77,18 @@ def _decode_entity(markup: str, pos: int) -> tuple[str, int] | None:
             return None
         return char, m.end()
     digits = hex_digits if hex_digits is not None else dec_digits
-    # TDLib refuses references of 10+ characters, zero and values beyond Unicode.
+    # TDLib refuses references of 10+ characters, zero and values beyond Unicode. A surrogate (U+D800-U+DFFF) is
+    # decoded: the caller refuses the whole text for it, as TDLib does once the text is not valid UTF-8.
     if len(m.group(0).rstrip(";")) >= 10:
         return None
     code = int(digits, 16 if hex_digits is not None else 10)
-    if code == 0 or code >= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+    if code == 0 or code >= 0x10FFFF:
         return None
     return chr(code), m.end()
+
+
+def _is_surrogate(char: str) -> bool:
+    return "\ud800" <= char <= "\udfff"
 
 
 @dataclass
@@ -94,54 +100,54 @@ class _Open:
 
 
 def _parse_attributes(markup: str, i: int, tag: str, begin: int) -> tuple[dict[str, str], int]:
-    """Parse attributes up to the closing '>'; return them and the index just after it."""
+    """Parse attributes up to the closing '>'; return them and the index just after it (TDLib's rules)."""
     attrs: dict[str, str] = {}
     n = len(markup)
+    at = _byte_offset(markup, begin)
     while True:
         while i < n and markup[i] in _SPACE:
             i += 1
-        if i >= n:
-            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(markup, begin)}")
-        if markup[i] == ">":
+        if i < n and markup[i] == ">":
             return attrs, i + 1
         name_start = i
-        while i < n and markup[i] not in _SPACE and markup[i] not in "=>":
+        while i < n and markup[i] not in _SPACE and markup[i] not in "=>/\"'":
             i += 1
         name = markup[name_start:i].lower()
+        if not name:
+            raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {at}')
         while i < n and markup[i] in _SPACE:
             i += 1
-        if name and i < n and markup[i] != "=":
-            # A bare attribute such as <blockquote expandable>.
+        if i >= n:
+            raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {at}')
+        if markup[i] != "=":
+            # An attribute without a value, such as <blockquote expandable>.
             attrs[name] = ""
             continue
-        if not name or i >= n or markup[i] != "=":
-            raise EntityParseError(
-                f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
-                f"at byte offset {_byte_offset(markup, begin)}"
-            )
         i += 1
         while i < n and markup[i] in _SPACE:
             i += 1
         if i >= n:
-            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(markup, begin)}")
+            raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {at}')
         quote = markup[i]
         if quote in "'\"":
             end = markup.find(quote, i + 1)
             if end < 0:
-                raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(markup, begin)}")
+                raise EntityParseError(f"Unclosed start tag at byte offset {at}")
             value = _decode_attr(markup[i + 1 : end])
             i = end + 1
         else:
             token_start = i
-            while i < n and (markup[i].isalnum() or markup[i] in ".-"):
+            # A name token: ASCII letters, digits, periods and hyphens.
+            while i < n and ((markup[i].isascii() and markup[i].isalnum()) or markup[i] in ".-"):
                 i += 1
             value = markup[token_start:i].lower()
             if i < n and markup[i] not in _SPACE and markup[i] != ">":
                 raise EntityParseError(
                     f"Unexpected end of name token at byte offset {_byte_offset(markup, token_start)}"
                 )
+        if i >= n:
+            raise EntityParseError(f"Unclosed start tag at byte offset {at}")
         attrs[name] = value
-    # unreachable
 
 
 def _decode_attr(raw: str) -> str:
@@ -156,7 +162,7 @@ def _decode_attr(raw: str) -> str:
             break
         out.append(raw[i:j])
         dec = _decode_entity(raw, j)
-        if dec is None:
+        if dec is None or _is_surrogate(dec[0]):
             out.append("&")
             i = j + 1
         else:
@@ -176,10 +182,8 @@ def _entity_for(tag: str, attrs: dict[str, str], markup: str, begin: int) -> dic
         entity["url"] = attrs.get("href", "")
     elif tag == "tg-emoji":
         emoji_id = attrs.get("emoji-id", "")
-        if not emoji_id.isdigit():
-            raise EntityParseError(
-                f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset {_byte_offset(markup, begin)}'
-            )
+        if not emoji_id.isdigit() or int(emoji_id) == 0:
+            raise EntityParseError("Invalid custom emoji identifier specified")
         entity["custom_emoji_id"] = emoji_id
     elif tag == "blockquote" and "expandable" in attrs:
         entity["type"] = "expandable_blockquote"
@@ -195,6 +199,7 @@ def parse_html(markup: str, *, strict_ampersand: bool = True) -> ParsedHtml:
     out_len = 0  # UTF-16 length of "".join(out), maintained incrementally
     stack: list[_Open] = []
     entities: list[dict[str, Any]] = []
+    surrogate = False  # a reference decoded to half a surrogate pair: the text is refused once parsed
     i = 0
     while i < n:
         m = _SPECIAL_RE.search(markup, i)
@@ -219,6 +224,11 @@ def parse_html(markup: str, *, strict_ampersand: bool = True) -> ParsedHtml:
                 out.append("&")
                 out_len += 1
                 i = j + 1
+            elif _is_surrogate(dec[0]):
+                surrogate = True
+                out.append("\ufffd")  # a placeholder of the same UTF-16 length
+                out_len += 1
+                i = dec[1]
             else:
                 out.append(dec[0])
                 out_len += utf16_len(dec[0])
@@ -227,6 +237,11 @@ def parse_html(markup: str, *, strict_ampersand: bool = True) -> ParsedHtml:
         i = _parse_tag(markup, j, stack, entities, out, out_len)
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
+    if surrogate:
+        raise EntityParseError(
+            "Text contains invalid Unicode characters after decoding HTML entities, check for unmatched "
+            "surrogate code units"
+        )
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return ParsedHtml(text="".join(out), entities=entities)
 

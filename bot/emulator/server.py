@@ -1426,6 +1426,12 @@ class BotApiEmulator:
                 if replied is not None
                 else {"message_id": reply_to_message_id, "date": message["date"], "chat": chat.as_json()}
             )
+            if thread_id is None and chat.type == "supergroup":
+                # In a supergroup every reply belongs to the reply thread of the message it answers (the root's id),
+                # topic or not: a reply in a forum's "General" carries a message_thread_id that is no forum topic and
+                # no is_topic_message; sending to that thread is a 400 "message thread not found".
+                root = (replied or {}).get("message_thread_id")
+                message["message_thread_id"] = root if isinstance(root, int) else reply_to_message_id
         if self.record_messages:
             chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
         return self._enqueue({"message": message}), message_id

@@ -388,6 +388,25 @@ async def test_user_reply_carries_the_replied_message(bot: Bot, emu: BotApiEmula
         await bot.send_message(USER, "x", reply_to_message_id=999)
 
 
+async def test_a_reply_in_a_supergroup_belongs_to_a_reply_thread_that_is_no_forum_topic(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    # Telegram marks every supergroup reply with the thread of the message it answers, in forums' "General" too;
+    # only is_topic_message says a forum topic. A bot answering into message_thread_id alone gets a 400 there.
+    await emu.add_chat(-100900, "supergroup", "Forum")
+    await emu.create_topic(-100900, "News")
+    await emu.send_user_message(-100900, "a question in General")
+    await emu.send_user_message(-100900, "/summary", reply_to_message_id=2)
+    *_, asked, replied = (u.message for u in await bot.get_updates())
+    assert asked is not None and asked.message_thread_id is None
+    assert replied is not None and replied.message_thread_id == 2 and not replied.is_topic_message
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(-100900, "answer", message_thread_id=replied.message_thread_id)
+    await emu.send_user_message(-100900, "a reply to the reply", reply_to_message_id=replied.message_id)
+    *_, again = (u.message for u in await bot.get_updates())
+    assert again is not None and again.message_thread_id == 2  # the thread's root, not the message answered
+
+
 async def test_second_poller_terminates_the_first(bot: Bot, emu: BotApiEmulator) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.1)

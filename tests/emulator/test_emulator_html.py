@@ -84,6 +84,17 @@ def test_allowed_markup(markup: str, text: str, entities: list[tuple[str, int, i
         ("Ünïcode <x>", 'Unsupported start tag "x" at byte offset 10'),
         ('<span class="other">x</span>', 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
         ("AT&T", 'Unescaped "&" at byte offset 2'),
+        # TDLib's own cases (td/test/message_entities.cpp), which Telegram refuses just so.
+        ("&#xDFDF;", "Text contains invalid Unicode characters after decoding HTML entities"),
+        ("&#xD83D;&#xDE00;", "check for unmatched surrogate code units"),
+        ("x <i   =aba>y</i>", 'Empty attribute name in the tag "i" at byte offset 2'),
+        ('<a "https://e.x">y</a>', 'Empty attribute name in the tag "a" at byte offset 0'),
+        ("<i    aba  =  ", 'Unclosed start tag "i" at byte offset 0'),
+        ("<a href", 'Unclosed start tag "a" at byte offset 0'),
+        ('<a href="x"', "Unclosed start tag at byte offset 0"),
+        ("<a href=é>y</a>", "Unexpected end of name token at byte offset 8"),
+        ('<tg-emoji emoji-id="x">y</tg-emoji>', "Invalid custom emoji identifier specified"),
+        ("&#X41;", 'Unescaped "&" at byte offset 0'),  # only "&#x" is hexadecimal: Telegram shows it as is
     ],
 )
 def test_refused_markup(markup: str, message: str) -> None:
@@ -94,6 +105,22 @@ def test_refused_markup(markup: str, message: str) -> None:
 
 def test_bare_ampersand_is_literal_when_not_strict() -> None:
     assert parse_html("AT&T &nbsp;", strict_ampersand=False).text == "AT&T &nbsp;"
+
+
+def test_upper_case_hex_reference_is_literal_and_a_surrogate_is_refused_when_not_strict() -> None:
+    # What a reader sees: Telegram decodes "&#x41;" but shows "&#X41;" as typed, and refuses a lone surrogate.
+    assert parse_html("&#x41; &#X41;", strict_ampersand=False).text == "A &#X41;"
+    with pytest.raises(EntityParseError, match="unmatched surrogate"):
+        parse_html("<b>x</b> &#55357;", strict_ampersand=False)
+
+
+def test_attributes_without_values_are_ignored_on_any_tag() -> None:
+    parsed = parse_html('<b foo>x</b> <a title href="https://e.x">y</a>')
+    assert parsed.text == "x y"
+    assert [(e["type"], e.get("url")) for e in parsed.entities] == [
+        ("bold", None),
+        ("text_link", "https://e.x"),
+    ]
 
 
 def test_escaped_user_input_always_parses() -> None:
