@@ -97,6 +97,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "automotive industry",
             "motor",
         ),
+        # "~" words fill every police, crash and commute story ("the suspect's car", "a traffic stop", "she
+        # recalled"): they add to automotive only beside a plain weight-3 word such as a carmaker or a model.
         _kw(
             w3="carmaker*, automaker*, car maker*, car manufacturer*, "
             "car industry, motor industry, auto industry, "
@@ -107,13 +109,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "ferrari, lamborghini, jaguar land rover, volvo cars, byd, rivian, lucid motors, suv*, sedan*, "
             "hatchback*, pickup truck*, dealership*, car dealer*, car sales, vehicle sales, new car*, "
             "used car*, charging station*, ev charging, combustion engine*, emissions test*",
-            w2="vehicle*, car, cars, motorist*, drivetrain*, engine, engines, "
-            "recall, recalls, recalled, battery range, horsepower, gearbox*, "
-            "fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
+            w2="~vehicle*, ~car, ~cars, motorist*, drivetrain*, ~engine, ~engines, "
+            "~recall, ~recalls, ~recalled, battery range, horsepower, gearbox*, "
+            "~fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
             "mpg, chevrolet, chrysler, jeep, dodge, fiat, citroen, skoda, seat, mazda, subaru, mitsubishi, "
             "suzuki, lexus, land rover, bentley, aston martin, maserati, opel, vauxhall",
-            w1="driver*, driving, road*, petrol, diesel, fuel, tyre*, tire*, garage*, traffic, truck*, "
-            "lorr*, motor*, parking, highway*, speed*, mile*, battery, batteries, charging, drive",
+            w1="~driver*, ~driving, ~road*, ~petrol, ~diesel, ~fuel, ~tyre*, ~tire*, ~garage*, ~traffic, "
+            "~truck*, ~lorr*, ~motor*, ~parking, ~highway*, ~speed*, ~mile*, ~battery, ~batteries, ~charging, "
+            "~drive",
         ),
     ),
     Topic(
@@ -225,14 +228,14 @@ _BUILTIN: tuple[Topic, ...] = (
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
-            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket*, mars, lunar, moon landing, "
+            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket, rockets, mars, lunar, moon landing, "
             "universe, black hole*, big bang, quantum, particle*, physics, chemistry, biology, genome*, "
             "genetic*, dna, rna, gene, genes, evolution*, species, fossil*, dinosaur*, ecosystem*, "
             "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
             "emissions, glacier*, ice sheet*, sea level*, experiment*, laboratory, peer-reviewed, "
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
-            "atom*, neutron*, electron*, photon*, cern, collider, volcano*, earthquake*, seismic, "
-            "meteorolog*, mathematician*, neuroscien*, microb*, bacteria*, vaccine research",
+            "atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
+            "meteorolog*, mathematician*, neuroscien*, microbe*, microbial, microbio*, bacteria*, vaccine research",
             w2="research*, study, studies, scientific*, science, discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
             "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
