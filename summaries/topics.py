@@ -79,7 +79,8 @@ def _kw(**groups: str) -> dict[str, float]:
 
 
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
-# used about this topic, 2 = usually, 1 = often but ambiguous. A trailing * matches any word with that prefix;
+# used about this topic, 2 = usually, 1 = often but ambiguous, 0 = a phrase that is not this topic
+# though its first word is ("amazon rainforest"). A trailing * matches any word with that prefix;
 # a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
@@ -461,6 +462,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
             "paypal, klarna, buy now pay later, bnpl, digital payment*, mobile payment*, "
             "online payment*, delivery driver*, returns policy",
+            # Not the shop: the rainforest, the river and the cloud business share its name.
+            w0="amazon rainforest*, amazon river, amazon basin, amazon jungle, amazon web services",
             w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
             "deliveries, logistic*, discount*, goods, purchase*",
             w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "
@@ -517,7 +520,7 @@ class TopicCatalogue:
                 (topic.id, word, weight)
                 for topic in self._topics.values()
                 for word, weight in topic.keywords.items()
-                if weight >= 2.0 and word.lstrip("~") not in masked
+                if (weight >= 2.0 or weight == 0.0) and word.lstrip("~") not in masked
             ]
             for topic_id, groups in LEXICONS.get(language, {}).items():
                 if topic_id in self._topics:
@@ -687,11 +690,18 @@ class _Lexicon:
                     for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
                         if topic_id not in matched:
                             matched[topic_id] = (weight, "~" * ambiguous + phrase)
+            # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
+            # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there.
+            phrased = set(matched)
             for topic_id, weight, ambiguous in self._exact.get(token, ()):
+                if topic_id in phrased:
+                    continue
                 if topic_id not in matched or matched[topic_id][0] < weight:
                     matched[topic_id] = (weight, "~" * ambiguous + token)
             for cut in range(min(len(token), 24), 1, -1):
                 for topic_id, weight, ambiguous in self._prefix.get(token[:cut], ()):
+                    if topic_id in phrased:
+                        continue
                     if topic_id not in matched or matched[topic_id][0] < weight:
                         matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():

@@ -436,3 +436,14 @@ def test_electronics_microblogs_and_rocketing_shares_are_not_science() -> None:
     assert "science" in tag_topics(
         "Gut microbes", "Microbes in the gut shape the immune system, microbiologists say."
     )
+
+
+def test_the_amazon_rainforest_is_not_e_commerce() -> None:
+    # "amazon" is the shop; deforestation in the Amazon rainforest used to alert e-commerce subscribers.
+    body = (
+        "Deforestation in the Amazon rainforest rose again this year, and fires spread along the Amazon "
+        "river, satellite images show. Loggers cleared land across the Amazon basin."
+    )
+    assert "e-commerce" not in tag_topics("Amazon rainforest loses more trees", body)
+    shop = "Amazon said online shoppers ordered more parcels than ever on Black Friday."
+    assert "e-commerce" in tag_topics("Amazon has its busiest day", shop)
