@@ -79,7 +79,8 @@ def _kw(**groups: str) -> dict[str, float]:
 
 
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
-# used about this topic, 2 = usually, 1 = often but ambiguous. A trailing * matches any word with that prefix;
+# used about this topic, 2 = usually, 1 = often but ambiguous, 0 = a phrase that is not this topic
+# though its first word is ("amazon rainforest"). A trailing * matches any word with that prefix;
 # a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
@@ -97,6 +98,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "automotive industry",
             "motor",
         ),
+        # "~" words fill every police, crash and commute story ("the suspect's car", "a traffic stop", "she
+        # recalled"): they add to automotive only beside a plain weight-3 word such as a carmaker or a model.
         _kw(
             w3="carmaker*, automaker*, car maker*, car manufacturer*, "
             "car industry, motor industry, auto industry, "
@@ -107,13 +110,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "ferrari, lamborghini, jaguar land rover, volvo cars, byd, rivian, lucid motors, suv*, sedan*, "
             "hatchback*, pickup truck*, dealership*, car dealer*, car sales, vehicle sales, new car*, "
             "used car*, charging station*, ev charging, combustion engine*, emissions test*",
-            w2="vehicle*, car, cars, motorist*, drivetrain*, engine, engines, "
-            "recall, recalls, recalled, battery range, horsepower, gearbox*, "
-            "fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
+            w2="~vehicle*, ~car, ~cars, motorist*, drivetrain*, ~engine, ~engines, "
+            "~recall, ~recalls, ~recalled, battery range, horsepower, gearbox*, "
+            "~fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
             "mpg, chevrolet, chrysler, jeep, dodge, fiat, citroen, skoda, seat, mazda, subaru, mitsubishi, "
             "suzuki, lexus, land rover, bentley, aston martin, maserati, opel, vauxhall",
-            w1="driver*, driving, road*, petrol, diesel, fuel, tyre*, tire*, garage*, traffic, truck*, "
-            "lorr*, motor*, parking, highway*, speed*, mile*, battery, batteries, charging, drive",
+            w1="~driver*, ~driving, ~road*, ~petrol, ~diesel, ~fuel, ~tyre*, ~tire*, ~garage*, ~traffic, "
+            "~truck*, ~lorr*, ~motor*, ~parking, ~highway*, ~speed*, ~mile*, ~battery, ~batteries, ~charging, "
+            "~drive",
         ),
     ),
     Topic(
@@ -225,14 +229,14 @@ _BUILTIN: tuple[Topic, ...] = (
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
-            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket*, mars, lunar, moon landing, "
+            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket, rockets, mars, lunar, moon landing, "
             "universe, black hole*, big bang, quantum, particle*, physics, chemistry, biology, genome*, "
             "genetic*, dna, rna, gene, genes, evolution*, species, fossil*, dinosaur*, ecosystem*, "
             "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
             "emissions, glacier*, ice sheet*, sea level*, experiment*, laboratory, peer-reviewed, "
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
-            "atom*, neutron*, electron*, photon*, cern, collider, volcano*, earthquake*, seismic, "
-            "meteorolog*, mathematician*, neuroscien*, microb*, bacteria*, vaccine research",
+            "atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
+            "meteorolog*, mathematician*, neuroscien*, microbe*, microbial, microbio*, bacteria*, vaccine research",
             w2="research*, study, studies, scientific*, science, discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
             "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
@@ -458,6 +462,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
             "paypal, klarna, buy now pay later, bnpl, digital payment*, mobile payment*, "
             "online payment*, delivery driver*, returns policy",
+            # Not the shop: the rainforest, the river and the cloud business share its name.
+            w0="amazon rainforest*, amazon river, amazon basin, amazon jungle, amazon web services",
             w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
             "deliveries, logistic*, discount*, goods, purchase*",
             w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "
@@ -514,7 +520,7 @@ class TopicCatalogue:
                 (topic.id, word, weight)
                 for topic in self._topics.values()
                 for word, weight in topic.keywords.items()
-                if weight >= 2.0 and word.lstrip("~") not in masked
+                if (weight >= 2.0 or weight == 0.0) and word.lstrip("~") not in masked
             ]
             for topic_id, groups in LEXICONS.get(language, {}).items():
                 if topic_id in self._topics:
@@ -684,11 +690,18 @@ class _Lexicon:
                     for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
                         if topic_id not in matched:
                             matched[topic_id] = (weight, "~" * ambiguous + phrase)
+            # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
+            # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there.
+            phrased = set(matched)
             for topic_id, weight, ambiguous in self._exact.get(token, ()):
+                if topic_id in phrased:
+                    continue
                 if topic_id not in matched or matched[topic_id][0] < weight:
                     matched[topic_id] = (weight, "~" * ambiguous + token)
             for cut in range(min(len(token), 24), 1, -1):
                 for topic_id, weight, ambiguous in self._prefix.get(token[:cut], ()):
+                    if topic_id in phrased:
+                        continue
                     if topic_id not in matched or matched[topic_id][0] < weight:
                         matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():

@@ -408,3 +408,42 @@ def test_a_declared_topic_the_text_confirms_is_listed_once() -> None:
     # The feed says "Business" and the text is about business: one topic, not "business, business".
     body = "The central bank raised the interest rate again. Shares fell on the stock market."
     assert default_catalogue().tag("Rates rise", body, declared=["Business"]) == ["business"]
+
+
+def test_a_car_in_a_police_story_is_not_automotive() -> None:
+    # Crime and crash news is full of cars, drivers, roads and traffic; none of it is news about cars.
+    police = (
+        "Officers stopped a car on the main road after a short chase in heavy traffic and found drugs in "
+        "the vehicle. The driver was arrested, a second vehicle was towed to a garage, and a witness "
+        "recalled the car speeding past the parking lot on the highway."
+    )
+    assert "automotive" not in tag_topics("Two arrested after traffic stop", police)
+    recall = (
+        "The carmaker recalled the vehicles after drivers reported the brakes failing on wet roads; "
+        "owners can take their cars to any dealer for a free repair."
+    )
+    assert "automotive" in tag_topics("Carmaker recalls 40,000 cars over brakes", recall)
+
+
+def test_electronics_microblogs_and_rocketing_shares_are_not_science() -> None:
+    # "electron*", "microb*" and "rocket*" used to read electronics, a microblog and rocketing shares as science.
+    body = (
+        "Shares in the consumer electronics chain rocketed after it said on its microblog that sales of "
+        "electronic gadgets and electronics accessories had doubled before the holidays."
+    )
+    assert "science" not in tag_topics("Electronics retailer's shares rocketed", body)
+    assert "science" in tag_topics("Physicists test general relativity with a neutrino beam", "")
+    assert "science" in tag_topics(
+        "Gut microbes", "Microbes in the gut shape the immune system, microbiologists say."
+    )
+
+
+def test_the_amazon_rainforest_is_not_e_commerce() -> None:
+    # "amazon" is the shop; deforestation in the Amazon rainforest used to alert e-commerce subscribers.
+    body = (
+        "Deforestation in the Amazon rainforest rose again this year, and fires spread along the Amazon "
+        "river, satellite images show. Loggers cleared land across the Amazon basin."
+    )
+    assert "e-commerce" not in tag_topics("Amazon rainforest loses more trees", body)
+    shop = "Amazon said online shoppers ordered more parcels than ever on Black Friday."
+    assert "e-commerce" in tag_topics("Amazon has its busiest day", shop)
