@@ -547,10 +547,13 @@ class DeliveryService:
             await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))
 
     async def _claim(self, limit: int) -> int:
-        rows = await self._db.deliveries.claim_alerts(self._clock.now(), limit)
+        state = self._state
+        # A chat whose alerts wait here (held back by a 429, or a group's 20 a minute) gets no more until they
+        # are sent: it would fill the window and hold up every other chat's alerts for as long as it waits.
+        waiting = [chat_id for chat_id, queue in state.queues.items() if queue]
+        rows = await self._db.deliveries.claim_alerts(self._clock.now(), limit, skip_chats=waiting)
         if not rows:
             return 0
-        state = self._state
         # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.
         for chat in await self._db.deliveries.chats_by_ids(sorted({r.chat_id for r in rows})):
             state.chats[chat.id] = chat

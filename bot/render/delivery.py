@@ -155,7 +155,8 @@ def render_alert(
         lines.append(esc(text))
     message = "\n".join(lines) + tail
     keyboard = None
-    if article.id is not None:
+    # An article with no text (a title and a link) has no summary to give: the button would only answer so.
+    if article.id is not None and body:
         keyboard = InlineKeyboardMarkup(
             [[InlineKeyboardButton("📄 Full summary", callback_data=summary_callback_data(article.id))]]
         )

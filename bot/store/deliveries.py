@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -156,10 +157,14 @@ class DeliveryRepo:
         async with self._db.write() as conn:
             return await run(conn, "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
 
-    async def claim_alerts(self, now: float, limit: int, per_chat: int = 2) -> list[Delivery]:
+    async def claim_alerts(
+        self, now: float, limit: int, per_chat: int = 2, *, skip_chats: Collection[int] = ()
+    ) -> list[Delivery]:
         """Mark up to ``limit`` due alerts 'sending' and return them, oldest first, ``per_chat`` per chat.
 
         The per-chat cap keeps one chat with a long backlog from filling the sender's window (head-of-line).
+        ``skip_chats``: chats whose claimed alerts still wait in the sender; none more for them this time, or
+        one held back by a 429 would fill the window ``per_chat`` rows a claim and stall every other chat.
         """
         async with self._db.write() as conn:
             rows = await fetch_all(
@@ -176,9 +181,10 @@ class DeliveryRepo:
                 "  AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS e"
                 "   WHERE e.chat_id = d.chat_id AND e.status = 'pending' AND e.kind = 'alert'"
                 "   AND e.id < d.id AND e.not_before <= ?1 LIMIT ?2)) < ?2"
+                "  AND d.chat_id NOT IN (SELECT value FROM json_each(?4))"
                 " ORDER BY d.id LIMIT ?3)"
                 " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
-                (now, per_chat, limit),
+                (now, per_chat, limit, json.dumps(sorted(skip_chats))),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 

@@ -291,6 +291,33 @@ async def test_an_alert_refused_with_429_is_retried_only_after_retry_after(
         assert api.refused[7] == 1
 
 
+async def test_a_chat_waiting_out_a_429_with_a_backlog_does_not_hold_up_other_chats_alerts(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
+) -> None:
+    # A feed back after an outage brings one chat 40 alerts, and Telegram tells it to wait. The sender kept
+    # claiming two more of that chat's alerts every pass until its window was full of them, so every other
+    # chat's alert waited out the same retry_after.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        await add_chat(r, 8, topics=("business",), in_emulator=False)
+        api.retry_after = {7: 5}
+        await r.delivery.start()
+        backlog = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(40)]
+        await r.delivery.plan_alerts(backlog, r.clock.now())
+        await wait_until(lambda: api.refused.get(7) == 1)
+        await asyncio.sleep(1.5)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Profit warning", topics=("business",))], r.clock.now()
+        )
+        await wait_until(lambda: 8 in api.delivered, timeout=3)
+        assert 7 not in api.delivered  # still waiting out its 429
+        # The backlog then arrives whole, in order, once each.
+        await wait_until(lambda: len(api.delivered.get(7, [])) >= 40, timeout=15)
+        await asyncio.sleep(0.3)
+        titles = [text.split("</a>")[0].rsplit(">", 1)[-1] for text in api.delivered[7]]
+        assert titles == [f"Result {i}" for i in range(40)]
+
+
 async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
     tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
 ) -> None:

@@ -198,6 +198,20 @@ def test_an_article_whose_text_is_all_feed_furniture_gets_no_summary_line() -> N
         assert parse_html(text).text.rstrip().endswith("2 h ago")
 
 
+def test_an_alert_with_no_text_offers_no_full_summary_button() -> None:
+    # A title and a link, or a description that is all feed furniture: a tap on "Full summary" only ever
+    # answered "(This article has no text I could summarize.)", in a group for every member to read.
+    for body in ("", "Comments", "submitted by /u/harbourfan to /r/brackwater\n\n[link] [42 comments]"):
+        bare = art(summary=(), body=body, title="Harbour city opens floating solar farm")
+        text, keyboard = render_alert(bare, sentences=3, now=NOW, catalogue=CATALOGUE)
+        assert "Harbour city opens floating solar farm" in parse_html(text).text
+        assert keyboard is None
+    # The start of the text, shown without a stored summary, still offers the summary.
+    teaser = art(summary=(), body="The harbour city opened a floating solar farm on Monday.")
+    _, keyboard = render_alert(teaser, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert keyboard is not None
+
+
 def test_a_summary_sentence_without_a_full_stop_does_not_run_into_the_next() -> None:
     # Feeds often open with a standfirst that has no full stop; the alert joins summary sentences on one line.
     standfirst = art(summary=("Harbour city switches on its floating farm", "It has 12,000 panels."))
