@@ -47,6 +47,7 @@ class RenderCache:
         matched: str,
         now: float,
         zone: str = "UTC",
+        more: bool = True,
     ) -> Rendered:
         """``render_alert``'s output for a story told by ``article`` (and by ``also``), once per distinct key."""
         # format_age only changes at whole minutes, so the minute is all of "now" the text depends on.
@@ -54,7 +55,7 @@ class RenderCache:
         # Only a story over a week old shows a date, the one thing that depends on the chat's timezone: keyed
         # by zone only then, so a fresh story is still rendered once for chats all over the world.
         dated = age is not None and age >= 7 * 24 * 60
-        key = (article.id, sentences, matched, also, age, zone if dated else None)
+        key = (article.id, sentences, matched, also, age, zone if dated else None, more)
         hit = self._entries.get(key)
         if hit is not None and hit.article is article:
             self._entries.move_to_end(key)
@@ -67,6 +68,7 @@ class RenderCache:
             matched=matched,
             also=also,
             zone=zone,
+            more=more,
         )
         rendered = Rendered(article, text, keyboard, keyboard.to_dict() if keyboard is not None else None)
         self._entries[key] = rendered

@@ -652,6 +652,7 @@ class DeliveryService:
             matched=item.row.matched,
             now=now,
             zone=chat.timezone,
+            more=self._has_more(story.article, chat.summary_sentences),
         )
         sender = self._sender
         try:
@@ -829,6 +830,12 @@ class DeliveryService:
         # the queued ones stay queued, each dropped as "chat inactive" in turn instead of left 'sending'.
         queued = state.queues.pop(chat_id, deque())
         state.in_window -= len(queued) + 1  # + the item in hand
+
+    def _has_more(self, article: Article, sentences: int) -> bool:
+        """Whether ``article`` may have more sentences than an alert of ``sentences`` shows: not when its stored
+        summary, computed at the default length, came out shorter (all it has) and the alert shows all of it."""
+        stored = len(article.summary)
+        return not (stored < self._settings.summary_sentences and stored <= sentences)
 
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.

@@ -40,6 +40,7 @@ from bot.render.replies import (
     render_usage,
 )
 from bot.render.text import MAX_MESSAGE_CHARS
+from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
 
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
@@ -187,7 +188,8 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
             for btn in row:
                 data = btn.callback_data
                 if isinstance(data, str) and data.startswith(SUMMARY_CALLBACK_PREFIX):
-                    article = "#" + data.removeprefix(SUMMARY_CALLBACK_PREFIX)
+                    # "sum:<id>" or, under an alert, "sum:<id>:<sentences>": the article is the id.
+                    article = "#" + data.removeprefix(SUMMARY_CALLBACK_PREFIX).partition(":")[0]
                     if article not in articles:
                         articles.append(article)
     if len(articles) > 1:
@@ -389,20 +391,27 @@ async def digest(update: Update, context: BotContext) -> None:
 
 @button
 async def summary_button(update: Update, context: BotContext) -> str | None:
-    """A "sum:<id>" button (lists, alerts, digests): send that article's summary."""
+    """A "sum:<id>" button (lists) or "sum:<id>:<sentences>" (an alert's longer summary): send that summary."""
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     parts = callback_parts(update)
-    if len(parts) != 2 or not parts[1].isdecimal():
+    if (
+        len(parts) not in (2, 3)
+        or not all(p.isdecimal() for p in parts[1:])
+        or (len(parts) == 3 and not MIN_SENTENCES <= int(parts[2]) <= MAX_SENTENCES)
+    ):
         return "This button no longer works."
+    length = int(parts[2]) if len(parts) == 3 else None
     if update.effective_chat.type == TgChat.CHANNEL and not await may_manage(update, context):
         # Every subscriber sees the button, but the summary would be a post that all of them get.
+        if length is not None:
+            return f"Send /summary {length} {parts[1]} to @{context.bot.username} for the longer summary."
         return f"Send /summary {parts[1]} to @{context.bot.username} for the full summary."
     reply_to = query.message.message_id if query.message is not None else None
     # In a group every member sees the summary posted under the message: a second tap (by anyone) would only
     # post it again, spamming the group and spending its 20 messages a minute.
     posted = _posted_summaries(context) if update.effective_chat.type != TgChat.PRIVATE else None
-    key = (update.effective_chat.id, reply_to, int(parts[1]))
+    key = (update.effective_chat.id, reply_to, int(parts[1]), length)
     if posted is not None:
         if key in posted:
             return "The summary is already in the chat, in reply to this message."
@@ -413,7 +422,7 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
         chat = await ensure_chat(update, context)
         services = context.services
         article, sentences = await services.ingest.summarize_article(
-            int(parts[1]), chat.summary_sentences, chat_id=chat.id
+            int(parts[1]), length or chat.summary_sentences, chat_id=chat.id
         )
         replies = render_article_summary(
             article, sentences, services.clock.now(), services.catalogue.get, zone=chat.timezone
@@ -430,10 +439,10 @@ _POSTED_SUMMARIES_KEY = "posted_summaries"
 _POSTED_SUMMARIES_KEPT = 1000
 
 
-def _posted_summaries(context: BotContext) -> OrderedDict[tuple[int, int | None, int], None]:
-    """(chat, message, article) of summaries posted in groups by a button, newest last; memory only and
+def _posted_summaries(context: BotContext) -> OrderedDict[tuple[int, int | None, int, int | None], None]:
+    """(chat, message, article, length) of summaries posted in groups by a button, newest last; memory only and
     bounded: after a restart or long after, a tap posts the summary once more, which is harmless."""
-    posted: OrderedDict[tuple[int, int | None, int], None] = context.bot_data.setdefault(
+    posted: OrderedDict[tuple[int, int | None, int, int | None], None] = context.bot_data.setdefault(
         _POSTED_SUMMARIES_KEY, OrderedDict()
     )
     return posted

@@ -22,6 +22,7 @@ from bot.render.text import (
     web_link,
 )
 from summaries.articles import Article
+from summaries.summarizer import MAX_SENTENCES
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
@@ -56,9 +57,18 @@ class DigestItem:
     key: int = 0  # the caller's handle (the outbox row id), returned for the items the digest shows
 
 
-def summary_callback_data(article_id: int) -> str:
-    """callback_data of the "Full summary" button (handled by the conversation layer; well under 64 bytes)."""
-    return f"{SUMMARY_CALLBACK_PREFIX}{article_id}"
+def summary_callback_data(article_id: int, sentences: int | None = None) -> str:
+    """callback_data of a summary button, "sum:<id>" or "sum:<id>:<sentences>" (handled by the conversation
+    layer; well under 64 bytes). Without ``sentences``, the summary comes at the chat's length."""
+    length = f":{sentences}" if sentences is not None else ""
+    return f"{SUMMARY_CALLBACK_PREFIX}{article_id}{length}"
+
+
+def longer_length(sentences: int) -> int | None:
+    """The length of the longer summary an alert of ``sentences`` sentences offers: twice as many, at least three
+    more, at most MAX_SENTENCES; None when it shows that many already."""
+    longer = min(MAX_SENTENCES, max(sentences + 3, 2 * sentences))
+    return longer if longer > sentences else None
 
 
 def _age(article: Article, now: float, zone: str) -> str | None:
@@ -117,10 +127,12 @@ def render_alert(
     matched: str = "",
     also: Sequence[str] = (),
     zone: str = "UTC",
+    more: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert: emoji + linked title, "source · age", up to ``sentences`` summary sentences, "also: ...".
 
-    ``zone``: the chat's timezone, for the date of an article older than a week.
+    ``zone``: the chat's timezone, for the date of an article older than a week. ``more``: the article has more
+    sentences than its summary shows, so the alert offers a longer summary.
     """
     # Titles, sources and links come from feeds and may be any length: cap them so the head always fits.
     title = esc(title_text(article.title, _TITLE_CHARS))
@@ -154,13 +166,20 @@ def render_alert(
         lines.append("")
         lines.append(esc(text))
     message = "\n".join(lines) + tail
-    keyboard = None
+    button: InlineKeyboardButton | None = None
+    longer = longer_length(sentences)
     # An article with no text (a title and a link) has no summary to give: the button would only answer so.
-    if article.id is not None and body:
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton("📄 Full summary", callback_data=summary_callback_data(article.id))]]
-        )
-    return message, keyboard
+    if article.id is None or not body:
+        pass
+    elif not summary:
+        # The start of the text stands in for a summary not computed: the summary is more than that.
+        button = InlineKeyboardButton("📄 Summary", callback_data=summary_callback_data(article.id))
+    elif more and longer is not None and len(summary) >= sentences:
+        # The alert shows the summary at the chat's length: a button for the same sentences again would only
+        # repeat it, so it offers more of them.
+        data = summary_callback_data(article.id, longer)
+        button = InlineKeyboardButton("📄 Longer summary", callback_data=data)
+    return message, InlineKeyboardMarkup([[button]]) if button is not None else None
 
 
 @dataclass(frozen=True, slots=True)

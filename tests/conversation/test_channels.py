@@ -115,11 +115,11 @@ async def test_only_channel_admins_press_its_buttons(
     )
     assert await services.delivery.plan_alerts(articles, clock.now()) == 1
     alert = await next_post(emulator)
-    data = alert.button_data("📄 Full summary")
+    data = alert.button_data("📄 Longer summary")
+    article_id, _, length = data.removeprefix("sum:").partition(":")
     toast = await press(emulator, alert, data, user_id=SUBSCRIBER)
-    assert (
-        toast
-        == f"Send /summary {data.removeprefix('sum:')} to @{emulator.bot_username} for the full summary."
+    assert toast == (
+        f"Send /summary {length} {article_id} to @{emulator.bot_username} for the longer summary."
     )
     await emulator.wait_for_idle(quiet=0.3)
     assert emulator.messages(CHANNEL)[-1] == alert  # nothing was posted

@@ -201,6 +201,9 @@ async def test_forged_and_stale_buttons_get_a_clear_answer(
     assert toast is not None and "no article" in toast
     assert "no article" in (await press_forged(emulator, "sum:0", **here) or "")
     assert await press_forged(emulator, "sum:-1", **here) == "This button no longer works."
+    # An alert's longer summary names its length: 1 to 10 sentences, nothing after it.
+    for forged in ("sum:5:0", "sum:5:11", "sum:5:3:1", "sum:5:x"):
+        assert await press_forged(emulator, forged, **here) == "This button no longer works.", forged
     assert "no longer exists" in (await press_forged(emulator, "t:nonexistent", **here) or "")
     # A topic button carries one topic id, which may hold a colon: "science:x" is no topic and changes nothing.
     assert "no longer exists" in (await press_forged(emulator, "t:science:x", **here) or "")

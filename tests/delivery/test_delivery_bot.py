@@ -17,7 +17,7 @@ from bot.scheduling import utc
 from bot.store import ChatDefaults, Database, NewArticle
 from summaries.articles import Article
 from tests.conftest import MakeBot, make_settings, services_of
-from tests.conversation.helpers import say
+from tests.conversation.helpers import press, say
 from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
@@ -50,15 +50,28 @@ async def test_feed_poll_to_instant_alert(
         await news_site.publish(
             "business",
             "Carmaker reports record profit",
-            "The carmaker said profit rose. " * 5,
+            " ".join(
+                f"The carmaker said profit rose in region {n} of its {n + 1} markets." for n in range(8)
+            ),
             published=datetime.fromtimestamp(clock.now() + 30, UTC),  # after the feed was added
         )
         clock.advance(61)
         alert = await emulator.next_message(chat_id=42, timeout=10)
         assert "Carmaker reports record profit" in alert.text
-        assert alert.button_data("Full summary").startswith("sum:")
+        # The alert shows three sentences; its button offers more of them, not the same three again.
+        assert alert.button_data("Longer summary").startswith("sum:") and alert.button_data(
+            "Longer"
+        ).endswith(":6")
         await emulator.wait_for_idle(quiet=0.3)
         assert emulator.messages(43) == []
+        # The tap brings six sentences, the three of the alert among them, in a reply under the alert.
+        await press(emulator, alert, alert.button_data("Longer summary"))
+        longer = await emulator.next_message(chat_id=42, timeout=10)
+        assert longer.text.count("The carmaker said profit rose") == 6
+        assert alert.text.split("\n")[-1].split(". ")[0] in longer.text
+        # A /summary in reply to the alert summarizes its article, whatever the button asks for.
+        reply = await say(emulator, "/summary 2", chat=42, reply_to=alert.message_id)
+        assert reply.text.count("The carmaker said profit rose") == 2 and "Carmaker reports" in reply.text
 
 
 async def test_a_keyword_with_a_leading_dot_alerts_on_the_name_not_on_the_bare_word(

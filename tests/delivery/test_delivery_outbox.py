@@ -38,10 +38,12 @@ async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: 
         assert "Wire A · 10 min ago" in alert.text
         assert "First sentence. Second sentence. Third sentence." in alert.text
         assert "Fourth." not in alert.text  # the chat's summary length is 3
-        data = alert.button_data("Full summary")
-        assert data == f"sum:{art.id}" and len(data.encode()) <= 64
+        # The alert shows the summary at the chat's length: its button offers twice as many sentences.
+        data = alert.button_data("Longer summary")
+        assert data == f"sum:{art.id}:6" and len(data.encode()) <= 64
         short = emulator.messages(9)[0]  # this chat's summary length is 1
         assert "First sentence." in short.text and "Second sentence." not in short.text
+        assert short.button_data("Longer summary") == f"sum:{art.id}:4"  # at least three more
         await emulator.wait_for_idle()
         assert emulator.messages(8) == []
         assert len(emulator.messages(7)) == 1

@@ -41,8 +41,20 @@ def test_alert_is_escaped_html_with_source_age_and_button() -> None:
     assert CATALOGUE.get("business").emoji in parsed.text  # type: ignore[union-attr]
     assert keyboard is not None
     [[button]] = keyboard.inline_keyboard
-    assert button.callback_data == "sum:123456789"
+    # Two sentences shown: the button offers five, not the same two again.
+    assert (button.text, button.callback_data) == ("📄 Longer summary", "sum:123456789:5")
     assert len(str(button.callback_data).encode()) <= 64
+
+
+def test_an_alert_that_shows_all_an_article_has_offers_no_button_to_repeat_it() -> None:
+    # The button under an alert gave the summary at the chat's length: the very sentences the alert shows.
+    whole = art(summary=("One <1>.", "Two & two."))  # all the article has: fewer than asked for
+    assert render_alert(whole, sentences=3, now=NOW, catalogue=CATALOGUE)[1] is None
+    # The sender knows when the stored summary (at the default length) came out short: nothing more to give.
+    assert render_alert(whole, sentences=2, now=NOW, catalogue=CATALOGUE, more=False)[1] is None
+    # At the longest length there is no longer summary to offer.
+    ten = art(summary=tuple(f"Sentence {n}." for n in range(10)))
+    assert render_alert(ten, sentences=10, now=NOW, catalogue=CATALOGUE)[1] is None
 
 
 def test_alert_without_summary_uses_the_start_of_the_body_and_fits_4096() -> None:
