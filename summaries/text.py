@@ -16,8 +16,9 @@ import sentencex
 from sumy.nlp.stemmers import Stemmer
 from sumy.utils import get_stop_words
 
-# Languages that sumy has a stemmer for and that have a stop-word list (sumy's, or ours for Russian, which sumy
-# stems but lists no stop words for), and whose words a regex can find.
+# Languages that sumy has a stop-word list and a stemmer for (ours for Russian's stop words; Thai's stemmer is
+# lower-casing). In Chinese, Japanese and Thai a regex finds phrases rather than words, but their sentences still
+# have to be split by their own marks ("。", a space in Thai), not by English rules.
 LANGUAGES: dict[str, str] = {
     "en": "english",
     "de": "german",
@@ -32,6 +33,13 @@ LANGUAGES: dict[str, str] = {
     "el": "greek",
     "uk": "ukrainian",
     "ru": "russian",
+    # Told by their script (see _SCRIPTS); sumy stems Arabic and lists stop words for all six.
+    "ar": "arabic",
+    "he": "hebrew",
+    "zh": "chinese",
+    "ja": "japanese",
+    "ko": "korean",
+    "th": "thai",
 }
 _ISO_BY_NAME = {name: code for code, name in LANGUAGES.items()}
 
@@ -269,7 +277,8 @@ _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪►■●◦‣]\s+|\*(?=[A-Z\"“]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’“»«)\]]*$")
+# With the ends of Chinese, Japanese, Hindi, Urdu and Arabic sentences: a line of them that ends so is finished.
+_SENTENCE_END = re.compile(r"[.!?…。！？।۔؟][\s\"'”’“»«)\]」』）]*$")
 
 
 def _normalize_for_compare(text: str) -> str:
@@ -592,14 +601,54 @@ _RUSSIAN_LETTERS = "ыэъё"
 _SHORT_TEXT_WORDS = 40
 
 
+# Languages told by their script: mostly letters of it. Stop words cannot tell them (Chinese, Japanese and Thai
+# have no spaces to find them between), and read as English their sentences went to the English splitter, which
+# knows none of "。", "؟" or Thai's space. Kana make Chinese characters Japanese. Arabic script with the letters
+# Persian and Urdu write for "y" and "k" (ی, ک) is no Arabic.
+_SCRIPTS = (
+    ("korean", re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")),
+    ("japanese", re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
+    ("hebrew", re.compile("[\u05d0-\u05ea\ufb1d-\ufb4f]")),
+    ("arabic", re.compile("[\u0620-\u064a\u066e-\u06d3\u0750-\u077f]")),
+    ("thai", re.compile("[\u0e01-\u0e4e]")),
+)
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+_ARABIC_ONLY = re.compile("[\u064a\u0643]")  # ي ك
+_PERSIAN_URDU = re.compile("[\u06cc\u06a9\u06d2]")  # ی ک ے
+_SCRIPT_LANGUAGES = frozenset({"korean", "japanese", "chinese", "hebrew", "arabic", "thai"})
+
+
+def _script_language(sample: str) -> str | None:
+    """The language of a text written mostly in a script only one supported language uses, or None."""
+    if sample.isascii():
+        return None
+    letters = sum(1 for ch in sample if ch.isalpha())
+    for name, script in _SCRIPTS:
+        found = script.findall(sample)
+        if len(found) * 2 <= letters:
+            continue
+        if name == "japanese":
+            # A Japanese sentence has kana in nearly every clause; Chinese news has none.
+            return "japanese" if len(_KANA.findall(sample)) * 20 >= len(found) else "chinese"
+        if name == "arabic" and len(_PERSIAN_URDU.findall(sample)) > len(_ARABIC_ONLY.findall(sample)):
+            return None
+        return name
+    return None
+
+
 def detect_language(text: str) -> str:
-    """Cheap stop-word-overlap guess of the language name of a text; English when in doubt."""
+    """Cheap guess of the language name of a text (by script, else stop-word overlap); English when in doubt."""
     sample = text[:5000].lower()
+    by_script = _script_language(sample)
+    if by_script is not None:
+        return by_script
     words = _WORD.findall(sample)
     if not words:
         return "english"
     best, best_hits, english_hits = "english", 0, 0
     for name in LANGUAGES.values():
+        if name in _SCRIPT_LANGUAGES:
+            continue
         sw = stop_words(name)
         hits = sum(1 for w in words if w in sw)
         if name == "english":
@@ -693,6 +742,18 @@ _TAIL_CHARS = 100
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{_MAX_SENTENCE_CHARS}}}")
 
 
+# A sentence end inside a run without spaces: Chinese and Japanese write a paragraph so.
+_RUN_SENTENCE_END = re.compile(r"[。！？!?][」』”’)）]*")
+
+
+def _run_cut(run: str) -> int:
+    """Where to cut a run without spaces: after its last sentence end in its second half, else at its end."""
+    cut = len(run)
+    for match in _RUN_SENTENCE_END.finditer(run, len(run) // 2):
+        cut = match.end()
+    return cut
+
+
 def _windows(paragraph: str) -> list[str]:
     """The paragraph in pieces of at most _SEGMENT_CHARS characters, cut at a space where there is one.
 
@@ -709,7 +770,7 @@ def _windows(paragraph: str) -> list[str]:
         # look-behind would see that.
         run = _LONG_RUN.search(paragraph[start:end])
         if run is not None:
-            cut = start + (run.start() or _MAX_SENTENCE_CHARS)
+            cut = start + (run.start() or _run_cut(paragraph[start : start + _MAX_SENTENCE_CHARS]))
         elif end >= len(paragraph):
             cut = len(paragraph)
         else:
@@ -788,15 +849,24 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
     return [" ".join(group) for group in groups]
 
 
+# Sentence ends nupunkt does not know, of languages newsbot reads with English rules as it has no stop words for
+# them (Hindi, Urdu, Persian): the danda, the Urdu full stop and the Arabic question mark; and a Chinese or
+# Japanese sentence quoted in English.
+_OTHER_SCRIPT_END = re.compile(r"(?<=[।॥۔؟。！？])\s+")
+# Thai writes no full stop: a space between Thai words ends a sentence (or a clause: the nearest thing to one).
+_THAI_BREAK = re.compile(r"(?<=[\u0e01-\u0e4e])\s+(?=[\u0e01-\u0e4e])")
+
+
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
     if language == "english":
         return _rejoin_english(
             [
-                piece.strip()
+                part.strip()
                 for window in _windows(paragraph)
                 for s in nupunkt.sent_tokenize(window)
                 for piece in _split_missed_ends(str(s))
-                if piece.strip()
+                for part in _OTHER_SCRIPT_END.split(piece)
+                if part.strip()
             ]
         )
     code = _ISO_BY_NAME.get(language, "en")
@@ -860,11 +930,17 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
     # sentencex encodes to UTF-8, which a lone surrogate (from a JSON "\\ud800" escape) cannot be.
     text = _SURROGATES.sub("\ufffd", text)
     out: list[str] = []
-    for para in text.split("\n"):
+    paragraphs = text.split("\n")
+    if language == "thai":
+        paragraphs = [part for para in paragraphs for part in _THAI_BREAK.split(para)]
+    for para in paragraphs:
         para = para.strip()
         if not para:
             continue
-        for sent in _split_paragraph(para, language):
+        # A paragraph in another script (a Chinese passage in a text read as English) ends its sentences with
+        # its own marks, which the English splitter does not know.
+        own = language if language != "english" or para.isascii() else _script_language(para[:5000].lower())
+        for sent in _split_paragraph(para, own or language):
             out.extend(c for c in _chunk(sent) if c)
     return out
 
@@ -909,12 +985,12 @@ class SentenceTokenizer:
 @lru_cache(maxsize=32)
 def stemmer(language: str) -> Callable[[str], str]:
     """sumy's stemmer for a language name (cached: NLTK builds its Snowball tables on construction)."""
-    stem = Stemmer(language)
     try:
+        stem = Stemmer(language)
         stem("test")
-    except (ValueError, ImportError):
+    except (ValueError, ImportError, LookupError):
         # sumy's Polish and Greek stemmers need packages newsbot does not install (pystempel, greek-stemmer) and
-        # raise on every word; lower-casing is a poorer stemmer, but every Polish or Greek article failed.
+        # raise on every word, and it has none for Thai; lower-casing is a poorer stemmer, but such articles failed.
         return _lower
     return stem
 

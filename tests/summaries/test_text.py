@@ -194,6 +194,40 @@ def test_language_detection() -> None:
     assert detect_language("12345 67890") == "english"
 
 
+def test_languages_are_told_by_their_script() -> None:
+    # Stop words cannot tell these (Chinese, Japanese and Thai have no spaces between words): all were English.
+    assert detect_language("河边的新桥将在三年后通车。市长说这是最重要的决定。") == "chinese"
+    assert detect_language("川に新しい橋を建設する。市長は重要な決定だと述べた。") == "japanese"
+    assert detect_language("시 의회는 강 위에 새 다리를 건설하는 안을 승인했다.") == "korean"
+    assert detect_language("وافق المجلس البلدي على بناء جسر جديد فوق النهر.") == "arabic"
+    assert detect_language("מועצת העיר אישרה את בניית הגשר החדש מעל הנהר.") == "hebrew"
+    assert detect_language("สภาเมืองอนุมัติการสร้างสะพานใหม่ข้ามแม่น้ำ") == "thai"
+    assert language_name("zh-CN") == "chinese" and language_name("ja") == "japanese"
+    # Urdu and Persian write Arabic letters, but are no Arabic; an English story with a title in Chinese is
+    # English.
+    assert detect_language("بلدیہ نے دریا پر ایک نیا پل بنانے کی منظوری دی۔") == "english"
+    assert detect_language("新桥获批\n" + " ".join(GENUINE)) == "english"
+
+
+def test_a_long_chinese_paragraph_is_cut_between_sentences() -> None:
+    # A paragraph without spaces went to the splitter in windows of 1,000 characters, cut wherever the
+    # window ended: a sentence across the cut came back as two pieces.
+    sentences = [f"第{i}号桥的工程师说，这座桥明年春天开始施工，预计三年后通车。" for i in range(60)]
+    assert split_sentences("".join(sentences), "chinese") == sentences
+
+
+def test_a_passage_in_another_script_is_split_at_its_own_sentence_ends() -> None:
+    # Read as English, a Hindi or Urdu text was cut into 35-word pieces across its sentences, and a Chinese
+    # passage in an English text was one sentence with the English line after it.
+    hindi = ["परिषद ने नदी पर नया पुल बनाने को मंज़ूरी दी।", "पुल तीन साल में खुलेगा।"]
+    assert split_sentences(" ".join(hindi)) == hindi
+    urdu = ["بلدیہ نے نیا پل بنانے کی منظوری دی۔", "کیا یہ پل تین سال میں کھلے گا؟", "میئر نے ہاں کہا۔"]
+    assert split_sentences(" ".join(urdu)) == urdu
+    chinese = ["河边的新桥将在三年后通车。", "市长说，这是她任期内最重要的决定！"]
+    text = "".join(chinese) + "\n" + " ".join(GENUINE)
+    assert summarize(text, 5) == chinese + GENUINE
+
+
 def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
     text = (
         "By . Jane Harrow . PUBLISHED: . 12:04 EST, 3 March 2025 . | . UPDATED: . 12:11 EST, 3 March 2025 . "
