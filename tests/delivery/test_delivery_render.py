@@ -57,6 +57,19 @@ def test_an_alert_that_shows_all_an_article_has_offers_no_button_to_repeat_it() 
     assert render_alert(ten, sentences=10, now=NOW, catalogue=CATALOGUE)[1] is None
 
 
+def test_an_alert_a_keyword_brought_names_the_keyword() -> None:
+    # Alerts showed a topic emoji or 📰 only: a reader following "tesla", "lidar" and "solid-state battery"
+    # could not tell which of them an alert was for.
+    text, _ = render_alert(art(), sentences=2, now=NOW, catalogue=CATALOGUE, matched="solid-state battery")
+    assert "Wire & Co · 2 h ago · 🔎 solid-state battery" in parse_html(text).text
+    # A topic is told by its emoji, as before.
+    text, _ = render_alert(art(), sentences=2, now=NOW, catalogue=CATALOGUE, matched="business")
+    assert "🔎" not in text and "Wire & Co · 2 h ago\n" in parse_html(text).text
+    # A keyword in a right-to-left script stays after the age, not pulled in front of it.
+    text, _ = render_alert(art(), sentences=2, now=NOW, catalogue=CATALOGUE, matched="<تسلا>")
+    assert "2 h ago · 🔎 \u200e<تسلا>\u200e" in parse_html(text).text
+
+
 def test_alert_without_summary_uses_the_start_of_the_body_and_fits_4096() -> None:
     huge = art(summary=(), body="Word & word " * 2000, title="T" * 500)
     text, _ = render_alert(huge, sentences=3, now=NOW, catalogue=CATALOGUE)
