@@ -114,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         docs = docs[: args.limit]
 
     if args.splitters:
+        try:
+            import pysbd  # noqa: F401
+            import syntok  # noqa: F401
+        except ImportError as exc:  # not newsbot's dependencies: only this comparison needs them
+            print(f"error: --splitters needs {exc.name}: .venv/bin/pip install pysbd syntok", file=sys.stderr)
+            return 2
         print(f"{len(docs)} BBC articles; reference sentences reproduced exactly by each splitter")
         print("| splitter | reference sentences found | missed | articles/s |")
         print("|---|---|---|---|")
