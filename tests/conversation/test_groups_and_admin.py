@@ -228,13 +228,18 @@ async def test_admin_stats_and_feeds(
     await say(emulator, "/subscribe business tesla")
     stats = await say(emulator, "/stats", chat=ADMIN_ID)
     assert stats.text.splitlines()[1:] == [
-        "Chats: 1 (1 active: 1 instant, 0 digest, 0 paused)",
+        "Chats: 1 (1 active: 1 instant, 0 digest; 0 of them paused)",
         "Subscriptions: 1 topic, 1 keyword",
         "Articles: 0",
         "Feeds: 0",
         "Queue: 0 waiting",
         "Last 24 h: 0 delivered, 0 failed, 0 dropped",
     ]
+    await say(emulator, "/settings pause")
+    paused = await say(emulator, "/stats", chat=ADMIN_ID)
+    # A paused chat is still an instant (or digest) chat: the counts add up to the active ones.
+    assert paused.text.splitlines()[1] == "Chats: 1 (1 active: 1 instant, 0 digest; 1 of them paused)"
+    await say(emulator, "/settings resume")
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     wrong = await say(emulator, f"/addfeed {news_site.feed_url('business')} business marsbars", chat=ADMIN_ID)
     assert wrong.text.startswith("⚠️ “marsbars” is not a topic. Topics: automotive, business,"), wrong.text
