@@ -221,10 +221,12 @@ async def test_proxy_error_pages_while_running_are_one_line_each_not_tracebacks(
     assert "getting updates from the Bot API failed" in log
 
 
-async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None:
-    # NEWSBOT_TELEGRAM_API_URL pointing at an ordinary web server: it answers 200 with a page, not JSON.
+async def _run_against_a_page(tmp_path: Path, status: int, page_text: str) -> tuple[str, int, str]:
+    """``newsbot run`` with NEWSBOT_TELEGRAM_API_URL at a web server that answers every request with an HTML
+    page and ``status``: the URL, the exit code and the log."""
+
     async def page(request: web.Request) -> web.Response:
-        return web.Response(text="<html><body>Welcome to nginx!</body></html>", content_type="text/html")
+        return web.Response(status=status, text=page_text, content_type="text/html")
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", page)
@@ -237,6 +239,12 @@ async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None
         code, log = await _finish(await _start_run(tmp_path, url, tmp_path / "bot.sqlite3"))
     finally:
         await runner.cleanup()
+    return url, code, log
+
+
+async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None:
+    # NEWSBOT_TELEGRAM_API_URL pointing at an ordinary web server: it answers 200 with a page, not JSON.
+    url, code, log = await _run_against_a_page(tmp_path, 200, "<html><body>Welcome to nginx!</body></html>")
     assert code == 1
     assert log.count("\n") == 1, log[-3000:]
     assert log.startswith(f"newsbot: cannot reach the Bot API at {url}: ") and "not a Bot API" in log
@@ -256,21 +264,7 @@ async def test_an_error_page_at_the_api_url_is_named_by_its_status_not_quoted(
     # A web server that takes no POST (405), or a proxy whose Bot API is down (502), answers with an HTML page:
     # the one line quoted all of it, kilobytes of markup, and for the 405 said nothing of the setting to check.
     page_text = "<html><body>" + "<p>This server has nothing for you here.</p>" * 100 + "</body></html>"
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(status=status, text=page_text, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/bot"
-        code, log = await _finish(await _start_run(tmp_path, url, tmp_path / "bot.sqlite3"))
-    finally:
-        await runner.cleanup()
+    url, code, log = await _run_against_a_page(tmp_path, status, page_text)
     assert code == 1
     assert log == f"newsbot: cannot reach the Bot API at {url}: {expected}\n", log[-3000:]
 
