@@ -203,22 +203,7 @@ def _distinct_words(seed: int) -> str:
 async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
-    services = services_of(running_bot)
-    start = datetime.fromtimestamp(services.clock.now(), UTC)
-    stored = await services.ingest.ingest_articles(
-        [
-            Article(
-                url=f"https://news.example/latest/{n}",
-                title=f"Harbour bulletin number {n}",
-                # Each about something else, or the grouping of reports of one story would make them one.
-                body=f"Bulletin {n} of the harbour office: " + _distinct_words(n),
-                source="Harbour Office",
-                published=start - timedelta(hours=12 - n),
-            )
-            for n in range(1, 13)
-        ]
-    )
-    assert len(stored) == 12
+    await _harbour_bulletins(running_bot, 12)
     reply = await say(emulator, "/latest")
     shown = [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", reply.text)]
     assert shown == list(range(12, 4, -1))
@@ -234,7 +219,8 @@ async def _harbour_bulletins(
     application: BotApplication, count: int, topics: tuple[str, ...] = ()
 ) -> list[int]:
     """``count`` distinct stories stored as a feed poll stores them, newest last, every two published the same
-    second (so paging must break ties by id); returns their ids."""
+    second (so paging must break ties by id); returns their ids. Each is about something else, or the grouping
+    of reports of one story would make them one."""
     services = services_of(application)
     start = datetime.fromtimestamp(services.clock.now(), UTC)
     stored = await services.ingest.ingest_articles(
