@@ -22,6 +22,7 @@ from bot.errors import UserError
 from bot.logs import RedactTokenFilter
 from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService, StoryIndex
 from bot.store import ChatDefaults, Database
+from summaries.articles import Article
 from summaries.dedup import story_signature
 from summaries.fetch import Fetcher
 from summaries.topics import TopicCatalogue
@@ -500,10 +501,10 @@ def _health_page(news_site: NewsSite, headline: str) -> str:
     )
 
 
-async def test_teaser_items_get_their_page_fetched(
-    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
-) -> None:
-    page = _health_page(news_site, "Chip plant opens")
+async def _poll_one_teaser(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, page: str
+) -> Article:
+    """Poll a feed whose one item, "Chip plant opens", links to ``page`` with only "Read more..." as its text."""
     rss = (
         "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
         f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
@@ -512,6 +513,14 @@ async def test_teaser_items_get_their_page_fetched(
     feed_url = news_site.add("/teasers.xml", rss, content_type="application/rss+xml")
     await db.feeds.add(feed_url, (), None, clock.now() - 60)
     [article] = await service.poll_due_feeds(clock.now())
+    return article
+
+
+async def test_teaser_items_get_their_page_fetched(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    page = _health_page(news_site, "Chip plant opens")
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
     assert "vaccination rate" in article.body
     assert news_site.hits("/story.html") == 1
 
@@ -557,14 +566,7 @@ async def test_a_teaser_page_that_redirects_to_a_mail_address_keeps_the_item_and
     # httpx raised InvalidURL on such a Location: the item was dropped with a traceback at every poll, and
     # /summary of the link answered "something went wrong".
     page = news_site.add_redirect("/moved.html", "mailto:desk@example.com")
-    rss = (
-        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
-        f"<item><title>Chip plant opens</title><link>{page}</link><description>Read more...</description>"
-        f"<pubDate>{_rfc822(clock.now())}</pubDate></item></channel></rss>"
-    )
-    feed_url = news_site.add("/teasers.xml", rss, content_type="application/rss+xml")
-    await db.feeds.add(feed_url, (), None, clock.now() - 60)
-    [article] = await service.poll_due_feeds(clock.now())
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
     assert article.title == "Chip plant opens" and article.body == "Read more..."
     with pytest.raises(UserError, match="redirected to an address newsbot cannot fetch"):
         await service.summarize_url(news_site.url("/moved.html?again"), 3, chat_id=7)
@@ -753,8 +755,6 @@ async def test_summarize_text_rejects_junk(service: IngestService) -> None:
 async def test_same_story_from_two_feeds_shares_a_story(
     service: IngestService, clock: FakeClock, db: Database
 ) -> None:
-    from summaries.articles import Article
-
     first = Article(url="https://a.example/1", title=CAR_TITLE, body=CAR_BODY, source="A")
     rewrite = Article(
         url="https://b.example/2",
@@ -770,7 +770,6 @@ async def test_same_story_from_two_feeds_shares_a_story(
 
 
 async def test_a_sources_follow_up_is_a_story_of_its_own(service: IngestService) -> None:
-    from summaries.articles import Article
     from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B, HARBOUR_FOLLOW_UP, HARBOUR_REVISION
 
     def article(url: str, text: tuple[str, str], source: str) -> Article:
@@ -792,7 +791,6 @@ async def test_a_sources_follow_up_is_a_story_of_its_own(service: IngestService)
 
 
 async def test_one_aggregator_feed_still_groups_two_outlets_reports(service: IngestService) -> None:
-    from summaries.articles import Article
     from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B
 
     # One feed title, links to two outlets: two reports of one event, grouped as from two sources.
@@ -1158,7 +1156,6 @@ async def test_stories_older_than_the_window_stop_grouping_after_a_fast_clock_is
     # A report four days after the first is news of its own (the story window is three days). After the bot
     # ran with a clock a year ahead, the window stopped sweeping: every story stayed in memory and swallowed
     # later reports as "also: ..." until the clock caught up with the fast one.
-    from summaries.articles import Article
 
     right = clock.now()
     clock.set(right + 365 * 86400.0)
