@@ -15,6 +15,8 @@ import struct
 import unicodedata
 from functools import cache
 
+from summaries.text import WORD
+
 # Two texts whose sketches agree on at least this share of positions are the same story. Chosen on rewrites:
 # the same event reported by different outlets shares roughly 30-60 % of its distinctive words, different
 # stories on the same subject 5-20 % (see tests/summaries/test_dedup.py).
@@ -34,7 +36,7 @@ _BODY_WORDS = 300  # the lead says what the story is; the tail is background tha
 _PRIME = (1 << 61) - 1
 _MASK = (1 << 32) - 1
 _PREFIX = "mh1:"
-_WORD = re.compile(r"\w+(?:[-'.]\w+)*")
+_WORD = re.compile(f"{WORD}(?:[-'.]{WORD})*")
 _STOP_WORDS = """
     a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having

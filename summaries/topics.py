@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from summaries.text import text_language
+from summaries.text import WORD, text_language
 from summaries.topic_languages import FALSE_FRIENDS, LEXICONS, SECTION_NAMES
 
 # An article needs this much keyword evidence for a topic at all, plus a little more per word of text, so a
@@ -37,8 +37,9 @@ TITLE_WEIGHT = 2.0
 # A near miss must be this similar (difflib ratio) to be suggested; "busines" -> business, "cat" -> nothing.
 SUGGEST_CUTOFF = 0.8
 
-# Letters and digits of any script: "Straße", "eleição" and "Ökonom" are words, not "stra" + "e".
-_WORD = re.compile(r"[^\W_]+(?:[-'.&][^\W_]+)*")
+# Letters, digits and marks of any script: "Straße", "eleição" and "भारत" are words, not "stra" + "e" or "भ" +
+# "रत". Underscores, which \w counts, are taken out of the text first (see _tokens).
+_WORD = re.compile(f"{WORD}(?:[-'.&]{WORD})*")
 # French and Italian elide articles and pronouns into the next word: "l'élection" is "élection".
 _ELISION = re.compile(r"^(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all)'(?=\w)")
 _ELIDING = frozenset({"french", "italian"})
@@ -731,7 +732,7 @@ def _variants(key: str) -> list[str]:
 
 def _tokens(text: str, language: str = "english") -> list[str]:
     # Composed and case-folded, so a decomposed "é" stays one letter and "STRASSE" meets "Straße".
-    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'").replace("‘", "'")
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'").replace("‘", "'").replace("_", " ")
     tokens = [t[:-2] if t.endswith("'s") else t for t in _WORD.findall(text)]
     if language in _ELIDING:
         tokens = [_ELISION.sub("", t) for t in tokens]

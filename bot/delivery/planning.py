@@ -11,14 +11,15 @@ from typing import Any
 from bot.scheduling import quiet_hours_end
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
 from summaries.articles import Article
-from summaries.text import HANGUL_CHARS, UNSPACED_CHARS, is_unspaced
+from summaries.text import HANGUL_CHARS, UNSPACED_CHARS, WORD, WORD_CHARS, is_unspaced
 
-_WORD = re.compile(r"\w+")
+# Words as the summarizer finds them: "भारत" is one word, not "भ" + "रत" (see summaries.text.WORD).
+_WORD = re.compile(WORD)
 # "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
 _UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
-_SPACED_WORD_CHAR = f"[^\\W{UNSPACED_CHARS}]"
-_PLAIN_KEYWORD = re.compile(r"[\w\s'’-]+")
+_SPACED_WORD_CHAR = f"(?![{UNSPACED_CHARS}])[{WORD_CHARS}]"
+_PLAIN_KEYWORD = re.compile(f"[{WORD_CHARS}\\s'’-]+")
 # Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
 _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # One spelling per letter, in keyword and text alike:

@@ -16,7 +16,7 @@ import aiosqlite
 from bot.store.db import fetch_all, run
 from bot.store.db import storable_text as _storable
 from summaries.articles import Article
-from summaries.text import HANGUL_CHARS, is_unspaced
+from summaries.text import HANGUL_CHARS, WORD_CHARS, is_unspaced
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -49,7 +49,7 @@ _SEARCH_EDGE_PUNCT = "、。，．！？「」『』（）()[]\"'"
 # unclosed quote is part of a word, as before.
 _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 # "Coffee's", also typed before a comma or a question mark ("Coffee's, tea"): FTS5 drops the punctuation anyway.
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s(?=[^\w'’]*$)", re.IGNORECASE)
+_POSSESSIVE = re.compile(f"(?<=[{WORD_CHARS}])['’]s(?=[^{WORD_CHARS}'’]*$)", re.IGNORECASE)
 # A Korean word is looked for as the start of a word, as keyword subscriptions match it (bot/delivery/planning.py).
 _HANGUL = re.compile(f"[{HANGUL_CHARS}]")
 # A Greek letter and its accents (text in NFD), and the vowels that take the monotonic accent.

@@ -362,6 +362,24 @@ async def test_search_finds_a_korean_word_with_its_particle_as_the_keyword_does(
     assert "서울에서 큰 축제가 열렸다" in (await say(emulator, '/search "큰 축제"')).text
 
 
+async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The index cut Hindi and Bengali words at every vowel sign: /search भारत (India) also listed the story about
+    # Bharti ("भारती"), and /search ঢাকা (Dhaka) the one about a drum ("ঢাক").
+    await store_news(running_bot, "india", "भारत का निर्यात बढ़ा", "भारत से निर्यात {k} महीने में बढ़ा।")
+    await store_news(running_bot, "bharti", "भारती एयरटेल के नतीजे", "भारती एयरटेल ने {k} नतीजे जारी किए।")
+    await store_news(running_bot, "dhaka", "ঢাকায় নতুন সেতু", "ঢাকা শহরে {k} নম্বর সেতু খুলেছে।")
+    await store_news(running_bot, "drum", "মেলায় ঢাক বাজল", "গ্রামের মেলায় {k} বার ঢাক বাজল।")
+    await store_news(running_bot, "bangkok", "ฝนตกหนักในกรุงเทพ", "ฝนตกหนักในกรุงเทพ วันที่ {k} ของเดือน")
+    reply = await say(emulator, "/search भारत")
+    assert "भारत का निर्यात बढ़ा" in reply.text and "1 article" in reply.text
+    reply = await say(emulator, "/search ঢাকা")
+    assert "ঢাকায় নতুন সেতু" in reply.text and "1 article" in reply.text
+    reply = await say(emulator, "/search กรุงเทพ")
+    assert "ฝนตกหนักในกรุงเทพ" in reply.text and "1 article" in reply.text
+
+
 async def test_latest_and_search_show_a_story_from_two_sources_once(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -99,6 +99,33 @@ async def test_a_keyword_with_a_leading_dot_alerts_on_the_name_not_on_the_bare_w
         assert [m.text for m in emulator.messages(77)] == [reply.text, alert.text]
 
 
+async def test_a_hindi_or_bengali_keyword_alerts_on_its_word_not_on_words_sharing_its_letters(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # Words were cut at every vowel sign: "/subscribe भारत" (India) alerted on a story about Bharti ("भारती"),
+    # and "ঢাকা" (Dhaka) on one about a drum ("ঢাক").
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        await emulator.add_chat(77)
+        reply = await say(emulator, "/subscribe भारत ঢাকা", chat=77)
+        assert "“भारत”" in reply.text and "“ঢাকা”" in reply.text
+        stories = [
+            ("भारती एयरटेल का मुनाफ़ा बढ़ा", "भारती एयरटेल ने तिमाही नतीजे जारी किए। "),
+            ("भरत की नई दुकान खुली", "व्यापारी भरत ने बाज़ार में दुकान खोली। "),
+            ("ঢাক বাজিয়ে মেলা শুরু", "গ্রামের মেলায় ঢাক বাজল। "),
+            ("भारत का निर्यात रिकॉर्ड स्तर पर", "भारत से निर्यात इस साल तेज़ी से बढ़ा। "),
+            ("ঢাকা শেয়ারবাজারে উত্থান", "ঢাকা স্টক এক্সচেঞ্জে সূচক বেড়েছে। "),
+        ]
+        for minutes, (title, body) in enumerate(stories, start=1):
+            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+            await news_site.publish("business", title, body * 5, published=published)
+        clock.advance(360)
+        first = await emulator.next_message(chat_id=77, timeout=10)
+        second = await emulator.next_message(chat_id=77, timeout=10)
+        assert "भारत का निर्यात रिकॉर्ड स्तर पर" in first.text and "ঢাকা শেয়ারবাজারে উত্থান" in second.text
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [m.text for m in emulator.messages(77)] == [reply.text, first.text, second.text]
+
+
 async def test_a_polls_new_items_reach_the_chat_oldest_first_so_it_reads_as_a_timeline(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:

@@ -146,6 +146,23 @@ def test_a_korean_keyword_finds_its_word_with_a_particle_attached() -> None:
     assert [m.article_id for m in plan[7]] == [1]
 
 
+def test_a_keyword_in_a_script_with_vowel_signs_is_a_whole_word() -> None:
+    # Words were found with \w, which leaves out combining marks: "भारत" was "भ" + "रत", as in "भारती", so a chat
+    # following "भारत" (India) was alerted on every story about someone called Bharti.
+    assert matches("भारत", "भारत ने मैच जीता")
+    assert not matches("भारत", "भारती ने मैच जीता")
+    assert not matches("भारत", "भरत ने मैच जीता")
+    assert matches("ঢাকা", "ঢাকা শহরে বৃষ্টি")
+    assert not matches("ঢাকা", "ঢাক বাজল")
+    assert matches("தமிழ்", "தமிழ் நாடு அரசு")
+    assert matches("กรุงเทพ", "ฝนตกหนักในกรุงเทพวันนี้")  # Thai is written without spaces: a substring
+    assert not matches("กรุงเทพ", "ฝนตกหนักในกรงเทพวันนี้")
+    plan = match_articles(
+        [article(1, "भारती ने मैच जीता", ""), article(2, "भारत ने मैच जीता", "")], [(7, "keyword", "भारत")]
+    )
+    assert [m.article_id for m in plan[7]] == [2]
+
+
 def test_a_greek_keyword_finds_its_word_with_or_without_accents() -> None:
     # Greek capitals drop the tonos: a chat following "οδός" never heard of the headline "ΚΛΕΙΣΤΗ Η ΟΔΟΣ", and
     # one that typed "αθηνα" without accents missed "Αθήνα".

@@ -186,6 +186,28 @@ async def test_articles_stored_before_the_stemmed_index_are_found_by_other_forms
         assert await db.articles.search("election") == []
 
 
+async def test_articles_stored_before_words_kept_their_vowel_signs_are_found_by_whole_words(
+    tmp_path: Path,
+) -> None:
+    # Migration 0016 rebuilds the search index with combining marks as parts of words: the index held Hindi
+    # "भारत" as "भ" + "रत", so a search for it also found "भारती". Articles stored before must be re-indexed.
+    path = await _database_at(tmp_path, 15)
+    _write(
+        path,
+        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
+        [
+            (1, 1, "भारत का निर्यात बढ़ा", NOW + 1, "निर्यात बढ़ा।", 1, 1),
+            (2, 2, "भारती एयरटेल के नतीजे", NOW + 2, "नतीजे जारी।", 2, 2),
+            (3, 3, "Café", NOW + 3, "Beans.", 3, 3),
+        ],
+    )
+    async with await Database.open(path) as db:
+        assert [a.id for a in await db.articles.search("भारत")] == [1]
+        assert [a.id for a in await db.articles.search("भारती")] == [2]
+        assert [a.id for a in await db.articles.search("cafe bean")] == [3]  # Latin accents still dropped
+
+
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path):

@@ -123,3 +123,35 @@ def test_the_lead_decides_the_story_not_the_background_after_it() -> None:
     a = story_signature("Harbour strike", lead + " " + " ".join(f"alpha{i}" for i in range(1000)))
     b = story_signature("Harbour strike", lead + " " + " ".join(f"bravo{i}" for i in range(1000)))
     assert same_story(a, b)
+
+
+# Two unrelated Hindi stories (a cricket match in Mumbai, rain in Delhi) sharing only everyday words, and the
+# cricket story as another outlet told it.
+CRICKET_HI = (
+    "मुंबई में भारत ने इंग्लैंड को हराया",
+    "भारतीय क्रिकेट टीम ने रविवार को मुंबई के वानखेड़े स्टेडियम में इंग्लैंड को सात विकेट से हराया। "
+    "कप्तान रोहित शर्मा ने शानदार शतक लगाया और टीम को जीत दिलाई। "
+    "इंग्लैंड की टीम पहले बल्लेबाज़ी करते हुए केवल दो सौ रन बना सकी। "
+    "भारतीय गेंदबाज़ों ने शुरुआत से ही दबाव बनाए रखा।",
+)
+CRICKET_HI_RETOLD = (
+    "वानखेड़े में रोहित शर्मा का शतक, भारत जीता",
+    "मुंबई के वानखेड़े स्टेडियम में रविवार को खेले गए मुकाबले में भारत ने इंग्लैंड को सात विकेट से मात दी। "
+    "रोहित शर्मा ने शतक जड़ा और भारतीय टीम आसानी से लक्ष्य तक पहुँच गई। "
+    "इंग्लैंड ने पहले बल्लेबाज़ी की थी और दो सौ रन बनाए थे।",
+)
+RAIN_HI = (
+    "दिल्ली में भारी बारिश से यातायात ठप",
+    "राजधानी दिल्ली में सुबह से हो रही भारी बारिश ने शहर की रफ़्तार रोक दी। "
+    "लोग पहले से ही घर से काम करते रहे और सड़कों पर पानी भर गया।",
+)
+
+
+def test_hindi_stories_are_grouped_by_their_words_not_by_pieces_of_them() -> None:
+    # Words were cut at every vowel sign and pieces under three letters dropped: the cricket story was known by
+    # "करत", "पहल" and "शतक" alone, the rain story by "करत", "पहल" and "शहर", so they were one story and a chat
+    # that got the first never heard of the second.
+    cricket, rain = story_signature(*CRICKET_HI), story_signature(*RAIN_HI)
+    assert not same_story(cricket, rain), story_similarity(cricket, rain)
+    retold = story_signature(*CRICKET_HI_RETOLD)
+    assert same_story(cricket, retold), story_similarity(cricket, retold)

@@ -449,6 +449,14 @@ def test_languages_in_other_scripts_are_summarized_in_whole_sentences(code: str,
     assert summary == sorted(summary, key=sentences.index)  # raises if a sentence was cut or invented
 
 
+def test_hindi_sentences_that_differ_only_in_vowel_signs_are_not_duplicates() -> None:
+    # Words were cut at every vowel sign, so "भारती ..." (Bharti) read as the same words as "भारत ..." (India):
+    # the second sentence was dropped as a duplicate, and a first sentence so close to the title as its repeat.
+    sentences = ["भारत ने मैच जीता।", "भारती ने मैच जीता।", "बारिश से खेल रुका।", "दर्शक खुश हैं।"]
+    assert summarize(" ".join(sentences), 4, language="hi") == sentences
+    assert summarize(" ".join(sentences), 4, title="भारती ने मैच जीता", language="hi")[0] == sentences[0]
+
+
 def test_language_names_and_locales_are_accepted_and_unknown_ones_fall_back() -> None:
     text = " ".join(GENUINE)
     assert summarize(text, 2, language="english") == summarize(text, 2, language="en-GB")
