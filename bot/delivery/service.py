@@ -350,6 +350,8 @@ class DeliveryService:
     async def _one_due_digest(self, chat: Chat, now: float) -> int:
         try:
             async with self._digest_gate:
+                if self._stopping:  # still due: it goes out after the restart
+                    return 0
                 try:
                     shown = await self.send_digest(chat.id, now)
                 except Exception as exc:

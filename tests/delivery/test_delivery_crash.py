@@ -16,6 +16,7 @@ import pytest
 from bot.clock import FakeClock, SystemClock
 from bot.config import Settings
 from bot.delivery import DeliveryService
+from bot.delivery.service import DIGEST_CONCURRENCY
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
@@ -160,3 +161,39 @@ async def test_sigterm_while_a_digest_is_on_its_way_does_not_send_it_again_after
         shown = Counter(re.findall(r"Story \d+;", "\n".join(m.text for m in emulator.messages(7))))
         assert shown == Counter({f"Story {i};": 1 for i in range(stories)})
         assert await r.db.deliveries.counts_by_status() == {"sent": stories}
+
+
+async def test_sigterm_at_digest_time_leaves_each_due_digest_to_the_restart_once(tmp_path: Path) -> None:
+    # More chats due than digests are sent at once: SIGTERM with the first ones on their way and the others
+    # waiting their turn. Each chat gets its digest once: those on their way finish, the others after the restart.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    chat_ids = range(1, DIGEST_CONCURRENCY + 9)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        for chat_id in chat_ids:
+            await add_chat(r, chat_id, topics=("sport",))
+            await chats.set_digest_times(chat_id, ["08:00"])
+            emulator.hold_answers(chat_id)
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        await r.delivery.start()
+        r.delivery.schedule_due_digests(clock.now())
+        await wait_until(lambda: emulator.sent_count() == DIGEST_CONCURRENCY)
+        stopping = asyncio.create_task(r.delivery.aclose())  # SIGTERM
+        await asyncio.sleep(0.2)
+        for chat_id in chat_ids:
+            emulator.release_answers(chat_id)
+        await stopping
+        assert emulator.sent_count() == DIGEST_CONCURRENCY
+        restarted = DeliveryService(
+            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        await restarted.start()
+        try:
+            await restarted.send_due_digests(clock.now())
+            await emulator.wait_for_idle(quiet=0.3)
+        finally:
+            await restarted.aclose()
+        assert {chat_id: len(emulator.messages(chat_id)) for chat_id in chat_ids} == dict.fromkeys(
+            chat_ids, 1
+        )
