@@ -350,6 +350,8 @@ class DeliveryService:
     async def _one_due_digest(self, chat: Chat, now: float) -> int:
         try:
             async with self._digest_gate:
+                if self._stopping:  # still due: it goes out after the restart
+                    return 0
                 try:
                     shown = await self.send_digest(chat.id, now)
                 except Exception as exc:
@@ -439,18 +441,21 @@ class DeliveryService:
             return
         self._stopping = True
         self._wake.set()
-        for task in (self._runner, self._flusher, self._digest_task, *self._digest_tasks):
+        for task in (self._runner, self._flusher, self._digest_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._digest_chats.clear()
-        if self._tasks:
-            _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
-            for task in pending:
-                task.cancel()
+        # Digests as alerts: a part on its way is let finish and be recorded (cancelled, its stories went back
+        # to the queue and the restart sent that digest again); the next part is not sent (_send_paced).
+        in_flight = set(self._tasks) | set(self._digest_tasks)
+        if in_flight:
+            _done, pending = await asyncio.wait(in_flight, timeout=grace_seconds)
+            for late in pending:
+                late.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=1.0)
+        self._digest_chats.clear()
         await self._flush()
         await self._db.deliveries.requeue_sending()
         self._state = _SenderState()
@@ -1048,6 +1053,10 @@ class DeliveryService:
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
+            if self._stopping:
+                # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's digest,
+                # still due, goes out after the restart.
+                raise asyncio.CancelledError
             self._pacer.take(chat_id, is_group)
             try:
                 await _send_message(

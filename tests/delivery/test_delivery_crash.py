@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.clock import SystemClock
+import pytest
+
+from bot.clock import FakeClock, SystemClock
 from bot.config import Settings
 from bot.delivery import DeliveryService
+from bot.delivery.service import DIGEST_CONCURRENCY
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
+from bot.scheduling import utc
+from bot.services.chats import ChatService
 from bot.store import ChatDefaults, Database
 from summaries.topics import TopicCatalogue
-from tests.delivery.support import TOKEN, make_settings, wait_until
+from tests.delivery.support import TOKEN, add_chat, make_settings, rig, store_article, wait_until
 
 CHATS = 300
 RATE = 100  # emulator and bot both allow 100 messages/s overall, so the test takes seconds
@@ -110,3 +116,84 @@ async def test_sigkill_mid_fanout_then_restart(tmp_path: Path) -> None:
         # Only what was in flight (or sent but not yet recorded, <= 0.1 s worth) at the kill can repeat.
         assert twice <= RATE * 0.1 + 10
         assert emulator.violations == []
+
+
+@pytest.mark.parametrize("stories", [1, 25])
+async def test_sigterm_while_a_digest_is_on_its_way_does_not_send_it_again_after_the_restart(
+    tmp_path: Path, stories: int
+) -> None:
+    # Stopping cancelled a digest whose message had reached the chat but whose answer had not come back: its
+    # stories went back to the queue and the restarted bot sent the same digest a second time. A longer digest
+    # (25 stories: several messages) stops after that part, and the restart sends the rest.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r,
+    ):
+        await add_chat(r, 7, topics=("sport",))
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await chats.set_digest_times(7, ["08:00"])
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(r, f"Story {i}; " + "x" * 150, topics=("sport",), summary=(long_sentence,))
+            for i in range(stories)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        await r.delivery.start()
+        emulator.hold_answers(7)  # the digest is in the chat; Telegram's answer is still on its way
+        r.delivery.schedule_due_digests(clock.now())
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        stopping = asyncio.create_task(r.delivery.aclose())  # SIGTERM
+        await asyncio.sleep(0.2)
+        emulator.release_answers(7)
+        await stopping
+        assert len(emulator.messages(7)) == 1  # no part after the one on its way
+        restarted = DeliveryService(
+            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        await restarted.start()
+        try:
+            await restarted.send_due_digests(clock.now())
+            await emulator.wait_for_idle(quiet=0.3)
+        finally:
+            await restarted.aclose()
+        shown = Counter(re.findall(r"Story \d+;", "\n".join(m.text for m in emulator.messages(7))))
+        assert shown == Counter({f"Story {i};": 1 for i in range(stories)})
+        assert await r.db.deliveries.counts_by_status() == {"sent": stories}
+
+
+async def test_sigterm_at_digest_time_leaves_each_due_digest_to_the_restart_once(tmp_path: Path) -> None:
+    # More chats due than digests are sent at once: SIGTERM with the first ones on their way and the others
+    # waiting their turn. Each chat gets its digest once: those on their way finish, the others after the restart.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    chat_ids = range(1, DIGEST_CONCURRENCY + 9)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        for chat_id in chat_ids:
+            await add_chat(r, chat_id, topics=("sport",))
+            await chats.set_digest_times(chat_id, ["08:00"])
+            emulator.hold_answers(chat_id)
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        await r.delivery.start()
+        r.delivery.schedule_due_digests(clock.now())
+        await wait_until(lambda: emulator.sent_count() == DIGEST_CONCURRENCY)
+        stopping = asyncio.create_task(r.delivery.aclose())  # SIGTERM
+        await asyncio.sleep(0.2)
+        for chat_id in chat_ids:
+            emulator.release_answers(chat_id)
+        await stopping
+        assert emulator.sent_count() == DIGEST_CONCURRENCY
+        restarted = DeliveryService(
+            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        await restarted.start()
+        try:
+            await restarted.send_due_digests(clock.now())
+            await emulator.wait_for_idle(quiet=0.3)
+        finally:
+            await restarted.aclose()
+        assert {chat_id: len(emulator.messages(chat_id)) for chat_id in chat_ids} == dict.fromkeys(
+            chat_ids, 1
+        )
