@@ -23,7 +23,7 @@ from bot.scheduling import utc
 from bot.services.chats import ChatService
 from bot.store import ChatDefaults, Database
 from summaries.topics import TopicCatalogue
-from tests.delivery.support import TOKEN, add_chat, make_settings, rig, store_article, wait_until
+from tests.delivery.support import TOKEN, Rig, add_chat, make_settings, rig, store_article, wait_until
 
 CHATS = 300
 RATE = 100  # emulator and bot both allow 100 messages/s overall, so the test takes seconds
@@ -118,6 +118,19 @@ async def test_sigkill_mid_fanout_then_restart(tmp_path: Path) -> None:
         assert emulator.violations == []
 
 
+async def _restart_and_send_due_digests(r: Rig, emulator: BotApiEmulator, clock: FakeClock) -> None:
+    """The bot started again on the same database: it sends the digests due, then stops."""
+    restarted = DeliveryService(
+        db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+    )
+    await restarted.start()
+    try:
+        await restarted.send_due_digests(clock.now())
+        await emulator.wait_for_idle(quiet=0.3)
+    finally:
+        await restarted.aclose()
+
+
 @pytest.mark.parametrize("stories", [1, 25])
 async def test_sigterm_while_a_digest_is_on_its_way_does_not_send_it_again_after_the_restart(
     tmp_path: Path, stories: int
@@ -149,15 +162,7 @@ async def test_sigterm_while_a_digest_is_on_its_way_does_not_send_it_again_after
         emulator.release_answers(7)
         await stopping
         assert len(emulator.messages(7)) == 1  # no part after the one on its way
-        restarted = DeliveryService(
-            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
-        )
-        await restarted.start()
-        try:
-            await restarted.send_due_digests(clock.now())
-            await emulator.wait_for_idle(quiet=0.3)
-        finally:
-            await restarted.aclose()
+        await _restart_and_send_due_digests(r, emulator, clock)
         shown = Counter(re.findall(r"Story \d+;", "\n".join(m.text for m in emulator.messages(7))))
         assert shown == Counter({f"Story {i};": 1 for i in range(stories)})
         assert await r.db.deliveries.counts_by_status() == {"sent": stories}
@@ -185,15 +190,7 @@ async def test_sigterm_at_digest_time_leaves_each_due_digest_to_the_restart_once
             emulator.release_answers(chat_id)
         await stopping
         assert emulator.sent_count() == DIGEST_CONCURRENCY
-        restarted = DeliveryService(
-            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
-        )
-        await restarted.start()
-        try:
-            await restarted.send_due_digests(clock.now())
-            await emulator.wait_for_idle(quiet=0.3)
-        finally:
-            await restarted.aclose()
+        await _restart_and_send_due_digests(r, emulator, clock)
         assert {chat_id: len(emulator.messages(chat_id)) for chat_id in chat_ids} == dict.fromkeys(
             chat_ids, 1
         )
