@@ -68,6 +68,16 @@ def _write(path: Path, sql: str, rows: list[tuple[object, ...]]) -> None:
     conn.close()
 
 
+def _write_articles(path: Path, rows: list[tuple[object, ...]]) -> None:
+    """Articles (id, n, title, fetched_at, body, n, story_id) stored by hand as an older newsbot stored them."""
+    _write(
+        path,
+        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
+        rows,
+    )
+
+
 async def test_empty_file_is_created_and_migrated(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "dir" / "newsbot.sqlite3"
     async with await Database.open(path) as db:
@@ -132,10 +142,8 @@ async def test_articles_stored_before_the_unspaced_mark_are_still_found_by_words
         (3, "ข่าวกรุงเทพ", "ฝนตกหนัก"),
         (4, "Café “news” — plain", "No such characters here."),
     ]
-    _write(
+    _write_articles(
         path,
-        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
-        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
         [(n, n, title, NOW + n, body, n, n) for n, title, body in rows],
     )
     async with await Database.open(path) as db:
@@ -170,10 +178,8 @@ async def test_articles_stored_before_the_stemmed_index_are_found_by_other_forms
     # Migration 0014 rebuilds the search index with the porter stemmer: articles stored before it must be in
     # the new index (or /search would miss them all), under their stems.
     path = await _database_at(tmp_path, 13)
-    _write(
+    _write_articles(
         path,
-        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
-        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
         [
             (1, 1, "Elections called", NOW + 1, "Voters queue.", 1, 1),
             (2, 2, "Café", NOW + 2, "Beans.", 2, 2),
@@ -192,10 +198,8 @@ async def test_articles_stored_before_words_kept_their_vowel_signs_are_found_by_
     # Migration 0016 rebuilds the search index with combining marks as parts of words: the index held Hindi
     # "भारत" as "भ" + "रत", so a search for it also found "भारती". Articles stored before must be re-indexed.
     path = await _database_at(tmp_path, 15)
-    _write(
+    _write_articles(
         path,
-        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
-        " VALUES (?, 'https://news.example/' || ?, ?, 'Example News', ?, ?, 'h' || ?, ?)",
         [
             (1, 1, "भारत का निर्यात बढ़ा", NOW + 1, "निर्यात बढ़ा।", 1, 1),
             (2, 2, "भारती एयरटेल के नतीजे", NOW + 2, "नतीजे जारी।", 2, 2),
