@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -34,6 +35,8 @@ from summaries.text import (
     stems,
     stop_words,
     text_language,
+    unspaced_letters,
+    unspaced_parts,
     words,
 )
 
@@ -47,6 +50,10 @@ MAX_SENTENCES = 10
 # Beyond this many sentences a text is not a news article; later sentences cannot make a news summary, and
 # the similarity matrix (and sumy's quadratic or cubic algorithms) must stay small.
 _MAX_CANDIDATES = 300
+# ... and in Chinese, Japanese and Thai, beyond this many characters (far more than a news article has): the
+# selector's vocabulary there is the pairs of letters, which a hostile text makes as many as its characters
+# (300 sentences of 1,000 random ones took 0.8 GB and 2.5 s).
+_MAX_CANDIDATE_CHARS = 20_000
 _MAX_CANDIDATES_SUMY = {"kl": 60, "reduction": 80}
 _MAX_CANDIDATES_SUMY_DEFAULT = 150
 # A teaser cut off by the feed: a word, comma or dash, then an ellipsis or "[...]" (four dots end a sentence).
@@ -91,19 +98,31 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
     lang = text_language(f"{title}\n{cleaned}" if title else cleaned, language)
     seen: set[str] = set()
     sentences: list[str] = []
+    chars_left = _MAX_CANDIDATE_CHARS if lang in _BIGRAM_LANGUAGES else math.inf
     for sent in split_sentences(cleaned, lang):
         key = " ".join(w.lower() for w in words(sent))
         if not key or key in seen or is_boilerplate(sent, title):
             continue
         seen.add(key)
         sentences.append(sent)
-        if len(sentences) >= _MAX_CANDIDATES:
+        chars_left -= len(sent)
+        if len(sentences) >= _MAX_CANDIDATES or chars_left <= 0:
             break
     else:
         if len(sentences) > 1 and _CUT_OFF.search(sentences[-1]):
             sentences.pop()  # the feed cut its teaser mid-sentence: "... mit einem...", "... throughou [...]"
     toks = [words(s) for s in sentences]
     sw = stop_words(lang)
+    if lang in _BIGRAM_LANGUAGES:
+        terms = [_bigram_terms(t, lang) for t in toks]
+        return Prepared(
+            sentences=sentences,
+            stems=[stems_ for stems_, _, _ in terms],
+            content_words=[content for _, content, _ in terms],
+            word_counts=[count for _, _, count in terms],
+            title_stems=_bigram_terms(words(title), lang)[0] if title else [],
+            language=lang,
+        )
     return Prepared(
         sentences=sentences,
         stems=[stems(t, lang) for t in toks],
@@ -112,6 +131,40 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         title_stems=stems(words(title), lang) if title else [],
         language=lang,
     )
+
+
+# Chinese, Japanese and Thai write no spaces between words, so a regex "word" is a whole clause and sentences
+# about the same thing share none: centrality, frequency and title similarity saw nothing, leaving position
+# and length to choose. Overlapping pairs of letters stand in for their words (the dictionary-free way to
+# compare such text); words in other scripts written against them stay words.
+_BIGRAM_LANGUAGES = frozenset({"chinese", "japanese", "thai"})
+# Letters a word runs to (a Thai letter with its vowel and tone marks counts one): Chinese and Japanese words
+# run one to two characters, Thai ones three to four; page extraction counts CJK words the same way.
+_LETTERS_PER_WORD = {"chinese": 2.0, "japanese": 2.0, "thai": 3.5}
+
+
+def _bigram_terms(tokens: list[str], lang: str) -> tuple[list[str], list[str], int]:
+    """Stems and content words of a sentence of an unspaced language, and its length in words.
+
+    The length is estimated from the letters, so that the length prior does not favour sentences with more
+    commas (each comma started a new "word").
+    """
+    sw = stop_words(lang)
+    grams: list[str] = []
+    others: list[str] = []
+    letters = 0
+    for token in tokens:
+        runs, pieces = unspaced_parts(token)
+        for run in runs:
+            chars = unspaced_letters(run)
+            letters += len(chars)
+            # A run of one letter ("桥", between commas) is a word of its own.
+            pairs = chars if len(chars) < 2 else [a + b for a, b in pairwise(chars)]
+            grams.extend(g for g in pairs if g not in sw)
+        others.extend(pieces)
+    content = [w for w in (t.lower() for t in others) if w not in sw]
+    words_ = len(others) + round(letters / _LETTERS_PER_WORD[lang])
+    return grams + stems(others, lang), grams + content, words_
 
 
 def _clamp(n: int) -> int:

@@ -988,6 +988,28 @@ def is_unspaced(text: str) -> bool:
     return _UNSPACED.search(text) is not None
 
 
+_UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
+# One character as a reader counts it: a letter with the signs written on it (a Thai consonant with its vowel
+# and tone marks), so a pair of them is a pair of letters, not a letter and half of the next.
+_LETTER = re.compile(f"\\w[{_BMP_MARKS}]*")
+
+
+def unspaced_parts(token: str) -> tuple[list[str], list[str]]:
+    """A word token's runs of an unspaced script, and the pieces between them.
+
+    ``"新型iPhoneを発表"`` gives ``(["新型", "を発表"], ["iPhone"])``: the regex's "word" runs on across scripts.
+    """
+    runs = _UNSPACED_RUN.findall(token)
+    if not runs:
+        return [], [token]
+    return runs, [piece for piece in _UNSPACED_RUN.split(token) if piece]
+
+
+def unspaced_letters(run: str) -> list[str]:
+    """The letters of a run without spaces, each with the signs written on it."""
+    return _LETTER.findall(run)
+
+
 def words(sentence: str) -> list[str]:
     """Word tokens of a sentence, as they appear."""
     return _WORD.findall(sentence)

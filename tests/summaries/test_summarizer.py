@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import tracemalloc
 
 import pytest
 
@@ -275,6 +276,21 @@ def test_200_kb_article_is_fast() -> None:
     assert len(summary) == 5
 
 
+def test_a_long_chinese_text_is_summarized_in_bounded_memory() -> None:
+    # Chinese is compared by pairs of characters, as many as the text has: 300 sentences of 999 random
+    # characters made a 0.8 GB similarity matrix and took 2.5 s.
+    rng = random.Random(7)
+    text = "。".join("".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(999)) for _ in range(300)) + "。"
+    tracemalloc.start()
+    try:
+        summary = summarize(text, 3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(summary) == 3
+    assert peak < 100_000_000
+
+
 def test_text_without_spaces_never_makes_a_sentence_of_any_length() -> None:
     blob = "Q9" * 150_000  # 300,000 characters, not one space: a pasted hash or a hostile page
     summary = summarize(f"The vault code changed today. {blob}. Staff were told in the morning.", 3)
@@ -447,6 +463,92 @@ def test_languages_in_other_scripts_are_summarized_in_whole_sentences(code: str,
     summary = summarize(text, 3, language=code if given else None)
     assert len(summary) == 3
     assert summary == sorted(summary, key=sentences.index)  # raises if a sentence was cut or invented
+
+
+# One story in languages written without spaces: the third sentence states it, later ones repeat parts of it,
+# the first two are scene and context, and the seventh is the longest, in the most clauses. Read as regex words
+# (a whole clause each) the sentences shared none, so position and length chose the first and the seventh.
+UNSPACED_STORIES = {
+    "zh": (
+        "青港市漂浮太阳能电站发电",
+        [
+            "周二上午，市民们聚集在海边观看仪式。",
+            "这是本地区第一个此类项目。",
+            "青港市在旧港口建成的漂浮太阳能电站周二正式发电，可为四千户家庭供电。",
+            "电站的一万二千块太阳能板安装在旧港口的浮筒上。",
+            "市长说，漂浮太阳能电站将在十一年内收回成本。",
+            "工程师选择旧港口，是因为海水能让太阳能板保持凉爽。",
+            "渔民曾担心浮筒会挡住通往鱼市的航道，经过协商，电站向北移动了二百米。",
+            "环保团体欢迎这座电站正式发电，但要求公布对鸟类的影响。",
+            "如果效果良好，市政府还计划在水库再建一座。",
+            "四千户家庭今后将用上来自港口的清洁电力。",
+        ],
+    ),
+    "ja": (
+        "青港市の浮体式太陽光発電所が発電開始",
+        [
+            "火曜日の朝、多くの市民が岸壁に集まって式典を見守った。",
+            "この地域では初めての試みとなる。",
+            "青港市が旧港に建設した浮体式太陽光発電所は火曜日に発電を始め、約四千世帯に電力を供給する。",
+            "発電所の一万二千枚の太陽光パネルは旧港の浮きの上に並んでいる。",
+            "市長は、浮体式太陽光発電所の費用は十一年で回収できると述べた。",
+            "技術者が旧港を選んだのは、海水がパネルを冷やすためだ。",
+            "漁師たちは浮きが魚市場への水路をふさぐことを心配していたが、話し合いの結果、発電所は北へ二百メートル移された。",
+            "環境団体は発電開始を歓迎したが、鳥への影響を公表するよう求めた。",
+            "効果があれば、市は貯水池にも二つ目を建設する計画だ。",
+            "約四千世帯が今後、港からのきれいな電力を使うことになる。",
+        ],
+    ),
+    "th": (
+        "โรงไฟฟ้าพลังงานแสงอาทิตย์ลอยน้ำของเมืองท่าเริ่มผลิตไฟฟ้า",
+        [
+            "เช้าวันอังคารชาวเมืองจำนวนมากมารวมตัวกันที่ริมทะเลเพื่อชมพิธี",
+            "นี่เป็นโครงการแรกในภูมิภาค",
+            "โรงไฟฟ้าพลังงานแสงอาทิตย์ลอยน้ำที่สร้างในท่าเรือเก่าของเมืองเริ่มผลิตไฟฟ้าเมื่อวันอังคารและจะจ่ายไฟให้บ้านสี่พันหลัง",
+            "แผงพลังงานแสงอาทิตย์หนึ่งหมื่นสองพันแผงติดตั้งบนทุ่นในท่าเรือเก่า",
+            "นายกเทศมนตรีกล่าวว่าโรงไฟฟ้าลอยน้ำจะคืนทุนภายในสิบเอ็ดปี",
+            "วิศวกรเลือกท่าเรือเก่าเพราะน้ำทะเลช่วยให้แผงเย็น",
+            "ชาวประมงเคยกังวลว่าทุ่นจะขวางร่องน้ำไปตลาดปลาแต่หลังการเจรจาโรงไฟฟ้าถูกย้ายไปทางเหนือสองร้อยเมตร",
+            "กลุ่มสิ่งแวดล้อมยินดีที่โรงไฟฟ้าเริ่มผลิตไฟฟ้าแต่ขอให้เปิดเผยผลกระทบต่อนก",
+            "หากได้ผลดีเมืองมีแผนสร้างแห่งที่สองที่อ่างเก็บน้ำ",
+            "บ้านสี่พันหลังจะได้ใช้ไฟฟ้าสะอาดจากท่าเรือ",
+        ],
+    ),
+}
+
+
+def _unspaced_story(code: str) -> tuple[str, list[str], str]:
+    title, sentences = UNSPACED_STORIES[code]
+    # Chinese and Japanese write no space between sentences; Thai ends a sentence with a space alone.
+    return title, sentences, ("" if code in ("zh", "ja") else " ").join(sentences)
+
+
+@pytest.mark.parametrize("code", sorted(UNSPACED_STORIES))
+@pytest.mark.parametrize("given", [True, False])
+def test_chinese_japanese_thai_summaries_pick_the_sentence_the_others_repeat(code: str, given: bool) -> None:
+    title, sentences, text = _unspaced_story(code)
+    language = code if given else None
+    assert summarize(text, 1, title=title, language=language) == [sentences[2]]
+    summary = summarize(text, 3, title=title, language=language)
+    assert sentences[2] in summary
+    assert sentences[0] not in summary  # the scene, which shares nothing with the story
+
+
+@pytest.mark.parametrize("code", sorted(UNSPACED_STORIES))
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_algorithm_summarizes_chinese_japanese_and_thai(code: str, algorithm: str) -> None:
+    title, sentences, text = _unspaced_story(code)
+    summary = summarize(text, 3, title=title, algorithm=algorithm)
+    assert len(summary) == 3
+    assert summary == sorted(summary, key=sentences.index)
+
+
+def test_a_latin_word_inside_japanese_is_compared_as_a_word() -> None:
+    # "新型iPhoneを発表" is one regex word: its Latin part must stay a word, and the Japanese around it letters.
+    prepared = prepare("アップルは新型iPhoneを発表した。価格はiPhoneの旧型と同じだ。", language="ja")
+    assert "iphone" in prepared.stems[0]
+    assert "iphone" in prepared.stems[1]
+    assert "新型" in prepared.stems[0]
 
 
 def test_hindi_sentences_that_differ_only_in_vowel_signs_are_not_duplicates() -> None:
