@@ -7,6 +7,7 @@ import contextlib
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram import Chat as TgChat
 from telegram import Message, MessageEntity, Update
@@ -41,6 +42,9 @@ from bot.render.replies import (
 )
 from bot.render.text import MAX_MESSAGE_CHARS
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
+
+if TYPE_CHECKING:
+    from bot.services.articles import ArticleList
 
 MAX_SEARCH_CHARS = 200
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
@@ -293,18 +297,25 @@ async def latest(update: Update, context: BotContext) -> None:
     assert message is not None
     services = context.services
     found = await services.articles.latest(argument_text(message), chat_id=message.chat_id)
-    await send(
-        message,
-        render_latest(
-            found.articles,
-            services.clock.now(),
-            services.catalogue.get,
-            found.topic,
-            also=found.also,
-            zone=await _zone(context, message.chat_id),
-            shared=message.chat.type != TgChat.PRIVATE,
-            more=found.more,
-        ),
+    await send(message, await _latest_replies(context, found, message.chat))
+
+
+async def _latest_replies(
+    context: BotContext, found: ArticleList, chat: TgChat, *, start: int = 0, in_place: bool = False
+) -> list[Reply]:
+    """A page of /latest for ``chat`` (see render_latest for ``start`` and ``in_place``)."""
+    services = context.services
+    return render_latest(
+        found.articles,
+        services.clock.now(),
+        services.catalogue.get,
+        found.topic,
+        also=found.also,
+        zone=await _zone(context, chat.id),
+        shared=chat.type != TgChat.PRIVATE,
+        more=found.more,
+        start=start,
+        in_place=in_place,
     )
 
 
@@ -329,18 +340,8 @@ async def latest_page_button(update: Update, context: BotContext) -> str | None:
     if after is not None and not found.articles:
         # The article the page would start below is gone (pruned as old), or nothing is older any more.
         return "No older articles now: send /latest again for the newest."
-    replies = render_latest(
-        found.articles,
-        services.clock.now(),
-        services.catalogue.get,
-        found.topic,
-        also=found.also,
-        zone=await _zone(context, chat.id),
-        shared=chat.type != TgChat.PRIVATE,
-        more=found.more,
-        start=int(parts[2]) if after is not None else 0,
-        in_place=True,
-    )
+    start = int(parts[2]) if after is not None else 0
+    replies = await _latest_replies(context, found, chat, start=start, in_place=True)
     await edit(query, replies[0])
     return None
 
