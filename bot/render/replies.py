@@ -57,9 +57,14 @@ class Reply(NamedTuple):
 def callback(*parts: object) -> str:
     """Join parts into callback_data ("t:business", "sum:123"); refuses anything over Telegram's 64 bytes."""
     data = ":".join(str(p) for p in parts)
-    if len(data.encode("utf-8")) > CALLBACK_MAX_BYTES:
+    if not fits_callback(data):
         raise ValueError(f"callback_data over {CALLBACK_MAX_BYTES} bytes: {data[:20]!r}...")
     return data
+
+
+def fits_callback(*parts: object) -> bool:
+    """Whether these parts make callback_data Telegram accepts (an operator's topic id may be long)."""
+    return len(":".join(str(p) for p in parts).encode("utf-8")) <= CALLBACK_MAX_BYTES
 
 
 def _button(text: str, *parts: object) -> InlineKeyboardButton:
@@ -101,7 +106,7 @@ def topics_keyboard(topics: Iterable[Topic], on: set[str], *, columns: int = 2) 
     At most MAX_KEYBOARD_BUTTONS, in catalogue order: the followed topics first claim their places (so they
     can always be unfollowed by a tap), the others fill the rest; the ones left out take /subscribe.
     """
-    usable = [t for t in topics if len(f"t:{t.id}".encode()) <= CALLBACK_MAX_BYTES]
+    usable = [t for t in topics if fits_callback("t", t.id)]
     # Telegram refuses a message whose keyboard has more buttons, so an operator's big catalogue
     # would otherwise make /start and /topics fail outright.
     room = max(0, MAX_KEYBOARD_BUTTONS - sum(t.id in on for t in usable))
@@ -548,12 +553,10 @@ def _latest_page(
     end = start + len(articles)
     older: InlineKeyboardButton | None = None
     last = articles[-1].id
-    if more and last is not None and _fits_callback("lat", last, end, topic_id):
+    if more and last is not None and fits_callback("lat", last, end, topic_id):
         older = _button("Older ›", "lat", last, end, topic_id)
     nav = (
-        [_button("« Newest", "lat", 0, 0, topic_id)]
-        if start and _fits_callback("lat", 0, 0, topic_id)
-        else []
+        [_button("« Newest", "lat", 0, 0, topic_id)] if start and fits_callback("lat", 0, 0, topic_id) else []
     )
     nav += [older] if older is not None else []
     # A reader following a digest's "…and N more" must learn that the list goes on, and how far it got.
@@ -570,11 +573,6 @@ def _latest_page(
         )
         heading = f"<b>Latest{what}</b>: {span}{after}"
     return render_article_list(heading, articles, now, topics, empty="", also=also, zone=zone, nav=nav)
-
-
-def _fits_callback(*parts: object) -> bool:
-    """Whether these parts make callback_data Telegram accepts (an operator's topic id may be long)."""
-    return len(":".join(str(p) for p in parts).encode("utf-8")) <= CALLBACK_MAX_BYTES
 
 
 def render_search(
