@@ -836,11 +836,14 @@ class DeliveryService:
         queued = state.queues.pop(chat_id, deque())
         state.in_window -= len(queued) + 1  # + the item in hand
 
+    def _all_it_has(self, article: Article) -> bool:
+        """Whether the stored summary is every sentence ``article`` has: computed at the default length, it came
+        out shorter."""
+        return len(article.summary) < self._settings.summary_sentences
+
     def _has_more(self, article: Article, sentences: int) -> bool:
-        """Whether ``article`` may have more sentences than an alert of ``sentences`` shows: not when its stored
-        summary, computed at the default length, came out shorter (all it has) and the alert shows all of it."""
-        stored = len(article.summary)
-        return not (stored < self._settings.summary_sentences and stored <= sentences)
+        """Whether ``article`` may have more sentences than an alert of ``sentences`` shows."""
+        return not (self._all_it_has(article) and len(article.summary) <= sentences)
 
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
@@ -851,7 +854,7 @@ class DeliveryService:
         """
         article = story.article
         stored = len(article.summary)
-        if sentences <= stored or stored < self._settings.summary_sentences:
+        if sentences <= stored or self._all_it_has(article):
             return article  # enough already, or the article has no more sentences to give
         longer = story.longer.get(sentences)
         if longer is None:
