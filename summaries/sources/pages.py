@@ -158,10 +158,10 @@ def _page_markup(html: bytes, charset: str | None) -> str:
     charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
     named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
     try:
-        html.decode("utf-8")
+        # Decoded once: "utf-8-sig" drops a byte order mark as decode_bytes does.
+        return html.decode("utf-8-sig")
     except UnicodeDecodeError:
         return decode_bytes(html, charset)
-    return decode_bytes(html)
 
 
 def _word_count(text: str) -> int:
