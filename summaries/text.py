@@ -627,12 +627,24 @@ _RUSSIAN_LETTERS = "ыэъё"
 _SHORT_TEXT_WORDS = 40
 
 
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese): there a "word"
+# in the \w+ sense is a whole phrase, so finding a word means finding a substring.
+UNSPACED_CHARS = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f"
+)
+_UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
+# Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul"), so a Korean
+# word is found at the start of a word.
+HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
+
+
 # Languages told by their script: mostly letters of it. Stop words cannot tell them (Chinese, Japanese and Thai
 # have no spaces to find them between), and read as English their sentences went to the English splitter, which
 # knows none of "。", "؟" or Thai's space. Kana make Chinese characters Japanese. Arabic script with the letters
 # Persian and Urdu write for "y" and "k" (ی, ک) is no Arabic.
 _SCRIPTS = (
-    ("korean", re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")),
+    ("korean", re.compile(f"[{HANGUL_CHARS}]")),
     ("japanese", re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
     ("hebrew", re.compile("[\u05d0-\u05ea\ufb1d-\ufb4f]")),
     ("arabic", re.compile("[\u0620-\u064a\u066e-\u06d3\u0750-\u077f]")),
@@ -971,24 +983,13 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
     return out
 
 
-# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese): there a "word"
-# in the \w+ sense is a whole phrase, so finding a word means finding a substring.
-UNSPACED_CHARS = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\U00020000-\U0003134f"
-)
-_UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
-# Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul"), so a Korean
-# word is found at the start of a word.
-HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
-
-
 def is_unspaced(text: str) -> bool:
     """Whether ``text`` has characters of a script written without spaces between words."""
     return _UNSPACED.search(text) is not None
 
 
-_UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
+# A run of such a script: where it meets another, a word ends ("新型iPhoneを発表").
+UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 # One character as a reader counts it: a letter with the signs written on it (a Thai consonant with its vowel
 # and tone marks), so a pair of them is a pair of letters, not a letter and half of the next.
 _LETTER = re.compile(f"\\w[{_BMP_MARKS}]*")
@@ -999,10 +1000,10 @@ def unspaced_parts(token: str) -> tuple[list[str], list[str]]:
 
     ``"新型iPhoneを発表"`` gives ``(["新型", "を発表"], ["iPhone"])``: the regex's "word" runs on across scripts.
     """
-    runs = _UNSPACED_RUN.findall(token)
+    runs = UNSPACED_RUN.findall(token)
     if not runs:
         return [], [token]
-    return runs, [piece for piece in _UNSPACED_RUN.split(token) if piece]
+    return runs, [piece for piece in UNSPACED_RUN.split(token) if piece]
 
 
 def unspaced_letters(run: str) -> list[str]:

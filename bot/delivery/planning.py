@@ -11,12 +11,10 @@ from typing import Any
 from bot.scheduling import quiet_hours_end
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
 from summaries.articles import Article
-from summaries.text import HANGUL_CHARS, UNSPACED_CHARS, WORD, WORD_CHARS, is_unspaced
+from summaries.text import HANGUL_CHARS, UNSPACED_CHARS, UNSPACED_RUN, WORD, WORD_CHARS, is_unspaced
 
 # Words as the summarizer finds them: "भारत" is one word, not "भ" + "रत" (see summaries.text.WORD).
 _WORD = re.compile(WORD)
-# "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
-_UNSPACED_RUN = re.compile(f"[{UNSPACED_CHARS}]+")
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
 _SPACED_WORD_CHAR = f"(?![{UNSPACED_CHARS}])[{WORD_CHARS}]"
 _PLAIN_KEYWORD = re.compile(f"[{WORD_CHARS}\\s'’-]+")
@@ -60,7 +58,8 @@ def _fold(text: str) -> str:
 
 
 def _normalized_words(text: str) -> str:
-    return " " + " ".join(_WORD.findall(_UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "
+    # "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
+    return " " + " ".join(_WORD.findall(UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "
 
 
 def _without_accents(text: str) -> str:
