@@ -735,18 +735,30 @@ _GERMAN_ORDINAL = re.compile(
     re.IGNORECASE,
 )
 # Abbreviations sentencex ends a sentence after although a name, number or word must follow: French "M.
-# Dupont", "Dr. Martin"; Portuguese "Av. Paulista", "Pág. 3".
+# Dupont", "Dr. Martin"; Portuguese "Av. Paulista", "Pág. 3", "dep. Amaral" (deputado), "Pe. Júlio" (padre);
+# Spanish "Pdte. Ruiz" (presidente); Italian "l'on. Rossi" (onorevole, a member of parliament).
 _NEVER_FINAL = {
     "french": ("M", "MM", "Mme", "Mlle", "Dr", "Pr", "Me", "St", "Ste", "p", "av", "bd", "cf"),
-    "spanish": ("Sr", "Sra", "Srta", "Dr", "Dra", "Ud", "Uds", "Av", "Avda", "pág", "núm", "art"),
-    "portuguese": ("Sr", "Sra", "Srta", "Dr", "Dra", "Prof", "Profa", "Av", "pág", "art", "cap"),
+    "spanish": ("Sr", "Sra", "Srta", "Dr", "Dra", "Ud", "Uds", "Av", "Avda", "pág", "núm", "art", "Pdte"),
+    "portuguese": ("Sr", "Sra", "Srta", "Dr", "Dra", "Prof", "Profa", "Av", "pág", "art", "cap", "Dep", "Pe"),
+    "italian": ("on", "onn", "sig", "sigg", "dott", "prof", "avv", "ing", "sen", "gen", "pag"),
 }
 # Not after a number: there "m." is metres ("la tour mesure 330 m."), which may end a sentence; a title or an
-# abbreviation never directly follows a bare number.
+# abbreviation never directly follows a bare number. After an elision too: Italian "l'on. Rossi".
 _NEVER_FINAL_RE = {
-    lang: re.compile(r"(?:^|(?<!\d)\s)(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
+    lang: re.compile(r"(?:^|(?<!\d)\s|\w['’])(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
     for lang, abbrevs in _NEVER_FINAL.items()
 }
+# Punctuation that never opens a sentence: sentencex ends one after "S.p.A." although a comma follows
+# ("la S.p.A., si è dimesso"), and the summary showed ", si è dimesso." as a sentence.
+_CLAUSE_GOES_ON = re.compile(r"^[,;:)\]]")
+# German writes a date's day as an ordinal ("Freitag, 3. Oktober, ..."); sentencex keeps "3. Oktober" together
+# only when no comma or full stop follows the month.
+_GERMAN_DAY = re.compile(r"(?:^|[\s(])\d{1,2}\.$")
+_GERMAN_MONTH = re.compile(
+    r"^(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b",
+    re.IGNORECASE,
+)
 # What follows a split that cannot be a new sentence: the ordinal indicator of "1.º", "2.ª", "n.º" (Spanish,
 # Portuguese), or a lower-case word after a short abbreviation ("au XIXe s. en France", "3 oct. prochain").
 _ORDINAL_INDICATOR = re.compile(r"^[ºª°]")
@@ -925,16 +937,18 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
     tail = ""
     for piece, unspaced in pieces:
         initialism = unspaced and _INITIAL_GOES_ON.match(piece) is not None and _INITIAL_END.search(tail)
+        glued = _ORDINAL_INDICATOR.match(piece) or _CLAUSE_GOES_ON.match(piece)
         if parts and (
-            _ORDINAL_INDICATOR.match(piece)
+            glued
             or initialism
             or (piece[:1].islower() and _SHORT_ABBREVIATION.search(tail))
             or (_NUMBER_START.match(piece) and _BEFORE_NUMBER.search(tail))
             or (never_final is not None and never_final.search(tail))
             or (language == "german" and _GERMAN_ORDINAL.search(tail))
+            or (language == "german" and _GERMAN_MONTH.match(piece) and _GERMAN_DAY.search(tail))
         ):
             # "1." + "º de mayo" is "1.º de mayo", "EE." + "UU." is "EE.UU.": no space where the splitter cut.
-            part = ("" if initialism or _ORDINAL_INDICATOR.match(piece) else " ") + piece
+            part = ("" if initialism or glued else " ") + piece
             parts.append(part)
             tail = (tail + part)[-_TAIL_CHARS:]
         else:

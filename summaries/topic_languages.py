@@ -1,4 +1,4 @@
-"""Topic vocabularies for news in German, French, Spanish and Portuguese, and English false friends.
+"""Topic vocabularies for news in German, French, Spanish, Portuguese and Italian, and English false friends.
 
 The catalogue's lexicons are English. In an article of another language they keep only their weight-2 and
 weight-3 entries (brands, names and loan words such as "Software", "NATO", "Tesla"; everyday English words of
@@ -61,7 +61,7 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
             "w2": "reform*, debatte*, demokrat*, staat, verfassung*, protest*, demonstr*, grünen, linke",
         },
         "world": {
-            "w3": "krieg*, außenminister*, diplomat*, sanktion*, waffenstillstand*, flüchtling*, armee*, "
+            "w3": "krieg*, außenminister*, diplomat*, sanktion*, waffenstillstand*, waffenruhe*, flüchtling*, armee*, nahost*, "
             "soldat*, militär*, uno, vereinte nationen, europäische union, eu, terror*, russland, ukraine, "
             "china, usa, frankreich, großbritannien, israel, iran, türkei, nordkorea, afrika",
             "w2": "ausland*, international*, grenze*, konflikt*, angriff*, weltweit, migrant*, botschaft",
@@ -80,9 +80,10 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
         "entertainment": {
             "w3": "film, filme, kino*, schauspieler*, schauspielerin*, regisseur*, musik*, musiker*, sänger*, "
             "sängerin*, konzert*, album, alben, festival*, theater*, fernsehserie*, roman, romane, "
-            "schriftsteller*, künstler*, promi*, netflix",
+            "schriftsteller*, künstler*, promi*, netflix, kinostart*, dreharbeiten, hauptdarsteller*, "
+            "hauptrolle*, bestseller*, fernsehsendung*",
             "w2": "fernseh*, tv, serie, serien, show, star, stars, bühne*, buch, bücher, autor*, autorin*, "
-            "ausstellung*, museum*",
+            "ausstellung*, museum*, moderator*, sendung, sendungen, zuschauer*, premiere*, influencer*",
         },
         "e-commerce": {
             "w3": "onlinehandel*, online-handel*, onlineshop*, online-shop*, versandhändler*, versandhandel*, "
@@ -146,9 +147,10 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
         "entertainment": {
             "w3": "film, films, cinéma*, acteur*, actrice*, réalisateur*, réalisatrice*, chanteur*, "
             "chanteuse*, musique*, musicien*, concert*, album*, festival*, théâtre*, téléréalité, roman, "
-            "romans, romancier*, écrivain*, célébrit*, oscar*",
+            "romans, romancier*, écrivain*, célébrit*, oscar*, tournage*, box-office, avant-première*, "
+            "long métrage, long-métrage, téléfilm*",
             "w2": "télévision, télé, émission*, spectacle*, livre, livres, auteur*, autrice*, artiste*, "
-            "scène*, chanson*, série*, exposition*, musée*, star, stars",
+            "scène*, chanson*, série*, exposition*, musée*, star, stars, animateur*, animatrice*, influenceu*",
         },
         "e-commerce": {
             "w3": "commerce en ligne, achats en ligne, vente en ligne, ventes en ligne, e-commerce, "
@@ -212,9 +214,10 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
         },
         "entertainment": {
             "w3": "película*, cine, cineasta*, actor, actores, actriz*, cantante*, música*, músico*, "
-            "concierto*, álbum*, festival*, teatro*, telenovela*, novela*, escritor*, celebridad*, oscar*",
+            "concierto*, álbum*, festival*, teatro*, telenovela*, novela*, escritor*, celebridad*, oscar*, "
+            "rodaje*, taquilla*, alfombra roja, largometraje*, premios goya",
             "w2": "televisión, tv, serie, series, libro*, autor*, artista*, escenario*, canción*, canciones, "
-            "museo*, exposición*, famoso*",
+            "museo*, exposición*, famoso*, estreno*, presentador*, influencer*",
         },
         "e-commerce": {
             "w3": "comercio electrónico, compras en línea, compras online, tienda online, tiendas online, "
@@ -287,9 +290,10 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
         "entertainment": {
             "w3": "filme*, cinema*, ator, atores, atriz*, realizador*, cineasta*, cantor*, cantora*, música*, "
             "músico*, concerto*, álbum*, festival*, teatro*, telenovela*, novela*, escritor*, "
-            "celebridade*, óscar*, oscar*",
+            "celebridade*, óscar*, oscar*, apresentador*, bilheteria*, bilheteira*, longa-metragem, "
+            "reality show, big brother, tapete vermelho",
             "w2": "televisão, tv, livro*, autor*, artista*, palco*, canção*, série*, museu*, exposição*, "
-            "famos*",
+            "famos*, estreia*, influenciador*, fãs, protagonista*",
         },
         "e-commerce": {
             "w3": "comércio eletrónico, comércio eletrônico, compras online, loja online, lojas online, "
@@ -297,8 +301,77 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
             "w2": "pedido*, entrega*, compra*, varejo*, retalho*, consumidor*",
         },
     },
-    # No vocabulary of its own (see FALSE_FRIENDS): only what masking "diet*" for "dietro" (behind) took away.
-    "italian": {"health": {"w3": "dieta, diete, dietetic*, dietist*, dietolog*"}},
+    "italian": {
+        "automotive": {
+            "w3": "casa automobilistica, case automobilistiche, gruppo automobilistico, industria automobilistica, "
+            "auto elettrica, auto elettriche, veicolo elettrico, veicoli elettrici, concessionari*, "
+            "colonnine di ricarica, immatricolazion*, motore termico",
+            "w2": "auto, automobile, automobili, vettura, vetture, veicolo, veicoli, automobilist*",
+        },
+        "business": {
+            "w3": "azienda, aziende, aziendal*, economia, economic*, borsa, piazza affari, azionist*, fatturato, "
+            "ricavi, inflazione, banca centrale, bce, tassi di interesse, pil, fallimento, fusione, "
+            "acquisizion*, investitor*, dividend*, disoccupazione, ftse mib, amministratore delegato, spread",
+            "w2": "mercato, mercati, banca, banche, miliardi, milioni, finanz*, prezzi, commercio, industria*, "
+            "vendite, impres*, tasse, imposte, debito, fabbrica, fabbriche, produzione, export, investiment*",
+        },
+        "technology": {
+            "w3": "tecnologi*, informatic*, intelligenza artificiale, ia, cybersicurezza, attacco hacker, "
+            "attacchi hacker, social network, videogioc*, realtà virtuale, sistema operativo",
+            "w2": "dati, rete, utenti, online, chip, schermo, dispositiv*, server, piattaform*, applicazion*, "
+            "digital*, processore*, visore*",
+        },
+        "science": {
+            "w3": "scienziat*, scientific*, chimica, biologia, astronom*, spazial*, pianeta, pianeti, "
+            "cambiamento climatico, cambiamenti climatici, riscaldamento globale, gas serra, laboratori*, "
+            "telescopio*, ricercator*, inaf, infn, cnr",
+            "w2": "fisica, clima, climatic*, ambiente, ambiental*, ricerca, studio, studi, energia, natura, "
+            "università, spazio, specie",
+        },
+        "health": {
+            # "dieta" as masking "diet*" (for "dietro", behind) took it away.
+            "w3": "salute, sanità, sanitari*, ospedal*, medico, medici, medicina, pazient*, malatti*, "
+            "infermier*, vaccin*, epidemi*, pandemi*, tumor*, cancro, chirurg*, farmac*, clinic*, diabete, "
+            "obesità, pronto soccorso, dieta, diete, dietetic*, dietist*, dietolog*",
+            "w2": "influenza, terapi*, dolore, sintom*, diagnos*, virus, ricover*, asl",
+        },
+        "politics": {
+            "w3": "politic*, elezion*, elettor*, elettoral*, votazion*, parlamento, parlamentar*, "
+            "camera dei deputati, senato, senator*, deputat*, ministr*, governo, presidente del consiglio, "
+            "consiglio dei ministri, palazzo chigi, quirinale, opposizion*, candidat*, sindaco, sindaca, "
+            "legge, leggi, legge di bilancio, coalizion*, partito, partiti, referendum, fratelli d'italia, "
+            "forza italia, m5s",
+            "w2": "voto, voti, presidente, presidenza, dibattito, manifestazion*, democra*, sondaggi*, "
+            "maggioranza, riforma, riforme, premier, manovra, pd",
+        },
+        "world": {
+            "w3": "guerra, guerre, esercito, militar*, soldat*, diplomati*, ambasciat*, sanzioni, "
+            "cessate il fuoco, tregua, rifugiat*, ostaggi*, terroris*, attentat*, onu, alleanza atlantica, "
+            "unione europea, ue, russia, ucraina, stati uniti, germania, francia, regno unito, israele, iran, "
+            "cina, africa, medio oriente",
+            "w2": "internazional*, esteri, estero, paese, paesi, confin*, conflitt*, attacco, attacchi, crisi, "
+            "migranti",
+        },
+        "sport": {
+            "w3": "calcio, calciator*, serie a, serie b, champions league, coppa del mondo, mondiali, "
+            "campionato, scudetto, portiere, attaccante, centrocampist*, capocannonier*, tennis, ciclismo, "
+            "giro d'italia, pallavolo, basket, formula 1, olimpiad*, juventus, juve",
+            "w2": "~allenator*, ~partita, ~partite, ~giocator*, ~squadra, ~squadre, ~club, ~stagione, "
+            "~vittoria, ~sconfitta, ~gol, ~finale, ~campion*, ~tifos*, ~stadio, ~classifica, ~derby, ~rigore",
+        },
+        "entertainment": {
+            "w3": "film, cinema, attore, attori, attrice, attrici, regista, registi, cantant*, musica, "
+            "musicist*, concert*, album, festival, teatr*, romanzo, romanzi, scrittor*, celebrità, oscar, "
+            "sanremo, mostra del cinema, box office",
+            "w2": "televisione, tv, serie, fiction, libro, libri, autor*, artist*, palco, canzon*, museo, musei, "
+            "mostra, mostre, spettacol*, conduttor*, conduttrice",
+        },
+        "e-commerce": {
+            "w3": "commercio elettronico, e-commerce, acquisti online, negozio online, negozi online, "
+            "vendite online, shopping online",
+            "w2": "ordini, consegn*, acquist*, rivenditor*, consumator*, pacco, pacchi",
+        },
+    },
 }
 
 # English lexicon entries (as written there) that are everyday words of another language, so never evidence
@@ -308,7 +381,7 @@ LEXICONS: dict[str, dict[str, dict[str, str]]] = {
 # "data" (date), "meta" (goal), "rebelde". "gp" is a Grand Prix outside British English; "capital" a city.
 # Languages without a vocabulary above keep the borrowed entries, so theirs are listed too: Italian "ai" (to
 # the), "dietro" (behind), "lungo" (long), "Camera" (the lower house), "code" (queues), "data" (date), "fame"
-# (hunger), "meta" (goal); Swedish "sedan" (since, ago), "mars" (March), "art" (species); Polish "temu" (ago),
+# (hunger), "meta" (goal), "nato" (born); Swedish "sedan" (since, ago), "mars" (March), "art" (species); Polish "temu" (ago),
 # "data" (date).
 FALSE_FRIENDS: dict[str, str] = {
     # "region*" is world news in English; "Regionalliga", "Regione Lombardia", "Region Skåne" are local.
@@ -317,7 +390,7 @@ FALSE_FRIENDS: dict[str, str] = {
     "audience*, france, gp, gps",
     "spanish": "mayor*, esa, sales, golf*, rebel*, director, data, meta, ai, capital, barcelona, gp, gps",
     "portuguese": "eu, ai, data, meta, rebel*, capital, gp, gps",
-    "italian": "ai, diet*, lung*, camera*, code, data, fame, meta, gp, gps, region*",
+    "italian": "ai, diet*, lung*, camera*, code, data, fame, meta, nato, gp, gps, region*",
     "swedish": "sedan*, mars, art, region*",
     "polish": "temu, data",
 }

@@ -50,11 +50,14 @@ class StoryMatch:
 
 
 def _fold(text: str) -> str:
-    """``text`` for case-insensitive comparison: composed, one spelling per letter, case-folded, "İ" as "i"."""
+    """``text`` for comparison: composed, one spelling per letter, case-folded, "İ" as "i", no Latin accents."""
     # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
     # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
     # Japanese and Chinese keyboards and news type Latin letters full-width ("ｉＰｈｏｎｅ"): the same word.
-    return unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
+    # Accents count neither way, as in /search: English wires print "Sao Paulo" and "Muller", and French
+    # headlines in capitals drop them ("L'ELECTION"), so "são paulo" and "élection" must find those too.
+    folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
+    return _without_accents(folded)
 
 
 def _normalized_words(text: str) -> str:
@@ -77,10 +80,8 @@ class _TextView:
     all its words.
     """
 
-    def __init__(self, texts: Sequence[str], *, plain: bool) -> None:
+    def __init__(self, texts: Sequence[str]) -> None:
         self.raw = [_fold(t) for t in texts]
-        if plain:
-            self.raw = [_without_accents(t) for t in self.raw]
         self.norm = [_normalized_words(t) for t in self.raw]
         self.articles_with_word: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norm):
@@ -94,7 +95,7 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
     The user's keyword is never used as a regular expression: plain words compare against the text's word
     sequence (a Korean one may be followed by a particle, so it only has to start a word); a keyword with
     symbols ("c++", "c#") becomes an escaped pattern with word boundaries; one in Chinese, Japanese or Thai is
-    a substring. A keyword in plain ASCII is tested on text without accents (see :class:`_TextView`).
+    a substring. Keyword and text are compared without the accents of Latin letters (see :func:`_fold`).
     """
     folded = _fold(keyword)
     words = _WORD.findall(folded)
@@ -134,18 +135,16 @@ def match_articles(
     for index, article in enumerate(stored):
         for topic in article.topics:
             by_topic.setdefault(topic, []).append(index)
-    # Two views of the texts, built when a keyword first needs them: as written (for keywords typed with
-    # accents or in other scripts) and with Latin accents dropped (for keywords typed in plain ASCII).
-    views: dict[bool, _TextView] = {}
+    # The folded texts, built when a keyword first needs them.
+    views: list[_TextView] = []
     keyword_hits: dict[str, list[int]] = {}
 
     def hits_for_keyword(value: str) -> list[int]:
         found = keyword_hits.get(value)
         if found is None:
-            plain = value.isascii()
-            view = views.get(plain)
-            if view is None:
-                view = views[plain] = _TextView([f"{a.title}\n{a.body}" for a in stored], plain=plain)
+            if not views:
+                views.append(_TextView([f"{a.title}\n{a.body}" for a in stored]))
+            view = views[0]
             test = keyword_matcher(value)
             candidates: Sequence[int] = range(len(stored))
             folded = _fold(value)

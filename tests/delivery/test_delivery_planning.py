@@ -60,8 +60,8 @@ def test_keywords_match_across_unicode_spellings() -> None:
 
 
 def test_keywords_in_german_french_and_portuguese_news() -> None:
-    # As /subscribe stores them (lower case). A keyword typed without accents ("sao paulo", on a keyboard
-    # without them) finds "São Paulo" as /search does; one typed with accents means those accents.
+    # As /subscribe stores them (lower case). Accents count neither way, as in /search: "sao paulo" (typed on a
+    # keyboard without them) finds "São Paulo", and "élection" the English "Election".
     articles = [
         article(1, "SÃO PAULO: chuva forte", "A cidade de São Paulo teve alagamentos."),
         article(2, "Frankreich vor der Wahl", "Vor l'élection présidentielle spricht die KI-Branche."),
@@ -80,7 +80,26 @@ def test_keywords_in_german_french_and_portuguese_news() -> None:
     ]
     plan = match_articles(articles, subscriptions)
     got = {chat: sorted(m.article_id for m in plan.get(chat, [])) for chat in range(1, 8)}
-    assert got == {1: [1], 2: [1], 3: [2], 4: [2, 4], 5: [3], 6: [3], 7: [2]}
+    assert got == {1: [1], 2: [1], 3: [2, 4], 4: [2, 4], 5: [3], 6: [3], 7: [2]}
+
+
+def test_a_keyword_typed_with_accents_finds_the_word_printed_without_them() -> None:
+    # A chat following "são paulo" or "müller" missed the English wires' "Sao Paulo" and "Muller", and one
+    # following "élection" every French headline in capitals, which drop accents ("L'ELECTION"), though
+    # /search finds them all.
+    articles = [
+        article(1, "Floods in Sao Paulo", "Heavy rain hit the city."),
+        article(2, "Muller scores twice for Bayern", "A late goal."),
+        article(3, "L'ELECTION PRESIDENTIELLE APPROCHE", "Les candidats se pressent."),
+        article(4, "Nuevo cafe en Madrid", "Abre el lunes."),
+        article(5, "Thomas Müller verlängert", "Ein Jahr mehr."),
+    ]
+    subscriptions = [(1, "keyword", "são paulo"), (2, "keyword", "müller"), (3, "keyword", "élection")]
+    subscriptions += [(4, "keyword", "café"), (5, "keyword", "muller")]
+    plan = match_articles(articles, subscriptions)
+    got = {chat: sorted(m.article_id for m in plan.get(chat, [])) for chat in range(1, 6)}
+    assert got == {1: [1], 2: [2, 5], 3: [3], 4: [4], 5: [2, 5]}
+    assert matches("élection", "L'ELECTION") and matches("são paulo", "SAO PAULO")
 
 
 def test_keywords_in_chinese_and_japanese_are_found_inside_the_text() -> None:

@@ -956,3 +956,36 @@ def test_related_links_headers_in_title_case_are_still_furniture() -> None:
         "Related Charges Were Filed Against Two Other Men On Friday.",
     ):
         assert clean_text(f"{STORY}\n\n{header}") == STORY
+
+
+def test_a_comma_after_a_dotted_company_form_does_not_start_a_sentence() -> None:
+    # sentencex ended the sentence after "S.p.A." and a summary showed ", si è dimesso." as a sentence.
+    text = "Il sig. Corradi, presidente della Lanterna S.p.A., si è dimesso. La società cerca un sostituto."
+    assert split_sentences(text, "italian") == [
+        "Il sig. Corradi, presidente della Lanterna S.p.A., si è dimesso.",
+        "La società cerca un sostituto.",
+    ]
+
+
+def test_italian_portuguese_and_spanish_titles_do_not_end_sentences() -> None:
+    assert split_sentences("L'on. Ferretti ha risposto in aula. Il dibattito continua.", "italian") == [
+        "L'on. Ferretti ha risposto in aula.",
+        "Il dibattito continua.",
+    ]
+    assert split_sentences("O dep. Amaral votou contra. A Câmara aprovou.", "portuguese") == [
+        "O dep. Amaral votou contra.",
+        "A Câmara aprovou.",
+    ]
+    assert split_sentences("El Pdte. Ruiz habló ayer. Nadie respondió.", "spanish") == [
+        "El Pdte. Ruiz habló ayer.",
+        "Nadie respondió.",
+    ]
+
+
+def test_german_dates_with_a_comma_after_the_month_stay_one_sentence() -> None:
+    # "Freitag, 3. Oktober, ..." was cut after "3.": "Am Freitag, 3." and "Oktober, fahren ..." in a summary.
+    text = "Am Freitag, 3. Oktober, fahren wieder Züge nach Brackwater. Die Bahn rechnet mit vollen Zügen."
+    assert split_sentences(text, "german") == [
+        "Am Freitag, 3. Oktober, fahren wieder Züge nach Brackwater.",
+        "Die Bahn rechnet mit vollen Zügen.",
+    ]

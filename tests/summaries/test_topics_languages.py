@@ -1,4 +1,4 @@
-"""Topic tagging of news in German, French, Spanish and Portuguese (texts written for these tests)."""
+"""Topic tagging of news in German, French, Spanish, Portuguese and Italian (texts written for these tests)."""
 
 from __future__ import annotations
 
@@ -301,3 +301,68 @@ def test_an_everyday_word_alone_brings_no_topic(
     language: str, word: str, topic: str, title: str, body: str
 ) -> None:
     assert topic not in tag_topics(title, body)
+
+
+# Italian had no vocabulary of its own: only English loan words counted, so these stories got no topic at all
+# and an Italian reader following politics, science or technology heard of none of them.
+ITALIAN_STORIES = {
+    "politics": (
+        "Il governo approva la manovra",
+        "Il Consiglio dei ministri ha approvato la legge di bilancio. L'opposizione critica i tagli e in "
+        "Parlamento promette battaglia; il voto al Senato è previsto a dicembre.",
+    ),
+    "science": (
+        "Scoperto un pianeta simile alla Terra",
+        "Un gruppo di ricercatori ha osservato con un telescopio un pianeta roccioso attorno a una stella "
+        "vicina. Gli astronomi pubblicheranno lo studio il mese prossimo.",
+    ),
+    "technology": (
+        "Arriva un nuovo visore per la realtà virtuale",
+        "L'azienda di Cupertino ha presentato un visore con un processore più veloce. Il sistema operativo "
+        "integra l'intelligenza artificiale e permette di usare le applicazioni senza schermo.",
+    ),
+    "entertainment": (
+        "Il nuovo film di una giovane regista arriva al cinema",
+        "La regista presenta il suo primo film alla Mostra del Cinema di Venezia. L'attrice protagonista "
+        "canta anche la canzone della colonna sonora.",
+    ),
+    "sport": (
+        "La Juventus vince il derby",
+        "I bianconeri battono il Torino 2-0 e restano in testa al campionato di Serie A. L'allenatore elogia "
+        "la squadra dopo la partita.",
+    ),
+}
+
+
+@pytest.mark.parametrize("topic", list(ITALIAN_STORIES))
+def test_italian_news_gets_its_topic(topic: str) -> None:
+    title, body = ITALIAN_STORIES[topic]
+    assert topic in tag_topics(title, body)
+
+
+def test_italian_born_is_not_nato() -> None:
+    # "nato" is "born" in Italian: an obituary read as world news about the alliance.
+    title = "Addio al pittore nato a Lucca"
+    body = "Il pittore, nato a Lucca nel 1938, aveva esposto a lungo in città. Lascia la moglie e tre nipoti."
+    assert "world" not in tag_topics(title, body)
+
+
+def test_tv_hosts_film_shoots_and_ceasefires_have_their_words() -> None:
+    # Stories told in words the vocabularies lacked ("Moderatorin", "apresentadora", "rodaje", "Waffenruhe")
+    # got no topic.
+    assert "entertainment" in tag_topics(
+        "Moderatorin verlässt die Samstagabendshow",
+        "Nach zwölf Jahren hört die beliebte Moderatorin auf. Die Zuschauer der Sendung reagierten traurig.",
+    )
+    assert "entertainment" in tag_topics(
+        "Apresentadora deixa o programa da manhã",
+        "A apresentadora despediu-se dos fãs em direto depois de dez anos no ar.",
+    )
+    assert "entertainment" in tag_topics(
+        "Empieza el rodaje de la nueva serie",
+        "El rodaje durará tres meses en Sevilla; la serie se estrenará en otoño y la taquilla del cine sufre.",
+    )
+    assert "world" in tag_topics(
+        "Waffenruhe in Nahost hält",
+        "Die Waffenruhe zwischen beiden Seiten hält seit drei Tagen. Vermittler aus Katar verhandeln weiter.",
+    )
