@@ -152,6 +152,28 @@ def test_titles_and_dotted_abbreviations_inside_a_sentence_do_not_end_it() -> No
     ]
 
 
+def test_a_sentence_cut_inside_a_bracket_after_an_abbreviation_is_whole_again() -> None:
+    # A summary showed "... threatened Rep. Jo Marsh (D-Minn." as a sentence, and the next began "), the office".
+    sentence = "A man admitted threatening Rep. Jo Marsh (D-Minn.), the prosecutor's office said on Monday."
+    later = "He will be sentenced in February."
+    assert split_sentences(f"{sentence} {later}") == [sentence, later]
+    assert summarize(f"{sentence} {later}", 2) == [sentence, later]
+
+
+def test_sentences_glued_without_a_space_are_told_apart() -> None:
+    # Pages drop the space where a paragraph break was: a summary showed "... as a chief physician.Police
+    # arrested ..." as one sentence, and a blog's "... offline business.Click To Tweet" with its share button.
+    first = "The fire started in the kitchen of the old ferry terminal, where he worked as a night guard."
+    second = "Police closed the harbour road until the morning."
+    assert split_sentences(f"{first}{second}") == [first, second]
+    quote = "Every harbour town needs a ferry that runs on time, whatever the weather."
+    later = "The board will vote on the new timetable in June."
+    assert summarize(f"{quote}Click To Tweet\n\n{later}", 5) == [quote, later]
+    # A web address is no pair of sentences.
+    address = "Write to the board at www.HarbourBoard.org or call the office on Monday."
+    assert split_sentences(address) == [address]
+
+
 def test_german_abbreviations_do_not_end_sentences() -> None:
     assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
         "Das ist z.B. gut.",
