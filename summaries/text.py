@@ -212,10 +212,13 @@ _SOCIAL = re.compile(
     r"sponsored content|copyright|all rights reserved|scroll down for video)\b"
     # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
     r"|^\s*©"
-    # A blog's quote-sharing button ("Click To Tweet"), and the same furniture in German, French, Spanish and
-    # Portuguese: an ad label or a share or newsletter button on a line of its own ("Anzeige", "Publicidade",
-    # "Partager sur Twitter", "Assine a newsletter").
-    r"|^\s*(?:click to tweet|"
+    # A share prompt under a story: "Like this story? Share it with a friend!"
+    r"|^\s*(?:like this (?:story|article|post)\?"
+    r"|share (?:it|this(?: story| article| post)?) with (?:a friend|your friends)\b)"
+    # A blog's quote-sharing button ("Click To Tweet"), a gallery's lead-in ("See more photos:"), and the same
+    # furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter button on a
+    # line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
+    r"|^\s*(?:click to tweet|see (?:more|all(?: the)?) (?:photos|pictures|images)(?: below| here)?|"
     r"anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"
     r"(?:teilen|partager|compartir|compartilhe|compartilhar|partilhe|partilhar|folgen sie uns|suivez-nous|"
     r"síguenos|siga-nos|segue-nos)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"

@@ -385,6 +385,20 @@ def test_sentences_about_copyright_or_advertising_survive() -> None:
         assert clean_text(f"{story}\n\n{furniture}") == story
 
 
+def test_share_prompts_and_gallery_lead_ins_are_furniture() -> None:
+    # Ten-sentence summaries ended with "Share it with a friend!" (after "Like this story?") and "See more photos:".
+    story = "The council met on Tuesday to discuss the harbour."
+    later = "The ferry will run again in May."
+    for furniture in ("Like this story? Share it with a friend!", "See more photos:", "Click To Tweet"):
+        assert summarize(f"{story}\n\n{furniture}\n\n{later}", 10) == [story, later], furniture
+    for sentence in (
+        "Like this story, the one before it began with a storm over the harbour.",
+        "Share it with your doctor before the trip, the council advised.",
+        "See more photos of the harbour at the town library, which opens on Monday.",
+    ):
+        assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}", sentence
+
+
 def test_a_copyright_line_opening_with_the_sign_is_furniture() -> None:
     # A wire story's footer "© 2025 ... All Rights Reserved. This material may not be ..." was kept: two of its
     # sentences came into a ten-sentence summary.
