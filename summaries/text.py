@@ -212,9 +212,14 @@ _SOCIAL = re.compile(
     r"sponsored content|copyright|all rights reserved|scroll down for video)\b"
     # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
     r"|^\s*©"
-    # The same furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter
-    # button on a line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
-    r"|^\s*(?:anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"
+    # A share prompt under a story: "Like this story? Share it with a friend!"
+    r"|^\s*(?:like this (?:story|article|post)\?"
+    r"|share (?:it|this(?: story| article| post)?) with (?:a friend|your friends)\b)"
+    # A blog's quote-sharing button ("Click To Tweet"), a gallery's lead-in ("See more photos:"), and the same
+    # furniture in German, French, Spanish and Portuguese: an ad label or a share or newsletter button on a
+    # line of its own ("Anzeige", "Publicidade", "Partager sur Twitter", "Assine a newsletter").
+    r"|^\s*(?:click to tweet|see (?:more|all(?: the)?) (?:photos|pictures|images)(?: below| here)?|"
+    r"anzeige|werbung|publicidade|publicidad|publicité|anúncio|continua após a publicidade|"
     r"(?:teilen|partager|compartir|compartilhe|compartilhar|partilhe|partilhar|folgen sie uns|suivez-nous|"
     r"síguenos|siga-nos|segue-nos)(?:\s+(?:auf|sur|en|no|na|via)\s+\w+)?|"
     r"newsletter abonnieren|abonnez-vous à (?:la|notre) newsletter|assine (?:a|nossa) newsletter|"
@@ -834,7 +839,12 @@ def _windows(paragraph: str) -> list[str]:
 # nupunkt leaves some sentence ends unsplit when the next sentence opens with a word it often sees inside
 # sentences ("... lead to better rest. A 43-year-old man ...", "... in a row. For this year's ..."): after a
 # word in lower case that is no abbreviation, a full stop (perhaps closing a quote) and a capital do end one.
-_MISSED_END = re.compile(r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)\s+(?=[\"“‘(]?[A-Z])")
+# So does a capitalised word glued on with no space, as pages drop the space where a paragraph break was
+# ("... as a chief physician.Police arrested ...", "... offline business.Click To Tweet"); a word of a web
+# address goes on with a dot or more capitals ("www.DearAbby.com", "www.Reuters.com"), so it is not cut.
+_MISSED_END = re.compile(
+    r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)(?:\s+(?=[\"“‘(]?[A-Z])|(?=[A-Z][a-z]+\s))"
+)
 _LOWER_ABBREVIATIONS = frozenset(
     "al approx ca cf co corp dept dir ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
     "min mins mt no nos op oz pp ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
@@ -881,22 +891,28 @@ _TITLE_END = re.compile(
     r"Rep|Rev|Sen|Sgt|Supt)\.$"
 )
 _DOTTED_END = re.compile(r"(?:^|[\s(\"“‘'/-])(?:[A-Za-z]{1,3}\.){2,}$")
+# What closes a clause or a bracket, and so never opens a sentence.
+_CLOSING = frozenset(")]},;")
 
 
 def _rejoin_english(pieces: list[str]) -> list[str]:
     # Each sentence kept as its parts until it is whole: joining piece by piece was quadratic in a hostile
-    # paragraph of "Lt. Ab Lt. Ab ...".
+    # paragraph of "Lt. Ab Lt. Ab ...". Each part after the first carries the space it is joined with.
     groups: list[list[str]] = []
     for piece in pieces:
         tail = groups[-1][-1][-_TAIL_CHARS:] if groups else ""
-        if tail and (
+        if tail and piece[:1] in _CLOSING:
+            # nupunkt cut inside a bracket after an abbreviation: "Rep. Jo Marsh (D-Minn." | "), the office
+            # said". No sentence opens with a closing bracket or a comma; it was cut where no space was.
+            groups[-1].append(piece)
+        elif tail and (
             (piece[:1].isupper() and _TITLE_END.search(tail))
             or (_starts_lower_case(piece) and _DOTTED_END.search(tail))
         ):
-            groups[-1].append(piece)
+            groups[-1].append(" " + piece)
         else:
             groups.append([piece])
-    return [" ".join(group) for group in groups]
+    return ["".join(group) for group in groups]
 
 
 # Sentence ends nupunkt does not know, of languages newsbot reads with English rules as it has no stop words for

@@ -152,6 +152,28 @@ def test_titles_and_dotted_abbreviations_inside_a_sentence_do_not_end_it() -> No
     ]
 
 
+def test_a_sentence_cut_inside_a_bracket_after_an_abbreviation_is_whole_again() -> None:
+    # A summary showed "... threatened Rep. Jo Marsh (D-Minn." as a sentence, and the next began "), the office".
+    sentence = "A man admitted threatening Rep. Jo Marsh (D-Minn.), the prosecutor's office said on Monday."
+    later = "He will be sentenced in February."
+    assert split_sentences(f"{sentence} {later}") == [sentence, later]
+    assert summarize(f"{sentence} {later}", 2) == [sentence, later]
+
+
+def test_sentences_glued_without_a_space_are_told_apart() -> None:
+    # Pages drop the space where a paragraph break was: a summary showed "... as a chief physician.Police
+    # arrested ..." as one sentence, and a blog's "... offline business.Click To Tweet" with its share button.
+    first = "The fire started in the kitchen of the old ferry terminal, where he worked as a night guard."
+    second = "Police closed the harbour road until the morning."
+    assert split_sentences(f"{first}{second}") == [first, second]
+    quote = "Every harbour town needs a ferry that runs on time, whatever the weather."
+    later = "The board will vote on the new timetable in June."
+    assert summarize(f"{quote}Click To Tweet\n\n{later}", 5) == [quote, later]
+    # A web address is no pair of sentences.
+    address = "Write to the board at www.HarbourBoard.org or call the office on Monday."
+    assert split_sentences(address) == [address]
+
+
 def test_german_abbreviations_do_not_end_sentences() -> None:
     assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
         "Das ist z.B. gut.",
@@ -361,6 +383,20 @@ def test_sentences_about_copyright_or_advertising_survive() -> None:
         assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}"
     for furniture in ("Copyright 2025 Brackwater Post. All rights reserved.", "Advertisement"):
         assert clean_text(f"{story}\n\n{furniture}") == story
+
+
+def test_share_prompts_and_gallery_lead_ins_are_furniture() -> None:
+    # Ten-sentence summaries ended with "Share it with a friend!" (after "Like this story?") and "See more photos:".
+    story = "The council met on Tuesday to discuss the harbour."
+    later = "The ferry will run again in May."
+    for furniture in ("Like this story? Share it with a friend!", "See more photos:", "Click To Tweet"):
+        assert summarize(f"{story}\n\n{furniture}\n\n{later}", 10) == [story, later], furniture
+    for sentence in (
+        "Like this story, the one before it began with a storm over the harbour.",
+        "Share it with your doctor before the trip, the council advised.",
+        "See more photos of the harbour at the town library, which opens on Monday.",
+    ):
+        assert clean_text(f"{story}\n\n{sentence}") == f"{story}\n{sentence}", sentence
 
 
 def test_a_copyright_line_opening_with_the_sign_is_furniture() -> None:
