@@ -754,9 +754,9 @@ _NEVER_FINAL_RE = {
     lang: re.compile(r"(?:^|(?<!\d)\s|\w['’])(?:" + "|".join(abbrevs) + r")\.$", re.IGNORECASE)
     for lang, abbrevs in _NEVER_FINAL.items()
 }
-# Punctuation that never opens a sentence: sentencex ends one after "S.p.A." although a comma follows
-# ("la S.p.A., si è dimesso"), and the summary showed ", si è dimesso." as a sentence.
-_CLAUSE_GOES_ON = re.compile(r"^[,;:)\]]")
+# What closes a clause or a bracket, and so never opens a sentence: a splitter that cut before it cut where no
+# space was (sentencex after "S.p.A." in "la S.p.A., si è dimesso"; nupunkt inside "(D-Minn.), the office").
+_CLAUSE_GOES_ON = frozenset(",;:)]}")
 # German writes a date's day as an ordinal ("Freitag, 3. Oktober, ..."); sentencex keeps "3. Oktober" together
 # only when no comma or full stop follows the month.
 _GERMAN_DAY = re.compile(r"(?:^|[\s(])\d{1,2}\.$")
@@ -891,8 +891,6 @@ _TITLE_END = re.compile(
     r"Rep|Rev|Sen|Sgt|Supt)\.$"
 )
 _DOTTED_END = re.compile(r"(?:^|[\s(\"“‘'/-])(?:[A-Za-z]{1,3}\.){2,}$")
-# What closes a clause or a bracket, and so never opens a sentence.
-_CLOSING = frozenset(")]},;")
 
 
 def _rejoin_english(pieces: list[str]) -> list[str]:
@@ -901,7 +899,7 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
     groups: list[list[str]] = []
     for piece in pieces:
         tail = groups[-1][-1][-_TAIL_CHARS:] if groups else ""
-        if tail and piece[:1] in _CLOSING:
+        if tail and piece[:1] in _CLAUSE_GOES_ON:
             # nupunkt cut inside a bracket after an abbreviation: "Rep. Jo Marsh (D-Minn." | "), the office
             # said". No sentence opens with a closing bracket or a comma; it was cut where no space was.
             groups[-1].append(piece)
@@ -953,7 +951,7 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
     tail = ""
     for piece, unspaced in pieces:
         initialism = unspaced and _INITIAL_GOES_ON.match(piece) is not None and _INITIAL_END.search(tail)
-        glued = _ORDINAL_INDICATOR.match(piece) or _CLAUSE_GOES_ON.match(piece)
+        glued = _ORDINAL_INDICATOR.match(piece) or piece[:1] in _CLAUSE_GOES_ON
         if parts and (
             glued
             or initialism
