@@ -140,7 +140,11 @@ class DeliveryRepo:
                 # digest meanwhile already moved the chat's queued rows, and a row of the old kind would
                 # never be sent (a digest row of an instant chat) or skip the digest. not_before: as that move.
                 " SELECT ?1, ?2, ?3, CASE c.mode WHEN 'digest' THEN 'digest' ELSE 'alert' END, ?5, ?6, ?7,"
-                "  CASE WHEN c.mode = 'digest' OR ?4 = 'digest' THEN 0 ELSE ?8 END"
+                "  CASE WHEN c.mode = 'digest' OR ?4 = 'digest' THEN 0"
+                # Settings saved since the plan was read (quiet hours switched off or moved): the hold was timed
+                # by the old ones and saving released the chat's other held alerts, so this one goes too. The
+                # sender checks the chat's quiet hours when it sends and holds it again if they still apply.
+                "  WHEN c.updated_at >= ?7 THEN 0 ELSE ?8 END"
                 # Paused or deactivated (blocked) meanwhile: nothing, as if planned a moment later (a digest
                 # row left pending there would never be sent and would keep its article from being pruned).
                 " FROM chats AS c WHERE c.id = ?1 AND c.active = 1 AND c.paused = 0",

@@ -243,3 +243,28 @@ async def test_alerts_held_for_quiet_hours_are_released_when_the_settings_change
 
     claimed = await db.deliveries.claim_alerts(NOW + 1, 10)
     assert [(d.chat_id, d.story_id) for d in claimed] == [(8, 1)]
+
+
+async def test_quiet_hours_switched_off_while_a_poll_is_planned_do_not_hold_its_alerts(db: Database) -> None:
+    """The plan read the chat's quiet hours; /settings quiet off came before its rows were written."""
+    chat, _ = await db.chats.register(8, "private", None, ChatDefaults(), NOW)
+    chat = await db.chats.save_settings(replace(chat, quiet_start="22:00", quiet_end="07:00"), NOW - 60)
+    await db.subscriptions.add(8, "topic", "sport", NOW - 60)
+    _, targets = await db.deliveries.planning_targets()
+    assert targets[8].quiet_start == "22:00"  # what the plan will go by
+
+    await db.chats.save_settings(replace(chat, quiet_start=None, quiet_end=None), NOW + 1)
+    held_until = NOW + 8 * 3600  # the end of the quiet hours the plan read
+    await db.deliveries.plan([PlannedDelivery(8, 1, 1, "alert", "sport", 1.0, held_until)], NOW)
+
+    claimed = await db.deliveries.claim_alerts(NOW + 2, 10)
+    assert [(d.chat_id, d.story_id) for d in claimed] == [(8, 1)]
+
+
+async def test_alerts_planned_in_quiet_hours_nobody_changed_stay_held(db: Database) -> None:
+    chat, _ = await db.chats.register(8, "private", None, ChatDefaults(), NOW - 120)
+    await db.chats.save_settings(replace(chat, quiet_start="22:00", quiet_end="07:00"), NOW - 60)
+    await db.deliveries.plan([PlannedDelivery(8, 1, 1, "alert", "sport", 1.0, NOW + 8 * 3600)], NOW)
+
+    assert await db.deliveries.claim_alerts(NOW + 2, 10) == []
+    assert [d.story_id for d in await db.deliveries.claim_alerts(NOW + 8 * 3600, 10)] == [1]
