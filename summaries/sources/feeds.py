@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -420,7 +421,29 @@ def _items(
             continue
         if item is not None:
             items.append(item)
+    _drop_shared_links(items, base)
     return items
+
+
+def _drop_shared_links(items: Sequence[FeedItem], home: str) -> None:
+    """Items whose link is not their own page (the feed's home page, or one link for several items) lose it.
+
+    A podcast that links every episode to the show's site gave all of them one address, the key an article is
+    stored under: the first episode was stored and every later one skipped as its duplicate, for good. Such an
+    item is read as one without a link: its permalink guid is its address, else it gets a made-up identity.
+    """
+    links = Counter(canonical_url(item.url) for item in items if item.url)
+    guids = Counter(item.guid for item in items if item.guid)
+    home_page = canonical_url(home) if home else ""
+    for item in items:
+        link = canonical_url(item.url) if item.url else ""
+        if not link or (links[link] == 1 and link != home_page):
+            continue
+        guid = item.guid or ""
+        own = (
+            guid.startswith(("http://", "https://")) and guids[guid] == 1 and canonical_url(guid) not in links
+        )
+        item.url = guid if own and canonical_url(guid) != home_page else ""
 
 
 def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:

@@ -585,6 +585,24 @@ def test_an_item_links_to_its_page_not_to_its_enclosure_and_a_web_address_guid_i
     assert feed.items[0].url == "https://radio.example/strike"
 
 
+def test_items_sharing_one_link_are_told_apart_by_their_guids() -> None:
+    # Episodes that all link to the show's home page: a permalink guid is each one's address, and an item with
+    # only an opaque guid gets an identity of its own; none is the home page's article.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Hour</title>
+        <link>https://radio.example/</link>
+        <item><title>Episode 2</title><link>https://radio.example/</link>
+        <guid>https://radio.example/episodes/2</guid><description>Berths.</description></item>
+        <item><title>Episode 1</title><link>https://radio.example</link>
+        <guid isPermaLink="false">ep-1</guid><description>Tides.</description></item>
+        </channel></rss>""",
+        "https://radio.example/feed",
+    )
+    second, first = (item_to_article(item, feed) for item in feed.items)
+    assert second.url == "https://radio.example/episodes/2"
+    assert first.url.startswith("urn:newsbot:")
+
+
 def test_link_less_items_with_their_own_ids_stay_separate_articles() -> None:
     # A live blog's entries share a title and teaser but not their ids: each is its own article.
     feed = parse_feed(
