@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import feedparser
 import feedparser.encodings
@@ -513,11 +513,36 @@ def _entry_link(entry: Mapping[str, Any], base: str) -> str:
             candidates.append(str(href))
     if entry.get("link"):
         candidates.insert(0, str(entry.get("link")))
+    # FeedBurner links every item through its own redirect (feeds.feedburner.com/~r/..., feedproxy.google.com)
+    # and keeps the publisher's address as feedburner:origLink: that is the article, the address the site's
+    # other feeds give it, and the one that still opens where the redirect service is gone.
+    original = entry.get("feedburner_origlink")
+    if isinstance(original, str) and original.strip():
+        candidates.insert(0, original)
     for href in candidates:
-        absolute = _absolute(base, href.strip())
+        absolute = _absolute(base, _redirect_target(href.strip()))
         if absolute.startswith(("http://", "https://")):
             return absolute
     return ""
+
+
+def _redirect_target(href: str) -> str:
+    """The page a Google redirect ("https://www.google.com/url?...&url=https://site/story") leads to, else ``href``.
+
+    Google Alerts feeds link every item through one: stored as it is, every alert's link named google.com and
+    the story was not recognised when a feed of its own site brought it too.
+    """
+    try:
+        parts = urlsplit(href)
+        host = parts.hostname or ""
+    except ValueError:
+        return href
+    if host not in ("google.com", "www.google.com") or parts.path != "/url":
+        return href
+    for name, value in parse_qsl(parts.query):
+        if name in ("url", "q") and value.startswith(("http://", "https://")):
+            return value
+    return href
 
 
 def _absolute(base: str, href: str) -> str:

@@ -585,6 +585,32 @@ def test_an_item_links_to_its_page_not_to_its_enclosure_and_a_web_address_guid_i
     assert feed.items[0].url == "https://radio.example/strike"
 
 
+def test_an_item_of_a_feedburner_feed_links_to_the_publishers_page_not_the_redirect() -> None:
+    # FeedBurner rewrites each link to its redirect and keeps the article's address as feedburner:origLink: the
+    # alert named the redirect service, and the same story from the site's own feed was not recognised.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+        <channel><title>Gazette</title><link>https://gazette.example/</link><item><title>Ferry strike</title>
+        <link>https://feeds.feedburner.example/~r/gazette/~3/x1/ferry-strike</link>
+        <feedburner:origLink>https://gazette.example/news/ferry-strike</feedburner:origLink>
+        <description>Ferries stop.</description></item></channel></rss>""",
+        "https://feeds.feedburner.example/gazette",
+    )
+    assert item_to_article(feed.items[0], feed).url == "https://gazette.example/news/ferry-strike"
+
+
+def test_an_item_linked_through_a_google_redirect_links_to_the_story() -> None:
+    # Google Alerts links every item through https://www.google.com/url?...&url=<story>.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Google Alert - ferries</title>
+        <entry><id>tag:alerts:1</id><title>Ferry strike ends</title>
+        <link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://gazette.example/news/ferry%3Fid%3D7&amp;ct=ga&amp;usg=AF1"/>
+        <content type="html">Ferries run again.</content></entry></feed>""",
+        "https://www.google.com/alerts/feeds/1/2",
+    )
+    assert feed.items[0].url == "https://gazette.example/news/ferry?id=7"
+
+
 def test_items_sharing_one_link_are_told_apart_by_their_guids() -> None:
     # Episodes that all link to the show's home page: a permalink guid is each one's address, and an item with
     # only an opaque guid gets an identity of its own; none is the home page's article.
