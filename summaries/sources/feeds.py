@@ -422,7 +422,50 @@ def _items(
         if item is not None:
             items.append(item)
     _drop_shared_links(items, base)
+    _drop_shared_edges(items)
     return items
+
+
+# A paragraph found in at least this many items of a listing, and in half of them, is the feed's, not the story's,
+# where it opens or closes an item.
+_SHARED_EDGE_ITEMS = 3
+
+
+def _drop_shared_edges(items: Sequence[FeedItem]) -> None:
+    """Paragraphs that open or close most items of the listing (a blog's "Thank you for reading via RSS ...",
+    "If you'd like to support my efforts ..." under every post) are dropped from each item's text.
+
+    They were the words most items shared, so the summarizer picked them: alerts of every post of such a feed
+    ended in the same sign-off, and a short post's summary was little else.
+    """
+    if len(items) < _SHARED_EDGE_ITEMS:
+        return
+    counts = Counter(
+        para for item in items for para in {*_paragraphs(item.summary), *_paragraphs(item.content or "")}
+    )
+    needed = max(_SHARED_EDGE_ITEMS, (len(items) + 1) // 2)
+    # A "Continue reading..." under every item stays: it is how is_teaser knows to fetch the page.
+    shared = {para for para, count in counts.items() if count >= needed and not _TEASER_TAIL.search(para)}
+    if not shared:
+        return
+    for item in items:
+        item.summary = _without_shared_edges(item.summary, shared)
+        if item.content:
+            item.content = _without_shared_edges(item.content, shared) or None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [para for para in text.split("\n\n") if para]
+
+
+def _without_shared_edges(text: str, shared: set[str]) -> str:
+    paras = _paragraphs(text)
+    start, end = 0, len(paras)
+    while start < end and paras[start] in shared:
+        start += 1
+    while end > start and paras[end - 1] in shared:
+        end -= 1
+    return "\n\n".join(paras[start:end])
 
 
 def _drop_shared_links(items: Sequence[FeedItem], home: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import summaries.sources.feeds as feeds_module
+from summaries import summarize
 from summaries.sources.feeds import (
     FeedError,
     FeedItem,
@@ -627,6 +628,38 @@ def test_items_sharing_one_link_are_told_apart_by_their_guids() -> None:
     second, first = (item_to_article(item, feed) for item in feed.items)
     assert second.url == "https://radio.example/episodes/2"
     assert first.url.startswith("urn:newsbot:")
+
+
+def test_a_sign_off_under_every_post_of_a_feed_is_not_part_of_its_stories() -> None:
+    # A blog closing every post with the same thanks and plea: the words its posts shared most, so summaries
+    # picked them and every alert of the feed ended in the same sign-off.
+    sign_off = (
+        "<p>Thank you for reading by RSS. If you would like to support this blog, please consider buying the"
+        " harbour notes a coffee at coffee.example/harbour, every cup helps.</p><p>Dana</p>"
+    )
+    stories = [
+        "The ferry company said on Monday that crossings to the island would stop for two weeks of repairs.",
+        "The council voted to build a new tram line along the harbour front, opening in three years.",
+        "Fishermen landed the biggest catch of mackerel in a decade, and prices at the market fell sharply.",
+    ]
+    items = "".join(
+        f"<item><title>Post {n}</title><link>https://notes.example/{n}</link>"
+        f"<description><![CDATA[<p>{story}</p>{sign_off}]]></description></item>"
+        for n, story in enumerate(stories)
+    )
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour notes</title>
+        <link>https://notes.example/</link>{items}</channel></rss>""".encode()
+    )
+    articles = [item_to_article(item, feed) for item in feed.items]
+    assert [a.body for a in articles] == stories
+    assert all("coffee" not in " ".join(summarize(a.body, 3, title=a.title)) for a in articles)
+    # A "Continue reading..." under every teaser stays: it is how the bot knows to fetch the page.
+    teasers = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        {items.replace(sign_off, "<p>Continue reading...</p>")}</channel></rss>""".encode()
+    )
+    assert all(item.summary.endswith("Continue reading...") for item in teasers.items)
 
 
 def test_link_less_items_with_their_own_ids_stay_separate_articles() -> None:
