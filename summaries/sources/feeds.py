@@ -12,11 +12,12 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import feedparser
 import feedparser.encodings
@@ -420,7 +421,72 @@ def _items(
             continue
         if item is not None:
             items.append(item)
+    _drop_shared_links(items, base)
+    _drop_shared_edges(items)
     return items
+
+
+# A paragraph found in at least this many items of a listing, and in half of them, is the feed's, not the story's,
+# where it opens or closes an item.
+_SHARED_EDGE_ITEMS = 3
+
+
+def _drop_shared_edges(items: Sequence[FeedItem]) -> None:
+    """Paragraphs that open or close most items of the listing (a blog's "Thank you for reading via RSS ...",
+    "If you'd like to support my efforts ..." under every post) are dropped from each item's text.
+
+    They were the words most items shared, so the summarizer picked them: alerts of every post of such a feed
+    ended in the same sign-off, and a short post's summary was little else.
+    """
+    if len(items) < _SHARED_EDGE_ITEMS:
+        return
+    counts = Counter(
+        para for item in items for para in {*_paragraphs(item.summary), *_paragraphs(item.content or "")}
+    )
+    needed = max(_SHARED_EDGE_ITEMS, (len(items) + 1) // 2)
+    # A "Continue reading..." under every item stays: it is how is_teaser knows to fetch the page.
+    shared = {para for para, count in counts.items() if count >= needed and not _TEASER_TAIL.search(para)}
+    if not shared:
+        return
+    for item in items:
+        item.summary = _without_shared_edges(item.summary, shared)
+        if item.content:
+            item.content = _without_shared_edges(item.content, shared) or None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [para for para in text.split("\n\n") if para]
+
+
+def _without_shared_edges(text: str, shared: set[str]) -> str:
+    paras = _paragraphs(text)
+    start, end = 0, len(paras)
+    while start < end and paras[start] in shared:
+        start += 1
+    while end > start and paras[end - 1] in shared:
+        end -= 1
+    return "\n\n".join(paras[start:end])
+
+
+def _drop_shared_links(items: Sequence[FeedItem], home: str) -> None:
+    """Items whose link is not their own page (the feed's home page, or one link for several items) lose it.
+
+    A podcast that links every episode to the show's site gave all of them one address, the key an article is
+    stored under: the first episode was stored and every later one skipped as its duplicate, for good. Such an
+    item is read as one without a link: its permalink guid is its address, else it gets a made-up identity.
+    """
+    links = Counter(canonical_url(item.url) for item in items if item.url)
+    guids = Counter(item.guid for item in items if item.guid)
+    home_page = canonical_url(home) if home else ""
+    for item in items:
+        link = canonical_url(item.url) if item.url else ""
+        if not link or (links[link] == 1 and link != home_page):
+            continue
+        guid = item.guid or ""
+        own = (
+            guid.startswith(("http://", "https://")) and guids[guid] == 1 and canonical_url(guid) not in links
+        )
+        item.url = guid if own and canonical_url(guid) != home_page else ""
 
 
 def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
@@ -490,11 +556,36 @@ def _entry_link(entry: Mapping[str, Any], base: str) -> str:
             candidates.append(str(href))
     if entry.get("link"):
         candidates.insert(0, str(entry.get("link")))
+    # FeedBurner links every item through its own redirect (feeds.feedburner.com/~r/..., feedproxy.google.com)
+    # and keeps the publisher's address as feedburner:origLink: that is the article, the address the site's
+    # other feeds give it, and the one that still opens where the redirect service is gone.
+    original = entry.get("feedburner_origlink")
+    if isinstance(original, str) and original.strip():
+        candidates.insert(0, original)
     for href in candidates:
-        absolute = _absolute(base, href.strip())
+        absolute = _absolute(base, _redirect_target(href.strip()))
         if absolute.startswith(("http://", "https://")):
             return absolute
     return ""
+
+
+def _redirect_target(href: str) -> str:
+    """The page a Google redirect ("https://www.google.com/url?...&url=https://site/story") leads to, else ``href``.
+
+    Google Alerts feeds link every item through one: stored as it is, every alert's link named google.com and
+    the story was not recognised when a feed of its own site brought it too.
+    """
+    try:
+        parts = urlsplit(href)
+        host = parts.hostname or ""
+    except ValueError:
+        return href
+    if host not in ("google.com", "www.google.com") or parts.path != "/url":
+        return href
+    for name, value in parse_qsl(parts.query):
+        if name in ("url", "q") and value.startswith(("http://", "https://")):
+            return value
+    return href
 
 
 def _absolute(base: str, href: str) -> str:

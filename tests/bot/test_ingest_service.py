@@ -701,6 +701,35 @@ async def test_a_new_item_under_a_reused_guid_and_an_unshared_path_is_news(
     assert await service.poll_due_feeds(clock.now()) == []
 
 
+async def test_every_episode_of_a_podcast_linking_each_to_the_shows_home_page_is_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Every item links to the show's site, told apart only by its guid: the first episode was stored under the
+    # home page's address and every later one skipped as its duplicate, so subscribers never heard of them.
+    home = news_site.url("/")
+
+    def listing(numbers: list[int]) -> str:
+        items = "".join(
+            f"<item><title>Harbour Hour {n}</title><link>{home}</link><guid isPermaLink='false'>hh-{n}</guid>"
+            f"<description>Episode {n}: the crew talks about berth {n * 3} and the ferry timetable.</description>"
+            f"<pubDate>{_rfc822(clock.now() - 10 + n)}</pubDate></item>"
+            for n in numbers
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Harbour Hour</title><link>{home}</link>{items}</channel></rss>"
+
+    url = news_site.add("/podcast.xml", listing([2, 1]), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert sorted(a.title for a in await service.poll_due_feeds(clock.now())) == [
+        "Harbour Hour 1",
+        "Harbour Hour 2",
+    ]
+    clock.advance(601)
+    news_site.add("/podcast.xml", listing([3, 2, 1]), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour Hour 3"]
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+
+
 async def test_summarize_url_stores_the_page_and_explains_failures(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:

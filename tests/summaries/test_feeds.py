@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import summaries.sources.feeds as feeds_module
+from summaries import summarize
 from summaries.sources.feeds import (
     FeedError,
     FeedItem,
@@ -583,6 +584,82 @@ def test_an_item_links_to_its_page_not_to_its_enclosure_and_a_web_address_guid_i
         "https://radio.example/feed",
     )
     assert feed.items[0].url == "https://radio.example/strike"
+
+
+def test_an_item_of_a_feedburner_feed_links_to_the_publishers_page_not_the_redirect() -> None:
+    # FeedBurner rewrites each link to its redirect and keeps the article's address as feedburner:origLink: the
+    # alert named the redirect service, and the same story from the site's own feed was not recognised.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+        <channel><title>Gazette</title><link>https://gazette.example/</link><item><title>Ferry strike</title>
+        <link>https://feeds.feedburner.example/~r/gazette/~3/x1/ferry-strike</link>
+        <feedburner:origLink>https://gazette.example/news/ferry-strike</feedburner:origLink>
+        <description>Ferries stop.</description></item></channel></rss>""",
+        "https://feeds.feedburner.example/gazette",
+    )
+    assert item_to_article(feed.items[0], feed).url == "https://gazette.example/news/ferry-strike"
+
+
+def test_an_item_linked_through_a_google_redirect_links_to_the_story() -> None:
+    # Google Alerts links every item through https://www.google.com/url?...&url=<story>.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Google Alert - ferries</title>
+        <entry><id>tag:alerts:1</id><title>Ferry strike ends</title>
+        <link href="https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://gazette.example/news/ferry%3Fid%3D7&amp;ct=ga&amp;usg=AF1"/>
+        <content type="html">Ferries run again.</content></entry></feed>""",
+        "https://www.google.com/alerts/feeds/1/2",
+    )
+    assert feed.items[0].url == "https://gazette.example/news/ferry?id=7"
+
+
+def test_items_sharing_one_link_are_told_apart_by_their_guids() -> None:
+    # Episodes that all link to the show's home page: a permalink guid is each one's address, and an item with
+    # only an opaque guid gets an identity of its own; none is the home page's article.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Hour</title>
+        <link>https://radio.example/</link>
+        <item><title>Episode 2</title><link>https://radio.example/</link>
+        <guid>https://radio.example/episodes/2</guid><description>Berths.</description></item>
+        <item><title>Episode 1</title><link>https://radio.example</link>
+        <guid isPermaLink="false">ep-1</guid><description>Tides.</description></item>
+        </channel></rss>""",
+        "https://radio.example/feed",
+    )
+    second, first = (item_to_article(item, feed) for item in feed.items)
+    assert second.url == "https://radio.example/episodes/2"
+    assert first.url.startswith("urn:newsbot:")
+
+
+def test_a_sign_off_under_every_post_of_a_feed_is_not_part_of_its_stories() -> None:
+    # A blog closing every post with the same thanks and plea: the words its posts shared most, so summaries
+    # picked them and every alert of the feed ended in the same sign-off.
+    sign_off = (
+        "<p>Thank you for reading by RSS. If you would like to support this blog, please consider buying the"
+        " harbour notes a coffee at coffee.example/harbour, every cup helps.</p><p>Dana</p>"
+    )
+    stories = [
+        "The ferry company said on Monday that crossings to the island would stop for two weeks of repairs.",
+        "The council voted to build a new tram line along the harbour front, opening in three years.",
+        "Fishermen landed the biggest catch of mackerel in a decade, and prices at the market fell sharply.",
+    ]
+    items = "".join(
+        f"<item><title>Post {n}</title><link>https://notes.example/{n}</link>"
+        f"<description><![CDATA[<p>{story}</p>{sign_off}]]></description></item>"
+        for n, story in enumerate(stories)
+    )
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour notes</title>
+        <link>https://notes.example/</link>{items}</channel></rss>""".encode()
+    )
+    articles = [item_to_article(item, feed) for item in feed.items]
+    assert [a.body for a in articles] == stories
+    assert all("coffee" not in " ".join(summarize(a.body, 3, title=a.title)) for a in articles)
+    # A "Continue reading..." under every teaser stays: it is how the bot knows to fetch the page.
+    teasers = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        {items.replace(sign_off, "<p>Continue reading...</p>")}</channel></rss>""".encode()
+    )
+    assert all(item.summary.endswith("Continue reading...") for item in teasers.items)
 
 
 def test_link_less_items_with_their_own_ids_stay_separate_articles() -> None:
