@@ -102,6 +102,29 @@ def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_passwor
     assert "s3cr3t-pw" not in result.stderr and "k3y-42" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("NEWSBOT_FEEDS", "ftp://reader:s3cr3t-pw@feeds.example/rss"), ("NEWSBOT_BOT_TOKEN", "not-a-token")],
+)
+def test_console_starts_when_a_setting_it_ignores_is_invalid(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    # `newsbot console` exited 2 on "invalid setting NEWSBOT_FEEDS" although it polls no feeds.
+    (tmp_path / ".env").write_text(f"{setting}={value}\n")
+    result = newsbot("console", cwd=tmp_path, stdin="/help\n")
+    assert result.returncode == 0, result.stderr
+    assert "/subscribe" in result.stdout and result.stdout.rstrip().endswith("bye")
+    [line] = result.stderr.strip().splitlines()  # said once
+    assert line.startswith(f"newsbot: warning: invalid setting {setting}: ")
+    assert line.endswith("; ignored: this command does not use it")
+    assert "s3cr3t-pw" not in line
+    # A setting the console reads still stops it.
+    (tmp_path / ".env").write_text(f"{setting}={value}\nNEWSBOT_TIMEZONE=Mars/Olympus\n")
+    result = newsbot("console", cwd=tmp_path, stdin="")
+    assert result.returncode == 2
+    assert "invalid setting NEWSBOT_TIMEZONE" in result.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize("command", ["", "run", "console", "ingest", "summarize"])
 def test_help_for_every_command(tmp_path: Path, command: str) -> None:
     result = newsbot(*([command] if command else []), "--help", cwd=tmp_path)
