@@ -148,7 +148,7 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
-    from bot.store import DatabaseUnavailable, SchemaError
+    from bot.store import DatabaseNotWritable, DatabaseUnavailable, SchemaError
 
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A terminal or file in a legacy encoding (Latin-1; Windows' code page when output is redirected) cannot
@@ -176,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as exc:  # NEWSBOT_DB_PATH names a file that is no newsbot database (or a newer one)
         print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (
+        DatabaseNotWritable
+    ) as exc:  # permissions of the file or its folder: the setting is what to look at
+        print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except (DatabaseUnavailable, Failure) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_FAILURE
