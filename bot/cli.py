@@ -9,9 +9,9 @@ import io
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
@@ -110,12 +110,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_settings() -> Settings:
-    """Settings from the environment and .env; UsageError naming the bad setting."""
+def load_settings(ignored: Collection[str] = ()) -> Settings:
+    """Settings from the environment and .env; UsageError naming the bad setting.
+
+    ``ignored``: settings the command replaces (the console's feeds, token, API URL and database). One of them
+    that is invalid is said once, as a warning, and left at its default: it must not stop a command that never
+    reads it.
+    """
+    defaults: dict[str, Any] = {}
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        raise UsageError(describe_validation_error(exc)) from None
+        while True:
+            try:
+                settings = Settings(**defaults)
+                break
+            except ValidationError as exc:
+                loc = exc.errors()[0].get("loc") or ("",)
+                name = str(loc[0])
+                if name not in ignored or name in defaults:
+                    raise UsageError(describe_validation_error(exc)) from None
+                print(
+                    f"newsbot: warning: {describe_validation_error(exc)}; ignored: this command does not use it",
+                    file=sys.stderr,
+                )
+                defaults[name] = Settings.model_fields[name].default
     except UnicodeDecodeError as exc:
         # python-dotenv reads .env as UTF-8; a file saved in Latin-1 or UTF-16 fails before any setting is seen.
         raise UsageError(
@@ -131,7 +148,7 @@ def load_settings() -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
-    from bot.store import DatabaseUnavailable, SchemaError
+    from bot.store import DatabaseNotWritable, DatabaseUnavailable, SchemaError
 
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A terminal or file in a legacy encoding (Latin-1; Windows' code page when output is redirected) cannot
@@ -146,7 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(load_settings())
         if args.command == "console":
-            return _console(load_settings())
+            from bot.console import IGNORED_SETTINGS
+
+            return _console(load_settings(IGNORED_SETTINGS))
         if args.command == "ingest":
             return asyncio.run(_ingest(load_settings(), args.sources, quiet=args.quiet))
         if args.command == "summarize":
@@ -157,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as exc:  # NEWSBOT_DB_PATH names a file that is no newsbot database (or a newer one)
         print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (
+        DatabaseNotWritable
+    ) as exc:  # permissions of the file or its folder: the setting is what to look at
+        print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except (DatabaseUnavailable, Failure) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_FAILURE

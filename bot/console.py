@@ -65,6 +65,10 @@ def load_samples(now: datetime | None = None) -> list[Article]:
     ]
 
 
+# What console_settings replaces: invalid, these would stop `newsbot run`, not the console that never reads them.
+IGNORED_SETTINGS = frozenset({"bot_token", "telegram_api_url", "db_path", "feeds"})
+
+
 def console_settings(settings: Settings, emulator_url: str, db_path: Path) -> Settings:
     """The operator's settings, pointed at the emulator and a throwaway database, with no feeds (offline)."""
     return settings.model_copy(

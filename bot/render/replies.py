@@ -785,7 +785,10 @@ def render_stats(stats: Stats) -> Reply:
         f"Chats: {c.get('total', 0)} ({c.get('active', 0)} active: {c.get('instant', 0)} instant, "
         # Paused chats are instant or digest chats too: "…, 2 paused" read as a third kind that did not add up.
         f"{c.get('digest', 0)} digest; {c.get('paused', 0)} of them paused)",
-        f"Subscriptions: {_count(s.get('topic', 0), 'topic')}, {_count(s.get('keyword', 0), 'keyword')}",
+        f"Subscriptions: {_count(s.get('topic', 0), 'topic')}, {_count(s.get('keyword', 0), 'keyword')}"
+        # Blocked or kicked chats keep what they followed, for their return: counted with the rest, they read
+        # as news still delivered.
+        + (f" ({s['inactive']} more kept for inactive chats)" if s.get("inactive") else ""),
         f"Articles: {stats.articles}",
         f"Feeds: {stats.feeds}" + (f" ({stats.feeds_dead} dead)" if stats.feeds_dead else ""),
         f"Queue: {d.get('queued', 0)} waiting",

@@ -39,10 +39,12 @@ _TOO_COMMON = frozenset(_TOO_COMMON_WORDS.split())
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One thing a user asked to follow: the text as typed and whether it was quoted."""
+    """One thing a user asked to follow: its text (edge punctuation dropped), whether it was quoted, and
+    ``typed``, the text before that, for a refusal to quote."""
 
     text: str
     quoted: bool = False
+    typed: str = ""
 
 
 @dataclass(slots=True)
@@ -80,14 +82,15 @@ def parse_words(text: str) -> list[Word]:
     for match in _TOKEN.finditer(text):
         quoted = next((g for g in match.groups()[:3] if g is not None), None)
         if quoted is not None:
-            phrase = _strip_edges(" ".join(quoted.split()))
+            typed = " ".join(quoted.split())
+            phrase = _strip_edges(typed)
             if phrase:
-                words.append(Word(phrase, quoted=True))
+                words.append(Word(phrase, quoted=True, typed=typed))
             continue
-        for part in match.group(4).split(","):
-            part = _strip_edges(part)
+        for typed in match.group(4).split(","):
+            part = _strip_edges(typed)
             if part:
-                words.append(Word(part))
+                words.append(Word(part, typed=typed))
     return words
 
 
@@ -178,7 +181,8 @@ class SubscriptionService:
                     "to follow every topic, tap them in /topics (quote the word to follow it as a keyword)"
                 )
             if problem:
-                result.rejected.append((word.text, problem))
+                # Quoted as typed: "<b>tesla</b>" stripped of its edges read "b>tesla</b", not what was sent.
+                result.rejected.append((word.typed or word.text, problem))
                 continue
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
             if _stored_as(followed, keyword):

@@ -2,7 +2,15 @@
 
 from bot.store.articles import AddStatus, ArticleRepo, NewArticle
 from bot.store.chats import ChatRepo
-from bot.store.db import Database, DatabaseUnavailable, Migration, SchemaError, instance_lock, load_migrations
+from bot.store.db import (
+    Database,
+    DatabaseNotWritable,
+    DatabaseUnavailable,
+    Migration,
+    SchemaError,
+    instance_lock,
+    load_migrations,
+)
 from bot.store.deliveries import DeliveryRepo
 from bot.store.feeds import FeedRepo
 from bot.store.models import Chat, ChatDefaults, DeliveryMode, Feed, Subscription, SubscriptionKind
@@ -15,6 +23,7 @@ __all__ = [
     "ChatDefaults",
     "ChatRepo",
     "Database",
+    "DatabaseNotWritable",
     "DatabaseUnavailable",
     "DeliveryMode",
     "DeliveryRepo",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import logging
 import os
@@ -42,6 +43,24 @@ class DatabaseUnavailable(RuntimeError):
     """The database file cannot be opened or locked right now (permissions, a missing disk, another process)."""
 
 
+class DatabaseNotWritable(DatabaseUnavailable):
+    """newsbot may not write the database file or its folder: the operator must fix permissions or the path."""
+
+
+# Errors of a folder or file newsbot may not write (EPERM: an immutable file, a sandbox), as opposed to a full disk.
+_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _folder_not_writable(db_path: Path, folder: Path, exc: OSError) -> DatabaseNotWritable:
+    """The folder ``db_path`` needs, or the nearest one that exists (the one that refused a missing subfolder)."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return DatabaseNotWritable(
+        f"cannot create files in {folder} ({exc.strerror or exc}), which {db_path} needs: make that folder "
+        "writable for the user newsbot runs as, or set NEWSBOT_DB_PATH to a file in a writable folder"
+    )
+
+
 @contextmanager
 def instance_lock(db_path: Path) -> Iterator[Path]:
     """Hold ``<db_path>.lock`` so a second ``newsbot run`` on the same database refuses to start.
@@ -59,6 +78,9 @@ def instance_lock(db_path: Path) -> Iterator[Path]:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
+        if exc.errno in _NOT_WRITABLE:
+            # Not "cannot create <file>.lock": that sent operators looking for a lock file instead of the setting.
+            raise _folder_not_writable(db_path, lock_path.parent, exc) from None
         raise DatabaseUnavailable(f"cannot create {lock_path}: {exc.strerror or exc}") from None
     try:
         try:
@@ -149,6 +171,8 @@ class Database:
         try:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if exc.errno in _NOT_WRITABLE:
+                raise _folder_not_writable(db_path, db_path.parent, exc) from None
             raise DatabaseUnavailable(
                 f"cannot create the folder of {db_path}: {exc.strerror or exc}"
             ) from None
@@ -184,7 +208,10 @@ class Database:
                     f"{db_path} is damaged ({exc}); restore it from a backup, or move it away to start afresh"
                 ) from exc
             if isinstance(exc, sqlite3.OperationalError):
-                raise DatabaseUnavailable(_describe_open_error(db_path, exc, busy_timeout_ms)) from exc
+                problem = _describe_open_error(db_path, exc, busy_timeout_ms)
+                if _primary_code(exc) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+                    raise DatabaseNotWritable(problem) from exc
+                raise DatabaseUnavailable(problem) from exc
             raise
         db.schema_version = version
         return db

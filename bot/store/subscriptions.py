@@ -77,9 +77,14 @@ class SubscriptionRepo:
         return [_subscription_from_row(r) for r in rows]
 
     async def count(self) -> dict[str, int]:
-        """How many topic and keyword subscriptions exist, over all chats."""
-        counts = {"topic": 0, "keyword": 0}
-        rows = await fetch_all(self._db.reader, "SELECT kind, count(*) AS n FROM subscriptions GROUP BY kind")
+        """Topic and keyword subscriptions of active chats, and under "inactive" those of inactive chats (kept
+        for when they come back, but nothing is delivered to them)."""
+        counts = {"topic": 0, "keyword": 0, "inactive": 0}
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT CASE WHEN c.active THEN s.kind ELSE 'inactive' END AS k, count(*) AS n"
+            " FROM subscriptions AS s JOIN chats AS c ON c.id = s.chat_id GROUP BY k",
+        )
         for row in rows:
-            counts[row["kind"]] = int(row["n"])
+            counts[row["k"]] = int(row["n"])
         return counts

@@ -102,6 +102,29 @@ def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_passwor
     assert "s3cr3t-pw" not in result.stderr and "k3y-42" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("NEWSBOT_FEEDS", "ftp://reader:s3cr3t-pw@feeds.example/rss"), ("NEWSBOT_BOT_TOKEN", "not-a-token")],
+)
+def test_console_starts_when_a_setting_it_ignores_is_invalid(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    # `newsbot console` exited 2 on "invalid setting NEWSBOT_FEEDS" although it polls no feeds.
+    (tmp_path / ".env").write_text(f"{setting}={value}\n")
+    result = newsbot("console", cwd=tmp_path, stdin="/help\n")
+    assert result.returncode == 0, result.stderr
+    assert "/subscribe" in result.stdout and result.stdout.rstrip().endswith("bye")
+    [line] = result.stderr.strip().splitlines()  # said once
+    assert line.startswith(f"newsbot: warning: invalid setting {setting}: ")
+    assert line.endswith("; ignored: this command does not use it")
+    assert "s3cr3t-pw" not in line
+    # A setting the console reads still stops it.
+    (tmp_path / ".env").write_text(f"{setting}={value}\nNEWSBOT_TIMEZONE=Mars/Olympus\n")
+    result = newsbot("console", cwd=tmp_path, stdin="")
+    assert result.returncode == 2
+    assert "invalid setting NEWSBOT_TIMEZONE" in result.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize("command", ["", "run", "console", "ingest", "summarize"])
 def test_help_for_every_command(tmp_path: Path, command: str) -> None:
     result = newsbot(*([command] if command else []), "--help", cwd=tmp_path)
@@ -335,7 +358,7 @@ def test_ingest_into_a_read_only_database_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(
-        f"newsbot: {db} is read-only: newsbot must write to it (check the permissions"
+        f"newsbot: NEWSBOT_DB_PATH: {db} is read-only: newsbot must write to it (check the permissions"
     )
 
 
@@ -747,6 +770,30 @@ def test_db_path_inside_a_file_names_the_file(tmp_path: Path, command: str) -> N
     assert result.stderr.strip().splitlines() == [
         f"newsbot: invalid setting NEWSBOT_DB_PATH: {tmp_path / 'notes.txt'} is a file, not a folder"
     ]
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+@pytest.mark.parametrize("sub", ["", "sub"])
+def test_db_path_in_a_folder_newsbot_may_not_write_names_the_setting(
+    tmp_path: Path, command: str, sub: str
+) -> None:
+    # `newsbot run` said "newsbot: cannot create .../news.sqlite3.lock: Permission denied": the operator went
+    # looking for a lock file; the setting to change, and what to do, went unsaid.
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    db = folder / sub / "news.sqlite3"
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    args = ("ingest", "--quiet", str(tmp_path / "tram.txt")) if command == "ingest" else ("run",)
+    try:
+        with read_only(folder):
+            result = newsbot(*args, cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH=str(db))
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("newsbot: NEWSBOT_DB_PATH: "), line
+    assert str(db) in line and ".lock:" not in line
+    assert "writable" in line
 
 
 @pytest.mark.parametrize("setting", ["NEWSBOT_DB_PATH", "NEWSBOT_TOPICS_FILE"])

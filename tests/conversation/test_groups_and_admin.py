@@ -263,6 +263,26 @@ async def test_admin_stats_and_feeds(
     assert "Feeds: 0" in (await say(emulator, "/stats", chat=ADMIN_ID)).text
 
 
+async def test_stats_counts_subscriptions_of_active_chats_apart_from_inactive_ones(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A user who blocked the bot kept counting in "Subscriptions: 1 topic, 1 keyword", as if news still went there.
+    await say(emulator, "/subscribe business tesla")
+    await emulator.block_chat(USER_CHAT)
+    await emulator.wait_for_idle()
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and not chat.active
+    stats = await say(emulator, "/stats", chat=ADMIN_ID)
+    assert (
+        stats.text.splitlines()[2] == "Subscriptions: 0 topics, 0 keywords (2 more kept for inactive chats)"
+    )
+    # Back, the chat counts again.
+    await emulator.unblock_chat(USER_CHAT)
+    await say(emulator, "/mysubs")
+    stats = await say(emulator, "/stats", chat=ADMIN_ID)
+    assert stats.text.splitlines()[2] == "Subscriptions: 1 topic, 1 keyword"
+
+
 async def test_groups_hear_only_commands_meant_for_the_bot(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

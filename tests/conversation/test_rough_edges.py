@@ -84,3 +84,13 @@ async def test_markup_is_no_keyword(emulator: BotApiEmulator, running_bot: BotAp
     assert reply.text.count("keywords are plain words, not markup: leave out < and >") == 3
     keywords = {s.value for s in await services_of(running_bot).subscriptions.for_chat(USER_CHAT)}
     assert keywords == {"at&t", "c++", "node.js"}  # punctuation inside a word is still a keyword
+
+
+async def test_markup_refusal_quotes_the_keyword_as_typed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The refusal quoted “b>tesla</b”: the outer "<" and ">" were trimmed as edge punctuation before it was made.
+    reply = await say(emulator, '/subscribe "<b>tesla</b>" <i>rivian</i>')
+    assert "Not followed “<b>tesla</b>”: keywords are plain words" in reply.text
+    assert "Not followed “<i>rivian</i>”: keywords are plain words" in reply.text
+    assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []

@@ -23,10 +23,10 @@ async def test_subscriptions_add_remove_and_list_in_order(db: Database) -> None:
     ]
     assert await db.subscriptions.remove(1, "keyword", "mars")
     assert not await db.subscriptions.remove(1, "keyword", "mars")
-    assert await db.subscriptions.count() == {"topic": 2, "keyword": 1}
+    assert await db.subscriptions.count() == {"topic": 2, "keyword": 1, "inactive": 0}
     assert await db.subscriptions.remove_all(1) == 3
     assert await db.subscriptions.for_chat(1) == []
-    assert await db.subscriptions.count() == {"topic": 0, "keyword": 0}
+    assert await db.subscriptions.count() == {"topic": 0, "keyword": 0, "inactive": 0}
 
 
 async def test_subscribing_an_unknown_chat_is_an_error(db: Database) -> None:
@@ -45,6 +45,8 @@ async def test_planning_input_skips_inactive_and_paused_chats(db: Database) -> N
     assert chat is not None
     await db.chats.save_settings(replace(chat, paused=True), NOW)
     assert [s.chat_id for s in await db.subscriptions.for_active_chats()] == [1]
+    # /stats counts the paused chat with the active ones, as its chat line does, and the blocked one apart.
+    assert await db.subscriptions.count() == {"topic": 2, "keyword": 0, "inactive": 1}
 
 
 async def test_sync_from_settings_upserts_and_removes_only_settings_feeds(db: Database) -> None:
