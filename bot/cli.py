@@ -176,9 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as exc:  # NEWSBOT_DB_PATH names a file that is no newsbot database (or a newer one)
         print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (
-        DatabaseNotWritable
-    ) as exc:  # permissions of the file or its folder: the setting is what to look at
+    except DatabaseNotWritable as exc:  # permissions of the file or its folder: the setting is what to fix
         print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except (DatabaseUnavailable, Failure) as exc:
