@@ -474,17 +474,23 @@ def _drop_shared_links(items: Sequence[FeedItem], home: str) -> None:
     A podcast that links every episode to the show's site gave all of them one address, the key an article is
     stored under: the first episode was stored and every later one skipped as its duplicate, for good. Such an
     item is read as one without a link: its permalink guid is its address, else it gets a made-up identity.
+    Items that share a link and a title are one story listed twice (under two categories, say): they keep it.
     """
-    links = Counter(canonical_url(item.url) for item in items if item.url)
+    titles: dict[str, set[str]] = {}
+    for item in items:
+        if item.url:
+            titles.setdefault(canonical_url(item.url), set()).add(item.title)
     guids = Counter(item.guid for item in items if item.guid)
     home_page = canonical_url(home) if home else ""
     for item in items:
         link = canonical_url(item.url) if item.url else ""
-        if not link or (links[link] == 1 and link != home_page):
+        if not link or (len(titles[link]) == 1 and link != home_page):
             continue
         guid = item.guid or ""
         own = (
-            guid.startswith(("http://", "https://")) and guids[guid] == 1 and canonical_url(guid) not in links
+            guid.startswith(("http://", "https://"))
+            and guids[guid] == 1
+            and canonical_url(guid) not in titles
         )
         item.url = guid if own and canonical_url(guid) != home_page else ""
 

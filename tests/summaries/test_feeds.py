@@ -630,6 +630,21 @@ def test_items_sharing_one_link_are_told_apart_by_their_guids() -> None:
     assert first.url.startswith("urn:newsbot:")
 
 
+def test_one_story_listed_twice_under_one_link_keeps_its_link() -> None:
+    # The same story under two categories, with two guids: one article with its page, not two link-less ones.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour News</title>
+        <link>https://news.example/</link>
+        <item><title>Tram line approved</title><link>https://news.example/tram</link>
+        <guid isPermaLink="false">city-7</guid><description>The council voted.</description></item>
+        <item><title>Tram line approved</title><link>https://news.example/tram</link>
+        <guid isPermaLink="false">transport-7</guid><description>The council voted.</description></item>
+        </channel></rss>""",
+        "https://news.example/feed",
+    )
+    assert [item_to_article(item, feed).url for item in feed.items] == ["https://news.example/tram"] * 2
+
+
 def test_a_sign_off_under_every_post_of_a_feed_is_not_part_of_its_stories() -> None:
     # A blog closing every post with the same thanks and plea: the words its posts shared most, so summaries
     # picked them and every alert of the feed ended in the same sign-off.
