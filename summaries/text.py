@@ -517,8 +517,9 @@ def _is_heading(line: str, following: str, width: int) -> bool:
     )
 
 
-# Words a heading or caption never ends with: a line ending so was cut in mid-sentence.
-_DANGLING_WORD = re.compile(r"\b(?:the|a|an|and|or|of|to|with|for|by|from|that|who|which)$", re.IGNORECASE)
+# Words a heading or caption never ends with: a line ending so was cut in mid-sentence. In lower case, as a
+# sentence has them: "Cassiopeia A", "N/A" and a title-case "Someone To Talk To" end names and headings.
+_DANGLING_WORD = re.compile(r"\b(?:the|a|an|and|or|of|to|with|for|by|from|that|who|which)$")
 
 
 def _continues(previous: str, block: str) -> bool:
@@ -527,11 +528,26 @@ def _continues(previous: str, block: str) -> bool:
     Pages that hard-wrap their text with <br> come out of extraction one line a paragraph ("... won the" /
     "Africa Movie Academy Award ... has taken" / "to her Instagram page"); each line became a broken sentence.
     """
-    if not previous or _SENTENCE_END.search(previous) or is_boilerplate(block) or _TAG_HEADER.match(previous):
+    tail = previous[-_TAIL_CHARS:]
+    if not tail or _SENTENCE_END.search(tail) or is_boilerplate(block) or _TAG_HEADER.match(tail):
         return False  # a "Tags" header is followed by its list, not by the rest of a sentence
     # Only a comma or a word like "the" says a sentence goes on; a colon or a dash may end a heading or a
     # lead-in to a quoted post. A first word of lower-case letters only: "my6sense" or "iPhone" start sentences.
-    return _starts_lower_case(block) or previous.endswith(",") or _DANGLING_WORD.search(previous) is not None
+    if _starts_lower_case(block) or tail.endswith(","):
+        return True
+    # A heading may end in "for" or "to" too ("... the ecosystem I've been waiting for", "12. Find someone to
+    # talk to"): a line of its own, then a finished paragraph opening as a sentence does ("Unhappy with ...")
+    # is no broken line, whose rest would go on with a name ("won the" / "Africa Movie Academy Award ...").
+    heading = len(previous) <= _MAX_HEADING_CHARS and "\n" not in previous and _opens_paragraph(block)
+    return _DANGLING_WORD.search(tail) is not None and not heading
+
+
+def _opens_paragraph(block: str) -> bool:
+    """Whether a block is a finished paragraph that opens with a capitalised word and then a lower-case one."""
+    first, _, rest = block.lstrip("\"'“‘(").partition(" ")
+    opens = first[:1].isupper() and (len(first) == 1 or first[1:].replace("’", "").replace("'", "").islower())
+    finished = "\n" in block or _SENTENCE_END.search(block[-_TAIL_CHARS:]) is not None
+    return opens and bool(rest.strip()) and _starts_lower_case(rest) and finished
 
 
 def _starts_lower_case(block: str) -> bool:
@@ -560,7 +576,7 @@ def _paragraphs(text: str) -> list[str]:
     groups: list[list[str]] = []  # blocks, each with the blocks that go on with its last sentence
     for block in re.split(r"\n\s*\n", text):
         block = block.strip()
-        if groups and block and _continues(groups[-1][-1][-_TAIL_CHARS:], block):
+        if groups and block and _continues(groups[-1][-1], block):
             groups[-1].append(block)
         else:
             groups.append([block])
