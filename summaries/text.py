@@ -907,6 +907,27 @@ _TITLE_END = re.compile(
     r"Rep|Rev|Sen|Sgt|Supt)\.$"
 )
 _DOTTED_END = re.compile(r"(?:^|[\s(\"“‘'/-])(?:[A-Za-z]{1,3}\.){2,}$")
+# nupunkt ends a sentence at every "!" and "?", but names of shows, songs and brands carry them mid-sentence:
+# "Hey Ya! after getting five nominations", "a report by Which? magazine", "a new report by E! News". No English
+# sentence opens in lower case; a capital goes on with the name only as the rest of a brand's name.
+_NAME_MARK_END = re.compile(r"\w[!?]$")
+_BRAND_END = re.compile(r"(?:^|[\s(\"“‘'])(E|Yahoo|Jeopardy)!$")
+_BRAND_NAME_GOES_ON = {
+    "E": frozenset({"News", "Online", "Entertainment", "True"}),
+    "Yahoo": frozenset("Answers Finance Groups Inc Japan Mail Messenger Music News Search Sports".split()),  # noqa: SIM905
+    "Jeopardy": frozenset({"Masters", "Productions", "Tournament"}),
+}
+
+
+def _name_goes_on(tail: str, piece: str) -> bool:
+    """Whether ``piece`` goes on with a name ending in "!" or "?" that nupunkt took for a sentence end."""
+    if _NAME_MARK_END.search(tail) is None:
+        return False
+    if _starts_lower_case(piece):
+        return True
+    brand = _BRAND_END.search(tail)
+    first_word = piece.split(None, 1)[0].rstrip(".,;:)")
+    return brand is not None and first_word in _BRAND_NAME_GOES_ON[brand.group(1)]
 
 
 def _rejoin_english(pieces: list[str]) -> list[str]:
@@ -922,6 +943,7 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
         elif tail and (
             (piece[:1].isupper() and _TITLE_END.search(tail))
             or (_starts_lower_case(piece) and _DOTTED_END.search(tail))
+            or _name_goes_on(tail, piece)
         ):
             groups[-1].append(" " + piece)
         else:

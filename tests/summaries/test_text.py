@@ -878,6 +878,26 @@ def test_each_list_item_stays_its_own_line_when_it_fills_the_width() -> None:
     assert clean_text(f"- {first}\n- {second}") == f"{first}\n{second}"
 
 
+def test_names_with_an_exclamation_or_question_mark_do_not_end_sentences() -> None:
+    # nupunkt cut after every "!" and "?": summaries showed "... a new report by E!" and "News." as sentences,
+    # and "... one half of pop duo Wham!" with "to his arrest ..." on its own.
+    for sentence in (
+        "The couple confirmed the wedding in a new report by E! News on Tuesday.",
+        "Shares of Yahoo! Inc. rose by a tenth after the harbour deal.",
+        "The ferryman won 30,000 dollars on Jeopardy! last year.",
+        "The mayor rose to fame as one half of pop duo Whoosh! in the 1980s.",
+        "A recent report by Which? magazine found the ferry fares too high.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+    # A real exclamation still ends its sentence, also after a brand.
+    assert split_sentences("He left Yahoo! The company said so. We won! The crowd cheered.") == [
+        "He left Yahoo!",
+        "The company said so.",
+        "We won!",
+        "The crowd cheered.",
+    ]
+
+
 def test_a_title_abbreviation_in_capitals_does_not_end_a_sentence() -> None:
     # "Mrs." and "Gov." end in lower-case letters: only the whole word, never its tail "rs", is looked at.
     for sentence in (
