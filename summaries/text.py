@@ -517,8 +517,9 @@ def _is_heading(line: str, following: str, width: int) -> bool:
     )
 
 
-# Words a heading or caption never ends with: a line ending so was cut in mid-sentence.
-_DANGLING_WORD = re.compile(r"\b(?:the|a|an|and|or|of|to|with|for|by|from|that|who|which)$", re.IGNORECASE)
+# Words a heading or caption never ends with: a line ending so was cut in mid-sentence. In lower case, as a
+# sentence has them: "Cassiopeia A", "N/A" and a title-case "Someone To Talk To" end names and headings.
+_DANGLING_WORD = re.compile(r"\b(?:the|a|an|and|or|of|to|with|for|by|from|that|who|which)$")
 
 
 def _continues(previous: str, block: str) -> bool:
@@ -527,11 +528,26 @@ def _continues(previous: str, block: str) -> bool:
     Pages that hard-wrap their text with <br> come out of extraction one line a paragraph ("... won the" /
     "Africa Movie Academy Award ... has taken" / "to her Instagram page"); each line became a broken sentence.
     """
-    if not previous or _SENTENCE_END.search(previous) or is_boilerplate(block) or _TAG_HEADER.match(previous):
+    tail = previous[-_TAIL_CHARS:]
+    if not tail or _SENTENCE_END.search(tail) or is_boilerplate(block) or _TAG_HEADER.match(tail):
         return False  # a "Tags" header is followed by its list, not by the rest of a sentence
     # Only a comma or a word like "the" says a sentence goes on; a colon or a dash may end a heading or a
     # lead-in to a quoted post. A first word of lower-case letters only: "my6sense" or "iPhone" start sentences.
-    return _starts_lower_case(block) or previous.endswith(",") or _DANGLING_WORD.search(previous) is not None
+    if _starts_lower_case(block) or tail.endswith(","):
+        return True
+    # A heading may end in "for" or "to" too ("... the ecosystem I've been waiting for", "12. Find someone to
+    # talk to"): a line of its own, then a finished paragraph opening as a sentence does ("Unhappy with ...")
+    # is no broken line, whose rest would go on with a name ("won the" / "Africa Movie Academy Award ...").
+    heading = len(previous) <= _MAX_HEADING_CHARS and "\n" not in previous and _opens_paragraph(block)
+    return _DANGLING_WORD.search(tail) is not None and not heading
+
+
+def _opens_paragraph(block: str) -> bool:
+    """Whether a block is a finished paragraph that opens with a capitalised word and then a lower-case one."""
+    first, _, rest = block.lstrip("\"'“‘(").partition(" ")
+    opens = first[:1].isupper() and (len(first) == 1 or first[1:].replace("’", "").replace("'", "").islower())
+    finished = "\n" in block or _SENTENCE_END.search(block[-_TAIL_CHARS:]) is not None
+    return opens and bool(rest.strip()) and _starts_lower_case(rest) and finished
 
 
 def _starts_lower_case(block: str) -> bool:
@@ -560,7 +576,7 @@ def _paragraphs(text: str) -> list[str]:
     groups: list[list[str]] = []  # blocks, each with the blocks that go on with its last sentence
     for block in re.split(r"\n\s*\n", text):
         block = block.strip()
-        if groups and block and _continues(groups[-1][-1][-_TAIL_CHARS:], block):
+        if groups and block and _continues(groups[-1][-1], block):
             groups[-1].append(block)
         else:
             groups.append([block])
@@ -891,6 +907,27 @@ _TITLE_END = re.compile(
     r"Rep|Rev|Sen|Sgt|Supt)\.$"
 )
 _DOTTED_END = re.compile(r"(?:^|[\s(\"“‘'/-])(?:[A-Za-z]{1,3}\.){2,}$")
+# nupunkt ends a sentence at every "!" and "?", but names of shows, songs and brands carry them mid-sentence:
+# "Hey Ya! after getting five nominations", "a report by Which? magazine", "a new report by E! News". No English
+# sentence opens in lower case; a capital goes on with the name only as the rest of a brand's name.
+_NAME_MARK_END = re.compile(r"\w[!?]$")
+_BRAND_END = re.compile(r"(?:^|[\s(\"“‘'])(E|Yahoo|Jeopardy)!$")
+_BRAND_NAME_GOES_ON = {
+    "E": frozenset({"News", "Online", "Entertainment", "True"}),
+    "Yahoo": frozenset("Answers Finance Groups Inc Japan Mail Messenger Music News Search Sports".split()),  # noqa: SIM905
+    "Jeopardy": frozenset({"Masters", "Productions", "Tournament"}),
+}
+
+
+def _name_goes_on(tail: str, piece: str) -> bool:
+    """Whether ``piece`` goes on with a name ending in "!" or "?" that nupunkt took for a sentence end."""
+    if _NAME_MARK_END.search(tail) is None:
+        return False
+    if _starts_lower_case(piece):
+        return True
+    brand = _BRAND_END.search(tail)
+    first_word = piece.split(None, 1)[0].rstrip(".,;:)")
+    return brand is not None and first_word in _BRAND_NAME_GOES_ON[brand.group(1)]
 
 
 def _rejoin_english(pieces: list[str]) -> list[str]:
@@ -906,6 +943,7 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
         elif tail and (
             (piece[:1].isupper() and _TITLE_END.search(tail))
             or (_starts_lower_case(piece) and _DOTTED_END.search(tail))
+            or _name_goes_on(tail, piece)
         ):
             groups[-1].append(" " + piece)
         else:

@@ -97,6 +97,24 @@ def test_text_hard_wrapped_into_one_line_a_paragraph_is_joined_again() -> None:
     assert time.monotonic() - started < 2
 
 
+def test_a_heading_ending_in_a_word_like_for_stays_apart_from_the_paragraph_after_it() -> None:
+    # A post's quoted title ending in "for", a numbered heading ending in "to": each was glued to the next
+    # paragraph's opening, and the summary ran them together ("... I have been waiting for Unhappy with ...").
+    heading = "Jo Marsh: the harbour ferry timetable I have been waiting for"
+    paragraph = "Unhappy with the old pier, the council moved the summer market to the harbour front."
+    numbered = "12. Find someone to ask"
+    answer = "Asking a neighbour which ferry to take may save you an hour on the pier."
+    text = f"{heading}\n\n{paragraph}\n\n{numbered}\n\n{answer}"
+    assert split_sentences(clean_text(text)) == [heading, paragraph, numbered, answer]
+    # A single capital ends a name, not a sentence: table cells and list items stay apart.
+    assert clean_text("Price: N/A\n\nDelivery: two days\n\nStar: Cassiopeia A\n\nStar: Vega").split("\n") == [
+        "Price: N/A",
+        "Delivery: two days",
+        "Star: Cassiopeia A",
+        "Star: Vega",
+    ]
+
+
 def test_related_block_is_skipped_until_prose_resumes() -> None:
     prose = "The farm opened on Tuesday, officials in the city said."
     text = "Related\nCouncil approves budget\nNew mayor sworn in\n" + prose
@@ -858,6 +876,26 @@ def test_each_list_item_stays_its_own_line_when_it_fills_the_width() -> None:
     first = "The council moved the summer market from the old square to the harbour front"
     second = "Ferries now run every hour from the pier until late August"
     assert clean_text(f"- {first}\n- {second}") == f"{first}\n{second}"
+
+
+def test_names_with_an_exclamation_or_question_mark_do_not_end_sentences() -> None:
+    # nupunkt cut after every "!" and "?": summaries showed "... a new report by E!" and "News." as sentences,
+    # and "... one half of pop duo Wham!" with "to his arrest ..." on its own.
+    for sentence in (
+        "The couple confirmed the wedding in a new report by E! News on Tuesday.",
+        "Shares of Yahoo! Inc. rose by a tenth after the harbour deal.",
+        "The ferryman won 30,000 dollars on Jeopardy! last year.",
+        "The mayor rose to fame as one half of pop duo Whoosh! in the 1980s.",
+        "A recent report by Which? magazine found the ferry fares too high.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+    # A real exclamation still ends its sentence, also after a brand.
+    assert split_sentences("He left Yahoo! The company said so. We won! The crowd cheered.") == [
+        "He left Yahoo!",
+        "The company said so.",
+        "We won!",
+        "The crowd cheered.",
+    ]
 
 
 def test_a_title_abbreviation_in_capitals_does_not_end_a_sentence() -> None:
