@@ -1,7 +1,7 @@
 """Duplicate and same-story detection, pure Python, with signatures that store as text.
 
-* :func:`content_fingerprint` catches exact-ish duplicates: the same text with different spacing, case,
-  punctuation or markup remnants (a story syndicated unchanged, a feed that re-publishes an item).
+* :func:`content_fingerprint` catches exact-ish duplicates: the same headline and text with different spacing,
+  case, punctuation or markup remnants (a story syndicated unchanged, a feed that re-publishes an item).
 * :func:`story_signature` / :func:`same_story` group the same story told by two sources: a MinHash sketch
   of the story's distinctive words (names, numbers, key terms) estimates how much of its vocabulary two texts
   share. :func:`story_bands` gives LSH band keys so a store can find candidates with an index, not a scan.
@@ -60,9 +60,24 @@ def content_fingerprint(title: str, body: str) -> str:
     norm_title = _normalise(title)
     if norm_title and norm_body.startswith(norm_title + " "):
         norm_body = norm_body[len(norm_title) + 1 :]  # some sources repeat the headline as the first line
-    # A long body identifies the article by itself (headlines get rewritten); a short one needs its title.
-    key = norm_body if len(norm_body.split()) >= 50 else f"{norm_title}\n{norm_body}"
+    # The headline is always part of it: feeds give many items one text (a blog series' intro, a podcast's
+    # blurb, a shop's standard description), and the body alone dropped every item after the first, unstored.
+    # A headline edited and re-published at a new address is a new row, but the same story (see titles_agree).
+    key = f"{norm_title}\n{norm_body}"
     return "sha1:" + hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def titles_agree(title_a: str, title_b: str) -> bool:
+    """Whether two headlines of one source can head one story: most distinctive words of the shorter are in both.
+
+    Reworded headlines keep the story's names and key words ("Melzer shocks Agassi" / "Melzer shocks Agassi in
+    San Jose"); items a feed gives one shared text differ in exactly those ("BondiBlock" / "PhonoBlock"). A
+    headline without distinctive words tells nothing: True.
+    """
+    words_a, words_b = _features(title_a, ""), _features(title_b, "")
+    if not words_a or not words_b:
+        return True
+    return len(words_a & words_b) > min(len(words_a), len(words_b)) / 2
 
 
 def _features(title: str, body: str) -> set[str]:

@@ -29,6 +29,7 @@ from summaries.dedup import (
     story_bands,
     story_signature,
     story_similarity,
+    titles_agree,
 )
 from summaries.evaluate import load_bbc
 
@@ -92,13 +93,14 @@ def evaluate(docs: list[Doc], show: bool) -> None:
                 f"    {sim:.2f} band={int(band)} {verdict} {docs[i][0]} {docs[i][1]!r} ~ {docs[j][0]} {docs[j][1]!r}"
             )
     for label, one_source in (("one source", True), ("two sources", False)):
-        stories = _group(sigs, one_source)
+        titles = [title for _, title, _ in docs]
+        stories = _group(sigs, titles, one_source)
         sizes = sorted((len(m) for m in stories if len(m) > 1), reverse=True)
         chained = sum(
             1
             for members in stories
             for k in members[1:]
-            if not same_story(sigs[members[0]], sigs[k], same_source=one_source)
+            if not _joins(sigs, titles, members[0], k, one_source)
         )
         print(
             f"  grouped in file order as {label}: {len(sizes)} stories of 2+ articles, sizes {sizes}, "
@@ -107,18 +109,22 @@ def evaluate(docs: list[Doc], show: bool) -> None:
     _random_pairs(docs, sigs)
 
 
-def _group(sigs: list[str], one_source: bool) -> list[list[int]]:
-    """Stories as the ingest service builds them: a new article joins a story when it matches any member."""
+def _joins(sigs: list[str], titles: list[str], known: int, new: int, one_source: bool) -> bool:
+    """Whether article ``new`` joins article ``known``'s story, as StoryIndex.find decides."""
+    if not same_story(sigs[new], sigs[known], same_source=one_source):
+        return False
+    return not one_source or titles_agree(titles[new], titles[known])
+
+
+def _group(sigs: list[str], titles: list[str], one_source: bool) -> list[list[int]]:
+    """Stories as the ingest service builds them: a new article joins a story when it matches any member
+    (from one source, under a headline that agrees with that member's)."""
     by_band: dict[str, list[int]] = defaultdict(list)
     members: list[list[int]] = []
     for k, sig in enumerate(sigs):
         candidates = sorted({story for band in story_bands(sig) for story in by_band[band]})
         story = next(
-            (
-                s
-                for s in candidates
-                if any(same_story(sig, sigs[m], same_source=one_source) for m in members[s])
-            ),
+            (s for s in candidates if any(_joins(sigs, titles, m, k, one_source) for m in members[s])),
             None,
         )
         if story is None:

@@ -27,7 +27,7 @@ from bot.services.summaries import SummaryCache
 from bot.store import Database
 from bot.store.models import Feed
 from summaries.articles import Article
-from summaries.dedup import content_fingerprint, same_story, story_bands, story_signature
+from summaries.dedup import content_fingerprint, same_story, story_bands, story_signature, titles_agree
 from summaries.fetch import Fetched, Fetcher, FetchError, sniff_media_type
 from summaries.sources.feeds import (
     FeedError,
@@ -732,7 +732,7 @@ class IngestService:
             now = self._clock.now()
             stories = await self._story_index(now)
             publisher = outlet(article.source_url or article.url, article.source)
-            story_id = stories.find(signature, publisher)
+            story_id = stories.find(signature, publisher, article.title)
             stored, status = await self._db.articles.add(
                 prepared,
                 content_hash=content_hash,
@@ -744,15 +744,15 @@ class IngestService:
                 reader=reader,
             )
             if status == "added" and stored.story_id is not None:
-                stories.add(stored.story_id, signature, now, publisher)
+                stories.add(stored.story_id, signature, now, publisher, stored.title)
         return stored, status
 
     async def _story_index(self, now: float) -> StoryIndex:
         if self._stories is None:
             self._stories = StoryIndex(STORY_WINDOW_SECONDS)
             recent = await self._db.articles.recent_signatures(now - STORY_WINDOW_SECONDS)
-            for story_id, signature, url, source in recent:
-                self._stories.add(story_id, signature, now, outlet(url, source))
+            for story_id, signature, url, source, title in recent:
+                self._stories.add(story_id, signature, now, outlet(url, source), title)
         self._stories.forget_before(now - STORY_WINDOW_SECONDS)
         return self._stories
 
@@ -782,35 +782,45 @@ class StoryIndex:
     def __init__(self, window: float) -> None:
         self._window = window
         self._bands: dict[str, set[int]] = {}
-        self._signatures: dict[int, list[tuple[str, float, str]]] = {}
+        self._signatures: dict[int, list[tuple[str, float, str, str]]] = {}
         self._swept_at = 0.0
 
-    def find(self, signature: str | None, source: str = "") -> int | None:
+    def find(self, signature: str | None, source: str = "", title: str = "") -> int | None:
         """The story a signature from ``source`` (an ``outlet`` key) belongs to, if a recent one matches.
 
-        An article of the same source must be a revision of the new one (see ``same_story``): a source's
-        follow-up is news of its own, and "also: ..." would not even name it.
+        An article of the same source must be a revision of the new one (see ``same_story``) under a headline
+        that agrees with it (``titles_agree``): a source's follow-up is news of its own, and so is its next item
+        with the same stock text (a podcast's blurb); "also: ..." would not even name it.
         """
         if not signature:
             return None
         candidates = {story for band in story_bands(signature) for story in self._bands.get(band, ())}
         for story in sorted(candidates):
             members = self._signatures.get(story, [])
-            own = [known for known, _, known_source in members if source and known_source == source]
+            own = [
+                (known, known_title)
+                for known, _, known_source, known_title in members
+                if source and known_source == source
+            ]
             # A story this source already reported takes only a revision of that report: its follow-up would
             # otherwise join through another outlet's account of the first event, which shares the background.
             if own:
-                if any(same_story(signature, known, same_source=True) for known in own):
+                if any(
+                    same_story(signature, known, same_source=True) and titles_agree(title, known_title)
+                    for known, known_title in own
+                ):
                     return story
-            elif any(same_story(signature, known) for known, _, _ in members):
+            elif any(same_story(signature, known) for known, _, _, _ in members):
                 return story
         return None
 
-    def add(self, story_id: int, signature: str | None, seen_at: float, source: str = "") -> None:
-        """Remember one article's signature (and its source) under its story."""
+    def add(
+        self, story_id: int, signature: str | None, seen_at: float, source: str = "", title: str = ""
+    ) -> None:
+        """Remember one article's signature (and its source and headline) under its story."""
         if not signature:
             return
-        self._signatures.setdefault(story_id, []).append((signature, seen_at, source))
+        self._signatures.setdefault(story_id, []).append((signature, seen_at, source, title))
         for band in story_bands(signature):
             self._bands.setdefault(band, set()).add(story_id)
 
@@ -820,9 +830,9 @@ class StoryIndex:
         if 0 <= cutoff - self._swept_at < 3600:
             return
         self._swept_at = cutoff
-        stale = [s for s, sigs in self._signatures.items() if max(t for _, t, _ in sigs) < cutoff]
+        stale = [s for s, sigs in self._signatures.items() if max(t for _, t, _, _ in sigs) < cutoff]
         for story_id in stale:
-            for signature, _, _ in self._signatures.pop(story_id):
+            for signature, _, _, _ in self._signatures.pop(story_id):
                 for band in story_bands(signature):
                     members = self._bands.get(band)
                     if members is not None:

@@ -553,18 +553,24 @@ class ArticleRepo:
                 (_json_text(sentences), article_id),
             )
 
-    async def recent_signatures(self, since: float) -> list[tuple[int, str, str, str]]:
-        """(story_id, story_signature, url, source) of articles fetched since ``since``, to group new ones; the url
-        is the outlet's site for an aggregator's item (``Article.source_url``)."""
+    async def recent_signatures(self, since: float) -> list[tuple[int, str, str, str, str]]:
+        """(story_id, story_signature, url, source, title) of articles fetched since ``since``, to group new ones;
+        the url is the outlet's site for an aggregator's item (``Article.source_url``)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT story_id, story_signature, coalesce(source_url, url) AS url, source FROM articles"
+            "SELECT story_id, story_signature, coalesce(source_url, url) AS url, source, title FROM articles"
             # Ordered by the indexed column so the planner reads only the recent rows.
             " WHERE fetched_at >= ? AND story_signature IS NOT NULL ORDER BY fetched_at, id",
             (since,),
         )
         return [
-            (int(r["story_id"]), str(r["story_signature"]), str(r["url"] or ""), str(r["source"] or ""))
+            (
+                int(r["story_id"]),
+                str(r["story_signature"]),
+                str(r["url"] or ""),
+                str(r["source"] or ""),
+                str(r["title"] or ""),
+            )
             for r in rows
         ]
 

@@ -819,6 +819,47 @@ async def test_a_sources_follow_up_is_a_story_of_its_own(service: IngestService)
     assert revision.story_id == a.id
 
 
+# A podcast's stock text, under every episode (more than 50 words, which once made the text alone its identity).
+SHOW_BLURB = (
+    "Harbour Hour is the weekly show about life on the Brightwater waterfront. Every Monday our hosts sit down "
+    "with the people who keep the harbour running, from ferry crews and lock keepers to fishmongers and "
+    "lifeboat volunteers. Subscribe wherever you get your podcasts, leave us a review, and send your questions "
+    "for the next episode to the studio by Friday."
+)
+
+
+async def test_items_that_share_a_stock_text_are_each_stored_and_alerted(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Every episode carries the show's blurb, under its own headline and link: each is news of its own. The
+    # second was skipped as a duplicate of the first, unstored and never alerted.
+    await db.feeds.add(news_site.feed_url("entertainment"), (), None, clock.now() - 60)
+    await news_site.publish("entertainment", "Harbour Hour 12: The lighthouse keepers", SHOW_BLURB)
+    first = await service.poll_due_feeds(clock.now())
+    await news_site.publish("entertainment", "Harbour Hour 13: Night ferries", SHOW_BLURB)
+    clock.advance(601)
+    second = await service.poll_due_feeds(clock.now())
+
+    assert [a.title for a in first + second] == [
+        "Harbour Hour 12: The lighthouse keepers",
+        "Harbour Hour 13: Night ferries",
+    ]
+    assert [a.story_id for a in first + second] == [a.id for a in first + second]
+    assert await db.articles.count() == 2
+
+
+async def test_an_edited_headline_republished_at_a_new_address_joins_its_story(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    await db.feeds.add(news_site.feed_url("business"), (), None, clock.now() - 60)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    [first] = await service.poll_due_feeds(clock.now())
+    await news_site.publish("business", "Carmaker Voltra plans to double its car sales in Asia", CAR_BODY)
+    clock.advance(601)
+    # Stored, but the story its subscribers were alerted to already: one alert per chat and story.
+    assert [a.story_id for a in await service.poll_due_feeds(clock.now())] == [first.id]
+
+
 async def test_one_aggregator_feed_still_groups_two_outlets_reports(service: IngestService) -> None:
     from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B
 

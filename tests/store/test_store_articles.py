@@ -128,12 +128,12 @@ async def test_story_grouping(db: Database) -> None:
         "Other Wire",
     ]
     assert await db.articles.recent_signatures(NOW) == [
-        (first.story_id, "sig-a", "https://news.example/1", "Example News"),
-        (first.story_id, "sig-a", "https://news.example/2", "Other Wire"),
-        (other.story_id, "sig-b", "https://news.example/3", "Example News"),
+        (first.story_id, "sig-a", "https://news.example/1", "Example News", "Invented headline number 1"),
+        (first.story_id, "sig-a", "https://news.example/2", "Other Wire", "Invented headline number 2"),
+        (other.story_id, "sig-b", "https://news.example/3", "Example News", "Invented headline number 3"),
     ]
     assert await db.articles.recent_signatures(NOW + 50) == [
-        (other.story_id, "sig-b", "https://news.example/3", "Example News")
+        (other.story_id, "sig-b", "https://news.example/3", "Example News", "Invented headline number 3")
     ]
 
 

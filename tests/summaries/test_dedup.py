@@ -8,6 +8,7 @@ from summaries.dedup import (
     story_bands,
     story_signature,
     story_similarity,
+    titles_agree,
 )
 
 # One invented event, told twice by two imaginary outlets in their own words.
@@ -59,10 +60,24 @@ def test_fingerprint_ignores_case_spacing_and_punctuation() -> None:
     assert content_fingerprint(title, body) == content_fingerprint(title.lower(), messy)
 
 
-def test_fingerprint_ignores_repeated_headline_and_new_headline_for_long_bodies() -> None:
+def test_fingerprint_ignores_a_headline_repeated_in_the_body() -> None:
     title, body = HARBOUR_A
     assert content_fingerprint(title, body) == content_fingerprint(title, f"{title}\n\n{body}")
-    assert content_fingerprint(title, body) == content_fingerprint("A rewritten headline", body)
+
+
+def test_fingerprint_keeps_apart_items_that_share_a_long_text_under_their_own_headlines() -> None:
+    # A blog series' shared intro, a podcast's blurb: the text alone made the second item a duplicate.
+    body = HARBOUR_A[1]
+    assert len(body.split()) > 50
+    assert content_fingerprint("BondiBlock", body) != content_fingerprint("PhonoBlock", body)
+
+
+def test_titles_agree_for_a_reworded_headline_not_for_another_items() -> None:
+    assert titles_agree("Melzer shocks Agassi", "Melzer shocks Agassi in San Jose")
+    assert titles_agree("Tory backing for ID cards", "Conservative backing for ID cards")
+    assert titles_agree("", "Anything at all")  # nothing to tell by
+    assert not titles_agree("BondiBlock", "PhonoBlock")
+    assert not titles_agree("Harbour Hour 12: The lighthouse keepers", "Harbour Hour 13: Night ferries")
 
 
 def test_fingerprint_differs_for_different_text() -> None:
