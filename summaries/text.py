@@ -695,6 +695,16 @@ def _script_language(sample: str) -> str | None:
     return None
 
 
+def _stop_word_hits(words: list[str]) -> dict[str, int]:
+    """How many of ``words`` are stop words of each language told apart by stop words (not by script)."""
+    hits: dict[str, int] = {}
+    for name in LANGUAGES.values():
+        if name not in _SCRIPT_LANGUAGES:
+            sw = stop_words(name)
+            hits[name] = sum(1 for w in words if w in sw)
+    return hits
+
+
 def detect_language(text: str) -> str:
     """Cheap guess of the language name of a text (by script, else stop-word overlap); English when in doubt."""
     sample = text[:5000].lower()
@@ -705,11 +715,7 @@ def detect_language(text: str) -> str:
     if not words:
         return "english"
     best, best_hits, english_hits = "english", 0, 0
-    for name in LANGUAGES.values():
-        if name in _SCRIPT_LANGUAGES:
-            continue
-        sw = stop_words(name)
-        hits = sum(1 for w in words if w in sw)
+    for name, hits in _stop_word_hits(words).items():
         if name == "english":
             english_hits = hits
         if hits > best_hits:
@@ -739,11 +745,48 @@ def text_language(text: str, declared: str | None = None) -> str:
 
     A declared English is checked: page templates and feeds say "en" by default, and German pages marked so
     were summarized with English sentence rules ("Der 1." / "FC Köln gewann ..."). Another declared language
-    is trusted: the guess defaults to English when unsure, and close languages share stop words.
+    stands unless the text clearly says otherwise (see _evident_language): the guess defaults to English when
+    unsure, and close languages share stop words.
     """
     name = language_name(declared)
     if name is not None and name != "english":
-        return name
+        return _evident_language(text, name) or name
+    return detect_language(text)
+
+
+# How much text it takes to overrule a declared language by stop words: a teaser of a few sentences may be mostly
+# an English quote in a German story. And the share of its words that must be stop words of the other language:
+# prose in any supported language has them (English news about 45%, German 12-40%: its list is short, show notes
+# terse), a list of names, numbers or product titles does not.
+_EVIDENT_MIN_WORDS = 100
+_EVIDENT_STOP_WORD_SHARE = 0.1
+
+
+def _evident_language(text: str, declared: str) -> str | None:
+    """The language a text is plainly written in when that is not ``declared``, else None.
+
+    Templates declare a default language: English Business Insider pages say lang="de", and were tagged and
+    split with German rules. The text wins only on strong evidence: another script, or a text of some length
+    whose stop words are mostly another language's, at least twice as many as the declared language's (close
+    languages, Czech and Slovak, Portuguese and Italian, share too many to tell apart that way).
+    """
+    sample = text[:5000].lower()
+    by_script = _script_language(sample)
+    if by_script is not None:
+        # Chinese and Japanese share their characters: a Japanese headline may have no kana at all.
+        han = {"chinese", "japanese"}
+        return None if by_script == declared or {by_script, declared} <= han else by_script
+    words = _WORD.findall(sample)
+    if len(words) < _EVIDENT_MIN_WORDS:
+        return None
+    hits = _stop_word_hits(words)
+    best = max(hits, key=hits.__getitem__)
+    if (
+        best == declared
+        or hits[best] < _EVIDENT_STOP_WORD_SHARE * len(words)
+        or hits[best] < 2 * hits.get(declared, 0)
+    ):
+        return None
     return detect_language(text)
 
 

@@ -641,6 +641,26 @@ def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None
     assert prepare(teaser, title).language == "portuguese"
 
 
+def test_an_english_article_on_a_page_declaring_another_language_is_split_as_english() -> None:
+    # A page template's lang="fr" or "es" made an English article French or Spanish: split with those rules,
+    # "Sen." and "Jan." ended sentences, the sentence naming the bill's author dropped out of the summary and a
+    # longer one read "Sen." / "Ana Ruiz, who wrote the bill, said ...".
+    sentences = [
+        "The state senate passed the new water bill late on Tuesday after a long debate.",
+        "Sen. Ana Ruiz, who wrote the bill, said farms and towns would now share the river fairly.",
+        "Gov. Tom Hale is expected to sign it on Jan. 5 in the capital, where the bill was drafted.",
+        "The bill sets a limit on how much water each farm may take from the river in a dry summer.",
+        "Towns that save water will be paid from a new fund of 40 million dollars over five years.",
+        "Farmers in the valley said the limit was too strict and asked the state for more time.",
+        "The first limits will apply next summer, and the state will check them every month.",
+    ]
+    for code in ("fr", "es"):
+        assert summarize(" ".join(sentences), 3, language=code) == [sentences[0], sentences[1], sentences[3]]
+        assert summarize(" ".join(sentences), 7, language=code) == sentences
+    # A headline or a teaser is too short to overrule the declaration.
+    assert prepare(sentences[0], language="fr").language == "french"
+
+
 def test_russian_is_summarized_with_russian_stems_and_stop_words() -> None:
     text = " ".join(LANGUAGE_TEXTS["ru"])
     prepared = prepare(text)

@@ -12,6 +12,7 @@ from summaries.text import (
     is_boilerplate,
     language_name,
     split_sentences,
+    text_language,
 )
 
 TITLE = "Harbour city opens floating solar farm"
@@ -232,6 +233,26 @@ def test_language_detection() -> None:
     for code, sentences in LANGUAGE_TEXTS.items():
         assert detect_language(" ".join(sentences)) == expected[code]
     assert detect_language("12345 67890") == "english"
+
+
+def test_a_declared_language_stands_unless_the_text_plainly_is_another() -> None:
+    # Templates declare a default language (English Business Insider pages say lang="de"): a long text whose
+    # stop words are plainly another language's, or another script, overrules it.
+    english = " ".join(GENUINE * 3)
+    assert text_language(english, "de") == "english"
+    assert text_language(" ".join(LANGUAGE_TEXTS["de"] * 6), "fr") == "german"
+    assert text_language("وافق المجلس البلدي على بناء جسر جديد فوق النهر.", "fr") == "arabic"
+    # A teaser, a German story quoting an English sentence, a Japanese headline without kana, or a text in a
+    # close language (Portuguese and Italian share many stop words) keeps the declaration.
+    assert text_language(" ".join(GENUINE[:2]), "de") == "german"
+    quote = (
+        "Der Konzern meldete am Dienstag einen Rekordumsatz. „We are very proud of the team and of what it has "
+        "achieved this year, and we think that the next year will be even better for all of us“, sagte die "
+        "Chefin in London. Die Aktie stieg um drei Prozent."
+    )
+    assert text_language(quote, "de") == "german"
+    assert text_language("東京都知事選 投開票", "ja") == "japanese"
+    assert text_language(" ".join(LANGUAGE_TEXTS["pt"] * 6), "it") == "italian"
 
 
 def test_languages_are_told_by_their_script() -> None:

@@ -171,6 +171,21 @@ def test_german_text_declared_english_gets_german_topics() -> None:
     assert topics == ["politics"]
 
 
+def test_english_text_declared_german_gets_english_topics() -> None:
+    # Templates declare a default language the other way too (English Business Insider pages say lang="de"):
+    # read as German, where "war" is "was", this story of a war had no topic, and a chat following world news
+    # never saw it.
+    title = "Two years of war leave the river towns empty"
+    body = (
+        "The war has now lasted two years, and the towns along the river are almost empty. Most of the families "
+        "who lived there have left for the capital, where they wait in schools and sports halls for news of "
+        "their homes. Those who stayed say that the shelling has stopped for now, but that nobody believes it "
+        "will last. The war has cut the only road to the coast, and food comes in by boat when it comes at all. "
+        "A teacher who runs the last shop in one of the towns said she would stay as long as there was bread."
+    )
+    assert default_catalogue().tag(title, body, language="de") == ["world"]
+
+
 # Languages with no vocabulary of their own keep the borrowed English entries, so their everyday words that
 # look like English keywords must not count either: Italian "ai" (to the), "dietro" (behind), "lungo" (long),
 # "Camera" (the lower house), "data" (date); Swedish "sedan" (since, ago), "mars" (March), "art" (species);
