@@ -905,8 +905,13 @@ _MISSED_END = re.compile(
     r"(?<![\w.])([a-z][a-z'’-]*[a-z])([.!?][\"'”’)\]]*)(?:\s+(?=[\"“‘(]?[A-Z])|(?=[A-Z][a-z]+\s))"
 )
 _LOWER_ABBREVIATIONS = frozenset(
-    "al approx ca cf co corp dept dir ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd max "  # noqa: SIM905
-    "min mins mt no nos op oz pp ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
+    "al approx bln ca cf co corp dept dir ed eds esp est etc fig figs ft gov govt hr hrs inc incl jr lb lbs ltd "  # noqa: SIM905
+    "max min mins mln mos mt no nos op oz pct pp pts qtr ref rev sq sr st tel vol vols vs viz wk yr yrs".split()
+)
+# One of them ends the text before a piece in lower case: nupunkt cut after an abbreviation it does not know
+# ("Growth slowed to 2.1 pct. | in the third quarter"); no English sentence opens in lower case.
+_LOWER_ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(\"“‘'/-])(?:" + "|".join(sorted(_LOWER_ABBREVIATIONS)) + r")\.$", re.IGNORECASE
 )
 
 
@@ -985,7 +990,10 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
             groups[-1].append(piece)
         elif tail and (
             (piece[:1].isupper() and _TITLE_END.search(tail))
-            or (_starts_lower_case(piece) and _DOTTED_END.search(tail))
+            or (
+                _starts_lower_case(piece)
+                and (_DOTTED_END.search(tail) or _LOWER_ABBREVIATION_END.search(tail))
+            )
             or _name_goes_on(tail, piece)
         ):
             groups[-1].append(" " + piece)

@@ -179,6 +179,17 @@ def test_a_sentence_cut_inside_a_bracket_after_an_abbreviation_is_whole_again() 
     assert summarize(f"{sentence} {later}", 2) == [sentence, later]
 
 
+def test_an_abbreviation_nupunkt_does_not_know_before_a_word_in_lower_case_ends_no_sentence() -> None:
+    # A summary showed "Growth slowed to 2.1 pct." and then "in the third quarter, ..." as a sentence.
+    sentence = "Growth slowed to 2.1 pct. in the third quarter, the statistics office said on Friday."
+    later = "Exports fell 3 pct. Imports held steady."
+    assert split_sentences(f"{sentence} {later}") == [
+        sentence,
+        "Exports fell 3 pct.",
+        "Imports held steady.",
+    ]
+
+
 def test_sentences_glued_without_a_space_are_told_apart() -> None:
     # Pages drop the space where a paragraph break was: a summary showed "... as a chief physician.Police
     # arrested ..." as one sentence, and a blog's "... offline business.Click To Tweet" with its share button.
