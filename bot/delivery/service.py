@@ -286,11 +286,12 @@ class DeliveryService:
         if not on_demand or shown:
             nxt = chat.next_digest_at
             if not on_demand and chat.mode == "digest":
-                # Told to wait (429) before anything went out: the same digest is tried again after the wait.
-                # Otherwise the next time by the chat's schedule as it is now: times or a timezone changed
-                # while this digest was due or being sent count from it (ChatService kept it due).
+                # Told to wait (429): the rest of the digest (all of it, or the parts after those that went
+                # out) is tried again after the wait, not at the next digest time. Otherwise the next time by
+                # the chat's schedule as it is now: times or a timezone changed while this digest was due or
+                # being sent count from it (ChatService kept it due).
                 current = await self._db.chats.get(chat_id) or chat
-                nxt = retry_at if retry_at is not None and not shown else _safe_next_digest(current, now)
+                nxt = retry_at if retry_at is not None else _safe_next_digest(current, now)
             await self._db.chats.record_digest(
                 chat.id,
                 last_digest_at=now if shown else None,

@@ -228,8 +228,8 @@ def render_digest(
             return (0, topic_order[group], group)
         return (1, 0, group)
 
-    # (heading, line, key, keys over the cap): the units a message is packed from; a heading is repeated in a
-    # new message.
+    # (heading, line, key, keys over the cap): one story each, the units a message is packed from; a heading is
+    # repeated in a new message.
     units: list[_Unit] = []
     ids: list[int] = []  # of the stories shown, in the order shown
     for group in sorted(groups, key=group_key):
@@ -244,14 +244,20 @@ def render_digest(
             if topic
             else f"🔎 <b>{esc(truncate(group, _SOURCE_CHARS))}</b>"
         )
-        units.extend((heading, _digest_line(item, now, zone), item.key, ()) for item in kept)
+        over = tuple(item.key for item in members[len(kept) :])
+        more = _more_line(len(over), group, topic is not None) if over else ""
+        for item in kept:
+            if item is not kept[-1] or not more:
+                units.append((heading, _digest_line(item, now, zone), item.key, ()))
+                continue
+            # "…and N more" goes with the group's last story: on its own it could miss the room left in a
+            # message and open the next one, a message that shows no story (or starts with a group's tail).
+            line = _digest_line(item, now, zone, _MAX_DIGEST_ITEM_CHARS - len(more) - 1)
+            units.append((heading, f"{line}\n{more}", item.key, over))
         ids.extend(item.article.id for item in kept if item.article.id is not None)
-        if len(members) > len(kept):
-            over = tuple(item.key for item in members[len(kept) :])
-            units.append((heading, _more_line(len(over), group, topic is not None), None, over))
     if not units:
         return []
-    count = sum(1 for _, _, key, _ in units if key is not None)
+    count = len(units)
     name = f"{DIGEST_MARK} <b>{esc(title)}</b>"
     # A digest has no buttons: the last message says what its "#12" ids are for, with one to copy.
     example = next(iter(ids), None)
@@ -286,7 +292,7 @@ def is_digest_text(text: str) -> bool:
     return text.startswith(f"{DIGEST_MARK} ")
 
 
-_Unit = tuple[str, str, int | None, tuple[int, ...]]
+_Unit = tuple[str, str, int, tuple[int, ...]]
 
 
 def _pack_units(
@@ -314,8 +320,7 @@ def _pack_units(
         else:
             text += addition
         current_heading = heading
-        if key is not None:
-            keys.append(key)
+        keys.append(key)
         over.extend(named)
     packed.append((text, tuple(keys), tuple(over)))
     return packed
@@ -343,8 +348,11 @@ def _more_line(count: int, group: str, is_topic: bool) -> str:
     return f"{more} <code>/search {esc(words)}</code>"
 
 
-def _digest_line(item: DigestItem, now: float, zone: str) -> str:
-    """One story of a digest: linked title, source and age, id, other sources, first summary sentence."""
+def _digest_line(item: DigestItem, now: float, zone: str, room: int = _MAX_DIGEST_ITEM_CHARS) -> str:
+    """One story of a digest: linked title, source and age, id, other sources, first summary sentence.
+
+    Longer than ``room`` characters, only its title and id.
+    """
     art = item.article
     title = esc(title_text(art.title, _DIGEST_TITLE_CHARS))
     link = web_link(art.url)
@@ -373,6 +381,6 @@ def _digest_line(item: DigestItem, now: float, zone: str) -> str:
     if first:
         line += "\n  " + esc(first)
     # Escaping can grow each piece several times over; whatever a feed sends, a line must fit a message.
-    if len(line) > _MAX_DIGEST_ITEM_CHARS:
+    if len(line) > room:
         line = f"• {esc(title_text(art.title, 60))}" + (f" · #{art.id}" if art.id is not None else "")
     return line

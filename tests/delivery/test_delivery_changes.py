@@ -203,6 +203,38 @@ async def test_an_hour_long_retry_after_on_one_digest_holds_no_other_digest(
         assert 7 not in api.delivered
 
 
+async def test_a_digest_told_to_wait_after_its_first_part_sends_the_rest_after_the_wait_not_tomorrow(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Part 1 of 3" arrived at 08:00, then Telegram asked for a long wait: parts 2 and 3 waited for the next
+    # morning's digest, although a digest told to wait is tried again after the wait. (A wait over 30 s is
+    # such a long one; over half a second here, to keep the test short.)
+    monkeypatch.setattr(delivery_module, "DIGEST_MAX_RETRY_WAIT", 0.5)
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, telegram_api_url=api.base_url, digest_max_per_topic=50) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        await chat_service(r).set_digest_times(7, ["08:00"])
+        summary = ("A long summary sentence that keeps going on and on about the match. " * 3,)
+        titles = [f"Story number {i} " + "x" * 150 for i in range(25)]
+        stories = [await store_article(r, title, topics=("sport",), summary=summary) for title in titles]
+        await r.delivery.plan_alerts(stories, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        sending = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: 7 in api.delivered)
+        api.retry_after = {7: 1.5}  # the answer to part 2
+        shown = await sending
+        assert 0 < shown < 25 and len(api.delivered[7]) == 1
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 8) + 1.5
+        # After the wait the rest goes out, each story once; the next digest is tomorrow's.
+        clock.set(utc(2026, 1, 5, 8) + 2)
+        assert await r.delivery.send_due_digests(clock.now()) == 25 - shown
+        text = " ".join(api.delivered[7])
+        assert all(text.count(title) == 1 for title in titles)
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+
+
 class ScriptedApi(LoopbackApi):
     """sendMessage answers each chat's scripted statuses in turn (429 with a short wait, or a proxy's 502), then 200."""
 

@@ -471,3 +471,22 @@ def test_an_arabic_source_name_keeps_the_age_after_it_in_alerts_and_digests() ->
     for text in (parse_html(alert).text, parse_html(part.text).text):
         also = text[text.index("also: ") :]
         assert _direction_after(also, also.index("12") + 2) == "L"  # ", BBC" is not drawn into it
+
+
+def test_the_more_line_of_a_topic_stays_with_its_stories_when_a_digest_splits() -> None:
+    # Where "…and 3 more" just missed the room left in a message, it opened the next one on its own: the
+    # last message of a digest held no story, only "⚽ Sport / …and 3 more: /latest sport" and the footer.
+    def story(i: int, title: str) -> DigestItem:
+        return DigestItem(art(i, title=title, summary=("Said.",), topics=("sport",)), "sport", 1.0, key=i)
+
+    # Each length of the last story's title ends the first message elsewhere; some end it just before the line.
+    for pad in range(200):
+        items = [story(i, f"Story {i} " + "w" * 150) for i in range(1, 15)]
+        items += [story(15, "Story 15 " + "w" * pad), *(story(i, f"Story {i}") for i in (16, 17, 18))]
+        parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=15)
+        texts = [parse_html(part.text).text for part in parts]
+        assert all(part.keys for part in parts), pad  # every message shows a story
+        [(part, text)] = [(p, t) for p, t in zip(parts, texts, strict=True) if "…and 3 more" in t]
+        # The line follows the group's last story shown, in the same message, and tells of the three.
+        assert 15 in part.keys and text.index("#15") < text.index("…and 3 more"), pad
+        assert part.over == (16, 17, 18), pad
