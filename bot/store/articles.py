@@ -477,16 +477,18 @@ class ArticleRepo:
                 # LIKE (ASCII case-insensitive, no copy of the text) picks the few candidates GLOB then checks.
                 near = "({0} LIKE ? AND (' ' || lower({0}) || ' ') GLOB ?)"
                 # Japanese news also write such words full-width ("ＮＨＫの調査"), which LIKE and lower() do not
-                # fold: GLOB, case by case ("[Ｎｎ]"), finds them and then checks the letters beside them.
-                wide = "({0} GLOB ? AND (' ' || {0} || ' ') GLOB ?)"
+                # fold: instr picks the few texts with its first letter full-width, and GLOB checks them, case by
+                # case ("[Ｎｎ]"), and the letters beside them.
+                wide = "((instr({0}, ?) > 0 OR instr({0}, ?) > 0) AND (' ' || {0} || ' ') GLOB ?)"
                 each = " OR ".join(
                     form.format(column) for form in (near, wide) for column in ("title", "body")
                 )
                 found = f"({found} OR (unspaced = 1 AND {' AND '.join([f'({each})'] * len(glued))}))"
                 for word in glued:
                     params += [f"%{word}%", f"*[^a-z0-9]{word}[^a-z0-9]*"] * 2
+                    first = [chr(_WIDE[ord(word[0].upper())]), chr(_WIDE[ord(word[0])])]
                     letters = "".join(_either_width(ch) for ch in word)
-                    params += [f"*{letters}*", f"*{_NOT_WIDE_ALNUM}{letters}{_NOT_WIDE_ALNUM}*"] * 2
+                    params += [*first, f"*{_NOT_WIDE_ALNUM}{letters}{_NOT_WIDE_ALNUM}*"] * 2
             clauses.append(found)
         if substrings:
             # Each substring has a character of these scripts (search_terms), so only articles marked as
