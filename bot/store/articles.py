@@ -52,6 +52,12 @@ _SEARCH_CHUNK = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 _POSSESSIVE = re.compile(f"(?<=[{WORD_CHARS}])['’]s(?=[^{WORD_CHARS}'’]*$)", re.IGNORECASE)
 # A Korean word is looked for as the start of a word, as keyword subscriptions match it (bot/delivery/planning.py).
 _HANGUL = re.compile(f"[{HANGUL_CHARS}]")
+# Full-width Latin letters and digits ("ｉＰｈｏｎｅ", "ＮＨＫ", "２０２４"), as Japanese and Chinese keyboards and news
+# type them, and back: the index keeps the two widths apart, keyword subscriptions do not (bot/delivery/planning.py).
+_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code - 0xFEE0).isalnum()}
+_WIDE = {narrow: wide for wide, narrow in _NARROW.items()}
+# GLOB: no letter or digit of either width.
+_NOT_WIDE_ALNUM = "[^A-Za-z0-9\uff21-\uff3a\uff41-\uff5a\uff10-\uff19]"
 # A Greek letter and its accents (text in NFD), and the vowels that take the monotonic accent.
 _GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 _GREEK_VOWELS = "αεηιουω"
@@ -171,9 +177,12 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
         # Inside an FTS5 string only '"' is special; FTS5 tokenizes the string as it tokenized the text,
         # so "don't" or "U.S." become the phrase of their words. unicode61 folds simple case only, so a word
         # that full case folding changes ("Straße" -> "strasse") is looked up in both spellings, and a word
-        # with "ss" also with "ß" ("strasse" -> "straße"). Accents need nothing: the index drops them.
+        # with "ss" also with "ß" ("strasse" -> "straße"), and a word of Latin letters and digits in either
+        # width ("ｉＰｈｏｎｅ", "iphone"). Accents need nothing: the index drops them.
         folded = cleaned.casefold()
-        bases = dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts))
+        narrow = folded.translate(_NARROW)
+        wide = [narrow.translate(_WIDE)] if narrow.isascii() else []
+        bases = dict.fromkeys((cleaned.lower(), folded, *_sharp_s_spellings(folded), parts, narrow, *wide))
         # Keyword subscriptions take "е" for "ё" and Greek letters without their accents, and let a Korean
         # word carry its particle: the "/search WORD" a digest offers for a keyword must find what it matched.
         spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
@@ -197,10 +206,18 @@ def glued_words(words: str) -> list[str]:
     for chunk in words[:_MAX_SEARCH_CHARS].split()[:_MAX_SEARCH_TERMS]:
         if is_unspaced(chunk):
             continue
+        chunk = chunk.translate(_NARROW)
         if not (chunk.isascii() and chunk.isalnum()):
             return []
         found.append(chunk.lower())
     return list(dict.fromkeys(found))
+
+
+def _either_width(char: str) -> str:
+    """A GLOB pattern for the full-width form of an ASCII letter or digit, in either case ("n" -> "[Ｎｎ]")."""
+    if not char.isalpha():
+        return chr(_WIDE[ord(char)])
+    return f"[{chr(_WIDE[ord(char.upper())])}{chr(_WIDE[ord(char.lower())])}]"
 
 
 def _letter_spellings(word: str) -> list[str]:
@@ -459,10 +476,19 @@ class ArticleRepo:
                 # (Only such articles are read: the others are wholly in the index.)
                 # LIKE (ASCII case-insensitive, no copy of the text) picks the few candidates GLOB then checks.
                 near = "({0} LIKE ? AND (' ' || lower({0}) || ' ') GLOB ?)"
-                each = f"({near.format('title')} OR {near.format('body')})"
-                found = f"({found} OR (unspaced = 1 AND {' AND '.join([each] * len(glued))}))"
+                # Japanese news also write such words full-width ("ＮＨＫの調査"), which LIKE and lower() do not
+                # fold: instr picks the few texts with its first letter full-width, and GLOB checks them, case by
+                # case ("[Ｎｎ]"), and the letters beside them.
+                wide = "((instr({0}, ?) > 0 OR instr({0}, ?) > 0) AND (' ' || {0} || ' ') GLOB ?)"
+                each = " OR ".join(
+                    form.format(column) for form in (near, wide) for column in ("title", "body")
+                )
+                found = f"({found} OR (unspaced = 1 AND {' AND '.join([f'({each})'] * len(glued))}))"
                 for word in glued:
                     params += [f"%{word}%", f"*[^a-z0-9]{word}[^a-z0-9]*"] * 2
+                    first = [chr(_WIDE[ord(word[0].upper())]), chr(_WIDE[ord(word[0])])]
+                    letters = "".join(_either_width(ch) for ch in word)
+                    params += [*first, f"*{_NOT_WIDE_ALNUM}{letters}{_NOT_WIDE_ALNUM}*"] * 2
             clauses.append(found)
         if substrings:
             # Each substring has a character of these scripts (search_terms), so only articles marked as

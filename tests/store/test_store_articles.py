@@ -471,6 +471,27 @@ async def test_search_finds_chinese_and_japanese_words_inside_the_text(db: Datab
     assert await _search_urls(db, "名古屋") == []
 
 
+async def test_search_finds_latin_words_typed_full_width(db: Database) -> None:
+    # Japanese keyboards and news write Latin letters and digits full-width ("ＮＨＫ", "ｉＰｈｏｎｅ"); keywords
+    # take both widths as one, but the index keeps them apart: /search nhk missed "ＮＨＫの調査", and /search ＪＲ
+    # typed full-width missed "JR East".
+    articles = [
+        ("ＮＨＫの調査で判明", "ＮＨＫが全国で調べた。"),
+        ("JR East raises fares", "JR East said fares rise in April."),
+        ("Apple sells the ｉＰｈｏｎｅ in Tokyo", "Queues formed at dawn."),
+        ("新型iPhoneを発表", "アップルが発表した。"),
+        ("ＮＨＫＢ杯の結果", "ｉＰｈｏｎｅ１６が発売された。"),  # other words: "NHKB", "iPhone16"
+    ]
+    for n, (title, body) in enumerate(articles, 1):
+        await _add(db, make_article(n, title=title, body=body), f"h{n}", now=NOW + n)
+    assert await _search_urls(db, "nhk") == ["1"]
+    assert await _search_urls(db, "ＮＨＫ") == ["1"]
+    assert await _search_urls(db, "ＪＲ east") == ["2"]
+    assert await _search_urls(db, "iphone") == ["4", "3"]
+    assert await _search_urls(db, "ｉｐｈｏｎｅ tokyo") == ["3"]
+    assert await _search_urls(db, "ｉＰｈｏｎｅ") == ["4", "3"]
+
+
 async def test_search_for_chinese_words_reads_only_articles_that_have_such_characters(db: Database) -> None:
     # Such words are looked for inside title and body; one that found nothing used to read every article
     # (0.28 s at 50,000). Now only articles holding such characters are read: the work no longer grows with
