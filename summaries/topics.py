@@ -146,7 +146,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "profit*, revenue*, earnings, turnover, quarterly, fiscal year, financial year, ipo, takeover*, "
             "merger*, acquisition*, acquire*, chief executive, ceo, cfo, gdp, inflation, interest rate*, "
             "central bank*, federal reserve, bank of england, ecb, recession, economic growth, economist*, "
-            "nasdaq, dow jones, s&p 500, ftse, nikkei, dax, wall street, investor*, dividend*, bond*, "
+            "nasdaq, nyse, dow jones, s&p 500, ftse, nikkei, dax, wall street, investor*, dividend*, bond*, "
             "equities, hedge fund*, private equity, venture capital, valuation*, bankrupt*, insolven*, "
             "creditor*, debt*, deficit*, trade deficit, exports, imports, tariff*, opec, oil price*, "
             "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
@@ -187,9 +187,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "video games",
             "gaming",
         ),
+        # "~windows" and "~camera*": a house's windows and a thief "caught on camera" are not technology; beside
+        # Microsoft or a smartphone they are.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
-            "ios, windows, linux, microsoft, apple, google, alphabet, meta, facebook, amazon web services, "
+            "ios, ~windows, windows phone*, linux, microsoft, apple, google, alphabet, meta, facebook, amazon web services, "
             "aws, nvidia, intel, amd, qualcomm, samsung, semiconductor*, microchip*, chipmaker*, "
             "artificial intelligence, ai, machine learning, chatbot*, openai, chatgpt, algorithm*, "
             "broadband, wi-fi, wifi, 5g, 4g, internet, online, web, website*, browser*, search engine*, "
@@ -202,7 +204,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "telecom*, operating system*, firmware, startup*, start-up*, tablet*, wireless, "
             "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
             w2="network*, mobile, mobiles, phone, phones, chip, chips, data, files, code, coding, "
-            "platform*, service provider*, innovat*, gigabit, camera*, storage, memory, "
+            "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "
             "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
             "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "
             "piracy, copyright, patent*, consumer electronics, virus, viruses, dvd*, portable, console*",
@@ -227,6 +229,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "climate",
             "nature",
         ),
+        # "~atom*" is also the Atom feed format; "~discover*" and "~evidence" fill every police and court story.
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
@@ -236,12 +239,12 @@ _BUILTIN: tuple[Topic, ...] = (
             "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
             "emissions, glacier*, ice sheet*, sea level*, experiment*, laboratory, peer-reviewed, "
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
-            "atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
+            "~atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
             "meteorolog*, mathematician*, neuroscien*, microbe*, microbial, microbio*, bacteria*, vaccine research",
-            w2="research*, study, studies, scientific*, science, discover*, sample*, ~analys*, "
+            w2="research*, study, studies, scientific*, science, ~discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
             "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
-            "institute*, findings, evidence, theory, measure*, space, earth, nature, natural",
+            "institute*, findings, ~evidence, theory, measure*, space, earth, nature, natural",
             w1="model*, test*, found, suggest*, effect*, years ago, million years, data, ~plant",
         ),
     ),
@@ -348,6 +351,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "middle east, latin america, brazil, mexico, venezuela, colombia, argentina, europe, "
             "france, germany, italy, spain, poland, turkey, japan, indonesia, australia, canada, "
             "asia, asian, moscow, kyiv, kiev, tehran, baghdad, kabul, jerusalem, brussels, geneva",
+            # Not a war: a conflict of interest is a matter of money and office.
+            w0="conflict of interest, conflicts of interest",
             w2="international*, foreign, global*, countries, nations, region*, worldwide, abroad, overseas, "
             "killed, violence, attack*, bomb, bombs, bombed, bombing*, bomber*, crisis, crises, security forces",
             w1="world, country, nation, government*, president*, election*, protest*, police, aid, forces",
@@ -368,6 +373,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "wimbledon, us open, australian open, french open, six nations, ashes, test match*, "
             "striker*, midfielder*, ~defender*, goalkeeper*, goalie*, ~penalt*, free-kick*, hat-trick*, "
             "touchdown*, quarterback*, wicket*, batsman, batsmen, bowler*, innings, try line, "
+            "pitcher*, inning, home run*, "
             "~scrum*, scrum-half*, fly-half, ~winger*, full-back*, referee*, umpire*, head coach, "
             "semi-final*, quarter-final*, final whistle, championship*, tournament*, "
             "playoff*, play-off*, gold medal, olympic medal*, "
@@ -414,6 +420,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "comedy",
             "books",
         ),
+        # "~gig": a programming gig or "500 gig" of disk is no concert; beside a band or an album it is.
         _kw(
             w3="film, films, filmmaker*, film-maker*, movie*, "
             "cinema*, box office, hollywood, bollywood, oscar*, "
@@ -421,7 +428,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "actor*, actress*, film director*, screenplay*, sequel*, blockbuster*, premiere*, "
             "starring, starred, festival*, cannes, sundance, berlinale, "
             "album, albums, singer*, songwriter*, band, bands, rapper*, pop star*, rock star*, "
-            "charts, number one single, concert*, gig, gigs, music, musical*, musician*, song, songs, "
+            "charts, number one single, concert*, ~gig, ~gigs, music, musical*, musician*, song, songs, "
             "lyric*, record label*, spotify, "
             "tv show*, television series, sitcom*, soap opera*, comedy, comedies, comedian*, "
             "reality show*, reality tv, talent show*, netflix, hbo, bbc one, bbc two, itv, channel 4, "

@@ -447,3 +447,61 @@ def test_the_amazon_rainforest_is_not_e_commerce() -> None:
     assert "e-commerce" not in tag_topics("Amazon rainforest loses more trees", body)
     shop = "Amazon said online shoppers ordered more parcels than ever on Black Friday."
     assert "e-commerce" in tag_topics("Amazon has its busiest day", shop)
+
+
+def test_house_windows_and_a_photo_caught_on_camera_are_not_technology() -> None:
+    # "windows" and "camera" used to make an old house for sale and a theft caught on camera "Technology".
+    house = (
+        "The 1930s house has its original stained-glass windows, bay windows in every bedroom and leaded "
+        "windows over the stairs. The windows were never replaced, and the new owners can keep them."
+    )
+    assert "technology" not in tag_topics("Untouched 1930s house goes up for sale", house)
+    theft = "A man was caught on camera taking a bike; the camera above the door filmed him twice."
+    assert "technology" not in tag_topics("Bike thief caught on camera", theft)
+    update = "Microsoft will stop updating Windows 10 on older computers and laptops next year."
+    assert "technology" in tag_topics("Windows update ends for older PCs", update)
+    assert "technology" in tag_topics("A week with a Windows Phone", "He used the Windows Phone every day.")
+
+
+def test_atom_feeds_discoveries_and_court_evidence_are_not_science() -> None:
+    # "atom*" read the Atom feed format as physics; "discover*" and "evidence" read a court story as science.
+    feeds = "The library parses RSS and Atom feeds quickly; Atom entries and atom links are read in one pass."
+    assert "science" not in tag_topics("A faster Atom feed parser", feeds)
+    court = (
+        "The body was discovered on the beach, the court heard. Police discovered a phone in his car, and "
+        "the evidence showed he had been drinking. Further evidence was discovered later."
+    )
+    assert "science" not in tag_topics("Inquest hears how graduate died", court)
+    physics = "Physicists split the atom again in a new experiment and discovered a short-lived particle."
+    assert "science" in tag_topics("Atom smasher finds a new particle", physics)
+
+
+def test_a_programming_gig_is_not_entertainment() -> None:
+    # "gig" is also a job and a gigabyte: a developer's first gig is no concert.
+    body = "My first programming gig paid little, and the 500 gig disk in that server was always full."
+    assert "entertainment" not in tag_topics("How I got my first gig", body)
+    assert "entertainment" in tag_topics(
+        "Band plays a surprise gig", "The band played songs from its new album."
+    )
+
+
+def test_a_conflict_of_interest_is_not_world_news() -> None:
+    # "conflict*" is about wars; an official resigning over conflicts of interest is not world news.
+    body = (
+        "The agency director resigned over conflicts of interest in her share dealings. A conflict of "
+        "interest made it hard to do the job, the health department said."
+    )
+    assert "world" not in tag_topics("Agency director resigns over conflicts of interest", body)
+    assert "world" in tag_topics("Border conflict", "Troops clashed in the border conflict overnight.")
+
+
+def test_a_nyse_listing_and_a_pitchers_innings_are_recognised() -> None:
+    # NYSE stood beside Nasdaq unlisted, and a baseball column that never says "baseball" had no topic.
+    assert "business" in tag_topics(
+        "Chat app's listing", "The chat app (NYSE: CHAT) sold 2,000 shares after its IPO."
+    )
+    column = (
+        "His home run rate will fall, and the pitcher who got the last out will regress. In the ninth "
+        "inning this season he faced fewer hitters."
+    )
+    assert tag_topics("Who regresses in May", column) == ["sport"]
