@@ -25,6 +25,7 @@ from pathlib import Path
 from summaries.dedup import (
     SAME_SOURCE_THRESHOLD,
     SAME_STORY_THRESHOLD,
+    figures_differ,
     same_story,
     story_bands,
     story_signature,
@@ -113,7 +114,9 @@ def _joins(sigs: list[str], titles: list[str], known: int, new: int, one_source:
     """Whether article ``new`` joins article ``known``'s story, as StoryIndex.find decides."""
     if not same_story(sigs[new], sigs[known], same_source=one_source):
         return False
-    return not one_source or titles_agree(titles[new], titles[known])
+    if one_source:
+        return titles_agree(titles[new], titles[known])
+    return not figures_differ(titles[new], titles[known])
 
 
 def _group(sigs: list[str], titles: list[str], one_source: bool) -> list[list[int]]:

@@ -27,7 +27,14 @@ from bot.services.summaries import SummaryCache
 from bot.store import Database
 from bot.store.models import Feed
 from summaries.articles import Article
-from summaries.dedup import content_fingerprint, same_story, story_bands, story_signature, titles_agree
+from summaries.dedup import (
+    content_fingerprint,
+    figures_differ,
+    same_story,
+    story_bands,
+    story_signature,
+    titles_agree,
+)
 from summaries.fetch import Fetched, Fetcher, FetchError, sniff_media_type
 from summaries.sources.feeds import (
     FeedError,
@@ -790,7 +797,9 @@ class StoryIndex:
 
         An article of the same source must be a revision of the new one (see ``same_story``) under a headline
         that agrees with it (``titles_agree``): a source's follow-up is news of its own, and so is its next item
-        with the same stock text (a podcast's blurb); "also: ..." would not even name it.
+        with the same stock text (a podcast's blurb); "also: ..." would not even name it. Another source's
+        article joins unless its headline states other figures (``figures_differ``): templated items (insider
+        filings, episodes) share all but those.
         """
         if not signature:
             return None
@@ -810,7 +819,10 @@ class StoryIndex:
                     for known, known_title in own
                 ):
                     return story
-            elif any(same_story(signature, known) for known, _, _, _ in members):
+            elif any(
+                same_story(signature, known) and not figures_differ(title, known_title)
+                for known, _, _, known_title in members
+            ):
                 return story
         return None
 

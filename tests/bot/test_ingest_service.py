@@ -798,6 +798,27 @@ async def test_same_story_from_two_feeds_shares_a_story(
     assert c.story_id == c.id
 
 
+async def test_short_or_templated_items_of_two_outlets_are_each_a_story_of_their_own(
+    service: IngestService,
+) -> None:
+    from tests.summaries.test_dedup import FILING_CFO, FILING_DIRECTOR
+
+    # Grouped, each second item was never alerted on its own: a chat following "apple" never saw the layoffs,
+    # one following the director's filing got the CFO's under "also".
+    (earnings, _), (layoffs, _), (cfo, _), (director, _) = await service.ingest_articles(
+        [
+            Article(url="https://a.example/apple-1", title="Apple earnings", body="", source="A"),
+            Article(url="https://b.example/apple-2", title="Apple layoffs", body="", source="B"),
+            Article(url="https://c.example/f1", title=FILING_CFO[0], body=FILING_CFO[1], source="C"),
+            Article(
+                url="https://d.example/f2", title=FILING_DIRECTOR[0], body=FILING_DIRECTOR[1], source="D"
+            ),
+        ]
+    )
+    assert layoffs.story_id == layoffs.id != earnings.id
+    assert director.story_id == director.id != cfo.id
+
+
 async def test_a_sources_follow_up_is_a_story_of_its_own(service: IngestService) -> None:
     from tests.summaries.test_dedup import HARBOUR_A, HARBOUR_B, HARBOUR_FOLLOW_UP, HARBOUR_REVISION
 
