@@ -174,13 +174,15 @@ def same_story(sig_a: str, sig_b: str, *, same_source: bool = False) -> bool:
 
 
 def figures_differ(title_a: str, title_b: str) -> bool:
-    """Whether two headlines each state figures and share none: different filings, amounts or episodes.
+    """Whether two headlines are one template with other figures: their words agree, their figures do not.
 
     Templated items differ in little else: insider filings ("CFO Sells $1,204,000 in Stock" / "Director Sells
-    $310,500 in Stock" of one company, from two outlets), a show's episodes ("Outtakes 2" / "Outtakes 1").
+    $310,500 in Stock" of one company, from two outlets), a show's episodes ("Outtakes 2" / "Outtakes 1"). Two
+    outlets' own headlines on one event may state other figures too ("Quake kills 12" / "Death toll in quake
+    rises to 20"), but in words of their own: those still group.
     """
     figures_a, figures_b = _figures(title_a), _figures(title_b)
-    return bool(figures_a and figures_b) and not figures_a & figures_b
+    return bool(figures_a and figures_b) and not figures_a & figures_b and titles_agree(title_a, title_b)
 
 
 def _figures(title: str) -> set[str]:
