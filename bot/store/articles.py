@@ -472,10 +472,13 @@ class ArticleRepo:
             after=after,
         )
 
-    async def search(self, words: str, limit: int = 10, *, reader: int = 0) -> list[Article]:
+    async def search(
+        self, words: str, limit: int = 10, *, reader: int = 0, after: int | None = None
+    ) -> list[Article]:
         """Articles whose title or body contain all the words, newest first; [] for no words.
 
-        Public articles and those private to chat ``reader`` (see :meth:`add`).
+        Public articles and those private to chat ``reader`` (see :meth:`add`). ``after``: the last article of
+        the page before, as for :meth:`latest`.
         """
         query, substrings = search_terms(words)
         clauses: list[str] = [_VISIBLE]
@@ -526,7 +529,7 @@ class ArticleRepo:
         # the index's matches. The planner would rather read every matching row and sort them all: 0.33 s
         # for a word in nearly every one of 200,000 articles, against 0.04 s (and 2 ms for rarer words).
         newest = "articles_newest" if query is not None and not substrings else None
-        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest)
+        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest, after=after)
 
     async def _newest(
         self,
