@@ -511,11 +511,15 @@ class ArticleRepo:
                 # instr (case-sensitive, no copy of the text) picks the few texts GLOB then checks.
                 typed = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
                 spellings = [word, word.capitalize()] if len(word) > 3 else [word]
-                clauses.append(
-                    "(" + " OR ".join(typed.format(c) for _ in spellings for c in ("title", "body")) + ")"
-                )
-                for spelled in spellings:
-                    params += [spelled, f"*[^A-Za-z0-9]{spelled}[^A-Za-z0-9]*"] * 2
+                checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
+                # Japanese news print it full-width ("ＮＨＫの調査"): looked for only in such articles.
+                full_width = [spelled.translate(_WIDE) for spelled in spellings]
+                checks += [
+                    f"(unspaced = 1 AND {typed.format(c)})" for _ in full_width for c in ("title", "body")
+                ]
+                clauses.append("(" + " OR ".join(checks) + ")")
+                for spelled in (*spellings, *full_width):
+                    params += [spelled, f"*{_NOT_WIDE_ALNUM}{spelled}{_NOT_WIDE_ALNUM}*"] * 2
         if substrings:
             # Each substring has a character of these scripts (search_terms), so only articles marked as
             # having one can match; their partial index spares reading every other body (0.28 s at 50,000).

@@ -517,6 +517,7 @@ async def test_search_finds_latin_words_typed_full_width(db: Database) -> None:
     for n, (title, body) in enumerate(articles, 1):
         await _add(db, make_article(n, title=title, body=body), f"h{n}", now=NOW + n)
     assert await _search_urls(db, "nhk") == ["1"]
+    assert await _search_urls(db, "NHK") == ["1"]  # an acronym in capitals (see above), of either width
     assert await _search_urls(db, "ＮＨＫ") == ["1"]
     assert await _search_urls(db, "ＪＲ east") == ["2"]
     assert await _search_urls(db, "iphone") == ["4", "3"]
