@@ -80,6 +80,7 @@ def register_handlers(application: BotApplication) -> None:
         CallbackQueryHandler(start.toggle_topic, pattern=r"^t:"),
         CallbackQueryHandler(articles.summary_button, pattern=r"^sum:"),
         CallbackQueryHandler(articles.latest_page_button, pattern=r"^lat:"),
+        CallbackQueryHandler(articles.search_page_button, pattern=r"^sch:"),
         CallbackQueryHandler(settings.settings_button, pattern=r"^set:"),
         CallbackQueryHandler(settings.stop_button, pattern=r"^stop:"),
         CallbackQueryHandler(errors.stale_button),

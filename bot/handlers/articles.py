@@ -357,18 +357,58 @@ async def search(update: Update, context: BotContext) -> None:
         await send(message, render_usage("What should I look for? e.g. /search electric cars"))
         return
     check_length(text, MAX_SEARCH_CHARS)
+    found = await context.services.articles.search(text, chat_id=message.chat_id)
+    await send(message, await _search_replies(context, text, found, message.chat_id))
+
+
+async def _search_replies(
+    context: BotContext,
+    words: str,
+    found: ArticleList,
+    chat_id: int,
+    *,
+    start: int = 0,
+    in_place: bool = False,
+) -> list[Reply]:
+    """A page of /search WORDS for chat ``chat_id`` (see render_search for ``start`` and ``in_place``)."""
     services = context.services
-    found = await services.articles.search(text, chat_id=message.chat_id)
-    reply = render_search(
-        text,
+    return render_search(
+        words,
         found.articles,
         services.clock.now(),
         services.catalogue.get,
         also=found.also,
         more=found.more,
-        zone=await _zone(context, message.chat_id),
+        zone=await _zone(context, chat_id),
+        start=start,
+        in_place=in_place,
     )
-    await send(message, reply)
+
+
+@button
+async def search_page_button(update: Update, context: BotContext) -> str | None:
+    """/search's "Older ›" and "« Newest" ("sch:<after id, 0: newest>:<shown>:<words>"): that page, in place."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    parts = callback_parts(update, maxsplit=3)  # the words may hold a ':' themselves
+    if len(parts) != 4 or not all(p.isdecimal() and len(p) <= 12 for p in parts[1:3]):
+        return "This button no longer works."
+    words = parts[3]
+    if not any(ch.isalnum() for ch in words) or len(words) > MAX_SEARCH_CHARS:
+        return "This button no longer works."
+    if chat.type == TgChat.CHANNEL and not await may_manage(update, context):
+        # Every subscriber sees the post: a tap would turn the page for all of them.
+        return f"Send /search {words} to @{context.bot.username} to see older matches."
+    after = int(parts[1]) or None
+    found = await context.services.articles.search(words, chat_id=chat.id, after=after)
+    if after is not None and not found.articles:
+        # The article the page would start below is gone (pruned as old), or nothing is older any more.
+        return f"No older matches now: send /search {words} again for the newest."
+    start = int(parts[2]) if after is not None else 0
+    replies = await _search_replies(context, words, found, chat.id, start=start, in_place=True)
+    await edit(query, replies[0])
+    return None
 
 
 @command

@@ -575,6 +575,11 @@ def _latest_page(
     return render_article_list(heading, articles, now, topics, empty="", also=also, zone=zone, nav=nav)
 
 
+def search_callback_words(words: str) -> str:
+    """The words of a search as its page buttons carry them: single spaces (the search is the same)."""
+    return " ".join(words.split())
+
+
 def render_search(
     words: str,
     articles: Sequence[Article],
@@ -584,18 +589,58 @@ def render_search(
     also: Mapping[int, Sequence[str]] | None = None,
     more: bool = False,
     zone: str = "UTC",
+    start: int = 0,
+    in_place: bool = False,
 ) -> list[Reply]:
-    """/search WORDS; ``more``: other articles match besides those shown."""
+    """/search WORDS; ``more``: other articles match besides those shown.
+
+    ``start`` and ``in_place`` as for render_latest: the "Older ›" and "« Newest" buttons carry the words
+    ("sch:<after id, 0: newest>:<shown>:<words>"), so a page turns after a restart too; a search too long
+    for a button's 64 bytes gets none, and the heading says to narrow it down.
+    """
+    shown = list(articles)
+    while True:
+        replies = _search_page(
+            words, shown, now, topics, also, zone, more or len(shown) < len(articles), start
+        )
+        if not in_place or len(replies) == 1 or len(shown) == 1:
+            return [Reply(replies[0].html, replies[-1].keyboard)] if in_place else replies
+        shown.pop()
+
+
+def _search_page(
+    words: str,
+    articles: Sequence[Article],
+    now: float,
+    topics: Callable[[str], Topic | None],
+    also: Mapping[int, Sequence[str]] | None,
+    zone: str,
+    more: bool,
+    start: int,
+) -> list[Reply]:
+    """One page of /search, with "Older ›" (after its last article) and "« Newest" buttons where they fit."""
     shown = esc(truncate(words, 80))
+    data = search_callback_words(words)
     n = len(articles)
-    found = (
-        f"the {n} newest matches; there are more (add words to narrow them down)"
-        if more
-        else f"{_count(n, 'article')}, newest first"
-    )
+    end = start + n
+    last = articles[-1].id if articles else None
+    older: InlineKeyboardButton | None = None
+    if more and last is not None and fits_callback("sch", last, end, data):
+        older = _button("Older ›", "sch", last, end, data)
+    nav = [_button("« Newest", "sch", 0, 0, data)] if start and fits_callback("sch", 0, 0, data) else []
+    nav += [older] if older is not None else []
+    span = f"the {n} newest matches" if not start else f"{start + 1}–{end}" if n > 1 else f"{end}"
+    if more and older is not None:
+        found = f"{span}; older ones under Older ›"
+    elif more:
+        found = f"{span}; there are more (add words to narrow them down)"
+    elif start:
+        found = f"{span}, the oldest matches"
+    else:
+        found = f"{_count(n, 'article')}, newest first"
     heading = f"🔎 <b>{shown}</b>: {found}"
     empty = f"🔎 Nothing found for <b>{shown}</b>. Try fewer or other words."
-    return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone)
+    return render_article_list(heading, articles, now, topics, empty=empty, also=also, zone=zone, nav=nav)
 
 
 def render_article_summary(

@@ -61,10 +61,11 @@ class ArticleService:
         also = await self._db.articles.other_sources(articles)
         return ArticleList(articles, also, more=len(found) > len(articles), topic=topic)
 
-    async def search(self, words: str, *, chat_id: int) -> ArticleList:
-        """Articles chat ``chat_id`` may see containing all ``words``, newest first, at most SEARCH_LIMIT."""
+    async def search(self, words: str, *, chat_id: int, after: int | None = None) -> ArticleList:
+        """Articles chat ``chat_id`` may see containing all ``words``, newest first, at most SEARCH_LIMIT;
+        ``after``: those below that article (the next page)."""
         # One more than is shown tells whether there are more, so the reply does not pass ten off as all.
-        found = await self._db.articles.search(words, SEARCH_LIMIT + 1, reader=chat_id)
+        found = await self._db.articles.search(words, SEARCH_LIMIT + 1, reader=chat_id, after=after)
         articles = found[:SEARCH_LIMIT]
         also = await self._db.articles.other_sources(articles)
         return ArticleList(articles, also, more=len(found) > len(articles))

@@ -61,6 +61,10 @@ _NOT_WIDE_ALNUM = "[^A-Za-z0-9\uff21-\uff3a\uff41-\uff5a\uff10-\uff19]"
 # A Greek letter and its accents (text in NFD), and the vowels that take the monotonic accent.
 _GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 _GREEK_VOWELS = "αεηιουω"
+# A word typed in capitals, 2 to 5 letters ("US", "UN", "NHS", "NATO"), is an acronym: the English stemmer makes
+# "US" the same word as "us", "used" and "using", so it must also appear as typed, in capitals (of 4 or 5
+# letters, or capitalised: British style prints "Nato", "Covid"). Not when the whole search is in capitals.
+_ACRONYM = re.compile(f"(?<![{WORD_CHARS}])[A-Z]{{2,5}}(?![{WORD_CHARS}])")
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -211,6 +215,15 @@ def glued_words(words: str) -> list[str]:
             return []
         found.append(chunk.lower())
     return list(dict.fromkeys(found))
+
+
+def acronyms(words: str) -> list[str]:
+    """The words of a search typed as acronyms ("US", "NHS"), which must appear in capitals; [] when every
+    letter of a search of several words is a capital (typed with caps lock on: "OIL PRICES" means oil)."""
+    words = words[:_MAX_SEARCH_CHARS]
+    if words == words.upper() and len(words.split()) > 1:
+        return []
+    return list(dict.fromkeys(_ACRONYM.findall(words)))[:_MAX_SEARCH_TERMS]
 
 
 def _either_width(char: str) -> str:
@@ -459,10 +472,13 @@ class ArticleRepo:
             after=after,
         )
 
-    async def search(self, words: str, limit: int = 10, *, reader: int = 0) -> list[Article]:
+    async def search(
+        self, words: str, limit: int = 10, *, reader: int = 0, after: int | None = None
+    ) -> list[Article]:
         """Articles whose title or body contain all the words, newest first; [] for no words.
 
-        Public articles and those private to chat ``reader`` (see :meth:`add`).
+        Public articles and those private to chat ``reader`` (see :meth:`add`). ``after``: the last article of
+        the page before, as for :meth:`latest`.
         """
         query, substrings = search_terms(words)
         clauses: list[str] = [_VISIBLE]
@@ -490,6 +506,20 @@ class ArticleRepo:
                     letters = "".join(_either_width(ch) for ch in word)
                     params += [*first, f"*{_NOT_WIDE_ALNUM}{letters}{_NOT_WIDE_ALNUM}*"] * 2
             clauses.append(found)
+            for word in acronyms(words):
+                # The index matched its stem; only texts holding it in capitals as a word of its own count.
+                # instr (case-sensitive, no copy of the text) picks the few texts GLOB then checks.
+                typed = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
+                spellings = [word, word.capitalize()] if len(word) > 3 else [word]
+                checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
+                # Japanese news print it full-width ("ＮＨＫの調査"): looked for only in such articles.
+                full_width = [spelled.translate(_WIDE) for spelled in spellings]
+                checks += [
+                    f"(unspaced = 1 AND {typed.format(c)})" for _ in full_width for c in ("title", "body")
+                ]
+                clauses.append("(" + " OR ".join(checks) + ")")
+                for spelled in (*spellings, *full_width):
+                    params += [spelled, f"*{_NOT_WIDE_ALNUM}{spelled}{_NOT_WIDE_ALNUM}*"] * 2
         if substrings:
             # Each substring has a character of these scripts (search_terms), so only articles marked as
             # having one can match; their partial index spares reading every other body (0.28 s at 50,000).
@@ -503,7 +533,7 @@ class ArticleRepo:
         # the index's matches. The planner would rather read every matching row and sort them all: 0.33 s
         # for a word in nearly every one of 200,000 articles, against 0.04 s (and 2 ms for rarer words).
         newest = "articles_newest" if query is not None and not substrings else None
-        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest)
+        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest, after=after)
 
     async def _newest(
         self,

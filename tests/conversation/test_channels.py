@@ -156,6 +156,38 @@ async def test_only_channel_admins_turn_the_page_of_a_latest_post(
     assert edited.edited and "9, the oldest I have" in edited.text
 
 
+async def test_only_channel_admins_turn_the_page_of_a_search_post(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # As for /latest: "Older ›" under a /search post edits what every subscriber sees.
+    await _add_bot_to_channel(emulator)
+    titles = (
+        "Comet visible at dawn",
+        "Harbour cranes repainted",
+        "Library extends hours",
+        "Orchard harvest begins early",
+        "Ferry timetable changes",
+        "Bakery wins county prize",
+        "Bridge lanes reopen",
+        "Choir tours the valley",
+        "Museum buys old maps",
+        "Lifeboat crew honoured",
+        "Market square repaved",
+        "Allotment waiting list grows",
+    )
+    for n, title in enumerate(titles):
+        await store_news(running_bot, f"item{n}", title, f"{title} {{k}}, the town said on day {n}.")
+    found = await post(emulator, "/search town said")
+    data = found.button_data("Older ›")
+    toast = await press(emulator, found, data, user_id=SUBSCRIBER)
+    assert toast == f"Send /search town said to @{emulator.bot_username} to see older matches."
+    await emulator.wait_for_idle(quiet=0.3)
+    assert emulator.messages(CHANNEL)[-1] == found  # not edited
+    assert await press(emulator, found, data, user_id=CHANNEL_ADMIN) is None
+    edited = await emulator.next_message(CHANNEL, timeout=10)
+    assert edited.edited and "11–12, the oldest matches" in edited.text
+
+
 async def test_a_bot_demoted_in_the_channel_deactivates_it(
     emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
 ) -> None:

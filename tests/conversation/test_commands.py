@@ -212,7 +212,7 @@ async def test_latest_shows_the_eight_newest_and_search_the_ten_newest(
     assert [int(n) for n in re.findall(r"Harbour bulletin number (\d+)", found.text)] == list(
         range(12, 2, -1)
     )
-    assert len(found.buttons) == 10
+    assert len(found.buttons) == 11 and found.buttons[-1][0] == "Older ›"  # a summary button each, and more
 
 
 async def _harbour_bulletins(
@@ -431,6 +431,60 @@ async def test_search_with_more_results_than_shown_does_not_claim_that_is_all(
     assert "Lighthouse keepers report 0" in reply.text and "report 11" not in reply.text
     few = await say(emulator, "/search lighthouse keepers report 3")
     assert "1 article, newest first" in few.text
+
+
+async def test_search_older_pages_through_every_match_in_place_and_never_shows_anothers_private_article(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A digest's "…and 12 more: /search harbour" led to the 10 newest matches and "there are more", with no way
+    # to see the others.
+    ids = await _harbour_bulletins(running_bot, 23)
+    await say(emulator, "/start", chat=77)
+    services = services_of(running_bot)
+    await services.db.articles.add(
+        Article(
+            url="https://memo.example/harbour",
+            title="Private harbour bulletin memo",
+            source="Memo Desk",
+            body="Memo about the harbour bulletin. " + _distinct_words(99),
+            published=datetime.fromtimestamp(services.clock.now() - 3 * 3600, UTC),
+        ),
+        content_hash="memo",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=services.clock.now(),
+        reader=77,
+    )
+    first = await say(emulator, "/search  harbour   bulletin")
+    assert "harbour bulletin: the 10 newest matches; older ones under Older ›" in first.text
+    seen = _listed_ids(first.text)
+    page = first
+    for expected in ("11–20; older ones under Older ›", "21–23, the oldest matches"):
+        assert await press(emulator, page, page.button_data("Older ›")) is None
+        page = await emulator.next_message(USER_CHAT)
+        assert page.edited and page.message_id == first.message_id
+        assert expected in page.text, page.text
+        assert {f"sum:{n}" for n in _listed_ids(page.text)} <= {data for _, data in page.buttons}
+        seen += _listed_ids(page.text)
+    assert "Older ›" not in [label for label, _ in page.buttons]
+    assert seen == sorted(ids, reverse=True)  # every one, once, newest first; not the private memo
+    await press(emulator, page, page.button_data("« Newest"))
+    again = await emulator.next_message(USER_CHAT)
+    assert again.message_id == first.message_id and _listed_ids(again.text) == _listed_ids(first.text)
+    # The button carries the search itself, so nothing is lost when the bot restarts between taps; a tap past
+    # the last match, or with no words, gets a short answer.
+    assert await press_forged(emulator, f"sch:{ids[0]}:23:harbour bulletin", message_id=first.message_id) == (
+        "No older matches now: send /search harbour bulletin again for the newest."
+    )
+    for data in ("sch:x:10:harbour", "sch:5:10:", "sch:5:10:***", "sch:"):
+        assert (
+            await press_forged(emulator, data, message_id=first.message_id) == "This button no longer works."
+        )
+    # The chat that asked for the memo finds it, and pages on from it.
+    other = await say(emulator, "/search harbour bulletin", chat=77)
+    await press(emulator, other, other.button_data("Older ›"))
+    assert "Private harbour bulletin memo" in other.text + (await emulator.next_message(77)).text
 
 
 async def test_settings_by_arguments_and_buttons(
@@ -755,7 +809,7 @@ async def test_search_pause_and_stop_replies_are_plain_english(
             running_bot, word, f"Zephyr {word} report", f"The zephyr {word} survey {word}{{k}} ends."
         )
     found = await say(emulator, "/search zephyr")
-    assert found.text.startswith("🔎 zephyr: the 10 newest matches; there are more (add words to narrow them")
+    assert found.text.startswith("🔎 zephyr: the 10 newest matches; older ones under Older ›")
     paused = await say(emulator, "/settings pause")
     assert paused.text.startswith("✅ Paused: nothing will be delivered until you resume (/settings resume).")
     confirm = await say(emulator, "/stop")

@@ -130,6 +130,19 @@ def test_a_latest_page_turned_in_place_is_one_message_and_goes_on_after_its_last
     assert all_callback_data(last) == ["sum:20", "lat:0:0:"]
 
 
+def test_a_search_page_turned_in_place_is_one_message_and_a_search_too_long_for_a_button_says_so() -> None:
+    long = [article(20 - i, title="R&D <" * 40, summary=("Q&A & more & " * 15,)) for i in range(10)]
+    [page] = render_search("r&d", long, NOW, CATALOGUE.get, more=True, start=10, in_place=True)
+    n = len(re.findall(r"· #\d+", visible(page)))
+    assert 1 <= n < 10 and f"r&d: 11–{10 + n}; older ones under Older ›" in visible(page)
+    assert all_callback_data(page)[-2:] == ["sch:0:0:r&d", f"sch:{20 - n + 1}:{10 + n}:r&d"]
+    # Words that do not fit in a button's 64 bytes get no button, and the heading says how to see others.
+    words = "harbour cranes repainted before the autumn storms arrive"
+    [reply] = render_search(words, [article(12)], NOW, CATALOGUE.get, more=True)
+    assert "there are more (add words to narrow them down)" in visible(reply)
+    assert all_callback_data(reply) == ["sum:12"]
+
+
 def test_latest_line_of_an_article_without_summary_is_not_its_comments_link() -> None:
     [reply] = render_latest([article(12, body="Comments", summary=())], NOW, CATALOGUE.get)
     assert "Comments" not in visible(reply)

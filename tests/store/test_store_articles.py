@@ -406,6 +406,38 @@ async def test_search_possessive_in_capitals_or_inside_a_name(db: Database) -> N
     assert await _search_urls(db, '"Coffee\'s"') == ["3"]
 
 
+async def test_search_for_an_acronym_in_capitals_finds_it_not_the_words_it_stems_like(db: Database) -> None:
+    # The English stemmer makes "US" the word "us", as it makes "used" and "using": /search US listed every
+    # article that used anything, and /search WHO every one that asked who.
+    await _add(db, make_article(1, title="US tariffs rise", body="The US-led talks ended."), "h1", now=NOW)
+    await _add(
+        db, make_article(2, title="Tools we used", body="Tell us what you are using."), "h2", now=NOW + 10
+    )
+    await _add(
+        db, make_article(3, title="Who pays for the NHS?", body="A WHO report on it."), "h3", now=NOW + 20
+    )
+    await _add(
+        db, make_article(4, title="Nato summit opens", body="Leaders meet in Vilnius."), "h4", now=NOW + 30
+    )
+    await _add(
+        db,
+        make_article(5, title="Usage of the word us", body="Nobody knows who uses it."),
+        "h5",
+        now=NOW + 40,
+    )
+    assert await _search_urls(db, "US") == ["1"]
+    assert await _search_urls(db, "US tariffs") == ["1"]
+    assert await _search_urls(db, "WHO") == ["3"]
+    assert await _search_urls(db, "NHS's") == ["3"]
+    assert await _search_urls(db, "NATO summit") == ["4"]  # British style prints a spoken acronym capitalised
+    # Typed in small letters it is an ordinary word, in all its forms, as before.
+    assert await _search_urls(db, "us") == ["5", "2", "1"]
+    assert await _search_urls(db, "who") == ["5", "3"]
+    # A whole search typed in capitals is caps lock, not acronyms.
+    assert await _search_urls(db, "WHO PAYS") == ["3"]
+    assert await _search_urls(db, "TOOLS US") == ["2"]
+
+
 async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
     # The search used to casefold the query: "Straße" became "strasse", which the index (simple case folding
     # only) does not hold, so searching the headline's own word found it not, and found other articles instead.
@@ -485,6 +517,7 @@ async def test_search_finds_latin_words_typed_full_width(db: Database) -> None:
     for n, (title, body) in enumerate(articles, 1):
         await _add(db, make_article(n, title=title, body=body), f"h{n}", now=NOW + n)
     assert await _search_urls(db, "nhk") == ["1"]
+    assert await _search_urls(db, "NHK") == ["1"]  # an acronym in capitals (see above), of either width
     assert await _search_urls(db, "ＮＨＫ") == ["1"]
     assert await _search_urls(db, "ＪＲ east") == ["2"]
     assert await _search_urls(db, "iphone") == ["4", "3"]
