@@ -506,20 +506,20 @@ class ArticleRepo:
                     letters = "".join(_either_width(ch) for ch in word)
                     params += [*first, f"*{_NOT_WIDE_ALNUM}{letters}{_NOT_WIDE_ALNUM}*"] * 2
             clauses.append(found)
-            for word in acronyms(words):
-                # The index matched its stem; only texts holding it in capitals as a word of its own count.
-                # instr (case-sensitive, no copy of the text) picks the few texts GLOB then checks.
-                typed = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
-                spellings = [word, word.capitalize()] if len(word) > 3 else [word]
-                checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
-                # Japanese news print it full-width ("ＮＨＫの調査"): looked for only in such articles.
-                full_width = [spelled.translate(_WIDE) for spelled in spellings]
-                checks += [
-                    f"(unspaced = 1 AND {typed.format(c)})" for _ in full_width for c in ("title", "body")
-                ]
-                clauses.append("(" + " OR ".join(checks) + ")")
-                for spelled in (*spellings, *full_width):
-                    params += [spelled, f"*{_NOT_WIDE_ALNUM}{spelled}{_NOT_WIDE_ALNUM}*"] * 2
+        exact: list[str] = []
+        exact_params: list[object] = []
+        for word in acronyms(words) if query is not None else ():
+            # The index matched its stem; only texts holding it in capitals as a word of its own count.
+            # instr (case-sensitive, no copy of the text) picks the few texts GLOB then checks.
+            typed = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
+            spellings = [word, word.capitalize()] if len(word) > 3 else [word]
+            checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
+            # Japanese news print it full-width ("ＮＨＫの調査"): looked for only in such articles.
+            full_width = [spelled.translate(_WIDE) for spelled in spellings]
+            checks += [f"(unspaced = 1 AND {typed.format(c)})" for _ in full_width for c in ("title", "body")]
+            exact.append("(" + " OR ".join(checks) + ")")
+            for spelled in (*spellings, *full_width):
+                exact_params += [spelled, f"*{_NOT_WIDE_ALNUM}{spelled}{_NOT_WIDE_ALNUM}*"] * 2
         if substrings:
             # Each substring has a character of these scripts (search_terms), so only articles marked as
             # having one can match; their partial index spares reading every other body (0.28 s at 50,000).
@@ -533,6 +533,12 @@ class ArticleRepo:
         # the index's matches. The planner would rather read every matching row and sort them all: 0.33 s
         # for a word in nearly every one of 200,000 articles, against 0.04 s (and 2 ms for rarer words).
         newest = "articles_newest" if query is not None and not substrings else None
+        if exact:
+            where, values = " AND ".join([*clauses, *exact]), (*params, *exact_params)
+            found_exact = await self._newest(where, values, limit, indexed_by=newest, after=after)
+            if found_exact or (after is not None and await self._newest(where, values, 1, indexed_by=newest)):
+                return found_exact
+            # No article prints it in capitals: typed with caps lock on ("OIL"), it means the word.
         return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest, after=after)
 
     async def _newest(

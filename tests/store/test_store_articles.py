@@ -436,6 +436,9 @@ async def test_search_for_an_acronym_in_capitals_finds_it_not_the_words_it_stems
     # A whole search typed in capitals is caps lock, not acronyms.
     assert await _search_urls(db, "WHO PAYS") == ["3"]
     assert await _search_urls(db, "TOOLS US") == ["2"]
+    # A word no article prints in capitals was typed with caps lock on: it means the word.
+    assert await _search_urls(db, "PAYS") == ["3"]
+    assert await _search_urls(db, "WORD") == ["5"]
 
 
 async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
