@@ -454,6 +454,27 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
 
 
+async def test_addfeed_takes_topics_written_as_in_newsbot_feeds(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/addfeed URL=business", as NEWSBOT_FEEDS writes a feed, fetched "URL=business" and answered that the
+    # page does not exist (404), though the feed was there.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed {url}=business+science", chat=ADMIN_ID)
+    assert (
+        added.text
+        == "➕ Added feed Test News: business with topics business, science. It will be polled shortly."
+    )
+    services = services_of(running_bot)
+    assert [(f.url, f.topics) for f in await services.admin.feeds()] == [(url, ("business", "science"))]
+    # A query parameter's value is the feed's own, even when it is a topic's name.
+    await say(emulator, f"/removefeed {url}", chat=ADMIN_ID)
+    section = await say(emulator, f"/addfeed {url}?section=business", chat=ADMIN_ID)
+    assert section.text.startswith("➕ Added feed Test News: business. "), section.text
+    assert [(f.url, f.topics) for f in await services.admin.feeds()] == [(f"{url}?section=business", ())]
+
+
 async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
