@@ -130,7 +130,7 @@ class AdminService:
             if (polled := _polled_already(moved, topics)) is not None:
                 title = polled.title or check.title
                 return FeedAdded(polled, title, created=False, found_on=found_on, other_feeds=others)
-            existing = moved  # dead: revived below
+            existing = moved  # dead or failing: revived below
         now = self._clock.now()
         if existing is not None:
             await self._db.feeds.revive(existing.url, now)
@@ -224,8 +224,10 @@ def normal_feed_url(url: str) -> str:
 
 
 def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None:
-    """``existing`` when it is polled already (with these topics, or none given); UserError if they differ."""
-    if existing is None or existing.dead:
+    """``existing`` when it is polled already and working (with these topics, or none given); UserError if they
+    differ. A dead or failing feed is not: the check just read it, so it is polled again at once, not after the
+    backoff of up to a day it was waiting."""
+    if existing is None or existing.dead or existing.failures:
         return None
     if _other_topics(topics, existing):
         raise UserError(_topics_kept(existing))

@@ -521,6 +521,33 @@ async def test_feeds_say_when_a_failing_feed_is_tried_next(
     assert "\nNext try in 1 h." in listing.text, listing.text
 
 
+async def test_addfeed_of_a_failing_feed_that_works_again_polls_it_at_once(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # /addfeed of a failing feed whose site was fixed answered "Already polling" and the feed kept waiting out its
+    # backoff (up to a day) though the check had just read it; only a dead feed was tried again at once.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    deadline = time.monotonic() + 10
+    while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll, done before ours
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    news_site.remove(urlsplit(url).path)
+    for _ in range(8):
+        feed = (await services.admin.feeds())[0]
+        await services.ingest.poll_feed(feed, services.clock.now())
+    assert "\nNext try in 21 h." in (await say(emulator, "/feeds", chat=ADMIN_ID)).text
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    again = await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    assert again.text == "♻️ Feed Test News: business works again and will be polled."
+    feed = (await services.admin.feeds())[0]
+    assert (feed.failures, feed.next_poll_at) == (0, services.clock.now())
+    listing = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert "✅ ok" in listing.text and "Next try" not in listing.text, listing.text
+
+
 @pytest.mark.parametrize(("topics", "told"), [("science", True), ("business", False), ("", False)])
 async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_applied(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, topics: str, told: bool
