@@ -102,10 +102,11 @@ class AdminService:
 
     async def add_feed(self, url: str, topic_words: Sequence[str], added_by: int | None) -> FeedAdded:
         """Check that ``url`` is a readable feed, then poll it from now on with the given topics."""
+        url, suffix = self._topic_suffix(url.strip().strip("<>"))
         url = _check_url(url)
         named: list[str] = []
         # "business, tech" and "business+tech" (as in NEWSBOT_FEEDS) name two topics, like "business tech".
-        for word in (w for words in topic_words for w in _TOPIC_SPLIT.split(words) if w):
+        for word in (w for words in (suffix, *topic_words) for w in _TOPIC_SPLIT.split(words) if w):
             topic = self._catalogue.resolve(word)
             if topic is None:
                 raise UserError(f"{quoted(word)} is not a topic. Topics: {', '.join(self._topic_ids())}.")
@@ -129,7 +130,7 @@ class AdminService:
             if (polled := _polled_already(moved, topics)) is not None:
                 title = polled.title or check.title
                 return FeedAdded(polled, title, created=False, found_on=found_on, other_feeds=others)
-            existing = moved  # dead: revived below
+            existing = moved  # dead or failing: revived below
         now = self._clock.now()
         if existing is not None:
             await self._db.feeds.revive(existing.url, now)
@@ -163,6 +164,22 @@ class AdminService:
             return feed
         wanted = normal_feed_url(url)
         return next((f for f in await self._db.feeds.list() if normal_feed_url(f.url) == wanted), None)
+
+    def _topic_suffix(self, url: str) -> tuple[str, str]:
+        """Split "https://a/rss=business+science", as NEWSBOT_FEEDS writes a feed, into the address and its topics
+        (else they were fetched as part of the address: a 404). Only when every word after the last "=" is a topic
+        and that "=" does not end a parameter of the query string ("?section=business" is the feed's own)."""
+        head, eq, tail = url.rpartition("=")
+        try:
+            query = urlsplit(url).query
+        except ValueError:  # _check_url says what is wrong with it
+            return url, ""
+        words = [w for w in _TOPIC_SPLIT.split(tail) if w]
+        if not eq or not words or query.rpartition("&")[2].count("=") == 1:
+            return url, ""
+        if all(self._catalogue.resolve(w) is not None for w in words):
+            return head, tail
+        return url, ""
 
     def _topic_ids(self) -> list[str]:
         return [t.id for t in self._catalogue.all()]
@@ -207,8 +224,10 @@ def normal_feed_url(url: str) -> str:
 
 
 def _polled_already(existing: Feed | None, topics: Sequence[str]) -> Feed | None:
-    """``existing`` when it is polled already (with these topics, or none given); UserError if they differ."""
-    if existing is None or existing.dead:
+    """``existing`` when it is polled already and working (with these topics, or none given); UserError if they
+    differ. A dead or failing feed is not: the check just read it, so it is polled again at once, not after the
+    backoff of up to a day it was waiting."""
+    if existing is None or existing.dead or existing.failures:
         return None
     if _other_topics(topics, existing):
         raise UserError(_topics_kept(existing))

@@ -180,12 +180,12 @@ class FeedRepo:
         return _feed_from_row(rows[0])
 
     async def revive(self, url: str, now: float) -> bool:
-        """Poll a dead feed again from now on; False if no dead feed has this URL."""
+        """Poll a dead or failing feed again from now on; False if no such feed has this URL."""
         async with self._db.write() as conn:
             changed = await run(
                 conn,
                 "UPDATE feeds SET dead = 0, failures = 0, last_error = NULL, next_poll_at = ?"
-                " WHERE url = ? AND dead = 1",
+                " WHERE url = ? AND (dead = 1 OR failures > 0)",
                 (now, url),
             )
         return changed > 0

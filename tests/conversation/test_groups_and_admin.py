@@ -454,6 +454,27 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
 
 
+async def test_addfeed_takes_topics_written_as_in_newsbot_feeds(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/addfeed URL=business", as NEWSBOT_FEEDS writes a feed, fetched "URL=business" and answered that the
+    # page does not exist (404), though the feed was there.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed {url}=business+science", chat=ADMIN_ID)
+    assert (
+        added.text
+        == "➕ Added feed Test News: business with topics business, science. It will be polled shortly."
+    )
+    services = services_of(running_bot)
+    assert [(f.url, f.topics) for f in await services.admin.feeds()] == [(url, ("business", "science"))]
+    # A query parameter's value is the feed's own, even when it is a topic's name.
+    await say(emulator, f"/removefeed {url}", chat=ADMIN_ID)
+    section = await say(emulator, f"/addfeed {url}?section=business", chat=ADMIN_ID)
+    assert section.text.startswith("➕ Added feed Test News: business. "), section.text
+    assert [(f.url, f.topics) for f in await services.admin.feeds()] == [(f"{url}?section=business", ())]
+
+
 async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
@@ -498,6 +519,33 @@ async def test_feeds_say_when_a_failing_feed_is_tried_next(
     listing = await say(emulator, "/feeds", chat=ADMIN_ID)
     assert "Failed 4 times in a row, last just now: " in listing.text
     assert "\nNext try in 1 h." in listing.text, listing.text
+
+
+async def test_addfeed_of_a_failing_feed_that_works_again_polls_it_at_once(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # /addfeed of a failing feed whose site was fixed answered "Already polling" and the feed kept waiting out its
+    # backoff (up to a day) though the check had just read it; only a dead feed was tried again at once.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    deadline = time.monotonic() + 10
+    while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll, done before ours
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    news_site.remove(urlsplit(url).path)
+    for _ in range(8):
+        feed = (await services.admin.feeds())[0]
+        await services.ingest.poll_feed(feed, services.clock.now())
+    assert "\nNext try in 21 h." in (await say(emulator, "/feeds", chat=ADMIN_ID)).text
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    again = await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    assert again.text == "♻️ Feed Test News: business works again and will be polled."
+    feed = (await services.admin.feeds())[0]
+    assert (feed.failures, feed.next_poll_at) == (0, services.clock.now())
+    listing = await say(emulator, "/feeds", chat=ADMIN_ID)
+    assert "✅ ok" in listing.text and "Next try" not in listing.text, listing.text
 
 
 @pytest.mark.parametrize(("topics", "told"), [("science", True), ("business", False), ("", False)])
