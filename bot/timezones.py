@@ -43,6 +43,8 @@ def resolve_timezone(name: str) -> str:
     city = _PUNCTUATION.sub("", _ascii(key))
     found = (
         _timezone_names().get(key)
+        # "America/São Paulo": IANA names are spelled without accents or punctuation, as their cities are.
+        or _timezone_names().get(city)
         or _city_zones().get(city)
         or _BIG_CITIES.get(city.replace("_", " "))
         or _offset_zone(name)

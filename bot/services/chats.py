@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from bot import timezones
 from bot.errors import UserError
 from bot.render.text import quoted
-from bot.scheduling import next_digest_at, parse_time_of_day
+from bot.scheduling import next_digest_at, parse_time_of_day, quiet_hours_end
 from bot.store.models import Chat, ChatDefaults
 
 if TYPE_CHECKING:
@@ -209,9 +209,21 @@ class ChatService:
 
 
 def _held_by_quiet_hours(chat: Chat, now: float) -> bool:
-    """The chat's next digest is one already owed, held until its quiet hours end: no digest time of its own."""
+    """The chat's next digest is one already owed, held until its quiet hours end: a digest time passed since
+    the day before it fell in quiet hours that end then.
+
+    Whether ``due`` is itself a digest time says nothing: quiet hours 07:00-09:00 hold the 08:00 digest until
+    09:00, which may be a digest time too.
+    """
     due = chat.next_digest_at
-    return due is not None and due > now and next_digest_at(chat.digest_times, chat.timezone, due - 1) != due
+    if due is None or due <= now or not chat.digest_times:
+        return False
+    at = next_digest_at(chat.digest_times, chat.timezone, due - 86_400)
+    while at <= now:
+        if quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, at) == due != at:
+            return True
+        at = next_digest_at(chat.digest_times, chat.timezone, at)
+    return False
 
 
 def _unknown_setting(args: Sequence[str]) -> str:
@@ -256,7 +268,11 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
         raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")
     start, end = _time_of_day(parts[0]), _time_of_day(parts[1])
     if start == end:
-        raise UserError("Quiet hours need different start and end times.")
+        # "0-24" means all day, and was told "need different start and end times" though they differ as typed.
+        raise UserError(
+            f"Quiet hours from {start} to {end} would last all day: give two different times, e.g. "
+            "/settings quiet 22:00-07:00. To get nothing for a while, use /settings pause."
+        )
     return start, end
 
 

@@ -67,3 +67,12 @@ def test_bad_times_say_what_is_wrong(typed: str, message: str) -> None:
 )
 def test_quiet_hours_as_people_type_them(typed: str, expected: tuple[str | None, str | None]) -> None:
     assert parse_quiet_hours(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["0-24", "00:00-24:00", "7-7"])
+def test_quiet_hours_over_the_whole_day_point_to_pause(typed: str) -> None:
+    # "0-24" was answered "Quiet hours need different start and end times", though the two differ as typed,
+    # and what the user wanted (nothing delivered) was left unsaid.
+    with pytest.raises(UserError) as refused:
+        parse_quiet_hours(typed)
+    assert "would last all day" in refused.value.message and "/settings pause" in refused.value.message

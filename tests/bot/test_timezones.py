@@ -18,6 +18,10 @@ from bot.services.chats import resolve_timezone
         ("UTC", "UTC"),
         ("utc", "UTC"),
         ("asia/tokyo", "Asia/Tokyo"),
+        # Written with the city's own accents or punctuation, as "São Paulo" alone already was read.
+        ("America/São Paulo", "America/Sao_Paulo"),
+        ("america/bogotá", "America/Bogota"),
+        ("America/St. John's", "America/St_Johns"),
     ],
 )
 def test_iana_names_in_any_case(typed: str, expected: str) -> None:

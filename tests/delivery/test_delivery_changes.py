@@ -104,6 +104,30 @@ async def test_a_schedule_change_while_quiet_hours_hold_a_digest_still_sends_it(
         assert "Match report" in digest.text
 
 
+@pytest.mark.parametrize("change", [("digest", "08:00,20:00"), ("quiet", "off")])
+async def test_a_digest_held_until_another_digest_time_still_goes_out_after_a_change(
+    tmp_path: Path, emulator: BotApiEmulator, change: tuple[str, ...]
+) -> None:
+    # Digests at 08:00 and 09:00, quiet hours 07:00-09:00: the 08:00 digest is held until 09:00, itself a digest
+    # time, so it was taken for a scheduled one. New times chosen meanwhile moved the morning's stories to
+    # 20:00; quiet hours turned off left them waiting for 09:00 instead of coming at once.
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00,09:00"])
+        await chats.apply(7, ["quiet", "07:00-09:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 0  # held by quiet hours
+        clock.set(utc(2026, 1, 5, 8, 30))
+        await chats.apply(7, list(change))
+        clock.set(utc(2026, 1, 5, 9) + 5 if change[0] == "digest" else utc(2026, 1, 5, 8, 30) + 5)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+
+
 async def test_new_digest_times_chosen_while_a_digest_is_sent_are_kept(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
