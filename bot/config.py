@@ -189,7 +189,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        # What /settings timezone takes ("Berlin", "europe/berlin", "UTC+2"), stored as the same IANA name.
+        # What /settings timezone takes ("Berlin", "europe/berlin", "UTC+2"), stored as the same IANA name. Not in
+        # quotes, which the lookup would drop as punctuation: every other setting refuses them, with the hint.
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            raise ValueError(f"{value!r} is quoted")
         try:
             return resolve_timezone(value)
         except TimezoneError:
