@@ -92,6 +92,8 @@ async def run_tick(services: Services, state: TickState) -> None:
     # Thousands of digests at 08:00 take minutes at 30 messages/s: they run beside the ticks so feed polling
     # and alerts go on meanwhile.
     services.delivery.schedule_due_digests(now)
+    # A feed this poll marked dead is told to the admins (the notices wait in the database until sent).
+    services.delivery.schedule_admin_notices()
     try:
         await services.delivery.release_stale_holds(now)
     except Exception as exc:

@@ -35,6 +35,7 @@ from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
 from bot.store.models import Chat
+from bot.store.notices import Notice
 from summaries.articles import Article
 
 if TYPE_CHECKING:
@@ -87,6 +88,10 @@ STORY_CACHE_SECONDS = 60.0
 # can mean a million outbox rows: in one piece that was millions of live objects (full garbage collections
 # of 4 s that stopped the event loop) and a minute-long write transaction that held up every other write.
 PLAN_CHUNK_ARTICLES = 20
+# Admin notices claimed at a time (they are rare: a feed dying tells each admin once).
+NOTICE_BATCH = 20
+# Rounds of _send_paced's attempts before an admin notice is failed: its waits grow as an alert's, so about 4 hours.
+MAX_NOTICE_ATTEMPTS = MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
 
 
 @dataclass(slots=True)
@@ -168,6 +173,8 @@ class DeliveryService:
         self._runner: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._digest_task: asyncio.Task[None] | None = None
+        self._notice_task: asyncio.Task[None] | None = None
+        self._notice_sending = FailureLog(log, "sending admin notices")
         # Digests being sent, by chat: each chat's digest runs on its own, so a slow or rate-limited chat never
         # holds up the digests of the others (nor the next tick's), and a chat never gets two at once.
         self._digest_chats: set[int] = set()
@@ -321,6 +328,58 @@ class DeliveryService:
 
         self._digest_task = asyncio.create_task(start_due(), name="digests")
 
+    def schedule_admin_notices(self) -> None:
+        """Start sending the admins' due notices (a feed that died) in the background, unless that runs already."""
+        task = self._notice_task
+        if not self._started or self._stopping or (task is not None and not task.done()):
+            return
+        self._notice_task = asyncio.create_task(self._send_admin_notices(), name="admin-notices")
+
+    async def _send_admin_notices(self) -> None:
+        """Send every due admin notice, paced like any message; each outcome is recorded as it happens."""
+        try:
+            while notices := await self._db.notices.claim(self._clock.now(), NOTICE_BATCH):
+                for notice in notices:
+                    await self._send_admin_notice(notice)
+        except asyncio.CancelledError:
+            raise  # the rows still 'sending' go back to the queue in aclose (or at the next start)
+        except Exception as exc:
+            self._notice_sending.failed(exc)
+        else:
+            self._notice_sending.succeeded()
+
+    async def _send_admin_notice(self, notice: Notice) -> None:
+        chat = await self._db.chats.get(notice.chat_id)
+        now = self._clock.now()
+        attempts = notice.attempts + 1
+        if chat is None or not chat.active:  # /stop or a block since it was queued
+            log.warning("admin chat %d is gone; notice %s not sent", notice.chat_id, notice.key)
+            await self._db.notices.finish(notice.id, "dropped", notice.attempts, now, error="chat inactive")
+            return
+        # Not held by quiet hours, a pause or digest mode: those are the chat's news settings, and this is the
+        # bot telling its operator it lost a source.
+        result, _chat_id, _thread = await self._send_paced(chat.id, chat.is_group, notice.text)
+        now = self._clock.now()
+        if result is None:
+            await self._db.notices.finish(notice.id, "sent", attempts, now)
+        elif result.startswith("gone"):
+            # Blocked (403) or not found: _send_paced deactivated the chat; never tried again.
+            log.warning("admin chat %d refused notice %s (%s): not sent", chat.id, notice.key, result)
+            await self._db.notices.finish(notice.id, "dropped", attempts, now, error=result)
+        elif result.startswith(("network:", _RETRY_LATER)) and attempts < MAX_NOTICE_ATTEMPTS:
+            wait = (
+                float(result[len(_RETRY_LATER) :])
+                if result.startswith(_RETRY_LATER)
+                else _park_seconds(attempts * MAX_NETWORK_ATTEMPTS)
+            )
+            log.info("admin notice %s to chat %d: %s; retrying in %.0f s", notice.key, chat.id, result, wait)
+            await self._db.notices.finish(
+                notice.id, "pending", attempts, now, error=result, not_before=now + wait
+            )
+        else:
+            log.error("admin notice %s to chat %d failed: %s", notice.key, chat.id, result)
+            await self._db.notices.finish(notice.id, "failed", attempts, now, error=result)
+
     async def _due_digest_chats(self, now: float) -> list[Chat]:
         # A next digest further ahead than any schedule can be was set while the clock ran ahead (a clock
         # put right backwards): recompute it, or the chat would get no digest until the clock caught up.
@@ -428,6 +487,7 @@ class DeliveryService:
                     await self._make_sender()
                 )  # may fail (Telegram unreachable): nothing started yet
             recovered = await self._db.deliveries.requeue_sending()
+            recovered += await self._db.notices.requeue_sending()
             if recovered:
                 log.warning("re-queued %d deliveries left in flight by the last run", recovered)
             await self._restore_holds()
@@ -449,7 +509,9 @@ class DeliveryService:
                     await task
         # Digests as alerts: a part on its way is let finish and be recorded (cancelled, its stories went back
         # to the queue and the restart sent that digest again); the next part is not sent (_send_paced).
-        in_flight = set(self._tasks) | set(self._digest_tasks)
+        in_flight: set[asyncio.Task[Any]] = set(self._tasks) | set(self._digest_tasks)
+        if self._notice_task is not None:  # a notice on its way is let finish and be recorded, like an alert
+            in_flight.add(self._notice_task)
         if in_flight:
             _done, pending = await asyncio.wait(in_flight, timeout=grace_seconds)
             for late in pending:
@@ -459,6 +521,8 @@ class DeliveryService:
         self._digest_chats.clear()
         await self._flush()
         await self._db.deliveries.requeue_sending()
+        await self._db.notices.requeue_sending()
+        self._notice_task = None
         self._state = _SenderState()
         self._started = False
         if self._own_transport and self._sender is not None:

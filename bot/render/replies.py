@@ -910,6 +910,51 @@ def render_feed_added(added: FeedAdded) -> Reply:
     return Reply(text)
 
 
+def _feed_address(url: str) -> str:
+    """A feed's address, escaped, on a line of its own (shortened only when it is a page long)."""
+    shown = esc(url)
+    return shown if len(shown) <= LIST_URL_CHARS else esc(truncate(url, URL_CHARS))
+
+
+def render_feed_dead(feed: Feed, error: str, failures: int, *, gone: bool = False) -> str:
+    """The message each admin gets once when a feed is marked dead after ``failures`` failed polls in a row
+    (``gone``: the site answered 410)."""
+    why = "The site says it is gone (410)" if gone else f"It failed {_count(failures, 'time')} in a row"
+    lines = [
+        f"💀 Feed <b>{esc(truncate(feed.title or feed.url, 200))}</b> stopped working.",
+        _feed_address(feed.url),
+        f"Last error: {esc(truncate(error, 200))}",
+        f"{why}, so from now on it is tried once a day; it comes back by itself when it works again.",
+    ]
+    address = esc(feed.url)
+    text = "\n".join(
+        [
+            *lines,
+            f"/feeds lists every feed; <code>/removefeed {address}</code> drops it; "
+            f"<code>/addfeed {address}</code> tries it now.",
+        ]
+    )
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    # An address too long to repeat: the commands are named, the address is on the line above.
+    return "\n".join(
+        [
+            *lines,
+            "/feeds lists every feed; /removefeed with its address drops it; /addfeed with it tries it now.",
+        ]
+    )
+
+
+def render_feed_works_again(feed: Feed) -> str:
+    """The message each admin gets when a dead feed works again without anybody's /addfeed."""
+    return "\n".join(
+        [
+            f"♻️ Feed <b>{esc(truncate(feed.title or feed.url, 200))}</b> works again and is polled as usual.",
+            _feed_address(feed.url),
+        ]
+    )
+
+
 def render_feed_removed(feed: Feed) -> Reply:
     """/removefeed."""
     return Reply(

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.render.replies import render_feed_dead, render_feed_works_again
 from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
 from bot.store import Database
 from bot.store.models import Feed
+from bot.store.notices import NoticeDraft
 from summaries.articles import Article
 from summaries.dedup import (
     content_fingerprint,
@@ -377,6 +379,7 @@ class IngestService:
                     last_modified=feed.last_modified,
                     next_poll_at=now + interval,
                     now=now,
+                    revived_notice=await self._revived_notice(feed, now),
                 )
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
@@ -478,6 +481,7 @@ class IngestService:
                 last_modified=feed.last_modified if items_left else fetched.last_modified,
                 next_poll_at=now + interval,
                 now=now,
+                revived_notice=await self._revived_notice(feed, now),
             )
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)
@@ -600,9 +604,35 @@ class IngestService:
             log.warning("feed %s is gone (410), the site says; marked dead, /removefeed drops it", feed.url)
         else:
             log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
+        notice = None
+        if dead and not feed.dead:
+            # The operator would otherwise learn of it only from /feeds or the logs, maybe weeks later.
+            text = render_feed_dead(feed, reason, failures, gone=gone)
+            notice = await self._admin_notice(f"feed-dead:{feed.id}:{now}", text, feed)
         await self._db.feeds.record_failure(
-            feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now
+            feed.id, error=reason, next_poll_at=now + backoff, dead=dead, now=now, dead_notice=notice
         )
+
+    async def _admin_notice(self, key: str, text: str, feed: Feed) -> NoticeDraft | None:
+        """A notice for every admin with a private chat with the bot; the others are named in the log."""
+        admins = self._settings.admin_ids
+        if not admins:
+            return None
+        reachable = await self._db.notices.recipients(sorted(admins))
+        for admin in sorted(admins - reachable):
+            log.warning(
+                "admin %d has no private chat with the bot (never started it, stopped or blocked it): "
+                "not told about feed %s",
+                admin,
+                feed.url,
+            )
+        return NoticeDraft(key, text, tuple(sorted(reachable))) if reachable else None
+
+    async def _revived_notice(self, feed: Feed, now: float) -> NoticeDraft | None:
+        """The "works again" notice when ``feed`` was dead (its admins were told it died)."""
+        if not feed.dead:
+            return None
+        return await self._admin_notice(f"feed-alive:{feed.id}:{now}", render_feed_works_again(feed), feed)
 
     # -- articles -------------------------------------------------------------------------------------------
 

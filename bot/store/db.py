@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.store.chats import ChatRepo
     from bot.store.deliveries import DeliveryRepo
     from bot.store.feeds import FeedRepo
+    from bot.store.notices import NoticeRepo
     from bot.store.subscriptions import SubscriptionRepo
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ class Database:
     feeds: FeedRepo
     articles: ArticleRepo
     deliveries: DeliveryRepo
+    notices: NoticeRepo
     reader: aiosqlite.Connection
     schema_version: int
 
@@ -150,6 +152,7 @@ class Database:
         from bot.store.chats import ChatRepo
         from bot.store.deliveries import DeliveryRepo
         from bot.store.feeds import FeedRepo
+        from bot.store.notices import NoticeRepo
         from bot.store.subscriptions import SubscriptionRepo
 
         self.chats = ChatRepo(self)
@@ -157,6 +160,7 @@ class Database:
         self.feeds = FeedRepo(self)
         self.articles = ArticleRepo(self)
         self.deliveries = DeliveryRepo(self)
+        self.notices = NoticeRepo(self)
 
     @classmethod
     async def open(

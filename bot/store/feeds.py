@@ -8,8 +8,11 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import aiosqlite
+
 from bot.store.db import fetch_all, run, storable_text
 from bot.store.models import Feed
+from bot.store.notices import NoticeDraft, queue_notice
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -40,6 +43,12 @@ def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
         last_error=row["last_error"],
         dead=bool(row["dead"]),
     )
+
+
+async def _is_dead(conn: aiosqlite.Connection, feed_id: int) -> bool:
+    """Whether the feed is marked dead now, read inside the write transaction that may change that."""
+    rows = await fetch_all(conn, "SELECT dead FROM feeds WHERE id = ?", (feed_id,))
+    return bool(rows and rows[0]["dead"])
 
 
 def _topics_text(topics: Sequence[str]) -> str:
@@ -137,10 +146,13 @@ class FeedRepo:
         last_modified: str | None,
         next_poll_at: float,
         now: float,
+        revived_notice: NoticeDraft | None = None,
     ) -> None:
         """A poll worked (200 or 304): store the validators, reset failures (a dead feed lives again), schedule the
-        next poll."""
+        next poll. ``revived_notice`` is queued for the admins when this poll brings a dead feed back."""
         async with self._db.write() as conn:
+            if revived_notice is not None and await _is_dead(conn, feed_id):
+                await queue_notice(conn, revived_notice, now)
             await run(
                 conn,
                 # A feed without a title keeps the one it had.
@@ -165,10 +177,23 @@ class FeedRepo:
             await run(conn, "UPDATE feeds SET next_poll_at = ? WHERE id = ?", (next_poll_at, feed_id))
 
     async def record_failure(
-        self, feed_id: int, *, error: str, next_poll_at: float, dead: bool, now: float
+        self,
+        feed_id: int,
+        *,
+        error: str,
+        next_poll_at: float,
+        dead: bool,
+        now: float,
+        dead_notice: NoticeDraft | None = None,
     ) -> Feed:
-        """A poll failed: count it, keep the error, schedule the retry (or mark dead); returns the feed."""
+        """A poll failed: count it, keep the error, schedule the retry (or mark dead); returns the feed.
+
+        ``dead_notice`` is queued for the admins when this failure is the one that marks the feed dead: in the
+        same transaction, so each death is told once, not at every daily retry, and a crash cannot lose it.
+        """
         async with self._db.write() as conn:
+            if dead and dead_notice is not None and not await _is_dead(conn, feed_id):
+                await queue_notice(conn, dead_notice, now)
             rows = await fetch_all(
                 conn,
                 "UPDATE feeds SET failures = failures + 1, last_error = ?, last_polled_at = ?,"

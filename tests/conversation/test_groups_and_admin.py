@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
@@ -570,6 +571,88 @@ async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_app
         assert "topics stay business" in revived.text and "/removefeed" in revived.text
     else:
         assert "topics stay" not in revived.text, revived.text
+
+
+async def _kill_feed(services: Services, news_site: NewsSite, url: str) -> None:
+    """Make the site answer 500 for the feed and poll it until it is marked dead."""
+    news_site.add(urlsplit(url).path, "Internal error", status=500)
+    while not (feed := (await services.admin.feeds())[0]).dead:
+        await services.ingest.poll_feed(feed, services.clock.now())
+
+
+async def test_admins_are_told_once_when_a_feed_dies_and_when_it_works_again(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # A feed failing 10 times in a row was marked dead in silence: the operator learnt it only from /feeds or
+    # the logs, so the bot could lose its main source for weeks. Each admin with a private chat is now told
+    # once per death (not at each daily retry, nor again after a restart), and once when it works again.
+    never_started = ADMIN_ID + 1  # an admin who never wrote to the bot: skipped, with a log line
+    settings = make_settings(tmp_path, emulator, admin_ids=frozenset({ADMIN_ID, never_started}))
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        await say(emulator, "/start", chat=USER_CHAT)
+        await say(emulator, "/start", chat=ADMIN_ID)
+        await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+        deadline = time.monotonic() + 10
+        while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        await _kill_feed(services, news_site, url)
+        notice = await emulator.next_message(ADMIN_ID, timeout=10)
+        assert notice.text.startswith("💀 Feed Test News: business stopped working.\n" + url + "\n")
+        assert "Last error: " in notice.text and "500" in notice.text, notice.text
+        assert "It failed 10 times in a row, so from now on it is tried once a day" in notice.text
+        assert f"/removefeed {url} drops it; /addfeed {url} tries it now." in notice.text
+        # The daily retries that fail again tell nobody anything.
+        for _ in range(2):
+            clock.advance(86_400)
+            feed = (await services.admin.feeds())[0]
+            await services.ingest.poll_feed(feed, services.clock.now())
+        await emulator.wait_for_idle(quiet=0.5)
+    async with make_bot(settings=settings, clock=clock) as app:  # a restart sends nothing again
+        services = services_of(app)
+        await emulator.wait_for_idle(quiet=0.5)
+        assert [m.text for m in emulator.messages(ADMIN_ID)][-1] == notice.text
+        assert emulator.messages(never_started) == []
+        assert len(emulator.messages(USER_CHAT)) == 1  # its /start reply only: not an admin
+        # The site is fixed and the next daily try reads the feed: the admin hears it from the bot too.
+        news_site.add(urlsplit(url).path, news_site.feed_xml("business"), content_type="application/rss+xml")
+        clock.advance(86_400)
+        again = await emulator.next_message(ADMIN_ID, timeout=10)
+        assert again.text == f"♻️ Feed Test News: business works again and is polled as usual.\n{url}"
+        await emulator.wait_for_idle(quiet=0.5)
+        assert not (await services.admin.feeds())[0].dead
+        # /start's and /addfeed's answers, the death, the recovery.
+        assert len(emulator.messages(ADMIN_ID)) == 4
+
+
+async def test_an_admin_who_blocked_the_bot_is_skipped_when_a_feed_dies(
+    emulator: BotApiEmulator,
+    running_bot: BotApplication,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The notice of a dead feed to an admin who blocked the bot since is refused (403): logged and dropped,
+    # never retried, and the bot goes on.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, "/start", chat=ADMIN_ID)
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    await emulator.block_chat(ADMIN_ID, announce=False)
+    with caplog.at_level(logging.WARNING):
+        await _kill_feed(services, news_site, url)
+        dropped = [(f"feed-dead:1:{services.clock.now()}", "dropped")]
+        deadline = time.monotonic() + 10
+        while await services.db.notices.of_chat(ADMIN_ID) != dropped:
+            assert time.monotonic() < deadline, await services.db.notices.of_chat(ADMIN_ID)
+            await asyncio.sleep(0.05)
+    assert f"admin chat {ADMIN_ID} refused notice" in caplog.text
+    chat = await services.chats.get(ADMIN_ID)
+    assert chat is not None and not chat.active
+    assert len(emulator.messages(ADMIN_ID)) == 2  # the answers to /start and /addfeed only
 
 
 async def test_addfeed_of_a_home_page_adds_the_feed_it_advertises(

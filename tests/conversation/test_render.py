@@ -254,6 +254,29 @@ def test_a_feed_found_on_a_page_names_a_few_of_the_pages_other_feeds_escaped() -
     assert plain == "➕ Added feed <b>News</b>. It will be polled shortly."
 
 
+def test_a_dead_feed_notice_is_escaped_and_fits_one_message_whatever_the_feed_sends() -> None:
+    # The admins' notice of a dead feed quotes the feed's title, its address and the error, all from outside.
+    from bot.render.replies import render_feed_dead, render_feed_works_again
+
+    feed = Feed(id=1, url="https://feeds.test/rss?a=1&b=<2>", title=HOSTILE)
+    text = render_feed_dead(feed, "The site answered <html> & more", 10)
+    assert "<code>/removefeed https://feeds.test/rss?a=1&amp;b=&lt;2&gt;</code>" in text
+    assert "Last error: The site answered &lt;html&gt; &amp; more\nIt failed 10 times in a row" in text
+    gone = render_feed_dead(feed, "gone", 1, gone=True)
+    assert "The site says it is gone (410), so from now on it is tried once a day" in gone
+    huge = Feed(id=1, url="https://feeds.test/" + "&<" * 999, title="<b>" * 1000)
+    for html in (
+        text,
+        gone,
+        render_feed_dead(huge, "<&>" * 1000, 10),
+        render_feed_works_again(feed),
+        render_feed_works_again(huge),
+    ):
+        assert len(html) <= 4096
+        parse_html(html)
+    assert "/removefeed with its address drops it" in render_feed_dead(huge, "x", 10)
+
+
 def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
     [reply] = render_feeds([Feed(id=1, url="https://example.com/rss")], NOW)
     assert reply.html.count("https://example.com/rss") == 1 and "never read" in reply.html
