@@ -30,7 +30,7 @@ from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
-from bot.render.delivery import DigestItem, DigestPart, digest_title, render_digest
+from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
@@ -645,6 +645,7 @@ class DeliveryService:
             self._done(item, "dropped", "article gone")
             return
         article = await self._at_length(story, chat.summary_sentences)
+        more = await self._has_more(story, article, chat.summary_sentences)
         if state.chats.get(item.chat_id) != chat:
             # /stop, a pause or new settings while the story was read or a longer summary computed (a thread,
             # maybe seconds): the user has been answered, so this alert follows their new word, not the old.
@@ -658,7 +659,7 @@ class DeliveryService:
             matched=item.row.matched,
             now=now,
             zone=chat.timezone,
-            more=self._has_more(story.article, chat.summary_sentences),
+            more=more,
         )
         sender = self._sender
         try:
@@ -842,9 +843,18 @@ class DeliveryService:
         out shorter."""
         return len(article.summary) < self._settings.summary_sentences
 
-    def _has_more(self, article: Article, sentences: int) -> bool:
-        """Whether ``article`` may have more sentences than an alert of ``sentences`` shows."""
-        return not (self._all_it_has(article) and len(article.summary) <= sentences)
+    async def _has_more(self, story: _Story, shown: Article, sentences: int) -> bool:
+        """Whether the story has more sentences than its alert of ``sentences`` shows (``shown``'s summary)."""
+        count = min(len(shown.summary), sentences)
+        longer = longer_length(sentences)
+        if longer is None or count < sentences:
+            return False  # no longer summary to offer, or the alert shows every sentence the article has
+        if len(story.article.summary) > count:
+            return True
+        # The alert shows every stored sentence: only the longer summary (computed once per story, and cached
+        # for the button's tap) tells an article with more from a teaser of exactly that many sentences,
+        # whose "Longer summary" button only repeated the alert.
+        return len((await self._at_length(story, longer)).summary) > count
 
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
