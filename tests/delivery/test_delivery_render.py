@@ -271,6 +271,22 @@ def test_german_and_french_quotes_that_end_a_sentence_get_no_extra_full_stop() -
     assert "„Wir schaffen das.“ Le maire a dit : « C’est fini. »" in parse_html(text).text
 
 
+def test_sentences_in_chinese_japanese_hindi_or_arabic_get_no_extra_full_stop_nor_cut_mark() -> None:
+    # Their sentence ends were not known: every one got ". " ("開かれた。. 参加者は…"), and a summary that
+    # ended the article was marked "…" as if the feed had cut it ("年内に完成する。…").
+    body = "東京で新しい会議が開かれた。参加者は百人を超えた。会場は年内に完成する。"
+    japanese = art(body=body, summary=("東京で新しい会議が開かれた。", "会場は年内に完成する。"))
+    text, _ = render_alert(japanese, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert parse_html(text).text.endswith("\n東京で新しい会議が開かれた。 会場は年内に完成する。")
+    others = art(
+        summary=("北京今天举行了会议！", "दिल्ली में बैठक हुई।", "هل سيحضر الوزير؟", "「会議は終わった。」")
+    )
+    text, _ = render_alert(others, sentences=4, now=NOW, catalogue=CATALOGUE)
+    assert (
+        "北京今天举行了会议！ दिल्ली में बैठक हुई। هل سيحضر الوزير؟ 「会議は終わった。」" in parse_html(text).text
+    )
+
+
 def test_teaser_cut_mid_word_by_the_feed_is_marked_not_given_a_full_stop() -> None:
     # A podcast feed cuts its descriptions at a fixed length, mid-word; a "." would pass the cut off as the end.
     cut = "This week we talk boats, trains and the demoli"
