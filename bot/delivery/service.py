@@ -106,6 +106,9 @@ class _Story:
     )
     # The article with a longer summary than the stored one, by length, for chats that asked for more.
     longer: dict[int, Article] = field(default_factory=dict)
+    # Held while one is computed: the chats of a fan-out, sent concurrently, wait for it instead of each
+    # summarizing the article again.
+    computing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass(slots=True)
@@ -867,33 +870,46 @@ class DeliveryService:
         stored = len(article.summary)
         if sentences <= stored or self._all_it_has(article):
             return article  # enough already, or the article has no more sentences to give
-        longer = story.longer.get(sentences)
-        if longer is None:
-            try:
-                summary = await self._summaries.summary_for(article, sentences)
-            except Exception:  # never lose the alert over it: the stored summary still reads well
-                log.exception(
-                    "article %s: no %d-sentence summary; sending the stored one", article.id, sentences
-                )
-                summary = []
-            longer = replace(article, summary=tuple(summary) or article.summary)
-            story.longer[sentences] = longer
+        async with story.computing:
+            longer = story.longer.get(sentences)
+            if longer is None:
+                try:
+                    summary = await self._summaries.summary_for(article, sentences)
+                except Exception:  # never lose the alert over it: the stored summary still reads well
+                    log.exception(
+                        "article %s: no %d-sentence summary; sending the stored one", article.id, sentences
+                    )
+                    summary = []
+                longer = replace(article, summary=tuple(summary) or article.summary)
+                story.longer[sentences] = longer
         return longer
 
     async def _story(self, row: Delivery) -> _Story | None:
         """The article representing a story and the other sources that reported it (cached by story)."""
-        cached = self._stories.get(row.story_id)
         now = self._clock.now()
-        if (
-            cached is not None
-            and cached.article.id == row.article_id
-            and 0 <= now - cached.read_at < STORY_CACHE_SECONDS
-        ):
+
+        def fresh() -> _Story | None:
+            cached = self._stories.get(row.story_id)
+            if (
+                cached is not None
+                and cached.article.id == row.article_id
+                and 0 <= now - cached.read_at < STORY_CACHE_SECONDS
+            ):
+                return cached
+            return None
+
+        cached = fresh()
+        if cached is not None:
             return cached
         article = await self._db.articles.get(row.article_id)
         if article is None:
             return None
         others = await self._db.articles.story_articles(row.story_id)
+        # Another chat's alert may have read it meanwhile: one story object, so its longer summary is
+        # computed once.
+        cached = fresh()
+        if cached is not None:
+            return cached
         also = tuple(dict.fromkeys(a.source for a in others if a.source != article.source))
         story = _Story(article, also, now)
         if len(self._stories) > 1000:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -437,3 +438,34 @@ async def test_an_alert_that_shows_every_sentence_of_its_article_offers_no_longe
         assert more.button_data("Longer summary") == f"sum:{long.id}:6"
         # A shorter alert of the teaser still offers the rest of it.
         assert emulator.messages(8)[0].button_data("Longer summary") == f"sum:{short.id}:4"
+
+
+async def test_a_fan_out_works_out_whether_a_story_has_more_sentences_once_not_per_chat(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether to offer "Longer summary" takes the longer summary: the chats of a fan-out, sent concurrently,
+    # each summarized the article again (11 times for 300 chats) instead of waiting for the one in progress.
+    calls: list[int] = []
+
+    def counting(text: str, sentences: int = 3, **kwargs: Any) -> list[str]:
+        calls.append(sentences)
+        return summarize(text, sentences, **kwargs)
+
+    monkeypatch.setattr("bot.services.summaries.summarize", counting)
+    body = " ".join(
+        f"The harbour council approved plan number {n} for the ferry terminal on Monday."
+        for n in range(1, 60)
+    )
+    async with rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        for chat in range(1, 31):
+            await add_chat(r, chat, topics=("automotive",))
+        art = await store_article(
+            r, "Ferry terminal plans", body, ("automotive",), summary=tuple(summarize(body, 3))
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 30
+        await wait_until(lambda: all(emulator.messages(chat) for chat in range(1, 31)))
+        assert {emulator.messages(c)[0].button_data("Longer summary") for c in range(1, 31)} == {
+            f"sum:{art.id}:6"
+        }
+        assert calls == [6]
