@@ -277,14 +277,17 @@ def test_sentences_in_chinese_japanese_hindi_or_arabic_get_no_extra_full_stop_no
     body = "東京で新しい会議が開かれた。参加者は百人を超えた。会場は年内に完成する。"
     japanese = art(body=body, summary=("東京で新しい会議が開かれた。", "会場は年内に完成する。"))
     text, _ = render_alert(japanese, sentences=3, now=NOW, catalogue=CATALOGUE)
-    assert parse_html(text).text.endswith("\n東京で新しい会議が開かれた。 会場は年内に完成する。")
-    others = art(
-        summary=("北京今天举行了会议！", "दिल्ली में बैठक हुई।", "هل سيحضر الوزير؟", "「会議は終わった。」")
-    )
-    text, _ = render_alert(others, sentences=4, now=NOW, catalogue=CATALOGUE)
-    assert (
-        "北京今天举行了会议！ दिल्ली में बैठक हुई। هل سيحضر الوزير؟ 「会議は終わった。」" in parse_html(text).text
-    )
+    assert parse_html(text).text.endswith("\n東京で新しい会議が開かれた。会場は年内に完成する。")
+    others = art(summary=("दिल्ली में बैठक हुई।", "هل سيحضر الوزير؟", "「会議は終わった。」"))
+    text, _ = render_alert(others, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert "दिल्ली में बैठक हुई। هل سيحضر الوزير؟ 「会議は終わった。」" in parse_html(text).text
+
+
+def test_chinese_and_japanese_summary_sentences_are_joined_without_a_space() -> None:
+    # Neither language puts a space after "。": the alert read "北京今天举行了会议。 参会者超过一百人！ …".
+    chinese = art(summary=("北京今天举行了会议。", "参会者超过一百人！", "「下一次会议明年举行。」", "More."))
+    text, _ = render_alert(chinese, sentences=4, now=NOW, catalogue=CATALOGUE)
+    assert "\n北京今天举行了会议。参会者超过一百人！「下一次会议明年举行。」More." in parse_html(text).text
 
 
 def test_teaser_cut_mid_word_by_the_feed_is_marked_not_given_a_full_stop() -> None:
