@@ -30,7 +30,7 @@ from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
-from bot.render.delivery import DigestItem, DigestPart, digest_title, render_digest
+from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
@@ -111,6 +111,9 @@ class _Story:
     )
     # The article with a longer summary than the stored one, by length, for chats that asked for more.
     longer: dict[int, Article] = field(default_factory=dict)
+    # Held while one is computed: the chats of a fan-out, sent concurrently, wait for it instead of each
+    # summarizing the article again.
+    computing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass(slots=True)
@@ -709,6 +712,7 @@ class DeliveryService:
             self._done(item, "dropped", "article gone")
             return
         article = await self._at_length(story, chat.summary_sentences)
+        more = await self._has_more(story, article, chat.summary_sentences)
         if state.chats.get(item.chat_id) != chat:
             # /stop, a pause or new settings while the story was read or a longer summary computed (a thread,
             # maybe seconds): the user has been answered, so this alert follows their new word, not the old.
@@ -722,7 +726,7 @@ class DeliveryService:
             matched=item.row.matched,
             now=now,
             zone=chat.timezone,
-            more=self._has_more(story.article, chat.summary_sentences),
+            more=more,
         )
         sender = self._sender
         try:
@@ -906,9 +910,18 @@ class DeliveryService:
         out shorter."""
         return len(article.summary) < self._settings.summary_sentences
 
-    def _has_more(self, article: Article, sentences: int) -> bool:
-        """Whether ``article`` may have more sentences than an alert of ``sentences`` shows."""
-        return not (self._all_it_has(article) and len(article.summary) <= sentences)
+    async def _has_more(self, story: _Story, shown: Article, sentences: int) -> bool:
+        """Whether the story has more sentences than its alert of ``sentences`` shows (``shown``'s summary)."""
+        count = min(len(shown.summary), sentences)
+        longer = longer_length(sentences)
+        if longer is None or count < sentences:
+            return False  # no longer summary to offer, or the alert shows every sentence the article has
+        if len(story.article.summary) > count:
+            return True
+        # The alert shows every stored sentence: only the longer summary (computed once per story, and cached
+        # for the button's tap) tells an article with more from a teaser of exactly that many sentences,
+        # whose "Longer summary" button only repeated the alert.
+        return len((await self._at_length(story, longer)).summary) > count
 
     async def _at_length(self, story: _Story, sentences: int) -> Article:
         """The story's article with a summary of ``sentences`` sentences where the stored one is shorter.
@@ -921,33 +934,46 @@ class DeliveryService:
         stored = len(article.summary)
         if sentences <= stored or self._all_it_has(article):
             return article  # enough already, or the article has no more sentences to give
-        longer = story.longer.get(sentences)
-        if longer is None:
-            try:
-                summary = await self._summaries.summary_for(article, sentences)
-            except Exception:  # never lose the alert over it: the stored summary still reads well
-                log.exception(
-                    "article %s: no %d-sentence summary; sending the stored one", article.id, sentences
-                )
-                summary = []
-            longer = replace(article, summary=tuple(summary) or article.summary)
-            story.longer[sentences] = longer
+        async with story.computing:
+            longer = story.longer.get(sentences)
+            if longer is None:
+                try:
+                    summary = await self._summaries.summary_for(article, sentences)
+                except Exception:  # never lose the alert over it: the stored summary still reads well
+                    log.exception(
+                        "article %s: no %d-sentence summary; sending the stored one", article.id, sentences
+                    )
+                    summary = []
+                longer = replace(article, summary=tuple(summary) or article.summary)
+                story.longer[sentences] = longer
         return longer
 
     async def _story(self, row: Delivery) -> _Story | None:
         """The article representing a story and the other sources that reported it (cached by story)."""
-        cached = self._stories.get(row.story_id)
         now = self._clock.now()
-        if (
-            cached is not None
-            and cached.article.id == row.article_id
-            and 0 <= now - cached.read_at < STORY_CACHE_SECONDS
-        ):
+
+        def fresh() -> _Story | None:
+            cached = self._stories.get(row.story_id)
+            if (
+                cached is not None
+                and cached.article.id == row.article_id
+                and 0 <= now - cached.read_at < STORY_CACHE_SECONDS
+            ):
+                return cached
+            return None
+
+        cached = fresh()
+        if cached is not None:
             return cached
         article = await self._db.articles.get(row.article_id)
         if article is None:
             return None
         others = await self._db.articles.story_articles(row.story_id)
+        # Another chat's alert may have read it meanwhile: one story object, so its longer summary is
+        # computed once.
+        cached = fresh()
+        if cached is not None:
+            return cached
         also = tuple(dict.fromkeys(a.source for a in others if a.source != article.source))
         story = _Story(article, also, now)
         if len(self._stories) > 1000:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ DIGEST_MARK = "🗞"
 _LRM = "\u200e"
 _RLM = "\u200f"
 _FALLBACK_SUMMARY_CHARS = 300
+# A Chinese or Japanese sentence end, perhaps inside closing quotes or brackets.
+_WIDE_END = re.compile("[\u3002\uff01\uff1f\uff61][」』）》〉】〕｣”’]*$")
 
 _DIGEST_LINE_CHARS = 220
 _DIGEST_TITLE_CHARS = 200
@@ -115,8 +118,13 @@ def _run_on(sentences: Sequence[str]) -> str:
     """Summary sentences as one paragraph; one without a final stop (a standfirst, a heading) gets one.
 
     Otherwise "... showed thinly disguised contempt" runs straight into "Donald Trump has promised ...".
+    Chinese and Japanese put no space after a sentence's "。", "！" or "？".
     """
-    return " ".join(s if is_finished(s) else f"{s}." for s in sentences)
+    text = ""
+    for sentence in sentences:
+        sentence = sentence if is_finished(sentence) else f"{sentence}."
+        text += sentence if not text or _WIDE_END.search(text) else f" {sentence}"
+    return text
 
 
 def render_alert(

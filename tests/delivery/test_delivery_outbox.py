@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -409,3 +410,62 @@ async def test_a_chat_that_asked_for_longer_summaries_gets_them_in_its_alerts(
         plans = {chat: emulator.messages(chat)[0].text.count("plan number") for chat in (7, 8)}
         # It used to be 3 for both: the stored summary, whatever the chat had asked for.
         assert plans == {7: 5, 8: 3}
+
+
+async def test_an_alert_that_shows_every_sentence_of_its_article_offers_no_longer_summary(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A teaser of exactly three sentences, stored with its three-sentence summary: the alert at the default
+    # length offered "Longer summary", and the tap answered with the same three sentences again.
+    teaser = "The harbour council met on Monday. It approved the new ferry terminal. Work starts in spring."
+    body = " ".join(
+        f"The harbour council approved plan number {n} for the ferry terminal on Monday." for n in range(1, 9)
+    )
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("automotive",))  # the default length, 3
+        await add_chat(r, 8, topics=("automotive",), summary_sentences=1)
+        short = await store_article(
+            r, "Ferry terminal approved", teaser, ("automotive",), summary=tuple(summarize(teaser, 3))
+        )
+        long = await store_article(
+            r, "Ferry terminal plans", body, ("automotive",), summary=tuple(summarize(body, 3))
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([short, long], r.clock.now()) == 4
+        await wait_until(lambda: len(emulator.messages(7)) == 2 and len(emulator.messages(8)) == 2)
+        whole, more = emulator.messages(7)
+        assert "Work starts in spring." in whole.text and whole.buttons == []
+        assert more.button_data("Longer summary") == f"sum:{long.id}:6"
+        # A shorter alert of the teaser still offers the rest of it.
+        assert emulator.messages(8)[0].button_data("Longer summary") == f"sum:{short.id}:4"
+
+
+async def test_a_fan_out_works_out_whether_a_story_has_more_sentences_once_not_per_chat(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether to offer "Longer summary" takes the longer summary: the chats of a fan-out, sent concurrently,
+    # each summarized the article again (11 times for 300 chats) instead of waiting for the one in progress.
+    calls: list[int] = []
+
+    def counting(text: str, sentences: int = 3, **kwargs: Any) -> list[str]:
+        calls.append(sentences)
+        return summarize(text, sentences, **kwargs)
+
+    monkeypatch.setattr("bot.services.summaries.summarize", counting)
+    body = " ".join(
+        f"The harbour council approved plan number {n} for the ferry terminal on Monday."
+        for n in range(1, 60)
+    )
+    async with rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        for chat in range(1, 31):
+            await add_chat(r, chat, topics=("automotive",))
+        art = await store_article(
+            r, "Ferry terminal plans", body, ("automotive",), summary=tuple(summarize(body, 3))
+        )
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 30
+        await wait_until(lambda: all(emulator.messages(chat) for chat in range(1, 31)))
+        assert {emulator.messages(c)[0].button_data("Longer summary") for c in range(1, 31)} == {
+            f"sum:{art.id}:6"
+        }
+        assert calls == [6]

@@ -271,6 +271,25 @@ def test_german_and_french_quotes_that_end_a_sentence_get_no_extra_full_stop() -
     assert "„Wir schaffen das.“ Le maire a dit : « C’est fini. »" in parse_html(text).text
 
 
+def test_sentences_in_chinese_japanese_hindi_or_arabic_get_no_extra_full_stop_nor_cut_mark() -> None:
+    # Their sentence ends were not known: every one got ". " ("開かれた。. 参加者は…"), and a summary that
+    # ended the article was marked "…" as if the feed had cut it ("年内に完成する。…").
+    body = "東京で新しい会議が開かれた。参加者は百人を超えた。会場は年内に完成する。"
+    japanese = art(body=body, summary=("東京で新しい会議が開かれた。", "会場は年内に完成する。"))
+    text, _ = render_alert(japanese, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert parse_html(text).text.endswith("\n東京で新しい会議が開かれた。会場は年内に完成する。")
+    others = art(summary=("दिल्ली में बैठक हुई।", "هل سيحضر الوزير؟", "「会議は終わった。」"))
+    text, _ = render_alert(others, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert "दिल्ली में बैठक हुई। هل سيحضر الوزير؟ 「会議は終わった。」" in parse_html(text).text
+
+
+def test_chinese_and_japanese_summary_sentences_are_joined_without_a_space() -> None:
+    # Neither language puts a space after "。": the alert read "北京今天举行了会议。 参会者超过一百人！ …".
+    chinese = art(summary=("北京今天举行了会议。", "参会者超过一百人！", "「下一次会议明年举行。」", "More."))
+    text, _ = render_alert(chinese, sentences=4, now=NOW, catalogue=CATALOGUE)
+    assert "\n北京今天举行了会议。参会者超过一百人！「下一次会议明年举行。」More." in parse_html(text).text
+
+
 def test_teaser_cut_mid_word_by_the_feed_is_marked_not_given_a_full_stop() -> None:
     # A podcast feed cuts its descriptions at a fixed length, mid-word; a "." would pass the cut off as the end.
     cut = "This week we talk boats, trains and the demoli"
