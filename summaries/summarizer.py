@@ -27,6 +27,8 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 from summaries.text import (
+    SENTENCE_CLOSING,
+    SENTENCE_FINAL,
     SentenceTokenizer,
     clean_text,
     is_boilerplate,
@@ -268,9 +270,9 @@ def news_scores(prepared: Prepared, weights: NewsWeights = DEFAULT_WEIGHTS) -> t
     return score * length * _fragment_factor(prepared.sentences), cosine
 
 
-# Ends like a sentence: final punctuation (Greek asks with ";"), then perhaps closing quotes or brackets
-# (German closes „…“ and »…«, French « … » with a space).
-_FINISHED = re.compile(r"[.!?…;\u037e][\s'\"’”“»«›‹)\]]*$")
+# Ends like a sentence, in any script newsbot reads: before, a Chinese or Hindi sentence ending in "。" or "।"
+# was halved as a fragment like a caption, so a line cut short was as likely picked as a whole sentence.
+_FINISHED = re.compile(f"[{SENTENCE_FINAL}][{SENTENCE_CLOSING}]*$")
 
 
 def _fragment_factor(sentences: list[str]) -> np.ndarray:

@@ -310,6 +310,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufeff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # With the ends of Chinese, Japanese, Hindi, Urdu and Arabic sentences: a line of them that ends so is finished.
 _SENTENCE_END = re.compile(r"[.!?…。！？।۔؟][\s\"'”’“»«)\]」』）]*$")
+# What ends a sentence in the scripts newsbot reads (Greek asks with ";"; Chinese and Japanese end with "。",
+# "！", "？", Hindi with "।", Urdu with "۔", Arabic asks with "؟", Armenian ends with "։", Amharic with "።",
+# Burmese with "။"), and what may close after it: quotes and brackets (German „…“ and »…«, French « … » with a
+# space, Japanese 「…」). A character class each, shared by the summarizer's fragment test and the renderer's.
+SENTENCE_FINAL = (
+    ".!?…;\u037e\u3002\uff61\uff0e\uff01\uff1f\uff1b\u061f\u061b\u06d4\u0964\u0965\u0589\u1362\u1367\u104b"
+)
+SENTENCE_CLOSING = "\\s\"'”’“»«›‹)\\]」』）》〉】〕｣"
 
 
 def _normalize_for_compare(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from summaries.text import clean_text
+from summaries.text import SENTENCE_CLOSING, SENTENCE_FINAL, clean_text
 
 MAX_MESSAGE_CHARS = 4096
 UNTITLED = "(untitled)"
@@ -29,13 +29,9 @@ _HIDDEN_CONTROLS = re.compile(
 _MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _MARK_PILE = re.compile(f"({_MARKS}{{4}}){_MARKS}+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-# Ends like a sentence (Greek asks with ";"; Chinese and Japanese end with "。", "！", "？", Hindi with "।",
-# Arabic asks with "؟", Urdu ends with "۔", Armenian with "։", Amharic with "።"), perhaps inside quotes or
-# brackets (German closes „…“ and »…«, French « … » with a space, Japanese 「…」).
-_FINISHED = re.compile(
-    "[.!?…:;\u037e\u3002\uff61\uff0e\uff01\uff1f\uff1b\uff1a\u061f\u061b\u06d4\u0964\u0965\u0589\u1362\u1367\u104b]"
-    "[\\s\"'”’“»«›‹)\\]」』）》〉】〕｣]*$"
-)
+# Ends like a sentence in any script newsbot reads, perhaps inside quotes or brackets; a colon too (a lead-in
+# to a quote reads as whole, and takes no full stop after it).
+_FINISHED = re.compile(f"[{SENTENCE_FINAL}:\uff1a][{SENTENCE_CLOSING}]*$")
 
 
 def esc(text: object) -> str:

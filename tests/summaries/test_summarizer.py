@@ -742,3 +742,17 @@ def test_german_text_declared_english_is_split_as_german() -> None:
     assert summary[0].startswith("Der 1. FC Köln hat")
     assert all(not s.endswith(("1.", "2.", "3.")) for s in summary)
     assert "Am 3. Oktober folgt das nächste Heimspiel gegen den Tabellenführer." in summary
+
+
+def test_a_line_cut_short_among_chinese_sentences_is_damped_as_a_fragment() -> None:
+    # Every Chinese sentence ends in "。", which the fragment test did not know: all were halved alike, and the
+    # line a feed cut short (no end mark) was picked as readily as a whole sentence.
+    whole = [
+        "港口城市周一宣布新的渡轮时刻表。",
+        "市长说，新的渡轮时刻表将帮助居民和游客。",
+        "港口的渡轮码头也将在夏季进行翻修。",
+        "居民对新的渡轮时刻表表示欢迎。",
+    ]
+    cut = "渡轮公司表示，新的渡轮时刻表将于下个月开始实施，渡轮班次将增加一倍"
+    text = "\n\n".join([whole[0], cut, *whole[1:]])
+    assert summarize(text, 2, language="zh") == whole[:2]
