@@ -325,25 +325,39 @@ async def latest_page_button(update: Update, context: BotContext) -> str | None:
     query = update.callback_query
     chat = update.effective_chat
     assert query is not None and chat is not None
-    parts = callback_parts(update, maxsplit=3)  # an operator's topic id may hold a ':' itself
-    if len(parts) != 4 or not all(p.isdecimal() and len(p) <= 12 for p in parts[1:3]):
+    page = _page(update)  # an operator's topic id may hold a ':' itself
+    if page is None:
         return "This button no longer works."
-    if chat.type == TgChat.CHANNEL and not await may_manage(update, context):
-        # Every subscriber sees the post: a tap would turn the page for all of them.
-        command_text = f"/latest {parts[3]}".strip()
+    after, start, topic = page
+    if not await _may_turn_page(update, context):
+        command_text = f"/latest {topic}".strip()
         return f"Send {command_text} to @{context.bot.username} to see older articles."
-    after = int(parts[1]) or None
-    services = context.services
-    found = await services.articles.latest_page(parts[3], after, chat_id=chat.id)
+    found = await context.services.articles.latest_page(topic, after, chat_id=chat.id)
     if found is None:
         return "This button no longer works."
     if after is not None and not found.articles:
         # The article the page would start below is gone (pruned as old), or nothing is older any more.
         return "No older articles now: send /latest again for the newest."
-    start = int(parts[2]) if after is not None else 0
     replies = await _latest_replies(context, found, chat, start=start, in_place=True)
     await edit(query, replies[0])
     return None
+
+
+def _page(update: Update) -> tuple[int | None, int, str] | None:
+    """An "Older ›" / "« Newest" button's "<prefix>:<after id, 0: newest>:<shown>:<what>": (the id the page starts
+    below, None for the newest; how many articles the pages before showed; what is listed), None if malformed."""
+    parts = callback_parts(update, maxsplit=3)  # what is listed may hold a ':' itself
+    if len(parts) != 4 or not all(p.isdecimal() and len(p) <= 12 for p in parts[1:3]):
+        return None
+    after = int(parts[1]) or None
+    return after, int(parts[2]) if after is not None else 0, parts[3]
+
+
+async def _may_turn_page(update: Update, context: BotContext) -> bool:
+    """Whether this tap may turn a listing's page: in a channel only admins may, as every subscriber sees the post
+    and a tap would turn the page for all of them."""
+    chat = update.effective_chat
+    return chat is None or chat.type != TgChat.CHANNEL or await may_manage(update, context)
 
 
 @command
@@ -391,21 +405,16 @@ async def search_page_button(update: Update, context: BotContext) -> str | None:
     query = update.callback_query
     chat = update.effective_chat
     assert query is not None and chat is not None
-    parts = callback_parts(update, maxsplit=3)  # the words may hold a ':' themselves
-    if len(parts) != 4 or not all(p.isdecimal() and len(p) <= 12 for p in parts[1:3]):
+    page = _page(update)
+    if page is None or not any(ch.isalnum() for ch in page[2]) or len(page[2]) > MAX_SEARCH_CHARS:
         return "This button no longer works."
-    words = parts[3]
-    if not any(ch.isalnum() for ch in words) or len(words) > MAX_SEARCH_CHARS:
-        return "This button no longer works."
-    if chat.type == TgChat.CHANNEL and not await may_manage(update, context):
-        # Every subscriber sees the post: a tap would turn the page for all of them.
+    after, start, words = page
+    if not await _may_turn_page(update, context):
         return f"Send /search {words} to @{context.bot.username} to see older matches."
-    after = int(parts[1]) or None
     found = await context.services.articles.search(words, chat_id=chat.id, after=after)
     if after is not None and not found.articles:
         # The article the page would start below is gone (pruned as old), or nothing is older any more.
         return f"No older matches now: send /search {words} again for the newest."
-    start = int(parts[2]) if after is not None else 0
     replies = await _search_replies(context, words, found, chat.id, start=start, in_place=True)
     await edit(query, replies[0])
     return None
