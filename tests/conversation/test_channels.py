@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
@@ -127,65 +129,54 @@ async def test_only_channel_admins_press_its_buttons(
     assert "Astronomers find a planet" in (await next_post(emulator)).text
 
 
-async def test_only_channel_admins_turn_the_page_of_a_latest_post(
-    emulator: BotApiEmulator, running_bot: BotApplication
+_TOWN_NEWS = (
+    "Comet visible at dawn",
+    "Harbour cranes repainted",
+    "Library extends hours",
+    "Orchard harvest begins early",
+    "Ferry timetable changes",
+    "Bakery wins county prize",
+    "Bridge lanes reopen",
+    "Choir tours the valley",
+    "Museum buys old maps",
+    "Lifeboat crew honoured",
+    "Market square repaved",
+    "Allotment waiting list grows",
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "stored", "toast", "last_page"),
+    [
+        ("/latest", 9, "Send /latest to @{bot} to see older articles.", "9, the oldest I have"),
+        (
+            "/search town said",
+            12,
+            "Send /search town said to @{bot} to see older matches.",
+            "11–12, the oldest matches",
+        ),
+    ],
+)
+async def test_only_channel_admins_turn_the_page_of_a_latest_or_search_post(
+    emulator: BotApiEmulator,
+    running_bot: BotApplication,
+    command: str,
+    stored: int,
+    toast: str,
+    last_page: str,
 ) -> None:
     # "Older ›" edits the post every subscriber sees: a subscriber's tap must not turn it for all of them.
     await _add_bot_to_channel(emulator)
-    titles = (
-        "Comet visible at dawn",
-        "Harbour cranes repainted",
-        "Library extends hours",
-        "Orchard harvest begins early",
-        "Ferry timetable changes",
-        "Bakery wins county prize",
-        "Bridge lanes reopen",
-        "Choir tours the valley",
-        "Museum buys old maps",
-    )
-    for n, title in enumerate(titles):
+    for n, title in enumerate(_TOWN_NEWS[:stored]):
         await store_news(running_bot, f"item{n}", title, f"{title} {{k}}, the town said on day {n}.")
-    latest = await post(emulator, "/latest")
-    data = latest.button_data("Older ›")
-    toast = await press(emulator, latest, data, user_id=SUBSCRIBER)
-    assert toast == f"Send /latest to @{emulator.bot_username} to see older articles."
+    listing = await post(emulator, command)
+    data = listing.button_data("Older ›")
+    assert await press(emulator, listing, data, user_id=SUBSCRIBER) == toast.format(bot=emulator.bot_username)
     await emulator.wait_for_idle(quiet=0.3)
-    assert emulator.messages(CHANNEL)[-1] == latest  # not edited
-    assert await press(emulator, latest, data, user_id=CHANNEL_ADMIN) is None
+    assert emulator.messages(CHANNEL)[-1] == listing  # not edited
+    assert await press(emulator, listing, data, user_id=CHANNEL_ADMIN) is None
     edited = await emulator.next_message(CHANNEL, timeout=10)
-    assert edited.edited and "9, the oldest I have" in edited.text
-
-
-async def test_only_channel_admins_turn_the_page_of_a_search_post(
-    emulator: BotApiEmulator, running_bot: BotApplication
-) -> None:
-    # As for /latest: "Older ›" under a /search post edits what every subscriber sees.
-    await _add_bot_to_channel(emulator)
-    titles = (
-        "Comet visible at dawn",
-        "Harbour cranes repainted",
-        "Library extends hours",
-        "Orchard harvest begins early",
-        "Ferry timetable changes",
-        "Bakery wins county prize",
-        "Bridge lanes reopen",
-        "Choir tours the valley",
-        "Museum buys old maps",
-        "Lifeboat crew honoured",
-        "Market square repaved",
-        "Allotment waiting list grows",
-    )
-    for n, title in enumerate(titles):
-        await store_news(running_bot, f"item{n}", title, f"{title} {{k}}, the town said on day {n}.")
-    found = await post(emulator, "/search town said")
-    data = found.button_data("Older ›")
-    toast = await press(emulator, found, data, user_id=SUBSCRIBER)
-    assert toast == f"Send /search town said to @{emulator.bot_username} to see older matches."
-    await emulator.wait_for_idle(quiet=0.3)
-    assert emulator.messages(CHANNEL)[-1] == found  # not edited
-    assert await press(emulator, found, data, user_id=CHANNEL_ADMIN) is None
-    edited = await emulator.next_message(CHANNEL, timeout=10)
-    assert edited.edited and "11–12, the oldest matches" in edited.text
+    assert edited.edited and last_page in edited.text
 
 
 async def test_a_bot_demoted_in_the_channel_deactivates_it(
