@@ -500,11 +500,10 @@ async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     assert "works again" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
 
 
-async def test_feeds_say_when_a_failing_feed_is_tried_next(
-    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
-) -> None:
-    # Each failure doubles the wait before the next poll (up to a day), and /feeds said only how often and
-    # when the feed last failed: the admin could not tell whether the bot would try again in minutes or hours.
+async def _failing_feed(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, failures: int
+) -> str:
+    """The address of a feed an admin added, polled once, then gone from its site and polled ``failures`` times."""
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     url = news_site.feed_url("business")
     await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
@@ -514,9 +513,18 @@ async def test_feeds_say_when_a_failing_feed_is_tried_next(
         assert time.monotonic() < deadline
         await asyncio.sleep(0.05)
     news_site.remove(urlsplit(url).path)
-    for _ in range(4):  # waits of 10, 20, 40, then 80 minutes
+    for _ in range(failures):
         feed = (await services.admin.feeds())[0]
         await services.ingest.poll_feed(feed, services.clock.now())
+    return url
+
+
+async def test_feeds_say_when_a_failing_feed_is_tried_next(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Each failure doubles the wait before the next poll (up to a day), and /feeds said only how often and
+    # when the feed last failed: the admin could not tell whether the bot would try again in minutes or hours.
+    await _failing_feed(emulator, running_bot, news_site, 4)  # waits of 10, 20, 40, then 80 minutes
     listing = await say(emulator, "/feeds", chat=ADMIN_ID)
     assert "Failed 4 times in a row, last just now: " in listing.text
     assert "\nNext try in 1 h." in listing.text, listing.text
@@ -527,18 +535,8 @@ async def test_addfeed_of_a_failing_feed_that_works_again_polls_it_at_once(
 ) -> None:
     # /addfeed of a failing feed whose site was fixed answered "Already polling" and the feed kept waiting out its
     # backoff (up to a day) though the check had just read it; only a dead feed was tried again at once.
-    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
-    url = news_site.feed_url("business")
-    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    url = await _failing_feed(emulator, running_bot, news_site, 8)
     services = services_of(running_bot)
-    deadline = time.monotonic() + 10
-    while not (await services.admin.feeds())[0].last_success_at:  # the bot's first poll, done before ours
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.05)
-    news_site.remove(urlsplit(url).path)
-    for _ in range(8):
-        feed = (await services.admin.feeds())[0]
-        await services.ingest.poll_feed(feed, services.clock.now())
     assert "\nNext try in 21 h." in (await say(emulator, "/feeds", chat=ADMIN_ID)).text
     await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     again = await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
