@@ -240,6 +240,27 @@ async def _harbour_bulletins(
     return [article.id for article, _ in stored if article.id is not None]
 
 
+async def _private_memo(running_bot: BotApplication, title: str, text: str, *, age: float) -> Article:
+    """An article private to chat 77 (it sent the link), ``age`` seconds old."""
+    services = services_of(running_bot)
+    stored, _ = await services.db.articles.add(
+        Article(
+            url="https://memo.example/" + "-".join(title.lower().split()),
+            title=title,
+            source="Memo Desk",
+            body=f"{text} " + _distinct_words(99),
+            published=datetime.fromtimestamp(services.clock.now() - age, UTC),
+        ),
+        content_hash="memo",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=services.clock.now(),
+        reader=77,
+    )
+    return stored
+
+
 def _listed_ids(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"· #(\d+)", text)]
 
@@ -299,22 +320,7 @@ async def test_stale_forged_and_private_older_buttons_get_a_short_answer(
 ) -> None:
     ids = await _harbour_bulletins(running_bot, 10)
     await say(emulator, "/start", chat=77)
-    services = services_of(running_bot)
-    private, _ = await services.db.articles.add(
-        Article(
-            url="https://memo.example/x",
-            title="Private memo",
-            source="Memo Desk",
-            body="Memo text. " + _distinct_words(99),
-            published=datetime.fromtimestamp(services.clock.now() - 10 * 86400, UTC),
-        ),
-        content_hash="memo",
-        story_signature=None,
-        story_id=None,
-        feed_id=None,
-        now=services.clock.now(),
-        reader=77,
-    )
+    private = await _private_memo(running_bot, "Private memo", "Memo text.", age=10 * 86400)
     latest = await say(emulator, "/latest")
     for data in ("lat:x:8:", "lat:5:8:marsbars", "lat:1:2:3:4", "lat:"):
         assert (
@@ -440,21 +446,8 @@ async def test_search_older_pages_through_every_match_in_place_and_never_shows_a
     # to see the others.
     ids = await _harbour_bulletins(running_bot, 23)
     await say(emulator, "/start", chat=77)
-    services = services_of(running_bot)
-    await services.db.articles.add(
-        Article(
-            url="https://memo.example/harbour",
-            title="Private harbour bulletin memo",
-            source="Memo Desk",
-            body="Memo about the harbour bulletin. " + _distinct_words(99),
-            published=datetime.fromtimestamp(services.clock.now() - 3 * 3600, UTC),
-        ),
-        content_hash="memo",
-        story_signature=None,
-        story_id=None,
-        feed_id=None,
-        now=services.clock.now(),
-        reader=77,
+    await _private_memo(
+        running_bot, "Private harbour bulletin memo", "Memo about the harbour bulletin.", age=3 * 3600
     )
     first = await say(emulator, "/search  harbour   bulletin")
     assert "harbour bulletin: the 10 newest matches; older ones under Older ›" in first.text
