@@ -309,10 +309,11 @@ def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MA
     return "\n".join([*kept, *footer])
 
 
-def render_follow_result(result: FollowResult, *, chat_type: str = "private") -> Reply:
+def render_follow_result(result: FollowResult, chat: Chat) -> Reply:
     """/subscribe: which words became topics, which keywords, which were near misses or refused (in a group
-    or channel, about that chat: its news reach it, not the admin who typed the command)."""
-    kind = shared_kind(chat_type)
+    or channel, about that chat: its news reach it, not the admin who typed the command), and how and when
+    the news will come."""
+    kind = shared_kind(chat.type)
     lines: list[str] = []
     if result.topics:
         lines.append("✅ Topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics))
@@ -336,8 +337,10 @@ def render_follow_result(result: FollowResult, *, chat_type: str = "private") ->
         )
     footer: list[str] = []
     if result.changed:
-        whom = f"this {kind}" if kind else "you"
-        footer = ["", f"New matching articles will reach {whom} as set in /settings. See all with /mysubs."]
+        # "As set in /settings" left a newcomer guessing whether, and when, anything comes (nothing, if paused).
+        when = esc(describe_change(chat, "mode"))
+        follows = "it follows" if kind else "you follow"
+        footer = ["", f"{when} /latest shows the newest now; /mysubs all {follows}."]
     if not lines:
         lines.append("Nothing changed.")
     return Reply(_fit_lines(lines, footer))

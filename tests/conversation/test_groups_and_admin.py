@@ -70,7 +70,10 @@ async def test_group_confirmations_speak_of_the_group_not_of_the_admin_who_typed
     await emulator.add_chat(GROUP, "group", "Readers")
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
     followed = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
-    assert "New matching articles will reach this group as set in /settings." in followed.text
+    assert followed.text.endswith(
+        "\nThis group will get an alert for each new matching article. /latest shows the newest now; "
+        "/mysubs all it follows."
+    ), followed.text
     await say(emulator, "/settings quiet 22:00-07:00", chat=GROUP, user_id=GROUP_ADMIN)
     digest = await say(emulator, "/settings digest 06:00", chat=GROUP, user_id=GROUP_ADMIN)
     assert digest.text.startswith(
