@@ -155,11 +155,13 @@ def render_group_intro(bot_username: str) -> Reply:
     return Reply("\n".join(lines))
 
 
-def render_group_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
+def render_group_welcome(topics: Sequence[Topic], on: set[str], *, set_up: bool) -> Reply:
     """/start in a group: for everyone there; only admins can use the topic keyboard, and links are not
-    answered unasked (people talk to each other), so it says so rather than "send me a link"."""
+    answered unasked (people talk to each other), so it says so rather than "send me a link".
+
+    ``set_up``: the group follows something (a group known from a member's /mysubs may follow nothing)."""
     lines = [
-        "👋 <b>News summaries for this group</b>" + ("" if new else " (set up already)"),
+        "👋 <b>News summaries for this group</b>" + (" (set up already)" if set_up else ""),
         "Admins: tap topics below, or /subscribe any word; /settings picks instant alerts or a digest.",
         "Anyone: /latest for the newest articles, /summary in reply to a message with a link.",
         "All commands: /help",
@@ -167,10 +169,11 @@ def render_group_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) ->
     return Reply("\n".join(lines), topics_keyboard(topics, on))
 
 
-def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
-    """/start in a channel: every subscriber reads it, so three lines for the admins and the topic keyboard."""
+def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, set_up: bool) -> Reply:
+    """/start in a channel: every subscriber reads it, so three lines for the admins and the topic keyboard
+    (``set_up``: the channel follows something)."""
     lines = [
-        "📰 <b>News summaries for this channel</b>" + ("" if new else " (set up already)"),
+        "📰 <b>News summaries for this channel</b>" + (" (set up already)" if set_up else ""),
         "Admins: tap topics below, or /subscribe any word; /settings picks instant alerts or a digest.",
         "All commands: /help",
     ]
