@@ -46,13 +46,16 @@ async def start(update: Update, context: BotContext) -> None:
     chat, new = await services.chats.register(tg.id, tg.type, chat_title(tg))
     if tg.type == TgChat.PRIVATE and is_bot_admin(update, context):
         await _show_admin_commands(context, tg.id)
-    on = await services.subscriptions.topic_ids(chat.id)
+    subscriptions = await services.subscriptions.for_chat(chat.id)
+    on = {s.value for s in subscriptions if s.kind == "topic"}
     topics = services.catalogue.all()
+    # Known is not set up: any member's /mysubs registers a group that still follows nothing.
+    set_up = bool(subscriptions)
     if tg.type == TgChat.CHANNEL:  # a public post: short, and addressed to nobody in particular
-        await send(update.effective_message, render_channel_welcome(topics, on, new=new))
+        await send(update.effective_message, render_channel_welcome(topics, on, set_up=set_up))
         return
     if tg.type in (TgChat.GROUP, TgChat.SUPERGROUP):  # read by every member, set up by the admins
-        await send(update.effective_message, render_group_welcome(topics, on, new=new))
+        await send(update.effective_message, render_group_welcome(topics, on, set_up=set_up))
         return
     await send(update.effective_message, render_welcome(first_name(update), topics, on, new=new))
 

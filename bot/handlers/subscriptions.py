@@ -40,7 +40,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
     result = await services.subscriptions.follow(chat.id, text)
     if result.changed:
         await remember_news_topic(update, context, chat)
-    await send(update.effective_message, render_follow_result(result, chat_type=chat.type))
+    await send(update.effective_message, render_follow_result(result, chat))
 
 
 @command

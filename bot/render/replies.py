@@ -155,11 +155,13 @@ def render_group_intro(bot_username: str) -> Reply:
     return Reply("\n".join(lines))
 
 
-def render_group_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
+def render_group_welcome(topics: Sequence[Topic], on: set[str], *, set_up: bool) -> Reply:
     """/start in a group: for everyone there; only admins can use the topic keyboard, and links are not
-    answered unasked (people talk to each other), so it says so rather than "send me a link"."""
+    answered unasked (people talk to each other), so it says so rather than "send me a link".
+
+    ``set_up``: the group follows something (a group known from a member's /mysubs may follow nothing)."""
     lines = [
-        "👋 <b>News summaries for this group</b>" + ("" if new else " (set up already)"),
+        "👋 <b>News summaries for this group</b>" + (" (set up already)" if set_up else ""),
         "Admins: tap topics below, or /subscribe any word; /settings picks instant alerts or a digest.",
         "Anyone: /latest for the newest articles, /summary in reply to a message with a link.",
         "All commands: /help",
@@ -167,10 +169,11 @@ def render_group_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) ->
     return Reply("\n".join(lines), topics_keyboard(topics, on))
 
 
-def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, new: bool) -> Reply:
-    """/start in a channel: every subscriber reads it, so three lines for the admins and the topic keyboard."""
+def render_channel_welcome(topics: Sequence[Topic], on: set[str], *, set_up: bool) -> Reply:
+    """/start in a channel: every subscriber reads it, so three lines for the admins and the topic keyboard
+    (``set_up``: the channel follows something)."""
     lines = [
-        "📰 <b>News summaries for this channel</b>" + ("" if new else " (set up already)"),
+        "📰 <b>News summaries for this channel</b>" + (" (set up already)" if set_up else ""),
         "Admins: tap topics below, or /subscribe any word; /settings picks instant alerts or a digest.",
         "All commands: /help",
     ]
@@ -309,10 +312,11 @@ def _fit_lines(lines: Sequence[str], footer: Sequence[str] = (), limit: int = MA
     return "\n".join([*kept, *footer])
 
 
-def render_follow_result(result: FollowResult, *, chat_type: str = "private") -> Reply:
+def render_follow_result(result: FollowResult, chat: Chat) -> Reply:
     """/subscribe: which words became topics, which keywords, which were near misses or refused (in a group
-    or channel, about that chat: its news reach it, not the admin who typed the command)."""
-    kind = shared_kind(chat_type)
+    or channel, about that chat: its news reach it, not the admin who typed the command), and how and when
+    the news will come."""
+    kind = shared_kind(chat.type)
     lines: list[str] = []
     if result.topics:
         lines.append("✅ Topics: " + _join(f"<b>{esc(topic_label(t))}</b>" for t in result.topics))
@@ -336,8 +340,10 @@ def render_follow_result(result: FollowResult, *, chat_type: str = "private") ->
         )
     footer: list[str] = []
     if result.changed:
-        whom = f"this {kind}" if kind else "you"
-        footer = ["", f"New matching articles will reach {whom} as set in /settings. See all with /mysubs."]
+        # "As set in /settings" left a newcomer guessing whether, and when, anything comes (nothing, if paused).
+        when = esc(describe_change(chat, "mode"))
+        follows = "it follows" if kind else "you follow"
+        footer = ["", f"{when} /latest shows the newest now; /mysubs all {follows}."]
     if not lines:
         lines.append("Nothing changed.")
     return Reply(_fit_lines(lines, footer))

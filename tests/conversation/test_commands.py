@@ -79,6 +79,24 @@ async def test_subscribe_says_which_words_are_topics_and_which_keywords(
     assert "Business" not in mysubs.text  # a near miss is suggested, never guessed
 
 
+async def test_subscribe_says_when_the_news_will_come_and_that_a_paused_chat_gets_none(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Every /subscribe ended "New matching articles will reach you as set in /settings": a newcomer did not
+    # learn whether an alert or a digest comes, nor when, and a paused chat was promised news it never got.
+    first = await say(emulator, "/subscribe business")
+    assert first.text.endswith(
+        "\nYou'll get an alert for each new matching article. /latest shows the newest now; /mysubs all you follow."
+    ), first.text
+    await say(emulator, "/settings digest 08:00,18:00")
+    digest = await say(emulator, "/subscribe tesla")
+    assert "\nYou'll get a digest at 08:00, 18:00 (UTC). /latest shows" in digest.text, digest.text
+    await say(emulator, "/settings pause")
+    paused = await say(emulator, "/subscribe science")
+    assert "\nYou'll get a digest at 08:00, 18:00 (UTC) once you resume (/settings resume)." in paused.text
+    assert "as set in /settings" not in paused.text
+
+
 async def test_subscribe_with_a_keyword_twice_follows_it_once_without_saying_already(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -70,7 +70,10 @@ async def test_group_confirmations_speak_of_the_group_not_of_the_admin_who_typed
     await emulator.add_chat(GROUP, "group", "Readers")
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
     followed = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
-    assert "New matching articles will reach this group as set in /settings." in followed.text
+    assert followed.text.endswith(
+        "\nThis group will get an alert for each new matching article. /latest shows the newest now; "
+        "/mysubs all it follows."
+    ), followed.text
     await say(emulator, "/settings quiet 22:00-07:00", chat=GROUP, user_id=GROUP_ADMIN)
     digest = await say(emulator, "/settings digest 06:00", chat=GROUP, user_id=GROUP_ADMIN)
     assert digest.text.startswith(
@@ -920,6 +923,28 @@ async def test_start_in_a_group_speaks_to_the_group_not_to_one_person(
     assert reply.text.startswith("👋 News summaries for this group")
     assert "Admins: tap topics below" in reply.text and "Send me a link" not in reply.text
     assert any("Business" in label for label, _ in reply.buttons)  # the keyboard, for the admins
+
+
+async def test_start_in_a_group_that_follows_nothing_does_not_call_it_set_up(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A member's /mysubs registered the group, so the admin's first /start read "News summaries for this group
+    # (set up already)" while it followed nothing: the admin took it as done and picked no topics.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)
+    first = await say(emulator, "/start", chat=GROUP, user_id=GROUP_ADMIN)
+    assert first.text.startswith("👋 News summaries for this group\n"), first.text
+    await say(emulator, "/subscribe tesla", chat=GROUP, user_id=GROUP_ADMIN)  # a keyword alone sets it up too
+    again = await say(emulator, "/start", chat=GROUP, user_id=GROUP_ADMIN)
+    assert again.text.startswith("👋 News summaries for this group (set up already)\n"), again.text
+    channel = -100555
+    await emulator.add_chat(channel, "channel", "Wire")
+    await emulator.set_bot_status(channel, "administrator")
+    await emulator.send_channel_post(channel, "/mysubs")
+    await emulator.next_message(channel)
+    await emulator.send_channel_post(channel, "/start")
+    assert (await emulator.next_message(channel)).text.startswith("📰 News summaries for this channel\n")
 
 
 async def test_help_in_a_group_does_not_promise_to_answer_posted_links(

@@ -102,7 +102,7 @@ def test_hostile_titles_and_user_input_are_escaped() -> None:
         *render_search(HOSTILE, [hostile], NOW, CATALOGUE.get),
         render_welcome(HOSTILE, CATALOGUE.all(), set(), new=False),
         render_mysubs(Chat(id=1), [Subscription(1, "keyword", HOSTILE)], CATALOGUE.get),
-        render_follow_result(FollowResult(keywords=[HOSTILE], rejected=[(HOSTILE, "too long")])),
+        render_follow_result(FollowResult(keywords=[HOSTILE], rejected=[(HOSTILE, "too long")]), Chat(id=1)),
     ]:
         assert "<b>Bold</b> &" in visible(reply)  # shown as typed, not as markup
 
