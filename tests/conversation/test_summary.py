@@ -58,7 +58,7 @@ async def test_summary_of_pasted_and_replied_text(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
     text = ARTICLE_BODY.replace("\n\n", " ")
-    reply = await say(emulator, f"/summary 2 {text}")
+    pasted = reply = await say(emulator, f"/summary 2 {text}")
     assert reply.text.startswith("📝 Summary")
     assert len([s for s in reply.text.split("\n\n")[1:] if s.strip()]) == 2
     # Reply to a message of the bot with one article's summary button: that article is summarized.
@@ -76,8 +76,8 @@ async def test_summary_of_pasted_and_replied_text(
     chosen = await say(emulator, f"/summary {northwind.id}", reply_to=listing.message_id)
     assert "Northwind" in chosen.text
     # Replying to any other text summarizes that text.
-    hint = await say(emulator, "/summary 2", reply_to=reply.message_id)
-    assert hint.text.startswith("📝 Summary") and "glacier" in hint.text
+    hint = await say(emulator, "/summary 1", reply_to=pasted.message_id)
+    assert hint.text.startswith("📝 Summary") and summary_sentences(hint)[0] in summary_sentences(pasted)
     usage = await say(emulator, "/summary")
     assert "article id" in usage.text
 
@@ -337,6 +337,22 @@ async def test_summary_replied_to_a_digest_of_one_story_summarizes_that_story(
     reply = await say(emulator, "/summary", reply_to=digest.message_id)
     assert not reply.text.startswith("📝") and "digest" not in reply.text
     assert reply.text.split("\n")[0].endswith(glacier.title) and f"#{glacier.id}" in reply.text
+
+
+async def test_summary_replied_to_a_summary_of_the_bot_gives_its_article_at_that_length(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/summary 5" in reply to the bot's 2-sentence summary of a link came back as "📝 Summary" of that message:
+    # its title as a sentence and the same two sentences, never the five of the article the reader asked for.
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    short = await say(emulator, f"/summary 2 {page.url}")
+    assert len(summary_sentences(short)) == 2
+    longer = await say(emulator, "/summary 5", reply_to=short.message_id)
+    assert not longer.text.startswith("📝"), longer.text
+    assert longer.text.split("\n")[0].endswith(ARTICLE_TITLE)
+    assert len(summary_sentences(longer)) == 5
+    assert "The mayor promised monthly reports" in longer.text  # a sentence the short summary did not have
+    assert news_site.hits(urlsplit(page.url).path) == 1  # the stored article, not the page again
 
 
 FERRY_BODY = (
