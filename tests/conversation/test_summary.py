@@ -233,6 +233,30 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
             assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
+async def test_a_paywalled_teaser_is_summarized_without_the_paywalls_prompt(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The teaser's summary read "Subscribe to continue reading." and "Already a subscriber?" as two of its
+    # three sentences: the paywall's buttons, not the article.
+    teaser = news_site.add(
+        "/merger.html",
+        "<html><head><title>Merger talks between two carmakers collapse</title></head><body><article>"
+        "<h1>Merger talks between two carmakers collapse</h1>"
+        "<p>Talks between the two largest carmakers in the region collapsed on Friday after weeks of "
+        "negotiation over the value of their factories.</p>"
+        "<p>Both companies said they would keep working together on batteries.</p>"
+        "<div class='paywall'><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div>"
+        "</article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {teaser}")
+    assert "Merger talks between two carmakers collapse" in reply.text
+    assert summary_sentences(reply) == [
+        "Talks between the two largest carmakers in the region collapsed on Friday after weeks of negotiation "
+        "over the value of their factories.",
+        "Both companies said they would keep working together on batteries.",
+    ], reply.text
+
+
 async def test_a_section_front_gets_told_apart_with_its_feed(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
