@@ -209,7 +209,10 @@ _TAG_HEADER = re.compile(r"^\s*" + _TAG_WORDS + r"\s*:?\s*$", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\||→)\s")
 _SOCIAL = re.compile(
     r"^\s*(?:share (?:this|on)|follow us|sign up for|subscribe to our|click here|advertisement|"
-    r"sponsored content|copyright|all rights reserved|scroll down for video)\b"
+    r"sponsored content|copyright|all rights reserved|scroll down for video|"
+    # A paywall's prompt under a teaser: "Subscribe to continue reading. Already a subscriber? Log in."
+    r"subscribe (?:now )?to (?:continue|keep) reading|already a subscriber|"
+    r"(?:log|sign) in to (?:continue|keep) reading)\b"
     # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
     r"|^\s*©"
     # A share prompt under a story: "Like this story? Share it with a friend!"

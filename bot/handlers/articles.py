@@ -29,7 +29,7 @@ from bot.handlers.common import (
     send,
     send_to_chat,
 )
-from bot.render.delivery import SUMMARY_CALLBACK_PREFIX, is_digest_text
+from bot.render.delivery import SUMMARY_CALLBACK_PREFIX
 from bot.render.replies import (
     Reply,
     render_article_summary,
@@ -171,9 +171,9 @@ def replied_message(message: Message) -> Message | None:
 def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     """What a reply points at, and whether it lists several of our articles.
 
-    An alert's summary button names its article, and a digest of ours (no buttons, only "#12" ids) with one
-    story names that one; a list with a button per article, or a digest of several stories, names none of
-    them; any other message is summarized as text.
+    An alert's summary button names its article, and a message of ours without buttons naming one "#12" (a
+    digest of one story, a summary we sent) names that one; a list with a button per article, or a digest of
+    several stories, names none of them; any other message is summarized as text.
     """
     replied = replied_message(message)
     if replied is None:
@@ -182,8 +182,10 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
         listed = list(dict.fromkeys(_LISTED_ID.findall(replied.text or "")))
         if len(listed) > 1:
             return None, True
-        if listed and is_digest_text(replied.text or ""):
-            # A digest of one story names it: without this its own lines were summarized as pasted text.
+        if listed:
+            # A digest of one story, or a summary we sent ("Source · 2 h ago · #12"), names its article: without
+            # this its own lines were summarized as pasted text, so "/summary 7" in reply to a summary gave back
+            # the same sentences under its title instead of seven of the article.
             return "#" + listed[0], False
     articles: list[str] = []
     markup = replied.reply_markup

@@ -295,11 +295,6 @@ def render_digest(
     return [DigestPart(t, k, o) for t, (k, o) in zip(texts, keyed, strict=True)]
 
 
-def is_digest_text(text: str) -> bool:
-    """Whether a message's (visible) text is one message of a digest ``render_digest`` made."""
-    return text.startswith(f"{DIGEST_MARK} ")
-
-
 _Unit = tuple[str, str, int, tuple[int, ...]]
 
 

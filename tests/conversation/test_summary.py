@@ -58,7 +58,7 @@ async def test_summary_of_pasted_and_replied_text(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
     text = ARTICLE_BODY.replace("\n\n", " ")
-    reply = await say(emulator, f"/summary 2 {text}")
+    pasted = reply = await say(emulator, f"/summary 2 {text}")
     assert reply.text.startswith("📝 Summary")
     assert len([s for s in reply.text.split("\n\n")[1:] if s.strip()]) == 2
     # Reply to a message of the bot with one article's summary button: that article is summarized.
@@ -76,8 +76,8 @@ async def test_summary_of_pasted_and_replied_text(
     chosen = await say(emulator, f"/summary {northwind.id}", reply_to=listing.message_id)
     assert "Northwind" in chosen.text
     # Replying to any other text summarizes that text.
-    hint = await say(emulator, "/summary 2", reply_to=reply.message_id)
-    assert hint.text.startswith("📝 Summary") and "glacier" in hint.text
+    hint = await say(emulator, "/summary 1", reply_to=pasted.message_id)
+    assert hint.text.startswith("📝 Summary") and summary_sentences(hint)[0] in summary_sentences(pasted)
     usage = await say(emulator, "/summary")
     assert "article id" in usage.text
 
@@ -233,6 +233,30 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
             assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
+async def test_a_paywalled_teaser_is_summarized_without_the_paywalls_prompt(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The teaser's summary read "Subscribe to continue reading." and "Already a subscriber?" as two of its
+    # three sentences: the paywall's buttons, not the article.
+    teaser = news_site.add(
+        "/merger.html",
+        "<html><head><title>Merger talks between two carmakers collapse</title></head><body><article>"
+        "<h1>Merger talks between two carmakers collapse</h1>"
+        "<p>Talks between the two largest carmakers in the region collapsed on Friday after weeks of "
+        "negotiation over the value of their factories.</p>"
+        "<p>Both companies said they would keep working together on batteries.</p>"
+        "<div class='paywall'><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div>"
+        "</article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {teaser}")
+    assert "Merger talks between two carmakers collapse" in reply.text
+    assert summary_sentences(reply) == [
+        "Talks between the two largest carmakers in the region collapsed on Friday after weeks of negotiation "
+        "over the value of their factories.",
+        "Both companies said they would keep working together on batteries.",
+    ], reply.text
+
+
 async def test_a_section_front_gets_told_apart_with_its_feed(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
@@ -337,6 +361,22 @@ async def test_summary_replied_to_a_digest_of_one_story_summarizes_that_story(
     reply = await say(emulator, "/summary", reply_to=digest.message_id)
     assert not reply.text.startswith("📝") and "digest" not in reply.text
     assert reply.text.split("\n")[0].endswith(glacier.title) and f"#{glacier.id}" in reply.text
+
+
+async def test_summary_replied_to_a_summary_of_the_bot_gives_its_article_at_that_length(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/summary 5" in reply to the bot's 2-sentence summary of a link came back as "📝 Summary" of that message:
+    # its title as a sentence and the same two sentences, never the five of the article the reader asked for.
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    short = await say(emulator, f"/summary 2 {page.url}")
+    assert len(summary_sentences(short)) == 2
+    longer = await say(emulator, "/summary 5", reply_to=short.message_id)
+    assert not longer.text.startswith("📝"), longer.text
+    assert longer.text.split("\n")[0].endswith(ARTICLE_TITLE)
+    assert len(summary_sentences(longer)) == 5
+    assert "The mayor promised monthly reports" in longer.text  # a sentence the short summary did not have
+    assert news_site.hits(urlsplit(page.url).path) == 1  # the stored article, not the page again
 
 
 FERRY_BODY = (
