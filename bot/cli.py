@@ -381,13 +381,23 @@ def _outcome_line(status: str, source: str, article: object, reason: str | None)
     from summaries.articles import Article
 
     if status == "failed" or not isinstance(article, Article):
-        return f"failed   {source}: {reason or 'unknown reason'}"
+        return f"failed   {source}: {_for_operator(reason) if reason else 'unknown reason'}"
     label = {"added": "added  ", "pruned": "skipped"}.get(status, "skipped")
     why = "" if status == "added" else " (duplicate)" if status != "pruned" else " (pruned earlier)"
     topics = f" [{', '.join(article.topics)}]" if article.topics else ""
     # A pruned article is no longer stored, so it has no id to show ("#None" said nothing).
     number = f"#{article.id} " if article.id is not None else ""
     return f"{label}  {number}{article.title}{topics}{why}"
+
+
+def _for_operator(reason: str) -> str:
+    """A fetch's reason as the operator reads it: a refused private address names the setting that allows it."""
+    from summaries.fetch import PRIVATE_ADDRESS_REASON
+
+    if reason == PRIVATE_ADDRESS_REASON:
+        # A page served on 127.0.0.1 to try newsbot out was refused with no hint that a setting allows it.
+        return reason.removesuffix(".") + " unless NEWSBOT_ALLOW_PRIVATE_URLS is true."
+    return reason
 
 
 def _summarize(
@@ -508,7 +518,7 @@ async def _fetch_page_text(
         except (FetchError, ExtractionError, SourceFileError) as exc:
             # A fetch error names the host; what was fetched and then refused is named here.
             where = f"{url}: " if isinstance(exc, SourceFileError) else ""
-            print(f"newsbot: {where}{exc.reason}", file=sys.stderr)
+            print(f"newsbot: {where}{_for_operator(exc.reason)}", file=sys.stderr)
             raise SystemExit(EXIT_FAILURE) from None
     return page.text, page.title, language or page.language
 

@@ -164,12 +164,18 @@ def _start_reader(loop: asyncio.AbstractEventLoop, stdin: TextIO | None) -> asyn
                 loop.call_soon_threadsafe(queue.put_nowait, None)
                 return
             lines = [line.rstrip("\r\n")]
+            ended = False
             while pasted is not None and line.endswith("\n") and pasted():
                 line = readline()
                 if not line:
+                    ended = True
                     break
                 lines.append(line.rstrip("\r\n"))
             loop.call_soon_threadsafe(queue.put_nowait, "\n".join(lines))
+            if ended:
+                # A terminal reports Ctrl-D once: read again, it waits for more, and the console never left.
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+                return
 
     threading.Thread(target=read, name="console-stdin", daemon=True).start()
     return queue

@@ -97,6 +97,10 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _BAD_REDIRECT = "The site redirected to an address newsbot cannot fetch."
 
 
+# Said to chat users, who cannot change it; the command line adds the setting that allows it for its operator.
+PRIVATE_ADDRESS_REASON = "That address points to a private network, which newsbot does not fetch."
+
+
 class FetchError(Exception):
     """A fetch that failed; ``reason`` is a sentence a user can read."""
 
@@ -519,9 +523,7 @@ class Fetcher:
                 raise FetchError(f"The address {host} could not be found.", url=url)
         for ip in addresses:
             if not self._permitted(ip):
-                raise FetchError(
-                    "That address points to a private network, which newsbot does not fetch.", url=url
-                )
+                raise FetchError(PRIVATE_ADDRESS_REASON, url=url)
         default_port = 443 if scheme == "https" else 80
         pinned = []
         for ip in _connection_order(addresses):

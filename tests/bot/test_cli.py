@@ -284,6 +284,24 @@ async def test_summarize_url_fetches_the_page_and_refuses_private_addresses(
     assert "private" in err.lower() or "local" in err.lower()
 
 
+async def test_a_refused_private_address_names_the_setting_that_allows_it(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    # Trying newsbot on a page served on 127.0.0.1 said only "which newsbot does not fetch": no way forward.
+    title, body = ARTICLE.split("\n\n", 1)
+    page = await news_site.publish("world", title, body)
+    hint = "does not fetch unless NEWSBOT_ALLOW_PRIVATE_URLS is true."
+
+    code, out, err = await _newsbot_async("summarize", page.url, cwd=tmp_path)
+    assert (code, out) == (1, "")
+    assert err == f"newsbot: That address points to a private network, which newsbot {hint}\n"
+
+    db = str(tmp_path / "db.sqlite3")
+    code, out, err = await _newsbot_async("ingest", "--quiet", page.url, cwd=tmp_path, NEWSBOT_DB_PATH=db)
+    assert code == 1
+    assert out.startswith(f"failed   {page.url}: ") and out.rstrip().endswith(hint)
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

@@ -109,6 +109,30 @@ async def test_lines_pasted_into_a_terminal_are_one_message(tmp_path: Path) -> N
     assert "Send me a link" not in text  # no line went on its own, as plain text
 
 
+async def test_ctrl_d_right_after_a_line_answers_it_and_leaves(tmp_path: Path) -> None:
+    # Ctrl-D within the paste window of the line before it ended that "paste" and was lost: a terminal reports
+    # the end of input once, so the console sat waiting at "you>" instead of leaving.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    controller, terminal = pty.openpty()
+    attrs = termios.tcgetattr(terminal)
+    attrs[3] &= ~termios.ECHO
+    termios.tcsetattr(terminal, termios.TCSANOW, attrs)
+    out = io.StringIO()
+    with os.fdopen(terminal, encoding="utf-8") as stdin:
+        session = asyncio.create_task(run_console(settings, stdin=stdin, stdout=out))
+        os.write(controller, b"/help\n\x04")  # Ctrl-D typed at once after Enter
+        try:
+            assert await asyncio.wait_for(asyncio.shield(session), 15) == 0
+        finally:
+            if not session.done():
+                os.write(controller, b"\x04")  # let the stuck session end so the test can report
+                await asyncio.wait_for(session, 15)
+    os.close(controller)
+    text = out.getvalue()
+    assert "/subscribe WORDS" in text  # /help was answered before leaving
+    assert text.rstrip().endswith("bye")
+
+
 async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
     tmp_path: Path, news_site: NewsSite
 ) -> None:
