@@ -743,12 +743,17 @@ def detect_language(text: str) -> str:
     )
     if best_hits < max(3, len(words) // 20) and not short_and_clear:
         return "english"
-    if best in _CYRILLIC_LANGUAGES:
+    return _cyrillic_told_apart(best, sample)
+
+
+def _cyrillic_told_apart(name: str, sample: str) -> str:
+    """``name``, or for a Cyrillic language the one its own letters say: Russian and Ukrainian share stop words."""
+    if name in _CYRILLIC_LANGUAGES:
         ukrainian = sum(sample.count(ch) for ch in _UKRAINIAN_LETTERS)
         russian = sum(sample.count(ch) for ch in _RUSSIAN_LETTERS)
         if ukrainian != russian:
-            best = "ukrainian" if ukrainian > russian else "russian"
-    return best
+            return "ukrainian" if ukrainian > russian else "russian"
+    return name
 
 
 def text_language(text: str, declared: str | None = None) -> str:
@@ -798,7 +803,9 @@ def _evident_language(text: str, declared: str) -> str | None:
         or hits[best] < 2 * hits.get(declared, 0)
     ):
         return None
-    return detect_language(text)
+    # What detect_language would say, without reading the text a second time: at 100 words or more a tenth
+    # of them is past its noise floor.
+    return _cyrillic_told_apart(best, sample)
 
 
 # German writes ordinals with a full stop ("der 1. FC", "zum 2. Mal", "am 22. Spieltag"); sentencex ends a
