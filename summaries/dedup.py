@@ -151,8 +151,10 @@ def _word_count(signature: str, values: list[int]) -> float:
 def story_similarity(sig_a: str, sig_b: str) -> float:
     """Estimated share of distinctive words two stories have in common (0.0 to 1.0)."""
     a, b = _decode(sig_a), _decode(sig_b)
-    if a is None or b is None:
-        return 0.0
+    return 0.0 if a is None or b is None else _similarity(a, b)
+
+
+def _similarity(a: list[int], b: list[int]) -> float:
     return sum(1 for x, y in zip(a, b, strict=True) if x == y) / _PERMUTATIONS
 
 
@@ -164,9 +166,11 @@ def same_story(sig_a: str, sig_b: str, *, same_source: bool = False) -> bool:
     (SAME_SOURCE_THRESHOLD); a follow-up sharing the people and background is a story of its own.
     """
     threshold = SAME_SOURCE_THRESHOLD if same_source else SAME_STORY_THRESHOLD
-    similarity = story_similarity(sig_a, sig_b)
     a, b = _decode(sig_a), _decode(sig_b)
-    if similarity < threshold or a is None or b is None:
+    if a is None or b is None:
+        return False
+    similarity = _similarity(a, b)
+    if similarity < threshold:
         return False
     # Similarity is shared / (|A| + |B| - shared), so shared = similarity * (|A| + |B|) / (1 + similarity).
     words = _word_count(sig_a, a) + _word_count(sig_b, b)
