@@ -476,14 +476,14 @@ def _drop_shared_links(items: Sequence[FeedItem], home: str) -> None:
     item is read as one without a link: its permalink guid is its address, else it gets a made-up identity.
     Items that share a link and a title are one story listed twice (under two categories, say): they keep it.
     """
+    links = [canonical_url(item.url) if item.url else "" for item in items]
     titles: dict[str, set[str]] = {}
-    for item in items:
-        if item.url:
-            titles.setdefault(canonical_url(item.url), set()).add(item.title)
+    for item, link in zip(items, links, strict=True):
+        if link:
+            titles.setdefault(link, set()).add(item.title)
     guids = Counter(item.guid for item in items if item.guid)
     home_page = canonical_url(home) if home else ""
-    for item in items:
-        link = canonical_url(item.url) if item.url else ""
+    for item, link in zip(items, links, strict=True):
         if not link or (len(titles[link]) == 1 and link != home_page):
             continue
         guid = item.guid or ""
