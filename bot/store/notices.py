@@ -42,12 +42,15 @@ def _notice(row: sqlite3.Row | Any) -> Notice:
     return Notice(int(row["id"]), int(row["chat_id"]), row["key"], row["text"], int(row["attempts"]))
 
 
+# The chats a notice can reach, of those listed in a JSON array parameter: active private chats with the bot.
+_REACHABLE = "id IN (SELECT value FROM json_each(?)) AND type = 'private' AND active = 1"
+
+
 async def queue_notice(conn: aiosqlite.Connection, draft: NoticeDraft, now: float) -> int:
     """Inside a write transaction: queue ``draft`` for each of its chats that is an active private chat."""
     async with conn.execute(
-        "INSERT OR IGNORE INTO admin_notices (chat_id, key, text, created_at)"
-        " SELECT id, ?, ?, ? FROM chats WHERE id IN (SELECT value FROM json_each(?))"
-        " AND type = 'private' AND active = 1",
+        f"INSERT OR IGNORE INTO admin_notices (chat_id, key, text, created_at) SELECT id, ?, ?, ? FROM chats"
+        f" WHERE {_REACHABLE}",
         (draft.key, storable_text(draft.text), now, json.dumps(sorted(draft.chat_ids))),
     ) as cur:
         return cur.rowcount
@@ -65,7 +68,7 @@ class NoticeRepo:
             return set()
         rows = await fetch_all(
             self._db.reader,
-            "SELECT id FROM chats WHERE id IN (SELECT value FROM json_each(?)) AND type = 'private' AND active = 1",
+            f"SELECT id FROM chats WHERE {_REACHABLE}",
             (json.dumps(sorted(chat_ids)),),
         )
         return {int(r["id"]) for r in rows}
