@@ -177,6 +177,19 @@ def same_story(sig_a: str, sig_b: str, *, same_source: bool = False) -> bool:
     return similarity * words / (1 + similarity) >= MIN_SHARED_WORDS
 
 
+def joins_story(
+    signature: str, title: str, known_signature: str, known_title: str, *, same_source: bool = False
+) -> bool:
+    """Whether an article joins the story of a known one: the same story (``same_story``), and, from one source,
+    under a headline that agrees with the known one's (``titles_agree``: a source's next item with the same stock
+    text is news of its own), or, from another, not one template with other figures (``figures_differ``)."""
+    if not same_story(signature, known_signature, same_source=same_source):
+        return False
+    if same_source:
+        return titles_agree(title, known_title)
+    return not figures_differ(title, known_title)
+
+
 def figures_differ(title_a: str, title_b: str) -> bool:
     """Whether two headlines are one template with other figures: their words agree, their figures do not.
 

@@ -25,12 +25,10 @@ from pathlib import Path
 from summaries.dedup import (
     SAME_SOURCE_THRESHOLD,
     SAME_STORY_THRESHOLD,
-    figures_differ,
-    same_story,
+    joins_story,
     story_bands,
     story_signature,
     story_similarity,
-    titles_agree,
 )
 from summaries.evaluate import load_bbc
 
@@ -112,11 +110,7 @@ def evaluate(docs: list[Doc], show: bool) -> None:
 
 def _joins(sigs: list[str], titles: list[str], known: int, new: int, one_source: bool) -> bool:
     """Whether article ``new`` joins article ``known``'s story, as StoryIndex.find decides."""
-    if not same_story(sigs[new], sigs[known], same_source=one_source):
-        return False
-    if one_source:
-        return titles_agree(titles[new], titles[known])
-    return not figures_differ(titles[new], titles[known])
+    return joins_story(sigs[new], titles[new], sigs[known], titles[known], same_source=one_source)
 
 
 def _group(sigs: list[str], titles: list[str], one_source: bool) -> list[list[int]]:

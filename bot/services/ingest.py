@@ -29,14 +29,7 @@ from bot.store import Database
 from bot.store.models import Feed
 from bot.store.notices import NoticeDraft
 from summaries.articles import Article
-from summaries.dedup import (
-    content_fingerprint,
-    figures_differ,
-    same_story,
-    story_bands,
-    story_signature,
-    titles_agree,
-)
+from summaries.dedup import content_fingerprint, joins_story, story_bands, story_signature
 from summaries.fetch import Fetched, Fetcher, FetchError, sniff_media_type
 from summaries.sources.feeds import (
     FeedError,
@@ -825,11 +818,10 @@ class StoryIndex:
     def find(self, signature: str | None, source: str = "", title: str = "") -> int | None:
         """The story a signature from ``source`` (an ``outlet`` key) belongs to, if a recent one matches.
 
-        An article of the same source must be a revision of the new one (see ``same_story``) under a headline
-        that agrees with it (``titles_agree``): a source's follow-up is news of its own, and so is its next item
-        with the same stock text (a podcast's blurb); "also: ..." would not even name it. Another source's
-        article joins unless its headline states other figures (``figures_differ``): templated items (insider
-        filings, episodes) share all but those.
+        An article of the same source must be a revision of the new one under a headline that agrees with it
+        (see ``joins_story``): a source's follow-up is news of its own, and so is its next item with the same
+        stock text (a podcast's blurb); "also: ..." would not even name it. Another source's article joins
+        unless its headline is the same template with other figures (insider filings, episodes).
         """
         if not signature:
             return None
@@ -844,14 +836,10 @@ class StoryIndex:
             # A story this source already reported takes only a revision of that report: its follow-up would
             # otherwise join through another outlet's account of the first event, which shares the background.
             if own:
-                if any(
-                    same_story(signature, known, same_source=True) and titles_agree(title, known_title)
-                    for known, known_title in own
-                ):
+                if any(joins_story(signature, title, *known, same_source=True) for known in own):
                     return story
             elif any(
-                same_story(signature, known) and not figures_differ(title, known_title)
-                for known, _, _, known_title in members
+                joins_story(signature, title, known, known_title) for known, _, _, known_title in members
             ):
                 return story
         return None
