@@ -57,7 +57,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     A slow ``/summary <link>`` in one chat must not hold up everyone else, yet "/subscribe x" followed by
     "/mysubs" in the same chat must be answered in that order. Only the update a chat is working on counts
-    towards ``max_concurrent``: a flood in one chat waits on that chat's lock, not in everyone's way.
+    towards ``max_concurrent_updates``: a flood in one chat waits on that chat's lock, not in everyone's way.
     """
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:

@@ -140,13 +140,12 @@ class DeliveryService:
         summaries: SummaryCache | None = None,
         concurrency: int = 64,
         pacing_clock: Callable[[], float] = time.monotonic,
-        own_transport: bool = True,
     ) -> None:
         self._db = db
         self._bot = bot
         # The sender uses its own LeanSender on aiohttp with the same token and API URL; it also outlives the
         # application's bot during shutdown, so in-flight sends can finish.
-        self._own_transport = own_transport and bot is not None
+        self._own_transport = bot is not None
         self._sender: Any = None
         self._settings = settings
         self._clock = clock

@@ -96,7 +96,6 @@ class _Open:
     name: str
     offset: int  # UTF-16 offset in the output text where the entity starts
     entity: dict[str, Any]
-    byte_pos: int
 
 
 def _parse_attributes(markup: str, i: int, tag: str, begin: int) -> tuple[dict[str, str], int]:
@@ -297,5 +296,5 @@ def _parse_tag(
     if name not in _ENTITY_OF_TAG:
         raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(markup, begin)}')
     attrs, after = _parse_attributes(markup, i, name, begin)
-    stack.append(_Open(name, out_len, _entity_for(name, attrs, markup, begin), begin))
+    stack.append(_Open(name, out_len, _entity_for(name, attrs, markup, begin)))
     return after

@@ -100,8 +100,8 @@ def source_line(article: Article, now: float, zone: str = "UTC") -> str:
     return " · ".join(parts)
 
 
-def topics_keyboard(topics: Iterable[Topic], on: set[str], *, columns: int = 2) -> InlineKeyboardMarkup:
-    """The topic catalogue as toggle buttons; followed topics carry a ✅.
+def topics_keyboard(topics: Iterable[Topic], on: set[str]) -> InlineKeyboardMarkup:
+    """The topic catalogue as toggle buttons, two a row; followed topics carry a ✅.
 
     At most MAX_KEYBOARD_BUTTONS, in catalogue order: the followed topics first claim their places (so they
     can always be unfollowed by a tap), the others fill the rest; the ones left out take /subscribe.
@@ -119,7 +119,7 @@ def topics_keyboard(topics: Iterable[Topic], on: set[str], *, columns: int = 2) 
             room -= 1
     shown = shown[:MAX_KEYBOARD_BUTTONS]
     buttons = [_button(("✅ " if t.id in on else "") + topic_label(t), "t", t.id) for t in shown]
-    rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows)
 
 

@@ -205,15 +205,13 @@ def mark_cut_end(sentences: Sequence[str], body: str) -> list[str]:
     return out
 
 
-def split_message(
-    blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS, separator: str = "\n\n"
-) -> list[str]:
+def split_message(blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Pack HTML blocks (each with balanced tags) into as few messages as fit ``limit`` characters.
 
     Raw length is counted, not visible length, so a message never exceeds Telegram's limit whatever the
     entities. A block too long on its own is split at line, then sentence, then word boundaries.
     """
-    return _pack([piece for block in blocks for piece in _fit_block(block, limit)], limit, separator)
+    return _pack([piece for block in blocks for piece in _fit_block(block, limit)], limit, "\n\n")
 
 
 def _fit_block(block: str, limit: int) -> list[str]:

@@ -354,6 +354,6 @@ class DeliveryRepo:
         return {key: found.get(key, 0) for key in ("queued", "sent", "failed", "dropped", "capped")}
 
     async def counts_by_status(self) -> dict[str, int]:
-        """How many rows are in each status (tests, benchmarks, admin)."""
+        """How many rows are in each status (tests and benchmarks; /stats reads ``stats``)."""
         rows = await fetch_all(self._db.reader, "SELECT status, count(*) FROM deliveries GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows}
