@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, Update
 from telegram import Chat as TgChat
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
 from bot.context import BotContext
 from bot.errors import UserError, retry_after_seconds, topic_gone
@@ -283,6 +283,10 @@ async def may_manage(update: Update, context: BotContext) -> bool:
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
+    except ChatMigrated:
+        # A button on a message from before the group became a supergroup: Telegram says nothing of its
+        # members any more, which is no refusal of an admin (the error handler answers the tap).
+        raise
     except TelegramError as exc:
         log.warning("getChatMember failed for chat %s: %s", chat.id, exc)
         return False

@@ -215,6 +215,34 @@ async def test_an_upgraded_group_is_not_greeted_as_new_in_its_supergroup(
     assert await services_of(running_bot).subscriptions.topic_ids(-100500) == {"science"}
 
 
+async def test_buttons_from_before_a_group_became_a_supergroup_say_so_and_keep_its_settings(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    await store_samples(running_bot)
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/settings timezone Europe/Berlin", chat=GROUP, user_id=GROUP_ADMIN)
+    panel = await say(emulator, "/settings length 5", chat=GROUP, user_id=GROUP_ADMIN)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    await emulator.migrate_chat(GROUP, -100500)
+    await emulator.wait_for_idle()
+    clock.advance(3600)
+    # The old group's messages, buttons and all, still show in the supergroup's history. An admin's tap was
+    # told "Only this group's administrators can change that"; a member's summary tap spun unanswered and
+    # reset the supergroup's timezone and summary length to the defaults.
+    toast = await press(emulator, panel, panel.button_data("Daily digest"), user_id=GROUP_ADMIN)
+    assert toast is not None and "has become a supergroup" in toast
+    summary_button = next(data for _label, data in latest.buttons if data.startswith("sum:"))
+    toast = await press(emulator, latest, summary_button, user_id=MEMBER)
+    assert toast is not None and "has become a supergroup" in toast
+    await emulator.wait_for_idle()
+    services = services_of(running_bot)
+    assert await services.chats.get(GROUP) is None
+    chat = await services.chats.get(-100500)
+    assert chat is not None
+    assert (chat.mode, chat.timezone, chat.summary_sentences) == ("instant", "Europe/Berlin", 5)
+
+
 async def test_admin_commands_refuse_others(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     for command in (
         "/stats",
