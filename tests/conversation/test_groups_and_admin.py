@@ -352,6 +352,34 @@ async def test_removed_from_a_group_while_answering(
     assert await services.subscriptions.topic_ids(GROUP) == {"business"}
 
 
+async def test_a_user_who_blocked_the_bot_and_comes_back_with_any_command_gets_alerts_again(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe business")
+    await emulator.block_chat(USER_CHAT, announce=False)
+    first = await store_news(
+        running_bot, "b1", "Business one grows", "Business {k} one market grows revenue."
+    )
+    await services.delivery.plan_alerts(first, services.clock.now())
+    deadline = time.monotonic() + 10
+    while (chat := await services.chats.get(USER_CHAT)) is not None and chat.active:  # the alert's 403
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    clock.advance(7 * 86_400)
+    # Unblocked while the bot was offline for more than a day: Telegram's my_chat_member update is gone. The
+    # user's /latest was answered, yet the chat stayed inactive and never got an alert again.
+    await emulator.unblock_chat(USER_CHAT, announce=False)
+    await say(emulator, "/latest")
+    second = await store_news(
+        running_bot, "b2", "Business two falls", "Business {k} two market falls profits."
+    )
+    await services.delivery.plan_alerts(second, services.clock.now())
+    alert = await emulator.next_message(USER_CHAT)
+    assert alert.text.startswith("💼 Business two falls")
+    assert await services.subscriptions.topic_ids(USER_CHAT) == {"business"}
+
+
 async def test_a_proxys_403_to_an_answer_does_not_drop_the_chat(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
