@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, Update
 from telegram import Chat as TgChat
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
 from bot.context import BotContext
 from bot.errors import UserError, retry_after_seconds, topic_gone
@@ -51,6 +51,7 @@ def command(func: Handler) -> Handler:
         if message is None or update.effective_chat is None:
             return  # edited messages and other shapes are not conversation
         try:
+            await _come_back(update, context)
             await func(update, context)
         except UserError as exc:
             await send(message, render_problem(exc.message))
@@ -60,6 +61,20 @@ def command(func: Handler) -> Handler:
             await send(message, render_admin_only())
 
     return wrapper
+
+
+async def _come_back(update: Update, context: BotContext) -> None:
+    """A chat deactivated when Telegram refused it (blocked, removed, muted) that writes to us is reachable again.
+
+    Telegram tells of an unblock or a re-add by a my_chat_member update, but that update is lost when the bot
+    was offline longer than a day, and a 403 to an alert already on its way can land after it: the chat then
+    stayed inactive, with no alerts, however much /help, /latest or /search it sent.
+    """
+    tg = update.effective_chat
+    assert tg is not None
+    chat = await context.services.chats.get(tg.id)
+    if chat is not None and not chat.active:
+        await context.services.chats.ensure(tg.id, tg.type, chat_title(tg))
 
 
 def new_message(update: Update) -> Message | None:
@@ -283,6 +298,10 @@ async def may_manage(update: Update, context: BotContext) -> bool:
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
+    except ChatMigrated:
+        # A button on a message from before the group became a supergroup: Telegram says nothing of its
+        # members any more, which is no refusal of an admin (the error handler answers the tap).
+        raise
     except TelegramError as exc:
         log.warning("getChatMember failed for chat %s: %s", chat.id, exc)
         return False

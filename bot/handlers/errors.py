@@ -30,6 +30,11 @@ from bot.render.replies import (
 
 log = logging.getLogger(__name__)
 
+MIGRATED_BUTTON = (
+    "This group has become a supergroup, so buttons on its older messages no longer work: "
+    "send the command again."
+)
+
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the trace once and tell the user, briefly, that it was our fault.
@@ -89,6 +94,10 @@ async def _chat_left(update: Update, context: BotContext) -> bool:
     if isinstance(error, ChatMigrated):
         log.warning("chat %s became supergroup %s while I was answering", chat.id, error.new_chat_id)
         await services.chats.migrate(chat.id, int(error.new_chat_id))
+        if update.callback_query is not None:
+            # A button on a message from before the upgrade: nothing can be done in the old group, and a tap
+            # left unanswered only spins.
+            await answer(update.callback_query, MIGRATED_BUTTON, alert=True)
     else:
         log.warning("chat %s is gone while I was answering (%s): deactivating", chat.id, error.message)
         await services.chats.gone(chat.id, error.message)

@@ -173,13 +173,16 @@ class ChatRepo:
                     (new_id, now, old_id),
                 )
                 return
-            # The supergroup already talked to us (a race with the migration message): merge into it.
-            # Its row was most likely just registered with defaults, so the old chat's settings win.
+            # The supergroup already talked to us: merge into it. The settings of the chat known longer win:
+            # the other row was registered just now with defaults, the supergroup's in a race with the
+            # migration message, or the old group's anew when a button on one of its messages from before the
+            # upgrade was tapped (the supergroup's own settings must not be reset to defaults then).
             await run(
                 conn,
                 f"UPDATE chats SET ({_SETTINGS_COLUMNS}, last_digest_at) ="
-                f" (SELECT {_SETTINGS_COLUMNS}, last_digest_at FROM chats WHERE id = ?),"
-                " type = 'supergroup', active = 1, inactive_reason = NULL, updated_at = ? WHERE id = ?",
+                f" (SELECT {_SETTINGS_COLUMNS}, last_digest_at FROM chats WHERE id = ?1),"
+                " type = 'supergroup', active = 1, inactive_reason = NULL, updated_at = ?2 WHERE id = ?3"
+                " AND (SELECT created_at FROM chats WHERE id = ?1) <= created_at",
                 (old_id, now, new_id),
             )
             await run(

@@ -215,6 +215,34 @@ async def test_an_upgraded_group_is_not_greeted_as_new_in_its_supergroup(
     assert await services_of(running_bot).subscriptions.topic_ids(-100500) == {"science"}
 
 
+async def test_buttons_from_before_a_group_became_a_supergroup_say_so_and_keep_its_settings(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    await store_samples(running_bot)
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    await say(emulator, "/settings timezone Europe/Berlin", chat=GROUP, user_id=GROUP_ADMIN)
+    panel = await say(emulator, "/settings length 5", chat=GROUP, user_id=GROUP_ADMIN)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    await emulator.migrate_chat(GROUP, -100500)
+    await emulator.wait_for_idle()
+    clock.advance(3600)
+    # The old group's messages, buttons and all, still show in the supergroup's history. An admin's tap was
+    # told "Only this group's administrators can change that"; a member's summary tap spun unanswered and
+    # reset the supergroup's timezone and summary length to the defaults.
+    toast = await press(emulator, panel, panel.button_data("Daily digest"), user_id=GROUP_ADMIN)
+    assert toast is not None and "has become a supergroup" in toast
+    summary_button = next(data for _label, data in latest.buttons if data.startswith("sum:"))
+    toast = await press(emulator, latest, summary_button, user_id=MEMBER)
+    assert toast is not None and "has become a supergroup" in toast
+    await emulator.wait_for_idle()
+    services = services_of(running_bot)
+    assert await services.chats.get(GROUP) is None
+    chat = await services.chats.get(-100500)
+    assert chat is not None
+    assert (chat.mode, chat.timezone, chat.summary_sentences) == ("instant", "Europe/Berlin", 5)
+
+
 async def test_admin_commands_refuse_others(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     for command in (
         "/stats",
@@ -322,6 +350,34 @@ async def test_removed_from_a_group_while_answering(
     chat = await services.chats.get(GROUP)
     assert chat is not None and chat.active
     assert await services.subscriptions.topic_ids(GROUP) == {"business"}
+
+
+async def test_a_user_who_blocked_the_bot_and_comes_back_with_any_command_gets_alerts_again(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe business")
+    await emulator.block_chat(USER_CHAT, announce=False)
+    first = await store_news(
+        running_bot, "b1", "Business one grows", "Business {k} one market grows revenue."
+    )
+    await services.delivery.plan_alerts(first, services.clock.now())
+    deadline = time.monotonic() + 10
+    while (chat := await services.chats.get(USER_CHAT)) is not None and chat.active:  # the alert's 403
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    clock.advance(7 * 86_400)
+    # Unblocked while the bot was offline for more than a day: Telegram's my_chat_member update is gone. The
+    # user's /latest was answered, yet the chat stayed inactive and never got an alert again.
+    await emulator.unblock_chat(USER_CHAT, announce=False)
+    await say(emulator, "/latest")
+    second = await store_news(
+        running_bot, "b2", "Business two falls", "Business {k} two market falls profits."
+    )
+    await services.delivery.plan_alerts(second, services.clock.now())
+    alert = await emulator.next_message(USER_CHAT)
+    assert alert.text.startswith("💼 Business two falls")
+    assert await services.subscriptions.topic_ids(USER_CHAT) == {"business"}
 
 
 async def test_a_proxys_403_to_an_answer_does_not_drop_the_chat(
