@@ -24,9 +24,16 @@ MAX_WORDS_PER_REQUEST = 30
 # "/unsubscribe all" drops everything; unquoted, these words are never keywords to follow.
 _ALL_WORDS = frozenset({"all", "everything", "*"})
 
-# A quoted phrase ("..." or typographic “...”, as phones type them) or a bare run of non-space characters.
-_TOKEN = re.compile(r'"([^"]*)"?|“([^”]*)”?|«([^»]*)»?|([^\s"“”«»]+)')
-_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’\"“”«»"
+# A quoted phrase as phones type it: "straight", “English”, „German“ (or „Polish”), ”Swedish”, «French»,
+# »Danish«, 「Japanese」, or a bare run of non-space characters. A single quote ('...', ‘...’, ‚...‘) opens a
+# phrase only where a word starts and closes it only where one ends: "O’Brien" and "rock 'n' roll" hold them.
+_TOKEN = re.compile(
+    r'"([^"]*)"?|“([^”]*)”?|„([^“”]*)[“”]?|”(?=\S)([^”]*)”?|«([^»]*)»?|»(?=\S)([^«]*)«?|「([^」]*)」?|『([^』]*)』?'
+    r"|(?<!\S)['‘‚](\S[^\n]*?)['’‘](?![^\s,;:.!?])"
+    r'|([^\s"“”„«»「」『』]+)'
+)
+_QUOTED_GROUPS = _TOKEN.groups - 1
+_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』"
 _HAS_WORD_CHAR = re.compile(r"\w")
 # Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
 # almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.
@@ -80,14 +87,14 @@ def parse_words(text: str) -> list[Word]:
     """Split user input into words and quoted phrases; commas separate too ("business, tesla")."""
     words: list[Word] = []
     for match in _TOKEN.finditer(text):
-        quoted = next((g for g in match.groups()[:3] if g is not None), None)
+        quoted = next((g for g in match.groups()[:_QUOTED_GROUPS] if g is not None), None)
         if quoted is not None:
             typed = " ".join(quoted.split())
             phrase = _strip_edges(typed)
             if phrase:
                 words.append(Word(phrase, quoted=True, typed=typed))
             continue
-        for typed in match.group(4).split(","):
+        for typed in match.group(_TOKEN.groups).split(","):
             part = _strip_edges(typed)
             if part:
                 words.append(Word(part, typed=typed))
