@@ -60,6 +60,11 @@ def _fold(text: str) -> str:
     return _without_accents(folded)
 
 
+def keyword_key(keyword: str) -> str:
+    """What two keywords share when they match the same texts ("São Paulo", "sao paulo"): one keyword."""
+    return _fold(keyword)
+
+
 def _normalized_words(text: str) -> str:
     # "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
     return " " + " ".join(_WORD.findall(UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.delivery.planning import keyword_key
 from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
@@ -111,9 +112,12 @@ def normalise_keyword(text: str) -> str:
 
 
 def _stored_as(followed: Iterable[tuple[str, str]], keyword: str) -> list[str]:
-    """The stored values among ``followed`` that are ``keyword``: rows stored under older rules ("i̇stanbul",
-    before "İ" lowered to a plain "i") differ from it as written."""
-    return [value for kind, value in followed if kind == "keyword" and normalise_keyword(value) == keyword]
+    """The stored values among ``followed`` that match what ``keyword`` matches: rows stored under older rules
+    ("i̇stanbul", before "İ" lowered to a plain "i"), or typed with other accents ("são paulo" for "sao paulo"),
+    differ from it as written."""
+    # Compared as matching compares them: "cafe" and "café" bring the same articles, so they are one keyword.
+    key = keyword_key(keyword)
+    return [value for kind, value in followed if kind == "keyword" and keyword_key(value) == key]
 
 
 def _strip_edges(text: str) -> str:
@@ -193,8 +197,9 @@ class SubscriptionService:
                 continue
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
             if _stored_as(followed, keyword):
-                # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
-                if keyword not in result.keywords and keyword not in result.keywords_already:
+                # Followed by an earlier word of this same request ("Tesla tesla", "café cafe") is no "already".
+                earlier = [("keyword", k) for k in [*result.keywords, *result.keywords_already]]
+                if not _stored_as(earlier, keyword):
                     result.keywords_already.append(keyword)
                 continue
             if count >= MAX_SUBSCRIPTIONS:

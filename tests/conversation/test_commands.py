@@ -179,6 +179,21 @@ async def test_a_dot_net_keyword_followed_before_the_dot_was_kept_is_dropped_by_
     assert "Keywords: “net”" in (await say(emulator, "/mysubs")).text
 
 
+async def test_a_keyword_typed_with_other_accents_is_the_keyword_already_followed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "sao paulo" matches what "São Paulo" matches, yet "/unsubscribe sao paulo" answered "You don't follow" while
+    # the São Paulo alerts kept coming, and "/subscribe sao paulo" spent a second subscription on the same news.
+    reply = await say(emulator, '/subscribe "São Paulo" café')
+    assert "Keywords: “são paulo”, “café”" in reply.text
+    again = await say(emulator, '/subscribe "sao paulo" Cafe')
+    assert "Already following: “sao paulo”, “cafe”" in again.text and "Keywords:" not in again.text
+    dropped = await say(emulator, '/unsubscribe "SAO PAULO" cafe')
+    assert "Stopped following keywords: “sao paulo”, “cafe”" in dropped.text
+    assert "don't follow" not in dropped.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
