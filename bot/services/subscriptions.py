@@ -220,6 +220,11 @@ class SubscriptionService:
             return UnfollowResult(removed_all=await self._db.subscriptions.remove_all(chat_id))
         current = await self.for_chat(chat_id)
         followed = {(s.kind, s.value) for s in current}
+        phrase = normalise_keyword(text)
+        if len(words) > 1 and not any(w.quoted for w in words) and _stored_as(followed, phrase):
+            # "/unsubscribe electric cars", unquoted, answered "You don't follow “electric”" and "“cars”" while
+            # /mysubs listed “electric cars”: the words as typed name the phrase the chat follows.
+            words = [Word(phrase, quoted=True, typed=phrase)]
         result = UnfollowResult()
         for word in words:
             topic = self._catalogue.resolve(word.text)
