@@ -23,9 +23,11 @@ _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # One spelling per letter, in keyword and text alike:
 # - full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm";
 # - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
-# - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing.
+# - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing;
+# - the typographic apostrophe is the typed one: phones write "O’Brien", keyboards and many feeds "O'Brien".
 _SAME_LETTER = (
     {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    | {ord("’"): "'"}
     | {ord("ё"): "е", ord("Ё"): "Е"}
     | {
         code: unicodedata.normalize("NFD", chr(code))[0]
@@ -58,6 +60,11 @@ def _fold(text: str) -> str:
     # headlines in capitals drop them ("L'ELECTION"), so "são paulo" and "élection" must find those too.
     folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
     return _without_accents(folded)
+
+
+def keyword_key(keyword: str) -> str:
+    """What two keywords share when they match the same texts ("São Paulo", "sao paulo"): one keyword."""
+    return _fold(keyword)
 
 
 def _normalized_words(text: str) -> str:

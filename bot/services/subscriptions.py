@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.delivery.planning import keyword_key
 from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
@@ -24,9 +25,16 @@ MAX_WORDS_PER_REQUEST = 30
 # "/unsubscribe all" drops everything; unquoted, these words are never keywords to follow.
 _ALL_WORDS = frozenset({"all", "everything", "*"})
 
-# A quoted phrase ("..." or typographic “...”, as phones type them) or a bare run of non-space characters.
-_TOKEN = re.compile(r'"([^"]*)"?|“([^”]*)”?|«([^»]*)»?|([^\s"“”«»]+)')
-_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’\"“”«»"
+# A quoted phrase as phones type it: "straight", “English”, „German“ (or „Polish”), ”Swedish”, «French»,
+# »Danish«, 「Japanese」, or a bare run of non-space characters. A single quote ('...', ‘...’, ‚...‘) opens a
+# phrase only where a word starts and closes it only where one ends: "O’Brien" and "rock 'n' roll" hold them.
+_TOKEN = re.compile(
+    r'"([^"]*)"?|“([^”]*)”?|„([^“”]*)[“”]?|”(?=\S)([^”]*)”?|«([^»]*)»?|»(?=\S)([^«]*)«?|「([^」]*)」?|『([^』]*)』?'
+    r"|(?<!\S)['‘‚](\S[^\n]*?)['’‘](?![^\s,;:.!?])"
+    r'|([^\s"“”„«»「」『』]+)'
+)
+_QUOTED_GROUPS = _TOKEN.groups - 1
+_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』"
 _HAS_WORD_CHAR = re.compile(r"\w")
 # Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
 # almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.
@@ -80,14 +88,14 @@ def parse_words(text: str) -> list[Word]:
     """Split user input into words and quoted phrases; commas separate too ("business, tesla")."""
     words: list[Word] = []
     for match in _TOKEN.finditer(text):
-        quoted = next((g for g in match.groups()[:3] if g is not None), None)
+        quoted = next((g for g in match.groups()[:_QUOTED_GROUPS] if g is not None), None)
         if quoted is not None:
             typed = " ".join(quoted.split())
             phrase = _strip_edges(typed)
             if phrase:
                 words.append(Word(phrase, quoted=True, typed=typed))
             continue
-        for typed in match.group(4).split(","):
+        for typed in match.group(_TOKEN.groups).split(","):
             part = _strip_edges(typed)
             if part:
                 words.append(Word(part, typed=typed))
@@ -104,9 +112,12 @@ def normalise_keyword(text: str) -> str:
 
 
 def _stored_as(followed: Iterable[tuple[str, str]], keyword: str) -> list[str]:
-    """The stored values among ``followed`` that are ``keyword``: rows stored under older rules ("i̇stanbul",
-    before "İ" lowered to a plain "i") differ from it as written."""
-    return [value for kind, value in followed if kind == "keyword" and normalise_keyword(value) == keyword]
+    """The stored values among ``followed`` that match what ``keyword`` matches: rows stored under older rules
+    ("i̇stanbul", before "İ" lowered to a plain "i"), or typed with other accents ("são paulo" for "sao paulo"),
+    differ from it as written."""
+    # Compared as matching compares them: "cafe" and "café" bring the same articles, so they are one keyword.
+    key = keyword_key(keyword)
+    return [value for kind, value in followed if kind == "keyword" and keyword_key(value) == key]
 
 
 def _strip_edges(text: str) -> str:
@@ -186,8 +197,9 @@ class SubscriptionService:
                 continue
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
             if _stored_as(followed, keyword):
-                # Followed by an earlier word of this same request ("Tesla tesla") is no "already".
-                if keyword not in result.keywords and keyword not in result.keywords_already:
+                # Followed by an earlier word of this same request ("Tesla tesla", "café cafe") is no "already".
+                earlier = [("keyword", k) for k in [*result.keywords, *result.keywords_already]]
+                if not _stored_as(earlier, keyword):
                     result.keywords_already.append(keyword)
                 continue
             if count >= MAX_SUBSCRIPTIONS:
@@ -208,6 +220,11 @@ class SubscriptionService:
             return UnfollowResult(removed_all=await self._db.subscriptions.remove_all(chat_id))
         current = await self.for_chat(chat_id)
         followed = {(s.kind, s.value) for s in current}
+        phrase = normalise_keyword(text)
+        if len(words) > 1 and not any(w.quoted for w in words) and _stored_as(followed, phrase):
+            # "/unsubscribe electric cars", unquoted, answered "You don't follow “electric”" and "“cars”" while
+            # /mysubs listed “electric cars”: the words as typed name the phrase the chat follows.
+            words = [Word(phrase, quoted=True, typed=phrase)]
         result = UnfollowResult()
         for word in words:
             topic = self._catalogue.resolve(word.text)

@@ -179,6 +179,36 @@ async def test_a_dot_net_keyword_followed_before_the_dot_was_kept_is_dropped_by_
     assert "Keywords: “net”" in (await say(emulator, "/mysubs")).text
 
 
+async def test_a_keyword_typed_with_other_accents_is_the_keyword_already_followed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "sao paulo" matches what "São Paulo" matches, yet "/unsubscribe sao paulo" answered "You don't follow" while
+    # the São Paulo alerts kept coming, and "/subscribe sao paulo" spent a second subscription on the same news.
+    reply = await say(emulator, '/subscribe "São Paulo" café')
+    assert "Keywords: “são paulo”, “café”" in reply.text
+    again = await say(emulator, '/subscribe "sao paulo" Cafe')
+    assert "Already following: “sao paulo”, “cafe”" in again.text and "Keywords:" not in again.text
+    dropped = await say(emulator, '/unsubscribe "SAO PAULO" cafe')
+    assert "Stopped following keywords: “sao paulo”, “cafe”" in dropped.text
+    assert "don't follow" not in dropped.text
+    assert "Keywords: none" in (await say(emulator, "/mysubs")).text
+
+
+async def test_unsubscribe_drops_a_phrase_typed_without_quotes_or_with_the_other_apostrophe(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/unsubscribe electric cars" answered "You don't follow “electric”" and "“cars”" while /mysubs listed
+    # “electric cars”; "/unsubscribe O'Brien" (a desktop's apostrophe) did not drop the O’Brien a phone typed.
+    await say(emulator, '/subscribe "electric cars" O’Brien cars')
+    dropped = await say(emulator, "/unsubscribe Electric  Cars")
+    assert dropped.text == "🗑 Stopped following keywords: “electric cars”", dropped.text
+    assert "Keywords: “o’brien”" in (await say(emulator, "/mysubs")).text
+    again = await say(emulator, "/unsubscribe O'Brien")
+    assert "Stopped following keywords: “o'brien”" in again.text, again.text
+    mysubs = await say(emulator, "/mysubs")
+    assert "Keywords: none" in mysubs.text and "Topics: 🚗 Automotive" in mysubs.text
+
+
 async def test_unsubscribe_words_unknown_words_and_all(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -63,6 +63,25 @@ def test_words_and_quoted_phrases_are_told_apart() -> None:
     ]
 
 
+def test_phrases_in_the_quotes_each_keyboard_types_are_phrases() -> None:
+    # German „…“, Swedish ”…”, single ‘…’ and '…' were no quotes: „Elektroauto“ followed "„elektroauto" and
+    # ‘solid state’ followed "solid" and "state" apart. An apostrophe inside a word opens nothing.
+    text = "„E-Auto“ ”elbil test” ‘solid state’ 'heat pump' «voiture électrique» 「東京 電力」 O’Brien's rock 'n' roll"
+    assert [(w.text, w.quoted) for w in parse_words(text)] == [
+        ("E-Auto", True),
+        ("elbil test", True),
+        ("solid state", True),
+        ("heat pump", True),
+        ("voiture électrique", True),
+        ("東京 電力", True),
+        ("O’Brien's", False),
+        ("rock", False),
+        ("n", True),
+        ("roll", False),
+    ]
+    assert [w.text for w in parse_words("‘90s music, „Tesla")] == ["90s", "music", "Tesla"]
+
+
 def test_an_unclosed_quote_still_makes_a_phrase() -> None:
     assert [w.text for w in parse_words('"battery recycling')] == ["battery recycling"]
 

@@ -99,6 +99,32 @@ async def test_a_keyword_with_a_leading_dot_alerts_on_the_name_not_on_the_bare_w
         assert [m.text for m in emulator.messages(77)] == [reply.text, alert.text]
 
 
+async def test_a_keyword_in_german_or_single_quotes_alerts_on_its_words_and_says_why(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # A German keyboard's „Elektroauto“ followed the keyword "„elektroauto", quote and all, which no article
+    # holds: no alert ever came. ‘solid state’ (a phone's single quotes) followed "solid" and "state" apart.
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        await emulator.add_chat(77)
+        reply = await say(emulator, "/subscribe „Elektroauto“ ‘solid state’", chat=77)
+        assert "Keywords: “elektroauto”, “solid state”" in reply.text, reply.text
+        stories = [
+            ("State budget passes", "The state budget passed with solid support. "),
+            ("Neues Elektroauto vorgestellt", "Der Hersteller zeigte ein günstiges Elektroauto. "),
+            ("Solid state batteries near", "Solid state cells charge faster, the maker said. "),
+        ]
+        for minutes, (title, body) in enumerate(stories, start=1):
+            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+            await news_site.publish("business", title, body * 5, published=published)
+        clock.advance(240)
+        first = await emulator.next_message(chat_id=77, timeout=10)
+        second = await emulator.next_message(chat_id=77, timeout=10)
+        assert "Neues Elektroauto vorgestellt" in first.text and "🔎 elektroauto" in first.text
+        assert "Solid state batteries near" in second.text and "🔎 solid state" in second.text
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [m.text for m in emulator.messages(77)] == [reply.text, first.text, second.text]
+
+
 async def test_a_hindi_or_bengali_keyword_alerts_on_its_word_not_on_words_sharing_its_letters(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:

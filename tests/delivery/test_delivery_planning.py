@@ -209,6 +209,15 @@ def test_a_keyword_typed_with_a_straight_apostrophe_or_hyphen_finds_the_typograp
     assert matches("covid-19", "New Covid 19 rules")
 
 
+def test_a_keyword_with_symbols_finds_its_apostrophe_typed_either_way() -> None:
+    # "/subscribe ben & jerry’s" (a phone's apostrophe) never matched "Ben & Jerry's" as feeds print it: a keyword
+    # with "&" is matched as typed, and "’" was another character than "'".
+    texts = [article(1, "Ben & Jerry's sold"), article(2, "BEN & JERRY’S CLOSES"), article(3, "Ben & Jerrys")]
+    for typed in ("ben & jerry’s", "ben & jerry's"):
+        plan = match_articles(texts, [(7, "keyword", typed)])
+        assert [m.article_id for m in plan[7]] == [1, 2], typed
+
+
 def test_one_story_per_chat_whatever_matched() -> None:
     art = article(
         1, "Carmaker expands into new markets", "Tesla said sales rose.", ("automotive", "business")
