@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -123,6 +124,11 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
     db = await Database.open(settings.db_path)
     try:
         await db.feeds.sync_from_settings([(f.url, f.topics) for f in settings.feeds], clock.now())
+    except sqlite3.OperationalError as exc:
+        # The first write. Opening passes a write lock another program holds (the sqlite3 shell, a backup
+        # tool) on a database already in WAL mode: waited out here, it is one line, not a traceback.
+        await db.close()
+        raise db.refusal(exc) from exc
     except BaseException:
         await db.close()
         raise

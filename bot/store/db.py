@@ -136,6 +136,7 @@ class Database:
     notices: NoticeRepo
     reader: aiosqlite.Connection
     schema_version: int
+    busy_timeout_ms: int
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.path = path
@@ -145,6 +146,7 @@ class Database:
         self._lock_owner: asyncio.Task[object] | None = None
         self._closed = False
         self.schema_version = 0
+        self.busy_timeout_ms = 5000
         # Absolute now, as SQLite made it when opening: a later chdir must not make the file look deleted.
         self._file = path.absolute()
         self._identity = _file_identity(self._file)
@@ -218,7 +220,12 @@ class Database:
                 raise DatabaseUnavailable(problem) from exc
             raise
         db.schema_version = version
+        db.busy_timeout_ms = busy_timeout_ms
         return db
+
+    def refusal(self, exc: sqlite3.OperationalError) -> DatabaseUnavailable:
+        """The one-line error for a write the file refused: another program's write lock, a full disk."""
+        return DatabaseUnavailable(_describe_open_error(self.path, exc, self.busy_timeout_ms))
 
     def file_problem(self) -> str | None:
         """Why ``path`` no longer names the file this process has open (deleted or replaced), or None.

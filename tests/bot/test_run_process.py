@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.server import JSON, ApiError
+from bot.store import Database
 from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +121,28 @@ async def test_database_locked_by_another_process_is_one_line(tmp_path: Path) ->
             code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
     assert code == 1
     assert log.count("\n") == 1 and "is locked by another process" in log, log[-2000:]
+
+
+async def test_a_newsbot_database_another_program_is_writing_to_is_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # The sqlite3 shell left in a transaction on the bot's own database (already in WAL mode): opening passed,
+    # and the first write at start-up ended `newsbot run` in a 40-line "database is locked" traceback.
+    db = tmp_path / "bot.sqlite3"
+    async with await Database.open(db):
+        pass
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE chats SET title = title")
+    try:
+        async with BotApiEmulator() as emulator:
+            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
+    finally:
+        holder.close()
+    assert code == 1
+    assert log.splitlines() == [
+        f"newsbot: {db} is locked by another process (waited 5 s); is something else writing to it?"
+    ], log[-2000:]
 
 
 @pytest.mark.parametrize("through_a_link", [False, True])
