@@ -392,7 +392,7 @@ class IngestService:
         first_poll = feed.last_success_at is None
         # A feed giving every item one date (the time of the request, as some do) says nothing of what is new.
         same_dates = first_poll and _all_dated_alike(parsed.items)
-        # An item this feed listed before under the same guid, page and title, whatever its query string says now.
+        # An item this feed listed before under the same guid and title, wherever its link points now.
         guids = _item_guids(parsed.items)
         try:
             known = await self._db.feeds.known_items(feed.id, list(guids), now)
@@ -409,7 +409,7 @@ class IngestService:
         storage_failed = False
         items_left = False
         for item in parsed.items:
-            if item.guid in guids and known.get(item.guid) == guids[item.guid]:
+            if item.guid in guids and _listed_before(guids[item.guid], known.get(item.guid)):
                 continue
             if budget <= 0:
                 items_left = True
@@ -899,8 +899,8 @@ def _log_revival(feed: Feed) -> None:
 def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
     """guid -> (page (``_item_page``), title) of the linked items whose guid no other item of the listing shares.
 
-    Some feeds give every item one guid, or number them by position: a guid counts only with its page and its
-    title. Where items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string
+    Some feeds give every item one guid, or number them by position: a guid counts only with its title, and
+    an untitled item's with its page (see ``_listed_before``). Where items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string
     is what tells them apart, so it stays part of their page; an item alone on its path under a reused guid is
     told apart by its title.
     """
@@ -914,6 +914,21 @@ def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
             if page and len(page) <= 2000:
                 guids[item.guid] = (page, " ".join(item.title.split())[:1000])
     return guids
+
+
+def _listed_before(listed: tuple[str, str], known: tuple[str, str] | None) -> bool:
+    """Whether an item (page, title) under a guid is the one the feed gave that guid before (``known``).
+
+    The guid and title suffice: a site that moves its articles (https, a new domain or path scheme) keeps their
+    guids, and the page fetched again, or the teaser stored once the poll's page fetches ran out, brought each
+    back as news. A guid reused for a new item comes with the new item's title; only an untitled item needs
+    its page too.
+    """
+    if known is None:
+        return False
+    page, title = listed
+    known_page, known_title = known
+    return title == known_title and (bool(title) or page == known_page)
 
 
 def _item_page(url: str, *, keep_query: bool) -> str:

@@ -649,6 +649,46 @@ async def test_an_item_whose_link_gets_a_new_session_id_at_every_fetch_is_not_ne
     assert sum(news_site.hits(f"/p/{n}") for n in range(12)) == 11  # each page once
 
 
+async def test_items_a_site_moved_to_new_addresses_under_their_guids_are_not_news_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The site moved its articles from /p/N to /news/p/N; the feed kept each item's guid and title. Every item
+    # looked new: its page was fetched again, and once the poll's ten page fetches were used up the next old
+    # item was stored again from its teaser and alerted a second time.
+    def page(prefix: str, n: int) -> str:
+        text = "".join(
+            f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
+        )
+        return news_site.add(
+            f"{prefix}/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
+        )
+
+    def listing(prefix: str, count: int) -> str:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{page(prefix, n)}</link>"
+            f"<guid isPermaLink='false'>item-{n}</guid><description>Read more...</description>"
+            f"<pubDate>{_rfc822(clock.now() - 3600 + n)}</pubDate></item>"
+            for n in range(count - 1, -1, -1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/port.xml", listing("", 10), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 86400)
+    assert len(await service.poll_due_feeds(clock.now())) == 10
+    clock.advance(601)
+    news_site.add("/port.xml", listing("", 11), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Story 10"]
+    clock.advance(601)
+    news_site.add("/port.xml", listing("/news", 11), content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert sum(news_site.hits(f"/news/p/{n}") for n in range(11)) == 0  # nothing fetched again
+    assert await db.articles.count() == 11
+    # A new item under the new addresses is news as before.
+    clock.advance(601)
+    news_site.add("/port.xml", listing("/news", 12), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Story 11"]
+
+
 async def test_a_feed_numbering_items_by_position_with_query_string_links_still_brings_new_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
