@@ -424,7 +424,9 @@ class IngestService:
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
                 alert = not stale and not (first_poll and (same_dates or _is_backlog(article, feed, now)))
-                stored, status = await self._store(article, feed_id=feed.id, alert=alert)
+                # A first poll marks its alerts once capped: cut short by a stop or a crash, it must not leave
+                # its whole list marked for the next start to alert.
+                stored, status = await self._store(article, feed_id=feed.id, alert=alert and not first_poll)
                 if item.guid in guids:
                     seen[item.guid] = guids[item.guid]
                 if status != "added":
@@ -481,18 +483,21 @@ class IngestService:
         return new
 
     async def _cap_first_poll(self, feed: Feed, new: list[Article]) -> None:
-        """Keep the newest FIRST_POLL_MAX_ALERTS of a first poll's ``new`` articles; the rest alert nobody."""
-        if len(new) <= FIRST_POLL_MAX_ALERTS:
-            return
-        log.info(
-            "first poll of %s: alerting the newest %d of %d new items",
-            feed.url,
-            FIRST_POLL_MAX_ALERTS,
-            len(new),
-        )
-        new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
-        await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
-        del new[FIRST_POLL_MAX_ALERTS:]
+        """Keep the newest FIRST_POLL_MAX_ALERTS of a first poll's ``new`` articles (stored unmarked) and mark
+        their alerts to be planned; the rest alert nobody."""
+        if len(new) > FIRST_POLL_MAX_ALERTS:
+            log.info(
+                "first poll of %s: alerting the newest %d of %d new items",
+                feed.url,
+                FIRST_POLL_MAX_ALERTS,
+                len(new),
+            )
+            new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
+            del new[FIRST_POLL_MAX_ALERTS:]
+        try:
+            await self._db.articles.mark_alert_pending([a.id for a in new if a.id])
+        except sqlite3.Error as exc:  # the poll's caller still plans the articles it returns
+            log.warning("could not mark the first alerts of feed %s for planning: %s", feed.url, exc)
 
     async def _feed_removed(self, feed: Feed) -> bool:
         """True when ``feed`` is no longer in the database (an admin removed it)."""

@@ -281,6 +281,31 @@ async def test_a_first_poll_alerts_at_most_twenty_items(
     assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
 
 
+async def test_a_first_poll_cut_short_by_a_stop_leaves_no_flood_for_the_next_start(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The bot stopped while a feed's first poll waited for a teaser's page, 25 items in: those 25 stayed marked
+    # for alerts and the next start alerted all of them, past the cap of 20 a first poll may alert.
+    await db.feeds.add(news_site.url("/day.json"), (), None, clock.now())
+    stories = [_story(n, news_site, published=f"2026-01-01T{n:02d}:00:00Z") for n in range(30, 0, -1)]
+    stories[25] |= {"url": news_site.url("/slow.html"), "content_text": "The quay closes. Read more..."}
+    news_site.add("/day.json", _json_feed("Day", stories), content_type="application/json")
+    news_site.hold("/slow.html")
+    clock.advance(86_400)
+    poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
+    await wait_until(lambda: news_site.hits("/slow.html") == 1)
+    poll.cancel()  # what stopping the bot does (scheduler.stop_feed_polling)
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    news_site.release("/slow.html")
+    assert await db.articles.count() == 25
+    assert await db.articles.alert_pending() == []
+    # The next start polls the feed again: what the first run stored is known, the rest is capped as ever.
+    new = await service.poll_due_feeds(clock.now())
+    assert len(new) == 5
+    assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
+
+
 async def test_failing_feed_backs_off_and_is_marked_dead(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
