@@ -146,8 +146,7 @@ class _Planner:
     """Plans the alerts of each feed's new articles as the feed hands them over, one plan at a time; what
     arrives meanwhile goes into the next plan (four feeds finishing together are not four plans).
 
-    Only the articles a feed returned are planned, never "everything marked": a feed still in its first poll
-    has marked items that its cap on first-poll alerts has yet to clear.
+    Only the articles a feed returned are planned; whatever else is marked waits for the tick's plan_pending.
     """
 
     def __init__(self, services: Services, now: float) -> None:

@@ -392,7 +392,7 @@ class IngestService:
         first_poll = feed.last_success_at is None
         # A feed giving every item one date (the time of the request, as some do) says nothing of what is new.
         same_dates = first_poll and _all_dated_alike(parsed.items)
-        # An item this feed listed before under the same guid, page and title, whatever its query string says now.
+        # An item this feed listed before under the same guid and title, wherever its link points now.
         guids = _item_guids(parsed.items)
         try:
             known = await self._db.feeds.known_items(feed.id, list(guids), now)
@@ -409,7 +409,7 @@ class IngestService:
         storage_failed = False
         items_left = False
         for item in parsed.items:
-            if item.guid in guids and known.get(item.guid) == guids[item.guid]:
+            if item.guid in guids and _listed_before(guids[item.guid], known.get(item.guid)):
                 continue
             if budget <= 0:
                 items_left = True
@@ -424,7 +424,9 @@ class IngestService:
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
                 alert = not stale and not (first_poll and (same_dates or _is_backlog(article, feed, now)))
-                stored, status = await self._store(article, feed_id=feed.id, alert=alert)
+                # A first poll marks its alerts once capped: cut short by a stop or a crash, it must not leave
+                # its whole list marked for the next start to alert.
+                stored, status = await self._store(article, feed_id=feed.id, alert=alert and not first_poll)
                 if item.guid in guids:
                     seen[item.guid] = guids[item.guid]
                 if status != "added":
@@ -481,18 +483,21 @@ class IngestService:
         return new
 
     async def _cap_first_poll(self, feed: Feed, new: list[Article]) -> None:
-        """Keep the newest FIRST_POLL_MAX_ALERTS of a first poll's ``new`` articles; the rest alert nobody."""
-        if len(new) <= FIRST_POLL_MAX_ALERTS:
-            return
-        log.info(
-            "first poll of %s: alerting the newest %d of %d new items",
-            feed.url,
-            FIRST_POLL_MAX_ALERTS,
-            len(new),
-        )
-        new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
-        await self._db.articles.clear_alert_pending([a.id for a in new[FIRST_POLL_MAX_ALERTS:] if a.id])
-        del new[FIRST_POLL_MAX_ALERTS:]
+        """Keep the newest FIRST_POLL_MAX_ALERTS of a first poll's ``new`` articles (stored unmarked) and mark
+        their alerts to be planned; the rest alert nobody."""
+        if len(new) > FIRST_POLL_MAX_ALERTS:
+            log.info(
+                "first poll of %s: alerting the newest %d of %d new items",
+                feed.url,
+                FIRST_POLL_MAX_ALERTS,
+                len(new),
+            )
+            new.sort(key=lambda a: a.published.timestamp() if a.published else 0.0, reverse=True)
+            del new[FIRST_POLL_MAX_ALERTS:]
+        try:
+            await self._db.articles.mark_alert_pending([a.id for a in new if a.id])
+        except sqlite3.Error as exc:  # the poll's caller still plans the articles it returns
+            log.warning("could not mark the first alerts of feed %s for planning: %s", feed.url, exc)
 
     async def _feed_removed(self, feed: Feed) -> bool:
         """True when ``feed`` is no longer in the database (an admin removed it)."""
@@ -899,8 +904,8 @@ def _log_revival(feed: Feed) -> None:
 def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
     """guid -> (page (``_item_page``), title) of the linked items whose guid no other item of the listing shares.
 
-    Some feeds give every item one guid, or number them by position: a guid counts only with its page and its
-    title. Where items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string
+    Some feeds give every item one guid, or number them by position: a guid counts only with its title, and
+    an untitled item's with its page (see ``_listed_before``). Where items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string
     is what tells them apart, so it stays part of their page; an item alone on its path under a reused guid is
     told apart by its title.
     """
@@ -914,6 +919,21 @@ def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
             if page and len(page) <= 2000:
                 guids[item.guid] = (page, " ".join(item.title.split())[:1000])
     return guids
+
+
+def _listed_before(listed: tuple[str, str], known: tuple[str, str] | None) -> bool:
+    """Whether an item (page, title) under a guid is the one the feed gave that guid before (``known``).
+
+    The guid and title suffice: a site that moves its articles (https, a new domain or path scheme) keeps their
+    guids, and the page fetched again, or the teaser stored once the poll's page fetches ran out, brought each
+    back as news. A guid reused for a new item comes with the new item's title; only an untitled item needs
+    its page too.
+    """
+    if known is None:
+        return False
+    page, title = listed
+    known_page, known_title = known
+    return title == known_title and (bool(title) or page == known_page)
 
 
 def _item_page(url: str, *, keep_query: bool) -> str:

@@ -654,6 +654,16 @@ class ArticleRepo:
         )
         return [_article_from_row(r) for r in rows]
 
+    async def mark_alert_pending(self, article_ids: Sequence[int]) -> None:
+        """Their alerts are to be planned after all (a feed's first poll marks the few it alerts at its end)."""
+        if not article_ids:
+            return
+        async with self._db.write() as conn:
+            await conn.executemany(
+                "UPDATE articles SET alert_pending = 1 WHERE id = ?",
+                [(article_id,) for article_id in article_ids],
+            )
+
     async def clear_alert_pending(self, article_ids: Sequence[int]) -> None:
         """No alerts for these articles after all (stored, but held back)."""
         async with self._db.write() as conn:

@@ -281,6 +281,31 @@ async def test_a_first_poll_alerts_at_most_twenty_items(
     assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
 
 
+async def test_a_first_poll_cut_short_by_a_stop_leaves_no_flood_for_the_next_start(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The bot stopped while a feed's first poll waited for a teaser's page, 25 items in: those 25 stayed marked
+    # for alerts and the next start alerted all of them, past the cap of 20 a first poll may alert.
+    await db.feeds.add(news_site.url("/day.json"), (), None, clock.now())
+    stories = [_story(n, news_site, published=f"2026-01-01T{n:02d}:00:00Z") for n in range(30, 0, -1)]
+    stories[25] |= {"url": news_site.url("/slow.html"), "content_text": "The quay closes. Read more..."}
+    news_site.add("/day.json", _json_feed("Day", stories), content_type="application/json")
+    news_site.hold("/slow.html")
+    clock.advance(86_400)
+    poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
+    await wait_until(lambda: news_site.hits("/slow.html") == 1)
+    poll.cancel()  # what stopping the bot does (scheduler.stop_feed_polling)
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    news_site.release("/slow.html")
+    assert await db.articles.count() == 25
+    assert await db.articles.alert_pending() == []
+    # The next start polls the feed again: what the first run stored is known, the rest is capped as ever.
+    new = await service.poll_due_feeds(clock.now())
+    assert len(new) == 5
+    assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
+
+
 async def test_failing_feed_backs_off_and_is_marked_dead(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -647,6 +672,46 @@ async def test_an_item_whose_link_gets_a_new_session_id_at_every_fetch_is_not_ne
     [article] = await service.poll_due_feeds(clock.now())
     assert article.title == "Story 10" and "cargo10x3" in article.body
     assert sum(news_site.hits(f"/p/{n}") for n in range(12)) == 11  # each page once
+
+
+async def test_items_a_site_moved_to_new_addresses_under_their_guids_are_not_news_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The site moved its articles from /p/N to /news/p/N; the feed kept each item's guid and title. Every item
+    # looked new: its page was fetched again, and once the poll's ten page fetches were used up the next old
+    # item was stored again from its teaser and alerted a second time.
+    def page(prefix: str, n: int) -> str:
+        text = "".join(
+            f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
+        )
+        return news_site.add(
+            f"{prefix}/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
+        )
+
+    def listing(prefix: str, count: int) -> str:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{page(prefix, n)}</link>"
+            f"<guid isPermaLink='false'>item-{n}</guid><description>Read more...</description>"
+            f"<pubDate>{_rfc822(clock.now() - 3600 + n)}</pubDate></item>"
+            for n in range(count - 1, -1, -1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/port.xml", listing("", 10), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 86400)
+    assert len(await service.poll_due_feeds(clock.now())) == 10
+    clock.advance(601)
+    news_site.add("/port.xml", listing("", 11), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Story 10"]
+    clock.advance(601)
+    news_site.add("/port.xml", listing("/news", 11), content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert sum(news_site.hits(f"/news/p/{n}") for n in range(11)) == 0  # nothing fetched again
+    assert await db.articles.count() == 11
+    # A new item under the new addresses is news as before.
+    clock.advance(601)
+    news_site.add("/port.xml", listing("/news", 12), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Story 11"]
 
 
 async def test_a_feed_numbering_items_by_position_with_query_string_links_still_brings_new_items(
