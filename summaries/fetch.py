@@ -491,6 +491,9 @@ class Fetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchError("Only http and https links can be fetched.", url=url)
+        if port == 0:
+            # No server listens on port 0; read as "no port", "host:0" fetched the host's port 80 or 443 instead.
+            raise FetchError("That is not a valid web address.", url=url)
         host = parts.hostname
         if not host:
             raise FetchError("That web address has no host name.", url=url)

@@ -156,6 +156,23 @@ async def test_an_address_httpx_cannot_send_is_refused_with_a_reason(news_site: 
     assert news_site.requests == []
 
 
+async def test_a_port_of_zero_is_refused_not_read_as_the_default_port(news_site: NewsSite) -> None:
+    # "http://host:0/" was fetched from the host's port 80: a page the address did not name, or "Could not
+    # connect" where the address itself was wrong. Typed or redirected to, it is refused before any lookup.
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    redirect = news_site.add_redirect("/go", "http://news.example:0/a.html")
+    async with Fetcher(allow_private=True, resolver=resolver) as fetcher:
+        for url in ("http://news.example:0/a.html", redirect):
+            with pytest.raises(FetchError, match="not a valid web address"):
+                await fetcher.fetch(url)
+    assert asked == []
+
+
 @pytest.mark.parametrize(
     "url", ["file:///etc/passwd", "ftp://example.com/x", "javascript:alert(1)", "gopher://a/"]
 )
