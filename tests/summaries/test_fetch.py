@@ -555,5 +555,27 @@ async def test_credentials_in_a_feed_address_are_sent_as_basic_auth_but_never_to
     ]
 
 
+async def test_cookies_one_site_sets_never_reach_another_site_on_its_address(news_site: NewsSite) -> None:
+    # The client's jar kept cookies by the IP each request went to and for as long as the bot ran: a page of
+    # one site (on a CDN, say) set cookies that went to every other site on that address, at every later fetch.
+    # A cookie a redirect sets still comes back on the next hop of the same fetch.
+    news_site.add(
+        "/consent", b"", status=302, headers={"Location": "/a.html", "Set-Cookie": "seen=1; Path=/"}
+    )
+    news_site.add("/a.html", PAGE, headers={"Set-Cookie": "session=reader-1; Path=/"})
+    port = news_site.port
+    async with Fetcher(allow_private=True, resolver=_loopback) as fetcher:
+        assert (await fetcher.fetch(f"http://one.example:{port}/consent")).body == PAGE.encode()
+        await fetcher.fetch(f"http://two.example:{port}/a.html")
+        await fetcher.fetch(f"http://one.example:{port}/a.html")
+    sent = [(r.headers["Host"].split(":")[0], r.path, r.headers.get("Cookie")) for r in news_site.requests]
+    assert sent == [
+        ("one.example", "/consent", None),
+        ("one.example", "/a.html", "seen=1"),
+        ("two.example", "/a.html", None),
+        ("one.example", "/a.html", None),
+    ]
+
+
 async def _loopback(host: str, port: int) -> list[str]:
     return ["127.0.0.1"]
