@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import codecs
+import http.cookiejar
 import ipaddress
 import logging
 import socket
@@ -325,6 +326,30 @@ def _same_site(login: tuple[str, str, int | None], hop: tuple[str, str, int | No
     return login == hop or (login == ("http", hop[1], 80) and hop == ("https", hop[1], 443))
 
 
+def _keep_cookies(jar: httpx.Cookies, response: httpx.Response, url: str) -> None:
+    """Keep the cookies ``response`` sets, for the host ``url`` names (the request itself went to an IP)."""
+    try:
+        named = httpx.Response(
+            response.status_code, headers=response.headers, request=httpx.Request("GET", url)
+        )
+    except (httpx.InvalidURL, ValueError):
+        # ValueError: a host name the idna package refuses ("xn--zz.example"), which the resolver may still know.
+        return
+    jar.extract_cookies(named)
+
+
+def _cookie_header(jar: httpx.Cookies, url: str) -> str | None:
+    """The Cookie header ``jar`` holds for ``url``, or None."""
+    if not jar:
+        return None
+    try:
+        request = httpx.Request("GET", url)
+    except (httpx.InvalidURL, ValueError):
+        return None
+    jar.set_cookie_header(request)
+    return request.headers.get("cookie")
+
+
 def _basic_auth(url: str) -> str | None:
     """The Authorization header for the user name and password in an address, or None when it has none."""
     parts = urlsplit(url)
@@ -363,6 +388,9 @@ class Fetcher:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             trust_env=False,
+            # The client's own jar would key cookies by the checked IP the request goes to, so one site's cookies
+            # went to every site sharing its address (a CDN's), for as long as the bot ran: each fetch keeps its own.
+            cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[])),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -400,6 +428,8 @@ class Fetcher:
         login_origin: tuple[str, str, int | None] = ("", "", None)
         moved_to: str | None = None
         permanent = True
+        # Cookies a site sets on the way (a redirect that checks for one) hold for this fetch only.
+        cookies = httpx.Cookies()
         for _hop in range(self.max_redirects + 1):
             candidates, host_header, sni = await self._check_url(current)
             headers = {
@@ -416,12 +446,15 @@ class Fetcher:
                 login, login_origin = own, _origin(current)  # the first address's, or a redirect's own
             if login is not None and _same_site(login_origin, _origin(current)):
                 headers["Authorization"] = login
+            if cookie := _cookie_header(cookies, current):
+                headers["Cookie"] = cookie
             extensions = {"sni_hostname": sni} if sni else {}
             if sni:
                 # The pool keys connections by the pinned IP, not the name: a kept-alive connection whose
                 # certificate was checked for one host would carry the next host's request unchecked.
                 headers["Connection"] = "close"
             response = await self._connect(candidates, headers, extensions, current)
+            _keep_cookies(cookies, response, current)
             try:
                 if response.status_code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location")
@@ -491,6 +524,9 @@ class Fetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchError("Only http and https links can be fetched.", url=url)
+        if port == 0:
+            # No server listens on port 0; read as "no port", "host:0" fetched the host's port 80 or 443 instead.
+            raise FetchError("That is not a valid web address.", url=url)
         host = parts.hostname
         if not host:
             raise FetchError("That web address has no host name.", url=url)

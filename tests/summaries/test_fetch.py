@@ -156,6 +156,23 @@ async def test_an_address_httpx_cannot_send_is_refused_with_a_reason(news_site: 
     assert news_site.requests == []
 
 
+async def test_a_port_of_zero_is_refused_not_read_as_the_default_port(news_site: NewsSite) -> None:
+    # "http://host:0/" was fetched from the host's port 80: a page the address did not name, or "Could not
+    # connect" where the address itself was wrong. Typed or redirected to, it is refused before any lookup.
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    redirect = news_site.add_redirect("/go", "http://news.example:0/a.html")
+    async with Fetcher(allow_private=True, resolver=resolver) as fetcher:
+        for url in ("http://news.example:0/a.html", redirect):
+            with pytest.raises(FetchError, match="not a valid web address"):
+                await fetcher.fetch(url)
+    assert asked == []
+
+
 @pytest.mark.parametrize(
     "url", ["file:///etc/passwd", "ftp://example.com/x", "javascript:alert(1)", "gopher://a/"]
 )
@@ -535,6 +552,28 @@ async def test_credentials_in_a_feed_address_are_sent_as_basic_auth_but_never_to
         ("/members.xml", expected),  # the same site: the login still holds
         ("/elsewhere.xml", expected),
         ("/members.xml", None),  # another host never sees it
+    ]
+
+
+async def test_cookies_one_site_sets_never_reach_another_site_on_its_address(news_site: NewsSite) -> None:
+    # The client's jar kept cookies by the IP each request went to and for as long as the bot ran: a page of
+    # one site (on a CDN, say) set cookies that went to every other site on that address, at every later fetch.
+    # A cookie a redirect sets still comes back on the next hop of the same fetch.
+    news_site.add(
+        "/consent", b"", status=302, headers={"Location": "/a.html", "Set-Cookie": "seen=1; Path=/"}
+    )
+    news_site.add("/a.html", PAGE, headers={"Set-Cookie": "session=reader-1; Path=/"})
+    port = news_site.port
+    async with Fetcher(allow_private=True, resolver=_loopback) as fetcher:
+        assert (await fetcher.fetch(f"http://one.example:{port}/consent")).body == PAGE.encode()
+        await fetcher.fetch(f"http://two.example:{port}/a.html")
+        await fetcher.fetch(f"http://one.example:{port}/a.html")
+    sent = [(r.headers["Host"].split(":")[0], r.path, r.headers.get("Cookie")) for r in news_site.requests]
+    assert sent == [
+        ("one.example", "/consent", None),
+        ("one.example", "/a.html", "seen=1"),
+        ("two.example", "/a.html", None),
+        ("one.example", "/a.html", None),
     ]
 
 
