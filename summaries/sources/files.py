@@ -6,6 +6,7 @@ as text. Binary and empty files raise :class:`SourceFileError` with a reason a p
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -67,6 +68,11 @@ def read_source_file(path: Path | str) -> list[Article]:
         raise SourceFileError("It cannot be read (permission denied).") from None
     except IsADirectoryError:
         raise SourceFileError("It is a folder, not a file.") from None
+    except OSError as exc:
+        # A symbolic link loop, a name too long, a disk error: the bare error repeated the path and an errno.
+        if exc.errno == errno.ELOOP:
+            raise SourceFileError("It is a symbolic link that leads round in a loop, to no file.") from None
+        raise SourceFileError(f"It cannot be read ({exc.strerror or exc}).") from None
     return read_source_bytes(data, name=path.name, url=path.resolve().as_uri())
 
 

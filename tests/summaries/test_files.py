@@ -104,6 +104,15 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     assert issubclass(SourceFileError, ValueError)
 
 
+def test_a_symbolic_link_loop_has_a_reason_not_an_errno(tmp_path: Path) -> None:
+    # `newsbot ingest loop` printed "[Errno 40] Too many levels of symbolic links: '/path/loop'".
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(SourceFileError) as err:
+        read_source_file(tmp_path / "a")
+    assert err.value.reason == "It is a symbolic link that leads round in a loop, to no file."
+
+
 def _read_with_deadline(path: Path, *, unblock: Path | None = None) -> SourceFileError:
     """read_source_file(path) in a thread, failing (not hanging the suite) if it has not returned in 5 s."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
