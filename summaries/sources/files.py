@@ -35,6 +35,8 @@ _HTML_START = re.compile(
     re.I | re.S,
 )
 
+# A full stop (not an ellipsis) at the end of a line, before any closing quotes or brackets.
+_ENDS_SENTENCE = re.compile(r"(?<![.…])[.。][\"'”’»)\]]*$")
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
 
 
@@ -141,9 +143,12 @@ def _text_article(text: str, *, name: str, url: str) -> Article:
     body = "\n".join(lines[1:]).strip()
     # Text wrapped at 72 or 80 columns has no title line: its first line, half a sentence, was taken for one.
     wrapped = bool(body) and lines[1].lstrip()[:1].islower()
-    if not body or wrapped:
-        # One paragraph only, or wrapped text: it is the body, and its first sentence stands in as the title.
-        if wrapped:
+    # Nor has text that opens with a paragraph on one line (as editors save it): a line ending in a full stop is
+    # a sentence, not a headline; taken for the title, the whole lead paragraph was missing from the body.
+    untitled = wrapped or (bool(body) and _ENDS_SENTENCE.search(title) is not None)
+    if not body or untitled:
+        # One paragraph only, or untitled text: it is the body, and its first sentence stands in as the title.
+        if untitled:
             body = "\n".join(lines)
             title = " ".join(re.split(r"\n\s*\n", body, maxsplit=1)[0].split())
         else:

@@ -36,6 +36,17 @@ def test_single_paragraph_text(tmp_path: Path) -> None:
     assert article.body == "A short note. It has two sentences."
 
 
+def test_a_text_that_opens_with_a_paragraph_keeps_it_in_the_body(tmp_path: Path) -> None:
+    # No title line, one paragraph a line: the whole first paragraph was the title, and missing from the body
+    # (so from the stored article and its summary).
+    lead = "The harbour board met on Monday. It approved the new quay."
+    path = tmp_path / "story.txt"
+    path.write_text(f"{lead}\n\nDredging starts in May. The towns share the cost.\n", encoding="utf-8")
+    [article] = read_source_file(path)
+    assert article.title == "The harbour board met on Monday."
+    assert article.body.startswith(lead + "\n\nDredging starts in May.")
+
+
 def test_html_file_extracted(tmp_path: Path) -> None:
     path = tmp_path / "saved-page.dat"  # the extension says nothing; the content decides
     shutil.copy(FIXTURES / "article.html", path)
