@@ -81,6 +81,18 @@ def test_a_saved_fragment_of_html_is_read_as_html_not_as_words(tmp_path: Path) -
     assert "the new plan for the quay" in article.body
 
 
+def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Path) -> None:
+    # The one line an old Windows editor added made the whole file a guess: "Café" came out "Cafรฉ" (Thai).
+    path = tmp_path / "story.txt"
+    utf8 = "Café terraces face new limits\n\nCafé owners say the rules hurt trade. The council voted on Tuesday.\n"
+    path.write_bytes(utf8.encode() + "Residents’ groups welcomed the vote.\n".encode("cp1252"))
+    [article] = read_source_file(path)
+    assert article.title == "Café terraces face new limits"
+    assert article.body == "Café owners say the rules hurt trade. The council voted on Tuesday.\n" + (
+        "Residents’ groups welcomed the vote."
+    )
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
