@@ -468,7 +468,7 @@ def _headline(article: Article) -> str | None:
 
 
 def _read_stdin() -> str | Article | None:
-    """Standard input: plain text as is, a page or feed as its article; None after a one-line reason on stderr."""
+    """Standard input as its article, read as a file is (empty: the text); None after a one-line reason on stderr."""
     from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
     from summaries.sources.files import MAX_FILE_BYTES, SourceFileError, read_source_bytes
 
@@ -487,9 +487,10 @@ def _read_stdin() -> str | Article | None:
     if data.strip() and kind is None:
         print(f"newsbot: standard input is {binary_kind(data[:16])}, not text", file=sys.stderr)
         return None
-    if kind == "text/plain" or not data.strip():
+    if not data.strip():
         return decode_bytes(data)
-    # `curl URL | newsbot summarize` pipes markup: read it like a file, or its tags become "sentences".
+    # Read like a file: `curl URL | newsbot summarize` pipes markup, whose tags would become "sentences"; and a
+    # text's title line, unused, gave `newsbot summarize < story.txt` other sentences than `summarize story.txt`.
     try:
         articles = read_source_bytes(data, name="standard input", url="")
     except SourceFileError as exc:

@@ -15,6 +15,7 @@ import codecs
 import http.cookiejar
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 import time
@@ -212,6 +213,9 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_with_strays(data)
+    if mixed is not None:
+        return mixed
     try:
         from charset_normalizer import from_bytes
 
@@ -221,6 +225,26 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura/httpx
         pass
     return data.decode("cp1252", errors="replace")
+
+
+# Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def _utf8_with_strays(data: bytes) -> str | None:
+    """UTF-8 text holding a few Windows-1252 bytes (a line pasted from an old editor); None unless mostly UTF-8.
+
+    Guessed as a whole, such text got one charset for all of it, and every letter of the UTF-8 part was garbled
+    ("Café" came out "CafÃ©" or in Thai letters). In text of a legacy charset, valid UTF-8 is the rare chance.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    strays = sum(map(len, _STRAY_BYTES.findall(text)))
+    letters = len(text) - len(text.encode("ascii", errors="ignore")) - strays
+    if letters <= strays:
+        return None
+    return _STRAY_BYTES.sub(
+        lambda m: m[0].encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace"), text
+    )
 
 
 def has_wide_bom(data: bytes) -> bool:

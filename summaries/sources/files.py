@@ -6,6 +6,7 @@ as text. Binary and empty files raise :class:`SourceFileError` with a reason a p
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -34,6 +35,8 @@ _HTML_START = re.compile(
     re.I | re.S,
 )
 
+# A full stop (not an ellipsis) at the end of a line, before any closing quotes or brackets.
+_ENDS_SENTENCE = re.compile(r"(?<![.…])[.。][\"'”’»)\]]*$")
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
 
 
@@ -67,6 +70,11 @@ def read_source_file(path: Path | str) -> list[Article]:
         raise SourceFileError("It cannot be read (permission denied).") from None
     except IsADirectoryError:
         raise SourceFileError("It is a folder, not a file.") from None
+    except OSError as exc:
+        # A symbolic link loop, a name too long, a disk error: the bare error repeated the path and an errno.
+        if exc.errno == errno.ELOOP:
+            raise SourceFileError("It is a symbolic link that leads round in a loop, to no file.") from None
+        raise SourceFileError(f"It cannot be read ({exc.strerror or exc}).") from None
     return read_source_bytes(data, name=path.name, url=path.resolve().as_uri())
 
 
@@ -135,9 +143,12 @@ def _text_article(text: str, *, name: str, url: str) -> Article:
     body = "\n".join(lines[1:]).strip()
     # Text wrapped at 72 or 80 columns has no title line: its first line, half a sentence, was taken for one.
     wrapped = bool(body) and lines[1].lstrip()[:1].islower()
-    if not body or wrapped:
-        # One paragraph only, or wrapped text: it is the body, and its first sentence stands in as the title.
-        if wrapped:
+    # Nor has text that opens with a paragraph on one line (as editors save it): a line ending in a full stop is
+    # a sentence, not a headline; taken for the title, the whole lead paragraph was missing from the body.
+    untitled = wrapped or (bool(body) and _ENDS_SENTENCE.search(title) is not None)
+    if not body or untitled:
+        # One paragraph only, or untitled text: it is the body, and its first sentence stands in as the title.
+        if untitled:
             body = "\n".join(lines)
             title = " ".join(re.split(r"\n\s*\n", body, maxsplit=1)[0].split())
         else:

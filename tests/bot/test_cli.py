@@ -155,6 +155,16 @@ def test_summarize_stdin_prints_only_sentences(tmp_path: Path) -> None:
     assert all(line in ARTICLE for line in lines)
 
 
+def test_summarize_of_a_titled_text_on_stdin_is_the_summary_of_the_file(tmp_path: Path) -> None:
+    # `newsbot summarize < tram.txt` left the title line unused and printed other sentences than `summarize tram.txt`.
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    from_stdin = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    title, body = ARTICLE.split("\n\n", 1)
+    assert from_stdin.stdout.splitlines() == summarize(body, 3, title=title)
+    assert from_stdin.stdout == newsbot("summarize", "tram.txt", cwd=tmp_path).stdout
+
+
 def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
     path = tmp_path / "tram.txt"
     path.write_text(ARTICLE)

@@ -36,6 +36,17 @@ def test_single_paragraph_text(tmp_path: Path) -> None:
     assert article.body == "A short note. It has two sentences."
 
 
+def test_a_text_that_opens_with_a_paragraph_keeps_it_in_the_body(tmp_path: Path) -> None:
+    # No title line, one paragraph a line: the whole first paragraph was the title, and missing from the body
+    # (so from the stored article and its summary).
+    lead = "The harbour board met on Monday. It approved the new quay."
+    path = tmp_path / "story.txt"
+    path.write_text(f"{lead}\n\nDredging starts in May. The towns share the cost.\n", encoding="utf-8")
+    [article] = read_source_file(path)
+    assert article.title == "The harbour board met on Monday."
+    assert article.body.startswith(lead + "\n\nDredging starts in May.")
+
+
 def test_html_file_extracted(tmp_path: Path) -> None:
     path = tmp_path / "saved-page.dat"  # the extension says nothing; the content decides
     shutil.copy(FIXTURES / "article.html", path)
@@ -70,6 +81,18 @@ def test_a_saved_fragment_of_html_is_read_as_html_not_as_words(tmp_path: Path) -
     assert "the new plan for the quay" in article.body
 
 
+def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Path) -> None:
+    # The one line an old Windows editor added made the whole file a guess: "Café" came out "Cafรฉ" (Thai).
+    path = tmp_path / "story.txt"
+    utf8 = "Café terraces face new limits\n\nCafé owners say the rules hurt trade. The council voted on Tuesday.\n"
+    path.write_bytes(utf8.encode() + "Residents’ groups welcomed the vote.\n".encode("cp1252"))
+    [article] = read_source_file(path)
+    assert article.title == "Café terraces face new limits"
+    assert article.body == "Café owners say the rules hurt trade. The council voted on Tuesday.\n" + (
+        "Residents’ groups welcomed the vote."
+    )
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
@@ -102,6 +125,15 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError, match="folder"):
         read_source_file(tmp_path)
     assert issubclass(SourceFileError, ValueError)
+
+
+def test_a_symbolic_link_loop_has_a_reason_not_an_errno(tmp_path: Path) -> None:
+    # `newsbot ingest loop` printed "[Errno 40] Too many levels of symbolic links: '/path/loop'".
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(SourceFileError) as err:
+        read_source_file(tmp_path / "a")
+    assert err.value.reason == "It is a symbolic link that leads round in a loop, to no file."
 
 
 def _read_with_deadline(path: Path, *, unblock: Path | None = None) -> SourceFileError:
