@@ -38,6 +38,9 @@ _SAME_LETTER = (
 )
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
+# The sign of a hashtag or handle ("#tesla", "#5g", "@elonmusk": a word with a letter) or of a cashtag ("$TSLA",
+# a letter next: "$5" is money). Articles print the word, not the tag, and the bare word finds the tag too.
+_TAG_SIGN = re.compile(r"[#@]+(?=\w*[^\W\d_])|\$(?=[^\W\d_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +65,16 @@ def _fold(text: str) -> str:
     return _without_accents(folded)
 
 
+def without_tag_sign(keyword: str) -> str:
+    """``keyword`` without the sign of a hashtag, cashtag or handle ("#tesla" -> "tesla", "$TSLA" -> "TSLA")."""
+    sign = _TAG_SIGN.match(keyword)
+    return keyword[sign.end() :] if sign else keyword
+
+
 def keyword_key(keyword: str) -> str:
-    """What two keywords share when they match the same texts ("São Paulo", "sao paulo"): one keyword."""
-    return _fold(keyword)
+    """What two keywords share when they match the same texts ("São Paulo", "sao paulo", "#tesla", "tesla"):
+    one keyword."""
+    return without_tag_sign(_fold(keyword))
 
 
 def _normalized_words(text: str) -> str:
@@ -102,9 +112,11 @@ def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
     The user's keyword is never used as a regular expression: plain words compare against the text's word
     sequence (a Korean one may be followed by a particle, so it only has to start a word); a keyword with
     symbols ("c++", "c#") becomes an escaped pattern with word boundaries; one in Chinese, Japanese or Thai is
-    a substring. Keyword and text are compared without the accents of Latin letters (see :func:`_fold`).
+    a substring. Keyword and text are compared without the accents of Latin letters (see :func:`_fold`), and a
+    hashtag, cashtag or handle as its word (see :func:`without_tag_sign`).
     """
-    folded = _fold(keyword)
+    # "#tesla" stored before /subscribe dropped the sign matched only the rare "#tesla" printed in an article.
+    folded = keyword_key(keyword)
     words = _WORD.findall(folded)
     if not words:
         return lambda raw, norm: False
@@ -154,7 +166,7 @@ def match_articles(
             view = views[0]
             test = keyword_matcher(value)
             candidates: Sequence[int] = range(len(stored))
-            folded = _fold(value)
+            folded = keyword_key(value)
             if (
                 not is_unspaced(folded)
                 and not _ATTACHES_PARTICLES(folded)

@@ -325,6 +325,12 @@ def render_follow_result(result: FollowResult, chat: Chat) -> Reply:
     already = [esc(topic_label(t)) for t in result.topics_already] + [_kw(k) for k in result.keywords_already]
     if already:
         lines.append("Already following: " + _join(already))
+    if result.signs_dropped:
+        # The keyword shown is not what was typed: say why, or "#tesla" seems to have been misread.
+        renamed = _join(f"{esc(truncate(typed, 50))} → {_kw(k)}" for typed, k in result.signs_dropped)
+        lines.append(
+            f"ℹ️ {renamed}: a #hashtag, $cashtag or @handle is followed as its word, found with or without the sign."
+        )
     for word, topic in dict(result.suggestions).items():
         lines.append(
             f"❓ “{esc(truncate(word, 50))}” is not a topic. Did you mean <b>{esc(topic_label(topic))}</b>? "

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.delivery.planning import keyword_key
+from bot.delivery.planning import keyword_key, without_tag_sign
 from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
@@ -66,6 +66,8 @@ class FollowResult:
     suggestions: list[tuple[str, Topic]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (word, why)
     limit_reached: list[str] = field(default_factory=list)
+    # (word as typed, keyword): a hashtag, cashtag or handle followed as its word ("#tesla", "tesla").
+    signs_dropped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -104,7 +106,13 @@ def parse_words(text: str) -> list[Word]:
 
 def normalise_keyword(text: str) -> str:
     """The stored form of a keyword: composed (NFC), lower case ("İ" as a plain "i"), single spaces, no
-    punctuation at the edges but the dot that starts a name (".net")."""
+    punctuation at the edges but the dot that starts a name (".net"), no hashtag, cashtag or handle sign."""
+    # "/subscribe #tesla" followed the literal "#tesla", which articles almost never print: the word is meant.
+    return without_tag_sign(_with_sign(text))
+
+
+def _with_sign(text: str) -> str:
+    """:func:`normalise_keyword` but for the sign of a hashtag, cashtag or handle, which it keeps."""
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
     # "İ" lowers to "i" + a combining dot, shown as a doubly dotted "i̇stanbul"; matching reads it as "i" anyway.
     lowered = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i")
@@ -195,6 +203,8 @@ class SubscriptionService:
                 # Quoted as typed: "<b>tesla</b>" stripped of its edges read "b>tesla</b", not what was sent.
                 result.rejected.append((word.typed or word.text, problem))
                 continue
+            if keyword != _with_sign(word.text) and all(k != keyword for _, k in result.signs_dropped):
+                result.signs_dropped.append((word.text, keyword))
             # Stored before "İ" lowered to a plain "i", "i̇stanbul" is the same keyword: not a second one.
             if _stored_as(followed, keyword):
                 # Followed by an earlier word of this same request ("Tesla tesla", "café cafe") is no "already".

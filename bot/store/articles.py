@@ -65,6 +65,14 @@ _GREEK_VOWELS = "αεηιουω"
 # "US" the same word as "us", "used" and "using", so it must also appear as typed, in capitals (of 4 or 5
 # letters, or capitalised: British style prints "Nato", "Covid"). Not when the whole search is in capitals.
 _ACRONYM = re.compile(f"(?<![{WORD_CHARS}])[A-Z]{{2,5}}(?![{WORD_CHARS}])")
+# A word with a symbol the index drops ("c++", "at&t", ".net") must also appear with it, as keyword subscriptions
+# match it (bot/delivery/planning.py): FTS5 alone read "c++" as "c", "at&t" as "at t", ".net" as "net". Such a
+# word is stripped of the punctuation around it as a keyword is (bot/services/subscriptions.py), and of the sign
+# of a hashtag, cashtag or handle ("#tesla", "$TSLA", "@name"), which keywords drop.
+_PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
+# With the operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
+_WORD_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』*^"
+_TAG_SIGN = re.compile(r"[#@]+(?=\w*[^\W\d_])|\$(?=[^\W\d_])")
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -214,6 +222,22 @@ def glued_words(words: str) -> list[str]:
         if not (chunk.isascii() and chunk.isalnum()):
             return []
         found.append(chunk.lower())
+    return list(dict.fromkeys(found))
+
+
+def symbol_words(words: str) -> list[str]:
+    """The words of a search that hold a symbol the index drops ("c++", "AT&T's", ".NET"), lowercased and
+    without the punctuation around them, to be found with it; only words of ASCII characters: [] for none."""
+    found: list[str] = []
+    for chunk in words[:_MAX_SEARCH_CHARS].split()[:_MAX_SEARCH_TERMS]:
+        chunk = _POSSESSIVE.sub("", chunk)
+        word = chunk.strip(_WORD_EDGE_PUNCT)
+        if word[:1].isalpha() and chunk.lstrip(_WORD_EDGE_PUNCT.replace(".", "")).startswith("." + word):
+            word = "." + word  # ".NET", not "net"
+        sign = _TAG_SIGN.match(word)
+        word = word[sign.end() :].lower() if sign else word.lower()
+        if word.isascii() and any(ch.isalnum() for ch in word) and not _PLAIN_SEARCH_WORD.fullmatch(word):
+            found.append(word)
     return list(dict.fromkeys(found))
 
 
@@ -506,6 +530,14 @@ class ArticleRepo:
                     letters = "".join(_either_width(ch) for ch in word)
                     params += [*first, f"*{_NOT_WIDE_ALNUM}{letters}{_NOT_WIDE_ALNUM}*"] * 2
             clauses.append(found)
+        for word in symbol_words(words) if query is not None else ():
+            # LIKE (ASCII case-insensitive, no copy of the text) picks the few texts GLOB then checks, with no
+            # letter or digit beside the word ("c++" is not in "c++20", ".net" not in "asp.net").
+            symbol = "({0} LIKE ? ESCAPE '\\' AND (' ' || lower({0}) || ' ') GLOB ?)"
+            clauses.append("(" + " OR ".join(symbol.format(c) for c in ("title", "body")) + ")")
+            like = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            glob = "".join(f"[{ch}]" if ch in "*?[" else ch for ch in word)
+            params += [f"%{like}%", f"*[^a-z0-9_]{glob}[^a-z0-9_]*"] * 2
         exact: list[str] = []
         exact_params: list[object] = []
         for word in acronyms(words) if query is not None else ():

@@ -179,6 +179,24 @@ async def test_a_dot_net_keyword_followed_before_the_dot_was_kept_is_dropped_by_
     assert "Keywords: “net”" in (await say(emulator, "/mysubs")).text
 
 
+async def test_subscribe_to_a_hashtag_cashtag_or_handle_follows_the_word_and_says_so(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe #tesla" followed the literal "#tesla", which articles almost never print: no alert ever came,
+    # and the reply gave no hint. A keyword stored so before must still be the word ("/subscribe spacex" is it).
+    reply = await say(emulator, "/subscribe #tesla $TSLA @elonmusk #business $5")
+    assert "Topics: 💼 Business" in reply.text
+    assert "Keywords: “tesla”, “tsla”, “elonmusk”, “$5”" in reply.text, reply.text
+    assert "#tesla → “tesla”, $TSLA → “tsla”, @elonmusk → “elonmusk”: a #hashtag" in reply.text
+    assert "Keywords: “$5”, “elonmusk”, “tesla”, “tsla”" in (await say(emulator, "/mysubs")).text
+    db = services_of(running_bot).db
+    await db.subscriptions.add(USER_CHAT, "keyword", "#spacex", 0.0)  # as stored before the change
+    again = await say(emulator, "/subscribe spacex #tesla")
+    assert "Already following: “spacex”, “tesla”" in again.text and "Keywords:" not in again.text
+    dropped = await say(emulator, "/unsubscribe #spacex tesla")
+    assert "Stopped following keywords: “spacex”, “tesla”" in dropped.text
+
+
 async def test_a_keyword_typed_with_other_accents_is_the_keyword_already_followed(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -390,6 +390,37 @@ async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_i
             assert found == {a.id for a in arts}, keyword
 
 
+async def test_the_search_a_digest_offers_for_a_keyword_with_symbols_finds_what_the_keyword_matched(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # "…and 2 more: /search c++" also listed every story about C, "/search at&t" one saying "At T minus ten"
+    # and "/search .net" every "Net profit": the index drops the symbols that the keyword matches.
+    spellings = {
+        "c++": (
+            ("C++ 26 is out", "Why C++ still rules", "Coders love C++"),
+            ("New C compiler", "C++20 lands"),
+        ),
+        "at&t": (("AT&T cuts prices", "AT&T's results", "Verizon and AT&T"), ("At T minus ten", "AT and T")),
+        ".net": ((".NET 9 ships", "Microsoft .NET update", "Old .NET apps"), ("Net profit rises", "ASP.NET")),
+        "5g": (("5G rollout begins", "5G-ready phones", "Cheaper 5G plans"), ("4G is fine", "5 g weights")),
+        "covid-19": (("Covid-19 cases rise", "COVID-19 vaccine", "Covid 19 ward"), ("Covid rules end",)),
+    }
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await add_chat(r, 7, keywords=tuple(spellings), mode="digest")
+        stored = {
+            keyword: [await store_article(r, title, f"{title}.") for title in titles]
+            for keyword, (titles, _) in spellings.items()
+        }
+        decoys = [await store_article(r, t, f"{t}.") for _, others in spellings.values() for t in others]
+        await r.delivery.plan_alerts([*[a for arts in stored.values() for a in arts], *decoys], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == len(spellings)
+        [digest] = emulator.messages(7)
+        for keyword, arts in stored.items():
+            assert f"…and 2 more: /search {keyword}" in digest.text
+            found = {a.id for a in await r.db.articles.search(keyword, reader=7)}
+            assert found == {a.id for a in arts}, keyword
+
+
 async def test_a_story_other_feeds_also_carried_comes_first_in_its_topic(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:

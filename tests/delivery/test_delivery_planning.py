@@ -218,6 +218,26 @@ def test_a_keyword_with_symbols_finds_its_apostrophe_typed_either_way() -> None:
         assert [m.article_id for m in plan[7]] == [1, 2], typed
 
 
+def test_a_keyword_stored_with_a_hashtag_cashtag_or_handle_sign_matches_its_word() -> None:
+    # Before /subscribe dropped the sign, "#tesla", "$tsla" and "@elonmusk" were stored as typed and matched
+    # only the rare article printing the tag: the chat silently got nothing about Tesla.
+    texts = [
+        article(1, "Tesla sales rise"),
+        article(2, "TSLA falls 3%"),
+        article(3, "Musk posted as @elonmusk"),
+        article(4, "The tag #Tesla trends"),
+        article(5, "Teslas everywhere; $5 tickets; the #1 album"),
+    ]
+    subs = [(7, "keyword", "#tesla"), (8, "keyword", "$tsla"), (9, "keyword", "@elonmusk")]
+    plan = match_articles(texts, [*subs, (10, "keyword", "$5"), (11, "keyword", "#1")])
+    assert [m.article_id for m in plan[7]] == [1, 4]
+    assert [m.article_id for m in plan[8]] == [2]
+    assert [m.article_id for m in plan[9]] == [3]
+    # "$5" is money and "#1" a rank, not tags: they keep their sign.
+    assert [m.article_id for m in plan[10]] == [5] and [m.article_id for m in plan[11]] == [5]
+    assert not matches("$5", "5 tickets") and not matches("#1", "the 1 album")
+
+
 def test_one_story_per_chat_whatever_matched() -> None:
     art = article(
         1, "Carmaker expands into new markets", "Tesla said sales rose.", ("automotive", "business")

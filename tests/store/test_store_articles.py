@@ -441,6 +441,35 @@ async def test_search_for_an_acronym_in_capitals_finds_it_not_the_words_it_stems
     assert await _search_urls(db, "WORD") == ["5"]
 
 
+async def test_search_for_a_word_with_a_symbol_finds_it_as_the_keyword_does(db: Database) -> None:
+    # The index drops "+", "&" and a leading ".": /search c++ listed every article about C, /search .net every
+    # "net profit", /search at&t "at T minus ten", where the keyword (and the digest's "…and N more") meant these.
+    titles = [
+        "Why C++ still rules",  # 1
+        "New C compiler released",  # 2
+        "AT&T's network grew",  # 3
+        "At T minus ten",  # 4
+        "Microsoft ships .NET 9",  # 5
+        "Net profit rises",  # 6
+        "ASP.NET and C++20 news",  # 7
+        "Tesla sales rise 100%",  # 8
+    ]
+    for n, title in enumerate(titles, 1):
+        await _add(db, make_article(n, title=title, body="Nothing more."), f"h{n}", now=NOW + n)
+    assert await _search_urls(db, "c++") == ["1"]
+    assert await _search_urls(db, "(C++)") == ["1"]
+    assert await _search_urls(db, '"still rules" c++,') == ["1"]
+    assert await _search_urls(db, "AT&T") == ["3"]
+    assert await _search_urls(db, "at&t's network") == ["3"]
+    assert await _search_urls(db, ".NET") == ["5"]
+    # Plain words are found as before; a hashtag is its word, as for keywords; GLOB and LIKE signs are literal.
+    assert await _search_urls(db, "net") == ["7", "6", "5"]
+    assert await _search_urls(db, "#tesla") == await _search_urls(db, "tesla") == ["8"]
+    assert await _search_urls(db, "100%") == ["8"]
+    for literal in ("10%", "c+[+]", "c+*+", "c?+"):
+        assert await _search_urls(db, literal) == [], literal
+
+
 async def test_search_finds_words_that_full_case_folding_changes(db: Database) -> None:
     # The search used to casefold the query: "Straße" became "strasse", which the index (simple case folding
     # only) does not hold, so searching the headline's own word found it not, and found other articles instead.
