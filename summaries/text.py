@@ -70,6 +70,9 @@ WORD_CHARS = "\\w" + _BMP_MARKS + _ASTRAL_MARKS
 # the summarizer 15 % slower: marks beyond it (Brahmi, Chakma, Adlam...) are looked up only after such a character.
 WORD = f"\\w[\\w{_BMP_MARKS}]*(?:(?=[\\U00010000-\\U0010ffff])[{_ASTRAL_MARKS}][\\w{_BMP_MARKS}]*)*"
 _WORD = re.compile(f"{WORD}(?:['’]{WORD})*")
+# The sign of a hashtag or handle ("#tesla", "#5g", "@elonmusk": a word with a letter) or of a cashtag ("$TSLA",
+# a letter next: "$5" is money). Articles print the word, not the tag, and the bare word finds the tag too.
+_TAG_SIGN = re.compile(r"[#@]+(?=\w*[^\W\d_])|\$(?=[^\W\d_])")
 # Sentences longer than this many words are almost certainly text without punctuation; they get chunked.
 _MAX_SENTENCE_WORDS = 80
 _CHUNK_WORDS = 35
@@ -321,6 +324,12 @@ SENTENCE_FINAL = (
     ".!?…;\u037e\u3002\uff61\uff0e\uff01\uff1f\uff1b\u061f\u061b\u06d4\u0964\u0965\u0589\u1362\u1367\u104b"
 )
 SENTENCE_CLOSING = "\\s\"'”’“»«›‹)\\]」』）》〉】〕｣"
+
+
+def without_tag_sign(word: str) -> str:
+    """``word`` without the sign of a hashtag, cashtag or handle ("#tesla" -> "tesla", "$TSLA" -> "TSLA")."""
+    sign = _TAG_SIGN.match(word)
+    return word[sign.end() :] if sign else word
 
 
 def _normalize_for_compare(text: str) -> str:

@@ -11,7 +11,15 @@ from typing import Any
 from bot.scheduling import quiet_hours_end
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
 from summaries.articles import Article
-from summaries.text import HANGUL_CHARS, UNSPACED_CHARS, UNSPACED_RUN, WORD, WORD_CHARS, is_unspaced
+from summaries.text import (
+    HANGUL_CHARS,
+    UNSPACED_CHARS,
+    UNSPACED_RUN,
+    WORD,
+    WORD_CHARS,
+    is_unspaced,
+    without_tag_sign,
+)
 
 # Words as the summarizer finds them: "भारत" is one word, not "भ" + "रत" (see summaries.text.WORD).
 _WORD = re.compile(WORD)
@@ -38,9 +46,6 @@ _SAME_LETTER = (
 )
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
-# The sign of a hashtag or handle ("#tesla", "#5g", "@elonmusk": a word with a letter) or of a cashtag ("$TSLA",
-# a letter next: "$5" is money). Articles print the word, not the tag, and the bare word finds the tag too.
-_TAG_SIGN = re.compile(r"[#@]+(?=\w*[^\W\d_])|\$(?=[^\W\d_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +68,6 @@ def _fold(text: str) -> str:
     # headlines in capitals drop them ("L'ELECTION"), so "são paulo" and "élection" must find those too.
     folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
     return _without_accents(folded)
-
-
-def without_tag_sign(keyword: str) -> str:
-    """``keyword`` without the sign of a hashtag, cashtag or handle ("#tesla" -> "tesla", "$TSLA" -> "TSLA")."""
-    sign = _TAG_SIGN.match(keyword)
-    return keyword[sign.end() :] if sign else keyword
 
 
 def keyword_key(keyword: str) -> str:

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.delivery.planning import keyword_key, without_tag_sign
+from bot.delivery.planning import keyword_key
 from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
+from summaries.text import without_tag_sign
 
 if TYPE_CHECKING:
     from bot.clock import Clock

@@ -16,7 +16,7 @@ import aiosqlite
 from bot.store.db import fetch_all, run
 from bot.store.db import storable_text as _storable
 from summaries.articles import Article
-from summaries.text import HANGUL_CHARS, WORD_CHARS, is_unspaced
+from summaries.text import HANGUL_CHARS, WORD_CHARS, is_unspaced, without_tag_sign
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -72,7 +72,6 @@ _ACRONYM = re.compile(f"(?<![{WORD_CHARS}])[A-Z]{{2,5}}(?![{WORD_CHARS}])")
 _PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
 # With the operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
 _WORD_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』*^"
-_TAG_SIGN = re.compile(r"[#@]+(?=\w*[^\W\d_])|\$(?=[^\W\d_])")
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -234,8 +233,7 @@ def symbol_words(words: str) -> list[str]:
         word = chunk.strip(_WORD_EDGE_PUNCT)
         if word[:1].isalpha() and chunk.lstrip(_WORD_EDGE_PUNCT.replace(".", "")).startswith("." + word):
             word = "." + word  # ".NET", not "net"
-        sign = _TAG_SIGN.match(word)
-        word = word[sign.end() :].lower() if sign else word.lower()
+        word = without_tag_sign(word).lower()
         if word.isascii() and any(ch.isalnum() for ch in word) and not _PLAIN_SEARCH_WORD.fullmatch(word):
             found.append(word)
     return list(dict.fromkeys(found))
