@@ -292,6 +292,10 @@ class DeliveryService:
                     unsent = [r.id for r in rows if r.id not in recording]
                     await self._db.deliveries.hold(unsent, 0.0, status_from="sending")
                     raise
+        elif not on_demand:
+            # A digest time passed while paused: what that digest held is dropped, as alerts are at the pause,
+            # so resuming months later does not bring months-old news (nor keep those articles from pruning).
+            await self._db.deliveries.drop_paused_digest(chat.id, now)
         if not on_demand or shown:
             nxt = chat.next_digest_at
             if not on_demand and chat.mode == "digest":

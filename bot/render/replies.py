@@ -780,7 +780,9 @@ def describe_change(chat: Chat, setting: str) -> str:
 # -- /digest, /stop
 
 
-def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: str = "private") -> Reply:
+def render_digest_empty(
+    has_subscriptions: bool, instant: bool, *, paused: bool = False, chat_type: str = "private"
+) -> Reply:
     """/digest with nothing to send; in a group or channel, about that chat (any member may ask, only its
     administrators change what it follows)."""
     kind = shared_kind(chat_type)
@@ -792,6 +794,14 @@ def render_digest_empty(has_subscriptions: bool, instant: bool, *, chat_type: st
                 "/topics."
             )
         return Reply("You don't follow anything yet, so there is no digest. /topics to pick some.")
+    if paused:
+        # Nothing is planned for a paused chat: "Nothing new" or "articles come as they arrive" was untrue.
+        until = (
+            f"This {kind} is paused: nothing is collected for its digest until it is resumed"
+            if shared
+            else "Paused: nothing is collected for a digest until you resume"
+        )
+        return Reply(f"{until} (/settings resume). /latest shows the newest articles.")
     if instant:
         who = f"This {kind} gets" if shared else "You get"
         # "<code>/settings digest 08:00</code> an administrator can switch to ..." read as a broken sentence.

@@ -310,6 +310,18 @@ class DeliveryRepo:
                 (reason, now, chat_id),
             )
 
+    async def drop_paused_digest(self, chat_id: int, now: float) -> int:
+        """Drop the stories waiting for a paused chat's digest (not those of a digest being sent); how many."""
+        async with self._db.write() as conn:
+            return await run(
+                conn,
+                "UPDATE deliveries SET status = 'dropped', error = 'chat paused', finished_at = ?1"
+                " WHERE chat_id = ?2 AND kind = 'digest' AND status = 'pending'"
+                # Resumed since the caller read the chat: the stories wait for the next digest.
+                " AND EXISTS (SELECT 1 FROM chats WHERE id = ?2 AND paused = 1)",
+                (now, chat_id),
+            )
+
     async def chats_by_ids(self, chat_ids: Sequence[int]) -> list[Chat]:
         """The chats with these ids (missing ones are left out)."""
         found: list[Chat] = []

@@ -615,6 +615,24 @@ async def test_digest_with_nothing_new(emulator: BotApiEmulator, running_bot: Bo
     assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
 
 
+async def test_digest_while_paused_says_the_chat_is_paused(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Paused, /digest said "You get instant alerts ... matching articles come as they arrive" (none came), or in
+    # digest mode "Nothing new since your last digest" however much news there was: the pause was the reason.
+    await say(emulator, "/subscribe business")
+    await say(emulator, "/settings pause")
+    paused = (
+        "Paused: nothing is collected for a digest until you resume (/settings resume). /latest shows the newest "
+        "articles."
+    )
+    assert (await say(emulator, "/digest")).text == paused
+    await say(emulator, "/settings digest 08:00")
+    assert (await say(emulator, "/digest")).text == paused
+    await say(emulator, "/settings resume")
+    assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
+
+
 async def test_stop_asks_then_deletes_everything(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -13,6 +13,7 @@ from bot.render.replies import (
     Reply,
     callback,
     render_article_summary,
+    render_digest_empty,
     render_feeds,
     render_follow_result,
     render_help,
@@ -387,3 +388,13 @@ def test_latest_and_search_titles_open_the_article_as_in_alerts_and_digests() ->
         # A tap on the headline opens the story; only web addresses are links (tg:// changes settings).
         assert [e["url"] for e in links] == ["https://news.example/12"]
         assert '<b><a href="https://news.example/12">Carmaker plans</a></b>' in reply.html
+
+
+@pytest.mark.parametrize("instant", [True, False])
+def test_a_paused_groups_empty_digest_says_the_group_is_paused(instant: bool) -> None:
+    # A member asking /digest in a paused group was told news "come as they arrive", or "Nothing new".
+    reply = render_digest_empty(True, instant, paused=True, chat_type="supergroup")
+    assert reply.html == (
+        "This group is paused: nothing is collected for its digest until it is resumed (/settings resume). "
+        "/latest shows the newest articles."
+    )

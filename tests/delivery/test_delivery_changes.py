@@ -917,3 +917,50 @@ async def test_undated_items_of_a_poll_reach_the_chat_after_the_dated_ones(
         titles = ("Morning training notes", "Evening match report", "Club news without a date")
         texts = [m.text for m in emulator.messages(7)]
         assert [title for text in texts for title in titles if title in text] == list(titles)
+
+
+async def test_a_digest_chat_paused_past_its_digest_time_gets_no_stale_stories_after_resuming(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Pause dropped queued alerts but kept the stories waiting for a digest: a chat paused for months kept
+    # their articles from ever being pruned (a warning every day), and after resuming its first digest
+    # carried months-old news. The digest time that passes while paused drops them, as an alert due then is.
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["18:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        await chats.set_paused(7, True)
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 1}
+        clock.set(utc(2026, 4, 1, 12))  # months later, as the daily prune runs
+        older_than = clock.now() - r.settings.retention_days * 86400.0
+        assert await r.db.articles.prune(older_than, clock.now()) == 1
+        assert await r.db.articles.held_from_pruning(older_than) == 0
+        await chats.set_paused(7, False)
+        await r.delivery.plan_alerts([await store_article(r, "Spring derby", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 4, 1, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Spring derby" in digest.text and "Cup final" not in digest.text
+
+
+async def test_a_digest_chat_paused_and_resumed_before_its_digest_time_still_gets_its_stories(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Nothing was due while it was paused, so nothing is lost: the stories wait for the digest as before.
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["18:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        await chats.set_paused(7, True)
+        clock.set(utc(2026, 1, 5, 13))
+        await chats.set_paused(7, False)
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Cup final" in digest.text
