@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import codecs
+import concurrent.futures
 import http.cookiejar
 import ipaddress
 import logging
@@ -21,6 +22,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
 from email.message import Message
@@ -75,6 +77,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _SNIFF_BYTES = 2048
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
+# Host name lookups at once: well above what the bot fetches at once (16 links, 4 feeds and their pages), so
+# lookups left hanging by fetches that gave up still leave threads for the rest.
+LOOKUP_THREADS = 64
 # Addresses tried per host name: a name with dozens of records must not stretch one fetch.
 _MAX_ADDRESSES = 4
 # UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
@@ -323,11 +328,50 @@ def _is_public(ip: IPAddress) -> bool:
     return not (blocked or ip.is_unspecified or not ip.is_global)
 
 
-async def system_resolver(host: str, port: int) -> list[str]:
-    """Resolve a host name to its IP addresses with the event loop's getaddrinfo."""
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+def _lookup(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class SystemResolver:
+    """The system's getaddrinfo, in threads of its own; lookups of one name at the same time share one thread.
+
+    getaddrinfo cannot be cancelled: a name whose DNS server never answers holds its thread until the system
+    resolver gives up, well after the fetch that asked has timed out. In asyncio's default pool (6 threads on a
+    2-core server) a few such names held up every fetch, every summary and the bot's own lookups of Telegram's
+    address; here they hold only lookup threads, of which there are more than the bot fetches at once.
+    """
+
+    def __init__(self, threads: int = LOOKUP_THREADS) -> None:
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="newsbot-lookup")
+        self._lookups: dict[str, concurrent.futures.Future[list[str]]] = {}
+        self._waiters: dict[str, int] = {}
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        """The addresses of ``host``; waiting ends with the caller's deadline, the lookup may go on."""
+        for finished in [key for key, lookup in self._lookups.items() if lookup.done()]:
+            del self._lookups[finished]
+        key = host.lower()  # the port only goes into the answers' socket addresses, which are not kept
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            # A name still being looked up for a fetch that gave up is not looked up again beside it.
+            lookup = self._lookups[key] = self._pool.submit(_lookup, host, port)
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            waiting = asyncio.wrap_future(lookup)
+            # A caller that gave up never reads the failure of a lookup that ends later: asyncio would log it.
+            waiting.add_done_callback(lambda done: done.cancelled() or done.exception())
+            # shield: one caller's timeout must not cancel the lookup another caller still waits for.
+            return await asyncio.shield(waiting)
+        finally:
+            self._waiters[key] -= 1
+            if not self._waiters[key]:
+                del self._waiters[key]
+                lookup.cancel()  # nobody waits: dropped if still queued (a running one cannot be stopped)
+
+    def close(self) -> None:
+        """Stop the lookup threads without waiting for a lookup that hangs."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _human_size(n: int) -> str:
@@ -405,7 +449,10 @@ class Fetcher:
         self.max_redirects = max_redirects
         # Specific internal networks an operator trusts (e.g. "10.0.0.5/32") while the rest stay refused.
         self._allowed_networks = tuple(ipaddress.ip_network(n, strict=False) for n in allowed_networks)
-        self._resolve = resolver or system_resolver
+        self._own_resolver: SystemResolver | None = None
+        if resolver is None:
+            resolver = self._own_resolver = SystemResolver()
+        self._resolve = resolver
         self._own_client = client is None
         self._client = client or httpx.AsyncClient(
             follow_redirects=False,
@@ -424,7 +471,9 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this fetcher created it."""
+        """Close the HTTP client and lookup threads if this fetcher created them."""
+        if self._own_resolver is not None:
+            self._own_resolver.close()
         if self._own_client:
             await self._client.aclose()
 

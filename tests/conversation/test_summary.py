@@ -7,6 +7,7 @@ import socket
 import ssl
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -651,6 +652,46 @@ async def test_one_link_sent_by_many_chats_at_once_is_fetched_once_and_every_cha
     for chat in chats[:3]:
         again = await say(emulator, f"/summary {stored.id}", chat=chat)
         assert ARTICLE_TITLE in again.text
+
+
+async def test_links_to_names_whose_dns_never_answers_do_not_hold_up_other_summaries(
+    emulator: BotApiEmulator,
+    running_bot: BotApplication,
+    news_site: NewsSite,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Host name lookups ran in asyncio's default thread pool (6 threads on a 2-core server), which also
+    # summarizes stored articles, and outlived the fetch that timed out on them: eight people sending links to
+    # names whose DNS server never answers made every link "did not answer within 5 seconds" and every summary
+    # of a stored article wait, for everyone, until the system resolver gave up.
+    articles = await store_samples(running_bot)
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    release = threading.Event()
+    hanging: list[str] = []
+    system_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".dead-dns.test"):
+            hanging.append(host)
+            release.wait(60)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return system_getaddrinfo("127.0.0.1" if host == "news.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(6))  # as on a 2-core server
+    try:
+        for chat in range(USER_CHAT + 100, USER_CHAT + 108):
+            await emulator.send_user_message(chat, f"/summary http://news.p{chat}.dead-dns.test/a")
+        ingest = services_of(running_bot).ingest
+        await wait_until(lambda: ingest._link_fetches_total == 8 and len(hanging) >= 6)
+        # Those lookups hang until the end of the test.
+        link = page.url.replace("127.0.0.1", "news.example")
+        reply = await say(emulator, f"/summary {link}", timeout=30)
+        assert ARTICLE_TITLE in reply.text and len(summary_sentences(reply)) == 3, reply.text
+        stored = await say(emulator, f"/summary 5 {articles[0].id}", timeout=30)
+        assert articles[0].title in stored.text and len(summary_sentences(stored)) == 5, stored.text
+    finally:
+        release.set()
 
 
 async def test_a_dead_link_sent_by_several_chats_at_once_gives_each_the_reason_after_one_fetch(

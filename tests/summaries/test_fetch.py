@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import gzip
+import socket
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from summaries.fetch import Fetcher, FetchError, charset_of, retry_after_seconds, sniff_media_type
 from summaries.sources.feeds import parse_feed
+from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
 PAGE = "<html><head><title>Hello</title></head><body><p>Some news.</p></body></html>"
@@ -501,6 +506,44 @@ async def test_a_host_whose_first_address_is_dead_is_reached_on_the_next(news_si
     async with Fetcher(allow_private=True, resolver=dead) as fetcher:
         with pytest.raises(FetchError, match=r"Could not connect to news\.example"):
             await fetcher.fetch(f"http://news.example:{news_site.port}/a.html")
+
+
+async def test_a_fetch_is_not_held_up_by_lookups_of_names_whose_dns_server_never_answers(
+    news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lookups ran in asyncio's default thread pool (6 threads on a 2-core server), and a lookup outlives the
+    # fetch that gave up on it: links to a few names whose DNS server never answers filled the pool, and every
+    # later fetch (summary, and the bot's own lookup of Telegram's address) waited until the resolver gave up.
+    news_site.add("/a.html", PAGE)
+    release = threading.Event()
+    hanging: list[str] = []
+    system_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".dead-dns.test"):
+            hanging.append(host)
+            release.wait(60)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return system_getaddrinfo("127.0.0.1" if host == "news.example" else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(6))  # as on a 2-core server
+    try:
+        async with Fetcher(allow_private=True, timeout=60) as fetcher:
+            names = [f"site{i}.dead-dns.test" for i in range(8)] + ["site0.dead-dns.test"] * 3
+            stuck = [asyncio.create_task(fetcher.fetch(f"http://{name}/a.html")) for name in names]
+            await wait_until(lambda: len(hanging) >= 6)
+            page = fetcher.fetch(f"http://news.example:{news_site.port}/a.html", accept="page")
+            assert (await asyncio.wait_for(page, 30)).body == PAGE.encode()
+            assert not any(task.done() for task in stuck)  # their lookups still hang
+            # One lookup per name: the same name asked for again joins the lookup in progress.
+            assert sorted(hanging) == sorted(set(names))
+            release.set()
+            for task in stuck:
+                with pytest.raises(FetchError, match=r"site\d\.dead-dns\.test could not be found"):
+                    await task
+    finally:
+        release.set()
 
 
 def test_charset_of_a_malformed_content_type_is_none_not_an_error() -> None:
