@@ -437,7 +437,8 @@ async def digest(update: Update, context: BotContext) -> None:
     if sent == 0:
         has_subs = bool(await services.subscriptions.for_chat(chat.id))
         await send(
-            message, render_digest_empty(has_subs, instant=chat.mode == "instant", chat_type=chat.type)
+            message,
+            render_digest_empty(has_subs, instant=chat.mode == "instant", chat_type=chat.type, chat=chat),
         )
 
 
