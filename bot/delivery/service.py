@@ -33,7 +33,7 @@ from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
-from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery
+from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery, PlanningTarget
 from bot.store.models import Chat
 from bot.store.notices import Notice
 from summaries.articles import Article
@@ -69,6 +69,11 @@ DIGEST_MAX_RETRY_WAIT = 30.0
 DIGEST_CONCURRENCY = 32
 # A next digest is at most a day (and a daylight-saving hour) ahead of when it was computed.
 DIGEST_HORIZON_SECONDS = 2 * 86400.0
+# A chat's first /digest (none sent yet) holds its matching stories of this last stretch, not only those
+# planned since it subscribed (render_digest_empty names it when there are none). The newest this many
+# articles of it are read: a first digest shows a few per topic, and a day of a big deployment's feeds is more.
+FIRST_DIGEST_WINDOW_SECONDS = 86400.0
+FIRST_DIGEST_MAX_ARTICLES = 1000
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
@@ -274,6 +279,8 @@ class DeliveryService:
             return 0
         shown = 0
         retry_at: float | None = None
+        if on_demand and chat.mode == "digest" and chat.last_digest_at is None:
+            await self._plan_first_digest(chat, now)
         if not chat.paused or on_demand:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
@@ -312,6 +319,28 @@ class DeliveryService:
                 scheduled=chat.next_digest_at,
             )
         return shown
+
+    async def _plan_first_digest(self, chat: Chat, now: float) -> None:
+        """Queue for a chat that never had a digest its matching stories of the last day.
+
+        A newcomer's /digest otherwise finds only what feeds brought since it subscribed (most often nothing),
+        and learns nothing of what a digest is. The rows go through the outbox like any other, so a story
+        the chat got already (an alert, say) is not planned again and none of these comes again later.
+        """
+        subscriptions = [(s.chat_id, s.kind, s.value) for s in await self._db.subscriptions.for_chat(chat.id)]
+        if not subscriptions:
+            return
+        articles = await self._db.articles.public_since(
+            now - FIRST_DIGEST_WINDOW_SECONDS, FIRST_DIGEST_MAX_ARTICLES
+        )
+        if not articles:
+            return
+        target = PlanningTarget(chat.id, chat.mode, chat.timezone, chat.quiet_start, chat.quiet_end)
+
+        def plan() -> list[PlannedDelivery]:
+            return plan_rows(match_articles(in_time_order(articles), subscriptions), {chat.id: target}, now)
+
+        await self._db.deliveries.plan(await asyncio.to_thread(plan), now)
 
     async def send_due_digests(self, now: float) -> int:
         """Send every digest that is due at ``now`` and schedule digest chats that have no next time yet."""

@@ -439,7 +439,7 @@ async def digest(update: Update, context: BotContext) -> None:
         await send(
             message,
             render_digest_empty(
-                has_subs, instant=chat.mode == "instant", paused=chat.paused, chat_type=chat.type
+                has_subs, instant=chat.mode == "instant", paused=chat.paused, chat_type=chat.type, chat=chat
             ),
         )
 

@@ -410,16 +410,21 @@ def timezone_label(name: str) -> str:
 
 
 def _next_digest_line(chat: Chat) -> list[str]:
+    when = _next_digest_time(chat)
+    return [f"⏰ Next digest: {when}"] if when else []
+
+
+def _next_digest_time(chat: Chat) -> str | None:
     # In the chat's own time, so a wrong timezone shows at once ("Wed 31 Dec, 20:00" was meant for Thursday).
     if chat.mode != "digest" or chat.paused or chat.next_digest_at is None:
-        return []
+        return None
     try:
         # A digest time inside quiet hours is sent when they end: show when it will really come.
         at = quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, chat.next_digest_at)
         local = datetime.fromtimestamp(at, ZoneInfo(chat.timezone))
     except (ZoneInfoNotFoundError, ValueError):
-        return []
-    return [f"⏰ Next digest: {local:%a} {local.day} {local:%b}, {local:%H:%M}"]
+        return None
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
 def describe_delivery(chat: Chat) -> list[str]:
@@ -781,10 +786,15 @@ def describe_change(chat: Chat, setting: str) -> str:
 
 
 def render_digest_empty(
-    has_subscriptions: bool, instant: bool, *, paused: bool = False, chat_type: str = "private"
+    has_subscriptions: bool,
+    instant: bool,
+    *,
+    paused: bool = False,
+    chat_type: str = "private",
+    chat: Chat | None = None,
 ) -> Reply:
     """/digest with nothing to send; in a group or channel, about that chat (any member may ask, only its
-    administrators change what it follows)."""
+    administrators change what it follows). ``chat``: to tell one that never had a digest when its first comes."""
     kind = shared_kind(chat_type)
     shared = kind is not None
     if not has_subscriptions:
@@ -815,6 +825,16 @@ def render_digest_empty(
             f"/latest shows the newest ones; {switch}."
         )
     whose = f"this {kind}'s" if shared else "your"
+    if chat is not None and chat.last_digest_at is None:
+        # There is no last digest to be new since: a first /digest looks back a day (FIRST_DIGEST_WINDOW_SECONDS).
+        who = f"this {kind}" if shared else "you"
+        when = _next_digest_time(chat)
+        zone = timezone_label(chat.timezone)
+        first = f" {whose.capitalize()} first digest comes {when} ({zone}) with what arrives until then."
+        return Reply(
+            f"Nothing {who} {'follows' if shared else 'follow'} came in the last 24 hours, so there is no "
+            f"digest yet.{first if when else ''} /latest shows the newest articles."
+        )
     return Reply(f"Nothing new since {whose} last digest. /latest shows the newest articles.")
 
 

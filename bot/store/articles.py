@@ -708,6 +708,16 @@ class ArticleRepo:
         )
         return [_article_from_row(r) for r in rows]
 
+    async def public_since(self, since: float, limit: int = 1000) -> list[Article]:
+        """Public articles published (else fetched) at ``since`` or later, newest first, up to ``limit``."""
+        rows = await fetch_all(
+            self._db.reader,
+            f"SELECT {_COLUMNS} FROM articles INDEXED BY articles_newest"
+            f" WHERE {_NEWEST_KEY} >= ? AND private = 0 ORDER BY {_NEWEST_FIRST} LIMIT ?",
+            (since, max(0, limit)),
+        )
+        return [_article_from_row(r) for r in rows]
+
     async def prune(self, older_than: float, now: float) -> int:
         """Delete articles fetched before ``older_than``; remember their URL and hash.
 

@@ -612,7 +612,32 @@ async def test_digest_with_nothing_new(emulator: BotApiEmulator, running_bot: Bo
     instant = (await say(emulator, "/digest")).text
     assert instant.startswith("You get instant alerts, so nothing waits for a digest")
     await say(emulator, "/settings digest 08:00")
+    # It said "Nothing new since your last digest." to a chat that never had one.
+    assert (await say(emulator, "/digest")).text == (
+        "Nothing you follow came in the last 24 hours, so there is no digest yet. Your first digest comes"
+        " Thu 1 Jan, 08:00 (UTC) with what arrives until then. /latest shows the newest articles."
+    )
+
+
+async def test_a_first_digest_shows_the_matching_stories_of_the_last_day_once(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A newcomer (as in the console) following topics whose articles came in hours before was answered
+    # "Nothing new since your last digest.": only stories planned since it subscribed counted.
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, "/subscribe automotive business sport")
+    await store_samples(running_bot)  # 2 h (automotive), 5 h (business) and 30 h (sport) old, among others
+    digest = (await say(emulator, "/digest")).text
+    assert digest.startswith("🗞 Your news digest — 2 stories")
+    assert "Northwind Motors" in digest and "Harbor Coffee" in digest
+    assert "Lakeside Rovers" not in digest  # over a day old
+    assert "Solar-powered sensors" not in digest  # science: not followed
     assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
+    # The scheduled digest does not bring them again.
+    services = services_of(running_bot)
+    assert await services.delivery.send_digest(USER_CHAT, services.clock.now()) == 0
+    await emulator.wait_for_idle()
+    assert sum("Northwind Motors" in m.text for m in emulator.messages(USER_CHAT)) == 1
 
 
 async def test_digest_while_paused_says_the_chat_is_paused(
@@ -630,7 +655,8 @@ async def test_digest_while_paused_says_the_chat_is_paused(
     await say(emulator, "/settings digest 08:00")
     assert (await say(emulator, "/digest")).text == paused
     await say(emulator, "/settings resume")
-    assert (await say(emulator, "/digest")).text.startswith("Nothing new since your last digest.")
+    # Resumed, the pause is no longer the reason; this chat never had a digest, so there is no "last" one.
+    assert (await say(emulator, "/digest")).text.startswith("Nothing you follow came in the last 24 hours")
 
 
 async def test_stop_asks_then_deletes_everything(

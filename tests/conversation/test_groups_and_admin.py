@@ -1036,7 +1036,9 @@ async def test_digest_and_mysubs_in_a_group_speak_of_the_group_not_of_the_member
     )
     await say(emulator, "/settings digest 08:00", chat=GROUP, user_id=GROUP_ADMIN)
     nothing = (await say(emulator, "/digest", chat=GROUP, user_id=MEMBER)).text
-    assert nothing.startswith("Nothing new since this group's last digest.")
+    assert nothing.startswith(
+        "Nothing this group follows came in the last 24 hours, so there is no digest yet. This group's first"
+    )
     mysubs = (await say(emulator, "/mysubs", chat=GROUP, user_id=MEMBER)).text
     assert mysubs.startswith("This group's subscriptions") and "Your" not in mysubs
     assert (await say(emulator, "/mysubs")).text.startswith("Your subscriptions")  # a private chat is "you"

@@ -19,6 +19,7 @@ from bot.render.replies import render_stats
 from bot.scheduling import utc
 from bot.services.admin import Stats
 from bot.services.chats import ChatService
+from summaries.articles import Article
 from tests.delivery.support import Rig, add_chat, rig, store_article, wait_until
 
 
@@ -109,6 +110,49 @@ async def test_digest_on_demand_and_twice_a_day(tmp_path: Path, emulator: BotApi
         assert len(emulator.messages(7)) == 1
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+
+
+async def test_a_first_digest_on_demand_holds_the_last_days_stories_and_none_twice(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A chat that never had a digest got none from /digest: only stories planned since it subscribed counted.
+    clock = FakeClock(utc(2026, 1, 4, 8))
+    async with rig(tmp_path, emulator, clock) as r:
+        await r.delivery.start()
+        await add_chat(r, 7, topics=("sport",))  # instant alerts first
+        await store_article(r, "Old derby", topics=("sport",))  # over a day before the /digest
+        clock.set(utc(2026, 1, 5, 9))
+        alerted = await store_article(r, "Cup final", topics=("sport",))
+        await r.delivery.plan_alerts([alerted], clock.now())
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        relegation = await store_article(r, "Relegation", topics=("sport",))
+        await store_article(r, "Rates", topics=("business",))  # not followed
+        # A link another chat sent for its summary stays that chat's.
+        await add_chat(r, 9)
+        await r.db.articles.add(
+            Article("https://news.example/private", "Private match", "A body.", "Wire B", topics=("sport",)),
+            content_hash="private-match",
+            story_signature=None,
+            story_id=None,
+            feed_id=None,
+            now=clock.now(),
+            reader=9,
+        )
+        chat = await r.db.chats.get(7)
+        assert chat is not None
+        digest_mode = replace(chat, mode="digest", digest_times=("18:00",))
+        await r.db.chats.save_settings(r.delivery.reschedule(digest_mode, clock.now()), clock.now())
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 1
+        text = emulator.messages(7)[-1].text
+        assert "Relegation" in text
+        for other in ("Cup final", "Old derby", "Rates", "Private match"):
+            assert other not in text
+        # A feed poll planning it afterwards, the 18:00 digest and a later /digest send it no more.
+        await r.delivery.plan_alerts([relegation], clock.now())
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 0
+        assert len(emulator.messages(7)) == 2
 
 
 async def test_long_digest_is_split_under_the_limit(tmp_path: Path, emulator: BotApiEmulator) -> None:
