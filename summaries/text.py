@@ -1031,8 +1031,11 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
 
 # Sentence ends nupunkt does not know, of languages newsbot reads with English rules as it has no stop words for
 # them (Hindi, Urdu, Persian): the danda, the Urdu full stop and the Arabic question mark; and a Chinese or
-# Japanese sentence quoted in English.
-_OTHER_SCRIPT_END = re.compile(r"(?<=[।॥۔؟。！？])\s+")
+# Japanese sentence quoted in English. And a full stop between words in Arabic letters or Hebrew, which write
+# no capitals: nupunkt kept Persian "... تصویب کرد. آیا ..." together, taking "کرد." for an abbreviation (a
+# one-letter one, "د. أحمد", has no two letters before its dot).
+_RTL_LETTER = "\u05d0-\u05ea\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff"
+_OTHER_SCRIPT_END = re.compile(rf"(?<=[।॥۔؟。！？])\s+|(?<=[{_RTL_LETTER}]{{2}}\.)\s+(?=[{_RTL_LETTER}])")
 # Thai writes no full stop: a space between Thai words ends a sentence (or a clause: the nearest thing to one).
 _THAI_BREAK = re.compile(r"(?<=[\u0e01-\u0e4e])\s+(?=[\u0e01-\u0e4e])")
 

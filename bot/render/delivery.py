@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,11 +10,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.replies import shared_kind
 from bot.render.text import (
+    FSI,
     MAX_MESSAGE_CHARS,
+    PDI,
     body_excerpt,
     esc,
     format_published,
     is_finished,
+    ltr_name,
     mark_cut_end,
     starts_right_to_left,
     title_text,
@@ -89,28 +91,15 @@ def _emoji(article: Article, catalogue: TopicCatalogue, matched: str) -> str:
     return "📰"
 
 
-def _has_right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
-
-
-def _source_name(source: str) -> str:
-    """A source's name for a left-to-right line: an Arabic or Hebrew one between left-to-right marks.
-
-    Without them "الجزيرة · 3 h ago" takes the age into the name's right-to-left run, and a reader sees
-    "3 · الجزيرة h ago"; an alert's source line, which opens with the name, would be laid out right to left.
-    """
-    return f"{_LRM}{source}{_LRM}" if _has_right_to_left(source) else source
-
-
 def _source_line(article: Article, now: float, zone: str) -> str:
     age = _age(article, now, zone)
-    name = _source_name(truncate(article.source, _SOURCE_CHARS))
+    name = ltr_name(truncate(article.source, _SOURCE_CHARS))
     return esc(name) + (f" · {esc(age)}" if age else "")
 
 
 def _other_sources(also: Sequence[str], source: str) -> str:
     """The other sources of a story, escaped and capped ("" when there are none)."""
-    others = [_source_name(s) for s in dict.fromkeys(also) if s and s != source]
+    others = [ltr_name(s) for s in dict.fromkeys(also) if s and s != source]
     return esc(truncate(", ".join(others), _SOURCE_CHARS)) if others else ""
 
 
@@ -151,7 +140,7 @@ def render_alert(
     if matched and catalogue.get(matched) is None:
         # A keyword brought it (a topic shows as the emoji): with several keywords followed, the reader sees
         # which one, as a digest heads its keyword groups.
-        source += f" · 🔎 {esc(_source_name(truncate(matched, _KEYWORD_CHARS)))}"
+        source += f" · 🔎 {esc(ltr_name(truncate(matched, _KEYWORD_CHARS)))}"
     source = f"<i>{source}</i>"
     link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.
@@ -358,6 +347,10 @@ def _digest_line(item: DigestItem, now: float, zone: str, room: int = _MAX_DIGES
     """
     art = item.article
     title = esc(title_text(art.title, _DIGEST_TITLE_CHARS))
+    if starts_right_to_left(art.title):
+        # Isolated, the title is laid out in its own direction: "עלייה במניות Apple" kept "Apple" at its
+        # left end instead of putting it after the Hebrew words, on the far side of the title.
+        title = f"{FSI}{title}{PDI}"
     link = web_link(art.url)
     line = (
         f'• <a href="{link}">{title}</a>'
@@ -368,7 +361,7 @@ def _digest_line(item: DigestItem, now: float, zone: str, room: int = _MAX_DIGES
         # A line takes the direction of its first letter: an Arabic or Hebrew title would lay the whole line
         # out right to left, source first and "(also: X)" with its bracket thrown to the far end. A left-to-
         # right mark keeps the line in the digest's direction; a right-to-left mark after the title keeps
-        # its own trailing emoji, digits and punctuation with it.
+        # its own trailing emoji, digits and punctuation with it (where a client ignores isolates).
         line = f"{_LRM}{line}{_RLM}"
     # "#12" as /latest and /search show it: a digest has no buttons, so the id is how to ask for a summary.
     line += f" — <i>{_source_line(art, now, zone)}" + (f" · #{art.id}" if art.id is not None else "") + "</i>"

@@ -18,6 +18,7 @@ from bot.render.text import (
     esc,
     format_age,
     format_published,
+    ltr_name,
     mark_cut_end,
     split_message,
     title_text,
@@ -92,7 +93,9 @@ def source_line(article: Article, now: float, zone: str = "UTC") -> str:
     """ "Source · 2 h ago · #123" (HTML); an article older than a week has its date in ``zone``."""
     # The source is a feed's title or a page's site name: any length, line breaks included.
     source = truncate(article.source, SOURCE_CHARS)
-    parts = [esc(source)] if source else []
+    # An Arabic or Hebrew name took the age after it into its run ("2 · الجزيرة h ago") and, opening the line,
+    # laid it out right to left as a whole: the id at the far end.
+    parts = [esc(ltr_name(source))] if source else []
     if article.published is not None:
         parts.append(esc(format_published(article.published, now, zone)))
     if article.id is not None:
@@ -497,7 +500,9 @@ def render_article_list(
     for article in articles:
         emoji = article_emoji(article, topics)
         others = (also or {}).get(article.id or 0, ())
-        more = f" · also: {esc(truncate(', '.join(others), SOURCE_CHARS))}" if others else ""
+        # Each name on its own: two Arabic names made one run, and were read in the opposite order.
+        names = ", ".join(ltr_name(name) for name in others)
+        more = f" · also: {esc(truncate(names, SOURCE_CHARS))}" if others else ""
         line = _one_line(article)  # "" for an article with no text (a picture post, a bare link)
         title = esc(title_text(article.title, 200))
         link = web_link(article.url)
@@ -636,7 +641,8 @@ def _search_page(
     start: int,
 ) -> list[Reply]:
     """One page of /search, with "Older ›" (after its last article) and "« Newest" buttons where they fit."""
-    shown = esc(truncate(words, 80))
+    # Arabic or Hebrew words opening the heading laid it out right to left: "articles, newest first 2 : أبل 🔎".
+    shown = esc(ltr_name(truncate(words, 80)))
     data = search_callback_words(words)
     n = len(articles)
     end = start + n

@@ -172,6 +172,28 @@ def body_excerpt(body: str, title: str, limit: int) -> str:
     return truncate(clean_text(body[: limit * 20], title), limit)
 
 
+_LRM = "\u200e"
+# First-strong isolate and its end: text between them is laid out in its own direction and moves nothing
+# around it. Added after escaping (esc drops isolates that came from outside).
+FSI = "\u2068"
+PDI = "\u2069"
+
+
+def has_right_to_left(text: str) -> bool:
+    """Whether ``text`` holds a right-to-left letter (Arabic, Hebrew, ...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def ltr_name(name: str) -> str:
+    """A name from outside (source, keyword, search words) for a left-to-right line: an Arabic or Hebrew one
+    between left-to-right marks; any other as it is.
+
+    Without them "الجزيرة · 3 h ago" takes the age into the name's right-to-left run, and a reader sees
+    "3 · الجزيرة h ago"; a line that opens with the name would be laid out right to left as a whole.
+    """
+    return f"{_LRM}{name}{_LRM}" if has_right_to_left(name) else name
+
+
 def starts_right_to_left(text: str) -> bool:
     """Whether the first letter with a direction in ``text`` is right-to-left (Arabic, Hebrew, ...)."""
     for char in text:

@@ -357,6 +357,40 @@ def test_hostile_unicode_from_a_feed_cannot_reverse_hide_or_pile_up_in_any_reply
     assert "שלום עולם \u200fخبر\u200cها 👩\u200d💻" in parse_html(alert).text and "سلام دنیا." in alert
 
 
+def test_an_arabic_or_hebrew_source_name_in_latest_search_and_summary_keeps_the_line_left_to_right() -> None:
+    # "الجزيرة · 2 h ago · #12" opened with a right-to-left letter, so clients laid the line out right to
+    # left and read it "h ago · #12 2 · الجزيرة"; two Arabic names under "also:" made one run, read in the
+    # opposite order; Arabic search words laid the heading out as "articles, newest first 2 : أبل 🔎".
+    lrm = "\u200e"
+    story = article(
+        12, title="آبل تطلق هاتفا جديدا في 2025", source="الجزيرة", summary=("ارتفعت الأسهم 3.5%.",)
+    )
+    hebrew = article(14, title="עלייה של 3.5% במניות Apple", source="הארץ", summary=("המניות עלו.",))
+    also = {12: ["سكاي نيوز", "العربية"]}
+    [latest] = render_latest([story, hebrew], NOW, CATALOGUE.get, also=also)
+    [found] = render_search("أبل 2025", [story], NOW, CATALOGUE.get)
+    [summary] = render_article_summary(story, story.summary, NOW, CATALOGUE.get)
+    text = visible(latest)
+    assert f"{lrm}الجزيرة{lrm} · 2 h ago · #12 · also: {lrm}سكاي نيوز{lrm}, {lrm}العربية{lrm}\n" in text
+    assert f"{lrm}הארץ{lrm} · 2 h ago · #14\n" in text
+    assert visible(found).startswith(f"🔎 {lrm}أبل 2025{lrm}: 1 article, newest first\n")
+    assert f"\n{lrm}الجزيرة{lrm} · 2 h ago · #12\n" in visible(summary)
+    # The buttons, wholly the title's direction, and their callback data are as they were.
+    assert [[(b.text, b.callback_data) for b in row] for row in latest.keyboard.inline_keyboard] == [  # type: ignore[union-attr]
+        [("📄 #12 آبل تطلق هاتفا جديدا في 2025", "sum:12")],
+        [("📄 #14 עלייה של 3.5% במניות Apple", "sum:14")],
+    ]
+    # English readers see what they saw: no marks at all.
+    english = article(1, source="Example News")
+    for reply in (
+        *render_latest([english], NOW, CATALOGUE.get, also={1: ["Other Wire"]}),
+        *render_search("carmaker", [english], NOW, CATALOGUE.get),
+        *render_article_summary(english, english.summary, NOW, CATALOGUE.get),
+    ):
+        assert lrm not in reply.html
+        assert "Example News · 2 h ago · #1" in visible(reply)
+
+
 def test_latest_and_search_date_an_old_article_in_the_chats_timezone() -> None:
     old = replace(article(1), published=datetime(2023, 3, 4, 22, 0, tzinfo=UTC))
     fresh = replace(article(2), published=datetime(2026, 1, 1, 9, 0, tzinfo=UTC))

@@ -418,6 +418,28 @@ def test_a_right_to_left_title_keeps_a_digest_line_left_to_right_with_its_source
     assert "\u200e" not in plain.text and "\u200f" not in plain.text
 
 
+def test_a_hebrew_title_ending_in_a_latin_word_stays_whole_in_a_digest_line() -> None:
+    # Between a left-to-right mark and a right-to-left one, "עלייה של 3.5% במניות Apple" was two runs in the
+    # digest's left-to-right line: "Apple" went to the right of the Hebrew words, next to the source, instead
+    # of at the title's end (its left). An isolate lays the title out in its own direction.
+    hebrew = art(14, title="עלייה של 3.5% במניות Apple", source="Haaretz", url="https://news.example/14")
+    [part] = render_digest(
+        [DigestItem(hebrew, "business", 1.0, key=14)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    assert (
+        "\u200e• \u2068עלייה של 3.5% במניות Apple\u2069\u200f — Haaretz · 2 h ago · #14"
+        in parse_html(part.text).text
+    )
+    # The link is the title, and opens the article.
+    [link] = [e for e in parse_html(part.text).entities if e["type"] == "text_link"]
+    assert link["url"] == "https://news.example/14"
+    # A left-to-right title is not isolated.
+    [plain] = render_digest(
+        [DigestItem(art(7), "business", 1.0, key=7)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    assert "\u2068" not in plain.text and "\u2069" not in plain.text
+
+
 def test_an_alert_whose_summary_only_grows_past_4096_when_escaped_still_fits() -> None:
     # 2,400 characters fit the budget as plain text, but every "&" becomes "&amp;": 7,200 once escaped.
     # Counted unescaped, the alert would be refused by Telegram as too long and the reader gets nothing.

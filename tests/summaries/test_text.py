@@ -300,6 +300,19 @@ def test_a_passage_in_another_script_is_split_at_its_own_sentence_ends() -> None
     assert summarize(text, 5) == chinese + GENUINE
 
 
+def test_a_persian_full_stop_before_the_next_word_ends_the_sentence() -> None:
+    # Persian is read with English rules, whose splitter took "کرد." for an abbreviation: the first two
+    # sentences of a summary came back as one. Arabic letters and Hebrew have no capitals to tell it apart.
+    persian = [
+        "شورای شهر ساخت پل جدید را تصویب کرد.",
+        "آیا پروژه تا سال ۲۰۲۷ تمام می\u200cشود؟",
+        "مهندسان می\u200cگویند هزینه ۳.۵ میلیون دلار است.",
+        "شرکت Apple از پروژه حمایت می\u200cکند.",
+    ]
+    assert split_sentences(" ".join(persian)) == persian
+    assert summarize(" ".join(persian), 4) == persian
+
+
 def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
     text = (
         "By . Jane Harrow . PUBLISHED: . 12:04 EST, 3 March 2025 . | . UPDATED: . 12:11 EST, 3 March 2025 . "
