@@ -9,7 +9,13 @@ import sqlite3
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    Update,
+)
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, Job
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -20,7 +26,7 @@ from bot.context import BotApplication, BotContext, Services
 from bot.delivery import DeliveryService
 from bot.handlers import BOT_COMMANDS, register_handlers
 from bot.logs import hide_token
-from bot.render.replies import command_descriptions
+from bot.render.replies import BOT_DESCRIPTION, BOT_SHORT_DESCRIPTION, command_descriptions
 from bot.scheduler import install_jobs, stop_feed_polling
 from bot.services.admin import AdminService
 from bot.services.articles import ArticleService
@@ -172,9 +178,45 @@ async def _on_startup(application: BotApplication) -> None:
     services = await open_services(settings, clock, application.bot)
     application.bot_data["services"] = services
     await application.bot.set_my_commands(BOT_COMMANDS)
+    await _register_group_commands(application)
     await _register_admin_commands(application, settings)
+    await _describe_bot(application)
     install_jobs(application)
     log.info("newsbot started as @%s", application.bot.username)
+
+
+async def _register_group_commands(application: BotApplication) -> None:
+    """Groups' menus: members' without the commands only the group's administrators can use, admins' whole."""
+    # Without a group scope every member's menu offered /subscribe and /stop, which refuse them.
+    members = [BotCommand(name, text) for name, text in command_descriptions(group_member=True)]
+    for scope, commands in (
+        (BotCommandScopeAllGroupChats(), members),
+        # Telegram picks the group scope over the default one for admins too: they need their own.
+        (BotCommandScopeAllChatAdministrators(), BOT_COMMANDS),
+    ):
+        try:
+            await application.bot.set_my_commands(commands, scope=scope)
+        except TelegramError as exc:  # only the menu: the bot works without it
+            log.warning("group command menu not registered: %s", exc)
+
+
+async def _describe_bot(application: BotApplication) -> None:
+    """Give the bot a description and a short description when it has none (never over the operator's own).
+
+    Without them a person opening the bot sees an empty "What can this bot do?" screen, and a link to the
+    bot shared in a chat says nothing about it. What the operator set in @BotFather is kept.
+    """
+    bot = application.bot
+    try:
+        if not (await bot.get_my_description()).description:
+            await bot.set_my_description(BOT_DESCRIPTION)
+    except TelegramError as exc:  # what a person sees first, but the bot must start without it
+        log.warning("bot description not set: %s", exc)
+    try:
+        if not (await bot.get_my_short_description()).short_description:
+            await bot.set_my_short_description(BOT_SHORT_DESCRIPTION)
+    except TelegramError as exc:
+        log.warning("bot short description not set: %s", exc)
 
 
 async def _register_admin_commands(application: BotApplication, settings: Settings) -> None:

@@ -349,6 +349,8 @@ class BotApiEmulator:
         self._query_ids = itertools.count(1)
         self._bot_id = 0
         self._commands: dict[tuple[str, int | None, str], list[tuple[str, str]]] = {}
+        # (kind, language code or "") -> text, kind "description" or "short_description"; absent: empty.
+        self._descriptions: dict[tuple[str, str], str] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._in_flight = 0
@@ -378,6 +380,10 @@ class BotApiEmulator:
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
+            "getmydescription": self._get_my_description,
+            "setmydescription": self._set_my_description,
+            "getmyshortdescription": self._get_my_short_description,
+            "setmyshortdescription": self._set_my_short_description,
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "deletemessage": self._delete_message,
@@ -989,6 +995,42 @@ class BotApiEmulator:
         self._commands.pop(self._scope_key(params), None)
         return True
 
+    @staticmethod
+    def _language(params: Mapping[str, Any]) -> str:
+        """The optional language_code of a description: "" (every language without its own) or ISO 639-1."""
+        code = params.get("language_code")
+        if code is None or code == "":
+            return ""
+        if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2}", code):
+            raise _bad("LANG_CODE_INVALID")
+        return code
+
+    def _set_description(self, kind: str, params: Mapping[str, Any], limit: int) -> bool:
+        """setMyDescription / setMyShortDescription: 0-``limit`` characters; empty or absent removes it."""
+        language = self._language(params)
+        text = params.get(kind, "")
+        if not isinstance(text, str):
+            raise _bad(f"can't parse {kind}")
+        if len(text) > limit:
+            raise _bad(f"{kind} is too long")
+        if text:
+            self._descriptions[(kind, language)] = text
+        else:
+            self._descriptions.pop((kind, language), None)
+        return True
+
+    async def _get_my_description(self, params: Mapping[str, Any]) -> JSON:
+        return {"description": self.description(self._language(params))}
+
+    async def _set_my_description(self, params: Mapping[str, Any]) -> bool:
+        return self._set_description("description", params, 512)
+
+    async def _get_my_short_description(self, params: Mapping[str, Any]) -> JSON:
+        return {"short_description": self.short_description(self._language(params))}
+
+    async def _set_my_short_description(self, params: Mapping[str, Any]) -> bool:
+        return self._set_description("short_description", params, 120)
+
     async def _delete_message(self, params: Mapping[str, Any]) -> bool:
         chat = self._resolve_chat(params)
         message_id = params.get("message_id")
@@ -1581,6 +1623,14 @@ class BotApiEmulator:
     ) -> list[tuple[str, str]]:
         """Commands registered for another scope or language."""
         return list(self._commands.get((scope, chat_id, language_code), []))
+
+    def description(self, language_code: str = "") -> str:
+        """The bot's description (the empty chat's "What can this bot do?"), as set; "" when none."""
+        return self._descriptions.get(("description", language_code), "")
+
+    def short_description(self, language_code: str = "") -> str:
+        """The bot's short description (its profile, and a shared link to it), as set; "" when none."""
+        return self._descriptions.get(("short_description", language_code), "")
 
     def sent_count(self, *, include_edits: bool = False) -> int:
         """Messages the bot sent successfully (optionally plus edits)."""

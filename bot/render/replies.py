@@ -206,12 +206,33 @@ _ADMIN_HELP: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def command_descriptions(*, admin: bool = False) -> list[tuple[str, str]]:
-    """(command, description) pairs for setMyCommands."""
+# Commands that only a group's administrators can use there: a member tapping one in the menu is refused.
+_MANAGER_COMMANDS = frozenset({"subscribe", "unsubscribe", "stop"})
+
+
+def command_descriptions(*, admin: bool = False, group_member: bool = False) -> list[tuple[str, str]]:
+    """(command, description) pairs for setMyCommands; ``group_member``: the menu of a group's members, without
+    the commands only its administrators can use."""
     return [
         (name, f"{args} — {text}" if args else text[:1].upper() + text[1:])
         for name, args, text in _HELP + (_ADMIN_HELP if admin else ())
+        if not (group_member and name in _MANAGER_COMMANDS)
     ]
+
+
+# Plain text (Telegram shows them as they are). The description fills the empty chat's "What can this bot do?"
+# screen (at most 512 characters); the short one, the bot's profile and a shared link to it (at most 120).
+BOT_DESCRIPTION = (
+    "I read the news for you: I gather articles from news feeds and condense each into a short summary.\n\n"
+    "Follow topics (business, technology, science, sport...) or your own keywords, and get an alert for each "
+    "new story or a digest at the times you choose.\n\n"
+    "Send me any link and I'll summarize the article. I work in groups and channels too.\n\n"
+    "Press Start to pick your topics."
+)
+BOT_SHORT_DESCRIPTION = (
+    "News summaries: follow topics or keywords, get alerts or a digest, "
+    "and send any link to have it summarized."
+)
 
 
 def _help_line(name: str, args: str, text: str) -> str:

@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+from telegram import Bot
+
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from summaries.articles import Article
-from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
+from tests.conftest import ADMIN_ID, TOKEN, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import digest_of_samples, press, press_forged, say, store_news, store_samples
 
 
@@ -936,6 +939,47 @@ async def test_the_command_menu_describes_help_and_digest_as_they_work(
     help_text = (await say(emulator, "/help")).text
     assert "/help — every command, one line each" in help_text
     assert "/digest — this chat's digest now" in help_text
+
+
+async def test_a_person_opening_the_bot_reads_what_it_does(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The bot set no description: its empty chat showed a blank "What can this bot do?" screen, and a link to
+    # the bot shared in a chat said nothing about it.
+    description = emulator.description()
+    assert description.startswith("I read the news for you")
+    assert "link" in description and description.endswith("Press Start to pick your topics.")
+    assert len(description) <= 512
+    short = emulator.short_description()
+    assert short.startswith("News summaries") and len(short) <= 120
+
+
+async def test_the_operators_own_description_is_kept(emulator: BotApiEmulator, make_bot: MakeBot) -> None:
+    # What the operator wrote in @BotFather is theirs: only what is still empty gets newsbot's words.
+    async with Bot(TOKEN, base_url=emulator.base_url) as botfather:
+        await botfather.set_my_description("Harbor Daily's own news bot.")
+    async with make_bot():
+        assert emulator.description() == "Harbor Daily's own news bot."
+        assert emulator.short_description().startswith("News summaries")
+    async with Bot(TOKEN, base_url=emulator.base_url) as botfather:
+        await botfather.set_my_short_description("Harbor Daily, short.")
+    async with make_bot():  # a restart changes neither
+        assert emulator.description() == "Harbor Daily's own news bot."
+        assert emulator.short_description() == "Harbor Daily, short."
+
+
+@pytest.mark.parametrize("method", ["getMyDescription", "setMyDescription", "setMyShortDescription"])
+async def test_the_bot_starts_when_it_cannot_describe_itself(
+    emulator: BotApiEmulator, make_bot: MakeBot, method: str
+) -> None:
+    refusal = '{"ok":false,"error_code":400,"description":"Bad Request: method is not available"}'
+    emulator.answer_as_proxy(400, refusal, "application/json", methods=(method,))
+    async with make_bot():
+        assert "Hello" in (await say(emulator, "/start")).text
+        # One refused call does not keep the other description from being set.
+        short_refused = method == "setMyShortDescription"
+        assert (emulator.description() != "") == short_refused
+        assert (emulator.short_description() != "") == (not short_refused)
 
 
 async def test_choosing_a_delivery_mode_while_paused_says_nothing_comes_until_resumed(

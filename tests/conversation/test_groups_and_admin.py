@@ -493,6 +493,20 @@ async def test_an_admin_who_already_talked_to_the_bot_has_the_admin_menu_from_st
         assert "stats" not in {name for name, _ in emulator.commands}  # everybody else's menu
 
 
+async def test_group_members_menu_offers_only_what_they_can_use(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Groups had the default menu: every member was offered /subscribe, /unsubscribe and /stop, which only
+    # the group's administrators can use, and a member tapping /stop got a refusal.
+    members = " ".join(name for name, _ in emulator.commands_for("all_group_chats"))
+    assert members == "start help topics mysubs latest summary search digest settings"
+    # Telegram prefers the group scope to the default one for a group's administrators too: they need theirs.
+    admins = [name for name, _ in emulator.commands_for("all_chat_administrators")]
+    assert admins == [name for name, _ in emulator.commands]
+    assert {"subscribe", "unsubscribe", "stop"} <= set(admins)
+    assert "stats" not in admins  # the bot's admin commands stay in its admins' private menus
+
+
 async def test_addfeed_knows_a_feed_it_already_polls(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -259,6 +259,28 @@ async def test_commands_are_validated_and_stored(bot: Bot, emu: BotApiEmulator) 
     assert emu.commands_for("chat", USER) == [("stats", "x")]
 
 
+async def test_descriptions_are_validated_and_stored(bot: Bot, emu: BotApiEmulator) -> None:
+    assert (await bot.get_my_description()).description == ""
+    assert (await bot.get_my_short_description()).short_description == ""
+    await bot.set_my_description("d" * 512)
+    await bot.set_my_short_description("s" * 120)
+    assert emu.description() == "d" * 512 and emu.short_description() == "s" * 120
+    assert (await bot.get_my_description()).description == "d" * 512
+    assert (await bot.get_my_short_description()).short_description == "s" * 120
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_description("d" * 513)
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_short_description("s" * 121)
+    with pytest.raises(BadRequest, match="Lang_code_invalid"):
+        await bot.set_my_description("Hallo", language_code="deu")
+    await bot.set_my_description("Hallo", language_code="de")  # one language's own, beside the default
+    assert emu.description("de") == "Hallo" and emu.description() == "d" * 512
+    assert (await bot.get_my_description(language_code="de")).description == "Hallo"
+    await bot.set_my_description("")  # empty removes it
+    await bot.set_my_short_description()  # so does no description at all
+    assert emu.description() == "" and emu.short_description() == ""
+
+
 async def test_chat_members_and_admins(bot: Bot, emu: BotApiEmulator) -> None:
     await emu.set_member_status(GROUP, 7, "administrator")
     await emu.set_member_status(GROUP, 8, "creator")
