@@ -729,19 +729,23 @@ class ArticleRepo:
         what the restart must still send. See :meth:`held_from_pruning`.
         """
         total = 0
-        after = _MIN_ROWID
+        # A (fetched_at, id) cursor on articles_fetched reads only the old rows. An id cursor walked on through
+        # every newer article after the last old one, inside the write lock: 0.15-3.7 s at 200,000 articles,
+        # every day, with nothing to prune.
+        after: tuple[float, int] = (float("-inf"), _MIN_ROWID)
         while True:
             async with self._db.write() as conn:
                 rows = await fetch_all(
                     conn,
-                    f"SELECT id FROM articles WHERE id > ? AND fetched_at < ? AND {_PRUNABLE} ORDER BY id LIMIT ?",
-                    (after, older_than, _PRUNE_BATCH),
+                    "SELECT id, fetched_at FROM articles WHERE fetched_at < ? AND (fetched_at, id) > (?, ?)"
+                    f" AND {_PRUNABLE} ORDER BY fetched_at, id LIMIT ?",
+                    (older_than, *after, _PRUNE_BATCH),
                 )
                 if not rows:
                     return total
                 ids = [int(r["id"]) for r in rows]
-                # Kept articles are skipped by the id cursor, so a batch of them never stalls the loop.
-                after = ids[-1]
+                # Kept articles are skipped by the cursor, so a batch of them never stalls the loop.
+                after = (float(rows[-1]["fetched_at"]), ids[-1])
                 batch = json.dumps(ids)
                 in_batch = "IN (SELECT value FROM json_each(?))"
                 for key in ("url", "content_hash"):

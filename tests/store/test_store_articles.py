@@ -737,6 +737,30 @@ async def test_forgetting_pruned_articles_reads_only_the_old_entries(db: Databas
     assert "INDEX pruned_articles_by_time (pruned_at<?)" in details, details
 
 
+async def test_prune_reads_only_old_articles(db: Database) -> None:
+    # The daily prune walked article ids from the oldest kept one to the newest, reading every newer article
+    # inside the write lock (0.15-3.7 s at 200,000 articles, with nothing to prune) while writes waited.
+    await db.articles.add_many([NewArticle(make_article(i), f"h{i}") for i in range(1, 4)], NOW - 86400)
+    await db.articles.add_many([NewArticle(make_article(i), f"h{i}") for i in range(4, 9)], NOW)
+    async with db.write() as conn:
+        await conn.execute("ANALYZE")
+    traced: list[str] = []
+    async with db.write() as conn:
+        await conn.set_trace_callback(traced.append)
+    try:
+        assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 3
+    finally:
+        async with db.write() as conn:
+            await conn.set_trace_callback(None)
+    assert sorted(int(a.url.rsplit("/", 1)[1]) for a in await db.articles.since_id(0)) == [4, 5, 6, 7, 8]
+    picks = [sql for sql in traced if sql.startswith("SELECT id") and " FROM articles WHERE " in sql]
+    assert len(picks) == 2, traced
+    plan = await db.reader.execute_fetchall("EXPLAIN QUERY PLAN " + picks[-1])
+    details = " | ".join(str(r[3]) for r in plan)
+    assert "INDEX articles_fetched (fetched_at>? AND fetched_at<?)" in details, details
+    assert "TEMP B-TREE" not in details, details
+
+
 async def test_negative_limits_return_nothing_rather_than_everything(searchable: Database) -> None:
     assert await searchable.articles.latest(limit=-1) == []
     assert await searchable.articles.search("electric", limit=-1) == []
