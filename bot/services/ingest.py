@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -409,7 +410,7 @@ class IngestService:
         storage_failed = False
         items_left = False
         for item in parsed.items:
-            if item.guid in guids and _listed_before(guids[item.guid], known.get(item.guid)):
+            if item.guid in guids and _listed_before(guids[item.guid], item.published, known.get(item.guid)):
                 continue
             if budget <= 0:
                 items_left = True
@@ -904,8 +905,9 @@ def _log_revival(feed: Feed) -> None:
 def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
     """guid -> (page (``_item_page``), title) of the linked items whose guid no other item of the listing shares.
 
-    Some feeds give every item one guid, or number them by position: a guid counts only with its title, and
-    an untitled item's with its page (see ``_listed_before``). Where items of the listing share a path ("article.php?id=12", "article.php?id=13"), the query string
+    Some feeds give every item one guid, or number them by position: a guid counts only with its title and its
+    page or date (see ``_listed_before``). Where items of the listing share a path ("article.php?id=12",
+    "article.php?id=13"), the query string
     is what tells them apart, so it stays part of their page; an item alone on its path under a reused guid is
     told apart by its title.
     """
@@ -921,19 +923,26 @@ def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:
     return guids
 
 
-def _listed_before(listed: tuple[str, str], known: tuple[str, str] | None) -> bool:
-    """Whether an item (page, title) under a guid is the one the feed gave that guid before (``known``).
+def _listed_before(
+    listed: tuple[str, str], published: datetime | None, known: tuple[str, str, float] | None
+) -> bool:
+    """Whether an item (page, title, date) under a guid is the one the feed gave that guid before (``known``:
+    page, title, when last seen listed).
 
-    The guid and title suffice: a site that moves its articles (https, a new domain or path scheme) keeps their
-    guids, and the page fetched again, or the teaser stored once the poll's page fetches ran out, brought each
-    back as news. A guid reused for a new item comes with the new item's title; only an untitled item needs
-    its page too.
+    The same page and title always are. Under a new page, the guid and title suffice for an item dated before
+    the feed last listed that guid: a site that moves its articles (https, a new domain or path scheme) keeps
+    their guids and dates, and the page fetched again, or the teaser stored once the poll's page fetches ran
+    out, brought each back as news. An item dated since (or undated) is a new one: a feed that reuses guids
+    by position gives a recurring title ("Daily briefing") to each new issue, at a new page.
     """
     if known is None:
         return False
     page, title = listed
-    known_page, known_title = known
-    return title == known_title and (bool(title) or page == known_page)
+    known_page, known_title, seen_at = known
+    if title != known_title:
+        return False
+    moved = bool(title) and published is not None and published.timestamp() <= seen_at
+    return page == known_page or moved
 
 
 def _item_page(url: str, *, keep_query: bool) -> str:

@@ -215,15 +215,17 @@ class FeedRepo:
             )
         return changed > 0
 
-    async def known_items(self, feed_id: int, guids: Sequence[str], now: float) -> dict[str, tuple[str, str]]:
-        """The guids of ``guids`` this feed gave before, each with its item's page and title; they count as seen
-        now."""
+    async def known_items(
+        self, feed_id: int, guids: Sequence[str], now: float
+    ) -> dict[str, tuple[str, str, float]]:
+        """The guids of ``guids`` this feed gave before, each with its item's page, title and when the feed was
+        last seen listing it (before this call); they count as seen now."""
         if not guids:
             return {}
         batch = json.dumps(list(guids))
         rows = await fetch_all(
             self._db.reader,
-            "SELECT guid, page, title FROM feed_items"
+            "SELECT guid, page, title, seen_at FROM feed_items"
             " WHERE feed_id = ? AND guid IN (SELECT value FROM json_each(?))",
             (feed_id, batch),
         )
@@ -235,7 +237,7 @@ class FeedRepo:
                     " AND guid IN (SELECT value FROM json_each(?))",
                     (now, feed_id, now - _SEEN_REFRESH_SECONDS, batch),
                 )
-        return {row["guid"]: (row["page"], row["title"]) for row in rows}
+        return {row["guid"]: (row["page"], row["title"], float(row["seen_at"])) for row in rows}
 
     async def remember_items(self, feed_id: int, items: Mapping[str, tuple[str, str]], now: float) -> None:
         """Remember the guids this feed gave its items (guid -> the item's page and title)."""

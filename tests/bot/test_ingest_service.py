@@ -766,6 +766,37 @@ async def test_a_new_item_under_a_reused_guid_and_an_unshared_path_is_news(
     assert await service.poll_due_feeds(clock.now()) == []
 
 
+async def test_a_new_issue_under_a_reused_guid_and_its_recurring_title_is_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed of the latest briefing only: guid "1", the title "Daily briefing" every day, a new link and date.
+    # Known by guid and title alone, every briefing after the first was passed over and never stored.
+    def listing(day: int) -> str:
+        link = news_site.add(
+            f"/briefing/{day}",
+            "<html><body><article><h1>Daily briefing</h1>"
+            + "".join(
+                f"<p>Paragraph {k}: on day {day} the ferry{day} carried crates{day}x{k} across the bay.</p>"
+                for k in range(8)
+            )
+            + "</article></body></html>",
+        )
+        item = (
+            f"<item><title>Daily briefing</title><link>{link}</link><guid isPermaLink='false'>1</guid>"
+            f"<description>Read more...</description><pubDate>{_rfc822(clock.now())}</pubDate></item>"
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Bay</title>{item}</channel></rss>"
+
+    url = news_site.add("/briefing.xml", listing(1), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    assert [a.url for a in await service.poll_due_feeds(clock.now())] == [news_site.url("/briefing/1")]
+    clock.advance(86400)
+    news_site.add("/briefing.xml", listing(2), content_type="application/rss+xml")
+    assert [a.url for a in await service.poll_due_feeds(clock.now())] == [news_site.url("/briefing/2")]
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+
+
 async def test_every_episode_of_a_podcast_linking_each_to_the_shows_home_page_is_news(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
