@@ -761,10 +761,15 @@ def _tokens(text: str, language: str = "english") -> list[str]:
 def _read_topic_file(path: Path) -> list[Topic]:
     """Topics from an operator file: JSON or TOML with a "topics" list of id/title/emoji/aliases/keywords."""
     raw = path.read_bytes()
+    toml = path.suffix.lower() == ".toml"
+    if not raw.strip():
+        raise ValueError(f'The topic file {path} is empty; it needs a "topics" list.')
     try:
-        data: Any = tomllib.loads(raw.decode("utf-8")) if path.suffix.lower() == ".toml" else json.loads(raw)
+        data: Any = tomllib.loads(raw.decode("utf-8")) if toml else json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"The topic file {path} could not be read: {exc}") from exc
+        # A topics.yaml was read as JSON and answered only "Expecting value: line 1 column 1".
+        fmt = "TOML" if toml else "JSON" if path.suffix.lower() == ".json" else "JSON (or name it .toml)"
+        raise ValueError(f"The topic file {path} could not be read as {fmt}: {exc}") from exc
     entries = data.get("topics") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise ValueError(f'The topic file {path} needs a list of topics (a top-level "topics" list).')

@@ -272,6 +272,28 @@ def test_an_operator_file_mistake_is_named_at_start_up(
     assert str(path) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # Both answered "could not be read: Expecting value: line 1 column 1 (char 0)".
+        ("topics.json", "\n", 'is empty; it needs a "topics" list'),
+        (
+            "topics.yaml",
+            "topics:\n  - id: climate\n",
+            "could not be read as JSON (or name it .toml): Expecting",
+        ),
+        ("topics.toml", "[[topics]\n", "could not be read as TOML:"),
+    ],
+)
+def test_an_empty_or_unparsable_operator_file_says_what_it_should_be(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"The topic file {path} {message}")):
+        TopicCatalogue.load(path)
+
+
 def test_an_operator_topic_may_take_a_built_in_alias_as_its_id_and_flag_emojis(tmp_path: Path) -> None:
     # "climate" is an alias of science; a "climate" topic of its own takes the word over, which is no clash.
     path = tmp_path / "topics.json"
