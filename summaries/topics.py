@@ -495,10 +495,22 @@ class TopicCatalogue:
     def load(cls, extra_file: Path | None = None) -> TopicCatalogue:
         """The built-in catalogue, extended by an operator's JSON or TOML file when given."""
         topics: dict[str, Topic] = {t.id: t for t in _BUILTIN}
-        if extra_file is not None:
-            for spec in _read_topic_file(extra_file):
-                topics[spec.id] = _merge(topics.get(spec.id), spec)
-        return cls(topics.values())
+        if extra_file is None:
+            return cls(topics.values())
+        specs = _read_topic_file(extra_file)
+        for spec in specs:
+            topics[spec.id] = _merge(topics.get(spec.id), spec)
+        catalogue = cls(topics.values())
+        for spec in specs:
+            for name in (spec.title, *spec.aliases):
+                owner = catalogue._names.get(_norm(name))
+                if owner is not None and owner != spec.id:
+                    # The other topic keeps the word, so "/subscribe <name>" would follow that one instead.
+                    raise ValueError(
+                        f"Topic {spec.id!r} in {extra_file}: {name!r} already names the topic {owner!r}; "
+                        "leave it out or choose another word."
+                    )
+        return catalogue
 
     def _build_indexes(self) -> None:
         self._names: dict[str, str] = {}
@@ -749,10 +761,15 @@ def _tokens(text: str, language: str = "english") -> list[str]:
 def _read_topic_file(path: Path) -> list[Topic]:
     """Topics from an operator file: JSON or TOML with a "topics" list of id/title/emoji/aliases/keywords."""
     raw = path.read_bytes()
+    toml = path.suffix.lower() == ".toml"
+    if not raw.strip():
+        raise ValueError(f'The topic file {path} is empty; it needs a "topics" list.')
     try:
-        data: Any = tomllib.loads(raw.decode("utf-8")) if path.suffix.lower() == ".toml" else json.loads(raw)
+        data: Any = tomllib.loads(raw.decode("utf-8")) if toml else json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"The topic file {path} could not be read: {exc}") from exc
+        # A topics.yaml was read as JSON and answered only "Expecting value: line 1 column 1".
+        fmt = "TOML" if toml else "JSON" if path.suffix.lower() == ".json" else "JSON (or name it .toml)"
+        raise ValueError(f"The topic file {path} could not be read as {fmt}: {exc}") from exc
     entries = data.get("topics") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise ValueError(f'The topic file {path} needs a list of topics (a top-level "topics" list).')
@@ -760,21 +777,40 @@ def _read_topic_file(path: Path) -> list[Topic]:
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"].strip():
             raise ValueError(f'Every topic in {path} needs an "id".')
+        # A misspelt field ("keyword", or a "disabled" the catalogue has not) was dropped without a word.
+        unknown = [name for name in entry if name not in _TOPIC_FIELDS]
+        if unknown:
+            raise ValueError(
+                f"Topic {entry['id']!r} in {path}: unknown field {unknown[0]!r} "
+                f"(a topic has {', '.join(_TOPIC_FIELDS)})."
+            )
+        for name in ("title", "emoji"):
+            if not isinstance(entry.get(name, ""), str):
+                raise ValueError(f'Topic {entry["id"]!r} in {path}: "{name}" must be text.')
+        if entry.get("emoji") and not _looks_like_emoji(entry["emoji"]):
+            raise ValueError(
+                f"Topic {entry['id']!r} in {path}: {entry['emoji']!r} is not an emoji; "
+                'give one such as "🌱", or leave "emoji" out.'
+            )
         keywords = entry.get("keywords", {})
         if isinstance(keywords, list):  # a plain list of words: all of ordinary weight
             keywords = {str(w): 2.0 for w in keywords}
         if not isinstance(keywords, dict):
             raise ValueError(f'Topic {entry["id"]!r} in {path}: "keywords" must be a list or a table.')
         topic_id = _norm(entry["id"]).replace(" ", "-")
+        if not topic_id:
+            # "#" or "'" normalise to nothing: a topic no one could name, with the button "t:".
+            raise ValueError(f"Topic {entry['id']!r} in {path}: the id needs letters or digits.")
         aliases = entry.get("aliases", [])
-        if not isinstance(aliases, list):
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise ValueError(f'Topic {entry["id"]!r} in {path}: "aliases" must be a list of words.')
         try:
             weights = {str(k).lower(): float(v) for k, v in keywords.items()}
         except (TypeError, ValueError):
-            raise ValueError(
-                f"Topic {entry['id']!r} in {path}: every keyword needs a number as its weight."
-            ) from None
+            weights = {"": math.nan}
+        if not all(math.isfinite(w) for w in weights.values()):
+            # JSON's NaN and Infinity, or 1e400: a NaN score fails every threshold, so the topic tagged nothing.
+            raise ValueError(f"Topic {entry['id']!r} in {path}: every keyword needs a number as its weight.")
         topics.append(
             Topic(
                 id=topic_id,
@@ -785,6 +821,20 @@ def _read_topic_file(path: Path) -> list[Topic]:
             )
         )
     return topics
+
+
+# What a topic in an operator's file may hold.
+_TOPIC_FIELDS = ("id", "title", "emoji", "aliases", "keywords")
+
+
+def _looks_like_emoji(text: str) -> bool:
+    """Whether ``text`` is an emoji: symbols (a keycap, a flag, a ZWJ sequence), no letters or spaces."""
+    chars = text.strip()
+    return (
+        0 < len(chars) <= 16
+        and any(unicodedata.category(c) == "So" or c == "\u20e3" for c in chars)
+        and not any(unicodedata.category(c)[0] in "LZ" for c in chars)
+    )
 
 
 def _merge(base: Topic | None, extra: Topic) -> Topic:

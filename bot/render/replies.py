@@ -474,7 +474,9 @@ def render_mysubs(
     for sub in subscriptions:
         if sub.kind == "topic":
             topic = topics(sub.value)
-            topic_names.append(esc(topic_label(topic)) if topic else esc(sub.value))
+            # Taken out of the catalogue by the operator since: no article is tagged with it any more.
+            retired = f"{esc(sub.value)} (no longer offered: <code>/unsubscribe {esc(sub.value)}</code>)"
+            topic_names.append(esc(topic_label(topic)) if topic else retired)
     keywords = [_kw(s.value) for s in subscriptions if s.kind == "keyword"]
     # In a group or channel everyone reads it, and the subscriptions are the chat's, not the reader's.
     kind = shared_kind(chat.type)

@@ -13,11 +13,12 @@ from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
 from summaries.text import without_tag_sign
+from summaries.topics import Topic
 
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.store import Database
-    from summaries.topics import Topic, TopicCatalogue
+    from summaries.topics import TopicCatalogue
 
 MAX_KEYWORD_CHARS = 50
 MIN_KEYWORD_CHARS = 2
@@ -239,6 +240,12 @@ class SubscriptionService:
         result = UnfollowResult()
         for word in words:
             topic = self._catalogue.resolve(word.text)
+            if topic is None or ("topic", topic.id) not in followed:
+                # A topic the operator has since taken out of the catalogue: /mysubs still lists it by its id,
+                # and that id must drop it (else only "/unsubscribe all" could).
+                retired = "-".join(word.text.lower().split())
+                if ("topic", retired) in followed and retired not in self._catalogue:
+                    topic = Topic(retired, retired, "")
             if topic is not None and ("topic", topic.id) in followed:
                 await self._db.subscriptions.remove(chat_id, "topic", topic.id)
                 followed.discard(("topic", topic.id))

@@ -1048,3 +1048,25 @@ async def test_an_operator_catalogue_of_more_than_100_topics_still_shows_start_a
             assert "✅ 🏷️ Region 119" in [label for label, _ in reply.buttons]
         toast = await press(emulator, reply, "t:region119")
         assert toast is not None and toast.startswith("Stopped following"), toast
+
+
+async def test_a_topic_the_operator_removed_is_marked_in_mysubs_and_can_be_unsubscribed(
+    emulator: BotApiEmulator, make_bot: MakeBot, tmp_path: Path
+) -> None:
+    # The operator took "harbour" out of the topics file and restarted: /mysubs still listed "harbour" with no
+    # word that nothing would come of it, and "/unsubscribe harbour" answered "You don't follow “harbour”",
+    # so only "/unsubscribe all" could drop it.
+    topics_file = tmp_path / "topics.json"
+    topics_file.write_text(
+        json.dumps({"topics": [{"id": "harbour", "title": "Harbour", "keywords": ["ferry"]}]})
+    )
+    async with make_bot(settings=make_settings(tmp_path, emulator, topics_file=topics_file)):
+        assert "Harbour" in (await say(emulator, "/subscribe harbour tesla")).text
+    topics_file.write_text(json.dumps({"topics": []}))
+    async with make_bot(settings=make_settings(tmp_path, emulator, topics_file=topics_file)) as bot:
+        mysubs = await say(emulator, "/mysubs")
+        assert "Topics: harbour (no longer offered: /unsubscribe harbour)" in mysubs.text, mysubs.text
+        reply = await say(emulator, "/unsubscribe Harbour")
+        assert reply.text == "🗑 Stopped following topics: harbour", reply.text
+        assert await services_of(bot).subscriptions.topic_ids(USER_CHAT) == set()
+        assert "Keywords: “tesla”" in (await say(emulator, "/mysubs")).text

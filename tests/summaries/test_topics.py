@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -238,6 +239,73 @@ def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> Non
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=r"topic"):
         TopicCatalogue.load(path)
+
+
+# Each of these loaded without a word: a misspelt field dropped the operator's keywords, "#" made a topic with
+# an empty id, a list became the title "['x']", "green" a button reading "green Climate", NaN a topic that tagged
+# nothing, and an alias another topic already had did nothing ("/subscribe cars" still followed Automotive).
+@pytest.mark.parametrize(
+    ("topic", "message"),
+    [
+        (
+            {"id": "climate", "keyword": {"heatwave": 3}},
+            "unknown field 'keyword' (a topic has id, title, emoji",
+        ),
+        ({"id": "sport", "disabled": True}, "unknown field 'disabled'"),
+        ({"id": "#"}, "the id needs letters or digits"),
+        ({"id": "climate", "title": ["Climate"]}, '"title" must be text'),
+        ({"id": "climate", "emoji": 5}, '"emoji" must be text'),
+        ({"id": "climate", "emoji": "green"}, "'green' is not an emoji"),
+        ({"id": "climate", "aliases": [["green"]]}, '"aliases" must be a list of words'),
+        ({"id": "climate", "keywords": {"heatwave": float("nan")}}, "every keyword needs a number"),
+        ({"id": "climate", "aliases": ["cars"]}, "'cars' already names the topic 'automotive'"),
+        ({"id": "climate", "title": "Money"}, "'Money' already names the topic 'business'"),
+    ],
+)
+def test_an_operator_file_mistake_is_named_at_start_up(
+    tmp_path: Path, topic: dict[str, object], message: str
+) -> None:
+    path = tmp_path / "topics.json"
+    path.write_text(json.dumps({"topics": [topic]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        TopicCatalogue.load(path)
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # Both answered "could not be read: Expecting value: line 1 column 1 (char 0)".
+        ("topics.json", "\n", 'is empty; it needs a "topics" list'),
+        (
+            "topics.yaml",
+            "topics:\n  - id: climate\n",
+            "could not be read as JSON (or name it .toml): Expecting",
+        ),
+        ("topics.toml", "[[topics]\n", "could not be read as TOML:"),
+    ],
+)
+def test_an_empty_or_unparsable_operator_file_says_what_it_should_be(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"The topic file {path} {message}")):
+        TopicCatalogue.load(path)
+
+
+def test_an_operator_topic_may_take_a_built_in_alias_as_its_id_and_flag_emojis(tmp_path: Path) -> None:
+    # "climate" is an alias of science; a "climate" topic of its own takes the word over, which is no clash.
+    path = tmp_path / "topics.json"
+    topics = [
+        {"id": "climate", "title": "Climate", "emoji": "🌱", "aliases": ["klima"]},
+        {"id": "germany", "emoji": "🇩🇪"},
+        {"id": "top-ten", "emoji": "1️⃣"},
+    ]
+    path.write_text(json.dumps({"topics": topics}), encoding="utf-8")
+    catalogue = TopicCatalogue.load(path)
+    assert catalogue.resolve("climate") == catalogue.get("climate")
+    assert catalogue.resolve("Klima") == catalogue.get("climate")
 
 
 @pytest.mark.parametrize(
