@@ -408,6 +408,7 @@ class IngestService:
         budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
         storage_failed = False
         items_left = False
+        stale_stored = 0
         for item in parsed.items:
             if item.guid in guids and _listed_before(guids[item.guid], known.get(item.guid)):
                 continue
@@ -431,8 +432,7 @@ class IngestService:
                     seen[item.guid] = guids[item.guid]
                 if status != "added":
                     continue
-                if stale:
-                    log.info("stored %s without alerts: published before the retention window", stored.url)
+                stale_stored += stale
                 if alert:
                     new.append(stored)
             except sqlite3.Error as exc:
@@ -458,6 +458,12 @@ class IngestService:
                 break
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
+        if stale_stored:  # one line a poll: a feed's archive of old items made a line each, up to 1,000
+            log.info(
+                "feed %s: stored %d items published before the retention window, without alerts",
+                feed.url,
+                stale_stored,
+            )
         try:
             await self._db.feeds.remember_items(feed.id, seen, now)
         except sqlite3.Error as exc:

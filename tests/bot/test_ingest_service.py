@@ -597,6 +597,29 @@ async def test_a_teaser_page_that_redirects_to_a_mail_address_keeps_the_item_and
         await service.summarize_url(news_site.url("/moved.html?again"), 3, chat_id=7)
 
 
+async def test_a_feed_archive_of_old_items_is_one_log_line_naming_the_feed(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed listing years of posts logged one INFO line per item older than the retention window (up to
+    # 1,000 on its first poll), and none of them said which feed it was.
+    old = _iso(clock.now() - 400 * 86400.0)
+    url = news_site.add(
+        "/archive.json",
+        _json_feed("Archive", [_story(n, news_site, published=old) for n in range(1, 13)]),
+        content_type="application/json",
+    )
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    caplog.set_level(logging.INFO, logger="bot")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 12
+    told = [r.getMessage() for r in caplog.records if "retention window" in r.getMessage()]
+    assert told == [f"feed {url}: stored 12 items published before the retention window, without alerts"]
+
+
 async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
