@@ -606,6 +606,13 @@ class IngestService:
             backoff = max(backoff, DEAD_FEED_RETRY_SECONDS)
         if gone:
             log.warning("feed %s is gone (410), the site says; marked dead, /removefeed drops it", feed.url)
+        elif dead and not feed.dead:  # the line that failed like the nine before it did not say the feed died
+            log.warning(
+                "feed %s failed (%d in a row): %s; marked dead, tried once a day, /removefeed drops it",
+                feed.url,
+                failures,
+                reason,
+            )
         else:
             log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         notice = None
