@@ -54,7 +54,11 @@ def hide_url_secrets(text: str) -> str:
     def param(match: re.Match[str]) -> str:
         name = match["name"].lower()
         words = {name, *_WORD_SPLIT.split(name)}
-        return f"{match['name']}=***" if words & _SECRET_WORDS and match["value"] else match[0]
+        if not (words & _SECRET_WORDS and match["value"]):
+            return match[0]
+        # The sentence's own punctuation after the address ("feed URL: reason") is kept, not hidden with it.
+        value = match["value"]
+        return f"{match['name']}=***{value[len(value.rstrip(':,.)')) :]}"
 
     return _PARAM.sub(param, _USERINFO.sub(userinfo, text))
 

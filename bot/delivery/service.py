@@ -77,6 +77,9 @@ FIRST_DIGEST_MAX_ARTICLES = 1000
 # This many different chats answering 429 within GLOBAL_429_WINDOW seconds: the bot as a whole is limited.
 GLOBAL_429_CHATS = 3
 GLOBAL_429_WINDOW = 1.0
+# Alerts' 429s are logged in full at most this often, then counted: a bot that Telegram allows less than
+# NEWSBOT_RATE_OVERALL_PER_SECOND got three lines a second for as long as a fan-out lasted.
+RATE_LIMITED_LOG_EVERY_SECONDS = 60.0
 # An alert held further ahead than its chat's quiet hours last, plus this (a daylight-saving night's extra
 # hour; network parks are 5 minutes), was held while the clock ran ahead: see release_stale_holds.
 HOLD_SLACK_SECONDS = 3600.0
@@ -174,6 +177,10 @@ class DeliveryService:
         self._stories: dict[int, _Story] = {}
         self._rendered = RenderCache(catalogue)
         self._recent_429: deque[tuple[float, int]] = deque()
+        # 429s (and pauses of all sends among them) since the last 429 line, and when that line was written.
+        self._429_unlogged = 0
+        self._pauses_unlogged = 0
+        self._429_logged_at: float | None = None
         self._wake = asyncio.Event()
         self._semaphore = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -888,18 +895,49 @@ class DeliveryService:
         self._recent_429.append((now, item.chat_id))
         while self._recent_429 and self._recent_429[0][0] < now - GLOBAL_429_WINDOW:
             self._recent_429.popleft()
-        if len({c for _t, c in self._recent_429}) >= GLOBAL_429_CHATS:
+        paused = len({c for _t, c in self._recent_429}) >= GLOBAL_429_CHATS
+        if paused:
+            self._pacer.pause_all(retry_after)
+            self._hold(WHOLE_BOT, retry_after)
+        self._log_rate_limited(item.chat_id, retry_after, paused)
+        self._requeue_front(item)
+
+    def _log_rate_limited(self, chat_id: int, retry_after: float, paused: bool) -> None:
+        """Log an alert's 429: the first in full, then a count at most every RATE_LIMITED_LOG_EVERY_SECONDS."""
+        now = self._clock.now()
+        self._429_unlogged += 1
+        self._pauses_unlogged += paused
+        due = self._429_logged_at is None or now - self._429_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
+        if not due:
+            log.debug(
+                "chat %d rate limited: retrying after %.0f s (paused all: %s)", chat_id, retry_after, paused
+            )
+            return
+        if self._429_unlogged > 1 and self._pauses_unlogged:
+            log.warning(
+                "Telegram answered 429 %d times in %.0f s, %d of them pausing all sends; if this goes on, "
+                "lower NEWSBOT_RATE_OVERALL_PER_SECOND",
+                self._429_unlogged,
+                now - (self._429_logged_at or now),
+                self._pauses_unlogged,
+            )
+        elif self._429_unlogged > 1:
+            log.info(
+                "Telegram answered 429 %d times in %.0f s, to single chats; each retried after its wait",
+                self._429_unlogged,
+                now - (self._429_logged_at or now),
+            )
+        elif paused:
             log.warning(
                 "429 from %d chats within %.0f s: pausing all sends for %.0f s",
                 GLOBAL_429_CHATS,
                 GLOBAL_429_WINDOW,
                 retry_after,
             )
-            self._pacer.pause_all(retry_after)
-            self._hold(WHOLE_BOT, retry_after)
         else:
-            log.info("chat %d rate limited: retrying after %.0f s", item.chat_id, retry_after)
-        self._requeue_front(item)
+            log.info("chat %d rate limited: retrying after %.0f s", chat_id, retry_after)
+        self._429_logged_at = now
+        self._429_unlogged = self._pauses_unlogged = 0
 
     async def _on_migrated(self, item: _Item, new_id: int) -> None:
         old_id = item.chat_id

@@ -47,7 +47,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(update, Update) and isinstance(context.error, RetryAfter):
         await _flood_limited(update, context.error)
         return
-    log.error("error while handling an update", exc_info=context.error)
+    log.error("error while handling %s", _about(update), exc_info=context.error)
     if not isinstance(update, Update):
         return
     try:
@@ -60,6 +60,23 @@ async def on_error(update: object, context: BotContext) -> None:
             await send(message, render_internal_error())
     except TelegramError as exc:  # the apology itself failed (blocked, flood limit): nothing more to do
         log.warning("could not send the error apology: %s", exc)
+
+
+def _about(update: object) -> str:
+    """What failed and where, for the log: the command (or a button) and the chat, never the user's words.
+
+    "error while handling an update" alone left an operator no way to find the chat or the command to retry.
+    """
+    if not isinstance(update, Update):
+        return "an update"
+    chat = update.effective_chat
+    where = f" in chat {chat.id}" if chat is not None else ""
+    if update.callback_query is not None:
+        return f"a button{where}"
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message is not None else ""
+    word = text.split(maxsplit=1)[0][:64] if text.startswith("/") else ""
+    return f"{word or 'a message'}{where}"
 
 
 async def _flood_limited(update: Update, error: RetryAfter) -> None:

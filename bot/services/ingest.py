@@ -409,6 +409,7 @@ class IngestService:
         budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
         storage_failed = False
         items_left = False
+        stale_stored = 0
         for item in parsed.items:
             if item.guid in guids and _listed_before(guids[item.guid], item.published, known.get(item.guid)):
                 continue
@@ -432,8 +433,7 @@ class IngestService:
                     seen[item.guid] = guids[item.guid]
                 if status != "added":
                     continue
-                if stale:
-                    log.info("stored %s without alerts: published before the retention window", stored.url)
+                stale_stored += stale
                 if alert:
                     new.append(stored)
             except sqlite3.Error as exc:
@@ -459,6 +459,12 @@ class IngestService:
                 break
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
+        if stale_stored:  # one line a poll: a feed's archive of old items made a line each, up to 1,000
+            log.info(
+                "feed %s: stored %d items published before the retention window, without alerts",
+                feed.url,
+                stale_stored,
+            )
         try:
             await self._db.feeds.remember_items(feed.id, seen, now)
         except sqlite3.Error as exc:
@@ -601,6 +607,13 @@ class IngestService:
             backoff = max(backoff, DEAD_FEED_RETRY_SECONDS)
         if gone:
             log.warning("feed %s is gone (410), the site says; marked dead, /removefeed drops it", feed.url)
+        elif dead and not feed.dead:  # the line that failed like the nine before it did not say the feed died
+            log.warning(
+                "feed %s failed (%d in a row): %s; marked dead, tried once a day, /removefeed drops it",
+                feed.url,
+                failures,
+                reason,
+            )
         else:
             log.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
         notice = None

@@ -446,6 +446,29 @@ async def test_a_feeds_credentials_never_reach_the_log(
     assert current.last_error and "s3cretpw" not in current.last_error
 
 
+async def test_the_log_says_when_a_failing_feed_is_marked_dead(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The tenth failure in a row was logged like the nine before it: an operator without a private chat with
+    # the bot never learned from the log that the feed was now dead and polled only once a day.
+    url = news_site.add("/down.xml", "gone fishing", status=404, content_type="text/plain")
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    caplog.set_level(logging.INFO, logger="bot")
+    for _ in range(DEAD_AFTER_FAILURES + 1):
+        await service.poll_due_feeds(clock.now())
+        current = await db.feeds.get(feed.id)
+        assert current is not None
+        clock.set(current.next_poll_at)
+    told = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"feed {url} ")]
+    assert len(told) == DEAD_AFTER_FAILURES + 1
+    assert [line for line in told if "marked dead" in line] == [told[DEAD_AFTER_FAILURES - 1]]
+    assert "(10 in a row)" in told[DEAD_AFTER_FAILURES - 1] and "once a day" in told[DEAD_AFTER_FAILURES - 1]
+
+
 async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -595,6 +618,29 @@ async def test_a_teaser_page_that_redirects_to_a_mail_address_keeps_the_item_and
     assert article.title == "Chip plant opens" and article.body == "Read more..."
     with pytest.raises(UserError, match="redirected to an address newsbot cannot fetch"):
         await service.summarize_url(news_site.url("/moved.html?again"), 3, chat_id=7)
+
+
+async def test_a_feed_archive_of_old_items_is_one_log_line_naming_the_feed(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed listing years of posts logged one INFO line per item older than the retention window (up to
+    # 1,000 on its first poll), and none of them said which feed it was.
+    old = _iso(clock.now() - 400 * 86400.0)
+    url = news_site.add(
+        "/archive.json",
+        _json_feed("Archive", [_story(n, news_site, published=old) for n in range(1, 13)]),
+        content_type="application/json",
+    )
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    caplog.set_level(logging.INFO, logger="bot")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 12
+    told = [r.getMessage() for r in caplog.records if "retention window" in r.getMessage()]
+    assert told == [f"feed {url}: stored 12 items published before the retention window, without alerts"]
 
 
 async def test_pruned_items_are_not_fetched_again_and_old_news_is_not_alerted(

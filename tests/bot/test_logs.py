@@ -58,7 +58,7 @@ def test_credentials_in_addresses_are_hidden_but_the_address_still_names_its_fee
 def test_a_hostile_feed_item_address_is_logged_at_once(
     caplog: pytest.LogCaptureFixture, address: str
 ) -> None:
-    # A feed item's link has no length limit and is logged ("stored ... without alerts" for an old item);
+    # A feed item's link has no length limit and is logged ("kept the teaser of ..." for an item);
     # logging runs in the event loop, and redacting such a line took minutes: the bot stood still meanwhile.
     logger = logging.getLogger("test.redact.hostile")
     caplog.handler.addFilter(RedactTokenFilter((TOKEN,)))
@@ -114,6 +114,24 @@ def test_secrets_after_semicolons_fragments_and_in_relative_addresses_are_masked
     assert redact("GET /rss?token=t1 failed") == "GET /rss?token=*** failed"
     # An empty value hides nothing: showing "***" would tell the operator a token was set.
     assert redact("https://f.example/rss?token=&page=2") == "https://f.example/rss?token=&page=2"
+
+
+def test_the_punctuation_after_a_masked_address_stays_in_the_line() -> None:
+    # "feed URL?apikey=***: reason" lost its colon (and "(URL?token=...)" its parenthesis) with the secret:
+    # "feed http://h/rss?apikey=*** stored 10 items", "could not read ... of feed http://h/rss?apikey=*** database
+    # is locked" ran the address into the message.
+    redact = RedactTokenFilter().redact
+    assert redact("feed https://f.example/rss?apikey=k1: stored 10 items") == (
+        "feed https://f.example/rss?apikey=***: stored 10 items"
+    )
+    assert (
+        redact("(https://f.example/rss?token=t1), retrying") == "(https://f.example/rss?token=***), retrying"
+    )
+    # a secret may hold colons: only the ones that end the value are the sentence's
+    assert (
+        redact("feed https://f.example/rss?token=a:b: failed")
+        == "feed https://f.example/rss?token=***: failed"
+    )
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,8 @@ async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
     assert reply.text == "Sorry, something went wrong on my side. Please try again in a moment."
     traces = [r for r in caplog.records if r.exc_info and "no such table" in str(r.exc_info[1])]
     assert len(traces) == 1
+    # which command of which chat: "error while handling an update" left nothing to look up or retry
+    assert traces[0].getMessage() == f"error while handling /mysubs in chat {USER_CHAT}"
     assert "What I can do" in (await say(emulator, "/help")).text  # and the bot carries on
 
 

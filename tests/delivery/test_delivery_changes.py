@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -369,6 +370,38 @@ async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
         await asyncio.sleep(1.0)
         assert 4 not in api.delivered
         await wait_until(lambda: all(c in api.delivered for c in (1, 2, 3, 4)), timeout=10)
+
+
+async def test_a_burst_of_429s_is_a_line_a_minute_naming_the_setting_to_lower(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram allowing the bot less than NEWSBOT_RATE_OVERALL_PER_SECOND: every 429 of a fan-out logged a line
+    # and every pause of all sends a warning, three lines a second, none saying what the operator could change.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        for chat_id in range(1, 8):
+            await add_chat(r, chat_id, topics=("sport",) if chat_id < 7 else ("business",), in_emulator=False)
+        api.storms = {chat_id: 3 for chat_id in range(1, 7)}
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+            )
+            await wait_until(lambda: len(api.delivered) == 6, timeout=15)
+            r.clock.advance(delivery_module.RATE_LIMITED_LOG_EVERY_SECONDS + 1)
+            api.storms = {7: 1}
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Profit warning", topics=("business",))], r.clock.now()
+            )
+            await wait_until(lambda: 7 in api.delivered, timeout=10)
+            await r.delivery.aclose()
+    told = [
+        rec.getMessage()
+        for rec in caplog.records
+        if "429" in rec.getMessage() or "rate limited" in rec.getMessage()
+    ]
+    assert len(told) == 2, told
+    assert "Telegram answered 429 18 times" in told[1], told
+    assert "lower NEWSBOT_RATE_OVERALL_PER_SECOND" in told[1]
 
 
 async def test_a_digest_refused_with_429_is_sent_again_only_after_retry_after(
