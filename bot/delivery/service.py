@@ -96,6 +96,11 @@ STORY_CACHE_SECONDS = 60.0
 # can mean a million outbox rows: in one piece that was millions of live objects (full garbage collections
 # of 4 s that stopped the event loop) and a minute-long write transaction that held up every other write.
 PLAN_CHUNK_ARTICLES = 20
+# More than this many alerts held by a chat's quiet hours come, when they end, as one round-up (a digest of
+# them all, split only if needed) instead of one message a second; this many or fewer still come as alerts.
+ROUNDUP_MORE_THAN = 5
+ROUNDUP_TITLE = "While quiet hours were on"
+ROUNDUP_MARK = "🌙"
 # Admin notices claimed at a time (they are rare: a feed dying tells each admin once).
 NOTICE_BATCH = 20
 # Rounds of _send_paced's attempts before an admin notice is failed: its waits grow as an alert's, so about 4 hours.
@@ -192,6 +197,8 @@ class DeliveryService:
         # Digests being sent, by chat: each chat's digest runs on its own, so a slow or rate-limited chat never
         # holds up the digests of the others (nor the next tick's), and a chat never gets two at once.
         self._digest_chats: set[int] = set()
+        # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
+        self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
@@ -479,6 +486,72 @@ class DeliveryService:
         finally:
             self._digest_chats.discard(chat.id)
 
+    def _start_roundups(self, chat_ids: Sequence[int]) -> None:
+        """One task per chat whose alerts held by quiet hours were just made its round-up."""
+        for chat_id in chat_ids:
+            self._roundup_chats.add(chat_id)
+            task = asyncio.create_task(self._send_roundup(chat_id), name=f"roundup-{chat_id}")
+            self._digest_tasks.add(task)  # aclose lets a part on its way finish, as a digest's
+            task.add_done_callback(self._digest_tasks.discard)
+
+    async def _send_roundup(self, chat_id: int) -> int:
+        """Send a chat's round-up; never raises (what is not sent waits, as held alerts, for another try)."""
+        try:
+            async with self._digest_gate:
+                return await self._roundup(chat_id)
+        except Exception as exc:
+            if isinstance(exc, sqlite3.Error):
+                self._digest_storage.failed(exc)
+            else:
+                log.exception("round-up for chat %d failed", chat_id)
+            # Whichever step failed, what it left pending is tried again later (or after a restart, when this
+            # write fails too).
+            with contextlib.suppress(Exception):
+                await self._db.deliveries.unfold_roundups(self._clock.now() + FIRST_PARK_SECONDS, chat_id)
+            return 0
+        finally:
+            self._roundup_chats.discard(chat_id)
+            self.wake()  # the chat's alerts that came after its quiet hours go now
+
+    async def _roundup(self, chat_id: int) -> int:
+        if self._stopping:  # its rows wait, pending, for the next start (unfold_roundups)
+            return 0
+        chat = await self._db.chats.get(chat_id)
+        if chat is None:  # /stop deleted its rows with it
+            return 0
+        rows = await self._db.deliveries.claim_digest(chat_id)
+        if not rows:
+            return 0
+        now = self._clock.now()
+        ids = [r.id for r in rows]
+        if chat.mode == "digest":  # switched to digests since: the stories wait for the next digest
+            await self._db.deliveries.hold(ids, 0.0, status_from="sending")
+            return 0
+        if not chat.active or chat.paused:  # as the alerts would be
+            reason = "chat paused" if chat.paused else "chat inactive"
+            await self._db.deliveries.finish(
+                [Finished(r.id, "dropped", r.attempts, reason) for r in rows], now
+            )
+            return 0
+        if _quiet(chat, now):  # new quiet hours since the hold ended: held to their end, as alerts are
+            await self._db.deliveries.hold(ids, 0.0, status_from="sending")
+            end = quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now)
+            await self._db.deliveries.unfold_roundups(end, chat_id)
+            return 0
+        try:
+            shown, retry_at = await self._send_digest_rows(chat, rows, now, chat.thread_id, roundup=True)
+        except Exception:
+            # As send_digest: nothing stays 'sending' until the next restart (outcomes the flusher holds aside).
+            recording = {o.id for o in self._finished}
+            await self._db.deliveries.hold([i for i in ids if i not in recording], 0.0, status_from="sending")
+            raise
+        # Telegram unreachable or a long 429 left parts unsent: they are tried again, as a round-up, after the
+        # wait, which grows as an alert's during an outage (nothing is left after a round-up sent whole).
+        rounds = max(r.attempts for r in rows) + 1
+        again = retry_at if retry_at is not None else now + _park_seconds(rounds * MAX_NETWORK_ATTEMPTS)
+        await self._db.deliveries.unfold_roundups(again, chat_id)
+        return shown
+
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now; deliveries sent, failed, dropped and left out of digests since ``since``."""
         return await self._db.deliveries.stats(since)
@@ -532,6 +605,9 @@ class DeliveryService:
             recovered += await self._db.notices.requeue_sending()
             if recovered:
                 log.warning("re-queued %d deliveries left in flight by the last run", recovered)
+            # A round-up the last run did not finish: its unsent stories are due held alerts again, and the
+            # sender's first claim makes them the chat's round-up again (the parts sent are marked sent).
+            await self._db.deliveries.unfold_roundups(self._clock.now())
             await self._restore_holds()
             self._stopping = False
             self._started = True
@@ -561,6 +637,7 @@ class DeliveryService:
             if pending:
                 await asyncio.wait(pending, timeout=1.0)
         self._digest_chats.clear()
+        self._roundup_chats.clear()
         await self._flush()
         await self._db.deliveries.requeue_sending()
         await self._db.notices.requeue_sending()
@@ -660,9 +737,16 @@ class DeliveryService:
 
     async def _claim(self, limit: int) -> int:
         state = self._state
+        # Before claiming: a chat's alerts held by quiet hours that just ended go as one round-up, not as alerts.
+        folded = await self._db.deliveries.fold_roundups(
+            self._clock.now(), ROUNDUP_MORE_THAN, skip_chats=self._roundup_chats
+        )
+        self._start_roundups(folded)
         # A chat whose alerts wait here (held back by a 429, or a group's 20 a minute) gets no more until they
         # are sent: it would fill the window and hold up every other chat's alerts for as long as it waits.
+        # Nor does a chat whose round-up is on its way: its news since comes after the round-up.
         waiting = [chat_id for chat_id, queue in state.queues.items() if queue]
+        waiting += self._roundup_chats
         rows = await self._db.deliveries.claim_alerts(self._clock.now(), limit, skip_chats=waiting)
         if not rows:
             return 0
@@ -1103,9 +1187,14 @@ class DeliveryService:
         thread_id: int | None = None,
         *,
         on_demand: bool = False,
+        roundup: bool = False,
     ) -> tuple[int, float | None]:
         """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
-        asked for a long wait (429). Each part is marked sent as it goes."""
+        asked for a long wait (429). Each part is marked sent as it goes.
+
+        ``roundup``: the alerts a quiet night held, under their own heading and every one listed (no per-topic
+        cap: a story over it would never reach the chat).
+        """
         items: list[DigestItem] = []
         gone: list[Delivery] = []
         for row in rows:
@@ -1117,13 +1206,26 @@ class DeliveryService:
             # another feed, after the row was planned, so its score cannot hold them.
             score = row.score + 0.5 * len(story.also)
             items.append(DigestItem(story.article, row.matched, score, story.also, key=row.id))
-        parts = render_digest(
-            items,
-            now=now,
-            catalogue=self._catalogue,
-            max_per_group=self._settings.digest_max_per_topic,
-            title=digest_title(chat.type),
-            zone=chat.timezone,
+        parts = (
+            render_digest(
+                items,
+                now=now,
+                catalogue=self._catalogue,
+                max_per_group=len(items),
+                title=ROUNDUP_TITLE,
+                zone=chat.timezone,
+                mark=ROUNDUP_MARK,
+                count_separator=": ",
+            )
+            if roundup
+            else render_digest(
+                items,
+                now=now,
+                catalogue=self._catalogue,
+                max_per_group=self._settings.digest_max_per_topic,
+                title=digest_title(chat.type),
+                zone=chat.timezone,
+            )
         )
         by_id = {r.id: r for r in rows}
         outcomes = [Finished(r.id, "dropped", r.attempts, "article gone") for r in gone]

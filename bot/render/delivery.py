@@ -209,11 +209,14 @@ def render_digest(
     max_per_group: int,
     title: str = "Your news digest",
     zone: str = "UTC",
+    mark: str = DIGEST_MARK,
+    count_separator: str = " — ",
 ) -> list[DigestPart]:
     """The digest as one or more messages (split only if needed, never inside an item); [] when empty.
 
     Grouped by topic (keywords after topics), best first inside a group, at most ``max_per_group`` each. A
-    group that runs on into the next message repeats its heading there.
+    group that runs on into the next message repeats its heading there. ``mark`` and ``count_separator``
+    shape the heading ("🌙 While quiet hours were on: 23 stories" for a quiet night's round-up).
     """
     groups: dict[str, list[DigestItem]] = {}
     for item in items:
@@ -255,7 +258,7 @@ def render_digest(
     if not units:
         return []
     count = len(units)
-    name = f"{DIGEST_MARK} <b>{esc(title)}</b>"
+    name = f"{mark} <b>{esc(title)}</b>"
     # A digest has no buttons: the last message says what its "#12" ids are for, with one to copy.
     example = next(iter(ids), None)
     footer = (
@@ -266,7 +269,7 @@ def render_digest(
     # Room for the "· part 2 of 3" line each message gets once there are several (known only after
     # packing), and for the footer (the last message is only known then too).
     limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n") - len(footer)
-    header = f"{name} — {count} {'story' if count == 1 else 'stories'}"
+    header = f"{name}{count_separator}{count} {'story' if count == 1 else 'stories'}"
     packed = _pack_units(units, header, limit, whole_groups=False)
     if len(packed) > 1:
         # Splitting anyway: where the same number of messages allows, a topic is not cut in two.

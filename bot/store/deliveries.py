@@ -262,6 +262,53 @@ class DeliveryRepo:
                 [(not_before, kind, i, status_from) for i in ids],
             )
 
+    async def fold_roundups(
+        self, now: float, more_than: int, *, skip_chats: Collection[int] = ()
+    ) -> list[int]:
+        """Turn the due alerts quiet hours held for an instant chat into that chat's round-up (its digest rows),
+        where more than ``more_than`` of them wait; returns those chats.
+
+        A quiet-hours hold is the one hold with no error: an outage's or a 429's park records why it waits,
+        so those alerts stay alerts. The round-up is sent as a digest (DeliveryService._send_roundup);
+        ``skip_chats``: those whose round-up is on its way.
+        """
+        held = (
+            "{t}.status = 'pending' AND {t}.kind = 'alert' AND {t}.not_before > 0 AND {t}.not_before <= ?1"
+            " AND {t}.error IS NULL"
+        )
+        # On deliveries_queue: only the held alerts now due are read. Run before every claim, so it is a read
+        # first; the write (a transaction of its own) only when a chat's quiet hours just ended.
+        chats = (
+            "SELECT e.chat_id FROM deliveries AS e JOIN chats AS c ON c.id = e.chat_id"
+            f" WHERE {held.format(t='e')} AND c.active = 1 AND c.paused = 0 AND c.mode = 'instant'"
+            " AND e.chat_id NOT IN (SELECT value FROM json_each(?3))"
+            " GROUP BY e.chat_id HAVING count(*) > ?2"
+        )
+        params = (now, more_than, json.dumps(sorted(skip_chats)))
+        if not await fetch_all(self._db.reader, chats, params):
+            return []
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "UPDATE deliveries SET kind = 'digest', not_before = 0"
+                f" WHERE {held.format(t='deliveries')} AND chat_id IN ({chats}) RETURNING chat_id",
+                params,
+            )
+        return sorted({int(r[0]) for r in rows})
+
+    async def unfold_roundups(self, not_before: float, chat_id: int | None = None) -> int:
+        """A round-up not (wholly) sent: its unsent rows become held alerts again, due at ``not_before``, when
+        fold_roundups makes them a round-up again if more than a few are left (all instant chats' without
+        ``chat_id``: after a restart). Returns how many."""
+        async with self._db.write() as conn:
+            return await run(
+                conn,
+                "UPDATE deliveries SET kind = 'alert', not_before = ?1, error = NULL"
+                " WHERE status = 'pending' AND kind = 'digest'"
+                " AND chat_id IN (SELECT id FROM chats WHERE mode = 'instant' AND (?2 IS NULL OR id = ?2))",
+                (not_before, chat_id),
+            )
+
     async def save_send_holds(self, holds: Mapping[int, tuple[float, float]], now: float) -> None:
         """Record Telegram's "retry after" by chat (0: the whole bot) as (not_before, retry_after); the later
         of an old and a new hold wins, and holds already over are forgotten."""

@@ -10,11 +10,14 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
-from bot.delivery.service import STORY_CACHE_SECONDS
+from bot.delivery import DeliveryService
+from bot.delivery.service import ROUNDUP_MORE_THAN, STORY_CACHE_SECONDS
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
+from bot.store.deliveries import Finished
 from summaries.summarizer import summarize
+from summaries.topics import TopicCatalogue
 from tests.delivery.support import Rig, add_chat, rig, store_article, texts, wait_until
 
 
@@ -160,6 +163,121 @@ async def test_quiet_hours_hold_then_release(tmp_path: Path, emulator: BotApiEmu
         r.delivery.wake()
         await wait_until(lambda: bool(emulator.messages(7)))
         assert "Late match result" in emulator.messages(7)[0].text
+
+
+async def _a_quiet_night(r: Rig, stories: int) -> list[str]:
+    """Chat 7 (instant, quiet 22:00-07:00, sport and business), set up before 23:00, with ``stories`` alerts
+    planned and held at 23:00; returns their titles, in the order planned."""
+    await add_chat(r, 7, topics=("sport", "business"), quiet_start="22:00", quiet_end="07:00")
+    r.clock.set(utc(2026, 1, 1, 23))
+    titles = [f"Night story {n:02d}" for n in range(stories)]
+    articles = [
+        await store_article(r, title, topics=("sport" if n % 2 else "business",))
+        for n, title in enumerate(titles)
+    ]
+    await r.delivery.plan_alerts(articles, r.clock.now())
+    return titles
+
+
+def _each_once(received: list[str], titles: list[str]) -> dict[str, int]:
+    """How often each title appears in what a chat received, where that is not exactly once."""
+    joined = "\n".join(received)
+    return {t: joined.count(t) for t in titles if joined.count(t) != 1}
+
+
+async def test_a_quiet_night_of_many_alerts_comes_as_one_round_up_and_alerts_as_usual_after(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # 60 alerts held by quiet hours used to arrive as 60 messages, one a second from 07:00.
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        # A few held alerts still come one by one; a digest chat and a paused chat are as before.
+        await add_chat(r, 8, keywords=("derby",), quiet_start="22:00", quiet_end="07:00")
+        await add_chat(r, 9, topics=("sport",), mode="digest", digest_times=("12:00",))
+        await add_chat(r, 10, topics=("sport",), paused=True)
+        titles = await _a_quiet_night(r, 60)
+        derbies = [f"Late derby {n}" for n in range(ROUNDUP_MORE_THAN - 2)]
+        await r.delivery.plan_alerts([await store_article(r, t) for t in derbies], clock.now())
+        await r.delivery.start()
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == emulator.messages(8) == []
+        clock.set(utc(2026, 1, 2, 7))
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=30)
+        await wait_until(lambda: len(emulator.messages(8)) == len(derbies))
+        received = texts(emulator, 7)
+        parts = len(received)
+        assert 1 < parts <= 4, received  # split only where 4,096 characters require it
+        assert received[0].startswith(f"🌙 While quiet hours were on: 60 stories · part 1 of {parts}\n")
+        for index, text in enumerate(received[1:], start=2):
+            assert text.startswith(f"🌙 While quiet hours were on · part {index} of {parts}\n")
+        joined = "\n".join(received)
+        assert "more" not in joined  # no per-topic cap: every story is listed
+        assert joined.index("Business") < joined.index("Sport")  # grouped by topic, as a digest
+        # News after quiet hours: an alert, as usual, after the round-up.
+        clock.set(utc(2026, 1, 2, 7, 5))
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Morning result", topics=("sport",))], clock.now()
+        )
+        await wait_until(lambda: len(emulator.messages(7)) == parts + 1)
+        assert texts(emulator, 7)[-1].startswith("⚽ Morning result")
+        assert _each_once(texts(emulator, 8), derbies) == {}  # as alerts, one message each
+        assert not any(t.startswith("🌙") for t in texts(emulator, 8))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(7)) == parts + 1
+        assert emulator.messages(9) == emulator.messages(10) == []
+
+
+async def test_a_round_up_cut_by_a_restart_sends_each_held_story_once(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        # Planned by one run of the bot, which stops before quiet hours end.
+        await r.delivery.start()
+        titles = await _a_quiet_night(r, 30)
+        await r.delivery.aclose()
+        # The next run is killed while its round-up goes out: its first part (stories 0-9) was read and
+        # recorded, the second was in flight, so its rows are left 'sending'.
+        clock.set(utc(2026, 1, 2, 7))
+        assert await r.db.deliveries.fold_roundups(clock.now(), ROUNDUP_MORE_THAN) == [7]
+        rows = await r.db.deliveries.claim_digest(7)
+        first = {row.id for row in rows[:10]}
+        await r.db.deliveries.finish([Finished(i, "sent", 1) for i in first], clock.now())
+        # The run after it sends the rest as the round-up, once.
+        again = DeliveryService(
+            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        try:
+            await again.start()
+            await wait_until(lambda: not _each_once(texts(emulator, 7), titles[10:]), timeout=30)
+            await emulator.wait_for_idle(quiet=0.5)
+        finally:
+            await again.aclose()
+        received = texts(emulator, 7)
+        assert received[0].startswith("🌙 While quiet hours were on: 20 stories")
+        assert _each_once(received, titles[:10]) == {t: 0 for t in titles[:10]}
+        assert _each_once(received, titles[10:]) == {}
+        assert await r.db.deliveries.counts_by_status() == {"sent": 30}
+
+
+async def test_alerts_parked_by_a_429_are_not_folded_into_a_round_up(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        titles = await _a_quiet_night(r, ROUNDUP_MORE_THAN + 1)
+        # One of them waits because Telegram said "later", not for quiet hours: the others are a few.
+        async with r.db.write() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET error = 'rate limited' WHERE id = (SELECT min(id) FROM deliveries)"
+            )
+        clock.set(utc(2026, 1, 2, 7))
+        assert await r.db.deliveries.fold_roundups(clock.now(), ROUNDUP_MORE_THAN) == []
+        await r.delivery.start()
+        await wait_until(lambda: len(emulator.messages(7)) == len(titles), timeout=20)
+        assert not any(t.startswith("🌙") for t in texts(emulator, 7))
+        assert _each_once(texts(emulator, 7), titles) == {}
 
 
 async def test_quiet_hours_holds_set_while_the_clock_ran_ahead_end_when_it_is_put_back(
