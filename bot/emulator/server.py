@@ -215,6 +215,7 @@ class _Chat:
     next_message_id: int = 1
     members: dict[int, str] = field(default_factory=dict)
     bot_can_post: bool = True  # channels: an administrator bot may still lack "Post messages"
+    linked_chat_id: int | None = None  # a channel's discussion group, or the group's channel
     # Only with record_messages: current state of each message by id, and the log of bot outputs.
     stored: dict[int, JSON] = field(default_factory=dict)
     log: list[SentMessage] = field(default_factory=list)
@@ -232,6 +233,13 @@ class _Chat:
             out["first_name"] = self.first_name
         if self.is_forum:
             out["is_forum"] = True
+        return out
+
+    def full_json(self) -> JSON:
+        """The chat as getChat describes it (with its linked channel or discussion group)."""
+        out = self.as_json()
+        if self.linked_chat_id is not None:
+            out["linked_chat_id"] = self.linked_chat_id
         return out
 
 
@@ -366,6 +374,8 @@ class BotApiEmulator:
         self.callback_answers: list[CallbackAnswer] = []
         # (chat id, action, forum topic or None) of every chat action shown, e.g. "typing".
         self.chat_actions: list[tuple[int, str, int | None]] = []
+        # (discussion group id, message id, text) of each channel post Telegram copied into a discussion group.
+        self.automatic_forwards: list[tuple[int, int, str]] = []
         # A broken reverse proxy in front of the Bot API: while set, every call is answered with this
         # (status, body, content type) instead of the Bot API's own JSON; see answer_as_proxy.
         self._proxy_answer: tuple[int, str, str] | None = None
@@ -782,6 +792,8 @@ class BotApiEmulator:
         if self.record_messages:
             # Drop the nested reply to keep stored state flat and memory bounded.
             chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
+        if chat.type == "channel":
+            self._forward_to_discussion(chat, message)
         if self._needs_record():
             self._publish(
                 chat,
@@ -1057,7 +1069,7 @@ class BotApiEmulator:
             "gifts_from_channels": False,
         }
         return {
-            **chat.as_json(),
+            **chat.full_json(),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": gifts,
@@ -1253,8 +1265,10 @@ class BotApiEmulator:
             update["my_chat_member"]["new_chat_member"] = self._member_json(chat, bot_id)
             self._enqueue(update)
 
-    async def send_channel_post(self, chat_id: int, text: str) -> int:
-        """An administrator posts ``text`` in channel ``chat_id``; returns the update_id.
+    async def send_channel_post(
+        self, chat_id: int, text: str, *, reply_to_message_id: int | None = None
+    ) -> int:
+        """An administrator posts ``text`` in channel ``chat_id`` (in reply to a post); returns the update_id.
 
         As on Telegram the post has no ``from``: ``sender_chat`` is the channel itself.
         """
@@ -1272,9 +1286,73 @@ class BotApiEmulator:
         entities = _user_entities(text)
         if entities:
             message["entities"] = entities
+        if reply_to_message_id is not None:
+            replied = chat.stored.get(reply_to_message_id)
+            if replied is None:
+                raise KeyError(f"channel {chat_id} has no post {reply_to_message_id}")
+            message["reply_to_message"] = replied
         if self.record_messages:
-            chat.stored[message_id] = message
-        return self._enqueue({"channel_post": message})
+            chat.stored[message_id] = {k: v for k, v in message.items() if k != "reply_to_message"}
+        update_id = self._enqueue({"channel_post": message})
+        self._forward_to_discussion(chat, message)
+        return update_id
+
+    async def edit_channel_post(self, chat_id: int, message_id: int, text: str) -> int:
+        """An administrator edits post ``message_id`` of channel ``chat_id``; returns the update_id.
+
+        Telegram tells the bot with an edited_channel_post (the post as it now reads, with ``edit_date``).
+        """
+        chat = self._chat_or_error(chat_id)
+        post = chat.stored.get(message_id) if chat.type == "channel" else None
+        if post is None or "sender_chat" not in post:
+            raise KeyError(f"channel {chat_id} has no post {message_id}")
+        edited: JSON = {k: v for k, v in post.items() if k not in ("text", "entities")}
+        edited.update({"text": text, "edit_date": int(time.time())})
+        entities = _user_entities(text)
+        if entities:
+            edited["entities"] = entities
+        chat.stored[message_id] = edited
+        return self._enqueue({"edited_channel_post": edited})
+
+    async def link_discussion_group(self, channel_id: int, group_id: int) -> None:
+        """Make supergroup ``group_id`` the discussion group of channel ``channel_id``.
+
+        From then on Telegram copies every new post of the channel (the bot's own included) into the group as
+        an automatic forward: a message sent as the channel by the service account 777000, with
+        ``is_automatic_forward``; the bot, a member of the group, receives it like any group message.
+        """
+        channel, group = self._chat_or_error(channel_id), self._chat_or_error(group_id)
+        if channel.type != "channel" or group.type != "supergroup":
+            raise ValueError("a channel's discussion group is a supergroup")
+        channel.linked_chat_id, group.linked_chat_id = group_id, channel_id
+
+    def _forward_to_discussion(self, channel: _Chat, post: JSON) -> None:
+        """Copy a new channel post into the channel's discussion group, as Telegram does."""
+        group = self._chats.get(channel.linked_chat_id) if channel.linked_chat_id is not None else None
+        if group is None or group.blocked or group.migrated_to is not None:
+            return  # no discussion group, or the bot is not in it: nothing reaches the bot
+        message_id = self._new_message_id(group)
+        # Only the text and its entities are copied (the emulator models no media).
+        copied: JSON = {k: post[k] for k in ("text", "entities") if k in post}
+        message: JSON = {
+            "message_id": message_id,
+            "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+            "sender_chat": channel.as_json(),
+            "chat": group.as_json(),
+            "date": post["date"],
+            **copied,
+            "is_automatic_forward": True,
+            "forward_origin": {
+                "type": "channel",
+                "chat": channel.as_json(),
+                "message_id": post["message_id"],
+                "date": post["date"],
+            },
+        }
+        if self.record_messages:
+            group.stored[message_id] = message
+        self.automatic_forwards.append((group.chat_id, message_id, str(post.get("text", ""))))
+        self._enqueue({"message": message})
 
     def _my_chat_member(self, chat: _Chat, old: str, new: str) -> JSON:
         user_id = chat.chat_id if chat.type == "private" else 1

@@ -168,6 +168,17 @@ def replied_message(message: Message) -> Message | None:
     return replied
 
 
+def _may_be_ours(message: Message, bot_id: int) -> bool:
+    """Whether ``message`` may be one the bot sent: from the bot, or any post in a channel.
+
+    A channel signs every post with itself, the bot's as much as its admins', so a digest or summary the bot
+    posted there has no ``from``; without this, "/summary" in reply to one summarized its lines as pasted text.
+    """
+    if message.from_user is not None:
+        return message.from_user.id == bot_id
+    return message.chat.type == TgChat.CHANNEL
+
+
 def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     """What a reply points at, and whether it lists several of our articles.
 
@@ -178,7 +189,7 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     replied = replied_message(message)
     if replied is None:
         return None, False
-    if replied.reply_markup is None and replied.from_user is not None and replied.from_user.id == bot_id:
+    if replied.reply_markup is None and _may_be_ours(replied, bot_id):
         listed = list(dict.fromkeys(_LISTED_ID.findall(replied.text or "")))
         if len(listed) > 1:
             return None, True

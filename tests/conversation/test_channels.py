@@ -368,3 +368,68 @@ async def test_a_bot_added_without_the_right_to_post_starts_when_given_it(
     assert chat is not None and chat.active
     assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
     assert "Business" in (await post(emulator, "/mysubs")).text
+
+
+async def test_summary_in_reply_to_the_bots_own_digest_or_summary_post_in_a_channel(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # The channel signs the bot's posts as its own (no ``from``): "/summary" in reply to its digest summarized the
+    # digest's lines as pasted text, and "/summary 7" in reply to its summary the summary, in public posts.
+    await _add_bot_to_channel(emulator)
+    await post(emulator, "/settings digest 08:00")
+    await post(emulator, "/subscribe business")
+    articles = await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    articles += await store_news(
+        running_bot, "shop", "Shop sales fall", "The shop {k} said sales fell in business."
+    )
+    await services_of(running_bot).delivery.plan_alerts(articles, clock.now())
+    digest = await post(emulator, "/digest")
+    assert digest.text.startswith("🗞 This channel's news digest — 2 stories")
+    await emulator.send_channel_post(CHANNEL, "/summary", reply_to_message_id=digest.message_id)
+    assert (await next_post(emulator)).text.startswith("⚠️ That message lists several articles")
+    summary = await post(emulator, f"/summary 2 {articles[0].id}")
+    await emulator.send_channel_post(CHANNEL, "/summary 4", reply_to_message_id=summary.message_id)
+    longer = await next_post(emulator)
+    assert longer.text.startswith("💼 Bank profit rises") and longer.text.count("said profit rose") == 4
+
+
+async def test_the_bots_own_posts_copied_into_the_discussion_group_get_no_answer_and_members_set_up_the_group(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # Telegram copies every post of the channel, the bot's own alerts and digests with their links and "/summary 1"
+    # footers included, into the linked discussion group, where the bot is a member: answering one would post
+    # there, and a reply loop would be one step away.
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.set_member_status(DISCUSSION, CHANNEL_ADMIN, "administrator")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    services = services_of(running_bot)
+    await post(emulator, "/start")
+    await post(emulator, "/subscribe business")
+    articles = await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await services.delivery.plan_alerts(articles, clock.now())
+    assert "Bank profit rises" in (await next_post(emulator)).text
+    await post(emulator, "/settings digest 08:00")
+    articles = await store_news(
+        running_bot, "shop", "Shop sales fall", "The shop {k} said sales fell in business."
+    )
+    await services.delivery.plan_alerts(articles, clock.now())
+    assert "/summary" in (await post(emulator, "/digest")).text
+    await post(emulator, f"/summary {articles[0].id}")
+    await emulator.edit_channel_post(CHANNEL, 1, "/stop")  # an edited post is not run again either
+    await emulator.wait_for_idle(quiet=0.3)
+    copied = [text for group, _, text in emulator.automatic_forwards if group == DISCUSSION]
+    assert len(copied) == 11  # each command and each answer
+    assert any("Bank profit rises" in text for text in copied) and any(
+        "full summary: /summary" in text for text in copied
+    )
+    assert emulator.messages(DISCUSSION) == [] and await services.chats.get(DISCUSSION) is None
+    assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
+    # A member of the discussion group speaks for the group, not for the channel.
+    await emulator.send_user_message(DISCUSSION, "/subscribe science", user_id=SUBSCRIBER)
+    refusal = await emulator.next_message(DISCUSSION, timeout=10)
+    assert refusal.text.startswith("Sorry, only this group's administrators")
+    await emulator.send_user_message(DISCUSSION, "/subscribe science", user_id=CHANNEL_ADMIN)
+    assert "This group will get" in (await emulator.next_message(DISCUSSION, timeout=10)).text
+    assert await services.subscriptions.topic_ids(DISCUSSION) == {"science"}
+    assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}

@@ -81,3 +81,52 @@ async def test_a_deleted_channel_is_not_found(bot: Bot, emu: BotApiEmulator) -> 
     await emu.delete_chat(CHANNEL)
     with pytest.raises(BadRequest, match="Chat not found"):
         await bot.send_message(CHANNEL, "anyone there?")
+
+
+async def test_a_linked_discussion_group_gets_each_new_post_as_an_automatic_forward(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    group = -1001501
+    await emu.add_chat(group, "supergroup", title="Daily News chat")
+    await emu.set_bot_status(CHANNEL, "administrator", announce=False)
+    with pytest.raises(ValueError, match="supergroup"):
+        await emu.link_discussion_group(group, CHANNEL)
+    await emu.link_discussion_group(CHANNEL, group)
+    assert (await bot.get_chat(CHANNEL)).linked_chat_id == group
+    assert (await bot.get_chat(group)).linked_chat_id == CHANNEL
+    await emu.send_channel_post(CHANNEL, "/start")
+    sent = await bot.send_message(CHANNEL, "an alert of the bot")  # the bot's own posts are copied too
+    post, copy_of_post, copy_of_alert = await bot.get_updates(timeout=0)
+    assert post.channel_post is not None and post.channel_post.text == "/start"
+    for update, text, origin_id in (
+        (copy_of_post, "/start", post.channel_post.message_id),
+        (copy_of_alert, "an alert of the bot", sent.message_id),
+    ):
+        copied = update.message
+        assert copied is not None and copied.chat.id == group and copied.text == text
+        assert copied.is_automatic_forward and copied.from_user is not None and copied.from_user.id == 777000
+        assert copied.sender_chat is not None and copied.sender_chat.id == CHANNEL
+        assert copied.forward_origin is not None and copied.forward_origin.message_id == origin_id
+    await emu.block_chat(group, announce=False)  # the bot left the group: nothing reaches it
+    await emu.send_channel_post(CHANNEL, "/help")
+    [only_post] = await bot.get_updates(offset=copy_of_alert.update_id + 1, timeout=0)
+    assert only_post.channel_post is not None
+
+
+async def test_an_edited_channel_post_arrives_as_edited_channel_post(bot: Bot, emu: BotApiEmulator) -> None:
+    await emu.set_bot_status(CHANNEL, "administrator", announce=False)
+    await emu.send_channel_post(CHANNEL, "/subscribe business")
+    first = await emu.send_channel_post(CHANNEL, "/digest")
+    await emu.send_channel_post(CHANNEL, "/summary", reply_to_message_id=1)
+    await emu.edit_channel_post(CHANNEL, 1, "/subscribe science")
+    with pytest.raises(KeyError):
+        await emu.edit_channel_post(CHANNEL, 99, "/start")
+    updates = await bot.get_updates(offset=first, timeout=0)
+    reply, edited = updates[1], updates[2]
+    assert reply.channel_post is not None and reply.channel_post.reply_to_message is not None
+    assert reply.channel_post.reply_to_message.text == "/subscribe business"
+    assert edited.edited_channel_post is not None and edited.channel_post is None
+    assert (
+        edited.edited_channel_post.message_id == 1 and edited.edited_channel_post.text == "/subscribe science"
+    )
+    assert edited.edited_channel_post.edit_date is not None
