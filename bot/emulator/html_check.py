@@ -13,7 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["EntityParseError", "ParsedHtml", "parse_html", "utf16_len"]
+__all__ = ["MAX_ENTITIES", "EntityParseError", "ParsedHtml", "parse_html", "utf16_len"]
+
+# Telegram sends a message with more entities but keeps only the first 100: the rest show as plain text (a
+# link past the 100th cannot be tapped). parse_html returns them all; the server drops the rest as Telegram does.
+MAX_ENTITIES = 100
 
 # tag -> entity type; span/tg-emoji/pre/code/a get attributes checked below.
 _ENTITY_OF_TAG: dict[str, str] = {

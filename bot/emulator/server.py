@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from bot.emulator.html_check import EntityParseError, parse_html, utf16_len
+from bot.emulator.html_check import MAX_ENTITIES, EntityParseError, parse_html, utf16_len
 from bot.emulator.limits import RateLimiter, RateLimits
 
 __all__ = [
@@ -610,6 +610,8 @@ class BotApiEmulator:
             if isinstance(given, list):
                 entities = given
         visible, entities = _strip_text(visible, entities)
+        # Telegram keeps the first 100 and sends the message anyway: formatting past them is silently lost.
+        entities = entities[:MAX_ENTITIES]
         if not visible:
             raise _bad("message text is empty")
         if len(visible) > 4096:

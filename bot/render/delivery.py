@@ -12,8 +12,10 @@ from bot.render.replies import shared_kind
 from bot.render.text import (
     FSI,
     MAX_MESSAGE_CHARS,
+    MAX_MESSAGE_ENTITIES,
     PDI,
     body_excerpt,
+    entity_count,
     esc,
     format_published,
     is_finished,
@@ -270,10 +272,12 @@ def render_digest(
     # packing), and for the footer (the last message is only known then too).
     limit = MAX_MESSAGE_CHARS - len(f"{name}{_part_label(999, 999)}\n\n") - len(footer)
     header = f"{name}{count_separator}{count} {'story' if count == 1 else 'stories'}"
-    packed = _pack_units(units, header, limit, whole_groups=False)
+    # The footer's entities are kept free in every message, as its characters are.
+    entities = MAX_MESSAGE_ENTITIES - entity_count(footer)
+    packed = _pack_units(units, header, limit, entities, whole_groups=False)
     if len(packed) > 1:
         # Splitting anyway: where the same number of messages allows, a topic is not cut in two.
-        whole = _pack_units(units, header, limit, whole_groups=True)
+        whole = _pack_units(units, header, limit, entities, whole_groups=True)
         packed = whole if len(whole) == len(packed) else packed
     texts = [text for text, _, _ in packed]
     keyed = [(keys, over) for _, keys, over in packed]
@@ -291,29 +295,45 @@ _Unit = tuple[str, str, int, tuple[int, ...]]
 
 
 def _pack_units(
-    units: Sequence[_Unit], header: str, limit: int, *, whole_groups: bool
+    units: Sequence[_Unit], header: str, limit: int, entities: int, *, whole_groups: bool
 ) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
-    """(heading, line, key) units packed into messages of at most ``limit`` characters, in order.
+    """(heading, line, key) units packed into messages of at most ``limit`` characters and ``entities``
+    formatting entities, in order.
 
     A group that runs on into the next message repeats its heading there. ``whole_groups``: a group that
     does not fit in what is left of a message, but fits in a message of its own, starts the next message.
+    Every message counts the header's entities: the first shows it, the others the digest's name (as many).
     """
     sizes: dict[str, int] = {}
+    counts: dict[str, int] = {}
     for heading, line, _, _ in units:
         sizes[heading] = sizes.get(heading, len(heading)) + 1 + len(line)
+        counts[heading] = counts.get(heading, entity_count(heading)) + entity_count(line)
+    entities -= entity_count(header)
     packed: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = []
     text, keys, over = header, list[int](), list[int]()
+    used = 0
     current_heading: str | None = None
     for heading, line, key, named in units:
         starts = heading != current_heading
         addition = f"\n\n{heading}\n{line}" if starts else f"\n{line}"
+        added = entity_count(addition)
         # Never leaves a message with the digest's header alone.
-        moves = whole_groups and starts and keys and sizes[heading] <= limit < len(text) + 2 + sizes[heading]
-        if len(text) + len(addition) > limit or moves:
+        moves = (
+            whole_groups
+            and starts
+            and keys
+            and sizes[heading] <= limit
+            and counts[heading] <= entities
+            and (limit < len(text) + 2 + sizes[heading] or entities < used + counts[heading])
+        )
+        if len(text) + len(addition) > limit or used + added > entities or moves:
             packed.append((text, tuple(keys), tuple(over)))
             text, keys, over = f"{heading}\n{line}", [], []
+            used = entity_count(text)
         else:
             text += addition
+            used += added
         current_heading = heading
         keys.append(key)
         over.extend(named)

@@ -12,10 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from summaries.text import SENTENCE_CLOSING, SENTENCE_FINAL, clean_text
 
 MAX_MESSAGE_CHARS = 4096
+# Telegram keeps a message's first 100 formatting entities (bold, italic, links, code) and shows the rest as
+# plain text: a digest's 101st link could not be tapped.
+MAX_MESSAGE_ENTITIES = 100
 UNTITLED = "(untitled)"
 _ZWJ = "\u200d"
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
+_OPENING_TAG = re.compile(r"<[A-Za-z]")
 _WEB_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Explicit direction controls (embeddings, overrides, isolates): one left open in a title, source or summary
 # mirrors the rest of its line. Right-to-left letters need none of them; the implicit marks (U+200E, U+200F,
@@ -227,21 +231,30 @@ def mark_cut_end(sentences: Sequence[str], body: str) -> list[str]:
     return out
 
 
-def split_message(blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Pack HTML blocks (each with balanced tags) into as few messages as fit ``limit`` characters.
+def entity_count(markup: str) -> int:
+    """Formatting entities ``markup`` makes at most: one per opening tag (escaped text holds no bare "<")."""
+    return len(_OPENING_TAG.findall(markup))
+
+
+def split_message(
+    blocks: Iterable[str], limit: int = MAX_MESSAGE_CHARS, entities: int = MAX_MESSAGE_ENTITIES
+) -> list[str]:
+    """Pack HTML blocks (each with balanced tags) into as few messages as fit ``limit`` characters and
+    ``entities`` formatting entities.
 
     Raw length is counted, not visible length, so a message never exceeds Telegram's limit whatever the
     entities. A block too long on its own is split at line, then sentence, then word boundaries.
     """
-    return _pack([piece for block in blocks for piece in _fit_block(block, limit)], limit, "\n\n")
+    pieces = [piece for block in blocks for piece in _fit_block(block, limit, entities)]
+    return _pack(pieces, limit, "\n\n", entities)
 
 
-def _fit_block(block: str, limit: int) -> list[str]:
-    if len(block) <= limit:
+def _fit_block(block: str, limit: int, entities: int) -> list[str]:
+    if len(block) <= limit and entity_count(block) <= entities:
         return [block]
     pieces: list[str] = []
     for line in block.split("\n"):
-        if len(line) <= limit and _balanced(line):
+        if len(line) <= limit and _balanced(line) and entity_count(line) <= entities:
             pieces.append(line)
             continue
         if _TAG.search(line):
@@ -253,7 +266,7 @@ def _fit_block(block: str, limit: int) -> list[str]:
                 continue
         for sentence in _SENTENCE_END.split(line):
             pieces.extend(_cut_words(sentence, limit))
-    return _pack(pieces, limit, "\n")
+    return _pack(pieces, limit, "\n", entities)
 
 
 def _balanced(markup: str) -> bool:
@@ -288,18 +301,23 @@ def _cut_words(text: str, limit: int) -> list[str]:
     return out
 
 
-def _pack(pieces: list[str], limit: int, separator: str) -> list[str]:
-    """Join pieces with ``separator`` into as few strings of at most ``limit`` characters as the order allows."""
+def _pack(pieces: list[str], limit: int, separator: str, entities: int) -> list[str]:
+    """Join pieces with ``separator`` into as few strings of at most ``limit`` characters and ``entities``
+    formatting entities as the order allows."""
     out: list[str] = []
     current = ""
+    count = 0
     for piece in pieces:
         candidate = f"{current}{separator}{piece}" if current else piece
-        if len(candidate) <= limit:
+        piece_count = entity_count(piece)
+        if len(candidate) <= limit and count + piece_count <= entities:
             current = candidate
+            count += piece_count
         else:
             if current:
                 out.append(current)
             current = piece
+            count = piece_count
     if current:
         out.append(current)
     return out

@@ -6,6 +6,7 @@ import html
 import re
 from datetime import UTC, datetime
 
+from bot.emulator.html_check import parse_html
 from bot.render.text import (
     MAX_MESSAGE_CHARS,
     esc,
@@ -29,6 +30,19 @@ def test_blocks_are_packed_and_never_exceed_the_limit() -> None:
     assert all(len(m) <= MAX_MESSAGE_CHARS for m in messages)
     joined = "\n\n".join(messages)
     assert all(f"<b>Story {i}</b>" in joined for i in range(60))
+
+
+def test_every_message_holds_at_most_100_entities_so_each_link_can_be_tapped() -> None:
+    # Telegram keeps a message's first 100 entities: 150 short linked lines fit 4,096 characters, but the
+    # links past the 100th came as plain text. A block of 150 such lines is split between lines too.
+    lines = [f'<a href="https://e.x/{i}">S{i}</a>' for i in range(150)]
+    for messages in (split_message(lines), split_message(["\n".join(lines)])):
+        assert len(messages) == 2
+        entities = [parse_html(m).entities for m in messages]
+        assert [len(e) for e in entities] == [100, 50]
+        assert [e["url"] for part in entities for e in part] == [f"https://e.x/{i}" for i in range(150)]
+    # Under the limit, nothing changes.
+    assert split_message(lines[:100]) == ["\n\n".join(lines[:100])]
 
 
 def test_one_huge_block_is_split_at_sentences_without_breaking_entities() -> None:

@@ -284,6 +284,18 @@ def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
     assert "⏳ new" in reply.html and "✅" not in reply.html
 
 
+def test_a_list_of_300_feeds_keeps_every_message_within_100_entities() -> None:
+    # Telegram keeps a message's first 100 entities: the first /feeds message of 300 titled feeds held 101, so
+    # the last feed's state ("last read ...") lost its italics, and longer lists lose more.
+    feeds = [
+        Feed(id=i, url=f"https://f{i}.example/rss", title=f"F{i}", last_success_at=NOW - 60)
+        for i in range(300)
+    ]
+    replies = render_feeds(feeds, NOW)
+    assert all(len(parse_html(r.html).entities) <= 100 for r in replies)
+    assert sum(len(re.findall(r"<b>F\d+</b>", r.html)) for r in replies) == 300
+
+
 def test_stats_shows_the_last_days_dropped_alerts() -> None:
     """Alerts dropped for paused, stopped or blocked chats are counted beside those sent and failed."""
     stats = Stats(

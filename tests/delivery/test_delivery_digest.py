@@ -14,7 +14,8 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, RateLimits
+from bot.emulator.html_check import parse_html
 from bot.render.replies import render_stats
 from bot.scheduling import utc
 from bot.services.admin import Stats
@@ -171,6 +172,31 @@ async def test_long_digest_is_split_under_the_limit(tmp_path: Path, emulator: Bo
         assert len(messages) >= 2
         assert all(len(m.text) <= 4096 for m in messages)
         assert sum(m.text.count("Story number") for m in messages) == 25
+
+
+async def test_every_storys_link_in_a_digest_of_200_stories_can_be_tapped(tmp_path: Path) -> None:
+    # Telegram keeps a message's first 100 entities: a part with ~40 short stories (a link and two italics
+    # each) reached 122, and the titles past the 100th entity came as plain text nobody could open.
+    topics = ("sport", "business", "technology", "science")
+    async with (
+        BotApiEmulator(rate_limits=RateLimits(enabled=False)) as emulator,
+        rig(tmp_path, emulator, digest_max_per_topic=50, rate_chat_interval_seconds=0) as r,
+    ):
+        await add_chat(r, 7, topics=topics, mode="digest")
+        stories = []
+        for i in range(200):
+            story = await store_article(r, f"Story {i}", topics=(topics[i % 4],), summary=("Short.",))
+            await store_article(
+                r, f"Story {i} too", topics=(topics[i % 4],), source="Wire B", story_id=story.story_id
+            )
+            stories.append(story)
+        await r.delivery.plan_alerts(stories, r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 200
+        messages = emulator.messages(7)
+        links = [e["url"] for m in messages for e in m.entities if e["type"] == "text_link"]
+        assert sorted(links) == sorted(story.url for story in stories)
+        assert all(len(parse_html(m.html).entities) <= 100 for m in messages)
+        assert sum(m.text.count("(also: Wire B)") for m in messages) == 200
 
 
 async def test_digest_times_in_quiet_hours_bring_one_digest_when_they_end(

@@ -3,8 +3,11 @@
 import html
 
 import pytest
+from telegram import Bot
+from telegram.constants import ParseMode
 
-from bot.emulator.html_check import EntityParseError, parse_html
+from bot.emulator import BotApiEmulator, RateLimits
+from bot.emulator.html_check import MAX_ENTITIES, EntityParseError, parse_html
 
 
 def test_plain_text_passes_through() -> None:
@@ -136,3 +139,17 @@ def test_entity_offsets_are_utf16() -> None:
 def test_pre_with_language_becomes_one_entity() -> None:
     parsed = parse_html('<pre><code class="language-python">x = 1</code></pre>')
     assert parsed.entities == [{"type": "pre", "offset": 0, "length": 5, "language": "python"}]
+
+
+async def test_the_emulator_keeps_only_the_first_100_entities_of_a_message_as_telegram_does() -> None:
+    # Telegram sends a message of 110 links but keeps 100 entities: the last 10 show as plain, untappable text.
+    markup = "\n".join(f'<a href="https://e.x/{n}">story {n}</a>' for n in range(110))
+    assert len(parse_html(markup).entities) == 110  # the parser reports them all, for the renderers' tests
+    async with BotApiEmulator(rate_limits=RateLimits(enabled=False)) as emu:
+        await emu.add_chat(42)
+        async with Bot("123456:TEST-token", base_url=emu.base_url) as bot:
+            sent = await bot.send_message(42, markup, parse_mode=ParseMode.HTML)
+        got = await emu.next_message(42, timeout=1)
+    assert sent.text == got.text == "\n".join(f"story {n}" for n in range(110))
+    assert [e.url for e in sent.entities] == [f"https://e.x/{n}" for n in range(MAX_ENTITIES)]
+    assert [e["url"] for e in got.entities] == [f"https://e.x/{n}" for n in range(MAX_ENTITIES)]
