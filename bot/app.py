@@ -21,7 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, 
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, feed_spec_warnings
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery import DeliveryService
 from bot.handlers import BOT_COMMANDS, register_handlers
@@ -127,6 +127,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
 async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> Services:
     """Open the database and build every service; the caller closes them with ``close_services``."""
     catalogue = TopicCatalogue.load(settings.topics_file)
+    for line in feed_spec_warnings(settings.feeds):  # once a start, where the feeds are first used
+        log.warning(line)
     db = await Database.open(settings.db_path)
     try:
         await db.feeds.sync_from_settings([(f.url, f.topics) for f in settings.feeds], clock.now())

@@ -7,7 +7,7 @@ import difflib
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -288,6 +288,30 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
     if problem := address_problem(url):
         raise ValueError(f"{_shown(url)} has {problem}")
     return FeedSpec(url=url, topics=topics)
+
+
+# A query key with no value ending an address: what "?cat=business" leaves once "=business" is read as topics.
+_BARE_QUERY_KEY = re.compile(r"([?&])([^=&#]+)$")
+
+
+def feed_spec_warnings(feeds: Sequence[FeedSpec]) -> list[str]:
+    """One line for each NEWSBOT_FEEDS feed whose topics may have been meant as the value of its last query key.
+
+    SPEC's rule reads "https://site/feed?cat=business" as the feed "https://site/feed?cat" with topic business;
+    a site needing "cat=business" would answer with another feed, or none, and nothing would say why.
+    """
+    lines = []
+    for feed in feeds:
+        bare = _BARE_QUERY_KEY.search(feed.url)
+        if feed.topics and bare is not None:
+            sep, key = bare.groups()
+            lines.append(
+                f"NEWSBOT_FEEDS: {_shown(feed.url)} is polled with topics {', '.join(feed.topics)}, read from"
+                f" what followed its last '='; if that was the value of {key!r}, write the whole address, then '='"
+                f" and its topics ('...{sep}{key}=VALUE=TOPICS'), or end it with '&' for no topics"
+                f" ('...{sep}{key}=VALUE&')"
+            )
+    return lines
 
 
 def _shown(url: str) -> str:

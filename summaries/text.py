@@ -1022,6 +1022,7 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
                 and (_DOTTED_END.search(tail) or _LOWER_ABBREVIATION_END.search(tail))
             )
             or _name_goes_on(tail, piece)
+            or _rtl_title_goes_on(tail, piece)
         ):
             groups[-1].append(" " + piece)
         else:
@@ -1036,8 +1037,18 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
 # one-letter one, "د. أحمد", has no two letters before its dot).
 _RTL_LETTER = "\u05d0-\u05ea\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff"
 _OTHER_SCRIPT_END = re.compile(rf"(?<=[।॥۔؟。！？])\s+|(?<=[{_RTL_LETTER}]{{2}}\.)\s+(?=[{_RTL_LETTER}])")
+# Both splitters end a sentence after a one-letter abbreviation in Arabic letters, a title before a name ("د. أحمد"
+# for Dr., Persian "م. رضایی" for Eng.): with no capitals to tell, an Arabic or Persian letter alone before its dot
+# and another word in those letters go on.
+_RTL_INITIAL_END = re.compile(rf"(?:^|\s)[{_RTL_LETTER}]\.$")
+_RTL_WORD_START = re.compile(rf"[{_RTL_LETTER}]")
 # Thai writes no full stop: a space between Thai words ends a sentence (or a clause: the nearest thing to one).
 _THAI_BREAK = re.compile(r"(?<=[\u0e01-\u0e4e])\s+(?=[\u0e01-\u0e4e])")
+
+
+def _rtl_title_goes_on(tail: str, piece: str) -> bool:
+    """Whether ``piece`` goes on with the name after a one-letter Arabic or Persian title ending ``tail``."""
+    return _RTL_WORD_START.match(piece) is not None and _RTL_INITIAL_END.search(tail) is not None
 
 
 def _split_paragraph(paragraph: str, language: str) -> list[str]:
@@ -1077,6 +1088,7 @@ def _split_paragraph(paragraph: str, language: str) -> list[str]:
             or (piece[:1].islower() and _SHORT_ABBREVIATION.search(tail))
             or (_NUMBER_START.match(piece) and _BEFORE_NUMBER.search(tail))
             or (never_final is not None and never_final.search(tail))
+            or _rtl_title_goes_on(tail, piece)
             or (language == "german" and _GERMAN_ORDINAL.search(tail))
             or (language == "german" and _GERMAN_MONTH.match(piece) and _GERMAN_DAY.search(tail))
         ):

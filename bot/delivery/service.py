@@ -747,7 +747,9 @@ class DeliveryService:
         # Nor does a chat whose round-up is on its way: its news since comes after the round-up.
         waiting = [chat_id for chat_id, queue in state.queues.items() if queue]
         waiting += self._roundup_chats
-        rows = await self._db.deliveries.claim_alerts(self._clock.now(), limit, skip_chats=waiting)
+        rows = await self._db.deliveries.claim_alerts(
+            self._clock.now(), limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
+        )
         if not rows:
             return 0
         # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.

@@ -1006,7 +1006,10 @@ class BotApiEmulator:
         return [{"command": c, "description": d} for c, d in self._commands.get(self._scope_key(params), [])]
 
     async def _delete_my_commands(self, params: Mapping[str, Any]) -> bool:
-        self._commands.pop(self._scope_key(params), None)
+        key = self._scope_key(params)
+        if key[0] in ("chat", "chat_administrators", "chat_member") and key[1] not in self._chats:
+            raise _bad("chat not found")  # as setMyCommands: a chat scope needs a chat the bot knows
+        self._commands.pop(key, None)
         return True
 
     @staticmethod

@@ -46,6 +46,8 @@ async def start(update: Update, context: BotContext) -> None:
     chat, new = await services.chats.register(tg.id, tg.type, chat_title(tg))
     if tg.type == TgChat.PRIVATE and is_bot_admin(update, context):
         await _show_admin_commands(context, tg.id)
+    elif tg.type == TgChat.PRIVATE:
+        await _hide_admin_commands(context, tg.id)
     subscriptions = await services.subscriptions.for_chat(chat.id)
     on = {s.value for s in subscriptions if s.kind == "topic"}
     topics = services.catalogue.all()
@@ -71,6 +73,18 @@ async def _show_admin_commands(context: BotContext, chat_id: int) -> None:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:  # only the menu: /start itself must still answer
         log.info("admin commands not registered for %s: %s", chat_id, exc)
+
+
+async def _hide_admin_commands(context: BotContext, chat_id: int) -> None:
+    """Give a private chat the default command menu back.
+
+    Someone removed from NEWSBOT_ADMIN_IDS kept the admin menu an earlier start-up or /start set for their
+    chat: nothing else clears a chat's own menu. Deleting one that was never set is a no-op for Telegram.
+    """
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # only the menu: /start itself must still answer
+        log.info("command menu not reset for %s: %s", chat_id, exc)
 
 
 @command

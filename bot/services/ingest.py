@@ -398,8 +398,16 @@ class IngestService:
         try:
             known = await self._db.feeds.known_items(feed.id, list(guids), now)
         except sqlite3.Error as exc:
-            log.warning("could not read the known items of feed %s: %s", feed.url, exc)
-            known = {}
+            # Without them an item whose link changed since would be stored and alerted again: poll this feed
+            # at the next interval instead, as when storing fails (old validators kept, not a feed failure).
+            log.error(
+                "could not read the items feed %s gave before (%s); polling it again in %d s",
+                feed.url,
+                exc,
+                interval,
+            )
+            await self._postpone(feed, now + interval)
+            return []
         seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL

@@ -121,11 +121,13 @@ class ChatRepo:
                 )
                 # Alerts held until quiet hours ended were timed by the old settings (quiet hours, timezone):
                 # release them; the sender checks the new quiet hours and holds them again if still quiet.
+                # Due now rather than at 0, they are still held alerts whose hold ended, so more than a few go
+                # as one round-up (DeliveryRepo.fold_roundups), as when quiet hours end on their own.
                 await run(
                     conn,
-                    "UPDATE deliveries SET not_before = 0"
-                    " WHERE chat_id = ? AND kind = 'alert' AND status = 'pending' AND not_before > ?",
-                    (chat.id, now),
+                    "UPDATE deliveries SET not_before = ?1"
+                    " WHERE chat_id = ?2 AND kind = 'alert' AND status = 'pending' AND not_before > ?1",
+                    (now, chat.id),
                 )
             if rows and chat.mode == "digest" and not chat.paused:
                 # Alerts still queued (held by quiet hours, say) belong in the next digest now; left as alerts

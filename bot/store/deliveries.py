@@ -162,13 +162,21 @@ class DeliveryRepo:
             return await run(conn, "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
 
     async def claim_alerts(
-        self, now: float, limit: int, per_chat: int = 2, *, skip_chats: Collection[int] = ()
+        self,
+        now: float,
+        limit: int,
+        per_chat: int = 2,
+        *,
+        skip_chats: Collection[int] = (),
+        roundup_more_than: int | None = None,
     ) -> list[Delivery]:
         """Mark up to ``limit`` due alerts 'sending' and return them, oldest first, ``per_chat`` per chat.
 
         The per-chat cap keeps one chat with a long backlog from filling the sender's window (head-of-line).
         ``skip_chats``: chats whose claimed alerts still wait in the sender; none more for them this time, or
         one held back by a 429 would fill the window ``per_chat`` rows a claim and stall every other chat.
+        ``roundup_more_than``: the held alerts fold_roundups would fold are left for it (held alerts released
+        by /settings after it looked, which would otherwise go two by two ahead of their round-up).
         """
         async with self._db.write() as conn:
             rows = await fetch_all(
@@ -186,9 +194,15 @@ class DeliveryRepo:
                 "   WHERE e.chat_id = d.chat_id AND e.status = 'pending' AND e.kind = 'alert'"
                 "   AND e.id < d.id AND e.not_before <= ?1 LIMIT ?2)) < ?2"
                 "  AND d.chat_id NOT IN (SELECT value FROM json_each(?4))"
+                # Only a held alert (quiet hours: no error) pays for this count, bounded as the one above.
+                "  AND NOT (?5 IS NOT NULL AND d.not_before > 0 AND d.error IS NULL"
+                "   AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS e"
+                "    WHERE e.chat_id = d.chat_id AND e.status = 'pending' AND e.kind = 'alert'"
+                "    AND e.not_before > 0 AND e.not_before <= ?1 AND e.error IS NULL LIMIT ?5 + 1)) > ?5"
+                "   AND d.chat_id IN (SELECT id FROM chats WHERE active = 1 AND paused = 0 AND mode = 'instant'))"
                 " ORDER BY d.id LIMIT ?3)"
                 " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
-                (now, per_chat, limit, json.dumps(sorted(skip_chats))),
+                (now, per_chat, limit, json.dumps(sorted(skip_chats)), roundup_more_than),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from bot.config import FeedSpec, Settings, describe_validation_error
+from bot.config import FeedSpec, Settings, describe_validation_error, feed_spec_warnings
+from bot.emulator import BotApiEmulator
+from tests.conftest import MakeBot, make_settings
 
 
 def load(**env: str) -> Settings:
@@ -51,6 +54,51 @@ def test_feeds_with_topics_and_query_strings(monkeypatch: pytest.MonkeyPatch) ->
         FeedSpec("https://c.example/feed?cat", ("automotive", "business")),
         # "42" is no topic: the query string survives intact
         FeedSpec("https://d.example/feed?id=42", ()),
+    )
+
+
+async def test_a_feed_read_as_a_query_key_with_topics_is_told_once_at_start_up_with_how_to_keep_it(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    make_bot: MakeBot,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # "https://c.example/feed?cat=business" is the feed "...?cat" with topic business (SPEC's rule): a site that
+    # needed "cat=business" answered with another feed, or none, and nothing said why.
+    feeds = (
+        "https://c.example/feed?cat=business,https://e.example/rss?lang=en&section=cars+science,"
+        "https://a.example/rss=business,https://d.example/feed?id=42"
+    )
+    monkeypatch.setenv("NEWSBOT_FEEDS", feeds)
+    warnings = feed_spec_warnings(Settings(_env_file=None).feeds)  # type: ignore[call-arg]
+    assert warnings == [
+        "NEWSBOT_FEEDS: 'https://c.example/feed?cat' is polled with topics business, read from what followed"
+        " its last '='; if that was the value of 'cat', write the whole address, then '=' and its topics"
+        " ('...?cat=VALUE=TOPICS'), or end it with '&' for no topics ('...?cat=VALUE&')",
+        "NEWSBOT_FEEDS: 'https://e.example/rss?lang=en&section' is polled with topics automotive, science, read"
+        " from what followed its last '='; if that was the value of 'section', write the whole address, then"
+        " '=' and its topics ('...&section=VALUE=TOPICS'), or end it with '&' for no topics"
+        " ('...&section=VALUE&')",
+    ]
+    # Both ways out read as the warning says, and warn no more.
+    monkeypatch.setenv(
+        "NEWSBOT_FEEDS", "https://c.example/feed?cat=business=business,https://f.example/feed?cat=business&"
+    )
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.feeds == (
+        FeedSpec("https://c.example/feed?cat=business", ("business",)),
+        FeedSpec("https://f.example/feed?cat=business&", ()),
+    )
+    assert feed_spec_warnings(settings.feeds) == []
+    # At start-up, once (a closed loopback port: the test touches no other machine).
+    local = "http://127.0.0.1:9/feed?cat=business,http://127.0.0.1:9/rss=business"
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        async with make_bot(settings=make_settings(tmp_path, emulator, feeds=local)):
+            pass
+    told = [r.getMessage() for r in caplog.records if "NEWSBOT_FEEDS" in r.getMessage()]
+    assert len(told) == 1 and told[0].startswith(
+        "NEWSBOT_FEEDS: 'http://127.0.0.1:9/feed?cat' is polled with topics business,"
     )
 
 

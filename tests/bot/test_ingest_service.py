@@ -1568,3 +1568,60 @@ async def test_link_less_items_of_two_same_titled_feeds_that_share_an_id_are_bot
     await db.feeds.add(quay, (), None, clock.now())
     await service.poll_due_feeds(clock.now())
     assert sorted(a.title.split()[0] for a in await db.articles.latest(10)) == ["Quay", "Tide"]
+
+
+async def test_a_poll_that_cannot_read_which_items_the_feed_gave_before_stores_and_alerts_nothing(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Reading the feed's known items failed (the database locked): the poll went on as if the feed had listed
+    # nothing before, so items whose links had changed since (a site moved its articles) were stored and
+    # alerted a second time.
+    def page(prefix: str, n: int) -> str:
+        text = "".join(
+            f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
+        )
+        return news_site.add(
+            f"{prefix}/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
+        )
+
+    start = clock.now()
+
+    def listing(prefix: str, count: int) -> str:
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{page(prefix, n)}</link>"
+            f"<guid isPermaLink='false'>item-{n}</guid><description>Read more...</description>"
+            f"<pubDate>{_rfc822(start - 3600 + n)}</pubDate></item>"
+            for n in range(count - 1, -1, -1)
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+    url = news_site.add("/port.xml", listing("", 10), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 86400)
+    assert len(await service.poll_due_feeds(clock.now())) == 10
+    clock.advance(601)
+    news_site.add("/port.xml", listing("", 11), content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Story 10"]
+    clock.advance(2 * 86400)  # long enough for the poll to refresh when each known item was last listed
+    news_site.add("/port.xml", listing("/news", 11), content_type="application/rss+xml")
+    async with db.write() as conn:
+        await conn.execute(
+            "CREATE TEMP TRIGGER cannot_read BEFORE UPDATE OF seen_at ON feed_items"
+            " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
+        )
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 11
+    assert sum(news_site.hits(f"/news/p/{n}") for n in range(11)) == 0
+    assert "could not read the items feed" in caplog.text and "database is locked" in caplog.text
+    [feed] = await db.feeds.list()
+    assert feed.failures == 0 and feed.last_error is None  # the database failed, not the feed
+    async with db.write() as conn:
+        await conn.execute("DROP TRIGGER temp.cannot_read")
+    assert await service.poll_due_feeds(clock.now()) == []  # not due before the next interval
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 11

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
@@ -491,6 +492,22 @@ async def test_an_admin_who_already_talked_to_the_bot_has_the_admin_menu_from_st
         admin_menu = {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
         assert {"start", "stats", "addfeed"} <= admin_menu
         assert "stats" not in {name for name, _ in emulator.commands}  # everybody else's menu
+
+
+async def test_a_former_admin_gets_the_default_menu_back_on_start(
+    emulator: BotApiEmulator, make_bot: MakeBot, settings: Settings
+) -> None:
+    # Removed from NEWSBOT_ADMIN_IDS, they kept /stats and /addfeed in their menu for good: nothing cleared
+    # the menu start-up had set for their chat, and tapping one got a refusal.
+    await emulator.add_chat(ADMIN_ID, "private")
+    async with make_bot():
+        assert "stats" in {name for name, _ in emulator.commands_for("chat", ADMIN_ID)}
+    async with make_bot(settings=settings.model_copy(update={"admin_ids": frozenset()})):
+        await say(emulator, "/start", chat=ADMIN_ID)
+        assert emulator.commands_for("chat", ADMIN_ID) == []  # the default menu shows
+        assert "stats" not in {name for name, _ in emulator.commands}
+        await say(emulator, "/start")  # someone who never had the admin menu: /start answers as before
+        assert emulator.commands_for("chat", USER_CHAT) == []
 
 
 async def test_group_members_menu_offers_only_what_they_can_use(

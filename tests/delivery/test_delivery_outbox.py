@@ -15,6 +15,7 @@ from bot.delivery.service import ROUNDUP_MORE_THAN, STORY_CACHE_SECONDS
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
+from bot.services.chats import ChatService
 from bot.store.deliveries import Finished
 from summaries.summarizer import summarize
 from summaries.topics import TopicCatalogue
@@ -278,6 +279,34 @@ async def test_alerts_parked_by_a_429_are_not_folded_into_a_round_up(
         await wait_until(lambda: len(emulator.messages(7)) == len(titles), timeout=20)
         assert not any(t.startswith("🌙") for t in texts(emulator, 7))
         assert _each_once(texts(emulator, 7), titles) == {}
+
+
+@pytest.mark.parametrize("stories", [ROUNDUP_MORE_THAN + 3, ROUNDUP_MORE_THAN - 2])
+async def test_alerts_held_by_quiet_hours_switched_off_come_as_when_quiet_hours_end(
+    tmp_path: Path, emulator: BotApiEmulator, stories: int
+) -> None:
+    # /settings quiet off released 8 held alerts as 8 messages, one a second, where the end of quiet hours
+    # sends them as one round-up.
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        titles = await _a_quiet_night(r, stories)
+        await r.delivery.start()
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 1, 1, 23, 30))
+        await chats.set_quiet_hours(7, "off")
+        r.delivery.wake()  # as the next tick does
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=20)
+        await emulator.wait_for_idle(quiet=0.3)
+        received = texts(emulator, 7)
+        if stories > ROUNDUP_MORE_THAN:
+            assert len(received) == 1, received
+            [roundup] = received
+            assert roundup.startswith(f"🌙 While quiet hours were on: {stories} stories\n")
+        else:
+            assert len(received) == stories
+            assert not any(t.startswith("🌙") for t in received)
 
 
 async def test_quiet_hours_holds_set_while_the_clock_ran_ahead_end_when_it_is_put_back(

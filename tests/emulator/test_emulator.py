@@ -257,6 +257,10 @@ async def test_commands_are_validated_and_stored(bot: Bot, emu: BotApiEmulator) 
         await bot.set_my_commands([BotCommand("stats", "x")], scope=BotCommandScopeChat(777))
     await bot.set_my_commands([BotCommand("stats", "x")], scope=BotCommandScopeChat(USER))
     assert emu.commands_for("chat", USER) == [("stats", "x")]
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.delete_my_commands(scope=BotCommandScopeChat(777))
+    await bot.delete_my_commands(scope=BotCommandScopeChat(USER))
+    assert emu.commands_for("chat", USER) == []
 
 
 async def test_descriptions_are_validated_and_stored(bot: Bot, emu: BotApiEmulator) -> None:

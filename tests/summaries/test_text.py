@@ -313,6 +313,24 @@ def test_a_persian_full_stop_before_the_next_word_ends_the_sentence() -> None:
     assert summarize(" ".join(persian), 4) == persian
 
 
+def test_a_one_letter_arabic_or_persian_title_before_a_name_does_not_end_the_sentence() -> None:
+    # "د. أحمد" (Dr. Ahmad) and "م. رضایی" (Eng. Rezaei) were cut after the title: the summary showed "قال د."
+    # alone as a sentence, and the name began the next one.
+    arabic = [
+        "قال د. أحمد إن المستشفى الجديد سيفتح أبوابه في الربيع.",
+        "وأضاف أن المدينة ستوظف مئة ممرض إضافي هذا العام.",
+    ]
+    assert split_sentences(" ".join(arabic), "arabic") == arabic
+    assert split_sentences(" ".join(arabic)) == arabic  # as a text with no language declared is split
+    assert summarize(" ".join(arabic), 2, language="ar") == arabic
+    persian = [
+        "به گفته م. رضایی ساخت پل جدید تا پاییز تمام می\u200cشود.",
+        "آیا شهرداری هزینه آن را پرداخت می\u200cکند؟",
+    ]
+    assert split_sentences(" ".join(persian)) == persian
+    assert summarize(" ".join(persian), 2) == persian
+
+
 def test_newspaper_byline_and_time_stamps_before_the_story_are_cut() -> None:
     text = (
         "By . Jane Harrow . PUBLISHED: . 12:04 EST, 3 March 2025 . | . UPDATED: . 12:11 EST, 3 March 2025 . "
