@@ -10,7 +10,9 @@ Recording: every successful sendMessage/editMessageText/editMessageReplyMarkup b
 in ``messages(chat_id)``, in order; ``current(chat_id, message_id)`` is the message as it looks now.
 Forum supergroups (``create_topic``): user messages carry their topic's ``message_thread_id``, and a bot
 message goes to the topic it names or to the topic of the message it replies to, else to "General", as on
-Telegram; ``SentMessage.message_thread_id`` says where it went.
+Telegram; ``SentMessage.message_thread_id`` says where it went. Other supergroups have reply threads: a reply,
+the user's or the bot's, joins the thread of the message it answers (a comment under a channel post is a reply
+to the post's automatic forward in the discussion group, see ``link_discussion_group``).
 
 With ``record_messages=False`` only counts are kept (``sent_count()``, ``requests``, ``violations``):
 no bodies, no per-message state.
@@ -163,7 +165,9 @@ class SentMessage:
     reply_to_message_id: int | None = None
     parse_mode: str | None = None
     entities: list[JSON] = field(default_factory=list)
-    message_thread_id: int | None = None  # the forum topic it went to; None: not a forum, or "General"
+    # The forum topic, or outside forums the reply thread (comments under a channel post), it went to; None:
+    # a forum's "General", or a group's main chat.
+    message_thread_id: int | None = None
 
     @property
     def buttons(self) -> list[Button]:
@@ -783,7 +787,8 @@ class BotApiEmulator:
             message["reply_markup"] = markup
         if thread_id is not None:
             message["message_thread_id"] = thread_id
-            message["is_topic_message"] = True
+            if chat.is_forum:
+                message["is_topic_message"] = True
         if reply_to is not None:
             replied = chat.stored.get(reply_to)
             message["reply_to_message"] = (
@@ -817,15 +822,15 @@ class BotApiEmulator:
             await gate.wait()  # the message is in the chat; the bot just does not know yet
         return message
 
-    @staticmethod
-    def _thread_for(chat: _Chat, requested: Any, reply_to: int | None) -> int | None:
+    def _thread_for(self, chat: _Chat, requested: Any, reply_to: int | None) -> int | None:
         """The forum topic a bot message goes to: the one named, else the replied-to message's, else General.
 
         Telegram puts a reply into the topic of the message it answers; without either, a forum's message
-        lands in "General" (no message_thread_id), whatever topic the conversation was in.
+        lands in "General" (no message_thread_id), whatever topic the conversation was in. Outside forums see
+        ``_reply_thread``.
         """
         if not chat.is_forum:
-            return None
+            return self._reply_thread(chat, requested, reply_to)
         if requested is not None:
             if requested not in chat.topics:
                 raise _bad("message thread not found")
@@ -839,6 +844,29 @@ class BotApiEmulator:
             # The bot is no topic manager here, so a closed topic refuses it as it refuses members.
             raise _bad("TOPIC_CLOSED")
         return thread
+
+    def _reply_thread(self, chat: _Chat, requested: Any, reply_to: int | None) -> int | None:
+        """The reply thread a bot message joins in a supergroup that is no forum (None: the main chat).
+
+        Every reply there belongs to the thread of the message it answers, rooted at the first message of the
+        chain: the comments under a channel post are the thread of its automatic forward in the discussion
+        group. A message sent with a thread's message_thread_id goes there too.
+        """
+        if chat.type != "supergroup":
+            return None
+        if requested is not None:
+            try:
+                root = int(requested)
+            except (TypeError, ValueError):
+                raise _bad("message thread not found") from None
+            if not self._message_exists(chat, root):
+                raise _bad("message thread not found")
+        elif reply_to is not None:
+            root = reply_to
+        else:
+            return None
+        thread = (chat.stored.get(root) or {}).get("message_thread_id")
+        return thread if isinstance(thread, int) else root
 
     def _edit_target(self, params: Mapping[str, Any]) -> tuple[_Chat, int] | None:
         if params.get("inline_message_id"):

@@ -169,11 +169,14 @@ def replied_message(message: Message) -> Message | None:
 
 
 def _may_be_ours(message: Message, bot_id: int) -> bool:
-    """Whether ``message`` may be one the bot sent: from the bot, or any post in a channel.
+    """Whether ``message`` may be one the bot sent: from the bot, or any post in a channel (or its copy).
 
     A channel signs every post with itself, the bot's as much as its admins', so a digest or summary the bot
     posted there has no ``from``; without this, "/summary" in reply to one summarized its lines as pasted text.
+    The copy in the discussion group, which comments under the post answer, is "from" Telegram's service account.
     """
+    if message.is_automatic_forward:
+        return True
     if message.from_user is not None:
         return message.from_user.id == bot_id
     return message.chat.type == TgChat.CHANNEL

@@ -9,7 +9,7 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, Update
+from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram import Chat as TgChat
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
@@ -131,6 +131,8 @@ async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: boo
     """Send one or more replies in the message's chat (HTML, no link previews)."""
     items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
     topic = message.message_thread_id if message.is_topic_message else None
+    # Only a reply lands among a post's comments (message_thread_id is for forum topics), so a comment is quoted.
+    quote = quote or _is_comment(message)
     sent: list[Message] = []
     for reply in items:
         try:
@@ -145,14 +147,23 @@ async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: boo
     return sent
 
 
+def _is_comment(message: Message) -> bool:
+    """Whether ``message`` comments on a channel post: it answers the post's copy in the discussion group."""
+    replied = message.reply_to_message
+    return not message.is_topic_message and replied is not None and bool(replied.is_automatic_forward)
+
+
 async def _reply(message: Message, reply: Reply, *, quote: bool, thread_id: int | None) -> Message:
     """One reply in the message's chat, in forum topic ``thread_id`` (None: "General", or no forum)."""
+    # A quoted message deleted meanwhile (a comment, say) would refuse the answer: it goes unquoted instead.
+    reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True) if quote else None
     return await obey_flood_limits(
         lambda: message.reply_html(
             reply.html,
             reply_markup=reply.keyboard,
             link_preview_options=NO_PREVIEW,
             do_quote=quote,
+            reply_parameters=reply_to,
             message_thread_id=thread_id,
         )
     )

@@ -433,3 +433,51 @@ async def test_the_bots_own_posts_copied_into_the_discussion_group_get_no_answer
     assert "This group will get" in (await emulator.next_message(DISCUSSION, timeout=10)).text
     assert await services.subscriptions.topic_ids(DISCUSSION) == {"science"}
     assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
+
+
+async def test_a_command_commented_under_a_channel_post_is_answered_in_its_comments(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A channel's comments are its discussion group's replies to the post's automatic forward. The answers went
+    # to the group's main chat, where the reader who commented under the post never saw them.
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await emulator.send_channel_post(
+        CHANNEL, "The harbour ferry runs again. The crew said the engine was fixed on Monday."
+    )
+    [(_, forward, _)] = emulator.automatic_forwards
+    await emulator.send_user_message(DISCUSSION, "/latest", user_id=SUBSCRIBER, reply_to_message_id=forward)
+    latest = await emulator.next_message(DISCUSSION, timeout=10)
+    assert "Bank profit rises" in latest.text
+    assert latest.message_thread_id == forward and latest.reply_to_message_id is not None
+    await emulator.send_user_message(DISCUSSION, "/summary", user_id=SUBSCRIBER, reply_to_message_id=forward)
+    summary = await emulator.next_message(DISCUSSION, timeout=10)
+    assert "harbour ferry" in summary.text and summary.message_thread_id == forward
+    # Its buttons answer under the post too, since the summary replies to the list there.
+    query = await emulator.press_button(
+        DISCUSSION, latest.message_id, latest.button_data("📄"), user_id=SUBSCRIBER
+    )
+    await emulator.wait_callback_answer(query)
+    tapped = await emulator.next_message(DISCUSSION, timeout=10)
+    assert "Bank profit rises" in tapped.text and tapped.message_thread_id == forward
+
+
+async def test_summary_commented_under_the_bots_own_digest_post_summarizes_its_story(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # The post's copy in the discussion group comes from Telegram's service account, not from the channel: a
+    # reader's "/summary" under the channel's one-story digest summarized the digest's lines as pasted text.
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await post(emulator, "/settings digest 08:00")
+    await post(emulator, "/subscribe business")
+    articles = await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await services_of(running_bot).delivery.plan_alerts(articles, clock.now())
+    assert (await post(emulator, "/digest")).text.startswith("🗞 This channel's news digest — 1 story")
+    _, forward, _ = emulator.automatic_forwards[-1]
+    await emulator.send_user_message(DISCUSSION, "/summary", user_id=SUBSCRIBER, reply_to_message_id=forward)
+    summary = await emulator.next_message(DISCUSSION, timeout=10)
+    assert summary.text.startswith("💼 Bank profit rises") and summary.message_thread_id == forward

@@ -433,6 +433,29 @@ async def test_a_reply_in_a_supergroup_belongs_to_a_reply_thread_that_is_no_foru
     assert again is not None and again.message_thread_id == 2  # the thread's root, not the message answered
 
 
+async def test_comments_under_a_channel_post_are_the_thread_of_its_copy_in_the_discussion_group(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    await emu.add_chat(-100910, "channel", "News")
+    await emu.add_chat(-100911, "supergroup", "News chat")
+    await emu.link_discussion_group(-100910, -100911)
+    await emu.send_channel_post(-100910, "A post")
+    [(_, forward, _)] = emu.automatic_forwards
+    await emu.send_user_message(-100911, "/latest", reply_to_message_id=forward)
+    *_, comment = (u.message for u in await bot.get_updates())
+    assert comment is not None and comment.message_thread_id == forward and not comment.is_topic_message
+    assert comment.reply_to_message is not None and comment.reply_to_message.is_automatic_forward
+    # The bot's reply to a comment, or its message sent with the thread's id, is a comment under the post too.
+    replied = await bot.send_message(-100911, "answer", reply_to_message_id=comment.message_id)
+    named = await bot.send_message(-100911, "named", message_thread_id=forward)
+    main = await bot.send_message(-100911, "in the main chat")
+    assert replied.message_thread_id == forward and named.message_thread_id == forward
+    assert not replied.is_topic_message and main.message_thread_id is None
+    assert [m.message_thread_id for m in emu.messages(-100911)] == [forward, forward, None]
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(-100911, "nowhere", message_thread_id=999)
+
+
 async def test_second_poller_terminates_the_first(bot: Bot, emu: BotApiEmulator) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.1)
