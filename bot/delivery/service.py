@@ -496,9 +496,10 @@ class DeliveryService:
 
     async def _send_roundup(self, chat_id: int) -> int:
         """Send a chat's round-up; never raises (what is not sent waits, as held alerts, for another try)."""
+        claimed: list[int] = []
         try:
             async with self._digest_gate:
-                return await self._roundup(chat_id)
+                return await self._roundup(chat_id, claimed)
         except Exception as exc:
             if isinstance(exc, sqlite3.Error):
                 self._digest_storage.failed(exc)
@@ -507,13 +508,16 @@ class DeliveryService:
             # Whichever step failed, what it left pending is tried again later (or after a restart, when this
             # write fails too).
             with contextlib.suppress(Exception):
-                await self._db.deliveries.unfold_roundups(self._clock.now() + FIRST_PARK_SECONDS, chat_id)
+                await self._db.deliveries.unfold_roundups(
+                    self._clock.now() + FIRST_PARK_SECONDS, chat_id, ids=claimed
+                )
             return 0
         finally:
             self._roundup_chats.discard(chat_id)
             self.wake()  # the chat's alerts that came after its quiet hours go now
 
-    async def _roundup(self, chat_id: int) -> int:
+    async def _roundup(self, chat_id: int, claimed: list[int]) -> int:
+        """Send the round-up; ``claimed`` gets its rows' ids (for _send_roundup to unfold if this raises)."""
         if self._stopping:  # its rows wait, pending, for the next start (unfold_roundups)
             return 0
         chat = await self._db.chats.get(chat_id)
@@ -524,6 +528,7 @@ class DeliveryService:
             return 0
         now = self._clock.now()
         ids = [r.id for r in rows]
+        claimed += ids
         if chat.mode == "digest":  # switched to digests since: the stories wait for the next digest
             await self._db.deliveries.hold(ids, 0.0, status_from="sending")
             return 0
@@ -549,7 +554,8 @@ class DeliveryService:
         # wait, which grows as an alert's during an outage (nothing is left after a round-up sent whole).
         rounds = max(r.attempts for r in rows) + 1
         again = retry_at if retry_at is not None else now + _park_seconds(rounds * MAX_NETWORK_ATTEMPTS)
-        await self._db.deliveries.unfold_roundups(again, chat_id)
+        # By id too: a group that became a supergroup during the round-up took its rows to the new id.
+        await self._db.deliveries.unfold_roundups(again, chat_id, ids=ids)
         return shown
 
     async def stats(self, since: float) -> dict[str, int]:

@@ -310,17 +310,21 @@ class DeliveryRepo:
             )
         return sorted({int(r[0]) for r in rows})
 
-    async def unfold_roundups(self, not_before: float, chat_id: int | None = None) -> int:
+    async def unfold_roundups(
+        self, not_before: float, chat_id: int | None = None, *, ids: Collection[int] = ()
+    ) -> int:
         """A round-up not (wholly) sent: its unsent rows become held alerts again, due at ``not_before``, when
         fold_roundups makes them a round-up again if more than a few are left (all instant chats' without
-        ``chat_id``: after a restart). Returns how many."""
+        ``chat_id``: after a restart). ``ids``: the round-up's rows, to find the chat where they are now (a group
+        that became a supergroup meanwhile took them to its new id). Returns how many."""
         async with self._db.write() as conn:
             return await run(
                 conn,
                 "UPDATE deliveries SET kind = 'alert', not_before = ?1, error = NULL"
                 " WHERE status = 'pending' AND kind = 'digest'"
-                " AND chat_id IN (SELECT id FROM chats WHERE mode = 'instant' AND (?2 IS NULL OR id = ?2))",
-                (not_before, chat_id),
+                " AND chat_id IN (SELECT id FROM chats WHERE mode = 'instant' AND (?2 IS NULL OR id = ?2"
+                "  OR id IN (SELECT chat_id FROM deliveries WHERE id IN (SELECT value FROM json_each(?3)))))",
+                (not_before, chat_id, json.dumps(sorted(ids))),
             )
 
     async def save_send_holds(self, holds: Mapping[int, tuple[float, float]], now: float) -> None:

@@ -281,6 +281,40 @@ async def test_alerts_parked_by_a_429_are_not_folded_into_a_round_up(
         assert _each_once(texts(emulator, 7), titles) == {}
 
 
+async def test_a_round_up_told_to_wait_after_its_group_became_a_supergroup_sends_the_rest_there(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The rest of a round-up told to wait became held alerts again for the chat's old id: the group's rows
+    # had moved to the supergroup's, so they stayed round-up rows of an instant chat, which nothing sends.
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await add_chat(r, -100, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
+        clock.set(utc(2026, 1, 1, 23))
+        titles = [f"Night story {n:02d}" for n in range(60)]
+        articles = [await store_article(r, title, topics=("sport",)) for title in titles]
+        await r.delivery.plan_alerts(articles, clock.now())
+        await r.delivery.start()
+        clock.set(utc(2026, 1, 2, 7))
+        emulator.hold_answers(-100)
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(-100)) == 1)
+        # While part 1 is in flight the group becomes a supergroup, and Telegram then asks for an hour's wait.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chats.migrate(-100, -1001234)
+        flood = '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3600",'
+        flood += '"parameters":{"retry_after":3600}}'
+        emulator.answer_as_proxy(429, flood, "application/json", methods=("sendMessage",))
+        emulator.release_answers(-100)
+        await wait_until(lambda: not r.delivery._roundup_chats and not r.delivery._digest_tasks)
+        emulator.answer_as_proxy(None)
+        clock.set(utc(2026, 1, 2, 8, 1))
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, -100) + texts(emulator, -1001234), titles))
+        assert len(emulator.messages(-100)) == 1, texts(emulator, -100)
+        assert texts(emulator, -1001234)[0].startswith("🌙 While quiet hours were on")
+
+
 @pytest.mark.parametrize("stories", [ROUNDUP_MORE_THAN + 3, ROUNDUP_MORE_THAN - 2])
 async def test_alerts_held_by_quiet_hours_switched_off_come_as_when_quiet_hours_end(
     tmp_path: Path, emulator: BotApiEmulator, stories: int
