@@ -186,6 +186,7 @@ class DeliveryService:
         self._429_unlogged = 0
         self._pauses_unlogged = 0
         self._429_logged_at: float | None = None
+        self._pause_logged_at: float | None = None
         self._wake = asyncio.Event()
         self._semaphore = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -1000,7 +1001,12 @@ class DeliveryService:
         self._429_unlogged += 1
         self._pauses_unlogged += paused
         due = self._429_logged_at is None or now - self._429_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
-        if not due:
+        # The first pause of all sends in a while is said at once: counted until the next 429 a minute later,
+        # a single burst's pause was never told (or told an hour on, as "in 3600 s").
+        fresh_pause = paused and (
+            self._pause_logged_at is None or now - self._pause_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
+        )
+        if not (due or fresh_pause):
             log.debug(
                 "chat %d rate limited: retrying after %.0f s (paused all: %s)", chat_id, retry_after, paused
             )
@@ -1028,6 +1034,8 @@ class DeliveryService:
             )
         else:
             log.info("chat %d rate limited: retrying after %.0f s", chat_id, retry_after)
+        if self._pauses_unlogged:
+            self._pause_logged_at = now
         self._429_logged_at = now
         self._429_unlogged = self._pauses_unlogged = 0
 
