@@ -174,6 +174,18 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> No
         await asyncio.sleep(0.02)
 
 
+async def wait_until_sent(r: Rig, chat_id: int, timeout: float = 10.0) -> None:
+    """Wait until every outbox row of ``chat_id`` is recorded 'sent' (the flusher writes outcomes in the
+    background, as soon as the database takes them); fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    sql = "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status != 'sent'"
+    while (await r.db.reader.execute_fetchall(sql, (chat_id,)))[0][0]:
+        if loop.time() > deadline:
+            raise AssertionError("outcomes not recorded in time")
+        await asyncio.sleep(0.02)
+
+
 def texts(emulator: BotApiEmulator, chat_id: int) -> list[str]:
     """Visible text of every message a chat received."""
     return [m.text for m in emulator.messages(chat_id)]

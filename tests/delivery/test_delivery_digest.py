@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -21,7 +20,7 @@ from bot.scheduling import utc
 from bot.services.admin import Stats
 from bot.services.chats import ChatService
 from summaries.articles import Article
-from tests.delivery.support import Rig, add_chat, rig, store_article, wait_until
+from tests.delivery.support import Rig, add_chat, rig, store_article, wait_until, wait_until_sent
 
 
 @pytest_asyncio.fixture
@@ -248,7 +247,7 @@ async def test_a_digest_sent_while_its_outcome_cannot_be_recorded_is_not_sent_ag
         assert len(emulator.messages(7)) == 1
         async with r.db.write() as conn:
             await conn.execute("DROP TRIGGER temp.cannot_record")
-        await asyncio.sleep(0.5)  # the outcome is recorded as soon as the database takes it
+        await wait_until_sent(r, 7)  # the outcome is recorded as soon as the database takes it
         await store_article(r, "Rates", "Rates rose.", ("business",))
         await r.delivery.plan_alerts(await r.db.articles.latest(1), clock.now())
         clock.set(utc(2026, 3, 30, 8, 0))
@@ -347,7 +346,7 @@ async def test_a_digest_part_whose_outcome_waits_for_the_flusher_is_not_claimed_
         assert len(emulator.messages(7)) == 1
         async with r.db.write() as conn:
             await conn.execute("DROP TRIGGER temp.cannot_record")
-        await asyncio.sleep(0.5)
+        await wait_until_sent(r, 7)
         rows = await r.db.reader.execute_fetchall("SELECT status FROM deliveries WHERE chat_id = 7")
         assert [tuple(row) for row in rows] == [("sent",)]
 
