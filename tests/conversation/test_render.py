@@ -284,6 +284,25 @@ def test_a_feed_not_read_yet_is_named_by_its_address_once() -> None:
     assert "⏳ new" in reply.html and "✅" not in reply.html
 
 
+def test_feeds_escape_a_failing_feeds_last_error() -> None:
+    # The error quotes the site (its status line, its page): unescaped, "<html>" would make the whole /feeds
+    # reply HTML Telegram refuses, and the admin would see no list at all.
+    feed = Feed(
+        id=1,
+        url="https://feeds.test/rss",
+        title="News",
+        failures=3,
+        last_polled_at=NOW - 60,
+        next_poll_at=NOW + 600,
+        last_error="The site answered <html> & more",
+    )
+    [reply] = render_feeds([feed], NOW)
+    assert (
+        "Failed 3 times in a row, last 1 min ago: The site answered <html> & more"
+        in parse_html(reply.html).text
+    )
+
+
 def test_stats_shows_the_last_days_dropped_alerts() -> None:
     """Alerts dropped for paused, stopped or blocked chats are counted beside those sent and failed."""
     stats = Stats(
