@@ -14,6 +14,7 @@ from bot.render.replies import (
     callback,
     render_article_summary,
     render_digest_empty,
+    render_feed_added,
     render_feeds,
     render_follow_result,
     render_help,
@@ -24,10 +25,12 @@ from bot.render.replies import (
     render_stats,
     render_stop_confirm,
     render_topics,
+    render_unfollow_result,
+    render_unknown_command,
     render_welcome,
 )
-from bot.services.admin import Stats
-from bot.services.subscriptions import FollowResult
+from bot.services.admin import FeedAdded, Stats
+from bot.services.subscriptions import FollowResult, UnfollowResult
 from bot.store.models import Chat, Feed, Subscription
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
@@ -104,6 +107,32 @@ def test_hostile_titles_and_user_input_are_escaped() -> None:
         render_welcome(HOSTILE, CATALOGUE.all(), set(), new=False),
         render_mysubs(Chat(id=1), [Subscription(1, "keyword", HOSTILE)], CATALOGUE.get),
         render_follow_result(FollowResult(keywords=[HOSTILE], rejected=[(HOSTILE, "too long")]), Chat(id=1)),
+    ]:
+        assert "<b>Bold</b> &" in visible(reply)  # shown as typed, not as markup
+
+
+def test_words_echoed_back_by_subscribe_unsubscribe_and_feeds_are_escaped() -> None:
+    # Each of these quotes what someone typed (a word, a command), a feed's address ("?a=1&b=2" is common) or
+    # another source's name ("Wire & Co"): unescaped, one "&" or "<" makes the reply HTML Telegram refuses, and
+    # the user gets no answer to it.
+    business = CATALOGUE.get("business")
+    assert business is not None
+    for reply in [
+        render_follow_result(FollowResult(signs_dropped=[(HOSTILE, "bold")]), Chat(id=1)),
+        render_follow_result(FollowResult(suggestions=[(HOSTILE, business)]), Chat(id=1)),
+        render_follow_result(FollowResult(limit_reached=[HOSTILE]), Chat(id=1)),
+        render_unfollow_result(UnfollowResult(not_followed=[HOSTILE])),
+        render_unknown_command(HOSTILE),
+        *render_latest([article(1)], NOW, CATALOGUE.get, also={1: (HOSTILE,)}),
+        *render_feeds([Feed(id=1, url=f"https://feeds.test/rss?q={HOSTILE}", title="News")], NOW),
+        render_feed_added(
+            FeedAdded(
+                Feed(id=1, url="https://feeds.test/rss"),
+                "News",
+                True,
+                other_feeds=(f"https://feeds.test/atom?q={HOSTILE}",),
+            )
+        ),
     ]:
         assert "<b>Bold</b> &" in visible(reply)  # shown as typed, not as markup
 
@@ -294,6 +323,25 @@ def test_a_list_of_300_feeds_keeps_every_message_within_100_entities() -> None:
     replies = render_feeds(feeds, NOW)
     assert all(len(parse_html(r.html).entities) <= 100 for r in replies)
     assert sum(len(re.findall(r"<b>F\d+</b>", r.html)) for r in replies) == 300
+
+
+def test_feeds_escape_a_failing_feeds_last_error() -> None:
+    # The error quotes the site (its status line, its page): unescaped, "<html>" would make the whole /feeds
+    # reply HTML Telegram refuses, and the admin would see no list at all.
+    feed = Feed(
+        id=1,
+        url="https://feeds.test/rss",
+        title="News",
+        failures=3,
+        last_polled_at=NOW - 60,
+        next_poll_at=NOW + 600,
+        last_error="The site answered <html> & more",
+    )
+    [reply] = render_feeds([feed], NOW)
+    assert (
+        "Failed 3 times in a row, last 1 min ago: The site answered <html> & more"
+        in parse_html(reply.html).text
+    )
 
 
 def test_stats_shows_the_last_days_dropped_alerts() -> None:

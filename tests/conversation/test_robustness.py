@@ -29,6 +29,17 @@ async def test_overlong_arguments_get_a_clear_answer(
     assert len(reply.text) <= 4096
 
 
+async def test_a_keyword_of_exactly_50_characters_is_followed_and_51_is_not(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The reply promises "at most 50 characters": the limit holds to the character, both ways.
+    reply = await say(emulator, "/subscribe " + "k" * 50)
+    assert f"Keywords: “{'k' * 50}”" in reply.text
+    reply = await say(emulator, "/subscribe " + "q" * 51)
+    assert f"Not followed “{'q' * 51}”: keywords can be at most 50 characters" in reply.text
+    assert "q" * 51 not in (await say(emulator, "/mysubs")).text
+
+
 async def test_binary_junk_and_unknown_commands(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

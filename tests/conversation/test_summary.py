@@ -83,6 +83,24 @@ async def test_summary_of_pasted_and_replied_text(
     assert "article id" in usage.text
 
 
+async def test_pasted_text_with_markup_characters_comes_back_as_typed(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Unescaped, "<b>" and "5 < 7" make the reply HTML Telegram refuses: the reader would get no summary.
+    text = (
+        "The council voted 5 < 7 to fund the <b>tram</b> line. "
+        "Budget & planning teams start work in spring. "
+        "The line should open within two years."
+    )
+    reply = await say(emulator, f"/summary 3 {text}")
+    assert reply.text.startswith("📝 Summary")
+    assert summary_sentences(reply) == [
+        "The council voted 5 < 7 to fund the <b>tram</b> line.",
+        "Budget & planning teams start work in spring.",
+        "The line should open within two years.",
+    ]
+
+
 async def test_summary_of_one_word_or_an_overlong_id_says_what_to_send(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

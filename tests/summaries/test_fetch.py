@@ -290,6 +290,18 @@ async def test_http_errors_have_readable_reasons(news_site: NewsSite) -> None:
             await fetcher.fetch(url)
 
 
+async def test_a_multiple_choices_page_is_refused_with_its_status_not_read_as_the_article(
+    news_site: NewsSite,
+) -> None:
+    # A 300 is no redirect newsbot follows and no article: its page lists the versions to choose from.
+    url = news_site.add(
+        "/choose", "<html><body><p>Pick a language: English, Deutsch.</p></body></html>", status=300
+    )
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(FetchError, match=r"unexpected status \(300\)"):
+            await fetcher.fetch(url)
+
+
 async def test_unknown_host_and_refused_connection() -> None:
     async with Fetcher(allow_private=True, timeout=3) as fetcher:
         with pytest.raises(FetchError, match="could not be found"):
