@@ -729,8 +729,11 @@ class _Lexicon:
 
 
 def _norm(word: str) -> str:
-    # U+FE0F (emoji presentation) comes and goes between keyboards; "🗳️" and "🗳" are one topic.
-    return " ".join(word.replace("_", " ").replace("\ufe0f", "").strip().strip("\"'#").lower().split())
+    # U+FE0F (emoji presentation) comes and goes between keyboards; "🗳️" and "🗳" are one topic. Phones type
+    # curly quotes (“business”, «business»), which must name the topic as straight ones do.
+    return " ".join(
+        word.replace("_", " ").replace("\ufe0f", "").strip().strip("\"'#“”„‟«»‘’‚‛「」『』").lower().split()
+    )
 
 
 def _variants(key: str) -> list[str]:

@@ -261,6 +261,17 @@ async def test_latest_lists_articles_with_summary_buttons(
     assert "not a topic" in (await say(emulator, "/latest marsbars")).text
 
 
+async def test_latest_names_a_topic_in_the_quotes_a_phone_types(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/latest “sport”" (a phone's keyboard curls quotes) answered "““sport”” is not a topic. Topics: ..., sport".
+    await store_samples(running_bot)
+    for typed in ("“sport”", "«sport»", "‘sports’"):
+        reply = await say(emulator, f"/latest {typed}")
+        assert reply.text.startswith("Latest in ⚽ Sport"), reply.text
+        assert "Lakeside Rovers" in reply.text and "Northwind" not in reply.text
+
+
 def _distinct_words(seed: int) -> str:
     """A few sentences of made-up words that no other seed shares much of."""
     rng = random.Random(seed)
