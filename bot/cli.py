@@ -9,16 +9,12 @@ import io
 import logging
 import signal
 import sys
-from collections.abc import Collection, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
 from bot.config import Settings, describe_validation_error, unknown_settings
-
-if TYPE_CHECKING:
-    from summaries.articles import Article
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -197,95 +193,15 @@ def _run(settings: Settings) -> int:
             "or try the bot offline with `newsbot console`"
         )
     configure_logging(settings.log_level_number, secrets=(settings.bot_token.get_secret_value(),))
-    from bot.store import instance_lock
+    from bot.run import BotApiUnavailable, TokenRejected, run_bot
 
-    with instance_lock(settings.db_path):
-        return asyncio.run(_serve(settings))
-
-
-async def _serve(settings: Settings) -> int:
-    """Start the bot, run it until SIGINT/SIGTERM, stop it; a signal during start-up stops it cleanly too.
-
-    Not ``Application.run_polling``: a stop signal there raises SystemExit out of whatever start-up step is
-    running (a database open waiting on a lock, say), which is then never finished nor closed, and the
-    process hangs at exit on the database's worker thread. Here start-up is a task that a signal cancels.
-    """
-    from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
-
-    from bot.app import build_application, running_application
-    from bot.errors import retry_after_seconds
-    from bot.logs import hide_url_secrets
-
-    assert settings.bot_token is not None
-    # Named in the errors below, which go to stderr (the service's log): a proxy's login in it stays hidden.
-    api_url = hide_url_secrets(settings.telegram_api_url)
-    application = build_application(settings)
-    stop = asyncio.Event()
-    started = False
-
-    async def serve() -> None:
-        nonlocal started
-        async with running_application(application, poll_timeout=10) as polling:
-            started = True
-            stopping: asyncio.Task[object] = asyncio.create_task(stop.wait())
-            watched = {stopping} if polling is None else {stopping, polling}
-            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            # Polling ends on its own only when it gave up (a token revoked while running): stop, saying why,
-            # rather than run on deaf to every user.
-            if polling is not None and polling.done() and not polling.cancelled() and polling.exception():
-                raise cast(BaseException, polling.exception())
-
-    task = asyncio.create_task(serve())
-
-    def on_signal() -> None:
-        if not stop.is_set():
-            stop.set()
-            if not started:
-                task.cancel()
-
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal)
     try:
-        await task
-    except asyncio.CancelledError:
-        if not stop.is_set():
-            raise
-        logging.getLogger(__name__).info("stopped during start-up")
-    except InvalidToken:
-        raise UsageError(
-            f"the Bot API at {api_url} rejected NEWSBOT_BOT_TOKEN; check the token "
-            "@BotFather gave you (and NEWSBOT_TELEGRAM_API_URL if you changed it)"
-        ) from None
-    except NetworkError as exc:
-        reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
-        # An error status with a page instead of the Bot API's JSON: PTB quotes the whole page (kilobytes of HTML
-        # in the one line); the status says enough. A gateway status is a proxy whose Bot API is down; any other
-        # means NEWSBOT_TELEGRAM_API_URL leads to something else, as a 200 with a page does (below).
-        status, page, _ = reason.partition(". Parsing the server response ")
-        if page and not status.endswith(("(502)", "(503)", "(504)")):
-            raise Failure(
-                f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
-                f"({status}); check NEWSBOT_TELEGRAM_API_URL"
-            ) from None
-        raise Failure(f"cannot reach the Bot API at {api_url}: {status}") from None
-    except RetryAfter as exc:
-        # Telegram limits how often setMyCommands may be called; a bot restarted again and again meets it.
-        raise Failure(
-            f"the Bot API at {api_url} asks to wait {retry_after_seconds(exc):.0f} s (flood control, after "
-            "frequent restarts); start newsbot again after that"
-        ) from None
-    except TelegramError as exc:
-        # "Invalid server response": something answered, but not in JSON (a web server or a proxy's page).
-        reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
-        raise Failure(
-            f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
-            f"({reason}); check NEWSBOT_TELEGRAM_API_URL"
-        ) from None
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        if not run_bot(settings):
+            logging.getLogger(__name__).info("stopped during start-up")
+    except TokenRejected as exc:
+        raise UsageError(str(exc)) from None
+    except BotApiUnavailable as exc:
+        raise Failure(str(exc)) from None
     return EXIT_OK
 
 
@@ -300,23 +216,12 @@ def _console(settings: Settings) -> int:
 async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) -> int:
     from tqdm import tqdm
 
-    from bot.clock import SystemClock
     from bot.logs import configure_logging
-    from bot.services.ingest import IngestService, fetcher_for
-    from bot.store import Database
-    from summaries.topics import TopicCatalogue
+    from bot.services.ingest import ingest_sources, open_ingest
 
     configure_logging(logging.WARNING)
     failed = 0
-    async with await Database.open(settings.db_path) as db:
-        fetcher = fetcher_for(settings)
-        service = IngestService(
-            db=db,
-            fetcher=fetcher,
-            catalogue=TopicCatalogue.load(settings.topics_file),
-            settings=settings,
-            clock=SystemClock(),
-        )
+    async with open_ingest(settings) as service:
         # Ctrl-C stops after the article being stored, so every stored article has its line (a second one stops
         # at once); a KeyboardInterrupt raised anywhere would lose the lines of a feed file's stored items.
         loop = asyncio.get_running_loop()
@@ -336,20 +241,27 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         storage_problem: str | None = None
         try:
             progress = tqdm(sources, unit="source", disable=quiet or None, file=sys.stderr, leave=False)
-            for source in progress:
-                progress.set_postfix_str(source[-40:])
-                async with contextlib.aclosing(service.iter_source(source)) as outcomes:
-                    async for outcome in outcomes:
-                        line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
-                        failed += outcome.status == "failed"
-                        progress.write(line, file=sys.stdout)
-                        if outcome.storage_failed:
-                            storage_problem = outcome.reason
-                        if interrupted or storage_problem:
-                            break
-                if interrupted or storage_problem:
-                    break
-                done += 1
+
+            def shown() -> Iterator[str]:
+                """The sources, each named on the progress bar while it is read; counted once read; none after
+                Ctrl-C."""
+                nonlocal done
+                for source in progress:
+                    progress.set_postfix_str(source[-40:])
+                    yield source
+                    if interrupted:
+                        return
+                    done += 1
+
+            async with contextlib.aclosing(ingest_sources(service, shown())) as outcomes:
+                async for outcome in outcomes:
+                    line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
+                    failed += outcome.status == "failed"
+                    progress.write(line, file=sys.stdout)
+                    if outcome.storage_failed:
+                        storage_problem = outcome.reason
+                    if interrupted:
+                        break
         except asyncio.CancelledError:
             if not interrupted:
                 raise
@@ -358,8 +270,6 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         finally:
             with contextlib.suppress(NotImplementedError):
                 loop.remove_signal_handler(signal.SIGINT)
-            service.close()
-            await fetcher.aclose()
     if interrupted:
         print(
             f"newsbot: interrupted; {done} of {len(sources)} sources done, every article listed is stored",
@@ -367,7 +277,7 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         )
         return EXIT_INTERRUPTED
     if storage_problem:
-        # Every later article would wait out the busy timeout and fail the same way.
+        # ingest_sources stopped there: every later article would fail the same way.
         print(
             f"newsbot: stopped: the database refused to store articles; {done} of {len(sources)} sources done,"
             " every article listed as added is stored",
@@ -403,37 +313,37 @@ def _for_operator(reason: str) -> str:
 def _summarize(
     settings: Settings, source: str, sentences: int | None, algorithm: str, language: str | None
 ) -> int:
+    from bot.services.summaries import fetch_source_text
+    from summaries.sources.files import UnreadableSource, read_file_text, read_standard_input
     from summaries.summarizer import summarize
 
-    title: str | None = None
-    if source == "-":
-        read = _read_stdin()
-        if read is None:
-            return EXIT_FAILURE
-        if isinstance(read, str):
-            text = read
+    try:
+        if source == "-":
+            if sys.stdin is None:  # started with standard input closed: Python has no file for it
+                print(
+                    "newsbot: there is no standard input to read the text from (it is closed)",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
+            if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
+                print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
+            read = read_standard_input(sys.stdin.buffer)
+        elif source.lower().startswith(("http://", "https://")):
+            read = asyncio.run(fetch_source_text(settings, source))
         else:
-            text, title = read.body, _headline(read)
-            language = language or read.language
-    elif source.lower().startswith(("http://", "https://")):
-        text, title, language = asyncio.run(_fetch_page_text(settings, source, language))
-    else:
-        from summaries.sources.files import read_source_file
-
-        try:
-            articles = read_source_file(Path(source))
-        except (OSError, ValueError) as exc:
-            print(f"newsbot: cannot read {source}: {getattr(exc, 'reason', None) or exc}", file=sys.stderr)
-            return EXIT_FAILURE
-        if not articles:
-            print(f"newsbot: {source} holds no article", file=sys.stderr)
-            return EXIT_FAILURE
-        article = _first_article(articles, source)
-        text, title = article.body, _headline(article)
-        language = language or article.language
+            read = read_file_text(source)
+    except UnreadableSource as exc:
+        print(f"newsbot: {exc.where}{_for_operator(exc.reason)}", file=sys.stderr)
+        return EXIT_FAILURE
+    if read.notice:
+        print(f"newsbot: {read.notice}", file=sys.stderr)
     try:
         result = summarize(
-            text, sentences or settings.summary_sentences, title=title, language=language, algorithm=algorithm
+            read.text,
+            sentences or settings.summary_sentences,
+            title=read.title,
+            language=language or read.language,
+            algorithm=algorithm,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -443,85 +353,6 @@ def _summarize(
     for sentence in result:
         print(sentence)
     return EXIT_OK
-
-
-def _first_article(articles: Sequence[Article], source: str) -> Article:
-    """The article a summary is made of; says on stderr which one when a feed holds several."""
-    if len(articles) > 1:
-        print(
-            f"newsbot: {source} is a feed of {len(articles)} articles; summarizing the first, "
-            f"“{articles[0].title}”",
-            file=sys.stderr,
-        )
-    return articles[0]
-
-
-def _headline(article: Article) -> str | None:
-    """The title to summarize ``article`` with: None when the title is only the text's own first sentence.
-
-    A text file of one paragraph, or a feed item without a title, is titled so. The summarizer drops a title
-    repeated in the text, and the printed summary, which shows no title, lost its lead sentence.
-    """
-    text, title = " ".join(article.body.split()), article.title
-    own_sentence = title.endswith((".", "!", "?")) and text.startswith(title + " ")
-    return None if own_sentence or text == title else title
-
-
-def _read_stdin() -> str | Article | None:
-    """Standard input as its article, read as a file is (empty: the text); None after a one-line reason on stderr."""
-    from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
-    from summaries.sources.files import MAX_FILE_BYTES, SourceFileError, read_source_bytes
-
-    if sys.stdin is None:  # started with standard input closed: Python has no file for it
-        print("newsbot: there is no standard input to read the text from (it is closed)", file=sys.stderr)
-        return None
-    if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
-        print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
-    # Bytes, not sys.stdin.read(): that fails on a stray byte under a UTF-8 locale and lets binary data through
-    # as garbage "sentences" under others.
-    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        print(f"newsbot: standard input is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=sys.stderr)
-        return None
-    kind = sniff_media_type(data[:2048])
-    if data.strip() and kind is None:
-        print(f"newsbot: standard input is {binary_kind(data[:16])}, not text", file=sys.stderr)
-        return None
-    if not data.strip():
-        return decode_bytes(data)
-    # Read like a file: `curl URL | newsbot summarize` pipes markup, whose tags would become "sentences"; and a
-    # text's title line, unused, gave `newsbot summarize < story.txt` other sentences than `summarize story.txt`.
-    try:
-        articles = read_source_bytes(data, name="standard input", url="")
-    except SourceFileError as exc:
-        print(f"newsbot: standard input: {exc.reason}", file=sys.stderr)
-        return None
-    return _first_article(articles, "standard input")
-
-
-async def _fetch_page_text(
-    settings: Settings, url: str, language: str | None
-) -> tuple[str, str | None, str | None]:
-    from bot.services.ingest import fetcher_for
-    from summaries.fetch import FetchError
-    from summaries.sources.feeds import looks_like_feed
-    from summaries.sources.files import SourceFileError, read_source_bytes
-    from summaries.sources.pages import ExtractionError, extract_page
-
-    async with fetcher_for(settings) as fetcher:
-        try:
-            fetched = await fetcher.fetch(url, accept="any")
-            if looks_like_feed(fetched.body):
-                # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
-                article = _first_article(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
-                return article.body, _headline(article), language or article.language
-            page = extract_page(fetched.body, fetched.url, fetched.charset)
-        except (FetchError, ExtractionError, SourceFileError) as exc:
-            # A fetch error names the host; what was fetched and then refused is named here.
-            where = f"{url}: " if isinstance(exc, SourceFileError) else ""
-            print(f"newsbot: {where}{_for_operator(exc.reason)}", file=sys.stderr)
-            raise SystemExit(EXIT_FAILURE) from None
-    return page.text, page.title, language or page.language
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.render.replies import render_feed_dead, render_feed_works_again
@@ -118,6 +118,40 @@ def fetcher_for(settings: Settings) -> Fetcher:
         timeout=settings.fetch_timeout_seconds,
         max_bytes=settings.fetch_max_bytes,
     )
+
+
+@contextlib.asynccontextmanager
+async def open_ingest(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[IngestService]:
+    """An IngestService on the settings' database, fetcher and topics, closed with them (``newsbot ingest``)."""
+    async with await Database.open(settings.db_path) as db:
+        fetcher = fetcher_for(settings)
+        service = IngestService(
+            db=db,
+            fetcher=fetcher,
+            catalogue=TopicCatalogue.load(settings.topics_file),
+            settings=settings,
+            clock=clock or SystemClock(),
+        )
+        try:
+            yield service
+        finally:
+            service.close()
+            await fetcher.aclose()
+
+
+async def ingest_sources(
+    service: IngestService, sources: Iterable[str]
+) -> AsyncGenerator[IngestOutcome, None]:
+    """The outcomes of each source in turn, each as soon as it is stored; the next source is taken only once
+    the previous one is done. Stops after an outcome with ``storage_failed``: every later article would wait
+    out the busy timeout and fail the same way.
+    """
+    for source in sources:
+        async with contextlib.aclosing(service.iter_source(source)) as outcomes:
+            async for outcome in outcomes:
+                yield outcome
+                if outcome.storage_failed:
+                    return
 
 
 class IngestService:

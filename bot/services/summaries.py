@@ -1,12 +1,24 @@
-"""Summaries at another length than the stored one, shared by /summary, buttons and alerts."""
+"""Summaries at another length than the stored one, shared by /summary, buttons and alerts; and the page
+``newsbot summarize URL`` reads."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
 
+from bot.config import Settings
 from summaries import summarize
 from summaries.articles import Article
+from summaries.fetch import FetchError
+from summaries.sources.feeds import looks_like_feed
+from summaries.sources.files import (
+    SourceFileError,
+    SourceText,
+    UnreadableSource,
+    read_source_bytes,
+    source_text,
+)
+from summaries.sources.pages import ExtractionError, extract_page
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
 
 
@@ -51,3 +63,21 @@ class SummaryCache:
             summarize, article.body, sentences, title=article.title, language=article.language
         )
         return result or list(article.summary)
+
+
+async def fetch_source_text(settings: Settings, url: str) -> SourceText:
+    """The text to summarize at ``url``, a page or a feed; UnreadableSource says why there is none."""
+    from bot.services.ingest import fetcher_for  # imported here: that module imports this one
+
+    async with fetcher_for(settings) as fetcher:
+        try:
+            fetched = await fetcher.fetch(url, accept="any")
+            if looks_like_feed(fetched.body):
+                # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
+                return source_text(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
+            page = extract_page(fetched.body, fetched.url, fetched.charset)
+        except (FetchError, ExtractionError, SourceFileError) as exc:
+            # A fetch error names the host; what was fetched and then refused is named here.
+            where = f"{url}: " if isinstance(exc, SourceFileError) else ""
+            raise UnreadableSource(exc.reason, where) from None
+    return SourceText(page.text, page.title, page.language)

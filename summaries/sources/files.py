@@ -1,7 +1,8 @@
 """Local files as sources: plain text, HTML or a feed file (RSS/Atom/JSON Feed), told apart by content.
 
 The extension is never trusted: ``notes.txt`` holding RSS is read as a feed, ``story.html`` holding plain text
-as text. Binary and empty files raise :class:`SourceFileError` with a reason a person can act on.
+as text. Binary and empty files raise :class:`SourceFileError` with a reason a person can act on. Standard input
+is read as a file is; ``SourceText`` is what ``newsbot summarize`` makes a summary of.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import json
 import os
 import re
 import stat
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from summaries.articles import Article
 from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
@@ -46,6 +49,29 @@ class SourceFileError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """The text a summary is made of, read from a file, a page or standard input.
+
+    ``title``: None when there is none worth giving the summarizer; ``notice``: a line naming the article chosen
+    when the source holds several.
+    """
+
+    text: str
+    title: str | None = None
+    language: str | None = None
+    notice: str | None = None
+
+
+class UnreadableSource(Exception):
+    """A source with nothing to summarize: ``where`` names it ("" when ``reason`` does) and ``reason`` says why."""
+
+    def __init__(self, reason: str, where: str = "") -> None:
+        super().__init__(f"{where}{reason}")
+        self.reason = reason
+        self.where = where
 
 
 def read_source_file(path: Path | str) -> list[Article]:
@@ -162,3 +188,55 @@ def _text_article(text: str, *, name: str, url: str) -> Article:
 
 def _with_source(article: Article, source: str) -> Article:
     return replace(article, source=source)
+
+
+def source_text(articles: Sequence[Article], name: str) -> SourceText:
+    """The first of ``articles`` (the source ``name`` holds) as text to summarize; the notice names it among several."""
+    article = articles[0]
+    notice = None
+    if len(articles) > 1:
+        notice = f"{name} is a feed of {len(articles)} articles; summarizing the first, “{article.title}”"
+    return SourceText(article.body, headline(article), article.language, notice)
+
+
+def headline(article: Article) -> str | None:
+    """The title to summarize ``article`` with: None when the title is only the text's own first sentence.
+
+    A text file of one paragraph, or a feed item without a title, is titled so. The summarizer drops a title
+    repeated in the text, and the printed summary, which shows no title, lost its lead sentence.
+    """
+    text, title = " ".join(article.body.split()), article.title
+    own_sentence = title.endswith((".", "!", "?")) and text.startswith(title + " ")
+    return None if own_sentence or text == title else title
+
+
+def read_file_text(path: str) -> SourceText:
+    """The text to summarize in the file at ``path``; UnreadableSource says why there is none."""
+    try:
+        articles = read_source_file(Path(path))
+    except (OSError, ValueError) as exc:
+        raise UnreadableSource(str(getattr(exc, "reason", None) or exc), f"cannot read {path}: ") from None
+    if not articles:
+        raise UnreadableSource(f"{path} holds no article")
+    return source_text(articles, path)
+
+
+def read_standard_input(stream: BinaryIO) -> SourceText:
+    """Standard input's text, read as a file is (empty: the text as it is); UnreadableSource says why there is none."""
+    # Bytes, not a text stream's read(): that fails on a stray byte under a UTF-8 locale and lets binary data
+    # through as garbage "sentences" under others.
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableSource(f"standard input is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    kind = sniff_media_type(data[:2048])
+    if data.strip() and kind is None:
+        raise UnreadableSource(f"standard input is {binary_kind(data[:16])}, not text")
+    if not data.strip():
+        return SourceText(decode_bytes(data))
+    # Read like a file: `curl URL | newsbot summarize` pipes markup, whose tags would become "sentences"; and a
+    # text's title line, unused, gave `newsbot summarize < story.txt` other sentences than `summarize story.txt`.
+    try:
+        articles = read_source_bytes(data, name="standard input", url="")
+    except SourceFileError as exc:
+        raise UnreadableSource(exc.reason, "standard input: ") from None
+    return source_text(articles, "standard input")

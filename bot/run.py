@@ -1,0 +1,110 @@
+"""``newsbot run``: the bot against the Telegram Bot API, until SIGINT or SIGTERM stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import cast
+
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.app import build_application, running_application
+from bot.config import Settings
+from bot.errors import retry_after_seconds
+from bot.logs import hide_url_secrets
+from bot.store import instance_lock
+
+
+class TokenRejected(Exception):
+    """The Bot API refused NEWSBOT_BOT_TOKEN: a setting to fix; the message says so in one line."""
+
+
+class BotApiUnavailable(Exception):
+    """The Bot API cannot be reached, is no Bot API, or asks to wait; the message says so in one line."""
+
+
+def run_bot(settings: Settings) -> bool:
+    """Run the bot (one instance per database) until stopped; False when a signal stopped it during start-up."""
+    with instance_lock(settings.db_path):
+        return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings) -> bool:
+    """Start the bot, run it until SIGINT/SIGTERM, stop it; a signal during start-up stops it cleanly too.
+
+    Returns False when the signal came during start-up. Not ``Application.run_polling``: a stop signal there
+    raises SystemExit out of whatever start-up step is running (a database open waiting on a lock, say),
+    which is then never finished nor closed, and the process hangs at exit on the database's worker thread.
+    Here start-up is a task that a signal cancels.
+    """
+    assert settings.bot_token is not None
+    # Named in the errors below, which go to stderr (the service's log): a proxy's login in it stays hidden.
+    api_url = hide_url_secrets(settings.telegram_api_url)
+    application = build_application(settings)
+    stop = asyncio.Event()
+    started = False
+
+    async def run_until_stopped() -> None:
+        nonlocal started
+        async with running_application(application, poll_timeout=10) as polling:
+            started = True
+            stopping: asyncio.Task[object] = asyncio.create_task(stop.wait())
+            watched = {stopping} if polling is None else {stopping, polling}
+            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            # Polling ends on its own only when it gave up (a token revoked while running): stop, saying why,
+            # rather than run on deaf to every user.
+            if polling is not None and polling.done() and not polling.cancelled() and polling.exception():
+                raise cast(BaseException, polling.exception())
+
+    task = asyncio.create_task(run_until_stopped())
+
+    def on_signal() -> None:
+        if not stop.is_set():
+            stop.set()
+            if not started:
+                task.cancel()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        await task
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise
+        return False
+    except InvalidToken:
+        raise TokenRejected(
+            f"the Bot API at {api_url} rejected NEWSBOT_BOT_TOKEN; check the token "
+            "@BotFather gave you (and NEWSBOT_TELEGRAM_API_URL if you changed it)"
+        ) from None
+    except NetworkError as exc:
+        reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
+        # An error status with a page instead of the Bot API's JSON: PTB quotes the whole page (kilobytes of HTML
+        # in the one line); the status says enough. A gateway status is a proxy whose Bot API is down; any other
+        # means NEWSBOT_TELEGRAM_API_URL leads to something else, as a 200 with a page does (below).
+        status, page, _ = reason.partition(". Parsing the server response ")
+        if page and not status.endswith(("(502)", "(503)", "(504)")):
+            raise BotApiUnavailable(
+                f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
+                f"({status}); check NEWSBOT_TELEGRAM_API_URL"
+            ) from None
+        raise BotApiUnavailable(f"cannot reach the Bot API at {api_url}: {status}") from None
+    except RetryAfter as exc:
+        # Telegram limits how often setMyCommands may be called; a bot restarted again and again meets it.
+        raise BotApiUnavailable(
+            f"the Bot API at {api_url} asks to wait {retry_after_seconds(exc):.0f} s (flood control, after "
+            "frequent restarts); start newsbot again after that"
+        ) from None
+    except TelegramError as exc:
+        # "Invalid server response": something answered, but not in JSON (a web server or a proxy's page).
+        reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
+        raise BotApiUnavailable(
+            f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
+            f"({reason}); check NEWSBOT_TELEGRAM_API_URL"
+        ) from None
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    return True
