@@ -150,10 +150,14 @@ def _is_length(word: str) -> bool:
 
 
 def _one_article_hint(words: list[str], default_sentences: int) -> str:
-    """The documented "/summary N ID" form, with the ids the user typed (the first as id, the next as length)."""
+    """The documented "/summary N ID" form in the user's numbers: the id the first "#" marks (else the first
+    number), the length the next number that can be one."""
     numbers = [next(g for g in m.groups() if g is not None) for w in words if (m := _ARTICLE_ID.match(w))]
-    article = numbers[0]
-    length = int(numbers[1]) if _is_length(numbers[1]) else default_sentences
+    marked = [n for w, n in zip(words, numbers, strict=True) if w[0] in "#(["]
+    article = (marked or numbers)[0]
+    others = list(numbers)
+    others.remove(article)
+    length = next((int(n) for n in others if _is_length(n)), default_sentences)
     unit = "sentence" if length == 1 else "sentences"
     return (
         f"/summary takes one article id, with the number of sentences first: /summary {length} {article} "

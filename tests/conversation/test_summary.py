@@ -69,6 +69,8 @@ async def test_an_id_then_a_length_is_read_or_answered_with_the_documented_form(
     # The hint shows the user's own numbers in the documented order, never digits summarized as text.
     hint = await say(emulator, "/summary 1 2 3")
     assert hint.text.endswith("/summary 2 1 gives 2 sentences of #1.")
+    hint = await say(emulator, "/summary 3 #1 2")  # the "#" says which number is the id
+    assert hint.text.endswith("/summary 3 1 gives 3 sentences of #1.")
     # The documented form keeps its meaning: length first, then the id.
     one = await say(emulator, f"/summary 1 {target.id}")
     assert target.title in one.text and len(summary_sentences(one)) == 1
