@@ -502,13 +502,15 @@ class TopicCatalogue:
             topics[spec.id] = _merge(topics.get(spec.id), spec)
         catalogue = cls(topics.values())
         for spec in specs:
-            for name in (spec.title, *spec.aliases):
+            for name in (spec.title, *spec.aliases, spec.emoji):
                 owner = catalogue._names.get(_norm(name))
                 if owner is not None and owner != spec.id:
-                    # The other topic keeps the word, so "/subscribe <name>" would follow that one instead.
+                    # The other topic keeps the word, so "/subscribe <name>" would follow that one instead;
+                    # an emoji shared also puts two topics behind one emoji on the keyboard.
+                    other = "emoji" if name == spec.emoji else "word"
                     raise ValueError(
                         f"Topic {spec.id!r} in {extra_file}: {name!r} already names the topic {owner!r}; "
-                        "leave it out or choose another word."
+                        f"leave it out or choose another {other}."
                     )
         return catalogue
 

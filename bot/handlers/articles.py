@@ -111,6 +111,11 @@ def parse_summary_request(
     """
     sentences = default_sentences
     tokens = text.split(maxsplit=1)
+    words = text.split()
+    if len(words) == 2 and words[0][0] in "#([" and _ARTICLE_ID.match(words[0]) and _is_length(words[1]):
+        # "#12 3": the "#" marks 12 as the id, so 3 can only be the length, written after it.
+        text, sentences = words[0], int(words[1])
+        tokens = []
     if tokens and tokens[0].isdecimal() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:
         rest = tokens[1] if len(tokens) == 2 else ""
         n = int(tokens[0])
@@ -119,6 +124,9 @@ def parse_summary_request(
         elif not rest or _ARTICLE_ID.match(rest) is not None or _is_link(rest):
             raise UserError("A summary can have 1 to 10 sentences.")
         # else: pasted text that happens to start with a number ("15 people ...")
+    if len(left := text.split()) > 1 and all(_ARTICLE_ID.match(w) for w in left):
+        # "1 2 3", "#1 #2": numbers only, so no text to summarize, and no one article named either.
+        raise UserError(_one_article_hint(words, default_sentences))
     if not text:
         if replied_lists_several:
             raise UserError(_SEVERAL_ARTICLES)
@@ -135,6 +143,26 @@ def parse_summary_request(
         assert url is not None
         return SummaryRequest(sentences, url=url)
     return SummaryRequest(sentences, text=text)
+
+
+def _is_length(word: str) -> bool:
+    return word.isdecimal() and len(word) <= 2 and MIN_SENTENCES <= int(word) <= MAX_SENTENCES
+
+
+def _one_article_hint(words: list[str], default_sentences: int) -> str:
+    """The documented "/summary N ID" form in the user's numbers: the id the first "#" marks (else the first
+    number), the length the next number that can be one."""
+    numbers = [next(g for g in m.groups() if g is not None) for w in words if (m := _ARTICLE_ID.match(w))]
+    marked = [n for w, n in zip(words, numbers, strict=True) if w[0] in "#(["]
+    article = (marked or numbers)[0]
+    others = list(numbers)
+    others.remove(article)
+    length = next((int(n) for n in others if _is_length(n)), default_sentences)
+    unit = "sentence" if length == 1 else "sentences"
+    return (
+        f"/summary takes one article id, with the number of sentences first: /summary {length} {article} "
+        f"gives {length} {unit} of #{article}."
+    )
 
 
 def _is_link(text: str) -> bool:

@@ -55,6 +55,27 @@ async def test_summary_of_a_stored_article_with_n_sentences(
     assert "1 to 10 sentences" in (await say(emulator, f"/summary 11 {target.id}")).text
 
 
+async def test_an_id_then_a_length_is_read_or_answered_with_the_documented_form(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary #1 2" and "/summary 1 2 3" were summarized as pasted text: "There is nothing to summarize".
+    target = (await store_samples(running_bot))[1]
+    marked = await say(emulator, f"/summary #{target.id} 2")
+    assert target.title in marked.text and len(summary_sentences(marked)) == 2
+    for typed in (f"1 {target.id} 3", f"#{target.id} #2", f"2 #{target.id} 4"):
+        hint = await say(emulator, f"/summary {typed}")
+        assert "nothing to summarize" not in hint.text, typed
+        assert "/summary takes one article id, with the number of sentences first" in hint.text, typed
+    # The hint shows the user's own numbers in the documented order, never digits summarized as text.
+    hint = await say(emulator, "/summary 1 2 3")
+    assert hint.text.endswith("/summary 2 1 gives 2 sentences of #1.")
+    hint = await say(emulator, "/summary 3 #1 2")  # the "#" says which number is the id
+    assert hint.text.endswith("/summary 3 1 gives 3 sentences of #1.")
+    # The documented form keeps its meaning: length first, then the id.
+    one = await say(emulator, f"/summary 1 {target.id}")
+    assert target.title in one.text and len(summary_sentences(one)) == 1
+
+
 async def test_summary_of_pasted_and_replied_text(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -260,6 +260,12 @@ def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> Non
         ({"id": "climate", "keywords": {"heatwave": float("nan")}}, "every keyword needs a number"),
         ({"id": "climate", "aliases": ["cars"]}, "'cars' already names the topic 'automotive'"),
         ({"id": "climate", "title": "Money"}, "'Money' already names the topic 'business'"),
+        # A built-in's emoji: "/subscribe 🚗" still followed Automotive, and two topics showed 🚗.
+        (
+            {"id": "motorsport", "emoji": "🚗"},
+            "'🚗' already names the topic 'automotive'; leave it out or choose another emoji.",
+        ),
+        ({"id": "climate", "emoji": "🏛"}, "'🏛' already names the topic 'politics'"),
     ],
 )
 def test_an_operator_file_mistake_is_named_at_start_up(
@@ -306,6 +312,23 @@ def test_an_operator_topic_may_take_a_built_in_alias_as_its_id_and_flag_emojis(t
     catalogue = TopicCatalogue.load(path)
     assert catalogue.resolve("climate") == catalogue.get("climate")
     assert catalogue.resolve("Klima") == catalogue.get("climate")
+
+
+def test_an_operator_topic_may_keep_or_move_a_built_in_emoji_it_overrides(tmp_path: Path) -> None:
+    # Overriding a built-in by its id is no emoji clash: neither keeping its emoji nor freeing it for another.
+    path = tmp_path / "topics.json"
+    topics = [
+        {"id": "automotive", "emoji": "🏎️"},
+        {"id": "motoring-deals", "title": "Car deals", "emoji": "🚗"},
+        {"id": "sport", "emoji": "⚽"},
+        {"id": "climate"},
+        {"id": "gardening"},  # two topics without an emoji share the default, which nobody chose
+    ]
+    path.write_text(json.dumps({"topics": topics}), encoding="utf-8")
+    catalogue = TopicCatalogue.load(path)
+    assert catalogue.resolve("🚗") == catalogue.get("motoring-deals")
+    assert catalogue.resolve("🏎") == catalogue.get("automotive")
+    assert catalogue.resolve("⚽") == catalogue.get("sport")
 
 
 @pytest.mark.parametrize(
