@@ -11,9 +11,12 @@ articles are pruned daily after ``--retention-days``.
     python -m benchmarks.soak --days 30                  # ~300 chats, 4 feeds, retention 2 days
     python -m benchmarks.soak --days 3 --chats 20 --no-tracemalloc
 
-Reports messages delivered, duplicates (a chat getting one story twice), lost (a story a never-blocked chat
-subscribed to that it never got), rows left stuck in the outbox, and per day: database size, rows, and RSS;
-and the largest allocation growths (tracemalloc) between the end of day 2 and the end.
+Reports messages delivered (alerts, digests and quiet hours' round-ups), duplicates (a chat getting one story
+twice, in whichever kind of message), lost (a story a never-blocked chat subscribed to that it never got), stories
+that came in the wrong kind of message (an alert where a digest or round-up was due, or the reverse), alerts sent
+inside a chat's quiet hours, messages over Telegram's 100 entities, rows left stuck in the outbox, and per day:
+database size, rows, and RSS; and the largest allocation growths (tracemalloc) between the end of day 2 and the
+end.
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ import time
 import tracemalloc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -60,6 +65,9 @@ _ROOTS = (  # noqa: SIM905
 # Compounds of those (9,000 of them): random bodies share too few words to look like one story (MinHash).
 WORDS = [a + b for a in _ROOTS for b in _ROOTS if a != b]
 _KEY = re.compile(r"\bK(\d+)Q\b")  # the key of an item, as its title carries it ("K123Q")
+QUIET = ("22:00", "07:00")  # the quiet hours of the chats that have some
+ROUNDUP_MORE_THAN = 5  # more alerts than this held by a quiet night come as one round-up (bot.delivery)
+KINDS = ("alert", "digest", "roundup")
 
 
 def rss_mb() -> float:
@@ -75,10 +83,14 @@ def rss_mb() -> float:
 async def serve_emulator(every_429: int) -> None:
     """Child process: the emulator, what each chat received, and a JSON-lines protocol on stdin/stdout."""
     from bot.emulator import BotApiEmulator, RateLimits, SentMessage
+    from bot.emulator.html_check import MAX_ENTITIES, parse_html
     from bot.emulator.server import ApiError
 
-    received: dict[int, set[int]] = {}
-    counts = {"messages": 0, "keyed": 0, "duplicates": 0, "429s": 0}
+    # chat -> story key -> (kind of the message that first carried it, simulated time it arrived)
+    received: dict[int, dict[int, tuple[int, float]]] = {}
+    counts = {"messages": 0, "keyed": 0, "duplicates": 0, "429s": 0, "over_entity_limit": 0}
+    counts |= {f"{kind}_messages": 0 for kind in KINDS} | {f"{kind}_stories": 0 for kind in KINDS}
+    now = 0.0  # the simulated time, as the driver last told it
     replies: dict[int, asyncio.Future[None]] = {}
     async with BotApiEmulator(rate_limits=RateLimits(enabled=False), record_messages=False) as emulator:
         sends = 0
@@ -95,12 +107,28 @@ async def serve_emulator(every_429: int) -> None:
 
         def arrived(message: SentMessage) -> None:
             counts["messages"] += 1
-            seen = received.setdefault(message.chat_id, set())
+            # Telegram keeps a message's first 100 entities (the emulator too): past them a link is plain text.
+            if (
+                len(message.entities) >= MAX_ENTITIES
+                and len(parse_html(message.html).entities) > MAX_ENTITIES
+            ):
+                counts["over_entity_limit"] += 1
+            # Every part of a round-up or a digest opens with its name; an alert is one story's title.
+            if "While quiet hours were on" in message.text:
+                kind = 2
+            elif "news digest" in message.text:
+                kind = 1
+            else:
+                kind = 0
+            counts[f"{KINDS[kind]}_messages"] += 1
+            seen = received.setdefault(message.chat_id, {})
             for key in {int(k) for k in _KEY.findall(message.text)}:
                 counts["keyed"] += 1
+                counts[f"{KINDS[kind]}_stories"] += 1
                 if key in seen:
                     counts["duplicates"] += 1
-                seen.add(key)
+                else:
+                    seen[key] = (kind, now)
             waiter = replies.pop(message.chat_id, None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
@@ -127,10 +155,17 @@ async def serve_emulator(every_429: int) -> None:
                     answer = {"ok": False}
             elif op == "block":
                 await emulator.block_chat(request["chat"], announce=request["announce"])
+            elif op == "now":
+                now = float(request["now"])
             elif op == "stats":
                 answer = dict(counts)
             elif op == "received":
-                answer = {"received": {str(c): sorted(keys) for c, keys in received.items()}}
+                answer = {
+                    "received": {
+                        str(c): [[key, kind, at] for key, (kind, at) in sorted(keys.items())]
+                        for c, keys in received.items()
+                    }
+                }
             print(json.dumps(answer), flush=True)
 
 
@@ -236,6 +271,8 @@ class SoakChat:
     since: float
     mode: str
     blocked_at: float | None = None
+    zone: str = "UTC"
+    quiet: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -270,6 +307,12 @@ async def _settled(db: Any, now: float, timeout: float) -> bool:
             "SELECT count(*) FROM chats WHERE mode = 'digest' AND active = 1 AND paused = 0"
             " AND (next_digest_at IS NULL OR next_digest_at <= ?)",
             (now,),
+        ),
+        # A round-up on its way: an instant chat's held alerts, folded into digest rows until claimed.
+        (
+            "SELECT count(*) FROM deliveries WHERE status = 'pending' AND kind = 'digest' AND chat_id IN"
+            " (SELECT id FROM chats WHERE mode = 'instant' AND active = 1 AND paused = 0)",
+            (),
         ),
     )
     while time.perf_counter() < deadline:
@@ -345,7 +388,7 @@ async def run(
             await seeded.chats.register(chat_id, "group" if group else "private", None, ChatDefaults(), START)
             for topic in topics:
                 await seeded.subscriptions.add(chat_id, "topic", topic, START)
-            quiet = n % 7 == 2 and mode == "instant"
+            quiet = QUIET if n % 7 == 2 and mode == "instant" else None
             await seeded.chats.save_settings(
                 Chat(
                     id=chat_id,
@@ -353,15 +396,16 @@ async def run(
                     mode=mode,  # type: ignore[arg-type]
                     digest_times=("08:00", "18:00") if n % 2 else ("07:30",),
                     timezone=tz,
-                    quiet_start="22:00" if quiet else None,
-                    quiet_end="07:00" if quiet else None,
+                    quiet_start=quiet[0] if quiet else None,
+                    quiet_end=quiet[1] if quiet else None,
                 ),
                 START,
             )
-            sim[chat_id] = SoakChat(chat_id, topics, START, mode)
+            sim[chat_id] = SoakChat(chat_id, topics, START, mode, zone=tz, quiet=quiet)
     finally:
         await seeded.close()
     await emulator.ask({"op": "chats", "chats": [[c, "group" if c < 0 else "private"] for c in sim]})
+    await emulator.ask({"op": "now", "now": START})
     for topic in TOPICS:  # the feeds' backlog: stored on the first poll, never pushed
         feeds.publish(topic, START - 3600)
     stuck_steps = 0
@@ -390,6 +434,8 @@ async def run(
                     for topic in TOPICS:
                         feeds.publish(topic, clock.now() + 1)
                 for _ in range(max(1, int(3600 // step_seconds))):
+                    # Told first: what the bot sends once the clock moved arrives at the new time.
+                    await emulator.ask({"op": "now", "now": clock.now() + step_seconds})
                     clock.advance(step_seconds)
                     if not await _settled(db, clock.now(), 60):
                         stuck_steps += 1
@@ -409,6 +455,7 @@ async def run(
         await emulator.stop()
         await feeds.close()
     lost, expected = _lost(sim, feeds.history, received)
+    kinds = _kinds(sim, feeds.history, received, step_seconds)
     figures.summary = {
         "days": days,
         "chats": len(sim),
@@ -419,6 +466,10 @@ async def run(
         "expected_for_never_blocked_chats": expected,
         "duplicates": stats["duplicates"],
         "lost": lost,
+        "messages_by_kind": {kind: stats[f"{kind}_messages"] for kind in KINDS},
+        "stories_by_kind": {kind: stats[f"{kind}_stories"] for kind in KINDS},
+        **kinds,
+        "messages_over_100_entities": stats["over_entity_limit"],
         "stuck_in_outbox": outbox.get("pending", 0) + outbox.get("sending", 0),
         "steps_not_settled": stuck_steps,
         "429s_answered": stats["429s"],
@@ -445,7 +496,7 @@ async def _daily_users(
         await emulator.ask({"op": "chats", "chats": [[chat_id, "private"]]})
         await emulator.ask({"op": "say", "chat": chat_id, "text": "/start"})
         await emulator.ask({"op": "say", "chat": chat_id, "text": f"/subscribe {topic}"})
-        sim[chat_id] = SoakChat(chat_id, (topic,), now, "instant")
+        sim[chat_id] = SoakChat(chat_id, (topic,), now, "instant")  # no quiet hours
     if day >= 2:
         candidates = sorted(c.id for c in sim.values() if c.blocked_at is None and c.since < now)
         for n, chat_id in enumerate(rng.sample(candidates, min(blocks, len(candidates)))):
@@ -456,19 +507,84 @@ async def _daily_users(
 
 
 def _lost(
-    sim: dict[int, SoakChat], history: Sequence[tuple[int, str, float]], received: dict[str, list[int]]
+    sim: dict[int, SoakChat],
+    history: Sequence[tuple[int, str, float]],
+    received: dict[str, list[list[Any]]],
 ) -> tuple[int, int]:
     """(lost, expected): items of its topics published after a never-blocked chat subscribed, not received."""
     lost = expected = 0
     for chat in sim.values():
         if chat.blocked_at is not None:
             continue
-        got = set(received.get(str(chat.id), ()))
+        got = {int(r[0]) for r in received.get(str(chat.id), ())}
         for key, topic, published in history:
             if topic in chat.topics and published > chat.since:
                 expected += 1
                 lost += key not in got
     return lost, expected
+
+
+def _quiet_end(chat: SoakChat, at: float) -> float | None:
+    """When the quiet hours ``at`` falls in end (None: not in them). Overnight hours, as QUIET."""
+    if chat.quiet is None:
+        return None
+    zone = ZoneInfo(chat.zone)
+    local = datetime.fromtimestamp(at, zone)
+    start, end = (day_time.fromisoformat(t) for t in chat.quiet)
+    if end <= local.time() < start:
+        return None
+    day = local.date() + timedelta(days=1) if local.time() >= start else local.date()
+    return datetime.combine(day, end, zone).timestamp()
+
+
+def _kinds(
+    sim: dict[int, SoakChat],
+    history: Sequence[tuple[int, str, float]],
+    received: dict[str, list[list[Any]]],
+    step_seconds: float,
+) -> dict[str, int]:
+    """Did each story a never-blocked chat received come in the kind of message due, and did quiet hours hold?
+
+    A digest chat's stories come in digests; an instant chat's as alerts, except those its quiet hours held
+    (polled inside them): more than ROUNDUP_MORE_THAN held by one night come in that night's round-up, fewer as
+    alerts once the quiet hours end. No alert arrives inside a chat's quiet hours.
+    """
+    wrong = held = in_roundups = quiet_alerts = 0
+    for chat in sim.values():
+        if chat.blocked_at is not None:
+            continue
+        got = {int(r[0]): (KINDS[int(r[1])], float(r[2])) for r in received.get(str(chat.id), ())}
+        due: dict[int, str] = {}
+        nights: dict[float, list[int]] = {}
+        for key, topic, published in history:
+            if topic not in chat.topics or published <= chat.since:
+                continue
+            if chat.mode == "digest":
+                due[key] = "digest"
+                continue
+            due[key] = "alert"
+            # Polled at the first step after it was published (feeds are polled every step).
+            polled = START + -(-(published - START) // step_seconds) * step_seconds
+            end = _quiet_end(chat, polled)
+            if end is not None:
+                nights.setdefault(end, []).append(key)
+        for keys in nights.values():
+            held += len(keys)
+            if len(keys) > ROUNDUP_MORE_THAN:
+                due.update(dict.fromkeys(keys, "roundup"))
+        for key, kind in due.items():
+            if key in got:
+                wrong += got[key][0] != kind
+                in_roundups += got[key][0] == "roundup"
+        quiet_alerts += sum(
+            1 for kind, at in got.values() if kind == "alert" and _quiet_end(chat, at) is not None
+        )
+    return {
+        "stories_in_wrong_kind_of_message": wrong,
+        "stories_held_by_quiet_hours": held,
+        "held_stories_received_in_roundups": in_roundups,
+        "alerts_inside_quiet_hours": quiet_alerts,
+    }
 
 
 async def _day_figures(

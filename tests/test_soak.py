@@ -26,6 +26,11 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
     assert summary["429s_answered"] > 0
     assert summary["duplicates"] == 0
     assert summary["lost"] == 0
+    # Quiet hours hold alerts: a night's held stories come once each, in its round-up, and no alert inside them.
+    assert summary["held_stories_received_in_roundups"] > 0
+    assert summary["stories_in_wrong_kind_of_message"] == 0
+    assert summary["alerts_inside_quiet_hours"] == 0
+    assert summary["messages_over_100_entities"] == 0
     assert summary["stuck_in_outbox"] == 0
     assert summary["steps_not_settled"] == 0
     # Retention (1 day) prunes daily from day 2 on: a day's worth of articles stays, not all of them.
