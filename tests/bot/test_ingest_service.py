@@ -720,13 +720,11 @@ async def test_an_item_whose_link_gets_a_new_session_id_at_every_fetch_is_not_ne
     assert sum(news_site.hits(f"/p/{n}") for n in range(12)) == 11  # each page once
 
 
-async def test_items_a_site_moved_to_new_addresses_under_their_guids_are_not_news_again(
-    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
-) -> None:
-    # The site moved its articles from /p/N to /news/p/N; the feed kept each item's guid and title. Every item
-    # looked new: its page was fetched again, and once the poll's ten page fetches were used up the next old
-    # item was stored again from its teaser and alerted a second time.
-    def page(prefix: str, n: int) -> str:
+def _moved_site_listing(news_site: NewsSite, prefix: str, count: int, now: float) -> str:
+    """A feed of ``count`` teasers (guids item-N, titles "Story N", dated the hour before ``now``) whose pages
+    live under ``prefix``: a site that moves its articles changes the prefix and keeps guids, titles and dates."""
+
+    def page(n: int) -> str:
         text = "".join(
             f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
         )
@@ -734,14 +732,23 @@ async def test_items_a_site_moved_to_new_addresses_under_their_guids_are_not_new
             f"{prefix}/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
         )
 
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{page(n)}</link>"
+        f"<guid isPermaLink='false'>item-{n}</guid><description>Read more...</description>"
+        f"<pubDate>{_rfc822(now - 3600 + n)}</pubDate></item>"
+        for n in range(count - 1, -1, -1)
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+
+
+async def test_items_a_site_moved_to_new_addresses_under_their_guids_are_not_news_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The site moved its articles from /p/N to /news/p/N; the feed kept each item's guid and title. Every item
+    # looked new: its page was fetched again, and once the poll's ten page fetches were used up the next old
+    # item was stored again from its teaser and alerted a second time.
     def listing(prefix: str, count: int) -> str:
-        items = "".join(
-            f"<item><title>Story {n}</title><link>{page(prefix, n)}</link>"
-            f"<guid isPermaLink='false'>item-{n}</guid><description>Read more...</description>"
-            f"<pubDate>{_rfc822(clock.now() - 3600 + n)}</pubDate></item>"
-            for n in range(count - 1, -1, -1)
-        )
-        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+        return _moved_site_listing(news_site, prefix, count, clock.now())
 
     url = news_site.add("/port.xml", listing("", 10), content_type="application/rss+xml")
     await db.feeds.add(url, (), None, clock.now() - 86400)
@@ -1580,24 +1587,10 @@ async def test_a_poll_that_cannot_read_which_items_the_feed_gave_before_stores_a
     # Reading the feed's known items failed (the database locked): the poll went on as if the feed had listed
     # nothing before, so items whose links had changed since (a site moved its articles) were stored and
     # alerted a second time.
-    def page(prefix: str, n: int) -> str:
-        text = "".join(
-            f"<p>Paragraph {k}: quay{n} saw cargo{n}x{k} arrive at the harbour today.</p>" for k in range(12)
-        )
-        return news_site.add(
-            f"{prefix}/p/{n}", f"<html><body><article><h1>Story {n}</h1>{text}</article></body></html>"
-        )
-
     start = clock.now()
 
     def listing(prefix: str, count: int) -> str:
-        items = "".join(
-            f"<item><title>Story {n}</title><link>{page(prefix, n)}</link>"
-            f"<guid isPermaLink='false'>item-{n}</guid><description>Read more...</description>"
-            f"<pubDate>{_rfc822(start - 3600 + n)}</pubDate></item>"
-            for n in range(count - 1, -1, -1)
-        )
-        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port</title>{items}</channel></rss>"
+        return _moved_site_listing(news_site, prefix, count, start)
 
     url = news_site.add("/port.xml", listing("", 10), content_type="application/rss+xml")
     await db.feeds.add(url, (), None, clock.now() - 86400)
