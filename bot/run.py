@@ -86,10 +86,7 @@ async def serve(settings: Settings) -> bool:
         # means NEWSBOT_TELEGRAM_API_URL leads to something else, as a 200 with a page does (below).
         status, page, _ = reason.partition(". Parsing the server response ")
         if page and not status.endswith(("(502)", "(503)", "(504)")):
-            raise BotApiUnavailable(
-                f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
-                f"({status}); check NEWSBOT_TELEGRAM_API_URL"
-            ) from None
+            raise _not_a_bot_api(api_url, status) from None
         raise BotApiUnavailable(f"cannot reach the Bot API at {api_url}: {status}") from None
     except RetryAfter as exc:
         # Telegram limits how often setMyCommands may be called; a bot restarted again and again meets it.
@@ -100,11 +97,16 @@ async def serve(settings: Settings) -> bool:
     except TelegramError as exc:
         # "Invalid server response": something answered, but not in JSON (a web server or a proxy's page).
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
-        raise BotApiUnavailable(
-            f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
-            f"({reason}); check NEWSBOT_TELEGRAM_API_URL"
-        ) from None
+        raise _not_a_bot_api(api_url, reason) from None
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     return True
+
+
+def _not_a_bot_api(api_url: str, answer: str) -> BotApiUnavailable:
+    """The error for an address where something answers, but not a Bot API (a web server, a proxy's page)."""
+    return BotApiUnavailable(
+        f"cannot reach the Bot API at {api_url}: what answers there is not a Bot API "
+        f"({answer}); check NEWSBOT_TELEGRAM_API_URL"
+    )
