@@ -26,23 +26,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from summaries.topics import default_catalogue
+
 T = TypeVar("T")
 
 # 2026-11-27 08:00 UTC: the moment the measurements pretend it is.
 NOW = 1_795_766_400.0
 DAY = 86400.0
-TOPICS = [
-    "automotive",
-    "business",
-    "technology",
-    "science",
-    "health",
-    "politics",
-    "world",
-    "sport",
-    "entertainment",
-    "e-commerce",
-]
+# The built-in catalogue's topics, which chats follow and articles carry.
+TOPICS = [t.id for t in default_catalogue().all()]
 LANGUAGES = [("en", 0.7), ("de", 0.1), ("es", 0.08), ("fr", 0.07), ("pt", 0.05)]
 COMMON = [
     "the",
