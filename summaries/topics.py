@@ -501,11 +501,21 @@ class TopicCatalogue:
         for spec in specs:
             topics[spec.id] = _merge(topics.get(spec.id), spec)
         catalogue = cls(topics.values())
+        # Every topic a name belongs to: the index keeps only the first, which may be the spec's own topic while
+        # another has the word too. A topic's own id is no clash: ids win over another topic's alias.
+        owners: dict[str, list[str]] = {}
+        for topic in catalogue._topics.values():
+            for name in dict.fromkeys(_norm(n) for n in (topic.id, topic.title, *topic.aliases, topic.emoji)):
+                owners.setdefault(name, []).append(topic.id)
         for spec in specs:
             for name in (spec.title, *spec.aliases, spec.emoji):
-                owner = catalogue._names.get(_norm(name))
-                if owner is not None and owner != spec.id:
-                    # The other topic keeps the word, so "/subscribe <name>" would follow that one instead;
+                key = _norm(name)
+                others = (
+                    [o for o in owners.get(key, []) if o != spec.id] if key and key != _norm(spec.id) else []
+                )
+                if others:
+                    owner = others[0]
+                    # Only one topic keeps the word, so "/subscribe <name>" would follow one of the two;
                     # an emoji shared also puts two topics behind one emoji on the keyboard.
                     other = "emoji" if name == spec.emoji else "word"
                     raise ValueError(

@@ -151,12 +151,14 @@ def _is_length(word: str) -> bool:
 
 def _one_article_hint(words: list[str], default_sentences: int) -> str:
     """The documented "/summary N ID" form in the user's numbers: the id the first "#" marks (else the first
-    number), the length the next number that can be one."""
+    number), the length the next unmarked number that can be one."""
     numbers = [next(g for g in m.groups() if g is not None) for w in words if (m := _ARTICLE_ID.match(w))]
     marked = [n for w, n in zip(words, numbers, strict=True) if w[0] in "#(["]
     article = (marked or numbers)[0]
-    others = list(numbers)
-    others.remove(article)
+    # A marked number names an article ("#5 #6" asks for two), never a length.
+    others = [n for w, n in zip(words, numbers, strict=True) if w[0] not in "#(["]
+    if not marked:
+        others.remove(article)
     length = next((int(n) for n in others if _is_length(n)), default_sentences)
     unit = "sentence" if length == 1 else "sentences"
     return (

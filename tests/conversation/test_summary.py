@@ -76,6 +76,17 @@ async def test_an_id_then_a_length_is_read_or_answered_with_the_documented_form(
     assert target.title in one.text and len(summary_sentences(one)) == 1
 
 
+async def test_a_second_marked_id_is_not_offered_as_the_length(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary #1 #2" asks for two articles; the hint offered "6 sentences of #5" for "#5 #6", as if "#6" were
+    # a length.
+    hint = await say(emulator, "/summary #5 #6")
+    assert hint.text.endswith("/summary 3 5 gives 3 sentences of #5."), hint.text
+    hint = await say(emulator, "/summary #5 #6 2")  # an unmarked number is still read as the length
+    assert hint.text.endswith("/summary 2 5 gives 2 sentences of #5."), hint.text
+
+
 async def test_summary_of_pasted_and_replied_text(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

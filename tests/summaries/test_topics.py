@@ -278,6 +278,20 @@ def test_an_operator_file_mistake_is_named_at_start_up(
     assert str(path) in str(error.value)
 
 
+# Automotive comes first in the catalogue, so it kept a name it was given over business, which also has it: the
+# file loaded, "/subscribe 💼" and "/subscribe money" followed Automotive, and two topics showed 💼.
+@pytest.mark.parametrize(
+    "topic", [{"id": "automotive", "emoji": "💼"}, {"id": "automotive", "aliases": ["money"]}]
+)
+def test_a_built_in_topic_given_another_topics_name_is_refused(
+    tmp_path: Path, topic: dict[str, object]
+) -> None:
+    path = tmp_path / "topics.json"
+    path.write_text(json.dumps({"topics": [topic]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="already names the topic 'business'"):
+        TopicCatalogue.load(path)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
