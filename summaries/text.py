@@ -326,6 +326,21 @@ SENTENCE_FINAL = (
 SENTENCE_CLOSING = "\\s\"'”’“»«›‹)\\]」』）》〉】〕｣"
 
 
+# Punctuation people type around a word they mean (quotes of every keyboard, brackets, stops), taken off its edges.
+_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』"
+
+
+def strip_edges(text: str, extra: str = "") -> str:
+    """``text`` without punctuation (and ``extra``) at its edges, but for the dot that starts a name such as
+    ".NET"."""
+    edges = _EDGE_PUNCT + extra
+    core = text.strip(edges)
+    # Stripped to "net", ".NET" matched every "net profit" of the business news.
+    if core[:1].isalpha() and text.lstrip(edges.replace(".", "")).startswith("." + core):
+        return "." + core
+    return core
+
+
 def without_tag_sign(word: str) -> str:
     """``word`` without the sign of a hashtag, cashtag or handle ("#tesla" -> "tesla", "$TSLA" -> "TSLA")."""
     sign = _TAG_SIGN.match(word)

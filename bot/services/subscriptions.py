@@ -12,7 +12,7 @@ from bot.delivery.planning import keyword_key
 from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
-from summaries.text import without_tag_sign
+from summaries.text import strip_edges, without_tag_sign
 from summaries.topics import Topic
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ _TOKEN = re.compile(
     r'|([^\s"“”„«»「」『』]+)'
 )
 _QUOTED_GROUPS = _TOKEN.groups - 1
-_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』"
 _HAS_WORD_CHAR = re.compile(r"\w")
 # Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
 # almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.
@@ -95,12 +94,12 @@ def parse_words(text: str) -> list[Word]:
         quoted = next((g for g in match.groups()[:_QUOTED_GROUPS] if g is not None), None)
         if quoted is not None:
             typed = " ".join(quoted.split())
-            phrase = _strip_edges(typed)
+            phrase = strip_edges(typed)
             if phrase:
                 words.append(Word(phrase, quoted=True, typed=typed))
             continue
         for typed in match.group(_TOKEN.groups).split(","):
-            part = _strip_edges(typed)
+            part = strip_edges(typed)
             if part:
                 words.append(Word(part, typed=typed))
     return words
@@ -118,7 +117,7 @@ def _with_sign(text: str) -> str:
     # Keyboards send "café" composed or as "e" + a combining accent; one spelling keeps /unsubscribe working.
     # "İ" lowers to "i" + a combining dot, shown as a doubly dotted "i̇stanbul"; matching reads it as "i" anyway.
     lowered = unicodedata.normalize("NFC", text).lower().replace("i\u0307", "i")
-    return _strip_edges(" ".join(lowered.split()))
+    return strip_edges(" ".join(lowered.split()))
 
 
 def _stored_as(followed: Iterable[tuple[str, str]], keyword: str) -> list[str]:
@@ -128,15 +127,6 @@ def _stored_as(followed: Iterable[tuple[str, str]], keyword: str) -> list[str]:
     # Compared as matching compares them: "cafe" and "café" bring the same articles, so they are one keyword.
     key = keyword_key(keyword)
     return [value for kind, value in followed if kind == "keyword" and keyword_key(value) == key]
-
-
-def _strip_edges(text: str) -> str:
-    """``text`` without punctuation at its edges, but for the dot that starts a name such as ".NET"."""
-    core = text.strip(_EDGE_PUNCT)
-    # Stripped to "net", /subscribe .NET matched every "net profit" of the business news.
-    if core[:1].isalpha() and text.lstrip(_EDGE_PUNCT.replace(".", "")).startswith("." + core):
-        return "." + core
-    return core
 
 
 class SubscriptionService:

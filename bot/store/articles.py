@@ -16,7 +16,7 @@ import aiosqlite
 from bot.store.db import fetch_all, run
 from bot.store.db import storable_text as _storable
 from summaries.articles import Article
-from summaries.text import HANGUL_CHARS, WORD_CHARS, is_unspaced, without_tag_sign
+from summaries.text import HANGUL_CHARS, WORD_CHARS, is_unspaced, strip_edges, without_tag_sign
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -67,11 +67,11 @@ _GREEK_VOWELS = "αεηιουω"
 _ACRONYM = re.compile(f"(?<![{WORD_CHARS}])[A-Z]{{2,5}}(?![{WORD_CHARS}])")
 # A word with a symbol the index drops ("c++", "at&t", ".net") must also appear with it, as keyword subscriptions
 # match it (bot/delivery/planning.py): FTS5 alone read "c++" as "c", "at&t" as "at t", ".net" as "net". Such a
-# word is stripped of the punctuation around it as a keyword is (bot/services/subscriptions.py), and of the sign
+# word is stripped of the punctuation around it as a keyword is (summaries.text.strip_edges), and of the sign
 # of a hashtag, cashtag or handle ("#tesla", "$TSLA", "@name"), which keywords drop.
 _PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
-# With the operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
-_WORD_EDGE_PUNCT = " \t\n.,;:!?()[]{}<>'`´‘’‚\"“”„«»‹›「」『』*^"
+# The operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
+_SEARCH_OPERATORS = "*^"
 # Prune in batches so the delivery loop's writes get the lock between them.
 _PRUNE_BATCH = 500
 # An old article may go once nothing is queued for it: neither alerts still to plan nor a delivery waiting to
@@ -230,10 +230,7 @@ def symbol_words(words: str) -> list[str]:
     found: list[str] = []
     for chunk in words[:_MAX_SEARCH_CHARS].split()[:_MAX_SEARCH_TERMS]:
         chunk = _POSSESSIVE.sub("", chunk)
-        word = chunk.strip(_WORD_EDGE_PUNCT)
-        if word[:1].isalpha() and chunk.lstrip(_WORD_EDGE_PUNCT.replace(".", "")).startswith("." + word):
-            word = "." + word  # ".NET", not "net"
-        word = without_tag_sign(word).lower()
+        word = without_tag_sign(strip_edges(chunk, _SEARCH_OPERATORS)).lower()
         if word.isascii() and any(ch.isalnum() for ch in word) and not _PLAIN_SEARCH_WORD.fullmatch(word):
             found.append(word)
     return list(dict.fromkeys(found))
