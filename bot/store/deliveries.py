@@ -92,6 +92,16 @@ def _delivery(row: sqlite3.Row | Any) -> Delivery:
     )
 
 
+# An alert quiet hours held, whose hold is over at ?1 ({t}: the table's alias). A quiet-hours hold is the one
+# hold with no error: an outage's or a 429's park records why it waits.
+_HELD_DUE = (
+    "{t}.status = 'pending' AND {t}.kind = 'alert' AND {t}.not_before > 0 AND {t}.not_before <= ?1"
+    " AND {t}.error IS NULL"
+)
+# A chat whose held alerts come as a quiet night's round-up: reachable, not paused, on instant alerts.
+_ROUNDUP_CHAT = "{t}.active = 1 AND {t}.paused = 0 AND {t}.mode = 'instant'"
+
+
 class DeliveryRepo:
     """Planned, sent and failed deliveries."""
 
@@ -195,11 +205,10 @@ class DeliveryRepo:
                 "   AND e.id < d.id AND e.not_before <= ?1 LIMIT ?2)) < ?2"
                 "  AND d.chat_id NOT IN (SELECT value FROM json_each(?4))"
                 # Only a held alert (quiet hours: no error) pays for this count, bounded as the one above.
-                "  AND NOT (?5 IS NOT NULL AND d.not_before > 0 AND d.error IS NULL"
+                f"  AND NOT (?5 IS NOT NULL AND {_HELD_DUE.format(t='d')}"
                 "   AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS e"
-                "    WHERE e.chat_id = d.chat_id AND e.status = 'pending' AND e.kind = 'alert'"
-                "    AND e.not_before > 0 AND e.not_before <= ?1 AND e.error IS NULL LIMIT ?5 + 1)) > ?5"
-                "   AND d.chat_id IN (SELECT id FROM chats WHERE active = 1 AND paused = 0 AND mode = 'instant'))"
+                f"    WHERE e.chat_id = d.chat_id AND {_HELD_DUE.format(t='e')} LIMIT ?5 + 1)) > ?5"
+                f"   AND d.chat_id IN (SELECT id FROM chats WHERE {_ROUNDUP_CHAT.format(t='chats')}))"
                 " ORDER BY d.id LIMIT ?3)"
                 " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
                 (now, per_chat, limit, json.dumps(sorted(skip_chats)), roundup_more_than),
@@ -282,19 +291,14 @@ class DeliveryRepo:
         """Turn the due alerts quiet hours held for an instant chat into that chat's round-up (its digest rows),
         where more than ``more_than`` of them wait; returns those chats.
 
-        A quiet-hours hold is the one hold with no error: an outage's or a 429's park records why it waits,
-        so those alerts stay alerts. The round-up is sent as a digest (DeliveryService._send_roundup);
-        ``skip_chats``: those whose round-up is on its way.
+        Alerts parked by an outage or a 429 stay alerts (see _HELD_DUE). The round-up is sent as a digest
+        (DeliveryService._send_roundup); ``skip_chats``: those whose round-up is on its way.
         """
-        held = (
-            "{t}.status = 'pending' AND {t}.kind = 'alert' AND {t}.not_before > 0 AND {t}.not_before <= ?1"
-            " AND {t}.error IS NULL"
-        )
         # On deliveries_queue: only the held alerts now due are read. Run before every claim, so it is a read
         # first; the write (a transaction of its own) only when a chat's quiet hours just ended.
         chats = (
             "SELECT e.chat_id FROM deliveries AS e JOIN chats AS c ON c.id = e.chat_id"
-            f" WHERE {held.format(t='e')} AND c.active = 1 AND c.paused = 0 AND c.mode = 'instant'"
+            f" WHERE {_HELD_DUE.format(t='e')} AND {_ROUNDUP_CHAT.format(t='c')}"
             " AND e.chat_id NOT IN (SELECT value FROM json_each(?3))"
             " GROUP BY e.chat_id HAVING count(*) > ?2"
         )
@@ -305,7 +309,7 @@ class DeliveryRepo:
             rows = await fetch_all(
                 conn,
                 "UPDATE deliveries SET kind = 'digest', not_before = 0"
-                f" WHERE {held.format(t='deliveries')} AND chat_id IN ({chats}) RETURNING chat_id",
+                f" WHERE {_HELD_DUE.format(t='deliveries')} AND chat_id IN ({chats}) RETURNING chat_id",
                 params,
             )
         return sorted({int(r[0]) for r in rows})
