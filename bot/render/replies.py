@@ -681,7 +681,8 @@ def _search_page(
     elif more:
         found = f"{span}; there are more (add words to narrow them down)"
     elif start:
-        found = f"{span}, the oldest matches"
+        # A last page of one article read "11, the oldest matches".
+        found = f"{span}, the oldest {'match' if n == 1 else 'matches'}"
     else:
         found = f"{_count(n, 'article')}, newest first"
     heading = f"🔎 <b>{shown}</b>: {found}"

@@ -86,4 +86,9 @@ class ArticleService:
             )
         near = self._catalogue.suggest(text) if len(text) >= 3 else None
         hint = f" Did you mean {topic_label(near)}?" if near else ""
-        raise UserError(f"{quoted(text)} is not a topic.{hint} Topics: {names}.")
+        # "/latest tesla" (a keyword the chat follows, say) ended at the topic list: /search is what finds a word.
+        typed = " ".join(text.split())
+        search = (
+            f" /search {typed} finds the articles that mention it." if not near and len(typed) <= 50 else ""
+        )
+        raise UserError(f"{quoted(text)} is not a topic.{hint} Topics: {names}.{search}")

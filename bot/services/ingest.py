@@ -207,6 +207,12 @@ class IngestService:
         """A stored article and its summary; UserError when there is none that chat ``chat_id`` may see."""
         article = await self._db.articles.get(article_id, reader=chat_id)
         if article is None:
+            if not await self._db.articles.ever_stored(article_id):
+                # A mistyped id, or the "/summary 12" of the examples before there are 12 articles: "it may be
+                # older than the 30 days articles are kept" sent the reader looking for an article that never was.
+                raise UserError(
+                    f"There is no article #{article_id}. /latest shows recent ones with their ids."
+                )
             # Mostly a summary button under an old alert or list: its article was pruned, nobody mistyped.
             days = self._settings.retention_days
             kept = f"{days} day{'' if days == 1 else 's'}"

@@ -433,6 +433,11 @@ class ArticleRepo:
         rows = await fetch_all(self._db.reader, f"SELECT {_COLUMNS} FROM articles WHERE {where}", params)
         return _article_from_row(rows[0]) if rows else None
 
+    async def ever_stored(self, article_id: int) -> bool:
+        """Whether an article ever had this id (ids are never reused, so one above the last given never did)."""
+        rows = await fetch_all(self._db.reader, "SELECT seq FROM sqlite_sequence WHERE name = 'articles'", ())
+        return bool(rows) and 1 <= article_id <= rows[0]["seq"]
+
     async def get_by_url(self, url: str) -> Article | None:
         """The article with this canonical URL, or None."""
         found = await self.lookup_url(url)

@@ -560,6 +560,17 @@ async def test_search_older_pages_through_every_match_in_place_and_never_shows_a
     assert "Private harbour bulletin memo" in other.text + (await emulator.next_message(77)).text
 
 
+async def test_a_search_whose_last_page_holds_one_article_says_match(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The last page of 11 matches read "🔎 harbour: 11, the oldest matches", of one article.
+    await _harbour_bulletins(running_bot, 11)
+    first = await say(emulator, "/search harbour")
+    assert await press(emulator, first, first.button_data("Older ›")) is None
+    page = await emulator.next_message(USER_CHAT)
+    assert page.text.splitlines()[0] == "🔎 harbour: 11, the oldest match", page.text
+
+
 async def test_settings_by_arguments_and_buttons(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

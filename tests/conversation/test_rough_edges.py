@@ -58,6 +58,23 @@ async def test_latest_with_a_number_says_what_latest_takes(
     assert "“marsbars” is not a topic" in (await say(emulator, "/latest marsbars")).text
 
 
+async def test_latest_of_a_word_that_is_no_topic_points_to_search(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/latest battery" (or a keyword the chat follows) ended at the list of topics, with no way on to the
+    # articles that mention the word.
+    await store_samples(running_bot)
+    reply = await say(emulator, "/latest battery")
+    assert reply.text.startswith("⚠️ “battery” is not a topic. Topics: automotive,"), reply.text
+    assert reply.text.endswith(", e-commerce. /search battery finds the articles that mention it."), (
+        reply.text
+    )
+    assert "Northwind Motors" in (await say(emulator, "/search battery")).text
+    # A near miss gets its topic instead.
+    near = await say(emulator, "/latest busines")
+    assert "Did you mean 💼 Business?" in near.text and "/search" not in near.text
+
+
 @pytest.mark.parametrize("written", ["{id}.", "#{id}.", "({id})", "(#{id})", "[#{id}]", "{id}!", "{id}..."])
 async def test_summary_of_an_id_written_with_punctuation(
     emulator: BotApiEmulator, running_bot: BotApplication, written: str

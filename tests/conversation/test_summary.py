@@ -794,6 +794,26 @@ async def test_a_summary_button_whose_article_was_pruned_says_why_it_is_gone(
     )
 
 
+async def test_summary_of_an_id_never_given_does_not_say_it_may_have_been_pruned(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary 12", as the usage examples write it, with six articles stored answered "it may be older than
+    # the 30 days articles are kept": the reader went looking for an article that never was.
+    articles = await store_samples(running_bot)
+    newest = max(a.id for a in articles if a.id is not None)
+    reply = await say(emulator, f"/summary {newest + 6}")
+    assert reply.text == f"⚠️ There is no article #{newest + 6}. /latest shows recent ones with their ids."
+    assert (
+        await say(emulator, "/summary 0")
+    ).text == "⚠️ There is no article #0. /latest shows recent ones with their ids."
+    # An id given once and pruned since still says why it is gone.
+    services = services_of(running_bot)
+    now = services.clock.now()
+    await services.db.articles.prune(now + 1, now)
+    gone = await say(emulator, f"/summary {newest}")
+    assert "it may be older than the 30 days articles are kept" in gone.text
+
+
 async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_a_refusal(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
