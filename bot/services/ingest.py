@@ -27,6 +27,7 @@ from bot.render.replies import render_feed_dead, render_feed_works_again
 from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
 from bot.store import Database
+from bot.store.db import storable_text
 from bot.store.models import Feed
 from bot.store.notices import NoticeDraft
 from summaries.articles import Article
@@ -79,6 +80,13 @@ NO_FEED_ON_PAGE = "That page is not a feed and names none; send the feed's addre
 # at once; more would only fight the event loop for the GIL (parsing is mostly Python).
 PARSE_WORKERS = 4
 STORY_WINDOW_SECONDS = 3 * 86400
+# A feed's edit of an item it brought (a corrected headline, a live blog's growing text) replaces the stored
+# version for this long after it was first stored.
+REVISION_WINDOW_SECONDS = 3 * 86400
+# Edits taken per poll of a feed, each a tagging and summary (a teaser's also a page fetch, from what the
+# poll's new items left of TEASER_FETCHES_PER_POLL): a feed that changes every item at every poll costs no
+# more than this. The rest are taken at the next polls.
+REVISIONS_PER_POLL = 10
 # One link of a scheme the bot never fetches, sent as the whole text of /summary.
 _OTHER_SCHEME = re.compile(r"(?!https?://)[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
 
@@ -448,6 +456,13 @@ class IngestService:
             )
             await self._postpone(feed, now + interval)
             return []
+        revisable: dict[str, tuple[int, str, str]] = {}
+        if not first_poll:
+            try:
+                revisable = await self._db.articles.revisable(feed.id, now - REVISION_WINDOW_SECONDS)
+            except sqlite3.Error as exc:  # its edits wait for a later poll; its new items are what matters
+                log.warning("could not read the recent articles of feed %s: %s", feed.url, exc)
+        edits = [(item, edited) for item in parsed.items if (edited := _edit_of(item, revisable))]
         seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
@@ -507,6 +522,40 @@ class IngestService:
                 break
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
+        revised = waiting = 0
+        for item, (article_id, _, _) in edits:
+            if storage_failed or revised >= REVISIONS_PER_POLL:
+                waiting += 1
+                continue
+            try:
+                taken = await self._revise(item, parsed, feed, article_id, teaser_budget > 0)
+            except sqlite3.Error as exc:
+                log.error(
+                    "could not store an edit of feed %s (%s); polling it again in %d s",
+                    feed.url,
+                    exc,
+                    interval,
+                )
+                storage_failed = True
+                waiting += 1
+                continue
+            except Exception:
+                log.exception("skipped an edit of an item of feed %s", feed.url)
+                taken = True
+            if not taken:  # a teaser whose page waits for a poll with page fetches left
+                waiting += 1
+                continue
+            revised += 1
+            teaser_budget -= is_teaser(item)
+        if revised:  # one line a poll, however many items a feed rewrites at each
+            log.info(
+                "feed %s: took the edits of %d items stored before (%d left for the next polls)",
+                feed.url,
+                revised,
+                waiting,
+            )
+        # Edits left for the next poll need a full answer then, as new items left do.
+        items_left = items_left or waiting > 0
         if stale_stored:  # one line a poll: a feed's archive of old items made a line each, up to 1,000
             log.info(
                 "feed %s: stored %d items published before the retention window, without alerts",
@@ -632,6 +681,33 @@ class IngestService:
                 log.info("kept the teaser of %s: %s", item.url, exc.message)
                 return article, 1
         return article, 0
+
+    async def _revise(
+        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, article_id: int, may_fetch: bool
+    ) -> bool:
+        """Replace stored article ``article_id`` by the feed's edit of it, a teaser's page fetched again (one
+        of the poll's page fetches); False when that page may not be fetched this poll.
+
+        Its alerts are not sent again nor edited: an edit is not news. Its summaries at other lengths are dropped.
+        """
+        article = item_to_article(item, parsed, feed.topics)
+        if is_teaser(item):
+            if not may_fetch:
+                return False
+            try:
+                page = await self._fetch_article(item.url)
+                article = dataclasses.replace(article, body=page.body)
+            except UserError as exc:
+                # The new headline over the text stored before: the teaser must not replace the page's text.
+                log.info("kept the stored text of %s: %s", item.url, exc.message)
+                stored = await self._db.articles.get(article_id)
+                if stored is None:
+                    return True
+                article = dataclasses.replace(article, body=stored.body)
+        prepared, content_hash, _ = await self._parse(self._prepare, article)
+        if await self._db.articles.revise(article_id, prepared, content_hash=content_hash):
+            self._summaries.forget(article_id)
+        return True
 
     async def _postpone(self, feed: Feed, next_poll_at: float) -> None:
         try:
@@ -1004,6 +1080,29 @@ def _listed_before(
         return False
     moved = bool(title) and published is not None and published.timestamp() <= seen_at
     return page == known_page or moved
+
+
+def _edit_of(item: FeedItem, revisable: dict[str, tuple[int, str, str]]) -> tuple[int, str, str] | None:
+    """The stored article (``ArticleRepo.revisable``) that ``item`` is an edit of, if it is one: another
+    headline, or another text (a teaser's text is not compared: its article holds its page's).
+
+    Each article is taken from ``revisable`` once, so a feed listing one link twice with two texts does not
+    swap them at every poll.
+    """
+    if not item.url:
+        return None  # a link-less item is known by its guid, or by its text when it has none
+    try:
+        stored = revisable.pop(canonical_url(item.url), None)
+    except ValueError:
+        return None
+    if stored is None:
+        return None
+    _, title, content_hash = stored
+    if storable_text(item.title) != title:
+        return stored
+    if is_teaser(item):
+        return None
+    return stored if content_fingerprint(item.title, item.text) != content_hash else None
 
 
 def _item_page(url: str, *, keep_query: bool) -> str:

@@ -54,6 +54,11 @@ class SummaryCache:
             self._entries.popitem(last=False)
         return list(result)
 
+    def forget(self, article_id: int) -> None:
+        """Drop the article's summaries: its text changed (a feed's edit of it)."""
+        for sentences in range(MIN_SENTENCES, MAX_SENTENCES + 1):
+            self._entries.pop((article_id, sentences), None)
+
     def __len__(self) -> int:
         return len(self._entries)
 

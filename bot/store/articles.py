@@ -638,6 +638,37 @@ class ArticleRepo:
                 found.setdefault(article.id, {})[str(row["source"])] = None
         return {article_id: tuple(sources) for article_id, sources in found.items()}
 
+    async def revisable(self, feed_id: int, since: float) -> dict[str, tuple[int, str, str]]:
+        """url -> (id, title, content hash) of the public articles feed ``feed_id`` brought since ``since``:
+        those whose later edits in that feed replace them (see :meth:`revise`)."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT id, url, title, content_hash FROM articles WHERE feed_id = ? AND fetched_at >= ?"
+            " AND private = 0",
+            (feed_id, since),
+        )
+        return {str(r["url"]): (int(r["id"]), str(r["title"]), str(r["content_hash"])) for r in rows}
+
+    async def revise(self, article_id: int, article: Article, *, content_hash: str) -> bool:
+        """Replace a stored article's title, text and summary by its feed's edit of them; its id, address, dates,
+        topics and story stay. False when it is gone, or another article holds that text already."""
+        async with self._db.write() as conn:
+            cur = await conn.execute(
+                "UPDATE articles SET title = ?, body = ?, summary = ?, content_hash = ?, unspaced = ?"
+                " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = ? AND id != ?)",
+                (
+                    _storable(article.title),
+                    _storable(article.body),
+                    _json_text(article.summary),
+                    content_hash,
+                    int(is_unspaced(article.title) or is_unspaced(article.body)),
+                    article_id,
+                    content_hash,
+                    article_id,
+                ),
+            )
+            return cur.rowcount == 1
+
     async def set_summary(self, article_id: int, sentences: Sequence[str]) -> None:
         """Store the article's summary sentences (computed once, shown many times)."""
         async with self._db.write() as conn:

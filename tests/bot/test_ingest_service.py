@@ -1618,3 +1618,109 @@ async def test_a_poll_that_cannot_read_which_items_the_feed_gave_before_stores_a
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now()) == []
     assert await db.articles.count() == 11
+
+
+async def test_a_feeds_edit_of_an_item_replaces_the_stored_version_without_a_second_alert(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The feed corrected a headline and a figure in an item it had listed: the bot kept the first version for
+    # good, so /latest, /search, /summary and digests still showed the wrong one.
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    published = await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    [first] = await service.poll_due_feeds(clock.now())
+    assert first.id is not None
+    before = await service.summary_for(first, 5)
+    corrected_title = "Carmaker Voltra plans to triple its sales in Asia"
+    corrected_body = CAR_BODY.replace("double its vehicle sales", "triple its vehicle sales").replace(
+        "two factories", "three factories"
+    )
+    news_site.revise(published, title=corrected_title, body=corrected_body)
+    clock.advance(601)
+
+    assert await service.poll_due_feeds(clock.now()) == []  # an edit is not news: no alert
+
+    assert await db.articles.count() == 1
+    stored = await db.articles.get(first.id)
+    assert stored is not None and (stored.title, stored.body) == (corrected_title, corrected_body)
+    assert stored.story_id == first.story_id and stored.published == first.published
+    assert any("triple" in sentence for sentence in stored.summary)
+    assert [a.id for a in await db.articles.search("triple factories")] == [first.id]
+    assert await db.articles.search("double") == []
+    longer = await service.summary_for(stored, 5)
+    assert any("triple" in sentence for sentence in longer) and not any("double" in s for s in longer)
+    assert any("double" in sentence for sentence in before)
+    # The next poll of the unchanged feed (a 304) changes nothing.
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.get(first.id) == stored
+    # Three days on, the article is settled: a later edit is not taken.
+    news_site.revise(published, title="Carmaker Voltra plans to quadruple its sales in Asia")
+    clock.advance(3 * 86400)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.get(first.id) == stored
+
+
+async def test_a_teasers_corrected_headline_fetches_its_page_again_and_an_unchanged_one_does_not(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A teaser's stored text is its page's: the feed's "Read more..." must never replace it, and the page is
+    # fetched again only when the feed edits the item.
+    page = _health_page(news_site, "Chip plant opens")
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
+    assert article.id is not None and news_site.hits("/story.html") == 1
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert news_site.hits("/story.html") == 1
+    # The site corrects the headline and the page.
+    item = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        f"<item><title>Chip plant opens in May</title><link>{page}</link><description>Read more...</description>"
+        f"<pubDate>{_rfc822(clock.now() - 601)}</pubDate></item></channel></rss>"
+    )
+    news_site.add("/teasers.xml", item, content_type="application/rss+xml")
+    news_site.add(
+        "/story.html",
+        "<html><body><article><h1>Chip plant opens in May</h1>"
+        + "".join(f"<p>{s.replace('vaccination', 'booster')}</p>" for s in HEALTH_BODY.split("\n\n"))
+        + "</article></body></html>",
+    )
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    stored = await db.articles.get(article.id)
+    assert stored is not None and stored.title == "Chip plant opens in May"
+    assert "booster rate" in stored.body and "Read more" not in stored.body
+    assert news_site.hits("/story.html") == 2
+
+
+async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Each edit is a tagging and a summary: a feed rewriting its whole list at each poll must not cost a
+    # summary per item per poll, nor starve its new items; the edits left are taken at the next polls.
+    def listing(version: int, count: int = 15) -> bytes:
+        stories = [
+            _story(n, news_site, title=f"Harbour report number {n}, version {version}") for n in range(count)
+        ]
+        return _json_feed("Busy", stories)
+
+    url = news_site.add("/edits.json", listing(1), content_type="application/json", auto_etag=True)
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    assert await db.articles.count() == 15
+    news_site.add("/edits.json", listing(2, 16), content_type="application/json", auto_etag=True)
+    caplog.set_level(logging.INFO, logger="bot")
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+        "Harbour report number 15, version 2"
+    ]
+    told = [r.getMessage() for r in caplog.records if "edits" in r.getMessage()]
+    assert told == [f"feed {url}: took the edits of 10 items stored before (5 left for the next polls)"]
+    # The five left are taken at the next poll: the feed's old ETag is kept, so the site answers in full.
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    titles = [a.title for a in await db.articles.latest(20)]
+    assert len(titles) == 16 and all(t.endswith("version 2") for t in titles)

@@ -171,6 +171,42 @@ async def test_a_polls_new_items_reach_the_chat_oldest_first_so_it_reads_as_a_ti
         assert [title for text in texts for title in titles if title in text.split("\n")[0]] == list(titles)
 
 
+async def test_a_feeds_edit_of_an_item_reaches_a_digest_still_to_come_and_alerts_nobody_again(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # The site corrected its headline after the alert went out: the digest still to come showed the first,
+    # wrong headline. The correction is not news: the chat that had the alert gets nothing more.
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot) as app:
+        services = services_of(app)
+        await subscribe(app, emulator, 43, "business")
+        chat = await services.db.chats.get(43)
+        assert chat is not None
+        chat = replace(chat, mode="digest", digest_times=("08:00",))
+        await services.db.chats.save_settings(services.delivery.reschedule(chat, clock.now()), clock.now())
+        body = " ".join(f"The carmaker said profit rose in region {n} of its markets." for n in range(8))
+        published = await news_site.publish(
+            "business",
+            "Carmaker reports record profit",
+            body,
+            published=datetime.fromtimestamp(clock.now() + 30, UTC),
+        )
+        clock.advance(61)
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Carmaker reports record profit" in alert.text
+        news_site.revise(published, title="Carmaker reports record loss", body=body.replace("rose", "fell"))
+        clock.advance(61)
+        await wait_until(lambda: news_site.hits("/feeds/business.xml") >= 3)
+        for _ in range(200):
+            if await services.db.articles.search("loss"):
+                break
+            await asyncio.sleep(0.05)
+        await emulator.wait_for_idle(quiet=0.5)
+        assert len(emulator.messages(42)) == 1
+        digest = await say(emulator, "/digest", chat=43)
+        assert "Carmaker reports record loss" in digest.text and "record profit" not in digest.text
+        assert "profit fell" in digest.text
+
+
 async def test_digest_job_sends_at_local_time_after_dst_change(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:

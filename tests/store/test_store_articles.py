@@ -288,6 +288,19 @@ async def test_latest_of_a_rare_topic_reads_the_topic_list_not_every_article(db:
     assert list(rows[0]) == [0]
 
 
+async def test_an_edit_onto_another_articles_text_is_refused_not_an_error(db: Database) -> None:
+    # A feed that edits one item into the text of another it listed must not fail the poll at every try.
+    first, _ = await _add(db, make_article(1, title="Ferry sails"), "hash-1")
+    second, _ = await _add(db, make_article(2, title="Ferry waits"), "hash-2")
+    assert first.id is not None and second.id is not None
+    edited = replace(second, title="Ferry sails late", summary=("It sails late.",))
+    assert not await db.articles.revise(second.id, edited, content_hash="hash-1")
+    assert await db.articles.get(second.id) == second
+    assert await db.articles.revise(second.id, edited, content_hash="hash-3")
+    assert await db.articles.get(second.id) == edited
+    assert [a.id for a in await db.articles.search("late")] == [second.id]
+
+
 async def test_set_summary(db: Database) -> None:
     stored, _ = await _add(db, make_article(1), "h1")
     assert stored.id is not None

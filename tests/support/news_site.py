@@ -213,14 +213,7 @@ class NewsSite:
         """
         n = len(self._articles) + 1
         path = f"/articles/{n}.html"
-        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n") if p.strip())
-        page = (
-            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"</head><body><nav><a href='/'>Home</a> <a href='/feeds/{topic}.xml'>{topic}</a></nav>"
-            f"<article><h1>{html.escape(title)}</h1>{paragraphs}</article>"
-            f"<footer>© Test News Site</footer></body></html>"
-        )
-        self.add(path, page, auto_etag=True)
+        self.add(path, self._page(topic, title, body), auto_etag=True)
         if published is None:
             published = (
                 datetime.fromtimestamp(self._clock.now(), UTC) if self._clock else datetime.now(UTC)
@@ -235,6 +228,30 @@ class NewsSite:
             last_modified=feed_last_modified,
         )
         return article
+
+    def revise(self, article: PublishedArticle, *, title: str | None = None, body: str | None = None) -> None:
+        """Edit a published article in place (a corrected headline, a live blog's growing text): its page and
+        its item in the feed change (and the feed's ETag), its address, guid and date stay."""
+        article.title = title if title is not None else article.title
+        article.body = body if body is not None else article.body
+        path = article.url.removeprefix(self.base_url)
+        self.add(path, self._page(article.topic, article.title, article.body), auto_etag=True)
+        self.add(
+            f"/feeds/{article.topic}.xml",
+            self.feed_xml(article.topic),
+            content_type="application/rss+xml",
+            auto_etag=True,
+        )
+
+    @staticmethod
+    def _page(topic: str, title: str, body: str) -> str:
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n") if p.strip())
+        return (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"</head><body><nav><a href='/'>Home</a> <a href='/feeds/{topic}.xml'>{topic}</a></nav>"
+            f"<article><h1>{html.escape(title)}</h1>{paragraphs}</article>"
+            f"<footer>© Test News Site</footer></body></html>"
+        )
 
     def add_home_page(self, path: str = "/", topics: tuple[str, ...] = ("business",)) -> str:
         """Serve a front page whose head advertises each topic's feed (relative hrefs, in ``topics`` order).
