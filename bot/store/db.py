@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from summaries.dedup import content_fingerprint
+
 if TYPE_CHECKING:
     from bot.store.articles import ArticleRepo
     from bot.store.chats import ChatRepo
@@ -480,6 +482,8 @@ def _has_code(text: str) -> bool:
 async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int:
     """Apply migrations newer than PRAGMA user_version, each in its own transaction; return the version."""
     known = plan[-1].version if plan else 0
+    # A migration that recomputes stored values must compute them as the code that stores new rows does.
+    await conn.create_function("content_fingerprint", 2, content_fingerprint, deterministic=True)
     current = await _user_version(conn)
     for migration in plan:
         if migration.version <= current:

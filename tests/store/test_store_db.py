@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import sqlite3
@@ -15,6 +16,7 @@ import pytest
 
 from bot.store import ChatDefaults, Database, DatabaseUnavailable, NewArticle, SchemaError, load_migrations
 from bot.store.db import _describe_open_error, split_statements
+from summaries.dedup import content_fingerprint
 from tests.store.samples import NOW, add_chat, make_article
 from tests.support.files import read_only
 
@@ -210,6 +212,56 @@ async def test_articles_stored_before_words_kept_their_vowel_signs_are_found_by_
         assert [a.id for a in await db.articles.search("भारत")] == [1]
         assert [a.id for a in await db.articles.search("भारती")] == [2]
         assert [a.id for a in await db.articles.search("cafe bean")] == [3]  # Latin accents still dropped
+
+
+async def test_articles_stored_before_fingerprints_held_the_headline_are_still_known_by_their_text(
+    tmp_path: Path,
+) -> None:
+    # Until 2026-11-27 a text of 50 words or more was fingerprinted without its headline, and the stored
+    # fingerprints stayed so: after an upgrade, an article that came back at another address (a site moving its
+    # pages, a copy in a second feed) was stored again, listed twice and, days later, alerted again.
+    path = await _database_at(tmp_path, 17)
+    body = " ".join(f"the council met in district {n} and voted for the new tram line" for n in range(6))
+    legacy = "sha1:" + hashlib.sha1(body.encode("utf-8")).hexdigest()  # the body alone, as newsbot hashed it
+    _write(
+        path,
+        "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id)"
+        " VALUES (1, 'https://news.example/2026/tram', 'Council backs the tram', 'Example News', ?, ?, ?, 1)",
+        [(NOW, body, legacy)],
+    )
+    # Two articles that hash alike now (they differed only in what the old rule counted) do not stop the upgrade.
+    _write_articles(path, [(n, n, "Brief", NOW - n, "Short text.", n, n) for n in (4, 5)])
+    async with await Database.open(path) as db:
+        later = NOW + 5 * 86400
+        moved = make_article(
+            2, url="https://news.example/news/tram", title="Council backs the tram", body=body
+        )
+        stored, status = await db.articles.add(
+            moved,
+            content_hash=content_fingerprint(moved.title, moved.body),
+            story_signature=None,
+            story_id=None,
+            feed_id=None,
+            now=later,
+        )
+        assert (stored.id, status) == (1, "duplicate_content")
+        # The headline still counts: another item sharing that text under a headline of its own is news.
+        other = make_article(3, title="Depot site chosen for the tram", body=body)
+        _, status = await db.articles.add(
+            other,
+            content_hash=content_fingerprint(other.title, other.body),
+            story_signature=None,
+            story_id=None,
+            feed_id=None,
+            now=later,
+        )
+        assert status == "added"
+        assert [a.title for a in await db.articles.latest()] == [
+            "Council backs the tram",
+            "Brief",
+            "Brief",
+            "Depot site chosen for the tram",
+        ]
 
 
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
