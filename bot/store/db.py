@@ -485,6 +485,13 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
     # A migration that recomputes stored values must compute them as the code that stores new rows does.
     await conn.create_function("content_fingerprint", 2, content_fingerprint, deterministic=True)
     current = await _user_version(conn)
+    if 0 < current < known:
+        # Some migrations rewrite every article (0018: ~11 s at 40,000); the bot is otherwise silent meanwhile.
+        log.info(
+            "upgrading the database from schema version %d to %d; on a big database this can take a minute",
+            current,
+            known,
+        )
     for migration in plan:
         if migration.version <= current:
             continue
