@@ -123,6 +123,9 @@ async def run_tick(services: Services, state: TickState) -> None:
             if forgotten:
                 log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
             await services.db.feeds.forget_items(now - FORGET_PRUNED_AFTER_SECONDS)
+            # A sent notice is needed no more (its key names the moment it tells of, so it never comes again):
+            # kept, a feed failing every night left two rows a day per admin for as long as the bot ran.
+            await services.db.notices.forget_finished(older_than)
         except Exception as exc:
             state.pruning.failed(exc)
             state.last_prune = now - PRUNE_EVERY_SECONDS + PRUNE_RETRY_SECONDS

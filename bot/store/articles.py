@@ -374,6 +374,26 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
     return replace(article, id=article_id, story_id=story_id), "added"
 
 
+async def release_deliveries(conn: aiosqlite.Connection, article_ids_json: str) -> None:
+    """Inside a write transaction, before the articles in the JSON array ``article_ids_json`` are deleted:
+    their delivery rows move to another article of the same story, or go with the story's last article.
+
+    A story outlives its first article: its delivery rows are the "sent once" record, so while any article of
+    the story stays they move to one of those (else a later report of the same story would be delivered
+    again). Rows left pointing at a deleted article would never be pruned (pruning finds rows by article).
+    """
+    in_batch = "IN (SELECT value FROM json_each(?))"
+    survivor = (
+        f"SELECT min(a.id) FROM articles AS a WHERE a.story_id = deliveries.story_id AND a.id NOT {in_batch}"
+    )
+    await run(
+        conn,
+        f"UPDATE deliveries SET article_id = ({survivor}) WHERE article_id {in_batch} AND ({survivor}) IS NOT NULL",
+        (article_ids_json, article_ids_json, article_ids_json),
+    )
+    await run(conn, f"DELETE FROM deliveries WHERE article_id {in_batch}", (article_ids_json,))
+
+
 async def clear_alert_pending(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> None:
     """Clear the articles' "alerts to plan" mark inside the caller's transaction."""
     await conn.executemany(
@@ -788,20 +808,7 @@ class ArticleRepo:
                         f" SELECT {key}, ? FROM articles WHERE id {in_batch}",
                         (now, batch),
                     )
-                # A story outlives its first article: its delivery rows are the "sent once" record, so
-                # while any article of the story stays they move to one of those, and go only with the
-                # last (else a later report of the same story would be delivered again).
-                survivor = (
-                    "SELECT min(a.id) FROM articles AS a WHERE a.story_id = deliveries.story_id"
-                    f" AND a.id NOT {in_batch}"
-                )
-                await run(
-                    conn,
-                    f"UPDATE deliveries SET article_id = ({survivor})"
-                    f" WHERE article_id {in_batch} AND ({survivor}) IS NOT NULL",
-                    (batch, batch, batch),
-                )
-                await run(conn, f"DELETE FROM deliveries WHERE article_id {in_batch}", (batch,))
+                await release_deliveries(conn, batch)
                 total += await run(conn, f"DELETE FROM articles WHERE id {in_batch}", (batch,))
 
     async def held_from_pruning(self, older_than: float) -> int:

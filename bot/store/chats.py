@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from bot.store.articles import release_deliveries
 from bot.store.db import fetch_all, run
 from bot.store.models import Chat, ChatDefaults
 
@@ -209,14 +210,18 @@ class ChatRepo:
         async with self._db.write() as conn:
             # A link only this chat sent may be private (a shared document, a token in its address): it is the
             # chat's data, so it goes too, out of the search index with it (the articles_fts trigger).
-            await run(
+            rows = await fetch_all(
                 conn,
-                "DELETE FROM articles WHERE private = 1"
+                "SELECT json_group_array(id) FROM articles WHERE private = 1"
                 " AND id IN (SELECT article_id FROM article_readers WHERE chat_id = ?1)"
                 " AND NOT EXISTS (SELECT 1 FROM article_readers AS r"
                 " WHERE r.article_id = articles.id AND r.chat_id != ?1)",
                 (chat_id,),
             )
+            own = str(rows[0][0])
+            # Such a link may have joined a feed's story and become its record of what other chats were sent.
+            await release_deliveries(conn, own)
+            await run(conn, "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (own,))
             return await run(conn, "DELETE FROM chats WHERE id = ?", (chat_id,)) > 0
 
     async def due_digests(self, now: float) -> list[Chat]:

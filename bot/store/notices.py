@@ -116,6 +116,15 @@ class NoticeRepo:
         async with self._db.write() as conn:
             return await run(conn, "UPDATE admin_notices SET status = 'pending' WHERE status = 'sending'")
 
+    async def forget_finished(self, before: float) -> int:
+        """Drop the notices sent, failed or dropped before ``before``; how many went (the pending ones stay)."""
+        async with self._db.write() as conn:
+            return await run(
+                conn,
+                "DELETE FROM admin_notices WHERE status IN ('sent', 'failed', 'dropped') AND finished_at < ?",
+                (before,),
+            )
+
     async def of_chat(self, chat_id: int) -> list[tuple[str, str]]:
         """(key, status) of every notice queued for a chat, oldest first."""
         rows = await fetch_all(

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.context import BotApplication
+from bot.store import ChatDefaults
 from summaries.articles import Article
 from tests.conftest import services_of
 
@@ -93,3 +94,36 @@ async def test_a_failing_prune_is_tried_again_a_minute_later_and_logged_once_not
     await _until(lambda: "works again" in caplog.text)
     assert sum(1 for r in caplog.records if r.exc_info) == 1
     assert "pruning old articles works again after 2 failures" in caplog.text
+
+
+async def test_the_daily_prune_forgets_admin_notices_sent_long_ago(
+    running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # Every time a feed died or came back, each admin's notice stayed in admin_notices once sent: a feed that
+    # fails every night added two rows a day per admin, for as long as the bot ran.
+    services = services_of(running_bot)
+    await services.db.chats.register(5, "private", None, ChatDefaults(), clock.now())
+    old = clock.now() - _retention(running_bot) - 60.0
+    async with services.db.write() as conn:
+        for key, finished_at in (
+            ("feed-dead:1:0", old),
+            ("feed-alive:1:1", old),
+            ("feed-dead:1:2", clock.now()),
+        ):
+            await conn.execute(
+                "INSERT INTO admin_notices (chat_id, key, text, status, created_at, finished_at)"
+                " VALUES (5, ?, 'x', 'sent', ?, ?)",
+                (key, finished_at, finished_at),
+            )
+    await asyncio.sleep(0.3)  # the first ticks (which prune) have run
+    clock.advance(86400.0)
+
+    async def keys() -> list[str]:
+        return [key for key, _ in await services.db.notices.of_chat(5)]
+
+    for _ in range(100):
+        if await keys() == ["feed-dead:1:2"]:
+            break
+        await asyncio.sleep(0.02)
+    # A notice sent within the retention window stays.
+    assert await keys() == ["feed-dead:1:2"]

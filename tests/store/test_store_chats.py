@@ -8,7 +8,7 @@ import pytest
 
 from bot.store import ChatDefaults, Database, DeliveryMode
 from bot.store.deliveries import PlannedDelivery
-from tests.store.samples import NOW, add_chat
+from tests.store.samples import NOW, add_chat, make_article
 
 
 async def _plan_delivery(db: Database, chat_id: int, story_id: int, status: str = "sent") -> None:
@@ -268,3 +268,35 @@ async def test_alerts_planned_in_quiet_hours_nobody_changed_stay_held(db: Databa
 
     assert await db.deliveries.claim_alerts(NOW + 2, 10) == []
     assert [d.story_id for d in await db.deliveries.claim_alerts(NOW + 8 * 3600, 10)] == [1]
+
+
+async def test_stop_keeps_no_delivery_rows_of_the_private_links_it_deletes(db: Database) -> None:
+    # Chat 1 got story 1 from a feed; chat 2 then sent a link to another outlet's report of it (private, same
+    # story). Pruning the feed's article moved chat 1's "sent once" record onto that report, the story's last
+    # article. /stop in chat 2 deleted the report but not the rows pointing at it: no prune ever found them again,
+    # and a story fanned out to thousands of chats left thousands of rows behind for good.
+    await add_chat(db, 1)
+    await add_chat(db, 2)
+    feed, _ = await db.articles.add(
+        make_article(1), content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW - 86400
+    )
+    assert feed.id is not None
+    await _plan_delivery(db, 1, story_id=feed.id)
+    linked, _ = await db.articles.add(
+        make_article(2),
+        content_hash="h2",
+        story_signature=None,
+        story_id=feed.id,
+        feed_id=None,
+        now=NOW,
+        reader=2,
+    )
+    assert linked.id is not None
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 1
+    rows = await db.reader.execute_fetchall("SELECT article_id FROM deliveries")
+    assert [r[0] for r in rows] == [linked.id]
+
+    assert await db.chats.delete(2)
+
+    assert await db.articles.count() == 0
+    assert list(await db.reader.execute_fetchall("SELECT * FROM deliveries")) == []
