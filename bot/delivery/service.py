@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -88,6 +89,8 @@ CLOCK_BACK_TOLERANCE = 60.0
 # The chat id under which a 429 pause of the whole bot is stored (Telegram chat ids are never 0).
 WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
+# _send_paced's answer for a message the chat no longer wants (/stop, a pause, a block), followed by why.
+_INTERRUPTED = "interrupted: "
 # The sender keeps a story's article and "also" sources for a fan-out to many chats, and reads them again after
 # this long: a source that joined the story without alerts planned (a /summary link, a first poll's backlog) is
 # then named in the alerts still to send.
@@ -1259,11 +1262,19 @@ class DeliveryService:
         retry_at: float | None = None
         chat_id = chat.id
         for index, part in enumerate(parts):
-            held = await self._digest_interrupted(chat_id, part.keys, on_demand) if index else None
-            if held is not None:
-                # /stop, a pause or a block while the earlier parts went out (a part waits a second or more
-                # behind the last): the user was told, so the rest must not follow. Paused, the rest waits for
-                # the first digest after resuming; stopped or blocked, its rows are gone or dropped already.
+            result, chat_id, thread_id = await self._send_paced(
+                chat_id,
+                chat.is_group,
+                part.text,
+                thread_id,
+                interrupted=functools.partial(self._digest_interrupted, keys=part.keys, on_demand=on_demand),
+            )
+            if result is not None and result.startswith(_INTERRUPTED):
+                # /stop, a pause or a block while this part waited its turn (a second or more behind the last
+                # part, up to DIGEST_MAX_RETRY_WAIT after a 429): the user was told, so it must not follow. Paused,
+                # the rest waits for the first digest after resuming; stopped or blocked, its rows are gone or
+                # dropped already.
+                held = result[len(_INTERRUPTED) :]
                 log.info("digest to chat %d ends after part %d of %d: %s", chat_id, index, len(parts), held)
                 status_left: Literal["dropped", "pending"] = "pending" if held == "chat paused" else "dropped"
                 outcomes += [
@@ -1275,7 +1286,6 @@ class DeliveryService:
                 ]
                 outcomes += over_cap(parts[index:], status_left)
                 break
-            result, chat_id, thread_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
@@ -1315,12 +1325,19 @@ class DeliveryService:
         return sent, retry_at
 
     async def _send_paced(
-        self, chat_id: int, is_group: bool, text: str, thread_id: int | None = None
+        self,
+        chat_id: int,
+        is_group: bool,
+        text: str,
+        thread_id: int | None = None,
+        *,
+        interrupted: Callable[[int], Awaitable[str | None]] | None = None,
     ) -> tuple[str | None, int, int | None]:
         """Send one message when the pacer allows: (None or the reason it failed, chat_id, thread_id).
 
         The chat id changes when the group turned out to be a supergroup now; the forum topic becomes None
-        ("General") when the topic turned out to be gone.
+        ("General") when the topic turned out to be gone. ``interrupted(chat_id)``, asked right before each
+        attempt, gives a reason not to send after all (returned after ``_INTERRUPTED``).
         """
         rate_limited = 0
         # Counted apart from 429s (and from moves to a supergroup or to "General"): four short 429s and one
@@ -1339,6 +1356,10 @@ class DeliveryService:
                 # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's digest,
                 # still due, goes out after the restart.
                 raise asyncio.CancelledError
+            # The wait may have been long (a 429's retry_after, a network error's back-off): the chat may have
+            # said /stop or paused meanwhile.
+            if interrupted is not None and (why := await interrupted(chat_id)) is not None:
+                return f"{_INTERRUPTED}{why}", chat_id, thread_id
             self._pacer.take(chat_id, is_group)
             try:
                 await _send_message(

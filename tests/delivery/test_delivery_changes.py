@@ -768,6 +768,32 @@ async def test_stop_or_pause_while_a_long_digest_is_sent_ends_it_after_the_part_
             assert counts["pending"] > 0 and "sending" not in counts
 
 
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_stop_or_pause_while_a_digest_waits_out_a_429_sends_none_of_it(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, leave: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, telegram_api_url=api.base_url) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        # The digest's first (and only) part is told to wait 2 s; the user confirms /stop (or pauses) meanwhile.
+        api.retry_after = {7: 2}
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: api.refused.get(7) == 1)
+        if leave == "stop":
+            assert await chats.stop(7)
+        else:
+            await chats.set_paused(7, True)
+        assert await digest == 0
+        # Told "your data is deleted" (or "paused"): the digest must not arrive after that.
+        assert 7 not in api.delivered
+        counts = await r.db.deliveries.counts_by_status()
+        assert counts == ({} if leave == "stop" else {"pending": 1})
+
+
 async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_the_supergroup(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
