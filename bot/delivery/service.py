@@ -208,6 +208,10 @@ class DeliveryService:
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
         # A database read that keeps failing fails every tick (seconds apart): once a minute in the log, not each.
         self._digest_finding = FailureLog(log, "finding due digests")
+        # Groups that became supergroups while this process ran (old id -> new), and how many moves so far:
+        # a plan read before a move is stored under the new id (the old one is gone, its rows skipped).
+        self._moved: dict[int, int] = {}
+        self._moves = 0
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -239,7 +243,7 @@ class DeliveryService:
             rows = await asyncio.to_thread(plan_chunk, chunk)
             # Each chunk is its own transaction and clears its own articles' marks: a crash between chunks
             # plans the rest after the restart, and UNIQUE(chat_id, story_id) still sends a story once.
-            chunk_added = await self._db.deliveries.plan(rows, now, [a.id for a in chunk if a.id is not None])
+            chunk_added = await self._store_plan(rows, now, [a.id for a in chunk if a.id is not None])
             del rows
             if chunk_added:
                 added += chunk_added
@@ -247,6 +251,31 @@ class DeliveryService:
         if added:
             log.info("planned %d deliveries for %d new articles", added, len(stored))
         return added
+
+    async def _store_plan(
+        self, rows: list[PlannedDelivery], now: float, planned_articles: Sequence[int]
+    ) -> int:
+        """Store planned rows (DeliveryRepo.plan), those of a group that became a supergroup since the plan was
+        read under the supergroup's id; returns rows added."""
+        added = 0
+        while True:
+            moves = self._moves
+            if self._moved:
+                rows = [replace(r, chat_id=self._moved.get(r.chat_id, r.chat_id)) for r in rows]
+            added += await self._db.deliveries.plan(rows, now, planned_articles)
+            if self._moves == moves:
+                return added
+            # A group moved while the rows were written: those stored under its old id moved with it, those
+            # skipped (the old id gone) go in now; the story's alert mark went with the first write.
+            rows = [r for r in rows if r.chat_id in self._moved]
+            planned_articles = ()
+
+    def chat_moved(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: a plan read before, still to be stored, goes to ``new_id``."""
+        if len(self._moved) >= 1000:  # bounded; moves are rare and matter only for a plan being stored
+            del self._moved[next(iter(self._moved))]
+        self._moved[old_id] = new_id
+        self._moves += 1
 
     async def plan_pending(self, now: float, limit: int = 1000) -> int:
         """Plan the alerts of stored articles still waiting for them (up to ``limit``); returns rows planned.
@@ -1046,6 +1075,7 @@ class DeliveryService:
         old_id = item.chat_id
         log.info("chat %d migrated to %d: moving it and re-sending", old_id, new_id)
         await self._db.chats.migrate(old_id, new_id, self._clock.now())
+        self.chat_moved(old_id, new_id)
         state = self._state
         moved = [item, *state.queues.pop(old_id, deque())]
         # When the supergroup was already registered, its own copy of a story wins and the group's is gone:
@@ -1382,6 +1412,7 @@ class DeliveryService:
                     return f"{_RETRY_LATER}{max(wait, OUTAGE_RETRY_SECONDS)}", chat_id, thread_id
             except ChatMigrated as exc:
                 await self._db.chats.migrate(chat_id, int(exc.new_chat_id), self._clock.now())
+                self.chat_moved(chat_id, int(exc.new_chat_id))
                 chat_id, is_group = int(exc.new_chat_id), True
             except Forbidden as exc:
                 await self._on_gone_digest(chat_id, f"forbidden: {exc.message}")

@@ -936,6 +936,33 @@ async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_a_group_migrated_while_alerts_are_planned_gets_them_in_the_supergroup(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        art = await store_article(r, "Late winner", topics=("sport",))
+        read_plan = r.db.deliveries.planning_targets
+
+        async def read_then_migrate() -> object:
+            found = await read_plan()
+            # The group becomes a supergroup (the bot handles the service message) while the plan is matched,
+            # in a thread that takes seconds for many chats.
+            await emulator.migrate_chat(-100, -1001234, announce=False)
+            await chats.migrate(-100, -1001234)
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "planning_targets", read_then_migrate)
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        await r.delivery.start()
+        # The group was planned under its old id: the story used to be skipped, and never planned again.
+        await wait_until(lambda: len(emulator.messages(-1001234)) == 1)
+        assert "Late winner" in emulator.messages(-1001234)[0].text
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
 @pytest.mark.parametrize("leave", ["pause", "blocked"])
 async def test_a_digest_chat_paused_or_blocked_while_alerts_are_planned_gets_no_backlog(
     tmp_path: Path, emulator: BotApiEmulator, leave: str
