@@ -201,6 +201,8 @@ class DeliveryService:
         # Digests being sent, by chat: each chat's digest runs on its own, so a slow or rate-limited chat never
         # holds up the digests of the others (nor the next tick's), and a chat never gets two at once.
         self._digest_chats: set[int] = set()
+        # Scheduled digests whose stories are claimed and on their way, by chat: how many stories they hold.
+        self._digests_sending: dict[int, int] = {}
         # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
         self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
@@ -324,6 +326,10 @@ class DeliveryService:
                 scheduled=chat.next_digest_at,
             )
             return 0
+        if on_demand and chat_id in self._digests_sending:
+            # /digest while the scheduled digest is being sent: that digest is its answer. It took every story
+            # waiting, so "Nothing new" (or "nothing in the last 24 hours") was told as the digest arrived.
+            return self._digests_sending[chat_id]
         shown = 0
         retry_at: float | None = None
         if on_demand and chat.mode == "digest" and chat.last_digest_at is None:
@@ -331,6 +337,8 @@ class DeliveryService:
         if not chat.paused or on_demand:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
+                if not on_demand:
+                    self._digests_sending[chat_id] = len(rows)
                 try:
                     topic = thread_id if thread_id is not None else chat.thread_id
                     shown, retry_at = await self._send_digest_rows(
@@ -346,6 +354,9 @@ class DeliveryService:
                     unsent = [r.id for r in rows if r.id not in recording]
                     await self._db.deliveries.hold(unsent, 0.0, status_from="sending")
                     raise
+                finally:
+                    if not on_demand:
+                        self._digests_sending.pop(chat_id, None)
         elif not on_demand:
             # A digest time passed while paused: what that digest held is dropped, as alerts are at the pause,
             # so resuming months later does not bring months-old news (nor keep those articles from pruning).
