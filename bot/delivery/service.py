@@ -214,6 +214,9 @@ class DeliveryService:
         # a plan read before a move is stored under the new id (the old one is gone, its rows skipped).
         self._moved: dict[int, int] = {}
         self._moves = 0
+        # Counts chat_changed calls: a chat read that a change overtook may hold the chat as it was before it,
+        # so it is not cached (the sender reads the chat again before sending).
+        self._chat_changes = 0
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -636,6 +639,7 @@ class DeliveryService:
     def chat_changed(self, chat_id: int) -> None:
         """The chat's settings changed or it is gone (/stop): alerts on their way re-read it before sending."""
         self._state.chats.pop(chat_id, None)
+        self._chat_changes += 1
 
     def wake(self) -> None:
         """Tell the sender to look for due rows now (new plans, quiet hours over)."""
@@ -803,8 +807,11 @@ class DeliveryService:
         if not rows:
             return 0
         # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.
-        for chat in await self._db.deliveries.chats_by_ids(sorted({r.chat_id for r in rows})):
-            state.chats[chat.id] = chat
+        changes = self._chat_changes
+        fresh = await self._db.deliveries.chats_by_ids(sorted({r.chat_id for r in rows}))
+        if self._chat_changes == changes:
+            for chat in fresh:
+                state.chats[chat.id] = chat
         for row in rows:
             state.queues.setdefault(row.chat_id, deque()).append(_Item(row, row.chat_id, row.attempts))
             state.in_window += 1
@@ -855,8 +862,13 @@ class DeliveryService:
         state = self._state
         chat = state.chats.get(item.chat_id)
         if chat is None:  # changed since it was claimed (paused, /stop, new quiet hours): read it again
+            changes = self._chat_changes
             chat = await self._db.chats.get(item.chat_id)
             if chat is not None:
+                if self._chat_changes != changes:
+                    # A change overtook the read, which may show the chat from before it: read it again.
+                    await self._attempt(item)
+                    return
                 state.chats[item.chat_id] = chat
             else:
                 moved_to = await self._db.deliveries.chat_of(item.row.id)

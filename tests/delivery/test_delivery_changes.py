@@ -547,6 +547,44 @@ async def test_stop_or_pause_ends_alerts_already_on_their_way(
         assert await r.db.deliveries.counts_by_status() == expected
 
 
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_a_stop_or_pause_landing_while_the_sender_reads_the_chat_ends_its_alert(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch, leave: str
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        read_chats = r.db.deliveries.chats_by_ids
+        left = False
+
+        async def read_then_leave(chat_ids: list[int]) -> object:
+            nonlocal left
+            found = await read_chats(chat_ids)
+            if not left:
+                # The read is done (the chat not paused yet) and the user's /stop or pause is saved before the
+                # sender takes the answer in: a loop busy with a fan-out makes that window real.
+                left = True
+                if leave == "stop":
+                    assert await chats.stop(7)
+                else:
+                    await chats.set_paused(7, True)
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "chats_by_ids", read_then_leave)
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Late winner", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: left)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        # Told "your data is deleted" (or "paused"): the alert read as for the chat before must not follow.
+        assert emulator.messages(7) == []
+        expected = {} if leave == "stop" else {"dropped": 1}
+        assert await r.db.deliveries.counts_by_status() == expected
+
+
 async def _an_alert_held_by_quiet_hours(r: Rig) -> ChatService:
     """Chat 7, quiet 22:00-07:00, with a "Late result" alert planned at night (held until 07:00)."""
     await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
