@@ -585,6 +585,39 @@ async def test_a_stop_or_pause_landing_while_the_sender_reads_the_chat_ends_its_
         assert await r.db.deliveries.counts_by_status() == expected
 
 
+async def test_back_to_instant_while_the_sender_moves_an_alert_into_the_digest_still_sends_it(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        hold = r.db.deliveries.hold
+        switched_back = False
+
+        async def back_to_instant_first(
+            ids: list[int], not_before: float, kind: str | None = None, *, status_from: str | None = None
+        ) -> None:
+            nonlocal switched_back
+            if kind == "digest" and not switched_back:
+                # The user taps "instant" again before the sender's write lands (behind a planning write, say).
+                switched_back = True
+                await chats.set_mode(7, "instant")
+            await hold(ids, not_before, kind, status_from=status_from)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(r.db.deliveries, "hold", back_to_instant_first)
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        # The second alert waits a second behind the first; the chat switches to digests meanwhile, and back.
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        await chats.set_digest_times(7, ["08:00"])
+        # An instant chat gets no digest: a story moved into one at that moment used to wait for good.
+        await wait_until(lambda: len(emulator.messages(7)) == 2)
+        assert switched_back and "Result 1" in emulator.messages(7)[1].text
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
 async def _an_alert_held_by_quiet_hours(r: Rig) -> ChatService:
     """Chat 7, quiet 22:00-07:00, with a "Late result" alert planned at night (held until 07:00)."""
     await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
