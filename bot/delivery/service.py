@@ -864,19 +864,23 @@ class DeliveryService:
         if chat is None:  # changed since it was claimed (paused, /stop, new quiet hours): read it again
             changes = self._chat_changes
             chat = await self._db.chats.get(item.chat_id)
+            if chat is not None and self._chat_changes != changes:
+                # A change overtook the read, which may show the chat from before it: read it again.
+                await self._attempt(item)
+                return
+            owner = await self._db.deliveries.chat_of(item.row.id)
+            if owner is None:
+                # /stop deleted the row with the chat: a /start since made a new chat of that id, which
+                # follows nothing yet and must not get what the deleted one followed.
+                self._done(item, "dropped", "chat deleted")
+                return
+            if owner != item.chat_id:
+                # The group became a supergroup since this row was claimed: it went along, and so does
+                # everything queued for the group.
+                await self._on_migrated(item, owner)
+                return
             if chat is not None:
-                if self._chat_changes != changes:
-                    # A change overtook the read, which may show the chat from before it: read it again.
-                    await self._attempt(item)
-                    return
                 state.chats[item.chat_id] = chat
-            else:
-                moved_to = await self._db.deliveries.chat_of(item.row.id)
-                if moved_to is not None and moved_to != item.chat_id:
-                    # The group became a supergroup since this row was claimed (/stop would have deleted the
-                    # row): it went along, and so does everything queued for the group.
-                    await self._on_migrated(item, moved_to)
-                    return
         if chat is None or not chat.active:
             self._done(item, "dropped", "chat inactive")
             return

@@ -618,6 +618,27 @@ async def test_back_to_instant_while_the_sender_moves_an_alert_into_the_digest_s
         assert await r.db.deliveries.counts_by_status() == {"sent": 2}
 
 
+async def test_stop_then_start_at_once_ends_the_alerts_on_their_way_to_the_old_chat(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        # The second alert waits a second behind the first: the user confirms /stop, then sends /start.
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        assert await chats.stop(7)
+        await chats.register(7, "private", None)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        # The new chat follows nothing yet: an alert of what the deleted one followed must not come.
+        assert len(emulator.messages(7)) == 1
+        assert await r.db.deliveries.counts_by_status() == {}
+
+
 async def _an_alert_held_by_quiet_hours(r: Rig) -> ChatService:
     """Chat 7, quiet 22:00-07:00, with a "Late result" alert planned at night (held until 07:00)."""
     await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
