@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -88,6 +89,8 @@ CLOCK_BACK_TOLERANCE = 60.0
 # The chat id under which a 429 pause of the whole bot is stored (Telegram chat ids are never 0).
 WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
+# _send_paced's answer for a message the chat no longer wants (/stop, a pause, a block), followed by why.
+_INTERRUPTED = "interrupted: "
 # The sender keeps a story's article and "also" sources for a fan-out to many chats, and reads them again after
 # this long: a source that joined the story without alerts planned (a /summary link, a first poll's backlog) is
 # then named in the alerts still to send.
@@ -198,6 +201,8 @@ class DeliveryService:
         # Digests being sent, by chat: each chat's digest runs on its own, so a slow or rate-limited chat never
         # holds up the digests of the others (nor the next tick's), and a chat never gets two at once.
         self._digest_chats: set[int] = set()
+        # Scheduled digests whose stories are claimed and on their way, by chat: how many stories they hold.
+        self._digests_sending: dict[int, int] = {}
         # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
         self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
@@ -205,6 +210,13 @@ class DeliveryService:
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
         # A database read that keeps failing fails every tick (seconds apart): once a minute in the log, not each.
         self._digest_finding = FailureLog(log, "finding due digests")
+        # Groups that became supergroups while this process ran (old id -> new), and how many moves so far:
+        # a plan read before a move is stored under the new id (the old one is gone, its rows skipped).
+        self._moved: dict[int, int] = {}
+        self._moves = 0
+        # Counts chat_changed calls: a chat read that a change overtook may hold the chat as it was before it,
+        # so it is not cached (the sender reads the chat again before sending).
+        self._chat_changes = 0
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
@@ -236,7 +248,7 @@ class DeliveryService:
             rows = await asyncio.to_thread(plan_chunk, chunk)
             # Each chunk is its own transaction and clears its own articles' marks: a crash between chunks
             # plans the rest after the restart, and UNIQUE(chat_id, story_id) still sends a story once.
-            chunk_added = await self._db.deliveries.plan(rows, now, [a.id for a in chunk if a.id is not None])
+            chunk_added = await self._store_plan(rows, now, [a.id for a in chunk if a.id is not None])
             del rows
             if chunk_added:
                 added += chunk_added
@@ -244,6 +256,31 @@ class DeliveryService:
         if added:
             log.info("planned %d deliveries for %d new articles", added, len(stored))
         return added
+
+    async def _store_plan(
+        self, rows: list[PlannedDelivery], now: float, planned_articles: Sequence[int]
+    ) -> int:
+        """Store planned rows (DeliveryRepo.plan), those of a group that became a supergroup since the plan was
+        read under the supergroup's id; returns rows added."""
+        added = 0
+        while True:
+            moves = self._moves
+            if self._moved:
+                rows = [replace(r, chat_id=self._moved.get(r.chat_id, r.chat_id)) for r in rows]
+            added += await self._db.deliveries.plan(rows, now, planned_articles)
+            if self._moves == moves:
+                return added
+            # A group moved while the rows were written: those stored under its old id moved with it, those
+            # skipped (the old id gone) go in now; the story's alert mark went with the first write.
+            rows = [r for r in rows if r.chat_id in self._moved]
+            planned_articles = ()
+
+    def chat_moved(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: a plan read before, still to be stored, goes to ``new_id``."""
+        if len(self._moved) >= 1000:  # bounded; moves are rare and matter only for a plan being stored
+            del self._moved[next(iter(self._moved))]
+        self._moved[old_id] = new_id
+        self._moves += 1
 
     async def plan_pending(self, now: float, limit: int = 1000) -> int:
         """Plan the alerts of stored articles still waiting for them (up to ``limit``); returns rows planned.
@@ -292,6 +329,10 @@ class DeliveryService:
                 scheduled=chat.next_digest_at,
             )
             return 0
+        if on_demand and chat_id in self._digests_sending:
+            # /digest while the scheduled digest is being sent: that digest is its answer. It took every story
+            # waiting, so "Nothing new" (or "nothing in the last 24 hours") was told as the digest arrived.
+            return self._digests_sending[chat_id]
         shown = 0
         retry_at: float | None = None
         if on_demand and chat.mode == "digest" and chat.last_digest_at is None:
@@ -299,6 +340,8 @@ class DeliveryService:
         if not chat.paused or on_demand:
             rows = await self._db.deliveries.claim_digest(chat_id)
             if rows:
+                if not on_demand:
+                    self._digests_sending[chat_id] = len(rows)
                 try:
                     topic = thread_id if thread_id is not None else chat.thread_id
                     shown, retry_at = await self._send_digest_rows(
@@ -314,6 +357,9 @@ class DeliveryService:
                     unsent = [r.id for r in rows if r.id not in recording]
                     await self._db.deliveries.hold(unsent, 0.0, status_from="sending")
                     raise
+                finally:
+                    if not on_demand:
+                        self._digests_sending.pop(chat_id, None)
         elif not on_demand:
             # A digest time passed while paused: what that digest held is dropped, as alerts are at the pause,
             # so resuming months later does not bring months-old news (nor keep those articles from pruning).
@@ -593,6 +639,7 @@ class DeliveryService:
     def chat_changed(self, chat_id: int) -> None:
         """The chat's settings changed or it is gone (/stop): alerts on their way re-read it before sending."""
         self._state.chats.pop(chat_id, None)
+        self._chat_changes += 1
 
     def wake(self) -> None:
         """Tell the sender to look for due rows now (new plans, quiet hours over)."""
@@ -760,8 +807,11 @@ class DeliveryService:
         if not rows:
             return 0
         # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.
-        for chat in await self._db.deliveries.chats_by_ids(sorted({r.chat_id for r in rows})):
-            state.chats[chat.id] = chat
+        changes = self._chat_changes
+        fresh = await self._db.deliveries.chats_by_ids(sorted({r.chat_id for r in rows}))
+        if self._chat_changes == changes:
+            for chat in fresh:
+                state.chats[chat.id] = chat
         for row in rows:
             state.queues.setdefault(row.chat_id, deque()).append(_Item(row, row.chat_id, row.attempts))
             state.in_window += 1
@@ -812,16 +862,25 @@ class DeliveryService:
         state = self._state
         chat = state.chats.get(item.chat_id)
         if chat is None:  # changed since it was claimed (paused, /stop, new quiet hours): read it again
+            changes = self._chat_changes
             chat = await self._db.chats.get(item.chat_id)
+            if chat is not None and self._chat_changes != changes:
+                # A change overtook the read, which may show the chat from before it: read it again.
+                await self._attempt(item)
+                return
+            owner = await self._db.deliveries.chat_of(item.row.id)
+            if owner is None:
+                # /stop deleted the row with the chat: a /start since made a new chat of that id, which
+                # follows nothing yet and must not get what the deleted one followed.
+                self._done(item, "dropped", "chat deleted")
+                return
+            if owner != item.chat_id:
+                # The group became a supergroup since this row was claimed: it went along, and so does
+                # everything queued for the group.
+                await self._on_migrated(item, owner)
+                return
             if chat is not None:
                 state.chats[item.chat_id] = chat
-            else:
-                moved_to = await self._db.deliveries.chat_of(item.row.id)
-                if moved_to is not None and moved_to != item.chat_id:
-                    # The group became a supergroup since this row was claimed (/stop would have deleted the
-                    # row): it went along, and so does everything queued for the group.
-                    await self._on_migrated(item, moved_to)
-                    return
         if chat is None or not chat.active:
             self._done(item, "dropped", "chat inactive")
             return
@@ -1043,6 +1102,7 @@ class DeliveryService:
         old_id = item.chat_id
         log.info("chat %d migrated to %d: moving it and re-sending", old_id, new_id)
         await self._db.chats.migrate(old_id, new_id, self._clock.now())
+        self.chat_moved(old_id, new_id)
         state = self._state
         moved = [item, *state.queues.pop(old_id, deque())]
         # When the supergroup was already registered, its own copy of a story wins and the group's is gone:
@@ -1259,11 +1319,19 @@ class DeliveryService:
         retry_at: float | None = None
         chat_id = chat.id
         for index, part in enumerate(parts):
-            held = await self._digest_interrupted(chat_id, part.keys, on_demand) if index else None
-            if held is not None:
-                # /stop, a pause or a block while the earlier parts went out (a part waits a second or more
-                # behind the last): the user was told, so the rest must not follow. Paused, the rest waits for
-                # the first digest after resuming; stopped or blocked, its rows are gone or dropped already.
+            result, chat_id, thread_id = await self._send_paced(
+                chat_id,
+                chat.is_group,
+                part.text,
+                thread_id,
+                interrupted=functools.partial(self._digest_interrupted, keys=part.keys, on_demand=on_demand),
+            )
+            if result is not None and result.startswith(_INTERRUPTED):
+                # /stop, a pause or a block while this part waited its turn (a second or more behind the last
+                # part, up to DIGEST_MAX_RETRY_WAIT after a 429): the user was told, so it must not follow. Paused,
+                # the rest waits for the first digest after resuming; stopped or blocked, its rows are gone or
+                # dropped already.
+                held = result[len(_INTERRUPTED) :]
                 log.info("digest to chat %d ends after part %d of %d: %s", chat_id, index, len(parts), held)
                 status_left: Literal["dropped", "pending"] = "pending" if held == "chat paused" else "dropped"
                 outcomes += [
@@ -1275,7 +1343,6 @@ class DeliveryService:
                 ]
                 outcomes += over_cap(parts[index:], status_left)
                 break
-            result, chat_id, thread_id = await self._send_paced(chat_id, chat.is_group, part.text, thread_id)
             if result is None:
                 # Written at once, so a crash or an outage later in a long digest never sends this part again.
                 outcomes += [Finished(key, "sent", by_id[key].attempts + 1) for key in part.keys]
@@ -1315,12 +1382,19 @@ class DeliveryService:
         return sent, retry_at
 
     async def _send_paced(
-        self, chat_id: int, is_group: bool, text: str, thread_id: int | None = None
+        self,
+        chat_id: int,
+        is_group: bool,
+        text: str,
+        thread_id: int | None = None,
+        *,
+        interrupted: Callable[[int], Awaitable[str | None]] | None = None,
     ) -> tuple[str | None, int, int | None]:
         """Send one message when the pacer allows: (None or the reason it failed, chat_id, thread_id).
 
         The chat id changes when the group turned out to be a supergroup now; the forum topic becomes None
-        ("General") when the topic turned out to be gone.
+        ("General") when the topic turned out to be gone. ``interrupted(chat_id)``, asked right before each
+        attempt, gives a reason not to send after all (returned after ``_INTERRUPTED``).
         """
         rate_limited = 0
         # Counted apart from 429s (and from moves to a supergroup or to "General"): four short 429s and one
@@ -1339,6 +1413,10 @@ class DeliveryService:
                 # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's digest,
                 # still due, goes out after the restart.
                 raise asyncio.CancelledError
+            # The wait may have been long (a 429's retry_after, a network error's back-off): the chat may have
+            # said /stop or paused meanwhile.
+            if interrupted is not None and (why := await interrupted(chat_id)) is not None:
+                return f"{_INTERRUPTED}{why}", chat_id, thread_id
             self._pacer.take(chat_id, is_group)
             try:
                 await _send_message(
@@ -1361,6 +1439,7 @@ class DeliveryService:
                     return f"{_RETRY_LATER}{max(wait, OUTAGE_RETRY_SECONDS)}", chat_id, thread_id
             except ChatMigrated as exc:
                 await self._db.chats.migrate(chat_id, int(exc.new_chat_id), self._clock.now())
+                self.chat_moved(chat_id, int(exc.new_chat_id))
                 chat_id, is_group = int(exc.new_chat_id), True
             except Forbidden as exc:
                 await self._on_gone_digest(chat_id, f"forbidden: {exc.message}")

@@ -274,14 +274,17 @@ class DeliveryRepo:
     ) -> None:
         """Put rows back to 'pending' until ``not_before`` (quiet hours), optionally as another kind.
 
-        With ``status_from``, only rows in that status move (so rows already finished stay finished).
+        With ``status_from``, only rows in that status move (so rows already finished stay finished). A row made
+        a digest row stays an alert if its chat is back on alerts by now (only digest chats get digests).
         """
         if not ids:
             return
         async with self._db.write() as conn:
             await conn.executemany(
-                "UPDATE deliveries SET status = 'pending', not_before = ?, kind = coalesce(?, kind)"
-                " WHERE id = ? AND status = coalesce(?, status)",
+                "UPDATE deliveries SET status = 'pending', not_before = ?1, kind = CASE WHEN ?2 = 'digest'"
+                " AND NOT EXISTS (SELECT 1 FROM chats WHERE id = deliveries.chat_id AND mode = 'digest')"
+                " THEN kind ELSE coalesce(?2, kind) END"
+                " WHERE id = ?3 AND status = coalesce(?4, status)",
                 [(not_before, kind, i, status_from) for i in ids],
             )
 

@@ -547,6 +547,98 @@ async def test_stop_or_pause_ends_alerts_already_on_their_way(
         assert await r.db.deliveries.counts_by_status() == expected
 
 
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_a_stop_or_pause_landing_while_the_sender_reads_the_chat_ends_its_alert(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch, leave: str
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        read_chats = r.db.deliveries.chats_by_ids
+        left = False
+
+        async def read_then_leave(chat_ids: list[int]) -> object:
+            nonlocal left
+            found = await read_chats(chat_ids)
+            if not left:
+                # The read is done (the chat not paused yet) and the user's /stop or pause is saved before the
+                # sender takes the answer in: a loop busy with a fan-out makes that window real.
+                left = True
+                if leave == "stop":
+                    assert await chats.stop(7)
+                else:
+                    await chats.set_paused(7, True)
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "chats_by_ids", read_then_leave)
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Late winner", topics=("sport",))], r.clock.now()
+        )
+        await wait_until(lambda: left)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        # Told "your data is deleted" (or "paused"): the alert read as for the chat before must not follow.
+        assert emulator.messages(7) == []
+        expected = {} if leave == "stop" else {"dropped": 1}
+        assert await r.db.deliveries.counts_by_status() == expected
+
+
+async def test_back_to_instant_while_the_sender_moves_an_alert_into_the_digest_still_sends_it(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        hold = r.db.deliveries.hold
+        switched_back = False
+
+        async def back_to_instant_first(
+            ids: list[int], not_before: float, kind: str | None = None, *, status_from: str | None = None
+        ) -> None:
+            nonlocal switched_back
+            if kind == "digest" and not switched_back:
+                # The user taps "instant" again before the sender's write lands (behind a planning write, say).
+                switched_back = True
+                await chats.set_mode(7, "instant")
+            await hold(ids, not_before, kind, status_from=status_from)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(r.db.deliveries, "hold", back_to_instant_first)
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        # The second alert waits a second behind the first; the chat switches to digests meanwhile, and back.
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        await chats.set_digest_times(7, ["08:00"])
+        # An instant chat gets no digest: a story moved into one at that moment used to wait for good.
+        await wait_until(lambda: len(emulator.messages(7)) == 2)
+        assert switched_back and "Result 1" in emulator.messages(7)[1].text
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
+async def test_stop_then_start_at_once_ends_the_alerts_on_their_way_to_the_old_chat(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        # The second alert waits a second behind the first: the user confirms /stop, then sends /start.
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        assert await chats.stop(7)
+        await chats.register(7, "private", None)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        # The new chat follows nothing yet: an alert of what the deleted one followed must not come.
+        assert len(emulator.messages(7)) == 1
+        assert await r.db.deliveries.counts_by_status() == {}
+
+
 async def _an_alert_held_by_quiet_hours(r: Rig) -> ChatService:
     """Chat 7, quiet 22:00-07:00, with a "Late result" alert planned at night (held until 07:00)."""
     await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
@@ -768,6 +860,32 @@ async def test_stop_or_pause_while_a_long_digest_is_sent_ends_it_after_the_part_
             assert counts["pending"] > 0 and "sending" not in counts
 
 
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_stop_or_pause_while_a_digest_waits_out_a_429_sends_none_of_it(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, leave: str
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, telegram_api_url=api.base_url) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        # The digest's first (and only) part is told to wait 2 s; the user confirms /stop (or pauses) meanwhile.
+        api.retry_after = {7: 2}
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: api.refused.get(7) == 1)
+        if leave == "stop":
+            assert await chats.stop(7)
+        else:
+            await chats.set_paused(7, True)
+        assert await digest == 0
+        # Told "your data is deleted" (or "paused"): the digest must not arrive after that.
+        assert 7 not in api.delivered
+        counts = await r.db.deliveries.counts_by_status()
+        assert counts == ({} if leave == "stop" else {"pending": 1})
+
+
 async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_the_supergroup(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
@@ -906,6 +1024,33 @@ async def test_a_mode_switch_while_alerts_are_planned_neither_loses_nor_doubles_
             assert await r.delivery.send_due_digests(clock.now()) == 1
             [digest] = emulator.messages(7)
             assert "Late winner" in digest.text and "digest" in digest.text.lower()
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+async def test_a_group_migrated_while_alerts_are_planned_gets_them_in_the_supergroup(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        art = await store_article(r, "Late winner", topics=("sport",))
+        read_plan = r.db.deliveries.planning_targets
+
+        async def read_then_migrate() -> object:
+            found = await read_plan()
+            # The group becomes a supergroup (the bot handles the service message) while the plan is matched,
+            # in a thread that takes seconds for many chats.
+            await emulator.migrate_chat(-100, -1001234, announce=False)
+            await chats.migrate(-100, -1001234)
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "planning_targets", read_then_migrate)
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        await r.delivery.start()
+        # The group was planned under its old id: the story used to be skipped, and never planned again.
+        await wait_until(lambda: len(emulator.messages(-1001234)) == 1)
+        assert "Late winner" in emulator.messages(-1001234)[0].text
         await r.delivery.aclose()
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 

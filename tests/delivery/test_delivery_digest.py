@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -110,6 +111,35 @@ async def test_digest_on_demand_and_twice_a_day(tmp_path: Path, emulator: BotApi
         assert len(emulator.messages(7)) == 1
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+
+
+@pytest.mark.parametrize("first", [True, False])
+async def test_digest_asked_while_the_scheduled_digest_is_on_its_way_is_that_digest(
+    tmp_path: Path, emulator: BotApiEmulator, first: bool
+) -> None:
+    # The user sends /digest at 08:00 while the 08:00 digest is being sent: /digest found nothing left to
+    # claim, and its handler answered "Nothing new since your last digest" (or, before a first digest, "Nothing
+    # you follow came in the last 24 hours") next to the digest arriving.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, timezone="UTC", digest_times=("08:00",))
+        if not first:
+            await r.db.chats.record_digest(
+                7, last_digest_at=utc(2026, 1, 4, 8), next_digest_at=utc(2026, 1, 5, 8), scheduled=None
+            )
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        emulator.hold_answers(7)  # the digest reaches the chat; the bot does not know yet
+        scheduled = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        # What the handler gets: more than 0, so it adds no "nothing" reply; no second digest either.
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 1
+        emulator.release_answers(7)
+        assert await scheduled == 1
+        await emulator.wait_for_idle(quiet=0.2)
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
 async def test_a_first_digest_on_demand_holds_the_last_days_stories_and_none_twice(
