@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except DatabaseNotWritable as exc:  # permissions of the file or its folder: the setting is what to fix
         print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_USAGE
     except (DatabaseUnavailable, Failure) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -383,7 +383,7 @@ def test_ingest_into_a_read_only_database_is_one_line(tmp_path: Path) -> None:
         result = newsbot(
             "ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db)
         )
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(
         f"newsbot: NEWSBOT_DB_PATH: {db} is read-only: newsbot must write to it (check the permissions"
@@ -817,11 +817,27 @@ def test_db_path_in_a_folder_newsbot_may_not_write_names_the_setting(
             result = newsbot(*args, cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH=str(db))
     finally:
         folder.chmod(0o755)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 2 and result.stdout == ""  # a configuration error (SPEC §1): not retried
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("newsbot: NEWSBOT_DB_PATH: "), line
     assert str(db) in line and ".lock:" not in line
     assert "writable" in line
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_db_path_in_a_folder_that_holds_no_files_is_a_configuration_error(
+    tmp_path: Path, command: str
+) -> None:
+    # NEWSBOT_DB_PATH=/proc/version: `newsbot run` said "newsbot: cannot create /proc/version.lock: No such file
+    # or directory" and exited 1, so systemd restarted it every 10 s; the setting to change went unnamed.
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    args = ("ingest", "--quiet", str(tmp_path / "tram.txt")) if command == "ingest" else ("run",)
+    result = newsbot(*args, cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH="/proc/version")
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("newsbot: NEWSBOT_DB_PATH: "), line
+    assert "/proc/version" in line and ".lock" not in line
 
 
 @pytest.mark.parametrize("setting", ["NEWSBOT_DB_PATH", "NEWSBOT_TOPICS_FILE"])
