@@ -31,6 +31,7 @@ from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
+from bot.render.text import counted
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery, PlanningTarget
@@ -242,7 +243,11 @@ class DeliveryService:
                 added += chunk_added
                 self.wake()  # the first chunk's alerts go out while the next one is planned
         if added:
-            log.info("planned %d deliveries for %d new articles", added, len(stored))
+            log.info(
+                "planned %s for %s",
+                counted(added, "delivery", "deliveries"),
+                counted(len(stored), "new article"),
+            )
         return added
 
     async def plan_pending(self, now: float, limit: int = 1000) -> int:

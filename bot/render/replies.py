@@ -25,6 +25,7 @@ from bot.render.text import (
     truncate,
     web_link,
 )
+from bot.render.text import counted as _count
 from bot.scheduling import is_quiet_time, quiet_hours_end
 from bot.store.models import Chat, Feed, Subscription
 
@@ -287,11 +288,6 @@ def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
 
 def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
-
-
-def _count(n: int, noun: str) -> str:
-    """A count with its noun: "1 sentence", "3 sentences"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _kw(keyword: str) -> str:

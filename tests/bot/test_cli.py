@@ -426,6 +426,26 @@ def test_ingest_into_a_database_another_program_holds_stops_at_once_with_one_rea
     )
 
 
+def test_ingest_of_one_source_the_database_refuses_says_source(tmp_path: Path) -> None:
+    # "0 of 1 sources done": the count of sources had no singular.
+    db = tmp_path / "news.sqlite3"
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    (tmp_path / "ferry.txt").write_text(ARTICLE.replace("tram", "ferry"))
+    assert newsbot("ingest", "--quiet", "tram.txt", cwd=tmp_path, NEWSBOT_DB_PATH=str(db)).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = newsbot("ingest", "--quiet", "ferry.txt", cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("newsbot: stopped: the database refused to store articles; 0 of 1 source done,")
+    ), result.stderr
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
