@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "console",
         help="try the bot in this terminal, offline, with no Telegram account",
         description="Chat with the real bot in the terminal: it runs against a local Bot API emulator with a few "
-        "sample articles. Type /help to start; 'quit' or Ctrl-D leaves.",
+        "sample articles. Type /help to start; 'quit', Ctrl-D or Ctrl-C leaves.",
     )
     ingest = commands.add_parser(
         "ingest",

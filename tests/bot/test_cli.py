@@ -140,6 +140,12 @@ def test_ingest_help_names_each_kind_of_line_it_prints(tmp_path: Path) -> None:
     assert "added, skipped (duplicate, or pruned earlier) or failed (with the reason)" in text
 
 
+def test_console_help_names_every_way_to_leave(tmp_path: Path) -> None:
+    # The help said "'quit' or Ctrl-D leaves" while the console's banner, and the console itself, also take Ctrl-C.
+    result = newsbot("console", "--help", cwd=tmp_path)
+    assert "'quit', Ctrl-D or Ctrl-C leaves." in " ".join(result.stdout.split())
+
+
 def test_unknown_command_and_bad_option_are_usage_errors(tmp_path: Path) -> None:
     assert newsbot("fly", cwd=tmp_path).returncode == 2
     result = newsbot("summarize", "--sentences", "11", cwd=tmp_path, stdin=ARTICLE)
