@@ -717,9 +717,12 @@ def render_text_summary(sentences: Sequence[str]) -> list[Reply]:
 
 def settings_keyboard(chat: Chat) -> InlineKeyboardMarkup:
     """Buttons for the common settings; the rest take arguments."""
+    # The button switches to digests at the chat's own times: "Daily digest" misdescribed 08:00 and 18:00.
+    times = len(chat.digest_times)
+    digest = "Daily digest" if times <= 1 else f"{times} digests a day"
     mode_row = [
         _button(("🔘 " if chat.mode == "instant" else "") + "Instant alerts", "set", "mode", "instant"),
-        _button(("🔘 " if chat.mode == "digest" else "") + "Daily digest", "set", "mode", "digest"),
+        _button(("🔘 " if chat.mode == "digest" else "") + digest, "set", "mode", "digest"),
     ]
     length_row = [
         _button(
