@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "console",
         help="try the bot in this terminal, offline, with no Telegram account",
         description="Chat with the real bot in the terminal: it runs against a local Bot API emulator with a few "
-        "sample articles. Type /help to start; 'quit' or Ctrl-D leaves.",
+        "sample articles. Type /help to start; 'quit', Ctrl-D or Ctrl-C leaves.",
     )
     ingest = commands.add_parser(
         "ingest",
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except DatabaseNotWritable as exc:  # permissions of the file or its folder: the setting is what to fix
         print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_USAGE
     except (DatabaseUnavailable, Failure) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -217,6 +217,7 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
     from tqdm import tqdm
 
     from bot.logs import configure_logging
+    from bot.render.text import counted
     from bot.services.ingest import ingest_sources, open_ingest
 
     configure_logging(logging.WARNING)
@@ -272,14 +273,14 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
                 loop.remove_signal_handler(signal.SIGINT)
     if interrupted:
         print(
-            f"newsbot: interrupted; {done} of {len(sources)} sources done, every article listed is stored",
+            f"newsbot: interrupted; {done} of {counted(len(sources), 'source')} done, every article listed is stored",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
     if storage_problem:
         # ingest_sources stopped there: every later article would fail the same way.
         print(
-            f"newsbot: stopped: the database refused to store articles; {done} of {len(sources)} sources done,"
+            f"newsbot: stopped: the database refused to store articles; {done} of {counted(len(sources), 'source')} done,"
             " every article listed as added is stored",
             file=sys.stderr,
         )

@@ -166,9 +166,10 @@ class FailureLog:
         """The step worked: note the end of a run of failures."""
         if self._since is not None:
             self._log.warning(
-                "%s works again after %d failures in %.0f s",
+                "%s works again after %d %s in %.0f s",
                 self._what,
                 self._count,
+                "failure" if self._count == 1 else "failures",
                 time.monotonic() - self._since,
             )
             self._since = None

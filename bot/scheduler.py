@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.context import BotApplication, BotContext, Services
 from bot.logs import FailureLog
+from bot.render.text import counted
 from summaries.articles import Article
 
 log = logging.getLogger(__name__)
@@ -107,17 +108,18 @@ async def run_tick(services: Services, state: TickState) -> None:
     if state.last_prune is None or not 0 <= now - state.last_prune < PRUNE_EVERY_SECONDS:
         state.last_prune = now
         try:
-            older_than = now - services.settings.retention_days * 86400.0
+            days = services.settings.retention_days
+            older_than = now - days * 86400.0
             pruned = await services.db.articles.prune(older_than, now)
             if pruned:
-                log.info("pruned %d articles older than %d days", pruned, services.settings.retention_days)
+                log.info("pruned %s older than %s", counted(pruned, "article"), counted(days, "day"))
             held = await services.db.articles.held_from_pruning(older_than)
             if held:
                 # After an outage longer than the retention window: pruned once their deliveries are settled.
                 log.warning(
-                    "kept %d articles older than %d days: their alerts or digests are still queued",
-                    held,
-                    services.settings.retention_days,
+                    "kept %s older than %s: their alerts or digests are still queued",
+                    counted(held, "article"),
+                    counted(days, "day"),
                 )
             forgotten = await services.db.articles.forget_pruned(now - FORGET_PRUNED_AFTER_SECONDS)
             if forgotten:

@@ -491,7 +491,8 @@ class Fetcher:
                 return await self._fetch(url, accept, etag, last_modified)
         except TimeoutError:
             host = urlsplit(url).hostname or url
-            raise FetchError(f"{host} did not answer within {self.timeout:g} seconds.", url=url) from None
+            unit = "second" if self.timeout == 1 else "seconds"
+            raise FetchError(f"{host} did not answer within {self.timeout:g} {unit}.", url=url) from None
 
     async def _fetch(self, url: str, accept: Accept, etag: str | None, last_modified: str | None) -> Fetched:
         current = url.strip()

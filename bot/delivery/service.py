@@ -32,6 +32,7 @@ from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
+from bot.render.text import counted
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery, PlanningTarget
@@ -254,7 +255,11 @@ class DeliveryService:
                 added += chunk_added
                 self.wake()  # the first chunk's alerts go out while the next one is planned
         if added:
-            log.info("planned %d deliveries for %d new articles", added, len(stored))
+            log.info(
+                "planned %s for %s",
+                counted(added, "delivery", "deliveries"),
+                counted(len(stored), "new article"),
+            )
         return added
 
     async def _store_plan(
@@ -692,6 +697,7 @@ class DeliveryService:
                 await asyncio.wait(pending, timeout=1.0)
         self._digest_chats.clear()
         self._roundup_chats.clear()
+        self._log_429s_of_an_ended_burst(stopping=True)
         await self._flush()
         await self._db.deliveries.requeue_sending()
         await self._db.notices.requeue_sending()
@@ -750,6 +756,7 @@ class DeliveryService:
                 failures.succeeded()
 
     async def _step(self, idle_poll: float) -> None:
+        self._log_429s_of_an_ended_burst()
         state = self._state
         now = self._pacer.now()
         if state.in_window <= self._window // 2 and now >= self._next_claim:
@@ -1070,21 +1077,10 @@ class DeliveryService:
                 "chat %d rate limited: retrying after %.0f s (paused all: %s)", chat_id, retry_after, paused
             )
             return
-        if self._429_unlogged > 1 and self._pauses_unlogged:
-            log.warning(
-                "Telegram answered 429 %d times in %.0f s, %d of them pausing all sends; if this goes on, "
-                "lower NEWSBOT_RATE_OVERALL_PER_SECOND",
-                self._429_unlogged,
-                now - (self._429_logged_at or now),
-                self._pauses_unlogged,
-            )
-        elif self._429_unlogged > 1:
-            log.info(
-                "Telegram answered 429 %d times in %.0f s, to single chats; each retried after its wait",
-                self._429_unlogged,
-                now - (self._429_logged_at or now),
-            )
-        elif paused:
+        if self._429_unlogged > 1:
+            self._log_429_count(now)
+            return
+        if paused:
             log.warning(
                 "429 from %d chats within %.0f s: pausing all sends for %.0f s",
                 GLOBAL_429_CHATS,
@@ -1093,10 +1089,45 @@ class DeliveryService:
             )
         else:
             log.info("chat %d rate limited: retrying after %.0f s", chat_id, retry_after)
+        self._429_told(now)
+
+    def _log_429_count(self, now: float) -> None:
+        """One line for the 429s counted since the last 429 line."""
+        times = counted(self._429_unlogged, "time")
+        since = now - (self._429_logged_at or now)
+        if self._pauses_unlogged:
+            log.warning(
+                "Telegram answered 429 %s in %.0f s, %d of them pausing all sends; if this goes on, "
+                "lower NEWSBOT_RATE_OVERALL_PER_SECOND",
+                times,
+                since,
+                self._pauses_unlogged,
+            )
+        else:
+            log.info(
+                "Telegram answered 429 %s in %.0f s, to single chats; each retried after its wait",
+                times,
+                since,
+            )
+        self._429_told(now)
+
+    def _429_told(self, now: float) -> None:
         if self._pauses_unlogged:
             self._pause_logged_at = now
         self._429_logged_at = now
         self._429_unlogged = self._pauses_unlogged = 0
+
+    def _log_429s_of_an_ended_burst(self, *, stopping: bool = False) -> None:
+        """The count of a burst's last 429s once its minute is over (or at stop), not only at the next 429."""
+        if not self._429_unlogged:
+            return
+        now = self._clock.now()
+        if (
+            stopping
+            or self._429_logged_at is None
+            or now - self._429_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
+        ):
+            self._log_429_count(now)
 
     async def _on_migrated(self, item: _Item, new_id: int) -> None:
         old_id = item.chat_id

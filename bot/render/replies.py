@@ -25,6 +25,7 @@ from bot.render.text import (
     truncate,
     web_link,
 )
+from bot.render.text import counted as _count
 from bot.scheduling import is_quiet_time, quiet_hours_end
 from bot.store.models import Chat, Feed, Subscription
 
@@ -287,11 +288,6 @@ def render_topics(topics: Sequence[Topic], on: set[str]) -> Reply:
 
 def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
-
-
-def _count(n: int, noun: str) -> str:
-    """A count with its noun: "1 sentence", "3 sentences"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _kw(keyword: str) -> str:
@@ -721,9 +717,12 @@ def render_text_summary(sentences: Sequence[str]) -> list[Reply]:
 
 def settings_keyboard(chat: Chat) -> InlineKeyboardMarkup:
     """Buttons for the common settings; the rest take arguments."""
+    # The button switches to digests at the chat's own times: "Daily digest" misdescribed 08:00 and 18:00.
+    times = len(chat.digest_times)
+    digest = "Daily digest" if times <= 1 else f"{times} digests a day"
     mode_row = [
         _button(("🔘 " if chat.mode == "instant" else "") + "Instant alerts", "set", "mode", "instant"),
-        _button(("🔘 " if chat.mode == "digest" else "") + "Daily digest", "set", "mode", "digest"),
+        _button(("🔘 " if chat.mode == "digest" else "") + digest, "set", "mode", "digest"),
     ]
     length_row = [
         _button(

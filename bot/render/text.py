@@ -67,6 +67,11 @@ def visible_length(markup: str) -> int:
     return len(html.unescape(_TAG.sub("", markup)))
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun: "1 sentence", "3 sentences" (``plural`` when it is not the noun and an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def format_age(seconds: float) -> str:
     """A short human age such as "just now", "5 min ago", "3 h ago", "2 d ago"."""
     seconds = max(0.0, seconds)

@@ -24,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.render.replies import render_feed_dead, render_feed_works_again
+from bot.render.text import counted
 from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
 from bot.store import Database
@@ -558,9 +559,9 @@ class IngestService:
         items_left = items_left or waiting > 0
         if stale_stored:  # one line a poll: a feed's archive of old items made a line each, up to 1,000
             log.info(
-                "feed %s: stored %d items published before the retention window, without alerts",
+                "feed %s: stored %s published before the retention window, without alerts",
                 feed.url,
-                stale_stored,
+                counted(stale_stored, "item"),
             )
         try:
             await self._db.feeds.remember_items(feed.id, seen, now)

@@ -50,8 +50,9 @@ class DatabaseNotWritable(DatabaseUnavailable):
     """newsbot may not write the database file or its folder: the operator must fix permissions or the path."""
 
 
-# Errors of a folder or file newsbot may not write (EPERM: an immutable file, a sandbox), as opposed to a full disk.
-_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+# Errors of a folder or file newsbot may not write (EPERM: an immutable file, a sandbox; ENOENT from a folder that
+# exists: one that holds no files of ours, such as /proc), as opposed to a full disk.
+_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT})
 
 
 def _folder_not_writable(db_path: Path, folder: Path, exc: OSError) -> DatabaseNotWritable:

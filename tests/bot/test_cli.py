@@ -140,6 +140,12 @@ def test_ingest_help_names_each_kind_of_line_it_prints(tmp_path: Path) -> None:
     assert "added, skipped (duplicate, or pruned earlier) or failed (with the reason)" in text
 
 
+def test_console_help_names_every_way_to_leave(tmp_path: Path) -> None:
+    # The help said "'quit' or Ctrl-D leaves" while the console's banner, and the console itself, also take Ctrl-C.
+    result = newsbot("console", "--help", cwd=tmp_path)
+    assert "'quit', Ctrl-D or Ctrl-C leaves." in " ".join(result.stdout.split())
+
+
 def test_unknown_command_and_bad_option_are_usage_errors(tmp_path: Path) -> None:
     assert newsbot("fly", cwd=tmp_path).returncode == 2
     result = newsbot("summarize", "--sentences", "11", cwd=tmp_path, stdin=ARTICLE)
@@ -383,7 +389,7 @@ def test_ingest_into_a_read_only_database_is_one_line(tmp_path: Path) -> None:
         result = newsbot(
             "ingest", "--quiet", str(tmp_path / "tram.txt"), cwd=tmp_path, NEWSBOT_DB_PATH=str(db)
         )
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(
         f"newsbot: NEWSBOT_DB_PATH: {db} is read-only: newsbot must write to it (check the permissions"
@@ -424,6 +430,26 @@ def test_ingest_into_a_database_another_program_holds_stops_at_once_with_one_rea
         "newsbot: stopped: the database refused to store articles; 0 of 2 sources done, every article listed as"
         " added is stored"
     )
+
+
+def test_ingest_of_one_source_the_database_refuses_says_source(tmp_path: Path) -> None:
+    # "0 of 1 sources done": the count of sources had no singular.
+    db = tmp_path / "news.sqlite3"
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    (tmp_path / "ferry.txt").write_text(ARTICLE.replace("tram", "ferry"))
+    assert newsbot("ingest", "--quiet", "tram.txt", cwd=tmp_path, NEWSBOT_DB_PATH=str(db)).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = newsbot("ingest", "--quiet", "ferry.txt", cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("newsbot: stopped: the database refused to store articles; 0 of 1 source done,")
+    ), result.stderr
 
 
 @pytest.mark.parametrize(
@@ -817,11 +843,27 @@ def test_db_path_in_a_folder_newsbot_may_not_write_names_the_setting(
             result = newsbot(*args, cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH=str(db))
     finally:
         folder.chmod(0o755)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 2 and result.stdout == ""  # a configuration error (SPEC §1): not retried
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("newsbot: NEWSBOT_DB_PATH: "), line
     assert str(db) in line and ".lock:" not in line
     assert "writable" in line
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_db_path_in_a_folder_that_holds_no_files_is_a_configuration_error(
+    tmp_path: Path, command: str
+) -> None:
+    # NEWSBOT_DB_PATH=/proc/version: `newsbot run` said "newsbot: cannot create /proc/version.lock: No such file
+    # or directory" and exited 1, so systemd restarted it every 10 s; the setting to change went unnamed.
+    (tmp_path / "tram.txt").write_text(ARTICLE)
+    args = ("ingest", "--quiet", str(tmp_path / "tram.txt")) if command == "ingest" else ("run",)
+    result = newsbot(*args, cwd=tmp_path, NEWSBOT_BOT_TOKEN="123:abc", NEWSBOT_DB_PATH="/proc/version")
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("newsbot: NEWSBOT_DB_PATH: "), line
+    assert "/proc/version" in line and ".lock" not in line
 
 
 @pytest.mark.parametrize("setting", ["NEWSBOT_DB_PATH", "NEWSBOT_TOPICS_FILE"])

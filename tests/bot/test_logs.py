@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.logs import RedactTokenFilter, configure_logging
+from bot.logs import FailureLog, RedactTokenFilter, configure_logging
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -191,3 +191,12 @@ def test_a_traceback_formatted_first_by_the_bots_own_handler_is_redacted() -> No
     line = logging.Formatter().format(record)
     assert "RuntimeError: failed to call https://api.telegram.org/bot<redacted>/sendMessage" in line
     assert TOKEN not in line
+
+
+def test_a_step_that_failed_once_works_again_after_1_failure(caplog: pytest.LogCaptureFixture) -> None:
+    # A feed poll or prune that failed once logged "works again after 1 failures".
+    failures = FailureLog(logging.getLogger("newsbot.test"), "polling feeds")
+    with caplog.at_level(logging.WARNING, logger="newsbot.test"):
+        failures.failed(OSError("disk full"))
+        failures.succeeded()
+    assert "polling feeds works again after 1 failure in 0 s" in caplog.text

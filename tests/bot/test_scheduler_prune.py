@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 
@@ -72,6 +73,18 @@ async def test_a_bot_left_running_prunes_articles_past_retention_on_a_later_day(
     assert await services_of(running_bot).db.articles.count() == 1
     clock.advance(86400.0)  # a day later the article is half a day past the window
     assert await _wait_for_count(running_bot, 0) == 0
+
+
+async def test_a_prune_of_one_article_logs_it_in_the_singular(
+    running_bot: BotApplication, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The operator read "pruned 1 articles older than 30 days".
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    await _store_old_article(running_bot, clock, _retention(running_bot) - 43200.0)
+    clock.advance(86400.0)
+    assert await _wait_for_count(running_bot, 0) == 0
+    await _until(lambda: "pruned" in caplog.text)
+    assert "pruned 1 article older than 30 days" in caplog.text
 
 
 async def test_a_failing_prune_is_tried_again_a_minute_later_and_logged_once_not_at_every_tick(

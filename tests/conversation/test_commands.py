@@ -613,6 +613,22 @@ async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(
     assert "You'll get a digest at 07:30, 19:00 (UTC)" in back.text
 
 
+async def test_the_digest_button_says_how_many_digests_a_day_it_turns_on(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat with digests at 08:00 and 18:00 saw "Daily digest" on the button that turns both back on.
+    panel = await say(emulator, "/settings")
+    assert "Daily digest" in [label for label, _ in panel.buttons]  # the one default time
+    await say(emulator, "/settings digest 08:00,18:00")
+    await say(emulator, "/settings digest off")
+    panel = await say(emulator, "/settings")
+    assert [label for label, _ in panel.buttons][:2] == ["🔘 Instant alerts", "2 digests a day"]
+    toast = await press(emulator, panel, panel.button_data("2 digests a day"))
+    assert toast is not None and "08:00, 18:00" in toast
+    edited = await emulator.next_message(USER_CHAT)
+    assert "🔘 2 digests a day" in [label for label, _ in edited.buttons]
+
+
 async def test_a_digest_time_in_quiet_hours_is_said_to_come_when_they_end(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -1032,7 +1048,7 @@ async def test_a_settings_confirmation_too_long_for_a_toast_is_shown_whole_in_th
     panel = await say(emulator, "/settings instant")
     toast = await press(emulator, panel, "set:mode:digest")
     edited = await emulator.next_message(USER_CHAT)
-    assert edited.edited and "🔘 Daily digest" in [label for label, _ in edited.buttons]
+    assert edited.edited and "🔘 3 digests a day" in [label for label, _ in edited.buttons]
     assert toast == "Saved: see the settings message."
     assert edited.text.startswith(
         "✅ You'll get a digest at 06:00, 06:30, 07:00 (America/Argentina/Buenos_Aires) once you resume "

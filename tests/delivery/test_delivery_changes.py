@@ -401,13 +401,45 @@ async def test_a_burst_of_429s_is_a_line_a_minute_naming_the_setting_to_lower(
         if "429" in rec.getMessage() or "rate limited" in rec.getMessage()
     ]
     # The first 429 in full; the burst's first pause of all sends at once (held for a count until the next 429 a
-    # minute later, a burst that ended was never told); the rest of the burst as one count a minute on.
-    assert len(told) == 3, told
+    # minute later, a burst that ended was never told); the rest of the burst as one count a minute on; chat 7's,
+    # within that minute, when the sender stops.
+    assert len(told) == 4, told
     assert "pausing all sends" in told[1] and "lower NEWSBOT_RATE_OVERALL_PER_SECOND" in told[1], told
     assert "in 61 s" in told[2] and "lower NEWSBOT_RATE_OVERALL_PER_SECOND" in told[2], told
-    # Every one of the 19 429s (6 chats 3 each, then chat 7's) is in a line: the first, then the two counts.
-    counts = [int(m) for line in told[1:] for m in re.findall(r"answered 429 (\d+) times", line)]
+    assert told[3].startswith("Telegram answered 429 1 time in 0 s"), told
+    # Every one of the 19 429s (6 chats 3 each, then chat 7's) is in a line: the first, then the counts.
+    counts = [int(m) for line in told[1:] for m in re.findall(r"answered 429 (\d+) times?", line)]
     assert 1 + sum(counts) == 19, told
+
+
+async def test_the_count_of_a_burst_of_429s_is_logged_once_its_minute_is_over(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # "Telegram answered 429 N times" was written only when the next 429 came: the last burst's count never was.
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        for chat_id in range(1, 7):
+            await add_chat(r, chat_id, topics=("sport",), in_emulator=False)
+        api.storms = {chat_id: 3 for chat_id in range(1, 7)}
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
+            )
+            await wait_until(lambda: len(api.delivered) == 6, timeout=15)
+
+            def told() -> list[str]:
+                return [rec.getMessage() for rec in caplog.records if "429" in rec.getMessage()]
+
+            before = len(told())
+            r.clock.advance(delivery_module.RATE_LIMITED_LOG_EVERY_SECONDS + 1)  # no 429 since
+            await wait_until(lambda: len(told()) > before, timeout=5)
+            await asyncio.sleep(0.5)  # and only once, not at every tick
+            lines = told()
+            await r.delivery.aclose()
+    assert len(lines) == before + 1, lines
+    assert lines[-1].startswith("Telegram answered 429 ") and " in 61 s" in lines[-1], lines
+    counts = [int(m) for line in lines for m in re.findall(r"answered 429 (\d+) times?", line)]
+    assert 1 + sum(counts) == 18, lines  # the first 429 in full, every other one in a count
 
 
 async def test_a_digest_refused_with_429_is_sent_again_only_after_retry_after(

@@ -196,6 +196,15 @@ async def test_server_that_never_answers_fails_within_timeout(news_site: NewsSit
     assert time.monotonic() - started < 2.0
 
 
+async def test_a_one_second_timeout_is_said_in_the_singular(news_site: NewsSite) -> None:
+    # NEWSBOT_FETCH_TIMEOUT_SECONDS=1: /summary and `newsbot ingest` said "did not answer within 1 seconds".
+    url = news_site.add_never_answering("/hang")
+    async with Fetcher(allow_private=True, timeout=1) as fetcher:
+        with pytest.raises(FetchError) as err:
+            await fetcher.fetch(url)
+    assert err.value.reason == "127.0.0.1 did not answer within 1 second."
+
+
 async def test_trickling_body_hits_overall_deadline(news_site: NewsSite) -> None:
     url = news_site.add_dripping("/drip", b"<html>" + b"x" * 100, interval=0.2)
     started = time.monotonic()
