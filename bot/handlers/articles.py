@@ -327,8 +327,10 @@ async def plain_text(update: Update, context: BotContext) -> None:
         return  # in groups people talk to each other, not to us
     text = message.text or message.caption or ""
     url = find_url(text) or hidden_link(message)
+    first_of_album = claim_album(context, message)
     if url is None:
-        await send(message, render_plain_text_hint())
+        if first_of_album:
+            await send(message, render_plain_text_hint())
         return
     check_length(url)
     chat = await ensure_chat(update, context)
@@ -532,6 +534,28 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
             posted.pop(key, None)  # nothing was posted: the next tap tries again
         raise
     return None
+
+
+_ALBUMS_KEY = "answered_albums"
+_ALBUMS_KEPT = 1000
+
+
+def claim_album(context: BotContext, message: Message) -> bool:
+    """False when another message of ``message``'s album was answered already; the album counts as answered now.
+
+    Telegram sends each photo of an album as a message of its own: ten photos under one caption got the caption's
+    answer and then nine hints. A message outside any album is always its own first. Memory only and bounded.
+    """
+    if message.media_group_id is None:
+        return True
+    albums: OrderedDict[tuple[int, str], None] = context.bot_data.setdefault(_ALBUMS_KEY, OrderedDict())
+    key = (message.chat_id, message.media_group_id)
+    if key in albums:
+        return False
+    albums[key] = None
+    while len(albums) > _ALBUMS_KEPT:
+        albums.popitem(last=False)
+    return True
 
 
 _POSTED_SUMMARIES_KEY = "posted_summaries"
