@@ -269,6 +269,24 @@ async def test_buttons_on_an_old_message_still_work(
     assert redrawn is not None and redrawn.edited
 
 
+async def test_a_button_on_a_message_deleted_since_the_tap_does_what_it_says(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # "Yes, delete" tapped, and the prompt deleted before the bot got to the tap (busy, or restarting): the data
+    # was deleted, yet the toast said "Sorry, something went wrong. Please try again." and an error was logged.
+    await say(emulator, "/subscribe business")
+    prompt = await say(emulator, "/stop")
+    topics = await say(emulator, "/topics")
+    for message in (prompt, topics):
+        await running_bot.bot.delete_message(USER_CHAT, message.message_id)
+    caplog.set_level(logging.ERROR)
+    assert await press_forged(emulator, "stop:yes", message_id=prompt.message_id) == "Deleted."
+    assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []
+    toast = await press_forged(emulator, "t:science", message_id=topics.message_id)
+    assert toast == "Following 🔬 Science"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 # An operator's topic "sci:fi" got the button "t:sci:fi", which the handler read as three parts: every tap
 # answered "This button no longer works." "t:" and 62 bytes are the 64 Telegram allows: start-up must not
 # refuse an id that works (31 accented letters).
