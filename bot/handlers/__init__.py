@@ -67,6 +67,7 @@ async def captioned_command(update: Update, context: BotContext) -> None:
     name, _, addressee = message.caption.split(maxsplit=1)[0][1:].partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot
+    articles.claim_album(context, message)  # the album's other photos get no hint: this answers it
     callback = _command_table().get(name.lower(), errors.unknown_command)
     await callback(update, context)
 

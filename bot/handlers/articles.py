@@ -70,6 +70,10 @@ _NO_TEXT_REPLIED = (
     "That message has no text I can summarize (photos, stickers and files carry none). Reply to a message "
     "with text, or send /summary with a link or some text."
 )
+_OTHER_CHAT_REPLIED = (
+    "I can't see a message replied to from another chat or topic, only the part you quote. Quote the text to "
+    "summarize, or forward the message here and reply /summary to it."
+)
 _SUMMARY_USAGE = (
     "Send /summary with an article id (/summary 12), a link, or some text; or reply /summary to a message. "
     "/summary 5 ... asks for 5 sentences."
@@ -102,12 +106,13 @@ def parse_summary_request(
     *,
     replied_lists_several: bool = False,
     replied_without_text: bool = False,
+    replied_elsewhere: bool = False,
 ) -> SummaryRequest:
     """Read "/summary [N] ID|URL|TEXT"; with nothing but N, the replied-to message is the text.
 
     ``replied_lists_several``: the replied-to message is a list of our articles (/latest, /search),
     so it names no single article to summarize. ``replied_without_text``: it is a photo, sticker or other
-    message with no text.
+    message with no text. ``replied_elsewhere``: it is in another chat, and nothing of it was quoted.
     """
     sentences = default_sentences
     tokens = text.split(maxsplit=1)
@@ -132,6 +137,8 @@ def parse_summary_request(
             raise UserError(_SEVERAL_ARTICLES)
         if replied_without_text:
             raise UserError(_NO_TEXT_REPLIED)
+        if replied_elsewhere:
+            raise UserError(_OTHER_CHAT_REPLIED)
         if not replied:
             raise UserError(_SUMMARY_USAGE)
         text = replied
@@ -221,7 +228,9 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
     """
     replied = replied_message(message)
     if replied is None:
-        return None, False
+        # "Reply in another chat" (a channel's post answered here) or topic: Telegram sends only the part quoted.
+        quoted = message.quote.text if message.external_reply is not None and message.quote else None
+        return quoted, False
     if replied.reply_markup is None and _may_be_ours(replied, bot_id):
         listed = list(dict.fromkeys(_LISTED_ID.findall(replied.text or "")))
         if len(listed) > 1:
@@ -314,6 +323,7 @@ async def summary(update: Update, context: BotContext) -> None:
         chat.summary_sentences,
         replied_lists_several=several,
         replied_without_text=replied is None and replied_message(message) is not None,
+        replied_elsewhere=replied is None and message.external_reply is not None,
     )
     await send(message, await _summarize(context, request, message, requester_id(update), chat.timezone))
 
@@ -327,8 +337,10 @@ async def plain_text(update: Update, context: BotContext) -> None:
         return  # in groups people talk to each other, not to us
     text = message.text or message.caption or ""
     url = find_url(text) or hidden_link(message)
+    first_of_album = claim_album(context, message)
     if url is None:
-        await send(message, render_plain_text_hint())
+        if first_of_album:
+            await send(message, render_plain_text_hint())
         return
     check_length(url)
     chat = await ensure_chat(update, context)
@@ -532,6 +544,28 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
             posted.pop(key, None)  # nothing was posted: the next tap tries again
         raise
     return None
+
+
+_ALBUMS_KEY = "answered_albums"
+_ALBUMS_KEPT = 1000
+
+
+def claim_album(context: BotContext, message: Message) -> bool:
+    """False when another message of ``message``'s album was answered already; the album counts as answered now.
+
+    Telegram sends each photo of an album as a message of its own: ten photos under one caption got the caption's
+    answer and then nine hints. A message outside any album is always its own first. Memory only and bounded.
+    """
+    if message.media_group_id is None:
+        return True
+    albums: OrderedDict[tuple[int, str], None] = context.bot_data.setdefault(_ALBUMS_KEY, OrderedDict())
+    key = (message.chat_id, message.media_group_id)
+    if key in albums:
+        return False
+    albums[key] = None
+    while len(albums) > _ALBUMS_KEPT:
+        albums.popitem(last=False)
+    return True
 
 
 _POSTED_SUMMARIES_KEY = "posted_summaries"

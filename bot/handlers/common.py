@@ -219,7 +219,7 @@ async def edit_keyboard(query: CallbackQuery, reply: Reply) -> None:
 
 
 async def _redraw(what: str, call: Callable[[], Awaitable[object]]) -> None:
-    """Redraw a button's message; "not modified" is fine.
+    """Redraw a button's message; "not modified" is fine, and so is a message deleted since the tap.
 
     A 429 is waited out as for every other reply, or, when Telegram asks for longer, the message is left as it
     was: the change behind the button is saved already, and an apology would tell the user it failed.
@@ -229,7 +229,12 @@ async def _redraw(what: str, call: Callable[[], Awaitable[object]]) -> None:
     except RetryAfter as exc:
         log.info("button's %s not redrawn (flood limit, retry after %s s)", what, retry_after_seconds(exc))
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        problem = str(exc).lower()
+        if "message to edit not found" in problem:
+            # Deleted after the tap (while the bot was busy or offline): the change is saved all the same, and
+            # "something went wrong, try again" sent the user after a button that no longer exists.
+            log.info("button's %s not redrawn: the message was deleted", what)
+        elif "not modified" not in problem:
             raise
 
 

@@ -269,6 +269,24 @@ async def test_buttons_on_an_old_message_still_work(
     assert redrawn is not None and redrawn.edited
 
 
+async def test_a_button_on_a_message_deleted_since_the_tap_does_what_it_says(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # "Yes, delete" tapped, and the prompt deleted before the bot got to the tap (busy, or restarting): the data
+    # was deleted, yet the toast said "Sorry, something went wrong. Please try again." and an error was logged.
+    await say(emulator, "/subscribe business")
+    prompt = await say(emulator, "/stop")
+    topics = await say(emulator, "/topics")
+    for message in (prompt, topics):
+        await running_bot.bot.delete_message(USER_CHAT, message.message_id)
+    caplog.set_level(logging.ERROR)
+    assert await press_forged(emulator, "stop:yes", message_id=prompt.message_id) == "Deleted."
+    assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []
+    toast = await press_forged(emulator, "t:science", message_id=topics.message_id)
+    assert toast == "Following 🔬 Science"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 # An operator's topic "sci:fi" got the button "t:sci:fi", which the handler read as three parts: every tap
 # answered "This button no longer works." "t:" and 62 bytes are the 64 Telegram allows: start-up must not
 # refuse an id that works (31 accented letters).
@@ -371,3 +389,33 @@ async def test_a_tick_step_that_keeps_failing_is_logged_once_not_every_tick(
     alert = await emulator.next_message(USER_CHAT, timeout=10)
     assert "Harbor Coffee grows" in alert.text
     assert "planning alerts works again" in caplog.text
+
+
+async def test_an_album_is_answered_once_not_once_per_photo(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Telegram sends each photo of an album as a message of its own, the caption on the first: the caption's
+    # command was answered, then every other photo got "Send me a link ..." (nine hints for ten photos).
+    await emulator.add_chat(USER_CHAT, "private")
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    user = {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"}
+    photo = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]
+
+    async def album(group: str, first_id: int, caption: str | None) -> None:
+        for n in range(3):
+            message = {"message_id": first_id + n, "date": int(time.time()), "chat": chat, "from": user}
+            message |= {"photo": photo, "media_group_id": group}
+            if n == 0 and caption is not None:
+                entities = [{"type": "bot_command", "offset": 0, "length": caption.index(" ")}]
+                message |= {"caption": caption, "caption_entities": entities}
+            await emulator.inject_raw_update({"message": message})
+
+    await album("album-1", 500, "/subscribe tesla")
+    await album("album-2", 510, None)  # no caption at all: one hint for the album
+    await emulator.send_user_message(USER_CHAT, "/help")  # one chat's updates are answered in order
+    replies = [(await emulator.next_message(USER_CHAT)).text]
+    while "What I can do" not in replies[-1]:
+        replies.append((await emulator.next_message(USER_CHAT)).text)
+    replies.pop()
+    assert len(replies) == 2, replies
+    assert "Keywords: “tesla”" in replies[0] and replies[1].startswith("Send me a link")

@@ -355,6 +355,35 @@ async def test_summary_replied_to_a_photo_or_sticker_says_there_is_no_text(
     assert reply.text.startswith("📝 Summary") and "approved the budget" in reply.text
 
 
+async def test_summary_replied_to_a_post_of_another_chat_uses_the_quote_or_says_what_to_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "Reply in another chat": a news channel's post answered with /summary here. Telegram sends the bot no
+    # reply_to_message, only where the post is and the part quoted; the answer was the usage text "... or reply
+    # /summary to a message", which is what the user had just done, and a quote was ignored.
+    await emulator.add_chat(USER_CHAT, "private")
+    channel = {"id": -100555, "type": "channel", "title": "Daily Harbour"}
+    elsewhere = {"origin": {"type": "channel", "chat": channel, "message_id": 7, "date": 1}, "chat": channel}
+    message = {
+        "date": int(time.time()),
+        "chat": {"id": USER_CHAT, "type": "private", "first_name": "Ann"},
+        "from": {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"},
+        "text": "/summary",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+        "external_reply": {**elsewhere, "message_id": 7},
+    }
+    await emulator.inject_raw_update({"message": {**message, "message_id": 900}})
+    reply = await emulator.next_message(USER_CHAT)
+    assert reply.text.startswith("⚠️ I can't see a message replied to from another chat"), reply.text
+    quote = {
+        "text": "The council met today. It approved the budget. Everyone went home after it.",
+        "position": 0,
+    }
+    await emulator.inject_raw_update({"message": {**message, "message_id": 901, "quote": quote}})
+    reply = await emulator.next_message(USER_CHAT)
+    assert reply.text.startswith("📝 Summary") and "approved the budget" in reply.text, reply.text
+
+
 async def test_summary_in_a_forum_topic_is_no_reply_to_the_topic_notice(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
