@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from telegram import ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -315,11 +316,18 @@ class DeliveryService:
         return planned
 
     async def send_digest(
-        self, chat_id: int, now: float, *, on_demand: bool = False, thread_id: int | None = None
+        self,
+        chat_id: int,
+        now: float,
+        *,
+        on_demand: bool = False,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> int:
         """Send the chat's digest of what is pending now; returns how many articles it holds (0: nothing).
 
         ``thread_id``: the forum topic /digest was asked in, where the digest then goes (else "General").
+        ``reply_to``: the /digest commented under a channel post, which each part answers to be among its comments.
         """
         chat = await self._db.chats.get(chat_id)
         if chat is None or not chat.active:
@@ -350,7 +358,7 @@ class DeliveryService:
                 try:
                     topic = thread_id if thread_id is not None else chat.thread_id
                     shown, retry_at = await self._send_digest_rows(
-                        chat, rows, now, topic, on_demand=on_demand
+                        chat, rows, now, topic, on_demand=on_demand, reply_to=reply_to
                     )
                 except Exception:
                     # An unexpected answer (409, 401, a garbled 200) or a storage error: the rows must not stay
@@ -1295,6 +1303,7 @@ class DeliveryService:
         *,
         on_demand: bool = False,
         roundup: bool = False,
+        reply_to: int | None = None,
     ) -> tuple[int, float | None]:
         """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
         asked for a long wait (429). Each part is marked sent as it goes.
@@ -1356,6 +1365,7 @@ class DeliveryService:
                 part.text,
                 thread_id,
                 interrupted=functools.partial(self._digest_interrupted, keys=part.keys, on_demand=on_demand),
+                reply_to=reply_to,
             )
             if result is not None and result.startswith(_INTERRUPTED):
                 # /stop, a pause or a block while this part waited its turn (a second or more behind the last
@@ -1420,17 +1430,25 @@ class DeliveryService:
         thread_id: int | None = None,
         *,
         interrupted: Callable[[int], Awaitable[str | None]] | None = None,
+        reply_to: int | None = None,
     ) -> tuple[str | None, int, int | None]:
         """Send one message when the pacer allows: (None or the reason it failed, chat_id, thread_id).
 
         The chat id changes when the group turned out to be a supergroup now; the forum topic becomes None
         ("General") when the topic turned out to be gone. ``interrupted(chat_id)``, asked right before each
-        attempt, gives a reason not to send after all (returned after ``_INTERRUPTED``).
+        attempt, gives a reason not to send after all (returned after ``_INTERRUPTED``). ``reply_to``: a message
+        each attempt answers (a /digest among a channel post's comments).
         """
         rate_limited = 0
         # Counted apart from 429s (and from moves to a supergroup or to "General"): four short 429s and one
         # network error are one network failure, not the five that postpone a digest to its next time.
         network_failures = 0
+        # A reply to a comment deleted meanwhile goes out unquoted rather than not at all.
+        replying = (
+            {"reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)}
+            if reply_to is not None
+            else {}
+        )
         for _ in range(MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
             while True:
                 wait = (
@@ -1457,6 +1475,7 @@ class DeliveryService:
                     parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
                     message_thread_id=thread_id,
+                    **replying,
                 )
                 return None, chat_id, thread_id
             except RetryAfter as exc:

@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 import aiohttp
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -116,11 +116,14 @@ class LeanSender:
         reply_markup: InlineKeyboardMarkup | Mapping[str, Any] | None = None,
         link_preview_options: LinkPreviewOptions | None = None,
         message_thread_id: int | None = None,
+        reply_parameters: ReplyParameters | None = None,
     ) -> None:
         """Send one text message; raises PTB's ``TelegramError`` subclasses like ``Bot.send_message``."""
         body: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if message_thread_id is not None:
             body["message_thread_id"] = message_thread_id
+        if reply_parameters is not None:
+            body["reply_parameters"] = reply_parameters.to_dict()
         if parse_mode is not None:
             body["parse_mode"] = str(parse_mode)
         if link_preview_options is not None:

@@ -12,7 +12,8 @@ Forum supergroups (``create_topic``): user messages carry their topic's ``messag
 message goes to the topic it names or to the topic of the message it replies to, else to "General", as on
 Telegram; ``SentMessage.message_thread_id`` says where it went. Other supergroups have reply threads: a reply,
 the user's or the bot's, joins the thread of the message it answers (a comment under a channel post is a reply
-to the post's automatic forward in the discussion group, see ``link_discussion_group``).
+to the post's automatic forward in the discussion group, see ``link_discussion_group``); naming such a thread's
+message_thread_id is a 400, as on Telegram.
 
 With ``record_messages=False`` only counts are kept (``sent_count()``, ``requests``, ``violations``):
 no bodies, no per-message state.
@@ -850,21 +851,16 @@ class BotApiEmulator:
 
         Every reply there belongs to the thread of the message it answers, rooted at the first message of the
         chain: the comments under a channel post are the thread of its automatic forward in the discussion
-        group. A message sent with a thread's message_thread_id goes there too.
+        group. Only a reply gets there: message_thread_id is for forum topics, and Telegram answers a reply
+        thread's id with 400 "message thread not found" (as it does in a forum's "General").
         """
         if chat.type != "supergroup":
             return None
         if requested is not None:
-            try:
-                root = int(requested)
-            except (TypeError, ValueError):
-                raise _bad("message thread not found") from None
-            if not self._message_exists(chat, root):
-                raise _bad("message thread not found")
-        elif reply_to is not None:
-            root = reply_to
-        else:
+            raise _bad("message thread not found")
+        if reply_to is None:
             return None
+        root = reply_to
         thread = (chat.stored.get(root) or {}).get("message_thread_id")
         return thread if isinstance(thread, int) else root
 

@@ -24,6 +24,7 @@ from bot.handlers.common import (
     command,
     edit,
     ensure_chat,
+    in_comments,
     may_manage,
     requester_id,
     send,
@@ -487,8 +488,10 @@ async def digest(update: Update, context: BotContext) -> None:
     services = context.services
     # In a forum the digest goes to the topic it was asked in (outside topics a thread id is only a reply chain).
     thread_id = message.message_thread_id if message.is_topic_message else None
+    # Among a channel post's comments only a reply is seen there: each part of the digest answers the command.
+    reply_to = message.message_id if await in_comments(message) else None
     sent = await services.delivery.send_digest(
-        chat.id, services.clock.now(), on_demand=True, thread_id=thread_id
+        chat.id, services.clock.now(), on_demand=True, thread_id=thread_id, reply_to=reply_to
     )
     if sent == 0:
         has_subs = bool(await services.subscriptions.for_chat(chat.id))

@@ -132,7 +132,7 @@ async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: boo
     items: Sequence[Reply] = [replies] if isinstance(replies, Reply) else replies
     topic = message.message_thread_id if message.is_topic_message else None
     # Only a reply lands among a post's comments (message_thread_id is for forum topics), so a comment is quoted.
-    quote = quote or _is_comment(message)
+    quote = quote or await in_comments(message)
     sent: list[Message] = []
     for reply in items:
         try:
@@ -147,10 +147,23 @@ async def send(message: Message, replies: Reply | Sequence[Reply], *, quote: boo
     return sent
 
 
-def _is_comment(message: Message) -> bool:
-    """Whether ``message`` comments on a channel post: it answers the post's copy in the discussion group."""
+async def in_comments(message: Message) -> bool:
+    """Whether ``message`` is a comment under a channel post: a reply in the thread of the post's copy in the
+    channel's discussion group, where only a reply to it reaches the commenter."""
     replied = message.reply_to_message
-    return not message.is_topic_message and replied is not None and bool(replied.is_automatic_forward)
+    if message.is_topic_message or replied is None or message.chat.type != TgChat.SUPERGROUP:
+        return False
+    if replied.is_automatic_forward:
+        return True
+    if replied.message_thread_id is None:
+        return False  # a reply to a message that is in no reply thread
+    # A reply to a comment: the update does not say the thread's first message is a post's copy, but only a
+    # channel's discussion group has such threads (other supergroups' reply chains are answered unquoted).
+    try:
+        return (await message.get_bot().get_chat(message.chat_id)).linked_chat_id is not None
+    except TelegramError as exc:
+        log.debug("getChat failed for chat %s: %s", message.chat_id, exc)
+        return False
 
 
 async def _reply(message: Message, reply: Reply, *, quote: bool, thread_id: int | None) -> Message:

@@ -481,3 +481,51 @@ async def test_summary_commented_under_the_bots_own_digest_post_summarizes_its_s
     await emulator.send_user_message(DISCUSSION, "/summary", user_id=SUBSCRIBER, reply_to_message_id=forward)
     summary = await emulator.next_message(DISCUSSION, timeout=10)
     assert summary.text.startswith("💼 Bank profit rises") and summary.message_thread_id == forward
+
+
+async def test_a_command_replying_to_a_comment_is_answered_in_the_posts_comments(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A reader answering another comment replies to that comment, not to the post's automatic forward: the
+    # answer went to the discussion group's main chat, never under the post where the reader asked.
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await emulator.send_channel_post(CHANNEL, "The harbour ferry runs again.")
+    [(_, forward, _)] = emulator.automatic_forwards
+    await emulator.send_user_message(
+        DISCUSSION, "Is there more news today?", user_id=CHANNEL_ADMIN, reply_to_message_id=forward
+    )
+    comment = forward + 1  # message ids count up in each chat
+    await emulator.send_user_message(DISCUSSION, "/latest", user_id=SUBSCRIBER, reply_to_message_id=comment)
+    latest = await emulator.next_message(DISCUSSION, timeout=10)
+    assert "Bank profit rises" in latest.text and latest.message_thread_id == forward
+    # In a group that is no channel's discussion group, a reply chain's answer stays as it was: unquoted.
+    await emulator.add_chat(-1001702, "supergroup", "Plain group")
+    await emulator.send_user_message(-1001702, "Any news?", user_id=SUBSCRIBER)
+    await emulator.send_user_message(-1001702, "Let me ask", user_id=CHANNEL_ADMIN, reply_to_message_id=1)
+    await emulator.send_user_message(-1001702, "/latest", user_id=SUBSCRIBER, reply_to_message_id=2)
+    plain = await emulator.next_message(-1001702, timeout=10)
+    assert "Bank profit rises" in plain.text and plain.reply_to_message_id is None
+
+
+async def test_digest_commented_under_a_channel_post_comes_in_its_comments(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # /digest asked in the comments went to the discussion group's main chat, where the reader did not look.
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.set_member_status(DISCUSSION, CHANNEL_ADMIN, "administrator")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await emulator.send_user_message(DISCUSSION, "/settings digest 08:00", user_id=CHANNEL_ADMIN)
+    await emulator.send_user_message(DISCUSSION, "/subscribe business", user_id=CHANNEL_ADMIN)
+    for _ in range(2):
+        await emulator.next_message(DISCUSSION, timeout=10)
+    articles = await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await services_of(running_bot).delivery.plan_alerts(articles, clock.now())
+    await emulator.send_channel_post(CHANNEL, "The harbour ferry runs again.")
+    [(_, forward, _)] = emulator.automatic_forwards
+    await emulator.send_user_message(DISCUSSION, "/digest", user_id=SUBSCRIBER, reply_to_message_id=forward)
+    digest = await emulator.next_message(DISCUSSION, timeout=10)
+    assert "Bank profit rises" in digest.text and digest.message_thread_id == forward
