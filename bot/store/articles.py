@@ -772,7 +772,8 @@ class ArticleRepo:
         return [_article_from_row(r) for r in rows]
 
     async def prune(self, older_than: float, now: float) -> int:
-        """Delete articles fetched before ``older_than``; remember their URL and hash.
+        """Delete articles fetched before ``older_than``; remember the URL and hash of those a feed or a file
+        brought (not of links only chats sent).
 
         Their deliveries go with them, except where an article of the same story stays: there they move to it,
         the story's "sent once" record.
@@ -802,10 +803,12 @@ class ArticleRepo:
                 batch = json.dumps(ids)
                 in_batch = "IN (SELECT value FROM json_each(?))"
                 for key in ("url", "content_hash"):
+                    # Not a link only chats sent (private): no feed listed it, so there is nothing to keep out,
+                    # and its address may hold a secret token that /stop could no longer find to delete.
                     await run(
                         conn,
                         f"INSERT OR REPLACE INTO pruned_articles (key, pruned_at)"
-                        f" SELECT {key}, ? FROM articles WHERE id {in_batch}",
+                        f" SELECT {key}, ? FROM articles WHERE id {in_batch} AND private = 0",
                         (now, batch),
                     )
                 await release_deliveries(conn, batch)

@@ -676,6 +676,34 @@ async def test_prune_forgets_old_articles_but_remembers_them(db: Database) -> No
     assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 0
 
 
+async def test_prune_does_not_remember_the_addresses_of_links_only_chats_sent(db: Database) -> None:
+    # A /summary link may carry a secret ("?token=..."): pruned, it stayed in pruned_articles for 90 days more,
+    # out of reach of the /stop of the chat that sent it, and the chat sending it again got an unstored summary.
+    await add_chat(db, 2)
+    secret = make_article(1, url="https://docs.example/report?token=s3cret")
+    await db.articles.add(
+        secret,
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW - 86400,
+        reader=2,
+    )
+    await _add(db, make_article(2), "h2", now=NOW - 86400)
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 2
+
+    remembered = await db.reader.execute_fetchall("SELECT key FROM pruned_articles ORDER BY key")
+    assert [r[0] for r in remembered] == ["h2", "https://news.example/2"]
+    again, status = await db.articles.add(
+        secret, content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW, reader=2
+    )
+    assert status == "added" and await db.articles.get(again.id or 0, reader=2) is not None
+    assert await db.chats.delete(2)
+    remembered = await db.reader.execute_fetchall("SELECT key FROM pruned_articles ORDER BY key")
+    assert [r[0] for r in remembered] == ["h2", "https://news.example/2"]
+
+
 async def test_prune_keeps_old_articles_until_their_queued_deliveries_are_settled(db: Database) -> None:
     # An outage longer than the retention window: what was queued before it must still go out after it.
     await add_chat(db, 1)
