@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -262,9 +262,18 @@ def story_chunks(articles: Sequence[Article], size: int) -> list[list[Article]]:
 
 
 def plan_rows(
-    matches: dict[int, list[StoryMatch]], targets: dict[int, PlanningTarget], now: float
+    matches: dict[int, list[StoryMatch]],
+    targets: dict[int, PlanningTarget],
+    now: float,
+    *,
+    late: Collection[int] = (),
+    catchup_until: float = 0.0,
 ) -> list[PlannedDelivery]:
-    """Pure: outbox rows for the matches; digest chats get digest rows, quiet hours set ``not_before``."""
+    """Pure: outbox rows for the matches; digest chats get digest rows, quiet hours set ``not_before``.
+
+    An alert of an article in ``late`` (found hours after it was published) is held until ``catchup_until`` at
+    least, with the chat's other late ones, so that more than a few come as one catch-up round-up.
+    """
     rows: list[tuple[int, int, PlannedDelivery]] = []
     for chat_id, stories in matches.items():
         target = targets.get(chat_id)
@@ -280,13 +289,11 @@ def plan_rows(
             if not_before <= now:
                 not_before = 0.0
         for m in stories:
-            rows.append(
-                (
-                    m.order,
-                    chat_id,
-                    PlannedDelivery(chat_id, m.story_id, m.article_id, kind, m.matched, m.score, not_before),
-                )
+            catchup = catchup_until if kind == "alert" and m.article_id in late else 0.0
+            planned = PlannedDelivery(
+                chat_id, m.story_id, m.article_id, kind, m.matched, m.score, max(not_before, catchup), catchup
             )
+            rows.append((m.order, chat_id, planned))
     # Article-major order: the first article reaches every chat before the second one starts.
     rows.sort(key=lambda r: (r[0], r[1]))
     return [r[2] for r in rows]

@@ -106,6 +106,15 @@ PLAN_CHUNK_ARTICLES = 20
 ROUNDUP_MORE_THAN = 5
 ROUNDUP_TITLE = "While quiet hours were on"
 ROUNDUP_MARK = "🌙"
+# A story published more than this (or two feed intervals, when longer) before the poll that found it is late: a
+# feed back after an outage, or a bot started again after days, finds every story published meanwhile at once.
+# A chat's late alerts are held CATCHUP_GATHER_SECONDS (the other feeds of that round are read meanwhile), and
+# more than ROUNDUP_MORE_THAN of them come as one catch-up round-up, as a quiet night's do; a busy feed's fresh
+# news, minutes old, still comes as alerts.
+CATCHUP_AGE_SECONDS = 3600.0
+CATCHUP_GATHER_SECONDS = 60.0
+CATCHUP_TITLE = "Catching up on earlier news"
+CATCHUP_MARK = "🕰"
 # Admin notices claimed at a time (they are rare: a feed dying tells each admin once).
 NOTICE_BATCH = 20
 # Rounds of _send_paced's attempts before an admin notice is failed: its waits grow as an alert's, so about 4 hours.
@@ -240,9 +249,16 @@ class DeliveryService:
             # A new report of a story read for earlier alerts: the alerts still to send name it as "also".
             self._stories.pop(story_of(article), None)
         subscriptions, targets = await self._db.deliveries.planning_targets()
+        late_before = now - max(CATCHUP_AGE_SECONDS, 2.0 * self._settings.feed_interval_seconds)
+        late = frozenset(
+            a.id
+            for a in stored
+            if a.id is not None and a.published is not None and a.published.timestamp() < late_before
+        )
 
         def plan_chunk(chunk: Sequence[Article]) -> list[PlannedDelivery]:
-            return plan_rows(match_articles(chunk, subscriptions), targets, now)
+            matches = match_articles(chunk, subscriptions)
+            return plan_rows(matches, targets, now, late=late, catchup_until=now + CATCHUP_GATHER_SECONDS)
 
         added = 0
         for chunk in story_chunks(stored, PLAN_CHUNK_ARTICLES):
@@ -1308,11 +1324,12 @@ class DeliveryService:
         """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
         asked for a long wait (429). Each part is marked sent as it goes.
 
-        ``roundup``: the alerts a quiet night held, under their own heading and every one listed (no per-topic
-        cap: a story over it would never reach the chat).
+        ``roundup``: the alerts a quiet night (or a catch-up, when every row is one) held, under their own heading
+        and every one listed (no per-topic cap: a story over it would never reach the chat).
         """
         items: list[DigestItem] = []
         gone: list[Delivery] = []
+        catchup = all(r.catchup for r in rows)
         for row in rows:
             story = await self._story(row)
             if story is None:
@@ -1328,9 +1345,9 @@ class DeliveryService:
                 now=now,
                 catalogue=self._catalogue,
                 max_per_group=len(items),
-                title=ROUNDUP_TITLE,
+                title=CATCHUP_TITLE if catchup else ROUNDUP_TITLE,
                 zone=chat.timezone,
-                mark=ROUNDUP_MARK,
+                mark=CATCHUP_MARK if catchup else ROUNDUP_MARK,
                 count_separator=": ",
             )
             if roundup

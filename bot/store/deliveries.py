@@ -33,7 +33,11 @@ _QUIET_WINDOW_SECONDS = (
 
 @dataclass(frozen=True, slots=True)
 class PlannedDelivery:
-    """A row to insert: the story ``story_id`` (represented by ``article_id``) for ``chat_id``."""
+    """A row to insert: the story ``story_id`` (represented by ``article_id``) for ``chat_id``.
+
+    ``catchup_until``: a late story's alert (see DeliveryService.plan_alerts) is held until then, quiet hours or
+    not, so that more than a few of them come as one catch-up round-up; 0 for any other row.
+    """
 
     chat_id: int
     story_id: int
@@ -42,6 +46,7 @@ class PlannedDelivery:
     matched: str
     score: float
     not_before: float
+    catchup_until: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class Delivery:
     matched: str
     score: float
     attempts: int
+    catchup: bool = False  # a late story's alert: a round-up of only these is a catch-up, not a quiet night's
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +95,12 @@ def _delivery(row: sqlite3.Row | Any) -> Delivery:
         matched=row["matched"],
         score=float(row["score"]),
         attempts=int(row["attempts"]),
+        catchup=bool(row["catchup"]),
     )
 
 
-# An alert quiet hours held, whose hold is over at ?1 ({t}: the table's alias). A quiet-hours hold is the one
-# hold with no error: an outage's or a 429's park records why it waits.
+# An alert quiet hours (or a late story's catch-up) held, whose hold is over at ?1 ({t}: the table's alias). These
+# are the holds with no error: an outage's or a 429's park records why it waits.
 _HELD_DUE = (
     "{t}.status = 'pending' AND {t}.kind = 'alert' AND {t}.not_before > 0 AND {t}.not_before <= ?1"
     " AND {t}.error IS NULL"
@@ -143,7 +150,7 @@ class DeliveryRepo:
             before = conn.total_changes
             await conn.executemany(
                 "INSERT OR IGNORE INTO deliveries"
-                " (chat_id, story_id, article_id, kind, matched, score, planned_at, not_before)"
+                " (chat_id, story_id, article_id, kind, matched, score, planned_at, not_before, catchup)"
                 # A chat deleted (/stop) or moved (group -> supergroup) since the plan was made is skipped:
                 # OR IGNORE does not cover the foreign key, which would fail every other chat's rows too.
                 # The kind follows the chat's mode now, not when the plan was read: /settings instant or
@@ -154,13 +161,24 @@ class DeliveryRepo:
                 # Settings saved since the plan was read (quiet hours switched off or moved): the hold was timed
                 # by the old ones and saving released the chat's other held alerts, so this one goes too. The
                 # sender checks the chat's quiet hours when it sends and holds it again if they still apply.
-                "  WHEN c.updated_at >= ?7 THEN 0 ELSE ?8 END"
+                # A late story's alert keeps its catch-up hold, which no setting timed.
+                "  WHEN c.updated_at >= ?7 THEN ?9 ELSE ?8 END, c.mode != 'digest' AND ?9 > 0"
                 # Paused or deactivated (blocked) meanwhile: nothing, as if planned a moment later (a digest
                 # row left pending there would never be sent and would keep its article from being pruned).
                 " FROM chats AS c WHERE c.id = ?1 AND c.active = 1 AND c.paused = 0",
                 # A generator: aiosqlite's thread builds the parameters, not the event loop (100,000s of rows).
                 (
-                    (r.chat_id, r.story_id, r.article_id, r.kind, r.matched, r.score, now, r.not_before)
+                    (
+                        r.chat_id,
+                        r.story_id,
+                        r.article_id,
+                        r.kind,
+                        r.matched,
+                        r.score,
+                        now,
+                        r.not_before,
+                        r.catchup_until,
+                    )
                     for r in rows
                 ),
             )
@@ -210,7 +228,7 @@ class DeliveryRepo:
                 f"    WHERE e.chat_id = d.chat_id AND {_HELD_DUE.format(t='e')} LIMIT ?5 + 1)) > ?5"
                 f"   AND d.chat_id IN (SELECT id FROM chats WHERE {_ROUNDUP_CHAT.format(t='chats')}))"
                 " ORDER BY d.id LIMIT ?3)"
-                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
+                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup",
                 (now, per_chat, limit, json.dumps(sorted(skip_chats)), roundup_more_than),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
@@ -222,7 +240,7 @@ class DeliveryRepo:
                 conn,
                 "UPDATE deliveries SET status = 'sending'"
                 " WHERE chat_id = ? AND status = 'pending' AND kind = 'digest'"
-                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts",
+                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup",
                 (chat_id,),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
@@ -291,8 +309,8 @@ class DeliveryRepo:
     async def fold_roundups(
         self, now: float, more_than: int, *, skip_chats: Collection[int] = ()
     ) -> list[int]:
-        """Turn the due alerts quiet hours held for an instant chat into that chat's round-up (its digest rows),
-        where more than ``more_than`` of them wait; returns those chats.
+        """Turn the due alerts quiet hours (or a catch-up) held for an instant chat into that chat's round-up (its
+        digest rows), where more than ``more_than`` of them wait; returns those chats.
 
         Alerts parked by an outage or a 429 stay alerts (see _HELD_DUE). The round-up is sent as a digest
         (DeliveryService._send_roundup); ``skip_chats``: those whose round-up is on its way.

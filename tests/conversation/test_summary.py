@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.context import BotApplication
+from bot.delivery.service import CATCHUP_GATHER_SECONDS
 from bot.emulator import BotApiEmulator, SentMessage
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import (
@@ -501,6 +503,7 @@ async def test_pages_stuck_in_parsing_hold_up_no_summary_or_alert(
     emulator: BotApiEmulator,
     running_bot: BotApplication,
     news_site: NewsSite,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Hostile pages take seconds each to extract, and a parse goes on after its caller gave up. Parsing used
@@ -539,6 +542,7 @@ async def test_pages_stuck_in_parsing_hold_up_no_summary_or_alert(
         reply = await say(emulator, f"/summary 1 {glacier.id}", timeout=5)
         assert glacier.title in reply.text and len(summary_sentences(reply)) == 1
         await services.delivery.plan_alerts(articles, services.clock.now())
+        clock.advance(CATCHUP_GATHER_SECONDS)  # the samples are hours old: their alerts wait for the catch-up
         alert = await emulator.next_message(reader, timeout=5)
         assert "glacier" in alert.text
         assert time.monotonic() - started < 3
@@ -599,7 +603,7 @@ async def test_a_link_already_being_fetched_joins_that_fetch_when_sixteen_links_
 
 
 async def test_an_alert_and_a_summary_at_the_chats_length_cost_one_summarize_call(
-    emulator: BotApiEmulator, running_bot: BotApplication, monkeypatch: pytest.MonkeyPatch
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Articles are stored with 3 sentences. A chat set to 5 gets 5 in its alert and in /summary: the two
     # paths share one cache, so the longer summary is made once, not once per path.
@@ -619,6 +623,7 @@ async def test_an_alert_and_a_summary_at_the_chats_length_cost_one_summarize_cal
     articles = await store_samples(running_bot)
     glacier = next(a for a in articles if "glacier" in a.title)
     await services.delivery.plan_alerts(articles, services.clock.now())
+    clock.advance(CATCHUP_GATHER_SECONDS)  # the samples are hours old: their alerts wait for the catch-up
     alert = await emulator.next_message(USER_CHAT)
     assert "glacier" in alert.text
     reply = await say(emulator, f"/summary {glacier.id}")

@@ -140,15 +140,16 @@ async def store_article(
     source: str = "Wire A",
     story_id: int | None = None,
     summary: tuple[str, ...] = ("First sentence.", "Second sentence.", "Third sentence.", "Fourth."),
+    age: float = 600.0,
 ) -> Article:
-    """Store an article as ingestion would and return it with id and story_id."""
+    """Store an article as ingestion would, published ``age`` seconds ago; return it with id and story_id."""
     n = next(_ids)
     art = Article(
         url=f"https://news.example/{n}",
         title=title,
         body=body,
         source=source,
-        published=datetime.fromtimestamp(r.clock.now() - 600, UTC),
+        published=datetime.fromtimestamp(r.clock.now() - age, UTC),
         topics=topics,
         summary=summary,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.context import BotApplication
+from bot.delivery.service import CATCHUP_GATHER_SECONDS
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.store import ChatDefaults, Database, NewArticle
@@ -205,6 +207,88 @@ async def test_a_feeds_edit_of_an_item_reaches_a_digest_still_to_come_and_alerts
         digest = await say(emulator, "/digest", chat=43)
         assert "Carmaker reports record loss" in digest.text and "record profit" not in digest.text
         assert "profit fell" in digest.text
+
+
+_GOODS = [
+    "copper",
+    "lumber",
+    "wheat",
+    "cobalt",
+    "nickel",
+    "cotton",
+    "sugar",
+    "coffee",
+    "cocoa",
+    "rubber",
+    "zinc",
+    "lithium",
+    "salmon",
+    "barley",
+    "oats",
+    "rice",
+    "soybean",
+    "walnut",
+    "almond",
+    "pepper",
+    "ginger",
+    "saffron",
+    "vanilla",
+    "cinnamon",
+    "tea",
+    "hops",
+    "olive",
+    "lemon",
+    "mango",
+    "banana",
+    "cherry",
+]
+
+
+def _market_story(n: int) -> tuple[str, str]:
+    """A headline and body of their own for story ``n`` (same-story grouping must not join two of them)."""
+    rnd = random.Random(n)
+    lines = [f"{' '.join(rnd.sample(_GOODS, 9)).capitalize()} traders said on day {n}." for _ in range(5)]
+    return f"Market report {n:02d} on {_GOODS[n % len(_GOODS)]}", " ".join(lines)
+
+
+async def test_a_bot_started_again_after_two_days_sends_one_catch_up_not_an_alert_a_story(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # Measured before the fix: 64 stories published while the bot was stopped for two days came as 64
+    # alerts, one a second for 64 s, the oldest 47 hours old.
+    feed = news_site.feed_url("business")
+    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=600)
+    await news_site.publish(
+        "business", *_market_story(99), published=datetime.fromtimestamp(clock.now(), UTC)
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "business")
+        db = services_of(app).db
+        for _ in range(200):  # the first poll: its backlog alerts nobody
+            if (await db.feeds.list())[0].last_success_at:
+                break
+            await asyncio.sleep(0.05)
+    stopped = clock.now()
+    late = []
+    for n in range(24):  # a story every two hours while the bot was stopped
+        title, body = _market_story(n)
+        late.append(title)
+        await news_site.publish(
+            "business", title, body, published=datetime.fromtimestamp(stopped + 60 + n * 7200, UTC)
+        )
+    clock.set(stopped + 2 * 86400)
+    fresh, body = _market_story(50)
+    await news_site.publish("business", fresh, body, published=datetime.fromtimestamp(clock.now() - 600, UTC))
+    async with make_bot(settings=settings, clock=clock):
+        alert = await emulator.next_message(chat_id=42, timeout=10)  # the fresh story, at once
+        assert alert.text.startswith(f"💼 {fresh}\n")
+        clock.advance(CATCHUP_GATHER_SECONDS)
+        await emulator.next_message(chat_id=42, timeout=10)
+        await emulator.wait_for_idle(quiet=1.0)
+    parts = [m.text for m in emulator.messages(42)[1:]]
+    assert 1 <= len(parts) <= 2, parts  # split only where 4,096 characters require it
+    assert parts[0].startswith("🕰 Catching up on earlier news: 24 stories"), parts[0]
+    assert all("\n".join(parts).count(title) == 1 for title in late)
 
 
 async def test_digest_job_sends_at_local_time_after_dst_change(

@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
+from bot.delivery.service import CATCHUP_GATHER_SECONDS
 from bot.emulator import BotApiEmulator, RateLimits
 from bot.emulator.html_check import parse_html
 from bot.render.replies import render_stats
@@ -417,6 +418,8 @@ async def test_an_old_story_is_dated_in_each_chats_own_timezone(
         clock.set(utc(2026, 3, 10, 12))
         await r.delivery.start()
         assert await r.delivery.plan_alerts([story], clock.now()) == 3
+        clock.advance(CATCHUP_GATHER_SECONDS)  # found nine days late: its alerts wait for the catch-up minute
+        r.delivery.wake()
         await wait_until(lambda: bool(emulator.messages(8)) and bool(emulator.messages(9)))
         # The same story rendered for two chats: each reads the date of its own calendar.
         assert "Wire A · 2 Mar" in emulator.messages(8)[0].text

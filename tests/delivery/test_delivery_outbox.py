@@ -11,7 +11,7 @@ import pytest_asyncio
 
 from bot.clock import FakeClock
 from bot.delivery import DeliveryService
-from bot.delivery.service import ROUNDUP_MORE_THAN, STORY_CACHE_SECONDS
+from bot.delivery.service import CATCHUP_GATHER_SECONDS, ROUNDUP_MORE_THAN, STORY_CACHE_SECONDS
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
@@ -341,6 +341,150 @@ async def test_alerts_held_by_quiet_hours_switched_off_come_as_when_quiet_hours_
         else:
             assert len(received) == stories
             assert not any(t.startswith("🌙") for t in received)
+
+
+async def _found_late(r: Rig, chat_id: int, stories: int, *, prefix: str = "Missed story") -> list[str]:
+    """``stories`` stories (sport and business) published over the last two days, which a feed back after an
+    outage brings at once, planned for ``chat_id`` (registered here, instant); returns their titles."""
+    await add_chat(r, chat_id, topics=("sport", "business"))
+    titles = [f"{prefix} {n:02d}" for n in range(stories)]
+    articles = [
+        await store_article(r, title, topics=("sport" if n % 2 else "business",), age=2 * 86400 - n * 3600)
+        for n, title in enumerate(titles)
+    ]
+    await r.delivery.plan_alerts(articles, r.clock.now())
+    return titles
+
+
+async def test_stories_a_poll_found_hours_late_come_as_one_catch_up_and_fresh_news_as_alerts(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A feed back after two days (or a bot started again after two days) brought 40 stories of those days at
+    # once: 40 alerts, one a second, the oldest two days old. The fresh ones still come as alerts, at once.
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport", "business"))
+        await add_chat(r, 8, keywords=("derby",))  # a few late stories: alerts, as a quiet night's few
+        await add_chat(r, 9, topics=("sport",), mode="digest", digest_times=("18:00",))
+        late = [f"Missed story {n:02d}" for n in range(40)]
+        derbies = [f"Missed derby {n}" for n in range(ROUNDUP_MORE_THAN - 2)]
+        fresh = ["Fresh result 1", "Fresh result 2"]
+        articles = [
+            await store_article(
+                r, title, topics=("sport" if n % 2 else "business",), age=2 * 86400 - n * 3600
+            )
+            for n, title in enumerate(late)
+        ]
+        articles += [await store_article(r, title, age=5 * 3600) for title in derbies]
+        articles += [await store_article(r, title, topics=("sport",), age=300) for title in fresh]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(articles, clock.now())
+        await wait_until(lambda: len(emulator.messages(7)) == len(fresh))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [f"⚽ {t}" for t in fresh]
+        assert emulator.messages(8) == []
+        # The late ones wait a minute for the other feeds of the round, then come as one catch-up.
+        clock.advance(CATCHUP_GATHER_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), late + fresh), timeout=30)
+        await wait_until(lambda: len(emulator.messages(8)) == len(derbies))
+        await emulator.wait_for_idle(quiet=0.3)
+        received = texts(emulator, 7)[len(fresh) :]
+        assert 1 <= len(received) <= 2, received  # split only where 4,096 characters require it
+        assert received[0].startswith("🕰 Catching up on earlier news: 40 stories"), received[0]
+        joined = "\n".join(received)
+        assert "more" not in joined and "quiet hours" not in joined
+        assert joined.index("Business") < joined.index("Sport")  # grouped by topic, as a round-up
+        assert _each_once(texts(emulator, 8), derbies) == {}
+        assert not any(t.startswith("🕰") for t in texts(emulator, 8))
+        assert emulator.messages(9) == []  # a digest chat's stories wait for its digest, as before
+        await r.delivery.aclose()
+        assert (await r.db.deliveries.counts_by_status()).get("sent") == 40 + 2 + len(derbies)
+
+
+@pytest.mark.parametrize(("interval", "age"), [(600, 540), (3600, 5400)])
+async def test_a_busy_feeds_fresh_stories_still_come_as_alerts_at_once(
+    tmp_path: Path, emulator: BotApiEmulator, interval: int, age: int
+) -> None:
+    # A poll every 10 minutes finding 8 stories of those 10 minutes (or, polled hourly, of the last 90) is news.
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock, feed_interval_seconds=interval) as r:
+        await add_chat(r, 7, topics=("sport",))
+        titles = [f"Busy story {n}" for n in range(8)]
+        articles = [
+            await store_article(r, title, topics=("sport",), age=age - n * 60)
+            for n, title in enumerate(titles)
+        ]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(articles, clock.now())
+        await wait_until(lambda: len(emulator.messages(7)) == len(titles), timeout=20)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [f"⚽ {t}" for t in titles]
+
+
+async def test_a_catch_up_planned_before_a_restart_comes_once_after_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await r.delivery.start()
+        titles = await _found_late(r, 7, 12)
+        await r.delivery.aclose()  # stopped within the minute the late stories wait
+        clock.advance(CATCHUP_GATHER_SECONDS + 600)
+        again = DeliveryService(
+            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        try:
+            await again.start()
+            await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=20)
+            await emulator.wait_for_idle(quiet=0.5)
+        finally:
+            await again.aclose()
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith("🕰 Catching up on earlier news: 12 stories\n")
+        assert await r.db.deliveries.counts_by_status() == {"sent": 12}
+
+
+async def test_a_chat_paused_while_its_catch_up_waits_gets_none_of_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await r.delivery.start()
+        await _found_late(r, 7, 12)
+        await chats.set_paused(7, True)
+        clock.advance(CATCHUP_GATHER_SECONDS)
+        await chats.set_paused(7, False)
+        r.delivery.wake()
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 12}
+
+
+async def test_stories_found_late_during_quiet_hours_join_the_quiet_nights_round_up(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        await r.delivery.start()
+        night = await _a_quiet_night(r, 3)  # chat 7, quiet 22:00-07:00, at 23:00
+        clock.set(utc(2026, 1, 2, 3))
+        late = [f"Missed story {n:02d}" for n in range(10)]
+        articles = [
+            await store_article(r, title, topics=("sport",), age=86400 - n * 3600)
+            for n, title in enumerate(late)
+        ]
+        await r.delivery.plan_alerts(articles, clock.now())
+        clock.advance(CATCHUP_GATHER_SECONDS)
+        r.delivery.wake()
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []  # still quiet hours
+        clock.set(utc(2026, 1, 2, 7))
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), night + late), timeout=20)
+        await emulator.wait_for_idle(quiet=0.3)
+        [roundup] = texts(emulator, 7)
+        assert roundup.startswith("🌙 While quiet hours were on: 13 stories\n")
 
 
 async def test_quiet_hours_holds_set_while_the_clock_ran_ahead_end_when_it_is_put_back(
