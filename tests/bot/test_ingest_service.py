@@ -1724,3 +1724,54 @@ async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll
     assert await service.poll_due_feeds(clock.now()) == []
     titles = [a.title for a in await db.articles.latest(20)]
     assert len(titles) == 16 and all(t.endswith("version 2") for t in titles)
+
+
+async def test_a_teasers_edit_onto_another_items_text_is_not_fetched_again_at_every_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A teaser whose corrected headline made it the same article as another item of the feed (a copy of its
+    # page under that headline) is refused, as two articles cannot hold one text: the bot fetched its page again
+    # at every poll that brought anything new, for the 3 days an item's edits are taken.
+    paragraphs = [*HEALTH_BODY.split("\n\n"), *CAR_BODY.split("\n\n")]
+    page = news_site.add(
+        "/story.html",
+        "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>",
+    )
+
+    def listing(teaser_title: str, extra: int = 0) -> str:
+        items = [
+            f"<item><title>{teaser_title}</title><link>{page}</link><description>Read more...</description>"
+            f"<pubDate>{_rfc822(clock.now())}</pubDate></item>",
+            f"<item><title>Chip plant opens in May</title><link>{news_site.url('/copy.html')}</link>"
+            f"<description>{' '.join(paragraphs)}</description><pubDate>{_rfc822(clock.now())}</pubDate></item>",
+        ]
+        for n in range(extra):
+            story = _story(n, news_site)
+            items.append(
+                f"<item><title>{story['title']}</title><link>{story['url']}</link>"
+                f"<description>{story['content_text']}</description></item>"
+            )
+        return (
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+            + "".join(items)
+            + "</channel></rss>"
+        )
+
+    feed_url = news_site.add("/teasers.xml", listing("Chip plant opens"), content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    assert news_site.hits("/story.html") == 1
+    news_site.add("/teasers.xml", listing("Chip plant opens in May"), content_type="application/rss+xml")
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/story.html") == 2  # the edit is tried once, and refused
+    rows = await db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
+    assert [r[0] for r in rows] == ["Chip plant opens", "Chip plant opens in May"]
+    for extra in (1, 2, 3):  # the feed brings news at each poll; the teaser stays as it was edited
+        news_site.add(
+            "/teasers.xml", listing("Chip plant opens in May", extra), content_type="application/rss+xml"
+        )
+        clock.advance(601)
+        await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/story.html") == 2
+    assert await db.articles.count() == 5
