@@ -559,9 +559,9 @@ class IngestService:
             teaser_budget -= is_teaser(item)
         if revised:  # one line a poll, however many items a feed rewrites at each
             log.info(
-                "feed %s: took the edits of %d items stored before (%d left for the next polls)",
+                "feed %s: took the edits of %s stored before (%d left for the next polls)",
                 feed.url,
-                revised,
+                counted(revised, "item"),
                 waiting,
             )
         # Edits left for the next poll need a full answer then, as new items left do.

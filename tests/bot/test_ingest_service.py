@@ -1660,6 +1660,27 @@ async def test_a_feeds_edit_of_an_item_replaces_the_stored_version_without_a_sec
     assert await db.articles.get(first.id) == stored
 
 
+async def test_a_poll_taking_one_edit_logs_it_in_the_singular(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The operator read "took the edits of 1 items stored before".
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    published = await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    await service.poll_due_feeds(clock.now())
+    news_site.revise(published, title="Carmaker Voltra plans to triple its sales in Asia")
+    caplog.set_level(logging.INFO, logger="bot")
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now())
+    told = [r.getMessage() for r in caplog.records if "edits" in r.getMessage()]
+    assert told == [
+        f"feed {news_site.feed_url('business')}: took the edits of 1 item stored before (0 left for the next polls)"
+    ]
+
+
 async def test_a_teasers_corrected_headline_fetches_its_page_again_and_an_unchanged_one_does_not(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
