@@ -470,8 +470,7 @@ class IngestService:
         edits = [
             (item, edited)
             for item in parsed.items
-            if (edited := _edit_of(item, revisable))
-            and self._refused_edits.get(edited[0]) != content_fingerprint(item.title, item.text)
+            if (edited := _edit_of(item, revisable)) and self._refused_edits.get(edited[0]) != _edit_key(item)
         ]
         seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
@@ -720,7 +719,7 @@ class IngestService:
             return True
         # Another article holds that text: tried again at every poll that brought news, the same edit cost a
         # summary, and a teaser's page fetch, each time for as long as edits are taken. A new edit is tried.
-        self._refused_edits[article_id] = content_fingerprint(item.title, item.text)
+        self._refused_edits[article_id] = _edit_key(item)
         if len(self._refused_edits) > REFUSED_EDITS_KEPT:
             del self._refused_edits[next(iter(self._refused_edits))]
         return True
@@ -1119,6 +1118,11 @@ def _edit_of(item: FeedItem, revisable: dict[str, tuple[int, str, str]]) -> tupl
     if is_teaser(item):
         return None
     return stored if content_fingerprint(item.title, item.text) != content_hash else None
+
+
+def _edit_key(item: FeedItem) -> str:
+    """What tells one edit of ``item`` from another: its headline and text (a teaser's text alone is no edit)."""
+    return content_fingerprint(item.title, "" if is_teaser(item) else item.text)
 
 
 def _item_page(url: str, *, keep_query: bool) -> str:

@@ -1761,8 +1761,8 @@ async def test_a_teasers_edit_onto_another_items_text_is_not_fetched_again_at_ev
 
     def listing(teaser_title: str, extra: int = 0) -> str:
         items = [
-            f"<item><title>{teaser_title}</title><link>{page}</link><description>Read more...</description>"
-            f"<pubDate>{_rfc822(clock.now())}</pubDate></item>",
+            f"<item><title>{teaser_title}</title><link>{page}</link><description>{extra} comments. Read more..."
+            f"</description><pubDate>{_rfc822(clock.now())}</pubDate></item>",
             f"<item><title>Chip plant opens in May</title><link>{news_site.url('/copy.html')}</link>"
             f"<description>{' '.join(paragraphs)}</description><pubDate>{_rfc822(clock.now())}</pubDate></item>",
         ]
@@ -1788,7 +1788,8 @@ async def test_a_teasers_edit_onto_another_items_text_is_not_fetched_again_at_ev
     assert news_site.hits("/story.html") == 2  # the edit is tried once, and refused
     rows = await db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
     assert [r[0] for r in rows] == ["Chip plant opens", "Chip plant opens in May"]
-    for extra in (1, 2, 3):  # the feed brings news at each poll; the teaser stays as it was edited
+    # News at each poll, and the teaser's own text changing; its headline stays as it was edited.
+    for extra in (1, 2, 3):
         news_site.add(
             "/teasers.xml", listing("Chip plant opens in May", extra), content_type="application/rss+xml"
         )
