@@ -88,6 +88,8 @@ REVISION_WINDOW_SECONDS = 3 * 86400
 # poll's new items left of TEASER_FETCHES_PER_POLL): a feed that changes every item at every poll costs no
 # more than this. The rest are taken at the next polls.
 REVISIONS_PER_POLL = 10
+# Edits refused (another article holds that text) remembered this run, so the same edit is not tried again.
+REFUSED_EDITS_KEPT = 10_000
 # One link of a scheme the bot never fetches, sent as the whole text of /summary.
 _OTHER_SCHEME = re.compile(r"(?!https?://)[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
 
@@ -193,6 +195,8 @@ class IngestService:
         # Canonical URL -> the stored article of the /summary fetch of that link in progress (None: it failed).
         self._links_in_flight: dict[str, asyncio.Future[Article | None]] = {}
         self._moves_told: set[int] = set()  # feeds whose permanent move the log named already this run
+        # Article id -> the content fingerprint of the feed item whose edit of it was refused (see _revise).
+        self._refused_edits: dict[int, str] = {}
         self._parser = ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="newsbot-parse")
 
     def close(self) -> None:
@@ -463,7 +467,11 @@ class IngestService:
                 revisable = await self._db.articles.revisable(feed.id, now - REVISION_WINDOW_SECONDS)
             except sqlite3.Error as exc:  # its edits wait for a later poll; its new items are what matters
                 log.warning("could not read the recent articles of feed %s: %s", feed.url, exc)
-        edits = [(item, edited) for item in parsed.items if (edited := _edit_of(item, revisable))]
+        edits = [
+            (item, edited)
+            for item in parsed.items
+            if (edited := _edit_of(item, revisable)) and self._refused_edits.get(edited[0]) != _edit_key(item)
+        ]
         seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
@@ -550,9 +558,9 @@ class IngestService:
             teaser_budget -= is_teaser(item)
         if revised:  # one line a poll, however many items a feed rewrites at each
             log.info(
-                "feed %s: took the edits of %d items stored before (%d left for the next polls)",
+                "feed %s: took the edits of %s stored before (%d left for the next polls)",
                 feed.url,
-                revised,
+                counted(revised, "item"),
                 waiting,
             )
         # Edits left for the next poll need a full answer then, as new items left do.
@@ -708,6 +716,12 @@ class IngestService:
         prepared, content_hash, _ = await self._parse(self._prepare, article)
         if await self._db.articles.revise(article_id, prepared, content_hash=content_hash):
             self._summaries.forget(article_id)
+            return True
+        # Another article holds that text: tried again at every poll that brought news, the same edit cost a
+        # summary, and a teaser's page fetch, each time for as long as edits are taken. A new edit is tried.
+        self._refused_edits[article_id] = _edit_key(item)
+        if len(self._refused_edits) > REFUSED_EDITS_KEPT:
+            del self._refused_edits[next(iter(self._refused_edits))]
         return True
 
     async def _postpone(self, feed: Feed, next_poll_at: float) -> None:
@@ -1104,6 +1118,11 @@ def _edit_of(item: FeedItem, revisable: dict[str, tuple[int, str, str]]) -> tupl
     if is_teaser(item):
         return None
     return stored if content_fingerprint(item.title, item.text) != content_hash else None
+
+
+def _edit_key(item: FeedItem) -> str:
+    """What tells one edit of ``item`` from another: its headline and text (a teaser's text alone is no edit)."""
+    return content_fingerprint(item.title, "" if is_teaser(item) else item.text)
 
 
 def _item_page(url: str, *, keep_query: bool) -> str:

@@ -1660,6 +1660,27 @@ async def test_a_feeds_edit_of_an_item_replaces_the_stored_version_without_a_sec
     assert await db.articles.get(first.id) == stored
 
 
+async def test_a_poll_taking_one_edit_logs_it_in_the_singular(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The operator read "took the edits of 1 items stored before".
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    published = await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    await service.poll_due_feeds(clock.now())
+    news_site.revise(published, title="Carmaker Voltra plans to triple its sales in Asia")
+    caplog.set_level(logging.INFO, logger="bot")
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now())
+    told = [r.getMessage() for r in caplog.records if "edits" in r.getMessage()]
+    assert told == [
+        f"feed {news_site.feed_url('business')}: took the edits of 1 item stored before (0 left for the next polls)"
+    ]
+
+
 async def test_a_teasers_corrected_headline_fetches_its_page_again_and_an_unchanged_one_does_not(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -1724,3 +1745,55 @@ async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll
     assert await service.poll_due_feeds(clock.now()) == []
     titles = [a.title for a in await db.articles.latest(20)]
     assert len(titles) == 16 and all(t.endswith("version 2") for t in titles)
+
+
+async def test_a_teasers_edit_onto_another_items_text_is_not_fetched_again_at_every_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A teaser whose corrected headline made it the same article as another item of the feed (a copy of its
+    # page under that headline) is refused, as two articles cannot hold one text: the bot fetched its page again
+    # at every poll that brought anything new, for the 3 days an item's edits are taken.
+    paragraphs = [*HEALTH_BODY.split("\n\n"), *CAR_BODY.split("\n\n")]
+    page = news_site.add(
+        "/story.html",
+        "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>",
+    )
+
+    def listing(teaser_title: str, extra: int = 0) -> str:
+        items = [
+            f"<item><title>{teaser_title}</title><link>{page}</link><description>{extra} comments. Read more..."
+            f"</description><pubDate>{_rfc822(clock.now())}</pubDate></item>",
+            f"<item><title>Chip plant opens in May</title><link>{news_site.url('/copy.html')}</link>"
+            f"<description>{' '.join(paragraphs)}</description><pubDate>{_rfc822(clock.now())}</pubDate></item>",
+        ]
+        for n in range(extra):
+            story = _story(n, news_site)
+            items.append(
+                f"<item><title>{story['title']}</title><link>{story['url']}</link>"
+                f"<description>{story['content_text']}</description></item>"
+            )
+        return (
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+            + "".join(items)
+            + "</channel></rss>"
+        )
+
+    feed_url = news_site.add("/teasers.xml", listing("Chip plant opens"), content_type="application/rss+xml")
+    await db.feeds.add(feed_url, (), None, clock.now() - 60)
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    assert news_site.hits("/story.html") == 1
+    news_site.add("/teasers.xml", listing("Chip plant opens in May"), content_type="application/rss+xml")
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/story.html") == 2  # the edit is tried once, and refused
+    rows = await db.reader.execute_fetchall("SELECT title FROM articles ORDER BY id")
+    assert [r[0] for r in rows] == ["Chip plant opens", "Chip plant opens in May"]
+    # News at each poll, and the teaser's own text changing; its headline stays as it was edited.
+    for extra in (1, 2, 3):
+        news_site.add(
+            "/teasers.xml", listing("Chip plant opens in May", extra), content_type="application/rss+xml"
+        )
+        clock.advance(601)
+        await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/story.html") == 2
+    assert await db.articles.count() == 5
