@@ -421,6 +421,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "books",
         ),
         # "~gig": a programming gig or "500 gig" of disk is no concert; beside a band or an album it is.
+        # "~director": an FBI, agency or company director is no film-maker; beside a film or actors it is.
         _kw(
             w3="film, films, filmmaker*, film-maker*, movie*, "
             "cinema*, box office, hollywood, bollywood, oscar*, "
@@ -440,7 +441,7 @@ _BUILTIN: tuple[Topic, ...] = (
             w2="show, shows, star, stars, role, roles, character*, cast, perform*, producer*, "
             "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "
             "sing, sang, singing, dancer*, dancing, writer*, tv, television, radio, dj, dvd*, "
-            "director, directors, directed, drama, dramas, series, stage, play, plays, book, books, "
+            "~director, ~directors, ~directed, drama, dramas, series, stage, play, plays, book, books, "
             "author, authors, art, arts, museum*, famous, fame, audience*, comic, comics, disney",
             w1="released, release, hit, hits, review*, fans, story, stories, love, best, record, records",
         ),

@@ -81,6 +81,29 @@ def test_a_saved_fragment_of_html_is_read_as_html_not_as_words(tmp_path: Path) -
     assert "the new plan for the quay" in article.body
 
 
+def test_an_xhtml_page_saved_with_its_xml_declaration_is_read_as_html(tmp_path: Path) -> None:
+    # An XHTML page opens with "<?xml ...?>" before its doctype: it was read as plain text, so the article was
+    # titled '<?xml version="1.0" encoding="utf-8"?>' and its summary quoted the page's tags.
+    paragraphs = "".join(
+        f"<p>The harbour board met on day {n} to weigh the new plan for the quay, and members asked how the "
+        f"costs of dredging would be shared among the towns.</p>"
+        for n in range(1, 6)
+    )
+    path = tmp_path / "page.xhtml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Harbour board weighs quay plan</title></head>'
+        f"<body><article><h1>Harbour board weighs quay plan</h1>{paragraphs}</article></body></html>",
+        encoding="utf-8",
+    )
+    [article] = read_source_file(path)
+    assert article.title == "Harbour board weighs quay plan"
+    assert "<" not in article.body and "xml" not in article.body
+    assert "the new plan for the quay" in article.body
+
+
 def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Path) -> None:
     # The one line an old Windows editor added made the whole file a guess: "Café" came out "Cafรฉ" (Thai).
     path = tmp_path / "story.txt"

@@ -610,3 +610,17 @@ def test_a_nyse_listing_and_a_pitchers_innings_are_recognised() -> None:
         "inning this season he faced fewer hitters."
     )
     assert tag_topics("Who regresses in May", column) == ["sport"]
+
+
+def test_an_agency_or_company_director_is_not_entertainment() -> None:
+    # "director" alone put an FBI director's statement, a health agency director resigning and a company
+    # director's share sale at the top of the entertainment digest; beside a film or actors it still counts.
+    agency = (
+        "The bureau's director said in a statement that the memo left out facts. The agency director, "
+        "appointed last year, raised grave concerns before its release."
+    )
+    assert "entertainment" not in tag_topics("Bureau director raises grave concerns about memo", agency)
+    shares = "A director of the chat app (NYSE: CHAT) sold 20,000 shares of the firm's stock on Friday."
+    assert "entertainment" not in tag_topics("Chat app director sells $4m in stock", shares)
+    film = "The director cast two actors for the film, which she directed in a month, and it opens in May."
+    assert "entertainment" in tag_topics("Director finishes new film", film)
