@@ -158,7 +158,7 @@ async def open_services(settings: Settings, clock: Clock, bot: ExtBot[None]) -> 
         ingest=ingest,
         delivery=delivery,
         chats=ChatService(db=db, settings=settings, clock=clock, delivery=delivery),
-        subscriptions=SubscriptionService(db=db, catalogue=catalogue, clock=clock),
+        subscriptions=SubscriptionService(db=db, catalogue=catalogue, clock=clock, delivery=delivery),
         admin=AdminService(db=db, settings=settings, clock=clock, ingest=ingest, catalogue=catalogue),
         articles=ArticleService(db=db, catalogue=catalogue),
     )

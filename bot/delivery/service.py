@@ -225,6 +225,10 @@ class DeliveryService:
         # a plan read before a move is stored under the new id (the old one is gone, its rows skipped).
         self._moved: dict[int, int] = {}
         self._moves = 0
+        # Chats that unfollowed something while this process ran (chat -> the count of unfollows then), and how
+        # many unfollows so far: a plan read before an unfollow and stored after it is checked again.
+        self._unfollowed: dict[int, int] = {}
+        self._unfollows = 0
         # Counts chat_changed calls: a chat read that a change overtook may hold the chat as it was before it,
         # so it is not cached (the sender reads the chat again before sending).
         self._chat_changes = 0
@@ -248,6 +252,7 @@ class DeliveryService:
         for article in stored:
             # A new report of a story read for earlier alerts: the alerts still to send name it as "also".
             self._stories.pop(story_of(article), None)
+        unfollows = self._unfollows
         subscriptions, targets = await self._db.deliveries.planning_targets()
         late_before = now - max(CATCHUP_AGE_SECONDS, 2.0 * self._settings.feed_interval_seconds)
         late = frozenset(
@@ -268,6 +273,11 @@ class DeliveryService:
             # plans the rest after the restart, and UNIQUE(chat_id, story_id) still sends a story once.
             chunk_added = await self._store_plan(rows, now, [a.id for a in chunk if a.id is not None])
             del rows
+            if self._unfollows != unfollows:
+                # /unsubscribe while this plan was matched: rows it stored for what the chat no longer follows
+                # would wait for its digest or quiet hours' end, as if it had not been said.
+                for chat_id in [c for c, at in self._unfollowed.items() if at > unfollows]:
+                    await self._recheck_queue(chat_id)
             if chunk_added:
                 added += chunk_added
                 self.wake()  # the first chunk's alerts go out while the next one is planned
@@ -296,6 +306,47 @@ class DeliveryService:
             # skipped (the old id gone) go in now; the story's alert mark went with the first write.
             rows = [r for r in rows if r.chat_id in self._moved]
             planned_articles = ()
+
+    async def unfollowed(self, chat_id: int) -> int:
+        """The chat follows less now: its queued stories (waiting for a digest, held by quiet hours, a round-up,
+        parked) that match nothing it still follows are dropped, and those that still match another of its
+        topics or keywords stay, under that one; returns how many were dropped. Those on their way still go."""
+        if len(self._unfollowed) >= 1000:  # bounded; only a plan being matched at that moment needs them
+            del self._unfollowed[next(iter(self._unfollowed))]
+        self._unfollows += 1
+        self._unfollowed.pop(chat_id, None)
+        self._unfollowed[chat_id] = self._unfollows
+        return await self._recheck_queue(chat_id)
+
+    async def _recheck_queue(self, chat_id: int) -> int:
+        """Match the chat's queued rows against what it follows now, as planning matched them (see unfollowed)."""
+        subscriptions = [(s.chat_id, s.kind, s.value) for s in await self._db.subscriptions.for_chat(chat_id)]
+        followed = {value for _chat, _kind, value in subscriptions}
+        # A row whose match is still followed still matches; the others are matched again, over every article
+        # of their story (another source may hold a keyword the first report lacks).
+        stale = [r for r in await self._db.deliveries.queued(chat_id) if r.matched not in followed]
+        if not stale:
+            return 0
+        articles: list[Article] = []
+        if subscriptions:
+            for story_id in sorted({r.story_id for r in stale}):
+                articles += await self._db.articles.story_articles(story_id)
+        matches = await asyncio.to_thread(match_articles, articles, subscriptions) if articles else {}
+        by_story = {m.story_id: m for m in matches.get(chat_id, [])}
+        kept = [
+            (r.id, m.article_id, m.matched, m.score)
+            for r in stale
+            if (m := by_story.get(r.story_id)) is not None
+        ]
+        dropped = [r.id for r in stale if r.story_id not in by_story]
+        gone = await self._db.deliveries.rematch(kept, dropped, "unsubscribed", self._clock.now())
+        if gone:
+            log.info(
+                "chat %d unsubscribed: %s it no longer follows dropped",
+                chat_id,
+                counted(gone, "story", "stories"),
+            )
+        return gone
 
     def chat_moved(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: a plan read before, still to be stored, goes to ``new_id``."""

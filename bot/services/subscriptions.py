@@ -17,6 +17,7 @@ from summaries.topics import Topic
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.delivery import DeliveryService
     from bot.store import Database
     from summaries.topics import TopicCatalogue
 
@@ -132,10 +133,19 @@ def _stored_as(followed: Iterable[tuple[str, str]], keyword: str) -> list[str]:
 class SubscriptionService:
     """A chat's topics and keywords."""
 
-    def __init__(self, *, db: Database, catalogue: TopicCatalogue, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        catalogue: TopicCatalogue,
+        clock: Clock,
+        delivery: DeliveryService | None = None,
+    ) -> None:
         self._db = db
         self._catalogue = catalogue
         self._clock = clock
+        # Told of every unfollow, so what is queued for the chat and matches nothing it follows is not sent.
+        self._delivery = delivery
 
     @property
     def catalogue(self) -> TopicCatalogue:
@@ -219,7 +229,9 @@ class SubscriptionService:
         if not words:
             raise UserError("Tell me what to drop, e.g. /unsubscribe business, or /unsubscribe all.")
         if len(words) == 1 and not words[0].quoted and words[0].text.lower() in _ALL_WORDS:
-            return UnfollowResult(removed_all=await self._db.subscriptions.remove_all(chat_id))
+            removed = await self._db.subscriptions.remove_all(chat_id)
+            await self._unfollowed(chat_id)
+            return UnfollowResult(removed_all=removed)
         current = await self.for_chat(chat_id)
         followed = {(s.kind, s.value) for s in current}
         phrase = normalise_keyword(text)
@@ -258,6 +270,8 @@ class SubscriptionService:
             near = self._suggest(word.text)
             if near is not None and ("topic", near.id) in followed:
                 result.suggestions.append((word.text, near))
+        if result.topics or result.keywords:
+            await self._unfollowed(chat_id)
         return result
 
     async def toggle_topic(self, chat_id: int, topic_id: str, *, chat_type: str = "private") -> bool:
@@ -269,11 +283,16 @@ class SubscriptionService:
         if topic is None:
             raise UserError("That topic no longer exists; send /topics for the current list.")
         if await self._db.subscriptions.remove(chat_id, "topic", topic.id):
+            await self._unfollowed(chat_id)
             return False
         if len(await self.for_chat(chat_id)) >= MAX_SUBSCRIPTIONS:
             raise UserError(describe_subscription_limit(MAX_SUBSCRIPTIONS, chat_type=chat_type))
         await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
         return True
+
+    async def _unfollowed(self, chat_id: int) -> None:
+        if self._delivery is not None:
+            await self._delivery.unfollowed(chat_id)
 
     def _suggest(self, word: str) -> Topic | None:
         if len(word) < 3:

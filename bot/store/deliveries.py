@@ -245,6 +245,36 @@ class DeliveryRepo:
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 
+    async def queued(self, chat_id: int) -> list[Delivery]:
+        """A chat's rows waiting to be sent, of every kind (held alerts, digest and round-up rows), oldest first;
+        not those claimed and on their way."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup FROM deliveries"
+            " WHERE chat_id = ? AND status = 'pending' ORDER BY id",
+            (chat_id,),
+        )
+        return [_delivery(r) for r in rows]
+
+    async def rematch(
+        self, kept: Sequence[tuple[int, int, str, float]], dropped: Sequence[int], reason: str, now: float
+    ) -> int:
+        """Rows still waiting get what matches them now: ``kept`` (id, article_id, matched, score) another
+        article or match, ``dropped`` are dropped with ``reason``; returns how many were dropped. Rows claimed
+        since they were read (on their way) are left as they are."""
+        async with self._db.write() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET article_id = ?, matched = ?, score = ? WHERE id = ? AND status = 'pending'",
+                [(article_id, matched, score, row_id) for row_id, article_id, matched, score in kept],
+            )
+            before = conn.total_changes
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'dropped', error = ?, finished_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                [(reason, now, row_id) for row_id in dropped],
+            )
+            return conn.total_changes - before
+
     async def finish(self, outcomes: Iterable[Finished], now: float) -> None:
         """Write back a batch of outcomes in one transaction ('pending' puts a row back in the queue)."""
         batch = [

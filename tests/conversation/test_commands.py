@@ -1108,3 +1108,28 @@ async def test_a_topic_the_operator_removed_is_marked_in_mysubs_and_can_be_unsub
         assert reply.text == "🗑 Stopped following topics: harbour", reply.text
         assert await services_of(bot).subscriptions.topic_ids(USER_CHAT) == set()
         assert "Keywords: “tesla”" in (await say(emulator, "/mysubs")).text
+
+
+async def test_a_digest_chat_that_unsubscribes_gets_no_digest_of_what_it_dropped(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /unsubscribe harbour: the harbour stories already waiting for the digest came in it all the same.
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, '/subscribe harbour "tram line"')
+    services = services_of(running_bot)
+    news = await store_news(
+        running_bot,
+        "ferry",
+        "Ferry timetable changes",
+        "The harbour ferry {k} leaves later from the north pier.",
+    )
+    news += await store_news(
+        running_bot,
+        "tram",
+        "Council approves the tram",
+        "The tram line {k} will link the station with the campus.",
+    )
+    await services.delivery.plan_alerts(news, services.clock.now())  # what a feed poll does
+    await say(emulator, "/unsubscribe harbour")
+    digest = await say(emulator, "/digest")
+    assert "Council approves the tram" in digest.text and "Ferry timetable" not in digest.text, digest.text

@@ -22,11 +22,12 @@ from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
 from bot.scheduling import utc
 from bot.services.chats import ChatService
+from bot.services.subscriptions import SubscriptionService
 from bot.services.summaries import SummaryCache
 from bot.store.deliveries import PlannedDelivery
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
-from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
+from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, texts, wait_until
 
 
 @pytest_asyncio.fixture
@@ -1180,3 +1181,186 @@ async def test_a_digest_chat_paused_and_resumed_before_its_digest_time_still_get
         assert await r.delivery.send_due_digests(clock.now()) == 1
         [digest] = emulator.messages(7)
         assert "Cup final" in digest.text
+
+
+def subscription_service(r: Rig) -> SubscriptionService:
+    return SubscriptionService(
+        db=r.db, catalogue=TopicCatalogue.load(None), clock=r.clock, delivery=r.delivery
+    )
+
+
+async def _unfollow_sport(r: Rig, chat_id: int, how: str) -> None:
+    """The chat stops following sport: by /unsubscribe or by tapping its button off in /topics."""
+    subscriptions = subscription_service(r)
+    if how == "button":
+        assert not await subscriptions.toggle_topic(
+            chat_id, "sport", chat_type="private" if chat_id > 0 else "group"
+        )
+    else:
+        assert [t.id for t in (await subscriptions.unfollow(chat_id, how)).topics] == ["sport"]
+
+
+@pytest.mark.parametrize("how", ["sport", "button"])
+@pytest.mark.parametrize("chat_id", [7, -100])
+async def test_a_digest_after_unsubscribing_holds_no_story_of_what_was_dropped_and_the_rest_once(
+    tmp_path: Path, emulator: BotApiEmulator, chat_id: int, how: str
+) -> None:
+    # /unsubscribe sport at noon: the 18:00 digest still brought the sport stories queued in the morning.
+    # A story that also matches what the chat still follows comes once, under that.
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, chat_id, topics=("sport", "business"), keywords=("tesla",))
+        await chat_service(r).set_digest_times(chat_id, ["18:00"])
+        sponsor = "The league signs a sponsor deal with Tesla for the season."
+        first = [
+            await store_article(r, "Cup final tonight", topics=("sport",)),
+            await store_article(r, "Club sold to investors", topics=("sport", "business")),
+            await store_article(r, "League names its sponsor", sponsor, topics=("sport",)),
+            await store_article(r, "Bank merger agreed", topics=("business",)),
+            await store_article(r, "Derby moved to Sunday", topics=("sport",)),
+        ]
+        await r.delivery.plan_alerts(first, clock.now())
+        # The derby's second report, from another source, names Tesla; its story was planned already.
+        derby = first[-1]
+        second = await store_article(
+            r,
+            "Derby moved for the Tesla launch",
+            "Tesla books the stadium.",
+            topics=("sport",),
+            source="Wire B",
+            story_id=derby.story_id,
+        )
+        await r.delivery.plan_alerts([second], clock.now())
+        clock.set(utc(2026, 1, 5, 12))
+        await _unfollow_sport(r, chat_id, how)
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 4
+        [digest] = emulator.messages(chat_id)
+        text = digest.text
+        assert "Cup final" not in text and "⚽ Sport" not in text
+        for title in ("Club sold to investors", "League names its sponsor", "Bank merger agreed"):
+            assert text.count(title) == 1, text
+        assert text.count("Derby moved for the Tesla launch") == 1 and "Derby moved to Sunday" not in text
+        assert (
+            text.index("💼 Business")
+            < text.index("Club sold")
+            < text.index("🔎 tesla")
+            < text.index("League")
+        )
+        assert await r.db.deliveries.counts_by_status() == {"sent": 4, "dropped": 1}
+
+
+@pytest.mark.parametrize("chat_id", [7, -100])
+async def test_a_digest_chat_that_unsubscribes_from_all_gets_no_digest_of_what_was_queued(
+    tmp_path: Path, emulator: BotApiEmulator, chat_id: int
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, chat_id, topics=("sport",), keywords=("tesla",))
+        await chat_service(r).set_digest_times(chat_id, ["18:00"])
+        await r.delivery.plan_alerts(
+            [
+                await store_article(r, "Cup final tonight", topics=("sport",)),
+                await store_article(r, "Tesla news", "Tesla."),
+            ],
+            clock.now(),
+        )
+        assert (await subscription_service(r).unfollow(chat_id, "all")).removed_all == 2
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert emulator.messages(chat_id) == []
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 2}
+
+
+@pytest.mark.parametrize("chat_id", [7, -100])
+async def test_alerts_held_by_quiet_hours_for_a_keyword_dropped_at_midnight_do_not_come_in_the_morning(
+    tmp_path: Path, emulator: BotApiEmulator, chat_id: int
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(
+            r, chat_id, topics=("business",), keywords=("tesla",), quiet_start="22:00", quiet_end="07:00"
+        )
+        clock.set(utc(2026, 1, 1, 23))
+        await r.delivery.plan_alerts(
+            [
+                await store_article(r, "Tesla recalls cars", "Tesla recalls cars."),
+                await store_article(r, "Bank merger agreed", topics=("business",)),
+            ],
+            clock.now(),
+        )
+        assert await _held_until_morning(r)
+        clock.set(utc(2026, 1, 2, 0))
+        assert (await subscription_service(r).unfollow(chat_id, "tesla")).keywords == ["tesla"]
+        clock.set(utc(2026, 1, 2, 7, 1))
+        await r.delivery.start()
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(chat_id)) == 1)
+        await emulator.wait_for_idle(quiet=0.3)
+        [alert] = texts(emulator, chat_id)
+        assert "Bank merger agreed" in alert
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1, "dropped": 1}
+
+
+@pytest.mark.parametrize("chat_id", [7, -100])
+async def test_a_quiet_nights_round_up_leaves_out_the_topic_dropped_during_the_night(
+    tmp_path: Path, emulator: BotApiEmulator, chat_id: int
+) -> None:
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, chat_id, topics=("sport", "business"), quiet_start="22:00", quiet_end="07:00")
+        clock.set(utc(2026, 1, 1, 23))
+        sport = [f"Late result {n}" for n in range(7)]
+        business = [f"Overnight market {n}" for n in range(6)]
+        await r.delivery.plan_alerts(
+            [await store_article(r, t, topics=("sport",)) for t in sport]
+            + [await store_article(r, t, topics=("business",)) for t in business],
+            clock.now(),
+        )
+        assert await _held_until_morning(r)
+        clock.set(utc(2026, 1, 2, 0))
+        await _unfollow_sport(r, chat_id, "sport")
+        clock.set(utc(2026, 1, 2, 7, 1))
+        await r.delivery.start()
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(chat_id)) == 1)
+        await emulator.wait_for_idle(quiet=0.3)
+        [roundup] = texts(emulator, chat_id)
+        assert roundup.startswith("🌙 While quiet hours were on: 6 stories\n"), roundup
+        assert all(roundup.count(t) == 1 for t in business) and not any(t in roundup for t in sport)
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 6, "dropped": 7}
+
+
+async def test_an_unsubscribe_while_alerts_are_planned_leaves_no_story_of_it_for_the_digest(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport", "business"))
+        await chat_service(r).set_digest_times(7, ["18:00"])
+        arts = [
+            await store_article(r, "Cup final tonight", topics=("sport",)),
+            await store_article(r, "Bank merger agreed", topics=("business",)),
+        ]
+        read_plan = r.db.deliveries.planning_targets
+
+        async def read_then_unsubscribe() -> object:
+            found = await read_plan()
+            # /unsubscribe sport lands while the plan is matched (in a thread, seconds for many chats).
+            await _unfollow_sport(r, 7, "sport")
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "planning_targets", read_then_unsubscribe)
+        assert await r.delivery.plan_alerts(arts, clock.now()) == 2
+        clock.set(utc(2026, 1, 5, 18))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Bank merger agreed" in digest.text and "Cup final" not in digest.text
+
+
+async def _held_until_morning(r: Rig) -> bool:
+    """Whether every outbox row is an alert held by quiet hours until 07:00."""
+    rows = await r.db.reader.execute_fetchall("SELECT kind, status, not_before FROM deliveries")
+    return {tuple(row) for row in rows} == {("alert", "pending", utc(2026, 1, 2, 7))}
