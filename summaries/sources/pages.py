@@ -508,8 +508,10 @@ def _site_name(value: Any) -> str | None:
     name = " ".join(str(value or "").split())
     if name.lower().startswith(("http://", "https://", "www.")):
         return _host(name if "://" in name else f"http://{name}") or None
-    name = _COPYRIGHT_MARK.sub("", name).strip()
-    return name if any(ch.isalpha() for ch in name) else None
+    bare = _COPYRIGHT_MARK.sub("", name).strip()
+    if bare != name and not any(ch.isalpha() for ch in bare):
+        return None  # "Copyright 2014": a notice with no name in it
+    return bare or None
 
 
 def _first_line(text: str) -> str:
