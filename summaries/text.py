@@ -232,6 +232,46 @@ _SOCIAL = re.compile(
     r"suscríbete a (?:la|nuestra) newsletter)\s*[:.!]?\s*$",
     re.IGNORECASE,
 )
+# What a page puts under a story to send the reader elsewhere, each of which reached summaries of real pages:
+# a prompt to follow the site or its writer ("Follow her on Twitter @jomarsh.", "Follow Newsdesk on Instagram,
+# Facebook and YouTube."), the writer's address ("Write to Jo Marsh at jo@example.com", "Jo Marsh may be
+# reached at ..."), a newsletter's sign-up ("Subscribe to the Morning newsletter", "Get the day's headlines
+# delivered to your inbox ..."), where the story first ran ("Originally published on Example Science.") and a
+# reprint notice. Each is one short sentence (see _is_reader_prompt); the gaps never cross a sentence's end or a
+# comma, so "Follow the money, he said on Twitter." and "First published in 1962, the novel ..." are prose.
+_ADDRESS = r"(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:twitter|x|facebook|instagram)\.com/\S+)"
+_NETWORK = r"(?:twitter|facebook|instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon|x)\b"
+_READER_PROMPT = re.compile(
+    r"^\s*(?:(?:be sure to |don't forget to |don’t forget to |you can (?:also )?)?"
+    r"(?:follow|visit|join|reach|connect with|like us)\s[^.!?,;]{0,80}?"
+    r"(?:\b(?:on|at|via)\s+(?:" + _NETWORK + r"|https?://|www\.)|@\w)"
+    r"|(?:(?:and )?here(?:'|’)?s our e-?mail|e-?mail|write to|contact|reach|send|tips?|got a tip)\b"
+    r"(?:[^.!?,;]|\.(?=\w)){0,80}?"
+    + _ADDRESS
+    + r"|[^.!?,;]{1,60}?\b(?:may|can) be (?:reached|contacted) at\s"
+    r"|(?:(?:you can (?:also )?)?(?:subscribe|sign up|register)\b|get\b|receive\b|join\b)"
+    r"(?:[^.!?]|\.(?=\w)){0,100}?\bnewsletters?\b"
+    r"|[^.!?]{0,60}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b"
+    r"|(?:[\w'’&-]+\s+){0,3}newsletters?\s*[.:]?\s*$"
+    r"|(?:this (?:article|story|post|piece|report|column|essay) (?:was |has been |is )?)?"
+    r"(?:(?:originally|first) (?:published|appeared|posted|ran)|reprinted|republished) (?:on|in|by|at|with|from)\s[^,;]{1,60}$"
+    r"|order reprints\s*$|[^.!?]{0,60}\border (?:multiple|presentation-ready|additional) copies\b"
+    r"|[^.!?]{0,60}\bgoverned by our subscriber agreement\b)",
+    re.IGNORECASE,
+)
+# A line that is only a link or an address, perhaps after a label ("Download: https://...", "Link to the
+# festival's site – https://...", "jo@example.com"): no sentence of the story.
+_ADDRESS_LINE = re.compile(
+    r"^\s*(?:[^\W\d_][\w'’ ]{0,30}?\s*[:–—-]\s*)?"
+    + _ADDRESS
+    + r"(?:\s+(?:and|or|\|)\s+"
+    + _ADDRESS
+    + r")*\s*$",
+    re.IGNORECASE,
+)
+# Where a second sentence starts (not after an initial, "P.O. Box"): a prompt is dropped only when alone.
+_NEXT_SENTENCE = re.compile(r"(?<!\b[A-Z])[.!?][\"'”’)]*\s+[A-Z\"“]")
+_MAX_PROMPT_WORDS = 30
 # A cookie-consent notice: cookies (checked first, as a plain substring: cheap), and the reader's consent
 # ("you agree", "stimmen Sie zu", "você concorda").
 _COOKIE_CONSENT = re.compile(
@@ -404,7 +444,18 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _is_crumb(s)
         or _is_dash_list(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
+        or _is_reader_prompt(s)
     )
+
+
+def _is_reader_prompt(line: str) -> bool:
+    """A follow, contact, newsletter, "originally published" or reprint line, or a bare link (see _READER_PROMPT)."""
+    if _ADDRESS_LINE.match(line):
+        return True
+    if len(line.split()) > _MAX_PROMPT_WORDS:
+        return False
+    prompt = _READER_PROMPT.match(line)
+    return prompt is not None and _NEXT_SENTENCE.search(line, prompt.end()) is None
 
 
 # After a dateline's first comma comes a time or another stamp; after a sentence's, its clause.

@@ -148,7 +148,7 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
         text=text,
         published=_parse_date(getattr(doc, "date", None)),
         language=_language(meta.get("lang") or getattr(doc, "language", None)),
-        site_name=(str(getattr(doc, "sitename", "") or "").strip() or None),
+        site_name=_site_name(getattr(doc, "sitename", None)),
         url=str(getattr(doc, "url", "") or "") or url,
     )
 
@@ -493,6 +493,25 @@ def _language(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return value.strip().split("-")[0].split("_")[0].lower()[:3]
+
+
+# Pages whose only name is in a copyright notice or an address: <meta name="copyright" content="Copyright 2014">
+# and og:site_name "https://www.example.com" were shown as an article's source.
+_COPYRIGHT_MARK = re.compile(
+    r"^(?:(?:copyright(?![\w.])|\(c\)|©|ⓒ)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?[.,]?\s*|\.?\s*all rights reserved\.?$",
+    re.IGNORECASE,
+)
+
+
+def _site_name(value: Any) -> str | None:
+    """The site's name as a page states it, without a copyright notice around it; an address stands for its host."""
+    name = " ".join(str(value or "").split())
+    if name.lower().startswith(("http://", "https://", "www.")):
+        return _host(name if "://" in name else f"http://{name}") or None
+    bare = _COPYRIGHT_MARK.sub("", name).strip()
+    if bare != name and not any(ch.isalpha() for ch in bare):
+        return None  # "Copyright 2014": a notice with no name in it
+    return bare or None
 
 
 def _first_line(text: str) -> str:

@@ -37,6 +37,28 @@ def test_article_text_without_boilerplate() -> None:
     assert page.site_name == "Motor Ledger"
 
 
+@pytest.mark.parametrize(
+    ("meta", "source"),
+    [
+        ('<meta name="copyright" content="Copyright 2014">', "news.brackwater.example"),
+        ('<meta name="copyright" content="© 2019 Brackwater Post. All rights reserved.">', "Brackwater Post"),
+        (
+            '<meta property="og:site_name" content="https://www.brackwater-post.example">',
+            "brackwater-post.example",
+        ),
+    ],
+)
+def test_a_copyright_notice_or_an_address_is_not_shown_as_the_source(meta: str, source: str) -> None:
+    # A page whose only name was a copyright meta tag had "Copyright 2014" under its title as the source.
+    paragraph = (
+        "<p>The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long "
+        "debate about the fishing channel.</p>"
+    )
+    html = f"<html><head><title>Solar farm opens</title>{meta}</head><body><article>{paragraph * 4}</article></body></html>"
+    url = "https://news.brackwater.example/a/1"
+    assert page_to_article(extract_page(html, url), url).source == source
+
+
 def test_str_and_bytes_in_other_encodings() -> None:
     text = ARTICLE.decode("utf-8").replace("utf-8", "windows-1252").replace("Velde", "Vélde")
     from_str = extract_page(text)

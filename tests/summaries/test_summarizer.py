@@ -88,6 +88,24 @@ def test_three_sentence_summary_of_the_boilerplate_article() -> None:
     assert summary == sorted(summary, key=GENUINE.index)
 
 
+def test_a_ten_sentence_summary_never_shows_the_footer_that_sends_readers_elsewhere() -> None:
+    # Real pages end their stories with lines like these; a /summary of 10 sentences showed a reprint notice
+    # and a newsletter's sign-up as two of them.
+    footer = [
+        "Write to Jo Marsh at jo.marsh@brackwater.example",
+        "Follow her on Twitter @jomarsh or on Facebook.",
+        "Follow Brackwater Post Science on Instagram, Facebook, Twitter and YouTube.",
+        "Subscribe to the Brackwater Morning newsletter",
+        "Get the day's top headlines delivered to your inbox every morning by subscribing to our newsletter.",
+        "Originally published on Brackwater Science.",
+        "To order presentation-ready copies for your colleagues visit https://reprints.brackwater.example.",
+        "Download: https://brackwater.example/podcast/615",
+        "https://brackwater.example/r/2hWxt1m",
+    ]
+    summary = summarize("\n\n".join([*GENUINE, *footer]), 10, title=TITLE)
+    assert summary == GENUINE
+
+
 def test_newspaper_header_never_opens_the_summary() -> None:
     header = (
         "By . Jane Harrow . PUBLISHED: . 12:04 EST, 3 March 2025 . | . UPDATED: . 12:11 EST, 3 March 2025 ."

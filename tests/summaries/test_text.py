@@ -710,6 +710,45 @@ def test_sentences_that_start_like_foreign_furniture_survive() -> None:
         assert clean_text(line) == line, line
 
 
+def test_follow_contact_newsletter_and_reprint_lines_are_dropped_and_prose_like_them_kept() -> None:
+    body = "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday."
+    for line in (
+        "Follow The Brackwater Post Opinion section on Facebook, Twitter (@BPopinion) and Instagram.",
+        "Follow him on Twitter @jomarsh.",
+        "Follow @BPDeals on Twitter to keep up with the latest deals from around the web.",
+        "Follow the Post's full coverage of the harbour at https://brackwater.example/harbour",
+        "Be sure to visit Brackwater Farms on Facebook, Twitter, and Instagram.",
+        "Reach the reporter on Twitter at https://twitter.com/jomarsh",
+        "Email Jo Marsh at jo@brackwater.example or follow her @jomarsh.",
+        "Jo Marsh may be reached at jo@brackwater.example.",
+        "Contact the desk at www.brackwater.example or P.O. Box 4410, Brackwater.",
+        "And here's our email: letters@brackwater.example.",
+        "jo@brackwater.example",
+        "www.brackwater.example",
+        "Tickets: https://brackwater.example/tickets",
+        "Link to the festival's website – https://festival.brackwater.example/",
+        "Subscribe to Brackwater.example’s newsletters.",
+        "You can also subscribe to this newsletter here — just tick the box.",
+        "Harbour Week Newsletter",
+        "This article was originally published by Brackwater Science.",
+        "This article was reprinted on Example.com.",
+        "Order Reprints",
+        "For non-personal use or to order multiple copies, please contact Post Reprints at 555-0100.",
+        "Distribution and use of this material are governed by our Subscriber Agreement and by copyright law.",
+    ):
+        assert clean_text(f"{body}\n{line}") == body, line
+    for prose in (
+        "Follow the money, the mayor said on Twitter.",
+        "Like many on Twitter, the harbour master was angry about the closure.",
+        "First published in 1962, the novel was banned in three states.",
+        "A spokesperson said in an email that the council was cooperating with the inquiry.",
+        "Subscribers to the newsletter doubled last year, the company said.",
+        "The scammers used the address help@bank-verify.example to write to thousands of customers.",
+        "Follow him on Twitter @jomarsh. The council voted on Tuesday to close the harbour for a week.",
+    ):
+        assert clean_text(prose) == prose, prose
+
+
 def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
     # Each survived cleaning; "Te puede interesar: <another headline>" could become a summary sentence, and a
     # "Notícias relacionadas" header kept the headlines listed under it.
