@@ -879,11 +879,11 @@ class DeliveryService:
         if chat is None:  # changed since it was claimed (paused, /stop, new quiet hours): read it again
             changes = self._chat_changes
             chat = await self._db.chats.get(item.chat_id)
+            owner = await self._db.deliveries.chat_of(item.row.id)
             if chat is not None and self._chat_changes != changes:
-                # A change overtook the read, which may show the chat from before it: read it again.
+                # A change overtook the reads (the row's too), which may show the chat from before it: again.
                 await self._attempt(item)
                 return
-            owner = await self._db.deliveries.chat_of(item.row.id)
             if owner is None:
                 # /stop deleted the row with the chat: a /start since made a new chat of that id, which
                 # follows nothing yet and must not get what the deleted one followed.
