@@ -1462,11 +1462,13 @@ class DeliveryService:
                 # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's digest,
                 # still due, goes out after the restart.
                 raise asyncio.CancelledError
+            # Taken before the check below awaits: other digests waiting for this slot would pass the pacer
+            # meanwhile, and all of them would send at once. A slot a chat no longer wants is only one gap.
+            self._pacer.take(chat_id, is_group)
             # The wait may have been long (a 429's retry_after, a network error's back-off): the chat may have
             # said /stop or paused meanwhile.
             if interrupted is not None and (why := await interrupted(chat_id)) is not None:
                 return f"{_INTERRUPTED}{why}", chat_id, thread_id
-            self._pacer.take(chat_id, is_group)
             try:
                 await _send_message(
                     self._sender or self._bot,
