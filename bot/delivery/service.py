@@ -1374,7 +1374,9 @@ class DeliveryService:
                 # dropped already.
                 held = result[len(_INTERRUPTED) :]
                 log.info("digest to chat %d ends after part %d of %d: %s", chat_id, index, len(parts), held)
-                status_left: Literal["dropped", "pending"] = "pending" if held == "chat paused" else "dropped"
+                # A round-up's rest is the alerts quiet hours held, which a pause drops (resumed, they came).
+                paused_digest = held == "chat paused" and not roundup
+                status_left: Literal["dropped", "pending"] = "pending" if paused_digest else "dropped"
                 outcomes += [
                     Finished(
                         key, status_left, by_id[key].attempts, None if status_left == "pending" else held
