@@ -205,6 +205,9 @@ class DeliveryService:
         self._digest_chats: set[int] = set()
         # Scheduled digests whose stories are claimed and on their way, by chat: how many stories they hold.
         self._digests_sending: dict[int, int] = {}
+        # Of those, the chats that asked /digest meanwhile: it was told that digest is its answer, so a pause
+        # does not cut it short (a paused chat may ask for its digest).
+        self._digests_asked: set[int] = set()
         # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
         self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
@@ -345,6 +348,7 @@ class DeliveryService:
         if on_demand and chat_id in self._digests_sending:
             # /digest while the scheduled digest is being sent: that digest is its answer. It took every story
             # waiting, so "Nothing new" (or "nothing in the last 24 hours") was told as the digest arrived.
+            self._digests_asked.add(chat_id)
             return self._digests_sending[chat_id]
         shown = 0
         retry_at: float | None = None
@@ -373,6 +377,7 @@ class DeliveryService:
                 finally:
                     if not on_demand:
                         self._digests_sending.pop(chat_id, None)
+                        self._digests_asked.discard(chat_id)
         elif not on_demand:
             # A digest time passed while paused: what that digest held is dropped, as alerts are at the pause,
             # so resuming months later does not bring months-old news (nor keep those articles from pruning).
@@ -1533,7 +1538,7 @@ class DeliveryService:
             return None if await self._db.deliveries.existing(keys) else "chat deleted"
         if not chat.active:
             return "chat inactive"
-        if chat.paused and not on_demand:
+        if chat.paused and not on_demand and chat_id not in self._digests_asked:
             return "chat paused"
         return None
 

@@ -142,6 +142,38 @@ async def test_digest_asked_while_the_scheduled_digest_is_on_its_way_is_that_dig
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_digest_asked_while_paused_during_the_scheduled_digest_sends_all_of_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A pause cuts the scheduled digest short; /digest asked right after (a paused chat may ask for its digest)
+    # was told "that digest is your answer" while the rest of it waited for the chat to resume: the user got
+    # part of the digest and no answer at all.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await digest_chat(r, 7, timezone="UTC", digest_times=("08:00",))
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(
+                r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,)
+            )
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        emulator.hold_answers(7)
+        scheduled = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        await chats.set_paused(7, True)
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) > 0  # the handler adds no reply
+        emulator.release_answers(7)
+        await scheduled
+        await emulator.wait_for_idle(quiet=0.3)
+        shown = "\n".join(m.text for m in emulator.messages(7))
+        assert all(f"Story number {i} " in shown for i in range(25))
+        assert await r.db.deliveries.counts_by_status() == {"sent": 25}
+
+
 async def test_many_digests_due_at_once_keep_the_overall_rate(tmp_path: Path) -> None:
     # 40 chats with the same digest time: the digests go out at once (32 at a time), paced by the one overall
     # limit. Each part's last check (was /stop or pause said meanwhile?) reads the database between the pacer's
