@@ -274,8 +274,10 @@ class DeliveryService:
         added = 0
         while True:
             moves = self._moves
-            if self._moved:
-                rows = [replace(r, chat_id=self._moved.get(r.chat_id, r.chat_id)) for r in rows]
+            moved = self._moved
+            if moved:
+                # Only the moved groups' rows are copied: a chunk holds up to 200,000 rows, on the event loop.
+                rows = [replace(r, chat_id=moved[r.chat_id]) if r.chat_id in moved else r for r in rows]
             added += await self._db.deliveries.plan(rows, now, planned_articles)
             if self._moves == moves:
                 return added

@@ -1128,6 +1128,34 @@ async def test_a_group_migrated_while_alerts_are_planned_gets_them_in_the_superg
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_alerts_planned_after_a_group_became_a_supergroup_do_not_stall_the_bot(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Once one group had become a supergroup, every plan the process wrote after it copied each of its rows
+    # on the event loop to rename that group's (a chunk of 20 articles for 10,000 chats: up to 200,000 rows,
+    # half a second with no update handled, chunk after chunk of a big poll).
+    async with rig(tmp_path, emulator) as r:
+        r.delivery.chat_moved(-100, -1001234)
+        rows = [PlannedDelivery(chat_id, 1, 1, "alert", "sport", 1.0, 0.0) for chat_id in range(1, 200_001)]
+        longest = 0.0
+        planning = True
+
+        async def tick() -> None:
+            nonlocal longest
+            last = time.perf_counter()
+            while planning:
+                await asyncio.sleep(0.005)
+                longest = max(longest, time.perf_counter() - last)
+                last = time.perf_counter()
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)
+        await r.delivery._store_plan(rows, r.clock.now(), ())  # chats the database does not know: none stored
+        planning = False
+        await ticker
+        assert longest < 0.15, longest
+
+
 @pytest.mark.parametrize("leave", ["pause", "blocked"])
 async def test_a_digest_chat_paused_or_blocked_while_alerts_are_planned_gets_no_backlog(
     tmp_path: Path, emulator: BotApiEmulator, leave: str
