@@ -214,6 +214,9 @@ class DeliveryService:
         self._digest_chats: set[int] = set()
         # Scheduled digests whose stories are claimed and on their way, by chat: how many stories they hold.
         self._digests_sending: dict[int, int] = {}
+        # Of those, the chats that asked /digest meanwhile: it was told that digest is its answer, so a pause
+        # does not cut it short (a paused chat may ask for its digest).
+        self._digests_asked: set[int] = set()
         # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
         self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
@@ -297,8 +300,10 @@ class DeliveryService:
         added = 0
         while True:
             moves = self._moves
-            if self._moved:
-                rows = [replace(r, chat_id=self._moved.get(r.chat_id, r.chat_id)) for r in rows]
+            moved = self._moved
+            if moved:
+                # Only the moved groups' rows are copied: a chunk holds up to 200,000 rows, on the event loop.
+                rows = [replace(r, chat_id=moved[r.chat_id]) if r.chat_id in moved else r for r in rows]
             added += await self._db.deliveries.plan(rows, now, planned_articles)
             if self._moves == moves:
                 return added
@@ -412,6 +417,7 @@ class DeliveryService:
         if on_demand and chat_id in self._digests_sending:
             # /digest while the scheduled digest is being sent: that digest is its answer. It took every story
             # waiting, so "Nothing new" (or "nothing in the last 24 hours") was told as the digest arrived.
+            self._digests_asked.add(chat_id)
             return self._digests_sending[chat_id]
         shown = 0
         retry_at: float | None = None
@@ -440,6 +446,7 @@ class DeliveryService:
                 finally:
                     if not on_demand:
                         self._digests_sending.pop(chat_id, None)
+                        self._digests_asked.discard(chat_id)
         elif not on_demand:
             # A digest time passed while paused: what that digest held is dropped, as alerts are at the pause,
             # so resuming months later does not bring months-old news (nor keep those articles from pruning).
@@ -946,11 +953,11 @@ class DeliveryService:
         if chat is None:  # changed since it was claimed (paused, /stop, new quiet hours): read it again
             changes = self._chat_changes
             chat = await self._db.chats.get(item.chat_id)
+            owner = await self._db.deliveries.chat_of(item.row.id)
             if chat is not None and self._chat_changes != changes:
-                # A change overtook the read, which may show the chat from before it: read it again.
+                # A change overtook the reads (the row's too), which may show the chat from before it: again.
                 await self._attempt(item)
                 return
-            owner = await self._db.deliveries.chat_of(item.row.id)
             if owner is None:
                 # /stop deleted the row with the chat: a /start since made a new chat of that id, which
                 # follows nothing yet and must not get what the deleted one followed.
@@ -1442,7 +1449,9 @@ class DeliveryService:
                 # dropped already.
                 held = result[len(_INTERRUPTED) :]
                 log.info("digest to chat %d ends after part %d of %d: %s", chat_id, index, len(parts), held)
-                status_left: Literal["dropped", "pending"] = "pending" if held == "chat paused" else "dropped"
+                # A round-up's rest is the alerts quiet hours held, which a pause drops (resumed, they came).
+                paused_digest = held == "chat paused" and not roundup
+                status_left: Literal["dropped", "pending"] = "pending" if paused_digest else "dropped"
                 outcomes += [
                     Finished(
                         key, status_left, by_id[key].attempts, None if status_left == "pending" else held
@@ -1530,11 +1539,13 @@ class DeliveryService:
                 # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's digest,
                 # still due, goes out after the restart.
                 raise asyncio.CancelledError
+            # Taken before the check below awaits: other digests waiting for this slot would pass the pacer
+            # meanwhile, and all of them would send at once. A slot a chat no longer wants is only one gap.
+            self._pacer.take(chat_id, is_group)
             # The wait may have been long (a 429's retry_after, a network error's back-off): the chat may have
             # said /stop or paused meanwhile.
             if interrupted is not None and (why := await interrupted(chat_id)) is not None:
                 return f"{_INTERRUPTED}{why}", chat_id, thread_id
-            self._pacer.take(chat_id, is_group)
             try:
                 await _send_message(
                     self._sender or self._bot,
@@ -1597,7 +1608,7 @@ class DeliveryService:
             return None if await self._db.deliveries.existing(keys) else "chat deleted"
         if not chat.active:
             return "chat inactive"
-        if chat.paused and not on_demand:
+        if chat.paused and not on_demand and chat_id not in self._digests_asked:
             return "chat paused"
         return None
 

@@ -618,6 +618,47 @@ async def test_a_stop_or_pause_landing_while_the_sender_reads_the_chat_ends_its_
         assert await r.db.deliveries.counts_by_status() == expected
 
 
+@pytest.mark.parametrize("leave", ["stop", "pause"])
+async def test_a_stop_or_pause_landing_while_the_sender_checks_the_rows_owner_ends_its_alert(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch, leave: str
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        owner_of = r.db.deliveries.chat_of
+        left = False
+
+        async def read_then_leave(delivery_id: int) -> int | None:
+            nonlocal left
+            owner = await owner_of(delivery_id)
+            if not left:
+                # The sender re-read the chat (after a settings change) and then the row's owner: the user's
+                # /stop or pause is saved between the two reads.
+                left = True
+                if leave == "stop":
+                    assert await chats.stop(7)
+                else:
+                    await chats.set_paused(7, True)
+            return owner
+
+        monkeypatch.setattr(r.db.deliveries, "chat_of", read_then_leave)
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(2)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        # The second alert waits a second behind the first; a new summary length makes the sender read the chat
+        # again before sending it.
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        await chats.set_length(7, 4)
+        await wait_until(lambda: left)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        await r.delivery.aclose()
+        await emulator.wait_for_idle(quiet=0.3)
+        # Told "your data is deleted" (or "paused"): the second alert must not follow.
+        assert len(emulator.messages(7)) == 1
+        expected = {} if leave == "stop" else {"sent": 1, "dropped": 1}
+        assert await r.db.deliveries.counts_by_status() == expected
+
+
 async def test_back_to_instant_while_the_sender_moves_an_alert_into_the_digest_still_sends_it(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1086,6 +1127,34 @@ async def test_a_group_migrated_while_alerts_are_planned_gets_them_in_the_superg
         assert "Late winner" in emulator.messages(-1001234)[0].text
         await r.delivery.aclose()
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+async def test_alerts_planned_after_a_group_became_a_supergroup_do_not_stall_the_bot(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Once one group had become a supergroup, every plan the process wrote after it copied each of its rows
+    # on the event loop to rename that group's (a chunk of 20 articles for 10,000 chats: up to 200,000 rows,
+    # half a second with no update handled, chunk after chunk of a big poll).
+    async with rig(tmp_path, emulator) as r:
+        r.delivery.chat_moved(-100, -1001234)
+        rows = [PlannedDelivery(chat_id, 1, 1, "alert", "sport", 1.0, 0.0) for chat_id in range(1, 200_001)]
+        longest = 0.0
+        planning = True
+
+        async def tick() -> None:
+            nonlocal longest
+            last = time.perf_counter()
+            while planning:
+                await asyncio.sleep(0.005)
+                longest = max(longest, time.perf_counter() - last)
+                last = time.perf_counter()
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)
+        await r.delivery._store_plan(rows, r.clock.now(), ())  # chats the database does not know: none stored
+        planning = False
+        await ticker
+        assert longest < 0.15, longest
 
 
 @pytest.mark.parametrize("leave", ["pause", "blocked"])

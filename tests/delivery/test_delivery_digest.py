@@ -143,6 +143,55 @@ async def test_digest_asked_while_the_scheduled_digest_is_on_its_way_is_that_dig
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_digest_asked_while_paused_during_the_scheduled_digest_sends_all_of_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A pause cuts the scheduled digest short; /digest asked right after (a paused chat may ask for its digest)
+    # was told "that digest is your answer" while the rest of it waited for the chat to resume: the user got
+    # part of the digest and no answer at all.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await digest_chat(r, 7, timezone="UTC", digest_times=("08:00",))
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(
+                r, f"Story number {i} " + "x" * 150, topics=("sport",), summary=(long_sentence,)
+            )
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        emulator.hold_answers(7)
+        scheduled = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        await chats.set_paused(7, True)
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) > 0  # the handler adds no reply
+        emulator.release_answers(7)
+        await scheduled
+        await emulator.wait_for_idle(quiet=0.3)
+        shown = "\n".join(m.text for m in emulator.messages(7))
+        assert all(f"Story number {i} " in shown for i in range(25))
+        assert await r.db.deliveries.counts_by_status() == {"sent": 25}
+
+
+async def test_many_digests_due_at_once_keep_the_overall_rate(tmp_path: Path) -> None:
+    # 40 chats with the same digest time: the digests go out at once (32 at a time), paced by the one overall
+    # limit. Each part's last check (was /stop or pause said meanwhile?) reads the database between the pacer's
+    # "go" and taking the slot: every digest waiting for the slot passed the pacer during those reads, and 32
+    # digests reached Telegram in the same instant, a burst it answers with 429s.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    limits = RateLimits(overall_per_sec=30, overall_burst=3)
+    async with BotApiEmulator(rate_limits=limits) as emulator, rig(tmp_path, emulator, clock) as r:
+        for chat_id in range(1, 41):
+            await digest_chat(r, chat_id, timezone="UTC", digest_times=("08:00",))
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 40
+        assert emulator.violations == []
+        assert all(len(emulator.messages(chat_id)) == 1 for chat_id in range(1, 41))
+
+
 async def test_a_first_digest_on_demand_holds_the_last_days_stories_and_none_twice(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:

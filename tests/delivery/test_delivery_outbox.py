@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -260,6 +261,39 @@ async def test_a_round_up_cut_by_a_restart_sends_each_held_story_once(
         assert _each_once(received, titles[:10]) == {t: 0 for t in titles[:10]}
         assert _each_once(received, titles[10:]) == {}
         assert await r.db.deliveries.counts_by_status() == {"sent": 30}
+
+
+async def test_a_pause_while_a_round_up_goes_out_drops_the_rest_as_it_drops_held_alerts(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A pause drops the alerts quiet hours held. The round-up parts not sent when the user paused were kept
+    # as held alerts instead: resuming a minute later brought the night's news the pause had stopped.
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await _a_quiet_night(r, 60)
+        await r.delivery.start()
+        clock.set(utc(2026, 1, 2, 7))
+        emulator.hold_answers(7)
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        # Part 1 is on its way; the user pauses before part 2's turn.
+        await chats.set_paused(7, True)
+        emulator.release_answers(7)
+        await wait_until(lambda: not r.delivery._roundup_chats and not r.delivery._digest_tasks)
+        clock.set(utc(2026, 1, 2, 7, 1))
+        await chats.set_paused(7, False)
+        clock.set(utc(2026, 1, 2, 7, 10))
+        r.delivery.wake()
+        # Settled one way or the other (the rest would be sent now, as alerts or a round-up), not a nap.
+        for _ in range(200):
+            counts = await r.db.deliveries.counts_by_status()
+            if not {"pending", "sending"} & set(counts):
+                break
+            await asyncio.sleep(0.05)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(7)) == 1, texts(emulator, 7)
+        assert set(counts) == {"sent", "dropped"} and sum(counts.values()) == 60
 
 
 async def test_alerts_parked_by_a_429_are_not_folded_into_a_round_up(
