@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, AnyStr
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
@@ -139,10 +139,16 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
         # A section front's teasers would be summarized as one article: unrelated sentences.
         raise ExtractionError(HEADLINE_LIST)
     title = " ".join(str(getattr(doc, "title", "") or "").split())
+    meta = _page_meta(markup)
+    if (
+        title
+        and title.casefold() not in meta.get("title", "").casefold()
+        and _links_home(title, root, markup, url)
+    ):
+        title = ""  # the site's name in its masthead, which trafilatura takes when it is the page's only <h1>
     first, _, rest = text.partition("\n\n")
     if title and first.casefold() == title.casefold() and rest:
         text = rest  # the headline repeated as the first paragraph is not article text
-    meta = _page_meta(markup)
     return ExtractedPage(
         title=title or meta.get("title", "") or _first_line(text),
         text=text,
@@ -151,6 +157,25 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
         site_name=_site_name(getattr(doc, "sitename", None)),
         url=str(getattr(doc, "url", "") or "") or url,
     )
+
+
+def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> bool:
+    """Whether ``title`` is the text of a link to the site's home page: its name in the masthead, not a headline."""
+    tree = root if root is not None else markup_tree(markup)
+    if tree is None:
+        return False
+    host = site_host(url or "")
+    for link in tree.iter("a"):
+        if " ".join(link.text_content().split()) != title:
+            continue
+        try:
+            target = urljoin(url or "", (link.get("href") or "").strip())
+            home = urlsplit(target).path in ("", "/") and not urlsplit(target).query
+        except ValueError:  # a malformed IPv6 literal in the link
+            continue
+        if home and site_host(target) == host:
+            return True
+    return False
 
 
 def _page_markup(html: bytes, charset: str | None) -> str:

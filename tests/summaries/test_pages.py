@@ -147,6 +147,33 @@ def test_the_site_name_around_a_page_title_is_dropped(title: str, site: str | No
     assert page_to_article(page, "https://www.motor.example/harbour").title == expected
 
 
+@pytest.mark.parametrize("home", ["/", "https://harbourpost.example/", "https://www.harbourpost.example"])
+def test_a_masthead_heading_is_not_taken_for_the_headline(home: str) -> None:
+    # A page whose only <h1> is the site's name linking home (a Korean site writes it in Hangul, its <title> in
+    # Latin letters) was stored and alerted under the site's name; the headline is in its <title>.
+    paragraph = "<p>The harbour bridge reopened to cars on Monday after six weeks of repairs to its deck.</p>"
+    html = (
+        "<html><head><title>Harbour bridge reopens after repairs - Harbour Post</title></head><body>"
+        f"<div id='header'><a href='{home}'><h1>하버 포스트</h1></a></div>"
+        f"<div class='story'>{paragraph * 4}</div></body></html>"
+    )
+    page = extract_page(html, "https://www.harbourpost.example/news/bridge")
+    article = page_to_article(page, "https://www.harbourpost.example/news/bridge")
+    assert article.title == "Harbour bridge reopens after repairs"
+
+
+def test_a_headline_linking_to_its_own_page_stays_the_title() -> None:
+    paragraph = "<p>The harbour bridge reopened to cars on Monday after six weeks of repairs to its deck.</p>"
+    html = (
+        "<html><head><title>Harbour Post</title></head><body>"
+        "<a href='/'><img alt='Harbour Post' src='/logo.png'></a>"
+        "<h1><a href='/news/bridge'>Bridge open again</a></h1>"
+        f"<div class='story'>{paragraph * 4}</div></body></html>"
+    )
+    page = extract_page(html, "https://www.harbourpost.example/news/bridge")
+    assert page.title == "Bridge open again"
+
+
 def test_a_broken_ipv6_page_address_is_kept_not_raised() -> None:
     # The host names the source of a page without a site name; urlsplit raised ValueError on "http://[abc/x".
     text = " ".join(["The harbour council opened a floating solar farm on Tuesday, officials said."] * 4)
