@@ -25,7 +25,7 @@ from telegram.error import (
 )
 
 from bot.delivery.pacing import Pacer
-from bot.delivery.planning import in_time_order, match_articles, plan_rows, story_chunks, story_of
+from bot.delivery.planning import in_time_order, plan_outbox_rows, story_chunks, story_of
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
@@ -33,7 +33,7 @@ from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
-from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery, PlanningTarget
+from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedRow, PlanningTarget
 from bot.store.models import Chat
 from bot.store.notices import Notice
 from summaries.articles import Article
@@ -227,13 +227,10 @@ class DeliveryService:
             self._stories.pop(story_of(article), None)
         subscriptions, targets = await self._db.deliveries.planning_targets()
 
-        def plan_chunk(chunk: Sequence[Article]) -> list[PlannedDelivery]:
-            return plan_rows(match_articles(chunk, subscriptions), targets, now)
-
         added = 0
         for chunk in story_chunks(stored, PLAN_CHUNK_ARTICLES):
             # Pure but not free for 10,000 chats: keep it off the event loop so /summary stays fast.
-            rows = await asyncio.to_thread(plan_chunk, chunk)
+            rows = await asyncio.to_thread(plan_outbox_rows, chunk, subscriptions, targets, now)
             # Each chunk is its own transaction and clears its own articles' marks: a crash between chunks
             # plans the rest after the restart, and UNIQUE(chat_id, story_id) still sends a story once.
             chunk_added = await self._db.deliveries.plan(rows, now, [a.id for a in chunk if a.id is not None])
@@ -352,8 +349,8 @@ class DeliveryService:
             return
         target = PlanningTarget(chat.id, chat.mode, chat.timezone, chat.quiet_start, chat.quiet_end)
 
-        def plan() -> list[PlannedDelivery]:
-            return plan_rows(match_articles(in_time_order(articles), subscriptions), {chat.id: target}, now)
+        def plan() -> list[PlannedRow]:
+            return plan_outbox_rows(in_time_order(articles), subscriptions, {chat.id: target}, now)
 
         await self._db.deliveries.plan(await asyncio.to_thread(plan), now)
 
