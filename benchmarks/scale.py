@@ -8,6 +8,7 @@ English words, so nothing third-party is involved. ``measure`` prunes, so it wor
 
     python -m benchmarks.scale build DIR          # ~5 minutes, ~1 GB
     python -m benchmarks.scale measure DIR
+    python -m benchmarks.scale stalls DIR [--articles 200]   # the event loop while a big poll is planned
 """
 
 from __future__ import annotations
@@ -347,6 +348,7 @@ class LoopLag:
 
     def __init__(self) -> None:
         self.worst = 0.0
+        self.lates: list[float] = []
         self._task: asyncio.Task[None] | None = None
 
     async def _tick(self) -> None:
@@ -354,7 +356,16 @@ class LoopLag:
         while True:
             before = loop.time()
             await asyncio.sleep(0.005)
-            self.worst = max(self.worst, loop.time() - before - 0.005)
+            late = loop.time() - before - 0.005
+            self.lates.append(late)
+            self.worst = max(self.worst, late)
+
+    def summary(self) -> str:
+        """Worst and 99th-percentile lateness of the ticker, and how often it was over 50 ms late."""
+        lates = sorted(self.lates) or [0.0]
+        p99 = lates[min(len(lates) - 1, int(len(lates) * 0.99))]
+        over = sum(late > 0.05 for late in lates)
+        return f"loop stall worst {self.worst * 1e3:.0f} ms, p99 {p99 * 1e3:.1f} ms, {over} of {len(lates)} ticks > 50 ms"
 
     def __enter__(self) -> LoopLag:
         self._task = asyncio.get_running_loop().create_task(self._tick())
@@ -492,6 +503,63 @@ async def measure(folder: Path) -> None:
     print(f"database file after pruning: {work.stat().st_size / 2**20:.0f} MiB")
 
 
+async def stalls(folder: Path, n_articles: int) -> None:
+    """The event loop while a poll's ``n_articles`` new articles are planned for the 20,000 chats (a copy)."""
+    from pydantic import SecretStr
+    from telegram import Bot
+
+    from bot.app import close_services, open_services
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from bot.store import NewArticle
+    from summaries.articles import Article
+
+    settings = Settings(_env_file=None, bot_token=SecretStr("123456:BENCH"), db_path=folder / "work.sqlite3")
+    bot = Bot("123456:BENCH", base_url="http://127.0.0.1:9/bot")  # never called: nothing is sent
+    services = await open_services(settings, FakeClock(NOW), bot)
+    try:
+        for _ in range(3):  # what every plan reads first (a poll plans each feed's articles as they come)
+            with LoopLag() as lag:
+                started = time.perf_counter()
+                subscriptions, _targets = await services.db.deliveries.planning_targets()
+                took = time.perf_counter() - started
+            print(
+                f"read {len(subscriptions)} subscriptions in {took * 1e3:.0f} ms; {lag.summary()}", flush=True
+            )
+        if not n_articles:
+            return
+        # Each article carries two topics and names keywords that chats follow: every chat gets nearly every
+        # article, the worst case of a busy news day.
+        fresh = [
+            NewArticle(
+                Article(
+                    url=f"https://fresh.example/{i}",
+                    title=f"Fresh report {i} on {KEYWORDS[i % len(KEYWORDS)]}",
+                    body=" ".join(
+                        f"Officials said {KEYWORDS[(i * 7 + n) % len(KEYWORDS)]} and"
+                        f" {KEYWORDS[(i * 3 + n) % len(KEYWORDS)]} moved the market in week {n}."
+                        for n in range(20)
+                    ),
+                    source="Fresh Wire",
+                    topics=(TOPICS[i % len(TOPICS)], TOPICS[(i * 3 + 1) % len(TOPICS)]),
+                ),
+                content_hash=f"fresh{i}",
+                story_signature=f"freshsig{i}",
+                alert=True,
+            )
+            for i in range(n_articles)
+        ]
+        await services.db.articles.add_many(fresh, NOW)
+        with LoopLag() as lag:
+            started = time.perf_counter()
+            planned = await services.delivery.plan_pending(NOW, n_articles)
+            took = time.perf_counter() - started
+        print(f"planned {planned} rows for {n_articles} new articles in {took:.1f} s; {lag.summary()}")
+    finally:
+        await close_services(services)
+        await bot.shutdown()
+
+
 def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -511,6 +579,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--feeds", type=int, default=300)
     m = sub.add_parser("measure")
     m.add_argument("folder", type=Path)
+    st = sub.add_parser("stalls", help="event-loop stalls while a poll's new articles are planned")
+    st.add_argument("folder", type=Path)
+    st.add_argument("--articles", type=int, default=200)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "build":
@@ -522,7 +593,14 @@ def main(argv: list[str] | None = None) -> int:
         _remove(work)
         shutil.copyfile(src, work)
         print(f"database file: {src.stat().st_size / 2**20:.0f} MiB", flush=True)
-        asyncio.run(measure(args.folder))
+        try:
+            if args.command == "stalls":
+                asyncio.run(stalls(args.folder, args.articles))
+            else:
+                asyncio.run(measure(args.folder))
+        finally:
+            if args.command == "stalls":
+                _remove(work)
     return 0
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import NamedTuple
 
 from bot.scheduling import quiet_hours_end
-from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlanningTarget
+from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlannedRow, PlanningTarget
 from summaries.articles import Article
 from summaries.text import (
     HANGUL_CHARS,
@@ -48,8 +47,7 @@ _SAME_LETTER = (
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
 
 
-@dataclass(frozen=True, slots=True)
-class StoryMatch:
+class StoryMatch(NamedTuple):
     """A story a chat should get: the article representing it, what matched, and a score for "best first"."""
 
     story_id: int
@@ -57,6 +55,13 @@ class StoryMatch:
     matched: str
     score: float
     order: int  # position of the article in the batch, so rows are planned in the order articles arrived
+
+
+# A StoryMatch as a plain tuple (story_id, article_id, matched, score, order). A big plan holds 100,000s of
+# matches and rows at once: as objects, the garbage collector walked them all again in every full collection
+# (0.1-0.5 s each, many a plan, holding the GIL: the event loop stopped as long), while a plain tuple of numbers
+# and strings leaves its tracking at the first collection it sees.
+MatchTuple = tuple[int, int, str, float, int]
 
 
 def _fold(text: str) -> str:
@@ -142,6 +147,21 @@ def match_articles(
 ) -> dict[int, list[StoryMatch]]:
     """Pure: which stories each chat should get. ``subscriptions`` are (chat_id, kind, value) triples.
 
+    :func:`match_pairs` (which says how) as StoryMatch objects by chat, each chat's in the order of the batch.
+    """
+    result: dict[int, list[StoryMatch]] = {}
+    for chat_id, match in match_pairs(articles, subscriptions):
+        result.setdefault(chat_id, []).append(StoryMatch(*match))
+    for matches in result.values():
+        matches.sort(key=lambda m: m.order)
+    return result
+
+
+def match_pairs(
+    articles: Sequence[Article], subscriptions: Sequence[tuple[int, str, str]]
+) -> list[tuple[int, MatchTuple]]:
+    """Pure: which stories each chat should get, as (chat_id, match) plain tuples (see MatchTuple).
+
     A chat gets a story once, however many of its topics and keywords match it (and whichever of the story's
     articles matched); the representative is the first stored of its articles that match; "matched" prefers a
     topic.
@@ -183,47 +203,38 @@ def match_articles(
             keyword_hits[value] = found
         return found
 
-    # chat -> story -> [article index, matched value, matched is a topic, hits]
-    per_chat: dict[int, dict[int, list[Any]]] = {}
+    # (chat, story) -> (article index, matched value, matched is a topic, hits): one dict of plain tuples, not
+    # a dict and a list per chat (see MatchTuple).
+    found: dict[tuple[int, int], tuple[int, str, bool, int]] = {}
     for chat_id, kind, value in subscriptions:
         is_topic = kind == "topic"
         indexes = by_topic.get(value, ()) if is_topic else hits_for_keyword(value)
         if not indexes:
             continue
-        stories = per_chat.setdefault(chat_id, {})
         seen: set[int] = set()
         for index in indexes:
             story = story_of(stored[index])
-            entry = stories.get(story)
+            key = (chat_id, story)
+            entry = found.get(key)
             if entry is None:
-                stories[story] = [index, value, is_topic, 1]
+                found[key] = (index, value, is_topic, 1)
                 seen.add(story)
                 continue
+            first, matched, by_topic_already, hits = entry
             if story not in seen:
-                entry[3] += 1  # one more subscription matched this story
+                hits += 1  # one more subscription matched this story
                 seen.add(story)
             # The story's first report stored is the one sent, "also" naming the others; a batch can list a
             # later report first (feeds' articles are planned in the order their polls end).
-            if int(stored[index].id or 0) < int(stored[entry[0]].id or 0):
-                entry[0] = index
-            if is_topic and not entry[2]:
-                entry[1], entry[2] = value, True
-    result: dict[int, list[StoryMatch]] = {}
-    for chat_id, stories in per_chat.items():
-        result[chat_id] = sorted(
-            (
-                StoryMatch(
-                    story_id=story,
-                    article_id=int(stored[index].id or 0),
-                    matched=str(matched),
-                    score=float(hits),
-                    order=index,
-                )
-                for story, (index, matched, _topic, hits) in stories.items()
-            ),
-            key=lambda m: m.order,
-        )
-    return result
+            if int(stored[index].id or 0) < int(stored[first].id or 0):
+                first = index
+            if is_topic and not by_topic_already:
+                matched, by_topic_already = value, True
+            found[key] = (first, matched, by_topic_already, hits)
+    return [
+        (chat_id, (story, int(stored[index].id or 0), matched, float(hits), index))
+        for (chat_id, story), (index, matched, _topic, hits) in found.items()
+    ]
 
 
 def story_of(article: Article) -> int:
@@ -262,7 +273,7 @@ def story_chunks(articles: Sequence[Article], size: int) -> list[list[Article]]:
 
 
 def plan_rows(
-    matches: dict[int, list[StoryMatch]],
+    matches: Mapping[int, Sequence[StoryMatch]],
     targets: dict[int, PlanningTarget],
     now: float,
     *,
@@ -273,27 +284,72 @@ def plan_rows(
 
     An alert of an article in ``late`` (found hours after it was published) is held until ``catchup_until`` at
     least, with the chat's other late ones, so that more than a few come as one catch-up round-up.
+
+    :func:`plan_row_tuples` as PlannedDelivery objects.
     """
-    rows: list[tuple[int, int, PlannedDelivery]] = []
-    for chat_id, stories in matches.items():
-        target = targets.get(chat_id)
-        if target is None:  # inactive or paused: a paused chat gets nothing, not a backlog on resume
-            continue
-        kind: DeliveryKind = "digest" if target.mode == "digest" else "alert"
-        not_before = 0.0
-        if kind == "alert" and target.quiet_start and target.quiet_end:
-            try:
-                not_before = quiet_hours_end(target.quiet_start, target.quiet_end, target.timezone, now)
-            except ValueError:
-                not_before = 0.0
-            if not_before <= now:
-                not_before = 0.0
-        for m in stories:
-            catchup = catchup_until if kind == "alert" and m.article_id in late else 0.0
-            planned = PlannedDelivery(
-                chat_id, m.story_id, m.article_id, kind, m.matched, m.score, max(not_before, catchup), catchup
-            )
-            rows.append((m.order, chat_id, planned))
-    # Article-major order: the first article reaches every chat before the second one starts.
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
+    pairs = [(chat_id, match) for chat_id, stories in matches.items() for match in stories]
+    rows = plan_row_tuples(pairs, targets, now, late=late, catchup_until=catchup_until)
+    return [PlannedDelivery(*row) for row in rows]
+
+
+def plan_row_tuples(
+    matches: Sequence[tuple[int, MatchTuple]],
+    targets: dict[int, PlanningTarget],
+    now: float,
+    *,
+    late: Collection[int] = (),
+    catchup_until: float = 0.0,
+) -> list[PlannedRow]:
+    """Pure: outbox rows for (chat_id, match) pairs, as plain tuples (see MatchTuple), in article-major order."""
+    # chat -> (kind, not_before), or None: inactive or paused (a paused chat gets nothing, not a backlog on resume)
+    how: dict[int, tuple[DeliveryKind, float] | None] = {}
+    # Article-major order: the first article reaches every chat before the second one starts. One list per
+    # article, each sorted by chat: a sort of all the rows at once is one call that holds the GIL for seconds.
+    by_article: dict[int, list[PlannedRow]] = {}
+    for chat_id, (story_id, article_id, matched, score, order) in matches:
+        if chat_id not in how:
+            how[chat_id] = _delivery_of(targets.get(chat_id), now)
+        delivery = how[chat_id]
+        if delivery is not None:
+            kind, not_before = delivery
+            catchup = catchup_until if kind == "alert" and article_id in late else 0.0
+            row = (chat_id, story_id, article_id, kind, matched, score, max(not_before, catchup), catchup)
+            by_article.setdefault(order, []).append(row)
+    rows: list[PlannedRow] = []
+    for order in sorted(by_article):
+        rows += sorted(by_article[order], key=_chat_of_row)
+    return rows
+
+
+def _chat_of_row(row: PlannedRow) -> int:
+    return row[0]
+
+
+def _delivery_of(target: PlanningTarget | None, now: float) -> tuple[DeliveryKind, float] | None:
+    """How a chat gets what is planned now: (kind, not_before); None when it gets nothing."""
+    if target is None:
+        return None
+    kind: DeliveryKind = "digest" if target.mode == "digest" else "alert"
+    not_before = 0.0
+    if kind == "alert" and target.quiet_start and target.quiet_end:
+        try:
+            not_before = quiet_hours_end(target.quiet_start, target.quiet_end, target.timezone, now)
+        except ValueError:
+            not_before = 0.0
+        if not_before <= now:
+            not_before = 0.0
+    return kind, not_before
+
+
+def plan_outbox_rows(
+    articles: Sequence[Article],
+    subscriptions: Sequence[tuple[int, str, str]],
+    targets: dict[int, PlanningTarget],
+    now: float,
+    *,
+    late: Collection[int] = (),
+    catchup_until: float = 0.0,
+) -> list[PlannedRow]:
+    """Pure: the outbox rows of ``articles`` for these subscriptions (what DeliveryRepo.plan stores)."""
+    pairs = match_pairs(articles, subscriptions)
+    return plan_row_tuples(pairs, targets, now, late=late, catchup_until=catchup_until)

@@ -27,7 +27,7 @@ from telegram.error import (
 )
 
 from bot.delivery.pacing import Pacer
-from bot.delivery.planning import in_time_order, match_articles, plan_rows, story_chunks, story_of
+from bot.delivery.planning import in_time_order, match_articles, plan_outbox_rows, story_chunks, story_of
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
@@ -36,7 +36,7 @@ from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_len
 from bot.render.text import counted
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
-from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedDelivery, PlanningTarget
+from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedRow, PlanningTarget
 from bot.store.models import Chat
 from bot.store.notices import Notice
 from summaries.articles import Article
@@ -264,14 +264,18 @@ class DeliveryService:
             if a.id is not None and a.published is not None and a.published.timestamp() < late_before
         )
 
-        def plan_chunk(chunk: Sequence[Article]) -> list[PlannedDelivery]:
-            matches = match_articles(chunk, subscriptions)
-            return plan_rows(matches, targets, now, late=late, catchup_until=now + CATCHUP_GATHER_SECONDS)
-
         added = 0
         for chunk in story_chunks(stored, PLAN_CHUNK_ARTICLES):
             # Pure but not free for 10,000 chats: keep it off the event loop so /summary stays fast.
-            rows = await asyncio.to_thread(plan_chunk, chunk)
+            rows = await asyncio.to_thread(
+                plan_outbox_rows,
+                chunk,
+                subscriptions,
+                targets,
+                now,
+                late=late,
+                catchup_until=now + CATCHUP_GATHER_SECONDS,
+            )
             # Each chunk is its own transaction and clears its own articles' marks: a crash between chunks
             # plans the rest after the restart, and UNIQUE(chat_id, story_id) still sends a story once.
             chunk_added = await self._store_plan(rows, now, [a.id for a in chunk if a.id is not None])
@@ -292,9 +296,7 @@ class DeliveryService:
             )
         return added
 
-    async def _store_plan(
-        self, rows: list[PlannedDelivery], now: float, planned_articles: Sequence[int]
-    ) -> int:
+    async def _store_plan(self, rows: list[PlannedRow], now: float, planned_articles: Sequence[int]) -> int:
         """Store planned rows (DeliveryRepo.plan), those of a group that became a supergroup since the plan was
         read under the supergroup's id; returns rows added."""
         added = 0
@@ -302,14 +304,15 @@ class DeliveryService:
             moves = self._moves
             moved = self._moved
             if moved:
-                # Only the moved groups' rows are copied: a chunk holds up to 200,000 rows, on the event loop.
-                rows = [replace(r, chat_id=moved[r.chat_id]) if r.chat_id in moved else r for r in rows]
+                # Only the moved groups' rows are copied (r[0]: the chat, see PlannedRow): a chunk holds up to
+                # 200,000 rows, on the event loop.
+                rows = [(moved[r[0]], *r[1:]) if r[0] in moved else r for r in rows]
             added += await self._db.deliveries.plan(rows, now, planned_articles)
             if self._moves == moves:
                 return added
             # A group moved while the rows were written: those stored under its old id moved with it, those
             # skipped (the old id gone) go in now; the story's alert mark went with the first write.
-            rows = [r for r in rows if r.chat_id in self._moved]
+            rows = [r for r in rows if r[0] in self._moved]
             planned_articles = ()
 
     async def unfollowed(self, chat_id: int) -> int:
@@ -485,8 +488,8 @@ class DeliveryService:
             return
         target = PlanningTarget(chat.id, chat.mode, chat.timezone, chat.quiet_start, chat.quiet_end)
 
-        def plan() -> list[PlannedDelivery]:
-            return plan_rows(match_articles(in_time_order(articles), subscriptions), {chat.id: target}, now)
+        def plan() -> list[PlannedRow]:
+            return plan_outbox_rows(in_time_order(articles), subscriptions, {chat.id: target}, now)
 
         await self._db.deliveries.plan(await asyncio.to_thread(plan), now)
 

@@ -18,7 +18,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
@@ -349,6 +349,13 @@ def storable_text(text: str) -> str:
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
     """Run one statement and return all its rows (RETURNING statements are stepped to completion)."""
     return list(await conn.execute_fetchall(sql, params))
+
+
+async def fetch_tuples(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[Any]:
+    """``fetch_all``, with rows as plain tuples (cheaper by far than sqlite3.Row for 100,000s of rows)."""
+    async with conn.execute(sql, params) as cursor:
+        cursor.row_factory = None  # applied as rows are fetched, in the connection's thread
+        return list(await cursor.fetchall())
 
 
 async def run(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> int:

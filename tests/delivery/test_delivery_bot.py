@@ -419,3 +419,42 @@ async def test_pruning_goes_on_after_a_clock_that_ran_fast_is_put_right(
         clock.advance(86400.0)
         assert await pruned(services.db)
         assert await services.db.articles.latest(10) == []
+
+
+async def test_a_command_is_answered_while_a_big_poll_is_planned(
+    tmp_path: Path, emulator: BotApiEmulator, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # SPEC §5: matching 100 new articles against 400 chats is CPU work (40,000 outbox rows); another chat's
+    # command must be answered meanwhile, and every chat still gets every story once.
+    settings = make_settings(tmp_path, emulator)
+    chats, count = range(1, 401), 100
+    async with await Database.open(settings.db_path) as db:
+        for chat_id in chats:
+            chat, _ = await db.chats.register(chat_id, "private", None, ChatDefaults(), clock.now())
+            await db.chats.save_settings(replace(chat, mode="digest"), clock.now())  # nothing sent meanwhile
+            await db.subscriptions.add(chat_id, "topic", "business", clock.now())
+        await db.articles.add_many(
+            [
+                NewArticle(
+                    Article(
+                        url=f"https://news.example/{i}",
+                        title=f"Market report {i}",
+                        body=f"Shares rose in market {i}. Traders expect more.",
+                        source="Wire",
+                        topics=("business",),
+                    ),
+                    f"hash{i}",
+                )
+                for i in range(count)
+            ],
+            clock.now(),
+        )
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        articles = await services.db.articles.latest(count)
+        plan = asyncio.create_task(services.delivery.plan_alerts(articles, clock.now()))
+        reply = await say(emulator, "/help", chat=5000)
+        assert "/subscribe" in reply.text
+        assert not plan.done(), "the plan ended before the command was answered: make it bigger"
+        assert await plan == len(chats) * count
+        assert await services.db.deliveries.counts_by_status() == {"pending": len(chats) * count}

@@ -17,7 +17,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
 from bot.scheduling import utc
 from bot.services.chats import ChatService
-from bot.store.deliveries import Finished
+from bot.store.deliveries import Finished, PlannedDelivery
 from summaries.summarizer import summarize
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import Rig, add_chat, rig, store_article, texts, wait_until
@@ -739,7 +739,7 @@ async def test_a_large_batch_is_planned_in_chunks_that_never_split_a_story(
         real_plan = r.db.deliveries.plan
 
         async def recording_plan(rows, now, planned_articles=()):  # type: ignore[no-untyped-def]
-            transactions.append(sorted({row.story_id for row in rows}))
+            transactions.append(sorted({PlannedDelivery(*row).story_id for row in rows}))
             return await real_plan(rows, now, planned_articles)
 
         monkeypatch.setattr(r.db.deliveries, "plan", recording_plan)

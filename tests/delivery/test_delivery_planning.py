@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 from bot.delivery import keyword_matcher, match_articles, plan_rows
+from bot.delivery.planning import plan_outbox_rows
 from bot.scheduling import utc
 from bot.store.deliveries import PlanningTarget
 from summaries.articles import Article
@@ -310,6 +312,30 @@ def test_planning_10000_chats_is_fast() -> None:
     rows = plan_rows(match_articles(arts, subs), targets, 0.0)
     assert len(rows) == 30_000
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_polls_plan_is_rows_the_garbage_collector_lets_go_of() -> None:
+    # A poll's plan holds 100,000s of rows. As objects, every full garbage collection walked them all again,
+    # holding the GIL 0.1-0.5 s each time, many times a plan: the event loop, and every chat's command with it,
+    # stopped as long. Plain tuples leave the collector's tracking; the plan is the same.
+    arts = [
+        article(1, "Tesla cuts prices", "Tesla and Volkswagen news.", ("automotive",)),
+        article(2, "Markets", "Tesla shares rose.", ("business",)),
+    ]
+    subs = [(c, "topic", "automotive") for c in range(300)]
+    subs += [(c, "keyword", "tesla") for c in range(0, 300, 2)] + [
+        (c, "topic", "business") for c in range(100)
+    ]
+    targets = {c: PlanningTarget(c, "instant" if c % 3 else "digest", "UTC", None, None) for c in range(250)}
+    # Article 2 was found late: its alerts (not digest rows) wait for the catch-up gathering.
+    rows = plan_outbox_rows(arts, subs, targets, 0.0, late={2}, catchup_until=600.0)
+    gc.collect()
+    assert not [row for row in rows if gc.is_tracked(row)]
+    typed = plan_rows(match_articles(arts, subs), targets, 0.0, late={2}, catchup_until=600.0)
+    assert rows == [tuple(row) for row in typed]
+    assert len(rows) == 250 + 175 and rows[0] == (0, 1, 1, "digest", "automotive", 2.0, 0.0, 0.0)
+    assert (1, 2, 2, "alert", "business", 1.0, 600.0, 600.0) in rows
+    assert (0, 2, 2, "digest", "business", 2.0, 0.0, 0.0) in rows
 
 
 def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None:
