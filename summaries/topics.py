@@ -229,7 +229,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "climate",
             "nature",
         ),
-        # "~atom*" is also the Atom feed format; "~discover*" and "~evidence" fill every police and court story.
+        # "~atom*" is also the Atom feed format; "~discover*" and "~evidence" fill every police and court story,
+        # "~research*" every market survey ("market research firm", "research shows").
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
@@ -241,7 +242,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
             "~atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
             "meteorolog*, mathematician*, neuroscien*, microbe*, microbial, microbio*, bacteria*, vaccine research",
-            w2="research*, study, studies, scientific*, science, ~discover*, sample*, ~analys*, "
+            w2="~research*, study, studies, scientific*, science, ~discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
             "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
             "institute*, findings, ~evidence, theory, measure*, space, earth, nature, natural",
@@ -276,6 +277,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "wellbeing, well-being, fitness, smoking, smoker*, alcohol, addiction*, "
             "overdose*, opioid*, ambulance*, paramedic*, "
             "a&e, intensive care, hospital ward*, midwi*, pregnan*",
+            # Not the body's blood: an eclipse and a colour.
+            w0="blood moon*, blood red",
             w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, stroke, "
             "immune, blood, organ, organs, lung*, liver, kidney*, sleep, pain, aids, "
             "death rate*, sick*, ill, waiting list*, waiting time*, mental, ward, wards",
@@ -299,6 +302,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "uk politics",
             "politics news",
         ),
+        # "~veto*": a club vetoes a transfer and a board a deal; beside lawmakers or a governor it is politics.
         _kw(
             w3="politic*, politician*, parliament*, mp, mps, "
             "meps, senator*, senate, congress, congressional, "
@@ -310,7 +314,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "tories, liberal democrat*, lib dem*, snp, ukip, reform uk, republican*, democrat*, gop, "
             "party leader*, leadership contest, legislation, legislat*, act of parliament, "
             "constituenc*, mayor*, governor*, councillor*, lawmaker*, parliamentar*, coalition*, "
-            "policy, policies, whitehall, westminster, capitol hill, impeach*, veto*, filibuster, "
+            "policy, policies, whitehall, westminster, capitol hill, impeach*, ~veto*, filibuster, "
             "shadow chancellor, shadow home secretary, backbench*, "
             "speaker of the house, tax cut*, tax rise*, "
             "public spending, welfare, immigration, asylum, home office, civil servant*",
@@ -422,6 +426,7 @@ _BUILTIN: tuple[Topic, ...] = (
         ),
         # "~gig": a programming gig or "500 gig" of disk is no concert; beside a band or an album it is.
         # "~director": an FBI, agency or company director is no film-maker; beside a film or actors it is.
+        # "~show*": "research shows" and "figures show" are no TV show.
         _kw(
             w3="film, films, filmmaker*, film-maker*, movie*, "
             "cinema*, box office, hollywood, bollywood, oscar*, "
@@ -438,7 +443,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "artist*, art gallery, galleries, exhibition*, celebrit*, pop star, film star, "
             "showbiz, entertainment, viewers, ratings, episode*, ~studio*, "
             "animation*, animated, documentary, documentaries, soundtrack*",
-            w2="show, shows, star, stars, role, roles, character*, cast, perform*, producer*, "
+            w2="~show, ~shows, star, stars, role, roles, character*, cast, perform*, producer*, "
             "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "
             "sing, sang, singing, dancer*, dancing, writer*, tv, television, radio, dj, dvd*, "
             "~director, ~directors, ~directed, drama, dramas, series, stage, play, plays, book, books, "
@@ -481,6 +486,51 @@ _BUILTIN: tuple[Topic, ...] = (
         ),
     ),
 )
+
+
+# Subject fields and section names that, as a feed item's category, say which topic the item is ("Genetics",
+# "Neuroscience", "Football", "Middle East"): a science journal files half its items under such fields. They are
+# no aliases, so "/subscribe genetics" stays a keyword rather than following all of science, and they never
+# count in text. Feed categories only, like SECTION_NAMES (sections in other languages). Left out on purpose:
+# labels that name two topics ("Engineering", "Games", "Psychology", "Media", "Trading" in a fantasy league),
+# and events that run through every section ("Coronavirus").
+_CATEGORIES: dict[str, str] = {
+    "science": "neuroscience, genetics, genomics, immunology, geophysics, geochemistry, geology, geoscience, "
+    "earth science, earth sciences, planetary science, atmospheric science, materials science, ocean science, "
+    "marine science, space science, biochemistry, cell biology, molecular biology, structural biology, "
+    "developmental biology, plant biology, plant science, systems biology, microbiology, botany, zoology, "
+    "ecology, evolution, palaeontology, paleontology, archaeology, anthropology, astrophysics, cosmology, "
+    "mathematics, meteorology, oceanography, space exploration, climate change, climate crisis, wildlife, "
+    "marine life, animal behaviour, animal behavior, dinosaurs, fossils, the moon, eclipses, lunar eclipses, "
+    "solar eclipses",
+    "health": "medical research, oncology, cardiology, neurology, psychiatry, epidemiology, virology, "
+    "infectious diseases, diseases, cancer, cancer research, diabetes, obesity, dementia, vaccines, "
+    "vaccination, mental illness, nutrition, opioids, malaria, hiv, yoga",
+    "sport": "football, soccer, basketball, baseball, american football, ice hockey, hockey, tennis, golf, "
+    "cricket, rugby, rugby union, rugby league, cycling, boxing, athletics, gymnastics, swimming, motor sport, "
+    "motorsport, formula one, olympics, olympic games, winter olympics, paralympics, nfl, nba, mlb, nhl, "
+    "premier league, champions league, world cup, us sports, european club football, transfer window",
+    "politics": "congress, us congress, senate, us senate, house of representatives, republicans, democrats, "
+    "republican party, democratic party, trump administration, white house, brexit, australian politics",
+    "world": "americas, europe, asia, asia pacific, asia-pacific, africa, middle east, north africa, "
+    "central asia, south asia, southeast asia, east asia, latin america, oceania, global development, "
+    "united nations",
+    "business": "mergers, acquisitions, stock markets, banking, cryptocurrencies, cryptocurrency, "
+    "corporate governance, tax avoidance, real estate, small business, advertising, marketing",
+    "technology": "startups, mobile, programming, software development, developer tools, social networking, "
+    "social media, cybersecurity, artificial intelligence, machine learning, robotics, open source, "
+    "cloud computing",
+    "entertainment": "art, art and design, visual arts, theatre, theater, dance, opera, classical music, "
+    "pop and rock, hip-hop, hip hop, jazz, documentary, documentaries, factual tv, reality tv, radio, oscars, "
+    "grammys, emmys, baftas, golden globes, anime, comics",
+    "automotive": "electric vehicles, electric cars, car industry, motor industry, auto industry, car reviews, "
+    "motorcycles, motorbikes",
+    "e-commerce": "online marketplaces, marketplaces, daily deals, black friday, cyber monday",
+}
+_CATEGORY_NAMES: dict[str, str] = {
+    **SECTION_NAMES,
+    **{name.strip(): topic for topic, names in _CATEGORIES.items() for name in names.split(",")},
+}
 
 
 class TopicCatalogue:
@@ -613,9 +663,9 @@ class TopicCatalogue:
         return found
 
     def _section(self, label: str) -> Topic | None:
-        """The topic a news section in another language names ("Economia", "Desportos"), or None."""
+        """The topic a category-only name says ("Genetics", "Economia", "Desportos"), or None."""
         for candidate in _variants(_norm(label)):
-            topic_id = SECTION_NAMES.get(candidate)
+            topic_id = _CATEGORY_NAMES.get(candidate)
             if topic_id is not None and topic_id in self._topics:
                 return self._topics[topic_id]
         return None

@@ -624,3 +624,64 @@ def test_an_agency_or_company_director_is_not_entertainment() -> None:
     assert "entertainment" not in tag_topics("Chat app director sells $4m in stock", shares)
     film = "The director cast two actors for the film, which she directed in a month, and it opens in May."
     assert "entertainment" in tag_topics("Director finishes new film", film)
+
+
+def test_a_feed_filing_items_under_a_field_tags_that_fields_topic() -> None:
+    # A science journal's feed files items under "Genetics", "Neuroscience", "Geochemistry, Geophysics": half
+    # of its items had no topic, so a chat following science missed them.
+    from summaries.sources.feeds import item_to_article, parse_feed
+
+    items = [
+        ("A fast-growing moss keeps its secrets", "Genetics"),
+        ("How a fly keeps its bearings", "Neuroscience"),
+        ("Slow slips under the seabed", "Geochemistry, Geophysics"),
+        ("A clean-up crew in the gut", "Immunology"),
+        ("Folding a protein in the cell", "Molecular Biology"),
+        ("Late transfer saves a title race", "European club football"),
+        ("Talks stall in the region", "Middle East and North Africa"),
+    ]
+    feed = parse_feed(
+        (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Weekly notes</title>'
+            "<link>https://notes.example/</link>"
+            + "".join(
+                f"<item><title>{title}</title><link>https://notes.example/{n}</link>"
+                f"<category>{category}</category></item>"
+                for n, (title, category) in enumerate(items)
+            )
+            + "</channel></rss>"
+        ).encode()
+    )
+    topics = [item_to_article(item, feed).topics for item in feed.items]
+    assert topics == [("science",)] * 5 + [("sport",), ("world",)]
+    # Only as a feed's label: "/subscribe genetics" follows that word, not all of science.
+    catalogue = default_catalogue()
+    for word in ("genetics", "Neuroscience", "football", "middle east"):
+        assert catalogue.resolve(word) is None
+    assert catalogue.suggest("genetic") is None
+
+
+def test_a_veto_a_blood_moon_and_market_research_alone_make_no_topic() -> None:
+    # A club's veto of a transfer was politics, a blood moon health, and a market research firm's survey of
+    # chat apps science (and "research shows" entertainment): each from one everyday use of a word.
+    transfer = "Der Klub wollte den Stürmer holen, doch der Trainer war dagegen."
+    assert "politics" not in tag_topics("Wechsel geplatzt – Veto vom Trainer", transfer)
+    moon = (
+        "Skywatchers saw the moon turn blood red in a total eclipse. The blood moon rose before dawn, "
+        "and the next blood moon comes in three years, Nasa says."
+    )
+    assert "health" not in tag_topics("Blood moon over the bay - in pictures", moon)
+    survey = (
+        "A survey by a market research firm shows the office chat software is losing users to its rival, "
+        "especially in large companies."
+    )
+    # "shows" there is no TV show either.
+    assert tag_topics("Latest research shows chat app losing ground", survey) == ["technology", "business"]
+    # Beside their topics' own words they still count.
+    assert "politics" in tag_topics("Governor vetoes budget bill", "Lawmakers may override the veto.")
+    assert "health" in tag_topics("Blood tests for patients", "Doctors check blood pressure in clinics.")
+    lab = "Researchers at the laboratory found the species in an experiment, scientists said."
+    assert "science" in tag_topics("New research on deep-sea species", lab)
+    assert "entertainment" in tag_topics(
+        "The show goes on", "The cast said the show opens on Broadway in May."
+    )
