@@ -6,7 +6,7 @@ services on it (start-up, /latest, /search, /summary, /mysubs, /stats, planning 
 pruning) and the longest event-loop stall during each. Text comes from a made-up vocabulary plus common
 English words, so nothing third-party is involved. ``measure`` prunes, so it works on a copy of the file.
 
-    python -m benchmarks.scale build DIR          # ~5 minutes, ~1 GB
+    python -m benchmarks.scale build DIR          # ~5 minutes, ~1.5 GB
     python -m benchmarks.scale measure DIR
     python -m benchmarks.scale stalls DIR [--articles 200]   # the event loop while a big poll is planned
 """

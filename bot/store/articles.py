@@ -1,4 +1,4 @@
-"""Stored articles: deduplication, stories, full-text search, pruning."""
+"""Stored articles: deduplication, stories, feed edits, full-text search, pruning."""
 
 from __future__ import annotations
 

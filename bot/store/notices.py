@@ -1,4 +1,5 @@
-"""Messages to the bot's admins that no command asked for (a feed that stopped working): queued, claimed, finished."""
+"""Messages to the bot's admins that no command asked for (a feed that stopped working): queued, claimed,
+finished, and pruned after the retention days."""
 
 from __future__ import annotations
 
