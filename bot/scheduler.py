@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from bot.context import BotApplication, BotContext, Services
@@ -158,11 +158,13 @@ class _Planner:
         self._services = services
         self._now = now
         self._queue: list[Article] = []
+        self._late: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
-    def request(self, articles: Sequence[Article]) -> None:
-        """Plan these articles' alerts now, or right after the plan under way."""
+    def request(self, articles: Sequence[Article], late: Collection[int] = ()) -> None:
+        """Plan these articles' alerts now, or right after the plan under way; ``late``: those that are late news."""
         self._queue.extend(articles)
+        self._late.update(late)
         if self._queue and (self._task is None or self._task.done()):
             self._task = asyncio.create_task(self._run(), name="newsbot-plan")
 
@@ -179,8 +181,9 @@ class _Planner:
     async def _run(self) -> None:
         while self._queue:
             batch, self._queue = self._queue, []
+            late, self._late = self._late, set()
             try:
-                await self._services.delivery.plan_alerts(batch, self._now)
+                await self._services.delivery.plan_alerts(batch, self._now, late)
             except Exception:  # they stay marked: the tick's plan of everything pending tries again
                 log.exception("planning the alerts of %d new articles failed", len(batch))
 

@@ -20,6 +20,10 @@ from summaries.text import (
     without_tag_sign,
 )
 
+# A story published more than this (or two feed intervals, when longer) before the poll that found it may be late
+# news (see late_articles).
+CATCHUP_AGE_SECONDS = 3600.0
+
 # Words as the summarizer finds them: "भारत" is one word, not "भ" + "रत" (see summaries.text.WORD).
 _WORD = re.compile(WORD)
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
@@ -353,3 +357,18 @@ def plan_outbox_rows(
     """Pure: the outbox rows of ``articles`` for these subscriptions (what DeliveryRepo.plan stores)."""
     pairs = match_pairs(articles, subscriptions)
     return plan_row_tuples(pairs, targets, now, late=late, catchup_until=catchup_until)
+
+
+def catchup_window(feed_interval_seconds: float) -> float:
+    """How long before the poll that found it a story must have been published to count as late news."""
+    return max(CATCHUP_AGE_SECONDS, 2.0 * feed_interval_seconds)
+
+
+def late_articles(articles: Sequence[Article], now: float, feed_interval_seconds: float) -> frozenset[int]:
+    """Ids of the dated ``articles`` published longer than the catch-up window before ``now``."""
+    before = now - catchup_window(feed_interval_seconds)
+    return frozenset(
+        a.id
+        for a in articles
+        if a.id is not None and a.published is not None and a.published.timestamp() < before
+    )

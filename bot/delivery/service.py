@@ -10,7 +10,7 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +27,14 @@ from telegram.error import (
 )
 
 from bot.delivery.pacing import Pacer
-from bot.delivery.planning import in_time_order, match_articles, plan_outbox_rows, story_chunks, story_of
+from bot.delivery.planning import (
+    in_time_order,
+    late_articles,
+    match_articles,
+    plan_outbox_rows,
+    story_chunks,
+    story_of,
+)
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
@@ -106,12 +113,12 @@ PLAN_CHUNK_ARTICLES = 20
 ROUNDUP_MORE_THAN = 5
 ROUNDUP_TITLE = "While quiet hours were on"
 ROUNDUP_MARK = "🌙"
-# A story published more than this (or two feed intervals, when longer) before the poll that found it is late: a
-# feed back after an outage, or a bot started again after days, finds every story published meanwhile at once.
-# A chat's late alerts are held CATCHUP_GATHER_SECONDS (the other feeds of that round are read meanwhile), and
-# more than ROUNDUP_MORE_THAN of them come as one catch-up round-up, as a quiet night's do; a busy feed's fresh
-# news, minutes old, still comes as alerts.
-CATCHUP_AGE_SECONDS = 3600.0
+# A story published more than CATCHUP_AGE_SECONDS (or two feed intervals, when longer) before the poll that found
+# it, when that feed had not been read for as long or its last read left items over, is late: a feed back after an
+# outage, or a bot started again after days, finds every story published meanwhile at once. A chat's late alerts
+# are held CATCHUP_GATHER_SECONDS (the other feeds of that round are read meanwhile), and more than
+# ROUNDUP_MORE_THAN of them come as one catch-up round-up, as a quiet night's do; a busy feed's fresh news, minutes
+# old, still comes as alerts, even when the feed dates it hours back (local time marked as GMT).
 CATCHUP_GATHER_SECONDS = 60.0
 CATCHUP_TITLE = "Catching up on earlier news"
 CATCHUP_MARK = "🕰"
@@ -244,10 +251,14 @@ class DeliveryService:
 
     # ------------------------------------------------------------------------------------------ public API
 
-    async def plan_alerts(self, articles: Sequence[Article], now: float) -> int:
+    async def plan_alerts(
+        self, articles: Sequence[Article], now: float, late: Collection[int] | None = None
+    ) -> int:
         """Persist outbox rows for every chat that matches one of ``articles``; returns rows planned.
 
-        The articles leave the store's "alerts to plan" list in the same transaction.
+        ``late``: the ids of the articles the poll that found them judged late news (see
+        IngestService.poll_due_feeds); None (articles planned after a restart) counts every one published longer
+        than the catch-up window ago. The articles leave the store's "alerts to plan" list in the same transaction.
         """
         stored = in_time_order([a for a in articles if a.id is not None])
         if not stored:
@@ -257,11 +268,10 @@ class DeliveryService:
             self._stories.pop(story_of(article), None)
         unfollows = self._unfollows
         subscriptions, targets = await self._db.deliveries.planning_targets()
-        late_before = now - max(CATCHUP_AGE_SECONDS, 2.0 * self._settings.feed_interval_seconds)
-        late = frozenset(
-            a.id
-            for a in stored
-            if a.id is not None and a.published is not None and a.published.timestamp() < late_before
+        late = (
+            late_articles(stored, now, self._settings.feed_interval_seconds)
+            if late is None
+            else frozenset(late)
         )
 
         added = 0

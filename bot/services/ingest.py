@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.delivery.planning import catchup_window, late_articles
 from bot.errors import UserError
 from bot.render.replies import render_feed_dead, render_feed_works_again
 from bot.render.text import counted
@@ -371,13 +372,14 @@ class IngestService:
         return FeedCheck(found, parsed.title or found, found_on=url, others=others, moved_to=fetched.moved_to)
 
     async def poll_due_feeds(
-        self, now: float, on_new: Callable[[list[Article]], None] | None = None
+        self, now: float, on_new: Callable[[list[Article], frozenset[int]], None] | None = None
     ) -> list[Article]:
         """Poll every feed that is due; the articles that are new (stored for the first time), feed by feed in
         the order each feed lists them (most list newest first; a first poll's capped list is newest first).
 
         ``on_new`` gets each feed's new articles as soon as that feed is read, so their alerts need not wait
-        for the slowest feed of the round (a feed of teasers fetches a page an item).
+        for the slowest feed of the round (a feed of teasers fetches a page an item), with the ids of those
+        that are late news (see _late_news).
         """
         async with self._poll_lock:  # one poll at a time, even if a tick runs long
             # No poll is set further ahead than the interval or a day's backoff; the hour covers a slow tick.
@@ -395,11 +397,31 @@ class IngestService:
                         log.exception("polling feed %s failed", feed.url)
                         return []
                 if new and on_new is not None:
-                    on_new(new)
+                    on_new(new, await self._late_news(feed, new, now))
                 return new
 
             batches = await asyncio.gather(*(one(feed) for feed in feeds))
         return [article for batch in batches for article in batch]
+
+    async def _late_news(self, feed: Feed, new: Sequence[Article], now: float) -> frozenset[int]:
+        """The ids of ``new``, what the poll at ``now`` of ``feed`` (as it was before the poll) found, that are late
+        news: published longer than the catch-up window before the poll, and found after the feed went unread for
+        as long (an outage, the bot stopped; never read: since it was added) or in a backlog bigger than a poll
+        reads (this poll or the last one left items for later polls).
+
+        A feed read minutes ago otherwise brings news of those minutes whatever its dates say: many write local
+        time marked as GMT, which makes every fresh story look hours old.
+        """
+        interval = self._settings.feed_interval_seconds
+        last_read = feed.last_success_at if feed.last_success_at is not None else feed.created_at
+        if not feed.items_left and now - last_read <= catchup_window(interval):
+            try:
+                polled = await self._db.feeds.get(feed.id)
+            except sqlite3.Error:  # its dates alone decide, as for articles planned after a restart
+                polled = None
+            if polled is not None and not polled.items_left:
+                return frozenset()
+        return late_articles(new, now, interval)
 
     async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
         """Poll one feed; new articles in it. The feed's failures are recorded with backoff, never raised (a
@@ -427,6 +449,7 @@ class IngestService:
                     next_poll_at=now + interval,
                     now=now,
                     revived_notice=await self._revived_notice(feed, now),
+                    items_left=feed.items_left,  # nothing was read: what was left is left still
                 )
                 return []
             parsed = await self._parse(parse_feed, fetched.body, fetched.url)
@@ -563,7 +586,9 @@ class IngestService:
                 counted(revised, "item"),
                 waiting,
             )
-        # Edits left for the next poll need a full answer then, as new items left do.
+        # Edits left for the next poll need a full answer then, as new items left do (only those make the next
+        # poll's items late news).
+        items_unread = items_left
         items_left = items_left or waiting > 0
         if stale_stored:  # one line a poll: a feed's archive of old items made a line each, up to 1,000
             log.info(
@@ -590,6 +615,7 @@ class IngestService:
                 next_poll_at=now + interval,
                 now=now,
                 revived_notice=await self._revived_notice(feed, now),
+                items_left=items_unread,
             )
         except Exception:  # the articles are stored: they must still be alerted
             log.exception("could not record the poll of feed %s", feed.url)

@@ -42,6 +42,7 @@ def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
         failures=int(row["failures"]),
         last_error=row["last_error"],
         dead=bool(row["dead"]),
+        items_left=bool(row["items_left"]),
     )
 
 
@@ -147,9 +148,11 @@ class FeedRepo:
         next_poll_at: float,
         now: float,
         revived_notice: NoticeDraft | None = None,
+        items_left: bool = False,
     ) -> None:
         """A poll worked (200 or 304): store the validators, reset failures (a dead feed lives again), schedule the
-        next poll. ``revived_notice`` is queued for the admins when this poll brings a dead feed back."""
+        next poll. ``revived_notice`` is queued for the admins when this poll brings a dead feed back.
+        ``items_left``: the poll left items of the feed for the next polls."""
         async with self._db.write() as conn:
             if revived_notice is not None and await _is_dead(conn, feed_id):
                 await queue_notice(conn, revived_notice, now)
@@ -157,8 +160,8 @@ class FeedRepo:
                 conn,
                 # A feed without a title keeps the one it had.
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?,"
-                " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL, dead = 0"
-                " WHERE id = ?",
+                " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL, dead = 0,"
+                " items_left = ? WHERE id = ?",
                 # Title and validators come from the feed's server, which may send anything.
                 (
                     None if title is None else storable_text(title),
@@ -167,6 +170,7 @@ class FeedRepo:
                     now,
                     now,
                     next_poll_at,
+                    items_left,
                     feed_id,
                 ),
             )

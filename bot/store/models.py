@@ -72,3 +72,4 @@ class Feed:
     failures: int = 0
     last_error: str | None = None
     dead: bool = False
+    items_left: bool = False  # the last read left items for the next polls

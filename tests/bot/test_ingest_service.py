@@ -266,6 +266,46 @@ async def test_a_first_poll_stores_a_backlog_of_more_than_a_hundred_items_at_onc
     assert await service.poll_due_feeds(clock.now()) == []
 
 
+async def test_a_backlog_longer_than_a_poll_is_late_news_and_a_feed_read_minutes_ago_brings_none(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed read every 10 minutes whose dates are hours behind (local time written as GMT) had every story
+    # taken for late news: held a minute and folded into a catch-up. Only a backlog is late news.
+    found: list[tuple[list[str], set[str]]] = []
+
+    def on_new(new: list[Article], late: frozenset[int]) -> None:
+        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
+
+    items = [_story(0, news_site, published=_iso(clock.now() - 60))]
+    await db.feeds.add(news_site.url("/busy.json"), (), None, clock.now())
+    news_site.add("/busy.json", _json_feed("Busy", items), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    clock.advance(601)
+    misdated = [_story(n, news_site, published=_iso(clock.now() - 5 * 3600 - n)) for n in (1, 2, 3)]
+    news_site.add("/busy.json", _json_feed("Busy", misdated + items), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    assert found.pop() == ([f"Harbour report number {n}" for n in (1, 2, 3)], set())
+    clock.advance(601)
+    # 130 new items, hours old: read 100 a poll, all of them a catch-up (the rest too, 10 minutes later).
+    backlog = [_story(n, news_site, published=_iso(clock.now() - 3 * 3600 - n * 60)) for n in range(10, 140)]
+    news_site.add(
+        "/busy.json", _json_feed("Busy", backlog + misdated + items), content_type="application/json"
+    )
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    assert [len(new) for new, _ in found] == [100, 30]
+    assert all(set(new) == late for new, late in found)
+    found.clear()
+    clock.advance(601)
+    fresh = [_story(n, news_site, published=_iso(clock.now() - 5 * 3600)) for n in (200, 201)]
+    news_site.add(
+        "/busy.json", _json_feed("Busy", fresh + backlog + misdated + items), content_type="application/json"
+    )
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    assert found == [(["Harbour report number 200", "Harbour report number 201"], set())]
+
+
 async def test_a_first_poll_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -291,6 +291,42 @@ async def test_a_bot_started_again_after_two_days_sends_one_catch_up_not_an_aler
     assert all("\n".join(parts).count(title) == 1 for title in late)
 
 
+async def test_a_feed_dating_its_news_hours_back_still_gets_alerts_not_a_catch_up(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # Measured before the fix: a feed read every 10 minutes writing local time as GMT (5 h behind) had its 8
+    # stories of those minutes held a minute and folded into "🕰 Catching up on earlier news" with "5 h ago".
+    feed = news_site.feed_url("business")
+    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=business", feed_interval_seconds=600)
+    skew = 5 * 3600
+    await news_site.publish(
+        "business", *_market_story(99), published=datetime.fromtimestamp(clock.now() - skew, UTC)
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "business")
+        db = services_of(app).db
+        for _ in range(200):  # the first poll: its backlog alerts nobody
+            if first := (await db.feeds.list())[0].last_success_at:
+                break
+            await asyncio.sleep(0.05)
+        titles = []
+        for n in range(8):  # the next 10 minutes' stories, each dated 5 h behind
+            title, body = _market_story(n)
+            titles.append(title)
+            await news_site.publish(
+                "business", title, body, published=datetime.fromtimestamp(clock.now() + n * 60 - skew, UTC)
+            )
+        clock.advance(600)  # the next poll, 10 minutes later
+        for _ in range(200):
+            if (await db.feeds.list())[0].last_success_at != first:
+                break
+            await asyncio.sleep(0.05)
+        # At once, not after the catch-up minute (the clock stands still).
+        await wait_until(lambda: len(emulator.messages(42)) >= len(titles), timeout=15)
+        await emulator.wait_for_idle(quiet=0.5)
+    assert [m.text.split("\n")[0] for m in emulator.messages(42)] == [f"💼 {title}" for title in titles]
+
+
 async def test_digest_job_sends_at_local_time_after_dst_change(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
