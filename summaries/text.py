@@ -239,7 +239,9 @@ _SOCIAL = re.compile(
 # delivered to your inbox ..."), where the story first ran ("Originally published on Example Science.") and a
 # reprint notice. Each is one short sentence (see _is_reader_prompt); the gaps never cross a sentence's end or a
 # comma, so "Follow the money, he said on Twitter." and "First published in 1962, the novel ..." are prose.
-_ADDRESS = r"(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:twitter|x|facebook|instagram)\.com/\S+)"
+# Atomic: "www.jo@example.com" is both a www address and an e-mail address, and a line of n of them that then
+# went on with a word was tried all 2**n ways (a hostile page's line stalled its summary for good).
+_ADDRESS = r"(?>https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:twitter|x|facebook|instagram)\.com/\S+)"
 _NETWORK = r"(?:twitter|facebook|instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon|x)\b"
 _READER_PROMPT = re.compile(
     r"^\s*(?:(?:be sure to |don't forget to |don’t forget to |you can (?:also )?)?"

@@ -32,9 +32,10 @@ from summaries.sources.pages import ExtractionError, extract_page, page_to_artic
 MAX_FILE_BYTES = 20_000_000
 # A whole page, or a fragment of one as a feed item's content is saved ("<img ... /><p>Text ..."): a file that
 # opens with an element of HTML's body is read as HTML, or its tags would be read as words of the text. An XHTML
-# page opens with an XML declaration ("<?xml version=...?>") before its doctype.
+# page opens with an XML declaration ("<?xml version=...?>") before its doctype. A comment ends at its first "-->"
+# (atomic): read as ending at any later one, a file opening with n comments was tried 2**n ways.
 _HTML_START = re.compile(
-    r"^\s*(?:<\?xml\b[^<>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|article|section|main|header|p|div|span|h[1-6]|"
+    r"^\s*(?:<\?xml\b[^<>]*\?>\s*)?(?:<!--(?>.*?-->)\s*)*<(?:!doctype\s+html|html|head|body|article|section|main|header|p|div|span|h[1-6]|"
     r"img|a|figure|table|ul|ol|blockquote|b|i|em|strong|br)\b",
     re.I | re.S,
 )

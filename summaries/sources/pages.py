@@ -159,6 +159,10 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     )
 
 
+# A site's home page: its root, or the root's index file that static and older sites link their masthead to.
+_HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php"))
+
+
 def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> bool:
     """Whether ``title`` is the text of a link to the site's home page: its name in the masthead, not a headline."""
     tree = root if root is not None else markup_tree(markup)
@@ -170,7 +174,7 @@ def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> b
             continue
         try:
             target = urljoin(url or "", (link.get("href") or "").strip())
-            home = urlsplit(target).path in ("", "/") and not urlsplit(target).query
+            home = urlsplit(target).path.lower() in _HOME_PATHS and not urlsplit(target).query
         except ValueError:  # a malformed IPv6 literal in the link
             continue
         if home and site_host(target) == host:

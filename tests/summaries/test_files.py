@@ -6,6 +6,7 @@ import concurrent.futures
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,21 @@ def test_an_xhtml_page_saved_with_its_xml_declaration_is_read_as_html(tmp_path: 
     assert article.title == "Harbour board weighs quay plan"
     assert "<" not in article.body and "xml" not in article.body
     assert "the new plan for the quay" in article.body
+
+
+def test_a_text_file_opening_with_many_comments_is_read_at_once(tmp_path: Path) -> None:
+    # Each "<!-- -->" before the text could be read as ending at any later "-->": a file opening with 24 of
+    # them took seconds to be told HTML or not, 30 about a minute, and a few more hung the ingest for good.
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "<!-- draft -->\n" * 24
+        + "Council approves harbour bridge\n\nThe town council voted 7-2 on Tuesday.\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    [article] = read_source_file(path)
+    assert time.monotonic() - started < 1.5
+    assert "The town council voted 7-2 on Tuesday." in article.body
 
 
 def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Path) -> None:

@@ -147,7 +147,9 @@ def test_the_site_name_around_a_page_title_is_dropped(title: str, site: str | No
     assert page_to_article(page, "https://www.motor.example/harbour").title == expected
 
 
-@pytest.mark.parametrize("home", ["/", "https://harbourpost.example/", "https://www.harbourpost.example"])
+@pytest.mark.parametrize(
+    "home", ["/", "https://harbourpost.example/", "https://www.harbourpost.example", "/index.html"]
+)
 def test_a_masthead_heading_is_not_taken_for_the_headline(home: str) -> None:
     # A page whose only <h1> is the site's name linking home (a Korean site writes it in Hangul, its <title> in
     # Latin letters) was stored and alerted under the site's name; the headline is in its <title>.

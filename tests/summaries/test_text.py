@@ -749,6 +749,17 @@ def test_follow_contact_newsletter_and_reprint_lines_are_dropped_and_prose_like_
         assert clean_text(prose) == prose, prose
 
 
+def test_a_line_of_addresses_that_is_not_only_addresses_is_kept_in_linear_time() -> None:
+    # "www.x@y.z" is both a www address and an e-mail address: each of 24 joined by "and" could be read either
+    # way, and a line that then went on with a word tried all 2**24 readings (22 of them took 4 s; a hostile
+    # page's line stalled its summary for good).
+    line = " and ".join(["www.jo@brackwater.example"] * 24) + " said the council"
+    started = time.monotonic()
+    assert clean_text(line) == line
+    assert time.monotonic() - started < 1.5
+    assert clean_text(" and ".join(["www.jo@brackwater.example"] * 24)) == ""
+
+
 def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
     # Each survived cleaning; "Te puede interesar: <another headline>" could become a summary sentence, and a
     # "Notícias relacionadas" header kept the headlines listed under it.
