@@ -20,6 +20,9 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
         blocks_per_day=1,
         feed_items=8,
         step_seconds=3600.0,
+        # The science feed answers 503 from hour 30 to 34: the backoff reads it again at hour 38, when 6 of its
+        # 8 listed items are more than two feed intervals old (late: a catch-up), 2 fresh (alerts).
+        outage=(30, 4),
     )
     summary = figures.summary
     assert summary["stories_delivered"] > 200
@@ -30,6 +33,9 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
     assert summary["held_stories_received_in_roundups"] > 0
     assert summary["stories_in_wrong_kind_of_message"] == 0
     assert summary["alerts_inside_quiet_hours"] == 0
+    # The outage's late stories came in a catch-up round-up, once each; no fresh story came in one (wrong kind).
+    assert summary["late_stories_due"] > 0
+    assert summary["stories_received_in_catchups"] > 0
     assert summary["messages_over_100_entities"] == 0
     assert summary["stuck_in_outbox"] == 0
     assert summary["steps_not_settled"] == 0
