@@ -6,10 +6,13 @@ counts what each chat received) and a local feed server. Every simulated hour ea
 the clock moves in 30-minute steps and each step waits until the bot has polled, planned and sent all that is
 due. Chats are instant or digest (one or two local times, several timezones, some with quiet hours), a few
 block the bot as the days go by, new users /start each day, one send in ``--every-429`` is answered 429, and
-articles are pruned daily after ``--retention-days``.
+articles are pruned daily after ``--retention-days``. With ``--outage-hours`` one feed answers 503 for that
+long, so that the bot finds what it published meanwhile late (a catch-up round-up); with
+``--unfollows-per-day`` chats /unsubscribe a topic at midday and must get nothing of it afterwards.
 
     python -m benchmarks.soak --days 30                  # ~300 chats, 4 feeds, retention 2 days
     python -m benchmarks.soak --days 3 --chats 20 --no-tracemalloc
+    python -m benchmarks.soak --days 5 --chats 60 --no-tracemalloc --outage-hours 8 --unfollows-per-day 2
 
 Reports messages delivered (alerts, digests and quiet hours' round-ups), duplicates (a chat getting one story
 twice, in whichever kind of message), lost (a story a never-blocked chat subscribed to that it never got), stories
@@ -33,7 +36,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as day_time
@@ -54,9 +58,10 @@ FEED_ITEMS = 30  # a feed lists its newest items only, as real feeds do
 TOPICS = ("business", "technology", "science", "sport")  # one feed each
 TIMEZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata")
 # Words no topic lexicon knows, so an item carries its feed's topic only and the oracle stays exact.
+# (Not "glacier": the science lexicon's "glacier*" tagged 6 % of every feed's items science as well.)
 _ROOTS = (  # noqa: SIM905
     "amber violet meadow pebble willow lantern harbor cedar maple copper velvet marble quilt saddle thimble "
-    "acorn badger beetle canyon cobble dune ember fern glacier hazel ivy juniper kettle lagoon moss nettle "
+    "acorn badger beetle canyon cobble dune ember fern gable hazel ivy juniper kettle lagoon moss nettle "
     "orchard pine quartz reed sparrow thistle tulip umber walnut yarrow zephyr basket candle doorway easel "
     "feather garland hammock inkwell jasmine kite ladle mitten napkin oyster parsley quiver ribbon spindle "
     "teapot urchin vessel wicker yolk almond bramble clover daisy elm fig gorse heather iris lilac mulberry "
@@ -67,7 +72,11 @@ WORDS = [a + b for a in _ROOTS for b in _ROOTS if a != b]
 _KEY = re.compile(r"\bK(\d+)Q\b")  # the key of an item, as its title carries it ("K123Q")
 QUIET = ("22:00", "07:00")  # the quiet hours of the chats that have some
 ROUNDUP_MORE_THAN = 5  # more alerts than this held by a quiet night come as one round-up (bot.delivery)
-KINDS = ("alert", "digest", "roundup")
+# A story found more than this (or two feed intervals) after it was published is late: its alerts are held a
+# minute and more than ROUNDUP_MORE_THAN of them come as a catch-up round-up (bot.delivery CATCHUP_AGE_SECONDS).
+CATCHUP_AGE_SECONDS = 3600.0
+OUTAGE_TOPIC = "science"  # the feed that answers 503 during ``outage`` hours
+KINDS = ("alert", "digest", "roundup", "catchup")
 
 
 def rss_mb() -> float:
@@ -116,6 +125,8 @@ async def serve_emulator(every_429: int) -> None:
             # Every part of a round-up or a digest opens with its name; an alert is one story's title.
             if "While quiet hours were on" in message.text:
                 kind = 2
+            elif "Catching up on earlier news" in message.text:
+                kind = 3
             elif "news digest" in message.text:
                 kind = 1
             else:
@@ -186,9 +197,13 @@ class Item:
 class FeedServer:
     """RSS feeds on 127.0.0.1, one per topic, each listing its newest FEED_ITEMS items (ETag, 304)."""
 
-    def __init__(self, rng: random.Random, listed: int = FEED_ITEMS) -> None:
+    def __init__(self, rng: random.Random, now: Callable[[], float], listed: int = FEED_ITEMS) -> None:
         self._rng = rng
+        self._now = now
         self._listed = listed
+        self.down: set[str] = set()  # topics whose feed answers 503 (an outage)
+        # When each feed was read (simulated time): when the bot found each item, for the oracle.
+        self.read: dict[str, list[float]] = {t: [] for t in TOPICS}
         self._items: dict[str, list[Item]] = {t: [] for t in TOPICS}
         self.history: list[
             tuple[int, str, float]
@@ -236,6 +251,10 @@ class FeedServer:
         topic = request.match_info["topic"]
         if topic not in self._items:
             return web.Response(status=404)
+        if topic in self.down:
+            return web.Response(status=503)
+        if not self.read[topic] or self.read[topic][-1] != self._now():
+            self.read[topic].append(self._now())
         body = self._xml.get(topic)
         if body is None:
             body = self._xml[topic] = self._render(topic)
@@ -273,6 +292,7 @@ class SoakChat:
     blocked_at: float | None = None
     zone: str = "UTC"
     quiet: tuple[str, str] | None = None
+    unfollowed: dict[str, float] = field(default_factory=dict)  # topic -> when /unsubscribe dropped it
 
 
 @dataclass(slots=True)
@@ -339,8 +359,15 @@ async def run(
     blocks_per_day: int = 2,
     feed_items: int = FEED_ITEMS,
     step_seconds: float = STEP_SECONDS,
+    outage: tuple[int, int] = (0, 0),
+    unfollows_per_day: int = 0,
 ) -> Figures:
-    """Run the simulation; returns the figures."""
+    """Run the simulation; returns the figures.
+
+    ``outage``: (first hour, hours) during which the OUTAGE_TOPIC feed answers 503; the bot's backoff then finds
+    what it published meanwhile late, hours old: a catch-up. ``unfollows_per_day``: private chats following two
+    topics /unsubscribe one of them at midday (from day 1).
+    """
     from bot.app import build_application, running_application
     from bot.clock import FakeClock
     from bot.config import Settings
@@ -351,7 +378,7 @@ async def run(
     rng = random.Random(seed)
     clock = FakeClock(START)
     figures = Figures()
-    feeds = FeedServer(rng, feed_items)
+    feeds = FeedServer(rng, clock.now, feed_items)
     await feeds.start()
     # The final "received" answer lists every key of every chat on one line.
     emulator = await EmulatorProcess.spawn(
@@ -421,6 +448,7 @@ async def run(
                 stuck_steps += 1
             for hour in range(days * 24 + 24):  # and a day with no news, so every digest goes out
                 day, publishing = hour // 24, hour < days * 24
+                feeds.down = {OUTAGE_TOPIC} if outage[0] <= hour < outage[0] + outage[1] else set()
                 if hour % 24 == 0 and day >= 1:
                     figures.days.append(await _day_figures(day, db, db_path, emulator, started))
                     if trace and day == 2:
@@ -430,6 +458,8 @@ async def run(
                     next_user = await _daily_users(
                         emulator, sim, rng, clock.now(), next_user, new_users_per_day, blocks_per_day, day
                     )
+                    if unfollows_per_day and day >= 1:
+                        await _unfollow(emulator, sim, rng, clock.now(), unfollows_per_day)
                 if publishing:
                     for topic in TOPICS:
                         feeds.publish(topic, clock.now() + 1)
@@ -455,7 +485,8 @@ async def run(
         await emulator.stop()
         await feeds.close()
     lost, expected = _lost(sim, feeds.history, received)
-    kinds = _kinds(sim, feeds.history, received, step_seconds)
+    after_unfollow = _after_unfollow(sim, feeds.history, received)
+    kinds = _kinds(sim, feeds.history, feeds.read, received, step_seconds)
     figures.summary = {
         "days": days,
         "chats": len(sim),
@@ -466,6 +497,8 @@ async def run(
         "expected_for_never_blocked_chats": expected,
         "duplicates": stats["duplicates"],
         "lost": lost,
+        "unfollowed_topics": sum(len(c.unfollowed) for c in sim.values()),
+        "stories_after_unfollow": after_unfollow,
         "messages_by_kind": {kind: stats[f"{kind}_messages"] for kind in KINDS},
         "stories_by_kind": {kind: stats[f"{kind}_stories"] for kind in KINDS},
         **kinds,
@@ -506,12 +539,47 @@ async def _daily_users(
     return next_user
 
 
+async def _unfollow(
+    emulator: EmulatorProcess, sim: dict[int, SoakChat], rng: random.Random, now: float, count: int
+) -> None:
+    """Private chats following two topics /unsubscribe one of them through the real conversation."""
+    candidates = sorted(
+        c.id
+        for c in sim.values()
+        if c.id > 0 and len(c.topics) == 2 and c.blocked_at is None and c.since < now
+    )
+    for chat_id in rng.sample(candidates, min(count, len(candidates))):
+        chat = sim[chat_id]
+        topic = rng.choice(chat.topics)
+        await emulator.ask({"op": "say", "chat": chat_id, "text": f"/unsubscribe {topic}"})
+        chat.topics = tuple(t for t in chat.topics if t != topic)
+        chat.unfollowed[topic] = now
+
+
+def _after_unfollow(
+    sim: dict[int, SoakChat],
+    history: Sequence[tuple[int, str, float]],
+    received: dict[str, list[list[Any]]],
+) -> int:
+    """Stories of a topic a chat unfollowed that reached it after the /unsubscribe: queued ones are dropped."""
+    topic_of = {key: topic for key, topic, _ in history}
+    return sum(
+        1
+        for chat in sim.values()
+        for key, _, at in received.get(str(chat.id), ())
+        if topic_of.get(int(key)) in chat.unfollowed and float(at) > chat.unfollowed[topic_of[int(key)]]
+    )
+
+
 def _lost(
     sim: dict[int, SoakChat],
     history: Sequence[tuple[int, str, float]],
     received: dict[str, list[list[Any]]],
 ) -> tuple[int, int]:
-    """(lost, expected): items of its topics published after a never-blocked chat subscribed, not received."""
+    """(lost, expected): items of its topics published after a never-blocked chat subscribed, not received.
+
+    A topic the chat unfollowed is no longer its: whatever of it was still queued is dropped by design.
+    """
     lost = expected = 0
     for chat in sim.values():
         if chat.blocked_at is not None:
@@ -537,45 +605,60 @@ def _quiet_end(chat: SoakChat, at: float) -> float | None:
     return datetime.combine(day, end, zone).timestamp()
 
 
+def _found(read: Sequence[float], published: float) -> float | None:
+    """When the bot first read an item published at ``published`` (None: not yet)."""
+    n = bisect_left(read, published)
+    return read[n] if n < len(read) else None
+
+
 def _kinds(
     sim: dict[int, SoakChat],
     history: Sequence[tuple[int, str, float]],
+    read: dict[str, list[float]],
     received: dict[str, list[list[Any]]],
     step_seconds: float,
 ) -> dict[str, int]:
     """Did each story a never-blocked chat received come in the kind of message due, and did quiet hours hold?
 
-    A digest chat's stories come in digests; an instant chat's as alerts, except those its quiet hours held
-    (polled inside them): more than ROUNDUP_MORE_THAN held by one night come in that night's round-up, fewer as
-    alerts once the quiet hours end. No alert arrives inside a chat's quiet hours.
+    A digest chat's stories come in digests; an instant chat's as alerts, except those held: by its quiet hours
+    (found inside them) until they end, or found late (a feed back after an outage) a minute, which the soak's
+    clock makes one step. More than ROUNDUP_MORE_THAN held until the same moment come as one round-up (a
+    catch-up when every one of them is late), fewer as alerts. No alert arrives inside a chat's quiet hours.
     """
-    wrong = held = in_roundups = quiet_alerts = 0
+    wrong = held = in_roundups = in_catchups = late_stories = quiet_alerts = 0
+    late_age = max(CATCHUP_AGE_SECONDS, 2 * step_seconds)
     for chat in sim.values():
         if chat.blocked_at is not None:
             continue
         got = {int(r[0]): (KINDS[int(r[1])], float(r[2])) for r in received.get(str(chat.id), ())}
         due: dict[int, str] = {}
-        nights: dict[float, list[int]] = {}
+        released: dict[float, list[tuple[int, bool]]] = {}  # when held alerts are due -> (key, late)
         for key, topic, published in history:
             if topic not in chat.topics or published <= chat.since:
                 continue
+            found = _found(read[topic], published)
+            late = found is not None and published < found - late_age
+            late_stories += late
             if chat.mode == "digest":
                 due[key] = "digest"
                 continue
             due[key] = "alert"
-            # Polled at the first step after it was published (feeds are polled every step).
-            polled = START + -(-(published - START) // step_seconds) * step_seconds
-            end = _quiet_end(chat, polled)
-            if end is not None:
-                nights.setdefault(end, []).append(key)
-        for keys in nights.values():
-            held += len(keys)
-            if len(keys) > ROUNDUP_MORE_THAN:
-                due.update(dict.fromkeys(keys, "roundup"))
+            if found is None:
+                continue
+            at = found + step_seconds if late else found
+            end = _quiet_end(chat, at)
+            held += end is not None
+            if end is not None or late:
+                released.setdefault(end if end is not None else at, []).append((key, late))
+        for batch in released.values():
+            if len(batch) > ROUNDUP_MORE_THAN:
+                kind = "catchup" if all(late for _, late in batch) else "roundup"
+                due.update(dict.fromkeys((key for key, _ in batch), kind))
         for key, kind in due.items():
             if key in got:
                 wrong += got[key][0] != kind
                 in_roundups += got[key][0] == "roundup"
+                in_catchups += got[key][0] == "catchup"
         quiet_alerts += sum(
             1 for kind, at in got.values() if kind == "alert" and _quiet_end(chat, at) is not None
         )
@@ -583,6 +666,8 @@ def _kinds(
         "stories_in_wrong_kind_of_message": wrong,
         "stories_held_by_quiet_hours": held,
         "held_stories_received_in_roundups": in_roundups,
+        "late_stories_due": late_stories,
+        "stories_received_in_catchups": in_catchups,
         "alerts_inside_quiet_hours": quiet_alerts,
     }
 
@@ -650,6 +735,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every-429", type=int, default=500, help="answer 429 to one send in N (0: never)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the allocation diff (faster)")
+    parser.add_argument(
+        "--outage-hours",
+        type=int,
+        default=0,
+        help=f"the {OUTAGE_TOPIC} feed answers 503 this long (default 0)",
+    )
+    parser.add_argument("--outage-at", type=int, default=30, help="the outage's first hour (default 30)")
+    parser.add_argument(
+        "--unfollows-per-day",
+        type=int,
+        default=0,
+        help="chats that /unsubscribe a topic each midday (default 0)",
+    )
     parser.add_argument("--emulator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.emulator:
@@ -668,6 +766,8 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
                 workdir=Path(tmp),
                 trace=not args.no_tracemalloc,
+                outage=(args.outage_at, args.outage_hours),
+                unfollows_per_day=args.unfollows_per_day,
             )
         )
     print(json.dumps(figures.summary, indent=2))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.soak import run
+from benchmarks.soak import WORDS, run
+from summaries.topics import default_catalogue
 
 
 async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path: Path) -> None:
@@ -20,16 +21,26 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
         blocks_per_day=1,
         feed_items=8,
         step_seconds=3600.0,
+        # The science feed answers 503 from hour 30 to 34: the backoff reads it again at hour 38, when 6 of its
+        # 8 listed items are more than two feed intervals old (late: a catch-up), 2 fresh (alerts).
+        outage=(30, 4),
+        unfollows_per_day=1,  # a chat following two topics drops one at midday
     )
     summary = figures.summary
     assert summary["stories_delivered"] > 200
     assert summary["429s_answered"] > 0
     assert summary["duplicates"] == 0
     assert summary["lost"] == 0
+    # What a chat unfollowed never reaches it afterwards, not even what was queued for it.
+    assert summary["unfollowed_topics"] > 0
+    assert summary["stories_after_unfollow"] == 0
     # Quiet hours hold alerts: a night's held stories come once each, in its round-up, and no alert inside them.
     assert summary["held_stories_received_in_roundups"] > 0
     assert summary["stories_in_wrong_kind_of_message"] == 0
     assert summary["alerts_inside_quiet_hours"] == 0
+    # The outage's late stories came in a catch-up round-up, once each; no fresh story came in one (wrong kind).
+    assert summary["late_stories_due"] > 0
+    assert summary["stories_received_in_catchups"] > 0
     assert summary["messages_over_100_entities"] == 0
     assert summary["stuck_in_outbox"] == 0
     assert summary["steps_not_settled"] == 0
@@ -38,3 +49,11 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
     assert by_day[3]["articles"] <= by_day[2]["articles"] * 1.1
     assert by_day[3]["deliveries"] <= by_day[2]["deliveries"] * 1.1
     assert by_day[3]["db_used_mb"] <= by_day[2]["db_used_mb"] * 1.1
+
+
+def test_soak_words_tag_no_topic() -> None:
+    # The oracle takes an item's topic to be its feed's: a word a topic lexicon knows (the science lexicon's
+    # "glacier*" matched "glaciermoss") tagged items of every feed science too, so science chats got them.
+    catalogue = default_catalogue()
+    tagged = [word for word in WORDS if catalogue.tag(f"{word.capitalize()} report", f"{word}.")]
+    assert tagged == []
