@@ -242,21 +242,50 @@ _SOCIAL = re.compile(
 # Atomic: "www.jo@example.com" is both a www address and an e-mail address, and a line of n of them that then
 # went on with a word was tried all 2**n ways (a hostile page's line stalled its summary for good).
 _ADDRESS = r"(?>https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:twitter|x|facebook|instagram)\.com/\S+)"
+# A capitalized word (a name): "Harbour", "Post's", "O'Neill", "Brackwater.example".
+_TITLE_WORD = r"(?-i:[A-Z0-9À-ÖØ-Þ])[\w'’.&-]*"
+# The lower-case words of a credit line: "republished from X under a Creative Commons license",
+# "reprinted with permission from X", "originally published by X. Read the original article."
+_CREDIT_WORDS = (
+    r"(?:the|a|an|of|and|on|in|at|by|for|from|with|under|here|its|our|is|was|permission|license|licence|"
+    r"original|article|story|post|site|website|blog|edition|issue|magazine|newspaper)"
+)
 _NETWORK = r"(?:twitter|facebook|instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon|x)\b"
 _READER_PROMPT = re.compile(
     r"^\s*(?:(?:be sure to |don't forget to |don’t forget to |you can (?:also )?)?"
-    r"(?:follow|visit|join|reach|connect with|like us)\s[^.!?,;]{0,80}?"
+    r"(?:(?:follow|join|reach|connect with|like us)\s[^.!?,;]{0,80}?"
+    # "Visit Britain reported on X that ...": an agency's name, so "visit" only with us/our, a possessive
+    # ("the Post's site") or a name alone ("Visit Brackwater Farms on Facebook").
+    r"|visit\s+(?:(?:us|our)\b[^.!?,;]{0,80}?|(?:the\s+)?[\w.&-]+(?:'|’)s\s[^.!?,;]{0,40}?"
+    r"|(?:" + _TITLE_WORD + r"\s+){0,4}))"
     r"(?:\b(?:on|at|via)\s+(?:" + _NETWORK + r"|https?://|www\.)|@\w)"
     r"|(?:(?:and )?here(?:'|’)?s our e-?mail|e-?mail|write to|contact|reach|send|tips?|got a tip)\b"
-    r"(?:[^.!?,;]|\.(?=\w)){0,80}?"
+    # Whom to write to, in a few words, then "at", "to" or ":" ("Email Jo Marsh at", "Send your letters to"):
+    # "Email sent from security@bank.example ..." and "Contact with the crew was lost ... from www..." are the
+    # story.
+    r"(?:(?:\s++(?:[^\s.!?,;:]|\.(?=\w))++){0,5}?(?:\s+(?:at|to|via|on)\b|\s*:))?\s*"
     + _ADDRESS
-    + r"|[^.!?,;]{1,60}?\b(?:may|can) be (?:reached|contacted) at\s"
+    # The line ends at the address, or goes on with another way to reach the writer ("or follow her @jo",
+    # "or P.O. Box 4410"): "Tips sent to tips@paper.example led to the arrest." is the story.
+    + r"(?=[.!]?\s*$|\s+(?:for|with)\s+[^.!?,;]{1,30}[.!]?\s*$|\s+(?:or|and)\s+(?:follow|visit|call|write|find|"
+    r"reach|text|p\.?\s?o\.?\s|on\b|at\b|via\b|\+?\(?\d|@|https?://|www\.|[\w.+-]+@))"
+    r"|[^.!?,;]{1,60}?\b(?:may|can) be (?:reached|contacted) at\s"
     r"|(?:(?:you can (?:also )?)?(?:subscribe|sign up|register)\b|get\b|receive\b|join\b)"
     r"(?:[^.!?]|\.(?=\w)){0,100}?\bnewsletters?\b"
     r"|[^.!?]{0,60}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b"
-    r"|(?:[\w'’&-]+\s+){0,3}newsletters?\s*[.:]?\s*$"
+    # A newsletter's name on a line of its own ("Harbour Week Newsletter"); "Nobody reads the newsletter." and
+    # "Er gründete einen Newsletter." are sentences.
+    r"|(?:(?:" + _TITLE_WORD + r"|&)\s+){0,3}newsletters?\s*[.:]?\s*$"
     r"|(?:this (?:article|story|post|piece|report|column|essay) (?:was |has been |is )?)?"
-    r"(?:(?:originally|first) (?:published|appeared|posted|ran)|reprinted|republished) (?:on|in|by|at|with|from)\s[^,;]{1,60}$"
+    r"(?:(?:originally|first) (?:published|appeared|posted|ran)|reprinted|republished) (?:on|in|by|at|with|from)\s"
+    # Where it ran: names, dates, addresses and the words of a credit, not a clause ("First published in 1962
+    # the novel was banned.").
+    # Each word is tried once (a lookahead per word): a run of digits is both a name and a date.
+    r"(?=[^,;]{1,60}$)(?:(?=(?:"
+    + _TITLE_WORD
+    + r"|\d[\w./-]*|[\w-]+\.[\w./-]+|"
+    + _CREDIT_WORDS
+    + r")[.:!]?(?:\s|$))\S++\s*+)++$"
     r"|order reprints\s*$|[^.!?]{0,60}\border (?:multiple|presentation-ready|additional) copies\b"
     r"|[^.!?]{0,60}\bgoverned by our subscriber agreement\b)",
     re.IGNORECASE,

@@ -749,6 +749,40 @@ def test_follow_contact_newsletter_and_reprint_lines_are_dropped_and_prose_like_
         assert clean_text(prose) == prose, prose
 
 
+def test_prose_that_reads_like_a_reader_prompt_is_kept_and_the_footers_still_go() -> None:
+    # Each of these story sentences was dropped as a follow/contact/newsletter/republished line, so a summary
+    # lost it: a lower-case word before "newsletter", an address in the middle of a sentence or after a long
+    # clause, an agency called "Visit ...", a year then a clause with no comma.
+    body = "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday."
+    for prose in (
+        "Nobody opened the newsletter.",
+        "Sie gründete einen Newsletter.",
+        "Email sent from alerts@harbour-pay.example told tenants to confirm their bank details.",
+        "Tips sent to desk@brackwater.example led police to the warehouse.",
+        "Contact with the ferry was lost soon after it sent a last position from www.ferrytrack.example",
+        "Visit Brackwater reported on Twitter that hotel bookings doubled.",
+        "Originally published in 1971 the pamphlet was seized by the harbour police.",
+    ):
+        assert clean_text(f"{body}\n{prose}") == f"{body}\n{prose}", prose
+    for footer in (
+        "Harbour Week Newsletter",
+        "The Morning Tide newsletter",
+        "Email Jo Marsh at jo@brackwater.example",
+        "Email Jo Marsh at jo@brackwater.example or follow her @jomarsh.",
+        "Send your letters to the editor to letters@brackwater.example.",
+        "Contact us: desk@brackwater.example",
+        "Email desk@brackwater.example with tips.",
+        "Contact the desk at www.brackwater.example or P.O. Box 4410, Brackwater.",
+        "Visit us on Facebook.",
+        "Visit Brackwater Farms on Instagram and Facebook.",
+        "Visit the Post's website at www.brackwater.example",
+        "Originally published on Brackwater Science.",
+        "Reprinted with permission from The Brackwater Review.",
+        "This article is republished from Harbour Notes under a Creative Commons license.",
+    ):
+        assert clean_text(f"{body}\n{footer}") == body, footer
+
+
 def test_a_line_of_addresses_that_is_not_only_addresses_is_kept_in_linear_time() -> None:
     # "www.x@y.z" is both a www address and an e-mail address: each of 24 joined by "and" could be read either
     # way, and a line that then went on with a word tried all 2**24 readings (22 of them took 4 s; a hostile
