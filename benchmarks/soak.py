@@ -634,9 +634,13 @@ def _kinds(
         due: dict[int, str] = {}
         released: dict[float, list[tuple[int, bool]]] = {}  # when held alerts are due -> (key, late)
         for key, topic, published in history:
-            if topic not in chat.topics or published <= chat.since:
+            if topic not in chat.topics:
                 continue
             found = _found(read[topic], published)
+            # What the bot finds after the chat started is news to it, however long before that it was published
+            # (a feed back from an outage): it shares the chat's catch-up with the rest.
+            if (published if found is None else found) <= chat.since:
+                continue
             late = found is not None and published < found - late_age
             late_stories += late
             if chat.mode == "digest":
