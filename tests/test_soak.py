@@ -71,3 +71,21 @@ def test_soak_oracle_counts_in_a_catchup_the_stories_a_chat_missed_before_it_sta
     kinds = _kinds({5: chat}, history, read, received, 1800.0)
     assert kinds["stories_in_wrong_kind_of_message"] == 0
     assert kinds["stories_received_in_catchups"] == 7
+
+
+def test_soak_oracle_counts_in_a_roundup_what_a_chat_unfollowed_after_it() -> None:
+    # Four business and four science stories held by a night's quiet hours came in one round-up at 07:00; the
+    # chat dropped science at midday. The oracle left the science stories out of that night and, counting four
+    # held, expected the business ones as alerts: the bot reported wrong for a round-up it got right.
+    hour = 3600.0
+    chat = SoakChat(30, ("business",), START, "instant", quiet=("22:00", "07:00"))
+    chat.unfollowed["science"] = START + 36 * hour
+    history = [(n, ("business", "science")[n % 2], START + (23 + n // 2) * hour + 1) for n in range(8)]
+    read = {
+        topic: [START + h * hour for h in range(40)]
+        for topic in ("business", "science", "technology", "sport")
+    }
+    received = {"30": [[key, 2, START + 31 * hour] for key in range(8)]}
+    kinds = _kinds({30: chat}, history, read, received, 3600.0)
+    assert kinds["stories_in_wrong_kind_of_message"] == 0
+    assert kinds["held_stories_received_in_roundups"] == 8
