@@ -634,9 +634,14 @@ def _kinds(
         due: dict[int, str] = {}
         released: dict[float, list[tuple[int, bool]]] = {}  # when held alerts are due -> (key, late)
         for key, topic, published in history:
-            if topic not in chat.topics or published <= chat.since:
+            dropped_at = chat.unfollowed.get(topic)
+            if topic not in chat.topics and dropped_at is None:
                 continue
             found = _found(read[topic], published)
+            # What the bot finds after the chat started is news to it, however long before that it was published
+            # (a feed back from an outage): it shares the chat's catch-up with the rest.
+            if (published if found is None else found) <= chat.since:
+                continue
             late = found is not None and published < found - late_age
             late_stories += late
             if chat.mode == "digest":
@@ -647,6 +652,10 @@ def _kinds(
                 continue
             at = found + step_seconds if late else found
             end = _quiet_end(chat, at)
+            # A topic the chat dropped since still shares the round-ups released before the /unsubscribe.
+            if dropped_at is not None and (at if end is None else end) >= dropped_at:
+                del due[key]  # queued at the /unsubscribe: dropped
+                continue
             held += end is not None
             if end is not None or late:
                 released.setdefault(end if end is not None else at, []).append((key, late))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.soak import WORDS, run
+from benchmarks.soak import START, WORDS, SoakChat, _kinds, run
 from summaries.topics import default_catalogue
 
 
@@ -57,3 +57,35 @@ def test_soak_words_tag_no_topic() -> None:
     catalogue = default_catalogue()
     tagged = [word for word in WORDS if catalogue.tag(f"{word.capitalize()} report", f"{word}.")]
     assert tagged == []
+
+
+def test_soak_oracle_counts_in_a_catchup_the_stories_a_chat_missed_before_it_started() -> None:
+    # The science feed was down from hour 30 to 38; a chat that started at hour 36 gets everything the bot
+    # finds at hour 38 (new to the bot then), seven stories published from hour 30 in one catch-up. The oracle
+    # counted only the one published after the chat started, expected it as an alert and reported the bot wrong.
+    hour = 3600.0
+    chat = SoakChat(5, ("science",), START + 36 * hour, "instant")
+    history = [(key, "science", START + (30 + key) * hour + 1) for key in range(7)]
+    read = {"science": [START + 29 * hour, START + 38 * hour], "business": [], "technology": [], "sport": []}
+    received = {"5": [[key, 3, START + 38.5 * hour] for key in range(7)]}
+    kinds = _kinds({5: chat}, history, read, received, 1800.0)
+    assert kinds["stories_in_wrong_kind_of_message"] == 0
+    assert kinds["stories_received_in_catchups"] == 7
+
+
+def test_soak_oracle_counts_in_a_roundup_what_a_chat_unfollowed_after_it() -> None:
+    # Four business and four science stories held by a night's quiet hours came in one round-up at 07:00; the
+    # chat dropped science at midday. The oracle left the science stories out of that night and, counting four
+    # held, expected the business ones as alerts: the bot reported wrong for a round-up it got right.
+    hour = 3600.0
+    chat = SoakChat(30, ("business",), START, "instant", quiet=("22:00", "07:00"))
+    chat.unfollowed["science"] = START + 36 * hour
+    history = [(n, ("business", "science")[n % 2], START + (23 + n // 2) * hour + 1) for n in range(8)]
+    read = {
+        topic: [START + h * hour for h in range(40)]
+        for topic in ("business", "science", "technology", "sport")
+    }
+    received = {"30": [[key, 2, START + 31 * hour] for key in range(8)]}
+    kinds = _kinds({30: chat}, history, read, received, 3600.0)
+    assert kinds["stories_in_wrong_kind_of_message"] == 0
+    assert kinds["held_stories_received_in_roundups"] == 8
