@@ -55,7 +55,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     await require_manager(update, context)
     chat = await ensure_chat(update, context)
     result = await context.services.subscriptions.unfollow(chat.id, text)
-    await send(update.effective_message, render_unfollow_result(result, chat_type=chat.type))
+    await send(update.effective_message, render_unfollow_result(result, chat_type=chat.type, mode=chat.mode))
 
 
 @command

@@ -375,20 +375,24 @@ def render_follow_result(result: FollowResult, chat: Chat) -> Reply:
     return Reply(_fit_lines(lines, footer))
 
 
-def render_unfollow_result(result: UnfollowResult, *, chat_type: str = "private") -> Reply:
-    """/unsubscribe: what was dropped, and words the chat did not follow (in a group or channel, about it)."""
+def render_unfollow_result(
+    result: UnfollowResult, *, chat_type: str = "private", mode: str = "instant"
+) -> Reply:
+    """/unsubscribe: what was dropped (queued stories too), and words the chat did not follow (in a group or
+    channel, about it). ``mode``: the chat's delivery mode, which says what its queued stories were waiting for."""
     kind = shared_kind(chat_type)
+    queue = _dropped_queue_lines(result.dropped_queued, kind, mode)
     if result.removed_all is not None:
         if result.removed_all == 0:
             who = f"This {kind} was" if kind else "You were"
-            return Reply(f"{who} not following anything. /topics to start.")
+            return Reply("\n".join([f"{who} not following anything. /topics to start.", *queue]))
         whose = f"this {kind}'s" if kind else "your"
         dropped = (
             f"{whose} one subscription"
             if result.removed_all == 1
             else f"all {result.removed_all} subscriptions"
         )
-        return Reply(f"🗑 Dropped {dropped}. /topics to follow something again.")
+        return Reply("\n".join([f"🗑 Dropped {dropped}. /topics to follow something again.", *queue]))
     lines: list[str] = []
     if result.topics:
         lines.append(
@@ -396,6 +400,7 @@ def render_unfollow_result(result: UnfollowResult, *, chat_type: str = "private"
         )
     if result.keywords:
         lines.append("🗑 Stopped following keywords: " + _join(_kw(k) for k in result.keywords))
+    lines += queue
     suggestions = dict(result.suggestions)
     who = f"This {kind} doesn't" if kind else "You don't"
     for word in dict.fromkeys(result.not_followed):
@@ -411,6 +416,17 @@ def render_unfollow_result(result: UnfollowResult, *, chat_type: str = "private"
     follows = f"this {kind} follows" if kind else "you follow"
     footer = [f"/mysubs shows what {follows}."] if result.not_followed else []
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
+
+
+def _dropped_queue_lines(dropped: int, kind: str | None, mode: str) -> list[str]:
+    """The line saying how many queued stories an unfollow dropped (none when it dropped none)."""
+    if not dropped:
+        return []
+    # A digest chat's queue is its next digest; an instant chat's holds alerts (quiet hours, an outage).
+    whose = f"this {kind}'s" if kind else "your"
+    waiting = f"for {whose} digest" if mode == "digest" else "to be sent"
+    verb = "was" if dropped == 1 else "were"
+    return [f"{_count(dropped, 'story', 'stories')} waiting {waiting} {verb} dropped."]
 
 
 _ETC_OFFSET = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")

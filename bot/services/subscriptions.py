@@ -86,6 +86,9 @@ class UnfollowResult:
     not_followed: list[str] = field(default_factory=list)
     suggestions: list[tuple[str, Topic]] = field(default_factory=list)  # (word as typed, the topic followed)
     removed_all: int | None = None
+    # Stories queued for the chat (for its digest, held by quiet hours, waiting out an outage) that matched only
+    # what was dropped, and so will not come: the reply says so, or a shorter digest looks like a fault.
+    dropped_queued: int = 0
 
 
 def parse_words(text: str) -> list[Word]:
@@ -230,8 +233,7 @@ class SubscriptionService:
             raise UserError("Tell me what to drop, e.g. /unsubscribe business, or /unsubscribe all.")
         if len(words) == 1 and not words[0].quoted and words[0].text.lower() in _ALL_WORDS:
             removed = await self._db.subscriptions.remove_all(chat_id)
-            await self._unfollowed(chat_id)
-            return UnfollowResult(removed_all=removed)
+            return UnfollowResult(removed_all=removed, dropped_queued=await self._unfollowed(chat_id))
         current = await self.for_chat(chat_id)
         followed = {(s.kind, s.value) for s in current}
         phrase = normalise_keyword(text)
@@ -271,7 +273,7 @@ class SubscriptionService:
             if near is not None and ("topic", near.id) in followed:
                 result.suggestions.append((word.text, near))
         if result.topics or result.keywords:
-            await self._unfollowed(chat_id)
+            result.dropped_queued = await self._unfollowed(chat_id)
         return result
 
     async def toggle_topic(self, chat_id: int, topic_id: str, *, chat_type: str = "private") -> bool:
@@ -290,9 +292,11 @@ class SubscriptionService:
         await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
         return True
 
-    async def _unfollowed(self, chat_id: int) -> None:
-        if self._delivery is not None:
-            await self._delivery.unfollowed(chat_id)
+    async def _unfollowed(self, chat_id: int) -> int:
+        """Tell delivery the chat follows less; returns how many of its queued stories were dropped."""
+        if self._delivery is None:
+            return 0
+        return await self._delivery.unfollowed(chat_id)
 
     def _suggest(self, word: str) -> Topic | None:
         if len(word) < 3:

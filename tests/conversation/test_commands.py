@@ -1133,3 +1133,71 @@ async def test_a_digest_chat_that_unsubscribes_gets_no_digest_of_what_it_dropped
     await say(emulator, "/unsubscribe harbour")
     digest = await say(emulator, "/digest")
     assert "Council approves the tram" in digest.text and "Ferry timetable" not in digest.text, digest.text
+
+
+async def test_unsubscribe_tells_how_many_stories_waiting_for_the_digest_it_dropped(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A digest chat that unsubscribed at noon was told only "Stopped following", so its shorter evening digest
+    # (the stories waiting for it were dropped) looked like the bot had lost them.
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, '/subscribe harbour "tram line"')
+    services = services_of(running_bot)
+    news = await store_news(
+        running_bot, "ferry", "Ferry timetable changes", "The harbour ferry {k} leaves later from the pier."
+    )
+    news += await store_news(
+        running_bot, "crane", "New cranes at the docks", "The harbour cranes {k} lift twice the containers."
+    )
+    news += await store_news(
+        running_bot,
+        "tram",
+        "Council approves the tram",
+        "The tram line {k} will link the station and campus.",
+    )
+    await services.delivery.plan_alerts(news, services.clock.now())  # what a feed poll does
+    reply = await say(emulator, "/unsubscribe harbour")
+    assert reply.text == (
+        "🗑 Stopped following keywords: “harbour”\n2 stories waiting for your digest were dropped."
+    ), reply.text
+    everything = await say(emulator, "/unsubscribe all")
+    assert everything.text == (
+        "🗑 Dropped your one subscription. /topics to follow something again.\n"
+        "1 story waiting for your digest was dropped."
+    ), everything.text
+    # Nothing queued, nothing said about it.
+    await say(emulator, "/subscribe harbour")
+    assert (await say(emulator, "/unsubscribe harbour")).text == "🗑 Stopped following keywords: “harbour”"
+
+
+async def test_a_group_unsubscribe_tells_how_many_held_stories_it_dropped(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A group with quiet hours had alerts held until morning; /unsubscribe dropped them without a word.
+    group, admin = -700, 701
+    await emulator.add_chat(group, "group", "Readers")
+    await emulator.set_member_status(group, admin, "administrator")
+    await say(emulator, "/settings quiet 22:00-07:00", chat=group, user_id=admin)  # the clock is at 00:00
+    await say(emulator, '/subscribe harbour "tram line"', chat=group, user_id=admin)
+    services = services_of(running_bot)
+    news = await store_news(
+        running_bot, "ferry", "Ferry timetable changes", "The harbour ferry {k} leaves later from the pier."
+    )
+    await services.delivery.plan_alerts(news, services.clock.now())
+    reply = await say(emulator, "/unsubscribe harbour", chat=group, user_id=admin)
+    assert reply.text == (
+        "🗑 Stopped following keywords: “harbour”\n1 story waiting to be sent was dropped."
+    ), reply.text
+    await say(emulator, "/settings digest 08:00", chat=group, user_id=admin)
+    news = await store_news(
+        running_bot,
+        "tram",
+        "Council approves the tram",
+        "The tram line {k} will link the station and campus.",
+    )
+    await services.delivery.plan_alerts(news, services.clock.now())
+    everything = await say(emulator, "/unsubscribe all", chat=group, user_id=admin)
+    assert everything.text == (
+        "🗑 Dropped this group's one subscription. /topics to follow something again.\n"
+        "1 story waiting for this group's digest was dropped."
+    ), everything.text
