@@ -275,7 +275,9 @@ _READER_PROMPT = re.compile(
     r"|[^.!?]{0,60}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b"
     # A newsletter's name on a line of its own ("Harbour Week Newsletter"); "Nobody reads the newsletter." and
     # "Er gründete einen Newsletter." are sentences.
-    r"|(?:(?:" + _TITLE_WORD + r"|&)\s+){0,3}newsletters?\s*[.:]?\s*$"
+    # Possessive: a line of "newsletter", thousands of spaces and a word tried every split of the spaces
+    # between the two "\s*" (quadratic; a hostile page's line stalled its summary for minutes).
+    r"|(?:(?:" + _TITLE_WORD + r"|&)\s+){0,3}newsletters?\s*+[.:]?\s*+$"
     r"|(?:this (?:article|story|post|piece|report|column|essay) (?:was |has been |is )?)?"
     r"(?:(?:originally|first) (?:published|appeared|posted|ran)|reprinted|republished) (?:on|in|by|at|with|from)\s"
     # Where it ran: names, dates, addresses and the words of a credit, not a clause ("First published in 1962
