@@ -12,7 +12,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -490,11 +490,8 @@ class IngestService:
                 revisable = await self._db.articles.revisable(feed.id, now - REVISION_WINDOW_SECONDS)
             except sqlite3.Error as exc:  # its edits wait for a later poll; its new items are what matters
                 log.warning("could not read the recent articles of feed %s: %s", feed.url, exc)
-        edits = [
-            (item, edited)
-            for item in parsed.items
-            if (edited := _edit_of(item, revisable)) and self._refused_edits.get(edited[0]) != _edit_key(item)
-        ]
+        # In the parsing pool: each listed item's text is fingerprinted (about 50 ms for 200 items of 5 KB).
+        edits = await self._parse(_edits_in, parsed.items, revisable, self._refused_edits)
         seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
@@ -1144,6 +1141,18 @@ def _edit_of(item: FeedItem, revisable: dict[str, tuple[int, str, str]]) -> tupl
     if is_teaser(item):
         return None
     return stored if content_fingerprint(item.title, item.text) != content_hash else None
+
+
+def _edits_in(
+    items: Sequence[FeedItem], revisable: dict[str, tuple[int, str, str]], refused: Mapping[int, str]
+) -> list[tuple[FeedItem, tuple[int, str, str]]]:
+    """The items that are edits of stored articles (see _edit_of), with those articles, less the edits refused
+    before (``refused``: article id -> _edit_key of the edit)."""
+    return [
+        (item, edited)
+        for item in items
+        if (edited := _edit_of(item, revisable)) and refused.get(edited[0]) != _edit_key(item)
+    ]
 
 
 def _edit_key(item: FeedItem) -> str:
