@@ -498,7 +498,7 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
     await conn.create_function("content_fingerprint", 2, fingerprint, deterministic=True)
     current = await _user_version(conn)
     if 0 < current < known:
-        # Some migrations rewrite every article (0018: ~11 s at 40,000); the bot is otherwise silent meanwhile.
+        # Some migrations rewrite every article (0018: about 2 s per 20,000); the bot is otherwise silent meanwhile.
         log.info(
             "upgrading the database from schema version %d to %d; on a big database this can take a minute",
             current,

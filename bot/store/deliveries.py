@@ -88,6 +88,10 @@ class Finished:
     error: str | None = None
 
 
+# What _delivery reads: every query that returns Delivery rows selects these (a column left out of one raised).
+_DELIVERY_COLUMNS = "id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup"
+
+
 def _delivery(row: sqlite3.Row | Any) -> Delivery:
     return Delivery(
         id=int(row["id"]),
@@ -215,7 +219,7 @@ class DeliveryRepo:
                 f"    WHERE e.chat_id = d.chat_id AND {_HELD_DUE.format(t='e')} LIMIT ?5 + 1)) > ?5"
                 f"   AND d.chat_id IN (SELECT id FROM chats WHERE {_ROUNDUP_CHAT.format(t='chats')}))"
                 " ORDER BY d.id LIMIT ?3)"
-                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup",
+                f" RETURNING {_DELIVERY_COLUMNS}",
                 (now, per_chat, limit, json.dumps(sorted(skip_chats)), roundup_more_than),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
@@ -227,7 +231,7 @@ class DeliveryRepo:
                 conn,
                 "UPDATE deliveries SET status = 'sending'"
                 " WHERE chat_id = ? AND status = 'pending' AND kind = 'digest'"
-                " RETURNING id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup",
+                f" RETURNING {_DELIVERY_COLUMNS}",
                 (chat_id,),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
@@ -237,8 +241,7 @@ class DeliveryRepo:
         not those claimed and on their way."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup FROM deliveries"
-            " WHERE chat_id = ? AND status = 'pending' ORDER BY id",
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE chat_id = ? AND status = 'pending' ORDER BY id",
             (chat_id,),
         )
         return [_delivery(r) for r in rows]
