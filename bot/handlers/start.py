@@ -28,6 +28,7 @@ from bot.render.replies import (
     render_channel_welcome,
     render_group_welcome,
     render_help,
+    render_topic_toggled,
     render_topics,
     render_welcome,
     topic_label,
@@ -119,11 +120,11 @@ async def toggle_topic(update: Update, context: BotContext) -> str | None:
     await require_manager(update, context)
     chat = await ensure_chat(update, context)
     services = context.services
-    now_on = await services.subscriptions.toggle_topic(chat.id, parts[1], chat_type=chat.type)
-    if now_on:
+    toggle = await services.subscriptions.toggle_topic(chat.id, parts[1], chat_type=chat.type)
+    if toggle.on:
         await remember_news_topic(update, context, chat)
     on = await services.subscriptions.topic_ids(chat.id)
     await edit_keyboard(update.callback_query, Reply("", topics_keyboard(services.catalogue.all(), on)))
     topic = services.catalogue.get(parts[1])
     name = topic_label(topic) if topic else parts[1]
-    return f"Following {name}" if now_on else f"Stopped following {name}"
+    return render_topic_toggled(name, toggle, chat_type=chat.type, mode=chat.mode)

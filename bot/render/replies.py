@@ -31,7 +31,7 @@ from bot.store.models import Chat, Feed, Subscription
 
 if TYPE_CHECKING:
     from bot.services.admin import FeedAdded, Stats
-    from bot.services.subscriptions import FollowResult, UnfollowResult
+    from bot.services.subscriptions import FollowResult, TopicToggle, UnfollowResult
     from summaries.articles import Article
     from summaries.topics import Topic
 
@@ -416,6 +416,17 @@ def render_unfollow_result(
     follows = f"this {kind} follows" if kind else "you follow"
     footer = [f"/mysubs shows what {follows}."] if result.not_followed else []
     return Reply(_fit_lines(lines, footer) or "Nothing changed.")
+
+
+def render_topic_toggled(
+    name: str, toggle: TopicToggle, *, chat_type: str = "private", mode: str = "instant"
+) -> str:
+    """The toast after a tap on a /topics button (plain text): what changed, and, as /unsubscribe says, how many
+    queued stories turning the topic off dropped, or a shorter digest looks like a fault."""
+    if toggle.on:
+        return f"Following {name}"
+    queue = _dropped_queue_lines(toggle.dropped_queued, shared_kind(chat_type), mode)
+    return " ".join([f"Stopped following {name}.", *queue]) if queue else f"Stopped following {name}"
 
 
 def _dropped_queue_lines(dropped: int, kind: str | None, mode: str) -> list[str]:

@@ -91,6 +91,15 @@ class UnfollowResult:
     dropped_queued: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class TopicToggle:
+    """What a tap on a /topics button did: the topic is followed afterwards (``on``), or turning it off dropped
+    ``dropped_queued`` queued stories that matched nothing else the chat follows."""
+
+    on: bool
+    dropped_queued: int
+
+
 def parse_words(text: str) -> list[Word]:
     """Split user input into words and quoted phrases; commas separate too ("business, tesla")."""
     words: list[Word] = []
@@ -276,8 +285,9 @@ class SubscriptionService:
             result.dropped_queued = await self._unfollowed(chat_id)
         return result
 
-    async def toggle_topic(self, chat_id: int, topic_id: str, *, chat_type: str = "private") -> bool:
-        """Flip one topic (the /topics keyboard); True when the chat follows it afterwards.
+    async def toggle_topic(self, chat_id: int, topic_id: str, *, chat_type: str = "private") -> TopicToggle:
+        """Flip one topic (the /topics keyboard): whether the chat follows it afterwards, and how many queued
+        stories turning it off dropped.
 
         ``chat_type``: the chat's, so a refusal at the cap speaks of a group or channel, not of "you".
         """
@@ -285,12 +295,11 @@ class SubscriptionService:
         if topic is None:
             raise UserError("That topic no longer exists; send /topics for the current list.")
         if await self._db.subscriptions.remove(chat_id, "topic", topic.id):
-            await self._unfollowed(chat_id)
-            return False
+            return TopicToggle(on=False, dropped_queued=await self._unfollowed(chat_id))
         if len(await self.for_chat(chat_id)) >= MAX_SUBSCRIPTIONS:
             raise UserError(describe_subscription_limit(MAX_SUBSCRIPTIONS, chat_type=chat_type))
         await self._db.subscriptions.add(chat_id, "topic", topic.id, self._clock.now())
-        return True
+        return TopicToggle(on=True, dropped_queued=0)
 
     async def _unfollowed(self, chat_id: int) -> int:
         """Tell delivery the chat follows less; returns how many of its queued stories were dropped."""

@@ -1170,6 +1170,31 @@ async def test_unsubscribe_tells_how_many_stories_waiting_for_the_digest_it_drop
     assert (await say(emulator, "/unsubscribe harbour")).text == "🗑 Stopped following keywords: “harbour”"
 
 
+async def test_a_topic_button_tapped_off_tells_how_many_stories_waiting_for_the_digest_it_dropped(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /unsubscribe said how many queued stories it dropped, but tapping the same topic off in /topics only
+    # toasted "Stopped following", and the shorter digest that followed looked like lost news.
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, '/subscribe "tram line"')
+    topics = await say(emulator, "/topics")
+    assert await press(emulator, topics, "t:science") == "Following 🔬 Science"
+    keyboard = await emulator.next_message(USER_CHAT)
+    news = await store_news(
+        running_bot,
+        "comet",
+        "Astronomers track a new comet",
+        "Astronomers at the observatory {k} measured the comet's orbit with a new telescope.",
+    )
+    assert "science" in news[0].topics, news[0].topics
+    services = services_of(running_bot)
+    await services.delivery.plan_alerts(news, services.clock.now())  # what a feed poll does
+    toast = await press(emulator, keyboard, "t:science")
+    assert toast == "Stopped following 🔬 Science. 1 story waiting for your digest was dropped.", toast
+    assert "✅ 🔬 Science" not in [label for label, _ in (await emulator.next_message(USER_CHAT)).buttons]
+    assert "Nothing you follow came" in (await say(emulator, "/digest")).text
+
+
 async def test_a_group_unsubscribe_tells_how_many_held_stories_it_dropped(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

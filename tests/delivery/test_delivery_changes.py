@@ -1262,9 +1262,10 @@ async def _unfollow_sport(r: Rig, chat_id: int, how: str) -> None:
     """The chat stops following sport: by /unsubscribe or by tapping its button off in /topics."""
     subscriptions = subscription_service(r)
     if how == "button":
-        assert not await subscriptions.toggle_topic(
+        toggle = await subscriptions.toggle_topic(
             chat_id, "sport", chat_type="private" if chat_id > 0 else "group"
         )
+        assert not toggle.on
     else:
         assert [t.id for t in (await subscriptions.unfollow(chat_id, how)).topics] == ["sport"]
 
