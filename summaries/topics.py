@@ -36,6 +36,9 @@ RELATIVE_SCORE = 0.4
 TITLE_WEIGHT = 2.0
 # A near miss must be this similar (difflib ratio) to be suggested; "busines" -> business, "cat" -> nothing.
 SUGGEST_CUTOFF = 0.8
+# Words that mean every topic to /subscribe and /unsubscribe: a topic named so could be followed, but
+# "/unsubscribe all" would drop all of a chat's subscriptions instead of that one; operator files may not use them.
+EVERY_TOPIC_WORDS = frozenset({"all", "everything", "*"})
 
 # Letters, digits and marks of any script: "Straße", "eleição" and "भारत" are words, not "stra" + "e" or "भ" +
 # "रत". Underscores, which \w counts, are taken out of the text first (see _tokens).
@@ -831,7 +834,8 @@ def _read_topic_file(path: Path) -> list[Topic]:
     if not raw.strip():
         raise ValueError(f'The topic file {path} is empty; it needs a "topics" list.')
     try:
-        data: Any = tomllib.loads(raw.decode("utf-8")) if toml else json.loads(raw)
+        # "utf-8-sig": Windows Notepad starts a UTF-8 file with a byte order mark, which TOML refused at line 1.
+        data: Any = tomllib.loads(raw.decode("utf-8-sig")) if toml else json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         # A topics.yaml was read as JSON and answered only "Expecting value: line 1 column 1".
         fmt = "TOML" if toml else "JSON" if path.suffix.lower() == ".json" else "JSON (or name it .toml)"
@@ -870,6 +874,12 @@ def _read_topic_file(path: Path) -> list[Topic]:
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise ValueError(f'Topic {entry["id"]!r} in {path}: "aliases" must be a list of words.')
+        for name in (entry["id"], entry.get("title") or "", *aliases):
+            if _norm(name) in EVERY_TOPIC_WORDS:
+                raise ValueError(
+                    f"Topic {entry['id']!r} in {path}: {name!r} means every topic to /subscribe and /unsubscribe "
+                    '("/unsubscribe all" drops everything); choose another word.'
+                )
         try:
             weights = {str(k).lower(): float(v) for k, v in keywords.items()}
         except (TypeError, ValueError):

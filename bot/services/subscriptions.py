@@ -13,7 +13,7 @@ from bot.errors import UserError
 from bot.render.replies import describe_subscription_limit
 from bot.store.models import Subscription
 from summaries.text import strip_edges, without_tag_sign
-from summaries.topics import Topic
+from summaries.topics import EVERY_TOPIC_WORDS, Topic
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -25,8 +25,8 @@ MAX_KEYWORD_CHARS = 50
 MIN_KEYWORD_CHARS = 2
 MAX_SUBSCRIPTIONS = 50
 MAX_WORDS_PER_REQUEST = 30
-# "/unsubscribe all" drops everything; unquoted, these words are never keywords to follow.
-_ALL_WORDS = frozenset({"all", "everything", "*"})
+# "/unsubscribe all" drops everything; unquoted, these words are never keywords to follow (nor topic names).
+_ALL_WORDS = EVERY_TOPIC_WORDS
 
 # A quoted phrase as phones type it: "straight", “English”, „German“ (or „Polish”), ”Swedish”, «French»,
 # »Danish«, 「Japanese」, or a bare run of non-space characters. A single quote ('...', ‘...’, ‚...‘) opens a

@@ -676,15 +676,19 @@ class ArticleRepo:
         return {str(r["url"]): (int(r["id"]), str(r["title"]), str(r["content_hash"])) for r in rows}
 
     async def revise(self, article_id: int, article: Article, *, content_hash: str) -> bool:
-        """Replace a stored article's title, text and summary by its feed's edit of them; its id, address, dates,
-        topics and story stay. False when it is gone, or another article holds that text already."""
+        """Replace a stored article's title, text, categories, topics and summary by its feed's edit of them; its
+        id, address, dates and story stay. False when it is gone, or another article holds that text already."""
+        topics = list(dict.fromkeys(article.topics))
         async with self._db.write() as conn:
             cur = await conn.execute(
-                "UPDATE articles SET title = ?, body = ?, summary = ?, content_hash = ?, unspaced = ?"
+                "UPDATE articles SET title = ?, body = ?, categories = ?, topics = ?, summary = ?,"
+                " content_hash = ?, unspaced = ?"
                 " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = ? AND id != ?)",
                 (
                     _storable(article.title),
                     _storable(article.body),
+                    _json_text(article.categories),
+                    " ".join(topics),
                     _json_text(article.summary),
                     content_hash,
                     int(is_unspaced(article.title) or is_unspaced(article.body)),
@@ -693,7 +697,16 @@ class ArticleRepo:
                     article_id,
                 ),
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                return False
+            # A corrected headline can change what the story is about: /latest TOPIC reads this list.
+            await run(conn, "DELETE FROM article_topics WHERE article_id = ?", (article_id,))
+            await run(
+                conn,
+                "INSERT OR IGNORE INTO article_topics (topic, article_id) SELECT value, ? FROM json_each(?)",
+                (article_id, json.dumps(topics)),
+            )
+            return True
 
     async def set_summary(self, article_id: int, sentences: Sequence[str]) -> None:
         """Store the article's summary sentences (computed once, shown many times)."""

@@ -69,6 +69,8 @@ _BLOCK_TAGS = frozenset(
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "form")
 _FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(rss|feed|RDF)[\s>/]")
 _MAX_ITEMS = 1000  # a hostile feed with a million items must not stall ingestion
+# The scheme feedparser gives an item's itunes:keywords (and the channel-level itunes:category).
+_ITUNES_KEYWORDS = "http://www.itunes.com/"
 # Characters that must not reach storage or Telegram: C0 controls but tab and line breaks, DEL, and lone
 # surrogates (from JSON escapes such as "\ud800"; they cannot be encoded to UTF-8 at all).
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
@@ -513,11 +515,17 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         title = _title_from_text(content or summary)
     if not title and not link:
         return None
+    # feedparser lists free keywords among the tags: a comedy podcast's itunes:keywords "politics" made it
+    # politics. Only what an editor filed the item under (category, Atom category, dc:subject, media:category)
+    # is a category; a word that is both a category and a media keyword reads as a keyword (feedparser keeps one).
+    media_keywords = {k.strip() for k in str(entry.get("media_keywords") or "").split(",")}
     categories = tuple(
         dict.fromkeys(
             _plain(t.get("term") or t.get("label"))
             for t in entry.get("tags") or []
-            if t.get("term") or t.get("label")
+            if (t.get("term") or t.get("label"))
+            and t.get("scheme") != _ITUNES_KEYWORDS
+            and not (t.get("scheme") is None and not t.get("label") and t.get("term") in media_keywords)
         )
     )
     return FeedItem(

@@ -1700,6 +1700,36 @@ async def test_a_feeds_edit_of_an_item_replaces_the_stored_version_without_a_sec
     assert await db.articles.get(first.id) == stored
 
 
+async def test_a_feeds_edit_that_changes_what_the_story_is_about_changes_its_topics_without_an_alert(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The feed listed the wrong text under an item and corrected it: /latest politics kept showing a football
+    # match, and /latest sport never showed it, for as long as the article was kept.
+    await db.feeds.add(news_site.feed_url("news"), (), None, clock.now() - 60)
+    published = await news_site.publish(
+        "news",
+        "Parliament votes on the new budget",
+        "Lawmakers in parliament voted on the government's budget on Tuesday. The opposition said the minister's"
+        " plans would raise taxes, and the prime minister urged every party to back the bill before the election.",
+    )
+    [first] = await service.poll_due_feeds(clock.now())
+    assert first.id is not None and "politics" in first.topics and "sport" not in first.topics
+    news_site.revise(
+        published,
+        title="Harbour FC beat Millbrook in the cup final",
+        body="The striker scored twice in the second half as Harbour FC won the cup final at their stadium. The"
+        " goalkeeper saved a penalty and the fans sang until the final whistle; the coach praised his players.",
+    )
+    clock.advance(601)
+
+    assert await service.poll_due_feeds(clock.now()) == []  # an edit is not news: no alert
+
+    stored = await db.articles.get(first.id)
+    assert stored is not None and stored.topics == ("sport",)
+    assert [a.id for a in await db.articles.latest(topic="sport")] == [first.id]
+    assert await db.articles.latest(topic="politics") == []
+
+
 async def test_a_poll_taking_one_edit_logs_it_in_the_singular(
     service: IngestService,
     db: Database,

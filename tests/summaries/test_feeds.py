@@ -180,6 +180,24 @@ def test_item_to_article_topics_and_canonical_url() -> None:
     assert "entertainment" in festival.topics  # "Arts & Culture" maps through the aliases
 
 
+def test_a_podcasts_free_keywords_are_no_categories_and_make_no_topic() -> None:
+    # A comedy show lists "politics" among its episode's keywords; the editor filed it under Comedy only.
+    data = (
+        b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'"
+        b" xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd' xmlns:media='http://search.yahoo.com/mrss/'"
+        b" xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><title>Giggle Hour</title>"
+        b"<itunes:category text='Comedy'/><item><title>Episode 12: the bake sale</title>"
+        b"<link>https://giggle.example/12</link><description>Two friends swap stories about a bake sale that"
+        b" went wrong.</description><category>Comedy</category><media:category>Stand-up</media:category>"
+        b"<dc:subject>Humour</dc:subject><itunes:keywords>politics, cake</itunes:keywords>"
+        b"<media:keywords>Politics, baking</media:keywords></item></channel></rss>"
+    )
+    feed = parse_feed(data)
+    item = feed.items[0]
+    assert item.categories == ("Comedy", "Stand-up", "Humour")
+    assert item_to_article(item, feed).topics == ("entertainment",)
+
+
 def test_item_without_link_gets_a_stable_identity() -> None:
     feed = load("rss2.xml")
     a = item_to_article(feed.items[2], feed)

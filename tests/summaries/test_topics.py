@@ -233,6 +233,15 @@ def test_operator_toml_file(tmp_path: Path) -> None:
     assert catalogue.resolve("games") == catalogue.get("gaming")
 
 
+def test_an_operator_toml_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Notepad's UTF-8 starts with a byte order mark: start-up stopped with "Invalid statement (at line 1, column 1)".
+    path = tmp_path / "topics.toml"
+    path.write_bytes('[[topics]]\nid = "climate"\nemoji = "🌱"\n'.encode("utf-8-sig"))
+    catalogue = TopicCatalogue.load(path)
+    climate = catalogue.get("climate")
+    assert climate is not None and climate.emoji == "🌱" and catalogue.resolve("climate") == climate
+
+
 @pytest.mark.parametrize("content", ["not json", '{"topics": "x"}', '{"topics": [{"title": "no id"}]}'])
 def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "topics.json"
@@ -266,6 +275,10 @@ def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> Non
             "'🚗' already names the topic 'automotive'; leave it out or choose another emoji.",
         ),
         ({"id": "climate", "emoji": "🏛"}, "'🏛' already names the topic 'politics'"),
+        # A topic "all" could be followed, but "/unsubscribe all" then dropped every subscription of the chat.
+        ({"id": "All"}, "'All' means every topic to /subscribe and /unsubscribe"),
+        ({"id": "news", "title": "Everything"}, "'Everything' means every topic"),
+        ({"id": "sport", "aliases": ["*"]}, "'*' means every topic"),
     ],
 )
 def test_an_operator_file_mistake_is_named_at_start_up(
