@@ -218,7 +218,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    mixed = _utf8_with_strays(data)
+    mixed = utf8_with_strays(data)
     if mixed is not None:
         return mixed
     try:
@@ -236,7 +236,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 
 
-def _utf8_with_strays(data: bytes) -> str | None:
+def utf8_with_strays(data: bytes) -> str | None:
     """UTF-8 text holding a few Windows-1252 bytes (a line pasted from an old editor); None unless mostly UTF-8.
 
     Guessed as a whole, such text got one charset for all of it, and every letter of the UTF-8 part was garbled
