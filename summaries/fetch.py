@@ -76,6 +76,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _SNIFF_BYTES = 2048
 _GZIP_MAGIC = b"\x1f\x8b"
+# The content codings IANA registers for HTTP (identity and x-gzip are handled before): any other word in a
+# Content-Encoding header names no compression.
+_CODING_WORDS = "gzip deflate br zstd compress x-compress aes128gcm dcb dcz exi pack200-gzip"
+_CONTENT_CODINGS = frozenset(_CODING_WORDS.split())
 _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 # Host name lookups at once: well above what the bot fetches at once (16 links, 4 feeds and their pages), so
 # lookups left hanging by fetches that gave up still leave threads for the rest.
@@ -796,6 +800,9 @@ class _BoundedDecoder:
         """The decoder for a Content-Encoding header; FetchError for codings newsbot does not read."""
         codings = [c.strip().lower() for c in header.split(",") if c.strip().lower() not in ("", "identity")]
         codings = ["gzip" if c == "x-gzip" else c for c in codings]
+        # A word that names no compression ("Content-Encoding: utf-8", a charset in the wrong header) leaves the
+        # bytes as they are, as browsers and httpx read them; refused, such a site could never be read.
+        codings = [c for c in codings if c in _CONTENT_CODINGS]
         # We ask for gzip or deflate only; servers do not stack codings, so two layers are a bomb or a bug.
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "deflate")):
             raise FetchError("The site sent the page in a compression newsbot does not read.", url=url)
