@@ -76,6 +76,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _SNIFF_BYTES = 2048
 _GZIP_MAGIC = b"\x1f\x8b"
+# The content codings IANA registers for HTTP (identity and x-gzip are handled before): any other word in a
+# Content-Encoding header names no compression.
+_CODING_WORDS = "gzip deflate br zstd compress x-compress aes128gcm dcb dcz exi pack200-gzip"
+_CONTENT_CODINGS = frozenset(_CODING_WORDS.split())
 _GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 # Host name lookups at once: well above what the bot fetches at once (16 links, 4 feeds and their pages), so
 # lookups left hanging by fetches that gave up still leave threads for the rest.
@@ -218,25 +222,49 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    mixed = _utf8_with_strays(data)
+    mixed = utf8_with_strays(data)
     if mixed is not None:
         return mixed
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace")
-    except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura/httpx
-        pass
+    if not data.translate(None, _ASCII_AND_WINDOWS_PUNCTUATION):
+        # A few quotes and dashes are too little to guess by ("The “yes” side" came out "The ďyesĒ side"), and
+        # every Windows code page reads them alike.
+        return data.decode("cp1252")
+    guess = _detected_charset(data[:200_000])
+    if guess:
+        try:
+            return data.decode(guess, errors="replace")
+        except LookupError:  # a name the detector knows and Python does not
+            pass
     return data.decode("cp1252", errors="replace")
 
 
+def _detected_charset(data: bytes) -> str | None:
+    """The charset chardet guesses, as feedparser guesses a feed's; charset_normalizer's without chardet.
+
+    charset_normalizer took short Latin-1 and Windows-1252 text for old DOS or Central European code pages
+    ("Z³rich" for "Zürich", "El nińo", "Săo Paulo"); chardet reads them right.
+    """
+    try:
+        import chardet  # comes with sumy (through breadability), and feedparser uses it
+    except ImportError:  # pragma: no cover
+        try:
+            from charset_normalizer import from_bytes
+        except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura
+            return None
+        best = from_bytes(data).best()
+        return best.encoding if best is not None else None
+    encoding = chardet.detect(data).get("encoding")
+    return encoding if isinstance(encoding, str) else None
+
+
+# ASCII, and the punctuation that every Windows code page puts at these bytes (… ‘ ’ “ ” • – —), which are unused
+# control characters in ISO-8859: text whose only other bytes these are is written in a Windows code page.
+_ASCII_AND_WINDOWS_PUNCTUATION = bytes(range(128)) + b"\x85\x91\x92\x93\x94\x95\x96\x97"
 # Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 
 
-def _utf8_with_strays(data: bytes) -> str | None:
+def utf8_with_strays(data: bytes) -> str | None:
     """UTF-8 text holding a few Windows-1252 bytes (a line pasted from an old editor); None unless mostly UTF-8.
 
     Guessed as a whole, such text got one charset for all of it, and every letter of the UTF-8 part was garbled
@@ -772,6 +800,9 @@ class _BoundedDecoder:
         """The decoder for a Content-Encoding header; FetchError for codings newsbot does not read."""
         codings = [c.strip().lower() for c in header.split(",") if c.strip().lower() not in ("", "identity")]
         codings = ["gzip" if c == "x-gzip" else c for c in codings]
+        # A word that names no compression ("Content-Encoding: utf-8", a charset in the wrong header) leaves the
+        # bytes as they are, as browsers and httpx read them; refused, such a site could never be read.
+        codings = [c for c in codings if c in _CONTENT_CODINGS]
         # We ask for gzip or deflate only; servers do not stack codings, so two layers are a bomb or a bug.
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "deflate")):
             raise FetchError("The site sent the page in a compression newsbot does not read.", url=url)

@@ -352,7 +352,7 @@ class IngestService:
         except FetchError as exc:
             raise UserError(exc.reason) from None
         try:
-            parsed = await self._parse(parse_feed, fetched.body, fetched.url)
+            parsed = await self._parse(parse_feed, fetched.body, fetched.url, charset=fetched.charset)
             return FeedCheck(url, parsed.title or url, moved_to=fetched.moved_to)
         except FeedError as exc:
             if not _is_html_page(fetched):
@@ -452,7 +452,7 @@ class IngestService:
                     items_left=feed.items_left,  # nothing was read: what was left is left still
                 )
                 return []
-            parsed = await self._parse(parse_feed, fetched.body, fetched.url)
+            parsed = await self._parse(parse_feed, fetched.body, fetched.url, charset=fetched.charset)
             _log_revival(feed)
             if fetched.moved_to is not None:
                 await self._follow_move(feed, fetched.moved_to)
@@ -856,7 +856,7 @@ class IngestService:
             raise UserError(exc.reason) from None
         if looks_like_feed(fetched.body):
             try:
-                parsed = await self._parse(parse_feed, fetched.body, fetched.url)
+                parsed = await self._parse(parse_feed, fetched.body, fetched.url, charset=fetched.charset)
             except FeedError as exc:
                 raise UserError(exc.reason) from None
             if not parsed.items:  # else the source would get no line at all
@@ -876,7 +876,7 @@ class IngestService:
     async def _read_feed(self, url: str) -> tuple[Fetched, ParsedFeed]:
         """Fetch and parse a feed a page advertised: the same fetcher, so the same address checks, as any URL."""
         fetched = await self._fetcher.fetch(url, accept="feed")
-        return fetched, await self._parse(parse_feed, fetched.body, fetched.url)
+        return fetched, await self._parse(parse_feed, fetched.body, fetched.url, charset=fetched.charset)
 
     async def _advertised_articles(self, fetched: Fetched) -> list[Article] | None:
         """The items of the first feed an HTML page advertises; None when it names no readable feed."""

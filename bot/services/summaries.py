@@ -79,7 +79,9 @@ async def fetch_source_text(settings: Settings, url: str) -> SourceText:
             fetched = await fetcher.fetch(url, accept="any")
             if looks_like_feed(fetched.body):
                 # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
-                return source_text(read_source_bytes(fetched.body, name=url, url=fetched.url), url)
+                return source_text(
+                    read_source_bytes(fetched.body, name=url, url=fetched.url, charset=fetched.charset), url
+                )
             page = extract_page(fetched.body, fetched.url, fetched.charset)
         except (FetchError, ExtractionError, SourceFileError) as exc:
             # A fetch error names the host; what was fetched and then refused is named here.

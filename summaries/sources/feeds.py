@@ -7,6 +7,7 @@ Fetching is someone else's job (:mod:`summaries.fetch`); this module turns the b
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ import lxml.etree
 import lxml.html
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes, has_wide_bom
+from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays
 from summaries.sources.pages import MAX_TAG_ATTRIBUTES, more_than, tame_markup
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
@@ -80,6 +81,9 @@ _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 # Python's punycode codec decodes in quadratic time (a 200 kB feed declared in it took 3 s, 5 MB would take half
 # an hour), and feedparser decodes by the declared encoding. No feed is written in it.
 _PUNYCODE_DECLARED = re.compile(rb"^<\?xml[^>]{0,200}?encoding\s*=\s*[\"']\s*punycode", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(
+    rb"^<\?xml[^>]{0,200}?encoding\s*=\s*[\"']\s*([^\"'\s>]{1,40})", re.IGNORECASE
+)
 # feedparser's strict parser looks each attribute up by a linear scan of the tag's attributes: an item tag
 # with 40,000 of them took 18 s, a 5 MB feed would take hours. XML is strict, so its tokens are plain to see.
 _XML_TOKEN = re.compile(
@@ -283,8 +287,14 @@ def advertised_feeds(page: bytes, page_url: str, charset: str | None = None) -> 
 # Parsing
 
 
-def parse_feed(data: bytes, url: str = "", *, max_items: int | None = _MAX_ITEMS) -> ParsedFeed:
-    """Parse RSS, RDF, Atom or JSON Feed bytes (the first ``max_items`` items); FeedError when they hold no feed."""
+def parse_feed(
+    data: bytes, url: str = "", *, max_items: int | None = _MAX_ITEMS, charset: str | None = None
+) -> ParsedFeed:
+    """Parse RSS, RDF, Atom or JSON Feed bytes (the first ``max_items`` items); FeedError when they hold no feed.
+
+    ``charset`` is the one the server named (Content-Type), used for bytes that are not in the encoding their
+    XML declaration names (UTF-8 when it names none).
+    """
     if not data or not data.strip():
         raise FeedError("The feed is empty.")
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -292,10 +302,36 @@ def parse_feed(data: bytes, url: str = "", *, max_items: int | None = _MAX_ITEMS
         return _parse_json_feed(data, url, max_items)
     if b"\x00" in data[:1024] and not has_wide_bom(data):
         raise FeedError("That is binary data, not a news feed.")
-    return _parse_xml_feed(data, url, max_items)
+    return _parse_xml_feed(data, url, max_items, charset)
 
 
-def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
+def _undeclared_encoding(data: bytes, charset: str | None) -> tuple[bytes, str | None]:
+    """Bytes feedparser can read by their XML declaration, else the charset to read them by instead.
+
+    feedparser tries the declared encoding (UTF-8 when none is declared), then guesses for the whole document:
+    a UTF-8 feed with one stray Latin-1 byte came out with every accent garbled ("ZÃŒrich"), and a short
+    feed in ISO-8859-2 named only by its Content-Type was guessed Windows-1252 ("Wa³êsa" for "Wałęsa").
+    """
+    if has_wide_bom(data):
+        return data, None  # feedparser decodes by the byte order mark
+    declared = _DECLARED_ENCODING.match(data[:300])
+    encoding = declared[1].decode("ascii", "replace") if declared else "utf-8"
+    try:
+        data.decode(encoding)
+        return data, None
+    except (UnicodeError, LookupError, ValueError):  # LookupError: an unknown or non-text codec
+        pass
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except (LookupError, ValueError):
+        utf8 = False
+    repaired = utf8_with_strays(data) if utf8 else None
+    if repaired is not None:
+        return repaired.encode("utf-8"), None
+    return data, charset
+
+
+def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str | None = None) -> ParsedFeed:
     stripped = data.lstrip(b" \t\r\n")
     if stripped.startswith(b"<"):
         # Whitespace before the XML declaration makes strict parsers give up; many real feeds have it.
@@ -309,9 +345,12 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
     # EBCDIC or UTF-7 ("+ADw-item") they saw no tag at all. They get the UTF-8 that feedparser will parse.
     if _PUNYCODE_DECLARED.match(data[:300]):
         raise FeedError("The feed could not be read (it declares the punycode encoding).")
+    data, named = _undeclared_encoding(data, charset)
+    # Only for decoding: the UTF-8 that comes out must not be read by the server's charset a second time.
+    decode_headers = {**headers, "content-type": f"application/xml; charset={named}"} if named else headers
     decoding: dict[str, Any] = {}
     try:
-        data = feedparser.encodings.convert_to_utf8(headers, data, decoding)
+        data = feedparser.encodings.convert_to_utf8(decode_headers, data, decoding)
     except Exception as exc:  # a declared "idna" may raise a bare UnicodeError, which feedparser lets through
         raise FeedError(f"The feed could not be read ({type(exc).__name__}).") from exc
     data = _tame_xml(_without_entity_declarations(_CHAR_REF.sub(_safe_char_ref, data)))

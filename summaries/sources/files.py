@@ -124,8 +124,11 @@ def _read_capped(path: Path) -> bytes:
 _TOO_BIG = f"It is larger than {MAX_FILE_BYTES // 1_000_000} MB; newsbot reads less."
 
 
-def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
-    """Articles from file contents; ``name`` is used as the source, ``url`` identifies the file."""
+def read_source_bytes(data: bytes, *, name: str, url: str, charset: str | None = None) -> list[Article]:
+    """Articles from file contents; ``name`` is used as the source, ``url`` identifies the file.
+
+    ``charset`` is the one a server named for fetched bytes, used for a feed not in its declared encoding.
+    """
     if not data.strip():
         raise SourceFileError("It is empty.")
     kind = sniff_media_type(data[:2048])
@@ -134,7 +137,7 @@ def read_source_bytes(data: bytes, *, name: str, url: str) -> list[Article]:
     if looks_like_feed(data):
         try:
             # Every item: the file size cap bounds the work, and items past the poll cap would vanish unreported.
-            feed = parse_feed(data, url="", max_items=None)
+            feed = parse_feed(data, url="", max_items=None, charset=charset)
         except FeedError as exc:
             raise SourceFileError(exc.reason) from None
         if not feed.items:

@@ -7,7 +7,7 @@ import gzip
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -548,6 +548,39 @@ async def test_a_feed_served_as_a_gzip_file_is_read(
         await db.feeds.add(url, (), None, clock.now() - 60)
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
     assert all(f.failures == 0 and f.last_success_at for f in await db.feeds.list())
+
+
+@pytest.mark.parametrize(
+    ("content_type", "prolog", "title", "encoded"),
+    [
+        # The charset named only by the Content-Type: a guess read this short feed as Windows-1252 ("Wa³êsa").
+        (
+            "application/rss+xml; charset=ISO-8859-2",
+            '<?xml version="1.0"?>',
+            "Lech Wałęsa meets reporters in Gdańsk",
+            lambda xml: xml.encode("iso-8859-2"),
+        ),
+        # Declared UTF-8, and so it is but for one stray Latin-1 byte: read as ISO-8859-15, every accent of it
+        # came out garbled ("CafÃ© owners in ZÃŒrich").
+        (
+            "application/rss+xml; charset=utf-8",
+            '<?xml version="1.0" encoding="utf-8"?>',
+            "Café owners in Zürich welcome the vote",
+            lambda xml: xml.encode().replace(b"Tuesday.", b"Tuesday in Gen\xe8ve."),
+        ),
+    ],
+)
+async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, content_type: str, prolog: str,
+    title: str, encoded: Callable[[str], bytes],
+) -> None:  # fmt: skip
+    item = f"<item><title>{title}</title><link>{news_site.url('/press/1')}</link><description>"
+    item += "The council voted on Tuesday.</description></item>"
+    xml = f'{prolog}<rss version="2.0"><channel><title>Press</title>{item}</channel></rss>'
+    url = news_site.add("/press.xml", encoded(xml), content_type=content_type)
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    assert [a.title for a in await db.articles.latest(10)] == [title]
 
 
 async def test_a_feeds_declared_topics_tag_every_item_of_it(

@@ -392,6 +392,18 @@ async def test_stacked_content_encodings_are_refused(news_site: NewsSite) -> Non
             await fetcher.fetch(url, accept="page")
 
 
+async def test_a_charset_named_as_the_content_encoding_is_read_as_it_is(news_site: NewsSite) -> None:
+    # "Content-Encoding: UTF-8", a charset in the wrong header, names no compression: browsers show the page,
+    # newsbot answered "The site sent the page in a compression newsbot does not read." at every fetch.
+    url = news_site.add("/utf8.html", PAGE.encode(), headers={"Content-Encoding": "UTF-8"})
+    brotli = news_site.add("/br.html", PAGE.encode(), headers={"Content-Encoding": "br"})
+    async with Fetcher(allow_private=True) as fetcher:
+        assert (await fetcher.fetch(url, accept="page")).body == PAGE.encode()
+        # A real compression it cannot undo stays refused.
+        with pytest.raises(FetchError, match="compression"):
+            await fetcher.fetch(brotli, accept="page")
+
+
 @pytest.mark.parametrize("encoding", ["utf-32", "utf-16"])
 async def test_wide_unicode_feeds_are_not_taken_for_binary(news_site: NewsSite, encoding: str) -> None:
     # UTF-32's NUL bytes made the binary sniffer refuse the feed ("That link leads to binary data").

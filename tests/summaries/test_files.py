@@ -132,6 +132,31 @@ def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Pat
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (
+            "Zürich bank reports profit\n\nThe bank in Zürich said profit rose. Analysts expected less.",
+            "latin-1",
+        ),
+        (
+            "São Paulo grows\n\nA economia de São Paulo cresceu. O governo disse que a inflação caiu.",
+            "latin-1",
+        ),
+        ("El niño returns\n\nEl niño llegará mañana, dijo la señora. España se prepara.", "latin-1"),
+        ("Council votes\n\nThe “yes” side won – narrowly. Residents’ groups welcomed it.", "cp1252"),
+    ],
+)
+def test_a_short_file_in_latin1_or_windows_1252_keeps_its_letters(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    # Guessed by charset_normalizer, these came out "Z³rich", "Săo Paulo", "El nińo" and "The ďyesĒ side".
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode(encoding))
+    [article] = read_source_file(path)
+    assert f"{article.title}\n\n{article.body}" == text
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
