@@ -790,9 +790,9 @@ class ArticleRepo:
         )
         return [_article_from_row(r) for r in rows]
 
-    async def prune(self, older_than: float, now: float) -> int:
-        """Delete articles fetched before ``older_than``; remember the URL and hash of those a feed or a file
-        brought (not of links only chats sent).
+    async def prune(self, older_than: float, now: float, limit: int | None = None) -> int:
+        """Delete articles fetched before ``older_than``, at most ``limit`` of them; remember the URL and hash of
+        those a feed or a file brought (not of links only chats sent).
 
         Their deliveries go with them, except where an article of the same story stays: there they move to it,
         the story's "sent once" record.
@@ -806,13 +806,14 @@ class ArticleRepo:
         # every newer article after the last old one, inside the write lock: 0.15-3.7 s at 200,000 articles,
         # every day, with nothing to prune.
         after: tuple[float, int] = (float("-inf"), _MIN_ROWID)
-        while True:
+        while limit is None or total < limit:
+            batch_size = _PRUNE_BATCH if limit is None else min(_PRUNE_BATCH, limit - total)
             async with self._db.write() as conn:
                 rows = await fetch_all(
                     conn,
                     "SELECT id, fetched_at FROM articles WHERE fetched_at < ? AND (fetched_at, id) > (?, ?)"
                     f" AND {_PRUNABLE} ORDER BY fetched_at, id LIMIT ?",
-                    (older_than, *after, _PRUNE_BATCH),
+                    (older_than, *after, batch_size),
                 )
                 if not rows:
                     return total
@@ -832,6 +833,7 @@ class ArticleRepo:
                     )
                 await release_deliveries(conn, batch)
                 total += await run(conn, f"DELETE FROM articles WHERE id {in_batch}", (batch,))
+        return total
 
     async def held_from_pruning(self, older_than: float) -> int:
         """How many articles fetched before ``older_than`` stay because their alerts or digests are queued."""

@@ -11,7 +11,8 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.context import BotApplication
-from bot.store import ChatDefaults
+from bot.scheduler import TickState, run_tick
+from bot.store import ChatDefaults, NewArticle
 from summaries.articles import Article
 from tests.conftest import services_of
 
@@ -140,3 +141,41 @@ async def test_the_daily_prune_forgets_admin_notices_sent_long_ago(
         await asyncio.sleep(0.02)
     # A notice sent within the retention window stays.
     assert await keys() == ["feed-dead:1:2"]
+
+
+async def test_a_big_prune_goes_on_over_several_ticks_and_a_stop_does_not_wait_for_it(
+    running_bot: BotApplication,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Retention lowered on a year-old database: the first tick pruned 183,000 articles in one go, and for those
+    # 4 minutes no feed was polled, no alert planned, and SIGTERM waited for it (systemd kills after 90 s).
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    monkeypatch.setattr("bot.scheduler.PRUNE_PER_TICK", 2)
+    services = services_of(running_bot)
+    state: TickState = running_bot.bot_data["scheduler_state"]
+    await asyncio.sleep(0.3)  # the first ticks (which prune) have run
+    old = [
+        NewArticle(
+            Article(url=f"https://news.example/old/{n}", title=f"Old {n}", body="Shares fell.", source="W"),
+            f"o{n}",
+        )
+        for n in range(5)
+    ]
+    async with state.lock:  # the bot's own ticks wait: this test runs them one by one
+        await services.db.articles.add_many(old, clock.now() - _retention(running_bot) - 60.0)
+        clock.advance(86400.0)  # the next day's prune is due
+        await run_tick(services, state)
+        assert await services.db.articles.count() == 3  # one tick's share; the rest is left to the next ticks
+        state.stopping = True  # stopping: a tick starts nothing new, the prune's rest included
+        await run_tick(services, state)
+        assert await services.db.articles.count() == 3
+        state.stopping = False
+        await run_tick(services, state)
+        await run_tick(services, state)
+        assert await services.db.articles.count() == 0
+    # Told once, with the whole count, when it is done.
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("pruned")] == [
+        "pruned 5 articles older than 30 days"
+    ]

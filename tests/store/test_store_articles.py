@@ -789,6 +789,16 @@ async def test_prune_keeps_old_articles_until_their_queued_deliveries_are_settle
     assert await db.articles.held_from_pruning(NOW - 30 * 86400) == 0
 
 
+async def test_prune_with_a_limit_stops_there_and_the_next_call_goes_on(db: Database) -> None:
+    # The scheduler prunes a backlog a share per tick (a stop or a feed poll waited 4 minutes for 183,000).
+    await db.articles.add_many([NewArticle(make_article(i), f"h{i}") for i in range(1, 8)], NOW - 86400)
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW, limit=3) == 3
+    assert await db.articles.count() == 4
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW, limit=3) == 3
+    assert await db.articles.prune(older_than=NOW - 3600, now=NOW, limit=3) == 1
+    assert await db.articles.count() == 0
+
+
 async def test_pruned_memory_lasts_while_feeds_list_the_article(db: Database) -> None:
     await db.articles.add_many([NewArticle(make_article(i), f"h{i}") for i in (1, 2)], NOW - 86400)
     assert await db.articles.prune(older_than=NOW - 3600, now=NOW) == 2
