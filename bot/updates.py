@@ -125,7 +125,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         moved_to = (
             update.message.migrate_to_chat_id if isinstance(update, Update) and update.message else None
         )
-        if moved_to:
+        if moved_to and moved_to != chat.id:  # "moved to itself" (never from Telegram) took one lock twice
             # A group's "became a supergroup" notice moves its data to the supergroup: it takes the supergroup's
             # turn (first, even while the group's last update still runs) as well as the group's, so the
             # supergroup's updates after it (the bot's join first) find the group moved already. Only such a
