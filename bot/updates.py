@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, MessageEntity, Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ def skip_unreadable_updates(payload: bytes) -> bytes:
     PTB reads a whole batch at once: one update it cannot read (a shape of a newer Bot API, a mangled field)
     fails the batch before its offset moves on, so the same batch comes back at once, fails again, and the
     bot answers nobody. Reduced to its id, the update is confirmed like any other and changes nothing.
+    So is one PTB reads but the handlers could not (``_check_types``).
     """
     try:
         answer = json.loads(payload)
@@ -36,7 +37,7 @@ def skip_unreadable_updates(payload: bytes) -> bytes:
     skipped = False
     for item in answer["result"]:
         try:
-            Update.de_json(item, None)
+            _check_types(Update.de_json(item, None))
         except Exception as exc:
             update_id = item.get("update_id") if isinstance(item, dict) else None
             # Only the error: the update itself may hold what people wrote.
@@ -50,6 +51,43 @@ def skip_unreadable_updates(payload: bytes) -> bytes:
         return payload
     answer["result"] = kept
     return json.dumps(answer).encode()
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_types(update: Update) -> None:
+    """Raise TypeError when a field the handlers read has a type the Bot API never sends.
+
+    PTB checks no types: a text that is a number crashed the handler and then the error handler (the user
+    heard nothing), and a chat id of null or true registered chat 1 as a subscriber.
+    """
+    for what, who in (("chat", update.effective_chat), ("user", update.effective_user)):
+        if who is not None and not _is_id(who.id):
+            raise TypeError(f"its {what} id is a {type(who.id).__name__}")
+    if update.callback_query is not None and not isinstance(update.callback_query.data, str | None):
+        raise TypeError("its button data is no string")
+    message: MaybeInaccessibleMessage | None = update.effective_message
+    while message is not None:  # and the message it replies to, which /summary reads
+        if message.chat is None:
+            raise TypeError("a message has no chat")
+        if not isinstance(message, Message):
+            return
+        quote = message.quote.text if message.quote is not None else None
+        texts = ((message.text, message.entities), (message.caption, message.caption_entities), (quote, ()))
+        for text, entities in texts:
+            if not isinstance(text, str | None):
+                raise TypeError(f"a message text is a {type(text).__name__}")
+            if not all(_entity_readable(entity) for entity in entities):
+                raise TypeError("a message entity has a position or link that is no number or string")
+        if message.migrate_to_chat_id is not None and not _is_id(message.migrate_to_chat_id):
+            raise TypeError("its new supergroup id is no number")
+        message = message.reply_to_message
+
+
+def _entity_readable(entity: MessageEntity) -> bool:
+    return _is_id(entity.offset) and _is_id(entity.length) and isinstance(entity.url, str | None)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -87,7 +125,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         moved_to = (
             update.message.migrate_to_chat_id if isinstance(update, Update) and update.message else None
         )
-        if moved_to:
+        if moved_to and moved_to != chat.id:  # "moved to itself" (never from Telegram) took one lock twice
             # A group's "became a supergroup" notice moves its data to the supergroup: it takes the supergroup's
             # turn (first, even while the group's last update still runs) as well as the group's, so the
             # supergroup's updates after it (the bot's join first) find the group moved already. Only such a

@@ -216,6 +216,20 @@ async def test_an_upgraded_group_is_not_greeted_as_new_in_its_supergroup(
     assert await services_of(running_bot).subscriptions.topic_ids(-100500) == {"science"}
 
 
+async def test_a_group_said_to_move_to_itself_is_still_answered(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A "became a supergroup" notice naming the group itself (never from Telegram) took the group's turn twice
+    # and waited on itself: the group was never answered again and the bot could not stop.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    group = {"id": GROUP, "type": "group", "title": "Readers"}
+    admin = {"id": GROUP_ADMIN, "is_bot": False, "first_name": "Ann"}
+    notice = {"message_id": 90, "date": int(time.time()), "chat": group, "from": admin}
+    await emulator.inject_raw_update({"message": {**notice, "migrate_to_chat_id": GROUP}})
+    reply = await say(emulator, "/help@newsbot_emulator_bot", chat=GROUP, user_id=GROUP_ADMIN, timeout=5)
+    assert "What I can do" in reply.text
+
+
 async def test_buttons_from_before_a_group_became_a_supergroup_say_so_and_keep_its_settings(
     emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
 ) -> None:

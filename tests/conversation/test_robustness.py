@@ -148,6 +148,46 @@ async def test_an_update_the_bot_cannot_read_is_skipped_and_the_others_are_answe
     assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
 
 
+async def test_updates_with_fields_of_the_wrong_type_are_skipped_and_the_others_answered(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # PTB checks no types. A text that was a number crashed the handler and then the error handler (Ann heard
+    # nothing; PTB logged the error handler's own failure); a chat id of null registered "chat 1" as a new
+    # subscriber; a replied-to message without its chat got "Sorry, something went wrong".
+    caplog.set_level(logging.WARNING)
+    now, command = int(time.time()), [{"type": "bot_command", "offset": 0, "length": 5}]
+    summary = [{"type": "bot_command", "offset": 0, "length": 8}]
+    ann = {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"}
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    message = {"message_id": 900, "date": now, "chat": chat, "from": ann}
+    orphan = {"message_id": 899, "date": now, "text": "The council met today. It approved the budget."}
+    bad = [
+        {"message": {**message, "text": 12345, "entities": command}},
+        {
+            "message": {
+                **message,
+                "chat": {"id": None, "type": "private"},
+                "text": "/start",
+                "entities": command,
+            }
+        },
+        {"message": {**message, "text": "/summary", "entities": summary, "reply_to_message": orphan}},
+        {"callback_query": {"id": "9", "from": ann, "chat_instance": "1", "data": 5, "message": message}},
+    ]
+    # One getUpdates batch: the bad updates, then two people's /help.
+    ids = [await emulator.inject_raw_update(update) for update in bad]
+    await emulator.send_user_message(USER_CHAT, "/help")
+    await emulator.send_user_message(USER_CHAT + 1, "/help")
+    for reader in (USER_CHAT, USER_CHAT + 1):
+        assert "What I can do" in (await emulator.next_message(reader)).text
+    await emulator.wait_for_idle()
+    assert [m.text for m in emulator.messages(USER_CHAT) if "What I can do" not in m.text] == []
+    skipped = [r for r in caplog.records if "which cannot be read" in r.getMessage()]
+    assert [r.args[0] for r in skipped if isinstance(r.args, tuple)] == ids
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert await services_of(running_bot).chats.get(1) is None
+
+
 async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
