@@ -300,6 +300,11 @@ async def running_application(
             if application.post_stop:
                 await application.post_stop(application)
     finally:
+        if application.updater is not None and application.updater.running:
+            # A stop signal while polling started (a slow deleteWebhook) leaves PTB's updater marked running:
+            # shutdown() then refused ("This Updater is still running!"), the database was never closed and
+            # the process hung at exit on its worker threads until killed.
+            await application.updater.stop()
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)

@@ -362,3 +362,33 @@ async def test_sigterm_while_a_summary_fetches_a_slow_page_stops_promptly_and_sa
         "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
     ]
     assert "Traceback" not in log and "never awaited" not in log, log[-2000:]
+
+
+class _SlowToStartPollingEmulator(BotApiEmulator):
+    """A Bot API slow to answer deleteWebhook, the first call of starting to poll (a slow network at start-up)."""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == "deletewebhook":
+            self.requests["slow-deleteWebhook"] += 1
+            await asyncio.sleep(30)
+        return await super()._handle(request)
+
+
+async def test_sigterm_while_polling_starts_stops_at_once(tmp_path: Path) -> None:
+    # PTB's updater stayed marked running when its start was cancelled: shutdown refused with a traceback
+    # ("This Updater is still running!"), the database was never closed, and the process hung until killed.
+    async with _SlowToStartPollingEmulator() as emulator:
+        process = await _start_run(tmp_path, emulator.base_url, tmp_path / "bot.sqlite3")
+        try:
+            await _until(lambda: emulator.requests["slow-deleteWebhook"] >= 1, timeout=60)
+            await asyncio.sleep(0.3)
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process, timeout=25)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert code == 0, log[-2000:]
+    assert time.monotonic() - started < 10
+    assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
