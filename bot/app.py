@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long a stopping bot lets the commands being answered finish (as DeliveryService.aclose, sends in flight).
+UPDATE_GRACE_SECONDS = 5.0
+
 
 class TokenSafeRequest(HTTPXRequest):
     """PTB's HTTP transport, with the token hidden in every answer before PTB reads it.
@@ -289,11 +292,19 @@ async def running_application(
                 log.debug("polling had stopped: %s", exc)
             # Stopping waits for the tick under way: it must not wait for a slow feed too.
             stop_feed_polling(application)
+            # Nor for a command's slow page: each command being answered gets what in-flight sends get.
+            if isinstance(application.update_processor, PerChatUpdateProcessor):
+                await application.update_processor.finish(UPDATE_GRACE_SECONDS)
             if application.running:
                 await application.stop()
             if application.post_stop:
                 await application.post_stop(application)
     finally:
+        if application.updater is not None and application.updater.running:
+            # A stop signal while polling started (a slow deleteWebhook) leaves PTB's updater marked running:
+            # shutdown() then refused ("This Updater is still running!"), the database was never closed and
+            # the process hung at exit on its worker threads until killed.
+            await application.updater.stop()
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)

@@ -104,11 +104,28 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._running: set[asyncio.Task[Any]] = set()
+        self._stopped: set[asyncio.Task[Any]] = set()
 
     def cancel_running(self) -> None:
         """Cancel the updates being handled (the console leaving on Ctrl-C, not waiting for a slow fetch)."""
         for task in self._running:
             task.cancel()
+
+    async def finish(self, grace_seconds: float) -> None:
+        """The bot is stopping: let the updates being handled finish for up to ``grace_seconds``, then cancel
+        the rest, each told so by ``stopped_early``.
+
+        Waited out, a ``/summary`` of a page that never answers held the stop for NEWSBOT_FETCH_TIMEOUT_SECONDS
+        (up to 300 s: past systemd's 90 s, which then kills the bot mid-send).
+        """
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace_seconds)
+        self._stopped.update(self._running)
+        self.cancel_running()
+
+    def stopped_early(self) -> bool:
+        """Whether the update being handled here was cancelled by ``finish`` (the bot stopping) before it was done."""
+        return asyncio.current_task() in self._stopped
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Await the handler coroutine while holding this chat's lock and one of the shared slots."""
@@ -140,6 +157,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 async with self._slots:
                     await coroutine
         finally:
+            # Cancelled while waiting its turn: never awaited, it would be logged as such at exit.
+            getattr(coroutine, "close", lambda: None)()
             for key in keys:
                 self._waiting[key] -= 1
                 if not self._waiting[key]:  # forget idle chats so memory stays flat

@@ -1541,6 +1541,11 @@ class DeliveryService:
         )
         for _ in range(MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
             while True:
+                if self._stopping or _cancelled():
+                    # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's
+                    # digest, still due, goes out after the restart. (Cancelled: a stop cancelled /digest's
+                    # command while the part before was on its way, which _to_the_answer let finish.)
+                    raise asyncio.CancelledError
                 wait = (
                     max(self._pacer.chat_ready_at(chat_id), self._pacer.overall_ready_at())
                     - self._pacer.now()
@@ -1548,10 +1553,6 @@ class DeliveryService:
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
-            if self._stopping:
-                # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's digest,
-                # still due, goes out after the restart.
-                raise asyncio.CancelledError
             # Taken before the check below awaits: other digests waiting for this slot would pass the pacer
             # meanwhile, and all of them would send at once. A slot a chat no longer wants is only one gap.
             self._pacer.take(chat_id, is_group)
@@ -1560,14 +1561,16 @@ class DeliveryService:
             if interrupted is not None and (why := await interrupted(chat_id)) is not None:
                 return f"{_INTERRUPTED}{why}", chat_id, thread_id
             try:
-                await _send_message(
-                    self._sender or self._bot,
-                    chat_id=chat_id,
-                    text=text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    message_thread_id=thread_id,
-                    **replying,
+                await _to_the_answer(
+                    _send_message(
+                        self._sender or self._bot,
+                        chat_id=chat_id,
+                        text=text,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                        message_thread_id=thread_id,
+                        **replying,
+                    )
                 )
                 return None, chat_id, thread_id
             except RetryAfter as exc:
@@ -1629,6 +1632,28 @@ class DeliveryService:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+
+def _cancelled() -> bool:
+    """Whether the running task has been asked to stop (a cancel that ``_to_the_answer`` held back)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+async def _to_the_answer(send: Awaitable[None]) -> None:
+    """Await a digest part's send until Telegram answers, even if the task is cancelled meanwhile.
+
+    A stopping bot cancels /digest's command after a grace: cancelled on its way, a part already in the chat
+    was counted unsent and sent again by the next digest. The cancel is honoured before the next part.
+    """
+    sending = asyncio.ensure_future(send)
+    while True:
+        try:
+            await asyncio.shield(sending)
+            return
+        except asyncio.CancelledError:
+            if sending.cancelled():  # the send itself (the loop closing), not only this task
+                raise
 
 
 def _park_seconds(attempts: int) -> float:

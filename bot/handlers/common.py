@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -16,9 +17,16 @@ from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
 from bot.context import BotContext
 from bot.errors import UserError, retry_after_seconds, topic_gone
-from bot.render.replies import Reply, render_admin_only, render_group_admin_only, render_problem
+from bot.render.replies import (
+    Reply,
+    render_admin_only,
+    render_group_admin_only,
+    render_problem,
+    render_stopped_early,
+)
 from bot.render.text import truncate
 from bot.store.models import Chat
+from bot.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,13 @@ def command(func: Handler) -> Handler:
             await send(message, render_group_admin_only())
         except BotAdminRequired:
             await send(message, render_admin_only())
+        except asyncio.CancelledError:
+            processor = context.application.update_processor
+            if isinstance(processor, PerChatUpdateProcessor) and processor.stopped_early():
+                # Telegram has been told this message was read: it never comes again, so the sender must know.
+                with contextlib.suppress(TelegramError):
+                    await send(message, render_stopped_early())
+            raise
 
     return wrapper
 

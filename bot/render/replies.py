@@ -1122,6 +1122,14 @@ def render_plain_text_hint() -> Reply:
     )
 
 
+def render_stopped_early() -> Reply:
+    """A command the bot was stopped in the middle of (a /summary of a slow page at a restart): Telegram will
+    not hand it over again, so the sender is asked to."""
+    return render_problem(
+        "The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    )
+
+
 def render_admin_only() -> Reply:
     """An admin command from someone else."""
     return Reply("Sorry, that command is only for the bot's administrators.")

@@ -334,3 +334,61 @@ async def test_flood_control_at_start_up_says_to_wait_not_to_check_the_url(tmp_p
         "restarts); start newsbot again after that"
     ), log[-2000:]
     assert "Traceback" not in log
+
+
+async def test_sigterm_while_a_summary_fetches_a_slow_page_stops_promptly_and_says_so(tmp_path: Path) -> None:
+    # Stopping waited for the /summary's page to time out (NEWSBOT_FETCH_TIMEOUT_SECONDS, up to 300 s: past
+    # systemd's 90 s), and the user got "did not answer within 60 seconds" about a page that was never given time.
+    async with BotApiEmulator() as emulator, NewsSite() as site:
+        page = site.add_never_answering("/slow.html")
+        process = await _start_run(
+            tmp_path,
+            emulator.base_url,
+            tmp_path / "bot.sqlite3",
+            allow_private_urls="true",
+            fetch_timeout_seconds="60",
+        )
+        try:
+            await emulator.send_user_message(7, f"/summary {page}")
+            await _until(lambda: site.hits("/slow.html") >= 1, timeout=60)
+            await asyncio.sleep(0.3)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process, timeout=90)
+    assert code == 0, log[-2000:]
+    assert time.monotonic() - started < 15, log[-2000:]
+    assert [m.text for m in emulator.messages(7)] == [
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    ]
+    assert "Traceback" not in log and "never awaited" not in log, log[-2000:]
+
+
+class _SlowToStartPollingEmulator(BotApiEmulator):
+    """A Bot API slow to answer deleteWebhook, the first call of starting to poll (a slow network at start-up)."""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == "deletewebhook":
+            self.requests["slow-deleteWebhook"] += 1
+            await asyncio.sleep(30)
+        return await super()._handle(request)
+
+
+async def test_sigterm_while_polling_starts_stops_at_once(tmp_path: Path) -> None:
+    # PTB's updater stayed marked running when its start was cancelled: shutdown refused with a traceback
+    # ("This Updater is still running!"), the database was never closed, and the process hung until killed.
+    async with _SlowToStartPollingEmulator() as emulator:
+        process = await _start_run(tmp_path, emulator.base_url, tmp_path / "bot.sqlite3")
+        try:
+            await _until(lambda: emulator.requests["slow-deleteWebhook"] >= 1, timeout=60)
+            await asyncio.sleep(0.3)
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process, timeout=25)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert code == 0, log[-2000:]
+    assert time.monotonic() - started < 10
+    assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]

@@ -194,3 +194,38 @@ async def test_sigterm_at_digest_time_leaves_each_due_digest_to_the_restart_once
         assert {chat_id: len(emulator.messages(chat_id)) for chat_id in chat_ids} == dict.fromkeys(
             chat_ids, 1
         )
+
+
+async def test_digest_command_cancelled_by_a_stop_mid_send_does_not_repeat_that_part(tmp_path: Path) -> None:
+    # /digest is sent in its command's task, which a stopping bot cancels after a grace of 5 s. Cancelled while
+    # a part was on its way (in the chat, Telegram's answer not back yet), its stories went back to the queue
+    # and the next digest showed them a second time.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, clock, digest_max_per_topic=50) as r,
+    ):
+        await add_chat(r, 7, topics=("sport",))
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await chats.set_digest_times(7, ["08:00"])
+        long_sentence = "A very long summary sentence that keeps going " * 4
+        arts = [
+            await store_article(r, f"Story {i}; " + "x" * 150, topics=("sport",), summary=(long_sentence,))
+            for i in range(25)
+        ]
+        await r.delivery.plan_alerts(arts, clock.now())
+        await r.delivery.start()
+        emulator.hold_answers(7)
+        asked = asyncio.create_task(r.delivery.send_digest(7, clock.now(), on_demand=True))
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        asked.cancel()  # the bot stopping: the /digest command is cancelled
+        await asyncio.sleep(0.2)
+        emulator.release_answers(7)
+        with pytest.raises(asyncio.CancelledError):
+            await asked
+        assert len(emulator.messages(7)) == 1  # no part after the one on its way
+        await r.delivery.aclose()
+        clock.set(utc(2026, 1, 5, 8))
+        await _restart_and_send_due_digests(r, emulator, clock)
+        shown = Counter(re.findall(r"Story \d+;", "\n".join(m.text for m in emulator.messages(7))))
+        assert shown == Counter({f"Story {i};": 1 for i in range(25)})
