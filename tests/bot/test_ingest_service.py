@@ -306,6 +306,110 @@ async def test_a_backlog_longer_than_a_poll_is_late_news_and_a_feed_read_minutes
     assert found == [(["Harbour report number 200", "Harbour report number 201"], set())]
 
 
+async def test_a_feed_polled_hourly_brings_the_last_hours_news_as_news_not_late(
+    db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # NEWSBOT_FEED_INTERVAL_SECONDS=3600: a poll comes a little over an hour after the last, and a story
+    # published just after that one is over an hour old. The catch-up window is two intervals, so it is news.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True, feed_interval_seconds=3600
+    )
+    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=1_000_000)
+    service = IngestService(
+        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    )
+    found: list[tuple[list[str], set[str]]] = []
+
+    def on_new(new: list[Article], late: frozenset[int]) -> None:
+        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
+
+    try:
+        items = [_story(0, news_site, published=_iso(clock.now() - 60))]
+        await db.feeds.add(news_site.url("/hourly.json"), (), None, clock.now())
+        news_site.add("/hourly.json", _json_feed("Hourly", items), content_type="application/json")
+        await service.poll_due_feeds(clock.now(), on_new=on_new)
+        last_poll = clock.now()
+        clock.advance(3630)
+        fresh = [_story(1, news_site, published=_iso(last_poll + 10))]
+        news_site.add("/hourly.json", _json_feed("Hourly", fresh + items), content_type="application/json")
+        await service.poll_due_feeds(clock.now(), on_new=on_new)
+    finally:
+        service.close()
+        await fetcher.aclose()
+    assert found == [(["Harbour report number 1"], set())]
+
+
+async def test_the_stories_of_a_feed_first_read_hours_after_it_was_added_are_late_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed added, then unread for 5 hours (down, or the bot stopped): what it published meanwhile comes at
+    # once at its first read, a catch-up, not a run of hours-old alerts. Never read, it was last "read" when added.
+    found: list[tuple[list[str], set[str]]] = []
+
+    def on_new(new: list[Article], late: frozenset[int]) -> None:
+        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
+
+    added = clock.now()
+    await db.feeds.add(news_site.url("/new.json"), (), None, added)
+    clock.advance(5 * 3600)
+    items = [_story(n, news_site, published=_iso(added + n * 3600)) for n in (1, 2, 3)]
+    news_site.add("/new.json", _json_feed("New", items), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    titles = {f"Harbour report number {n}" for n in (1, 2, 3)}
+    assert [(set(new), late) for new, late in found] == [(titles, titles)]
+
+
+async def test_an_undated_story_is_never_late_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A feed back after 5 hours: its dated stories of those hours are a catch-up, but an undated one may be
+    # minutes old, so it comes as an alert.
+    found: list[tuple[list[str], set[str]]] = []
+
+    def on_new(new: list[Article], late: frozenset[int]) -> None:
+        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
+
+    items = [_story(0, news_site, published=_iso(clock.now() - 60))]
+    await db.feeds.add(news_site.url("/back.json"), (), None, clock.now())
+    news_site.add("/back.json", _json_feed("Back", items), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    clock.advance(5 * 3600)
+    undated = {k: v for k, v in _story(1, news_site).items() if k != "date_published"}
+    dated = _story(2, news_site, published=_iso(clock.now() - 3 * 3600))
+    news_site.add("/back.json", _json_feed("Back", [undated, dated, *items]), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    assert found == [(["Harbour report number 1", "Harbour report number 2"], {"Harbour report number 2"})]
+
+
+async def test_edits_left_for_the_next_poll_do_not_make_its_fresh_news_late(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Only new items left unread make the next poll's stories late news: a poll that took 10 of a feed's 12
+    # edits and left 2 must not fold the next poll's news (dated hours back, local time written as GMT) into a
+    # catch-up.
+    found: list[tuple[list[str], set[str]]] = []
+
+    def on_new(new: list[Article], late: frozenset[int]) -> None:
+        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
+
+    await db.feeds.add(news_site.url("/live.json"), (), None, clock.now())
+    items = [_story(n, news_site, published=_iso(clock.now() - 60)) for n in range(12)]
+    news_site.add("/live.json", _json_feed("Live", items), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    clock.advance(601)
+    edited = [
+        _story(n, news_site, title=f"Harbour report {n} corrected", published=_iso(clock.now() - 660))
+        for n in range(12)
+    ]
+    news_site.add("/live.json", _json_feed("Live", edited), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    clock.advance(601)
+    misdated = [_story(n, news_site, published=_iso(clock.now() - 5 * 3600)) for n in (20, 21)]
+    news_site.add("/live.json", _json_feed("Live", misdated + edited), content_type="application/json")
+    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    assert found == [(["Harbour report number 20", "Harbour report number 21"], set())]
+
+
 async def test_a_first_poll_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -1763,6 +1867,45 @@ async def test_a_feeds_edit_that_changes_what_the_story_is_about_changes_its_top
     assert await db.articles.latest(topic="politics") == []
 
 
+async def test_a_feeds_edit_of_an_items_text_alone_replaces_the_stored_text(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A figure corrected (or a live blog grown) under the same headline is an edit too: /latest, /search and
+    # digests must show the corrected text (the feed carries the whole text, so no page is fetched).
+    await db.feeds.add(news_site.url("/full.json"), (), None, clock.now() - 60)
+    item = _story(1, news_site, published=_iso(clock.now() - 30))
+    news_site.add("/full.json", _json_feed("Full", [item]), content_type="application/json")
+    await service.poll_due_feeds(clock.now())
+    [first] = await db.articles.search("quay1")
+    corrected = dict(item, content_text=item["content_text"].replace("shipment 7 arrived", "shipment 7 sank"))
+    news_site.add("/full.json", _json_feed("Full", [corrected]), content_type="application/json")
+    clock.advance(601)
+
+    assert await service.poll_due_feeds(clock.now()) == []  # an edit is not news: no alert
+
+    stored = await db.articles.get(first.id or 0)
+    assert stored is not None and stored.title == "Harbour report number 1"
+    assert "shipment 7 sank" in stored.body and "shipment 7 arrived" not in stored.body
+    assert [a.id for a in await db.articles.search("sank")] == [first.id]
+
+
+async def test_a_feed_listing_one_link_twice_with_two_texts_is_no_edit_at_every_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Two items with one link and two texts: the article stored from the first is not rewritten with the
+    # second's text (and back) at every poll, a summary each time.
+    await db.feeds.add(news_site.url("/twice.json"), (), None, clock.now() - 60)
+    first = _story(1, news_site, published=_iso(clock.now() - 30))
+    second = dict(first, id="s1-copy", content_text=first["content_text"].replace("arrived", "left"))
+    news_site.add("/twice.json", _json_feed("Twice", [first, second]), content_type="application/json")
+    await service.poll_due_feeds(clock.now())
+    [stored] = await db.articles.search("quay1")
+    for _ in range(2):
+        clock.advance(601)
+        await service.poll_due_feeds(clock.now())
+        assert await db.articles.get(stored.id or 0) == stored
+
+
 async def test_a_poll_taking_one_edit_logs_it_in_the_singular(
     service: IngestService,
     db: Database,
@@ -1814,6 +1957,29 @@ async def test_a_teasers_corrected_headline_fetches_its_page_again_and_an_unchan
     assert stored is not None and stored.title == "Chip plant opens in May"
     assert "booster rate" in stored.body and "Read more" not in stored.body
     assert news_site.hits("/story.html") == 2
+
+
+async def test_a_teasers_corrected_headline_keeps_the_stored_text_when_its_page_fails(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The page of a teaser whose headline the feed corrected answers an error: the new headline goes over the
+    # page's text stored before, never over the feed's "Read more..." (its summary would be that teaser).
+    page = _health_page(news_site, "Chip plant opens")
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
+    assert article.id is not None
+    item = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        f"<item><title>Chip plant opens in May</title><link>{page}</link><description>Read more...</description>"
+        f"<pubDate>{_rfc822(clock.now() - 601)}</pubDate></item></channel></rss>"
+    )
+    news_site.add("/teasers.xml", item, content_type="application/rss+xml")
+    news_site.add("/story.html", "gone", status=500)
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    stored = await db.articles.get(article.id)
+    assert stored is not None and stored.title == "Chip plant opens in May"
+    assert "vaccination" in stored.body and "Read more" not in stored.body
+    assert not any("Read more" in sentence for sentence in stored.summary)
 
 
 async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll(

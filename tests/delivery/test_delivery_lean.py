@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -113,6 +113,8 @@ async def test_sends_the_same_parameters_as_ptb(api: CannedApi) -> None:
     api.answer_with = (200, _ok_message(42))
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Full summary", callback_data="sum:9")]])
     text = '📰 <b><a href="https://x.example/?a=1&amp;b=2">Ünïcode &amp; more</a></b>'
+    # A /digest commented under a channel post: each part answers the command, or it is not among the comments.
+    quoted = ReplyParameters(77, allow_sending_without_reply=True)
     lean = LeanSender(TOKEN, api.base_url)
     await lean.initialize()
     try:
@@ -123,6 +125,7 @@ async def test_sends_the_same_parameters_as_ptb(api: CannedApi) -> None:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
                 link_preview_options=NO_PREVIEW,
+                reply_parameters=quoted,
             )
         await lean.send_message(
             chat_id=42,
@@ -130,12 +133,14 @@ async def test_sends_the_same_parameters_as_ptb(api: CannedApi) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard.to_dict(),
             link_preview_options=NO_PREVIEW,
+            reply_parameters=quoted,
         )
     finally:
         await lean.shutdown()
     ptb_params, lean_params = api.received
     assert lean_params == ptb_params
     assert lean_params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "sum:9"
+    assert lean_params["reply_parameters"] == {"message_id": 77, "allow_sending_without_reply": True}
 
 
 async def test_network_failure_is_network_error_without_the_token() -> None:

@@ -764,6 +764,9 @@ def test_prose_that_reads_like_a_reader_prompt_is_kept_and_the_footers_still_go(
         "Contact with the ferry was lost soon after it sent a last position from www.ferrytrack.example",
         "Visit Brackwater reported on Twitter that hotel bookings doubled.",
         "Originally published in 1971 the pamphlet was seized by the harbour police.",
+        # A prompt is one short sentence: a long one that opens like one is the story's.
+        "Follow the harbour ferries on Twitter and you would never guess that the council has spent three years"
+        " and most of its reserves trying to keep the oldest of them running past the new bridge.",
     ):
         assert clean_text(f"{body}\n{prose}") == f"{body}\n{prose}", prose
     for footer in (

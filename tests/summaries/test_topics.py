@@ -672,6 +672,9 @@ def test_a_feed_filing_items_under_a_field_tags_that_fields_topic() -> None:
     for word in ("genetics", "Neuroscience", "football", "middle east"):
         assert catalogue.resolve(word) is None
     assert catalogue.suggest("genetic") is None
+    # A catalogue built without science (a script's own subset) reads "Genetics" as no topic, not a crash.
+    without_science = TopicCatalogue([t for t in catalogue.all() if t.id != "science"])
+    assert without_science.resolve_declared(["Genetics", "Football"]) == ["sport"]
 
 
 def test_a_veto_a_blood_moon_and_market_research_alone_make_no_topic() -> None:
