@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -182,8 +183,9 @@ async def test_updates_with_fields_of_the_wrong_type_are_skipped_and_the_others_
         assert "What I can do" in (await emulator.next_message(reader)).text
     await emulator.wait_for_idle()
     assert [m.text for m in emulator.messages(USER_CHAT) if "What I can do" not in m.text] == []
-    skipped = [r for r in caplog.records if "which cannot be read" in r.getMessage()]
-    assert [r.args[0] for r in skipped if isinstance(r.args, tuple)] == ids
+    # From the message, not the record's args: the token filter, once installed, formats records in place.
+    skipped = [re.match(r"skipped update (\d+),", r.getMessage()) for r in caplog.records]
+    assert [int(m[1]) for m in skipped if m] == ids
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert await services_of(running_bot).chats.get(1) is None
 
