@@ -839,7 +839,15 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
             if absolute.startswith(("http://", "https://")):
                 link = absolute
                 break
-    guid = _str_or_none(raw.get("id"))
+    raw_id = raw.get("id")
+    # The spec has readers take a numeric id as a string: ignored, an item's identity rested on its title and
+    # text, so a link-less item whose title was edited came again as a new story.
+    guid = _str_or_none(
+        str(raw_id) if isinstance(raw_id, int | float) and not isinstance(raw_id, bool) else raw_id
+    )
+    # Ideally the id is the item's address, the spec says: a feed that gives no url links it as RSS and Atom do.
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = _absolute(base, guid)
     html_content = _str_or_none(raw.get("content_html"))
     content = html_to_text(html_content) if html_content else (_str_or_none(raw.get("content_text")) or None)
     summary = _text_field(_str_or_none(raw.get("summary")) or "")

@@ -747,3 +747,22 @@ def test_plain_text_titles_and_bodies_keep_what_looks_like_a_tag() -> None:
         <description>Lists.</description></item></channel></rss>"""
     )
     assert rss.items[0].title == "Why Vec<T> beats a<b"
+
+
+def test_a_json_feed_items_numeric_id_is_its_id_and_a_web_address_id_its_link() -> None:
+    # JSON Feed readers must take a numeric id as a string, and the id is ideally the item's address.
+    def feed(title: str) -> ParsedFeed:
+        items = [
+            {"id": 1234, "title": title, "content_text": "The council voted for the tram."},
+            {"id": "https://gazette.example/ferry", "title": "Ferry strike", "content_text": "Ferries stop."},
+        ]
+        doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Gazette", "items": items}
+        return parse_feed(json.dumps(doc).encode(), "https://gazette.example/feed.json")
+
+    before, after = feed("Tram line approved"), feed("Tram line approved by council")
+    tram_before, ferry = (item_to_article(item, before) for item in before.items)
+    tram_after = item_to_article(after.items[0], after)
+    assert before.items[0].guid == "1234"
+    # An edited title is the same item, not a new story alerted again.
+    assert tram_before.url.startswith("urn:newsbot:") and tram_after.url == tram_before.url
+    assert ferry.url == "https://gazette.example/ferry"
