@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import codecs
 import hashlib
+import html.entities
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ import feedparser
 import feedparser.encodings
 import lxml.etree
 import lxml.html
+import lxml.html.defs
 
 from summaries.articles import Article
 from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays
@@ -194,6 +196,38 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
     if _unescape_again and _ESCAPED_MARKUP.search(text):
         return html_to_text(text, _unescape_again=False)
     return _tidy(text)
+
+
+_CLOSING_TAG_OR_REFERENCE = re.compile(r"</\w+>|&#?\w+;")
+_TAG_NAME = re.compile(r"</?(\w+)")
+_ENTITY_NAME = re.compile(r"&(\w+);")
+
+
+def _looks_like_html(text: str) -> bool:
+    """True when a field declared plain text holds markup after all (feedparser's guess for RSS titles).
+
+    Markup has a closing tag or a character reference, and only HTML's tag and entity names ("Vec<T>" has
+    none of those), or a paragraph, break or link tag (see ``_ESCAPED_MARKUP``).
+    """
+    if _ESCAPED_MARKUP.search(text):
+        return True
+    if not _CLOSING_TAG_OR_REFERENCE.search(text):
+        return False
+    if any(name.lower() not in lxml.html.defs.tags for name in _TAG_NAME.findall(text)):
+        return False
+    return all(name in html.entities.entitydefs for name in _ENTITY_NAME.findall(text))
+
+
+def _text_field(value: str, media_type: str | None = "text/plain") -> str:
+    """Plain text of a feed field of ``media_type``: HTML is parsed, plain text kept as written.
+
+    Atom's text constructs (the default for titles, summaries and content) and JSON Feed's titles and
+    summaries are plain text: read as HTML, "Why Vec<T> beats a<b" lost everything from its first "<".
+    Plain text that plainly holds markup (escaped HTML, "&rsquo;") is still read as HTML, as feeds write it.
+    """
+    if media_type == "text/plain" and not _looks_like_html(value):
+        return _tidy(scrub_text(value))
+    return html_to_text(value)
 
 
 def _tidy(text: str) -> str:
@@ -541,15 +575,15 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
     guid = scrub_text(str(entry.get("id"))) if entry.get("id") else None
     if not link and guid and guid.startswith(("http://", "https://")):
         link = guid
-    summary = html_to_text(str(entry.get("summary") or ""))
+    summary = _text_field(str(entry.get("summary") or ""), _media_type(entry.get("summary_detail")))
     content: str | None = None
     for part in entry.get("content") or []:
-        value = html_to_text(str(part.get("value") or ""))
+        value = _text_field(str(part.get("value") or ""), _media_type(part))
         if value and (content is None or len(value) > len(content)):
             content = value
     if content == summary:
         content = None
-    title = _plain(entry.get("title"))
+    title = _plain(entry.get("title"), _media_type(entry.get("title_detail")))
     if not title:
         title = _title_from_text(content or summary)
     if not title and not link:
@@ -582,6 +616,11 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         guid=guid,
         **_entry_source(entry.get("source"), base),
     )
+
+
+def _media_type(detail: Any) -> str | None:
+    """The media type feedparser gives a field ("text/plain", "text/html"); None (read as HTML) when unknown."""
+    return str(detail.get("type")) if isinstance(detail, Mapping) and detail.get("type") else None
 
 
 def _own(entry: Mapping[str, Any], key: str) -> Any:
@@ -800,13 +839,21 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
             if absolute.startswith(("http://", "https://")):
                 link = absolute
                 break
-    guid = _str_or_none(raw.get("id"))
+    raw_id = raw.get("id")
+    # The spec has readers take a numeric id as a string: ignored, an item's identity rested on its title and
+    # text, so a link-less item whose title was edited came again as a new story.
+    guid = _str_or_none(
+        str(raw_id) if isinstance(raw_id, int | float) and not isinstance(raw_id, bool) else raw_id
+    )
+    # Ideally the id is the item's address, the spec says: a feed that gives no url links it as RSS and Atom do.
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = _absolute(base, guid)
     html_content = _str_or_none(raw.get("content_html"))
     content = html_to_text(html_content) if html_content else (_str_or_none(raw.get("content_text")) or None)
-    summary = html_to_text(_str_or_none(raw.get("summary")) or "")
+    summary = _text_field(_str_or_none(raw.get("summary")) or "")
     if not summary and content:
         summary, content = content, None
-    title = _plain(raw.get("title")) or _title_from_text(content or summary)
+    title = _plain(raw.get("title"), "text/plain") or _title_from_text(content or summary)
     if not title and not link:
         return None
     tags = raw.get("tags")
@@ -852,11 +899,11 @@ def _str_or_none(value: Any) -> str | None:
     return text or None
 
 
-def _plain(value: Any) -> str:
-    """A one-line plain-text string from a feed field that may hold HTML or entities."""
+def _plain(value: Any, media_type: str | None = None) -> str:
+    """A one-line plain-text string from a feed field that may hold HTML or entities (see ``_text_field``)."""
     if not isinstance(value, str):
         return ""
-    return " ".join(html_to_text(value).split())
+    return " ".join(_text_field(value, media_type).split())
 
 
 def _title_from_text(text: str, limit: int = 80) -> str:

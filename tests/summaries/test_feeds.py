@@ -716,3 +716,53 @@ def test_an_untitled_item_is_titled_by_its_first_sentence_cut_at_a_word() -> Non
     )
     title = feed.items[0].title
     assert title.endswith("…") and len(title) <= 81 and sentence.startswith(title[:-1] + " ")
+
+
+def test_plain_text_titles_and_bodies_keep_what_looks_like_a_tag() -> None:
+    # Atom's text constructs (the default type) and JSON Feed's titles and summaries are plain text: read as
+    # HTML, "Vec<T>" lost its "<T>" and "a<b in C++" everything after "a".
+    atom = parse_feed(
+        b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Compiler notes</title>
+        <entry><id>tag:notes,2024:1</id><title>Why Vec&lt;T&gt; beats a&lt;b in C++</title>
+        <link href="https://notes.example/vec"/>
+        <content type="text">Use Vec&lt;T&gt; when x&lt;y holds.</content></entry>
+        <entry><id>tag:notes,2024:2</id><title type="html">Lists &lt;b&gt;again&lt;/b&gt;</title>
+        <link href="https://notes.example/lists"/>
+        <summary>Write code by &amp;ldquo;Tell, Don&amp;rsquo;t Ask&amp;rdquo;.</summary></entry></feed>"""
+    )
+    vec, lists = atom.items
+    assert (vec.title, vec.text) == ("Why Vec<T> beats a<b in C++", "Use Vec<T> when x<y holds.")
+    # Markup and entities a feed escaped into a plain-text field are still read as HTML.
+    assert (lists.title, lists.text) == ("Lists again", "Write code by “Tell, Don’t Ask”.")
+    item = {"id": "1", "url": "https://notes.example/vec", "title": "Why Vec<T> beats a<b", "summary": "x<y"}
+    json_feed = parse_feed(
+        json.dumps(
+            {"version": "https://jsonfeed.org/version/1.1", "title": "Notes", "items": [item]}
+        ).encode()
+    )
+    assert (json_feed.items[0].title, json_feed.items[0].summary) == ("Why Vec<T> beats a<b", "x<y")
+    rss = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Notes</title><item>
+        <title>Why Vec&lt;T&gt; beats a&lt;b</title><link>https://notes.example/vec</link>
+        <description>Lists.</description></item></channel></rss>"""
+    )
+    assert rss.items[0].title == "Why Vec<T> beats a<b"
+
+
+def test_a_json_feed_items_numeric_id_is_its_id_and_a_web_address_id_its_link() -> None:
+    # JSON Feed readers must take a numeric id as a string, and the id is ideally the item's address.
+    def feed(title: str) -> ParsedFeed:
+        items = [
+            {"id": 1234, "title": title, "content_text": "The council voted for the tram."},
+            {"id": "https://gazette.example/ferry", "title": "Ferry strike", "content_text": "Ferries stop."},
+        ]
+        doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Gazette", "items": items}
+        return parse_feed(json.dumps(doc).encode(), "https://gazette.example/feed.json")
+
+    before, after = feed("Tram line approved"), feed("Tram line approved by council")
+    tram_before, ferry = (item_to_article(item, before) for item in before.items)
+    tram_after = item_to_article(after.items[0], after)
+    assert before.items[0].guid == "1234"
+    # An edited title is the same item, not a new story alerted again.
+    assert tram_before.url.startswith("urn:newsbot:") and tram_after.url == tram_before.url
+    assert ferry.url == "https://gazette.example/ferry"
