@@ -395,6 +395,24 @@ async def timed(label: str, make: Callable[[], Awaitable[T]], runs: int = 5) -> 
     return result  # type: ignore[no-any-return]
 
 
+async def beside_slow_search(
+    label: str, slow: Callable[[], Awaitable[object]], quick: Callable[[], Awaitable[object]], runs: int = 5
+) -> None:
+    """Start ``slow()``, then time ``quick()`` while it runs; print median and max of ``quick`` alone."""
+    samples = []
+    for _ in range(runs):
+        task = asyncio.ensure_future(slow())
+        await asyncio.sleep(0.01)  # the slow one is reading by now
+        t0 = time.perf_counter()
+        await quick()
+        samples.append(time.perf_counter() - t0)
+        await task
+    print(
+        f"{label:<48} median {statistics.median(samples) * 1e3:8.1f} ms  max {max(samples) * 1e3:8.1f} ms",
+        flush=True,
+    )
+
+
 async def measure(folder: Path) -> None:
     """Copy the built database and time the real services on the copy."""
     from pydantic import SecretStr
@@ -448,6 +466,21 @@ async def measure(folder: Path) -> None:
         )
         for label, words in SEARCHES:
             await timed(f"/search {label}", lambda w=words: services.articles.search(w, chat_id=chat))  # type: ignore[misc]
+        # Another chat's reads while one chat's slow search runs: on one reader connection they queued behind it.
+        other = chat - 1
+        for label, read in (
+            ("/latest", lambda: services.articles.latest("", chat_id=other)),
+            ("/latest business", lambda: services.articles.latest("business", chat_id=other)),
+            ("/summary ID", lambda: services.ingest.summarize_article(1000, 3, chat_id=other)),
+            ("/mysubs", lambda: services.subscriptions.for_chat(other)),
+            ("due digests (08:00)", lambda: db.chats.due_digests(NOW)),
+            ("/search market", lambda: services.articles.search("market", chat_id=other)),
+        ):
+            await beside_slow_search(
+                f"{label} during a .market search",
+                lambda: services.articles.search(".market", chat_id=chat),
+                read,
+            )
         found = await services.articles.search("market", chat_id=chat)
         await timed(
             "/search market, next page",

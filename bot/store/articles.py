@@ -593,11 +593,17 @@ class ArticleRepo:
         newest = "articles_newest" if query is not None and not substrings else None
         if exact:
             where, values = " AND ".join([*clauses, *exact]), (*params, *exact_params)
-            found_exact = await self._newest(where, values, limit, indexed_by=newest, after=after)
-            if found_exact or (after is not None and await self._newest(where, values, 1, indexed_by=newest)):
+            found_exact = await self._newest(
+                where, values, limit, indexed_by=newest, after=after, search=True
+            )
+            if found_exact or (
+                after is not None and await self._newest(where, values, 1, indexed_by=newest, search=True)
+            ):
                 return found_exact
             # No article prints it in capitals: typed with caps lock on ("OIL"), it means the word.
-        return await self._newest(" AND ".join(clauses), tuple(params), limit, indexed_by=newest, after=after)
+        return await self._newest(
+            " AND ".join(clauses), tuple(params), limit, indexed_by=newest, after=after, search=True
+        )
 
     async def _newest(
         self,
@@ -607,14 +613,17 @@ class ArticleRepo:
         *,
         indexed_by: str | None = None,
         after: int | None = None,
+        search: bool = False,
     ) -> list[Article]:
+        # A search reads on a connection of its own (see Database.searcher).
+        conn = self._db.searcher if search else self._db.reader
         # Pick the ids first and fetch whole rows only for those: sorting full rows drags every body
         # through the sorter (8x slower at 5,000 articles). One article per story, its newest telling that
         # matches: the same story from two sources is listed once (other_sources names the rest).
         hint = f" INDEXED BY {indexed_by}" if indexed_by else ""
         older = f" AND {_OLDER_THAN}" if after is not None else ""
         candidates = await fetch_all(
-            self._db.reader,
+            conn,
             f"SELECT id, story_id FROM articles{hint} WHERE {where}{older} ORDER BY {_NEWEST_FIRST} LIMIT ?",
             # SQLite reads a negative LIMIT as "no limit"; a slip in the caller must not fetch everything.
             (*params, *((after,) if after is not None else ()), max(0, limit) * _STORY_OVERFETCH),
@@ -625,7 +634,7 @@ class ArticleRepo:
             # A story an earlier page showed (by a newer telling) is not listed again by an older one.
             listed = {int(row["story_id"]) for row in candidates}
             shown = await fetch_all(
-                self._db.reader,
+                conn,
                 f"SELECT DISTINCT story_id FROM articles WHERE story_id IN ({', '.join('?' * len(listed))})"
                 f" AND {where} AND NOT {_OLDER_THAN}",
                 (*listed, *params, after),
@@ -640,7 +649,7 @@ class ArticleRepo:
         if not ids:
             return []
         rows = await fetch_all(
-            self._db.reader,
+            conn,
             f"SELECT {_COLUMNS} FROM articles WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY {_NEWEST_FIRST}",
             tuple(ids),
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest_asyncio
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
-from tests.conftest import USER_CHAT
+from bot.store import NewArticle
+from summaries.articles import Article
+from tests.conftest import USER_CHAT, services_of
 from tests.conversation.helpers import say
 
 FLOODER = 4242
@@ -34,6 +38,47 @@ async def test_a_flood_in_one_chat_does_not_hold_up_the_others(
     await emulator.block_chat(FLOODER, announce=False)  # the rest of the flood now fails fast
     assert "What I can do" in reply.text
     assert waited < 3, f"another chat waited {waited:.1f}s behind the flood"
+
+
+async def test_a_slow_search_in_one_chat_does_not_hold_up_another_chats_latest(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A search's work depends on the words typed: a word with a symbol whose letters most articles hold reads
+    # each of their bodies (0.6 s at 200,000 articles). Here 40 long bodies, every word of them starting like
+    # the one looked for, make such a search take about a second. It read on the one connection every other
+    # read used, so another chat's /latest waited until it was done.
+    services = services_of(running_bot)
+    word = "a" * 50
+    published = datetime.fromtimestamp(services.clock.now(), UTC)
+    await services.db.articles.add_many(
+        [
+            NewArticle(
+                Article(
+                    f"https://news.example/long-{n}",
+                    f"Long read number {n}",
+                    f"{word} " * 20_000 + f"part{n}",
+                    "Example News",
+                    published,
+                ),
+                f"long{n}",
+            )
+            for n in range(40)
+        ],
+        services.clock.now(),
+    )
+    searcher = USER_CHAT + 1
+    sent = time.monotonic()
+    await emulator.send_user_message(searcher, f"/search {word}+")
+    await asyncio.sleep(0.2)  # the search is reading by now
+    started = time.monotonic()
+    latest = await say(emulator, "/latest", chat=USER_CHAT, timeout=30)
+    waited = time.monotonic() - started
+    found = await emulator.next_message(searcher, timeout=30)
+    searched = time.monotonic() - sent
+    assert "Long read number 39" in latest.text
+    assert "Nothing found" in found.text
+    assert searched > 0.6, f"the search took only {searched:.2f}s: it does not test anything"
+    assert waited < searched / 3, f"/latest waited {waited:.2f}s behind another chat's {searched:.2f}s search"
 
 
 async def test_a_burst_in_one_chat_is_answered_in_order(

@@ -589,10 +589,10 @@ async def test_search_for_chinese_words_reads_only_articles_that_have_such_chara
         steps += 1
         return 0
 
-    await db.reader.set_progress_handler(count, 1000)
+    await db.searcher.set_progress_handler(count, 1000)
     assert await _search_urls(db, "名古屋") == []
     assert await _search_urls(db, "東京") == ["3000"]
-    await db.reader.set_progress_handler(None, 0)
+    await db.searcher.set_progress_handler(None, 0)
     assert steps < 20  # reading all 2,000 articles took over 100 (x1000 steps)
 
 
@@ -603,14 +603,14 @@ async def test_search_for_a_common_word_walks_the_newest_articles_and_stops(db: 
         [NewArticle(make_article(i, body="Markets rose again. " * 20), f"h{i}") for i in range(1, 201)], NOW
     )
     traced: list[str] = []
-    await db.reader.set_trace_callback(traced.append)
+    await db.searcher.set_trace_callback(traced.append)
     try:
         found = await _search_urls(db, "markets", limit=3)
     finally:
-        await db.reader.set_trace_callback(None)
+        await db.searcher.set_trace_callback(None)
     assert found == ["200", "199", "198"]
     [pick] = [sql for sql in traced if sql.startswith("SELECT id, story_id FROM articles")]
-    plan = await db.reader.execute_fetchall("EXPLAIN QUERY PLAN " + pick)
+    plan = await db.searcher.execute_fetchall("EXPLAIN QUERY PLAN " + pick)
     details = " | ".join(str(r[3]) for r in plan)
     assert "INDEX articles_newest" in details and "TEMP B-TREE" not in details, details
 
