@@ -253,7 +253,10 @@ def _detected_charset(data: bytes) -> str | None:
             return None
         best = from_bytes(data).best()
         return best.encoding if best is not None else None
-    encoding = chardet.detect(data).get("encoding")
+    # Only the charsets of the web and ISO-8859: among old DOS, Mac and mainframe code pages, chardet found one
+    # that fits most short text ("no ·ltimo trimestre" in cp437, "It cost μ5" in cp737, "Straşe" in MacTurkish).
+    era = chardet.EncodingEra.MODERN_WEB | chardet.EncodingEra.LEGACY_ISO
+    encoding = chardet.detect(data, encoding_era=era).get("encoding")
     return encoding if isinstance(encoding, str) else None
 
 

@@ -157,6 +157,22 @@ def test_a_short_file_in_latin1_or_windows_1252_keeps_its_letters(
     assert f"{article.title}\n\n{article.body}" == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Economia\n\nA economia cresceu 2% no último trimestre. O governo comemorou o resultado.",
+        "Road works\n\nDie Straße ist gesperrt.",
+    ],
+)
+def test_a_short_latin1_file_is_not_read_in_an_old_dos_or_mac_code_page(tmp_path: Path, text: str) -> None:
+    # chardet weighs DOS, Mac and mainframe code pages too, and found one that fit: "no ·ltimo trimestre" (cp437),
+    # "Die Straşe" (MacTurkish).
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode("latin-1"))
+    [article] = read_source_file(path)
+    assert f"{article.title}\n\n{article.body}" == text
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
