@@ -1,4 +1,4 @@
-"""``newsbot run``: the bot against the Telegram Bot API, until SIGINT or SIGTERM stops it."""
+"""``newsbot run``: the bot against the Telegram Bot API, until SIGINT, SIGTERM or SIGHUP stops it."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ async def serve(settings: Settings) -> bool:
                 task.cancel()
 
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signals = _stop_signals()
+    for sig in signals:
         loop.add_signal_handler(sig, on_signal)
     try:
         await task
@@ -99,9 +100,23 @@ async def serve(settings: Settings) -> bool:
         reason = str(exc).replace(settings.bot_token.get_secret_value(), "<token>")
         raise _not_a_bot_api(api_url, reason) from None
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in signals:
             loop.remove_signal_handler(sig)
     return True
+
+
+def _stop_signals() -> list[signal.Signals]:
+    """The signals that stop the bot cleanly: SIGINT, SIGTERM, and SIGHUP unless it is ignored.
+
+    Left to its default, SIGHUP (the terminal or SSH session the bot was started from closing) killed the process
+    as a crash would: no in-flight send recorded, so those messages could come twice. Under ``nohup``, which
+    ignores SIGHUP so that the bot outlives the session, it stays ignored.
+    """
+    signals = [signal.SIGINT, signal.SIGTERM]
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        signals.append(hangup)
+    return signals
 
 
 def _not_a_bot_api(api_url: str, answer: str) -> BotApiUnavailable:

@@ -57,7 +57,9 @@ async def test_run_answers_and_stops_cleanly_without_leaking_the_token(tmp_path:
     assert (tmp_path / "bot.sqlite3").exists()
 
 
-async def _start_run(tmp_path: Path, api_url: str, db: Path, **settings: str) -> asyncio.subprocess.Process:
+async def _start_run(
+    tmp_path: Path, api_url: str, db: Path, *, ignore_hangup: bool = False, **settings: str
+) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -70,6 +72,8 @@ async def _start_run(tmp_path: Path, api_url: str, db: Path, **settings: str) ->
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
         cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        # As `nohup newsbot run` starts it.
+        preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None,
     )  # fmt: skip
 
 
@@ -96,6 +100,33 @@ def _locked(db: Path) -> Iterator[None]:
     finally:
         conn.execute("ROLLBACK")
         conn.close()
+
+
+async def test_a_hangup_stops_the_bot_cleanly_unless_it_runs_under_nohup(tmp_path: Path) -> None:
+    # The SSH session the bot was started from closing sent SIGHUP, which killed it as a crash would (no
+    # in-flight send recorded, so those could come twice). It now stops as on SIGTERM; under nohup it runs on.
+    async with BotApiEmulator() as emulator:
+        db = tmp_path / "bot.sqlite3"
+        process = await _start_run(tmp_path, emulator.base_url, db)
+        await emulator.send_user_message(7, "/start")
+        await emulator.next_message(7, timeout=60)
+        process.send_signal(signal.SIGHUP)
+        code, log = await _finish(process)
+        assert code == 0, log[-2000:]
+        assert "Traceback" not in log
+        nohup = await _start_run(tmp_path, emulator.base_url, db, ignore_hangup=True)
+        try:
+            await emulator.send_user_message(7, "/help")
+            await emulator.next_message(7, timeout=60)
+            nohup.send_signal(signal.SIGHUP)
+            await asyncio.sleep(1)
+            await emulator.send_user_message(7, "/help")
+            assert "/summary" in (await emulator.next_message(7, timeout=30)).text
+            assert nohup.returncode is None
+        finally:
+            nohup.send_signal(signal.SIGTERM)
+            code, log = await _finish(nohup)
+    assert code == 0, log[-2000:]
 
 
 async def test_sigterm_during_start_up_stops_at_once(tmp_path: Path) -> None:
