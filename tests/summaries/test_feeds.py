@@ -473,6 +473,72 @@ def test_a_time_in_a_zone_abbreviation_is_read_in_that_zone(written: str, utc_ho
     assert published is not None and published.astimezone(UTC).hour == utc_hour
 
 
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        # A 12-hour time: feedparser dropped "PM", so the story came out 12 hours old ("Catching up", or never
+        # alerted past the retention window's edge).
+        ("Tue, 05 Mar 2024 10:00 PM EST", datetime(2024, 3, 6, 3, 0, tzinfo=UTC)),
+        ("05 Mar 2024 12:30 AM GMT", datetime(2024, 3, 5, 0, 30, tzinfo=UTC)),
+        ("Tue, 5 Mar 2024 1:15:00 p.m. +0000", datetime(2024, 3, 5, 13, 15, tzinfo=UTC)),
+        # The month first: no date at all.
+        ("Tuesday, March 5, 2024 10:00 AM", datetime(2024, 3, 5, 10, 0, tzinfo=UTC)),
+        ("March 5, 2024 10:00 PM EST", datetime(2024, 3, 6, 3, 0, tzinfo=UTC)),
+        # An offset after GMT or UTC: dropped (read as UTC) or no date at all.
+        ("Tue, 05 Mar 2024 10:00:00 UTC+2", datetime(2024, 3, 5, 8, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00:00 GMT-5", datetime(2024, 3, 5, 15, 0, tzinfo=UTC)),
+        # ISO 8601 with an offset written without a colon: its minutes were dropped, 30 minutes off.
+        ("2024-03-05T10:00:00+0530", datetime(2024, 3, 5, 4, 30, tzinfo=UTC)),
+        ("2024-03-05T10:00:00-0330", datetime(2024, 3, 5, 13, 30, tzinfo=UTC)),
+        # A Unix time, in seconds or milliseconds: read as a date in April 2017, so never alerted.
+        ("1709632800", datetime(2024, 3, 5, 10, 0, tzinfo=UTC)),
+        ("1709632800000", datetime(2024, 3, 5, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, utc: datetime) -> None:
+    rss = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
+        </channel></rss>""".encode()
+    )
+    atom = parse_feed(
+        f"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>N</title>
+        <entry><title>T</title><link href="https://n.example/1"/><id>urn:n:1</id><updated>{written}</updated>
+        </entry></feed>""".encode()
+    )
+    dublin_core = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+        <title>N</title><link>https://n.example/</link><item><title>T</title><link>https://n.example/1</link>
+        <dc:date>{written}</dc:date></item></channel></rss>""".encode()
+    )
+    assert rss.items[0].published == utc
+    assert atom.items[0].published == utc
+    assert dublin_core.items[0].published == utc
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("Tue, 05 Mar 2024 22:00:00 EST", datetime(2024, 3, 6, 3, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00:00 +0530", datetime(2024, 3, 5, 4, 30, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00:00 GMT-0500", datetime(2024, 3, 5, 15, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00:00 GMT+05:30", datetime(2024, 3, 5, 4, 30, tzinfo=UTC)),
+        ("2024-03-05T10:00:00+05:30", datetime(2024, 3, 5, 4, 30, tzinfo=UTC)),
+        ("2024-03-05T10:00:00Z", datetime(2024, 3, 5, 10, 0, tzinfo=UTC)),
+        ("2024-03-05", datetime(2024, 3, 5, tzinfo=UTC)),
+        # Not a 12-hour time: read as feedparser reads it, the "PM" ignored.
+        ("Tue, 05 Mar 2024 13:00 PM GMT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
+    ],
+)
+def test_dates_feedparser_reads_right_are_read_as_before(written: str, utc: datetime) -> None:
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
+        </channel></rss>""".encode()
+    )
+    assert feed.items[0].published == utc
+
+
 def test_a_date_with_no_such_month_stays_unknown() -> None:
     feed = parse_feed(
         b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
@@ -505,14 +571,14 @@ def test_an_item_that_breaks_its_conversion_is_skipped_not_the_whole_feed(
 ) -> None:
     # A bug no rule foresaw in one item (a calendar-edge date once raised OverflowError) failed the whole feed
     # at every poll; stand in for such a bug by making one item's date reading raise.
-    real = feeds_module._localized_date
+    real = feeds_module._written_date
 
     def broken(value: object) -> datetime | None:
         if value == "Sex, 31 Dez 2021 23:00:00 -0300":
             raise OverflowError("date value out of range")
         return real(value)
 
-    monkeypatch.setattr(feeds_module, "_localized_date", broken)
+    monkeypatch.setattr(feeds_module, "_written_date", broken)
     feed = parse_feed(
         b"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
         <item><title>Odd</title><link>https://n.example/1</link><pubDate>Sex, 31 Dez 2021 23:00:00 -0300</pubDate>
