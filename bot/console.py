@@ -218,10 +218,24 @@ async def run_console(
                     services: Services = application.bot_data["services"]
                     await services.ingest.ingest_articles(load_samples())
                     await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
-                    if stop.is_set() and isinstance(application.update_processor, PerChatUpdateProcessor):
-                        # Ctrl-C (or a hang-up, a kill) leaves now: a fetch still waiting for a slow site
-                        # would hold the exit for up to NEWSBOT_FETCH_TIMEOUT_SECONDS; the console keeps nothing.
-                        application.update_processor.cancel_running()
+                    processor = application.update_processor
+                    if isinstance(processor, PerChatUpdateProcessor):
+                        if not stop.is_set():
+                            # quit or Ctrl-D: the answer to a slow link is shown before leaving. Left to the
+                            # stop's 5 s grace, it was cut off with "The bot is stopping (to restart, usually)
+                            # ... send it again in a minute": no console restarts, and this one keeps nothing.
+                            waits = {
+                                asyncio.create_task(processor.wait_running()),
+                                asyncio.create_task(stop.wait()),
+                            }
+                            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                            for wait in waits:
+                                wait.cancel()
+                        if stop.is_set():
+                            # Ctrl-C (or a hang-up, a kill) leaves now: a fetch still waiting for a slow site
+                            # would hold the exit for up to NEWSBOT_FETCH_TIMEOUT_SECONDS; the console keeps
+                            # nothing.
+                            processor.cancel_running()
     finally:
         for sig in _LEAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

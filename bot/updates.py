@@ -111,6 +111,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         for task in self._running:
             task.cancel()
 
+    async def wait_running(self) -> None:
+        """Wait until no update is being handled (the console's quit: the answers on their way are shown first)."""
+        while self._running:
+            await asyncio.wait(set(self._running))
+
     async def finish(self, grace_seconds: float) -> None:
         """The bot is stopping: let the updates being handled finish for up to ``grace_seconds``, then cancel
         the rest, each told so by ``stopped_early``.

@@ -23,6 +23,7 @@ from bot.render.replies import (
     render_group_admin_only,
     render_problem,
     render_stopped_early,
+    render_stopped_early_toast,
 )
 from bot.render.text import truncate
 from bot.store.models import Chat
@@ -68,14 +69,19 @@ def command(func: Handler) -> Handler:
         except BotAdminRequired:
             await send(message, render_admin_only())
         except asyncio.CancelledError:
-            processor = context.application.update_processor
-            if isinstance(processor, PerChatUpdateProcessor) and processor.stopped_early():
+            if _stopped_early(context):
                 # Telegram has been told this message was read: it never comes again, so the sender must know.
                 with contextlib.suppress(TelegramError):
                     await send(message, render_stopped_early())
             raise
 
     return wrapper
+
+
+def _stopped_early(context: BotContext) -> bool:
+    """Whether the update being handled was cancelled by the bot stopping (not by the console's Ctrl-C)."""
+    processor = context.application.update_processor
+    return isinstance(processor, PerChatUpdateProcessor) and processor.stopped_early()
 
 
 async def _come_back(update: Update, context: BotContext) -> None:
@@ -115,6 +121,11 @@ def button(func: ButtonHandler) -> Handler:
         except GroupAdminRequired:
             kind = "channel" if update.effective_chat.type == TgChat.CHANNEL else "group"
             await answer(query, f"Only this {kind}'s administrators can change that.", alert=True)
+        except asyncio.CancelledError:
+            if _stopped_early(context):
+                # Unanswered, the tap spun until Telegram gave up, and whether it took effect was anyone's guess.
+                await answer(query, render_stopped_early_toast(), alert=True)
+            raise
         else:
             await answer(query, toast)
 

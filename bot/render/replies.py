@@ -1130,6 +1130,11 @@ def render_stopped_early() -> Reply:
     )
 
 
+def render_stopped_early_toast() -> str:
+    """A button tap the bot was stopped in the middle of (plain text, for a toast): as ``render_stopped_early``."""
+    return "The bot is stopping (to restart, usually) and could not finish this: tap it again in a minute."
+
+
 def render_admin_only() -> Reply:
     """An admin command from someone else."""
     return Reply("Sorry, that command is only for the bot's administrators.")

@@ -7,14 +7,16 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import pytest
 import pytest_asyncio
 
+import bot.app
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.store import NewArticle
 from summaries.articles import Article
-from tests.conftest import USER_CHAT, services_of
-from tests.conversation.helpers import say
+from tests.conftest import USER_CHAT, MakeBot, services_of
+from tests.conversation.helpers import say, store_samples
 
 FLOODER = 4242
 
@@ -91,3 +93,29 @@ async def test_a_burst_in_one_chat_is_answered_in_order(
     assert [r.text.split("\n")[0] for r in replies] == [
         f"✅ Summaries will have {n} sentence{'s' if n > 1 else ''}." for n in range(1, 6)
     ]
+
+
+async def test_a_button_tapped_as_the_bot_stops_is_answered_to_tap_it_again(
+    emulator: BotApiEmulator, make_bot: MakeBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stop cancels what is still being answered after a grace. A command is told so; a tap was not answered at
+    # all: its spinner turned until Telegram gave up, and the user could not tell whether it had worked.
+    monkeypatch.setattr(bot.app, "UPDATE_GRACE_SECONDS", 0.2)
+    entered = asyncio.Event()
+
+    async def stuck(*args: object, **kwargs: object) -> None:
+        entered.set()
+        await asyncio.Event().wait()  # a summary that takes longer than the grace
+
+    async with make_bot() as application:
+        await store_samples(application)
+        listing = await say(emulator, "/latest")
+        monkeypatch.setattr(services_of(application).ingest, "summarize_article", stuck)
+        data = next(data for _, data in listing.buttons if data and data.startswith("sum:"))
+        query_id = await emulator.press_button(USER_CHAT, listing.message_id, data)
+        await asyncio.wait_for(entered.wait(), 10)
+    answer = await emulator.wait_callback_answer(query_id, timeout=5)
+    assert answer.text == (
+        "The bot is stopping (to restart, usually) and could not finish this: tap it again in a minute."
+    )
+    assert answer.show_alert

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
+import bot.app
 from bot.config import Settings
 from bot.console import IDLE_SECONDS, load_samples, run_console
+from tests.conversation.helpers import ARTICLE_BODY, ARTICLE_TITLE
+from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,6 +163,32 @@ async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
         if console.returncode is None:
             console.kill()
             await console.wait()
+
+
+async def test_ctrl_d_while_a_link_is_being_fetched_shows_its_summary_before_leaving(
+    tmp_path: Path, news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Leaving the console stops the bot, and a stop cuts a command off after a grace: the answer to a link
+    # still being fetched (a site slower than the grace, here made short) was "The bot is stopping (to restart,
+    # usually) ... send it again in a minute" instead of the summary it used to wait for.
+    monkeypatch.setattr(bot.app, "UPDATE_GRACE_SECONDS", 0.2)
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    path = page.url.removeprefix(news_site.base_url)
+    news_site.hold(path)
+
+    async def answer_late() -> None:
+        await wait_until(lambda: news_site.hits(path) > 0, timeout=30)
+        await asyncio.sleep(IDLE_SECONDS + 1.5)  # past the console's wait for the reply, and past the grace
+        news_site.release(path)
+
+    answering = asyncio.create_task(answer_late())
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3", allow_private_urls=True)  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO(f"/summary {page.url}\n"), stdout=out) == 0
+    await answering
+    text = out.getvalue()
+    assert "The line will connect the central station" in text and "stopping" not in text, text[-500:]
+    assert text.rstrip().endswith("bye")
 
 
 async def test_a_number_after_its_keyboard_was_edited_away_is_a_message_not_a_crash(tmp_path: Path) -> None:

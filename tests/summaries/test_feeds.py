@@ -815,6 +815,24 @@ def test_plain_text_titles_and_bodies_keep_what_looks_like_a_tag() -> None:
     assert rss.items[0].title == "Why Vec<T> beats a<b"
 
 
+def test_a_double_escaped_apostrophe_in_a_title_is_shown_as_an_apostrophe() -> None:
+    # "&apos;" is XML's, not one of HTML 4's names: a plain-text field holding it was taken for plain text, and
+    # the title read "Don&apos;t panic" (before plain text was kept as written, every title was read as HTML).
+    rss = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Notes</title><item>
+        <title>Don&amp;apos;t panic, it&amp;apos;s AT&amp;T only</title><link>https://notes.example/calm</link>
+        <description>Calm.</description></item></channel></rss>"""
+    )
+    assert rss.items[0].title == "Don't panic, it's AT&T only"
+    item = {"id": "1", "url": "https://notes.example/calm", "title": "Don&apos;t panic"}
+    json_feed = parse_feed(
+        json.dumps(
+            {"version": "https://jsonfeed.org/version/1.1", "title": "Notes", "items": [item]}
+        ).encode()
+    )
+    assert json_feed.items[0].title == "Don't panic"
+
+
 def test_a_json_feed_items_numeric_id_is_its_id_and_a_web_address_id_its_link() -> None:
     # JSON Feed readers must take a numeric id as a string, and the id is ideally the item's address.
     def feed(title: str) -> ParsedFeed:
