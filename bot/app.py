@@ -23,7 +23,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, feed_spec_warnings
 from bot.context import BotApplication, BotContext, Services
-from bot.delivery import DeliveryService
+from bot.delivery import DeliveryService, SharedPacing
 from bot.handlers import BOT_COMMANDS, register_handlers
 from bot.logs import hide_token
 from bot.render.replies import BOT_DESCRIPTION, BOT_SHORT_DESCRIPTION, command_descriptions
@@ -117,6 +117,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .base_url(settings.telegram_api_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor(64))
+        # Replies spend the same chats' flood budget as alerts and digests: a 429 to one holds those back too.
+        .rate_limiter(SharedPacing())
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
     )
@@ -182,6 +184,8 @@ async def _on_startup(application: BotApplication) -> None:
     clock: Clock = application.bot_data["clock"]
     services = await open_services(settings, clock, application.bot)
     application.bot_data["services"] = services
+    if isinstance(application.bot.rate_limiter, SharedPacing):
+        application.bot.rate_limiter.share(services.delivery.pacer)
     await application.bot.set_my_commands(BOT_COMMANDS)
     await _register_group_commands(application)
     await _register_admin_commands(application, settings)

@@ -1,9 +1,19 @@
-"""Telegram's flood limits as a schedule the sender consults (``Pacer``)."""
+"""Telegram's flood limits as a schedule the sender consults (``Pacer``), told of 429s answered to the bot's
+replies too (``SharedPacing``)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.errors import retry_after_seconds
+
+# The Bot API methods that spend a chat's flood budget (Telegram counts edits as well as new messages).
+_SPENDING = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 
 
 class Pacer:
@@ -64,3 +74,47 @@ class Pacer:
     def _forget_old(self, now: float) -> None:
         # Entries in the past constrain nothing; dropping them keeps memory flat over millions of chats.
         self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+
+
+class SharedPacing(BaseRateLimiter[None]):
+    """python-telegram-bot's hook on every request of the application's bot: a 429 answered to a reply or a
+    button's edit holds that chat's alerts and digests back in the delivery ``Pacer`` too, and keeps the first
+    slot after the wait for the reply's own retry (the handlers wait out a 429 themselves).
+
+    Without it the sender, paced to use every message a group may get, took each slot Telegram freed, and a
+    reply refused three times in a row was never sent. Replies are not otherwise counted: the pacer spaces a
+    group's messages evenly (3 s apart), where Telegram allows a burst, so counting every reply would hold a
+    group's alerts back long after a few commands that left most of its budget unspent.
+    """
+
+    def __init__(self) -> None:
+        self._pacer: Pacer | None = None
+
+    def share(self, pacer: Pacer) -> None:
+        """Tell ``pacer`` of 429s from now on (the delivery service's, built at start-up)."""
+        self._pacer = pacer
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Make the request at once; a 429 to a message-spending request holds the chat in the pacer."""
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            pacer, chat_id = self._pacer, data.get("chat_id")
+            if pacer is not None and endpoint in _SPENDING and isinstance(chat_id, int):
+                pacer.penalize(chat_id, retry_after_seconds(exc))
+                pacer.take(chat_id, is_group=chat_id < 0)  # the first slot after the wait: the reply's retry
+            raise

@@ -251,6 +251,11 @@ class DeliveryService:
 
     # ------------------------------------------------------------------------------------------ public API
 
+    @property
+    def pacer(self) -> Pacer:
+        """The flood-limit schedule of alerts and digests (and of 429s answered to replies: ``SharedPacing``)."""
+        return self._pacer
+
     async def plan_alerts(
         self, articles: Sequence[Article], now: float, late: Collection[int] | None = None
     ) -> int:

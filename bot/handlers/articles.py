@@ -398,7 +398,7 @@ async def latest_page_button(update: Update, context: BotContext) -> str | None:
         # The article the page would start below is gone (pruned as old), or nothing is older any more.
         return "No older articles now: send /latest again for the newest."
     replies = await _latest_replies(context, found, chat, start=start, in_place=True)
-    await edit(query, replies[0])
+    await edit(query, replies[0], saved=False)
     return None
 
 
@@ -475,7 +475,7 @@ async def search_page_button(update: Update, context: BotContext) -> str | None:
         # The article the page would start below is gone (pruned as old), or nothing is older any more.
         return f"No older matches now: send /search {words} again for the newest."
     replies = await _search_replies(context, words, found, chat.id, start=start, in_place=True)
-    await edit(query, replies[0])
+    await edit(query, replies[0], saved=False)
     return None
 
 

@@ -239,8 +239,12 @@ async def _send_reply_to(context: BotContext, chat_id: int, reply: Reply, reply_
     )
 
 
-async def edit(query: CallbackQuery, reply: Reply) -> None:
-    """Replace the text and keyboard of the message a button belongs to (see ``_redraw``)."""
+async def edit(query: CallbackQuery, reply: Reply, *, saved: bool = True) -> None:
+    """Replace the text and keyboard of the message a button belongs to (see ``_redraw``).
+
+    ``saved=False``: the tap changed nothing but this message (a page turn), so a long flood wait is raised for
+    the error handler to tell the tapper how long to wait, instead of leaving the tap answered by nothing.
+    """
     await _redraw(
         "message",
         lambda: query.edit_message_text(
@@ -249,6 +253,7 @@ async def edit(query: CallbackQuery, reply: Reply) -> None:
             reply_markup=reply.keyboard,
             link_preview_options=NO_PREVIEW,
         ),
+        saved=saved,
     )
 
 
@@ -257,15 +262,17 @@ async def edit_keyboard(query: CallbackQuery, reply: Reply) -> None:
     await _redraw("keyboard", lambda: query.edit_message_reply_markup(reply_markup=reply.keyboard))
 
 
-async def _redraw(what: str, call: Callable[[], Awaitable[object]]) -> None:
+async def _redraw(what: str, call: Callable[[], Awaitable[object]], *, saved: bool = True) -> None:
     """Redraw a button's message; "not modified" is fine, and so is a message deleted since the tap.
 
     A 429 is waited out as for every other reply, or, when Telegram asks for longer, the message is left as it
-    was: the change behind the button is saved already, and an apology would tell the user it failed.
+    was: the change behind the button is saved already (``saved``), and an apology would tell the user it failed.
     """
     try:
         await obey_flood_limits(call)
     except RetryAfter as exc:
+        if not saved:
+            raise
         log.info("button's %s not redrawn (flood limit, retry after %s s)", what, retry_after_seconds(exc))
     except BadRequest as exc:
         problem = str(exc).lower()

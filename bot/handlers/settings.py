@@ -93,7 +93,7 @@ async def stop_button(update: Update, context: BotContext) -> str | None:
     # In a group, the prompt belongs to its administrators: a member can neither confirm nor dismiss it.
     await require_manager(update, context)
     if parts == ["stop", "no"]:
-        await edit(update.callback_query, render_stop_cancelled())
+        await edit(update.callback_query, render_stop_cancelled(), saved=False)
         return None
     deleted = await context.services.chats.stop(update.effective_chat.id)
     # A double tap finds nothing left: the message already says "Done" and must keep saying it.

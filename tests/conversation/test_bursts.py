@@ -6,17 +6,20 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 import bot.app
+from bot.app import build_application, running_application
+from bot.clock import FakeClock
 from bot.context import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, RateLimits
 from bot.store import NewArticle
 from summaries.articles import Article
-from tests.conftest import USER_CHAT, MakeBot, services_of
-from tests.conversation.helpers import say, store_samples
+from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
+from tests.conversation.helpers import say, store_news, store_samples
 
 FLOODER = 4242
 
@@ -119,3 +122,35 @@ async def test_a_button_tapped_as_the_bot_stops_is_answered_to_tap_it_again(
         "The bot is stopping (to restart, usually) and could not finish this: tap it again in a minute."
     )
     assert answer.show_alert
+
+
+async def test_commands_in_a_group_busy_with_alerts_are_all_answered(tmp_path: Path) -> None:
+    # A group's budget (here a message every 0.48 s, no burst) is spent by its alerts, paced a little slower
+    # (0.5 s). The replies, sent apart from that pace, were refused (429, retry after 1 s) and the alert sender
+    # took each freed slot again: three refusals in a row and "/help" got no answer at all.
+    group = -100555
+    limits = RateLimits(per_chat_per_sec=100, per_chat_burst=100, group_per_min=125, group_burst=1)
+    async with BotApiEmulator(rate_limits=limits) as emulator:
+        await emulator.add_chat(group, "supergroup", "Readers")
+        settings = make_settings(
+            tmp_path, emulator, rate_group_per_minute=120, rate_chat_interval_seconds=0.5
+        )
+        application = build_application(settings, clock=FakeClock())
+        async with running_application(application, poll_timeout=1):
+            services = services_of(application)
+            await services.chats.ensure(group, "supergroup", "Readers")
+            await services.db.subscriptions.add(group, "keyword", "tram", services.clock.now())
+            articles = []
+            places = "harbour museum airport stadium library market bridge castle forest valley island garden"
+            for n, place in enumerate(places.split()):
+                title = f"Tram line {n} to the {place}"
+                articles += await store_news(
+                    application, place, title, f"A tram to the {place} runs {{k}} times."
+                )
+            await services.delivery.plan_alerts(articles, services.clock.now())
+            await emulator.next_message(group)  # the first alert: the group's budget is being spent
+            for user in (8, 9):
+                await emulator.send_user_message(group, "/help", user_id=user)
+            received = [(await emulator.next_message(group, timeout=15)).text for _ in range(13)]
+    assert sum("What I can do" in text for text in received) == 2, received
+    assert sum("Tram line" in text for text in received) == 11, received

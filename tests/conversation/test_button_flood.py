@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, RateLimits
 from tests.conftest import USER_CHAT, make_settings, services_of
-from tests.conversation.helpers import press, say, store_samples
+from tests.conversation.helpers import press, say, store_news, store_samples
 
 
 @contextlib.asynccontextmanager
@@ -126,3 +126,19 @@ async def test_a_summary_tap_in_a_group_told_to_wait_long_says_so(
     # Nothing was posted: another tap is not told the summary is "already in the chat".
     again = await press(slow_emulator, latest, latest.button_data("📄"), user_id=9)
     assert again is not None and "already" not in again, again
+
+
+async def test_an_older_tap_told_to_wait_long_says_so(
+    slow_emulator: BotApiEmulator, slow_bot: BotApplication
+) -> None:
+    # Telegram asks for 20 s before the list may be redrawn. The tap got no answer at all and the page stayed
+    # as it was: "Older ›" looked broken, and nothing said to tap again later.
+    for n, place in enumerate(("harbour", "museum", "airport", "stadium", "library", "market", "bridge")):
+        sentence = f"The {place} reopened {{k}} times after {n} repairs."
+        await store_news(slow_bot, place, f"The {place} reopens", sentence)
+    await store_samples(slow_bot)
+    latest = await say(slow_emulator, "/latest")
+    toast = await press(slow_emulator, latest, latest.button_data("Older ›"))
+    assert toast is not None and "20 s" in toast and "again" in toast, toast
+    shown = slow_emulator.current(USER_CHAT, latest.message_id)
+    assert shown is not None and shown.text == latest.text
