@@ -20,6 +20,7 @@ import re
 import socket
 import ssl
 import time
+import unicodedata
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -232,10 +233,34 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     guess = _detected_charset(data[:200_000])
     if guess:
         try:
-            return data.decode(guess, errors="replace")
+            text = data.decode(guess, errors="replace")
         except LookupError:  # a name the detector knows and Python does not
             pass
+        else:
+            if not _only_stray_letters(text):
+                return text
     return data.decode("cp1252", errors="replace")
+
+
+def _only_stray_letters(text: str) -> bool:
+    """True when the text's non-Latin letters stand alone or inside Latin words: Latin text read in another script.
+
+    On short text with one or two accented letters chardet guessed Greek or Cyrillic ("Cafι owners",
+    "italiano и caduto"). Text really written in Greek, Cyrillic, Hebrew, Arabic or Thai has words of two or more
+    letters in that script, whatever Latin names it holds ("Apple выпустила iPhone").
+    """
+    if not text or max(text) < "\u0370":  # Latin, IPA and symbols only: no other script starts below Greek
+        return False
+    stray = False
+    for word in text.split():
+        if max(word) < "\u0370":
+            continue
+        letters = [c for c in word if c.isalpha()]
+        foreign = sum(1 for c in letters if c >= "\u0370" and not unicodedata.name(c, "").startswith("LATIN"))
+        if foreign >= 2 and foreign == len(letters):
+            return False
+        stray = stray or foreign > 0
+    return stray
 
 
 def _detected_charset(data: bytes) -> str | None:
