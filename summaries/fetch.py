@@ -280,7 +280,10 @@ def _detected_charset(data: bytes) -> str | None:
         return best.encoding if best is not None else None
     # Only the charsets of the web and ISO-8859: among old DOS, Mac and mainframe code pages, chardet found one
     # that fits most short text ("no ·ltimo trimestre" in cp437, "It cost μ5" in cp737, "Straşe" in MacTurkish).
-    era = chardet.EncodingEra.MODERN_WEB | chardet.EncodingEra.LEGACY_ISO
+    era = chardet.EncodingEra.MODERN_WEB
+    if _C1_BYTE.search(data) is None:
+        # ISO-8859 has control codes at 0x80-0x9f, which no text holds: guessed anyway, "Škoda" came out "\x8akoda".
+        era |= chardet.EncodingEra.LEGACY_ISO
     encoding = chardet.detect(data, encoding_era=era).get("encoding")
     return encoding if isinstance(encoding, str) else None
 
@@ -288,6 +291,7 @@ def _detected_charset(data: bytes) -> str | None:
 # ASCII, and the punctuation that every Windows code page puts at these bytes (… ‘ ’ “ ” • – —), which are unused
 # control characters in ISO-8859: text whose only other bytes these are is written in a Windows code page.
 _ASCII_AND_WINDOWS_PUNCTUATION = bytes(range(128)) + b"\x85\x91\x92\x93\x94\x95\x96\x97"
+_C1_BYTE = re.compile(b"[\x80-\x9f]")
 # Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 

@@ -210,6 +210,17 @@ def test_a_short_file_in_another_script_keeps_it_beside_latin_names(
     assert f"{article.title}\n\n{article.body}" == text
 
 
+@pytest.mark.parametrize(
+    "text", ["Škoda sales rise\n\nŠkoda sales rise in May.", "Sales\n\nŠkoda sales rise"]
+)
+def test_a_short_windows_1252_file_is_not_read_in_iso_8859(tmp_path: Path, text: str) -> None:
+    # Guessed ISO-8859-4, whose 0x8a is a control code, "Škoda" came out "\x8akoda".
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode("cp1252"))
+    [article] = read_source_file(path)
+    assert f"{article.title}\n\n{article.body}" == text
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
