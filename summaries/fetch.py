@@ -20,7 +20,6 @@ import re
 import socket
 import ssl
 import time
-import unicodedata
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -243,24 +242,29 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 
 def _only_stray_letters(text: str) -> bool:
-    """True when the text's non-Latin letters stand alone or inside Latin words: Latin text read in another script.
+    """True when the text's Greek, Cyrillic, Hebrew or Arabic letters stand alone or inside Latin words.
 
     On short text with one or two accented letters chardet guessed Greek or Cyrillic ("Cafι owners",
-    "italiano и caduto"). Text really written in Greek, Cyrillic, Hebrew, Arabic or Thai has words of two or more
-    letters in that script, whatever Latin names it holds ("Apple выпустила iPhone").
+    "italiano и caduto"). Text really written in these scripts has a word of two or more of their letters, whatever
+    Latin names it holds ("Apple выпустила iPhone"). Scripts written without spaces (Chinese, Japanese, Thai) glue
+    Latin names to their words ("iPhone16発売"), so they are left to the guess.
     """
-    if not text or max(text) < "\u0370":  # Latin, IPA and symbols only: no other script starts below Greek
+    if _SPACED_SCRIPT.search(text) is None:
         return False
     stray = False
     for word in text.split():
-        if max(word) < "\u0370":
+        if _SPACED_SCRIPT.search(word) is None:
             continue
         letters = [c for c in word if c.isalpha()]
-        foreign = sum(1 for c in letters if c >= "\u0370" and not unicodedata.name(c, "").startswith("LATIN"))
+        foreign = sum(1 for c in letters if _SPACED_SCRIPT.match(c))
         if foreign >= 2 and foreign == len(letters):
             return False
         stray = stray or foreign > 0
     return stray
+
+
+# Greek, Cyrillic, Armenian, Hebrew and Arabic: the scripts written with spaces that one-byte charsets hold.
+_SPACED_SCRIPT = re.compile("[\u0370-\u06ff]")
 
 
 def _detected_charset(data: bytes) -> str | None:

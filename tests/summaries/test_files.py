@@ -198,12 +198,14 @@ def test_a_short_latin1_file_with_few_accents_is_not_read_in_greek_or_cyrillic(
         ("Η Apple ανακοίνωσε το νέο iPhone\n\nΗ Apple ανακοίνωσε το νέο iPhone.", "iso-8859-7"),
         ("Samsung Galaxy S24 Ultra\n\nSamsung Galaxy S24 Ultra: סקירה", "cp1255"),
         ("Samsung Galaxy S24 Ultra\n\nSamsung Galaxy S24 Ultra: مراجعة", "cp1256"),
+        ("iPhone16発売\n\nAppleが新型iPhoneを発表", "cp932"),
     ],
 )
 def test_a_short_file_in_another_script_keeps_it_beside_latin_names(
     tmp_path: Path, text: str, encoding: str
 ) -> None:
-    # Latin words outnumber the script's own here; one word of that script still shows it is no misread Latin.
+    # Latin words outnumber the script's own here; one word of that script still shows it is no misread Latin,
+    # and Japanese, written without spaces, glues Latin names to its words.
     path = tmp_path / "story.txt"
     path.write_bytes(text.encode(encoding))
     [article] = read_source_file(path)
