@@ -232,10 +232,39 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     guess = _detected_charset(data[:200_000])
     if guess:
         try:
-            return data.decode(guess, errors="replace")
+            text = data.decode(guess, errors="replace")
         except LookupError:  # a name the detector knows and Python does not
             pass
+        else:
+            if not _only_stray_letters(text):
+                return text
     return data.decode("cp1252", errors="replace")
+
+
+def _only_stray_letters(text: str) -> bool:
+    """True when the text's Greek, Cyrillic, Hebrew or Arabic letters stand alone or inside Latin words.
+
+    On short text with one or two accented letters chardet guessed Greek or Cyrillic ("Cafι owners",
+    "italiano и caduto"). Text really written in these scripts has a word of two or more of their letters, whatever
+    Latin names it holds ("Apple выпустила iPhone"). Scripts written without spaces (Chinese, Japanese, Thai) glue
+    Latin names to their words ("iPhone16発売"), so they are left to the guess.
+    """
+    if _SPACED_SCRIPT.search(text) is None:
+        return False
+    stray = False
+    for word in text.split():
+        if _SPACED_SCRIPT.search(word) is None:
+            continue
+        letters = [c for c in word if c.isalpha()]
+        foreign = sum(1 for c in letters if _SPACED_SCRIPT.match(c))
+        if foreign >= 2 and foreign == len(letters):
+            return False
+        stray = stray or foreign > 0
+    return stray
+
+
+# Greek, Cyrillic, Armenian, Hebrew and Arabic: the scripts written with spaces that one-byte charsets hold.
+_SPACED_SCRIPT = re.compile("[\u0370-\u06ff]")
 
 
 def _detected_charset(data: bytes) -> str | None:
@@ -255,7 +284,10 @@ def _detected_charset(data: bytes) -> str | None:
         return best.encoding if best is not None else None
     # Only the charsets of the web and ISO-8859: among old DOS, Mac and mainframe code pages, chardet found one
     # that fits most short text ("no ·ltimo trimestre" in cp437, "It cost μ5" in cp737, "Straşe" in MacTurkish).
-    era = chardet.EncodingEra.MODERN_WEB | chardet.EncodingEra.LEGACY_ISO
+    era = chardet.EncodingEra.MODERN_WEB
+    if _C1_BYTE.search(data) is None:
+        # ISO-8859 has control codes at 0x80-0x9f, which no text holds: guessed anyway, "Škoda" came out "\x8akoda".
+        era |= chardet.EncodingEra.LEGACY_ISO
     encoding = chardet.detect(data, encoding_era=era).get("encoding")
     return encoding if isinstance(encoding, str) else None
 
@@ -263,6 +295,7 @@ def _detected_charset(data: bytes) -> str | None:
 # ASCII, and the punctuation that every Windows code page puts at these bytes (… ‘ ’ “ ” • – —), which are unused
 # control characters in ISO-8859: text whose only other bytes these are is written in a Windows code page.
 _ASCII_AND_WINDOWS_PUNCTUATION = bytes(range(128)) + b"\x85\x91\x92\x93\x94\x95\x96\x97"
+_C1_BYTE = re.compile(b"[\x80-\x9f]")
 # Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 

@@ -173,6 +173,56 @@ def test_a_short_latin1_file_is_not_read_in_an_old_dos_or_mac_code_page(tmp_path
     assert f"{article.title}\n\n{article.body}" == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Já começou\n\nJá começou a festa.",
+        "Mercato\n\nIl titolo è caduto",
+    ],
+)
+def test_a_short_latin1_file_with_few_accents_is_not_read_in_greek_or_cyrillic(
+    tmp_path: Path, text: str
+) -> None:
+    # chardet took the lone accented letters for Greek or Cyrillic ones: "Jα comeηou", "Il titolo и caduto".
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode("latin-1"))
+    [article] = read_source_file(path)
+    assert f"{article.title}\n\n{article.body}" == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Apple выпустила iPhone 16\n\nApple выпустила iPhone.", "cp1251"),
+        ("Python 3.13\n\nPython 3.13 вышел", "koi8-r"),
+        ("Η Apple ανακοίνωσε το νέο iPhone\n\nΗ Apple ανακοίνωσε το νέο iPhone.", "iso-8859-7"),
+        ("Samsung Galaxy S24 Ultra\n\nSamsung Galaxy S24 Ultra: סקירה", "cp1255"),
+        ("Samsung Galaxy S24 Ultra\n\nSamsung Galaxy S24 Ultra: مراجعة", "cp1256"),
+        ("iPhone16発売\n\nAppleが新型iPhoneを発表", "cp932"),
+    ],
+)
+def test_a_short_file_in_another_script_keeps_it_beside_latin_names(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    # Latin words outnumber the script's own here; one word of that script still shows it is no misread Latin,
+    # and Japanese, written without spaces, glues Latin names to its words.
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode(encoding))
+    [article] = read_source_file(path)
+    assert f"{article.title}\n\n{article.body}" == text
+
+
+@pytest.mark.parametrize(
+    "text", ["Škoda sales rise\n\nŠkoda sales rise in May.", "Sales\n\nŠkoda sales rise"]
+)
+def test_a_short_windows_1252_file_is_not_read_in_iso_8859(tmp_path: Path, text: str) -> None:
+    # Guessed ISO-8859-4, whose 0x8a is a control code, "Škoda" came out "\x8akoda".
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode("cp1252"))
+    [article] = read_source_file(path)
+    assert f"{article.title}\n\n{article.body}" == text
+
+
 def test_text_that_looks_like_html_but_is_prose(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("Prices rise 3%\nInflation < 5% still, economists say.", encoding="utf-8")
