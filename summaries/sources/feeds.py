@@ -733,17 +733,27 @@ _WRITTEN_DATE = re.compile(
 
 # Zone abbreviations feeds write after an RFC 822 time that feedparser does not know: it reads the time as UTC,
 # so a Berlin item at 20:00 CET came out an hour in the future, a São Paulo one at 20:00 BRT three hours old.
-# Only unambiguous ones (IST is India, Israel or Ireland). The US zones are read as feedparser reads them; they
-# are here for the dates it misreads ("10:00 PM EST").
+# Only unambiguous ones (IST is India, Israel or Ireland). The zones feedparser knows (the US and Atlantic ones,
+# with US news's two-letter "ET" and "PT", and MET) are read as it reads them; they are here for the dates it
+# misreads ("10:00 PM ET" came out 10:00 UTC, "March 5, 2024 10:00 AM PT" no date).
 _ZONE_OFFSETS = {
+    "AT": "-0400",
+    "AST": "-0400",
+    "ADT": "-0300",
+    "ET": "-0500",
     "EST": "-0500",
     "EDT": "-0400",
+    "CT": "-0600",
     "CST": "-0600",
     "CDT": "-0500",
+    "MT": "-0700",
     "MST": "-0700",
     "MDT": "-0600",
+    "PT": "-0800",
     "PST": "-0800",
     "PDT": "-0700",
+    "MET": "+0100",
+    "MEST": "+0200",
     "WET": "+0000",
     "WEST": "+0100",
     "BST": "+0100",
@@ -775,7 +785,7 @@ _ZONE_OFFSETS = {
     "AKST": "-0900",
     "HST": "-1000",
 }
-_ZONE_ABBREVIATION = re.compile(r"(?<=\s)([A-Za-z]{3,4})\s*$")
+_ZONE_ABBREVIATION = re.compile(r"(?<=\s)([A-Za-z]{2,4})\s*$")
 
 
 def _zoned_date(value: Any) -> datetime | None:

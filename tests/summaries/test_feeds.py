@@ -519,6 +519,29 @@ def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, 
 @pytest.mark.parametrize(
     ("written", "utc"),
     [
+        # US news writes "ET" and "PT": feedparser knows them but read the 12-hour time as 10:00 UTC, 17 hours
+        # early, and the month first as no date; the Atlantic zones and MET the same.
+        ("Tue, 05 Mar 2024 10:00 PM ET", datetime(2024, 3, 6, 3, 0, tzinfo=UTC)),
+        ("March 5, 2024 10:00 AM PT", datetime(2024, 3, 5, 18, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 9:30 PM AST", datetime(2024, 3, 6, 1, 30, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00 PM MET", datetime(2024, 3, 5, 21, 0, tzinfo=UTC)),
+        # A 24-hour time in these zones: as feedparser reads it.
+        ("Tue, 05 Mar 2024 22:00:00 CT", datetime(2024, 3, 6, 4, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00:00 ADT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_12_hour_time_in_the_zones_feedparser_knows_is_read_right(written: str, utc: datetime) -> None:
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
+        </channel></rss>""".encode()
+    )
+    assert feed.items[0].published == utc
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
         ("Tue, 05 Mar 2024 22:00:00 EST", datetime(2024, 3, 6, 3, 0, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 10:00:00 +0530", datetime(2024, 3, 5, 4, 30, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 10:00:00 GMT-0500", datetime(2024, 3, 5, 15, 0, tzinfo=UTC)),
