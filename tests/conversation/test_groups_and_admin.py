@@ -1203,3 +1203,19 @@ async def test_unsubscribe_alone_in_a_group_says_only_its_administrators_drop_to
         "Only this group's administrators change what it follows: /unsubscribe business, or /unsubscribe all."
     )
     assert (await say(emulator, "/unsubscribe")).text.startswith("Say what to drop:")  # a private chat
+
+
+async def test_a_tap_in_a_group_that_muted_the_bot_is_told_why_nothing_comes(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # An admin took the bot's right to send messages (the update was missed): a member's tap on a summary
+    # button deactivated the group, as it should, but the tap itself was never answered and spun until
+    # Telegram gave up.
+    await emulator.add_chat(GROUP, "supergroup", "Readers")
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    await emulator.mute_bot(GROUP, announce=False)
+    toast = await press(emulator, latest, latest.button_data("📄"), user_id=MEMBER)
+    assert toast == "I'm not allowed to post in this chat, so I can't send that."
+    chat = await services_of(running_bot).chats.get(GROUP)
+    assert chat is not None and not chat.active
