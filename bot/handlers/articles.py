@@ -532,6 +532,9 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
         posted[key] = None  # claimed before sending, so two taps at once post it once
         while len(posted) > _POSTED_SUMMARIES_KEPT:
             posted.popitem(last=False)
+    # A summary in several messages cut short (a long flood wait on part 2): the next tap posts only the rest.
+    partly = _partly_posted(context)
+    done = partly.pop(key, 0)
     try:
         chat = await ensure_chat(update, context)
         services = context.services
@@ -541,10 +544,16 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
         replies = render_article_summary(
             article, sentences, services.clock.now(), services.catalogue.get, zone=chat.timezone
         )
-        await send_to_chat(context, update.effective_chat.id, replies, reply_to=reply_to)
+        for reply in replies[done:]:
+            await send_to_chat(context, update.effective_chat.id, reply, reply_to=reply_to)
+            done += 1
     except BaseException:
         if posted is not None:
-            posted.pop(key, None)  # nothing was posted: the next tap tries again
+            posted.pop(key, None)  # not all of it was posted: the next tap tries again
+        if done:
+            partly[key] = done  # and does not post again the parts that are in the chat already
+            while len(partly) > _POSTED_SUMMARIES_KEPT:
+                partly.popitem(last=False)
         raise
     return None
 
@@ -582,3 +591,15 @@ def _posted_summaries(context: BotContext) -> OrderedDict[tuple[int, int | None,
         _POSTED_SUMMARIES_KEY, OrderedDict()
     )
     return posted
+
+
+_PARTLY_POSTED_KEY = "partly_posted_summaries"
+
+
+def _partly_posted(context: BotContext) -> OrderedDict[tuple[int, int | None, int, int | None], int]:
+    """How many messages of a summary (keyed as in ``_posted_summaries``, in any chat) were posted before an
+    error stopped the rest; memory only and bounded."""
+    partly: OrderedDict[tuple[int, int | None, int, int | None], int] = context.bot_data.setdefault(
+        _PARTLY_POSTED_KEY, OrderedDict()
+    )
+    return partly

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
@@ -13,10 +14,10 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram import Chat as TgChat
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import UserError, retry_after_seconds, topic_gone
+from bot.errors import UserError, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.render.replies import (
     Reply,
     render_admin_only,
@@ -358,14 +359,29 @@ async def may_manage(update: Update, context: BotContext) -> bool:
     user = update.effective_user
     if user is None:
         return False
+    kind = "channel" if chat.type == TgChat.CHANNEL else "group"
     try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
+        member = await obey_flood_limits(lambda: context.bot.get_chat_member(chat.id, user.id))
     except ChatMigrated:
         # A button on a message from before the group became a supergroup: Telegram says nothing of its
         # members any more, which is no refusal of an admin (the error handler answers the tap).
         raise
+    except RetryAfter as exc:
+        # No answer is no refusal: "only administrators can change that" told a real administrator they were
+        # none. The change is not made, and they learn when to ask again.
+        wait = math.ceil(retry_after_seconds(exc))
+        log.warning("getChatMember in chat %s: Telegram asks to wait %d s", chat.id, wait)
+        raise UserError(
+            f"Telegram asks me to wait {wait} s before I can check who administers this {kind}; try again then."
+        ) from None
     except TelegramError as exc:
         log.warning("getChatMember failed for chat %s: %s", chat.id, exc)
+        if isinstance(exc, NetworkError) or not_telegrams_answer(exc):
+            # A timeout, a 5xx, a proxy's page: nothing was said about the sender either.
+            raise UserError(
+                f"Telegram could not tell me just now whether you administer this {kind}; "
+                "please try again in a minute."
+            ) from None
         return False
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 

@@ -10,7 +10,7 @@ from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds
+from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.handlers.common import (
     answer,
     button,
@@ -46,6 +46,8 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(update, Update) and isinstance(context.error, RetryAfter):
         await _flood_limited(update, context.error)
+        return
+    if isinstance(update, Update) and await _topic_closed(update, context.error):
         return
     log.error("error while handling %s", _about(update), exc_info=context.error)
     if not isinstance(update, Update):
@@ -96,6 +98,22 @@ async def _flood_limited(update: Update, error: RetryAfter) -> None:
         )
 
 
+async def _topic_closed(update: Update, error: object) -> bool:
+    """An answer refused because the forum topic it belongs in is closed to the bot ("General" too, once the
+    answer fell back there); False for any other error.
+
+    Not our fault and not the chat gone (other topics still take the news): one log line, no trace, and no
+    apology, which the topic would refuse as well. A tap is told why nothing came.
+    """
+    if not isinstance(error, BadRequest) or not_telegrams_answer(error) or not topic_gone(error.message):
+        return False
+    chat = update.effective_chat
+    log.warning("answer in chat %s not sent: %s", chat.id if chat else None, error.message)
+    if update.callback_query is not None:
+        await answer(update.callback_query, "I can't post in this topic: it is closed.", alert=True)
+    return True
+
+
 async def _chat_left(update: Update, context: BotContext) -> bool:
     """Handle an answer refused because the chat is gone or migrated; False for any other error."""
     error, chat = context.error, update.effective_chat
@@ -118,6 +136,13 @@ async def _chat_left(update: Update, context: BotContext) -> bool:
     else:
         log.warning("chat %s is gone while I was answering (%s): deactivating", chat.id, error.message)
         await services.chats.gone(chat.id, error.message)
+        if update.callback_query is not None:
+            # A member's tap in a group where the bot was muted: unanswered, it spun until Telegram gave up.
+            await answer(
+                update.callback_query,
+                "I'm not allowed to post in this chat, so I can't send that.",
+                alert=True,
+            )
     return True
 
 

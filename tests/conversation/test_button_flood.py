@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.app import build_application, running_application
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, RateLimits
+from summaries.articles import Article
 from tests.conftest import USER_CHAT, make_settings, services_of
 from tests.conversation.helpers import press, say, store_news, store_samples
 
@@ -142,3 +144,62 @@ async def test_an_older_tap_told_to_wait_long_says_so(
     assert toast is not None and "20 s" in toast and "again" in toast, toast
     shown = slow_emulator.current(USER_CHAT, latest.message_id)
     assert shown is not None and shown.text == latest.text
+
+
+_PLACES = (
+    "harbour",
+    "museum",
+    "airport",
+    "stadium",
+    "library",
+    "market",
+    "bridge",
+    "station",
+    "tunnel",
+    "park",
+)
+
+
+async def test_a_two_part_summary_cut_short_by_a_flood_limit_posts_only_the_rest_next_time(
+    tmp_path: Path,
+) -> None:
+    # A summary too long for one message, tapped in a group: part 1 was posted, part 2 was told to wait 20 s,
+    # and the tap was rightly told to try again then. The next tap posted part 1 a second time.
+    now = [0.0]
+    limits = RateLimits(per_chat_per_sec=0.05, per_chat_burst=3.0)  # 3 messages, then one per 20 s
+    async with (
+        BotApiEmulator(rate_limits=limits, clock=lambda: now[0]) as emulator,
+        _bot_on(emulator, tmp_path) as application,
+    ):
+        group, admin = -100321, 7
+        await emulator.add_chat(group, "supergroup", "Readers")
+        await emulator.set_member_status(group, admin, "administrator")
+        await say(emulator, "/settings length 10", chat=group, user_id=admin)
+        body = " ".join(
+            f"The {place} near the river was rebuilt over {n + 2} long years by a crew of {n + 30} workers, who "
+            f"replaced the old {place} roof, the {place} walls and the {place} floors one by one while the city "
+            f"argued about the cost, the {place} timetable and the noise that the {place} works made each night "
+            f"for the {n + 40} families living on the streets around the {place} and its busy square, until the "
+            f"{place} opened again."
+            for n, place in enumerate(_PLACES)
+        )
+        published = datetime.fromtimestamp(services_of(application).clock.now(), UTC)
+        title = "Ten places rebuilt: " + ", ".join(f"the {place} by the river" for place in _PLACES)
+        article = Article("https://news.example/rebuilt", title, body, "Example News", published)
+        await services_of(application).ingest.ingest_articles([article])
+        latest = await say(emulator, "/latest", chat=group, user_id=8)
+
+        def summary_parts() -> list[str]:
+            return [m.text for m in emulator.messages(group) if m.reply_to_message_id == latest.message_id]
+
+        toast = await press(emulator, latest, latest.button_data("📄"), user_id=8)
+        assert toast is not None and "20 s" in toast and "again" in toast, toast
+        [first] = summary_parts()
+        assert "Ten places rebuilt" in first
+        now[0] += 60  # the wait is over
+        assert await press(emulator, latest, latest.button_data("📄"), user_id=8) is None
+        parts = summary_parts()
+        assert len(parts) == 2 and parts[0] == first and "Ten places rebuilt" not in parts[1], parts
+        again = await press(emulator, latest, latest.button_data("📄"), user_id=9)
+        assert again is not None and "already" in again, again
+        assert len(summary_parts()) == 2

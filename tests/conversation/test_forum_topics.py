@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 
@@ -175,3 +176,31 @@ async def test_a_summary_button_in_a_topic_closed_since_posts_the_summary_in_gen
     assert answer.text is None or "went wrong" not in answer.text, answer.text
     summary = await emulator.next_message(FORUM)
     assert summary.message_thread_id is None and "Sorry" not in summary.text
+
+
+async def test_answers_refused_by_a_general_topic_closed_to_the_bot_are_a_logged_skip(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An administrator closed "General": every answer there (and the apology after it) was refused, the log got
+    # an ERROR trace per command and per tap, and a tap was told "Sorry, something went wrong. Please try again."
+    await _forum(emulator)
+    await store_samples(running_bot)
+    await emulator.send_user_message(FORUM, "/latest", user_id=ADMIN)
+    latest = await emulator.next_message(FORUM)
+    refusal = json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: TOPIC_CLOSED"})
+    emulator.answer_as_proxy(400, refusal, "application/json", methods=("sendMessage",))
+    caplog.set_level(logging.WARNING)
+    try:
+        await emulator.send_user_message(FORUM, "/help", user_id=ADMIN)
+        await emulator.wait_for_idle()
+        query = await emulator.press_button(FORUM, latest.message_id, latest.button_data("📄"), user_id=802)
+        answer = await emulator.wait_callback_answer(query)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert answer.text == "I can't post in this topic: it is closed.", answer.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("bot.")] == [
+        f"answer in chat {FORUM} not sent: Topic_closed"
+    ] * 2
+    chat = await services_of(running_bot).chats.get(FORUM)
+    assert chat is not None and chat.active  # the other topics still take the news

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, say, store_news, store_samples
+from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
 GROUP = -500
@@ -138,15 +140,70 @@ async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
     # getChatMember failing (a proxy's 502) proves nothing about the sender: the change waits for an answer.
+    # It also proves nothing against them: a real administrator was told "only this group's administrators".
     await emulator.add_chat(GROUP, "group", "Readers")
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
     emulator.answer_as_proxy(502, methods=("getChatMember",))
     try:
         refused = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
+        unsure = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
     finally:
         emulator.answer_as_proxy(None)
-    assert "only this group's administrators" in refused.text
+    for reply in (refused, unsure):
+        assert reply.text == (
+            "⚠️ Telegram could not tell me just now whether you administer this group; please try again in a "
+            "minute."
+        ), reply.text
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
+
+
+async def _answer_429_once(emulator: BotApiEmulator, method: str, retry_after: int) -> None:
+    """Answer ``method`` with a 429 until Telegram's answer has been given once, then normally again."""
+    flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
+    flood["parameters"] = {"retry_after": retry_after}
+    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=(method,))
+    await wait_until(lambda: emulator.requests["proxy"] > 0)
+    emulator.answer_as_proxy(None)
+
+
+async def test_an_admin_check_telegram_asks_to_wait_for_is_waited_out(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # getChatMember answered 429 (retry after 1 s) made the bot tell a group's administrator "Sorry, only this
+    # group's administrators can change its subscriptions and settings."
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    flood = asyncio.create_task(_answer_429_once(emulator, "getChatMember", 1))
+    followed = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
+    await flood
+    assert "Topics: 💼 Business" in followed.text, followed.text
+    assert emulator.requests["getChatMember"] == 1  # the retry, after the wait
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == {"business"}
+
+
+async def test_an_admin_check_telegram_asks_to_wait_long_for_says_when_to_try_again(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Told to wait 40 s before getChatMember, the bot answered an administrator's /settings pause and topic tap
+    # with "only this group's administrators can change that".
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
+    topics = await say(emulator, "/topics", chat=GROUP, user_id=GROUP_ADMIN)
+    flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 40"}
+    flood["parameters"] = {"retry_after": 40}
+    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("getChatMember",))
+    try:
+        paused = await say(emulator, "/settings pause", chat=GROUP, user_id=GROUP_ADMIN)
+        toast = await press(emulator, topics, "t:science", user_id=GROUP_ADMIN)
+    finally:
+        emulator.answer_as_proxy(None)
+    wait = "Telegram asks me to wait 40 s before I can check who administers this group; try again then."
+    assert paused.text == "⚠️ " + wait
+    assert toast == wait
+    chat = await services_of(running_bot).chats.get(GROUP)
+    assert chat is not None and not chat.paused
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_group_migration_keeps_subscriptions(
@@ -1146,3 +1203,19 @@ async def test_unsubscribe_alone_in_a_group_says_only_its_administrators_drop_to
         "Only this group's administrators change what it follows: /unsubscribe business, or /unsubscribe all."
     )
     assert (await say(emulator, "/unsubscribe")).text.startswith("Say what to drop:")  # a private chat
+
+
+async def test_a_tap_in_a_group_that_muted_the_bot_is_told_why_nothing_comes(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # An admin took the bot's right to send messages (the update was missed): a member's tap on a summary
+    # button deactivated the group, as it should, but the tap itself was never answered and spun until
+    # Telegram gave up.
+    await emulator.add_chat(GROUP, "supergroup", "Readers")
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest", chat=GROUP, user_id=MEMBER)
+    await emulator.mute_bot(GROUP, announce=False)
+    toast = await press(emulator, latest, latest.button_data("📄"), user_id=MEMBER)
+    assert toast == "I'm not allowed to post in this chat, so I can't send that."
+    chat = await services_of(running_bot).chats.get(GROUP)
+    assert chat is not None and not chat.active
