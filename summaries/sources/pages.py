@@ -82,6 +82,46 @@ _PAYWALL_HINTS = re.compile(
     r"to continue reading|create a free account)\b",
     re.I,
 )
+# Pages a site shows instead of its article. Each is short: a longer text that mentions these is an article
+# about them. A bot check ("Just a moment..."), a cookie-consent wall and a "page not found" came back as
+# articles: summarized to the user, and a feed's teaser replaced by them was alerted to the feed's followers.
+MAX_WALL_WORDS = 200
+_BOT_CHECK_HINTS = re.compile(
+    r"checking (your browser|if the site connection is secure)|verify (that )?you are (a )?human|"
+    r"enable javascript and cookies to continue|review the security of your connection",
+    re.I,
+)
+_BOT_CHECK_TITLE = re.compile(
+    r"^(just a moment|please wait)(\.\.\.|…)|^attention required!|^ddos-guard", re.I
+)
+# A consent notice's own phrases and buttons, not words such as "cookies" that an article may use.
+_CONSENT_NOTICE = re.compile(
+    r"we value your privacy|we and our \d+ (partners|vendors)|store and/or access information on a device|"
+    r"(this|our) (web)?site uses cookies|by clicking [\"“']?(accept|i agree)|"
+    r"^(accept|reject|allow|refuse) (all|cookies|all cookies)$|^manage (options|preferences|cookies|settings)$",
+    re.I,
+)
+# In a title only, and only phrases about the page: "could not be found" alone also heads news of a missing hiker.
+_NOT_FOUND_TITLE = re.compile(
+    r"\b(page|file|article|story|content|link)( you .{0,40})? (was |is )?(not found|(can[’']?t|cannot|could not) "
+    r"be found|does(n[’']?t| not) exist|no longer exists)\b|^404$|^404 *[-–|:]|\b404 (error|not found)|\berror 404\b",
+    re.I,
+)
+_NEEDS_JAVASCRIPT = re.compile(
+    r"\b(enable|turn on|activate) javascript\b|\bjavascript (is )?(required|disabled|needed)\b", re.I
+)
+BOT_CHECK = (
+    'That page is the site\'s check for robots ("Checking your browser"), not the article: the site does not '
+    "let the bot read it."
+)
+CONSENT_WALL = (
+    "That page shows only a cookie-consent notice (it asks to accept cookies before showing the article), "
+    "so the bot cannot read the article."
+)
+NOT_FOUND = 'The site says that page does not exist (it shows "page not found").'
+NEEDS_JAVASCRIPT = (
+    "That page has no article text (it needs JavaScript to show it, and the bot does not run JavaScript)."
+)
 
 
 HEADLINE_LIST = "That page is a list of headlines, not an article; send the link of one of its stories."
@@ -126,6 +166,12 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
         retry_text = _clean_text(str(getattr(retry, "text", "") or "")) if retry is not None else ""
         if _word_count(retry_text) > 2 * _word_count(text):
             doc, text = retry, retry_text
+    text, notice_only = _without_consent_notice(text)
+    meta = _page_meta(markup)
+    title = " ".join(str(getattr(doc, "title", "") or "").split())
+    wall = CONSENT_WALL if notice_only else _wall(text, (title, meta.get("title", "")))
+    if wall:
+        raise ExtractionError(wall)
     words = _word_count(text)
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
@@ -138,8 +184,6 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     if headline_list_stats(text, root, url).is_headline_list:
         # A section front's teasers would be summarized as one article: unrelated sentences.
         raise ExtractionError(HEADLINE_LIST)
-    title = " ".join(str(getattr(doc, "title", "") or "").split())
-    meta = _page_meta(markup)
     if (
         title
         and title.casefold() not in meta.get("title", "").casefold()
@@ -473,17 +517,46 @@ def _clean_text(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def _without_consent_notice(text: str) -> tuple[str, bool]:
+    """``text`` without the paragraphs of a cookie-consent notice that extraction took for article text, and
+    whether the notice was all there was."""
+    paragraphs = text.split("\n\n")
+    kept = [p for p in paragraphs if not _CONSENT_NOTICE.search(p)]
+    if len(kept) == len(paragraphs):
+        return text, False
+    rest = "\n\n".join(kept)
+    return rest, _word_count(rest) < MIN_ARTICLE_WORDS
+
+
+def _wall(text: str, titles: tuple[str, ...]) -> str | None:
+    """Why ``text`` (extracted, with the page's ``titles``) is a page shown instead of an article, or None."""
+    if _word_count(text) > MAX_WALL_WORDS:
+        return None
+    if _BOT_CHECK_HINTS.search(text) or any(_BOT_CHECK_TITLE.search(t) for t in titles):
+        return BOT_CHECK
+    if any(_NOT_FOUND_TITLE.search(t) for t in titles):
+        return NOT_FOUND
+    return None
+
+
 def _why_no_article(markup: str) -> str:
     root = markup_tree(markup)
     if root is None:
         return "That page has no article text."
+    # A challenge page's inline script is no visible text, and would hide its few words behind hundreds.
+    visible = " ".join(root.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))[:20_000]
+    titles = (" ".join(" ".join(root.xpath("//title//text()")).split()),)
+    wall = _wall(" ".join(visible.split()), titles)
+    if wall:
+        return wall
     if root.xpath("//input[@type='password']") or _LOGIN_HINTS.search(
         " ".join(root.xpath("//title//text()"))
     ):
         return "That page has no article text (it looks like a login page)."
-    visible = " ".join(root.xpath("//body//text()"))[:20_000]
     if _PAYWALL_HINTS.search(visible):
         return "That page has no article text (the article seems to be behind a paywall)."
+    if _NEEDS_JAVASCRIPT.search(visible):
+        return NEEDS_JAVASCRIPT
     links = len(root.xpath("//a"))
     if links > 30:
         return "That page has no article text (it looks like a list of links, not an article)."

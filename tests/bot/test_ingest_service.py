@@ -750,6 +750,23 @@ async def test_teaser_items_get_their_page_fetched(
     assert news_site.hits("/story.html") == 1
 
 
+async def test_a_teaser_whose_page_is_a_bot_check_keeps_its_teaser(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The page's "Checking your browser before accessing ..." was stored as the article and alerted to the
+    # feed's followers under the item's headline.
+    page = news_site.add(
+        "/story.html",
+        "<html><head><title>Just a moment...</title></head><body><h2>Checking your browser before accessing "
+        "chips.example.</h2><p>This process is automatic. Your browser will redirect to your requested content "
+        "shortly.</p><p>Please allow up to 5 seconds...</p></body></html>",
+    )
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
+    assert article.title == "Chip plant opens" and article.body == "Read more..."
+    with pytest.raises(UserError, match=r"^That page is the site's check for robots"):
+        await service.summarize_url(news_site.url("/story.html?again"), 3, chat_id=7)
+
+
 async def test_a_poll_fetches_at_most_ten_teaser_pages(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

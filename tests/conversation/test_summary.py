@@ -286,6 +286,34 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
             assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
+async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The reply was a "summary" of "We value your privacy. We and our 842 partners ..." or of "Checking your
+    # browser before accessing ...", under the page's title, as if it were the article.
+    consent = news_site.add(
+        "/consent.html",
+        "<html><head><title>Before you continue</title></head><body><div class='modal'>"
+        "<h2>We value your privacy</h2><p>We and our 842 partners store and access information on your device, "
+        "such as cookies, and process personal data for personalised advertising and content, measurement and "
+        "audience research. You may consent or refuse, or change your preferences.</p>"
+        "<button>Accept all</button><button>Reject all</button></div></body></html>",
+    )
+    check = news_site.add(
+        "/check.html",
+        "<html><head><title>Just a moment...</title></head><body><h2>Checking your browser before accessing "
+        "news.example.</h2><p>This process is automatic. Your browser will redirect to your requested content "
+        "shortly.</p></body></html>",
+    )
+    for url, reason in (
+        (consent, "That page shows only a cookie-consent notice"),
+        (check, "That page is the site's check for robots"),
+    ):
+        reply = await say(emulator, f"/summary {url}")
+        assert reply.text.startswith("⚠️ " + reason), reply.text
+        assert "privacy" not in reply.text and "automatic" not in reply.text
+
+
 async def test_a_paywalled_teaser_is_summarized_without_the_paywalls_prompt(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -121,6 +121,82 @@ def test_pages_without_articles_give_reasons(html: bytes, words: str) -> None:
     assert words in err.value.reason
 
 
+# Written for these tests: pages a site shows instead of its article, and an article around them.
+_FERRY = (
+    "<p>The council of Harbourton voted on Tuesday to close the old ferry terminal by the end of next year.</p>"
+    "<p>Councillors said repairs to the terminal would cost more than a new bridge across the bay.</p>"
+    "<p>About four thousand islanders will have to drive forty minutes around the bay instead.</p>"
+)
+_CONSENT_BOX = (
+    "<div class='modal'><h2>We value your privacy</h2><p>We and our 842 partners store and access information on "
+    "your device, such as cookies, and process personal data such as unique identifiers for personalised "
+    "advertising and content, measurement, audience research and services development. You may click to "
+    "consent or refuse, or change your preferences before consenting.</p><button>Accept all</button>"
+    "<button>Reject all</button></div>"
+)
+WALLS = {
+    "consent": (f"<html><head><title>Before you continue</title></head><body>{_CONSENT_BOX}</body></html>"),
+    "bot check": (
+        "<html><head><title>Just a moment...</title></head><body><h1>ferry.example</h1>"
+        "<h2>Checking your browser before accessing ferry.example.</h2><p>This process is automatic. Your "
+        "browser will redirect to your requested content shortly.</p><p>Please allow up to 5 seconds...</p>"
+        "<p>Verify you are human. ferry.example needs to review the security of your connection before "
+        "proceeding.</p></body></html>"
+    ),
+    "soft 404": (
+        "<html><head><title>Page not found | Ferry News</title></head><body><main><h1>Page not found</h1>"
+        "<p>Sorry, we could not find the page you were looking for. It may have been moved or deleted, or the "
+        "address may be mistyped. Try searching our site or go back to the home page for our latest stories.</p>"
+        "<a href='/'>Home</a></main></body></html>"
+    ),
+    "app shell": (
+        "<html><head><title>Ferry News</title></head><body><noscript>You need to enable JavaScript to run this "
+        "app.</noscript><div id='root'></div><script src='/static/main.js'></script></body></html>"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("wall", "reason"),
+    [
+        ("consent", "That page shows only a cookie-consent notice (it asks to accept cookies before showing"),
+        ("bot check", 'That page is the site\'s check for robots ("Checking your browser"), not the article'),
+        ("soft 404", 'The site says that page does not exist (it shows "page not found").'),
+        ("app shell", "That page has no article text (it needs JavaScript to show it"),
+    ],
+)
+def test_a_page_shown_instead_of_the_article_says_what_it_is(wall: str, reason: str) -> None:
+    # The consent notice, "Checking your browser" and "Page not found" were summarized as articles.
+    with pytest.raises(ExtractionError) as err:
+        extract_page(WALLS[wall].encode(), "https://ferry.example/news/terminal")
+    assert err.value.reason.startswith(reason), err.value.reason
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        f"<html><body><article><h1>Ferry terminal to close</h1>{_CONSENT_BOX}{_FERRY}</article></body></html>",
+        f"<html><body>{_CONSENT_BOX}<article><h1>Ferry terminal to close</h1>{_FERRY}</article></body></html>",
+    ],
+)
+def test_an_article_under_a_consent_notice_is_read_without_the_notice(page: str) -> None:
+    extracted = extract_page(page.encode(), "https://ferry.example/news/terminal")
+    assert extracted.text.startswith("The council of Harbourton voted"), extracted.text
+    assert "privacy" not in extracted.text and "partners" not in extracted.text
+    assert "Accept all" not in extracted.text
+
+
+def test_a_short_article_about_a_search_or_a_check_is_still_an_article() -> None:
+    # Only a page's own "not found" title and a robot check's phrases mark a wall, not news using such words.
+    page = extract_page(
+        "<html><head><title>Missing sailor could not be found, coastguard says</title></head><body><article>"
+        "<h1>Missing sailor could not be found, coastguard says</h1><p>The coastguard ended its search on Sunday "
+        "after checking the coast for two days; the sailor's boat was found empty near the harbour.</p>"
+        "</article></body></html>"
+    )
+    assert page.title == "Missing sailor could not be found, coastguard says"
+
+
 def test_page_to_article() -> None:
     page = extract_page(ARTICLE, "https://motor.example/asia-plans")
     article = page_to_article(page, "https://Motor.example/asia-plans/?utm_source=x")
