@@ -28,6 +28,7 @@ from telegram.error import (
 
 from bot.delivery.pacing import Pacer
 from bot.delivery.planning import (
+    catchup_window,
     in_time_order,
     late_articles,
     match_articles,
@@ -893,9 +894,15 @@ class DeliveryService:
 
     async def _claim(self, limit: int) -> int:
         state = self._state
-        # Before claiming: a chat's alerts held by quiet hours that just ended go as one round-up, not as alerts.
+        # Before claiming: a chat's alerts held by quiet hours that just ended go as one round-up, not as alerts;
+        # so do those an outage kept from it as long as a catch-up's late stories were kept (found hours late).
+        # One time for both: a park ending between the two would be claimed as an alert, not folded.
+        now = self._clock.now()
         folded = await self._db.deliveries.fold_roundups(
-            self._clock.now(), ROUNDUP_MORE_THAN, skip_chats=self._roundup_chats
+            now,
+            ROUNDUP_MORE_THAN,
+            skip_chats=self._roundup_chats,
+            late_before=now - catchup_window(self._settings.feed_interval_seconds),
         )
         self._start_roundups(folded)
         # A chat whose alerts wait here (held back by a 429, or a group's 20 a minute) gets no more until they
@@ -904,7 +911,7 @@ class DeliveryService:
         waiting = [chat_id for chat_id, queue in state.queues.items() if queue]
         waiting += self._roundup_chats
         rows = await self._db.deliveries.claim_alerts(
-            self._clock.now(), limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
+            now, limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
         )
         if not rows:
             return 0
