@@ -700,8 +700,7 @@ class DeliveryService:
             raise
         # Telegram unreachable or a long 429 left parts unsent: they are tried again, as a round-up, after the
         # wait, which grows as an alert's during an outage (nothing is left after a round-up sent whole).
-        rounds = max(r.attempts for r in rows) + 1
-        again = retry_at if retry_at is not None else now + _park_seconds(rounds * MAX_NETWORK_ATTEMPTS)
+        again = retry_at if retry_at is not None else now + _roundup_wait(rows)
         # By id too: a group that became a supergroup during the round-up took its rows to the new id.
         await self._db.deliveries.unfold_roundups(again, chat_id, ids=ids)
         return shown
@@ -1075,7 +1074,7 @@ class DeliveryService:
             elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
                 # Telegram looks unreachable: park the row in the database and free the window for others.
                 wait = _park_seconds(item.attempts)
-                self._log_parked(item, exc, wait)
+                self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait)
                 await self._db.deliveries.park(
                     item.row.id, self._clock.now() + wait, item.attempts, f"network: {exc}"
                 )
@@ -1110,19 +1109,14 @@ class DeliveryService:
         await self._db.chats.set_thread(chat_id, None, self._clock.now())
         self.chat_changed(chat_id)
 
-    def _log_parked(self, item: _Item, exc: Exception, wait: float) -> None:
-        """Log an alert parked by an outage: the first one, then a count at most every PARKED_LOG_EVERY_SECONDS."""
+    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1) -> None:
+        """Log ``count`` alerts parked by an outage (``what``: one alert, or a round-up of ``count``): the first,
+        then a count at most every PARKED_LOG_EVERY_SECONDS."""
         now = self._clock.now()
-        self._parked_unlogged += 1
+        self._parked_unlogged += count
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
-            if self._parked_unlogged == 1:
-                log.warning(
-                    "alert %d to chat %d: Telegram unreachable (%s); retrying in %.0f s",
-                    item.row.id,
-                    item.chat_id,
-                    exc,
-                    wait,
-                )
+            if self._parked_unlogged == count:
+                log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
                 log.warning(
                     "Telegram unreachable (%s): %d more alerts parked, each retried within %.0f s",
@@ -1500,7 +1494,17 @@ class DeliveryService:
             )
             if result.startswith("network:"):
                 # Telegram unreachable: the stories wait for the next digest rather than being lost.
-                log.warning("digest to chat %d postponed: %s", chat_id, result)
+                if roundup:
+                    # Counted with the parked alerts: an outage tries thousands of chats' catch-ups every 5 minutes.
+                    left = sum(len(later.keys) for later in parts[index:])
+                    self._log_parked(
+                        f"round-up to chat {chat_id}",
+                        result.removeprefix("network: "),
+                        _roundup_wait(rows),
+                        left,
+                    )
+                else:
+                    log.warning("digest to chat %d postponed: %s", chat_id, result)
                 status = "pending"
             elif result.startswith(_RETRY_LATER):
                 # A long retry_after: the stories stay queued and the digest is tried again after the wait.
@@ -1612,7 +1616,8 @@ class DeliveryService:
             except NetworkError as exc:
                 network_failures += 1
                 if network_failures >= MAX_NETWORK_ATTEMPTS:
-                    log.error("digest to chat %d failed: %s", chat_id, exc)
+                    # Each caller says what comes next (postponed, retried, parked): one line, not two.
+                    log.debug("message to chat %d not sent: %s", chat_id, exc)
                     return f"network: {exc}"[:500], chat_id, thread_id
                 self._pacer.penalize(chat_id, min(60.0, 2.0**network_failures))
         # Reached only when moves (to a supergroup, to "General") took turns besides 429s and network errors
@@ -1636,6 +1641,11 @@ class DeliveryService:
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
         await self._db.deliveries.drop_chat(chat_id, reason, now)
+
+
+def _roundup_wait(rows: Sequence[Delivery]) -> float:
+    """How long a round-up Telegram could not take waits: as an alert parked as often as the most tried of its rows."""
+    return _park_seconds((max(r.attempts for r in rows) + 1) * MAX_NETWORK_ATTEMPTS)
 
 
 def _park_seconds(attempts: int) -> float:
