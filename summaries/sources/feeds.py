@@ -842,7 +842,9 @@ def _iso_offset_date(value: Any) -> datetime | None:
 
 # Seconds (or milliseconds) since 1970, as some feeds write dc:date: feedparser read "1709632800" (5 March 2024)
 # as 6 April 2017, so the story was stored as years old and never alerted.
-_UNIX_TIME = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
+# Only those starting with 1 (September 2001 to May 2033): "2024030510" is a date and hour written as digits,
+# which feedparser reads right, and read as a Unix time it was February 2034.
+_UNIX_TIME = re.compile(r"^\s*(1\d{9})(\d{3})?\s*$")
 
 
 def _unix_date(value: Any) -> datetime | None:

@@ -551,6 +551,8 @@ def test_a_12_hour_time_in_the_zones_feedparser_knows_is_read_right(written: str
         ("2024-03-05", datetime(2024, 3, 5, tzinfo=UTC)),
         # Not a 12-hour time: read as feedparser reads it, the "PM" ignored.
         ("Tue, 05 Mar 2024 13:00 PM GMT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
+        # Digits that are a date, not a Unix time (read as one, February 2034).
+        ("2024030510", datetime(2024, 3, 5, tzinfo=UTC)),
     ],
 )
 def test_dates_feedparser_reads_right_are_read_as_before(written: str, utc: datetime) -> None:
