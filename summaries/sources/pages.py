@@ -91,20 +91,24 @@ _BOT_CHECK_HINTS = re.compile(
     r"enable javascript and cookies to continue|review the security of your connection",
     re.I,
 )
+# The whole title: "Just a moment... the long wait for the bridge" heads a story.
 _BOT_CHECK_TITLE = re.compile(
-    r"^(just a moment|please wait)(\.\.\.|…)|^attention required!|^ddos-guard", re.I
+    r"^((just a moment|please wait)(\.\.\.|…)|attention required!|ddos-guard)( *\| *cloudflare)?$", re.I
 )
 # A consent notice's own phrases and buttons, not words such as "cookies" that an article may use.
 _CONSENT_NOTICE = re.compile(
     r"we value your privacy|we and our \d+ (partners|vendors)|store and/or access information on a device|"
-    r"(this|our) (web)?site uses cookies|by clicking [\"“']?(accept|i agree)|"
+    r"(this|our) (web)?site uses cookies|by clicking [\"“']?(accept|i agree)[^.!?]{0,40}?\byou\b|"
     r"^(accept|reject|allow|refuse) (all|cookies|all cookies)$|^manage (options|preferences|cookies|settings)$",
     re.I,
 )
 # In a title only, and only phrases about the page: "could not be found" alone also heads news of a missing hiker.
+# The phrase is a whole part of the title ("Page not found | Site"): "Secret file does not exist, minister says"
+# and "Error 404: a quarter of news links are dead" head stories.
 _NOT_FOUND_TITLE = re.compile(
-    r"\b(page|file|article|story|content|link)( you .{0,40})? (was |is )?(not found|(can[’']?t|cannot|could not) "
-    r"be found|does(n[’']?t| not) exist|no longer exists)\b|^404$|^404 *[-–|:]|\b404 (error|not found)|\berror 404\b",
+    r"((sorry|oops)[,!.]* )?(404:? )?((the|this|that) )?(page|file|article|story|content|link)( you .{0,40})? "
+    r"(was |is )?(not found|(can[’']?t|cannot|could not) be found|does(n[’']?t| not) exist|no longer exists)[.!]*"
+    r"|(error )?404( error| not found| page not found)?( \(not found\))?[.!1]*",
     re.I,
 )
 _NEEDS_JAVASCRIPT = re.compile(
@@ -521,7 +525,7 @@ def _without_consent_notice(text: str) -> tuple[str, bool]:
     """``text`` without the paragraphs of a cookie-consent notice that extraction took for article text, and
     whether the notice was all there was."""
     paragraphs = text.split("\n\n")
-    kept = [p for p in paragraphs if not _CONSENT_NOTICE.search(p)]
+    kept = [p for p in paragraphs if not _unquoted(_CONSENT_NOTICE, p)]
     if len(kept) == len(paragraphs):
         return text, False
     rest = "\n\n".join(kept)
@@ -532,11 +536,45 @@ def _wall(text: str, titles: tuple[str, ...]) -> str | None:
     """Why ``text`` (extracted, with the page's ``titles``) is a page shown instead of an article, or None."""
     if _word_count(text) > MAX_WALL_WORDS:
         return None
-    if _BOT_CHECK_HINTS.search(text) or any(_BOT_CHECK_TITLE.search(t) for t in titles):
+    if _unquoted(_BOT_CHECK_HINTS, text) or any(_BOT_CHECK_TITLE.search(t.strip()) for t in titles):
         return BOT_CHECK
-    if any(_NOT_FOUND_TITLE.search(t) for t in titles):
+    if any(_NOT_FOUND_TITLE.fullmatch(part) for t in titles for part in _TITLE_SEPARATOR.split(t.strip())):
         return NOT_FOUND
     return None
+
+
+def _unquoted(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` occurs in a paragraph of ``text`` outside quotation marks.
+
+    A wall says its phrases itself; a news story about one quotes them ('the fake page asks to "verify you are
+    human"'), and was refused as the wall it reports on.
+    """
+    for paragraph in text.split("\n\n"):
+        # The quotes open at each match, counted on from the last one: a page-long paragraph stays linear.
+        straight = curly = guillemets = single = 0
+        read = 0
+        for found in pattern.finditer(paragraph):
+            between = paragraph[read : found.start()]
+            read = found.start()
+            straight += between.count('"')
+            curly = _still_open(curly, between, "“", "”")
+            guillemets = _still_open(guillemets, between, "«", "»")
+            single = _still_open(single, _APOSTROPHE.sub("'", between), "‘", "’")
+            if not (straight % 2 or curly or guillemets or single or paragraph[read - 1 : read] == "'"):
+                return True
+    return False
+
+
+def _still_open(was_open: int, between: str, opening: str, closing: str) -> int:
+    """1 when a quotation is open after ``between``, given ``was_open`` before it; else 0."""
+    last_open, last_close = between.rfind(opening), between.rfind(closing)
+    if last_open == last_close == -1:
+        return was_open
+    return int(last_open > last_close)
+
+
+# A ’ before a letter (can’t) is an apostrophe, not the end of a quotation.
+_APOSTROPHE = re.compile(r"’(?=\w)")
 
 
 def _why_no_article(markup: str) -> str:

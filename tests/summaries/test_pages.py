@@ -197,6 +197,64 @@ def test_a_short_article_about_a_search_or_a_check_is_still_an_article() -> None
     assert page.title == "Missing sailor could not be found, coastguard says"
 
 
+def _brief(title: str, *paragraphs: str) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>".encode()
+
+
+_LAST = (
+    "The firm said about two thousand sites had been affected since March, most of them small local papers."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "story"),
+    [
+        (
+            "Fake robot checks spread password thieves",
+            'The fake page tells visitors to "verify you are human" first.',
+        ),
+        (
+            "Outage takes down thousands of sites",
+            "Visitors saw a page “checking if the site connection is secure”.",
+        ),
+        (
+            "Secret file does not exist, minister tells parliament",
+            "No file on the harbour deal was kept, he said.",
+        ),
+        (
+            "Error 404: a quarter of old news links are dead",
+            "Researchers checked two million links in old stories.",
+        ),
+        (
+            "Just a moment... the long wait for the harbour bridge",
+            "The bridge was promised twenty years ago.",
+        ),
+    ],
+)
+def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str, story: str) -> None:
+    # A news brief that quotes a robot check or whose headline has "file does not exist" or "Error 404" in it was
+    # refused as that wall: "That page is the site's check for robots", "The site says that page does not exist".
+    page = extract_page(_brief(title, story, _LAST), "https://news.example/2026/briefs/one")
+    assert page.title == title
+    assert story in page.text
+
+
+def test_a_story_quoting_a_consent_notice_keeps_those_paragraphs() -> None:
+    # The paragraphs quoting the banner or saying "by clicking accept" were dropped from a story about cookie banners.
+    quoting = (
+        'Its banner said "we value your privacy" but placed advertising cookies before anyone had answered.',
+        'By clicking "accept all" shoppers shared their data with more than 800 firms, the regulator found.',
+    )
+    page = extract_page(
+        _brief(
+            "Regulator fines retailer over cookie banners", *quoting, "The retailer said it would appeal."
+        ),
+        "https://news.example/2026/cookies",
+    )
+    assert page.text.split("\n\n")[:2] == list(quoting)
+
+
 def test_page_to_article() -> None:
     page = extract_page(ARTICLE, "https://motor.example/asia-plans")
     article = page_to_article(page, "https://Motor.example/asia-plans/?utm_source=x")
