@@ -28,6 +28,7 @@ from telegram.error import (
 
 from bot.delivery.pacing import Pacer
 from bot.delivery.planning import (
+    catchup_window,
     in_time_order,
     late_articles,
     match_articles,
@@ -704,8 +705,7 @@ class DeliveryService:
             raise
         # Telegram unreachable or a long 429 left parts unsent: they are tried again, as a round-up, after the
         # wait, which grows as an alert's during an outage (nothing is left after a round-up sent whole).
-        rounds = max(r.attempts for r in rows) + 1
-        again = retry_at if retry_at is not None else now + _park_seconds(rounds * MAX_NETWORK_ATTEMPTS)
+        again = retry_at if retry_at is not None else now + _roundup_wait(rows)
         # By id too: a group that became a supergroup during the round-up took its rows to the new id.
         await self._db.deliveries.unfold_roundups(again, chat_id, ids=ids)
         return shown
@@ -898,9 +898,15 @@ class DeliveryService:
 
     async def _claim(self, limit: int) -> int:
         state = self._state
-        # Before claiming: a chat's alerts held by quiet hours that just ended go as one round-up, not as alerts.
+        # Before claiming: a chat's alerts held by quiet hours that just ended go as one round-up, not as alerts;
+        # so do those an outage kept from it as long as a catch-up's late stories were kept (found hours late).
+        # One time for both: a park ending between the two would be claimed as an alert, not folded.
+        now = self._clock.now()
         folded = await self._db.deliveries.fold_roundups(
-            self._clock.now(), ROUNDUP_MORE_THAN, skip_chats=self._roundup_chats
+            now,
+            ROUNDUP_MORE_THAN,
+            skip_chats=self._roundup_chats,
+            late_before=now - catchup_window(self._settings.feed_interval_seconds),
         )
         self._start_roundups(folded)
         # A chat whose alerts wait here (held back by a 429, or a group's 20 a minute) gets no more until they
@@ -909,7 +915,7 @@ class DeliveryService:
         waiting = [chat_id for chat_id, queue in state.queues.items() if queue]
         waiting += self._roundup_chats
         rows = await self._db.deliveries.claim_alerts(
-            self._clock.now(), limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
+            now, limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
         )
         if not rows:
             return 0
@@ -1073,7 +1079,7 @@ class DeliveryService:
             elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
                 # Telegram looks unreachable: park the row in the database and free the window for others.
                 wait = _park_seconds(item.attempts)
-                self._log_parked(item, exc, wait)
+                self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait)
                 await self._db.deliveries.park(
                     item.row.id, self._clock.now() + wait, item.attempts, f"network: {exc}"
                 )
@@ -1108,19 +1114,14 @@ class DeliveryService:
         await self._db.chats.set_thread(chat_id, None, self._clock.now())
         self.chat_changed(chat_id)
 
-    def _log_parked(self, item: _Item, exc: Exception, wait: float) -> None:
-        """Log an alert parked by an outage: the first one, then a count at most every PARKED_LOG_EVERY_SECONDS."""
+    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1) -> None:
+        """Log ``count`` alerts parked by an outage (``what``: one alert, or a round-up of ``count``): the first,
+        then a count at most every PARKED_LOG_EVERY_SECONDS."""
         now = self._clock.now()
-        self._parked_unlogged += 1
+        self._parked_unlogged += count
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
-            if self._parked_unlogged == 1:
-                log.warning(
-                    "alert %d to chat %d: Telegram unreachable (%s); retrying in %.0f s",
-                    item.row.id,
-                    item.chat_id,
-                    exc,
-                    wait,
-                )
+            if self._parked_unlogged == count:
+                log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
                 log.warning(
                     "Telegram unreachable (%s): %d more alerts parked, each retried within %.0f s",
@@ -1498,7 +1499,17 @@ class DeliveryService:
             )
             if result.startswith("network:"):
                 # Telegram unreachable: the stories wait for the next digest rather than being lost.
-                log.warning("digest to chat %d postponed: %s", chat_id, result)
+                if roundup:
+                    # Counted with the parked alerts: an outage tries thousands of chats' catch-ups every 5 minutes.
+                    left = sum(len(later.keys) for later in parts[index:])
+                    self._log_parked(
+                        f"round-up to chat {chat_id}",
+                        result.removeprefix("network: "),
+                        _roundup_wait(rows),
+                        left,
+                    )
+                else:
+                    log.warning("digest to chat %d postponed: %s", chat_id, result)
                 status = "pending"
             elif result.startswith(_RETRY_LATER):
                 # A long retry_after: the stories stay queued and the digest is tried again after the wait.
@@ -1613,7 +1624,8 @@ class DeliveryService:
             except NetworkError as exc:
                 network_failures += 1
                 if network_failures >= MAX_NETWORK_ATTEMPTS:
-                    log.error("digest to chat %d failed: %s", chat_id, exc)
+                    # Each caller says what comes next (postponed, retried, parked): one line, not two.
+                    log.debug("message to chat %d not sent: %s", chat_id, exc)
                     return f"network: {exc}"[:500], chat_id, thread_id
                 self._pacer.penalize(chat_id, min(60.0, 2.0**network_failures))
         # Reached only when moves (to a supergroup, to "General") took turns besides 429s and network errors
@@ -1659,6 +1671,11 @@ async def _to_the_answer(send: Awaitable[None]) -> None:
         except asyncio.CancelledError:
             if sending.cancelled():  # the send itself (the loop closing), not only this task
                 raise
+
+
+def _roundup_wait(rows: Sequence[Delivery]) -> float:
+    """How long a round-up Telegram could not take waits: as an alert parked as often as the most tried of its rows."""
+    return _park_seconds((max(r.attempts for r in rows) + 1) * MAX_NETWORK_ATTEMPTS)
 
 
 def _park_seconds(attempts: int) -> float:

@@ -377,6 +377,35 @@ async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
     assert "40 more alerts" in lines[1] or "40 alerts" in lines[1], lines[1]
 
 
+async def test_catch_ups_tried_during_an_outage_are_counted_with_the_parked_alerts_not_logged_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each chat's catch-up tried while Telegram was still down wrote an error and a warning ("digest to chat N
+    # failed", "... postponed"): two lines per chat every 5 minutes, where its parked alerts wrote one a minute.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        chats = range(1, 11)
+        for chat in chats:
+            await add_chat(r, chat, topics=("sport",))
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            articles = [await store_article(r, f"Result {n}", topics=("sport",)) for n in range(6)]
+            await r.delivery.plan_alerts(articles, r.clock.now())
+            await wait_until(lambda: emulator.requests["proxy"] >= 6 * len(chats), timeout=20)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            r.clock.advance(2 * 3600)  # still down: each chat's six alerts are a catch-up now, tried once
+            r.delivery.wake()
+            await wait_until(lambda: emulator.requests["proxy"] >= 7 * len(chats), timeout=20)
+            await wait_until(lambda: not r.delivery._roundup_chats and not r.delivery._digest_tasks)
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 6 * len(chats)}
+        assert emulator.sent_count() == 0
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert not [line for line in lines if "digest" in line], lines
+    assert len(lines) <= 2, lines
+
+
 async def test_alerts_parked_by_a_short_outage_go_out_a_minute_later_not_five(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

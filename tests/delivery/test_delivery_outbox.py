@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from bot.clock import FakeClock
 from bot.delivery import DeliveryService
+from bot.delivery import service as delivery_module
 from bot.delivery.service import CATCHUP_GATHER_SECONDS, ROUNDUP_MORE_THAN, STORY_CACHE_SECONDS
 from bot.emulator import BotApiEmulator
 from bot.emulator.limits import RateLimits
@@ -453,6 +454,92 @@ async def test_a_busy_feeds_fresh_stories_still_come_as_alerts_at_once(
         await r.delivery.plan_alerts(articles, clock.now())
         await wait_until(lambda: len(emulator.messages(7)) == len(titles), timeout=20)
         assert [t.split("\n")[0] for t in texts(emulator, 7)] == [f"⚽ {t}" for t in titles]
+
+
+async def test_alerts_an_outage_held_back_over_an_hour_come_as_one_catch_up_and_newer_ones_as_alerts(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram unreachable for two hours: each parked alert came back on its own once it was over, 36 alerts
+    # one a second and out of order, the oldest two hours old, where stories found as late by a feed come as
+    # one catch-up round-up.
+    monkeypatch.setattr("bot.delivery.service.MAX_NETWORK_ATTEMPTS", 1)  # parked at the first failure
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("business",))  # only a few held back: alerts, as a catch-up's few
+        await add_chat(r, 9, topics=("science",))  # found as Telegram comes back: alerts
+        sport = [f"Outage sport {n}" for n in range(ROUNDUP_MORE_THAN + 2)]
+        business = [f"Outage business {n}" for n in range(ROUNDUP_MORE_THAN)]
+        science = [f"Outage science {n}" for n in range(ROUNDUP_MORE_THAN + 1)]
+
+        async def plan(sender: DeliveryService, titles: list[str], topic: str) -> None:
+            articles = [await store_article(r, title, topics=(topic,), age=300) for title in titles]
+            await sender.plan_alerts(articles, clock.now())
+
+        async def settled(sender: DeliveryService, pending: int) -> None:
+            await wait_until(
+                lambda: not sender._tasks and not sender._digest_tasks and not sender._state.in_window
+            )
+            assert await r.db.deliveries.counts_by_status() == {"pending": pending}
+
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        await plan(r.delivery, sport[:4], "sport")
+        await plan(r.delivery, business, "business")
+        await wait_until(lambda: emulator.requests["proxy"] >= 4 + len(business), timeout=20)
+        await settled(r.delivery, 4 + len(business))
+        await r.delivery.aclose()  # a restart during the outage: the parks are in the database
+        again = DeliveryService(
+            db=r.db, bot=r.bot, settings=r.settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        try:
+            await plan(again, sport[4:], "sport")  # found while the sender was stopped: never tried
+            clock.advance(100 * 60)
+            await plan(again, science, "science")
+            emulator.answer_as_proxy(None)  # back after 1 h 40 min, as the bot starts again
+            await again.start()
+            received = {7: sport, 8: business, 9: science}
+            await wait_until(
+                lambda: all(not _each_once(texts(emulator, c), t) for c, t in received.items()), timeout=30
+            )
+            await emulator.wait_for_idle(quiet=0.3)
+        finally:
+            await again.aclose()
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(sport)} stories\n"), catchup
+        assert len(emulator.messages(8)) == len(business) and len(emulator.messages(9)) == len(science)
+        assert not any(t.startswith(("🕰", "🌙")) for t in texts(emulator, 8) + texts(emulator, 9))
+        total = len(sport) + len(business) + len(science)
+        assert await r.db.deliveries.counts_by_status() == {"sent": total}
+
+
+async def test_a_catch_up_of_parked_alerts_that_fails_in_the_outage_comes_once_when_telegram_is_back(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.service.MAX_NETWORK_ATTEMPTS", 1)
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        titles = [f"Outage story {n}" for n in range(ROUNDUP_MORE_THAN + 1)]
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        await add_chat(r, 7, topics=("sport",))
+        articles = [await store_article(r, title, topics=("sport",), age=300) for title in titles]
+        await r.delivery.plan_alerts(articles, clock.now())
+        await wait_until(lambda: emulator.requests["proxy"] >= len(titles), timeout=20)
+        clock.advance(2 * 3600)  # still down: the catch-up is tried, and waits like an alert
+        r.delivery.wake()
+        await wait_until(lambda: emulator.requests["proxy"] >= len(titles) + 1, timeout=20)
+        await wait_until(lambda: not r.delivery._roundup_chats and not r.delivery._state.in_window)
+        assert await r.db.deliveries.counts_by_status() == {"pending": len(titles)}
+        emulator.answer_as_proxy(None)
+        clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=20)
+        await emulator.wait_for_idle(quiet=0.3)
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 
 
 async def test_a_catch_up_planned_before_a_restart_comes_once_after_it(
