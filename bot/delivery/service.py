@@ -434,6 +434,10 @@ class DeliveryService:
         chat = await self._db.chats.get(chat_id)
         if chat is None or not chat.active:
             return 0
+        if on_demand and chat.mode != "digest":
+            # An instant chat's only digest rows are its round-up (a quiet night's or a catch-up), waiting its
+            # turn to go with every story listed: /digest sent it as a digest cut at the per-topic cap.
+            return 0
         if not on_demand and chat.mode == "digest" and not chat.paused and _quiet(chat, now):
             # A digest time inside quiet hours: the digest is held until they end and sent then, once (two
             # digest times in one quiet night make one digest at its end).
