@@ -135,6 +135,7 @@ class _Item:
     chat_id: int
     attempts: int
     rate_limited: int = 0
+    unfollows: int = 0  # DeliveryService._unfollows when claimed: an unfollow since passed this row by
 
 
 @dataclass(slots=True)
@@ -342,6 +343,16 @@ class DeliveryService:
         self._unfollowed[chat_id] = self._unfollows
         return await self._recheck_queue(chat_id)
 
+    async def _recheck_if_unfollowed(self, chat_id: int, since: int) -> None:
+        """Rows claimed before an unfollow and put back in the queue (parked, a digest or round-up Telegram did
+        not take) were on their way when it rechecked the queue: matched now, they are not sent hours later."""
+        if self._unfollowed.get(chat_id, 0) <= since:
+            return
+        try:
+            await self._recheck_queue(chat_id)
+        except Exception as exc:  # the row is safe in the queue: at worst it goes as it would have
+            log.warning("chat %d: its queue was not matched again after an unfollow: %s", chat_id, exc)
+
     async def _recheck_queue(self, chat_id: int) -> int:
         """Match the chat's queued rows against what it follows now, as planning matched them (see unfollowed)."""
         subscriptions = [(s.chat_id, s.kind, s.value) for s in await self._db.subscriptions.for_chat(chat_id)]
@@ -422,6 +433,10 @@ class DeliveryService:
         """
         chat = await self._db.chats.get(chat_id)
         if chat is None or not chat.active:
+            return 0
+        if on_demand and chat.mode != "digest":
+            # An instant chat's only digest rows are its round-up (a quiet night's or a catch-up), waiting its
+            # turn to go with every story listed: /digest sent it as a digest cut at the per-topic cap.
             return 0
         if not on_demand and chat.mode == "digest" and not chat.paused and _quiet(chat, now):
             # A digest time inside quiet hours: the digest is held until they end and sent then, once (two
@@ -926,7 +941,9 @@ class DeliveryService:
             for chat in fresh:
                 state.chats[chat.id] = chat
         for row in rows:
-            state.queues.setdefault(row.chat_id, deque()).append(_Item(row, row.chat_id, row.attempts))
+            state.queues.setdefault(row.chat_id, deque()).append(
+                _Item(row, row.chat_id, row.attempts, unfollows=self._unfollows)
+            )
             state.in_window += 1
             if row.chat_id not in state.busy:
                 self._schedule(row.chat_id)
@@ -1084,6 +1101,7 @@ class DeliveryService:
                     item.row.id, self._clock.now() + wait, item.attempts, f"network: {exc}"
                 )
                 self._state.in_window -= 1
+                await self._recheck_if_unfollowed(item.chat_id, item.unfollows)
             else:
                 # 2, 4, 8 ... s within each round of quick attempts: ``attempts`` counts the rounds before a
                 # park too, and back from the outbox every retry would otherwise wait the full minute.
@@ -1148,6 +1166,7 @@ class DeliveryService:
                 item.row.id, self._clock.now() + wait, item.attempts, "rate limited"
             )
             self._state.in_window -= 1
+            await self._recheck_if_unfollowed(item.chat_id, item.unfollows)
             return
         self._pacer.penalize(item.chat_id, retry_after)
         self._hold(item.chat_id, retry_after)
@@ -1404,6 +1423,7 @@ class DeliveryService:
         ``roundup``: the alerts a quiet night (or a catch-up, when every row is one) held, under their own heading
         and every one listed (no per-topic cap: a story over it would never reach the chat).
         """
+        unfollows = self._unfollows
         items: list[DigestItem] = []
         gone: list[Delivery] = []
         catchup = all(r.catchup for r in rows)
@@ -1526,6 +1546,7 @@ class DeliveryService:
             break
         if outcomes:
             await self._db.deliveries.finish(outcomes, self._clock.now())
+        await self._recheck_if_unfollowed(chat_id, unfollows)
         return sent, retry_at
 
     async def _send_paced(

@@ -1430,6 +1430,71 @@ async def test_an_unsubscribe_while_alerts_are_planned_leaves_no_story_of_it_for
         assert "Bank merger agreed" in digest.text and "Cup final" not in digest.text
 
 
+_DOWN = (502, "<html><body>502 Bad Gateway</body></html>")
+
+
+async def test_an_alert_retried_in_an_outage_when_the_chat_unsubscribes_is_not_sent_once_telegram_is_back(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /unsubscribe sport while Telegram was down and the sport alert was being retried: the alert was parked
+    # (back in the queue, after the unsubscribe had dropped what was queued) and came when Telegram was back.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)  # a quick retry, then parked
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport", "business"))
+        emulator.answer_as_proxy(*_DOWN, methods=("sendMessage",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Cup final tonight", topics=("sport",))], clock.now()
+        )
+        await wait_until(lambda: emulator.requests["proxy"] >= 1)  # tried once; retried in 2 s
+        await _unfollow_sport(r, 7, "sport")
+        await wait_until(lambda: emulator.requests["proxy"] >= 2)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        emulator.answer_as_proxy(None)
+        clock.advance(600)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Bank merger agreed", topics=("business",))], clock.now()
+        )
+        await wait_until(lambda: bool(emulator.messages(7)))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == ["💼 Bank merger agreed"]
+
+
+async def test_a_catch_up_that_fails_while_the_chat_unsubscribes_holds_nothing_of_it_once_telegram_is_back(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The alerts an outage held back for hours were being tried as one catch-up when /unsubscribe sport came:
+    # Telegram still down, they went back to the queue and came as a sport catch-up once it was back.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport", "business"))
+        titles = [f"Match report {n}" for n in range(7)]
+        arts = [await store_article(r, title, topics=("sport",)) for title in titles]
+        await r.delivery.plan_alerts(arts, clock.now())
+        async with r.db.write() as conn:  # parked by the outage, which lasts
+            await conn.execute(
+                "UPDATE deliveries SET error = 'network: down', attempts = 10, not_before = ?",
+                (clock.now() + 300,),
+            )
+        clock.advance(2 * 3600)
+        emulator.answer_as_proxy(*_DOWN, methods=("sendMessage",))
+        await r.delivery.start()
+        await wait_until(lambda: emulator.requests["proxy"] >= 1)  # the catch-up, tried once; again in 2 s
+        await _unfollow_sport(r, 7, "sport")
+        await wait_until(lambda: not r.delivery._roundup_chats)
+        emulator.answer_as_proxy(None)
+        clock.advance(600)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Bank merger agreed", topics=("business",))], clock.now()
+        )
+        await wait_until(lambda: bool(emulator.messages(7)))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == ["💼 Bank merger agreed"]
+        assert (await r.db.deliveries.counts_by_status()) == {"sent": 1, "dropped": len(titles)}
+
+
 async def _held_until_morning(r: Rig) -> bool:
     """Whether every outbox row is an alert held by quiet hours until 07:00."""
     rows = await r.db.reader.execute_fetchall("SELECT kind, status, not_before FROM deliveries")

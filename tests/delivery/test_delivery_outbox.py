@@ -542,6 +542,37 @@ async def test_a_catch_up_of_parked_alerts_that_fails_in_the_outage_comes_once_w
         assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 
 
+async def test_digest_asked_in_an_instant_chat_while_its_catch_up_waits_its_turn_leaves_the_catch_up_whole(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After an outage every chat's catch-up waits its turn (DIGEST_CONCURRENCY at a time). /digest meanwhile, in
+    # a chat on instant alerts, took the catch-up's stories as "Your news digest", 5 a topic and the rest only
+    # counted, and the catch-up never came.
+    monkeypatch.setattr(delivery_module, "DIGEST_CONCURRENCY", 1)
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        titles = [f"Outage story {n:02d}" for n in range(12)]
+        for chat in (5, 7):
+            await add_chat(r, chat, topics=("sport",))
+        articles = [await store_article(r, title, topics=("sport",)) for title in titles]
+        await r.delivery.plan_alerts(articles, clock.now())
+        async with r.db.write() as conn:  # parked by the outage
+            await conn.execute(
+                "UPDATE deliveries SET error = 'network: down', attempts = 10, not_before = ?",
+                (clock.now() + 300,),
+            )
+        clock.advance(2 * 3600)  # Telegram is back
+        emulator.hold_answers(5)  # chat 5's catch-up is on its way: chat 7's waits its turn
+        await r.delivery.start()
+        await wait_until(lambda: len(emulator.messages(5)) == 1)
+        assert await r.delivery.send_digest(7, clock.now(), on_demand=True) == 0
+        assert emulator.messages(7) == []
+        emulator.release_answers(5)
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=20)
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+
+
 async def test_a_catch_up_planned_before_a_restart_comes_once_after_it(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
