@@ -271,19 +271,15 @@ async def test_a_backlog_longer_than_a_poll_is_late_news_and_a_feed_read_minutes
 ) -> None:
     # A feed read every 10 minutes whose dates are hours behind (local time written as GMT) had every story
     # taken for late news: held a minute and folded into a catch-up. Only a backlog is late news.
-    found: list[tuple[list[str], set[str]]] = []
-
-    def on_new(new: list[Article], late: frozenset[int]) -> None:
-        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
-
+    found = _Found()
     items = [_story(0, news_site, published=_iso(clock.now() - 60))]
     await db.feeds.add(news_site.url("/busy.json"), (), None, clock.now())
     news_site.add("/busy.json", _json_feed("Busy", items), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     clock.advance(601)
     misdated = [_story(n, news_site, published=_iso(clock.now() - 5 * 3600 - n)) for n in (1, 2, 3)]
     news_site.add("/busy.json", _json_feed("Busy", misdated + items), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     assert found.pop() == ([f"Harbour report number {n}" for n in (1, 2, 3)], set())
     clock.advance(601)
     # 130 new items, hours old: read 100 a poll, all of them a catch-up (the rest too, 10 minutes later).
@@ -291,9 +287,9 @@ async def test_a_backlog_longer_than_a_poll_is_late_news_and_a_feed_read_minutes
     news_site.add(
         "/busy.json", _json_feed("Busy", backlog + misdated + items), content_type="application/json"
     )
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     clock.advance(601)
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     assert [len(new) for new, _ in found] == [100, 30]
     assert all(set(new) == late for new, late in found)
     found.clear()
@@ -302,7 +298,7 @@ async def test_a_backlog_longer_than_a_poll_is_late_news_and_a_feed_read_minutes
     news_site.add(
         "/busy.json", _json_feed("Busy", fresh + backlog + misdated + items), content_type="application/json"
     )
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     assert found == [(["Harbour report number 200", "Harbour report number 201"], set())]
 
 
@@ -318,21 +314,17 @@ async def test_a_feed_polled_hourly_brings_the_last_hours_news_as_news_not_late(
     service = IngestService(
         db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
     )
-    found: list[tuple[list[str], set[str]]] = []
-
-    def on_new(new: list[Article], late: frozenset[int]) -> None:
-        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
-
+    found = _Found()
     try:
         items = [_story(0, news_site, published=_iso(clock.now() - 60))]
         await db.feeds.add(news_site.url("/hourly.json"), (), None, clock.now())
         news_site.add("/hourly.json", _json_feed("Hourly", items), content_type="application/json")
-        await service.poll_due_feeds(clock.now(), on_new=on_new)
+        await service.poll_due_feeds(clock.now(), on_new=found)
         last_poll = clock.now()
         clock.advance(3630)
         fresh = [_story(1, news_site, published=_iso(last_poll + 10))]
         news_site.add("/hourly.json", _json_feed("Hourly", fresh + items), content_type="application/json")
-        await service.poll_due_feeds(clock.now(), on_new=on_new)
+        await service.poll_due_feeds(clock.now(), on_new=found)
     finally:
         service.close()
         await fetcher.aclose()
@@ -344,17 +336,13 @@ async def test_the_stories_of_a_feed_first_read_hours_after_it_was_added_are_lat
 ) -> None:
     # A feed added, then unread for 5 hours (down, or the bot stopped): what it published meanwhile comes at
     # once at its first read, a catch-up, not a run of hours-old alerts. Never read, it was last "read" when added.
-    found: list[tuple[list[str], set[str]]] = []
-
-    def on_new(new: list[Article], late: frozenset[int]) -> None:
-        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
-
+    found = _Found()
     added = clock.now()
     await db.feeds.add(news_site.url("/new.json"), (), None, added)
     clock.advance(5 * 3600)
     items = [_story(n, news_site, published=_iso(added + n * 3600)) for n in (1, 2, 3)]
     news_site.add("/new.json", _json_feed("New", items), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     titles = {f"Harbour report number {n}" for n in (1, 2, 3)}
     assert [(set(new), late) for new, late in found] == [(titles, titles)]
 
@@ -364,20 +352,16 @@ async def test_an_undated_story_is_never_late_news(
 ) -> None:
     # A feed back after 5 hours: its dated stories of those hours are a catch-up, but an undated one may be
     # minutes old, so it comes as an alert.
-    found: list[tuple[list[str], set[str]]] = []
-
-    def on_new(new: list[Article], late: frozenset[int]) -> None:
-        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
-
+    found = _Found()
     items = [_story(0, news_site, published=_iso(clock.now() - 60))]
     await db.feeds.add(news_site.url("/back.json"), (), None, clock.now())
     news_site.add("/back.json", _json_feed("Back", items), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     clock.advance(5 * 3600)
     undated = {k: v for k, v in _story(1, news_site).items() if k != "date_published"}
     dated = _story(2, news_site, published=_iso(clock.now() - 3 * 3600))
     news_site.add("/back.json", _json_feed("Back", [undated, dated, *items]), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     assert found == [(["Harbour report number 1", "Harbour report number 2"], {"Harbour report number 2"})]
 
 
@@ -387,26 +371,22 @@ async def test_edits_left_for_the_next_poll_do_not_make_its_fresh_news_late(
     # Only new items left unread make the next poll's stories late news: a poll that took 10 of a feed's 12
     # edits and left 2 must not fold the next poll's news (dated hours back, local time written as GMT) into a
     # catch-up.
-    found: list[tuple[list[str], set[str]]] = []
-
-    def on_new(new: list[Article], late: frozenset[int]) -> None:
-        found.append(([a.title for a in new], {a.title for a in new if a.id in late}))
-
+    found = _Found()
     await db.feeds.add(news_site.url("/live.json"), (), None, clock.now())
     items = [_story(n, news_site, published=_iso(clock.now() - 60)) for n in range(12)]
     news_site.add("/live.json", _json_feed("Live", items), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     clock.advance(601)
     edited = [
         _story(n, news_site, title=f"Harbour report {n} corrected", published=_iso(clock.now() - 660))
         for n in range(12)
     ]
     news_site.add("/live.json", _json_feed("Live", edited), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     clock.advance(601)
     misdated = [_story(n, news_site, published=_iso(clock.now() - 5 * 3600)) for n in (20, 21)]
     news_site.add("/live.json", _json_feed("Live", misdated + edited), content_type="application/json")
-    await service.poll_due_feeds(clock.now(), on_new=on_new)
+    await service.poll_due_feeds(clock.now(), on_new=found)
     assert found == [(["Harbour report number 20", "Harbour report number 21"], set())]
 
 
@@ -1277,6 +1257,13 @@ def _json_feed(title: str, items: list[dict[str, str]]) -> bytes:
     return json.dumps(
         {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": items}
     ).encode()
+
+
+class _Found(list[tuple[list[str], set[str]]]):
+    """An ``on_new`` that notes each poll's news: its titles, and the titles of those found late."""
+
+    def __call__(self, new: list[Article], late: frozenset[int]) -> None:
+        self.append(([a.title for a in new], {a.title for a in new if a.id in late}))
 
 
 def _iso(timestamp: float) -> str:
