@@ -344,8 +344,9 @@ class DeliveryService:
         return await self._recheck_queue(chat_id)
 
     async def _recheck_if_unfollowed(self, chat_id: int, since: int) -> None:
-        """Rows claimed before an unfollow and put back in the queue (parked, a digest or round-up Telegram did
-        not take) were on their way when it rechecked the queue: matched now, they are not sent hours later."""
+        """Rows claimed before an unfollow and put back in the queue (parked, held for a digest or quiet hours, a
+        digest or round-up Telegram did not take) were on their way when it rechecked the queue: matched now,
+        they are not sent hours later."""
         if self._unfollowed.get(chat_id, 0) <= since:
             return
         try:
@@ -1021,12 +1022,14 @@ class DeliveryService:
         if chat.mode == "digest":  # switched to digests after planning: the story waits for the next digest
             await self._db.deliveries.hold([item.row.id], 0.0, kind="digest")
             self._state.in_window -= 1  # after the write: if it raises, _deliver accounts for the item once
+            await self._recheck_if_unfollowed(item.chat_id, item.unfollows)  # back in the queue, as a park
             return
         if chat.quiet_start and chat.quiet_end and _quiet(chat, now):
             await self._db.deliveries.hold(
                 [item.row.id], quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now)
             )
             self._state.in_window -= 1
+            await self._recheck_if_unfollowed(item.chat_id, item.unfollows)
             return
         story = await self._story(item.row)
         if story is None:  # pruned since planning

@@ -108,9 +108,13 @@ _CONSENT_NOTICE = re.compile(
 _NOT_FOUND_TITLE = re.compile(
     r"((sorry|oops)[,!.]* )?(404:? )?((the|this|that) )?(page|file|article|story|content|link)( you .{0,40})? "
     r"(was |is )?(not found|(can[’']?t|cannot|could not) be found|does(n[’']?t| not) exist|no longer exists)[.!]*"
-    r"|(error )?404( error| not found| page not found)?( \(not found\))?[.!1]*",
+    r"( \((error )?404( not found)?\))?"  # "Page Not Found (404)"; Rails: "... doesn't exist (404)"
+    r"|(error )?404( error| not found| page not found)?( \((page )?not found\))?[.!1]*",
     re.I,
 )
+# The parts of a title that phrase must be one of: besides _TITLE_SEPARATOR's, sites put "»", "•", "/" or "~"
+# between "Page not found" and their name (WordPress themes: "Page not found » Site").
+_NOT_FOUND_PARTS = re.compile(r"(?<!\s)\s+(?:[-–—|·•»«/~]|::)\s+")
 _NEEDS_JAVASCRIPT = re.compile(
     r"\b(enable|turn on|activate) javascript\b|\bjavascript (is )?(required|disabled|needed)\b", re.I
 )
@@ -538,7 +542,7 @@ def _wall(text: str, titles: tuple[str, ...]) -> str | None:
         return None
     if _unquoted(_BOT_CHECK_HINTS, text) or any(_BOT_CHECK_TITLE.search(t.strip()) for t in titles):
         return BOT_CHECK
-    if any(_NOT_FOUND_TITLE.fullmatch(part) for t in titles for part in _TITLE_SEPARATOR.split(t.strip())):
+    if any(_NOT_FOUND_TITLE.fullmatch(part) for t in titles for part in _NOT_FOUND_PARTS.split(t.strip())):
         return NOT_FOUND
     return None
 

@@ -1461,6 +1461,39 @@ async def test_an_alert_retried_in_an_outage_when_the_chat_unsubscribes_is_not_s
         assert [t.split("\n")[0] for t in texts(emulator, 7)] == ["💼 Bank merger agreed"]
 
 
+@pytest.mark.parametrize("then", ["digest", "quiet"])
+async def test_an_alert_retried_when_the_chat_unsubscribes_is_not_held_for_its_new_digest_or_quiet_hours(
+    tmp_path: Path, emulator: BotApiEmulator, then: str
+) -> None:
+    # /unsubscribe sport while the sport alert was being retried (Telegram down), then /settings digest (or quiet
+    # hours that had begun): back from its retry, the alert was held for the digest (or until quiet hours ended)
+    # without being matched again, and came there, though the chat no longer followed sport.
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport", "business"))
+        emulator.answer_as_proxy(*_DOWN, methods=("sendMessage",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Cup final tonight", topics=("sport",))], clock.now()
+        )
+        await wait_until(lambda: emulator.requests["proxy"] >= 1)  # tried once; retried in 2 s
+        await _unfollow_sport(r, 7, "sport")
+        if then == "digest":
+            await chats.set_mode(7, "digest")
+        else:
+            await chats.set_quiet_hours(7, "08:00-18:00")
+        emulator.answer_as_proxy(None)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        assert await r.db.deliveries.queued(7) == []
+        clock.set(utc(2026, 1, 5, 18, 30))
+        await r.delivery.send_due_digests(clock.now())
+        r.delivery.wake()
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 1}
+
+
 async def test_a_catch_up_that_fails_while_the_chat_unsubscribes_holds_nothing_of_it_once_telegram_is_back(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

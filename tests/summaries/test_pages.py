@@ -173,6 +173,31 @@ def test_a_page_shown_instead_of_the_article_says_what_it_is(wall: str, reason: 
 
 
 @pytest.mark.parametrize(
+    "title",
+    [
+        "Page not found » Ferry News",
+        "Ferry News • Page not found",
+        "Page not found / Ferry News",
+        "Page Not Found (404) | Ferry News",
+        "The page you were looking for doesn't exist (404)",
+        "404 (Page not found)",
+    ],
+)
+def test_a_soft_404_titled_with_other_separators_or_a_bracketed_404_says_so(title: str) -> None:
+    # Since a not-found phrase had to be a whole part of the title, these titles (WordPress's "»", "(404)" after
+    # the phrase) no longer marked the page, and its apology was summarized and stored as the article.
+    page = (
+        f"<html><head><title>{title}</title></head><body><main><h1>We looked everywhere</h1>"
+        "<p>Sorry, we could not find the page you were looking for. It may have been moved or deleted, or the "
+        "address may be mistyped. Try searching our site or go back to the home page for our latest stories.</p>"
+        "<a href='/'>Home</a></main></body></html>"
+    )
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page.encode(), "https://ferry.example/news/terminal")
+    assert err.value.reason == 'The site says that page does not exist (it shows "page not found").'
+
+
+@pytest.mark.parametrize(
     "page",
     [
         f"<html><body><article><h1>Ferry terminal to close</h1>{_CONSENT_BOX}{_FERRY}</article></body></html>",
