@@ -918,13 +918,14 @@ class DeliveryService:
         # so do those an outage kept from it as long as a catch-up's late stories were kept (found hours late).
         # One time for both: a park ending between the two would be claimed as an alert, not folded.
         now = self._clock.now()
+        late_before = now - catchup_window(self._settings.feed_interval_seconds)
         folded = await self._db.deliveries.fold_roundups(
-            now,
-            ROUNDUP_MORE_THAN,
-            skip_chats=self._roundup_chats,
-            late_before=now - catchup_window(self._settings.feed_interval_seconds),
+            now, ROUNDUP_MORE_THAN, skip_chats=self._roundup_chats, late_before=late_before
         )
-        self._start_roundups(folded)
+        try:
+            await self._join_roundups(folded, late_before)
+        finally:
+            self._start_roundups(folded)
         # A chat whose alerts wait here (held back by a 429, or a group's 20 a minute) gets no more until they
         # are sent: it would fill the window and hold up every other chat's alerts for as long as it waits.
         # Nor does a chat whose round-up is on its way: its news since comes after the round-up.
@@ -949,6 +950,26 @@ class DeliveryService:
             if row.chat_id not in state.busy:
                 self._schedule(row.chat_id)
         return len(rows)
+
+    async def _join_roundups(self, chat_ids: Sequence[int], late_before: float) -> None:
+        """The alerts of these chats (just folded) that wait here join their round-up if an outage held them back
+        as long as the rest: the fold reads only pending rows, and these came as old alerts beside the catch-up.
+        One on its way (a request in flight) goes as it is."""
+        state = self._state
+        # Out of the queues before the write, so that nothing sends them meanwhile.
+        taken = [item for chat_id in chat_ids for item in state.queues.pop(chat_id, deque())]
+        if not taken:
+            return
+        joined: set[int] = set()
+        try:
+            joined = set(await self._db.deliveries.join_roundups([i.row.id for i in taken], late_before))
+        finally:
+            kept = [i for i in taken if i.row.id not in joined]
+            state.in_window -= len(taken) - len(kept)
+            for item in reversed(kept):
+                self._requeue_front(item)
+            for chat_id in {i.chat_id for i in kept}:
+                self._schedule(chat_id)
 
     def _schedule(self, chat_id: int) -> None:
         state = self._state

@@ -326,7 +326,10 @@ class DeliveryRepo:
             return
         async with self._db.write() as conn:
             await conn.executemany(
-                "UPDATE deliveries SET status = 'pending', not_before = ?1, kind = CASE WHEN ?2 = 'digest'"
+                # error = NULL: an outage's park is over once the row is held (see _HELD_DUE); kept, a parked
+                # alert held by quiet hours did not count toward the night's round-up.
+                "UPDATE deliveries SET status = 'pending', not_before = ?1, error = NULL,"
+                " kind = CASE WHEN ?2 = 'digest'"
                 " AND NOT EXISTS (SELECT 1 FROM chats WHERE id = deliveries.chat_id AND mode = 'digest')"
                 " THEN kind ELSE coalesce(?2, kind) END"
                 " WHERE id = ?3 AND status = coalesce(?4, status)",
@@ -380,6 +383,21 @@ class DeliveryRepo:
                 params,
             )
         return sorted({int(r[0]) for r in rows})
+
+    async def join_roundups(self, ids: Collection[int], late_before: float) -> list[int]:
+        """Claimed alerts (``ids``, waiting in the sender) of chats fold_roundups just folded join their round-up
+        as its fold_roundups would have them, had they been pending: those planned before ``late_before`` that
+        an outage or a 429 held back (see _OUTAGE_LATE). Returns the ids that joined."""
+        async with self._db.write() as conn:
+            rows = await fetch_all(
+                conn,
+                "UPDATE deliveries SET status = 'pending', kind = 'digest', not_before = 0, catchup = 1"
+                " WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'sending' AND kind = 'alert'"
+                " AND planned_at < ?2 AND (not_before = 0 OR error IS NOT NULL)"
+                " RETURNING id",
+                (json.dumps(sorted(ids)), late_before),
+            )
+        return [int(r[0]) for r in rows]
 
     async def unfold_roundups(
         self, not_before: float, chat_id: int | None = None, *, ids: Collection[int] = ()

@@ -316,6 +316,44 @@ async def test_alerts_parked_by_a_429_are_not_folded_into_a_round_up(
         assert _each_once(texts(emulator, 7), titles) == {}
 
 
+async def test_alerts_parked_by_an_outage_then_held_by_quiet_hours_join_the_nights_round_up(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram was down in the evening: 3 alerts parked, then held by quiet hours on their next try, kept the
+    # park's error, so the night counted only its 3 other held alerts: 6 alerts at 07:00, not one round-up.
+    monkeypatch.setattr("bot.delivery.service.MAX_NETWORK_ATTEMPTS", 1)  # parked at the first failure
+    clock = FakeClock(utc(2026, 1, 1, 21))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",), quiet_start="22:00", quiet_end="07:00")
+        evening = [f"Evening story {n}" for n in range(3)]
+        night = [f"Night story {n}" for n in range(ROUNDUP_MORE_THAN + 1 - len(evening))]
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        articles = [await store_article(r, title, topics=("sport",), age=300) for title in evening]
+        await r.delivery.plan_alerts(articles, clock.now())
+        await wait_until(lambda: emulator.requests["proxy"] >= len(evening), timeout=20)
+        emulator.answer_as_proxy(None)
+        clock.set(utc(2026, 1, 1, 23))  # the parks end inside quiet hours: the sender holds them to 07:00
+        r.delivery.wake()
+        held = "SELECT count(*) FROM deliveries WHERE status = 'pending' AND not_before = ?"
+        for _ in range(500):
+            if (await r.db.reader.execute_fetchall(held, (utc(2026, 1, 2, 7),)))[0][0] == len(evening):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the parked alerts were not held by quiet hours")
+        articles = [await store_article(r, title, topics=("sport",), age=300) for title in night]
+        await r.delivery.plan_alerts(articles, clock.now())
+        await emulator.wait_for_idle(quiet=0.3)
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 1, 2, 7))
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), evening + night), timeout=20)
+        await emulator.wait_for_idle(quiet=0.3)
+        [roundup] = texts(emulator, 7)
+        assert roundup.startswith(f"🌙 While quiet hours were on: {ROUNDUP_MORE_THAN + 1} stories\n"), roundup
+
+
 async def test_a_round_up_told_to_wait_after_its_group_became_a_supergroup_sends_the_rest_there(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
@@ -511,6 +549,50 @@ async def test_alerts_an_outage_held_back_over_an_hour_come_as_one_catch_up_and_
         assert not any(t.startswith(("🕰", "🌙")) for t in texts(emulator, 8) + texts(emulator, 9))
         total = len(sport) + len(business) + len(science)
         assert await r.db.deliveries.counts_by_status() == {"sent": total}
+
+
+async def test_alerts_the_sender_holds_when_an_outage_is_folded_join_the_catch_up(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The two alerts the sender had claimed (waiting out a quick retry) when the chat's outage was folded missed
+    # the catch-up: a catch-up of 6 stories, then 2 alerts from before it, one and a half hours old.
+    monkeypatch.setattr("bot.delivery.service.MAX_NETWORK_ATTEMPTS", 2)  # one quick retry, then parked
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    pace = [0.0]
+
+    async def run_pacer_until(done: Any) -> None:
+        for _ in range(1000):
+            if done():
+                return
+            pace[0] += 10.0
+            r.delivery.wake()
+            await asyncio.sleep(0.02)
+        raise AssertionError("condition not met in time")
+
+    async with rig(tmp_path, emulator, clock, pacing_clock=lambda: pace[0]) as r:
+        titles = [f"Outage story {n}" for n in range(ROUNDUP_MORE_THAN + 3)]
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        await add_chat(r, 7, topics=("sport",))
+        articles = [await store_article(r, title, topics=("sport",), age=300) for title in titles]
+        await r.delivery.plan_alerts(articles, clock.now())
+        await run_pacer_until(lambda: emulator.requests["proxy"] >= 2 * len(titles))
+        await wait_until(lambda: not r.delivery._tasks and not r.delivery._state.in_window)
+        clock.set(utc(2026, 1, 3, 12, 50))  # the parks are over, not an hour old: retried as alerts
+        pace[0] += 10.0
+        r.delivery.wake()
+        await wait_until(lambda: emulator.requests["proxy"] > 2 * len(titles))
+        # Two of them wait in the sender for their quick retry as Telegram comes back, an hour and a half on.
+        assert r.delivery._state.in_window == 2
+        emulator.answer_as_proxy(None)
+        clock.set(utc(2026, 1, 3, 13, 30))
+        await run_pacer_until(lambda: not _each_once(texts(emulator, 7), titles))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(texts(emulator, 7)) == 1, [t.split("\n")[0] for t in texts(emulator, 7)]
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 
 
 async def test_a_catch_up_of_parked_alerts_that_fails_in_the_outage_comes_once_when_telegram_is_back(
