@@ -27,3 +27,5 @@ class Article:
     story_id: int | None = None
     # The publisher's site when it is not the link's: an aggregator's item names its outlet (RSS <source>).
     source_url: str | None = None
+    # Only the start of the article could be read (a paywall or sign-in wall hides the rest): summaries say so.
+    partial: bool = False

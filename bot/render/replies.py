@@ -28,6 +28,7 @@ from bot.render.text import (
 from bot.render.text import counted as _count
 from bot.scheduling import is_quiet_time, quiet_hours_end
 from bot.store.models import Chat, Feed, Subscription
+from summaries.sources.pages import PARTIAL_ARTICLE
 
 if TYPE_CHECKING:
     from bot.services.admin import FeedAdded, Stats
@@ -731,7 +732,9 @@ def render_article_summary(
     body = [esc(s) for s in mark_cut_end(sentences, article.body)] or [
         "(This article has no text I could summarize.)"
     ]
-    return [Reply(m) for m in split_message([head, "\n\n".join(body)])]
+    # A teaser's summary would pass for the whole article's.
+    note = [f"<i>{esc(PARTIAL_ARTICLE)}</i>"] if article.partial else []
+    return [Reply(m) for m in split_message([head, "\n\n".join(body), *note])]
 
 
 def render_text_summary(sentences: Sequence[str]) -> list[Reply]:

@@ -706,7 +706,7 @@ class IngestService:
             try:
                 page = await self._fetch_article(item.url)
                 article = dataclasses.replace(
-                    article, body=page.body, language=article.language or page.language
+                    article, body=page.body, language=article.language or page.language, partial=page.partial
                 )
                 return article, 1
             except UserError as exc:
@@ -728,14 +728,14 @@ class IngestService:
                 return False
             try:
                 page = await self._fetch_article(item.url)
-                article = dataclasses.replace(article, body=page.body)
+                article = dataclasses.replace(article, body=page.body, partial=page.partial)
             except UserError as exc:
                 # The new headline over the text stored before: the teaser must not replace the page's text.
                 log.info("kept the stored text of %s: %s", item.url, exc.message)
                 stored = await self._db.articles.get(article_id)
                 if stored is None:
                     return True
-                article = dataclasses.replace(article, body=stored.body)
+                article = dataclasses.replace(article, body=stored.body, partial=stored.partial)
         prepared, content_hash, _ = await self._parse(self._prepare, article)
         if await self._db.articles.revise(article_id, prepared, content_hash=content_hash):
             self._summaries.forget(article_id)

@@ -18,7 +18,7 @@ from summaries.sources.files import (
     read_source_bytes,
     source_text,
 )
-from summaries.sources.pages import ExtractionError, extract_page
+from summaries.sources.pages import PARTIAL_ARTICLE, ExtractionError, extract_page
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
 
 
@@ -87,4 +87,4 @@ async def fetch_source_text(settings: Settings, url: str) -> SourceText:
             # A fetch error names the host; what was fetched and then refused is named here.
             where = f"{url}: " if isinstance(exc, SourceFileError) else ""
             raise UnreadableSource(exc.reason, where) from None
-    return SourceText(page.text, page.title, page.language)
+    return SourceText(page.text, page.title, page.language, PARTIAL_ARTICLE if page.partial else None)

@@ -28,7 +28,7 @@ AddStatus = Literal["added", "duplicate_url", "duplicate_content", "pruned"]
 # moment we fetched it: an article reads as published then at the latest. (min() of NULL is NULL: undated.)
 _COLUMNS = (
     "id, url, title, source, min(published_at, fetched_at) AS published_at, language, body, topics,"
-    " categories, summary, story_id"
+    " categories, summary, story_id, partial"
 )
 # Newest first by publication time, else fetch time; the id breaks ties, so pages of a list never skip or
 # repeat one of two articles published the same second.
@@ -145,6 +145,7 @@ def _article_from_row(row: sqlite3.Row | Any) -> Article:
         summary=_json_tuple(row["summary"]),
         id=int(row["id"]),
         story_id=int(row["story_id"]),
+        partial=bool(row["partial"]),
     )
 
 
@@ -331,7 +332,7 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         conn,
         "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
         " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending, private,"
-        " unspaced, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?, ?)"
+        " unspaced, source_url, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?, ?, ?)"
         " RETURNING id",
         (
             article.url,
@@ -353,6 +354,7 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
             # Only such articles can hold a word search looks for inside the text (see search()).
             int(is_unspaced(article.title) or is_unspaced(article.body)),
             None if article.source_url is None else _storable(article.source_url),
+            int(article.partial),
         ),
     )
     article_id = int(rows[0]["id"])
@@ -691,7 +693,7 @@ class ArticleRepo:
         async with self._db.write() as conn:
             cur = await conn.execute(
                 "UPDATE articles SET title = ?, body = ?, categories = ?, topics = ?, summary = ?,"
-                " content_hash = ?, unspaced = ?"
+                " content_hash = ?, unspaced = ?, partial = ?"
                 " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = ? AND id != ?)",
                 (
                     _storable(article.title),
@@ -701,6 +703,7 @@ class ArticleRepo:
                     _json_text(article.summary),
                     content_hash,
                     int(is_unspaced(article.title) or is_unspaced(article.body)),
+                    int(article.partial),
                     article_id,
                     content_hash,
                     article_id,

@@ -27,7 +27,7 @@ from summaries.sources.feeds import (
     parse_feed,
     scrub_text,
 )
-from summaries.sources.pages import ExtractionError, extract_page, page_to_article
+from summaries.sources.pages import PARTIAL_ARTICLE, ExtractionError, extract_page, page_to_article
 
 MAX_FILE_BYTES = 20_000_000
 # A whole page, or a fragment of one as a feed item's content is saved ("<img ... /><p>Text ..."): a file that
@@ -58,7 +58,7 @@ class SourceText:
     """The text a summary is made of, read from a file, a page or standard input.
 
     ``title``: None when there is none worth giving the summarizer; ``notice``: a line naming the article chosen
-    when the source holds several.
+    when the source holds several, or saying that only the start of the article could be read.
     """
 
     text: str
@@ -198,7 +198,7 @@ def _with_source(article: Article, source: str) -> Article:
 def source_text(articles: Sequence[Article], name: str) -> SourceText:
     """The first of ``articles`` (the source ``name`` holds) as text to summarize; the notice names it among several."""
     article = articles[0]
-    notice = None
+    notice = PARTIAL_ARTICLE if article.partial else None
     if len(articles) > 1:
         notice = f"{name} is a feed of {len(articles)} articles; summarizing the first, “{article.title}”"
     return SourceText(article.body, headline(article), article.language, notice)

@@ -82,6 +82,26 @@ _PAYWALL_HINTS = re.compile(
     r"to continue reading|create a free account)\b",
     re.I,
 )
+# A wall's own prompt under the part of an article it lets anyone read: it speaks of reading on, or of this
+# article being for subscribers. Not "already a subscriber?" or "subscribe" alone, which many sites print in the
+# masthead of every free article, and not "paywall", which a story about paywalls says.
+_PAYWALL_PROMPT = re.compile(
+    r"\b(subscribe|log ?in|sign ?in|sign ?up|register|create an? (free )?account)( now| today| for free| free)?"
+    r"( to| and) (continue|keep) reading\b"
+    r"|\bto (continue|keep) reading,? (please )?(subscribe|log ?in|sign ?in|sign ?up|register)\b"
+    r"|\bto (continue|keep) reading this (article|story|post)\b"
+    r"|\b(subscribe|log ?in|sign ?in|register)( now| today| for free| free)? to read the (rest|full (article|story))\b"
+    r"|\b(this|the rest of this) (article|story) is (only )?(available |reserved )?(for|to) "
+    r"(paying |our )?(subscribers|members|registered (users|readers))\b",
+    re.I,
+)
+# Elements that start a block of their own on screen: text on either side of one is not one paragraph.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br button dd details dialog div dl dt fieldset figcaption figure footer "  # noqa: SIM905
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul".split()
+)
+_HIDDEN_TAGS = frozenset(("head", "title", "script", "style", "template", "noscript"))
+PARTIAL_ARTICLE = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
 # Pages a site shows instead of its article. Each is short: a longer text that mentions these is an article
 # about them. A bot check ("Just a moment..."), a cookie-consent wall and a "page not found" came back as
 # articles: summarized to the user, and a feed's teaser replaced by them was alerted to the feed's followers.
@@ -153,6 +173,8 @@ class ExtractedPage:
     language: str | None = None
     site_name: str | None = None
     url: str | None = None
+    # Only the start of the article is on the page: a paywall or sign-in prompt stands where the rest would be.
+    partial: bool = False
 
 
 def extract_page(html: bytes | str, url: str | None = None, charset: str | None = None) -> ExtractedPage:
@@ -208,6 +230,7 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
         language=_language(meta.get("lang") or getattr(doc, "language", None)),
         site_name=_site_name(getattr(doc, "sitename", None)),
         url=str(getattr(doc, "url", "") or "") or url,
+        partial=_behind_wall(markup, root),
     )
 
 
@@ -344,6 +367,7 @@ def page_to_article(page: ExtractedPage, url: str) -> Article:
         published=page.published,
         language=page.language,
         topics=article_topics(title, page.text, language=page.language),
+        partial=page.partial,
     )
 
 
@@ -579,6 +603,35 @@ def _still_open(was_open: int, between: str, opening: str, closing: str) -> int:
 
 # A ’ before a letter (can’t) is an apostrophe, not the end of a quotation.
 _APOSTROPHE = re.compile(r"’(?=\w)")
+
+
+def _behind_wall(markup: str, root: Any | None) -> bool:
+    """Whether the page asks the reader to subscribe or sign in to read on: what was extracted is a teaser.
+
+    The page's visible text is read, not the extracted one: extraction often drops the prompt's box.
+    """
+    tree = root if root is not None else markup_tree(markup)
+    return tree is not None and _unquoted(_PAYWALL_PROMPT, _visible_paragraphs(tree))
+
+
+def _visible_paragraphs(tree: Any) -> str:
+    """The text a reader sees on the page, a blank line between blocks (paragraphs, boxes, list items).
+
+    By block, so that a story quoting a wall's prompt ("... read 'Subscribe to continue reading'") is told apart
+    from the wall saying it; in one pass, so a deeply nested page costs no more than a flat one.
+    """
+    paragraphs: list[list[str]] = [[]]
+    for event, element in lxml.etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag.lower() if isinstance(element.tag, str) else None
+        if tag in _BLOCK_TAGS and paragraphs[-1]:
+            paragraphs.append([])
+        if event == "start":
+            # A comment's or a script's text is none the reader sees (a comment's tag is no string).
+            if tag is not None and tag not in _HIDDEN_TAGS and element.text:
+                paragraphs[-1].append(element.text)
+        elif element.tail and element is not tree:
+            paragraphs[-1].append(element.tail)
+    return "\n\n".join(text for words in paragraphs if (text := " ".join("".join(words).split())))
 
 
 def _why_no_article(markup: str) -> str:

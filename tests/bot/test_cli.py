@@ -537,6 +537,33 @@ async def test_summarize_feed_url_reads_the_items_and_says_which_on_stderr(
     assert err.count("\n") == 1 and "2 articles" in err and "Harbor city approves new tram line" in err
 
 
+async def test_summarize_of_a_paywalled_page_says_on_stderr_that_only_its_start_was_read(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    # The summary of a paywall's teaser was printed as the article's, with no word that the rest was hidden.
+    title, body = ARTICLE.split("\n\n", 1)
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n")[:2])
+    page = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}"
+        "<div class='paywall'><p>Subscribe to continue reading.</p></div></article></body></html>"
+    )
+    note = (
+        "newsbot: Only the start of the article could be read: the rest is behind a paywall or a sign-in.\n"
+    )
+    url = news_site.add("/walled.html", page)
+    code, out, err = await _newsbot_async(
+        "summarize", url, "-n", "2", cwd=tmp_path, NEWSBOT_ALLOW_PRIVATE_URLS="true"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 2 and all(line in body for line in lines), out  # standard output: the summary only
+    assert err == note
+    # The same page saved as a file gets the same note.
+    (tmp_path / "walled.html").write_text(page, encoding="utf-8")
+    code, out, err = await _newsbot_async("summarize", "walled.html", "-n", "2", cwd=tmp_path)
+    assert (code, err) == (0, note) and len(out.splitlines()) == 2, out
+
+
 def test_summarize_typed_at_a_terminal_says_how_to_end_the_text(tmp_path: Path) -> None:
     controller, terminal = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}

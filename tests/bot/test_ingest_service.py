@@ -747,6 +747,22 @@ async def test_a_teaser_whose_page_is_a_bot_check_keeps_its_teaser(
         await service.summarize_url(news_site.url("/story.html?again"), 3, chat_id=7)
 
 
+async def test_a_teaser_whose_page_is_behind_a_paywall_is_stored_as_only_its_start(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The page's visible paragraphs replaced the teaser, and their summary (by id or button) read as the article's.
+    paragraphs = "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n")[:2])
+    page = news_site.add(
+        "/story.html",
+        f"<html><head><title>Chip plant opens</title></head><body><article><h1>Chip plant opens</h1>{paragraphs}"
+        "<div class='paywall'><p>Subscribe to continue reading.</p></div></article></body></html>",
+    )
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
+    assert HEALTH_BODY.split("\n\n")[0] in article.body
+    stored = await db.articles.get_by_url(article.url)
+    assert stored is not None and stored.partial
+
+
 async def test_a_poll_fetches_at_most_ten_teaser_pages(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -335,7 +335,43 @@ async def test_a_paywalled_teaser_is_summarized_without_the_paywalls_prompt(
         "Talks between the two largest carmakers in the region collapsed on Friday after weeks of negotiation "
         "over the value of their factories.",
         "Both companies said they would keep working together on batteries.",
+        # ... and says that it is the summary of the start only.
+        "Only the start of the article could be read: the rest is behind a paywall or a sign-in.",
     ], reply.text
+
+
+async def test_a_paywalled_teasers_summary_says_only_the_start_could_be_read(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The summary of a registration wall's two visible paragraphs read as the article's summary, with no word
+    # that the rest of the article was hidden: the reader took the teaser for the story.
+    note = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
+    lead = (
+        "The city council voted on Tuesday to close the old harbour bridge to cars from next spring.",
+        "Buses and bicycles will still be allowed to cross while the engineers repair the deck.",
+    )
+    walled = news_site.add(
+        "/bridge.html",
+        "<html><head><title>Council closes the harbour bridge to cars</title></head><body><article>"
+        "<h1>Council closes the harbour bridge to cars</h1>"
+        + "".join(f"<p>{sentence}</p>" for sentence in lead)
+        + "<div class='overlay'><p>Create a free account to keep reading.</p></div></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {walled}")
+    assert summary_sentences(reply)[:2] == list(lead), reply.text  # the same sentences as before
+    assert reply.text.rstrip().endswith(note), reply.text
+    # Opened again by its id, or by its button, the stored article is still only its start.
+    stored = await services_of(running_bot).db.articles.get_by_url(walled)
+    assert stored is not None and stored.partial
+    assert (await say(emulator, f"/summary {stored.id}")).text.rstrip().endswith(note)
+    # A whole article says nothing of the kind.
+    whole = news_site.add(
+        "/bridge-full.html",
+        "<html><head><title>Harbour bridge reopens</title></head><body><article><h1>Harbour bridge reopens</h1>"
+        + "".join(f"<p>{sentence}</p>" for sentence in lead)
+        + "</article><p>Already a subscriber? Log in.</p></body></html>",
+    )
+    assert "Only the start" not in (await say(emulator, f"/summary {whole}")).text
 
 
 async def test_a_section_front_gets_told_apart_with_its_feed(

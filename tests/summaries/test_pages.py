@@ -265,6 +265,35 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
     assert story in page.text
 
 
+@pytest.mark.parametrize(
+    ("after", "partial"),
+    [
+        # Kept in the text by extraction, or in a box extraction drops: either way the rest is hidden.
+        (
+            "<div class='paywall'><p>Subscribe to continue reading. Already a subscriber? Log in.</p></div>",
+            True,
+        ),
+        ("<div class='overlay'><p>Create a free account to keep reading.</p></div>", True),
+        ("<div id='premium'><p>The rest of this article is for subscribers only.</p></div>", True),
+        # A masthead's sign-in link and a story quoting a wall are on pages of whole articles.
+        ("<p>Already a subscriber? Log in.</p>", False),
+        ("<p>Readers met a box saying \u201cSubscribe to continue reading\u201d and left.</p>", False),
+        ('<p>Readers met a box saying <em>"Subscribe to continue reading"</em> and left.</p>', False),
+        ("", False),
+    ],
+)
+def test_a_page_whose_wall_hides_the_rest_is_read_as_partial(after: str, partial: bool) -> None:
+    # The summary of a paywalled page's two paragraphs was given as the article's, with no word of the rest.
+    teaser = _brief("Merger talks collapse", "Talks between the two carmakers collapsed on Friday.", _LAST)
+    page = extract_page(
+        teaser.replace(b"</article>", after.encode() + b"</article>"), "https://news.example/m"
+    )
+    assert page.partial is partial
+    assert page_to_article(page, "https://news.example/m").partial is partial
+    assert "Talks between the two carmakers collapsed on Friday." in page.text
+    assert not extract_page(ARTICLE, "https://motor.example/asia-plans").partial  # its masthead has "Log in"
+
+
 def test_a_story_quoting_a_consent_notice_keeps_those_paragraphs() -> None:
     # The paragraphs quoting the banner or saying "by clicking accept" were dropped from a story about cookie banners.
     quoting = (
