@@ -8,16 +8,20 @@ due. Chats are instant or digest (one or two local times, several timezones, som
 block the bot as the days go by, new users /start each day, one send in ``--every-429`` is answered 429, and
 articles are pruned daily after ``--retention-days``. With ``--outage-hours`` one feed answers 503 for that
 long, so that the bot finds what it published meanwhile late (a catch-up round-up); with
-``--unfollows-per-day`` chats /unsubscribe a topic at midday and must get nothing of it afterwards.
+``--unfollows-per-day`` chats /unsubscribe a topic at midday and must get nothing of it afterwards. With
+``--telegram-outage-hours`` the Bot API answers sendMessage 502 (a proxy's page) for that long: the alerts it held
+back come when it is back, those held longer than the catch-up window as a catch-up round-up.
 
     python -m benchmarks.soak --days 30                  # ~300 chats, 4 feeds, retention 2 days
     python -m benchmarks.soak --days 3 --chats 20 --no-tracemalloc
     python -m benchmarks.soak --days 5 --chats 60 --no-tracemalloc --outage-hours 8 --unfollows-per-day 2
+    python -m benchmarks.soak --days 3 --no-tracemalloc --telegram-outage-hours 4 --unfollows-per-day 5
 
 Reports messages delivered (alerts, digests and quiet hours' round-ups), duplicates (a chat getting one story
 twice, in whichever kind of message), lost (a story a never-blocked chat subscribed to that it never got), stories
 that came in the wrong kind of message (an alert where a digest or round-up was due, or the reverse), alerts sent
-inside a chat's quiet hours, messages over Telegram's 100 entities, rows left stuck in the outbox, and per day:
+inside a chat's quiet hours, how the stories a Telegram outage held back came (alert, catch-up, round-up or
+missing), messages over Telegram's 100 entities, rows left stuck in the outbox, and per day:
 database size, rows, and RSS; and the largest allocation growths (tracemalloc) between the end of day 2 and the
 end.
 """
@@ -29,6 +33,7 @@ import asyncio
 import gc
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -76,6 +81,8 @@ ROUNDUP_MORE_THAN = 5  # more alerts than this held by a quiet night come as one
 # minute and more than ROUNDUP_MORE_THAN of them come as a catch-up round-up (bot.delivery CATCHUP_AGE_SECONDS).
 CATCHUP_AGE_SECONDS = 3600.0
 OUTAGE_TOPIC = "science"  # the feed that answers 503 during ``outage`` hours
+# What the proxy in front of the Bot API answers sendMessage during ``telegram_outage`` hours.
+_BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 KINDS = ("alert", "digest", "roundup", "catchup")
 
 
@@ -100,6 +107,7 @@ async def serve_emulator(every_429: int) -> None:
     counts = {"messages": 0, "keyed": 0, "duplicates": 0, "429s": 0, "over_entity_limit": 0}
     counts |= {f"{kind}_messages": 0 for kind in KINDS} | {f"{kind}_stories": 0 for kind in KINDS}
     now = 0.0  # the simulated time, as the driver last told it
+    telegram_down = False
     replies: dict[int, asyncio.Future[None]] = {}
     async with BotApiEmulator(rate_limits=RateLimits(enabled=False), record_messages=False) as emulator:
         sends = 0
@@ -159,11 +167,21 @@ async def serve_emulator(every_429: int) -> None:
             elif op == "say":  # a user message; answered once the bot replied (or after 10 s)
                 waiter = loop.create_future()
                 replies[request["chat"]] = waiter
+                tried = emulator.requests["proxy"]
                 await emulator.send_user_message(request["chat"], request["text"])
                 try:
-                    await asyncio.wait_for(waiter, 10)
+                    if telegram_down:  # the reply cannot arrive: the bot's try at it is the answer
+                        await _proxied(emulator, tried)
+                    else:
+                        await asyncio.wait_for(waiter, 10)
                 except TimeoutError:
                     answer = {"ok": False}
+                replies.pop(request["chat"], None)
+            elif op == "telegram":  # sendMessage answered 502 by the proxy in front of the Bot API, or not
+                telegram_down = bool(request["down"])
+                emulator.answer_as_proxy(
+                    502 if telegram_down else None, _BAD_GATEWAY, methods=("sendMessage",)
+                )
             elif op == "block":
                 await emulator.block_chat(request["chat"], announce=request["announce"])
             elif op == "now":
@@ -178,6 +196,14 @@ async def serve_emulator(every_429: int) -> None:
                     }
                 }
             print(json.dumps(answer), flush=True)
+
+
+async def _proxied(emulator: Any, before: int) -> None:
+    """Until the emulator's proxy has refused a call since it had refused ``before`` (10 s at most)."""
+    for _ in range(1000):
+        if emulator.requests["proxy"] > before:
+            return
+        await asyncio.sleep(0.01)
 
 
 # ------------------------------------------------------------------------------------ the feed server
@@ -361,13 +387,17 @@ async def run(
     step_seconds: float = STEP_SECONDS,
     outage: tuple[int, int] = (0, 0),
     unfollows_per_day: int = 0,
+    telegram_outage: tuple[int, int] = (0, 0),
 ) -> Figures:
     """Run the simulation; returns the figures.
 
     ``outage``: (first hour, hours) during which the OUTAGE_TOPIC feed answers 503; the bot's backoff then finds
     what it published meanwhile late, hours old: a catch-up. ``unfollows_per_day``: private chats following two
-    topics /unsubscribe one of them at midday (from day 1).
+    topics /unsubscribe one of them at midday (from day 1). ``telegram_outage``: (first hour, hours) during which
+    the proxy in front of the Bot API answers sendMessage 502: alerts park and come back when it ends, those held
+    back over the catch-up window as a catch-up.
     """
+    import bot.delivery.service as delivery_service
     from bot.app import build_application, running_application
     from bot.clock import FakeClock
     from bot.config import Settings
@@ -440,6 +470,13 @@ async def run(
     application = build_application(settings, clock=clock)
     baseline: tracemalloc.Snapshot | None = None
     next_user = 50_000
+    # A send refused by the outage is retried 4 times 2-16 real seconds apart before it parks: a chat's parked
+    # alerts took 30 real seconds each at every simulated step. One try a round parks it at once, as the retries
+    # would within the step anyway (the parks themselves, 30 s to 5 min of simulated time, are the bot's).
+    network_attempts = delivery_service.MAX_NETWORK_ATTEMPTS
+    if telegram_outage[1]:
+        delivery_service.MAX_NETWORK_ATTEMPTS = 1
+    telegram_down = False
     try:
         async with running_application(application, poll_timeout=1):
             services: Services = application.bot_data["services"]
@@ -449,6 +486,9 @@ async def run(
             for hour in range(days * 24 + 24):  # and a day with no news, so every digest goes out
                 day, publishing = hour // 24, hour < days * 24
                 feeds.down = {OUTAGE_TOPIC} if outage[0] <= hour < outage[0] + outage[1] else set()
+                if telegram_down != (telegram_outage[0] <= hour < telegram_outage[0] + telegram_outage[1]):
+                    telegram_down = not telegram_down
+                    await emulator.ask({"op": "telegram", "down": telegram_down})
                 if hour % 24 == 0 and day >= 1:
                     figures.days.append(await _day_figures(day, db, db_path, emulator, started))
                     if trace and day == 2:
@@ -482,11 +522,15 @@ async def run(
         stats = await emulator.ask({"op": "stats"})
         received = (await emulator.ask({"op": "received"}))["received"]
     finally:
+        delivery_service.MAX_NETWORK_ATTEMPTS = network_attempts
         await emulator.stop()
         await feeds.close()
     lost, expected = _lost(sim, feeds.history, received)
     after_unfollow = _after_unfollow(sim, feeds.history, received)
-    kinds = _kinds(sim, feeds.history, feeds.read, received, step_seconds)
+    down = (START + telegram_outage[0] * 3600.0, START + sum(telegram_outage) * 3600.0)
+    kinds = _kinds(
+        sim, feeds.history, feeds.read, received, step_seconds, down if telegram_outage[1] else None
+    )
     figures.summary = {
         "days": days,
         "chats": len(sim),
@@ -617,22 +661,34 @@ def _kinds(
     read: dict[str, list[float]],
     received: dict[str, list[list[Any]]],
     step_seconds: float,
-) -> dict[str, int]:
+    telegram: tuple[float, float] | None = None,
+) -> dict[str, Any]:
     """Did each story a never-blocked chat received come in the kind of message due, and did quiet hours hold?
 
     A digest chat's stories come in digests; an instant chat's as alerts, except those held: by its quiet hours
     (found inside them) until they end, or found late (a feed back after an outage) a minute, which the soak's
     clock makes one step. More than ROUNDUP_MORE_THAN held until the same moment come as one round-up (a
     catch-up when every one of them is late), fewer as alerts. No alert arrives inside a chat's quiet hours.
+
+    ``telegram``: (down from, back at): an instant chat's alerts due at the steps after the first up to the second
+    wait for the step after it. Those planned longer than the catch-up window before it come as a catch-up when
+    more than ROUNDUP_MORE_THAN of them wait, the rest as alerts (one a quiet night or a late feed held as well
+    may come in either; counted, not judged). Back inside the chat's quiet hours, all of them wait for their end.
     """
     wrong = held = in_roundups = in_catchups = late_stories = quiet_alerts = 0
     late_age = max(CATCHUP_AGE_SECONDS, 2 * step_seconds)
+    back = None if telegram is None else telegram[1] + step_seconds  # the first step Telegram takes messages
+    telegram_held = dict.fromkeys(("alert", "catchup", "roundup", "missing"), 0)
+    telegram_late = 0
     for chat in sim.values():
         if chat.blocked_at is not None:
             continue
         got = {int(r[0]): (KINDS[int(r[1])], float(r[2])) for r in received.get(str(chat.id), ())}
         due: dict[int, str] = {}
         released: dict[float, list[tuple[int, bool]]] = {}  # when held alerts are due -> (key, late)
+        outage: dict[
+            int, tuple[bool, bool]
+        ] = {}  # held by Telegram -> (planned a window before back, held too)
         for key, topic, published in history:
             dropped_at = chat.unfollowed.get(topic)
             if topic not in chat.topics and dropped_at is None:
@@ -652,11 +708,24 @@ def _kinds(
                 continue
             at = found + step_seconds if late else found
             end = _quiet_end(chat, at)
+            release = at if end is None else end
+            sent_at = (
+                START + math.ceil((release - START) / step_seconds) * step_seconds
+            )  # the step it goes at
+            if telegram is not None and back is not None and telegram[0] < sent_at <= telegram[1]:
+                # Back inside the chat's quiet hours: all it held back waits for their end, in their round-up.
+                back_end = _quiet_end(chat, back)
+                release = back if back_end is None else back_end
+                outage[key] = (found < back - late_age, end is not None or late or back_end is not None)
+                del due[key]
             # A topic the chat dropped since still shares the round-ups released before the /unsubscribe.
-            if dropped_at is not None and (at if end is None else end) >= dropped_at:
-                del due[key]  # queued at the /unsubscribe: dropped
+            if dropped_at is not None and release >= dropped_at:
+                due.pop(key, None)  # queued at the /unsubscribe: dropped
+                outage.pop(key, None)
                 continue
             held += end is not None
+            if key in outage:
+                continue
             if end is not None or late:
                 released.setdefault(end if end is not None else at, []).append((key, late))
         for batch in released.values():
@@ -668,6 +737,19 @@ def _kinds(
                 wrong += got[key][0] != kind
                 in_roundups += got[key][0] == "roundup"
                 in_catchups += got[key][0] == "catchup"
+        # Held back over the window, with more than ROUNDUP_MORE_THAN so: a catch-up (or a round-up, with a quiet
+        # night's); fresh ones stay alerts.
+        folded = sum(1 for late, also in outage.values() if late and not also) > ROUNDUP_MORE_THAN
+        for key, (late, also) in outage.items():
+            kind = got[key][0] if key in got else "missing"
+            telegram_held[kind] += 1
+            telegram_late += late and folded and not also
+            if kind == "missing" or also:
+                continue
+            if late and folded:
+                wrong += kind == "alert"
+            elif not late:
+                wrong += kind != "alert"
         quiet_alerts += sum(
             1 for kind, at in got.values() if kind == "alert" and _quiet_end(chat, at) is not None
         )
@@ -678,6 +760,11 @@ def _kinds(
         "late_stories_due": late_stories,
         "stories_received_in_catchups": in_catchups,
         "alerts_inside_quiet_hours": quiet_alerts,
+        **(
+            {}
+            if telegram is None
+            else {"telegram_held_stories_came_as": telegram_held, "telegram_late_stories_due": telegram_late}
+        ),
     }
 
 
@@ -757,6 +844,18 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="chats that /unsubscribe a topic each midday (default 0)",
     )
+    parser.add_argument(
+        "--telegram-outage-hours",
+        type=int,
+        default=0,
+        help="the Bot API answers sendMessage 502 this long (default 0)",
+    )
+    parser.add_argument(
+        "--telegram-outage-at",
+        type=int,
+        default=58,
+        help="the Telegram outage's first hour (default 58: day 2's midday unfollows fall in it)",
+    )
     parser.add_argument("--emulator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.emulator:
@@ -777,6 +876,7 @@ def main(argv: list[str] | None = None) -> int:
                 trace=not args.no_tracemalloc,
                 outage=(args.outage_at, args.outage_hours),
                 unfollows_per_day=args.unfollows_per_day,
+                telegram_outage=(args.telegram_outage_at, args.telegram_outage_hours),
             )
         )
     print(json.dumps(figures.summary, indent=2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.soak import START, WORDS, SoakChat, _kinds, run
+from benchmarks.soak import START, TOPICS, WORDS, SoakChat, _kinds, run
 from summaries.topics import default_catalogue
 
 
@@ -21,10 +21,13 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
         blocks_per_day=1,
         feed_items=8,
         step_seconds=3600.0,
-        # The science feed answers 503 from hour 30 to 34: the backoff reads it again at hour 38, when 6 of its
+        # The science feed answers 503 from hour 14 to 18: the backoff reads it again at hour 22, when 6 of its
         # 8 listed items are more than two feed intervals old (late: a catch-up), 2 fresh (alerts).
-        outage=(30, 4),
+        outage=(14, 4),
         unfollows_per_day=1,  # a chat following two topics drops one at midday
+        # sendMessage answers 502 from hour 35 to 41, day 1's midday /unsubscribe and new user inside it: back at
+        # hour 42, what was held back from before hour 40 comes as a catch-up to chats with more than 5 such.
+        telegram_outage=(35, 6),
     )
     summary = figures.summary
     assert summary["stories_delivered"] > 200
@@ -41,6 +44,11 @@ async def test_soak_delivers_each_story_once_and_storage_stops_growing(tmp_path:
     # The outage's late stories came in a catch-up round-up, once each; no fresh story came in one (wrong kind).
     assert summary["late_stories_due"] > 0
     assert summary["stories_received_in_catchups"] > 0
+    # What the Telegram outage held back came once Telegram was back: a catch-up of the oldest, the rest alerts.
+    came_as = summary["telegram_held_stories_came_as"]
+    assert came_as["missing"] == 0
+    assert came_as["catchup"] > 0 and came_as["alert"] > 0
+    assert summary["telegram_late_stories_due"] > 0
     assert summary["messages_over_100_entities"] == 0
     assert summary["stuck_in_outbox"] == 0
     assert summary["steps_not_settled"] == 0
@@ -89,3 +97,21 @@ def test_soak_oracle_counts_in_a_roundup_what_a_chat_unfollowed_after_it() -> No
     kinds = _kinds({30: chat}, history, read, received, 3600.0)
     assert kinds["stories_in_wrong_kind_of_message"] == 0
     assert kinds["held_stories_received_in_roundups"] == 8
+
+
+def test_soak_oracle_expects_what_telegram_held_in_the_round_up_when_it_is_back_inside_quiet_hours() -> None:
+    # sendMessage answered 502 from 10:00 to 22:00 UTC; Telegram was back at 22:30, inside the chat's quiet hours
+    # (22:00-07:00), so the twelve stories it held back, fresh ones too, came in the round-up at 07:00. The
+    # oracle expected the fresh one as an alert at 22:30 and reported the bot wrong for keeping quiet hours.
+    hour = 3600.0
+    chat = SoakChat(31, ("sport",), START, "instant", quiet=("22:00", "07:00"))
+    history = [(key, "sport", START + (10 + key) * hour + 1) for key in range(12)]
+    read = {topic: [START + n * hour / 2 for n in range(80)] for topic in TOPICS}
+    telegram = (START + 10 * hour, START + 22 * hour)
+    in_roundup = {"31": [[key, 2, START + 31 * hour] for key in range(12)]}
+    kinds = _kinds({31: chat}, history, read, in_roundup, 1800.0, telegram)
+    assert kinds["stories_in_wrong_kind_of_message"] == 0
+    assert kinds["telegram_held_stories_came_as"] == {"alert": 0, "catchup": 0, "roundup": 12, "missing": 0}
+    # Sent as alerts the moment Telegram was back, they would have woken the chat: that the oracle reports.
+    as_alerts = {"31": [[key, 0, START + 22.5 * hour] for key in range(12)]}
+    assert _kinds({31: chat}, history, read, as_alerts, 1800.0, telegram)["alerts_inside_quiet_hours"] == 12
