@@ -7,7 +7,7 @@ import math
 
 from telegram import Chat as TgChat
 from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import BotContext
 from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
@@ -48,6 +48,18 @@ async def on_error(update: object, context: BotContext) -> None:
         await _flood_limited(update, context.error)
         return
     if isinstance(update, Update) and await _topic_closed(update, context.error):
+        return
+    if isinstance(context.error, NetworkError):
+        # Telegram unreachable while answering (a timeout, a 5xx, a proxy's page): not our fault, and an apology
+        # would fail the same way. Logged with a trace (and the proxy's whole page), every command of an outage
+        # filled the log.
+        reason = str(context.error).partition(". Parsing the server response ")[0]
+        log.warning("answer to %s not sent: Telegram unreachable (%s)", _about(update), reason[:200])
+        if isinstance(update, Update) and update.callback_query is not None:
+            # A tap's answer may still get through (it is another request), and its spinner must stop.
+            await answer(
+                update.callback_query, "Telegram did not take my answer just now; tap again in a minute."
+            )
         return
     log.error("error while handling %s", _about(update), exc_info=context.error)
     if not isinstance(update, Update):

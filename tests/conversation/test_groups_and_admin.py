@@ -1034,7 +1034,8 @@ async def test_a_summary_button_posts_again_after_a_failed_post_and_in_private_c
     # Telegram refused the post: nothing is in the chat, so the next tap must post it, not say "already".
     emulator.answer_as_proxy(502, methods=("sendMessage",))
     try:
-        await press(emulator, latest, data, user_id=MEMBER)
+        toast = await press(emulator, latest, data, user_id=MEMBER)
+        assert toast == "Telegram did not take my answer just now; tap again in a minute."
     finally:
         emulator.answer_as_proxy(None)
     assert await press(emulator, latest, data, user_id=MEMBER) is None
