@@ -473,6 +473,16 @@ def test_a_time_in_a_zone_abbreviation_is_read_in_that_zone(written: str, utc_ho
     assert published is not None and published.astimezone(UTC).hour == utc_hour
 
 
+def _rss_date(written: str) -> datetime | None:
+    """The date newsbot reads from an RSS item whose pubDate is ``written``."""
+    feed = parse_feed(
+        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
+        </channel></rss>""".encode()
+    )
+    return feed.items[0].published
+
+
 @pytest.mark.parametrize(
     ("written", "utc"),
     [
@@ -496,11 +506,6 @@ def test_a_time_in_a_zone_abbreviation_is_read_in_that_zone(written: str, utc_ho
     ],
 )
 def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, utc: datetime) -> None:
-    rss = parse_feed(
-        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
-        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
-        </channel></rss>""".encode()
-    )
     atom = parse_feed(
         f"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>N</title>
         <entry><title>T</title><link href="https://n.example/1"/><id>urn:n:1</id><updated>{written}</updated>
@@ -511,7 +516,7 @@ def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, 
         <title>N</title><link>https://n.example/</link><item><title>T</title><link>https://n.example/1</link>
         <dc:date>{written}</dc:date></item></channel></rss>""".encode()
     )
-    assert rss.items[0].published == utc
+    assert _rss_date(written) == utc
     assert atom.items[0].published == utc
     assert dublin_core.items[0].published == utc
 
@@ -531,12 +536,7 @@ def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, 
     ],
 )
 def test_a_12_hour_time_in_the_zones_feedparser_knows_is_read_right(written: str, utc: datetime) -> None:
-    feed = parse_feed(
-        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
-        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
-        </channel></rss>""".encode()
-    )
-    assert feed.items[0].published == utc
+    assert _rss_date(written) == utc
 
 
 @pytest.mark.parametrize(
@@ -556,12 +556,7 @@ def test_a_12_hour_time_in_the_zones_feedparser_knows_is_read_right(written: str
     ],
 )
 def test_dates_feedparser_reads_right_are_read_as_before(written: str, utc: datetime) -> None:
-    feed = parse_feed(
-        f"""<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
-        <item><title>T</title><link>https://n.example/1</link><pubDate>{written}</pubDate></item>
-        </channel></rss>""".encode()
-    )
-    assert feed.items[0].published == utc
+    assert _rss_date(written) == utc
 
 
 def test_a_date_with_no_such_month_stays_unknown() -> None:
