@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 
@@ -53,6 +53,17 @@ def not_telegrams_answer(exc: TelegramError) -> bool:
     if isinstance(exc, BadRequest):
         return exc.message.startswith("Bad Request (400)")
     return False
+
+
+def telegram_unreachable(exc: TelegramError) -> bool:
+    """Whether an error says nothing from Telegram itself: a timeout, a 5xx, a proxy's page.
+
+    PTB's BadRequest is a NetworkError too, but Telegram's own 400 is its answer (a malformed reply, a user it
+    does not know): taken for an outage, it was logged as one and the user told to try again in a minute.
+    """
+    if isinstance(exc, BadRequest | Forbidden):
+        return not_telegrams_answer(exc)
+    return isinstance(exc, NetworkError)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, ChatMember, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram import Chat as TgChat
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import UserError, not_telegrams_answer, retry_after_seconds, topic_gone
+from bot.errors import UserError, retry_after_seconds, telegram_unreachable, topic_gone
 from bot.render.replies import (
     Reply,
     render_admin_only,
@@ -376,7 +376,7 @@ async def may_manage(update: Update, context: BotContext) -> bool:
         ) from None
     except TelegramError as exc:
         log.warning("getChatMember failed for chat %s: %s", chat.id, exc)
-        if isinstance(exc, NetworkError) or not_telegrams_answer(exc):
+        if telegram_unreachable(exc):
             # A timeout, a 5xx, a proxy's page: nothing was said about the sender either.
             raise UserError(
                 f"Telegram could not tell me just now whether you administer this {kind}; "

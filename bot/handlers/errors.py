@@ -10,7 +10,13 @@ from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import BotContext
-from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
+from bot.errors import (
+    cannot_post,
+    not_telegrams_answer,
+    retry_after_seconds,
+    telegram_unreachable,
+    topic_gone,
+)
 from bot.handlers.common import (
     answer,
     button,
@@ -49,7 +55,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(update, Update) and await _topic_closed(update, context.error):
         return
-    if isinstance(context.error, NetworkError):
+    if isinstance(context.error, NetworkError) and telegram_unreachable(context.error):
         # Telegram unreachable while answering (a timeout, a 5xx, a proxy's page): not our fault, and an apology
         # would fail the same way. Logged with a trace (and the proxy's whole page), every command of an outage
         # filled the log.

@@ -157,6 +157,22 @@ async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
 
 
+async def test_an_admin_check_telegram_refuses_is_no_outage(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # PTB's BadRequest is a NetworkError: Telegram's own 400 to getChatMember ("user not found") was taken for an
+    # outage, and the sender was told to try again in a minute, which gets the same answer every time.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    refused = {"ok": False, "error_code": 400, "description": "Bad Request: user not found"}
+    emulator.answer_as_proxy(400, json.dumps(refused), "application/json", methods=("getChatMember",))
+    try:
+        reply = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert "only this group's administrators" in reply.text, reply.text
+    assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
+
+
 async def _answer_429_once(emulator: BotApiEmulator, method: str, retry_after: int) -> None:
     """Answer ``method`` with a 429 until Telegram's answer has been given once, then normally again."""
     flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}

@@ -15,7 +15,7 @@ import pytest
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
-from tests.conversation.helpers import press, press_forged, say
+from tests.conversation.helpers import press, press_forged, say, store_samples
 from tests.support.news_site import NewsSite
 
 
@@ -238,6 +238,32 @@ async def test_a_button_whose_handling_fails_gets_an_apology_toast(
         conn.execute("DROP TABLE subscriptions")
     toast = await press(emulator, topics, "t:automotive")
     assert toast == "Sorry, something went wrong. Please try again."
+
+
+async def test_a_reply_telegram_refuses_as_malformed_is_our_fault_not_an_outage(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # PTB's BadRequest is a NetworkError: a reply Telegram refused as malformed (our bug: too long, bad HTML) was
+    # logged as "Telegram unreachable" without a trace, the command got no apology, and a tap was told to tap
+    # again in a minute, which fails the same way.
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest")
+    caplog.set_level(logging.WARNING)
+    refused = {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+    emulator.answer_as_proxy(400, json.dumps(refused), "application/json", methods=("sendMessage",))
+    try:
+        toast = await press(emulator, latest, latest.button_data("📄"))
+        await emulator.send_user_message(USER_CHAT, "/help")
+        await emulator.wait_for_idle()
+    finally:
+        emulator.answer_as_proxy(None)
+    assert toast == "Sorry, something went wrong. Please try again."
+    traces = [r for r in caplog.records if r.exc_info and r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in traces] == [
+        f"error while handling a button in chat {USER_CHAT}",
+        f"error while handling /help in chat {USER_CHAT}",
+    ]
+    assert not [r for r in caplog.records if "Telegram unreachable" in r.getMessage()]
 
 
 async def test_an_old_button_is_answered(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
