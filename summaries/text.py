@@ -327,7 +327,12 @@ _FEED_FURNITURE = re.compile(
     r"|submitted\s*by[^.!?\n]{1,160}|show contact info"
     r"|the post\s[^\n]{1,300}?\s(?:appeared first on|first appeared on)\s[^\n]{1,120})$"
     # Medium's credit starts with the title, which may hold any punctuation but not the end of a sentence.
-    r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b",
+    r"|^(?:(?![.!?]\s).){1,300}\swas originally published in\s[^\n]{1,120}?\son medium\b"
+    # A members-only post's stand-in for its text ("This story is currently available to Medium Members at the
+    # following link:", "The story will be unlocked and available to all of our readers after 30 days."): the
+    # second was an alert's summary sentence.
+    r"|^\s*(?:this|the) (?:story|article|post) (?:is (?:currently |now )?(?:only )?available (?:only )?"
+    r"(?:to|for) (?:[\w-]+ ){0,3}members\b|will be unlocked\b)",
     re.IGNORECASE,
 )
 # A feed's mark that it cut the text ("... Modern kitche [...]", WordPress's "[&hellip;]"), ending a paragraph;

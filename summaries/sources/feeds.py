@@ -74,6 +74,15 @@ _FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(rss|feed|RDF)[\s>/]")
 _MAX_ITEMS = 1000  # a hostile feed with a million items must not stall ingestion
 # The scheme feedparser gives an item's itunes:keywords (and the channel-level itunes:category).
 _ITUNES_KEYWORDS = "http://www.itunes.com/"
+# What a feed's title says about the page it came from rather than who publishes it: "BBC News - Home",
+# "Harbour Daily | RSS Feed", "Harbour Daily RSS". As an alert's source it read "TrotterCashion - Home".
+_FEED_TITLE_FURNITURE = re.compile(
+    r"(?:\s+[-–—|:»]|\s*::)\s+(?:home(?:\s?page)?|front\s?page|all (?:posts|stories|articles)"
+    r"|(?:rss|atom)(?:\s+feeds?)?|feeds?)\s*$"
+    # Without a separator only "RSS": "The Atom" and "Feed the World" are names.
+    r"|\s+rss(?:\s+feeds?)?\s*$",
+    re.IGNORECASE,
+)
 # Characters that must not reach storage or Telegram: C0 controls but tab and line breaks, DEL, and lone
 # surrogates (from JSON escapes such as "\ud800"; they cannot be encoded to UTF-8 at all).
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
@@ -1013,7 +1022,7 @@ def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str]
         url=_article_url(item, feed),
         title=item.title,
         body=body,
-        source=item.source or feed.title,
+        source=source_name(item.source or feed.title),
         source_url=item.source_url,
         published=item.published,
         language=feed.language,
@@ -1022,6 +1031,17 @@ def item_to_article(item: FeedItem, feed: ParsedFeed, feed_topics: Sequence[str]
         ),
         categories=item.categories,
     )
+
+
+def source_name(title: str) -> str:
+    """A feed's title as the name of a source: without a trailing "- Home" or "RSS Feed" (see
+    _FEED_TITLE_FURNITURE), unless nothing else is left."""
+    for _ in range(3):  # "X - Home - RSS"; a few at most: a hostile title may repeat it thousands of times
+        furniture = _FEED_TITLE_FURNITURE.search(title)
+        if furniture is None or furniture.start() == 0:
+            break
+        title = title[: furniture.start()]
+    return title
 
 
 def article_topics(

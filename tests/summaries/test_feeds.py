@@ -180,6 +180,27 @@ def test_item_to_article_topics_and_canonical_url() -> None:
     assert "entertainment" in festival.topics  # "Arts & Culture" maps through the aliases
 
 
+def test_a_feeds_home_page_label_is_not_part_of_its_source_name() -> None:
+    # A real blog's feed is titled "<name> - Home" (as BBC News's is): its alerts read "Harbour Gazette - Home".
+    def source(title: str) -> str:
+        data = (
+            f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{title}</title>"
+            "<link>https://gazette.example/</link><item><title>Ferry timetable changes on Monday</title>"
+            "<link>https://gazette.example/ferry</link><description>The winter timetable starts early this"
+            " year.</description></item></channel></rss>"
+        ).encode()
+        feed = parse_feed(data)
+        return item_to_article(feed.items[0], feed).source
+
+    assert source("Harbour Gazette - Home") == "Harbour Gazette"
+    assert source("Harbour Gazette | RSS Feed") == "Harbour Gazette"
+    assert source("Harbour Gazette RSS") == "Harbour Gazette"
+    # A name that is only the label, or only starts like one, is the name.
+    assert source("Home") == "Home"
+    assert source("Homeland Weekly") == "Homeland Weekly"
+    assert source("The Atom") == "The Atom"
+
+
 def test_a_podcasts_free_keywords_are_no_categories_and_make_no_topic() -> None:
     # A comedy show lists "politics" among its episode's keywords; the editor filed it under Comedy only.
     data = (

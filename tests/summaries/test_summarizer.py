@@ -607,6 +607,21 @@ def test_what_feeds_append_to_an_item_never_reaches_the_summary() -> None:
         assert summarize(sentence, 3) == [sentence]
 
 
+def test_a_members_only_posts_notice_never_reaches_the_summary() -> None:
+    # A blog platform's feed item for a locked post: its opening, then where members read it and when everyone
+    # may. An alert's summary ended "The story will be unlocked and available to all of our readers after 30 days."
+    text = (
+        f"{GENUINE[0]}\n\nThis story is currently available to Brackwater Notes Members at the following link:"
+        f"\n\n{TITLE}\n\nThe story will be unlocked and available to all of our readers after 30 days."
+    )
+    assert summarize(text, 3, title=TITLE) == [GENUINE[0]]
+    for sentence in (
+        "The story is available in print from Monday.",
+        "The post will be filled by a former harbour master.",
+    ):
+        assert summarize(sentence, 3) == [sentence]
+
+
 def test_a_teaser_cut_off_by_the_feed_loses_its_unfinished_last_sentence() -> None:
     for cut in (
         "The panels were bought from a firm in...",
