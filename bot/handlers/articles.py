@@ -127,6 +127,12 @@ def parse_summary_request(
         n = int(tokens[0])
         if 1 <= n <= 10:
             sentences, text = n, rest
+        elif rest[:1] not in "#([" and _is_length(rest):
+            # "/summary 123 5": an id then a length (as "#123 5" is read). "A summary can have 1 to 10
+            # sentences" alone answered a person who asked for 5; both readings get the documented form.
+            raise UserError(
+                "A summary can have 1 to 10 sentences. " + _one_article_hint(words, default_sentences)
+            )
         elif not rest or _ARTICLE_ID.match(rest) is not None or _is_link(rest):
             raise UserError("A summary can have 1 to 10 sentences.")
         # else: pasted text that happens to start with a number ("15 people ...")

@@ -78,6 +78,19 @@ async def test_an_id_then_a_length_is_read_or_answered_with_the_documented_form(
     assert target.title in one.text and len(summary_sentences(one)) == 1
 
 
+async def test_an_unmarked_id_then_a_length_gets_the_documented_form(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary 123 5" (article #123, 5 sentences) was answered "A summary can have 1 to 10 sentences." alone,
+    # to a person who asked for 5, while "/summary 1234 5" got the documented form with their numbers.
+    await store_samples(running_bot)
+    for typed, article in (("123 5", 123), ("1234 5", 1234), ("12 5", 12)):
+        hint = await say(emulator, f"/summary {typed}")
+        assert hint.text.endswith(f"/summary 5 {article} gives 5 sentences of #{article}."), hint.text
+    # A number of sentences out of range is still named as such.
+    assert "1 to 10 sentences" in (await say(emulator, "/summary 11 2")).text
+
+
 async def test_a_second_marked_id_is_not_offered_as_the_length(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
