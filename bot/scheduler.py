@@ -49,6 +49,7 @@ class TickState:
     feed_poll: asyncio.Task[list[Article]] | None = None
     stopping: bool = False
     # A step that fails every tick (a full disk) is logged once, then once a minute, not every few seconds.
+    starting: FailureLog = field(default_factory=lambda: FailureLog(log, "starting the delivery sender"))
     polling: FailureLog = field(default_factory=lambda: FailureLog(log, "polling feeds"))
     planning: FailureLog = field(default_factory=lambda: FailureLog(log, "planning alerts"))
     releasing_holds: FailureLog = field(
@@ -66,8 +67,10 @@ async def run_tick(services: Services, state: TickState) -> None:
     _check_database_file(services, state)
     try:
         await services.delivery.start()
-    except Exception:
-        log.exception("starting the delivery sender failed; retrying next tick")
+    except Exception as exc:  # retried next tick: a bot started on a full disk logged a trace every tick
+        state.starting.failed(exc)
+    else:
+        state.starting.succeeded()
     planner = _Planner(services, now)
     try:
         # Each feed's new articles are planned as soon as that feed is read, not after the slowest one.

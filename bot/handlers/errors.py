@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
 
 from telegram import Chat as TgChat
 from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
@@ -30,9 +31,12 @@ from bot.handlers.common import (
 from bot.render.replies import (
     render_group_intro,
     render_internal_error,
+    render_not_saved,
+    render_not_saved_toast,
     render_unknown_command,
     suggest_command,
 )
+from bot.store import write_refused
 
 log = logging.getLogger(__name__)
 
@@ -67,17 +71,24 @@ async def on_error(update: object, context: BotContext) -> None:
                 update.callback_query, "Telegram did not take my answer just now; tap again in a minute."
             )
         return
-    log.error("error while handling %s", _about(update), exc_info=context.error)
+    refused = isinstance(context.error, sqlite3.OperationalError) and write_refused(context.error)
+    if refused and isinstance(context.error, sqlite3.OperationalError):
+        # A full disk or another program's lock: no bug, so no trace (one a command filled the log), but the
+        # line says what to fix, and the user is told it was not saved rather than "something went wrong".
+        log.error("%s not done: %s", _about(update), context.services.db.refusal(context.error))
+    else:
+        log.error("error while handling %s", _about(update), exc_info=context.error)
     if not isinstance(update, Update):
         return
     try:
         if update.callback_query is not None:
-            await answer(update.callback_query, "Sorry, something went wrong. Please try again.")
+            toast = render_not_saved_toast() if refused else "Sorry, something went wrong. Please try again."
+            await answer(update.callback_query, toast)
             return
         message = new_message(update)
         if message is not None and update.effective_chat is not None:
             # Through the user's message: PTB then addresses a forum topic's apology to that topic, not "General".
-            await send(message, render_internal_error())
+            await send(message, render_not_saved() if refused else render_internal_error())
     except TelegramError as exc:  # the apology itself failed (blocked, flood limit): nothing more to do
         log.warning("could not send the error apology: %s", exc)
 

@@ -1148,6 +1148,18 @@ def render_group_admin_only() -> Reply:
     return Reply("Sorry, only this group's administrators can change its subscriptions and settings.")
 
 
+def render_not_saved() -> Reply:
+    """A command whose change the database refused (a full disk, a lock held too long): no bug, and it passes."""
+    return render_problem(
+        "I could not save that just now: my storage is full or busy. Please try again later."
+    )
+
+
+def render_not_saved_toast() -> str:
+    """``render_not_saved`` for a button tap (plain text, for a toast)."""
+    return "I could not save that just now: my storage is full or busy. Please tap again later."
+
+
 def render_internal_error() -> Reply:
     """The error handler's apology."""
     return Reply("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -198,6 +198,9 @@ class IngestService:
         self._moves_told: set[int] = set()  # feeds whose permanent move the log named already this run
         # Article id -> the content fingerprint of the feed item whose edit of it was refused (see _revise).
         self._refused_edits: dict[int, str] = {}
+        # Feed id -> when it may be polled again, for a poll whose next time the database refused to store (a
+        # full disk): still due there, the feed was fetched again at every tick, a few seconds apart.
+        self._poll_not_before: dict[int, float] = {}
         self._parser = ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="newsbot-parse")
 
     def close(self) -> None:
@@ -385,6 +388,8 @@ class IngestService:
             # No poll is set further ahead than the interval or a day's backoff; the hour covers a slow tick.
             longest_wait = max(float(self._settings.feed_interval_seconds), 86400.0) + 3600.0
             feeds = await self._db.feeds.due(now, longest_wait)
+            self._poll_not_before = {k: t for k, t in self._poll_not_before.items() if t > now}
+            feeds = [feed for feed in feeds if feed.id not in self._poll_not_before]
             if not feeds:
                 return []
             semaphore = asyncio.Semaphore(4)
@@ -393,8 +398,19 @@ class IngestService:
                 async with semaphore:
                     try:
                         new = await self.poll_feed(feed, now)
-                    except Exception:  # never let one feed lose the new articles of the others
-                        log.exception("polling feed %s failed", feed.url)
+                    except Exception as exc:  # never let one feed lose the new articles of the others
+                        # Its outcome is not recorded (a full disk), so it is still due: not before an interval.
+                        interval = self._settings.feed_interval_seconds
+                        self._poll_not_before[feed.id] = now + interval
+                        if isinstance(exc, sqlite3.Error):
+                            log.error(
+                                "could not record the poll of feed %s (%s); polling it again in %d s",
+                                feed.url,
+                                exc,
+                                interval,
+                            )
+                        else:
+                            log.exception("polling feed %s failed", feed.url)
                         return []
                 if new and on_new is not None:
                     on_new(new, await self._late_news(feed, new, now))
@@ -614,8 +630,17 @@ class IngestService:
                 revived_notice=await self._revived_notice(feed, now),
                 items_left=items_unread,
             )
-        except Exception:  # the articles are stored: they must still be alerted
-            log.exception("could not record the poll of feed %s", feed.url)
+        except Exception as exc:  # the articles are stored: they must still be alerted
+            self._poll_not_before[feed.id] = now + interval  # still due in the database: not at every tick
+            if isinstance(exc, sqlite3.Error):
+                log.error(
+                    "could not record the poll of feed %s (%s); polling it again in %d s",
+                    feed.url,
+                    exc,
+                    interval,
+                )
+            else:
+                log.exception("could not record the poll of feed %s", feed.url)
         return new
 
     async def _cap_first_poll(self, feed: Feed, new: list[Article]) -> None:
@@ -750,8 +775,8 @@ class IngestService:
     async def _postpone(self, feed: Feed, next_poll_at: float) -> None:
         try:
             await self._db.feeds.postpone(feed.id, next_poll_at)
-        except sqlite3.Error as exc:  # still due: the next tick tries again
-            log.warning("could not postpone the next poll of feed %s: %s", feed.url, exc)
+        except sqlite3.Error:  # still due in the database: held here, or every tick would fetch it again
+            self._poll_not_before[feed.id] = next_poll_at
 
     async def _record_failure(
         self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None, gone: bool = False

@@ -10,6 +10,7 @@ from bot.store.db import (
     SchemaError,
     instance_lock,
     load_migrations,
+    write_refused,
 )
 from bot.store.deliveries import DeliveryRepo
 from bot.store.feeds import FeedRepo
@@ -37,4 +38,5 @@ __all__ = [
     "SubscriptionRepo",
     "instance_lock",
     "load_migrations",
+    "write_refused",
 ]

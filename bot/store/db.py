@@ -330,6 +330,25 @@ def _file_identity(path: Path, *, missing_ok: bool = True) -> tuple[int, int] | 
     return st.st_dev, st.st_ino
 
 
+# Primary result codes of a database that refuses for now (a full disk, another program's lock held past the busy
+# timeout, a file or disk made read-only, a disk fault) rather than of a bug in a statement.
+_REFUSALS = frozenset(
+    {
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CANTOPEN,
+    }
+)
+
+
+def write_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing a write (full disk, lock, read-only file), not a bug of ours."""
+    return isinstance(exc, sqlite3.OperationalError) and _primary_code(exc) in _REFUSALS
+
+
 def _primary_code(exc: sqlite3.Error) -> int | None:
     """SQLite's primary result code of an error; None for one the sqlite3 module raised itself (it has none)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -343,6 +362,8 @@ def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout
             f"{path} is read-only: newsbot must write to it (check the permissions and owner of the file and "
             "its folder, and that its disk is not mounted read-only)"
         )
+    if _primary_code(exc) == sqlite3.SQLITE_FULL:
+        return f"the disk holding {path} is full ({message}): free some space on it"
     if "locked" in message:
         return (
             f"{path} is locked by another process (waited {busy_timeout_ms / 1000:g} s); "

@@ -1471,6 +1471,43 @@ async def test_articles_a_full_disk_kept_out_are_stored_once_it_has_room(
     assert await db.articles.count() == 2
 
 
+async def test_a_feed_whose_next_poll_cannot_be_stored_is_not_fetched_again_at_every_tick(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # On a full disk the poll's "next poll at" is refused as well as its items: the feed stayed due, and every
+    # tick (5 s) fetched it again and logged it again, while the log said "polling it again in 600 s".
+    await db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+    # Long enough to need new pages: a short row may still fit in the free space of a page.
+    long_body = HEALTH_BODY + "".join(
+        f"\n\nIn region {n} clinics saw {n * 7} fewer cases in week {n}." for n in range(300)
+    )
+    await news_site.publish("business", HEALTH_TITLE, long_body)
+    await fill_disk(db)
+    async with db.write() as conn:
+        await conn.execute(
+            "CREATE TEMP TRIGGER disk_full BEFORE UPDATE ON feeds"
+            " BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+        )
+    assert await service.poll_due_feeds(clock.now()) == []
+    for _ in range(3):
+        clock.advance(5)
+        assert await service.poll_due_feeds(clock.now()) == []
+    assert news_site.hits("/feeds/business.xml") == 1
+    assert caplog.text.count("polling it again in 600 s") == 1
+
+    async with db.write() as conn:
+        await conn.execute("DROP TRIGGER temp.disk_full")
+    await free_disk(db)
+    clock.advance(600)
+    await service.poll_due_feeds(clock.now())
+    assert news_site.hits("/feeds/business.xml") == 2
+    assert [a.title for a in await db.articles.latest(10)] == [HEALTH_TITLE]
+
+
 async def test_ingest_of_a_home_page_reads_the_feed_it_names_but_an_article_page_stays_one_article(
     service: IngestService, news_site: NewsSite
 ) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
+from bot.scheduler import TickState, run_tick
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, press_forged, say, store_samples
 from tests.support.news_site import NewsSite
@@ -478,6 +479,68 @@ async def test_a_tick_step_that_keeps_failing_is_logged_once_not_every_tick(
     alert = await emulator.next_message(USER_CHAT, timeout=10)
     assert "Harbor Coffee grows" in alert.text
     assert "planning alerts works again" in caplog.text
+
+
+async def test_a_command_the_database_cannot_save_is_told_so_and_logged_in_one_line(
+    running_bot: BotApplication, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another program holds the write lock past the busy timeout (a full disk answers the same way): every
+    # command that writes answered "something went wrong on my side" and logged a traceback.
+    db = services_of(running_bot).db
+    keyboard = await say(emulator, "/topics")
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a command
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        caplog.clear()
+        reply = await say(emulator, "/subscribe business")
+        assert (
+            reply.text
+            == "⚠️ I could not save that just now: my storage is full or busy. Please try again later."
+        )
+        toast = await press(emulator, keyboard, keyboard.button_data("Business"))
+        assert toast is not None and toast.startswith("I could not save that just now"), toast
+        assert "Business" not in (await say(emulator, "/mysubs")).text.split("Topics:")[1].split("\n")[0]
+        lines = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+        assert [r.getMessage() for r in lines] == [
+            f"/subscribe in chat {USER_CHAT} not done: {db.path} is locked by another process (waited 0.1 s);"
+            " is something else writing to it?",
+            f"a button in chat {USER_CHAT} not done: {db.path} is locked by another process (waited 0.1 s);"
+            " is something else writing to it?",
+        ]
+        assert not any(r.exc_info for r in lines)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "✅ Topics: 💼 Business" in (await say(emulator, "/subscribe business")).text
+
+
+async def test_a_delivery_sender_that_cannot_start_is_logged_once_not_every_tick(
+    running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Its start re-queues what the last run left in flight, a write: on a database locked (or full) then, every
+    # tick, a few seconds apart, logged the same traceback. Once the lock is gone it starts, and says so.
+    services = services_of(running_bot)
+    state: TickState = running_bot.bot_data["scheduler_state"]
+    async with state.lock:  # the bot's own ticks wait: this test runs them one by one
+        await services.delivery.aclose()  # as before the first tick
+        async with services.db.write() as conn:
+            await conn.execute("PRAGMA busy_timeout = 50")
+        other = sqlite3.connect(services.db.path, isolation_level=None)
+        try:
+            other.execute("BEGIN EXCLUSIVE")
+            caplog.clear()
+            for _ in range(4):
+                await run_tick(services, state)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        failures = [r for r in caplog.records if "starting the delivery sender" in r.getMessage()]
+        assert len(failures) == 1 and failures[0].exc_info is not None
+        await run_tick(services, state)
+    assert "starting the delivery sender works again after 4 failures" in caplog.text
 
 
 async def test_an_album_is_answered_once_not_once_per_photo(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import ChatDefaults, Database, DatabaseUnavailable, NewArticle, SchemaError, load_migrations
-from bot.store.db import _describe_open_error, split_statements
+from bot.store.db import _describe_open_error, split_statements, write_refused
 from summaries.dedup import content_fingerprint
 from tests.store.samples import NOW, add_chat, make_article
 from tests.support.files import read_only
@@ -528,6 +528,22 @@ def test_an_open_error_raised_by_python_itself_is_still_described(tmp_path: Path
     assert not hasattr(error, "sqlite_errorcode")
     described = _describe_open_error(tmp_path / "news.sqlite3", error, 5000)
     assert described.startswith(f"{tmp_path / 'news.sqlite3'} is locked by another process (waited 5 s)")
+
+
+async def test_a_full_disk_is_named_and_told_from_a_bug_in_a_statement(tmp_path: Path) -> None:
+    # "cannot use newsbot.sqlite3: database or disk is full" left the operator guessing which of the two; and a
+    # command refused so must be told apart from a broken statement (a bug, with its trace).
+    async with await Database.open(tmp_path / "news.sqlite3") as db:
+        with pytest.raises(sqlite3.OperationalError) as bug:
+            await db.reader.execute("SELECT nothing FROM nowhere")
+        async with db.write() as conn:
+            await conn.execute("PRAGMA max_page_count = 1")  # below the file's size: every new page refused
+            with pytest.raises(sqlite3.OperationalError) as full:
+                await conn.execute("CREATE TABLE ballast (b BLOB)")
+    assert write_refused(full.value) and not write_refused(bug.value)
+    assert db.refusal(full.value).args[0] == (
+        f"the disk holding {tmp_path / 'news.sqlite3'} is full (database or disk is full): free some space on it"
+    )
 
 
 async def test_a_read_only_database_is_refused_at_open_instead_of_failing_every_write(tmp_path: Path) -> None:
