@@ -22,6 +22,9 @@ from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import (
     ARTICLE_BODY,
     ARTICLE_TITLE,
+    PARTIAL_NOTE,
+    WALLED_LEAD,
+    add_walled_page,
     digest_of_samples,
     press,
     press_forged,
@@ -345,18 +348,8 @@ async def test_a_paywalled_teasers_summary_says_only_the_start_could_be_read(
 ) -> None:
     # The summary of a registration wall's two visible paragraphs read as the article's summary, with no word
     # that the rest of the article was hidden: the reader took the teaser for the story.
-    note = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
-    lead = (
-        "The city council voted on Tuesday to close the old harbour bridge to cars from next spring.",
-        "Buses and bicycles will still be allowed to cross while the engineers repair the deck.",
-    )
-    walled = news_site.add(
-        "/bridge.html",
-        "<html><head><title>Council closes the harbour bridge to cars</title></head><body><article>"
-        "<h1>Council closes the harbour bridge to cars</h1>"
-        + "".join(f"<p>{sentence}</p>" for sentence in lead)
-        + "<div class='overlay'><p>Create a free account to keep reading.</p></div></article></body></html>",
-    )
+    note, lead = PARTIAL_NOTE, WALLED_LEAD
+    walled = add_walled_page(news_site, "/bridge.html")
     reply = await say(emulator, f"/summary {walled}")
     assert summary_sentences(reply)[:2] == list(lead), reply.text  # the same sentences as before
     assert reply.text.rstrip().endswith(note), reply.text
