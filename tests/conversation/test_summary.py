@@ -367,6 +367,24 @@ async def test_a_paywalled_teasers_summary_says_only_the_start_could_be_read(
     assert "Only the start" not in (await say(emulator, f"/summary {whole}")).text
 
 
+async def test_a_page_that_shows_only_its_wall_gets_the_reason_not_the_wall_as_a_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Under its headline the page showed only the wall: "This article is only available to subscribers." was
+    # given as the article's summary.
+    walled = news_site.add(
+        "/bridge-walled.html",
+        "<html><head><title>Council closes the harbour bridge</title></head><body><article>"
+        "<h1>Council closes the harbour bridge</h1><div class='paywall'><p>This article is only available to "
+        "subscribers. Subscribe to continue reading.</p></div></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {walled}")
+    assert "That page has no article text (the article seems to be behind a paywall)." in reply.text, (
+        reply.text
+    )
+    assert "only available to subscribers" not in reply.text
+
+
 async def test_a_section_front_gets_told_apart_with_its_feed(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
