@@ -27,6 +27,7 @@ from bot.render.text import (
     web_link,
 )
 from summaries.articles import Article
+from summaries.sources.pages import PARTIAL_ARTICLE
 from summaries.summarizer import MAX_SENTENCES
 from summaries.topics import TopicCatalogue
 
@@ -159,7 +160,9 @@ def render_alert(
         if summary
         else body_excerpt(article.body, article.title, _FALLBACK_SUMMARY_CHARS)
     )
-    fixed = len("\n".join(lines)) + len(tail) + 2
+    # A walled page's summary would pass for the whole story's, as /summary of it says.
+    note = f"\n<i>{esc(PARTIAL_ARTICLE)}</i>" if article.partial and body else ""
+    fixed = len("\n".join(lines)) + len(note) + len(tail) + 2
     # Escaping can grow the text; cut the plain text until its escaped form fits what is left of 4,096.
     budget = MAX_MESSAGE_CHARS - fixed
     text = body
@@ -170,7 +173,7 @@ def render_alert(
     if text:
         lines.append("")
         lines.append(esc(text))
-    message = "\n".join(lines) + tail
+    message = "\n".join(lines) + (note if text else "") + tail
     button: InlineKeyboardButton | None = None
     longer = longer_length(sentences)
     # An article with no text (a title and a link) has no summary to give: the button would only answer so.

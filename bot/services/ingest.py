@@ -100,6 +100,10 @@ _T = TypeVar("_T")
 Status = Literal["added", "duplicate_url", "duplicate_content", "pruned", "failed"]
 
 
+class _WalledPage(UserError):
+    """A page that shows only a paywall's or sign-in wall's prompt: no article text, the article is behind it."""
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOutcome:
     """What happened to one article (or one unreadable source) during ``newsbot ingest``."""
@@ -736,7 +740,8 @@ class IngestService:
                 return article, 1
             except UserError as exc:
                 log.info("kept the teaser of %s: %s", item.url, exc.message)
-                return article, 1
+                # A page that shows only its wall: the teaser is all of the article there is to read.
+                return dataclasses.replace(article, partial=isinstance(exc, _WalledPage)), 1
         return article, 0
 
     async def _revise(
@@ -941,7 +946,7 @@ class IngestService:
             advertised = await self._parse(advertised_feeds, fetched.body, fetched.url, fetched.charset)
             if not advertised:
                 raise
-            raise UserError(
+            raise type(no_article)(
                 f"{no_article.message} Its news feed is {advertised[0]} (the bot's administrators can add it with /addfeed)."
             ) from None
 
@@ -949,7 +954,7 @@ class IngestService:
         try:
             page = await self._parse(extract_page, body, url, charset)
         except ExtractionError as exc:
-            raise UserError(exc.reason) from None
+            raise (_WalledPage if exc.walled else UserError)(exc.reason) from None
         return page_to_article(page, canonical_url(url))
 
     async def _store(

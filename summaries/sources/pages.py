@@ -95,12 +95,14 @@ _PAYWALL_PROMPT = re.compile(
     r"(paying |our )?(subscribers|members|registered (users|readers))\b",
     re.I,
 )
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 # Elements that start a block of their own on screen: text on either side of one is not one paragraph.
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br button dd details dialog div dl dt fieldset figcaption figure footer "  # noqa: SIM905
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul".split()
 )
 _HIDDEN_TAGS = frozenset(("head", "title", "script", "style", "template", "noscript"))
+PAYWALLED = "That page has no article text (the article seems to be behind a paywall)."
 PARTIAL_ARTICLE = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
 # Pages a site shows instead of its article. Each is short: a longer text that mentions these is an article
 # about them. A bot check ("Just a moment..."), a cookie-consent wall and a "page not found" came back as
@@ -156,11 +158,15 @@ HEADLINE_LIST = "That page is a list of headlines, not an article; send the link
 
 
 class ExtractionError(Exception):
-    """The page holds no article text; ``reason`` says so in words a user understands."""
+    """The page holds no article text; ``reason`` says so in words a user understands.
 
-    def __init__(self, reason: str) -> None:
+    ``walled``: all the page shows is a paywall's or sign-in wall's prompt, so the article is behind it.
+    """
+
+    def __init__(self, reason: str, *, walled: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.walled = walled
 
 
 @dataclass
@@ -202,6 +208,9 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     wall = CONSENT_WALL if notice_only else _wall(text, (title, meta.get("title", "")))
     if wall:
         raise ExtractionError(wall)
+    if _only_the_wall(text, title):
+        # Its headline made the count of words: the wall's "only available to subscribers" was the summary.
+        raise ExtractionError(PAYWALLED, walled=True)
     words = _word_count(text)
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
@@ -614,6 +623,20 @@ def _behind_wall(markup: str, root: Any | None) -> bool:
     return tree is not None and _unquoted(_PAYWALL_PROMPT, _visible_paragraphs(tree))
 
 
+def _only_the_wall(text: str, title: str) -> bool:
+    """Whether the extracted text, its headline aside, is nothing but a wall's prompt to subscribe or sign in.
+
+    By sentence: a page's one line of story may share a paragraph with the prompt. A word or two beside the
+    prompt ("Log in.") is the wall's too.
+    """
+    if title and text[: len(title)].casefold() == title.casefold():
+        text = text[len(title) :]
+    sentences = [s for p in text.split("\n\n") for s in _SENTENCE_BREAK.split(p) if s.strip()]
+    prompts = [s for s in sentences if _unquoted(_PAYWALL_PROMPT, s)]
+    rest = " ".join(s for s in sentences if s not in prompts and not _PAYWALL_HINTS.search(s))
+    return bool(prompts) and _word_count(rest) < 3
+
+
 def _visible_paragraphs(tree: Any) -> str:
     """The text a reader sees on the page, a blank line between blocks (paragraphs, boxes, list items).
 
@@ -649,7 +672,7 @@ def _why_no_article(markup: str) -> str:
     ):
         return "That page has no article text (it looks like a login page)."
     if _PAYWALL_HINTS.search(visible):
-        return "That page has no article text (the article seems to be behind a paywall)."
+        return PAYWALLED
     if _NEEDS_JAVASCRIPT.search(visible):
         return NEEDS_JAVASCRIPT
     links = len(root.xpath("//a"))

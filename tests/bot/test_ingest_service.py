@@ -763,6 +763,23 @@ async def test_a_teaser_whose_page_is_behind_a_paywall_is_stored_as_only_its_sta
     assert stored is not None and stored.partial
 
 
+async def test_a_teaser_whose_page_shows_only_the_wall_keeps_its_teaser_as_only_the_start(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The wall's "This article is only available to subscribers." replaced the teaser and was alerted as the
+    # story's summary. The teaser stays, and is known to be only the start of an article behind a wall.
+    page = news_site.add(
+        "/story.html",
+        "<html><head><title>Chip plant opens</title></head><body><article><h1>Chip plant opens</h1>"
+        "<div class='paywall'><p>This article is only available to subscribers. Subscribe to continue reading."
+        "</p></div></article></body></html>",
+    )
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
+    assert article.body == "Read more..."
+    stored = await db.articles.get_by_url(article.url)
+    assert stored is not None and stored.partial
+
+
 async def test_a_poll_fetches_at_most_ten_teaser_pages(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -10,6 +10,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import USER_CHAT, services_of
+from tests.support.news_site import NewsSite
 
 _forged_ids = itertools.count(1)
 
@@ -22,6 +23,25 @@ ARTICLE_BODY = (
     "Opponents warned that the budget has already grown twice and may grow again before work begins.\n\n"
     "The mayor promised monthly reports on spending so that residents can follow the project closely."
 )
+
+
+# A registration wall's page: two paragraphs visible, the rest hidden behind "Create a free account".
+WALLED_TITLE = "Council closes the harbour bridge to cars"
+WALLED_LEAD = (
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring.",
+    "Buses and bicycles will still be allowed to cross while the engineers repair the deck.",
+)
+PARTIAL_NOTE = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
+
+
+def add_walled_page(news_site: NewsSite, path: str) -> str:
+    """Serve the walled page at ``path``; returns its URL."""
+    return news_site.add(
+        path,
+        f"<html><head><title>{WALLED_TITLE}</title></head><body><article><h1>{WALLED_TITLE}</h1>"
+        + "".join(f"<p>{sentence}</p>" for sentence in WALLED_LEAD)
+        + "<div class='overlay'><p>Create a free account to keep reading.</p></div></article></body></html>",
+    )
 
 
 async def say(

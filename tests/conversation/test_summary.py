@@ -22,6 +22,9 @@ from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import (
     ARTICLE_BODY,
     ARTICLE_TITLE,
+    PARTIAL_NOTE,
+    WALLED_LEAD,
+    add_walled_page,
     digest_of_samples,
     press,
     press_forged,
@@ -358,18 +361,8 @@ async def test_a_paywalled_teasers_summary_says_only_the_start_could_be_read(
 ) -> None:
     # The summary of a registration wall's two visible paragraphs read as the article's summary, with no word
     # that the rest of the article was hidden: the reader took the teaser for the story.
-    note = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
-    lead = (
-        "The city council voted on Tuesday to close the old harbour bridge to cars from next spring.",
-        "Buses and bicycles will still be allowed to cross while the engineers repair the deck.",
-    )
-    walled = news_site.add(
-        "/bridge.html",
-        "<html><head><title>Council closes the harbour bridge to cars</title></head><body><article>"
-        "<h1>Council closes the harbour bridge to cars</h1>"
-        + "".join(f"<p>{sentence}</p>" for sentence in lead)
-        + "<div class='overlay'><p>Create a free account to keep reading.</p></div></article></body></html>",
-    )
+    note, lead = PARTIAL_NOTE, WALLED_LEAD
+    walled = add_walled_page(news_site, "/bridge.html")
     reply = await say(emulator, f"/summary {walled}")
     assert summary_sentences(reply)[:2] == list(lead), reply.text  # the same sentences as before
     assert reply.text.rstrip().endswith(note), reply.text
@@ -385,6 +378,24 @@ async def test_a_paywalled_teasers_summary_says_only_the_start_could_be_read(
         + "</article><p>Already a subscriber? Log in.</p></body></html>",
     )
     assert "Only the start" not in (await say(emulator, f"/summary {whole}")).text
+
+
+async def test_a_page_that_shows_only_its_wall_gets_the_reason_not_the_wall_as_a_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Under its headline the page showed only the wall: "This article is only available to subscribers." was
+    # given as the article's summary.
+    walled = news_site.add(
+        "/bridge-walled.html",
+        "<html><head><title>Council closes the harbour bridge</title></head><body><article>"
+        "<h1>Council closes the harbour bridge</h1><div class='paywall'><p>This article is only available to "
+        "subscribers. Subscribe to continue reading.</p></div></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {walled}")
+    assert "That page has no article text (the article seems to be behind a paywall)." in reply.text, (
+        reply.text
+    )
+    assert "only available to subscribers" not in reply.text
 
 
 async def test_a_section_front_gets_told_apart_with_its_feed(

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 from bot.clock import FakeClock
@@ -19,7 +20,7 @@ from bot.scheduling import utc
 from bot.store import ChatDefaults, Database, NewArticle
 from summaries.articles import Article
 from tests.conftest import MakeBot, make_settings, services_of
-from tests.conversation.helpers import press, say
+from tests.conversation.helpers import PARTIAL_NOTE, WALLED_LEAD, WALLED_TITLE, add_walled_page, press, say
 from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
@@ -60,6 +61,7 @@ async def test_feed_poll_to_instant_alert(
         clock.advance(61)
         alert = await emulator.next_message(chat_id=42, timeout=10)
         assert "Carmaker reports record profit" in alert.text
+        assert "Only the start" not in alert.text  # a whole article's alert says nothing of the kind
         # The alert shows three sentences; its button offers more of them, not the same three again.
         assert alert.button_data("Longer summary").startswith("sum:") and alert.button_data(
             "Longer"
@@ -74,6 +76,49 @@ async def test_feed_poll_to_instant_alert(
         # A /summary in reply to the alert summarizes its article, whatever the button asks for.
         reply = await say(emulator, "/summary 2", chat=42, reply_to=alert.message_id)
         assert reply.text.count("The carmaker said profit rose") == 2 and "Carmaker reports" in reply.text
+
+
+async def test_an_alert_of_a_teaser_whose_page_is_walled_says_only_the_start_could_be_read(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # A feed item with only "Read more..." whose page shows two paragraphs and then a sign-in wall: the alert
+    # summarized those two as if they were the story, with no word that the rest was hidden.
+    channel = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Harbour Post</title><link>http://x/</link>"
+    )
+    feed = news_site.add("/teasers.xml", f"{channel}</channel></rss>", content_type="application/rss+xml")
+    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=politics", feed_interval_seconds=60)
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "politics")
+        db = services_of(app).db
+        chat = await db.chats.get(42)
+        assert chat is not None
+        # One sentence a summary, so the alert offers a longer one.
+        await db.chats.save_settings(replace(chat, summary_sentences=1), clock.now())
+        await wait_until(lambda: news_site.hits("/teasers.xml") >= 1)
+        page = add_walled_page(news_site, "/bridge.html")
+        published = format_datetime(datetime.fromtimestamp(clock.now() + 30, UTC), usegmt=True)
+        news_site.add(
+            "/teasers.xml",
+            f"{channel}<item><title>{WALLED_TITLE}</title><link>{page}</link><description>Read more...</description>"
+            f"<pubDate>{published}</pubDate></item></channel></rss>",
+            content_type="application/rss+xml",
+        )
+        clock.advance(61)
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+        assert WALLED_LEAD[0] in alert.text and alert.text.rstrip().endswith(PARTIAL_NOTE), alert.text
+        # The longer summary the alert offers is of the same start.
+        await press(emulator, alert, alert.button_data("Longer summary"))
+        longer = await emulator.next_message(chat_id=42, timeout=10)
+        assert WALLED_LEAD[1] in longer.text and longer.text.rstrip().endswith(PARTIAL_NOTE), longer.text
+        # So is the summary behind its button in /latest and in /search.
+        stored = await db.articles.get_by_url(page)
+        assert stored is not None and stored.partial
+        for command in ("/latest", "/search harbour bridge"):
+            listed = await say(emulator, command, chat=42)
+            await press(emulator, listed, listed.button_data(f"#{stored.id} "))
+            summary = await emulator.next_message(chat_id=42, timeout=10)
+            assert WALLED_TITLE in summary.text and summary.text.rstrip().endswith(PARTIAL_NOTE), command
 
 
 async def test_a_keyword_with_a_leading_dot_alerts_on_the_name_not_on_the_bare_word(

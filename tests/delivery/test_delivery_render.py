@@ -449,6 +449,22 @@ def test_an_alert_whose_summary_only_grows_past_4096_when_escaped_still_fits() -
     parse_html(text)
 
 
+def test_an_alert_of_a_walled_page_says_only_its_start_was_read_and_still_fits_4096() -> None:
+    note = "Only the start of the article could be read: the rest is behind a paywall or a sign-in."
+    text, keyboard = render_alert(
+        art(partial=True), sentences=2, now=NOW, catalogue=CATALOGUE, also=["Other Wire"]
+    )
+    plain = parse_html(text).text
+    assert f"One <1>. Two & two.\n{note}\nalso: Other Wire" in plain and keyboard is not None
+    # A summary and head at their longest leave room for it; an article with no text has no summary to qualify.
+    longest = art(partial=True, summary=("R&D " * 1000,), title="T" * 500, source="S" * 500)
+    text, _ = render_alert(longest, sentences=1, now=NOW, catalogue=CATALOGUE, also=["A" * 500])
+    assert len(text) <= 4096 and note in parse_html(text).text
+    assert "Only the start" not in render_alert(art(), sentences=2, now=NOW, catalogue=CATALOGUE)[0]
+    empty = art(partial=True, summary=(), body="")
+    assert "Only the start" not in render_alert(empty, sentences=2, now=NOW, catalogue=CATALOGUE)[0]
+
+
 def test_an_alert_does_not_name_its_own_source_under_also() -> None:
     text, _ = render_alert(art(), sentences=1, now=NOW, catalogue=CATALOGUE, also=["Wire & Co", "Other Wire"])
     assert "also: Other Wire" in parse_html(text).text

@@ -294,6 +294,30 @@ def test_a_page_whose_wall_hides_the_rest_is_read_as_partial(after: str, partial
     assert not extract_page(ARTICLE, "https://motor.example/asia-plans").partial  # its masthead has "Log in"
 
 
+@pytest.mark.parametrize(
+    "wall",
+    [
+        "<div class='paywall'><p>This article is only available to subscribers. Subscribe to continue reading.</p>"
+        "</div>",
+        "<div class='overlay'><p>Sign in to keep reading this story and every other one on our site.</p></div>",
+    ],
+)
+def test_a_page_whose_only_text_under_its_headline_is_the_wall_has_no_article(wall: str) -> None:
+    # Its headline and the wall's prompt were taken as the article: "This article is only available to
+    # subscribers." was the summary of /summary LINK, and replaced a feed's teaser in an alert.
+    page = (
+        "<html><head><title>Council closes the harbour bridge</title></head><body><article>"
+        f"<h1>Council closes the harbour bridge</h1>{wall}</article></body></html>"
+    )
+    with pytest.raises(ExtractionError, match=r"^That page has no article text \(.*paywall\)") as raised:
+        extract_page(page, "https://news.example/bridge")
+    assert raised.value.walled
+    # A line of the story beside the wall, even in the prompt's paragraph, is an article still: its start.
+    line = "<p>The city council voted on Tuesday to close the old bridge. Subscribe to continue reading.</p>"
+    start = extract_page(page.replace("</h1>", f"</h1>{line}"), "https://news.example/bridge")
+    assert start.partial and "The city council voted on Tuesday" in start.text
+
+
 def test_a_story_quoting_a_consent_notice_keeps_those_paragraphs() -> None:
     # The paragraphs quoting the banner or saying "by clicking accept" were dropped from a story about cookie banners.
     quoting = (
