@@ -395,6 +395,47 @@ async def test_sigterm_while_a_summary_fetches_a_slow_page_stops_promptly_and_sa
     assert "Traceback" not in log and "never awaited" not in log, log[-2000:]
 
 
+async def test_a_command_waiting_behind_a_slow_one_when_the_bot_stops_is_told_to_send_it_again(
+    tmp_path: Path,
+) -> None:
+    # A /help sent while the chat's /summary of a slow page was being answered waited for the chat's turn; the stop
+    # cancelled it unanswered, and Telegram, told at the stop that it was read, never sent it again: lost silently.
+    stopping = (
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    )
+    async with BotApiEmulator() as emulator, NewsSite() as site:
+        page = site.add_never_answering("/slow.html")
+        db = tmp_path / "bot.sqlite3"
+        process = await _start_run(
+            tmp_path, emulator.base_url, db, allow_private_urls="true", fetch_timeout_seconds="60"
+        )
+        try:
+            await emulator.send_user_message(7, f"/summary {page}")
+            await _until(lambda: site.hits("/slow.html") >= 1, timeout=60)
+            polls = emulator.requests["getUpdates"]
+            await emulator.send_user_message(7, "/help")
+            # The bot has /help, waiting for the chat's turn.
+            await _until(lambda: emulator.requests["getUpdates"] > polls)
+            await asyncio.sleep(0.3)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code, log = await _finish(process, timeout=90)
+        assert code == 0, log[-2000:]
+        assert [m.text for m in emulator.messages(7)] == [stopping, stopping], log[-2000:]
+        # Nothing twice after the restart: each was answered once, and Telegram does not send them again.
+        restarted = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await emulator.send_user_message(7, "/mysubs")
+            await _until(lambda: len(emulator.messages(7)) >= 3, timeout=60)
+            await asyncio.sleep(1)
+        finally:
+            restarted.send_signal(signal.SIGTERM)
+            code, log = await _finish(restarted)
+    assert code == 0, log[-2000:]
+    texts = [m.text for m in emulator.messages(7)]
+    assert texts[:2] == [stopping, stopping] and len(texts) == 3 and "/help" not in texts[2], texts
+
+
 class _SlowToStartPollingEmulator(BotApiEmulator):
     """A Bot API slow to answer deleteWebhook, the first call of starting to poll (a slow network at start-up)."""
 
