@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the bot against the Telegram Bot API (needs NEWSBOT_BOT_TOKEN)",
         description="Run the bot with long polling; poll feeds and deliver alerts and digests. Stops cleanly on "
-        "Ctrl-C / SIGTERM (and SIGHUP, unless started under nohup).",
+        "Ctrl-C / SIGTERM (and SIGHUP, unless started under nohup); a second one while stopping exits at once.",
     )
     commands.add_parser(
         "console",

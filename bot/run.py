@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import os
 import signal
-from typing import cast
+import sys
+from typing import NoReturn, cast
 
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.app import build_application, running_application
 from bot.config import Settings
+from bot.context import BotApplication, Services
 from bot.errors import retry_after_seconds
 from bot.logs import hide_url_secrets
+from bot.render.text import counted
 from bot.store import instance_lock
+
+log = logging.getLogger(__name__)
+
+# A second stop signal gives closing the database this long before the process exits anyway.
+FORCED_CLOSE_SECONDS = 1.0
 
 
 class TokenRejected(Exception):
@@ -59,8 +70,12 @@ async def serve(settings: Settings) -> bool:
 
     task = asyncio.create_task(run_until_stopped())
 
-    def on_signal() -> None:
-        if not stop.is_set():
+    def on_signal(sig: signal.Signals) -> None:
+        if stop.is_set():
+            # The stop itself hangs (Telegram unreachable, say): a second Ctrl-C or SIGTERM is the operator saying
+            # not to wait. Safe: rows left 'sending' go back to the queue at the next start.
+            _stop_now(application, sig)
+        else:
             stop.set()
             if not started:
                 task.cancel()
@@ -68,7 +83,7 @@ async def serve(settings: Settings) -> bool:
     loop = asyncio.get_running_loop()
     signals = _stop_signals()
     for sig in signals:
-        loop.add_signal_handler(sig, on_signal)
+        loop.add_signal_handler(sig, on_signal, sig)
     try:
         await task
     except asyncio.CancelledError:
@@ -103,6 +118,32 @@ async def serve(settings: Settings) -> bool:
         for sig in signals:
             loop.remove_signal_handler(sig)
     return True
+
+
+def _stop_now(application: BotApplication, sig: signal.Signals) -> None:
+    """A second stop signal while stopping: say what may come twice, close the database if quick, exit 128 + sig."""
+    services: Services | None = application.bot_data.get("services")
+    unrecorded = services.delivery.unrecorded_sends() if services is not None else 0
+    log.warning(
+        "stopping now (a second stop signal): %s",
+        f"at most {counted(unrecorded, 'message')} on its way may come twice after the restart"
+        if unrecorded
+        else "no message was on its way",
+    )
+    asyncio.get_running_loop().create_task(_exit_now(services, 128 + sig))
+
+
+async def _exit_now(services: Services | None, code: int) -> NoReturn:
+    """Exit at once with ``code``, the database closed first if that takes under FORCED_CLOSE_SECONDS."""
+    if services is not None:
+        # Closing waits for a write under way (else it would roll it back); one that hangs is not waited out:
+        # what it had not committed is lost as in a crash, which the outbox is built to survive.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(services.db.close(), FORCED_CLOSE_SECONDS)
+    logging.shutdown()
+    sys.stderr.flush()
+    # Not SystemExit: the stop under way would go on awaiting Telegram, and unclosed database threads hang exit.
+    os._exit(code)
 
 
 def _stop_signals() -> list[signal.Signals]:

@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 # PTB's own semaphore is taken before our per-chat lock, so updates queued behind one busy chat would
 # hold its slots and stall every other chat; it is made wide enough never to bind and we limit below.
 _UNBOUNDED = 1 << 30
+# After the grace, how long a stopping bot gives the updates still waiting for their chat's turn to answer
+# "send it again" (an instant reply each).
+STOPPED_ANSWER_SECONDS = 2.0
 
 
 def skip_unreadable_updates(payload: bytes) -> bytes:
@@ -104,7 +107,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._running: set[asyncio.Task[Any]] = set()
+        self._handling: set[asyncio.Task[Any]] = set()  # those of _running whose handler has begun
         self._stopped: set[asyncio.Task[Any]] = set()
+        self._stopping = False
 
     def cancel_running(self) -> None:
         """Cancel the updates being handled (the console leaving on Ctrl-C, not waiting for a slow fetch)."""
@@ -118,18 +123,28 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def finish(self, grace_seconds: float) -> None:
         """The bot is stopping: let the updates being handled finish for up to ``grace_seconds``, then cancel
-        the rest, each told so by ``stopped_early``.
+        the rest, each told so by ``stopped_early`` (as are those still waiting for their chat's turn).
 
         Waited out, a ``/summary`` of a page that never answers held the stop for NEWSBOT_FETCH_TIMEOUT_SECONDS
         (up to 300 s: past systemd's 90 s, which then kills the bot mid-send).
         """
         if self._running:
             await asyncio.wait(set(self._running), timeout=grace_seconds)
+        # Those still waiting for their chat's turn are not cancelled unanswered: Telegram was told at the stop
+        # that they were read, so they would never come again. Each runs now as stopped early, which a command
+        # or button answers at once with "send it again" (and a membership change still records).
+        self._stopping = True
+        self._stopped.update(self._handling)
+        for task in list(self._handling):
+            task.cancel()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=STOPPED_ANSWER_SECONDS)
         self._stopped.update(self._running)
         self.cancel_running()
 
     def stopped_early(self) -> bool:
-        """Whether the update being handled here was cancelled by ``finish`` (the bot stopping) before it was done."""
+        """Whether the update being handled here was cancelled by ``finish`` (the bot stopping) before it was done,
+        or began only after ``finish`` gave up waiting (it is to be answered "send it again", not handled)."""
         return asyncio.current_task() in self._stopped
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -141,7 +156,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             async with self._slots:
-                await coroutine
+                await self._handle(coroutine)
             return
         keys = [chat.id]
         moved_to = (
@@ -160,7 +175,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 for key in keys:
                     await held.enter_async_context(self._locks.setdefault(key, asyncio.Lock()))
                 async with self._slots:
-                    await coroutine
+                    await self._handle(coroutine)
         finally:
             # Cancelled while waiting its turn: never awaited, it would be logged as such at exit.
             getattr(coroutine, "close", lambda: None)()
@@ -169,6 +184,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 if not self._waiting[key]:  # forget idle chats so memory stays flat
                     del self._waiting[key]
                     self._locks.pop(key, None)
+
+    async def _handle(self, coroutine: Awaitable[Any]) -> None:
+        """Run the handlers of an update whose turn has come (as stopped early once ``finish`` gave up waiting)."""
+        task = asyncio.current_task()
+        if task is None:
+            await coroutine
+            return
+        if self._stopping:
+            self._stopped.add(task)
+        self._handling.add(task)
+        try:
+            await coroutine
+        finally:
+            self._handling.discard(task)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -197,6 +197,7 @@ class DeliveryService:
         self._window = int(min(2000, max(64, settings.rate_overall_per_second * 2)))
         self._state = _SenderState()
         self._finished: list[Finished] = []
+        self._recording: list[Finished] = []  # the outcomes _flush is writing
         # 429 waits to record with the next flush: chat id (WHOLE_BOT: all) -> (not_before, retry_after).
         self._holds: dict[int, tuple[float, float]] = {}
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
@@ -252,6 +253,14 @@ class DeliveryService:
         self._start_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------------------------------ public API
+
+    def unrecorded_sends(self) -> int:
+        """At most how many messages are on their way or sent but not yet recorded as sent: those a process ending
+        now (a second stop signal) may send again after the restart."""
+        on_the_way = len(self._tasks) + len(self._digest_tasks)  # a digest sends one part at a time
+        if self._notice_task is not None and not self._notice_task.done():
+            on_the_way += 1
+        return on_the_way + sum(o.status == "sent" for o in (*self._finished, *self._recording))
 
     @property
     def pacer(self) -> Pacer:
@@ -1406,11 +1415,14 @@ class DeliveryService:
         # recorded only costs one more 429 after a restart; a failed holds write must not keep outcomes back.
         if self._finished:
             batch, self._finished = self._finished, []
+            self._recording = batch
             try:
                 await self._db.deliveries.finish(batch, self._clock.now())
             except BaseException:
                 self._finished[:0] = batch
                 raise
+            finally:
+                self._recording = []
         if self._holds:
             holds, self._holds = self._holds, {}
             try:

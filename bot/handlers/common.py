@@ -60,6 +60,10 @@ def command(func: Handler) -> Handler:
         message = new_message(update)
         if message is None or update.effective_chat is None:
             return  # edited messages and other shapes are not conversation
+        if _stopped_early(context):  # its turn came after the stop's grace: no time to do it
+            with contextlib.suppress(TelegramError):
+                await send(message, render_stopped_early())
+            return
         try:
             await _come_back(update, context)
             await func(update, context)
@@ -114,6 +118,9 @@ def button(func: ButtonHandler) -> Handler:
             return
         if update.effective_chat is None or not query.data:
             await answer(query, "This button no longer works.")
+            return
+        if _stopped_early(context):  # its turn came after the stop's grace: no time to do it
+            await answer(query, render_stopped_early_toast(), alert=True)
             return
         try:
             toast = await func(update, context)

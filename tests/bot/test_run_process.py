@@ -17,9 +17,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.delivery import DeliveryService
 from bot.emulator import BotApiEmulator
 from bot.emulator.server import JSON, ApiError
 from bot.store import Database
+from summaries.topics import TopicCatalogue
+from tests.delivery.support import Rig, add_chat, store_article
 from tests.support.news_site import NewsSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -395,6 +400,47 @@ async def test_sigterm_while_a_summary_fetches_a_slow_page_stops_promptly_and_sa
     assert "Traceback" not in log and "never awaited" not in log, log[-2000:]
 
 
+async def test_a_command_waiting_behind_a_slow_one_when_the_bot_stops_is_told_to_send_it_again(
+    tmp_path: Path,
+) -> None:
+    # A /help sent while the chat's /summary of a slow page was being answered waited for the chat's turn; the stop
+    # cancelled it unanswered, and Telegram, told at the stop that it was read, never sent it again: lost silently.
+    stopping = (
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    )
+    async with BotApiEmulator() as emulator, NewsSite() as site:
+        page = site.add_never_answering("/slow.html")
+        db = tmp_path / "bot.sqlite3"
+        process = await _start_run(
+            tmp_path, emulator.base_url, db, allow_private_urls="true", fetch_timeout_seconds="60"
+        )
+        try:
+            await emulator.send_user_message(7, f"/summary {page}")
+            await _until(lambda: site.hits("/slow.html") >= 1, timeout=60)
+            polls = emulator.requests["getUpdates"]
+            await emulator.send_user_message(7, "/help")
+            # The bot has /help, waiting for the chat's turn.
+            await _until(lambda: emulator.requests["getUpdates"] > polls)
+            await asyncio.sleep(0.3)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code, log = await _finish(process, timeout=90)
+        assert code == 0, log[-2000:]
+        assert [m.text for m in emulator.messages(7)] == [stopping, stopping], log[-2000:]
+        # Nothing twice after the restart: each was answered once, and Telegram does not send them again.
+        restarted = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await emulator.send_user_message(7, "/mysubs")
+            await _until(lambda: len(emulator.messages(7)) >= 3, timeout=60)
+            await asyncio.sleep(1)
+        finally:
+            restarted.send_signal(signal.SIGTERM)
+            code, log = await _finish(restarted)
+    assert code == 0, log[-2000:]
+    texts = [m.text for m in emulator.messages(7)]
+    assert texts[:2] == [stopping, stopping] and len(texts) == 3 and "/help" not in texts[2], texts
+
+
 class _SlowToStartPollingEmulator(BotApiEmulator):
     """A Bot API slow to answer deleteWebhook, the first call of starting to poll (a slow network at start-up)."""
 
@@ -423,3 +469,70 @@ async def test_sigterm_while_polling_starts_stops_at_once(tmp_path: Path) -> Non
     assert code == 0, log[-2000:]
     assert time.monotonic() - started < 10
     assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
+
+
+class _StuckStopEmulator(BotApiEmulator):
+    """A Bot API that stops answering (until ``released``): every sendMessage, and the getUpdates with which a
+    stopping bot confirms what it fetched, wait, as behind a network that went down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = asyncio.Event()
+
+    async def _get_updates(self, params: Mapping[str, Any]) -> list[JSON]:
+        if not params.get("timeout"):  # only the stop's confirmation asks without waiting
+            self.requests["stuck-getUpdates"] += 1
+            await self.released.wait()
+        return await super()._get_updates(params)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == "sendmessage" and not self.released.is_set():
+            self.requests["stuck-sendMessage"] += 1
+            await self.released.wait()
+        return await super()._handle(request)
+
+
+async def test_a_second_signal_while_stopping_exits_at_once_and_says_what_may_come_twice(
+    tmp_path: Path,
+) -> None:
+    # A stop stuck on an unreachable Telegram ignored a second Ctrl-C or SIGTERM: the operator had to kill -9,
+    # with no word of what that left. Now the second one exits at once, 128 + its number, and says what may repeat.
+    db = tmp_path / "bot.sqlite3"
+    async with _StuckStopEmulator() as emulator:
+        settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=emulator.base_url, db_path=db)
+        async with await Database.open(db) as database:
+            clock = SystemClock()
+            planner = DeliveryService(
+                db=database, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
+            )
+            r = Rig(database, emulator, clock, settings, planner, None)  # type: ignore[arg-type]
+            await add_chat(r, 7, topics=("sport",))
+            article = await store_article(r, "Late goal wins the cup", topics=("sport",))
+            assert await planner.plan_alerts([article], clock.now()) == 1
+        process = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await _until(lambda: emulator.requests["stuck-sendMessage"] >= 1, timeout=60)  # the alert's send
+            process.send_signal(signal.SIGTERM)
+            await _until(lambda: emulator.requests["stuck-getUpdates"] >= 1)  # the stop waits on Telegram
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code, log = await _finish(process, timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            emulator.released.set()
+        assert time.monotonic() - started < 3, log[-2000:]
+        assert code == 128 + signal.SIGTERM, log[-2000:]
+        assert "stopping now (a second stop signal): at most 1 message on its way may come twice" in log, log
+        assert "Traceback" not in log, log[-2000:]
+        assert not (tmp_path / "bot.sqlite3-wal").exists()  # the database was closed
+        # Nothing lost: the alert cut short goes out after the restart.
+        restarted = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            alert = await emulator.next_message(7, timeout=60)
+        finally:
+            restarted.send_signal(signal.SIGTERM)
+            code, log = await _finish(restarted)
+    assert code == 0, log[-2000:]
+    assert "Late goal wins the cup" in alert.text
