@@ -129,6 +129,26 @@ async def test_a_feed_with_only_last_modified_is_asked_if_modified_since_its_new
     assert await db.articles.count() == 2
 
 
+async def test_a_304_to_a_feeds_first_unconditional_poll_does_not_turn_its_backlog_into_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A broken cache answered 304 to a request without validators: that poll counted as the feed's first, read
+    # and empty, so the next real answer's whole list of old items was alerted as news.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY, published=datetime(2025, 12, 30, tzinfo=UTC))
+    feed_url = news_site.feed_url("business")
+    listing = news_site.feed_xml("business")
+    news_site.add("/feeds/business.xml", b"", status=304, content_type=None)
+    await db.feeds.add(feed_url, ("business",), None, clock.now() - 60)
+    assert await service.poll_due_feeds(clock.now()) == []
+    [feed] = await db.feeds.list()
+    assert feed.last_success_at is None and feed.last_error and "304" in feed.last_error
+    news_site.add("/feeds/business.xml", listing, content_type="application/rss+xml")
+    clock.advance(86400)
+    assert await service.poll_due_feeds(clock.now()) == []  # the item predates the feed: backlog
+    assert [a.title for a in await db.articles.latest(10)] == [CAR_TITLE]
+    assert await db.articles.alert_pending() == []
+
+
 async def test_first_poll_keeps_old_backlog_quiet(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
