@@ -607,6 +607,13 @@ class Fetcher:
                         moved_to = current
                     continue
                 fetched = await self._read(response, current, accept)
+                if fetched.not_modified and not (etag or last_modified):
+                    # A 304 answers only a conditional request: to one that asked for the whole body it is a
+                    # broken server or cache. Taken as "unchanged", a feed's first poll counted as read with
+                    # nothing in it, and its whole list was alerted as news when the site next answered.
+                    raise FetchError(
+                        "The site answered with an unexpected status (304 Not Modified).", url=current
+                    )
                 fetched.moved_to = moved_to
                 return fetched
             finally:

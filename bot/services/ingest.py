@@ -75,6 +75,7 @@ LINK_FETCHES_BUSY = "I'm still fetching your other links; try again in a moment.
 # burst of links never makes the poller wait for a connection (nor the links wait for the poller).
 LINK_FETCHES_AT_ONCE = 16
 LINK_FETCHES_BOT_BUSY = "I'm fetching many links right now; try again in a minute."
+FEED_CUT_SHORT = "The feed ended in the middle of an item (the download was cut short)."
 NO_FEED_ON_PAGE = "That page is not a feed and names none; send the feed's address (often /rss or /feed)."
 # Threads that parse outside content (feeds, pages, files) and prepare its articles. A parse of hostile input
 # takes seconds and goes on after its caller timed out, so this work has its own pool: the event loop's default
@@ -622,13 +623,24 @@ class IngestService:
         if storage_failed:
             await self._postpone(feed, now + interval)
             return new
+        if first_poll and parsed.truncated:
+            # A first read cut short stays a first read: the rest of the list, read whole next time, is backlog
+            # too. A failure, so that a feed always cut short is marked dead, not a first poll for ever.
+            await self._record_failure(feed, FEED_CUT_SHORT, now)
+            return new
+        # Items left for the next poll need a full answer then: the new validators would get a 304. So does a
+        # feed cut short: its validators name the whole document, of which this poll read only the start.
+        keep_validators = items_left or parsed.truncated
+        if parsed.truncated:
+            log.info(
+                "feed %s ended before its document did (cut short); read whole at the next poll", feed.url
+            )
         try:
-            # Items left for the next poll need a full answer then: the new validators would get a 304.
             await self._db.feeds.record_success(
                 feed.id,
                 title=parsed.title or feed.title,
-                etag=feed.etag if items_left else fetched.etag,
-                last_modified=feed.last_modified if items_left else fetched.last_modified,
+                etag=feed.etag if keep_validators else fetched.etag,
+                last_modified=feed.last_modified if keep_validators else fetched.last_modified,
                 next_poll_at=now + interval,
                 now=now,
                 revived_notice=await self._revived_notice(feed, now),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
+from xml.parsers.expat import errors as expat_errors
 
 import feedparser
 import feedparser.encodings
@@ -165,6 +166,8 @@ class ParsedFeed:
     bozo_reason: str | None = None
     language: str | None = None
     version: str = ""
+    # The document ends inside itself (a download cut short): the items after the cut were never seen.
+    truncated: bool = False
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -427,7 +430,33 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str |
         bozo_reason=_bozo_text(parsed),
         language=_language(feed.get("language")),
         version=version,
+        truncated=_cut_short(parsed, data),
     )
+
+
+# What expat says when the bytes end before the document does.
+_CUT_SHORT = frozenset(
+    {
+        expat_errors.XML_ERROR_NO_ELEMENTS,
+        expat_errors.XML_ERROR_UNCLOSED_TOKEN,
+        expat_errors.XML_ERROR_PARTIAL_CHAR,
+        expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION,
+    }
+)
+
+
+# A document that stops after a whole item, or after its channel, lost at most its closing tags: some feeds
+# never write them, and their items are all there.
+_WHOLE_ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry|channel|feed|rss|RDF)\s*>\s*\Z")
+
+
+def _cut_short(parsed: Mapping[str, Any], data: bytes) -> bool:
+    """True when the bytes end inside the document, in the middle of an item (a download cut short)."""
+    exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    get_message = getattr(exc, "getMessage", None)
+    if not callable(get_message) or str(get_message()) not in _CUT_SHORT:
+        return False
+    return _WHOLE_ITEM_END.search(data[-200:]) is None
 
 
 def _tame_xml(data: bytes) -> bytes:

@@ -129,6 +129,26 @@ async def test_a_feed_with_only_last_modified_is_asked_if_modified_since_its_new
     assert await db.articles.count() == 2
 
 
+async def test_a_304_to_a_feeds_first_unconditional_poll_does_not_turn_its_backlog_into_news(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A broken cache answered 304 to a request without validators: that poll counted as the feed's first, read
+    # and empty, so the next real answer's whole list of old items was alerted as news.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY, published=datetime(2025, 12, 30, tzinfo=UTC))
+    feed_url = news_site.feed_url("business")
+    listing = news_site.feed_xml("business")
+    news_site.add("/feeds/business.xml", b"", status=304, content_type=None)
+    await db.feeds.add(feed_url, ("business",), None, clock.now() - 60)
+    assert await service.poll_due_feeds(clock.now()) == []
+    [feed] = await db.feeds.list()
+    assert feed.last_success_at is None and feed.last_error and "304" in feed.last_error
+    news_site.add("/feeds/business.xml", listing, content_type="application/rss+xml")
+    clock.advance(86400)
+    assert await service.poll_due_feeds(clock.now()) == []  # the item predates the feed: backlog
+    assert [a.title for a in await db.articles.latest(10)] == [CAR_TITLE]
+    assert await db.articles.alert_pending() == []
+
+
 async def test_first_poll_keeps_old_backlog_quiet(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
@@ -1369,6 +1389,74 @@ async def test_a_feed_with_more_new_items_than_one_poll_takes_is_read_in_steps(
         seen += [a.title for a in await service.poll_due_feeds(clock.now())]
     assert len(seen) == len(set(seen)) == 150
     assert await db.articles.count() == 151
+
+
+def _rss_feed(stories: list[dict[str, str]]) -> str:
+    """The stories as an RSS 2.0 document, in the given order."""
+    items = "".join(
+        f"<item><title>{s['title']}</title><link>{s['url']}</link><guid>{s['url']}</guid>"
+        f"<pubDate>{_rfc822(datetime.fromisoformat(s['date_published']).timestamp())}</pubDate>"
+        f"<description>{s['content_text']}</description></item>"
+        for s in stories
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Harbour</title>{items}</channel></rss>"
+
+
+async def test_a_feed_cut_short_under_the_whole_feeds_etag_brings_the_rest_at_the_next_poll(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A download cut mid-list came with the ETag of the whole feed (a cache that kept a cut copy, a connection
+    # closed early): kept, it got a 304 at every later poll, and the items after the cut waited for the feed
+    # to change, or never came if they left its list first.
+    url = news_site.add("/harbour.xml", _rss_feed([_story(0, news_site)]), etag='"v1"')
+    await db.feeds.add(url, (), None, clock.now())
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 0"]
+    stories = [_story(n, news_site, published=_iso(clock.now() + 60 * n)) for n in (4, 3, 2, 1, 0)]
+    whole = _rss_feed(stories)
+    news_site.add("/harbour.xml", whole[: whole.index("figure2x20")], etag='"E"')
+    clock.advance(601)
+    # the items before the cut, the one cut in its text with what came of it
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+        "Harbour report number 4",
+        "Harbour report number 3",
+        "Harbour report number 2",
+    ]
+    news_site.add("/harbour.xml", whole, etag='"E"')
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 1"]
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert [r.headers.get("If-None-Match") for r in news_site.requests_for("/harbour.xml")] == [
+        None,
+        '"v1"',
+        '"v1"',
+        '"E"',
+    ]
+
+
+async def test_a_first_poll_cut_short_keeps_the_rest_of_the_backlog_quiet(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The rest of a new feed's list, read whole at the next poll, was alerted to every subscriber as news.
+    yesterday = clock.now() - 86400
+    stories = [_story(n, news_site, published=_iso(yesterday + 60 * n)) for n in range(6, 0, -1)]
+    whole = _rss_feed(stories)
+    url = news_site.add("/harbour.xml", whole[: whole.index("figure3x20")], etag='"E"')
+    await db.feeds.add(url, (), None, clock.now())
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 4  # the last one cut in its text
+    [feed] = await db.feeds.list()
+    assert (
+        feed.last_success_at is None
+        and feed.last_error == "The feed ended in the middle of an item (the download was cut short)."
+    )
+    news_site.add("/harbour.xml", whole, etag='"E"')
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 6
+    assert await db.articles.alert_pending() == []
+    [feed] = await db.feeds.list()
+    assert feed.last_success_at is not None and feed.failures == 0 and feed.etag == '"E"'
 
 
 async def test_ingest_source_takes_urls_whatever_the_case_of_the_scheme(

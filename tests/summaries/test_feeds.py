@@ -29,6 +29,23 @@ def load(name: str, url: str = "") -> ParsedFeed:
     return parse_feed((FIXTURES / name).read_bytes(), url)
 
 
+@pytest.mark.parametrize("cut", ["<title>Ferry", "<pubDate>Mon, 03 M", "<![CDATA[<p>Ferry", "<item>"])
+def test_a_feed_cut_short_says_so_and_a_whole_malformed_one_does_not(cut: str) -> None:
+    # A download cut short must be read whole at the next poll; a malformed but whole feed must not be, or its
+    # validators are never kept and every poll downloads it again (nor a new one stay unread).
+    whole = (FIXTURES / "rss2.xml").read_text()
+    assert not parse_feed(whole.encode()).truncated
+    start = whole.index(cut)
+    assert parse_feed(whole[:start].encode()).truncated
+    assert parse_feed(whole[: start + len(cut)].encode()).truncated
+    malformed = whole.replace("</channel>", "&nbsp;<br></channel>")
+    assert parse_feed(malformed.encode()).bozo_reason and not parse_feed(malformed.encode()).truncated
+    # a feed that never writes its closing tags has all its items
+    unclosed = parse_feed(whole[: whole.index("</channel>")].encode())
+    assert unclosed.bozo_reason and not unclosed.truncated
+    assert len(unclosed.items) == len(parse_feed(whole.encode()).items)
+
+
 def test_rss2_items_links_dates_categories_and_text() -> None:
     feed = load("rss2.xml", "https://gazette.example/feed.xml")
     assert (feed.kind, feed.title, feed.link, feed.language) == (
