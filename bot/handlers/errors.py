@@ -71,10 +71,11 @@ async def on_error(update: object, context: BotContext) -> None:
                 update.callback_query, "Telegram did not take my answer just now; tap again in a minute."
             )
         return
-    refused = isinstance(context.error, sqlite3.OperationalError) and write_refused(context.error)
-    if refused and isinstance(context.error, sqlite3.OperationalError):
+    refused = False
+    if isinstance(context.error, sqlite3.OperationalError) and write_refused(context.error):
         # A full disk or another program's lock: no bug, so no trace (one a command filled the log), but the
         # line says what to fix, and the user is told it was not saved rather than "something went wrong".
+        refused = True
         log.error("%s not done: %s", _about(update), context.services.db.refusal(context.error))
     else:
         log.error("error while handling %s", _about(update), exc_info=context.error)
