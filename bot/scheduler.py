@@ -75,7 +75,7 @@ async def run_tick(services: Services, state: TickState) -> None:
     try:
         # Each feed's new articles are planned as soon as that feed is read, not after the slowest one.
         poll = state.feed_poll = asyncio.ensure_future(
-            services.ingest.poll_due_feeds(now, on_new=planner.request)
+            services.ingest.poll_due_feeds(now, on_new=planner.request, on_edit=planner.request)
         )
         try:
             await poll
@@ -181,12 +181,17 @@ class _Planner:
         self._now = now
         self._queue: list[Article] = []
         self._late: set[int] = set()
+        self._before: list[Article] = []
         self._task: asyncio.Task[None] | None = None
 
-    def request(self, articles: Sequence[Article], late: Collection[int] = ()) -> None:
-        """Plan these articles' alerts now, or right after the plan under way; ``late``: those that are late news."""
+    def request(
+        self, articles: Sequence[Article], late: Collection[int] = (), before: Sequence[Article] = ()
+    ) -> None:
+        """Plan these articles' alerts now, or right after the plan under way; ``late``: those that are late news;
+        ``before``: edited ones before their feed's edit (see DeliveryService.plan_alerts)."""
         self._queue.extend(articles)
         self._late.update(late)
+        self._before.extend(before)
         if self._queue and (self._task is None or self._task.done()):
             self._task = asyncio.create_task(self._run(), name="newsbot-plan")
 
@@ -204,8 +209,9 @@ class _Planner:
         while self._queue:
             batch, self._queue = self._queue, []
             late, self._late = self._late, set()
+            before, self._before = self._before, []
             try:
-                await self._services.delivery.plan_alerts(batch, self._now, late)
+                await self._services.delivery.plan_alerts(batch, self._now, late, before)
             except Exception:  # they stay marked: the tick's plan of everything pending tries again
                 log.exception("planning the alerts of %d new articles failed", len(batch))
 

@@ -353,9 +353,17 @@ def plan_outbox_rows(
     *,
     late: Collection[int] = (),
     catchup_until: float = 0.0,
+    before: Sequence[Article] = (),
 ) -> list[PlannedRow]:
-    """Pure: the outbox rows of ``articles`` for these subscriptions (what DeliveryRepo.plan stores)."""
+    """Pure: the outbox rows of ``articles`` for these subscriptions (what DeliveryRepo.plan stores).
+
+    ``before``: earlier versions of some of ``articles`` (a feed's edit): the chats a story matched then get
+    no row now; an edit is news only to the chats it makes the story match.
+    """
     pairs = match_pairs(articles, subscriptions)
+    if before:
+        matched_before = {(chat_id, match[0]) for chat_id, match in match_pairs(before, subscriptions)}
+        pairs = [pair for pair in pairs if (pair[0], pair[1][0]) not in matched_before]
     return plan_row_tuples(pairs, targets, now, late=late, catchup_until=catchup_until)
 
 

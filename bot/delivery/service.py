@@ -268,9 +268,15 @@ class DeliveryService:
         return self._pacer
 
     async def plan_alerts(
-        self, articles: Sequence[Article], now: float, late: Collection[int] | None = None
+        self,
+        articles: Sequence[Article],
+        now: float,
+        late: Collection[int] | None = None,
+        before: Sequence[Article] = (),
     ) -> int:
         """Persist outbox rows for every chat that matches one of ``articles``; returns rows planned.
+
+        ``before``: the versions of edited ones before their feed's edit; the chats those matched get no row.
 
         ``late``: the ids of the articles the poll that found them judged late news (see
         IngestService.poll_due_feeds); None (articles planned after a restart) counts every one published longer
@@ -301,6 +307,7 @@ class DeliveryService:
                 now,
                 late=late,
                 catchup_until=now + CATCHUP_GATHER_SECONDS,
+                before=[b for b in before if b.id in {a.id for a in chunk}],
             )
             # Each chunk is its own transaction and clears its own articles' marks: a crash between chunks
             # plans the rest after the restart, and UNIQUE(chat_id, story_id) still sends a story once.

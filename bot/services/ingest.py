@@ -29,6 +29,7 @@ from bot.render.text import counted
 from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
 from bot.store import Database
+from bot.store.articles import RevisableArticle
 from bot.store.db import storable_text
 from bot.store.models import Feed
 from bot.store.notices import NoticeDraft
@@ -115,6 +116,15 @@ class IngestOutcome:
     reason: str | None = None
     # The database, not the article, refused (locked by another program, a full disk): the rest would fail too.
     storage_failed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A feed's edit of an article it brought, whose alerts are to be planned for the chats it makes it match."""
+
+    before: Article | None  # None: its first alerts are not planned yet, so it is planned as a new article
+    after: Article
+    first_stored_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,14 +390,19 @@ class IngestService:
         return FeedCheck(found, parsed.title or found, found_on=url, others=others, moved_to=fetched.moved_to)
 
     async def poll_due_feeds(
-        self, now: float, on_new: Callable[[list[Article], frozenset[int]], None] | None = None
+        self,
+        now: float,
+        on_new: Callable[[list[Article], frozenset[int]], None] | None = None,
+        on_edit: Callable[[list[Article], frozenset[int], list[Article]], None] | None = None,
     ) -> list[Article]:
         """Poll every feed that is due; the articles that are new (stored for the first time), feed by feed in
         the order each feed lists them (most list newest first; a first poll's capped list is newest first).
 
         ``on_new`` gets each feed's new articles as soon as that feed is read, so their alerts need not wait
         for the slowest feed of the round (a feed of teasers fetches a page an item), with the ids of those
-        that are late news (see _late_news).
+        that are late news (see _late_news). ``on_edit`` gets likewise the articles the feed edited that may
+        alert the chats the edit makes them match, those that are late news, and their versions before the
+        edit (the chats those matched are not alerted again).
         """
         async with self._poll_lock:  # one poll at a time, even if a tick runs long
             # No poll is set further ahead than the interval or a day's backoff; the hour covers a slow tick.
@@ -400,9 +415,10 @@ class IngestService:
             semaphore = asyncio.Semaphore(4)
 
             async def one(feed: Feed) -> list[Article]:
+                edited: list[Edit] = []
                 async with semaphore:
                     try:
-                        new = await self.poll_feed(feed, now)
+                        new = await self.poll_feed(feed, now, edited=edited)
                     except Exception as exc:  # never let one feed lose the new articles of the others
                         # Its outcome is not recorded (a full disk), so it is still due: not before an interval.
                         interval = self._settings.feed_interval_seconds
@@ -416,9 +432,18 @@ class IngestService:
                             )
                         else:
                             log.exception("polling feed %s failed", feed.url)
-                        return []
+                        new = []
                 if new and on_new is not None:
                     on_new(new, await self._late_news(feed, new, now))
+                if edited and on_edit is not None:
+                    revised = [edit.after for edit in edited]
+                    # Stored longer than the catch-up window ago, it is old news for the chats the edit makes it
+                    # match, whatever its date says (an undated item has none); else judged as new items are.
+                    old = now - catchup_window(self._settings.feed_interval_seconds)
+                    late = await self._late_news(feed, revised, now) | {
+                        edit.after.id for edit in edited if edit.first_stored_at < old and edit.after.id
+                    }
+                    on_edit(revised, late, [edit.before for edit in edited if edit.before is not None])
                 return new
 
             batches = await asyncio.gather(*(one(feed) for feed in feeds))
@@ -444,8 +469,9 @@ class IngestService:
                 return frozenset()
         return late_articles(new, now, interval)
 
-    async def poll_feed(self, feed: Feed, now: float) -> list[Article]:
-        """Poll one feed; new articles in it. The feed's failures are recorded with backoff, never raised (a
+    async def poll_feed(self, feed: Feed, now: float, *, edited: list[Edit] | None = None) -> list[Article]:
+        """Poll one feed; new articles in it. ``edited`` gets each article the feed edited whose alerts are to be
+        planned (see Edit). The feed's failures are recorded with backoff, never raised (a
         database that cannot record them raises: ``poll_due_feeds`` logs it and goes on with the other feeds).
 
         On the first successful poll of a feed, items published before the feed was added, undated, dated in
@@ -505,7 +531,7 @@ class IngestService:
             )
             await self._postpone(feed, now + interval)
             return []
-        revisable: dict[str, tuple[int, str, str]] = {}
+        revisable: dict[str, RevisableArticle] = {}
         if not first_poll:
             try:
                 revisable = await self._db.articles.revisable(feed.id, now - REVISION_WINDOW_SECONDS)
@@ -573,12 +599,12 @@ class IngestService:
             except Exception:
                 log.exception("skipped an item of feed %s", feed.url)
         revised = waiting = 0
-        for item, (article_id, _, _) in edits:
+        for item, edited_article in edits:
             if storage_failed or revised >= REVISIONS_PER_POLL:
                 waiting += 1
                 continue
             try:
-                taken = await self._revise(item, parsed, feed, article_id, teaser_budget > 0)
+                taken = await self._revise(item, parsed, feed, edited_article, teaser_budget > 0, now, edited)
             except sqlite3.Error as exc:
                 log.error(
                     "could not store an edit of feed %s (%s); polling it again in %d s",
@@ -757,13 +783,32 @@ class IngestService:
         return article, 0
 
     async def _revise(
-        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, article_id: int, may_fetch: bool
+        self,
+        item: FeedItem,
+        parsed: ParsedFeed,
+        feed: Feed,
+        stored: RevisableArticle,
+        may_fetch: bool,
+        now: float,
+        edited: list[Edit] | None,
     ) -> bool:
-        """Replace stored article ``article_id`` by the feed's edit of it, a teaser's page fetched again (one
-        of the poll's page fetches); False when that page may not be fetched this poll.
+        """Replace stored article ``stored`` by the feed's edit of it, a teaser's page fetched again (one of the
+        poll's page fetches); False when that page may not be fetched this poll.
 
-        Its alerts are not sent again nor edited: an edit is not news. Its summaries at other lengths are dropped.
+        Its alerts are not sent again nor edited: an edit is not news. But a chat the edit makes it match (a
+        topic it added, a keyword its new text holds) gets it as a new article of this poll: the (before,
+        after) versions go to ``edited``, its alerts marked to be planned. Its summaries at other lengths are
+        dropped.
         """
+        article_id = stored.id
+        before = await self._db.articles.get(article_id)
+        if before is None:
+            return True
+        # As for a new item: news older than the retention window alerts nobody, nor a first poll's backlog
+        # (dated before the feed was added), which was never news for anyone.
+        alert = not _is_stale(before, now - self._settings.retention_days * 86400.0) and not (
+            before.published is not None and before.published.timestamp() <= feed.created_at
+        )
         article = item_to_article(item, parsed, feed.topics)
         if is_teaser(item):
             if not may_fetch:
@@ -774,13 +819,14 @@ class IngestService:
             except UserError as exc:
                 # The new headline over the text stored before: the teaser must not replace the page's text.
                 log.info("kept the stored text of %s: %s", item.url, exc.message)
-                stored = await self._db.articles.get(article_id)
-                if stored is None:
-                    return True
-                article = dataclasses.replace(article, body=stored.body, partial=stored.partial)
+                article = dataclasses.replace(article, body=before.body, partial=before.partial)
         prepared, content_hash, _ = await self._parse(self._prepare, article)
-        if await self._db.articles.revise(article_id, prepared, content_hash=content_hash):
+        if await self._db.articles.revise(article_id, prepared, content_hash=content_hash, alert=alert):
             self._summaries.forget(article_id)
+            after = await self._db.articles.get(article_id)
+            if alert and after is not None and edited is not None:
+                # An article whose first alerts wait still (a failed plan) is planned as a new one.
+                edited.append(Edit(None if stored.alert_pending else before, after, stored.fetched_at))
             return True
         # Another article holds that text: tried again at every poll that brought news, the same edit cost a
         # summary, and a teaser's page fetch, each time for as long as edits are taken. A new edit is tried.
@@ -1162,7 +1208,7 @@ def _listed_before(
     return page == known_page or moved
 
 
-def _edit_of(item: FeedItem, revisable: dict[str, tuple[int, str, str]]) -> tuple[int, str, str] | None:
+def _edit_of(item: FeedItem, revisable: dict[str, RevisableArticle]) -> RevisableArticle | None:
     """The stored article (``ArticleRepo.revisable``) that ``item`` is an edit of, if it is one: another
     headline, or another text (a teaser's text is not compared: its article holds its page's).
 
@@ -1177,23 +1223,22 @@ def _edit_of(item: FeedItem, revisable: dict[str, tuple[int, str, str]]) -> tupl
         return None
     if stored is None:
         return None
-    _, title, content_hash = stored
-    if storable_text(item.title) != title:
+    if storable_text(item.title) != stored.title:
         return stored
     if is_teaser(item):
         return None
-    return stored if content_fingerprint(item.title, item.text) != content_hash else None
+    return stored if content_fingerprint(item.title, item.text) != stored.content_hash else None
 
 
 def _edits_in(
-    items: Sequence[FeedItem], revisable: dict[str, tuple[int, str, str]], refused: Mapping[int, str]
-) -> list[tuple[FeedItem, tuple[int, str, str]]]:
+    items: Sequence[FeedItem], revisable: dict[str, RevisableArticle], refused: Mapping[int, str]
+) -> list[tuple[FeedItem, RevisableArticle]]:
     """The items that are edits of stored articles (see _edit_of), with those articles, less the edits refused
     before (``refused``: article id -> _edit_key of the edit)."""
     return [
         (item, edited)
         for item in items
-        if (edited := _edit_of(item, revisable)) and refused.get(edited[0]) != _edit_key(item)
+        if (edited := _edit_of(item, revisable)) and refused.get(edited.id) != _edit_key(item)
     ]
 
 

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import aiosqlite
 
@@ -96,6 +96,16 @@ class NewArticle:
     feed_id: int | None = None
     alert: bool = False  # its alerts are still to be planned (see ArticleRepo.alert_pending)
     reader: int | None = None  # stored because this chat asked for a link's summary: private to the askers
+
+
+class RevisableArticle(NamedTuple):
+    """A stored article its feed may still edit (see ArticleRepo.revisable)."""
+
+    id: int
+    title: str
+    content_hash: str
+    fetched_at: float  # when it was first stored
+    alert_pending: bool  # its alerts are not planned yet
 
 
 # Articles a chat may see: public ones, and private ones it asked for (the parameter is the chat id).
@@ -675,25 +685,39 @@ class ArticleRepo:
                 found.setdefault(article.id, {})[str(row["source"])] = None
         return {article_id: tuple(sources) for article_id, sources in found.items()}
 
-    async def revisable(self, feed_id: int, since: float) -> dict[str, tuple[int, str, str]]:
-        """url -> (id, title, content hash) of the public articles feed ``feed_id`` brought since ``since``:
-        those whose later edits in that feed replace them (see :meth:`revise`)."""
+    async def revisable(self, feed_id: int, since: float) -> dict[str, RevisableArticle]:
+        """url -> the public articles feed ``feed_id`` brought since ``since``: those whose later edits in that
+        feed replace them (see :meth:`revise`)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT id, url, title, content_hash FROM articles WHERE feed_id = ? AND fetched_at >= ?"
-            " AND private = 0",
+            "SELECT id, url, title, content_hash, fetched_at, alert_pending FROM articles"
+            " WHERE feed_id = ? AND fetched_at >= ? AND private = 0",
             (feed_id, since),
         )
-        return {str(r["url"]): (int(r["id"]), str(r["title"]), str(r["content_hash"])) for r in rows}
+        return {
+            str(r["url"]): RevisableArticle(
+                int(r["id"]),
+                str(r["title"]),
+                str(r["content_hash"]),
+                float(r["fetched_at"]),
+                bool(r["alert_pending"]),
+            )
+            for r in rows
+        }
 
-    async def revise(self, article_id: int, article: Article, *, content_hash: str) -> bool:
+    async def revise(
+        self, article_id: int, article: Article, *, content_hash: str, alert: bool = False
+    ) -> bool:
         """Replace a stored article's title, text, categories, topics and summary by its feed's edit of them; its
-        id, address, dates and story stay. False when it is gone, or another article holds that text already."""
+        id, address, dates and story stay. False when it is gone, or another article holds that text already.
+
+        ``alert``: the chats the edit makes it match are to be alerted; it stays in :meth:`alert_pending` until
+        planned (a mark not planned yet stays either way)."""
         topics = list(dict.fromkeys(article.topics))
         async with self._db.write() as conn:
             cur = await conn.execute(
                 "UPDATE articles SET title = ?, body = ?, categories = ?, topics = ?, summary = ?,"
-                " content_hash = ?, unspaced = ?, partial = ?"
+                " content_hash = ?, unspaced = ?, partial = ?, alert_pending = max(alert_pending, ?)"
                 " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE content_hash = ? AND id != ?)",
                 (
                     _storable(article.title),
@@ -704,6 +728,7 @@ class ArticleRepo:
                     content_hash,
                     int(is_unspaced(article.title) or is_unspaced(article.body)),
                     int(article.partial),
+                    int(alert),
                     article_id,
                     content_hash,
                     article_id,

@@ -2029,6 +2029,114 @@ async def test_a_feeds_edit_that_changes_what_the_story_is_about_changes_its_top
     assert await db.articles.latest(topic="politics") == []
 
 
+class _Edited(list[tuple[list[str], set[str], list[str]]]):
+    """An ``on_edit`` that notes each poll's edits: their titles, those found late, the titles before."""
+
+    def __call__(self, edited: list[Article], late: frozenset[int], before: list[Article]) -> None:
+        self.append(
+            ([a.title for a in edited], {a.title for a in edited if a.id in late}, [a.title for a in before])
+        )
+
+
+_FOOTBALL = (
+    " Harbour FC's striker scored twice in the cup final at the stadium, and the coach praised the team."
+)
+
+
+async def test_a_feeds_edit_is_planned_once_with_its_version_before_and_not_again_when_listed_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # An edit that adds a topic reached none of its followers. It is handed over for planning once, with the
+    # version before (whose chats get nothing more), marked so a crash before the plan does not lose it; a
+    # feed listing the same edit at every poll (no ETag) hands over nothing more.
+    delivery = _delivery(db, clock, tmp_path)
+    await db.chats.register(7, "private", None, ChatDefaults(), clock.now())
+    await db.subscriptions.add(7, "topic", "sport", clock.now())
+    edited = _Edited()
+    item = _story(1, news_site, published=_iso(clock.now() - 30))
+    await db.feeds.add(news_site.url("/edits.json"), (), None, clock.now() - 60)
+    news_site.add("/edits.json", _json_feed("Edits", [item]), content_type="application/json")
+    [first] = await service.poll_due_feeds(clock.now(), on_edit=edited)
+    assert "sport" not in first.topics
+    assert await delivery.plan_pending(clock.now()) == 0
+    news_site.add(
+        "/edits.json",
+        _json_feed("Edits", [dict(item, content_text=item["content_text"] + _FOOTBALL)]),
+        content_type="application/json",
+    )
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now(), on_edit=edited) == []
+    assert edited == [(["Harbour report number 1"], set(), ["Harbour report number 1"])]
+    assert [(a.id, "sport" in a.topics) for a in await db.articles.alert_pending()] == [(first.id, True)]
+    assert await delivery.plan_pending(clock.now()) == 1  # after a crash: planned, not lost
+    for _ in range(2):
+        clock.advance(601)
+        await service.poll_due_feeds(clock.now(), on_edit=edited)
+    assert len(edited) == 1 and await db.articles.alert_pending() == []
+
+
+async def test_a_feeds_edit_of_an_item_stored_hours_ago_is_late_news_for_the_chats_it_reaches(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # A feed read every 10 minutes edited a story it listed two hours before: a chat following the topic the
+    # edit added must not get two-hour-old news as a fresh alert. It is late news, held for a catch-up.
+    delivery = _delivery(db, clock, tmp_path)
+    await db.chats.register(7, "private", None, ChatDefaults(), clock.now())
+    await db.subscriptions.add(7, "topic", "sport", clock.now())
+    edited = _Edited()
+    item = _story(2, news_site, published=_iso(clock.now() - 30))
+    await db.feeds.add(news_site.url("/old.json"), (), None, clock.now() - 60)
+    news_site.add("/old.json", _json_feed("Old", [item]), content_type="application/json")
+    [first] = await service.poll_due_feeds(clock.now())
+    await delivery.plan_pending(clock.now())
+    for _ in range(12):  # read every 10 minutes, unchanged
+        clock.advance(601)
+        await service.poll_due_feeds(clock.now(), on_edit=edited)
+    news_site.add(
+        "/old.json",
+        _json_feed("Old", [dict(item, content_text=item["content_text"] + _FOOTBALL)]),
+        content_type="application/json",
+    )
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now(), on_edit=edited)
+    assert edited == [(["Harbour report number 2"], {"Harbour report number 2"}, ["Harbour report number 2"])]
+
+    after = await db.articles.get(first.id or 0)
+    assert after is not None
+    assert await delivery.plan_alerts([after], clock.now(), {first.id or 0}, [first]) == 1
+    rows = await db.reader.execute_fetchall(
+        "SELECT chat_id, catchup, not_before > ? FROM deliveries", (clock.now(),)
+    )
+    assert [tuple(r) for r in rows] == [(7, 1, 1)]
+
+
+async def test_a_feeds_edit_of_its_first_polls_backlog_alerts_nobody(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # An item of last week, stored when the feed was added and never pushed to anyone: its edit, minutes
+    # later, must not bring last week's news as a fresh alert to the followers of the topic it added.
+    edited = _Edited()
+    item = _story(3, news_site, published=_iso(clock.now() - 7 * 86400))
+    await db.feeds.add(news_site.url("/week.json"), (), None, clock.now())
+    news_site.add("/week.json", _json_feed("Week", [item]), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now()) == []
+    news_site.add(
+        "/week.json",
+        _json_feed("Week", [dict(item, content_text=item["content_text"] + _FOOTBALL)]),
+        content_type="application/json",
+    )
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now(), on_edit=edited)
+    [stored] = await db.articles.search("Harbour3")
+    assert "sport" in stored.topics  # the edit is taken
+    assert edited == [] and await db.articles.alert_pending() == []
+
+
+def _delivery(db: Database, clock: FakeClock, tmp_path: Path) -> DeliveryService:
+    settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3")  # type: ignore[call-arg]
+    return DeliveryService(db=db, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load())
+
+
 async def test_a_feeds_edit_of_an_items_text_alone_replaces_the_stored_text(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -2166,14 +2274,17 @@ async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll
     news_site.add("/edits.json", listing(2, 16), content_type="application/json", auto_etag=True)
     caplog.set_level(logging.INFO, logger="bot")
     clock.advance(601)
-    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+    # Planned for the chats they make the stories match: ten a poll too, not the whole list at every poll.
+    edited = _Edited()
+    assert [a.title for a in await service.poll_due_feeds(clock.now(), on_edit=edited)] == [
         "Harbour report number 15, version 2"
     ]
     told = [r.getMessage() for r in caplog.records if "edits" in r.getMessage()]
     assert told == [f"feed {url}: took the edits of 10 items stored before (5 left for the next polls)"]
     # The five left are taken at the next poll: the feed's old ETag is kept, so the site answers in full.
     clock.advance(601)
-    assert await service.poll_due_feeds(clock.now()) == []
+    assert await service.poll_due_feeds(clock.now(), on_edit=edited) == []
+    assert [len(titles) for titles, _, _ in edited] == [10, 5]
     titles = [a.title for a in await db.articles.latest(20)]
     assert len(titles) == 16 and all(t.endswith("version 2") for t in titles)
 

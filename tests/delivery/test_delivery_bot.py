@@ -254,6 +254,55 @@ async def test_a_feeds_edit_of_an_item_reaches_a_digest_still_to_come_and_alerts
         assert "profit fell" in digest.text
 
 
+async def test_a_feeds_edit_that_adds_a_topic_alerts_that_topics_followers_once_and_nobody_else(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # The site's correction made a bank story a football story too: /latest sport listed it, but chat 44,
+    # following sport, never heard of it. It gets it once now; chat 42 had it already and gets nothing more.
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot) as app:
+        services = services_of(app)
+        await subscribe(app, emulator, 44, "sport")
+        body = " ".join(f"The bank said its lending rose in region {n} of its markets." for n in range(8))
+        published = await news_site.publish(
+            "business",
+            "Bank raises its lending rates",
+            body,
+            published=datetime.fromtimestamp(clock.now() + 30, UTC),
+        )
+        clock.advance(61)
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Bank raises its lending rates" in alert.text
+        # Following business since the alert: the story matched it before the edit, which is no news to it.
+        await subscribe(app, emulator, 45, "business")
+        football = (
+            " The bank also bought Harbour FC, whose striker scored twice in the cup final at the stadium."
+        )
+        news_site.revise(published, title="Bank buys Harbour FC football club", body=body + football)
+        clock.advance(61)
+
+        sport = await emulator.next_message(chat_id=44, timeout=10)
+
+        assert "Bank buys Harbour FC football club" in sport.text
+        # A second edit of the story is no news for anyone: both chats had it.
+        news_site.revise(
+            published,
+            title="Bank buys Harbour FC football club for a record sum",
+            body=body + football.replace("twice", "three times"),
+        )
+        clock.advance(61)
+        await wait_until(lambda: news_site.hits("/feeds/business.xml") >= 4)
+        for _ in range(200):
+            if await services.db.articles.search("Harbour three"):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("edit not stored")
+        await emulator.wait_for_idle(quiet=0.5)
+        assert [m.text for m in emulator.messages(44)] == [sport.text]
+        assert [m.text for m in emulator.messages(42)] == [alert.text]
+        assert emulator.messages(45) == []
+
+
 _GOODS = [
     "copper",
     "lumber",

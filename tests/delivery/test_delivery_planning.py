@@ -338,6 +338,24 @@ def test_a_polls_plan_is_rows_the_garbage_collector_lets_go_of() -> None:
     assert (0, 2, 2, "digest", "business", 2.0, 0.0, 0.0) in rows
 
 
+def test_a_feeds_edit_is_planned_only_for_the_chats_it_makes_the_story_match() -> None:
+    # The headline now names Tesla and the story is about cars too: the chats following "tesla" or
+    # automotive hear of it; the one following business had it (or chose not to, paused) before the edit.
+    before = article(5, "Carmaker cuts prices", "Prices fall across the range.", ("business",))
+    after = article(5, "Tesla cuts prices", "Prices fall across the range.", ("business", "automotive"))
+    subs = [
+        (1, "topic", "business"),
+        (2, "keyword", "tesla"),
+        (3, "topic", "automotive"),
+        (4, "topic", "sport"),
+    ]
+    subs += [(5, "topic", "business"), (5, "keyword", "tesla")]
+    targets = {c: PlanningTarget(c, "instant", "UTC", None, None) for c in range(1, 6)}
+    rows = plan_outbox_rows([after], subs, targets, 0.0, before=[before])
+    assert [(row[0], row[4]) for row in rows] == [(2, "tesla"), (3, "automotive")]
+    assert plan_outbox_rows([after], subs, targets, 0.0, before=[after]) == []
+
+
 def test_keyword_index_finds_exactly_what_scanning_every_article_finds() -> None:
     # match_articles tests a plain keyword only on articles holding all its words; it must agree with
     # testing every article, for phrases, repeated words, Unicode spellings, symbols and unspaced scripts.
