@@ -420,18 +420,7 @@ class IngestService:
                     try:
                         new = await self.poll_feed(feed, now, edited=edited)
                     except Exception as exc:  # never let one feed lose the new articles of the others
-                        # Its outcome is not recorded (a full disk), so it is still due: not before an interval.
-                        interval = self._settings.feed_interval_seconds
-                        self._poll_not_before[feed.id] = now + interval
-                        if isinstance(exc, sqlite3.Error):
-                            log.error(
-                                "could not record the poll of feed %s (%s); polling it again in %d s",
-                                feed.url,
-                                exc,
-                                interval,
-                            )
-                        else:
-                            log.exception("polling feed %s failed", feed.url)
+                        self._unrecorded_poll(feed, exc, now, self._settings.feed_interval_seconds)
                         new = []
                 if new and on_new is not None:
                     on_new(new, await self._late_news(feed, new, now))
@@ -673,16 +662,7 @@ class IngestService:
                 items_left=items_unread,
             )
         except Exception as exc:  # the articles are stored: they must still be alerted
-            self._poll_not_before[feed.id] = now + interval  # still due in the database: not at every tick
-            if isinstance(exc, sqlite3.Error):
-                log.error(
-                    "could not record the poll of feed %s (%s); polling it again in %d s",
-                    feed.url,
-                    exc,
-                    interval,
-                )
-            else:
-                log.exception("could not record the poll of feed %s", feed.url)
+            self._unrecorded_poll(feed, exc, now, interval)
         return new
 
     async def _cap_first_poll(self, feed: Feed, new: list[Article]) -> None:
@@ -834,6 +814,17 @@ class IngestService:
         if len(self._refused_edits) > REFUSED_EDITS_KEPT:
             del self._refused_edits[next(iter(self._refused_edits))]
         return True
+
+    def _unrecorded_poll(self, feed: Feed, exc: Exception, now: float, interval: int) -> None:
+        """A poll whose outcome the database did not record (a full disk, or a bug): the feed is still due there,
+        so it is held here for ``interval`` (else every tick, a few seconds apart, fetched it again)."""
+        self._poll_not_before[feed.id] = now + interval
+        if isinstance(exc, sqlite3.Error):
+            log.error(
+                "could not record the poll of feed %s (%s); polling it again in %d s", feed.url, exc, interval
+            )
+        else:
+            log.exception("polling feed %s failed", feed.url)
 
     async def _postpone(self, feed: Feed, next_poll_at: float) -> None:
         try:
