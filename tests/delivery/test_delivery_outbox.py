@@ -595,6 +595,58 @@ async def test_alerts_the_sender_holds_when_an_outage_is_folded_join_the_catch_u
         assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 
 
+async def test_an_eight_hour_outage_loses_no_alert_of_a_chat_with_five_or_fewer_held_back(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram answered nobody for 8 hours: a chat with 6 alerts held back got them as one catch-up, but a chat
+    # with 3 had each failed after about 4 hours of retries (MAX_OUTAGE_ATTEMPTS) and never got them.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)  # parked at the first failure
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)  # 4 hours' retries, in 2-hour steps
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("business",))
+        few = [f"Outage sport {n}" for n in range(3)]
+        many = [f"Outage business {n}" for n in range(ROUNDUP_MORE_THAN + 1)]
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        for titles, topic in ((few, "sport"), (many, "business")):
+            articles = [await store_article(r, title, topics=(topic,), age=300) for title in titles]
+            await r.delivery.plan_alerts(articles, clock.now())
+        for _hours in range(4):  # every try in 8 hours is refused
+            r.delivery.wake()
+            await _parked_again(r)
+            clock.advance(2 * 3600)
+        assert await r.db.deliveries.counts_by_status() == {"pending": len(few) + len(many)}
+        emulator.answer_as_proxy(None)
+        r.delivery.wake()
+        await wait_until(
+            lambda: not _each_once(texts(emulator, 7) + texts(emulator, 8), few + many), timeout=20
+        )
+        await emulator.wait_for_idle(quiet=0.3)
+        # 5 or fewer held back come as alerts, in order; more as one catch-up.
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [f"⚽ {t}" for t in few]
+        [catchup] = texts(emulator, 8)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(many)} stories\n"), catchup
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(few) + len(many)}
+
+
+async def _parked_again(r: Rig) -> None:
+    """Wait until every alert due has been tried and waits again (parked, or failed)."""
+    for _ in range(500):
+        sender = r.delivery
+        if not sender._tasks and not sender._roundup_chats and not sender._state.in_window:
+            [[due]] = await r.db.reader.execute_fetchall(
+                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND not_before <= ?",
+                (r.clock.now(),),
+            )
+            if not due:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("alerts still due")
+
+
 async def test_a_catch_up_of_parked_alerts_that_fails_in_the_outage_comes_once_when_telegram_is_back(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
