@@ -941,6 +941,15 @@ class DeliveryService:
         rows = await self._db.deliveries.claim_alerts(
             now, limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
         )
+        if any(r.planned_at < late_before for r in rows):
+            # Kept back as long as a catch-up's stories and never parked (an outage's 30 a second never reached
+            # the chat): the fold above did not see them, and more than a few are one catch-up too.
+            taken, chats = await self._db.deliveries.fold_late_claims(
+                [r.id for r in rows], late_before, ROUNDUP_MORE_THAN
+            )
+            gone = set(taken)
+            rows = [r for r in rows if r.id not in gone]
+            self._start_roundups(chats)
         if not rows:
             return 0
         # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.

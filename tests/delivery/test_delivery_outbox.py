@@ -632,6 +632,36 @@ async def test_an_eight_hour_outage_loses_no_alert_of_a_chat_with_five_or_fewer_
         assert await r.db.deliveries.counts_by_status() == {"sent": len(few) + len(many)}
 
 
+async def test_alerts_of_a_chat_never_tried_in_an_outage_come_as_one_catch_up_when_telegram_is_back(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A chat the sender never reached while Telegram was down (30 messages a second do not reach every chat of
+    # a big bot within an outage; here its alerts were planned while the sender was stopped) had none of its
+    # alerts parked, so nothing folded them: 8 alerts, two hours old, one a second, where a chat whose alerts
+    # had been tried got one catch-up.
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("business",))
+        titles = [f"Never tried {n}" for n in range(ROUNDUP_MORE_THAN + 3)]
+        few = [f"Never tried business {n}" for n in range(ROUNDUP_MORE_THAN)]
+        for chosen, topic in ((titles, "sport"), (few, "business")):
+            articles = [await store_article(r, title, topics=(topic,), age=300) for title in chosen]
+            await r.delivery.plan_alerts(articles, clock.now())
+        clock.advance(2 * 3600)
+        await r.delivery.start()
+        await wait_until(
+            lambda: not _each_once(texts(emulator, 7) + texts(emulator, 8), titles + few), timeout=20
+        )
+        await emulator.wait_for_idle(quiet=0.3)
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+        # 5 or fewer: alerts, in order.
+        assert [t.split("\n")[0] for t in texts(emulator, 8)] == [f"💼 {t}" for t in few]
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(titles) + len(few)}
+
+
 async def _parked_again(r: Rig) -> None:
     """Wait until every alert due has been tried and waits again (parked, or failed)."""
     for _ in range(500):
