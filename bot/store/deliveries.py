@@ -303,11 +303,18 @@ class DeliveryRepo:
         return int(rows[0]["chat_id"]) if rows else None
 
     async def park(self, delivery_id: int, not_before: float, attempts: int, error: str) -> None:
-        """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``."""
+        """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``, or until
+        the chat's parked alert before it is tried again, if later: a story found late in an outage waits 30 s at
+        first, and came before the chat's older one, parked for 5 minutes, once Telegram was back."""
         async with self._db.write() as conn:
             await conn.execute(
-                "UPDATE deliveries SET status = 'pending', not_before = ?, attempts = ?, error = ?"
-                " WHERE id = ? AND status = 'sending'",
+                "UPDATE deliveries SET status = 'pending', attempts = ?2, error = ?3, not_before = max(?1, coalesce(("
+                # The nearest parked one before it (on deliveries_pending_chat, one row): a chat's alerts are tried,
+                # and parked, in id order, so it is about the last of them to be tried again.
+                "  SELECT e.not_before FROM deliveries AS e WHERE e.chat_id = deliveries.chat_id"
+                "  AND e.status = 'pending' AND e.kind = 'alert' AND e.id < deliveries.id AND e.error IS NOT NULL"
+                "  ORDER BY e.id DESC LIMIT 1), 0))"
+                " WHERE id = ?4 AND status = 'sending'",
                 (not_before, attempts, error[:500], delivery_id),
             )
 

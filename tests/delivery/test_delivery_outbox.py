@@ -662,6 +662,42 @@ async def test_alerts_of_a_chat_never_tried_in_an_outage_come_as_one_catch_up_wh
         assert await r.db.deliveries.counts_by_status() == {"sent": len(titles) + len(few)}
 
 
+async def test_an_alert_found_late_in_an_outage_does_not_overtake_the_chats_older_parked_one(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An alert parked since the outage began retries every 5 minutes; one found in its last minute waits 30 s at
+    # first. Telegram back, the new one came first and the chat's older story minutes later, out of order.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)  # parked at the first failure
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        first = await store_article(r, "Before the outage", topics=("sport",), age=300)
+        await r.delivery.plan_alerts([first], clock.now())
+        for _round in range(6):  # parked 30 s, 1, 2, 4 and then 5 minutes
+            await _parked_again(r)
+            clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+            r.delivery.wake()
+        await _parked_again(r)
+        clock.advance(60)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "During the outage", topics=("sport",))], clock.now()
+        )
+        await _parked_again(r)
+        emulator.answer_as_proxy(None)
+        clock.advance(delivery_module.FIRST_PARK_SECONDS)  # the new one's park is over, not the old one's
+        r.delivery.wake()
+        await _parked_again(r)
+        clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(7)) == 2)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [
+            "⚽ Before the outage",
+            "⚽ During the outage",
+        ]
+
+
 async def _parked_again(r: Rig) -> None:
     """Wait until every alert due has been tried and waits again (parked, or failed)."""
     for _ in range(500):
