@@ -59,8 +59,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.delivery")
 
 MAX_NETWORK_ATTEMPTS = 5
-# After MAX_NETWORK_ATTEMPTS quick retries a message waits and tries again, so a Telegram outage of hours delays
-# alerts instead of losing them; past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed. The first waits are
+# After MAX_NETWORK_ATTEMPTS quick retries a message waits and tries again, so a Telegram outage of any length
+# delays alerts instead of losing them. Past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed, but only while
+# Telegram takes other messages (see _others_got_through): then it is this message Telegram refuses, and
+# retrying it every 5 minutes for good would be a loop; while nobody gets through it waits on. The first waits are
 # short (FIRST_PARK_SECONDS, doubling up to OUTAGE_RETRY_SECONDS): most outages last a minute or two, and a flat
 # 5 minutes kept every alert of a 45-second outage waiting 5 minutes. Each row comes back at its own time,
 # through the pacer, so nothing is released in one burst.
@@ -125,7 +127,8 @@ CATCHUP_TITLE = "Catching up on earlier news"
 CATCHUP_MARK = "🕰"
 # Admin notices claimed at a time (they are rare: a feed dying tells each admin once).
 NOTICE_BATCH = 20
-# Rounds of _send_paced's attempts before an admin notice is failed: its waits grow as an alert's, so about 4 hours.
+# Rounds of _send_paced's attempts before an admin notice is failed: its waits grow as an alert's, so about 4 hours
+# (and, as an alert, not while Telegram takes no message at all).
 MAX_NOTICE_ATTEMPTS = MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
 
 
@@ -203,6 +206,8 @@ class DeliveryService:
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
         self._parked_unlogged = 0
         self._parked_logged_at: float | None = None
+        # When Telegram last took a message of this sender (None: not since the start), by the injected clock.
+        self._last_sent_at: float | None = None
         self._stories: dict[int, _Story] = {}
         self._rendered = RenderCache(catalogue)
         self._recent_429: deque[tuple[float, int]] = deque()
@@ -600,7 +605,9 @@ class DeliveryService:
             # Blocked (403) or not found: _send_paced deactivated the chat; never tried again.
             log.warning("admin chat %d refused notice %s (%s): not sent", chat.id, notice.key, result)
             await self._db.notices.finish(notice.id, "dropped", attempts, now, error=result)
-        elif result.startswith(("network:", _RETRY_LATER)) and attempts < MAX_NOTICE_ATTEMPTS:
+        elif result.startswith(("network:", _RETRY_LATER)) and (
+            attempts < MAX_NOTICE_ATTEMPTS or not self._others_got_through()
+        ):
             wait = (
                 float(result[len(_RETRY_LATER) :])
                 if result.startswith(_RETRY_LATER)
@@ -950,6 +957,15 @@ class DeliveryService:
         rows = await self._db.deliveries.claim_alerts(
             now, limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
         )
+        if any(r.planned_at < late_before for r in rows):
+            # Kept back as long as a catch-up's stories and never parked (an outage's 30 a second never reached
+            # the chat): the fold above did not see them, and more than a few are one catch-up too.
+            taken, chats = await self._db.deliveries.fold_late_claims(
+                [r.id for r in rows], late_before, ROUNDUP_MORE_THAN
+            )
+            gone = set(taken)
+            rows = [r for r in rows if r.id not in gone]
+            self._start_roundups(chats)
         if not rows:
             return 0
         # Fresh chat settings for every claim: a chat paused or given quiet hours since planning is honoured.
@@ -1124,7 +1140,13 @@ class DeliveryService:
                 self._requeue_front(item)
                 return
             item.attempts += 1
-            if item.attempts >= MAX_OUTAGE_ATTEMPTS:
+            # Given up at the end of a round only: one past the limit, tried again when Telegram is back, still
+            # gets its quick retries before a refusal counts.
+            if (
+                item.attempts % MAX_NETWORK_ATTEMPTS == 0
+                and item.attempts >= MAX_OUTAGE_ATTEMPTS
+                and self._others_got_through()
+            ):
                 log.error(
                     "alert %d to chat %d failed after %d attempts: %s",
                     item.row.id,
@@ -1164,6 +1186,7 @@ class DeliveryService:
             log.error("alert %d to chat %d failed: %s", item.row.id, item.chat_id, exc)
             self._done(item, "failed", str(exc)[:500], item.attempts + 1)
         else:
+            self._last_sent_at = self._clock.now()
             self._done(item, "sent", None, item.attempts + 1)
 
     async def _forget_topic(self, chat_id: int, exc: BadRequest) -> None:
@@ -1171,6 +1194,14 @@ class DeliveryService:
         log.warning("chat %d: its forum topic is gone (%s); sending to General", chat_id, exc.message)
         await self._db.chats.set_thread(chat_id, None, self._clock.now())
         self.chat_changed(chat_id)
+
+    def _others_got_through(self) -> bool:
+        """Whether Telegram took a message in the last OUTAGE_RETRY_SECONDS (the wait between a parked message's
+        tries): one still refused after MAX_OUTAGE_ATTEMPTS is then refused for itself, not for an outage. Not
+        after a restart until something is sent: a message is kept when the bot cannot tell."""
+        return (
+            self._last_sent_at is not None and self._clock.now() - self._last_sent_at <= OUTAGE_RETRY_SECONDS
+        )
 
     def _log_parked(self, what: str, exc: object, wait: float, count: int = 1) -> None:
         """Log ``count`` alerts parked by an outage (``what``: one alert, or a round-up of ``count``): the first,
@@ -1652,6 +1683,7 @@ class DeliveryService:
                         **replying,
                     )
                 )
+                self._last_sent_at = self._clock.now()
                 return None, chat_id, thread_id
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)

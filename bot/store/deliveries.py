@@ -65,6 +65,7 @@ class Delivery:
     score: float
     attempts: int
     catchup: bool = False  # a late story's alert: a round-up of only these is a catch-up, not a quiet night's
+    planned_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ class Finished:
 
 
 # What _delivery reads: every query that returns Delivery rows selects these (a column left out of one raised).
-_DELIVERY_COLUMNS = "id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup"
+_DELIVERY_COLUMNS = "id, chat_id, story_id, article_id, kind, matched, score, attempts, catchup, planned_at"
 
 
 def _delivery(row: sqlite3.Row | Any) -> Delivery:
@@ -103,6 +104,7 @@ def _delivery(row: sqlite3.Row | Any) -> Delivery:
         score=float(row["score"]),
         attempts=int(row["attempts"]),
         catchup=bool(row["catchup"]),
+        planned_at=float(row["planned_at"]),
     )
 
 
@@ -301,11 +303,18 @@ class DeliveryRepo:
         return int(rows[0]["chat_id"]) if rows else None
 
     async def park(self, delivery_id: int, not_before: float, attempts: int, error: str) -> None:
-        """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``."""
+        """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``, or until
+        the chat's parked alert before it is tried again, if later: a story found late in an outage waits 30 s at
+        first, and came before the chat's older one, parked for 5 minutes, once Telegram was back."""
         async with self._db.write() as conn:
             await conn.execute(
-                "UPDATE deliveries SET status = 'pending', not_before = ?, attempts = ?, error = ?"
-                " WHERE id = ? AND status = 'sending'",
+                "UPDATE deliveries SET status = 'pending', attempts = ?2, error = ?3, not_before = max(?1, coalesce(("
+                # The nearest parked one before it (on deliveries_pending_chat, one row): a chat's alerts are tried,
+                # and parked, in id order, so it is about the last of them to be tried again.
+                "  SELECT e.not_before FROM deliveries AS e WHERE e.chat_id = deliveries.chat_id"
+                "  AND e.status = 'pending' AND e.kind = 'alert' AND e.id < deliveries.id AND e.error IS NOT NULL"
+                "  ORDER BY e.id DESC LIMIT 1), 0))"
+                " WHERE id = ?4 AND status = 'sending'",
                 (not_before, attempts, error[:500], delivery_id),
             )
 
@@ -398,6 +407,52 @@ class DeliveryRepo:
                 (json.dumps(sorted(ids)), late_before),
             )
         return [int(r[0]) for r in rows]
+
+    async def fold_late_claims(
+        self, ids: Collection[int], late_before: float, more_than: int
+    ) -> tuple[list[int], list[int]]:
+        """Claimed alerts (``ids``, not yet in the sender's hands) planned before ``late_before`` join their chat's
+        catch-up round-up, with the chat's other alerts kept back as long (see _OUTAGE_LATE), where more than
+        ``more_than`` of them wait: a chat the sender never reached in an outage has no park to end, so
+        fold_roundups never sees it. The other claimed alerts of those chats go back to the queue, to come after
+        the catch-up. Returns (the ids of ``ids`` taken back, joined or queued again; the chats folded)."""
+        late = "kind = 'alert' AND planned_at < ?2 AND (not_before = 0 OR error IS NOT NULL)"
+        claimed = "(SELECT value FROM json_each(?1))"
+        params = (json.dumps(sorted(ids)), late_before, more_than)
+        async with self._db.write() as conn:
+            chats = [
+                int(r[0])
+                for r in await fetch_all(
+                    conn,
+                    f"SELECT c.id FROM chats AS c WHERE {_ROUNDUP_CHAT.format(t='c')}"
+                    f" AND c.id IN (SELECT chat_id FROM deliveries WHERE id IN {claimed} AND {late})"
+                    # Counted as a claim counts (bounded, on deliveries_pending_chat), the claimed rows apart.
+                    " AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS f WHERE f.chat_id = c.id"
+                    f"  AND f.status = 'pending' AND {late} LIMIT ?3 + 1))"
+                    f" + (SELECT count(*) FROM deliveries WHERE id IN {claimed} AND chat_id = c.id AND {late}) > ?3",
+                    params,
+                )
+            ]
+            if not chats:
+                return [], []
+            folded = json.dumps(chats)
+            await run(
+                conn,
+                "UPDATE deliveries INDEXED BY deliveries_pending_chat SET kind = 'digest', not_before = 0, catchup = 1"
+                f" WHERE status = 'pending' AND chat_id IN (SELECT value FROM json_each(?4)) AND {late}",
+                (*params, folded),
+            )
+            taken = await fetch_all(
+                conn,
+                "UPDATE deliveries SET status = 'pending',"
+                f" catchup = CASE WHEN {late} THEN 1 ELSE catchup END,"
+                f" not_before = CASE WHEN {late} THEN 0 ELSE not_before END,"
+                f" kind = CASE WHEN {late} THEN 'digest' ELSE kind END"
+                f" WHERE id IN {claimed} AND status = 'sending' AND chat_id IN (SELECT value FROM json_each(?4))"
+                " RETURNING id",
+                (*params, folded),
+            )
+        return [int(r[0]) for r in taken], chats
 
     async def unfold_roundups(
         self, not_before: float, chat_id: int | None = None, *, ids: Collection[int] = ()

@@ -69,7 +69,7 @@ async def test_network_errors_retry_wait_out_an_outage_then_give_up_and_bad_requ
         monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
         api.script = {
             1: [(502, ""), (502, "")],  # recovers on the third attempt
-            2: [(502, "")] * 10,  # never recovers
+            2: [(502, "")] * 10,  # never recovers, while chat 5's gets through: failed, not kept for good
             3: [(400, "Bad Request: can't parse entities: unexpected end tag")],
             5: [(502, "")] * 4,  # an outage: recovers after the first wait
         }
@@ -443,3 +443,34 @@ async def test_alerts_parked_by_a_short_outage_go_out_a_minute_later_not_five(
         await wait_until(lambda: len(emulator.messages(1)) == 1)
         await r.delivery.aclose()
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+async def test_an_admin_notice_waits_out_an_outage_longer_than_four_hours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A feed's "marked dead" notice queued as Telegram went down for 8 hours was failed after about 4 hours of
+    # retries, and the admin never heard of it.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)  # a round of one try, no quick retries
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
+        await add_chat(r, 1)
+        async with r.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO admin_notices (chat_id, key, text, created_at, attempts) VALUES (1, 'dead', ?, ?, ?)",
+                ("A feed was marked dead.", r.clock.now(), delivery_module.MAX_NOTICE_ATTEMPTS - 1),
+            )
+
+        async def status() -> str:
+            [[value]] = await r.db.reader.execute_fetchall("SELECT status FROM admin_notices")
+            return str(value)
+
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>")
+        await r.delivery.start()
+        r.delivery.schedule_admin_notices()  # its last try within the 4 hours: refused
+        await wait_until(lambda: emulator.requests["proxy"] == 1)
+        await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+        assert await status() == "pending"
+        emulator.answer_as_proxy(None)
+        r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+        r.delivery.schedule_admin_notices()
+        await wait_until(lambda: bool(emulator.messages(1)))
+        assert emulator.messages(1)[0].text == "A feed was marked dead."

@@ -595,6 +595,124 @@ async def test_alerts_the_sender_holds_when_an_outage_is_folded_join_the_catch_u
         assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 
 
+async def test_an_eight_hour_outage_loses_no_alert_of_a_chat_with_five_or_fewer_held_back(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram answered nobody for 8 hours: a chat with 6 alerts held back got them as one catch-up, but a chat
+    # with 3 had each failed after about 4 hours of retries (MAX_OUTAGE_ATTEMPTS) and never got them.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)  # parked at the first failure
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)  # 4 hours' retries, in 2-hour steps
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("business",))
+        few = [f"Outage sport {n}" for n in range(3)]
+        many = [f"Outage business {n}" for n in range(ROUNDUP_MORE_THAN + 1)]
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        for titles, topic in ((few, "sport"), (many, "business")):
+            articles = [await store_article(r, title, topics=(topic,), age=300) for title in titles]
+            await r.delivery.plan_alerts(articles, clock.now())
+        for _hours in range(4):  # every try in 8 hours is refused
+            r.delivery.wake()
+            await _parked_again(r)
+            clock.advance(2 * 3600)
+        assert await r.db.deliveries.counts_by_status() == {"pending": len(few) + len(many)}
+        emulator.answer_as_proxy(None)
+        r.delivery.wake()
+        await wait_until(
+            lambda: not _each_once(texts(emulator, 7) + texts(emulator, 8), few + many), timeout=20
+        )
+        await emulator.wait_for_idle(quiet=0.3)
+        # 5 or fewer held back come as alerts, in order; more as one catch-up.
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [f"⚽ {t}" for t in few]
+        [catchup] = texts(emulator, 8)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(many)} stories\n"), catchup
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(few) + len(many)}
+
+
+async def test_alerts_of_a_chat_never_tried_in_an_outage_come_as_one_catch_up_when_telegram_is_back(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A chat the sender never reached while Telegram was down (30 messages a second do not reach every chat of
+    # a big bot within an outage; here its alerts were planned while the sender was stopped) had none of its
+    # alerts parked, so nothing folded them: 8 alerts, two hours old, one a second, where a chat whose alerts
+    # had been tried got one catch-up.
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("business",))
+        titles = [f"Never tried {n}" for n in range(ROUNDUP_MORE_THAN + 3)]
+        few = [f"Never tried business {n}" for n in range(ROUNDUP_MORE_THAN)]
+        for chosen, topic in ((titles, "sport"), (few, "business")):
+            articles = [await store_article(r, title, topics=(topic,), age=300) for title in chosen]
+            await r.delivery.plan_alerts(articles, clock.now())
+        clock.advance(2 * 3600)
+        await r.delivery.start()
+        await wait_until(
+            lambda: not _each_once(texts(emulator, 7) + texts(emulator, 8), titles + few), timeout=20
+        )
+        await emulator.wait_for_idle(quiet=0.3)
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+        # 5 or fewer: alerts, in order.
+        assert [t.split("\n")[0] for t in texts(emulator, 8)] == [f"💼 {t}" for t in few]
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(titles) + len(few)}
+
+
+async def test_an_alert_found_late_in_an_outage_does_not_overtake_the_chats_older_parked_one(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An alert parked since the outage began retries every 5 minutes; one found in its last minute waits 30 s at
+    # first. Telegram back, the new one came first and the chat's older story minutes later, out of order.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)  # parked at the first failure
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport",))
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        first = await store_article(r, "Before the outage", topics=("sport",), age=300)
+        await r.delivery.plan_alerts([first], clock.now())
+        for _round in range(6):  # parked 30 s, 1, 2, 4 and then 5 minutes
+            await _parked_again(r)
+            clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+            r.delivery.wake()
+        await _parked_again(r)
+        clock.advance(60)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "During the outage", topics=("sport",))], clock.now()
+        )
+        await _parked_again(r)
+        emulator.answer_as_proxy(None)
+        clock.advance(delivery_module.FIRST_PARK_SECONDS)  # the new one's park is over, not the old one's
+        r.delivery.wake()
+        await _parked_again(r)
+        clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: len(emulator.messages(7)) == 2)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [
+            "⚽ Before the outage",
+            "⚽ During the outage",
+        ]
+
+
+async def _parked_again(r: Rig) -> None:
+    """Wait until every alert due has been tried and waits again (parked, or failed)."""
+    for _ in range(500):
+        sender = r.delivery
+        if not sender._tasks and not sender._roundup_chats and not sender._state.in_window:
+            [[due]] = await r.db.reader.execute_fetchall(
+                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND not_before <= ?",
+                (r.clock.now(),),
+            )
+            if not due:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("alerts still due")
+
+
 async def test_a_catch_up_of_parked_alerts_that_fails_in_the_outage_comes_once_when_telegram_is_back(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
