@@ -67,8 +67,10 @@ def command(func: Handler, *, answers: Callable[[Update, BotContext], bool] | No
         if _stopped_early(context):  # its turn came after the stop's grace: no time to do it
             if answers is not None and not answers(update, context):
                 return  # members talking to each other, a command for another bot: never ours to answer
+            # Quoted: several may be waiting (a group's members', one person's burst), and "send it again"
+            # unquoted named none of them.
             with contextlib.suppress(TelegramError):
-                await send(message, render_stopped_early())
+                await send(message, render_stopped_early(), quote=True)
             return
         try:
             await _come_back(update, context)
@@ -83,7 +85,7 @@ def command(func: Handler, *, answers: Callable[[Update, BotContext], bool] | No
             if _stopped_early(context):
                 # Telegram has been told this message was read: it never comes again, so the sender must know.
                 with contextlib.suppress(TelegramError):
-                    await send(message, render_stopped_early())
+                    await send(message, render_stopped_early(), quote=True)
             raise
 
     return wrapper

@@ -147,6 +147,27 @@ async def test_group_talk_waiting_when_the_bot_stops_is_not_told_to_send_it_agai
     assert [m.text for m in emulator.messages(group)] == [stopping]
 
 
+async def test_each_command_cut_short_by_a_stop_is_told_to_send_it_again_in_reply_to_it(
+    emulator: BotApiEmulator, make_bot: MakeBot, news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A /summary of a slow page and the /latest waiting behind it each got the same "send it again", unquoted:
+    # nothing said which message to send again (in a group, whose).
+    monkeypatch.setattr(bot.app, "UPDATE_GRACE_SECONDS", 0.2)
+    slow = news_site.add_never_answering("/slow.html")
+    async with make_bot():
+        await emulator.send_user_message(USER_CHAT, f"/summary {slow}")
+        await _until(lambda: news_site.hits("/slow.html") >= 1)
+        polls = emulator.requests["getUpdates"]
+        await emulator.send_user_message(USER_CHAT, "/latest")
+        await _until(lambda: emulator.requests["getUpdates"] > polls + 1)  # the bot has it, waiting
+    sent = emulator.messages(USER_CHAT)
+    assert [m.text for m in sent] == [
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    ] * 2
+    quoted = [m.reply_to_message_id for m in sent]
+    assert None not in quoted and len(set(quoted)) == 2, quoted
+
+
 async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
