@@ -239,9 +239,14 @@ async def _register_admin_commands(application: BotApplication, settings: Settin
 
 
 async def _on_shutdown(application: BotApplication) -> None:
-    services: Services | None = application.bot_data.pop("services", None)
+    services: Services | None = application.bot_data.get("services")
     if services is not None:
-        await close_services(services)
+        # Taken off only once closed: a second stop signal while the sender waits for sends on their way reads
+        # them here (it said "no message was on its way") and closes the database before exiting.
+        try:
+            await close_services(services)
+        finally:
+            application.bot_data.pop("services", None)
 
 
 def _log_polling_error(exc: TelegramError) -> None:

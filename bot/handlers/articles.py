@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -335,13 +336,18 @@ async def summary(update: Update, context: BotContext) -> None:
     await send(message, await _summarize(context, request, message, requester_id(update), chat.timezone))
 
 
-@command
+def _in_private(update: Update, context: BotContext) -> bool:
+    """Whether plain text is answered: in groups people talk to each other, not to us."""
+    return update.effective_chat is not None and update.effective_chat.type == TgChat.PRIVATE
+
+
+@functools.partial(command, answers=_in_private)
 async def plain_text(update: Update, context: BotContext) -> None:
     """Text that is no command: a link is summarized; anything else gets a hint (private chats only)."""
     message = update.effective_message
     assert message is not None and update.effective_chat is not None
-    if update.effective_chat.type != TgChat.PRIVATE:
-        return  # in groups people talk to each other, not to us
+    if not _in_private(update, context):
+        return
     text = message.text or message.caption or ""
     url = find_url(text) or hidden_link(message)
     first_of_album = claim_album(context, message)

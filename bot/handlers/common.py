@@ -52,8 +52,12 @@ class BotAdminRequired(Exception):
     """Someone not in NEWSBOT_ADMIN_IDS used an admin command."""
 
 
-def command(func: Handler) -> Handler:
-    """Wrap a message handler: skip updates without a message or chat; answer UserError with its message."""
+def command(func: Handler, *, answers: Callable[[Update, BotContext], bool] | None = None) -> Handler:
+    """Wrap a message handler: skip updates without a message or chat; answer UserError with its message.
+
+    ``answers``: whether ``func`` answers this message at all (plain text in a group does not); a stopping bot
+    tells only such messages to be sent again.
+    """
 
     @functools.wraps(func)
     async def wrapper(update: Update, context: BotContext) -> None:
@@ -61,8 +65,12 @@ def command(func: Handler) -> Handler:
         if message is None or update.effective_chat is None:
             return  # edited messages and other shapes are not conversation
         if _stopped_early(context):  # its turn came after the stop's grace: no time to do it
+            if answers is not None and not answers(update, context):
+                return  # members talking to each other, a command for another bot: never ours to answer
+            # Quoted: several may be waiting (a group's members', one person's burst), and "send it again"
+            # unquoted named none of them.
             with contextlib.suppress(TelegramError):
-                await send(message, render_stopped_early())
+                await send(message, render_stopped_early(), quote=True)
             return
         try:
             await _come_back(update, context)
@@ -77,7 +85,7 @@ def command(func: Handler) -> Handler:
             if _stopped_early(context):
                 # Telegram has been told this message was read: it never comes again, so the sender must know.
                 with contextlib.suppress(TelegramError):
-                    await send(message, render_stopped_early())
+                    await send(message, render_stopped_early(), quote=True)
             raise
 
     return wrapper

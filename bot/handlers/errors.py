@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import sqlite3
@@ -213,18 +214,31 @@ def _may_post_in_channel(member: ChatMember) -> bool:
     return member.status == ChatMember.OWNER
 
 
-@command
+def _command_word(update: Update) -> str:
+    """The command as typed, with its @addressee if any ("" for no text)."""
+    message = new_message(update)
+    text = (message.text or message.caption or "") if message is not None else ""  # a photo's caption too
+    return text.split(maxsplit=1)[0] if text.strip() else ""
+
+
+def _unknown_command_for_us(update: Update, context: BotContext) -> bool:
+    """Whether a command we don't have is ours to answer: not one for another bot, and in groups (which have
+    other bots) only one that names us."""
+    _, _, addressee = _command_word(update).partition("@")
+    if addressee:
+        return addressee.lower() == (context.bot.username or "").lower()
+    return update.effective_chat is not None and update.effective_chat.type == TgChat.PRIVATE
+
+
+@functools.partial(command, answers=_unknown_command_for_us)
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command we don't have: point to /help (in groups only when it was addressed to us)."""
     message = new_message(update)
     assert message is not None and update.effective_chat is not None
-    text = message.text or message.caption or ""  # a photo can carry a command in its caption
-    word = text.split(maxsplit=1)[0] if text.strip() else ""
-    name, _, addressee = word.partition("@")
-    if addressee and addressee.lower() != (context.bot.username or "").lower():
-        return  # meant for another bot
-    if update.effective_chat.type != TgChat.PRIVATE and not addressee:
-        return  # groups have other bots; answer only what names us
+    if not _unknown_command_for_us(update, context):
+        return
+    word = _command_word(update)
+    name = word.partition("@")[0]
     suggestion = suggest_command(name, admin=is_bot_admin(update, context))
     await send(message, render_unknown_command(name or word, suggestion))
 

@@ -536,3 +536,57 @@ async def test_a_second_signal_while_stopping_exits_at_once_and_says_what_may_co
             code, log = await _finish(restarted)
     assert code == 0, log[-2000:]
     assert "Late goal wins the cup" in alert.text
+
+
+class _StuckSendEmulator(BotApiEmulator):
+    """A Bot API whose sendMessage never answers (until ``released``) while getUpdates still does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = asyncio.Event()
+
+    async def _get_updates(self, params: Mapping[str, Any]) -> list[JSON]:
+        if not params.get("timeout"):  # the stop's confirmation of what it fetched
+            self.requests["confirm-getUpdates"] += 1
+        return await super()._get_updates(params)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == "sendmessage" and not self.released.is_set():
+            self.requests["stuck-sendMessage"] += 1
+            await self.released.wait()
+        return await super()._handle(request)
+
+
+async def test_a_second_signal_while_the_sender_waits_for_an_alert_on_its_way_says_it_may_come_twice(
+    tmp_path: Path,
+) -> None:
+    # The stop waits up to 5 s for an alert on its way before closing the database. A second SIGTERM then said
+    # "no message was on its way" (the services were already taken off for closing) and left the database open.
+    db = tmp_path / "bot.sqlite3"
+    async with _StuckSendEmulator() as emulator:
+        settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=emulator.base_url, db_path=db)
+        async with await Database.open(db) as database:
+            clock = SystemClock()
+            planner = DeliveryService(
+                db=database, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
+            )
+            r = Rig(database, emulator, clock, settings, planner, None)  # type: ignore[arg-type]
+            await add_chat(r, 7, topics=("sport",))
+            article = await store_article(r, "Late goal wins the cup", topics=("sport",))
+            assert await planner.plan_alerts([article], clock.now()) == 1
+        process = await _start_run(tmp_path, emulator.base_url, db)
+        try:
+            await _until(lambda: emulator.requests["stuck-sendMessage"] >= 1, timeout=60)  # the alert's send
+            process.send_signal(signal.SIGTERM)
+            await _until(lambda: emulator.requests["confirm-getUpdates"] >= 1)
+            await asyncio.sleep(1)  # the stop now waits for the alert on its way
+            process.send_signal(signal.SIGTERM)
+            code, log = await _finish(process, timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            emulator.released.set()
+    assert code == 128 + signal.SIGTERM, log[-2000:]
+    assert "stopping now (a second stop signal): at most 1 message on its way may come twice" in log, log
+    assert not (tmp_path / "bot.sqlite3-wal").exists()  # the database was closed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from bot.store import NewArticle
 from summaries.articles import Article
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import say, store_news, store_samples
+from tests.support.news_site import NewsSite
 
 FLOODER = 4242
 
@@ -122,6 +123,56 @@ async def test_a_button_tapped_as_the_bot_stops_is_answered_to_tap_it_again(
         "The bot is stopping (to restart, usually) and could not finish this: tap it again in a minute."
     )
     assert answer.show_alert
+
+
+async def test_group_talk_waiting_when_the_bot_stops_is_not_told_to_send_it_again(
+    emulator: BotApiEmulator, make_bot: MakeBot, news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Messages waiting behind a slow /summary when the bot stops are answered "send it again". That went to every
+    # message waiting, also those the bot never answers: members talking to each other, a command for another bot.
+    monkeypatch.setattr(bot.app, "UPDATE_GRACE_SECONDS", 0.2)
+    group = -100777
+    await emulator.add_chat(group, "supergroup", "Readers")
+    slow = news_site.add_never_answering("/slow.html")
+    async with make_bot():
+        await emulator.send_user_message(group, f"/summary {slow}", user_id=8)
+        await _until(lambda: news_site.hits("/slow.html") >= 1)
+        polls = emulator.requests["getUpdates"]
+        for text in ("Good morning, everyone", "/start@OtherNewsBot", "/weather"):
+            await emulator.send_user_message(group, text, user_id=9)
+        await _until(lambda: emulator.requests["getUpdates"] > polls + 1)  # the bot has them, waiting
+    stopping = (
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    )
+    assert [m.text for m in emulator.messages(group)] == [stopping]
+
+
+async def test_each_command_cut_short_by_a_stop_is_told_to_send_it_again_in_reply_to_it(
+    emulator: BotApiEmulator, make_bot: MakeBot, news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A /summary of a slow page and the /latest waiting behind it each got the same "send it again", unquoted:
+    # nothing said which message to send again (in a group, whose).
+    monkeypatch.setattr(bot.app, "UPDATE_GRACE_SECONDS", 0.2)
+    slow = news_site.add_never_answering("/slow.html")
+    async with make_bot():
+        await emulator.send_user_message(USER_CHAT, f"/summary {slow}")
+        await _until(lambda: news_site.hits("/slow.html") >= 1)
+        polls = emulator.requests["getUpdates"]
+        await emulator.send_user_message(USER_CHAT, "/latest")
+        await _until(lambda: emulator.requests["getUpdates"] > polls + 1)  # the bot has it, waiting
+    sent = emulator.messages(USER_CHAT)
+    assert [m.text for m in sent] == [
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    ] * 2
+    quoted = [m.reply_to_message_id for m in sent]
+    assert None not in quoted and len(set(quoted)) == 2, quoted
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
 
 
 async def test_commands_in_a_group_busy_with_alerts_are_all_answered(tmp_path: Path) -> None:
