@@ -166,7 +166,8 @@ class ParsedFeed:
     bozo_reason: str | None = None
     language: str | None = None
     version: str = ""
-    # The document ends inside itself (a download cut short): the items after the cut were never seen.
+    # The document ends inside itself (a download cut short): the items after the cut were never seen, and the
+    # one it fell in is left out.
     truncated: bool = False
 
 
@@ -421,6 +422,11 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str |
         raise FeedError(f"The feed could not be read ({_bozo_text(parsed) or 'unknown format'}).")
     kind = "atom" if version.startswith("atom") else "rdf" if version in ("rss090", "rss10") else "rss"
     base = str(feed.get("link") or url or "")
+    truncated = _cut_short(parsed, data)
+    if truncated:
+        # The cut fell in the last entry: its text, link or headline are a part of theirs (a headline alone,
+        # stored under a made-up address, came again as another story once the feed was read whole).
+        entries = entries[:-1]
     items = _items(entries[:max_items], _xml_item, base)
     return ParsedFeed(
         title=_plain(feed.get("title")) or site_host(url) or "Untitled feed",
@@ -430,7 +436,7 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str |
         bozo_reason=_bozo_text(parsed),
         language=_language(feed.get("language")),
         version=version,
-        truncated=_cut_short(parsed, data),
+        truncated=truncated,
     )
 
 
