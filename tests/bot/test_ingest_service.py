@@ -2158,6 +2158,30 @@ async def test_a_feeds_edit_of_its_first_polls_backlog_alerts_nobody(
     assert edited == [] and await db.articles.alert_pending() == []
 
 
+@pytest.mark.parametrize("dates", ["none", "alike"])
+async def test_a_feeds_edit_of_its_first_polls_undated_or_alike_dated_backlog_alerts_nobody(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, dates: str
+) -> None:
+    # A feed without dates (or giving every item the time of the request) lists its archive when it is added:
+    # all backlog, pushed to nobody. An edit of one of them minutes later brought it to the followers of the
+    # topic the edit added, as news.
+    edited = _Edited()
+    items = [_story(n, news_site, published=_iso(clock.now())) for n in (4, 5, 6)]
+    for item in items:
+        if dates == "none":
+            del item["date_published"]
+    await db.feeds.add(news_site.url("/archive.json"), (), None, clock.now() - 60)
+    news_site.add("/archive.json", _json_feed("Archive", items), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now()) == []
+    items[0] = dict(items[0], content_text=items[0]["content_text"] + _FOOTBALL)
+    news_site.add("/archive.json", _json_feed("Archive", items), content_type="application/json")
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now(), on_edit=edited)
+    [stored] = await db.articles.search("Harbour4")
+    assert "sport" in stored.topics  # the edit is taken
+    assert edited == [] and await db.articles.alert_pending() == []
+
+
 def _delivery(db: Database, clock: FakeClock, tmp_path: Path) -> DeliveryService:
     settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3")  # type: ignore[call-arg]
     return DeliveryService(db=db, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load())
@@ -2287,9 +2311,15 @@ async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll
 ) -> None:
     # Each edit is a tagging and a summary: a feed rewriting its whole list at each poll must not cost a
     # summary per item per poll, nor starve its new items; the edits left are taken at the next polls.
+    start = clock.now()
+
     def listing(version: int, count: int = 15) -> bytes:
+        # news of the minute the feed was first read (dated alike, a first read's list would be backlog)
         stories = [
-            _story(n, news_site, title=f"Harbour report number {n}, version {version}") for n in range(count)
+            _story(
+                n, news_site, title=f"Harbour report number {n}, version {version}", published=_iso(start - n)
+            )
+            for n in range(count)
         ]
         return _json_feed("Busy", stories)
 
