@@ -553,10 +553,13 @@ class IngestService:
                 budget -= 1
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
-                alert = not stale and not (first_poll and (same_dates or _is_backlog(article, feed, now)))
+                backlog = first_poll and (same_dates or _is_backlog(article, feed, now))
+                alert = not stale and not backlog
                 # A first poll marks its alerts once capped: cut short by a stop or a crash, it must not leave
                 # its whole list marked for the next start to alert.
-                stored, status = await self._store(article, feed_id=feed.id, alert=alert and not first_poll)
+                stored, status = await self._store(
+                    article, feed_id=feed.id, alert=alert and not first_poll, backlog=backlog
+                )
                 if item.guid in guids:
                     seen[item.guid] = guids[item.guid]
                 if status != "added":
@@ -785,9 +788,11 @@ class IngestService:
         if before is None:
             return True
         # As for a new item: news older than the retention window alerts nobody, nor a first poll's backlog
-        # (dated before the feed was added), which was never news for anyone.
+        # (undated, dated alike or before the feed was added: the date alone for one stored before that was
+        # recorded), which was never news for anyone.
         alert = not _is_stale(before, now - self._settings.retention_days * 86400.0) and not (
-            before.published is not None and before.published.timestamp() <= feed.created_at
+            stored.backlog
+            or (before.published is not None and before.published.timestamp() <= feed.created_at)
         )
         article = item_to_article(item, parsed, feed.topics)
         if is_teaser(item):
@@ -1007,9 +1012,16 @@ class IngestService:
         return page_to_article(page, canonical_url(url))
 
     async def _store(
-        self, article: Article, *, feed_id: int | None, alert: bool = False, reader: int | None = None
+        self,
+        article: Article,
+        *,
+        feed_id: int | None,
+        alert: bool = False,
+        reader: int | None = None,
+        backlog: bool = False,
     ) -> tuple[Article, str]:
-        """Tag, summarize, group into a story and store (``alert``: its alerts are to be planned).
+        """Tag, summarize, group into a story and store (``alert``: its alerts are to be planned; ``backlog``: a
+        feed's first poll found it listed already).
 
         ``reader``: the chat that sent the link, the only one that sees the article (see ``ArticleRepo.add``).
         """
@@ -1032,6 +1044,7 @@ class IngestService:
                 now=now,
                 alert=alert,
                 reader=reader,
+                backlog=backlog,
             )
             if status == "added" and stored.story_id is not None:
                 stories.add(stored.story_id, signature, now, publisher, stored.title)

@@ -96,6 +96,9 @@ class NewArticle:
     feed_id: int | None = None
     alert: bool = False  # its alerts are still to be planned (see ArticleRepo.alert_pending)
     reader: int | None = None  # stored because this chat asked for a link's summary: private to the askers
+    backlog: bool = (
+        False  # listed already when its feed was first read: never news (see ArticleRepo.revisable)
+    )
 
 
 class RevisableArticle(NamedTuple):
@@ -106,6 +109,7 @@ class RevisableArticle(NamedTuple):
     content_hash: str
     fetched_at: float  # when it was first stored
     alert_pending: bool  # its alerts are not planned yet
+    backlog: bool  # its feed's first poll found it listed already
 
 
 # Articles a chat may see: public ones, and private ones it asked for (the parameter is the chat id).
@@ -342,7 +346,8 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
         conn,
         "INSERT INTO articles (url, title, source, published_at, fetched_at, language, body, topics,"
         " categories, summary, content_hash, story_signature, story_id, feed_id, alert_pending, private,"
-        " unspaced, source_url, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?, ?, ?)"
+        " unspaced, source_url, partial, backlog)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 0), ?, ?, ?, ?, ?, ?, ?)"
         " RETURNING id",
         (
             article.url,
@@ -365,6 +370,7 @@ async def _add_one(conn: aiosqlite.Connection, item: NewArticle, now: float) -> 
             int(is_unspaced(article.title) or is_unspaced(article.body)),
             None if article.source_url is None else _storable(article.source_url),
             int(article.partial),
+            int(item.backlog),
         ),
     )
     article_id = int(rows[0]["id"])
@@ -431,6 +437,7 @@ class ArticleRepo:
         now: float,
         alert: bool = False,
         reader: int | None = None,
+        backlog: bool = False,
     ) -> tuple[Article, AddStatus]:
         """Store an article unless known; returns (article, status), the stored one for duplicates.
 
@@ -438,7 +445,7 @@ class ArticleRepo:
         ``reader``: the chat that asked for this link's summary; the article is private to the chats that
         asked, until a feed or a file brings it (then it is public).
         """
-        item = NewArticle(article, content_hash, story_signature, story_id, feed_id, alert, reader)
+        item = NewArticle(article, content_hash, story_signature, story_id, feed_id, alert, reader, backlog)
         async with self._db.write() as conn:
             return await _add_one(conn, item, now)
 
@@ -690,7 +697,7 @@ class ArticleRepo:
         feed replace them (see :meth:`revise`)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT id, url, title, content_hash, fetched_at, alert_pending FROM articles"
+            "SELECT id, url, title, content_hash, fetched_at, alert_pending, backlog FROM articles"
             " WHERE feed_id = ? AND fetched_at >= ? AND private = 0",
             (feed_id, since),
         )
@@ -701,6 +708,7 @@ class ArticleRepo:
                 str(r["content_hash"]),
                 float(r["fetched_at"]),
                 bool(r["alert_pending"]),
+                bool(r["backlog"]),
             )
             for r in rows
         }

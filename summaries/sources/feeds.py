@@ -166,7 +166,8 @@ class ParsedFeed:
     bozo_reason: str | None = None
     language: str | None = None
     version: str = ""
-    # The document ends inside itself (a download cut short): the items after the cut were never seen.
+    # The document ends inside itself (a download cut short): the items after the cut were never seen, and the
+    # one it fell in is left out.
     truncated: bool = False
 
 
@@ -421,6 +422,11 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str |
         raise FeedError(f"The feed could not be read ({_bozo_text(parsed) or 'unknown format'}).")
     kind = "atom" if version.startswith("atom") else "rdf" if version in ("rss090", "rss10") else "rss"
     base = str(feed.get("link") or url or "")
+    truncated = _cut_short(parsed, data)
+    if truncated and _cut_in_an_item(data):
+        # Its text, link or headline are a part of theirs (a headline alone, stored under a made-up address,
+        # came again as another story once the feed was read whole): it waits for that read.
+        entries = entries[:-1]
     items = _items(entries[:max_items], _xml_item, base)
     return ParsedFeed(
         title=_plain(feed.get("title")) or site_host(url) or "Untitled feed",
@@ -430,7 +436,7 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str |
         bozo_reason=_bozo_text(parsed),
         language=_language(feed.get("language")),
         version=version,
-        truncated=_cut_short(parsed, data),
+        truncated=truncated,
     )
 
 
@@ -457,6 +463,18 @@ def _cut_short(parsed: Mapping[str, Any], data: bytes) -> bool:
     if not callable(get_message) or str(get_message()) not in _CUT_SHORT:
         return False
     return _WHOLE_ITEM_END.search(data[-200:]) is None
+
+
+_ITEM_OPEN = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
+_ITEM_CLOSE = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+
+
+def _cut_in_an_item(data: bytes) -> bool:
+    """True when a document cut short ends inside an item it opened (not between two items)."""
+    last_close = 0
+    for match in _ITEM_CLOSE.finditer(data):
+        last_close = match.end()
+    return _ITEM_OPEN.search(data, last_close) is not None
 
 
 def _tame_xml(data: bytes) -> bytes:

@@ -1415,15 +1415,17 @@ async def test_a_feed_cut_short_under_the_whole_feeds_etag_brings_the_rest_at_th
     whole = _rss_feed(stories)
     news_site.add("/harbour.xml", whole[: whole.index("figure2x20")], etag='"E"')
     clock.advance(601)
-    # the items before the cut, the one cut in its text with what came of it
+    # the items before the cut (the one cut in its text waits to be read whole)
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
         "Harbour report number 4",
         "Harbour report number 3",
-        "Harbour report number 2",
     ]
     news_site.add("/harbour.xml", whole, etag='"E"')
     clock.advance(601)
-    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 1"]
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+        "Harbour report number 2",
+        "Harbour report number 1",
+    ]
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now()) == []
     assert [r.headers.get("If-None-Match") for r in news_site.requests_for("/harbour.xml")] == [
@@ -1432,6 +1434,30 @@ async def test_a_feed_cut_short_under_the_whole_feeds_etag_brings_the_rest_at_th
         '"v1"',
         '"E"',
     ]
+
+
+async def test_the_item_a_feed_download_was_cut_in_is_not_stored_until_read_whole(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Cut after an item's headline, before its link: the headline alone was stored and alerted under a made-up
+    # address, and the whole item read at the next poll came as another story (a second alert, two in /latest).
+    url = news_site.add("/harbour.xml", _rss_feed([_story(0, news_site)]), etag='"v1"')
+    await db.feeds.add(url, (), None, clock.now())
+    await service.poll_due_feeds(clock.now())
+    whole = _rss_feed([_story(n, news_site, published=_iso(clock.now() + 60 * n)) for n in (4, 3, 2, 1, 0)])
+    cut = whole.index("</title>", whole.index("number 3")) + len("</title>")
+    news_site.add("/harbour.xml", whole[:cut], etag='"E"')
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour report number 4"]
+    news_site.add("/harbour.xml", whole, etag='"E"')
+    clock.advance(601)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+        "Harbour report number 3",
+        "Harbour report number 2",
+        "Harbour report number 1",
+    ]
+    stored = await db.articles.latest(10)
+    assert len(stored) == 5 and all(a.url.startswith(news_site.url("/s/")) and a.body for a in stored)
 
 
 async def test_a_first_poll_cut_short_keeps_the_rest_of_the_backlog_quiet(
@@ -1444,7 +1470,7 @@ async def test_a_first_poll_cut_short_keeps_the_rest_of_the_backlog_quiet(
     url = news_site.add("/harbour.xml", whole[: whole.index("figure3x20")], etag='"E"')
     await db.feeds.add(url, (), None, clock.now())
     assert await service.poll_due_feeds(clock.now()) == []
-    assert await db.articles.count() == 4  # the last one cut in its text
+    assert await db.articles.count() == 3  # not the one cut in its text
     [feed] = await db.feeds.list()
     assert (
         feed.last_success_at is None
@@ -2132,6 +2158,30 @@ async def test_a_feeds_edit_of_its_first_polls_backlog_alerts_nobody(
     assert edited == [] and await db.articles.alert_pending() == []
 
 
+@pytest.mark.parametrize("dates", ["none", "alike"])
+async def test_a_feeds_edit_of_its_first_polls_undated_or_alike_dated_backlog_alerts_nobody(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, dates: str
+) -> None:
+    # A feed without dates (or giving every item the time of the request) lists its archive when it is added:
+    # all backlog, pushed to nobody. An edit of one of them minutes later brought it to the followers of the
+    # topic the edit added, as news.
+    edited = _Edited()
+    items = [_story(n, news_site, published=_iso(clock.now())) for n in (4, 5, 6)]
+    for item in items:
+        if dates == "none":
+            del item["date_published"]
+    await db.feeds.add(news_site.url("/archive.json"), (), None, clock.now() - 60)
+    news_site.add("/archive.json", _json_feed("Archive", items), content_type="application/json")
+    assert await service.poll_due_feeds(clock.now()) == []
+    items[0] = dict(items[0], content_text=items[0]["content_text"] + _FOOTBALL)
+    news_site.add("/archive.json", _json_feed("Archive", items), content_type="application/json")
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now(), on_edit=edited)
+    [stored] = await db.articles.search("Harbour4")
+    assert "sport" in stored.topics  # the edit is taken
+    assert edited == [] and await db.articles.alert_pending() == []
+
+
 def _delivery(db: Database, clock: FakeClock, tmp_path: Path) -> DeliveryService:
     settings = Settings(_env_file=None, db_path=tmp_path / "news.sqlite3")  # type: ignore[call-arg]
     return DeliveryService(db=db, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load())
@@ -2261,9 +2311,15 @@ async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll
 ) -> None:
     # Each edit is a tagging and a summary: a feed rewriting its whole list at each poll must not cost a
     # summary per item per poll, nor starve its new items; the edits left are taken at the next polls.
+    start = clock.now()
+
     def listing(version: int, count: int = 15) -> bytes:
+        # news of the minute the feed was first read (dated alike, a first read's list would be backlog)
         stories = [
-            _story(n, news_site, title=f"Harbour report number {n}, version {version}") for n in range(count)
+            _story(
+                n, news_site, title=f"Harbour report number {n}, version {version}", published=_iso(start - n)
+            )
+            for n in range(count)
         ]
         return _json_feed("Busy", stories)
 

@@ -46,6 +46,19 @@ def test_a_feed_cut_short_says_so_and_a_whole_malformed_one_does_not(cut: str) -
     assert len(unclosed.items) == len(parse_feed(whole.encode()).items)
 
 
+def test_a_feed_cut_short_leaves_out_the_item_it_was_cut_in_and_only_that_one() -> None:
+    # Cut in an item, the part read is not the item (a headline without its link or text); cut between two
+    # items, every item read is whole.
+    whole = (FIXTURES / "rss2.xml").read_text()
+    titles = [item.title for item in parse_feed(whole.encode()).items]
+    last = whole.rindex("<item>")
+    for cut in (whole.index("</title>", last) + len("</title>"), last + len("<item>")):
+        assert [item.title for item in parse_feed(whole[:cut].encode()).items] == titles[:-1]
+    between = parse_feed(whole[: last + len("<it")].encode())
+    assert between.truncated and [item.title for item in between.items] == titles[:-1]
+    assert [item.title for item in parse_feed(whole[: whole.index("<item>")].encode()).items] == []
+
+
 def test_rss2_items_links_dates_categories_and_text() -> None:
     feed = load("rss2.xml", "https://gazette.example/feed.xml")
     assert (feed.kind, feed.title, feed.link, feed.language) == (
