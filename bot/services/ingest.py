@@ -908,7 +908,7 @@ class IngestService:
         host = site_host(parsed.link or "")
         log.warning(
             "feed %s now looks like a different site (%r of %s, was %r of %s) and lists none of its items from "
-            "before: its %s are stored without alerts; /removefeed it unless the change is legitimate",
+            "before: %s stored without alerts; /removefeed it unless the change is legitimate",
             feed.url,
             parsed.title,
             host or "no site",
