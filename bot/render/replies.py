@@ -1056,6 +1056,38 @@ def render_feed_works_again(feed: Feed) -> str:
     )
 
 
+def render_feed_swapped(feed: Feed, title: str, host: str, items: int) -> str:
+    """The message each admin gets when a poll of ``feed`` finds another site's feed at its address (titled
+    ``title``, of site ``host``, listing ``items`` items and none of those it listed before)."""
+    was = esc(truncate(feed.title or feed.url, 200))
+    now = esc(truncate(title, 200))
+    if host:
+        now += f" ({esc(truncate(host, 200))})"
+    lines = [
+        f"⚠️ Feed <b>{was}</b> now looks like a different site: it is called <b>{now}</b> and lists none of "
+        "the items it listed before (its domain may have changed hands).",
+        _feed_address(feed.url),
+        f"The {_count(items, 'item')} it lists now {'was' if items == 1 else 'were'} stored but not sent to anyone.",
+    ]
+    address = esc(feed.url)
+    text = "\n".join(
+        [
+            *lines,
+            f"<code>/removefeed {address}</code> drops it; if the change is legitimate, do nothing: "
+            "later polls alert its new items as usual.",
+        ]
+    )
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return "\n".join(
+        [
+            *lines,
+            "/removefeed with its address drops it; if the change is legitimate, do nothing: "
+            "later polls alert its new items as usual.",
+        ]
+    )
+
+
 def render_feed_removed(feed: Feed) -> Reply:
     """/removefeed."""
     return Reply(

@@ -24,7 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.planning import catchup_window, late_articles
 from bot.errors import UserError
-from bot.render.replies import render_feed_dead, render_feed_works_again
+from bot.render.replies import render_feed_dead, render_feed_swapped, render_feed_works_again
 from bot.render.text import counted
 from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
@@ -509,6 +509,19 @@ class IngestService:
         guids = _item_guids(parsed.items)
         try:
             known = await self._db.feeds.known_items(feed.id, list(guids), now)
+            # The address now serves another site's feed (its domain lapsed and was parked or sold): its list is
+            # that site's backlog, often hundreds of spam items, not news for this feed's subscribers. Both a new
+            # name or site and a wholly new list: a renamed feed keeps its items, a redesign keeps its site.
+            swapped = (
+                not first_poll
+                and _names_another_site(feed, parsed)
+                and not any(
+                    item.guid in guids
+                    and _listed_before(guids[item.guid], item.published, known.get(item.guid))
+                    for item in parsed.items
+                )
+                and await self._db.feeds.remembers_items(feed.id)
+            )
         except sqlite3.Error as exc:
             # Without them an item whose link changed since would be stored and alerted again: poll this feed
             # at the next interval instead, as when storing fails (old validators kept, not a feed failure).
@@ -534,7 +547,7 @@ class IngestService:
         # Only items still to store count: known ones cost a lookup, and counting them would leave every item
         # past the first MAX_ITEMS_PER_POLL unread for good. The first poll stores the whole backlog at once
         # (it alerts nobody), so no old item is left over for a later poll to alert as new.
-        budget = len(parsed.items) if first_poll else MAX_ITEMS_PER_POLL
+        budget = len(parsed.items) if first_poll or swapped else MAX_ITEMS_PER_POLL
         storage_failed = False
         items_left = False
         stale_stored = 0
@@ -545,7 +558,9 @@ class IngestService:
                 items_left = True
                 break
             try:
-                article, fetched_page = await self._item_article(item, parsed, feed, teaser_budget > 0, now)
+                article, fetched_page = await self._item_article(
+                    item, parsed, feed, teaser_budget > 0, now, backlog=first_poll or swapped
+                )
                 if article is None:
                     if item.guid in guids:
                         seen[item.guid] = guids[item.guid]
@@ -553,7 +568,8 @@ class IngestService:
                 budget -= 1
                 teaser_budget -= fetched_page
                 stale = _is_stale(article, now - self._settings.retention_days * 86400.0)
-                backlog = first_poll and (same_dates or _is_backlog(article, feed, now))
+                # Another site's list at the feed's address (swapped) is that site's backlog, as a first poll's is.
+                backlog = swapped or (first_poll and (same_dates or _is_backlog(article, feed, now)))
                 alert = not stale and not backlog
                 # A first poll marks its alerts once capped: cut short by a stop or a crash, it must not leave
                 # its whole list marked for the next start to alert.
@@ -632,16 +648,19 @@ class IngestService:
                 feed.url,
                 counted(stale_stored, "item"),
             )
-        try:
-            await self._db.feeds.remember_items(feed.id, seen, now)
-        except sqlite3.Error as exc:
-            log.warning("could not remember the items of feed %s: %s", feed.url, exc)
+        # A swap's poll that is not recorded leaves the feed as it was, so the next poll finds the swap again
+        # (and the items stored here, known by their links, stay quiet).
+        if not (swapped and (storage_failed or parsed.truncated)):
+            try:
+                await self._db.feeds.remember_items(feed.id, seen, now)
+            except sqlite3.Error as exc:
+                log.warning("could not remember the items of feed %s: %s", feed.url, exc)
         if first_poll:
             await self._cap_first_poll(feed, new)
         if storage_failed:
             await self._postpone(feed, now + interval)
             return new
-        if first_poll and parsed.truncated:
+        if (first_poll or swapped) and parsed.truncated:
             # A first read cut short stays a first read: the rest of the list, read whole next time, is backlog
             # too. A failure, so that a feed always cut short is marked dead, not a first poll for ever.
             await self._record_failure(feed, FEED_CUT_SHORT, now)
@@ -663,6 +682,8 @@ class IngestService:
                 now=now,
                 revived_notice=await self._revived_notice(feed, now),
                 items_left=items_unread,
+                link=parsed.link,
+                notice=await self._swap_notice(feed, parsed, now) if swapped else None,
             )
         except Exception as exc:  # the articles are stored: they must still be alerted
             self._unrecorded_poll(feed, exc, now, interval)
@@ -728,7 +749,7 @@ class IngestService:
             )
 
     async def _item_article(
-        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool, now: float
+        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool, now: float, *, backlog: bool
     ) -> tuple[Article | None, int]:
         if item.url:
             try:
@@ -743,9 +764,7 @@ class IngestService:
                     # A link a chat summarized before its feed was read: public now, and its subscribers get
                     # the alert a new item would have brought them (not for a first poll's backlog, nor old news).
                     fresh = not _is_stale(known, now - self._settings.retention_days * 86400.0)
-                    await self._db.articles.publish(
-                        known.id, alert=feed.last_success_at is not None and fresh
-                    )
+                    await self._db.articles.publish(known.id, alert=not backlog and fresh)
                 return None, 0
             if await self._db.articles.remembers_pruned(url, now):
                 return None, 0
@@ -885,6 +904,22 @@ class IngestService:
                 feed.url,
             )
         return NoticeDraft(key, text, tuple(sorted(reachable))) if reachable else None
+
+    async def _swap_notice(self, feed: Feed, parsed: ParsedFeed, now: float) -> NoticeDraft | None:
+        """Log, and tell the admins, that ``feed`` now serves another site's feed (``parsed``), stored unsent."""
+        host = site_host(parsed.link or "")
+        log.warning(
+            "feed %s now looks like a different site (%r of %s, was %r of %s) and lists none of its items from "
+            "before: %s stored without alerts; /removefeed it unless the change is legitimate",
+            feed.url,
+            parsed.title,
+            host or "no site",
+            feed.title,
+            site_host(feed.link or "") or "no site",
+            counted(len(parsed.items), "item"),
+        )
+        text = render_feed_swapped(feed, parsed.title, host, len(parsed.items))
+        return await self._admin_notice(f"feed-swapped:{feed.id}:{now}", text, feed)
 
     async def _revived_notice(self, feed: Feed, now: float) -> NoticeDraft | None:
         """The "works again" notice when ``feed`` was dead (its admins were told it died)."""
@@ -1162,6 +1197,18 @@ def _is_backlog(article: Article, feed: Feed, now: float) -> bool:
         return True
     published = article.published.timestamp()
     return published <= feed.created_at or published > now + FUTURE_TOLERANCE_SECONDS
+
+
+def _names_another_site(feed: Feed, parsed: ParsedFeed) -> bool:
+    """Whether ``parsed`` bears another title, or names another site's host, than ``feed`` did at its last read
+    (one it did not name then, as before the feed's site was kept, is no change)."""
+
+    def folded(title: str) -> str:
+        return " ".join(storable_text(title).split()).casefold()
+
+    retitled = feed.title is not None and folded(parsed.title) != folded(feed.title)
+    was, now = site_host(feed.link or ""), site_host(parsed.link or "")
+    return retitled or bool(was and now and was != now)
 
 
 def _log_revival(feed: Feed) -> None:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 # Error texts come from the network and from feeds; keep the row small whatever they hold.
 _MAX_ERROR_CHARS = 1000
+# A feed's own link is kept for its host only; a hostile feed may send a huge one.
+_MAX_LINK_CHARS = 2000
 # A listed item's seen_at is refreshed at most this often: not a write per item at every poll.
 _SEEN_REFRESH_SECONDS = 86400.0
 # A feed last polled further ahead of now than this was polled before the clock was put back.
@@ -43,6 +45,7 @@ def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
         last_error=row["last_error"],
         dead=bool(row["dead"]),
         items_left=bool(row["items_left"]),
+        link=row["link"],
     )
 
 
@@ -149,22 +152,28 @@ class FeedRepo:
         now: float,
         revived_notice: NoticeDraft | None = None,
         items_left: bool = False,
+        link: str | None = None,
+        notice: NoticeDraft | None = None,
     ) -> None:
         """A poll worked (200 or 304): store the validators, reset failures (a dead feed lives again), schedule the
-        next poll. ``revived_notice`` is queued for the admins when this poll brings a dead feed back.
-        ``items_left``: the poll left items of the feed for the next polls."""
+        next poll. ``revived_notice`` is queued for the admins when this poll brings a dead feed back, ``notice``
+        in any case. ``items_left``: the poll left items of the feed for the next polls. ``link``: the site the
+        feed names (None keeps the one it had)."""
         async with self._db.write() as conn:
             if revived_notice is not None and await _is_dead(conn, feed_id):
                 await queue_notice(conn, revived_notice, now)
+            if notice is not None:
+                await queue_notice(conn, notice, now)
             await run(
                 conn,
                 # A feed without a title keeps the one it had.
-                "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?,"
+                "UPDATE feeds SET title = coalesce(?, title), link = coalesce(?, link), etag = ?, last_modified = ?,"
                 " last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = NULL, dead = 0,"
                 " items_left = ? WHERE id = ?",
-                # Title and validators come from the feed's server, which may send anything.
+                # Title, link and validators come from the feed's server, which may send anything.
                 (
                     None if title is None else storable_text(title),
+                    None if link is None else storable_text(link[:_MAX_LINK_CHARS]),
                     None if etag is None else storable_text(etag),
                     None if last_modified is None else storable_text(last_modified),
                     now,
@@ -242,6 +251,13 @@ class FeedRepo:
                     (now, feed_id, now - _SEEN_REFRESH_SECONDS, batch),
                 )
         return {row["guid"]: (row["page"], row["title"], float(row["seen_at"])) for row in rows}
+
+    async def remembers_items(self, feed_id: int) -> bool:
+        """Whether any item this feed listed is remembered (``remember_items``, until ``forget_items``)."""
+        rows = await fetch_all(
+            self._db.reader, "SELECT 1 FROM feed_items WHERE feed_id = ? LIMIT 1", (feed_id,)
+        )
+        return bool(rows)
 
     async def remember_items(self, feed_id: int, items: Mapping[str, tuple[str, str]], now: float) -> None:
         """Remember the guids this feed gave its items (guid -> the item's page and title)."""

@@ -73,3 +73,4 @@ class Feed:
     last_error: str | None = None
     dead: bool = False
     items_left: bool = False  # the last read left items for the next polls
+    link: str | None = None  # the site the feed named as its own at its last read

@@ -500,6 +500,137 @@ async def test_a_feed_the_site_says_is_gone_is_dead_at_once(
     assert "is gone (410)" in caplog.text and "/removefeed" in caplog.text
 
 
+def _site_rss(title: str, site: str, stories: list[dict[str, str]]) -> str:
+    """The stories as the RSS 2.0 feed of the site at ``site``, titled ``title``."""
+    return _rss_feed(stories).replace(
+        "<title>Harbour</title>", f"<title>{title}</title><link>{site}</link>", 1
+    )
+
+
+async def test_a_feed_whose_domain_changed_hands_is_read_as_a_new_feed_and_the_admins_are_told(
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed's lapsed domain, parked or sold, served another site's feed at its address: every item of it was
+    # news for the feed's subscribers, tagged with its topics, 100 alerts a poll.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True, admin_ids=frozenset({5})
+    )
+    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=5_000_000)
+    service = IngestService(
+        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    )
+    try:
+        await db.chats.register(5, "private", "Admin", ChatDefaults(), clock.now())
+        body = _site_rss(
+            "Harbour Post", "https://www.harbour.example/", [_story(n, news_site) for n in (2, 1)]
+        )
+        url = news_site.add("/harbour.xml", body, content_type="application/rss+xml")
+        await db.feeds.add(url, ("business",), 5, clock.now())
+        assert len(await service.poll_due_feeds(clock.now())) == 2
+        clock.advance(601)
+        spam = [
+            _story(n, news_site, title=f"Cheap watch deal {n}", published=_iso(clock.now() - 60))
+            for n in range(100, 220)
+        ]
+        swapped = _site_rss("Best Deals Online", "https://deals.example/shop", spam)
+        news_site.add("/harbour.xml", swapped, content_type="application/rss+xml")
+        caplog.set_level(logging.WARNING)
+
+        assert await service.poll_due_feeds(clock.now()) == []
+
+        assert await db.articles.count() == 122  # stored for /latest and /search, all at once
+        [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert f"feed {url} now looks like a different site" in warning
+        assert "'Best Deals Online' of deals.example, was 'Harbour Post' of harbour.example" in warning
+        [notice] = await db.notices.claim(clock.now(), 10)
+        assert (notice.chat_id, notice.key) == (5, f"feed-swapped:1:{clock.now()}")
+        assert notice.text == (
+            "⚠️ Feed <b>Harbour Post</b> now looks like a different site: it is called <b>Best Deals Online "
+            "(deals.example)</b> and lists none of the items it listed before (its domain may have changed "
+            f"hands).\n{url}\nThe 120 items it lists now were stored but not sent to anyone.\n"
+            f"<code>/removefeed {url}</code> drops it; if the change is legitimate, do nothing: later polls "
+            "alert its new items as usual."
+        )
+        # From now on it is that site's feed: what it adds is news as for any feed, and nobody is told again.
+        clock.advance(601)
+        fresh = _story(
+            300, news_site, title="Deals site opens a harbour shop", published=_iso(clock.now() - 60)
+        )
+        news_site.add(
+            "/harbour.xml",
+            _site_rss("Best Deals Online", "https://deals.example/shop", [fresh, *spam]),
+            content_type="application/rss+xml",
+        )
+        assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+            "Deals site opens a harbour shop"
+        ]
+        assert await db.notices.claim(clock.now(), 10) == []
+    finally:
+        service.close()
+        await fetcher.aclose()
+
+
+async def test_another_sites_feed_first_read_cut_short_stays_quiet_when_read_whole(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The swap's read cut short must not leave the rest of the other site's list to alert at the next poll.
+    body = _site_rss("Harbour Post", "https://harbour.example/", [_story(n, news_site) for n in (2, 1)])
+    url = news_site.add("/harbour.xml", body, content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now())
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    clock.advance(601)
+    spam = [
+        _story(n, news_site, title=f"Cheap watch deal {n}", published=_iso(clock.now() - 60))
+        for n in range(10, 20)
+    ]
+    whole = _site_rss("Best Deals Online", "https://deals.example/", spam)
+    news_site.add("/harbour.xml", whole[: whole.index("figure15x20")], content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    clock.advance(601 * 2)
+    news_site.add("/harbour.xml", whole, content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 12
+    feed = await db.feeds.get(1)
+    assert feed is not None and (feed.title, feed.link, feed.failures) == (
+        "Best Deals Online",
+        "https://deals.example/",
+        0,
+    )
+
+
+@pytest.mark.parametrize("change", ["renamed", "moved", "redesigned"])
+async def test_a_renamed_moved_or_redesigned_feed_still_alerts_its_new_items(
+    change: str, service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A new name or a new site with the items kept, or all items replaced on the same site: the same feed.
+    before = [_story(n, news_site) for n in (2, 1)]
+    url = news_site.add(
+        "/harbour.xml",
+        _site_rss("Harbour Post", "https://harbour.example/", before),
+        content_type="application/rss+xml",
+    )
+    await db.feeds.add(url, (), None, clock.now())
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    clock.advance(601)
+    fresh = [_story(n, news_site, published=_iso(clock.now() - 60)) for n in (4, 3)]
+    if change == "renamed":
+        body = _site_rss("The Harbour Post Daily", "https://harbour.example/", [*fresh, *before])
+    elif change == "moved":
+        body = _site_rss("Harbour Post", "https://harbourpost.example/", [*fresh, *before])
+    else:
+        body = _site_rss("Harbour Post", "https://harbour.example/new/", fresh)
+    news_site.add("/harbour.xml", body, content_type="application/rss+xml")
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
+        "Harbour report number 4",
+        "Harbour report number 3",
+    ]
+    assert await db.notices.claim(clock.now(), 10) == []
+
+
 async def test_a_feed_that_moved_for_good_is_polled_at_its_new_address(
     service: IngestService,
     db: Database,
