@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from telegram.error import RetryAfter
 
 import bot.app
 from bot.app import build_application, running_application
 from bot.clock import FakeClock
 from bot.context import BotApplication
+from bot.delivery import Pacer, SharedPacing
 from bot.emulator import BotApiEmulator, RateLimits
 from bot.store import NewArticle
 from summaries.articles import Article
@@ -122,6 +124,34 @@ async def test_a_button_tapped_as_the_bot_stops_is_answered_to_tap_it_again(
         "The bot is stopping (to restart, usually) and could not finish this: tap it again in a minute."
     )
     assert answer.show_alert
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "chat_id", "ready_at"),
+    [
+        # Held for the wait, and then for the reply's own retry (a group's interval: 3 s here): the alert sender
+        # took the first slot after the wait, and the retried reply was refused again.
+        ("sendMessage", -100555, 100 + 5 + 3.0),
+        ("sendMessage", 7, 100 + 5 + 1.0),
+        # A page turn's edit spends the chat's budget as a message does.
+        ("editMessageText", 7, 100 + 5 + 1.0),
+        # A tap's toast is no message in the chat.
+        ("answerCallbackQuery", 7, 0.0),
+    ],
+)
+async def test_a_429_to_a_reply_holds_the_chats_alerts_past_the_replys_retry(
+    endpoint: str, chat_id: int, ready_at: float
+) -> None:
+    pacer = Pacer(overall_per_second=30, chat_interval=1.0, group_per_minute=20, clock=lambda: 100.0)
+    pacing = SharedPacing()
+    pacing.share(pacer)
+
+    async def refused() -> bool:
+        raise RetryAfter(timedelta(seconds=5))
+
+    with pytest.raises(RetryAfter):
+        await pacing.process_request(refused, (), {}, endpoint, {"chat_id": chat_id}, None)
+    assert pacer.chat_ready_at(chat_id) == ready_at
 
 
 async def test_commands_in_a_group_busy_with_alerts_are_all_answered(tmp_path: Path) -> None:

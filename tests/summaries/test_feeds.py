@@ -551,6 +551,7 @@ def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, 
         ("March 5, 2024 10:00 AM PT", datetime(2024, 3, 5, 18, 0, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 9:30 PM AST", datetime(2024, 3, 6, 1, 30, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 10:00 PM MET", datetime(2024, 3, 5, 21, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00 PM MEST", datetime(2024, 3, 5, 20, 0, tzinfo=UTC)),
         # A 24-hour time in these zones: as feedparser reads it.
         ("Tue, 05 Mar 2024 22:00:00 CT", datetime(2024, 3, 6, 4, 0, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 10:00:00 ADT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
@@ -572,6 +573,7 @@ def test_a_12_hour_time_in_the_zones_feedparser_knows_is_read_right(written: str
         ("2024-03-05", datetime(2024, 3, 5, tzinfo=UTC)),
         # Not a 12-hour time: read as feedparser reads it, the "PM" ignored.
         ("Tue, 05 Mar 2024 13:00 PM GMT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 13:00 AM GMT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
         # Digits that are a date, not a Unix time (read as one, February 2034).
         ("2024030510", datetime(2024, 3, 5, tzinfo=UTC)),
     ],
