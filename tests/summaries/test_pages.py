@@ -321,6 +321,13 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
         ),
         ("<div class='overlay'><p>Create a free account to keep reading.</p></div>", True),
         ("<div id='premium'><p>The rest of this article is for subscribers only.</p></div>", True),
+        ("<div class='gate'><p>To continue reading, please subscribe.</p></div>", True),
+        (
+            "<div class='gate'><p>You have read your free stories. To keep reading this story, pick a plan.</p></div>",
+            True,
+        ),
+        ("<div class='gate'><p>Subscribe today to read the full article.</p></div>", True),
+        ("<div class='gate'><p>Sign up for free and keep reading.</p></div>", True),
         # A quotation going on into the next paragraph opens no quote around the box after it.
         (
             "<p>\u201cWe had no choice,\u201d the chairman said. \u201cThe talks were going nowhere.</p>"
