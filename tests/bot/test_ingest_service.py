@@ -667,6 +667,24 @@ async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(
     assert [a.title for a in await db.articles.latest(10)] == [title]
 
 
+async def test_a_feed_a_page_names_is_read_in_the_charset_its_server_names(
+    service: IngestService, news_site: NewsSite
+) -> None:
+    # /addfeed of a site's page: the feed it names, in ISO-8859-2 said only by its Content-Type, was added under
+    # a title guessed in Windows-1252 ("Wa³êsa").
+    title = "Lech Wałęsa's Gdańsk"
+    xml = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title></channel></rss>'
+    feed = news_site.add(
+        "/gdansk.xml", xml.encode("iso-8859-2"), content_type="application/rss+xml; charset=ISO-8859-2"
+    )
+    page = news_site.add(
+        "/gdansk.html",
+        f'<html><head><title>News</title><link rel="alternate" type="application/rss+xml" href="{feed}"></head></html>',
+    )
+    check = await service.check_feed(page)
+    assert (check.url, check.title) == (feed, title)
+
+
 async def test_a_feeds_declared_topics_tag_every_item_of_it(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

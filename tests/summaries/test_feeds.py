@@ -667,6 +667,18 @@ def test_a_feed_declared_in_punycode_is_refused_at_once(declared: str) -> None:
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+@pytest.mark.parametrize("charset", [None, "utf-8", "iso-8859-1"])
+def test_a_wide_feed_with_a_byte_order_mark_is_read_by_it(encoding: str, charset: str | None) -> None:
+    # The byte order mark says how the feed is written, whatever the server names and the declaration leaves out.
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Zürich news</title>'
+        "<item><title>Café owners in Zürich</title><link>https://z.example/1</link></item></channel></rss>"
+    ).encode(encoding)
+    parsed = parse_feed(feed, "https://z.example/rss", charset=charset)
+    assert [item.title for item in parsed.items] == ["Café owners in Zürich"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp037", "utf-7"])
 def test_a_crowded_item_tag_in_a_wide_or_ebcdic_or_utf7_feed_does_not_stall_the_poll(encoding: str) -> None:
     # The attribute cap read bytes as ASCII, feedparser reads them in the declared encoding: in these it saw
