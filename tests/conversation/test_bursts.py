@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -124,6 +125,32 @@ async def test_a_button_tapped_as_the_bot_stops_is_answered_to_tap_it_again(
         "The bot is stopping (to restart, usually) and could not finish this: tap it again in a minute."
     )
     assert answer.show_alert
+
+
+async def test_a_button_tapped_just_before_the_bot_stops_is_answered_within_the_grace(
+    emulator: BotApiEmulator, make_bot: MakeBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A summary a moment slow when the stop comes is finished, not cut short with "tap it again".
+    entered = asyncio.Event()
+
+    async with make_bot() as application:
+        await store_samples(application)
+        listing = await say(emulator, "/latest")
+        ingest = services_of(application).ingest
+        summarize = ingest.summarize_article
+
+        async def slow(*args: Any, **kwargs: Any) -> Any:
+            entered.set()
+            await asyncio.sleep(0.5)
+            return await summarize(*args, **kwargs)
+
+        monkeypatch.setattr(ingest, "summarize_article", slow)
+        data = next(data for _, data in listing.buttons if data and data.startswith("sum:"))
+        query_id = await emulator.press_button(USER_CHAT, listing.message_id, data)
+        await asyncio.wait_for(entered.wait(), 10)
+    answer = await emulator.wait_callback_answer(query_id, timeout=5)
+    assert "stopping" not in (answer.text or ""), answer.text
+    assert emulator.messages(USER_CHAT)[-1].message_id != listing.message_id  # the summary was posted
 
 
 @pytest.mark.parametrize(
