@@ -179,6 +179,32 @@ def test_a_page_shown_instead_of_the_article_says_what_it_is(wall: str, reason: 
     assert err.value.reason.startswith(reason), err.value.reason
 
 
+_CONSENT = "That page shows only a cookie-consent notice"
+_ROBOTS = "That page is the site's check for robots"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "reason"),
+    [
+        # Each of a wall's phrases alone marks it: a notice or check saying only that one was summarized.
+        ("Ferry News", "<p>This site uses cookies to measure its audience.</p>", _CONSENT),
+        ("Ferry News", "<p>We store and/or access information on a device, such as cookies.</p>", _CONSENT),
+        ("Ferry News", "<p>Manage preferences</p>", _CONSENT),
+        ("Ferry News", f"{_CONSENT_BOX}<p>© 2026 Ferry News</p>", _CONSENT),  # a footer left is no article
+        ("ferry.example", "<p>Checking if the site connection is secure</p>", _ROBOTS),
+        ("ferry.example", "<p>ferry.example needs to review the security of your connection.</p>", _ROBOTS),
+        ("Just a moment... | Cloudflare", "<p>Please wait.</p>", _ROBOTS),
+        ("Attention Required! | Cloudflare", "<p>Please wait.</p>", _ROBOTS),
+        ("DDoS-Guard", "<p>Please wait.</p>", _ROBOTS),
+    ],
+)
+def test_each_of_a_walls_own_phrases_marks_it(title: str, body: str, reason: str) -> None:
+    page = f"<html><head><title>{title}</title></head><body><h1>ferry.example</h1>{body}</body></html>"
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page.encode(), "https://ferry.example/news/terminal")
+    assert err.value.reason.startswith(reason), err.value.reason
+
+
 @pytest.mark.parametrize(
     "title",
     [
