@@ -644,16 +644,22 @@ def _visible_paragraphs(tree: Any) -> str:
     from the wall saying it; in one pass, so a deeply nested page costs no more than a flat one.
     """
     paragraphs: list[list[str]] = [[]]
+    # Inside a hidden element: its children are none the reader sees either (a <template>'s paywall box, kept
+    # for readers who are not subscribers, marked a subscriber's whole article as partial).
+    hidden = 0
     for event, element in lxml.etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag.lower() if isinstance(element.tag, str) else None
         if tag in _BLOCK_TAGS and paragraphs[-1]:
             paragraphs.append([])
         if event == "start":
+            hidden += tag in _HIDDEN_TAGS
             # A comment's or a script's text is none the reader sees (a comment's tag is no string).
-            if tag is not None and tag not in _HIDDEN_TAGS and element.text:
+            if not hidden and tag is not None and element.text:
                 paragraphs[-1].append(element.text)
-        elif element.tail and element is not tree:
-            paragraphs[-1].append(element.tail)
+        else:
+            hidden -= tag in _HIDDEN_TAGS
+            if not hidden and element.tail and element is not tree:
+                paragraphs[-1].append(element.tail)
     return "\n\n".join(text for words in paragraphs if (text := " ".join("".join(words).split())))
 
 

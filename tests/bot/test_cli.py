@@ -537,6 +537,20 @@ async def test_summarize_feed_url_reads_the_items_and_says_which_on_stderr(
     assert err.count("\n") == 1 and "2 articles" in err and "Harbor city approves new tram line" in err
 
 
+async def test_summarize_feed_url_reads_it_in_the_charset_its_server_names(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    # A feed in ISO-8859-2 said only by its Content-Type: its item was named as guessed in another charset.
+    title = "Lech Wałęsa opens the Gdańsk tram line"
+    feed = _rss(title + "\n\n" + ARTICLE.split("\n\n", 1)[1], OTHER).encode("iso-8859-2")
+    url = news_site.add("/pl.xml", feed, content_type="application/rss+xml; charset=ISO-8859-2")
+    code, _, err = await _newsbot_async(
+        "summarize", url, "-n", "2", cwd=tmp_path, NEWSBOT_ALLOW_PRIVATE_URLS="true"
+    )
+    assert code == 0, err
+    assert title in err, err
+
+
 async def test_summarize_of_a_paywalled_page_says_on_stderr_that_only_its_start_was_read(
     tmp_path: Path, news_site: NewsSite
 ) -> None:

@@ -818,6 +818,24 @@ async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(
     assert [a.title for a in await db.articles.latest(10)] == [title]
 
 
+async def test_a_feed_a_page_names_is_read_in_the_charset_its_server_names(
+    service: IngestService, news_site: NewsSite
+) -> None:
+    # /addfeed of a site's page: the feed it names, in ISO-8859-2 said only by its Content-Type, was added under
+    # a title guessed in Windows-1252 ("Wa³êsa").
+    title = "Lech Wałęsa's Gdańsk"
+    xml = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title></channel></rss>'
+    feed = news_site.add(
+        "/gdansk.xml", xml.encode("iso-8859-2"), content_type="application/rss+xml; charset=ISO-8859-2"
+    )
+    page = news_site.add(
+        "/gdansk.html",
+        f'<html><head><title>News</title><link rel="alternate" type="application/rss+xml" href="{feed}"></head></html>',
+    )
+    check = await service.check_feed(page)
+    assert (check.url, check.title) == (feed, title)
+
+
 async def test_a_feeds_declared_topics_tag_every_item_of_it(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -2431,6 +2449,33 @@ async def test_a_teasers_corrected_headline_keeps_the_stored_text_when_its_page_
     assert stored is not None and stored.title == "Chip plant opens in May"
     assert "vaccination" in stored.body and "Read more" not in stored.body
     assert not any("Read more" in sentence for sentence in stored.summary)
+
+
+async def test_a_paywalled_teasers_corrected_headline_keeps_it_partial_when_its_page_fails(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The stored start of a paywalled page kept under the new headline lost its mark: its summary no longer
+    # said that only the start of the article could be read.
+    paragraphs = "".join(f"<p>{s}</p>" for s in HEALTH_BODY.split("\n\n")[:2])
+    page = news_site.add(
+        "/story.html",
+        f"<html><head><title>Chip plant opens</title></head><body><article><h1>Chip plant opens</h1>{paragraphs}"
+        "<div class='paywall'><p>Subscribe to continue reading.</p></div></article></body></html>",
+    )
+    article = await _poll_one_teaser(service, db, clock, news_site, page)
+    assert article.id is not None
+    item = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Teasers</title><link>http://x/</link>"
+        f"<item><title>Chip plant opens in May</title><link>{page}</link><description>Read more...</description>"
+        f"<pubDate>{_rfc822(clock.now() - 601)}</pubDate></item></channel></rss>"
+    )
+    news_site.add("/teasers.xml", item, content_type="application/rss+xml")
+    news_site.add("/story.html", "gone", status=500)
+    clock.advance(601)
+    await service.poll_due_feeds(clock.now())
+    stored = await db.articles.get(article.id)
+    assert stored is not None and stored.title == "Chip plant opens in May"
+    assert stored.partial
 
 
 async def test_a_feed_that_edits_every_item_at_every_poll_costs_ten_edits_a_poll(

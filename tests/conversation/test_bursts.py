@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
+from telegram.error import RetryAfter
 
 import bot.app
 from bot.app import build_application, running_application
 from bot.clock import FakeClock
 from bot.context import BotApplication
+from bot.delivery import Pacer, SharedPacing
 from bot.emulator import BotApiEmulator, RateLimits
 from bot.store import NewArticle
 from summaries.articles import Article
@@ -166,6 +169,60 @@ async def test_each_command_cut_short_by_a_stop_is_told_to_send_it_again_in_repl
     ] * 2
     quoted = [m.reply_to_message_id for m in sent]
     assert None not in quoted and len(set(quoted)) == 2, quoted
+
+
+async def test_a_button_tapped_just_before_the_bot_stops_is_answered_within_the_grace(
+    emulator: BotApiEmulator, make_bot: MakeBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A summary a moment slow when the stop comes is finished, not cut short with "tap it again".
+    entered = asyncio.Event()
+
+    async with make_bot() as application:
+        await store_samples(application)
+        listing = await say(emulator, "/latest")
+        ingest = services_of(application).ingest
+        summarize = ingest.summarize_article
+
+        async def slow(*args: Any, **kwargs: Any) -> Any:
+            entered.set()
+            await asyncio.sleep(0.5)
+            return await summarize(*args, **kwargs)
+
+        monkeypatch.setattr(ingest, "summarize_article", slow)
+        data = next(data for _, data in listing.buttons if data and data.startswith("sum:"))
+        query_id = await emulator.press_button(USER_CHAT, listing.message_id, data)
+        await asyncio.wait_for(entered.wait(), 10)
+    answer = await emulator.wait_callback_answer(query_id, timeout=5)
+    assert "stopping" not in (answer.text or ""), answer.text
+    assert emulator.messages(USER_CHAT)[-1].message_id != listing.message_id  # the summary was posted
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "chat_id", "ready_at"),
+    [
+        # Held for the wait, and then for the reply's own retry (a group's interval: 3 s here): the alert sender
+        # took the first slot after the wait, and the retried reply was refused again.
+        ("sendMessage", -100555, 100 + 5 + 3.0),
+        ("sendMessage", 7, 100 + 5 + 1.0),
+        # A page turn's edit spends the chat's budget as a message does.
+        ("editMessageText", 7, 100 + 5 + 1.0),
+        # A tap's toast is no message in the chat.
+        ("answerCallbackQuery", 7, 0.0),
+    ],
+)
+async def test_a_429_to_a_reply_holds_the_chats_alerts_past_the_replys_retry(
+    endpoint: str, chat_id: int, ready_at: float
+) -> None:
+    pacer = Pacer(overall_per_second=30, chat_interval=1.0, group_per_minute=20, clock=lambda: 100.0)
+    pacing = SharedPacing()
+    pacing.share(pacer)
+
+    async def refused() -> bool:
+        raise RetryAfter(timedelta(seconds=5))
+
+    with pytest.raises(RetryAfter):
+        await pacing.process_request(refused, (), {}, endpoint, {"chat_id": chat_id}, None)
+    assert pacer.chat_ready_at(chat_id) == ready_at
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -285,6 +285,23 @@ async def test_channel_posts_that_are_no_command_of_ours_get_no_answer(
     assert "/subscribe" in reply.text
 
 
+async def test_a_channel_button_telegram_cannot_check_says_channel(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A tap whose admin check Telegram could not answer (a proxy's 502) is told so, in the channel's words.
+    await _add_bot_to_channel(emulator)
+    topics = await post(emulator, "/topics")
+    emulator.answer_as_proxy(502, methods=("getChatMember",))
+    try:
+        toast = await press(emulator, topics, "t:science", user_id=CHANNEL_ADMIN)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert toast == (
+        "Telegram could not tell me just now whether you administer this channel; please try again in a minute."
+    )
+    assert await services_of(running_bot).subscriptions.topic_ids(CHANNEL) == set()
+
+
 async def test_a_subscriber_cannot_confirm_a_channels_stop(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -1461,6 +1461,35 @@ async def test_an_alert_retried_in_an_outage_when_the_chat_unsubscribes_is_not_s
         assert [t.split("\n")[0] for t in texts(emulator, 7)] == ["💼 Bank merger agreed"]
 
 
+async def test_an_alert_held_by_429s_when_the_chat_unsubscribes_is_not_sent_later(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same, the alert told again and again to wait (429) and put back in the queue for later.
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 2)  # a retry after the wait, then put back
+    flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1"}
+    flood["parameters"] = {"retry_after": 1}
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await add_chat(r, 7, topics=("sport", "business"))
+        emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("sendMessage",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Cup final tonight", topics=("sport",))], clock.now()
+        )
+        await wait_until(lambda: emulator.requests["proxy"] >= 1)  # told to wait 1 s
+        await _unfollow_sport(r, 7, "sport")
+        await wait_until(lambda: emulator.requests["proxy"] >= 2)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        emulator.answer_as_proxy(None)
+        clock.advance(600)
+        await r.delivery.plan_alerts(
+            [await store_article(r, "Bank merger agreed", topics=("business",))], clock.now()
+        )
+        await wait_until(lambda: bool(emulator.messages(7)))
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == ["💼 Bank merger agreed"]
+
+
 @pytest.mark.parametrize("then", ["digest", "quiet"])
 async def test_an_alert_retried_when_the_chat_unsubscribes_is_not_held_for_its_new_digest_or_quiet_hours(
     tmp_path: Path, emulator: BotApiEmulator, then: str

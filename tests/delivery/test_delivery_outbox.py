@@ -591,6 +591,9 @@ async def test_alerts_the_sender_holds_when_an_outage_is_folded_join_the_catch_u
         assert len(texts(emulator, 7)) == 1, [t.split("\n")[0] for t in texts(emulator, 7)]
         [catchup] = texts(emulator, 7)
         assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+        # The joined alerts left the sender's window: counted in it still, outages filled it until no alert was
+        # claimed any more.
+        assert r.delivery._state.in_window == 0
         await r.delivery.aclose()
         assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 

@@ -581,6 +581,7 @@ def test_dates_feedparser_misreads_are_read_right_in_rss_and_atom(written: str, 
         ("March 5, 2024 10:00 AM PT", datetime(2024, 3, 5, 18, 0, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 9:30 PM AST", datetime(2024, 3, 6, 1, 30, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 10:00 PM MET", datetime(2024, 3, 5, 21, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 10:00 PM MEST", datetime(2024, 3, 5, 20, 0, tzinfo=UTC)),
         # A 24-hour time in these zones: as feedparser reads it.
         ("Tue, 05 Mar 2024 22:00:00 CT", datetime(2024, 3, 6, 4, 0, tzinfo=UTC)),
         ("Tue, 05 Mar 2024 10:00:00 ADT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
@@ -602,6 +603,7 @@ def test_a_12_hour_time_in_the_zones_feedparser_knows_is_read_right(written: str
         ("2024-03-05", datetime(2024, 3, 5, tzinfo=UTC)),
         # Not a 12-hour time: read as feedparser reads it, the "PM" ignored.
         ("Tue, 05 Mar 2024 13:00 PM GMT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
+        ("Tue, 05 Mar 2024 13:00 AM GMT", datetime(2024, 3, 5, 13, 0, tzinfo=UTC)),
         # Digits that are a date, not a Unix time (read as one, February 2034).
         ("2024030510", datetime(2024, 3, 5, tzinfo=UTC)),
     ],
@@ -693,6 +695,18 @@ def test_a_feed_declared_in_punycode_is_refused_at_once(declared: str) -> None:
     with pytest.raises(FeedError, match="could not be read"):
         parse_feed(feed, "https://city.example/rss")
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+@pytest.mark.parametrize("charset", [None, "utf-8", "iso-8859-1"])
+def test_a_wide_feed_with_a_byte_order_mark_is_read_by_it(encoding: str, charset: str | None) -> None:
+    # The byte order mark says how the feed is written, whatever the server names and the declaration leaves out.
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Zürich news</title>'
+        "<item><title>Café owners in Zürich</title><link>https://z.example/1</link></item></channel></rss>"
+    ).encode(encoding)
+    parsed = parse_feed(feed, "https://z.example/rss", charset=charset)
+    assert [item.title for item in parsed.items] == ["Café owners in Zürich"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp037", "utf-7"])

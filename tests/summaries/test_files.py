@@ -146,6 +146,8 @@ def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Pat
         ),
         ("El niño returns\n\nEl niño llegará mañana, dijo la señora. España se prepara.", "latin-1"),
         ("Council votes\n\nThe “yes” side won – narrowly. Residents’ groups welcomed it.", "cp1252"),
+        # Only quotes and an ellipsis beside ASCII: chardet read them as Japanese ("哲o!賠").
+        ("No\n\n“No!”…", "cp1252"),
         # chardet weighs DOS, Mac and mainframe code pages too: "no ·ltimo trimestre" (cp437), "Straşe" (MacTurkish).
         (
             "Economia\n\nA economia cresceu 2% no último trimestre. O governo comemorou o resultado.",
@@ -155,6 +157,8 @@ def test_a_utf8_file_with_a_line_in_windows_1252_keeps_its_letters(tmp_path: Pat
         # Lone accented letters taken for Greek or Cyrillic ones: "Jα comeηou", "Il titolo и caduto".
         ("Já começou\n\nJá começou a festa.", "latin-1"),
         ("Mercato\n\nIl titolo è caduto", "latin-1"),
+        # Two such letters in one Latin word are no word of that script: "Cafй dйjа fermй".
+        ("Café\n\nCafé déjà fermé.", "latin-1"),
         # Guessed ISO-8859-4, whose 0x8a is a control code: "\x8akoda".
         ("Škoda sales rise\n\nŠkoda sales rise in May.", "cp1252"),
         ("Sales\n\nŠkoda sales rise", "cp1252"),

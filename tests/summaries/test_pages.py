@@ -149,6 +149,12 @@ WALLS = {
         "address may be mistyped. Try searching our site or go back to the home page for our latest stories.</p>"
         "<a href='/'>Home</a></main></body></html>"
     ),
+    # A quotation closed before the check's phrase leaves it the page's own.
+    "bot check with a button": (
+        "<html><head><title>Security check</title></head><body><h1>ferry.example</h1>"
+        "<p>Press \u201cContinue\u201d so that we can verify you are human.</p><button>Continue</button>"
+        "</body></html>"
+    ),
     "app shell": (
         "<html><head><title>Ferry News</title></head><body><noscript>You need to enable JavaScript to run this "
         "app.</noscript><div id='root'></div><script src='/static/main.js'></script></body></html>"
@@ -161,6 +167,7 @@ WALLS = {
     [
         ("consent", "That page shows only a cookie-consent notice (it asks to accept cookies before showing"),
         ("bot check", 'That page is the site\'s check for robots ("Checking your browser"), not the article'),
+        ("bot check with a button", "That page is the site's check for robots"),
         ("soft 404", 'The site says that page does not exist (it shows "page not found").'),
         ("app shell", "That page has no article text (it needs JavaScript to show it"),
     ],
@@ -169,6 +176,32 @@ def test_a_page_shown_instead_of_the_article_says_what_it_is(wall: str, reason: 
     # The consent notice, "Checking your browser" and "Page not found" were summarized as articles.
     with pytest.raises(ExtractionError) as err:
         extract_page(WALLS[wall].encode(), "https://ferry.example/news/terminal")
+    assert err.value.reason.startswith(reason), err.value.reason
+
+
+_CONSENT = "That page shows only a cookie-consent notice"
+_ROBOTS = "That page is the site's check for robots"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "reason"),
+    [
+        # Each of a wall's phrases alone marks it: a notice or check saying only that one was summarized.
+        ("Ferry News", "<p>This site uses cookies to measure its audience.</p>", _CONSENT),
+        ("Ferry News", "<p>We store and/or access information on a device, such as cookies.</p>", _CONSENT),
+        ("Ferry News", "<p>Manage preferences</p>", _CONSENT),
+        ("Ferry News", f"{_CONSENT_BOX}<p>© 2026 Ferry News</p>", _CONSENT),  # a footer left is no article
+        ("ferry.example", "<p>Checking if the site connection is secure</p>", _ROBOTS),
+        ("ferry.example", "<p>ferry.example needs to review the security of your connection.</p>", _ROBOTS),
+        ("Just a moment... | Cloudflare", "<p>Please wait.</p>", _ROBOTS),
+        ("Attention Required! | Cloudflare", "<p>Please wait.</p>", _ROBOTS),
+        ("DDoS-Guard", "<p>Please wait.</p>", _ROBOTS),
+    ],
+)
+def test_each_of_a_walls_own_phrases_marks_it(title: str, body: str, reason: str) -> None:
+    page = f"<html><head><title>{title}</title></head><body><h1>ferry.example</h1>{body}</body></html>"
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page.encode(), "https://ferry.example/news/terminal")
     assert err.value.reason.startswith(reason), err.value.reason
 
 
@@ -222,6 +255,28 @@ def test_a_short_article_about_a_search_or_a_check_is_still_an_article() -> None
     assert page.title == "Missing sailor could not be found, coastguard says"
 
 
+def test_a_long_article_using_a_robot_checks_words_is_an_article() -> None:
+    # Only a short page is a wall: a feature that says, unquoted, what such checks ask is the article it is.
+    paragraphs = (
+        "Small news sites across the region have started putting a gate in front of their stories, and readers "
+        "have noticed. Before a page loads, a grey box now asks them to verify you are human, and on a slow "
+        "phone the wait can last ten seconds or more.",
+        "The sites say they had little choice. Automated scrapers copied whole archives every night last winter, "
+        "and the cost of serving them grew larger than the papers' income from advertising on the same pages.",
+        "Readers are less sure the trade is worth it. Older subscribers told the press council that they gave up "
+        "after the box appeared for the third time in one morning, and some cancelled their subscriptions.",
+        "Engineers who build the checks say the boxes are meant to appear rarely, and only for visitors whose "
+        "browsers behave like programs: no mouse movement, hundreds of requests a minute, or a missing language.",
+        "The council plans to publish guidance in the spring. It will ask members to keep the check away from "
+        "their front pages, to tell readers why it appears, and to let subscribers who have logged in skip it.",
+        "Until then, the advice to readers is simple: keep the browser up to date, allow the site's cookies, and "
+        "write to the editor when the box appears more than once a day, so the paper can tune its settings.",
+    )
+    page = extract_page(_brief("Why local news sites now check you are not a robot", *paragraphs))
+    assert page.title == "Why local news sites now check you are not a robot"
+    assert paragraphs[0] in page.text
+
+
 def _brief(title: str, *paragraphs: str) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>".encode()
@@ -255,6 +310,23 @@ _LAST = (
             "Just a moment... the long wait for the harbour bridge",
             "The bridge was promised twenty years ago.",
         ),
+        # In single quotes, straight or curly, an apostrophe inside them ("can’t") closing none.
+        (
+            "Scam pages copy robot checks",
+            "The fake box says 'verify you are human' and then asks for a card number.",
+        ),
+        (
+            "Scam pages copy robot checks",
+            "The fake box says \u2018verify you are human\u2019 and then asks for a card number.",
+        ),
+        (
+            "Scam pages copy robot checks",
+            "The fake box says \u2018you can\u2019t go on until we verify you are human\u2019 and asks for a card.",
+        ),
+        (
+            "Scam pages copy robot checks",
+            "The fake box says \u00abverify you are human\u00bb and then asks for a card number.",
+        ),
     ],
 )
 def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str, story: str) -> None:
@@ -275,10 +347,25 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
         ),
         ("<div class='overlay'><p>Create a free account to keep reading.</p></div>", True),
         ("<div id='premium'><p>The rest of this article is for subscribers only.</p></div>", True),
+        ("<div class='gate'><p>To continue reading, please subscribe.</p></div>", True),
+        (
+            "<div class='gate'><p>You have read your free stories. To keep reading this story, pick a plan.</p></div>",
+            True,
+        ),
+        ("<div class='gate'><p>Subscribe today to read the full article.</p></div>", True),
+        ("<div class='gate'><p>Sign up for free and keep reading.</p></div>", True),
+        # A quotation going on into the next paragraph opens no quote around the box after it.
+        (
+            "<p>\u201cWe had no choice,\u201d the chairman said. \u201cThe talks were going nowhere.</p>"
+            "<div class='paywall'><p>Subscribe to continue reading.</p></div>",
+            True,
+        ),
         # A masthead's sign-in link and a story quoting a wall are on pages of whole articles.
         ("<p>Already a subscriber? Log in.</p>", False),
         ("<p>Readers met a box saying \u201cSubscribe to continue reading\u201d and left.</p>", False),
         ('<p>Readers met a box saying <em>"Subscribe to continue reading"</em> and left.</p>', False),
+        # A box kept for readers who are not subscribers is on a page its subscriber sees whole.
+        ("<template><div class='paywall'><p>Subscribe to continue reading.</p></div></template>", False),
         ("", False),
     ],
 )
