@@ -114,11 +114,14 @@ class ChatRepo:
                 # Stories held for a digest that will never come now (only digest chats get digests) would
                 # stay 'pending' forever: they go out as alerts instead. So do those of a digest being sent
                 # right now: if it fails, they come back 'pending' and must not wait for a digest either.
+                # Planned as alerts now: left as planned for the digest, hours ago, the sender took them for
+                # alerts an outage kept from the chat and sent them as a catch-up. A catch-up's stories stay late.
                 await run(
                     conn,
-                    "UPDATE deliveries SET kind = 'alert', not_before = 0"
+                    "UPDATE deliveries SET kind = 'alert', not_before = 0,"
+                    " planned_at = CASE WHEN catchup THEN planned_at ELSE ? END"
                     " WHERE chat_id = ? AND kind = 'digest' AND status IN ('pending', 'sending')",
-                    (chat.id,),
+                    (now, chat.id),
                 )
                 # Alerts held until quiet hours ended were timed by the old settings (quiet hours, timezone):
                 # release them; the sender checks the new quiet hours and holds them again if still quiet.

@@ -275,6 +275,16 @@ class FeedRepo:
             )
 
     async def forget_items(self, not_seen_since: float) -> int:
-        """Drop the guids of items no feed has listed since ``not_seen_since``; how many went."""
+        """Drop the guids of items no feed has listed since ``not_seen_since``; how many went.
+
+        A feed's last listing stays until it lists another: a feed that answers "not modified" lists it still, and
+        a dead feed's domain, lapsed for months, may come back serving another site's feed, which only the
+        memory of what the feed listed tells apart (IngestService's swap check needs some of it)."""
         async with self._db.write() as conn:
-            return await run(conn, "DELETE FROM feed_items WHERE seen_at < ?", (not_seen_since,))
+            return await run(
+                conn,
+                "DELETE FROM feed_items WHERE seen_at < ?"
+                # Each feed's rows of its last read (remember_items gives them all that read's time), found once.
+                " AND (feed_id, seen_at) NOT IN (SELECT feed_id, max(seen_at) FROM feed_items GROUP BY feed_id)",
+                (not_seen_since,),
+            )

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.errors import UserError
 from bot.logs import RedactTokenFilter
+from bot.scheduler import FORGET_PRUNED_AFTER_SECONDS
 from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService, StoryIndex
 from bot.store import ChatDefaults, Database
 from summaries.articles import Article
@@ -600,6 +601,43 @@ async def test_another_sites_feed_first_read_cut_short_stays_quiet_when_read_who
         "https://deals.example/",
         0,
     )
+
+
+@pytest.mark.parametrize("before", ["dead", "not modified"])
+async def test_another_sites_feed_months_after_the_feed_was_last_read_whole_is_read_as_a_new_feed(
+    before: str, service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # A lapsed domain is sold months after its site went down (or after months of 304s from a site left alone):
+    # the daily clean-up had forgotten every item the feed listed after 90 days, so the swap check, which needs
+    # them, was skipped and the other site's 60 items alerted every subscriber of the feed.
+    body = _site_rss("Harbour Post", "https://harbour.example/", [_story(n, news_site) for n in (2, 1)])
+    url = news_site.add("/harbour.xml", body, content_type="application/rss+xml", auto_etag=True)
+    await db.feeds.add(url, (), None, clock.now())
+    assert len(await service.poll_due_feeds(clock.now())) == 2
+    for _month in range(4):
+        clock.advance(30 * 86400)
+        if before == "dead":
+            news_site.add("/harbour.xml", "gone", status=410, content_type="text/plain")
+        assert await service.poll_due_feeds(clock.now()) == []  # a 410, or a 304
+        await db.feeds.forget_items(clock.now() - FORGET_PRUNED_AFTER_SECONDS)  # the daily clean-up
+    feed = await db.feeds.get(1)
+    assert feed is not None and feed.dead == (before == "dead")
+    clock.advance(86400)
+    spam = [
+        _story(n, news_site, title=f"Cheap watch deal {n}", published=_iso(clock.now() - 60))
+        for n in range(100, 160)
+    ]
+    news_site.add(
+        "/harbour.xml",
+        _site_rss("Best Deals Online", "https://deals.example/", spam),
+        content_type="application/rss+xml",
+    )
+
+    assert await service.poll_due_feeds(clock.now()) == []
+
+    assert await db.articles.count() == 62
+    feed = await db.feeds.get(1)
+    assert feed is not None and (feed.title, feed.dead) == ("Best Deals Online", False)
 
 
 @pytest.mark.parametrize("change", ["renamed", "moved", "redesigned"])

@@ -819,6 +819,30 @@ async def test_switching_to_instant_while_a_failing_digest_is_sent_still_deliver
         await api.stop()
 
 
+async def test_stories_waiting_hours_for_a_digest_come_as_alerts_after_switching_to_instant(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A morning digest chat switching to alerts at noon got its 8 stories waiting since the morning as one
+    # "Catching up on earlier news" round-up, as if an outage had kept them: they were planned hours ago, and
+    # the catch-up took every alert planned that long ago for one the sender never reached.
+    clock = FakeClock(utc(2026, 1, 3, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["18:00"])
+        titles = [f"Morning result {n}" for n in range(8)]
+        articles = [await store_article(r, title, topics=("sport",), age=300) for title in titles]
+        await r.delivery.plan_alerts(articles, clock.now())
+        clock.set(utc(2026, 1, 3, 12))
+        await chats.set_mode(7, "instant")
+        await r.delivery.start()
+        await wait_until(lambda: len(emulator.messages(7)) == len(titles), timeout=20)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [t.split("\n")[0] for t in texts(emulator, 7)] == [f"⚽ {t}" for t in titles]
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
+
+
 class RevokedTokenApi(LoopbackApi):
     """sendMessage answers 401 Unauthorized (a token revoked in @BotFather) while ``revoked``, else 200."""
 
