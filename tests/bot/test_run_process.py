@@ -471,18 +471,20 @@ async def test_sigterm_while_polling_starts_stops_at_once(tmp_path: Path) -> Non
     assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
 
 
-class _StuckStopEmulator(BotApiEmulator):
-    """A Bot API that stops answering (until ``released``): every sendMessage, and the getUpdates with which a
-    stopping bot confirms what it fetched, wait, as behind a network that went down."""
+class _StuckSendEmulator(BotApiEmulator):
+    """A Bot API whose sendMessage waits (until ``released``), as behind a network that went down; with
+    ``stuck_confirm`` so does the getUpdates with which a stopping bot confirms what it fetched."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, stuck_confirm: bool) -> None:
         super().__init__()
         self.released = asyncio.Event()
+        self._stuck_confirm = stuck_confirm
 
     async def _get_updates(self, params: Mapping[str, Any]) -> list[JSON]:
         if not params.get("timeout"):  # only the stop's confirmation asks without waiting
-            self.requests["stuck-getUpdates"] += 1
-            await self.released.wait()
+            self.requests["confirm-getUpdates"] += 1
+            if self._stuck_confirm:
+                await self.released.wait()
         return await super()._get_updates(params)
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -492,37 +494,53 @@ class _StuckStopEmulator(BotApiEmulator):
         return await super()._handle(request)
 
 
+async def _plan_one_alert(emulator: BotApiEmulator, db: Path) -> None:
+    """Chat 7 follows sport and has one alert planned ("Late goal wins the cup"), as a poll leaves it."""
+    settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=emulator.base_url, db_path=db)
+    async with await Database.open(db) as database:
+        clock = SystemClock()
+        planner = DeliveryService(
+            db=database, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
+        )
+        r = Rig(database, emulator, clock, settings, planner, None)  # type: ignore[arg-type]
+        await add_chat(r, 7, topics=("sport",))
+        article = await store_article(r, "Late goal wins the cup", topics=("sport",))
+        assert await planner.plan_alerts([article], clock.now()) == 1
+
+
+async def _second_sigterm(
+    emulator: _StuckSendEmulator, tmp_path: Path, db: Path, *, while_sending: bool
+) -> tuple[int, str, float]:
+    """Start the bot, wait for its alert's send to hang, SIGTERM it twice (the second while the stop waits on
+    Telegram's confirmation, or on the alert on its way); its exit code, log, and seconds from the second."""
+    process = await _start_run(tmp_path, emulator.base_url, db)
+    try:
+        await _until(lambda: emulator.requests["stuck-sendMessage"] >= 1, timeout=60)  # the alert's send
+        process.send_signal(signal.SIGTERM)
+        await _until(lambda: emulator.requests["confirm-getUpdates"] >= 1)  # the stop waits on Telegram
+        if while_sending:
+            await asyncio.sleep(1)  # the stop now waits for the alert on its way
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        code, log = await _finish(process, timeout=30)
+        return code, log, time.monotonic() - started
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        emulator.released.set()
+
+
 async def test_a_second_signal_while_stopping_exits_at_once_and_says_what_may_come_twice(
     tmp_path: Path,
 ) -> None:
     # A stop stuck on an unreachable Telegram ignored a second Ctrl-C or SIGTERM: the operator had to kill -9,
     # with no word of what that left. Now the second one exits at once, 128 + its number, and says what may repeat.
     db = tmp_path / "bot.sqlite3"
-    async with _StuckStopEmulator() as emulator:
-        settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=emulator.base_url, db_path=db)
-        async with await Database.open(db) as database:
-            clock = SystemClock()
-            planner = DeliveryService(
-                db=database, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
-            )
-            r = Rig(database, emulator, clock, settings, planner, None)  # type: ignore[arg-type]
-            await add_chat(r, 7, topics=("sport",))
-            article = await store_article(r, "Late goal wins the cup", topics=("sport",))
-            assert await planner.plan_alerts([article], clock.now()) == 1
-        process = await _start_run(tmp_path, emulator.base_url, db)
-        try:
-            await _until(lambda: emulator.requests["stuck-sendMessage"] >= 1, timeout=60)  # the alert's send
-            process.send_signal(signal.SIGTERM)
-            await _until(lambda: emulator.requests["stuck-getUpdates"] >= 1)  # the stop waits on Telegram
-            process.send_signal(signal.SIGTERM)
-            started = time.monotonic()
-            code, log = await _finish(process, timeout=30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            emulator.released.set()
-        assert time.monotonic() - started < 3, log[-2000:]
+    async with _StuckSendEmulator(stuck_confirm=True) as emulator:
+        await _plan_one_alert(emulator, db)
+        code, log, took = await _second_sigterm(emulator, tmp_path, db, while_sending=False)
+        assert took < 3, log[-2000:]
         assert code == 128 + signal.SIGTERM, log[-2000:]
         assert "stopping now (a second stop signal): at most 1 message on its way may come twice" in log, log
         assert "Traceback" not in log, log[-2000:]
@@ -538,55 +556,15 @@ async def test_a_second_signal_while_stopping_exits_at_once_and_says_what_may_co
     assert "Late goal wins the cup" in alert.text
 
 
-class _StuckSendEmulator(BotApiEmulator):
-    """A Bot API whose sendMessage never answers (until ``released``) while getUpdates still does."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.released = asyncio.Event()
-
-    async def _get_updates(self, params: Mapping[str, Any]) -> list[JSON]:
-        if not params.get("timeout"):  # the stop's confirmation of what it fetched
-            self.requests["confirm-getUpdates"] += 1
-        return await super()._get_updates(params)
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["method"].lower() == "sendmessage" and not self.released.is_set():
-            self.requests["stuck-sendMessage"] += 1
-            await self.released.wait()
-        return await super()._handle(request)
-
-
 async def test_a_second_signal_while_the_sender_waits_for_an_alert_on_its_way_says_it_may_come_twice(
     tmp_path: Path,
 ) -> None:
     # The stop waits up to 5 s for an alert on its way before closing the database. A second SIGTERM then said
     # "no message was on its way" (the services were already taken off for closing) and left the database open.
     db = tmp_path / "bot.sqlite3"
-    async with _StuckSendEmulator() as emulator:
-        settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=emulator.base_url, db_path=db)
-        async with await Database.open(db) as database:
-            clock = SystemClock()
-            planner = DeliveryService(
-                db=database, bot=None, settings=settings, clock=clock, catalogue=TopicCatalogue.load(None)
-            )
-            r = Rig(database, emulator, clock, settings, planner, None)  # type: ignore[arg-type]
-            await add_chat(r, 7, topics=("sport",))
-            article = await store_article(r, "Late goal wins the cup", topics=("sport",))
-            assert await planner.plan_alerts([article], clock.now()) == 1
-        process = await _start_run(tmp_path, emulator.base_url, db)
-        try:
-            await _until(lambda: emulator.requests["stuck-sendMessage"] >= 1, timeout=60)  # the alert's send
-            process.send_signal(signal.SIGTERM)
-            await _until(lambda: emulator.requests["confirm-getUpdates"] >= 1)
-            await asyncio.sleep(1)  # the stop now waits for the alert on its way
-            process.send_signal(signal.SIGTERM)
-            code, log = await _finish(process, timeout=30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            emulator.released.set()
+    async with _StuckSendEmulator(stuck_confirm=False) as emulator:
+        await _plan_one_alert(emulator, db)
+        code, log, _ = await _second_sigterm(emulator, tmp_path, db, while_sending=True)
     assert code == 128 + signal.SIGTERM, log[-2000:]
     assert "stopping now (a second stop signal): at most 1 message on its way may come twice" in log, log
     assert not (tmp_path / "bot.sqlite3-wal").exists()  # the database was closed
