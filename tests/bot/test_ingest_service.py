@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.logs import RedactTokenFilter
 from bot.scheduler import FORGET_PRUNED_AFTER_SECONDS
 from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService, StoryIndex
-from bot.store import ChatDefaults, Database
+from bot.store import ChatDefaults, Database, load_migrations
 from summaries.articles import Article
 from summaries.dedup import story_signature
 from summaries.fetch import Fetcher
@@ -2367,6 +2367,70 @@ async def test_a_feeds_edit_of_its_first_polls_undated_or_alike_dated_backlog_al
     [stored] = await db.articles.search("Harbour4")
     assert "sport" in stored.topics  # the edit is taken
     assert edited == [] and await db.articles.alert_pending() == []
+
+
+async def test_a_feeds_edit_of_an_undated_backlog_item_stored_before_the_upgrade_alerts_nobody(
+    clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # Yesterday's newsbot (schema 21) stored a feed's undated archive at its first poll, pushed to nobody, with
+    # no backlog mark. After the upgrade, an edit of one adding a topic brought that archive item to the
+    # topic's followers as news. A second item, alerted before the upgrade, is news for the chats the edit
+    # makes it match, as today's code would plan it.
+    path = tmp_path / "news.sqlite3"
+    async with await Database.open(path, migrations=load_migrations()[:21]) as old:
+        assert old.schema_version == 21
+    items = [_story(n, news_site) for n in (7, 8)]
+    for item in items:
+        del item["date_published"]
+    stored_at = clock.now() - 3600
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO chats (id, created_at, updated_at) VALUES (7, ?, ?), (8, ?, ?)",
+            (stored_at, stored_at, stored_at, stored_at),
+        )
+        conn.execute(
+            "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (7, 'topic', 'sport', ?),"
+            " (8, 'keyword', 'harbour8', ?)",
+            (stored_at, stored_at),
+        )
+        conn.execute(
+            "INSERT INTO feeds (id, url, origin, title, created_at, last_polled_at, last_success_at, next_poll_at)"
+            " VALUES (1, ?, 'admin', 'Archive', ?, ?, ?, 0)",
+            (news_site.url("/archive.json"), stored_at - 60, stored_at, stored_at),
+        )
+        for n, item in zip((1, 2), items, strict=True):
+            conn.execute(
+                "INSERT INTO articles (id, url, title, source, fetched_at, body, content_hash, story_id, feed_id)"
+                " VALUES (?, ?, ?, 'Archive', ?, ?, ?, ?, 1)",
+                (n, item["url"], item["title"], stored_at, item["content_text"], f"h{n}", n),
+            )
+        conn.execute(
+            "INSERT INTO deliveries (chat_id, story_id, article_id, kind, status, planned_at, finished_at)"
+            " VALUES (8, 2, 2, 'alert', 'sent', ?, ?)",
+            (stored_at, stored_at),
+        )
+    conn.close()
+    news_site.add(
+        "/archive.json",
+        _json_feed("Archive", [dict(item, content_text=item["content_text"] + _FOOTBALL) for item in items]),
+        content_type="application/json",
+    )
+    edited = _Edited()
+    async with await Database.open(path) as db:
+        settings = Settings(_env_file=None, db_path=path, allow_private_urls=True)  # type: ignore[call-arg]
+        fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=1_000_000)
+        service = IngestService(
+            db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+        )
+        try:
+            assert await service.poll_due_feeds(clock.now(), on_edit=edited) == []
+            assert ["sport" in a.topics for a in await db.articles.search("Harbour")] == [True, True]
+            assert edited == [(["Harbour report number 8"], set(), ["Harbour report number 8"])]
+            assert [a.id for a in await db.articles.alert_pending()] == [2]
+        finally:
+            service.close()
+            await fetcher.aclose()
 
 
 def _delivery(db: Database, clock: FakeClock, tmp_path: Path) -> DeliveryService:
