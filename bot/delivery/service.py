@@ -510,12 +510,15 @@ class DeliveryService:
         if not on_demand or shown:
             nxt = chat.next_digest_at
             if not on_demand and chat.mode == "digest":
-                # Told to wait (429): the rest of the digest (all of it, or the parts after those that went
-                # out) is tried again after the wait, not at the next digest time. Otherwise the next time by
-                # the chat's schedule as it is now: times or a timezone changed while this digest was due or
-                # being sent count from it (ChatService kept it due).
+                # Told to wait (429), or Telegram unreachable: the rest of the digest (all of it, or the parts
+                # after those that went out) is tried again after the wait, not at the next digest time.
+                # Otherwise the next time by the chat's schedule as it is now: times or a timezone changed while
+                # this digest was due or being sent count from it (ChatService kept it due).
                 current = await self._db.chats.get(chat_id) or chat
-                nxt = retry_at if retry_at is not None else _safe_next_digest(current, now)
+                nxt = _safe_next_digest(current, now)
+                if retry_at is not None and (nxt is None or retry_at < nxt):
+                    # A retry that would reach the next digest time is that digest: it takes the stories.
+                    nxt = retry_at
             await self._db.chats.record_digest(
                 chat.id,
                 last_digest_at=now if shown else None,
@@ -1492,7 +1495,7 @@ class DeliveryService:
         reply_to: int | None = None,
     ) -> tuple[int, float | None]:
         """Send a claimed digest: how many stories reached the chat, and when to try the rest again if Telegram
-        asked for a long wait (429). Each part is marked sent as it goes.
+        asked for a long wait (429) or could not be reached. Each part is marked sent as it goes.
 
         ``roundup``: the alerts a quiet night (or a catch-up, when every row is one) held, under their own heading
         and every one listed (no per-topic cap: a story over it would never reach the chat).
@@ -1592,18 +1595,15 @@ class DeliveryService:
                 "dropped" if result.startswith("gone") else "failed"
             )
             if result.startswith("network:"):
-                # Telegram unreachable: the stories wait for the next digest rather than being lost.
-                if roundup:
-                    # Counted with the parked alerts: an outage tries thousands of chats' catch-ups every 5 minutes.
-                    left = sum(len(later.keys) for later in parts[index:])
-                    self._log_parked(
-                        f"round-up to chat {chat_id}",
-                        result.removeprefix("network: "),
-                        _roundup_wait(rows),
-                        left,
-                    )
-                else:
-                    log.warning("digest to chat %d postponed: %s", chat_id, result)
+                # Telegram unreachable: the stories wait and the digest (its parts not sent) is tried again as a
+                # parked alert would be, not a day later at the next digest time, which held two days of stories
+                # and cut some to "…and N more". Counted with the parked alerts: an outage tries thousands of
+                # chats' digests and catch-ups every 5 minutes.
+                wait = _roundup_wait(rows)
+                left = sum(len(later.keys) for later in parts[index:])
+                what = "round-up" if roundup else "digest"
+                self._log_parked(f"{what} to chat {chat_id}", result.removeprefix("network: "), wait, left)
+                retry_at = self._clock.now() + wait
                 status = "pending"
             elif result.startswith(_RETRY_LATER):
                 # A long retry_after: the stories stay queued and the digest is tried again after the wait.
@@ -1770,7 +1770,7 @@ async def _to_the_answer(send: Awaitable[None]) -> None:
 
 
 def _roundup_wait(rows: Sequence[Delivery]) -> float:
-    """How long a round-up Telegram could not take waits: as an alert parked as often as the most tried of its rows."""
+    """How long a round-up or digest Telegram could not take waits: as an alert parked as often as its rows."""
     return _park_seconds((max(r.attempts for r in rows) + 1) * MAX_NETWORK_ATTEMPTS)
 
 

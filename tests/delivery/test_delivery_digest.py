@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
+from bot.delivery import service as delivery_module
 from bot.delivery.service import CATCHUP_GATHER_SECONDS
 from bot.emulator import BotApiEmulator, RateLimits
 from bot.emulator.html_check import parse_html
@@ -614,3 +615,90 @@ async def test_the_search_a_digest_offers_finds_a_latin_keyword_inside_japanese_
         found = await r.db.articles.search("iphone", reader=7)
         assert {a.id for a in found} == {a.id for a in arts}
         assert [a.id for a in await r.db.articles.search("iPhone 発表", reader=7)] == [arts[0].id]
+
+
+async def test_a_digest_refused_by_an_outage_arrives_once_telegram_is_back_the_same_morning(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Telegram answered 502 at 07:30 for 20 minutes: the digest waited for the next morning's, which then held
+    # two days of stories (some cut to "…and N more"). Now it is tried again as a parked alert is, and arrives
+    # when Telegram is back, once and whole; the next morning's holds only the next day's stories.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
+        # No sleeps between the quick retries: each try is two attempts at once.
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        chats = (7, 8, 9)
+        for chat_id in chats:
+            await digest_chat(r, chat_id, timezone="UTC", digest_times=("07:30",))
+        monday = ["Cup final", "Derby"]
+        await r.delivery.plan_alerts(
+            [await store_article(r, title, topics=("sport",)) for title in monday], clock.now()
+        )
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        clock.set(utc(2026, 1, 5, 7, 30))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            assert await r.delivery.send_due_digests(clock.now()) == 0
+            # One line says the digests wait for Telegram; the other chats' are counted, not logged each.
+            waiting = [
+                rec for rec in caplog.records if rec.name == "bot.delivery" and rec.levelno >= logging.WARNING
+            ]
+            assert len(waiting) == 1 and "Telegram unreachable" in waiting[0].getMessage(), waiting
+            chat = await r.db.chats.get(7)
+            assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 7, 30) + 30  # not tomorrow
+            arrived: dict[int, float] = {}
+            while clock.now() < utc(2026, 1, 5, 8):  # the scheduler's ticks
+                if clock.now() >= utc(2026, 1, 5, 7, 50):
+                    emulator.answer_as_proxy(None)
+                await r.delivery.send_due_digests(clock.now())
+                arrived.update({c: clock.now() for c in chats if c not in arrived and emulator.messages(c)})
+                clock.advance(10)
+        assert not [rec for rec in caplog.records if "postponed" in rec.getMessage()]
+        for chat_id in chats:
+            [digest] = emulator.messages(chat_id)
+            assert all(title in digest.text for title in monday)
+            assert utc(2026, 1, 5, 7, 50) <= arrived[chat_id] <= utc(2026, 1, 5, 7, 55)
+        assert await r.db.deliveries.counts_by_status() == {"sent": 6}
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 7, 30)
+        await r.delivery.plan_alerts([await store_article(r, "Relegation", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 6, 7, 30))
+        assert await r.delivery.send_due_digests(clock.now()) == 3
+        for chat_id in chats:
+            tuesday = emulator.messages(chat_id)[1].text
+            assert "Relegation" in tuesday and not any(title in tuesday for title in monday)
+
+
+async def test_a_digest_waiting_for_telegram_is_tried_again_no_later_than_the_chats_next_digest_time(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The waits grow as a parked alert's (30 s, 60 s, 120 s ...), but a retry that would come after the chat's
+    # next digest time is that digest: the stories are never held past it.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await digest_chat(r, 7, timezone="UTC", digest_times=("07:30", "07:33"))
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        clock.set(utc(2026, 1, 5, 7, 30))
+        tries: list[float | None] = []
+        while clock.now() < utc(2026, 1, 5, 7, 34):
+            await r.delivery.send_due_digests(clock.now())
+            chat = await r.db.chats.get(7)
+            assert chat is not None
+            if not tries or tries[-1] != chat.next_digest_at:
+                tries.append(chat.next_digest_at)
+            clock.advance(10)
+        start = utc(2026, 1, 5, 7, 30)
+        assert tries == [start + 30, start + 90, utc(2026, 1, 5, 7, 33), utc(2026, 1, 5, 7, 37)]
+        emulator.answer_as_proxy(None)
+        clock.set(utc(2026, 1, 5, 7, 37))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Cup final" in digest.text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 7, 30)
