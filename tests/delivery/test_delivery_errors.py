@@ -218,6 +218,21 @@ async def test_a_digest_during_an_outage_waits_for_the_next_one(
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_a_digest_asked_for_during_an_outage_is_logged_as_waiting_for_the_next_digest_not_retried(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # /digest in an outage: its stories wait for the chat's next digest (nothing tries /digest again), but the
+    # log said "retrying in 30 s", and counted it among the parked alerts retried every 5 minutes.
+    async with _outage_digest_rig(tmp_path, api, monkeypatch) as r:
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        api.script = {6: [(502, "")] * 2}
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 0
+        [line] = [rec.getMessage() for rec in caplog.records if rec.name == "bot.delivery"]
+        assert "digest to chat 6 postponed to its next time" in line and "retrying" not in line
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}
+
+
 async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the_cap_later(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
