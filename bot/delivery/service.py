@@ -1599,11 +1599,26 @@ class DeliveryService:
                 # parked alert would be, not a day later at the next digest time, which held two days of stories
                 # and cut some to "…and N more". Counted with the parked alerts: an outage tries thousands of
                 # chats' digests and catch-ups every 5 minutes.
-                wait = _roundup_wait(rows)
-                left = sum(len(later.keys) for later in parts[index:])
-                what = "round-up" if roundup else "digest"
-                self._log_parked(f"{what} to chat {chat_id}", result.removeprefix("network: "), wait, left)
-                retry_at = self._clock.now() + wait
+                if not roundup and (
+                    on_demand
+                    or (
+                        max(r.attempts for r in rows) + 1 >= MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
+                        and self._others_got_through()
+                    )
+                ):
+                    # /digest is not tried again (send_digest schedules only the chat's own digests). Nor is one
+                    # refused about 4 hours while Telegram takes other messages (a proxy refusing this one, say):
+                    # not an outage, and retried every 5 minutes for good it would be a loop. Either waits for
+                    # the chat's next digest time, as before retries.
+                    log.warning("digest to chat %d postponed to its next time: %s", chat_id, result)
+                else:
+                    wait = _roundup_wait(rows)
+                    left = sum(len(later.keys) for later in parts[index:])
+                    what = "round-up" if roundup else "digest"
+                    self._log_parked(
+                        f"{what} to chat {chat_id}", result.removeprefix("network: "), wait, left
+                    )
+                    retry_at = self._clock.now() + wait
                 status = "pending"
             elif result.startswith(_RETRY_LATER):
                 # A long retry_after: the stories stay queued and the digest is tried again after the wait.

@@ -204,6 +204,12 @@ class ChatService:
                 due = old.next_digest_at
             elif _held_by_quiet_hours(old, now):
                 due = now
+            elif old.digest_times and old.next_digest_at < next_digest_at(
+                old.digest_times, old.timezone, now
+            ):
+                # Sooner than its schedule's next time: a digest Telegram could not take yet (an outage, a 429),
+                # waiting for its retry. It still goes then, or at the new schedule's first time if sooner.
+                due = old.next_digest_at if due is None else min(due, old.next_digest_at)
         saved = await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)

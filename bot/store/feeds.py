@@ -284,7 +284,11 @@ class FeedRepo:
             return await run(
                 conn,
                 "DELETE FROM feed_items WHERE seen_at < ?"
-                # Each feed's rows of its last read (remember_items gives them all that read's time), found once.
-                " AND (feed_id, seen_at) NOT IN (SELECT feed_id, max(seen_at) FROM feed_items GROUP BY feed_id)",
+                # Each feed's rows of its last read (remember_items gives them all that read's time) stay. Its
+                # time is found once for every feed and looked up by feed (an automatic index): a row-value
+                # NOT IN list was read through for each row, 8.5 s for 2,000 feeds of 250 items.
+                " AND seen_at < (SELECT last.seen_at FROM"
+                "  (SELECT feed_id, max(seen_at) AS seen_at FROM feed_items GROUP BY feed_id) AS last"
+                "  WHERE last.feed_id = feed_items.feed_id)",
                 (not_seen_since,),
             )

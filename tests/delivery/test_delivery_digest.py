@@ -702,3 +702,31 @@ async def test_a_digest_waiting_for_telegram_is_tried_again_no_later_than_the_ch
         assert "Cup final" in digest.text
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 7, 30)
+
+
+async def test_a_digest_waiting_for_telegram_still_comes_after_the_chat_changes_its_timezone(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram took no messages at 07:30 but the bot still got updates: the user set another timezone while the
+    # digest waited for its retry, and the retry was dropped for the new schedule's next time, tomorrow morning,
+    # which then held two days of stories. The digest owed comes when Telegram is back; the new schedule after.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
+        await digest_chat(r, 7, timezone="UTC", digest_times=("07:30",))
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        clock.set(utc(2026, 1, 5, 7, 30))
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        clock.advance(10)
+        await chats.set_timezone(7, "Europe/Berlin")  # 07:30 there is 06:30 UTC: tomorrow's is the next
+        emulator.answer_as_proxy(None)
+        while clock.now() < utc(2026, 1, 5, 8):
+            await r.delivery.send_due_digests(clock.now())
+            clock.advance(10)
+        [digest] = emulator.messages(7)
+        assert "Cup final" in digest.text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 6, 30)

@@ -9,6 +9,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from aiohttp import web
 
 from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
+from bot.scheduling import next_digest_at
 from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
 
 
@@ -216,6 +218,21 @@ async def test_a_digest_during_an_outage_waits_for_the_next_one(
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+async def test_a_digest_asked_for_during_an_outage_is_logged_as_waiting_for_the_next_digest_not_retried(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # /digest in an outage: its stories wait for the chat's next digest (nothing tries /digest again), but the
+    # log said "retrying in 30 s", and counted it among the parked alerts retried every 5 minutes.
+    async with _outage_digest_rig(tmp_path, api, monkeypatch) as r:
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        api.script = {6: [(502, "")] * 2}
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 0
+        [line] = [rec.getMessage() for rec in caplog.records if rec.name == "bot.delivery"]
+        assert "digest to chat 6 postponed to its next time" in line and "retrying" not in line
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}
+
+
 async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the_cap_later(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -231,6 +248,37 @@ async def test_a_digest_postponed_by_an_outage_still_counts_the_stories_over_the
         [digest] = api.delivered[6]
         assert "…and 3 more" in digest
         assert await r.db.deliveries.counts_by_status() == {"sent": 2, "dropped": 3}
+
+
+async def test_a_digest_refused_for_itself_while_others_get_through_waits_for_the_next_digest_time(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A proxy refusing this one digest (its own error page, read as a network error) while Telegram takes the
+    # other chats' messages: the digest was tried again every 5 minutes all day, every day, each try a warning
+    # that Telegram was unreachable. As an alert is, it is retried for about 4 hours (here 3 rounds), and then
+    # waits for the chat's next digest time; its stories stay queued.
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 6)
+    async with _outage_digest_rig(tmp_path, api, monkeypatch, rate_chat_interval_seconds=0) as r:
+        start = r.clock.now()
+        await add_chat(r, 7, topics=("sport",), in_emulator=False, mode="digest")
+        for chat_id in (6, 7):
+            chat = await r.db.chats.get(chat_id)
+            assert chat is not None
+            await r.db.chats.save_settings(
+                replace(chat, digest_times=("07:30",), next_digest_at=start), start
+            )
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], start)
+        api.script = {6: [(502, "")] * 1000}
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            while r.clock.now() < start + 3 * 3600:
+                await r.delivery.send_due_digests(r.clock.now())
+                r.clock.advance(60)
+        assert len(api.delivered[7]) == 1
+        assert api.calls[6] == 3 * delivery_module.MAX_NETWORK_ATTEMPTS
+        chat = await r.db.chats.get(6)
+        assert chat is not None and chat.next_digest_at == next_digest_at(("07:30",), "UTC", start + 3 * 3600)
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1, "pending": 1}
+        assert any("postponed" in rec.getMessage() for rec in caplog.records)
 
 
 async def _plan_25_long_sport_stories(r: Rig) -> None:
