@@ -2256,6 +2256,15 @@ _FOOTBALL = (
 )
 
 
+def _serve_json_feed(
+    site: NewsSite, path: str, title: str, items: list[dict[str, str]], *, add_sport: bool = False
+) -> None:
+    """Serve a JSON Feed at ``path``; ``add_sport``: the feed's edit of every item, its text now about football."""
+    if add_sport:
+        items = [dict(item, content_text=item["content_text"] + _FOOTBALL) for item in items]
+    site.add(path, _json_feed(title, items), content_type="application/json")
+
+
 async def test_a_feeds_edit_is_planned_once_with_its_version_before_and_not_again_when_listed_again(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
 ) -> None:
@@ -2268,15 +2277,11 @@ async def test_a_feeds_edit_is_planned_once_with_its_version_before_and_not_agai
     edited = _Edited()
     item = _story(1, news_site, published=_iso(clock.now() - 30))
     await db.feeds.add(news_site.url("/edits.json"), (), None, clock.now() - 60)
-    news_site.add("/edits.json", _json_feed("Edits", [item]), content_type="application/json")
+    _serve_json_feed(news_site, "/edits.json", "Edits", [item])
     [first] = await service.poll_due_feeds(clock.now(), on_edit=edited)
     assert "sport" not in first.topics
     assert await delivery.plan_pending(clock.now()) == 0
-    news_site.add(
-        "/edits.json",
-        _json_feed("Edits", [dict(item, content_text=item["content_text"] + _FOOTBALL)]),
-        content_type="application/json",
-    )
+    _serve_json_feed(news_site, "/edits.json", "Edits", [item], add_sport=True)
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now(), on_edit=edited) == []
     assert edited == [(["Harbour report number 1"], set(), ["Harbour report number 1"])]
@@ -2299,17 +2304,13 @@ async def test_a_feeds_edit_of_an_item_stored_hours_ago_is_late_news_for_the_cha
     edited = _Edited()
     item = _story(2, news_site, published=_iso(clock.now() - 30))
     await db.feeds.add(news_site.url("/old.json"), (), None, clock.now() - 60)
-    news_site.add("/old.json", _json_feed("Old", [item]), content_type="application/json")
+    _serve_json_feed(news_site, "/old.json", "Old", [item])
     [first] = await service.poll_due_feeds(clock.now())
     await delivery.plan_pending(clock.now())
     for _ in range(12):  # read every 10 minutes, unchanged
         clock.advance(601)
         await service.poll_due_feeds(clock.now(), on_edit=edited)
-    news_site.add(
-        "/old.json",
-        _json_feed("Old", [dict(item, content_text=item["content_text"] + _FOOTBALL)]),
-        content_type="application/json",
-    )
+    _serve_json_feed(news_site, "/old.json", "Old", [item], add_sport=True)
     clock.advance(601)
     await service.poll_due_feeds(clock.now(), on_edit=edited)
     assert edited == [(["Harbour report number 2"], {"Harbour report number 2"}, ["Harbour report number 2"])]
@@ -2331,13 +2332,9 @@ async def test_a_feeds_edit_of_its_first_polls_backlog_alerts_nobody(
     edited = _Edited()
     item = _story(3, news_site, published=_iso(clock.now() - 7 * 86400))
     await db.feeds.add(news_site.url("/week.json"), (), None, clock.now())
-    news_site.add("/week.json", _json_feed("Week", [item]), content_type="application/json")
+    _serve_json_feed(news_site, "/week.json", "Week", [item])
     assert await service.poll_due_feeds(clock.now()) == []
-    news_site.add(
-        "/week.json",
-        _json_feed("Week", [dict(item, content_text=item["content_text"] + _FOOTBALL)]),
-        content_type="application/json",
-    )
+    _serve_json_feed(news_site, "/week.json", "Week", [item], add_sport=True)
     clock.advance(601)
     await service.poll_due_feeds(clock.now(), on_edit=edited)
     [stored] = await db.articles.search("Harbour3")
@@ -2358,10 +2355,10 @@ async def test_a_feeds_edit_of_its_first_polls_undated_or_alike_dated_backlog_al
         if dates == "none":
             del item["date_published"]
     await db.feeds.add(news_site.url("/archive.json"), (), None, clock.now() - 60)
-    news_site.add("/archive.json", _json_feed("Archive", items), content_type="application/json")
+    _serve_json_feed(news_site, "/archive.json", "Archive", items)
     assert await service.poll_due_feeds(clock.now()) == []
     items[0] = dict(items[0], content_text=items[0]["content_text"] + _FOOTBALL)
-    news_site.add("/archive.json", _json_feed("Archive", items), content_type="application/json")
+    _serve_json_feed(news_site, "/archive.json", "Archive", items)
     clock.advance(601)
     await service.poll_due_feeds(clock.now(), on_edit=edited)
     [stored] = await db.articles.search("Harbour4")
@@ -2411,11 +2408,7 @@ async def test_a_feeds_edit_of_an_undated_backlog_item_stored_before_the_upgrade
             (stored_at, stored_at),
         )
     conn.close()
-    news_site.add(
-        "/archive.json",
-        _json_feed("Archive", [dict(item, content_text=item["content_text"] + _FOOTBALL) for item in items]),
-        content_type="application/json",
-    )
+    _serve_json_feed(news_site, "/archive.json", "Archive", items, add_sport=True)
     edited = _Edited()
     async with await Database.open(path) as db:
         settings = Settings(_env_file=None, db_path=path, allow_private_urls=True)  # type: ignore[call-arg]
@@ -2445,7 +2438,7 @@ async def test_a_feeds_edit_of_an_items_text_alone_replaces_the_stored_text(
     # digests must show the corrected text (the feed carries the whole text, so no page is fetched).
     await db.feeds.add(news_site.url("/full.json"), (), None, clock.now() - 60)
     item = _story(1, news_site, published=_iso(clock.now() - 30))
-    news_site.add("/full.json", _json_feed("Full", [item]), content_type="application/json")
+    _serve_json_feed(news_site, "/full.json", "Full", [item])
     await service.poll_due_feeds(clock.now())
     [first] = await db.articles.search("quay1")
     corrected = dict(item, content_text=item["content_text"].replace("shipment 7 arrived", "shipment 7 sank"))

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -617,6 +618,24 @@ async def test_the_search_a_digest_offers_finds_a_latin_keyword_inside_japanese_
         assert [a.id for a in await r.db.articles.search("iPhone 発表", reader=7)] == [arts[0].id]
 
 
+@asynccontextmanager
+async def _quick_retries(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Rig, FakeClock]]:
+    """A rig at 06:00 on Monday 5 January 2026 whose quick retries take no time: each try of a send is two
+    attempts at once, with no sleeps between them."""
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        yield r, clock
+
+
+def _telegram_down(emulator: BotApiEmulator) -> None:
+    """sendMessage answered by a proxy's 502 page, as in a Telegram outage."""
+    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+
+
 async def test_a_digest_refused_by_an_outage_arrives_once_telegram_is_back_the_same_morning(
     tmp_path: Path,
     emulator: BotApiEmulator,
@@ -626,11 +645,7 @@ async def test_a_digest_refused_by_an_outage_arrives_once_telegram_is_back_the_s
     # Telegram answered 502 at 07:30 for 20 minutes: the digest waited for the next morning's, which then held
     # two days of stories (some cut to "…and N more"). Now it is tried again as a parked alert is, and arrives
     # when Telegram is back, once and whole; the next morning's holds only the next day's stories.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    clock = FakeClock(utc(2026, 1, 5, 6))
-    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
-        # No sleeps between the quick retries: each try is two attempts at once.
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+    async with _quick_retries(tmp_path, emulator, monkeypatch) as (r, clock):
         chats = (7, 8, 9)
         for chat_id in chats:
             await digest_chat(r, chat_id, timezone="UTC", digest_times=("07:30",))
@@ -638,7 +653,7 @@ async def test_a_digest_refused_by_an_outage_arrives_once_telegram_is_back_the_s
         await r.delivery.plan_alerts(
             [await store_article(r, title, topics=("sport",)) for title in monday], clock.now()
         )
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        _telegram_down(emulator)
         clock.set(utc(2026, 1, 5, 7, 30))
         with caplog.at_level(logging.INFO, logger="bot.delivery"):
             assert await r.delivery.send_due_digests(clock.now()) == 0
@@ -677,13 +692,10 @@ async def test_a_digest_waiting_for_telegram_is_tried_again_no_later_than_the_ch
 ) -> None:
     # The waits grow as a parked alert's (30 s, 60 s, 120 s ...), but a retry that would come after the chat's
     # next digest time is that digest: the stories are never held past it.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    clock = FakeClock(utc(2026, 1, 5, 6))
-    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+    async with _quick_retries(tmp_path, emulator, monkeypatch) as (r, clock):
         await digest_chat(r, 7, timezone="UTC", digest_times=("07:30", "07:33"))
         await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        _telegram_down(emulator)
         clock.set(utc(2026, 1, 5, 7, 30))
         tries: list[float | None] = []
         while clock.now() < utc(2026, 1, 5, 7, 34):
@@ -710,14 +722,11 @@ async def test_a_digest_waiting_for_telegram_still_comes_after_the_chat_changes_
     # Telegram took no messages at 07:30 but the bot still got updates: the user set another timezone while the
     # digest waited for its retry, and the retry was dropped for the new schedule's next time, tomorrow morning,
     # which then held two days of stories. The digest owed comes when Telegram is back; the new schedule after.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 2)
-    clock = FakeClock(utc(2026, 1, 5, 6))
-    async with rig(tmp_path, emulator, clock, rate_chat_interval_seconds=0) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+    async with _quick_retries(tmp_path, emulator, monkeypatch) as (r, clock):
         chats = ChatService(db=r.db, settings=r.settings, clock=clock, delivery=r.delivery)
         await digest_chat(r, 7, timezone="UTC", digest_times=("07:30",))
         await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        _telegram_down(emulator)
         clock.set(utc(2026, 1, 5, 7, 30))
         assert await r.delivery.send_due_digests(clock.now()) == 0
         clock.advance(10)
