@@ -60,7 +60,10 @@ async def start(update: Update, context: BotContext) -> None:
     if tg.type in (TgChat.GROUP, TgChat.SUPERGROUP):  # read by every member, set up by the admins
         await send(update.effective_message, render_group_welcome(topics, on, set_up=set_up))
         return
-    await send(update.effective_message, render_welcome(first_name(update), topics, on, new=new))
+    # Any command registers a chat (/mysubs, a link): a first /start after one is no "welcome back" yet.
+    await send(
+        update.effective_message, render_welcome(first_name(update), topics, on, new=new or not set_up)
+    )
 
 
 async def _show_admin_commands(context: BotContext, chat_id: int) -> None:

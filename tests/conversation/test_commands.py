@@ -44,6 +44,19 @@ async def test_start_greets_and_shows_the_topic_keyboard(
     } <= {name for name, _ in emulator.commands}
 
 
+async def test_start_after_another_command_is_no_welcome_back_until_the_chat_follows_something(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A newcomer who typed /mysubs first (which registers the chat) was greeted "Welcome back." at their
+    # first /start, as if they had been here before.
+    await say(emulator, "/mysubs")
+    first = await say(emulator, "/start")
+    assert "Hello" in first.text and "Welcome back" not in first.text
+    await say(emulator, "/subscribe sport")
+    again = await say(emulator, "/start")
+    assert "Welcome back" in again.text
+
+
 async def test_help_lists_the_commands(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     reply = await say(emulator, "/help")
     for command in ("/subscribe", "/unsubscribe", "/latest", "/summary", "/settings", "/stop"):
