@@ -114,13 +114,14 @@ _HELD_DUE = (
     "{t}.status = 'pending' AND {t}.kind = 'alert' AND {t}.not_before > 0 AND {t}.not_before <= ?1"
     " AND {t}.error IS NULL"
 )
-# An alert planned before ?4 and still waiting, parked by an outage or a 429 (due or not), or not tried yet (an
+# An alert planned before {late} (a parameter), parked by an outage or a 429 (due or not), or not tried yet (an
 # outage's retries of the chat's other alerts kept it back): late news by now, as a story a poll found hours late.
-# Not one held by quiet hours (no error, not_before set). ?4 NULL: none is.
-_OUTAGE_LATE = (
-    "{t}.status = 'pending' AND {t}.kind = 'alert' AND {t}.planned_at < ?4"
-    " AND ({t}.not_before = 0 OR {t}.error IS NOT NULL)"
+# Not one held by quiet hours (no error, not_before set).
+_KEPT_BACK = (
+    "{t}.kind = 'alert' AND {t}.planned_at < {late} AND ({t}.not_before = 0 OR {t}.error IS NOT NULL)"
 )
+# Such an alert still waiting in the queue, planned before ?4. ?4 NULL: none is.
+_OUTAGE_LATE = "{t}.status = 'pending' AND " + _KEPT_BACK.format(t="{t}", late="?4")
 # A chat whose held alerts come as a quiet night's round-up: reachable, not paused, on instant alerts.
 _ROUNDUP_CHAT = "{t}.active = 1 AND {t}.paused = 0 AND {t}.mode = 'instant'"
 
@@ -401,8 +402,8 @@ class DeliveryRepo:
             rows = await fetch_all(
                 conn,
                 "UPDATE deliveries SET status = 'pending', kind = 'digest', not_before = 0, catchup = 1"
-                " WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'sending' AND kind = 'alert'"
-                " AND planned_at < ?2 AND (not_before = 0 OR error IS NOT NULL)"
+                " WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'sending'"
+                f" AND {_KEPT_BACK.format(t='deliveries', late='?2')}"
                 " RETURNING id",
                 (json.dumps(sorted(ids)), late_before),
             )
@@ -416,7 +417,7 @@ class DeliveryRepo:
         ``more_than`` of them wait: a chat the sender never reached in an outage has no park to end, so
         fold_roundups never sees it. The other claimed alerts of those chats go back to the queue, to come after
         the catch-up. Returns (the ids of ``ids`` taken back, joined or queued again; the chats folded)."""
-        late = "kind = 'alert' AND planned_at < ?2 AND (not_before = 0 OR error IS NOT NULL)"
+        late = _KEPT_BACK.format(t="deliveries", late="?2")
         claimed = "(SELECT value FROM json_each(?1))"
         params = (json.dumps(sorted(ids)), late_before, more_than)
         async with self._db.write() as conn:
@@ -428,7 +429,7 @@ class DeliveryRepo:
                     f" AND c.id IN (SELECT chat_id FROM deliveries WHERE id IN {claimed} AND {late})"
                     # Counted as a claim counts (bounded, on deliveries_pending_chat), the claimed rows apart.
                     " AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS f WHERE f.chat_id = c.id"
-                    f"  AND f.status = 'pending' AND {late} LIMIT ?3 + 1))"
+                    f"  AND f.status = 'pending' AND {_KEPT_BACK.format(t='f', late='?2')} LIMIT ?3 + 1))"
                     f" + (SELECT count(*) FROM deliveries WHERE id IN {claimed} AND chat_id = c.id AND {late}) > ?3",
                     params,
                 )
