@@ -686,9 +686,8 @@ def _kinds(
         got = {int(r[0]): (KINDS[int(r[1])], float(r[2])) for r in received.get(str(chat.id), ())}
         due: dict[int, str] = {}
         released: dict[float, list[tuple[int, bool]]] = {}  # when held alerts are due -> (key, late)
-        outage: dict[
-            int, tuple[bool, bool]
-        ] = {}  # held by Telegram -> (planned a window before back, held too)
+        # Held by Telegram -> (planned a window before back, held too).
+        outage: dict[int, tuple[bool, bool]] = {}
         for key, topic, published in history:
             dropped_at = chat.unfollowed.get(topic)
             if topic not in chat.topics and dropped_at is None:
@@ -709,9 +708,8 @@ def _kinds(
             at = found + step_seconds if late else found
             end = _quiet_end(chat, at)
             release = at if end is None else end
-            sent_at = (
-                START + math.ceil((release - START) / step_seconds) * step_seconds
-            )  # the step it goes at
+            # The step it goes at.
+            sent_at = START + math.ceil((release - START) / step_seconds) * step_seconds
             if telegram is not None and back is not None and telegram[0] < sent_at <= telegram[1]:
                 # Back inside the chat's quiet hours: all it held back waits for their end, in their round-up.
                 back_end = _quiet_end(chat, back)

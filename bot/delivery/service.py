@@ -61,7 +61,7 @@ log = logging.getLogger("bot.delivery")
 MAX_NETWORK_ATTEMPTS = 5
 # After MAX_NETWORK_ATTEMPTS quick retries a message waits and tries again, so a Telegram outage of any length
 # delays alerts instead of losing them. Past MAX_OUTAGE_ATTEMPTS (about 4 hours) it is failed, but only while
-# Telegram takes other messages (see _others_got_through): then it is this message Telegram refuses, and
+# Telegram takes other messages (see _refused_for_itself): then it is this message Telegram refuses, and
 # retrying it every 5 minutes for good would be a loop; while nobody gets through it waits on. The first waits are
 # short (FIRST_PARK_SECONDS, doubling up to OUTAGE_RETRY_SECONDS): most outages last a minute or two, and a flat
 # 5 minutes kept every alert of a 45-second outage waiting 5 minutes. Each row comes back at its own time,
@@ -608,8 +608,8 @@ class DeliveryService:
             # Blocked (403) or not found: _send_paced deactivated the chat; never tried again.
             log.warning("admin chat %d refused notice %s (%s): not sent", chat.id, notice.key, result)
             await self._db.notices.finish(notice.id, "dropped", attempts, now, error=result)
-        elif result.startswith(("network:", _RETRY_LATER)) and (
-            attempts < MAX_NOTICE_ATTEMPTS or not self._others_got_through()
+        elif result.startswith(("network:", _RETRY_LATER)) and not self._refused_for_itself(
+            attempts, MAX_NOTICE_ATTEMPTS
         ):
             wait = (
                 float(result[len(_RETRY_LATER) :])
@@ -1145,10 +1145,8 @@ class DeliveryService:
             item.attempts += 1
             # Given up at the end of a round only: one past the limit, tried again when Telegram is back, still
             # gets its quick retries before a refusal counts.
-            if (
-                item.attempts % MAX_NETWORK_ATTEMPTS == 0
-                and item.attempts >= MAX_OUTAGE_ATTEMPTS
-                and self._others_got_through()
+            if item.attempts % MAX_NETWORK_ATTEMPTS == 0 and self._refused_for_itself(
+                item.attempts, MAX_OUTAGE_ATTEMPTS
             ):
                 log.error(
                     "alert %d to chat %d failed after %d attempts: %s",
@@ -1198,12 +1196,15 @@ class DeliveryService:
         await self._db.chats.set_thread(chat_id, None, self._clock.now())
         self.chat_changed(chat_id)
 
-    def _others_got_through(self) -> bool:
-        """Whether Telegram took a message in the last OUTAGE_RETRY_SECONDS (the wait between a parked message's
-        tries): one still refused after MAX_OUTAGE_ATTEMPTS is then refused for itself, not for an outage. Not
-        after a restart until something is sent: a message is kept when the bot cannot tell."""
+    def _refused_for_itself(self, tries: int, limit: int) -> bool:
+        """Whether a message Telegram has not taken after ``tries`` of ``limit`` (about 4 hours of them, counted as
+        the caller counts) is refused for itself, not for an outage, and so given up: Telegram took another
+        message in the last OUTAGE_RETRY_SECONDS (the wait between a parked message's tries). Not after a restart
+        until something is sent: a message is kept when the bot cannot tell."""
         return (
-            self._last_sent_at is not None and self._clock.now() - self._last_sent_at <= OUTAGE_RETRY_SECONDS
+            tries >= limit
+            and self._last_sent_at is not None
+            and self._clock.now() - self._last_sent_at <= OUTAGE_RETRY_SECONDS
         )
 
     def _log_parked(self, what: str, exc: object, wait: float, count: int = 1) -> None:
@@ -1601,9 +1602,8 @@ class DeliveryService:
                 # chats' digests and catch-ups every 5 minutes.
                 if not roundup and (
                     on_demand
-                    or (
-                        max(r.attempts for r in rows) + 1 >= MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
-                        and self._others_got_through()
+                    or self._refused_for_itself(
+                        max(r.attempts for r in rows) + 1, MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
                     )
                 ):
                     # /digest is not tried again (send_digest schedules only the chat's own digests). Nor is one

@@ -1017,6 +1017,14 @@ def _feed_address(url: str) -> str:
     return shown if len(shown) <= LIST_URL_CHARS else esc(truncate(url, URL_CHARS))
 
 
+def _with_commands(lines: list[str], commands: str, named: str) -> str:
+    """An admin notice: ``lines``, then ``commands`` written out with the feed's address; ``named`` instead, which
+    names them without it, when an address too long to repeat would take the message past Telegram's limit (it
+    is on a line above)."""
+    text = "\n".join([*lines, commands])
+    return text if len(text) <= MAX_MESSAGE_CHARS else "\n".join([*lines, named])
+
+
 def render_feed_dead(feed: Feed, error: str, failures: int, *, gone: bool = False) -> str:
     """The message each admin gets once when a feed is marked dead after ``failures`` failed polls in a row
     (``gone``: the site answered 410)."""
@@ -1028,21 +1036,11 @@ def render_feed_dead(feed: Feed, error: str, failures: int, *, gone: bool = Fals
         f"{why}, so from now on it is tried once a day; it comes back by itself when it works again.",
     ]
     address = esc(feed.url)
-    text = "\n".join(
-        [
-            *lines,
-            f"/feeds lists every feed; <code>/removefeed {address}</code> drops it; "
-            f"<code>/addfeed {address}</code> tries it now.",
-        ]
-    )
-    if len(text) <= MAX_MESSAGE_CHARS:
-        return text
-    # An address too long to repeat: the commands are named, the address is on the line above.
-    return "\n".join(
-        [
-            *lines,
-            "/feeds lists every feed; /removefeed with its address drops it; /addfeed with it tries it now.",
-        ]
+    return _with_commands(
+        lines,
+        f"/feeds lists every feed; <code>/removefeed {address}</code> drops it; "
+        f"<code>/addfeed {address}</code> tries it now.",
+        "/feeds lists every feed; /removefeed with its address drops it; /addfeed with it tries it now.",
     )
 
 
@@ -1069,22 +1067,9 @@ def render_feed_swapped(feed: Feed, title: str, host: str, items: int) -> str:
         _feed_address(feed.url),
         f"The {_count(items, 'item')} it lists now {'was' if items == 1 else 'were'} stored but not sent to anyone.",
     ]
-    address = esc(feed.url)
-    text = "\n".join(
-        [
-            *lines,
-            f"<code>/removefeed {address}</code> drops it; if the change is legitimate, do nothing: "
-            "later polls alert its new items as usual.",
-        ]
-    )
-    if len(text) <= MAX_MESSAGE_CHARS:
-        return text
-    return "\n".join(
-        [
-            *lines,
-            "/removefeed with its address drops it; if the change is legitimate, do nothing: "
-            "later polls alert its new items as usual.",
-        ]
+    rest = " drops it; if the change is legitimate, do nothing: later polls alert its new items as usual."
+    return _with_commands(
+        lines, f"<code>/removefeed {esc(feed.url)}</code>{rest}", f"/removefeed with its address{rest}"
     )
 
 
