@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
+# A migration holding this line runs with foreign keys off: one that rebuilds a table other tables point at
+# (SQLite cannot change a column's definition), whose DROP would otherwise delete or null their rows.
+_FOREIGN_KEYS_OFF = re.compile(r"^-- newsbot: foreign keys off$", re.MULTILINE)
 # What the -wal file is cut back to once checkpointed (SQLite checkpoints every ~4 MB of writes by default).
 WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024
 
@@ -544,6 +547,9 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
     for migration in plan:
         if migration.version <= current:
             continue
+        rebuild = _FOREIGN_KEYS_OFF.search(migration.sql) is not None
+        if rebuild:  # a no-op inside a transaction: set before it
+            await conn.execute("PRAGMA foreign_keys = OFF")
         # Not executescript(): it COMMITs any open transaction first, so a failing statement would leave
         # half a migration behind. One statement at a time inside BEGIN IMMEDIATE rolls back as a whole.
         await conn.execute("BEGIN IMMEDIATE")
@@ -555,6 +561,8 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
                 continue
             for statement in split_statements(migration.sql):
                 await conn.execute(statement)
+            if rebuild and (broken := await fetch_all(conn, "PRAGMA foreign_key_check")):
+                raise sqlite3.IntegrityError(f"it left {len(broken)} rows pointing at no row")
             await conn.execute(f"PRAGMA user_version = {migration.version:d}")
             await conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -566,6 +574,9 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
         except BaseException:
             await _rollback(conn)
             raise
+        finally:
+            if rebuild:
+                await conn.execute("PRAGMA foreign_keys = ON")
         log.info("database migrated to schema version %d (%s)", migration.version, migration.name)
         current = migration.version
     if current > known:

@@ -2038,6 +2038,63 @@ async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
     assert await db.feeds.list() == []
 
 
+async def test_a_feed_added_while_a_removed_one_is_polled_gets_none_of_its_state(
+    db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # /removefeed of the newest feed while it was polled, then /addfeed of another: the new feed got the freed
+    # id, so the old feed's poll, ending after, stored its title, site and items as the new feed's. The new
+    # feed's first poll then looked like a domain that changed hands: the admin was told to /removefeed the
+    # feed they had just added, and it was no first poll any more.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True, admin_ids=frozenset({5})
+    )
+    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=5_000_000)
+    service = IngestService(
+        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    )
+    try:
+        await db.chats.register(5, "private", "Admin", ChatDefaults(), clock.now())
+        old = _site_rss("Harbour Post", "https://harbour.example/", [_story(n, news_site) for n in (2, 1)])
+        old_url = news_site.add("/harbour.xml", old, content_type="application/rss+xml")
+        await db.feeds.add(old_url, (), 5, clock.now())
+        assert len(await service.poll_due_feeds(clock.now())) == 2
+        clock.advance(601)
+        fresh = _story(3, news_site, published=_iso(clock.now() - 60))
+        news_site.add(
+            "/harbour.xml",
+            _site_rss(
+                "Harbour Post", "https://harbour.example/", [fresh, *(_story(n, news_site) for n in (2, 1))]
+            ),
+            content_type="application/rss+xml",
+        )
+        backlog = [
+            _story(n, news_site, title=f"Deals digest number {n}", published=_iso(clock.now() - 7200))
+            for n in (11, 10)
+        ]
+        new_url = news_site.add(
+            "/deals.xml",
+            _site_rss("Deals Daily", "https://deals.example/", backlog),
+            content_type="application/rss+xml",
+        )
+        news_site.hold("/harbour.xml")
+        poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
+        await wait_until(lambda: news_site.hits("/harbour.xml") == 2)
+        assert await db.feeds.remove(old_url)
+        added, _ = await db.feeds.add(new_url, (), 5, clock.now())
+        news_site.release("/harbour.xml")
+        await poll
+
+        feed = await db.feeds.get(added.id)
+        assert feed is not None and (feed.title, feed.last_success_at) == (None, None)
+        assert await service.poll_due_feeds(clock.now()) == []  # its first poll: a backlog, alerted to nobody
+        assert await db.notices.claim(clock.now(), 10) == []
+        feed = await db.feeds.get(added.id)
+        assert feed is not None and feed.title == "Deals Daily"
+    finally:
+        service.close()
+        await fetcher.aclose()
+
+
 async def test_a_feed_removed_during_its_first_poll_still_alerts_at_most_twenty_items(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -292,6 +292,44 @@ async def test_an_upgrade_hashes_each_article_once(tmp_path: Path, monkeypatch: 
     assert sorted(hashed) == [f"Story {n}" for n in range(1, 6)]
 
 
+async def test_an_upgrade_keeps_every_feed_and_its_id_and_never_gives_a_removed_feeds_id_again(
+    tmp_path: Path,
+) -> None:
+    # Feed ids were reused: the next /addfeed after /removefeed of the newest feed got its id, and a poll of the
+    # removed feed still running wrote its state onto the new one. The table is rebuilt to stop that; what points
+    # at its ids (articles, the items each feed listed) must come through untouched.
+    path = await _database_at(tmp_path, 23)
+    _write(
+        path,
+        "INSERT INTO feeds (id, url, topics, origin, title, created_at, last_success_at, failures, dead,"
+        " items_left, link) VALUES (?, ?, 'business', 'admin', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (1, "https://one.example/rss", "One", NOW, NOW, 0, 0, 1, "https://one.example/"),
+            (3, "https://three.example/rss", "Three", NOW, None, 10, 1, 0, None),
+        ],
+    )
+    _write(
+        path,
+        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
+        [(1, "g1", NOW), (3, "g3", NOW)],
+    )
+    _write_articles(path, [(n, n, f"Story {n}", NOW, "Text.", n, n) for n in (1, 2)])
+    _write(path, "UPDATE articles SET feed_id = ? WHERE id = ?", [(1, 1), (3, 2)])
+    async with await Database.open(path) as db:
+        feeds = await db.feeds.list()
+        assert [(f.id, f.url, f.title, f.failures, f.dead, f.items_left, f.link) for f in feeds] == [
+            (1, "https://one.example/rss", "One", 0, False, True, "https://one.example/"),
+            (3, "https://three.example/rss", "Three", 10, True, False, None),
+        ]
+        assert await db.feeds.known_items(3, ["g3"], NOW) == {"g3": ("page", "title", NOW)}
+        assert await db.feeds.remove("https://three.example/rss")
+        added, created = await db.feeds.add("https://four.example/rss", (), None, NOW)
+        assert created and added.id == 4
+    # The writer checks foreign keys again: removing feed 3 took its items and left its article without a feed.
+    assert _raw(path, "SELECT id, feed_id FROM articles ORDER BY id") == [(1, 1), (2, None)]
+    assert _raw(path, "SELECT feed_id, guid FROM feed_items") == [(1, "g1")]
+
+
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path):
@@ -320,6 +358,29 @@ async def test_failed_migration_rolls_back_and_says_which(tmp_path: Path) -> Non
     assert _raw(path, "PRAGMA user_version") == [(1,)]
     assert _raw(path, "SELECT name FROM sqlite_master WHERE name IN ('half_done', 't')") == []
     # Nothing was lost, and the real migrations still bring it up to date.
+    async with await Database.open(path) as db:
+        assert await db.chats.get(1) is not None
+
+
+async def test_a_table_rebuild_that_leaves_rows_pointing_at_nothing_is_rolled_back(tmp_path: Path) -> None:
+    # Foreign keys are off while such a migration runs: nothing else would notice a row it lost.
+    path = tmp_path / "db.sqlite3"
+    await _v1_with_chat(tmp_path, path, 1)
+    _write(
+        path,
+        "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (1, 'topic', 'sport', ?)",
+        [(NOW,)],
+    )
+    lossy = (
+        "0002_lossy.sql",
+        "-- newsbot: foreign keys off\n"
+        "DELETE FROM chats WHERE id = 1;",  # a rebuild copying all but one row comes to the same
+    )
+    with pytest.raises(
+        SchemaError, match=r"0002_lossy\.sql failed and was rolled back.*1 rows pointing at no row"
+    ):
+        await Database.open(path, migrations=_migrations_dir(tmp_path, lossy))
+    assert _raw(path, "PRAGMA user_version") == [(1,)]
     async with await Database.open(path) as db:
         assert await db.chats.get(1) is not None
 
@@ -539,7 +600,8 @@ async def test_a_full_disk_is_named_and_told_from_a_bug_in_a_statement(tmp_path:
         async with db.write() as conn:
             await conn.execute("PRAGMA max_page_count = 1")  # below the file's size: every new page refused
             with pytest.raises(sqlite3.OperationalError) as full:
-                await conn.execute("CREATE TABLE ballast (b BLOB)")
+                # More pages than a new file's free ones (migrations that rebuild a table leave some).
+                await conn.execute("CREATE TABLE ballast AS SELECT zeroblob(100000) AS b")
     assert write_refused(full.value) and not write_refused(bug.value)
     assert db.refusal(full.value).args[0] == (
         f"the disk holding {tmp_path / 'news.sqlite3'} is full (database or disk is full): free some space on it"
