@@ -34,6 +34,16 @@ def cannot_post(message: str) -> bool:
     return any(part in lowered for part in _CANNOT_POST)
 
 
+def chat_gone(message: str) -> str | None:
+    """Why a Bad Request answer means the chat itself is gone, or None: Telegram knows no such chat, or the group
+    was deleted (a basic group's every message is then answered "group chat was deactivated")."""
+    lowered = message.lower()
+    for reason in ("chat not found", "group chat was deactivated"):
+        if reason in lowered:
+            return reason
+    return None
+
+
 def topic_gone(message: str) -> bool:
     """Whether a Bad Request answer means the forum topic written to was closed (to the bot) or deleted."""
     lowered = message.lower()

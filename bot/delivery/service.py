@@ -38,7 +38,7 @@ from bot.delivery.planning import (
 )
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
-from bot.errors import cannot_post, not_telegrams_answer, retry_after_seconds, topic_gone
+from bot.errors import cannot_post, chat_gone, not_telegrams_answer, retry_after_seconds, topic_gone
 from bot.logs import FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.render.text import counted
@@ -1127,8 +1127,8 @@ class DeliveryService:
         except Forbidden as exc:
             await self._on_gone(item.chat_id, f"forbidden: {exc.message}")
         except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                await self._on_gone(item.chat_id, "chat not found")
+            if (gone := chat_gone(exc.message)) is not None:
+                await self._on_gone(item.chat_id, gone)
             elif cannot_post(exc.message):
                 await self._on_gone(item.chat_id, f"muted: {exc.message}")
             elif chat.thread_id is not None and topic_gone(exc.message):
@@ -1347,7 +1347,7 @@ class DeliveryService:
             state.chats[new_id] = chat
 
     async def _on_gone(self, chat_id: int, reason: str) -> None:
-        """403 or chat not found: deactivate the chat and drop everything queued for it."""
+        """403, chat not found or a deleted group: deactivate the chat and drop everything queued for it."""
         log.info("chat %d is gone (%s): deactivating", chat_id, reason)
         now = self._clock.now()
         await self._db.chats.deactivate(chat_id, reason, now)
@@ -1717,9 +1717,9 @@ class DeliveryService:
                 await self._on_gone_digest(chat_id, f"forbidden: {exc.message}")
                 return "gone: " + exc.message, chat_id, thread_id
             except BadRequest as exc:
-                if "chat not found" in exc.message.lower():
-                    await self._on_gone_digest(chat_id, "chat not found")
-                    return "gone: chat not found", chat_id, thread_id
+                if (gone := chat_gone(exc.message)) is not None:
+                    await self._on_gone_digest(chat_id, gone)
+                    return f"gone: {gone}", chat_id, thread_id
                 if cannot_post(exc.message):
                     await self._on_gone_digest(chat_id, f"muted: {exc.message}")
                     return f"gone: muted: {exc.message}", chat_id, thread_id

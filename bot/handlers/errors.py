@@ -14,6 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.context import BotContext
 from bot.errors import (
     cannot_post,
+    chat_gone,
     not_telegrams_answer,
     retry_after_seconds,
     telegram_unreachable,
@@ -152,9 +153,7 @@ async def _chat_left(update: Update, context: BotContext) -> bool:
         return False
     if not isinstance(error, ChatMigrated) and not_telegrams_answer(error):
         return False  # a proxy's 403 page says nothing about this chat: an error to log, not a chat to drop
-    if isinstance(error, BadRequest) and not (
-        "chat not found" in error.message.lower() or cannot_post(error.message)
-    ):
+    if isinstance(error, BadRequest) and not (chat_gone(error.message) or cannot_post(error.message)):
         return False
     services = context.services
     if isinstance(error, ChatMigrated):

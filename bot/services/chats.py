@@ -62,7 +62,11 @@ class ChatService:
 
     async def register(self, chat_id: int, type: str, title: str | None) -> tuple[Chat, bool]:
         """Create or refresh (and reactivate) the chat; True when it is new."""
-        return await self._db.chats.register(chat_id, type, title, self.defaults, self._clock.now())
+        registered = await self._db.chats.register(chat_id, type, title, self.defaults, self._clock.now())
+        if self._delivery is not None:
+            # The sender noted a chat Telegram refused as inactive: back now, its next alert must not be dropped.
+            self._delivery.chat_changed(chat_id)
+        return registered
 
     async def ensure(self, chat_id: int, type: str, title: str | None) -> Chat:
         """The chat, registered only when missing, inactive or renamed (just a read in the common case)."""

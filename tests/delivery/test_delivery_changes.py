@@ -1591,3 +1591,41 @@ async def _held_until_morning(r: Rig) -> bool:
     """Whether every outbox row is an alert held by quiet hours until 07:00."""
     rows = await r.db.reader.execute_fetchall("SELECT kind, status, not_before FROM deliveries")
     return {tuple(row) for row in rows} == {("alert", "pending", utc(2026, 1, 2, 7))}
+
+
+async def test_a_chat_back_after_blocking_the_bot_gets_its_next_alert_while_another_chat_changes(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with rig(tmp_path, emulator) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await add_chat(r, 8, topics=("science",))
+        await r.delivery.start()
+        await emulator.block_chat(7, announce=False)
+        early = await store_article(r, "Early goal", topics=("sport",))
+        assert await r.delivery.plan_alerts([early], r.clock.now()) == 1
+        for _ in range(500):  # the alert's 403
+            if (await r.db.deliveries.counts_by_status()).get("dropped") == 1:
+                break
+            await asyncio.sleep(0.02)
+        blocked = await r.db.chats.get(7)
+        assert blocked is not None and not blocked.active
+        # The user unblocks the bot and sends /start: the chat is active again, with what it followed.
+        await emulator.unblock_chat(7)
+        await chats.register(7, "private", None)
+        read_chats = r.db.deliveries.chats_by_ids
+
+        async def read_while_another_chat_changes(chat_ids: list[int]) -> object:
+            found = await read_chats(chat_ids)
+            await chats.set_length(8, "4")  # another user's /settings at the same moment
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "chats_by_ids", read_while_another_chat_changes)
+        art = await store_article(r, "Late winner", topics=("sport",))
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 1
+        # The sender kept its own note of the 403 (the chat inactive) and, its fresh read of the chat set aside
+        # for the other chat's change, dropped the returning user's alert as "chat inactive".
+        await wait_until(lambda: len(emulator.messages(7)) == 1)
+        assert "Late winner" in emulator.messages(7)[0].text
+        await r.delivery.aclose()
+        assert (await r.db.deliveries.counts_by_status()).get("sent") == 1

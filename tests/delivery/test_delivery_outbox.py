@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -926,6 +928,29 @@ async def test_blocked_and_unknown_chats_are_deactivated(tmp_path: Path, emulato
         assert counts == {"sent": 3, "dropped": 6}
         # Telegram was asked once per gone chat, not once per alert.
         assert emulator.requests["sendMessage"] == 5
+
+
+async def test_a_deleted_group_is_deactivated_instead_of_failing_every_alert(
+    tmp_path: Path, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Its creator deleted the basic group: Telegram answers every message to it "group chat was deactivated".
+    # Each alert was recorded failed with an ERROR line, and the dead group stayed active for good.
+    deleted = {"ok": False, "error_code": 400, "description": "Bad Request: group chat was deactivated"}
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, -100, topics=("sport",))
+        emulator.answer_as_proxy(400, json.dumps(deleted), "application/json", methods=("sendMessage",))
+        arts = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(3)]
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts(arts, r.clock.now()) == 3
+        await wait_until(lambda: emulator.requests["proxy"] >= 1)
+        await wait_until(lambda: r.delivery._state.in_window == 0)
+        await r.delivery.aclose()
+        chat = await r.db.chats.get(-100)
+        assert chat is not None and not chat.active
+        assert chat.inactive_reason == "group chat was deactivated"
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 3}
+        assert emulator.requests["proxy"] == 1
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
 
 
 async def test_fanout_keeps_limits_and_one_429_chat_does_not_block_others(
