@@ -44,7 +44,15 @@ from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_len
 from bot.render.text import counted
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
-from bot.store.deliveries import OVER_DIGEST_CAP, Delivery, Finished, PlannedRow, PlanningTarget
+from bot.store import write_refused
+from bot.store.deliveries import (
+    OVER_DIGEST_CAP,
+    Delivery,
+    DeliveryKind,
+    Finished,
+    PlannedRow,
+    PlanningTarget,
+)
 from bot.store.models import Chat
 from bot.store.notices import Notice
 from summaries.articles import Article
@@ -201,6 +209,9 @@ class DeliveryService:
         self._state = _SenderState()
         self._finished: list[Finished] = []
         self._recording: list[Finished] = []  # the outcomes _flush is writing
+        # Claimed rows nobody sends any more (a digest or round-up cut short) whose way back to the queue the
+        # database refused, id -> (not_before, kind): the flusher writes it, or they stayed 'sending' until a restart.
+        self._unreleased: dict[int, tuple[float, DeliveryKind | None]] = {}
         # 429 waits to record with the next flush: chat id (WHOLE_BOT: all) -> (not_before, retry_after).
         self._holds: dict[int, tuple[float, float]] = {}
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
@@ -496,8 +507,7 @@ class DeliveryService:
                     # outcome waits for the flusher stay 'sending' until it is written: back in the queue,
                     # a /digest meanwhile would send them again.
                     recording = {o.id for o in self._finished}
-                    unsent = [r.id for r in rows if r.id not in recording]
-                    await self._db.deliveries.hold(unsent, 0.0, status_from="sending")
+                    await self._release([r.id for r in rows if r.id not in recording])
                     raise
                 finally:
                     if not on_demand:
@@ -725,7 +735,7 @@ class DeliveryService:
         ids = [r.id for r in rows]
         claimed += ids
         if chat.mode == "digest":  # switched to digests since: the stories wait for the next digest
-            await self._db.deliveries.hold(ids, 0.0, status_from="sending")
+            await self._release(ids)
             return 0
         if not chat.active or chat.paused:  # as the alerts would be
             reason = "chat paused" if chat.paused else "chat inactive"
@@ -734,16 +744,20 @@ class DeliveryService:
             )
             return 0
         if _quiet(chat, now):  # new quiet hours since the hold ended: held to their end, as alerts are
-            await self._db.deliveries.hold(ids, 0.0, status_from="sending")
             end = quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now)
+            await self._release(ids, end, "alert")
             await self._db.deliveries.unfold_roundups(end, chat_id)
             return 0
         try:
             shown, retry_at = await self._send_digest_rows(chat, rows, now, chat.thread_id, roundup=True)
         except Exception:
             # As send_digest: nothing stays 'sending' until the next restart (outcomes the flusher holds aside).
+            # Held alerts again, as _send_roundup's unfold_roundups would make them (which cannot reach rows the
+            # flusher puts back later).
             recording = {o.id for o in self._finished}
-            await self._db.deliveries.hold([i for i in ids if i not in recording], 0.0, status_from="sending")
+            await self._release(
+                [i for i in ids if i not in recording], self._clock.now() + FIRST_PARK_SECONDS, "alert"
+            )
             raise
         # Telegram unreachable or a long 429 left parts unsent: they are tried again, as a round-up, after the
         # wait, which grows as an alert's during an outage (nothing is left after a round-up sent whole).
@@ -751,6 +765,17 @@ class DeliveryService:
         # By id too: a group that became a supergroup during the round-up took its rows to the new id.
         await self._db.deliveries.unfold_roundups(again, chat_id, ids=ids)
         return shown
+
+    async def _release(
+        self, ids: Sequence[int], not_before: float = 0.0, kind: DeliveryKind | None = None
+    ) -> None:
+        """Put claimed rows nobody sends any more back in the queue (those still 'sending'), due at ``not_before``
+        (as ``kind``); if the database refuses (a full disk, a lock), the flusher does it once it takes writes."""
+        try:
+            await self._db.deliveries.hold(ids, not_before, kind, status_from="sending")
+        except Exception:
+            self._unreleased.update(dict.fromkeys(ids, (not_before, kind)))
+            raise
 
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now; deliveries sent, failed, dropped and left out of digests since ``since``."""
@@ -803,6 +828,7 @@ class DeliveryService:
                     await self._make_sender()
                 )  # may fail (Telegram unreachable): nothing started yet
             recovered = await self._db.deliveries.requeue_sending()
+            self._unreleased.clear()  # back in the queue with the rest: claimed again, they must stay so
             recovered += await self._db.notices.requeue_sending()
             if recovered:
                 log.warning("re-queued %d deliveries left in flight by the last run", recovered)
@@ -963,9 +989,15 @@ class DeliveryService:
         if any(r.planned_at < late_before for r in rows):
             # Kept back as long as a catch-up's stories and never parked (an outage's 30 a second never reached
             # the chat): the fold above did not see them, and more than a few are one catch-up too.
-            taken, chats = await self._db.deliveries.fold_late_claims(
-                [r.id for r in rows], late_before, ROUNDUP_MORE_THAN
-            )
+            try:
+                taken, chats = await self._db.deliveries.fold_late_claims(
+                    [r.id for r in rows], late_before, ROUNDUP_MORE_THAN
+                )
+            except Exception:
+                # Claimed, and not yet in the sender's hands: back to the queue (by the flusher, as the database
+                # refuses writes now), or they stayed 'sending' until a restart and missed their catch-up.
+                self._unreleased.update(dict.fromkeys((r.id for r in rows), (0.0, None)))
+                raise
             gone = set(taken)
             rows = [r for r in rows if r.id not in gone]
             self._start_roundups(chats)
@@ -1032,9 +1064,17 @@ class DeliveryService:
         except asyncio.CancelledError:
             self._requeue_front(item)  # stays 'sending' in the database; aclose re-queues it
             raise
-        except Exception:
-            log.exception("delivery %d to chat %d failed unexpectedly", item.row.id, chat_id)
-            self._done(item, "failed", "internal error", item.attempts + 1)
+        except Exception as exc:
+            if isinstance(exc, sqlite3.OperationalError) and write_refused(exc):
+                # A full disk or another program's lock refused a write before the message went (a park, a hold,
+                # a blocked chat's drop): no bug, so not failed for good. The flusher puts the row back in the
+                # queue once the database takes writes again; its error says why it waited, as a park's does
+                # (without one, a parked alert looked held by quiet hours and joined a quiet night's round-up).
+                log.warning("alert %d to chat %d waits: %s", item.row.id, chat_id, self._db.refusal(exc))
+                self._done(item, "pending", f"storage: {exc}"[:500])
+            else:
+                log.exception("delivery %d to chat %d failed unexpectedly", item.row.id, chat_id)
+                self._done(item, "failed", "internal error", item.attempts + 1)
         finally:
             self._semaphore.release()
             self._state.busy.discard(chat_id)
@@ -1465,6 +1505,18 @@ class DeliveryService:
                 raise
             finally:
                 self._recording = []
+        if self._unreleased:
+            # After the outcomes, which these never include. One hold at a time, each forgotten once written: a
+            # row put back may be claimed again at once, and a second hold would take it from its new sender.
+            rows, self._unreleased = self._unreleased, {}
+            try:
+                for not_before, kind in set(rows.values()):
+                    ids = [i for i, due in rows.items() if due == (not_before, kind)]
+                    await self._db.deliveries.hold(ids, not_before, kind, status_from="sending")
+                    for i in ids:
+                        del rows[i]
+            finally:
+                self._unreleased = rows | self._unreleased
         if self._holds:
             holds, self._holds = self._holds, {}
             try:

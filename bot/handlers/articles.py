@@ -321,7 +321,8 @@ async def summary(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     text = argument_text(message)
-    chat = await ensure_chat(update, context)
+    # For reading: a link's article is stored (the one write), and a refusal of it still shows the summary.
+    chat = await ensure_chat(update, context, reading=True)
     replied, several = _replied_target(message, context.bot.id)
     if replied is not None:
         check_length(replied, MAX_MESSAGE_CHARS)  # any message Telegram delivered may be summarized
@@ -356,7 +357,7 @@ async def plain_text(update: Update, context: BotContext) -> None:
             await send(message, render_plain_text_hint())
         return
     check_length(url)
-    chat = await ensure_chat(update, context)
+    chat = await ensure_chat(update, context, reading=True)
     request = SummaryRequest(chat.summary_sentences, url=url)
     await send(message, await _summarize(context, request, message, requester_id(update), chat.timezone))
 
@@ -548,7 +549,7 @@ async def summary_button(update: Update, context: BotContext) -> str | None:
     partly = _partly_posted(context)
     done = partly.pop(key, 0)
     try:
-        chat = await ensure_chat(update, context)
+        chat = await ensure_chat(update, context, reading=True)
         services = context.services
         article, sentences = await services.ingest.summarize_article(
             int(parts[1]), length or chat.summary_sentences, chat_id=chat.id

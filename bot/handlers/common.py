@@ -108,7 +108,9 @@ async def _come_back(update: Update, context: BotContext) -> None:
     assert tg is not None
     chat = await context.services.chats.get(tg.id)
     if chat is not None and not chat.active:
-        await context.services.chats.ensure(tg.id, tg.type, chat_title(tg))
+        # For reading: a database refusing this write must not keep /latest from its answer (a command that
+        # writes is refused by its own write).
+        await context.services.chats.ensure_for_reading(tg.id, tg.type, chat_title(tg))
 
 
 def new_message(update: Update) -> Message | None:
@@ -327,11 +329,17 @@ def check_length(text: str, limit: int = MAX_ARGUMENT_CHARS) -> None:
         raise UserError(f"That is too long ({len(text):,} characters); please send at most {limit:,}.")
 
 
-async def ensure_chat(update: Update, context: BotContext) -> Chat:
-    """The stored chat of this update, registering it on first contact."""
+async def ensure_chat(update: Update, context: BotContext, *, reading: bool = False) -> Chat:
+    """The stored chat of this update, registering it on first contact.
+
+    ``reading``: the command only reads, so a database refusing the registration does not keep it from an answer.
+    """
     tg = update.effective_chat
     assert tg is not None  # the decorators only call handlers with a chat
-    return await context.services.chats.ensure(tg.id, tg.type, chat_title(tg))
+    chats = context.services.chats
+    if reading:
+        return await chats.ensure_for_reading(tg.id, tg.type, chat_title(tg))
+    return await chats.ensure(tg.id, tg.type, chat_title(tg))
 
 
 def chat_title(tg: TgChat) -> str | None:

@@ -32,7 +32,7 @@ async def settings(update: Update, context: BotContext) -> None:
     """/settings shows the panel; /settings NAME VALUE changes one setting."""
     assert update.effective_message is not None
     text = argument_text(update.effective_message)
-    chat = await ensure_chat(update, context)
+    chat = await ensure_chat(update, context, reading=not text)  # the panel alone only reads
     if not text:
         await send(update.effective_message, render_settings(chat))
         return

@@ -108,7 +108,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def topics(update: Update, context: BotContext) -> None:
     """/topics: the catalogue as a keyboard; followed topics are ticked."""
     assert update.effective_message is not None
-    chat = await ensure_chat(update, context)
+    chat = await ensure_chat(update, context, reading=True)
     on = await context.services.subscriptions.topic_ids(chat.id)
     await send(update.effective_message, render_topics(context.services.catalogue.all(), on))
 

@@ -62,7 +62,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
 async def mysubs(update: Update, context: BotContext) -> None:
     """/mysubs: topics, keywords and delivery settings of this chat."""
     assert update.effective_message is not None
-    chat = await ensure_chat(update, context)
+    chat = await ensure_chat(update, context, reading=True)
     services = context.services
     subs = await services.subscriptions.for_chat(chat.id)
     await send(update.effective_message, render_mysubs(chat, subs, services.catalogue.get))

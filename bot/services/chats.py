@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
@@ -13,6 +14,7 @@ from bot import timezones
 from bot.errors import UserError
 from bot.render.text import quoted
 from bot.scheduling import next_digest_at, parse_time_of_day, quiet_hours_end
+from bot.store.db import write_refused
 from bot.store.models import Chat, ChatDefaults
 
 if TYPE_CHECKING:
@@ -75,6 +77,25 @@ class ChatService:
             return chat
         chat, _ = await self.register(chat_id, type, title)
         return chat
+
+    async def ensure_for_reading(self, chat_id: int, type: str, title: str | None) -> Chat:
+        """As ``ensure``, for a command that only reads (/mysubs, /summary ID): when the database refuses the write
+        (a full disk, another program's lock), the chat as stored, or unsaved as a new one starts; saved next time.
+
+        The registration was the only write such a command made, and its failure answered "I could not save that".
+        """
+        try:
+            return await self.ensure(chat_id, type, title)
+        except sqlite3.OperationalError as exc:
+            if not write_refused(exc):
+                raise
+        stored = await self._db.chats.get(chat_id)
+        if stored is not None:
+            return stored
+        defaults = self.defaults
+        return Chat(
+            chat_id, type, title, timezone=defaults.timezone, summary_sentences=defaults.summary_sentences
+        )
 
     async def get(self, chat_id: int) -> Chat | None:
         """The chat, or None when it never talked to us (or /stop deleted it)."""

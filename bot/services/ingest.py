@@ -28,7 +28,7 @@ from bot.render.replies import render_feed_dead, render_feed_swapped, render_fee
 from bot.render.text import counted
 from bot.services.admin import MAX_URL_CHARS, normal_feed_url
 from bot.services.summaries import SummaryCache
-from bot.store import Database
+from bot.store import Database, write_refused
 from bot.store.articles import RevisableArticle
 from bot.store.db import storable_text
 from bot.store.models import Feed
@@ -300,7 +300,7 @@ class IngestService:
             self._links_in_flight[canonical] = done
             try:
                 article = await self._fetch_article(url)
-                stored_article, _ = await self._store(article, feed_id=None, reader=chat_id)
+                stored_article = await self._store_link(article, chat_id)
             except UserError as exc:
                 done.set_exception(UserError(exc.message))
                 done.exception()  # nobody may be waiting: retrieved, so asyncio does not log it
@@ -313,6 +313,22 @@ class IngestService:
             finally:
                 self._links_in_flight.pop(canonical, None)
         return stored_article, await self.summary_for(stored_article, sentences)
+
+    async def _store_link(self, article: Article, chat_id: int) -> Article:
+        """Store a /summary link's article for ``chat_id``; unstored (no id) when the database refuses the write.
+
+        A full disk or another program's lock answered "I could not save that" to a reader who only asked for the
+        summary, though the page was fetched and summarized: it is shown, and stored when it is sent again.
+        """
+        try:
+            stored, _ = await self._store(article, feed_id=None, reader=chat_id)
+        except sqlite3.OperationalError as exc:
+            if not write_refused(exc):
+                raise
+            log.warning("link for chat %s summarized but not stored: %s", chat_id, self._db.refusal(exc))
+            prepared, _hash, _signature = await self._parse(self._prepare, article)
+            return prepared
+        return stored
 
     @contextlib.contextmanager
     def _link_fetch_slot(self, requester: int, *, joining: bool = False) -> Iterator[None]:

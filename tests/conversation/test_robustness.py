@@ -517,6 +517,34 @@ async def test_a_command_the_database_cannot_save_is_told_so_and_logged_in_one_l
     assert "✅ Topics: 💼 Business" in (await say(emulator, "/subscribe business")).text
 
 
+async def test_a_newcomers_reading_commands_are_answered_while_the_database_refuses_writes(
+    running_bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    # Another program holds the write lock (a full disk answers the same way): a chat's first /mysubs or
+    # /summary ID answered "I could not save that just now", though it asked to save nothing; registering the
+    # chat was the write refused.
+    db = services_of(running_bot).db
+    [article, *_] = await store_samples(running_bot)
+    newcomer = USER_CHAT + 7
+    await emulator.add_chat(newcomer, "private")
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a command
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        assert "Topics: none" in (await say(emulator, "/mysubs", chat=newcomer)).text
+        assert article.title in (await say(emulator, f"/summary {article.id}", chat=newcomer)).text
+        # A command that saves something is still told it could not.
+        assert "could not save" in (await say(emulator, "/subscribe business", chat=newcomer)).text
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert await db.chats.get(newcomer) is None
+    assert "Business" in (await say(emulator, "/subscribe business", chat=newcomer)).text
+    assert await db.chats.get(newcomer) is not None
+
+
 async def test_a_delivery_sender_that_cannot_start_is_logged_once_not_every_tick(
     running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 import ssl
 import threading
 import time
@@ -192,6 +193,31 @@ async def test_summary_of_a_link_and_of_a_link_sent_as_text(
     assert ARTICLE_TITLE in again.text
     stored = await say(emulator, "/latest")
     assert ARTICLE_TITLE in stored.text  # a summarized link is stored like any article
+
+
+async def test_a_link_summarized_while_the_database_refuses_writes_is_shown_though_not_stored(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The page was fetched and summarized, but another program held the database's write lock (a full disk is
+    # refused the same way) when it was to be stored: the reader got only "I could not save that just now",
+    # though all they asked for was the summary.
+    db = services_of(running_bot).db
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        reply = await say(emulator, f"/summary {page.url}")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert ARTICLE_TITLE in reply.text and "tram" in reply.text
+    assert await db.articles.get_by_url(page.url) is None
+    # Sent again once the lock is gone, the link is stored as usual.
+    assert ARTICLE_TITLE in (await say(emulator, f"/summary {page.url}")).text
+    assert await db.articles.get_by_url(page.url) is not None
 
 
 async def test_a_link_one_chat_summarized_stays_that_chats_own(

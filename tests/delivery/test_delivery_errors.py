@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -522,3 +523,81 @@ async def test_an_admin_notice_waits_out_an_outage_longer_than_four_hours(
         r.delivery.schedule_admin_notices()
         await wait_until(lambda: bool(emulator.messages(1)))
         assert emulator.messages(1)[0].text == "A feed was marked dead."
+
+
+async def test_an_alert_whose_park_a_locked_database_refused_is_sent_once_the_lock_is_gone(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram unreachable, and another program holding the database's write lock as the alert was to be parked:
+    # the alert was recorded failed ("internal error") and never came, though nothing had reached the chat.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    asked, answer_now = asyncio.Event(), asyncio.Event()
+    answer = api.answer
+
+    async def gated(request: web.Request) -> web.Response:
+        asked.set()
+        await answer_now.wait()
+        return await answer(request)
+
+    monkeypatch.setattr(api, "answer", gated)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        async with r.db.write() as conn:
+            await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+        await add_chat(r, 1, topics=("sport",), in_emulator=False)
+        api.script = {1: [(502, "")]}
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        await asyncio.wait_for(asked.wait(), 10)
+        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+            answer_now.set()  # 502: the alert is to be parked while the lock is held
+            await wait_until(lambda: api.calls[1] == 1 and r.delivery._state.in_window == 0)
+            await wait_until(lambda: not r.delivery._tasks)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: api.delivered.get(1) is not None)
+        await r.delivery.aclose()
+        assert api.calls[1] == 2 and len(api.delivered[1]) == 1
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+async def test_a_digest_whose_stories_a_locked_database_kept_claimed_carries_them_once_the_lock_is_gone(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /digest during an outage while another program held the write lock: neither the outcome nor the stories'
+    # way back to the queue could be written, so they stayed 'sending' and every /digest after the lock was gone
+    # answered "nothing new" until the bot was restarted.
+    asked, answer_now = asyncio.Event(), asyncio.Event()
+    answer = api.answer
+
+    async def gated(request: web.Request) -> web.Response:
+        asked.set()
+        await answer_now.wait()
+        return await answer(request)
+
+    monkeypatch.setattr(api, "answer", gated)
+    async with _outage_digest_rig(tmp_path, api, monkeypatch) as r:
+        async with r.db.write() as conn:
+            await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        api.script = {6: [(502, ""), (502, "")]}
+        digest = asyncio.create_task(r.delivery.send_digest(6, r.clock.now(), on_demand=True))
+        await asyncio.wait_for(asked.wait(), 10)
+        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+            answer_now.set()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                await digest
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await asyncio.sleep(0.5)  # the flusher's turn
+        assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 1
+        assert len(api.delivered[6]) == 1 and "Result" in api.delivered[6][0]
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}

@@ -600,6 +600,35 @@ async def test_alerts_the_sender_holds_when_an_outage_is_folded_join_the_catch_u
         assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
 
 
+async def test_alerts_claimed_as_the_database_refused_their_catch_up_come_in_it_once_it_takes_writes(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A full disk as the sender made alerts kept back over an hour a catch-up: the alerts it had just claimed
+    # stayed 'sending' until the next restart, and the catch-up that came once there was room lacked them.
+    clock = FakeClock(utc(2026, 1, 3, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        titles = [f"Late story {n}" for n in range(ROUNDUP_MORE_THAN + 2)]
+        await add_chat(r, 7, topics=("sport",))
+        articles = [await store_article(r, title, topics=("sport",), age=300) for title in titles]
+        await r.delivery.plan_alerts(articles, clock.now())
+        clock.set(utc(2026, 1, 3, 13, 40))  # the sender was stopped meanwhile: never tried, an hour late
+        async with r.db.write() as conn:
+            await conn.execute(  # the catch-up's write alone is refused
+                "CREATE TEMP TRIGGER disk_full BEFORE UPDATE OF catchup ON deliveries"
+                " BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+            )
+        await r.delivery.start()
+        await asyncio.sleep(1.5)  # two claims refused
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.disk_full")
+        await wait_until(lambda: bool(texts(emulator, 7)), timeout=20)
+        await emulator.wait_for_idle(quiet=0.5)
+        [catchup] = texts(emulator, 7)
+        assert catchup.startswith(f"🕰 Catching up on earlier news: {len(titles)} stories\n"), catchup
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": len(titles)}
+
+
 async def test_an_eight_hour_outage_loses_no_alert_of_a_chat_with_five_or_fewer_held_back(
     tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
