@@ -274,6 +274,10 @@ _READER_PROMPT = re.compile(
     r"|[^.!?,;]{1,60}?\b(?:may|can) be (?:reached|contacted) at\s"
     r"|(?:(?:you can (?:also )?)?(?:subscribe|sign up|register)\b|get\b|receive\b|join\b)"
     r"(?:[^.!?]|\.(?=\w)){0,100}?\bnewsletters?\b"
+    # The same for e-mails, the verb and "to" or "for" first ("Sign up here to get an email whenever ... are
+    # published"): "Register of Deeds staff sent an email to owners." is the story.
+    r"|(?:you can (?:also )?)?(?:subscribe|sign up|register)(?:\s+(?:here|now|today|below))?\s+(?:to|for)\b"
+    r"(?:[^.!?]|\.(?=\w)){0,100}?\be-?mails?\b"
     r"|[^.!?]{0,60}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b"
     # A newsletter's name on a line of its own ("Harbour Week Newsletter"); "Nobody reads the newsletter." and
     # "Er gründete einen Newsletter." are sentences.
@@ -295,13 +299,11 @@ _READER_PROMPT = re.compile(
     re.IGNORECASE,
 )
 # A line that is only a link or an address, perhaps after a label ("Download: https://...", "Link to the
-# festival's site – https://...", "jo@example.com"): no sentence of the story.
+# festival's site – https://...", "jo@example.com"), or several, each perhaps with its label ("https://... Also:
+# https://..."): no sentence of the story.
+_ADDRESS_LABEL = r"[^\W\d_][\w'’ ]{0,30}?\s*[:–—-]"
 _ADDRESS_LINE = re.compile(
-    r"^\s*(?:[^\W\d_][\w'’ ]{0,30}?\s*[:–—-]\s*)?"
-    + _ADDRESS
-    + r"(?:\s+(?:and|or|\|)\s+"
-    + _ADDRESS
-    + r")*\s*$",
+    rf"^\s*(?:{_ADDRESS_LABEL}\s*)?{_ADDRESS}(?:\s+(?:and|or|\||{_ADDRESS_LABEL})\s*{_ADDRESS})*\s*$",
     re.IGNORECASE,
 )
 # Where a second sentence starts (not after an initial, "P.O. Box"): a prompt is dropped only when alone.
