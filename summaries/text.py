@@ -1113,6 +1113,17 @@ def _name_goes_on(tail: str, piece: str) -> bool:
     return brand is not None and first_word in _BRAND_NAME_GOES_ON[brand.group(1)]
 
 
+# A quoted question or exclamation then its speaker: "'Did I?' Daniels said, refusing to answer." is one
+# sentence, which nupunkt cut after the quote, so a summary read "Daniels said, refusing to answer." Only when
+# the quotation opens the sentence: "He asked 'Why?' Officials said no more." is two.
+_QUOTE_MARK_END = re.compile(r"[?!][\"'”’»]$")
+_QUOTE_OPENINGS = "\"'“‘«„"
+_SPEAKER = re.compile(
+    r"(?:[A-Z][\w'’.-]*\s+){1,3}(?:said|says|asked|asks|added|adds|replied|replies|told|tells|wrote|writes|"
+    r"tweeted|shouted|exclaimed|wondered|insisted|recalled|joked)\b"
+)
+
+
 def _rejoin_english(pieces: list[str]) -> list[str]:
     # Each sentence kept as its parts until it is whole: joining piece by piece was quadratic in a hostile
     # paragraph of "Lt. Ab Lt. Ab ...". Each part after the first carries the space it is joined with.
@@ -1131,6 +1142,11 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
             )
             or _name_goes_on(tail, piece)
             or _rtl_title_goes_on(tail, piece)
+            or (
+                groups[-1][0][:1] in _QUOTE_OPENINGS
+                and _QUOTE_MARK_END.search(tail) is not None
+                and _SPEAKER.match(piece) is not None
+            )
         ):
             groups[-1].append(" " + piece)
         else:

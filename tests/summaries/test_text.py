@@ -1083,6 +1083,23 @@ def test_names_with_an_exclamation_or_question_mark_do_not_end_sentences() -> No
     ]
 
 
+def test_a_quoted_question_stays_with_its_speaker() -> None:
+    # nupunkt cut after the quote's "?": a feed item's summary read "Marsh said, refusing to answer directly."
+    for sentence in (
+        "'Did I sign it?' Jo Marsh said, refusing to answer directly.",
+        "“Why now?” Mayor Jo Marsh asked the harbour board.",
+        "“Close the harbour!” Marsh told the crowd.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+    # A quotation inside a sentence, or one followed by no speaker, still ends its sentence.
+    assert split_sentences("He asked “Why?” Officials said no more. “Go!” The crowd ran.") == [
+        "He asked “Why?”",
+        "Officials said no more.",
+        "“Go!”",
+        "The crowd ran.",
+    ]
+
+
 def test_a_title_abbreviation_in_capitals_does_not_end_a_sentence() -> None:
     # "Mrs." and "Gov." end in lower-case letters: only the whole word, never its tail "rs", is looked at.
     for sentence in (
