@@ -274,6 +274,10 @@ _READER_PROMPT = re.compile(
     r"|[^.!?,;]{1,60}?\b(?:may|can) be (?:reached|contacted) at\s"
     r"|(?:(?:you can (?:also )?)?(?:subscribe|sign up|register)\b|get\b|receive\b|join\b)"
     r"(?:[^.!?]|\.(?=\w)){0,100}?\bnewsletters?\b"
+    # The same for e-mails, the verb and "to" or "for" first ("Sign up here to get an email whenever ... are
+    # published"): "Register of Deeds staff sent an email to owners." is the story.
+    r"|(?:you can (?:also )?)?(?:subscribe|sign up|register)(?:\s+(?:here|now|today|below))?\s+(?:to|for)\b"
+    r"(?:[^.!?]|\.(?=\w)){0,100}?\be-?mails?\b"
     r"|[^.!?]{0,60}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b"
     # A newsletter's name on a line of its own ("Harbour Week Newsletter"); "Nobody reads the newsletter." and
     # "Er gründete einen Newsletter." are sentences.
@@ -295,13 +299,11 @@ _READER_PROMPT = re.compile(
     re.IGNORECASE,
 )
 # A line that is only a link or an address, perhaps after a label ("Download: https://...", "Link to the
-# festival's site – https://...", "jo@example.com"): no sentence of the story.
+# festival's site – https://...", "jo@example.com"), or several, each perhaps with its label ("https://... Also:
+# https://..."): no sentence of the story.
+_ADDRESS_LABEL = r"[^\W\d_][\w'’ ]{0,30}?\s*[:–—-]"
 _ADDRESS_LINE = re.compile(
-    r"^\s*(?:[^\W\d_][\w'’ ]{0,30}?\s*[:–—-]\s*)?"
-    + _ADDRESS
-    + r"(?:\s+(?:and|or|\|)\s+"
-    + _ADDRESS
-    + r")*\s*$",
+    rf"^\s*(?:{_ADDRESS_LABEL}\s*)?{_ADDRESS}(?:\s+(?:and|or|\||{_ADDRESS_LABEL})\s*{_ADDRESS})*\s*$",
     re.IGNORECASE,
 )
 # Where a second sentence starts (not after an initial, "P.O. Box"): a prompt is dropped only when alone.
@@ -1111,6 +1113,17 @@ def _name_goes_on(tail: str, piece: str) -> bool:
     return brand is not None and first_word in _BRAND_NAME_GOES_ON[brand.group(1)]
 
 
+# A quoted question or exclamation then its speaker: "'Did I?' Daniels said, refusing to answer." is one
+# sentence, which nupunkt cut after the quote, so a summary read "Daniels said, refusing to answer." Only when
+# the quotation opens the sentence: "He asked 'Why?' Officials said no more." is two.
+_QUOTE_MARK_END = re.compile(r"[?!][\"'”’»]$")
+_QUOTE_OPENINGS = "\"'“‘«„"
+_SPEAKER = re.compile(
+    r"(?:[A-Z][\w'’.-]*\s+){1,3}(?:said|says|asked|asks|added|adds|replied|replies|told|tells|wrote|writes|"
+    r"tweeted|shouted|exclaimed|wondered|insisted|recalled|joked)\b"
+)
+
+
 def _rejoin_english(pieces: list[str]) -> list[str]:
     # Each sentence kept as its parts until it is whole: joining piece by piece was quadratic in a hostile
     # paragraph of "Lt. Ab Lt. Ab ...". Each part after the first carries the space it is joined with.
@@ -1129,6 +1142,11 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
             )
             or _name_goes_on(tail, piece)
             or _rtl_title_goes_on(tail, piece)
+            or (
+                groups[-1][0][:1] in _QUOTE_OPENINGS
+                and _QUOTE_MARK_END.search(tail) is not None
+                and _SPEAKER.match(piece) is not None
+            )
         ):
             groups[-1].append(" " + piece)
         else:

@@ -197,6 +197,7 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
         return _tidy(re.sub(r"<[^<>]*>", " ", markup))
     for bad in root.xpath("|".join(f".//{t}" for t in _DROP_TAGS)):
         bad.drop_tree()
+    _drop_link_lists(root)
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag.lower() in _BLOCK_TAGS:
@@ -209,6 +210,37 @@ def html_to_text(markup: str, *, _unescape_again: bool = True) -> str:
     if _unescape_again and _ESCAPED_MARKUP.search(text):
         return html_to_text(text, _unescape_again=False)
     return _tidy(text)
+
+
+def _drop_link_lists(root: Any) -> None:
+    """Drop the list items that are nothing but a link, unless they are all the fragment has to say.
+
+    Such items are a related-stories list ("Trump State of the Union address promised unity ..." under a video's
+    caption), show notes' links ("WP: Zuse Z3") or a story's company tags ("GOOGLE"): no sentence of the item,
+    yet their headlines were picked for its summary.
+    """
+    # Innermost items only: they never hold one another, and each is read once (a list nested hundreds deep
+    # read whole at every level was quadratic).
+    dropped = [item for item in root.iter("li") if item.find(".//li") is None and _only_links(item)]
+    if not dropped:
+        return
+    letters = sum(_letter_count(item.text_content()) for item in dropped)
+    if _letter_count(root.text_content()) > letters:
+        for item in dropped:
+            item.drop_tree()
+
+
+def _only_links(element: Any) -> bool:
+    links = element.xpath(".//a[@href]")
+    # Counted, not cut out of the item's text one by one: that was quadratic in an item of thousands of links.
+    # Links never nest (the parser closes one before the next opens), so their letters are counted once each.
+    return bool(links) and _letter_count(element.text_content()) == sum(
+        _letter_count(link.text_content()) for link in links
+    )
+
+
+def _letter_count(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
 
 
 _CLOSING_TAG_OR_REFERENCE = re.compile(r"</\w+>|&#?\w+;")

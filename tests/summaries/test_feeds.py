@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from datetime import UTC, datetime
@@ -261,6 +262,36 @@ def test_html_to_text() -> None:
     assert html_to_text("&lt;p&gt;Escaped twice&lt;/p&gt;") == "Escaped twice"
     assert html_to_text("<style>p{}</style><p>Kept</p><script>x()</script>") == "Kept"
     assert html_to_text("no markup") == "no markup"
+
+
+def test_a_list_of_links_under_an_item_is_not_summarized_as_its_text() -> None:
+    # A video's caption with a related story's headline listed under it as a link: the headline was the
+    # summary's last sentence, a story the item is not about.
+    description = html.escape(
+        "<p>Harbour workers in Brackwater walked out on Tuesday after talks over pay broke down again. The"
+        " union said the strike would last until the port authority made a new offer.</p>"
+        '<ul><li><a href="https://brackwater.example/ferries">Ferry timetable cut as winter storms close the'
+        " northern route</a></li></ul>"
+        '<ul><li><a href="https://brackwater.example/port">Port</a>: the union\'s list of demands</li></ul>'
+    )
+    feed = parse_feed(
+        _rss(
+            "<item><title>Brackwater harbour strike – video</title><link>https://brackwater.example/v</link>"
+            f"<description>{description}</description></item>"
+        ),
+        "https://brackwater.example/rss",
+    )
+    summary = summarize(feed.items[0].text, 3, title=feed.items[0].title)
+    assert summary == [
+        "Harbour workers in Brackwater walked out on Tuesday after talks over pay broke down again.",
+        "The union said the strike would last until the port authority made a new offer.",
+        "Port: the union's list of demands",
+    ]
+    # An item that is nothing but links keeps them: they are all it has to say.
+    only_links = html_to_text(
+        '<ul><li><a href="https://brackwater.example/a">Ferry timetable cut</a></li></ul>'
+    )
+    assert only_links == "Ferry timetable cut"
 
 
 def test_one_hostile_json_item_does_not_sink_the_feed() -> None:

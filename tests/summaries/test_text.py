@@ -751,6 +751,26 @@ def test_follow_contact_newsletter_and_reprint_lines_are_dropped_and_prose_like_
         assert clean_text(prose) == prose, prose
 
 
+def test_an_email_sign_up_prompt_and_a_line_of_labelled_links_are_dropped() -> None:
+    # Both were summary sentences of real feed items: a cartoon's "sign up" line (only "newsletter" was known)
+    # and a picture's address with the writer's after "Also:" (only "and", "or" and "|" joined addresses).
+    body = "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday."
+    for footer in (
+        "Sign up here to get an email whenever new Harbour Cat cartoons are published",
+        "Sign up for email alerts from the Brackwater Post.",
+        "Subscribe to our daily email.",
+        "https://img.brackwater.example/p/8f3a=w600-h800 Also: https://social.example/jomarsh",
+        "Photos: https://img.brackwater.example/album Video – https://video.brackwater.example/v/12",
+    ):
+        assert clean_text(f"{body}\n{footer}") == body, footer
+    for prose in (
+        "Register of Deeds staff sent an email to every owner on the harbour front.",
+        "Subscribers to the email edition doubled last year, the company said.",
+        "See https://brackwater.example/solar for the council's figures, a spokesperson said.",
+    ):
+        assert clean_text(f"{body}\n{prose}") == f"{body}\n{prose}", prose
+
+
 def test_prose_that_reads_like_a_reader_prompt_is_kept_and_the_footers_still_go() -> None:
     # Each of these story sentences was dropped as a follow/contact/newsletter/republished line, so a summary
     # lost it: a lower-case word before "newsletter", an address in the middle of a sentence or after a long
@@ -1060,6 +1080,23 @@ def test_names_with_an_exclamation_or_question_mark_do_not_end_sentences() -> No
         "The company said so.",
         "We won!",
         "The crowd cheered.",
+    ]
+
+
+def test_a_quoted_question_stays_with_its_speaker() -> None:
+    # nupunkt cut after the quote's "?": a feed item's summary read "Marsh said, refusing to answer directly."
+    for sentence in (
+        "'Did I sign it?' Jo Marsh said, refusing to answer directly.",
+        "“Why now?” Mayor Jo Marsh asked the harbour board.",
+        "“Close the harbour!” Marsh told the crowd.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+    # A quotation inside a sentence, or one followed by no speaker, still ends its sentence.
+    assert split_sentences("He asked “Why?” Officials said no more. “Go!” The crowd ran.") == [
+        "He asked “Why?”",
+        "Officials said no more.",
+        "“Go!”",
+        "The crowd ran.",
     ]
 
 
