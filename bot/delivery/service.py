@@ -235,6 +235,10 @@ class DeliveryService:
         # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
         self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
+        # The tasks (digests, round-ups, admin notices) whose message is on its way or sent and maybe not yet
+        # recorded: from its send until the task waits its turn for another (_send_paced) or ends. Counted by
+        # unrecorded_sends: a digest waiting its turn (DIGEST_CONCURRENCY, the pacer) has nothing on its way.
+        self._sending: set[asyncio.Task[Any]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
         # A database read that keeps failing fails every tick (seconds apart): once a minute in the log, not each.
@@ -262,9 +266,7 @@ class DeliveryService:
     def unrecorded_sends(self) -> int:
         """At most how many messages are on their way or sent but not yet recorded as sent: those a process ending
         now (a second stop signal) may send again after the restart."""
-        on_the_way = len(self._tasks) + len(self._digest_tasks)  # a digest sends one part at a time
-        if self._notice_task is not None and not self._notice_task.done():
-            on_the_way += 1
+        on_the_way = len(self._tasks) + len(self._sending)  # a digest sends one part at a time
         return on_the_way + sum(o.status == "sent" for o in (*self._finished, *self._recording))
 
     @property
@@ -1665,7 +1667,11 @@ class DeliveryService:
             if reply_to is not None
             else {}
         )
+        task = asyncio.current_task()
+        assert task is not None  # a coroutine runs in a task
         for _ in range(MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
+            # Waiting its turn, nothing of this task is on its way: its last message was answered and recorded.
+            self._sending.discard(task)
             while True:
                 if self._stopping or _cancelled():
                     # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's
@@ -1686,6 +1692,8 @@ class DeliveryService:
             # said /stop or paused meanwhile.
             if interrupted is not None and (why := await interrupted(chat_id)) is not None:
                 return f"{_INTERRUPTED}{why}", chat_id, thread_id
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)  # a task that ends before its next turn
             try:
                 await _to_the_answer(
                     _send_message(

@@ -176,6 +176,51 @@ async def test_clean_stop_requeues_and_restart_finishes_without_duplicates(tmp_p
         assert all(len(emulator.messages(chat)) == 1 for chat in range(1, 81))
 
 
+class _HangingApi(FlakyApi):
+    """FlakyApi whose sendMessage answers only once ``released`` is set (Telegram slow to answer at a stop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = asyncio.Event()
+        self.waiting = 0
+
+    async def answer(self, request: web.Request) -> web.Response:
+        self.waiting += 1
+        await self.released.wait()
+        return await super().answer(request)
+
+
+async def test_digests_waiting_their_turn_are_not_counted_as_on_their_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second stop signal says how many messages on their way may come twice. Every digest task counted,
+    # those waiting their turn too: four chats' digests due at once, one part on its way, said "at most 4".
+    monkeypatch.setattr(delivery_module, "DIGEST_CONCURRENCY", 1)
+    api = _HangingApi()
+    await api.start()
+    try:
+        async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+            now = r.clock.now()
+            for chat_id in (1, 2, 3, 4):
+                await add_chat(r, chat_id, topics=("sport",), in_emulator=False, mode="digest")
+                chat = await r.db.chats.get(chat_id)
+                assert chat is not None
+                await r.db.chats.save_settings(
+                    replace(chat, digest_times=("07:30",), next_digest_at=now), now
+                )
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], now)
+            sending = asyncio.create_task(r.delivery.send_due_digests(now))
+            await wait_until(lambda: api.waiting == 1)
+            await asyncio.sleep(0.1)  # the other three wait for the first
+            assert api.waiting == 1
+            assert r.delivery.unrecorded_sends() == 1
+            api.released.set()
+            assert await sending == 4
+            assert r.delivery.unrecorded_sends() == 0
+    finally:
+        await api.stop()
+
+
 async def test_a_digest_that_fails_unexpectedly_is_not_left_sending(tmp_path: Path, api: FlakyApi) -> None:
     # 409 is neither a retryable network error nor a refusal the digest sender knows: it used to escape with the
     # chat's rows left 'sending', so no later digest (only a restart) would ever include them.
