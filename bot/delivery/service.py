@@ -1161,7 +1161,11 @@ class DeliveryService:
             elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
                 # Telegram looks unreachable: park the row in the database and free the window for others.
                 wait = _park_seconds(item.attempts)
-                self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait)
+                if item.attempts <= MAX_OUTAGE_ATTEMPTS:
+                    stuck = item.attempts if item.attempts == MAX_OUTAGE_ATTEMPTS else 0
+                    self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait, stuck=stuck)
+                else:  # said once, at MAX_OUTAGE_ATTEMPTS: a warning every 5 minutes for good read as an outage
+                    log.debug("alert %d to chat %d parked again: %s", item.row.id, item.chat_id, exc)
                 await self._db.deliveries.park(
                     item.row.id, self._clock.now() + wait, item.attempts, f"network: {exc}"
                 )
@@ -1209,13 +1213,27 @@ class DeliveryService:
             and self._clock.now() - self._last_sent_at <= OUTAGE_RETRY_SECONDS
         )
 
-    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1) -> None:
+    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1, *, stuck: int = 0) -> None:
         """Log ``count`` alerts parked by an outage (``what``: one alert, or a round-up of ``count``): the first,
-        then a count at most every PARKED_LOG_EVERY_SECONDS."""
+        then a count at most every PARKED_LOG_EVERY_SECONDS.
+
+        ``stuck``: the attempts of a message kept past MAX_OUTAGE_ATTEMPTS only because no other message got
+        through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once.
+        """
         now = self._clock.now()
         self._parked_unlogged += count
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
-            if self._parked_unlogged == count:
+            if self._parked_unlogged == count and stuck:
+                log.warning(
+                    "%s: still not taken after %d attempts (%s); no other message got through meanwhile to tell "
+                    "an outage from Telegram refusing this one, so it is kept and tried again every %.0f s "
+                    "(not logged again)",
+                    what,
+                    stuck,
+                    exc,
+                    OUTAGE_RETRY_SECONDS,
+                )
+            elif self._parked_unlogged == count:
                 log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
                 log.warning(

@@ -470,6 +470,35 @@ async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
     assert "40 more alerts" in lines[1] or "40 alerts" in lines[1], lines[1]
 
 
+async def test_an_alert_kept_only_because_nothing_else_got_through_is_said_once_not_at_every_retry(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An idle bot with one chat, whose alert Telegram refuses for itself with a 502: past the 4 hours of
+    # retries it is kept (nothing else got through to show Telegram is up), and every retry, 5 minutes apart for
+    # good, logged "Telegram unreachable", which read as an outage. Now one line says it keeps failing.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        api.script = {7: [(502, "")] * 100}
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+            for tries in range(1, 7):
+                await wait_until(lambda: api.calls[7] == tries)  # noqa: B023 (awaited in the loop)
+                await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+                r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
+                r.delivery.wake()
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}  # the retry rule is unchanged: kept
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 3, lines
+    assert all("Telegram unreachable" in line for line in lines[:2]), lines
+    assert "to chat 7: still not taken after 3 attempts" in lines[2], lines
+    assert "not logged again" in lines[2]
+
+
 async def test_catch_ups_tried_during_an_outage_are_counted_with_the_parked_alerts_not_logged_each(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
