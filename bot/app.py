@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.metadata
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from bot.delivery import DeliveryService, SharedPacing
 from bot.handlers import BOT_COMMANDS, register_handlers
 from bot.logs import hide_token
 from bot.render.replies import BOT_DESCRIPTION, BOT_SHORT_DESCRIPTION, command_descriptions
+from bot.render.text import counted
 from bot.scheduler import install_jobs, stop_feed_polling
 from bot.services.admin import AdminService
 from bot.services.articles import ArticleService
@@ -191,7 +193,24 @@ async def _on_startup(application: BotApplication) -> None:
     await _register_admin_commands(application, settings)
     await _describe_bot(application)
     install_jobs(application)
-    log.info("newsbot started as @%s", application.bot.username)
+    # What an operator checks first: that it is up, which version, on which database, with how much to do.
+    # "newsbot started as" first, as before: what a log watcher may look for.
+    log.info(
+        "newsbot started as @%s (version %s): database %s, %s, %s",
+        application.bot.username,
+        _version(),
+        services.db.path.resolve(),
+        counted(len(await services.db.feeds.list()), "feed"),
+        counted((await services.db.chats.count())["active"], "chat"),
+    )
+
+
+def _version() -> str:
+    """newsbot's installed version ("unknown" for a source tree that was never installed)."""
+    try:
+        return importlib.metadata.version("newsbot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 async def _register_group_commands(application: BotApplication) -> None:
@@ -247,6 +266,7 @@ async def _on_shutdown(application: BotApplication) -> None:
             await close_services(services)
         finally:
             application.bot_data.pop("services", None)
+        log.info("newsbot stopped")  # everything recorded and the database closed
 
 
 def _log_polling_error(exc: TelegramError) -> None:

@@ -246,6 +246,10 @@ class DeliveryService:
         # Chats whose round-up is on its way: their other alerts wait for it (skip_chats), so they come after.
         self._roundup_chats: set[int] = set()
         self._digest_tasks: set[asyncio.Task[int]] = set()
+        # The tasks (digests, round-ups, admin notices) whose message is on its way or sent and maybe not yet
+        # recorded: from its send until the task waits its turn for another (_send_paced) or ends. Counted by
+        # unrecorded_sends: a digest waiting its turn (DIGEST_CONCURRENCY, the pacer) has nothing on its way.
+        self._sending: set[asyncio.Task[Any]] = set()
         self._digest_gate = asyncio.Semaphore(DIGEST_CONCURRENCY)
         self._digest_storage = FailureLog(log, "sending digests (the database refuses writes)")
         # A database read that keeps failing fails every tick (seconds apart): once a minute in the log, not each.
@@ -273,9 +277,7 @@ class DeliveryService:
     def unrecorded_sends(self) -> int:
         """At most how many messages are on their way or sent but not yet recorded as sent: those a process ending
         now (a second stop signal) may send again after the restart."""
-        on_the_way = len(self._tasks) + len(self._digest_tasks)  # a digest sends one part at a time
-        if self._notice_task is not None and not self._notice_task.done():
-            on_the_way += 1
+        on_the_way = len(self._tasks) + len(self._sending)  # a digest sends one part at a time
         return on_the_way + sum(o.status == "sent" for o in (*self._finished, *self._recording))
 
     @property
@@ -1199,7 +1201,11 @@ class DeliveryService:
             elif item.attempts % MAX_NETWORK_ATTEMPTS == 0:
                 # Telegram looks unreachable: park the row in the database and free the window for others.
                 wait = _park_seconds(item.attempts)
-                self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait)
+                if item.attempts <= MAX_OUTAGE_ATTEMPTS:
+                    stuck = item.attempts if item.attempts == MAX_OUTAGE_ATTEMPTS else 0
+                    self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait, stuck=stuck)
+                else:  # said once, at MAX_OUTAGE_ATTEMPTS: a warning every 5 minutes for good read as an outage
+                    log.debug("alert %d to chat %d parked again: %s", item.row.id, item.chat_id, exc)
                 await self._db.deliveries.park(
                     item.row.id, self._clock.now() + wait, item.attempts, f"network: {exc}"
                 )
@@ -1247,13 +1253,27 @@ class DeliveryService:
             and self._clock.now() - self._last_sent_at <= OUTAGE_RETRY_SECONDS
         )
 
-    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1) -> None:
+    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1, *, stuck: int = 0) -> None:
         """Log ``count`` alerts parked by an outage (``what``: one alert, or a round-up of ``count``): the first,
-        then a count at most every PARKED_LOG_EVERY_SECONDS."""
+        then a count at most every PARKED_LOG_EVERY_SECONDS.
+
+        ``stuck``: the attempts of a message kept past MAX_OUTAGE_ATTEMPTS only because no other message got
+        through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once.
+        """
         now = self._clock.now()
         self._parked_unlogged += count
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
-            if self._parked_unlogged == count:
+            if self._parked_unlogged == count and stuck:
+                log.warning(
+                    "%s: still not taken after %d attempts (%s); no other message got through meanwhile to tell "
+                    "an outage from Telegram refusing this one, so it is kept and tried again every %.0f s "
+                    "(not logged again)",
+                    what,
+                    stuck,
+                    exc,
+                    OUTAGE_RETRY_SECONDS,
+                )
+            elif self._parked_unlogged == count:
                 log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
                 log.warning(
@@ -1717,7 +1737,11 @@ class DeliveryService:
             if reply_to is not None
             else {}
         )
+        task = asyncio.current_task()
+        assert task is not None  # a coroutine runs in a task
         for _ in range(MAX_NETWORK_ATTEMPTS + MAX_RATE_LIMITED):
+            # Waiting its turn, nothing of this task is on its way: its last message was answered and recorded.
+            self._sending.discard(task)
             while True:
                 if self._stopping or _cancelled():
                     # Not sent: the digest's rows stay claimed until aclose re-queues them, and the chat's
@@ -1738,6 +1762,8 @@ class DeliveryService:
             # said /stop or paused meanwhile.
             if interrupted is not None and (why := await interrupted(chat_id)) is not None:
                 return f"{_INTERRUPTED}{why}", chat_id, thread_id
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)  # a task that ends before its next turn
             try:
                 await _to_the_answer(
                     _send_message(

@@ -278,8 +278,13 @@ class Database:
             try:
                 # SQLite's advice for long-lived connections: refresh planner statistics where they went stale.
                 await self._writer.execute("PRAGMA optimize")
-            except sqlite3.Error:
-                log.warning("PRAGMA optimize failed", exc_info=True)
+            except sqlite3.Error as exc:
+                if not write_refused(exc):
+                    log.warning("PRAGMA optimize failed", exc_info=True)
+                else:
+                    # A full disk or another program's write lock: only the statistics wait for the next stop,
+                    # nothing is lost, and a warning with a trace at every such stop read as damage.
+                    log.debug("PRAGMA optimize skipped at close: %s", exc)
             finally:
                 try:
                     await self.searcher.close()

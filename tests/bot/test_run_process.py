@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import sys
 import time
+import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.emulator import BotApiEmulator
 from bot.emulator.server import JSON, ApiError
-from bot.store import Database
+from bot.store import ChatDefaults, Database
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import Rig, add_chat, store_article
 from tests.support.news_site import NewsSite
@@ -93,6 +94,32 @@ async def _until(condition: object, timeout: float = 30) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.05)
+
+
+async def test_the_log_says_which_version_database_feeds_and_chats_at_start_and_when_it_stopped(
+    tmp_path: Path,
+) -> None:
+    # "newsbot started as @bot" was all: an operator could not tell from the log which version runs, on which
+    # database, nor whether its feeds and chats were found; and nothing of newsbot's own said it had stopped.
+    db = tmp_path / "bot.sqlite3"
+    async with await Database.open(db) as database:
+        await database.chats.register(5, "private", None, ChatDefaults(), SystemClock().now())
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    async with BotApiEmulator() as emulator:
+        # A feed the private-address check refuses without a connection: the test touches no network.
+        process = await _start_run(tmp_path, emulator.base_url, db, feeds="http://127.0.0.1:9/rss")
+        try:
+            await emulator.send_user_message(7, "/help")
+            await emulator.next_message(7, timeout=60)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code, log = await _finish(process)
+    assert code == 0, log[-2000:]
+    bot = emulator.bot_username
+    started = f"newsbot started as @{bot} (version {version}): database {db.resolve()}, 1 feed, 1 chat"
+    assert started in log, log[-2000:]
+    assert log.rstrip().endswith("newsbot stopped"), log[-2000:]
+    assert TOKEN.split(":")[1] not in log
 
 
 @contextlib.contextmanager

@@ -177,6 +177,51 @@ async def test_clean_stop_requeues_and_restart_finishes_without_duplicates(tmp_p
         assert all(len(emulator.messages(chat)) == 1 for chat in range(1, 81))
 
 
+class _HangingApi(FlakyApi):
+    """FlakyApi whose sendMessage answers only once ``released`` is set (Telegram slow to answer at a stop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = asyncio.Event()
+        self.waiting = 0
+
+    async def answer(self, request: web.Request) -> web.Response:
+        self.waiting += 1
+        await self.released.wait()
+        return await super().answer(request)
+
+
+async def test_digests_waiting_their_turn_are_not_counted_as_on_their_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second stop signal says how many messages on their way may come twice. Every digest task counted,
+    # those waiting their turn too: four chats' digests due at once, one part on its way, said "at most 4".
+    monkeypatch.setattr(delivery_module, "DIGEST_CONCURRENCY", 1)
+    api = _HangingApi()
+    await api.start()
+    try:
+        async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+            now = r.clock.now()
+            for chat_id in (1, 2, 3, 4):
+                await add_chat(r, chat_id, topics=("sport",), in_emulator=False, mode="digest")
+                chat = await r.db.chats.get(chat_id)
+                assert chat is not None
+                await r.db.chats.save_settings(
+                    replace(chat, digest_times=("07:30",), next_digest_at=now), now
+                )
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], now)
+            sending = asyncio.create_task(r.delivery.send_due_digests(now))
+            await wait_until(lambda: api.waiting == 1)
+            await asyncio.sleep(0.1)  # the other three wait for the first
+            assert api.waiting == 1
+            assert r.delivery.unrecorded_sends() == 1
+            api.released.set()
+            assert await sending == 4
+            assert r.delivery.unrecorded_sends() == 0
+    finally:
+        await api.stop()
+
+
 async def test_a_digest_that_fails_unexpectedly_is_not_left_sending(tmp_path: Path, api: FlakyApi) -> None:
     # 409 is neither a retryable network error nor a refusal the digest sender knows: it used to escape with the
     # chat's rows left 'sending', so no later digest (only a restart) would ever include them.
@@ -424,6 +469,35 @@ async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
     assert len(lines) == 2, lines
     assert "retrying in 30 s" in lines[0]  # the first wait is short; later ones grow to 300 s
     assert "40 more alerts" in lines[1] or "40 alerts" in lines[1], lines[1]
+
+
+async def test_an_alert_kept_only_because_nothing_else_got_through_is_said_once_not_at_every_retry(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An idle bot with one chat, whose alert Telegram refuses for itself with a 502: past the 4 hours of
+    # retries it is kept (nothing else got through to show Telegram is up), and every retry, 5 minutes apart for
+    # good, logged "Telegram unreachable", which read as an outage. Now one line says it keeps failing.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        api.script = {7: [(502, "")] * 100}
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+            for tries in range(1, 7):
+                await wait_until(lambda: api.calls[7] == tries)  # noqa: B023 (awaited in the loop)
+                await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+                r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
+                r.delivery.wake()
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}  # the retry rule is unchanged: kept
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 3, lines
+    assert all("Telegram unreachable" in line for line in lines[:2]), lines
+    assert "to chat 7: still not taken after 3 attempts" in lines[2], lines
+    assert "not logged again" in lines[2]
 
 
 async def test_catch_ups_tried_during_an_outage_are_counted_with_the_parked_alerts_not_logged_each(
