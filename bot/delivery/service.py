@@ -1763,7 +1763,10 @@ class DeliveryService:
             if interrupted is not None and (why := await interrupted(chat_id)) is not None:
                 return f"{_INTERRUPTED}{why}", chat_id, thread_id
             self._sending.add(task)
-            task.add_done_callback(self._sending.discard)  # a task that ends before its next turn
+            # A task that ends before its next turn leaves the set; one callback however many parts it sends
+            # (the notice task lives as long as the bot).
+            task.remove_done_callback(self._sending.discard)
+            task.add_done_callback(self._sending.discard)
             try:
                 await _to_the_answer(
                     _send_message(
