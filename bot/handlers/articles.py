@@ -248,6 +248,12 @@ def _replied_target(message: Message, bot_id: int) -> tuple[str | None, bool]:
             # this its own lines were summarized as pasted text, so "/summary 7" in reply to a summary gave back
             # the same sentences under its title instead of seven of the article.
             return "#" + listed[0], False
+        from_us = replied.from_user is not None and replied.from_user.id == bot_id
+        if from_us and (link := hidden_link(replied)) is not None:
+            # A link's summary shown unstored (the database refused writes) names no id, only the page its title
+            # links: that page, or "/summary 5" to it gave back its own lines as "📝 Summary". Only a message the
+            # bot sent as itself: a channel admin's post with a link in it is still its own text.
+            return link, False
     articles: list[str] = []
     markup = replied.reply_markup
     if markup is not None:

@@ -564,9 +564,12 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
             if migration.version <= current:
                 await conn.execute("ROLLBACK")
                 continue
+            # Only what the migration broke: a row an older version or the sqlite3 shell (foreign keys off)
+            # left pointing at nothing is no reason to keep the bot from starting.
+            dangling = set(await fetch_tuples(conn, "PRAGMA foreign_key_check")) if rebuild else set()
             for statement in split_statements(migration.sql):
                 await conn.execute(statement)
-            if rebuild and (broken := await fetch_all(conn, "PRAGMA foreign_key_check")):
+            if rebuild and (broken := set(await fetch_tuples(conn, "PRAGMA foreign_key_check")) - dangling):
                 raise sqlite3.IntegrityError(f"it left {len(broken)} rows pointing at no row")
             await conn.execute(f"PRAGMA user_version = {migration.version:d}")
             await conn.execute("COMMIT")

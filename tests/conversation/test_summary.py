@@ -220,6 +220,31 @@ async def test_a_link_summarized_while_the_database_refuses_writes_is_shown_thou
     assert await db.articles.get_by_url(page.url) is not None
 
 
+async def test_a_reply_to_a_link_summary_that_was_not_stored_gives_the_link_at_that_length(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A link's summary shown unstored (the database refused writes) names no "#id": "/summary 5" in reply to it
+    # came back as "📝 Summary" of the message itself, its title as a sentence and the same sentences again.
+    db = services_of(running_bot).db
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        short = await say(emulator, f"/summary 2 {page.url}")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "#" not in short.text.split("\n")[1] and len(summary_sentences(short)) == 2
+    longer = await say(emulator, "/summary 5", reply_to=short.message_id)
+    assert not longer.text.startswith("📝"), longer.text
+    assert longer.text.split("\n")[0].endswith(ARTICLE_TITLE)
+    assert len(summary_sentences(longer)) == 5
+    assert await db.articles.get_by_url(page.url) is not None  # the page again, stored this time
+
+
 async def test_a_link_one_chat_summarized_stays_that_chats_own(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -330,6 +330,28 @@ async def test_an_upgrade_keeps_every_feed_and_its_id_and_never_gives_a_removed_
     assert _raw(path, "SELECT feed_id, guid FROM feed_items") == [(1, "g1")]
 
 
+async def test_an_upgrade_starts_though_old_rows_already_pointed_at_nothing(tmp_path: Path) -> None:
+    # A row left pointing at no row by hand (the sqlite3 shell keeps foreign keys off) or a restored backup
+    # failed the rebuild's foreign key check, which only asks what the rebuild broke: the bot did not start.
+    path = await _database_at(tmp_path, 23)
+    _write(
+        path,
+        "INSERT INTO feeds (id, url, origin, created_at) VALUES (?, ?, 'admin', ?)",
+        [(1, "https://one.example/rss", NOW)],
+    )
+    _write(
+        path,
+        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
+        [(1, "g1", NOW), (7, "g7", NOW)],
+    )
+    _write_articles(path, [(1, 1, "Story 1", NOW, "Text.", 1, 1)])
+    _write(path, "UPDATE articles SET feed_id = ? WHERE id = ?", [(7, 1)])
+    async with await Database.open(path) as db:
+        assert db.schema_version >= 24
+        assert [f.id for f in await db.feeds.list()] == [1]
+    assert _raw(path, "SELECT feed_id, guid FROM feed_items ORDER BY guid") == [(1, "g1"), (7, "g7")]
+
+
 async def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path):
