@@ -508,7 +508,7 @@ class DeliveryService:
                     # finished are not touched: hold() only matters for those still claimed.) Rows whose
                     # outcome waits for the flusher stay 'sending' until it is written: back in the queue,
                     # a /digest meanwhile would send them again.
-                    recording = {o.id for o in self._finished}
+                    recording = self._unrecorded_ids()
                     await self._release([r.id for r in rows if r.id not in recording])
                     raise
                 finally:
@@ -756,7 +756,7 @@ class DeliveryService:
             # As send_digest: nothing stays 'sending' until the next restart (outcomes the flusher holds aside).
             # Held alerts again, as _send_roundup's unfold_roundups would make them (which cannot reach rows the
             # flusher puts back later).
-            recording = {o.id for o in self._finished}
+            recording = self._unrecorded_ids()
             await self._release(
                 [i for i in ids if i not in recording], self._clock.now() + FIRST_PARK_SECONDS, "alert"
             )
@@ -767,6 +767,10 @@ class DeliveryService:
         # By id too: a group that became a supergroup during the round-up took its rows to the new id.
         await self._db.deliveries.unfold_roundups(again, chat_id, ids=ids)
         return shown
+
+    def _unrecorded_ids(self) -> set[int]:
+        """Rows whose outcome waits for the flusher or is being written by it: 'sending' until it is written."""
+        return {o.id for o in (*self._finished, *self._recording)}
 
     async def _release(
         self, ids: Sequence[int], not_before: float = 0.0, kind: DeliveryKind | None = None
