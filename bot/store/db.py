@@ -11,6 +11,7 @@ import os
 import re
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -533,6 +534,13 @@ def _has_code(text: str) -> bool:
     return bool(without_comments.replace(";", "").strip())
 
 
+async def _dangling_rows(conn: aiosqlite.Connection) -> Counter[tuple[str, str, int]]:
+    """Rows pointing at no row, counted by (table, parent table, foreign key)."""
+    # Counted, not listed by rowid: a WITHOUT ROWID table (feed_items) reports every such row with rowid NULL.
+    rows = await fetch_tuples(conn, "PRAGMA foreign_key_check")
+    return Counter((str(table), str(parent), int(fkid)) for table, _rowid, parent, fkid in rows)
+
+
 async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int:
     """Apply migrations newer than PRAGMA user_version, each in its own transaction; return the version."""
     known = plan[-1].version if plan else 0
@@ -564,13 +572,21 @@ async def _migrate(conn: aiosqlite.Connection, plan: Sequence[Migration]) -> int
             if migration.version <= current:
                 await conn.execute("ROLLBACK")
                 continue
-            # Only what the migration broke: a row an older version or the sqlite3 shell (foreign keys off)
-            # left pointing at nothing is no reason to keep the bot from starting.
-            dangling = set(await fetch_tuples(conn, "PRAGMA foreign_key_check")) if rebuild else set()
+            # Rows that pointed at nothing before (a manual edit in the sqlite3 shell, where foreign keys are
+            # off) did no harm: only the rows the rebuild leaves pointing at nothing may refuse the upgrade.
+            dangling = await _dangling_rows(conn) if rebuild else Counter[tuple[str, str, int]]()
             for statement in split_statements(migration.sql):
                 await conn.execute(statement)
-            if rebuild and (broken := set(await fetch_tuples(conn, "PRAGMA foreign_key_check")) - dangling):
-                raise sqlite3.IntegrityError(f"it left {len(broken)} rows pointing at no row")
+            if rebuild and (broken := sum((await _dangling_rows(conn) - dangling).values())):
+                raise sqlite3.IntegrityError(f"it left {broken} rows pointing at no row")
+            if dangling:
+                log.warning(
+                    "%s: %s already pointed at no row; left as they were",
+                    migration.name,
+                    ", ".join(
+                        f"{n} {table} rows (to {parent})" for (table, parent, _), n in dangling.items()
+                    ),
+                )
             await conn.execute(f"PRAGMA user_version = {migration.version:d}")
             await conn.execute("COMMIT")
         except sqlite3.Error as exc:

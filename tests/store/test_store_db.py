@@ -407,6 +407,69 @@ async def test_a_table_rebuild_that_leaves_rows_pointing_at_nothing_is_rolled_ba
         assert await db.chats.get(1) is not None
 
 
+async def test_rows_that_pointed_at_nothing_before_an_upgrade_do_not_lock_the_bot_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A chat deleted by hand in the sqlite3 shell (foreign keys off there) left its subscription behind, and an
+    # item of a feed deleted the same way: harmless before, they made the feeds rebuild refuse every start.
+    path = await _database_at(tmp_path, 23)
+    _write(path, "INSERT INTO chats (id, created_at, updated_at) VALUES (?, ?, ?)", [(5, NOW, NOW)])
+    _write(
+        path,
+        "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (5, 'topic', 'sport', ?)",
+        [(NOW,)],
+    )
+    _write(
+        path,
+        "INSERT INTO feeds (id, url, created_at) VALUES (?, ?, ?)",
+        [(1, "https://one.example/rss", NOW), (2, "https://two.example/rss", NOW)],
+    )
+    _write(
+        path,
+        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
+        [(1, "g1", NOW), (2, "g2", NOW)],
+    )
+    _write(path, "DELETE FROM chats WHERE id = ?", [(5,)])
+    _write(path, "DELETE FROM feeds WHERE id = ?", [(2,)])
+    with caplog.at_level(logging.WARNING, logger="bot.store.db"):
+        async with await Database.open(path) as db:
+            assert db.schema_version == len(load_migrations())
+            assert [(f.id, f.url) for f in await db.feeds.list()] == [(1, "https://one.example/rss")]
+    # The operator still hears of them, once, at the upgrade.
+    assert (
+        "0024_feed_ids_never_reused.sql: 1 feed_items rows (to feeds), 1 subscriptions rows (to chats) "
+        "already pointed at no row; left as they were"
+    ) in caplog.text
+
+
+async def test_a_rebuild_losing_a_row_is_caught_beside_rows_that_pointed_at_nothing_before(
+    tmp_path: Path,
+) -> None:
+    # feed_items has no rowids: the check counts such rows per table, so one more of them is still seen.
+    path = await _database_at(tmp_path, 23)
+    _write(
+        path,
+        "INSERT INTO feeds (id, url, created_at) VALUES (?, ?, ?)",
+        [(1, "https://one.example/rss", NOW), (2, "https://two.example/rss", NOW)],
+    )
+    _write(
+        path,
+        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
+        [(1, "g1", NOW), (2, "g2", NOW)],
+    )
+    _write(path, "DELETE FROM feeds WHERE id = ?", [(2,)])
+    lossy = (
+        "0024_lossy.sql",
+        "-- newsbot: foreign keys off\nDELETE FROM feeds WHERE id = 1;",
+    )
+    folder = _migrations_dir(tmp_path, *((m.name, m.sql) for m in load_migrations()[1:23]), lossy)
+    with pytest.raises(
+        SchemaError, match=r"0024_lossy\.sql failed and was rolled back.*1 rows pointing at no row"
+    ):
+        await Database.open(path, migrations=folder)
+    assert _raw(path, "SELECT id FROM feeds") == [(1,)]
+
+
 def test_migration_numbering_gaps_are_refused(tmp_path: Path) -> None:
     folder = _migrations_dir(tmp_path, ("0003_skipped_two.sql", "SELECT 1;"))
     with pytest.raises(SchemaError, match="without gaps"):
