@@ -54,7 +54,7 @@ from bot.store.deliveries import (
     PlanningTarget,
 )
 from bot.store.models import Chat
-from bot.store.notices import Notice
+from bot.store.notices import Notice, NoticeStatus
 from summaries.articles import Article
 
 if TYPE_CHECKING:
@@ -163,6 +163,17 @@ class _Story:
     computing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
+@dataclass(frozen=True, slots=True)
+class _NoticeOutcome:
+    """An admin notice's outcome to record (NoticeRepo.finish's arguments); ``at``: when it happened."""
+
+    status: NoticeStatus
+    attempts: int
+    at: float
+    error: str | None = None
+    not_before: float = 0.0
+
+
 @dataclass(slots=True)
 class _SenderState:
     queues: dict[int, deque[_Item]] = field(default_factory=dict)
@@ -235,6 +246,9 @@ class DeliveryService:
         self._digest_task: asyncio.Task[None] | None = None
         self._notice_task: asyncio.Task[None] | None = None
         self._notice_sending = FailureLog(log, "sending admin notices")
+        # Claimed admin notices whose outcome (or way back to the queue) the database refused, id -> the finish
+        # to write: the flusher writes it. Left 'sending', they waited for a restart; a sent one must not go again.
+        self._unrecorded_notices: dict[int, _NoticeOutcome] = {}
         # Digests being sent, by chat: each chat's digest runs on its own, so a slow or rate-limited chat never
         # holds up the digests of the others (nor the next tick's), and a chat never gets two at once.
         self._digest_chats: set[int] = set()
@@ -593,8 +607,15 @@ class DeliveryService:
         """Send every due admin notice, paced like any message; each outcome is recorded as it happens."""
         try:
             while notices := await self._db.notices.claim(self._clock.now(), NOTICE_BATCH):
-                for notice in notices:
-                    await self._send_admin_notice(notice)
+                for i, notice in enumerate(notices):
+                    try:
+                        await self._send_admin_notice(notice)
+                    except Exception:
+                        # The rest of the batch was claimed and never tried: back to the queue (by the flusher
+                        # when the database refuses writes now).
+                        for rest in notices[i + 1 :]:
+                            self._unrecorded_notices[rest.id] = _NoticeOutcome("pending", rest.attempts, 0.0)
+                        raise
         except asyncio.CancelledError:
             raise  # the rows still 'sending' go back to the queue in aclose (or at the next start)
         except Exception as exc:
@@ -608,18 +629,18 @@ class DeliveryService:
         attempts = notice.attempts + 1
         if chat is None or not chat.active:  # /stop or a block since it was queued
             log.warning("admin chat %d is gone; notice %s not sent", notice.chat_id, notice.key)
-            await self._db.notices.finish(notice.id, "dropped", notice.attempts, now, error="chat inactive")
+            await self._finish_notice(notice.id, "dropped", notice.attempts, now, error="chat inactive")
             return
         # Not held by quiet hours, a pause or digest mode: those are the chat's news settings, and this is the
         # bot telling its operator it lost a source.
         result, _chat_id, _thread = await self._send_paced(chat.id, chat.is_group, notice.text)
         now = self._clock.now()
         if result is None:
-            await self._db.notices.finish(notice.id, "sent", attempts, now)
+            await self._finish_notice(notice.id, "sent", attempts, now)
         elif result.startswith("gone"):
             # Blocked (403) or not found: _send_paced deactivated the chat; never tried again.
             log.warning("admin chat %d refused notice %s (%s): not sent", chat.id, notice.key, result)
-            await self._db.notices.finish(notice.id, "dropped", attempts, now, error=result)
+            await self._finish_notice(notice.id, "dropped", attempts, now, error=result)
         elif result.startswith(("network:", _RETRY_LATER)) and not self._refused_for_itself(
             attempts, MAX_NOTICE_ATTEMPTS
         ):
@@ -629,12 +650,31 @@ class DeliveryService:
                 else _park_seconds(attempts * MAX_NETWORK_ATTEMPTS)
             )
             log.info("admin notice %s to chat %d: %s; retrying in %.0f s", notice.key, chat.id, result, wait)
-            await self._db.notices.finish(
+            await self._finish_notice(
                 notice.id, "pending", attempts, now, error=result, not_before=now + wait
             )
         else:
             log.error("admin notice %s to chat %d failed: %s", notice.key, chat.id, result)
-            await self._db.notices.finish(notice.id, "failed", attempts, now, error=result)
+            await self._finish_notice(notice.id, "failed", attempts, now, error=result)
+
+    async def _finish_notice(
+        self,
+        notice_id: int,
+        status: NoticeStatus,
+        attempts: int,
+        now: float,
+        *,
+        error: str | None = None,
+        not_before: float = 0.0,
+    ) -> None:
+        """Record a notice's outcome; if the database refuses, the flusher writes it once it takes writes."""
+        try:
+            await self._db.notices.finish(
+                notice_id, status, attempts, now, error=error, not_before=not_before
+            )
+        except Exception:
+            self._unrecorded_notices[notice_id] = _NoticeOutcome(status, attempts, now, error, not_before)
+            raise
 
     async def _due_digest_chats(self, now: float) -> list[Chat]:
         # A next digest further ahead than any schedule can be was set while the clock ran ahead (a clock
@@ -836,6 +876,7 @@ class DeliveryService:
             recovered = await self._db.deliveries.requeue_sending()
             self._unreleased.clear()  # back in the queue with the rest: claimed again, they must stay so
             recovered += await self._db.notices.requeue_sending()
+            self._unrecorded_notices.clear()  # as _unreleased: back in the queue, claimed again they stay so
             if recovered:
                 log.warning("re-queued %d deliveries left in flight by the last run", recovered)
             # A round-up the last run did not finish: its unsent stories are due held alerts again, and the
@@ -1541,6 +1582,21 @@ class DeliveryService:
                         del rows[i]
             finally:
                 self._unreleased = rows | self._unreleased
+        if self._unrecorded_notices:
+            notices, self._unrecorded_notices = self._unrecorded_notices, {}
+            try:
+                for notice_id, outcome in list(notices.items()):
+                    await self._db.notices.finish(
+                        notice_id,
+                        outcome.status,
+                        outcome.attempts,
+                        outcome.at,
+                        error=outcome.error,
+                        not_before=outcome.not_before,
+                    )
+                    del notices[notice_id]
+            finally:
+                self._unrecorded_notices = notices | self._unrecorded_notices
         if self._holds:
             holds, self._holds = self._holds, {}
             try:

@@ -271,8 +271,8 @@ class IngestService:
             raise UserError(f"That link does not look valid ({exc}).") from None
         stored = await self._db.articles.get_by_url(canonical)
         # Not shared: deleted meanwhile by the /stop of the one chat that had sent the link, so fetched again.
-        if stored is not None and stored.id is not None and await self._db.articles.share(stored.id, chat_id):
-            return stored, await self.summary_for(stored, sentences)
+        if stored is not None and (shown := await self._share_link(stored, chat_id)) is not None:
+            return shown, await self.summary_for(shown, sentences)
         # Waiting for another chat's fetch of the link holds an update slot like fetching it: it counts too. But
         # it opens no connection, so the bot-wide bound does not refuse it: it joins the fetch already running.
         joining = canonical in self._links_in_flight
@@ -285,12 +285,8 @@ class IngestService:
                     shared = await asyncio.shield(leader)
                 except UserError as exc:
                     raise UserError(exc.message) from None  # the same page: the same reason, to each chat
-                if (
-                    shared is not None
-                    and shared.id is not None
-                    and await self._db.articles.share(shared.id, chat_id)
-                ):
-                    return shared, await self.summary_for(shared, sentences)
+                if shared is not None and (shown := await self._share_link(shared, chat_id)) is not None:
+                    return shown, await self.summary_for(shown, sentences)
                 # That request was cancelled or failed unexpectedly (or its chat's /stop deleted the article since):
                 # this one tries on its own, which opens a connection, so now the bot-wide bound applies (this
                 # request is counted in the total already).
@@ -326,9 +322,38 @@ class IngestService:
             if not write_refused(exc):
                 raise
             log.warning("link for chat %s summarized but not stored: %s", chat_id, self._db.refusal(exc))
-            prepared, _hash, _signature = await self._parse(self._prepare, article)
-            return prepared
-        return stored
+        except sqlite3.IntegrityError:
+            # A newcomer whose registration the database refused (ChatService.ensure_for_reading), the lock gone
+            # since: its reader row has no chat to point at. Registered by its next message, stored then.
+            if await self._db.chats.get(chat_id) is not None:
+                raise
+            log.warning("link for chat %s summarized but not stored: the chat is not registered yet", chat_id)
+        else:
+            return stored
+        prepared, _hash, _signature = await self._parse(self._prepare, article)
+        return prepared
+
+    async def _share_link(self, stored: Article, chat_id: int) -> Article | None:
+        """A stored /summary link's article, shared with ``chat_id``; None when it is gone (or was never stored).
+
+        When the database refuses the write, or the chat is not saved yet (its registration was refused), it is
+        shown as an unstored link's is (no id the chat could not open yet), and shared when it is sent again: the
+        reader asked only for the summary, and was answered "I could not save that" or an internal error.
+        """
+        if stored.id is None:
+            return None
+        try:
+            return stored if await self._db.articles.share(stored.id, chat_id) else None
+        except sqlite3.OperationalError as exc:
+            if not write_refused(exc):
+                raise
+            log.warning("link for chat %s summarized but not shared: %s", chat_id, self._db.refusal(exc))
+        except sqlite3.IntegrityError:
+            if await self._db.chats.get(chat_id) is not None:
+                raise
+            log.warning("link for chat %s summarized but not shared: the chat is not registered yet", chat_id)
+        # Without its stored summary too: summarized at the length asked for, from its text.
+        return dataclasses.replace(stored, id=None, summary=())
 
     @contextlib.contextmanager
     def _link_fetch_slot(self, requester: int, *, joining: bool = False) -> Iterator[None]:

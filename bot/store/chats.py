@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.store.articles import release_deliveries
@@ -56,10 +57,20 @@ class ChatRepo:
         self._db = db
 
     async def register(
-        self, chat_id: int, type: str, title: str | None, defaults: ChatDefaults, now: float
+        self,
+        chat_id: int,
+        type: str,
+        title: str | None,
+        defaults: ChatDefaults,
+        now: float,
+        next_digest: Callable[[Chat], float | None] | None = None,
     ) -> tuple[Chat, bool]:
-        """Insert a chat or refresh the existing one (reactivating it); True when it is new."""
+        """Insert a chat or refresh the existing one (reactivating it); True when it is new.
+
+        ``next_digest``: for a digest chat coming back from inactive, its next digest time from now.
+        """
         async with self._db.write() as conn:
+            was = await fetch_all(conn, "SELECT active FROM chats WHERE id = ?", (chat_id,))
             rows = await fetch_all(
                 conn,
                 "UPDATE chats SET type = ?, title = ?, active = 1, inactive_reason = NULL, updated_at = ?"
@@ -74,7 +85,18 @@ class ChatRepo:
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
                     (chat_id, type, title, defaults.timezone, defaults.summary_sentences, now, now),
                 )
-            return chat_from_row(rows[0]), created
+            chat = chat_from_row(rows[0])
+            if was and not was[0][0] and chat.mode == "digest" and next_digest is not None:
+                # Digests go to active chats only, so its next digest stayed where it was when Telegram refused
+                # the chat, weeks ago perhaps: left so, /settings showed that date and the chat got a digest at
+                # once rather than at its chosen time.
+                rows = await fetch_all(
+                    conn,
+                    "UPDATE chats SET next_digest_at = ? WHERE id = ? RETURNING *",
+                    (next_digest(chat), chat_id),
+                )
+                chat = chat_from_row(rows[0])
+            return chat, created
 
     async def get(self, chat_id: int) -> Chat | None:
         """The chat with this id, or None."""

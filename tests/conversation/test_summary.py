@@ -220,6 +220,69 @@ async def test_a_link_summarized_while_the_database_refuses_writes_is_shown_thou
     assert await db.articles.get_by_url(page.url) is not None
 
 
+async def test_a_newcomers_link_summarized_as_another_programs_lock_ends_is_shown_not_an_internal_error(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A first message with a link while another program held the write lock: the chat could not be registered,
+    # the lock was gone by the time the page was fetched, and storing the article for a chat with no row broke
+    # a foreign key: the newcomer got "Something went wrong" instead of the summary.
+    db = services_of(running_bot).db
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    path = urlsplit(page.url).path
+    newcomer = USER_CHAT + 7
+    await emulator.add_chat(newcomer, "private")
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+    db.busy_timeout_ms = 100
+    news_site.hold(path)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        await emulator.send_user_message(newcomer, f"/summary {page.url}")
+        await wait_until(lambda: news_site.hits(path) == 1)  # registration refused; the page is being fetched
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    news_site.release(path)
+    reply = await emulator.next_message(newcomer, timeout=10)
+    assert ARTICLE_TITLE in reply.text and "tram" in reply.text
+    # The chat is saved by its next message, and the link is stored for it then.
+    assert ARTICLE_TITLE in (await say(emulator, f"/summary {page.url}", chat=newcomer)).text
+    assert await db.chats.get(newcomer) is not None
+    stored = await db.articles.get_by_url(page.url)
+    assert stored is not None and stored.id is not None
+    assert await db.articles.get(stored.id, reader=newcomer) is not None
+
+
+async def test_a_link_stored_already_summarized_while_the_database_refuses_writes_is_shown(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A link another chat had sent, sent by a newcomer while another program held the write lock: sharing the
+    # stored article with the chat was refused, and the reader got "I could not save that just now".
+    db = services_of(running_bot).db
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    await say(emulator, f"/summary {page.url}")
+    newcomer = USER_CHAT + 7
+    await emulator.add_chat(newcomer, "private")
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        reply = await say(emulator, f"/summary 4 {page.url}", chat=newcomer)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert ARTICLE_TITLE in reply.text and len(summary_sentences(reply)) == 4
+    assert "#" not in reply.text.split("\n")[1]  # no id the newcomer could not open yet
+    # Sent again once the lock is gone, the stored article is the newcomer's too.
+    again = await say(emulator, f"/summary {page.url}", chat=newcomer)
+    stored = await db.articles.get_by_url(page.url)
+    assert stored is not None and stored.id is not None and f"#{stored.id}" in again.text
+    assert await db.articles.get(stored.id, reader=newcomer) is not None
+
+
 async def test_a_reply_to_a_link_summary_that_was_not_stored_gives_the_link_at_that_length(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

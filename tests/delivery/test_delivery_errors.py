@@ -599,6 +599,55 @@ async def test_an_admin_notice_waits_out_an_outage_longer_than_four_hours(
         assert emulator.messages(1)[0].text == "A feed was marked dead."
 
 
+async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorded_once_the_lock_is_gone(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another program held the write lock as a sent notice was to be recorded: it stayed 'sending', and so did the
+    # next notice of the batch, never tried; the admin got that one only after the bot was restarted.
+    asked, answer_now = asyncio.Event(), asyncio.Event()
+    answer = api.answer
+
+    async def gated(request: web.Request) -> web.Response:
+        asked.set()
+        await answer_now.wait()
+        return await answer(request)
+
+    monkeypatch.setattr(api, "answer", gated)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        async with r.db.write() as conn:
+            await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+        await add_chat(r, 1, in_emulator=False)
+        async with r.db.write() as conn:
+            for key in ("first", "second"):
+                await conn.execute(
+                    "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (1, ?, ?, ?)",
+                    (key, f"The {key} feed was marked dead.", r.clock.now()),
+                )
+
+        async def statuses() -> list[tuple[str, str]]:
+            return await r.db.notices.of_chat(1)
+
+        await r.delivery.start()
+        r.delivery.schedule_admin_notices()
+        await asyncio.wait_for(asked.wait(), 10)
+        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+            answer_now.set()  # the first notice is sent; its outcome is to be written while the lock is held
+            await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await asyncio.sleep(0.5)  # the flusher's turn
+        assert await statuses() == [("first", "sent"), ("second", "pending")]
+        r.delivery.schedule_admin_notices()
+        await wait_until(lambda: len(api.delivered.get(1, [])) == 2)
+        await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+        await r.delivery.aclose()
+        assert api.delivered[1] == ["The first feed was marked dead.", "The second feed was marked dead."]
+        assert await statuses() == [("first", "sent"), ("second", "sent")]
+
+
 async def test_an_alert_whose_park_a_locked_database_refused_is_sent_once_the_lock_is_gone(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
