@@ -167,3 +167,12 @@ def test_a_tagged_line_too_long_for_a_message_is_sent_as_escaped_plain_text() ->
     for message in messages:
         assert len(message) <= MAX_MESSAGE_CHARS
         assert "Profits <up> & away." in parse_html(message).text
+
+
+def test_a_line_too_long_for_a_message_is_cut_after_an_exclamation_or_question_mark() -> None:
+    line = " ".join(
+        f"Goal number {i} for the home side!" if i % 2 else f"Was it offside {i}?" for i in range(300)
+    )
+    messages = split_message([line])
+    assert len(messages) > 1
+    assert all(m.endswith(("!", "?")) for m in messages)

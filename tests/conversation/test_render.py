@@ -498,6 +498,7 @@ def test_a_paused_groups_empty_digest_says_the_group_is_paused(instant: bool) ->
 
 def test_small_replies_say_what_happened_in_words_a_user_reads() -> None:
     assert visible(render_follow_result(FollowResult(), Chat(id=1))) == "Nothing changed."
+    assert "Tap a topic to follow it, tap again to stop. ✅ = following." in visible(render_topics([], set()))
     assert visible(render_welcome("Ann " * 16, [], set(), new=True)).startswith(
         "👋 Hello, " + "Ann " * 8 + "Ann…!\n"
     )
@@ -569,3 +570,8 @@ def test_a_search_typed_with_extra_spaces_still_gets_its_page_buttons() -> None:
     words = "harbour  cranes\nrepainted   before storms"
     [reply] = render_search(words, [article(12)], NOW, CATALOGUE.get, more=True)
     assert all_callback_data(reply) == ["sum:12", "sch:12:1:harbour cranes repainted before storms"]
+
+
+def test_a_word_unsubscribed_twice_is_named_once() -> None:
+    text = visible(render_unfollow_result(UnfollowResult(not_followed=["harbour", "harbour"])))
+    assert text == "❓ You don't follow “harbour”.\n/mysubs shows what you follow."
