@@ -15,6 +15,7 @@ from bot.render.replies import (
     render_article_summary,
     render_digest_empty,
     render_feed_added,
+    render_feed_swapped,
     render_feeds,
     render_follow_result,
     render_help,
@@ -575,3 +576,8 @@ def test_a_search_typed_with_extra_spaces_still_gets_its_page_buttons() -> None:
 def test_a_word_unsubscribed_twice_is_named_once() -> None:
     text = visible(render_unfollow_result(UnfollowResult(not_followed=["harbour", "harbour"])))
     assert text == "❓ You don't follow “harbour”.\n/mysubs shows what you follow."
+
+
+def test_a_swapped_feed_listing_one_item_says_it_was_stored() -> None:
+    text = render_feed_swapped(Feed(id=1, url="https://f.example/rss", title="Old"), "New", "new.example", 1)
+    assert "\nThe 1 item it lists now was stored but not sent to anyone.\n" in parse_html(text).text
