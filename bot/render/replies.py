@@ -1124,6 +1124,10 @@ def suggest_command(command: str, *, admin: bool = False) -> str | None:
     if name in _COMMAND_SYNONYMS:
         return _COMMAND_SYNONYMS[name]
     names = [item[0] for item in _HELP + (_ADMIN_HELP if admin else ())]
+    # A command cut short names it ("/top", "/set"): by letters alone "/top" is nearest to /stop.
+    starting = [n for n in names if n.startswith(name)] if len(name) >= 3 else []
+    if len(starting) == 1:
+        return starting[0]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
     return close[0] if close else None
 

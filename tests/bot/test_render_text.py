@@ -138,3 +138,41 @@ def test_a_word_longer_than_a_message_is_never_cut_inside_an_entity() -> None:
     text = "x" * (MAX_MESSAGE_CHARS - 3) + "&amp;" + "y" * 100
     messages = split_message([text])
     assert messages == ["x" * (MAX_MESSAGE_CHARS - 3), "&amp;" + "y" * 100]
+
+
+def test_an_hour_and_a_half_is_an_hour_and_a_cut_line_keeps_its_words_and_emoji_whole() -> None:
+    assert format_age(5400) == "1 h ago"
+    # No comma is left hanging before the "…".
+    assert truncate("Alpha beta, gamma delta", 13) == "Alpha beta…"
+    # A title with its only space near its start is cut in its long word, not down to one letter.
+    assert truncate("A " + "x" * 30, 20) == "A " + "x" * 17 + "…"
+    # A skin tone stays with its hand: the cut drops both.
+    assert truncate("x" * 9 + "👍🏽" + "y" * 10, 11) == "x" * 9 + "…"
+
+
+def test_one_block_with_over_100_links_is_split_so_each_link_can_be_tapped() -> None:
+    block = "\n".join(f'<a href="https://n.e/{i}">{i}</a>' for i in range(110))
+    assert len(block) < MAX_MESSAGE_CHARS  # one message by length; too many links for one
+    messages = split_message([block])
+    assert len(messages) == 2
+    assert all(m.count("<a ") <= 100 for m in messages)
+
+
+def test_a_tagged_line_too_long_for_a_message_is_sent_as_escaped_plain_text() -> None:
+    from bot.emulator.html_check import parse_html
+
+    line = "<b>" + esc("Profits <up> & away. ") * 300 + "</b>"
+    messages = split_message([line])
+    assert len(messages) > 1
+    for message in messages:
+        assert len(message) <= MAX_MESSAGE_CHARS
+        assert "Profits <up> & away." in parse_html(message).text
+
+
+def test_a_line_too_long_for_a_message_is_cut_after_an_exclamation_or_question_mark() -> None:
+    line = " ".join(
+        f"Goal number {i} for the home side!" if i % 2 else f"Was it offside {i}?" for i in range(300)
+    )
+    messages = split_message([line])
+    assert len(messages) > 1
+    assert all(m.endswith(("!", "?")) for m in messages)

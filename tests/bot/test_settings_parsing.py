@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UserError
-from bot.services.chats import parse_digest_times, parse_quiet_hours
+from bot.services.chats import parse_digest_times, parse_length, parse_quiet_hours
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,10 @@ def test_quiet_hours_over_the_whole_day_point_to_pause(typed: str) -> None:
     with pytest.raises(UserError) as refused:
         parse_quiet_hours(typed)
     assert "would last all day" in refused.value.message and "/settings pause" in refused.value.message
+
+
+@pytest.mark.parametrize("typed", ["+4", "²", "1_0", "4.0"])
+def test_a_summary_length_that_is_not_plain_digits_is_refused_with_a_reason(typed: str) -> None:
+    # "²" passes str.isdigit() but int() cannot read it: it would have been an unexpected error, not an answer.
+    with pytest.raises(UserError, match="is not a number"):
+        parse_length(typed)

@@ -434,6 +434,13 @@ async def test_stale_forged_and_private_older_buttons_get_a_short_answer(
     assert "Private memo" in (await emulator.next_message(77)).text
 
 
+async def test_a_search_over_200_characters_is_answered_with_the_limit(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    reply = await say(emulator, "/search " + "harbour " * 30)
+    assert reply.text == "⚠️ That is too long (239 characters); please send at most 200.", reply.text
+
+
 async def test_search_finds_stored_articles(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     await store_samples(running_bot)
     reply = await say(emulator, "/search glacier sensors")

@@ -15,11 +15,13 @@ from bot.render.replies import (
     render_article_summary,
     render_digest_empty,
     render_feed_added,
+    render_feed_swapped,
     render_feeds,
     render_follow_result,
     render_help,
     render_latest,
     render_mysubs,
+    render_problem,
     render_search,
     render_settings,
     render_stats,
@@ -28,12 +30,13 @@ from bot.render.replies import (
     render_unfollow_result,
     render_unknown_command,
     render_welcome,
+    suggest_command,
 )
 from bot.services.admin import FeedAdded, Stats
 from bot.services.subscriptions import FollowResult, UnfollowResult
 from bot.store.models import Chat, Feed, Subscription
 from summaries.articles import Article
-from summaries.topics import TopicCatalogue
+from summaries.topics import Topic, TopicCatalogue
 
 CATALOGUE = TopicCatalogue.load()
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC).timestamp()
@@ -492,3 +495,89 @@ def test_a_paused_groups_empty_digest_says_the_group_is_paused(instant: bool) ->
         "This group is paused: nothing is collected for its digest until it is resumed (/settings resume). "
         "/latest shows the newest articles."
     )
+
+
+def test_small_replies_say_what_happened_in_words_a_user_reads() -> None:
+    assert visible(render_follow_result(FollowResult(), Chat(id=1))) == "Nothing changed."
+    assert "Tap a topic to follow it, tap again to stop. ✅ = following." in visible(render_topics([], set()))
+    assert visible(render_welcome("Ann " * 16, [], set(), new=True)).startswith(
+        "👋 Hello, " + "Ann " * 8 + "Ann…!\n"
+    )
+    assert "📬 Delivery: instant alerts — ⏸ paused" in visible(
+        render_mysubs(Chat(id=1, paused=True), [], CATALOGUE.get)
+    )
+    failing = Feed(
+        id=1, url="https://f.example/rss", title="F", failures=2, last_error="timeout", next_poll_at=NOW + 30
+    )
+    assert "Next try in under a minute." in visible(render_feeds([failing], NOW)[0])
+    assert len(visible(render_problem("word " * 1000))) <= 610
+    # In a group a posted link is talk, so the tip says to reply /summary; a channel's posts are the news.
+    assert "Tip: reply /summary to a message with a link" in visible(render_help(admin=False, group=True))
+    assert "Tip" not in visible(render_help(admin=False, channel=True))
+    three = FeedAdded(Feed(id=1, url="https://f.example/rss"), "F", True, other_feeds=("a", "b", "c"))
+    assert "The page also names 3 other feeds: a, b, c. To poll" in visible(render_feed_added(three))
+
+
+def test_a_latest_list_too_long_for_one_message_has_its_buttons_under_the_last_and_short_lines() -> None:
+    long_first = ("Word " * 100 + "end.",)
+    replies = render_latest(
+        [article(i, "Title " * 30, summary=long_first) for i in range(1, 41)], NOW, CATALOGUE.get
+    )
+    assert len(replies) > 1
+    assert all(r.keyboard is None for r in replies[:-1]) and replies[-1].keyboard is not None
+    lines = [line for r in replies for line in visible(r).split("\n") if line.startswith("Word")]
+    assert lines and all(len(line) <= 200 for line in lines)
+
+
+def test_a_catalogue_over_100_topics_keeps_a_followed_late_topic_on_the_keyboard() -> None:
+    topics = [Topic(id=f"t{i}", title=f"Topic {i}", emoji="") for i in range(120)]
+    reply = render_topics(topics, {"t119"})
+    assert reply.keyboard is not None
+    rows = reply.keyboard.inline_keyboard
+    labels = [b.text for row in rows for b in row]
+    # Telegram refuses more than 100 buttons; the followed topic must stay to be unfollowed by a tap.
+    assert len(labels) == 100 and "✅ Topic 119" in labels
+    assert all(len(row) <= 2 for row in rows)
+
+
+def test_a_subscribe_reply_to_hundreds_of_words_fits_one_message_and_counts_the_rest() -> None:
+    rejected = [(f"word{i:03d}", "it is too short") for i in range(300)]
+    reply = render_follow_result(FollowResult(rejected=rejected), Chat(id=1))
+    text = visible(reply)
+    shown = text.count("⚠️ Not followed")
+    assert 0 < shown < 300
+    assert text.endswith(f"…and {300 - shown} more")
+
+
+def test_a_page_long_address_is_not_made_a_link_in_latest() -> None:
+    long_url = replace(article(1), url="https://news.example/" + "a" * 1000)
+    [reply] = render_latest([long_url, article(2)], NOW, CATALOGUE.get)
+    assert "a" * 1000 not in reply.html and '<a href="https://news.example/2">' in reply.html
+
+
+def test_an_unknown_command_is_matched_only_to_a_near_miss() -> None:
+    assert suggest_command("/lates") == "latest" and suggest_command("/sarch") == "search"
+    # A word of its own is not a typo: "/hello" is not "/help".
+    assert suggest_command("/hello") is None and suggest_command("/weather") is None
+
+
+def test_an_unknown_command_a_message_long_is_quoted_short() -> None:
+    text = visible(render_unknown_command("/" + "x" * 4095, "latest"))
+    assert text.startswith("I don't know /xxx") and "…. Did you mean /latest?" in text and len(text) < 200
+
+
+def test_a_search_typed_with_extra_spaces_still_gets_its_page_buttons() -> None:
+    # A phone keyboard's double space or a line break is no part of the search: the button carries the words.
+    words = "harbour  cranes\nrepainted   before storms"
+    [reply] = render_search(words, [article(12)], NOW, CATALOGUE.get, more=True)
+    assert all_callback_data(reply) == ["sum:12", "sch:12:1:harbour cranes repainted before storms"]
+
+
+def test_a_word_unsubscribed_twice_is_named_once() -> None:
+    text = visible(render_unfollow_result(UnfollowResult(not_followed=["harbour", "harbour"])))
+    assert text == "❓ You don't follow “harbour”.\n/mysubs shows what you follow."
+
+
+def test_a_swapped_feed_listing_one_item_says_it_was_stored() -> None:
+    text = render_feed_swapped(Feed(id=1, url="https://f.example/rss", title="Old"), "New", "new.example", 1)
+    assert "\nThe 1 item it lists now was stored but not sent to anyone.\n" in parse_html(text).text

@@ -429,6 +429,15 @@ async def test_an_unknown_command_suggests_the_one_probably_meant(
     )
 
 
+async def test_a_command_cut_short_suggests_the_command_it_starts(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/top" (for /topics) was answered "Did you mean /stop?", the command that deletes the chat's data.
+    assert "I don't know /top. Did you mean /topics?" in (await say(emulator, "/top")).text
+    assert "Did you mean /settings?" in (await say(emulator, "/set")).text
+    assert "Did you mean /summary?" in (await say(emulator, "/sum 12")).text
+
+
 async def test_a_database_file_deleted_while_running_is_reported_to_the_operator(
     running_bot: BotApplication, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:

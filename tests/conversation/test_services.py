@@ -63,6 +63,10 @@ def test_words_and_quoted_phrases_are_told_apart() -> None:
     ]
 
 
+def test_words_joined_by_a_comma_without_a_space_are_two_words() -> None:
+    assert [w.text for w in parse_words("business,tesla")] == ["business", "tesla"]
+
+
 def test_phrases_in_the_quotes_each_keyboard_types_are_phrases() -> None:
     # German „…“, Swedish ”…”, single ‘…’ and '…' were no quotes: „Elektroauto“ followed "„elektroauto" and
     # ‘solid state’ followed "solid" and "state" apart. An apostrophe inside a word opens nothing.

@@ -19,6 +19,8 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.delivery.service import CATCHUP_GATHER_SECONDS
 from bot.emulator import BotApiEmulator, SentMessage
+from bot.errors import UserError
+from bot.handlers.articles import SummaryRequest, parse_summary_request
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import (
     ARTICLE_BODY,
@@ -104,6 +106,30 @@ async def test_a_second_marked_id_is_not_offered_as_the_length(
     assert hint.text.endswith("/summary 3 5 gives 3 sentences of #5."), hint.text
     hint = await say(emulator, "/summary #5 #6 2")  # an unmarked number is still read as the length
     assert hint.text.endswith("/summary 2 5 gives 2 sentences of #5."), hint.text
+
+
+def test_summary_arguments_are_read_as_the_help_and_readme_write_them() -> None:
+    def read(text: str) -> SummaryRequest:
+        return parse_summary_request(text, None, 3)
+
+    # 10 is the longest summary there is, not a number out of range.
+    assert read("10 12") == SummaryRequest(10, article_id=12)
+    # An id in brackets marks it as the id as "#" does, so the number after it is the length.
+    assert read("(12) 4") == SummaryRequest(4, article_id=12)
+    assert read("[12] 4") == SummaryRequest(4, article_id=12)
+    # An id ends a sentence or a question as people write it.
+    assert read("12!") == SummaryRequest(3, article_id=12)
+    assert read("#12?") == SummaryRequest(3, article_id=12)
+    # A link in brackets loses the bracket; a link inside a long text is part of the text.
+    assert read("(see https://news.example/a)") == SummaryRequest(3, url="https://news.example/a")
+    long_text = "The minister said " + "more and more words " * 5 + "https://news.example/a today."
+    assert read(long_text) == SummaryRequest(3, text=long_text)
+    # A length out of range before a link is refused, not silently dropped.
+    with pytest.raises(UserError, match="1 to 10 sentences"):
+        read("11 https://news.example/a")
+    # The hint writes one sentence in the singular.
+    with pytest.raises(UserError, match=r"/summary 1 12 gives 1 sentence of #12\.$"):
+        read("12 1 30")
 
 
 async def test_summary_of_pasted_and_replied_text(

@@ -547,3 +547,88 @@ def test_the_more_line_of_a_topic_stays_with_its_stories_when_a_digest_splits() 
         # The line follows the group's last story shown, in the same message, and tells of the three.
         assert 15 in part.keys and text.index("#15") < text.index("…and 3 more"), pad
         assert part.over == (16, 17, 18), pad
+
+
+def test_an_alert_ends_a_sentence_the_text_goes_on_after_and_keeps_a_colon() -> None:
+    # Only a teaser the feed cut gets "…": a heading followed by more text is a finished sentence.
+    heading = art(
+        summary=("Breaking news headline",), body="Breaking news headline\n\nMore text follows here."
+    )
+    text, _ = render_alert(heading, sentences=1, now=NOW, catalogue=CATALOGUE)
+    assert parse_html(text).text.endswith("\n\nBreaking news headline.")
+    # A lead-in to a quote reads as whole: no full stop after its colon.
+    quote = art(summary=("The minister said:", "We will build it."))
+    text, _ = render_alert(quote, sentences=2, now=NOW, catalogue=CATALOGUE)
+    assert "The minister said: We will build it." in parse_html(text).text
+
+
+def test_an_alert_offers_twice_its_length_and_shows_the_emoji_of_the_topic_that_matched() -> None:
+    ten = art(summary=tuple(f"Sentence {n}." for n in range(10)), topics=("business", "automotive"))
+    text, keyboard = render_alert(ten, sentences=4, now=NOW, catalogue=CATALOGUE, matched="automotive")
+    assert keyboard is not None and keyboard.inline_keyboard[0][0].callback_data == "sum:123456789:8"
+    assert text.startswith(CATALOGUE.get("automotive").emoji)  # type: ignore[union-attr]
+
+
+def test_an_alert_of_a_walled_page_with_no_text_has_no_partial_note_and_a_huge_link_is_left_out() -> None:
+    empty = art(summary=(), body="", partial=True)
+    text, _ = render_alert(empty, sentences=3, now=NOW, catalogue=CATALOGUE)
+    assert "start" not in parse_html(text).text.split("\n", 2)[-1]
+    assert text.count("\n") == 1  # title and source line only
+    huge = art(url="https://news.example/" + "a" * 2100)
+    text, _ = render_alert(huge, sentences=2, now=NOW, catalogue=CATALOGUE)
+    assert "<a href" not in text and len(text) <= 4096
+
+
+def test_a_digest_of_one_story_says_one_story_and_a_line_too_long_for_a_message_is_shortened() -> None:
+    [part] = render_digest(
+        [DigestItem(art(1), "business", 1.0, key=1)], now=NOW, catalogue=CATALOGUE, max_per_group=5
+    )
+    assert parse_html(part.text).text.startswith("🗞 Your news digest — 1 story\n")
+    hostile = art(
+        2,
+        title='"' * 300,
+        url="https://news.example/" + "a" * 970,
+        source='"' * 200,
+        summary=('"' * 400,),
+    )
+    items = [DigestItem(hostile, "business", 1.0, also=('"' * 200,), key=2)]
+    items += [DigestItem(art(i, title=f"Story {i}"), "business", 0.5, key=i) for i in range(3, 6)]
+    parts = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=10)
+    assert sorted(key for p in parts for key in p.keys) == [2, 3, 4, 5]
+    for p in parts:
+        assert len(p.text) <= 4096
+        parse_html(p.text)
+    # Escaped, that story is longer than a message: its title and id remain.
+    assert "#2" in parse_html(parts[0].text).text
+
+
+def test_the_last_part_of_a_digest_keeps_room_for_its_footer_in_characters_and_entities() -> None:
+    # The footer ("A story's full summary: /summary 12") comes after packing: a last message packed full
+    # went past 4,096 characters or 100 entities with it (the 101st link is not tappable).
+    for n in range(40, 100):
+        with_summary = [
+            DigestItem(art(i, title=f"Story {i} " + "y" * 20, url=f"https://n.e/{i}"), "business", 1.0, key=i)
+            for i in range(1, n + 1)
+        ]
+        links_only = [
+            DigestItem(
+                art(i, title=f"S{i}", url=f"https://n.e/{i}", source="W", summary=(), body=""),
+                "sport",
+                1.0,
+                key=i,
+            )
+            for i in range(1, n + 1)
+        ]
+        for items in (with_summary, links_only):
+            for part in render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=500):
+                assert len(part.text) <= 4096, n
+                assert len(re.findall(r"<[a-z]", part.text)) <= 100, n
+
+
+def test_a_page_long_address_is_not_made_a_link_in_a_digest() -> None:
+    items = [
+        DigestItem(art(1, url="https://news.example/" + "a" * 1000), "business", 2.0, key=1),
+        DigestItem(art(2, url="https://news.example/2"), "business", 1.0, key=2),
+    ]
+    [part] = render_digest(items, now=NOW, catalogue=CATALOGUE, max_per_group=5)
+    assert "a" * 1000 not in part.text and '<a href="https://news.example/2">' in part.text
