@@ -123,6 +123,11 @@ def parse_summary_request(
         # "#12 3": the "#" marks 12 as the id, so 3 can only be the length, written after it.
         text, sentences = words[0], int(words[1])
         tokens = []
+    elif len(words) == 2 and _is_length(words[1]) and _is_link(words[0]):
+        # "https://... 5" as "#12 5": the length after the link, where the link is pasted first; it was read as
+        # a word around the link, and the summary had the chat's length.
+        text, sentences = words[0], int(words[1])
+        tokens = []
     if tokens and tokens[0].isdecimal() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:
         rest = tokens[1] if len(tokens) == 2 else ""
         n = int(tokens[0])
