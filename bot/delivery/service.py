@@ -217,6 +217,8 @@ class DeliveryService:
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
         self._parked_unlogged = 0
         self._parked_logged_at: float | None = None
+        # When the first "Telegram unreachable" line of an outage was written (None: none since the last send).
+        self._outage_since: float | None = None
         # When Telegram last took a message of this sender (None: not since the start), by the injected clock.
         self._last_sent_at: float | None = None
         self._stories: dict[int, _Story] = {}
@@ -1235,6 +1237,8 @@ class DeliveryService:
         else:
             self._last_sent_at = self._clock.now()
             self._done(item, "sent", None, item.attempts + 1)
+            if self._outage_since is not None:
+                await self._log_telegram_back()
 
     async def _forget_topic(self, chat_id: int, exc: BadRequest) -> None:
         """The chat's news topic was deleted or closed: its alerts and digests go to "General" from now on."""
@@ -1261,8 +1265,12 @@ class DeliveryService:
         through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once.
         """
         now = self._clock.now()
+        # A proxy's error page, which PTB quotes in the error, is no help in a line said every minute of an outage.
+        exc = str(exc).partition(". Parsing the server response ")[0]
         self._parked_unlogged += count
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
+            if self._outage_since is None and not stuck:
+                self._outage_since = now
             if self._parked_unlogged == count and stuck:
                 log.warning(
                     "%s: still not taken after %d attempts (%s); no other message got through meanwhile to tell "
@@ -1284,6 +1292,28 @@ class DeliveryService:
                 )
             self._parked_logged_at = now
             self._parked_unlogged = 0
+
+    async def _log_telegram_back(self) -> None:
+        """The first message Telegram took after "Telegram unreachable" lines: say the outage ended, after how
+        long, and how many stories it held back (they come as their retries fall due, not all at once)."""
+        since, self._outage_since = self._outage_since, None
+        if since is None:  # another send said it meanwhile
+            return
+        # The next outage's first parked message is said at once, not counted into a line a minute on.
+        self._parked_logged_at = None
+        self._parked_unlogged = 0
+        try:
+            waiting = counted(await self._db.deliveries.parked_count(), "story", "stories")
+        except sqlite3.Error:
+            waiting = "the stories"
+        took = self._clock.now() - since
+        log.warning(
+            "Telegram takes messages again, %s after it was first found unreachable: %s it held back (for "
+            "their chats) go out as their retries fall due, within %.0f s",
+            f"{took:.0f} s" if took < 120 else f"{took / 60:.0f} min",
+            waiting,
+            OUTAGE_RETRY_SECONDS,
+        )
 
     async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
@@ -1780,6 +1810,8 @@ class DeliveryService:
                     )
                 )
                 self._last_sent_at = self._clock.now()
+                if self._outage_since is not None:
+                    await self._log_telegram_back()
                 return None, chat_id, thread_id
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)
