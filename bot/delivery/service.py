@@ -1702,12 +1702,8 @@ class DeliveryService:
                 # parked alert would be, not a day later at the next digest time, which held two days of stories
                 # and cut some to "…and N more". Counted with the parked alerts: an outage tries thousands of
                 # chats' digests and catch-ups every 5 minutes.
-                if not roundup and (
-                    on_demand
-                    or self._refused_for_itself(
-                        max(r.attempts for r in rows) + 1, MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
-                    )
-                ):
+                tries, limit = max(r.attempts for r in rows) + 1, MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
+                if not roundup and (on_demand or self._refused_for_itself(tries, limit)):
                     # /digest is not tried again (send_digest schedules only the chat's own digests). Nor is one
                     # refused about 4 hours while Telegram takes other messages (a proxy refusing this one, say):
                     # not an outage, and retried every 5 minutes for good it would be a loop. Either waits for
@@ -1716,10 +1712,13 @@ class DeliveryService:
                 else:
                     wait = _roundup_wait(rows)
                     left = sum(len(later.keys) for later in parts[index:])
-                    what = "round-up" if roundup else "digest"
-                    self._log_parked(
-                        f"{what} to chat {chat_id}", result.removeprefix("network: "), wait, left
-                    )
+                    what = f"{'round-up' if roundup else 'digest'} to chat {chat_id}"
+                    if tries <= limit:
+                        # Kept past the limit (an idle bot), as an alert is: said once, then at DEBUG only.
+                        stuck = tries * MAX_NETWORK_ATTEMPTS if tries == limit else 0
+                        self._log_parked(what, result.removeprefix("network: "), wait, left, stuck=stuck)
+                    else:
+                        log.debug("%s parked again: %s", what, result)
                     retry_at = self._clock.now() + wait
                 status = "pending"
             elif result.startswith(_RETRY_LATER):
