@@ -217,8 +217,10 @@ class DeliveryService:
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
         self._parked_unlogged = 0
         self._parked_logged_at: float | None = None
-        # When the first "Telegram unreachable" line of an outage was written (None: none since the last send).
+        # When the first "Telegram unreachable" line of an outage was written (None: none since the last send);
+        # once Telegram takes a message again, (that time, the time it took one) until the flusher logs the end.
         self._outage_since: float | None = None
+        self._outage_ended: tuple[float, float] | None = None
         # When Telegram last took a message of this sender (None: not since the start), by the injected clock.
         self._last_sent_at: float | None = None
         self._stories: dict[int, _Story] = {}
@@ -1235,10 +1237,8 @@ class DeliveryService:
             log.error("alert %d to chat %d failed: %s", item.row.id, item.chat_id, exc)
             self._done(item, "failed", str(exc)[:500], item.attempts + 1)
         else:
-            self._last_sent_at = self._clock.now()
+            self._telegram_took_one()
             self._done(item, "sent", None, item.attempts + 1)
-            if self._outage_since is not None:
-                await self._log_telegram_back()
 
     async def _forget_topic(self, chat_id: int, exc: BadRequest) -> None:
         """The chat's news topic was deleted or closed: its alerts and digests go to "General" from now on."""
@@ -1293,20 +1293,28 @@ class DeliveryService:
             self._parked_logged_at = now
             self._parked_unlogged = 0
 
+    def _telegram_took_one(self) -> None:
+        """Telegram took a message: the end of an outage, if one was logged, is for the flusher to log."""
+        now = self._clock.now()
+        self._last_sent_at = now
+        if self._outage_since is not None:
+            self._outage_ended = (self._outage_since, now)
+            self._outage_since = None
+            # The next outage's first parked message is said at once, not counted into a line a minute on.
+            self._parked_logged_at = None
+            self._parked_unlogged = 0
+
     async def _log_telegram_back(self) -> None:
-        """The first message Telegram took after "Telegram unreachable" lines: say the outage ended, after how
-        long, and how many stories it held back (they come as their retries fall due, not all at once)."""
-        since, self._outage_since = self._outage_since, None
-        if since is None:  # another send said it meanwhile
-            return
-        # The next outage's first parked message is said at once, not counted into a line a minute on.
-        self._parked_logged_at = None
-        self._parked_unlogged = 0
-        try:
+        """Say that an outage ended, after how long, and how many stories it held back (they come as their
+        retries fall due, not all at once). Logged by the flusher before it records outcomes: a send that awaited
+        this could be cut short by a stop after Telegram took it, and sent again after the restart."""
+        assert self._outage_ended is not None
+        (since, back), self._outage_ended = self._outage_ended, None
+        try:  # the stories sent since Telegram came back are not recorded yet: still counted
             waiting = counted(await self._db.deliveries.parked_count(), "story", "stories")
-        except sqlite3.Error:
+        except (sqlite3.Error, ValueError):  # locked, or closed by a stop
             waiting = "the stories"
-        took = self._clock.now() - since
+        took = back - since
         log.warning(
             "Telegram takes messages again, %s after it was first found unreachable: %s it held back (for "
             "their chats) go out as their retries fall due, within %.0f s",
@@ -1532,6 +1540,8 @@ class DeliveryService:
         while True:
             # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)
+            if self._outage_ended is not None:
+                await self._log_telegram_back()
             try:
                 await self._flush()
             except asyncio.CancelledError:
@@ -1808,9 +1818,7 @@ class DeliveryService:
                         **replying,
                     )
                 )
-                self._last_sent_at = self._clock.now()
-                if self._outage_since is not None:
-                    await self._log_telegram_back()
+                self._telegram_took_one()
                 return None, chat_id, thread_id
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)

@@ -697,6 +697,7 @@ async def test_the_end_of_a_telegram_outage_is_logged_with_how_many_stories_it_h
             emulator.answer_as_proxy(None)
             r.delivery.wake()
             await wait_until(lambda: emulator.sent_count() == 3)
+            await wait_until(lambda: "Telegram takes messages again" in caplog.text)
             await r.delivery.aclose()
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert "Telegram unreachable (Bad Gateway (502))" in lines[0], lines
