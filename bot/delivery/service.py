@@ -228,6 +228,10 @@ class DeliveryService:
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
         self._parked_unlogged = 0
         self._parked_logged_at: float | None = None
+        # When the first "Telegram unreachable" line of an outage was written (None: none since the last send);
+        # once Telegram takes a message again, (that time, the time it took one) until the flusher logs the end.
+        self._outage_since: float | None = None
+        self._outage_ended: tuple[float, float] | None = None
         # When Telegram last took a message of this sender (None: not since the start), by the injected clock.
         self._last_sent_at: float | None = None
         self._stories: dict[int, _Story] = {}
@@ -1278,7 +1282,7 @@ class DeliveryService:
             log.error("alert %d to chat %d failed: %s", item.row.id, item.chat_id, exc)
             self._done(item, "failed", str(exc)[:500], item.attempts + 1)
         else:
-            self._last_sent_at = self._clock.now()
+            self._telegram_took_one()
             self._done(item, "sent", None, item.attempts + 1)
 
     async def _forget_topic(self, chat_id: int, exc: BadRequest) -> None:
@@ -1306,8 +1310,12 @@ class DeliveryService:
         through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once.
         """
         now = self._clock.now()
+        # A proxy's error page, which PTB quotes in the error, is no help in a line said every minute of an outage.
+        exc = str(exc).partition(". Parsing the server response ")[0]
         self._parked_unlogged += count
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
+            if self._outage_since is None and not stuck:
+                self._outage_since = now
             if self._parked_unlogged == count and stuck:
                 log.warning(
                     "%s: still not taken after %d attempts (%s); no other message got through meanwhile to tell "
@@ -1329,6 +1337,36 @@ class DeliveryService:
                 )
             self._parked_logged_at = now
             self._parked_unlogged = 0
+
+    def _telegram_took_one(self) -> None:
+        """Telegram took a message: the end of an outage, if one was logged, is for the flusher to log."""
+        now = self._clock.now()
+        self._last_sent_at = now
+        if self._outage_since is not None:
+            self._outage_ended = (self._outage_since, now)
+            self._outage_since = None
+            # The next outage's first parked message is said at once, not counted into a line a minute on.
+            self._parked_logged_at = None
+            self._parked_unlogged = 0
+
+    async def _log_telegram_back(self) -> None:
+        """Say that an outage ended, after how long, and how many stories it held back (they come as their
+        retries fall due, not all at once). Logged by the flusher before it records outcomes: a send that awaited
+        this could be cut short by a stop after Telegram took it, and sent again after the restart."""
+        assert self._outage_ended is not None
+        (since, back), self._outage_ended = self._outage_ended, None
+        try:  # the stories sent since Telegram came back are not recorded yet: still counted
+            waiting = counted(await self._db.deliveries.parked_count(), "story", "stories")
+        except (sqlite3.Error, ValueError):  # locked, or closed by a stop
+            waiting = "the stories"
+        took = back - since
+        log.warning(
+            "Telegram takes messages again, %s after it was first found unreachable: %s it held back (for "
+            "their chats) go out as their retries fall due, within %.0f s",
+            f"{took:.0f} s" if took < 120 else f"{took / 60:.0f} min",
+            waiting,
+            OUTAGE_RETRY_SECONDS,
+        )
 
     async def _on_rate_limited(self, item: _Item, retry_after: float) -> None:
         """A 429: hold back this chat; when several chats hit it at once, the whole bot backs off."""
@@ -1547,6 +1585,8 @@ class DeliveryService:
         while True:
             # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)
+            if self._outage_ended is not None:
+                await self._log_telegram_back()
             try:
                 await self._flush()
             except asyncio.CancelledError:
@@ -1732,12 +1772,8 @@ class DeliveryService:
                 # parked alert would be, not a day later at the next digest time, which held two days of stories
                 # and cut some to "…and N more". Counted with the parked alerts: an outage tries thousands of
                 # chats' digests and catch-ups every 5 minutes.
-                if not roundup and (
-                    on_demand
-                    or self._refused_for_itself(
-                        max(r.attempts for r in rows) + 1, MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
-                    )
-                ):
+                tries, limit = max(r.attempts for r in rows) + 1, MAX_OUTAGE_ATTEMPTS // MAX_NETWORK_ATTEMPTS
+                if not roundup and (on_demand or self._refused_for_itself(tries, limit)):
                     # /digest is not tried again (send_digest schedules only the chat's own digests). Nor is one
                     # refused about 4 hours while Telegram takes other messages (a proxy refusing this one, say):
                     # not an outage, and retried every 5 minutes for good it would be a loop. Either waits for
@@ -1746,10 +1782,13 @@ class DeliveryService:
                 else:
                     wait = _roundup_wait(rows)
                     left = sum(len(later.keys) for later in parts[index:])
-                    what = "round-up" if roundup else "digest"
-                    self._log_parked(
-                        f"{what} to chat {chat_id}", result.removeprefix("network: "), wait, left
-                    )
+                    what = f"{'round-up' if roundup else 'digest'} to chat {chat_id}"
+                    if tries <= limit:
+                        # Kept past the limit (an idle bot), as an alert is: said once, then at DEBUG only.
+                        stuck = tries * MAX_NETWORK_ATTEMPTS if tries == limit else 0
+                        self._log_parked(what, result.removeprefix("network: "), wait, left, stuck=stuck)
+                    else:
+                        log.debug("%s parked again: %s", what, result)
                     retry_at = self._clock.now() + wait
                 status = "pending"
             elif result.startswith(_RETRY_LATER):
@@ -1839,7 +1878,7 @@ class DeliveryService:
                         **replying,
                     )
                 )
-                self._last_sent_at = self._clock.now()
+                self._telegram_took_one()
                 return None, chat_id, thread_id
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)

@@ -1253,8 +1253,9 @@ def _names_another_site(feed: Feed, parsed: ParsedFeed) -> bool:
 
 
 def _log_revival(feed: Feed) -> None:
-    if feed.dead:
-        log.warning("feed %s works again after %d failed polls", feed.url, feed.failures)
+    # Not only a dead feed's: "failed (3 in a row)" would otherwise be the last the log said of a feed that is fine.
+    if feed.failures:
+        log.warning("feed %s works again after %s", feed.url, counted(feed.failures, "failed poll"))
 
 
 def _item_guids(items: Sequence[FeedItem]) -> dict[str, tuple[str, str]]:

@@ -575,6 +575,14 @@ class DeliveryRepo:
         found["dropped"] = found.get("dropped", 0) - found.get("capped", 0)
         return {key: found.get(key, 0) for key in ("queued", "sent", "failed", "dropped", "capped")}
 
+    async def parked_count(self) -> int:
+        """Rows Telegram was unreachable for at their last try, waiting for their retry or on their way again."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND error LIKE 'network:%'",
+        )
+        return int(rows[0][0])
+
     async def counts_by_status(self) -> dict[str, int]:
         """How many rows are in each status (tests and benchmarks; /stats reads ``stats``)."""
         rows = await fetch_all(self._db.reader, "SELECT status, count(*) FROM deliveries GROUP BY status")

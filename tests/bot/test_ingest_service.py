@@ -782,6 +782,30 @@ async def test_the_log_says_when_a_failing_feed_is_marked_dead(
     assert "(10 in a row)" in told[DEAD_AFTER_FAILURES - 1] and "once a day" in told[DEAD_AFTER_FAILURES - 1]
 
 
+async def test_the_log_says_when_a_feed_that_failed_a_few_times_works_again(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A feed's site down for an hour logged "failed (1 in a row)", "(2 in a row)" and then nothing once it was
+    # back: only a dead feed's recovery was logged, so the last word of the log was that the feed was failing.
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    url = news_site.add("/feeds/business.xml", "Service Unavailable", status=503, content_type="text/plain")
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    caplog.set_level(logging.INFO, logger="bot")
+    for _ in range(2):
+        await service.poll_due_feeds(clock.now())
+        current = await db.feeds.get(feed.id)
+        assert current is not None
+        clock.set(current.next_poll_at)
+    news_site.add("/feeds/business.xml", news_site.feed_xml("business"), content_type="application/rss+xml")
+    await service.poll_due_feeds(clock.now())
+    told = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"feed {url} ")]
+    assert told[-1] == f"feed {url} works again after 2 failed polls", told
+
+
 async def test_a_rate_limited_feed_is_asked_again_only_when_the_site_said(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -739,3 +739,34 @@ async def test_a_digest_waiting_for_telegram_still_comes_after_the_chat_changes_
         assert "Cup final" in digest.text
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 6, 30)
+
+
+async def test_a_digest_kept_only_because_nothing_else_got_through_is_said_once_not_at_every_retry(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # An idle bot whose one digest Telegram refuses with a 502: past the 4 hours of retries it is kept (nothing
+    # else got through to show Telegram is up), and every retry, 5 minutes apart for good, logged "Telegram
+    # unreachable", which read as an outage. As for an alert, one line now says it keeps failing.
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 6)  # 3 tries of a digest's 2 attempts
+    async with _quick_retries(tmp_path, emulator, monkeypatch) as (r, clock):
+        await digest_chat(r, 7, timezone="UTC", digest_times=("07:30",))
+        await r.delivery.plan_alerts([await store_article(r, "Cup final", topics=("sport",))], clock.now())
+        _telegram_down(emulator)
+        clock.set(utc(2026, 1, 5, 7, 30))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            for _ in range(6):
+                await r.delivery.send_due_digests(clock.now())
+                clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
+        assert emulator.requests["proxy"] == 12  # tried each time, and kept
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}
+    lines = [
+        rec.getMessage()
+        for rec in caplog.records
+        if rec.name == "bot.delivery" and rec.levelno >= logging.WARNING
+    ]
+    assert len(lines) == 3, lines
+    assert all("digest to chat 7: Telegram unreachable" in line for line in lines[:2]), lines
+    assert "digest to chat 7: still not taken after 6 attempts" in lines[2], lines

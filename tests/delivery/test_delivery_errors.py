@@ -459,10 +459,10 @@ async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
             await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
             assert await r.db.deliveries.counts_by_status() == {"pending": 40}  # all wait for the retry
             r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
-            api.script = {41: [(502, "")]}
+            api.script = {chat: [(502, "")] for chat in range(1, 42)}  # still down: the 40 are parked again
             await add_chat(r, 41, topics=("sport",), in_emulator=False)
             await r.delivery.plan_alerts([await store_article(r, "Second", topics=("sport",))], r.clock.now())
-            await wait_until(lambda: api.calls[41] >= 1)
+            await wait_until(lambda: sum(api.calls.values()) >= 81)
             await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
             await r.delivery.aclose()
     lines = [rec.getMessage() for rec in caplog.records if "Telegram unreachable" in rec.getMessage()]
@@ -724,3 +724,34 @@ async def test_a_digest_whose_stories_a_locked_database_kept_claimed_carries_the
         assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 1
         assert len(api.delivered[6]) == 1 and "Result" in api.delivered[6][0]
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
+
+
+async def test_the_end_of_a_telegram_outage_is_logged_with_how_many_stories_it_held_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An outage logged "Telegram unreachable (... b'<html>...' failed): N more alerts parked" with the proxy's
+    # page, and then nothing: the operator could not tell from the log whether, or when, it ended.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        for chat in (1, 2, 3):
+            await add_chat(r, chat, topics=("sport",))
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+            await wait_until(lambda: emulator.requests["proxy"] >= 3)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            r.clock.advance(600)
+            emulator.answer_as_proxy(None)
+            r.delivery.wake()
+            await wait_until(lambda: emulator.sent_count() == 3)
+            await wait_until(lambda: "Telegram takes messages again" in caplog.text)
+            await r.delivery.aclose()
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert "Telegram unreachable (Bad Gateway (502))" in lines[0], lines
+    assert not [line for line in lines if "<html>" in line], lines
+    assert lines[-1] == (
+        "Telegram takes messages again, 10 min after it was first found unreachable: 3 stories it held back "
+        "(for their chats) go out as their retries fall due, within 300 s"
+    ), lines
