@@ -296,7 +296,8 @@ class DeliveryService:
         """At most how many messages are on their way or sent but not yet recorded as sent: those a process ending
         now (a second stop signal) may send again after the restart."""
         on_the_way = len(self._tasks) + len(self._sending)  # a digest sends one part at a time
-        return on_the_way + sum(o.status == "sent" for o in (*self._finished, *self._recording))
+        sent = sum(o.status == "sent" for o in (*self._finished, *self._recording))
+        return on_the_way + sent + sum(o.status == "sent" for o in self._unrecorded_notices.values())
 
     @property
     def pacer(self) -> Pacer:
@@ -619,6 +620,13 @@ class DeliveryService:
                         # when the database refuses writes now).
                         for rest in notices[i + 1 :]:
                             self._unrecorded_notices[rest.id] = _NoticeOutcome("pending", rest.attempts, 0.0)
+                        # This one too unless its outcome is kept already: it failed before Telegram took it (a
+                        # refused write as its group moved to a supergroup, say), and stayed 'sending' until a
+                        # restart. Not at once, should the failure repeat.
+                        retry_at = self._clock.now() + FIRST_PARK_SECONDS
+                        self._unrecorded_notices.setdefault(
+                            notice.id, _NoticeOutcome("pending", notice.attempts, 0.0, not_before=retry_at)
+                        )
                         raise
         except asyncio.CancelledError:
             raise  # the rows still 'sending' go back to the queue in aclose (or at the next start)
@@ -1622,21 +1630,18 @@ class DeliveryService:
                         del rows[i]
             finally:
                 self._unreleased = rows | self._unreleased
-        if self._unrecorded_notices:
-            notices, self._unrecorded_notices = self._unrecorded_notices, {}
-            try:
-                for notice_id, outcome in list(notices.items()):
-                    await self._db.notices.finish(
-                        notice_id,
-                        outcome.status,
-                        outcome.attempts,
-                        outcome.at,
-                        error=outcome.error,
-                        not_before=outcome.not_before,
-                    )
-                    del notices[notice_id]
-            finally:
-                self._unrecorded_notices = notices | self._unrecorded_notices
+        # Each forgotten once written, not set aside while written: a sent one counts in unrecorded_sends till then.
+        for notice_id, outcome in list(self._unrecorded_notices.items()):
+            await self._db.notices.finish(
+                notice_id,
+                outcome.status,
+                outcome.attempts,
+                outcome.at,
+                error=outcome.error,
+                not_before=outcome.not_before,
+            )
+            if self._unrecorded_notices.get(notice_id) is outcome:
+                del self._unrecorded_notices[notice_id]
         if self._holds:
             holds, self._holds = self._holds, {}
             try:

@@ -648,6 +648,103 @@ async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorde
         assert await statuses() == [("first", "sent"), ("second", "sent")]
 
 
+async def test_a_second_stop_signal_counts_an_admin_notice_sent_but_not_yet_recorded(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A notice sent while another program held the write lock waits in memory for the flusher; a stop hanging on
+    # that lock, and a second stop signal, said "no message was on its way" though the notice comes again after
+    # the restart.
+    asked, answer_now = asyncio.Event(), asyncio.Event()
+    answer = api.answer
+
+    async def gated(request: web.Request) -> web.Response:
+        asked.set()
+        await answer_now.wait()
+        return await answer(request)
+
+    monkeypatch.setattr(api, "answer", gated)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        async with r.db.write() as conn:
+            await conn.execute("PRAGMA busy_timeout = 100")
+        await add_chat(r, 1, in_emulator=False)
+        async with r.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (1, 'dead', ?, ?)",
+                ("A feed was marked dead.", r.clock.now()),
+            )
+        await r.delivery.start()
+        r.delivery.schedule_admin_notices()
+        await asyncio.wait_for(asked.wait(), 10)
+        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+            answer_now.set()
+            await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+            await asyncio.sleep(0.3)  # the flusher tries, and is refused too
+            assert api.delivered[1] == ["A feed was marked dead."]
+            assert r.delivery.unrecorded_sends() == 1
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await wait_until(lambda: r.delivery.unrecorded_sends() == 0)
+        assert await r.db.notices.of_chat(1) == [("dead", "sent")]
+        await r.delivery.aclose()
+
+
+async def test_an_admin_notice_to_a_group_that_moved_while_the_database_was_locked_is_sent_after_the_lock(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The admins' group became a supergroup; Telegram said so as the notice was sent, while another program held
+    # the write lock, so the move could not be recorded. The notice stayed 'sending' and never came (until a
+    # restart).
+    asked, answer_now = asyncio.Event(), asyncio.Event()
+    answer = api.answer
+
+    async def gated(request: web.Request) -> web.Response:
+        form = await request.json() if request.content_type == "application/json" else await request.post()
+        if int(str(form["chat_id"])) == -5:  # as Telegram does, to every message to the old group
+            if not asked.is_set():
+                asked.set()
+                await answer_now.wait()
+            body = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": -1005},
+            }
+            return web.Response(status=400, text=json.dumps(body), content_type="application/json")
+        return await answer(request)
+
+    monkeypatch.setattr(api, "answer", gated)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
+        async with r.db.write() as conn:
+            await conn.execute("PRAGMA busy_timeout = 100")
+        await add_chat(r, -5, in_emulator=False)
+        async with r.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (-5, 'dead', ?, ?)",
+                ("A feed was marked dead.", r.clock.now()),
+            )
+        await r.delivery.start()
+        r.delivery.schedule_admin_notices()
+        await asyncio.wait_for(asked.wait(), 10)
+        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+            answer_now.set()
+            await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await wait_until(lambda: not r.delivery._unrecorded_notices)  # the flusher's turn
+        r.clock.advance(60)  # the next ticks
+        r.delivery.schedule_admin_notices()
+        await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+        assert api.delivered == {-1005: ["A feed was marked dead."]}
+        assert await r.db.notices.of_chat(-1005) == [("dead", "sent")]
+        await r.delivery.aclose()
+
+
 async def test_an_alert_whose_park_a_locked_database_refused_is_sent_once_the_lock_is_gone(
     tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
