@@ -123,9 +123,12 @@ def parse_summary_request(
         # "#12 3": the "#" marks 12 as the id, so 3 can only be the length, written after it.
         text, sentences = words[0], int(words[1])
         tokens = []
-    elif len(words) == 2 and _is_length(words[1]) and _is_link(words[0]):
+    elif len(words) == 2 and words[1].isdecimal() and len(words[1]) <= 3 and _is_link(words[0]):
         # "https://... 5" as "#12 5": the length after the link, where the link is pasted first; it was read as
-        # a word around the link, and the summary had the chat's length.
+        # a word around the link, and the summary had the chat's length. Out of range, it is refused as before
+        # the link ("11 https://...").
+        if not _is_length(words[1]):
+            raise UserError("A summary can have 1 to 10 sentences.")
         text, sentences = words[0], int(words[1])
         tokens = []
     if tokens and tokens[0].isdecimal() and (len(tokens) == 2 or replied) and len(tokens[0]) <= 3:

@@ -127,7 +127,9 @@ def test_summary_arguments_are_read_as_the_help_and_readme_write_them() -> None:
     # A length after a link is the length, as after a marked id; other words around a link stay words.
     assert read("https://news.example/a 5") == SummaryRequest(5, url="https://news.example/a")
     assert read("www.news.example/a 10") == SummaryRequest(10, url="https://www.news.example/a")
-    assert read("https://news.example/a 11") == SummaryRequest(3, url="https://news.example/a")
+    with pytest.raises(UserError, match="1 to 10 sentences"):
+        read("https://news.example/a 11")
+    assert read("https://news.example/a 2024") == SummaryRequest(3, url="https://news.example/a")
     assert read("look https://news.example/a 5") == SummaryRequest(3, url="https://news.example/a")
     # A length out of range before a link is refused, not silently dropped.
     with pytest.raises(UserError, match="1 to 10 sentences"):
