@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +14,7 @@ from bot.scheduler import TickState, run_tick
 from bot.store import ChatDefaults, NewArticle
 from summaries.articles import Article
 from tests.conftest import services_of
+from tests.support.files import another_program
 
 FAILED = "pruning old articles failed"
 
@@ -53,12 +53,12 @@ async def _store_old_article(application: BotApplication, clock: FakeClock, age:
     await asyncio.sleep(0.3)
 
 
-def _refuse_prunes(application: BotApplication) -> None:
+async def _refuse_prunes(application: BotApplication) -> None:
     """Every prune from now on fails, as on a full disk."""
-    with sqlite3.connect(services_of(application).settings.db_path) as conn:
-        conn.execute(
-            "CREATE TRIGGER refuse_prune BEFORE DELETE ON articles BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
+    await another_program(
+        services_of(application).settings.db_path,
+        "CREATE TRIGGER refuse_prune BEFORE DELETE ON articles BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
 
 
 def _retention(application: BotApplication) -> float:
@@ -95,14 +95,13 @@ async def test_a_failing_prune_is_tried_again_a_minute_later_and_logged_once_not
     # articles in place for another whole day. Retried at every tick (seconds apart) instead, a database
     # refusing the delete would be tried thousands of times an hour; and each attempt logged a traceback.
     await _store_old_article(running_bot, clock, _retention(running_bot))
-    _refuse_prunes(running_bot)
+    await _refuse_prunes(running_bot)
     clock.advance(86400.0)
     await _until(lambda: FAILED in caplog.text)
     await asyncio.sleep(0.5)  # ten ticks with the clock standing still
     clock.advance(61.0)  # the second try
     await asyncio.sleep(0.5)
-    with sqlite3.connect(services_of(running_bot).settings.db_path) as conn:
-        conn.execute("DROP TRIGGER refuse_prune")
+    await another_program(services_of(running_bot).settings.db_path, "DROP TRIGGER refuse_prune")
     clock.advance(61.0)  # the third works
     assert await _wait_for_count(running_bot, 0) == 0
     await _until(lambda: "works again" in caplog.text)

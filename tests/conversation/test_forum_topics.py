@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 
 import pytest
 
@@ -13,6 +12,7 @@ from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import services_of
 from tests.conversation.helpers import store_news, store_samples
+from tests.support.files import another_program
 from tests.support.news_site import NewsSite
 
 FORUM = -100800
@@ -62,8 +62,8 @@ async def test_an_apology_in_a_topic_stays_in_that_topic(
 ) -> None:
     topic = await _forum(emulator)
     await _ask(emulator, "/mysubs", topic)
-    with sqlite3.connect(services_of(running_bot).settings.db_path) as conn:
-        conn.execute("DROP TABLE subscriptions")  # an unexpected failure on our side
+    # An unexpected failure on our side.
+    await another_program(services_of(running_bot).settings.db_path, "DROP TABLE subscriptions")
     apology = await _ask(emulator, "/mysubs", topic)
     assert apology.text.startswith("Sorry, something went wrong")
     assert apology.message_thread_id == topic

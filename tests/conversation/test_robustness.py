@@ -17,6 +17,7 @@ from bot.emulator import BotApiEmulator
 from bot.scheduler import TickState, run_tick
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, press_forged, say, store_samples
+from tests.support.files import another_program
 from tests.support.news_site import NewsSite
 
 
@@ -196,8 +197,8 @@ async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
 ) -> None:
     await say(emulator, "/start")
     db_path = services_of(running_bot).settings.db_path
-    with sqlite3.connect(db_path) as conn:  # the database breaks under the bot (an operator's mistake)
-        conn.execute("DROP TABLE subscriptions")
+    # The database breaks under the bot (an operator's mistake).
+    await another_program(db_path, "DROP TABLE subscriptions")
     caplog.set_level(logging.ERROR)
     reply = await say(emulator, "/mysubs")
     assert reply.text == "Sorry, something went wrong on my side. Please try again in a moment."
@@ -235,8 +236,8 @@ async def test_a_button_whose_handling_fails_gets_an_apology_toast(
     # Without an answer the tapped button spins until Telegram gives up, and the user learns nothing.
     topics = await say(emulator, "/topics")
     db_path = services_of(running_bot).settings.db_path
-    with sqlite3.connect(db_path) as conn:  # the database breaks under the bot (an operator's mistake)
-        conn.execute("DROP TABLE subscriptions")
+    # The database breaks under the bot (an operator's mistake).
+    await another_program(db_path, "DROP TABLE subscriptions")
     toast = await press(emulator, topics, "t:automotive")
     assert toast == "Sorry, something went wrong. Please try again."
 
@@ -500,9 +501,9 @@ async def test_a_command_the_database_cannot_save_is_told_so_and_logged_in_one_l
     async with db.write() as conn:
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a command
     db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN EXCLUSIVE")
+        await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
         caplog.clear()
         reply = await say(emulator, "/subscribe business")
         assert (
@@ -539,9 +540,9 @@ async def test_a_newcomers_reading_commands_are_answered_while_the_database_refu
     async with db.write() as conn:
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a command
     db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         assert "Topics: none" in (await say(emulator, "/mysubs", chat=newcomer)).text
         assert article.title in (await say(emulator, f"/summary {article.id}", chat=newcomer)).text
         # A command that saves something is still told it could not.
@@ -565,9 +566,9 @@ async def test_a_delivery_sender_that_cannot_start_is_logged_once_not_every_tick
         await services.delivery.aclose()  # as before the first tick
         async with services.db.write() as conn:
             await conn.execute("PRAGMA busy_timeout = 50")
-        other = sqlite3.connect(services.db.path, isolation_level=None)
+        other = sqlite3.connect(services.db.path, isolation_level=None, check_same_thread=False)
         try:
-            other.execute("BEGIN EXCLUSIVE")
+            await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
             caplog.clear()
             for _ in range(4):
                 await run_tick(services, state)

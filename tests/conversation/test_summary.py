@@ -239,9 +239,9 @@ async def test_a_link_summarized_while_the_database_refuses_writes_is_shown_thou
     async with db.write() as conn:
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
     db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         reply = await say(emulator, f"/summary {page.url}")
     finally:
         other.execute("ROLLBACK")
@@ -268,9 +268,9 @@ async def test_a_newcomers_link_summarized_as_another_programs_lock_ends_is_show
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
     db.busy_timeout_ms = 100
     news_site.hold(path)
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         await emulator.send_user_message(newcomer, f"/summary {page.url}")
         await wait_until(lambda: news_site.hits(path) == 1)  # registration refused; the page is being fetched
     finally:
@@ -300,9 +300,9 @@ async def test_a_link_stored_already_summarized_while_the_database_refuses_write
     async with db.write() as conn:
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
     db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         reply = await say(emulator, f"/summary 4 {page.url}", chat=newcomer)
     finally:
         other.execute("ROLLBACK")
@@ -326,9 +326,9 @@ async def test_a_reply_to_a_link_summary_that_was_not_stored_gives_the_link_at_t
     async with db.write() as conn:
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
     db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         short = await say(emulator, f"/summary 2 {page.url}")
     finally:
         other.execute("ROLLBACK")

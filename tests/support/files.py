@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,3 +35,17 @@ def read_only(path: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=True)
+
+
+async def another_program(path: Path, sql: str) -> None:
+    """Run ``sql`` on the database at ``path`` over a connection of its own, as another program would.
+
+    In a thread: a running bot's write transaction needs the event loop to finish, so waiting for its lock on the
+    loop would wait out the whole busy timeout and fail with "database is locked".
+    """
+
+    def run() -> None:
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute(sql)
+
+    await asyncio.to_thread(run)
