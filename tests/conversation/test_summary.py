@@ -341,6 +341,28 @@ async def test_a_reply_to_a_link_summary_that_was_not_stored_gives_the_link_at_t
     assert await db.articles.get_by_url(page.url) is not None  # the page again, stored this time
 
 
+async def test_a_returning_chat_reading_while_the_database_refuses_writes_keeps_its_summary_length(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Back after blocking the bot, its registration is a write: refused, the chat is read as stored, not as a
+    # newcomer with the default length.
+    db = services_of(running_bot).db
+    [article, *_] = await store_samples(running_bot)
+    await say(emulator, "/settings length 2")
+    await db.chats.deactivate(USER_CHAT, "Forbidden: bot was blocked by the user", time.time())
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        reply = await say(emulator, f"/summary {article.id}")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert article.title in reply.text and len(summary_sentences(reply)) == 2
+
+
 async def test_a_link_one_chat_summarized_stays_that_chats_own(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
@@ -914,6 +936,46 @@ async def test_a_link_hidden_behind_words_is_summarized(
     await emulator.inject_raw_update({"message": promo})
     promoted = await emulator.next_message(USER_CHAT)
     assert ARTICLE_TITLE in promoted.text, promoted.text
+
+
+async def test_a_channels_post_with_a_link_replied_to_in_its_discussion_group_is_summarized_as_its_text(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Only the bot's own unstored link summary stands for the page its title links: a channel's post, copied
+    # into its discussion group, is the channel's own text, whatever it links to.
+    page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    group = {"id": -1002, "type": "supergroup", "title": "City News chat"}
+    channel = {"id": -1001, "type": "channel", "title": "City News"}
+    await emulator.add_chat(-1002, "supergroup", "City News chat")
+    text = (
+        "The harbour council voted on Tuesday to rebuild the old ferry pier before the winter storms arrive. "
+        "Work starts in March and the pier reopens in the autumn, the council said. Read more"
+    )
+    post = {
+        "message_id": 600,
+        "date": int(time.time()),
+        "chat": group,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+        "sender_chat": channel,
+        "text": text,
+        "entities": [{"type": "text_link", "offset": len(text) - 9, "length": 9, "url": page.url}],
+        "is_automatic_forward": True,
+        "forward_origin": {"type": "channel", "chat": channel, "message_id": 4, "date": int(time.time())},
+    }
+    command = {"type": "bot_command", "offset": 0, "length": 8}
+    reply = {
+        "message_id": 601,
+        "date": int(time.time()),
+        "chat": group,
+        "from": {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"},
+        "text": "/summary",
+        "entities": [command],
+        "reply_to_message": post,
+    }
+    await emulator.inject_raw_update({"message": reply})
+    replied = await emulator.next_message(-1002)
+    assert replied.text.startswith("📝") and "ferry pier" in replied.text, replied.text
+    assert ARTICLE_TITLE not in replied.text
 
 
 async def test_an_article_with_a_broken_link_under_a_heading_is_summarized(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -497,6 +498,24 @@ async def test_a_digest_to_a_blocked_or_unknown_chat_deactivates_it_and_drops_it
             chat = await r.db.chats.get(chat_id)
             assert chat is not None and not chat.active and reason in (chat.inactive_reason or "")
         assert await r.db.deliveries.counts_by_status() == {"dropped": 2}
+
+
+async def test_a_digest_to_a_deleted_group_deactivates_it_and_drops_its_queue(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A deleted basic group answers every message "group chat was deactivated": as an unknown chat, not a
+    # failure at each digest time for good.
+    deleted = {"ok": False, "error_code": 400, "description": "Bad Request: group chat was deactivated"}
+    clock = FakeClock(utc(2026, 1, 5, 9))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, -100, timezone="UTC", digest_times=("08:00",))
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        emulator.answer_as_proxy(400, json.dumps(deleted), "application/json", methods=("sendMessage",))
+        assert await r.delivery.send_digest(-100, clock.now()) == 0
+        chat = await r.db.chats.get(-100)
+        assert chat is not None and not chat.active
+        assert chat.inactive_reason == "group chat was deactivated"
+        assert await r.db.deliveries.counts_by_status() == {"dropped": 1}
 
 
 async def test_a_paused_digest_chat_gets_no_digest_at_its_time(

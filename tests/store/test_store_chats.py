@@ -59,6 +59,19 @@ async def test_register_reactivates_a_chat_that_blocked_us(db: Database) -> None
     assert [c.id for c in await db.chats.active()] == [1]
 
 
+async def test_a_renamed_digest_chat_keeps_the_next_digest_it_has(db: Database) -> None:
+    # Only a chat back from inactive gets its next digest from now: an active one's may be a digest's retry
+    # after an outage, which a rename (or /start) must not push to the next scheduled time.
+    chat, _ = await db.chats.register(-100, "group", "Readers", ChatDefaults(), NOW)
+    await db.chats.save_settings(replace(chat, mode="digest", next_digest_at=NOW + 300), NOW)
+    renamed, _ = await db.chats.register(
+        -100, "group", "Readers renamed", ChatDefaults(), NOW + 5, lambda c: NOW + 86400
+    )
+    assert renamed.next_digest_at == NOW + 300
+    stored = await db.chats.get(-100)
+    assert stored is not None and stored.next_digest_at == NOW + 300
+
+
 async def test_settings_round_trip(db: Database) -> None:
     chat, _ = await db.chats.register(7, "private", None, ChatDefaults(), NOW)
     wanted = replace(

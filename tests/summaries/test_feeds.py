@@ -292,6 +292,13 @@ def test_a_list_of_links_under_an_item_is_not_summarized_as_its_text() -> None:
         '<ul><li><a href="https://brackwater.example/a">Ferry timetable cut</a></li></ul>'
     )
     assert only_links == "Ferry timetable cut"
+    # A story's tags, each link with a comma or a full stop after it: still nothing but links.
+    tagged = html_to_text(
+        "<p>Harbour workers walked out on Tuesday.</p>"
+        '<ul><li><a href="https://brackwater.example/t/port">PORT</a>,</li>'
+        '<li><a href="https://brackwater.example/t/unions">UNIONS</a>.</li></ul>'
+    )
+    assert tagged == "Harbour workers walked out on Tuesday."
 
 
 def test_one_hostile_json_item_does_not_sink_the_feed() -> None:

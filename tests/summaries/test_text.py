@@ -759,6 +759,7 @@ def test_an_email_sign_up_prompt_and_a_line_of_labelled_links_are_dropped() -> N
         "Sign up here to get an email whenever new Harbour Cat cartoons are published",
         "Sign up for email alerts from the Brackwater Post.",
         "Subscribe to our daily email.",
+        "Sign up to receive our e-mail bulletin.",
         "https://img.brackwater.example/p/8f3a=w600-h800 Also: https://social.example/jomarsh",
         "Photos: https://img.brackwater.example/album Video – https://video.brackwater.example/v/12",
     ):
@@ -1097,6 +1098,15 @@ def test_a_quoted_question_stays_with_its_speaker() -> None:
         "Officials said no more.",
         "“Go!”",
         "The crowd ran.",
+    ]
+    # Only a question or exclamation is joined, and only one the sentence ends with: a statement ends there.
+    assert split_sentences("“Will the bridge hold?” one resident asked. Officials said it would.") == [
+        "“Will the bridge hold?” one resident asked.",
+        "Officials said it would.",
+    ]
+    assert split_sentences("“We will rebuild.” Officials said the work would take a year.") == [
+        "“We will rebuild.”",
+        "Officials said the work would take a year.",
     ]
 
 
