@@ -10,12 +10,21 @@ articles are pruned daily after ``--retention-days``. With ``--outage-hours`` on
 long, so that the bot finds what it published meanwhile late (a catch-up round-up); with
 ``--unfollows-per-day`` chats /unsubscribe a topic at midday and must get nothing of it afterwards. With
 ``--telegram-outage-hours`` the Bot API answers sendMessage 502 (a proxy's page) for that long: the alerts it held
-back come when it is back, those held longer than the catch-up window as a catch-up round-up.
+back come when it is back, those held longer than the catch-up window as a catch-up round-up. With
+``--lock-minutes M`` another program (a second connection, BEGIN IMMEDIATE, as a backup or ``newsbot ingest``
+would) holds the database's write lock for M minutes of real and simulated time (the clock creeps a second a
+second) from the step at each ``--lock-at`` hour: the poll, fan-out, digests and sends of that step find their
+writes refused once the busy timeout (5 s) ran out, and must lose, repeat or strand nothing once the lock is gone.
+With ``--lock-mid-send`` the lock is taken once the step's sends began instead (its poll done, messages on their
+way whose outcomes wait for the lock).
+The soak's own accounting only reads (WAL readers never wait for the writer), so it never waits on the lock.
+A lock that refused a poll leaves its step not settled: the bot holds those feeds an interval, due in the database.
 
     python -m benchmarks.soak --days 30                  # ~300 chats, 4 feeds, retention 2 days
     python -m benchmarks.soak --days 3 --chats 20 --no-tracemalloc
     python -m benchmarks.soak --days 5 --chats 60 --no-tracemalloc --outage-hours 8 --unfollows-per-day 2
     python -m benchmarks.soak --days 3 --no-tracemalloc --telegram-outage-hours 4 --unfollows-per-day 5
+    python -m benchmarks.soak --days 3 --no-tracemalloc --lock-minutes 10 --lock-at 31.5 45 --log-level WARNING
 
 Reports messages delivered (alerts, digests and quiet hours' round-ups), duplicates (a chat getting one story
 twice, in whichever kind of message), lost (a story a never-blocked chat subscribed to that it never got), stories
@@ -32,11 +41,11 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
 import math
 import os
 import random
 import re
+import sqlite3
 import sys
 import tempfile
 import time
@@ -368,6 +377,56 @@ async def _settled(db: Any, now: float, timeout: float) -> bool:
     return False
 
 
+async def _take_write_lock(db_path: Path) -> sqlite3.Connection:
+    """Another program's connection holding the write lock (it waits for the bot's transaction in flight)."""
+    conn = sqlite3.connect(db_path, timeout=60, isolation_level=None, check_same_thread=False)
+    await asyncio.to_thread(conn.execute, "BEGIN IMMEDIATE")
+    return conn
+
+
+async def _first_send(db: Any, timeout: float) -> None:
+    """Until a delivery is on its way (claimed, 'sending'), ``timeout`` real seconds at most."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if await _count(db, "SELECT count(*) FROM deliveries WHERE status = 'sending'"):
+            return
+        await asyncio.sleep(0.001)
+
+
+async def _hold_lock(
+    conn: sqlite3.Connection, seconds: float, clock: Any, emulator: EmulatorProcess, db: Any
+) -> dict[str, int]:
+    """Keep the lock ``seconds`` of real time while the simulated clock creeps as much, then let it go.
+
+    Returns what waited for it at its end (read under it).
+    """
+    try:
+        for _ in range(int(seconds)):
+            await asyncio.sleep(1.0)
+            await emulator.ask({"op": "now", "now": clock.now() + 1.0})
+            clock.advance(1.0)
+        return await _lock_figures(db, clock.now())
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+async def _lock_figures(db: Any, now: float) -> dict[str, int]:
+    """What waits for the write lock: feeds not polled, stories not planned, rows claimed or due."""
+    return {
+        "feeds_due": await _count(
+            db, "SELECT count(*) FROM feeds WHERE dead = 0 AND next_poll_at <= ?", (now,)
+        ),
+        "sending": await _count(db, "SELECT count(*) FROM deliveries WHERE status = 'sending'"),
+        "alerts_due": await _count(
+            db,
+            "SELECT count(*) FROM deliveries WHERE status = 'pending' AND kind = 'alert' AND not_before <= ?",
+            (now,),
+        ),
+        "alert_pending_articles": await _count(db, "SELECT count(*) FROM articles WHERE alert_pending = 1"),
+    }
+
+
 def _db_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
 
@@ -388,6 +447,8 @@ async def run(
     outage: tuple[int, int] = (0, 0),
     unfollows_per_day: int = 0,
     telegram_outage: tuple[int, int] = (0, 0),
+    lock: tuple[Sequence[float], float] = ((), 0.0),
+    lock_mid_send: bool = False,
 ) -> Figures:
     """Run the simulation; returns the figures.
 
@@ -395,7 +456,9 @@ async def run(
     what it published meanwhile late, hours old: a catch-up. ``unfollows_per_day``: private chats following two
     topics /unsubscribe one of them at midday (from day 1). ``telegram_outage``: (first hour, hours) during which
     the proxy in front of the Bot API answers sendMessage 502: alerts park and come back when it ends, those held
-    back over the catch-up window as a catch-up.
+    back over the catch-up window as a catch-up. ``lock``: (hours, minutes): from the step at each of those hours a
+    second connection holds the write lock that many minutes (real, and simulated as the clock creeps along);
+    ``lock_mid_send``: taken once the step's first message is on its way (2 s at most) rather than before its poll.
     """
     import bot.delivery.service as delivery_service
     from bot.app import build_application, running_application
@@ -466,6 +529,7 @@ async def run(
     for topic in TOPICS:  # the feeds' backlog: stored on the first poll, never pushed
         feeds.publish(topic, START - 3600)
     stuck_steps = 0
+    lock_figures: list[dict[str, int]] = []
     started = time.perf_counter()
     application = build_application(settings, clock=clock)
     baseline: tracemalloc.Snapshot | None = None
@@ -477,6 +541,10 @@ async def run(
     if telegram_outage[1]:
         delivery_service.MAX_NETWORK_ATTEMPTS = 1
     telegram_down = False
+    lock_steps = {round(h * 3600 / step_seconds) for h in lock[0]} if lock[1] else set()
+    lock_seconds = lock[1] * 60.0
+    if lock_seconds >= step_seconds:
+        raise ValueError("a lock must end within its step")
     try:
         async with running_application(application, poll_timeout=1):
             services: Services = application.bot_data["services"]
@@ -505,8 +573,17 @@ async def run(
                         feeds.publish(topic, clock.now() + 1)
                 for _ in range(max(1, int(3600 // step_seconds))):
                     # Told first: what the bot sends once the clock moved arrives at the new time.
-                    await emulator.ask({"op": "now", "now": clock.now() + step_seconds})
-                    clock.advance(step_seconds)
+                    # The step the clock is in: a lock's creep moved it off the grid, the next step is on it.
+                    step = int((clock.now() - START) // step_seconds)
+                    await emulator.ask({"op": "now", "now": START + (step + 1) * step_seconds})
+                    locking = step + 1 in lock_steps
+                    locked = await _take_write_lock(db_path) if locking and not lock_mid_send else None
+                    clock.advance(START + (step + 1) * step_seconds - clock.now())
+                    if locking and lock_mid_send:
+                        await _first_send(db, 2.0)
+                        locked = await _take_write_lock(db_path)
+                    if locked is not None:
+                        lock_figures.append(await _hold_lock(locked, lock_seconds, clock, emulator, db))
                     if not await _settled(db, clock.now(), 60):
                         stuck_steps += 1
             figures.days.append(await _day_figures(days + 1, db, db_path, emulator, started))
@@ -549,6 +626,7 @@ async def run(
         "messages_over_100_entities": stats["over_entity_limit"],
         "stuck_in_outbox": outbox.get("pending", 0) + outbox.get("sending", 0),
         "steps_not_settled": stuck_steps,
+        **({"waiting_at_each_lock_end": lock_figures} if lock[1] else {}),
         "429s_answered": stats["429s"],
         "dropped_or_failed_by_reason": drops,
         "wall_seconds": round(time.perf_counter() - started, 1),
@@ -854,12 +932,34 @@ def main(argv: list[str] | None = None) -> int:
         default=58,
         help="the Telegram outage's first hour (default 58: day 2's midday unfollows fall in it)",
     )
+    parser.add_argument(
+        "--lock-minutes",
+        type=float,
+        default=0,
+        help="another connection holds the write lock this long, real and simulated (default 0; under 30)",
+    )
+    parser.add_argument(
+        "--lock-at",
+        type=float,
+        nargs="+",
+        default=[31.5, 60.0],
+        help="hours the lock starts at, each on a half-hour step (default 31.5 60: day 1's 07:30 digests,"
+        " and inside the default Telegram outage)",
+    )
+    parser.add_argument(
+        "--lock-mid-send",
+        action="store_true",
+        help="take the lock once the step's sends began, after its poll",
+    )
+    parser.add_argument("--log-level", default="ERROR", help="the bot's log level (default ERROR)")
     parser.add_argument("--emulator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.emulator:
         asyncio.run(serve_emulator(args.every_429))
         return 0
-    logging.basicConfig(level=logging.ERROR)
+    from bot.logs import configure_logging
+
+    configure_logging(args.log_level.upper())  # as ``newsbot run`` logs
     if not args.no_tracemalloc:
         tracemalloc.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -875,6 +975,8 @@ def main(argv: list[str] | None = None) -> int:
                 outage=(args.outage_at, args.outage_hours),
                 unfollows_per_day=args.unfollows_per_day,
                 telegram_outage=(args.telegram_outage_at, args.telegram_outage_hours),
+                lock=(args.lock_at, args.lock_minutes),
+                lock_mid_send=args.lock_mid_send,
             )
         )
     print(json.dumps(figures.summary, indent=2))

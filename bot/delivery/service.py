@@ -223,6 +223,9 @@ class DeliveryService:
         # Claimed rows nobody sends any more (a digest or round-up cut short) whose way back to the queue the
         # database refused, id -> (not_before, kind): the flusher writes it, or they stayed 'sending' until a restart.
         self._unreleased: dict[int, tuple[float, DeliveryKind | None]] = {}
+        # Round-ups whose rows could not be made held alerts again (a lock, a full disk): chat -> (not_before, its
+        # rows' ids); the flusher does it once the database takes writes, or they waited for a restart.
+        self._unfolds: dict[int, tuple[float, list[int]]] = {}
         # 429 waits to record with the next flush: chat id (WHOLE_BOT: all) -> (not_before, retry_after).
         self._holds: dict[int, tuple[float, float]] = {}
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
@@ -764,12 +767,13 @@ class DeliveryService:
                 self._digest_storage.failed(exc)
             else:
                 log.exception("round-up for chat %d failed", chat_id)
-            # Whichever step failed, what it left pending is tried again later (or after a restart, when this
-            # write fails too).
-            with contextlib.suppress(Exception):
-                await self._db.deliveries.unfold_roundups(
-                    self._clock.now() + FIRST_PARK_SECONDS, chat_id, ids=claimed
-                )
+            # Whichever step failed, what it left pending is tried again later (by the flusher when this write
+            # fails too).
+            retry_at = self._clock.now() + FIRST_PARK_SECONDS
+            try:
+                await self._db.deliveries.unfold_roundups(retry_at, chat_id, ids=claimed)
+            except Exception:
+                self._unfolds[chat_id] = (retry_at, claimed)
             return 0
         finally:
             self._roundup_chats.discard(chat_id)
@@ -889,6 +893,7 @@ class DeliveryService:
             self._unreleased.clear()  # back in the queue with the rest: claimed again, they must stay so
             recovered += await self._db.notices.requeue_sending()
             self._unrecorded_notices.clear()  # as _unreleased: back in the queue, claimed again they stay so
+            self._unfolds.clear()  # unfolded below, every chat's
             if recovered:
                 log.warning("re-queued %d deliveries left in flight by the last run", recovered)
             # A round-up the last run did not finish: its unsent stories are due held alerts again, and the
@@ -1630,6 +1635,10 @@ class DeliveryService:
                         del rows[i]
             finally:
                 self._unreleased = rows | self._unreleased
+        for chat_id, (not_before, ids) in list(self._unfolds.items()):
+            await self._db.deliveries.unfold_roundups(not_before, chat_id, ids=ids)
+            if self._unfolds.get(chat_id) == (not_before, ids):  # not a later round-up's, set meanwhile
+                del self._unfolds[chat_id]
         # Each forgotten once written, not set aside while written: a sent one counts in unrecorded_sends till then.
         for notice_id, outcome in list(self._unrecorded_notices.items()):
             await self._db.notices.finish(

@@ -539,6 +539,10 @@ class IngestService:
         except FeedError as exc:
             await self._record_failure(feed, exc.reason, now)
             return []
+        except sqlite3.Error:
+            # The database refused a 304's record (a lock, a full disk), not the feed: poll_due_feeds holds it for
+            # an interval, as when a full answer cannot be recorded, without a failure charged to the feed.
+            raise
         except Exception as exc:  # a hostile feed must never stop the poller
             log.exception("feed %s failed unexpectedly", feed.url)
             await self._record_failure(feed, f"unexpected error: {type(exc).__name__}", now)

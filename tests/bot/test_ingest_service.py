@@ -2253,6 +2253,45 @@ async def test_a_poll_that_cannot_read_which_items_the_feed_gave_before_stores_a
     assert await db.articles.count() == 11
 
 
+async def test_a_304_poll_the_database_could_not_record_is_no_failure_of_the_feed(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Another program held the write lock as a 304 was to be recorded: the log said "feed ... failed unexpectedly"
+    # with a stack trace and "failed (1 in a row): unexpected error: OperationalError", and once the lock was gone
+    # the feed carried that failure (in /feeds, and doubling the backoff of its next real failure).
+    url = news_site.feed_url("business")
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    await db.feeds.add(url, ("business",), None, clock.now() - 60)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [CAR_TITLE]
+    clock.advance(601)
+    async with db.write() as conn:  # the 304's write refused; the lock is gone by the next write
+        await conn.execute(
+            "CREATE TEMP TRIGGER locked BEFORE UPDATE OF last_success_at ON feeds"
+            " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
+        )
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        assert await service.poll_due_feeds(clock.now()) == []
+    assert news_site.requests[-1].headers.get("If-None-Match")  # it was a 304
+    assert "failed unexpectedly" not in caplog.text and "in a row" not in caplog.text
+    assert f"could not record the poll of feed {url} (database is locked); polling it again in 600 s" in (
+        caplog.text
+    )
+    [feed] = await db.feeds.list()
+    assert feed.failures == 0 and feed.last_error is None  # the database failed, not the feed
+    async with db.write() as conn:
+        await conn.execute("DROP TRIGGER temp.locked")
+    clock.advance(5)
+    assert await service.poll_due_feeds(clock.now()) == []  # held for the interval, not fetched at every tick
+    assert news_site.hits("/feeds/business.xml") == 2
+    clock.advance(600)
+    await news_site.publish("business", HEALTH_TITLE, HEALTH_BODY)
+    assert [a.title for a in await service.poll_due_feeds(clock.now())] == [HEALTH_TITLE]
+
+
 async def test_a_feeds_edit_of_an_item_replaces_the_stored_version_without_a_second_alert(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

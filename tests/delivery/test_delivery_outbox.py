@@ -233,6 +233,33 @@ async def test_a_quiet_night_of_many_alerts_comes_as_one_round_up_and_alerts_as_
         assert emulator.messages(9) == emulator.messages(10) == []
 
 
+async def test_a_round_up_the_database_refused_to_start_comes_once_it_takes_writes_again(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Another program held the write lock as a quiet night's round-up was claimed: its held alerts, folded into
+    # the round-up already, could not be put back either, and never came until the bot was restarted.
+    async with rig(tmp_path, emulator) as r:
+        titles = await _a_quiet_night(r, 10)
+        async with (
+            r.db.write() as conn
+        ):  # the lock comes right after the fold: the claim and the unfold refused
+            await conn.execute(
+                "CREATE TEMP TRIGGER locked BEFORE UPDATE ON deliveries WHEN OLD.kind = 'digest'"
+                " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
+            )
+        await r.delivery.start()
+        r.clock.set(utc(2026, 1, 2, 7))
+        r.delivery.wake()
+        await wait_until(lambda: r.delivery._digest_storage._since is not None)
+        await wait_until(lambda: not r.delivery._digest_tasks)
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.locked")
+        r.clock.advance(delivery_module.FIRST_PARK_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=30)
+        assert texts(emulator, 7)[0].startswith("🌙 While quiet hours were on: 10 stories")
+
+
 async def test_a_round_up_cut_by_a_restart_sends_each_held_story_once(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
