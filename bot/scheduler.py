@@ -213,7 +213,7 @@ class _Planner:
             try:
                 await self._services.delivery.plan_alerts(batch, self._now, late, before)
             except Exception:  # they stay marked: the tick's plan of everything pending tries again
-                log.exception("planning the alerts of %d new articles failed", len(batch))
+                log.exception("planning the alerts of %s failed", counted(len(batch), "new article"))
 
 
 def _cancelling() -> bool:

@@ -571,7 +571,7 @@ class IngestService:
             # Without them an item whose link changed since would be stored and alerted again: poll this feed
             # at the next interval instead, as when storing fails (old validators kept, not a feed failure).
             log.error(
-                "could not read the items feed %s gave before (%s); polling it again in %d s",
+                "could not check the items feed %s gave before (%s); polling it again in %d s",
                 feed.url,
                 exc,
                 interval,

@@ -2242,7 +2242,7 @@ async def test_a_poll_that_cannot_read_which_items_the_feed_gave_before_stores_a
         assert await service.poll_due_feeds(clock.now()) == []
     assert await db.articles.count() == 11
     assert sum(news_site.hits(f"/news/p/{n}") for n in range(11)) == 0
-    assert "could not read the items feed" in caplog.text and "database is locked" in caplog.text
+    assert "could not check the items feed" in caplog.text and "database is locked" in caplog.text
     [feed] = await db.feeds.list()
     assert feed.failures == 0 and feed.last_error is None  # the database failed, not the feed
     async with db.write() as conn:
