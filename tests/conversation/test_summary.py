@@ -353,9 +353,9 @@ async def test_a_returning_chat_reading_while_the_database_refuses_writes_keeps_
     async with db.write() as conn:
         await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
     db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
         reply = await say(emulator, f"/summary {article.id}")
     finally:
         other.execute("ROLLBACK")

@@ -260,6 +260,65 @@ async def test_a_round_up_the_database_refused_to_start_comes_once_it_takes_writ
         assert texts(emulator, 7)[0].startswith("🌙 While quiet hours were on: 10 stories")
 
 
+async def test_a_round_up_whose_first_part_could_not_be_recorded_sends_the_rest_as_one_after_a_wait(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The database refused to record a round-up's first part as sent: the stories of its other parts become
+    # held alerts again, which come 30 s later as one round-up, not at once (one alert each, or a loop of
+    # round-ups against a database that refuses them).
+    async with rig(tmp_path, emulator) as r:
+        titles = await _a_quiet_night(r, 60)
+        async with r.db.write() as conn:
+            await conn.execute(
+                "CREATE TEMP TRIGGER refused BEFORE UPDATE ON deliveries WHEN NEW.status = 'sent'"
+                " BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END"
+            )
+        await r.delivery.start()
+        r.clock.set(utc(2026, 1, 2, 7))
+        r.delivery.wake()
+        await wait_until(lambda: r.delivery._digest_storage._since is not None)
+        await wait_until(lambda: not r.delivery._digest_tasks)
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.refused")
+        await emulator.wait_for_idle(quiet=0.5)
+        first = texts(emulator, 7)
+        assert len(first) == 1 and first[0].startswith("🌙 While quiet hours were on: 60 stories · part 1 of")
+        r.clock.advance(delivery_module.FIRST_PARK_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=30)
+        rest = [t for t in titles if t not in first[0]]
+        assert texts(emulator, 7)[1].startswith(f"🌙 While quiet hours were on: {len(rest)} stories")
+
+
+async def test_a_round_up_whose_claim_failed_comes_as_one_after_a_wait_not_at_once(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Claiming a quiet night's round-up failed but putting its stories back did not: they come 30 s later as
+    # the round-up, not at once (a loop against a database that fails each claim, or a catch-up's heading).
+    async with rig(tmp_path, emulator) as r:
+        titles = await _a_quiet_night(r, 10)
+        async with r.db.write() as conn:
+            await conn.execute(
+                "CREATE TEMP TRIGGER refused BEFORE UPDATE ON deliveries"
+                " WHEN OLD.kind = 'digest' AND NEW.status = 'sending'"
+                " BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END"
+            )
+        await r.delivery.start()
+        r.clock.set(utc(2026, 1, 2, 7))
+        r.delivery.wake()
+        await wait_until(lambda: r.delivery._digest_storage._since is not None)
+        await wait_until(lambda: not r.delivery._digest_tasks)
+        async with r.db.write() as conn:
+            await conn.execute("DROP TRIGGER temp.refused")
+        r.delivery.wake()
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []
+        r.clock.advance(delivery_module.FIRST_PARK_SECONDS)
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=30)
+        assert texts(emulator, 7)[0].startswith("🌙 While quiet hours were on: 10 stories")
+
+
 async def test_a_round_up_cut_by_a_restart_sends_each_held_story_once(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
