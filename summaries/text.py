@@ -300,10 +300,12 @@ _READER_PROMPT = re.compile(
 )
 # A line that is only a link or an address, perhaps after a label ("Download: https://...", "Link to the
 # festival's site – https://...", "jo@example.com"), or several, each perhaps with its label ("https://... Also:
-# https://..."): no sentence of the story.
+# https://..."): no sentence of the story. Each further address is atomic: a label's spaces can be split between
+# its words and the space after it in two ways, and a line that fails at its end ("https://... ab cd - " forty
+# times, then a word) tried every split of every label, doubling with each: 0.6 s at twenty, forever at forty.
 _ADDRESS_LABEL = r"[^\W\d_][\w'’ ]{0,30}?\s*[:–—-]"
 _ADDRESS_LINE = re.compile(
-    rf"^\s*(?:{_ADDRESS_LABEL}\s*)?{_ADDRESS}(?:\s+(?:and|or|\||{_ADDRESS_LABEL})\s*{_ADDRESS})*\s*$",
+    rf"^\s*(?:{_ADDRESS_LABEL}\s*)?{_ADDRESS}(?>\s+(?:and|or|\||{_ADDRESS_LABEL})\s*{_ADDRESS})*+\s*$",
     re.IGNORECASE,
 )
 # Where a second sentence starts (not after an initial, "P.O. Box"): a prompt is dropped only when alone.

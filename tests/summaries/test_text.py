@@ -772,6 +772,16 @@ def test_an_email_sign_up_prompt_and_a_line_of_labelled_links_are_dropped() -> N
         assert clean_text(f"{body}\n{prose}") == f"{body}\n{prose}", prose
 
 
+def test_a_long_line_of_addresses_and_labels_that_is_no_address_line_is_judged_at_once() -> None:
+    # Each label's spaces split two ways between its words and the space after it: a hostile line of forty
+    # "address label -" pieces ending in a word was tried every way, doubling with each piece (never returned).
+    body = "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday."
+    hostile = "https://img.brackwater.example/p ab cd ef - " * 60 + "end"
+    started = time.perf_counter()
+    assert clean_text(f"{body}\n{hostile}") == f"{body}\n{hostile}"
+    assert time.perf_counter() - started < 3.0
+
+
 def test_prose_that_reads_like_a_reader_prompt_is_kept_and_the_footers_still_go() -> None:
     # Each of these story sentences was dropped as a follow/contact/newsletter/republished line, so a summary
     # lost it: a lower-case word before "newsletter", an address in the middle of a sentence or after a long
