@@ -17,7 +17,7 @@ from bot.emulator import BotApiEmulator
 from bot.scheduler import TickState, run_tick
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import press, press_forged, say, store_samples
-from tests.support.files import another_program
+from tests.support.files import another_program, locked_by_another_program
 from tests.support.news_site import NewsSite
 
 
@@ -498,12 +498,7 @@ async def test_a_command_the_database_cannot_save_is_told_so_and_logged_in_one_l
     # command that writes answered "something went wrong on my side" and logged a traceback.
     db = services_of(running_bot).db
     keyboard = await say(emulator, "/topics")
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a command
-    db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
+    async with locked_by_another_program(db, "EXCLUSIVE"):
         caplog.clear()
         reply = await say(emulator, "/subscribe business")
         assert (
@@ -521,9 +516,6 @@ async def test_a_command_the_database_cannot_save_is_told_so_and_logged_in_one_l
             " is something else writing to it?",
         ]
         assert not any(r.exc_info for r in lines)
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert "✅ Topics: 💼 Business" in (await say(emulator, "/subscribe business")).text
 
 
@@ -537,19 +529,11 @@ async def test_a_newcomers_reading_commands_are_answered_while_the_database_refu
     [article, *_] = await store_samples(running_bot)
     newcomer = USER_CHAT + 7
     await emulator.add_chat(newcomer, "private")
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a command
-    db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+    async with locked_by_another_program(db):
         assert "Topics: none" in (await say(emulator, "/mysubs", chat=newcomer)).text
         assert article.title in (await say(emulator, f"/summary {article.id}", chat=newcomer)).text
         # A command that saves something is still told it could not.
         assert "could not save" in (await say(emulator, "/subscribe business", chat=newcomer)).text
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert await db.chats.get(newcomer) is None
     assert "Business" in (await say(emulator, "/subscribe business", chat=newcomer)).text
     assert await db.chats.get(newcomer) is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 import ssl
 import threading
 import time
@@ -35,6 +34,7 @@ from tests.conversation.helpers import (
     store_samples,
 )
 from tests.delivery.support import wait_until
+from tests.support.files import locked_by_another_program
 from tests.support.news_site import NewsSite
 
 
@@ -236,16 +236,8 @@ async def test_a_link_summarized_while_the_database_refuses_writes_is_shown_thou
     # though all they asked for was the summary.
     db = services_of(running_bot).db
     page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
-    db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+    async with locked_by_another_program(db):
         reply = await say(emulator, f"/summary {page.url}")
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert ARTICLE_TITLE in reply.text and "tram" in reply.text
     assert await db.articles.get_by_url(page.url) is None
     # Sent again once the lock is gone, the link is stored as usual.
@@ -264,18 +256,10 @@ async def test_a_newcomers_link_summarized_as_another_programs_lock_ends_is_show
     path = urlsplit(page.url).path
     newcomer = USER_CHAT + 7
     await emulator.add_chat(newcomer, "private")
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
-    db.busy_timeout_ms = 100
     news_site.hold(path)
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+    async with locked_by_another_program(db):
         await emulator.send_user_message(newcomer, f"/summary {page.url}")
         await wait_until(lambda: news_site.hits(path) == 1)  # registration refused; the page is being fetched
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     news_site.release(path)
     reply = await emulator.next_message(newcomer, timeout=10)
     assert ARTICLE_TITLE in reply.text and "tram" in reply.text
@@ -297,16 +281,8 @@ async def test_a_link_stored_already_summarized_while_the_database_refuses_write
     await say(emulator, f"/summary {page.url}")
     newcomer = USER_CHAT + 7
     await emulator.add_chat(newcomer, "private")
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
-    db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+    async with locked_by_another_program(db):
         reply = await say(emulator, f"/summary 4 {page.url}", chat=newcomer)
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert ARTICLE_TITLE in reply.text and len(summary_sentences(reply)) == 4
     assert "#" not in reply.text.split("\n")[1]  # no id the newcomer could not open yet
     # Sent again once the lock is gone, the stored article is the newcomer's too.
@@ -323,16 +299,8 @@ async def test_a_reply_to_a_link_summary_that_was_not_stored_gives_the_link_at_t
     # came back as "📝 Summary" of the message itself, its title as a sentence and the same sentences again.
     db = services_of(running_bot).db
     page = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
-    db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+    async with locked_by_another_program(db):
         short = await say(emulator, f"/summary 2 {page.url}")
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert "#" not in short.text.split("\n")[1] and len(summary_sentences(short)) == 2
     longer = await say(emulator, "/summary 5", reply_to=short.message_id)
     assert not longer.text.startswith("📝"), longer.text
@@ -350,16 +318,8 @@ async def test_a_returning_chat_reading_while_the_database_refuses_writes_keeps_
     [article, *_] = await store_samples(running_bot)
     await say(emulator, "/settings length 2")
     await db.chats.deactivate(USER_CHAT, "Forbidden: bot was blocked by the user", time.time())
-    async with db.write() as conn:
-        await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
-    db.busy_timeout_ms = 100
-    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
-    try:
-        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+    async with locked_by_another_program(db):
         reply = await say(emulator, f"/summary {article.id}")
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert article.title in reply.text and len(summary_sentences(reply)) == 2
 
 

@@ -7,11 +7,13 @@ import contextlib
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
+
+from bot.store import Database
 
 
 @contextmanager
@@ -49,3 +51,21 @@ async def another_program(path: Path, sql: str) -> None:
             conn.execute(sql)
 
     await asyncio.to_thread(run)
+
+
+@asynccontextmanager
+async def locked_by_another_program(db: Database, how: str = "IMMEDIATE") -> AsyncIterator[None]:
+    """Another program holds the write lock of the bot's database while the block runs (BEGIN ``how``).
+
+    The bot waits 0.1 s for a lock, not 5 s a write; the lock is taken in a thread, as ``another_program`` runs.
+    """
+    async with db.write() as conn:
+        await conn.execute("PRAGMA busy_timeout = 100")
+    db.busy_timeout_ms = 100
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
+    try:
+        await asyncio.to_thread(other.execute, f"BEGIN {how}")
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
