@@ -22,6 +22,7 @@ from bot.delivery import service as delivery_module
 from bot.emulator import BotApiEmulator
 from bot.scheduling import next_digest_at
 from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, wait_until
+from tests.support.files import locked_by_another_program
 
 
 class FlakyApi(LoopbackApi):
@@ -599,11 +600,8 @@ async def test_an_admin_notice_waits_out_an_outage_longer_than_four_hours(
         assert emulator.messages(1)[0].text == "A feed was marked dead."
 
 
-async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorded_once_the_lock_is_gone(
-    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Another program held the write lock as a sent notice was to be recorded: it stayed 'sending', and so did the
-    # next notice of the batch, never tried; the admin got that one only after the bot was restarted.
+def _gate_answers(api: FlakyApi, monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]:
+    """Each request to ``api`` sets the first event and is answered only once the second is set."""
     asked, answer_now = asyncio.Event(), asyncio.Event()
     answer = api.answer
 
@@ -613,9 +611,16 @@ async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorde
         return await answer(request)
 
     monkeypatch.setattr(api, "answer", gated)
+    return asked, answer_now
+
+
+async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorded_once_the_lock_is_gone(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another program held the write lock as a sent notice was to be recorded: it stayed 'sending', and so did the
+    # next notice of the batch, never tried; the admin got that one only after the bot was restarted.
+    asked, answer_now = _gate_answers(api, monkeypatch)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
-        async with r.db.write() as conn:
-            await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
         await add_chat(r, 1, in_emulator=False)
         async with r.db.write() as conn:
             for key in ("first", "second"):
@@ -630,14 +635,9 @@ async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorde
         await r.delivery.start()
         r.delivery.schedule_admin_notices()
         await asyncio.wait_for(asked.wait(), 10)
-        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
-        try:
-            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        async with locked_by_another_program(r.db):
             answer_now.set()  # the first notice is sent; its outcome is to be written while the lock is held
             await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         await asyncio.sleep(0.5)  # the flusher's turn
         assert await statuses() == [("first", "sent"), ("second", "pending")]
         r.delivery.schedule_admin_notices()
@@ -654,18 +654,8 @@ async def test_a_second_stop_signal_counts_an_admin_notice_sent_but_not_yet_reco
     # A notice sent while another program held the write lock waits in memory for the flusher; a stop hanging on
     # that lock, and a second stop signal, said "no message was on its way" though the notice comes again after
     # the restart.
-    asked, answer_now = asyncio.Event(), asyncio.Event()
-    answer = api.answer
-
-    async def gated(request: web.Request) -> web.Response:
-        asked.set()
-        await answer_now.wait()
-        return await answer(request)
-
-    monkeypatch.setattr(api, "answer", gated)
+    asked, answer_now = _gate_answers(api, monkeypatch)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
-        async with r.db.write() as conn:
-            await conn.execute("PRAGMA busy_timeout = 100")
         await add_chat(r, 1, in_emulator=False)
         async with r.db.write() as conn:
             await conn.execute(
@@ -675,17 +665,12 @@ async def test_a_second_stop_signal_counts_an_admin_notice_sent_but_not_yet_reco
         await r.delivery.start()
         r.delivery.schedule_admin_notices()
         await asyncio.wait_for(asked.wait(), 10)
-        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
-        try:
-            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        async with locked_by_another_program(r.db):
             answer_now.set()
             await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
             await asyncio.sleep(0.3)  # the flusher tries, and is refused too
             assert api.delivered[1] == ["A feed was marked dead."]
             assert r.delivery.unrecorded_sends() == 1
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         await wait_until(lambda: r.delivery.unrecorded_sends() == 0)
         assert await r.db.notices.of_chat(1) == [("dead", "sent")]
         await r.delivery.aclose()
@@ -717,8 +702,6 @@ async def test_an_admin_notice_to_a_group_that_moved_while_the_database_was_lock
 
     monkeypatch.setattr(api, "answer", gated)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
-        async with r.db.write() as conn:
-            await conn.execute("PRAGMA busy_timeout = 100")
         await add_chat(r, -5, in_emulator=False)
         async with r.db.write() as conn:
             await conn.execute(
@@ -728,14 +711,9 @@ async def test_an_admin_notice_to_a_group_that_moved_while_the_database_was_lock
         await r.delivery.start()
         r.delivery.schedule_admin_notices()
         await asyncio.wait_for(asked.wait(), 10)
-        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
-        try:
-            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        async with locked_by_another_program(r.db):
             answer_now.set()
             await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         await wait_until(lambda: not r.delivery._unrecorded_notices)  # the flusher's turn
         # Not tried again at once (the failure may repeat): at the first tick 30 s on.
         r.delivery.schedule_admin_notices()
@@ -755,32 +733,17 @@ async def test_an_alert_whose_park_a_locked_database_refused_is_sent_once_the_lo
     # Telegram unreachable, and another program holding the database's write lock as the alert was to be parked:
     # the alert was recorded failed ("internal error") and never came, though nothing had reached the chat.
     monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
-    asked, answer_now = asyncio.Event(), asyncio.Event()
-    answer = api.answer
-
-    async def gated(request: web.Request) -> web.Response:
-        asked.set()
-        await answer_now.wait()
-        return await answer(request)
-
-    monkeypatch.setattr(api, "answer", gated)
+    asked, answer_now = _gate_answers(api, monkeypatch)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
-        async with r.db.write() as conn:
-            await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
         await add_chat(r, 1, topics=("sport",), in_emulator=False)
         api.script = {1: [(502, "")]}
         await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
         await asyncio.wait_for(asked.wait(), 10)
-        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
-        try:
-            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        async with locked_by_another_program(r.db):
             answer_now.set()  # 502: the alert is to be parked while the lock is held
             await wait_until(lambda: api.calls[1] == 1 and r.delivery._state.in_window == 0)
             await wait_until(lambda: not r.delivery._tasks)
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         await asyncio.sleep(0.3)  # the flusher's turn
         # Back in the queue (claimed again, waiting for its retry) saying why it waits: with no error, a parked alert looked held by quiet hours (and
         # joined a quiet night's round-up).
@@ -804,33 +767,18 @@ async def test_a_digest_whose_stories_a_locked_database_kept_claimed_carries_the
     # /digest during an outage while another program held the write lock: neither the outcome nor the stories'
     # way back to the queue could be written, so they stayed 'sending' and every /digest after the lock was gone
     # answered "nothing new" until the bot was restarted.
-    asked, answer_now = asyncio.Event(), asyncio.Event()
-    answer = api.answer
-
-    async def gated(request: web.Request) -> web.Response:
-        asked.set()
-        await answer_now.wait()
-        return await answer(request)
-
-    monkeypatch.setattr(api, "answer", gated)
+    asked, answer_now = _gate_answers(api, monkeypatch)
     async with _outage_digest_rig(tmp_path, api, monkeypatch) as r:
-        async with r.db.write() as conn:
-            await conn.execute("PRAGMA busy_timeout = 100")  # not 5 s a write
         await r.delivery.start()
         await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
         api.script = {6: [(502, ""), (502, "")]}
         digest = asyncio.create_task(r.delivery.send_digest(6, r.clock.now(), on_demand=True))
         await asyncio.wait_for(asked.wait(), 10)
-        other = sqlite3.connect(r.settings.db_path, isolation_level=None, check_same_thread=False)
-        try:
-            await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        async with locked_by_another_program(r.db):
             answer_now.set()
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 await digest
             await asyncio.sleep(0.5)  # the flusher's tries while the lock lasts fail too: kept for the next
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         await asyncio.sleep(0.5)  # the flusher's turn
         # Written once, then forgotten: held again later, a row claimed meanwhile was taken from its sender.
         assert not r.delivery._unreleased
