@@ -73,6 +73,21 @@ async def service(db: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterat
     await fetcher.aclose()
 
 
+@pytest_asyncio.fixture
+async def admin_service(db: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[IngestService]:
+    """As ``service``, for a bot whose admin is user 5 (who is told of dead and swapped feeds)."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True, admin_ids=frozenset({5})
+    )
+    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=5_000_000)
+    service = IngestService(
+        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    )
+    yield service
+    service.close()
+    await fetcher.aclose()
+
+
 async def test_poll_stores_new_articles_once_with_topics_and_summary(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:
@@ -512,67 +527,52 @@ async def test_a_feed_whose_domain_changed_hands_is_read_as_a_new_feed_and_the_a
     db: Database,
     clock: FakeClock,
     news_site: NewsSite,
-    tmp_path: Path,
+    admin_service: IngestService,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A feed's lapsed domain, parked or sold, served another site's feed at its address: every item of it was
     # news for the feed's subscribers, tagged with its topics, 100 alerts a poll.
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True, admin_ids=frozenset({5})
-    )
-    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=5_000_000)
-    service = IngestService(
-        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
-    )
-    try:
-        await db.chats.register(5, "private", "Admin", ChatDefaults(), clock.now())
-        body = _site_rss(
-            "Harbour Post", "https://www.harbour.example/", [_story(n, news_site) for n in (2, 1)]
-        )
-        url = news_site.add("/harbour.xml", body, content_type="application/rss+xml")
-        await db.feeds.add(url, ("business",), 5, clock.now())
-        assert len(await service.poll_due_feeds(clock.now())) == 2
-        clock.advance(601)
-        spam = [
-            _story(n, news_site, title=f"Cheap watch deal {n}", published=_iso(clock.now() - 60))
-            for n in range(100, 220)
-        ]
-        swapped = _site_rss("Best Deals Online", "https://deals.example/shop", spam)
-        news_site.add("/harbour.xml", swapped, content_type="application/rss+xml")
-        caplog.set_level(logging.WARNING)
+    await db.chats.register(5, "private", "Admin", ChatDefaults(), clock.now())
+    body = _site_rss("Harbour Post", "https://www.harbour.example/", [_story(n, news_site) for n in (2, 1)])
+    url = news_site.add("/harbour.xml", body, content_type="application/rss+xml")
+    await db.feeds.add(url, ("business",), 5, clock.now())
+    assert len(await admin_service.poll_due_feeds(clock.now())) == 2
+    clock.advance(601)
+    spam = [
+        _story(n, news_site, title=f"Cheap watch deal {n}", published=_iso(clock.now() - 60))
+        for n in range(100, 220)
+    ]
+    swapped = _site_rss("Best Deals Online", "https://deals.example/shop", spam)
+    news_site.add("/harbour.xml", swapped, content_type="application/rss+xml")
+    caplog.set_level(logging.WARNING)
 
-        assert await service.poll_due_feeds(clock.now()) == []
+    assert await admin_service.poll_due_feeds(clock.now()) == []
 
-        assert await db.articles.count() == 122  # stored for /latest and /search, all at once
-        [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-        assert f"feed {url} now looks like a different site" in warning
-        assert "'Best Deals Online' of deals.example, was 'Harbour Post' of harbour.example" in warning
-        [notice] = await db.notices.claim(clock.now(), 10)
-        assert (notice.chat_id, notice.key) == (5, f"feed-swapped:1:{clock.now()}")
-        assert notice.text == (
-            "⚠️ Feed <b>Harbour Post</b> now looks like a different site: it is called <b>Best Deals Online "
-            "(deals.example)</b> and lists none of the items it listed before (its domain may have changed "
-            f"hands).\n{url}\nThe 120 items it lists now were stored but not sent to anyone.\n"
-            f"<code>/removefeed {url}</code> drops it; if the change is legitimate, do nothing: later polls "
-            "alert its new items as usual."
-        )
-        # From now on it is that site's feed: what it adds is news as for any feed, and nobody is told again.
-        clock.advance(601)
-        fresh = _story(
-            300, news_site, title="Deals site opens a harbour shop", published=_iso(clock.now() - 60)
-        )
-        news_site.add(
-            "/harbour.xml",
-            _site_rss("Best Deals Online", "https://deals.example/shop", [fresh, *spam]),
-            content_type="application/rss+xml",
-        )
-        assert [a.title for a in await service.poll_due_feeds(clock.now())] == [
-            "Deals site opens a harbour shop"
-        ]
-        assert await db.notices.claim(clock.now(), 10) == []
-    finally:
-        service.close()
-        await fetcher.aclose()
+    assert await db.articles.count() == 122  # stored for /latest and /search, all at once
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"feed {url} now looks like a different site" in warning
+    assert "'Best Deals Online' of deals.example, was 'Harbour Post' of harbour.example" in warning
+    [notice] = await db.notices.claim(clock.now(), 10)
+    assert (notice.chat_id, notice.key) == (5, f"feed-swapped:1:{clock.now()}")
+    assert notice.text == (
+        "⚠️ Feed <b>Harbour Post</b> now looks like a different site: it is called <b>Best Deals Online "
+        "(deals.example)</b> and lists none of the items it listed before (its domain may have changed "
+        f"hands).\n{url}\nThe 120 items it lists now were stored but not sent to anyone.\n"
+        f"<code>/removefeed {url}</code> drops it; if the change is legitimate, do nothing: later polls "
+        "alert its new items as usual."
+    )
+    # From now on it is that site's feed: what it adds is news as for any feed, and nobody is told again.
+    clock.advance(601)
+    fresh = _story(300, news_site, title="Deals site opens a harbour shop", published=_iso(clock.now() - 60))
+    news_site.add(
+        "/harbour.xml",
+        _site_rss("Best Deals Online", "https://deals.example/shop", [fresh, *spam]),
+        content_type="application/rss+xml",
+    )
+    assert [a.title for a in await admin_service.poll_due_feeds(clock.now())] == [
+        "Deals site opens a harbour shop"
+    ]
+    assert await db.notices.claim(clock.now(), 10) == []
 
 
 async def test_another_sites_feed_first_read_cut_short_stays_quiet_when_read_whole(
@@ -2063,60 +2063,50 @@ async def test_a_feed_removed_while_it_is_polled_is_no_database_error(
 
 
 async def test_a_feed_added_while_a_removed_one_is_polled_gets_none_of_its_state(
-    db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+    db: Database, clock: FakeClock, news_site: NewsSite, admin_service: IngestService
 ) -> None:
     # /removefeed of the newest feed while it was polled, then /addfeed of another: the new feed got the freed
     # id, so the old feed's poll, ending after, stored its title, site and items as the new feed's. The new
     # feed's first poll then looked like a domain that changed hands: the admin was told to /removefeed the
     # feed they had just added, and it was no first poll any more.
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, db_path=tmp_path / "news.sqlite3", allow_private_urls=True, admin_ids=frozenset({5})
+    await db.chats.register(5, "private", "Admin", ChatDefaults(), clock.now())
+    old = _site_rss("Harbour Post", "https://harbour.example/", [_story(n, news_site) for n in (2, 1)])
+    old_url = news_site.add("/harbour.xml", old, content_type="application/rss+xml")
+    await db.feeds.add(old_url, (), 5, clock.now())
+    assert len(await admin_service.poll_due_feeds(clock.now())) == 2
+    clock.advance(601)
+    fresh = _story(3, news_site, published=_iso(clock.now() - 60))
+    news_site.add(
+        "/harbour.xml",
+        _site_rss(
+            "Harbour Post", "https://harbour.example/", [fresh, *(_story(n, news_site) for n in (2, 1))]
+        ),
+        content_type="application/rss+xml",
     )
-    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=5_000_000)
-    service = IngestService(
-        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    backlog = [
+        _story(n, news_site, title=f"Deals digest number {n}", published=_iso(clock.now() - 7200))
+        for n in (11, 10)
+    ]
+    new_url = news_site.add(
+        "/deals.xml",
+        _site_rss("Deals Daily", "https://deals.example/", backlog),
+        content_type="application/rss+xml",
     )
-    try:
-        await db.chats.register(5, "private", "Admin", ChatDefaults(), clock.now())
-        old = _site_rss("Harbour Post", "https://harbour.example/", [_story(n, news_site) for n in (2, 1)])
-        old_url = news_site.add("/harbour.xml", old, content_type="application/rss+xml")
-        await db.feeds.add(old_url, (), 5, clock.now())
-        assert len(await service.poll_due_feeds(clock.now())) == 2
-        clock.advance(601)
-        fresh = _story(3, news_site, published=_iso(clock.now() - 60))
-        news_site.add(
-            "/harbour.xml",
-            _site_rss(
-                "Harbour Post", "https://harbour.example/", [fresh, *(_story(n, news_site) for n in (2, 1))]
-            ),
-            content_type="application/rss+xml",
-        )
-        backlog = [
-            _story(n, news_site, title=f"Deals digest number {n}", published=_iso(clock.now() - 7200))
-            for n in (11, 10)
-        ]
-        new_url = news_site.add(
-            "/deals.xml",
-            _site_rss("Deals Daily", "https://deals.example/", backlog),
-            content_type="application/rss+xml",
-        )
-        news_site.hold("/harbour.xml")
-        poll = asyncio.create_task(service.poll_due_feeds(clock.now()))
-        await wait_until(lambda: news_site.hits("/harbour.xml") == 2)
-        assert await db.feeds.remove(old_url)
-        added, _ = await db.feeds.add(new_url, (), 5, clock.now())
-        news_site.release("/harbour.xml")
-        await poll
+    news_site.hold("/harbour.xml")
+    poll = asyncio.create_task(admin_service.poll_due_feeds(clock.now()))
+    await wait_until(lambda: news_site.hits("/harbour.xml") == 2)
+    assert await db.feeds.remove(old_url)
+    added, _ = await db.feeds.add(new_url, (), 5, clock.now())
+    news_site.release("/harbour.xml")
+    await poll
 
-        feed = await db.feeds.get(added.id)
-        assert feed is not None and (feed.title, feed.last_success_at) == (None, None)
-        assert await service.poll_due_feeds(clock.now()) == []  # its first poll: a backlog, alerted to nobody
-        assert await db.notices.claim(clock.now(), 10) == []
-        feed = await db.feeds.get(added.id)
-        assert feed is not None and feed.title == "Deals Daily"
-    finally:
-        service.close()
-        await fetcher.aclose()
+    feed = await db.feeds.get(added.id)
+    assert feed is not None and (feed.title, feed.last_success_at) == (None, None)
+    # Its first poll: a backlog, alerted to nobody.
+    assert await admin_service.poll_due_feeds(clock.now()) == []
+    assert await db.notices.claim(clock.now(), 10) == []
+    feed = await db.feeds.get(added.id)
+    assert feed is not None and feed.title == "Deals Daily"
 
 
 async def test_a_feed_removed_during_its_first_poll_still_alerts_at_most_twenty_items(
