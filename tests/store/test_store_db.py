@@ -330,6 +330,21 @@ async def test_an_upgrade_keeps_every_feed_and_its_id_and_never_gives_a_removed_
     assert _raw(path, "SELECT feed_id, guid FROM feed_items") == [(1, "g1")]
 
 
+def _two_feeds_one_deleted_by_hand(path: Path) -> None:
+    """Feeds 1 and 2, an item each; feed 2 deleted as the sqlite3 shell does, its item left pointing at nothing."""
+    _write(
+        path,
+        "INSERT INTO feeds (id, url, created_at) VALUES (?, ?, ?)",
+        [(1, "https://one.example/rss", NOW), (2, "https://two.example/rss", NOW)],
+    )
+    _write(
+        path,
+        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
+        [(1, "g1", NOW), (2, "g2", NOW)],
+    )
+    _write(path, "DELETE FROM feeds WHERE id = ?", [(2,)])
+
+
 async def test_an_upgrade_starts_though_old_rows_already_pointed_at_nothing(tmp_path: Path) -> None:
     # A row left pointing at no row by hand (the sqlite3 shell keeps foreign keys off) or a restored backup
     # failed the rebuild's foreign key check, which only asks what the rebuild broke: the bot did not start.
@@ -419,18 +434,8 @@ async def test_rows_that_pointed_at_nothing_before_an_upgrade_do_not_lock_the_bo
         "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (5, 'topic', 'sport', ?)",
         [(NOW,)],
     )
-    _write(
-        path,
-        "INSERT INTO feeds (id, url, created_at) VALUES (?, ?, ?)",
-        [(1, "https://one.example/rss", NOW), (2, "https://two.example/rss", NOW)],
-    )
-    _write(
-        path,
-        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
-        [(1, "g1", NOW), (2, "g2", NOW)],
-    )
     _write(path, "DELETE FROM chats WHERE id = ?", [(5,)])
-    _write(path, "DELETE FROM feeds WHERE id = ?", [(2,)])
+    _two_feeds_one_deleted_by_hand(path)
     with caplog.at_level(logging.WARNING, logger="bot.store.db"):
         async with await Database.open(path) as db:
             assert db.schema_version == len(load_migrations())
@@ -447,17 +452,7 @@ async def test_a_rebuild_losing_a_row_is_caught_beside_rows_that_pointed_at_noth
 ) -> None:
     # feed_items has no rowids: the check counts such rows per table, so one more of them is still seen.
     path = await _database_at(tmp_path, 23)
-    _write(
-        path,
-        "INSERT INTO feeds (id, url, created_at) VALUES (?, ?, ?)",
-        [(1, "https://one.example/rss", NOW), (2, "https://two.example/rss", NOW)],
-    )
-    _write(
-        path,
-        "INSERT INTO feed_items (feed_id, guid, page, title, seen_at) VALUES (?, ?, 'page', 'title', ?)",
-        [(1, "g1", NOW), (2, "g2", NOW)],
-    )
-    _write(path, "DELETE FROM feeds WHERE id = ?", [(2,)])
+    _two_feeds_one_deleted_by_hand(path)
     lossy = (
         "0024_lossy.sql",
         "-- newsbot: foreign keys off\nDELETE FROM feeds WHERE id = 1;",
