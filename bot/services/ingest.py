@@ -318,16 +318,8 @@ class IngestService:
         """
         try:
             stored, _ = await self._store(article, feed_id=None, reader=chat_id)
-        except sqlite3.OperationalError as exc:
-            if not write_refused(exc):
-                raise
-            log.warning("link for chat %s summarized but not stored: %s", chat_id, self._db.refusal(exc))
-        except sqlite3.IntegrityError:
-            # A newcomer whose registration the database refused (ChatService.ensure_for_reading), the lock gone
-            # since: its reader row has no chat to point at. Registered by its next message, stored then.
-            if await self._db.chats.get(chat_id) is not None:
-                raise
-            log.warning("link for chat %s summarized but not stored: the chat is not registered yet", chat_id)
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:
+            await self._link_not_kept(exc, chat_id, "stored")
         else:
             return stored
         prepared, _hash, _signature = await self._parse(self._prepare, article)
@@ -344,16 +336,27 @@ class IngestService:
             return None
         try:
             return stored if await self._db.articles.share(stored.id, chat_id) else None
-        except sqlite3.OperationalError as exc:
-            if not write_refused(exc):
-                raise
-            log.warning("link for chat %s summarized but not shared: %s", chat_id, self._db.refusal(exc))
-        except sqlite3.IntegrityError:
-            if await self._db.chats.get(chat_id) is not None:
-                raise
-            log.warning("link for chat %s summarized but not shared: the chat is not registered yet", chat_id)
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:
+            await self._link_not_kept(exc, chat_id, "shared")
         # Without its stored summary too: summarized at the length asked for, from its text.
         return dataclasses.replace(stored, id=None, summary=())
+
+    async def _link_not_kept(self, exc: sqlite3.Error, chat_id: int, what: str) -> None:
+        """Log why a /summary link's article was not ``what`` ("stored", "shared") for ``chat_id``; raise ``exc``
+        when it is no reason to show the summary all the same (a bug, not a refusal).
+
+        Reasons: the database refused the write (a full disk, another program's lock), or the chat has no row yet
+        (a newcomer whose registration a lock refused, ChatService.ensure_for_reading, the lock gone since).
+        """
+        if isinstance(exc, sqlite3.IntegrityError):
+            if await self._db.chats.get(chat_id) is not None:
+                raise exc
+            reason = "the chat is not registered yet"
+        elif isinstance(exc, sqlite3.OperationalError) and write_refused(exc):
+            reason = str(self._db.refusal(exc))
+        else:
+            raise exc
+        log.warning("link for chat %s summarized but not %s: %s", chat_id, what, reason)
 
     @contextlib.contextmanager
     def _link_fetch_slot(self, requester: int, *, joining: bool = False) -> Iterator[None]:
