@@ -600,6 +600,15 @@ async def test_an_admin_notice_waits_out_an_outage_longer_than_four_hours(
         assert emulator.messages(1)[0].text == "A feed was marked dead."
 
 
+async def _queue_notices(r: Rig, chat_id: int, texts: dict[str, str]) -> None:
+    """Admin notices waiting for ``chat_id``, by key, as a dead feed queues them."""
+    async with r.db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (?, ?, ?, ?)",
+            [(chat_id, key, text, r.clock.now()) for key, text in texts.items()],
+        )
+
+
 def _gate_answers(api: FlakyApi, monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]:
     """Each request to ``api`` sets the first event and is answered only once the second is set."""
     asked, answer_now = asyncio.Event(), asyncio.Event()
@@ -622,12 +631,7 @@ async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorde
     asked, answer_now = _gate_answers(api, monkeypatch)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
         await add_chat(r, 1, in_emulator=False)
-        async with r.db.write() as conn:
-            for key in ("first", "second"):
-                await conn.execute(
-                    "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (1, ?, ?, ?)",
-                    (key, f"The {key} feed was marked dead.", r.clock.now()),
-                )
+        await _queue_notices(r, 1, {key: f"The {key} feed was marked dead." for key in ("first", "second")})
 
         async def statuses() -> list[tuple[str, str]]:
             return await r.db.notices.of_chat(1)
@@ -657,11 +661,7 @@ async def test_a_second_stop_signal_counts_an_admin_notice_sent_but_not_yet_reco
     asked, answer_now = _gate_answers(api, monkeypatch)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
         await add_chat(r, 1, in_emulator=False)
-        async with r.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (1, 'dead', ?, ?)",
-                ("A feed was marked dead.", r.clock.now()),
-            )
+        await _queue_notices(r, 1, {"dead": "A feed was marked dead."})
         await r.delivery.start()
         r.delivery.schedule_admin_notices()
         await asyncio.wait_for(asked.wait(), 10)
@@ -703,11 +703,7 @@ async def test_an_admin_notice_to_a_group_that_moved_while_the_database_was_lock
     monkeypatch.setattr(api, "answer", gated)
     async with BotApiEmulator() as emulator, rig(tmp_path, emulator, telegram_api_url=api.base_url) as r:
         await add_chat(r, -5, in_emulator=False)
-        async with r.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO admin_notices (chat_id, key, text, created_at) VALUES (-5, 'dead', ?, ?)",
-                ("A feed was marked dead.", r.clock.now()),
-            )
+        await _queue_notices(r, -5, {"dead": "A feed was marked dead."})
         await r.delivery.start()
         r.delivery.schedule_admin_notices()
         await asyncio.wait_for(asked.wait(), 10)

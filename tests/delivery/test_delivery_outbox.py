@@ -233,6 +233,23 @@ async def test_a_quiet_night_of_many_alerts_comes_as_one_round_up_and_alerts_as_
         assert emulator.messages(9) == emulator.messages(10) == []
 
 
+async def _round_up_at_seven_refusing(r: Rig, when: str, error: str) -> None:
+    """Start the sender at 07:00, as a quiet night ends, while the database fails every update of a delivery row
+    ``when`` (SQL) with ``error``; return once the round-up has failed, the failure gone."""
+    async with r.db.write() as conn:
+        await conn.execute(
+            f"CREATE TEMP TRIGGER refused BEFORE UPDATE ON deliveries WHEN {when}"
+            f" BEGIN SELECT RAISE(FAIL, '{error}'); END"
+        )
+    await r.delivery.start()
+    r.clock.set(utc(2026, 1, 2, 7))
+    r.delivery.wake()
+    await wait_until(lambda: r.delivery._digest_storage._since is not None)
+    await wait_until(lambda: not r.delivery._digest_tasks)
+    async with r.db.write() as conn:
+        await conn.execute("DROP TRIGGER temp.refused")
+
+
 async def test_a_round_up_the_database_refused_to_start_comes_once_it_takes_writes_again(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
@@ -240,20 +257,8 @@ async def test_a_round_up_the_database_refused_to_start_comes_once_it_takes_writ
     # the round-up already, could not be put back either, and never came until the bot was restarted.
     async with rig(tmp_path, emulator) as r:
         titles = await _a_quiet_night(r, 10)
-        async with (
-            r.db.write() as conn
-        ):  # the lock comes right after the fold: the claim and the unfold refused
-            await conn.execute(
-                "CREATE TEMP TRIGGER locked BEFORE UPDATE ON deliveries WHEN OLD.kind = 'digest'"
-                " BEGIN SELECT RAISE(FAIL, 'database is locked'); END"
-            )
-        await r.delivery.start()
-        r.clock.set(utc(2026, 1, 2, 7))
-        r.delivery.wake()
-        await wait_until(lambda: r.delivery._digest_storage._since is not None)
-        await wait_until(lambda: not r.delivery._digest_tasks)
-        async with r.db.write() as conn:
-            await conn.execute("DROP TRIGGER temp.locked")
+        # The lock comes right after the fold: the claim and the unfold refused.
+        await _round_up_at_seven_refusing(r, "OLD.kind = 'digest'", "database is locked")
         r.clock.advance(delivery_module.FIRST_PARK_SECONDS)
         r.delivery.wake()
         await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=30)
@@ -268,18 +273,7 @@ async def test_a_round_up_whose_first_part_could_not_be_recorded_sends_the_rest_
     # round-ups against a database that refuses them).
     async with rig(tmp_path, emulator) as r:
         titles = await _a_quiet_night(r, 60)
-        async with r.db.write() as conn:
-            await conn.execute(
-                "CREATE TEMP TRIGGER refused BEFORE UPDATE ON deliveries WHEN NEW.status = 'sent'"
-                " BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END"
-            )
-        await r.delivery.start()
-        r.clock.set(utc(2026, 1, 2, 7))
-        r.delivery.wake()
-        await wait_until(lambda: r.delivery._digest_storage._since is not None)
-        await wait_until(lambda: not r.delivery._digest_tasks)
-        async with r.db.write() as conn:
-            await conn.execute("DROP TRIGGER temp.refused")
+        await _round_up_at_seven_refusing(r, "NEW.status = 'sent'", "disk I/O error")
         await emulator.wait_for_idle(quiet=0.5)
         first = texts(emulator, 7)
         assert len(first) == 1 and first[0].startswith("🌙 While quiet hours were on: 60 stories · part 1 of")
@@ -297,19 +291,9 @@ async def test_a_round_up_whose_claim_failed_comes_as_one_after_a_wait_not_at_on
     # the round-up, not at once (a loop against a database that fails each claim, or a catch-up's heading).
     async with rig(tmp_path, emulator) as r:
         titles = await _a_quiet_night(r, 10)
-        async with r.db.write() as conn:
-            await conn.execute(
-                "CREATE TEMP TRIGGER refused BEFORE UPDATE ON deliveries"
-                " WHEN OLD.kind = 'digest' AND NEW.status = 'sending'"
-                " BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END"
-            )
-        await r.delivery.start()
-        r.clock.set(utc(2026, 1, 2, 7))
-        r.delivery.wake()
-        await wait_until(lambda: r.delivery._digest_storage._since is not None)
-        await wait_until(lambda: not r.delivery._digest_tasks)
-        async with r.db.write() as conn:
-            await conn.execute("DROP TRIGGER temp.refused")
+        await _round_up_at_seven_refusing(
+            r, "OLD.kind = 'digest' AND NEW.status = 'sending'", "disk I/O error"
+        )
         r.delivery.wake()
         await emulator.wait_for_idle(quiet=0.5)
         assert emulator.messages(7) == []
