@@ -153,7 +153,7 @@ _STAMP_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(
-    r"^\s*(?:\[?(?:img|image|images|photo|photos|picture|pic|video|gallery|caption|credit|bild|foto|imagen|"
+    r"^\s*(?:\[?(?:img|image|images|photo|photos|picture|pic|video|gallery|caption|credit|credits|bild|foto|imagen|"
     r"imagem|fotografía|fotografia|crédito|créditos|crédit)\]?\s*(?:[:|\-–—]|\d+\s*(?:of|/)\s*\d+|$)|!\[[^\]]*\]\([^)]*\)\s*$)",
     re.IGNORECASE,
 )
@@ -393,6 +393,52 @@ _EMBED_SIGNATURE = re.compile(
 )
 # Where an embedded post showed its picture: "... whenever needed pic.twitter.com/MYwRz9euaq".
 _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
+# A video's or podcast's show notes: a line opening with a time into the recording in brackets ("(0:13) Source:
+# ..., Reuters, June 2017. http://..."; 43 lines of a real feed's video descriptions became summary sentences), a
+# chapter marker ("00:00 Intro", "03:15 - Listener mail": a clock time, a few words, no sentence end) and the
+# episode's number alone ("Episode 138").
+_SHOW_NOTES = re.compile(
+    r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s"
+    r"|\d{1,2}:\d{2}(?::\d{2})?\s*[-–—|]?\s+[^\s.!?][^.!?]{0,60}$"
+    r"|(?:episode|ep\.)\s*#?\s*\d{1,4}\s*$)",
+    re.IGNORECASE,
+)
+# A podcast's own prompts, one sentence each (checked as reader prompts are): where to hear it ("Subscribe on
+# Apple Podcasts or Spotify", "Listen wherever you get your podcasts") and its sponsor ("This week's Harbour
+# Podcast is sponsored by ..."). "Spotify said 20 million people listen on Apple Podcasts." is the story.
+_PODCAST_PROMPT = re.compile(
+    r"^\s*(?:(?:subscribe|listen|follow|find|download|rate|review|get)\b[^.!?\n]{0,60}?"
+    r"(?:\b(?:apple podcasts|itunes|spotify|google podcasts|stitcher|overcast|pocket casts|castbox|"
+    r"amazon music|youtube music)\b|\bwherever you (?:get|find|listen to) (?:your )?podcasts\b)"
+    r"|how to listen to\b[^.!?\n]{0,60}$"
+    r"|(?:this|today(?:'|’)s|this week(?:'|’)s)\s+(?:[\w'’-]+\s+){0,3}?(?:episode|show|podcast)\s+"
+    r"(?:is|was)\s+(?:sponsored|supported|brought to you|presented)\s+by\b)",
+    re.IGNORECASE,
+)
+# A picture's credit under it: "Main image credit: Getty", "Photo credit: Jo Marsh", "Image by Jo Marsh", "Photo
+# by Jo Marsh on Unsplash". Only names follow "by": "Photos by the agency showed the pier" is a sentence.
+_PICTURE_CREDIT = re.compile(
+    r"^\s*(?:(?:main|top|header|featured|lead|cover|hero)\s+)?(?:image|photo|photograph|picture|illustration)s?"
+    r"\s+(?:credits?\s*:|by\s+(?:"
+    + _TITLE_WORD
+    + r"\s+){0,3}"
+    + _TITLE_WORD
+    + r"(?:\s+(?:on|for|via|from)\s+(?:"
+    + _TITLE_WORD
+    + r"\s+){0,2}"
+    + _TITLE_WORD
+    + r")?\s*$)",
+    re.IGNORECASE,
+)
+# A photo's camera settings, as photo blogs print them under each picture: "Leica TL2, Sigma 30mm F1.4, ƒ4, 45mm,
+# ISO100, 1/500s", "f/2.8 1/200s ISO 100". A focal length, an aperture, a shutter time and a film speed; two
+# kinds of them and hardly a lower-case word make the line no sentence ("The 50mm f/1.8 lens costs $200.").
+_CAMERA_SETTINGS = re.compile(
+    r"(?<![\w/.])(?:(?P<mm>\d{1,4}(?:-\d{1,4})?\s?mm)|(?P<f>[fƒ]/?\d{1,2}(?:\.\d{1,2})?|1:\d(?:\.\d{1,2})?)"
+    r"|(?P<s>1/\d{2,5}\s?s?)|(?P<iso>iso\s?\d{2,6}))(?![\w/])",
+    re.IGNORECASE,
+)
+_LOWER_WORD = re.compile(r"(?<![\w/.])(?!mm\b)[a-z]{2,}\b")
 # A list item's marker, as extractors write list items ("- Spoon the jam into jars"), and a footnote's star
 # ("*A draw decides the last place"): in a summary it reads as a stray dash glued to a sentence.
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪►■●◦‣]\s+|\*(?=[A-Z\"“]))")
@@ -488,6 +534,9 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _is_crumb(s)
         or _is_dash_list(s)
         or (_CREDIT_LINE.search(s) and len(s.split()) <= 25)
+        or _SHOW_NOTES.match(s)
+        or _PICTURE_CREDIT.match(s)
+        or _is_camera_settings(s)
         or _is_reader_prompt(s)
     )
 
@@ -498,8 +547,16 @@ def _is_reader_prompt(line: str) -> bool:
         return True
     if len(line.split()) > _MAX_PROMPT_WORDS:
         return False
-    prompt = _READER_PROMPT.match(line)
+    prompt = _READER_PROMPT.match(line) or _PODCAST_PROMPT.match(line)
     return prompt is not None and _NEXT_SENTENCE.search(line, prompt.end()) is None
+
+
+def _is_camera_settings(line: str) -> bool:
+    """A line of a photo's camera settings (see _CAMERA_SETTINGS), not a sentence about a camera."""
+    if len(line) > 160:
+        return False
+    kinds = {m.lastgroup for m in _CAMERA_SETTINGS.finditer(line)}
+    return len(kinds) >= 2 and len(_LOWER_WORD.findall(line)) <= 1
 
 
 # After a dateline's first comma comes a time or another stamp; after a sentence's, its clause.

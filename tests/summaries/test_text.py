@@ -1048,6 +1048,99 @@ def test_a_picture_credit_and_a_long_run_of_spaces_is_cleaned_at_once() -> None:
     assert time.monotonic() - started < 2
 
 
+def test_a_videos_show_notes_are_no_summary_sentences() -> None:
+    # A real feed's video descriptions list their sources by the time they are shown ("(0:13) Source: ...,
+    # June 2017. http://..."), one a line, and end with the episode's number: 43 such lines, glued into run-on
+    # sentences, and "Episode 138" were summary sentences. Chapter markers ("00:00 Intro") are the same notes.
+    story = [
+        "Winner: The harbour ferries, back on the water after a month in the dry dock.",
+        "Loser: The old pier, closed for good after the winter storms broke its deck.",
+    ]
+    notes = "\n".join(
+        [
+            "(0:13) Source: \u201cFerries Return to Brackwater,\u201d The Harbour Post, June 2017. http://example.org/a",
+            "(1:02) \u201cPier Closes After Storms,\u201d Brackwater Radio, May 2017. http://example.org/b",
+            "(12:45) Source: Brackwater Council Minutes, 2017.",
+            "00:00 Intro",
+            "03:15 - Listener mail about the ferries",
+        ]
+    )
+    body = f"{story[0]}\n\n{story[1]}\n\n{notes}\n\nEpisode 138"
+    assert summarize(body, 10, title="Ferries and piers") == story
+    # A time in a sentence, or opening one that ends as a sentence does, is the story.
+    for sentence in (
+        "At 10:30 the first ferry left the pier with 40 passengers on board.",
+        "10:30 was the time the first ferry left, the harbour master said.",
+        "Episode 4 of the series follows the ferry crews through the winter.",
+    ):
+        assert clean_text(sentence) == sentence
+
+
+def test_a_podcasts_own_prompts_are_furniture_and_sentences_about_podcasts_stay() -> None:
+    # A podcast's page summed up its episode with "This week's Tennis Podcast is sponsored by ..." and "How to
+    # listen to ...".
+    story = "The harbour board met on Tuesday to talk about the new ferry timetable for the winter."
+    for prompt in (
+        "Subscribe on Apple Podcasts or Spotify",
+        "Listen to the Harbour Hour on Spotify, Overcast or wherever you get your podcasts.",
+        "How to listen to The Harbour Hour",
+        "This week's Harbour Hour podcast is sponsored by Brackwater Ferries, which runs boats to the islands.",
+        "This episode is brought to you by Brackwater Ferries.",
+    ):
+        assert summarize(f"{story}\n\n{prompt}", 10) == [story], prompt
+    for sentence in (
+        "Spotify said 20 million people now listen to podcasts on its app every week.",
+        "The regatta is sponsored by the harbour board, which pays for the boats.",
+        "Listen to the gulls, the harbour master told the visitors on the pier.",
+    ):
+        assert clean_text(sentence) == sentence
+
+
+def test_a_photos_credit_and_camera_settings_are_no_summary_sentences() -> None:
+    # A photo blog's feed printed each picture's camera and settings under it ("Leica TL2, Sigma 30mm F1.4 ...,
+    # \u01924, 45mm, ISO100, 1/500s"), three of its summaries ending with that line; pages left "Main image credit:
+    # Getty" and "Image by ..." under their pictures.
+    story = "The fog lifted over the harbour just after dawn, and the old lighthouse came into view."
+    for furniture in (
+        "Harbour Cam X2, Brackwater 35mm F1.4, \u01924, 35mm, ISO100, 1/500s",
+        "f/2.8 1/200s ISO 100",
+        "Harbour Cam X2 Brackwater 40mm 1:1.4",
+        "Main image credit: Getty",
+        "Photo credit: Jo Marsh",
+        "Image by Jo Marsh",
+        "Photo by Jo Marsh on Unsplash",
+        "Credits: Fog over the pier: Jo Marsh",
+    ):
+        assert summarize(f"{story}\n\n{furniture}", 10) == [story], furniture
+    for sentence in (
+        "The new 50mm f/1.8 lens costs about 200 pounds and ships in May.",
+        "Photos by the harbour board showed the damage to the pier.",
+        "Image by image, the exhibition tells the story of the harbour.",
+    ):
+        assert clean_text(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "00:00 " + "intro " * 16_000,
+        "(0:13" * 20_000,
+        "Episode #" + " " * 100_000 + "1",
+        "listen" + " " * 100_000 + "on spotify",
+        "this week's " + "harbour " * 12_000 + "podcast is",
+        "Photo by " + "Jo " * 33_000 + "said",
+        "Image by Jo" + " " * 100_000 + "x",
+        "35mm f/2 " * 11_000,
+    ],
+)
+def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -> None:
+    # 100 KB of near-misses of the show-notes, podcast-prompt, picture-credit and camera-settings rules.
+    started = time.monotonic()
+    clean_text(f"The ferry timetable changes on Monday.\n\n{line}")
+    summarize(line, 3)
+    assert time.monotonic() - started < 2
+
+
 # The dateline, list-item and missed-sentence-end rules at their edges.
 OPENING = "The harbour's floating solar farm opened on Tuesday."
 LATER = "Its builder — a local firm from Port Ellis — says the panels work as planned."
