@@ -119,8 +119,13 @@ def parse_summary_request(
     sentences = default_sentences
     tokens = text.split(maxsplit=1)
     words = text.split()
-    if len(words) == 2 and words[0][0] in "#([" and _ARTICLE_ID.match(words[0]) and _is_length(words[1]):
-        # "#12 3": the "#" marks 12 as the id, so 3 can only be the length, written after it.
+    marked_id = len(words) == 2 and words[0][0] in "#([" and _ARTICLE_ID.match(words[0]) is not None
+    if marked_id and words[1].isdecimal() and len(words[1]) <= 3:
+        # "#12 3": the "#" marks 12 as the id, so 3 can only be the length, written after it. Out of range
+        # ("#12 11") it is refused as after a link: the hint answered with "3 sentences of #12", as if the
+        # documented form had been typed wrong and the 11 never asked for.
+        if not _is_length(words[1]):
+            raise UserError("A summary can have 1 to 10 sentences.")
         text, sentences = words[0], int(words[1])
         tokens = []
     elif len(words) == 2 and words[1].isdecimal() and len(words[1]) <= 3 and _is_link(words[0]):

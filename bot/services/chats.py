@@ -130,6 +130,9 @@ class ChatService:
         if name in ("quiet", "quiethours"):
             return await self.set_quiet_hours(chat_id, " ".join(rest)), "quiet"
         if name in ("length", "sentences", "len"):
+            if len(rest) == 2 and rest[1].lower() in ("sentence", "sentences"):
+                # "/settings length 4 sentences" was told "Say how many sentences", which it had.
+                rest = rest[:1]
             if len(rest) != 1:
                 raise UserError("Say how many sentences a summary should have, e.g. /settings length 4.")
             return await self.set_length(chat_id, rest[0]), "length"

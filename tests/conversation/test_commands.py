@@ -619,6 +619,21 @@ async def test_settings_by_arguments_and_buttons(
     assert chat is not None and chat.mode == "instant" and chat.timezone == "Europe/Berlin"
 
 
+async def test_settings_length_with_its_unit_sets_the_length(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings length 4 sentences" was answered "Say how many sentences a summary should have", which it had.
+    reply = await say(emulator, "/settings length 4 sentences")
+    assert reply.text.startswith("✅ Summaries will have 4 sentences."), reply.text
+    assert (await say(emulator, "/settings length 1 Sentence")).text.startswith(
+        "✅ Summaries will have 1 sentence."
+    )
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.summary_sentences == 1
+    # Two numbers are still neither taken.
+    assert "how many sentences" in (await say(emulator, "/settings length 4 5")).text
+
+
 async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

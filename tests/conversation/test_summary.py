@@ -84,6 +84,19 @@ async def test_an_id_then_a_length_is_read_or_answered_with_the_documented_form(
     assert target.title in one.text and len(summary_sentences(one)) == 1
 
 
+async def test_a_marked_id_then_a_length_out_of_range_is_told_the_range(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary #1 11", the documented "#12 5" form with 11 sentences, was answered "/summary takes one article
+    # id, with the number of sentences first: /summary 3 1 gives 3 sentences of #1.", as if the form were wrong.
+    target = (await store_samples(running_bot))[0]
+    for length in ("11", "0", "100"):
+        reply = await say(emulator, f"/summary #{target.id} {length}")
+        assert reply.text == "⚠️ A summary can have 1 to 10 sentences.", (length, reply.text)
+    ten = await say(emulator, f"/summary #{target.id} 10")
+    assert target.title in ten.text
+
+
 async def test_an_unmarked_id_then_a_length_gets_the_documented_form(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
