@@ -383,6 +383,25 @@ async def test_latest_says_older_articles_exist_and_older_pages_through_all_of_t
     assert again.message_id == first.message_id and _listed_ids(again.text) == _listed_ids(first.text)
 
 
+async def test_a_page_turned_by_a_chat_telegram_had_refused_brings_its_alerts_back(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A user who had blocked the bot (deactivated at the alert's 403) and unblocked it while Telegram's
+    # my_chat_member update was lost taps "Older ›" on an old /latest: the page turned, yet the chat stayed
+    # inactive and never got an alert again, while any command would have brought it back.
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe business")
+    await _harbour_bulletins(running_bot, 10)
+    first = await say(emulator, "/latest")
+    await services.chats.gone(USER_CHAT, "Forbidden: bot was blocked by the user")
+    assert await press(emulator, first, first.button_data("Older ›")) is None
+    assert "9–10, the oldest I have" in (await emulator.next_message(USER_CHAT)).text
+    news = await store_news(running_bot, "b1", "Business one grows", "Business {k} one market grows revenue.")
+    await services.delivery.plan_alerts(news, services.clock.now())
+    alert = await emulator.next_message(USER_CHAT)
+    assert alert.text.startswith("💼 Business one grows")
+
+
 async def test_older_from_latest_topic_reaches_every_story_a_digest_named_only_by_its_more_line(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
