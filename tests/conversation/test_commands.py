@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -650,6 +651,24 @@ async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(
     # Digests come back at the times the chat had chosen.
     back = await say(emulator, "/settings digest")
     assert "You'll get a digest at 07:30, 19:00 (UTC)" in back.text
+
+
+@pytest.mark.parametrize("stored", ["25:99", ""])
+async def test_digest_times_edited_by_hand_into_nonsense_are_put_right_by_settings(
+    emulator: BotApiEmulator, running_bot: BotApplication, stored: str
+) -> None:
+    # Digest times an operator edited into something unusable in the sqlite3 shell failed every /settings
+    # change with "Sorry, something went wrong", the one that would put them right included.
+    services = services_of(running_bot)
+    await say(emulator, "/settings digest 08:00")
+    with sqlite3.connect(services.db.path) as conn:
+        conn.execute("UPDATE chats SET digest_times = ? WHERE id = ?", (stored, USER_CHAT))
+    conn.close()
+    reply = await say(emulator, "/settings digest 09:00")
+    assert "You'll get a digest at 09:00 (UTC)" in reply.text
+    chat = await services.chats.get(USER_CHAT)
+    assert chat is not None and chat.digest_times == ("09:00",)
+    assert chat.next_digest_at == services.clock.now() + 9 * 3_600  # the clock stands at midnight UTC
 
 
 async def test_the_digest_button_says_how_many_digests_a_day_it_turns_on(
