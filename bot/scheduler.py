@@ -150,7 +150,7 @@ async def _prune(services: Services, state: TickState, now: float) -> None:
         )
     forgotten = await services.db.articles.forget_pruned(now - FORGET_PRUNED_AFTER_SECONDS)
     if forgotten:
-        log.info("forgot %d pruned articles no feed has listed for 90 days", forgotten)
+        log.info("forgot %s no feed has listed for 90 days", counted(forgotten, "pruned article"))
     await services.db.feeds.forget_items(now - FORGET_PRUNED_AFTER_SECONDS)
     # A sent notice is needed no more (its key names the moment it tells of, so it never comes again):
     # kept, a feed failing every night left two rows a day per admin for as long as the bot ran.

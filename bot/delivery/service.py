@@ -462,7 +462,9 @@ class DeliveryService:
         except sqlite3.Error:
             raise
         except Exception:
-            log.exception("planning alerts for %d articles failed; planning them one by one", len(pending))
+            log.exception(
+                "planning alerts for %s failed; planning them one by one", counted(len(pending), "article")
+            )
         planned = 0
         for article in pending:
             try:
@@ -865,7 +867,7 @@ class DeliveryService:
         self._last_wall = now  # only once done: a failed check is tried again at the next tick
         if released:
             log.warning(
-                "%d alerts were held beyond their quiet hours (the clock was put back): due again", released
+                "%s held beyond quiet hours (the clock was put back): due again", counted(released, "alert")
             )
             self.wake()
         return released
@@ -895,7 +897,10 @@ class DeliveryService:
             self._unrecorded_notices.clear()  # as _unreleased: back in the queue, claimed again they stay so
             self._unfolds.clear()  # unfolded below, every chat's
             if recovered:
-                log.warning("re-queued %d deliveries left in flight by the last run", recovered)
+                log.warning(
+                    "re-queued %s left in flight by the last run",
+                    counted(recovered, "delivery", "deliveries"),
+                )
             # A round-up the last run did not finish: its unsent stories are due held alerts again, and the
             # sender's first claim makes them the chat's round-up again (the parts sent are marked sent).
             await self._db.deliveries.unfold_roundups(self._clock.now())
@@ -952,7 +957,10 @@ class DeliveryService:
             else:
                 self._pacer.penalize(chat_id, left)
         if holds:
-            log.info("waiting out Telegram's retry_after from before the restart for %d chats", len(holds))
+            log.info(
+                "waiting out Telegram's retry_after from before the restart for %s",
+                counted(len(holds), "chat"),
+            )
 
     def _hold(self, chat_id: int, retry_after: float) -> None:
         """Remember a 429's wait for the next flush, so a restart within it waits out the rest."""

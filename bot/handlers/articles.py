@@ -423,6 +423,8 @@ async def latest_page_button(update: Update, context: BotContext) -> str | None:
     if not await _may_turn_page(update, context):
         command_text = f"/latest {topic}".strip()
         return f"Send {command_text} to @{context.bot.username} to see older articles."
+    # A chat Telegram had refused (blocked, removed) that turns a page is back, as with any command.
+    await ensure_chat(update, context, reading=True)
     found = await context.services.articles.latest_page(topic, after, chat_id=chat.id)
     if found is None:
         return "This button no longer works."
@@ -502,6 +504,8 @@ async def search_page_button(update: Update, context: BotContext) -> str | None:
     after, start, words = page
     if not await _may_turn_page(update, context):
         return f"Send /search {words} to @{context.bot.username} to see older matches."
+    # A chat Telegram had refused (blocked, removed) that turns a page is back, as with any command.
+    await ensure_chat(update, context, reading=True)
     found = await context.services.articles.search(words, chat_id=chat.id, after=after)
     if after is not None and not found.articles:
         # The article the page would start below is gone (pruned as old), or nothing is older any more.

@@ -1124,10 +1124,12 @@ def suggest_command(command: str, *, admin: bool = False) -> str | None:
     if name in _COMMAND_SYNONYMS:
         return _COMMAND_SYNONYMS[name]
     names = [item[0] for item in _HELP + (_ADMIN_HELP if admin else ())]
-    # A command cut short names it ("/top", "/set"): by letters alone "/top" is nearest to /stop.
-    starting = [n for n in names if n.startswith(name)] if len(name) >= 3 else []
+    # A command cut short names it ("/top", "/set"): by letters alone "/top" is nearest to /stop. An admin
+    # command cut short is no typo of another either: "/stat" from a non-admin was answered "Did you mean /start?".
+    every = [item[0] for item in _HELP + _ADMIN_HELP]
+    starting = [n for n in every if n.startswith(name)] if len(name) >= 3 else []
     if len(starting) == 1:
-        return starting[0]
+        return starting[0] if starting[0] in names else None
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
     return close[0] if close else None
 

@@ -218,7 +218,7 @@ class ChatService:
         # The digest schedule depends on mode, times and timezone: recompute it when one of them changes. Any
         # other change keeps it, or a digest due but not yet sent (the tick runs every few seconds, and a batch
         # of thousands takes minutes) would be skipped to the next day.
-        due = next_digest_at(chat.digest_times, chat.timezone, now) if chat.mode == "digest" else None
+        due = _next_digest(chat, now) if chat.mode == "digest" else None
         unchanged = (chat.mode, chat.digest_times, chat.timezone) == (
             old.mode,
             old.digest_times,
@@ -240,9 +240,7 @@ class ChatService:
                 due = old.next_digest_at
             elif _held_by_quiet_hours(old, now):
                 due = now
-            elif old.digest_times and old.next_digest_at < next_digest_at(
-                old.digest_times, old.timezone, now
-            ):
+            elif old.digest_times and old.next_digest_at < (_next_digest(old, now) or 0.0):
                 # Sooner than its schedule's next time: a digest Telegram could not take yet (an outage, a 429),
                 # waiting for its retry. It still goes then, or at the new schedule's first time if sooner.
                 due = old.next_digest_at if due is None else min(due, old.next_digest_at)
@@ -262,12 +260,27 @@ def _held_by_quiet_hours(chat: Chat, now: float) -> bool:
     due = chat.next_digest_at
     if due is None or due <= now or not chat.digest_times:
         return False
-    at = next_digest_at(chat.digest_times, chat.timezone, due - 86_400)
-    while at <= now:
-        if quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, at) == due != at:
-            return True
-        at = next_digest_at(chat.digest_times, chat.timezone, at)
+    try:
+        at = next_digest_at(chat.digest_times, chat.timezone, due - 86_400)
+        while at <= now:
+            if quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, at) == due != at:
+                return True
+            at = next_digest_at(chat.digest_times, chat.timezone, at)
+    except ValueError:
+        pass  # times, timezone or quiet hours edited by hand into something unusable: nothing was held by them
     return False
+
+
+def _next_digest(chat: Chat, now: float) -> float | None:
+    """The chat's next digest time, or None when its times or timezone are unusable (edited by hand in the
+    database): the digest tick then schedules it at a fallback time and logs why, as for a chat with none.
+
+    Raised instead, it failed every /settings change, the one that would have put them right too.
+    """
+    try:
+        return next_digest_at(chat.digest_times, chat.timezone, now)
+    except ValueError:
+        return None
 
 
 def _unknown_setting(args: Sequence[str]) -> str:

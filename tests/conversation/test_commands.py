@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -383,6 +384,25 @@ async def test_latest_says_older_articles_exist_and_older_pages_through_all_of_t
     assert again.message_id == first.message_id and _listed_ids(again.text) == _listed_ids(first.text)
 
 
+async def test_a_page_turned_by_a_chat_telegram_had_refused_brings_its_alerts_back(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A user who had blocked the bot (deactivated at the alert's 403) and unblocked it while Telegram's
+    # my_chat_member update was lost taps "Older ›" on an old /latest: the page turned, yet the chat stayed
+    # inactive and never got an alert again, while any command would have brought it back.
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe business")
+    await _harbour_bulletins(running_bot, 10)
+    first = await say(emulator, "/latest")
+    await services.chats.gone(USER_CHAT, "Forbidden: bot was blocked by the user")
+    assert await press(emulator, first, first.button_data("Older ›")) is None
+    assert "9–10, the oldest I have" in (await emulator.next_message(USER_CHAT)).text
+    news = await store_news(running_bot, "b1", "Business one grows", "Business {k} one market grows revenue.")
+    await services.delivery.plan_alerts(news, services.clock.now())
+    alert = await emulator.next_message(USER_CHAT)
+    assert alert.text.startswith("💼 Business one grows")
+
+
 async def test_older_from_latest_topic_reaches_every_story_a_digest_named_only_by_its_more_line(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
@@ -646,6 +666,24 @@ async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(
     # Digests come back at the times the chat had chosen.
     back = await say(emulator, "/settings digest")
     assert "You'll get a digest at 07:30, 19:00 (UTC)" in back.text
+
+
+@pytest.mark.parametrize("stored", ["25:99", ""])
+async def test_digest_times_edited_by_hand_into_nonsense_are_put_right_by_settings(
+    emulator: BotApiEmulator, running_bot: BotApplication, stored: str
+) -> None:
+    # Digest times an operator edited into something unusable in the sqlite3 shell failed every /settings
+    # change with "Sorry, something went wrong", the one that would put them right included.
+    services = services_of(running_bot)
+    await say(emulator, "/settings digest 08:00")
+    with sqlite3.connect(services.db.path) as conn:
+        conn.execute("UPDATE chats SET digest_times = ? WHERE id = ?", (stored, USER_CHAT))
+    conn.close()
+    reply = await say(emulator, "/settings digest 09:00")
+    assert "You'll get a digest at 09:00 (UTC)" in reply.text
+    chat = await services.chats.get(USER_CHAT)
+    assert chat is not None and chat.digest_times == ("09:00",)
+    assert chat.next_digest_at == services.clock.now() + 9 * 3_600  # the clock stands at midnight UTC
 
 
 async def test_the_digest_button_says_how_many_digests_a_day_it_turns_on(

@@ -439,6 +439,15 @@ async def test_a_command_cut_short_suggests_the_command_it_starts(
     assert "Did you mean /summary?" in (await say(emulator, "/sum 12")).text
 
 
+async def test_an_admin_command_cut_short_by_a_non_admin_is_not_taken_for_start(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/stat" (for /stats) from a non-admin was answered "Did you mean /start?"; the admin is pointed to /stats.
+    assert "I don't know /stat. /help lists" in (await say(emulator, "/stat")).text
+    assert "Did you mean /stats?" in (await say(emulator, "/stat", chat=ADMIN_ID)).text
+    assert "Did you mean /start?" in (await say(emulator, "/strat")).text  # a typo of /start still is one
+
+
 async def test_a_database_file_deleted_while_running_is_reported_to_the_operator(
     running_bot: BotApplication, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1147,14 +1147,19 @@ async def test_migration_onto_a_supergroup_that_already_has_the_alert_sends_it_o
         assert await r.db.chats.get(-100) is None
 
 
-async def test_crash_leftovers_are_requeued_on_start(tmp_path: Path, emulator: BotApiEmulator) -> None:
+async def test_crash_leftovers_are_requeued_on_start(
+    tmp_path: Path, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("sport",))
         art = await store_article(r, "Left in flight", topics=("sport",))
         await r.delivery.plan_alerts([art], r.clock.now())
         # A previous process claimed the row and died before sending.
         assert len(await r.db.deliveries.claim_alerts(r.clock.now(), 10)) == 1
-        await r.delivery.start()
+        with caplog.at_level(logging.WARNING, logger="bot.delivery.service"):
+            await r.delivery.start()
+        # The operator read "re-queued 1 deliveries".
+        assert "re-queued 1 delivery left in flight by the last run" in caplog.messages
         await wait_until(lambda: bool(emulator.messages(7)))
         assert "Left in flight" in emulator.messages(7)[0].text
         await wait_until(lambda: r.delivery._state.in_window == 0)
