@@ -66,13 +66,9 @@ class ChatService:
         """Create or refresh (and reactivate) the chat; True when it is new."""
         now = self._clock.now()
 
-        def next_digest(chat: Chat) -> float | None:
-            try:
-                return next_digest_at(chat.digest_times, chat.timezone, now)
-            except ValueError:
-                return None  # unusable times: the digest tick schedules a chat that has none
-
-        registered = await self._db.chats.register(chat_id, type, title, self.defaults, now, next_digest)
+        registered = await self._db.chats.register(
+            chat_id, type, title, self.defaults, now, lambda chat: _next_digest(chat, now)
+        )
         if self._delivery is not None:
             # The sender noted a chat Telegram refused as inactive: back now, its next alert must not be dropped.
             self._delivery.chat_changed(chat_id)
