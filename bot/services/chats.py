@@ -199,7 +199,8 @@ class ChatService:
 
     async def migrate(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: keep its settings and subscriptions under the new id."""
-        await self._db.chats.migrate(old_id, new_id, self._clock.now())
+        now = self._clock.now()
+        await self._db.chats.migrate(old_id, new_id, now, lambda chat: _next_digest(chat, now))
         if self._delivery is not None:
             self._delivery.chat_moved(old_id, new_id)
 

@@ -186,12 +186,19 @@ class ChatRepo:
                 (reason, now, chat_id),
             )
 
-    async def migrate(self, old_id: int, new_id: int, now: float) -> None:
-        """Group -> supergroup: move the chat, its subscriptions and deliveries to ``new_id``."""
+    async def migrate(
+        self, old_id: int, new_id: int, now: float, next_digest: Callable[[Chat], float | None] | None = None
+    ) -> None:
+        """Group -> supergroup: move the chat, its subscriptions and deliveries to ``new_id``.
+
+        ``next_digest``: for an inactive group's digest settings merged into an active supergroup, its next
+        digest time from now (as ``register`` gives a chat coming back).
+        """
         if old_id == new_id:
             return
         async with self._db.write() as conn:
-            if not await fetch_all(conn, "SELECT 1 FROM chats WHERE id = ?", (old_id,)):
+            was = await fetch_all(conn, "SELECT active FROM chats WHERE id = ?", (old_id,))
+            if not was:
                 return
             if not await fetch_all(conn, "SELECT 1 FROM chats WHERE id = ?", (new_id,)):
                 # ON UPDATE CASCADE carries subscriptions and deliveries along.
@@ -205,14 +212,24 @@ class ChatRepo:
             # the other row was registered just now with defaults, the supergroup's in a race with the
             # migration message, or the old group's anew when a button on one of its messages from before the
             # upgrade was tapped (the supergroup's own settings must not be reset to defaults then).
-            await run(
+            merged = await fetch_all(
                 conn,
                 f"UPDATE chats SET ({_SETTINGS_COLUMNS}, last_digest_at) ="
                 f" (SELECT {_SETTINGS_COLUMNS}, last_digest_at FROM chats WHERE id = ?1),"
                 " type = 'supergroup', active = 1, inactive_reason = NULL, updated_at = ?2 WHERE id = ?3"
-                " AND (SELECT created_at FROM chats WHERE id = ?1) <= created_at",
+                " AND (SELECT created_at FROM chats WHERE id = ?1) <= created_at RETURNING *",
                 (old_id, now, new_id),
             )
+            if merged and not was[0][0] and next_digest is not None:
+                chat = chat_from_row(merged[0])
+                if chat.mode == "digest":
+                    # The old group's next digest stayed where it was when it went inactive, weeks ago perhaps:
+                    # merged into the active supergroup as it was, a digest could go out at once.
+                    await run(
+                        conn,
+                        "UPDATE chats SET next_digest_at = ? WHERE id = ?",
+                        (next_digest(chat), new_id),
+                    )
             await run(
                 conn,
                 "INSERT OR IGNORE INTO subscriptions (chat_id, kind, value, created_at)"

@@ -153,6 +153,26 @@ async def test_group_migration_merges_into_an_existing_supergroup(db: Database) 
     assert sorted(await _deliveries(db)) == [(-1001, 1, "sent"), (-1001, 2, "pending")]
 
 
+async def test_an_inactive_groups_digest_merged_into_its_supergroup_comes_at_its_next_time(
+    db: Database,
+) -> None:
+    old, _ = await db.chats.register(-1, "group", "Club", ChatDefaults(), NOW)
+    await db.chats.save_settings(
+        replace(old, mode="digest", digest_times=("09:00",), next_digest_at=NOW + 60), NOW
+    )
+    await db.chats.deactivate(-1, "Forbidden: bot was kicked from the group chat", NOW)
+    month = NOW + 30 * 86_400
+    # A month on, the bot is added back after the group became a supergroup; the supergroup spoke first.
+    await db.chats.register(-1001, "supergroup", "Club", ChatDefaults(), month)
+
+    await db.chats.migrate(-1, -1001, month + 1, lambda chat: month + 3_600)
+
+    merged = await db.chats.get(-1001)
+    assert merged is not None and merged.active and merged.mode == "digest"
+    # Not the month-old time, which would have sent a digest at once.
+    assert merged.next_digest_at == month + 3_600
+
+
 async def test_migrating_an_unknown_chat_does_nothing(db: Database) -> None:
     await add_chat(db, -1001)
     await db.chats.migrate(-5, -1001, NOW)
