@@ -270,7 +270,8 @@ async def _converse(
             text = line.strip()
             if not text:
                 continue
-            if text.isdigit() and int(text) in terminal.buttons:
+            # isdecimal, not isdigit: "²" and "①" are digits that int() refuses.
+            if text.isdecimal() and int(text) in terminal.buttons:
                 message_id, data = terminal.buttons[int(text)]
                 if data.startswith(("http://", "https://")):
                     out.write(f"     (link: {data})\n")
