@@ -270,7 +270,9 @@ async def _converse(
             text = line.strip()
             if not text:
                 continue
-            if text.isdigit() and int(text) in terminal.buttons:
+            # isdecimal, not isdigit: "²" and "①" are digits that int() refuses, and so is a pasted run of over
+            # 4,300 digits. A keyboard has at most 100 buttons.
+            if text.isdecimal() and len(text) <= 3 and int(text) in terminal.buttons:
                 message_id, data = terminal.buttons[int(text)]
                 if data.startswith(("http://", "https://")):
                     out.write(f"     (link: {data})\n")

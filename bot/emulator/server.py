@@ -491,6 +491,10 @@ class BotApiEmulator:
             result = await handler(params)
         except ApiError as err:
             return self._respond(err.body(), err.code)
+        except ConnectionResetError:
+            # The client hung up mid-request (the console's Ctrl-C cutting off a send): no one reads an answer,
+            # and aiohttp would print the traceback as an error over the console.
+            return web.Response(status=499)
         finally:
             if not polling:
                 self._in_flight -= 1

@@ -141,9 +141,10 @@ def parse_summary_request(
         n = int(tokens[0])
         if 1 <= n <= 10:
             sentences, text = n, rest
-        elif rest[:1] not in "#([" and _is_length(rest):
+        elif n > 0 and rest[:1] not in "#([" and _is_length(rest):
             # "/summary 123 5": an id then a length (as "#123 5" is read). "A summary can have 1 to 10
             # sentences" alone answered a person who asked for 5; both readings get the documented form.
+            # 0 is no id ("/summary 0 1" asks for no sentences of #1): the hint offered "#0".
             raise UserError(
                 "A summary can have 1 to 10 sentences. " + _one_article_hint(words, default_sentences)
             )

@@ -80,6 +80,13 @@ def command(func: Handler, *, answers: Callable[[Update, BotContext], bool] | No
         except GroupAdminRequired:
             await send(message, render_group_admin_only())
         except BotAdminRequired:
+            # A new operator's first /stats lands here: the log is where they learn the id to put in the setting.
+            user = update.effective_user
+            log.info(
+                "%s refused: user %s is not in NEWSBOT_ADMIN_IDS",
+                _command_name(message),
+                user.id if user is not None else "(none)",
+            )
             await send(message, render_admin_only())
         except asyncio.CancelledError:
             if _stopped_early(context):
@@ -89,6 +96,12 @@ def command(func: Handler, *, answers: Callable[[Update, BotContext], bool] | No
             raise
 
     return wrapper
+
+
+def _command_name(message: Message) -> str:
+    """The command a message starts with, without arguments or @addressee ("/stats")."""
+    match = _COMMAND_PREFIX.match(message.text or message.caption or "")
+    return match.group(0).partition("@")[0] if match else "a command"
 
 
 def _stopped_early(context: BotContext) -> bool:

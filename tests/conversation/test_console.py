@@ -202,6 +202,20 @@ async def test_a_number_after_its_keyboard_was_edited_away_is_a_message_not_a_cr
     assert text.rstrip().endswith("bye")
 
 
+async def test_a_superscript_or_circled_digit_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    # "²" and "①" are digits to str.isdigit() but not to int(), nor is a pasted run of 5,000 digits: each ended
+    # the console with a ValueError traceback. A full-width "１" is a number and presses button 1.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    typed = io.StringIO(f"/start\n²\n①\n{'7' * 5000}\n１\n/help\n")
+    assert await run_console(settings, stdin=typed, stdout=out) == 0
+    text = out.getvalue()
+    assert text.count("Send me a link and I'll summarize it, or") == 3  # "²", "①", the digits: plain text
+    assert "(Following 🚗 Automotive)" in text
+    assert "/subscribe" in text  # /help still answered
+    assert text.rstrip().endswith("bye")
+
+
 class _Person:
     """A person at the console: reads each prompt, thinks a moment, then types the next line."""
 

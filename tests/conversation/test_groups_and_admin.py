@@ -342,6 +342,17 @@ async def test_admin_commands_refuse_others(emulator: BotApiEmulator, running_bo
         assert reply.text == "Sorry, that command is only for the bot's administrators."
 
 
+async def test_a_refused_admin_command_logs_the_senders_id(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A new operator's first /stats got "only for the bot's administrators" and nothing anywhere said which
+    # number NEWSBOT_ADMIN_IDS wants: the log now names the sender's id.
+    caplog.set_level(logging.INFO, logger="bot.handlers.common")
+    reply = await say(emulator, "/stats@" + emulator.bot_username)
+    assert reply.text == "Sorry, that command is only for the bot's administrators."
+    assert f"/stats refused: user {USER_CHAT} is not in NEWSBOT_ADMIN_IDS" in caplog.text
+
+
 async def test_admin_stats_and_feeds(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -110,6 +110,17 @@ async def test_an_unmarked_id_then_a_length_gets_the_documented_form(
     assert "1 to 10 sentences" in (await say(emulator, "/summary 11 2")).text
 
 
+async def test_zero_sentences_of_an_article_is_not_offered_as_article_zero(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary 0 1" (no sentences of #1) was read as article #0 then a length, and the hint offered
+    # "/summary 1 0 gives 1 sentence of #0": no article has id 0, and sending it got "There is no article #0".
+    await store_samples(running_bot)
+    reply = await say(emulator, "/summary 0 1")
+    assert "1 to 10 sentences" in reply.text
+    assert "#0" not in reply.text, reply.text
+
+
 async def test_a_second_marked_id_is_not_offered_as_the_length(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

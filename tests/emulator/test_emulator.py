@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -365,6 +366,26 @@ async def test_raw_http_forms_json_and_errors(emu: BotApiEmulator) -> None:
         assert r.status_code == 400
         assert r.json() == {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
     assert emu.requests["noSuchMethod"] == 1
+
+
+async def test_a_client_that_hangs_up_mid_request_logs_no_error(
+    emu: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The console's Ctrl-C now and then cut off a request PTB was sending: aiohttp printed "Error handling
+    # request" with a ConnectionResetError traceback over the console's "bye". A client gone is no error.
+    host, port = emu.base_url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        f"POST /bot{TOKEN}/sendMessage HTTP/1.1\r\nHost: {host}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nchat_id=".encode()
+    )
+    await writer.drain()
+    await asyncio.sleep(0.2)  # the emulator is reading the body when the client leaves
+    writer.close()
+    await writer.wait_closed()
+    await asyncio.sleep(0.2)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert emu.sent_count() == 0
 
 
 async def test_malformed_token_is_invalid_token_for_ptb(emu: BotApiEmulator) -> None:
