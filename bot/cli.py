@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config import Settings, describe_validation_error, unknown_settings
+from bot.config import Settings, describe_validation_error, env_file_problem, unknown_settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -115,6 +115,8 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
     """
     defaults: dict[str, Any] = {}
     try:
+        if problem := env_file_problem():
+            raise UsageError(problem)
         while True:
             try:
                 settings = Settings(**defaults)

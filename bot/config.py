@@ -14,6 +14,7 @@ from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -253,6 +254,27 @@ def unknown_settings(environ: Mapping[str, str] | None = None, env_file: Path | 
             hint = f" (did you mean {near[0]}?)" if near else ""
             lines.append(f"{name} is not a setting{hint}; it is ignored (see .env.example)")
     return lines
+
+
+def env_file_problem(env_file: Path | str = ".env") -> str | None:
+    """One line on the first line of .env that is no ``NAME=value``, or None (also when there is no .env).
+
+    python-dotenv skips such a line (an unclosed quote, "NEWSBOT_BOT_TOKEN 123:abc" without "="), so the setting on
+    it was left at its default, with a bare "python-dotenv could not parse statement" and then, for a token,
+    "NEWSBOT_BOT_TOKEN is not set". OSError and UnicodeDecodeError are left to the caller, as Settings() raises them.
+    """
+    path = Path(env_file)
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as stream:  # as pydantic-settings reads it
+        for binding in parse_stream(stream):
+            if binding.error:
+                # Not the line itself: it may hold the token.
+                return (
+                    f"{env_file} line {binding.original.line} is not NAME=value (a comment starts with '#', "
+                    "a quoted value needs its closing quote): fix or remove that line"
+                )
+    return None
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:

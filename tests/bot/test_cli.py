@@ -342,6 +342,28 @@ def test_env_file_with_bom_crlf_quotes_and_export(tmp_path: Path) -> None:
     assert len(result.stdout.strip().splitlines()) == 2
 
 
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("NEWSBOT_SUMMARY_SENTENCES=2\nNEWSBOT_BOT_TOKEN 123:abc\n", 2),  # "=" forgotten
+        ('NEWSBOT_SUMMARY_SENTENCES="2\nNEWSBOT_TIMEZONE=UTC\n', 1),  # closing quote forgotten
+    ],
+)
+def test_env_file_line_that_is_not_a_setting_is_a_configuration_error(
+    tmp_path: Path, content: str, line: int
+) -> None:
+    # python-dotenv skipped the line: `newsbot run` said "NEWSBOT_BOT_TOKEN is not set: put your bot's token in
+    # .env" under two bare "python-dotenv could not parse statement" lines, and summarize used 3 sentences, not 2.
+    (tmp_path / ".env").write_text(content)
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: .env line {line} is not NAME=value (a comment starts with '#', a quoted value needs its"
+        " closing quote): fix or remove that line"
+    ]
+    assert "123:abc" not in result.stderr
+
+
 def _newer_schema(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 999")
