@@ -240,6 +240,19 @@ def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> 
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args", [("summarize", ""), ("ingest", "--quiet", "story.txt", "")])
+def test_an_empty_source_is_a_usage_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    # An unset variable (`newsbot summarize "$FILE"`) is the path ".": it said "cannot read : It is a folder, not
+    # a file.", exit 1, and ingest stored the other sources before failing on it.
+    (tmp_path / "story.txt").write_text(ARTICLE)
+    result = newsbot(*args, cwd=tmp_path, NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"newsbot {args[0]}: error: argument SOURCE: is empty; give a file path or an http(s) URL"
+    )
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
 def test_summarize_missing_file_fails_with_reason(tmp_path: Path) -> None:
     result = newsbot("summarize", str(tmp_path / "nope.txt"), cwd=tmp_path)
     assert result.returncode == 1
