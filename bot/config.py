@@ -88,6 +88,13 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        if re.search(r"/bot" + _TOKEN_SHAPE.pattern, parts.path):
+            # A URL pasted with the token: PTB appends it again (every server answers 404), and every error line
+            # naming the Bot API's address printed the token to stderr, the service's log.
+            raise ValueError(
+                "holds a bot token; give the address without it, such as https://api.telegram.org/bot "
+                "(newsbot appends NEWSBOT_BOT_TOKEN)"
+            )
         if problem := address_problem(value):
             # Else `newsbot run` fails at its first request, reported as a Bot API that cannot be reached.
             raise ValueError(f"the address has {problem}")

@@ -93,6 +93,20 @@ def test_api_url_with_an_impossible_port_or_no_host_is_a_configuration_error(
     assert not (tmp_path / "newsbot.sqlite3").exists()
 
 
+def test_api_url_holding_the_token_is_a_configuration_error_that_does_not_print_it(tmp_path: Path) -> None:
+    # The Bot API's address pasted with the token: PTB appended it again, and `newsbot run` printed "cannot reach
+    # the Bot API at http://.../bot123456:s3cr3t-Tok3n: ...", the token in the service's log, exit 1 (retried).
+    result = newsbot(
+        "run", cwd=tmp_path, NEWSBOT_BOT_TOKEN="123456:s3cr3t-Tok3n",
+        NEWSBOT_TELEGRAM_API_URL="http://127.0.0.1:9/bot123456:s3cr3t-Tok3n",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: invalid setting NEWSBOT_TELEGRAM_API_URL: holds a bot token; give the address without it, such"
+        " as https://api.telegram.org/bot (newsbot appends NEWSBOT_BOT_TOKEN)"
+    ]
+
+
 def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_password(tmp_path: Path) -> None:
     # stderr of `newsbot run` is the service's log (journald, docker logs), where the log filter hides passwords.
     (tmp_path / ".env").write_text("NEWSBOT_FEEDS=htps://reader:s3cr3t-pw@feeds.example/rss?apikey=k3y-42\n")
