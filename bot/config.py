@@ -252,9 +252,18 @@ def unknown_settings(environ: Mapping[str, str] | None = None, env_file: Path | 
     ignored like any unknown name, so a typo would leave the bot without admins and nothing would say why."""
     known = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields} | _OTHER_NAMES
     names = [*(os.environ if environ is None else environ)]
+    in_file: list[str] = []
     with contextlib.suppress(OSError, UnicodeDecodeError):  # Settings() has said what is wrong with the file
-        names += [name for name in dotenv_values(env_file) if name]
+        in_file = [name for name in dotenv_values(env_file) if name]
+    names += in_file
     lines = []
+    # A .env written without the prefix ("BOT_TOKEN=", "FEEDS=") was ignored without a word: the bot ran with no
+    # feeds, or said the token was not set. Only .env: the environment holds other programs' names too.
+    for name in dict.fromkeys(n.upper() for n in in_file):
+        if f"NEWSBOT_{name}" in known - _OTHER_NAMES:
+            lines.append(
+                f"{name} in {env_file} is not a setting (did you mean NEWSBOT_{name}?); it is ignored (see .env.example)"
+            )
     for name in dict.fromkeys(n.upper() for n in names):
         if name.startswith("NEWSBOT_") and name not in known:
             near = difflib.get_close_matches(name, sorted(known - _OTHER_NAMES), n=1, cutoff=0.75)
