@@ -117,6 +117,18 @@ class Settings(BaseSettings):
             return Path(value.strip()).expanduser()
         return value
 
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _check_db_path_is_no_folder_name(cls, value: Any) -> Any:
+        # Path() drops a trailing "/": "/var/lib/newsbot/", a folder not made yet, became a database file named
+        # "newsbot" in /var/lib (an existing folder is refused below).
+        if isinstance(value, str) and value.strip().endswith(("/", os.sep)) and value.strip() != "/":
+            folder = value.strip()
+            raise ValueError(
+                f"{folder} names a folder; name a file inside it, such as {folder}newsbot.sqlite3"
+            )
+        return value
+
     @field_validator("db_path")
     @classmethod
     def _check_db_path(cls, value: Path) -> Path:
