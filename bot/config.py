@@ -379,6 +379,9 @@ def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     name = "NEWSBOT_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if first.get("type") == "bool_parsing":
+        # pydantic's "Input should be a valid boolean, unable to interpret input" named no value it takes.
+        message = "must be true or false"
     value = first.get("input")
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         # .env files drop the quotes around a value; `docker run --env-file` and the environment keep them.

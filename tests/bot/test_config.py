@@ -356,6 +356,12 @@ def test_home_directory_in_paths_is_expanded(monkeypatch: pytest.MonkeyPatch, tm
     assert settings.topics_file == tmp_path / "topics.json"
 
 
+def test_a_yes_no_setting_that_is_neither_says_which_values_it_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Input should be a valid boolean, unable to interpret input" named no value that works.
+    line = error_line(monkeypatch, "NEWSBOT_ALLOW_PRIVATE_URLS", "enabled")
+    assert line == "invalid setting NEWSBOT_ALLOW_PRIVATE_URLS: must be true or false"
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
