@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config import Settings, describe_validation_error, unknown_settings
+from bot.config import Settings, describe_validation_error, env_file_problem, unknown_settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -36,6 +36,14 @@ def _sentences(value: str) -> int:
     if not 1 <= n <= 10:
         raise argparse.ArgumentTypeError("must be between 1 and 10")
     return n
+
+
+def _source(value: str) -> str:
+    # An empty argument (`newsbot summarize "$FILE"` with FILE unset) is the path ".", the working directory:
+    # it was refused as "cannot read : It is a folder, not a file."
+    if not value:
+        raise argparse.ArgumentTypeError("is empty; give a file path or an http(s) URL")
+    return value
 
 
 def _language(value: str) -> str:
@@ -77,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add articles from files (plain text, HTML, RSS/Atom/JSON Feed), article URLs or feed URLs. "
         "Prints one line per article: added, skipped (duplicate, or pruned earlier) or failed (with the reason).",
     )
-    ingest.add_argument("sources", nargs="+", metavar="SOURCE", help="a file path or an http(s) URL")
+    ingest.add_argument(
+        "sources", nargs="+", type=_source, metavar="SOURCE", help="a file path or an http(s) URL"
+    )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     summarize = commands.add_parser(
         "summarize",
@@ -85,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the summary of a file, URL or standard input ('-' or no SOURCE), one sentence per line.",
     )
     summarize.add_argument(
-        "source", nargs="?", default="-", metavar="SOURCE", help="file, http(s) URL or '-'"
+        "source", nargs="?", default="-", type=_source, metavar="SOURCE", help="file, http(s) URL or '-'"
     )
     summarize.add_argument("--sentences", "-n", type=_sentences, default=None, help="summary length, 1-10")
     summarize.add_argument(
@@ -115,6 +125,8 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
     """
     defaults: dict[str, Any] = {}
     try:
+        if problem := env_file_problem():
+            raise UsageError(problem)
         while True:
             try:
                 settings = Settings(**defaults)

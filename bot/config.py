@@ -14,6 +14,7 @@ from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -87,6 +88,13 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        if re.search(r"/bot" + _TOKEN_SHAPE.pattern, parts.path):
+            # A URL pasted with the token: PTB appends it again (every server answers 404), and every error line
+            # naming the Bot API's address printed the token to stderr, the service's log.
+            raise ValueError(
+                "holds a bot token; give the address without it, such as https://api.telegram.org/bot "
+                "(newsbot appends NEWSBOT_BOT_TOKEN)"
+            )
         if problem := address_problem(value):
             # Else `newsbot run` fails at its first request, reported as a Bot API that cannot be reached.
             raise ValueError(f"the address has {problem}")
@@ -107,6 +115,18 @@ class Settings(BaseSettings):
         # folder literally named "~" in its working directory.
         if isinstance(value, str) and value.strip().startswith("~"):
             return Path(value.strip()).expanduser()
+        return value
+
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _check_db_path_is_no_folder_name(cls, value: Any) -> Any:
+        # Path() drops a trailing "/": "/var/lib/newsbot/", a folder not made yet, became a database file named
+        # "newsbot" in /var/lib (an existing folder is refused below).
+        if isinstance(value, str) and value.strip().endswith(("/", os.sep)) and value.strip() != "/":
+            folder = value.strip()
+            raise ValueError(
+                f"{folder} names a folder; name a file inside it, such as {folder}newsbot.sqlite3"
+            )
         return value
 
     @field_validator("db_path")
@@ -244,15 +264,45 @@ def unknown_settings(environ: Mapping[str, str] | None = None, env_file: Path | 
     ignored like any unknown name, so a typo would leave the bot without admins and nothing would say why."""
     known = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields} | _OTHER_NAMES
     names = [*(os.environ if environ is None else environ)]
+    in_file: list[str] = []
     with contextlib.suppress(OSError, UnicodeDecodeError):  # Settings() has said what is wrong with the file
-        names += [name for name in dotenv_values(env_file) if name]
+        in_file = [name for name in dotenv_values(env_file) if name]
+    names += in_file
     lines = []
+    # A .env written without the prefix ("BOT_TOKEN=", "FEEDS=") was ignored without a word: the bot ran with no
+    # feeds, or said the token was not set. Only .env: the environment holds other programs' names too.
+    for name in dict.fromkeys(n.upper() for n in in_file):
+        if f"NEWSBOT_{name}" in known - _OTHER_NAMES:
+            lines.append(
+                f"{name} in {env_file} is not a setting (did you mean NEWSBOT_{name}?); it is ignored (see .env.example)"
+            )
     for name in dict.fromkeys(n.upper() for n in names):
         if name.startswith("NEWSBOT_") and name not in known:
             near = difflib.get_close_matches(name, sorted(known - _OTHER_NAMES), n=1, cutoff=0.75)
             hint = f" (did you mean {near[0]}?)" if near else ""
             lines.append(f"{name} is not a setting{hint}; it is ignored (see .env.example)")
     return lines
+
+
+def env_file_problem(env_file: Path | str = ".env") -> str | None:
+    """One line on the first line of .env that is no ``NAME=value``, or None (also when there is no .env).
+
+    python-dotenv skips such a line (an unclosed quote, "NEWSBOT_BOT_TOKEN 123:abc" without "="), so the setting on
+    it was left at its default, with a bare "python-dotenv could not parse statement" and then, for a token,
+    "NEWSBOT_BOT_TOKEN is not set". OSError and UnicodeDecodeError are left to the caller, as Settings() raises them.
+    """
+    path = Path(env_file)
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as stream:  # as pydantic-settings reads it
+        for binding in parse_stream(stream):
+            if binding.error:
+                # Not the line itself: it may hold the token.
+                return (
+                    f"{env_file} line {binding.original.line} is not NAME=value (a comment starts with '#', "
+                    "a quoted value needs its closing quote): fix or remove that line"
+                )
+    return None
 
 
 def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
@@ -329,6 +379,9 @@ def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     name = "NEWSBOT_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if first.get("type") == "bool_parsing":
+        # pydantic's "Input should be a valid boolean, unable to interpret input" named no value it takes.
+        message = "must be true or false"
     value = first.get("input")
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         # .env files drop the quotes around a value; `docker run --env-file` and the environment keep them.

@@ -102,6 +102,21 @@ def test_run_sh_reads_the_token_as_newsbot_does(clone: Path, closed_port: int) -
     )
 
 
+def test_run_sh_with_a_token_line_newsbot_cannot_read_names_that_line(clone: Path) -> None:
+    # python-dotenv skips a line without "=": run.sh said "No NEWSBOT_BOT_TOKEN configured" and opened the console.
+    (clone / ".env").write_text("NEWSBOT_BOT_TOKEN 123:abc\n")
+    try:
+        result = _script(clone, "run.sh", stdin="quit\n")
+    finally:
+        (clone / ".env").unlink()
+    assert "console" not in result.stderr + result.stdout
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: .env line 1 is not NAME=value (a comment starts with '#', a quoted value needs its closing"
+        " quote): fix or remove that line"
+    ]
+
+
 def test_run_sh_after_test_sh_installs_nothing_again(clone: Path) -> None:
     # test.sh installs newsbot with its dev extras, which hold everything run.sh needs: alternating between
     # the README's two commands reinstalled newsbot every time (half a minute each).

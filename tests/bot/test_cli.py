@@ -93,6 +93,20 @@ def test_api_url_with_an_impossible_port_or_no_host_is_a_configuration_error(
     assert not (tmp_path / "newsbot.sqlite3").exists()
 
 
+def test_api_url_holding_the_token_is_a_configuration_error_that_does_not_print_it(tmp_path: Path) -> None:
+    # The Bot API's address pasted with the token: PTB appended it again, and `newsbot run` printed "cannot reach
+    # the Bot API at http://.../bot123456:s3cr3t-Tok3n: ...", the token in the service's log, exit 1 (retried).
+    result = newsbot(
+        "run", cwd=tmp_path, NEWSBOT_BOT_TOKEN="123456:s3cr3t-Tok3n",
+        NEWSBOT_TELEGRAM_API_URL="http://127.0.0.1:9/bot123456:s3cr3t-Tok3n",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsbot: invalid setting NEWSBOT_TELEGRAM_API_URL: holds a bot token; give the address without it, such"
+        " as https://api.telegram.org/bot (newsbot appends NEWSBOT_BOT_TOKEN)"
+    ]
+
+
 def test_a_setting_refused_for_its_feed_address_does_not_print_the_feeds_password(tmp_path: Path) -> None:
     # stderr of `newsbot run` is the service's log (journald, docker logs), where the log filter hides passwords.
     (tmp_path / ".env").write_text("NEWSBOT_FEEDS=htps://reader:s3cr3t-pw@feeds.example/rss?apikey=k3y-42\n")
@@ -240,6 +254,19 @@ def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> 
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args", [("summarize", ""), ("ingest", "--quiet", "story.txt", "")])
+def test_an_empty_source_is_a_usage_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    # An unset variable (`newsbot summarize "$FILE"`) is the path ".": it said "cannot read : It is a folder, not
+    # a file.", exit 1, and ingest stored the other sources before failing on it.
+    (tmp_path / "story.txt").write_text(ARTICLE)
+    result = newsbot(*args, cwd=tmp_path, NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"newsbot {args[0]}: error: argument SOURCE: is empty; give a file path or an http(s) URL"
+    )
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
 def test_summarize_missing_file_fails_with_reason(tmp_path: Path) -> None:
     result = newsbot("summarize", str(tmp_path / "nope.txt"), cwd=tmp_path)
     assert result.returncode == 1
@@ -340,6 +367,28 @@ def test_env_file_with_bom_crlf_quotes_and_export(tmp_path: Path) -> None:
     result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("NEWSBOT_SUMMARY_SENTENCES=2\nNEWSBOT_BOT_TOKEN 123:abc\n", 2),  # "=" forgotten
+        ('NEWSBOT_SUMMARY_SENTENCES="2\nNEWSBOT_TIMEZONE=UTC\n', 1),  # closing quote forgotten
+    ],
+)
+def test_env_file_line_that_is_not_a_setting_is_a_configuration_error(
+    tmp_path: Path, content: str, line: int
+) -> None:
+    # python-dotenv skipped the line: `newsbot run` said "NEWSBOT_BOT_TOKEN is not set: put your bot's token in
+    # .env" under two bare "python-dotenv could not parse statement" lines, and summarize used 3 sentences, not 2.
+    (tmp_path / ".env").write_text(content)
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: .env line {line} is not NAME=value (a comment starts with '#', a quoted value needs its"
+        " closing quote): fix or remove that line"
+    ]
+    assert "123:abc" not in result.stderr
 
 
 def _newer_schema(path: Path) -> None:
@@ -1019,6 +1068,19 @@ def test_short_output_into_a_pipe_closed_before_it_is_written_ends_quietly(tmp_p
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (1, "")
+
+
+def test_a_setting_in_env_file_without_the_prefix_is_named_with_the_one_meant(tmp_path: Path) -> None:
+    # "FEEDS=" and "SUMMARY_SENTENCES=" in .env were ignored without a word: no feeds polled, 3 sentences.
+    # Only names of settings: the file may hold other programs' variables.
+    (tmp_path / ".env").write_text("SUMMARY_SENTENCES=1\nfeeds=https://news.example/rss\nCOMPOSE_PROJECT=x\n")
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 0 and len(result.stdout.strip().splitlines()) == 3
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: warning: {name} in .env is not a setting (did you mean NEWSBOT_{name}?); it is ignored "
+        "(see .env.example)"
+        for name in ("SUMMARY_SENTENCES", "FEEDS")
+    ]
 
 
 def test_a_misspelt_setting_is_named_with_the_one_meant(tmp_path: Path) -> None:

@@ -261,6 +261,18 @@ def test_db_path_that_is_a_directory_is_refused(monkeypatch: pytest.MonkeyPatch,
     assert line.startswith(f"invalid setting NEWSBOT_DB_PATH: {tmp_path} is a directory")
 
 
+def test_db_path_ending_in_a_slash_is_refused_not_made_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # "data/" for a folder not made yet became a database file named "data".
+    line = error_line(monkeypatch, "NEWSBOT_DB_PATH", f"{tmp_path}/data/")
+    assert line == (
+        f"invalid setting NEWSBOT_DB_PATH: {tmp_path}/data/ names a folder; name a file inside it, such as "
+        f"{tmp_path}/data/newsbot.sqlite3"
+    )
+    assert not (tmp_path / "data").exists()
+
+
 def test_values_are_tidied_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSBOT_BOT_TOKEN", " 123456:ABC-def_0 ")
     monkeypatch.setenv("NEWSBOT_TELEGRAM_API_URL", " http://127.0.0.1:8081/bot/ ")
@@ -342,6 +354,12 @@ def test_home_directory_in_paths_is_expanded(monkeypatch: pytest.MonkeyPatch, tm
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.db_path == tmp_path / "data" / "news.sqlite3"
     assert settings.topics_file == tmp_path / "topics.json"
+
+
+def test_a_yes_no_setting_that_is_neither_says_which_values_it_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Input should be a valid boolean, unable to interpret input" named no value that works.
+    line = error_line(monkeypatch, "NEWSBOT_ALLOW_PRIVATE_URLS", "enabled")
+    assert line == "invalid setting NEWSBOT_ALLOW_PRIVATE_URLS: must be true or false"
 
 
 @pytest.mark.parametrize(
