@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_ENTITIES", "EntityParseError", "ParsedHtml", "parse_html", "utf16_len"]
+__all__ = ["MAX_ENTITIES", "EntityParseError", "ParsedHtml", "link_accepted", "parse_html", "utf16_len"]
 
 # Telegram sends a message with more entities but keeps only the first 100: the rest show as plain text (a
 # link past the 100th cannot be tapped). parse_html returns them all; the server drops the rest as Telegram does.
@@ -44,6 +44,9 @@ _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z]+));?")
 _SPECIAL_RE = re.compile(r"[<&]")
 _SPACE = " \t\r\n\f\v"
+# Deep links: tg:/ton: hosts are letters, digits, "_" and "-"; tonsite: hosts may have dots.
+_DEEP_LINK_HOST = {"tg": re.compile(r"[A-Za-z0-9_-]+"), "ton": re.compile(r"[A-Za-z0-9_-]+")}
+_DEEP_LINK_HOST["tonsite"] = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class EntityParseError(ValueError):
@@ -89,6 +92,48 @@ def _decode_entity(markup: str, pos: int) -> tuple[str, int] | None:
     if code == 0 or code >= 0x10FFFF:
         return None
     return chr(code), m.end()
+
+
+def link_accepted(url: str) -> bool:
+    """Whether Telegram keeps ``url`` as a link (TDLib's ``check_link``, without its normalisation).
+
+    A link it refuses is no error: the message goes out with the text shown but nothing to tap. Schemes other
+    than http/https and the tg:/ton:/tonsite: deep links are refused ("sftp://", "javascript:", "mailto:"), so are
+    an http host without a dot ("localhost", "intranet"), user info and a port outside 1-65535. A link without a
+    scheme is read as http.
+    """
+    lower = url.lower()
+    scheme, sep, rest = lower.partition(":")
+    if sep and scheme in _DEEP_LINK_HOST:
+        rest = rest.removeprefix("//")
+        host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        return bool(_DEEP_LINK_HOST[scheme].fullmatch(host))
+    scheme, sep, rest = url.partition("://")
+    if sep:
+        if scheme.lower() not in ("http", "https"):
+            return False
+    else:
+        # No scheme: http, and "mailto:x" or "javascript:x" read as a host with a port that is none.
+        rest = url
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        return False  # user info before the host ("https://bank.com@evil.example") is refused
+    if authority.startswith("["):
+        host, bracket, port = authority[1:].partition("]")
+        if not bracket or not host or (port and not port.startswith(":")):
+            return False
+        return _port_ok(port[1:]) if port else True
+    host, colon, port = authority.partition(":")
+    if colon and not _port_ok(port):
+        return False
+    host = host.removesuffix(".")
+    if not host or "." not in host:
+        return False
+    return all(c.isalnum() or c in "-._~%" or not c.isascii() for c in host)
+
+
+def _port_ok(port: str) -> bool:
+    return port.isdigit() and port.isascii() and 1 <= int(port) <= 65535
 
 
 def _is_surrogate(char: str) -> bool:
@@ -281,6 +326,9 @@ def _parse_tag(
                 # TDLib uses the link's own text as its URL.
                 tail = "".join(out).encode("utf-16-le")[-2 * length :]
                 entity["url"] = tail.decode("utf-16-le", errors="replace")
+            if top.name == "a" and not link_accepted(entity["url"]):
+                # Telegram sends the message and drops the link: the text shows, but there is nothing to tap.
+                return i + 1
             entity["offset"] = top.offset
             entity["length"] = length
             if entity["type"] == "code" and "language" in entity:

@@ -296,8 +296,13 @@ def _parse_keyboard(markup: Any) -> tuple[list[list[Button]], JSON | None]:
                 raise _bad(
                     "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
                 )
-        parsed.append(out_row)
-    return parsed, {"inline_keyboard": rows}
+        if out_row:
+            parsed.append(out_row)
+    if not parsed:
+        # Telegram keeps no keyboard without buttons: the message has none, so an edit to "no buttons" of a
+        # message that has none is "not modified", and one of a message that has some removes them.
+        return [], None
+    return parsed, {"inline_keyboard": [row for row in rows if row]}
 
 
 def _user_entities(text: str) -> list[JSON]:

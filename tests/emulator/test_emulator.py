@@ -105,6 +105,31 @@ async def test_length_is_counted_after_entity_parsing(bot: Bot, emu: BotApiEmula
         await bot.send_message(USER, "y" * 4097)
 
 
+async def test_length_counts_characters_not_utf16_units(bot: Bot) -> None:
+    # TDLib compares utf8_length (code points) with 4096: an emoji beyond the first plane counts once, though
+    # it is two UTF-16 units in entity offsets.
+    sent = await bot.send_message(USER, "😀" * 4096)
+    assert sent.text == "😀" * 4096
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.send_message(USER, "😀" * 4097)
+
+
+async def test_a_keyboard_without_buttons_is_no_keyboard(bot: Bot, emu: BotApiEmulator) -> None:
+    # Telegram keeps no empty inline keyboard: the message has none, and "removing" it changes nothing.
+    sent = await bot.send_message(USER, "v1", reply_markup=InlineKeyboardMarkup([]))
+    assert sent.reply_markup is None
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text("v1", USER, sent.message_id, reply_markup=InlineKeyboardMarkup([[]]))
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_reply_markup(USER, sent.message_id, reply_markup=InlineKeyboardMarkup([]))
+    kb = InlineKeyboardMarkup([[InlineKeyboardButton("On", callback_data="on")], []])
+    shown = await bot.send_message(USER, "v2", reply_markup=kb)
+    assert shown.reply_markup == InlineKeyboardMarkup([[InlineKeyboardButton("On", callback_data="on")]])
+    await bot.edit_message_reply_markup(USER, shown.message_id, reply_markup=InlineKeyboardMarkup([]))
+    current = emu.current(USER, shown.message_id)
+    assert current is not None and current.reply_markup == []
+
+
 async def test_empty_text_is_refused(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(USER, "<b>  </b>", parse_mode=ParseMode.HTML)

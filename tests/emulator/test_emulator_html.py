@@ -7,7 +7,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot.emulator import BotApiEmulator, RateLimits
-from bot.emulator.html_check import MAX_ENTITIES, EntityParseError, parse_html
+from bot.emulator.html_check import MAX_ENTITIES, EntityParseError, link_accepted, parse_html
 
 
 def test_plain_text_passes_through() -> None:
@@ -153,3 +153,42 @@ async def test_the_emulator_keeps_only_the_first_100_entities_of_a_message_as_te
     assert sent.text == got.text == "\n".join(f"story {n}" for n in range(110))
     assert [e.url for e in sent.entities] == [f"https://e.x/{n}" for n in range(MAX_ENTITIES)]
     assert [e["url"] for e in got.entities] == [f"https://e.x/{n}" for n in range(MAX_ENTITIES)]
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://e.x/a?b=1#c", True),
+        ("HTTP://e.x", True),
+        ("e.x/story", True),  # no scheme: read as http
+        ("http://127.0.0.1:8080/a", True),
+        ("http://[2001:db8::1]:8443/", True),
+        ("https://例え.jp/記事", True),
+        ("tg://resolve?domain=citynews", True),
+        ("http://localhost:8080/a", False),  # an http host needs a dot
+        ("https://intranet/news", False),
+        ("https://.", False),
+        ("sftp://e.x/file", False),
+        ("javascript:alert(1)", False),
+        ("mailto:desk@e.x", False),
+        ("https://bank.example@e.x/", False),
+        ("https://e.x:0/", False),
+        ("https://e.x:65536/", False),
+        ("tg:e.x", False),
+    ],
+)
+def test_links_telegram_keeps_and_drops(url: str, accepted: bool) -> None:
+    assert link_accepted(url) is accepted
+
+
+async def test_a_link_telegram_refuses_is_sent_as_plain_text_without_a_link() -> None:
+    # Telegram sends the message but keeps no link it cannot open: the reader sees the title and cannot tap it.
+    markup = '<a href="http://localhost/a">Local story</a> · <a href="https://e.x/b">Web story</a>'
+    async with BotApiEmulator(rate_limits=RateLimits(enabled=False)) as emu:
+        await emu.add_chat(42)
+        async with Bot("123456:TEST-token", base_url=emu.base_url) as bot:
+            sent = await bot.send_message(42, markup, parse_mode=ParseMode.HTML)
+        got = await emu.next_message(42, timeout=1)
+    assert sent.text == got.text == "Local story · Web story"
+    assert [(e.type, e.offset, e.url) for e in sent.entities] == [("text_link", 14, "https://e.x/b")]
+    assert [e["url"] for e in got.entities] == ["https://e.x/b"]
