@@ -117,6 +117,15 @@ def test_a_follow_up_by_the_same_source_is_not_the_same_story() -> None:
     assert same_story(first, revision, same_source=True), story_similarity(first, revision)
 
 
+def test_a_revision_sharing_exactly_three_quarters_of_its_sketch_is_the_same_story() -> None:
+    # "At or above" the threshold: a source's revision agreeing on exactly 48 of 64 positions (0.75) is that
+    # story again; taken for a new one, its readers got the same alert twice.
+    first = "mh1:" + "".join(f"{n:08x}" for n in range(64)) + ":40"
+    revision = "mh1:" + "".join(f"{n if n < 48 else n + 1000:08x}" for n in range(64)) + ":40"
+    assert story_similarity(first, revision) == 0.75
+    assert same_story(first, revision, same_source=True)
+
+
 def test_signature_is_stable_text() -> None:
     sig = story_signature(*HARBOUR_A)
     assert sig == story_signature(*HARBOUR_A)
