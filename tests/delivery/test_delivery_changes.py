@@ -117,6 +117,28 @@ async def test_a_change_while_quiet_hours_hold_a_digest_still_sends_it(
         assert "Match report" in digest.text
 
 
+async def test_digest_times_moved_later_before_the_digest_is_due_send_it_at_the_new_time_only(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # At 07:00 the chat moves its 08:00 digest to 18:00: nothing comes at 08:00, the stories come at 18:00.
+    # (Only a digest already owed, due or waiting for a retry, keeps its old time.)
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(utc(2026, 1, 5, 7))
+        await chats.apply(7, ["digest", "18:00"])
+        clock.set(utc(2026, 1, 5, 8) + 5)
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 1, 5, 18) + 5)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+
+
 async def test_new_digest_times_chosen_while_a_digest_is_sent_are_kept(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:

@@ -303,6 +303,28 @@ async def test_a_round_up_whose_claim_failed_comes_as_one_after_a_wait_not_at_on
         assert texts(emulator, 7)[0].startswith("🌙 While quiet hours were on: 10 stories")
 
 
+async def test_a_round_up_retried_once_new_quiet_hours_began_waits_for_their_end(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # The night's round-up failed at 07:00 and waits 30 s for its retry; meanwhile the chat chose quiet hours
+    # 07:00-09:00. The retry comes in them: held to their end, as alerts are, not sent at once.
+    async with rig(tmp_path, emulator) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=r.clock, delivery=r.delivery)
+        titles = await _a_quiet_night(r, 10)
+        await _round_up_at_seven_refusing(
+            r, "OLD.kind = 'digest' AND NEW.status = 'sending'", "disk I/O error"
+        )
+        await chats.set_quiet_hours(7, "07:00-09:00")
+        r.clock.advance(delivery_module.FIRST_PARK_SECONDS)
+        r.delivery.wake()
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []
+        r.clock.set(utc(2026, 1, 2, 9))
+        r.delivery.wake()
+        await wait_until(lambda: not _each_once(texts(emulator, 7), titles), timeout=30)
+        assert texts(emulator, 7)[0].startswith("🌙 While quiet hours were on: 10 stories")
+
+
 async def test_a_round_up_cut_by_a_restart_sends_each_held_story_once(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
