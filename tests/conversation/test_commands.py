@@ -686,6 +686,35 @@ async def test_digest_times_edited_by_hand_into_nonsense_are_put_right_by_settin
     assert chat.next_digest_at == services.clock.now() + 9 * 3_600  # the clock stands at midnight UTC
 
 
+@pytest.mark.parametrize(
+    ("column", "stored", "shown"),
+    [
+        # Quiet hours that are no times of day: off, as delivery took them (the reply crashed after the save).
+        ("quiet_start", "99:99", "🔕 Quiet hours: off"),
+        # A date written as text, and one past the calendar's end: the next digest is unknown, then recomputed.
+        ("next_digest_at", "2026-01-02 08:00", "⏰ Next digest: Thu 1 Jan, 09:00"),
+        ("next_digest_at", 1e20, "⏰ Next digest: Thu 1 Jan, 09:00"),
+        ("created_at", "yesterday", "⏰ Next digest: Thu 1 Jan, 09:00"),
+        # Shown as the zone it was and promised at its times there, the digest came at 08:00 UTC.
+        ("timezone", "Mars/Olympus", "You'll get a digest at 09:00 (UTC)"),
+    ],
+)
+async def test_chat_settings_edited_by_hand_into_values_the_bot_cannot_use_are_read_as_unset(
+    emulator: BotApiEmulator, running_bot: BotApplication, column: str, stored: object, shown: str
+) -> None:
+    # Each of these failed every /settings and /mysubs of the chat with "Sorry, something went wrong" (the
+    # created_at one every command, and the alerts of other chats sent with it), or told what did not happen.
+    services = services_of(running_bot)
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, "/settings quiet 22:00-07:00")
+    with sqlite3.connect(services.db.path) as conn:
+        conn.execute(f"UPDATE chats SET {column} = ? WHERE id = ?", (stored, USER_CHAT))
+    conn.close()
+    assert "Your subscriptions" in (await say(emulator, "/mysubs")).text
+    reply = await say(emulator, "/settings digest 09:00")
+    assert "You'll get a digest at 09:00" in reply.text and shown in reply.text
+
+
 async def test_the_digest_button_says_how_many_digests_a_day_it_turns_on(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
