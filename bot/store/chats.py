@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.scheduling import parse_time_of_day
 from bot.store.articles import release_deliveries
-from bot.store.db import fetch_all, run
+from bot.store.db import fetch_all, run, stored_instant, unusable_value
 from bot.store.models import Chat, ChatDefaults
 from bot.timezones import is_iana_timezone
 
@@ -23,11 +20,6 @@ _SETTINGS_COLUMNS = (
 )
 
 
-log = logging.getLogger(__name__)
-
-_LAST_INSTANT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
-
-
 def chat_from_row(row: sqlite3.Row | Any) -> Chat:
     """A Chat from a ``SELECT * FROM chats`` row (for other repos that join chats).
 
@@ -36,23 +28,22 @@ def chat_from_row(row: sqlite3.Row | Any) -> Chat:
     failed every command of the chat and, read in a batch, the alerts and digests of other chats too.
     """
     chat_id = int(row["id"])
-    stored_times = (
-        _time_of_day(chat_id, "digest_times", t) for t in str(row["digest_times"]).split(",") if t
-    )
+    owner = f"chat {chat_id}"
+    stored_times = (_time_of_day(owner, "digest_times", t) for t in str(row["digest_times"]).split(",") if t)
     times = tuple(t for t in stored_times if t)
     if not times:
         # The digest tick sends such a chat's digests at the schema's default time: say so too.
-        _unusable(chat_id, "digest_times", row["digest_times"], "08:00")
+        unusable_value(owner, "digest_times", row["digest_times"], "08:00")
         times = ("08:00",)
-    quiet_start = _time_of_day(chat_id, "quiet_start", row["quiet_start"])
-    quiet_end = _time_of_day(chat_id, "quiet_end", row["quiet_end"])
+    quiet_start = _time_of_day(owner, "quiet_start", row["quiet_start"])
+    quiet_end = _time_of_day(owner, "quiet_end", row["quiet_end"])
     timezone = row["timezone"]
     if not is_iana_timezone(str(timezone)):
-        _unusable(chat_id, "timezone", timezone, "UTC")
+        unusable_value(owner, "timezone", timezone, "UTC")
         timezone = "UTC"
     thread_id = row["thread_id"]
     if thread_id is not None and not isinstance(thread_id, int):
-        _unusable(chat_id, "thread_id", thread_id, "General")
+        unusable_value(owner, "thread_id", thread_id, "General")
         thread_id = None
     return Chat(
         id=chat_id,
@@ -68,42 +59,22 @@ def chat_from_row(row: sqlite3.Row | Any) -> Chat:
         quiet_start=quiet_start if quiet_end else None,
         quiet_end=quiet_end if quiet_start else None,
         paused=bool(row["paused"]),
-        created_at=_instant(chat_id, "created_at", row["created_at"]) or 0.0,
-        last_digest_at=_instant(chat_id, "last_digest_at", row["last_digest_at"]),
-        next_digest_at=_instant(chat_id, "next_digest_at", row["next_digest_at"]),
+        created_at=stored_instant(owner, "created_at", row["created_at"]) or 0.0,
+        last_digest_at=stored_instant(owner, "last_digest_at", row["last_digest_at"]),
+        next_digest_at=stored_instant(owner, "next_digest_at", row["next_digest_at"]),
         thread_id=thread_id,
     )
 
 
-def _time_of_day(chat_id: int, column: str, value: object) -> str | None:
+def _time_of_day(owner: str, column: str, value: object) -> str | None:
     """A local "HH:MM" from the row, or None for NULL or an unusable one."""
     if value is None:
         return None
     try:
         return parse_time_of_day(str(value))
     except ValueError:
-        _unusable(chat_id, column, value, "unset")
+        unusable_value(owner, column, value, "unset")
         return None
-
-
-def _instant(chat_id: int, column: str, value: object) -> float | None:
-    """An epoch time from the row, or None for NULL, one that is no number (a date written as text) or one after
-    the calendar's end (year 9999), which no date can show.
-
-    One long past is kept: it is simply due (a digest is sent and the schedule moves on from it).
-    """
-    if value is None:
-        return None
-    if isinstance(value, int | float) and value < _LAST_INSTANT:
-        return float(value)
-    _unusable(chat_id, column, value, "unset")
-    return None
-
-
-@lru_cache(maxsize=1024)
-def _unusable(chat_id: int, column: str, value: object, read_as: str) -> None:
-    # Cached: a chat's row is read at every command and delivery; the operator needs to hear of it once.
-    log.warning("chat %d has an unusable %s %r in the database: read as %s", chat_id, column, value, read_as)
 
 
 # The outbox repo imported the private name first; keep it working.
