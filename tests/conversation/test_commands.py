@@ -1212,6 +1212,24 @@ async def test_a_topic_the_operator_removed_is_marked_in_mysubs_and_can_be_unsub
         assert "Keywords: “tesla”" in (await say(emulator, "/mysubs")).text
 
 
+async def test_a_keyword_far_longer_than_subscribe_allows_still_lets_mysubs_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A 10 KB keyword put in by hand in the sqlite3 shell (or by an older rule) made /mysubs longer than
+    # Telegram takes: "Sorry, something went wrong", every time. It is shown cut, as alerts show it.
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe tesla")
+    with sqlite3.connect(services.db.path) as conn:
+        conn.execute(
+            "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (?, 'keyword', ?, 0)",
+            (USER_CHAT, "harbour ferry " * 770),
+        )
+    conn.close()
+    mysubs = await say(emulator, "/mysubs")
+    assert "Keywords: “harbour ferry harbour ferry" in mysubs.text and "…”, “tesla”" in mysubs.text
+    assert len(mysubs.text) < 1_000
+
+
 async def test_a_digest_chat_that_unsubscribes_gets_no_digest_of_what_it_dropped(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
