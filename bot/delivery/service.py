@@ -697,13 +697,10 @@ class DeliveryService:
         # A next digest further ahead than any schedule can be was set while the clock ran ahead (a clock
         # put right backwards): recompute it, or the chat would get no digest until the clock caught up.
         horizon = now + DIGEST_HORIZON_SECONDS
-        for chat_id, times, tz, old in await self._db.deliveries.fix_digest_schedule(later_than=horizon):
-            chat = Chat(
-                id=chat_id, mode="digest", digest_times=tuple(t for t in times.split(",") if t), timezone=tz
-            )
+        for chat, old in await self._db.deliveries.fix_digest_schedule(later_than=horizon):
             nxt = _safe_next_digest(chat, now)
             await self._db.chats.record_digest(
-                chat_id, last_digest_at=None, next_digest_at=nxt, scheduled=old
+                chat.id, last_digest_at=None, next_digest_at=nxt, scheduled=old
             )
         return await self._db.chats.due_digests(now)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.replies import shared_kind
+from bot.render.replies import KEYWORD_CHARS, shared_kind
 from bot.render.text import (
     FSI,
     MAX_MESSAGE_CHARS,
@@ -49,7 +49,6 @@ _MAX_DIGEST_ITEM_CHARS = 3000
 _MORE_SEARCH_CHARS = 100
 _TITLE_CHARS = 300
 _SOURCE_CHARS = 100
-_KEYWORD_CHARS = 60  # keywords are at most 50 characters; older rules may have stored longer ones
 _URL_CHARS = 2000
 # Title, link, source and "also" together stay this short, so an alert always has room for its summary.
 _MAX_ALERT_HEAD_CHARS = 3500
@@ -143,7 +142,7 @@ def render_alert(
     if matched and catalogue.get(matched) is None:
         # A keyword brought it (a topic shows as the emoji): with several keywords followed, the reader sees
         # which one, as a digest heads its keyword groups.
-        source += f" · 🔎 {esc(ltr_name(truncate(matched, _KEYWORD_CHARS)))}"
+        source += f" · 🔎 {esc(ltr_name(truncate(matched, KEYWORD_CHARS)))}"
     source = f"<i>{source}</i>"
     link = web_link(article.url)
     # Escaping can grow every piece several times over: the link is the one part an alert can do without.

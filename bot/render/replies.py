@@ -291,8 +291,13 @@ def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
+# Keywords are at most 50 characters; older rules, or an operator in the sqlite3 shell, may have stored longer
+# ones: a 10 KB keyword made /mysubs longer than Telegram takes, and it failed.
+KEYWORD_CHARS = 60
+
+
 def _kw(keyword: str) -> str:
-    return f"“{esc(keyword)}”"
+    return f"“{esc(truncate(keyword, KEYWORD_CHARS))}”"
 
 
 def shared_kind(chat_type: str) -> str | None:

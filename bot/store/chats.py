@@ -6,9 +6,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.scheduling import parse_time_of_day
 from bot.store.articles import release_deliveries
-from bot.store.db import fetch_all, run
+from bot.store.db import fetch_all, run, stored_instant, unusable_value
 from bot.store.models import Chat, ChatDefaults
+from bot.timezones import is_iana_timezone
 
 if TYPE_CHECKING:
     from bot.store.db import Database
@@ -19,26 +21,60 @@ _SETTINGS_COLUMNS = (
 
 
 def chat_from_row(row: sqlite3.Row | Any) -> Chat:
-    """A Chat from a ``SELECT * FROM chats`` row (for other repos that join chats)."""
-    times = tuple(t for t in str(row["digest_times"]).split(",") if t)
+    """A Chat from a ``SELECT * FROM chats`` row (for other repos that join chats).
+
+    A value the schema lets through but the bot cannot use (edited by hand in the sqlite3 shell: text in a time
+    column, "99:99", an unknown timezone) is logged and read as unset, or as the schema's default: raised, it
+    failed every command of the chat and, read in a batch, the alerts and digests of other chats too.
+    """
+    chat_id = int(row["id"])
+    owner = f"chat {chat_id}"
+    stored_times = (_time_of_day(owner, "digest_times", t) for t in str(row["digest_times"]).split(",") if t)
+    times = tuple(t for t in stored_times if t)
+    if not times:
+        # The digest tick sends such a chat's digests at the schema's default time: say so too.
+        unusable_value(owner, "digest_times", row["digest_times"], "08:00")
+        times = ("08:00",)
+    quiet_start = _time_of_day(owner, "quiet_start", row["quiet_start"])
+    quiet_end = _time_of_day(owner, "quiet_end", row["quiet_end"])
+    timezone = row["timezone"]
+    if not is_iana_timezone(str(timezone)):
+        unusable_value(owner, "timezone", timezone, "UTC")
+        timezone = "UTC"
+    thread_id = row["thread_id"]
+    if thread_id is not None and not isinstance(thread_id, int):
+        unusable_value(owner, "thread_id", thread_id, "General")
+        thread_id = None
     return Chat(
-        id=int(row["id"]),
+        id=chat_id,
         type=row["type"],
         title=row["title"],
         active=bool(row["active"]),
         inactive_reason=row["inactive_reason"],
         mode=row["mode"],
         digest_times=times,
-        timezone=row["timezone"],
+        timezone=timezone,
         summary_sentences=int(row["summary_sentences"]),
-        quiet_start=row["quiet_start"],
-        quiet_end=row["quiet_end"],
+        # Quiet hours need both ends: one unusable end turns them off, as delivery already treated them.
+        quiet_start=quiet_start if quiet_end else None,
+        quiet_end=quiet_end if quiet_start else None,
         paused=bool(row["paused"]),
-        created_at=float(row["created_at"]),
-        last_digest_at=row["last_digest_at"],
-        next_digest_at=row["next_digest_at"],
-        thread_id=row["thread_id"],
+        created_at=stored_instant(owner, "created_at", row["created_at"]) or 0.0,
+        last_digest_at=stored_instant(owner, "last_digest_at", row["last_digest_at"]),
+        next_digest_at=stored_instant(owner, "next_digest_at", row["next_digest_at"]),
+        thread_id=thread_id,
     )
+
+
+def _time_of_day(owner: str, column: str, value: object) -> str | None:
+    """A local "HH:MM" from the row, or None for NULL or an unusable one."""
+    if value is None:
+        return None
+    try:
+        return parse_time_of_day(str(value))
+    except ValueError:
+        unusable_value(owner, column, value, "unset")
+        return None
 
 
 # The outbox repo imported the private name first; keep it working.

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -381,6 +382,33 @@ def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout
     if "unable to open" in message:
         return f"cannot open {path}: {message} (check that its folder exists and is writable)"
     return f"cannot use {path}: {message}"
+
+
+# A time after the calendar's end (year 9999) is one no date can show.
+_LAST_INSTANT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
+
+
+def stored_instant(owner: str, column: str, value: object) -> float | None:
+    """An epoch time read from a row, or None for NULL, one that is no number (a date written as text by hand in
+    the sqlite3 shell) or one after year 9999; such a value is logged once (``owner``: "chat 5", "feed 3").
+
+    One long past is kept: it is simply due (a digest is sent, a feed polled, and the schedule moves on).
+    """
+    if value is None:
+        return None
+    if isinstance(value, int | float) and value < _LAST_INSTANT:
+        return float(value)
+    unusable_value(owner, column, value, "unset")
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def unusable_value(owner: str, column: str, value: object, read_as: str) -> None:
+    """Log that a row holds a value the bot cannot use and reads as ``read_as``.
+
+    Cached: a chat's or feed's row is read at every command, delivery or poll; the operator needs to hear once.
+    """
+    log.warning("%s has an unusable %s %r in the database: read as %s", owner, column, value, read_as)
 
 
 def storable_text(text: str) -> str:

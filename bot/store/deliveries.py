@@ -542,18 +542,17 @@ class DeliveryRepo:
             found.extend(_chat_from_row(r) for r in rows)
         return found
 
-    async def fix_digest_schedule(
-        self, later_than: float | None = None
-    ) -> list[tuple[int, str, str, float | None]]:
+    async def fix_digest_schedule(self, later_than: float | None = None) -> list[tuple[Chat, Any]]:
         """Active digest chats with no next digest time, or one after ``later_than`` (set while the clock was
-        wrong): (chat_id, digest_times, timezone, next_digest_at)."""
+        wrong): (chat, next_digest_at as stored, which may be text edited in by hand)."""
         rows = await fetch_all(
             self._db.reader,
-            "SELECT id, digest_times, timezone, next_digest_at FROM chats WHERE mode = 'digest' AND active = 1"
+            "SELECT * FROM chats WHERE mode = 'digest' AND active = 1"
             " AND (next_digest_at IS NULL OR next_digest_at > ?)",
             (float("inf") if later_than is None else later_than,),
         )
-        return [(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
+        # Read as every chat is, so the schedule is computed from the times and timezone the chat is shown.
+        return [(_chat_from_row(r), r["next_digest_at"]) for r in rows]
 
     async def stats(self, since: float) -> dict[str, int]:
         """Queue depth now; sent, failed and dropped since ``since``, and apart from dropped, ``capped``: the

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.store.db import fetch_all, run, storable_text
+from bot.store.db import fetch_all, run, storable_text, stored_instant, unusable_value
 from bot.store.models import Feed
 from bot.store.notices import NoticeDraft, queue_notice
 
@@ -28,6 +28,13 @@ _CLOCK_BACK_TOLERANCE = 60.0
 
 
 def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
+    # A value edited by hand into text (a date, "soon") is logged and read as unset: raised, it stopped the
+    # polling of every feed and /feeds, which read them all together.
+    owner = f"feed {int(row['id'])}"
+    failures = row["failures"]
+    if not isinstance(failures, int | float):
+        unusable_value(owner, "failures", failures, "0")
+        failures = 0
     return Feed(
         id=int(row["id"]),
         url=row["url"],
@@ -37,11 +44,11 @@ def _feed_from_row(row: sqlite3.Row | Any) -> Feed:
         etag=row["etag"],
         last_modified=row["last_modified"],
         added_by=row["added_by"],
-        created_at=float(row["created_at"]),
-        last_polled_at=row["last_polled_at"],
-        last_success_at=row["last_success_at"],
-        next_poll_at=float(row["next_poll_at"]),
-        failures=int(row["failures"]),
+        created_at=stored_instant(owner, "created_at", row["created_at"]) or 0.0,
+        last_polled_at=stored_instant(owner, "last_polled_at", row["last_polled_at"]),
+        last_success_at=stored_instant(owner, "last_success_at", row["last_success_at"]),
+        next_poll_at=stored_instant(owner, "next_poll_at", row["next_poll_at"]) or 0.0,  # unset: due
+        failures=int(failures),
         last_error=row["last_error"],
         dead=bool(row["dead"]),
         items_left=bool(row["items_left"]),

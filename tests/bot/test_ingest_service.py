@@ -466,6 +466,25 @@ async def test_a_first_poll_cut_short_by_a_stop_leaves_no_flood_for_the_next_sta
     assert {a.title for a in await db.articles.alert_pending()} == {a.title for a in new}
 
 
+@pytest.mark.parametrize(
+    ("column", "stored"), [("next_poll_at", "soon"), ("created_at", "2026-01-01"), ("failures", "x")]
+)
+async def test_a_feed_row_edited_by_hand_stops_no_feeds_polling(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, column: str, stored: str
+) -> None:
+    # Text typed into a number column of one feed in the sqlite3 shell raised as the due feeds were read: no
+    # feed was polled any more (nor listed by /feeds). It is read as unset, so that feed is polled too.
+    edited, _ = await db.feeds.add(news_site.feed_url("health"), (), None, clock.now() - 60)
+    await db.feeds.add(news_site.feed_url("business"), (), None, clock.now() - 60)
+    async with db.write() as conn:
+        await conn.execute(f"UPDATE feeds SET {column} = ? WHERE id = ?", (stored, edited.id))
+    await news_site.publish("health", HEALTH_TITLE, HEALTH_BODY)
+    await news_site.publish("business", CAR_TITLE, CAR_BODY)
+    new = await service.poll_due_feeds(clock.now())
+    assert sorted(a.title for a in new) == sorted([CAR_TITLE, HEALTH_TITLE])
+    assert len(await db.feeds.list()) == 2
+
+
 async def test_failing_feed_backs_off_and_is_marked_dead(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -686,6 +686,35 @@ async def test_digest_times_edited_by_hand_into_nonsense_are_put_right_by_settin
     assert chat.next_digest_at == services.clock.now() + 9 * 3_600  # the clock stands at midnight UTC
 
 
+@pytest.mark.parametrize(
+    ("column", "stored", "shown"),
+    [
+        # Quiet hours that are no times of day: off, as delivery took them (the reply crashed after the save).
+        ("quiet_start", "99:99", "🔕 Quiet hours: off"),
+        # A date written as text, and one past the calendar's end: the next digest is unknown, then recomputed.
+        ("next_digest_at", "2026-01-02 08:00", "⏰ Next digest: Thu 1 Jan, 09:00"),
+        ("next_digest_at", 1e20, "⏰ Next digest: Thu 1 Jan, 09:00"),
+        ("created_at", "yesterday", "⏰ Next digest: Thu 1 Jan, 09:00"),
+        # Shown as the zone it was and promised at its times there, the digest came at 08:00 UTC.
+        ("timezone", "Mars/Olympus", "You'll get a digest at 09:00 (UTC)"),
+    ],
+)
+async def test_chat_settings_edited_by_hand_into_values_the_bot_cannot_use_are_read_as_unset(
+    emulator: BotApiEmulator, running_bot: BotApplication, column: str, stored: object, shown: str
+) -> None:
+    # Each of these failed every /settings and /mysubs of the chat with "Sorry, something went wrong" (the
+    # created_at one every command, and the alerts of other chats sent with it), or told what did not happen.
+    services = services_of(running_bot)
+    await say(emulator, "/settings digest 08:00")
+    await say(emulator, "/settings quiet 22:00-07:00")
+    with sqlite3.connect(services.db.path) as conn:
+        conn.execute(f"UPDATE chats SET {column} = ? WHERE id = ?", (stored, USER_CHAT))
+    conn.close()
+    assert "Your subscriptions" in (await say(emulator, "/mysubs")).text
+    reply = await say(emulator, "/settings digest 09:00")
+    assert "You'll get a digest at 09:00" in reply.text and shown in reply.text
+
+
 async def test_the_digest_button_says_how_many_digests_a_day_it_turns_on(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -1181,6 +1210,24 @@ async def test_a_topic_the_operator_removed_is_marked_in_mysubs_and_can_be_unsub
         assert reply.text == "🗑 Stopped following topics: harbour", reply.text
         assert await services_of(bot).subscriptions.topic_ids(USER_CHAT) == set()
         assert "Keywords: “tesla”" in (await say(emulator, "/mysubs")).text
+
+
+async def test_a_keyword_far_longer_than_subscribe_allows_still_lets_mysubs_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A 10 KB keyword put in by hand in the sqlite3 shell (or by an older rule) made /mysubs longer than
+    # Telegram takes: "Sorry, something went wrong", every time. It is shown cut, as alerts show it.
+    services = services_of(running_bot)
+    await say(emulator, "/subscribe tesla")
+    with sqlite3.connect(services.db.path) as conn:
+        conn.execute(
+            "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (?, 'keyword', ?, 0)",
+            (USER_CHAT, "harbour ferry " * 770),
+        )
+    conn.close()
+    mysubs = await say(emulator, "/mysubs")
+    assert "Keywords: “harbour ferry harbour ferry" in mysubs.text and "…”, “tesla”" in mysubs.text
+    assert len(mysubs.text) < 1_000
 
 
 async def test_a_digest_chat_that_unsubscribes_gets_no_digest_of_what_it_dropped(

@@ -537,6 +537,23 @@ async def test_a_paused_digest_chat_gets_no_digest_at_its_time(
         assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 18)
 
 
+async def test_a_digest_rescheduled_for_a_timezone_edited_by_hand_comes_at_its_time_as_settings_show(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # An unknown timezone edited in by hand, with the next digest cleared: /settings read it as UTC and showed
+    # "digest at 18:00 (UTC)", but the tick rescheduled it at 08:00 UTC, a fallback meant for no usable time.
+    clock = FakeClock(utc(2026, 1, 5, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        await digest_chat(r, 7, timezone="UTC", digest_times=("18:00",))
+        async with r.db.write() as conn:
+            await conn.execute(
+                "UPDATE chats SET timezone = 'Mars/Olympus', next_digest_at = NULL WHERE id = 7"
+            )
+        assert await r.delivery.send_due_digests(clock.now()) == 0
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 5, 18)
+
+
 async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_its_cap(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:

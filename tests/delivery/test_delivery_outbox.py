@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,27 @@ async def test_instant_alert_reaches_subscribers_only(tmp_path: Path, emulator: 
         await emulator.wait_for_idle()
         assert emulator.messages(8) == []
         assert len(emulator.messages(7)) == 1
+
+
+async def test_a_chat_row_edited_by_hand_does_not_stop_the_alerts_of_chats_sent_with_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # A created_at edited into text in the sqlite3 shell raised as the sender read the chats of a batch: no chat
+    # of the batch got its alert, and the rows stayed 'sending' until the next restart.
+    async with rig(tmp_path, emulator) as r:
+        await add_chat(r, 7, topics=("automotive",))
+        await add_chat(r, 8, topics=("automotive",))
+        with sqlite3.connect(r.settings.db_path) as conn:
+            conn.execute("UPDATE chats SET created_at = 'last spring' WHERE id = 7")
+        conn.close()
+        art = await store_article(r, "Carmaker plans", "Volkswagen expands.", ("automotive",))
+        await r.delivery.start()
+        assert await r.delivery.plan_alerts([art], r.clock.now()) == 2
+        await wait_until(lambda: bool(emulator.messages(7)) and bool(emulator.messages(8)))
+        assert (
+            "Carmaker plans" in emulator.messages(7)[0].text
+            and "Carmaker plans" in emulator.messages(8)[0].text
+        )
 
 
 async def test_exactly_once_with_two_topics_a_keyword_and_replanning(

@@ -97,6 +97,37 @@ async def test_settings_round_trip(db: Database) -> None:
     )
 
 
+async def test_settings_edited_by_hand_into_unusable_values_are_read_as_unset_and_logged_once(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Read as they were, they raised (text in a time column) or were taken for settings the delivery ignored.
+    await add_chat(db, 5)
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE chats SET mode = 'digest', digest_times = '7:30,noon', timezone = 'Mars/Olympus',"
+            " quiet_start = '99:99', quiet_end = '07:00', created_at = 'last spring',"
+            " last_digest_at = 'yesterday', next_digest_at = 1e20, thread_id = 'news' WHERE id = 5"
+        )
+    for _ in range(3):
+        chat = await db.chats.get(5)
+        assert chat is not None
+        assert (chat.digest_times, chat.timezone, chat.quiet_start, chat.quiet_end) == (
+            ("07:30",),
+            "UTC",
+            None,
+            None,
+        )
+        assert (chat.created_at, chat.last_digest_at, chat.next_digest_at, chat.thread_id) == (
+            0.0,
+            None,
+            None,
+            None,
+        )
+    warnings = sorted(r.getMessage() for r in caplog.records if "unusable" in r.getMessage())
+    assert len(warnings) == 7  # each value once, however often the row is read
+    assert "chat 5 has an unusable timezone 'Mars/Olympus' in the database: read as UTC" in warnings
+
+
 async def test_saving_settings_of_an_unknown_chat_is_an_error(db: Database) -> None:
     from bot.store import Chat
 
