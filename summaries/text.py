@@ -399,17 +399,37 @@ _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 # episode's number alone ("Episode 138").
 _SHOW_NOTES = re.compile(
     r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s"
-    r"|\d{1,2}:\d{2}(?::\d{2})?\s*[-–—|]?\s+[^\s.!?][^.!?]{0,60}$"
-    r"|(?:episode|ep\.)\s*#?\s*\d{1,4}\s*$)",
+    # One run of spaces either side of the dash, never two side by side: "00:00" + 100 KB of spaces read in
+    # quadratic time when they could be split between them.
+    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[-–—|])?\s+[^\s.!?][^.!?]{0,60}$"
+    r"|(?:episode|ep\.)\s*(?:#\s*)?\d{1,4}\s*$)",
     re.IGNORECASE,
 )
 # A podcast's own prompts, one sentence each (checked as reader prompts are): where to hear it ("Subscribe on
 # Apple Podcasts or Spotify", "Listen wherever you get your podcasts") and its sponsor ("This week's Harbour
 # Podcast is sponsored by ..."). "Spotify said 20 million people listen on Apple Podcasts." is the story.
+_PODCAST_APP = (
+    r"\b(?:apple podcasts|itunes|spotify|google podcasts|stitcher|overcast|pocket casts|castbox|amazon music|"
+    r"youtube music)\b"
+)
+_WHEREVER_PODCASTS = r"\bwherever you (?:get|find|listen to) (?:your )?podcasts\b"
+# Where to listen ends the prompt: an app named after "on" or a colon, then only more apps. A sentence that goes
+# on after the app is the story: "Download speeds on Spotify fell sharply, the firm said."
+_PODCAST_WHERE = (
+    r"(?:(?:\b(?:on|in|via|from|at|through)\s+(?:the\s+)?|:\s*)"
+    + _PODCAST_APP
+    + r"|"
+    + _WHEREVER_PODCASTS
+    + r")"
+)
+_MORE_PODCAST_APPS = (
+    r"(?:(?:\s*[,|/&])?\s*(?:\b(?:or|and)\s+)?(?:" + _PODCAST_APP + r"|" + _WHEREVER_PODCASTS + r"))*"
+)
 _PODCAST_PROMPT = re.compile(
     r"^\s*(?:(?:subscribe|listen|follow|find|download|rate|review|get)\b[^.!?\n]{0,60}?"
-    r"(?:\b(?:apple podcasts|itunes|spotify|google podcasts|stitcher|overcast|pocket casts|castbox|"
-    r"amazon music|youtube music)\b|\bwherever you (?:get|find|listen to) (?:your )?podcasts\b)"
+    + _PODCAST_WHERE
+    + _MORE_PODCAST_APPS
+    + r"[.!]?$"
     r"|how to listen to\b[^.!?\n]{0,60}$"
     r"|(?:this|today(?:'|’)s|this week(?:'|’)s)\s+(?:[\w'’-]+\s+){0,3}?(?:episode|show|podcast)\s+"
     r"(?:is|was)\s+(?:sponsored|supported|brought to you|presented)\s+by\b)",

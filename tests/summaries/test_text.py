@@ -1141,6 +1141,32 @@ def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.parametrize("line", ["10:30" + " " * 100_000 + "x the pier.", "Episode" + " " * 100_000 + "x"])
+def test_a_clock_or_episode_before_a_long_run_of_spaces_is_read_in_linear_time(line: str) -> None:
+    # A block after one that broke off mid-sentence is checked with its spaces as they are: "00:00" or "Episode"
+    # then 100 KB of spaces took 45 seconds when the spaces could be split between two runs of them.
+    started = time.monotonic()
+    summarize(f"The harbour board met on Tuesday.\n\nThe mayor said\n\n{line}", 3)
+    assert time.monotonic() - started < 2
+
+
+def test_a_sentence_that_goes_on_after_a_podcast_app_is_the_story() -> None:
+    # "Download ... on Spotify" read as a podcast's prompt (where to listen) though the sentence went on: news
+    # about the apps lost its sentences. A prompt ends where it names the apps.
+    for sentence in (
+        "Download speeds on Spotify fell sharply last week, the company said.",
+        "Find out why Apple Podcasts lost a million listeners to Spotify in a year.",
+        "Review: the new Spotify app is faster but drops old playlists.",
+    ):
+        assert clean_text(sentence) == sentence
+    story = "The harbour board met on Tuesday to talk about the new ferry timetable for the winter."
+    for prompt in (
+        "Follow The Harbour Hour on Apple Podcasts, Spotify and Pocket Casts.",
+        "Subscribe: Spotify | Stitcher",
+    ):
+        assert summarize(f"{story}\n\n{prompt}", 10) == [story], prompt
+
+
 # The dateline, list-item and missed-sentence-end rules at their edges.
 OPENING = "The harbour's floating solar farm opened on Tuesday."
 LATER = "Its builder — a local firm from Port Ellis — says the panels work as planned."
