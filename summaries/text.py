@@ -393,15 +393,18 @@ _EMBED_SIGNATURE = re.compile(
 )
 # Where an embedded post showed its picture: "... whenever needed pic.twitter.com/MYwRz9euaq".
 _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
-# A video's or podcast's show notes: a line opening with a time into the recording in brackets ("(0:13) Source:
-# ..., Reuters, June 2017. http://..."; 43 lines of a real feed's video descriptions became summary sentences), a
-# chapter marker ("00:00 Intro", "03:15 - Listener mail": a clock time, a few words, no sentence end) and the
-# episode's number alone ("Episode 138").
+# A video's or podcast's show notes: a line opening with a time into the recording in brackets that cites a
+# source ("(0:13) Source: ..., Reuters, June 2017. http://..."; 43 lines of a real feed's video descriptions became
+# summary sentences), a chapter marker ("00:00 Intro", "1:03:15 - Listener mail") and the episode's number alone
+# ("Episode 138"). Not any line led by a time: a live blog's or timeline's entries ("09:15 The minister arrives",
+# "(10:30) Police closed the road.") are its story, and a feed item of nothing else was left without a summary.
 _SHOW_NOTES = re.compile(
-    r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s"
-    # One run of spaces either side of the dash, never two side by side: "00:00" + 100 KB of spaces read in
-    # quadratic time when they could be split between them.
-    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[-–—|])?\s+[^\s.!?][^.!?]{0,60}$"
+    r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s++"
+    r"(?:source\s*:|.*\b(?:19|20)\d{2}\.(?:\s+https?://\S+)?\s*$)"
+    # A chapter list starts at 0:00, and a recording's later times carry seconds; a clock time alone is no
+    # chapter. One run of spaces either side of the dash, never two side by side: "00:00" + 100 KB of spaces
+    # read in quadratic time when they could be split between them.
+    r"|(?:0?0:00|\d{1,2}:\d{2}:\d{2})(?:\s*[-–—|])?\s+[^\s.!?][^.!?]{0,60}$"
     r"|(?:episode|ep\.)\s*(?:#\s*)?\d{1,4}\s*$)",
     re.IGNORECASE,
 )

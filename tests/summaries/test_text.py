@@ -1062,7 +1062,7 @@ def test_a_videos_show_notes_are_no_summary_sentences() -> None:
             "(1:02) \u201cPier Closes After Storms,\u201d Brackwater Radio, May 2017. http://example.org/b",
             "(12:45) Source: Brackwater Council Minutes, 2017.",
             "00:00 Intro",
-            "03:15 - Listener mail about the ferries",
+            "1:03:15 - Listener mail about the ferries",
         ]
     )
     body = f"{story[0]}\n\n{story[1]}\n\n{notes}\n\nEpisode 138"
@@ -1074,6 +1074,21 @@ def test_a_videos_show_notes_are_no_summary_sentences() -> None:
         "Episode 4 of the series follows the ferry crews through the winter.",
     ):
         assert clean_text(sentence) == sentence
+
+
+def test_a_live_blogs_entries_led_by_a_clock_time_are_its_story() -> None:
+    # Show notes open with a time too, but a live blog's or timeline's entries are the news: an item of nothing
+    # else was summarized as nothing at all.
+    blog = "\n".join(
+        [
+            "09:15 The ferry minister arrives at the harbour",
+            "09:40 Talks with the pier owners begin behind closed doors",
+            "10:30 Fishermen gather outside the harbour office",
+        ]
+    )
+    assert summarize(blog, 3, title="Harbour talks: live") == blog.splitlines()
+    timeline = "(10:30) Police said the coast road was shut.\n(11:00) The fire brigade arrived soon after."
+    assert summarize(timeline, 3) == timeline.splitlines()
 
 
 def test_a_podcasts_own_prompts_are_furniture_and_sentences_about_podcasts_stay() -> None:
