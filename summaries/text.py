@@ -434,10 +434,26 @@ _PODCAST_PROMPT = re.compile(
     + _MORE_PODCAST_APPS
     + r"[.!]?$"
     r"|how to listen to\b[^.!?\n]{0,60}$"
+    # German: "Bewertet uns bei Apple Podcasts", "Wenn euch die Folge gefallen hat, dann abonniert uns auf
+    # Spotify (falls ihr das nutzt) oder schickt uns eine Sprachnachricht." The reader is told to rate or follow
+    # "uns" on an app; what follows the app in the same sentence is more of the prompt.
+    r"|(?:(?:wenn|falls)\s[^.!?\n]{0,100}?\s(?:dann\s+)?)?"
+    r"(?:bewertet|abonniert|folgt|bewerte|abonniere|folge|(?:bewerten|abonnieren|folgen) sie)\s+uns\b"
+    r"[^.!?\n]{0,60}?\b(?:bei|auf|in|über)\s+" + _PODCAST_APP + r"[^.!?\n]{0,80}[.!]?$"
     r"|(?:this|today(?:'|’)s|this week(?:'|’)s)\s+(?:[\w'’-]+\s+){0,3}?(?:episode|show|podcast)\s+"
     r"(?:is|was)\s+(?:sponsored|supported|brought to you|presented)\s+by\b)",
     re.IGNORECASE,
 )
+# A show's call for its listeners' messages, as German podcasts end their notes: "Schreibt uns per WhatsApp an die
+# 0172 10 10 951.", "Schickt uns eure Sprachnachricht an die 0172 10 10 951 mit dem Stichwort ...". A phone number
+# in one short sentence with WhatsApp, a voice message or "an die"/"hier:" right before it; "Zeugen melden sich
+# unter 0711 8990." is the story. Digit groups of bounded length: a long run of digits is tried in few ways.
+_PHONE = r"(?<![\w.,+])(?:\+\d{2}\s?|0)\d{2,4}(?:[ /-]?\d{2,4}){1,4}(?!\w)"
+_CALL_IN_PHONE = re.compile(_PHONE)
+_CALL_IN_CUE = re.compile(
+    r"\b(?:whats\s?app|sprachnachricht)|\b(?:an die|hier)\s*:?\s*" + _PHONE, re.IGNORECASE
+)
+_MAX_CALL_IN_WORDS = 40
 # A picture's credit under it: "Main image credit: Getty", "Photo credit: Jo Marsh", "Image by Jo Marsh", "Photo
 # by Jo Marsh on Unsplash". Only names follow "by": "Photos by the agency showed the pier" is a sentence.
 _PICTURE_CREDIT = re.compile(
@@ -561,6 +577,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _PICTURE_CREDIT.match(s)
         or _is_camera_settings(s)
         or _is_reader_prompt(s)
+        or _is_call_in(s)
     )
 
 
@@ -572,6 +589,16 @@ def _is_reader_prompt(line: str) -> bool:
         return False
     prompt = _READER_PROMPT.match(line) or _PODCAST_PROMPT.match(line)
     return prompt is not None and _NEXT_SENTENCE.search(line, prompt.end()) is None
+
+
+def _is_call_in(line: str) -> bool:
+    """A listener's call-in line: a phone number to send messages to (see _CALL_IN_CUE), in one short sentence."""
+    return (
+        len(line.split()) <= _MAX_CALL_IN_WORDS
+        and _CALL_IN_PHONE.search(line) is not None
+        and _CALL_IN_CUE.search(line) is not None
+        and _NEXT_SENTENCE.search(line) is None
+    )
 
 
 def _is_camera_settings(line: str) -> bool:
