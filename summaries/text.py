@@ -218,6 +218,8 @@ _SOCIAL = re.compile(
     r"(?:log|sign) in to (?:continue|keep) reading)\b"
     # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
     r"|^\s*©"
+    # A donation button under each speaker of a podcast's episode: "Flattr Jo Marsh@Episode 12 Harbours".
+    r"|^\s*flattr\s[^@\n]{1,60}@[^\n]{1,80}$"
     # A share prompt under a story: "Like this story? Share it with a friend!"
     r"|^\s*(?:like this (?:story|article|post)\?"
     r"|share (?:it|this(?: story| article| post)?) with (?:a friend|your friends)\b)"
@@ -398,6 +400,9 @@ _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 # summary sentences), a chapter marker ("00:00 Intro", "1:03:15 - Listener mail") and the episode's number alone
 # ("Episode 138"). Not any line led by a time: a live blog's or timeline's entries ("09:15 The minister arrives",
 # "(10:30) Police closed the road.") are its story, and a feed item of nothing else was left without a summary.
+# A chapter's time on a line of its own: with seconds, or the first chapter's 0:00 (a clock time alone is a live blog's).
+# After the chapter's title or not: "Gigabit-Ethernet 01:17:42".
+_CHAPTER_TIME = re.compile(r"(?:[^.!?]{1,60}?\s)?(?:(?:\d{1,2}:)?\d{1,2}:\d{2}:\d{2}|0?0:00)")
 _SHOW_NOTES = re.compile(
     r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s++"
     r"(?:source\s*:|.*\b(?:19|20)\d{2}\.(?:\s+https?://\S+)?\s*$)"
@@ -545,7 +550,11 @@ def _is_dash_list(line: str) -> bool:
         return False
     short = sum(len(p.split()) <= 6 for p in parts)
     named = sum(p[:1].isupper() or p[:1].isdigit() for p in parts[1:])
-    return 3 * short >= 2 * len(parts) and 3 * named >= 2 * (len(parts) - 1)
+    # A podcast's show notes run quotes and remarks in among the names ("Modem — DSL-Splitter — Clemens vermutet,
+    # dass ... — “...” (Tim) — iPhone"): in a line of eight items or more, half of them short will do. Prose
+    # never sets seven dashes in one paragraph.
+    enough_short = 3 * short >= 2 * len(parts) or (len(parts) >= 8 and 2 * short >= len(parts))
+    return enough_short and 3 * named >= 2 * (len(parts) - 1)
 
 
 def _looks_like_prose(line: str) -> bool:
@@ -697,8 +706,23 @@ def clean_text(text: str, title: str | None = None) -> str:
     kept: list[str] = []
     seen: set[str] = set()
     skipping_related = False
+    chapter_notes = False
+    kept_previous = False  # whether kept[-1] is the paragraph right before this one
     for para in paragraphs:
         line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
+        # A podcast's chapter: its title, its time into the recording alone on a line ("00:05:25"), then its notes
+        # ("Modem — ISDN — “...” (Tim) — iPhone."), none of them sentences of the episode's story.
+        after_chapter_time, chapter_notes = chapter_notes, _CHAPTER_TIME.fullmatch(line) is not None
+        if (
+            chapter_notes
+            and kept_previous
+            and not _SENTENCE_END.search(kept[-1])
+            and len(kept[-1].split()) <= 6
+        ):
+            kept.pop()
+        kept_previous = False
+        if after_chapter_time or chapter_notes:
+            continue
         if title:
             line = _strip_title_prefix(line, title)
         read_next = _read_next(line)
@@ -729,6 +753,7 @@ def clean_text(text: str, title: str | None = None) -> str:
             continue
         seen.add(key)
         kept.append(line)
+        kept_previous = True
     return "\n".join(kept)
 
 
