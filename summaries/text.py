@@ -456,7 +456,7 @@ _PODCAST_PROMPT = re.compile(
 _PHONE = r"(?<![\w.,+])(?:\+\d{2}\s?|0)\d{2,4}(?:[ /-]?\d{2,4}){1,4}(?!\w)"
 _CALL_IN_PHONE = re.compile(_PHONE)
 _CALL_IN_CUE = re.compile(
-    r"\b(?:whats\s?app|sprachnachricht)|\b(?:an die|hier)\s*:?\s*" + _PHONE, re.IGNORECASE
+    r"\b(?:whats\s?app|sprachnachricht)|\b(?:an die|hier)\s*+:?\s*+" + _PHONE, re.IGNORECASE
 )
 _MAX_CALL_IN_WORDS = 40
 # A picture's credit under it: "Main image credit: Getty", "Photo credit: Jo Marsh", "Image by Jo Marsh", "Photo
@@ -721,7 +721,9 @@ def clean_text(text: str, title: str | None = None) -> str:
         ):
             kept.pop()
         kept_previous = False
-        if after_chapter_time or chapter_notes:
+        # The notes are no prose, or items set between dashes; a paragraph of prose (a race's report after a
+        # runner's time, "Jo Marsh 2:05:09") is the story.
+        if chapter_notes or (after_chapter_time and (not _looks_like_prose(line) or " — " in line)):
             continue
         if title:
             line = _strip_title_prefix(line, title)

@@ -682,9 +682,18 @@ def test_show_notes_with_quotes_among_the_names_and_donation_buttons_are_no_summ
     story = "Anna Weber leitet das Projekt und erklärt im Gespräch, wie die Einträge geprüft werden."
     chapters = (
         f"{story}\n\nIntro\n\n00:00:00\n\nDie neue Version des Wikis: Stadtgeschichte — Anna Weber — HB Intro."
-        "\n\nFotos 00:12:11\n\nAlte Fotos aus dem Hafen werden von zwei Freiwilligen geprüft und beschriftet."
+        "\n\nFotos 00:12:11\n\nAlte Fotos — Hafenarchiv — zwei Freiwillige prüfen und beschriften jedes Bild."
     )
     assert summarize(chapters, 3, language="de") == [story]
+    # A runner's time is no chapter's: the report after it is the story.
+    race = (
+        "The Brackwater marathon was won in record time on Sunday.\n\nJo Marsh 2:05:09\n\n"
+        "Marsh said after the race that the course was fast and she had felt strong all the way."
+    )
+    assert summarize(race, 3) == [
+        "The Brackwater marathon was won in record time on Sunday.",
+        "Marsh said after the race that the course was fast and she had felt strong all the way.",
+    ]
     live = "09:15\n\nDer Bürgermeister eröffnet das Hafenfest.\n\n09:40\n\nDie ersten Schiffe legen an."
     assert summarize(live, 3, language="de") == [
         "Der Bürgermeister eröffnet das Hafenfest.",

@@ -1186,7 +1186,15 @@ def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize("line", ["10:30" + " " * 100_000 + "x the pier.", "Episode" + " " * 100_000 + "x"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "10:30" + " " * 100_000 + "x the pier.",
+        "Episode" + " " * 100_000 + "x",
+        # A call-in cue ("hier") then spaces, a number elsewhere: the spaces could be split around its ":".
+        "Nummer 0172 1234 5678, ruf hier" + " " * 100_000 + "x.",
+    ],
+)
 def test_a_clock_or_episode_before_a_long_run_of_spaces_is_read_in_linear_time(line: str) -> None:
     # A block after one that broke off mid-sentence is checked with its spaces as they are: "00:00" or "Episode"
     # then 100 KB of spaces took 45 seconds when the spaces could be split between two runs of them.
