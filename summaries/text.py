@@ -218,6 +218,8 @@ _SOCIAL = re.compile(
     r"(?:log|sign) in to (?:continue|keep) reading)\b"
     # Not before the "\b": "©" is no word character, so "© 2025 Brackwater Post" has no word boundary after it.
     r"|^\s*©"
+    # A donation button under each speaker of a podcast's episode: "Flattr Jo Marsh@Episode 12 Harbours".
+    r"|^\s*flattr\s[^@\n]{1,60}@[^\n]{1,80}$"
     # A share prompt under a story: "Like this story? Share it with a friend!"
     r"|^\s*(?:like this (?:story|article|post)\?"
     r"|share (?:it|this(?: story| article| post)?) with (?:a friend|your friends)\b)"
@@ -398,6 +400,9 @@ _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 # summary sentences), a chapter marker ("00:00 Intro", "1:03:15 - Listener mail") and the episode's number alone
 # ("Episode 138"). Not any line led by a time: a live blog's or timeline's entries ("09:15 The minister arrives",
 # "(10:30) Police closed the road.") are its story, and a feed item of nothing else was left without a summary.
+# A chapter's time on a line of its own: with seconds, or the first chapter's 0:00 (a clock time alone is a live blog's).
+# After the chapter's title or not: "Gigabit-Ethernet 01:17:42".
+_CHAPTER_TIME = re.compile(r"(?:[^.!?]{1,60}?\s)?(?:(?:\d{1,2}:)?\d{1,2}:\d{2}:\d{2}|0?0:00)")
 _SHOW_NOTES = re.compile(
     r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s++"
     r"(?:source\s*:|.*\b(?:19|20)\d{2}\.(?:\s+https?://\S+)?\s*$)"
@@ -434,10 +439,26 @@ _PODCAST_PROMPT = re.compile(
     + _MORE_PODCAST_APPS
     + r"[.!]?$"
     r"|how to listen to\b[^.!?\n]{0,60}$"
+    # German: "Bewertet uns bei Apple Podcasts", "Wenn euch die Folge gefallen hat, dann abonniert uns auf
+    # Spotify (falls ihr das nutzt) oder schickt uns eine Sprachnachricht." The reader is told to rate or follow
+    # "uns" on an app; what follows the app in the same sentence is more of the prompt.
+    r"|(?:(?:wenn|falls)\s[^.!?\n]{0,100}?\s(?:dann\s+)?)?"
+    r"(?:bewertet|abonniert|folgt|bewerte|abonniere|folge|(?:bewerten|abonnieren|folgen) sie)\s+uns\b"
+    r"[^.!?\n]{0,60}?\b(?:bei|auf|in|über)\s+" + _PODCAST_APP + r"[^.!?\n]{0,80}[.!]?$"
     r"|(?:this|today(?:'|’)s|this week(?:'|’)s)\s+(?:[\w'’-]+\s+){0,3}?(?:episode|show|podcast)\s+"
     r"(?:is|was)\s+(?:sponsored|supported|brought to you|presented)\s+by\b)",
     re.IGNORECASE,
 )
+# A show's call for its listeners' messages, as German podcasts end their notes: "Schreibt uns per WhatsApp an die
+# 0172 10 10 951.", "Schickt uns eure Sprachnachricht an die 0172 10 10 951 mit dem Stichwort ...". A phone number
+# in one short sentence with WhatsApp, a voice message or "an die"/"hier:" right before it; "Zeugen melden sich
+# unter 0711 8990." is the story. Digit groups of bounded length: a long run of digits is tried in few ways.
+_PHONE = r"(?<![\w.,+])(?:\+\d{2}\s?|0)\d{2,4}(?:[ /-]?\d{2,4}){1,4}(?!\w)"
+_CALL_IN_PHONE = re.compile(_PHONE)
+_CALL_IN_CUE = re.compile(
+    r"\b(?:whats\s?app|sprachnachricht)|\b(?:an die|hier)\s*+:?\s*+" + _PHONE, re.IGNORECASE
+)
+_MAX_CALL_IN_WORDS = 40
 # A picture's credit under it: "Main image credit: Getty", "Photo credit: Jo Marsh", "Image by Jo Marsh", "Photo
 # by Jo Marsh on Unsplash". Only names follow "by": "Photos by the agency showed the pier" is a sentence.
 _PICTURE_CREDIT = re.compile(
@@ -529,7 +550,11 @@ def _is_dash_list(line: str) -> bool:
         return False
     short = sum(len(p.split()) <= 6 for p in parts)
     named = sum(p[:1].isupper() or p[:1].isdigit() for p in parts[1:])
-    return 3 * short >= 2 * len(parts) and 3 * named >= 2 * (len(parts) - 1)
+    # A podcast's show notes run quotes and remarks in among the names ("Modem — DSL-Splitter — Clemens vermutet,
+    # dass ... — “...” (Tim) — iPhone"): in a line of eight items or more, half of them short will do. Prose
+    # never sets seven dashes in one paragraph.
+    enough_short = 3 * short >= 2 * len(parts) or (len(parts) >= 8 and 2 * short >= len(parts))
+    return enough_short and 3 * named >= 2 * (len(parts) - 1)
 
 
 def _looks_like_prose(line: str) -> bool:
@@ -561,6 +586,7 @@ def is_boilerplate(sentence: str, title: str | None = None) -> bool:
         or _PICTURE_CREDIT.match(s)
         or _is_camera_settings(s)
         or _is_reader_prompt(s)
+        or _is_call_in(s)
     )
 
 
@@ -572,6 +598,16 @@ def _is_reader_prompt(line: str) -> bool:
         return False
     prompt = _READER_PROMPT.match(line) or _PODCAST_PROMPT.match(line)
     return prompt is not None and _NEXT_SENTENCE.search(line, prompt.end()) is None
+
+
+def _is_call_in(line: str) -> bool:
+    """A listener's call-in line: a phone number to send messages to (see _CALL_IN_CUE), in one short sentence."""
+    return (
+        len(line.split()) <= _MAX_CALL_IN_WORDS
+        and _CALL_IN_PHONE.search(line) is not None
+        and _CALL_IN_CUE.search(line) is not None
+        and _NEXT_SENTENCE.search(line) is None
+    )
 
 
 def _is_camera_settings(line: str) -> bool:
@@ -670,8 +706,25 @@ def clean_text(text: str, title: str | None = None) -> str:
     kept: list[str] = []
     seen: set[str] = set()
     skipping_related = False
+    chapter_notes = False
+    kept_previous = False  # whether kept[-1] is the paragraph right before this one
     for para in paragraphs:
         line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
+        # A podcast's chapter: its title, its time into the recording alone on a line ("00:05:25"), then its notes
+        # ("Modem — ISDN — “...” (Tim) — iPhone."), none of them sentences of the episode's story.
+        after_chapter_time, chapter_notes = chapter_notes, _CHAPTER_TIME.fullmatch(line) is not None
+        if (
+            chapter_notes
+            and kept_previous
+            and not _SENTENCE_END.search(kept[-1])
+            and len(kept[-1].split()) <= 6
+        ):
+            kept.pop()
+        kept_previous = False
+        # The notes are no prose, or items set between dashes; a paragraph of prose (a race's report after a
+        # runner's time, "Jo Marsh 2:05:09") is the story.
+        if chapter_notes or (after_chapter_time and (not _looks_like_prose(line) or " — " in line)):
+            continue
         if title:
             line = _strip_title_prefix(line, title)
         read_next = _read_next(line)
@@ -702,6 +755,7 @@ def clean_text(text: str, title: str | None = None) -> str:
             continue
         seen.add(key)
         kept.append(line)
+        kept_previous = True
     return "\n".join(kept)
 
 

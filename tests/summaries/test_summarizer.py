@@ -665,6 +665,49 @@ def test_a_list_of_names_joined_by_dashes_is_no_summary_sentence() -> None:
     assert summarize(aside, 1, language="de") == [aside]
 
 
+def test_show_notes_with_quotes_among_the_names_and_donation_buttons_are_no_summary_sentences() -> None:
+    # A German podcast's show notes mixed quotes and remarks in among the names ("... — “...” (Tim) — iPhone —
+    # ..."); fewer than two in three items were short, and a fragment of them was a summary sentence. Its
+    # "Flattr <name>@<episode>" buttons were one too.
+    notes = (
+        "Wiki — Stadtarchiv — “Ohne die Zeitzeugen hätten wir die halbe Geschichte des Hafens längst vergessen.” "
+        "(Anna) — Zeitzeugenportal — alte Fotos werden zuerst von zwei Freiwilligen geprüft und beschriftet — "
+        "Hafenmuseum — Creative Commons als Lizenz für alle Bilder im Wiki — Karten aus dem Jahr 1902 liegen schon vollständig eingescannt vor — "
+        "OpenStreetMap — Lua."
+    )
+    assert summarize(notes, 3, language="de") == []
+    assert summarize("Flattr Anna Weber@HB12 Stadtwiki", 3, language="de") == []
+    # Each chapter's notes under its time into the recording ("00:00:00", "Fotos 00:12:11"), however few their
+    # dashes; a live blog's entries under a clock time are its story.
+    story = "Anna Weber leitet das Projekt und erklärt im Gespräch, wie die Einträge geprüft werden."
+    chapters = (
+        f"{story}\n\nIntro\n\n00:00:00\n\nDie neue Version des Wikis: Stadtgeschichte — Anna Weber — HB Intro."
+        "\n\nFotos 00:12:11\n\nAlte Fotos — Hafenarchiv — zwei Freiwillige prüfen und beschriften jedes Bild."
+    )
+    assert summarize(chapters, 3, language="de") == [story]
+    # A runner's time is no chapter's: the report after it is the story.
+    race = (
+        "The Brackwater marathon was won in record time on Sunday.\n\nJo Marsh 2:05:09\n\n"
+        "Marsh said after the race that the course was fast and she had felt strong all the way."
+    )
+    assert summarize(race, 3) == [
+        "The Brackwater marathon was won in record time on Sunday.",
+        "Marsh said after the race that the course was fast and she had felt strong all the way.",
+    ]
+    live = "09:15\n\nDer Bürgermeister eröffnet das Hafenfest.\n\n09:40\n\nDie ersten Schiffe legen an."
+    assert summarize(live, 3, language="de") == [
+        "Der Bürgermeister eröffnet das Hafenfest.",
+        "Die ersten Schiffe legen an.",
+    ]
+    # Prose with a few asides between dashes stays a sentence, and so does news about the service.
+    for sentence in (
+        "Die Bibliothek — seit 1902 am Markt — öffnet ab Montag nach dem langen Umbau wieder täglich — "
+        "auch am Samstag — und lädt alle Leser der Stadt zu einem Fest im Lesesaal ein.",
+        "Flattr sammelte im Frühjahr Geld von Investoren ein, sagte die Gründerin am Montag.",
+    ):
+        assert summarize(sentence, 1, language="de") == [sentence]
+
+
 def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:
     # Too few stop words alone: "a", "do", "e" and "ex" are English stop words as well as Portuguese ones.
     teaser = (

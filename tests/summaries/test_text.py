@@ -1111,6 +1111,30 @@ def test_a_podcasts_own_prompts_are_furniture_and_sentences_about_podcasts_stay(
         assert clean_text(sentence) == sentence
 
 
+def test_a_german_podcasts_rating_and_call_in_prompts_are_furniture_and_news_with_numbers_stays() -> None:
+    # A German podcast's feed closed its episodes with "bewertet uns gerne bei Apple Podcasts ..." and a WhatsApp
+    # number to send voice messages to; six of its summaries ended with one of them.
+    story = "Die Hafenbehörde stellt am Dienstag den neuen Fahrplan für die Fähren im Winter vor."
+    for prompt in (
+        "Wenn euch die Folge gefallen hat, dann bewertet uns gerne bei Apple Podcasts (falls ihr das nutzt) oder "
+        "schickt uns eine Nachricht.",
+        "Abonniert uns auf Spotify!",
+        "Schreibt uns per WhatsApp an die 0171 23 45 678.",
+        "Schickt uns eure beste Möwen-Imitation mit dem Stichwort „Hafen“ an die 0171 23 45 678.",
+        "Wenn ihr sonst was sagen wollt, geht das hier: 0171 2345678.",
+        "Unsere WhatsApp-Nummer für Feedback: 0171 23 45 678 – sagt uns, welche Gäste ihr hören wollt.",
+    ):
+        assert summarize(f"{story}\n\n{prompt}", 10, language="de") == [story], prompt
+    for sentence in (
+        "Die Polizei bittet Zeugen, sich unter 0711 8990 zu melden.",
+        "Die Leitstelle ist unter 0711 899 0 erreichbar, hieß es am Abend.",
+        "Der Verein hat 2019 rund 1200 Sprachnachrichten von Hörern ausgewertet.",
+        "Der Hund folgt uns auf Schritt und Tritt durch den Park.",
+        "Die Hörer bewerten uns bei Apple Podcasts im Schnitt mit vier Sternen, sagte die Sprecherin.",
+    ):
+        assert clean_text(sentence) == sentence
+
+
 def test_a_photos_credit_and_camera_settings_are_no_summary_sentences() -> None:
     # A photo blog's feed printed each picture's camera and settings under it ("Leica TL2, Sigma 30mm F1.4 ...,
     # \u01924, 45mm, ISO100, 1/500s"), three of its summaries ending with that line; pages left "Main image credit:
@@ -1146,6 +1170,12 @@ def test_a_photos_credit_and_camera_settings_are_no_summary_sentences() -> None:
         "Photo by " + "Jo " * 33_000 + "said",
         "Image by Jo" + " " * 100_000 + "x",
         "35mm f/2 " * 11_000,
+        "wenn " + "x " * 50_000 + "bewertet uns bei spotify",
+        "bewertet uns " + " " * 100_000 + "bei spotify x",
+        "0171 23 " * 12_500 + "whatsapp",
+        "an die " + "0" * 100_000,
+        "Flattr " + " " * 100_000 + "@x",
+        "Intro " * 16_000 + "00:01:20",
     ],
 )
 def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -> None:
@@ -1156,7 +1186,15 @@ def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize("line", ["10:30" + " " * 100_000 + "x the pier.", "Episode" + " " * 100_000 + "x"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "10:30" + " " * 100_000 + "x the pier.",
+        "Episode" + " " * 100_000 + "x",
+        # A call-in cue ("hier") then spaces, a number elsewhere: the spaces could be split around its ":".
+        "Nummer 0172 1234 5678, ruf hier" + " " * 100_000 + "x.",
+    ],
+)
 def test_a_clock_or_episode_before_a_long_run_of_spaces_is_read_in_linear_time(line: str) -> None:
     # A block after one that broke off mid-sentence is checked with its spaces as they are: "00:00" or "Episode"
     # then 100 KB of spaces took 45 seconds when the spaces could be split between two runs of them.
