@@ -459,6 +459,7 @@ _CALL_IN_CUE = re.compile(
     r"\b(?:whats\s?app|sprachnachricht)|\b(?:an die|hier)\s*+:?\s*+" + _PHONE, re.IGNORECASE
 )
 _MAX_CALL_IN_WORDS = 40
+_CALL_IN_WORDS = ("whats", "sprachnachricht", "an die", "hier")
 # A picture's credit under it: "Main image credit: Getty", "Photo credit: Jo Marsh", "Image by Jo Marsh", "Photo
 # by Jo Marsh on Unsplash". Only names follow "by": "Photos by the agency showed the pier" is a sentence.
 _PICTURE_CREDIT = re.compile(
@@ -602,8 +603,11 @@ def _is_reader_prompt(line: str) -> bool:
 
 def _is_call_in(line: str) -> bool:
     """A listener's call-in line: a phone number to send messages to (see _CALL_IN_CUE), in one short sentence."""
+    lower = line.lower()
+    # The cue's words first, as plain substrings: every line of every article comes here, few hold them.
     return (
-        len(line.split()) <= _MAX_CALL_IN_WORDS
+        any(cue in lower for cue in _CALL_IN_WORDS)
+        and len(line.split()) <= _MAX_CALL_IN_WORDS
         and _CALL_IN_PHONE.search(line) is not None
         and _CALL_IN_CUE.search(line) is not None
         and _NEXT_SENTENCE.search(line) is None
