@@ -22,9 +22,17 @@ def is_iana_timezone(name: str) -> bool:
     if name.lower() in ("localtime", "factory") or name.startswith(("posix/", "right/", "/")):
         return False
     try:
-        ZoneInfo(name)
+        return _loads(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
+
+
+@lru_cache(maxsize=1024)
+def _loads(name: str) -> bool:
+    # Asked at every chat row read (each batch of alerts, each digest tick): ZoneInfo keeps only its last 8 zones,
+    # so with chats in more zones each row opened its zone's file again, on the event loop. A name that does not
+    # load raises, which is not cached: it is tried again, so a tz database put right is seen.
+    ZoneInfo(name)
     return True
 
 

@@ -154,7 +154,7 @@ class ChatService:
         # The first lookup reads the whole tz database from disk: keep that off the event loop.
         zone = await asyncio.to_thread(resolve_timezone, name)
         chat = await self._require(chat_id)
-        return await self._save(chat, replace(chat, timezone=zone))
+        return await self._save(chat, replace(chat, timezone=zone), timezone_chosen=True)
 
     async def set_quiet_hours(self, chat_id: int, text: str) -> Chat:
         """Quiet hours "22:00-07:00" (local), or "off"."""
@@ -210,7 +210,7 @@ class ChatService:
             raise UserError("This chat is not set up yet; send /start first.")
         return chat
 
-    async def _save(self, old: Chat, chat: Chat) -> Chat:
+    async def _save(self, old: Chat, chat: Chat, *, timezone_chosen: bool = False) -> Chat:
         now = self._clock.now()
         # The digest schedule depends on mode, times and timezone: recompute it when one of them changes. Any
         # other change keeps it, or a digest due but not yet sent (the tick runs every few seconds, and a batch
@@ -241,7 +241,11 @@ class ChatService:
                 # Sooner than its schedule's next time: a digest Telegram could not take yet (an outage, a 429),
                 # waiting for its retry. It still goes then, or at the new schedule's first time if sooner.
                 due = old.next_digest_at if due is None else min(due, old.next_digest_at)
-        saved = await self._db.chats.save_settings(replace(chat, next_digest_at=due), now)
+        # Only /settings timezone stores a timezone: a zone this machine could not load (newer than its tz
+        # database) is read as UTC, and any other change saved UTC over it for good.
+        saved = await self._db.chats.save_settings(
+            replace(chat, next_digest_at=due), now, keep_timezone=not timezone_chosen
+        )
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)
         return saved

@@ -148,17 +148,20 @@ class ChatRepo:
                 (thread_id, now, chat_id),
             )
 
-    async def save_settings(self, chat: Chat, now: float) -> Chat:
-        """Store the chat's delivery settings; raises LookupError for an unknown chat."""
+    async def save_settings(self, chat: Chat, now: float, *, keep_timezone: bool = False) -> Chat:
+        """Store the chat's delivery settings; raises LookupError for an unknown chat.
+
+        ``keep_timezone``: leave the stored timezone as it is, which ``chat`` may show as UTC (chat_from_row).
+        """
         async with self._db.write() as conn:
             rows = await fetch_all(
                 conn,
-                f"UPDATE chats SET ({_SETTINGS_COLUMNS}, updated_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " WHERE id = ? RETURNING *",
+                f"UPDATE chats SET ({_SETTINGS_COLUMNS}, updated_at) ="
+                " (?, ?, coalesce(?, timezone), ?, ?, ?, ?, ?, ?) WHERE id = ? RETURNING *",
                 (
                     chat.mode,
                     _digest_times_text(chat.digest_times),
-                    chat.timezone,
+                    None if keep_timezone else chat.timezone,
                     chat.summary_sentences,
                     chat.quiet_start,
                     chat.quiet_end,

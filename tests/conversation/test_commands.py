@@ -6,14 +6,17 @@ import json
 import random
 import re
 import sqlite3
+import zoneinfo
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
 
+from bot import timezones
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
@@ -713,6 +716,38 @@ async def test_chat_settings_edited_by_hand_into_values_the_bot_cannot_use_are_r
     assert "Your subscriptions" in (await say(emulator, "/mysubs")).text
     reply = await say(emulator, "/settings digest 09:00")
     assert "You'll get a digest at 09:00" in reply.text and shown in reply.text
+
+
+async def test_a_timezone_this_machine_cannot_load_survives_a_change_of_other_settings(
+    emulator: BotApiEmulator, running_bot: BotApplication, tmp_path: Path
+) -> None:
+    # A zone newer than this machine's tz database (America/Coyhaique came in 2025b) is read as UTC. Any other
+    # change (/settings length 4) saved UTC over it: once the tz database was updated, the chat stayed on UTC.
+    services = services_of(running_bot)
+    await say(emulator, "/settings digest 08:00")
+    async with services.db.write() as conn:
+        await conn.execute("UPDATE chats SET timezone = 'Atlantis/Poseidonia' WHERE id = ?", (USER_CHAT,))
+    assert "Summaries will have 4 sentences" in (await say(emulator, "/settings length 4")).text
+    # The tz database gains the zone (a copy of Berlin's rules under the new name).
+    tzdir = tmp_path / "zoneinfo"
+    (tzdir / "Atlantis").mkdir(parents=True)
+    (tzdir / "Atlantis" / "Poseidonia").write_bytes(
+        files("tzdata.zoneinfo").joinpath("Europe/Berlin").read_bytes()
+    )
+    zoneinfo.reset_tzpath(to=[str(tzdir)])
+    try:
+        assert "Timezone: Atlantis/Poseidonia" in (await say(emulator, "/settings")).text
+    finally:
+        zoneinfo.reset_tzpath()
+        ZoneInfo.clear_cache()
+        timezones._loads.cache_clear()  # the zone loaded once: other tests know no such zone
+    # Chosen, UTC is stored, though the zone it replaces reads as UTC too.
+    await say(emulator, "/settings timezone UTC")
+    async with services.db.write() as conn:
+        stored = await (
+            await conn.execute("SELECT timezone FROM chats WHERE id = ?", (USER_CHAT,))
+        ).fetchone()
+    assert stored is not None and stored[0] == "UTC"
 
 
 async def test_the_digest_button_says_how_many_digests_a_day_it_turns_on(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import pytest
@@ -126,6 +127,34 @@ async def test_settings_edited_by_hand_into_unusable_values_are_read_as_unset_an
     warnings = sorted(r.getMessage() for r in caplog.records if "unusable" in r.getMessage())
     assert len(warnings) == 7  # each value once, however often the row is read
     assert "chat 5 has an unusable timezone 'Mars/Olympus' in the database: read as UTC" in warnings
+
+
+async def test_chats_in_many_timezones_are_read_without_opening_zone_files_again(db: Database) -> None:
+    # ZoneInfo keeps only its last 8 zones: with chats in more, every row read (each batch of alerts, each digest
+    # tick) opened its zone's file again, on the event loop: 10,000 chats took 0.3-1 s to read rather than 0.04 s.
+    zones = [
+        *("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Etc/GMT-2", "Australia/Sydney", "Europe/Kyiv"),
+        *("Asia/Kolkata", "America/Sao_Paulo", "Africa/Lagos", "Pacific/Auckland", "Europe/London", "UTC"),
+    ]
+    for chat_id, zone in enumerate(zones, start=1):
+        await add_chat(db, chat_id)
+        async with db.write() as conn:
+            await conn.execute("UPDATE chats SET timezone = ? WHERE id = ?", (zone, chat_id))
+    opened: list[str] = []
+    watching = False
+
+    def record_open(event: str, args: tuple[object, ...]) -> None:
+        if watching and event == "open":
+            opened.append(str(args[0]))
+
+    sys.addaudithook(record_open)  # hooks stay for the process: this one records only below
+    await db.chats.active()
+    watching = True
+    try:
+        assert [c.timezone for c in await db.chats.active()] == zones
+    finally:
+        watching = False
+    assert opened == []
 
 
 async def test_saving_settings_of_an_unknown_chat_is_an_error(db: Database) -> None:
