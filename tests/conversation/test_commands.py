@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import sqlite3
 import zoneinfo
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from bot.emulator import BotApiEmulator
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, TOKEN, USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import digest_of_samples, press, press_forged, say, store_news, store_samples
+from tests.support.files import another_program
 
 
 async def test_start_greets_and_shows_the_topic_keyboard(
@@ -679,9 +679,9 @@ async def test_digest_times_edited_by_hand_into_nonsense_are_put_right_by_settin
     # change with "Sorry, something went wrong", the one that would put them right included.
     services = services_of(running_bot)
     await say(emulator, "/settings digest 08:00")
-    with sqlite3.connect(services.db.path) as conn:
-        conn.execute("UPDATE chats SET digest_times = ? WHERE id = ?", (stored, USER_CHAT))
-    conn.close()
+    await another_program(
+        services.db.path, "UPDATE chats SET digest_times = ? WHERE id = ?", (stored, USER_CHAT)
+    )
     reply = await say(emulator, "/settings digest 09:00")
     assert "You'll get a digest at 09:00 (UTC)" in reply.text
     chat = await services.chats.get(USER_CHAT)
@@ -710,9 +710,9 @@ async def test_chat_settings_edited_by_hand_into_values_the_bot_cannot_use_are_r
     services = services_of(running_bot)
     await say(emulator, "/settings digest 08:00")
     await say(emulator, "/settings quiet 22:00-07:00")
-    with sqlite3.connect(services.db.path) as conn:
-        conn.execute(f"UPDATE chats SET {column} = ? WHERE id = ?", (stored, USER_CHAT))
-    conn.close()
+    await another_program(
+        services.db.path, f"UPDATE chats SET {column} = ? WHERE id = ?", (stored, USER_CHAT)
+    )
     assert "Your subscriptions" in (await say(emulator, "/mysubs")).text
     reply = await say(emulator, "/settings digest 09:00")
     assert "You'll get a digest at 09:00" in reply.text and shown in reply.text
@@ -1254,12 +1254,11 @@ async def test_a_keyword_far_longer_than_subscribe_allows_still_lets_mysubs_answ
     # Telegram takes: "Sorry, something went wrong", every time. It is shown cut, as alerts show it.
     services = services_of(running_bot)
     await say(emulator, "/subscribe tesla")
-    with sqlite3.connect(services.db.path) as conn:
-        conn.execute(
-            "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (?, 'keyword', ?, 0)",
-            (USER_CHAT, "harbour ferry " * 770),
-        )
-    conn.close()
+    await another_program(
+        services.db.path,
+        "INSERT INTO subscriptions (chat_id, kind, value, created_at) VALUES (?, 'keyword', ?, 0)",
+        (USER_CHAT, "harbour ferry " * 770),
+    )
     mysubs = await say(emulator, "/mysubs")
     assert "Keywords: “harbour ferry harbour ferry" in mysubs.text and "…”, “tesla”" in mysubs.text
     assert len(mysubs.text) < 1_000

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from bot.store.deliveries import Finished, PlannedDelivery
 from summaries.summarizer import summarize
 from summaries.topics import TopicCatalogue
 from tests.delivery.support import Rig, add_chat, rig, store_article, texts, wait_until
+from tests.support.files import another_program
 
 
 @pytest_asyncio.fixture
@@ -67,9 +67,7 @@ async def test_a_chat_row_edited_by_hand_does_not_stop_the_alerts_of_chats_sent_
     async with rig(tmp_path, emulator) as r:
         await add_chat(r, 7, topics=("automotive",))
         await add_chat(r, 8, topics=("automotive",))
-        with sqlite3.connect(r.settings.db_path) as conn:
-            conn.execute("UPDATE chats SET created_at = 'last spring' WHERE id = 7")
-        conn.close()
+        await another_program(r.settings.db_path, "UPDATE chats SET created_at = 'last spring' WHERE id = 7")
         art = await store_article(r, "Carmaker plans", "Volkswagen expands.", ("automotive",))
         await r.delivery.start()
         assert await r.delivery.plan_alerts([art], r.clock.now()) == 2

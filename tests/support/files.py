@@ -7,7 +7,7 @@ import contextlib
 import os
 import sqlite3
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
@@ -39,8 +39,9 @@ def read_only(path: Path) -> Iterator[None]:
         subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=True)
 
 
-async def another_program(path: Path, sql: str) -> None:
-    """Run ``sql`` on the database at ``path`` over a connection of its own, as another program would.
+async def another_program(path: Path, sql: str, params: Sequence[object] = ()) -> None:
+    """Run ``sql`` (with ``params``) on the database at ``path`` over a connection of its own, as another program
+    (an operator in the sqlite3 shell) would.
 
     In a thread: a running bot's write transaction needs the event loop to finish, so waiting for its lock on the
     loop would wait out the whole busy timeout and fail with "database is locked".
@@ -48,7 +49,7 @@ async def another_program(path: Path, sql: str) -> None:
 
     def run() -> None:
         with contextlib.closing(sqlite3.connect(path)) as conn, conn:
-            conn.execute(sql)
+            conn.execute(sql, params)
 
     await asyncio.to_thread(run)
 
