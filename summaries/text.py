@@ -402,7 +402,7 @@ _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 # "(10:30) Police closed the road.") are its story, and a feed item of nothing else was left without a summary.
 # A chapter's time on a line of its own: with seconds, or the first chapter's 0:00 (a clock time alone is a live blog's).
 # After the chapter's title or not: "Gigabit-Ethernet 01:17:42".
-_CHAPTER_TIME = re.compile(r"(?:[^.!?]{1,60}?\s)?(?:(?:\d{1,2}:)?\d{1,2}:\d{2}:\d{2}|0?0:00)")
+_CHAPTER_TIME = re.compile(r"(?:[^.!?]{1,60}?\s)?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}:\d{2}|0?0:00)")
 _SHOW_NOTES = re.compile(
     r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s++"
     r"(?:source\s*:|.*\b(?:19|20)\d{2}\.(?:\s+https?://\S+)?\s*$)"
@@ -458,6 +458,9 @@ _CALL_IN_PHONE = re.compile(_PHONE)
 _CALL_IN_CUE = re.compile(
     r"\b(?:whats\s?app|sprachnachricht)|\b(?:an die|hier)\s*+:?\s*+" + _PHONE, re.IGNORECASE
 )
+# The show speaks to its listeners ("Schreibt uns", "Unsere WhatsApp-Nummer", "wenn ihr"); a police appeal names
+# its number to witnesses ("Zeugen können sich per WhatsApp unter 0160 ... melden").
+_CALL_IN_ADDRESS = re.compile(r"\b(?:uns|unser[emnrs]?|euch|eur[emnrs]?|ihr)\b", re.IGNORECASE)
 _MAX_CALL_IN_WORDS = 40
 _CALL_IN_WORDS = ("whats", "sprachnachricht", "an die", "hier")
 # A picture's credit under it: "Main image credit: Getty", "Photo credit: Jo Marsh", "Image by Jo Marsh", "Photo
@@ -608,6 +611,7 @@ def _is_call_in(line: str) -> bool:
     return (
         any(cue in lower for cue in _CALL_IN_WORDS)
         and len(line.split()) <= _MAX_CALL_IN_WORDS
+        and _CALL_IN_ADDRESS.search(line) is not None
         and _CALL_IN_PHONE.search(line) is not None
         and _CALL_IN_CUE.search(line) is not None
         and _NEXT_SENTENCE.search(line) is None
@@ -710,24 +714,28 @@ def clean_text(text: str, title: str | None = None) -> str:
     kept: list[str] = []
     seen: set[str] = set()
     skipping_related = False
-    chapter_notes = False
+    chapter_time: str | None = None
     kept_previous = False  # whether kept[-1] is the paragraph right before this one
     for para in paragraphs:
         line = _LIST_MARKER.sub("", " ".join(para.split()), count=1)
         # A podcast's chapter: its title, its time into the recording alone on a line ("00:05:25"), then its notes
         # ("Modem — ISDN — “...” (Tim) — iPhone."), none of them sentences of the episode's story.
-        after_chapter_time, chapter_notes = chapter_notes, _CHAPTER_TIME.fullmatch(line) is not None
+        chapter = _CHAPTER_TIME.fullmatch(line)
+        after_chapter_time, chapter_time = chapter_time, chapter["time"] if chapter else None
         if (
-            chapter_notes
+            chapter_time is not None
             and kept_previous
             and not _SENTENCE_END.search(kept[-1])
             and len(kept[-1].split()) <= 6
         ):
             kept.pop()
         kept_previous = False
-        # The notes are no prose, or items set between dashes; a paragraph of prose (a race's report after a
-        # runner's time, "Jo Marsh 2:05:09") is the story.
-        if chapter_notes or (after_chapter_time and (not _looks_like_prose(line) or " — " in line)):
+        # The notes are no prose, or items set between dashes under a recording's time ("00:12:11"); a paragraph
+        # of prose is the story under a runner's time ("Jo Marsh 2:05:09"), its asides between dashes too.
+        if chapter_time is not None or (
+            after_chapter_time is not None
+            and (not _looks_like_prose(line) or (after_chapter_time.startswith("0") and " — " in line))
+        ):
             continue
         if title:
             line = _strip_title_prefix(line, title)

@@ -708,6 +708,20 @@ def test_show_notes_with_quotes_among_the_names_and_donation_buttons_are_no_summ
         assert summarize(sentence, 1, language="de") == [sentence]
 
 
+def test_a_race_report_with_an_aside_between_dashes_after_a_runners_time_is_the_story() -> None:
+    # A report setting an aside between dashes under a runner's time was dropped as a podcast chapter's dash-set
+    # notes; only under a recording's time ("00:12:11") are such lines notes.
+    report = (
+        "Marsh — who trained for months in the hills above Brackwater — pulled away at the 35th kilometre and "
+        "was never caught."
+    )
+    race = f"The Brackwater marathon was won in record time on Sunday.\n\nJo Marsh 2:05:09\n\n{report}"
+    assert summarize(race, 3) == ["The Brackwater marathon was won in record time on Sunday.", report]
+    notes = "Alte Fotos — Hafenarchiv — zwei Freiwillige prüfen und beschriften jedes einzelne Bild."
+    story = "Anna Weber leitet das Projekt und erklärt im Gespräch, wie die Einträge geprüft werden."
+    assert summarize(f"{story}\n\nFotos 00:12:11\n\n{notes}", 3, language="de") == [story]
+
+
 def test_the_title_helps_to_tell_the_language_of_a_one_sentence_teaser() -> None:
     # Too few stop words alone: "a", "do", "e" and "ex" are English stop words as well as Portuguese ones.
     teaser = (

@@ -1135,6 +1135,19 @@ def test_a_german_podcasts_rating_and_call_in_prompts_are_furniture_and_news_wit
         assert clean_text(sentence) == sentence
 
 
+def test_a_police_appeal_by_whatsapp_or_to_a_number_is_news_not_a_call_in() -> None:
+    # A police report's appeal ended its summary; with "WhatsApp" or "an die" before the number it was taken for a
+    # podcast's call for voice messages and dropped. A show speaks to its listeners ("uns", "ihr"); police do not.
+    story = "Ein Radfahrer ist am Montagabend an der Hafenstraße von einem Lieferwagen angefahren worden."
+    for appeal in (
+        "Zeugen können sich auch per WhatsApp unter 0160 1234567 melden.",
+        "Die Polizei bittet um Hinweise an die 0711 8990-0.",
+        "Die Polizei hat für Hinweise eine WhatsApp-Nummer eingerichtet: 0172 1234567.",
+    ):
+        assert clean_text(appeal) == appeal
+        assert summarize(f"{story}\n\n{appeal}", 3, language="de") == [story, appeal]
+
+
 def test_a_photos_credit_and_camera_settings_are_no_summary_sentences() -> None:
     # A photo blog's feed printed each picture's camera and settings under it ("Leica TL2, Sigma 30mm F1.4 ...,
     # \u01924, 45mm, ISO100, 1/500s"), three of its summaries ending with that line; pages left "Main image credit:
