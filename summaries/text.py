@@ -405,7 +405,8 @@ _PICTURE_LINK = re.compile(r" ?\bpic\.twitter\.com/\w+")
 _CHAPTER_TIME = re.compile(r"(?:[^.!?]{1,60}?\s)?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}:\d{2}|0?0:00)")
 _SHOW_NOTES = re.compile(
     r"^\s*(?:[(\[]\d{1,2}:\d{2}(?::\d{2})?[)\]]\s++"
-    r"(?:source\s*:|.*\b(?:19|20)\d{2}\.(?:\s+https?://\S+)?\s*$)"
+    # A citation ends with its source and date (", June 2017."); "(14:05) The plant opens in 2027." is a timeline's.
+    r"(?:source\s*:|.*,\s*+(?:\w+\s+)?(?:19|20)\d{2}\.(?:\s+https?://\S+)?\s*$)"
     # A chapter list starts at 0:00, and a recording's later times carry seconds; a clock time alone is no
     # chapter. One run of spaces either side of the dash, never two side by side: "00:00" + 100 KB of spaces
     # read in quadratic time when they could be split between them.

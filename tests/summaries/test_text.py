@@ -1087,7 +1087,10 @@ def test_a_live_blogs_entries_led_by_a_clock_time_are_its_story() -> None:
         ]
     )
     assert summarize(blog, 3, title="Harbour talks: live") == blog.splitlines()
-    timeline = "(10:30) Police said the coast road was shut.\n(11:00) The fire brigade arrived soon after."
+    timeline = (
+        "(10:30) Police said the coast road was shut.\n(11:00) The fire brigade arrived soon after.\n"
+        "(14:05) The minister said the new sea wall would be finished in 2027."
+    )
     assert summarize(timeline, 3) == timeline.splitlines()
 
 
