@@ -14,7 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config import Settings, describe_validation_error, env_file_problem, unknown_settings
+from bot.config import (
+    Settings,
+    describe_validation_error,
+    env_file_problem,
+    env_folder_warning,
+    unknown_settings,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -149,6 +155,8 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
         ) from None
     except OSError as exc:
         raise UsageError(f".env cannot be read: {exc.strerror or exc}") from None
+    if folder := env_folder_warning():
+        print(f"newsbot: warning: {folder}", file=sys.stderr)
     for line in unknown_settings():
         print(f"newsbot: warning: {line}", file=sys.stderr)
     return settings

@@ -391,6 +391,28 @@ def test_env_file_line_that_is_not_a_setting_is_a_configuration_error(
     assert "123:abc" not in result.stderr
 
 
+def test_env_file_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    # Docker creates an empty folder where a bind-mounted .env does not exist: its settings were skipped without
+    # a word, and `newsbot run` only said the token was not set "in .env".
+    (tmp_path / ".env").mkdir()
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert (
+        lines[0]
+        == f"newsbot: warning: {tmp_path / '.env'} is a folder, not a file: no settings are read from it"
+    )
+    assert len(lines) == 2 and "NEWSBOT_BOT_TOKEN is not set" in lines[1]
+
+
+def test_a_virtualenv_named_env_goes_unmentioned(tmp_path: Path) -> None:
+    (tmp_path / ".env").mkdir()
+    (tmp_path / ".env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip()
+
+
 def _newer_schema(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 999")
