@@ -703,6 +703,28 @@ def test_sources_with_another_scheme_say_only_http_is_fetched(tmp_path: Path, so
     assert "no file" not in result.stdout
 
 
+def test_a_web_address_without_its_scheme_says_to_write_https(tmp_path: Path) -> None:
+    # `newsbot summarize www.example.com/story` said only "There is no such file.": a source without http:// or
+    # https:// is a file. A file name with dots ("notes.txt", "data.v2/x.txt") keeps the plain reason.
+    result = newsbot("summarize", "www.example.com/story", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "newsbot: cannot read www.example.com/story: There is no such file. "
+        "For a web page, write https://www.example.com/story\n"
+    )
+    sources = ["example.com/news/a.html", "notes.txt", "data.v2/x.txt"]
+    result = newsbot(
+        "ingest", "--quiet", *sources, cwd=tmp_path, NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3")
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "failed   example.com/news/a.html: There is no such file. For a web page, write "
+        "https://example.com/news/a.html",
+        "failed   notes.txt: There is no such file.",
+        "failed   data.v2/x.txt: There is no such file.",
+    ]
+
+
 def test_ingest_feed_item_without_title_or_text_is_reported_not_stored(tmp_path: Path) -> None:
     feed = _rss(ARTICLE).replace(
         "</channel>",
