@@ -642,6 +642,25 @@ async def test_settings_by_arguments_and_buttons(
     assert chat is not None and chat.mode == "instant" and chat.timezone == "Europe/Berlin"
 
 
+async def test_settings_resume_of_a_chat_not_paused_says_it_was_not(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings resume" of a chat never paused answered "Resumed: deliveries continue.", as if they had been
+    # stopped; a second "/settings pause" said "Paused" again. A stale panel's button is the same case.
+    await say(emulator, "/start")
+    reply = await say(emulator, "/settings resume")
+    assert reply.text.startswith("✅ Not paused: deliveries continue."), reply.text
+    panel = await say(emulator, "/settings pause")
+    assert panel.text.startswith("✅ Paused: nothing will be delivered until you resume"), panel.text
+    again = await say(emulator, "/settings pause")
+    assert again.text.startswith("✅ Already paused: nothing will be delivered until you resume"), again.text
+    assert await press(emulator, panel, "set:resume") == "Resumed: deliveries continue."
+    # The panel of the second pause still shows ▶️ Resume.
+    assert await press(emulator, again, "set:resume") == "Not paused: deliveries continue."
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and not chat.paused
+
+
 async def test_settings_length_with_its_unit_sets_the_length(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
