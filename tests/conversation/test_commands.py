@@ -128,6 +128,22 @@ async def test_subscribe_with_a_keyword_twice_follows_it_once_without_saying_alr
     assert again.text.count("“tesla”") == 1 and "Already following: “tesla”" in again.text
 
 
+async def test_subscribe_with_words_joined_by_semicolons_follows_each(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe science;health" followed one keyword "science;health", which no article prints; a comma
+    # already separated. A quoted phrase keeps its semicolon.
+    reply = await say(emulator, '/subscribe science;health;tesla "a;b"')
+    assert "Topics: 🔬 Science, 🩺 Health" in reply.text and "Keywords: “tesla”, “a;b”" in reply.text, (
+        reply.text
+    )
+    assert "science;health" not in reply.text
+    dropped = await say(emulator, "/unsubscribe health;tesla")
+    assert "Health" in dropped.text and "tesla" in dropped.text, dropped.text
+    subs = await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
+    assert {(s.kind, s.value) for s in subs} == {("topic", "science"), ("keyword", "a;b")}
+
+
 async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
