@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import re
 import signal
 import sys
 from collections.abc import Collection, Iterator, Sequence
@@ -14,7 +15,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config import Settings, describe_validation_error, env_file_problem, unknown_settings
+from bot.config import (
+    Settings,
+    describe_validation_error,
+    env_file_problem,
+    env_folder_warning,
+    unknown_settings,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -149,6 +156,8 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
         ) from None
     except OSError as exc:
         raise UsageError(f".env cannot be read: {exc.strerror or exc}") from None
+    if folder := env_folder_warning():
+        print(f"newsbot: warning: {folder}", file=sys.stderr)
     for line in unknown_settings():
         print(f"newsbot: warning: {line}", file=sys.stderr)
     return settings
@@ -304,7 +313,7 @@ def _outcome_line(status: str, source: str, article: object, reason: str | None)
     from summaries.articles import Article
 
     if status == "failed" or not isinstance(article, Article):
-        return f"failed   {source}: {_for_operator(reason) if reason else 'unknown reason'}"
+        return f"failed   {source}: {_for_operator(reason, source) if reason else 'unknown reason'}"
     label = {"added": "added  ", "pruned": "skipped"}.get(status, "skipped")
     why = "" if status == "added" else " (duplicate)" if status != "pruned" else " (pruned earlier)"
     topics = f" [{', '.join(article.topics)}]" if article.topics else ""
@@ -313,13 +322,23 @@ def _outcome_line(status: str, source: str, article: object, reason: str | None)
     return f"{label}  {number}{article.title}{topics}{why}"
 
 
-def _for_operator(reason: str) -> str:
-    """A fetch's reason as the operator reads it: a refused private address names the setting that allows it."""
+# A host name with a dot, then a path: "www.example.com/story", "example.com:8080/news/a.html".
+_WEB_ADDRESS_WITHOUT_SCHEME = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::[0-9]+)?/")
+
+
+def _for_operator(reason: str, source: str = "") -> str:
+    """A source's reason as the operator reads it: a refused private address names the setting that allows it,
+    and a missing file named like a web address (``source``) says how to write one."""
     from summaries.fetch import PRIVATE_ADDRESS_REASON
+    from summaries.sources.files import NO_SUCH_FILE
 
     if reason == PRIVATE_ADDRESS_REASON:
         # A page served on 127.0.0.1 to try newsbot out was refused with no hint that a setting allows it.
         return reason.removesuffix(".") + " unless NEWSBOT_ALLOW_PRIVATE_URLS is true."
+    if reason == NO_SUCH_FILE and _WEB_ADDRESS_WITHOUT_SCHEME.match(source):
+        # Only http:// and https:// sources are fetched; the rest are files, so a page's address without its
+        # scheme got only "There is no such file.".
+        return f"{reason} For a web page, write https://{source}"
     return reason
 
 
@@ -346,7 +365,7 @@ def _summarize(
         else:
             read = read_file_text(source)
     except UnreadableSource as exc:
-        print(f"newsbot: {exc.where}{_for_operator(exc.reason)}", file=sys.stderr)
+        print(f"newsbot: {exc.where}{_for_operator(exc.reason, source)}", file=sys.stderr)
         return EXIT_FAILURE
     if read.notice:
         print(f"newsbot: {read.notice}", file=sys.stderr)

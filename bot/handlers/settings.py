@@ -37,9 +37,11 @@ async def settings(update: Update, context: BotContext) -> None:
         await send(update.effective_message, render_settings(chat))
         return
     await require_manager(update, context)
-    chat, changed = await context.services.chats.apply(chat.id, text.split())
-    await remember_news_topic(update, context, chat)
-    await send(update.effective_message, render_settings(chat, saved=describe_change(chat, changed)))
+    updated, changed = await context.services.chats.apply(chat.id, text.split())
+    await remember_news_topic(update, context, updated)
+    await send(
+        update.effective_message, render_settings(updated, saved=describe_change(updated, changed, chat))
+    )
 
 
 @button
@@ -65,7 +67,7 @@ async def settings_button(update: Update, context: BotContext) -> str | None:
         case _:
             return "This button no longer works."
     await remember_news_topic(update, context, updated)
-    change = describe_change(updated, what)
+    change = describe_change(updated, what, chat)
     if fits_toast(change):
         await edit(update.callback_query, render_settings(updated))
         return change

@@ -799,9 +799,10 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
 _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
 
 
-def describe_change(chat: Chat, setting: str) -> str:
+def describe_change(chat: Chat, setting: str, before: Chat | None = None) -> str:
     """Plain-text confirmation of one settings change (in a group or channel, about that chat, which every
-    member reads: "You'll get a digest" there promised each reader one of their own)."""
+    member reads: "You'll get a digest" there promised each reader one of their own); ``before``: the chat as it
+    was, so that a pause or resume that changed nothing is not told as one."""
     kind = shared_kind(chat.type)
     who = f"This {kind} will get" if kind else "You'll get"
     your = "its" if kind else "your"
@@ -838,11 +839,14 @@ def describe_change(chat: Chat, setting: str) -> str:
     if setting == "length":
         n = chat.summary_sentences
         return f"Summaries will have {_count(n, 'sentence')}."
+    unchanged = before is not None and before.paused == chat.paused
     if setting == "pause":
         until = "it is resumed" if kind else "you resume"
-        return f"Paused: nothing will be delivered until {until} (/settings resume)."
+        state = "Already paused" if unchanged else "Paused"
+        return f"{state}: nothing will be delivered until {until} (/settings resume)."
     if setting == "resume":
-        return "Resumed: deliveries continue."
+        # "Resumed" of a chat that was never paused read as if deliveries had been stopped until then.
+        return "Not paused: deliveries continue." if unchanged else "Resumed: deliveries continue."
     return "Saved."
 
 

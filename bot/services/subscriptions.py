@@ -37,6 +37,8 @@ _TOKEN = re.compile(
     r'|([^\s"“”„«»「」『』]+)'
 )
 _QUOTED_GROUPS = _TOKEN.groups - 1
+# Between unquoted words, as a list is typed: "science;health" was one keyword no article prints.
+_SEPARATOR = re.compile(r"[,;]")
 _HAS_WORD_CHAR = re.compile(r"\w")
 # Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
 # almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.
@@ -101,7 +103,7 @@ class TopicToggle:
 
 
 def parse_words(text: str) -> list[Word]:
-    """Split user input into words and quoted phrases; commas separate too ("business, tesla")."""
+    """Split user input into words and quoted phrases; commas and semicolons separate too ("business, tesla")."""
     words: list[Word] = []
     for match in _TOKEN.finditer(text):
         quoted = next((g for g in match.groups()[:_QUOTED_GROUPS] if g is not None), None)
@@ -111,7 +113,7 @@ def parse_words(text: str) -> list[Word]:
             if phrase:
                 words.append(Word(phrase, quoted=True, typed=typed))
             continue
-        for typed in match.group(_TOKEN.groups).split(","):
+        for typed in _SEPARATOR.split(match.group(_TOKEN.groups)):
             part = strip_edges(typed)
             if part:
                 words.append(Word(part, typed=typed))

@@ -380,6 +380,11 @@ def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout
             "is something else writing to it?"
         )
     if "unable to open" in message:
+        if os.path.exists(path):
+            # The folder is there: the file's own mode or owner refuses (or its folder refuses the -wal file).
+            return (
+                f"cannot open {path}: {message} (check the permissions and owner of the file and its folder)"
+            )
         return f"cannot open {path}: {message} (check that its folder exists and is writable)"
     return f"cannot use {path}: {message}"
 

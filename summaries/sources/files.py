@@ -43,6 +43,7 @@ _HTML_START = re.compile(
 # A full stop (not an ellipsis) at the end of a line, before any closing quotes or brackets.
 _ENDS_SENTENCE = re.compile(r"(?<![.…])[.。][\"'”’»)\]]*$")
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
+NO_SUCH_FILE = "There is no such file."
 
 
 class SourceFileError(ValueError):
@@ -93,7 +94,7 @@ def read_source_file(path: Path | str) -> list[Article]:
                 f"{scheme[1]}: addresses are not supported; newsbot fetches http:// and https:// URLs "
                 "and reads local files by their path."
             ) from None
-        raise SourceFileError("There is no such file.") from None
+        raise SourceFileError(NO_SUCH_FILE) from None
     except PermissionError:
         raise SourceFileError("It cannot be read (permission denied).") from None
     except IsADirectoryError:

@@ -391,6 +391,28 @@ def test_env_file_line_that_is_not_a_setting_is_a_configuration_error(
     assert "123:abc" not in result.stderr
 
 
+def test_env_file_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    # Docker creates an empty folder where a bind-mounted .env does not exist: its settings were skipped without
+    # a word, and `newsbot run` only said the token was not set "in .env".
+    (tmp_path / ".env").mkdir()
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert (
+        lines[0]
+        == f"newsbot: warning: {tmp_path / '.env'} is a folder, not a file: no settings are read from it"
+    )
+    assert len(lines) == 2 and "NEWSBOT_BOT_TOKEN is not set" in lines[1]
+
+
+def test_a_virtualenv_named_env_goes_unmentioned(tmp_path: Path) -> None:
+    (tmp_path / ".env").mkdir()
+    (tmp_path / ".env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip()
+
+
 def _newer_schema(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 999")
@@ -679,6 +701,28 @@ def test_sources_with_another_scheme_say_only_http_is_fetched(tmp_path: Path, so
     assert result.returncode == 1
     assert result.stdout.startswith(f"failed   {source}: ") and "http" in result.stdout, result.stdout
     assert "no file" not in result.stdout
+
+
+def test_a_web_address_without_its_scheme_says_to_write_https(tmp_path: Path) -> None:
+    # `newsbot summarize www.example.com/story` said only "There is no such file.": a source without http:// or
+    # https:// is a file. A file name with dots ("notes.txt", "data.v2/x.txt") keeps the plain reason.
+    result = newsbot("summarize", "www.example.com/story", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "newsbot: cannot read www.example.com/story: There is no such file. "
+        "For a web page, write https://www.example.com/story\n"
+    )
+    sources = ["example.com/news/a.html", "notes.txt", "data.v2/x.txt"]
+    result = newsbot(
+        "ingest", "--quiet", *sources, cwd=tmp_path, NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3")
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "failed   example.com/news/a.html: There is no such file. For a web page, write "
+        "https://example.com/news/a.html",
+        "failed   notes.txt: There is no such file.",
+        "failed   data.v2/x.txt: There is no such file.",
+    ]
 
 
 def test_ingest_feed_item_without_title_or_text_is_reported_not_stored(tmp_path: Path) -> None:

@@ -128,6 +128,22 @@ async def test_subscribe_with_a_keyword_twice_follows_it_once_without_saying_alr
     assert again.text.count("“tesla”") == 1 and "Already following: “tesla”" in again.text
 
 
+async def test_subscribe_with_words_joined_by_semicolons_follows_each(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe science;health" followed one keyword "science;health", which no article prints; a comma
+    # already separated. A quoted phrase keeps its semicolon.
+    reply = await say(emulator, '/subscribe science;health;tesla "a;b"')
+    assert "Topics: 🔬 Science, 🩺 Health" in reply.text and "Keywords: “tesla”, “a;b”" in reply.text, (
+        reply.text
+    )
+    assert "science;health" not in reply.text
+    dropped = await say(emulator, "/unsubscribe health;tesla")
+    assert "Health" in dropped.text and "tesla" in dropped.text, dropped.text
+    subs = await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
+    assert {(s.kind, s.value) for s in subs} == {("topic", "science"), ("keyword", "a;b")}
+
+
 async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -640,6 +656,25 @@ async def test_settings_by_arguments_and_buttons(
     assert edited.edited and "🔘 Instant alerts" in [label for label, _ in edited.buttons]
     chat = await services_of(running_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.mode == "instant" and chat.timezone == "Europe/Berlin"
+
+
+async def test_settings_resume_of_a_chat_not_paused_says_it_was_not(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings resume" of a chat never paused answered "Resumed: deliveries continue.", as if they had been
+    # stopped; a second "/settings pause" said "Paused" again. A stale panel's button is the same case.
+    await say(emulator, "/start")
+    reply = await say(emulator, "/settings resume")
+    assert reply.text.startswith("✅ Not paused: deliveries continue."), reply.text
+    panel = await say(emulator, "/settings pause")
+    assert panel.text.startswith("✅ Paused: nothing will be delivered until you resume"), panel.text
+    again = await say(emulator, "/settings pause")
+    assert again.text.startswith("✅ Already paused: nothing will be delivered until you resume"), again.text
+    assert await press(emulator, panel, "set:resume") == "Resumed: deliveries continue."
+    # The panel of the second pause still shows ▶️ Resume.
+    assert await press(emulator, again, "set:resume") == "Not paused: deliveries continue."
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and not chat.paused
 
 
 async def test_settings_length_with_its_unit_sets_the_length(

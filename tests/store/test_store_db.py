@@ -671,6 +671,23 @@ def test_an_open_error_raised_by_python_itself_is_still_described(tmp_path: Path
     assert described.startswith(f"{tmp_path / 'news.sqlite3'} is locked by another process (waited 5 s)")
 
 
+def test_a_file_that_cannot_be_opened_is_not_blamed_on_its_folder(tmp_path: Path) -> None:
+    # A database file newsbot may not read (mode 600, another owner) fails to open with SQLite's "unable to open
+    # database file", which said "check that its folder exists and is writable" of a folder that was fine.
+    # Simulated: root reads any file.
+    path = tmp_path / "news.sqlite3"
+    path.write_bytes(b"")
+    error = sqlite3.OperationalError("unable to open database file")
+    assert _describe_open_error(path, error, 5000) == (
+        f"cannot open {path}: unable to open database file (check the permissions and owner of the file and its "
+        "folder)"
+    )
+    missing = tmp_path / "gone" / "news.sqlite3"
+    assert _describe_open_error(missing, error, 5000).endswith(
+        "(check that its folder exists and is writable)"
+    )
+
+
 async def test_a_full_disk_is_named_and_told_from_a_bug_in_a_statement(tmp_path: Path) -> None:
     # "cannot use newsbot.sqlite3: database or disk is full" left the operator guessing which of the two; and a
     # command refused so must be told apart from a broken statement (a bug, with its trace).
