@@ -37,8 +37,9 @@ _TOKEN = re.compile(
     r'|([^\s"“”„«»「」『』]+)'
 )
 _QUOTED_GROUPS = _TOKEN.groups - 1
-# Between unquoted words, as a list is typed: "science;health" was one keyword no article prints.
-_SEPARATOR = re.compile(r"[,;]")
+# Between unquoted words, as a list is typed: "science;health" was one keyword no article prints. Chinese and
+# Japanese keyboards type their own commas ("，", "、", "；"), Arabic and Persian ones "،" and "؛".
+_SEPARATOR = re.compile(r"[,;，、；،؛]")
 _HAS_WORD_CHAR = re.compile(r"\w")
 # Words nearly every English article holds: a keyword of only these ("the", "us", "said") would send the chat
 # almost every article. "it" and "all" are not here: "it" names the technology topic, "all" has its own answer.

@@ -142,6 +142,9 @@ async def test_subscribe_with_words_joined_by_semicolons_follows_each(
     assert "Health" in dropped.text and "tesla" in dropped.text, dropped.text
     subs = await services_of(running_bot).subscriptions.for_chat(USER_CHAT)
     assert {(s.kind, s.value) for s in subs} == {("topic", "science"), ("keyword", "a;b")}
+    # Chinese, Japanese and Arabic keyboards type their own commas.
+    other = await say(emulator, "/subscribe 电池，芯片、ロボット،نفط")
+    assert "Keywords: “电池”, “芯片”, “ロボット”, “نفط”" in other.text, other.text
 
 
 async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(
