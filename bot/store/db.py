@@ -389,19 +389,22 @@ def _describe_open_error(path: Path, exc: sqlite3.OperationalError, busy_timeout
     return f"cannot use {path}: {message}"
 
 
-# A time after the calendar's end (year 9999) is one no date can show.
+# A time before the calendar's start (year 1) or after its end (year 9999) is one no date can show; a day's margin
+# keeps the local date of every timezone inside it.
+_FIRST_INSTANT = datetime(1, 1, 2, tzinfo=UTC).timestamp()
 _LAST_INSTANT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
 
 
 def stored_instant(owner: str, column: str, value: object) -> float | None:
     """An epoch time read from a row, or None for NULL, one that is no number (a date written as text by hand in
-    the sqlite3 shell) or one after year 9999; such a value is logged once (``owner``: "chat 5", "feed 3").
+    the sqlite3 shell) or one before year 1 or after year 9999 (no date can show it: /settings and /mysubs failed);
+    such a value is logged once (``owner``: "chat 5", "feed 3").
 
     One long past is kept: it is simply due (a digest is sent, a feed polled, and the schedule moves on).
     """
     if value is None:
         return None
-    if isinstance(value, int | float) and value < _LAST_INSTANT:
+    if isinstance(value, int | float) and _FIRST_INSTANT < value < _LAST_INSTANT:
         return float(value)
     unusable_value(owner, column, value, "unset")
     return None

@@ -1116,9 +1116,12 @@ def test_short_output_into_a_pipe_closed_before_it_is_written_ends_quietly(tmp_p
 
 def test_a_setting_in_env_file_without_the_prefix_is_named_with_the_one_meant(tmp_path: Path) -> None:
     # "FEEDS=" and "SUMMARY_SENTENCES=" in .env were ignored without a word: no feeds polled, 3 sentences.
-    # Only names of settings: the file may hold other programs' variables.
-    (tmp_path / ".env").write_text("SUMMARY_SENTENCES=1\nfeeds=https://news.example/rss\nCOMPOSE_PROJECT=x\n")
-    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE)
+    # Only names of settings, each once: the file may hold other programs' variables (VENV is the scripts'
+    # NEWSBOT_VENV, no setting), and the environment those of every program (LOG_LEVEL) without a word.
+    (tmp_path / ".env").write_text(
+        "SUMMARY_SENTENCES=1\nfeeds=https://news.example/rss\nFEEDS=\nCOMPOSE_PROJECT=x\nVENV=.venv\n"
+    )
+    result = newsbot("summarize", cwd=tmp_path, stdin=ARTICLE, LOG_LEVEL="debug")
     assert result.returncode == 0 and len(result.stdout.strip().splitlines()) == 3
     assert result.stderr.strip().splitlines() == [
         f"newsbot: warning: {name} in .env is not a setting (did you mean NEWSBOT_{name}?); it is ignored "

@@ -219,6 +219,14 @@ def test_invalid_values_name_the_setting(
             "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'busines' is not a catalogue topic",
         ),
         ("NEWSBOT_DB_PATH", " ", "invalid setting NEWSBOT_DB_PATH: must name a file"),
+        # A space after the slash (left at a .env line's end) still names a folder, not a file " " inside it.
+        ("NEWSBOT_DB_PATH", "data/ ", "invalid setting NEWSBOT_DB_PATH: data/ names a folder"),
+        # The token pasted with a slash after it, as copied from a browser's address bar.
+        (
+            "NEWSBOT_TELEGRAM_API_URL",
+            "https://api.telegram.org/bot4242:AAFsecret/",
+            "invalid setting NEWSBOT_TELEGRAM_API_URL: holds a bot token",
+        ),
     ],
 )
 def test_impossible_values_name_the_setting(

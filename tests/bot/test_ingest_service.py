@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryService
 from bot.errors import UserError
 from bot.logs import RedactTokenFilter
+from bot.render.replies import render_feeds
 from bot.scheduler import FORGET_PRUNED_AFTER_SECONDS
 from bot.services.ingest import DEAD_AFTER_FAILURES, IngestService, StoryIndex
 from bot.store import ChatDefaults, Database, load_migrations
@@ -467,7 +468,14 @@ async def test_a_first_poll_cut_short_by_a_stop_leaves_no_flood_for_the_next_sta
 
 
 @pytest.mark.parametrize(
-    ("column", "stored"), [("next_poll_at", "soon"), ("created_at", "2026-01-01"), ("failures", "x")]
+    ("column", "stored"),
+    [
+        ("next_poll_at", "soon"),
+        ("created_at", "2026-01-01"),
+        ("failures", "x"),
+        ("last_polled_at", "yesterday"),
+        ("last_success_at", "yesterday"),
+    ],
 )
 async def test_a_feed_row_edited_by_hand_stops_no_feeds_polling(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, column: str, stored: str
@@ -478,6 +486,7 @@ async def test_a_feed_row_edited_by_hand_stops_no_feeds_polling(
     await db.feeds.add(news_site.feed_url("business"), (), None, clock.now() - 60)
     async with db.write() as conn:
         await conn.execute(f"UPDATE feeds SET {column} = ? WHERE id = ?", (stored, edited.id))
+    assert "Feeds (2)" in render_feeds(await db.feeds.list(), clock.now())[0].html
     await news_site.publish("health", HEALTH_TITLE, HEALTH_BODY)
     await news_site.publish("business", CAR_TITLE, CAR_BODY)
     new = await service.poll_due_feeds(clock.now())

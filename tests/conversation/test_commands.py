@@ -732,9 +732,11 @@ async def test_digest_times_edited_by_hand_into_nonsense_are_put_right_by_settin
     [
         # Quiet hours that are no times of day: off, as delivery took them (the reply crashed after the save).
         ("quiet_start", "99:99", "🔕 Quiet hours: off"),
-        # A date written as text, and one past the calendar's end: the next digest is unknown, then recomputed.
+        # A date written as text, and one past the calendar's end or before its start: the next digest is
+        # unknown, then recomputed.
         ("next_digest_at", "2026-01-02 08:00", "⏰ Next digest: Thu 1 Jan, 09:00"),
         ("next_digest_at", 1e20, "⏰ Next digest: Thu 1 Jan, 09:00"),
+        ("next_digest_at", -1e20, "⏰ Next digest: Thu 1 Jan, 09:00"),
         ("created_at", "yesterday", "⏰ Next digest: Thu 1 Jan, 09:00"),
         # Shown as the zone it was and promised at its times there, the digest came at 08:00 UTC.
         ("timezone", "Mars/Olympus", "You'll get a digest at 09:00 (UTC)"),

@@ -291,6 +291,24 @@ async def test_migration_keeps_subscriptions(chats: ChatService, subs: Subscript
     assert await subs.topic_ids(-1005) == {"science"}
 
 
+async def test_a_kicked_groups_digest_merged_into_its_supergroup_comes_at_its_time_not_at_once(
+    db: Database, settings: Settings
+) -> None:
+    # The group was kicked weeks ago, its next digest left at that time; the supergroup spoke first. Merged as it
+    # was, the stale time sent a digest at once rather than at the group's 09:00.
+    clock = FakeClock()
+    chats = ChatService(db=db, settings=settings, clock=clock)
+    await chats.register(-5, "group", "Team")
+    await chats.set_digest_times(-5, ["09:00"])
+    await db.chats.deactivate(-5, "Forbidden: bot was kicked from the group chat", clock.now())
+    clock.advance(30 * 86_400 + 3_600)  # 31 Jan, 01:00 UTC: 02:00 in Berlin
+    await chats.register(-1005, "supergroup", "Team")
+    await chats.migrate(-5, -1005)
+    merged = await chats.get(-1005)
+    assert merged is not None and merged.mode == "digest"
+    assert merged.next_digest_at == datetime(2026, 1, 31, 8, tzinfo=UTC).timestamp()  # 09:00 in Berlin
+
+
 # -- reading articles ----------------------------------------------------------------------------------------
 
 

@@ -129,6 +129,23 @@ async def test_settings_edited_by_hand_into_unusable_values_are_read_as_unset_an
     assert "chat 5 has an unusable timezone 'Mars/Olympus' in the database: read as UTC" in warnings
 
 
+async def test_digest_times_all_unusable_read_as_the_default_time_and_one_unusable_quiet_end_turns_both_off(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The digest tick sends such a chat's digests at the schema's 08:00: /settings must say that time, not none.
+    await add_chat(db, 6)
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE chats SET mode = 'digest', digest_times = 'noon', quiet_start = '22:00', quiet_end = '7pm'"
+            " WHERE id = 6"
+        )
+    chat = await db.chats.get(6)
+    assert chat is not None
+    assert (chat.digest_times, chat.quiet_start, chat.quiet_end) == (("08:00",), None, None)
+    warnings = [r.getMessage() for r in caplog.records if "unusable" in r.getMessage()]
+    assert "chat 6 has an unusable digest_times 'noon' in the database: read as 08:00" in warnings
+
+
 async def test_chats_in_many_timezones_are_read_without_opening_zone_files_again(db: Database) -> None:
     # ZoneInfo keeps only its last 8 zones: with chats in more, every row read (each batch of alerts, each digest
     # tick) opened its zone's file again, on the event loop: 10,000 chats took 0.3-1 s to read rather than 0.04 s.
@@ -231,6 +248,20 @@ async def test_an_inactive_groups_digest_merged_into_its_supergroup_comes_at_its
     assert merged is not None and merged.active and merged.mode == "digest"
     # Not the month-old time, which would have sent a digest at once.
     assert merged.next_digest_at == month + 3_600
+
+
+async def test_an_active_groups_due_digest_merged_into_its_supergroup_keeps_its_time(db: Database) -> None:
+    # Only an inactive group's stale time is replaced: an active group's digest, due and not yet sent, still goes.
+    old, _ = await db.chats.register(-1, "group", "Club", ChatDefaults(), NOW)
+    await db.chats.save_settings(
+        replace(old, mode="digest", digest_times=("09:00",), next_digest_at=NOW - 60), NOW
+    )
+    await db.chats.register(-1001, "supergroup", "Club", ChatDefaults(), NOW + 1)
+
+    await db.chats.migrate(-1, -1001, NOW + 2, lambda chat: NOW + 86_400)
+
+    merged = await db.chats.get(-1001)
+    assert merged is not None and merged.next_digest_at == NOW - 60
 
 
 async def test_migrating_an_unknown_chat_does_nothing(db: Database) -> None:
