@@ -642,7 +642,7 @@ async def test_admin_notices_whose_outcome_a_locked_database_refused_are_recorde
         async with locked_by_another_program(r.db):
             answer_now.set()  # the first notice is sent; its outcome is to be written while the lock is held
             await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
-        await asyncio.sleep(0.5)  # the flusher's turn
+        await wait_until(lambda: not r.delivery._unrecorded_notices)  # the flusher's turn
         assert await statuses() == [("first", "sent"), ("second", "pending")]
         r.delivery.schedule_admin_notices()
         await wait_until(lambda: len(api.delivered.get(1, [])) == 2)
@@ -740,7 +740,7 @@ async def test_an_alert_whose_park_a_locked_database_refused_is_sent_once_the_lo
             answer_now.set()  # 502: the alert is to be parked while the lock is held
             await wait_until(lambda: api.calls[1] == 1 and r.delivery._state.in_window == 0)
             await wait_until(lambda: not r.delivery._tasks)
-        await asyncio.sleep(0.3)  # the flusher's turn
+        await wait_until(lambda: not r.delivery._finished and not r.delivery._recording)  # the flusher's turn
         # Back in the queue (claimed again, waiting for its retry) saying why it waits: with no error, a parked alert looked held by quiet hours (and
         # joined a quiet night's round-up).
         check = sqlite3.connect(r.settings.db_path)
@@ -775,7 +775,11 @@ async def test_a_digest_whose_stories_a_locked_database_kept_claimed_carries_the
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 await digest
             await asyncio.sleep(0.5)  # the flusher's tries while the lock lasts fail too: kept for the next
-        await asyncio.sleep(0.5)  # the flusher's turn
+        for _ in range(500):  # the flusher's turn: the stories back in the queue
+            if not (await r.db.deliveries.counts_by_status()).get("sending"):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)  # and past its write (an empty dict while it writes)
         # Written once, then forgotten: held again later, a row claimed meanwhile was taken from its sender.
         assert not r.delivery._unreleased
         assert await r.delivery.send_digest(6, r.clock.now(), on_demand=True) == 1
