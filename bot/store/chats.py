@@ -13,6 +13,8 @@ from bot.store.models import Chat, ChatDefaults
 from bot.timezones import is_iana_timezone
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from bot.store.db import Database
 
 _SETTINGS_COLUMNS = (
@@ -81,6 +83,23 @@ def _time_of_day(owner: str, column: str, value: object) -> str | None:
 _chat_from_row = chat_from_row
 
 
+async def _digest_from_now(
+    conn: aiosqlite.Connection, chat: Chat, next_digest: Callable[[Chat], float | None] | None
+) -> Chat:
+    """A digest chat back from inactive (registered again, or an inactive group merged into its supergroup) with
+    its next digest from now (``next_digest``); the chat as it is otherwise.
+
+    Digests go to active chats only, so its next digest stayed where it was when the chat went inactive, weeks ago
+    perhaps: left so, /settings showed that date and a digest went out at once rather than at its chosen time.
+    """
+    if chat.mode != "digest" or next_digest is None:
+        return chat
+    rows = await fetch_all(
+        conn, "UPDATE chats SET next_digest_at = ? WHERE id = ? RETURNING *", (next_digest(chat), chat.id)
+    )
+    return chat_from_row(rows[0])
+
+
 def _digest_times_text(times: tuple[str, ...]) -> str:
     # Stored sorted and without duplicates, as the schema documents.
     return ",".join(sorted(set(times)))
@@ -122,16 +141,8 @@ class ChatRepo:
                     (chat_id, type, title, defaults.timezone, defaults.summary_sentences, now, now),
                 )
             chat = chat_from_row(rows[0])
-            if was and not was[0][0] and chat.mode == "digest" and next_digest is not None:
-                # Digests go to active chats only, so its next digest stayed where it was when Telegram refused
-                # the chat, weeks ago perhaps: left so, /settings showed that date and the chat got a digest at
-                # once rather than at its chosen time.
-                rows = await fetch_all(
-                    conn,
-                    "UPDATE chats SET next_digest_at = ? WHERE id = ? RETURNING *",
-                    (next_digest(chat), chat_id),
-                )
-                chat = chat_from_row(rows[0])
+            if was and not was[0][0]:
+                chat = await _digest_from_now(conn, chat, next_digest)
             return chat, created
 
     async def get(self, chat_id: int) -> Chat | None:
@@ -259,16 +270,8 @@ class ChatRepo:
                 " AND (SELECT created_at FROM chats WHERE id = ?1) <= created_at RETURNING *",
                 (old_id, now, new_id),
             )
-            if merged and not was[0][0] and next_digest is not None:
-                chat = chat_from_row(merged[0])
-                if chat.mode == "digest":
-                    # The old group's next digest stayed where it was when it went inactive, weeks ago perhaps:
-                    # merged into the active supergroup as it was, a digest could go out at once.
-                    await run(
-                        conn,
-                        "UPDATE chats SET next_digest_at = ? WHERE id = ?",
-                        (next_digest(chat), new_id),
-                    )
+            if merged and not was[0][0]:
+                await _digest_from_now(conn, chat_from_row(merged[0]), next_digest)
             await run(
                 conn,
                 "INSERT OR IGNORE INTO subscriptions (chat_id, kind, value, created_at)"
