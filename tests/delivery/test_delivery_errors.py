@@ -846,3 +846,40 @@ async def test_alerts_parked_again_in_an_outage_are_not_counted_again_as_more_pa
     lines = [rec.getMessage() for rec in caplog.records if "Telegram unreachable" in rec.getMessage()]
     assert "retrying in 30 s" in lines[0], lines
     assert len(lines) == 2 and "2 more alerts parked" in lines[1], lines
+
+
+async def test_an_admin_notice_whose_send_raised_unexpectedly_is_tried_again_not_left_claimed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A bug (no storage error) raised while a claimed notice was being sent: it must go back to the queue, and
+    # the rest of its batch with it, not stay 'sending' until a restart.
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator) as r:
+        await add_chat(r, 1)
+        await _queue_notices(r, 1, {"dead-a": "Feed A was marked dead.", "dead-b": "Feed B was marked dead."})
+        send_paced = r.delivery._send_paced
+        calls = 0
+
+        async def broken_once(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise RuntimeError("a bug")
+            return await send_paced(*args, **kwargs)
+
+        monkeypatch.setattr(r.delivery, "_send_paced", broken_once)
+        with caplog.at_level(logging.ERROR, logger="bot.delivery"):
+            await r.delivery.start()
+            r.delivery.schedule_admin_notices()
+            await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+            assert "sending admin notices failed" in caplog.text
+        r.delivery.wake()  # the flusher puts both back in the queue
+        await wait_until(lambda: not r.delivery._unrecorded_notices)
+        r.clock.advance(delivery_module.FIRST_PARK_SECONDS + 1)
+        r.delivery.schedule_admin_notices()
+        await wait_until(lambda: len(emulator.messages(1)) == 2)
+        await wait_until(lambda: r.delivery._notice_task is not None and r.delivery._notice_task.done())
+        assert sorted(m.text for m in emulator.messages(1)) == [
+            "Feed A was marked dead.",
+            "Feed B was marked dead.",
+        ]
+        assert await r.db.notices.of_chat(1) == [("dead-a", "sent"), ("dead-b", "sent")]
