@@ -228,8 +228,11 @@ class DeliveryService:
         self._unfolds: dict[int, tuple[float, list[int]]] = {}
         # 429 waits to record with the next flush: chat id (WHOLE_BOT: all) -> (not_before, retry_after).
         self._holds: dict[int, tuple[float, float]] = {}
-        # Alerts parked since the last "Telegram unreachable" line, and when that line was written.
+        # Alerts parked since the last "Telegram unreachable" line, and when that line was written; the ids of the
+        # rows this outage parked (a retry parked again is no "more alerts parked": counted, the lines added up
+        # to more stories than were held back).
         self._parked_unlogged = 0
+        self._parked_ids: set[int] = set()
         self._parked_logged_at: float | None = None
         # When the first "Telegram unreachable" line of an outage was written (None: none since the last send);
         # once Telegram takes a message again, (that time, the time it took one) until the flusher logs the end.
@@ -1270,7 +1273,9 @@ class DeliveryService:
                 wait = _park_seconds(item.attempts)
                 if item.attempts <= MAX_OUTAGE_ATTEMPTS:
                     stuck = item.attempts if item.attempts == MAX_OUTAGE_ATTEMPTS else 0
-                    self._log_parked(f"alert {item.row.id} to chat {item.chat_id}", exc, wait, stuck=stuck)
+                    self._log_parked(
+                        f"alert {item.row.id} to chat {item.chat_id}", exc, wait, (item.row.id,), stuck=stuck
+                    )
                 else:  # said once, at MAX_OUTAGE_ATTEMPTS: a warning every 5 minutes for good read as an outage
                     log.debug("alert %d to chat %d parked again: %s", item.row.id, item.chat_id, exc)
                 await self._db.deliveries.park(
@@ -1320,9 +1325,11 @@ class DeliveryService:
             and self._clock.now() - self._last_sent_at <= OUTAGE_RETRY_SECONDS
         )
 
-    def _log_parked(self, what: str, exc: object, wait: float, count: int = 1, *, stuck: int = 0) -> None:
-        """Log ``count`` alerts parked by an outage (``what``: one alert, or a round-up of ``count``): the first,
-        then a count at most every PARKED_LOG_EVERY_SECONDS.
+    def _log_parked(
+        self, what: str, exc: object, wait: float, ids: Collection[int], *, stuck: int = 0
+    ) -> None:
+        """Log the rows ``ids`` parked by an outage (``what``: one alert, or a round-up of them): the first, then
+        a count of those not parked before in this outage at most every PARKED_LOG_EVERY_SECONDS.
 
         ``stuck``: the attempts of a message kept past MAX_OUTAGE_ATTEMPTS only because no other message got
         through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once.
@@ -1330,7 +1337,13 @@ class DeliveryService:
         now = self._clock.now()
         # A proxy's error page, which PTB quotes in the error, is no help in a line said every minute of an outage.
         exc = str(exc).partition(". Parsing the server response ")[0]
+        count = len(ids)
+        if not stuck:  # a stuck one is said on its own line, whatever was counted before
+            count -= len(self._parked_ids.intersection(ids))
+            self._parked_ids.update(ids)
         self._parked_unlogged += count
+        if not self._parked_unlogged:
+            return  # parked again, and said already
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
             if self._outage_since is None and not stuck:
                 self._outage_since = now
@@ -1366,6 +1379,7 @@ class DeliveryService:
             # The next outage's first parked message is said at once, not counted into a line a minute on.
             self._parked_logged_at = None
             self._parked_unlogged = 0
+            self._parked_ids.clear()
 
     async def _log_telegram_back(self) -> None:
         """Say that an outage ended, after how long, and how many stories it held back (they come as their
@@ -1800,7 +1814,7 @@ class DeliveryService:
                     log.warning("digest to chat %d postponed to its next time: %s", chat_id, result)
                 else:
                     wait = _roundup_wait(rows)
-                    left = sum(len(later.keys) for later in parts[index:])
+                    left = [key for later in parts[index:] for key in later.keys]
                     what = f"{'round-up' if roundup else 'digest'} to chat {chat_id}"
                     if tries <= limit:
                         # Kept past the limit (an idle bot), as an alert is: said once, then at DEBUG only.

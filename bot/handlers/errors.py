@@ -6,6 +6,7 @@ import functools
 import logging
 import math
 import sqlite3
+from dataclasses import dataclass
 
 from telegram import Chat as TgChat
 from telegram import ChatMember, ChatMemberAdministrator, ChatMemberRestricted, Update
@@ -42,6 +43,9 @@ from bot.store import write_refused
 
 log = logging.getLogger(__name__)
 
+# Answers lost while Telegram is unreachable are logged one, then a count at most this often.
+LOST_ANSWERS_LOG_EVERY_SECONDS = 60.0
+
 MIGRATED_BUTTON = (
     "This group has become a supergroup, so buttons on its older messages no longer work: "
     "send the command again."
@@ -66,7 +70,7 @@ async def on_error(update: object, context: BotContext) -> None:
         # would fail the same way. Logged with a trace (and the proxy's whole page), every command of an outage
         # filled the log.
         reason = str(context.error).partition(". Parsing the server response ")[0]
-        log.warning("answer to %s not sent: Telegram unreachable (%s)", _about(update), reason[:200])
+        _log_lost_answer(update, context, reason[:200])
         if isinstance(update, Update) and update.callback_query is not None:
             # A tap's answer may still get through (it is another request), and its spinner must stop.
             await answer(
@@ -94,6 +98,37 @@ async def on_error(update: object, context: BotContext) -> None:
             await send(message, render_not_saved() if refused else render_internal_error())
     except TelegramError as exc:  # the apology itself failed (blocked, flood limit): nothing more to do
         log.warning("could not send the error apology: %s", exc)
+
+
+@dataclass(slots=True)
+class _LostAnswers:
+    """Answers Telegram was unreachable for since the last line that said so, and when that line was written."""
+
+    logged_at: float | None = None
+    unlogged: int = 0
+
+
+def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
+    """Log an answer lost to an outage: the first, then a count at most every LOST_ANSWERS_LOG_EVERY_SECONDS.
+
+    One line per command of an outage flooded the log, where the sender's parked alerts write one a minute.
+    """
+    services = context.application.bot_data.get("services")
+    lost = context.application.bot_data.setdefault("lost_answers", _LostAnswers())
+    assert isinstance(lost, _LostAnswers)
+    now = services.clock.now() if services is not None else None
+    lost.unlogged += 1
+    if (
+        now is not None
+        and lost.logged_at is not None
+        and now - lost.logged_at < LOST_ANSWERS_LOG_EVERY_SECONDS
+    ):
+        return
+    if lost.unlogged == 1:
+        log.warning("answer to %s not sent: Telegram unreachable (%s)", _about(update), reason)
+    else:
+        log.warning("Telegram unreachable (%s): %d more answers not sent", reason, lost.unlogged)
+    lost.logged_at, lost.unlogged = now, 0
 
 
 def _about(update: object) -> str:

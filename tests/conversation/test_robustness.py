@@ -230,6 +230,31 @@ async def test_a_command_answered_while_telegram_is_unreachable_is_one_warning_n
     assert "What I can do" in (await say(emulator, "/help")).text  # and the bot answers once it is back
 
 
+async def test_commands_answered_during_an_outage_are_a_line_then_a_count_a_minute_not_a_line_each(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every command whose answer an outage lost logged its own warning: a busy bot, whose users keep trying,
+    # wrote one a command, where the sender's parked alerts write one a minute.
+    await say(emulator, "/start")
+    caplog.set_level(logging.WARNING)
+    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+    try:
+        for _ in range(3):
+            await emulator.send_user_message(USER_CHAT, "/help")
+            await emulator.wait_for_idle()
+        services_of(running_bot).clock.advance(61)
+        await emulator.send_user_message(USER_CHAT, "/mysubs")
+        await emulator.wait_for_idle()
+    finally:
+        emulator.answer_as_proxy(None)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert ours == [
+        f"answer to /help in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))",
+        "Telegram unreachable (Bad Gateway (502)): 3 more answers not sent",
+    ]
+    assert "What I can do" in (await say(emulator, "/help")).text
+
+
 async def test_a_button_whose_handling_fails_gets_an_apology_toast(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
