@@ -352,10 +352,18 @@ async def test_a_chat_waiting_out_a_429_with_a_backlog_does_not_hold_up_other_ch
     # A feed back after an outage brings one chat 40 alerts, and Telegram tells it to wait. The sender kept
     # claiming two more of that chat's alerts every pass until its window was full of them, so every other
     # chat's alert waited out the same retry_after.
-    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+    skipped = [0.0]  # the pacer's time runs in real time, plus the waits the test skips
+    async with rig(
+        tmp_path,
+        emulator,
+        pacing_clock=lambda: time.monotonic() + skipped[0],
+        telegram_api_url=api.base_url,
+        rate_chat_interval_seconds=0.05,
+    ) as r:
         await add_chat(r, 7, topics=("sport",), in_emulator=False)
         await add_chat(r, 8, topics=("business",), in_emulator=False)
-        api.retry_after = {7: 5}
+        # Far longer than the test takes on a loaded machine (5 s ran out there): it ends when skipped below.
+        api.retry_after = {7: 600}
         await r.delivery.start()
         backlog = [await store_article(r, f"Result {i}", topics=("sport",)) for i in range(40)]
         await r.delivery.plan_alerts(backlog, r.clock.now())
@@ -364,8 +372,9 @@ async def test_a_chat_waiting_out_a_429_with_a_backlog_does_not_hold_up_other_ch
         await r.delivery.plan_alerts(
             [await store_article(r, "Profit warning", topics=("business",))], r.clock.now()
         )
-        await wait_until(lambda: 8 in api.delivered, timeout=3)
+        await wait_until(lambda: 8 in api.delivered)
         assert 7 not in api.delivered  # still waiting out its 429
+        skipped[0] += 600
         # The backlog then arrives whole, in order, once each.
         await wait_until(lambda: len(api.delivered.get(7, [])) >= 40, timeout=15)
         await asyncio.sleep(0.3)
@@ -378,11 +387,19 @@ async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
 ) -> None:
     # Three chats told to wait within a second means the bot as a whole is over Telegram's limit: sending on
     # to other chats meanwhile only earns longer waits.
-    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+    skipped = [0.0]  # the pacer's time runs in real time, plus the waits the test skips
+    async with rig(
+        tmp_path,
+        emulator,
+        pacing_clock=lambda: time.monotonic() + skipped[0],
+        telegram_api_url=api.base_url,
+        rate_chat_interval_seconds=0.05,
+    ) as r:
         for chat_id in (1, 2, 3):
             await add_chat(r, chat_id, topics=("sport",), in_emulator=False)
         await add_chat(r, 4, topics=("business",), in_emulator=False)
-        api.retry_after = {1: 2, 2: 2, 3: 2}
+        # Far longer than the test takes on a loaded machine (2 s ran out there): it ends when skipped below.
+        api.retry_after = {1: 600, 2: 600, 3: 600}
         await r.delivery.start()
         await r.delivery.plan_alerts(
             [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
@@ -393,6 +410,7 @@ async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
         )
         await asyncio.sleep(1.0)
         assert 4 not in api.delivered
+        skipped[0] += 600
         await wait_until(lambda: all(c in api.delivered for c in (1, 2, 3, 4)), timeout=10)
 
 
