@@ -1532,18 +1532,21 @@ async def test_an_alert_held_by_429s_when_the_chat_unsubscribes_is_not_sent_late
 ) -> None:
     # The same, the alert told again and again to wait (429) and put back in the queue for later.
     monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 2)  # a retry after the wait, then put back
-    flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1"}
-    flood["parameters"] = {"retry_after": 1}
+    # A wait far longer than the unfollow takes on a loaded machine (1 s could end before it), skipped below.
+    flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 600"}
+    flood["parameters"] = {"retry_after": 600}
     clock = FakeClock(utc(2026, 1, 5, 9))
-    async with rig(tmp_path, emulator, clock) as r:
+    skipped = [0.0]  # the pacer's time runs in real time, plus the waits the test skips
+    async with rig(tmp_path, emulator, clock, pacing_clock=lambda: time.monotonic() + skipped[0]) as r:
         await add_chat(r, 7, topics=("sport", "business"))
         emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("sendMessage",))
         await r.delivery.start()
         await r.delivery.plan_alerts(
             [await store_article(r, "Cup final tonight", topics=("sport",))], clock.now()
         )
-        await wait_until(lambda: emulator.requests["proxy"] >= 1)  # told to wait 1 s
+        await wait_until(lambda: emulator.requests["proxy"] >= 1)  # told to wait
         await _unfollow_sport(r, 7, "sport")
+        skipped[0] += 600
         await wait_until(lambda: emulator.requests["proxy"] >= 2)
         await wait_until(lambda: r.delivery._state.in_window == 0)
         emulator.answer_as_proxy(None)
