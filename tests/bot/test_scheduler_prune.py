@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.context import BotApplication
-from bot.scheduler import TickState, run_tick
+from bot.scheduler import PRUNE_EVERY_SECONDS, PRUNE_RETRY_SECONDS, TickState, run_tick
 from bot.store import ChatDefaults, NewArticle
 from summaries.articles import Article
 from tests.conftest import services_of
@@ -98,13 +98,15 @@ async def test_a_failing_prune_is_tried_again_a_minute_later_and_logged_once_not
     # The day's prune was counted as done before it ran: one failure (a locked or full database) left old
     # articles in place for another whole day. Retried at every tick (seconds apart) instead, a database
     # refusing the delete would be tried thousands of times an hour; and each attempt logged a traceback.
+    state: TickState = running_bot.bot_data["scheduler_state"]
     await _store_old_article(running_bot, clock, _retention(running_bot))
     await _refuse_prunes(running_bot)
     clock.advance(86400.0)
     await _until(lambda: FAILED in caplog.text)
     await asyncio.sleep(0.5)  # ten ticks with the clock standing still
     clock.advance(61.0)  # the second try
-    await asyncio.sleep(0.5)
+    # It has failed once it set the next retry (a fixed 0.5 s could end before it on a loaded machine).
+    await _until(lambda: state.last_prune == clock.now() - PRUNE_EVERY_SECONDS + PRUNE_RETRY_SECONDS)
     await another_program(services_of(running_bot).settings.db_path, "DROP TRIGGER refuse_prune")
     clock.advance(61.0)  # the third works
     assert await _wait_for_count(running_bot, 0) == 0
