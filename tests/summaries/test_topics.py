@@ -57,6 +57,8 @@ def test_catalogue_has_required_topics_with_title_emoji_aliases() -> None:
         ("health", "health"),
         ("showbiz", "entertainment"),
         ("#business", "business"),
+        ("businesses", "business"),
+        ("Well-being", "health"),
     ],
 )
 def test_resolve_ids_titles_aliases_any_case_and_plurals(word: str, topic: str) -> None:
@@ -64,7 +66,8 @@ def test_resolve_ids_titles_aliases_any_case_and_plurals(word: str, topic: str) 
     assert found is not None and found.id == topic
 
 
-@pytest.mark.parametrize("word", ["football", "bitcoin", "cat", "", "   ", "busines"])
+# "its" is no plural of "it" (technology's alias).
+@pytest.mark.parametrize("word", ["football", "bitcoin", "cat", "", "   ", "busines", "its"])
 def test_resolve_does_not_guess(word: str) -> None:
     assert default_catalogue().resolve(word) is None
 
@@ -222,6 +225,22 @@ def test_operator_file_extends_and_adds_topics(tmp_path: Path) -> None:
     assert default_catalogue().get("climate") is None  # the default catalogue is untouched
 
 
+def test_an_operator_file_renames_a_built_in_topic_and_reweighs_its_words(tmp_path: Path) -> None:
+    # A fruit growers' bot: "apple" is no technology there, and the button reads the operator's title.
+    path = tmp_path / "topics.json"
+    topics = [{"id": "technology", "title": "Gadgets", "keywords": {"apple": 0}}, {"id": "Space News"}]
+    path.write_text(json.dumps({"topics": topics}), encoding="utf-8")
+    catalogue = TopicCatalogue.load(path)
+    technology = catalogue.get("technology")
+    assert technology is not None and technology.label == "💻 Gadgets"
+    harvest = "Apple growers expect a record harvest. Apple prices at the farm gate rose, Apple growers said."
+    assert "technology" in default_catalogue().tag("Apple harvest", harvest)
+    assert "technology" not in catalogue.tag("Apple harvest", harvest)
+    # An id written with a space becomes one word, as commands and buttons need.
+    space = catalogue.resolve("space news")
+    assert space is not None and space.id == "space-news"
+
+
 def test_operator_toml_file(tmp_path: Path) -> None:
     path = tmp_path / "topics.toml"
     path.write_text(
@@ -265,6 +284,8 @@ def test_bad_operator_file_is_a_clear_error(tmp_path: Path, content: str) -> Non
         ({"id": "climate", "title": ["Climate"]}, '"title" must be text'),
         ({"id": "climate", "emoji": 5}, '"emoji" must be text'),
         ({"id": "climate", "emoji": "green"}, "'green' is not an emoji"),
+        ({"id": "climate", "emoji": "🌱 green"}, "'🌱 green' is not an emoji"),
+        ({"id": "climate", "keywords": "heatwave"}, '"keywords" must be a list or a table'),
         ({"id": "climate", "aliases": [["green"]]}, '"aliases" must be a list of words'),
         ({"id": "climate", "keywords": {"heatwave": float("nan")}}, "every keyword needs a number"),
         ({"id": "climate", "aliases": ["cars"]}, "'cars' already names the topic 'automotive'"),
