@@ -226,6 +226,28 @@ def test_the_tail_of_a_quotation_is_not_picked_on_its_own() -> None:
         assert tail not in summarize(text, 3, title=title)
 
 
+def test_a_piece_starting_in_lower_case_between_paragraphs_is_not_picked() -> None:
+    # A caption fused into the text, or a bad split, starts mid-sentence; it restates the story's key words.
+    piece = (
+        "the floating solar farm in Brackwater harbour, where 12,000 panels on pontoons power 4,000 homes for "
+        "the city council."
+    )
+    text = "\n\n".join([*GENUINE[:3], piece, *GENUINE[3:]])
+    for title in (TITLE, None):
+        assert piece not in summarize(text, 3, title=title)
+
+
+def test_a_sentence_ending_on_a_quotation_it_opened_is_a_whole_sentence() -> None:
+    # Its quotes pair up: it is no tail of a quote begun before, and the lead sentence stays in the summary.
+    lead = (
+        "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday, which the "
+        'mayor called "the first of its kind" and "a good day for the region."'
+    )
+    text = "\n\n".join([lead, *GENUINE[1:]])
+    for title in (TITLE, None):
+        assert lead in summarize(text, 3, title=title)
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
     text = "\n\n".join([*GENUINE, GENUINE[2]])
