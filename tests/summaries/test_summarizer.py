@@ -248,6 +248,19 @@ def test_a_sentence_ending_on_a_quotation_it_opened_is_a_whole_sentence() -> Non
         assert lead in summarize(text, 3, title=title)
 
 
+def test_a_run_on_sentence_listing_names_is_not_picked() -> None:
+    # Long run-ons (a list of thanks, a quote dump) hold many of the story's words but say little.
+    run_on = (
+        "The mayor thanked the engineers, the council, the fishermen, the harbour master, the bird watchers, the "
+        "pontoon builders, the panel makers, the electricians, the divers, the crane drivers, the caterers, the "
+        "schoolchildren who painted the fence, the neighbours who put up with the noise, the police who closed "
+        "the road, the bus drivers who took the long way round and the solar farm's many visitors in the harbour."
+    )
+    text = "\n\n".join([*GENUINE[:2], run_on, *GENUINE[2:]])
+    for title in (TITLE, None):
+        assert run_on not in summarize(text, 3, title=title)
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
     text = "\n\n".join([*GENUINE, GENUINE[2]])
@@ -255,6 +268,15 @@ def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: 
     assert len(summary) == 4
     assert len(set(summary)) == 4
     assert summary == sorted(summary, key=GENUINE.index)
+
+
+# sumy's LexRank divides by a zero norm on such a text and warns; its answer is still used.
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_algorithm_summarizes_a_text_of_only_common_words(algorithm: str) -> None:
+    # LSA finds no content words here and picks nothing: the summary falls back to the lead, it is never empty.
+    text = "It is what it is. And so it was. It was not. So it is, and it was. Is it? It is."
+    assert len(summarize(text, 2, algorithm=algorithm)) == 2
 
 
 def test_algorithm_list_has_default_lead_and_sumy_algorithms() -> None:
