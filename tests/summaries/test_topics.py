@@ -636,6 +636,20 @@ def test_a_headline_naming_the_atom_feed_format_does_not_make_the_story_science(
     ]
 
 
+def test_an_ordinary_word_of_a_topic_in_the_headline_does_not_keep_that_topic() -> None:
+    # Only a strong word ("Carmaker") in the headline keeps a topic far behind the best; "Company" above a
+    # gadget review with one mention of revenue does not make it business news.
+    body = (
+        "The smartphone folds in half and runs the latest Android software. Its app store, browser and camera "
+        "apps were rewritten for the folding screen, and the phone connects to 5G and wi-fi networks. Online "
+        "reviewers praised the laptop-like display; the software update comes later this year, with revenue "
+        "from it expected in spring."
+    )
+    assert default_catalogue().tag("Company shows a folding smartphone", body, language="en") == [
+        "technology"
+    ]
+
+
 def test_a_programming_gig_is_not_entertainment() -> None:
     # "gig" is also a job and a gigabyte: a developer's first gig is no concert.
     body = "My first programming gig paid little, and the 500 gig disk in that server was always full."
