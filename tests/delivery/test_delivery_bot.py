@@ -588,3 +588,34 @@ async def test_a_command_is_answered_while_a_big_poll_is_planned(
         assert not plan.done(), "the plan ended before the command was answered: make it bigger"
         assert await plan == len(chats) * count
         assert await services.db.deliveries.counts_by_status() == {"pending": len(chats) * count}
+
+
+async def test_an_alert_held_for_quiet_hours_by_a_clock_that_ran_ahead_comes_once_the_clock_is_put_back(
+    tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    # The clock runs 11 hours ahead: at a true 12:00 the bot thinks it is 23:00, in the chat's quiet hours.
+    # Once NTP puts it right, the ticks must let the alert go, not keep it until 07:00 tomorrow.
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with make_bot(settings=make_settings(tmp_path, emulator), clock=clock) as app:
+        services = services_of(app)
+        await emulator.add_chat(7)
+        chat, _ = await services.db.chats.register(7, "private", None, ChatDefaults(), clock.now())
+        await services.db.chats.save_settings(
+            replace(chat, quiet_start="22:00", quiet_end="07:00"), clock.now()
+        )
+        await services.db.subscriptions.add(7, "topic", "sport", clock.now())
+        article = Article(
+            url="https://news.example/noon",
+            title="Noon result",
+            body="The home side won 2-1 at noon. The coach was pleased with the defence.",
+            source="Wire",
+            published=datetime.fromtimestamp(clock.now() - 600, UTC),
+            topics=("sport",),
+        )
+        [(stored, _)] = await services.db.articles.add_many([NewArticle(article, "noon")], clock.now())
+        await services.delivery.plan_alerts([stored], clock.now())
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []  # held for the quiet hours
+        clock.set(utc(2026, 1, 1, 12))
+        alert = await emulator.next_message(chat_id=7, timeout=10)
+        assert "Noon result" in alert.text
