@@ -514,6 +514,47 @@ async def test_a_slow_feed_does_not_hold_up_the_alerts_of_a_fast_one(
         assert time.monotonic() - started < 4.0
 
 
+async def test_a_feed_read_after_the_first_plan_of_a_round_is_alerted_before_the_slowest_feed_ends(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # Business is read and planned first; sport comes a moment later, when that plan is done: its alert must not
+    # wait for the round's slowest feed either.
+    business, sport = news_site.feed_url("business"), news_site.feed_url("sport")
+    settings = make_settings(
+        tmp_path,
+        emulator,
+        feeds=f"{business}=business,{sport}=sport",
+        feed_interval_seconds=60,
+        fetch_timeout_seconds=8.0,
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        await subscribe(app, emulator, 42, "business")
+        await subscribe(app, emulator, 42, "sport")
+        for feed in (business, sport):
+            await wait_until(lambda feed=feed: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        await services.db.feeds.add(news_site.add_never_answering("/slow.xml"), (), None, clock.now())
+        for topic, title in (
+            ("business", "Carmaker reports record profit"),
+            ("sport", "Harbour FC win the cup"),
+        ):
+            await news_site.publish(
+                topic,
+                title,
+                f"{title}, the club said. " * 5,
+                published=datetime.fromtimestamp(clock.now() + 30, UTC),
+            )
+        news_site.hold(sport.removeprefix(news_site.base_url))
+        clock.advance(61)
+        first = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Carmaker reports record profit" in first.text
+        started = time.monotonic()
+        news_site.release(sport.removeprefix(news_site.base_url))
+        second = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Harbour FC win the cup" in second.text
+        assert time.monotonic() - started < 4.0
+
+
 async def test_pruning_goes_on_after_a_clock_that_ran_fast_is_put_right(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
