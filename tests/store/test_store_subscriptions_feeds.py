@@ -143,6 +143,17 @@ async def test_polling_state_backoff_death_and_revival(db: Database) -> None:
     assert ok is not None and ok.failures == 0 and ok.title == "A News" and ok.etag is None
 
 
+async def test_feeds_are_listed_in_the_order_they_were_added(db: Database) -> None:
+    # /feeds shows them in this order: a feed added later comes last, wherever its address sorts.
+    for url in ("https://z.example/rss", "https://a.example/rss", "https://m.example/rss"):
+        await db.feeds.add(url, (), None, NOW)
+    assert [f.url for f in await db.feeds.list()] == [
+        "https://z.example/rss",
+        "https://a.example/rss",
+        "https://m.example/rss",
+    ]
+
+
 async def test_the_most_overdue_feed_is_polled_first(db: Database) -> None:
     # Polls run a few at a time: a feed waiting longest must not wait behind the feeds added before it.
     first, _ = await db.feeds.add("https://a.example/rss", (), None, NOW)
