@@ -523,7 +523,13 @@ def test_an_operator_alias_never_hides_another_topics_id() -> None:
         # One everyday word said over and over is not a topic, in the body or in the headline.
         ("Weekend", " ".join(["Driving was fun, they said."] * 10), []),
         ("Fuel, fuel, fuel", "Prices.", []),
-        # ... nor a word of another topic said over and over in a story about sport.
+        # ... nor a word of another topic said over and over in a story about sport, in its body or headline.
+        (
+            "Deal, deal, deal: striker joins champions",
+            "The striker signed for the champions on Monday. The footballer scored 20 goals in the league last "
+            "season.",
+            ["sport"],
+        ),
         (
             "Striker joins champions",
             "The striker signed for the champions on Monday. The footballer scored 20 goals in the league last "
