@@ -514,6 +514,18 @@ async def test_a_slow_feed_does_not_hold_up_the_alerts_of_a_fast_one(
         assert time.monotonic() - started < 4.0
 
 
+async def test_stopping_the_bot_does_not_wait_for_a_feed_that_never_answers(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # systemd kills a service that takes 90 s to stop; a fetch may take the whole fetch timeout.
+    slow = news_site.add_never_answering("/slow.xml")
+    settings = make_settings(tmp_path, emulator, feeds=slow, fetch_timeout_seconds=30.0)
+    async with make_bot(settings=settings, clock=clock):
+        await wait_until(lambda: news_site.hits("/slow.xml") >= 1)
+        started = time.monotonic()
+    assert time.monotonic() - started < 10.0
+
+
 async def test_a_feed_read_after_the_first_plan_of_a_round_is_alerted_before_the_slowest_feed_ends(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:
