@@ -255,3 +255,14 @@ async def test_the_daily_prune_forgets_what_no_feed_has_listed_for_90_days_and_k
         assert not await services.db.articles.remembers_pruned("https://news.example/gone", now)
         # The feed's last listing stays, however old (see FeedRepo.forget_items).
         assert set(await services.db.feeds.known_items(feed.id, ["g1", "g2"], now)) == {"g2"}
+
+
+async def test_a_database_file_deleted_under_the_running_bot_is_told_once_not_at_every_tick(
+    running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    services = services_of(running_bot)
+    services.settings.db_path.unlink()
+    await _until(lambda: "newsbot goes on with the file it opened" in caplog.text)
+    await asyncio.sleep(0.5)  # ten more ticks
+    told = [r for r in caplog.records if "newsbot goes on with the file it opened" in r.getMessage()]
+    assert len(told) == 1 and told[0].levelno == logging.ERROR
