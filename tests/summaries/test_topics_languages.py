@@ -137,6 +137,16 @@ def test_a_german_virus_outbreak_is_health_not_technology() -> None:
     assert default_catalogue().tag("Virus breitet sich aus", body, language="de") == ["health"]
 
 
+def test_a_german_story_about_a_tv_show_is_entertainment() -> None:
+    # The German vocabulary has "Show" as a plain word; the English "~show" (it needs a film or a band beside it:
+    # "research shows") is as strong and came first, so the story got no topic at all.
+    body = (
+        "Die neue Show startet am Samstag. In der Show treten Familien gegeneinander an; die Show dauert zwei "
+        "Stunden."
+    )
+    assert default_catalogue().tag("Neue Show am Samstagabend", body, language="de") == ["entertainment"]
+
+
 def test_feed_language_picks_the_vocabulary() -> None:
     feed = parse_feed(
         b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Nachrichten</title>
