@@ -779,19 +779,27 @@ class _Lexicon:
             # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
             # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there.
             phrased = set(matched)
+            # The stronger entry wins, and of two as strong the plain one: the German "Show" is a show, whatever
+            # the English "~show" ("research shows") needs.
             for topic_id, weight, ambiguous in self._exact.get(token, ()):
                 if topic_id in phrased:
                     continue
-                if topic_id not in matched or matched[topic_id][0] < weight:
+                if topic_id not in matched or _rank(matched[topic_id]) < (weight, not ambiguous):
                     matched[topic_id] = (weight, "~" * ambiguous + token)
             for cut in range(min(len(token), 24), 1, -1):
                 for topic_id, weight, ambiguous in self._prefix.get(token[:cut], ()):
                     if topic_id in phrased:
                         continue
-                    if topic_id not in matched or matched[topic_id][0] < weight:
+                    if topic_id not in matched or _rank(matched[topic_id]) < (weight, not ambiguous):
                         matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():
                 into[f"{topic_id}\t{weight}\t{word}"] += 1
+
+
+def _rank(match: tuple[float, str]) -> tuple[float, bool]:
+    """A keyword match's weight, and whether it counts without the topic's strong evidence (not "~")."""
+    weight, word = match
+    return weight, not word.startswith("~")
 
 
 def _norm(word: str) -> str:

@@ -184,3 +184,87 @@ async def test_a_big_prune_goes_on_over_several_ticks_and_a_stop_does_not_wait_f
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("pruned")] == [
         "pruned 5 articles older than 30 days"
     ]
+
+
+async def test_a_big_prune_that_fails_midway_is_tried_again_a_minute_later_not_at_the_next_tick(
+    running_bot: BotApplication, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Still marked as going on after the failure, the prune was tried at every tick, seconds apart, against a
+    # database that refused it.
+    monkeypatch.setattr("bot.scheduler.PRUNE_PER_TICK", 2)
+    services = services_of(running_bot)
+    state: TickState = running_bot.bot_data["scheduler_state"]
+    await asyncio.sleep(0.3)  # the first ticks (which prune) have run
+    old = [
+        NewArticle(
+            Article(url=f"https://news.example/old/{n}", title=f"Old {n}", body="Shares fell.", source="W"),
+            f"o{n}",
+        )
+        for n in range(5)
+    ]
+    async with state.lock:  # the bot's own ticks wait: this test runs them one by one
+        await services.db.articles.add_many(old, clock.now() - _retention(running_bot) - 60.0)
+        clock.advance(86400.0)
+        await run_tick(services, state)
+        assert await services.db.articles.count() == 3
+        await _refuse_prunes(running_bot)
+        clock.advance(5.0)
+        await run_tick(services, state)  # fails
+        await another_program(services.settings.db_path, "DROP TRIGGER refuse_prune")
+        clock.advance(5.0)
+        await run_tick(services, state)  # seconds later: not tried yet
+        assert await services.db.articles.count() == 3
+        clock.advance(61.0)
+        await run_tick(services, state)
+        await run_tick(services, state)
+        assert await services.db.articles.count() == 0
+
+
+async def test_the_daily_prune_forgets_what_no_feed_has_listed_for_90_days_and_keeps_the_rest(
+    running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # Pruned articles and feeds' items are remembered while feeds list them, so a feed still listing an old
+    # item does not bring it back as news; forgotten at once, it would, and kept for ever, the tables grow.
+    services = services_of(running_bot)
+    state: TickState = running_bot.bot_data["scheduler_state"]
+    await asyncio.sleep(0.3)  # the first ticks (which prune) have run
+    day = 86400.0
+    async with state.lock:
+        now = clock.now()
+        async with services.db.write() as conn:
+            await conn.executemany(
+                "INSERT INTO pruned_articles (key, pruned_at) VALUES (?, ?)",
+                [
+                    ("https://news.example/pruned-lately", now - 10 * day),
+                    ("https://news.example/gone", now - 91 * day),
+                ],
+            )
+        feed, _ = await services.db.feeds.add("https://news.example/rss", (), None, now)
+        # Not due in this test: the tick polls no feed.
+        await services.db.feeds.record_success(
+            feed.id, title=None, etag=None, last_modified=None, next_poll_at=now + 10 * day, now=now
+        )
+        await services.db.feeds.remember_items(
+            feed.id, {"g1": ("https://news.example/1", "One")}, now - 100 * day
+        )
+        await services.db.feeds.remember_items(
+            feed.id, {"g2": ("https://news.example/2", "Two")}, now - 95 * day
+        )
+        clock.advance(day)
+        await run_tick(services, state)
+        now = clock.now()
+        assert await services.db.articles.remembers_pruned("https://news.example/pruned-lately", now)
+        assert not await services.db.articles.remembers_pruned("https://news.example/gone", now)
+        # The feed's last listing stays, however old (see FeedRepo.forget_items).
+        assert set(await services.db.feeds.known_items(feed.id, ["g1", "g2"], now)) == {"g2"}
+
+
+async def test_a_database_file_deleted_under_the_running_bot_is_told_once_not_at_every_tick(
+    running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    services = services_of(running_bot)
+    services.settings.db_path.unlink()
+    await _until(lambda: "newsbot goes on with the file it opened" in caplog.text)
+    await asyncio.sleep(0.5)  # ten more ticks
+    told = [r for r in caplog.records if "newsbot goes on with the file it opened" in r.getMessage()]
+    assert len(told) == 1 and told[0].levelno == logging.ERROR

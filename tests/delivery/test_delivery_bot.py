@@ -514,6 +514,59 @@ async def test_a_slow_feed_does_not_hold_up_the_alerts_of_a_fast_one(
         assert time.monotonic() - started < 4.0
 
 
+async def test_stopping_the_bot_does_not_wait_for_a_feed_that_never_answers(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # systemd kills a service that takes 90 s to stop; a fetch may take the whole fetch timeout.
+    slow = news_site.add_never_answering("/slow.xml")
+    settings = make_settings(tmp_path, emulator, feeds=slow, fetch_timeout_seconds=30.0)
+    async with make_bot(settings=settings, clock=clock):
+        await wait_until(lambda: news_site.hits("/slow.xml") >= 1)
+        started = time.monotonic()
+    assert time.monotonic() - started < 10.0
+
+
+async def test_a_feed_read_after_the_first_plan_of_a_round_is_alerted_before_the_slowest_feed_ends(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # Business is read and planned first; sport comes a moment later, when that plan is done: its alert must not
+    # wait for the round's slowest feed either.
+    business, sport = news_site.feed_url("business"), news_site.feed_url("sport")
+    settings = make_settings(
+        tmp_path,
+        emulator,
+        feeds=f"{business}=business,{sport}=sport",
+        feed_interval_seconds=60,
+        fetch_timeout_seconds=8.0,
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        services = services_of(app)
+        await subscribe(app, emulator, 42, "business")
+        await subscribe(app, emulator, 42, "sport")
+        for feed in (business, sport):
+            await wait_until(lambda feed=feed: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        await services.db.feeds.add(news_site.add_never_answering("/slow.xml"), (), None, clock.now())
+        for topic, title in (
+            ("business", "Carmaker reports record profit"),
+            ("sport", "Harbour FC win the cup"),
+        ):
+            await news_site.publish(
+                topic,
+                title,
+                f"{title}, the club said. " * 5,
+                published=datetime.fromtimestamp(clock.now() + 30, UTC),
+            )
+        news_site.hold(sport.removeprefix(news_site.base_url))
+        clock.advance(61)
+        first = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Carmaker reports record profit" in first.text
+        started = time.monotonic()
+        news_site.release(sport.removeprefix(news_site.base_url))
+        second = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Harbour FC win the cup" in second.text
+        assert time.monotonic() - started < 4.0
+
+
 async def test_pruning_goes_on_after_a_clock_that_ran_fast_is_put_right(
     tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
@@ -588,3 +641,77 @@ async def test_a_command_is_answered_while_a_big_poll_is_planned(
         assert not plan.done(), "the plan ended before the command was answered: make it bigger"
         assert await plan == len(chats) * count
         assert await services.db.deliveries.counts_by_status() == {"pending": len(chats) * count}
+
+
+async def _alert_held_for_quiet_hours(
+    app: BotApplication, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    """Chat 7 follows sport with quiet hours 22:00-07:00 (UTC); it is night by ``clock``: its alert is held."""
+    services = services_of(app)
+    await emulator.add_chat(7)
+    chat, _ = await services.db.chats.register(7, "private", None, ChatDefaults(), clock.now())
+    await services.db.chats.save_settings(replace(chat, quiet_start="22:00", quiet_end="07:00"), clock.now())
+    await services.db.subscriptions.add(7, "topic", "sport", clock.now())
+    article = Article(
+        url="https://news.example/noon",
+        title="Noon result",
+        body="The home side won 2-1 at noon. The coach was pleased with the defence.",
+        source="Wire",
+        published=datetime.fromtimestamp(clock.now() - 600, UTC),
+        topics=("sport",),
+    )
+    [(stored, _)] = await services.db.articles.add_many([NewArticle(article, "noon")], clock.now())
+    await services.delivery.plan_alerts([stored], clock.now())
+    await emulator.wait_for_idle(quiet=0.5)
+    assert emulator.messages(7) == []
+
+
+async def test_an_alert_held_for_quiet_hours_by_a_clock_that_ran_ahead_comes_once_the_clock_is_put_back(
+    tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    # The clock runs 11 hours ahead: at a true 12:00 the bot thinks it is 23:00, in the chat's quiet hours.
+    # Once NTP puts it right, the ticks must let the alert go, not keep it until 07:00 tomorrow.
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with make_bot(settings=make_settings(tmp_path, emulator), clock=clock) as app:
+        await _alert_held_for_quiet_hours(app, emulator, clock)
+        clock.set(utc(2026, 1, 1, 12))
+        alert = await emulator.next_message(chat_id=7, timeout=10)
+        assert "Noon result" in alert.text
+
+
+async def test_an_alert_held_for_quiet_hours_comes_when_they_end(
+    tmp_path: Path, emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
+    # The ticks wake the sender: the held alert's time has come, and nothing else would tell it so.
+    clock = FakeClock(utc(2026, 1, 1, 23))
+    async with make_bot(settings=make_settings(tmp_path, emulator), clock=clock) as app:
+        await _alert_held_for_quiet_hours(app, emulator, clock)
+        clock.set(utc(2026, 1, 2, 6, 59))
+        await emulator.wait_for_idle(quiet=0.5)
+        assert emulator.messages(7) == []
+        clock.set(utc(2026, 1, 2, 7, 1))
+        alert = await emulator.next_message(chat_id=7, timeout=10)
+        assert "Noon result" in alert.text
+
+
+async def test_a_story_stored_before_a_crash_and_never_planned_is_alerted_after_the_restart(
+    tmp_path: Path, emulator: BotApiEmulator, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # The poll stored it, then the bot died before planning its alerts: the restarted bot's ticks plan it.
+    settings = make_settings(tmp_path, emulator)
+    await emulator.add_chat(7)
+    article = Article(
+        url="https://news.example/before-the-crash",
+        title="Result before the crash",
+        body="The home side won 2-1. The coach was pleased with the defence.",
+        source="Wire",
+        published=datetime.fromtimestamp(clock.now() - 600, UTC),
+        topics=("sport",),
+    )
+    async with await Database.open(settings.db_path) as db:
+        await db.chats.register(7, "private", None, ChatDefaults(), clock.now())
+        await db.subscriptions.add(7, "topic", "sport", clock.now())
+        await db.articles.add_many([NewArticle(article, "crash", alert=True)], clock.now())
+    async with make_bot(settings=settings, clock=clock):
+        alert = await emulator.next_message(chat_id=7, timeout=10)
+        assert "Result before the crash" in alert.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import Database
+from bot.store.notices import NoticeDraft
 from tests.store.samples import NOW, add_chat
 
 
@@ -140,6 +141,72 @@ async def test_polling_state_backoff_death_and_revival(db: Database) -> None:
     )
     ok = await db.feeds.get(feed.id)
     assert ok is not None and ok.failures == 0 and ok.title == "A News" and ok.etag is None
+
+
+async def test_feeds_are_listed_in_the_order_they_were_added(db: Database) -> None:
+    # /feeds shows them in this order: a feed added later comes last, wherever its address sorts.
+    for url in ("https://z.example/rss", "https://a.example/rss", "https://m.example/rss"):
+        await db.feeds.add(url, (), None, NOW)
+    assert [f.url for f in await db.feeds.list()] == [
+        "https://z.example/rss",
+        "https://a.example/rss",
+        "https://m.example/rss",
+    ]
+
+
+async def test_the_most_overdue_feed_is_polled_first(db: Database) -> None:
+    # Polls run a few at a time: a feed waiting longest must not wait behind the feeds added before it.
+    first, _ = await db.feeds.add("https://a.example/rss", (), None, NOW)
+    second, _ = await db.feeds.add("https://b.example/rss", (), None, NOW)
+    for feed, next_poll_at in ((first, NOW + 600), (second, NOW + 60)):
+        await db.feeds.record_success(
+            feed.id, title=None, etag=None, last_modified=None, next_poll_at=next_poll_at, now=NOW
+        )
+    assert [f.id for f in await db.feeds.due(NOW + 900)] == [second.id, first.id]
+
+
+async def test_a_feeds_death_and_revival_are_told_once_and_a_poll_naming_no_site_keeps_its_site(
+    db: Database,
+) -> None:
+    await add_chat(db, 1000)
+    feed, _ = await db.feeds.add("https://a.example/rss", (), None, NOW)
+    await db.feeds.record_success(
+        feed.id,
+        title="A",
+        etag=None,
+        last_modified=None,
+        next_poll_at=NOW + 600,
+        now=NOW,
+        link="https://a.example/",
+    )
+    await db.feeds.record_success(
+        feed.id, title=None, etag=None, last_modified=None, next_poll_at=NOW, now=NOW
+    )
+    kept = await db.feeds.get(feed.id)
+    assert kept is not None and kept.link == "https://a.example/"  # what tells a swapped feed's site apart
+    # A dead feed is retried daily; each failed retry must not tell the admins again, nor each later success.
+    for day in range(3):
+        now = NOW + day * 86400
+        draft = NoticeDraft(f"feed-dead:{feed.id}:{now}", "The feed stopped working.", (1000,))
+        await db.feeds.record_failure(
+            feed.id, error="HTTP 410 Gone", next_poll_at=now + 86400, dead=True, now=now, dead_notice=draft
+        )
+    for day in range(3, 5):
+        now = NOW + day * 86400
+        revived = NoticeDraft(f"feed-revived:{feed.id}:{now}", "The feed works again.", (1000,))
+        await db.feeds.record_success(
+            feed.id,
+            title=None,
+            etag=None,
+            last_modified=None,
+            next_poll_at=now + 600,
+            now=now,
+            revived_notice=revived,
+        )
+    assert [key for key, _ in await db.notices.of_chat(1000)] == [
+        f"feed-dead:{feed.id}:{NOW}",
+        f"feed-revived:{feed.id}:{NOW + 3 * 86400}",
+    ]
 
 
 async def test_record_failure_of_unknown_feed_is_an_error(db: Database) -> None:

@@ -226,6 +226,41 @@ def test_the_tail_of_a_quotation_is_not_picked_on_its_own() -> None:
         assert tail not in summarize(text, 3, title=title)
 
 
+def test_a_piece_starting_in_lower_case_between_paragraphs_is_not_picked() -> None:
+    # A caption fused into the text, or a bad split, starts mid-sentence; it restates the story's key words.
+    piece = (
+        "the floating solar farm in Brackwater harbour, where 12,000 panels on pontoons power 4,000 homes for "
+        "the city council."
+    )
+    text = "\n\n".join([*GENUINE[:3], piece, *GENUINE[3:]])
+    for title in (TITLE, None):
+        assert piece not in summarize(text, 3, title=title)
+
+
+def test_a_sentence_ending_on_a_quotation_it_opened_is_a_whole_sentence() -> None:
+    # Its quotes pair up: it is no tail of a quote begun before, and the lead sentence stays in the summary.
+    lead = (
+        "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday, which the "
+        'mayor called "the first of its kind" and "a good day for the region."'
+    )
+    text = "\n\n".join([lead, *GENUINE[1:]])
+    for title in (TITLE, None):
+        assert lead in summarize(text, 3, title=title)
+
+
+def test_a_run_on_sentence_listing_names_is_not_picked() -> None:
+    # Long run-ons (a list of thanks, a quote dump) hold many of the story's words but say little.
+    run_on = (
+        "The mayor thanked the engineers, the council, the fishermen, the harbour master, the bird watchers, the "
+        "pontoon builders, the panel makers, the electricians, the divers, the crane drivers, the caterers, the "
+        "schoolchildren who painted the fence, the neighbours who put up with the noise, the police who closed "
+        "the road, the bus drivers who took the long way round and the solar farm's many visitors in the harbour."
+    )
+    text = "\n\n".join([*GENUINE[:2], run_on, *GENUINE[2:]])
+    for title in (TITLE, None):
+        assert run_on not in summarize(text, 3, title=title)
+
+
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: str) -> None:
     text = "\n\n".join([*GENUINE, GENUINE[2]])
@@ -233,6 +268,15 @@ def test_every_algorithm_gives_n_distinct_sentences_in_article_order(algorithm: 
     assert len(summary) == 4
     assert len(set(summary)) == 4
     assert summary == sorted(summary, key=GENUINE.index)
+
+
+# sumy's LexRank divides by a zero norm on such a text and warns; its answer is still used.
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_algorithm_summarizes_a_text_of_only_common_words(algorithm: str) -> None:
+    # LSA finds no content words here and picks nothing: the summary falls back to the lead, it is never empty.
+    text = "It is what it is. And so it was. It was not. So it is, and it was. Is it? It is."
+    assert len(summarize(text, 2, algorithm=algorithm)) == 2
 
 
 def test_algorithm_list_has_default_lead_and_sumy_algorithms() -> None:
