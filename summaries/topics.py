@@ -655,14 +655,16 @@ class TopicCatalogue:
         """Topic ids named by feed-declared topics or categories ("Tech", "Business News", "Sci/Tech")."""
         found: list[str] = []
         for label in labels:
-            # No "\s*" around the separators: resolve() trims the parts anyway, and before a failed match it
-            # rescanned a run of spaces from each of its spaces (quadratic: 10,000 spaces took 4 s).
-            parts = [label, *re.split(r"/|&|,|\||>|:|\band\b", label)]
+            # A label that is a name as a whole says one topic ("Science and Technology" is technology);
+            # otherwise each part names its own, so "Business & Technology" is both, whatever other labels
+            # the item has. No "\s*" around the separators: resolve() trims the parts anyway, and before a
+            # failed match it rescanned a run of spaces from each of its spaces (quadratic: 10,000 took 4 s).
+            whole = self.resolve(label) or self._section(label)
+            parts = [label] if whole is not None else re.split(r"/|&|,|\||>|:|\band\b", label)
             for part in parts:
-                topic = self.resolve(part) or self._section(part)
+                topic = whole or self.resolve(part) or self._section(part)
                 if topic is not None and topic.id not in found:
                     found.append(topic.id)
-                    break
         return found
 
     def _section(self, label: str) -> Topic | None:

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 # Answers lost while Telegram is unreachable are logged one, then a count at most this often.
 LOST_ANSWERS_LOG_EVERY_SECONDS = 60.0
+# A loss this long after the one before starts a new outage, whose first lost answer is named again.
+LOST_ANSWERS_NEW_OUTAGE_SECONDS = 300.0
 
 MIGRATED_BUTTON = (
     "This group has become a supergroup, so buttons on its older messages no longer work: "
@@ -102,9 +104,11 @@ async def on_error(update: object, context: BotContext) -> None:
 
 @dataclass(slots=True)
 class _LostAnswers:
-    """Answers Telegram was unreachable for since the last line that said so, and when that line was written."""
+    """Answers Telegram was unreachable for since the last line that said so, when that line was written, and
+    when the last answer was lost."""
 
     logged_at: float | None = None
+    last_lost_at: float | None = None
     unlogged: int = 0
 
 
@@ -117,6 +121,16 @@ def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
     lost = context.application.bot_data.setdefault("lost_answers", _LostAnswers())
     assert isinstance(lost, _LostAnswers)
     now = services.clock.now() if services is not None else None
+    earlier = 0
+    if (
+        now is not None
+        and lost.last_lost_at is not None
+        and now - lost.last_lost_at > LOST_ANSWERS_NEW_OUTAGE_SECONDS
+    ):
+        # A new outage: otherwise its first line, hours later, was a count that took in the last outage's
+        # uncounted tail, and never named the command. That tail is said once, in this line.
+        earlier, lost.unlogged, lost.logged_at = lost.unlogged, 0, None
+    lost.last_lost_at = now
     lost.unlogged += 1
     if (
         now is not None
@@ -125,7 +139,9 @@ def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
     ):
         return
     if lost.unlogged == 1:
-        log.warning("answer to %s not sent: Telegram unreachable (%s)", _about(update), reason)
+        plural = "s" if earlier > 1 else ""
+        tail = f"; {earlier} more answer{plural} not sent at the end of the last outage" if earlier else ""
+        log.warning("answer to %s not sent: Telegram unreachable (%s)%s", _about(update), reason, tail)
     else:
         log.warning("Telegram unreachable (%s): %d more answers not sent", reason, lost.unlogged)
     lost.logged_at, lost.unlogged = now, 0

@@ -255,6 +255,31 @@ async def test_commands_answered_during_an_outage_are_a_line_then_a_count_a_minu
     assert "What I can do" in (await say(emulator, "/help")).text
 
 
+async def test_an_outage_hours_after_another_names_its_first_lost_answer_again(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The count was never reset: the next outage's first line, hours later, was "3 more answers not sent",
+    # counting the last outage's unlogged tail with it, and never said which command of which chat failed.
+    await say(emulator, "/start")
+    caplog.set_level(logging.WARNING)
+    clock = services_of(running_bot).clock
+    for gap in (0, 3 * 3600):
+        clock.advance(gap)
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        try:
+            for text in ("/help", "/mysubs", "/topics"):
+                await emulator.send_user_message(USER_CHAT, text)
+                await emulator.wait_for_idle()
+        finally:
+            emulator.answer_as_proxy(None)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert ours == [
+        f"answer to /help in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))",
+        f"answer to /help in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502)); "
+        "2 more answers not sent at the end of the last outage",
+    ]
+
+
 async def test_a_button_whose_handling_fails_gets_an_apology_toast(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -491,6 +491,18 @@ def test_a_category_with_a_long_run_of_spaces_is_resolved_in_linear_time() -> No
     assert catalogue.resolve_declared(labels) == ["technology", "entertainment", "world", "business", "sport"]
 
 
+def test_a_category_that_names_two_topics_tags_both() -> None:
+    # "Business & Technology" alone gave business only (the first part that named a topic ended the label),
+    # while after a "Business" category it gave both: technology readers missed the item depending on order.
+    catalogue = default_catalogue()
+    quiet = ("Notes", "Nothing much here.")
+    assert catalogue.tag(*quiet, declared=["Business & Technology"]) == ["business", "technology"]
+    assert catalogue.tag(*quiet, declared=["Business", "Business & Technology"]) == ["business", "technology"]
+    assert catalogue.tag(*quiet, declared=["Health, Science"]) == ["health", "science"]
+    # A label that is a topic's name as a whole still says that one topic.
+    assert catalogue.tag(*quiet, declared=["Science and Technology"]) == ["technology"]
+
+
 @pytest.mark.parametrize(
     ("typed", "topic"), [("economies", "business"), ("Health News", "health"), ("science news", "science")]
 )
