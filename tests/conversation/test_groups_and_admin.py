@@ -289,6 +289,55 @@ async def test_an_upgraded_group_is_not_greeted_as_new_in_its_supergroup(
     assert await services_of(running_bot).subscriptions.topic_ids(-100500) == {"science"}
 
 
+async def test_an_upgrade_while_the_groups_last_command_runs_still_comes_before_the_supergroups_join(
+    emulator: BotApiEmulator, running_bot: BotApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The group's notice waits for the group's /mysubs to finish; it must hold the supergroup's turn meanwhile,
+    # or the bot's join to the supergroup runs first, finds no such chat and greets the set-up group as new.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "creator")
+    await say(emulator, "/subscribe science", chat=GROUP, user_id=GROUP_ADMIN)
+    await emulator.add_chat(-100500, "supergroup", "Readers")
+    subscriptions = services_of(running_bot).subscriptions
+    for_chat, entered, release = subscriptions.for_chat, asyncio.Event(), asyncio.Event()
+
+    async def busy(chat_id: int) -> object:
+        if not entered.is_set():
+            entered.set()
+            await release.wait()
+        return await for_chat(chat_id)
+
+    monkeypatch.setattr(subscriptions, "for_chat", busy)
+    await emulator.send_user_message(GROUP, "/mysubs", user_id=GROUP_ADMIN)
+    await asyncio.wait_for(entered.wait(), 10)
+    now, bot = int(time.time()), {"id": 123456, "is_bot": True, "first_name": "NewsBot"}
+    admin = {"id": GROUP_ADMIN, "is_bot": False, "first_name": "Ann"}
+    group = {"id": GROUP, "type": "group", "title": "Readers"}
+    supergroup = {"id": -100500, "type": "supergroup", "title": "Readers"}
+    polls = emulator.requests["getUpdates"]
+    notice = {"message_id": 90, "date": now, "chat": group, "from": admin, "migrate_to_chat_id": -100500}
+    await emulator.inject_raw_update({"message": notice})
+    joined = {"user": bot, "status": "member"}
+    await emulator.inject_raw_update(
+        {
+            "my_chat_member": {
+                "chat": supergroup,
+                "from": admin,
+                "date": now,
+                "old_chat_member": {"user": bot, "status": "left"},
+                "new_chat_member": joined,
+            }
+        }
+    )
+    await wait_until(lambda: emulator.requests["getUpdates"] > polls + 1)  # the bot has both, waiting
+    await asyncio.sleep(0.3)
+    release.set()
+    # Answered in its turn, after the join: the supergroup heard nothing else.
+    reply = await say(emulator, "/help@newsbot_emulator_bot", chat=-100500, user_id=GROUP_ADMIN)
+    assert [m.text for m in emulator.messages(-100500)] == [reply.text]
+    assert await subscriptions.topic_ids(-100500) == {"science"}
+
+
 async def test_a_group_said_to_move_to_itself_is_still_answered(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -392,6 +441,20 @@ async def test_admin_stats_and_feeds(
         in (await say(emulator, f"/removefeed {news_site.feed_url('business')}", chat=ADMIN_ID)).text
     )
     assert "Feeds: 0" in (await say(emulator, "/stats", chat=ADMIN_ID)).text
+
+
+async def test_stats_counts_dead_feeds_among_the_feeds(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    feeds = services_of(running_bot).db.feeds
+    for name in ("a", "b"):
+        await feeds.add(f"https://news.test/{name}.xml", (), ADMIN_ID, clock.now())
+    dead, _ = await feeds.add("https://news.test/c.xml", (), ADMIN_ID, clock.now())
+    await feeds.record_failure(
+        dead.id, error="gone", next_poll_at=clock.now() + 86400, dead=True, now=clock.now()
+    )
+    stats = await say(emulator, "/stats", chat=ADMIN_ID)
+    assert "Feeds: 3 (1 dead)" in stats.text.splitlines(), stats.text
 
 
 async def test_stats_counts_subscriptions_of_active_chats_apart_from_inactive_ones(
