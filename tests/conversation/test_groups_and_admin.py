@@ -443,6 +443,21 @@ async def test_admin_stats_and_feeds(
     assert "Feeds: 0" in (await say(emulator, "/stats", chat=ADMIN_ID)).text
 
 
+async def test_stats_counts_deliveries_of_the_last_24_hours(
+    running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # "Last 24 h: ..." is what the reply says: the delivery figures are asked for from a day ago, no further.
+    asked: list[float] = []
+
+    class Deliveries:
+        async def stats(self, since: float) -> dict[str, int]:
+            asked.append(since)
+            return {}
+
+    await services_of(running_bot).admin.stats(Deliveries())
+    assert asked == [clock.now() - 24 * 3600]
+
+
 async def test_stats_counts_dead_feeds_among_the_feeds(
     emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
 ) -> None:
@@ -704,6 +719,18 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     assert "Usage: /removefeed URL" in both.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
+
+
+async def test_addfeed_with_topics_of_a_polled_feed_without_any_says_it_has_none(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    assert "Added feed" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
+    refused = await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)
+    assert refused.text == (
+        "⚠️ Already polling that feed (topics: none). To change them, /removefeed it and /addfeed it again."
+    )
 
 
 async def test_addfeed_takes_topics_written_as_in_newsbot_feeds(
@@ -1066,6 +1093,35 @@ async def test_addfeed_of_an_address_that_moved_to_a_polled_feed_adds_nothing(
     via_page = await say(emulator, f"/addfeed {home}", chat=ADMIN_ID)
     assert via_page.text.startswith("Already polling Test News: business"), via_page.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+
+
+async def test_addfeed_of_an_address_over_2000_characters_is_refused_with_the_limit(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    longest = f"{url}?q={'a' * (2000 - len(url) - 3)}"
+    assert "Added feed" in (await say(emulator, f"/addfeed {longest}", chat=ADMIN_ID)).text
+    refused = await say(emulator, f"/addfeed {longest}b", chat=ADMIN_ID)
+    assert refused.text == "⚠️ That address is too long (at most 2000 characters)."
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [longest]
+
+
+async def test_addfeed_of_an_old_address_of_a_dead_feed_revives_that_feed_not_a_second_one(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    news_site.remove(urlsplit(url).path)
+    while not (feed := (await services.admin.feeds())[0]).dead:
+        await services.ingest.poll_feed(feed, services.clock.now())
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    old = news_site.add_redirect("/old/business.rss", url, status=301)
+    revived = await say(emulator, f"/addfeed {old}", chat=ADMIN_ID)
+    assert "works again" in revived.text, revived.text
+    assert [(f.url, f.dead) for f in await services.admin.feeds()] == [(url, False)]
 
 
 async def test_addfeed_and_removefeed_know_a_newsbot_feeds_feed_written_otherwise(

@@ -89,6 +89,31 @@ async def test_a_linked_article_is_its_readers_until_a_feed_brings_it(db: Databa
     assert await db.articles.get(stored.id, reader=3) is not None
 
 
+async def test_a_linked_article_is_in_no_first_digest_until_a_feed_brings_it(db: Database) -> None:
+    # A newcomer's first digest reads public_since: another chat's /summary link must not be in it.
+    await add_chat(db, 1)
+    linked = make_article(1, title="Intranet memo")
+    stored, _ = await db.articles.add(
+        linked, content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW, reader=1
+    )
+    assert await db.articles.public_since(NOW - 86400) == []
+    await _add(db, replace(linked, source="A feed"), "h1")
+    assert [a.id for a in await db.articles.public_since(NOW - 86400)] == [stored.id]
+
+
+async def test_ever_stored_knows_the_last_id_given_and_none_after_it(db: Database) -> None:
+    # "/summary N" of an id never given says so; of one given and gone, it says it may have been pruned.
+    first, _ = await _add(db, make_article(1), "h1")
+    last, _ = await _add(db, make_article(2), "h2")
+    assert first.id is not None and last.id == first.id + 1
+    assert [await db.articles.ever_stored(i) for i in (0, first.id, last.id, last.id + 1)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
 async def test_the_same_text_at_another_address_shares_a_linked_article_too(db: Database) -> None:
     # A mirror or AMP link of a page one chat asked for is the same article: the second asker must be able to
     # open it (/summary ID), and a feed carrying it under its own URL makes it public like the same URL does.
@@ -299,6 +324,31 @@ async def test_an_edit_onto_another_articles_text_is_refused_not_an_error(db: Da
     assert await db.articles.revise(second.id, edited, content_hash="hash-3")
     assert await db.articles.get(second.id) == edited
     assert [a.id for a in await db.articles.search("late")] == [second.id]
+
+
+async def test_an_edit_keeps_alerts_not_planned_yet_to_plan(db: Database) -> None:
+    # A feed's edit that brings no new alert must not clear the mark of one still to plan: its alerts were lost.
+    stored, _ = await db.articles.add(
+        make_article(1),
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW,
+        alert=True,
+    )
+    assert stored.id is not None
+    assert await db.articles.revise(
+        stored.id, replace(stored, title="Edited"), content_hash="h2", alert=False
+    )
+    assert [a.id for a in await db.articles.alert_pending()] == [stored.id]
+
+
+async def test_publishing_an_article_public_already_changes_nothing(db: Database) -> None:
+    stored, _ = await _add(db, make_article(1), "h1")
+    assert stored.id is not None
+    assert not await db.articles.publish(stored.id, alert=True)
+    assert await db.articles.alert_pending() == []
 
 
 async def test_set_summary(db: Database) -> None:
@@ -568,6 +618,12 @@ async def test_search_finds_latin_words_typed_full_width(db: Database) -> None:
     assert await _search_urls(db, "iphone") == ["4", "3"]
     assert await _search_urls(db, "ｉｐｈｏｎｅ tokyo") == ["3"]
     assert await _search_urls(db, "ｉＰｈｏｎｅ") == ["4", "3"]
+
+
+async def test_a_latin_word_glued_to_japanese_is_found_only_as_a_whole_word(db: Database) -> None:
+    await _add(db, make_article(1, title="新型iPhoneを発表", body="アップルが発表した。"), "h1")
+    assert await _search_urls(db, "iphone") == ["1"]
+    assert await _search_urls(db, "phone") == []
 
 
 async def test_search_for_chinese_words_reads_only_articles_that_have_such_characters(db: Database) -> None:
