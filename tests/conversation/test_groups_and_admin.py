@@ -721,6 +721,17 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
 
 
+async def test_addfeed_of_an_address_in_angle_brackets_with_its_topics_after_an_equals_sign(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "<URL=business>", as a link is pasted between brackets: the brackets go before the topics are read.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed <{url}=business>", chat=ADMIN_ID)
+    assert added.text == "➕ Added feed Test News: business with topics business. It will be polled shortly."
+    assert [(f.url, f.topics) for f in await services_of(running_bot).admin.feeds()] == [(url, ("business",))]
+
+
 async def test_addfeed_with_topics_of_a_polled_feed_without_any_says_it_has_none(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -152,8 +152,9 @@ async def test_keyword_limits(subs: SubscriptionService) -> None:
 
 
 async def test_markup_typed_as_a_keyword_is_refused_quoted_as_typed(subs: SubscriptionService) -> None:
-    result = await subs.follow(CHAT, "<b>tesla</b>")
-    assert result.rejected == [("<b>tesla</b>", "keywords are plain words, not markup: leave out < and >")]
+    result = await subs.follow(CHAT, '<b>tesla</b> "<i>electric\n  cars</i>"')
+    why = "keywords are plain words, not markup: leave out < and >"
+    assert result.rejected == [("<b>tesla</b>", why), ("<i>electric cars</i>", why)]
     assert await subs.for_chat(CHAT) == []
 
 
