@@ -151,6 +151,22 @@ async def test_an_update_the_bot_cannot_read_is_skipped_and_the_others_are_answe
     assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
 
 
+async def test_an_unreadable_update_arriving_alone_is_confirmed_not_fetched_again(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Dropped from its batch rather than cut down to its id, it was never confirmed: fetched again at once, it
+    # was skipped and logged again, hundreds of times a second.
+    caplog.set_level(logging.WARNING)
+    assert "What I can do" in (await say(emulator, "/help")).text
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    await emulator.inject_raw_update(
+        {"message": {"message_id": 5, "date": int(time.time()), "chat": chat, "text": 5}}
+    )
+    await asyncio.sleep(0.5)
+    assert len([r for r in caplog.records if r.getMessage().startswith("skipped update")]) == 1
+    assert "What I can do" in (await say(emulator, "/help")).text
+
+
 async def test_updates_with_fields_of_the_wrong_type_are_skipped_and_the_others_answered(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
