@@ -626,6 +626,26 @@ async def test_a_latin_word_glued_to_japanese_is_found_only_as_a_whole_word(db: 
     assert await _search_urls(db, "phone") == []
 
 
+async def test_a_search_with_a_word_of_other_letters_looks_for_no_glued_words(db: Database) -> None:
+    # "iphone café": the Japanese article has "iPhone" glued to its text but no "café", so it does not match.
+    await _add(db, make_article(1, title="新型iPhoneを発表", body="アップルが発表した。"), "h1")
+    assert await _search_urls(db, "iphone café") == []
+    assert await _search_urls(db, "iphone") == ["1"]
+
+
+async def test_a_search_typed_in_capitals_means_the_words_not_acronyms(db: Database) -> None:
+    await _add(db, make_article(1, title="OIL prices soar", body="Traders were surprised."), "h1", now=NOW)
+    await _add(db, make_article(2, title="Oil prices fall", body="Traders were calm."), "h2", now=NOW + 10)
+    assert await _search_urls(db, "OIL PRICES") == ["2", "1"]
+
+
+async def test_a_search_of_16_words_needs_every_one_of_them(db: Database) -> None:
+    words = [f"word{chr(97 + i)}" for i in range(16)]
+    await _add(db, make_article(1, title="All", body=" ".join(words)), "h1", now=NOW)
+    await _add(db, make_article(2, title="Short", body=" ".join(words[:-1])), "h2", now=NOW + 10)
+    assert await _search_urls(db, " ".join(words)) == ["1"]
+
+
 async def test_search_for_chinese_words_reads_only_articles_that_have_such_characters(db: Database) -> None:
     # Such words are looked for inside title and body; one that found nothing used to read every article
     # (0.28 s at 50,000). Now only articles holding such characters are read: the work no longer grows with
