@@ -504,6 +504,32 @@ async def test_search_for_an_acronym_in_capitals_finds_it_not_the_words_it_stems
     assert await _search_urls(db, "WORD") == ["5"]
 
 
+async def test_search_for_an_acronym_finds_it_capitalised_and_of_five_letters(db: Database) -> None:
+    await _add(db, make_article(1, title="NATO leaders meet", body="Talks go on."), "h1", now=NOW)
+    await _add(db, make_article(2, title="Nato summit ends", body="Talks ended."), "h2", now=NOW + 10)
+    await _add(db, make_article(3, title="UNHCR warns of floods", body="Rain goes on."), "h3", now=NOW + 20)
+    await _add(db, make_article(4, title="Floods", body="Staff of the unhcr said so."), "h4", now=NOW + 30)
+    assert await _search_urls(db, "NATO") == ["2", "1"]
+    assert await _search_urls(db, "UNHCR") == ["3"]
+
+
+async def test_the_next_page_of_an_acronym_search_lists_no_articles_without_it(db: Database) -> None:
+    # Page 2 of "/search US" found no more "US" in capitals: it must end there, not turn to every "us".
+    await _add(db, make_article(1, title="Tools we used", body="Tell us."), "h1", now=NOW)
+    await _add(db, make_article(2, title="US tariffs rise", body="Talks ended."), "h2", now=NOW + 10)
+    [first] = await db.articles.search("US", 1)
+    assert first.url.endswith("/2") and first.id is not None
+    assert await db.articles.search("US", 1, after=first.id) == []
+
+
+async def test_search_finds_russian_yo_and_greek_accents_either_way(db: Database) -> None:
+    # Russian news print "Королев" for "Королёв", Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα").
+    await _add(db, make_article(1, title="Королев вернулся", body="Новости."), "h1", now=NOW)
+    await _add(db, make_article(2, title="ΑΘΗΝΑ: νέος σταθμός", body="Ειδήσεις."), "h2", now=NOW + 10)
+    assert await _search_urls(db, "Королёв") == ["1"]
+    assert await _search_urls(db, "Αθήνα") == ["2"]
+
+
 async def test_search_for_a_word_with_a_symbol_finds_it_as_the_keyword_does(db: Database) -> None:
     # The index drops "+", "&" and a leading ".": /search c++ listed every article about C, /search .net every
     # "net profit", /search at&t "at T minus ten", where the keyword (and the digest's "…and N more") meant these.
