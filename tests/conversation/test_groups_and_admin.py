@@ -1086,6 +1086,21 @@ async def test_addfeed_of_a_polled_feed_with_tracking_parameters_adds_nothing(
     assert [f.url for f in await services.admin.feeds()] == [f"{url}?edition=uk"]
 
 
+async def test_addfeed_of_a_page_naming_its_feed_with_tracking_parameters_polls_it_without_them(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The feed a page names is stored as an admin's address is, so a later /addfeed of the plain address (or
+    # its /removefeed) finds it.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    href = f"{urlsplit(url).path}?utm_source=homepage"
+    home = news_site.add(
+        "/home", f'<html><head><link rel="alternate" type="application/rss+xml" href="{href}">'
+    )
+    assert "Added feed" in (await say(emulator, f"/addfeed {home}", chat=ADMIN_ID)).text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+
+
 async def test_addfeed_of_an_address_that_moved_to_a_polled_feed_adds_nothing(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.services.admin import normal_feed_url
 from bot.services.articles import LATEST_LIMIT, SEARCH_LIMIT, ArticleService
 from bot.services.chats import ChatService
 from bot.services.subscriptions import (
@@ -263,6 +264,21 @@ async def test_subscribe_takes_thirty_words_at_once_and_refuses_thirty_one(subs:
 async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:
     with pytest.raises(UserError, match="/subscribe"):
         await subs.follow(CHAT, '  "" ,, ')
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"),
+    [
+        ("HTTPS://Example.com:443/rss?utm_source=x", "https://example.com/rss"),
+        # An IPv6 host holds colons of its own: only the port goes.
+        ("https://[2001:db8::1]:443/rss", "https://[2001:db8::1]/rss"),
+        # A tracking parameter written percent-encoded is one too; the others stay as written.
+        ("http://feeds.test:80/a?utm%5Fsource=x&b=1", "http://feeds.test/a?b=1"),
+    ],
+)
+def test_feed_addresses_are_compared_in_their_normal_spelling(written: str, normal: str) -> None:
+    # /addfeed and /removefeed find a polled feed however its address was spelt.
+    assert normal_feed_url(written) == normal
 
 
 # -- chat settings -------------------------------------------------------------------------------------------
