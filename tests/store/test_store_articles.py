@@ -891,6 +891,26 @@ async def test_prune_keeps_old_articles_until_their_queued_deliveries_are_settle
     assert await db.articles.held_from_pruning(NOW - 30 * 86400) == 0
 
 
+async def test_the_retention_and_first_digest_windows_keep_an_article_of_their_first_second(
+    db: Database,
+) -> None:
+    # Fetched (and published) at the very second a window starts, an article is inside it.
+    await db.articles.add(
+        make_article(1, published=datetime.fromtimestamp(NOW, tz=UTC)),
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW,
+        alert=True,
+    )
+    assert len(await db.articles.public_since(NOW)) == 1
+    assert await db.articles.held_from_pruning(NOW) == 0
+    await db.articles.clear_alert_pending([a.id for a in await db.articles.alert_pending() if a.id])
+    assert await db.articles.prune(NOW, NOW) == 0
+    assert await db.articles.count() == 1
+
+
 async def test_prune_with_a_limit_stops_there_and_the_next_call_goes_on(db: Database) -> None:
     # The scheduler prunes a backlog a share per tick (a stop or a feed poll waited 4 minutes for 183,000).
     await db.articles.add_many([NewArticle(make_article(i), f"h{i}") for i in range(1, 8)], NOW - 86400)
