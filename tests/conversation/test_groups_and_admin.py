@@ -289,6 +289,55 @@ async def test_an_upgraded_group_is_not_greeted_as_new_in_its_supergroup(
     assert await services_of(running_bot).subscriptions.topic_ids(-100500) == {"science"}
 
 
+async def test_an_upgrade_while_the_groups_last_command_runs_still_comes_before_the_supergroups_join(
+    emulator: BotApiEmulator, running_bot: BotApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The group's notice waits for the group's /mysubs to finish; it must hold the supergroup's turn meanwhile,
+    # or the bot's join to the supergroup runs first, finds no such chat and greets the set-up group as new.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    await emulator.set_member_status(GROUP, GROUP_ADMIN, "creator")
+    await say(emulator, "/subscribe science", chat=GROUP, user_id=GROUP_ADMIN)
+    await emulator.add_chat(-100500, "supergroup", "Readers")
+    subscriptions = services_of(running_bot).subscriptions
+    for_chat, entered, release = subscriptions.for_chat, asyncio.Event(), asyncio.Event()
+
+    async def busy(chat_id: int) -> object:
+        if not entered.is_set():
+            entered.set()
+            await release.wait()
+        return await for_chat(chat_id)
+
+    monkeypatch.setattr(subscriptions, "for_chat", busy)
+    await emulator.send_user_message(GROUP, "/mysubs", user_id=GROUP_ADMIN)
+    await asyncio.wait_for(entered.wait(), 10)
+    now, bot = int(time.time()), {"id": 123456, "is_bot": True, "first_name": "NewsBot"}
+    admin = {"id": GROUP_ADMIN, "is_bot": False, "first_name": "Ann"}
+    group = {"id": GROUP, "type": "group", "title": "Readers"}
+    supergroup = {"id": -100500, "type": "supergroup", "title": "Readers"}
+    polls = emulator.requests["getUpdates"]
+    notice = {"message_id": 90, "date": now, "chat": group, "from": admin, "migrate_to_chat_id": -100500}
+    await emulator.inject_raw_update({"message": notice})
+    joined = {"user": bot, "status": "member"}
+    await emulator.inject_raw_update(
+        {
+            "my_chat_member": {
+                "chat": supergroup,
+                "from": admin,
+                "date": now,
+                "old_chat_member": {"user": bot, "status": "left"},
+                "new_chat_member": joined,
+            }
+        }
+    )
+    await wait_until(lambda: emulator.requests["getUpdates"] > polls + 1)  # the bot has both, waiting
+    await asyncio.sleep(0.3)
+    release.set()
+    # Answered in its turn, after the join: the supergroup heard nothing else.
+    reply = await say(emulator, "/help@newsbot_emulator_bot", chat=-100500, user_id=GROUP_ADMIN)
+    assert [m.text for m in emulator.messages(-100500)] == [reply.text]
+    assert await subscriptions.topic_ids(-100500) == {"science"}
+
+
 async def test_a_group_said_to_move_to_itself_is_still_answered(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -392,6 +441,35 @@ async def test_admin_stats_and_feeds(
         in (await say(emulator, f"/removefeed {news_site.feed_url('business')}", chat=ADMIN_ID)).text
     )
     assert "Feeds: 0" in (await say(emulator, "/stats", chat=ADMIN_ID)).text
+
+
+async def test_stats_counts_deliveries_of_the_last_24_hours(
+    running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # "Last 24 h: ..." is what the reply says: the delivery figures are asked for from a day ago, no further.
+    asked: list[float] = []
+
+    class Deliveries:
+        async def stats(self, since: float) -> dict[str, int]:
+            asked.append(since)
+            return {}
+
+    await services_of(running_bot).admin.stats(Deliveries())
+    assert asked == [clock.now() - 24 * 3600]
+
+
+async def test_stats_counts_dead_feeds_among_the_feeds(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    feeds = services_of(running_bot).db.feeds
+    for name in ("a", "b"):
+        await feeds.add(f"https://news.test/{name}.xml", (), ADMIN_ID, clock.now())
+    dead, _ = await feeds.add("https://news.test/c.xml", (), ADMIN_ID, clock.now())
+    await feeds.record_failure(
+        dead.id, error="gone", next_poll_at=clock.now() + 86400, dead=True, now=clock.now()
+    )
+    stats = await say(emulator, "/stats", chat=ADMIN_ID)
+    assert "Feeds: 3 (1 dead)" in stats.text.splitlines(), stats.text
 
 
 async def test_stats_counts_subscriptions_of_active_chats_apart_from_inactive_ones(
@@ -641,6 +719,29 @@ async def test_addfeed_knows_a_feed_it_already_polls(
     assert "Usage: /removefeed URL" in both.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
     assert "Stopped polling" in (await say(emulator, f"/removefeed {shouted}", chat=ADMIN_ID)).text
+
+
+async def test_addfeed_of_an_address_in_angle_brackets_with_its_topics_after_an_equals_sign(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "<URL=business>", as a link is pasted between brackets: the brackets go before the topics are read.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    added = await say(emulator, f"/addfeed <{url}=business>", chat=ADMIN_ID)
+    assert added.text == "➕ Added feed Test News: business with topics business. It will be polled shortly."
+    assert [(f.url, f.topics) for f in await services_of(running_bot).admin.feeds()] == [(url, ("business",))]
+
+
+async def test_addfeed_with_topics_of_a_polled_feed_without_any_says_it_has_none(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    assert "Added feed" in (await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)).text
+    refused = await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)
+    assert refused.text == (
+        "⚠️ Already polling that feed (topics: none). To change them, /removefeed it and /addfeed it again."
+    )
 
 
 async def test_addfeed_takes_topics_written_as_in_newsbot_feeds(
@@ -985,6 +1086,21 @@ async def test_addfeed_of_a_polled_feed_with_tracking_parameters_adds_nothing(
     assert [f.url for f in await services.admin.feeds()] == [f"{url}?edition=uk"]
 
 
+async def test_addfeed_of_a_page_naming_its_feed_with_tracking_parameters_polls_it_without_them(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The feed a page names is stored as an admin's address is, so a later /addfeed of the plain address (or
+    # its /removefeed) finds it.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    href = f"{urlsplit(url).path}?utm_source=homepage"
+    home = news_site.add(
+        "/home", f'<html><head><link rel="alternate" type="application/rss+xml" href="{href}">'
+    )
+    assert "Added feed" in (await say(emulator, f"/addfeed {home}", chat=ADMIN_ID)).text
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+
+
 async def test_addfeed_of_an_address_that_moved_to_a_polled_feed_adds_nothing(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
@@ -1003,6 +1119,35 @@ async def test_addfeed_of_an_address_that_moved_to_a_polled_feed_adds_nothing(
     via_page = await say(emulator, f"/addfeed {home}", chat=ADMIN_ID)
     assert via_page.text.startswith("Already polling Test News: business"), via_page.text
     assert [f.url for f in await services_of(running_bot).admin.feeds()] == [url]
+
+
+async def test_addfeed_of_an_address_over_2000_characters_is_refused_with_the_limit(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    longest = f"{url}?q={'a' * (2000 - len(url) - 3)}"
+    assert "Added feed" in (await say(emulator, f"/addfeed {longest}", chat=ADMIN_ID)).text
+    refused = await say(emulator, f"/addfeed {longest}b", chat=ADMIN_ID)
+    assert refused.text == "⚠️ That address is too long (at most 2000 characters)."
+    assert [f.url for f in await services_of(running_bot).admin.feeds()] == [longest]
+
+
+async def test_addfeed_of_an_old_address_of_a_dead_feed_revives_that_feed_not_a_second_one(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    services = services_of(running_bot)
+    news_site.remove(urlsplit(url).path)
+    while not (feed := (await services.admin.feeds())[0]).dead:
+        await services.ingest.poll_feed(feed, services.clock.now())
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    old = news_site.add_redirect("/old/business.rss", url, status=301)
+    revived = await say(emulator, f"/addfeed {old}", chat=ADMIN_ID)
+    assert "works again" in revived.text, revived.text
+    assert [(f.url, f.dead) for f in await services.admin.feeds()] == [(url, False)]
 
 
 async def test_addfeed_and_removefeed_know_a_newsbot_feeds_feed_written_otherwise(

@@ -151,6 +151,22 @@ async def test_an_update_the_bot_cannot_read_is_skipped_and_the_others_are_answe
     assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
 
 
+async def test_an_unreadable_update_arriving_alone_is_confirmed_not_fetched_again(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Dropped from its batch rather than cut down to its id, it was never confirmed: fetched again at once, it
+    # was skipped and logged again, hundreds of times a second.
+    caplog.set_level(logging.WARNING)
+    assert "What I can do" in (await say(emulator, "/help")).text
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    await emulator.inject_raw_update(
+        {"message": {"message_id": 5, "date": int(time.time()), "chat": chat, "text": 5}}
+    )
+    await asyncio.sleep(0.5)
+    assert len([r for r in caplog.records if r.getMessage().startswith("skipped update")]) == 1
+    assert "What I can do" in (await say(emulator, "/help")).text
+
+
 async def test_updates_with_fields_of_the_wrong_type_are_skipped_and_the_others_answered(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -186,6 +202,41 @@ async def test_updates_with_fields_of_the_wrong_type_are_skipped_and_the_others_
     await emulator.wait_for_idle()
     assert [m.text for m in emulator.messages(USER_CHAT) if "What I can do" not in m.text] == []
     # From the message, not the record's args: the token filter, once installed, formats records in place.
+    skipped = [re.match(r"skipped update (\d+),", r.getMessage()) for r in caplog.records]
+    assert [int(m[1]) for m in skipped if m] == ids
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert await services_of(running_bot).chats.get(1) is None
+
+
+async def test_updates_with_ids_entities_quotes_or_moves_of_the_wrong_type_are_skipped_too(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each field the handlers read: a chat id of true (a bool is an int to Python: it registered "chat 1"), an
+    # entity whose position or link is no number or string, a quote whose text is a number, a "moved to" that
+    # is no chat id. Each is skipped and named in the log; the /help after them is answered.
+    caplog.set_level(logging.WARNING)
+    now, command = int(time.time()), {"type": "bot_command", "offset": 0, "length": 5}
+    ann = {"id": USER_CHAT, "is_bot": False, "first_name": "Ann"}
+    chat = {"id": USER_CHAT, "type": "private", "first_name": "Ann"}
+    message = {"message_id": 900, "date": now, "chat": chat, "from": ann, "text": "/start see this"}
+    original = {"message_id": 899, "date": now, "chat": chat, "text": "The council met today."}
+    link = {"type": "text_link", "offset": 11, "length": 4, "url": 5}
+    bad = [
+        {"message": {**message, "chat": {"id": True, "type": "private"}, "entities": [command]}},
+        {"message": {**message, "entities": [{**command, "offset": "0"}]}},
+        {"message": {**message, "entities": [command, link]}},
+        {"message": {**message, "reply_to_message": original, "quote": {"text": 7, "position": 0}}},
+        {
+            "message": {
+                **message,
+                "chat": {"id": -100, "type": "group", "title": "G"},
+                "migrate_to_chat_id": "7",
+            }
+        },
+    ]
+    ids = [await emulator.inject_raw_update(update) for update in bad]
+    assert "What I can do" in (await say(emulator, "/help")).text
+    await emulator.wait_for_idle()
     skipped = [re.match(r"skipped update (\d+),", r.getMessage()) for r in caplog.records]
     assert [int(m[1]) for m in skipped if m] == ids
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -11,9 +11,15 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.services.admin import normal_feed_url
 from bot.services.articles import LATEST_LIMIT, SEARCH_LIMIT, ArticleService
 from bot.services.chats import ChatService
-from bot.services.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionService, parse_words
+from bot.services.subscriptions import (
+    MAX_SUBSCRIPTIONS,
+    MAX_WORDS_PER_REQUEST,
+    SubscriptionService,
+    parse_words,
+)
 from bot.store import Database
 from summaries.topics import TopicCatalogue
 from tests.conftest import USER_CHAT
@@ -146,6 +152,21 @@ async def test_keyword_limits(subs: SubscriptionService) -> None:
     assert result.keywords == ["ok"]  # "???" is all punctuation and vanishes while parsing
 
 
+async def test_markup_typed_as_a_keyword_is_refused_quoted_as_typed(subs: SubscriptionService) -> None:
+    result = await subs.follow(CHAT, '<b>tesla</b> "<i>electric\n  cars</i>"')
+    why = "keywords are plain words, not markup: leave out < and >"
+    assert result.rejected == [("<b>tesla</b>", why), ("<i>electric cars</i>", why)]
+    assert await subs.for_chat(CHAT) == []
+
+
+async def test_one_keyword_typed_twice_in_a_request_is_followed_and_listed_once(
+    subs: SubscriptionService,
+) -> None:
+    result = await subs.follow(CHAT, "café cafe Tesla tesla")
+    assert result.keywords == ["café", "tesla"] and not result.keywords_already
+    assert [s.value for s in await subs.for_chat(CHAT)] == ["café", "tesla"]
+
+
 async def test_subscription_count_is_capped(subs: SubscriptionService) -> None:
     for start in range(0, MAX_SUBSCRIPTIONS, 25):
         await subs.follow(CHAT, " ".join(f"zq{i}xk" for i in range(start, start + 25)))
@@ -162,6 +183,18 @@ async def test_unfollow_words_and_all(subs: SubscriptionService) -> None:
     assert result.not_followed == ["sport"]
     everything = await subs.unfollow(CHAT, "all")
     assert everything.removed_all == 1
+    assert await subs.for_chat(CHAT) == []
+
+
+async def test_every_stored_spelling_of_a_keyword_goes_with_one_unsubscribe(
+    db: Database, subs: SubscriptionService
+) -> None:
+    # Stored under older rules ("i̇stanbul", before "İ" lowered to a plain "i") next to today's spelling: /mysubs
+    # lists both as "istanbul", and one "/unsubscribe İstanbul" must drop both, or it is still listed.
+    await db.subscriptions.add(CHAT, "keyword", "i\u0307stanbul", NOW)
+    await db.subscriptions.add(CHAT, "keyword", "istanbul", NOW)
+    result = await subs.unfollow(CHAT, "İstanbul")
+    assert result.keywords == ["istanbul"] and not result.not_followed
     assert await subs.for_chat(CHAT) == []
 
 
@@ -207,9 +240,45 @@ async def test_unfollowing_a_typo_suggests_only_a_topic_the_chat_follows(subs: S
     assert [(word, topic.id) for word, topic in result.suggestions] == [("busines", "business")]
 
 
+async def test_a_topic_taking_the_last_free_place_leaves_none_for_a_keyword_after_it(
+    subs: SubscriptionService,
+) -> None:
+    # A topic followed earlier in the same /subscribe counts towards the cap: the keyword after it is refused.
+    await subs.follow(CHAT, " ".join(f"zq{i}xk" for i in range(25)))
+    await subs.follow(CHAT, " ".join(f"zq{i}xk" for i in range(25, MAX_SUBSCRIPTIONS - 1)))
+    result = await subs.follow(CHAT, "business lastword")
+    assert [t.id for t in result.topics] == ["business"] and result.keywords == []
+    assert result.limit_reached == ["lastword"]
+    assert len(await subs.for_chat(CHAT)) == MAX_SUBSCRIPTIONS
+
+
+async def test_subscribe_takes_thirty_words_at_once_and_refuses_thirty_one(subs: SubscriptionService) -> None:
+    words = [f"zq{i}xk" for i in range(MAX_WORDS_PER_REQUEST + 1)]
+    with pytest.raises(UserError, match=f"send at most {MAX_WORDS_PER_REQUEST} words per /subscribe"):
+        await subs.follow(CHAT, " ".join(words))
+    assert await subs.for_chat(CHAT) == []
+    result = await subs.follow(CHAT, " ".join(words[:MAX_WORDS_PER_REQUEST]))
+    assert len(result.keywords) == MAX_WORDS_PER_REQUEST == 30
+
+
 async def test_empty_subscribe_explains(subs: SubscriptionService) -> None:
     with pytest.raises(UserError, match="/subscribe"):
         await subs.follow(CHAT, '  "" ,, ')
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"),
+    [
+        ("HTTPS://Example.com:443/rss?utm_source=x", "https://example.com/rss"),
+        # An IPv6 host holds colons of its own: only the port goes.
+        ("https://[2001:db8::1]:443/rss", "https://[2001:db8::1]/rss"),
+        # A tracking parameter written percent-encoded is one too; the others stay as written.
+        ("http://feeds.test:80/a?utm%5Fsource=x&b=1", "http://feeds.test/a?b=1"),
+    ],
+)
+def test_feed_addresses_are_compared_in_their_normal_spelling(written: str, normal: str) -> None:
+    # /addfeed and /removefeed find a polled feed however its address was spelt.
+    assert normal_feed_url(written) == normal
 
 
 # -- chat settings -------------------------------------------------------------------------------------------

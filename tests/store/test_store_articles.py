@@ -89,6 +89,31 @@ async def test_a_linked_article_is_its_readers_until_a_feed_brings_it(db: Databa
     assert await db.articles.get(stored.id, reader=3) is not None
 
 
+async def test_a_linked_article_is_in_no_first_digest_until_a_feed_brings_it(db: Database) -> None:
+    # A newcomer's first digest reads public_since: another chat's /summary link must not be in it.
+    await add_chat(db, 1)
+    linked = make_article(1, title="Intranet memo")
+    stored, _ = await db.articles.add(
+        linked, content_hash="h1", story_signature=None, story_id=None, feed_id=None, now=NOW, reader=1
+    )
+    assert await db.articles.public_since(NOW - 86400) == []
+    await _add(db, replace(linked, source="A feed"), "h1")
+    assert [a.id for a in await db.articles.public_since(NOW - 86400)] == [stored.id]
+
+
+async def test_ever_stored_knows_the_last_id_given_and_none_after_it(db: Database) -> None:
+    # "/summary N" of an id never given says so; of one given and gone, it says it may have been pruned.
+    first, _ = await _add(db, make_article(1), "h1")
+    last, _ = await _add(db, make_article(2), "h2")
+    assert first.id is not None and last.id == first.id + 1
+    assert [await db.articles.ever_stored(i) for i in (0, first.id, last.id, last.id + 1)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
 async def test_the_same_text_at_another_address_shares_a_linked_article_too(db: Database) -> None:
     # A mirror or AMP link of a page one chat asked for is the same article: the second asker must be able to
     # open it (/summary ID), and a feed carrying it under its own URL makes it public like the same URL does.
@@ -301,6 +326,31 @@ async def test_an_edit_onto_another_articles_text_is_refused_not_an_error(db: Da
     assert [a.id for a in await db.articles.search("late")] == [second.id]
 
 
+async def test_an_edit_keeps_alerts_not_planned_yet_to_plan(db: Database) -> None:
+    # A feed's edit that brings no new alert must not clear the mark of one still to plan: its alerts were lost.
+    stored, _ = await db.articles.add(
+        make_article(1),
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW,
+        alert=True,
+    )
+    assert stored.id is not None
+    assert await db.articles.revise(
+        stored.id, replace(stored, title="Edited"), content_hash="h2", alert=False
+    )
+    assert [a.id for a in await db.articles.alert_pending()] == [stored.id]
+
+
+async def test_publishing_an_article_public_already_changes_nothing(db: Database) -> None:
+    stored, _ = await _add(db, make_article(1), "h1")
+    assert stored.id is not None
+    assert not await db.articles.publish(stored.id, alert=True)
+    assert await db.articles.alert_pending() == []
+
+
 async def test_set_summary(db: Database) -> None:
     stored, _ = await _add(db, make_article(1), "h1")
     assert stored.id is not None
@@ -454,6 +504,32 @@ async def test_search_for_an_acronym_in_capitals_finds_it_not_the_words_it_stems
     assert await _search_urls(db, "WORD") == ["5"]
 
 
+async def test_search_for_an_acronym_finds_it_capitalised_and_of_five_letters(db: Database) -> None:
+    await _add(db, make_article(1, title="NATO leaders meet", body="Talks go on."), "h1", now=NOW)
+    await _add(db, make_article(2, title="Nato summit ends", body="Talks ended."), "h2", now=NOW + 10)
+    await _add(db, make_article(3, title="UNHCR warns of floods", body="Rain goes on."), "h3", now=NOW + 20)
+    await _add(db, make_article(4, title="Floods", body="Staff of the unhcr said so."), "h4", now=NOW + 30)
+    assert await _search_urls(db, "NATO") == ["2", "1"]
+    assert await _search_urls(db, "UNHCR") == ["3"]
+
+
+async def test_the_next_page_of_an_acronym_search_lists_no_articles_without_it(db: Database) -> None:
+    # Page 2 of "/search US" found no more "US" in capitals: it must end there, not turn to every "us".
+    await _add(db, make_article(1, title="Tools we used", body="Tell us."), "h1", now=NOW)
+    await _add(db, make_article(2, title="US tariffs rise", body="Talks ended."), "h2", now=NOW + 10)
+    [first] = await db.articles.search("US", 1)
+    assert first.url.endswith("/2") and first.id is not None
+    assert await db.articles.search("US", 1, after=first.id) == []
+
+
+async def test_search_finds_russian_yo_and_greek_accents_either_way(db: Database) -> None:
+    # Russian news print "Королев" for "Королёв", Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα").
+    await _add(db, make_article(1, title="Королев вернулся", body="Новости."), "h1", now=NOW)
+    await _add(db, make_article(2, title="ΑΘΗΝΑ: νέος σταθμός", body="Ειδήσεις."), "h2", now=NOW + 10)
+    assert await _search_urls(db, "Королёв") == ["1"]
+    assert await _search_urls(db, "Αθήνα") == ["2"]
+
+
 async def test_search_for_a_word_with_a_symbol_finds_it_as_the_keyword_does(db: Database) -> None:
     # The index drops "+", "&" and a leading ".": /search c++ listed every article about C, /search .net every
     # "net profit", /search at&t "at T minus ten", where the keyword (and the digest's "…and N more") meant these.
@@ -568,6 +644,32 @@ async def test_search_finds_latin_words_typed_full_width(db: Database) -> None:
     assert await _search_urls(db, "iphone") == ["4", "3"]
     assert await _search_urls(db, "ｉｐｈｏｎｅ tokyo") == ["3"]
     assert await _search_urls(db, "ｉＰｈｏｎｅ") == ["4", "3"]
+
+
+async def test_a_latin_word_glued_to_japanese_is_found_only_as_a_whole_word(db: Database) -> None:
+    await _add(db, make_article(1, title="新型iPhoneを発表", body="アップルが発表した。"), "h1")
+    assert await _search_urls(db, "iphone") == ["1"]
+    assert await _search_urls(db, "phone") == []
+
+
+async def test_a_search_with_a_word_of_other_letters_looks_for_no_glued_words(db: Database) -> None:
+    # "iphone café": the Japanese article has "iPhone" glued to its text but no "café", so it does not match.
+    await _add(db, make_article(1, title="新型iPhoneを発表", body="アップルが発表した。"), "h1")
+    assert await _search_urls(db, "iphone café") == []
+    assert await _search_urls(db, "iphone") == ["1"]
+
+
+async def test_a_search_typed_in_capitals_means_the_words_not_acronyms(db: Database) -> None:
+    await _add(db, make_article(1, title="OIL prices soar", body="Traders were surprised."), "h1", now=NOW)
+    await _add(db, make_article(2, title="Oil prices fall", body="Traders were calm."), "h2", now=NOW + 10)
+    assert await _search_urls(db, "OIL PRICES") == ["2", "1"]
+
+
+async def test_a_search_of_16_words_needs_every_one_of_them(db: Database) -> None:
+    words = [f"word{chr(97 + i)}" for i in range(16)]
+    await _add(db, make_article(1, title="All", body=" ".join(words)), "h1", now=NOW)
+    await _add(db, make_article(2, title="Short", body=" ".join(words[:-1])), "h2", now=NOW + 10)
+    assert await _search_urls(db, " ".join(words)) == ["1"]
 
 
 async def test_search_for_chinese_words_reads_only_articles_that_have_such_characters(db: Database) -> None:
@@ -787,6 +889,26 @@ async def test_prune_keeps_old_articles_until_their_queued_deliveries_are_settle
     assert await db.articles.prune(older_than=NOW - 30 * 86400, now=NOW) == 3
     assert await db.articles.count() == 0
     assert await db.articles.held_from_pruning(NOW - 30 * 86400) == 0
+
+
+async def test_the_retention_and_first_digest_windows_keep_an_article_of_their_first_second(
+    db: Database,
+) -> None:
+    # Fetched (and published) at the very second a window starts, an article is inside it.
+    await db.articles.add(
+        make_article(1, published=datetime.fromtimestamp(NOW, tz=UTC)),
+        content_hash="h1",
+        story_signature=None,
+        story_id=None,
+        feed_id=None,
+        now=NOW,
+        alert=True,
+    )
+    assert len(await db.articles.public_since(NOW)) == 1
+    assert await db.articles.held_from_pruning(NOW) == 0
+    await db.articles.clear_alert_pending([a.id for a in await db.articles.alert_pending() if a.id])
+    assert await db.articles.prune(NOW, NOW) == 0
+    assert await db.articles.count() == 1
 
 
 async def test_prune_with_a_limit_stops_there_and_the_next_call_goes_on(db: Database) -> None:
