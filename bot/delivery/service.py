@@ -1337,17 +1337,18 @@ class DeliveryService:
         now = self._clock.now()
         # A proxy's error page, which PTB quotes in the error, is no help in a line said every minute of an outage.
         exc = str(exc).partition(". Parsing the server response ")[0]
-        count = len(ids)
-        if not stuck:  # a stuck one is said on its own line, whatever was counted before
-            count -= len(self._parked_ids.intersection(ids))
-            self._parked_ids.update(ids)
+        count = len(ids) - len(self._parked_ids.intersection(ids))
+        self._parked_ids.update(ids)
+        # A stuck one is said on its own line when nothing else waits to be counted; else it is counted only if
+        # not before (four hours into an outage every held alert is stuck: counted again, each read as new).
+        alone = stuck and not self._parked_unlogged
         self._parked_unlogged += count
-        if not self._parked_unlogged:
+        if not self._parked_unlogged and not alone:
             return  # parked again, and said already
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
             if self._outage_since is None and not stuck:
                 self._outage_since = now
-            if self._parked_unlogged == count and stuck:
+            if alone:
                 log.warning(
                     "%s: still not taken after %d attempts (%s); no other message got through meanwhile to tell "
                     "an outage from Telegram refusing this one, so it is kept and tried again every %.0f s "

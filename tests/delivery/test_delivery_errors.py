@@ -853,6 +853,43 @@ async def test_alerts_parked_again_in_an_outage_are_not_counted_again_as_more_pa
     assert len(lines) == 2 and "2 more alerts parked" in lines[1], lines
 
 
+async def test_alerts_still_parked_when_their_retries_run_out_are_not_counted_again_as_more_parked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Four hours into an outage every held alert reaches its last counted attempt: the first said it is kept,
+    # and the others were counted again, so the next line said "3 more alerts parked" for one new story.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        for chat in (1, 2, 3):
+            await add_chat(r, chat, topics=("sport", "business") if chat == 1 else ("sport",))
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+            for tries in range(1, 4):
+                if tries > 1:
+                    r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
+                    r.delivery.wake()
+                await wait_until(lambda: emulator.requests["proxy"] >= 3 * tries)  # noqa: B023 (awaited here)
+                await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Merger", topics=("business",))], r.clock.now()
+            )
+            await wait_until(lambda: emulator.requests["proxy"] >= 10)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 4}
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert "retrying in 30 s" in lines[0], lines
+    assert "2 more alerts parked" in lines[1], lines
+    assert "still not taken after 3 attempts" in lines[2], lines
+    # The new story is the only one parked since: named, not "3 more alerts parked".
+    assert len(lines) == 4 and "to chat 1: Telegram unreachable" in lines[3], lines
+
+
 async def test_an_admin_notice_whose_send_raised_unexpectedly_is_tried_again_not_left_claimed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
