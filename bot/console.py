@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import logging
+import os
 import select
 import signal
 import sys
@@ -103,12 +104,22 @@ class _Terminal:
 
     out: TextIO
     chat_id: int
+    on_gone: Callable[[], None] = lambda: None
     buttons: dict[int, tuple[int, str]] = field(default_factory=dict)
     at_prompt: bool = False
 
+    def write(self, text: str) -> None:
+        """Show ``text`` now; a terminal gone (its window closed, the hang-up not come yet) ends the session as a
+        hang-up does, quietly, rather than raise through the conversation (a traceback, exit 120)."""
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except OSError:
+            _discard_output(self.out)
+            self.on_gone()
+
     def prompt(self) -> None:
-        self.out.write("you> ")
-        self.out.flush()
+        self.write("you> ")
         self.at_prompt = True
 
     def show(self, message: SentMessage) -> None:
@@ -127,10 +138,7 @@ class _Terminal:
             self._print(f"     ({answer.text})")
 
     def _print(self, text: str) -> None:
-        if self.at_prompt:
-            self.out.write("\n")
-        self.out.write(text + "\n")
-        self.out.flush()
+        self.write(("\n" if self.at_prompt else "") + text + "\n")
         if self.at_prompt:
             self.prompt()
 
@@ -241,19 +249,35 @@ async def run_console(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
         quiet_loggers()
-    with contextlib.suppress(OSError):  # the terminal window was closed: no one is left to read it
+    try:
         out.write("\nbye\n")
         out.flush()
+    except OSError:  # the terminal window was closed: no one is left to read it
+        _discard_output(out)
     return 0
+
+
+def _discard_output(out: TextIO) -> None:
+    """Send what is still buffered for ``out``, and anything written to it later, to the null device.
+
+    A failed flush keeps the text buffered: Python's flush at exit failed on it again, printed a traceback and
+    exited 120 (unless PYTHONUNBUFFERED was set, as it is in some test runners but not in a user's terminal).
+    """
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no file descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, out.fileno())
+        finally:
+            os.close(devnull)
 
 
 async def _converse(
     emulator: BotApiEmulator, lines: asyncio.Queue[str | None], out: TextIO, stop: asyncio.Event
 ) -> None:
-    terminal = _Terminal(out, CONSOLE_USER)
+    terminal = _Terminal(out, CONSOLE_USER, on_gone=stop.set)
     emulator.add_listener(terminal.show)
     emulator.add_answer_listener(terminal.show_answer)
-    out.write(BANNER + "\n")
+    terminal.write(BANNER + "\n")
     stopped = asyncio.create_task(stop.wait())
     try:
         while True:
@@ -275,7 +299,7 @@ async def _converse(
             if text.isdecimal() and len(text) <= 3 and int(text) in terminal.buttons:
                 message_id, data = terminal.buttons[int(text)]
                 if data.startswith(("http://", "https://")):
-                    out.write(f"     (link: {data})\n")
+                    terminal.write(f"     (link: {data})\n")
                     continue
                 await emulator.press_button(CONSOLE_USER, message_id, data)
             else:

@@ -146,7 +146,8 @@ async def test_an_update_the_bot_cannot_read_is_skipped_and_the_others_are_answe
     group = {"id": -100777, "title": "Readers"}
     unreadable = {"message_id": 1, "date": int(time.time()), "chat": group, "text": "/latest"}
     update_id = await emulator.inject_raw_update({"message": unreadable})
-    assert "What I can do" in (await say(emulator, "/help", timeout=5)).text
+    # The usual 10 s for a reply: 5 s ran out on a loaded machine (the stalled bot this catches never answers).
+    assert "What I can do" in (await say(emulator, "/help")).text
     skipped = [r for r in caplog.records if r.levelno >= logging.WARNING and str(update_id) in r.getMessage()]
     assert len(skipped) == 1 and skipped[0].exc_info is None
     assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
