@@ -355,9 +355,18 @@ async def test_button_press_and_callback_answer(bot: Bot, emu: BotApiEmulator) -
         await emu.press_button(USER, sent.message_id, "zzz")
 
 
+async def _poll_waiting(emu: BotApiEmulator) -> None:
+    """Until a getUpdates waits in the emulator (a fixed 0.1 s could end before it arrived on a loaded machine)."""
+    for _ in range(500):
+        if emu._poller is not None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("no getUpdates waiting")
+
+
 async def test_long_poll_returns_when_an_update_arrives(bot: Bot, emu: BotApiEmulator) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await _poll_waiting(emu)
     await emu.send_user_message(USER, "hello")
     updates = await asyncio.wait_for(poll, 2)
     assert [u.message.text for u in updates if u.message] == ["hello"]
@@ -505,7 +514,7 @@ async def test_comments_under_a_channel_post_are_the_thread_of_its_copy_in_the_d
 
 async def test_second_poller_terminates_the_first(bot: Bot, emu: BotApiEmulator) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await _poll_waiting(emu)
     # PTB's own getUpdates connection pool holds one request, so the second poller is plain HTTP.
     async with httpx.AsyncClient() as client:
         second = await client.post(f"{emu.base_url}{TOKEN}/getUpdates", data={"timeout": "0"})
