@@ -555,20 +555,33 @@ async def test_forum_topics_place_messages_like_telegram(bot: Bot, emu: BotApiEm
         await bot.send_message(-100900, "nowhere", message_thread_id=999)
 
 
-async def test_wait_for_idle_gives_the_bot_time_to_answer_an_update_it_just_fetched(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_wait_for_idle_gives_the_bot_time_to_answer_an_update_it_just_fetched() -> None:
     # wait_for_idle called the bot idle the moment it fetched the update, before its answer: `newsbot console`
-    # then printed the next "you>" and the answer after it.
-    await asyncio.sleep(0.25)  # nothing happened for a while, like a person reading the last reply
-    await emu.send_user_message(USER, "/help")
-    assert len(await bot.get_updates(timeout=0)) == 1
+    # then printed the next "you>" and the answer after it. The emulator's clock is driven here: real sleeps for
+    # the pauses went red on a loaded machine.
+    now, reads = [0.0], [0]
 
-    async def answer_after_thinking() -> None:
-        await asyncio.sleep(0.1)
+    def clock() -> float:
+        reads[0] += 1
+        return now[0]
+
+    async with (
+        BotApiEmulator(rate_limits=RateLimits(enabled=False), clock=clock) as emu,
+        Bot(TOKEN, base_url=emu.base_url) as bot,
+    ):
+        await emu.add_chat(USER)
+        now[0] += 0.25  # nothing happened for a while, like a person reading the last reply
+        await emu.send_user_message(USER, "/help")
+        assert len(await bot.get_updates(timeout=0)) == 1
+        idle = asyncio.create_task(emu.wait_for_idle(quiet=0.2, timeout=30))
+        now[0] += 0.1  # the bot is still thinking about its answer
+        looked = reads[0]
+        for _ in range(500):  # until wait_for_idle has looked at the clock twice since
+            if reads[0] >= looked + 2:
+                break
+            await asyncio.sleep(0.02)
+        assert not idle.done()
         await bot.send_message(USER, "here is the help")
-
-    answer = asyncio.create_task(answer_after_thinking())
-    await emu.wait_for_idle(quiet=0.2, timeout=5)
-    assert answer.done() and emu.sent_count() == 1
-    await answer
+        now[0] += 0.2
+        await asyncio.wait_for(idle, 10)
+        assert emu.sent_count() == 1
