@@ -78,8 +78,8 @@ async def _start_run(
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
         cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        # As `nohup newsbot run` starts it.
-        preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None,
+        # As `nohup newsbot run` starts it, or not: the tests themselves may run under nohup, which the bot inherited.
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN if ignore_hangup else signal.SIG_DFL),
     )  # fmt: skip
 
 

@@ -355,9 +355,18 @@ async def test_button_press_and_callback_answer(bot: Bot, emu: BotApiEmulator) -
         await emu.press_button(USER, sent.message_id, "zzz")
 
 
+async def _poll_waiting(emu: BotApiEmulator) -> None:
+    """Until a getUpdates waits in the emulator (a fixed 0.1 s could end before it arrived on a loaded machine)."""
+    for _ in range(500):
+        if emu._poller is not None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("no getUpdates waiting")
+
+
 async def test_long_poll_returns_when_an_update_arrives(bot: Bot, emu: BotApiEmulator) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await _poll_waiting(emu)
     await emu.send_user_message(USER, "hello")
     updates = await asyncio.wait_for(poll, 2)
     assert [u.message.text for u in updates if u.message] == ["hello"]
@@ -505,7 +514,7 @@ async def test_comments_under_a_channel_post_are_the_thread_of_its_copy_in_the_d
 
 async def test_second_poller_terminates_the_first(bot: Bot, emu: BotApiEmulator) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await _poll_waiting(emu)
     # PTB's own getUpdates connection pool holds one request, so the second poller is plain HTTP.
     async with httpx.AsyncClient() as client:
         second = await client.post(f"{emu.base_url}{TOKEN}/getUpdates", data={"timeout": "0"})
@@ -546,20 +555,33 @@ async def test_forum_topics_place_messages_like_telegram(bot: Bot, emu: BotApiEm
         await bot.send_message(-100900, "nowhere", message_thread_id=999)
 
 
-async def test_wait_for_idle_gives_the_bot_time_to_answer_an_update_it_just_fetched(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_wait_for_idle_gives_the_bot_time_to_answer_an_update_it_just_fetched() -> None:
     # wait_for_idle called the bot idle the moment it fetched the update, before its answer: `newsbot console`
-    # then printed the next "you>" and the answer after it.
-    await asyncio.sleep(0.25)  # nothing happened for a while, like a person reading the last reply
-    await emu.send_user_message(USER, "/help")
-    assert len(await bot.get_updates(timeout=0)) == 1
+    # then printed the next "you>" and the answer after it. The emulator's clock is driven here: real sleeps for
+    # the pauses went red on a loaded machine.
+    now, reads = [0.0], [0]
 
-    async def answer_after_thinking() -> None:
-        await asyncio.sleep(0.1)
+    def clock() -> float:
+        reads[0] += 1
+        return now[0]
+
+    async with (
+        BotApiEmulator(rate_limits=RateLimits(enabled=False), clock=clock) as emu,
+        Bot(TOKEN, base_url=emu.base_url) as bot,
+    ):
+        await emu.add_chat(USER)
+        now[0] += 0.25  # nothing happened for a while, like a person reading the last reply
+        await emu.send_user_message(USER, "/help")
+        assert len(await bot.get_updates(timeout=0)) == 1
+        idle = asyncio.create_task(emu.wait_for_idle(quiet=0.2, timeout=30))
+        now[0] += 0.1  # the bot is still thinking about its answer
+        looked = reads[0]
+        for _ in range(500):  # until wait_for_idle has looked at the clock twice since
+            if reads[0] >= looked + 2:
+                break
+            await asyncio.sleep(0.02)
+        assert not idle.done()
         await bot.send_message(USER, "here is the help")
-
-    answer = asyncio.create_task(answer_after_thinking())
-    await emu.wait_for_idle(quiet=0.2, timeout=5)
-    assert answer.done() and emu.sent_count() == 1
-    await answer
+        now[0] += 0.2
+        await asyncio.wait_for(idle, 10)
+        assert emu.sent_count() == 1

@@ -12,9 +12,11 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import bot.store.articles
 from bot.store import ChatDefaults, Database, DatabaseUnavailable, NewArticle, SchemaError, load_migrations
 from bot.store.db import _describe_open_error, split_statements, write_refused
 from summaries.dedup import content_fingerprint
@@ -509,14 +511,27 @@ async def test_cancelled_writer_leaves_no_open_transaction(db: Database) -> None
     assert await db.chats.get(2) is not None
 
 
-async def test_closing_while_a_batch_is_being_stored_keeps_the_batch(tmp_path: Path) -> None:
+async def test_closing_while_a_batch_is_being_stored_keeps_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Shutdown used to close the connections under a running write: the batch was rolled back and lost, and
     # the writer failed with "Cannot operate on a closed database".
     path = tmp_path / "db.sqlite3"
     db = await Database.open(path)
     batch = [NewArticle(make_article(i), f"h{i}") for i in range(500)]
+    first_stored = asyncio.Event()
+    add_one = bot.store.articles._add_one
+
+    async def noting_add_one(*args: Any) -> Any:
+        result = await add_one(*args)
+        first_stored.set()
+        return result
+
+    monkeypatch.setattr(bot.store.articles, "_add_one", noting_add_one)
     storing = asyncio.create_task(db.articles.add_many(batch, NOW))
-    await asyncio.sleep(0.01)  # the transaction is open and half done
+    # The transaction is open with one article in: 499 more, each a round trip to the writer's thread, remain
+    # (a fixed sleep could outlast the whole batch on a fast machine).
+    await asyncio.wait_for(first_stored.wait(), 30)
     assert not storing.done()
     await db.close()
     assert len(await storing) == 500
