@@ -227,11 +227,21 @@ def _run(settings: Settings) -> int:
 
 
 def _console(settings: Settings) -> int:
+    import tempfile
+
     from bot.console import run_console
     from bot.logs import configure_logging
+    from bot.store import DatabaseNotWritable, SchemaError
 
     configure_logging(logging.WARNING)
-    return asyncio.run(run_console(settings))
+    try:
+        return asyncio.run(run_console(settings))
+    except (SchemaError, DatabaseNotWritable) as exc:
+        # The console's own throwaway database failed (a full temporary folder): main() would name
+        # NEWSBOT_DB_PATH, which the console ignores, as a configuration error to fix.
+        raise Failure(
+            f"cannot set up the console's temporary database in {tempfile.gettempdir()}: {exc}"
+        ) from None
 
 
 async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) -> int:

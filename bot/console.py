@@ -209,6 +209,9 @@ async def run_console(
 ) -> int:
     """Let a person talk to the bot in the terminal; returns the exit code."""
     out = stdout or sys.stdout
+    # Started with standard output closed (`>&-`): no one can read the chat, so leave as a gone terminal does.
+    if out is None:
+        return 0
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in _LEAVE_SIGNALS:

@@ -358,3 +358,51 @@ async def test_a_terminal_gone_before_its_hang_up_ends_the_session_quietly(tmp_p
         if console.returncode is None:
             console.kill()
             await console.wait()
+
+
+async def test_a_console_started_with_standard_output_closed_exits_quietly(tmp_path: Path) -> None:
+    # `newsbot console >&-`: with no standard output to show the chat on, the first line shown raised an
+    # AttributeError on None: a traceback and exit 1 instead of ending as a terminal gone does.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
+    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    console = await asyncio.create_subprocess_exec(
+        "/bin/sh", "-c", 'exec "$0" -m bot console >&-', sys.executable, cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert console.stderr is not None
+        stderr = await asyncio.wait_for(console.stderr.read(), 30)  # standard input stays open: no Ctrl-D
+        await asyncio.wait_for(console.wait(), 10)
+        assert (console.returncode, stderr.decode()) == (0, "")
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
+
+
+async def test_a_console_whose_temporary_database_fails_names_it_not_newsbot_db_path(tmp_path: Path) -> None:
+    # A temporary folder with no room (here a 64 KiB file-size limit): the console's throwaway database failed
+    # its first migration and the console said "NEWSBOT_DB_PATH: migration ... failed", a configuration error
+    # (exit 2) naming a setting the console ignores.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    console = await asyncio.create_subprocess_exec(
+        "/bin/sh", "-c", 'ulimit -f 128; exec "$0" -m bot console', sys.executable, cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        _, stderr = await asyncio.wait_for(console.communicate(), 30)
+        message = stderr.decode()
+        assert console.returncode == 1, message
+        assert "NEWSBOT_DB_PATH" not in message
+        assert f"cannot set up the console's temporary database in {temp}: " in message
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
