@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import logging
+import os
 import select
 import signal
 import sys
@@ -241,9 +242,15 @@ async def run_console(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
         quiet_loggers()
-    with contextlib.suppress(OSError):  # the terminal window was closed: no one is left to read it
+    try:
         out.write("\nbye\n")
         out.flush()
+    except OSError:  # the terminal window was closed: no one is left to read it
+        # What stays buffered would fail again at exit (a traceback, exit 120): it goes nowhere instead.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            os.close(devnull)
     return 0
 
 

@@ -74,6 +74,19 @@ async def test_quit_as_a_command_leaves_too(tmp_path: Path) -> None:
     assert text.rstrip().endswith("bye")
 
 
+async def test_a_session_reads_as_a_chat_and_exit_leaves(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("/start\n1\nexit\n/help\n"), stdout=out) == 0
+    text = out.getvalue()
+    # A reply's later lines and its buttons are indented under it; a keyboard's buttons are spaced apart.
+    assert "you> bot> 👋 Hello, User 1!\n     I read the news for you" in text
+    assert "\n     [1] 🚗 Automotive   [2] 💼 Business\n" in text
+    assert "you> bot (edited)> 👋 Hello, User 1!" in text  # the tap redrew the message: it says so
+    assert "/subscribe WORDS" not in text  # "exit" left before /help
+    assert text.rstrip().endswith("bye")
+
+
 async def test_quit_typed_in_capitals_leaves_too(tmp_path: Path) -> None:
     # Caps Lock on: "QUIT" went to the bot as a message and the console stayed open.
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
@@ -304,7 +317,8 @@ async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None
     # After the hang-up the terminal is gone: saying "bye" to it failed with a traceback and exit 1.
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    # Not PYTHONUNBUFFERED (a person's terminal has none): buffered output the hang-up left unsent failed at exit.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
     env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
     controller, terminal = pty.openpty()
     console = await asyncio.create_subprocess_exec(
