@@ -87,6 +87,17 @@ async def test_a_session_reads_as_a_chat_and_exit_leaves(tmp_path: Path) -> None
     assert text.rstrip().endswith("bye")
 
 
+async def test_a_console_started_with_standard_input_closed_leaves_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `newsbot console <&-`: Python's sys.stdin is None; nothing can ever be typed, so it is the end of input.
+    monkeypatch.setattr(sys, "stdin", None)
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await asyncio.wait_for(run_console(settings, stdout=out), 30) == 0
+    assert out.getvalue().rstrip().endswith("bye")
+
+
 async def test_quit_typed_in_capitals_leaves_too(tmp_path: Path) -> None:
     # Caps Lock on: "QUIT" went to the bot as a message and the console stayed open.
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
