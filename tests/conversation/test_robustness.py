@@ -349,6 +349,17 @@ async def test_a_button_whose_handling_fails_gets_an_apology_toast(
     assert toast == "Sorry, something went wrong. Please try again."
 
 
+async def test_an_error_outside_any_update_is_one_logged_trace(
+    running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A job's failure reaches the error handler with no update: there is no chat to apologize to.
+    caplog.set_level(logging.ERROR)
+    await running_bot.process_error(None, RuntimeError("the job broke"))
+    assert [(r.getMessage(), str(r.exc_info[1]) if r.exc_info else "") for r in caplog.records] == [
+        ("error while handling an update", "the job broke")
+    ]
+
+
 async def test_a_tap_while_telegram_is_unreachable_is_told_to_tap_again(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
