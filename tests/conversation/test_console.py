@@ -98,6 +98,14 @@ async def test_a_console_started_with_standard_input_closed_leaves_at_once(
     assert out.getvalue().rstrip().endswith("bye")
 
 
+async def test_the_console_user_may_use_admin_commands(tmp_path: Path) -> None:
+    # The console is the operator's own: /stats answered "only for the bot's administrators" would be a dead end.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("/stats\n"), stdout=out) == 0
+    assert "you> bot> Stats\n" in out.getvalue()
+
+
 async def test_quit_typed_in_capitals_leaves_too(tmp_path: Path) -> None:
     # Caps Lock on: "QUIT" went to the bot as a message and the console stayed open.
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
