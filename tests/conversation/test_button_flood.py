@@ -124,6 +124,7 @@ async def test_a_summary_tap_in_a_group_told_to_wait_long_says_so(
     toast = await press(slow_emulator, latest, latest.button_data("📄"), user_id=8)
     assert toast is not None and "went wrong" not in toast
     assert "20 s" in toast and "again" in toast, toast
+    assert slow_emulator.callback_answers[-1].show_alert  # a dialog to dismiss, not a toast that fades unread
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     # Nothing was posted: another tap is not told the summary is "already in the chat".
     again = await press(slow_emulator, latest, latest.button_data("📄"), user_id=9)

@@ -74,6 +74,38 @@ async def test_quit_as_a_command_leaves_too(tmp_path: Path) -> None:
     assert text.rstrip().endswith("bye")
 
 
+async def test_a_session_reads_as_a_chat_and_exit_leaves(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("/start\n1\nexit\n/help\n"), stdout=out) == 0
+    text = out.getvalue()
+    # A reply's later lines and its buttons are indented under it; a keyboard's buttons are spaced apart.
+    assert "you> bot> 👋 Hello, User 1!\n     I read the news for you" in text
+    assert "\n     [1] 🚗 Automotive   [2] 💼 Business\n" in text
+    assert "you> bot (edited)> 👋 Hello, User 1!" in text  # the tap redrew the message: it says so
+    assert "/subscribe WORDS" not in text  # "exit" left before /help
+    assert text.rstrip().endswith("bye")
+
+
+async def test_a_console_started_with_standard_input_closed_leaves_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `newsbot console <&-`: Python's sys.stdin is None; nothing can ever be typed, so it is the end of input.
+    monkeypatch.setattr(sys, "stdin", None)
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await asyncio.wait_for(run_console(settings, stdout=out), 30) == 0
+    assert out.getvalue().rstrip().endswith("bye")
+
+
+async def test_the_console_user_may_use_admin_commands(tmp_path: Path) -> None:
+    # The console is the operator's own: /stats answered "only for the bot's administrators" would be a dead end.
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("/stats\n"), stdout=out) == 0
+    assert "you> bot> Stats\n" in out.getvalue()
+
+
 async def test_quit_typed_in_capitals_leaves_too(tmp_path: Path) -> None:
     # Caps Lock on: "QUIT" went to the bot as a message and the console stayed open.
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]

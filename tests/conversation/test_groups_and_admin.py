@@ -1244,6 +1244,18 @@ async def test_added_to_a_group_the_bot_says_once_what_it_is_for(
     assert emulator.messages(-100555) == []
 
 
+async def test_a_supergroup_and_a_group_that_banned_the_bot_get_its_hello_when_it_is_added(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Most groups are supergroups; and a bot banned from a group it never set up arrives there new.
+    for chat, before in ((-100700, "left"), (-100701, "kicked")):
+        await emulator.add_chat(chat, "supergroup", "Harbour readers")
+        await emulator.set_bot_status(chat, before, announce=False)
+        await emulator.set_bot_status(chat, "member")
+        hello = await emulator.next_message(chat)
+        assert "I read the news" in hello.text and f"/topics@{emulator.bot_username}" in hello.text
+
+
 async def test_start_in_a_group_speaks_to_the_group_not_to_one_person(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -1390,5 +1402,6 @@ async def test_a_tap_in_a_group_that_muted_the_bot_is_told_why_nothing_comes(
     await emulator.mute_bot(GROUP, announce=False)
     toast = await press(emulator, latest, latest.button_data("📄"), user_id=MEMBER)
     assert toast == "I'm not allowed to post in this chat, so I can't send that."
+    assert emulator.callback_answers[-1].show_alert  # a dialog to dismiss, not a toast that fades unread
     chat = await services_of(running_bot).chats.get(GROUP)
     assert chat is not None and not chat.active

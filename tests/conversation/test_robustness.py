@@ -350,6 +350,48 @@ async def test_a_button_whose_handling_fails_gets_an_apology_toast(
     assert toast == "Sorry, something went wrong. Please try again."
 
 
+async def test_an_error_outside_any_update_is_one_logged_trace(
+    running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A job's failure reaches the error handler with no update: there is no chat to apologize to.
+    caplog.set_level(logging.ERROR)
+    await running_bot.process_error(None, RuntimeError("the job broke"))
+    assert [(r.getMessage(), str(r.exc_info[1]) if r.exc_info else "") for r in caplog.records] == [
+        ("error while handling an update", "the job broke")
+    ]
+
+
+async def test_a_tap_while_telegram_is_unreachable_is_told_to_tap_again(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The summary a tap posts is lost to the outage; the tap's answer is another request that may get through.
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest")
+    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+    try:
+        toast = await press(emulator, latest, latest.button_data("📄"))
+    finally:
+        emulator.answer_as_proxy(None)
+    assert toast == "Telegram did not take my answer just now; tap again in a minute."
+
+
+async def test_a_plain_message_whose_answer_is_lost_is_logged_without_its_words(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    await say(emulator, "/start")
+    caplog.set_level(logging.WARNING)
+    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+    try:
+        await emulator.send_user_message(USER_CHAT, "harbour secrets of mine")
+        await emulator.wait_for_idle()
+    finally:
+        emulator.answer_as_proxy(None)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert ours == [
+        f"answer to a message in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))"
+    ]
+
+
 async def test_a_reply_telegram_refuses_as_malformed_is_our_fault_not_an_outage(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import json
 import os
 import shutil
+import tarfile
 import time
 from pathlib import Path
 
 import pytest
 
-from summaries.sources.files import SourceFileError, read_source_file
+from summaries.sources.files import (
+    SourceFileError,
+    UnreadableSource,
+    read_file_text,
+    read_source_file,
+    read_standard_input,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -261,8 +269,9 @@ def test_a_sparse_file_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
     path.write_bytes(b"word " * 10)
     with path.open("ab") as f:
         f.truncate(2_000_000_000)  # sparse: no disk used
-    with pytest.raises(SourceFileError, match="larger than"):
+    with pytest.raises(SourceFileError) as err:
         read_source_file(path)
+    assert err.value.reason == "It is larger than 20 MB; newsbot reads less."
 
 
 def test_control_characters_in_a_text_file_are_dropped(tmp_path: Path) -> None:
@@ -309,6 +318,102 @@ def test_json_that_is_no_json_feed_is_refused_not_stored_as_prose(tmp_path: Path
     # It used to become an "article" titled {"feeds": ...
     with pytest.raises(SourceFileError, match="JSON, but not a JSON Feed"):
         read_source_file(path)
+    path.write_text('[{"url": "https://a.example/1"}, {"url": "https://a.example/2"}]')  # a list of records
+    with pytest.raises(SourceFileError, match="JSON, but not a JSON Feed"):
+        read_source_file(path)
     deep = tmp_path / "deep.txt"
     deep.write_text("[" * 100_000 + "] is how the note starts.\n\nThen it goes on in prose for a while.")
     assert read_source_file(deep)[0].title.startswith("[[[")
+
+
+def test_a_tar_archive_of_text_files_is_refused_as_binary(tmp_path: Path) -> None:
+    # A tar archive opens with the name of its first file: only its first bytes looked like text.
+    (tmp_path / "story.txt").write_text("Council approves harbour bridge\n\nThe council voted on Tuesday.\n")
+    with tarfile.open(tmp_path / "news.tar", "w") as archive:
+        archive.add(tmp_path / "story.txt", arcname="story.txt")
+    with pytest.raises(SourceFileError) as err:
+        read_source_file(tmp_path / "news.tar")
+    assert err.value.reason == "It is binary data, not text, HTML or a news feed."
+
+
+def test_a_file_name_too_long_has_a_reason_not_an_errno(tmp_path: Path) -> None:
+    with pytest.raises(SourceFileError) as err:
+        read_source_file(tmp_path / ("n" * 300 + ".txt"))
+    assert err.value.reason == "It cannot be read (File name too long)."
+
+
+def test_a_feed_file_without_items_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "quiet.xml"
+    path.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Quiet news</title>"
+        "<link>https://quiet.example/</link></channel></rss>"
+    )
+    with pytest.raises(SourceFileError) as err:
+        read_source_file(path)
+    assert err.value.reason == "It is a feed without items."
+
+
+def test_a_text_file_with_old_mac_line_endings_keeps_its_title_line(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_bytes(
+        b"Ferry returns to the harbour\r\rThe ferry runs again from Monday.\rTickets are on sale.\r"
+    )
+    [article] = read_source_file(path)
+    assert article.title == "Ferry returns to the harbour"
+    assert article.body == "The ferry runs again from Monday.\nTickets are on sale."
+
+
+def test_blank_lines_in_a_text_file_are_one_paragraph_break(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("Ferry returns\n\nThe ferry runs again.\n\n\n\n\nTickets are on sale.\n")
+    assert read_source_file(path)[0].body == "The ferry runs again.\n\nTickets are on sale."
+
+
+def test_a_title_line_ending_in_an_ellipsis_stays_the_title(tmp_path: Path) -> None:
+    # An ellipsis trails off a headline; only a full stop ends a sentence of a paragraph with no title line.
+    path = tmp_path / "story.txt"
+    path.write_text("Ferry returns to the harbour...\nThe ferry runs again from Monday.\n")
+    [article] = read_source_file(path)
+    assert article.title == "Ferry returns to the harbour..."
+    assert article.body == "The ferry runs again from Monday."
+
+
+def test_an_untitled_text_is_titled_with_its_first_sentence_whatever_ends_it(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("Will the ferry return? The board decides today after a long wait.")
+    assert read_source_file(path)[0].title == "Will the ferry return?"
+    long_sentence = (
+        "The harbour board, meeting for the third time this month in the old customs house by the quay, approved "
+        "the new ferry timetable and the fare rise that goes with it on Tuesday."
+    )
+    path.write_text(long_sentence + " Tickets go on sale on Monday.")
+    # Cut at a word, not inside one, when too long for a title.
+    assert read_source_file(path)[0].title == (
+        "The harbour board, meeting for the third time this month in the old customs house by the quay, approved "
+        "the new ferry…"
+    )
+
+
+def test_a_titled_text_whose_body_is_wrapped_keeps_its_title(tmp_path: Path) -> None:
+    # Only the line after the first says whether the text is wrapped; its body's own wrapped lines do not.
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "Ferry returns to the harbour\n\nThe ferry runs again from Monday, the board said,\nafter a winter of repairs.\n"
+    )
+    [article] = read_source_file(path)
+    assert article.title == "Ferry returns to the harbour"
+    assert article.body.startswith("The ferry runs again")
+
+
+def test_a_file_of_one_sentence_is_summarized_without_a_title(tmp_path: Path) -> None:
+    # Given as its own title, the summarizer dropped the sentence as a repeated title: nothing was printed.
+    path = tmp_path / "note.txt"
+    path.write_text("The ferry runs again from Monday.\n")
+    read = read_file_text(str(path))
+    assert (read.text, read.title) == ("The ferry runs again from Monday.", None)
+
+
+def test_standard_input_over_the_cap_is_refused_with_its_size() -> None:
+    with pytest.raises(UnreadableSource) as err:
+        read_standard_input(io.BytesIO(b"The ferry runs again. " * 1_000_000))
+    assert err.value.reason == "standard input is larger than 20 MB"
