@@ -1,11 +1,10 @@
 """``python -m bot`` is the ``newsbot`` command; ``entry`` is also its console script (see pyproject.toml)."""
 
-import os
 import sys
 from collections.abc import Sequence
 
 # As bot.cli's, which cannot be imported before the guard below is in place.
-EXIT_FAILURE, EXIT_INTERRUPTED = 1, 130
+EXIT_INTERRUPTED = 130
 
 
 def entry(argv: Sequence[str] | None = None) -> int:
@@ -18,18 +17,9 @@ def entry(argv: Sequence[str] | None = None) -> int:
     try:
         from bot.cli import main
 
-        code = main(argv)
-        if sys.stdout is not None:  # None when started with standard output closed (`>&-`)
-            sys.stdout.flush()  # here, inside the guard, rather than in Python's flush at exit
-        return code
+        return main(argv)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # Standard output was closed early (`newsbot ingest ... | head`): stop quietly, as other commands do.
-        # What is still buffered for it goes nowhere, or Python's flush at exit would complain about the pipe.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

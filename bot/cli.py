@@ -7,11 +7,12 @@ import asyncio
 import contextlib
 import io
 import logging
+import os
 import re
 import signal
 import sys
 from collections.abc import Collection, Iterator, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
@@ -33,6 +34,33 @@ class UsageError(Exception):
 
 class Failure(Exception):
     """Anything else that stops a command, already said in one line: exit 1."""
+
+
+class OutputFailed(Exception):
+    """Standard output took no more text (a full disk, a closed terminal, a reader that stopped early)."""
+
+
+@contextlib.contextmanager
+def _writing_output() -> Iterator[None]:
+    """Writes to standard output in this block that fail raise OutputFailed, told apart from any other OSError."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputFailed(exc.strerror or str(exc)) from exc
+
+
+def discard_output(out: TextIO) -> None:
+    """Send what is still buffered for ``out``, and anything written to it later, to the null device.
+
+    A failed flush keeps the text buffered: Python's flush at exit failed on it again, printed a traceback and
+    exited 120 (unless PYTHONUNBUFFERED was set, as it is in some test runners but not in a user's terminal).
+    """
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no file descriptor (tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, out.fileno())
+        finally:
+            os.close(devnull)
 
 
 def _sentences(value: str) -> int:
@@ -165,6 +193,27 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
+    try:
+        try:
+            return _main(argv)
+        finally:  # after --help too, which argparse ends with SystemExit
+            if sys.stdout is not None:  # None when started with standard output closed (`>&-`)
+                with (
+                    _writing_output()
+                ):  # here, rather than in Python's flush at exit: that one prints a traceback
+                    sys.stdout.flush()
+    except OutputFailed as exc:
+        # What is still buffered goes nowhere, or Python's flush at exit would fail on it again (exit 120).
+        if sys.stdout is not None:
+            discard_output(sys.stdout)
+        # A reader that stops early (`newsbot ingest ... | head`) ends the command quietly, as other tools do;
+        # a full disk or a terminal gone is said in one line rather than a traceback.
+        if not isinstance(exc.__cause__, BrokenPipeError):
+            print(f"newsbot: cannot write to standard output: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from bot.store import DatabaseNotWritable, DatabaseUnavailable, SchemaError
 
     if isinstance(sys.stdout, io.TextIOWrapper):
@@ -289,7 +338,8 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
                 async for outcome in outcomes:
                     line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
                     failed += outcome.status == "failed"
-                    progress.write(line, file=sys.stdout)
+                    with _writing_output():
+                        progress.write(line, file=sys.stdout)
                     if outcome.storage_failed:
                         storage_problem = outcome.reason
                     if interrupted:
@@ -392,8 +442,9 @@ def _summarize(
     if not result:
         print("newsbot: there is nothing to summarize in that text", file=sys.stderr)
         return EXIT_FAILURE
-    for sentence in result:
-        print(sentence)
+    with _writing_output():
+        for sentence in result:
+            print(sentence)
     return EXIT_OK
 
 

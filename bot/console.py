@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import logging
-import os
 import select
 import signal
 import sys
@@ -23,6 +22,7 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.app import build_application, running_application
+from bot.cli import discard_output
 from bot.config import Settings
 from bot.context import Services
 from bot.emulator import BotApiEmulator, CallbackAnswer, RateLimits, SentMessage
@@ -115,7 +115,7 @@ class _Terminal:
             self.out.write(text)
             self.out.flush()
         except OSError:
-            _discard_output(self.out)
+            discard_output(self.out)
             self.on_gone()
 
     def prompt(self) -> None:
@@ -256,22 +256,8 @@ async def run_console(
         out.write("\nbye\n")
         out.flush()
     except OSError:  # the terminal window was closed: no one is left to read it
-        _discard_output(out)
+        discard_output(out)
     return 0
-
-
-def _discard_output(out: TextIO) -> None:
-    """Send what is still buffered for ``out``, and anything written to it later, to the null device.
-
-    A failed flush keeps the text buffered: Python's flush at exit failed on it again, printed a traceback and
-    exited 120 (unless PYTHONUNBUFFERED was set, as it is in some test runners but not in a user's terminal).
-    """
-    with contextlib.suppress(OSError, ValueError):  # ValueError: a stream with no file descriptor (tests)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, out.fileno())
-        finally:
-            os.close(devnull)
 
 
 async def _converse(

@@ -1142,3 +1142,71 @@ def test_a_misspelt_setting_is_named_with_the_one_meant(tmp_path: Path) -> None:
         "newsbot: warning: NEWSBOT_TIMEZONES is not a setting (did you mean NEWSBOT_TIMEZONE?); it is ignored "
         "(see .env.example)",
     ]
+
+
+def _user_shell_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a person's shell: no PYTHONUNBUFFERED (test runners set it), so output is buffered."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
+    env.update(PYTHONPATH=str(ROOT), NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3"))
+    return env
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [("summarize", "article.txt"), ("ingest", "--quiet", "feed.xml"), ("--help",), ("summarize", "--help")],
+)
+def test_output_to_a_full_disk_is_one_line_not_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    # `newsbot summarize article.txt > out.txt` on a full disk ended in a traceback ("OSError: [Errno 28] No space
+    # left on device") and "Exception ignored ... OSError" with exit 120; --help ended in the latter.
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    (tmp_path / "feed.xml").write_text(FEED)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1,
+        "newsbot: cannot write to standard output: No space left on device\n",
+    )
+
+
+@pytest.mark.parametrize("args", [("--help",), ("summarize", "--help"), ("summarize", "article.txt")])
+def test_help_or_summary_into_a_pipe_closed_before_it_is_written_ends_quietly(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    # `newsbot --help | true`: argparse's SystemExit skipped the guard, and Python's flush at exit met the closed
+    # pipe: "Exception ignored ... BrokenPipeError", exit 120.
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (1, "")
+
+
+def test_ingest_into_a_terminal_closed_meanwhile_is_one_line_and_keeps_what_it_stored(tmp_path: Path) -> None:
+    # A terminal window closed under `setsid newsbot ingest feed.xml 2>ingest.log` (no hang-up reaches it): the
+    # next line met "Input/output error", and ingest.log held a 20-line traceback and "Exception ignored ...".
+    (tmp_path / "feed.xml").write_text(FEED)
+    terminal, output = pty.openpty()
+    os.close(terminal)  # the window is gone before newsbot writes its first line
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "ingest", "--quiet", "feed.xml"], cwd=tmp_path,
+            env=_user_shell_env(tmp_path), stdout=output, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(output)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "newsbot: cannot write to standard output: Input/output error\n",
+    )
+    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert stored >= 1  # what it stored before it stopped stays
