@@ -197,10 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _main(argv)
         finally:  # after --help too, which argparse ends with SystemExit
-            if sys.stdout is not None:  # None when started with standard output closed (`>&-`)
-                with (
-                    _writing_output()
-                ):  # here, rather than in Python's flush at exit: that one prints a traceback
+            # Flushed here, rather than in Python's flush at exit, which prints a traceback. sys.stdout is None
+            # when started with standard output closed (`>&-`).
+            if sys.stdout is not None:
+                with _writing_output():
                     sys.stdout.flush()
     except OutputFailed as exc:
         # What is still buffered goes nowhere, or Python's flush at exit would fail on it again (exit 120).
