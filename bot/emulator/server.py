@@ -1503,6 +1503,11 @@ class BotApiEmulator:
         """An administrator deletes a forum topic: sending to it is a 400 "message thread not found" from now on."""
         self._chat_or_error(chat_id).topics.discard(thread_id)
 
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone deletes a message (theirs, or as an administrator any): a reply to it is then a 400 "message to
+        be replied not found", as on Telegram, unless the reply allows sending without it."""
+        self._chat_or_error(chat_id).stored.pop(message_id, None)
+
     async def send_user_media(
         self,
         chat_id: int,

@@ -10,7 +10,7 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from tests.conftest import ADMIN_ID, services_of
-from tests.conversation.helpers import press, store_news
+from tests.conversation.helpers import press, say, store_news
 from tests.support.news_site import NewsSite
 
 CHANNEL = -1001700
@@ -525,6 +525,46 @@ async def test_a_command_replying_to_a_comment_is_answered_in_the_posts_comments
     await emulator.send_user_message(-1001702, "/latest", user_id=SUBSCRIBER, reply_to_message_id=2)
     plain = await emulator.next_message(-1001702, timeout=10)
     assert "Bank profit rises" in plain.text and plain.reply_to_message_id is None
+
+
+async def test_a_comment_deleted_before_its_answer_is_answered_in_the_discussion_group(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Among the comments the answer quotes the command; a reader who deleted it at once must not make Telegram
+    # refuse the answer ("message to be replied not found"): it goes to the group unquoted instead.
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await emulator.send_channel_post(CHANNEL, "The harbour ferry runs again.")
+    [(_, forward, _)] = emulator.automatic_forwards
+    await emulator.send_user_message(DISCUSSION, "/latest", user_id=SUBSCRIBER, reply_to_message_id=forward)
+    await emulator.delete_message(DISCUSSION, forward + 1)  # before the bot has read it
+    latest = await emulator.next_message(DISCUSSION, timeout=10)
+    assert "Bank profit rises" in latest.text and latest.reply_to_message_id is None
+
+
+async def test_a_reply_in_a_plain_supergroup_is_answered_unquoted_also_when_getchat_fails(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Only a channel's comments need the answer quoted; elsewhere a quote is noise (and a reply thread it would
+    # open). A reply to a message that starts no thread, or one whose group Telegram cannot describe just
+    # then, is answered as usual.
+    group = -1001702
+    await emulator.add_chat(group, "supergroup", "Plain group")
+    await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
+    await emulator.send_user_message(group, "Any news?", user_id=SUBSCRIBER)
+    first = await say(emulator, "/latest", chat=group, user_id=CHANNEL_ADMIN, reply_to=1)
+    assert "Bank profit rises" in first.text and first.reply_to_message_id is None
+    await emulator.send_user_message(group, "Let me ask", user_id=CHANNEL_ADMIN, reply_to_message_id=1)
+    chain = first.message_id + 1  # message ids count up in each chat
+    emulator.answer_as_proxy(502, "<html><body>Bad Gateway</body></html>", methods=("getChat",))
+    try:
+        second = await say(emulator, "/latest", chat=group, user_id=SUBSCRIBER, reply_to=chain)
+    finally:
+        emulator.answer_as_proxy(None)
+    assert emulator.requests["proxy"] == 1  # the reply chain made the bot ask
+    assert "Bank profit rises" in second.text and second.reply_to_message_id is None
 
 
 async def test_digest_commented_under_a_channel_post_comes_in_its_comments(

@@ -7,11 +7,13 @@ import logging
 
 import pytest
 
+import bot.app
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
-from tests.conftest import services_of
+from tests.conftest import MakeBot, services_of
 from tests.conversation.helpers import store_news, store_samples
+from tests.delivery.support import wait_until
 from tests.support.files import another_program
 from tests.support.news_site import NewsSite
 
@@ -204,3 +206,23 @@ async def test_answers_refused_by_a_general_topic_closed_to_the_bot_are_a_logged
     ] * 2
     chat = await services_of(running_bot).chats.get(FORUM)
     assert chat is not None and chat.active  # the other topics still take the news
+
+
+async def test_a_command_in_a_closed_topic_cut_short_by_a_stop_is_told_to_send_it_again_in_general(
+    emulator: BotApiEmulator, make_bot: MakeBot, news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Send it again" quotes the command; a quote lands in the quoted message's topic, which is closed to the
+    # bot. The answer in "General" must go unquoted, or it is refused as well and the admin hears nothing.
+    monkeypatch.setattr(bot.app, "UPDATE_GRACE_SECONDS", 0.2)
+    await _forum(emulator)
+    archive = await emulator.create_topic(FORUM, "Archive", user_id=ADMIN)
+    await emulator.close_topic(FORUM, archive)
+    slow = news_site.add_never_answering("/slow.html")
+    async with make_bot():
+        await emulator.send_user_message(FORUM, f"/summary {slow}", user_id=ADMIN, thread_id=archive)
+        await wait_until(lambda: news_site.hits("/slow.html") >= 1)
+    [told] = emulator.messages(FORUM)
+    assert told.text == (
+        "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
+    )
+    assert told.message_thread_id is None and told.reply_to_message_id is None

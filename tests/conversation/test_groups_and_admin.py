@@ -222,6 +222,48 @@ async def test_an_admin_check_telegram_asks_to_wait_long_for_says_when_to_try_ag
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def _answer_429_times(emulator: BotApiEmulator, method: str, retry_after: int, times: int) -> None:
+    """Answer ``method`` with a 429 (retry after ``retry_after`` s) ``times`` times in a row, then normally."""
+    flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
+    flood["parameters"] = {"retry_after": retry_after}
+    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=(method,))
+    start = emulator.requests["proxy"]
+    await wait_until(lambda: emulator.requests["proxy"] >= start + times, timeout=30)
+    emulator.answer_as_proxy(None)
+
+
+async def test_a_reply_told_to_wait_is_tried_three_times_then_left_with_one_log_line(
+    emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two 429s in a row are waited out and the answer still comes. After a third, Telegram has made its point:
+    # one warning, no ERROR trace, and no apology (which would be refused the same way).
+    flood = asyncio.create_task(_answer_429_times(emulator, "sendMessage", 1, times=2))
+    helped = await say(emulator, "/help", timeout=20)
+    await flood
+    assert "/subscribe" in helped.text
+    caplog.set_level(logging.WARNING)
+    flood = asyncio.create_task(_answer_429_times(emulator, "sendMessage", 1, times=3))
+    await emulator.send_user_message(USER_CHAT, "/help")
+    await flood
+    await wait_until(lambda: any(r.name.startswith("bot.") for r in caplog.records), timeout=20)
+    await emulator.wait_for_idle()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("bot.")] == [
+        f"answer in chat {USER_CHAT} not sent: Telegram asks to wait 1 s"
+    ]
+    assert [m.text for m in emulator.messages(USER_CHAT)] == [helped.text]
+
+
+async def test_a_reply_told_to_wait_10_s_is_sent_after_the_wait(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # 10 s is the longest a reply waits for Telegram (the person is still looking at the chat); asked for that
+    # long, the bot waits and answers rather than leave the command unanswered.
+    flood = asyncio.create_task(_answer_429_times(emulator, "sendMessage", 10, times=1))
+    helped = await say(emulator, "/help", timeout=30)
+    await flood
+    assert "/subscribe" in helped.text
+
+
 async def test_group_migration_keeps_subscriptions(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -503,6 +545,18 @@ async def test_groups_hear_only_commands_meant_for_the_bot(
     assert "I don't know /frobnicate" in reply.text
     await emulator.wait_for_idle()  # a wrong answer could still be on its way: count once all is quiet
     assert [m.text for m in emulator.messages(GROUP)] == [reply.text]
+
+
+async def test_a_group_command_naming_the_bot_in_other_letters_or_under_a_photo_is_answered(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Telegram matches a bot's username in any case, and a photo's caption can carry the command: both name us.
+    await emulator.add_chat(GROUP, "group", "Readers")
+    shouted = emulator.bot_username.upper()
+    reply = await say(emulator, f"/frobnicate@{shouted}", chat=GROUP, user_id=MEMBER)
+    assert "I don't know /frobnicate" in reply.text, reply.text
+    await emulator.send_user_media(GROUP, caption=f"/weather@{emulator.bot_username} today", user_id=MEMBER)
+    assert "I don't know /weather" in (await emulator.next_message(GROUP)).text
 
 
 async def test_removed_from_a_group_while_answering(

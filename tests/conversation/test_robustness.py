@@ -528,6 +528,20 @@ async def test_a_button_on_a_message_deleted_since_the_tap_does_what_it_says(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_a_summary_tapped_on_a_list_deleted_since_is_posted_all_the_same(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # The summary replies to the list the tap came from; a list deleted before the bot got to the tap must not
+    # turn that reply into Telegram's "message to be replied not found" and the tap into "something went wrong".
+    await store_samples(running_bot)
+    latest = await say(emulator, "/latest")
+    await running_bot.bot.delete_message(USER_CHAT, latest.message_id)
+    toast = await press_forged(emulator, latest.button_data("📄"), message_id=latest.message_id)
+    assert toast is None or "went wrong" not in toast, toast
+    summary = await emulator.next_message(USER_CHAT)
+    assert summary.reply_to_message_id is None and "Sorry" not in summary.text, summary.text
+
+
 # An operator's topic "sci:fi" got the button "t:sci:fi", which the handler read as three parts: every tap
 # answered "This button no longer works." "t:" and 62 bytes are the 64 Telegram allows: start-up must not
 # refuse an id that works (31 accented letters).

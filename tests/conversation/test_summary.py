@@ -740,6 +740,42 @@ async def test_one_person_fetches_at_most_two_links_at_once_across_groups(
         assert "Harbor ferry" in again.text
 
 
+async def _as_anonymous_admin(emulator: BotApiEmulator, group: int, message_id: int, text: str) -> None:
+    """An anonymous administrator of supergroup ``group`` writes ``text`` (Telegram's placeholder sender)."""
+    chat = {"id": group, "type": "supergroup", "title": "Readers"}
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+    message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": anonymous}
+    entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    await emulator.inject_raw_update(
+        {"message": message | {"sender_chat": chat, "text": text, "entities": entities}}
+    )
+
+
+async def test_anonymous_admins_of_different_groups_do_not_share_one_link_allowance(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Anonymous administrators all write as one placeholder user. Counted as that user, two groups' links being
+    # fetched would tell every other group's anonymous admins "I'm still fetching your other links".
+    busy, other = (-1001311, -1001312), -1001313
+    for group in (*busy, other):
+        await emulator.add_chat(group, "supergroup", "Readers")
+    held = await news_site.publish("world", ARTICLE_TITLE, ARTICLE_BODY)
+    path = urlsplit(held.url).path
+    news_site.hold(path)
+    try:
+        for n, group in enumerate(busy):
+            await _as_anonymous_admin(emulator, group, 500, f"/summary {held.url}?n={n}")
+        await wait_until(lambda: news_site.hits(path) == 2)
+        page = await news_site.publish("world", "Harbor ferry gets a night timetable", FERRY_BODY)
+        await _as_anonymous_admin(emulator, other, 500, f"/summary {page.url}")
+        theirs = await emulator.next_message(other)
+        assert "Harbor ferry" in theirs.text, theirs.text
+    finally:
+        news_site.release(path)
+    for group in busy:
+        assert ARTICLE_TITLE in (await emulator.next_message(group)).text
+
+
 async def test_pages_stuck_in_parsing_hold_up_no_summary_or_alert(
     emulator: BotApiEmulator,
     running_bot: BotApplication,
