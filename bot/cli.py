@@ -196,6 +196,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             return _main(argv)
+        except (SystemExit, OutputFailed):
+            raise  # --help's text is flushed below as any output; a failed write is said below
+        except BaseException:
+            # A crash's traceback or Ctrl-C's exit 130 is what to show: standard output failing too (a reader
+            # gone, a full disk) must not hide it behind one line about the output, or nothing at all.
+            if sys.stdout is not None:
+                try:
+                    sys.stdout.flush()
+                except OSError:
+                    discard_output(sys.stdout)  # so the flush below and Python's at exit do not fail on it
+            raise
         finally:  # after --help too, which argparse ends with SystemExit
             # Flushed here, rather than in Python's flush at exit, which prints a traceback. sys.stdout is None
             # when started with standard output closed (`>&-`).

@@ -1191,6 +1191,39 @@ def test_help_or_summary_into_a_pipe_closed_before_it_is_written_ends_quietly(
     assert (result.returncode, result.stderr) == (1, "")
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("output", ["full disk", "closed pipe"])
+def test_a_crash_is_not_hidden_by_output_failing_too(tmp_path: Path, output: str) -> None:
+    # A command that wrote a line and then crashed, its output on a full disk: the traceback was replaced by
+    # "newsbot: cannot write to standard output: No space left on device"; into `| head`, by nothing at all.
+    # The command is made to crash here, as no known one does.
+    crash = (
+        "import sys, bot.cli\n"
+        "def crashing(*args):\n"
+        "    print('a first sentence')\n"
+        "    raise RuntimeError('a bug in summarize')\n"
+        "bot.cli._summarize = crashing\n"
+        "from bot.__main__ import entry\n"
+        "sys.exit(entry(['summarize', 'article.txt']))\n"
+    )
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    if output == "full disk":
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", crash], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert "standard output" not in result.stderr and "Exception ignored" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "RuntimeError: a bug in summarize"
+
+
 def test_ingest_into_a_terminal_closed_meanwhile_is_one_line_and_keeps_what_it_stored(tmp_path: Path) -> None:
     # A terminal window closed under `setsid newsbot ingest feed.xml 2>ingest.log` (no hang-up reaches it): the
     # next line met "Input/output error", and ingest.log held a 20-line traceback and "Exception ignored ...".
