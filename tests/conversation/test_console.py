@@ -304,16 +304,23 @@ async def test_each_reply_is_shown_before_the_next_prompt(tmp_path: Path) -> Non
     assert "you> \nbot>" not in person.shown, person.shown
 
 
+def _person_s_terminal_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """The environment of a person's terminal, with its own empty temporary folder (returned): no
+    PYTHONUNBUFFERED, which test runners set and which hid output left buffered when the terminal went away."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
+    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    return env, temp
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 async def test_closing_the_terminal_or_sigterm_leaves_no_database_behind(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
     # Only Ctrl-C was handled: a closed terminal window (SIGHUP) or a `kill` (SIGTERM) ended the process at once,
     # and each session's throwaway database stayed in the temporary folder for good.
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    env, temp = _person_s_terminal_env(tmp_path)
     console = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -336,10 +343,7 @@ async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None
     # After the hang-up the terminal is gone: saying "bye" to it failed with a traceback and exit 1; then the
     # failed "bye", still buffered, failed again in Python's flush at exit: a traceback and exit 120. Only
     # PYTHONUNBUFFERED (set by some test runners, not in a user's terminal) hid that.
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
-    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    env, temp = _person_s_terminal_env(tmp_path)
     controller, terminal = pty.openpty()
     console = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
@@ -364,10 +368,7 @@ async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None
 async def test_a_terminal_gone_before_its_hang_up_ends_the_session_quietly(tmp_path: Path) -> None:
     # The window closed, the hang-up signal not there yet (or never: input comes from elsewhere): the next reply
     # shown to the gone terminal raised up through the conversation, a traceback and exit 120.
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
-    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    env, temp = _person_s_terminal_env(tmp_path)
     controller, terminal = pty.openpty()
     console = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
@@ -395,10 +396,7 @@ async def test_a_terminal_gone_before_its_hang_up_ends_the_session_quietly(tmp_p
 async def test_a_console_started_with_standard_output_closed_exits_quietly(tmp_path: Path) -> None:
     # `newsbot console >&-`: with no standard output to show the chat on, the first line shown raised an
     # AttributeError on None: a traceback and exit 1 instead of ending as a terminal gone does.
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_") and k != "PYTHONUNBUFFERED"}
-    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    env, temp = _person_s_terminal_env(tmp_path)
     console = await asyncio.create_subprocess_exec(
         "/bin/sh", "-c", 'exec "$0" -m bot console >&-', sys.executable, cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -419,10 +417,7 @@ async def test_a_console_whose_temporary_database_fails_names_it_not_newsbot_db_
     # A temporary folder with no room (here a 64 KiB file-size limit): the console's throwaway database failed
     # its first migration and the console said "NEWSBOT_DB_PATH: migration ... failed", a configuration error
     # (exit 2) naming a setting the console ignores.
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(temp))
+    env, temp = _person_s_terminal_env(tmp_path)
     console = await asyncio.create_subprocess_exec(
         "/bin/sh", "-c", 'ulimit -f 128; exec "$0" -m bot console', sys.executable, cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
