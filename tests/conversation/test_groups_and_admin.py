@@ -890,6 +890,21 @@ async def test_addfeed_of_a_failing_feed_that_works_again_polls_it_at_once(
     assert "✅ ok" in listing.text and "Next try" not in listing.text, listing.text
 
 
+async def _a_dead_feed_back_online(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, topics: str = ""
+) -> str:
+    """Add the site's business feed (with ``topics``), let it die of 404s, then serve it again; its address."""
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    await say(emulator, f"/addfeed {url} {topics}".rstrip(), chat=ADMIN_ID)
+    services = services_of(running_bot)
+    news_site.remove(urlsplit(url).path)
+    while not (feed := (await services.admin.feeds())[0]).dead:
+        await services.ingest.poll_feed(feed, services.clock.now())
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    return url
+
+
 @pytest.mark.parametrize(("topics", "told"), [("science", True), ("business", False), ("", False)])
 async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_applied(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, topics: str, told: bool
@@ -897,14 +912,8 @@ async def test_addfeed_of_a_dead_feed_says_when_the_topics_it_names_were_not_app
     # A live feed with other topics is refused with the way to change them; a dead one was revived with its
     # old topics while the reply let the admin believe the new ones were taken. Naming its own topics again, or
     # none, takes nothing away: the note would send the admin to /removefeed for nothing.
-    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
-    url = news_site.feed_url("business")
-    await say(emulator, f"/addfeed {url} business", chat=ADMIN_ID)
+    url = await _a_dead_feed_back_online(emulator, running_bot, news_site, "business")
     services = services_of(running_bot)
-    news_site.remove(urlsplit(url).path)
-    while not (feed := (await services.admin.feeds())[0]).dead:
-        await services.ingest.poll_feed(feed, services.clock.now())
-    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     revived = await say(emulator, f"/addfeed {url} {topics}".rstrip(), chat=ADMIN_ID)
     assert "works again" in revived.text
     assert [(f.url, f.topics, f.dead) for f in await services.admin.feeds()] == [(url, ("business",), False)]
@@ -1190,14 +1199,8 @@ async def test_addfeed_of_an_address_over_2000_characters_is_refused_with_the_li
 async def test_addfeed_of_an_old_address_of_a_dead_feed_revives_that_feed_not_a_second_one(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
-    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
-    url = news_site.feed_url("business")
-    await say(emulator, f"/addfeed {url}", chat=ADMIN_ID)
+    url = await _a_dead_feed_back_online(emulator, running_bot, news_site)
     services = services_of(running_bot)
-    news_site.remove(urlsplit(url).path)
-    while not (feed := (await services.admin.feeds())[0]).dead:
-        await services.ingest.poll_feed(feed, services.clock.now())
-    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
     old = news_site.add_redirect("/old/business.rss", url, status=301)
     revived = await say(emulator, f"/addfeed {old}", chat=ADMIN_ID)
     assert "works again" in revived.text, revived.text
