@@ -794,22 +794,37 @@ async def test_a_digest_whose_stories_a_locked_database_kept_claimed_carries_the
         assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
+@contextlib.asynccontextmanager
+async def _a_result_for_three_chats_in_an_outage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chat_1_topics: tuple[str, ...] = ("sport",)
+) -> AsyncIterator[tuple[BotApiEmulator, Rig]]:
+    """Chats 1-3 follow sport (chat 1 ``chat_1_topics``); a proxy answers every send with a 502 page, and the
+    sender has started on the alerts of one sport story, "Result": each try is one network attempt."""
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        for chat in (1, 2, 3):
+            await add_chat(r, chat, topics=chat_1_topics if chat == 1 else ("sport",))
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        yield emulator, r
+
+
+async def _until_tried(emulator: BotApiEmulator, r: Rig, requests: int) -> None:
+    """Wait until the proxy has had ``requests`` sends and the sender has put every failed one back."""
+    await wait_until(lambda: emulator.requests["proxy"] >= requests)
+    await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+
+
 async def test_the_end_of_a_telegram_outage_is_logged_with_how_many_stories_it_held_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # An outage logged "Telegram unreachable (... b'<html>...' failed): N more alerts parked" with the proxy's
     # page, and then nothing: the operator could not tell from the log whether, or when, it ended.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
-    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        for chat in (1, 2, 3):
-            await add_chat(r, chat, topics=("sport",))
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-        with caplog.at_level(logging.INFO, logger="bot.delivery"):
-            await r.delivery.start()
-            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
-            await wait_until(lambda: emulator.requests["proxy"] >= 3)
-            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        async with _a_result_for_three_chats_in_an_outage(tmp_path, monkeypatch) as (emulator, r):
+            await _until_tried(emulator, r, 3)
             r.clock.advance(600)
             emulator.answer_as_proxy(None)
             r.delivery.wake()
@@ -830,24 +845,15 @@ async def test_alerts_parked_again_in_an_outage_are_not_counted_again_as_more_pa
 ) -> None:
     # Three alerts held by an outage logged "3 more alerts parked" a minute on, and again every 5 minutes: each
     # retry that failed counted its alert once more, so the lines added up to more stories than Telegram held back.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
-    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        for chat in (1, 2, 3):
-            await add_chat(r, chat, topics=("sport",))
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-        with caplog.at_level(logging.INFO, logger="bot.delivery"):
-            await r.delivery.start()
-            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        async with _a_result_for_three_chats_in_an_outage(tmp_path, monkeypatch) as (emulator, r):
             for tries in range(1, 4):
-                await wait_until(lambda: emulator.requests["proxy"] >= 3 * tries)  # noqa: B023 (awaited here)
-                await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+                await _until_tried(emulator, r, 3 * tries)
                 r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
                 r.delivery.wake()
-            await wait_until(lambda: emulator.requests["proxy"] >= 12)
-            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            await _until_tried(emulator, r, 12)
             await r.delivery.aclose()
-        assert await r.db.deliveries.counts_by_status() == {"pending": 3}
+            assert await r.db.deliveries.counts_by_status() == {"pending": 3}
     lines = [rec.getMessage() for rec in caplog.records if "Telegram unreachable" in rec.getMessage()]
     assert "retrying in 30 s" in lines[0], lines
     assert len(lines) == 2 and "2 more alerts parked" in lines[1], lines
@@ -858,30 +864,23 @@ async def test_alerts_still_parked_when_their_retries_run_out_are_not_counted_ag
 ) -> None:
     # Four hours into an outage every held alert reaches its last counted attempt: the first said it is kept,
     # and the others were counted again, so the next line said "3 more alerts parked" for one new story.
-    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
     monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
-    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
-        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
-        for chat in (1, 2, 3):
-            await add_chat(r, chat, topics=("sport", "business") if chat == 1 else ("sport",))
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-        with caplog.at_level(logging.INFO, logger="bot.delivery"):
-            await r.delivery.start()
-            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        async with _a_result_for_three_chats_in_an_outage(
+            tmp_path, monkeypatch, chat_1_topics=("sport", "business")
+        ) as (emulator, r):
             for tries in range(1, 4):
                 if tries > 1:
                     r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
                     r.delivery.wake()
-                await wait_until(lambda: emulator.requests["proxy"] >= 3 * tries)  # noqa: B023 (awaited here)
-                await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+                await _until_tried(emulator, r, 3 * tries)
             r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
             await r.delivery.plan_alerts(
                 [await store_article(r, "Merger", topics=("business",))], r.clock.now()
             )
-            await wait_until(lambda: emulator.requests["proxy"] >= 10)
-            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            await _until_tried(emulator, r, 10)
             await r.delivery.aclose()
-        assert await r.db.deliveries.counts_by_status() == {"pending": 4}
+            assert await r.db.deliveries.counts_by_status() == {"pending": 4}
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert "retrying in 30 s" in lines[0], lines
     assert "2 more alerts parked" in lines[1], lines
