@@ -148,6 +148,18 @@ async def test_the_daily_prune_forgets_admin_notices_sent_long_ago(
     assert await keys() == ["feed-dead:1:2"]
 
 
+async def _store_five_articles_past_retention(running_bot: BotApplication, clock: FakeClock) -> None:
+    """Store five articles a minute older than the retention allows: the next day's prune removes them."""
+    old = [
+        NewArticle(
+            Article(url=f"https://news.example/old/{n}", title=f"Old {n}", body="Shares fell.", source="W"),
+            f"o{n}",
+        )
+        for n in range(5)
+    ]
+    await services_of(running_bot).db.articles.add_many(old, clock.now() - _retention(running_bot) - 60.0)
+
+
 async def test_a_big_prune_goes_on_over_several_ticks_and_a_stop_does_not_wait_for_it(
     running_bot: BotApplication,
     clock: FakeClock,
@@ -161,15 +173,8 @@ async def test_a_big_prune_goes_on_over_several_ticks_and_a_stop_does_not_wait_f
     services = services_of(running_bot)
     state: TickState = running_bot.bot_data["scheduler_state"]
     await asyncio.sleep(0.3)  # the first ticks (which prune) have run
-    old = [
-        NewArticle(
-            Article(url=f"https://news.example/old/{n}", title=f"Old {n}", body="Shares fell.", source="W"),
-            f"o{n}",
-        )
-        for n in range(5)
-    ]
     async with state.lock:  # the bot's own ticks wait: this test runs them one by one
-        await services.db.articles.add_many(old, clock.now() - _retention(running_bot) - 60.0)
+        await _store_five_articles_past_retention(running_bot, clock)
         clock.advance(86400.0)  # the next day's prune is due
         await run_tick(services, state)
         assert await services.db.articles.count() == 3  # one tick's share; the rest is left to the next ticks
@@ -195,15 +200,8 @@ async def test_a_big_prune_that_fails_midway_is_tried_again_a_minute_later_not_a
     services = services_of(running_bot)
     state: TickState = running_bot.bot_data["scheduler_state"]
     await asyncio.sleep(0.3)  # the first ticks (which prune) have run
-    old = [
-        NewArticle(
-            Article(url=f"https://news.example/old/{n}", title=f"Old {n}", body="Shares fell.", source="W"),
-            f"o{n}",
-        )
-        for n in range(5)
-    ]
     async with state.lock:  # the bot's own ticks wait: this test runs them one by one
-        await services.db.articles.add_many(old, clock.now() - _retention(running_bot) - 60.0)
+        await _store_five_articles_past_retention(running_bot, clock)
         clock.advance(86400.0)
         await run_tick(services, state)
         assert await services.db.articles.count() == 3
