@@ -196,32 +196,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             return _main(argv)
-        except (SystemExit, OutputFailed):
-            raise  # --help's text is flushed below as any output; a failed write is said below
-        except BaseException:
-            # A crash's traceback or Ctrl-C's exit 130 is what to show: standard output failing too (a reader
-            # gone, a full disk) must not hide it behind one line about the output, or nothing at all.
-            if sys.stdout is not None:
-                try:
-                    sys.stdout.flush()
-                except OSError:
-                    discard_output(sys.stdout)  # so the flush below and Python's at exit do not fail on it
-            raise
         finally:  # after --help too, which argparse ends with SystemExit
-            # Flushed here, rather than in Python's flush at exit, which prints a traceback. sys.stdout is None
-            # when started with standard output closed (`>&-`).
-            if sys.stdout is not None:
-                with _writing_output():
-                    sys.stdout.flush()
+            _flush_output()
     except OutputFailed as exc:
-        # What is still buffered goes nowhere, or Python's flush at exit would fail on it again (exit 120).
-        if sys.stdout is not None:
-            discard_output(sys.stdout)
         # A reader that stops early (`newsbot ingest ... | head`) ends the command quietly, as other tools do;
         # a full disk or a terminal gone is said in one line rather than a traceback.
         if not isinstance(exc.__cause__, BrokenPipeError):
             print(f"newsbot: cannot write to standard output: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _flush_output() -> None:
+    """Flush standard output here, rather than in Python's flush at exit, which prints a traceback and exits 120
+    when it fails. A failed flush sends what is left to the null device (or the flush at exit would fail on it
+    again) and raises OutputFailed, unless a crash or Ctrl-C is on its way out of main(): that is what to show,
+    not one line about the output, or nothing at all for a reader gone."""
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        return
+    leaving = sys.exception()  # called from main()'s finally: what is on its way out, if anything
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        discard_output(sys.stdout)
+        if leaving is None or isinstance(leaving, SystemExit):
+            raise OutputFailed(exc.strerror or str(exc)) from exc
 
 
 def _main(argv: Sequence[str] | None) -> int:
