@@ -111,11 +111,7 @@ class _Terminal:
     def write(self, text: str) -> None:
         """Show ``text`` now; a terminal gone (its window closed, the hang-up not come yet) ends the session as a
         hang-up does, quietly, rather than raise through the conversation (a traceback, exit 120)."""
-        try:
-            self.out.write(text)
-            self.out.flush()
-        except OSError:
-            discard_output(self.out)
+        if not _shown(self.out, text):
             self.on_gone()
 
     def prompt(self) -> None:
@@ -252,12 +248,20 @@ async def run_console(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
         quiet_loggers()
-    try:
-        out.write("\nbye\n")
-        out.flush()
-    except OSError:  # the terminal window was closed: no one is left to read it
-        discard_output(out)
+    _shown(out, "\nbye\n")  # not when the terminal window was closed: no one is left to read it
     return 0
+
+
+def _shown(out: TextIO, text: str) -> bool:
+    """Write ``text`` to the terminal now; False if it is gone, and what is still buffered for it (and anything
+    written later) then goes to the null device."""
+    try:
+        out.write(text)
+        out.flush()
+    except OSError:
+        discard_output(out)
+        return False
+    return True
 
 
 async def _converse(
