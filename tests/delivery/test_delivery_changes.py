@@ -346,17 +346,31 @@ async def test_an_alert_refused_with_429_is_retried_only_after_retry_after(
         assert api.refused[7] == 1
 
 
+class _RealTimeSkipping:
+    """The pacer's clock: real time, plus the waits the test skips (a retry_after long enough that a loaded
+    machine cannot outlast it before the test has checked the hold)."""
+
+    def __init__(self) -> None:
+        self._skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def skip(self, seconds: float) -> None:
+        self._skipped += seconds
+
+
 async def test_a_chat_waiting_out_a_429_with_a_backlog_does_not_hold_up_other_chats_alerts(
     tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi
 ) -> None:
     # A feed back after an outage brings one chat 40 alerts, and Telegram tells it to wait. The sender kept
     # claiming two more of that chat's alerts every pass until its window was full of them, so every other
     # chat's alert waited out the same retry_after.
-    skipped = [0.0]  # the pacer's time runs in real time, plus the waits the test skips
+    pace = _RealTimeSkipping()
     async with rig(
         tmp_path,
         emulator,
-        pacing_clock=lambda: time.monotonic() + skipped[0],
+        pacing_clock=pace,
         telegram_api_url=api.base_url,
         rate_chat_interval_seconds=0.05,
     ) as r:
@@ -374,7 +388,7 @@ async def test_a_chat_waiting_out_a_429_with_a_backlog_does_not_hold_up_other_ch
         )
         await wait_until(lambda: 8 in api.delivered)
         assert 7 not in api.delivered  # still waiting out its 429
-        skipped[0] += 600
+        pace.skip(600)
         # The backlog then arrives whole, in order, once each.
         # 15 s ran out on a loaded machine.
         await wait_until(lambda: len(api.delivered.get(7, [])) >= 40, timeout=60)
@@ -390,11 +404,11 @@ async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
     # to other chats meanwhile only earns longer waits.
     # "At once" on a loaded machine: its three sends took over a second there, and no chat was held.
     monkeypatch.setattr(delivery_module, "GLOBAL_429_WINDOW", 60.0)
-    skipped = [0.0]  # the pacer's time runs in real time, plus the waits the test skips
+    pace = _RealTimeSkipping()
     async with rig(
         tmp_path,
         emulator,
-        pacing_clock=lambda: time.monotonic() + skipped[0],
+        pacing_clock=pace,
         telegram_api_url=api.base_url,
         rate_chat_interval_seconds=0.05,
     ) as r:
@@ -413,7 +427,7 @@ async def test_429s_from_three_chats_at_once_hold_every_chat_for_the_wait(
         )
         await asyncio.sleep(1.0)
         assert 4 not in api.delivered
-        skipped[0] += 600
+        pace.skip(600)
         await wait_until(lambda: all(c in api.delivered for c in (1, 2, 3, 4)), timeout=10)
 
 
@@ -1539,8 +1553,8 @@ async def test_an_alert_held_by_429s_when_the_chat_unsubscribes_is_not_sent_late
     flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 200"}
     flood["parameters"] = {"retry_after": 200}  # under the 300 s the alert is then put back for
     clock = FakeClock(utc(2026, 1, 5, 9))
-    skipped = [0.0]  # the pacer's time runs in real time, plus the waits the test skips
-    async with rig(tmp_path, emulator, clock, pacing_clock=lambda: time.monotonic() + skipped[0]) as r:
+    pace = _RealTimeSkipping()
+    async with rig(tmp_path, emulator, clock, pacing_clock=pace) as r:
         await add_chat(r, 7, topics=("sport", "business"))
         emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("sendMessage",))
         await r.delivery.start()
@@ -1549,7 +1563,7 @@ async def test_an_alert_held_by_429s_when_the_chat_unsubscribes_is_not_sent_late
         )
         await wait_until(lambda: emulator.requests["proxy"] >= 1)  # told to wait
         await _unfollow_sport(r, 7, "sport")
-        skipped[0] += 200
+        pace.skip(200)
         await wait_until(lambda: emulator.requests["proxy"] >= 2)
         await wait_until(lambda: r.delivery._state.in_window == 0)
         emulator.answer_as_proxy(None)
