@@ -796,7 +796,7 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
     return Reply("\n".join(lines), settings_keyboard(chat))
 
 
-_FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST"})
+_FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST", "GMT"})
 
 
 def describe_change(chat: Chat, setting: str, before: Chat | None = None) -> str:
@@ -826,8 +826,8 @@ def describe_change(chat: Chat, setting: str, before: Chat | None = None) -> str
         return f"{who} an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
-        # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST and HST (people typing them
-        # mostly mean New York or Denver, which change clocks); a city follows its clock changes.
+        # "UTC+2" keeps that offset all year, and so do the tz database's EST, MST, HST and GMT (people typing them
+        # mostly mean New York, Denver or London, which change clocks); a city follows its clock changes.
         if label != chat.timezone or chat.timezone in _FIXED_ABBREVIATION_ZONES:
             return f"Timezone set to {label}, all year round (name your city to follow daylight saving time)."
         return f"Timezone set to {label}."

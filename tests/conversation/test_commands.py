@@ -972,6 +972,10 @@ async def test_settings_take_a_city_or_an_offset_as_timezone(
     # summer without a word, while PST or EDT are refused. CET does follow summer time.
     reply = await say(emulator, "/settings timezone EST")
     assert "Timezone set to EST, all year round (name your city" in reply.text
+    # In Britain "GMT" is the clock's name, but the tz database's GMT never goes to summer time: a London chat
+    # typing it got every digest an hour late from March to October, told only "Timezone set to GMT."
+    reply = await say(emulator, "/settings timezone GMT")
+    assert "Timezone set to GMT, all year round (name your city" in reply.text
     reply = await say(emulator, "/settings timezone CET")
     assert "Timezone set to CET." in reply.text
 

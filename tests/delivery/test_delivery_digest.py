@@ -806,3 +806,69 @@ async def test_a_digest_kept_only_because_nothing_else_got_through_is_said_once_
     assert len(lines) == 2, lines  # a retry parked again is said no more
     assert "digest to chat 7: Telegram unreachable" in lines[0], lines
     assert "digest to chat 7: still not taken after 6 attempts" in lines[1], lines
+
+
+async def _digests_sent_between(r: Rig, start: float, end: float) -> list[float]:
+    """Tick every 15 minutes from ``start`` to ``end``, a new story each hour; the instants a digest went out."""
+    sent: list[float] = []
+    n = 0
+    for at in range(int(start), int(end) + 1, 900):
+        r.clock.set(at)
+        if at % 3600 == 0:
+            n += 1
+            await r.delivery.plan_alerts([await store_article(r, f"Match {n} report", topics=("sport",))], at)
+        if await r.delivery.send_due_digests(at):
+            sent.append(at)
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("zone", "time", "start", "expected"),
+    [
+        # 02:30 is skipped when the clocks go forward: that day's digest comes at 03:00, the next at 02:30.
+        ("Europe/Berlin", "02:30", utc(2026, 3, 28, 12), [utc(2026, 3, 29, 1), utc(2026, 3, 30, 0, 30)]),
+        ("America/New_York", "02:30", utc(2026, 3, 7, 12), [utc(2026, 3, 8, 7), utc(2026, 3, 9, 6, 30)]),
+        # 01:30 comes twice when the clocks go back: one digest, at the first.
+        (
+            "America/New_York",
+            "01:30",
+            utc(2026, 10, 31, 12),
+            [utc(2026, 11, 1, 5, 30), utc(2026, 11, 2, 6, 30)],
+        ),
+        (
+            "Europe/Berlin",
+            "02:30",
+            utc(2026, 10, 24, 12),
+            [utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)],
+        ),
+        # Offsets at the ends of the range, and one a quarter-hour off the hour.
+        ("Etc/GMT-14", "08:00", utc(2026, 1, 1, 12), [utc(2026, 1, 1, 18), utc(2026, 1, 2, 18)]),
+        ("Etc/GMT+12", "08:00", utc(2026, 1, 1, 12), [utc(2026, 1, 1, 20), utc(2026, 1, 2, 20)]),
+        ("Asia/Kathmandu", "08:00", utc(2026, 1, 1, 12), [utc(2026, 1, 2, 2, 15), utc(2026, 1, 3, 2, 15)]),
+    ],
+)
+async def test_a_digest_on_a_clock_change_day_or_at_an_odd_offset_comes_once_a_day(
+    tmp_path: Path, emulator: BotApiEmulator, zone: str, time: str, start: float, expected: list[float]
+) -> None:
+    async with rig(tmp_path, emulator, FakeClock(start)) as r:
+        await digest_chat(r, 7, timezone=zone, digest_times=(time,))
+        assert await _digests_sent_between(r, start, start + 2 * 86400) == expected
+
+
+async def test_changing_timezone_between_two_digests_neither_repeats_nor_skips_one(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    start = utc(2026, 1, 5, 6)
+    async with rig(tmp_path, emulator, FakeClock(start)) as r:
+        chats = ChatService(db=r.db, settings=r.settings, clock=r.clock, delivery=r.delivery)
+        await digest_chat(r, 7, timezone="Europe/Berlin", digest_times=("08:00", "20:00"))
+        assert await _digests_sent_between(r, start, utc(2026, 1, 5, 8)) == [utc(2026, 1, 5, 7)]
+        # 09:00 in Berlin is 17:00 in Tokyo: its 20:00 is the next digest, then its 08:00.
+        await chats.set_timezone(7, "Asia/Tokyo")
+        sent = await _digests_sent_between(r, utc(2026, 1, 5, 8, 15), utc(2026, 1, 6, 12))
+        assert sent == [utc(2026, 1, 5, 11), utc(2026, 1, 5, 23), utc(2026, 1, 6, 11)]
+        # 21:15 in Tokyo is 07:15 in New York: its 08:00 comes 45 minutes later.
+        await chats.set_timezone(7, "America/New_York")
+        sent = await _digests_sent_between(r, utc(2026, 1, 6, 12, 15), utc(2026, 1, 7, 14))
+        assert sent == [utc(2026, 1, 6, 13), utc(2026, 1, 7, 1), utc(2026, 1, 7, 13)]
+        assert len(emulator.messages(7)) == 7
