@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
+import bot.logs
 from bot.logs import FailureLog, RedactTokenFilter, configure_logging
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -138,6 +142,7 @@ def test_the_punctuation_after_a_masked_address_stays_in_the_line() -> None:
     "line",
     [
         "https://api.telegram.org/bot12345:AAHdqTcvCH1vGWJxfSeofSAs0K5/getMe",  # a short bot id
+        "https://x.example/12345:AAHdqTcvCH1vGWJxfSeofSAs0K5/getMe",  # a short bot id, no 'bot' before it
         "https://x.example/666666:AAH-dqTcvCH1v-GWJxfSeo/getMe",  # '-' is part of a token
         "https://api.telegram.org/bot42:short-token/getMe",  # any 'bot<id>:' path segment
     ],
@@ -200,3 +205,94 @@ def test_a_step_that_failed_once_works_again_after_1_failure(caplog: pytest.LogC
         failures.failed(OSError("disk full"))
         failures.succeeded()
     assert "polling feeds works again after 1 failure in 0 s" in caplog.text
+
+
+def test_a_step_failing_for_minutes_is_one_line_a_minute_and_a_new_run_of_failures_starts_afresh(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full disk fails a tick step every few seconds for hours: its first failure with the trace, then at most
+    # one line a minute, one when it works again, and nothing at each tick that simply works.
+    now = [1000.0]
+    monkeypatch.setattr(bot.logs, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    failures = FailureLog(logging.getLogger("newsbot.test"), "polling feeds")
+    with caplog.at_level(logging.INFO, logger="newsbot.test"):
+        for at in (0, 30, 61, 62, 100, 122):
+            now[0] = 1000.0 + at
+            failures.failed(OSError("disk full"))
+        failures.succeeded()
+        now[0] = 1200.0
+        failures.succeeded()  # the next tick works too
+        failures.failed(OSError("disk full again"))
+        failures.succeeded()
+    assert [(r.getMessage(), r.exc_info is not None) for r in caplog.records] == [
+        ("polling feeds failed; retrying", True),
+        ("polling feeds still failing (3 times in 61 s): disk full", False),
+        ("polling feeds still failing (6 times in 122 s): disk full", False),
+        ("polling feeds works again after 6 failures in 122 s", False),
+        ("polling feeds failed; retrying", True),
+        ("polling feeds works again after 1 failure in 0 s", False),
+    ]
+
+
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    """Inside, a test may call configure_logging; the test run's handlers and levels come back after it."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    names = ("aiosqlite", "httpx", "httpcore", "apscheduler", "trafilatura")
+    saved_levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        yield
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name, level in saved_levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _log_a_proxy_page(page: str) -> None:
+    """What python-telegram-bot logs when an answer is no JSON (it raises the error right after)."""
+    try:
+        raise ValueError("Expecting value: line 1 column 1 (char 0)")
+    except ValueError:
+        logging.getLogger("telegram.request.BaseRequest").exception(
+            'Can not load invalid JSON data: "%s"', page
+        )
+
+
+def test_a_proxy_page_python_telegram_bot_logs_is_left_out_and_cut_short_at_debug(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    page = "<html><body>" + "Bad Gateway " * 200 + "</body></html>"
+    with _logging_restored():
+        configure_logging(logging.INFO)
+        _log_a_proxy_page(page)
+        logging.getLogger("telegram.request.BaseRequest").warning("another request warning")
+        lines = capsys.readouterr().err.splitlines()
+        assert len(lines) == 1 and lines[0].endswith("another request warning"), lines
+        configure_logging(logging.DEBUG)
+        _log_a_proxy_page(page)
+        lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines  # no traceback
+    assert " DEBUG telegram.request.BaseRequest: Can not load invalid JSON data" in lines[0]
+    assert len(lines[0].partition(": ")[2]) == 500
+
+
+def test_the_libraries_request_lines_and_page_complaints_stay_out_of_the_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # httpx logs every request (a line per getUpdates and per message sent), trafilatura three lines for every
+    # link that is no HTML page, APScheduler a warning at every tick skipped on purpose.
+    with _logging_restored():
+        configure_logging(logging.INFO)
+        logging.getLogger("httpx").info(
+            'HTTP Request: POST https://api.telegram.org/bot<redacted>/getUpdates "200 OK"'
+        )
+        logging.getLogger("httpcore").info("connection closed")
+        logging.getLogger("trafilatura").error(
+            "not a 200 response: 200 for URL https://example.org/data.json"
+        )
+        logging.getLogger("apscheduler").warning("Execution of job newsbot-tick skipped")
+        logging.getLogger("bot.test").info("the bot's own line")
+        lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("the bot's own line"), lines

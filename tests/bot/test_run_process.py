@@ -208,6 +208,37 @@ async def test_a_newsbot_database_another_program_is_writing_to_is_one_line_not_
     ], log[-2000:]
 
 
+async def test_sigterm_while_start_up_waits_on_another_programs_write_stops_cleanly(tmp_path: Path) -> None:
+    # The first write at start-up (the feeds from NEWSBOT_FEEDS) waits on a lock the sqlite3 shell holds: a stop
+    # then must still close the database, or the process hangs at exit on the database's worker thread.
+    db = tmp_path / "bot.sqlite3"
+    async with await Database.open(db):
+        pass
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE chats SET title = title")
+    try:
+        async with BotApiEmulator() as emulator:
+            process = await _start_run(tmp_path, emulator.base_url, db)
+            # Its three connections are open (writer, reader, searcher): the first write waits on the lock.
+            await _until(lambda: _connections_to(process.pid, db) >= 3)
+            process.send_signal(signal.SIGTERM)
+            code, log = await _finish(process)
+    finally:
+        holder.close()
+    assert code == 0, log[-2000:]
+    assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
+
+
+def _connections_to(pid: int, db: Path) -> int:
+    """How many descriptors process ``pid`` holds on the database file ``db`` (one per SQLite connection)."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed meanwhile
+            count += os.readlink(fd) == str(db.resolve())
+    return count
+
+
 @pytest.mark.parametrize("through_a_link", [False, True])
 async def test_second_run_on_the_same_database_refuses_to_start(tmp_path: Path, through_a_link: bool) -> None:
     # Through a link to the database (current.sqlite3 -> the real file) the second got a lock file of its own:
@@ -342,6 +373,9 @@ async def test_api_url_that_is_not_a_bot_api_is_one_line(tmp_path: Path) -> None
     [
         (405, "what answers there is not a Bot API (Method Not Allowed (405)); check NEWSBOT_TELEGRAM_API_URL"),
         (502, "Bad Gateway (502)"),
+        # A proxy's other gateway statuses: its Bot API is down or slow, the address is right.
+        (503, "Service Unavailable (503)"),
+        (504, "Gateway Timeout (504)"),
     ],
 )  # fmt: skip
 async def test_an_error_page_at_the_api_url_is_named_by_its_status_not_quoted(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import aiohttp
+import pytest
 import pytest_asyncio
 from aiohttp import web
 
@@ -15,6 +18,7 @@ from bot.app import build_application, running_application
 from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator
 from tests.conftest import TOKEN, make_settings, services_of
+from tests.support.news_site import NewsSite
 
 WALLED_CHAT = 77
 
@@ -30,6 +34,11 @@ class EchoingProxy:
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
+        # Refuse as the Bot API would, in JSON (a local Bot API server's error), not with a page; and quote
+        # the path percent-encoded (as Apache's pages do).
+        self.as_json = False
+        self.encoded = False
+        self.refusing = True
 
     async def __aenter__(self) -> EchoingProxy:
         app = web.Application()
@@ -48,8 +57,16 @@ class EchoingProxy:
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
-        if request.path.endswith("/sendMessage") and self._chat_of(request, body) == WALLED_CHAT:
-            page = f"<html><body><h1>403 Forbidden</h1><p>Access to {request.path} denied.</p></body></html>"
+        if (
+            self.refusing
+            and request.path.endswith("/sendMessage")
+            and self._chat_of(request, body) == WALLED_CHAT
+        ):
+            path = quote(request.path) if self.encoded else request.path
+            if self.as_json:
+                refusal = {"ok": False, "error_code": 403, "description": f"Forbidden: no route {path}"}
+                return web.json_response(refusal, status=403)
+            page = f"<html><body><h1>403 Forbidden</h1><p>Access to {path} denied.</p></body></html>"
             return web.Response(status=403, text=page, content_type="text/html")
         assert self._session is not None
         async with self._session.request(
@@ -91,6 +108,41 @@ async def test_an_error_page_echoing_the_request_url_never_puts_the_token_in_the
         await emulator.wait_for_idle()
         chat = await services_of(application).chats.get(WALLED_CHAT)
         assert chat is not None and chat.active and chat.inactive_reason is None
+    assert _files_holding(tmp_path, TOKEN.split(":", 1)[1]) == []
+
+
+@pytest.mark.parametrize("encoded", [False, True])
+@pytest.mark.parametrize("via", ["reply", "alert"])
+async def test_a_refusal_quoting_the_request_url_is_stored_as_why_the_chat_left_without_the_token(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    proxy: EchoingProxy,
+    clock: FakeClock,
+    news_site: NewsSite,
+    via: str,
+    encoded: bool,
+) -> None:
+    # Telegram's refusal is kept as the reason a chat went away: one that quotes the request URL (a local Bot API
+    # server's or a proxy's, in JSON) is kept with the token hidden, written as sent or percent-encoded, whether
+    # it answered a reply (python-telegram-bot's transport) or an alert (the delivery's own).
+    proxy.as_json, proxy.encoded, proxy.refusing = True, encoded, via == "reply"
+    settings = make_settings(tmp_path, emulator, telegram_api_url=proxy.base_url)
+    application = build_application(settings, clock=clock)
+    async with running_application(application, poll_timeout=1):
+        services = services_of(application)
+        await emulator.send_user_message(WALLED_CHAT, "/subscribe business")
+        await emulator.wait_for_idle()
+        if via == "alert":
+            proxy.refusing = True
+            await services.db.feeds.add(news_site.feed_url("business"), ("business",), None, clock.now() - 60)
+            await news_site.publish(
+                "business", "Harbor Coffee grows", "Sales rose. Prices too. Investors calm."
+            )
+        deadline = time.monotonic() + 10
+        while (chat := await services.chats.get(WALLED_CHAT)) is None or chat.active:
+            assert time.monotonic() < deadline, "the refusal never counted"
+            await asyncio.sleep(0.05)
+    assert chat.inactive_reason is not None and "route /bot<token>/" in chat.inactive_reason
     assert _files_holding(tmp_path, TOKEN.split(":", 1)[1]) == []
 
 
