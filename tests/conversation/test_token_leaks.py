@@ -138,7 +138,7 @@ async def test_a_refusal_quoting_the_request_url_is_stored_as_why_the_chat_left_
             await news_site.publish(
                 "business", "Harbor Coffee grows", "Sales rose. Prices too. Investors calm."
             )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # a bound for a failing run, not a timing claim
         while (chat := await services.chats.get(WALLED_CHAT)) is None or chat.active:
             assert time.monotonic() < deadline, "the refusal never counted"
             await asyncio.sleep(0.05)
