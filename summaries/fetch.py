@@ -188,8 +188,9 @@ def charset_of(content_type: str) -> str | None:
         codec = codecs.lookup(name.strip().strip('"')).name
     except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
-    # Python decodes punycode in quadratic time (a 5 MB page: about half an hour); no page is written in it.
-    return None if codec == "punycode" else codec
+    # Python decodes punycode in quadratic time (a 5 MB page: about half an hour), and idna too, on a long "xn--"
+    # label (100 kB: over a second); no page is written in either.
+    return None if codec in ("punycode", "idna") else codec
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
