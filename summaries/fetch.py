@@ -656,6 +656,11 @@ class Fetcher:
                 raise _not_connected(host, url, exc) from None
             except httpx.TimeoutException:
                 raise FetchError(f"{host} did not answer in time.", url=url) from None
+            except httpx.RemoteProtocolError as exc:
+                # Connected, and the request sent: the server hung up without answering, or its answer was no
+                # HTTP (a garbled status line, headers past 100 kB). "Could not connect" pointed at the network.
+                log.info("the answer of %s could not be read: %s", host, exc)
+                raise FetchError(f"{host} did not send a valid answer.", url=url) from None
             except httpx.HTTPError as exc:
                 raise _not_connected(host, url, exc) from None
         raise FetchError(f"The address {host} could not be found.", url=url)  # no candidates: unreachable

@@ -187,6 +187,27 @@ async def test_non_http_scheme_refused(url: str) -> None:
             await fetcher.fetch(url)
 
 
+async def test_a_server_that_hangs_up_or_answers_without_valid_http_is_not_called_unreachable() -> None:
+    # The connection was made and the request sent, yet the reply (and the feed's "last error") read "Could not
+    # connect to 127.0.0.1.", which sends an operator to check the network instead of the site.
+    async def hang_up(writer: asyncio.StreamWriter) -> None:
+        pass
+
+    async def garbled(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"\x00\xff not a status line\r\n\r\n")
+        await writer.drain()
+
+    async def huge_headers(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Pad: " + b"a" * 300_000 + b"\r\n\r\n")
+        await writer.drain()
+
+    for answer in (hang_up, garbled, huge_headers):
+        async with raw_site(answer) as url, Fetcher(allow_private=True) as fetcher:
+            with pytest.raises(FetchError) as err:
+                await fetcher.fetch(url, accept="page")
+        assert err.value.reason == "127.0.0.1 did not send a valid answer.", answer.__name__
+
+
 async def test_server_that_never_answers_fails_within_timeout(news_site: NewsSite) -> None:
     url = news_site.add_never_answering("/hang")
     started = time.monotonic()
