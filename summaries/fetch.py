@@ -75,6 +75,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x00", "a media file"),
 )
 _SNIFF_BYTES = 2048
+# Magic numbers that also begin ordinary text ("MZ Motors said ...", "ID3 tags are ...", "GIF8 is ..."): such text
+# was refused as "a program" or "an audio file". The files themselves have control bytes right after.
+_WORD_MAGIC = frozenset({b"MZ", b"ID3", b"RIFF", b"OggS", b"GIF8"})
+_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _GZIP_MAGIC = b"\x1f\x8b"
 # The content codings IANA registers for HTTP (identity and x-gzip are handled before): any other word in a
 # Content-Encoding header names no compression.
@@ -325,7 +329,9 @@ def has_wide_bom(data: bytes) -> bool:
 def sniff_media_type(head: bytes) -> str | None:
     """Guess a media type from the first bytes; None means binary data that is no page or feed."""
     for magic, _ in _MAGIC:
-        if head.startswith(magic):
+        if head.startswith(magic) and (
+            magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES)
+        ):
             return None
     if b"\x00" in head[:_SNIFF_BYTES] and not has_wide_bom(head):
         return None

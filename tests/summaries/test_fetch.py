@@ -265,6 +265,20 @@ async def test_binary_content_refused(
     assert "not a web page" in err.value.reason
 
 
+async def test_text_that_begins_like_a_magic_number_is_text_and_the_file_with_it_is_not(
+    news_site: NewsSite,
+) -> None:
+    # "ID3 tags ..." served as text/plain was refused as "an audio file", "MZ ..." as "a program".
+    text = b"ID3 tags get a new version.\nThe standards body said so on Monday.\n"
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(range(256))
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(news_site.add("/tags.txt", text, content_type="text/plain"), accept="page")
+        assert got.body == text
+        for content_type in ("text/plain", None):
+            with pytest.raises(FetchError, match="a program, not a web page"):
+                await fetcher.fetch(news_site.add("/run", program, content_type=content_type), accept="page")
+
+
 async def test_missing_content_type_is_sniffed(news_site: NewsSite) -> None:
     url = news_site.add(
         "/nohdr", b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", content_type=None
