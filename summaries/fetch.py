@@ -75,6 +75,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x00", "a media file"),
 )
 _SNIFF_BYTES = 2048
+# Magic numbers that also begin ordinary text ("MZ Motors said ...", "ID3 tags are ...", "GIF8 is ..."): such text
+# was refused as "a program" or "an audio file". The files themselves have control bytes right after.
+_WORD_MAGIC = frozenset({b"MZ", b"ID3", b"RIFF", b"OggS", b"GIF8"})
+_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _GZIP_MAGIC = b"\x1f\x8b"
 # The content codings IANA registers for HTTP (identity and x-gzip are handled before): any other word in a
 # Content-Encoding header names no compression.
@@ -188,8 +192,9 @@ def charset_of(content_type: str) -> str | None:
         codec = codecs.lookup(name.strip().strip('"')).name
     except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
-    # Python decodes punycode in quadratic time (a 5 MB page: about half an hour); no page is written in it.
-    return None if codec == "punycode" else codec
+    # Python decodes punycode in quadratic time (a 5 MB page: about half an hour), and idna too, on a long "xn--"
+    # label (100 kB: over a second); no page is written in either.
+    return None if codec in ("punycode", "idna") else codec
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -324,7 +329,9 @@ def has_wide_bom(data: bytes) -> bool:
 def sniff_media_type(head: bytes) -> str | None:
     """Guess a media type from the first bytes; None means binary data that is no page or feed."""
     for magic, _ in _MAGIC:
-        if head.startswith(magic):
+        if head.startswith(magic) and (
+            magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES)
+        ):
             return None
     if b"\x00" in head[:_SNIFF_BYTES] and not has_wide_bom(head):
         return None
@@ -655,6 +662,11 @@ class Fetcher:
                 raise _not_connected(host, url, exc) from None
             except httpx.TimeoutException:
                 raise FetchError(f"{host} did not answer in time.", url=url) from None
+            except httpx.RemoteProtocolError as exc:
+                # Connected, and the request sent: the server hung up without answering, or its answer was no
+                # HTTP (a garbled status line, headers past 100 kB). "Could not connect" pointed at the network.
+                log.info("the answer of %s could not be read: %s", host, exc)
+                raise FetchError(f"{host} did not send a valid answer.", url=url) from None
             except httpx.HTTPError as exc:
                 raise _not_connected(host, url, exc) from None
         raise FetchError(f"The address {host} could not be found.", url=url)  # no candidates: unreachable

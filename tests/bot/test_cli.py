@@ -175,6 +175,22 @@ def test_summarize_stdin_prints_only_sentences(tmp_path: Path) -> None:
     assert all(line in ARTICLE for line in lines)
 
 
+def test_summarize_reads_text_that_begins_like_a_binary_file_s_magic_number(tmp_path: Path) -> None:
+    # Text starting "MZ", "ID3", "RIFF", "OggS" or "GIF8" was taken for a program, audio, media or image file:
+    # "newsbot: standard input is a program, not text", exit 1. So was such a file, or a text/plain page.
+    text = (
+        "MZ Motors will build its first electric van in Ohio, the company said on Monday.\n"
+        "The plant is to employ 2,000 people when it opens in 2028.\n"
+        "State officials offered tax credits worth 90 million dollars for the project.\n"
+    )
+    result = newsbot("summarize", "--sentences", "2", cwd=tmp_path, stdin=text)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == text.splitlines()[:2]
+    (tmp_path / "tags.txt").write_text("ID3 tags" + text[2:], encoding="utf-8")
+    result = newsbot("summarize", "--sentences", "1", "tags.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
 def test_summarize_of_a_titled_text_on_stdin_is_the_summary_of_the_file(tmp_path: Path) -> None:
     # `newsbot summarize < tram.txt` left the title line unused and printed other sentences than `summarize tram.txt`.
     (tmp_path / "tram.txt").write_text(ARTICLE)

@@ -1388,6 +1388,56 @@ async def test_a_page_in_a_charset_only_its_header_names_is_read_in_that_charset
     assert article.body.startswith(sentences[0])
 
 
+def _idna_labels_decoded(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The labels Python's idna codec decodes from now on (an "xn--" one costs time quadratic in its length)."""
+    import encodings.idna
+
+    labels: list[bytes] = []
+    decode_label = encodings.idna.ToUnicode
+
+    def spy(label: bytes | str) -> str:
+        labels.append(label if isinstance(label, bytes) else label.encode("utf-8", "replace"))
+        return decode_label(label)
+
+    monkeypatch.setattr(encodings.idna, "ToUnicode", spy)
+    return labels
+
+
+async def test_a_page_or_feed_in_the_idna_codec_is_not_decoded_by_it(
+    service: IngestService, db: Database, news_site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python's idna codec decodes an "xn--" label in quadratic time, as punycode does: a 100 kB page served as
+    # "charset=idna" (or a feed declaring it, also behind a byte order mark, which hid punycode too) held a
+    # parsing thread for seconds, a 5 MB one for hours, at every poll of such a feed or /summary of such a page.
+    await db.chats.register(7, "private", "Reader", ChatDefaults(), 0.0)
+    label = "xn--" + ("\u00e9\u4e00" * 1000).encode("punycode").decode("ascii")
+    decoded = _idna_labels_decoded(monkeypatch)
+    sentences = [
+        "The harbour caf\u00e9 reopened on Monday after a long winter of repairs.",
+        "Its owners said the new terrace doubles the number of seats by the water.",
+        "The council granted the permit after neighbours backed the plan.",
+    ]
+    paragraphs = "".join(f"<p>{s}</p>" for s in sentences * 2)
+    head = f'<title>Harbour cafe reopens</title><meta name="keywords" content="harbour.{label}.cafe">'
+    page = f"<html><head>{head}</head><body><article>{paragraphs}</article></body></html>"
+    url = news_site.add("/idna.html", page.encode("cp1252"), content_type="text/html; charset=idna")
+    article, _ = await service.summarize_url(url, 3, chat_id=7)
+    assert article.body.startswith(sentences[0])
+    assert [name for name in decoded if name.startswith(b"xn--")] == []
+    for prefix in (b"", b"\xef\xbb\xbf"):
+        for codec in ("idna", "punycode"):
+            feed = (
+                f'<?xml version="1.0" encoding="{codec}"?><rss version="2.0"><channel><title>Harbour</title>'
+                f"<item><title>Caf\u00e9 reopens</title><description>.{label}.</description></item></channel></rss>"
+            )
+            url = news_site.add(
+                f"/{codec}{len(prefix)}.xml", prefix + feed.encode("ascii", "xmlcharrefreplace")
+            )
+            with pytest.raises(UserError, match=f"it declares the {codec} encoding"):
+                await service.check_feed(url)
+    assert [name for name in decoded if name.startswith(b"xn--")] == []
+
+
 async def test_summarize_text_rejects_junk(service: IngestService) -> None:
     assert len(await service.summarize_text(CAR_BODY, 2)) == 2
     with pytest.raises(UserError):

@@ -187,6 +187,27 @@ async def test_non_http_scheme_refused(url: str) -> None:
             await fetcher.fetch(url)
 
 
+async def test_a_server_that_hangs_up_or_answers_without_valid_http_is_not_called_unreachable() -> None:
+    # The connection was made and the request sent, yet the reply (and the feed's "last error") read "Could not
+    # connect to 127.0.0.1.", which sends an operator to check the network instead of the site.
+    async def hang_up(writer: asyncio.StreamWriter) -> None:
+        pass
+
+    async def garbled(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"\x00\xff not a status line\r\n\r\n")
+        await writer.drain()
+
+    async def huge_headers(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Pad: " + b"a" * 300_000 + b"\r\n\r\n")
+        await writer.drain()
+
+    for answer in (hang_up, garbled, huge_headers):
+        async with raw_site(answer) as url, Fetcher(allow_private=True) as fetcher:
+            with pytest.raises(FetchError) as err:
+                await fetcher.fetch(url, accept="page")
+        assert err.value.reason == "127.0.0.1 did not send a valid answer.", answer.__name__
+
+
 async def test_server_that_never_answers_fails_within_timeout(news_site: NewsSite) -> None:
     url = news_site.add_never_answering("/hang")
     started = time.monotonic()
@@ -242,6 +263,20 @@ async def test_binary_content_refused(
             await fetcher.fetch(url, accept="page")
     assert words in err.value.reason
     assert "not a web page" in err.value.reason
+
+
+async def test_text_that_begins_like_a_magic_number_is_text_and_the_file_with_it_is_not(
+    news_site: NewsSite,
+) -> None:
+    # "ID3 tags ..." served as text/plain was refused as "an audio file", "MZ ..." as "a program".
+    text = b"ID3 tags get a new version.\nThe standards body said so on Monday.\n"
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(range(256))
+    async with Fetcher(allow_private=True) as fetcher:
+        got = await fetcher.fetch(news_site.add("/tags.txt", text, content_type="text/plain"), accept="page")
+        assert got.body == text
+        for content_type in ("text/plain", None):
+            with pytest.raises(FetchError, match="a program, not a web page"):
+                await fetcher.fetch(news_site.add("/run", program, content_type=content_type), accept="page")
 
 
 async def test_missing_content_type_is_sniffed(news_site: NewsSite) -> None:
