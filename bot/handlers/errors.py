@@ -149,16 +149,16 @@ def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
     lost.logged_at, lost.unlogged = now, 0
 
 
-def log_lost_answers_counted(bot_data: dict[str, object], now: float) -> None:
-    """Called every tick: count the answers lost since the last line once LOST_ANSWERS_LOG_EVERY_SECONDS have
-    passed. Counted only at the next lost answer, the last ones of an outage waited for the next outage, days
-    later, or were never said."""
+def log_lost_answers_counted(bot_data: dict[str, object], now: float, *, stopping: bool = False) -> None:
+    """Called every tick, and as the bot stops: count the answers lost since the last line once
+    LOST_ANSWERS_LOG_EVERY_SECONDS have passed (stopping: at once). Counted only at the next lost answer, the
+    last ones of an outage waited for the next outage, days later, or were never said."""
     lost = bot_data.get("lost_answers")
     if (
         isinstance(lost, _LostAnswers)
         and lost.unlogged
         and lost.logged_at is not None
-        and now - lost.logged_at >= LOST_ANSWERS_LOG_EVERY_SECONDS
+        and (stopping or now - lost.logged_at >= LOST_ANSWERS_LOG_EVERY_SECONDS)
     ):
         _log_lost_count(lost)
         lost.logged_at, lost.unlogged = now, 0

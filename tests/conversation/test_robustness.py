@@ -344,6 +344,30 @@ async def test_the_answers_lost_at_the_end_of_an_outage_are_counted_a_minute_on(
     ]
 
 
+async def test_the_answers_lost_in_the_last_minute_before_a_stop_are_counted_as_it_stops(
+    emulator: BotApiEmulator, make_bot: MakeBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An operator restarting the bot after an outage: the answers lost since its last line were never said.
+    caplog.set_level(logging.INFO)
+    async with make_bot():
+        await say(emulator, "/start")
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        try:
+            for text in ("/help", "/mysubs", "/topics"):
+                await emulator.send_user_message(USER_CHAT, text)
+                await emulator.wait_for_idle()
+        finally:
+            emulator.answer_as_proxy(None)
+    ours = [
+        r.getMessage() for r in caplog.records if r.name.startswith("bot.") and r.levelno >= logging.WARNING
+    ]
+    assert ours == [
+        f"answer to /help in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))",
+        "Telegram unreachable (Bad Gateway (502)): 2 more answers not sent",
+    ]
+    assert caplog.records[-1].getMessage() == "newsbot stopped"
+
+
 async def test_an_outage_hours_after_another_names_its_first_lost_answer_again(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
