@@ -26,6 +26,7 @@ from bot.config import Settings, feed_spec_warnings
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery import DeliveryService, SharedPacing
 from bot.handlers import BOT_COMMANDS, register_handlers
+from bot.handlers.errors import log_lost_answers_counted
 from bot.logs import hide_token
 from bot.render.replies import BOT_DESCRIPTION, BOT_SHORT_DESCRIPTION, command_descriptions
 from bot.render.text import counted
@@ -260,6 +261,7 @@ async def _register_admin_commands(application: BotApplication, settings: Settin
 async def _on_shutdown(application: BotApplication) -> None:
     services: Services | None = application.bot_data.get("services")
     if services is not None:
+        log_lost_answers_counted(application.bot_data, services.clock.now(), stopping=True)
         # Taken off only once closed: a second stop signal while the sender waits for sends on their way reads
         # them here (it said "no message was on its way") and closes the database before exiting.
         try:

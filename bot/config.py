@@ -306,14 +306,17 @@ def env_file_problem(env_file: Path | str = ".env") -> str | None:
 
 
 def env_folder_warning(env_file: Path | str = ".env") -> str | None:
-    """One line when .env is a folder that is no virtualenv, or None.
+    """One line when .env is a folder that is no virtualenv, or a link to nothing; else None.
 
     pydantic-settings skips a .env that is no file without a word, and Docker creates an empty folder where a
-    bind-mounted .env does not exist: the bot ran with defaults (or scripts/run.sh opened the console). A
-    virtualenv named .env (it holds pyvenv.cfg) is common and meant, so it goes unmentioned.
+    bind-mounted .env does not exist, as a deploy's link to a shared .env may point at none: the bot ran with
+    defaults (or scripts/run.sh opened the console). A virtualenv named .env (it holds pyvenv.cfg) is common and
+    meant, so it goes unmentioned.
     """
     path = Path(env_file)
     with contextlib.suppress(OSError):
+        if path.is_symlink() and not path.exists():
+            return f"{path.absolute()} links to {path.readlink()}, which does not exist: no settings are read from it"
         if path.is_dir() and not (path / "pyvenv.cfg").exists():
             return f"{path.absolute()} is a folder, not a file: no settings are read from it"
     return None

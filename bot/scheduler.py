@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from bot.context import BotApplication, BotContext, Services
+from bot.handlers.errors import log_lost_answers_counted
 from bot.logs import FailureLog
 from bot.render.text import counted
 from summaries.articles import Article
@@ -239,6 +240,7 @@ async def _tick(context: BotContext) -> None:
     services: Services | None = context.application.bot_data.get("services")
     if services is None:
         return
+    log_lost_answers_counted(context.application.bot_data, services.clock.now())
     state: TickState = context.application.bot_data.setdefault(_STATE_KEY, TickState())
     if state.lock.locked():
         # The previous tick is still running (a slow feed): skip rather than pile up.

@@ -104,12 +104,13 @@ async def on_error(update: object, context: BotContext) -> None:
 
 @dataclass(slots=True)
 class _LostAnswers:
-    """Answers Telegram was unreachable for since the last line that said so, when that line was written, and
-    when the last answer was lost."""
+    """Answers Telegram was unreachable for since the last line that said so, when that line was written, when
+    the last answer was lost, and why."""
 
     logged_at: float | None = None
     last_lost_at: float | None = None
     unlogged: int = 0
+    reason: str = ""
 
 
 def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
@@ -132,6 +133,7 @@ def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
         earlier, lost.unlogged, lost.logged_at = lost.unlogged, 0, None
     lost.last_lost_at = now
     lost.unlogged += 1
+    lost.reason = reason
     if (
         now is not None
         and lost.logged_at is not None
@@ -143,8 +145,28 @@ def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
         tail = f"; {earlier} more answer{plural} not sent at the end of the last outage" if earlier else ""
         log.warning("answer to %s not sent: Telegram unreachable (%s)%s", _about(update), reason, tail)
     else:
-        log.warning("Telegram unreachable (%s): %d more answers not sent", reason, lost.unlogged)
+        _log_lost_count(lost)
     lost.logged_at, lost.unlogged = now, 0
+
+
+def log_lost_answers_counted(bot_data: dict[str, object], now: float, *, stopping: bool = False) -> None:
+    """Called every tick, and as the bot stops: count the answers lost since the last line once
+    LOST_ANSWERS_LOG_EVERY_SECONDS have passed (stopping: at once). Counted only at the next lost answer, the
+    last ones of an outage waited for the next outage, days later, or were never said."""
+    lost = bot_data.get("lost_answers")
+    if (
+        isinstance(lost, _LostAnswers)
+        and lost.unlogged
+        and lost.logged_at is not None
+        and (stopping or now - lost.logged_at >= LOST_ANSWERS_LOG_EVERY_SECONDS)
+    ):
+        _log_lost_count(lost)
+        lost.logged_at, lost.unlogged = now, 0
+
+
+def _log_lost_count(lost: _LostAnswers) -> None:
+    more = "answer" if lost.unlogged == 1 else "answers"
+    log.warning("Telegram unreachable (%s): %d more %s not sent", lost.reason, lost.unlogged, more)
 
 
 def _about(update: object) -> str:

@@ -421,6 +421,21 @@ def test_env_file_that_is_a_folder_is_named(tmp_path: Path) -> None:
     assert len(lines) == 2 and "NEWSBOT_BOT_TOKEN is not set" in lines[1]
 
 
+def test_env_file_that_links_to_nothing_is_named(tmp_path: Path) -> None:
+    # A release folder whose .env links to a shared file not there (a deploy's shared/.env, a secret not
+    # mounted): its settings were skipped without a word, and `newsbot run` only said the token was not set
+    # "in .env".
+    (tmp_path / ".env").symlink_to(tmp_path / "shared" / ".env")
+    result = newsbot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (
+        f"newsbot: warning: {tmp_path / '.env'} links to {tmp_path / 'shared' / '.env'}, which does not exist:"
+        " no settings are read from it"
+    )
+    assert len(lines) == 2 and "NEWSBOT_BOT_TOKEN is not set" in lines[1]
+
+
 def test_a_virtualenv_named_env_goes_unmentioned(tmp_path: Path) -> None:
     (tmp_path / ".env").mkdir()
     (tmp_path / ".env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
