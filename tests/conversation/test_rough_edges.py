@@ -121,3 +121,13 @@ async def test_a_lone_tag_is_refused_as_markup(emulator: BotApiEmulator, running
     assert "Not followed “<p>”: keywords are plain words" in reply.text
     assert "at least 2 characters" not in reply.text
     assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []
+
+
+async def test_latest_all_lists_every_topic(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    # "/latest all" answered "“all” is not a topic ... /search all finds the articles that mention it", as if
+    # "all" were a word to look for; /subscribe and /unsubscribe read it as every topic.
+    await store_samples(running_bot)
+    every = await say(emulator, "/latest")
+    for typed in ("all", "All", "everything", "*"):
+        reply = await say(emulator, f"/latest {typed}")
+        assert (reply.text, reply.buttons) == (every.text, every.buttons), typed
