@@ -9,6 +9,7 @@ from bot.errors import UserError
 from bot.render.replies import topic_label
 from bot.render.text import quoted
 from summaries.articles import Article
+from summaries.topics import EVERY_TOPIC_WORDS
 
 if TYPE_CHECKING:
     from bot.store import Database
@@ -40,7 +41,11 @@ class ArticleService:
 
         UserError when ``topic_text`` names no topic.
         """
-        return await self._latest(self._topic(topic_text) if topic_text else None, chat_id, None)
+        # "/latest all" is every topic, as /subscribe and /unsubscribe read it, not a word to /search for.
+        every = topic_text.strip().lower() in EVERY_TOPIC_WORDS
+        return await self._latest(
+            self._topic(topic_text) if topic_text and not every else None, chat_id, None
+        )
 
     async def latest_page(self, topic_id: str, after: int | None, *, chat_id: int) -> ArticleList | None:
         """The page of /latest [TOPIC] below article ``after`` (None: the newest); ``topic_id`` "" for all.

@@ -210,7 +210,7 @@ class SubscriptionService:
                 result.suggestions.append((word.text, near))
                 continue
             keyword = normalise_keyword(word.text)
-            problem = _keyword_problem(keyword)
+            problem = _keyword_problem(keyword, typed=word.typed or word.text)
             if not word.quoted and keyword in _ALL_WORDS:
                 # "/subscribe all" means every topic, not an alert for each article that has the word "all".
                 problem = (
@@ -316,13 +316,14 @@ class SubscriptionService:
         return self._catalogue.suggest(word)
 
 
-def _keyword_problem(keyword: str) -> str | None:
-    """Why ``keyword`` cannot be followed, or None when it can."""
+def _keyword_problem(keyword: str, *, typed: str) -> str | None:
+    """Why ``keyword`` (the stored form of ``typed``) cannot be followed, or None when it can."""
     if not _HAS_WORD_CHAR.search(keyword):
         return "it has no letters or digits"
-    if "<" in keyword or ">" in keyword:
+    if "<" in typed or ">" in typed:
         # Pasted markup ("<b>x</b>" became the keyword "b>x</b"): articles are matched as plain text, so such a
-        # keyword follows something no reader meant. Refused rather than guessed at by stripping tags.
+        # keyword follows something no reader meant. Refused rather than guessed at by stripping tags. Read as
+        # typed: edge punctuation trimmed, "<br>" was followed as "br" and "<p>" refused as too short.
         return "keywords are plain words, not markup: leave out < and >"
     if len(keyword) < MIN_KEYWORD_CHARS:
         return f"keywords need at least {MIN_KEYWORD_CHARS} characters"

@@ -10,7 +10,7 @@ from bot.config import Settings
 from summaries import summarize
 from summaries.articles import Article
 from summaries.fetch import FetchError
-from summaries.sources.feeds import looks_like_feed
+from summaries.sources.feeds import advertised_feeds, looks_like_feed
 from summaries.sources.files import (
     SourceFileError,
     SourceText,
@@ -86,5 +86,11 @@ async def fetch_source_text(settings: Settings, url: str) -> SourceText:
         except (FetchError, ExtractionError, SourceFileError) as exc:
             # A fetch error names the host; what was fetched and then refused is named here.
             where = f"{url}: " if isinstance(exc, SourceFileError) else ""
-            raise UnreadableSource(exc.reason, where) from None
+            reason = exc.reason
+            if isinstance(exc, ExtractionError):
+                # A home page or section front: its feed is where the news is, as /summary says of such a page.
+                feeds = advertised_feeds(fetched.body, fetched.url, fetched.charset)
+                if feeds:
+                    reason += f" Its news feed is {feeds[0]} (newsbot summarize and newsbot ingest read it)."
+            raise UnreadableSource(reason, where) from None
     return SourceText(page.text, page.title, page.language, PARTIAL_ARTICLE if page.partial else None)

@@ -639,6 +639,24 @@ async def test_summarize_feed_url_reads_the_items_and_says_which_on_stderr(
     assert err.count("\n") == 1 and "2 articles" in err and "Harbor city approves new tram line" in err
 
 
+async def test_summarize_of_a_home_page_names_the_feed_it_advertises(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    # "newsbot summarize https://site/" said only "That page has no article text.", where /summary names the feed
+    # that page advertises: the address to summarize or ingest instead.
+    feed = news_site.add("/rss.xml", _rss(ARTICLE, OTHER), content_type="application/rss+xml")
+    home = news_site.add(
+        "/",
+        '<html><head><title>Harbor Daily</title><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        '</head><body><h1>Harbor Daily</h1><ul><li><a href="/a">Tram</a></li><li><a href="/b">Grapes</a></li>'
+        "</ul></body></html>",
+    )
+    code, out, err = await _newsbot_async("summarize", home, cwd=tmp_path, NEWSBOT_ALLOW_PRIVATE_URLS="true")
+    assert (code, out) == (1, "")
+    assert err.startswith("newsbot: That page has no article text") and err.count("\n") == 1, err
+    assert f"Its news feed is {feed} " in err, err
+
+
 async def test_summarize_feed_url_reads_it_in_the_charset_its_server_names(
     tmp_path: Path, news_site: NewsSite
 ) -> None:

@@ -111,3 +111,23 @@ async def test_markup_refusal_quotes_the_keyword_as_typed(
     assert "Not followed “<b>tesla</b>”: keywords are plain words" in reply.text
     assert "Not followed “<i>rivian</i>”: keywords are plain words" in reply.text
     assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []
+
+
+async def test_a_lone_tag_is_refused_as_markup(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    # "/subscribe <br>" followed the keyword "br", and "<p>" was refused for having under 2 characters: the "<" and
+    # ">" at the edges were trimmed as punctuation before the markup check.
+    reply = await say(emulator, "/subscribe <br> <p> </div> tesla>")
+    assert reply.text.count("keywords are plain words, not markup: leave out < and >") == 4
+    assert "Not followed “<p>”: keywords are plain words" in reply.text
+    assert "at least 2 characters" not in reply.text
+    assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []
+
+
+async def test_latest_all_lists_every_topic(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
+    # "/latest all" answered "“all” is not a topic ... /search all finds the articles that mention it", as if
+    # "all" were a word to look for; /subscribe and /unsubscribe read it as every topic.
+    await store_samples(running_bot)
+    every = await say(emulator, "/latest")
+    for typed in ("all", "All", "everything", "*"):
+        reply = await say(emulator, f"/latest {typed}")
+        assert (reply.text, reply.buttons) == (every.text, every.buttons), typed
