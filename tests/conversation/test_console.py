@@ -433,3 +433,39 @@ async def test_a_console_whose_temporary_database_fails_names_it_not_newsbot_db_
         if console.returncode is None:
             console.kill()
             await console.wait()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("full disk", (1, "newsbot: cannot write to standard output: No space left on device\n")),
+        ("closed pipe", (0, "")),  # a reader gone, as a terminal closed: it leaves quietly
+    ],
+)
+async def test_a_console_whose_output_is_on_a_full_disk_says_so(
+    tmp_path: Path, output: str, expected: tuple[int, str]
+) -> None:
+    # `newsbot console > chat.txt` on a full disk: every failed write was taken for a terminal gone, so the session
+    # ended in silence with exit 0, as if the chat had been written.
+    env, temp = _person_s_terminal_env(tmp_path)
+    if output == "full disk":
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+    try:
+        console = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=write_end, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    try:
+        _, stderr = await asyncio.wait_for(console.communicate(b"/help\n"), 30)
+        assert (console.returncode, stderr.decode()) == expected
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
