@@ -226,6 +226,7 @@ async def run_console(
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     terminal = _Terminal(out, CONSOLE_USER, on_gone=stop.set)
+    previous = {sig: signal.getsignal(sig) for sig in _LEAVE_SIGNALS}
     for sig in _LEAVE_SIGNALS:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
@@ -263,6 +264,10 @@ async def run_console(
         for sig in _LEAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
+                # What was there before (newsbot console: SIG_IGN for Ctrl-C, see cli._console), not asyncio's
+                # Python default that remove_signal_handler puts back.
+                if previous[sig] is not None:
+                    signal.signal(sig, previous[sig])
         quiet_loggers()
     if terminal.failure is None:
         terminal.write("\nbye\n")  # to the null device when the terminal window was closed: no one is left
