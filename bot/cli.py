@@ -292,6 +292,12 @@ def _console(settings: Settings) -> int:
     from bot.store import DatabaseNotWritable, SchemaError
 
     configure_logging(logging.WARNING)
+    # Ctrl-C is how the console is meant to stop (exit 0): its own handler replaces this while it runs and puts it
+    # back as it leaves. A second Ctrl-C while it shut down (after "bye") ended the process by SIGINT (130), or
+    # printed "Exception ignored ... KeyboardInterrupt", most of the time. (Not on Windows, where the console
+    # cannot install its own handler: Ctrl-C stays as it is.)
+    if sys.platform != "win32":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return asyncio.run(run_console(settings))
     except (SchemaError, DatabaseNotWritable) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import io
 import json
 import logging
@@ -22,7 +23,7 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.app import build_application, running_application
-from bot.cli import discard_output
+from bot.cli import OutputFailed, discard_output
 from bot.config import Settings
 from bot.context import Services
 from bot.emulator import BotApiEmulator, CallbackAnswer, RateLimits, SentMessage
@@ -35,6 +36,10 @@ QUIT_WORDS = frozenset({"quit", "exit", ":q", "/quit", "/exit"})
 IDLE_SECONDS = 0.3
 # Lines that reach a terminal this close together were pasted together, not typed.
 PASTE_SECONDS = 0.05
+
+# A write that fails with one of these found no one left to read (a reader gone, a terminal hung up or closed):
+# the session ends quietly, as a hang-up does. Any other (a full disk, a quota, a file-size limit) is said.
+_TERMINAL_GONE = frozenset({errno.EPIPE, errno.ECONNRESET, errno.EIO, errno.ENXIO, errno.EBADF})
 
 # Ctrl-C, a closed terminal window and `kill` all leave as "quit" does: by default the last two would end the
 # process at once and leave the session's throwaway database in the temporary folder. (No SIGHUP on Windows.)
@@ -107,11 +112,21 @@ class _Terminal:
     on_gone: Callable[[], None] = lambda: None
     buttons: dict[int, tuple[int, str]] = field(default_factory=dict)
     at_prompt: bool = False
+    # The first write that failed for another reason than a terminal gone (a full disk): said once the bot stopped.
+    failure: OSError | None = None
 
     def write(self, text: str) -> None:
-        """Show ``text`` now; a terminal gone (its window closed, the hang-up not come yet) ends the session as a
-        hang-up does, quietly, rather than raise through the conversation (a traceback, exit 120)."""
-        if not _shown(self.out, text):
+        """Show ``text`` now; output that takes no more text ends the session rather than raise through the
+        conversation (a traceback, exit 120): quietly for a terminal gone (its window closed, the hang-up not come
+        yet), as a hang-up does; any other failure is kept in ``failure``, for ``run_console`` to say."""
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except OSError as exc:
+            # What is still buffered for it (and anything written later) goes to the null device.
+            discard_output(self.out)
+            if exc.errno not in _TERMINAL_GONE and self.failure is None:
+                self.failure = exc
             self.on_gone()
 
     def prompt(self) -> None:
@@ -210,6 +225,8 @@ async def run_console(
         return 0
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    terminal = _Terminal(out, CONSOLE_USER, on_gone=stop.set)
+    previous = {sig: signal.getsignal(sig) for sig in _LEAVE_SIGNALS}
     for sig in _LEAVE_SIGNALS:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
@@ -224,7 +241,7 @@ async def run_console(
                 async with running_application(application, poll_timeout=1):
                     services: Services = application.bot_data["services"]
                     await services.ingest.ingest_articles(load_samples())
-                    await _converse(emulator, _start_reader(loop, stdin or sys.stdin), out, stop)
+                    await _converse(emulator, _start_reader(loop, stdin or sys.stdin), terminal, stop)
                     processor = application.update_processor
                     if isinstance(processor, PerChatUpdateProcessor):
                         if not stop.is_set():
@@ -247,27 +264,23 @@ async def run_console(
         for sig in _LEAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
+                # What was there before (newsbot console: SIG_IGN for Ctrl-C, see cli._console), not asyncio's
+                # Python default that remove_signal_handler puts back.
+                if previous[sig] is not None:
+                    signal.signal(sig, previous[sig])
         quiet_loggers()
-    _shown(out, "\nbye\n")  # not when the terminal window was closed: no one is left to read it
+    if terminal.failure is None:
+        terminal.write("\nbye\n")  # to the null device when the terminal window was closed: no one is left
+    if terminal.failure is not None:
+        # A full disk under `newsbot console > chat.txt`: one line and exit 1, as every command says it (cli.main);
+        # it ended the session in silence with exit 0, as if the chat had been written.
+        raise OutputFailed(terminal.failure.strerror or str(terminal.failure)) from terminal.failure
     return 0
 
 
-def _shown(out: TextIO, text: str) -> bool:
-    """Write ``text`` to the terminal now; False if it is gone, and what is still buffered for it (and anything
-    written later) then goes to the null device."""
-    try:
-        out.write(text)
-        out.flush()
-    except OSError:
-        discard_output(out)
-        return False
-    return True
-
-
 async def _converse(
-    emulator: BotApiEmulator, lines: asyncio.Queue[str | None], out: TextIO, stop: asyncio.Event
+    emulator: BotApiEmulator, lines: asyncio.Queue[str | None], terminal: _Terminal, stop: asyncio.Event
 ) -> None:
-    terminal = _Terminal(out, CONSOLE_USER, on_gone=stop.set)
     emulator.add_listener(terminal.show)
     emulator.add_answer_listener(terminal.show_answer)
     terminal.write(BANNER + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import pty
@@ -428,6 +429,74 @@ async def test_a_console_whose_temporary_database_fails_names_it_not_newsbot_db_
         assert console.returncode == 1, message
         assert "NEWSBOT_DB_PATH" not in message
         assert f"cannot set up the console's temporary database in {temp}: " in message
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("full disk", (1, "newsbot: cannot write to standard output: No space left on device\n")),
+        ("closed pipe", (0, "")),  # a reader gone, as a terminal closed: it leaves quietly
+    ],
+)
+async def test_a_console_whose_output_is_on_a_full_disk_says_so(
+    tmp_path: Path, output: str, expected: tuple[int, str]
+) -> None:
+    # `newsbot console > chat.txt` on a full disk: every failed write was taken for a terminal gone, so the session
+    # ended in silence with exit 0, as if the chat had been written.
+    env, temp = _person_s_terminal_env(tmp_path)
+    if output == "full disk":
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+    try:
+        console = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=write_end, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    try:
+        _, stderr = await asyncio.wait_for(console.communicate(b"/help\n"), 30)
+        assert (console.returncode, stderr.decode()) == expected
+        assert list(temp.iterdir()) == []
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
+
+
+async def test_a_second_ctrl_c_while_the_console_shuts_down_still_exits_0(tmp_path: Path) -> None:
+    # Once the console had put its signal handlers away, a second Ctrl-C (a person pressing it twice) ended the
+    # process by SIGINT (130), or printed "Exception ignored ... KeyboardInterrupt", most of the time. Here the
+    # second one comes after "bye", when the handlers are surely gone, and again until the process has ended.
+    env, temp = _person_s_terminal_env(tmp_path)
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert console.stdout is not None and console.stderr is not None
+        await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
+        console.send_signal(signal.SIGINT)
+        await asyncio.wait_for(console.stdout.readuntil(b"bye\n"), 10)
+        reading = asyncio.ensure_future(asyncio.gather(console.stdout.read(), console.stderr.read()))
+        exited = asyncio.ensure_future(console.wait())
+        for _ in range(3000):  # up to 30 s
+            # os.kill, not send_signal: its poll() could reap the process before asyncio's watcher, which then
+            # reports exit code 255.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(console.pid, signal.SIGINT)
+            if (await asyncio.wait({exited}, timeout=0.01))[0]:
+                break
+        _, stderr = await asyncio.wait_for(reading, 10)
+        assert (console.returncode, stderr.decode()) == (0, "")
         assert list(temp.iterdir()) == []
     finally:
         if console.returncode is None:
