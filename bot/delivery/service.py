@@ -234,6 +234,14 @@ class DeliveryService:
         self._parked_unlogged = 0
         self._parked_ids: set[int] = set()
         self._parked_logged_at: float | None = None
+        # Messages kept past MAX_OUTAGE_ATTEMPTS (stuck) have lines of their own, at most one a minute: stories
+        # stuck since the last such line, the attempts and reason of the last, and when that line was written.
+        # Four hours into an outage every held alert is stuck within a minute or so: said in the outage's lines,
+        # they were named one, the others neither named nor counted, and a stuck first line of an outage (after
+        # a restart) held back its first "unreachable" line without starting it.
+        self._stuck_unlogged = 0
+        self._stuck_last: tuple[int, str] = (0, "")
+        self._stuck_logged_at: float | None = None
         # When the first "Telegram unreachable" line of an outage was written (None: none since the last send);
         # once Telegram takes a message again, (that time, the time it took one) until the flusher logs the end.
         self._outage_since: float | None = None
@@ -935,6 +943,7 @@ class DeliveryService:
         self._digest_chats.clear()
         self._roundup_chats.clear()
         self._log_429s_of_an_ended_burst(stopping=True)
+        self._log_stuck_of_an_ended_minute(stopping=True)
         await self._flush()
         await self._db.deliveries.requeue_sending()
         await self._db.notices.requeue_sending()
@@ -997,6 +1006,7 @@ class DeliveryService:
 
     async def _step(self, idle_poll: float) -> None:
         self._log_429s_of_an_ended_burst()
+        self._log_stuck_of_an_ended_minute()
         state = self._state
         now = self._pacer.now()
         if state.in_window <= self._window // 2 and now >= self._next_claim:
@@ -1332,33 +1342,40 @@ class DeliveryService:
         a count of those not parked before in this outage at most every PARKED_LOG_EVERY_SECONDS.
 
         ``stuck``: the attempts of a message kept past MAX_OUTAGE_ATTEMPTS only because no other message got
-        through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once.
+        through to tell an outage from Telegram refusing this one (an idle bot): its line says so, once; those
+        stuck within the minute after are counted on the next such line (a minute on, by the sender's loop).
         """
         now = self._clock.now()
         # A proxy's error page, which PTB quotes in the error, is no help in a line said every minute of an outage.
         exc = str(exc).partition(". Parsing the server response ")[0]
+        if stuck:  # reached once per message: each counted once, on the lines of stuck messages only
+            self._stuck_unlogged += len(ids)
+            self._stuck_last = (stuck, exc)
+            if self._stuck_logged_at is None or now - self._stuck_logged_at >= PARKED_LOG_EVERY_SECONDS:
+                if self._stuck_unlogged == len(ids):
+                    log.warning(
+                        "%s: still not taken after %d attempts (%s); no other message got through meanwhile to "
+                        "tell an outage from Telegram refusing this one, so it is kept and tried again every "
+                        "%.0f s (not logged again)",
+                        what,
+                        stuck,
+                        exc,
+                        OUTAGE_RETRY_SECONDS,
+                    )
+                    self._stuck_logged_at = now
+                    self._stuck_unlogged = 0
+                else:
+                    self._log_stuck_count(now)
+            return
         count = len(ids) - len(self._parked_ids.intersection(ids))
         self._parked_ids.update(ids)
-        # A stuck one is said on its own line when nothing else waits to be counted; else it is counted only if
-        # not before (four hours into an outage every held alert is stuck: counted again, each read as new).
-        alone = stuck and not self._parked_unlogged
         self._parked_unlogged += count
-        if not self._parked_unlogged and not alone:
+        if not self._parked_unlogged:
             return  # parked again, and said already
         if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
-            if self._outage_since is None and not stuck:
+            if self._outage_since is None:
                 self._outage_since = now
-            if alone:
-                log.warning(
-                    "%s: still not taken after %d attempts (%s); no other message got through meanwhile to tell "
-                    "an outage from Telegram refusing this one, so it is kept and tried again every %.0f s "
-                    "(not logged again)",
-                    what,
-                    stuck,
-                    exc,
-                    OUTAGE_RETRY_SECONDS,
-                )
-            elif self._parked_unlogged == count:
+            if self._parked_unlogged == count:
                 log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
                 log.warning(
@@ -1369,6 +1386,32 @@ class DeliveryService:
                 )
             self._parked_logged_at = now
             self._parked_unlogged = 0
+
+    def _log_stuck_count(self, now: float) -> None:
+        stuck, exc = self._stuck_last
+        log.warning(
+            "%s still not taken after %d attempts (%s); no other message got through meanwhile to tell an "
+            "outage from Telegram refusing them, so each is kept and tried again every %.0f s (not logged again)",
+            counted(self._stuck_unlogged, "more alert", "more alerts"),
+            stuck,
+            exc,
+            OUTAGE_RETRY_SECONDS,
+        )
+        self._stuck_logged_at = now
+        self._stuck_unlogged = 0
+
+    def _log_stuck_of_an_ended_minute(self, *, stopping: bool = False) -> None:
+        """The count of the last stuck messages once their minute is over (or at stop): none of them is logged
+        again, so no later one may come to say it."""
+        if not self._stuck_unlogged:
+            return
+        now = self._clock.now()
+        if (
+            stopping
+            or self._stuck_logged_at is None
+            or now - self._stuck_logged_at >= PARKED_LOG_EVERY_SECONDS
+        ):
+            self._log_stuck_count(now)
 
     def _telegram_took_one(self) -> None:
         """Telegram took a message: the end of an outage, if one was logged, is for the flusher to log."""

@@ -863,7 +863,9 @@ async def test_alerts_still_parked_when_their_retries_run_out_are_not_counted_ag
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Four hours into an outage every held alert reaches its last counted attempt: the first said it is kept,
-    # and the others were counted again, so the next line said "3 more alerts parked" for one new story.
+    # and the others were counted again, so the next line said "3 more alerts parked" for one new story. Then
+    # they were not counted at all: one alert said kept, the other two neither named nor counted. Now the others
+    # are counted a minute on, on a line of their own, even when no other message comes to be logged.
     monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
     with caplog.at_level(logging.INFO, logger="bot.delivery"):
         async with _a_result_for_three_chats_in_an_outage(
@@ -875,6 +877,8 @@ async def test_alerts_still_parked_when_their_retries_run_out_are_not_counted_ag
                     r.delivery.wake()
                 await _until_tried(emulator, r, 3 * tries)
             r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
+            r.delivery.wake()
+            await wait_until(lambda: "2 more alerts still not taken after 3 attempts" in caplog.text)
             await r.delivery.plan_alerts(
                 [await store_article(r, "Merger", topics=("business",))], r.clock.now()
             )
@@ -885,8 +889,10 @@ async def test_alerts_still_parked_when_their_retries_run_out_are_not_counted_ag
     assert "retrying in 30 s" in lines[0], lines
     assert "2 more alerts parked" in lines[1], lines
     assert "still not taken after 3 attempts" in lines[2], lines
+    assert lines[3].startswith("2 more alerts still not taken after 3 attempts (Bad Gateway (502));"), lines
+    assert "(not logged again)" in lines[3], lines
     # The new story is the only one parked since: named, not "3 more alerts parked".
-    assert len(lines) == 4 and "to chat 1: Telegram unreachable" in lines[3], lines
+    assert len(lines) == 5 and "to chat 1: Telegram unreachable" in lines[4], lines
 
 
 async def test_an_admin_notice_whose_send_raised_unexpectedly_is_tried_again_not_left_claimed(
@@ -924,3 +930,82 @@ async def test_an_admin_notice_whose_send_raised_unexpectedly_is_tried_again_not
             "Feed B was marked dead.",
         ]
         assert await r.db.notices.of_chat(1) == [("dead-a", "sent"), ("dead-b", "sent")]
+
+
+async def test_an_outage_whose_first_line_was_a_stuck_alert_ends_and_is_not_carried_into_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Restarted late in an outage, an idle bot's alert reached its last counted attempt first: its "still not
+    # taken" line used the outage's once-a-minute line without starting the outage, so an alert parked in the
+    # same minute was not said, nor Telegram taking messages again, and the next outage, hours later, began
+    # "2 more alerts parked" (this outage's alerts) instead of naming its first.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
+    down = (502, "<html><body>502 Bad Gateway</body></html>")
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        await add_chat(r, 1, topics=("sport",))
+        await add_chat(r, 2, topics=("business",))
+        await add_chat(r, 3, topics=("science",))
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        async with r.db.write() as conn:  # the last run parked it twice: its next try is its last counted one
+            await conn.execute("UPDATE deliveries SET error = 'network: down', attempts = 2")
+        emulator.answer_as_proxy(*down, methods=("sendMessage",))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await _until_tried(emulator, r, 1)
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Merger", topics=("business",))], r.clock.now()
+            )
+            await _until_tried(emulator, r, 2)
+            emulator.answer_as_proxy(None)  # back 30 s on
+            r.clock.advance(delivery_module.FIRST_PARK_SECONDS + 1)
+            r.delivery.wake()
+            await wait_until(lambda: len(emulator.messages(2)) == 1)
+            r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 1)
+            r.delivery.wake()
+            await wait_until(lambda: len(emulator.messages(1)) == 1)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            r.clock.advance(3 * 3600)  # hours later, another outage
+            emulator.answer_as_proxy(*down, methods=("sendMessage",))
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Comet", topics=("science",))], r.clock.now()
+            )
+            await _until_tried(emulator, r, 3)
+            await r.delivery.aclose()
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert "to chat 1: still not taken after 3 attempts" in lines[0], lines
+    assert "to chat 2: Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[1], lines
+    assert lines[2].startswith("Telegram takes messages again, 31 s after it was first found unreachable"), (
+        lines
+    )
+    assert (
+        len(lines) == 4
+        and "to chat 3: Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[3]
+    ), lines
+
+
+async def test_alerts_stuck_in_the_minute_before_a_stop_are_counted_as_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Three alerts reached their last counted attempt together (restarted late in an outage): one was said kept,
+    # and a stop within the minute left the other two neither named nor counted, as no later line came.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    monkeypatch.setattr(delivery_module, "MAX_OUTAGE_ATTEMPTS", 3)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        for chat in (1, 2, 3):
+            await add_chat(r, chat, topics=("sport",))
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        async with r.db.write() as conn:  # the last run parked them twice: their next try is the last counted
+            await conn.execute("UPDATE deliveries SET error = 'network: down', attempts = 2")
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await _until_tried(emulator, r, 3)
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 3}
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert "still not taken after 3 attempts (Bad Gateway (502))" in lines[0], lines
+    assert lines[1].startswith("2 more alerts still not taken after 3 attempts (Bad Gateway (502));"), lines
