@@ -131,3 +131,18 @@ async def test_latest_all_lists_every_topic(emulator: BotApiEmulator, running_bo
     for typed in ("all", "All", "everything", "*"):
         reply = await say(emulator, f"/latest {typed}")
         assert (reply.text, reply.buttons) == (every.text, every.buttons), typed
+
+
+@pytest.mark.parametrize("typed", ["-1", "3.5", "+4"])
+async def test_a_summary_length_typed_as_a_number_is_not_called_no_number(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/settings length -1" answered "“-1” is not a number": the user typed one, just not a whole one from 1 to 10.
+    await say(emulator, "/start")
+    reply = await say(emulator, f"/settings length {typed}")
+    assert reply.text == (
+        f"⚠️ A summary length is a whole number of sentences from 1 to 10, not “{typed}”; e.g. /settings length 4."
+    )
+    assert "“four” is not a number" in (await say(emulator, "/settings length four")).text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.summary_sentences == 3
