@@ -323,6 +323,12 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
         raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
     if text in _OFF_WORDS:
         return None, None
+    first, *extra = text.split(maxsplit=1)
+    if first in _OFF_WORDS and not first.isdecimal() and extra:
+        # "off now" was told "“off” is not a time of day", as if quiet hours had been typed wrong.
+        raise UserError(
+            f"To turn quiet hours off, send /settings quiet off alone, without {quoted(extra[0], 20)}."
+        )
     parts = [p for p in _QUIET_SPLIT.split(_MERIDIEM_GAP.sub("", text)) if p]
     if len(parts) != 2:
         raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")

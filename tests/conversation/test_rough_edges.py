@@ -146,3 +146,16 @@ async def test_a_summary_length_typed_as_a_number_is_not_called_no_number(
     assert "“four” is not a number" in (await say(emulator, "/settings length four")).text
     chat = await services_of(running_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.summary_sentences == 3
+
+
+async def test_quiet_hours_off_with_a_word_more_says_what_is_wrong(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings quiet off now" answered "“off” is not a time of day", though "off" alone turns them off.
+    await say(emulator, "/start")
+    await say(emulator, "/settings quiet 22-7")
+    reply = await say(emulator, "/settings quiet off now")
+    assert reply.text == "⚠️ To turn quiet hours off, send /settings quiet off alone, without “now”."
+    assert "Quiet hours are off." in (await say(emulator, "/settings quiet off")).text
+    # "0" is an off word, but "0 7" is quiet hours from midnight to 07:00.
+    assert "Quiet hours 00:00–07:00" in (await say(emulator, "/settings quiet 0 7")).text
