@@ -159,3 +159,40 @@ async def test_quiet_hours_off_with_a_word_more_says_what_is_wrong(
     assert "Quiet hours are off." in (await say(emulator, "/settings quiet off")).text
     # "0" is an off word, but "0 7" is quiet hours from midnight to 07:00.
     assert "Quiet hours 00:00–07:00" in (await say(emulator, "/settings quiet 0 7")).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("-1", "“-1”"),
+        ("#-1", "“#-1”"),
+        ("+12", "“+12”"),
+        ("3.5", "“3.5”"),
+        ("#" + "1" * 44, "“#" + "1" * 22 + "…”"),
+        ("1" * 44, "“" + "1" * 23 + "…”"),
+    ],
+)
+async def test_summary_of_a_number_that_is_no_id_says_there_is_no_such_article(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str, shown: str
+) -> None:
+    # "/summary -1" and "/summary #" with 44 digits answered "That is too short to summarize", while 20 digits
+    # said "There is no article #...": the user asked for an article either way.
+    await store_samples(running_bot)
+    reply = await say(emulator, f"/summary {typed}")
+    assert reply.text == f"⚠️ There is no article {shown}. /latest shows recent ones with their ids."
+
+
+@pytest.mark.parametrize("typed", ["https://", "http://", "HTTPS://"])
+async def test_summary_of_a_link_with_no_address_says_it_is_no_valid_link(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/summary https://" answered "That is too short to summarize".
+    reply = await say(emulator, f"/summary {typed}")
+    assert reply.text == (
+        f"⚠️ “{typed}” is not a valid link: send the page's whole address, e.g. https://example.com/news/story."
+    )
+    # Pasted text with a number in it is still text; a word is still too short.
+    assert "too short to summarize" in (await say(emulator, "/summary hello")).text
+    assert (await say(emulator, "/summary 15 people were hurt. The road is closed.")).text.startswith(
+        "📝 Summary"
+    )
