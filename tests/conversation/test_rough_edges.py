@@ -12,6 +12,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import say, store_samples
+from tests.support.news_site import NewsSite
 
 
 @pytest.mark.parametrize(("typed", "zone"), [("Berlin", "Europe/Berlin"), ("new york", "America/New_York")])
@@ -196,3 +197,15 @@ async def test_summary_of_a_link_with_no_address_says_it_is_no_valid_link(
     assert (await say(emulator, "/summary 15 people were hurt. The road is closed.")).text.startswith(
         "📝 Summary"
     )
+
+
+async def test_a_link_that_redirects_to_ftp_or_a_file_says_the_site_redirected(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/summary https://..." whose page redirects to ftp:// answered "Only http and https links can be fetched.",
+    # though the user had sent an https link.
+    for name, target in (("ftp", "ftp://files.example/story.txt"), ("file", "file:///etc/hostname")):
+        url = news_site.add_redirect(f"/moved-{name}", target)
+        reply = await say(emulator, f"/summary {url}")
+        assert "The site redirected to an address newsbot cannot fetch." in reply.text, reply.text
+        assert "Only http and https" not in reply.text
