@@ -209,3 +209,39 @@ async def test_a_link_that_redirects_to_ftp_or_a_file_says_the_site_redirected(
         reply = await say(emulator, f"/summary {url}")
         assert "The site redirected to an address newsbot cannot fetch." in reply.text, reply.text
         assert "Only http and https" not in reply.text
+
+
+async def test_quiet_hours_that_hold_a_digest_time_say_so(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings quiet 7-22" with a digest at 08:00 said only "alerts and digests wait until they end", while
+    # "/settings digest" said when that digest would come.
+    await say(emulator, "/start")
+    await say(emulator, "/settings digest 08:00")
+    reply = await say(emulator, "/settings quiet 7-22")
+    assert reply.text.startswith(
+        "✅ Quiet hours 07:00–22:00 (UTC): alerts and digests wait until they end. 08:00 falls in your quiet "
+        "hours: that digest comes when they end at 22:00.\n"
+    ), reply.text
+    assert "08:00 falls" not in (await say(emulator, "/settings quiet 9-17")).text
+    await say(emulator, "/settings instant")
+    assert "falls in" not in (await say(emulator, "/settings quiet 7-22")).text  # no digests: nothing held
+
+
+async def test_two_digest_times_in_one_quiet_night_are_said_to_make_one_digest(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "06:00 and 23:00 fall in your quiet hours: those digests come when they end at 07:00" promised two digests
+    # at 07:00; the delivery sends one with the stories of both (as the README says).
+    await say(emulator, "/start")
+    await say(emulator, "/settings digest 06:00,23:00")
+    reply = await say(emulator, "/settings quiet 22-7")
+    assert reply.text.startswith(
+        "✅ Quiet hours 22:00–07:00 (UTC): alerts and digests wait until they end. 06:00 and 23:00 fall in your "
+        "quiet hours: they make one digest when they end at 07:00.\n"
+    ), reply.text
+    again = await say(emulator, "/settings digest 06:00,23:00")
+    assert (
+        "06:00 and 23:00 fall in your quiet hours: they make one digest when they end at 07:00." in again.text
+    )
+    assert "those digests come" not in again.text
