@@ -609,6 +609,10 @@ class Fetcher:
                         current = urljoin(current, location.strip())
                     except ValueError:  # "http://[bad": a broken IPv6 literal
                         raise FetchError(_BAD_REDIRECT, url=current) from None
+                    if urlsplit(current).scheme.lower() not in ("http", "https"):
+                        # "ftp://...", "file://...": _check_url's "Only http and https links can be fetched"
+                        # answered a user who had sent an https link.
+                        raise FetchError(_BAD_REDIRECT, url=current)
                     permanent = permanent and response.status_code in (301, 308)
                     if permanent:
                         moved_to = current

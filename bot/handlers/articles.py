@@ -42,7 +42,7 @@ from bot.render.replies import (
     render_text_summary,
     render_usage,
 )
-from bot.render.text import MAX_MESSAGE_CHARS
+from bot.render.text import MAX_MESSAGE_CHARS, quoted
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
 
 if TYPE_CHECKING:
@@ -62,6 +62,11 @@ _LINK_WORDS = 12
 _ARTICLE_ID = re.compile(
     r"^(?:\(#?(?P<paren>\d{1,30})\)|\[#?(?P<bracket>\d{1,30})\]|#?(?P<bare>\d{1,30}))[.,;:!?…]*$"
 )
+# A number that can name no article: signed, decimal, or too long for the id pattern ("-1", "3.5", "#" and 44
+# digits). Each was told "too short to summarize", though the user asked for an article, not a summary of "-1".
+_NO_ARTICLE_ID = re.compile(r"#?[-+−]?\d+(?:[.,]\d+)?[.,;:!?…]*")
+# A link's scheme with no address after it ("https://"): the link pattern needs a character after the "//".
+_BARE_SCHEME = re.compile(r"https?:/*", re.IGNORECASE)
 # An article id as our lists and digests show it, after "source · age" or opening the line: "· #12".
 _LISTED_ID = re.compile(r"(?:^|· )#(\d{1,12})\b", re.MULTILINE)
 _SEVERAL_ARTICLES = (
@@ -171,6 +176,15 @@ def parse_summary_request(
         url = find_url(text)
         assert url is not None
         return SummaryRequest(sentences, url=url)
+    if _NO_ARTICLE_ID.fullmatch(text.strip()):
+        raise UserError(
+            f"There is no article {quoted(text.strip(), 24)}. /latest shows recent ones with their ids."
+        )
+    if _BARE_SCHEME.fullmatch(text.strip()):
+        raise UserError(
+            f"{quoted(text.strip(), 24)} is not a valid link: send the page's whole address, "
+            "e.g. https://example.com/news/story."
+        )
     return SummaryRequest(sentences, text=text)
 
 

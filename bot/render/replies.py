@@ -799,6 +799,19 @@ def render_settings(chat: Chat, *, saved: str | None = None) -> Reply:
 _FIXED_ABBREVIATION_ZONES = frozenset({"EST", "MST", "HST", "GMT"})
 
 
+def _held_digests(chat: Chat, your: str) -> str:
+    """The sentence naming the chat's digest times that its quiet hours hold to their end ("06:00 falls in your
+    quiet hours: ..."), with a space before it; "" when none. The times of one quiet night make one digest."""
+    held = [t for t in chat.digest_times if is_quiet_time(chat.quiet_start, chat.quiet_end, t)]
+    if not held:
+        return ""
+    if len(held) == 1:
+        return f" {held[0]} falls in {your} quiet hours: that digest comes when they end at {chat.quiet_end}."
+    # "those digests come when they end" promised two digests at 07:00; one comes, with the stories of both.
+    listed = f"{', '.join(held[:-1])} and {held[-1]}"
+    return f" {listed} fall in {your} quiet hours: they make one digest when they end at {chat.quiet_end}."
+
+
 def describe_change(chat: Chat, setting: str, before: Chat | None = None) -> str:
     """Plain-text confirmation of one settings change (in a group or channel, about that chat, which every
     member reads: "You'll get a digest" there promised each reader one of their own); ``before``: the chat as it
@@ -813,16 +826,7 @@ def describe_change(chat: Chat, setting: str, before: Chat | None = None) -> str
             resume = (" once resumed" if kind else " once you resume") + " (/settings resume)"
         if chat.mode == "digest":
             times = f"{', '.join(chat.digest_times)} ({timezone_label(chat.timezone)})"
-            held = [t for t in chat.digest_times if is_quiet_time(chat.quiet_start, chat.quiet_end, t)]
-            # Quiet hours hold a digest to their end: say so, or the 06:00 digest seems to come late.
-            wait = (
-                f" {' and '.join(held)} {'falls' if len(held) == 1 else 'fall'} in {your} quiet hours: "
-                f"{'that digest comes' if len(held) == 1 else 'those digests come'} when they end at "
-                f"{chat.quiet_end}."
-                if held
-                else ""
-            )
-            return f"{who} a digest at {times}{resume}.{wait}"
+            return f"{who} a digest at {times}{resume}.{_held_digests(chat, your)}"
         return f"{who} an alert for each new matching article{resume}."
     if setting == "timezone":
         label = timezone_label(chat.timezone)
@@ -834,7 +838,9 @@ def describe_change(chat: Chat, setting: str, before: Chat | None = None) -> str
     if setting == "quiet":
         if chat.quiet_start and chat.quiet_end:
             span = f"{chat.quiet_start}–{chat.quiet_end} ({timezone_label(chat.timezone)})"
-            return f"Quiet hours {span}: alerts and digests wait until they end."
+            # A digest time inside them was said only by /settings digest: the 08:00 digest then seemed late.
+            held = _held_digests(chat, your) if chat.mode == "digest" else ""
+            return f"Quiet hours {span}: alerts and digests wait until they end.{held}"
         return "Quiet hours are off."
     if setting == "length":
         n = chat.summary_sentences

@@ -36,6 +36,8 @@ _LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?h?\s*(?:([ap])\.?m\.?)?$"
 # "8:00 PM" must stay one time when a list is split at spaces.
 _MERIDIEM_GAP = re.compile(r"(?<=\d)\s+(?=[ap]\.?m\b)", re.IGNORECASE)
 _NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
+# A number that is no summary length ("-1", "+4", "3.5"): the user typed a number, just not a whole one from 1 up.
+_SIGNED_OR_DECIMAL = re.compile(r"[-+−]?\d+(?:[.,]\d+)?")
 
 SETTINGS_USAGE = (
     "Try one of: /settings instant, /settings digest 08:00,18:00, /settings timezone Europe/Berlin, "
@@ -321,6 +323,12 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
         raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
     if text in _OFF_WORDS:
         return None, None
+    first, *extra = text.split(maxsplit=1)
+    if first in _OFF_WORDS and not first.isdecimal() and extra:
+        # "off now" was told "“off” is not a time of day", as if quiet hours had been typed wrong.
+        raise UserError(
+            f"To turn quiet hours off, send /settings quiet off alone, without {quoted(extra[0], 20)}."
+        )
     parts = [p for p in _QUIET_SPLIT.split(_MERIDIEM_GAP.sub("", text)) if p]
     if len(parts) != 2:
         raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")
@@ -351,6 +359,12 @@ def parse_length(value: str | int) -> int:
         text = value.strip()
         # int() would also take "1_0" and "+4"; a length is digits and nothing else.
         if not text.isdecimal():
+            if _SIGNED_OR_DECIMAL.fullmatch(text):
+                # "-1", "3.5" were told "is not a number", which they are.
+                raise UserError(
+                    f"A summary length is a whole number of sentences from 1 to 10, not {quoted(text, 20)}; "
+                    "e.g. /settings length 4."
+                )
             raise UserError(f"{quoted(text, 20)} is not a number; use 1 to 10, e.g. /settings length 4.")
         n = int(text)
     if not 1 <= n <= 10:

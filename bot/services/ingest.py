@@ -394,7 +394,7 @@ class IngestService:
                 "I can only fetch http:// and https:// links. Send a web link, or the text itself."
             )
         if len(text.split()) < 2 and not is_unspaced(text):
-            # One word ("hello", "-1") would come back as its own summary, which helps nobody.
+            # One word ("hello") would come back as its own summary, which helps nobody.
             # Chinese or Japanese puts no spaces between words, so one run of it can be a whole article.
             raise UserError(
                 "That is too short to summarize. Send a few sentences of an article, a link (https://...) "

@@ -818,7 +818,9 @@ async def test_a_digest_time_in_quiet_hours_is_said_to_come_when_they_end(
     )
     assert "when they end at 07:00." in one.text
     two = await say(emulator, "/settings digest 23:00,06:30,12:00")
-    assert "06:30 and 23:00 fall in your quiet hours: those digests come when they end at 07:00." in two.text
+    assert (
+        "06:30 and 23:00 fall in your quiet hours: they make one digest when they end at 07:00." in two.text
+    )
     assert (
         "quiet hours" not in (await say(emulator, "/settings digest 07:00,21:59")).text.split("Settings")[0]
     )
@@ -1233,7 +1235,7 @@ async def test_a_settings_confirmation_too_long_for_a_toast_is_shown_whole_in_th
     assert toast == "Saved: see the settings message."
     assert edited.text.startswith(
         "✅ You'll get a digest at 06:00, 06:30, 07:00 (America/Argentina/Buenos_Aires) once you resume "
-        "(/settings resume). 06:00 and 06:30 and 07:00 fall in your quiet hours: those digests come when they "
+        "(/settings resume). 06:00, 06:30 and 07:00 fall in your quiet hours: they make one digest when they "
         "end at 07:30.\n"
     )
 

@@ -227,10 +227,11 @@ async def test_ctrl_d_while_a_link_is_being_fetched_shows_its_summary_before_lea
 async def test_a_number_after_its_keyboard_was_edited_away_is_a_message_not_a_crash(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
     out = io.StringIO()
-    # "1" confirms /stop, whose reply then has no buttons: the second "1" presses nothing and is sent as text.
+    # "1" confirms /stop, whose reply then has no buttons: the second "1" presses nothing, and says so.
     assert await run_console(settings, stdin=io.StringIO("/stop\n1\n1\n/help\n"), stdout=out) == 0
     text = out.getvalue()
     assert "subscriptions and settings are deleted" in text
+    assert "(there is no button 1: no message shows buttons now)" in text
     assert "/subscribe" in text  # /help still answered after the stale number
     assert text.rstrip().endswith("bye")
 
@@ -247,6 +248,18 @@ async def test_a_superscript_or_circled_digit_is_a_message_not_a_crash(tmp_path:
     assert "(Following 🚗 Automotive)" in text
     assert "/subscribe" in text  # /help still answered
     assert text.rstrip().endswith("bye")
+
+
+async def test_a_number_with_no_such_button_says_so(tmp_path: Path) -> None:
+    # "11" under /start's ten topic buttons, or "0", went to the bot as text and got "Send me a link...".
+    settings = Settings(_env_file=None, db_path=tmp_path / "unused.sqlite3")  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await run_console(settings, stdin=io.StringIO("/start\n11\n0\n2\n"), stdout=out) == 0
+    text = out.getvalue()
+    assert "[10] " in text and "[11] " not in text
+    assert "(there is no button 11: type 1 to 10)" in text and "(there is no button 0: type 1 to 10)" in text
+    assert "Send me a link and I'll summarize it, or" not in text  # the plain-text hint
+    assert "(Following 💼 Business)" in text  # "2" still pressed its button
 
 
 class _Person:

@@ -12,6 +12,7 @@ from bot.context import BotApplication
 from bot.emulator import BotApiEmulator
 from tests.conftest import USER_CHAT, MakeBot, make_settings, services_of
 from tests.conversation.helpers import say, store_samples
+from tests.support.news_site import NewsSite
 
 
 @pytest.mark.parametrize(("typed", "zone"), [("Berlin", "Europe/Berlin"), ("new york", "America/New_York")])
@@ -131,3 +132,116 @@ async def test_latest_all_lists_every_topic(emulator: BotApiEmulator, running_bo
     for typed in ("all", "All", "everything", "*"):
         reply = await say(emulator, f"/latest {typed}")
         assert (reply.text, reply.buttons) == (every.text, every.buttons), typed
+
+
+@pytest.mark.parametrize("typed", ["-1", "3.5", "+4"])
+async def test_a_summary_length_typed_as_a_number_is_not_called_no_number(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/settings length -1" answered "“-1” is not a number": the user typed one, just not a whole one from 1 to 10.
+    await say(emulator, "/start")
+    reply = await say(emulator, f"/settings length {typed}")
+    assert reply.text == (
+        f"⚠️ A summary length is a whole number of sentences from 1 to 10, not “{typed}”; e.g. /settings length 4."
+    )
+    assert "“four” is not a number" in (await say(emulator, "/settings length four")).text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.summary_sentences == 3
+
+
+async def test_quiet_hours_off_with_a_word_more_says_what_is_wrong(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings quiet off now" answered "“off” is not a time of day", though "off" alone turns them off.
+    await say(emulator, "/start")
+    await say(emulator, "/settings quiet 22-7")
+    reply = await say(emulator, "/settings quiet off now")
+    assert reply.text == "⚠️ To turn quiet hours off, send /settings quiet off alone, without “now”."
+    assert "Quiet hours are off." in (await say(emulator, "/settings quiet off")).text
+    # "0" is an off word, but "0 7" is quiet hours from midnight to 07:00.
+    assert "Quiet hours 00:00–07:00" in (await say(emulator, "/settings quiet 0 7")).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("-1", "“-1”"),
+        ("#-1", "“#-1”"),
+        ("+12", "“+12”"),
+        ("3.5", "“3.5”"),
+        ("#" + "1" * 44, "“#" + "1" * 22 + "…”"),
+        ("1" * 44, "“" + "1" * 23 + "…”"),
+    ],
+)
+async def test_summary_of_a_number_that_is_no_id_says_there_is_no_such_article(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str, shown: str
+) -> None:
+    # "/summary -1" and "/summary #" with 44 digits answered "That is too short to summarize", while 20 digits
+    # said "There is no article #...": the user asked for an article either way.
+    await store_samples(running_bot)
+    reply = await say(emulator, f"/summary {typed}")
+    assert reply.text == f"⚠️ There is no article {shown}. /latest shows recent ones with their ids."
+
+
+@pytest.mark.parametrize("typed", ["https://", "http://", "HTTPS://"])
+async def test_summary_of_a_link_with_no_address_says_it_is_no_valid_link(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/summary https://" answered "That is too short to summarize".
+    reply = await say(emulator, f"/summary {typed}")
+    assert reply.text == (
+        f"⚠️ “{typed}” is not a valid link: send the page's whole address, e.g. https://example.com/news/story."
+    )
+    # Pasted text with a number in it is still text; a word is still too short.
+    assert "too short to summarize" in (await say(emulator, "/summary hello")).text
+    assert (await say(emulator, "/summary 15 people were hurt. The road is closed.")).text.startswith(
+        "📝 Summary"
+    )
+
+
+async def test_a_link_that_redirects_to_ftp_or_a_file_says_the_site_redirected(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/summary https://..." whose page redirects to ftp:// answered "Only http and https links can be fetched.",
+    # though the user had sent an https link.
+    for name, target in (("ftp", "ftp://files.example/story.txt"), ("file", "file:///etc/hostname")):
+        url = news_site.add_redirect(f"/moved-{name}", target)
+        reply = await say(emulator, f"/summary {url}")
+        assert "The site redirected to an address newsbot cannot fetch." in reply.text, reply.text
+        assert "Only http and https" not in reply.text
+
+
+async def test_quiet_hours_that_hold_a_digest_time_say_so(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings quiet 7-22" with a digest at 08:00 said only "alerts and digests wait until they end", while
+    # "/settings digest" said when that digest would come.
+    await say(emulator, "/start")
+    await say(emulator, "/settings digest 08:00")
+    reply = await say(emulator, "/settings quiet 7-22")
+    assert reply.text.startswith(
+        "✅ Quiet hours 07:00–22:00 (UTC): alerts and digests wait until they end. 08:00 falls in your quiet "
+        "hours: that digest comes when they end at 22:00.\n"
+    ), reply.text
+    assert "08:00 falls" not in (await say(emulator, "/settings quiet 9-17")).text
+    await say(emulator, "/settings instant")
+    assert "falls in" not in (await say(emulator, "/settings quiet 7-22")).text  # no digests: nothing held
+
+
+async def test_two_digest_times_in_one_quiet_night_are_said_to_make_one_digest(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "06:00 and 23:00 fall in your quiet hours: those digests come when they end at 07:00" promised two digests
+    # at 07:00; the delivery sends one with the stories of both (as the README says).
+    await say(emulator, "/start")
+    await say(emulator, "/settings digest 06:00,23:00")
+    reply = await say(emulator, "/settings quiet 22-7")
+    assert reply.text.startswith(
+        "✅ Quiet hours 22:00–07:00 (UTC): alerts and digests wait until they end. 06:00 and 23:00 fall in your "
+        "quiet hours: they make one digest when they end at 07:00.\n"
+    ), reply.text
+    again = await say(emulator, "/settings digest 06:00,23:00")
+    assert (
+        "06:00 and 23:00 fall in your quiet hours: they make one digest when they end at 07:00." in again.text
+    )
+    assert "those digests come" not in again.text

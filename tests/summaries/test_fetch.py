@@ -129,10 +129,12 @@ async def test_redirect_loop_stops(news_site: NewsSite) -> None:
     assert news_site.hits("/loop") == 4
 
 
-async def test_redirect_to_other_scheme_refused(news_site: NewsSite) -> None:
-    url = news_site.add_redirect("/ftp", "ftp://example.com/file")
+@pytest.mark.parametrize("target", ["ftp://example.com/file", "FILE:///etc/hostname", "gopher://a/1"])
+async def test_redirect_to_other_scheme_refused(news_site: NewsSite, target: str) -> None:
+    # It said "Only http and https links can be fetched", to someone who had sent an http(s) link.
+    url = news_site.add_redirect("/ftp", target)
     async with Fetcher(allow_private=True) as fetcher:
-        with pytest.raises(FetchError, match="Only http and https"):
+        with pytest.raises(FetchError, match=r"^The site redirected to an address newsbot cannot fetch"):
             await fetcher.fetch(url)
 
 
