@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from summaries.articles import Article
-from summaries.fetch import binary_kind, decode_bytes, sniff_media_type
+from summaries.fetch import BINARY_PART, binary_kind, decode_bytes, has_binary_part, sniff_media_type
 from summaries.sources.feeds import (
     FeedError,
     article_topics,
@@ -135,6 +135,8 @@ def read_source_bytes(data: bytes, *, name: str, url: str, charset: str | None =
     kind = sniff_media_type(data[:2048])
     if kind is None:
         raise SourceFileError(f"It is {binary_kind(data[:16])}, not text, HTML or a news feed.")
+    if has_binary_part(data):
+        raise SourceFileError(f"It is {BINARY_PART}, not text, HTML or a news feed.")
     if looks_like_feed(data):
         try:
             # Every item: the file size cap bounds the work, and items past the poll cap would vanish unreported.
@@ -237,6 +239,8 @@ def read_standard_input(stream: BinaryIO) -> SourceText:
     kind = sniff_media_type(data[:2048])
     if data.strip() and kind is None:
         raise UnreadableSource(f"standard input is {binary_kind(data[:16])}, not text")
+    if has_binary_part(data):
+        raise UnreadableSource(f"standard input is {BINARY_PART}, not text")
     if not data.strip():
         return SourceText(decode_bytes(data))
     # Read like a file: `curl URL | newsbot summarize` pipes markup, whose tags would become "sentences"; and a

@@ -7,6 +7,7 @@ import contextlib
 import html
 import os
 import pty
+import random
 import signal
 import sqlite3
 import subprocess
@@ -571,6 +572,40 @@ def test_summarize_binary_stdin_is_refused(tmp_path: Path, data: bytes, expected
     assert result.returncode == 1
     assert result.stdout == b""
     assert result.stderr.decode().count("\n") == 1 and expected in result.stderr.decode(), result.stderr
+
+
+def test_a_file_or_standard_input_that_turns_into_binary_data_is_refused(tmp_path: Path) -> None:
+    # Only the first 2 kB were sniffed: text or HTML followed by binary bytes was summarized and ingested as
+    # mojibake "sentences".
+    text = ARTICLE.encode() * 5  # over 2 kB of ordinary text
+    page = b"<html><body><article><h1>Tram line</h1><p>" + text + b"</p>"
+    assert len(text) > 2048
+    junk = random.Random(5).randbytes(300_000)
+    for name, start in (("tram.txt", text), ("tram.html", page)):
+        path = tmp_path / name
+        path.write_bytes(start + junk)
+        result = newsbot("summarize", str(path), cwd=tmp_path)
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr == (
+            f"newsbot: cannot read {path}: It is binary data (only part of it looks like text), "
+            "not text, HTML or a news feed.\n"
+        )
+        db = tmp_path / "news.sqlite3"
+        result = newsbot("ingest", "--quiet", str(path), cwd=tmp_path, NEWSBOT_DB_PATH=str(db))
+        assert result.returncode == 1
+        assert result.stdout.startswith("failed") and "only part of it looks like text" in result.stdout
+        assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "summarize"],
+        cwd=tmp_path, input=text + junk, capture_output=True, env={**clean, "PYTHONPATH": str(ROOT)}, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1 and result.stdout == b""
+    assert (
+        result.stderr
+        == b"newsbot: standard input is binary data (only part of it looks like text), not text\n"
+    )
 
 
 def test_summarize_latin1_stdin_and_empty_stdin(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import ssl
 import threading
@@ -452,6 +453,23 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
             assert time.monotonic() - started < 20
             assert reply.text.startswith("⚠️ " + reason), reply.text
             assert "\n" not in reply.text.strip(), reply.text  # one line
+
+
+async def test_a_link_to_html_that_turns_into_binary_data_is_refused_not_stored(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Only its first 2 kB were sniffed: the "summary" was mojibake, and the stored article held about 260 kB of it.
+    start = (
+        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
+        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
+        * 25
+    ).encode()
+    url = news_site.add(
+        "/fares.html", start + random.Random(3).randbytes(300_000) + b"</article></body></html>"
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == "⚠️ That link leads to binary data (only part of it looks like text), not a web page."
+    assert await services_of(running_bot).db.articles.get_by_url(url) is None
 
 
 async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(

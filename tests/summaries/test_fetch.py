@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import gzip
+import random
 import socket
 import ssl
 import threading
@@ -265,6 +266,58 @@ async def test_binary_content_refused(
             await fetcher.fetch(url, accept="page")
     assert words in err.value.reason
     assert "not a web page" in err.value.reason
+
+
+# A page written for these tests: 2 kB of ordinary HTML, the part the sniffer reads.
+_PAGE_START = (
+    "<html><head><title>Bus plan</title></head><body><article><h1>Bus plan</h1>"
+    + "<p>The council voted on Tuesday to run more buses across three districts, officials said.</p>\n" * 22
+).encode()
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", None])
+@pytest.mark.parametrize("accept", ["page", "any"])
+async def test_binary_data_after_a_start_of_html_is_refused(
+    news_site: NewsSite, content_type: str | None, accept: Any
+) -> None:
+    # Only the first 2 kB were sniffed: HTML followed by 3 MB of random bytes was taken for a page, and the
+    # stored "article" held about 260 kB of mojibake.
+    assert len(_PAGE_START) > 2048
+    body = _PAGE_START + random.Random(7).randbytes(3_000_000) + b"</article></body></html>"
+    url = news_site.add("/bus.html", body, content_type=content_type)
+    async with Fetcher(allow_private=True, max_bytes=5_000_000) as fetcher:
+        with pytest.raises(FetchError) as err:
+            await fetcher.fetch(url, accept=accept)
+    assert err.value.reason.startswith(
+        "That link leads to binary data (only part of it looks like text), not a "
+    )
+
+
+async def test_a_feed_that_turns_into_binary_data_is_refused(news_site: NewsSite) -> None:
+    items = "".join(
+        f"<item><title>Bus {n}</title><link>https://bus.example/{n}</link></item>" for n in range(40)
+    )
+    feed = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Buses</title>{items}".encode()
+    url = news_site.add(
+        "/rss.xml", feed + random.Random(8).randbytes(50_000), content_type="application/rss+xml"
+    )
+    async with Fetcher(allow_private=True) as fetcher:
+        with pytest.raises(
+            FetchError, match=r"binary data \(only part of it looks like text\), not a news feed"
+        ):
+            await fetcher.fetch(url, accept="feed")
+
+
+async def test_a_page_with_a_few_stray_control_bytes_or_bad_bytes_is_still_a_page(
+    news_site: NewsSite,
+) -> None:
+    # Text pasted from a word processor keeps its line breaks (\v) and the odd stray control byte or byte that is
+    # no UTF-8: a page, not binary data.
+    line = "<p>Лінія\vметро 地铁线路 خط المترو मेट्रो लाइन opens on Tuesday.</p>\n".encode()
+    body = _PAGE_START + line * 400 + b"<p>A stray\x07 bell, a\x00 NUL and a\xff bad byte.</p>" * 6
+    url = news_site.add("/metro.html", body, content_type="text/html; charset=utf-8")
+    async with Fetcher(allow_private=True) as fetcher:
+        assert (await fetcher.fetch(url, accept="page")).body == body
 
 
 async def test_text_that_begins_like_a_magic_number_is_text_and_the_file_with_it_is_not(
