@@ -320,6 +320,17 @@ async def test_a_page_with_a_few_stray_control_bytes_or_bad_bytes_is_still_a_pag
         assert (await fetcher.fetch(url, accept="page")).body == body
 
 
+async def test_a_japanese_page_in_iso_2022_jp_is_a_page(news_site: NewsSite) -> None:
+    # ISO-2022-JP opens each switch between Latin and Japanese script with ESC, a control byte: hundreds of them in
+    # each 4 kB, which the check for binary data past the start must not count.
+    text = "<p>東京都は3日、新しいバス路線の計画を発表した。2026年に運行を始める。</p>\n" * 120
+    body = _PAGE_START + text.encode("iso-2022-jp") + b"</article></body></html>"
+    assert body.count(b"\x1b") > 500
+    url = news_site.add("/tokyo.html", body, content_type="text/html; charset=iso-2022-jp")
+    async with Fetcher(allow_private=True) as fetcher:
+        assert (await fetcher.fetch(url, accept="page")).body == body
+
+
 async def test_text_that_begins_like_a_magic_number_is_text_and_the_file_with_it_is_not(
     news_site: NewsSite,
 ) -> None:
