@@ -12,7 +12,9 @@ import sys
 import termios
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,11 +177,10 @@ async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
     url = news_site.add_never_answering("/slow.html")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update(PYTHONPATH=str(ROOT), NEWSBOT_ALLOW_PRIVATE_URLS="true", NEWSBOT_FETCH_TIMEOUT_SECONDS="60")
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    ) as console:  # fmt: skip
         assert console.stdin is not None and console.stdout is not None
         await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
         console.stdin.write(f"/summary {url}\n".encode())
@@ -192,10 +193,6 @@ async def test_ctrl_c_leaves_at_once_while_a_link_is_being_fetched(
         stdout, stderr = await asyncio.wait_for(console.communicate(), 10)  # not the 60 s fetch timeout
         assert console.returncode == 0, stderr
         assert stdout.decode().rstrip().endswith("bye")
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 async def test_ctrl_d_while_a_link_is_being_fetched_shows_its_summary_before_leaving(
@@ -328,6 +325,18 @@ def _person_s_terminal_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return env, temp
 
 
+@contextlib.asynccontextmanager
+async def _console_process(*argv: Any, **options: Any) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``asyncio.create_subprocess_exec(*argv, **options)``, killed at the end if a failed check left it running."""
+    console = await asyncio.create_subprocess_exec(*argv, **options)
+    try:
+        yield console
+    finally:
+        if console.returncode is None:
+            console.kill()
+            await console.wait()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 async def test_closing_the_terminal_or_sigterm_leaves_no_database_behind(
     tmp_path: Path, sig: signal.Signals
@@ -335,11 +344,10 @@ async def test_closing_the_terminal_or_sigterm_leaves_no_database_behind(
     # Only Ctrl-C was handled: a closed terminal window (SIGHUP) or a `kill` (SIGTERM) ended the process at once,
     # and each session's throwaway database stayed in the temporary folder for good.
     env, temp = _person_s_terminal_env(tmp_path)
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    ) as console:  # fmt: skip
         assert console.stdout is not None
         await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
         assert [p.name for p in temp.glob("newsbot-console-*/*.sqlite3")] == ["console.sqlite3"]
@@ -347,10 +355,6 @@ async def test_closing_the_terminal_or_sigterm_leaves_no_database_behind(
         _, stderr = await asyncio.wait_for(console.communicate(), 10)
         assert console.returncode == 0, stderr
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None:
@@ -359,12 +363,11 @@ async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None
     # PYTHONUNBUFFERED (set by some test runners, not in a user's terminal) hid that.
     env, temp = _person_s_terminal_env(tmp_path)
     controller, terminal = pty.openpty()
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
         stdin=terminal, stdout=terminal, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    os.close(terminal)
-    try:
+    ) as console:  # fmt: skip
+        os.close(terminal)
         shown = b""
         while b"you> " not in shown:
             shown += await asyncio.wait_for(asyncio.to_thread(os.read, controller, 4096), 30)
@@ -373,10 +376,6 @@ async def test_closing_the_terminal_window_exits_quietly(tmp_path: Path) -> None
         _, stderr = await asyncio.wait_for(console.communicate(), 10)
         assert (console.returncode, stderr.decode()) == (0, "")
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 async def test_a_terminal_gone_before_its_hang_up_ends_the_session_quietly(tmp_path: Path) -> None:
@@ -384,12 +383,11 @@ async def test_a_terminal_gone_before_its_hang_up_ends_the_session_quietly(tmp_p
     # shown to the gone terminal raised up through the conversation, a traceback and exit 120.
     env, temp = _person_s_terminal_env(tmp_path)
     controller, terminal = pty.openpty()
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=terminal, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    os.close(terminal)
-    try:
+    ) as console:  # fmt: skip
+        os.close(terminal)
         assert console.stdin is not None and console.stderr is not None
         shown = b""
         while b"you> " not in shown:
@@ -401,30 +399,21 @@ async def test_a_terminal_gone_before_its_hang_up_ends_the_session_quietly(tmp_p
         await asyncio.wait_for(console.wait(), 10)
         assert (console.returncode, stderr.decode()) == (0, "")
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 async def test_a_console_started_with_standard_output_closed_exits_quietly(tmp_path: Path) -> None:
     # `newsbot console >&-`: with no standard output to show the chat on, the first line shown raised an
     # AttributeError on None: a traceback and exit 1 instead of ending as a terminal gone does.
     env, temp = _person_s_terminal_env(tmp_path)
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         "/bin/sh", "-c", 'exec "$0" -m bot console >&-', sys.executable, cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    ) as console:  # fmt: skip
         assert console.stderr is not None
         stderr = await asyncio.wait_for(console.stderr.read(), 30)  # standard input stays open: no Ctrl-D
         await asyncio.wait_for(console.wait(), 10)
         assert (console.returncode, stderr.decode()) == (0, "")
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 async def test_a_console_whose_temporary_database_fails_names_it_not_newsbot_db_path(tmp_path: Path) -> None:
@@ -432,21 +421,16 @@ async def test_a_console_whose_temporary_database_fails_names_it_not_newsbot_db_
     # its first migration and the console said "NEWSBOT_DB_PATH: migration ... failed", a configuration error
     # (exit 2) naming a setting the console ignores.
     env, temp = _person_s_terminal_env(tmp_path)
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         "/bin/sh", "-c", 'ulimit -f 128; exec "$0" -m bot console', sys.executable, cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    ) as console:  # fmt: skip
         _, stderr = await asyncio.wait_for(console.communicate(), 30)
         message = stderr.decode()
         assert console.returncode == 1, message
         assert "NEWSBOT_DB_PATH" not in message
         assert f"cannot set up the console's temporary database in {temp}: " in message
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -468,21 +452,14 @@ async def test_a_console_whose_output_is_on_a_full_disk_says_so(
     else:
         read_end, write_end = os.pipe()
         os.close(read_end)
-    try:
-        console = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=write_end, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-    finally:
-        os.close(write_end)
-    try:
+    async with _console_process(
+        sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=write_end, stderr=asyncio.subprocess.PIPE,
+    ) as console:  # fmt: skip
+        os.close(write_end)  # the console's copy is the only one left
         _, stderr = await asyncio.wait_for(console.communicate(b"/help\n"), 30)
         assert (console.returncode, stderr.decode()) == expected
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
 
 
 async def test_a_second_ctrl_c_while_the_console_shuts_down_still_exits_0(tmp_path: Path) -> None:
@@ -490,11 +467,10 @@ async def test_a_second_ctrl_c_while_the_console_shuts_down_still_exits_0(tmp_pa
     # process by SIGINT (130), or printed "Exception ignored ... KeyboardInterrupt", most of the time. Here the
     # second one comes after "bye", when the handlers are surely gone, and again until the process has ended.
     env, temp = _person_s_terminal_env(tmp_path)
-    console = await asyncio.create_subprocess_exec(
+    async with _console_process(
         sys.executable, "-m", "bot", "console", cwd=tmp_path, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    ) as console:  # fmt: skip
         assert console.stdout is not None and console.stderr is not None
         await asyncio.wait_for(console.stdout.readuntil(b"you> "), 30)
         console.send_signal(signal.SIGINT)
@@ -511,7 +487,3 @@ async def test_a_second_ctrl_c_while_the_console_shuts_down_still_exits_0(tmp_pa
         _, stderr = await asyncio.wait_for(reading, 10)
         assert (console.returncode, stderr.decode()) == (0, "")
         assert list(temp.iterdir()) == []
-    finally:
-        if console.returncode is None:
-            console.kill()
-            await console.wait()
