@@ -31,6 +31,8 @@ _TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
 # once full-width forms are read as ASCII).
 _QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|~|〜|to|\s)\s*")
 _OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
+# "0" is no off word for digests: "/settings digest 0" is a digest at midnight.
+_DIGEST_OFF_WORDS = frozenset({"off", "none", "stop"})
 # What people type for a time of day: "8", "8am", "8:30 p.m.", "20.30", "08h00", "0800", "20h".
 _LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?h?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE)
 # "8:00 PM" must stay one time when a list is split at spaces.
@@ -115,7 +117,7 @@ class ChatService:
         if name in ("instant", "alerts", "alert"):
             return await self.set_mode(chat_id, "instant"), "mode"
         if name in ("digest", "digests"):
-            if [w.lower() for w in rest] in (["off"], ["none"], ["stop"]):
+            if _turns_off(" ".join(rest), _DIGEST_OFF_WORDS, what="digests", setting="digest"):
                 # "No more digests" can only mean alerts; the times stay for a later "/settings digest".
                 return await self.set_mode(chat_id, "instant"), "mode"
             if rest:
@@ -321,14 +323,8 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
     text = _halfwidth(text).strip().lower()
     if not text:
         raise UserError("Give quiet hours like /settings quiet 22:00-07:00, or /settings quiet off.")
-    if text in _OFF_WORDS:
+    if _turns_off(text, _OFF_WORDS, what="quiet hours", setting="quiet"):
         return None, None
-    first, *extra = text.split(maxsplit=1)
-    if first in _OFF_WORDS and not first.isdecimal() and extra:
-        # "off now" was told "“off” is not a time of day", as if quiet hours had been typed wrong.
-        raise UserError(
-            f"To turn quiet hours off, send /settings quiet off alone, without {quoted(extra[0], 20)}."
-        )
     parts = [p for p in _QUIET_SPLIT.split(_MERIDIEM_GAP.sub("", text)) if p]
     if len(parts) != 2:
         raise UserError("Write quiet hours as START-END, e.g. /settings quiet 22:00-07:00.")
@@ -340,6 +336,20 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
             "/settings quiet 22:00-07:00. To get nothing for a while, use /settings pause."
         )
     return start, end
+
+
+def _turns_off(text: str, off_words: frozenset[str], *, what: str, setting: str) -> bool:
+    """True when ``text`` is an off word alone ("off"); UserError when more follows one ("off now")."""
+    text = _halfwidth(text).strip().lower()
+    if text in off_words:
+        return True
+    first, *extra = text.split(maxsplit=1) or [""]
+    if first in off_words and not first.isdecimal() and extra:
+        # "off now" was told "“off” is not a time of day", as if the times had been typed wrong.
+        raise UserError(
+            f"To turn {what} off, send /settings {setting} off alone, without {quoted(extra[0], 20)}."
+        )
+    return False
 
 
 def _halfwidth(text: str) -> str:

@@ -56,6 +56,10 @@ from summaries.urls import canonical_url, site_host
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 100_000  # pasted text beyond this is cut: nobody pastes a book into a chat
+# Pasted text of fewer words is no text to condense: it came back as its own summary. A two-sentence wire brief
+# ("Fire in Rome. Two hurt.") has five. Words are what holds a letter or digit: "-" or an emoji is none.
+MIN_TEXT_WORDS = 5
+_HAS_WORD = re.compile(r"\w")
 MAX_ITEMS_PER_POLL = 100  # a feed that suddenly lists thousands of items is read in bounded steps
 TEASER_FETCHES_PER_POLL = 10
 # A first poll alerts only what is dated after the feed was added; a feed added while its site was down can
@@ -393,9 +397,9 @@ class IngestService:
             raise UserError(
                 "I can only fetch http:// and https:// links. Send a web link, or the text itself."
             )
-        if len(text.split()) < 2 and not is_unspaced(text):
-            # One word ("hello") would come back as its own summary, which helps nobody.
-            # Chinese or Japanese puts no spaces between words, so one run of it can be a whole article.
+        if not is_unspaced(text) and sum(1 for w in text.split() if _HAS_WORD.search(w)) < MIN_TEXT_WORDS:
+            # A few words ("hello", "hello world", "https:// foo") came back as their own summary, which helps
+            # nobody. Chinese or Japanese puts no spaces between words, so one run of it can be a whole article.
             raise UserError(
                 "That is too short to summarize. Send a few sentences of an article, a link (https://...) "
                 "or an article id (/summary 12)."

@@ -245,3 +245,38 @@ async def test_two_digest_times_in_one_quiet_night_are_said_to_make_one_digest(
         "06:00 and 23:00 fall in your quiet hours: they make one digest when they end at 07:00." in again.text
     )
     assert "those digests come" not in again.text
+
+
+async def test_digest_off_with_a_word_more_says_what_is_wrong(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings digest off now" answered "“off” is not a time of day", as "quiet off now" did.
+    await say(emulator, "/start")
+    await say(emulator, "/settings digest 08:00")
+    reply = await say(emulator, "/settings digest off now")
+    assert reply.text == "⚠️ To turn digests off, send /settings digest off alone, without “now”."
+    assert "⚠️ To turn digests off" in (await say(emulator, "/settings digest stop please")).text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.mode == "digest"
+    assert "an alert for each new matching article" in (await say(emulator, "/settings digest off")).text
+    # "0" is midnight for a digest, not an off word.
+    assert "digest at 00:00, 08:00" in (await say(emulator, "/settings digest 0 8")).text
+
+
+@pytest.mark.parametrize(
+    "typed", ["https:// foo", "hello world", "Quake hits Chile", "www. foo", "ok thanks 👍"]
+)
+async def test_a_few_words_are_too_short_not_their_own_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/summary https:// foo" answered "📝 Summary\n\nhttps:// foo": two words passed the one-word check and came
+    # back as their own summary.
+    reply = await say(emulator, f"/summary {typed}")
+    assert reply.text.startswith("⚠️ That is too short to summarize."), reply.text
+
+
+async def test_a_two_sentence_wire_brief_is_still_summarized(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    reply = await say(emulator, "/summary Fire in Rome. Two hurt.")
+    assert reply.text == "📝 Summary\n\nFire in Rome.\n\nTwo hurt."
