@@ -302,16 +302,16 @@ async def _converse(
                 continue
             # isdecimal, not isdigit: "²" and "①" are digits that int() refuses, and so is a pasted run of over
             # 4,300 digits. A keyboard has at most 100 buttons.
-            if text.isdecimal() and len(text) <= 3 and int(text) not in terminal.buttons:
-                # "7" under six buttons, or "0", went to the bot as text and got "Send me a link...".
-                hint = (
-                    f"type 1 to {max(terminal.buttons)}"
-                    if terminal.buttons
-                    else "no message shows buttons now"
-                )
-                terminal.write(f"     (there is no button {int(text)}: {hint})\n")
-                continue
             if text.isdecimal() and len(text) <= 3:
+                if int(text) not in terminal.buttons:
+                    # "7" under six buttons, or "0", went to the bot as text and got "Send me a link...".
+                    hint = (
+                        f"type 1 to {max(terminal.buttons)}"
+                        if terminal.buttons
+                        else "no message shows buttons now"
+                    )
+                    terminal.write(f"     (there is no button {int(text)}: {hint})\n")
+                    continue
                 message_id, data = terminal.buttons[int(text)]
                 if data.startswith(("http://", "https://")):
                     terminal.write(f"     (link: {data})\n")
