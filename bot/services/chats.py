@@ -31,8 +31,9 @@ _TIME_LIST_SPLIT = re.compile(r"[,\s;]+")
 # once full-width forms are read as ASCII).
 _QUIET_SPLIT = re.compile(r"\s*(?:-|–|—|~|〜|to|\s)\s*")
 _OFF_WORDS = frozenset({"off", "none", "no", "disable", "disabled", "0"})
-# "0" is no off word for digests: "/settings digest 0" is a digest at midnight.
-_DIGEST_OFF_WORDS = frozenset({"off", "none", "stop"})
+# "0" is no off word for digests: "/settings digest 0" is a digest at midnight. The others are ("digest no" was
+# "not a time of day", though "quiet no" turned quiet hours off).
+_DIGEST_OFF_WORDS = (_OFF_WORDS - {"0"}) | {"stop"}
 # What people type for a time of day: "8", "8am", "8:30 p.m.", "20.30", "08h00", "0800", "20h".
 _LOOSE_TIME = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?h?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE)
 # "8:00 PM" must stay one time when a list is split at spaces.

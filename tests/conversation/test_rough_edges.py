@@ -259,6 +259,12 @@ async def test_digest_off_with_a_word_more_says_what_is_wrong(
     chat = await services_of(running_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.mode == "digest"
     assert "an alert for each new matching article" in (await say(emulator, "/settings digest off")).text
+    # The words that turn quiet hours off turn digests off too.
+    for word in ("no", "disable"):
+        await say(emulator, "/settings digest 08:00")
+        assert (
+            "an alert for each new matching article" in (await say(emulator, f"/settings digest {word}")).text
+        )
     # "0" is midnight for a digest, not an off word.
     assert "digest at 00:00, 08:00" in (await say(emulator, "/settings digest 0 8")).text
 
