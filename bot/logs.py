@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass
 from urllib.parse import quote
 
 # Request URLs look like https://api.telegram.org/bot123456:ABC-DEF/sendMessage; hide anything token-shaped.
@@ -133,6 +134,29 @@ def configure_logging(level: int | str = logging.INFO, *, secrets: tuple[str, ..
     ptb_request = logging.getLogger("telegram.request.BaseRequest")
     if not any(isinstance(f, _QuietInvalidJsonFilter) for f in ptb_request.filters):
         ptb_request.addFilter(_QuietInvalidJsonFilter())
+
+
+@dataclass(slots=True)
+class CountedLines:
+    """One kind of event logged at most one line every ``every`` seconds: how many happened since the last line
+    (``unlogged``) and when that line was written (``logged_at``; None: none yet, or a new run of them begins)."""
+
+    every: float
+    unlogged: int = 0
+    logged_at: float | None = None
+
+    def due(self, now: float) -> bool:
+        """A line may be written now."""
+        return self.logged_at is None or now - self.logged_at >= self.every
+
+    def tail_due(self, now: float, *, stopping: bool = False) -> bool:
+        """Events wait to be counted and their minute is over (or the bot stops): said now, or they waited for the
+        next such event, days later or never."""
+        return bool(self.unlogged) and (stopping or self.due(now))
+
+    def said(self, now: float) -> None:
+        """A line was written now, counting every event so far."""
+        self.logged_at, self.unlogged = now, 0
 
 
 class FailureLog:

@@ -39,7 +39,7 @@ from bot.delivery.planning import (
 from bot.delivery.render_cache import RenderCache
 from bot.delivery.transport import NO_PREVIEW, LeanSender
 from bot.errors import cannot_post, chat_gone, not_telegrams_answer, retry_after_seconds, topic_gone
-from bot.logs import FailureLog
+from bot.logs import CountedLines, FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.render.text import counted
 from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
@@ -231,17 +231,15 @@ class DeliveryService:
         # Alerts parked since the last "Telegram unreachable" line, and when that line was written; the ids of the
         # rows this outage parked (a retry parked again is no "more alerts parked": counted, the lines added up
         # to more stories than were held back).
-        self._parked_unlogged = 0
+        self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
         self._parked_ids: set[int] = set()
-        self._parked_logged_at: float | None = None
         # Messages kept past MAX_OUTAGE_ATTEMPTS (stuck) have lines of their own, at most one a minute: stories
         # stuck since the last such line, the attempts and reason of the last, and when that line was written.
         # Four hours into an outage every held alert is stuck within a minute or so: said in the outage's lines,
         # they were named one, the others neither named nor counted, and a stuck first line of an outage (after
         # a restart) held back its first "unreachable" line without starting it.
-        self._stuck_unlogged = 0
+        self._stuck = CountedLines(PARKED_LOG_EVERY_SECONDS)
         self._stuck_last: tuple[int, str] = (0, "")
-        self._stuck_logged_at: float | None = None
         # When the first "Telegram unreachable" line of an outage was written (None: none since the last send);
         # once Telegram takes a message again, (that time, the time it took one) until the flusher logs the end.
         self._outage_since: float | None = None
@@ -252,10 +250,8 @@ class DeliveryService:
         self._rendered = RenderCache(catalogue)
         self._recent_429: deque[tuple[float, int]] = deque()
         # 429s (and pauses of all sends among them) since the last 429 line, and when that line was written.
-        self._429_unlogged = 0
-        self._pauses_unlogged = 0
-        self._429_logged_at: float | None = None
-        self._pause_logged_at: float | None = None
+        self._429s = CountedLines(RATE_LIMITED_LOG_EVERY_SECONDS)
+        self._pauses = CountedLines(RATE_LIMITED_LOG_EVERY_SECONDS)
         self._wake = asyncio.Event()
         self._semaphore = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -1349,10 +1345,10 @@ class DeliveryService:
         # A proxy's error page, which PTB quotes in the error, is no help in a line said every minute of an outage.
         exc = str(exc).partition(". Parsing the server response ")[0]
         if stuck:  # reached once per message: each counted once, on the lines of stuck messages only
-            self._stuck_unlogged += len(ids)
+            self._stuck.unlogged += len(ids)
             self._stuck_last = (stuck, exc)
-            if self._stuck_logged_at is None or now - self._stuck_logged_at >= PARKED_LOG_EVERY_SECONDS:
-                if self._stuck_unlogged == len(ids):
+            if self._stuck.due(now):
+                if self._stuck.unlogged == len(ids):
                     log.warning(
                         "%s: still not taken after %d attempts (%s); no other message got through meanwhile to "
                         "tell an outage from Telegram refusing this one, so it is kept and tried again every "
@@ -1362,55 +1358,46 @@ class DeliveryService:
                         exc,
                         OUTAGE_RETRY_SECONDS,
                     )
-                    self._stuck_logged_at = now
-                    self._stuck_unlogged = 0
+                    self._stuck.said(now)
                 else:
                     self._log_stuck_count(now)
             return
         count = len(ids) - len(self._parked_ids.intersection(ids))
         self._parked_ids.update(ids)
-        self._parked_unlogged += count
-        if not self._parked_unlogged:
+        self._parked.unlogged += count
+        if not self._parked.unlogged:
             return  # parked again, and said already
-        if self._parked_logged_at is None or now - self._parked_logged_at >= PARKED_LOG_EVERY_SECONDS:
+        if self._parked.due(now):
             if self._outage_since is None:
                 self._outage_since = now
-            if self._parked_unlogged == count:
+            if self._parked.unlogged == count:
                 log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
                 log.warning(
                     "Telegram unreachable (%s): %d more alerts parked, each retried within %.0f s",
                     exc,
-                    self._parked_unlogged,
+                    self._parked.unlogged,
                     OUTAGE_RETRY_SECONDS,
                 )
-            self._parked_logged_at = now
-            self._parked_unlogged = 0
+            self._parked.said(now)
 
     def _log_stuck_count(self, now: float) -> None:
         stuck, exc = self._stuck_last
         log.warning(
             "%s still not taken after %d attempts (%s); no other message got through meanwhile to tell an "
             "outage from Telegram refusing them, so each is kept and tried again every %.0f s (not logged again)",
-            counted(self._stuck_unlogged, "more alert", "more alerts"),
+            counted(self._stuck.unlogged, "more alert", "more alerts"),
             stuck,
             exc,
             OUTAGE_RETRY_SECONDS,
         )
-        self._stuck_logged_at = now
-        self._stuck_unlogged = 0
+        self._stuck.said(now)
 
     def _log_stuck_of_an_ended_minute(self, *, stopping: bool = False) -> None:
         """The count of the last stuck messages once their minute is over (or at stop): none of them is logged
         again, so no later one may come to say it."""
-        if not self._stuck_unlogged:
-            return
         now = self._clock.now()
-        if (
-            stopping
-            or self._stuck_logged_at is None
-            or now - self._stuck_logged_at >= PARKED_LOG_EVERY_SECONDS
-        ):
+        if self._stuck.tail_due(now, stopping=stopping):
             self._log_stuck_count(now)
 
     def _telegram_took_one(self) -> None:
@@ -1421,8 +1408,7 @@ class DeliveryService:
             self._outage_ended = (self._outage_since, now)
             self._outage_since = None
             # The next outage's first parked message is said at once, not counted into a line a minute on.
-            self._parked_logged_at = None
-            self._parked_unlogged = 0
+            self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
             self._parked_ids.clear()
 
     async def _log_telegram_back(self) -> None:
@@ -1478,20 +1464,16 @@ class DeliveryService:
     def _log_rate_limited(self, chat_id: int, retry_after: float, paused: bool) -> None:
         """Log an alert's 429: the first in full, then a count at most every RATE_LIMITED_LOG_EVERY_SECONDS."""
         now = self._clock.now()
-        self._429_unlogged += 1
-        self._pauses_unlogged += paused
-        due = self._429_logged_at is None or now - self._429_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
+        self._429s.unlogged += 1
+        self._pauses.unlogged += paused
         # The first pause of all sends in a while is said at once: counted until the next 429 a minute later,
         # a single burst's pause was never told (or told an hour on, as "in 3600 s").
-        fresh_pause = paused and (
-            self._pause_logged_at is None or now - self._pause_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
-        )
-        if not (due or fresh_pause):
+        if not (self._429s.due(now) or (paused and self._pauses.due(now))):
             log.debug(
                 "chat %d rate limited: retrying after %.0f s (paused all: %s)", chat_id, retry_after, paused
             )
             return
-        if self._429_unlogged > 1:
+        if self._429s.unlogged > 1:
             self._log_429_count(now)
             return
         if paused:
@@ -1507,15 +1489,15 @@ class DeliveryService:
 
     def _log_429_count(self, now: float) -> None:
         """One line for the 429s counted since the last 429 line."""
-        times = counted(self._429_unlogged, "time")
-        since = now - (self._429_logged_at or now)
-        if self._pauses_unlogged:
+        times = counted(self._429s.unlogged, "time")
+        since = now - (self._429s.logged_at or now)
+        if self._pauses.unlogged:
             log.warning(
                 "Telegram answered 429 %s in %.0f s, %d of them pausing all sends; if this goes on, "
                 "lower NEWSBOT_RATE_OVERALL_PER_SECOND",
                 times,
                 since,
-                self._pauses_unlogged,
+                self._pauses.unlogged,
             )
         else:
             log.info(
@@ -1526,21 +1508,14 @@ class DeliveryService:
         self._429_told(now)
 
     def _429_told(self, now: float) -> None:
-        if self._pauses_unlogged:
-            self._pause_logged_at = now
-        self._429_logged_at = now
-        self._429_unlogged = self._pauses_unlogged = 0
+        if self._pauses.unlogged:
+            self._pauses.said(now)
+        self._429s.said(now)
 
     def _log_429s_of_an_ended_burst(self, *, stopping: bool = False) -> None:
         """The count of a burst's last 429s once its minute is over (or at stop), not only at the next 429."""
-        if not self._429_unlogged:
-            return
         now = self._clock.now()
-        if (
-            stopping
-            or self._429_logged_at is None
-            or now - self._429_logged_at >= RATE_LIMITED_LOG_EVERY_SECONDS
-        ):
+        if self._429s.tail_due(now, stopping=stopping):
             self._log_429_count(now)
 
     async def _on_migrated(self, item: _Item, new_id: int) -> None:

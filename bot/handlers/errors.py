@@ -31,6 +31,7 @@ from bot.handlers.common import (
     send,
     send_to_chat,
 )
+from bot.logs import CountedLines
 from bot.render.replies import (
     render_group_intro,
     render_internal_error,
@@ -103,13 +104,12 @@ async def on_error(update: object, context: BotContext) -> None:
 
 
 @dataclass(slots=True)
-class _LostAnswers:
+class _LostAnswers(CountedLines):
     """Answers Telegram was unreachable for since the last line that said so, when that line was written, when
     the last answer was lost, and why."""
 
-    logged_at: float | None = None
+    every: float = LOST_ANSWERS_LOG_EVERY_SECONDS
     last_lost_at: float | None = None
-    unlogged: int = 0
     reason: str = ""
 
 
@@ -134,11 +134,7 @@ def _log_lost_answer(update: object, context: BotContext, reason: str) -> None:
     lost.last_lost_at = now
     lost.unlogged += 1
     lost.reason = reason
-    if (
-        now is not None
-        and lost.logged_at is not None
-        and now - lost.logged_at < LOST_ANSWERS_LOG_EVERY_SECONDS
-    ):
+    if now is not None and not lost.due(now):
         return
     if lost.unlogged == 1:
         plural = "s" if earlier > 1 else ""
@@ -154,14 +150,9 @@ def log_lost_answers_counted(bot_data: dict[str, object], now: float, *, stoppin
     LOST_ANSWERS_LOG_EVERY_SECONDS have passed (stopping: at once). Counted only at the next lost answer, the
     last ones of an outage waited for the next outage, days later, or were never said."""
     lost = bot_data.get("lost_answers")
-    if (
-        isinstance(lost, _LostAnswers)
-        and lost.unlogged
-        and lost.logged_at is not None
-        and (stopping or now - lost.logged_at >= LOST_ANSWERS_LOG_EVERY_SECONDS)
-    ):
+    if isinstance(lost, _LostAnswers) and lost.tail_due(now, stopping=stopping):
         _log_lost_count(lost)
-        lost.logged_at, lost.unlogged = now, 0
+        lost.said(now)
 
 
 def _log_lost_count(lost: _LostAnswers) -> None:
