@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import time
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -192,16 +192,8 @@ async def test_a_newsbot_database_another_program_is_writing_to_is_one_line_not_
     # The sqlite3 shell left in a transaction on the bot's own database (already in WAL mode): opening passed,
     # and the first write at start-up ended `newsbot run` in a 40-line "database is locked" traceback.
     db = tmp_path / "bot.sqlite3"
-    async with await Database.open(db):
-        pass
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    holder.execute("UPDATE chats SET title = title")
-    try:
-        async with BotApiEmulator() as emulator:
-            code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
-    finally:
-        holder.close()
+    async with _write_lock_held_by_the_sqlite3_shell(db), BotApiEmulator() as emulator:
+        code, log = await _finish(await _start_run(tmp_path, emulator.base_url, db))
     assert code == 1
     assert log.splitlines() == [
         f"newsbot: {db} is locked by another process (waited 5 s); is something else writing to it?"
@@ -212,22 +204,28 @@ async def test_sigterm_while_start_up_waits_on_another_programs_write_stops_clea
     # The first write at start-up (the feeds from NEWSBOT_FEEDS) waits on a lock the sqlite3 shell holds: a stop
     # then must still close the database, or the process hangs at exit on the database's worker thread.
     db = tmp_path / "bot.sqlite3"
+    async with _write_lock_held_by_the_sqlite3_shell(db), BotApiEmulator() as emulator:
+        process = await _start_run(tmp_path, emulator.base_url, db)
+        # Its three connections are open (writer, reader, searcher): the first write waits on the lock.
+        await _until(lambda: _connections_to(process.pid, db) >= 3)
+        process.send_signal(signal.SIGTERM)
+        code, log = await _finish(process)
+    assert code == 0, log[-2000:]
+    assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
+
+
+@contextlib.asynccontextmanager
+async def _write_lock_held_by_the_sqlite3_shell(db: Path) -> AsyncIterator[None]:
+    """The bot's own database ``db`` (made, in WAL mode), with another program's write transaction open on it."""
     async with await Database.open(db):
         pass
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("UPDATE chats SET title = title")
     try:
-        async with BotApiEmulator() as emulator:
-            process = await _start_run(tmp_path, emulator.base_url, db)
-            # Its three connections are open (writer, reader, searcher): the first write waits on the lock.
-            await _until(lambda: _connections_to(process.pid, db) >= 3)
-            process.send_signal(signal.SIGTERM)
-            code, log = await _finish(process)
+        yield
     finally:
         holder.close()
-    assert code == 0, log[-2000:]
-    assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
 
 
 def _connections_to(pid: int, db: Path) -> int:
