@@ -26,6 +26,13 @@ async def _add_bot_to_channel(emulator: BotApiEmulator) -> None:
     await emulator.set_bot_status(CHANNEL, "administrator")
 
 
+async def _add_bot_to_channel_with_comments(emulator: BotApiEmulator) -> None:
+    """As _add_bot_to_channel, for a channel whose posts take comments in its linked discussion group."""
+    await _add_bot_to_channel(emulator)
+    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
+    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+
+
 async def post(emulator: BotApiEmulator, text: str) -> SentMessage:
     """An admin posts ``text`` in the channel; the bot's next post there."""
     await emulator.send_channel_post(CHANNEL, text)
@@ -457,9 +464,7 @@ async def test_a_command_commented_under_a_channel_post_is_answered_in_its_comme
 ) -> None:
     # A channel's comments are its discussion group's replies to the post's automatic forward. The answers went
     # to the group's main chat, where the reader who commented under the post never saw them.
-    await _add_bot_to_channel(emulator)
-    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
-    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await _add_bot_to_channel_with_comments(emulator)
     await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
     await emulator.send_channel_post(
         CHANNEL, "The harbour ferry runs again. The crew said the engine was fixed on Monday."
@@ -486,9 +491,7 @@ async def test_summary_commented_under_the_bots_own_digest_post_summarizes_its_s
 ) -> None:
     # The post's copy in the discussion group comes from Telegram's service account, not from the channel: a
     # reader's "/summary" under the channel's one-story digest summarized the digest's lines as pasted text.
-    await _add_bot_to_channel(emulator)
-    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
-    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await _add_bot_to_channel_with_comments(emulator)
     await post(emulator, "/settings digest 08:00")
     await post(emulator, "/subscribe business")
     articles = await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
@@ -505,9 +508,7 @@ async def test_a_command_replying_to_a_comment_is_answered_in_the_posts_comments
 ) -> None:
     # A reader answering another comment replies to that comment, not to the post's automatic forward: the
     # answer went to the discussion group's main chat, never under the post where the reader asked.
-    await _add_bot_to_channel(emulator)
-    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
-    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await _add_bot_to_channel_with_comments(emulator)
     await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
     await emulator.send_channel_post(CHANNEL, "The harbour ferry runs again.")
     [(_, forward, _)] = emulator.automatic_forwards
@@ -532,9 +533,7 @@ async def test_a_comment_deleted_before_its_answer_is_answered_in_the_discussion
 ) -> None:
     # Among the comments the answer quotes the command; a reader who deleted it at once must not make Telegram
     # refuse the answer ("message to be replied not found"): it goes to the group unquoted instead.
-    await _add_bot_to_channel(emulator)
-    await emulator.add_chat(DISCUSSION, "supergroup", "Daily News chat")
-    await emulator.link_discussion_group(CHANNEL, DISCUSSION)
+    await _add_bot_to_channel_with_comments(emulator)
     await store_news(running_bot, "bank", "Bank profit rises", "The bank {k} said profit rose.")
     await emulator.send_channel_post(CHANNEL, "The harbour ferry runs again.")
     [(_, forward, _)] = emulator.automatic_forwards
