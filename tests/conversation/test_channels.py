@@ -298,11 +298,8 @@ async def test_a_channel_button_telegram_cannot_check_says_channel(
     # A tap whose admin check Telegram could not answer (a proxy's 502) is told so, in the channel's words.
     await _add_bot_to_channel(emulator)
     topics = await post(emulator, "/topics")
-    emulator.answer_as_proxy(502, methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(502, methods=("getChatMember",)):
         toast = await press(emulator, topics, "t:science", user_id=CHANNEL_ADMIN)
-    finally:
-        emulator.answer_as_proxy(None)
     assert toast == (
         "Telegram could not tell me just now whether you administer this channel; please try again in a minute."
     )
@@ -557,11 +554,8 @@ async def test_a_reply_in_a_plain_supergroup_is_answered_unquoted_also_when_getc
     assert "Bank profit rises" in first.text and first.reply_to_message_id is None
     await emulator.send_user_message(group, "Let me ask", user_id=CHANNEL_ADMIN, reply_to_message_id=1)
     chain = first.message_id + 1  # message ids count up in each chat
-    emulator.answer_as_proxy(502, "<html><body>Bad Gateway</body></html>", methods=("getChat",))
-    try:
+    with emulator.answering_as_proxy(502, "<html><body>Bad Gateway</body></html>", methods=("getChat",)):
         second = await say(emulator, "/latest", chat=group, user_id=SUBSCRIBER, reply_to=chain)
-    finally:
-        emulator.answer_as_proxy(None)
     assert emulator.requests["proxy"] == 1  # the reply chain made the bot ask
     assert "Bank profit rises" in second.text and second.reply_to_message_id is None
 

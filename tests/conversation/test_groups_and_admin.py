@@ -143,12 +143,9 @@ async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     # It also proves nothing against them: a real administrator was told "only this group's administrators".
     await emulator.add_chat(GROUP, "group", "Readers")
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
-    emulator.answer_as_proxy(502, methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(502, methods=("getChatMember",)):
         refused = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
         unsure = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
-    finally:
-        emulator.answer_as_proxy(None)
     for reply in (refused, unsure):
         assert reply.text == (
             "⚠️ Telegram could not tell me just now whether you administer this group; please try again in a "
@@ -164,11 +161,10 @@ async def test_an_admin_check_telegram_refuses_is_no_outage(
     # outage, and the sender was told to try again in a minute, which gets the same answer every time.
     await emulator.add_chat(GROUP, "group", "Readers")
     refused = {"ok": False, "error_code": 400, "description": "Bad Request: user not found"}
-    emulator.answer_as_proxy(400, json.dumps(refused), "application/json", methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(
+        400, json.dumps(refused), "application/json", methods=("getChatMember",)
+    ):
         reply = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
-    finally:
-        emulator.answer_as_proxy(None)
     assert "only this group's administrators" in reply.text, reply.text
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
 
@@ -177,9 +173,8 @@ async def _answer_429_once(emulator: BotApiEmulator, method: str, retry_after: i
     """Answer ``method`` with a 429 until Telegram's answer has been given once, then normally again."""
     flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
     flood["parameters"] = {"retry_after": retry_after}
-    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=(method,))
-    await wait_until(lambda: emulator.requests["proxy"] > 0)
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(429, json.dumps(flood), "application/json", methods=(method,)):
+        await wait_until(lambda: emulator.requests["proxy"] > 0)
 
 
 async def test_an_admin_check_telegram_asks_to_wait_for_is_waited_out(
@@ -207,12 +202,9 @@ async def test_an_admin_check_telegram_asks_to_wait_long_for_says_when_to_try_ag
     topics = await say(emulator, "/topics", chat=GROUP, user_id=GROUP_ADMIN)
     flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 40"}
     flood["parameters"] = {"retry_after": 40}
-    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(429, json.dumps(flood), "application/json", methods=("getChatMember",)):
         paused = await say(emulator, "/settings pause", chat=GROUP, user_id=GROUP_ADMIN)
         toast = await press(emulator, topics, "t:science", user_id=GROUP_ADMIN)
-    finally:
-        emulator.answer_as_proxy(None)
     wait = "Telegram asks me to wait 40 s before I can check who administers this group; try again then."
     assert paused.text == "⚠️ " + wait
     assert toast == wait
@@ -226,10 +218,9 @@ async def _answer_429_times(emulator: BotApiEmulator, method: str, retry_after: 
     """Answer ``method`` with a 429 (retry after ``retry_after`` s) ``times`` times in a row, then normally."""
     flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
     flood["parameters"] = {"retry_after": retry_after}
-    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=(method,))
-    start = emulator.requests["proxy"]
-    await wait_until(lambda: emulator.requests["proxy"] >= start + times, timeout=30)
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(429, json.dumps(flood), "application/json", methods=(method,)):
+        start = emulator.requests["proxy"]
+        await wait_until(lambda: emulator.requests["proxy"] >= start + times, timeout=30)
 
 
 async def test_a_reply_told_to_wait_is_tried_three_times_then_left_with_one_log_line(
@@ -617,10 +608,9 @@ async def test_a_proxys_403_to_an_answer_does_not_drop_the_chat(
     # A reverse proxy in front of the Bot API answering one reply with its own 403 page deactivated the chat
     # as if the user had blocked the bot: no more alerts for it.
     await say(emulator, "/subscribe business")
-    emulator.answer_as_proxy(403, methods=("sendMessage",))
-    await emulator.send_user_message(USER_CHAT, "/mysubs")
-    await emulator.wait_for_idle()
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(403, methods=("sendMessage",)):
+        await emulator.send_user_message(USER_CHAT, "/mysubs")
+        await emulator.wait_for_idle()
     chat = await services_of(running_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.active
     assert "Business" in (await say(emulator, "/mysubs")).text
@@ -1261,12 +1251,9 @@ async def test_a_summary_button_posts_again_after_a_failed_post_and_in_private_c
 ) -> None:
     latest, data = await _group_latest(emulator, running_bot)
     # Telegram refused the post: nothing is in the chat, so the next tap must post it, not say "already".
-    emulator.answer_as_proxy(502, methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(502, methods=("sendMessage",)):
         toast = await press(emulator, latest, data, user_id=MEMBER)
         assert toast == "Telegram did not take my answer just now; tap again in a minute."
-    finally:
-        emulator.answer_as_proxy(None)
     assert await press(emulator, latest, data, user_id=MEMBER) is None
     assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
     # In a private chat only the reader sees it: a second tap is a second request, answered again.
