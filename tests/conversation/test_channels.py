@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -10,9 +9,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
-from bot.store.models import Chat
 from tests.conftest import ADMIN_ID, services_of
-from tests.conversation.helpers import press, say, store_news
+from tests.conversation.helpers import chat_once, press, say, store_news
 from tests.support.news_site import NewsSite
 
 CHANNEL = -1001700
@@ -46,20 +44,6 @@ async def next_post(emulator: BotApiEmulator) -> SentMessage:
     while (message := await emulator.next_message(CHANNEL, timeout=10)).edited:
         pass
     return message
-
-
-async def channel_once(running_bot: BotApplication, *, active: bool) -> Chat:
-    """The channel's row once the bot has recorded it ``active`` (or not); fails after 10 s.
-
-    The bot records a refused post after Telegram's answer, and a promotion from an update it answers nothing to:
-    a quiet emulator does not mean it has written either (on a loaded machine it had not).
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while (chat := await services_of(running_bot).chats.get(CHANNEL)) is None or chat.active != active:
-        assert loop.time() < deadline, chat
-        await asyncio.sleep(0.02)
-    return chat
 
 
 async def test_channel_admin_subscribes_in_the_channel_and_the_channel_gets_alerts(
@@ -209,9 +193,9 @@ async def test_a_bot_demoted_in_the_channel_deactivates_it(
     services = services_of(running_bot)
     await post(emulator, "/subscribe business")
     await emulator.set_bot_status(CHANNEL, "member")  # demoted: Telegram says so with my_chat_member
-    await channel_once(running_bot, active=False)
+    await chat_once(running_bot, CHANNEL, active=False)
     await emulator.set_bot_status(CHANNEL, "administrator")  # promoted again: the news resumes
-    await channel_once(running_bot, active=True)
+    await chat_once(running_bot, CHANNEL, active=True)
     assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
     # Demoted without an update reaching the bot: the next alert's 400 deactivates the channel.
     await emulator.set_bot_status(CHANNEL, "administrator", can_post=False, announce=False)
@@ -219,7 +203,7 @@ async def test_a_bot_demoted_in_the_channel_deactivates_it(
         running_bot, "merger", "Two banks agree to merge", "The banks {k} agreed a merger worth billions."
     )
     await services.delivery.plan_alerts(articles, clock.now())
-    chat = await channel_once(running_bot, active=False)
+    chat = await chat_once(running_bot, CHANNEL, active=False)
     assert "need administrator rights" in (chat.inactive_reason or "").lower()
     assert not [m for m in emulator.messages(CHANNEL) if "merge" in m.text]
 
@@ -367,7 +351,7 @@ async def test_a_channel_that_no_longer_exists_is_deactivated(
         running_bot, "bank", "A bank opens in town", "The bank {k} opened a branch in the old town."
     )
     await services.delivery.plan_alerts(articles, clock.now())
-    chat = await channel_once(running_bot, active=False)
+    chat = await chat_once(running_bot, CHANNEL, active=False)
     assert "chat not found" in (chat.inactive_reason or "").lower()
 
 
@@ -377,10 +361,10 @@ async def test_a_bot_added_without_the_right_to_post_starts_when_given_it(
     await emulator.add_chat(CHANNEL, "channel", "Daily News")
     await emulator.set_bot_status(CHANNEL, "administrator", can_post=False)
     await emulator.send_channel_post(CHANNEL, "/subscribe business")  # its answer is refused: 400
-    await channel_once(running_bot, active=False)
+    await chat_once(running_bot, CHANNEL, active=False)
     assert emulator.messages(CHANNEL) == []
     await emulator.set_bot_status(CHANNEL, "administrator")  # now it may post
-    await channel_once(running_bot, active=True)
+    await chat_once(running_bot, CHANNEL, active=True)
     services = services_of(running_bot)
     assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
     assert "Business" in (await post(emulator, "/mysubs")).text

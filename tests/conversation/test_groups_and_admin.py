@@ -17,7 +17,7 @@ from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
-from tests.conversation.helpers import press, say, store_news, store_samples
+from tests.conversation.helpers import chat_once, press, say, store_news, store_samples
 from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
@@ -511,9 +511,7 @@ async def test_stats_counts_subscriptions_of_active_chats_apart_from_inactive_on
     # A user who blocked the bot kept counting in "Subscriptions: 1 topic, 1 keyword", as if news still went there.
     await say(emulator, "/subscribe business tesla")
     await emulator.block_chat(USER_CHAT)
-    await emulator.wait_for_idle()
-    chat = await services_of(running_bot).chats.get(USER_CHAT)
-    assert chat is not None and not chat.active
+    await chat_once(running_bot, USER_CHAT, active=False)
     stats = await say(emulator, "/stats", chat=ADMIN_ID)
     assert (
         stats.text.splitlines()[2] == "Subscriptions: 0 topics, 0 keywords (2 more kept for inactive chats)"
@@ -560,10 +558,9 @@ async def test_removed_from_a_group_while_answering(
     # The bot is removed after the command arrived but before its answer went out: the answer gets 403.
     await emulator.block_chat(GROUP, announce=False)
     await emulator.send_user_message(GROUP, "/mysubs", user_id=GROUP_ADMIN)
+    await chat_once(running_bot, GROUP, active=False)  # nothing more is delivered there
     await emulator.wait_for_idle()
     services = services_of(running_bot)
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and not chat.active  # nothing more is delivered there
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no trace: it was not our fault
     assert emulator.requests["sendMessage"] == 2  # no apology sent into the void after the failed answer
     # Back in the group, the chat comes back with what it followed.
@@ -623,14 +620,10 @@ async def test_removed_from_a_group_stops_deliveries_at_once(
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
     await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
     await emulator.block_chat(GROUP)  # Telegram tells the bot with a my_chat_member update
-    await emulator.wait_for_idle()
+    await chat_once(running_bot, GROUP, active=False)
     services = services_of(running_bot)
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and not chat.active
     await emulator.unblock_chat(GROUP, announce=True)  # added back: alerts resume without any command
-    await emulator.wait_for_idle()
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and chat.active
+    await chat_once(running_bot, GROUP, active=True)
     assert await services.subscriptions.topic_ids(GROUP) == {"business"}
 
 
@@ -1057,15 +1050,13 @@ async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_wr
 ) -> None:
     services = await _group_following_ferries(emulator, running_bot)
     await emulator.mute_bot(GROUP)  # an admin takes the bot's right to send messages; Telegram says so
-    await emulator.wait_for_idle()
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and not chat.active
+    await chat_once(running_bot, GROUP, active=False)
     sent = emulator.requests["sendMessage"]
     await services.delivery.plan_alerts(await _news(running_bot, 1), services.clock.now())
     await emulator.wait_for_idle()
     assert emulator.requests["sendMessage"] == sent  # nothing is tried where the bot may not write
     await emulator.mute_bot(GROUP, muted=False)
-    await emulator.wait_for_idle()
+    await chat_once(running_bot, GROUP, active=True)
     await services.delivery.plan_alerts(await _news(running_bot, 2), services.clock.now())
     alert = await emulator.next_message(GROUP, timeout=15)
     assert "Ferry news 2" in alert.text
