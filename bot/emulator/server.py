@@ -29,7 +29,7 @@ import logging
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -69,6 +69,8 @@ _OTHER_BUTTON_KINDS = (
 )
 # Telegram's cap on the buttons of one inline keyboard (REPLY_MARKUP_TOO_LONG beyond it).
 _MAX_INLINE_BUTTONS = 100
+# What answer_as_proxy answers with when no body is given: an nginx error page.
+_PROXY_PAGE = "<html><head><title>403 Forbidden</title></head><body>nginx</body></html>"
 # The actions sendChatAction knows; any other is refused.
 _CHAT_ACTIONS = frozenset(
     {
@@ -1212,7 +1214,7 @@ class BotApiEmulator:
     def answer_as_proxy(
         self,
         status: int | None,
-        body: str = "<html><head><title>403 Forbidden</title></head><body>nginx</body></html>",
+        body: str = _PROXY_PAGE,
         content_type: str = "text/html",
         *,
         methods: tuple[str, ...] = (),
@@ -1224,6 +1226,22 @@ class BotApiEmulator:
         """
         self._proxy_answer = None if status is None else (status, body, content_type)
         self._proxy_methods = frozenset(m.lower() for m in methods)
+
+    @contextlib.contextmanager
+    def answering_as_proxy(
+        self,
+        status: int,
+        body: str = _PROXY_PAGE,
+        content_type: str = "text/html",
+        *,
+        methods: tuple[str, ...] = (),
+    ) -> Iterator[None]:
+        """Within the block, answer as ``answer_as_proxy(status, ...)``; on leaving it, also by an error, normally."""
+        self.answer_as_proxy(status, body, content_type, methods=methods)
+        try:
+            yield
+        finally:
+            self.answer_as_proxy(None)
 
     async def add_chat(
         self, chat_id: int, type: str = "private", title: str | None = None, username: str | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime
 
 from bot.console import load_samples
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
+from bot.store.models import Chat
 from summaries.articles import Article
 from tests.conftest import USER_CHAT, services_of
 from tests.support.news_site import NewsSite
@@ -136,3 +138,18 @@ async def press_forged(
     await emulator.inject_raw_update({"callback_query": query})
     answer = await emulator.wait_callback_answer(str(query["id"]), timeout=10)
     return answer.text
+
+
+async def chat_once(application: BotApplication, chat_id: int, *, active: bool) -> Chat:
+    """The chat's row once the bot has recorded it ``active`` (or not); fails after 10 s.
+
+    The bot records a refused answer after Telegram's answer, and a my_chat_member update (blocked, removed,
+    muted, demoted, added back) without sending anything: a quiet emulator does not mean it has written either
+    (on a loaded machine it had not).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while (chat := await services_of(application).chats.get(chat_id)) is None or chat.active != active:
+        assert loop.time() < deadline, chat
+        await asyncio.sleep(0.02)
+    return chat

@@ -10,7 +10,7 @@ from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.emulator import BotApiEmulator, SentMessage
 from tests.conftest import ADMIN_ID, services_of
-from tests.conversation.helpers import press, say, store_news
+from tests.conversation.helpers import chat_once, press, say, store_news
 from tests.support.news_site import NewsSite
 
 CHANNEL = -1001700
@@ -193,13 +193,9 @@ async def test_a_bot_demoted_in_the_channel_deactivates_it(
     services = services_of(running_bot)
     await post(emulator, "/subscribe business")
     await emulator.set_bot_status(CHANNEL, "member")  # demoted: Telegram says so with my_chat_member
-    await emulator.wait_for_idle()
-    chat = await services.chats.get(CHANNEL)
-    assert chat is not None and not chat.active
+    await chat_once(running_bot, CHANNEL, active=False)
     await emulator.set_bot_status(CHANNEL, "administrator")  # promoted again: the news resumes
-    await emulator.wait_for_idle()
-    chat = await services.chats.get(CHANNEL)
-    assert chat is not None and chat.active
+    await chat_once(running_bot, CHANNEL, active=True)
     assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
     # Demoted without an update reaching the bot: the next alert's 400 deactivates the channel.
     await emulator.set_bot_status(CHANNEL, "administrator", can_post=False, announce=False)
@@ -207,17 +203,8 @@ async def test_a_bot_demoted_in_the_channel_deactivates_it(
         running_bot, "merger", "Two banks agree to merge", "The banks {k} agreed a merger worth billions."
     )
     await services.delivery.plan_alerts(articles, clock.now())
-    await emulator.wait_for_idle(quiet=0.3)
-    for _ in range(100):
-        chat = await services.chats.get(CHANNEL)
-        if chat is not None and not chat.active:
-            break
-        await emulator.wait_for_idle(quiet=0.05)
-    assert (
-        chat is not None
-        and not chat.active
-        and "need administrator rights" in (chat.inactive_reason or "").lower()
-    )
+    chat = await chat_once(running_bot, CHANNEL, active=False)
+    assert "need administrator rights" in (chat.inactive_reason or "").lower()
     assert not [m for m in emulator.messages(CHANNEL) if "merge" in m.text]
 
 
@@ -298,11 +285,8 @@ async def test_a_channel_button_telegram_cannot_check_says_channel(
     # A tap whose admin check Telegram could not answer (a proxy's 502) is told so, in the channel's words.
     await _add_bot_to_channel(emulator)
     topics = await post(emulator, "/topics")
-    emulator.answer_as_proxy(502, methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(502, methods=("getChatMember",)):
         toast = await press(emulator, topics, "t:science", user_id=CHANNEL_ADMIN)
-    finally:
-        emulator.answer_as_proxy(None)
     assert toast == (
         "Telegram could not tell me just now whether you administer this channel; please try again in a minute."
     )
@@ -367,12 +351,7 @@ async def test_a_channel_that_no_longer_exists_is_deactivated(
         running_bot, "bank", "A bank opens in town", "The bank {k} opened a branch in the old town."
     )
     await services.delivery.plan_alerts(articles, clock.now())
-    for _ in range(100):
-        chat = await services.chats.get(CHANNEL)
-        if chat is not None and not chat.active:
-            break
-        await emulator.wait_for_idle(quiet=0.05)
-    assert chat is not None and not chat.active
+    chat = await chat_once(running_bot, CHANNEL, active=False)
     assert "chat not found" in (chat.inactive_reason or "").lower()
 
 
@@ -382,14 +361,11 @@ async def test_a_bot_added_without_the_right_to_post_starts_when_given_it(
     await emulator.add_chat(CHANNEL, "channel", "Daily News")
     await emulator.set_bot_status(CHANNEL, "administrator", can_post=False)
     await emulator.send_channel_post(CHANNEL, "/subscribe business")  # its answer is refused: 400
-    await emulator.wait_for_idle(quiet=0.3)
-    services = services_of(running_bot)
-    chat = await services.chats.get(CHANNEL)
-    assert emulator.messages(CHANNEL) == [] and chat is not None and not chat.active
+    await chat_once(running_bot, CHANNEL, active=False)
+    assert emulator.messages(CHANNEL) == []
     await emulator.set_bot_status(CHANNEL, "administrator")  # now it may post
-    await emulator.wait_for_idle(quiet=0.3)
-    chat = await services.chats.get(CHANNEL)
-    assert chat is not None and chat.active
+    await chat_once(running_bot, CHANNEL, active=True)
+    services = services_of(running_bot)
     assert await services.subscriptions.topic_ids(CHANNEL) == {"business"}
     assert "Business" in (await post(emulator, "/mysubs")).text
 
@@ -557,11 +533,8 @@ async def test_a_reply_in_a_plain_supergroup_is_answered_unquoted_also_when_getc
     assert "Bank profit rises" in first.text and first.reply_to_message_id is None
     await emulator.send_user_message(group, "Let me ask", user_id=CHANNEL_ADMIN, reply_to_message_id=1)
     chain = first.message_id + 1  # message ids count up in each chat
-    emulator.answer_as_proxy(502, "<html><body>Bad Gateway</body></html>", methods=("getChat",))
-    try:
+    with emulator.answering_as_proxy(502, "<html><body>Bad Gateway</body></html>", methods=("getChat",)):
         second = await say(emulator, "/latest", chat=group, user_id=SUBSCRIBER, reply_to=chain)
-    finally:
-        emulator.answer_as_proxy(None)
     assert emulator.requests["proxy"] == 1  # the reply chain made the bot ask
     assert "Bank profit rises" in second.text and second.reply_to_message_id is None
 

@@ -190,15 +190,12 @@ async def test_answers_refused_by_a_general_topic_closed_to_the_bot_are_a_logged
     await emulator.send_user_message(FORUM, "/latest", user_id=ADMIN)
     latest = await emulator.next_message(FORUM)
     refusal = json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: TOPIC_CLOSED"})
-    emulator.answer_as_proxy(400, refusal, "application/json", methods=("sendMessage",))
     caplog.set_level(logging.WARNING)
-    try:
+    with emulator.answering_as_proxy(400, refusal, "application/json", methods=("sendMessage",)):
         await emulator.send_user_message(FORUM, "/help", user_id=ADMIN)
         await emulator.wait_for_idle()
         query = await emulator.press_button(FORUM, latest.message_id, latest.button_data("📄"), user_id=802)
         answer = await emulator.wait_callback_answer(query)
-    finally:
-        emulator.answer_as_proxy(None)
     assert answer.text == "I can't post in this topic: it is closed.", answer.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert [r.getMessage() for r in caplog.records if r.name.startswith("bot.")] == [

@@ -17,7 +17,7 @@ from bot.context import BotApplication, Services
 from bot.emulator import BotApiEmulator, SentMessage
 from summaries.articles import Article
 from tests.conftest import ADMIN_ID, USER_CHAT, MakeBot, make_settings, services_of
-from tests.conversation.helpers import press, say, store_news, store_samples
+from tests.conversation.helpers import chat_once, press, say, store_news, store_samples
 from tests.delivery.support import wait_until
 from tests.support.news_site import NewsSite
 
@@ -143,12 +143,9 @@ async def test_when_telegram_cannot_say_who_is_admin_a_group_change_is_refused(
     # It also proves nothing against them: a real administrator was told "only this group's administrators".
     await emulator.add_chat(GROUP, "group", "Readers")
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
-    emulator.answer_as_proxy(502, methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(502, methods=("getChatMember",)):
         refused = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
         unsure = await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
-    finally:
-        emulator.answer_as_proxy(None)
     for reply in (refused, unsure):
         assert reply.text == (
             "⚠️ Telegram could not tell me just now whether you administer this group; please try again in a "
@@ -164,11 +161,10 @@ async def test_an_admin_check_telegram_refuses_is_no_outage(
     # outage, and the sender was told to try again in a minute, which gets the same answer every time.
     await emulator.add_chat(GROUP, "group", "Readers")
     refused = {"ok": False, "error_code": 400, "description": "Bad Request: user not found"}
-    emulator.answer_as_proxy(400, json.dumps(refused), "application/json", methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(
+        400, json.dumps(refused), "application/json", methods=("getChatMember",)
+    ):
         reply = await say(emulator, "/subscribe business", chat=GROUP, user_id=MEMBER)
-    finally:
-        emulator.answer_as_proxy(None)
     assert "only this group's administrators" in reply.text, reply.text
     assert await services_of(running_bot).subscriptions.topic_ids(GROUP) == set()
 
@@ -177,9 +173,8 @@ async def _answer_429_once(emulator: BotApiEmulator, method: str, retry_after: i
     """Answer ``method`` with a 429 until Telegram's answer has been given once, then normally again."""
     flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
     flood["parameters"] = {"retry_after": retry_after}
-    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=(method,))
-    await wait_until(lambda: emulator.requests["proxy"] > 0)
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(429, json.dumps(flood), "application/json", methods=(method,)):
+        await wait_until(lambda: emulator.requests["proxy"] > 0)
 
 
 async def test_an_admin_check_telegram_asks_to_wait_for_is_waited_out(
@@ -207,12 +202,9 @@ async def test_an_admin_check_telegram_asks_to_wait_long_for_says_when_to_try_ag
     topics = await say(emulator, "/topics", chat=GROUP, user_id=GROUP_ADMIN)
     flood = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 40"}
     flood["parameters"] = {"retry_after": 40}
-    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=("getChatMember",))
-    try:
+    with emulator.answering_as_proxy(429, json.dumps(flood), "application/json", methods=("getChatMember",)):
         paused = await say(emulator, "/settings pause", chat=GROUP, user_id=GROUP_ADMIN)
         toast = await press(emulator, topics, "t:science", user_id=GROUP_ADMIN)
-    finally:
-        emulator.answer_as_proxy(None)
     wait = "Telegram asks me to wait 40 s before I can check who administers this group; try again then."
     assert paused.text == "⚠️ " + wait
     assert toast == wait
@@ -226,10 +218,9 @@ async def _answer_429_times(emulator: BotApiEmulator, method: str, retry_after: 
     """Answer ``method`` with a 429 (retry after ``retry_after`` s) ``times`` times in a row, then normally."""
     flood = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}"}
     flood["parameters"] = {"retry_after": retry_after}
-    emulator.answer_as_proxy(429, json.dumps(flood), "application/json", methods=(method,))
-    start = emulator.requests["proxy"]
-    await wait_until(lambda: emulator.requests["proxy"] >= start + times, timeout=30)
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(429, json.dumps(flood), "application/json", methods=(method,)):
+        start = emulator.requests["proxy"]
+        await wait_until(lambda: emulator.requests["proxy"] >= start + times, timeout=30)
 
 
 async def test_a_reply_told_to_wait_is_tried_three_times_then_left_with_one_log_line(
@@ -520,9 +511,7 @@ async def test_stats_counts_subscriptions_of_active_chats_apart_from_inactive_on
     # A user who blocked the bot kept counting in "Subscriptions: 1 topic, 1 keyword", as if news still went there.
     await say(emulator, "/subscribe business tesla")
     await emulator.block_chat(USER_CHAT)
-    await emulator.wait_for_idle()
-    chat = await services_of(running_bot).chats.get(USER_CHAT)
-    assert chat is not None and not chat.active
+    await chat_once(running_bot, USER_CHAT, active=False)
     stats = await say(emulator, "/stats", chat=ADMIN_ID)
     assert (
         stats.text.splitlines()[2] == "Subscriptions: 0 topics, 0 keywords (2 more kept for inactive chats)"
@@ -569,10 +558,9 @@ async def test_removed_from_a_group_while_answering(
     # The bot is removed after the command arrived but before its answer went out: the answer gets 403.
     await emulator.block_chat(GROUP, announce=False)
     await emulator.send_user_message(GROUP, "/mysubs", user_id=GROUP_ADMIN)
+    await chat_once(running_bot, GROUP, active=False)  # nothing more is delivered there
     await emulator.wait_for_idle()
     services = services_of(running_bot)
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and not chat.active  # nothing more is delivered there
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no trace: it was not our fault
     assert emulator.requests["sendMessage"] == 2  # no apology sent into the void after the failed answer
     # Back in the group, the chat comes back with what it followed.
@@ -617,10 +605,9 @@ async def test_a_proxys_403_to_an_answer_does_not_drop_the_chat(
     # A reverse proxy in front of the Bot API answering one reply with its own 403 page deactivated the chat
     # as if the user had blocked the bot: no more alerts for it.
     await say(emulator, "/subscribe business")
-    emulator.answer_as_proxy(403, methods=("sendMessage",))
-    await emulator.send_user_message(USER_CHAT, "/mysubs")
-    await emulator.wait_for_idle()
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(403, methods=("sendMessage",)):
+        await emulator.send_user_message(USER_CHAT, "/mysubs")
+        await emulator.wait_for_idle()
     chat = await services_of(running_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.active
     assert "Business" in (await say(emulator, "/mysubs")).text
@@ -633,14 +620,10 @@ async def test_removed_from_a_group_stops_deliveries_at_once(
     await emulator.set_member_status(GROUP, GROUP_ADMIN, "administrator")
     await say(emulator, "/subscribe business", chat=GROUP, user_id=GROUP_ADMIN)
     await emulator.block_chat(GROUP)  # Telegram tells the bot with a my_chat_member update
-    await emulator.wait_for_idle()
+    await chat_once(running_bot, GROUP, active=False)
     services = services_of(running_bot)
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and not chat.active
     await emulator.unblock_chat(GROUP, announce=True)  # added back: alerts resume without any command
-    await emulator.wait_for_idle()
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and chat.active
+    await chat_once(running_bot, GROUP, active=True)
     assert await services.subscriptions.topic_ids(GROUP) == {"business"}
 
 
@@ -1067,15 +1050,13 @@ async def test_a_muted_bot_stops_sending_to_the_group_and_resumes_when_it_may_wr
 ) -> None:
     services = await _group_following_ferries(emulator, running_bot)
     await emulator.mute_bot(GROUP)  # an admin takes the bot's right to send messages; Telegram says so
-    await emulator.wait_for_idle()
-    chat = await services.chats.get(GROUP)
-    assert chat is not None and not chat.active
+    await chat_once(running_bot, GROUP, active=False)
     sent = emulator.requests["sendMessage"]
     await services.delivery.plan_alerts(await _news(running_bot, 1), services.clock.now())
     await emulator.wait_for_idle()
     assert emulator.requests["sendMessage"] == sent  # nothing is tried where the bot may not write
     await emulator.mute_bot(GROUP, muted=False)
-    await emulator.wait_for_idle()
+    await chat_once(running_bot, GROUP, active=True)
     await services.delivery.plan_alerts(await _news(running_bot, 2), services.clock.now())
     alert = await emulator.next_message(GROUP, timeout=15)
     assert "Ferry news 2" in alert.text
@@ -1261,12 +1242,9 @@ async def test_a_summary_button_posts_again_after_a_failed_post_and_in_private_c
 ) -> None:
     latest, data = await _group_latest(emulator, running_bot)
     # Telegram refused the post: nothing is in the chat, so the next tap must post it, not say "already".
-    emulator.answer_as_proxy(502, methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(502, methods=("sendMessage",)):
         toast = await press(emulator, latest, data, user_id=MEMBER)
         assert toast == "Telegram did not take my answer just now; tap again in a minute."
-    finally:
-        emulator.answer_as_proxy(None)
     assert await press(emulator, latest, data, user_id=MEMBER) is None
     assert (await emulator.next_message(GROUP)).reply_to_message_id == latest.message_id
     # In a private chat only the reader sees it: a second tap is a second request, answered again.

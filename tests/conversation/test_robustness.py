@@ -267,6 +267,10 @@ async def test_an_unexpected_failure_gets_an_apology_and_one_logged_trace(
     assert "What I can do" in (await say(emulator, "/help")).text  # and the bot carries on
 
 
+# A proxy in front of the Bot API while Telegram is down.
+_DOWN = (502, "<html><body>502 Bad Gateway</body></html>")
+
+
 async def test_a_command_answered_while_telegram_is_unreachable_is_one_warning_not_a_trace(
     emulator: BotApiEmulator, running_bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -275,10 +279,9 @@ async def test_a_command_answered_while_telegram_is_unreachable_is_one_warning_n
     await say(emulator, "/start")
     caplog.set_level(logging.WARNING)
     page = "<html><head><title>502 Bad Gateway</title></head><body>" + "nginx " * 200 + "</body></html>"
-    emulator.answer_as_proxy(502, page, methods=("sendMessage",))
-    await emulator.send_user_message(USER_CHAT, "/help")
-    await emulator.wait_for_idle()
-    emulator.answer_as_proxy(None)
+    with emulator.answering_as_proxy(502, page, methods=("sendMessage",)):
+        await emulator.send_user_message(USER_CHAT, "/help")
+        await emulator.wait_for_idle()
     # PTB's own dump of the page is dropped by the filter `newsbot run` installs (test_run_process).
     ours = [r for r in caplog.records if r.name.startswith("bot.")]
     assert [r.getMessage() for r in ours] == [
@@ -299,8 +302,7 @@ async def test_commands_answered_during_an_outage_are_a_line_then_a_count_a_minu
     def ours() -> list[str]:
         return [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
 
-    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(*_DOWN, methods=("sendMessage",)):
         for _ in range(3):
             await emulator.send_user_message(USER_CHAT, "/help")
             await emulator.wait_for_idle()
@@ -308,8 +310,6 @@ async def test_commands_answered_during_an_outage_are_a_line_then_a_count_a_minu
         await wait_until(lambda: len(ours()) >= 2)  # the scheduler's tick counts them
         await emulator.send_user_message(USER_CHAT, "/mysubs")  # within the minute: counted in the next line
         await emulator.wait_for_idle()
-    finally:
-        emulator.answer_as_proxy(None)
     assert ours() == [
         f"answer to /help in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))",
         "Telegram unreachable (Bad Gateway (502)): 2 more answers not sent",
@@ -324,13 +324,10 @@ async def test_the_answers_lost_at_the_end_of_an_outage_are_counted_a_minute_on(
     # line, hours or days later, or never: the log showed fewer lost answers than users had seen.
     await say(emulator, "/start")
     caplog.set_level(logging.WARNING)
-    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(*_DOWN, methods=("sendMessage",)):
         for text in ("/help", "/mysubs", "/topics"):
             await emulator.send_user_message(USER_CHAT, text)
             await emulator.wait_for_idle()
-    finally:
-        emulator.answer_as_proxy(None)
     assert "What I can do" in (await say(emulator, "/help")).text  # Telegram takes answers again
 
     def ours() -> list[str]:
@@ -351,13 +348,10 @@ async def test_the_answers_lost_in_the_last_minute_before_a_stop_are_counted_as_
     caplog.set_level(logging.INFO)
     async with make_bot():
         await say(emulator, "/start")
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-        try:
+        with emulator.answering_as_proxy(*_DOWN, methods=("sendMessage",)):
             for text in ("/help", "/mysubs", "/topics"):
                 await emulator.send_user_message(USER_CHAT, text)
                 await emulator.wait_for_idle()
-        finally:
-            emulator.answer_as_proxy(None)
     ours = [
         r.getMessage() for r in caplog.records if r.name.startswith("bot.") and r.levelno >= logging.WARNING
     ]
@@ -384,13 +378,10 @@ async def test_an_outage_hours_after_another_names_its_first_lost_answer_again(
         clock.advance(gap)
         if gap:
             await wait_until(lambda: len(ours()) >= 2)  # the scheduler's tick counts the last outage's tail
-        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-        try:
+        with emulator.answering_as_proxy(*_DOWN, methods=("sendMessage",)):
             for text in ("/help", "/mysubs", "/topics"):
                 await emulator.send_user_message(USER_CHAT, text)
                 await emulator.wait_for_idle()
-        finally:
-            emulator.answer_as_proxy(None)
     assert ours() == [
         f"answer to /help in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))",
         "Telegram unreachable (Bad Gateway (502)): 2 more answers not sent",
@@ -427,11 +418,8 @@ async def test_a_tap_while_telegram_is_unreachable_is_told_to_tap_again(
     # The summary a tap posts is lost to the outage; the tap's answer is another request that may get through.
     await store_samples(running_bot)
     latest = await say(emulator, "/latest")
-    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(*_DOWN, methods=("sendMessage",)):
         toast = await press(emulator, latest, latest.button_data("📄"))
-    finally:
-        emulator.answer_as_proxy(None)
     assert toast == "Telegram did not take my answer just now; tap again in a minute."
 
 
@@ -440,12 +428,9 @@ async def test_a_plain_message_whose_answer_is_lost_is_logged_without_its_words(
 ) -> None:
     await say(emulator, "/start")
     caplog.set_level(logging.WARNING)
-    emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(*_DOWN, methods=("sendMessage",)):
         await emulator.send_user_message(USER_CHAT, "harbour secrets of mine")
         await emulator.wait_for_idle()
-    finally:
-        emulator.answer_as_proxy(None)
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
     assert ours == [
         f"answer to a message in chat {USER_CHAT} not sent: Telegram unreachable (Bad Gateway (502))"
@@ -462,13 +447,10 @@ async def test_a_reply_telegram_refuses_as_malformed_is_our_fault_not_an_outage(
     latest = await say(emulator, "/latest")
     caplog.set_level(logging.WARNING)
     refused = {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
-    emulator.answer_as_proxy(400, json.dumps(refused), "application/json", methods=("sendMessage",))
-    try:
+    with emulator.answering_as_proxy(400, json.dumps(refused), "application/json", methods=("sendMessage",)):
         toast = await press(emulator, latest, latest.button_data("📄"))
         await emulator.send_user_message(USER_CHAT, "/help")
         await emulator.wait_for_idle()
-    finally:
-        emulator.answer_as_proxy(None)
     assert toast == "Sorry, something went wrong. Please try again."
     traces = [r for r in caplog.records if r.exc_info and r.levelno == logging.ERROR]
     assert [r.getMessage() for r in traces] == [

@@ -18,7 +18,15 @@ from telegram import (
     LinkPreviewOptions,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 
 from bot.emulator import BotApiEmulator, RateLimits
 from bot.errors import retry_after_seconds
@@ -179,6 +187,21 @@ async def test_blocked_chat_is_forbidden(bot: Bot, emu: BotApiEmulator) -> None:
     await emu.block_chat(GROUP)
     with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
         await bot.send_message(GROUP, "hi")
+
+
+async def test_answering_as_proxy_answers_normally_again_after_its_block_also_when_the_block_raises(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    # A test failing inside its outage must not leave the emulator down for the rest of it (the bot's stop).
+    down = emu.answering_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+    with pytest.raises(RuntimeError, match="failed inside"), down:
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(USER, "during")
+        assert (await bot.get_me()).id == 123456  # only the methods named
+        raise RuntimeError("failed inside")
+    assert (await bot.send_message(USER, "after")).text == "after"
+    assert [m.text for m in emu.messages(USER)] == ["after"]
+    assert emu.requests["proxy"] == 1
 
 
 async def test_migrated_group_points_to_the_supergroup(bot: Bot, emu: BotApiEmulator) -> None:
