@@ -141,14 +141,14 @@ async def press_forged(
 
 
 async def chat_once(application: BotApplication, chat_id: int, *, active: bool) -> Chat:
-    """The chat's row once the bot has recorded it ``active`` (or not); fails after 10 s.
+    """The chat's row once the bot has recorded it ``active`` (or not); fails after 60 s (a loaded CI machine).
 
     The bot records a refused answer after Telegram's answer, and a my_chat_member update (blocked, removed,
     muted, demoted, added back) without sending anything: a quiet emulator does not mean it has written either
     (on a loaded machine it had not).
     """
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
+    deadline = loop.time() + 60
     while (chat := await services_of(application).chats.get(chat_id)) is None or chat.active != active:
         assert loop.time() < deadline, chat
         await asyncio.sleep(0.02)
