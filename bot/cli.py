@@ -193,9 +193,11 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
+    code = EXIT_FAILURE
     try:
         try:
-            return _main(argv)
+            code = _main(argv)
+            return code
         finally:  # after --help too, which argparse ends with SystemExit
             _flush_output()
     except OutputFailed as exc:
@@ -203,7 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a full disk or a terminal gone is said in one line rather than a traceback.
         if not isinstance(exc.__cause__, BrokenPipeError):
             print(f"newsbot: cannot write to standard output: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        # After Ctrl-C the last lines met the full disk or closed pipe only in the flush on the way out: the
+        # operator stopped the command, and a script (or a shell loop) must see that, 130, not a failure, 1.
+        return EXIT_INTERRUPTED if code == EXIT_INTERRUPTED else EXIT_FAILURE
 
 
 def _flush_output() -> None:

@@ -1308,6 +1308,68 @@ def test_a_crash_is_not_hidden_by_output_failing_too(tmp_path: Path, output: str
     assert result.stderr.strip().splitlines()[-1] == "RuntimeError: a bug in summarize"
 
 
+# `newsbot ingest` with Ctrl-C pressed once its first article is listed: the real entry point, the signal raised
+# by the process itself at that moment (the second article is being stored when the handler sees it).
+_INGEST_CTRL_C_AFTER_FIRST_ARTICLE = """
+import signal, sys
+import bot.services.ingest
+from bot.__main__ import entry
+
+real = bot.services.ingest.ingest_sources
+
+async def ctrl_c_after_first(service, sources):
+    first = True
+    async for outcome in real(service, sources):
+        yield outcome
+        if first:
+            first = False
+            signal.raise_signal(signal.SIGINT)
+
+bot.services.ingest.ingest_sources = ctrl_c_after_first
+sys.exit(entry(["ingest", "--quiet", "feed.xml"]))
+"""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("output", ["full disk", "closed pipe"])
+def test_ctrl_c_during_ingest_into_output_that_fails_exits_130(tmp_path: Path, output: str) -> None:
+    # The lines listed before Ctrl-C were still buffered and met the full disk (or a pipe whose reader Ctrl-C
+    # also ended) in the flush on the way out: exit 1, as if the command had failed, not 130 as it was stopped.
+    items = "".join(
+        f"<item><title>Tram line {n} approved</title><link>https://news.example/tram/{n}</link>"
+        f"<description>The council of town {n} approved tram line {n} after a debate of {n} days. "
+        f"Line {n} will link the port with campus {n}.</description></item>"
+        for n in range(30)
+    )
+    (tmp_path / "feed.xml").write_text(
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
+    )
+    if output == "full disk":
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _INGEST_CTRL_C_AFTER_FIRST_ARTICLE], cwd=tmp_path,
+            env=_user_shell_env(tmp_path), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 130, result.stderr
+    assert lines[:2] == [
+        "newsbot: stopping after this article (Ctrl-C again to stop at once)",
+        "newsbot: interrupted; 0 of 1 source done, every article listed is stored",
+    ]
+    # The lost lines are still said on a full disk (the operator may think them saved); a reader gone, not.
+    assert lines[2:] == (
+        ["newsbot: cannot write to standard output: No space left on device"] if output == "full disk" else []
+    )
+    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 1 <= stored < 30
+
+
 def test_ingest_into_a_terminal_closed_meanwhile_is_one_line_and_keeps_what_it_stored(tmp_path: Path) -> None:
     # A terminal window closed under `setsid newsbot ingest feed.xml 2>ingest.log` (no hang-up reaches it): the
     # next line met "Input/output error", and ingest.log held a 20-line traceback and "Exception ignored ...".
