@@ -1287,6 +1287,32 @@ def test_output_to_a_full_disk_is_one_line_not_a_traceback(tmp_path: Path, args:
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("summarize", "article.txt"), 1),
+        (("ingest", "--quiet", "feed.xml"), 1),
+        (("--help",), 1),
+        (("frobnicate",), 2),
+        (("run",), 2),  # no token: a configuration error
+    ],
+)
+def test_with_standard_error_on_a_full_disk_too_the_exit_code_is_the_command_s_own(
+    tmp_path: Path, args: tuple[str, ...], code: int
+) -> None:
+    # `>/dev/full 2>/dev/full`: the line meant to say so could not be written either, and Python's flush at exit
+    # failed on it again: every command exited 120, a usage error too (which systemd's unit then retried).
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    (tmp_path / "feed.xml").write_text(FEED)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=full, stderr=full, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == code
+
+
 @pytest.mark.parametrize("args", [("--help",), ("summarize", "--help"), ("summarize", "article.txt")])
 def test_help_or_summary_into_a_pipe_closed_before_it_is_written_ends_quietly(
     tmp_path: Path, args: tuple[str, ...]
