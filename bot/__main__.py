@@ -17,9 +17,14 @@ def entry(argv: Sequence[str] | None = None) -> int:
     try:
         from bot.cli import main
 
-        return main(argv)
+        code = main(argv)
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
+    # A Ctrl-C that left an exec() of source text (libraries build functions so while they import: dataclasses,
+    # namedtuple, pydantic) is marked by CPython as unhandled, caught or not; under `python -m bot` the process
+    # then killed itself by SIGINT after exiting 130. Each exec of text clears that mark as it starts.
+    exec("")
+    return code
 
 
 if __name__ == "__main__":

@@ -193,17 +193,45 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``newsbot`` command line; returns the exit code (``bot.__main__.entry`` runs it)."""
+    code = EXIT_FAILURE
     try:
         try:
-            return _main(argv)
-        finally:  # after --help too, which argparse ends with SystemExit
-            _flush_output()
-    except OutputFailed as exc:
-        # A reader that stops early (`newsbot ingest ... | head`) ends the command quietly, as other tools do;
-        # a full disk or a terminal gone is said in one line rather than a traceback.
-        if not isinstance(exc.__cause__, BrokenPipeError):
-            print(f"newsbot: cannot write to standard output: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+            try:
+                code = _main(argv)
+                return code
+            finally:  # after --help too, which argparse ends with SystemExit
+                _flush_output()
+        except OutputFailed as exc:
+            # A reader that stops early (`newsbot ingest ... | head`) ends the command quietly, as other tools do;
+            # a full disk or a terminal gone is said in one line rather than a traceback.
+            if not isinstance(exc.__cause__, BrokenPipeError):
+                _tell(f"newsbot: cannot write to standard output: {exc}")
+            # After Ctrl-C the last lines met the full disk or closed pipe only in the flush on the way out: the
+            # operator stopped the command, and a script (or a shell loop) must see that, 130, not a failure, 1.
+            return EXIT_INTERRUPTED if code == EXIT_INTERRUPTED else EXIT_FAILURE
+    finally:  # argparse's usage errors too, which it writes ignoring a failure
+        _flush_errors()
+
+
+def _tell(line: str) -> None:
+    """Print one line on standard error. When it takes nothing either (`2>/dev/full`), nothing can be said: the
+    exit code is all the operator gets, and it must stay the command's own (a traceback nobody sees, exit 1 for a
+    usage error, or Python's 120 at exit, said nothing true)."""
+    try:
+        print(line, file=sys.stderr)
+    except OSError:
+        discard_output(sys.stderr)
+
+
+def _flush_errors() -> None:
+    """Flush standard error here: text it did not take (argparse ignores the failure) would fail again in Python's
+    flush at exit, which then exits 120 whatever the command's exit code was."""
+    if sys.stderr is None:  # started with standard error closed (`2>&-`)
+        return
+    try:
+        sys.stderr.flush()
+    except OSError:
+        discard_output(sys.stderr)
 
 
 def _flush_output() -> None:
@@ -246,16 +274,16 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "summarize":
             return _summarize(load_settings(), args.source, args.sentences, args.algorithm, args.language)
     except UsageError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+        _tell(f"newsbot: {exc}")
         return EXIT_USAGE
     except SchemaError as exc:  # NEWSBOT_DB_PATH names a file that is no newsbot database (or a newer one)
-        print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
+        _tell(f"newsbot: NEWSBOT_DB_PATH: {exc}")
         return EXIT_USAGE
     except DatabaseNotWritable as exc:  # permissions of the file or its folder: the setting is what to fix
-        print(f"newsbot: NEWSBOT_DB_PATH: {exc}", file=sys.stderr)
+        _tell(f"newsbot: NEWSBOT_DB_PATH: {exc}")
         return EXIT_USAGE
     except (DatabaseUnavailable, Failure) as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+        _tell(f"newsbot: {exc}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
