@@ -171,9 +171,8 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
                 name = str(loc[0])
                 if name not in ignored or name in defaults:
                     raise UsageError(describe_validation_error(exc)) from None
-                print(
-                    f"newsbot: warning: {describe_validation_error(exc)}; ignored: this command does not use it",
-                    file=sys.stderr,
+                _tell(
+                    f"newsbot: warning: {describe_validation_error(exc)}; ignored: this command does not use it"
                 )
                 defaults[name] = Settings.model_fields[name].default
     except UnicodeDecodeError as exc:
@@ -185,9 +184,9 @@ def load_settings(ignored: Collection[str] = ()) -> Settings:
     except OSError as exc:
         raise UsageError(f".env cannot be read: {exc.strerror or exc}") from None
     if folder := env_folder_warning():
-        print(f"newsbot: warning: {folder}", file=sys.stderr)
+        _tell(f"newsbot: warning: {folder}")
     for line in unknown_settings():
-        print(f"newsbot: warning: {line}", file=sys.stderr)
+        _tell(f"newsbot: warning: {line}")
     return settings
 
 
@@ -357,7 +356,7 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             if interrupted and task is not None:
                 task.cancel()
             interrupted = True
-            print("newsbot: stopping after this article (Ctrl-C again to stop at once)", file=sys.stderr)
+            _tell("newsbot: stopping after this article (Ctrl-C again to stop at once)")
 
         with contextlib.suppress(NotImplementedError):  # Windows event loops: Ctrl-C stops at once
             loop.add_signal_handler(signal.SIGINT, on_sigint)
@@ -390,23 +389,21 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         except asyncio.CancelledError:
             if not interrupted:
                 raise
-            print("newsbot: interrupted", file=sys.stderr)
+            _tell("newsbot: interrupted")
             return EXIT_INTERRUPTED
         finally:
             with contextlib.suppress(NotImplementedError):
                 loop.remove_signal_handler(signal.SIGINT)
     if interrupted:
-        print(
-            f"newsbot: interrupted; {done} of {counted(len(sources), 'source')} done, every article listed is stored",
-            file=sys.stderr,
+        _tell(
+            f"newsbot: interrupted; {done} of {counted(len(sources), 'source')} done, every article listed is stored"
         )
         return EXIT_INTERRUPTED
     if storage_problem:
         # ingest_sources stopped there: every later article would fail the same way.
-        print(
+        _tell(
             f"newsbot: stopped: the database refused to store articles; {done} of {counted(len(sources), 'source')} done,"
-            " every article listed as added is stored",
-            file=sys.stderr,
+            " every article listed as added is stored"
         )
         return EXIT_FAILURE
     return EXIT_FAILURE if failed else EXIT_OK
@@ -455,23 +452,20 @@ def _summarize(
     try:
         if source == "-":
             if sys.stdin is None:  # started with standard input closed: Python has no file for it
-                print(
-                    "newsbot: there is no standard input to read the text from (it is closed)",
-                    file=sys.stderr,
-                )
+                _tell("newsbot: there is no standard input to read the text from (it is closed)")
                 return EXIT_FAILURE
             if sys.stdin.isatty():  # `newsbot summarize` typed alone would otherwise wait in silence
-                print("newsbot: reading the text from standard input; end it with Ctrl-D", file=sys.stderr)
+                _tell("newsbot: reading the text from standard input; end it with Ctrl-D")
             read = read_standard_input(sys.stdin.buffer)
         elif source.lower().startswith(("http://", "https://")):
             read = asyncio.run(fetch_source_text(settings, source))
         else:
             read = read_file_text(source)
     except UnreadableSource as exc:
-        print(f"newsbot: {exc.where}{_for_operator(exc.reason, source)}", file=sys.stderr)
+        _tell(f"newsbot: {exc.where}{_for_operator(exc.reason, source)}")
         return EXIT_FAILURE
     if read.notice:
-        print(f"newsbot: {read.notice}", file=sys.stderr)
+        _tell(f"newsbot: {read.notice}")
     try:
         result = summarize(
             read.text,
@@ -483,7 +477,7 @@ def _summarize(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not result:
-        print("newsbot: there is nothing to summarize in that text", file=sys.stderr)
+        _tell("newsbot: there is nothing to summarize in that text")
         return EXIT_FAILURE
     with _writing_output():
         for sentence in result:

@@ -1313,6 +1313,22 @@ def test_with_standard_error_on_a_full_disk_too_the_exit_code_is_the_command_s_o
     assert result.returncode == code
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_summary_is_printed_when_only_standard_error_is_on_a_full_disk(tmp_path: Path) -> None:
+    # `newsbot summarize feed.xml 2>/dev/full`: the line naming the feed's item failed to write, and the summary
+    # the command exists for was never printed (exit 1).
+    (tmp_path / "feed.xml").write_text(FEED)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "summarize", "feed.xml"], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=subprocess.PIPE, stderr=full, text=True, timeout=60,
+        )  # fmt: skip
+    assert (result.returncode, result.stdout) == (
+        0,
+        "The council approved the new tram line on Tuesday after a long debate.\n",
+    )
+
+
 @pytest.mark.parametrize("args", [("--help",), ("summarize", "--help"), ("summarize", "article.txt")])
 def test_help_or_summary_into_a_pipe_closed_before_it_is_written_ends_quietly(
     tmp_path: Path, args: tuple[str, ...]
