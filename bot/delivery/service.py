@@ -240,10 +240,17 @@ class DeliveryService:
         # a restart) held back its first "unreachable" line without starting it.
         self._stuck = CountedLines(PARKED_LOG_EVERY_SECONDS)
         self._stuck_last: tuple[int, str] = (0, "")
-        # When the first "Telegram unreachable" line of an outage was written (None: none since the last send);
-        # once Telegram takes a message again, (that time, the time it took one) until the flusher logs the end.
+        # When the first "Telegram unreachable" line of an outage was written (None: no outage, or its end was
+        # logged), and when Telegram took the first message since its last park (None: none since). A proxy
+        # failing every other request parks one send and lets the next through: each send taken ended the outage,
+        # so every park after it was named again and its end logged, two lines per failed send. The end is logged
+        # once Telegram has taken messages for PARKED_LOG_EVERY_SECONDS with none parked (or at stop); a park
+        # before that goes on in the same outage's lines, which count the messages taken too.
         self._outage_since: float | None = None
-        self._outage_ended: tuple[float, float] | None = None
+        self._outage_back_at: float | None = None
+        # How many stories the outage held back, read by the flusher when Telegram took a message again.
+        self._outage_held: str | None = None
+        self._taken = 0  # messages Telegram took in this outage since its last line
         # When Telegram last took a message of this sender (None: not since the start), by the injected clock.
         self._last_sent_at: float | None = None
         self._stories: dict[int, _Story] = {}
@@ -940,6 +947,7 @@ class DeliveryService:
         self._roundup_chats.clear()
         self._log_429s_of_an_ended_burst(stopping=True)
         self._log_stuck_of_an_ended_minute(stopping=True)
+        await self._log_telegram_back(stopping=True)
         await self._flush()
         await self._db.deliveries.requeue_sending()
         await self._db.notices.requeue_sending()
@@ -1362,6 +1370,10 @@ class DeliveryService:
                 else:
                     self._log_stuck_count(now)
             return
+        # The last outage's end, not logged yet by the flusher, is said before this outage's first line.
+        if self._outage_over(now):
+            self._log_outage_end()
+        self._outage_back_at = self._outage_held = None
         count = len(ids) - len(self._parked_ids.intersection(ids))
         self._parked_ids.update(ids)
         self._parked.unlogged += count
@@ -1370,6 +1382,19 @@ class DeliveryService:
         if self._parked.due(now):
             if self._outage_since is None:
                 self._outage_since = now
+            elif self._taken:
+                log.warning(
+                    "Telegram fails some requests (%s): in the last %.0f s %s went through and %s parked, "
+                    "each retried within %.0f s",
+                    exc,
+                    now - (self._parked.logged_at or now),
+                    counted(self._taken, "message", "messages"),
+                    counted(self._parked.unlogged, "more alert", "more alerts"),
+                    OUTAGE_RETRY_SECONDS,
+                )
+                self._parked.said(now)
+                self._taken = 0
+                return
             if self._parked.unlogged == count:
                 log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             else:
@@ -1401,26 +1426,53 @@ class DeliveryService:
             self._log_stuck_count(now)
 
     def _telegram_took_one(self) -> None:
-        """Telegram took a message: the end of an outage, if one was logged, is for the flusher to log."""
+        """Telegram took a message: the end of an outage, if one was logged, is for the flusher to log once no
+        message has been parked for PARKED_LOG_EVERY_SECONDS since (_outage_over)."""
         now = self._clock.now()
         self._last_sent_at = now
         if self._outage_since is not None:
-            self._outage_ended = (self._outage_since, now)
-            self._outage_since = None
-            # The next outage's first parked message is said at once, not counted into a line a minute on.
-            self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
-            self._parked_ids.clear()
+            self._taken += 1
+            if self._outage_back_at is None:
+                self._outage_back_at = now
 
-    async def _log_telegram_back(self) -> None:
+    def _outage_over(self, now: float, *, stopping: bool = False) -> bool:
+        """An outage was logged, and Telegram took a message after its last park a minute ago (or the bot stops)
+        with none parked since: its end is to be logged."""
+        return (
+            self._outage_since is not None
+            and self._outage_back_at is not None
+            and (stopping or now - self._outage_back_at > PARKED_LOG_EVERY_SECONDS)
+        )
+
+    async def _log_telegram_back(self, *, stopping: bool = False) -> None:
         """Say that an outage ended, after how long, and how many stories it held back (they come as their
-        retries fall due, not all at once). Logged by the flusher before it records outcomes: a send that awaited
-        this could be cut short by a stop after Telegram took it, and sent again after the restart."""
-        assert self._outage_ended is not None
-        (since, back), self._outage_ended = self._outage_ended, None
-        try:  # the stories sent since Telegram came back are not recorded yet: still counted
-            waiting = counted(await self._db.deliveries.parked_count(), "story", "stories")
-        except (sqlite3.Error, ValueError):  # locked, or closed by a stop
-            waiting = "the stories"
+        retries fall due, not all at once): counted as soon as Telegram takes a message again, said once it has
+        taken them for a minute with none parked (or the bot stops). Logged by the flusher before it records
+        outcomes: a send that awaited this could be cut short by a stop after Telegram took it, and sent again
+        after the restart."""
+        back = self._outage_back_at
+        if self._outage_since is None or back is None:
+            return
+        if self._outage_held is None:
+            try:  # the stories sent since Telegram came back are not recorded yet: still counted
+                held = counted(await self._db.deliveries.parked_count(), "story", "stories")
+            except (sqlite3.Error, ValueError):  # locked, or closed by a stop
+                held = "the stories"
+            if self._outage_back_at != back:  # a message parked meanwhile: the outage goes on
+                return
+            self._outage_held = held
+        if self._outage_over(self._clock.now(), stopping=stopping):
+            self._log_outage_end()
+
+    def _log_outage_end(self) -> None:
+        """The end line of the outage logged since ``_outage_since``; the next outage's first park is said at once,
+        not counted into a line a minute on."""
+        assert self._outage_since is not None and self._outage_back_at is not None
+        since, back, waiting = self._outage_since, self._outage_back_at, self._outage_held or "the stories"
+        self._outage_since = self._outage_back_at = self._outage_held = None
+        self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
+        self._parked_ids.clear()
+        self._taken = 0
         took = back - since
         log.warning(
             "Telegram takes messages again, %s after it was first found unreachable: %s it held back (for "
@@ -1636,8 +1688,7 @@ class DeliveryService:
         while True:
             # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)
-            if self._outage_ended is not None:
-                await self._log_telegram_back()
+            await self._log_telegram_back()
             try:
                 await self._flush()
             except asyncio.CancelledError:

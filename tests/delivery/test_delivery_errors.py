@@ -829,6 +829,9 @@ async def test_the_end_of_a_telegram_outage_is_logged_with_how_many_stories_it_h
             emulator.answer_as_proxy(None)
             r.delivery.wake()
             await wait_until(lambda: emulator.sent_count() == 3)
+            # Said once Telegram has taken messages for a minute with none parked (a flapping proxy's "outage"
+            # ended at each send it let through).
+            r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
             await wait_until(lambda: "Telegram takes messages again" in caplog.text)
             await r.delivery.aclose()
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
@@ -838,6 +841,113 @@ async def test_the_end_of_a_telegram_outage_is_logged_with_how_many_stories_it_h
         "Telegram takes messages again, 10 min after it was first found unreachable: 3 stories it held back "
         "(for their chats) go out as their retries fall due, within 300 s"
     ), lines
+
+
+async def test_telegram_failing_again_within_a_minute_of_coming_back_is_the_same_outage_whose_end_a_stop_logs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Back for 10 s, then down again: the first send taken logged "Telegram takes messages again" and the next
+    # park named a new outage. Now the end waits for a minute with no park, and a stop within it still says it.
+    down = (502, "<html><body>502 Bad Gateway</body></html>")
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        async with _a_result_for_three_chats_in_an_outage(tmp_path, monkeypatch) as (emulator, r):
+            await _until_tried(emulator, r, 3)
+            emulator.answer_as_proxy(None)
+            r.clock.advance(delivery_module.FIRST_PARK_SECONDS + 1)
+            r.delivery.wake()
+            await wait_until(lambda: emulator.sent_count() == 3)
+            r.clock.advance(10)
+            emulator.answer_as_proxy(*down, methods=("sendMessage",))
+            await r.delivery.plan_alerts([await store_article(r, "Second", topics=("sport",))], r.clock.now())
+            await _until_tried(emulator, r, 6)
+            emulator.answer_as_proxy(None)
+            r.clock.advance(delivery_module.FIRST_PARK_SECONDS + 1)
+            r.delivery.wake()
+            await wait_until(lambda: emulator.sent_count() == 6)
+            await r.delivery.aclose()  # within the minute after Telegram came back
+            assert await r.db.deliveries.counts_by_status() == {"sent": 6}
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
+    assert lines[1].startswith(
+        "Telegram takes messages again, 72 s after it was first found unreachable: "
+    ), lines
+
+
+async def test_a_proxy_failing_every_other_send_is_a_few_log_lines_not_two_per_failed_send(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A proxy that fails only part of the requests: each send it let through ended the "outage", so each later
+    # park was named again and followed by "Telegram takes messages again, 0 s after": two lines per failed send.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    chats = range(1, 51)
+    async with (
+        BotApiEmulator() as emulator,
+        rig(
+            tmp_path,
+            emulator,
+            telegram_api_url=api.base_url,
+            rate_chat_interval_seconds=0,
+            rate_overall_per_second=1000,
+        ) as r,
+    ):
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        # Every other send fails, to each chat and overall: even chats' first try goes through, odd chats' fails.
+        flap = [(200, ""), (502, "")] * 30
+        api.script = {chat: list(flap[chat % 2 :]) for chat in chats}
+        for chat in chats:
+            await add_chat(r, chat, topics=("sport",), in_emulator=False)
+        start = r.clock.now()
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            for minute in range(10):  # ten minutes of a new story a minute, in steps of 20 s
+                story = await store_article(r, f"Result {minute}", topics=("sport",))
+                await r.delivery.plan_alerts([story], r.clock.now())
+                for _third in range(3):
+                    await _all_due_tried(r)
+                    r.clock.advance(20)
+                    r.delivery.wake()
+            flapping = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+            api.script = {}  # the proxy is mended: every parked alert goes through at its retry
+            for _step in range(12):
+                await _all_due_tried(r)
+                r.clock.advance(30)
+                r.delivery.wake()
+            await wait_until(lambda: "Telegram takes messages again" in caplog.text)
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 10 * len(chats)}
+        assert sum(len(texts) for texts in api.delivered.values()) == 10 * len(chats)  # each once
+    minutes = (r.clock.now() - start) / 60
+    named = [line for line in flapping if "retrying in 30 s" in line]
+    assert len(named) == 1 and "Telegram unreachable (Bad Gateway (502))" in named[0], flapping
+    # Then a line a minute at most, saying Telegram takes some messages and fails others.
+    assert len(flapping) <= 1 + 10, flapping
+    took_some = r"Telegram fails some requests \(Bad Gateway \(502\)\): in the last \d+ s \d+ messages? went through and"
+    assert any(re.match(took_some, line) for line in flapping), flapping
+    assert not [line for line in flapping if "takes messages again" in line], flapping
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) <= 1 + minutes + 1, lines
+    assert [line for line in lines if "takes messages again" in line] == [lines[-1]], lines
+    assert re.match(
+        r"Telegram takes messages again, \d+ min after it was first found unreachable: ", lines[-1]
+    ), lines
+
+
+async def _all_due_tried(r: Rig) -> None:
+    """Wait until every message due has been tried and is recorded sent or waits again (parked)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while True:
+        sender = r.delivery
+        if not sender._tasks and not sender._state.in_window and not sender._finished:
+            [[due]] = await r.db.reader.execute_fetchall(
+                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND not_before <= ?",
+                (r.clock.now(),),
+            )
+            if not due:
+                return
+        assert loop.time() < deadline, "messages still due"
+        await asyncio.sleep(0.02)
 
 
 async def test_alerts_parked_again_in_an_outage_are_not_counted_again_as_more_parked(
