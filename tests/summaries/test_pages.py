@@ -101,6 +101,38 @@ def test_login_page_has_no_article() -> None:
     assert err.value.reason == "That page has no article text (it looks like a login page)."
 
 
+def test_a_login_form_with_a_paragraph_of_help_is_no_article() -> None:
+    # A sign-in form's own help text, a paragraph of some fifty words, is no article beside its password field.
+    help_text = (
+        "Members of the Harbourton Rowing Club can read the race reports, the training plans and the minutes of "
+        "every committee meeting here. Use the address and the password you gave when you joined the club. If "
+        "you joined before last spring, ask the secretary for a new one at the boathouse."
+    )
+    html = (
+        "<html><head><title>Members Area</title></head><body><form action='/session' method='post'>"
+        f"<h1>Members Area</h1><p>{help_text}</p><label>Email <input type='email' name='email'></label>"
+        "<label>Password <input type='password' name='password'></label><button>Continue</button></form>"
+        "</body></html>"
+    )
+    with pytest.raises(ExtractionError) as err:
+        extract_page(html, "https://rowing.example/members")
+    assert err.value.reason == "That page has no article text (it looks like a login page)."
+    # The same words without the form are a (short) article.
+    assert (
+        extract_page(html.replace("type='password'", "type='text'"), "https://rowing.example/m").text
+        == help_text
+    )
+
+
+def test_a_brief_of_fifteen_words_is_an_article() -> None:
+    brief = "The harbour bridge in Brackwater reopened to cars on Monday after six weeks of repairs."
+    html = f"<html><head><title>Bridge reopens</title></head><body><article><p>{brief}</p></article></body></html>"
+    page = extract_page(html, "https://post.example/bridge")
+    assert (page.title, page.text) == ("Bridge reopens", brief)
+    with pytest.raises(ExtractionError, match="no article text"):  # a word fewer is a notice, not a story
+        extract_page(html.replace("harbour ", ""), "https://post.example/bridge")
+
+
 @pytest.mark.parametrize(
     ("html", "words"),
     [
@@ -113,6 +145,17 @@ def test_login_page_has_no_article() -> None:
             "list of links",
         ),
         (b"\x89PNG\r\n\x1a\n\x00\x00garbage", "no article text"),
+        # A sign-in page with no password field of its own (the library card, another site's account).
+        (
+            b"<html><head><title>Sign in to Harbour Post</title></head><body><h1>Welcome back</h1>"
+            b"<button>Continue with your library card</button></body></html>",
+            "it looks like a login page",
+        ),
+        (
+            b"<html><head><title>Harbour Post</title></head><body><div class='gate'><p>To continue reading, "
+            b"choose one of our plans.</p><button>See plans</button></div></body></html>",
+            "the article seems to be behind a paywall",
+        ),
     ],
 )
 def test_pages_without_articles_give_reasons(html: bytes, words: str) -> None:
@@ -353,6 +396,7 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
             True,
         ),
         ("<div class='gate'><p>Subscribe today to read the full article.</p></div>", True),
+        ("<div class='gate'><p>The rest of this story is reserved for registered readers.</p></div>", True),
         ("<div class='gate'><p>Sign up for free and keep reading.</p></div>", True),
         # A quotation going on into the next paragraph opens no quote around the box after it.
         (
@@ -405,6 +449,25 @@ def test_a_page_whose_only_text_under_its_headline_is_the_wall_has_no_article(wa
     assert start.partial and "The city council voted on Tuesday" in start.text
 
 
+def test_a_question_beside_the_walls_prompt_is_the_start_of_the_article() -> None:
+    # The story's line ends in "?", not "."; read with the prompt as one sentence, it was the wall's.
+    line = "Who will pay for the new bridge across the harbour, and when will the work start?"
+    page = extract_page(
+        _brief("Bridge money", f"{line} Subscribe to continue reading."), "https://news.example/b"
+    )
+    assert page.partial and line in page.text
+
+
+def test_a_three_letter_language_code_is_kept() -> None:
+    # "fil" (Filipino) cut to two letters is "fi", Finnish: its stemmer and stop words for a Tagalog story.
+    story = (
+        "<p>Binuksan muli ng konseho ng lungsod ang lumang tulay sa daungan noong Lunes matapos ang anim na "
+        "linggong pagkukumpuni.</p>"
+    )
+    html = f"<html lang='fil'><head><title>Tulay</title></head><body><article>{story * 3}</article></body></html>"
+    assert extract_page(html, "https://balita.example/tulay").language == "fil"
+
+
 def test_a_story_quoting_a_consent_notice_keeps_those_paragraphs() -> None:
     # The paragraphs quoting the banner or saying "by clicking accept" were dropped from a story about cookie banners.
     quoting = (
@@ -433,6 +496,7 @@ def test_page_to_article() -> None:
     [
         ("Harbour farm opens – Motor Ledger", "Motor Ledger", "Harbour farm opens"),
         ("Harbour farm opens | MOTOR-LEDGER", "Motor Ledger", "Harbour farm opens"),
+        ("Harbour farm opens :: Motor Ledger", "Motor Ledger", "Harbour farm opens"),
         ("Harbour farm opens - Ledger - Cars and Money", "Ledger - Cars and Money", "Harbour farm opens"),
         ("Ledger | Cars and Money: Harbour farm opens", "Ledger | Cars and Money", "Harbour farm opens"),
         ("Harbour farm opens - motor", None, "Harbour farm opens"),  # the host's name, when the site has none
