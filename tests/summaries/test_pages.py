@@ -137,6 +137,7 @@ def test_a_brief_of_fifteen_words_is_an_article() -> None:
     ("html", "words"),
     [
         (b"", "empty"),
+        (b" \r\n\t ", "empty"),
         (b"<html><body></body></html>", "no article text"),
         (
             b"<html><body><ul>"
@@ -155,6 +156,11 @@ def test_a_brief_of_fifteen_words_is_an_article() -> None:
             b"<html><head><title>Harbour Post</title></head><body><div class='gate'><p>To continue reading, "
             b"choose one of our plans.</p><button>See plans</button></div></body></html>",
             "the article seems to be behind a paywall",
+        ),
+        (
+            b"<html><head><title>Harbour Post</title></head><body><noscript>Please turn on JavaScript to read "
+            b"this story.</noscript><div id='app'></div></body></html>",
+            "it needs JavaScript to show it",
         ),
     ],
 )
@@ -257,6 +263,8 @@ def test_each_of_a_walls_own_phrases_marks_it(title: str, body: str, reason: str
         "Page Not Found (404) | Ferry News",
         "The page you were looking for doesn't exist (404)",
         "404 (Page not found)",
+        "Oops! Page not found | Ferry News",
+        "This page no longer exists - Ferry News",
     ],
 )
 def test_a_soft_404_titled_with_other_separators_or_a_bracketed_404_says_so(title: str) -> None:
@@ -397,6 +405,12 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
         ),
         ("<div class='gate'><p>Subscribe today to read the full article.</p></div>", True),
         ("<div class='gate'><p>The rest of this story is reserved for registered readers.</p></div>", True),
+        # A line break or a list item ends the line before the prompt, though no space does.
+        ("<div class='gate'>Your free preview ends here<br>Subscribe to continue reading</div>", True),
+        (
+            "<ul class='gate'><li>Your free preview ends here</li><li>Subscribe to continue reading</li></ul>",
+            True,
+        ),
         ("<div class='gate'><p>Sign up for free and keep reading.</p></div>", True),
         # A quotation going on into the next paragraph opens no quote around the box after it.
         (
