@@ -91,6 +91,9 @@ def test_an_article_written_without_spaces_is_an_article(paragraphs: tuple[str, 
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     page = extract_page(f"<html><body><article>{body}</article></body></html>".encode())
     assert page.text.split("\n\n") == list(paragraphs)
+    two = "".join(f"<p>{p}</p>" for p in paragraphs[:2])  # a brief of two sentences: about twenty words
+    brief = extract_page(f"<html><body><article>{two}</article></body></html>".encode())
+    assert brief.text.split("\n\n") == list(paragraphs[:2])
     with pytest.raises(ExtractionError, match="no article text"):  # a notice of a line is still none
         extract_page(f"<html><body><article><p>{paragraphs[0]}</p></article></body></html>".encode())
 
