@@ -577,7 +577,25 @@ def test_site_name_removal_is_linear_in_the_title() -> None:
     )
 
 
-def _teaser_page(layout: str) -> bytes:
+_EXPLAINER = [
+    (
+        "wall",
+        "Why the sea wall matters now",
+        "The harbour council wants a new sea wall before the winter storms.",
+    ),
+    ("cost", "What the whole plan will cost", "Engineers put the bill at twelve million over four years."),
+    ("who", "Who pays for the new sea wall", "The town pays a third and the region the rest of the bill."),
+    ("when", "When the building work starts", "Work starts in March and the quay closes for two months."),
+    ("ferry", "What changes for the ferry", "The ferry moves to the north pier while the quay is closed."),
+    (
+        "next",
+        "What happens next at the council",
+        "The council votes on the final design at its June meeting.",
+    ),
+]
+
+
+def _teaser_page(layout: str, count: int = 8) -> bytes:
     # Eight stories, each a linked headline with a one-sentence teaser; little running text of its own.
     stories = [
         ("ferry", "Ferry timetable changes from Monday", "The morning crossing leaves earlier, they said."),
@@ -589,7 +607,9 @@ def _teaser_page(layout: str) -> bytes:
         ("bakery", "Family bakery marks a hundred years", "Three generations have run the shop since then."),
         ("lifeboat", "Lifeboat crew rescues two walkers", "The pair were brought ashore unhurt after dark."),
     ]
-    items = "".join(layout.format(slug=slug, title=title, teaser=teaser) for slug, title, teaser in stories)
+    items = "".join(
+        layout.format(slug=slug, title=title, teaser=teaser) for slug, title, teaser in stories[:count]
+    )
     return f"<html><head><title>Local</title></head><body><main>{items}</main></body></html>".encode()
 
 
@@ -601,6 +621,9 @@ def _teaser_page(layout: str) -> bytes:
             "<div class='card'><a href='/local/{slug}'><h3>{title}</h3></a><div><p>{teaser}</p></div></div>"
         ),
         _teaser_page("<li><h2><a href='https://gazette.example/{slug}'>{title}</a></h2><p>{teaser}</p></li>"),
+        _teaser_page(
+            "<h2><a href='/local/{slug}'>{title}</a></h2><p>{teaser}</p>", count=5
+        ),  # five are a list
     ],
 )
 def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> None:
@@ -608,6 +631,28 @@ def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> No
     with pytest.raises(ExtractionError) as err:
         extract_page(page, "https://gazette.example/local")
     assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
+def test_a_saved_front_page_read_from_a_file_is_a_list_of_headlines() -> None:
+    # Read from a file (`newsbot summarize front.html`) the page has no address: its links to any site count.
+    page = _teaser_page(
+        "<li><h2><a href='https://gazette.example/{slug}'>{title}</a></h2><p>{teaser}</p></li>"
+    )
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page)
+    assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
+def test_an_explainer_whose_subheadings_link_to_its_own_sections_is_an_article() -> None:
+    # A table of contents makes each subheading a link within the page ("#costs"): no list of other stories.
+    sections = "".join(
+        f"<h2><a href='#part-{slug}'>{title}</a></h2><p>{teaser}</p>" for slug, title, teaser in _EXPLAINER
+    )
+    page = extract_page(
+        f"<html><head><title>The harbour plan</title></head><body><article>{sections}</article></body></html>",
+        "https://gazette.example/harbour-plan",
+    )
+    assert "The harbour council wants a new sea wall before the winter storms." in page.text
 
 
 def test_an_article_with_linked_subheadings_and_related_stories_is_an_article() -> None:
