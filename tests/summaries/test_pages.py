@@ -672,6 +672,18 @@ def test_an_article_with_linked_subheadings_and_related_stories_is_an_article() 
     assert "solar farm" in page.text
 
 
+def test_an_article_with_a_box_of_related_stories_after_each_paragraph_is_an_article() -> None:
+    # Each paragraph comes after a related story's linked headline, outside that headline's box: no teaser of it.
+    body = "".join(
+        f"<p>{teaser}</p><aside class='related'><ul><li><h3><a href='/local/{slug}'>{title}</a></h3></li></ul>"
+        "</aside>"
+        for slug, title, teaser in _EXPLAINER
+    )
+    html = f"<html><head><title>The harbour plan</title></head><body><article>{body}</article></body></html>"
+    page = extract_page(html, "https://gazette.example/harbour-plan")
+    assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
+
+
 def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() -> None:
     # Each nested box's whole text was read to match it against the extracted paragraphs: 200 boxes around
     # 1 MB of text took 2.8 s of the detector alone, on top of extraction.
