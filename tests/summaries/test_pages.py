@@ -381,6 +381,11 @@ _LAST = (
             "Scam pages copy robot checks",
             "The fake box says \u00abverify you are human\u00bb and then asks for a card number.",
         ),
+        # The phrase twice inside one quotation: the second is as quoted as the first.
+        (
+            "Scam pages copy robot checks",
+            "The fake box says \u201cverify you are human, verify you are human\u201d and asks for a card.",
+        ),
     ],
 )
 def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str, story: str) -> None:
@@ -427,6 +432,10 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
         ('<p>Readers met a box saying <em>"Subscribe to continue reading"</em> and left.</p>', False),
         # A box kept for readers who are not subscribers is on a page its subscriber sees whole.
         ("<template><div class='paywall'><p>Subscribe to continue reading.</p></div></template>", False),
+        (
+            "<template><div class='paywall'><b>Note:</b> Subscribe to continue reading.</div></template>",
+            False,
+        ),
         ("", False),
     ],
 )
@@ -448,6 +457,9 @@ def test_a_page_whose_wall_hides_the_rest_is_read_as_partial(after: str, partial
         "<div class='paywall'><p>This article is only available to subscribers. Subscribe to continue reading.</p>"
         "</div>",
         "<div class='overlay'><p>Sign in to keep reading this story and every other one on our site.</p></div>",
+        # A word or two of the wall beside its prompt, and its "Already a subscriber?", are no story.
+        "<div class='paywall'><p>Subscribe to continue reading. Log in.</p></div>",
+        "<div class='paywall'><p>Subscribe to continue reading.</p><p>Already a subscriber?</p></div>",
     ],
 )
 def test_a_page_whose_only_text_under_its_headline_is_the_wall_has_no_article(wall: str) -> None:
@@ -670,6 +682,17 @@ def test_an_article_with_linked_subheadings_and_related_stories_is_an_article() 
     body = f"<h1>Guide</h1>{para}{products}{related}</aside>{para * 3}"
     page = extract_page(f"<html><body><article>{body}</article></body></html>", "https://gazette.example/g")
     assert "solar farm" in page.text
+
+
+def test_a_review_whose_long_sections_are_headed_by_links_to_the_stories_is_an_article() -> None:
+    # A year in review heads each long section with a link to the story it recalls: sections, not teasers.
+    section = " ".join(teaser for _, _, teaser in _EXPLAINER) + " " + _LAST
+    body = "".join(
+        f"<h2><a href='/local/{slug}'>{title}</a></h2><p>{section}</p>" for slug, title, _ in _EXPLAINER
+    )
+    html = f"<html><head><title>The year in the harbour</title></head><body><article>{body}</article></body></html>"
+    page = extract_page(html, "https://gazette.example/year-in-review")
+    assert page.text.count(_LAST) == len(_EXPLAINER)
 
 
 def test_an_article_with_a_box_of_related_stories_after_each_paragraph_is_an_article() -> None:
