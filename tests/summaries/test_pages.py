@@ -46,6 +46,7 @@ def test_article_text_without_boilerplate() -> None:
             '<meta property="og:site_name" content="https://www.brackwater-post.example">',
             "brackwater-post.example",
         ),
+        ('<meta property="og:site_name" content="1843">', "1843"),  # a name of digits is still a name
     ],
 )
 def test_a_copyright_notice_or_an_address_is_not_shown_as_the_source(meta: str, source: str) -> None:
@@ -487,14 +488,15 @@ def test_a_question_beside_the_walls_prompt_is_the_start_of_the_article() -> Non
     assert page.partial and line in page.text
 
 
-def test_a_three_letter_language_code_is_kept() -> None:
-    # "fil" (Filipino) cut to two letters is "fi", Finnish: its stemmer and stop words for a Tagalog story.
+# "fil" (Filipino) cut to two letters is "fi", Finnish: its stemmer and stop words for a Tagalog story.
+@pytest.mark.parametrize(("lang", "language"), [("fil", "fil"), ("EN-GB", "en")])
+def test_the_pages_language_is_its_lower_case_code_of_two_or_three_letters(lang: str, language: str) -> None:
     story = (
         "<p>Binuksan muli ng konseho ng lungsod ang lumang tulay sa daungan noong Lunes matapos ang anim na "
         "linggong pagkukumpuni.</p>"
     )
-    html = f"<html lang='fil'><head><title>Tulay</title></head><body><article>{story * 3}</article></body></html>"
-    assert extract_page(html, "https://balita.example/tulay").language == "fil"
+    html = f"<html lang='{lang}'><head><title>Tulay</title></head><body><article>{story * 3}</article></body></html>"
+    assert extract_page(html, "https://balita.example/tulay").language == language
 
 
 def test_a_story_quoting_a_consent_notice_keeps_those_paragraphs() -> None:
