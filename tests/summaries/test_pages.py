@@ -67,6 +67,30 @@ def test_str_and_bytes_in_other_encodings() -> None:
     assert "Mara Vélde" in from_str.text and "Mara Vélde" in from_bytes.text
 
 
+# A head of styles longer than a guess would read, as on most real pages.
+_LONG_HEAD = "<html><head><title>Most</title><style>" + "p { margin: 0 }\n" * 30 + "</style></head>"
+
+
+def test_a_page_in_the_charset_its_server_names_keeps_its_letters() -> None:
+    # Guessed, ISO-8859-16 (Romanian, Croatian) came out as Windows-1250: the euro sign was another letter.
+    story = (
+        "<p>Kava sada stoji 5 € umjesto 4 €, rekao je vlasnik kavane u ponedjeljak ujutro u gradu.</p>" * 2
+    )
+    html = f"{_LONG_HEAD}<body><article>{story}</article></body></html>".encode("iso-8859-16")
+    page = extract_page(html, "https://vijesti.example/kava", charset="iso-8859-16")
+    assert "stoji 5 € umjesto 4 €" in page.text
+
+
+def test_a_page_that_names_no_charset_is_guessed_from_its_text_not_its_head() -> None:
+    # Guessed from the page's first bytes alone (its markup, all ASCII), Cyrillic came out as question marks.
+    story = (
+        "<p>Мэр города объявил в среду, что строительство нового моста начнётся летом, а жители смогут "
+        "высказать свои замечания до конца месяца.</p>"
+    )
+    html = f"{_LONG_HEAD}<body><article>{story * 2}</article></body></html>".encode("cp1251")
+    assert "Мэр города объявил в среду" in extract_page(html, "https://novosti.example/most").text
+
+
 _JAPANESE = (
     "市長は水曜日、新しい橋の工事が夏に始まると発表した。",
     "住民は二年間の騒音と交通について懸念を表明した。",
@@ -113,7 +137,11 @@ def test_a_login_form_with_a_paragraph_of_help_is_no_article() -> None:
         "you joined before last spring, ask the secretary for a new one at the boathouse."
     )
     html = (
-        "<html><head><title>Members Area</title></head><body><form action='/session' method='post'>"
+        "<html><head><title>Members Area</title>"
+        + "<style>"
+        + ".field { margin: 0 }\n" * 200
+        + "</style>"  # a real sign-in page's head is kilobytes long
+        + "</head><body><form action='/session' method='post'>"
         f"<h1>Members Area</h1><p>{help_text}</p><label>Email <input type='email' name='email'></label>"
         "<label>Password <input type='password' name='password'></label><button>Continue</button></form>"
         "</body></html>"
