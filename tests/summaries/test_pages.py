@@ -123,6 +123,18 @@ def test_an_article_written_without_spaces_is_an_article(paragraphs: tuple[str, 
         extract_page(f"<html><body><article><p>{paragraphs[0]}</p></article></body></html>".encode())
 
 
+def test_a_page_without_a_title_is_titled_by_the_start_of_its_first_line() -> None:
+    # The title heads every alert and summary: a whole paragraph there buried the story under it.
+    line = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate "
+        "about the fishing channel and the winter storms that closed it twice last year."
+    )
+    page = extract_page(
+        f"<html><body><article><p>{line}</p><p>{line}</p></article></body></html>", "https://x.example/a"
+    )
+    assert page.title == line[:120].rsplit(" ", 1)[0] + "…"
+
+
 def test_login_page_has_no_article() -> None:
     with pytest.raises(ExtractionError) as err:
         extract_page((FIXTURES / "login.html").read_bytes(), "https://members.example/login")
