@@ -687,6 +687,19 @@ def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> No
     assert err.value.reason.startswith("That page is a list of headlines, not an article")
 
 
+def test_a_front_page_that_opens_with_a_paragraph_about_the_paper_is_a_list_of_headlines() -> None:
+    # A quarter of its words are no teaser's: the rest, eight stories' teasers, still make it no article.
+    about = (
+        "<p>The Gazette has reported on the harbour towns of the north coast since 1921, from the ferry and the "
+        "fishing fleet to the council, the schools and the lifeboat station, and it is still owned by the "
+        "families who founded it.</p>"
+    )
+    page = _teaser_page("<h2><a href='/local/{slug}'>{title}</a></h2><p>{teaser}</p>")
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page.replace(b"<main>", b"<main>" + about.encode()), "https://gazette.example/local")
+    assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
 def test_a_saved_front_page_read_from_a_file_is_a_list_of_headlines() -> None:
     # Read from a file (`newsbot summarize front.html`) the page has no address: its links to any site count.
     page = _teaser_page(
