@@ -500,6 +500,27 @@ async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
         assert "privacy" not in reply.text and "automatic" not in reply.text
 
 
+async def test_a_sign_in_page_with_a_paragraph_of_help_gets_its_reason_not_a_summary(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Its help text, some fifty words beside the password field, passes for a short article without the form.
+    help_text = (
+        "Members of the Harbourton Rowing Club can read the race reports, the training plans and the minutes of "
+        "every committee meeting here. Use the address and the password you gave when you joined the club. If "
+        "you joined before last spring, ask the secretary for a new one at the boathouse."
+    )
+    url = news_site.add(
+        "/members/login",
+        "<html><head><title>Members Area</title></head><body><form action='/session' method='post'>"
+        f"<h1>Members Area</h1><p>{help_text}</p><label>Email <input type='email' name='email'></label>"
+        "<label>Password <input type='password' name='password'></label><button>Continue</button></form>"
+        "</body></html>",
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == "⚠️ That page has no article text (it looks like a login page).", reply.text
+    assert await services_of(running_bot).db.articles.get_by_url(url) is None
+
+
 async def test_a_paywalled_teaser_is_summarized_without_the_paywalls_prompt(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

@@ -46,6 +46,7 @@ def test_article_text_without_boilerplate() -> None:
             '<meta property="og:site_name" content="https://www.brackwater-post.example">',
             "brackwater-post.example",
         ),
+        ('<meta property="og:site_name" content="1843">', "1843"),  # a name of digits is still a name
     ],
 )
 def test_a_copyright_notice_or_an_address_is_not_shown_as_the_source(meta: str, source: str) -> None:
@@ -64,6 +65,30 @@ def test_str_and_bytes_in_other_encodings() -> None:
     from_str = extract_page(text)
     from_bytes = extract_page(text.encode("cp1252"))
     assert "Mara Vélde" in from_str.text and "Mara Vélde" in from_bytes.text
+
+
+# A head of styles longer than a guess would read, as on most real pages.
+_LONG_HEAD = "<html><head><title>Most</title><style>" + "p { margin: 0 }\n" * 30 + "</style></head>"
+
+
+def test_a_page_in_the_charset_its_server_names_keeps_its_letters() -> None:
+    # Guessed, ISO-8859-16 (Romanian, Croatian) came out as Windows-1250: the euro sign was another letter.
+    story = (
+        "<p>Kava sada stoji 5 € umjesto 4 €, rekao je vlasnik kavane u ponedjeljak ujutro u gradu.</p>" * 2
+    )
+    html = f"{_LONG_HEAD}<body><article>{story}</article></body></html>".encode("iso-8859-16")
+    page = extract_page(html, "https://vijesti.example/kava", charset="iso-8859-16")
+    assert "stoji 5 € umjesto 4 €" in page.text
+
+
+def test_a_page_that_names_no_charset_is_guessed_from_its_text_not_its_head() -> None:
+    # Guessed from the page's first bytes alone (its markup, all ASCII), Cyrillic came out as question marks.
+    story = (
+        "<p>Мэр города объявил в среду, что строительство нового моста начнётся летом, а жители смогут "
+        "высказать свои замечания до конца месяца.</p>"
+    )
+    html = f"{_LONG_HEAD}<body><article>{story * 2}</article></body></html>".encode("cp1251")
+    assert "Мэр города объявил в среду" in extract_page(html, "https://novosti.example/most").text
 
 
 _JAPANESE = (
@@ -91,8 +116,23 @@ def test_an_article_written_without_spaces_is_an_article(paragraphs: tuple[str, 
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     page = extract_page(f"<html><body><article>{body}</article></body></html>".encode())
     assert page.text.split("\n\n") == list(paragraphs)
+    two = "".join(f"<p>{p}</p>" for p in paragraphs[:2])  # a brief of two sentences: about twenty words
+    brief = extract_page(f"<html><body><article>{two}</article></body></html>".encode())
+    assert brief.text.split("\n\n") == list(paragraphs[:2])
     with pytest.raises(ExtractionError, match="no article text"):  # a notice of a line is still none
         extract_page(f"<html><body><article><p>{paragraphs[0]}</p></article></body></html>".encode())
+
+
+def test_a_page_without_a_title_is_titled_by_the_start_of_its_first_line() -> None:
+    # The title heads every alert and summary: a whole paragraph there buried the story under it.
+    line = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate "
+        "about the fishing channel and the winter storms that closed it twice last year."
+    )
+    page = extract_page(
+        f"<html><body><article><p>{line}</p><p>{line}</p></article></body></html>", "https://x.example/a"
+    )
+    assert page.title == line[:120].rsplit(" ", 1)[0] + "…"
 
 
 def test_login_page_has_no_article() -> None:
@@ -101,10 +141,47 @@ def test_login_page_has_no_article() -> None:
     assert err.value.reason == "That page has no article text (it looks like a login page)."
 
 
+def test_a_login_form_with_a_paragraph_of_help_is_no_article() -> None:
+    # A sign-in form's own help text, a paragraph of some fifty words, is no article beside its password field.
+    help_text = (
+        "Members of the Harbourton Rowing Club can read the race reports, the training plans and the minutes of "
+        "every committee meeting here. Use the address and the password you gave when you joined the club. If "
+        "you joined before last spring, ask the secretary for a new one at the boathouse."
+    )
+    html = (
+        "<html><head><title>Members Area</title>"
+        + "<style>"
+        + ".field { margin: 0 }\n" * 200
+        + "</style>"  # a real sign-in page's head is kilobytes long
+        + "</head><body><form action='/session' method='post'>"
+        f"<h1>Members Area</h1><p>{help_text}</p><label>Email <input type='email' name='email'></label>"
+        "<label>Password <input type='password' name='password'></label><button>Continue</button></form>"
+        "</body></html>"
+    )
+    with pytest.raises(ExtractionError) as err:
+        extract_page(html, "https://rowing.example/members")
+    assert err.value.reason == "That page has no article text (it looks like a login page)."
+    # The same words without the form are a (short) article.
+    assert (
+        extract_page(html.replace("type='password'", "type='text'"), "https://rowing.example/m").text
+        == help_text
+    )
+
+
+def test_a_brief_of_fifteen_words_is_an_article() -> None:
+    brief = "The harbour bridge in Brackwater reopened to cars on Monday after six weeks of repairs."
+    html = f"<html><head><title>Bridge reopens</title></head><body><article><p>{brief}</p></article></body></html>"
+    page = extract_page(html, "https://post.example/bridge")
+    assert (page.title, page.text) == ("Bridge reopens", brief)
+    with pytest.raises(ExtractionError, match="no article text"):  # a word fewer is a notice, not a story
+        extract_page(html.replace("harbour ", ""), "https://post.example/bridge")
+
+
 @pytest.mark.parametrize(
     ("html", "words"),
     [
         (b"", "empty"),
+        (b" \r\n\t ", "empty"),
         (b"<html><body></body></html>", "no article text"),
         (
             b"<html><body><ul>"
@@ -113,6 +190,22 @@ def test_login_page_has_no_article() -> None:
             "list of links",
         ),
         (b"\x89PNG\r\n\x1a\n\x00\x00garbage", "no article text"),
+        # A sign-in page with no password field of its own (the library card, another site's account).
+        (
+            b"<html><head><title>Sign in to Harbour Post</title></head><body><h1>Welcome back</h1>"
+            b"<button>Continue with your library card</button></body></html>",
+            "it looks like a login page",
+        ),
+        (
+            b"<html><head><title>Harbour Post</title></head><body><div class='gate'><p>To continue reading, "
+            b"choose one of our plans.</p><button>See plans</button></div></body></html>",
+            "the article seems to be behind a paywall",
+        ),
+        (
+            b"<html><head><title>Harbour Post</title></head><body><noscript>Please turn on JavaScript to read "
+            b"this story.</noscript><div id='app'></div></body></html>",
+            "it needs JavaScript to show it",
+        ),
     ],
 )
 def test_pages_without_articles_give_reasons(html: bytes, words: str) -> None:
@@ -214,6 +307,8 @@ def test_each_of_a_walls_own_phrases_marks_it(title: str, body: str, reason: str
         "Page Not Found (404) | Ferry News",
         "The page you were looking for doesn't exist (404)",
         "404 (Page not found)",
+        "Oops! Page not found | Ferry News",
+        "This page no longer exists - Ferry News",
     ],
 )
 def test_a_soft_404_titled_with_other_separators_or_a_bracketed_404_says_so(title: str) -> None:
@@ -327,6 +422,11 @@ _LAST = (
             "Scam pages copy robot checks",
             "The fake box says \u00abverify you are human\u00bb and then asks for a card number.",
         ),
+        # The phrase twice inside one quotation: the second is as quoted as the first.
+        (
+            "Scam pages copy robot checks",
+            "The fake box says \u201cverify you are human, verify you are human\u201d and asks for a card.",
+        ),
     ],
 )
 def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str, story: str) -> None:
@@ -353,6 +453,13 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
             True,
         ),
         ("<div class='gate'><p>Subscribe today to read the full article.</p></div>", True),
+        ("<div class='gate'><p>The rest of this story is reserved for registered readers.</p></div>", True),
+        # A line break or a list item ends the line before the prompt, though no space does.
+        ("<div class='gate'>Your free preview ends here<br>Subscribe to continue reading</div>", True),
+        (
+            "<ul class='gate'><li>Your free preview ends here</li><li>Subscribe to continue reading</li></ul>",
+            True,
+        ),
         ("<div class='gate'><p>Sign up for free and keep reading.</p></div>", True),
         # A quotation going on into the next paragraph opens no quote around the box after it.
         (
@@ -366,6 +473,10 @@ def test_a_short_story_quoting_or_headlined_like_a_wall_is_an_article(title: str
         ('<p>Readers met a box saying <em>"Subscribe to continue reading"</em> and left.</p>', False),
         # A box kept for readers who are not subscribers is on a page its subscriber sees whole.
         ("<template><div class='paywall'><p>Subscribe to continue reading.</p></div></template>", False),
+        (
+            "<template><div class='paywall'><b>Note:</b> Subscribe to continue reading.</div></template>",
+            False,
+        ),
         ("", False),
     ],
 )
@@ -387,6 +498,9 @@ def test_a_page_whose_wall_hides_the_rest_is_read_as_partial(after: str, partial
         "<div class='paywall'><p>This article is only available to subscribers. Subscribe to continue reading.</p>"
         "</div>",
         "<div class='overlay'><p>Sign in to keep reading this story and every other one on our site.</p></div>",
+        # A word or two of the wall beside its prompt, and its "Already a subscriber?", are no story.
+        "<div class='paywall'><p>Subscribe to continue reading. Log in.</p></div>",
+        "<div class='paywall'><p>Subscribe to continue reading.</p><p>Already a subscriber?</p></div>",
     ],
 )
 def test_a_page_whose_only_text_under_its_headline_is_the_wall_has_no_article(wall: str) -> None:
@@ -403,6 +517,26 @@ def test_a_page_whose_only_text_under_its_headline_is_the_wall_has_no_article(wa
     line = "<p>The city council voted on Tuesday to close the old bridge. Subscribe to continue reading.</p>"
     start = extract_page(page.replace("</h1>", f"</h1>{line}"), "https://news.example/bridge")
     assert start.partial and "The city council voted on Tuesday" in start.text
+
+
+def test_a_question_beside_the_walls_prompt_is_the_start_of_the_article() -> None:
+    # The story's line ends in "?", not "."; read with the prompt as one sentence, it was the wall's.
+    line = "Who will pay for the new bridge across the harbour, and when will the work start?"
+    page = extract_page(
+        _brief("Bridge money", f"{line} Subscribe to continue reading."), "https://news.example/b"
+    )
+    assert page.partial and line in page.text
+
+
+# "fil" (Filipino) cut to two letters is "fi", Finnish: its stemmer and stop words for a Tagalog story.
+@pytest.mark.parametrize(("lang", "language"), [("fil", "fil"), ("EN-GB", "en")])
+def test_the_pages_language_is_its_lower_case_code_of_two_or_three_letters(lang: str, language: str) -> None:
+    story = (
+        "<p>Binuksan muli ng konseho ng lungsod ang lumang tulay sa daungan noong Lunes matapos ang anim na "
+        "linggong pagkukumpuni.</p>"
+    )
+    html = f"<html lang='{lang}'><head><title>Tulay</title></head><body><article>{story * 3}</article></body></html>"
+    assert extract_page(html, "https://balita.example/tulay").language == language
 
 
 def test_a_story_quoting_a_consent_notice_keeps_those_paragraphs() -> None:
@@ -433,6 +567,7 @@ def test_page_to_article() -> None:
     [
         ("Harbour farm opens – Motor Ledger", "Motor Ledger", "Harbour farm opens"),
         ("Harbour farm opens | MOTOR-LEDGER", "Motor Ledger", "Harbour farm opens"),
+        ("Harbour farm opens :: Motor Ledger", "Motor Ledger", "Harbour farm opens"),
         ("Harbour farm opens - Ledger - Cars and Money", "Ledger - Cars and Money", "Harbour farm opens"),
         ("Ledger | Cars and Money: Harbour farm opens", "Ledger | Cars and Money", "Harbour farm opens"),
         ("Harbour farm opens - motor", None, "Harbour farm opens"),  # the host's name, when the site has none
@@ -496,7 +631,25 @@ def test_site_name_removal_is_linear_in_the_title() -> None:
     )
 
 
-def _teaser_page(layout: str) -> bytes:
+_EXPLAINER = [
+    (
+        "wall",
+        "Why the sea wall matters now",
+        "The harbour council wants a new sea wall before the winter storms.",
+    ),
+    ("cost", "What the whole plan will cost", "Engineers put the bill at twelve million over four years."),
+    ("who", "Who pays for the new sea wall", "The town pays a third and the region the rest of the bill."),
+    ("when", "When the building work starts", "Work starts in March and the quay closes for two months."),
+    ("ferry", "What changes for the ferry", "The ferry moves to the north pier while the quay is closed."),
+    (
+        "next",
+        "What happens next at the council",
+        "The council votes on the final design at its June meeting.",
+    ),
+]
+
+
+def _teaser_page(layout: str, count: int = 8) -> bytes:
     # Eight stories, each a linked headline with a one-sentence teaser; little running text of its own.
     stories = [
         ("ferry", "Ferry timetable changes from Monday", "The morning crossing leaves earlier, they said."),
@@ -508,7 +661,9 @@ def _teaser_page(layout: str) -> bytes:
         ("bakery", "Family bakery marks a hundred years", "Three generations have run the shop since then."),
         ("lifeboat", "Lifeboat crew rescues two walkers", "The pair were brought ashore unhurt after dark."),
     ]
-    items = "".join(layout.format(slug=slug, title=title, teaser=teaser) for slug, title, teaser in stories)
+    items = "".join(
+        layout.format(slug=slug, title=title, teaser=teaser) for slug, title, teaser in stories[:count]
+    )
     return f"<html><head><title>Local</title></head><body><main>{items}</main></body></html>".encode()
 
 
@@ -520,6 +675,9 @@ def _teaser_page(layout: str) -> bytes:
             "<div class='card'><a href='/local/{slug}'><h3>{title}</h3></a><div><p>{teaser}</p></div></div>"
         ),
         _teaser_page("<li><h2><a href='https://gazette.example/{slug}'>{title}</a></h2><p>{teaser}</p></li>"),
+        _teaser_page(
+            "<h2><a href='/local/{slug}'>{title}</a></h2><p>{teaser}</p>", count=5
+        ),  # five are a list
     ],
 )
 def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> None:
@@ -527,6 +685,41 @@ def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> No
     with pytest.raises(ExtractionError) as err:
         extract_page(page, "https://gazette.example/local")
     assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
+def test_a_front_page_that_opens_with_a_paragraph_about_the_paper_is_a_list_of_headlines() -> None:
+    # A quarter of its words are no teaser's: the rest, eight stories' teasers, still make it no article.
+    about = (
+        "<p>The Gazette has reported on the harbour towns of the north coast since 1921, from the ferry and the "
+        "fishing fleet to the council, the schools and the lifeboat station, and it is still owned by the "
+        "families who founded it.</p>"
+    )
+    page = _teaser_page("<h2><a href='/local/{slug}'>{title}</a></h2><p>{teaser}</p>")
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page.replace(b"<main>", b"<main>" + about.encode()), "https://gazette.example/local")
+    assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
+def test_a_saved_front_page_read_from_a_file_is_a_list_of_headlines() -> None:
+    # Read from a file (`newsbot summarize front.html`) the page has no address: its links to any site count.
+    page = _teaser_page(
+        "<li><h2><a href='https://gazette.example/{slug}'>{title}</a></h2><p>{teaser}</p></li>"
+    )
+    with pytest.raises(ExtractionError) as err:
+        extract_page(page)
+    assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
+def test_an_explainer_whose_subheadings_link_to_its_own_sections_is_an_article() -> None:
+    # A table of contents makes each subheading a link within the page ("#costs"): no list of other stories.
+    sections = "".join(
+        f"<h2><a href='#part-{slug}'>{title}</a></h2><p>{teaser}</p>" for slug, title, teaser in _EXPLAINER
+    )
+    page = extract_page(
+        f"<html><head><title>The harbour plan</title></head><body><article>{sections}</article></body></html>",
+        "https://gazette.example/harbour-plan",
+    )
+    assert "The harbour council wants a new sea wall before the winter storms." in page.text
 
 
 def test_an_article_with_linked_subheadings_and_related_stories_is_an_article() -> None:
@@ -544,6 +737,29 @@ def test_an_article_with_linked_subheadings_and_related_stories_is_an_article() 
     body = f"<h1>Guide</h1>{para}{products}{related}</aside>{para * 3}"
     page = extract_page(f"<html><body><article>{body}</article></body></html>", "https://gazette.example/g")
     assert "solar farm" in page.text
+
+
+def test_a_review_whose_long_sections_are_headed_by_links_to_the_stories_is_an_article() -> None:
+    # A year in review heads each long section with a link to the story it recalls: sections, not teasers.
+    section = " ".join(teaser for _, _, teaser in _EXPLAINER) + " " + _LAST
+    body = "".join(
+        f"<h2><a href='/local/{slug}'>{title}</a></h2><p>{section}</p>" for slug, title, _ in _EXPLAINER
+    )
+    html = f"<html><head><title>The year in the harbour</title></head><body><article>{body}</article></body></html>"
+    page = extract_page(html, "https://gazette.example/year-in-review")
+    assert page.text.count(_LAST) == len(_EXPLAINER)
+
+
+def test_an_article_with_a_box_of_related_stories_after_each_paragraph_is_an_article() -> None:
+    # Each paragraph comes after a related story's linked headline, outside that headline's box: no teaser of it.
+    body = "".join(
+        f"<p>{teaser}</p><aside class='related'><ul><li><h3><a href='/local/{slug}'>{title}</a></h3></li></ul>"
+        "</aside>"
+        for slug, title, teaser in _EXPLAINER
+    )
+    html = f"<html><head><title>The harbour plan</title></head><body><article>{body}</article></body></html>"
+    page = extract_page(html, "https://gazette.example/harbour-plan")
+    assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
 
 
 def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() -> None:
