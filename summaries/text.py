@@ -972,14 +972,31 @@ def _script_language(sample: str) -> str | None:
     return None
 
 
+# The commonest function words of French and Spanish, which sumy's lists for them lack (its Italian list has 602
+# words, among them "a", "un", "se", "no"): without them a short French or Spanish text ("Un incendie a ravagé une
+# usine de Lyon ...") counted more Italian stop words than its own, and was split and summarized as Italian
+# ("M. Dupont" lost its "M.").
+_FRENCH_FUNCTION_WORDS = "a à aux de un une ont été était être avait cette ne se on lui"
+_SPANISH_FUNCTION_WORDS = "de a y que del se no al más ya o este esta hay él ella otros otra"
+_DETECTION_EXTRA_STOP_WORDS = {
+    "french": frozenset(_FRENCH_FUNCTION_WORDS.split()),
+    "spanish": frozenset(_SPANISH_FUNCTION_WORDS.split()),
+}
+
+
 def _stop_word_hits(words: list[str]) -> dict[str, int]:
     """How many of ``words`` are stop words of each language told apart by stop words (not by script)."""
     hits: dict[str, int] = {}
     for name in LANGUAGES.values():
         if name not in _SCRIPT_LANGUAGES:
-            sw = stop_words(name)
+            sw = _detection_stop_words(name)
             hits[name] = sum(1 for w in words if w in sw)
     return hits
+
+
+@lru_cache(maxsize=32)
+def _detection_stop_words(language: str) -> frozenset[str]:
+    return stop_words(language) | _DETECTION_EXTRA_STOP_WORDS.get(language, frozenset())
 
 
 def detect_language(text: str) -> str:

@@ -35,10 +35,12 @@ _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # - full-width ASCII forms (U+FF01-U+FF5E) -> ASCII; NFKC would also turn "Tesla™" into the word "teslatm";
 # - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
 # - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing;
-# - the typographic apostrophe is the typed one: phones write "O’Brien", keyboards and many feeds "O'Brien".
+# - the typographic apostrophe is the typed one: phones write "O’Brien", keyboards and many feeds "O'Brien";
+# - the ligatures French and Danish print are the two letters keyboards type: "cœur" is "coeur", "Æble" "aeble".
 _SAME_LETTER = (
     {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
     | {ord("’"): "'"}
+    | {ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE"}
     | {ord("ё"): "е", ord("Ё"): "Е"}
     | {
         code: unicodedata.normalize("NFD", chr(code))[0]

@@ -39,6 +39,8 @@ _RLM = "\u200f"
 _FALLBACK_SUMMARY_CHARS = 300
 # A Chinese or Japanese sentence end, perhaps inside closing quotes or brackets.
 _WIDE_END = re.compile("[\u3002\uff01\uff1f\uff61][」』）》〉】〕｣”’]*$")
+# A Chinese or Japanese sentence that ends without its stop (a standfirst, a heading), perhaps in closing quotes.
+_WIDE_LAST = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][」』）》〉】〕｣”’]*$")
 
 _DIGEST_LINE_CHARS = 220
 _DIGEST_TITLE_CHARS = 200
@@ -109,11 +111,12 @@ def _run_on(sentences: Sequence[str]) -> str:
     """Summary sentences as one paragraph; one without a final stop (a standfirst, a heading) gets one.
 
     Otherwise "... showed thinly disguised contempt" runs straight into "Donald Trump has promised ...".
-    Chinese and Japanese put no space after a sentence's "。", "！" or "？".
+    Chinese and Japanese put no space after a sentence's "。", "！" or "？", and a sentence of theirs gets "。".
     """
     text = ""
     for sentence in sentences:
-        sentence = sentence if is_finished(sentence) else f"{sentence}."
+        if not is_finished(sentence):
+            sentence += "。" if _WIDE_LAST.search(sentence) else "."
         text += sentence if not text or _WIDE_END.search(text) else f" {sentence}"
     return text
 

@@ -297,7 +297,9 @@ KEYWORD_CHARS = 60
 
 
 def _kw(keyword: str) -> str:
-    return f"“{esc(truncate(keyword, KEYWORD_CHARS))}”"
+    # Two Arabic or Hebrew keywords side by side were one right-to-left run, quotes and comma with them: the
+    # list read “بيروت“ ,”القاهرة” (see ltr_name).
+    return f"“{esc(ltr_name(truncate(keyword, KEYWORD_CHARS)))}”"
 
 
 def shared_kind(chat_type: str) -> str | None:
@@ -367,7 +369,7 @@ def render_follow_result(result: FollowResult, chat: Chat) -> Reply:
     if result.limit_reached:
         lines.append(
             f"⚠️ {f'This {kind}' if kind else 'You'} reached the limit of subscriptions, so these were not added: "
-            + _join(f"“{esc(truncate(w, 50))}”" for w in result.limit_reached)
+            + _join(f"“{esc(ltr_name(truncate(w, 50)))}”" for w in result.limit_reached)
             + ". Drop some with /unsubscribe."
         )
     footer: list[str] = []

@@ -268,12 +268,19 @@ def _either_width(char: str) -> str:
 
 
 def _letter_spellings(word: str) -> list[str]:
-    """Other spellings of ``word`` that the index keeps apart: "ё" as "е" and back, Greek with(out) accents.
+    """Other spellings of ``word`` that the index keeps apart: "ё" as "е" and back, Greek with(out) accents,
+    "œ" and "æ" as two letters and back.
 
     Russian news print "Королев" for "Королёв", and Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα");
-    unicode61 folds neither. A word typed without them may have one: at most _MAX_SPELLINGS tries.
+    unicode61 folds neither, nor "cœur" to the "coeur" keyboards type. A word typed without them may have one:
+    at most _MAX_SPELLINGS tries.
     """
     spellings: list[str] = []
+    for joined, apart in (("œ", "oe"), ("æ", "ae")):
+        if joined in word:
+            spellings.append(word.replace(joined, apart))
+        elif apart in word:
+            spellings.append(word.replace(apart, joined))
     if "ё" in word:
         spellings.append(word.replace("ё", "е"))
     else:

@@ -99,6 +99,23 @@ async def test_subscribe_says_which_words_are_topics_and_which_keywords(
     assert "Business" not in mysubs.text  # a near miss is suggested, never guessed
 
 
+async def test_arabic_and_hebrew_keywords_are_listed_each_in_its_own_quotes(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Side by side, two right-to-left keywords and the quotes and comma between them were one right-to-left run:
+    # a reader saw “بيروت“ ,”القاهرة”, the order reversed and the quotes crossed. Marks keep each apart.
+    lrm = "\u200e"
+    listed = f"“{lrm}القاهرة{lrm}”, “{lrm}بيروت{lrm}”, “{lrm}ירושלים{lrm}”"
+    reply = await say(emulator, "/subscribe القاهرة بيروت ירושלים")
+    assert f"Keywords: {listed}\n" in reply.text, reply.text
+    mysubs = await say(emulator, "/mysubs")
+    assert f"Keywords: “{lrm}ירושלים{lrm}”, “{lrm}القاهرة{lrm}”, “{lrm}بيروت{lrm}”\n" in mysubs.text, (
+        mysubs.text
+    )
+    dropped = await say(emulator, "/unsubscribe القاهرة بيروت ירושלים")
+    assert listed in dropped.text, dropped.text
+
+
 async def test_subscribe_says_when_the_news_will_come_and_that_a_paused_chat_gets_none(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -144,7 +161,7 @@ async def test_subscribe_with_words_joined_by_semicolons_follows_each(
     assert {(s.kind, s.value) for s in subs} == {("topic", "science"), ("keyword", "a;b")}
     # Chinese, Japanese and Arabic keyboards type their own commas.
     other = await say(emulator, "/subscribe 电池，芯片、ロボット،نفط")
-    assert "Keywords: “电池”, “芯片”, “ロボット”, “نفط”" in other.text, other.text
+    assert "Keywords: “电池”, “芯片”, “ロボット”, “\u200eنفط\u200e”" in other.text, other.text
 
 
 async def test_subscribe_all_is_no_keyword_that_matches_nearly_every_article(

@@ -210,6 +210,26 @@ async def test_pasted_text_with_markup_characters_comes_back_as_typed(
     ]
 
 
+async def test_pasted_french_and_spanish_keep_their_titles_before_names(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Short French and Spanish texts counted more of sumy's Italian stop words than their own, were split by
+    # Italian rules, and "M. Dupont" and "La Sra. García" came back as "Dupont, ..." and "García, ...".
+    french = [
+        "Le constructeur a vendu un million de voitures.",
+        "M. Dupont, le patron du groupe, a confirmé le chiffre.",
+        "La demande a augmenté en Europe.",
+    ]
+    spanish = [
+        "Un incendio destruyó una fábrica de Valencia durante la noche.",
+        "La Sra. García, directora de la planta, dijo que no hubo heridos.",
+        "La producción se reanudará en un mes.",
+    ]
+    for sentences in (french, spanish):
+        reply = await say(emulator, "/summary 3 " + " ".join(sentences))
+        assert summary_sentences(reply) == sentences
+
+
 async def test_summary_of_one_word_or_an_overlong_id_says_what_to_send(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -172,6 +172,21 @@ async def test_a_keyword_in_german_or_single_quotes_alerts_on_its_words_and_says
         assert [m.text for m in emulator.messages(77)] == [reply.text, first.text, second.text]
 
 
+async def test_a_chinese_alerts_sentence_without_its_stop_gets_a_chinese_one(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # A standfirst without "。" got a Western full stop and a space: "特斯拉上海工厂将扩建. 特斯拉周二表示…".
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        await emulator.add_chat(77)
+        await say(emulator, "/subscribe 特斯拉", chat=77)
+        body = "特斯拉上海工厂将扩建\n\n特斯拉周二表示，上海工厂将新建两个车间。新车间明年投产，将生产电池。"
+        published = datetime.fromtimestamp(clock.now() + 60, UTC)
+        await news_site.publish("business", "特斯拉扩建上海工厂", body, published=published)
+        clock.advance(120)
+        alert = await emulator.next_message(chat_id=77, timeout=10)
+        assert "\n特斯拉上海工厂将扩建。特斯拉周二表示，上海工厂将新建两个车间。" in alert.text, alert.text
+
+
 async def test_a_hindi_or_bengali_keyword_alerts_on_its_word_not_on_words_sharing_its_letters(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:

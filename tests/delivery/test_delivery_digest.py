@@ -579,6 +579,35 @@ async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_i
             assert found == {a.id for a in arts}, keyword
 
 
+async def test_a_french_keyword_typed_without_its_ligature_finds_the_stories_printed_with_it(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    # Keyboards type "coeur" and "oeuvre", French news print "cœur" and "œuvre" (and the reverse happens): the
+    # keyword followed only the spelling typed, and "/search coeur" found none of the "cœur" stories.
+    spellings = {
+        "coeur": (
+            "Le cœur de Lyon se transforme",
+            "Au coeur du débat budgétaire",
+            "CŒUR DE VILLE : les travaux",
+        ),
+        "œuvre": ("Une œuvre volée retrouvée", "Oeuvre de Monet vendue", "Le musée prête l’œuvre"),
+        "aeble": ("Æble-prisen stiger", "Aeble og pærer", "ÆBLE-høsten er god"),
+    }
+    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
+        await add_chat(r, 7, keywords=tuple(spellings), mode="digest")
+        stored = {
+            keyword: [await store_article(r, title, f"{title}.") for title in titles]
+            for keyword, titles in spellings.items()
+        }
+        await r.delivery.plan_alerts([a for arts in stored.values() for a in arts], r.clock.now())
+        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 3
+        [digest] = emulator.messages(7)
+        for keyword, arts in stored.items():
+            assert f"…and 2 more: /search {keyword}" in digest.text
+            found = {a.id for a in await r.db.articles.search(keyword, reader=7)}
+            assert found == {a.id for a in arts}, keyword
+
+
 async def test_the_search_a_digest_offers_for_a_keyword_with_symbols_finds_what_the_keyword_matched(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:

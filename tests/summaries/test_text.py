@@ -248,6 +248,39 @@ def test_language_detection() -> None:
     assert detect_language("12345 67890") == "english"
 
 
+def test_short_french_and_spanish_news_are_not_read_as_italian() -> None:
+    # sumy's Italian list has 602 stop words, its French and Spanish ones lack "a", "de", "un", "que", "y":
+    # two-sentence stories in French and Spanish were Italian by count.
+    french = [
+        "Un incendie a ravagé une usine de Lyon dans la nuit de lundi à mardi. Aucun blessé n’a été signalé.",
+        "Le club a signé un attaquant pour trois saisons. Le joueur a déjà marqué dix buts cette saison.",
+        "Un tribunal a condamné l’ancien maire à deux ans de prison. Il a fait appel de la décision.",
+    ]
+    spanish = [
+        "Un incendio destruyó una fábrica de Valencia durante la noche. No hubo heridos, informó la policía.",
+        "El Sr. García dijo que la empresa invertirá más. La Sra. López no estuvo en la reunión.",
+    ]
+    italian = [
+        "Un incendio ha distrutto una fabbrica a Torino nella notte. Non ci sono feriti, ha detto la prefettura.",
+        "Un tribunale ha condannato l’ex sindaco a due anni. Lui ha fatto ricorso contro la decisione.",
+    ]
+    portuguese = [
+        "Um incêndio destruiu uma fábrica no Porto durante a noite. Não houve feridos, disse a polícia."
+    ]
+    english = [
+        "A fire destroyed a factory in Leeds overnight. No one was hurt, police said.",
+        "No deal on a tax",
+    ]
+    for name, texts in [
+        ("french", french),
+        ("spanish", spanish),
+        ("italian", italian),
+        ("portuguese", portuguese),
+        ("english", english),
+    ]:
+        assert [detect_language(text) for text in texts] == [name] * len(texts)
+
+
 def test_a_declared_language_stands_unless_the_text_plainly_is_another() -> None:
     # Templates declare a default language (English Business Insider pages say lang="de"): a long text whose
     # stop words are plainly another language's, or another script, overrules it.
