@@ -303,6 +303,11 @@ _ASCII_AND_WINDOWS_PUNCTUATION = bytes(range(128)) + b"\x85\x91\x92\x93\x94\x95\
 _C1_BYTE = re.compile(b"[\x80-\x9f]")
 # Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+# A stretch of this many characters holding this many control characters is binary data, not text: random bytes
+# hold about one in ten, text next to none (the same control characters as _BLOCK_CONTROLS below).
+_JUNK_SPAN = 256
+_JUNK_CONTROLS = 3
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def utf8_with_strays(data: bytes) -> str | None:
@@ -310,15 +315,28 @@ def utf8_with_strays(data: bytes) -> str | None:
 
     Guessed as a whole, such text got one charset for all of it, and every letter of the UTF-8 part was garbled
     ("Café" came out "CafÃ©" or in Thai letters). In text of a legacy charset, valid UTF-8 is the rare chance.
+    Bytes in stretches of binary data (a blob too small to refuse the whole as binary) are not counted, and come
+    out as U+FFFD: counted, a 1 kB blob outweighed a page's accents and the page was guessed Windows-1252.
     """
     text = data.decode("utf-8", errors="surrogateescape")
-    strays = sum(map(len, _STRAY_BYTES.findall(text)))
-    letters = len(text) - len(text.encode("ascii", errors="ignore")) - strays
-    if letters <= strays:
+    spans = [text[i : i + _JUNK_SPAN] for i in range(0, len(text), _JUNK_SPAN)]
+    junk = [len(_CONTROL_CHAR.findall(span)) >= _JUNK_CONTROLS for span in spans]
+    strays = letters = 0
+    for span, is_junk in zip(spans, junk, strict=True):
+        if not is_junk:
+            span_strays = sum(map(len, _STRAY_BYTES.findall(span)))
+            strays += span_strays
+            letters += len(span) - len(span.encode("ascii", errors="ignore")) - span_strays
+    if strays and letters <= strays:
         return None
-    return _STRAY_BYTES.sub(
-        lambda m: m[0].encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace"), text
+    return "".join(
+        _STRAY_BYTES.sub("\ufffd" if is_junk else _windows_1252, span)
+        for span, is_junk in zip(spans, junk, strict=True)
     )
+
+
+def _windows_1252(match: re.Match[str]) -> str:
+    return match[0].encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace")
 
 
 def has_wide_bom(data: bytes) -> bool:

@@ -472,6 +472,28 @@ async def test_a_link_to_html_that_turns_into_binary_data_is_refused_not_stored(
     assert await services_of(running_bot).db.articles.get_by_url(url) is None
 
 
+@pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=utf-8"])
+async def test_a_utf8_page_with_a_small_binary_blob_keeps_its_accents(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, content_type: str
+) -> None:
+    # A 1.2 kB blob is too little to refuse the page as binary data, but its bytes that are no UTF-8 outweighed the
+    # page's accents: the page was guessed Windows-1252 and the summary read "Le cafÃ© du marchÃ©".
+    para = (
+        "<p>Le café du marché a rouvert lundi après trois mois de travaux, a déclaré la mairie. "
+        "Les habitués ont salué la nouvelle terrasse, plus grande qu'avant l'été.</p>\n"
+    ).encode()
+    head = b"<html><head><title>Le caf\xc3\xa9 rouvre</title></head><body><article>" + para * 18
+    # Across a 4 kB boundary, as a blob in a page lies where it may: neither 4 kB block is binary data by itself.
+    assert len(head) < 4096 - 600
+    head += b" " * (4096 - 600 - len(head))
+    blob = random.Random(11).randbytes(1200)
+    body = head + blob + para * 24 + b"</article></body></html>"
+    url = news_site.add("/cafe.html", body, content_type=content_type)
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text.startswith("📰 Le café rouvre\n"), reply.text
+    assert "Le café du marché a rouvert" in reply.text and "Ã" not in reply.text, reply.text
+
+
 async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
