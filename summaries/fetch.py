@@ -378,11 +378,23 @@ _BLOCK_CONTROLS = bytes([*range(0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0
 BINARY_PART = "binary data (only part of it looks like text)"
 
 
+# What random bytes after a UTF-16 or UTF-32 byte order mark read as: control characters, private-use characters
+# (one in ten 16-bit units) and the U+FFFD of units that are no character (a lone surrogate, past U+10FFFF).
+_WIDE_JUNK = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f\ue000-\uf8ff\ufffd]")
+
+
 def has_binary_part(data: bytes) -> bool:
     """True when a 4 kB block of ``data`` holds more control bytes than text does: binary data after its start."""
-    if has_wide_bom(data):  # UTF-16 and UTF-32 text holds NULs
-        return False
     slack = 8  # a few stray control bytes are text with a typo, not binary data
+    if has_wide_bom(data):
+        # UTF-16 and UTF-32 text holds NULs: its characters are counted instead. Unchecked, a byte order mark
+        # followed by random bytes was taken for text, a page of stray Chinese and private-use characters.
+        text = decode_bytes(data)
+        for start in range(0, len(text), _BINARY_BLOCK // 2):
+            chars = text[start : start + _BINARY_BLOCK // 2]
+            if len(_WIDE_JUNK.findall(chars)) > len(chars) // 32 + slack:
+                return True
+        return False
     if len(data) - len(data.translate(None, _BLOCK_CONTROLS)) <= slack:
         return False
     for start in range(0, len(data), _BINARY_BLOCK):

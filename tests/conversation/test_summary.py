@@ -472,6 +472,27 @@ async def test_a_link_to_html_that_turns_into_binary_data_is_refused_not_stored(
     assert await services_of(running_bot).db.articles.get_by_url(url) is None
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+async def test_a_link_to_random_bytes_after_a_utf16_or_utf32_byte_order_mark_is_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str
+) -> None:
+    # UTF-16 and UTF-32 text holds NULs, so the check for binary data let anything after such a byte order mark
+    # through: the "summary" was stray Chinese and private-use characters, and the article was stored.
+    page = (
+        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
+        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
+        * 25
+        + "</article></body></html>"
+    ).encode(encoding)
+    junk = news_site.add("/junk.html", page[:2048] + random.Random(5).randbytes(300_000), content_type=None)
+    reply = await say(emulator, f"/summary {junk}")
+    assert reply.text == "⚠️ That link leads to binary data (only part of it looks like text), not a web page."
+    assert await services_of(running_bot).db.articles.get_by_url(junk) is None
+    # The whole page in that encoding is still a page.
+    whole = news_site.add("/whole.html", page, content_type=None)
+    assert (await say(emulator, f"/summary {whole}")).text.startswith("📰 Ferry fares\n")
+
+
 @pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=utf-8"])
 async def test_a_utf8_page_with_a_small_binary_blob_keeps_its_accents(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, content_type: str
