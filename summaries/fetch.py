@@ -630,7 +630,7 @@ class Fetcher:
         # Cookies a site sets on the way (a redirect that checks for one) hold for this fetch only.
         cookies = httpx.Cookies()
         for _hop in range(self.max_redirects + 1):
-            candidates, host_header, sni = await self._check_url(current)
+            candidates, host_header, sni = await self._check_url(current, redirected=_hop > 0)
             headers = {
                 "User-Agent": self.user_agent,
                 "Accept": _ACCEPT_HEADER[accept],
@@ -729,29 +729,32 @@ class Fetcher:
                 raise _not_connected(host, url, exc) from None
         raise FetchError(f"The address {host} could not be found.", url=url)  # no candidates: unreachable
 
-    async def _check_url(self, url: str) -> tuple[list[str], str, str | None]:
+    async def _check_url(self, url: str, *, redirected: bool = False) -> tuple[list[str], str, str | None]:
         """Check scheme and host; return the URLs to try (each pinned to a checked IP), Host header and SNI."""
+        # A redirect's target is the site's doing: "That is not a valid web address" sent the user to check the
+        # link they had sent, which was fine.
+        invalid = _BAD_REDIRECT if redirected else "That is not a valid web address."
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            raise FetchError("That is not a valid web address.", url=url) from None
+            raise FetchError(invalid, url=url) from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchError("Only http and https links can be fetched.", url=url)
         if port == 0:
             # No server listens on port 0; read as "no port", "host:0" fetched the host's port 80 or 443 instead.
-            raise FetchError("That is not a valid web address.", url=url)
+            raise FetchError(invalid, url=url)
         host = parts.hostname
         if not host:
-            raise FetchError("That web address has no host name.", url=url)
+            raise FetchError(_BAD_REDIRECT if redirected else "That web address has no host name.", url=url)
         if not host.isascii():
             # The Host header must be ASCII (httpx raises UnicodeEncodeError otherwise), and the IDNA spelling
             # also turns "127。0。0。1" into the literal it is before the address check below.
             try:
                 host = host.encode("idna").decode("ascii")
             except UnicodeError:
-                raise FetchError("That is not a valid web address.", url=url) from None
+                raise FetchError(invalid, url=url) from None
         port = port or (443 if scheme == "https" else 80)
         try:
             literal: IPAddress | None = ipaddress.ip_address(host)
