@@ -303,6 +303,11 @@ _ASCII_AND_WINDOWS_PUNCTUATION = bytes(range(128)) + b"\x85\x91\x92\x93\x94\x95\
 _C1_BYTE = re.compile(b"[\x80-\x9f]")
 # Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+# A stretch of this many characters holding this many control characters is binary data, not text: random bytes
+# hold about one in ten, text next to none (the same control characters as _BLOCK_CONTROLS below).
+_JUNK_SPAN = 256
+_JUNK_CONTROLS = 3
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def utf8_with_strays(data: bytes) -> str | None:
@@ -310,15 +315,28 @@ def utf8_with_strays(data: bytes) -> str | None:
 
     Guessed as a whole, such text got one charset for all of it, and every letter of the UTF-8 part was garbled
     ("Café" came out "CafÃ©" or in Thai letters). In text of a legacy charset, valid UTF-8 is the rare chance.
+    Bytes in stretches of binary data (a blob too small to refuse the whole as binary) are not counted, and come
+    out as U+FFFD: counted, a 1 kB blob outweighed a page's accents and the page was guessed Windows-1252.
     """
     text = data.decode("utf-8", errors="surrogateescape")
-    strays = sum(map(len, _STRAY_BYTES.findall(text)))
-    letters = len(text) - len(text.encode("ascii", errors="ignore")) - strays
-    if letters <= strays:
+    spans = [text[i : i + _JUNK_SPAN] for i in range(0, len(text), _JUNK_SPAN)]
+    junk = [len(_CONTROL_CHAR.findall(span)) >= _JUNK_CONTROLS for span in spans]
+    strays = letters = 0
+    for span, is_junk in zip(spans, junk, strict=True):
+        if not is_junk:
+            span_strays = sum(map(len, _STRAY_BYTES.findall(span)))
+            strays += span_strays
+            letters += len(span) - len(span.encode("ascii", errors="ignore")) - span_strays
+    if strays and letters <= strays:
         return None
-    return _STRAY_BYTES.sub(
-        lambda m: m[0].encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace"), text
+    return "".join(
+        _STRAY_BYTES.sub("\ufffd" if is_junk else _windows_1252, span)
+        for span, is_junk in zip(spans, junk, strict=True)
     )
+
+
+def _windows_1252(match: re.Match[str]) -> str:
+    return match[0].encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace")
 
 
 def has_wide_bom(data: bytes) -> bool:
@@ -360,11 +378,23 @@ _BLOCK_CONTROLS = bytes([*range(0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0
 BINARY_PART = "binary data (only part of it looks like text)"
 
 
+# What random bytes after a UTF-16 or UTF-32 byte order mark read as: control characters, private-use characters
+# (one in ten 16-bit units) and the U+FFFD of units that are no character (a lone surrogate, past U+10FFFF).
+_WIDE_JUNK = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f\ue000-\uf8ff\ufffd]")
+
+
 def has_binary_part(data: bytes) -> bool:
     """True when a 4 kB block of ``data`` holds more control bytes than text does: binary data after its start."""
-    if has_wide_bom(data):  # UTF-16 and UTF-32 text holds NULs
-        return False
     slack = 8  # a few stray control bytes are text with a typo, not binary data
+    if has_wide_bom(data):
+        # UTF-16 and UTF-32 text holds NULs: its characters are counted instead. Unchecked, a byte order mark
+        # followed by random bytes was taken for text, a page of stray Chinese and private-use characters.
+        text = decode_bytes(data)
+        for start in range(0, len(text), _BINARY_BLOCK // 2):
+            chars = text[start : start + _BINARY_BLOCK // 2]
+            if len(_WIDE_JUNK.findall(chars)) > len(chars) // 32 + slack:
+                return True
+        return False
     if len(data) - len(data.translate(None, _BLOCK_CONTROLS)) <= slack:
         return False
     for start in range(0, len(data), _BINARY_BLOCK):
@@ -600,7 +630,7 @@ class Fetcher:
         # Cookies a site sets on the way (a redirect that checks for one) hold for this fetch only.
         cookies = httpx.Cookies()
         for _hop in range(self.max_redirects + 1):
-            candidates, host_header, sni = await self._check_url(current)
+            candidates, host_header, sni = await self._check_url(current, redirected=_hop > 0)
             headers = {
                 "User-Agent": self.user_agent,
                 "Accept": _ACCEPT_HEADER[accept],
@@ -699,29 +729,32 @@ class Fetcher:
                 raise _not_connected(host, url, exc) from None
         raise FetchError(f"The address {host} could not be found.", url=url)  # no candidates: unreachable
 
-    async def _check_url(self, url: str) -> tuple[list[str], str, str | None]:
+    async def _check_url(self, url: str, *, redirected: bool = False) -> tuple[list[str], str, str | None]:
         """Check scheme and host; return the URLs to try (each pinned to a checked IP), Host header and SNI."""
+        # A redirect's target is the site's doing: "That is not a valid web address" sent the user to check the
+        # link they had sent, which was fine.
+        invalid = _BAD_REDIRECT if redirected else "That is not a valid web address."
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            raise FetchError("That is not a valid web address.", url=url) from None
+            raise FetchError(invalid, url=url) from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchError("Only http and https links can be fetched.", url=url)
         if port == 0:
             # No server listens on port 0; read as "no port", "host:0" fetched the host's port 80 or 443 instead.
-            raise FetchError("That is not a valid web address.", url=url)
+            raise FetchError(invalid, url=url)
         host = parts.hostname
         if not host:
-            raise FetchError("That web address has no host name.", url=url)
+            raise FetchError(_BAD_REDIRECT if redirected else "That web address has no host name.", url=url)
         if not host.isascii():
             # The Host header must be ASCII (httpx raises UnicodeEncodeError otherwise), and the IDNA spelling
             # also turns "127。0。0。1" into the literal it is before the address check below.
             try:
                 host = host.encode("idna").decode("ascii")
             except UnicodeError:
-                raise FetchError("That is not a valid web address.", url=url) from None
+                raise FetchError(invalid, url=url) from None
         port = port or (443 if scheme == "https" else 80)
         try:
             literal: IPAddress | None = ipaddress.ip_address(host)

@@ -211,6 +211,24 @@ async def test_a_link_that_redirects_to_ftp_or_a_file_says_the_site_redirected(
         assert "Only http and https" not in reply.text
 
 
+async def test_a_link_that_redirects_to_an_invalid_address_says_the_site_redirected(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A redirect to port 0, a port past 65535 or no host at all answered "That is not a valid web address.": the
+    # user checked the link they had sent, which was fine.
+    for name, target in (
+        ("zero", "http://127.0.0.1:0/x"),
+        ("big", "http://127.0.0.1:99999/x"),
+        ("no", "https://:80/x"),
+    ):
+        url = news_site.add_redirect(f"/moved-{name}", target)
+        reply = await say(emulator, f"/summary {url}")
+        assert reply.text == "⚠️ The site redirected to an address newsbot cannot fetch.", reply.text
+    # A link that is itself invalid still says so.
+    reply = await say(emulator, "/summary http://127.0.0.1:0/x")
+    assert "not a valid web address" in reply.text, reply.text
+
+
 async def test_quiet_hours_that_hold_a_digest_time_say_so(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

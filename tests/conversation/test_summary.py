@@ -492,6 +492,49 @@ async def test_a_link_to_html_that_turns_into_binary_data_is_refused_not_stored(
     assert await services_of(running_bot).db.articles.get_by_url(url) is None
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+async def test_a_link_to_random_bytes_after_a_utf16_or_utf32_byte_order_mark_is_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str
+) -> None:
+    # UTF-16 and UTF-32 text holds NULs, so the check for binary data let anything after such a byte order mark
+    # through: the "summary" was stray Chinese and private-use characters, and the article was stored.
+    page = (
+        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
+        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
+        * 25
+        + "</article></body></html>"
+    ).encode(encoding)
+    junk = news_site.add("/junk.html", page[:2048] + random.Random(5).randbytes(300_000), content_type=None)
+    reply = await say(emulator, f"/summary {junk}")
+    assert reply.text == "⚠️ That link leads to binary data (only part of it looks like text), not a web page."
+    assert await services_of(running_bot).db.articles.get_by_url(junk) is None
+    # The whole page in that encoding is still a page.
+    whole = news_site.add("/whole.html", page, content_type=None)
+    assert (await say(emulator, f"/summary {whole}")).text.startswith("📰 Ferry fares\n")
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=utf-8"])
+async def test_a_utf8_page_with_a_small_binary_blob_keeps_its_accents(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, content_type: str
+) -> None:
+    # A 1.2 kB blob is too little to refuse the page as binary data, but its bytes that are no UTF-8 outweighed the
+    # page's accents: the page was guessed Windows-1252 and the summary read "Le cafÃ© du marchÃ©".
+    para = (
+        "<p>Le café du marché a rouvert lundi après trois mois de travaux, a déclaré la mairie. "
+        "Les habitués ont salué la nouvelle terrasse, plus grande qu'avant l'été.</p>\n"
+    ).encode()
+    head = b"<html><head><title>Le caf\xc3\xa9 rouvre</title></head><body><article>" + para * 18
+    # Across a 4 kB boundary, as a blob in a page lies where it may: neither 4 kB block is binary data by itself.
+    assert len(head) < 4096 - 600
+    head += b" " * (4096 - 600 - len(head))
+    blob = random.Random(11).randbytes(1200)
+    body = head + blob + para * 24 + b"</article></body></html>"
+    url = news_site.add("/cafe.html", body, content_type=content_type)
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text.startswith("📰 Le café rouvre\n"), reply.text
+    assert "Le café du marché a rouvert" in reply.text and "Ã" not in reply.text, reply.text
+
+
 async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
