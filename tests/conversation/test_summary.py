@@ -500,6 +500,35 @@ async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
         assert "privacy" not in reply.text and "automatic" not in reply.text
 
 
+async def test_a_long_summary_of_an_article_with_a_table_shows_no_table_rows(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Extraction writes a table as Markdown rows: a 7-sentence summary picked "| Brackwater to Saltmouth
+    # crossing | 12,400 passengers in March |" as two of its sentences.
+    story = [
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+        "The council said the farm would supply a third of the town's electricity by next spring.",
+        "Ferry traffic across the bay rose sharply in March, the port authority said.",
+        "Officials expect the numbers to climb again once the summer timetable begins.",
+    ]
+    rows = "".join(
+        f"<tr><td>{a} to {b} crossing</td><td>{n} passengers in March</td></tr>"
+        for a, b, n in (("Brackwater", "Saltmouth", "12,400"), ("Saltmouth", "Brackwater", "11,900"))
+    )
+    url = news_site.add(
+        "/ferry-numbers.html",
+        "<html><head><title>Ferry numbers</title></head><body><article><h1>Ferry numbers</h1>"
+        + "".join(f"<p>{s}</p>" for s in story[:4])
+        + f"<table><tr><th>Route</th><th>Passengers</th></tr>{rows}</table><p>{story[4]}</p>"
+        + "</article></body></html>",
+    )
+    reply = await say(emulator, f"/summary 7 {url}")
+    assert summary_sentences(reply) == story, reply.text
+    stored = await services_of(running_bot).db.articles.get_by_url(url)
+    assert stored is not None and "12,400 passengers in March" in stored.body  # the table is kept, not shown
+
+
 async def test_a_sign_in_page_with_a_paragraph_of_help_gets_its_reason_not_a_summary(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
