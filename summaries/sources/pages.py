@@ -492,6 +492,8 @@ def _is_listed_headline(element: Any, host: str | None) -> bool:
 
 
 _MAX_BLOCK_CHARS = 20_000
+# A card around a headline's box and its teaser holds no more than this (markup's white space included).
+_MAX_CARD_CHARS = 5_000
 
 
 def _raw_text_sizes(root: Any) -> dict[Any, int]:
@@ -500,6 +502,29 @@ def _raw_text_sizes(root: Any) -> dict[Any, int]:
     for element in reversed(list(root.iter())):
         sizes[element] = len(element.text or "") + sum(sizes.get(c, 0) + len(c.tail or "") for c in element)
     return sizes
+
+
+def _teaser_box(heading: Any, sizes: dict[Any, int]) -> frozenset[Any]:
+    """Where a linked headline's teaser may be: its parent and the two elements above, but past an <aside> only a
+    card that holds the aside and one teaser.
+
+    An aside is a box of its own: the paragraph after an article's inline box of a related story
+    (<aside><h3><a>...</a></h3></aside>) is the article's, though the article holds both; five such boxes between
+    short paragraphs made a whole article "a list of headlines".
+    """
+    box: list[Any] = []
+    aside: Any = None
+    for ancestor in itertools.islice(heading.iterancestors(), 3):
+        if aside is not None and (
+            sizes.get(ancestor, 0) > _MAX_BLOCK_CHARS
+            or sizes.get(ancestor, 0) - sizes.get(aside, 0) > _MAX_CARD_CHARS
+            or len(ancestor.text_content().split()) - len(aside.text_content().split()) > _MAX_TEASER_WORDS
+        ):
+            break
+        box.append(ancestor)
+        if aside is None and ancestor.tag == "aside":
+            aside = ancestor
+    return frozenset(box)
 
 
 def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> HeadlineListStats:
@@ -528,7 +553,7 @@ def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> 
             listed = _is_listed_headline(element, host)
             heading = element if listed else None
             number += 1
-            box = frozenset(list(element.iterancestors())[:3]) if listed else frozenset()
+            box = _teaser_box(element, sizes) if listed else frozenset()
         key = " ".join(element.text_content().split())
         if key in wanted and key not in owner:
             # Text under a headline but outside its box (an article's paragraph after a box of related

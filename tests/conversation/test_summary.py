@@ -634,6 +634,53 @@ async def test_a_section_front_gets_told_apart_with_its_feed(
     assert "feed" not in reply.text
 
 
+async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summarized_not_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Five inline boxes (<aside><h3><a>) between short paragraphs: each paragraph after a box was taken for the
+    # related story's teaser, and the article was refused as "a list of headlines".
+    story = [
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+        "The council said the farm would supply a third of the town's electricity by next spring.",
+        "Ferry traffic across the bay rose sharply in March, the port authority said.",
+        "Officials expect the numbers to climb again once the summer timetable begins.",
+    ]
+    related = [
+        "Why the sea wall matters now",
+        "What the whole plan will cost",
+        "Who pays for the new sea wall",
+        "When the building work starts",
+        "What changes for the ferry",
+    ]
+    body = "".join(
+        f"<p>{story[i]} {story[(i + 1) % 5]}</p>"
+        f"<aside class='related'><h3><a href='/local/{i}'>{related[i]}</a></h3></aside>"
+        for i in range(5)
+    )
+    url = news_site.add(
+        "/local/solar-farm",
+        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+        f"{body}<p>{story[0]}</p></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert not reply.text.startswith("⚠️"), reply.text
+    assert story[0] in summary_sentences(reply), reply.text
+    # The same boxes, each beside its story's teaser in a card of its own, make a section front still.
+    front = news_site.add(
+        "/local/",
+        "<html><head><title>Local</title></head><body><main>"
+        + "".join(
+            f"<div class='card'><aside><h3><a href='/local/{i}'>{related[i]}</a></h3></aside><p>{story[i]}</p>"
+            "</div>"
+            for i in range(5)
+        )
+        + "</main></body></html>",
+    )
+    reply = await say(emulator, f"/summary {front}")
+    assert reply.text.startswith("⚠️ That page is a list of headlines, not an article"), reply.text
+
+
 async def test_private_addresses_are_refused_unless_allowed(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
 ) -> None:

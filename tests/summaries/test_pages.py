@@ -678,6 +678,10 @@ def _teaser_page(layout: str, count: int = 8) -> bytes:
         _teaser_page(
             "<h2><a href='/local/{slug}'>{title}</a></h2><p>{teaser}</p>", count=5
         ),  # five are a list
+        # Each headline in a box of its own, and its teaser beside the box in the story's card.
+        _teaser_page(
+            "<div class='card'><aside><h3><a href='/local/{slug}'>{title}</a></h3></aside><p>{teaser}</p></div>"
+        ),
     ],
 )
 def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> None:
@@ -758,6 +762,18 @@ def test_an_article_with_a_box_of_related_stories_after_each_paragraph_is_an_art
         for slug, title, teaser in _EXPLAINER
     )
     html = f"<html><head><title>The harbour plan</title></head><body><article>{body}</article></body></html>"
+    page = extract_page(html, "https://gazette.example/harbour-plan")
+    assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
+
+
+def test_an_article_with_a_shallow_related_box_after_each_paragraph_is_an_article() -> None:
+    # <aside><h3><a>: the box's parent and the two elements above it were the aside, the <article> and <body>,
+    # so each paragraph after a box was taken for its teaser and the article for "a list of headlines".
+    body = "".join(
+        f"<p>{teaser} {_LAST}</p><aside class='related'><h3><a href='/local/{slug}'>{title}</a></h3></aside>"
+        for slug, title, teaser in _EXPLAINER[:5]
+    )
+    html = f"<html><head><title>Plan</title></head><body><article><h1>Plan</h1>{body}<p>{_LAST}</p></article></body></html>"
     page = extract_page(html, "https://gazette.example/harbour-plan")
     assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
 
