@@ -681,6 +681,34 @@ async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summa
     assert reply.text.startswith("⚠️ That page is a list of headlines, not an article"), reply.text
 
 
+async def test_a_page_that_is_one_line_of_links_is_refused_but_a_short_story_ending_in_links_is_not(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A bar of forty sections, all the page held, was summarized as an article: "Section 0 Section 1 ...".
+    sections = " · ".join(f"<a href='/section/{i}'>Section {i}</a>" for i in range(40))
+    bar = news_site.add(
+        "/sections", f"<html><head><title>Sections</title></head><body><nav>{sections}</nav></body></html>"
+    )
+    reply = await say(emulator, f"/summary {bar}")
+    assert reply.text == "⚠️ That page has no article text (it looks like a list of links, not an article).", (
+        reply.text
+    )
+    assert await services_of(running_bot).db.articles.get_by_url(bar) is None
+    # Two paragraphs of story and a longer line of related links after them: an article still.
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+    )
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    short = news_site.add(
+        "/local/solar",
+        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+        f"<p>{story[0]}</p><p>{story[1]}</p><p>{related}</p></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary 3 {short}")
+    assert not reply.text.startswith("⚠️") and set(story) <= set(summary_sentences(reply)), reply.text
+
+
 async def test_private_addresses_are_refused_unless_allowed(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
 ) -> None:

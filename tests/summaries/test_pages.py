@@ -778,6 +778,34 @@ def test_an_article_with_a_shallow_related_box_after_each_paragraph_is_an_articl
     assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
 
 
+@pytest.mark.parametrize("separator", [" ", " | ", "\n"])
+def test_a_page_that_is_a_line_of_links_is_no_article(separator: str) -> None:
+    # One paragraph of forty links ("Section 0 Section 1 ... Section 39") passed for an article: the checks for
+    # a page of links only read pages of five paragraphs or more. "Section 1" and "Section 10" are both links.
+    links = separator.join(f"<a href='/tag/{i}'>Section {i}</a>" for i in range(40))
+    with pytest.raises(ExtractionError) as err:
+        extract_page(f"<html><head><title>Tags</title></head><body><nav>{links}</nav></body></html>")
+    assert (
+        err.value.reason == "That page has no article text (it looks like a list of links, not an article)."
+    )
+
+
+def test_a_short_article_that_names_its_links_or_ends_in_them_is_an_article() -> None:
+    # A line of related links under two paragraphs, and links in the masthead whose words the story uses, leave
+    # a short article an article.
+    links = "".join(f"<a href='/{w}'>{w}</a> " for w in ("Brackwater", "harbour", "council", "solar", "farm"))
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a debate."
+    )
+    page = extract_page(
+        f"<html><head><title>Solar farm</title></head><body><nav>{links}</nav><article><h1>Solar farm</h1>"
+        f"<p>{story}</p><p>{_LAST}</p><p>{related}</p></article></body></html>",
+        "https://gazette.example/solar",
+    )
+    assert page.text.startswith(story)
+
+
 def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() -> None:
     # Each nested box's whole text was read to match it against the extracted paragraphs: 200 boxes around
     # 1 MB of text took 2.8 s of the detector alone, on top of extraction.
