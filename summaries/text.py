@@ -706,10 +706,35 @@ def _drop_elided_mark(line: str) -> str:
     return head if not head or head[-1] in ".!?…" else head + "…"
 
 
+# Between two cells of a table row as extraction writes it ("| Route | Passengers |"); "\|" is a "|" in a cell.
+_CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
+
+
+def _without_table_rows(text: str) -> str:
+    """``text`` with the rows of its tables, which page extraction writes as Markdown, as no sentences.
+
+    A row with one filled cell (a page laid out in a table, a paragraph a cell) is that paragraph; the rest of a
+    table, its "|---|---|" line and its rows of names and numbers, is no sentence: "| Brackwater to Saltmouth
+    crossing | 12,400 passengers in March |" was a summary's sentence, pipes and all.
+    """
+    if "|" not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        row = line.strip()
+        if len(row) < 2 or row[0] != "|" or row[-1] != "|" or row[-2] == "\\":
+            continue
+        cells = [cell.strip().replace("\\|", "|") for cell in _CELL_SEPARATOR.split(row[1:-1])]
+        filled = [cell for cell in cells if cell.strip("-: ")]
+        # A blank line: the cell's paragraph, or the dropped row, is no part of the lines around it.
+        lines[i] = f"\n{filled[0]}\n" if len(filled) == 1 else ""
+    return "\n".join(lines)
+
+
 def clean_text(text: str, title: str | None = None) -> str:
     """Article text without boilerplate: one paragraph per line, junk characters and furniture removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub(" ", text)
+    text = _without_table_rows(_CONTROL.sub(" ", text))
     title = " ".join(title.split()) if title and title.strip() else None
     paragraphs = _paragraphs(text)
     kept: list[str] = []

@@ -214,8 +214,8 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     words = _word_count(text)
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
-    # Both checks below read the page's elements; they only look at pages of five paragraphs or more.
-    root = markup_tree(markup) if len(text.split("\n\n")) >= MIN_LISTED_HEADLINES else None
+    # The checks below read the page's elements (parsed once: telling a paywall's teaser needs them too).
+    root = markup_tree(markup)
     if _mostly_link_text(text, root):
         raise ExtractionError(
             "That page has no article text (it looks like a list of links, not an article)."
@@ -432,13 +432,44 @@ def markup_tree(markup: str) -> Any | None:
 
 
 def _mostly_link_text(text: str, root: Any | None) -> bool:
-    """True when most of the extracted words are the texts of links: a section front or a sitemap."""
+    """True when most of the extracted words are the texts of links: a section front or a sitemap, or a page that
+    is a line of links (a bar of sections, a tag cloud) and hardly anything else."""
     paragraphs = text.split("\n\n")
-    if len(paragraphs) < 5 or root is None:
+    if root is None:
         return False
-    anchors = {" ".join(a.text_content().split()) for a in root.iter("a")}
-    linked = sum(len(p.split()) for p in paragraphs if p in anchors)
-    return linked > 0.6 * len(text.split())
+    texts = {" ".join(a.text_content().split()) for a in root.iter("a")}
+    links: dict[str, list[tuple[str, ...]]] = {}  # a link text's first word -> the link texts, longest first
+    for link in {tuple(_WORD.findall(t)) for t in texts}:
+        if 0 < len(link) <= _MAX_LINK_WORDS:
+            links.setdefault(link[0], []).append(link)
+    for texts_of_word in links.values():
+        texts_of_word.sort(key=len, reverse=True)
+    linked = sum(len(p.split()) for p in paragraphs if p in texts or _is_line_of_links(p, links))
+    words = len(text.split())
+    if len(paragraphs) < MIN_LISTED_HEADLINES:
+        # A short article may end in a line of related links: only a page of links and a word or two is none.
+        return linked >= _MIN_SHORT_LINK_SHARE * words
+    return linked > 0.6 * words
+
+
+_WORD = re.compile(r"\w+")
+_MAX_LINK_WORDS = 40
+_MIN_SHORT_LINK_SHARE = 0.9
+
+
+def _is_line_of_links(paragraph: str, links: dict[str, list[tuple[str, ...]]]) -> bool:
+    """Whether ``paragraph``'s words are the texts of two links or more, one after another ("Section 1 Section
+    2 ..."), with nothing between them but punctuation ("|", "·"); ``links`` by first word, longest first."""
+    tokens = _WORD.findall(paragraph)
+    at = count = 0
+    while at < len(tokens):
+        # The longest link text that starts here: "Section 10", not "Section 1" and then "0".
+        found = next((t for t in links.get(tokens[at], ()) if tuple(tokens[at : at + len(t)]) == t), None)
+        if found is None:
+            return False
+        at += len(found)
+        count += 1
+    return count >= 2
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -492,6 +523,8 @@ def _is_listed_headline(element: Any, host: str | None) -> bool:
 
 
 _MAX_BLOCK_CHARS = 20_000
+# A card around a headline's box and its teaser holds no more than this (markup's white space included).
+_MAX_CARD_CHARS = 5_000
 
 
 def _raw_text_sizes(root: Any) -> dict[Any, int]:
@@ -500,6 +533,29 @@ def _raw_text_sizes(root: Any) -> dict[Any, int]:
     for element in reversed(list(root.iter())):
         sizes[element] = len(element.text or "") + sum(sizes.get(c, 0) + len(c.tail or "") for c in element)
     return sizes
+
+
+def _teaser_box(heading: Any, sizes: dict[Any, int]) -> frozenset[Any]:
+    """Where a linked headline's teaser may be: its parent and the two elements above, but past an <aside> only a
+    card that holds the aside and one teaser.
+
+    An aside is a box of its own: the paragraph after an article's inline box of a related story
+    (<aside><h3><a>...</a></h3></aside>) is the article's, though the article holds both; five such boxes between
+    short paragraphs made a whole article "a list of headlines".
+    """
+    box: list[Any] = []
+    aside: Any = None
+    for ancestor in itertools.islice(heading.iterancestors(), 3):
+        if aside is not None and (
+            sizes.get(ancestor, 0) > _MAX_BLOCK_CHARS
+            or sizes.get(ancestor, 0) - sizes.get(aside, 0) > _MAX_CARD_CHARS
+            or len(ancestor.text_content().split()) - len(aside.text_content().split()) > _MAX_TEASER_WORDS
+        ):
+            break
+        box.append(ancestor)
+        if aside is None and ancestor.tag == "aside":
+            aside = ancestor
+    return frozenset(box)
 
 
 def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> HeadlineListStats:
@@ -528,7 +584,7 @@ def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> 
             listed = _is_listed_headline(element, host)
             heading = element if listed else None
             number += 1
-            box = frozenset(list(element.iterancestors())[:3]) if listed else frozenset()
+            box = _teaser_box(element, sizes) if listed else frozenset()
         key = " ".join(element.text_content().split())
         if key in wanted and key not in owner:
             # Text under a headline but outside its box (an article's paragraph after a box of related

@@ -563,6 +563,35 @@ async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
         assert "privacy" not in reply.text and "automatic" not in reply.text
 
 
+async def test_a_long_summary_of_an_article_with_a_table_shows_no_table_rows(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Extraction writes a table as Markdown rows: a 7-sentence summary picked "| Brackwater to Saltmouth
+    # crossing | 12,400 passengers in March |" as two of its sentences.
+    story = [
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+        "The council said the farm would supply a third of the town's electricity by next spring.",
+        "Ferry traffic across the bay rose sharply in March, the port authority said.",
+        "Officials expect the numbers to climb again once the summer timetable begins.",
+    ]
+    rows = "".join(
+        f"<tr><td>{a} to {b} crossing</td><td>{n} passengers in March</td></tr>"
+        for a, b, n in (("Brackwater", "Saltmouth", "12,400"), ("Saltmouth", "Brackwater", "11,900"))
+    )
+    url = news_site.add(
+        "/ferry-numbers.html",
+        "<html><head><title>Ferry numbers</title></head><body><article><h1>Ferry numbers</h1>"
+        + "".join(f"<p>{s}</p>" for s in story[:4])
+        + f"<table><tr><th>Route</th><th>Passengers</th></tr>{rows}</table><p>{story[4]}</p>"
+        + "</article></body></html>",
+    )
+    reply = await say(emulator, f"/summary 7 {url}")
+    assert summary_sentences(reply) == story, reply.text
+    stored = await services_of(running_bot).db.articles.get_by_url(url)
+    assert stored is not None and "12,400 passengers in March" in stored.body  # the table is kept, not shown
+
+
 async def test_a_sign_in_page_with_a_paragraph_of_help_gets_its_reason_not_a_summary(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
@@ -666,6 +695,81 @@ async def test_a_section_front_gets_told_apart_with_its_feed(
     reply = await say(emulator, f"/summary {plain}")
     assert reply.text.startswith("⚠️ That page is a list of headlines"), reply.text
     assert "feed" not in reply.text
+
+
+async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summarized_not_refused(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Five inline boxes (<aside><h3><a>) between short paragraphs: each paragraph after a box was taken for the
+    # related story's teaser, and the article was refused as "a list of headlines".
+    story = [
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+        "The council said the farm would supply a third of the town's electricity by next spring.",
+        "Ferry traffic across the bay rose sharply in March, the port authority said.",
+        "Officials expect the numbers to climb again once the summer timetable begins.",
+    ]
+    related = [
+        "Why the sea wall matters now",
+        "What the whole plan will cost",
+        "Who pays for the new sea wall",
+        "When the building work starts",
+        "What changes for the ferry",
+    ]
+    body = "".join(
+        f"<p>{story[i]} {story[(i + 1) % 5]}</p>"
+        f"<aside class='related'><h3><a href='/local/{i}'>{related[i]}</a></h3></aside>"
+        for i in range(5)
+    )
+    url = news_site.add(
+        "/local/solar-farm",
+        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+        f"{body}<p>{story[0]}</p></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert not reply.text.startswith("⚠️"), reply.text
+    assert story[0] in summary_sentences(reply), reply.text
+    # The same boxes, each beside its story's teaser in a card of its own, make a section front still.
+    front = news_site.add(
+        "/local/",
+        "<html><head><title>Local</title></head><body><main>"
+        + "".join(
+            f"<div class='card'><aside><h3><a href='/local/{i}'>{related[i]}</a></h3></aside><p>{story[i]}</p>"
+            "</div>"
+            for i in range(5)
+        )
+        + "</main></body></html>",
+    )
+    reply = await say(emulator, f"/summary {front}")
+    assert reply.text.startswith("⚠️ That page is a list of headlines, not an article"), reply.text
+
+
+async def test_a_page_that_is_one_line_of_links_is_refused_but_a_short_story_ending_in_links_is_not(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # A bar of forty sections, all the page held, was summarized as an article: "Section 0 Section 1 ...".
+    sections = " · ".join(f"<a href='/section/{i}'>Section {i}</a>" for i in range(40))
+    bar = news_site.add(
+        "/sections", f"<html><head><title>Sections</title></head><body><nav>{sections}</nav></body></html>"
+    )
+    reply = await say(emulator, f"/summary {bar}")
+    assert reply.text == "⚠️ That page has no article text (it looks like a list of links, not an article).", (
+        reply.text
+    )
+    assert await services_of(running_bot).db.articles.get_by_url(bar) is None
+    # Two paragraphs of story and a longer line of related links after them: an article still.
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+    )
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    short = news_site.add(
+        "/local/solar",
+        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+        f"<p>{story[0]}</p><p>{story[1]}</p><p>{related}</p></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary 3 {short}")
+    assert not reply.text.startswith("⚠️") and set(story) <= set(summary_sentences(reply)), reply.text
 
 
 async def test_private_addresses_are_refused_unless_allowed(

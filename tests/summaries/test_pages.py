@@ -678,6 +678,10 @@ def _teaser_page(layout: str, count: int = 8) -> bytes:
         _teaser_page(
             "<h2><a href='/local/{slug}'>{title}</a></h2><p>{teaser}</p>", count=5
         ),  # five are a list
+        # Each headline in a box of its own, and its teaser beside the box in the story's card.
+        _teaser_page(
+            "<div class='card'><aside><h3><a href='/local/{slug}'>{title}</a></h3></aside><p>{teaser}</p></div>"
+        ),
     ],
 )
 def test_a_list_of_headlines_is_not_summarized_as_one_article(page: bytes) -> None:
@@ -760,6 +764,46 @@ def test_an_article_with_a_box_of_related_stories_after_each_paragraph_is_an_art
     html = f"<html><head><title>The harbour plan</title></head><body><article>{body}</article></body></html>"
     page = extract_page(html, "https://gazette.example/harbour-plan")
     assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
+
+
+def test_an_article_with_a_shallow_related_box_after_each_paragraph_is_an_article() -> None:
+    # <aside><h3><a>: the box's parent and the two elements above it were the aside, the <article> and <body>,
+    # so each paragraph after a box was taken for its teaser and the article for "a list of headlines".
+    body = "".join(
+        f"<p>{teaser} {_LAST}</p><aside class='related'><h3><a href='/local/{slug}'>{title}</a></h3></aside>"
+        for slug, title, teaser in _EXPLAINER[:5]
+    )
+    html = f"<html><head><title>Plan</title></head><body><article><h1>Plan</h1>{body}<p>{_LAST}</p></article></body></html>"
+    page = extract_page(html, "https://gazette.example/harbour-plan")
+    assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
+
+
+@pytest.mark.parametrize("separator", [" ", " | ", "\n"])
+def test_a_page_that_is_a_line_of_links_is_no_article(separator: str) -> None:
+    # One paragraph of forty links ("Section 0 Section 1 ... Section 39") passed for an article: the checks for
+    # a page of links only read pages of five paragraphs or more. "Section 1" and "Section 10" are both links.
+    links = separator.join(f"<a href='/tag/{i}'>Section {i}</a>" for i in range(40))
+    with pytest.raises(ExtractionError) as err:
+        extract_page(f"<html><head><title>Tags</title></head><body><nav>{links}</nav></body></html>")
+    assert (
+        err.value.reason == "That page has no article text (it looks like a list of links, not an article)."
+    )
+
+
+def test_a_short_article_that_names_its_links_or_ends_in_them_is_an_article() -> None:
+    # A line of related links under two paragraphs, and links in the masthead whose words the story uses, leave
+    # a short article an article.
+    links = "".join(f"<a href='/{w}'>{w}</a> " for w in ("Brackwater", "harbour", "council", "solar", "farm"))
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a debate."
+    )
+    page = extract_page(
+        f"<html><head><title>Solar farm</title></head><body><nav>{links}</nav><article><h1>Solar farm</h1>"
+        f"<p>{story}</p><p>{_LAST}</p><p>{related}</p></article></body></html>",
+        "https://gazette.example/solar",
+    )
+    assert page.text.startswith(story)
 
 
 def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() -> None:

@@ -1506,3 +1506,22 @@ def test_german_dates_with_a_comma_after_the_month_stay_one_sentence() -> None:
         "Am Freitag, 3. Oktober, fahren wieder Züge nach Brackwater.",
         "Die Bahn rechnet mit vollen Zügen.",
     ]
+
+
+def test_table_rows_from_a_page_are_no_sentences_but_a_laid_out_paragraph_is_kept() -> None:
+    # Page extraction writes tables as Markdown: a 7-sentence summary showed "| Brackwater to Saltmouth crossing
+    # | 12,400 passengers in March |", pipes and all. A page laid out in a table keeps its paragraphs.
+    story = "Ferry traffic across the bay rose sharply in March, the port authority said."
+    laid_out = "Officials expect the numbers to climb again once the summer timetable begins."
+    text = "\n\n".join(
+        [
+            story,
+            "| Route | Passengers |",
+            "|---|:---:|",
+            "| Brackwater to Saltmouth crossing | 12,400 passengers in March |",
+            "| Saltmouth \\| Brackwater | 11,900 |",
+            f"| | {laid_out} |",
+            "The pier | the harbour | the ferry.",
+        ]
+    )
+    assert clean_text(text).split("\n") == [story, laid_out, "The pier | the harbour | the ferry."]
