@@ -438,13 +438,14 @@ def _mostly_link_text(text: str, root: Any | None) -> bool:
     if root is None:
         return False
     texts = {" ".join(a.text_content().split()) for a in root.iter("a")}
-    links: dict[str, list[tuple[str, ...]]] = {}  # a link text's first word -> the link texts, longest first
-    for link in {tuple(_WORD.findall(t)) for t in texts}:
-        if 0 < len(link) <= _MAX_LINK_WORDS:
-            links.setdefault(link[0], []).append(link)
-    for texts_of_word in links.values():
-        texts_of_word.sort(key=len, reverse=True)
-    linked = sum(len(p.split()) for p in paragraphs if p in texts or _is_line_of_links(p, links))
+    links = {link for t in texts if 0 < len(link := tuple(_WORD.findall(t))) <= _MAX_LINK_WORDS}
+    # A link text's first word -> how many words the link texts starting with it have, most first. By length, not
+    # by link: a page of 20,000 "Section N" links tried each of them at every word, a second per 300 words.
+    sizes: dict[str, set[int]] = {}
+    for link in links:
+        sizes.setdefault(link[0], set()).add(len(link))
+    lengths = {word: sorted(counts, reverse=True) for word, counts in sizes.items()}
+    linked = sum(len(p.split()) for p in paragraphs if p in texts or _is_line_of_links(p, links, lengths))
     words = len(text.split())
     if len(paragraphs) < MIN_LISTED_HEADLINES:
         # A short article may end in a line of related links: only a page of links and a word or two is none.
@@ -457,17 +458,18 @@ _MAX_LINK_WORDS = 40
 _MIN_SHORT_LINK_SHARE = 0.9
 
 
-def _is_line_of_links(paragraph: str, links: dict[str, list[tuple[str, ...]]]) -> bool:
+def _is_line_of_links(paragraph: str, links: set[tuple[str, ...]], lengths: dict[str, list[int]]) -> bool:
     """Whether ``paragraph``'s words are the texts of two links or more, one after another ("Section 1 Section
-    2 ..."), with nothing between them but punctuation ("|", "·"); ``links`` by first word, longest first."""
+    2 ..."), with nothing between them but punctuation ("|", "·"); ``lengths``: the word counts of the link texts
+    by their first word, most first."""
     tokens = _WORD.findall(paragraph)
     at = count = 0
     while at < len(tokens):
         # The longest link text that starts here: "Section 10", not "Section 1" and then "0".
-        found = next((t for t in links.get(tokens[at], ()) if tuple(tokens[at : at + len(t)]) == t), None)
-        if found is None:
+        found = next((n for n in lengths.get(tokens[at], ()) if tuple(tokens[at : at + n]) in links), 0)
+        if not found:
             return False
-        at += len(found)
+        at += found
         count += 1
     return count >= 2
 

@@ -937,3 +937,15 @@ def test_tags_left_open_by_the_thousand_cost_no_minutes_of_cpu(page: str) -> Non
     found = extract_page(page, "https://news.example/tram")
     assert time.monotonic() - started < 2
     assert found.text.startswith("The city council approved the new tram line")
+
+
+def test_a_page_of_thousands_of_links_and_lines_of_them_costs_no_minutes_of_cpu() -> None:
+    # Each word of a line of links was tried against every link text starting with it: 5,000 "Section N" links
+    # and 60 lines naming one of them 400 times took ten seconds of CPU, a parsing thread held meanwhile.
+    links = "".join(f'<li><a href="/s/{i}">Section {i}</a></li>' for i in range(5_000))
+    lines = "".join(f"<p>{f'Section {i} ' * 400}</p>" for i in range(4_940, 5_000))
+    page = f"<html><body><nav><ul>{links}</ul></nav><article>{lines}</article></body></html>"
+    started = time.process_time()
+    with pytest.raises(ExtractionError, match="list of links"):
+        extract_page(page, "https://news.example/sections")
+    assert time.process_time() - started < 3
