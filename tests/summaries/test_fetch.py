@@ -217,7 +217,7 @@ async def test_server_that_never_answers_fails_within_timeout(news_site: NewsSit
     async with Fetcher(allow_private=True, timeout=0.5) as fetcher:
         with pytest.raises(FetchError, match="did not answer"):
             await fetcher.fetch(url)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0
 
 
 async def test_a_one_second_timeout_is_said_in_the_singular(news_site: NewsSite) -> None:
@@ -235,7 +235,7 @@ async def test_trickling_body_hits_overall_deadline(news_site: NewsSite) -> None
     async with Fetcher(allow_private=True, timeout=0.8) as fetcher:
         with pytest.raises(FetchError):
             await fetcher.fetch(url)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0
 
 
 @pytest.mark.parametrize("declare_length", [False, True])
