@@ -66,10 +66,10 @@ def test_a_hostile_feed_item_address_is_logged_at_once(
     # logging runs in the event loop, and redacting such a line took minutes: the bot stood still meanwhile.
     logger = logging.getLogger("test.redact.hostile")
     caplog.handler.addFilter(RedactTokenFilter((TOKEN,)))
-    started = time.perf_counter()
+    started = time.process_time()
     with caplog.at_level(logging.INFO, logger="test.redact.hostile"):
         logger.info("stored %s without alerts: published before the retention window", address)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert address in caplog.text  # nothing secret in it: the address is logged whole
 
 

@@ -173,7 +173,9 @@ async def test_sigterm_during_start_up_stops_at_once(tmp_path: Path) -> None:
             started = time.monotonic()
             code, log = await _finish(process)
     assert code == 0, log[-2000:]
-    assert time.monotonic() - started < 15
+    # About 6.5 s on a loaded machine (the database's 5 s busy wait cannot be interrupted); a hang meets the 30 s
+    # of _finish.
+    assert time.monotonic() - started < 25
     assert "Traceback" not in log
 
 
@@ -452,7 +454,7 @@ async def test_sigterm_while_a_summary_fetches_a_slow_page_stops_promptly_and_sa
             started = time.monotonic()
             code, log = await _finish(process, timeout=90)
     assert code == 0, log[-2000:]
-    assert time.monotonic() - started < 15, log[-2000:]
+    assert time.monotonic() - started < 30, log[-2000:]  # about 7 s on a loaded machine; a hang is 60 s
     assert [m.text for m in emulator.messages(7)] == [
         "⚠️ The bot is stopping (to restart, usually) and could not finish this: send it again in a minute."
     ]

@@ -308,10 +308,10 @@ def test_planning_10000_chats_is_fast() -> None:
     subs = [(c, "topic", "automotive") for c in range(10_000)]
     subs += [(c, "keyword", f"word{c % 500}") for c in range(10_000)]
     targets = {c: PlanningTarget(c, "instant", "UTC", None, None) for c in range(10_000)}
-    started = time.perf_counter()
+    started = time.process_time()
     rows = plan_rows(match_articles(arts, subs), targets, 0.0)
     assert len(rows) == 30_000
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_a_polls_plan_is_rows_the_garbage_collector_lets_go_of() -> None:

@@ -246,6 +246,6 @@ def test_a_headline_of_a_long_run_of_digits_ending_in_a_letter_is_judged_at_once
     # A figure's digits were given back one by one and the word after them rescanned each time: a hostile
     # headline of 60,000 digits and a letter took about 10 s per known headline it was compared with.
     hostile = "1" * 60_000 + "x"
-    started = time.perf_counter()
+    started = time.process_time()
     assert not figures_differ(hostile, "Voltra recalls 40,000 vans")
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0

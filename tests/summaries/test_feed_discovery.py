@@ -102,7 +102,7 @@ def test_hostile_markup_is_no_crash_and_no_odd_url() -> None:
 
 def test_a_page_naming_thousands_of_feeds_is_read_quickly_and_capped() -> None:
     page = head(*(link(f"/feed/{n}") for n in range(50_000)))
-    started = time.monotonic()
+    started = time.process_time()
     found = advertised_feeds(page, PAGE)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert found[0] == "https://news.example/feed/0" and len(found) == 20

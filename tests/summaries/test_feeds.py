@@ -450,9 +450,9 @@ def test_html_escaped_many_times_is_unescaped_once_more_not_without_end() -> Non
     levels = 1100
     description = "".join("&" + "amp;" * i + "lt;p&" + "amp;" * i + "gt;x " for i in range(levels))
     data = _rss(_rss_item(1, "Escaped", description), _rss_item(2, "Plain"))
-    started = time.monotonic()
+    started = time.process_time()
     feed = parse_feed(data)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert [item.title for item in feed.items] == ["Escaped", "Plain"]
     # the usual double escaping is still undone
     assert html_to_text("&lt;p&gt;Escaped &amp;amp; twice&lt;/p&gt;") == "Escaped & twice"
@@ -517,9 +517,9 @@ def test_nested_entity_declarations_are_not_expanded() -> None:
         data = _rss(_rss_item(1, "Laughs", f"Before &e{level}; after")).replace(
             b"<rss", doctype.encode() + b"<rss"
         )
-        started = time.monotonic()
+        started = time.process_time()
         feed = parse_feed(data)
-        assert time.monotonic() - started < 0.5
+        assert time.process_time() - started < 0.5
         assert [item.title for item in feed.items] == ["Laughs"]
         assert len(feed.items[0].summary) < 100
     # HTML entities a feed declares for itself still read as characters
@@ -544,9 +544,9 @@ def test_entity_declarations_hidden_behind_a_subset_end_are_not_expanded(name: s
     system = ' SYSTEM "a>b.dtd"' if name == "a quoted system id" else ""
     doctype = f'<!DOCTYPE rss{system} [{before}<!ENTITY e0 "ha">{levels}]>'
     data = _rss(_rss_item(1, "Laughs", "Before &e9; after")).replace(b"<rss", doctype.encode() + b"<rss")
-    started = time.monotonic()
+    started = time.process_time()
     feed = parse_feed(data)
-    assert time.monotonic() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert [item.title for item in feed.items] == ["Laughs"]
 
 
@@ -565,9 +565,9 @@ def test_entity_declarations_behind_a_long_or_decoy_prolog_are_not_expanded(prol
     levels = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
     doctype = f'{prolog}<!DOCTYPE rss [<!ENTITY e0 "ha">{levels}]>'
     data = _rss(_rss_item(1, "Laughs", "Before &e9; after")).replace(b"<rss", doctype.encode() + b"<rss")
-    started = time.monotonic()
+    started = time.process_time()
     feed = parse_feed(data)
-    assert time.monotonic() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert [item.title for item in feed.items] == ["Laughs"]
     assert feed.bozo_reason is not None and "amplification" not in feed.bozo_reason
 
@@ -750,9 +750,9 @@ def test_an_item_that_breaks_its_conversion_is_skipped_not_the_whole_feed(
 def test_an_item_whose_html_has_a_tag_with_sixty_thousand_attributes_is_read_at_once() -> None:
     # The same quadratic cost as on pages (test_pages), in a feed item's description.
     crowded = "<div " + " ".join(f"a{i}=x" for i in range(60_000)) + ">Council approves the tram.</div>"
-    started = time.monotonic()
+    started = time.process_time()
     assert html_to_text(crowded) == "Council approves the tram."
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_an_item_tag_with_sixty_thousand_attributes_does_not_stall_the_poll() -> None:
@@ -762,9 +762,9 @@ def test_an_item_tag_with_sixty_thousand_attributes_does_not_stall_the_poll() ->
         f"<item {crowded}><title>Council approves the tram</title><link>https://city.example/tram</link>"
         "<description>The council approved the tram line.</description></item></channel></rss>"
     ).encode()
-    started = time.monotonic()
+    started = time.process_time()
     parsed = parse_feed(feed, "https://city.example/rss")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert [item.title for item in parsed.items] == ["Council approves the tram"]
 
 
@@ -777,10 +777,10 @@ def test_a_feed_declared_in_punycode_is_refused_at_once(declared: str) -> None:
         + "\u00e9\u4e00" * 200_000
     )
     feed = text.encode("punycode")
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(FeedError, match="could not be read"):
         parse_feed(feed, "https://city.example/rss")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
@@ -810,9 +810,9 @@ def test_a_crowded_item_tag_in_a_wide_or_ebcdic_or_utf7_feed_does_not_stall_the_
         feed = declaration.encode() + body.encode("utf-7").replace(b"<item ", b"+ADw-item ")
     else:
         feed = (declaration + body).encode(encoding)
-    started = time.monotonic()
+    started = time.process_time()
     parsed = parse_feed(feed, "https://city.example/rss")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert [item.title for item in parsed.items] == ["Council approves the tram"]
     assert parsed.title == "City"
 
@@ -821,9 +821,9 @@ def test_a_field_lxml_refuses_with_a_run_of_unclosed_tags_is_read_in_linear_time
     # A whole document with no body sends html_to_text down its hand-made path; a hostile feed adds 200,000
     # "<" without a ">": each one used to scan to the end of the field, half a minute of a parsing thread.
     field = "<html><head><title>Quarterly results" + "<" * 200_000
-    started = time.perf_counter()
+    started = time.process_time()
     text = html_to_text(field)
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0
     assert text.startswith("Quarterly results")
     assert html_to_text("<html><head><title>Tram line <b>approved</b>") == "Tram line approved"
 

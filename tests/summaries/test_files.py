@@ -122,9 +122,9 @@ def test_a_text_file_opening_with_many_comments_is_read_at_once(tmp_path: Path) 
         + "Council approves harbour bridge\n\nThe town council voted 7-2 on Tuesday.\n",
         encoding="utf-8",
     )
-    started = time.monotonic()
+    started = time.process_time()
     [article] = read_source_file(path)
-    assert time.monotonic() - started < 1.5
+    assert time.process_time() - started < 1.5
     assert "The town council voted 7-2 on Tuesday." in article.body
 
 

@@ -622,9 +622,9 @@ def test_site_name_removal_is_linear_in_the_title() -> None:
     # Each separator keyed the whole rest of the title (4,000 " - " took 6 s), and "\s+" rescanned a run of
     # spaces from each of its spaces (40,000 spaces took 29 s).
     for title in ("Story - " * 20_000 + "Motor Ledger", "Harbour" + " " * 100_000 + "opens - Motor Ledger"):
-        started = time.monotonic()
+        started = time.process_time()
         assert title_without_site_name(title, ["Motor Ledger"]) == title.rsplit(" - ", 1)[0]
-        assert time.monotonic() - started < 0.5
+        assert time.process_time() - started < 0.5
     assert (
         title_without_site_name("Motor Ledger: Story - Motor Ledger", ["Motor Ledger"])
         == "Motor Ledger: Story"
@@ -821,10 +821,10 @@ def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() 
         + "</div>" * 200
         + "</body></html>"
     )
-    started = time.monotonic()
+    started = time.process_time()
     root = markup_tree(markup)
     assert not headline_list_stats(text, root, "https://gazette.example/x").is_headline_list
-    assert time.monotonic() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 _TRAM = "<p>The city council approved the new tram line on Monday after a long debate about costs.</p>" * 5
@@ -838,9 +838,9 @@ def test_a_tag_with_forty_thousand_attributes_costs_no_minutes_of_cpu() -> None:
     # libxml2 compares each attribute with all before it: this page (0.4 MB) took over ten seconds to read, a
     # 2 MB one a quarter of an hour, holding a parsing thread while feeds and other links waited.
     page = f"<html><body>{_crowded_tag(40_000)}{_TRAM}</div></body></html>"
-    started = time.monotonic()
+    started = time.process_time()
     found = extract_page(page, "https://news.example/tram")
-    assert time.monotonic() - started < 3
+    assert time.process_time() - started < 3
     assert found.text.startswith("The city council approved the new tram line")
 
 
@@ -873,9 +873,9 @@ def test_a_tag_with_too_many_attributes_keeps_none_of_them(crowded: str) -> None
 def test_a_crowded_tag_after_a_self_closed_script_costs_no_minutes_of_cpu(opening: str) -> None:
     # Taken for script text, the tag kept its 60,000 attributes: half a minute of CPU for one page.
     page = f"<html><body>{opening}{_crowded_tag(60_000).removeprefix('<div ')}{_TRAM}</div></body></html>"
-    started = time.monotonic()
+    started = time.process_time()
     found = extract_page(page, "https://news.example/tram")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert "The city council approved the new tram line" in found.text
 
 
@@ -933,9 +933,9 @@ _SHORT_ARTICLE = (
     ],
 )
 def test_tags_left_open_by_the_thousand_cost_no_minutes_of_cpu(page: str) -> None:
-    started = time.monotonic()
+    started = time.process_time()
     found = extract_page(page, "https://news.example/tram")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert found.text.startswith("The city council approved the new tram line")
 
 

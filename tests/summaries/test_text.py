@@ -95,9 +95,9 @@ def test_text_hard_wrapped_into_one_line_a_paragraph_is_joined_again() -> None:
         "About Northwind",
         "my6sense and iPhone makers use its parts.",
     ]
-    started = time.monotonic()  # joined once per paragraph, not copied again for every broken line
+    started = time.process_time()  # joined once per paragraph, not copied again for every broken line
     assert len(clean_text("the harbour,\n\n" * 50_000)) > 500_000
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_heading_ending_in_a_word_like_for_stays_apart_from_the_paragraph_after_it() -> None:
@@ -810,9 +810,9 @@ def test_a_long_line_of_addresses_and_labels_that_is_no_address_line_is_judged_a
     # "address label -" pieces ending in a word was tried every way, doubling with each piece (never returned).
     body = "The city of Brackwater switched on a floating solar farm in its old harbour on Tuesday."
     hostile = "https://img.brackwater.example/p ab cd ef - " * 60 + "end"
-    started = time.perf_counter()
+    started = time.process_time()
     assert clean_text(f"{body}\n{hostile}") == f"{body}\n{hostile}"
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0
 
 
 def test_prose_that_reads_like_a_reader_prompt_is_kept_and_the_footers_still_go() -> None:
@@ -857,9 +857,9 @@ def test_a_line_of_addresses_that_is_not_only_addresses_is_kept_in_linear_time()
     # way, and a line that then went on with a word tried all 2**24 readings (22 of them took 4 s; a hostile
     # page's line stalled its summary for good).
     line = " and ".join(["www.jo@brackwater.example"] * 24) + " said the council"
-    started = time.monotonic()
+    started = time.process_time()
     assert clean_text(line) == line
-    assert time.monotonic() - started < 1.5
+    assert time.process_time() - started < 1.5
     assert clean_text(" and ".join(["www.jo@brackwater.example"] * 24)) == ""
 
 
@@ -871,9 +871,9 @@ def test_a_line_of_furniture_and_a_run_of_spaces_is_read_in_linear_time(furnitur
     text = (
         f"The ferry timetable changes on Monday\n{furniture}" + " " * 100_000 + "readers wrote in about it."
     )
-    started = time.monotonic()
+    started = time.process_time()
     assert clean_text(text) == f"The ferry timetable changes on Monday {furniture} readers wrote in about it."
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_related_and_follow_us_lines_in_other_languages_are_dropped() -> None:
@@ -986,26 +986,26 @@ def test_sentences_that_mention_sources_or_start_with_a_date_survive() -> None:
 
 def test_sentence_ends_without_spaces_split_in_linear_time() -> None:
     # sentencex is quadratic over "A!A!A!...": 80,000 characters took 1.3 s, 200,000 took about 8 s.
-    started = time.monotonic()
+    started = time.process_time()
     sentences = split_sentences("A!" * 100_000, "french")
-    assert time.monotonic() - started < 1.5
+    assert time.process_time() - started < 1.5
     assert "".join(sentences) == "A!" * 100_000
 
 
 def test_punctuation_without_spaces_splits_in_linear_time() -> None:
     # nupunkt is quadratic inside a run without whitespace: 40,000 characters of "»." took 2 s.
-    started = time.monotonic()
+    started = time.process_time()
     sentences = split_sentences("»." * 100_000, "english")
-    assert time.monotonic() - started < 1.5
+    assert time.process_time() - started < 1.5
     assert "".join(sentences) == "»." * 100_000
 
 
 def test_a_long_run_of_abbreviations_is_rejoined_in_linear_time() -> None:
     # Each "Dr." piece was glued onto the growing sentence, which was searched whole again: 120 KB of "Dr. "
     # took over 8 s in French.
-    started = time.monotonic()
+    started = time.process_time()
     sentences = split_sentences("Dr. " * 30_000, "french")
-    assert time.monotonic() - started < 1.5
+    assert time.process_time() - started < 1.5
     assert " ".join(sentences) == ("Dr. " * 30_000).strip()
 
 
@@ -1060,25 +1060,25 @@ def test_a_paragraph_after_by_and_a_long_capitalised_word_is_cleaned_at_once() -
     # The byline pattern could cut the word into up to six names at any letter: 80 capitals took nearly a
     # minute of a summarizing thread, 200 would take hours; a feed item costs a few bytes to send.
     line = "By " + "A" * 80 + " said the council approved the tram line."
-    started = time.monotonic()
+    started = time.process_time()
     assert clean_text(line) == line
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_block_of_link_and_a_long_run_of_spaces_is_cleaned_at_once() -> None:
     # Reddit's "[link] [12 comments]" pattern split the spaces between two "\s*" every way: 20,000 spaces
     # took 9 s, a 200 kB feed item a quarter of an hour.
-    started = time.monotonic()
+    started = time.process_time()
     assert clean_text("the harbour,\n\n[link]" + " " * 30_000 + "pier") == "the harbour, [link] pier"
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_picture_credit_and_a_long_run_of_spaces_is_cleaned_at_once() -> None:
     # The same two "\s*" after a credit ("... / Reuters)"): 40,000 spaces and tabs took 6 s, twice as many 24 s.
-    started = time.monotonic()
+    started = time.process_time()
     line = "the harbour,\n\nThe pier by Getty Images" + " \t" * 40_000 + "at dawn"
     assert clean_text(line) == "the harbour, The pier by Getty Images at dawn"
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_videos_show_notes_are_no_summary_sentences() -> None:
@@ -1229,10 +1229,10 @@ def test_a_photos_credit_and_camera_settings_are_no_summary_sentences() -> None:
 )
 def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -> None:
     # 100 KB of near-misses of the show-notes, podcast-prompt, picture-credit and camera-settings rules.
-    started = time.monotonic()
+    started = time.process_time()
     clean_text(f"The ferry timetable changes on Monday.\n\n{line}")
     summarize(line, 3)
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 @pytest.mark.parametrize(
@@ -1247,9 +1247,9 @@ def test_show_notes_credit_and_camera_lines_are_read_in_linear_time(line: str) -
 def test_a_clock_or_episode_before_a_long_run_of_spaces_is_read_in_linear_time(line: str) -> None:
     # A block after one that broke off mid-sentence is checked with its spaces as they are: "00:00" or "Episode"
     # then 100 KB of spaces took 45 seconds when the spaces could be split between two runs of them.
-    started = time.monotonic()
+    started = time.process_time()
     summarize(f"The harbour board met on Tuesday.\n\nThe mayor said\n\n{line}", 3)
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_sentence_that_goes_on_after_a_podcast_app_is_the_story() -> None:

@@ -482,11 +482,12 @@ def test_factory_analyst_and_battery_words_alone_are_not_science() -> None:
 
 
 def test_a_category_with_a_long_run_of_spaces_is_resolved_in_linear_time() -> None:
-    # The separator pattern began with "\s*": 10,000 spaces took 4 s, 20,000 took 15 s.
+    # The separator pattern began with "\s*": 10,000 spaces took 4 s, 20,000 took 15 s. The label names no topic
+    # as a whole, so it is split (" " * 50_000 + "Business" resolves whole and never reached the pattern).
     catalogue = default_catalogue()
-    started = time.monotonic()
-    assert catalogue.resolve_declared([" " * 50_000 + "Business"]) == ["business"]
-    assert time.monotonic() - started < 1
+    started = time.process_time()
+    assert catalogue.resolve_declared([" " * 20_000 + "Business, Harbour"]) == ["business"]
+    assert time.process_time() - started < 1
     labels = ["Sci / Tech", "Arts & Culture", " World  News ", "Business and Finance", '"Sport"']
     assert catalogue.resolve_declared(labels) == ["technology", "entertainment", "world", "business", "sport"]
 
