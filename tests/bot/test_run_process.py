@@ -528,7 +528,7 @@ async def test_sigterm_while_polling_starts_stops_at_once(tmp_path: Path) -> Non
                 process.kill()
                 await process.wait()
     assert code == 0, log[-2000:]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 20  # a hang is what it guards; a loaded CI machine took 2.6 s
     assert "Traceback" not in log and "stopped during start-up" in log, log[-2000:]
 
 
