@@ -233,6 +233,9 @@ class DeliveryService:
         # to more stories than were held back).
         self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
         self._parked_ids: set[int] = set()
+        # The reason of the last park, for the count of the minute's last parks, said once that minute is over
+        # (or at stop): counted only at the next park to be logged, they came up to 5 minutes late, or never.
+        self._parked_reason = ""
         # Messages kept past MAX_OUTAGE_ATTEMPTS (stuck) have lines of their own, at most one a minute: stories
         # stuck since the last such line, the attempts and reason of the last, and when that line was written.
         # Four hours into an outage every held alert is stuck within a minute or so: said in the outage's lines,
@@ -947,6 +950,7 @@ class DeliveryService:
         self._roundup_chats.clear()
         self._log_429s_of_an_ended_burst(stopping=True)
         self._log_stuck_of_an_ended_minute(stopping=True)
+        self._log_parked_of_an_ended_minute(stopping=True)
         await self._log_telegram_back(stopping=True)
         await self._flush()
         await self._db.deliveries.requeue_sending()
@@ -1377,34 +1381,46 @@ class DeliveryService:
         count = len(ids) - len(self._parked_ids.intersection(ids))
         self._parked_ids.update(ids)
         self._parked.unlogged += count
+        self._parked_reason = exc
         if not self._parked.unlogged:
             return  # parked again, and said already
         if self._parked.due(now):
             if self._outage_since is None:
                 self._outage_since = now
-            elif self._taken:
-                log.warning(
-                    "Telegram fails some requests (%s): in the last %.0f s %s went through and %s parked, "
-                    "each retried within %.0f s",
-                    exc,
-                    now - (self._parked.logged_at or now),
-                    counted(self._taken, "message", "messages"),
-                    counted(self._parked.unlogged, "more alert", "more alerts"),
-                    OUTAGE_RETRY_SECONDS,
-                )
-                self._parked.said(now)
-                self._taken = 0
+            elif self._taken or self._parked.unlogged != count:
+                self._log_parked_count(now)
                 return
-            if self._parked.unlogged == count:
-                log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
-            else:
-                log.warning(
-                    "Telegram unreachable (%s): %d more alerts parked, each retried within %.0f s",
-                    exc,
-                    self._parked.unlogged,
-                    OUTAGE_RETRY_SECONDS,
-                )
+            log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
             self._parked.said(now)
+
+    def _log_parked_count(self, now: float) -> None:
+        """One line for the alerts parked since the last parked line (and the messages taken meanwhile)."""
+        if self._taken:
+            log.warning(
+                "Telegram fails some requests (%s): in the last %.0f s %s went through and %s parked, "
+                "each retried within %.0f s",
+                self._parked_reason,
+                now - (self._parked.logged_at or now),
+                counted(self._taken, "message", "messages"),
+                counted(self._parked.unlogged, "more alert", "more alerts"),
+                OUTAGE_RETRY_SECONDS,
+            )
+            self._taken = 0
+        else:
+            log.warning(
+                "Telegram unreachable (%s): %s parked, each retried within %.0f s",
+                self._parked_reason,
+                counted(self._parked.unlogged, "more alert", "more alerts"),
+                OUTAGE_RETRY_SECONDS,
+            )
+        self._parked.said(now)
+
+    def _log_parked_of_an_ended_minute(self, *, stopping: bool = False) -> None:
+        """The count of the last parked alerts once their minute is over (or at stop, or as the outage's end is
+        said): in a long outage nothing new is parked for 5 minutes, and a stop left them never counted."""
+        now = self._clock.now()
+        if self._parked.tail_due(now, stopping=stopping):
+            self._log_parked_count(now)
 
     def _log_stuck_count(self, now: float) -> None:
         stuck, exc = self._stuck_last
@@ -1468,6 +1484,8 @@ class DeliveryService:
         """The end line of the outage logged since ``_outage_since``; the next outage's first park is said at once,
         not counted into a line a minute on."""
         assert self._outage_since is not None and self._outage_back_at is not None
+        # The alerts parked since the last parked line are counted before the end line, not forgotten with it.
+        self._log_parked_of_an_ended_minute(stopping=True)
         since, back, waiting = self._outage_since, self._outage_back_at, self._outage_held or "the stories"
         self._outage_since = self._outage_back_at = self._outage_held = None
         self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
@@ -1688,6 +1706,7 @@ class DeliveryService:
         while True:
             # Outcomes are recorded every 0.1 s: a crash repeats at most that much besides requests in flight.
             await asyncio.sleep(0.1)
+            self._log_parked_of_an_ended_minute()
             await self._log_telegram_back()
             try:
                 await self._flush()

@@ -867,9 +867,15 @@ async def test_telegram_failing_again_within_a_minute_of_coming_back_is_the_same
             await r.delivery.aclose()  # within the minute after Telegram came back
             assert await r.db.deliveries.counts_by_status() == {"sent": 6}
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
-    assert len(lines) == 2, lines
+    assert len(lines) == 3, lines
     assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
-    assert lines[1].startswith(
+    # The two parked after the first and the three of the second story, counted before the end (they were not).
+    assert re.fullmatch(
+        r"Telegram fails some requests \(Bad Gateway \(502\)\): in the last \d+ s \d messages went through and "
+        r"5 more alerts parked, each retried within 300 s",
+        lines[1],
+    ), lines
+    assert lines[2].startswith(
         "Telegram takes messages again, 72 s after it was first found unreachable: "
     ), lines
 
@@ -1119,3 +1125,95 @@ async def test_alerts_stuck_in_the_minute_before_a_stop_are_counted_as_it_stops(
     assert len(lines) == 2, lines
     assert "still not taken after 3 attempts (Bad Gateway (502))" in lines[0], lines
     assert lines[1].startswith("2 more alerts still not taken after 3 attempts (Bad Gateway (502));"), lines
+
+
+async def test_alerts_parked_in_an_outage_are_counted_a_minute_on_not_at_the_next_retry_five_minutes_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The first alert of an outage was named and the others counted only when a later park came to be logged: in
+    # an outage that parks nothing new, at their retry 5 minutes on, not a minute on as the 429 and stuck counts.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    async with BotApiEmulator() as emulator, rig(tmp_path, emulator, rate_chat_interval_seconds=0) as r:
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        for chat in (1, 2, 3):
+            await add_chat(r, chat, topics=("sport",))
+        await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+        async with r.db.write() as conn:  # restarted in a long outage: each retry waits 300 s from now on
+            await conn.execute("UPDATE deliveries SET error = 'network: down', attempts = 4")
+        emulator.answer_as_proxy(502, "<html><body>502 Bad Gateway</body></html>", methods=("sendMessage",))
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await _until_tried(emulator, r, 3)
+            r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
+            await wait_until(lambda: "2 more alerts parked" in caplog.text)
+            assert emulator.requests["proxy"] == 3  # no retry was due: said by the minute's end alone
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 3}
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert "Telegram unreachable (Bad Gateway (502)); retrying in 300 s" in lines[0], lines
+    assert lines[1] == (
+        "Telegram unreachable (Bad Gateway (502)): 2 more alerts parked, each retried within 300 s"
+    ), lines
+
+
+async def test_alerts_parked_in_the_minute_before_a_stop_are_counted_as_it_stops(
+    tmp_path: Path, api: FlakyApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Forty chats, Telegram unreachable, and the bot stopped within the minute: only the first alert was named,
+    # the other 39 the outage held back were never counted, as no later park came to say them.
+    monkeypatch.setattr(delivery_module, "MAX_NETWORK_ATTEMPTS", 1)
+    async with (
+        BotApiEmulator() as emulator,
+        rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0) as r,
+    ):
+        monkeypatch.setattr(r.delivery._pacer, "penalize", lambda chat_id, seconds: None)
+        chats = range(1, 41)
+        api.script = {chat: [(502, "")] for chat in chats}
+        for chat in chats:
+            await add_chat(r, chat, topics=("sport",), in_emulator=False)
+        with caplog.at_level(logging.INFO, logger="bot.delivery"):
+            await r.delivery.start()
+            await r.delivery.plan_alerts([await store_article(r, "Result", topics=("sport",))], r.clock.now())
+            await wait_until(lambda: sum(api.calls.values()) >= 40)
+            await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+            await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"pending": 40}
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
+    assert lines[1] == (
+        "Telegram unreachable (Bad Gateway (502)): 39 more alerts parked, each retried within 300 s"
+    ), lines
+
+
+async def test_alerts_parked_before_telegram_came_back_are_counted_before_the_outage_end_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two of three alerts parked after the named first, then Telegram took a message and nothing more was
+    # parked: a minute on the end line was written, and the two were never counted (the end forgot them).
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        async with _a_result_for_three_chats_in_an_outage(
+            tmp_path, monkeypatch, chat_1_topics=("sport", "business")
+        ) as (emulator, r):
+            await _until_tried(emulator, r, 3)
+            emulator.answer_as_proxy(None)
+            await r.delivery.plan_alerts(
+                [await store_article(r, "Merger", topics=("business",))], r.clock.now()
+            )
+            await wait_until(lambda: len(emulator.messages(1)) == 1)
+            # A minute on (the parked ones' retries due too: the sender may have taken some as the lines are said).
+            r.clock.advance(delivery_module.PARKED_LOG_EVERY_SECONDS + 1)
+            await wait_until(lambda: "Telegram takes messages again" in caplog.text)
+            await r.delivery.aclose()
+    lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert len(lines) == 3, lines
+    assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
+    assert re.fullmatch(
+        r"Telegram fails some requests \(Bad Gateway \(502\)\): in the last \d+ s \d messages? went through and "
+        r"2 more alerts parked, each retried within 300 s",
+        lines[1],
+    ), lines
+    assert lines[2].startswith("Telegram takes messages again, 0 s after it was first found unreachable: "), (
+        lines
+    )
