@@ -253,7 +253,11 @@ class DeliveryService:
         self._outage_back_at: float | None = None
         # How many stories the outage held back, read by the flusher when Telegram took a message again.
         self._outage_held: str | None = None
-        self._taken = 0  # messages Telegram took in this outage since its last line
+        # Messages Telegram took in this outage since its last park, and those it took between parks since the
+        # last line: only the latter make "fails some requests". Taken after the last park, they are Telegram
+        # back, and a count said then read as a flapping proxy right before "takes messages again".
+        self._taken = 0
+        self._went_through = 0
         # When Telegram last took a message of this sender (None: not since the start), by the injected clock.
         self._last_sent_at: float | None = None
         self._stories: dict[int, _Story] = {}
@@ -1378,6 +1382,8 @@ class DeliveryService:
         if self._outage_over(now):
             self._log_outage_end()
         self._outage_back_at = self._outage_held = None
+        self._went_through += self._taken
+        self._taken = 0
         count = len(ids) - len(self._parked_ids.intersection(ids))
         self._parked_ids.update(ids)
         self._parked.unlogged += count
@@ -1387,7 +1393,7 @@ class DeliveryService:
         if self._parked.due(now):
             if self._outage_since is None:
                 self._outage_since = now
-            elif self._taken or self._parked.unlogged != count:
+            elif self._went_through or self._parked.unlogged != count:
                 self._log_parked_count(now)
                 return
             log.warning("%s: Telegram unreachable (%s); retrying in %.0f s", what, exc, wait)
@@ -1395,17 +1401,17 @@ class DeliveryService:
 
     def _log_parked_count(self, now: float) -> None:
         """One line for the alerts parked since the last parked line (and the messages taken meanwhile)."""
-        if self._taken:
+        if self._went_through:
             log.warning(
                 "Telegram fails some requests (%s): in the last %.0f s %s went through and %s parked, "
                 "each retried within %.0f s",
                 self._parked_reason,
                 now - (self._parked.logged_at or now),
-                counted(self._taken, "message", "messages"),
+                counted(self._went_through, "message", "messages"),
                 counted(self._parked.unlogged, "more alert", "more alerts"),
                 OUTAGE_RETRY_SECONDS,
             )
-            self._taken = 0
+            self._went_through = 0
         else:
             log.warning(
                 "Telegram unreachable (%s): %s parked, each retried within %.0f s",
@@ -1490,7 +1496,7 @@ class DeliveryService:
         self._outage_since = self._outage_back_at = self._outage_held = None
         self._parked = CountedLines(PARKED_LOG_EVERY_SECONDS)
         self._parked_ids.clear()
-        self._taken = 0
+        self._taken = self._went_through = 0
         took = back - since
         log.warning(
             "Telegram takes messages again, %s after it was first found unreachable: %s it held back (for "

@@ -472,11 +472,11 @@ async def test_an_outage_is_a_few_log_lines_not_one_per_waiting_alert(
             await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
             await r.delivery.aclose()
     lines = [rec.getMessage() for rec in caplog.records if "Telegram unreachable" in rec.getMessage()]
-    assert len(lines) == 2, lines
     assert "retrying in 30 s" in lines[0]  # the first wait is short; later ones grow to 300 s
-    # The 39 after the first, and the new alert if it was parked before the others' retries: a retry parked
-    # again is not one more.
-    assert "39 more alerts" in lines[1] or "40 more alerts" in lines[1], lines[1]
+    # The 39 after the first and the new alert, in one line, or the new alert counted as the bot stops when it
+    # was parked after the others' retries: a retry parked again is not one more.
+    counts = [int(re.search(r": (\d+) more alerts? parked", line)[1]) for line in lines[1:]]  # type: ignore[index]
+    assert counts in ([40], [39, 1]), lines
 
 
 async def test_an_alert_kept_only_because_nothing_else_got_through_is_said_once_not_at_every_retry(
@@ -1209,10 +1209,10 @@ async def test_alerts_parked_before_telegram_came_back_are_counted_before_the_ou
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert len(lines) == 3, lines
     assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
-    assert re.fullmatch(
-        r"Telegram fails some requests \(Bad Gateway \(502\)\): in the last \d+ s \d messages? went through and "
-        r"2 more alerts parked, each retried within 300 s",
-        lines[1],
+    # Parked before Telegram took one again, not between messages it took: no "fails some requests".
+    assert (
+        lines[1]
+        == "Telegram unreachable (Bad Gateway (502)): 2 more alerts parked, each retried within 300 s"
     ), lines
     assert lines[2].startswith("Telegram takes messages again, 0 s after it was first found unreachable: "), (
         lines
