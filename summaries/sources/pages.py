@@ -155,6 +155,7 @@ NEEDS_JAVASCRIPT = (
 
 
 HEADLINE_LIST = "That page is a list of headlines, not an article; send the link of one of its stories."
+LIST_OF_LINKS = "That page has no article text (it looks like a list of links, not an article)."
 
 
 class ExtractionError(Exception):
@@ -216,13 +217,17 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
         raise ExtractionError(_why_no_article(markup))
     # The checks below read the page's elements (parsed once: telling a paywall's teaser needs them too).
     root = markup_tree(markup)
-    if _mostly_link_text(text, root):
-        raise ExtractionError(
-            "That page has no article text (it looks like a list of links, not an article)."
-        )
+    single_links, lines_of_links = _linked_paragraphs(text, root)
+    if _mostly_link_text(text, single_links | lines_of_links):
+        raise ExtractionError(LIST_OF_LINKS)
     if headline_list_stats(text, root, url).is_headline_list:
         # A section front's teasers would be summarized as one article: unrelated sentences.
         raise ExtractionError(HEADLINE_LIST)
+    if lines_of_links:
+        # A line of related links ("Story 1 Story 2 ...") under an article was picked as one of its sentences.
+        text = "\n\n".join(p for p in text.split("\n\n") if p not in lines_of_links)
+        if _word_count(text) < MIN_ARTICLE_WORDS:
+            raise ExtractionError(LIST_OF_LINKS)
     if (
         title
         and title.casefold() not in meta.get("title", "").casefold()
@@ -431,12 +436,25 @@ def markup_tree(markup: str) -> Any | None:
         return None
 
 
-def _mostly_link_text(text: str, root: Any | None) -> bool:
-    """True when most of the extracted words are the texts of links: a section front or a sitemap, or a page that
-    is a line of links (a bar of sections, a tag cloud) and hardly anything else."""
+def _mostly_link_text(text: str, linked_paragraphs: set[str]) -> bool:
+    """True when most of the extracted words are the texts of links (``linked_paragraphs``, see
+    _linked_paragraphs): a section front or a sitemap, or a page that is a line of links (a bar of sections, a
+    tag cloud) and hardly anything else."""
     paragraphs = text.split("\n\n")
+    linked = sum(len(p.split()) for p in paragraphs if p in linked_paragraphs)
+    words = len(text.split())
+    if len(paragraphs) < MIN_LISTED_HEADLINES:
+        # A short article may end in a line of related links: only a page of links and a word or two is none.
+        return linked >= _MIN_SHORT_LINK_SHARE * words
+    return linked > 0.6 * words
+
+
+def _linked_paragraphs(text: str, root: Any | None) -> tuple[set[str], set[str]]:
+    """The paragraphs of ``text`` that are the text of one link of the page ``root``, and those that are a line of
+    two links or more (see _is_line_of_links)."""
     if root is None:
-        return False
+        return set(), set()
+    paragraphs = set(text.split("\n\n"))
     texts = {" ".join(a.text_content().split()) for a in root.iter("a")}
     links = {link for t in texts if 0 < len(link := tuple(_WORD.findall(t))) <= _MAX_LINK_WORDS}
     # A link text's first word -> how many words the link texts starting with it have, most first. By length, not
@@ -445,12 +463,8 @@ def _mostly_link_text(text: str, root: Any | None) -> bool:
     for link in links:
         sizes.setdefault(link[0], set()).add(len(link))
     lengths = {word: sorted(counts, reverse=True) for word, counts in sizes.items()}
-    linked = sum(len(p.split()) for p in paragraphs if p in texts or _is_line_of_links(p, links, lengths))
-    words = len(text.split())
-    if len(paragraphs) < MIN_LISTED_HEADLINES:
-        # A short article may end in a line of related links: only a page of links and a word or two is none.
-        return linked >= _MIN_SHORT_LINK_SHARE * words
-    return linked > 0.6 * words
+    single = paragraphs & texts
+    return single, {p for p in paragraphs - single if _is_line_of_links(p, links, lengths)}
 
 
 _WORD = re.compile(r"\w+")

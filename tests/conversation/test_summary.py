@@ -772,6 +772,28 @@ async def test_a_page_that_is_one_line_of_links_is_refused_but_a_short_story_end
     assert not reply.text.startswith("⚠️") and set(story) <= set(summary_sentences(reply)), reply.text
 
 
+async def test_a_summary_of_a_story_ending_in_a_line_of_related_links_shows_no_link_line(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Two paragraphs of story and a paragraph of twelve related links: the 2-sentence summary was the first
+    # sentence and "Harbour story number 0 Harbour story number 1 ...".
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+    )
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    url = news_site.add(
+        "/local/solar-links",
+        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+        f"<p>{story[0]}</p><p>{story[1]}</p><p>{related}</p></article></body></html>",
+    )
+    reply = await say(emulator, f"/summary 2 {url}")
+    assert summary_sentences(reply) == list(story), reply.text
+    # Stored without it too: a later /summary of the stored article at another length cannot show it either.
+    stored = await services_of(running_bot).db.articles.get_by_url(url)
+    assert stored is not None and "Harbour story number" not in stored.body
+
+
 async def test_private_addresses_are_refused_unless_allowed(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, make_bot: MakeBot
 ) -> None:

@@ -806,6 +806,67 @@ def test_a_short_article_that_names_its_links_or_ends_in_them_is_an_article() ->
     assert page.text.startswith(story)
 
 
+@pytest.mark.parametrize("separator", [" · ", " | "])
+def test_an_articles_line_of_links_is_dropped_but_a_paragraph_with_a_link_stays(separator: str) -> None:
+    # A line of related links under an article was one of its paragraphs, so a summary could pick it as a sentence.
+    # (Links joined by spaces or commas: the next test and the /summary one; on this page extraction drops them.)
+    related = separator.join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a debate."
+    )
+    with_link = (
+        "Fishermen had warned, <a href='/fish'>as we reported</a>, that the panels would narrow the channel."
+    )
+    page = extract_page(
+        "<html><head><title>Solar farm</title></head><body><article><h1>Solar farm</h1>"
+        f"<p>{story}</p><p>{with_link}</p><p>{related}</p><p>{_LAST}</p></article></body></html>",
+        "https://gazette.example/solar",
+    )
+    assert page.text.split("\n\n") == [
+        story,
+        "Fishermen had warned, as we reported, that the panels would narrow the channel.",
+        _LAST,
+    ]
+
+
+def test_a_paragraph_that_is_one_linked_sentence_stays_beside_a_line_of_links() -> None:
+    # One link is no line of links: a linked sentence (a paragraph that extraction keeps) is the article's.
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    story = (
+        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a debate."
+    )
+    with_link = (
+        "Fishermen had warned, <a href='/fish'>as we reported</a>, that the panels would narrow the channel."
+    )
+    linked = "Ferry traffic across the bay rose sharply in March, the port authority said on Friday."
+    page = extract_page(
+        "<html><head><title>Solar farm</title></head><body><article><h1>Solar farm</h1>"
+        f"<p>{story}</p><p><a href='/local/ferry'>{linked}</a></p><p>{with_link}</p><p>{related}</p>"
+        f"<p>{_LAST}</p></article></body></html>",
+        "https://gazette.example/solar",
+    )
+    assert page.text.split("\n\n") == [
+        story,
+        linked,
+        "Fishermen had warned, as we reported, that the panels would narrow the channel.",
+        _LAST,
+    ]
+
+
+def test_a_few_words_above_a_line_of_links_are_no_article() -> None:
+    # Without its line of links, what is left is too short to be an article: the page is a list of links.
+    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    with pytest.raises(ExtractionError) as err:
+        extract_page(
+            "<html><head><title>More</title></head><body><article><p>More from the harbour desk this week:</p>"
+            f"<p>{related}</p></article></body></html>",
+            "https://gazette.example/more",
+        )
+    assert (
+        err.value.reason == "That page has no article text (it looks like a list of links, not an article)."
+    )
+
+
 def test_telling_a_list_of_headlines_apart_stays_fast_on_a_deeply_nested_page() -> None:
     # Each nested box's whole text was read to match it against the extracted paragraphs: 200 boxes around
     # 1 MB of text took 2.8 s of the detector alone, on top of extraction.
