@@ -614,8 +614,10 @@ class ArticleRepo:
                 # The index matched "koeln" typed as "köln" also in "Koln", and "joe" in "Jo": such an article
                 # counts only when it prints the umlaut, in any case ("Köln", "KÖLN").
                 # As the start of a word: "joe" must not find "Jo" beside "Björn" (the stemmer lets a word go on:
-                # "Götzes" is "götze"). instr (no copy of the text) picks the texts GLOB then checks.
-                printed = dict.fromkeys(f(u) for u in umlauts for f in (str.lower, str.capitalize, str.upper))
+                # "Götzes" is "götze"). instr (no copy of the text) picks the texts GLOB then checks. Stored text
+                # may be decomposed ("u" + U+0308), as the index and keyword subscriptions read it too.
+                cases = [f(u) for u in umlauts for f in (str.lower, str.capitalize, str.upper)]
+                printed = dict.fromkeys(unicodedata.normalize(n, c) for c in cases for n in ("NFC", "NFD"))
                 starts = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
                 found += " AND (id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
                 found += f" OR {starts.format('title')} OR {starts.format('body')}" * len(printed) + ")"

@@ -609,6 +609,8 @@ async def test_search_takes_german_typed_without_umlauts_but_joe_is_not_jo(db: D
     assert await _search_urls(db, '"koeln holds"') == ["2"]
     assert await _search_urls(db, '"koeln feiert"') == ["3"]
     assert await _search_urls(db, "ue" * 30) == []  # many pairs: a bounded query, no error
+    await _add(db, make_article(12, title="Mu\u0308ller trifft"), "h12", now=NOW + 120)  # decomposed "ü"
+    assert await _search_urls(db, "mueller") == ["12"]
 
 
 async def test_search_guesses_no_umlaut_whose_plain_spelling_too_many_articles_hold(
