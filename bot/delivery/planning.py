@@ -51,6 +51,13 @@ _SAME_LETTER = (
 )
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
+# German typed without umlauts: "Müller" is "Mueller" on keyboards, in URLs and in many feeds. (After case
+# folding, so "Ü" is "ü"; "ß" is "ss" already.)
+_GERMAN_UMLAUT = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
+# A text that may read differently the German way: an umlaut, composed, decomposed or in capitals.
+_HAS_UMLAUT = re.compile("[äöüÄÖÜ\u0308]").search
+# A keyword that may: an umlaut, or a letter pair an umlaut is typed as.
+_MAY_BE_GERMAN = re.compile("[äöü]|ae|oe|ue").search
 
 
 class StoryMatch(NamedTuple):
@@ -81,10 +88,28 @@ def _fold(text: str) -> str:
     return _without_accents(folded)
 
 
+def _fold_german(text: str) -> str:
+    """``text`` folded as :func:`_fold` does, but for "ä", "ö" and "ü", which become "ae", "oe" and "ue"."""
+    folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
+    return _without_accents(folded.translate(_GERMAN_UMLAUT))
+
+
+def _may_be_german(keyword: str) -> bool:
+    """Whether ``keyword`` can match a text the German way that it does not match otherwise: only a keyword
+    holding an umlaut or "ae", "oe" or "ue" (German folding changes nothing else, and keywords match whole
+    words)."""
+    folded = unicodedata.normalize("NFC", keyword).translate(_SAME_LETTER).casefold()
+    return _MAY_BE_GERMAN(folded) is not None
+
+
 def keyword_key(keyword: str) -> str:
     """What two keywords share when they match the same texts ("São Paulo", "sao paulo", "#tesla", "tesla"):
     one keyword."""
     return without_tag_sign(_fold(keyword))
+
+
+def _keyword_folded(keyword: str, *, german: bool) -> str:
+    return without_tag_sign(_fold_german(keyword)) if german else keyword_key(keyword)
 
 
 def _normalized_words(text: str) -> str:
@@ -107,26 +132,36 @@ class _TextView:
     all its words.
     """
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.raw = [_fold(t) for t in texts]
-        self.norm = [_normalized_words(t) for t in self.raw]
+    def __init__(self, texts: Sequence[str], plain: _TextView | None = None) -> None:
+        # With ``plain`` (the view of the same texts), the view folded the German way (see _fold_german), which
+        # differs only in texts with an umlaut: the others are shared.
+        if plain is None:
+            self.raw = [_fold(t) for t in texts]
+            self.norm = [_normalized_words(t) for t in self.raw]
+        else:
+            self.raw = [_fold_german(t) if _HAS_UMLAUT(t) else plain.raw[i] for i, t in enumerate(texts)]
+            self.norm = [
+                _normalized_words(self.raw[i]) if _HAS_UMLAUT(t) else plain.norm[i]
+                for i, t in enumerate(texts)
+            ]
         self.articles_with_word: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norm):
             for word in set(norm.split()):
                 self.articles_with_word.setdefault(word, []).append(index)
 
 
-def keyword_matcher(keyword: str) -> Callable[[str, str], bool]:
+def keyword_matcher(keyword: str, *, german: bool = False) -> Callable[[str, str], bool]:
     """A test ``(folded_text, normalized_words) -> bool`` for a whole word/phrase, case-insensitive.
 
     The user's keyword is never used as a regular expression: plain words compare against the text's word
     sequence (a Korean one may be followed by a particle, so it only has to start a word); a keyword with
     symbols ("c++", "c#") becomes an escaped pattern with word boundaries; one in Chinese, Japanese or Thai is
     a substring. Keyword and text are compared without the accents of Latin letters (see :func:`_fold`), and a
-    hashtag, cashtag or handle as its word (see :func:`without_tag_sign`).
+    hashtag, cashtag or handle as its word (see :func:`without_tag_sign`). ``german``: keyword and text are
+    both folded the German way instead (see :func:`_fold_german`; the text by the caller).
     """
     # "#tesla" stored before /subscribe dropped the sign matched only the rare "#tesla" printed in an article.
-    folded = keyword_key(keyword)
+    folded = _keyword_folded(keyword, german=german)
     words = _WORD.findall(folded)
     if not words:
         return lambda raw, norm: False
@@ -188,26 +223,32 @@ def match_pairs(
         if found is None:
             if not views:
                 views.append(_TextView([f"{a.title}\n{a.body}" for a in stored]))
-            view = views[0]
-            test = keyword_matcher(value)
-            candidates: Sequence[int] = range(len(stored))
-            folded = keyword_key(value)
-            if (
-                not is_unspaced(folded)
-                and not _ATTACHES_PARTICLES(folded)
-                and _PLAIN_KEYWORD.fullmatch(folded)
-            ):
-                # Such a keyword matches only as a run of whole words of the text (see keyword_matcher).
-                postings = sorted(
-                    (view.articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len
-                )
-                candidates = postings[0] if postings else []
-                for other in postings[1:]:
-                    keep = set(other)
-                    candidates = [i for i in candidates if i in keep]
-            found = [i for i in candidates if test(view.raw[i], view.norm[i])]
+            found = hits_in(views[0], value, german=False)
+            if _may_be_german(value):
+                # "mueller" finds "Müller" and "müller" "Mueller": umlauts as German typists write them
+                # without the key, on both sides; "Joe" still never finds "Jo".
+                if len(views) == 1:
+                    views.append(_TextView([f"{a.title}\n{a.body}" for a in stored], plain=views[0]))
+                german_hits = hits_in(views[1], value, german=True)
+                if german_hits:
+                    found = sorted({*found, *german_hits})
             keyword_hits[value] = found
         return found
+
+    def hits_in(view: _TextView, value: str, *, german: bool) -> list[int]:
+        test = keyword_matcher(value, german=german)
+        candidates: Sequence[int] = range(len(stored))
+        folded = _keyword_folded(value, german=german)
+        if not is_unspaced(folded) and not _ATTACHES_PARTICLES(folded) and _PLAIN_KEYWORD.fullmatch(folded):
+            # Such a keyword matches only as a run of whole words of the text (see keyword_matcher).
+            postings = sorted(
+                (view.articles_with_word.get(w, []) for w in set(_WORD.findall(folded))), key=len
+            )
+            candidates = postings[0] if postings else []
+            for other in postings[1:]:
+                keep = set(other)
+                candidates = [i for i in candidates if i in keep]
+        return [i for i in candidates if test(view.raw[i], view.norm[i])]
 
     # (chat, story) -> (article index, matched value, matched is a topic, hits): one dict of plain tuples, not
     # a dict and a list per chat (see MatchTuple).

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -70,6 +71,16 @@ _ACRONYM = re.compile(f"(?<![{WORD_CHARS}])[A-Z]{{2,5}}(?![{WORD_CHARS}])")
 # word is stripped of the punctuation around it as a keyword is (summaries.text.strip_edges), and of the sign
 # of a hashtag, cashtag or handle ("#tesla", "$TSLA", "@name"), which keywords drop.
 _PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
+# German typed without umlaut keys ("koeln", "mueller"), as keyword subscriptions take it (bot/delivery/planning.py):
+# the letter pairs an umlaut is typed as, and the umlauts written as them.
+_UMLAUT_PAIR = re.compile("[aou]e")
+_UMLAUT_AS_PAIR = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
+# GLOB: text then no Latin letter or digit before what follows.
+_NOT_LETTER = "*[^A-Za-z0-9\u00c0-\u024f]"
+# An umlaut guessed for "ae", "oe" or "ue" is checked in the text of each article the index matches only by it;
+# past this many such articles (a common word without its umlaut: "toe" as "tö" is "to"), it is not guessed:
+# reading them all took 0.7 s at 50,000 articles.
+_MAX_UMLAUT_CHECKS = 2000
 # The operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
 _SEARCH_OPERATORS = "*^"
 # Prune in batches so the delivery loop's writes get the lock between them.
@@ -167,15 +178,23 @@ def _json_text(values: Sequence[str]) -> str:
     return _storable(json.dumps(list(values), ensure_ascii=False))
 
 
-def search_terms(words: str) -> tuple[str | None, list[str]]:
-    """User text as (a safe FTS5 query or None, substrings to look for in title and body).
+def search_terms(
+    words: str, common: Collection[str] = ()
+) -> tuple[str | None, list[str], list[tuple[str, str, str, list[str]]]]:
+    """User text as (a safe FTS5 query or None, substrings to look for in title and body, umlaut checks).
 
     The FTS5 query has each word, and each quoted phrase, as a quoted string, all ANDed, so no user text is
     ever FTS5 syntax.
 
     FTS5's tokenizer takes a run of Chinese or Japanese characters for one token, so "東京" would never
     match "東京で地震"; words in scripts written without spaces are looked for as substrings instead.
+
+    A word typed with "ae", "oe" or "ue" is also looked for with an umlaut ("koeln" as "köln"), which the index
+    keeps as the plain letter: "joe" would find "Jo". Each such word comes with a check, (the word case-folded,
+    an FTS5 query of its other spellings, one of the umlaut spellings, the umlaut spellings): an article must
+    match the first query or print one of those. No umlaut is guessed for the words in ``common``.
     """
+    checks: list[tuple[str, str, str, list[str]]] = []
     terms: dict[str, None] = {}
     substrings: dict[str, None] = {}
     for match in _SEARCH_CHUNK.finditer(words[:_MAX_SEARCH_CHARS]):
@@ -212,14 +231,26 @@ def search_terms(words: str) -> tuple[str | None, list[str]]:
         # Keyword subscriptions take "е" for "ё" and Greek letters without their accents, and let a Korean
         # word carry its particle: the "/search WORD" a digest offers for a keyword must find what it matched.
         spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
+        # "köln" also as "koeln", and "koeln" as "köln" (which needs a check: see the docstring).
+        spellings[folded.translate(_UMLAUT_AS_PAIR)] = None
+        umlauts = [] if folded in common else [u for u in _umlaut_spellings(folded) if u not in spellings]
         # An FTS5 prefix query when the last word is Korean: it may go on ("서울"* finds "서울에서").
         last = next((ch for ch in reversed(cleaned) if ch.isalnum()), "")
         prefix = "*" if _HANGUL.match(last) else ""
-        forms = ['"' + form.replace('"', '""') + '"' + prefix for form in spellings]
+        forms = [_fts_string(form, prefix) for form in spellings]
+        if umlauts:
+            guessed = [_fts_string(form, prefix) for form in umlauts]
+            checks.append((folded, " OR ".join(forms), " OR ".join(guessed), umlauts))
+            forms += guessed
         terms.setdefault(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
         if len(terms) + len(substrings) == _MAX_SEARCH_TERMS:
             break
-    return " AND ".join(terms) or None, list(substrings)
+    return " AND ".join(terms) or None, list(substrings), checks
+
+
+def _fts_string(text: str, prefix: str = "") -> str:
+    """``text`` as an FTS5 string (a phrase of its words), ``prefix`` "*" to let its last word go on."""
+    return '"' + text.replace('"', '""') + '"' + prefix
 
 
 def glued_words(words: str) -> list[str]:
@@ -297,6 +328,22 @@ def _letter_spellings(word: str) -> list[str]:
             for at, ch in enumerate(word)
             if ch in _GREEK_VOWELS
         ][:_MAX_SPELLINGS]
+    return spellings
+
+
+def _umlaut_spellings(word: str) -> list[str]:
+    """``word`` (case-folded) with some of its "ae", "oe" and "ue" written as umlauts, all of them first
+    ("muenchen" -> "münchen"; "bauernhoefe" -> "baürnhöfe", "bauernhöfe", ...): at most _MAX_SPELLINGS."""
+    pairs = [match.start() for match in _UMLAUT_PAIR.finditer(word)][:_MAX_SPELLINGS]
+    spellings: list[str] = []
+    for count in range(len(pairs), 0, -1):
+        for chosen in itertools.combinations(pairs, count):
+            spelled = word
+            for at in reversed(chosen):
+                spelled = spelled[:at] + {"a": "ä", "o": "ö", "u": "ü"}[word[at]] + spelled[at + 2 :]
+            spellings.append(spelled)
+            if len(spellings) == _MAX_SPELLINGS:
+                return spellings
     return spellings
 
 
@@ -550,12 +597,34 @@ class ArticleRepo:
         Public articles and those private to chat ``reader`` (see :meth:`add`). ``after``: the last article of
         the page before, as for :meth:`latest`.
         """
-        query, substrings = search_terms(words)
+        query, substrings, umlaut_checks = search_terms(words)
+        common = [
+            folded
+            for folded, others, guessed, _ in umlaut_checks
+            if await self._too_many_to_check(f"({guessed}) NOT ({others})")
+        ]
+        if common:
+            query, substrings, umlaut_checks = search_terms(words, common)
         clauses: list[str] = []
         params: list[object] = []
         if query is not None:
             found = "id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             params.append(query)
+            for _, others, _, umlauts in umlaut_checks:
+                # The index matched "koeln" typed as "köln" also in "Koln", and "joe" in "Jo": such an article
+                # counts only when it prints the umlaut, in any case ("Köln", "KÖLN").
+                # As the start of a word: "joe" must not find "Jo" beside "Björn" (the stemmer lets a word go on:
+                # "Götzes" is "götze"). instr (no copy of the text) picks the texts GLOB then checks. Stored text
+                # may be decomposed ("u" + U+0308), as the index and keyword subscriptions read it too.
+                cases = [f(u) for u in umlauts for f in (str.lower, str.capitalize, str.upper)]
+                printed = dict.fromkeys(unicodedata.normalize(n, c) for c in cases for n in ("NFC", "NFD"))
+                starts = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
+                found += " AND (id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+                found += f" OR {starts.format('title')} OR {starts.format('body')}" * len(printed) + ")"
+                params.append(others)
+                for spelled in printed:
+                    glob = _NOT_LETTER + "".join(f"[{ch}]" if ch in "*?[" else ch for ch in spelled) + "*"
+                    params += [spelled, glob] * 2
             glued = glued_words(words)
             if glued:
                 # Or, in an article with Chinese or Japanese text, each word with no letter or digit beside it.
@@ -630,6 +699,15 @@ class ArticleRepo:
         return await self._newest(
             " AND ".join(clauses), tuple(params), limit, indexed_by=newest, after=after, search=True
         )
+
+    async def _too_many_to_check(self, query: str) -> bool:
+        """Whether more than _MAX_UMLAUT_CHECKS articles match FTS5 ``query``."""
+        rows = await fetch_all(
+            self._db.searcher,
+            "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+            (query, _MAX_UMLAUT_CHECKS + 1),
+        )
+        return int(rows[0][0]) > _MAX_UMLAUT_CHECKS
 
     async def _newest(
         self,

@@ -527,6 +527,24 @@ async def test_search_finds_a_korean_word_with_its_particle_as_the_keyword_does(
     assert "서울에서 큰 축제가 열렸다" in (await say(emulator, '/search "큰 축제"')).text
 
 
+async def test_search_for_german_typed_without_umlauts_finds_them_and_joe_is_not_jo(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /search koeln (a keyboard without umlaut keys) answered "Nothing found" with Köln's news stored, and
+    # /search Köln missed the wire's "Koeln", though keyword subscriptions take both spellings.
+    await store_news(
+        running_bot, "koln", "Köln feiert den Karneval", "In Köln zogen {k} Wagen durch die Stadt."
+    )
+    await store_news(running_bot, "koeln", "Koeln marks carnival", "Crowds lined {k} streets in Koeln.")
+    await store_news(running_bot, "jo", "Jo Baker opens a bakery", "Jo Baker sold {k} loaves by noon.")
+    reply = await say(emulator, "/search koeln")
+    assert "Köln feiert den Karneval" in reply.text and "Koeln marks carnival" in reply.text, reply.text
+    assert "2 articles" in reply.text, reply.text
+    reply = await say(emulator, "/search Köln")
+    assert "Köln feiert den Karneval" in reply.text and "Koeln marks carnival" in reply.text, reply.text
+    assert "Nothing found" in (await say(emulator, "/search joe")).text
+
+
 async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -172,6 +172,33 @@ async def test_a_keyword_in_german_or_single_quotes_alerts_on_its_words_and_says
         assert [m.text for m in emulator.messages(77)] == [reply.text, first.text, second.text]
 
 
+async def test_a_keyword_typed_without_umlauts_alerts_on_the_umlaut_and_back_but_joe_is_not_jo(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # "/subscribe mueller" (a German keyboard without umlaut keys) never alerted on "Thomas Müller", nor
+    # "/subscribe Müller" on a wire's "Mueller".
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        for chat, keyword in ((77, "mueller"), (78, "Müller"), (79, "Joe")):
+            await emulator.add_chat(chat)
+            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        stories = [
+            ("Thomas Müller verlängert beim Klub", "Der Stürmer bleibt ein weiteres Jahr. "),
+            ("Jo Baker opens a bakery", "The baker said bread sold out by noon. "),
+            ("Mueller signs a new deal", "The forward stays for another season. "),
+        ]
+        for minutes, (title, body) in enumerate(stories, start=1):
+            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+            await news_site.publish("business", title, body * 5, published=published)
+        clock.advance(240)
+        for chat in (77, 78):
+            first = await emulator.next_message(chat_id=chat, timeout=10)
+            second = await emulator.next_message(chat_id=chat, timeout=10)
+            assert "Thomas Müller verlängert beim Klub" in first.text, (chat, first.text)
+            assert "Mueller signs a new deal" in second.text, (chat, second.text)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [len(emulator.messages(chat)) for chat in (77, 78, 79)] == [3, 3, 1]
+
+
 async def test_a_chinese_alerts_sentence_without_its_stop_gets_a_chinese_one(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:

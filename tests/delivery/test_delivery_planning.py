@@ -104,6 +104,45 @@ def test_a_keyword_typed_with_accents_finds_the_word_printed_without_them() -> N
     assert matches("élection", "L'ELECTION") and matches("são paulo", "SAO PAULO")
 
 
+def test_a_keyword_typed_the_german_way_without_umlauts_finds_the_umlaut_and_back() -> None:
+    # German keyboards without the keys, URLs and many feeds write "Mueller" for "Müller": a chat following
+    # "mueller" never heard of "Thomas Müller", and one following "müller" never of the "Mueller" of a wire.
+    # Only umlauts change: "joe" is not "jo", nor "blue" "Blu-ray".
+    articles = [
+        article(1, "Thomas Müller verlängert", "Ein Jahr mehr."),
+        article(2, "Mueller scores twice", "A late goal."),
+        article(3, "KÖLN IM REGEN", "Der Dom bleibt trocken."),
+        article(4, "Koeln holds a carnival", "Crowds in the streets."),
+        article(5, "Jo Smith and the Blu-ray", "Die Straße in München."),
+        article(6, "Joe Smith sings the blues", "Mario Goetze und der Bär."),
+        article(7, "Muller wins", "In Munchen."),
+    ]
+    keywords = ["mueller", "müller", "koeln", "köln", "joe", "jo", "blue", "muenchen", "götze", "baer"]
+    keywords += ["muller", "münchen"]
+    plan = match_articles(articles, [(chat, "keyword", kw) for chat, kw in enumerate(keywords)])
+    got = {keywords[chat]: sorted(m.article_id for m in plan.get(chat, [])) for chat in range(len(keywords))}
+    assert got == {
+        "mueller": [1, 2],
+        "müller": [1, 2, 7],
+        "koeln": [3, 4],
+        "köln": [3, 4],
+        "joe": [6],
+        "jo": [5],
+        "blue": [],
+        "muenchen": [5],
+        "götze": [6],
+        "baer": [6],
+        "muller": [1, 7],
+        "münchen": [5, 7],
+    }
+    # As a phrase too (/subscribe stores it without its quotes), and a word with an umlaut decomposed.
+    plan = match_articles(
+        [article(1, "Koeln holds a carnival"), article(2, "Köln holds a vote"), article(3, "Mu\u0308ller")],
+        [(1, "keyword", "köln holds"), (2, "keyword", "mueller")],
+    )
+    assert [m.article_id for m in plan[1]] == [1, 2] and [m.article_id for m in plan[2]] == [3]
+
+
 def test_keywords_in_chinese_and_japanese_are_found_inside_the_text() -> None:
     # Written without spaces, "東京で地震" is one \w+ run: a chat following 東京 never heard of it.
     assert matches("東京", "東京で震度4の地震、けが人なし")
