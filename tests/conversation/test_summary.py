@@ -1389,3 +1389,31 @@ async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_
     assert reply.text == (
         "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
     )
+
+
+@pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its_server_names(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
+) -> None:
+    # Its NUL bytes made the sniffer refuse it as binary data, though the server had named its charset.
+    page = (
+        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
+        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
+        * 25
+        + "</article></body></html>"
+    ).encode(encoding)
+    content_type = f"text/html; charset={charset}"
+    url = news_site.add("/wide.html", page, content_type=content_type)
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text.startswith("📰 Ferry fares\n"), reply.text
+    assert "The harbour board raised ferry fares on Monday" in reply.text, reply.text
+    # Random bytes under that header are still binary data, also after a page's worth of text.
+    noise = news_site.add("/noise.html", random.Random(7).randbytes(300_000), content_type=content_type)
+    junk = news_site.add(
+        "/junk.html", page[:2048] + random.Random(5).randbytes(300_000), content_type=content_type
+    )
+    for bad in (noise, junk):
+        reply = await say(emulator, f"/summary {bad}")
+        assert reply.text.startswith("⚠️ That link leads to"), reply.text
+        assert "binary data" in reply.text, reply.text
+        assert await services_of(running_bot).db.articles.get_by_url(bad) is None
