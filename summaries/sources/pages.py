@@ -211,7 +211,10 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     if _only_the_wall(text, title):
         # Its headline made the count of words: the wall's "only available to subscribers" was the summary.
         raise ExtractionError(PAYWALLED, walled=True)
-    words = _word_count(text)
+    first, _, rest = text.partition("\n\n")
+    # The headline repeated as the first paragraph is dropped below: counted, a video page's long headline let its
+    # caption through as an article ("Video, 2 minutes."), and a page of only its headline too.
+    words = _word_count(rest if title and first.casefold() == title.casefold() else text)
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
     # The checks below read the page's elements (parsed once: telling a paywall's teaser needs them too).

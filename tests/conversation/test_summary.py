@@ -1417,3 +1417,32 @@ async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its
         assert reply.text.startswith("⚠️ That link leads to"), reply.text
         assert "binary data" in reply.text, reply.text
         assert await services_of(running_bot).db.articles.get_by_url(bad) is None
+
+
+async def test_a_page_with_only_its_headline_and_a_caption_has_no_article_text(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The headline repeated as the page's first paragraph counted towards the 15 words an article needs, though
+    # it is then dropped from the article: a video page's long headline let its caption through as the "summary"
+    # ("Video, 2 minutes."), and a page with no text but its headline was an article with an empty summary.
+    headline = (
+        "Watch: the council votes on the new harbour plan after a long and heated debate on Monday night"
+    )
+    for name, body in (("caption", "<p>Video, 2 minutes.</p>"), ("bare", "")):
+        url = news_site.add(
+            f"/{name}.html",
+            f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>{body}"
+            "<video src='clip.mp4'></video></article></body></html>",
+        )
+        reply = await say(emulator, f"/summary {url}")
+        assert reply.text == "⚠️ That page has no article text.", reply.text
+        assert await services_of(running_bot).db.articles.get_by_url(url) is None
+    # An article of 15 words under its headline is still one.
+    brief = news_site.add(
+        "/brief.html",
+        f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>"
+        "<p>The council will vote on the new harbour plan at its next meeting, on Monday night.</p>"
+        "</article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {brief}")
+    assert "The council will vote on the new harbour plan" in reply.text, reply.text
