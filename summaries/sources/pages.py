@@ -19,7 +19,7 @@ import lxml.html
 import trafilatura
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes
+from summaries.fetch import decode_bytes, wide_charset
 from summaries.text import UNSPACED_CHARS
 from summaries.urls import canonical_url, site_host
 
@@ -273,6 +273,11 @@ def _page_markup(html: bytes, charset: str | None) -> str:
     """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
     charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
     named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
+    wide = wide_charset(html, charset)
+    if wide:
+        # UTF-16 or UTF-32 bytes with no byte order mark are valid UTF-8 when their letters are ASCII: read so, every
+        # other character a NUL, and the checks of the markup (a login form's password field) found nothing.
+        return html.decode(wide, errors="replace")
     try:
         # Decoded once: "utf-8-sig" drops a byte order mark as decode_bytes does.
         return html.decode("utf-8-sig")

@@ -1446,3 +1446,20 @@ async def test_a_page_with_only_its_headline_and_a_caption_has_no_article_text(
     )
     reply = await say(emulator, f"/summary {brief}")
     assert "The council will vote on the new harbour plan" in reply.text, reply.text
+
+
+async def test_a_utf16_login_page_without_a_byte_order_mark_is_told_as_a_login_page(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Its ASCII letters made valid UTF-8 with a NUL between each: read that way, its password field was not found,
+    # and the sign-in prompt was summarized as an article.
+    prompt = " ".join(
+        ["Members sign in here to read the latest harbour news and council reports every day."] * 3
+    )
+    page = (
+        f"<html><head><title>Sign in</title></head><body><form><p>{prompt}</p>"
+        "<input type='password' name='pw'></form></body></html>"
+    )
+    url = news_site.add("/signin.html", page.encode("utf-16-le"), content_type="text/html; charset=utf-16le")
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == "⚠️ That page has no article text (it looks like a login page).", reply.text
