@@ -39,6 +39,9 @@ class Failure(Exception):
 class OutputFailed(Exception):
     """Standard output took no more text (a full disk, a closed terminal, a reader that stopped early)."""
 
+    # Ctrl-C had stopped the command before its output failed: it exits 130, as stopped, not 1 as failed.
+    interrupted = False
+
 
 @contextlib.contextmanager
 def _writing_output() -> Iterator[None]:
@@ -207,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _tell(f"newsbot: cannot write to standard output: {exc}")
             # After Ctrl-C the last lines met the full disk or closed pipe only in the flush on the way out: the
             # operator stopped the command, and a script (or a shell loop) must see that, 130, not a failure, 1.
-            return EXIT_INTERRUPTED if code == EXIT_INTERRUPTED else EXIT_FAILURE
+            return EXIT_INTERRUPTED if code == EXIT_INTERRUPTED or exc.interrupted else EXIT_FAILURE
     finally:  # argparse's usage errors too, which it writes ignoring a failure
         _flush_errors()
 
@@ -362,6 +365,7 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
             loop.add_signal_handler(signal.SIGINT, on_sigint)
         done = 0
         storage_problem: str | None = None
+        lost_output: OutputFailed | None = None
         try:
             progress = tqdm(sources, unit="source", disable=quiet or None, file=sys.stderr, leave=False)
 
@@ -380,8 +384,15 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
                 async for outcome in outcomes:
                     line = _outcome_line(outcome.status, outcome.source, outcome.article, outcome.reason)
                     failed += outcome.status == "failed"
-                    with _writing_output():
-                        progress.write(line, file=sys.stdout)
+                    try:
+                        with _writing_output():
+                            progress.write(line, file=sys.stdout)
+                    except OutputFailed as exc:
+                        if not interrupted:
+                            raise
+                        # The line that filled the buffer after Ctrl-C: said after the interrupted line below.
+                        lost_output = exc
+                        break
                     if outcome.storage_failed:
                         storage_problem = outcome.reason
                     if interrupted:
@@ -398,6 +409,9 @@ async def _ingest(settings: Settings, sources: Sequence[str], *, quiet: bool) ->
         _tell(
             f"newsbot: interrupted; {done} of {counted(len(sources), 'source')} done, every article listed is stored"
         )
+        if lost_output is not None:
+            lost_output.interrupted = True
+            raise lost_output
         return EXIT_INTERRUPTED
     if storage_problem:
         # ingest_sources stopped there: every later article would fail the same way.

@@ -344,16 +344,42 @@ def has_wide_bom(data: bytes) -> bool:
     return data.startswith(_WIDE_BOMS)
 
 
-def sniff_media_type(head: bytes) -> str | None:
-    """Guess a media type from the first bytes; None means binary data that is no page or feed."""
+_WIDE_CODECS = frozenset(("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"))
+
+
+def wide_charset(data: bytes, charset: str | None) -> str | None:
+    """The UTF-16 or UTF-32 codec a server named for ``data`` with no byte order mark, when its start holds the NUL
+    bytes such text holds; else None.
+
+    UTF-8 bytes a server mislabels as UTF-16 hold no NULs, and stay read as UTF-8.
+    """
+    if charset in _WIDE_CODECS and not has_wide_bom(data) and b"\x00" in data[:_SNIFF_BYTES]:
+        return charset
+    return None
+
+
+def _wide_text(data: bytes, charset: str | None) -> str | None:
+    """``data`` decoded when it is UTF-16 or UTF-32 text (by its byte order mark, else its named charset)."""
+    if has_wide_bom(data):
+        return decode_bytes(data)
+    wide = wide_charset(data, charset)
+    return data.decode(wide, errors="replace") if wide else None
+
+
+def sniff_media_type(head: bytes, charset: str | None = None) -> str | None:
+    """Guess a media type from the first bytes; None means binary data that is no page or feed.
+
+    ``charset`` is the one the server named: UTF-16 or UTF-32 text without a byte order mark is read by it.
+    """
     for magic, _ in _MAGIC:
         if head.startswith(magic) and (
             magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES)
         ):
             return None
-    if b"\x00" in head[:_SNIFF_BYTES] and not has_wide_bom(head):
+    wide = _wide_text(head[:_SNIFF_BYTES], charset)
+    if b"\x00" in head[:_SNIFF_BYTES] and wide is None:
         return None
-    text = decode_bytes(head[:_SNIFF_BYTES]).lstrip("\ufeff \t\r\n").lower()
+    text = (decode_bytes(head[:_SNIFF_BYTES]) if wide is None else wide).lstrip("\ufeff \t\r\n").lower()
     if text.startswith("<?xml"):
         return "text/html" if "<html" in text[:1000] else "application/xml"
     if text.startswith(("<rss", "<feed", "<rdf:rdf")):
@@ -383,13 +409,16 @@ BINARY_PART = "binary data (only part of it looks like text)"
 _WIDE_JUNK = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f\ue000-\uf8ff\ufffd]")
 
 
-def has_binary_part(data: bytes) -> bool:
-    """True when a 4 kB block of ``data`` holds more control bytes than text does: binary data after its start."""
+def has_binary_part(data: bytes, charset: str | None = None) -> bool:
+    """True when a 4 kB block of ``data`` holds more control bytes than text does: binary data after its start.
+
+    ``charset`` is the one the server named: UTF-16 or UTF-32 text without a byte order mark is read by it.
+    """
     slack = 8  # a few stray control bytes are text with a typo, not binary data
-    if has_wide_bom(data):
+    text = _wide_text(data, charset)
+    if text is not None:
         # UTF-16 and UTF-32 text holds NULs: its characters are counted instead. Unchecked, a byte order mark
         # followed by random bytes was taken for text, a page of stray Chinese and private-use characters.
-        text = decode_bytes(data)
         for start in range(0, len(text), _BINARY_BLOCK // 2):
             chars = text[start : start + _BINARY_BLOCK // 2]
             if len(_WIDE_JUNK.findall(chars)) > len(chars) // 32 + slack:
@@ -828,8 +857,9 @@ class Fetcher:
         body = await self._read_capped(response, url)
         if body.startswith(_GZIP_MAGIC):
             body = self._unwrap_gzip(body, url)
+        charset = charset_of(content_type)
         if sniff:
-            sniffed = sniff_media_type(body[:_SNIFF_BYTES])
+            sniffed = sniff_media_type(body[:_SNIFF_BYTES], charset)
             if sniffed is None or sniffed not in _ACCEPTED[accept]:
                 raise FetchError(
                     self._refusal(
@@ -839,10 +869,10 @@ class Fetcher:
                 )
             params = content_type.split(";", 1)[1].strip() if ";" in content_type else ""
             content_type = f"{sniffed}; {params}" if params else sniffed
-        elif sniff_media_type(body[:_SNIFF_BYTES]) is None and body:
+        elif sniff_media_type(body[:_SNIFF_BYTES], charset) is None and body:
             # Declared as text but the bytes are an image, PDF or other binary: trust the bytes.
             raise FetchError(self._refusal(binary_kind(body[:16]), accept), url=url)
-        if has_binary_part(body):
+        if has_binary_part(body, charset):
             raise FetchError(self._refusal(BINARY_PART, accept), url=url)
         return Fetched(url, status, content_type, body, etag, last_modified, not_modified=False)
 

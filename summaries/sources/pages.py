@@ -19,7 +19,7 @@ import lxml.html
 import trafilatura
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes
+from summaries.fetch import decode_bytes, wide_charset
 from summaries.text import UNSPACED_CHARS
 from summaries.urls import canonical_url, site_host
 
@@ -212,7 +212,10 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     if _only_the_wall(text, title):
         # Its headline made the count of words: the wall's "only available to subscribers" was the summary.
         raise ExtractionError(PAYWALLED, walled=True)
-    words = _word_count(text)
+    first, _, rest = text.partition("\n\n")
+    # The headline repeated as the first paragraph is dropped below: counted, a video page's long headline let its
+    # caption through as an article ("Video, 2 minutes."), and a page of only its headline too.
+    words = _word_count(rest if title and first.casefold() == title.casefold() else text)
     if words < MIN_ARTICLE_WORDS or (words < MIN_WORDS_BESIDE_LOGIN_FORM and _has_password_field(markup)):
         raise ExtractionError(_why_no_article(markup))
     # The checks below read the page's elements (parsed once: telling a paywall's teaser needs them too).
@@ -275,6 +278,11 @@ def _page_markup(html: bytes, charset: str | None) -> str:
     """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
     charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
     named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
+    wide = wide_charset(html, charset)
+    if wide:
+        # UTF-16 or UTF-32 bytes with no byte order mark are valid UTF-8 when their letters are ASCII: read so, every
+        # other character a NUL, and the checks of the markup (a login form's password field) found nothing.
+        return html.decode(wide, errors="replace")
     try:
         # Decoded once: "utf-8-sig" drops a byte order mark as decode_bytes does.
         return html.decode("utf-8-sig")

@@ -1443,6 +1443,74 @@ def test_ctrl_c_during_ingest_into_output_that_fails_exits_130(tmp_path: Path, o
     assert 1 <= stored < 30
 
 
+# Ctrl-C pressed while the first article is stored: its line, written once the handler has seen the Ctrl-C, is the
+# one that fills the output's 8 kB buffer (a long headline), so the write itself meets the failing output.
+_INGEST_CTRL_C_BEFORE_A_LINE_THAT_FILLS_THE_BUFFER = """
+import asyncio, signal, sys
+import bot.cli, bot.services.ingest
+from bot.__main__ import entry
+
+real_ingest, real_tell = bot.services.ingest.ingest_sources, bot.cli._tell
+seen = asyncio.Event()
+
+def tell(line):
+    real_tell(line)
+    if line.startswith("newsbot: stopping after this article"):
+        seen.set()
+
+async def ctrl_c_before_first_line(service, sources):
+    async for outcome in real_ingest(service, sources):
+        if not seen.is_set():
+            signal.raise_signal(signal.SIGINT)
+            await seen.wait()
+        yield outcome
+
+bot.cli._tell = tell
+bot.services.ingest.ingest_sources = ctrl_c_before_first_line
+sys.exit(entry(["ingest", "--quiet", "feed.xml"]))
+"""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("output", ["full disk", "closed pipe"])
+def test_ctrl_c_during_ingest_then_a_line_that_meets_the_failing_output_exits_130(
+    tmp_path: Path, output: str
+) -> None:
+    # Only a failure in the flush on the way out kept the 130: when the line written after Ctrl-C was the one to
+    # fill the buffer, the write failed inside ingest and the command exited 1, as if it had failed.
+    headline = "Tram line approved by the council after a long debate " * 160
+    assert len(headline) > 8192
+    (tmp_path / "feed.xml").write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        f"<item><title>{headline}</title><link>https://news.example/tram/1</link>"
+        "<description>The council approved the tram line after a debate of nine days. The line will link the port"
+        " with the campus.</description></item></channel></rss>"
+    )
+    if output == "full disk":
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _INGEST_CTRL_C_BEFORE_A_LINE_THAT_FILLS_THE_BUFFER], cwd=tmp_path,
+            env=_user_shell_env(tmp_path), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 130, result.stderr
+    assert lines[:2] == [
+        "newsbot: stopping after this article (Ctrl-C again to stop at once)",
+        "newsbot: interrupted; 0 of 1 source done, every article listed is stored",
+    ]
+    assert lines[2:] == (
+        ["newsbot: cannot write to standard output: No space left on device"] if output == "full disk" else []
+    )
+    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert stored == 1
+
+
 def test_ingest_into_a_terminal_closed_meanwhile_is_one_line_and_keeps_what_it_stored(tmp_path: Path) -> None:
     # A terminal window closed under `setsid newsbot ingest feed.xml 2>ingest.log` (no hang-up reaches it): the
     # next line met "Input/output error", and ingest.log held a 20-line traceback and "Exception ignored ...".

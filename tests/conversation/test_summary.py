@@ -1411,3 +1411,77 @@ async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_
     assert reply.text == (
         "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
     )
+
+
+@pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its_server_names(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
+) -> None:
+    # Its NUL bytes made the sniffer refuse it as binary data, though the server had named its charset.
+    page = (
+        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
+        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
+        * 25
+        + "</article></body></html>"
+    ).encode(encoding)
+    content_type = f"text/html; charset={charset}"
+    url = news_site.add("/wide.html", page, content_type=content_type)
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text.startswith("📰 Ferry fares\n"), reply.text
+    assert "The harbour board raised ferry fares on Monday" in reply.text, reply.text
+    # Random bytes under that header are still binary data, also after a page's worth of text.
+    noise = news_site.add("/noise.html", random.Random(7).randbytes(300_000), content_type=content_type)
+    junk = news_site.add(
+        "/junk.html", page[:2048] + random.Random(5).randbytes(300_000), content_type=content_type
+    )
+    for bad in (noise, junk):
+        reply = await say(emulator, f"/summary {bad}")
+        assert reply.text.startswith("⚠️ That link leads to"), reply.text
+        assert "binary data" in reply.text, reply.text
+        assert await services_of(running_bot).db.articles.get_by_url(bad) is None
+
+
+async def test_a_page_with_only_its_headline_and_a_caption_has_no_article_text(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # The headline repeated as the page's first paragraph counted towards the 15 words an article needs, though
+    # it is then dropped from the article: a video page's long headline let its caption through as the "summary"
+    # ("Video, 2 minutes."), and a page with no text but its headline was an article with an empty summary.
+    headline = (
+        "Watch: the council votes on the new harbour plan after a long and heated debate on Monday night"
+    )
+    for name, body in (("caption", "<p>Video, 2 minutes.</p>"), ("bare", "")):
+        url = news_site.add(
+            f"/{name}.html",
+            f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>{body}"
+            "<video src='clip.mp4'></video></article></body></html>",
+        )
+        reply = await say(emulator, f"/summary {url}")
+        assert reply.text == "⚠️ That page has no article text.", reply.text
+        assert await services_of(running_bot).db.articles.get_by_url(url) is None
+    # An article of 15 words under its headline is still one.
+    brief = news_site.add(
+        "/brief.html",
+        f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>"
+        "<p>The council will vote on the new harbour plan at its next meeting, on Monday night.</p>"
+        "</article></body></html>",
+    )
+    reply = await say(emulator, f"/summary {brief}")
+    assert "The council will vote on the new harbour plan" in reply.text, reply.text
+
+
+async def test_a_utf16_login_page_without_a_byte_order_mark_is_told_as_a_login_page(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # Its ASCII letters made valid UTF-8 with a NUL between each: read that way, its password field was not found,
+    # and the sign-in prompt was summarized as an article.
+    prompt = " ".join(
+        ["Members sign in here to read the latest harbour news and council reports every day."] * 3
+    )
+    page = (
+        f"<html><head><title>Sign in</title></head><body><form><p>{prompt}</p>"
+        "<input type='password' name='pw'></form></body></html>"
+    )
+    url = news_site.add("/signin.html", page.encode("utf-16-le"), content_type="text/html; charset=utf-16le")
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == "⚠️ That page has no article text (it looks like a login page).", reply.text
