@@ -1417,6 +1417,14 @@ def test_ctrl_c_during_ingest_into_output_that_fails_exits_130(tmp_path: Path, o
     (tmp_path / "feed.xml").write_text(
         f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{items}</channel></rss>"
     )
+    _assert_ingest_stopped_by_ctrl_c_into(tmp_path, _INGEST_CTRL_C_AFTER_FIRST_ARTICLE, output)
+    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 1 <= stored < 30
+
+
+def _assert_ingest_stopped_by_ctrl_c_into(tmp_path: Path, script: str, output: str) -> None:
+    """Run ``script`` (an ingest that Ctrl-C stops) with its output on a full disk or a closed pipe: exit 130, the
+    stop said, and the lost lines said too on a full disk (the operator may think them saved), not to a reader gone."""
     if output == "full disk":
         write_end = os.open("/dev/full", os.O_WRONLY)
     else:
@@ -1424,23 +1432,22 @@ def test_ctrl_c_during_ingest_into_output_that_fails_exits_130(tmp_path: Path, o
         os.close(read_end)
     try:
         result = subprocess.run(
-            [sys.executable, "-c", _INGEST_CTRL_C_AFTER_FIRST_ARTICLE], cwd=tmp_path,
-            env=_user_shell_env(tmp_path), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+            [sys.executable, "-c", script], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
         )  # fmt: skip
     finally:
         os.close(write_end)
     lines = result.stderr.splitlines()
     assert result.returncode == 130, result.stderr
-    assert lines[:2] == [
+    assert lines == [
         "newsbot: stopping after this article (Ctrl-C again to stop at once)",
         "newsbot: interrupted; 0 of 1 source done, every article listed is stored",
+        *(
+            ["newsbot: cannot write to standard output: No space left on device"]
+            if output == "full disk"
+            else []
+        ),
     ]
-    # The lost lines are still said on a full disk (the operator may think them saved); a reader gone, not.
-    assert lines[2:] == (
-        ["newsbot: cannot write to standard output: No space left on device"] if output == "full disk" else []
-    )
-    stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
-    assert 1 <= stored < 30
 
 
 # Ctrl-C pressed while the first article is stored: its line, written once the handler has seen the Ctrl-C, is the
@@ -1486,26 +1493,8 @@ def test_ctrl_c_during_ingest_then_a_line_that_meets_the_failing_output_exits_13
         "<description>The council approved the tram line after a debate of nine days. The line will link the port"
         " with the campus.</description></item></channel></rss>"
     )
-    if output == "full disk":
-        write_end = os.open("/dev/full", os.O_WRONLY)
-    else:
-        read_end, write_end = os.pipe()
-        os.close(read_end)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", _INGEST_CTRL_C_BEFORE_A_LINE_THAT_FILLS_THE_BUFFER], cwd=tmp_path,
-            env=_user_shell_env(tmp_path), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
-        )  # fmt: skip
-    finally:
-        os.close(write_end)
-    lines = result.stderr.splitlines()
-    assert result.returncode == 130, result.stderr
-    assert lines[:2] == [
-        "newsbot: stopping after this article (Ctrl-C again to stop at once)",
-        "newsbot: interrupted; 0 of 1 source done, every article listed is stored",
-    ]
-    assert lines[2:] == (
-        ["newsbot: cannot write to standard output: No space left on device"] if output == "full disk" else []
+    _assert_ingest_stopped_by_ctrl_c_into(
+        tmp_path, _INGEST_CTRL_C_BEFORE_A_LINE_THAT_FILLS_THE_BUFFER, output
     )
     stored = sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT count(*) FROM articles").fetchone()[0]
     assert stored == 1
