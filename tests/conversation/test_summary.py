@@ -563,18 +563,29 @@ async def test_a_cookie_wall_or_a_bot_check_gets_its_reason_not_a_summary(
         assert "privacy" not in reply.text and "automatic" not in reply.text
 
 
+# A local story for the tests of page layouts around an article (tables, related boxes, lines of links).
+_HARBOUR_STORY = (
+    "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
+    "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
+    "The council said the farm would supply a third of the town's electricity by next spring.",
+    "Ferry traffic across the bay rose sharply in March, the port authority said.",
+    "Officials expect the numbers to climb again once the summer timetable begins.",
+)
+# Its first two sentences, then a paragraph of twelve related links.
+_TWO_SENTENCES_AND_A_LINE_OF_LINKS = (
+    "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
+    f"<p>{_HARBOUR_STORY[0]}</p><p>{_HARBOUR_STORY[1]}</p><p>"
+    + " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
+    + "</p></article></body></html>"
+)
+
+
 async def test_a_long_summary_of_an_article_with_a_table_shows_no_table_rows(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
     # Extraction writes a table as Markdown rows: a 7-sentence summary picked "| Brackwater to Saltmouth
     # crossing | 12,400 passengers in March |" as two of its sentences.
-    story = [
-        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
-        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
-        "The council said the farm would supply a third of the town's electricity by next spring.",
-        "Ferry traffic across the bay rose sharply in March, the port authority said.",
-        "Officials expect the numbers to climb again once the summer timetable begins.",
-    ]
+    story = list(_HARBOUR_STORY)
     rows = "".join(
         f"<tr><td>{a} to {b} crossing</td><td>{n} passengers in March</td></tr>"
         for a, b, n in (("Brackwater", "Saltmouth", "12,400"), ("Saltmouth", "Brackwater", "11,900"))
@@ -702,13 +713,7 @@ async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summa
 ) -> None:
     # Five inline boxes (<aside><h3><a>) between short paragraphs: each paragraph after a box was taken for the
     # related story's teaser, and the article was refused as "a list of headlines".
-    story = [
-        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
-        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
-        "The council said the farm would supply a third of the town's electricity by next spring.",
-        "Ferry traffic across the bay rose sharply in March, the port authority said.",
-        "Officials expect the numbers to climb again once the summer timetable begins.",
-    ]
+    story = list(_HARBOUR_STORY)
     related = [
         "Why the sea wall matters now",
         "What the whole plan will cost",
@@ -758,16 +763,8 @@ async def test_a_page_that_is_one_line_of_links_is_refused_but_a_short_story_end
     )
     assert await services_of(running_bot).db.articles.get_by_url(bar) is None
     # Two paragraphs of story and a longer line of related links after them: an article still.
-    story = (
-        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
-        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
-    )
-    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
-    short = news_site.add(
-        "/local/solar",
-        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
-        f"<p>{story[0]}</p><p>{story[1]}</p><p>{related}</p></article></body></html>",
-    )
+    story = list(_HARBOUR_STORY[:2])
+    short = news_site.add("/local/solar", _TWO_SENTENCES_AND_A_LINE_OF_LINKS)
     reply = await say(emulator, f"/summary 3 {short}")
     assert not reply.text.startswith("⚠️") and set(story) <= set(summary_sentences(reply)), reply.text
 
@@ -777,16 +774,8 @@ async def test_a_summary_of_a_story_ending_in_a_line_of_related_links_shows_no_l
 ) -> None:
     # Two paragraphs of story and a paragraph of twelve related links: the 2-sentence summary was the first
     # sentence and "Harbour story number 0 Harbour story number 1 ...".
-    story = (
-        "The harbour council of Brackwater voted on Tuesday to open the floating solar farm after a long debate.",
-        "Fishermen had warned that the panels would narrow the channel used by trawlers in winter.",
-    )
-    related = " ".join(f"<a href='/local/{i}'>Harbour story number {i}</a>" for i in range(12))
-    url = news_site.add(
-        "/local/solar-links",
-        "<html><head><title>Solar farm opens</title></head><body><article><h1>Solar farm opens</h1>"
-        f"<p>{story[0]}</p><p>{story[1]}</p><p>{related}</p></article></body></html>",
-    )
+    story = list(_HARBOUR_STORY[:2])
+    url = news_site.add("/local/solar-links", _TWO_SENTENCES_AND_A_LINE_OF_LINKS)
     reply = await say(emulator, f"/summary 2 {url}")
     assert summary_sentences(reply) == list(story), reply.text
     # Stored without it too: a later /summary of the stored article at another length cannot show it either.
