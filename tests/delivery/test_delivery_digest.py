@@ -564,6 +564,14 @@ async def test_the_search_a_digest_offers_for_a_keyword_finds_the_stories_over_i
         "королёв": ("Королев выступил", "Королёв сказал", "Город Королев растёт"),
         "αθήνα": ("ΑΘΗΝΑ: μεγάλη διαδήλωση", "Στην Αθηνα σήμερα", "Η Αθήνα βράζει"),
     }
+    await _assert_digest_search_finds_each_keywords_three_stories(tmp_path, emulator, spellings)
+
+
+async def _assert_digest_search_finds_each_keywords_three_stories(
+    tmp_path: Path, emulator: BotApiEmulator, spellings: dict[str, tuple[str, str, str]]
+) -> None:
+    """A digest chat follows each keyword of ``spellings``, each matching its three titles: the digest shows one
+    story of each and offers "/search KEYWORD" for the other two, which must find all three."""
     async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
         await add_chat(r, 7, keywords=tuple(spellings), mode="digest")
         stored = {
@@ -593,19 +601,7 @@ async def test_a_french_keyword_typed_without_its_ligature_finds_the_stories_pri
         "œuvre": ("Une œuvre volée retrouvée", "Oeuvre de Monet vendue", "Le musée prête l’œuvre"),
         "aeble": ("Æble-prisen stiger", "Aeble og pærer", "ÆBLE-høsten er god"),
     }
-    async with rig(tmp_path, emulator, digest_max_per_topic=1) as r:
-        await add_chat(r, 7, keywords=tuple(spellings), mode="digest")
-        stored = {
-            keyword: [await store_article(r, title, f"{title}.") for title in titles]
-            for keyword, titles in spellings.items()
-        }
-        await r.delivery.plan_alerts([a for arts in stored.values() for a in arts], r.clock.now())
-        assert await r.delivery.send_digest(7, r.clock.now(), on_demand=True) == 3
-        [digest] = emulator.messages(7)
-        for keyword, arts in stored.items():
-            assert f"…and 2 more: /search {keyword}" in digest.text
-            found = {a.id for a in await r.db.articles.search(keyword, reader=7)}
-            assert found == {a.id for a in arts}, keyword
+    await _assert_digest_search_finds_each_keywords_three_stories(tmp_path, emulator, spellings)
 
 
 async def test_the_search_a_digest_offers_for_a_keyword_with_symbols_finds_what_the_keyword_matched(
