@@ -1127,6 +1127,14 @@ async def test_alerts_stuck_in_the_minute_before_a_stop_are_counted_as_it_stops(
     assert lines[1].startswith("2 more alerts still not taken after 3 attempts (Bad Gateway (502));"), lines
 
 
+def _assert_named_then_counted(lines: list[str], *, retry_in: int, more: int) -> None:
+    """An outage's first parked alert named (retried in ``retry_in`` s), then the ``more`` after it counted."""
+    assert f"Telegram unreachable (Bad Gateway (502)); retrying in {retry_in} s" in lines[0], lines
+    assert lines[1] == (
+        f"Telegram unreachable (Bad Gateway (502)): {more} more alerts parked, each retried within 300 s"
+    ), lines
+
+
 async def test_alerts_parked_in_an_outage_are_counted_a_minute_on_not_at_the_next_retry_five_minutes_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -1151,10 +1159,7 @@ async def test_alerts_parked_in_an_outage_are_counted_a_minute_on_not_at_the_nex
         assert await r.db.deliveries.counts_by_status() == {"pending": 3}
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert len(lines) == 2, lines
-    assert "Telegram unreachable (Bad Gateway (502)); retrying in 300 s" in lines[0], lines
-    assert lines[1] == (
-        "Telegram unreachable (Bad Gateway (502)): 2 more alerts parked, each retried within 300 s"
-    ), lines
+    _assert_named_then_counted(lines, retry_in=300, more=2)
 
 
 async def test_alerts_parked_in_the_minute_before_a_stop_are_counted_as_it_stops(
@@ -1181,10 +1186,7 @@ async def test_alerts_parked_in_the_minute_before_a_stop_are_counted_as_it_stops
         assert await r.db.deliveries.counts_by_status() == {"pending": 40}
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert len(lines) == 2, lines
-    assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
-    assert lines[1] == (
-        "Telegram unreachable (Bad Gateway (502)): 39 more alerts parked, each retried within 300 s"
-    ), lines
+    _assert_named_then_counted(lines, retry_in=30, more=39)
 
 
 async def test_alerts_parked_before_telegram_came_back_are_counted_before_the_outage_end_line(
@@ -1208,12 +1210,8 @@ async def test_alerts_parked_before_telegram_came_back_are_counted_before_the_ou
             await r.delivery.aclose()
     lines = [rec.getMessage() for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert len(lines) == 3, lines
-    assert "Telegram unreachable (Bad Gateway (502)); retrying in 30 s" in lines[0], lines
     # Parked before Telegram took one again, not between messages it took: no "fails some requests".
-    assert (
-        lines[1]
-        == "Telegram unreachable (Bad Gateway (502)): 2 more alerts parked, each retried within 300 s"
-    ), lines
+    _assert_named_then_counted(lines, retry_in=30, more=2)
     assert lines[2].startswith("Telegram takes messages again, 0 s after it was first found unreachable: "), (
         lines
     )
