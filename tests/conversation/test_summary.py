@@ -475,15 +475,19 @@ async def test_pages_without_an_article_get_a_clear_reason_fast(
             assert "\n" not in reply.text.strip(), reply.text  # one line
 
 
+# A page of one short story, for the tests of how its bytes are read (binary data after it, UTF-16 and UTF-32).
+_FERRY_FARES = (
+    "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
+    + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>" * 25
+    + "</article></body></html>"
+)
+
+
 async def test_a_link_to_html_that_turns_into_binary_data_is_refused_not_stored(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
     # Only its first 2 kB were sniffed: the "summary" was mojibake, and the stored article held about 260 kB of it.
-    start = (
-        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
-        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
-        * 25
-    ).encode()
+    start = _FERRY_FARES.removesuffix("</article></body></html>").encode()
     url = news_site.add(
         "/fares.html", start + random.Random(3).randbytes(300_000) + b"</article></body></html>"
     )
@@ -498,12 +502,7 @@ async def test_a_link_to_random_bytes_after_a_utf16_or_utf32_byte_order_mark_is_
 ) -> None:
     # UTF-16 and UTF-32 text holds NULs, so the check for binary data let anything after such a byte order mark
     # through: the "summary" was stray Chinese and private-use characters, and the article was stored.
-    page = (
-        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
-        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
-        * 25
-        + "</article></body></html>"
-    ).encode(encoding)
+    page = _FERRY_FARES.encode(encoding)
     junk = news_site.add("/junk.html", page[:2048] + random.Random(5).randbytes(300_000), content_type=None)
     reply = await say(emulator, f"/summary {junk}")
     assert reply.text == "⚠️ That link leads to binary data (only part of it looks like text), not a web page."
@@ -1407,12 +1406,7 @@ async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
 ) -> None:
     # Its NUL bytes made the sniffer refuse it as binary data, though the server had named its charset.
-    page = (
-        "<html><head><title>Ferry fares</title></head><body><article><h1>Ferry fares</h1>"
-        + "<p>The harbour board raised ferry fares on Monday for the first time in six years, it said.</p>"
-        * 25
-        + "</article></body></html>"
-    ).encode(encoding)
+    page = _FERRY_FARES.encode(encoding)
     content_type = f"text/html; charset={charset}"
     url = news_site.add("/wide.html", page, content_type=content_type)
     reply = await say(emulator, f"/summary {url}")
