@@ -1348,6 +1348,22 @@ def test_help_or_summary_into_a_pipe_closed_before_it_is_written_ends_quietly(
     assert (result.returncode, result.stderr) == (1, "")
 
 
+def _run_script_into(tmp_path: Path, script: str, output: str) -> subprocess.CompletedProcess[str]:
+    """Run the Python ``script`` in ``tmp_path`` with its standard output on a full disk or a closed pipe."""
+    if output == "full disk":
+        write_end = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", script], cwd=tmp_path, env=_user_shell_env(tmp_path),
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("output", ["full disk", "closed pipe"])
 def test_a_crash_is_not_hidden_by_output_failing_too(tmp_path: Path, output: str) -> None:
@@ -1364,18 +1380,7 @@ def test_a_crash_is_not_hidden_by_output_failing_too(tmp_path: Path, output: str
         "sys.exit(entry(['summarize', 'article.txt']))\n"
     )
     (tmp_path / "article.txt").write_text(ARTICLE)
-    if output == "full disk":
-        write_end = os.open("/dev/full", os.O_WRONLY)
-    else:
-        read_end, write_end = os.pipe()
-        os.close(read_end)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", crash], cwd=tmp_path, env=_user_shell_env(tmp_path),
-            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
-        )  # fmt: skip
-    finally:
-        os.close(write_end)
+    result = _run_script_into(tmp_path, crash, output)
     assert result.returncode == 1
     assert "standard output" not in result.stderr and "Exception ignored" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == "RuntimeError: a bug in summarize"
@@ -1425,18 +1430,7 @@ def test_ctrl_c_during_ingest_into_output_that_fails_exits_130(tmp_path: Path, o
 def _assert_ingest_stopped_by_ctrl_c_into(tmp_path: Path, script: str, output: str) -> None:
     """Run ``script`` (an ingest that Ctrl-C stops) with its output on a full disk or a closed pipe: exit 130, the
     stop said, and the lost lines said too on a full disk (the operator may think them saved), not to a reader gone."""
-    if output == "full disk":
-        write_end = os.open("/dev/full", os.O_WRONLY)
-    else:
-        read_end, write_end = os.pipe()
-        os.close(read_end)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", script], cwd=tmp_path, env=_user_shell_env(tmp_path),
-            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
-        )  # fmt: skip
-    finally:
-        os.close(write_end)
+    result = _run_script_into(tmp_path, script, output)
     lines = result.stderr.splitlines()
     assert result.returncode == 130, result.stderr
     assert lines == [
