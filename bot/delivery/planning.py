@@ -77,21 +77,16 @@ class StoryMatch(NamedTuple):
 MatchTuple = tuple[int, int, str, float, int]
 
 
-def _fold(text: str) -> str:
-    """``text`` for comparison: composed, one spelling per letter, case-folded, "İ" as "i", no Latin accents."""
+def _fold(text: str, *, german: bool = False) -> str:
+    """``text`` for comparison: composed, one spelling per letter, case-folded, "İ" as "i", no Latin accents;
+    ``german``: "ä", "ö" and "ü" as "ae", "oe" and "ue" (German typed without umlaut keys), not "a", "o", "u"."""
     # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
     # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
     # Japanese and Chinese keyboards and news type Latin letters full-width ("ｉＰｈｏｎｅ"): the same word.
     # Accents count neither way, as in /search: English wires print "Sao Paulo" and "Muller", and French
     # headlines in capitals drop them ("L'ELECTION"), so "são paulo" and "élection" must find those too.
     folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
-    return _without_accents(folded)
-
-
-def _fold_german(text: str) -> str:
-    """``text`` folded as :func:`_fold` does, but for "ä", "ö" and "ü", which become "ae", "oe" and "ue"."""
-    folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
-    return _without_accents(folded.translate(_GERMAN_UMLAUT))
+    return _without_accents(folded.translate(_GERMAN_UMLAUT) if german else folded)
 
 
 def _may_be_german(keyword: str) -> bool:
@@ -109,7 +104,7 @@ def keyword_key(keyword: str) -> str:
 
 
 def _keyword_folded(keyword: str, *, german: bool) -> str:
-    return without_tag_sign(_fold_german(keyword)) if german else keyword_key(keyword)
+    return without_tag_sign(_fold(keyword, german=german))
 
 
 def _normalized_words(text: str) -> str:
@@ -133,17 +128,17 @@ class _TextView:
     """
 
     def __init__(self, texts: Sequence[str], plain: _TextView | None = None) -> None:
-        # With ``plain`` (the view of the same texts), the view folded the German way (see _fold_german), which
+        # With ``plain`` (the view of the same texts), the view folded the German way (see _fold), which
         # differs only in texts with an umlaut: the others are shared.
         if plain is None:
             self.raw = [_fold(t) for t in texts]
             self.norm = [_normalized_words(t) for t in self.raw]
         else:
-            self.raw = [_fold_german(t) if _HAS_UMLAUT(t) else plain.raw[i] for i, t in enumerate(texts)]
-            self.norm = [
-                _normalized_words(self.raw[i]) if _HAS_UMLAUT(t) else plain.norm[i]
-                for i, t in enumerate(texts)
-            ]
+            self.raw, self.norm = list(plain.raw), list(plain.norm)
+            for i, text in enumerate(texts):
+                if _HAS_UMLAUT(text):
+                    self.raw[i] = _fold(text, german=True)
+                    self.norm[i] = _normalized_words(self.raw[i])
         self.articles_with_word: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norm):
             for word in set(norm.split()):
@@ -158,7 +153,7 @@ def keyword_matcher(keyword: str, *, german: bool = False) -> Callable[[str, str
     symbols ("c++", "c#") becomes an escaped pattern with word boundaries; one in Chinese, Japanese or Thai is
     a substring. Keyword and text are compared without the accents of Latin letters (see :func:`_fold`), and a
     hashtag, cashtag or handle as its word (see :func:`without_tag_sign`). ``german``: keyword and text are
-    both folded the German way instead (see :func:`_fold_german`; the text by the caller).
+    both folded the German way instead (see :func:`_fold`; the text by the caller).
     """
     # "#tesla" stored before /subscribe dropped the sign matched only the rare "#tesla" printed in an article.
     folded = _keyword_folded(keyword, german=german)
