@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import NamedTuple
 
 from bot.scheduling import quiet_hours_end
+from bot.store.articles import UMLAUT_AS_PAIR
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlannedRow, PlanningTarget
 from summaries.articles import Article
 from summaries.text import (
@@ -51,9 +52,6 @@ _SAME_LETTER = (
 )
 # A Latin letter followed by its combining accents (text in NFD).
 _LATIN_ACCENT = re.compile(r"([A-Za-z\u00c0-\u024f])[\u0300-\u036f]+")
-# German typed without umlauts: "Müller" is "Mueller" on keyboards, in URLs and in many feeds. (After case
-# folding, so "Ü" is "ü"; "ß" is "ss" already.)
-_GERMAN_UMLAUT = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
 # A text that may read differently the German way: an umlaut, composed, decomposed or in capitals.
 _HAS_UMLAUT = re.compile("[äöüÄÖÜ\u0308]").search
 # A keyword that may: an umlaut, or a letter pair an umlaut is typed as.
@@ -79,14 +77,15 @@ MatchTuple = tuple[int, int, str, float, int]
 
 def _fold(text: str, *, german: bool = False) -> str:
     """``text`` for comparison: composed, one spelling per letter, case-folded, "İ" as "i", no Latin accents;
-    ``german``: "ä", "ö" and "ü" as "ae", "oe" and "ue" (German typed without umlaut keys), not "a", "o", "u"."""
+    ``german``: "ä", "ö" and "ü" as "ae", "oe" and "ue" (German typed without umlaut keys: "Müller" is "Mueller" on
+    keyboards, in URLs and in many feeds), not "a", "o", "u"; "ß" is "ss" either way."""
     # Composed first: a decomposed "é" ("e" + U+0301) would split the word at the accent. Case folding turns
     # "İ" into "i" + U+0307 (a combining dot, no word character), which would split "İstanbul" the same way.
     # Japanese and Chinese keyboards and news type Latin letters full-width ("ｉＰｈｏｎｅ"): the same word.
     # Accents count neither way, as in /search: English wires print "Sao Paulo" and "Muller", and French
     # headlines in capitals drop them ("L'ELECTION"), so "são paulo" and "élection" must find those too.
     folded = unicodedata.normalize("NFC", text).translate(_SAME_LETTER).casefold().replace("i\u0307", "i")
-    return _without_accents(folded.translate(_GERMAN_UMLAUT) if german else folded)
+    return _without_accents(folded.translate(UMLAUT_AS_PAIR) if german else folded)
 
 
 def _may_be_german(keyword: str) -> bool:

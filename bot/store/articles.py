@@ -72,9 +72,9 @@ _ACRONYM = re.compile(f"(?<![{WORD_CHARS}])[A-Z]{{2,5}}(?![{WORD_CHARS}])")
 # of a hashtag, cashtag or handle ("#tesla", "$TSLA", "@name"), which keywords drop.
 _PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
 # German typed without umlaut keys ("koeln", "mueller"), as keyword subscriptions take it (bot/delivery/planning.py):
-# the letter pairs an umlaut is typed as, and the umlauts written as them.
+# the letter pairs an umlaut is typed as, and the (case-folded) umlauts written as them.
 _UMLAUT_PAIR = re.compile("[aou]e")
-_UMLAUT_AS_PAIR = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
+UMLAUT_AS_PAIR = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
 # GLOB: text then no Latin letter or digit before what follows.
 _NOT_LETTER = "*[^A-Za-z0-9\u00c0-\u024f]"
 # An umlaut guessed for "ae", "oe" or "ue" is checked in the text of each article the index matches only by it;
@@ -232,7 +232,7 @@ def search_terms(
         # word carry its particle: the "/search WORD" a digest offers for a keyword must find what it matched.
         spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
         # "köln" also as "koeln", and "koeln" as "köln" (which needs a check: see the docstring).
-        spellings[folded.translate(_UMLAUT_AS_PAIR)] = None
+        spellings[folded.translate(UMLAUT_AS_PAIR)] = None
         umlauts = [] if folded in common else [u for u in _umlaut_spellings(folded) if u not in spellings]
         # An FTS5 prefix query when the last word is Korean: it may go on ("서울"* finds "서울에서").
         last = next((ch for ch in reversed(cleaned) if ch.isalnum()), "")
