@@ -303,11 +303,14 @@ _ASCII_AND_WINDOWS_PUNCTUATION = bytes(range(128)) + b"\x85\x91\x92\x93\x94\x95\
 _C1_BYTE = re.compile(b"[\x80-\x9f]")
 # Bytes that are no UTF-8, as the "surrogateescape" error handler keeps them.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+# The control characters binary data holds and text does not (_BLOCK_CONTROLS below as bytes): not tabs,
+# line and page breaks, Word's line break (\v) or ESC (which ISO-2022-JP opens each switch of script with).
+_BINARY_CONTROLS = "\x00-\x08\x0e-\x1a\x1c-\x1f\x7f"
 # A stretch of this many characters holding this many control characters is binary data, not text: random bytes
-# hold about one in ten, text next to none (the same control characters as _BLOCK_CONTROLS below).
+# hold about one in ten, text next to none.
 _JUNK_SPAN = 256
 _JUNK_CONTROLS = 3
-_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_CHAR = re.compile(f"[{_BINARY_CONTROLS}]")
 
 
 def utf8_with_strays(data: bytes) -> str | None:
@@ -400,13 +403,13 @@ def sniff_media_type(head: bytes, charset: str | None = None) -> str | None:
 # pages, feeds and articles of ../shared/data). Tabs, line and page breaks and Word's line break (\v) are text,
 # and so is ESC, which opens every switch of script in ISO-2022-JP (a Japanese page: one in thirteen bytes).
 _BINARY_BLOCK = 4096
-_BLOCK_CONTROLS = bytes([*range(0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_BLOCK_CONTROLS = bytes(code for code in range(0x80) if _CONTROL_CHAR.match(chr(code)))
 BINARY_PART = "binary data (only part of it looks like text)"
 
 
 # What random bytes after a UTF-16 or UTF-32 byte order mark read as: control characters, private-use characters
 # (one in ten 16-bit units) and the U+FFFD of units that are no character (a lone surrogate, past U+10FFFF).
-_WIDE_JUNK = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f\ue000-\uf8ff\ufffd]")
+_WIDE_JUNK = re.compile(f"[{_BINARY_CONTROLS}\ue000-\uf8ff\ufffd]")
 
 
 def has_binary_part(data: bytes, charset: str | None = None) -> bool:
