@@ -952,10 +952,9 @@ _SHORT_TEXT_WORDS = 40
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese): there a "word"
 # in the \w+ sense is a whole phrase, so finding a word means finding a substring.
-UNSPACED_CHARS = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\U00020000-\U0003134f"
-)
+# Chinese characters and Japanese kana.
+CJK_CHARS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+UNSPACED_CHARS = f"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff{CJK_CHARS}\U00020000-\U0003134f"
 _UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
 # Hangul: Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul"), so a Korean
 # word is found at the start of a word.
@@ -968,7 +967,7 @@ HANGUL_CHARS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 # Persian and Urdu write for "y" and "k" (ی, ک) is no Arabic.
 _SCRIPTS = (
     ("korean", re.compile(f"[{HANGUL_CHARS}]")),
-    ("japanese", re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
+    ("japanese", re.compile(f"[{CJK_CHARS}]")),
     ("hebrew", re.compile("[\u05d0-\u05ea\ufb1d-\ufb4f]")),
     ("arabic", re.compile("[\u0620-\u064a\u066e-\u06d3\u0750-\u077f]")),
     ("thai", re.compile("[\u0e01-\u0e4e]")),

@@ -29,6 +29,7 @@ from bot.render.text import (
 from summaries.articles import Article
 from summaries.sources.pages import PARTIAL_ARTICLE
 from summaries.summarizer import MAX_SENTENCES
+from summaries.text import CJK_CHARS
 from summaries.topics import TopicCatalogue
 
 SUMMARY_CALLBACK_PREFIX = "sum:"
@@ -40,7 +41,7 @@ _FALLBACK_SUMMARY_CHARS = 300
 # A Chinese or Japanese sentence end, perhaps inside closing quotes or brackets.
 _WIDE_END = re.compile("[\u3002\uff01\uff1f\uff61][」』）》〉】〕｣”’]*$")
 # A Chinese or Japanese sentence that ends without its stop (a standfirst, a heading), perhaps in closing quotes.
-_WIDE_LAST = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][」』）》〉】〕｣”’]*$")
+_WIDE_LAST = re.compile(f"[{CJK_CHARS}][」』）》〉】〕｣”’]*$")
 
 _DIGEST_LINE_CHARS = 220
 _DIGEST_TITLE_CHARS = 200
