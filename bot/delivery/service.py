@@ -2084,8 +2084,11 @@ class DeliveryService:
         chat = await self._db.chats.get(chat_id)
         if chat is None:
             # /stop deletes the rows with the chat; a group that became a supergroup meanwhile keeps them
-            # under its new id, and the next send is told that id (ChatMigrated) and goes there.
-            return None if await self._db.deliveries.existing(keys) else "chat deleted"
+            # under its new id, and the next send is told that id (ChatMigrated) and goes there. Merged into
+            # a supergroup that had all of this part's stories, it still has the rest's: it goes there too.
+            if chat_id in self._moved or await self._db.deliveries.existing(keys):
+                return None
+            return "chat deleted"
         if not chat.active:
             return "chat inactive"
         if chat.paused and not on_demand and chat_id not in self._digests_asked:
