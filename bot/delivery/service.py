@@ -111,6 +111,9 @@ WHOLE_BOT = 0
 _RETRY_LATER = "retry after: "
 # _send_paced's answer for a message the chat no longer wants (/stop, a pause, a block), followed by why.
 _INTERRUPTED = "interrupted: "
+# _digest_interrupted's reason when the group became a supergroup that had its own copies of stories in the part
+# about to go (merged, the group's are gone): the rest of the digest is rendered again without them.
+_MERGED = "merged into a supergroup with its own copies"
 # The sender keeps a story's article and "also" sources for a fan-out to many chats, and reads them again after
 # this long: a source that joined the story without alerts planned (a /summary link, a first poll's backlog) is
 # then named in the alerts still to send.
@@ -1856,9 +1859,29 @@ class DeliveryService:
                 chat.is_group,
                 part.text,
                 thread_id,
-                interrupted=functools.partial(self._digest_interrupted, keys=part.keys, on_demand=on_demand),
+                interrupted=functools.partial(
+                    self._digest_interrupted, keys=part.keys, on_demand=on_demand, first_id=chat.id
+                ),
                 reply_to=reply_to,
             )
+            if result == f"{_INTERRUPTED}{_MERGED}":
+                # Sent as it is, the supergroup would get those stories twice (as the alert path drops such a row).
+                if outcomes:
+                    await self._db.deliveries.finish(outcomes, self._clock.now())
+                kept = await self._db.deliveries.existing(
+                    [key for later in parts[index:] for key in (*later.keys, *later.over)]
+                )
+                moved = await self._db.chats.get(chat_id) or replace(chat, id=chat_id)
+                more, retry_at = await self._send_digest_rows(
+                    moved,
+                    [row for row in rows if row.id in kept],
+                    now,
+                    thread_id,
+                    on_demand=on_demand,
+                    roundup=roundup,
+                    reply_to=reply_to,
+                )
+                return sent + more, retry_at
             if result is not None and result.startswith(_INTERRUPTED):
                 # /stop, a pause or a block while this part waited its turn (a second or more behind the last
                 # part, up to DIGEST_MAX_RETRY_WAIT after a 429): the user was told, so it must not follow. Paused,
@@ -2051,17 +2074,27 @@ class DeliveryService:
         # each below its limit: Telegram keeps saying "later", so the digest is tried again later.
         return f"{_RETRY_LATER}{OUTAGE_RETRY_SECONDS}", chat_id, thread_id
 
-    async def _digest_interrupted(self, chat_id: int, keys: Sequence[int], on_demand: bool) -> str | None:
-        """Why the rest of a digest being sent must not go out now (None: it may; /digest works paused)."""
+    async def _digest_interrupted(
+        self, chat_id: int, keys: Sequence[int], on_demand: bool, first_id: int
+    ) -> str | None:
+        """Why the rest of a digest being sent must not go out now (None: it may; /digest works paused).
+
+        ``first_id``: the chat the digest was for; another ``chat_id`` is the supergroup it became meanwhile.
+        """
         chat = await self._db.chats.get(chat_id)
         if chat is None:
             # /stop deletes the rows with the chat; a group that became a supergroup meanwhile keeps them
-            # under its new id, and the next send is told that id (ChatMigrated) and goes there.
-            return None if await self._db.deliveries.existing(keys) else "chat deleted"
+            # under its new id, and the next send is told that id (ChatMigrated) and goes there. Merged into
+            # a supergroup that had all of this part's stories, it still has the rest's: it goes there too.
+            if chat_id in self._moved or await self._db.deliveries.existing(keys):
+                return None
+            return "chat deleted"
         if not chat.active:
             return "chat inactive"
         if chat.paused and not on_demand and chat_id not in self._digests_asked:
             return "chat paused"
+        if chat_id != first_id and len(await self._db.deliveries.existing(keys)) < len(keys):
+            return _MERGED
         return None
 
     async def _on_gone_digest(self, chat_id: int, reason: str) -> None:

@@ -1070,6 +1070,80 @@ async def test_a_group_migrated_while_its_long_digest_is_sent_gets_the_rest_in_t
         assert await r.db.deliveries.counts_by_status() == {"sent": 25}
 
 
+async def test_a_digest_to_a_group_that_became_a_supergroup_with_its_own_copy_sends_each_story_there_once(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        await chats.set_digest_times(-100, ["08:00"])
+        cup = await store_article(r, "Cup final", topics=("sport",))
+        assert await r.delivery.plan_alerts([cup], clock.now()) == 1
+        # The group became a supergroup, which talked to the bot before the upgrade was known: it is
+        # registered apart, follows sport too, and gets its own alert of the derby.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await add_chat(r, -1001234, topics=("sport",), type="supergroup", in_emulator=False)
+        derby = await store_article(r, "Derby tonight", topics=("sport",))
+        assert await r.delivery.plan_alerts([derby], clock.now()) == 2
+        await r.delivery.start()
+        await wait_until(lambda: bool(emulator.messages(-1001234)))
+        clock.set(utc(2026, 1, 5, 8))
+        # The group's digest learns of the upgrade from Telegram's answer and goes to the supergroup.
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        await emulator.wait_for_idle(quiet=0.3)
+        shown = texts(emulator, -1001234)
+        assert sum(text.count("Derby tonight") for text in shown) == 1
+        assert sum(text.count("Cup final") for text in shown) == 1
+        assert await r.db.deliveries.counts_by_status() == {"sent": 2}
+
+
+async def test_a_group_merged_into_its_supergroup_mid_digest_still_gets_the_stories_only_the_group_had(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        await chats.set_digest_times(-100, ["08:00"])
+        # Escaped, each story fills a message of its own: part 1 story 1, part 2 story 2, part 3 story 3.
+        signs = "&" * 300
+
+        async def story(n: int) -> Article:
+            title = f"Story {n} " + "&" * 192
+            return await store_article(r, title, topics=("sport",), summary=(signs,), age=100.0 * n)
+
+        first, third = await story(1), await story(3)
+        assert await r.delivery.plan_alerts([first, third], clock.now()) == 2
+        # The supergroup talked to the bot before the upgrade was known, and waits for its own evening digest
+        # of the second story.
+        await add_chat(
+            r,
+            -1001234,
+            topics=("sport",),
+            type="supergroup",
+            in_emulator=False,
+            mode="digest",
+            digest_times=("20:00",),
+        )
+        second = await story(2)
+        assert await r.delivery.plan_alerts([second], clock.now()) == 2
+        clock.set(utc(2026, 1, 5, 8))
+        emulator.hold_answers(-100)
+        digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
+        await wait_until(lambda: len(emulator.messages(-100)) == 1)
+        # The migration message is handled before the next part: the group's copy of story 2 goes in the merge.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chats.migrate(-100, -1001234)
+        emulator.release_answers(-100)
+        await digest
+        shown = [m.text for m in emulator.messages(-100) + emulator.messages(-1001234)]
+        assert [sum(f"Story {i}" in text for text in shown) for i in (1, 2, 3)] == [1, 0, 1]
+        # Story 2 waits for the supergroup's own digest.
+        counts = await r.db.deliveries.counts_by_status()
+        assert counts == {"sent": 2, "pending": 1}
+
+
 async def test_a_group_migrated_after_a_settings_change_gets_its_queued_alerts_in_the_supergroup(
     tmp_path: Path, emulator: BotApiEmulator
 ) -> None:
