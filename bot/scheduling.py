@@ -99,6 +99,35 @@ def is_quiet_time(quiet_start: str | None, quiet_end: str | None, hhmm: str) -> 
     return current >= start or current < end
 
 
+def moved_before_quiet_hours(
+    digest_times: Sequence[str],
+    quiet_start: str | None,
+    quiet_end: str | None,
+    timezone: str,
+    at: float,
+    now: float | None = None,
+) -> bool:
+    """Whether ``at`` is where a spring-forward gap moved one of the digest times that lie outside quiet hours,
+    and ``now`` (default ``at``) is no later after it than that time's digest could be on any other night.
+
+    With quiet hours 03:00-07:00, a 02:30 digest comes at 03:00 on the night the clocks skip 02:00-03:00: it is
+    a digest time before the quiet hours, not one inside them, so they do not hold it until 07:00. Reached 30
+    minutes late or more (a bot started again at 03:30), it is held, as a 02:30 digest reached at 03:00 is.
+    """
+    zone = _zone(timezone)
+    local = datetime.fromtimestamp(at, zone)
+    wall = f"{local.hour:02d}:{local.minute:02d}"
+    late = 0.0 if now is None else now - at
+    start = _minutes(quiet_start) if quiet_start else None
+    return any(
+        parse_time_of_day(hhmm) != wall
+        and not is_quiet_time(quiet_start, quiet_end, hhmm)
+        and (start is None or late < ((start - _minutes(hhmm)) % 1440) * 60)
+        and local_instant(local.date(), hhmm, zone) == at
+        for hhmm in digest_times
+    )
+
+
 def quiet_hours_end(quiet_start: str | None, quiet_end: str | None, timezone: str, now: float) -> float:
     """When the quiet hours around ``now`` end (UTC epoch); ``now`` itself when not in quiet hours."""
     if not quiet_end or not in_quiet_hours(quiet_start, quiet_end, timezone, now):

@@ -42,7 +42,7 @@ from bot.errors import cannot_post, chat_gone, not_telegrams_answer, retry_after
 from bot.logs import CountedLines, FailureLog
 from bot.render.delivery import DigestItem, DigestPart, digest_title, longer_length, render_digest
 from bot.render.text import counted
-from bot.scheduling import in_quiet_hours, next_digest_at, quiet_hours_end
+from bot.scheduling import in_quiet_hours, moved_before_quiet_hours, next_digest_at, quiet_hours_end
 from bot.services.summaries import SummaryCache
 from bot.store import write_refused
 from bot.store.deliveries import (
@@ -521,7 +521,13 @@ class DeliveryService:
             # An instant chat's only digest rows are its round-up (a quiet night's or a catch-up), waiting its
             # turn to go with every story listed: /digest sent it as a digest cut at the per-topic cap.
             return 0
-        if not on_demand and chat.mode == "digest" and not chat.paused and _quiet(chat, now):
+        if (
+            not on_demand
+            and chat.mode == "digest"
+            and not chat.paused
+            and _quiet(chat, now)
+            and not _moved_before_quiet_hours(chat, now)
+        ):
             # A digest time inside quiet hours: the digest is held until they end and sent then, once (two
             # digest times in one quiet night make one digest at its end).
             await self._db.chats.record_digest(
@@ -2154,6 +2160,19 @@ def _quiet(chat: Chat, now: float) -> bool:
     try:
         return in_quiet_hours(chat.quiet_start, chat.quiet_end, chat.timezone, now)
     except ValueError:
+        return False
+
+
+def _moved_before_quiet_hours(chat: Chat, now: float) -> bool:
+    """The chat's due digest is a time before its quiet hours that a spring-forward gap moved to their start
+    (and ``now`` not so late that the quiet hours would hold it on any other night)."""
+    if chat.next_digest_at is None:
+        return False
+    try:
+        return moved_before_quiet_hours(
+            chat.digest_times, chat.quiet_start, chat.quiet_end, chat.timezone, chat.next_digest_at, now
+        )
+    except (ValueError, OverflowError, OSError):
         return False
 
 

@@ -26,7 +26,7 @@ from bot.render.text import (
     web_link,
 )
 from bot.render.text import counted as _count
-from bot.scheduling import is_quiet_time, quiet_hours_end
+from bot.scheduling import is_quiet_time, moved_before_quiet_hours, quiet_hours_end
 from bot.store.models import Chat, Feed, Subscription
 from summaries.sources.pages import PARTIAL_ARTICLE
 
@@ -474,8 +474,13 @@ def _next_digest_time(chat: Chat) -> str | None:
     if chat.mode != "digest" or chat.paused or chat.next_digest_at is None:
         return None
     try:
-        # A digest time inside quiet hours is sent when they end: show when it will really come.
-        at = quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, chat.next_digest_at)
+        # A digest time inside quiet hours is sent when they end: show when it will really come (one before
+        # them that a spring-forward gap moved to their start still comes then).
+        at = chat.next_digest_at
+        if not moved_before_quiet_hours(
+            chat.digest_times, chat.quiet_start, chat.quiet_end, chat.timezone, at
+        ):
+            at = quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, at)
         local = datetime.fromtimestamp(at, ZoneInfo(chat.timezone))
     except (ZoneInfoNotFoundError, ValueError):
         return None

@@ -1033,6 +1033,29 @@ async def test_settings_tell_the_next_digest_in_the_chats_own_time(
     assert edited is not None and "Next digest" not in edited.text
 
 
+async def test_a_digest_time_the_clocks_skip_comes_before_quiet_hours_that_start_at_the_skip(
+    emulator: BotApiEmulator, running_bot: BotApplication, clock: FakeClock
+) -> None:
+    # Berlin skips 02:00-03:00 on 29 March 2026: the 02:30 digest comes at 03:00, where the quiet hours start.
+    # It was held with them until 07:00, though the settings said 02:30 lies outside the quiet hours.
+    clock.set(datetime(2026, 3, 28, 12, tzinfo=UTC).timestamp())
+    await say(emulator, "/start")
+    await say(emulator, "/subscribe science")
+    await say(emulator, "/settings timezone Europe/Berlin")
+    await say(emulator, "/settings digest 02:30")
+    reply = await say(emulator, "/settings quiet 03:00-07:00")
+    assert "falls in your quiet hours" not in reply.text
+    assert "⏰ Next digest: Sun 29 Mar, 03:00" in reply.text
+    services = services_of(running_bot)
+    articles = await store_news(
+        running_bot, "comet", "Astronomers spot a new comet", "The astronomers {k} saw a comet in the sky."
+    )
+    assert await services.delivery.plan_alerts(articles, clock.now()) == 1
+    clock.set(datetime(2026, 3, 29, 1, tzinfo=UTC).timestamp())  # 03:00 in Berlin, an hour after 01:59
+    digest = await emulator.next_message(USER_CHAT, timeout=10)
+    assert "Astronomers spot a new comet" in digest.text
+
+
 async def test_settings_with_only_a_value_suggest_the_setting(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

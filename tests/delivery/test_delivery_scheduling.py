@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.scheduling import in_quiet_hours, next_digest_at, parse_time_of_day, quiet_hours_end, utc
+from bot.scheduling import (
+    in_quiet_hours,
+    moved_before_quiet_hours,
+    next_digest_at,
+    parse_time_of_day,
+    quiet_hours_end,
+    utc,
+)
 
 
 def iso(epoch: float) -> str:
@@ -96,3 +103,40 @@ def test_quiet_hours_start_at_their_first_minute_and_end_at_their_last(
     start: str, end: str, hour: int, minute: int, quiet: bool
 ) -> None:
     assert in_quiet_hours(start, end, "UTC", utc(2026, 3, 4, hour, minute)) is quiet
+
+
+@pytest.mark.parametrize(
+    ("zone", "time", "start", "end", "moved"),
+    [
+        (
+            "Europe/Berlin",
+            "02:30",
+            "03:00",
+            "07:00",
+            True,
+        ),  # skipped 02:00-03:00: at 03:00, before quiet hours
+        ("Europe/Berlin", "02:30", "02:45", "07:00", True),  # quiet hours that start in the skipped hour too
+        ("Europe/Berlin", "02:30", "02:15", "07:00", False),  # a time inside quiet hours is held by them
+        ("Australia/Lord_Howe", "02:15", "02:30", "07:00", True),  # skips 02:00-02:30 on 4 October
+    ],
+)
+def test_a_digest_time_a_spring_gap_moves_to_the_start_of_quiet_hours_is_before_them(
+    zone: str, time: str, start: str, end: str, moved: bool
+) -> None:
+    at = next_digest_at(
+        [time], zone, utc(2026, 3, 28, 12) if zone == "Europe/Berlin" else utc(2026, 10, 3, 0)
+    )
+    assert in_quiet_hours(start, end, zone, at)
+    assert moved_before_quiet_hours([time], start, end, zone, at) is moved
+    # Any other day the time is what it says: nothing was moved.
+    assert not moved_before_quiet_hours([time], start, end, zone, at + 86_400)
+
+
+def test_a_digest_a_spring_gap_moved_and_reached_as_late_as_quiet_hours_would_hold_it_any_night_is_held() -> (
+    None
+):
+    # 02:30 with quiet hours from 03:00 goes out up to 30 minutes late on any night; at 03:00 after the skip too.
+    at = utc(2026, 3, 29, 1)  # 03:00 in Berlin, where the skipped 02:30 comes
+    assert moved_before_quiet_hours(["02:30"], "03:00", "07:00", "Europe/Berlin", at, at + 29 * 60)
+    assert not moved_before_quiet_hours(["02:30"], "03:00", "07:00", "Europe/Berlin", at, at + 30 * 60)
+    assert not moved_before_quiet_hours(["02:30"], "02:45", "07:00", "Europe/Berlin", at, at + 15 * 60)
