@@ -37,9 +37,13 @@ _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
 # - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing;
 # - the typographic apostrophe is the typed one: phones write "O’Brien", keyboards and many feeds "O'Brien";
-# - the ligatures French and Danish print are the two letters keyboards type: "cœur" is "coeur", "Æble" "aeble".
-_SAME_LETTER = (
+# - the ligatures French and Danish print are the two letters keyboards type: "cœur" is "coeur", "Æble" "aeble";
+# - invisible characters that sit inside a word and never end it go: the soft hyphen German sites put into long
+#   words of headlines ("Bundes&shy;regierung"), the word joiner and the zero-width no-break space. Split there,
+#   "bundesregierung" missed the headline and "regierung" matched it.
+_SAME_LETTER: dict[int, int | str | None] = (
     {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    | {0x00AD: None, 0x2060: None, 0xFEFF: None}
     | {ord("’"): "'"}
     | {ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE"}
     | {ord("ё"): "е", ord("Ё"): "Е"}
