@@ -232,12 +232,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "climate",
             "nature",
         ),
+        # "~mars" is also the headline verb ("Violence mars election day"); the planet's stories say more of it.
         # "~atom*" is also the Atom feed format; "~discover*" and "~evidence" fill every police and court story,
         # "~research*" every market survey ("market research firm", "research shows").
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
-            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket, rockets, mars, lunar, moon landing, "
+            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket, rockets, ~mars, lunar, moon landing, "
+            "on mars, to mars, red planet, mars rover*, mars mission*, mars lander*, mars orbiter*, "
             "universe, black hole*, big bang, quantum, particle*, physics, chemistry, biology, genome*, "
             "genetic*, dna, rna, gene, genes, evolution*, species, fossil*, dinosaur*, ecosystem*, "
             "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
@@ -469,14 +471,15 @@ _BUILTIN: tuple[Topic, ...] = (
             "e-tail",
             "etail",
         ),
+        # "~warehouse*": a fire or a police raid at a warehouse is local news; an online shop's warehouse says more.
         _kw(
-            w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, internet retail*, "
+            w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, online retailer*, internet retail*, "
             "online sales, online store*, online shop*, webshop*, web shop*, marketplace*, "
             "amazon, ebay, alibaba, taobao, tmall, jd.com, shopify, etsy, zalando, temu, shein, "
             "wayfair, rakuten, mercadolibre, flipkart, ocado, asos, walmart.com, prime day, "
             "black friday, cyber monday, singles day, checkout*, shopping cart*, shopping basket*, "
             "same-day delivery, next-day delivery, parcel*, last-mile, fulfilment, fulfillment, "
-            "warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
+            "~warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
             "paypal, klarna, buy now pay later, bnpl, digital payment*, mobile payment*, "
             "online payment*, delivery driver*, returns policy",
             # Not the shop: the rainforest, the river and the cloud business share its name.

@@ -776,3 +776,24 @@ def test_a_veto_a_blood_moon_and_market_research_alone_make_no_topic() -> None:
     assert "entertainment" in tag_topics(
         "The show goes on", "The cast said the show opens on Broadway in May."
     )
+
+
+def test_a_headline_that_mars_something_and_a_warehouse_fire_are_not_science_or_shopping() -> None:
+    # "mars" is the headline verb as often as the planet, and a warehouse burns or is raided in local news: a
+    # riot that "mars" an election day was science news, and a warehouse fire e-commerce.
+    riot = "Clashes between rival supporters left three people hurt as voters went to the polls."
+    assert "science" not in tag_topics("Violence mars election day in the capital", riot)
+    rain = "Heavy rain forced organisers to cut the parade short, and stalls closed early."
+    assert tag_topics("Rain mars village carnival", rain) == []
+    fire = "Firefighters were called to a warehouse fire near the ring road overnight. Nobody was hurt."
+    assert tag_topics("Fire at warehouse on industrial estate", fire) == []
+    # The planet and an online shop's warehouse keep their topics, with their own words or without.
+    assert tag_topics("Mission to Mars delayed", "The launch of the probe slips by two years.") == ["science"]
+    rover = "The rover drilled into rock that once lay under water, the space agency said."
+    assert tag_topics("Mars rover finds signs of an ancient lake", rover) == ["science"]
+    dust = "A dust storm now covers all of Mars, astronomers say."
+    assert tag_topics("Dust storm engulfs Mars", dust) == ["science"]
+    jobs = "The online retailer said its new warehouse would open next year near the motorway."
+    assert "e-commerce" in tag_topics("New warehouse to create 500 jobs", jobs)
+    parcels = "Amazon said the warehouse will ship parcels to shoppers across the region."
+    assert "e-commerce" in tag_topics("Amazon opens a new warehouse", parcels)
