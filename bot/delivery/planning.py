@@ -38,6 +38,8 @@ _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing;
 # - the typographic apostrophe is the typed one: phones write "O’Brien", keyboards and many feeds "O'Brien";
 # - the ligatures French and Danish print are the two letters keyboards type: "cœur" is "coeur", "Æble" "aeble";
+# - Polish "ł" and Danish and Norwegian "ø" are the plain letters English wires print for them ("Lodz", "Orsted",
+#   "Moller-Maersk"): Unicode gives them no accent to drop, so "orsted" missed "Ørsted" and "łódź" "Lodz";
 # - invisible characters that sit inside a word and never end it go: the soft hyphen German sites put into long
 #   words of headlines ("Bundes&shy;regierung"), the word joiner and the zero-width no-break space. Split there,
 #   "bundesregierung" missed the headline and "regierung" matched it.
@@ -46,6 +48,7 @@ _SAME_LETTER: dict[int, int | str | None] = (
     | {0x00AD: None, 0x2060: None, 0xFEFF: None}
     | {ord("’"): "'"}
     | {ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE"}
+    | {ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O"}
     | {ord("ё"): "е", ord("Ё"): "Е"}
     | {
         code: unicodedata.normalize("NFD", chr(code))[0]

@@ -199,6 +199,34 @@ async def test_a_keyword_typed_without_umlauts_alerts_on_the_umlaut_and_back_but
         assert [len(emulator.messages(chat)) for chat in (77, 78, 79)] == [3, 3, 1]
 
 
+async def test_a_keyword_typed_without_a_polish_l_or_danish_o_alerts_on_it_and_back(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # English wires print "Orsted" and "Lodz" for "Ørsted" and "Łódź", which have no accent to drop: a chat
+    # following "orsted" never heard of a headline naming "Ørsted", and one following "łódź" of "Lodz".
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        for chat, keyword in ((77, "orsted"), (78, "Łódź")):
+            await emulator.add_chat(chat)
+            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        stories = [
+            ("Ørsted wins an offshore wind auction", "The Danish group will build the farm by 2030. "),
+            ("Lodz hosts a textile fair", "Exhibitors from twenty countries came to the city. "),
+            ("Orsted shares rise", "Investors welcomed the auction result on Tuesday. "),
+        ]
+        for minutes, (title, body) in enumerate(stories, start=1):
+            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+            await news_site.publish("business", title, body * 5, published=published)
+        clock.advance(240)
+        first = await emulator.next_message(chat_id=77, timeout=10)
+        second = await emulator.next_message(chat_id=77, timeout=10)
+        assert "Ørsted wins an offshore wind auction" in first.text, first.text
+        assert "Orsted shares rise" in second.text, second.text
+        alert = await emulator.next_message(chat_id=78, timeout=10)
+        assert "Lodz hosts a textile fair" in alert.text and "🔎 łódź" in alert.text, alert.text
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [len(emulator.messages(chat)) for chat in (77, 78)] == [3, 2]
+
+
 async def test_a_keyword_is_found_in_a_word_a_feed_prints_with_a_soft_hyphen(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:
