@@ -797,3 +797,24 @@ def test_a_headline_that_mars_something_and_a_warehouse_fire_are_not_science_or_
     assert "e-commerce" in tag_topics("New warehouse to create 500 jobs", jobs)
     parcels = "Amazon said the warehouse will ship parcels to shoppers across the region."
     assert "e-commerce" in tag_topics("Amazon opens a new warehouse", parcels)
+
+
+def test_a_party_holding_a_seat_or_a_minister_dodging_questions_is_not_automotive() -> None:
+    # Seat, Dodge and Fiat are carmakers and everyday words: every "Labour holds seat" of an election night and
+    # a minister who "dodges" questions alerted the chats following automotive.
+    held = "Labour held the seat in the by-election on Thursday with a majority of 4,000 votes."
+    assert tag_topics("Labour holds seat", held) == ["politics"]
+    council = "A council seat is vacant after the councillor resigned; the election is in May."
+    assert "automotive" not in tag_topics("Council seat up for grabs", council)
+    dodge = "The minister was accused of trying to dodge questions about the contract."
+    assert "automotive" not in tag_topics("Minister accused of trying to dodge questions", dodge)
+    assert "automotive" not in tag_topics(
+        "Fiat currency debate heats up", "Economists argue over fiat money."
+    )
+    # The carmakers keep their topic, beside other car words or with a model's name.
+    leon = "The Spanish carmaker Seat showed its new hatchback in Barcelona."
+    assert tag_topics("Seat unveils a new Leon", leon) == ["automotive"]
+    ibiza = "The Seat Ibiza supermini will get a hybrid engine next year."
+    assert tag_topics("Seat Ibiza gets a hybrid engine", ibiza) == ["automotive"]
+    charger = "The Dodge Charger muscle car ends production, Stellantis said."
+    assert tag_topics("Dodge ends Charger production", charger) == ["automotive"]
