@@ -30,6 +30,10 @@ _WORD = re.compile(WORD)
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
 _SPACED_WORD_CHAR = f"(?![{UNSPACED_CHARS}])[{WORD_CHARS}]"
 _PLAIN_KEYWORD = re.compile(f"[{WORD_CHARS}\\s'’-]+")
+# An abbreviation written with a full stop after each letter ("U.S.", "U.N.", "E.U."), as American and wire
+# style prints what others print "US", "UN", "EU": in a text's words it is the letters as one word, so "us election"
+# and "un" find "U.S. election" and "U.N.". Keywords typed so ("u.s.") keep their stops and match only them.
+_DOTTED_ABBREVIATION = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}")
 # Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
 _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # One spelling per letter, in keyword and text alike:
@@ -115,7 +119,12 @@ def _keyword_folded(keyword: str, *, german: bool) -> str:
 
 def _normalized_words(text: str) -> str:
     # "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
+    text = _DOTTED_ABBREVIATION.sub(_without_stops, text)
     return " " + " ".join(_WORD.findall(UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "
+
+
+def _without_stops(abbreviation: re.Match[str]) -> str:
+    return abbreviation.group().replace(".", "")
 
 
 def _without_accents(text: str) -> str:

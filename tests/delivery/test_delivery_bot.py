@@ -227,6 +227,33 @@ async def test_a_keyword_typed_without_a_polish_l_or_danish_o_alerts_on_it_and_b
         assert [len(emulator.messages(chat)) for chat in (77, 78)] == [3, 2]
 
 
+async def test_a_keyword_alerts_on_the_abbreviation_printed_with_full_stops(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # Wire and American style print "U.S." and "U.N." where others print "US" and "UN": a chat following
+    # "us election" (the phrase the bot suggests for "us") never heard of a "U.S. election" headline.
+    async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
+        for chat, keyword in ((77, '"us election"'), (78, "UN")):
+            await emulator.add_chat(chat)
+            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        stories = [
+            ("U.S. election turnout hits a record", "Polling stations stayed open late in many states. "),
+            ("U.N. envoy visits the border", "The envoy met officials from both sides on Monday. "),
+        ]
+        for minutes, (title, body) in enumerate(stories, start=1):
+            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+            await news_site.publish("business", title, body * 5, published=published)
+        clock.advance(180)
+        alert = await emulator.next_message(chat_id=77, timeout=10)
+        assert "U.S. election turnout hits a record" in alert.text and "🔎 us election" in alert.text, (
+            alert.text
+        )
+        alert = await emulator.next_message(chat_id=78, timeout=10)
+        assert "U.N. envoy visits the border" in alert.text and "🔎 un" in alert.text, alert.text
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [len(emulator.messages(chat)) for chat in (77, 78)] == [2, 2]
+
+
 async def test_a_keyword_is_found_in_a_word_a_feed_prints_with_a_soft_hyphen(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:
