@@ -193,7 +193,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "gaming",
         ),
         # "~windows" and "~camera*": a house's windows and a thief "caught on camera" are not technology; beside
-        # Microsoft or a smartphone they are.
+        # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, apple, google, alphabet, meta, facebook, amazon web services, "
@@ -212,7 +212,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "
             "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
             "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "
-            "piracy, copyright, patent*, consumer electronics, virus, viruses, dvd*, portable, console*",
+            "piracy, copyright, patent*, consumer electronics, ~virus, ~viruses, dvd*, portable, console*",
             w1="people, net, speed*, search, content, image*, design*, screen*, display*, system*, video*, "
             "launch*, feature*, security, access, machine*, engineer*, research*",
         ),

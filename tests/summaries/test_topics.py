@@ -818,3 +818,17 @@ def test_a_party_holding_a_seat_or_a_minister_dodging_questions_is_not_automotiv
     assert tag_topics("Seat Ibiza gets a hybrid engine", ibiza) == ["automotive"]
     charger = "The Dodge Charger muscle car ends production, Stellantis said."
     assert tag_topics("Dodge ends Charger production", charger) == ["automotive"]
+
+
+def test_a_flu_virus_is_health_news_only_and_a_computer_virus_still_technology() -> None:
+    # "virus" counted for technology on its own: every bird flu or new variant story alerted the chats
+    # following technology too.
+    cows = "The virus was found in milk from cows on three farms. Officials said the risk to people was low."
+    assert tag_topics("Bird flu virus found in dairy cows", cows) == ["health"]
+    assert "technology" not in tag_topics(
+        "Cold virus spreads in schools", "A cold virus spread through schools."
+    )
+    phones = "The virus steals passwords from Android phones, security researchers said."
+    assert tag_topics("New virus targets Android phones", phones)[0] == "technology"
+    mail = "The virus arrives as an email attachment and deletes files."
+    assert tag_topics("Virus spreads through email attachments", mail)[0] == "technology"
