@@ -30,6 +30,10 @@ _WORD = re.compile(WORD)
 # A word character of a spaced script: only such a neighbour makes "c++" part of a longer word.
 _SPACED_WORD_CHAR = f"(?![{UNSPACED_CHARS}])[{WORD_CHARS}]"
 _PLAIN_KEYWORD = re.compile(f"[{WORD_CHARS}\\s'’-]+")
+# An abbreviation written with a full stop after each letter ("U.S.", "U.N.", "E.U."), as American and wire
+# style prints what others print "US", "UN", "EU": in a text's words it is the letters as one word, so "us election"
+# and "un" find "U.S. election" and "U.N.". Keywords typed so ("u.s.") keep their stops and match only them.
+_DOTTED_ABBREVIATION = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}")
 # Korean is written with spaces, but a noun carries its particle ("서울에서" is "in Seoul").
 _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # One spelling per letter, in keyword and text alike:
@@ -37,11 +41,18 @@ _ATTACHES_PARTICLES = re.compile(f"[{HANGUL_CHARS}]").search
 # - Russian "ё" -> "е": most Russian news print "Королев" for "Королёв", and a reader may type either;
 # - Greek letters lose their accents: capitals drop them ("ΟΔΟΣ" for "οδός"), and so do many readers typing;
 # - the typographic apostrophe is the typed one: phones write "O’Brien", keyboards and many feeds "O'Brien";
-# - the ligatures French and Danish print are the two letters keyboards type: "cœur" is "coeur", "Æble" "aeble".
-_SAME_LETTER = (
+# - the ligatures French and Danish print are the two letters keyboards type: "cœur" is "coeur", "Æble" "aeble";
+# - Polish "ł" and Danish and Norwegian "ø" are the plain letters English wires print for them ("Lodz", "Orsted",
+#   "Moller-Maersk"): Unicode gives them no accent to drop, so "orsted" missed "Ørsted" and "łódź" "Lodz";
+# - invisible characters that sit inside a word and never end it go: the soft hyphen German sites put into long
+#   words of headlines ("Bundes&shy;regierung"), the word joiner and the zero-width no-break space. Split there,
+#   "bundesregierung" missed the headline and "regierung" matched it.
+_SAME_LETTER: dict[int, int | str | None] = (
     {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+    | {0x00AD: None, 0x2060: None, 0xFEFF: None}
     | {ord("’"): "'"}
     | {ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE"}
+    | {ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O"}
     | {ord("ё"): "е", ord("Ё"): "Е"}
     | {
         code: unicodedata.normalize("NFD", chr(code))[0]
@@ -108,7 +119,12 @@ def _keyword_folded(keyword: str, *, german: bool) -> str:
 
 def _normalized_words(text: str) -> str:
     # "新型iPhoneを発表" is one \w+ run: where Chinese, Japanese or Thai meets another script, a word ends.
+    text = _DOTTED_ABBREVIATION.sub(_without_stops, text)
     return " " + " ".join(_WORD.findall(UNSPACED_RUN.sub(r" \g<0> ", _fold(text)))) + " "
+
+
+def _without_stops(abbreviation: re.Match[str]) -> str:
+    return abbreviation.group().replace(".", "")
 
 
 def _without_accents(text: str) -> str:

@@ -62,6 +62,9 @@ _NOT_WIDE_ALNUM = "[^A-Za-z0-9\uff21-\uff3a\uff41-\uff5a\uff10-\uff19]"
 # A Greek letter and its accents (text in NFD), and the vowels that take the monotonic accent.
 _GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 _GREEK_VOWELS = "αεηιουω"
+# Letters unicode61 keeps though English wires print them plain ("Łódź" as "Lodz", "Ørsted" as "Orsted"), as
+# keyword subscriptions take them (bot/delivery/planning.py); in lower case.
+_PLAIN_LETTERS = {ord("ł"): "l", ord("ø"): "o"}
 # A word typed in capitals, 2 to 5 letters ("US", "UN", "NHS", "NATO"), is an acronym: the English stemmer makes
 # "US" the same word as "us", "used" and "using", so it must also appear as typed, in capitals (of 4 or 5
 # letters, or capitalised: British style prints "Nato", "Covid"). Not when the whole search is in capitals.
@@ -300,13 +303,15 @@ def _either_width(char: str) -> str:
 
 def _letter_spellings(word: str) -> list[str]:
     """Other spellings of ``word`` that the index keeps apart: "ё" as "е" and back, Greek with(out) accents,
-    "œ" and "æ" as two letters and back.
+    "œ" and "æ" as two letters and back, "ł" and "ø" as "l" and "o" (not back: any "o" may be one).
 
     Russian news print "Королев" for "Королёв", and Greek capitals drop their accents ("ΑΘΗΝΑ" for "Αθήνα");
     unicode61 folds neither, nor "cœur" to the "coeur" keyboards type. A word typed without them may have one:
     at most _MAX_SPELLINGS tries.
     """
     spellings: list[str] = []
+    if word.translate(_PLAIN_LETTERS) != word:
+        spellings.append(word.translate(_PLAIN_LETTERS))
     for joined, apart in (("œ", "oe"), ("æ", "ae")):
         if joined in word:
             spellings.append(word.replace(joined, apart))

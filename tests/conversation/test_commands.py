@@ -545,6 +545,21 @@ async def test_search_for_german_typed_without_umlauts_finds_them_and_joe_is_not
     assert "Nothing found" in (await say(emulator, "/search joe")).text
 
 
+async def test_search_for_a_word_with_a_polish_l_or_danish_o_finds_it_printed_plain(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # /search Ørsted missed the wires' "Orsted", which a chat following "ørsted" is alerted on: a digest names
+    # that search for the keyword's stories over its cap.
+    await store_news(running_bot, "dk", "Ørsted wins an auction", "Ørsted bid for {k} turbines.")
+    await store_news(running_bot, "wire", "Orsted shares rise", "Orsted gained {k} percent.")
+    await store_news(running_bot, "pl", "Lodz hosts a fair", "Lodz welcomed {k} exhibitors.")
+    reply = await say(emulator, "/search Ørsted")
+    assert "Ørsted wins an auction" in reply.text and "Orsted shares rise" in reply.text, reply.text
+    assert "2 articles" in reply.text, reply.text
+    reply = await say(emulator, "/search łódź")
+    assert "Lodz hosts a fair" in reply.text and "1 article" in reply.text, reply.text
+
+
 async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

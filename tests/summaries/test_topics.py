@@ -776,3 +776,59 @@ def test_a_veto_a_blood_moon_and_market_research_alone_make_no_topic() -> None:
     assert "entertainment" in tag_topics(
         "The show goes on", "The cast said the show opens on Broadway in May."
     )
+
+
+def test_a_headline_that_mars_something_and_a_warehouse_fire_are_not_science_or_shopping() -> None:
+    # "mars" is the headline verb as often as the planet, and a warehouse burns or is raided in local news: a
+    # riot that "mars" an election day was science news, and a warehouse fire e-commerce.
+    riot = "Clashes between rival supporters left three people hurt as voters went to the polls."
+    assert "science" not in tag_topics("Violence mars election day in the capital", riot)
+    rain = "Heavy rain forced organisers to cut the parade short, and stalls closed early."
+    assert tag_topics("Rain mars village carnival", rain) == []
+    fire = "Firefighters were called to a warehouse fire near the ring road overnight. Nobody was hurt."
+    assert tag_topics("Fire at warehouse on industrial estate", fire) == []
+    # The planet and an online shop's warehouse keep their topics, with their own words or without.
+    assert tag_topics("Mission to Mars delayed", "The launch of the probe slips by two years.") == ["science"]
+    rover = "The rover drilled into rock that once lay under water, the space agency said."
+    assert tag_topics("Mars rover finds signs of an ancient lake", rover) == ["science"]
+    dust = "A dust storm now covers all of Mars, astronomers say."
+    assert tag_topics("Dust storm engulfs Mars", dust) == ["science"]
+    jobs = "The online retailer said its new warehouse would open next year near the motorway."
+    assert "e-commerce" in tag_topics("New warehouse to create 500 jobs", jobs)
+    parcels = "Amazon said the warehouse will ship parcels to shoppers across the region."
+    assert "e-commerce" in tag_topics("Amazon opens a new warehouse", parcels)
+
+
+def test_a_party_holding_a_seat_or_a_minister_dodging_questions_is_not_automotive() -> None:
+    # Seat, Dodge and Fiat are carmakers and everyday words: every "Labour holds seat" of an election night and
+    # a minister who "dodges" questions alerted the chats following automotive.
+    held = "Labour held the seat in the by-election on Thursday with a majority of 4,000 votes."
+    assert tag_topics("Labour holds seat", held) == ["politics"]
+    council = "A council seat is vacant after the councillor resigned; the election is in May."
+    assert "automotive" not in tag_topics("Council seat up for grabs", council)
+    dodge = "The minister was accused of trying to dodge questions about the contract."
+    assert "automotive" not in tag_topics("Minister accused of trying to dodge questions", dodge)
+    assert "automotive" not in tag_topics(
+        "Fiat currency debate heats up", "Economists argue over fiat money."
+    )
+    # The carmakers keep their topic, beside other car words or with a model's name.
+    leon = "The Spanish carmaker Seat showed its new hatchback in Barcelona."
+    assert tag_topics("Seat unveils a new Leon", leon) == ["automotive"]
+    ibiza = "The Seat Ibiza supermini will get a hybrid engine next year."
+    assert tag_topics("Seat Ibiza gets a hybrid engine", ibiza) == ["automotive"]
+    charger = "The Dodge Charger muscle car ends production, Stellantis said."
+    assert tag_topics("Dodge ends Charger production", charger) == ["automotive"]
+
+
+def test_a_flu_virus_is_health_news_only_and_a_computer_virus_still_technology() -> None:
+    # "virus" counted for technology on its own: every bird flu or new variant story alerted the chats
+    # following technology too.
+    cows = "The virus was found in milk from cows on three farms. Officials said the risk to people was low."
+    assert tag_topics("Bird flu virus found in dairy cows", cows) == ["health"]
+    assert "technology" not in tag_topics(
+        "Cold virus spreads in schools", "A cold virus spread through schools."
+    )
+    phones = "The virus steals passwords from Android phones, security researchers said."
+    assert tag_topics("New virus targets Android phones", phones)[0] == "technology"
+    mail = "The virus arrives as an email attachment and deletes files."
+    assert tag_topics("Virus spreads through email attachments", mail)[0] == "technology"
