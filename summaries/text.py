@@ -1032,12 +1032,13 @@ def detect_language(text: str) -> str:
     words = _WORD.findall(sample)
     if not words:
         return "english"
-    best, best_hits, english_hits = "english", 0, 0
-    for name, hits in _stop_word_hits(words).items():
-        if name == "english":
-            english_hits = hits
-        if hits > best_hits:
-            best, best_hits = name, hits
+    all_hits = _stop_word_hits(words)
+    if len(words) <= _SHORT_TEXT_WORDS:
+        all_hits = _without_foreign_letters(all_hits, sample)
+    english_hits = all_hits.get("english", 0)
+    best_hits = max(all_hits.values(), default=0)
+    tied = [name for name, hits in all_hits.items() if hits == best_hits]
+    best = _tie_broken(tied, words) if best_hits else "english"
     # A handful of matches in a long text is noise (names, numbers); stay with English. A headline or a
     # one-line teaser has few function words at all: two of another language, fewer English ones and a letter
     # English does not write decide ("Governo quer reduzir impostos até ao fim do ano": "ao", "do" and "é";
@@ -1051,6 +1052,48 @@ def detect_language(text: str) -> str:
     if best_hits < max(3, len(words) // 20) and not short_and_clear:
         return "english"
     return _cyrillic_told_apart(best, sample)
+
+
+# Letters a Romance language never writes. A headline has a stop word or two, which its neighbours share ("de",
+# "no", "durante"): "La policía detuvo a un sospechoso durante la operación" counted as Italian, and Portuguese
+# headlines as Spanish; "í", "ó" are no Italian, "ç", "ã" no Spanish.
+_FOREIGN_LETTERS = {
+    "italian": frozenset("áíóúñçãõâêô"),
+    "spanish": frozenset("ãõçàèìòùâêô"),
+    "portuguese": frozenset("ñèìòù"),
+    "french": frozenset("ñãõáíóúìò"),
+}
+
+
+def _without_foreign_letters(hits: dict[str, int], sample: str) -> dict[str, int]:
+    """``hits`` without the Romance languages whose foreign letters ``sample`` has, when one that has none of them
+    is left with as many stop words but one (else a name decides: "São Paulo" would make a Spanish headline
+    Swedish by its "en")."""
+    letters = {ch for ch in sample if not ch.isascii()}
+    kept = {name: n for name, n in hits.items() if not letters & _FOREIGN_LETTERS.get(name, frozenset())}
+    if len(kept) == len(hits) or not kept:
+        return hits
+    best = max(kept, key=lambda name: (kept[name], name in _FOREIGN_LETTERS))
+    return kept if best in _FOREIGN_LETTERS and kept[best] >= max(hits.values()) - 1 else hits
+
+
+def _tie_broken(tied: list[str], words: list[str]) -> str:
+    """Of languages with as many stop words in ``words``, the one with more words the others lack, else more of
+    its own list's (not the words added for detection), else the first.
+
+    The words added for detection are Portuguese too ("de", "o", "no"): a Portuguese headline tied Spanish on
+    them, and Spanish came first.
+    """
+    if len(tied) == 1:
+        return tied[0]
+
+    def key(name: str) -> tuple[int, int]:
+        own = _detection_stop_words(name)
+        others = [_detection_stop_words(other) for other in tied if other != name]
+        distinct = sum(1 for w in words if w in own and not any(w in sw for sw in others))
+        return distinct, sum(1 for w in words if w in stop_words(name))
+
+    return max(tied, key=key)
 
 
 def _cyrillic_told_apart(name: str, sample: str) -> str:

@@ -281,6 +281,23 @@ def test_short_french_and_spanish_news_are_not_read_as_italian() -> None:
         assert [detect_language(text) for text in texts] == [name] * len(texts)
 
 
+def test_a_headline_is_read_in_its_own_language_not_a_neighbour_sharing_its_few_stop_words() -> None:
+    # Spanish detection words ("de", "no", "o") are Portuguese too: Portuguese headlines tied Spanish and went to
+    # Spanish, which came first; and "durante" made a Spanish headline Italian. Its vocabulary tags a headline's
+    # topics, so a Portuguese politics headline lost its topic.
+    portuguese = [
+        "Promotoria abre inquérito para apurar suspeita de fraude de prefeito no interior",
+        "Governo anuncia novo plano de saúde para o interior",
+    ]
+    spanish = [
+        "La policía detuvo a un sospechoso durante la operación",
+        # A Portuguese name leaves a Spanish headline Spanish (not Swedish by its "en").
+        "Lluvias en São Paulo dejan diez muertos y cientos de evacuados",
+    ]
+    assert [detect_language(text) for text in portuguese] == ["portuguese"] * 2
+    assert [detect_language(text) for text in spanish] == ["spanish"] * 2
+
+
 def test_a_declared_language_stands_unless_the_text_plainly_is_another() -> None:
     # Templates declare a default language (English Business Insider pages say lang="de"): a long text whose
     # stop words are plainly another language's, or another script, overrules it.
