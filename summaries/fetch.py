@@ -350,13 +350,31 @@ def has_wide_bom(data: bytes) -> bool:
 _WIDE_CODECS = frozenset(("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"))
 
 
+def _xml_declaration_start(codec: str) -> re.Pattern[bytes]:
+    spaces = b"|".join(re.escape(space.encode(codec)) for space in " \t\r\n")
+    return re.compile(b"(?:" + spaces + b")*" + re.escape("<?xml".encode(codec)))
+
+
+# An XML declaration in UTF-16 or UTF-32 with no byte order mark, which XML itself reads by where its NULs fall
+# (Appendix F of the XML 1.0 standard: "<?xml" in UTF-16LE is 3C 00 3F 00 ...). The longer units come first.
+_WIDE_XML_DECLARATIONS = tuple(
+    (_xml_declaration_start(codec), codec) for codec in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
+)
+
+
 def wide_charset(data: bytes, charset: str | None) -> str | None:
-    """The UTF-16 or UTF-32 codec a server named for ``data`` with no byte order mark, when its start holds the NUL
-    bytes such text holds; else None.
+    """The UTF-16 or UTF-32 codec of ``data`` with no byte order mark: the one its XML declaration is written in,
+    else the one a server named, when its start holds the NUL bytes such text holds; else None.
 
     UTF-8 bytes a server mislabels as UTF-16 hold no NULs, and stay read as UTF-8.
     """
-    if charset in _WIDE_CODECS and not has_wide_bom(data) and b"\x00" in data[:_SNIFF_BYTES]:
+    if has_wide_bom(data):
+        return None
+    head = data[:_SNIFF_BYTES]
+    for declaration, codec in _WIDE_XML_DECLARATIONS:
+        if declaration.match(head):
+            return codec
+    if charset in _WIDE_CODECS and b"\x00" in head:
         return charset
     return None
 

@@ -30,7 +30,7 @@ import lxml.html
 import lxml.html.defs
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays
+from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays, wide_charset
 from summaries.sources.pages import MAX_TAG_ATTRIBUTES, more_than, tame_markup
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
@@ -306,6 +306,8 @@ def looks_like_feed(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if has_wide_bom(head):
         head = decode_bytes(data[:8192]).lstrip("\ufeff \t\r\n").encode("utf-8")[:4096]
+    elif wide := wide_charset(data, None):  # an XML declaration in UTF-16 or UTF-32 without a byte order mark
+        head = data[:8192].decode(wide, errors="replace").lstrip(" \t\r\n").encode("utf-8")[:4096]
     if head.startswith(b"{"):
         # JSON has no key order: "version" may come after every item, so the whole document is searched.
         return _JSON_FEED_MARK.search(data) is not None
@@ -386,9 +388,24 @@ def parse_feed(
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
         return _parse_json_feed(data, url, max_items)
+    wide = wide_charset(data, charset)
+    if wide:
+        # UTF-16 or UTF-32 with no byte order mark: read by the codec its declaration or its server names, and
+        # given a byte order mark, by which feedparser reads it (as UTF-8 with NULs, it was refused as binary).
+        # The same byte order, which a declaration may name ("UTF-16BE"): feedparser reads by that too.
+        text = data.decode(wide, errors="replace")
+        data = _WIDE_BOM_OF.get(wide, b"") + text.encode(wide)  # "utf-16" and "utf-32" write their own
     if b"\x00" in data[:1024] and not has_wide_bom(data):
         raise FeedError("That is binary data, not a news feed.")
     return _parse_xml_feed(data, url, max_items, charset)
+
+
+_WIDE_BOM_OF = {
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+}
 
 
 def _undeclared_encoding(data: bytes, charset: str | None) -> tuple[bytes, str | None]:

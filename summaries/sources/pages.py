@@ -560,8 +560,8 @@ def _raw_text_sizes(root: Any) -> dict[Any, int]:
 
 
 def _teaser_box(heading: Any, sizes: dict[Any, int]) -> frozenset[Any]:
-    """Where a linked headline's teaser may be: its parent and the two elements above, but past an <aside> only a
-    card that holds the aside and one teaser.
+    """Where a linked headline's teaser may be: its parent and the two elements above, but past an <aside> (or a
+    box of links inside an <article>, see _is_inline_link_box) only a card that holds it and one teaser.
 
     An aside is a box of its own: the paragraph after an article's inline box of a related story
     (<aside><h3><a>...</a></h3></aside>) is the article's, though the article holds both; five such boxes between
@@ -577,9 +577,28 @@ def _teaser_box(heading: Any, sizes: dict[Any, int]) -> frozenset[Any]:
         ):
             break
         box.append(ancestor)
-        if aside is None and ancestor.tag == "aside":
+        if aside is None and (ancestor.tag == "aside" or _is_inline_link_box(ancestor, sizes)):
             aside = ancestor
     return frozenset(box)
+
+
+# Words a box of related links may hold outside its links: a label ("Read more", "Related stories").
+_MAX_BOX_LABEL_WORDS = 3
+
+
+def _is_inline_link_box(element: Any, sizes: dict[Any, int]) -> bool:
+    """A <div> or <section> inside an <article> that holds nothing but links and a short label: an article's
+    inline box of related stories (<div class="related"><h3><a>...</a></h3></div>), like an <aside>.
+
+    Outside an <article> such a box is as likely a front page's headline, its teaser beside it in one long list.
+    """
+    if element.tag not in ("div", "section") or sizes.get(element, 0) > _MAX_CARD_CHARS:
+        return False
+    if not any(ancestor.tag == "article" for ancestor in element.iterancestors()):
+        return False
+    words = len(element.text_content().split())
+    linked = sum(len(a.text_content().split()) for a in element.iter("a"))
+    return words - linked <= _MAX_BOX_LABEL_WORDS
 
 
 def headline_list_stats(text: str, root: Any | None, url: str | None = None) -> HeadlineListStats:

@@ -893,6 +893,26 @@ async def test_a_feed_served_as_a_gzip_file_is_read(
             "Café owners in Zürich welcome the vote",
             lambda xml: xml.encode().replace(b"Tuesday.", b"Tuesday in Gen\xe8ve."),
         ),
+        # UTF-16 with no byte order mark, said by the server, by the declaration (whose NULs show how it is
+        # written, as XML reads it), or by both: refused as binary data at every poll ("That is binary data").
+        (
+            "application/rss+xml; charset=utf-16le",
+            "",
+            "Café owners in Zürich welcome the vote",
+            lambda xml: xml.encode("utf-16-le"),
+        ),
+        (
+            "application/rss+xml",
+            '<?xml version="1.0" encoding="UTF-16BE"?>',
+            "Café owners in Zürich welcome the vote",
+            lambda xml: xml.encode("utf-16-be"),
+        ),
+        (
+            "application/rss+xml; charset=utf-16",
+            '<?xml version="1.0" encoding="utf-16"?>\n',
+            "Café owners in Zürich welcome the vote",
+            lambda xml: xml.encode("utf-16-le"),
+        ),
     ],
 )
 async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(

@@ -707,8 +707,17 @@ async def test_a_section_front_gets_told_apart_with_its_feed(
     assert "feed" not in reply.text
 
 
+@pytest.mark.parametrize(
+    "related_box",
+    [
+        "<aside class='related'>{}</aside>",
+        # The same box as a <div> with a label: refused as "a list of headlines" after the <aside> form was fixed.
+        "<div class='related'><h4>Read more</h4>{}</div>",
+        "<section>{}</section>",
+    ],
+)
 async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summarized_not_refused(
-    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, related_box: str
 ) -> None:
     # Five inline boxes (<aside><h3><a>) between short paragraphs: each paragraph after a box was taken for the
     # related story's teaser, and the article was refused as "a list of headlines".
@@ -722,7 +731,7 @@ async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summa
     ]
     body = "".join(
         f"<p>{story[i]} {story[(i + 1) % 5]}</p>"
-        f"<aside class='related'><h3><a href='/local/{i}'>{related[i]}</a></h3></aside>"
+        + related_box.format(f"<h3><a href='/local/{i}'>{related[i]}</a></h3>")
         for i in range(5)
     )
     url = news_site.add(
@@ -738,8 +747,9 @@ async def test_an_article_with_a_related_story_box_after_each_paragraph_is_summa
         "/local/",
         "<html><head><title>Local</title></head><body><main>"
         + "".join(
-            f"<div class='card'><aside><h3><a href='/local/{i}'>{related[i]}</a></h3></aside><p>{story[i]}</p>"
-            "</div>"
+            "<div class='card'>"
+            + related_box.format(f"<h3><a href='/local/{i}'>{related[i]}</a></h3>")
+            + f"<p>{story[i]}</p></div>"
             for i in range(5)
         )
         + "</main></body></html>",

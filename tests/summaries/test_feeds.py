@@ -795,6 +795,19 @@ def test_a_wide_feed_with_a_byte_order_mark_is_read_by_it(encoding: str, charset
     assert [item.title for item in parsed.items] == ["Café owners in Zürich"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_wide_feed_without_a_byte_order_mark_is_read_by_its_declaration(encoding: str) -> None:
+    # "<?xml" with NULs between its letters says how the feed is written (XML's Appendix F), as a byte order mark
+    # would: it was refused as binary data, and a feed file was not even taken for a feed.
+    feed = (
+        f' <?xml version="1.0" encoding="{encoding.upper()}"?><rss version="2.0"><channel><title>Zürich news</title>'
+        "<item><title>Café owners in Zürich</title><link>https://z.example/1</link></item></channel></rss>"
+    ).encode(encoding)
+    assert looks_like_feed(feed)
+    parsed = parse_feed(feed, "https://z.example/rss")
+    assert (parsed.title, [item.title for item in parsed.items]) == ("Zürich news", ["Café owners in Zürich"])
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp037", "utf-7"])
 def test_a_crowded_item_tag_in_a_wide_or_ebcdic_or_utf7_feed_does_not_stall_the_poll(encoding: str) -> None:
     # The attribute cap read bytes as ASCII, feedparser reads them in the declared encoding: in these it saw

@@ -778,6 +778,41 @@ def test_an_article_with_a_shallow_related_box_after_each_paragraph_is_an_articl
     assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
 
 
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='related'>{}</div>",
+        "<section><span>Related stories</span>{}</section>",
+        "<div class='more'><h4>Read more</h4><h3><a href='/local/other'>Another harbour story here</a></h3>{}</div>",
+    ],
+)
+def test_an_article_with_a_related_div_after_each_paragraph_is_an_article(box: str) -> None:
+    # The <div> form of the inline box (<div><h3><a>), alone or in a labelled list of headlines: each paragraph
+    # after it was taken for its teaser and the article refused as "a list of headlines", as the <aside> form was.
+    body = "".join(
+        f"<p>{teaser} {_LAST}</p>" + box.format(f"<h3><a href='/local/{slug}'>{title}</a></h3>")
+        for slug, title, teaser in _EXPLAINER[:5]
+    )
+    html = f"<html><head><title>Plan</title></head><body><article><h1>Plan</h1>{body}<p>{_LAST}</p></article></body></html>"
+    page = extract_page(html, "https://gazette.example/harbour-plan")
+    assert page.text.startswith("The harbour council wants a new sea wall before the winter storms.")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        # Outside an <article>, a headline in a <div> of its own with its teaser beside it is a front page's.
+        "<div class='headline'><h3><a href='/local/{slug}'>{title}</a></h3></div><p>{teaser}</p>",
+        # Inside one, a card holding the headline's box and its teaser is still a story's card.
+        "<article class='card'><div><h3><a href='/local/{slug}'>{title}</a></h3></div><p>{teaser}</p></article>",
+    ],
+)
+def test_a_front_page_whose_headlines_sit_in_boxes_of_their_own_is_a_list_of_headlines(layout: str) -> None:
+    with pytest.raises(ExtractionError) as err:
+        extract_page(_teaser_page(layout), "https://gazette.example/local")
+    assert err.value.reason.startswith("That page is a list of headlines, not an article")
+
+
 @pytest.mark.parametrize("separator", [" ", " | ", "\n"])
 def test_a_page_that_is_a_line_of_links_is_no_article(separator: str) -> None:
     # One paragraph of forty links ("Section 0 Section 1 ... Section 39") passed for an article: the checks for
