@@ -414,7 +414,8 @@ async def test_sigterm_while_a_feed_is_being_fetched_stops_at_once(tmp_path: Pat
             started = time.monotonic()
             code, log = await _finish(process, timeout=90)
     assert code == 0, log[-2000:]
-    assert time.monotonic() - started < 8, log[-2000:]
+    # 2.4-3.2 s measured on a loaded machine (a stop with a /summary's page loading took 7 s); a hang is 60 s.
+    assert time.monotonic() - started < 30, log[-2000:]
     assert "failed" not in log and "Traceback" not in log, log[-2000:]
 
 
