@@ -135,6 +135,9 @@ def _stop_now(application: BotApplication, sig: signal.Signals) -> None:
 
 async def _exit_now(services: Services | None, code: int) -> NoReturn:
     """Exit at once with ``code``, the database closed first if that takes under FORCED_CLOSE_SECONDS."""
+    # The "stopping now" line is the last: a task still running (a tick's write, say) that fails as the database
+    # closes under it logged an ERROR with a trace ("pruning old articles failed; retrying") on the way out.
+    logging.disable(logging.CRITICAL)
     if services is not None:
         # Closing waits for a write under way (else it would roll it back); one that hangs is not waited out:
         # what it had not committed is lost as in a crash, which the outbox is built to survive.

@@ -7,8 +7,10 @@ import asyncio
 import os
 import re
 import signal
+import sqlite3
 import sys
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,8 @@ CHATS = 300
 RATE = 100  # emulator and bot both allow 100 messages/s overall, so the test takes seconds
 ARTICLES = 2
 ROOT = Path(__file__).resolve().parents[2]
+# Deadlines for what waits on the bot's own process: generous, as a loaded 2-core machine runs it several times slower.
+LOADED_DEADLINE = 120.0
 
 
 async def seed(db: Database, emulator: BotApiEmulator, settings: Settings) -> int:
@@ -64,9 +68,22 @@ async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Proces
         stderr=log.open("ab"),
     )
     assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
+    line = await asyncio.wait_for(proc.stdout.readline(), timeout=LOADED_DEADLINE)
     assert line.strip() == b"ready", f"the bot did not start; see {log}"
     return proc
+
+
+def _rows(db_path: Path) -> dict[tuple[int, str], str]:
+    """(chat, article title) -> status of every outbox row, read from the database file (the bot dead or alive)."""
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)) as conn:
+        rows = conn.execute(
+            "SELECT d.chat_id, a.title, d.status FROM deliveries AS d JOIN articles AS a ON a.id = d.article_id"
+        ).fetchall()
+    return {(chat, title): status for chat, title, status in rows}
+
+
+def _count(db_path: Path, status: str) -> int:
+    return sum(s == status for s in _rows(db_path).values())
 
 
 async def test_sigkill_mid_fanout_then_restart(tmp_path: Path) -> None:
@@ -89,32 +106,44 @@ async def test_sigkill_mid_fanout_then_restart(tmp_path: Path) -> None:
 
         proc = await start_bot(env, log)
         try:
-            await wait_until(lambda: emulator.sent_count() >= total // 3, timeout=30)
+            # Killed a third of the way, at whatever point of the 0.1 s between writes of outcomes, once the bot has
+            # written some while running (not only at a stop).
+            await wait_until(
+                lambda: (
+                    emulator.sent_count() >= total // 3 and _count(settings.db_path, "sent") >= total // 4
+                ),
+                timeout=LOADED_DEADLINE,
+            )
             proc.send_signal(signal.SIGKILL)
         finally:
             await proc.wait()
         before_restart = emulator.sent_count()
         assert before_restart < total
+        at_kill = _rows(settings.db_path)
 
         proc = await start_bot(env, log)
         try:
-            await wait_until(
-                lambda: all(len(emulator.messages(c)) >= ARTICLES for c in range(1, CHATS + 1)), timeout=60
-            )
-            await emulator.wait_for_idle(quiet=1.0)
+            # Done when the database holds every row sent: nothing is left for the bot to send (a quiet spell in
+            # the emulator is no proof of that on a loaded machine, where one chat's second alert waits 1 s).
+            await wait_until(lambda: _count(settings.db_path, "sent") == total, timeout=LOADED_DEADLINE)
         finally:
             proc.send_signal(signal.SIGTERM)
             await proc.wait()
 
+        titles = {title for _chat, title in at_kill}
         received: Counter[tuple[int, str]] = Counter()
         for chat in range(1, CHATS + 1):
             for message in emulator.messages(chat):
-                received[(chat, message.text.splitlines()[0])] += 1
-        assert len(received) == total  # every chat got every alert
-        twice = sum(n - 1 for n in received.values())
-        print(f"sent before kill: {before_restart}; duplicates after restart: {twice}")
-        # Only what was in flight (or sent but not yet recorded, <= 0.1 s worth) at the kill can repeat.
-        assert twice <= RATE * 0.1 + 10
+                (title,) = [t for t in titles if t in message.text.splitlines()[0]]
+                received[(chat, title)] += 1
+        assert set(received) == set(at_kill)  # every chat got every alert
+        twice = {key for key, n in received.items() if n > 1}
+        print(f"sent before kill: {before_restart}; duplicates after restart: {len(twice)}")
+        # Only what the bot had claimed at the kill (in flight, or sent and its outcome not yet written) can repeat,
+        # and only once; an alert recorded as sent never goes again. (How many that is depends on the machine's load:
+        # outcomes are written every 0.1 s of the bot's own time, which a loaded machine stretches.)
+        assert max(received.values()) <= 2
+        assert {key: at_kill[key] for key in twice} == dict.fromkeys(twice, "sending")
         assert emulator.violations == []
 
 
