@@ -284,6 +284,10 @@ def unknown_settings(environ: Mapping[str, str] | None = None, env_file: Path | 
     return lines
 
 
+# What a .env line with no "=" may hold: a variable's name (python-dotenv reads it as the name, without a value).
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def env_file_problem(env_file: Path | str = ".env") -> str | None:
     """One line on the first line of .env that is no ``NAME=value``, or None (also when there is no .env).
 
@@ -296,7 +300,13 @@ def env_file_problem(env_file: Path | str = ".env") -> str | None:
         return None
     with path.open(encoding="utf-8") as stream:  # as pydantic-settings reads it
         for binding in parse_stream(stream):
-            if binding.error:
+            # A line with no "=" is a name without a value to python-dotenv; but "NEWSBOT_BOT_TOKEN:123:abc" (a
+            # colon for "=") or "NEWSBOT_BOT_TOKEN123:abc" (the "=" forgotten) is no name: it was warned about as
+            # an unknown setting, token and all, and the token read as not set.
+            no_name = (
+                binding.value is None and binding.key is not None and not _ENV_NAME.fullmatch(binding.key)
+            )
+            if binding.error or no_name:
                 # Not the line itself: it may hold the token.
                 return (
                     f"{env_file} line {binding.original.line} is not NAME=value (a comment starts with '#', "

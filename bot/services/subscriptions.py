@@ -103,20 +103,23 @@ class TopicToggle:
     dropped_queued: int
 
 
-def parse_words(text: str) -> list[Word]:
-    """Split user input into words and quoted phrases; commas and semicolons separate too ("business, tesla")."""
+def parse_words(text: str, *, keep_punctuation: bool = False) -> list[Word]:
+    """Split user input into words and quoted phrases; commas and semicolons separate too ("business, tesla").
+
+    ``keep_punctuation``: a word of only punctuation ("!!!", '"..."') is kept, as an empty ``text`` with its
+    ``typed`` form, for a refusal to name it; else it is left out."""
     words: list[Word] = []
     for match in _TOKEN.finditer(text):
         quoted = next((g for g in match.groups()[:_QUOTED_GROUPS] if g is not None), None)
         if quoted is not None:
             typed = " ".join(quoted.split())
             phrase = strip_edges(typed)
-            if phrase:
+            if phrase or (keep_punctuation and typed):
                 words.append(Word(phrase, quoted=True, typed=typed))
             continue
         for typed in _SEPARATOR.split(match.group(_TOKEN.groups)):
             part = strip_edges(typed)
-            if part:
+            if part or (keep_punctuation and typed.strip()):
                 words.append(Word(part, typed=typed))
     return words
 
@@ -177,7 +180,9 @@ class SubscriptionService:
 
     async def follow(self, chat_id: int, text: str) -> FollowResult:
         """Follow every topic named in ``text``; other words and quoted phrases become keywords."""
-        words = parse_words(text)
+        # "/subscribe tesla !!!" dropped the "!!!" without a word, and '/subscribe "..."' was told to say what to
+        # follow, while "***" was refused for having no letters or digits: each is refused with that reason.
+        words = parse_words(text, keep_punctuation=True)
         if not words:
             raise UserError('Tell me what to follow, e.g. /subscribe business tesla "electric cars".')
         if len(words) > MAX_WORDS_PER_REQUEST:

@@ -390,6 +390,8 @@ def test_env_file_with_bom_crlf_quotes_and_export(tmp_path: Path) -> None:
     ("content", "line"),
     [
         ("NEWSBOT_SUMMARY_SENTENCES=2\nNEWSBOT_BOT_TOKEN 123:abc\n", 2),  # "=" forgotten
+        ("NEWSBOT_SUMMARY_SENTENCES=2\nNEWSBOT_BOT_TOKEN123:abc\n", 2),  # "=" forgotten, no space either
+        ("NEWSBOT_BOT_TOKEN:123:abc\nNEWSBOT_TIMEZONE=UTC\n", 1),  # a colon for "=", as in YAML
         ('NEWSBOT_SUMMARY_SENTENCES="2\nNEWSBOT_TIMEZONE=UTC\n', 1),  # closing quote forgotten
     ],
 )
@@ -405,7 +407,8 @@ def test_env_file_line_that_is_not_a_setting_is_a_configuration_error(
         f"newsbot: .env line {line} is not NAME=value (a comment starts with '#', a quoted value needs its"
         " closing quote): fix or remove that line"
     ]
-    assert "123:abc" not in result.stderr
+    # Not even in capitals: an unknown setting's name is said upper-cased.
+    assert "123:abc" not in result.stderr.lower()
 
 
 def test_env_file_that_is_a_folder_is_named(tmp_path: Path) -> None:

@@ -124,6 +124,21 @@ async def test_a_lone_tag_is_refused_as_markup(emulator: BotApiEmulator, running
     assert await services_of(running_bot).subscriptions.for_chat(USER_CHAT) == []
 
 
+async def test_a_keyword_of_only_punctuation_is_refused_with_the_reason(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/subscribe tesla !!!" dropped the "!!!" without a word, and '/subscribe "..."' answered "Tell me what to
+    # follow", while "***" was refused for having no letters or digits.
+    reply = await say(emulator, '/subscribe tesla !!! "..." ***')
+    assert "“tesla”" in reply.text
+    for typed in ("!!!", "...", "***"):
+        assert f"Not followed “{typed}”: it has no letters or digits" in reply.text
+    reply = await say(emulator, '/subscribe "?!"')
+    assert reply.text == "⚠️ Not followed “?!”: it has no letters or digits."
+    keywords = {s.value for s in await services_of(running_bot).subscriptions.for_chat(USER_CHAT)}
+    assert keywords == {"tesla"}
+
+
 async def test_latest_all_lists_every_topic(emulator: BotApiEmulator, running_bot: BotApplication) -> None:
     # "/latest all" answered "“all” is not a topic ... /search all finds the articles that mention it", as if
     # "all" were a word to look for; /subscribe and /unsubscribe read it as every topic.
