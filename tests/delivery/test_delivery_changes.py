@@ -27,7 +27,16 @@ from bot.services.summaries import SummaryCache
 from bot.store.deliveries import PlannedDelivery
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
-from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, texts, wait_until
+from tests.delivery.support import (
+    LoopbackApi,
+    Rig,
+    add_chat,
+    rig,
+    store_article,
+    texts,
+    wait_until,
+    wait_until_sent,
+)
 
 
 @pytest_asyncio.fixture
@@ -1183,19 +1192,14 @@ async def test_a_group_merged_into_its_supergroup_mid_digest_still_gets_the_stor
 
         first, third = await story(1), await story(3)
         assert await r.delivery.plan_alerts([first, third], clock.now()) == 2
-        # The supergroup talked to the bot before the upgrade was known, and waits for its own evening digest
-        # of the second story.
-        await add_chat(
-            r,
-            -1001234,
-            topics=("sport",),
-            type="supergroup",
-            in_emulator=False,
-            mode="digest",
-            digest_times=("20:00",),
-        )
+        # The supergroup talked to the bot before the upgrade was known, and got the second story as an alert.
+        # (Had its copy still waited, it would have gone in the merge, the group's copy being on its way.)
+        await emulator.add_chat(-1001234, "supergroup")
+        await add_chat(r, -1001234, topics=("sport",), type="supergroup", in_emulator=False)
         second = await story(2)
         assert await r.delivery.plan_alerts([second], clock.now()) == 2
+        await r.delivery.start()
+        await wait_until_sent(r, -1001234)
         clock.set(utc(2026, 1, 5, 8))
         emulator.hold_answers(-100)
         digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
@@ -1206,10 +1210,47 @@ async def test_a_group_merged_into_its_supergroup_mid_digest_still_gets_the_stor
         emulator.release_answers(-100)
         await digest
         shown = [m.text for m in emulator.messages(-100) + emulator.messages(-1001234)]
-        assert [sum(f"Story {i}" in text for text in shown) for i in (1, 2, 3)] == [1, 0, 1]
-        # Story 2 waits for the supergroup's own digest.
+        assert [sum(f"Story {i}" in text for text in shown) for i in (1, 2, 3)] == [1, 1, 1]
+        # The group's copy of story 2 went in the merge: the supergroup's alert is its record.
         counts = await r.db.deliveries.counts_by_status()
-        assert counts == {"sent": 2, "pending": 1}
+        assert counts == {"sent": 3}
+
+
+async def test_a_group_merged_into_its_supergroup_does_not_get_a_story_it_was_sent_again(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        # The supergroup talked to the bot before the upgrade was known, and an admin set quiet hours there:
+        # its copy of the story is held until 08:00, while the group gets the story at once.
+        clock.advance(1)
+        await emulator.add_chat(-1001234, "supergroup")
+        await add_chat(
+            r,
+            -1001234,
+            topics=("sport",),
+            type="supergroup",
+            in_emulator=False,
+            quiet_start="06:00",
+            quiet_end="08:00",
+        )
+        cup = await store_article(r, "Cup final", topics=("sport",))
+        assert await r.delivery.plan_alerts([cup], clock.now()) == 2
+        await r.delivery.start()
+        await wait_until(lambda: len(emulator.messages(-100)) == 1)
+        # The bot handles the migration message: the group's settings (known longer) win, without quiet hours.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chats.migrate(-100, -1001234)
+        clock.set(utc(2026, 1, 5, 8))
+        r.delivery.wake()
+        await wait_until_sent(r, -1001234)
+        # The members read the group's history in the supergroup: the story was there once already.
+        shown = texts(emulator, -100) + texts(emulator, -1001234)
+        assert sum(text.count("Cup final") for text in shown) == 1, shown
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
 async def test_a_group_migrated_after_a_settings_change_gets_its_queued_alerts_in_the_supergroup(
