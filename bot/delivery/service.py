@@ -47,6 +47,7 @@ from bot.services.summaries import SummaryCache
 from bot.store import write_refused
 from bot.store.deliveries import (
     OVER_DIGEST_CAP,
+    RATE_LIMITED,
     Delivery,
     DeliveryKind,
     Finished,
@@ -313,6 +314,10 @@ class DeliveryService:
         self._stopping = False
         self._last_wall: float | None = None  # the wall clock at the last release_stale_holds
         self._seq = 0
+        # The chats whose alert is being parked after a storm of 429s, and those parked since the claim in progress
+        # began: that claim may have taken alerts of theirs from behind the parked one before the park was written.
+        self._rate_parking: set[int] = set()
+        self._rate_parked: set[int] = set()
         self._next_claim = 0.0
         self._started = False
         self._start_lock = asyncio.Lock()
@@ -1086,6 +1091,7 @@ class DeliveryService:
         # Nor does a chat whose round-up is on its way: its news since comes after the round-up.
         waiting = [chat_id for chat_id, queue in state.queues.items() if queue]
         waiting += self._roundup_chats
+        self._rate_parked.clear()
         rows = await self._db.deliveries.claim_alerts(
             now, limit, skip_chats=waiting, roundup_more_than=ROUNDUP_MORE_THAN
         )
@@ -1112,6 +1118,11 @@ class DeliveryService:
         if self._chat_changes == changes:
             for chat in fresh:
                 state.chats[chat.id] = chat
+        if parked := self._rate_parked | self._rate_parking:
+            # Alerts of a chat parked after a storm of 429s while this claim ran: they wait for the parked one.
+            behind = [r.id for r in rows if r.chat_id in parked]
+            self._unreleased.update(dict.fromkeys(behind, (0.0, None)))
+            rows = [r for r in rows if r.chat_id not in parked]
         for row in rows:
             state.queues.setdefault(row.chat_id, deque()).append(
                 _Item(row, row.chat_id, row.attempts, unfollows=self._unfollows)
@@ -1527,10 +1538,26 @@ class DeliveryService:
                 MAX_RATE_LIMITED,
                 wait,
             )
-            await self._db.deliveries.park(
-                item.row.id, self._clock.now() + wait, item.attempts, "rate limited"
-            )
-            self._state.in_window -= 1
+            # The chat's alerts behind it wait for it in the queue (see claim_alerts): sent meanwhile, they came
+            # before it, Telegram taking the chat's messages again before its 5 minutes were over.
+            behind = self._state.queues.pop(item.chat_id, deque())
+            self._rate_parking.add(item.chat_id)
+            try:
+                await self._db.deliveries.park(
+                    item.row.id,
+                    self._clock.now() + wait,
+                    item.attempts,
+                    RATE_LIMITED,
+                    behind=[b.row.id for b in behind],
+                )
+            except BaseException:
+                for other in reversed(behind):
+                    self._requeue_front(other)
+                raise
+            finally:
+                self._rate_parking.discard(item.chat_id)
+            self._rate_parked.add(item.chat_id)
+            self._state.in_window -= 1 + len(behind)
             await self._recheck_if_unfollowed(item.chat_id, item.unfollows)
             return
         self._pacer.penalize(item.chat_id, retry_after)

@@ -278,7 +278,15 @@ class ChatRepo:
                 " SELECT ?, kind, value, created_at FROM subscriptions WHERE chat_id = ?",
                 (new_id, old_id),
             )
-            # Keep the delivery history so stories sent to the old group are not sent again.
+            # Keep the delivery history so stories sent to the old group are not sent again. Where both have a
+            # story, the supergroup's copy wins, but not one still waiting while the group's was sent or is on its
+            # way: the members read the group's history in the supergroup, and would get the story twice.
+            await run(
+                conn,
+                "DELETE FROM deliveries WHERE chat_id = ?1 AND status = 'pending' AND story_id IN"
+                " (SELECT story_id FROM deliveries WHERE chat_id = ?2 AND status IN ('sent', 'sending'))",
+                (new_id, old_id),
+            )
             await run(conn, "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
             await run(
                 conn,

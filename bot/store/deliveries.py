@@ -20,6 +20,8 @@ DeliveryKind = Literal["alert", "digest"]
 FinalStatus = Literal["sent", "failed", "dropped"]
 # The error of a dropped story a digest named only in its "…and N more" line: normal work, not a lost delivery.
 OVER_DIGEST_CAP = "over the digest's per-topic cap"
+# The error of an alert parked after a storm of 429s: the chat's later alerts wait for it (see claim_alerts).
+RATE_LIMITED = "rate limited"
 
 
 # How long a chat's quiet hours last, in seconds, from its normalised "HH:MM" times (0 without quiet hours).
@@ -228,9 +230,16 @@ class DeliveryRepo:
                 "   AND (SELECT count(*) FROM (SELECT 1 FROM deliveries AS e"
                 f"    WHERE e.chat_id = d.chat_id AND {_HELD_DUE.format(t='e')} LIMIT ?5 + 1)) > ?5"
                 f"   AND d.chat_id IN (SELECT id FROM chats WHERE {_ROUNDUP_CHAT.format(t='chats')}))"
+                # Not while the chat's nearest waiting alert before it is parked after a storm of 429s: Telegram
+                # takes the chat's messages again before that park is over, and its later alerts came first.
+                # After the count above (subqueries are tested in the order written), so it reads fewer than
+                # ``per_chat`` due rows back to that alert, and one row.
+                "  AND (SELECT e.error FROM deliveries AS e WHERE e.chat_id = d.chat_id AND e.status = 'pending'"
+                "   AND e.kind = 'alert' AND e.id < d.id AND e.not_before > ?1 ORDER BY e.id DESC LIMIT 1)"
+                "   IS NOT ?6"
                 " ORDER BY d.id LIMIT ?3)"
                 f" RETURNING {_DELIVERY_COLUMNS}",
-                (now, per_chat, limit, json.dumps(sorted(skip_chats)), roundup_more_than),
+                (now, per_chat, limit, json.dumps(sorted(skip_chats)), roundup_more_than, RATE_LIMITED),
             )
         return sorted((_delivery(r) for r in rows), key=lambda d: d.id)
 
@@ -303,11 +312,21 @@ class DeliveryRepo:
         rows = await fetch_all(self._db.reader, "SELECT chat_id FROM deliveries WHERE id = ?", (delivery_id,))
         return int(rows[0]["chat_id"]) if rows else None
 
-    async def park(self, delivery_id: int, not_before: float, attempts: int, error: str) -> None:
+    async def park(
+        self, delivery_id: int, not_before: float, attempts: int, error: str, behind: Sequence[int] = ()
+    ) -> None:
         """Put a row that could not be sent (Telegram unreachable) back in the queue until ``not_before``, or until
         the chat's parked alert before it is tried again, if later: a story found late in an outage waits 30 s at
-        first, and came before the chat's older one, parked for 5 minutes, once Telegram was back."""
+        first, and came before the chat's older one, parked for 5 minutes, once Telegram was back.
+
+        ``behind``: the chat's claimed alerts after it, which go back to the queue as they were (a 429 park: they
+        wait there for it, see claim_alerts)."""
         async with self._db.write() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'pending' WHERE id IN (SELECT value FROM json_each(?))"
+                " AND status = 'sending'",
+                (json.dumps(sorted(behind)),),
+            )
             await conn.execute(
                 "UPDATE deliveries SET status = 'pending', attempts = ?2, error = ?3, not_before = max(?1, coalesce(("
                 # The nearest parked one before it (on deliveries_pending_chat, one row): a chat's alerts are tried,

@@ -27,7 +27,16 @@ from bot.services.summaries import SummaryCache
 from bot.store.deliveries import PlannedDelivery
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
-from tests.delivery.support import LoopbackApi, Rig, add_chat, rig, store_article, texts, wait_until
+from tests.delivery.support import (
+    LoopbackApi,
+    Rig,
+    add_chat,
+    rig,
+    store_article,
+    texts,
+    wait_until,
+    wait_until_sent,
+)
 
 
 @pytest_asyncio.fixture
@@ -612,6 +621,74 @@ async def test_an_alert_is_parked_at_its_max_rate_limited_th_429_in_a_row_as_a_d
         assert await r.db.deliveries.counts_by_status() == {"pending": 1}
 
 
+async def test_an_alert_parked_by_a_storm_of_429s_still_comes_before_the_chats_later_alerts(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The alert parked at its MAX_RATE_LIMITED-th 429 waited 5 minutes while the chat's later alerts, the one
+    # queued behind it and those still in the outbox, went out at once: the chat read them 1, 2, 0.
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.storms = {7: 3}
+        arts = [await store_article(r, f"Result {i}", topics=("sport",), age=600.0 - i) for i in range(3)]
+        await r.delivery.start()
+        await r.delivery.plan_alerts(arts, r.clock.now())
+        await wait_until(lambda: api.refused.get(7, 0) == 3)
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        # Planned while the first waits: it comes after it too.
+        late = await store_article(r, "Result 3", topics=("sport",), age=0.0)
+        await r.delivery.plan_alerts([late], r.clock.now())
+        r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 100)
+        r.delivery.wake()
+        await wait_until(lambda: len(api.delivered.get(7, [])) == 4)
+        order = [next(f"Result {i}" for i in range(4) if f"Result {i}" in text) for text in api.delivered[7]]
+        assert order == ["Result 0", "Result 1", "Result 2", "Result 3"]
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 4}
+
+
+async def test_an_alert_claimed_while_the_one_before_it_is_parked_after_429s_waits_for_it(
+    tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sender claims the chat's next alert while the park of the one before it is being written (the
+    # database busy): it must not go out first.
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.storms = {7: 3}
+        parking, gate = asyncio.Event(), asyncio.Event()
+        park = r.db.deliveries.park
+
+        async def slow_park(*args: object, **kwargs: object) -> None:
+            parking.set()
+            await gate.wait()
+            await park(*args, **kwargs)  # type: ignore[arg-type]
+
+        claimed = asyncio.Event()
+        chats_by_ids = r.db.deliveries.chats_by_ids
+
+        async def read_chats(chat_ids: list[int]) -> object:
+            found = await chats_by_ids(chat_ids)
+            if parking.is_set():  # the claim of Result 1: the sender takes it in hand right after this read
+                claimed.set()
+            return found
+
+        monkeypatch.setattr(r.db.deliveries, "park", slow_park)
+        monkeypatch.setattr(r.db.deliveries, "chats_by_ids", read_chats)
+        await r.delivery.start()
+        await r.delivery.plan_alerts([await store_article(r, "Result 0", topics=("sport",))], r.clock.now())
+        await asyncio.wait_for(parking.wait(), 10)
+        await r.delivery.plan_alerts([await store_article(r, "Result 1", topics=("sport",))], r.clock.now())
+        r.delivery.wake()
+        await asyncio.wait_for(claimed.wait(), 10)
+        gate.set()
+        await wait_until(lambda: r.delivery._state.in_window == 0 and not r.delivery._tasks)
+        r.clock.advance(delivery_module.OUTAGE_RETRY_SECONDS + 100)
+        r.delivery.wake()
+        await wait_until(lambda: len(api.delivered.get(7, [])) == 2)
+        assert ["Result 0" in api.delivered[7][0], "Result 1" in api.delivered[7][1]] == [True, True]
+
+
 @pytest.mark.parametrize("leave", ["stop", "pause"])
 async def test_stop_or_pause_ends_alerts_already_on_their_way(
     tmp_path: Path, emulator: BotApiEmulator, leave: str
@@ -1115,19 +1192,14 @@ async def test_a_group_merged_into_its_supergroup_mid_digest_still_gets_the_stor
 
         first, third = await story(1), await story(3)
         assert await r.delivery.plan_alerts([first, third], clock.now()) == 2
-        # The supergroup talked to the bot before the upgrade was known, and waits for its own evening digest
-        # of the second story.
-        await add_chat(
-            r,
-            -1001234,
-            topics=("sport",),
-            type="supergroup",
-            in_emulator=False,
-            mode="digest",
-            digest_times=("20:00",),
-        )
+        # The supergroup talked to the bot before the upgrade was known, and got the second story as an alert.
+        # (Had its copy still waited, it would have gone in the merge, the group's copy being on its way.)
+        await emulator.add_chat(-1001234, "supergroup")
+        await add_chat(r, -1001234, topics=("sport",), type="supergroup", in_emulator=False)
         second = await story(2)
         assert await r.delivery.plan_alerts([second], clock.now()) == 2
+        await r.delivery.start()
+        await wait_until_sent(r, -1001234)
         clock.set(utc(2026, 1, 5, 8))
         emulator.hold_answers(-100)
         digest = asyncio.create_task(r.delivery.send_due_digests(clock.now()))
@@ -1138,10 +1210,47 @@ async def test_a_group_merged_into_its_supergroup_mid_digest_still_gets_the_stor
         emulator.release_answers(-100)
         await digest
         shown = [m.text for m in emulator.messages(-100) + emulator.messages(-1001234)]
-        assert [sum(f"Story {i}" in text for text in shown) for i in (1, 2, 3)] == [1, 0, 1]
-        # Story 2 waits for the supergroup's own digest.
+        assert [sum(f"Story {i}" in text for text in shown) for i in (1, 2, 3)] == [1, 1, 1]
+        # The group's copy of story 2 went in the merge: the supergroup's alert is its record.
         counts = await r.db.deliveries.counts_by_status()
-        assert counts == {"sent": 2, "pending": 1}
+        assert counts == {"sent": 3}
+
+
+async def test_a_group_merged_into_its_supergroup_does_not_get_a_story_it_was_sent_again(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> None:
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, -100, topics=("sport",))
+        # The supergroup talked to the bot before the upgrade was known, and an admin set quiet hours there:
+        # its copy of the story is held until 08:00, while the group gets the story at once.
+        clock.advance(1)
+        await emulator.add_chat(-1001234, "supergroup")
+        await add_chat(
+            r,
+            -1001234,
+            topics=("sport",),
+            type="supergroup",
+            in_emulator=False,
+            quiet_start="06:00",
+            quiet_end="08:00",
+        )
+        cup = await store_article(r, "Cup final", topics=("sport",))
+        assert await r.delivery.plan_alerts([cup], clock.now()) == 2
+        await r.delivery.start()
+        await wait_until(lambda: len(emulator.messages(-100)) == 1)
+        # The bot handles the migration message: the group's settings (known longer) win, without quiet hours.
+        await emulator.migrate_chat(-100, -1001234, announce=False)
+        await chats.migrate(-100, -1001234)
+        clock.set(utc(2026, 1, 5, 8))
+        r.delivery.wake()
+        await wait_until_sent(r, -1001234)
+        # The members read the group's history in the supergroup: the story was there once already.
+        shown = texts(emulator, -100) + texts(emulator, -1001234)
+        assert sum(text.count("Cup final") for text in shown) == 1, shown
+        await r.delivery.aclose()
+        assert await r.db.deliveries.counts_by_status() == {"sent": 1}
 
 
 async def test_a_group_migrated_after_a_settings_change_gets_its_queued_alerts_in_the_supergroup(

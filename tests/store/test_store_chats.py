@@ -226,8 +226,28 @@ async def test_group_migration_merges_into_an_existing_supergroup(db: Database) 
         ("topic", "science"),
         ("keyword", "fusion"),
     ]
-    # Each story still reaches the chat at most once.
-    assert sorted(await _deliveries(db)) == [(-1001, 1, "sent"), (-1001, 2, "pending")]
+    # Each story still reaches the chat at most once: the supergroup's waiting copy of story 2 is dropped, as the
+    # group was sent it (kept, it was sent again where the members read the group's history).
+    assert sorted(await _deliveries(db)) == [(-1001, 1, "sent"), (-1001, 2, "sent")]
+
+
+async def test_a_merge_keeps_the_supergroups_waiting_copy_only_of_stories_the_group_did_not_get(
+    db: Database,
+) -> None:
+    await db.chats.register(-1, "group", "Club", ChatDefaults(), NOW)
+    await db.chats.register(-1001, "supergroup", "Club", ChatDefaults(), NOW + 1)
+    # The group's copies: on its way (story 1), failed (2), waiting (3); the supergroup's all wait.
+    for story_id, status in ((1, "sending"), (2, "failed"), (3, "pending")):
+        await _plan_delivery(db, -1, story_id=story_id, status=status)
+        await _plan_delivery(db, -1001, story_id=story_id, status="pending")
+
+    await db.chats.migrate(-1, -1001, NOW + 2)
+
+    assert sorted(await _deliveries(db)) == [
+        (-1001, 1, "sending"),
+        (-1001, 2, "pending"),
+        (-1001, 3, "pending"),
+    ]
 
 
 async def test_an_inactive_groups_digest_merged_into_its_supergroup_comes_at_its_next_time(

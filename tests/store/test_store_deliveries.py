@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.store import ChatDefaults, Database
-from bot.store.deliveries import OVER_DIGEST_CAP, PlannedDelivery
+from bot.store.deliveries import OVER_DIGEST_CAP, RATE_LIMITED, PlannedDelivery
 from tests.store.samples import NOW, make_article
 
 
@@ -68,6 +68,24 @@ async def test_parking_an_alert_dropped_meanwhile_does_not_bring_it_back(db: Dat
     await db.deliveries.park(claimed.id, NOW + 60, 1, "network: timed out")
     assert await db.deliveries.claim_alerts(NOW + 120, 10) == []
     assert await db.deliveries.counts_by_status() == {"dropped": 1}
+
+
+async def test_a_chats_alerts_wait_for_its_alert_parked_after_a_storm_of_429s(db: Database) -> None:
+    # Parked for 5 minutes, the chat's later alerts (the one claimed behind it, those queued, those planned
+    # meanwhile, and after a restart) went out first: Telegram takes the chat's messages again long before.
+    for chat_id in (1, 2):
+        await db.chats.register(chat_id, "private", None, ChatDefaults(), NOW)
+    await _queue(db, [(1, 1, 0.0), (1, 2, 0.0), (1, 3, 0.0), (2, 20, 0.0)])
+    first, second = await db.deliveries.claim_alerts(NOW, 2)
+    await db.deliveries.park(first.id, NOW + 300, 0, RATE_LIMITED, behind=[second.id])
+    await _queue(db, [(1, 4, 0.0)])
+    claimed = await db.deliveries.claim_alerts(NOW + 60, 10)
+    assert [(d.chat_id, d.story_id) for d in claimed] == [(2, 20)]
+    claimed = await db.deliveries.claim_alerts(NOW + 300, 10)
+    assert [d.story_id for d in claimed] == [1, 2]
+    # A park of Telegram being unreachable keeps nothing back: its later alerts are parked in turn if it still is.
+    await db.deliveries.park(claimed[0].id, NOW + 600, 5, "network: timed out", behind=[claimed[1].id])
+    assert [d.story_id for d in await db.deliveries.claim_alerts(NOW + 300, 10)] == [2, 3]
 
 
 async def test_planning_an_article_takes_it_off_the_to_plan_list_in_the_same_write(db: Database) -> None:
