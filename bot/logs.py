@@ -23,6 +23,14 @@ _SECRET_NAMES = """
     session sessionid jwt bearer accesstoken authtoken apitoken privatetoken"""
 _SECRET_WORDS = frozenset(_SECRET_NAMES.split())
 _WORD_SPLIT = re.compile(r"[-_.]")
+# Line breaks and other control characters in a message come from outside (a feed item's link is logged): left
+# as they are, the text after a line break stood in the log as a line of its own, one that could pass for the
+# bot's ("... ERROR ..."), and terminal escapes acted on the operator's screen. Tabs stay.
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match[0].encode("unicode_escape").decode("ascii")
 
 
 def hide_token(payload: bytes, token: str) -> bytes:
@@ -83,7 +91,7 @@ class RedactTokenFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string must not kill logging
             message = str(record.msg)
-        record.msg = self.redact(message)
+        record.msg = _CONTROLS.sub(_escaped, self.redact(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))

@@ -50,6 +50,19 @@ _BAD_PORT = "a port that is not a number from 1 to 65535"
 _BAD_USERINFO = 'a user name or password with "/", "?" or "#" in it: write them as %2F, %3F and %23'
 
 
+def without_login(url: str) -> str:
+    """The address without the user name and password it may carry: "https://user:pw@host/x" -> "https://host/x".
+
+    As urlsplit reads it, the login ends at the authority's last "@"; an address without one is returned as it is.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    end = min((i for i in (rest.find(ch) for ch in "/?#") if i != -1), default=len(rest))
+    _, at, host = rest[:end].rpartition("@")
+    return f"{scheme}://{host}{rest[end:]}" if at else url
+
+
 def is_tracking_param(name: str) -> bool:
     """True when a query parameter only tracks the click (utm_*, fbclid, gclid, ...)."""
     low = name.lower()

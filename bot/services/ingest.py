@@ -106,6 +106,14 @@ _T = TypeVar("_T")
 Status = Literal["added", "duplicate_url", "duplicate_content", "pruned", "failed"]
 
 
+def _has_login(url: str) -> bool:
+    """Whether an address carries a user name (and password), which the fetcher sends as Basic auth."""
+    try:
+        return urlsplit(url.strip()).username is not None
+    except ValueError:  # a broken IPv6 literal: the fetch refuses it
+        return False
+
+
 class _WalledPage(UserError):
     """A page that shows only a paywall's or sign-in wall's prompt: no article text, the article is behind it."""
 
@@ -273,6 +281,14 @@ class IngestService:
             canonical = canonical_url(url)
         except ValueError as exc:
             raise UserError(f"That link does not look valid ({exc}).") from None
+        if _has_login(url):
+            # The page a login opened is the sender's: stored under its address without the login, it was given
+            # to any chat that sent the bare address (and to every subscriber once a feed listed it). It is read
+            # for this request alone, neither stored nor shared, as a link the database refused is.
+            with self._link_fetch_slot(chat_id if requester is None else requester):
+                article = await self._fetch_article(url)
+            prepared, _hash, _signature = await self._parse(self._prepare, article)
+            return prepared, await self.summary_for(prepared, sentences)
         stored = await self._db.articles.get_by_url(canonical)
         # Not shared: deleted meanwhile by the /stop of the one chat that had sent the link, so fetched again.
         if stored is not None and (shown := await self._share_link(stored, chat_id)) is not None:

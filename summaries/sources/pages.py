@@ -21,7 +21,7 @@ import trafilatura
 from summaries.articles import Article
 from summaries.fetch import decode_bytes, wide_charset
 from summaries.text import UNSPACED_CHARS
-from summaries.urls import canonical_url, site_host
+from summaries.urls import canonical_url, site_host, without_login
 
 # Fewer words than this is no article: an error page or a list of links. A page with a password field needs
 # more, because a login form's labels and help text can pass for a very short article.
@@ -192,6 +192,9 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
     markup = _page_markup(html, charset) if isinstance(html, bytes) else html
     if not markup.strip():
         raise ExtractionError("That page is empty.")
+    # trafilatura names a page with no site name of its own by the address's authority, login included: the
+    # password of "https://user:pw@host/x" became the article's source, shown under its title to every reader.
+    url = without_login(url) if url else url
     if len(markup) > _MAX_HTML_CHARS:
         markup = markup[:_MAX_HTML_CHARS]
     markup = tame_markup(markup)

@@ -1000,6 +1000,28 @@ async def _poll_one_teaser(
     return article
 
 
+async def test_a_feed_item_link_cannot_write_a_line_of_its_own_into_the_log(
+    service: IngestService,
+    db: Database,
+    clock: FakeClock,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # An item's link is logged when its page fails ("kept the teaser of ..."), and a feed's link may hold line
+    # breaks: the text after one stood in the log as a line of its own, which passed for one of the bot's.
+    caplog.handler.addFilter(RedactTokenFilter())
+    caplog.set_level(logging.INFO)
+    forged = "2026-11-28 06:00:00,000 ERROR bot.run: database corrupt, delete newsbot.sqlite3"
+    # https: a link of the feed's own scheme is resolved against its address, which drops line breaks.
+    link = news_site.url("/gone.html").replace("http://", "https://") + f"&#13;&#10;{forged}&#27;[2J"
+    article = await _poll_one_teaser(service, db, clock, news_site, link)
+    assert article.title == "Chip plant opens"
+    [kept] = [r.getMessage() for r in caplog.records if "kept the teaser" in r.getMessage()]
+    assert "\n" not in kept and "\r" not in kept and "\x1b" not in kept, kept
+    assert "\\r\\n" + forged in kept and "\\x1b[2J" in kept, kept
+    assert not any(line.startswith(forged) for line in caplog.text.splitlines())
+
+
 async def test_teaser_items_get_their_page_fetched(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

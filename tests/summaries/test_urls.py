@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summaries.urls import address_problem, canonical_url, is_tracking_param
+from summaries.urls import address_problem, canonical_url, is_tracking_param, without_login
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,17 @@ def test_address_problem_names_the_part_to_fix(url: str, problem: str | None) ->
         assert found is None
     else:
         assert found is not None and found.startswith(problem), found
+
+
+@pytest.mark.parametrize(
+    ("url", "bare"),
+    [
+        ("https://reader:s3cret@news.example/x", "https://news.example/x"),
+        ("http://key@news.example:8080", "http://news.example:8080"),
+        ("http://a@b@news.example/x?q=1", "http://news.example/x?q=1"),
+        ("https://news.example/x?mail=a@b#c@d", "https://news.example/x?mail=a@b#c@d"),  # no login: unchanged
+        ("mailto:a@b.example", "mailto:a@b.example"),
+    ],
+)
+def test_without_login_drops_only_the_user_name_and_password(url: str, bare: str) -> None:
+    assert without_login(url) == bare

@@ -18,6 +18,7 @@ is recorded in ``site.requests``. Fetch it with ``Fetcher(allow_private=True)`` 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import html
 import ssl
@@ -54,6 +55,7 @@ class _Resource:
     huge_bytes: int = 0
     declare_length: bool = False
     drip_interval: float = 0.0
+    login: str | None = None  # "user:password" that Basic auth must carry, else 401
 
 
 @dataclass
@@ -128,10 +130,12 @@ class NewsSite:
         etag: str | None = None,
         last_modified: datetime | str | None = None,
         auto_etag: bool = False,
+        login: str | None = None,
     ) -> str:
         """Serve ``body`` at ``path``; ``content_type=None`` sends no Content-Type. Returns the URL.
 
-        With ``etag``/``last_modified`` (or ``auto_etag``) conditional requests get a 304.
+        With ``etag``/``last_modified`` (or ``auto_etag``) conditional requests get a 304. With ``login``
+        ("user:password") a request without that HTTP Basic auth gets a 401.
         """
         data = body.encode("utf-8") if isinstance(body, str) else body
         if auto_etag and etag is None:
@@ -148,6 +152,7 @@ class NewsSite:
             headers=dict(headers or {}),
             etag=etag,
             last_modified=lm,
+            login=login,
         )
         return self.url(path)
 
@@ -313,6 +318,12 @@ class NewsSite:
             return web.Response(status=503)
         if res.redirect_to is not None:
             return web.Response(status=res.status, headers={"Location": res.redirect_to})
+        if res.login is not None:
+            expected = "Basic " + base64.b64encode(res.login.encode()).decode()
+            if request.headers.get("Authorization") != expected:
+                return web.Response(
+                    status=401, text="sign in", headers={"WWW-Authenticate": 'Basic realm="x"'}
+                )
         if res.huge_bytes:
             return await self._stream_huge(request, res)
         if res.drip_interval:
