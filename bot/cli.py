@@ -135,11 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument(
         "source", nargs="?", default="-", type=_source, metavar="SOURCE", help="file, http(s) URL or '-'"
     )
-    summarize.add_argument("--sentences", "-n", type=_sentences, default=None, help="summary length, 1-10")
+    summarize.add_argument(
+        "--sentences",
+        "-n",
+        type=_sentences,
+        default=None,
+        help="summary length, 1-10 (default: NEWSBOT_SUMMARY_SENTENCES, 3 unless set)",
+    )
     summarize.add_argument(
         "--algorithm",
         "-a",
         default="default",
+        # "-a LSA" was refused ("invalid choice: 'LSA'") while "-l EN" was taken.
+        type=str.lower,
         choices=ALGORITHMS,
         metavar="NAME",
         help="one of: " + ", ".join(ALGORITHMS) + " (default: %(default)s)",

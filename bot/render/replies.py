@@ -1140,9 +1140,25 @@ _COMMAND_SYNONYMS = {
 }
 
 
+# "/summary12" or "/summary_12": an id typed against the command (Telegram makes "/summary_12" a link).
+_NUMBER_GLUED = re.compile(r"([a-z]+)_?(\d{1,10})")
+# Commands whose words may be a number, suggested with it: "/summary12" was pointed to a bare /summary.
+_TAKE_A_NUMBER = frozenset({"summary", "search"})
+
+
 def suggest_command(command: str, *, admin: bool = False) -> str | None:
-    """The command meant by an unknown one: a known synonym ("/follow") or a near miss ("/lates")."""
+    """The command meant by an unknown one: a known synonym ("/follow"), a near miss ("/lates"), or a command
+    with its number glued on ("/summary12" -> "summary 12")."""
     name = command.lstrip("/").lower()
+    glued = _NUMBER_GLUED.fullmatch(name)
+    if glued:
+        meant = _suggest_name(glued[1], admin=admin)
+        if meant in _TAKE_A_NUMBER:
+            return f"{meant} {glued[2]}"
+    return _suggest_name(name, admin=admin)
+
+
+def _suggest_name(name: str, *, admin: bool) -> str | None:
     if name in _COMMAND_SYNONYMS:
         return _COMMAND_SYNONYMS[name]
     names = [item[0] for item in _HELP + (_ADMIN_HELP if admin else ())]

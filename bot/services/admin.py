@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from bot.errors import UserError
+from bot.render.replies import topic_label
 from bot.render.text import quoted
 from bot.store.models import Feed
 from summaries.urls import address_problem, is_tracking_param
@@ -109,13 +110,23 @@ class AdminService:
         for word in (w for words in (suffix, *topic_words) for w in _TOPIC_SPLIT.split(words) if w):
             topic = self._catalogue.resolve(word)
             if topic is None:
-                raise UserError(f"{quoted(word)} is not a topic. Topics: {', '.join(self._topic_ids())}.")
+                near = self._catalogue.suggest(word)
+                hint = f" Did you mean {topic_label(near)}?" if near else ""
+                raise UserError(
+                    f"{quoted(word)} is not a topic.{hint} Topics: {', '.join(self._topic_ids())}."
+                )
             named.append(topic.id)
         topics = tuple(dict.fromkeys(named))
         existing = await self._find(url)
         if (polled := _polled_already(existing, topics)) is not None:
             return FeedAdded(polled, polled.title or url, created=False)
-        check = await self._ingest.check_feed(url)
+        try:
+            check = await self._ingest.check_feed(url)
+        except UserError as exc:
+            # "URL=busines" was fetched whole, as its typo is no topic, and answered with the site's 404 alone.
+            if hint := self._misspelt_topic_suffix(url):
+                raise UserError(f"{exc.message} {hint}") from None
+            raise
         found_on, others = check.found_on, check.others
         if found_on is not None:
             # A page named its feed: that feed is what gets polled, and it may be one already polled.
@@ -180,6 +191,20 @@ class AdminService:
         if all(self._catalogue.resolve(w) is not None for w in words):
             return head, tail
         return url, ""
+
+    def _misspelt_topic_suffix(self, url: str) -> str:
+        """For "https://a/rss=busines", whose words after the last "=" are topics but for near misses: the hint
+        naming the topics meant; "" otherwise (a query parameter's value is the feed's own, as in _topic_suffix)."""
+        _, eq, tail = url.rpartition("=")
+        words = [w for w in _TOPIC_SPLIT.split(tail) if w]
+        if not eq or not words or urlsplit(url).query.rpartition("&")[2].count("=") == 1:
+            return ""
+        meant = [self._catalogue.resolve(w) or self._catalogue.suggest(w) for w in words]
+        if not all(meant):
+            return ""
+        ids = "+".join(dict.fromkeys(t.id for t in meant if t is not None))
+        what = "a topic" if len(words) == 1 else "topics"
+        return f"If {quoted(tail, 40)} after the “=” was meant as {what}: did you mean ={ids}?"
 
     def _topic_ids(self) -> list[str]:
         return [t.id for t in self._catalogue.all()]

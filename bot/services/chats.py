@@ -116,6 +116,8 @@ class ChatService:
             raise UserError(SETTINGS_USAGE)
         name, rest = args[0].lower(), [a for a in args[1:] if a]
         if name in ("instant", "alerts", "alert"):
+            # "/settings instant off" turned alerts on, as if "off" had not been typed.
+            _alone(name, rest, hint="for digests instead, /settings digest 08:00")
             return await self.set_mode(chat_id, "instant"), "mode"
         if name in ("digest", "digests"):
             if _turns_off(" ".join(rest), _DIGEST_OFF_WORDS, what="digests", setting="digest"):
@@ -134,12 +136,20 @@ class ChatService:
             if len(rest) == 2 and rest[1].lower() in ("sentence", "sentences"):
                 # "/settings length 4 sentences" was told "Say how many sentences", which it had.
                 rest = rest[:1]
-            if len(rest) != 1:
+            if not rest:
                 raise UserError("Say how many sentences a summary should have, e.g. /settings length 4.")
+            if len(rest) != 1:
+                # "/settings length 4 5" was told "Say how many sentences", as if no number had been typed.
+                raise UserError(
+                    f"Give one number of sentences, not {quoted(' '.join(rest), 20)}; e.g. /settings length 4."
+                )
             return await self.set_length(chat_id, rest[0]), "length"
         if name in ("pause", "mute"):
+            # "/settings pause 2h" paused until a resume, the "2h" silently ignored; "pause off" paused too.
+            _alone(name, rest, hint="a pause lasts until /settings resume")
             return await self.set_paused(chat_id, True), "pause"
         if name in ("resume", "unpause", "unmute"):
+            _alone(name, rest)
             return await self.set_paused(chat_id, False), "resume"
         raise UserError(_unknown_setting(args))
 
@@ -337,6 +347,13 @@ def parse_quiet_hours(text: str) -> tuple[str | None, str | None]:
             "/settings quiet 22:00-07:00. To get nothing for a while, use /settings pause."
         )
     return start, end
+
+
+def _alone(name: str, rest: Sequence[str], *, hint: str = "") -> None:
+    """UserError when a setting that takes no value got one ("/settings pause 2h"), rather than ignoring it."""
+    if rest:
+        extra = quoted(" ".join(rest), 20)
+        raise UserError(f"Send /settings {name} alone, without {extra}" + (f"; {hint}." if hint else "."))
 
 
 def _turns_off(text: str, off_words: frozenset[str], *, what: str, setting: str) -> bool:

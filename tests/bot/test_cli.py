@@ -202,10 +202,18 @@ def test_summarize_of_a_titled_text_on_stdin_is_the_summary_of_the_file(tmp_path
     assert from_stdin.stdout == newsbot("summarize", "tram.txt", cwd=tmp_path).stdout
 
 
-def test_summarize_file_with_algorithm(tmp_path: Path) -> None:
+def test_summarize_help_gives_the_default_length(tmp_path: Path) -> None:
+    # "-n" said "summary length, 1-10" with no word of what it is when not given.
+    result = newsbot("summarize", "--help", cwd=tmp_path)
+    assert "(default: NEWSBOT_SUMMARY_SENTENCES, 3 unless set)" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("name", ["lexrank", "LexRank"])
+def test_summarize_file_with_algorithm(tmp_path: Path, name: str) -> None:
+    # "-a LexRank", as the algorithm is spelled in print, was refused as an invalid choice; "-l EN" is taken.
     path = tmp_path / "tram.txt"
     path.write_text(ARTICLE)
-    result = newsbot("summarize", str(path), "--algorithm", "lexrank", cwd=tmp_path)
+    result = newsbot("summarize", str(path), "--algorithm", name, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert "Harbor city approves new tram line" not in lines  # the title is not a summary sentence

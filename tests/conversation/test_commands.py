@@ -741,8 +741,36 @@ async def test_settings_length_with_its_unit_sets_the_length(
     )
     chat = await services_of(running_bot).chats.get(USER_CHAT)
     assert chat is not None and chat.summary_sentences == 1
-    # Two numbers are still neither taken.
-    assert "how many sentences" in (await say(emulator, "/settings length 4 5")).text
+    # Two numbers are still neither taken, and the answer says so: it was "Say how many sentences", as if none
+    # had been typed.
+    two = await say(emulator, "/settings length 4 5")
+    assert two.text == "⚠️ Give one number of sentences, not “4 5”; e.g. /settings length 4.", two.text
+    assert "how many sentences" in (await say(emulator, "/settings length")).text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.summary_sentences == 1
+
+
+async def test_settings_that_take_no_value_refuse_one_instead_of_ignoring_it(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/settings pause 2h" paused until a resume, "/settings instant off" turned alerts on and "/settings pause
+    # off" paused: the words after them were silently ignored.
+    await say(emulator, "/settings digest 08:00")
+    reply = await say(emulator, "/settings pause 2h")
+    assert reply.text == (
+        "⚠️ Send /settings pause alone, without “2h”; a pause lasts until /settings resume."
+    ), reply.text
+    off = await say(emulator, "/settings instant off")
+    assert off.text.startswith("⚠️ Send /settings instant alone, without “off”"), off.text
+    assert (
+        await say(emulator, "/settings resume now")
+    ).text == "⚠️ Send /settings resume alone, without “now”."
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and not chat.paused and chat.mode == "digest"
+    # Alone, they work as before.
+    assert "Paused" in (await say(emulator, "/settings mute")).text
+    assert "Resumed" in (await say(emulator, "/settings resume")).text
+    assert "alert for each new matching article" in (await say(emulator, "/settings instant")).text
 
 
 async def test_settings_digest_off_switches_to_alerts_and_keeps_the_times(

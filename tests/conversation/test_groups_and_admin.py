@@ -820,6 +820,33 @@ async def test_addfeed_takes_topics_written_as_in_newsbot_feeds(
     assert [(f.url, f.topics) for f in await services.admin.feeds()] == [(f"{url}?section=business", ())]
 
 
+async def test_addfeed_with_a_misspelt_topic_after_an_equals_sign_names_the_topic_meant(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
+) -> None:
+    # "/addfeed URL=busines" fetched "URL=busines" and answered only with the site's 404: nothing said that the
+    # typo, no topic, had been read as part of the address.
+    await news_site.publish("business", "Harbor Coffee grows", "Sales rose. Prices too. Investors were calm.")
+    url = news_site.feed_url("business")
+    refused = await say(emulator, f"/addfeed {url}=busines", chat=ADMIN_ID)
+    assert refused.text == (
+        "⚠️ The site says that page does not exist (404). "
+        "If “busines” after the “=” was meant as a topic: did you mean =business?"
+    ), refused.text
+    both = await say(emulator, f"/addfeed {url}=science+busines", chat=ADMIN_ID)
+    assert both.text.endswith(
+        "If “science+busines” after the “=” was meant as topics: did you mean =science+business?"
+    )
+    # Written apart, the typo is named with the topic meant.
+    apart = await say(emulator, f"/addfeed {url} busines", chat=ADMIN_ID)
+    assert apart.text.startswith("⚠️ “busines” is not a topic. Did you mean 💼 Business? Topics: "), apart.text
+    # A word that is near no topic, or a query parameter's value, gets the site's answer alone.
+    other = await say(emulator, f"/addfeed {url}=harbour", chat=ADMIN_ID)
+    assert other.text == "⚠️ The site says that page does not exist (404).", other.text
+    query = await say(emulator, f"/addfeed {url}x?section=busines", chat=ADMIN_ID)
+    assert query.text == "⚠️ The site says that page does not exist (404).", query.text
+    assert await services_of(running_bot).admin.feeds() == []
+
+
 async def test_feeds_show_a_dead_feed_usefully_and_addfeed_takes_topic_lists(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:

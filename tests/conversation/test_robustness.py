@@ -645,6 +645,19 @@ async def test_a_command_cut_short_suggests_the_command_it_starts(
     assert "Did you mean /summary?" in (await say(emulator, "/sum 12")).text
 
 
+async def test_a_command_with_its_number_glued_on_suggests_both(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/summary1" was answered "Did you mean /summary?", which alone asks for an article all over again.
+    reply = await say(emulator, "/summary1")
+    assert reply.text.startswith("I don't know /summary1. Did you mean /summary 1?"), reply.text
+    assert "Did you mean /summary 12?" in (await say(emulator, "/summary_12")).text
+    assert "Did you mean /summary 3?" in (await say(emulator, "/summery3")).text
+    assert "Did you mean /search 2025?" in (await say(emulator, "/search2025")).text
+    # A command that takes no number is suggested alone.
+    assert "Did you mean /latest?" in (await say(emulator, "/latest2")).text
+
+
 async def test_an_admin_command_cut_short_by_a_non_admin_is_not_taken_for_start(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -316,7 +316,8 @@ async def test_digest_times_switch_to_digest_and_schedule_the_next(chats: ChatSe
         (["quiet", "22:00-22:00"], "different"),
         (["length", "11"], "1 to 10"),
         (["length", "0"], "1 to 10"),  # a summary of no sentences would be an empty message
-        (["length", "4", "5"], "how many sentences"),  # two numbers: neither is taken silently
+        (["length", "4", "5"], "one number of sentences"),  # two numbers: neither is taken silently
+        (["pause", "2h"], "until /settings resume"),  # a pause has no duration: not ignored either
         (["length", "many"], "not a number"),
         (["colour", "blue"], "don't know"),
     ],
