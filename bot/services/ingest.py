@@ -41,6 +41,7 @@ from summaries.sources.feeds import (
     FeedItem,
     ParsedFeed,
     advertised_feeds,
+    former_article_url,
     is_teaser,
     item_to_article,
     looks_like_feed,
@@ -821,8 +822,14 @@ class IngestService:
             if await self._db.articles.remembers_pruned(url, now):
                 return None, 0
         article = item_to_article(item, parsed, feed.topics)
-        if not item.url and await self._db.articles.get_by_url(article.url) is not None:
-            return None, 0
+        if not item.url:
+            if await self._db.articles.get_by_url(article.url) is not None:
+                return None, 0
+            # Stored by an older newsbot under the identity it had then: the same item, known from now on by
+            # its new one.
+            former = former_article_url(item, parsed)
+            if former is not None and await self._db.articles.rename_url(former, article.url):
+                return None, 0
         if item.url and is_teaser(item) and may_fetch:
             try:
                 page = await self._fetch_article(item.url)

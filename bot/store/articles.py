@@ -541,6 +541,20 @@ class ArticleRepo:
         found = await self.lookup_url(url)
         return found[0] if found else None
 
+    async def rename_url(self, old: str, new: str) -> bool:
+        """Store the article at ``old`` under ``new`` (a feed item's identity that changed with a newer
+        newsbot), unless ``new`` is taken; whether there was one at ``old``."""
+        rows = await fetch_all(self._db.reader, "SELECT 1 FROM articles WHERE url = ?", (old,))
+        if not rows:  # a new item: no write (a first poll asks it of up to 1,000)
+            return False
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE articles SET url = ? WHERE url = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)",
+                (new, old, new),
+            )
+        return True
+
     async def lookup_url(self, url: str) -> tuple[Article, bool] | None:
         """The article with this canonical URL and whether it is private to the chats that sent it, or None."""
         rows = await fetch_all(
