@@ -1460,6 +1460,58 @@ async def test_podcast_episodes_stored_by_an_older_newsbot_are_recognised_and_no
     assert await db.articles.count() == 2
 
 
+async def test_an_item_with_no_link_guid_or_audio_is_not_news_again_when_its_text_is_edited(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Known by its title and the start of its text, a notice the feed corrected was stored a second time and
+    # every follower alerted again. Its title and date are the notice; a recurring title on another date, or
+    # two notices under one title and date, are news.
+    def notices(listed: list[tuple[str, str, float]]) -> str:
+        items = "".join(
+            f"<item><title>{title}</title><description>{text}</description><pubDate>{_rfc822(when)}</pubDate></item>"
+            for title, text, when in listed
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port notices</title>{items}</channel></rss>"
+
+    start = clock.now()
+    url = news_site.add(
+        "/notices.xml",
+        notices([("Berth 4 closed", "Berth 4 is closed for repairs.", start - 30)]),
+        content_type="application/rss+xml",
+    )
+    await db.feeds.add(url, (), None, start - 60)
+    await service.poll_due_feeds(clock.now())
+    clock.advance(601)
+    corrected = ("Berth 4 closed", "Berth 4 is closed for repairs until Monday.", start - 30)
+    news_site.add("/notices.xml", notices([corrected]), content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 1
+    clock.advance(601)
+    later = [
+        ("Berth 4 closed", "Berth 4 is closed again: a crane broke.", start + 900),
+        ("Storm warning", "Gusts reach the outer buoy tonight.", start + 1000),
+        ("Storm warning", "Small craft stay in the inner harbour.", start + 1000),
+        corrected,
+    ]
+    news_site.add("/notices.xml", notices(later), content_type="application/rss+xml")
+    assert sorted(a.title for a in await service.poll_due_feeds(clock.now())) == [
+        "Berth 4 closed",
+        "Storm warning",
+        "Storm warning",
+    ]
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 4
+    # A date without a time of day (written as midnight) does not tell a day's second notice from the first.
+    midnight = start - start % 86400
+    for text in ("High water at 06:10.", "High water at 18:40."):
+        clock.advance(601)
+        news_site.add(
+            "/notices.xml", notices([("Tide table", text, midnight)]), content_type="application/rss+xml"
+        )
+        assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Tide table"]
+
+
 async def test_summarize_url_stores_the_page_and_explains_failures(
     service: IngestService, db: Database, news_site: NewsSite
 ) -> None:
