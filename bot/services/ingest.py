@@ -41,6 +41,7 @@ from summaries.sources.feeds import (
     FeedItem,
     ParsedFeed,
     advertised_feeds,
+    former_article_url,
     is_teaser,
     item_to_article,
     looks_like_feed,
@@ -619,6 +620,8 @@ class IngestService:
         storage_failed = False
         items_left = False
         stale_stored = 0
+        dated = Counter((item.title, item.published) for item in parsed.items if item.published is not None)
+        same_title_and_date = frozenset(key for key, count in dated.items() if count > 1)
         for item in parsed.items:
             if item.guid in guids and _listed_before(guids[item.guid], item.published, known.get(item.guid)):
                 continue
@@ -627,7 +630,13 @@ class IngestService:
                 break
             try:
                 article, fetched_page = await self._item_article(
-                    item, parsed, feed, teaser_budget > 0, now, backlog=first_poll or swapped
+                    item,
+                    parsed,
+                    feed,
+                    teaser_budget > 0,
+                    now,
+                    backlog=first_poll or swapped,
+                    same_title_and_date=same_title_and_date,
                 )
                 if article is None:
                     if item.guid in guids:
@@ -817,7 +826,15 @@ class IngestService:
             )
 
     async def _item_article(
-        self, item: FeedItem, parsed: ParsedFeed, feed: Feed, may_fetch: bool, now: float, *, backlog: bool
+        self,
+        item: FeedItem,
+        parsed: ParsedFeed,
+        feed: Feed,
+        may_fetch: bool,
+        now: float,
+        *,
+        backlog: bool,
+        same_title_and_date: frozenset[tuple[str, datetime]] = frozenset(),
     ) -> tuple[Article | None, int]:
         if item.url:
             try:
@@ -837,8 +854,27 @@ class IngestService:
             if await self._db.articles.remembers_pruned(url, now):
                 return None, 0
         article = item_to_article(item, parsed, feed.topics)
-        if not item.url and await self._db.articles.get_by_url(article.url) is not None:
-            return None, 0
+        if not item.url:
+            if await self._db.articles.get_by_url(article.url) is not None:
+                return None, 0
+            # Stored by an older newsbot under the identity it had then: the same item, known from now on by
+            # its new one.
+            former = former_article_url(item, parsed)
+            if former is not None and await self._db.articles.rename_url(former, article.url):
+                return None, 0
+            # Known by its title and text, an item whose text the feed edited (a corrected notice, a sponsor
+            # line added to a podcast's notes whose audio moved to another host) was stored and alerted again.
+            # Its title and date are that item, unless another item of the listing shares them, or the date
+            # has no time of day (two notices of one day under one title).
+            if (
+                item.published is not None
+                and item.published.timestamp() % 86400
+                and (item.title, item.published) not in same_title_and_date
+                and await self._db.articles.rename_feed_item(
+                    feed.id, article.title, item.published, article.url
+                )
+            ):
+                return None, 0
         if item.url and is_teaser(item) and may_fetch:
             try:
                 page = await self._fetch_article(item.url)

@@ -541,6 +541,40 @@ class ArticleRepo:
         found = await self.lookup_url(url)
         return found[0] if found else None
 
+    async def rename_url(self, old: str, new: str) -> bool:
+        """Store the article at ``old`` under ``new`` (a feed item's identity that changed with a newer
+        newsbot), unless ``new`` is taken; whether there was one at ``old``."""
+        rows = await fetch_all(self._db.reader, "SELECT 1 FROM articles WHERE url = ?", (old,))
+        if not rows:  # a new item: no write (a first poll asks it of up to 1,000)
+            return False
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE articles SET url = ? WHERE url = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)",
+                (new, old, new),
+            )
+        return True
+
+    async def rename_feed_item(self, feed_id: int, title: str, published: datetime, new: str) -> bool:
+        """Store under ``new`` the one article of feed ``feed_id`` without a link of its own (a made-up
+        "urn:newsbot:" address) under this title and date, if there is exactly one and ``new`` is not taken;
+        whether it was found."""
+        rows = await fetch_all(
+            self._db.reader,
+            "SELECT id FROM articles WHERE feed_id = ? AND title = ? AND published_at = ?"
+            " AND substr(url, 1, 12) = 'urn:newsbot:' LIMIT 2",
+            (feed_id, _storable(title), _epoch(published)),
+        )
+        if len(rows) != 1:
+            return False
+        async with self._db.write() as conn:
+            await run(
+                conn,
+                "UPDATE articles SET url = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)",
+                (new, int(rows[0]["id"]), new),
+            )
+        return True
+
     async def lookup_url(self, url: str) -> tuple[Article, bool] | None:
         """The article with this canonical URL and whether it is private to the chats that sent it, or None."""
         rows = await fetch_all(

@@ -151,6 +151,8 @@ class FeedItem:
     # The outlet an aggregator's item names (RSS/Atom <source>): its name and its site.
     source: str | None = None
     source_url: str | None = None
+    # The audio or video file of a podcast episode (RSS <enclosure>, JSON Feed attachment): absolute, or None.
+    enclosure: str | None = None
 
     @property
     def text(self) -> str:
@@ -750,7 +752,18 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         author=_plain(entry.get("author")) or None,
         guid=guid,
         **_entry_source(entry.get("source"), base),
+        enclosure=_entry_enclosure(entry, base),
     )
+
+
+def _entry_enclosure(entry: Mapping[str, Any], base: str) -> str | None:
+    for link in entry.get("links") or []:
+        href = link.get("href")
+        if href and link.get("rel") == "enclosure":
+            absolute = _absolute(base, str(href).strip())
+            if absolute.startswith(("http://", "https://")):
+                return absolute
+    return None
 
 
 def _item_date(entry: Mapping[str, Any]) -> datetime | None:
@@ -1072,6 +1085,13 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
         if isinstance(a, dict) and _str_or_none(a.get("name")):
             author = _plain(a.get("name"))
             break
+    enclosure = None
+    attachments = raw.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        href = _str_or_none(attachment.get("url")) if isinstance(attachment, dict) else None
+        if href and _absolute(base, href).startswith(("http://", "https://")):
+            enclosure = _absolute(base, href)
+            break
     return FeedItem(
         url=link,
         title=title,
@@ -1081,6 +1101,7 @@ def _json_item(raw: Mapping[str, Any], base: str) -> FeedItem | None:
         categories=categories,
         author=author,
         guid=guid,
+        enclosure=enclosure,
     )
 
 
@@ -1191,5 +1212,36 @@ def _article_url(item: FeedItem, feed: ParsedFeed) -> str:
     # No link at all: a stable made-up identity, so the same item is still recognised on the next poll. The
     # feed is part of it even with an id: ids are only unique within a feed ("1", "2", ... on small sites).
     site = feed.link or feed.title
-    key = f"{site}\n{item.guid}" if item.guid else f"{site}\n{item.title}\n{item.summary[:200]}"
+    if item.guid:
+        key = f"{site}\n{item.guid}"
+    elif item.enclosure:
+        # A podcast episode with neither: its audio file and title. Its show notes were part of it, so an
+        # edited description (a sponsor line added) made the episode news again for every follower. The file's
+        # query string is left out: audio hosts sign each download address anew; the title keeps two episodes
+        # served from one address ("/play?ep=3", "/play?ep=4") apart.
+        key = f"{site}\n{item.title}\nenclosure {_enclosure_file(item.enclosure)}"
+    else:
+        return _text_identity(item, site)
     return "urn:newsbot:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
+def former_article_url(item: FeedItem, feed: ParsedFeed) -> str | None:
+    """The identity ``item`` had before its audio file was part of it (its title and text), when it has
+    another now: an episode stored under it is still the one stored, not news again."""
+    if item.url or item.guid or not item.enclosure:
+        return None
+    return _text_identity(item, feed.link or feed.title)
+
+
+def _text_identity(item: FeedItem, site: str) -> str:
+    key = f"{site}\n{item.title}\n{item.summary[:200]}"
+    return "urn:newsbot:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
+def _enclosure_file(url: str) -> str:
+    """An enclosure's host and path, without the scheme, query string or fragment."""
+    try:
+        parts = urlsplit(url)
+        return f"{(parts.hostname or '').lower()}{parts.path}"
+    except ValueError:
+        return url

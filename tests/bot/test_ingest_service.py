@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import json
 import logging
 import sqlite3
@@ -1385,6 +1386,152 @@ async def test_every_episode_of_a_podcast_linking_each_to_the_shows_home_page_is
     assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Harbour Hour 3"]
     clock.advance(601)
     assert await service.poll_due_feeds(clock.now()) == []
+
+
+def _episodes_rss(home: str, episodes: list[tuple[str, str, str]]) -> str:
+    """A podcast feed whose episodes (title, show notes, audio address) have no link and no guid, only audio."""
+    items = "".join(
+        f"<item><title>{title}</title><description>{notes}</description>"
+        f"<enclosure url='{audio}' length='1000' type='audio/mpeg'/></item>"
+        for title, notes, audio in episodes
+    )
+    return (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>Dock Talk</title><link>{home}</link>"
+        f"{items}</channel></rss>"
+    )
+
+
+async def test_a_podcast_episode_known_only_by_its_audio_is_not_news_again_when_its_notes_are_edited(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Episodes with no link and no guid were known by their title and the start of their notes: a publisher
+    # adding a sponsor line to the notes (and the audio host signing each download address anew) made every
+    # edited episode a new story, stored twice and alerted to every follower again. The audio is the episode.
+    home = news_site.url("/")
+
+    def episodes(notes: str, signature: int) -> list[tuple[str, str, str]]:
+        return [
+            (
+                f"Dock Talk {n}",
+                f"Episode {n}: the crew discusses berth {n * 3}. {notes}",
+                news_site.url(f"/audio/dock-{n}.mp3?sig={signature}{n}"),
+            )
+            for n in (2, 1)
+        ]
+
+    url = news_site.add("/dock.xml", _episodes_rss(home, episodes("", 1)), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    assert await db.articles.count() == 2
+    clock.advance(601)
+    edited = episodes("Sponsored by the Harbour Bakery.", 7)
+    news_site.add("/dock.xml", _episodes_rss(home, edited), content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 2
+    # A new episode is still news, and two episodes served from one download address stay two.
+    clock.advance(601)
+    newer = [
+        ("Dock Talk 4", "Episode 4: tugboats.", news_site.url("/audio/play?ep=4")),
+        ("Dock Talk 3", "Episode 3: cranes.", news_site.url("/audio/play?ep=3")),
+        *edited,
+    ]
+    news_site.add("/dock.xml", _episodes_rss(home, newer), content_type="application/rss+xml")
+    assert sorted(a.title for a in await service.poll_due_feeds(clock.now())) == [
+        "Dock Talk 3",
+        "Dock Talk 4",
+    ]
+    assert await db.articles.count() == 4
+
+
+async def test_podcast_episodes_stored_by_an_older_newsbot_are_recognised_and_not_alerted_after_an_edit(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # An older newsbot named an episode without link or guid after its title and notes. After the upgrade the
+    # episode it stored is still that episode: not stored or alerted again, now or when its notes are edited.
+    home = news_site.url("/")
+
+    def episodes(notes: str) -> list[tuple[str, str, str]]:
+        return [
+            (
+                f"Dock Talk {n}",
+                f"Episode {n}: the crew discusses berth {n * 3}.{notes}",
+                news_site.url(f"/audio/dock-{n}.mp3"),
+            )
+            for n in (2, 1)
+        ]
+
+    url = news_site.add("/dock.xml", _episodes_rss(home, episodes("")), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    async with db.write() as conn:  # the names the older newsbot gave them
+        for title, notes, _ in episodes(""):
+            former = hashlib.sha1(f"{home}\n{title}\n{notes}".encode()).hexdigest()[:20]
+            await conn.execute(
+                "UPDATE articles SET url = ? WHERE title = ?", (f"urn:newsbot:{former}", title)
+            )
+    clock.advance(601)
+    news_site.add("/dock.xml", _episodes_rss(home, episodes("")), content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    clock.advance(601)
+    news_site.add(
+        "/dock.xml",
+        _episodes_rss(home, episodes(" Sponsored by the Harbour Bakery.")),
+        content_type="application/rss+xml",
+    )
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 2
+
+
+async def test_an_item_with_no_link_guid_or_audio_is_not_news_again_when_its_text_is_edited(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # Known by its title and the start of its text, a notice the feed corrected was stored a second time and
+    # every follower alerted again. Its title and date are the notice; a recurring title on another date, or
+    # two notices under one title and date, are news.
+    def notices(listed: list[tuple[str, str, float]]) -> str:
+        items = "".join(
+            f"<item><title>{title}</title><description>{text}</description><pubDate>{_rfc822(when)}</pubDate></item>"
+            for title, text, when in listed
+        )
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port notices</title>{items}</channel></rss>"
+
+    start = clock.now()
+    url = news_site.add(
+        "/notices.xml",
+        notices([("Berth 4 closed", "Berth 4 is closed for repairs.", start - 30)]),
+        content_type="application/rss+xml",
+    )
+    await db.feeds.add(url, (), None, start - 60)
+    await service.poll_due_feeds(clock.now())
+    clock.advance(601)
+    corrected = ("Berth 4 closed", "Berth 4 is closed for repairs until Monday.", start - 30)
+    news_site.add("/notices.xml", notices([corrected]), content_type="application/rss+xml")
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 1
+    clock.advance(601)
+    later = [
+        ("Berth 4 closed", "Berth 4 is closed again: a crane broke.", start + 900),
+        ("Storm warning", "Gusts reach the outer buoy tonight.", start + 1000),
+        ("Storm warning", "Small craft stay in the inner harbour.", start + 1000),
+        corrected,
+    ]
+    news_site.add("/notices.xml", notices(later), content_type="application/rss+xml")
+    assert sorted(a.title for a in await service.poll_due_feeds(clock.now())) == [
+        "Berth 4 closed",
+        "Storm warning",
+        "Storm warning",
+    ]
+    clock.advance(601)
+    assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 4
+    # A date without a time of day (written as midnight) does not tell a day's second notice from the first.
+    midnight = start - start % 86400
+    for text in ("High water at 06:10.", "High water at 18:40."):
+        clock.advance(601)
+        news_site.add(
+            "/notices.xml", notices([("Tide table", text, midnight)]), content_type="application/rss+xml"
+        )
+        assert [a.title for a in await service.poll_due_feeds(clock.now())] == ["Tide table"]
 
 
 async def test_summarize_url_stores_the_page_and_explains_failures(

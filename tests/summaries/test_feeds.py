@@ -1034,3 +1034,25 @@ def test_a_json_feed_items_numeric_id_is_its_id_and_a_web_address_id_its_link() 
     # An edited title is the same item, not a new story alerted again.
     assert tram_before.url.startswith("urn:newsbot:") and tram_after.url == tram_before.url
     assert ferry.url == "https://gazette.example/ferry"
+
+
+def test_a_json_feed_episode_with_no_id_and_no_url_is_known_by_its_title_and_attachment() -> None:
+    # Without id or url the item's show notes were part of its identity: edited, the episode was news again.
+    def episode(notes: str, audio: str, title: str = "Quay Cast 5") -> str:
+        item = {
+            "title": title,
+            "content_text": notes,
+            "attachments": [{"url": audio, "mime_type": "audio/mpeg"}],
+        }
+        doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Quay Cast", "items": [item]}
+        feed = parse_feed(json.dumps(doc).encode(), "https://quay.example/feed.json")
+        return item_to_article(feed.items[0], feed).url
+
+    first = episode("The ferry crew on night shifts.", "/media/qc5.mp3?token=a1")
+    assert first.startswith("urn:newsbot:")
+    edited = episode(
+        "The ferry crew on night shifts. Sponsored.", "https://quay.example/media/qc5.mp3?token=b2"
+    )
+    assert edited == first
+    assert episode("The ferry crew on night shifts.", "/media/qc6.mp3") != first
+    assert episode("The ferry crew on night shifts.", "/media/qc5.mp3", title="Quay Cast 6") != first
