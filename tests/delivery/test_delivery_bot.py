@@ -45,6 +45,24 @@ async def _business_feed_polled_for_chat_42(
         yield app
 
 
+async def _following(emulator: BotApiEmulator, keywords: tuple[tuple[int, str], ...]) -> None:
+    """Each chat of ``keywords`` (chat id, what it follows) sends /subscribe with its keyword."""
+    for chat, keyword in keywords:
+        await emulator.add_chat(chat)
+        await say(emulator, f"/subscribe {keyword}", chat=chat)
+
+
+async def _publish_a_minute_apart(
+    news_site: NewsSite, clock: FakeClock, stories: list[tuple[str, str]]
+) -> None:
+    """Publish each (title, sentence) in the business feed a minute after the last (its text the sentence five
+    times), then move the clock past the polls that read them all."""
+    for minutes, (title, body) in enumerate(stories, start=1):
+        published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
+        await news_site.publish("business", title, body * 5, published=published)
+    clock.advance(60 * (len(stories) + 1))
+
+
 async def test_feed_poll_to_instant_alert(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:
@@ -160,10 +178,7 @@ async def test_a_keyword_in_german_or_single_quotes_alerts_on_its_words_and_says
             ("Neues Elektroauto vorgestellt", "Der Hersteller zeigte ein günstiges Elektroauto. "),
             ("Solid state batteries near", "Solid state cells charge faster, the maker said. "),
         ]
-        for minutes, (title, body) in enumerate(stories, start=1):
-            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
-            await news_site.publish("business", title, body * 5, published=published)
-        clock.advance(240)
+        await _publish_a_minute_apart(news_site, clock, stories)
         first = await emulator.next_message(chat_id=77, timeout=10)
         second = await emulator.next_message(chat_id=77, timeout=10)
         assert "Neues Elektroauto vorgestellt" in first.text and "🔎 elektroauto" in first.text
@@ -178,18 +193,13 @@ async def test_a_keyword_typed_without_umlauts_alerts_on_the_umlaut_and_back_but
     # "/subscribe mueller" (a German keyboard without umlaut keys) never alerted on "Thomas Müller", nor
     # "/subscribe Müller" on a wire's "Mueller".
     async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
-        for chat, keyword in ((77, "mueller"), (78, "Müller"), (79, "Joe")):
-            await emulator.add_chat(chat)
-            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        await _following(emulator, ((77, "mueller"), (78, "Müller"), (79, "Joe")))
         stories = [
             ("Thomas Müller verlängert beim Klub", "Der Stürmer bleibt ein weiteres Jahr. "),
             ("Jo Baker opens a bakery", "The baker said bread sold out by noon. "),
             ("Mueller signs a new deal", "The forward stays for another season. "),
         ]
-        for minutes, (title, body) in enumerate(stories, start=1):
-            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
-            await news_site.publish("business", title, body * 5, published=published)
-        clock.advance(240)
+        await _publish_a_minute_apart(news_site, clock, stories)
         for chat in (77, 78):
             first = await emulator.next_message(chat_id=chat, timeout=10)
             second = await emulator.next_message(chat_id=chat, timeout=10)
@@ -205,18 +215,13 @@ async def test_a_keyword_typed_without_a_polish_l_or_danish_o_alerts_on_it_and_b
     # English wires print "Orsted" and "Lodz" for "Ørsted" and "Łódź", which have no accent to drop: a chat
     # following "orsted" never heard of a headline naming "Ørsted", and one following "łódź" of "Lodz".
     async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
-        for chat, keyword in ((77, "orsted"), (78, "Łódź")):
-            await emulator.add_chat(chat)
-            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        await _following(emulator, ((77, "orsted"), (78, "Łódź")))
         stories = [
             ("Ørsted wins an offshore wind auction", "The Danish group will build the farm by 2030. "),
             ("Lodz hosts a textile fair", "Exhibitors from twenty countries came to the city. "),
             ("Orsted shares rise", "Investors welcomed the auction result on Tuesday. "),
         ]
-        for minutes, (title, body) in enumerate(stories, start=1):
-            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
-            await news_site.publish("business", title, body * 5, published=published)
-        clock.advance(240)
+        await _publish_a_minute_apart(news_site, clock, stories)
         first = await emulator.next_message(chat_id=77, timeout=10)
         second = await emulator.next_message(chat_id=77, timeout=10)
         assert "Ørsted wins an offshore wind auction" in first.text, first.text
@@ -233,17 +238,12 @@ async def test_a_keyword_alerts_on_the_abbreviation_printed_with_full_stops(
     # Wire and American style print "U.S." and "U.N." where others print "US" and "UN": a chat following
     # "us election" (the phrase the bot suggests for "us") never heard of a "U.S. election" headline.
     async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
-        for chat, keyword in ((77, '"us election"'), (78, "UN")):
-            await emulator.add_chat(chat)
-            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        await _following(emulator, ((77, '"us election"'), (78, "UN")))
         stories = [
             ("U.S. election turnout hits a record", "Polling stations stayed open late in many states. "),
             ("U.N. envoy visits the border", "The envoy met officials from both sides on Monday. "),
         ]
-        for minutes, (title, body) in enumerate(stories, start=1):
-            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
-            await news_site.publish("business", title, body * 5, published=published)
-        clock.advance(180)
+        await _publish_a_minute_apart(news_site, clock, stories)
         alert = await emulator.next_message(chat_id=77, timeout=10)
         assert "U.S. election turnout hits a record" in alert.text and "🔎 us election" in alert.text, (
             alert.text
@@ -261,17 +261,12 @@ async def test_a_keyword_is_found_in_a_word_a_feed_prints_with_a_soft_hyphen(
     # "/subscribe bundesregierung" never alerted on "Bundes&shy;regierung", while "/subscribe regierung",
     # a word the headline does not hold, did. A word joiner or a zero-width no-break space hides the same way.
     async with _business_feed_polled_for_chat_42(tmp_path, emulator, news_site, clock, make_bot):
-        for chat, keyword in ((77, "bundesregierung"), (78, "regierung"), (79, "Strompreise")):
-            await emulator.add_chat(chat)
-            await say(emulator, f"/subscribe {keyword}", chat=chat)
+        await _following(emulator, ((77, "bundesregierung"), (78, "regierung"), (79, "Strompreise")))
         stories = [
             ("Bundes\u00adregierung senkt die Strom\u2060preise", "Die Senkung gilt ab dem Sommer. "),
             ("Neue Strom\ufeffpreise ab Juli", "Die Versorger passen ihre Tarife an. "),
         ]
-        for minutes, (title, body) in enumerate(stories, start=1):
-            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
-            await news_site.publish("business", title, body * 5, published=published)
-        clock.advance(180)
+        await _publish_a_minute_apart(news_site, clock, stories)
         alert = await emulator.next_message(chat_id=77, timeout=10)
         assert "senkt die" in alert.text and "🔎 bundesregierung" in alert.text, alert.text
         for title, _body in stories:
@@ -312,10 +307,7 @@ async def test_a_hindi_or_bengali_keyword_alerts_on_its_word_not_on_words_sharin
             ("भारत का निर्यात रिकॉर्ड स्तर पर", "भारत से निर्यात इस साल तेज़ी से बढ़ा। "),
             ("ঢাকা শেয়ারবাজারে উত্থান", "ঢাকা স্টক এক্সচেঞ্জে সূচক বেড়েছে। "),
         ]
-        for minutes, (title, body) in enumerate(stories, start=1):
-            published = datetime.fromtimestamp(clock.now() + 60 * minutes, UTC)
-            await news_site.publish("business", title, body * 5, published=published)
-        clock.advance(360)
+        await _publish_a_minute_apart(news_site, clock, stories)
         first = await emulator.next_message(chat_id=77, timeout=10)
         second = await emulator.next_message(chat_id=77, timeout=10)
         assert "भारत का निर्यात रिकॉर्ड स्तर पर" in first.text and "ঢাকা শেয়ারবাজারে উত্থান" in second.text
