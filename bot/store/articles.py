@@ -63,7 +63,8 @@ _NOT_WIDE_ALNUM = "[^A-Za-z0-9\uff21-\uff3a\uff41-\uff5a\uff10-\uff19]"
 _GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 _GREEK_VOWELS = "αεηιουω"
 # Letters unicode61 keeps though English wires print them plain ("Łódź" as "Lodz", "Ørsted" as "Orsted"), as
-# keyword subscriptions take them (bot/delivery/planning.py); in lower case.
+# keyword subscriptions take them (bot/delivery/planning.py); in lower case. The index reads them plain (migration
+# 0025), so a word typed with them is looked for plain.
 _PLAIN_LETTERS = {ord("ł"): "l", ord("ø"): "o"}
 # A word typed in capitals, 2 to 5 letters ("US", "UN", "NHS", "NATO"), is an acronym: the English stemmer makes
 # "US" the same word as "us", "used" and "using", so it must also appear as typed, in capitals (of 4 or 5
@@ -211,7 +212,8 @@ def search_terms(
         categories = [(ch, unicodedata.category(ch)) for ch in chunk]
         cleaned = "".join(ch for ch, cat in categories if cat[0] != "C")
         # The index splits a stored word at a format character (the zero-width non-joiner inside Persian
-        # words, a soft hyphen): such a word is also looked for as its parts in a row.
+        # words; not the soft hyphen, word joiner or U+FEFF, which it drops: migration 0025): such a word is
+        # also looked for as its parts in a row.
         parts = "".join(" " if cat == "Cf" else ch for ch, cat in categories if cat[0] != "C" or cat == "Cf")
         parts = " ".join(parts.lower().split())
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
