@@ -238,6 +238,9 @@ def search_terms(
         spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
         # "köln" also as "koeln", and "koeln" as "köln" (which needs a check: see the docstring).
         spellings[folded.translate(UMLAUT_AS_PAIR)] = None
+        # "U.S." and "U.N." are their letters as words to the index, one word to keyword subscriptions: "us election"
+        # and "un" find them (bot/delivery/planning.py), so a short word is also looked for with its letters apart.
+        spellings.update(dict.fromkeys(_dotted_spellings(folded)))
         umlauts = [] if folded in common else [u for u in _umlaut_spellings(folded) if u not in spellings]
         # An FTS5 prefix query when the last word is Korean: it may go on ("서울"* finds "서울에서").
         last = next((ch for ch in reversed(cleaned) if ch.isalnum()), "")
@@ -352,6 +355,20 @@ def _umlaut_spellings(word: str) -> list[str]:
             if len(spellings) == _MAX_SPELLINGS:
                 return spellings
     return spellings
+
+
+def _dotted_spellings(text: str) -> list[str]:
+    """``text`` with some of its words of 2 or 3 ASCII letters written a letter at a time, as the index holds an
+    abbreviation printed with a full stop after each letter ("us election" -> "u s election"): at most
+    _MAX_SPELLINGS, of its first three such words. (Longer ones are hardly printed so, and a phrase of single
+    letters that most English texts hold, "a", "s" from "'s", "i", "t" from "n't", costs a read of them all.)"""
+    words = text.split()
+    short = [at for at, word in enumerate(words) if 2 <= len(word) <= 3 and word.isascii() and word.isalpha()]
+    spellings: list[str] = []
+    for count in range(len(short[:3]), 0, -1):
+        for chosen in itertools.combinations(short[:3], count):
+            spellings.append(" ".join(" ".join(w) if at in chosen else w for at, w in enumerate(words)))
+    return spellings[:_MAX_SPELLINGS]
 
 
 def _sharp_s_spellings(word: str) -> list[str]:
@@ -670,9 +687,11 @@ class ArticleRepo:
             # instr (case-sensitive, no copy of the text) picks the few texts GLOB then checks.
             typed = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
             spellings = [word, word.capitalize()] if len(word) > 3 else [word]
-            checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
             # Japanese news print it full-width ("ＮＨＫの調査"): looked for only in such articles.
             full_width = [spelled.translate(_WIDE) for spelled in spellings]
+            # American and wire style print it with full stops ("U.S.", "U.N."), as keywords find it.
+            spellings += [".".join(word) + "."] if len(word) < 4 else []
+            checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
             checks += [f"(unspaced = 1 AND {typed.format(c)})" for _ in full_width for c in ("title", "body")]
             exact.append("(" + " OR ".join(checks) + ")")
             for spelled in (*spellings, *full_width):

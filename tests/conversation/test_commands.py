@@ -590,6 +590,26 @@ async def test_search_finds_a_soft_hyphenated_word_and_lodz_or_orsted_typed_plai
         assert "2 articles" in reply.text, reply.text
 
 
+async def test_search_finds_an_abbreviation_printed_with_full_stops_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "us election" was alerted on "U.S. election" stories, but the `/search "us election"` its
+    # digest names for the stories over its cap answered "Nothing found": the index holds "U.S." as "u" and "s".
+    await store_news(
+        running_bot, "vote", "U.S. election enters its last week", "Polls in {k} U.S. states tightened."
+    )
+    await store_news(running_bot, "un", "U.N. report on water", "The U.N. counted {k} dry rivers.")
+    await store_news(running_bot, "usa", "Tell us about the election", "Readers sent {k} letters about it.")
+    for words in ('"us election"', "us election", '"US election"', "US election", "U.S. election"):
+        reply = await say(emulator, f"/search {words}")
+        assert "U.S. election enters" in reply.text, (words, reply.text)
+        # "US" typed in capitals is still not "tell us", nor is the phrase.
+        assert ("Tell us" in reply.text) == (words == "us election"), (words, reply.text)
+    for words in ("un", "UN", "u.n."):
+        reply = await say(emulator, f"/search {words} water")
+        assert "U.N. report" in reply.text and "1 article" in reply.text, (words, reply.text)
+
+
 async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
