@@ -63,7 +63,8 @@ _NOT_WIDE_ALNUM = "[^A-Za-z0-9\uff21-\uff3a\uff41-\uff5a\uff10-\uff19]"
 _GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 _GREEK_VOWELS = "αεηιουω"
 # Letters unicode61 keeps though English wires print them plain ("Łódź" as "Lodz", "Ørsted" as "Orsted"), as
-# keyword subscriptions take them (bot/delivery/planning.py); in lower case.
+# keyword subscriptions take them (bot/delivery/planning.py); in lower case. The index reads them plain (migration
+# 0025), so a word typed with them is looked for plain.
 _PLAIN_LETTERS = {ord("ł"): "l", ord("ø"): "o"}
 # A word typed in capitals, 2 to 5 letters ("US", "UN", "NHS", "NATO"), is an acronym: the English stemmer makes
 # "US" the same word as "us", "used" and "using", so it must also appear as typed, in capitals (of 4 or 5
@@ -211,7 +212,8 @@ def search_terms(
         categories = [(ch, unicodedata.category(ch)) for ch in chunk]
         cleaned = "".join(ch for ch, cat in categories if cat[0] != "C")
         # The index splits a stored word at a format character (the zero-width non-joiner inside Persian
-        # words, a soft hyphen): such a word is also looked for as its parts in a row.
+        # words; not the soft hyphen, word joiner or U+FEFF, which it drops: migration 0025): such a word is
+        # also looked for as its parts in a row.
         parts = "".join(" " if cat == "Cf" else ch for ch, cat in categories if cat[0] != "C" or cat == "Cf")
         parts = " ".join(parts.lower().split())
         # A chunk without letters or digits would be an empty phrase, and an empty phrase matches nothing.
@@ -236,6 +238,9 @@ def search_terms(
         spellings = dict.fromkeys(s for base in bases for s in (base, *_letter_spellings(base)))
         # "köln" also as "koeln", and "koeln" as "köln" (which needs a check: see the docstring).
         spellings[folded.translate(UMLAUT_AS_PAIR)] = None
+        # "U.S." and "U.N." are their letters as words to the index, one word to keyword subscriptions: "us election"
+        # and "un" find them (bot/delivery/planning.py), so a short word is also looked for with its letters apart.
+        spellings.update(dict.fromkeys(_dotted_spellings(folded)))
         umlauts = [] if folded in common else [u for u in _umlaut_spellings(folded) if u not in spellings]
         # An FTS5 prefix query when the last word is Korean: it may go on ("서울"* finds "서울에서").
         last = next((ch for ch in reversed(cleaned) if ch.isalnum()), "")
@@ -350,6 +355,20 @@ def _umlaut_spellings(word: str) -> list[str]:
             if len(spellings) == _MAX_SPELLINGS:
                 return spellings
     return spellings
+
+
+def _dotted_spellings(text: str) -> list[str]:
+    """``text`` with some of its words of 2 or 3 ASCII letters written a letter at a time, as the index holds an
+    abbreviation printed with a full stop after each letter ("us election" -> "u s election"): at most
+    _MAX_SPELLINGS, of its first three such words. (Longer ones are hardly printed so, and a phrase of single
+    letters that most English texts hold, "a", "s" from "'s", "i", "t" from "n't", costs a read of them all.)"""
+    words = text.split()
+    short = [at for at, word in enumerate(words) if 2 <= len(word) <= 3 and word.isascii() and word.isalpha()]
+    spellings: list[str] = []
+    for count in range(len(short[:3]), 0, -1):
+        for chosen in itertools.combinations(short[:3], count):
+            spellings.append(" ".join(" ".join(w) if at in chosen else w for at, w in enumerate(words)))
+    return spellings[:_MAX_SPELLINGS]
 
 
 def _sharp_s_spellings(word: str) -> list[str]:
@@ -702,9 +721,11 @@ class ArticleRepo:
             # instr (case-sensitive, no copy of the text) picks the few texts GLOB then checks.
             typed = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
             spellings = [word, word.capitalize()] if len(word) > 3 else [word]
-            checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
             # Japanese news print it full-width ("ＮＨＫの調査"): looked for only in such articles.
             full_width = [spelled.translate(_WIDE) for spelled in spellings]
+            # American and wire style print it with full stops ("U.S.", "U.N."), as keywords find it.
+            spellings += [".".join(word) + "."] if len(word) < 4 else []
+            checks = [typed.format(c) for _ in spellings for c in ("title", "body")]
             checks += [f"(unspaced = 1 AND {typed.format(c)})" for _ in full_width for c in ("title", "body")]
             exact.append("(" + " OR ".join(checks) + ")")
             for spelled in (*spellings, *full_width):

@@ -560,6 +560,56 @@ async def test_search_for_a_word_with_a_polish_l_or_danish_o_finds_it_printed_pl
     assert "Lodz hosts a fair" in reply.text and "1 article" in reply.text, reply.text
 
 
+async def test_search_finds_a_soft_hyphenated_word_and_lodz_or_orsted_typed_plain_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "bundesregierung", "lodz" or "orsted" was alerted on these, but the /search a digest names
+    # for the keyword's stories over its cap answered "Nothing found": the index split the word at the soft
+    # hyphen (word joiner, zero-width no-break space) and kept "ł" and "ø" apart from "l" and "o".
+    await store_news(
+        running_bot,
+        "berlin",
+        "Die Bundes\u00adregierung plant ein Gesetz",
+        "Die Bundes\u2060regierung legte {k} Entwürfe vor.",
+    )
+    await store_news(running_bot, "pl", "Łódź hosts a fair", "Łódź welcomed {k} exhibitors.")
+    await store_news(running_bot, "dk", "Ørsted wins an auction", "ØRSTED bid for {k} turbines.")
+    await store_news(running_bot, "wire", "Orsted shares rise", "Orsted gained {k} percent.")
+    for words in ("bundesregierung", "Bundesregierung gesetz", '"die bundesregierung plant"'):
+        reply = await say(emulator, f"/search {words}")
+        assert "Bundes\u00adregierung plant" in reply.text and "1 article" in reply.text, reply.text
+    # The word's halves are no words of their own, as for keywords.
+    assert "Nothing found" in (await say(emulator, "/search regierung")).text
+    reply = await say(emulator, "/search lodz")
+    assert "Łódź hosts a fair" in reply.text and "1 article" in reply.text, reply.text
+    reply = await say(emulator, "/search łódź")
+    assert "Łódź hosts a fair" in reply.text and "1 article" in reply.text, reply.text
+    for words in ("orsted", "Ørsted", "ØRSTED"):
+        reply = await say(emulator, f"/search {words}")
+        assert "Ørsted wins an auction" in reply.text and "Orsted shares rise" in reply.text, reply.text
+        assert "2 articles" in reply.text, reply.text
+
+
+async def test_search_finds_an_abbreviation_printed_with_full_stops_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "us election" was alerted on "U.S. election" stories, but the `/search "us election"` its
+    # digest names for the stories over its cap answered "Nothing found": the index holds "U.S." as "u" and "s".
+    await store_news(
+        running_bot, "vote", "U.S. election enters its last week", "Polls in {k} U.S. states tightened."
+    )
+    await store_news(running_bot, "un", "U.N. report on water", "The U.N. counted {k} dry rivers.")
+    await store_news(running_bot, "usa", "Tell us about the election", "Readers sent {k} letters about it.")
+    for words in ('"us election"', "us election", '"US election"', "US election", "U.S. election"):
+        reply = await say(emulator, f"/search {words}")
+        assert "U.S. election enters" in reply.text, (words, reply.text)
+        # "US" typed in capitals is still not "tell us", nor is the phrase.
+        assert ("Tell us" in reply.text) == (words == "us election"), (words, reply.text)
+    for words in ("un", "UN", "u.n."):
+        reply = await say(emulator, f"/search {words} water")
+        assert "U.N. report" in reply.text and "1 article" in reply.text, (words, reply.text)
+
+
 async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

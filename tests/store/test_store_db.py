@@ -223,6 +223,45 @@ async def test_articles_stored_before_words_kept_their_vowel_signs_are_found_by_
         assert [a.id for a in await db.articles.search("cafe bean")] == [3]  # Latin accents still dropped
 
 
+async def test_articles_stored_before_the_index_read_soft_hyphens_and_plain_letters_are_found_as_keywords_find_them(
+    tmp_path: Path,
+) -> None:
+    # Migration 0025 indexes title and body without soft hyphens, word joiners and zero-width no-break spaces,
+    # and with "ł" and "ø" as "l" and "o", as keyword subscriptions read them: articles stored before must be
+    # re-indexed so, and the triggers must keep the index in step when an article is edited or deleted.
+    path = await _database_at(tmp_path, 24)
+    _write_articles(
+        path,
+        [
+            (1, 1, "Bundes\u00adregierung plant", NOW + 1, "Die Bundes\ufeffregierung tagt.", 1, 1),
+            (2, 2, "Łódź hosts a fair", NOW + 2, "Ørsted opens an office in Łódź.", 2, 2),
+            (3, 3, "Elections called", NOW + 3, "Voters queue.", 3, 3),
+        ],
+    )
+    async with await Database.open(path) as db:
+        assert [a.id for a in await db.articles.search("bundesregierung")] == [1]
+        assert [a.id for a in await db.articles.search("lodz orsted")] == [2]
+        assert [a.id for a in await db.articles.search("Łódź")] == [2]
+        assert [a.id for a in await db.articles.search("election")] == [3]
+        assert await db.articles.search("regierung") == []
+        edit = make_article(1, title="Bundes\u2060kanzler spricht", body="Der Bundes\u00adkanzler sprach.")
+        assert await db.articles.revise(1, edit, content_hash="edited")
+        assert [a.id for a in await db.articles.search("bundeskanzler")] == [1]
+        assert await db.articles.search("bundesregierung") == []
+        await db.articles.prune(NOW + 2.5, NOW + 100)  # the delete trigger takes them out of the index
+        assert await db.articles.search("bundeskanzler") == [] == await db.articles.search("lodz")
+        assert [a.id for a in await db.articles.search("election")] == [3]
+    # A delete by hand in the sqlite3 shell (no newsbot functions) keeps the index whole too.
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM articles WHERE id = 3")
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        assert conn.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'election'"
+        ).fetchall() == [(0,)]
+    conn.close()
+
+
 async def test_articles_stored_before_fingerprints_held_the_headline_are_still_known_by_their_text(
     tmp_path: Path,
 ) -> None:
