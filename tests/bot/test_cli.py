@@ -903,6 +903,13 @@ else:
 """
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child, before Python starts: SIGINT as a terminal leaves it. A test run started in the background
+    by a script (``cmd &`` without job control) ignores SIGINT, its children inherit that, and the Ctrl-C these
+    tests raise was ignored: newsbot answered --help and exited 0."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", ["module", "console-script"])
 @pytest.mark.parametrize("module", ["pydantic", "numpy", "bot.store"])
 def test_ctrl_c_while_modules_import_exits_130_quietly(tmp_path: Path, module: str, how: str) -> None:
@@ -918,6 +925,7 @@ def test_ctrl_c_while_modules_import_exits_130_quietly(tmp_path: Path, module: s
         env={**env, "PYTHONPATH": str(ROOT)},
         timeout=60,
         check=False,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
@@ -950,6 +958,7 @@ def test_ctrl_c_while_a_library_execs_source_during_import_exits_130(tmp_path: P
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--help"], cwd=tmp_path, capture_output=True, text=True,
         env={**env, "PYTHONPATH": os.pathsep.join([str(tmp_path / "hook"), str(ROOT)])}, timeout=60,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )  # fmt: skip
     assert result.returncode == 130, result.stderr
     assert result.stderr == "" and "usage:" not in result.stdout
