@@ -193,10 +193,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "gaming",
         ),
         # "~windows" and "~camera*": a house's windows and a thief "caught on camera" are not technology; beside
-        # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only.
+        # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only. "~apple" and
+        # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
+        # semiconductor firm's words beside them are.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
-            "ios, ~windows, windows phone*, linux, microsoft, apple, google, alphabet, meta, facebook, amazon web services, "
+            "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
+            "apple music, apple pay, apple tv, macbook*, imac*, tim cook, "
+            "google, alphabet, meta, facebook, amazon web services, "
             "aws, nvidia, intel, amd, qualcomm, samsung, semiconductor*, microchip*, chipmaker*, "
             "artificial intelligence, ai, machine learning, chatbot*, openai, chatgpt, algorithm*, "
             "broadband, wi-fi, wifi, 5g, 4g, internet, online, web, website*, browser*, search engine*, "
@@ -208,7 +212,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "users, device, devices, robot*, virtual reality, augmented reality, processor*, gigabyte*, "
             "telecom*, operating system*, firmware, startup*, start-up*, tablet*, wireless, "
             "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
-            w2="network*, mobile, mobiles, phone, phones, chip, chips, data, files, code, coding, "
+            w2="network*, mobile, mobiles, phone, phones, ~chip, ~chips, data, files, code, coding, "
             "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "
             "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
             "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "

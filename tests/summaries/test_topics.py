@@ -226,16 +226,19 @@ def test_operator_file_extends_and_adds_topics(tmp_path: Path) -> None:
 
 
 def test_an_operator_file_renames_a_built_in_topic_and_reweighs_its_words(tmp_path: Path) -> None:
-    # A fruit growers' bot: "apple" is no technology there, and the button reads the operator's title.
+    # A gadget fans' bot: every "Apple" headline is technology there, where the built-in catalogue needs another
+    # technology word beside it (an apple harvest is no technology news); the button reads the operator's title.
     path = tmp_path / "topics.json"
-    topics = [{"id": "technology", "title": "Gadgets", "keywords": {"apple": 0}}, {"id": "Space News"}]
+    topics = [{"id": "technology", "title": "Gadgets", "keywords": {"apple": 3}}, {"id": "Space News"}]
     path.write_text(json.dumps({"topics": topics}), encoding="utf-8")
     catalogue = TopicCatalogue.load(path)
     technology = catalogue.get("technology")
     assert technology is not None and technology.label == "💻 Gadgets"
-    harvest = "Apple growers expect a record harvest. Apple prices at the farm gate rose, Apple growers said."
-    assert "technology" in default_catalogue().tag("Apple harvest", harvest)
-    assert "technology" not in catalogue.tag("Apple harvest", harvest)
+    rumour = (
+        "Apple is said to be planning a thinner model for next year, people familiar with the plans said."
+    )
+    assert "technology" not in default_catalogue().tag("Apple plans a thinner model", rumour)
+    assert "technology" in catalogue.tag("Apple plans a thinner model", rumour)
     # An id written with a space becomes one word, as commands and buttons need.
     space = catalogue.resolve("space news")
     assert space is not None and space.id == "space-news"
@@ -832,3 +835,27 @@ def test_a_flu_virus_is_health_news_only_and_a_computer_virus_still_technology()
     assert tag_topics("New virus targets Android phones", phones)[0] == "technology"
     mail = "The virus arrives as an email attachment and deletes files."
     assert tag_topics("Virus spreads through email attachments", mail)[0] == "technology"
+
+
+def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
+    # "Apple" and "chip" counted for technology on their own: an orchard's harvest and a fish-and-chip shop's
+    # birthday alerted the chats following technology.
+    orchard = (
+        "Growers say the warm spring means picking has started two weeks early. Pickers filled crates of "
+        "Bramley and Gala apples on Monday, and the farm expects its best crop in years."
+    )
+    assert tag_topics("Apple picking season opens early in Kent orchards", orchard) == []
+    assert tag_topics("Apple picking season opens early in Kent orchards", "") == []
+    chippy = (
+        "A family-run chip shop on the seafront marked its centenary on Saturday. Regulars queued for fish "
+        "and chips while the owners cut a cake."
+    )
+    assert "technology" not in tag_topics("Chip shop celebrates 100 years", chippy)
+    # The company and the semiconductor keep their topic beside their own words, or named as a product.
+    iphone = "Apple showed its latest iPhone at an event in California, with a faster processor."
+    assert tag_topics("Apple unveils new iPhone", iphone) == ["technology"]
+    results = "Apple sold more iPads and MacBooks than analysts expected, the company said."
+    assert "technology" in tag_topics("Apple results beat forecasts", results)
+    assert tag_topics("Apple Watch gets a blood oxygen feature back", "") == ["technology"]
+    chips = "Demand for its chips from data centres doubled, the semiconductor firm said."
+    assert "technology" in tag_topics("Chip sales soar", chips)
