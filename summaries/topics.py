@@ -157,6 +157,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
             "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
             "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
+            # Not a bank: the land along a river or a canal.
+            w0="bank of the river, banks of the river, bank of the canal, banks of the canal",
             w2="company, companies, firm, firms, business, businesses, "
             "economy, economic*, market, markets, bank, "
             "banks, banking, banker*, financ*, invest*, sales, deal, deals, billion, price, prices, costs, "

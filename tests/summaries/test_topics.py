@@ -859,3 +859,17 @@ def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
     assert tag_topics("Apple Watch gets a blood oxygen feature back", "") == ["technology"]
     chips = "Demand for its chips from data centres doubled, the semiconductor firm said."
     assert "technology" in tag_topics("Chip sales soar", chips)
+
+
+def test_the_bank_of_a_river_is_not_business() -> None:
+    # "bank" is a business word, and the land along a river: a collapsed riverside path was business news.
+    rain = (
+        "Part of the river bank gave way after a night of heavy rain, closing the footpath. Residents said "
+        "the bank had been wearing away for months."
+    )
+    assert tag_topics("Bank of the river collapses after rain", rain) == []
+    canal = "Volunteers planted reeds to stop the bank wearing away."
+    assert tag_topics("Banks of the canal shored up", canal) == []
+    # A bank keeps its topic.
+    branches = "The bank said customers were moving to online banking, and 300 staff would be affected."
+    assert tag_topics("Bank to close 100 branches", branches)[0] == "business"
