@@ -278,10 +278,12 @@ _BUILTIN: tuple[Topic, ...] = (
             "public health",
             "mental health",
         ),
+        # "~stroke" and "~organ": a golfer wins by a stroke, a lottery winner has a stroke of luck and a church
+        # restores its organ; beside patients, doctors or a hospital they are health news.
         _kw(
             w3="patient*, doctor*, physician*, nurse*, surgeon*, surgery, surgeries, hospital*, clinic*, "
             "disease*, illness*, infection*, infect*, virus, viruses, pandemic*, epidemic*, outbreak*, "
-            "vaccin*, cancer*, tumour*, tumor*, diabetes, obesity, heart disease, strokes, dementia, "
+            "vaccin*, cancer*, tumour*, tumor*, diabetes, obesity, heart disease, ~strokes, dementia, "
             "alzheimer*, depression, mental health, anxiety, symptom*, diagnos*, treatment*, therap*, "
             "medic*, drug trial*, clinical trial*, prescription*, pharmac*, antibiotic*, nhs, gp, gps, "
             "health service*, public health, world health organization, cdc, covid*, coronavirus, "
@@ -292,8 +294,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "a&e, intensive care, hospital ward*, midwi*, pregnan*",
             # Not the body's blood: an eclipse and a colour.
             w0="blood moon*, blood red",
-            w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, stroke, "
-            "immune, blood, organ, organs, lung*, liver, kidney*, sleep, pain, aids, "
+            w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, ~stroke, "
+            "immune, blood, ~organ, ~organs, lung*, liver, kidney*, sleep, pain, aids, "
             "death rate*, sick*, ill, waiting list*, waiting time*, mental, ward, wards",
             w1="study, research*, women, children, elderly, risk*, care, condition*, deaths, died, injur*, "
             "emergency, heart, brain, body",

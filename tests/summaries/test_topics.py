@@ -873,3 +873,26 @@ def test_the_bank_of_a_river_is_not_business() -> None:
     # A bank keeps its topic.
     branches = "The bank said customers were moving to online banking, and 300 staff would be affected."
     assert tag_topics("Bank to close 100 branches", branches)[0] == "business"
+
+
+def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
+    # "organ" and "stroke" counted for health on their own: a restored church organ, a golfer winning by a
+    # stroke and a lucky lottery winner alerted the chats following health.
+    organ = (
+        "The church organ, built in 1880, has been restored by volunteers. The organ was played at a service "
+        "on Sunday for the first time in ten years."
+    )
+    assert tag_topics("Church organ restored", organ) == []
+    putt = "The golfer held on to win by a single stroke, and a stroke clear of the field after a tense final round."
+    assert tag_topics("Golfer wins by one stroke", putt) == ["sport"]
+    two = "She finished two strokes ahead of the field after a closing round of 66."
+    assert tag_topics("Golfer wins by two strokes", two) == ["sport"]
+    luck = "The winner called it a stroke of luck; a stroke of luck, he said, that changed his life."
+    assert tag_topics("Stroke of luck for lottery winner", luck) == []
+    # Beside their own words they are health news.
+    donors = (
+        "Patients waiting for a transplant will benefit, doctors said, as more adults become organ donors."
+    )
+    assert tag_topics("Organ donation rules change", donors) == ["health"]
+    scans = "Hospitals are missing their targets for stroke care, a report says."
+    assert tag_topics("Stroke patients wait too long for scans", scans) == ["health"]
