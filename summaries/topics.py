@@ -318,12 +318,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "politics news",
         ),
         # "~veto*": a club vetoes a transfer and a board a deal; beside lawmakers or a governor it is politics.
+        # "~cabinet*": a kitchen or filing cabinet is furniture; beside ministers or a government it is politics.
         _kw(
             w3="politic*, politician*, parliament*, mp, mps, "
             "meps, senator*, senate, congress, congressional, "
             "congressman, congresswoman, house of commons, house of lords, downing street, white house, "
             "prime minister*, chancellor*, home secretary, foreign secretary, secretary of state, "
-            "minister*, ministry, cabinet*, government*, opposition, "
+            "minister*, ministry, ~cabinet*, cabinet minister*, cabinet meeting*, cabinet reshuffle*, shadow cabinet*, "
+            "cabinet office, cabinet secretary, cabinet secretaries, government*, opposition, "
             "election*, elector*, vote, votes, voter*, "
             "voting, ballot*, poll, polls, polling, referendum*, manifesto*, labour, conservative*, tory, "
             "tories, liberal democrat*, lib dem*, snp, ukip, reform uk, republican*, democrat*, gop, "

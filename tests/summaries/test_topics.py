@@ -896,3 +896,17 @@ def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
     assert tag_topics("Organ donation rules change", donors) == ["health"]
     scans = "Hospitals are missing their targets for stroke care, a report says."
     assert tag_topics("Stroke patients wait too long for scans", scans) == ["health"]
+
+
+def test_a_kitchen_cabinet_is_not_politics() -> None:
+    # "cabinet" counted for politics on its own: a furniture maker's boom alerted the chats following politics.
+    kitchens = (
+        "Demand for new kitchen cabinets has soared, say local makers. One workshop has taken on three "
+        "joiners to build cabinet doors and worktops."
+    )
+    assert "politics" not in tag_topics("Kitchen cabinet makers boom", kitchens)
+    # The government's cabinet keeps its topic, with its own words or named as such.
+    budget = "Ministers met in Downing Street as the government prepares its budget."
+    assert tag_topics("Cabinet meets to discuss budget", budget)[0] == "politics"
+    assert tag_topics("Cabinet reshuffle expected", "") == ["politics"]
+    assert tag_topics("Cabinet secretary resigns", "") == ["politics"]
