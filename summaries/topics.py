@@ -242,13 +242,15 @@ _BUILTIN: tuple[Topic, ...] = (
         ),
         # "~mars" is also the headline verb ("Violence mars election day"); the planet's stories say more of it.
         # "~atom*" is also the Atom feed format; "~discover*" and "~evidence" fill every police and court story,
-        # "~research*" every market survey ("market research firm", "research shows").
+        # "~research*" every market survey ("market research firm", "research shows"). "~galax*", "~orbit*" and
+        # "~big bang" are also a Samsung phone and LA Galaxy, a ring road that orbits a town, and a sitcom.
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
-            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket, rockets, ~mars, lunar, moon landing, "
+            "planet*, ~galax*, milky way, asteroid*, comet*, ~orbit*, spacecraft, rocket, rockets, ~mars, lunar, "
+            "moon landing, "
             "on mars, to mars, red planet, mars rover*, mars mission*, mars lander*, mars orbiter*, "
-            "universe, black hole*, big bang, quantum, particle*, physics, chemistry, biology, genome*, "
+            "universe, black hole*, ~big bang, quantum, particle*, physics, chemistry, biology, genome*, "
             "genetic*, dna, rna, gene, genes, evolution*, species, fossil*, dinosaur*, ecosystem*, "
             "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
             "emissions, glacier*, ice sheet*, sea level*, experiment*, laboratory, peer-reviewed, "

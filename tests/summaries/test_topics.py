@@ -910,3 +910,26 @@ def test_a_kitchen_cabinet_is_not_politics() -> None:
     assert tag_topics("Cabinet meets to discuss budget", budget)[0] == "politics"
     assert tag_topics("Cabinet reshuffle expected", "") == ["politics"]
     assert tag_topics("Cabinet secretary resigns", "") == ["politics"]
+
+
+def test_a_galaxy_phone_the_big_bang_theory_and_a_ring_road_are_not_science() -> None:
+    # "galaxy", "big bang" and "orbit" counted for science on their own: a phone launch, a sitcom star's new
+    # role and a road plan alerted the chats following science.
+    queue = "Fans of the Galaxy range queued overnight outside shops to buy the handset, on sale today."
+    assert "science" not in tag_topics("Galaxy fans queue for new phone", queue)
+    assert tag_topics("Samsung Galaxy S25 launched", "Samsung launched the smartphone on Monday.") == [
+        "technology"
+    ]
+    cast = "The actor, best known for the sitcom The Big Bang Theory, will join the cast of a new play in London."
+    assert tag_topics("Big Bang Theory star joins cast", cast) == ["entertainment"]
+    road = "Planners have revealed the route of a new ring road that will orbit the town centre and ease traffic."
+    assert "science" not in tag_topics("Orbit of new ring road revealed", road)
+    # The sky keeps its topic.
+    distant = "Astronomers using a space telescope saw a galaxy that formed soon after the Big Bang."
+    assert tag_topics("Most distant galaxy ever seen", distant) == ["science"]
+    warp = "The disc of our galaxy is twisted at its edges, a new map shows."
+    assert tag_topics("Milky Way is warped", warp) == ["science"]
+    expansion = "Physicists say new measurements of the universe's expansion do not fit the Big Bang theory."
+    assert tag_topics("Scientists question the Big Bang theory", expansion) == ["science"]
+    station = "Nasa fired the station's engines to raise its orbit."
+    assert tag_topics("Space station changes orbit", station) == ["science"]
