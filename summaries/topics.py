@@ -486,6 +486,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "etail",
         ),
         # "~warehouse*": a fire or a police raid at a warehouse is local news; an online shop's warehouse says more.
+        # "~goods": so are fake goods seized and stolen goods found.
         _kw(
             w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, online retailer*, internet retail*, "
             "online sales, online store*, online shop*, webshop*, web shop*, marketplace*, "
@@ -499,7 +500,7 @@ _BUILTIN: tuple[Topic, ...] = (
             # Not the shop: the rainforest, the river and the cloud business share its name.
             w0="amazon rainforest*, amazon river, amazon basin, amazon jungle, amazon web services",
             w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
-            "deliveries, logistic*, discount*, goods, purchase*",
+            "deliveries, logistic*, discount*, ~goods, purchase*",
             w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "
             "consumer*, customer*, sale, sales, prices, product, products, buy, buying, buyer*, bought, "
             "online, internet, web, website*, app, apps",

@@ -933,3 +933,15 @@ def test_a_galaxy_phone_the_big_bang_theory_and_a_ring_road_are_not_science() ->
     assert tag_topics("Scientists question the Big Bang theory", expansion) == ["science"]
     station = "Nasa fired the station's engines to raise its orbit."
     assert tag_topics("Space station changes orbit", station) == ["science"]
+
+
+def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
+    # "goods" counted for e-commerce on its own: every raid on counterfeit goods alerted the chats following it.
+    raid = (
+        "Officers raided a warehouse on an industrial estate and seized thousands of fake designer goods. "
+        "Two men were arrested."
+    )
+    assert tag_topics("Police raid warehouse full of fake goods", raid) == []
+    # Goods bought online are still e-commerce.
+    online = "Shoppers bought more goods online than ever, and web shops expect more orders at Christmas."
+    assert "e-commerce" in tag_topics("Online shopping boom", online)
