@@ -157,6 +157,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
             "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
             "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
+            # Not a bank: the land along a river or a canal.
+            w0="bank of the river, banks of the river, bank of the canal, banks of the canal",
             w2="company, companies, firm, firms, business, businesses, "
             "economy, economic*, market, markets, bank, "
             "banks, banking, banker*, financ*, invest*, sales, deal, deals, billion, price, prices, costs, "
@@ -193,10 +195,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "gaming",
         ),
         # "~windows" and "~camera*": a house's windows and a thief "caught on camera" are not technology; beside
-        # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only.
+        # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only. "~apple" and
+        # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
+        # semiconductor firm's words beside them are.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
-            "ios, ~windows, windows phone*, linux, microsoft, apple, google, alphabet, meta, facebook, amazon web services, "
+            "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
+            "apple music, apple pay, apple tv, macbook*, imac*, tim cook, "
+            "google, alphabet, meta, facebook, amazon web services, "
             "aws, nvidia, intel, amd, qualcomm, samsung, semiconductor*, microchip*, chipmaker*, "
             "artificial intelligence, ai, machine learning, chatbot*, openai, chatgpt, algorithm*, "
             "broadband, wi-fi, wifi, 5g, 4g, internet, online, web, website*, browser*, search engine*, "
@@ -208,7 +214,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "users, device, devices, robot*, virtual reality, augmented reality, processor*, gigabyte*, "
             "telecom*, operating system*, firmware, startup*, start-up*, tablet*, wireless, "
             "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
-            w2="network*, mobile, mobiles, phone, phones, chip, chips, data, files, code, coding, "
+            w2="network*, mobile, mobiles, phone, phones, ~chip, ~chips, data, files, code, coding, "
             "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "
             "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
             "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "
@@ -236,13 +242,15 @@ _BUILTIN: tuple[Topic, ...] = (
         ),
         # "~mars" is also the headline verb ("Violence mars election day"); the planet's stories say more of it.
         # "~atom*" is also the Atom feed format; "~discover*" and "~evidence" fill every police and court story,
-        # "~research*" every market survey ("market research firm", "research shows").
+        # "~research*" every market survey ("market research firm", "research shows"). "~galax*", "~orbit*" and
+        # "~big bang" are also a Samsung phone and LA Galaxy, a ring road that orbits a town, and a sitcom.
         _kw(
             w3="scientist*, physicist*, biologist*, chemist*, astronomer*, geolog*, palaeontolog*, "
             "paleontolog*, archaeolog*, nasa, esa, spacex, space station, astronaut*, telescope*, "
-            "planet*, galax*, asteroid*, comet*, orbit*, spacecraft, rocket, rockets, ~mars, lunar, moon landing, "
+            "planet*, ~galax*, milky way, asteroid*, comet*, ~orbit*, spacecraft, rocket, rockets, ~mars, lunar, "
+            "moon landing, "
             "on mars, to mars, red planet, mars rover*, mars mission*, mars lander*, mars orbiter*, "
-            "universe, black hole*, big bang, quantum, particle*, physics, chemistry, biology, genome*, "
+            "universe, black hole*, ~big bang, quantum, particle*, physics, chemistry, biology, genome*, "
             "genetic*, dna, rna, gene, genes, evolution*, species, fossil*, dinosaur*, ecosystem*, "
             "biodiversity, climate change, global warming, greenhouse gas*, carbon dioxide, co2, "
             "emissions, glacier*, ice sheet*, sea level*, experiment*, laboratory, peer-reviewed, "
@@ -272,10 +280,12 @@ _BUILTIN: tuple[Topic, ...] = (
             "public health",
             "mental health",
         ),
+        # "~stroke" and "~organ": a golfer wins by a stroke, a lottery winner has a stroke of luck and a church
+        # restores its organ; beside patients, doctors or a hospital they are health news.
         _kw(
             w3="patient*, doctor*, physician*, nurse*, surgeon*, surgery, surgeries, hospital*, clinic*, "
             "disease*, illness*, infection*, infect*, virus, viruses, pandemic*, epidemic*, outbreak*, "
-            "vaccin*, cancer*, tumour*, tumor*, diabetes, obesity, heart disease, strokes, dementia, "
+            "vaccin*, cancer*, tumour*, tumor*, diabetes, obesity, heart disease, ~strokes, dementia, "
             "alzheimer*, depression, mental health, anxiety, symptom*, diagnos*, treatment*, therap*, "
             "medic*, drug trial*, clinical trial*, prescription*, pharmac*, antibiotic*, nhs, gp, gps, "
             "health service*, public health, world health organization, cdc, covid*, coronavirus, "
@@ -286,8 +296,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "a&e, intensive care, hospital ward*, midwi*, pregnan*",
             # Not the body's blood: an eclipse and a colour.
             w0="blood moon*, blood red",
-            w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, stroke, "
-            "immune, blood, organ, organs, lung*, liver, kidney*, sleep, pain, aids, "
+            w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, ~stroke, "
+            "immune, blood, ~organ, ~organs, lung*, liver, kidney*, sleep, pain, aids, "
             "death rate*, sick*, ill, waiting list*, waiting time*, mental, ward, wards",
             w1="study, research*, women, children, elderly, risk*, care, condition*, deaths, died, injur*, "
             "emergency, heart, brain, body",
@@ -310,12 +320,14 @@ _BUILTIN: tuple[Topic, ...] = (
             "politics news",
         ),
         # "~veto*": a club vetoes a transfer and a board a deal; beside lawmakers or a governor it is politics.
+        # "~cabinet*": a kitchen or filing cabinet is furniture; beside ministers or a government it is politics.
         _kw(
             w3="politic*, politician*, parliament*, mp, mps, "
             "meps, senator*, senate, congress, congressional, "
             "congressman, congresswoman, house of commons, house of lords, downing street, white house, "
             "prime minister*, chancellor*, home secretary, foreign secretary, secretary of state, "
-            "minister*, ministry, cabinet*, government*, opposition, "
+            "minister*, ministry, ~cabinet*, cabinet minister*, cabinet meeting*, cabinet reshuffle*, shadow cabinet*, "
+            "cabinet office, cabinet secretary, cabinet secretaries, government*, opposition, "
             "election*, elector*, vote, votes, voter*, "
             "voting, ballot*, poll, polls, polling, referendum*, manifesto*, labour, conservative*, tory, "
             "tories, liberal democrat*, lib dem*, snp, ukip, reform uk, republican*, democrat*, gop, "
@@ -474,6 +486,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "etail",
         ),
         # "~warehouse*": a fire or a police raid at a warehouse is local news; an online shop's warehouse says more.
+        # "~goods": so are fake goods seized and stolen goods found.
         _kw(
             w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, online retailer*, internet retail*, "
             "online sales, online store*, online shop*, webshop*, web shop*, marketplace*, "
@@ -487,7 +500,7 @@ _BUILTIN: tuple[Topic, ...] = (
             # Not the shop: the rainforest, the river and the cloud business share its name.
             w0="amazon rainforest*, amazon river, amazon basin, amazon jungle, amazon web services",
             w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
-            "deliveries, logistic*, discount*, goods, purchase*",
+            "deliveries, logistic*, discount*, ~goods, purchase*",
             w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "
             "consumer*, customer*, sale, sales, prices, product, products, buy, buying, buyer*, bought, "
             "online, internet, web, website*, app, apps",

@@ -415,6 +415,8 @@ async def test_a_feeds_edit_that_adds_a_topic_alerts_that_topics_followers_once_
             raise AssertionError("edit not stored")
         await emulator.wait_for_idle(quiet=0.5)
         assert [m.text for m in emulator.messages(44)] == [sport.text]
+        print("MSGS", [m.text for m in emulator.messages(42)])
+        print("ARTS", await services_of(app).db.articles.search("apple"))
         assert [m.text for m in emulator.messages(42)] == [alert.text]
         assert emulator.messages(45) == []
 
@@ -832,3 +834,40 @@ async def test_a_story_stored_before_a_crash_and_never_planned_is_alerted_after_
     async with make_bot(settings=settings, clock=clock):
         alert = await emulator.next_message(chat_id=7, timeout=10)
         assert "Result before the crash" in alert.text
+
+
+async def test_an_apple_harvest_story_is_not_alerted_to_a_chat_following_technology(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # "Apple" alone made a story technology: a local feed's orchard story was an alert to every chat following
+    # technology. A feed that declares no topic is tagged by its text alone.
+    feed = news_site.feed_url("local")
+    # No pause between two messages to one chat: a second alert would come at once.
+    settings = make_settings(
+        tmp_path, emulator, feeds=feed, feed_interval_seconds=60, rate_chat_interval_seconds=0
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "technology")
+        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        published = datetime.fromtimestamp(clock.now() + 30, UTC)
+        await news_site.publish(
+            "local",
+            "Apple picking season opens early in Kent orchards",
+            "Growers say the warm spring means picking has started two weeks early. Pickers filled crates of "
+            "Bramley and Gala apples on Monday, and the farm expects its best crop in years.",
+            published=published,
+        )
+        await news_site.publish(
+            "local",
+            "Apple unveils a new iPhone",
+            "Apple showed its latest iPhone at an event in California, with a faster processor and a brighter "
+            "screen. The phone goes on sale next month.",
+            published=published,
+        )
+        clock.advance(61)
+
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+
+        assert "Apple unveils a new iPhone" in alert.text
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [m.text for m in emulator.messages(42)] == [alert.text]

@@ -226,16 +226,19 @@ def test_operator_file_extends_and_adds_topics(tmp_path: Path) -> None:
 
 
 def test_an_operator_file_renames_a_built_in_topic_and_reweighs_its_words(tmp_path: Path) -> None:
-    # A fruit growers' bot: "apple" is no technology there, and the button reads the operator's title.
+    # A gadget fans' bot: every "Apple" headline is technology there, where the built-in catalogue needs another
+    # technology word beside it (an apple harvest is no technology news); the button reads the operator's title.
     path = tmp_path / "topics.json"
-    topics = [{"id": "technology", "title": "Gadgets", "keywords": {"apple": 0}}, {"id": "Space News"}]
+    topics = [{"id": "technology", "title": "Gadgets", "keywords": {"apple": 3}}, {"id": "Space News"}]
     path.write_text(json.dumps({"topics": topics}), encoding="utf-8")
     catalogue = TopicCatalogue.load(path)
     technology = catalogue.get("technology")
     assert technology is not None and technology.label == "💻 Gadgets"
-    harvest = "Apple growers expect a record harvest. Apple prices at the farm gate rose, Apple growers said."
-    assert "technology" in default_catalogue().tag("Apple harvest", harvest)
-    assert "technology" not in catalogue.tag("Apple harvest", harvest)
+    rumour = (
+        "Apple is said to be planning a thinner model for next year, people familiar with the plans said."
+    )
+    assert "technology" not in default_catalogue().tag("Apple plans a thinner model", rumour)
+    assert "technology" in catalogue.tag("Apple plans a thinner model", rumour)
     # An id written with a space becomes one word, as commands and buttons need.
     space = catalogue.resolve("space news")
     assert space is not None and space.id == "space-news"
@@ -832,3 +835,113 @@ def test_a_flu_virus_is_health_news_only_and_a_computer_virus_still_technology()
     assert tag_topics("New virus targets Android phones", phones)[0] == "technology"
     mail = "The virus arrives as an email attachment and deletes files."
     assert tag_topics("Virus spreads through email attachments", mail)[0] == "technology"
+
+
+def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
+    # "Apple" and "chip" counted for technology on their own: an orchard's harvest and a fish-and-chip shop's
+    # birthday alerted the chats following technology.
+    orchard = (
+        "Growers say the warm spring means picking has started two weeks early. Pickers filled crates of "
+        "Bramley and Gala apples on Monday, and the farm expects its best crop in years."
+    )
+    assert tag_topics("Apple picking season opens early in Kent orchards", orchard) == []
+    assert tag_topics("Apple picking season opens early in Kent orchards", "") == []
+    chippy = (
+        "A family-run chip shop on the seafront marked its centenary on Saturday. Regulars queued for fish "
+        "and chips while the owners cut a cake."
+    )
+    assert "technology" not in tag_topics("Chip shop celebrates 100 years", chippy)
+    # The company and the semiconductor keep their topic beside their own words, or named as a product.
+    iphone = "Apple showed its latest iPhone at an event in California, with a faster processor."
+    assert tag_topics("Apple unveils new iPhone", iphone) == ["technology"]
+    results = "Apple sold more iPads and MacBooks than analysts expected, the company said."
+    assert "technology" in tag_topics("Apple results beat forecasts", results)
+    assert tag_topics("Apple Watch gets a blood oxygen feature back", "") == ["technology"]
+    chips = "Demand for its chips from data centres doubled, the semiconductor firm said."
+    assert "technology" in tag_topics("Chip sales soar", chips)
+
+
+def test_the_bank_of_a_river_is_not_business() -> None:
+    # "bank" is a business word, and the land along a river: a collapsed riverside path was business news.
+    rain = (
+        "Part of the river bank gave way after a night of heavy rain, closing the footpath. Residents said "
+        "the bank had been wearing away for months."
+    )
+    assert tag_topics("Bank of the river collapses after rain", rain) == []
+    canal = "Volunteers planted reeds to stop the bank wearing away."
+    assert tag_topics("Banks of the canal shored up", canal) == []
+    # A bank keeps its topic.
+    branches = "The bank said customers were moving to online banking, and 300 staff would be affected."
+    assert tag_topics("Bank to close 100 branches", branches)[0] == "business"
+
+
+def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
+    # "organ" and "stroke" counted for health on their own: a restored church organ, a golfer winning by a
+    # stroke and a lucky lottery winner alerted the chats following health.
+    organ = (
+        "The church organ, built in 1880, has been restored by volunteers. The organ was played at a service "
+        "on Sunday for the first time in ten years."
+    )
+    assert tag_topics("Church organ restored", organ) == []
+    putt = "The golfer held on to win by a single stroke, and a stroke clear of the field after a tense final round."
+    assert tag_topics("Golfer wins by one stroke", putt) == ["sport"]
+    two = "She finished two strokes ahead of the field after a closing round of 66."
+    assert tag_topics("Golfer wins by two strokes", two) == ["sport"]
+    luck = "The winner called it a stroke of luck; a stroke of luck, he said, that changed his life."
+    assert tag_topics("Stroke of luck for lottery winner", luck) == []
+    # Beside their own words they are health news.
+    donors = (
+        "Patients waiting for a transplant will benefit, doctors said, as more adults become organ donors."
+    )
+    assert tag_topics("Organ donation rules change", donors) == ["health"]
+    scans = "Hospitals are missing their targets for stroke care, a report says."
+    assert tag_topics("Stroke patients wait too long for scans", scans) == ["health"]
+
+
+def test_a_kitchen_cabinet_is_not_politics() -> None:
+    # "cabinet" counted for politics on its own: a furniture maker's boom alerted the chats following politics.
+    kitchens = (
+        "Demand for new kitchen cabinets has soared, say local makers. One workshop has taken on three "
+        "joiners to build cabinet doors and worktops."
+    )
+    assert "politics" not in tag_topics("Kitchen cabinet makers boom", kitchens)
+    # The government's cabinet keeps its topic, with its own words or named as such.
+    budget = "Ministers met in Downing Street as the government prepares its budget."
+    assert tag_topics("Cabinet meets to discuss budget", budget)[0] == "politics"
+    assert tag_topics("Cabinet reshuffle expected", "") == ["politics"]
+    assert tag_topics("Cabinet secretary resigns", "") == ["politics"]
+
+
+def test_a_galaxy_phone_the_big_bang_theory_and_a_ring_road_are_not_science() -> None:
+    # "galaxy", "big bang" and "orbit" counted for science on their own: a phone launch, a sitcom star's new
+    # role and a road plan alerted the chats following science.
+    queue = "Fans of the Galaxy range queued overnight outside shops to buy the handset, on sale today."
+    assert "science" not in tag_topics("Galaxy fans queue for new phone", queue)
+    assert tag_topics("Samsung Galaxy S25 launched", "Samsung launched the smartphone on Monday.") == [
+        "technology"
+    ]
+    cast = "The actor, best known for the sitcom The Big Bang Theory, will join the cast of a new play in London."
+    assert tag_topics("Big Bang Theory star joins cast", cast) == ["entertainment"]
+    road = "Planners have revealed the route of a new ring road that will orbit the town centre and ease traffic."
+    assert "science" not in tag_topics("Orbit of new ring road revealed", road)
+    # The sky keeps its topic.
+    distant = "Astronomers using a space telescope saw a galaxy that formed soon after the Big Bang."
+    assert tag_topics("Most distant galaxy ever seen", distant) == ["science"]
+    warp = "The disc of our galaxy is twisted at its edges, a new map shows."
+    assert tag_topics("Milky Way is warped", warp) == ["science"]
+    expansion = "Physicists say new measurements of the universe's expansion do not fit the Big Bang theory."
+    assert tag_topics("Scientists question the Big Bang theory", expansion) == ["science"]
+    station = "Nasa fired the station's engines to raise its orbit."
+    assert tag_topics("Space station changes orbit", station) == ["science"]
+
+
+def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
+    # "goods" counted for e-commerce on its own: every raid on counterfeit goods alerted the chats following it.
+    raid = (
+        "Officers raided a warehouse on an industrial estate and seized thousands of fake designer goods. "
+        "Two men were arrested."
+    )
+    assert tag_topics("Police raid warehouse full of fake goods", raid) == []
+    # Goods bought online are still e-commerce.
+    online = "Shoppers bought more goods online than ever, and web shops expect more orders at Christmas."
+    assert "e-commerce" in tag_topics("Online shopping boom", online)
