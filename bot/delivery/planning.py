@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import NamedTuple
 
 from bot.scheduling import quiet_hours_end
-from bot.store.articles import UMLAUT_AS_PAIR
+from bot.store.articles import PLAIN_LETTERS, UMLAUT_AS_PAIR
 from bot.store.deliveries import DeliveryKind, PlannedDelivery, PlannedRow, PlanningTarget
 from summaries.articles import Article
 from summaries.text import (
@@ -52,7 +52,7 @@ _SAME_LETTER: dict[int, int | str | None] = (
     | {0x00AD: None, 0x2060: None, 0xFEFF: None}
     | {ord("’"): "'"}
     | {ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE"}
-    | {ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O"}
+    | PLAIN_LETTERS
     | {ord("ё"): "е", ord("Ё"): "Е"}
     | {
         code: unicodedata.normalize("NFD", chr(code))[0]

@@ -63,9 +63,9 @@ _NOT_WIDE_ALNUM = "[^A-Za-z0-9\uff21-\uff3a\uff41-\uff5a\uff10-\uff19]"
 _GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff])[\u0300-\u036f]+")
 _GREEK_VOWELS = "αεηιουω"
 # Letters unicode61 keeps though English wires print them plain ("Łódź" as "Lodz", "Ørsted" as "Orsted"), as
-# keyword subscriptions take them (bot/delivery/planning.py); in lower case. The index reads them plain (migration
-# 0025), so a word typed with them is looked for plain.
-_PLAIN_LETTERS = {ord("ł"): "l", ord("ø"): "o"}
+# keyword subscriptions take them (bot/delivery/planning.py). The index reads them plain (migration 0025), so a
+# word typed with them is looked for plain.
+PLAIN_LETTERS = {ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O"}
 # A word typed in capitals, 2 to 5 letters ("US", "UN", "NHS", "NATO"), is an acronym: the English stemmer makes
 # "US" the same word as "us", "used" and "using", so it must also appear as typed, in capitals (of 4 or 5
 # letters, or capitalised: British style prints "Nato", "Covid"). Not when the whole search is in capitals.
@@ -315,8 +315,8 @@ def _letter_spellings(word: str) -> list[str]:
     at most _MAX_SPELLINGS tries.
     """
     spellings: list[str] = []
-    if word.translate(_PLAIN_LETTERS) != word:
-        spellings.append(word.translate(_PLAIN_LETTERS))
+    if word.translate(PLAIN_LETTERS) != word:
+        spellings.append(word.translate(PLAIN_LETTERS))
     for joined, apart in (("œ", "oe"), ("æ", "ae")):
         if joined in word:
             spellings.append(word.replace(joined, apart))
