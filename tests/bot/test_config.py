@@ -352,6 +352,29 @@ def test_readme_settings_table_matches_env_example() -> None:
         assert (default if default not in ("none", "empty") else "") == example[name], name
 
 
+def test_readme_settings_table_gives_every_numeric_settings_range() -> None:
+    """Each number setting's row says what it takes: an operator otherwise learned FETCH_MAX_BYTES' 10000 or
+    FETCH_TIMEOUT_SECONDS' 300 only from the error that stopped start-up."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(NEWSBOT_[A-Z_]+)` \| [^|]+ \| (.+) \|$", section, flags=re.MULTILINE))
+    for name, field in Settings.model_fields.items():
+        bounds = {
+            kind: float(getattr(rule, kind))
+            for rule in field.metadata
+            for kind in ("ge", "gt", "le")
+            if getattr(rule, kind, None) is not None
+        }
+        if not bounds:
+            continue
+        row = rows["NEWSBOT_" + name.upper()].replace(",", "")
+        numbers = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", row)}
+        for kind, bound in bounds.items():
+            assert bound in numbers, f"NEWSBOT_{name.upper()}: its README row does not say {kind} {bound:g}"
+        if "gt" in bounds:
+            assert f"more than {bounds['gt']:g}" in row, name
+
+
 def test_home_directory_in_paths_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # .env files and systemd's EnvironmentFile do not expand "~": the bot must, or it creates a folder named
     # "~" in its working directory (which an operator may then "rm -rf ~" to clean up).
