@@ -964,7 +964,10 @@ class IngestService:
         self, feed: Feed, reason: str, now: float, *, retry_after: float | None = None, gone: bool = False
     ) -> None:
         failures = feed.failures + 1
-        backoff = min(86400.0, self._settings.feed_interval_seconds * math.pow(2, min(failures - 1, 16)))
+        interval = self._settings.feed_interval_seconds
+        # Doubling stops at a day, but never below the interval: a feed polled every two days that failed once
+        # must not be polled sooner than a healthy one.
+        backoff = min(max(86400.0, interval), interval * math.pow(2, min(failures - 1, 16)))
         if retry_after is not None:
             # A rate-limited or busy site said when to come back: asking sooner only prolongs the ban.
             backoff = max(backoff, min(retry_after, 86400.0))

@@ -526,6 +526,37 @@ async def test_failing_feed_backs_off_and_is_marked_dead(
     assert revived is not None and not revived.dead and revived.failures == 0
 
 
+async def test_a_feed_polled_every_two_days_that_fails_waits_no_less_than_two_days(
+    db: Database, clock: FakeClock, news_site: NewsSite, tmp_path: Path
+) -> None:
+    # The doubling wait is capped at a day: with NEWSBOT_FEED_INTERVAL_SECONDS=172800 one failure brought the
+    # next poll a day on, sooner than the feed would have been polled had it worked.
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        db_path=tmp_path / "news.sqlite3",
+        allow_private_urls=True,
+        feed_interval_seconds=172800,
+    )
+    fetcher = Fetcher(allow_private=True, timeout=3.0, max_bytes=1_000_000)
+    service = IngestService(
+        db=db, fetcher=fetcher, catalogue=TopicCatalogue.load(), settings=settings, clock=clock
+    )
+    url = news_site.add("/slow-broken.xml", "<html><body>not a feed</body></html>", content_type="text/html")
+    feed, _ = await db.feeds.add(url, (), None, clock.now())
+    try:
+        waits = []
+        for _ in range(3):
+            await service.poll_due_feeds(clock.now())
+            current = await db.feeds.get(feed.id)
+            assert current is not None and current.failures == len(waits) + 1
+            waits.append(current.next_poll_at - clock.now())
+            clock.set(current.next_poll_at)
+    finally:
+        service.close()
+        await fetcher.aclose()
+    assert waits == [172800, 172800, 172800]
+
+
 async def test_a_feed_the_site_says_is_gone_is_dead_at_once(
     service: IngestService,
     db: Database,
