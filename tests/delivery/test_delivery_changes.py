@@ -289,6 +289,38 @@ async def test_quiet_hours_changed_as_a_digest_is_held_by_them_hold_it_by_the_ne
         assert "Match report" in digest.text
 
 
+@pytest.mark.parametrize(
+    ("chosen_at", "then"),
+    [
+        (utc(2026, 10, 24, 23), utc(2026, 10, 25, 0, 30)),  # 01:00 CEST: the first 02:30 is next
+        (utc(2026, 10, 25, 1, 15), utc(2026, 10, 25, 1, 30)),  # 02:15 CET, the second time round: 02:30 CET
+        (utc(2026, 10, 25, 0, 45), utc(2026, 10, 26, 1, 30)),  # 02:45 CEST: 02:30 has passed, tomorrow's
+    ],
+)
+async def test_a_digest_time_chosen_in_the_hour_autumn_repeats_comes_when_the_clock_shows_it_next(
+    tmp_path: Path, emulator: BotApiEmulator, chosen_at: float, then: float
+) -> None:
+    # Berlin's clocks go back from 03:00 CEST to 02:00 CET on 2026-10-25. At 02:15 the second time round, a
+    # digest at 02:30 was scheduled for the next night, though the clock showed 02:30 fifteen minutes later.
+    clock = FakeClock(utc(2026, 10, 24, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.apply(7, ["timezone", "Europe/Berlin"])
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(chosen_at)
+        chat, _ = await chats.apply(7, ["digest", "02:30"])
+        assert chat.next_digest_at == then
+        clock.set(then)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+        # Once a night: the digest sent at the first 02:30 does not come again at the second.
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == max(then + 86_400, utc(2026, 10, 26, 1, 30))
+
+
 class RateLimitedApi(LoopbackApi):
     """sendMessage answers 429 with a scripted retry_after for chosen chats (once each), 200 otherwise.
 
