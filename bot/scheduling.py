@@ -61,18 +61,33 @@ def local_instant(day: date, hhmm: str, zone: ZoneInfo) -> float:
     return epoch
 
 
-def next_digest_at(digest_times: Sequence[str], timezone: str, now: float) -> float:
-    """The next of the chat's local digest times strictly after ``now`` (UTC epoch)."""
+def next_digest_at(
+    digest_times: Sequence[str], timezone: str, now: float, *, chosen_now: bool = False
+) -> float:
+    """The next of the chat's local digest times strictly after ``now`` (UTC epoch).
+
+    ``chosen_now``: times the user has just chosen. Chosen in the hour an autumn change repeats, the second time
+    round (02:15 for the second time), a time later in that hour (02:30) is the one the clock shows next, not
+    tomorrow's; a schedule that ran through the first 02:30 fires once, so otherwise only the first counts.
+    """
     if not digest_times:
         raise ValueError("a digest needs at least one time of day")
     zone = _zone(timezone)
-    today = datetime.fromtimestamp(now, zone).date()
+    local_now = datetime.fromtimestamp(now, zone)
+    today = local_now.date()
+    wall_now = local_now.replace(tzinfo=None)
     best: float | None = None
     # Two days ahead always suffices; start a day early because a local date and UTC can disagree.
     for offset in range(-1, 3):
         day = today + timedelta(days=offset)
         for hhmm in digest_times:
             at = local_instant(day, hhmm, zone)
+            if chosen_now and at <= now:
+                minutes = _minutes(hhmm)
+                naive = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60)
+                again = naive.replace(tzinfo=zone, fold=1).timestamp()
+                if wall_now < naive and datetime.fromtimestamp(again, zone).replace(tzinfo=None) == naive:
+                    at = again
             if at > now and (best is None or at < best):
                 best = at
     assert best is not None  # a time of day recurs every day, so some candidate is in the future

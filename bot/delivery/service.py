@@ -535,10 +535,12 @@ class DeliveryService:
         ):
             # A digest time inside quiet hours: the digest is held until they end and sent then, once (two
             # digest times in one quiet night make one digest at its end).
+            # Held by the quiet hours as stored when the hold is written: changed since the chat was read above,
+            # the new ones count (off: due now, sent at the next tick).
             await self._db.chats.record_digest(
                 chat.id,
                 last_digest_at=None,
-                next_digest_at=quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now),
+                next_digest_at=lambda current: _safe_quiet_hours_end(current, now),
                 scheduled=chat.next_digest_at,
             )
             return 0
@@ -579,17 +581,22 @@ class DeliveryService:
             # so resuming months later does not bring months-old news (nor keep those articles from pruning).
             await self._db.deliveries.drop_paused_digest(chat.id, now)
         if not on_demand or shown:
-            nxt = chat.next_digest_at
+            nxt: float | Callable[[Chat], float | None] | None = chat.next_digest_at
             if not on_demand and chat.mode == "digest":
-                # Told to wait (429), or Telegram unreachable: the rest of the digest (all of it, or the parts
-                # after those that went out) is tried again after the wait, not at the next digest time.
-                # Otherwise the next time by the chat's schedule as it is now: times or a timezone changed while
-                # this digest was due or being sent count from it (ChatService kept it due).
-                current = await self._db.chats.get(chat_id) or chat
-                nxt = _safe_next_digest(current, now)
-                if retry_at is not None and (nxt is None or retry_at < nxt):
-                    # A retry that would reach the next digest time is that digest: it takes the stories.
-                    nxt = retry_at
+
+                def following(current: Chat) -> float | None:
+                    # Told to wait (429), or Telegram unreachable: the rest of the digest (all of it, or the
+                    # parts after those that went out) is tried again after the wait, not at the next digest
+                    # time. Otherwise the next time by the chat's schedule as stored when this is recorded:
+                    # times or a timezone changed while this digest was due or being sent count from it
+                    # (ChatService kept it due).
+                    nxt = _safe_next_digest(current, now)
+                    if retry_at is not None and (nxt is None or retry_at < nxt):
+                        # A retry that would reach the next digest time is that digest: it takes the stories.
+                        nxt = retry_at
+                    return nxt
+
+                nxt = following
             await self._db.chats.record_digest(
                 chat.id,
                 last_digest_at=now if shown else None,
@@ -769,7 +776,7 @@ class DeliveryService:
                         await self._db.chats.record_digest(
                             chat.id,
                             last_digest_at=None,
-                            next_digest_at=_safe_next_digest(chat, now),
+                            next_digest_at=lambda current: _safe_next_digest(current, now),
                             scheduled=chat.next_digest_at,
                         )
                     except sqlite3.Error as record_exc:
@@ -2201,6 +2208,14 @@ def _moved_before_quiet_hours(chat: Chat, now: float) -> bool:
         )
     except (ValueError, OverflowError, OSError):
         return False
+
+
+def _safe_quiet_hours_end(chat: Chat, now: float) -> float:
+    """When the chat's quiet hours around ``now`` end; ``now`` when it has none, or they are unusable."""
+    try:
+        return quiet_hours_end(chat.quiet_start, chat.quiet_end, chat.timezone, now)
+    except ValueError:
+        return now
 
 
 def _safe_next_digest(chat: Chat, now: float) -> float | None:

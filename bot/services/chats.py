@@ -230,7 +230,7 @@ class ChatService:
         # The digest schedule depends on mode, times and timezone: recompute it when one of them changes. Any
         # other change keeps it, or a digest due but not yet sent (the tick runs every few seconds, and a batch
         # of thousands takes minutes) would be skipped to the next day.
-        due = _next_digest(chat, now) if chat.mode == "digest" else None
+        due = _next_digest(chat, now, chosen_now=True) if chat.mode == "digest" else None
         unchanged = (chat.mode, chat.digest_times, chat.timezone) == (
             old.mode,
             old.digest_times,
@@ -287,14 +287,14 @@ def _held_by_quiet_hours(chat: Chat, now: float) -> bool:
     return False
 
 
-def _next_digest(chat: Chat, now: float) -> float | None:
+def _next_digest(chat: Chat, now: float, *, chosen_now: bool = False) -> float | None:
     """The chat's next digest time, or None when its times or timezone are unusable (edited by hand in the
     database): the digest tick then schedules it at a fallback time and logs why, as for a chat with none.
 
     Raised instead, it failed every /settings change, the one that would have put them right too.
     """
     try:
-        return next_digest_at(chat.digest_times, chat.timezone, now)
+        return next_digest_at(chat.digest_times, chat.timezone, now, chosen_now=chosen_now)
     except ValueError:
         return None
 

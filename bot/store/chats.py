@@ -343,14 +343,15 @@ class ChatRepo:
         chat_id: int,
         *,
         last_digest_at: float | None,
-        next_digest_at: float | None,
+        next_digest_at: float | Callable[[Chat], float | None] | None,
         scheduled: float | None,
     ) -> None:
         """Record a digest (``last_digest_at`` None: nothing was sent) and move its schedule on from
         ``scheduled``, the next_digest_at it was sent for.
 
         A schedule the chat changed meanwhile (new times, timezone or mode while the digest was being sent) is
-        the user's latest word and is kept.
+        the user's latest word and is kept. ``next_digest_at`` may be a function of the chat as stored when the
+        record is written: a /settings saved while the digest was still due (so it kept it due) then counts.
         """
         async with self._db.write() as conn:
             await run(
@@ -358,6 +359,12 @@ class ChatRepo:
                 "UPDATE chats SET last_digest_at = coalesce(?, last_digest_at) WHERE id = ?",
                 (last_digest_at, chat_id),
             )
+            if callable(next_digest_at):
+                # Read under the write lock: settings read before it may have changed since.
+                rows = await fetch_all(conn, "SELECT * FROM chats WHERE id = ?", (chat_id,))
+                if not rows:
+                    return
+                next_digest_at = next_digest_at(chat_from_row(rows[0]))
             await run(
                 conn,
                 "UPDATE chats SET next_digest_at = ? WHERE id = ? AND next_digest_at IS ?",

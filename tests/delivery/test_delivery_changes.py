@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -176,6 +177,148 @@ async def test_new_digest_times_chosen_while_a_digest_is_sent_are_kept(
         clock.set(utc(2026, 1, 5, 20))
         assert await r.delivery.send_due_digests(clock.now()) == 1
         assert "Evening news" in emulator.messages(7)[sent_before].text
+
+
+@pytest.mark.parametrize(
+    ("change", "then"),
+    [
+        (("timezone", "Asia/Tokyo"), utc(2026, 1, 5, 23)),  # 08:00 in Tokyo, tonight in UTC
+        (("digest", "08:00,20:00"), utc(2026, 1, 5, 20)),
+        (("instant",), None),
+    ],
+)
+async def test_a_settings_change_landing_as_a_sent_digest_is_recorded_sets_the_next_digest(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    change: tuple[str, ...],
+    then: float | None,
+) -> None:
+    # The sender read the chat's schedule again after the digest went out, then recorded the next digest: a
+    # /settings saved between the two (the digest still due, so it kept it due) was taken, but the next digest
+    # followed the old one once (tomorrow's 08:00 UTC, not 08:00 in Tokyo tonight).
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        record = r.db.chats.record_digest
+        changed = False
+
+        async def change_then_record(chat_id: int, **kwargs: Any) -> None:
+            nonlocal changed
+            if not changed:
+                changed = True
+                await chats.apply(7, list(change))
+            await record(chat_id, **kwargs)
+
+        monkeypatch.setattr(r.db.chats, "record_digest", change_then_record)
+        clock.set(utc(2026, 1, 5, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert changed
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == then
+
+
+async def test_a_new_timezone_chosen_while_a_digest_fails_sets_the_next_digest(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A digest that failed unexpectedly (a garbled answer) was rescheduled by the chat as read when the tick found
+    # it due: a timezone chosen while it was being sent was kept, but the next digest came at the old zone's time.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+
+        async def change_then_fail(*args: Any, **kwargs: Any) -> tuple[int, float | None]:
+            await chats.apply(7, ["timezone", "Asia/Tokyo"])
+            raise RuntimeError("a garbled answer")
+
+        monkeypatch.setattr(r.delivery, "_send_digest_rows", change_then_fail)
+        clock.set(utc(2026, 1, 5, 8))
+        with caplog.at_level(logging.ERROR):
+            assert await r.delivery.send_due_digests(clock.now()) == 0
+        assert "digest for chat 7 failed" in caplog.text
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.timezone == "Asia/Tokyo"
+        assert chat.next_digest_at == utc(2026, 1, 5, 23)  # 08:00 in Tokyo
+        assert await r.db.deliveries.counts_by_status() == {"pending": 1}  # for that digest
+
+
+@pytest.mark.parametrize(
+    ("quiet", "sent_at"), [("off", utc(2026, 1, 5, 8)), ("07:00-08:30", utc(2026, 1, 5, 8, 30))]
+)
+async def test_quiet_hours_changed_as_a_digest_is_held_by_them_hold_it_by_the_new_ones(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch, quiet: str, sent_at: float
+) -> None:
+    # Quiet hours 07:00-09:00 hold the 08:00 digest until 09:00. Quiet hours changed just as the sender held it
+    # (after it read the chat) held it until the old ones ended all the same: "quiet off" at 08:00 still
+    # brought the digest at 09:00.
+    clock = FakeClock(utc(2026, 1, 5, 6))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await chats.apply(7, ["quiet", "07:00-09:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        record = r.db.chats.record_digest
+        changed = False
+
+        async def change_then_record(chat_id: int, **kwargs: Any) -> None:
+            nonlocal changed
+            if not changed:
+                changed = True
+                await chats.apply(7, ["quiet", quiet])
+            await record(chat_id, **kwargs)
+
+        monkeypatch.setattr(r.db.chats, "record_digest", change_then_record)
+        clock.set(utc(2026, 1, 5, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 0  # held
+        assert changed
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == sent_at
+        clock.set(sent_at)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+
+
+@pytest.mark.parametrize(
+    ("chosen_at", "then"),
+    [
+        (utc(2026, 10, 24, 23), utc(2026, 10, 25, 0, 30)),  # 01:00 CEST: the first 02:30 is next
+        (utc(2026, 10, 25, 1, 15), utc(2026, 10, 25, 1, 30)),  # 02:15 CET, the second time round: 02:30 CET
+        (utc(2026, 10, 25, 0, 45), utc(2026, 10, 26, 1, 30)),  # 02:45 CEST: 02:30 has passed, tomorrow's
+    ],
+)
+async def test_a_digest_time_chosen_in_the_hour_autumn_repeats_comes_when_the_clock_shows_it_next(
+    tmp_path: Path, emulator: BotApiEmulator, chosen_at: float, then: float
+) -> None:
+    # Berlin's clocks go back from 03:00 CEST to 02:00 CET on 2026-10-25. At 02:15 the second time round, a
+    # digest at 02:30 was scheduled for the next night, though the clock showed 02:30 fifteen minutes later.
+    clock = FakeClock(utc(2026, 10, 24, 12))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.apply(7, ["timezone", "Europe/Berlin"])
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        clock.set(chosen_at)
+        chat, _ = await chats.apply(7, ["digest", "02:30"])
+        assert chat.next_digest_at == then
+        clock.set(then)
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        [digest] = emulator.messages(7)
+        assert "Match report" in digest.text
+        # Once a night: the digest sent at the first 02:30 does not come again at the second.
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == max(then + 86_400, utc(2026, 10, 26, 1, 30))
 
 
 class RateLimitedApi(LoopbackApi):
