@@ -84,7 +84,7 @@ def _kw(**groups: str) -> dict[str, float]:
 
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
 # used about this topic, 2 = usually, 1 = often but ambiguous, 0 = a phrase that is not this topic
-# though its first word is ("amazon rainforest"). A trailing * matches any word with that prefix;
+# though its words are ("amazon rainforest", "river bank"). A trailing * matches any word with that prefix;
 # a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
@@ -157,8 +157,9 @@ _BUILTIN: tuple[Topic, ...] = (
             "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
             "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
             "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
-            # Not a bank: the land along a river or a canal.
-            w0="bank of the river, banks of the river, bank of the canal, banks of the canal",
+            # Not a bank: the land along a river or a canal, a holiday, a charity's larder, a territory.
+            w0="bank of the river, banks of the river, bank of the canal, banks of the canal, river bank*, "
+            "canal bank*, bank holiday*, food bank*, blood bank*, west bank",
             w2="company, companies, firm, firms, business, businesses, "
             "economy, economic*, market, markets, bank, "
             "banks, banking, banker*, financ*, invest*, sales, deal, deals, billion, price, prices, costs, "
@@ -788,17 +789,23 @@ class _Lexicon:
     def count(self, tokens: list[str], into: Counter[str]) -> None:
         """Add each keyword hit in ``tokens`` to ``into`` as "topic\tweight\tkeyword"."""
         n = len(tokens)
+        # Topic id -> the index up to which a weight-0 phrase ("river bank") covers the tokens for that topic:
+        # its later words ("bank") do not count for the topic either.
+        covered: dict[str, int] = {}
         for i, token in enumerate(tokens):
             matched: dict[str, tuple[float, str]] = {}
             for size in range(self._max_phrase, 1, -1):
                 if i + size <= n:
                     phrase = " ".join(tokens[i : i + size])
                     for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
-                        if topic_id not in matched:
+                        if topic_id not in matched and covered.get(topic_id, 0) <= i:
                             matched[topic_id] = (weight, "~" * ambiguous + phrase)
+                            if weight == 0:
+                                covered[topic_id] = i + size
             # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
-            # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there.
-            phrased = set(matched)
+            # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there, and a
+            # weight-0 phrase covering this word ("river bank" over "bank") keeps it from counting too.
+            phrased = set(matched) | {t for t, end in covered.items() if end > i}
             # The stronger entry wins, and of two as strong the plain one: the German "Show" is a show, whatever
             # the English "~show" ("research shows") needs.
             for topic_id, weight, ambiguous in self._exact.get(token, ()):

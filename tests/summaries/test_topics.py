@@ -875,6 +875,32 @@ def test_the_bank_of_a_river_is_not_business() -> None:
     assert tag_topics("Bank to close 100 branches", branches)[0] == "business"
 
 
+def test_a_river_bank_a_food_bank_a_bank_holiday_and_the_west_bank_are_not_business() -> None:
+    # A weight-0 phrase kept only its first word from counting: "river bank" still let "bank" count, so a
+    # riverside path giving way, a food bank's record month, bank holiday traffic and the West Bank were business.
+    rain = (
+        "Part of the river bank gave way overnight after heavy rain, and the footpath along the bank has been "
+        "closed. Residents said the bank had been wearing away for years."
+    )
+    assert tag_topics("River bank collapses after heavy rain", rain) == []
+    assert tag_topics("River bank collapses after heavy rain", "") == []
+    parcels = "A food bank in the town handed out more parcels than ever last month, its volunteers said."
+    assert "business" not in tag_topics("Food bank use hits record", parcels)
+    queues = "Drivers heading to the coast for the bank holiday weekend face long queues, the AA said."
+    assert "business" not in tag_topics("Bank holiday traffic jams expected", queues)
+    donors = "The blood bank has appealed for donors as its stocks run low over the summer."
+    assert "business" not in tag_topics("Blood bank appeals for donors", donors)
+    clash = "Settlers and villagers clashed in the occupied West Bank on Friday, witnesses said."
+    assert "business" not in tag_topics("Clashes in the West Bank", clash)
+    # A bank's profits, and a bank by a river in a story about banking, stay business.
+    profits = (
+        "The bank made a record profit as interest rates rose, and will pay shareholders a bigger dividend."
+    )
+    assert tag_topics("Bank profits soar", profits) == ["business"]
+    hq = "The bank will move 2,000 staff to a new headquarters on the river bank, its chief executive said."
+    assert tag_topics("Bank moves its headquarters", hq) == ["business"]
+
+
 def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
     # "organ" and "stroke" counted for health on their own: a restored church organ, a golfer winning by a
     # stroke and a lucky lottery winner alerted the chats following health.
