@@ -375,8 +375,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "middle east, latin america, brazil, mexico, venezuela, colombia, argentina, europe, "
             "france, germany, italy, spain, poland, turkey, japan, indonesia, australia, canada, "
             "asia, asian, moscow, kyiv, kiev, tehran, baghdad, kabul, jerusalem, brussels, geneva",
-            # Not a war: a conflict of interest is a matter of money and office.
-            w0="conflict of interest, conflicts of interest",
+            # Not a war: a conflict of interest is a matter of money and office, a price war one of shops, and
+            # Star Wars a film series.
+            w0="conflict of interest, conflicts of interest, star wars, price war*, bidding war*, war of words, "
+            "war chest*",
             w2="international*, foreign, global*, countries, nations, region*, worldwide, abroad, overseas, "
             "killed, violence, attack*, bomb, bombs, bombed, bombing*, bomber*, crisis, crises, security forces",
             w1="world, country, nation, government*, president*, election*, protest*, police, aid, forces",

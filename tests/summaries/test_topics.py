@@ -691,6 +691,31 @@ def test_a_conflict_of_interest_is_not_world_news() -> None:
     assert "world" in tag_topics("Border conflict", "Troops clashed in the border conflict overnight.")
 
 
+def test_star_wars_a_price_war_and_a_war_of_words_are_not_world_news() -> None:
+    # "war" and "wars" count for world on their own: a film actor's museum, two supermarkets cutting prices and
+    # a row over school meals alerted the chats following world news.
+    museum = (
+        "The actor, who played a pilot in the Star Wars films, opened a small museum of film props in his home "
+        "town on Saturday."
+    )
+    assert tag_topics("Star Wars actor opens museum", museum) == ["entertainment"]
+    assert "world" not in tag_topics("Star Wars actor opens museum", "")
+    milk = "Two supermarket chains cut the price of milk again as the price war between them deepened."
+    assert "world" not in tag_topics("Supermarkets in price war over milk", milk)
+    meals = "The row between the council and parents over school meals turned into a war of words on Monday."
+    assert "world" not in tag_topics("War of words over school meals", meals)
+    bids = (
+        "Two buyers are locked in a bidding war for the football club, and the party has a bigger war chest."
+    )
+    assert "world" not in tag_topics("Bidding war for club", bids)
+    # A war stays world news, also beside a war of words.
+    front = (
+        "Russian troops shelled Ukrainian positions overnight as the war entered its fourth year, and leaders "
+        "traded a war of words at the United Nations."
+    )
+    assert tag_topics("War in Ukraine enters fourth year", front)[0] == "world"
+
+
 def test_a_nyse_listing_and_a_pitchers_innings_are_recognised() -> None:
     # NYSE stood beside Nasdaq unlisted, and a baseball column that never says "baseball" had no topic.
     assert "business" in tag_topics(
