@@ -198,7 +198,7 @@ _BUILTIN: tuple[Topic, ...] = (
         # "~windows" and "~camera*": a house's windows and a thief "caught on camera" are not technology; beside
         # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only. "~apple" and
         # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
-        # semiconductor firm's words beside them are.
+        # semiconductor firm's words beside them are. "~tablet*": paracetamol and dishwasher tablets are no gadgets.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
@@ -213,7 +213,7 @@ _BUILTIN: tuple[Topic, ...] = (
             "programmer*, open source, silicon valley, tech, technolog*, digital, blog, blogs, blogger*, "
             "e-mail*, email*, social media, social network*, twitter, youtube, tiktok, instagram, "
             "users, device, devices, robot*, virtual reality, augmented reality, processor*, gigabyte*, "
-            "telecom*, operating system*, firmware, startup*, start-up*, tablet*, wireless, "
+            "telecom*, operating system*, firmware, startup*, start-up*, ~tablet*, tablet computer*, tablet pc*, wireless, "
             "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
             w2="network*, mobile, mobiles, phone, phones, ~chip, ~chips, data, files, code, coding, "
             "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "

@@ -886,6 +886,25 @@ def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
     assert "technology" in tag_topics("Chip sales soar", chips)
 
 
+def test_paracetamol_and_dishwasher_tablets_are_not_technology() -> None:
+    # "tablet" counted for technology on its own: a shortage of painkillers at the chemist's alerted the chats
+    # following technology.
+    shelves = (
+        "Customers in several towns found empty shelves as pharmacies ran short of paracetamol tablets. "
+        "Pharmacists said supplies should return next week."
+    )
+    assert tag_topics("Pharmacies run short of paracetamol tablets", shelves) == ["health"]
+    assert tag_topics("Pharmacies run short of paracetamol tablets", "") == ["health"]
+    recall = "The supermarket recalled its own-brand dishwasher tablets after complaints of burns."
+    assert "technology" not in tag_topics("Dishwasher tablets recalled", recall)
+    # A tablet computer stays technology, beside its own words or named as one.
+    launch = "Samsung launched a new tablet with a bigger screen and a faster processor on Tuesday."
+    assert tag_topics("Samsung launches new tablet", launch) == ["technology"]
+    lessons = "Every pupil will get a tablet to use in lessons and at home, with apps for maths and reading."
+    assert tag_topics("Schools give every pupil a tablet", lessons) == ["technology"]
+    assert tag_topics("New tablet computer launched", "") == ["technology"]
+
+
 def test_the_bank_of_a_river_is_not_business() -> None:
     # "bank" is a business word, and the land along a river: a collapsed riverside path was business news.
     rain = (
