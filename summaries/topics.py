@@ -199,6 +199,7 @@ _BUILTIN: tuple[Topic, ...] = (
         # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only. "~apple" and
         # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
         # semiconductor firm's words beside them are. "~tablet*": paracetamol and dishwasher tablets are no gadgets.
+        # "~web": nor is a spider's web or a web of lies; the web's own phrases ("web page", "dark web") count alone.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
@@ -206,7 +207,9 @@ _BUILTIN: tuple[Topic, ...] = (
             "google, alphabet, meta, facebook, amazon web services, "
             "aws, nvidia, intel, amd, qualcomm, samsung, semiconductor*, microchip*, chipmaker*, "
             "artificial intelligence, ai, machine learning, chatbot*, openai, chatgpt, algorithm*, "
-            "broadband, wi-fi, wifi, 5g, 4g, internet, online, web, website*, browser*, search engine*, "
+            "broadband, wi-fi, wifi, 5g, 4g, internet, online, ~web, world wide web, web page*, web address*, "
+            "web user*, web traffic, web giant*, web firm*, web service*, web-based, web search*, dark web, "
+            "website*, browser*, search engine*, "
             "app, apps, download*, upload*, cyber*, hacker*, hacking, hacked, malware, spam, phishing, "
             "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, server*, "
             "gadget*, games console*, playstation, xbox, nintendo, video game*, gaming, gamer*, "

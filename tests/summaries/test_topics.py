@@ -905,6 +905,28 @@ def test_paracetamol_and_dishwasher_tablets_are_not_technology() -> None:
     assert tag_topics("New tablet computer launched", "") == ["technology"]
 
 
+def test_a_spiders_web_and_a_web_of_lies_are_not_technology() -> None:
+    # "web" counted for technology on its own: a gardener's find and a fraud trial alerted the chats following
+    # technology.
+    garden = (
+        "A gardener found a spider web more than two metres wide between two apple trees. The spider had spun "
+        "the web overnight."
+    )
+    assert tag_topics("Spider spins record web in garden", garden) == []
+    assert tag_topics("Spider spins record web in garden", "") == []
+    trial = (
+        "The court heard how the accountant spun a web of lies to hide the missing money from his employer."
+    )
+    assert "technology" not in tag_topics("Web of lies unravels in fraud trial", trial)
+    # The web stays technology beside its own words, or named by its own phrases.
+    browser = "The new version of the browser loads web pages twice as fast, the company said."
+    assert tag_topics("Web browser gets faster", browser)[0] == "technology"
+    inventor = "The inventor of the web said the internet needed new rules to protect people's data."
+    assert tag_topics("Web inventor calls for new rules", inventor)[0] == "technology"
+    assert tag_topics("Web giant fined over cookie banners", "") == ["technology"]
+    assert tag_topics("Drugs sold on the dark web", "") == ["technology"]
+
+
 def test_the_bank_of_a_river_is_not_business() -> None:
     # "bank" is a business word, and the land along a river: a collapsed riverside path was business news.
     rain = (
