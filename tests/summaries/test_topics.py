@@ -1027,6 +1027,23 @@ def test_a_galaxy_phone_the_big_bang_theory_and_a_ring_road_are_not_science() ->
     assert tag_topics("Space station changes orbit", station) == ["science"]
 
 
+def test_an_amazon_parrot_and_an_amazon_tribe_are_not_e_commerce() -> None:
+    # "Amazon" counted for e-commerce unless the rainforest, river, basin or jungle followed it: a parrot that
+    # flew from a zoo and a tribe's land case alerted the chats following e-commerce.
+    aviary = (
+        "The Amazon parrot, which escaped from its aviary last week, was found in a garden two miles away and "
+        "returned to the zoo."
+    )
+    assert tag_topics("Amazon parrot returned to zoo", aviary) == []
+    assert tag_topics("Amazon parrot returned to zoo", "") == []
+    loggers = "An Amazon tribe won its case to keep loggers off its ancestral land, the court ruled."
+    assert "e-commerce" not in tag_topics("Amazon tribe wins land case", loggers)
+    # The shop stays e-commerce.
+    sales = "Amazon said its online sales jumped during the holiday season as shoppers ordered more parcels."
+    assert tag_topics("Amazon sales jump in holiday season", sales)[0] == "e-commerce"
+    assert tag_topics("Amazon sales jump in holiday season", "")[0] == "e-commerce"
+
+
 def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
     # "goods" counted for e-commerce on its own: every raid on counterfeit goods alerted the chats following it.
     raid = (
