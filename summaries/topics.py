@@ -396,7 +396,8 @@ _BUILTIN: tuple[Topic, ...] = (
             # "~" words are everyday words too (a game of chess, a player in code, a scrum in software, a sales
             # pitch): they add to sport only when a plain word above them says the article is about sport.
             w3="football*, footballer*, soccer, premier league, champions league, world cup, fifa, uefa, "
-            "rugby, cricket*, tennis, golf*, athletic*, olympic*, olympian*, paralympic*, marathon*, "
+            "rugby, cricket, cricketer*, cricketing, tennis, golf*, athletic*, olympic*, olympian*, paralympic*, "
+            "marathon*, "
             "~sprint*, sprinter*, ~hurdle*, formula one, formula 1, f1, grand prix, nba, nfl, mlb, nhl, "
             "baseball, basketball, hockey, boxing, boxer*, ufc, cycling, cyclist*, tour de france, "
             "wimbledon, us open, australian open, french open, six nations, ashes, test match*, "
@@ -414,6 +415,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
             "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
             "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*",
+            # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing).
+            w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "

@@ -412,6 +412,31 @@ def test_everyday_words_alone_are_not_sport(title: str, body: str) -> None:
     assert "sport" not in tag_topics(title, body)
 
 
+def test_a_chirping_or_farmed_cricket_is_not_sport() -> None:
+    # "cricket*" counted for sport in every form: the insect chirping in the heat, a cricket farm and crickets
+    # on a school menu alerted the chats following sport.
+    heat = (
+        "A cricket chirps faster and louder when the weather is warm, because the insect's muscles work "
+        "faster in the heat."
+    )
+    assert tag_topics("Cricket chirps louder in hot summers", heat) == []
+    assert tag_topics("Cricket chirps louder in hot summers", "") == []
+    night = "The family could not find the cricket behind the fridge; it sang all night."
+    assert tag_topics("Chirping cricket keeps family awake", night) == []
+    farm = "A cricket farm has opened, breeding insects to be milled into cricket flour for protein bars."
+    assert "sport" not in tag_topics("Cricket farm opens", farm)
+    menu = "Pupils were offered crickets and mealworms as a protein snack in a trial at the canteen."
+    assert tag_topics("Crickets on the menu at school canteen", menu) == []
+    # The game stays sport, with a body or a headline alone; so do its players.
+    test = (
+        "England's bowlers took the last four wickets on the final morning to win the first Test by 50 runs."
+    )
+    assert tag_topics("England win first cricket Test in Mumbai", test) == ["sport"]
+    assert tag_topics("England win first cricket Test in Mumbai", "") == ["sport"]
+    assert tag_topics("Cricket: Root named England captain", "") == ["sport"]
+    assert tag_topics("Cricketer banned for two years", "") == ["sport"]
+
+
 @pytest.mark.parametrize(
     ("title", "body"),
     [
