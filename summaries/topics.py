@@ -415,8 +415,13 @@ _BUILTIN: tuple[Topic, ...] = (
             "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
             "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
             "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*",
-            # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing).
-            w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein",
+            # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing);
+            # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either.
+            w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein, "
+            "marathon talks, marathon session*, marathon meeting*, marathon negotiation*, marathon debate*, "
+            "chelsea flower show, chelsea pensioner*, chelsea manning, chelsea clinton, arsenal of, "
+            "nuclear arsenal*, his ashes, her ashes, their ashes, ashes of, ashes scattered, ashes were scattered, "
+            "from the ashes",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "

@@ -412,6 +412,30 @@ def test_everyday_words_alone_are_not_sport(title: str, body: str) -> None:
     assert "sport" not in tag_topics(title, body)
 
 
+def test_marathon_talks_a_flower_show_an_arsenal_of_weapons_and_a_persons_ashes_are_not_sport() -> None:
+    # "marathon", "Chelsea", "Arsenal" and "Ashes" counted for sport in every sense: all-night pay talks, the
+    # flower show, a police find and a funeral alerted the chats following sport.
+    talks = "After marathon talks that lasted all night, the union and the rail company reached a pay deal."
+    assert tag_topics("Marathon talks end in pay deal", talks) == ["business"]
+    gardens = (
+        "The Chelsea Flower Show opened its gates on Tuesday, with gardens from designers around the country."
+    )
+    assert tag_topics("Chelsea Flower Show opens", gardens) == []
+    assert tag_topics("Chelsea Flower Show opens", "") == []
+    flat = "Police found an arsenal of weapons in a flat, including guns and knives."
+    assert tag_topics("Arsenal of weapons found in flat", flat) == []
+    sea = "Her ashes were scattered at sea as she had wished, her family said."
+    assert tag_topics("Ashes scattered at sea", sea) == []
+    fire = "The town has risen from the ashes of the great fire, and its market reopens today."
+    assert "sport" not in tag_topics("Ashes of the old town", fire)
+    # The race, the clubs and the series stay sport, headline alone too.
+    runners = "A record 50,000 runners will start the London Marathon on Sunday, the organisers said."
+    assert tag_topics("London Marathon: record field of runners", runners)[0] == "sport"
+    assert tag_topics("London Marathon: record field of runners", "")[0] == "sport"
+    assert tag_topics("Chelsea beat Arsenal in derby", "") == ["sport"]
+    assert tag_topics("England regain the Ashes", "") == ["sport"]
+
+
 def test_a_chirping_or_farmed_cricket_is_not_sport() -> None:
     # "cricket*" counted for sport in every form: the insect chirping in the heat, a cricket farm and crickets
     # on a school menu alerted the chats following sport.
