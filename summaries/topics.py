@@ -157,9 +157,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
             "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
             "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
-            # Not a bank: the land along a river or a canal, a holiday, a charity's larder, a territory.
+            # Not a bank: the land along a river or a canal, a holiday, a charity's larder, a territory. Not a
+            # bond: James Bond and London's Bond Street.
             w0="bank of the river, banks of the river, bank of the canal, banks of the canal, river bank*, "
-            "canal bank*, bank holiday*, food bank*, blood bank*, west bank",
+            "canal bank*, bank holiday*, food bank*, blood bank*, west bank, james bond, bond film*, bond movie*, "
+            "bond villain*, bond girl*, bond street",
             w2="company, companies, firm, firms, business, businesses, "
             "economy, economic*, market, markets, bank, "
             "banks, banking, banker*, financ*, invest*, sales, deal, deals, billion, price, prices, costs, "

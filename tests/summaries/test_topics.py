@@ -935,6 +935,22 @@ def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
     assert "technology" in tag_topics("Chip sales soar", chips)
 
 
+def test_james_bond_and_bond_street_are_not_business() -> None:
+    # "bond*" counted for business in every sense: a Bond actor's death, a Bond film's delay and shops on Bond
+    # Street reopening alerted the chats following business.
+    actor = "The actor who played a Bond villain in two films has died aged 80, his family said."
+    assert tag_topics("Bond villain actor dies", actor) == ["entertainment"]
+    assert tag_topics("Bond villain actor dies", "") == ["entertainment"]
+    delay = "The new James Bond film has been delayed until next year, the studio said."
+    assert tag_topics("James Bond film delayed", delay) == ["entertainment"]
+    shops = "Shops on Bond Street reopened on Monday after the protest."
+    assert "business" not in tag_topics("Bond Street shops reopen", shops)
+    # Bonds stay business.
+    yields = "Yields on government bonds rose as investors sold, pushing up the cost of borrowing."
+    assert tag_topics("Bond yields rise", yields)[0] == "business"
+    assert tag_topics("Company sells bonds to fund expansion", "") == ["business"]
+
+
 def test_paracetamol_and_dishwasher_tablets_are_not_technology() -> None:
     # "tablet" counted for technology on its own: a shortage of painkillers at the chemist's alerted the chats
     # following technology.
