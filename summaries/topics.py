@@ -154,11 +154,12 @@ _BUILTIN: tuple[Topic, ...] = (
             "nasdaq, nyse, dow jones, s&p 500, ftse, nikkei, dax, wall street, investor*, dividend*, bond*, "
             "equities, hedge fund*, private equity, venture capital, valuation*, bankrupt*, insolven*, "
             "creditor*, debt*, deficit*, trade deficit, exports, imports, tariff*, opec, oil price*, "
-            "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
+            "stakeholder*, analysts said, ~forecast*, growth forecast*, sales forecast*, economic forecast*, "
+            "market share, retail sales, consumer spending, "
             "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
             "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
             # Not a bank: the land along a river or a canal, a holiday, a charity's larder, a territory. Not a
-            # bond: James Bond and London's Bond Street.
+            # bond: James Bond and London's Bond Street. "~forecast*": snow and sunshine are forecast too.
             w0="bank of the river, banks of the river, bank of the canal, banks of the canal, river bank*, "
             "canal bank*, bank holiday*, food bank*, blood bank*, west bank, james bond, bond film*, bond movie*, "
             "bond villain*, bond girl*, bond street",

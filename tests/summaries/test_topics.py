@@ -935,6 +935,23 @@ def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
     assert "technology" in tag_topics("Chip sales soar", chips)
 
 
+def test_a_weather_forecast_is_not_business() -> None:
+    # "forecast*" counted for business on its own: every snow warning and weekend outlook alerted the chats
+    # following business.
+    snow = "Up to 10cm of snow is forecast on high ground, the Met Office said, with warnings for ice."
+    assert tag_topics("Snow forecast for Scotland", snow) == []
+    assert tag_topics("Snow forecast for Scotland", "") == []
+    outlook = "The forecast for the weekend is sunny spells and showers, with highs of 18C."
+    assert tag_topics("Weather forecast: sunny spells and showers", outlook) == []
+    # A business forecast stays business, beside its own words or named as one.
+    bank = "The Bank of England cut its growth forecast for next year as inflation stays high."
+    assert tag_topics("Bank of England cuts forecast", bank) == ["business"]
+    shops = "The retailer cut its profit forecast after weak Christmas trading."
+    assert tag_topics("Retailer cuts forecast", shops)[0] == "business"
+    assert tag_topics("Growth forecast cut", "") == ["business"]
+    assert tag_topics("Sales forecast to fall", "")[0] == "business"
+
+
 def test_james_bond_and_bond_street_are_not_business() -> None:
     # "bond*" counted for business in every sense: a Bond actor's death, a Bond film's delay and shops on Bond
     # Street reopening alerted the chats following business.
