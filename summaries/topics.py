@@ -116,6 +116,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "cupra, seat ibiza, seat leon, seat arona, seat ateca, seat tarraco, fiat 500, fiat panda, "
             "hatchback*, pickup truck*, dealership*, car dealer*, car sales, vehicle sales, new car*, "
             "used car*, charging station*, ev charging, combustion engine*, emissions test*",
+            # Not the carmakers: the inventor and his coil, and the Maori greeting.
+            w0="nikola tesla, tesla coil*, kia ora",
             w2="~vehicle*, ~car, ~cars, motorist*, drivetrain*, ~engine, ~engines, "
             "~recall, ~recalls, ~recalled, battery range, horsepower, gearbox*, "
             "~fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
@@ -301,8 +303,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "wellbeing, well-being, fitness, smoking, smoker*, alcohol, addiction*, "
             "overdose*, opioid*, ambulance*, paramedic*, "
             "a&e, intensive care, hospital ward*, midwi*, pregnan*",
-            # Not the body's blood: an eclipse and a colour.
-            w0="blood moon*, blood red",
+            # Not the body's blood: an eclipse and a colour; not a doctor: the Time Lord's show (only as such: "a
+            # doctor who ..." is one).
+            w0="blood moon*, blood red, doctor who star*, doctor who actor*, doctor who actress*, "
+            "doctor who episode*, doctor who series, doctor who fan*, doctor who special*",
             w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, ~stroke, "
             "immune, blood, ~organ, ~organs, lung*, liver, kidney*, sleep, pain, aids, "
             "death rate*, sick*, ill, waiting list*, waiting time*, mental, ward, wards",

@@ -1126,6 +1126,25 @@ def test_an_amazon_parrot_and_an_amazon_tribe_are_not_e_commerce() -> None:
     assert tag_topics("Amazon sales jump in holiday season", "")[0] == "e-commerce"
 
 
+def test_doctor_who_nikola_tesla_and_kia_ora_are_not_health_or_automotive() -> None:
+    # A TV series, an inventor and a greeting share a word with a doctor and two carmakers: a Doctor Who casting
+    # alerted the chats following health, a Tesla museum and a Kia Ora festival those following automotive.
+    cast = "The Doctor Who star will join the cast of a new play in the West End, the producers said."
+    assert tag_topics("Doctor Who star joins cast", cast) == ["entertainment"]
+    assert tag_topics("Doctor Who star joins cast", "") == ["entertainment"]
+    museum = "A museum about the inventor Nikola Tesla opened in Belgrade, with a working Tesla coil."
+    assert "automotive" not in tag_topics("Nikola Tesla museum opens", museum)
+    greeting = "The Kia Ora festival of music and food opened in Wellington on Friday."
+    assert "automotive" not in tag_topics("Kia Ora festival in Wellington", greeting)
+    # A doctor who does a doctor's work, and the carmakers, keep their topics.
+    saved = "A doctor who saved hundreds of lives in the pandemic was honoured by patients and the hospital."
+    assert tag_topics("Doctor who saved lives honoured", saved) == ["health"]
+    assert tag_topics("Doctor who saved lives honoured", "") == ["health"]
+    recall = "Kia recalled 100,000 cars over a fault with the brakes."
+    assert tag_topics("Kia recalls cars", recall) == ["automotive"]
+    assert "automotive" in tag_topics("Tesla sales fall", "Tesla sold fewer electric cars in the quarter.")
+
+
 def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
     # "goods" counted for e-commerce on its own: every raid on counterfeit goods alerted the chats following it.
     raid = (
