@@ -348,6 +348,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "shadow chancellor, shadow home secretary, backbench*, "
             "speaker of the house, tax cut*, tax rise*, "
             "public spending, welfare, immigration, asylum, home office, civil servant*",
+            # Not the parties: a maternity ward and a cautious guess.
+            w0="labour ward*, conservative estimate*",
             w2="law, laws, reform*, public, federal, council*, president, presidents, presidential, "
             "rights, citizen*, protest*, debate*, scheme*, proposal*, campaign*, "
             "department*, administration, regulat*, leader*, party, parties, "

@@ -1072,6 +1072,20 @@ def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
     assert tag_topics("Stroke patients wait too long for scans", scans) == ["health"]
 
 
+def test_a_labour_ward_and_a_conservative_estimate_are_not_politics() -> None:
+    # "Labour" and "conservative" counted for politics in every sense: a maternity ward reopening and a cautious
+    # crowd count alerted the chats following politics.
+    ward = "The labour ward at the hospital reopened after repairs, and midwives welcomed the first babies."
+    assert tag_topics("Labour ward reopens", ward) == ["health"]
+    assert "politics" not in tag_topics("Labour ward reopens", "")
+    crowd = "A conservative estimate put the crowd at 10,000, the festival's organisers said."
+    assert tag_topics("Conservative estimate of crowd", crowd) == []
+    # The parties stay politics, also beside a conservative estimate.
+    assert tag_topics("Labour wins by-election", "") == ["politics"]
+    costing = "The Conservatives said a conservative estimate put the cost of Labour's plan at 10bn pounds."
+    assert tag_topics("Tories attack Labour plan", costing)[0] == "politics"
+
+
 def test_a_kitchen_cabinet_is_not_politics() -> None:
     # "cabinet" counted for politics on its own: a furniture maker's boom alerted the chats following politics.
     kitchens = (
