@@ -777,6 +777,30 @@ def test_a_nyse_listing_and_a_pitchers_innings_are_recognised() -> None:
     assert tag_topics("Who regresses in May", column) == ["sport"]
 
 
+def test_a_tax_band_a_harvest_festival_a_novel_virus_and_an_artists_impression_are_not_entertainment() -> (
+    None
+):
+    # "band", "festival", "novel" and "artist" counted for entertainment in every sense: council tax, a church
+    # harvest festival, a new virus and a planned hospital's drawing alerted the chats following entertainment.
+    tax = "Homes will move to a new council tax band next year after the revaluation, the council said."
+    assert "entertainment" not in tag_topics("Council tax band changes", tax)
+    assert "entertainment" not in tag_topics("Council tax band changes", "")
+    surgery = "More patients are having gastric band surgery, the NHS said."
+    assert tag_topics("Gastric band surgery numbers rise", surgery) == ["health"]
+    church = "The village church held its harvest festival on Sunday, with hymns and a lunch."
+    assert tag_topics("Harvest festival at village church", church) == []
+    virus = "A novel coronavirus has spread to five countries, health officials said."
+    assert "entertainment" not in tag_topics("Novel coronavirus spreads", virus)
+    plans = "An artist's impression shows the new hospital, which will open in 2030."
+    assert "entertainment" not in tag_topics("Artist's impression of new hospital", plans)
+    # Bands, festivals, novels and artists stay entertainment.
+    assert tag_topics("Band announces farewell tour", "") == ["entertainment"]
+    booker = "The novel has topped the bestseller list since it won the Booker Prize."
+    assert tag_topics("Booker winner's novel tops chart", booker) == ["entertainment"]
+    gallery = "The artist's first exhibition in ten years opened at the gallery."
+    assert tag_topics("Artist's new exhibition opens", gallery) == ["entertainment"]
+
+
 def test_an_agency_or_company_director_is_not_entertainment() -> None:
     # "director" alone put an FBI director's statement, a health agency director resigning and a company
     # director's share sale at the top of the entertainment digest; beside a film or actors it still counts.
