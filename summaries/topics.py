@@ -266,6 +266,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
             "~atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
             "meteorolog*, mathematician*, neuroscien*, microbe*, microbial, microbio*, bacteria*, vaccine research",
+            # Not the cosmos: a beauty pageant and a film franchise's world.
+            w0="miss universe, marvel universe, cinematic universe, fictional universe",
             w2="~research*, study, studies, scientific*, science, ~discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
             "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "

@@ -1183,6 +1183,22 @@ def test_doctor_who_nikola_tesla_and_kia_ora_are_not_health_or_automotive() -> N
     assert "automotive" in tag_topics("Tesla sales fall", "Tesla sold fewer electric cars in the quarter.")
 
 
+def test_miss_universe_and_a_film_franchises_universe_are_not_science() -> None:
+    # "universe" counted for science on its own: a beauty pageant and a superhero franchise alerted the chats
+    # following science.
+    pageant = "Miss Universe was crowned in Bangkok on Sunday, beating 80 other contestants."
+    assert tag_topics("Miss Universe crowned", pageant) == []
+    assert tag_topics("Miss Universe crowned", "") == []
+    films = (
+        "The Marvel universe keeps growing at the box office, and its cinematic universe now spans 40 films."
+    )
+    assert tag_topics("Marvel universe grows at the box office", films) == ["entertainment"]
+    # The cosmos stays science.
+    expanding = "Astronomers say the universe is expanding faster than their models predicted."
+    assert tag_topics("Universe is expanding faster than thought", expanding) == ["science"]
+    assert tag_topics("Universe is expanding faster than thought", "") == ["science"]
+
+
 def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
     # "goods" counted for e-commerce on its own: every raid on counterfeit goods alerted the chats following it.
     raid = (
