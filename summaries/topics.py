@@ -525,9 +525,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "~warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
             "paypal, klarna, buy now pay later, bnpl, digital payment*, mobile payment*, "
             "online payment*, delivery driver*, returns policy",
-            # Not the shop: the rainforest, the river, a parrot, a tribe and the cloud business share its name.
+            # Not the shop: the rainforest, the river, a parrot, a tribe and the cloud business share its name; nor
+            # is a parcel of land a delivery.
             w0="amazon rainforest*, amazon rain forest*, amazon river, amazon basin, amazon jungle, amazon forest*, "
-            "amazon region, amazon parrot*, amazon tribe*, amazon web services",
+            "amazon region, amazon parrot*, amazon tribe*, amazon web services, parcel of land, parcels of land",
             w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
             "deliveries, logistic*, discount*, ~goods, purchase*",
             w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "

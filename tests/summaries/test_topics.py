@@ -1199,6 +1199,18 @@ def test_miss_universe_and_a_film_franchises_universe_are_not_science() -> None:
     assert tag_topics("Universe is expanding faster than thought", "") == ["science"]
 
 
+def test_a_parcel_of_land_is_not_e_commerce() -> None:
+    # "parcel*" counted for e-commerce on its own: every planning story selling a parcel of land alerted the chats
+    # following e-commerce.
+    land = "A parcel of land near the school was sold for housing, and two more parcels of land will follow."
+    assert "e-commerce" not in tag_topics("Parcel of land sold for housing", land)
+    assert tag_topics("Parcel of land sold for housing", "") == []
+    # Parcels delivered stay e-commerce.
+    couriers = "Couriers delivered a record number of parcels as online shopping grew."
+    assert tag_topics("Parcel deliveries hit record", couriers)[0] == "e-commerce"
+    assert tag_topics("Parcel deliveries hit record", "")[0] == "e-commerce"
+
+
 def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
     # "goods" counted for e-commerce on its own: every raid on counterfeit goods alerted the chats following it.
     raid = (
