@@ -205,6 +205,7 @@ _BUILTIN: tuple[Topic, ...] = (
         # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
         # semiconductor firm's words beside them are. "~tablet*": paracetamol and dishwasher tablets are no gadgets.
         # "~web": nor is a spider's web or a web of lies; the web's own phrases ("web page", "dark web") count alone.
+        # "~platform*": a railway station's or an oil rig's platform is no tech platform.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
@@ -221,10 +222,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "programmer*, open source, silicon valley, tech, technolog*, digital, blog, blogs, blogger*, "
             "e-mail*, email*, social media, social network*, twitter, youtube, tiktok, instagram, "
             "users, device, devices, robot*, virtual reality, augmented reality, processor*, gigabyte*, "
-            "telecom*, operating system*, firmware, startup*, start-up*, ~tablet*, tablet computer*, tablet pc*, wireless, "
-            "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
+            "telecom*, operating system*, firmware, startup*, start-up*, ~tablet*, tablet computer*, tablet pc*, "
+            "wireless, bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
             w2="network*, mobile, mobiles, phone, phones, ~chip, ~chips, data, files, code, coding, "
-            "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "
+            "~platform*, video platform*, streaming platform*, gaming platform*, service provider*, innovat*, "
+            "gigabit, ~camera*, storage, memory, "
             "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
             "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "
             "piracy, copyright, patent*, consumer electronics, ~virus, ~viruses, dvd*, portable, console*",

@@ -1033,6 +1033,22 @@ def test_a_spiders_web_and_a_web_of_lies_are_not_technology() -> None:
     assert tag_topics("Drugs sold on the dark web", "") == ["technology"]
 
 
+def test_a_railway_platform_and_an_oil_platform_are_not_technology() -> None:
+    # "platform*" counted for technology on its own: a station platform reopening and an oil platform evacuated
+    # in a storm alerted the chats following technology.
+    station = (
+        "Platform 9 at the station reopened after repairs, and trains will stop there again from Monday."
+    )
+    assert tag_topics("Platform 9 reopens at station", station) == []
+    rig = "Workers were flown off the oil platform in the North Sea as the storm hit."
+    assert tag_topics("Oil platform evacuated in storm", rig) == []
+    # An online platform stays technology, beside its own words or named as a video or streaming platform.
+    fined = "The social media platform was fined for breaching data rules."
+    assert tag_topics("Platform fined over data", fined)[0] == "technology"
+    banned = "The video platform banned the channel for breaking its rules on hate speech, the company said."
+    assert tag_topics("Video platform bans channel", banned)[0] == "technology"
+
+
 def test_the_bank_of_a_river_is_not_business() -> None:
     # "bank" is a business word, and the land along a river: a collapsed riverside path was business news.
     rain = (
