@@ -427,14 +427,16 @@ _BUILTIN: tuple[Topic, ...] = (
             "~first half, ~second half, ~extra time, extra-time, home win, away win, grand slam, world champion*, "
             "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
             "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
-            "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*",
+            "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*, "
+            "boxing day test*, boxing day fixture*, boxing day match*, boxing day clash*",
             # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing);
-            # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either.
+            # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either, nor
+            # are the day after Christmas, a sore elbow and hailstones as big as golf balls.
             w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein, "
             "marathon talks, marathon session*, marathon meeting*, marathon negotiation*, marathon debate*, "
             "chelsea flower show, chelsea pensioner*, chelsea manning, chelsea clinton, arsenal of, "
             "nuclear arsenal*, his ashes, her ashes, their ashes, ashes of, ashes scattered, ashes were scattered, "
-            "from the ashes",
+            "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "

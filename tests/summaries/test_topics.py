@@ -436,6 +436,26 @@ def test_marathon_talks_a_flower_show_an_arsenal_of_weapons_and_a_persons_ashes_
     assert tag_topics("England regain the Ashes", "") == ["sport"]
 
 
+def test_boxing_day_tennis_elbow_and_golf_ball_sized_hail_are_not_sport() -> None:
+    # "boxing", "tennis" and "golf" counted for sport in every phrase: the sales and floods of 26 December, a sore
+    # elbow and a hailstorm alerted the chats following sport.
+    floods = "Floods hit homes on Boxing Day after the river burst its banks."
+    assert tag_topics("Boxing Day floods", floods) == []
+    assert tag_topics("Boxing Day floods", "") == []
+    sales = "Shoppers queued outside stores for the Boxing Day sales, and retailers said takings were up."
+    assert "sport" not in tag_topics("Boxing Day sales", sales)
+    elbow = "Doctors offer a new treatment for tennis elbow, which affects one adult in a hundred."
+    assert tag_topics("Tennis elbow treatment", elbow) == ["health"]
+    hail = "Golf ball sized hail fell on the town, smashing car windscreens."
+    assert "sport" not in tag_topics("Golf ball sized hail", hail)
+    # Boxing, Boxing Day matches and the Boxing Day Test stay sport, headline alone too.
+    assert tag_topics(
+        "Boxing champion retires", "The heavyweight boxing champion retired after 40 fights."
+    ) == ["sport"]
+    assert tag_topics("Boxing Day fixtures announced", "") == ["sport"]
+    assert "sport" in tag_topics("Boxing Day Test: Australia bat first", "")
+
+
 def test_a_chirping_or_farmed_cricket_is_not_sport() -> None:
     # "cricket*" counted for sport in every form: the insect chirping in the heat, a cricket farm and crickets
     # on a school menu alerted the chats following sport.
