@@ -435,7 +435,7 @@ _BUILTIN: tuple[Topic, ...] = (
             w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein, "
             "marathon talks, marathon session*, marathon meeting*, marathon negotiation*, marathon debate*, "
             "chelsea flower show, chelsea pensioner*, chelsea manning, chelsea clinton, arsenal of, "
-            "nuclear arsenal*, his ashes, her ashes, their ashes, ashes of, ashes scattered, ashes were scattered, "
+            "nuclear arsenal*, ashes of, ashes scattered, ashes were scattered, "
             "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "

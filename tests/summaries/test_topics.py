@@ -434,6 +434,9 @@ def test_marathon_talks_a_flower_show_an_arsenal_of_weapons_and_a_persons_ashes_
     assert tag_topics("London Marathon: record field of runners", "")[0] == "sport"
     assert tag_topics("Chelsea beat Arsenal in derby", "") == ["sport"]
     assert tag_topics("England regain the Ashes", "") == ["sport"]
+    # A team's or a captain's Ashes are the series: "their Ashes" is no funeral.
+    assert tag_topics("England begin their Ashes defence in Perth", "") == ["sport"]
+    assert tag_topics("Stokes leads England into his Ashes farewell", "") == ["sport"]
 
 
 def test_boxing_day_tennis_elbow_and_golf_ball_sized_hail_are_not_sport() -> None:
