@@ -84,7 +84,7 @@ def _kw(**groups: str) -> dict[str, float]:
 
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
 # used about this topic, 2 = usually, 1 = often but ambiguous, 0 = a phrase that is not this topic
-# though its first word is ("amazon rainforest"). A trailing * matches any word with that prefix;
+# though its words are ("amazon rainforest", "river bank"). A trailing * matches any word with that prefix;
 # a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
@@ -116,6 +116,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "cupra, seat ibiza, seat leon, seat arona, seat ateca, seat tarraco, fiat 500, fiat panda, "
             "hatchback*, pickup truck*, dealership*, car dealer*, car sales, vehicle sales, new car*, "
             "used car*, charging station*, ev charging, combustion engine*, emissions test*",
+            # Not the carmakers: the inventor and his coil, and the Maori greeting.
+            w0="nikola tesla, tesla coil*, kia ora",
             w2="~vehicle*, ~car, ~cars, motorist*, drivetrain*, ~engine, ~engines, "
             "~recall, ~recalls, ~recalled, battery range, horsepower, gearbox*, "
             "~fleet*, chassis, model year, showroom*, motor show, auto show, crash test*, fuel economy, "
@@ -154,11 +156,15 @@ _BUILTIN: tuple[Topic, ...] = (
             "nasdaq, nyse, dow jones, s&p 500, ftse, nikkei, dax, wall street, investor*, dividend*, bond*, "
             "equities, hedge fund*, private equity, venture capital, valuation*, bankrupt*, insolven*, "
             "creditor*, debt*, deficit*, trade deficit, exports, imports, tariff*, opec, oil price*, "
-            "stakeholder*, analysts said, forecast*, market share, retail sales, consumer spending, "
+            "stakeholder*, analysts said, ~forecast*, growth forecast*, sales forecast*, economic forecast*, "
+            "market share, retail sales, consumer spending, "
             "unemployment, jobless, employment figures, pension fund*, currency, currencies, exchange rate*, "
             "dollar, euro, sterling, yen, yuan, brokerage*, commodit*",
-            # Not a bank: the land along a river or a canal.
-            w0="bank of the river, banks of the river, bank of the canal, banks of the canal",
+            # Not a bank: the land along a river or a canal, a holiday, a charity's larder, a territory. Not a
+            # bond: James Bond and London's Bond Street. "~forecast*": snow and sunshine are forecast too.
+            w0="bank of the river, banks of the river, bank of the canal, banks of the canal, river bank*, "
+            "canal bank*, bank holiday*, food bank*, blood bank*, west bank, james bond, bond film*, bond movie*, "
+            "bond villain*, bond girl*, bond street",
             w2="company, companies, firm, firms, business, businesses, "
             "economy, economic*, market, markets, bank, "
             "banks, banking, banker*, financ*, invest*, sales, deal, deals, billion, price, prices, costs, "
@@ -197,7 +203,9 @@ _BUILTIN: tuple[Topic, ...] = (
         # "~windows" and "~camera*": a house's windows and a thief "caught on camera" are not technology; beside
         # Microsoft or a smartphone they are. "~virus": a flu or bird flu virus is health news only. "~apple" and
         # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
-        # semiconductor firm's words beside them are.
+        # semiconductor firm's words beside them are. "~tablet*": paracetamol and dishwasher tablets are no gadgets.
+        # "~web": nor is a spider's web or a web of lies; the web's own phrases ("web page", "dark web") count alone.
+        # "~platform*": a railway station's or an oil rig's platform is no tech platform.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
@@ -205,17 +213,20 @@ _BUILTIN: tuple[Topic, ...] = (
             "google, alphabet, meta, facebook, amazon web services, "
             "aws, nvidia, intel, amd, qualcomm, samsung, semiconductor*, microchip*, chipmaker*, "
             "artificial intelligence, ai, machine learning, chatbot*, openai, chatgpt, algorithm*, "
-            "broadband, wi-fi, wifi, 5g, 4g, internet, online, web, website*, browser*, search engine*, "
+            "broadband, wi-fi, wifi, 5g, 4g, internet, online, ~web, world wide web, web page*, web address*, "
+            "web user*, web traffic, web giant*, web firm*, web service*, web-based, web search*, dark web, "
+            "website*, browser*, search engine*, "
             "app, apps, download*, upload*, cyber*, hacker*, hacking, hacked, malware, spam, phishing, "
             "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, server*, "
             "gadget*, games console*, playstation, xbox, nintendo, video game*, gaming, gamer*, "
             "programmer*, open source, silicon valley, tech, technolog*, digital, blog, blogs, blogger*, "
             "e-mail*, email*, social media, social network*, twitter, youtube, tiktok, instagram, "
             "users, device, devices, robot*, virtual reality, augmented reality, processor*, gigabyte*, "
-            "telecom*, operating system*, firmware, startup*, start-up*, tablet*, wireless, "
-            "bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
+            "telecom*, operating system*, firmware, startup*, start-up*, ~tablet*, tablet computer*, tablet pc*, "
+            "wireless, bandwidth, pc, pcs, digital music, mp3, ipod*, handset*, computer virus*, spyware, adware",
             w2="network*, mobile, mobiles, phone, phones, ~chip, ~chips, data, files, code, coding, "
-            "platform*, service provider*, innovat*, gigabit, ~camera*, storage, memory, "
+            "~platform*, video platform*, streaming platform*, gaming platform*, service provider*, innovat*, "
+            "gigabit, ~camera*, storage, memory, "
             "electronic*, sensor*, satellite*, connection*, connectivity, version*, developer*, "
             "upgrade*, privacy, automat*, music download*, film download*, peer-to-peer, "
             "piracy, copyright, patent*, consumer electronics, ~virus, ~viruses, dvd*, portable, console*",
@@ -257,6 +268,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "journal nature, journal science, study published, researchers found, hypothes*, molecul*, "
             "~atom*, neutron*, electron, electrons, photon*, relativity, neutrino*, boson*, fermion*, cern, collider, volcano*, earthquake*, seismic, "
             "meteorolog*, mathematician*, neuroscien*, microbe*, microbial, microbio*, bacteria*, vaccine research",
+            # Not the cosmos: a beauty pageant and a film franchise's world.
+            w0="miss universe, marvel universe, cinematic universe, fictional universe",
             w2="~research*, study, studies, scientific*, science, ~discover*, sample*, ~analys*, "
             "laborator*, environment*, climate*, temperature*, ocean*, wildlife, animal*, plants, "
             "~cells, brain*, energy, solar, nuclear, carbon, professor*, university, universities, "
@@ -294,8 +307,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "wellbeing, well-being, fitness, smoking, smoker*, alcohol, addiction*, "
             "overdose*, opioid*, ambulance*, paramedic*, "
             "a&e, intensive care, hospital ward*, midwi*, pregnan*",
-            # Not the body's blood: an eclipse and a colour.
-            w0="blood moon*, blood red",
+            # Not the body's blood: an eclipse and a colour; not a doctor: the Time Lord's show (only as such: "a
+            # doctor who ..." is one).
+            w0="blood moon*, blood red, doctor who star*, doctor who actor*, doctor who actress*, "
+            "doctor who episode*, doctor who series, doctor who fan*, doctor who special*",
             w2="health*, medicine*, drug*, disorder*, chronic, cure*, exercise, ~stroke, "
             "immune, blood, ~organ, ~organs, lung*, liver, kidney*, sleep, pain, aids, "
             "death rate*, sick*, ill, waiting list*, waiting time*, mental, ward, wards",
@@ -337,6 +352,8 @@ _BUILTIN: tuple[Topic, ...] = (
             "shadow chancellor, shadow home secretary, backbench*, "
             "speaker of the house, tax cut*, tax rise*, "
             "public spending, welfare, immigration, asylum, home office, civil servant*",
+            # Not the parties: a maternity ward and a cautious guess.
+            w0="labour ward*, conservative estimate*",
             w2="law, laws, reform*, public, federal, council*, president, presidents, presidential, "
             "rights, citizen*, protest*, debate*, scheme*, proposal*, campaign*, "
             "department*, administration, regulat*, leader*, party, parties, "
@@ -374,8 +391,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "middle east, latin america, brazil, mexico, venezuela, colombia, argentina, europe, "
             "france, germany, italy, spain, poland, turkey, japan, indonesia, australia, canada, "
             "asia, asian, moscow, kyiv, kiev, tehran, baghdad, kabul, jerusalem, brussels, geneva",
-            # Not a war: a conflict of interest is a matter of money and office.
-            w0="conflict of interest, conflicts of interest",
+            # Not a war: a conflict of interest is a matter of money and office, a price war one of shops, and
+            # Star Wars a film series.
+            w0="conflict of interest, conflicts of interest, star wars, price war*, bidding war*, war of words, "
+            "war chest*",
             w2="international*, foreign, global*, countries, nations, region*, worldwide, abroad, overseas, "
             "killed, violence, attack*, bomb, bombs, bombed, bombing*, bomber*, crisis, crises, security forces",
             w1="world, country, nation, government*, president*, election*, protest*, police, aid, forces",
@@ -390,7 +409,8 @@ _BUILTIN: tuple[Topic, ...] = (
             # "~" words are everyday words too (a game of chess, a player in code, a scrum in software, a sales
             # pitch): they add to sport only when a plain word above them says the article is about sport.
             w3="football*, footballer*, soccer, premier league, champions league, world cup, fifa, uefa, "
-            "rugby, cricket*, tennis, golf*, athletic*, olympic*, olympian*, paralympic*, marathon*, "
+            "rugby, cricket, cricketer*, cricketing, tennis, golf*, athletic*, olympic*, olympian*, paralympic*, "
+            "marathon*, "
             "~sprint*, sprinter*, ~hurdle*, formula one, formula 1, f1, grand prix, nba, nfl, mlb, nhl, "
             "baseball, basketball, hockey, boxing, boxer*, ufc, cycling, cyclist*, tour de france, "
             "wimbledon, us open, australian open, french open, six nations, ashes, test match*, "
@@ -407,7 +427,16 @@ _BUILTIN: tuple[Topic, ...] = (
             "~first half, ~second half, ~extra time, extra-time, home win, away win, grand slam, world champion*, "
             "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
             "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
-            "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*",
+            "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*, "
+            "boxing day test*, boxing day fixture*, boxing day match*, boxing day clash*",
+            # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing);
+            # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either, nor
+            # are the day after Christmas, a sore elbow and hailstones as big as golf balls.
+            w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein, "
+            "marathon talks, marathon session*, marathon meeting*, marathon negotiation*, marathon debate*, "
+            "chelsea flower show, chelsea pensioner*, chelsea manning, chelsea clinton, arsenal of, "
+            "nuclear arsenal*, ashes of, ashes scattered, ashes were scattered, "
+            "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "
@@ -462,6 +491,9 @@ _BUILTIN: tuple[Topic, ...] = (
             "artist*, art gallery, galleries, exhibition*, celebrit*, pop star, film star, "
             "showbiz, entertainment, viewers, ratings, episode*, ~studio*, "
             "animation*, animated, documentary, documentaries, soundtrack*",
+            # Not the arts: a council tax or a gastric band, a harvest festival, a new virus, an architect's drawing.
+            w0="tax band*, gastric band*, rubber band*, harvest festival*, festival of lights, novel coronavirus*, "
+            "novel virus*, novel approach*, artist impression*, song thrush*",
             w2="~show, ~shows, star, stars, role, roles, character*, cast, perform*, producer*, "
             "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "
             "sing, sang, singing, dancer*, dancing, writer*, tv, television, radio, dj, dvd*, "
@@ -497,8 +529,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "~warehouse*, click and collect, click-and-collect, dropship*, direct-to-consumer, d2c, "
             "paypal, klarna, buy now pay later, bnpl, digital payment*, mobile payment*, "
             "online payment*, delivery driver*, returns policy",
-            # Not the shop: the rainforest, the river and the cloud business share its name.
-            w0="amazon rainforest*, amazon river, amazon basin, amazon jungle, amazon web services",
+            # Not the shop: the rainforest, the river, a parrot, a tribe and the cloud business share its name; nor
+            # is a parcel of land a delivery.
+            w0="amazon rainforest*, amazon rain forest*, amazon river, amazon basin, amazon jungle, amazon forest*, "
+            "amazon region, amazon parrot*, amazon tribe*, amazon web services, parcel of land, parcels of land",
             w2="retail*, retailer*, shopper*, shopping, seller*, merchant*, courier*, payment*, "
             "deliveries, logistic*, discount*, ~goods, purchase*",
             w1="market*, demand, holiday season, christmas, store, stores, shop, shops, orders, delivery, "
@@ -788,17 +822,23 @@ class _Lexicon:
     def count(self, tokens: list[str], into: Counter[str]) -> None:
         """Add each keyword hit in ``tokens`` to ``into`` as "topic\tweight\tkeyword"."""
         n = len(tokens)
+        # Topic id -> the index up to which a weight-0 phrase ("river bank") covers the tokens for that topic:
+        # its later words ("bank") do not count for the topic either.
+        covered: dict[str, int] = {}
         for i, token in enumerate(tokens):
             matched: dict[str, tuple[float, str]] = {}
             for size in range(self._max_phrase, 1, -1):
                 if i + size <= n:
                     phrase = " ".join(tokens[i : i + size])
                     for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
-                        if topic_id not in matched:
+                        if topic_id not in matched and covered.get(topic_id, 0) <= i:
                             matched[topic_id] = (weight, "~" * ambiguous + phrase)
+                            if weight == 0:
+                                covered[topic_id] = i + size
             # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
-            # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there.
-            phrased = set(matched)
+            # a weight-0 phrase ("amazon rainforest") keeps the word ("amazon") from counting there, and a
+            # weight-0 phrase covering this word ("river bank" over "bank") keeps it from counting too.
+            phrased = set(matched) | {t for t, end in covered.items() if end > i}
             # The stronger entry wins, and of two as strong the plain one: the German "Show" is a show, whatever
             # the English "~show" ("research shows") needs.
             for topic_id, weight, ambiguous in self._exact.get(token, ()):

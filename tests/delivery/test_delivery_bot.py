@@ -871,3 +871,39 @@ async def test_an_apple_harvest_story_is_not_alerted_to_a_chat_following_technol
         assert "Apple unveils a new iPhone" in alert.text
         await emulator.wait_for_idle(quiet=0.3)
         assert [m.text for m in emulator.messages(42)] == [alert.text]
+
+
+async def test_a_river_bank_story_is_not_alerted_to_a_chat_following_business(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # "river bank" kept only "river" from counting for business, so "bank" still did: a riverside path giving way
+    # was an alert to every chat following business. A feed that declares no topic is tagged by its text alone.
+    feed = news_site.feed_url("local")
+    # No pause between two messages to one chat: a second alert would come at once.
+    settings = make_settings(
+        tmp_path, emulator, feeds=feed, feed_interval_seconds=60, rate_chat_interval_seconds=0
+    )
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "business")
+        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
+        published = datetime.fromtimestamp(clock.now() + 30, UTC)
+        await news_site.publish(
+            "local",
+            "River bank collapses after heavy rain",
+            "Part of the river bank gave way overnight after heavy rain, and the footpath along the bank has been "
+            "closed. Residents said the bank had been wearing away for years.",
+            published=published,
+        )
+        await news_site.publish(
+            "local",
+            "Bank profits soar",
+            "The bank made a record profit as interest rates rose, and will pay shareholders a bigger dividend.",
+            published=published,
+        )
+        clock.advance(61)
+
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+
+        assert "Bank profits soar" in alert.text
+        await emulator.wait_for_idle(quiet=0.3)
+        assert [m.text for m in emulator.messages(42)] == [alert.text]

@@ -412,6 +412,78 @@ def test_everyday_words_alone_are_not_sport(title: str, body: str) -> None:
     assert "sport" not in tag_topics(title, body)
 
 
+def test_marathon_talks_a_flower_show_an_arsenal_of_weapons_and_a_persons_ashes_are_not_sport() -> None:
+    # "marathon", "Chelsea", "Arsenal" and "Ashes" counted for sport in every sense: all-night pay talks, the
+    # flower show, a police find and a funeral alerted the chats following sport.
+    talks = "After marathon talks that lasted all night, the union and the rail company reached a pay deal."
+    assert tag_topics("Marathon talks end in pay deal", talks) == ["business"]
+    gardens = (
+        "The Chelsea Flower Show opened its gates on Tuesday, with gardens from designers around the country."
+    )
+    assert tag_topics("Chelsea Flower Show opens", gardens) == []
+    assert tag_topics("Chelsea Flower Show opens", "") == []
+    flat = "Police found an arsenal of weapons in a flat, including guns and knives."
+    assert tag_topics("Arsenal of weapons found in flat", flat) == []
+    sea = "Her ashes were scattered at sea as she had wished, her family said."
+    assert tag_topics("Ashes scattered at sea", sea) == []
+    fire = "The town has risen from the ashes of the great fire, and its market reopens today."
+    assert "sport" not in tag_topics("Ashes of the old town", fire)
+    # The race, the clubs and the series stay sport, headline alone too.
+    runners = "A record 50,000 runners will start the London Marathon on Sunday, the organisers said."
+    assert tag_topics("London Marathon: record field of runners", runners)[0] == "sport"
+    assert tag_topics("London Marathon: record field of runners", "")[0] == "sport"
+    assert tag_topics("Chelsea beat Arsenal in derby", "") == ["sport"]
+    assert tag_topics("England regain the Ashes", "") == ["sport"]
+    # A team's or a captain's Ashes are the series: "their Ashes" is no funeral.
+    assert tag_topics("England begin their Ashes defence in Perth", "") == ["sport"]
+    assert tag_topics("Stokes leads England into his Ashes farewell", "") == ["sport"]
+
+
+def test_boxing_day_tennis_elbow_and_golf_ball_sized_hail_are_not_sport() -> None:
+    # "boxing", "tennis" and "golf" counted for sport in every phrase: the sales and floods of 26 December, a sore
+    # elbow and a hailstorm alerted the chats following sport.
+    floods = "Floods hit homes on Boxing Day after the river burst its banks."
+    assert tag_topics("Boxing Day floods", floods) == []
+    assert tag_topics("Boxing Day floods", "") == []
+    sales = "Shoppers queued outside stores for the Boxing Day sales, and retailers said takings were up."
+    assert "sport" not in tag_topics("Boxing Day sales", sales)
+    elbow = "Doctors offer a new treatment for tennis elbow, which affects one adult in a hundred."
+    assert tag_topics("Tennis elbow treatment", elbow) == ["health"]
+    hail = "Golf ball sized hail fell on the town, smashing car windscreens."
+    assert "sport" not in tag_topics("Golf ball sized hail", hail)
+    # Boxing, Boxing Day matches and the Boxing Day Test stay sport, headline alone too.
+    assert tag_topics(
+        "Boxing champion retires", "The heavyweight boxing champion retired after 40 fights."
+    ) == ["sport"]
+    assert tag_topics("Boxing Day fixtures announced", "") == ["sport"]
+    assert "sport" in tag_topics("Boxing Day Test: Australia bat first", "")
+
+
+def test_a_chirping_or_farmed_cricket_is_not_sport() -> None:
+    # "cricket*" counted for sport in every form: the insect chirping in the heat, a cricket farm and crickets
+    # on a school menu alerted the chats following sport.
+    heat = (
+        "A cricket chirps faster and louder when the weather is warm, because the insect's muscles work "
+        "faster in the heat."
+    )
+    assert tag_topics("Cricket chirps louder in hot summers", heat) == []
+    assert tag_topics("Cricket chirps louder in hot summers", "") == []
+    night = "The family could not find the cricket behind the fridge; it sang all night."
+    assert tag_topics("Chirping cricket keeps family awake", night) == []
+    farm = "A cricket farm has opened, breeding insects to be milled into cricket flour for protein bars."
+    assert "sport" not in tag_topics("Cricket farm opens", farm)
+    menu = "Pupils were offered crickets and mealworms as a protein snack in a trial at the canteen."
+    assert tag_topics("Crickets on the menu at school canteen", menu) == []
+    # The game stays sport, with a body or a headline alone; so do its players.
+    test = (
+        "England's bowlers took the last four wickets on the final morning to win the first Test by 50 runs."
+    )
+    assert tag_topics("England win first cricket Test in Mumbai", test) == ["sport"]
+    assert tag_topics("England win first cricket Test in Mumbai", "") == ["sport"]
+    assert tag_topics("Cricket: Root named England captain", "") == ["sport"]
+    assert tag_topics("Cricketer banned for two years", "") == ["sport"]
+
+
 @pytest.mark.parametrize(
     ("title", "body"),
     [
@@ -691,6 +763,31 @@ def test_a_conflict_of_interest_is_not_world_news() -> None:
     assert "world" in tag_topics("Border conflict", "Troops clashed in the border conflict overnight.")
 
 
+def test_star_wars_a_price_war_and_a_war_of_words_are_not_world_news() -> None:
+    # "war" and "wars" count for world on their own: a film actor's museum, two supermarkets cutting prices and
+    # a row over school meals alerted the chats following world news.
+    museum = (
+        "The actor, who played a pilot in the Star Wars films, opened a small museum of film props in his home "
+        "town on Saturday."
+    )
+    assert tag_topics("Star Wars actor opens museum", museum) == ["entertainment"]
+    assert "world" not in tag_topics("Star Wars actor opens museum", "")
+    milk = "Two supermarket chains cut the price of milk again as the price war between them deepened."
+    assert "world" not in tag_topics("Supermarkets in price war over milk", milk)
+    meals = "The row between the council and parents over school meals turned into a war of words on Monday."
+    assert "world" not in tag_topics("War of words over school meals", meals)
+    bids = (
+        "Two buyers are locked in a bidding war for the football club, and the party has a bigger war chest."
+    )
+    assert "world" not in tag_topics("Bidding war for club", bids)
+    # A war stays world news, also beside a war of words.
+    front = (
+        "Russian troops shelled Ukrainian positions overnight as the war entered its fourth year, and leaders "
+        "traded a war of words at the United Nations."
+    )
+    assert tag_topics("War in Ukraine enters fourth year", front)[0] == "world"
+
+
 def test_a_nyse_listing_and_a_pitchers_innings_are_recognised() -> None:
     # NYSE stood beside Nasdaq unlisted, and a baseball column that never says "baseball" had no topic.
     assert "business" in tag_topics(
@@ -701,6 +798,30 @@ def test_a_nyse_listing_and_a_pitchers_innings_are_recognised() -> None:
         "inning this season he faced fewer hitters."
     )
     assert tag_topics("Who regresses in May", column) == ["sport"]
+
+
+def test_a_tax_band_a_harvest_festival_a_novel_virus_and_an_artists_impression_are_not_entertainment() -> (
+    None
+):
+    # "band", "festival", "novel" and "artist" counted for entertainment in every sense: council tax, a church
+    # harvest festival, a new virus and a planned hospital's drawing alerted the chats following entertainment.
+    tax = "Homes will move to a new council tax band next year after the revaluation, the council said."
+    assert "entertainment" not in tag_topics("Council tax band changes", tax)
+    assert "entertainment" not in tag_topics("Council tax band changes", "")
+    surgery = "More patients are having gastric band surgery, the NHS said."
+    assert tag_topics("Gastric band surgery numbers rise", surgery) == ["health"]
+    church = "The village church held its harvest festival on Sunday, with hymns and a lunch."
+    assert tag_topics("Harvest festival at village church", church) == []
+    virus = "A novel coronavirus has spread to five countries, health officials said."
+    assert "entertainment" not in tag_topics("Novel coronavirus spreads", virus)
+    plans = "An artist's impression shows the new hospital, which will open in 2030."
+    assert "entertainment" not in tag_topics("Artist's impression of new hospital", plans)
+    # Bands, festivals, novels and artists stay entertainment.
+    assert tag_topics("Band announces farewell tour", "") == ["entertainment"]
+    booker = "The novel has topped the bestseller list since it won the Booker Prize."
+    assert tag_topics("Booker winner's novel tops chart", booker) == ["entertainment"]
+    gallery = "The artist's first exhibition in ten years opened at the gallery."
+    assert tag_topics("Artist's new exhibition opens", gallery) == ["entertainment"]
 
 
 def test_an_agency_or_company_director_is_not_entertainment() -> None:
@@ -861,6 +982,96 @@ def test_an_apple_harvest_and_a_chip_shop_are_not_technology() -> None:
     assert "technology" in tag_topics("Chip sales soar", chips)
 
 
+def test_a_weather_forecast_is_not_business() -> None:
+    # "forecast*" counted for business on its own: every snow warning and weekend outlook alerted the chats
+    # following business.
+    snow = "Up to 10cm of snow is forecast on high ground, the Met Office said, with warnings for ice."
+    assert tag_topics("Snow forecast for Scotland", snow) == []
+    assert tag_topics("Snow forecast for Scotland", "") == []
+    outlook = "The forecast for the weekend is sunny spells and showers, with highs of 18C."
+    assert tag_topics("Weather forecast: sunny spells and showers", outlook) == []
+    # A business forecast stays business, beside its own words or named as one.
+    bank = "The Bank of England cut its growth forecast for next year as inflation stays high."
+    assert tag_topics("Bank of England cuts forecast", bank) == ["business"]
+    shops = "The retailer cut its profit forecast after weak Christmas trading."
+    assert tag_topics("Retailer cuts forecast", shops)[0] == "business"
+    assert tag_topics("Growth forecast cut", "") == ["business"]
+    assert tag_topics("Sales forecast to fall", "")[0] == "business"
+
+
+def test_james_bond_and_bond_street_are_not_business() -> None:
+    # "bond*" counted for business in every sense: a Bond actor's death, a Bond film's delay and shops on Bond
+    # Street reopening alerted the chats following business.
+    actor = "The actor who played a Bond villain in two films has died aged 80, his family said."
+    assert tag_topics("Bond villain actor dies", actor) == ["entertainment"]
+    assert tag_topics("Bond villain actor dies", "") == ["entertainment"]
+    delay = "The new James Bond film has been delayed until next year, the studio said."
+    assert tag_topics("James Bond film delayed", delay) == ["entertainment"]
+    shops = "Shops on Bond Street reopened on Monday after the protest."
+    assert "business" not in tag_topics("Bond Street shops reopen", shops)
+    # Bonds stay business.
+    yields = "Yields on government bonds rose as investors sold, pushing up the cost of borrowing."
+    assert tag_topics("Bond yields rise", yields)[0] == "business"
+    assert tag_topics("Company sells bonds to fund expansion", "") == ["business"]
+
+
+def test_paracetamol_and_dishwasher_tablets_are_not_technology() -> None:
+    # "tablet" counted for technology on its own: a shortage of painkillers at the chemist's alerted the chats
+    # following technology.
+    shelves = (
+        "Customers in several towns found empty shelves as pharmacies ran short of paracetamol tablets. "
+        "Pharmacists said supplies should return next week."
+    )
+    assert tag_topics("Pharmacies run short of paracetamol tablets", shelves) == ["health"]
+    assert tag_topics("Pharmacies run short of paracetamol tablets", "") == ["health"]
+    recall = "The supermarket recalled its own-brand dishwasher tablets after complaints of burns."
+    assert "technology" not in tag_topics("Dishwasher tablets recalled", recall)
+    # A tablet computer stays technology, beside its own words or named as one.
+    launch = "Samsung launched a new tablet with a bigger screen and a faster processor on Tuesday."
+    assert tag_topics("Samsung launches new tablet", launch) == ["technology"]
+    lessons = "Every pupil will get a tablet to use in lessons and at home, with apps for maths and reading."
+    assert tag_topics("Schools give every pupil a tablet", lessons) == ["technology"]
+    assert tag_topics("New tablet computer launched", "") == ["technology"]
+
+
+def test_a_spiders_web_and_a_web_of_lies_are_not_technology() -> None:
+    # "web" counted for technology on its own: a gardener's find and a fraud trial alerted the chats following
+    # technology.
+    garden = (
+        "A gardener found a spider web more than two metres wide between two apple trees. The spider had spun "
+        "the web overnight."
+    )
+    assert tag_topics("Spider spins record web in garden", garden) == []
+    assert tag_topics("Spider spins record web in garden", "") == []
+    trial = (
+        "The court heard how the accountant spun a web of lies to hide the missing money from his employer."
+    )
+    assert "technology" not in tag_topics("Web of lies unravels in fraud trial", trial)
+    # The web stays technology beside its own words, or named by its own phrases.
+    browser = "The new version of the browser loads web pages twice as fast, the company said."
+    assert tag_topics("Web browser gets faster", browser)[0] == "technology"
+    inventor = "The inventor of the web said the internet needed new rules to protect people's data."
+    assert tag_topics("Web inventor calls for new rules", inventor)[0] == "technology"
+    assert tag_topics("Web giant fined over cookie banners", "") == ["technology"]
+    assert tag_topics("Drugs sold on the dark web", "") == ["technology"]
+
+
+def test_a_railway_platform_and_an_oil_platform_are_not_technology() -> None:
+    # "platform*" counted for technology on its own: a station platform reopening and an oil platform evacuated
+    # in a storm alerted the chats following technology.
+    station = (
+        "Platform 9 at the station reopened after repairs, and trains will stop there again from Monday."
+    )
+    assert tag_topics("Platform 9 reopens at station", station) == []
+    rig = "Workers were flown off the oil platform in the North Sea as the storm hit."
+    assert tag_topics("Oil platform evacuated in storm", rig) == []
+    # An online platform stays technology, beside its own words or named as a video or streaming platform.
+    fined = "The social media platform was fined for breaching data rules."
+    assert tag_topics("Platform fined over data", fined)[0] == "technology"
+    banned = "The video platform banned the channel for breaking its rules on hate speech, the company said."
+    assert tag_topics("Video platform bans channel", banned)[0] == "technology"
+
+
 def test_the_bank_of_a_river_is_not_business() -> None:
     # "bank" is a business word, and the land along a river: a collapsed riverside path was business news.
     rain = (
@@ -873,6 +1084,32 @@ def test_the_bank_of_a_river_is_not_business() -> None:
     # A bank keeps its topic.
     branches = "The bank said customers were moving to online banking, and 300 staff would be affected."
     assert tag_topics("Bank to close 100 branches", branches)[0] == "business"
+
+
+def test_a_river_bank_a_food_bank_a_bank_holiday_and_the_west_bank_are_not_business() -> None:
+    # A weight-0 phrase kept only its first word from counting: "river bank" still let "bank" count, so a
+    # riverside path giving way, a food bank's record month, bank holiday traffic and the West Bank were business.
+    rain = (
+        "Part of the river bank gave way overnight after heavy rain, and the footpath along the bank has been "
+        "closed. Residents said the bank had been wearing away for years."
+    )
+    assert tag_topics("River bank collapses after heavy rain", rain) == []
+    assert tag_topics("River bank collapses after heavy rain", "") == []
+    parcels = "A food bank in the town handed out more parcels than ever last month, its volunteers said."
+    assert "business" not in tag_topics("Food bank use hits record", parcels)
+    queues = "Drivers heading to the coast for the bank holiday weekend face long queues, the AA said."
+    assert "business" not in tag_topics("Bank holiday traffic jams expected", queues)
+    donors = "The blood bank has appealed for donors as its stocks run low over the summer."
+    assert "business" not in tag_topics("Blood bank appeals for donors", donors)
+    clash = "Settlers and villagers clashed in the occupied West Bank on Friday, witnesses said."
+    assert "business" not in tag_topics("Clashes in the West Bank", clash)
+    # A bank's profits, and a bank by a river in a story about banking, stay business.
+    profits = (
+        "The bank made a record profit as interest rates rose, and will pay shareholders a bigger dividend."
+    )
+    assert tag_topics("Bank profits soar", profits) == ["business"]
+    hq = "The bank will move 2,000 staff to a new headquarters on the river bank, its chief executive said."
+    assert tag_topics("Bank moves its headquarters", hq) == ["business"]
 
 
 def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
@@ -896,6 +1133,20 @@ def test_a_church_organ_and_a_golfers_stroke_are_not_health() -> None:
     assert tag_topics("Organ donation rules change", donors) == ["health"]
     scans = "Hospitals are missing their targets for stroke care, a report says."
     assert tag_topics("Stroke patients wait too long for scans", scans) == ["health"]
+
+
+def test_a_labour_ward_and_a_conservative_estimate_are_not_politics() -> None:
+    # "Labour" and "conservative" counted for politics in every sense: a maternity ward reopening and a cautious
+    # crowd count alerted the chats following politics.
+    ward = "The labour ward at the hospital reopened after repairs, and midwives welcomed the first babies."
+    assert tag_topics("Labour ward reopens", ward) == ["health"]
+    assert "politics" not in tag_topics("Labour ward reopens", "")
+    crowd = "A conservative estimate put the crowd at 10,000, the festival's organisers said."
+    assert tag_topics("Conservative estimate of crowd", crowd) == []
+    # The parties stay politics, also beside a conservative estimate.
+    assert tag_topics("Labour wins by-election", "") == ["politics"]
+    costing = "The Conservatives said a conservative estimate put the cost of Labour's plan at 10bn pounds."
+    assert tag_topics("Tories attack Labour plan", costing)[0] == "politics"
 
 
 def test_a_kitchen_cabinet_is_not_politics() -> None:
@@ -933,6 +1184,70 @@ def test_a_galaxy_phone_the_big_bang_theory_and_a_ring_road_are_not_science() ->
     assert tag_topics("Scientists question the Big Bang theory", expansion) == ["science"]
     station = "Nasa fired the station's engines to raise its orbit."
     assert tag_topics("Space station changes orbit", station) == ["science"]
+
+
+def test_an_amazon_parrot_and_an_amazon_tribe_are_not_e_commerce() -> None:
+    # "Amazon" counted for e-commerce unless the rainforest, river, basin or jungle followed it: a parrot that
+    # flew from a zoo and a tribe's land case alerted the chats following e-commerce.
+    aviary = (
+        "The Amazon parrot, which escaped from its aviary last week, was found in a garden two miles away and "
+        "returned to the zoo."
+    )
+    assert tag_topics("Amazon parrot returned to zoo", aviary) == []
+    assert tag_topics("Amazon parrot returned to zoo", "") == []
+    loggers = "An Amazon tribe won its case to keep loggers off its ancestral land, the court ruled."
+    assert "e-commerce" not in tag_topics("Amazon tribe wins land case", loggers)
+    # The shop stays e-commerce.
+    sales = "Amazon said its online sales jumped during the holiday season as shoppers ordered more parcels."
+    assert tag_topics("Amazon sales jump in holiday season", sales)[0] == "e-commerce"
+    assert tag_topics("Amazon sales jump in holiday season", "")[0] == "e-commerce"
+
+
+def test_doctor_who_nikola_tesla_and_kia_ora_are_not_health_or_automotive() -> None:
+    # A TV series, an inventor and a greeting share a word with a doctor and two carmakers: a Doctor Who casting
+    # alerted the chats following health, a Tesla museum and a Kia Ora festival those following automotive.
+    cast = "The Doctor Who star will join the cast of a new play in the West End, the producers said."
+    assert tag_topics("Doctor Who star joins cast", cast) == ["entertainment"]
+    assert tag_topics("Doctor Who star joins cast", "") == ["entertainment"]
+    museum = "A museum about the inventor Nikola Tesla opened in Belgrade, with a working Tesla coil."
+    assert "automotive" not in tag_topics("Nikola Tesla museum opens", museum)
+    greeting = "The Kia Ora festival of music and food opened in Wellington on Friday."
+    assert "automotive" not in tag_topics("Kia Ora festival in Wellington", greeting)
+    # A doctor who does a doctor's work, and the carmakers, keep their topics.
+    saved = "A doctor who saved hundreds of lives in the pandemic was honoured by patients and the hospital."
+    assert tag_topics("Doctor who saved lives honoured", saved) == ["health"]
+    assert tag_topics("Doctor who saved lives honoured", "") == ["health"]
+    recall = "Kia recalled 100,000 cars over a fault with the brakes."
+    assert tag_topics("Kia recalls cars", recall) == ["automotive"]
+    assert "automotive" in tag_topics("Tesla sales fall", "Tesla sold fewer electric cars in the quarter.")
+
+
+def test_miss_universe_and_a_film_franchises_universe_are_not_science() -> None:
+    # "universe" counted for science on its own: a beauty pageant and a superhero franchise alerted the chats
+    # following science.
+    pageant = "Miss Universe was crowned in Bangkok on Sunday, beating 80 other contestants."
+    assert tag_topics("Miss Universe crowned", pageant) == []
+    assert tag_topics("Miss Universe crowned", "") == []
+    films = (
+        "The Marvel universe keeps growing at the box office, and its cinematic universe now spans 40 films."
+    )
+    assert tag_topics("Marvel universe grows at the box office", films) == ["entertainment"]
+    # The cosmos stays science.
+    expanding = "Astronomers say the universe is expanding faster than their models predicted."
+    assert tag_topics("Universe is expanding faster than thought", expanding) == ["science"]
+    assert tag_topics("Universe is expanding faster than thought", "") == ["science"]
+
+
+def test_a_parcel_of_land_is_not_e_commerce() -> None:
+    # "parcel*" counted for e-commerce on its own: every planning story selling a parcel of land alerted the chats
+    # following e-commerce.
+    land = "A parcel of land near the school was sold for housing, and two more parcels of land will follow."
+    assert "e-commerce" not in tag_topics("Parcel of land sold for housing", land)
+    assert tag_topics("Parcel of land sold for housing", "") == []
+    # Parcels delivered stay e-commerce.
+    couriers = "Couriers delivered a record number of parcels as online shopping grew."
+    assert tag_topics("Parcel deliveries hit record", couriers)[0] == "e-commerce"
+    assert tag_topics("Parcel deliveries hit record", "")[0] == "e-commerce"
 
 
 def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
