@@ -415,8 +415,6 @@ async def test_a_feeds_edit_that_adds_a_topic_alerts_that_topics_followers_once_
             raise AssertionError("edit not stored")
         await emulator.wait_for_idle(quiet=0.5)
         assert [m.text for m in emulator.messages(44)] == [sport.text]
-        print("MSGS", [m.text for m in emulator.messages(42)])
-        print("ARTS", await services_of(app).db.articles.search("apple"))
         assert [m.text for m in emulator.messages(42)] == [alert.text]
         assert emulator.messages(45) == []
 
