@@ -164,6 +164,18 @@ async def test_a_summary_length_typed_as_a_number_is_not_called_no_number(
     assert chat is not None and chat.summary_sentences == 3
 
 
+@pytest.mark.parametrize("typed", ["4.", "4 sentences."])
+async def test_a_summary_length_ending_a_sentence_with_a_full_stop_is_taken(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/settings length 4." answered "“4.” is not a number": the full stop ends the sentence, as people type it.
+    await say(emulator, "/start")
+    reply = await say(emulator, f"/settings length {typed}")
+    assert "4 sentences" in reply.text and "⚠️" not in reply.text, reply.text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.summary_sentences == 4
+
+
 async def test_quiet_hours_off_with_a_word_more_says_what_is_wrong(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
