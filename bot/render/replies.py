@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -1178,8 +1179,33 @@ def render_unknown_command(command: str, suggestion: str | None = None) -> Reply
     return Reply(f"I don't know {esc(truncate(command, 40))}.{hint} /help lists what I can do.")
 
 
-def render_plain_text_hint() -> Reply:
-    """Plain text without a link."""
+# A command once its full-width characters are plain ("／help", "/ｈｅｌｐ" from a Chinese or Japanese keyboard).
+_WIDE_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?=\s|$)")
+
+
+def suggest_wide_command(text: str, *, admin: bool = False) -> str | None:
+    """The command meant by text that Telegram made no command of as it was typed with full-width characters;
+    None for any other text."""
+    typed = text.strip()
+    plain = unicodedata.normalize("NFKC", typed)
+    if plain.split(maxsplit=1)[:1] == typed.split(maxsplit=1)[:1]:
+        return None  # nothing full-width in its first word: no command mistyped
+    match = _WIDE_COMMAND.match(plain)
+    if match is None:
+        return None
+    name = match[1].lower()
+    known = [item[0] for item in _HELP + (_ADMIN_HELP if admin else ())]
+    return name if name in known else suggest_command(name, admin=admin)
+
+
+def render_plain_text_hint(wide_command: str | None = None) -> Reply:
+    """Plain text without a link; ``wide_command``: the command it is, typed full-width (suggest_wide_command)."""
+    if wide_command is not None:
+        # "／summary 12" was told to use /summary followed by text, which it had typed.
+        return Reply(
+            f"Commands are typed with a plain / and Latin letters: did you mean /{esc(wide_command)}? "
+            "/help lists what I can do."
+        )
     return Reply(
         "Send me a link and I'll summarize it, or use <code>/summary</code> followed by text. "
         "/help lists everything else."

@@ -331,3 +331,21 @@ async def test_a_two_sentence_wire_brief_is_still_summarized(
 ) -> None:
     reply = await say(emulator, "/summary Fire in Rome. Two hurt.")
     assert reply.text == "📝 Summary\n\nFire in Rome.\n\nTwo hurt."
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("／help", "/help"), ("/ｈｅｌｐ", "/help"), ("／ｓｕｍｍａｒｙ 1", "/summary"), ("／Lates", "/latest")],
+)
+async def test_a_command_typed_full_width_is_pointed_to_the_command_meant(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str, meant: str
+) -> None:
+    # A Chinese or Japanese keyboard types "／summary 1": Telegram makes no command of it, and the bot answered
+    # "use /summary followed by text", which is what the user had typed.
+    reply = await say(emulator, typed)
+    assert reply.text == (
+        f"Commands are typed with a plain / and Latin letters: did you mean {meant}? /help lists what I can do."
+    )
+    # Other text, full-width or not, gets the usual hint.
+    for text in ("／ニュース", "ｈｅｌｌｏ", "hello /help"):
+        assert (await say(emulator, text)).text.startswith("Send me a link and I'll summarize it"), text
