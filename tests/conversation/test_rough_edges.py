@@ -349,3 +349,12 @@ async def test_a_command_typed_full_width_is_pointed_to_the_command_meant(
     # Other text, full-width or not, gets the usual hint.
     for text in ("／ニュース", "ｈｅｌｌｏ", "hello /help"):
         assert (await say(emulator, text)).text.startswith("Send me a link and I'll summarize it"), text
+
+
+@pytest.mark.parametrize("typed", ["“busines”", '"busines"', "«busines»", "„busines“"])
+async def test_a_word_typed_in_quotes_is_not_quoted_twice_in_the_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/latest “busines”" answered "““busines”” is not a topic": the user's quotes inside the bot's own.
+    reply = await say(emulator, f"/latest {typed}")
+    assert reply.text.startswith("⚠️ “busines” is not a topic. Did you mean 💼 Business? Topics: "), reply.text
