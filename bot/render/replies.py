@@ -1145,6 +1145,10 @@ _COMMAND_SYNONYMS = {
 _NUMBER_GLUED = re.compile(r"([a-z]+)_?(\d{1,10})")
 # Commands whose words may be a number, suggested with it: "/summary12" was pointed to a bare /summary.
 _TAKE_A_NUMBER = frozenset({"summary", "search"})
+# "/latest_business", "/subscribe_tesla": a word typed against a command, as other bots' tappable commands read.
+_WORD_GLUED = re.compile(r"([a-z]+)_([a-z][a-z0-9]*)")
+# Commands whose words may be that word, suggested with it; the others are suggested alone ("/help_me": /help).
+_TAKE_A_WORD = frozenset({"subscribe", "unsubscribe", "latest", "search", "settings"})
 
 
 def suggest_command(command: str, *, admin: bool = False) -> str | None:
@@ -1156,6 +1160,10 @@ def suggest_command(command: str, *, admin: bool = False) -> str | None:
         meant = _suggest_name(glued[1], admin=admin)
         if meant in _TAKE_A_NUMBER:
             return f"{meant} {glued[2]}"
+    worded = _WORD_GLUED.fullmatch(name)
+    if worded and worded[1] in (item[0] for item in _HELP + (_ADMIN_HELP if admin else ())):
+        # "I don't know /latest_business" named no command, though the user had typed one exactly.
+        return f"{worded[1]} {worded[2]}" if worded[1] in _TAKE_A_WORD else worded[1]
     return _suggest_name(name, admin=admin)
 
 
