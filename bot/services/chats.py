@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot import timezones
 from bot.errors import UserError
-from bot.render.text import quoted
+from bot.render.text import quoted, unquoted
 from bot.scheduling import next_digest_at, parse_time_of_day, quiet_hours_end
 from bot.store.db import write_refused
 from bot.store.models import Chat, ChatDefaults
@@ -114,7 +114,8 @@ class ChatService:
         """Apply a /settings line such as ``["digest", "08:00,18:00"]``; UserError when it is wrong."""
         if not args:
             raise UserError(SETTINGS_USAGE)
-        name, rest = args[0].lower(), [a for a in args[1:] if a]
+        # "/settings length “4”" was told "“4” is not a number": the value may come in quotes of its own.
+        name, rest = args[0].lower(), unquoted(" ".join(args[1:])).split()
         if name in ("instant", "alerts", "alert"):
             # "/settings instant off" turned alerts on, as if "off" had not been typed.
             _alone(name, rest, hint="for digests instead, /settings digest 08:00")

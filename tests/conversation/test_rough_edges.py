@@ -358,3 +358,21 @@ async def test_a_word_typed_in_quotes_is_not_quoted_twice_in_the_answer(
     # "/latest “busines”" answered "““busines”” is not a topic": the user's quotes inside the bot's own.
     reply = await say(emulator, f"/latest {typed}")
     assert reply.text.startswith("⚠️ “busines” is not a topic. Did you mean 💼 Business? Topics: "), reply.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("length “4”", "Summaries will have 4 sentences."),
+        ("digest «8am»", "You'll get a digest at 08:00 (UTC)"),
+        ('quiet "22:00-07:00"', "22:00–07:00"),
+        ("timezone „New York“", "Timezone set to America/New_York."),
+    ],
+)
+async def test_a_setting_typed_in_quotes_is_taken(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str, said: str
+) -> None:
+    # "/settings length “4”" answered "“4” is not a number", and "/settings digest «8am»" that 8am was no time of
+    # day "(8am works too)": the quotes were read as part of the value.
+    reply = await say(emulator, f"/settings {typed}")
+    assert said in reply.text and "⚠️" not in reply.text, reply.text
