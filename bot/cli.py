@@ -95,6 +95,18 @@ def _language(value: str) -> str:
     return value
 
 
+def _algorithm(value: str) -> str:
+    from summaries.summarizer import ALGORITHMS
+
+    # "-a LSA" was refused while "-l EN" was taken; lowered before argparse's own choice check, "-a XYZ" was then
+    # told "invalid choice: 'xyz'", a name the user never typed.
+    if value.lower() not in ALGORITHMS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is no algorithm newsbot knows; one of: {', '.join(ALGORITHMS)}"
+        )
+    return value.lower()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per SPEC §1 command."""
     from summaries.summarizer import ALGORITHMS
@@ -146,9 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--algorithm",
         "-a",
         default="default",
-        # "-a LSA" was refused ("invalid choice: 'LSA'") while "-l EN" was taken.
-        type=str.lower,
-        choices=ALGORITHMS,
+        type=_algorithm,
         metavar="NAME",
         help="one of: " + ", ".join(ALGORITHMS) + " (default: %(default)s)",
     )

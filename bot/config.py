@@ -353,9 +353,12 @@ def parse_feed_spec(item: str, catalogue: TopicCatalogue) -> FeedSpec:
         elif not urlsplit(item).query and re.fullmatch(r"[A-Za-z][A-Za-z+-]*", tail):
             # Outside a query string "=words" can only be meant as topics: a typo must not become part of
             # the URL (which would then fail at every poll).
-            unknown = ", ".join(repr(w) for w, t in zip(words, found, strict=True) if t is None)
+            missing = [w for w, t in zip(words, found, strict=True) if t is None]
+            # A typo is answered with the topic meant, as /addfeed URL=busines is.
+            near = dict.fromkeys(t.id for w in missing if (t := catalogue.suggest(w)) is not None)
+            hint = f"did you mean {', '.join(near)}? " if near else ""
             raise ValueError(
-                f"{_shown(head)}: {unknown} is not a catalogue topic (topics: "
+                f"{_shown(head)}: {', '.join(map(repr, missing))} is not a catalogue topic ({hint}topics: "
                 + ", ".join(t.id for t in catalogue.all())
                 + ")"
             )

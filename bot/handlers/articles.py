@@ -26,6 +26,7 @@ from bot.handlers.common import (
     edit,
     ensure_chat,
     in_comments,
+    is_bot_admin,
     may_manage,
     requester_id,
     send,
@@ -41,6 +42,7 @@ from bot.render.replies import (
     render_search,
     render_text_summary,
     render_usage,
+    suggest_wide_command,
 )
 from bot.render.text import MAX_MESSAGE_CHARS, quoted
 from summaries.summarizer import MAX_SENTENCES, MIN_SENTENCES
@@ -388,7 +390,8 @@ async def plain_text(update: Update, context: BotContext) -> None:
     first_of_album = claim_album(context, message)
     if url is None:
         if first_of_album:
-            await send(message, render_plain_text_hint())
+            wide = suggest_wide_command(text, admin=is_bot_admin(update, context))
+            await send(message, render_plain_text_hint(wide))
         return
     check_length(url)
     chat = await ensure_chat(update, context, reading=True)

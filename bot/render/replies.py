@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -1144,6 +1145,10 @@ _COMMAND_SYNONYMS = {
 _NUMBER_GLUED = re.compile(r"([a-z]+)_?(\d{1,10})")
 # Commands whose words may be a number, suggested with it: "/summary12" was pointed to a bare /summary.
 _TAKE_A_NUMBER = frozenset({"summary", "search"})
+# "/latest_business", "/subscribe_tesla": a word typed against a command, as other bots' tappable commands read.
+_WORD_GLUED = re.compile(r"([a-z]+)_([a-z][a-z0-9]*)")
+# Commands whose words may be that word, suggested with it; the others are suggested alone ("/help_me": /help).
+_TAKE_A_WORD = frozenset({"subscribe", "unsubscribe", "latest", "search", "settings"})
 
 
 def suggest_command(command: str, *, admin: bool = False) -> str | None:
@@ -1155,6 +1160,10 @@ def suggest_command(command: str, *, admin: bool = False) -> str | None:
         meant = _suggest_name(glued[1], admin=admin)
         if meant in _TAKE_A_NUMBER:
             return f"{meant} {glued[2]}"
+    worded = _WORD_GLUED.fullmatch(name)
+    if worded and worded[1] in (item[0] for item in _HELP + (_ADMIN_HELP if admin else ())):
+        # "I don't know /latest_business" named no command, though the user had typed one exactly.
+        return f"{worded[1]} {worded[2]}" if worded[1] in _TAKE_A_WORD else worded[1]
     return _suggest_name(name, admin=admin)
 
 
@@ -1178,8 +1187,33 @@ def render_unknown_command(command: str, suggestion: str | None = None) -> Reply
     return Reply(f"I don't know {esc(truncate(command, 40))}.{hint} /help lists what I can do.")
 
 
-def render_plain_text_hint() -> Reply:
-    """Plain text without a link."""
+# A command once its full-width characters are plain ("／help", "/ｈｅｌｐ" from a Chinese or Japanese keyboard).
+_WIDE_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?=\s|$)")
+
+
+def suggest_wide_command(text: str, *, admin: bool = False) -> str | None:
+    """The command meant by text that Telegram made no command of as it was typed with full-width characters;
+    None for any other text."""
+    typed = text.strip()
+    plain = unicodedata.normalize("NFKC", typed)
+    if plain.split(maxsplit=1)[:1] == typed.split(maxsplit=1)[:1]:
+        return None  # nothing full-width in its first word: no command mistyped
+    match = _WIDE_COMMAND.match(plain)
+    if match is None:
+        return None
+    name = match[1].lower()
+    known = [item[0] for item in _HELP + (_ADMIN_HELP if admin else ())]
+    return name if name in known else suggest_command(name, admin=admin)
+
+
+def render_plain_text_hint(wide_command: str | None = None) -> Reply:
+    """Plain text without a link; ``wide_command``: the command it is, typed full-width (suggest_wide_command)."""
+    if wide_command is not None:
+        # "／summary 12" was told to use /summary followed by text, which it had typed.
+        return Reply(
+            f"Commands are typed with a plain / and Latin letters: did you mean /{esc(wide_command)}? "
+            "/help lists what I can do."
+        )
     return Reply(
         "Send me a link and I'll summarize it, or use <code>/summary</code> followed by text. "
         "/help lists everything else."

@@ -129,9 +129,23 @@ def truncate(text: str, limit: int) -> str:
 def quoted(text: str, limit: int = 50) -> str:
     """What a user typed, shortened and in “curly quotes” as every reply quotes it (plain text, not HTML).
 
-    Not repr(), which showed users Python's quoting: a backslash doubled, and "don't" in other quotes.
+    Not repr(), which showed users Python's quoting: a backslash doubled, and "don't" in other quotes. Text the
+    user put in quotes of their own ("/latest “busines”") is shown in ours alone, not as ““busines””.
     """
-    return f"“{truncate(text, limit)}”"
+    return f"“{truncate(unquoted(text), limit)}”"
+
+
+def unquoted(text: str) -> str:
+    """``text`` stripped, without the pair of quote marks around all of it ("“busines”" -> "busines")."""
+    text = text.strip()
+    inner = text[1:-1]
+    if len(text) > 2 and text[-1] in _QUOTE_CLOSERS.get(text[0], "") and not {text[0], text[-1]} & set(inner):
+        return inner.strip()
+    return text
+
+
+# Opening quote marks and the marks that close them, as keyboards type them (English, German, French, ...).
+_QUOTE_CLOSERS = {'"': '"', "'": "'", "“": "”“", "”": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "‚": "‘’"}
 
 
 def _cluster_boundary(text: str, end: int) -> int:

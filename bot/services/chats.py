@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot import timezones
 from bot.errors import UserError
-from bot.render.text import quoted
+from bot.render.text import quoted, unquoted
 from bot.scheduling import next_digest_at, parse_time_of_day, quiet_hours_end
 from bot.store.db import write_refused
 from bot.store.models import Chat, ChatDefaults
@@ -114,7 +114,8 @@ class ChatService:
         """Apply a /settings line such as ``["digest", "08:00,18:00"]``; UserError when it is wrong."""
         if not args:
             raise UserError(SETTINGS_USAGE)
-        name, rest = args[0].lower(), [a for a in args[1:] if a]
+        # "/settings length “4”" was told "“4” is not a number": the value may come in quotes of its own.
+        name, rest = args[0].lower(), unquoted(" ".join(args[1:])).split()
         if name in ("instant", "alerts", "alert"):
             # "/settings instant off" turned alerts on, as if "off" had not been typed.
             _alone(name, rest, hint="for digests instead, /settings digest 08:00")
@@ -133,7 +134,7 @@ class ChatService:
         if name in ("quiet", "quiethours"):
             return await self.set_quiet_hours(chat_id, " ".join(rest)), "quiet"
         if name in ("length", "sentences", "len"):
-            if len(rest) == 2 and rest[1].lower() in ("sentence", "sentences"):
+            if len(rest) == 2 and rest[1].lower().removesuffix(".") in ("sentence", "sentences"):
                 # "/settings length 4 sentences" was told "Say how many sentences", which it had.
                 rest = rest[:1]
             if not rest:
@@ -385,6 +386,8 @@ def parse_length(value: str | int) -> int:
         n = value
     else:
         text = value.strip()
+        if text.endswith(".") and text[:-1].isdecimal():
+            text = text[:-1]  # "/settings length 4." ends a sentence: it was told "“4.” is not a number"
         # int() would also take "1_0" and "+4"; a length is digits and nothing else.
         if not text.isdecimal():
             if _SIGNED_OR_DECIMAL.fullmatch(text):

@@ -279,6 +279,14 @@ def test_summarize_with_an_unknown_language_is_a_usage_error(tmp_path: Path) -> 
     assert result.stdout == ""
 
 
+def test_summarize_with_an_unknown_algorithm_names_it_as_typed(tmp_path: Path) -> None:
+    # "-a XYZ" was told "invalid choice: 'xyz'": the name lowered to read "-a LSA" was echoed back, not the one typed.
+    result = newsbot("summarize", "-a", "XYZ", cwd=tmp_path, stdin=ARTICLE)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "'XYZ' is no algorithm newsbot knows; one of: default, lead, luhn," in result.stderr, result.stderr
+    assert "xyz" not in result.stderr
+
+
 @pytest.mark.parametrize("args", [("summarize", ""), ("ingest", "--quiet", "story.txt", "")])
 def test_an_empty_source_is_a_usage_error(tmp_path: Path, args: tuple[str, ...]) -> None:
     # An unset variable (`newsbot summarize "$FILE"`) is the path ".": it said "cannot read : It is a folder, not

@@ -218,6 +218,18 @@ def test_invalid_values_name_the_setting(
             "https://a.example/rss=business+busines",
             "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'busines' is not a catalogue topic",
         ),
+        (  # a typo is named with the topic meant, as /addfeed names it; a word near none with the topics
+            "NEWSBOT_FEEDS",
+            "https://a.example/rss=scince+busines",
+            "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'scince', 'busines' is not a catalogue topic"
+            " (did you mean science, business? topics: automotive, business,",
+        ),
+        (
+            "NEWSBOT_FEEDS",
+            "https://a.example/rss=harbour",
+            "invalid setting NEWSBOT_FEEDS: 'https://a.example/rss': 'harbour' is not a catalogue topic"
+            " (topics: automotive, business,",
+        ),
         ("NEWSBOT_DB_PATH", " ", "invalid setting NEWSBOT_DB_PATH: must name a file"),
         # A space after the slash (left at a .env line's end) still names a folder, not a file " " inside it.
         ("NEWSBOT_DB_PATH", "data/ ", "invalid setting NEWSBOT_DB_PATH: data/ names a folder"),

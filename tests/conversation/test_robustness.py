@@ -658,6 +658,23 @@ async def test_a_command_with_its_number_glued_on_suggests_both(
     assert "Did you mean /latest?" in (await say(emulator, "/latest2")).text
 
 
+async def test_a_command_with_a_word_glued_on_by_an_underscore_suggests_both(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # "/latest_business" (as other bots' tappable commands read) was answered "I don't know /latest_business."
+    # with no word of /latest, typed exactly.
+    reply = await say(emulator, "/latest_business")
+    assert reply.text.startswith("I don't know /latest_business. Did you mean /latest business?"), reply.text
+    assert "Did you mean /subscribe tesla?" in (await say(emulator, "/subscribe_tesla")).text
+    assert "Did you mean /settings pause?" in (await say(emulator, "/Settings_Pause")).text
+    # A command that takes no words is suggested alone, and so is one whose word is a number it does not take.
+    assert "Did you mean /help?" in (await say(emulator, "/help_me")).text
+    assert "Did you mean /latest?" in (await say(emulator, "/latest_2")).text
+    # Admin commands only to the bot's admins, as for any suggestion.
+    assert "Did you mean" not in (await say(emulator, "/feeds_all")).text
+    assert "Did you mean /feeds?" in (await say(emulator, "/feeds_all", chat=ADMIN_ID)).text
+
+
 async def test_an_admin_command_cut_short_by_a_non_admin_is_not_taken_for_start(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:

@@ -164,6 +164,18 @@ async def test_a_summary_length_typed_as_a_number_is_not_called_no_number(
     assert chat is not None and chat.summary_sentences == 3
 
 
+@pytest.mark.parametrize("typed", ["4.", "4 sentences."])
+async def test_a_summary_length_ending_a_sentence_with_a_full_stop_is_taken(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/settings length 4." answered "“4.” is not a number": the full stop ends the sentence, as people type it.
+    await say(emulator, "/start")
+    reply = await say(emulator, f"/settings length {typed}")
+    assert "4 sentences" in reply.text and "⚠️" not in reply.text, reply.text
+    chat = await services_of(running_bot).chats.get(USER_CHAT)
+    assert chat is not None and chat.summary_sentences == 4
+
+
 async def test_quiet_hours_off_with_a_word_more_says_what_is_wrong(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -319,3 +331,48 @@ async def test_a_two_sentence_wire_brief_is_still_summarized(
 ) -> None:
     reply = await say(emulator, "/summary Fire in Rome. Two hurt.")
     assert reply.text == "📝 Summary\n\nFire in Rome.\n\nTwo hurt."
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("／help", "/help"), ("/ｈｅｌｐ", "/help"), ("／ｓｕｍｍａｒｙ 1", "/summary"), ("／Lates", "/latest")],
+)
+async def test_a_command_typed_full_width_is_pointed_to_the_command_meant(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str, meant: str
+) -> None:
+    # A Chinese or Japanese keyboard types "／summary 1": Telegram makes no command of it, and the bot answered
+    # "use /summary followed by text", which is what the user had typed.
+    reply = await say(emulator, typed)
+    assert reply.text == (
+        f"Commands are typed with a plain / and Latin letters: did you mean {meant}? /help lists what I can do."
+    )
+    # Other text, full-width or not, gets the usual hint.
+    for text in ("／ニュース", "ｈｅｌｌｏ", "hello /help"):
+        assert (await say(emulator, text)).text.startswith("Send me a link and I'll summarize it"), text
+
+
+@pytest.mark.parametrize("typed", ["“busines”", '"busines"', "«busines»", "„busines“"])
+async def test_a_word_typed_in_quotes_is_not_quoted_twice_in_the_answer(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str
+) -> None:
+    # "/latest “busines”" answered "““busines”” is not a topic": the user's quotes inside the bot's own.
+    reply = await say(emulator, f"/latest {typed}")
+    assert reply.text.startswith("⚠️ “busines” is not a topic. Did you mean 💼 Business? Topics: "), reply.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("length “4”", "Summaries will have 4 sentences."),
+        ("digest «8am»", "You'll get a digest at 08:00 (UTC)"),
+        ('quiet "22:00-07:00"', "22:00–07:00"),
+        ("timezone „New York“", "Timezone set to America/New_York."),
+    ],
+)
+async def test_a_setting_typed_in_quotes_is_taken(
+    emulator: BotApiEmulator, running_bot: BotApplication, typed: str, said: str
+) -> None:
+    # "/settings length “4”" answered "“4” is not a number", and "/settings digest «8am»" that 8am was no time of
+    # day "(8am works too)": the quotes were read as part of the value.
+    reply = await say(emulator, f"/settings {typed}")
+    assert said in reply.text and "⚠️" not in reply.text, reply.text
