@@ -749,12 +749,15 @@ def _xml_item(entry: Mapping[str, Any], base: str, guid_as_written: str | None =
     link = _entry_link(entry, base)
     guid = scrub_text(str(entry.get("id"))) if entry.get("id") else None
     guid_address = None
-    if guid and guid_as_written and "/" not in guid_as_written:
+    written = scrub_text(guid_as_written) if guid_as_written else guid
+    if guid and written and "/" not in written:
         # An id ("1042", "g0"), not an address: the item's identity, never its link (a page never there).
-        guid_address, guid = guid, scrub_text(guid_as_written)
+        if written != guid:
+            guid_address = guid
         written_links = [each for each in entry.get("links") or [] if each.get("rel") != "enclosure"]
-        if link == guid_address and not written_links:
-            link = ""
+        if link and link == _absolute(base, guid) and not written_links:
+            guid_address, link = link, ""
+        guid = written
     if not link and guid and guid.startswith(("http://", "https://")):
         link = guid
     summary = _text_field(str(entry.get("summary") or ""), _media_type(entry.get("summary_detail")))

@@ -931,6 +931,15 @@ def test_a_guid_that_is_no_address_is_the_items_identity_not_a_made_up_link() ->
         "https://gazette.example/feeds/atom.xml",
     )
     assert (atom.items[0].url, atom.items[0].guid) == ("", "77")
+    # A feed file (`newsbot ingest feed.xml`) has no address of its own: the id is not made a link on the
+    # channel's site either (https://gazette.example/1042).
+    (from_file,) = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        <link>https://gazette.example/</link>
+        <item><title>Berth closed</title><guid>1042</guid><description>Repairs.</description></item>
+        </channel></rss>"""
+    ).items
+    assert (from_file.url, from_file.guid) == ("", "1042")
 
 
 def test_one_story_listed_twice_under_one_link_keeps_its_link() -> None:
