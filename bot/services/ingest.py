@@ -41,6 +41,7 @@ from summaries.sources.feeds import (
     FeedItem,
     ParsedFeed,
     advertised_feeds,
+    article_url,
     former_article_url,
     is_teaser,
     item_to_article,
@@ -609,7 +610,7 @@ class IngestService:
             except sqlite3.Error as exc:  # its edits wait for a later poll; its new items are what matters
                 log.warning("could not read the recent articles of feed %s: %s", feed.url, exc)
         # In the parsing pool: each listed item's text is fingerprinted (about 50 ms for 200 items of 5 KB).
-        edits = await self._parse(_edits_in, parsed.items, revisable, self._refused_edits)
+        edits = await self._parse(_edits_in, parsed, revisable, self._refused_edits)
         seen: dict[str, tuple[str, str]] = {}
         new: list[Article] = []
         teaser_budget = TEASER_FETCHES_PER_POLL
@@ -1367,17 +1368,21 @@ def _listed_before(
     return page == known_page or moved
 
 
-def _edit_of(item: FeedItem, revisable: dict[str, RevisableArticle]) -> RevisableArticle | None:
+def _edit_of(
+    item: FeedItem, parsed: ParsedFeed, revisable: dict[str, RevisableArticle]
+) -> RevisableArticle | None:
     """The stored article (``ArticleRepo.revisable``) that ``item`` is an edit of, if it is one: another
     headline, or another text (a teaser's text is not compared: its article holds its page's).
 
     Each article is taken from ``revisable`` once, so a feed listing one link twice with two texts does not
     swap them at every poll.
     """
-    if not item.url:
+    if not item.url and not item.guid_address:
         return None  # a link-less item is known by its guid, or by its text when it has none
     try:
-        stored = revisable.pop(canonical_url(item.url), None)
+        # A guid a feed gives as the item's permalink but is no address ("1042"): the item, as its link was
+        # once (older versions made one of it, and followed its edits).
+        stored = revisable.pop(canonical_url(item.url) if item.url else article_url(item, parsed), None)
     except ValueError:
         return None
     if stored is None:
@@ -1390,14 +1395,14 @@ def _edit_of(item: FeedItem, revisable: dict[str, RevisableArticle]) -> Revisabl
 
 
 def _edits_in(
-    items: Sequence[FeedItem], revisable: dict[str, RevisableArticle], refused: Mapping[int, str]
+    parsed: ParsedFeed, revisable: dict[str, RevisableArticle], refused: Mapping[int, str]
 ) -> list[tuple[FeedItem, RevisableArticle]]:
-    """The items that are edits of stored articles (see _edit_of), with those articles, less the edits refused
-    before (``refused``: article id -> _edit_key of the edit)."""
+    """The items of ``parsed`` that are edits of stored articles (see _edit_of), with those articles, less the
+    edits refused before (``refused``: article id -> _edit_key of the edit)."""
     return [
         (item, edited)
-        for item in items
-        if (edited := _edit_of(item, revisable)) and refused.get(edited.id) != _edit_key(item)
+        for item in parsed.items
+        if (edited := _edit_of(item, parsed, revisable)) and refused.get(edited.id) != _edit_key(item)
     ]
 
 

@@ -153,6 +153,9 @@ class FeedItem:
     source_url: str | None = None
     # The audio or video file of a podcast episode (RSS <enclosure>, JSON Feed attachment): absolute, or None.
     enclosure: str | None = None
+    # The address feedparser made of a guid that is no address ("1042" read as http://site/1042), which older
+    # newsbots linked the item to and stored it under: only to recognise what they stored.
+    guid_address: str | None = None
 
     @property
     def text(self) -> str:
@@ -485,7 +488,10 @@ def _parse_xml_feed(data: bytes, url: str, max_items: int | None, charset: str |
         # Its text, link or headline are a part of theirs (a headline alone, stored under a made-up address,
         # came again as another story once the feed was read whole): it waits for that read.
         entries = entries[:-1]
-    items = _items(entries[:max_items], _xml_item, base)
+    written = _guids_as_written(data, entries)
+    items = _items(
+        entries[:max_items], lambda entry, base: _xml_item(entry, base, written.get(id(entry))), base
+    )
     return ParsedFeed(
         title=_plain(feed.get("title")) or site_host(url) or "Untitled feed",
         link=str(feed.get("link")) if feed.get("link") else None,
@@ -711,9 +717,47 @@ def _drop_shared_links(items: Sequence[FeedItem], home: str) -> None:
         item.url = guid if own and canonical_url(guid) != home_page else ""
 
 
-def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
+def _guids_as_written(data: bytes, entries: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+    """The guids feedparser resolved against the feed's address, as the feed wrote them (by ``id()`` of entry).
+
+    feedparser reads a guid not marked isPermaLink="false" as an address: "1042" became
+    http://site/feeds/1042. The feed is parsed a second time, without its address, only when some guid may
+    have been resolved so (an address not written as such in the feed).
+    """
+    if not any(
+        isinstance(guid := entry.get("id"), str)
+        and guid.startswith(("http://", "https://"))
+        and guid.encode("utf-8", "replace") not in data
+        for entry in entries
+    ):
+        return {}
+    try:
+        plain = feedparser.parse(data, response_headers={"content-type": "application/xml"})
+    except Exception:  # read as before: feedparser's contract is "never raises"
+        return {}
+    again = plain.get("entries", [])
+    if len(again) != len(entries):
+        return {}
+    return {
+        id(entry): str(other.get("id"))
+        for entry, other in zip(entries, again, strict=True)
+        if other.get("id") and other.get("id") != entry.get("id")
+    }
+
+
+def _xml_item(entry: Mapping[str, Any], base: str, guid_as_written: str | None = None) -> FeedItem | None:
     link = _entry_link(entry, base)
     guid = scrub_text(str(entry.get("id"))) if entry.get("id") else None
+    guid_address = None
+    written = scrub_text(guid_as_written) if guid_as_written else guid
+    if guid and written and "/" not in written:
+        # An id ("1042", "g0"), not an address: the item's identity, never its link (a page never there).
+        if written != guid:
+            guid_address = guid
+        written_links = [each for each in entry.get("links") or [] if each.get("rel") != "enclosure"]
+        if link and link == _absolute(base, guid) and not written_links:
+            guid_address, link = link, ""
+        guid = written
     if not link and guid and guid.startswith(("http://", "https://")):
         link = guid
     summary = _text_field(str(entry.get("summary") or ""), _media_type(entry.get("summary_detail")))
@@ -753,6 +797,7 @@ def _xml_item(entry: Mapping[str, Any], base: str) -> FeedItem | None:
         guid=guid,
         **_entry_source(entry.get("source"), base),
         enclosure=_entry_enclosure(entry, base),
+        guid_address=guid_address,
     )
 
 
@@ -1206,6 +1251,11 @@ def article_topics(
     return tuple(catalogue.tag(title, body, declared=(*declared, *categories), language=language))
 
 
+def article_url(item: FeedItem, feed: ParsedFeed) -> str:
+    """The address ``item`` is stored under, as item_to_article gives it, without tagging its text."""
+    return _article_url(item, feed)
+
+
 def _article_url(item: FeedItem, feed: ParsedFeed) -> str:
     if item.url:
         return canonical_url(item.url)
@@ -1226,9 +1276,14 @@ def _article_url(item: FeedItem, feed: ParsedFeed) -> str:
 
 
 def former_article_url(item: FeedItem, feed: ParsedFeed) -> str | None:
-    """The identity ``item`` had before its audio file was part of it (its title and text), when it has
-    another now: an episode stored under it is still the one stored, not news again."""
-    if item.url or item.guid or not item.enclosure:
+    """The identity ``item`` had before its audio file was part of it (its title and text), or before a guid
+    that is no address stopped being its link, when it has another now: an item stored under it is still the
+    one stored, not news again."""
+    if item.url:
+        return None
+    if item.guid_address:
+        return canonical_url(item.guid_address)
+    if item.guid or not item.enclosure:
         return None
     return _text_identity(item, feed.link or feed.title)
 

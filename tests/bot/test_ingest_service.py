@@ -1513,6 +1513,29 @@ async def test_podcast_episodes_stored_by_an_older_newsbot_are_recognised_and_no
     assert await db.articles.count() == 2
 
 
+async def test_items_an_older_newsbot_linked_to_their_guid_that_is_no_address_are_not_news_again(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # An older newsbot stored an item with no link and the guid "1042" under http://site/1042, the link feedparser
+    # made of it. After the upgrade it is that item still, renamed: not stored or alerted again, nor once edited.
+    def notices(title: str) -> str:
+        item = f"<item><title>{title}</title><guid>1042</guid><description>Berth 4 is closed.</description></item>"
+        return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Port notices</title>{item}</channel></rss>"
+
+    url = news_site.add("/notices.xml", notices("Berth 4 closed"), content_type="application/rss+xml")
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    async with db.write() as conn:  # the address the older newsbot gave it
+        await conn.execute("UPDATE articles SET url = ?", (news_site.url("/1042"),))
+    for title in ("Berth 4 closed", "Berth 4 closed for repairs"):
+        clock.advance(601)
+        news_site.add("/notices.xml", notices(title), content_type="application/rss+xml")
+        assert await service.poll_due_feeds(clock.now()) == []
+    assert await db.articles.count() == 1
+    assert await db.articles.get_by_url(news_site.url("/1042")) is None
+    assert news_site.hits("/1042") == 0
+
+
 async def test_an_item_with_no_link_guid_or_audio_is_not_news_again_when_its_text_is_edited(
     service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
 ) -> None:

@@ -139,6 +139,58 @@ async def test_an_alert_of_a_teaser_whose_page_is_walled_says_only_the_start_cou
             assert WALLED_TITLE in summary.text and summary.text.rstrip().endswith(PARTIAL_NOTE), command
 
 
+async def test_an_item_whose_guid_is_no_address_is_shown_without_a_made_up_link_and_alerted_once(
+    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+) -> None:
+    # An item with no <link> and a guid such as "1042" (no isPermaLink="false"): feedparser makes the guid a
+    # link against the feed's address, so the alert, /latest, /search and /summary linked the headline to
+    # http://site/1042, a page that was never there (and the poll fetched it as the item's page).
+    channel = "<?xml version='1.0'?><rss version='2.0'><channel><title>Harbour Notices</title>"
+    channel += f"<link>{news_site.url('/')}</link>"
+    feed = news_site.add("/notices.xml", f"{channel}</channel></rss>", content_type="application/rss+xml")
+    published = format_datetime(datetime.fromtimestamp(clock.now() + 30, UTC), usegmt=True)
+
+    def notice(title: str, text: str) -> str:
+        item = f"<item><title>{title}</title><guid>1042</guid><description>{text}</description>"
+        return f"{channel}{item}<pubDate>{published}</pubDate></item></channel></rss>"
+
+    text = "The harbour council voted to close berth four. The mayor said repairs start in May."
+    settings = make_settings(tmp_path, emulator, feeds=f"{feed}=politics", feed_interval_seconds=60)
+    async with make_bot(settings=settings, clock=clock) as app:
+        await subscribe(app, emulator, 42, "politics")
+        await wait_until(lambda: news_site.hits("/notices.xml") >= 1)
+        news_site.add(
+            "/notices.xml", notice("Council closes berth four", text), content_type="application/rss+xml"
+        )
+        clock.advance(61)
+        alert = await emulator.next_message(chat_id=42, timeout=10)
+        assert "Council closes berth four" in alert.text and "href" not in alert.html, alert.html
+        stored = await services_of(app).db.articles.search("berth")
+        assert [a.title for a in stored] == ["Council closes berth four"]
+        for command in ("/latest", "/search berth", f"/summary {stored[0].id}"):
+            answer = await say(emulator, command, chat=42)
+            assert "Council closes berth four" in answer.text and "/1042" not in answer.html, command
+        sent = len(emulator.messages(42))
+        # Polled again with its text and headline corrected: the same item (its guid), not news again.
+        news_site.add(
+            "/notices.xml",
+            notice("Council closes berth four for repairs", text + " Ferries use berth two."),
+            content_type="application/rss+xml",
+        )
+        clock.advance(61)
+        await wait_until(lambda: news_site.hits("/notices.xml") >= 3)
+        clock.advance(61)
+        await wait_until(lambda: news_site.hits("/notices.xml") >= 4)
+        await emulator.wait_for_idle(quiet=0.3)
+        assert len(emulator.messages(42)) == sent
+        assert news_site.hits("/1042") == 0
+        # Its stored version is the corrected one, as for an item with a link.
+        answer = await say(emulator, f"/summary {stored[0].id}", chat=42)
+        assert (
+            "Council closes berth four for repairs" in answer.text and "Ferries use berth two" in answer.text
+        )
+
+
 async def test_a_keyword_with_a_leading_dot_alerts_on_the_name_not_on_the_bare_word(
     tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
 ) -> None:

@@ -17,6 +17,7 @@ from summaries.sources.feeds import (
     FeedError,
     FeedItem,
     ParsedFeed,
+    former_article_url,
     html_to_text,
     is_teaser,
     item_to_article,
@@ -896,6 +897,49 @@ def test_items_sharing_one_link_are_told_apart_by_their_guids() -> None:
     second, first = (item_to_article(item, feed) for item in feed.items)
     assert second.url == "https://radio.example/episodes/2"
     assert first.url.startswith("urn:newsbot:")
+
+
+def test_a_guid_that_is_no_address_is_the_items_identity_not_a_made_up_link() -> None:
+    # A guid not marked isPermaLink="false" is an address to feedparser: "1042" became
+    # https://gazette.example/feeds/1042, a page that was never there, and the link alerts and /summary showed.
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        <link>https://gazette.example/</link>
+        <item><title>Berth closed</title><guid>1042</guid><description>Repairs.</description></item>
+        <item><title>Tide table</title><guid>https://gazette.example/feeds/tides</guid><description>Low.</description></item>
+        <item><title>Ferry times</title><guid>/news/ferry</guid><description>New times.</description></item>
+        <item><title>Episode 2</title><link>https://gazette.example/</link><guid>ep-2</guid><description>B.</description></item>
+        <item><title>Episode 1</title><link>https://gazette.example/</link><guid>ep-1</guid><description>A.</description></item>
+        </channel></rss>""",
+        "https://gazette.example/feeds/main.xml",
+    )
+    berth, tides, ferry, second, first = feed.items
+    assert (berth.url, berth.guid) == ("", "1042")
+    article = item_to_article(berth, feed)
+    assert article.url.startswith("urn:newsbot:")
+    # What an older newsbot stored it under, to recognise it by.
+    assert former_article_url(berth, feed) == "https://gazette.example/feeds/1042"
+    # A guid written as an address, or as a path on the site, is still the item's link.
+    assert tides.url == "https://gazette.example/feeds/tides" and tides.guid_address is None
+    assert ferry.url == "https://gazette.example/news/ferry"
+    # Episodes that all link to the show's home page: ids, not their addresses either.
+    assert (second.url, second.guid, first.url, first.guid) == ("", "ep-2", "", "ep-1")
+    assert len({item_to_article(item, feed).url for item in feed.items}) == 5
+    atom = parse_feed(
+        b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Gazette</title>
+        <entry><id>77</id><title>Berth open</title><content type="text">Done.</content></entry></feed>""",
+        "https://gazette.example/feeds/atom.xml",
+    )
+    assert (atom.items[0].url, atom.items[0].guid) == ("", "77")
+    # A feed file (`newsbot ingest feed.xml`) has no address of its own: the id is not made a link on the
+    # channel's site either (https://gazette.example/1042).
+    (from_file,) = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>
+        <link>https://gazette.example/</link>
+        <item><title>Berth closed</title><guid>1042</guid><description>Repairs.</description></item>
+        </channel></rss>"""
+    ).items
+    assert (from_file.url, from_file.guid) == ("", "1042")
 
 
 def test_one_story_listed_twice_under_one_link_keeps_its_link() -> None:
