@@ -379,8 +379,9 @@ def wide_charset(data: bytes, charset: str | None) -> str | None:
     return None
 
 
-def _wide_text(data: bytes, charset: str | None) -> str | None:
-    """``data`` decoded when it is UTF-16 or UTF-32 text (by its byte order mark, else its named charset)."""
+def wide_text(data: bytes, charset: str | None) -> str | None:
+    """``data`` decoded when it is UTF-16 or UTF-32 text (by its byte order mark, else its XML declaration or its
+    named charset); None for any other bytes. Every reader of fetched bytes tells such text by this one test."""
     if has_wide_bom(data):
         return decode_bytes(data)
     wide = wide_charset(data, charset)
@@ -397,7 +398,7 @@ def sniff_media_type(head: bytes, charset: str | None = None) -> str | None:
             magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES)
         ):
             return None
-    wide = _wide_text(head[:_SNIFF_BYTES], charset)
+    wide = wide_text(head[:_SNIFF_BYTES], charset)
     if b"\x00" in head[:_SNIFF_BYTES] and wide is None:
         return None
     text = (decode_bytes(head[:_SNIFF_BYTES]) if wide is None else wide).lstrip("\ufeff \t\r\n").lower()
@@ -436,7 +437,7 @@ def has_binary_part(data: bytes, charset: str | None = None) -> bool:
     ``charset`` is the one the server named: UTF-16 or UTF-32 text without a byte order mark is read by it.
     """
     slack = 8  # a few stray control bytes are text with a typo, not binary data
-    text = _wide_text(data, charset)
+    text = wide_text(data, charset)
     if text is not None:
         # UTF-16 and UTF-32 text holds NULs: its characters are counted instead. Unchecked, a byte order mark
         # followed by random bytes was taken for text, a page of stray Chinese and private-use characters.

@@ -132,12 +132,12 @@ def read_source_bytes(data: bytes, *, name: str, url: str, charset: str | None =
     """
     if not data.strip():
         raise SourceFileError("It is empty.")
-    kind = sniff_media_type(data[:2048])
+    kind = sniff_media_type(data[:2048], charset)
     if kind is None:
         raise SourceFileError(f"It is {binary_kind(data[:16])}, not text, HTML or a news feed.")
-    if has_binary_part(data):
+    if has_binary_part(data, charset):
         raise SourceFileError(f"It is {BINARY_PART}, not text, HTML or a news feed.")
-    if looks_like_feed(data):
+    if looks_like_feed(data, charset):
         try:
             # Every item: the file size cap bounds the work, and items past the poll cap would vanish unreported.
             feed = parse_feed(data, url="", max_items=None, charset=charset)

@@ -717,6 +717,29 @@ async def test_summarize_feed_url_reads_it_in_the_charset_its_server_names(
     assert title in err, err
 
 
+@pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+async def test_summarize_and_ingest_read_a_utf16_feed_without_a_byte_order_mark_as_the_poller_does(
+    tmp_path: Path, news_site: NewsSite, encoding: str, charset: str
+) -> None:
+    # No byte order mark and no XML declaration, its charset named by its server: polled, its items were read;
+    # summarized or ingested by address, it was taken for binary data or a page.
+    title = "Café owners in Zürich back the tram line"
+    xml = _rss(title + "\n\n" + ARTICLE.split("\n\n", 1)[1], OTHER).split("?>", 1)[1]
+    url = news_site.add(
+        "/wide.xml", xml.encode(encoding), content_type=f"application/rss+xml; charset={charset}"
+    )
+    env = {"NEWSBOT_ALLOW_PRIVATE_URLS": "true", "NEWSBOT_DB_PATH": str(tmp_path / "db.sqlite3")}
+    code, out, err = await _newsbot_async("summarize", url, "-n", "2", cwd=tmp_path, **env)
+    assert code == 0, err
+    assert len(out.splitlines()) == 2 and "tram" in out, out
+    assert title in err and "2 articles" in err, err
+    code, out, err = await _newsbot_async("ingest", "--quiet", url, cwd=tmp_path, **env)
+    assert code == 0, (out, err)
+    lines = out.splitlines()
+    assert len(lines) == 2 and all(line.startswith("added") for line in lines), out
+    assert title in lines[0], out
+
+
 async def test_summarize_of_a_paywalled_page_says_on_stderr_that_only_its_start_was_read(
     tmp_path: Path, news_site: NewsSite
 ) -> None:

@@ -1441,6 +1441,28 @@ async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_
 
 
 @pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+async def test_a_utf16_feed_link_without_a_byte_order_mark_is_told_as_a_feed(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
+) -> None:
+    # No byte order mark and no XML declaration, its charset named by its server, as the poller reads it: /summary
+    # took it for a page and answered with its items' text as one "article" (or found no article text).
+    body = " ".join(["The harbour board raised ferry fares on Monday, the first rise in six years."] * 3)
+    feed = (
+        '<rss version="2.0"><channel><title>Harbour news</title>'
+        f"<item><title>Ferry fares rise</title><link>https://news.example/a</link><description>{body}"
+        "</description></item></channel></rss>"
+    )
+    url = news_site.add(
+        "/wide.xml", feed.encode(encoding), content_type=f"application/rss+xml; charset={charset}"
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == (
+        "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+    )
+    assert await services_of(running_bot).db.articles.get_by_url(url) is None
+
+
+@pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
 async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its_server_names(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
 ) -> None:
