@@ -218,9 +218,9 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
-    if charset:
+    for codec in _as_browsers_read(charset):
         try:
-            return data.decode(charset)
+            return data.decode(codec)
         except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
             pass
     try:
@@ -244,6 +244,48 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
             if not _only_stray_letters(text):
                 return text
     return data.decode("cp1252", errors="replace")
+
+
+def _as_browsers_read(charset: str | None) -> tuple[str, ...]:
+    """The codecs to read a named charset by, as browsers read it (the WHATWG Encoding Standard), first to last."""
+    if not charset:
+        return ()
+    try:
+        name = codecs.lookup(charset).name
+    except (LookupError, ValueError):
+        return (charset,)
+    if name in _READ_AS:
+        # Latin-1 never fails, and puts control codes where Windows-1252 has its quotes and dashes: a page served
+        # as ISO-8859-1 lost them ("El niño dijo “sí” — al fin" came out "El niño dijo sí al fin").
+        return (_READ_AS[name], charset)
+    return (charset,)
+
+
+# Labels browsers read as a larger Windows code page in their place.
+_READ_AS = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+}
+
+
+def meta_charset(html: bytes) -> str | None:
+    """The charset a page's ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` names in its first 1,024
+    bytes (where browsers look for it), if it names a known codec that is not UTF-16 or UTF-32 (ASCII bytes
+    read as UTF-16 are a page of Chinese-looking letters; browsers read such a page as UTF-8)."""
+    for tag in _META_TAG.finditer(html[:1024]):
+        named = _META_CHARSET.search(tag[0])
+        if named is None:
+            continue
+        codec = charset_of("text/html; charset=" + named[1].decode("ascii"))
+        return None if codec is None or codec in _WIDE_CODECS else codec
+    return None
+
+
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 
 
 def _only_stray_letters(text: str) -> bool:

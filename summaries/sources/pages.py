@@ -19,7 +19,7 @@ import lxml.html
 import trafilatura
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes, wide_charset
+from summaries.fetch import decode_bytes, meta_charset, wide_charset
 from summaries.text import UNSPACED_CHARS
 from summaries.urls import canonical_url, site_host, without_login
 
@@ -279,7 +279,7 @@ def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> b
 
 def _page_markup(html: bytes, charset: str | None) -> str:
     """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
-    charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
+    charset the server named, else the one its ``<meta>`` names, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
     named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
     wide = wide_charset(html, charset)
     if wide:
@@ -290,7 +290,9 @@ def _page_markup(html: bytes, charset: str | None) -> str:
         # Decoded once: "utf-8-sig" drops a byte order mark as decode_bytes does.
         return html.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return decode_bytes(html, charset)
+        # Without a charset from its server, the one the page names: guessed, an ISO-8859-1 page with curly quotes
+        # came out in a Baltic or Central European code page ("El nińo", "coűte").
+        return decode_bytes(html, charset or meta_charset(html))
 
 
 def _word_count(text: str) -> int:

@@ -1485,6 +1485,26 @@ async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its
         assert await services_of(running_bot).db.articles.get_by_url(bad) is None
 
 
+@pytest.mark.parametrize("labelled", ["header", "meta"])
+async def test_a_page_labelled_iso_8859_1_keeps_its_windows_quotes_and_letters(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, labelled: str
+) -> None:
+    # Browsers read ISO-8859-1 as Windows-1252. Named by the server, its quotes and dashes were read as control
+    # codes and vanished ("dijo sí en España al fin"); named only by the page's <meta>, the page was guessed in
+    # a Central European code page ("El nińo", "Espańa").
+    sentence = "El niño dijo “sí” en España — al fin."
+    meta = '<meta charset="iso-8859-1">' if labelled == "meta" else ""
+    page = (
+        f"<html><head>{meta}<title>Tranvía</title></head><body><article><h1>Tranvía</h1>"
+        + f"<p>{sentence}</p>" * 6
+        + "</article></body></html>"
+    )
+    content_type = "text/html; charset=ISO-8859-1" if labelled == "header" else "text/html"
+    url = news_site.add(f"/tram-{labelled}.html", page.encode("cp1252"), content_type=content_type)
+    reply = await say(emulator, f"/summary 1 {url}")
+    assert sentence in reply.text, reply.text
+
+
 async def test_a_page_with_only_its_headline_and_a_caption_has_no_article_text(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
