@@ -189,7 +189,7 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
 
     ``charset`` is the one the server named (Content-Type), used for bytes that are not UTF-8.
     """
-    markup = _page_markup(html, charset) if isinstance(html, bytes) else html
+    markup = page_markup(html, charset) if isinstance(html, bytes) else html
     if not markup.strip():
         raise ExtractionError("That page is empty.")
     # trafilatura names a page with no site name of its own by the address's authority, login included: the
@@ -277,7 +277,7 @@ def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> b
     return False
 
 
-def _page_markup(html: bytes, charset: str | None) -> str:
+def page_markup(html: bytes, charset: str | None) -> str:
     """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
     charset the server named, else the one its ``<meta>`` names, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
     named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""

@@ -1022,6 +1022,20 @@ async def test_ingest_of_a_link_to_plain_text_or_json_is_one_line_without_librar
     assert err == ""
 
 
+def test_a_saved_page_is_read_in_the_charset_its_meta_names_as_its_link_is(tmp_path: Path) -> None:
+    # /summary of its link read the <meta charset>; the same page saved and summarized (or ingested, or piped)
+    # was guessed in a Central European code page: "El nińo dijo “sí” en Espańa".
+    sentence = "El niño dijo “sí” en España — al fin."
+    page = (
+        '<html><head><meta charset="iso-8859-1"><title>Tranvía</title></head><body><article><h1>Tranvía</h1>'
+        + f"<p>{sentence}</p>" * 6
+        + "</article></body></html>"
+    )
+    (tmp_path / "tram.html").write_bytes(page.encode("cp1252"))
+    result = newsbot("summarize", "-n", "1", "tram.html", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, sentence + "\n"), result.stderr
+
+
 def test_a_file_that_holds_no_article_is_named_once_with_the_reason(tmp_path: Path) -> None:
     (tmp_path / "menu.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
     (tmp_path / "empty.txt").write_text("  \n")
