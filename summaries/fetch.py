@@ -435,12 +435,15 @@ def sniff_media_type(head: bytes, charset: str | None = None) -> str | None:
 
     ``charset`` is the one the server named: UTF-16 or UTF-32 text without a byte order mark is read by it.
     """
+    wide = wide_text(head[:_SNIFF_BYTES], charset)
     for magic, _ in _MAGIC:
-        if head.startswith(magic) and (
-            magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES)
+        # UTF-32BE text starts with three NULs, as an MP4 does: its XML declaration (or charset) tells it apart.
+        if (
+            wide is None
+            and head.startswith(magic)
+            and (magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES))
         ):
             return None
-    wide = wide_text(head[:_SNIFF_BYTES], charset)
     if b"\x00" in head[:_SNIFF_BYTES] and wide is None:
         return None
     text = (decode_bytes(head[:_SNIFF_BYTES]) if wide is None else wide).lstrip("\ufeff \t\r\n").lower()

@@ -914,6 +914,13 @@ async def test_a_feed_served_as_a_gzip_file_is_read(
             "Café owners in Zürich welcome the vote",
             lambda xml: xml.encode("utf-16-le"),
         ),
+        # UTF-32BE's first "<" is three NULs and 0x3C: refused as "a media file" (an MP4's start) at every poll.
+        (
+            "application/rss+xml",
+            '<?xml version="1.0" encoding="UTF-32BE"?>',
+            "Café owners in Zürich welcome the vote",
+            lambda xml: xml.encode("utf-32-be"),
+        ),
     ],
 )
 async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(
