@@ -393,7 +393,7 @@ def parse_feed(
         raise FeedError("The feed is empty.")
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
-        return _parse_json_feed(data, url, max_items)
+        return _parse_json_feed(data, url, max_items, charset)
     wide = wide_charset(data, charset)
     if wide:
         # UTF-16 or UTF-32 with no byte order mark: read by the codec its declaration or its server names, and
@@ -1026,10 +1026,23 @@ def _struct_time_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _parse_json_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
+def _json_text(data: bytes, charset: str | None) -> str:
+    """A JSON Feed's text: UTF-8 (the JSON Feed standard's), else UTF-8 with a stray byte, else the server's charset.
+
+    Guessed, a short feed in ISO-8859-2 said only by its Content-Type came out "Wa³êsa", as an RSS feed did.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    mixed = None if has_wide_bom(data) else utf8_with_strays(data)
+    return mixed if mixed is not None else decode_bytes(data, charset)
+
+
+def _parse_json_feed(data: bytes, url: str, max_items: int | None, charset: str | None = None) -> ParsedFeed:
     try:
         # Integers beyond Python's 4,300-digit limit raise ValueError; no field needs them as numbers.
-        doc = json.loads(decode_bytes(data), parse_int=_json_int)
+        doc = json.loads(_json_text(data, charset), parse_int=_json_int)
     except (ValueError, RecursionError):
         raise FeedError("That is JSON, but not valid JSON.") from None
     if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
