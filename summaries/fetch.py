@@ -218,11 +218,9 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
-    for codec in _as_browsers_read(charset):
-        try:
-            return data.decode(codec)
-        except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
-            pass
+    named = decode_named(data, charset)
+    if named is not None:
+        return named
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -244,6 +242,16 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
             if not _only_stray_letters(text):
                 return text
     return data.decode("cp1252", errors="replace")
+
+
+def decode_named(data: bytes, charset: str | None) -> str | None:
+    """``data`` decoded by a named charset, as browsers read it; None when it names none or cannot read them."""
+    for codec in _as_browsers_read(charset):
+        try:
+            return data.decode(codec)
+        except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
+            pass
+    return None
 
 
 def _as_browsers_read(charset: str | None) -> tuple[str, ...]:
