@@ -279,8 +279,8 @@ def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> b
 
 def page_markup(html: bytes, charset: str | None) -> str:
     """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
-    charset the server named, else the one its ``<meta>`` names, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
-    named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
+    charset the server named, else the one its ``<meta>`` names, else a guess. Guessed alone, a Polish, Czech or
+    Lithuanian page served in its named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
     wide = wide_text(html, charset)
     if wide is not None:
         # UTF-16 or UTF-32 bytes with no byte order mark are valid UTF-8 when their letters are ASCII: read so, every
