@@ -218,11 +218,9 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
-    if charset:
-        try:
-            return data.decode(charset)
-        except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
-            pass
+    named = decode_named(data, charset)
+    if named is not None:
+        return named
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -244,6 +242,58 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
             if not _only_stray_letters(text):
                 return text
     return data.decode("cp1252", errors="replace")
+
+
+def decode_named(data: bytes, charset: str | None) -> str | None:
+    """``data`` decoded by a named charset, as browsers read it; None when it names none or cannot read them."""
+    for codec in _as_browsers_read(charset):
+        try:
+            return data.decode(codec)
+        except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
+            pass
+    return None
+
+
+def _as_browsers_read(charset: str | None) -> tuple[str, ...]:
+    """The codecs to read a named charset by, as browsers read it (the WHATWG Encoding Standard), first to last."""
+    if not charset:
+        return ()
+    try:
+        name = codecs.lookup(charset).name
+    except (LookupError, ValueError):
+        return (charset,)
+    if name in _READ_AS:
+        # Latin-1 never fails, and puts control codes where Windows-1252 has its quotes and dashes: a page served
+        # as ISO-8859-1 lost them ("El niño dijo “sí” — al fin" came out "El niño dijo sí al fin").
+        return (_READ_AS[name], charset)
+    return (charset,)
+
+
+# Labels browsers read as a larger Windows code page in their place.
+_READ_AS = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+}
+
+
+def meta_charset(html: bytes) -> str | None:
+    """The charset a page's ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` names in its first 1,024
+    bytes (where browsers look for it), if it names a known codec that is not UTF-16 or UTF-32 (ASCII bytes
+    read as UTF-16 are a page of Chinese-looking letters; browsers read such a page as UTF-8)."""
+    for tag in _META_TAG.finditer(html[:1024]):
+        named = _META_CHARSET.search(tag[0])
+        if named is None:
+            continue
+        codec = charset_of("text/html; charset=" + named[1].decode("ascii"))
+        return None if codec is None or codec in _WIDE_CODECS else codec
+    return None
+
+
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 
 
 def _only_stray_letters(text: str) -> bool:
@@ -379,8 +429,9 @@ def wide_charset(data: bytes, charset: str | None) -> str | None:
     return None
 
 
-def _wide_text(data: bytes, charset: str | None) -> str | None:
-    """``data`` decoded when it is UTF-16 or UTF-32 text (by its byte order mark, else its named charset)."""
+def wide_text(data: bytes, charset: str | None) -> str | None:
+    """``data`` decoded when it is UTF-16 or UTF-32 text (by its byte order mark, else its XML declaration or its
+    named charset); None for any other bytes. Every reader of fetched bytes tells such text by this one test."""
     if has_wide_bom(data):
         return decode_bytes(data)
     wide = wide_charset(data, charset)
@@ -392,12 +443,15 @@ def sniff_media_type(head: bytes, charset: str | None = None) -> str | None:
 
     ``charset`` is the one the server named: UTF-16 or UTF-32 text without a byte order mark is read by it.
     """
+    wide = wide_text(head[:_SNIFF_BYTES], charset)
     for magic, _ in _MAGIC:
-        if head.startswith(magic) and (
-            magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES)
+        # UTF-32BE text starts with three NULs, as an MP4 does: its XML declaration (or charset) tells it apart.
+        if (
+            wide is None
+            and head.startswith(magic)
+            and (magic not in _WORD_MAGIC or _CONTROL_BYTE.search(head, 0, _SNIFF_BYTES))
         ):
             return None
-    wide = _wide_text(head[:_SNIFF_BYTES], charset)
     if b"\x00" in head[:_SNIFF_BYTES] and wide is None:
         return None
     text = (decode_bytes(head[:_SNIFF_BYTES]) if wide is None else wide).lstrip("\ufeff \t\r\n").lower()
@@ -436,7 +490,7 @@ def has_binary_part(data: bytes, charset: str | None = None) -> bool:
     ``charset`` is the one the server named: UTF-16 or UTF-32 text without a byte order mark is read by it.
     """
     slack = 8  # a few stray control bytes are text with a typo, not binary data
-    text = _wide_text(data, charset)
+    text = wide_text(data, charset)
     if text is not None:
         # UTF-16 and UTF-32 text holds NULs: its characters are counted instead. Unchecked, a byte order mark
         # followed by random bytes was taken for text, a page of stray Chinese and private-use characters.

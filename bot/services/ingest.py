@@ -1081,7 +1081,7 @@ class IngestService:
             fetched = await self._fetcher.fetch(url, accept="any")
         except FetchError as exc:
             raise UserError(exc.reason) from None
-        if looks_like_feed(fetched.body):
+        if looks_like_feed(fetched.body, fetched.charset):
             try:
                 parsed = await self._parse(parse_feed, fetched.body, fetched.url, charset=fetched.charset)
             except FeedError as exc:
@@ -1129,7 +1129,7 @@ class IngestService:
             fetched = await self._fetcher.fetch(url, accept="page")
         except FetchError as exc:
             raise UserError(exc.reason) from None
-        if looks_like_feed(fetched.body):
+        if looks_like_feed(fetched.body, fetched.charset):
             # "An admin" would read as a group's admins, whom /addfeed refuses: it is for the bot's administrators.
             raise UserError(
                 "That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
@@ -1444,8 +1444,8 @@ def _looks_binary(text: str) -> bool:
 
 def _is_html_page(fetched: Fetched) -> bool:
     """An HTML page (by header or by its first bytes) rather than a broken feed."""
-    if looks_like_feed(fetched.body):
+    if looks_like_feed(fetched.body, fetched.charset):
         return False
     if fetched.media_type in ("text/html", "application/xhtml+xml"):
         return True
-    return sniff_media_type(fetched.body[:2048]) == "text/html"
+    return sniff_media_type(fetched.body[:2048], fetched.charset) == "text/html"

@@ -77,7 +77,7 @@ async def fetch_source_text(settings: Settings, url: str) -> SourceText:
     async with fetcher_for(settings) as fetcher:
         try:
             fetched = await fetcher.fetch(url, accept="any")
-            if looks_like_feed(fetched.body):
+            if looks_like_feed(fetched.body, fetched.charset):
                 # A feed's items carry escaped HTML: read them as a feed file is read, not as a page.
                 return source_text(
                     read_source_bytes(fetched.body, name=url, url=fetched.url, charset=fetched.charset), url

@@ -30,7 +30,7 @@ import lxml.html
 import lxml.html.defs
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays, wide_charset
+from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays, wide_charset, wide_text
 from summaries.sources.pages import MAX_TAG_ATTRIBUTES, more_than, tame_markup
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
@@ -306,13 +306,16 @@ def _tidy(text: str) -> str:
 # Detection
 
 
-def looks_like_feed(data: bytes) -> bool:
-    """True when the bytes start like an RSS, RDF, Atom or JSON Feed document."""
+def looks_like_feed(data: bytes, charset: str | None = None) -> bool:
+    """True when the bytes start like an RSS, RDF, Atom or JSON Feed document.
+
+    ``charset`` is the one a server named: UTF-16 or UTF-32 text without a byte order mark or an XML declaration
+    is read by it, as the feed poller reads it (unread, such a feed was summarized or stored as a page).
+    """
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if has_wide_bom(head):
-        head = decode_bytes(data[:8192]).lstrip("\ufeff \t\r\n").encode("utf-8")[:4096]
-    elif wide := wide_charset(data, None):  # an XML declaration in UTF-16 or UTF-32 without a byte order mark
-        head = data[:8192].decode(wide, errors="replace").lstrip(" \t\r\n").encode("utf-8")[:4096]
+    wide = wide_text(data[:8192], charset)
+    if wide is not None:
+        head = wide.lstrip("\ufeff \t\r\n").encode("utf-8")[:4096]
     if head.startswith(b"{"):
         # JSON has no key order: "version" may come after every item, so the whole document is searched.
         return _JSON_FEED_MARK.search(data) is not None
@@ -334,8 +337,9 @@ def advertised_feeds(page: bytes, page_url: str, charset: str | None = None) -> 
         return []
     # Only the head counts, and it comes first: a hostile page must not make the parser read megabytes.
     head = page[:_ADVERTISED_SCAN_BYTES]
-    if has_wide_bom(head):
-        text = decode_bytes(head)
+    wide = wide_text(head, charset)
+    if wide is not None:
+        text = wide
     else:
         # "replace", not detection: the cut may split a character, and feed URLs are nearly always ASCII.
         try:
@@ -392,7 +396,7 @@ def parse_feed(
         raise FeedError("The feed is empty.")
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
-        return _parse_json_feed(data, url, max_items)
+        return _parse_json_feed(data, url, max_items, charset)
     wide = wide_charset(data, charset)
     if wide:
         # UTF-16 or UTF-32 with no byte order mark: read by the codec its declaration or its server names, and
@@ -1067,10 +1071,23 @@ def _struct_time_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _parse_json_feed(data: bytes, url: str, max_items: int | None) -> ParsedFeed:
+def _json_text(data: bytes, charset: str | None) -> str:
+    """A JSON Feed's text: UTF-8 (the JSON Feed standard's), else UTF-8 with a stray byte, else the server's charset.
+
+    Guessed, a short feed in ISO-8859-2 said only by its Content-Type came out "Wa³êsa", as an RSS feed did.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    mixed = None if has_wide_bom(data) else utf8_with_strays(data)
+    return mixed if mixed is not None else decode_bytes(data, charset)
+
+
+def _parse_json_feed(data: bytes, url: str, max_items: int | None, charset: str | None = None) -> ParsedFeed:
     try:
         # Integers beyond Python's 4,300-digit limit raise ValueError; no field needs them as numbers.
-        doc = json.loads(decode_bytes(data), parse_int=_json_int)
+        doc = json.loads(_json_text(data, charset), parse_int=_json_int)
     except (ValueError, RecursionError):
         raise FeedError("That is JSON, but not valid JSON.") from None
     if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):

@@ -27,7 +27,13 @@ from summaries.sources.feeds import (
     parse_feed,
     scrub_text,
 )
-from summaries.sources.pages import PARTIAL_ARTICLE, ExtractionError, extract_page, page_to_article
+from summaries.sources.pages import (
+    PARTIAL_ARTICLE,
+    ExtractionError,
+    extract_page,
+    page_markup,
+    page_to_article,
+)
 
 MAX_FILE_BYTES = 20_000_000
 # A whole page, or a fragment of one as a feed item's content is saved ("<img ... /><p>Text ..."): a file that
@@ -132,12 +138,12 @@ def read_source_bytes(data: bytes, *, name: str, url: str, charset: str | None =
     """
     if not data.strip():
         raise SourceFileError("It is empty.")
-    kind = sniff_media_type(data[:2048])
+    kind = sniff_media_type(data[:2048], charset)
     if kind is None:
         raise SourceFileError(f"It is {binary_kind(data[:16])}, not text, HTML or a news feed.")
-    if has_binary_part(data):
+    if has_binary_part(data, charset):
         raise SourceFileError(f"It is {BINARY_PART}, not text, HTML or a news feed.")
-    if looks_like_feed(data):
+    if looks_like_feed(data, charset):
         try:
             # Every item: the file size cap bounds the work, and items past the poll cap would vanish unreported.
             feed = parse_feed(data, url="", max_items=None, charset=charset)
@@ -146,7 +152,8 @@ def read_source_bytes(data: bytes, *, name: str, url: str, charset: str | None =
         if not feed.items:
             raise SourceFileError("It is a feed without items.")
         return [item_to_article(item, feed) for item in feed.items]
-    text = scrub_text(decode_bytes(data))
+    # Read as a fetched page is read (its <meta> charset too): a saved ISO-8859-1 page came out "El nińo".
+    text = scrub_text(page_markup(data, charset))
     if _is_json(text):
         # Data, not prose: stored as text it would be an "article" titled with braces.
         raise SourceFileError("It is JSON, but not a JSON Feed.")

@@ -19,7 +19,7 @@ import lxml.html
 import trafilatura
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes, wide_charset
+from summaries.fetch import decode_bytes, decode_named, meta_charset, wide_text
 from summaries.text import UNSPACED_CHARS
 from summaries.urls import canonical_url, site_host, without_login
 
@@ -189,7 +189,7 @@ def extract_page(html: bytes | str, url: str | None = None, charset: str | None 
 
     ``charset`` is the one the server named (Content-Type), used for bytes that are not UTF-8.
     """
-    markup = _page_markup(html, charset) if isinstance(html, bytes) else html
+    markup = page_markup(html, charset) if isinstance(html, bytes) else html
     if not markup.strip():
         raise ExtractionError("That page is empty.")
     # trafilatura names a page with no site name of its own by the address's authority, login included: the
@@ -277,20 +277,27 @@ def _links_home(title: str, root: Any | None, markup: str, url: str | None) -> b
     return False
 
 
-def _page_markup(html: bytes, charset: str | None) -> str:
+def page_markup(html: bytes, charset: str | None) -> str:
     """The text of a page's bytes: UTF-8 when they are (a server's default "iso-8859-1" is often wrong), else the
-    charset the server named, else a guess. Guessed alone, a Polish, Czech or Lithuanian page served in its
-    named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
-    wide = wide_charset(html, charset)
-    if wide:
+    charset the server named, else the one its ``<meta>`` names, else a guess. Guessed alone, a Polish, Czech or
+    Lithuanian page served in its named ISO-8859-2 or 1257 often came out garbled ("ogģosiģ" for "ogłosił")."""
+    wide = wide_text(html, charset)
+    if wide is not None:
         # UTF-16 or UTF-32 bytes with no byte order mark are valid UTF-8 when their letters are ASCII: read so, every
         # other character a NUL, and the checks of the markup (a login form's password field) found nothing.
-        return html.decode(wide, errors="replace")
+        return wide
     try:
         # Decoded once: "utf-8-sig" drops a byte order mark as decode_bytes does.
         return html.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return decode_bytes(html, charset)
+        pass
+    # Then the one the page names, also when the server's cannot read it (a site set up for UTF-8 serving its old
+    # pages): guessed, an ISO-8859-1 page with curly quotes came out Central European ("El nińo", "coűte").
+    for named in (charset, meta_charset(html)):
+        text = decode_named(html, named)
+        if text is not None:
+            return text
+    return decode_bytes(html)
 
 
 def _word_count(text: str) -> int:

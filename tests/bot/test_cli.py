@@ -725,6 +725,29 @@ async def test_summarize_feed_url_reads_it_in_the_charset_its_server_names(
     assert title in err, err
 
 
+@pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+async def test_summarize_and_ingest_read_a_utf16_feed_without_a_byte_order_mark_as_the_poller_does(
+    tmp_path: Path, news_site: NewsSite, encoding: str, charset: str
+) -> None:
+    # No byte order mark and no XML declaration, its charset named by its server: polled, its items were read;
+    # summarized or ingested by address, it was taken for binary data or a page.
+    title = "Café owners in Zürich back the tram line"
+    xml = _rss(title + "\n\n" + ARTICLE.split("\n\n", 1)[1], OTHER).split("?>", 1)[1]
+    url = news_site.add(
+        "/wide.xml", xml.encode(encoding), content_type=f"application/rss+xml; charset={charset}"
+    )
+    env = {"NEWSBOT_ALLOW_PRIVATE_URLS": "true", "NEWSBOT_DB_PATH": str(tmp_path / "db.sqlite3")}
+    code, out, err = await _newsbot_async("summarize", url, "-n", "2", cwd=tmp_path, **env)
+    assert code == 0, err
+    assert len(out.splitlines()) == 2 and "tram" in out, out
+    assert title in err and "2 articles" in err, err
+    code, out, err = await _newsbot_async("ingest", "--quiet", url, cwd=tmp_path, **env)
+    assert code == 0, (out, err)
+    lines = out.splitlines()
+    assert len(lines) == 2 and all(line.startswith("added") for line in lines), out
+    assert title in lines[0], out
+
+
 async def test_summarize_of_a_paywalled_page_says_on_stderr_that_only_its_start_was_read(
     tmp_path: Path, news_site: NewsSite
 ) -> None:
@@ -1005,6 +1028,20 @@ async def test_ingest_of_a_link_to_plain_text_or_json_is_one_line_without_librar
     assert code == 1
     assert [line.split(": ", 1)[0] for line in out.splitlines()] == [f"failed   {text}", f"failed   {data}"]
     assert err == ""
+
+
+def test_a_saved_page_is_read_in_the_charset_its_meta_names_as_its_link_is(tmp_path: Path) -> None:
+    # /summary of its link read the <meta charset>; the same page saved and summarized (or ingested, or piped)
+    # was guessed in a Central European code page: "El nińo dijo “sí” en Espańa".
+    sentence = "El niño dijo “sí” en España — al fin."
+    page = (
+        '<html><head><meta charset="iso-8859-1"><title>Tranvía</title></head><body><article><h1>Tranvía</h1>'
+        + f"<p>{sentence}</p>" * 6
+        + "</article></body></html>"
+    )
+    (tmp_path / "tram.html").write_bytes(page.encode("cp1252"))
+    result = newsbot("summarize", "-n", "1", "tram.html", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, sentence + "\n"), result.stderr
 
 
 def test_a_file_that_holds_no_article_is_named_once_with_the_reason(tmp_path: Path) -> None:

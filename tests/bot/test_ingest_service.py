@@ -945,6 +945,13 @@ async def test_a_feed_served_as_a_gzip_file_is_read(
             "Café owners in Zürich welcome the vote",
             lambda xml: xml.encode("utf-16-le"),
         ),
+        # UTF-32BE's first "<" is three NULs and 0x3C: refused as "a media file" (an MP4's start) at every poll.
+        (
+            "application/rss+xml",
+            '<?xml version="1.0" encoding="UTF-32BE"?>',
+            "Café owners in Zürich welcome the vote",
+            lambda xml: xml.encode("utf-32-be"),
+        ),
     ],
 )
 async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(
@@ -958,6 +965,38 @@ async def test_a_feed_not_in_its_declared_encoding_keeps_its_letters(
     await db.feeds.add(url, (), None, clock.now() - 60)
     await service.poll_due_feeds(clock.now())
     assert [a.title for a in await db.articles.latest(10)] == [title]
+
+
+async def test_a_json_feed_is_read_in_the_charset_its_server_names(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite
+) -> None:
+    # The server's charset was used for RSS and Atom but not JSON Feed: guessed, the title came out "Wa³êsa".
+    def feed(n: int, title: str) -> str:
+        item = {
+            "id": str(n),
+            "url": news_site.url(f"/press/{n}"),
+            "title": title,
+            "content_text": "He spoke.",
+        }
+        doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Press", "items": [item]}
+        return json.dumps(doc, ensure_ascii=False)
+
+    title = "Lech Wałęsa meets reporters in Gdańsk"
+    latin2 = news_site.add(
+        "/press.json",
+        feed(1, title).encode("iso-8859-2"),
+        content_type="application/feed+json; charset=ISO-8859-2",
+    )
+    # A server's default "iso-8859-1" does not garble a feed that is UTF-8, as the standard says it is.
+    utf8 = news_site.add(
+        "/utf8.json",
+        feed(2, "Café owners in Zürich").encode(),
+        content_type="application/json; charset=iso-8859-1",
+    )
+    for url in (latin2, utf8):
+        await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    assert sorted(a.title for a in await db.articles.latest(10)) == ["Café owners in Zürich", title]
 
 
 async def test_a_feed_a_page_names_is_read_in_the_charset_its_server_names(

@@ -1444,6 +1444,28 @@ async def test_a_feed_link_names_who_can_add_it_without_sending_group_admins_to_
 
 
 @pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+async def test_a_utf16_feed_link_without_a_byte_order_mark_is_told_as_a_feed(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
+) -> None:
+    # No byte order mark and no XML declaration, its charset named by its server, as the poller reads it: /summary
+    # took it for a page and answered with its items' text as one "article" (or found no article text).
+    body = " ".join(["The harbour board raised ferry fares on Monday, the first rise in six years."] * 3)
+    feed = (
+        '<rss version="2.0"><channel><title>Harbour news</title>'
+        f"<item><title>Ferry fares rise</title><link>https://news.example/a</link><description>{body}"
+        "</description></item></channel></rss>"
+    )
+    url = news_site.add(
+        "/wide.xml", feed.encode(encoding), content_type=f"application/rss+xml; charset={charset}"
+    )
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == (
+        "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+    )
+    assert await services_of(running_bot).db.articles.get_by_url(url) is None
+
+
+@pytest.mark.parametrize(("encoding", "charset"), [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
 async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its_server_names(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, encoding: str, charset: str
 ) -> None:
@@ -1464,6 +1486,26 @@ async def test_a_utf16_page_without_a_byte_order_mark_is_read_by_the_charset_its
         assert reply.text.startswith("⚠️ That link leads to"), reply.text
         assert "binary data" in reply.text, reply.text
         assert await services_of(running_bot).db.articles.get_by_url(bad) is None
+
+
+@pytest.mark.parametrize("labelled", ["header", "meta"])
+async def test_a_page_labelled_iso_8859_1_keeps_its_windows_quotes_and_letters(
+    emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite, labelled: str
+) -> None:
+    # Browsers read ISO-8859-1 as Windows-1252. Named by the server, its quotes and dashes were read as control
+    # codes and vanished ("dijo sí en España al fin"); named only by the page's <meta>, the page was guessed in
+    # a Central European code page ("El nińo", "Espańa").
+    sentence = "El niño dijo “sí” en España — al fin."
+    meta = '<meta charset="iso-8859-1">' if labelled == "meta" else ""
+    page = (
+        f"<html><head>{meta}<title>Tranvía</title></head><body><article><h1>Tranvía</h1>"
+        + f"<p>{sentence}</p>" * 6
+        + "</article></body></html>"
+    )
+    content_type = "text/html; charset=ISO-8859-1" if labelled == "header" else "text/html"
+    url = news_site.add(f"/tram-{labelled}.html", page.encode("cp1252"), content_type=content_type)
+    reply = await say(emulator, f"/summary 1 {url}")
+    assert sentence in reply.text, reply.text
 
 
 async def test_a_page_with_only_its_headline_and_a_caption_has_no_article_text(

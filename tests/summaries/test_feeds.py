@@ -13,6 +13,7 @@ import pytest
 
 import summaries.sources.feeds as feeds_module
 from summaries import summarize
+from summaries.fetch import sniff_media_type
 from summaries.sources.feeds import (
     FeedError,
     FeedItem,
@@ -24,6 +25,7 @@ from summaries.sources.feeds import (
     looks_like_feed,
     parse_feed,
 )
+from summaries.sources.files import read_source_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -807,6 +809,10 @@ def test_a_wide_feed_without_a_byte_order_mark_is_read_by_its_declaration(encodi
     assert looks_like_feed(feed)
     parsed = parse_feed(feed, "https://z.example/rss")
     assert (parsed.title, [item.title for item in parsed.items]) == ("Zürich news", ["Café owners in Zürich"])
+    # Not refused before it is parsed: UTF-32BE starts as an MP4 does (three NULs), and was "a media file".
+    assert sniff_media_type(feed[:2048]) == "application/xml"
+    items = read_source_bytes(feed, name="zurich.xml", url="file:///zurich.xml")
+    assert [article.title for article in items] == ["Café owners in Zürich"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp037", "utf-7"])

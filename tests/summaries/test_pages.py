@@ -81,6 +81,28 @@ def test_a_page_in_the_charset_its_server_names_keeps_its_letters() -> None:
     assert "stoji 5 € umjesto 4 €" in page.text
 
 
+def test_a_page_is_read_in_the_charset_its_meta_names_when_its_server_names_none() -> None:
+    # Browsers read the <meta> after the byte order mark and the server's charset; unread, this short page was
+    # guessed in a Central European code page ("El nińo", "Espańa"). So it was when its server named UTF-8, which
+    # cannot read it (a site set up for UTF-8 serving its old pages).
+    sentence = "El niño dijo “sí” en España — al fin."
+    story = "<article>" + f"<p>{sentence}</p>" * 6 + "</article>"
+    for meta, server in (
+        ('<meta charset="iso-8859-1">', None),
+        ("<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=windows-1252'>", None),
+        ('<meta charset="iso-8859-1">', "utf-8"),
+    ):
+        html = f"<html><head>{meta}<title>Tranvía</title></head><body>{story}</body></html>".encode("cp1252")
+        assert sentence in extract_page(html, "https://noticias.example/tranvia", server).text, meta
+    # A <meta> naming UTF-16 (such bytes hold no NULs, so it cannot be) or no charset at all is not followed:
+    # read as UTF-16, the page was Chinese-looking letters. The server's charset comes before the <meta>'s.
+    for meta, charset in (('<meta charset="utf-16">', None), ('<meta charset="no-such-set">', None),
+                          ('<meta charset="koi8-r">', "windows-1252")):  # fmt: skip
+        html = f"<html><head>{meta}<title>Tranvía</title></head><body>{story}</body></html>".encode("cp1252")
+        html += b" " * (len(html) % 2)  # bytes UTF-16 can read
+        assert "dijo “sí” en" in extract_page(html, "https://noticias.example/tranvia", charset).text, meta
+
+
 def test_a_page_that_names_no_charset_is_guessed_from_its_text_not_its_head() -> None:
     # Guessed from the page's first bytes alone (its markup, all ASCII), Cyrillic came out as question marks.
     story = (
