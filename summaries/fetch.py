@@ -21,7 +21,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
@@ -246,12 +246,21 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 def decode_named(data: bytes, charset: str | None) -> str | None:
     """``data`` decoded by a named charset, as browsers read it; None when it names none or cannot read them."""
+    return next(_decodings(data, charset), (None, None))[1]
+
+
+def readable_codec(data: bytes, charset: str | None) -> str | None:
+    """The codec that reads ``data`` as browsers read a named charset (decode_named); None if none does."""
+    return next(_decodings(data, charset), (None, None))[0]
+
+
+def _decodings(data: bytes, charset: str | None) -> Iterator[tuple[str, str]]:
     for codec in _as_browsers_read(charset):
         try:
-            return data.decode(codec)
+            text = data.decode(codec)
         except (UnicodeError, LookupError):  # UnicodeError: a server may name the "undefined" codec
-            pass
-    return None
+            continue
+        yield codec, text
 
 
 def _as_browsers_read(charset: str | None) -> tuple[str, ...]:
@@ -269,13 +278,18 @@ def _as_browsers_read(charset: str | None) -> tuple[str, ...]:
     return (charset,)
 
 
-# Labels browsers read as a larger Windows code page in their place.
+# Labels browsers read as a larger code page in their place. Sites label GBK, Windows-31J and UHC text with the
+# older names: read strictly by those, a title with one letter outside them ("髙橋") came out as a guess, mojibake.
 _READ_AS = {
     "iso8859-1": "cp1252",
     "ascii": "cp1252",
     "iso8859-9": "cp1254",
     "tis-620": "cp874",
     "iso8859-11": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
 }
 
 

@@ -30,7 +30,14 @@ import lxml.html
 import lxml.html.defs
 
 from summaries.articles import Article
-from summaries.fetch import decode_bytes, has_wide_bom, utf8_with_strays, wide_charset, wide_text
+from summaries.fetch import (
+    decode_bytes,
+    has_wide_bom,
+    readable_codec,
+    utf8_with_strays,
+    wide_charset,
+    wide_text,
+)
 from summaries.sources.pages import MAX_TAG_ATTRIBUTES, more_than, tame_markup
 from summaries.topics import default_catalogue
 from summaries.urls import canonical_url, site_host
@@ -440,6 +447,11 @@ def _undeclared_encoding(data: bytes, charset: str | None) -> tuple[bytes, str |
     repaired = utf8_with_strays(data) if utf8 else None
     if repaired is not None:
         return repaired.encode("utf-8"), None
+    # The server's charset, else the declared one, read as browsers read them: a feed labelled Shift_JIS with one
+    # Windows-31J letter ("髙橋") failed both and was guessed, its headline mojibake ("îà‹´Ž").
+    for label in (charset, encoding):
+        if codec := readable_codec(data, label):
+            return data, codec
     return data, charset
 
 

@@ -945,6 +945,21 @@ async def test_a_feed_served_as_a_gzip_file_is_read(
             "Café owners in Zürich welcome the vote",
             lambda xml: xml.encode("utf-16-le"),
         ),
+        # Labelled with the older name of the code page it is written in, read as browsers read such labels: one
+        # Windows-31J or UHC letter outside Shift_JIS or EUC-KR and a short feed was guessed, its headline
+        # mojibake ("îà‹´‚³‚ñŽ«”C" for "髙橋さん辞任").
+        (
+            "application/rss+xml; charset=Shift_JIS",
+            '<?xml version="1.0"?>',
+            "髙橋さん辞任",
+            lambda xml: xml.encode("cp932"),
+        ),
+        (
+            "application/rss+xml; charset=euc-kr",
+            '<?xml version="1.0"?>',
+            "똠방각하",
+            lambda xml: xml.encode("cp949"),
+        ),
         # UTF-32BE's first "<" is three NULs and 0x3C: refused as "a media file" (an MP4's start) at every poll.
         (
             "application/rss+xml",
