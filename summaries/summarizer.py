@@ -192,10 +192,12 @@ def summarize(
     if not text or not text.strip():
         return []
     prepared = prepare(text, title, language)
-    if len(prepared.sentences) <= n:
-        return list(prepared.sentences)
     if algorithm == "default":
+        # Also when the text has no more sentences than asked for: a feed's standfirst and the paragraph
+        # that restates it were both shown.
         chosen = select_news(prepared, n)
+    elif len(prepared.sentences) <= n:
+        return list(prepared.sentences)
     elif algorithm == "lead":
         chosen = list(range(n))
     else:
@@ -315,20 +317,46 @@ def _mean_frequency(content_words: list[list[str]]) -> np.ndarray:
     return np.array([sum(freq[w] for w in ws) / len(ws) if ws else 0.0 for ws in content_words])
 
 
+# Two sentences that say the same in nearly the same words: a feed's standfirst and the paragraph restating it
+# ("Donald Trump came to power on the heels of a rightwing movement rooted in the Tea Party protests." and "Donald
+# Trump himself came to power on the heels of a rightwing populist movement that had its origins in the Tea Party
+# protests of 2009."). MMR's redundancy term only lowers the second's score, and both were picked. Sentences of
+# a few content words share them by chance ("bugs" and "games"), so only sentences of at least this many are
+# compared so; and two that give different numbers state different facts ("plan number 3", "plan number 4").
+_NEAR_DUPLICATE = 0.75
+_NEAR_DUPLICATE_MIN_WORDS = 5
+_NUMBER = re.compile(r"\d+")
+
+
 def select_news(prepared: Prepared, n: int, weights: NewsWeights = DEFAULT_WEIGHTS) -> list[int]:
-    """Indices of the n sentences the default news method picks (MMR over the relevance score)."""
+    """Indices of the (at most) n sentences the default news method picks (MMR over the relevance score).
+
+    A near-duplicate of a sentence already picked is never picked, so fewer than n may come back.
+    """
+    if not prepared.sentences:
+        return []
     score, cosine = news_scores(prepared, weights)
     top = float(score.max()) or 1.0
     relevance = score / top
+    sizes = np.array([len(set(s)) for s in prepared.stems])
+    comparable = np.minimum(sizes[:, None], sizes[None, :]) >= _NEAR_DUPLICATE_MIN_WORDS
+    near_duplicate = (cosine >= _NEAR_DUPLICATE) & comparable
+    numbers = [frozenset(_NUMBER.findall(s)) for s in prepared.sentences]
     chosen: list[int] = []
     max_sim = np.zeros(len(relevance))
     available = np.ones(len(relevance), dtype=bool)
     for _ in range(min(n, len(relevance))):
+        if not available.any():
+            break
         mmr = (1.0 - weights.redundancy) * relevance - weights.redundancy * max_sim
         mmr[~available] = -math.inf
         best = int(np.argmax(mmr))
         chosen.append(best)
         available[best] = False
+        same_numbers = np.array(
+            [not (numbers[best] and other and other != numbers[best]) for other in numbers]
+        )
+        available &= ~(near_duplicate[best] & same_numbers)
         max_sim = np.maximum(max_sim, cosine[best])
     return chosen
 
