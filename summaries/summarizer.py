@@ -111,7 +111,10 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         if len(sentences) >= _MAX_CANDIDATES or chars_left <= 0:
             break
     else:
-        if len(sentences) > 1 and _CUT_OFF.search(sentences[-1]):
+        if len(sentences) > 1 and (
+            _CUT_OFF.search(sentences[-1])
+            or _cut_without_mark(text, cleaned, sentences[-1], stop_words(lang))
+        ):
             sentences.pop()  # the feed cut its teaser mid-sentence: "... mit einem...", "... throughou [...]"
     toks = [words(s) for s in sentences]
     sw = stop_words(lang)
@@ -133,6 +136,29 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         title_stems=stems(words(title), lang) if title else [],
         language=lang,
     )
+
+
+def _cut_without_mark(text: str, cleaned: str, last: str, stop: frozenset[str]) -> bool:
+    """Whether ``text`` ends in ``last``, a sentence cut off with no mark (mid-paragraph, on a word none ends on).
+
+    Feeds cut a teaser at so many characters, often with no ellipsis, and the piece was shown as a summary sentence
+    ("... resell your games? Weird! The" gave "The"). A heading, a caption or a byline
+    stands on a line of its own, and a sentence whose full stop was forgotten still ends on a word that can end one
+    ("The economy expanded by 1.3%"); this piece ends on a comma, a dash or a word such as "the", "and" or "of".
+    """
+    if _FINISHED.search(last):
+        return False
+    tail = " ".join(last.split())
+    line = " ".join(cleaned.rstrip().rsplit("\n", 1)[-1].split())
+    if not line.endswith(tail) or len(line) == len(tail) or not " ".join(text.split()).endswith(tail):
+        return False
+    if _FINISHED.search(line[: -len(tail)].rstrip()) is None:
+        return False
+    last_word = tail.rsplit(None, 1)[-1]
+    return last_word[-1] in _CUT_MARKS or last_word.lower() in stop
+
+
+_CUT_MARKS = ",:–—-"
 
 
 # Chinese, Japanese and Thai write no spaces between words, so a regex "word" is a whole clause and sentences

@@ -911,3 +911,26 @@ def test_a_standfirst_and_the_sentence_restating_it_are_not_both_picked() -> Non
         f"The harbour council approved plan number {n} for the ferry terminal on Monday." for n in (3, 4)
     ]
     assert summarize(" ".join(plans), 3) == plans
+
+
+@pytest.mark.parametrize(
+    "cut",
+    ["The", "Power goes to the homes of the", "The panels came from a firm in Delft, and", "Its cost,"],
+)
+def test_a_teaser_cut_off_with_no_mark_loses_its_unfinished_last_words(cut: str) -> None:
+    # A feed cut its teaser at so many characters with no ellipsis, and "... resell your games? Weird! The" gave the
+    # summary sentence "The".
+    assert summarize(f"{GENUINE[0]} {GENUINE[1]} {cut}", 3) == GENUINE[:2]
+
+
+def test_a_last_sentence_that_only_lacks_its_full_stop_stays() -> None:
+    last = "The farm cost 9 million euros"
+    assert summarize(f"{GENUINE[0]} {last}", 3) == [GENUINE[0], last]
+    # Nor is a line of its own cut off, nor a sentence that the feed's own furniture follows.
+    assert (
+        summarize(f"{GENUINE[0]}\n\nA second farm may follow in the", 3)[-1]
+        == "A second farm may follow in the"
+    )
+    assert summarize(f"{GENUINE[0]} The council will decide in the\n\nContinue reading...", 3)[-1] == (
+        "The council will decide in the"
+    )
