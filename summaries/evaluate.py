@@ -279,8 +279,7 @@ def _tune_docs(docs: Iterable[Document]) -> list[_TuneDoc]:
 def _doc_rouge(td: _TuneDoc, weights: NewsWeights, n: int) -> tuple[float, float]:
     """One article's ROUGE-1 and ROUGE-2 F1 x100 (same tokenizer and stemmer as rouge-score)."""
     prepared = td.prepared
-    count = len(prepared.sentences)  # type: ignore[attr-defined]
-    chosen = range(count) if count <= n else select_news(prepared, n, weights)  # type: ignore[arg-type]
+    chosen = select_news(prepared, n, weights)  # type: ignore[arg-type]
     uni: Counter[str] = Counter()
     bi: Counter[tuple[str, str]] = Counter()
     for i in chosen:

@@ -111,7 +111,10 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         if len(sentences) >= _MAX_CANDIDATES or chars_left <= 0:
             break
     else:
-        if len(sentences) > 1 and _CUT_OFF.search(sentences[-1]):
+        if len(sentences) > 1 and (
+            _CUT_OFF.search(sentences[-1])
+            or _cut_without_mark(text, cleaned, sentences[-1], stop_words(lang))
+        ):
             sentences.pop()  # the feed cut its teaser mid-sentence: "... mit einem...", "... throughou [...]"
     toks = [words(s) for s in sentences]
     sw = stop_words(lang)
@@ -133,6 +136,29 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         title_stems=stems(words(title), lang) if title else [],
         language=lang,
     )
+
+
+def _cut_without_mark(text: str, cleaned: str, last: str, stop: frozenset[str]) -> bool:
+    """Whether ``text`` ends in ``last``, a sentence cut off with no mark (mid-paragraph, on a word none ends on).
+
+    Feeds cut a teaser at so many characters, often with no ellipsis, and the piece was shown as a summary sentence
+    ("... resell your games? Weird! The" gave "The"). A heading, a caption or a byline
+    stands on a line of its own, and a sentence whose full stop was forgotten still ends on a word that can end one
+    ("The economy expanded by 1.3%"); this piece ends on a comma, a dash or a word such as "the", "and" or "of".
+    """
+    if _FINISHED.search(last):
+        return False
+    tail = " ".join(last.split())
+    line = " ".join(cleaned.rstrip().rsplit("\n", 1)[-1].split())
+    if not line.endswith(tail) or len(line) == len(tail) or not " ".join(text.split()).endswith(tail):
+        return False
+    if _FINISHED.search(line[: -len(tail)].rstrip()) is None:
+        return False
+    last_word = tail.rsplit(None, 1)[-1]
+    return last_word[-1] in _CUT_MARKS or last_word.lower() in stop
+
+
+_CUT_MARKS = ",:–—-"
 
 
 # Chinese, Japanese and Thai write no spaces between words, so a regex "word" is a whole clause and sentences
@@ -192,10 +218,12 @@ def summarize(
     if not text or not text.strip():
         return []
     prepared = prepare(text, title, language)
-    if len(prepared.sentences) <= n:
-        return list(prepared.sentences)
     if algorithm == "default":
+        # Also when the text has no more sentences than asked for: a feed's standfirst and the paragraph
+        # that restates it were both shown.
         chosen = select_news(prepared, n)
+    elif len(prepared.sentences) <= n:
+        return list(prepared.sentences)
     elif algorithm == "lead":
         chosen = list(range(n))
     else:
@@ -315,20 +343,46 @@ def _mean_frequency(content_words: list[list[str]]) -> np.ndarray:
     return np.array([sum(freq[w] for w in ws) / len(ws) if ws else 0.0 for ws in content_words])
 
 
+# Two sentences that say the same in nearly the same words: a feed's standfirst and the paragraph restating it
+# ("Donald Trump came to power on the heels of a rightwing movement rooted in the Tea Party protests." and "Donald
+# Trump himself came to power on the heels of a rightwing populist movement that had its origins in the Tea Party
+# protests of 2009."). MMR's redundancy term only lowers the second's score, and both were picked. Sentences of
+# a few content words share them by chance ("bugs" and "games"), so only sentences of at least this many are
+# compared so; and two that give different numbers state different facts ("plan number 3", "plan number 4").
+_NEAR_DUPLICATE = 0.75
+_NEAR_DUPLICATE_MIN_WORDS = 5
+_NUMBER = re.compile(r"\d+")
+
+
 def select_news(prepared: Prepared, n: int, weights: NewsWeights = DEFAULT_WEIGHTS) -> list[int]:
-    """Indices of the n sentences the default news method picks (MMR over the relevance score)."""
+    """Indices of the (at most) n sentences the default news method picks (MMR over the relevance score).
+
+    A near-duplicate of a sentence already picked is never picked, so fewer than n may come back.
+    """
+    if not prepared.sentences:
+        return []
     score, cosine = news_scores(prepared, weights)
     top = float(score.max()) or 1.0
     relevance = score / top
+    sizes = np.array([len(set(s)) for s in prepared.stems])
+    comparable = np.minimum(sizes[:, None], sizes[None, :]) >= _NEAR_DUPLICATE_MIN_WORDS
+    near_duplicate = (cosine >= _NEAR_DUPLICATE) & comparable
+    numbers = [frozenset(_NUMBER.findall(s)) for s in prepared.sentences]
     chosen: list[int] = []
     max_sim = np.zeros(len(relevance))
     available = np.ones(len(relevance), dtype=bool)
     for _ in range(min(n, len(relevance))):
+        if not available.any():
+            break
         mmr = (1.0 - weights.redundancy) * relevance - weights.redundancy * max_sim
         mmr[~available] = -math.inf
         best = int(np.argmax(mmr))
         chosen.append(best)
         available[best] = False
+        same_numbers = np.array(
+            [not (numbers[best] and other and other != numbers[best]) for other in numbers]
+        )
+        available &= ~(near_duplicate[best] & same_numbers)
         max_sim = np.maximum(max_sim, cosine[best])
     return chosen
 

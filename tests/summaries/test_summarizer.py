@@ -890,3 +890,47 @@ def test_a_line_cut_short_among_chinese_sentences_is_damped_as_a_fragment() -> N
     cut = "渡轮公司表示，新的渡轮时刻表将于下个月开始实施，渡轮班次将增加一倍"
     text = "\n\n".join([whole[0], cut, *whole[1:]])
     assert summarize(text, 2, language="zh") == whole[:2]
+
+
+def test_a_standfirst_and_the_sentence_restating_it_are_not_both_picked() -> None:
+    # A feed item's standfirst, then the paragraph saying it again in nearly the same words: both were picked, and
+    # the summary told the reader the same thing twice.
+    standfirst = (
+        "Brackwater switched on the region's first floating solar farm in its old harbour on Tuesday."
+    )
+    summary = summarize(f"{standfirst}\n\n" + " ".join(GENUINE), 3, title=TITLE)
+    assert len(summary) == 3
+    assert standfirst not in summary or GENUINE[0] not in summary, summary
+    # Also when the text has no more sentences than were asked for.
+    assert summarize(f"{standfirst}\n\n{GENUINE[0]} {GENUINE[1]}", 3, title=TITLE) == GENUINE[:2]
+    # Short sentences that share their few words by chance are no duplicates.
+    short = ["The games have bugs.", "Most bugs show up late in the games."]
+    assert summarize(" ".join(short), 3) == short
+    # Nor are sentences that give different numbers: they state different facts.
+    plans = [
+        f"The harbour council approved plan number {n} for the ferry terminal on Monday." for n in (3, 4)
+    ]
+    assert summarize(" ".join(plans), 3) == plans
+
+
+@pytest.mark.parametrize(
+    "cut",
+    ["The", "Power goes to the homes of the", "The panels came from a firm in Delft, and", "Its cost,"],
+)
+def test_a_teaser_cut_off_with_no_mark_loses_its_unfinished_last_words(cut: str) -> None:
+    # A feed cut its teaser at so many characters with no ellipsis, and "... resell your games? Weird! The" gave the
+    # summary sentence "The".
+    assert summarize(f"{GENUINE[0]} {GENUINE[1]} {cut}", 3) == GENUINE[:2]
+
+
+def test_a_last_sentence_that_only_lacks_its_full_stop_stays() -> None:
+    last = "The farm cost 9 million euros"
+    assert summarize(f"{GENUINE[0]} {last}", 3) == [GENUINE[0], last]
+    # Nor is a line of its own cut off, nor a sentence that the feed's own furniture follows.
+    assert (
+        summarize(f"{GENUINE[0]}\n\nA second farm may follow in the", 3)[-1]
+        == "A second farm may follow in the"
+    )
+    assert summarize(f"{GENUINE[0]} The council will decide in the\n\nContinue reading...", 3)[-1] == (
+        "The council will decide in the"
+    )
