@@ -46,8 +46,9 @@ _WORD = re.compile(f"{WORD}(?:[-'.&]{WORD})*")
 # French and Italian elide articles and pronouns into the next word: "l'élection" is "élection".
 _ELISION = re.compile(r"^(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all)'(?=\w)")
 _ELIDING = frozenset({"french", "italian"})
-# A lexicon entry in the indexes: topic id, weight, and whether it needs the topic's strong evidence ("~").
-_Entry = tuple[str, float, bool]
+# A lexicon entry in the indexes: topic id, weight, and its mark: "" (counts alone), "~" (needs the topic's
+# strong evidence) or "^" (needs another keyword of the topic); see Topic.
+_Entry = tuple[str, float, str]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class Topic:
 
     A keyword with a leading "~" ("~game") is ambiguous on its own: it counts only in an article that also has
     a plain weight-3 keyword of the topic, so "player" in code or "scrum" in software is not sport.
+    A keyword with a leading "^" ("^liverpool", a club that is also a city) counts only beside another keyword of
+    the topic of weight 2 or more that is not "~" (another "^" one too): "Liverpool sign striker" and "Celtic beat
+    Rangers" are sport, "Liverpool street closed after fire" and "Rangers rescue walkers" are not.
     """
 
     id: str
@@ -428,7 +432,9 @@ _BUILTIN: tuple[Topic, ...] = (
             "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
             "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
             "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*, "
-            "boxing day test*, boxing day fixture*, boxing day match*, boxing day clash*",
+            "boxing day test*, boxing day fixture*, boxing day match*, boxing day clash*, "
+            "old firm, celtic park, newcastle united, scottish premiership, europa league, scottish cup, league cup, "
+            "carabao cup",
             # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing);
             # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either, nor
             # are the day after Christmas, a sore elbow and hailstones as big as golf balls.
@@ -442,7 +448,10 @@ _BUILTIN: tuple[Topic, ...] = (
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "
             "~captain*, ~injur*, ~champion*, ~cup, ~scored, ~scorer*, ~goal, ~goals, ~victory, ~defeat*, "
             "~win, ~wins, ~won, ~winning, ~beat, ~beaten, ~draw, ~knee, ~ankle*, fixture*, first-team, "
-            "celtic, rangers, liverpool, newcastle, ~coached, ~manager",
+            "~coached, ~manager, "
+            # Clubs named as their cities (and grounds as their districts) are places too: "Liverpool street closed
+            # after fire", park rangers, a Celtic festival. They count beside another club or a sport word.
+            "^celtic, ^rangers, ^liverpool, ^newcastle, ^anfield, ^ibrox, ^parkhead",
             w1="~play, ~played, ~playing, ~race, ~races, ~title, ~titles, ~round, ~rounds, ~seed, ~seeded, "
             "~ranked, ~ranking*, ~record, ~lead, ~points, ~score, ~compet*, ~training, ~track, ~field, "
             "~contract*, ~career, ~retire*, ~finish*, ~minute*, ~side, ~sides, ~against, ~home, ~away, "
@@ -658,7 +667,7 @@ class TopicCatalogue:
                 (topic.id, word, weight)
                 for topic in self._topics.values()
                 for word, weight in topic.keywords.items()
-                if (weight >= 2.0 or weight == 0.0) and word.lstrip("~") not in masked
+                if (weight >= 2.0 or weight == 0.0) and word.lstrip("~^") not in masked
             ]
             for topic_id, groups in LEXICONS.get(language, {}).items():
                 if topic_id in self._topics:
@@ -745,8 +754,15 @@ class TopicCatalogue:
         anchored = {
             key.split("\t", 1)[0]
             for key in counts.keys() | title_hits.keys()
-            if float(key.split("\t", 2)[1]) >= 3.0 and not key.split("\t", 2)[2].startswith("~")
+            if float(key.split("\t", 2)[1]) >= 3.0 and not key.split("\t", 2)[2].startswith(("~", "^"))
         }
+        # Topics with two different keywords of weight 2 or more that are not "~": only these (and the anchored
+        # ones) count their "^" words, so a club counts beside another club or a sport word, not alone.
+        named = Counter(
+            key.split("\t", 1)[0]
+            for key in counts.keys() | title_hits.keys()
+            if float(key.split("\t", 2)[1]) >= 2.0 and not key.split("\t", 2)[2].startswith("~")
+        )
         headline = {
             key.split("\t", 1)[0] for key in title_hits if float(key.split("\t", 2)[1]) >= 3.0
         } & anchored
@@ -756,6 +772,8 @@ class TopicCatalogue:
         for key in counts.keys() | title_hits.keys():
             topic_id, weight_text, word = key.split("\t", 2)
             if word.startswith("~") and topic_id not in anchored:
+                continue
+            if word.startswith("^") and topic_id not in anchored and named[topic_id] < 2:
                 continue
             weight = float(weight_text)
             n = counts[key]
@@ -792,14 +810,14 @@ class _Lexicon:
     """Weighted keywords indexed for counting: whole words, prefixes ("electio*") and phrases."""
 
     def __init__(self, entries: Iterable[tuple[str, str, float]], language: str = "english") -> None:
-        # Each entry: (topic id, weight, needs context); see Topic for "~".
+        # Each entry: (topic id, weight, mark); see Topic for "~" and "^".
         self._exact: dict[str, list[_Entry]] = {}
         self._prefix: dict[str, list[_Entry]] = {}
         self._phrases: dict[str, list[_Entry]] = {}
         self._max_phrase = 1
         for topic_id, word, weight in entries:
-            entry = (topic_id, weight, word.startswith("~"))
-            word = word.lstrip("~")
+            entry = (topic_id, weight, word[0] if word[:1] in ("~", "^") else "")
+            word = word.lstrip("~^")
             tokens = _tokens(word.rstrip("*"), language)
             if not tokens:
                 continue
@@ -830,9 +848,9 @@ class _Lexicon:
             for size in range(self._max_phrase, 1, -1):
                 if i + size <= n:
                     phrase = " ".join(tokens[i : i + size])
-                    for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
+                    for topic_id, weight, mark in self._phrases.get(phrase, ()):
                         if topic_id not in matched and covered.get(topic_id, 0) <= i:
-                            matched[topic_id] = (weight, "~" * ambiguous + phrase)
+                            matched[topic_id] = (weight, mark + phrase)
                             if weight == 0:
                                 covered[topic_id] = i + size
             # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
@@ -841,25 +859,26 @@ class _Lexicon:
             phrased = set(matched) | {t for t, end in covered.items() if end > i}
             # The stronger entry wins, and of two as strong the plain one: the German "Show" is a show, whatever
             # the English "~show" ("research shows") needs.
-            for topic_id, weight, ambiguous in self._exact.get(token, ()):
+            for topic_id, weight, mark in self._exact.get(token, ()):
                 if topic_id in phrased:
                     continue
-                if topic_id not in matched or _rank(matched[topic_id]) < (weight, not ambiguous):
-                    matched[topic_id] = (weight, "~" * ambiguous + token)
+                if topic_id not in matched or _rank(matched[topic_id]) < _rank((weight, mark)):
+                    matched[topic_id] = (weight, mark + token)
             for cut in range(min(len(token), 24), 1, -1):
-                for topic_id, weight, ambiguous in self._prefix.get(token[:cut], ()):
+                for topic_id, weight, mark in self._prefix.get(token[:cut], ()):
                     if topic_id in phrased:
                         continue
-                    if topic_id not in matched or _rank(matched[topic_id]) < (weight, not ambiguous):
-                        matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
+                    if topic_id not in matched or _rank(matched[topic_id]) < _rank((weight, mark)):
+                        matched[topic_id] = (weight, mark + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():
                 into[f"{topic_id}\t{weight}\t{word}"] += 1
 
 
-def _rank(match: tuple[float, str]) -> tuple[float, bool]:
-    """A keyword match's weight, and whether it counts without the topic's strong evidence (not "~")."""
+def _rank(match: tuple[float, str]) -> tuple[float, int]:
+    """A keyword match's weight, then how readily it counts: alone (2), beside another keyword ("^", 1), or
+    only with the topic's strong evidence ("~", 0)."""
     weight, word = match
-    return weight, not word.startswith("~")
+    return weight, 0 if word.startswith("~") else 1 if word.startswith("^") else 2
 
 
 def _norm(word: str) -> str:

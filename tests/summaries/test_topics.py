@@ -1260,3 +1260,35 @@ def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
     # Goods bought online are still e-commerce.
     online = "Shoppers bought more goods online than ever, and web shops expect more orders at Christmas."
     assert "e-commerce" in tag_topics("Online shopping boom", online)
+
+
+def test_a_city_park_rangers_or_a_celtic_festival_named_like_a_club_is_not_sport() -> None:
+    # "Liverpool", "Newcastle", "Celtic" and "Rangers" counted for sport on their own: a street fire, a bus
+    # station, park rangers on a hill and a music festival alerted the chats following sport.
+    fire = (
+        "Firefighters were called to a shop on Bold Street in Liverpool city centre. The road in Liverpool "
+        "stayed closed for hours, police said."
+    )
+    assert tag_topics("Liverpool street closed after fire", fire) == []
+    buses = (
+        "The bus station in Newcastle reopened after a year of repairs. Passengers in Newcastle welcomed it."
+    )
+    assert tag_topics("Newcastle bus station reopens", buses) == []
+    hill = "Park rangers rescued two walkers stranded by snow on the hill. The rangers said the pair were unhurt."
+    assert tag_topics("Rangers rescue stranded walkers", hill) == []
+    music = "The Celtic music festival drew thousands to the city for a week of Celtic songs and dancing."
+    assert tag_topics("Celtic festival fills city", music) == ["entertainment"]
+    # The clubs stay sport: beside another club, a ground or a sport word, headline alone too.
+    assert tag_topics("Celtic beat Rangers", "") == ["sport"]
+    assert tag_topics("Rangers beat Celtic", "") == ["sport"]
+    assert tag_topics("Liverpool sign striker", "") == ["sport"]
+    assert tag_topics("Liverpool's new striker scores twice", "") == ["sport"]
+    assert tag_topics("Newcastle hold Liverpool to a draw", "") == ["sport"]
+    clear = "Liverpool moved eight points clear at the top with a 2-0 win at Anfield."
+    assert tag_topics("Liverpool close in on title", clear) == ["sport"]
+    sacked = "The Premier League club sacked its manager after five defeats in a row."
+    assert tag_topics("Newcastle United sack manager", sacked) == ["sport"]
+    banned = (
+        "Celtic said its supporters would get no tickets for away matches after flares were thrown at Ibrox."
+    )
+    assert tag_topics("Celtic fans banned from away games", banned) == ["sport"]
