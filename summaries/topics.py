@@ -483,10 +483,14 @@ _BUILTIN: tuple[Topic, ...] = (
         ),
         # "~gig": a programming gig or "500 gig" of disk is no concert; beside a band or an album it is.
         # "~director": an FBI, agency or company director is no film-maker; beside a film or actors it is.
-        # "~show*": "research shows" and "figures show" are no TV show.
+        # "~show*": "research shows" and "figures show" are no TV show. "~oscar*": Oscar is a name too (a cat, a
+        # boy, a writer); the award, its night and its winners count alone.
         _kw(
             w3="film, films, filmmaker*, film-maker*, movie*, "
-            "cinema*, box office, hollywood, bollywood, oscar*, "
+            "cinema*, box office, hollywood, bollywood, ~oscar*, oscars, oscar-winning, oscar-winner*, "
+            "oscar-nominated, oscar nomination*, oscar nominee*, oscar winner*, oscar win, oscar wins, oscar night, "
+            "oscar ceremony, oscar ceremonies, oscar race, oscar campaign*, oscar contender*, oscar hopeful*, "
+            "oscar snub*, oscar glory, oscar statuette*, oscar for best, oscar best picture, oscar goes to, an oscar, "
             "academy award*, bafta*, golden globe*, grammy*, emmy*, brit award*, award ceremony, red carpet, "
             "actor*, actress*, film director*, screenplay*, sequel*, blockbuster*, premiere*, "
             "starring, starred, festival*, cannes, sundance, berlinale, "

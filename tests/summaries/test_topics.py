@@ -1292,3 +1292,24 @@ def test_a_city_park_rangers_or_a_celtic_festival_named_like_a_club_is_not_sport
         "Celtic said its supporters would get no tickets for away matches after flares were thrown at Ibrox."
     )
     assert tag_topics("Celtic fans banned from away games", banned) == ["sport"]
+
+
+def test_a_cat_or_a_boy_called_oscar_is_not_entertainment() -> None:
+    # "oscar*" counted for entertainment on its own: a cat that walked home and a boy who called 999 alerted the
+    # chats following entertainment.
+    cat = (
+        "Oscar, a ginger cat, walked 20 miles back to his old home. His owners said Oscar was thin but well."
+    )
+    assert tag_topics("Oscar the cat finds way home", cat) == []
+    assert tag_topics("Oscar the cat finds way home", "") == []
+    pond = "Oscar, 9, called 999 when his sister fell into the pond, and stayed on the line until help came."
+    assert tag_topics("Boy named Oscar saves his sister", pond) == []
+    # The award stays entertainment, headline alone too, and so does its name beside a film's words.
+    assert tag_topics("Oscar nominations announced", "") == ["entertainment"]
+    assert tag_topics("Oscars 2025: the winners", "") == ["entertainment"]
+    assert tag_topics("Oscar-winning actor dies", "") == ["entertainment"]
+    assert tag_topics("She won an Oscar at 21", "") == ["entertainment"]
+    assert tag_topics("Who will win the Oscar for best picture?", "") == ["entertainment"]
+    assert tag_topics("Oscar's best picture race heats up", "") == ["entertainment"]
+    lead = "The Irish actor won the Oscar for his role as the physicist in the three-hour film."
+    assert tag_topics("Oscar for Cillian Murphy", lead) == ["entertainment"]
