@@ -209,7 +209,8 @@ _BUILTIN: tuple[Topic, ...] = (
         # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
         # semiconductor firm's words beside them are. "~tablet*": paracetamol and dishwasher tablets are no gadgets.
         # "~web": nor is a spider's web or a web of lies; the web's own phrases ("web page", "dark web") count alone.
-        # "~platform*": a railway station's or an oil rig's platform is no tech platform.
+        # "~platform*": a railway station's or an oil rig's platform is no tech platform. "~server*": a waiter or a
+        # tennis player serves too; a server's outage, crash or farm counts alone.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
@@ -221,7 +222,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "web user*, web traffic, web giant*, web firm*, web service*, web-based, web search*, dark web, "
             "website*, browser*, search engine*, "
             "app, apps, download*, upload*, cyber*, hacker*, hacking, hacked, malware, spam, phishing, "
-            "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, server*, "
+            "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, ~server*, "
+            "server outage*, server crash*, server crashed, servers crash*, servers crashed, server failure*, "
+            "server error*, server down, servers down, servers went down, server farm*, server room*, server rack*, "
+            "web server*, cloud server*, game server*, email server*, mail server*, file server*, dedicated server*, "
+            "server software, server chip*, server processor*, server-side, "
             "gadget*, games console*, playstation, xbox, nintendo, video game*, gaming, gamer*, "
             "programmer*, open source, silicon valley, tech, technolog*, digital, blog, blogs, blogger*, "
             "e-mail*, email*, social media, social network*, twitter, youtube, tiktok, instagram, "

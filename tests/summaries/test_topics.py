@@ -1313,3 +1313,23 @@ def test_a_cat_or_a_boy_called_oscar_is_not_entertainment() -> None:
     assert tag_topics("Oscar's best picture race heats up", "") == ["entertainment"]
     lead = "The Irish actor won the Oscar for his role as the physicist in the three-hour film."
     assert tag_topics("Oscar for Cillian Murphy", lead) == ["entertainment"]
+
+
+def test_a_restaurant_server_is_not_technology() -> None:
+    # "server*" counted for technology on its own: a waiter jailed for taking tips and a diner's walk-out alerted
+    # the chats following technology.
+    court = (
+        "A restaurant server took tips from colleagues for a year, the court heard. The server was jailed for "
+        "six months."
+    )
+    assert tag_topics("Server jailed for stealing tips", court) == []
+    assert tag_topics("Server jailed for stealing tips", "") == []
+    diner = "Servers at the diner walked out on Friday, saying the owner kept their tips."
+    assert tag_topics("Servers walk out over unpaid tips", diner) == []
+    # Computers' servers stay technology, headline alone too.
+    assert tag_topics("Server outage hits millions", "") == ["technology"]
+    assert tag_topics("Servers crash as fans rush for tickets", "") == ["technology"]
+    assert tag_topics("Game servers down for hours", "") == ["technology"]
+    assert tag_topics("Hackers breach company servers", "") == ["technology"]
+    sites = "The outage at the cloud provider's servers took down thousands of websites for three hours."
+    assert tag_topics("Servers fail at cloud provider", sites) == ["technology"]
