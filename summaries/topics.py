@@ -536,10 +536,13 @@ _BUILTIN: tuple[Topic, ...] = (
             "etail",
         ),
         # "~warehouse*": a fire or a police raid at a warehouse is local news; an online shop's warehouse says more.
-        # "~goods": so are fake goods seized and stolen goods found.
+        # "~goods": so are fake goods seized and stolen goods found. "~marketplace*": so is a town's market square;
+        # an online marketplace and its sellers count alone.
         _kw(
             w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, online retailer*, internet retail*, "
-            "online sales, online store*, online shop*, webshop*, web shop*, marketplace*, "
+            "online sales, online store*, online shop*, webshop*, web shop*, ~marketplace*, online marketplace*, "
+            "digital marketplace*, internet marketplace*, facebook marketplace, marketplace seller*, marketplace app*, "
+            "marketplace platform*, third-party seller*, "
             "amazon, ebay, alibaba, taobao, tmall, jd.com, shopify, etsy, zalando, temu, shein, "
             "wayfair, rakuten, mercadolibre, flipkart, ocado, asos, walmart.com, prime day, "
             "black friday, cyber monday, singles day, checkout*, shopping cart*, shopping basket*, "

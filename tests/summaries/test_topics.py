@@ -1333,3 +1333,19 @@ def test_a_restaurant_server_is_not_technology() -> None:
     assert tag_topics("Hackers breach company servers", "") == ["technology"]
     sites = "The outage at the cloud provider's servers took down thousands of websites for three hours."
     assert tag_topics("Servers fail at cloud provider", sites) == ["technology"]
+
+
+def test_a_town_marketplace_is_not_e_commerce() -> None:
+    # "marketplace*" counted for e-commerce on its own: a market square reopening with its stalls alerted the chats
+    # following e-commerce.
+    stalls = "The Saturday marketplace in the town square reopened with 40 stalls selling fruit, cheese and flowers."
+    assert tag_topics("Marketplace in town square reopens", stalls) == []
+    assert tag_topics("Marketplace in town square reopens", "") == []
+    cobbles = "The cobbled marketplace at the heart of the old town has been relaid, the council said."
+    assert tag_topics("Medieval marketplace restored", cobbles) == []
+    # Online marketplaces stay e-commerce, headline alone too.
+    assert tag_topics("Amazon marketplace sellers", "") == ["e-commerce"]
+    assert tag_topics("Marketplace sellers face new tax rules", "") == ["e-commerce"]
+    assert tag_topics("Online marketplace fined", "")[0] == "e-commerce"
+    reviews = "Shoppers on the online marketplace were shown fake reviews, the regulator said."
+    assert tag_topics("Marketplace fined over fake reviews", reviews) == ["e-commerce"]
