@@ -509,9 +509,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "artist*, art gallery, galleries, exhibition*, celebrit*, pop star, film star, "
             "showbiz, entertainment, viewers, ratings, episode*, ~studio*, "
             "animation*, animated, documentary, documentaries, soundtrack*",
-            # Not the arts: a council tax or a gastric band, a harvest festival, a new virus, an architect's drawing.
+            # Not the arts: a council tax or a gastric band, a harvest festival, a new virus, an architect's drawing,
+            # a collector's or a family's album.
             w0="tax band*, gastric band*, rubber band*, harvest festival*, festival of lights, novel coronavirus*, "
-            "novel virus*, novel approach*, artist impression*, song thrush*",
+            "novel virus*, novel approach*, artist impression*, song thrush*, stamp album*, photo album*, "
+            "photograph album*, sticker album*, wedding album*, family album*, autograph album*, coin album*",
             w2="~show, ~shows, star, stars, role, roles, character*, cast, perform*, producer*, "
             "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "
             "sing, sang, singing, dancer*, dancing, writer*, tv, television, radio, dj, dvd*, "

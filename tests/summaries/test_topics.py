@@ -1349,3 +1349,17 @@ def test_a_town_marketplace_is_not_e_commerce() -> None:
     assert tag_topics("Online marketplace fined", "")[0] == "e-commerce"
     reviews = "Shoppers on the online marketplace were shown fake reviews, the regulator said."
     assert tag_topics("Marketplace fined over fake reviews", reviews) == ["e-commerce"]
+
+
+def test_a_stamp_album_or_a_photo_album_is_not_entertainment() -> None:
+    # "album" counted for entertainment in every sense: a stamp collection at auction and a family's photographs
+    # handed back alerted the chats following entertainment.
+    auction = "A stamp album collected by a vicar sold at auction for a record price. It held rare stamps from 1840."
+    assert tag_topics("Stamp album sells for record", auction) == []
+    assert tag_topics("Stamp album sells for record", "") == []
+    train = "A photo album left on a train in 1975 was returned to the family by a stranger."
+    assert tag_topics("Lost photo album returned to family", train) == []
+    # A record's album stays entertainment, headline alone too.
+    assert tag_topics("Band releases new album", "") == ["entertainment"]
+    assert tag_topics("Adele album sells 3m copies", "") == ["entertainment"]
+    assert tag_topics("Taylor Swift album breaks records", "") == ["entertainment"]
