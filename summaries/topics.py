@@ -442,12 +442,15 @@ _BUILTIN: tuple[Topic, ...] = (
             "carabao cup",
             # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing);
             # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either, nor
-            # are the day after Christmas, a sore elbow and hailstones as big as golf balls.
+            # are the day after Christmas, a sore elbow and hailstones as big as golf balls, nor a medal for the best
+            # pasty or cheese at a food show.
             w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein, "
             "marathon talks, marathon session*, marathon meeting*, marathon negotiation*, marathon debate*, "
             "chelsea flower show, chelsea pensioner*, chelsea manning, chelsea clinton, arsenal of, "
             "nuclear arsenal*, ashes of, ashes scattered, ashes were scattered, "
-            "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized",
+            "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized, medal for best, "
+            "medal for the best, gold medal for best, gold medal for the best, silver medal for best, "
+            "silver medal for the best, bronze medal for best, bronze medal for the best",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "

@@ -1363,3 +1363,17 @@ def test_a_stamp_album_or_a_photo_album_is_not_entertainment() -> None:
     assert tag_topics("Band releases new album", "") == ["entertainment"]
     assert tag_topics("Adele album sells 3m copies", "") == ["entertainment"]
     assert tag_topics("Taylor Swift album breaks records", "") == ["entertainment"]
+
+
+def test_a_gold_medal_for_the_best_pasty_is_not_sport() -> None:
+    # "gold medal" counted for sport in every sense: a bakery's prize at a food show alerted the chats following
+    # sport.
+    bakery = "A Cornish bakery won the gold medal for the best steak pasty, beating 300 entries at the food awards."
+    assert tag_topics("Gold medal for best pasty", bakery) == []
+    assert tag_topics("Gold medal for best pasty", "") == []
+    assert tag_topics("Cheese maker wins silver medal for best cheddar", "") == []
+    # Medals won by athletes stay sport, headline alone too.
+    assert tag_topics("Team GB wins gold medal", "") == ["sport"]
+    assert tag_topics("Swimmer wins gold medal for Britain", "") == ["sport"]
+    assert tag_topics("Gold medal for Team GB", "") == ["sport"]
+    assert tag_topics("Gold medal for best-ever GB team", "") == ["sport"]
