@@ -89,7 +89,8 @@ def _kw(**groups: str) -> dict[str, float]:
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
 # used about this topic, 2 = usually, 1 = often but ambiguous, 0 = a phrase that is not this topic
 # though its words are ("amazon rainforest", "river bank"). A trailing * matches any word with that prefix;
-# a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
+# a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article, a leading ^ one that
+# needs another of the topic's words (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
         "automotive",
