@@ -46,8 +46,9 @@ _WORD = re.compile(f"{WORD}(?:[-'.&]{WORD})*")
 # French and Italian elide articles and pronouns into the next word: "l'élection" is "élection".
 _ELISION = re.compile(r"^(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|dell|dall|nell|sull|all)'(?=\w)")
 _ELIDING = frozenset({"french", "italian"})
-# A lexicon entry in the indexes: topic id, weight, and whether it needs the topic's strong evidence ("~").
-_Entry = tuple[str, float, bool]
+# A lexicon entry in the indexes: topic id, weight, and its mark: "" (counts alone), "~" (needs the topic's
+# strong evidence) or "^" (needs another keyword of the topic); see Topic.
+_Entry = tuple[str, float, str]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class Topic:
 
     A keyword with a leading "~" ("~game") is ambiguous on its own: it counts only in an article that also has
     a plain weight-3 keyword of the topic, so "player" in code or "scrum" in software is not sport.
+    A keyword with a leading "^" ("^liverpool", a club that is also a city) counts only beside another keyword of
+    the topic of weight 2 or more that is not "~" (another "^" one too): "Liverpool sign striker" and "Celtic beat
+    Rangers" are sport, "Liverpool street closed after fire" and "Rangers rescue walkers" are not.
     """
 
     id: str
@@ -85,7 +89,8 @@ def _kw(**groups: str) -> dict[str, float]:
 # The built-in catalogue. Lexicons are written by hand from general news vocabulary; weights: 3 = almost only
 # used about this topic, 2 = usually, 1 = often but ambiguous, 0 = a phrase that is not this topic
 # though its words are ("amazon rainforest", "river bank"). A trailing * matches any word with that prefix;
-# a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article (see Topic).
+# a leading ~ marks a word that needs the topic's strong evidence elsewhere in the article, a leading ^ one that
+# needs another of the topic's words (see Topic).
 _BUILTIN: tuple[Topic, ...] = (
     Topic(
         "automotive",
@@ -205,7 +210,8 @@ _BUILTIN: tuple[Topic, ...] = (
         # "~chip": an orchard's harvest and a chip shop are not technology; the company's products and a
         # semiconductor firm's words beside them are. "~tablet*": paracetamol and dishwasher tablets are no gadgets.
         # "~web": nor is a spider's web or a web of lies; the web's own phrases ("web page", "dark web") count alone.
-        # "~platform*": a railway station's or an oil rig's platform is no tech platform.
+        # "~platform*": a railway station's or an oil rig's platform is no tech platform. "~server*": a waiter or a
+        # tennis player serves too; a server's outage, crash or farm counts alone.
         _kw(
             w3="software, hardware, computer*, laptop*, smartphone*, mobile phone*, iphone*, ipad*, android, "
             "ios, ~windows, windows phone*, linux, microsoft, ~apple, apple inc, apple watch*, apple store*, "
@@ -217,7 +223,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "web user*, web traffic, web giant*, web firm*, web service*, web-based, web search*, dark web, "
             "website*, browser*, search engine*, "
             "app, apps, download*, upload*, cyber*, hacker*, hacking, hacked, malware, spam, phishing, "
-            "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, server*, "
+            "ransomware, encrypt*, data breach*, cloud computing, data centre*, data center*, ~server*, "
+            "server outage*, server crash*, server crashed, servers crash*, servers crashed, server failure*, "
+            "server error*, server down, servers down, servers went down, server farm*, server room*, server rack*, "
+            "web server*, cloud server*, game server*, email server*, mail server*, file server*, dedicated server*, "
+            "server software, server chip*, server processor*, server-side, "
             "gadget*, games console*, playstation, xbox, nintendo, video game*, gaming, gamer*, "
             "programmer*, open source, silicon valley, tech, technolog*, digital, blog, blogs, blogger*, "
             "e-mail*, email*, social media, social network*, twitter, youtube, tiktok, instagram, "
@@ -428,21 +438,29 @@ _BUILTIN: tuple[Topic, ...] = (
             "central defender*, penalty shoot-out*, on penalties, equalis*, equaliz*, half time, half-time, "
             "injury time, stoppage time, friendlies, left-footed, right-footed, top seed*, tie-break*, fc, "
             "fa cup, heineken cup, davis cup, ryder cup, super bowl, manchester city, aston villa, west brom*, "
-            "boxing day test*, boxing day fixture*, boxing day match*, boxing day clash*",
+            "boxing day test*, boxing day fixture*, boxing day match*, boxing day clash*, "
+            "old firm, celtic park, newcastle united, scottish premiership, europa league, scottish cup, league cup, "
+            "carabao cup",
             # Not the game: the insect chirps, is farmed and milled into flour ("crickets" counts for nothing);
             # marathon talks, a flower show, an arsenal of weapons and a person's ashes are no sport either, nor
-            # are the day after Christmas, a sore elbow and hailstones as big as golf balls.
+            # are the day after Christmas, a sore elbow and hailstones as big as golf balls, nor a medal for the best
+            # pasty or cheese at a food show.
             w0="cricket chirp*, cricket chirping, chirping cricket*, cricket farm*, cricket flour, cricket protein, "
             "marathon talks, marathon session*, marathon meeting*, marathon negotiation*, marathon debate*, "
             "chelsea flower show, chelsea pensioner*, chelsea manning, chelsea clinton, arsenal of, "
             "nuclear arsenal*, ashes of, ashes scattered, ashes were scattered, "
-            "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized",
+            "from the ashes, boxing day, tennis elbow, golf ball sized, golf ball-sized, medal for best, "
+            "medal for the best, gold medal for best, gold medal for the best, silver medal for best, "
+            "silver medal for the best, bronze medal for best, bronze medal for the best",
             w2="~game, ~games, ~player*, ~team, ~teams, ~club, ~clubs, ~fans, ~supporters, ~racing, "
             "sport, sports, sporting, ~coach, ~coaches, ~pitch, ~transfer*, ~debut*, "
             "~season, ~seasons, ~league, ~leagues, ~match, ~matches, medal, medals, squad, squads, "
             "~captain*, ~injur*, ~champion*, ~cup, ~scored, ~scorer*, ~goal, ~goals, ~victory, ~defeat*, "
             "~win, ~wins, ~won, ~winning, ~beat, ~beaten, ~draw, ~knee, ~ankle*, fixture*, first-team, "
-            "celtic, rangers, liverpool, newcastle, ~coached, ~manager",
+            "~coached, ~manager, "
+            # Clubs named as their cities (and grounds as their districts) are places too: "Liverpool street closed
+            # after fire", park rangers, a Celtic festival. They count beside another club or a sport word.
+            "^celtic, ^rangers, ^liverpool, ^newcastle, ^anfield, ^ibrox, ^parkhead",
             w1="~play, ~played, ~playing, ~race, ~races, ~title, ~titles, ~round, ~rounds, ~seed, ~seeded, "
             "~ranked, ~ranking*, ~record, ~lead, ~points, ~score, ~compet*, ~training, ~track, ~field, "
             "~contract*, ~career, ~retire*, ~finish*, ~minute*, ~side, ~sides, ~against, ~home, ~away, "
@@ -474,10 +492,14 @@ _BUILTIN: tuple[Topic, ...] = (
         ),
         # "~gig": a programming gig or "500 gig" of disk is no concert; beside a band or an album it is.
         # "~director": an FBI, agency or company director is no film-maker; beside a film or actors it is.
-        # "~show*": "research shows" and "figures show" are no TV show.
+        # "~show*": "research shows" and "figures show" are no TV show. "~oscar*": Oscar is a name too (a cat, a
+        # boy, a writer); the award, its night and its winners count alone.
         _kw(
             w3="film, films, filmmaker*, film-maker*, movie*, "
-            "cinema*, box office, hollywood, bollywood, oscar*, "
+            "cinema*, box office, hollywood, bollywood, ~oscar*, oscars, oscar-winning, oscar-winner*, "
+            "oscar-nominated, oscar nomination*, oscar nominee*, oscar winner*, oscar win, oscar wins, oscar night, "
+            "oscar ceremony, oscar ceremonies, oscar race, oscar campaign*, oscar contender*, oscar hopeful*, "
+            "oscar snub*, oscar glory, oscar statuette*, oscar for best, oscar best picture, oscar goes to, an oscar, "
             "academy award*, bafta*, golden globe*, grammy*, emmy*, brit award*, award ceremony, red carpet, "
             "actor*, actress*, film director*, screenplay*, sequel*, blockbuster*, premiere*, "
             "starring, starred, festival*, cannes, sundance, berlinale, "
@@ -491,9 +513,11 @@ _BUILTIN: tuple[Topic, ...] = (
             "artist*, art gallery, galleries, exhibition*, celebrit*, pop star, film star, "
             "showbiz, entertainment, viewers, ratings, episode*, ~studio*, "
             "animation*, animated, documentary, documentaries, soundtrack*",
-            # Not the arts: a council tax or a gastric band, a harvest festival, a new virus, an architect's drawing.
+            # Not the arts: a council tax or a gastric band, a harvest festival, a new virus, an architect's drawing,
+            # a collector's or a family's album.
             w0="tax band*, gastric band*, rubber band*, harvest festival*, festival of lights, novel coronavirus*, "
-            "novel virus*, novel approach*, artist impression*, song thrush*",
+            "novel virus*, novel approach*, artist impression*, song thrush*, stamp album*, photo album*, "
+            "photograph album*, sticker album*, wedding album*, family album*, autograph album*, coin album*",
             w2="~show, ~shows, star, stars, role, roles, character*, cast, perform*, producer*, "
             "critics, nominat*, prize*, ceremony, award, awards, singles, single, chart, tour, touring, "
             "sing, sang, singing, dancer*, dancing, writer*, tv, television, radio, dj, dvd*, "
@@ -518,10 +542,13 @@ _BUILTIN: tuple[Topic, ...] = (
             "etail",
         ),
         # "~warehouse*": a fire or a police raid at a warehouse is local news; an online shop's warehouse says more.
-        # "~goods": so are fake goods seized and stolen goods found.
+        # "~goods": so are fake goods seized and stolen goods found. "~marketplace*": so is a town's market square;
+        # an online marketplace and its sellers count alone.
         _kw(
             w3="e-commerce, ecommerce, online shopping, online shopper*, online retail*, online retailer*, internet retail*, "
-            "online sales, online store*, online shop*, webshop*, web shop*, marketplace*, "
+            "online sales, online store*, online shop*, webshop*, web shop*, ~marketplace*, online marketplace*, "
+            "digital marketplace*, internet marketplace*, facebook marketplace, marketplace seller*, marketplace app*, "
+            "marketplace platform*, third-party seller*, "
             "amazon, ebay, alibaba, taobao, tmall, jd.com, shopify, etsy, zalando, temu, shein, "
             "wayfair, rakuten, mercadolibre, flipkart, ocado, asos, walmart.com, prime day, "
             "black friday, cyber monday, singles day, checkout*, shopping cart*, shopping basket*, "
@@ -658,7 +685,7 @@ class TopicCatalogue:
                 (topic.id, word, weight)
                 for topic in self._topics.values()
                 for word, weight in topic.keywords.items()
-                if (weight >= 2.0 or weight == 0.0) and word.lstrip("~") not in masked
+                if (weight >= 2.0 or weight == 0.0) and word.lstrip("~^") not in masked
             ]
             for topic_id, groups in LEXICONS.get(language, {}).items():
                 if topic_id in self._topics:
@@ -745,8 +772,15 @@ class TopicCatalogue:
         anchored = {
             key.split("\t", 1)[0]
             for key in counts.keys() | title_hits.keys()
-            if float(key.split("\t", 2)[1]) >= 3.0 and not key.split("\t", 2)[2].startswith("~")
+            if float(key.split("\t", 2)[1]) >= 3.0 and not key.split("\t", 2)[2].startswith(("~", "^"))
         }
+        # Topics with two different keywords of weight 2 or more that are not "~": only these (and the anchored
+        # ones) count their "^" words, so a club counts beside another club or a sport word, not alone.
+        named = Counter(
+            key.split("\t", 1)[0]
+            for key in counts.keys() | title_hits.keys()
+            if float(key.split("\t", 2)[1]) >= 2.0 and not key.split("\t", 2)[2].startswith("~")
+        )
         headline = {
             key.split("\t", 1)[0] for key in title_hits if float(key.split("\t", 2)[1]) >= 3.0
         } & anchored
@@ -756,6 +790,8 @@ class TopicCatalogue:
         for key in counts.keys() | title_hits.keys():
             topic_id, weight_text, word = key.split("\t", 2)
             if word.startswith("~") and topic_id not in anchored:
+                continue
+            if word.startswith("^") and topic_id not in anchored and named[topic_id] < 2:
                 continue
             weight = float(weight_text)
             n = counts[key]
@@ -792,14 +828,14 @@ class _Lexicon:
     """Weighted keywords indexed for counting: whole words, prefixes ("electio*") and phrases."""
 
     def __init__(self, entries: Iterable[tuple[str, str, float]], language: str = "english") -> None:
-        # Each entry: (topic id, weight, needs context); see Topic for "~".
+        # Each entry: (topic id, weight, mark); see Topic for "~" and "^".
         self._exact: dict[str, list[_Entry]] = {}
         self._prefix: dict[str, list[_Entry]] = {}
         self._phrases: dict[str, list[_Entry]] = {}
         self._max_phrase = 1
         for topic_id, word, weight in entries:
-            entry = (topic_id, weight, word.startswith("~"))
-            word = word.lstrip("~")
+            entry = (topic_id, weight, word[0] if word[:1] in ("~", "^") else "")
+            word = word.lstrip("~^")
             tokens = _tokens(word.rstrip("*"), language)
             if not tokens:
                 continue
@@ -830,9 +866,9 @@ class _Lexicon:
             for size in range(self._max_phrase, 1, -1):
                 if i + size <= n:
                     phrase = " ".join(tokens[i : i + size])
-                    for topic_id, weight, ambiguous in self._phrases.get(phrase, ()):
+                    for topic_id, weight, mark in self._phrases.get(phrase, ()):
                         if topic_id not in matched and covered.get(topic_id, 0) <= i:
-                            matched[topic_id] = (weight, "~" * ambiguous + phrase)
+                            matched[topic_id] = (weight, mark + phrase)
                             if weight == 0:
                                 covered[topic_id] = i + size
             # The longest match wins: a phrase that starts here speaks for its topic over its first word, so
@@ -841,25 +877,26 @@ class _Lexicon:
             phrased = set(matched) | {t for t, end in covered.items() if end > i}
             # The stronger entry wins, and of two as strong the plain one: the German "Show" is a show, whatever
             # the English "~show" ("research shows") needs.
-            for topic_id, weight, ambiguous in self._exact.get(token, ()):
+            for topic_id, weight, mark in self._exact.get(token, ()):
                 if topic_id in phrased:
                     continue
-                if topic_id not in matched or _rank(matched[topic_id]) < (weight, not ambiguous):
-                    matched[topic_id] = (weight, "~" * ambiguous + token)
+                if topic_id not in matched or _rank(matched[topic_id]) < _rank((weight, mark)):
+                    matched[topic_id] = (weight, mark + token)
             for cut in range(min(len(token), 24), 1, -1):
-                for topic_id, weight, ambiguous in self._prefix.get(token[:cut], ()):
+                for topic_id, weight, mark in self._prefix.get(token[:cut], ()):
                     if topic_id in phrased:
                         continue
-                    if topic_id not in matched or _rank(matched[topic_id]) < (weight, not ambiguous):
-                        matched[topic_id] = (weight, "~" * ambiguous + token[:cut] + "*")
+                    if topic_id not in matched or _rank(matched[topic_id]) < _rank((weight, mark)):
+                        matched[topic_id] = (weight, mark + token[:cut] + "*")
             for topic_id, (weight, word) in matched.items():
                 into[f"{topic_id}\t{weight}\t{word}"] += 1
 
 
-def _rank(match: tuple[float, str]) -> tuple[float, bool]:
-    """A keyword match's weight, and whether it counts without the topic's strong evidence (not "~")."""
+def _rank(match: tuple[float, str]) -> tuple[float, int]:
+    """A keyword match's weight, then how readily it counts: alone (2), beside another keyword ("^", 1), or
+    only with the topic's strong evidence ("~", 0)."""
     weight, word = match
-    return weight, not word.startswith("~")
+    return weight, 0 if word.startswith("~") else 1 if word.startswith("^") else 2
 
 
 def _norm(word: str) -> str:

@@ -1260,3 +1260,120 @@ def test_fake_goods_seized_in_a_raid_are_not_e_commerce() -> None:
     # Goods bought online are still e-commerce.
     online = "Shoppers bought more goods online than ever, and web shops expect more orders at Christmas."
     assert "e-commerce" in tag_topics("Online shopping boom", online)
+
+
+def test_a_city_park_rangers_or_a_celtic_festival_named_like_a_club_is_not_sport() -> None:
+    # "Liverpool", "Newcastle", "Celtic" and "Rangers" counted for sport on their own: a street fire, a bus
+    # station, park rangers on a hill and a music festival alerted the chats following sport.
+    fire = (
+        "Firefighters were called to a shop on Bold Street in Liverpool city centre. The road in Liverpool "
+        "stayed closed for hours, police said."
+    )
+    assert tag_topics("Liverpool street closed after fire", fire) == []
+    buses = (
+        "The bus station in Newcastle reopened after a year of repairs. Passengers in Newcastle welcomed it."
+    )
+    assert tag_topics("Newcastle bus station reopens", buses) == []
+    hill = "Park rangers rescued two walkers stranded by snow on the hill. The rangers said the pair were unhurt."
+    assert tag_topics("Rangers rescue stranded walkers", hill) == []
+    music = "The Celtic music festival drew thousands to the city for a week of Celtic songs and dancing."
+    assert tag_topics("Celtic festival fills city", music) == ["entertainment"]
+    # The clubs stay sport: beside another club, a ground or a sport word, headline alone too.
+    assert tag_topics("Celtic beat Rangers", "") == ["sport"]
+    assert tag_topics("Rangers beat Celtic", "") == ["sport"]
+    assert tag_topics("Liverpool sign striker", "") == ["sport"]
+    assert tag_topics("Liverpool's new striker scores twice", "") == ["sport"]
+    assert tag_topics("Newcastle hold Liverpool to a draw", "") == ["sport"]
+    clear = "Liverpool moved eight points clear at the top with a 2-0 win at Anfield."
+    assert tag_topics("Liverpool close in on title", clear) == ["sport"]
+    sacked = "The Premier League club sacked its manager after five defeats in a row."
+    assert tag_topics("Newcastle United sack manager", sacked) == ["sport"]
+    banned = (
+        "Celtic said its supporters would get no tickets for away matches after flares were thrown at Ibrox."
+    )
+    assert tag_topics("Celtic fans banned from away games", banned) == ["sport"]
+
+
+def test_a_cat_or_a_boy_called_oscar_is_not_entertainment() -> None:
+    # "oscar*" counted for entertainment on its own: a cat that walked home and a boy who called 999 alerted the
+    # chats following entertainment.
+    cat = (
+        "Oscar, a ginger cat, walked 20 miles back to his old home. His owners said Oscar was thin but well."
+    )
+    assert tag_topics("Oscar the cat finds way home", cat) == []
+    assert tag_topics("Oscar the cat finds way home", "") == []
+    pond = "Oscar, 9, called 999 when his sister fell into the pond, and stayed on the line until help came."
+    assert tag_topics("Boy named Oscar saves his sister", pond) == []
+    # The award stays entertainment, headline alone too, and so does its name beside a film's words.
+    assert tag_topics("Oscar nominations announced", "") == ["entertainment"]
+    assert tag_topics("Oscars 2025: the winners", "") == ["entertainment"]
+    assert tag_topics("Oscar-winning actor dies", "") == ["entertainment"]
+    assert tag_topics("She won an Oscar at 21", "") == ["entertainment"]
+    assert tag_topics("Who will win the Oscar for best picture?", "") == ["entertainment"]
+    assert tag_topics("Oscar's best picture race heats up", "") == ["entertainment"]
+    lead = "The Irish actor won the Oscar for his role as the physicist in the three-hour film."
+    assert tag_topics("Oscar for Cillian Murphy", lead) == ["entertainment"]
+
+
+def test_a_restaurant_server_is_not_technology() -> None:
+    # "server*" counted for technology on its own: a waiter jailed for taking tips and a diner's walk-out alerted
+    # the chats following technology.
+    court = (
+        "A restaurant server took tips from colleagues for a year, the court heard. The server was jailed for "
+        "six months."
+    )
+    assert tag_topics("Server jailed for stealing tips", court) == []
+    assert tag_topics("Server jailed for stealing tips", "") == []
+    diner = "Servers at the diner walked out on Friday, saying the owner kept their tips."
+    assert tag_topics("Servers walk out over unpaid tips", diner) == []
+    # Computers' servers stay technology, headline alone too.
+    assert tag_topics("Server outage hits millions", "") == ["technology"]
+    assert tag_topics("Servers crash as fans rush for tickets", "") == ["technology"]
+    assert tag_topics("Game servers down for hours", "") == ["technology"]
+    assert tag_topics("Hackers breach company servers", "") == ["technology"]
+    sites = "The outage at the cloud provider's servers took down thousands of websites for three hours."
+    assert tag_topics("Servers fail at cloud provider", sites) == ["technology"]
+
+
+def test_a_town_marketplace_is_not_e_commerce() -> None:
+    # "marketplace*" counted for e-commerce on its own: a market square reopening with its stalls alerted the chats
+    # following e-commerce.
+    stalls = "The Saturday marketplace in the town square reopened with 40 stalls selling fruit, cheese and flowers."
+    assert tag_topics("Marketplace in town square reopens", stalls) == []
+    assert tag_topics("Marketplace in town square reopens", "") == []
+    cobbles = "The cobbled marketplace at the heart of the old town has been relaid, the council said."
+    assert tag_topics("Medieval marketplace restored", cobbles) == []
+    # Online marketplaces stay e-commerce, headline alone too.
+    assert tag_topics("Amazon marketplace sellers", "") == ["e-commerce"]
+    assert tag_topics("Marketplace sellers face new tax rules", "") == ["e-commerce"]
+    assert tag_topics("Online marketplace fined", "")[0] == "e-commerce"
+    reviews = "Shoppers on the online marketplace were shown fake reviews, the regulator said."
+    assert tag_topics("Marketplace fined over fake reviews", reviews) == ["e-commerce"]
+
+
+def test_a_stamp_album_or_a_photo_album_is_not_entertainment() -> None:
+    # "album" counted for entertainment in every sense: a stamp collection at auction and a family's photographs
+    # handed back alerted the chats following entertainment.
+    auction = "A stamp album collected by a vicar sold at auction for a record price. It held rare stamps from 1840."
+    assert tag_topics("Stamp album sells for record", auction) == []
+    assert tag_topics("Stamp album sells for record", "") == []
+    train = "A photo album left on a train in 1975 was returned to the family by a stranger."
+    assert tag_topics("Lost photo album returned to family", train) == []
+    # A record's album stays entertainment, headline alone too.
+    assert tag_topics("Band releases new album", "") == ["entertainment"]
+    assert tag_topics("Adele album sells 3m copies", "") == ["entertainment"]
+    assert tag_topics("Taylor Swift album breaks records", "") == ["entertainment"]
+
+
+def test_a_gold_medal_for_the_best_pasty_is_not_sport() -> None:
+    # "gold medal" counted for sport in every sense: a bakery's prize at a food show alerted the chats following
+    # sport.
+    bakery = "A Cornish bakery won the gold medal for the best steak pasty, beating 300 entries at the food awards."
+    assert tag_topics("Gold medal for best pasty", bakery) == []
+    assert tag_topics("Gold medal for best pasty", "") == []
+    assert tag_topics("Cheese maker wins silver medal for best cheddar", "") == []
+    # Medals won by athletes stay sport, headline alone too.
+    assert tag_topics("Team GB wins gold medal", "") == ["sport"]
+    assert tag_topics("Swimmer wins gold medal for Britain", "") == ["sport"]
+    assert tag_topics("Gold medal for Team GB", "") == ["sport"]
+    assert tag_topics("Gold medal for best-ever GB team", "") == ["sport"]
