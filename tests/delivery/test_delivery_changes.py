@@ -2093,3 +2093,41 @@ async def test_a_settings_change_read_before_the_digest_went_out_does_not_send_a
         # The story that came in meanwhile waits for the next digest.
         clock.set(then)
         await wait_until(lambda: any("Striker signs" in m.text for m in emulator.messages(42)))
+
+
+async def test_a_tick_that_found_a_digest_due_as_it_was_recorded_sends_no_second_digest(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tick read the due digests while the previous tick's digest for the chat was being recorded, and started
+    # it again once that one was done: the digest, read again, was no longer due, but what came in meanwhile went
+    # out at once as a second digest.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        due_digests = r.db.chats.due_digests
+        overlapped = False
+
+        async def read_as_the_last_tick_finishes(now: float) -> Any:
+            nonlocal overlapped
+            found = await due_digests(now)
+            if not overlapped:
+                overlapped = True
+                assert await r.delivery.send_due_digests(now) == 1  # the previous tick's digest
+                late = await store_article(r, "Late winner", topics=("sport",))
+                await r.delivery.plan_alerts([late], clock.now())
+            return found
+
+        monkeypatch.setattr(r.db.chats, "due_digests", read_as_the_last_tick_finishes)
+        clock.set(utc(2026, 1, 5, 8))
+        await r.delivery.send_due_digests(clock.now())
+        assert overlapped
+        [digest] = texts(emulator, 7)
+        assert "Match report" in digest and "Late winner" not in digest
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+        clock.set(utc(2026, 1, 6, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Late winner" in emulator.messages(7)[1].text
