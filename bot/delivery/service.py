@@ -765,6 +765,12 @@ class DeliveryService:
                 if self._stopping:  # still due: it goes out after the restart
                     return 0
                 try:
+                    current = await self._db.chats.get(chat.id)
+                    if current is None or current.next_digest_at is None or current.next_digest_at > now:
+                        # Found due as an earlier tick's digest for the chat was being recorded, and started
+                        # once that was done: sent again, it held what came in since, a second digest moments
+                        # after the first. (A /settings since may have moved it too: due later, sent then.)
+                        return 0
                     shown = await self.send_digest(chat.id, now)
                 except Exception as exc:
                     if isinstance(exc, sqlite3.Error):

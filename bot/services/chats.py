@@ -228,43 +228,55 @@ class ChatService:
 
     async def _save(self, old: Chat, chat: Chat, *, timezone_chosen: bool = False) -> Chat:
         now = self._clock.now()
-        # The digest schedule depends on mode, times and timezone: recompute it when one of them changes. Any
-        # other change keeps it, or a digest due but not yet sent (the tick runs every few seconds, and a batch
-        # of thousands takes minutes) would be skipped to the next day.
-        due = _next_digest(chat, now, chosen_now=True) if chat.mode == "digest" else None
-        unchanged = (chat.mode, chat.digest_times, chat.timezone) == (
-            old.mode,
-            old.digest_times,
-            old.timezone,
-        )
-        if unchanged and chat.mode == "digest" and old.next_digest_at is not None:
-            due = old.next_digest_at
-            quiet_changed = (chat.quiet_start, chat.quiet_end) != (old.quiet_start, old.quiet_end)
-            if quiet_changed and _held_by_quiet_hours(old, now):
-                # A digest held until the old quiet hours end: due now, so the next tick sends it, or holds it
-                # until the new quiet hours end.
-                due = now
-        elif chat.mode == old.mode == "digest" and old.next_digest_at is not None:
-            # New times or timezone while a digest is due (not yet picked up by a tick), being sent, or held by
-            # quiet hours: that digest still goes out (a held one when the quiet hours end), and the new
-            # schedule counts from it (the sender reads it when recording the digest). Counted from now, it
-            # would move the digest owed to the new schedule's next time, tomorrow's perhaps.
-            if old.next_digest_at <= now:
-                due = old.next_digest_at
-            elif _held_by_quiet_hours(old, now):
-                due = now
-            elif old.digest_times and old.next_digest_at < (_next_digest(old, now) or 0.0):
-                # Sooner than its schedule's next time: a digest Telegram could not take yet (an outage, a 429),
-                # waiting for its retry. It still goes then, or at the new schedule's first time if sooner.
-                due = old.next_digest_at if due is None else min(due, old.next_digest_at)
+
+        def due(stored: Chat) -> float | None:
+            # From the next digest as stored when the settings are written: the digest sender may have sent and
+            # recorded the digest due when ``old`` was read, and that time written back made it due again (a
+            # second digest moments after the first, of what came in meanwhile).
+            return _digest_due(replace(old, next_digest_at=stored.next_digest_at), chat, now)
+
         # Only /settings timezone stores a timezone: a zone this machine could not load (newer than its tz
         # database) is read as UTC, and any other change saved UTC over it for good.
         saved = await self._db.chats.save_settings(
-            replace(chat, next_digest_at=due), now, keep_timezone=not timezone_chosen
+            chat, now, keep_timezone=not timezone_chosen, next_digest=due
         )
         if self._delivery is not None:
             self._delivery.chat_changed(chat.id)
         return saved
+
+
+def _digest_due(old: Chat, chat: Chat, now: float) -> float | None:
+    """The next digest of ``chat``, the settings of ``old`` changed to its own at ``now``."""
+    # The digest schedule depends on mode, times and timezone: recompute it when one of them changes. Any
+    # other change keeps it, or a digest due but not yet sent (the tick runs every few seconds, and a batch
+    # of thousands takes minutes) would be skipped to the next day.
+    due = _next_digest(chat, now, chosen_now=True) if chat.mode == "digest" else None
+    unchanged = (chat.mode, chat.digest_times, chat.timezone) == (
+        old.mode,
+        old.digest_times,
+        old.timezone,
+    )
+    if unchanged and chat.mode == "digest" and old.next_digest_at is not None:
+        due = old.next_digest_at
+        quiet_changed = (chat.quiet_start, chat.quiet_end) != (old.quiet_start, old.quiet_end)
+        if quiet_changed and _held_by_quiet_hours(old, now):
+            # A digest held until the old quiet hours end: due now, so the next tick sends it, or holds it
+            # until the new quiet hours end.
+            due = now
+    elif chat.mode == old.mode == "digest" and old.next_digest_at is not None:
+        # New times or timezone while a digest is due (not yet picked up by a tick), being sent, or held by
+        # quiet hours: that digest still goes out (a held one when the quiet hours end), and the new
+        # schedule counts from it (the sender reads it when recording the digest). Counted from now, it
+        # would move the digest owed to the new schedule's next time, tomorrow's perhaps.
+        if old.next_digest_at <= now:
+            due = old.next_digest_at
+        elif _held_by_quiet_hours(old, now):
+            due = now
+        elif old.digest_times and old.next_digest_at < (_next_digest(old, now) or 0.0):
+            # Sooner than its schedule's next time: a digest Telegram could not take yet (an outage, a 429),
+            # waiting for its retry. It still goes then, or at the new schedule's first time if sooner.
+            due = old.next_digest_at if due is None else min(due, old.next_digest_at)
+    return due
 
 
 def _held_by_quiet_hours(chat: Chat, now: float) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.scheduling import parse_time_of_day
@@ -159,12 +160,28 @@ class ChatRepo:
                 (thread_id, now, chat_id),
             )
 
-    async def save_settings(self, chat: Chat, now: float, *, keep_timezone: bool = False) -> Chat:
+    async def save_settings(
+        self,
+        chat: Chat,
+        now: float,
+        *,
+        keep_timezone: bool = False,
+        next_digest: Callable[[Chat], float | None] | None = None,
+    ) -> Chat:
         """Store the chat's delivery settings; raises LookupError for an unknown chat.
 
         ``keep_timezone``: leave the stored timezone as it is, which ``chat`` may show as UTC (chat_from_row).
+        ``next_digest``: the next digest time as a function of the chat as stored when the settings are written,
+        instead of ``chat.next_digest_at``: a digest recorded since ``chat`` was read has moved the schedule on,
+        and the time read before it, written back, made that digest due again.
         """
         async with self._db.write() as conn:
+            if next_digest is not None:
+                # Read under the write lock, as record_digest does: the sender may have recorded a digest since.
+                stored = await fetch_all(conn, "SELECT * FROM chats WHERE id = ?", (chat.id,))
+                if not stored:
+                    raise LookupError(f"chat {chat.id} is not registered")
+                chat = replace(chat, next_digest_at=next_digest(chat_from_row(stored[0])))
             rows = await fetch_all(
                 conn,
                 f"UPDATE chats SET ({_SETTINGS_COLUMNS}, updated_at) ="

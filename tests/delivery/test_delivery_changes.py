@@ -28,6 +28,7 @@ from bot.services.summaries import SummaryCache
 from bot.store.deliveries import PlannedDelivery
 from summaries.articles import Article
 from summaries.topics import TopicCatalogue
+from tests.conftest import MakeBot, make_settings, services_of
 from tests.delivery.support import (
     LoopbackApi,
     Rig,
@@ -2017,3 +2018,116 @@ async def test_a_chat_back_after_blocking_the_bot_gets_its_next_alert_while_anot
         assert "Late winner" in emulator.messages(7)[0].text
         await r.delivery.aclose()
         assert (await r.db.deliveries.counts_by_status()).get("sent") == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "then"),
+    [
+        (("timezone", "Asia/Tokyo"), utc(2026, 1, 5, 23)),  # a new schedule: 08:00 in Tokyo
+        (("length", "4"), utc(2026, 1, 6, 8)),  # the same schedule: tomorrow's 08:00
+    ],
+)
+async def test_a_settings_change_read_before_the_digest_went_out_does_not_send_a_second_digest(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    make_bot: MakeBot,
+    monkeypatch: pytest.MonkeyPatch,
+    change: tuple[str, ...],
+    then: float,
+) -> None:
+    # /settings read the chat while its 08:00 digest was due; the digest went out and was recorded before the
+    # change was written, which wrote the 08:00 it had read back. Due again, the next tick sent a second digest
+    # moments after the first, of the story that came in meanwhile.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with make_bot(settings=make_settings(tmp_path, emulator), clock=clock) as app:
+        services = services_of(app)
+        await emulator.add_chat(42)
+        await services.chats.register(42, "private", None)
+        await services.db.subscriptions.add(42, "topic", "sport", clock.now())
+        await services.chats.apply(42, ["digest", "08:00"])
+
+        async def sport_story(slug: str, title: str, sentence: str) -> None:
+            published = datetime.fromtimestamp(clock.now() - 60, UTC)
+            article = Article(f"https://news.example/{slug}", title, sentence * 5, "Sport Wire", published)
+            stored = [
+                a for a, _ in await services.ingest.ingest_articles([replace(article, topics=("sport",))])
+            ]
+            await services.delivery.plan_alerts(stored, clock.now())
+
+        await sport_story("final", "Cup final report", "The home side won the cup final on penalties. ")
+        require = services.chats._require
+        raced = False
+
+        async def read_then_digest(chat_id: int) -> Any:
+            nonlocal raced
+            chat = await require(chat_id)
+            if not raced:
+                raced = True
+                # The chat is read as its digest falls due; the tick sends and records it before the write.
+                clock.set(utc(2026, 1, 5, 8) + 3)
+                for _ in range(500):
+                    current = await services.db.chats.get(42)
+                    if current is not None and current.last_digest_at is not None:
+                        break
+                    await asyncio.sleep(0.02)
+                else:
+                    raise AssertionError("the digest was not recorded")
+                await sport_story(
+                    "transfer", "Striker signs", "The striker signed a four year contract today. "
+                )
+            return chat
+
+        monkeypatch.setattr(services.chats, "_require", read_then_digest)
+        await emulator.send_user_message(42, "/settings " + " ".join(change))
+        await wait_until(lambda: len(emulator.messages(42)) >= 2)  # the digest and the /settings answer
+        assert raced
+        # Every digest a tick finds due now is sent before looking.
+        await services.delivery.send_due_digests(clock.now())
+        await asyncio.gather(*services.delivery._digest_tasks)
+        digests = [
+            m.text for m in emulator.messages(42) if "Cup final report" in m.text or "Striker" in m.text
+        ]
+        assert len(digests) == 1 and "Cup final report" in digests[0] and "Striker" not in digests[0]
+        chat = await services.db.chats.get(42)
+        assert chat is not None and chat.next_digest_at == then
+        # The story that came in meanwhile waits for the next digest.
+        clock.set(then)
+        await wait_until(lambda: any("Striker signs" in m.text for m in emulator.messages(42)))
+
+
+async def test_a_tick_that_found_a_digest_due_as_it_was_recorded_sends_no_second_digest(
+    tmp_path: Path, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tick read the due digests while the previous tick's digest for the chat was being recorded, and started
+    # it again once that one was done: the digest, read again, was no longer due, but what came in meanwhile went
+    # out at once as a second digest.
+    clock = FakeClock(utc(2026, 1, 5, 7))
+    async with rig(tmp_path, emulator, clock) as r:
+        chats = chat_service(r)
+        await add_chat(r, 7, topics=("sport",))
+        await chats.set_digest_times(7, ["08:00"])
+        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        due_digests = r.db.chats.due_digests
+        overlapped = False
+
+        async def read_as_the_last_tick_finishes(now: float) -> Any:
+            nonlocal overlapped
+            found = await due_digests(now)
+            if not overlapped:
+                overlapped = True
+                assert await r.delivery.send_due_digests(now) == 1  # the previous tick's digest
+                late = await store_article(r, "Late winner", topics=("sport",))
+                await r.delivery.plan_alerts([late], clock.now())
+            return found
+
+        monkeypatch.setattr(r.db.chats, "due_digests", read_as_the_last_tick_finishes)
+        clock.set(utc(2026, 1, 5, 8))
+        await r.delivery.send_due_digests(clock.now())
+        assert overlapped
+        [digest] = texts(emulator, 7)
+        assert "Match report" in digest and "Late winner" not in digest
+        chat = await r.db.chats.get(7)
+        assert chat is not None and chat.next_digest_at == utc(2026, 1, 6, 8)
+        clock.set(utc(2026, 1, 6, 8))
+        assert await r.delivery.send_due_digests(clock.now()) == 1
+        assert "Late winner" in emulator.messages(7)[1].text
