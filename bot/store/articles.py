@@ -85,6 +85,8 @@ _NOT_LETTER = "*[^A-Za-z0-9\u00c0-\u024f]"
 # past this many such articles (a common word without its umlaut: "toe" as "tö" is "to"), it is not guessed:
 # reading them all took 0.7 s at 50,000 articles.
 _MAX_UMLAUT_CHECKS = 2000
+# What separates the words of a search that _dotted_spellings looks at one by one (kept by re.split).
+_WORD_APART = re.compile(r"([\s-]+)")
 # The operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
 _SEARCH_OPERATORS = "*^"
 # Prune in batches so the delivery loop's writes get the lock between them.
@@ -362,12 +364,18 @@ def _dotted_spellings(text: str) -> list[str]:
     abbreviation printed with a full stop after each letter ("us election" -> "u s election"): at most
     _MAX_SPELLINGS, of its first three such words. (Longer ones are hardly printed so, and a phrase of single
     letters that most English texts hold, "a", "s" from "'s", "i", "t" from "n't", costs a read of them all.)"""
-    words = text.split()
-    short = [at for at, word in enumerate(words) if 2 <= len(word) <= 3 and word.isascii() and word.isalpha()]
+    # Words and what is between them: a word of a hyphenated one counts too ("us-led" finds "U.S.-led", as
+    # keywords find it).
+    words = _WORD_APART.split(text)
+    short = [
+        at
+        for at, word in enumerate(words)
+        if at % 2 == 0 and 2 <= len(word) <= 3 and word.isascii() and word.isalpha()
+    ]
     spellings: list[str] = []
     for count in range(len(short[:3]), 0, -1):
         for chosen in itertools.combinations(short[:3], count):
-            spellings.append(" ".join(" ".join(w) if at in chosen else w for at, w in enumerate(words)))
+            spellings.append("".join(" ".join(w) if at in chosen else w for at, w in enumerate(words)))
     return spellings[:_MAX_SPELLINGS]
 
 

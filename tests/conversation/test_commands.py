@@ -610,6 +610,22 @@ async def test_search_finds_an_abbreviation_printed_with_full_stops_as_keywords_
         assert "U.N. report" in reply.text and "1 article" in reply.text, (words, reply.text)
 
 
+async def test_search_finds_an_abbreviation_with_full_stops_inside_a_hyphenated_word_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "us-led" was alerted on "U.S.-led" stories, but the /search its digest names answered
+    # "Nothing found": the abbreviation was looked for with its letters apart only in a word of its own.
+    await store_news(
+        running_bot, "strikes", "U.S.-led coalition widens strikes", "Jets flew {k} sorties from the carrier."
+    )
+    await store_news(running_bot, "talks", "Pro-E.U. parties gain seats", "Turnout rose in {k} regions.")
+    for words in ("us-led", "US-led", '"us-led coalition"', "u.s.-led"):
+        reply = await say(emulator, f"/search {words}")
+        assert "U.S.-led coalition" in reply.text and "1 article" in reply.text, (words, reply.text)
+    reply = await say(emulator, "/search pro-eu")
+    assert "Pro-E.U. parties" in reply.text and "1 article" in reply.text, reply.text
+
+
 async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
