@@ -590,6 +590,22 @@ async def test_search_finds_a_soft_hyphenated_word_and_lodz_or_orsted_typed_plai
         assert "2 articles" in reply.text, reply.text
 
 
+async def test_search_finds_a_word_printed_with_a_ligature_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Text copied from a PDF or typeset by some sites prints "ﬁ", "ﬂ" and "ﬃ" as one character each: a chat
+    # following "finance" was alerted on "ﬁnance", but the /search its digest names answered "Nothing found".
+    await store_news(
+        running_bot,
+        "firms",
+        "Small \ufb01rms lack \ufb01nance",
+        "Banks cut \ufb02oor rates in {k} o\ufb03ces.",
+    )
+    for words in ("finance", "Firms", "floor offices", "\ufb01nance"):
+        reply = await say(emulator, f"/search {words}")
+        assert "Small \ufb01rms lack" in reply.text and "1 article" in reply.text, (words, reply.text)
+
+
 async def test_search_finds_an_abbreviation_printed_with_full_stops_as_keywords_do(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
