@@ -79,6 +79,9 @@ _PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
 # the letter pairs an umlaut is typed as, and the (case-folded) umlauts written as them.
 _UMLAUT_PAIR = re.compile("[aou]e")
 UMLAUT_AS_PAIR = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
+# The words of an umlaut spelling, and the umlauts (case-folded) a word of it may hold.
+_SEARCH_WORD = re.compile(f"[{WORD_CHARS}]+")
+_UMLAUT = re.compile("[äöü]")
 # GLOB: text then no Latin letter or digit before what follows.
 _NOT_LETTER = "*[^A-Za-z0-9\u00c0-\u024f]"
 # An umlaut guessed for "ae", "oe" or "ue" is checked in the text of each article the index matches only by it;
@@ -682,7 +685,12 @@ class ArticleRepo:
                 # As the start of a word: "joe" must not find "Jo" beside "Björn" (the stemmer lets a word go on:
                 # "Götzes" is "götze"). instr (no copy of the text) picks the texts GLOB then checks. Stored text
                 # may be decomposed ("u" + U+0308), as the index and keyword subscriptions read it too.
-                cases = [f(u) for u in umlauts for f in (str.lower, str.capitalize, str.upper)]
+                # Each word with a guessed umlaut, not the whole of a phrase or hyphenated word: that is printed
+                # in other cases than one for all its words ("Bayern München", "FC Köln", "Baden-Württemberg").
+                umlaut_words = dict.fromkeys(
+                    w for u in umlauts for w in _SEARCH_WORD.findall(u) if _UMLAUT.search(w)
+                )
+                cases = [f(w) for w in umlaut_words for f in (str.lower, str.capitalize, str.upper)]
                 printed = dict.fromkeys(unicodedata.normalize(n, c) for c in cases for n in ("NFC", "NFD"))
                 starts = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
                 found += " AND (id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"

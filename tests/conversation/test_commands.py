@@ -545,6 +545,28 @@ async def test_search_for_german_typed_without_umlauts_finds_them_and_joe_is_not
     assert "Nothing found" in (await say(emulator, "/search joe")).text
 
 
+async def test_search_for_a_phrase_typed_without_umlauts_finds_it_printed_in_mixed_case(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "bayern muenchen", "fc koeln" or "baden-wuerttemberg" was alerted on "Bayern München",
+    # "FC Köln" and "Baden-Württemberg", but the /search its digest names answered "Nothing found": the umlaut was
+    # looked for in the whole phrase, in one case for all its words ("Bayern münchen", "Fc köln").
+    await store_news(running_bot, "fcb", "Bayern München wins the cup", "Fans filled {k} squares.")
+    await store_news(running_bot, "fck", "1. FC Köln signs a keeper", "The keeper played {k} games.")
+    await store_news(running_bot, "bw", "Baden-Württemberg votes", "Polls closed in {k} towns.")
+    await store_news(running_bot, "jo", "Jo Biden opens a bakery", "Jo Biden sold {k} loaves.")
+    for words, title in (
+        ('"bayern muenchen"', "Bayern München wins"),
+        ('"fc koeln"', "1. FC Köln signs"),
+        ("baden-wuerttemberg", "Baden-Württemberg votes"),
+        ('"baden wuerttemberg"', "Baden-Württemberg votes"),
+    ):
+        reply = await say(emulator, f"/search {words}")
+        assert title in reply.text and "1 article" in reply.text, (words, reply.text)
+    # A phrase still finds the umlaut only where an article prints it.
+    assert "Nothing found" in (await say(emulator, '/search "joe biden"')).text
+
+
 async def test_search_for_a_word_with_a_polish_l_or_danish_o_finds_it_printed_plain(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
