@@ -33,33 +33,20 @@ INSERT INTO articles_fts (rowid, title, body)
     WHERE id IN (
         SELECT id FROM articles WHERE instr(CAST(title AS BLOB), x'EFAC') OR instr(CAST(body AS BLOB), x'EFAC')
     );
+-- The triggers read the view, not a copy of its expression: the row's indexed values are taken out BEFORE it is
+-- deleted or changed (the view still shows it; the trigger changes no row of articles, only the index), and the
+-- new ones put in after.
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, body) SELECT id, title, body FROM articles_search WHERE id = new.id;
 END;
-CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', old.id,
-        replace(replace(replace(replace(replace(replace(replace(
-        replace(replace(replace(replace(replace(replace(replace(old.title,
-            char(173), ''), char(8288), ''), char(65279), ''), 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),
-            char(64256), 'ff'), char(64257), 'fi'), char(64258), 'fl'), char(64259), 'ffi'),
-            char(64260), 'ffl'), char(64261), 'st'), char(64262), 'st'),
-        replace(replace(replace(replace(replace(replace(replace(
-        replace(replace(replace(replace(replace(replace(replace(old.body,
-            char(173), ''), char(8288), ''), char(65279), ''), 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),
-            char(64256), 'ff'), char(64257), 'fi'), char(64258), 'fl'), char(64259), 'ffi'),
-            char(64260), 'ffl'), char(64261), 'st'), char(64262), 'st'));
+CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        SELECT 'delete', id, title, body FROM articles_search WHERE id = old.id;
+END;
+CREATE TRIGGER articles_fts_update_old BEFORE UPDATE OF title, body ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        SELECT 'delete', id, title, body FROM articles_search WHERE id = old.id;
 END;
 CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES ('delete', old.id,
-        replace(replace(replace(replace(replace(replace(replace(
-        replace(replace(replace(replace(replace(replace(replace(old.title,
-            char(173), ''), char(8288), ''), char(65279), ''), 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),
-            char(64256), 'ff'), char(64257), 'fi'), char(64258), 'fl'), char(64259), 'ffi'),
-            char(64260), 'ffl'), char(64261), 'st'), char(64262), 'st'),
-        replace(replace(replace(replace(replace(replace(replace(
-        replace(replace(replace(replace(replace(replace(replace(old.body,
-            char(173), ''), char(8288), ''), char(65279), ''), 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'),
-            char(64256), 'ff'), char(64257), 'fi'), char(64258), 'fl'), char(64259), 'ffi'),
-            char(64260), 'ffl'), char(64261), 'st'), char(64262), 'st'));
     INSERT INTO articles_fts (rowid, title, body) SELECT id, title, body FROM articles_search WHERE id = new.id;
 END;
