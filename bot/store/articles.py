@@ -79,12 +79,17 @@ _PLAIN_SEARCH_WORD = re.compile(f"[{WORD_CHARS}'’-]+")
 # the letter pairs an umlaut is typed as, and the (case-folded) umlauts written as them.
 _UMLAUT_PAIR = re.compile("[aou]e")
 UMLAUT_AS_PAIR = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue"}
+# The words of an umlaut spelling, and the umlauts (case-folded) a word of it may hold.
+_SEARCH_WORD = re.compile(f"[{WORD_CHARS}]+")
+_UMLAUT = re.compile("[äöü]")
 # GLOB: text then no Latin letter or digit before what follows.
 _NOT_LETTER = "*[^A-Za-z0-9\u00c0-\u024f]"
 # An umlaut guessed for "ae", "oe" or "ue" is checked in the text of each article the index matches only by it;
 # past this many such articles (a common word without its umlaut: "toe" as "tö" is "to"), it is not guessed:
 # reading them all took 0.7 s at 50,000 articles.
 _MAX_UMLAUT_CHECKS = 2000
+# What separates the words of a search that _dotted_spellings looks at one by one (kept by re.split).
+_WORD_APART = re.compile(r"([\s-]+)")
 # The operators other search engines take, at a word's edge ("electric*", "^rocket"): ignored, as before.
 _SEARCH_OPERATORS = "*^"
 # Prune in batches so the delivery loop's writes get the lock between them.
@@ -362,12 +367,18 @@ def _dotted_spellings(text: str) -> list[str]:
     abbreviation printed with a full stop after each letter ("us election" -> "u s election"): at most
     _MAX_SPELLINGS, of its first three such words. (Longer ones are hardly printed so, and a phrase of single
     letters that most English texts hold, "a", "s" from "'s", "i", "t" from "n't", costs a read of them all.)"""
-    words = text.split()
-    short = [at for at, word in enumerate(words) if 2 <= len(word) <= 3 and word.isascii() and word.isalpha()]
+    # Words and what is between them: a word of a hyphenated one counts too ("us-led" finds "U.S.-led", as
+    # keywords find it).
+    words = _WORD_APART.split(text)
+    short = [
+        at
+        for at, word in enumerate(words)
+        if at % 2 == 0 and 2 <= len(word) <= 3 and word.isascii() and word.isalpha()
+    ]
     spellings: list[str] = []
     for count in range(len(short[:3]), 0, -1):
         for chosen in itertools.combinations(short[:3], count):
-            spellings.append(" ".join(" ".join(w) if at in chosen else w for at, w in enumerate(words)))
+            spellings.append("".join(" ".join(w) if at in chosen else w for at, w in enumerate(words)))
     return spellings[:_MAX_SPELLINGS]
 
 
@@ -674,7 +685,12 @@ class ArticleRepo:
                 # As the start of a word: "joe" must not find "Jo" beside "Björn" (the stemmer lets a word go on:
                 # "Götzes" is "götze"). instr (no copy of the text) picks the texts GLOB then checks. Stored text
                 # may be decomposed ("u" + U+0308), as the index and keyword subscriptions read it too.
-                cases = [f(u) for u in umlauts for f in (str.lower, str.capitalize, str.upper)]
+                # Each word with a guessed umlaut, not the whole of a phrase or hyphenated word: that is printed
+                # in other cases than one for all its words ("Bayern München", "FC Köln", "Baden-Württemberg").
+                umlaut_words = dict.fromkeys(
+                    w for u in umlauts for w in _SEARCH_WORD.findall(u) if _UMLAUT.search(w)
+                )
+                cases = [f(w) for w in umlaut_words for f in (str.lower, str.capitalize, str.upper)]
                 printed = dict.fromkeys(unicodedata.normalize(n, c) for c in cases for n in ("NFC", "NFD"))
                 starts = "(instr({0}, ?) > 0 AND (' ' || {0} || ' ') GLOB ?)"
                 found += " AND (id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"

@@ -545,6 +545,28 @@ async def test_search_for_german_typed_without_umlauts_finds_them_and_joe_is_not
     assert "Nothing found" in (await say(emulator, "/search joe")).text
 
 
+async def test_search_for_a_phrase_typed_without_umlauts_finds_it_printed_in_mixed_case(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "bayern muenchen", "fc koeln" or "baden-wuerttemberg" was alerted on "Bayern München",
+    # "FC Köln" and "Baden-Württemberg", but the /search its digest names answered "Nothing found": the umlaut was
+    # looked for in the whole phrase, in one case for all its words ("Bayern münchen", "Fc köln").
+    await store_news(running_bot, "fcb", "Bayern München wins the cup", "Fans filled {k} squares.")
+    await store_news(running_bot, "fck", "1. FC Köln signs a keeper", "The keeper played {k} games.")
+    await store_news(running_bot, "bw", "Baden-Württemberg votes", "Polls closed in {k} towns.")
+    await store_news(running_bot, "jo", "Jo Biden opens a bakery", "Jo Biden sold {k} loaves.")
+    for words, title in (
+        ('"bayern muenchen"', "Bayern München wins"),
+        ('"fc koeln"', "1. FC Köln signs"),
+        ("baden-wuerttemberg", "Baden-Württemberg votes"),
+        ('"baden wuerttemberg"', "Baden-Württemberg votes"),
+    ):
+        reply = await say(emulator, f"/search {words}")
+        assert title in reply.text and "1 article" in reply.text, (words, reply.text)
+    # A phrase still finds the umlaut only where an article prints it.
+    assert "Nothing found" in (await say(emulator, '/search "joe biden"')).text
+
+
 async def test_search_for_a_word_with_a_polish_l_or_danish_o_finds_it_printed_plain(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -590,6 +612,22 @@ async def test_search_finds_a_soft_hyphenated_word_and_lodz_or_orsted_typed_plai
         assert "2 articles" in reply.text, reply.text
 
 
+async def test_search_finds_a_word_printed_with_a_ligature_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # Text copied from a PDF or typeset by some sites prints "ﬁ", "ﬂ" and "ﬃ" as one character each: a chat
+    # following "finance" was alerted on "ﬁnance", but the /search its digest names answered "Nothing found".
+    await store_news(
+        running_bot,
+        "firms",
+        "Small \ufb01rms lack \ufb01nance",
+        "Banks cut \ufb02oor rates in {k} o\ufb03ces.",
+    )
+    for words in ("finance", "Firms", "floor offices", "\ufb01nance"):
+        reply = await say(emulator, f"/search {words}")
+        assert "Small \ufb01rms lack" in reply.text and "1 article" in reply.text, (words, reply.text)
+
+
 async def test_search_finds_an_abbreviation_printed_with_full_stops_as_keywords_do(
     emulator: BotApiEmulator, running_bot: BotApplication
 ) -> None:
@@ -608,6 +646,22 @@ async def test_search_finds_an_abbreviation_printed_with_full_stops_as_keywords_
     for words in ("un", "UN", "u.n."):
         reply = await say(emulator, f"/search {words} water")
         assert "U.N. report" in reply.text and "1 article" in reply.text, (words, reply.text)
+
+
+async def test_search_finds_an_abbreviation_with_full_stops_inside_a_hyphenated_word_as_keywords_do(
+    emulator: BotApiEmulator, running_bot: BotApplication
+) -> None:
+    # A chat following "us-led" was alerted on "U.S.-led" stories, but the /search its digest names answered
+    # "Nothing found": the abbreviation was looked for with its letters apart only in a word of its own.
+    await store_news(
+        running_bot, "strikes", "U.S.-led coalition widens strikes", "Jets flew {k} sorties from the carrier."
+    )
+    await store_news(running_bot, "talks", "Pro-E.U. parties gain seats", "Turnout rose in {k} regions.")
+    for words in ("us-led", "US-led", '"us-led coalition"', "u.s.-led"):
+        reply = await say(emulator, f"/search {words}")
+        assert "U.S.-led coalition" in reply.text and "1 article" in reply.text, (words, reply.text)
+    reply = await say(emulator, "/search pro-eu")
+    assert "Pro-E.U. parties" in reply.text and "1 article" in reply.text, reply.text
 
 
 async def test_search_finds_a_hindi_thai_or_bengali_word_as_a_whole_word(
