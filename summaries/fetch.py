@@ -13,6 +13,7 @@ import asyncio
 import base64
 import codecs
 import concurrent.futures
+import contextlib
 import http.cookiejar
 import ipaddress
 import logging
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 from typing import Literal
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -298,87 +300,51 @@ def meta_charset(html: bytes) -> str | None:
     bytes (where browsers look for it), if it names a known codec that is not UTF-16 or UTF-32 (ASCII bytes
     read as UTF-16 are a page of Chinese-looking letters; browsers read such a page as UTF-8).
 
-    Read as browsers' prescan reads it (the HTML standard's "prescan a byte stream"): a meta's ``charset``
-    attribute, or the charset in its ``content`` only beside ``http-equiv="content-type"``; not inside comments
-    or other tags; a meta naming no known charset is passed over for the next. Any "charset=" was taken before:
-    a description ("Tips on charset=koi8-r") above the real ``<meta charset>`` had the page read as Russian.
+    As browsers' prescan reads it (the HTML standard's "prescan a byte stream"): a meta's ``charset`` attribute,
+    or the charset in its ``content`` only beside ``http-equiv="content-type"``; not inside comments or other
+    tags; a meta naming no known charset is passed over for the next. Any "charset=" was taken before: a
+    description ("Tips on charset=koi8-r") above the real ``<meta charset>`` had the page read as Russian.
     """
-    head = html[:1024]
-    pos = 0
-    while (start := head.find(b"<", pos)) >= 0:
-        if head.startswith(b"<!--", start):
-            end = head.find(b"-->", start + 2)
-            if end < 0:
-                return None
-            pos = end + 3
-            continue
-        tag = _TAG_START.match(head, start)
-        if tag is None:
-            # "<!DOCTYPE ...>", "<?xml ...?>", "</>" and the like end at the next ">"; a "<" alone is text.
-            if head[start + 1 : start + 2] in (b"!", b"/", b"?"):
-                end = head.find(b">", start)
-                if end < 0:
-                    return None
-                pos = end + 1
-            else:
-                pos = start + 1
-            continue
-        attributes, pos = _tag_attributes(head, tag.end())
-        if pos < 0:
-            return None  # the first 1,024 bytes end inside the tag
-        if tag[1].lower() != b"meta":
-            continue
-        codec = _meta_codec(attributes)
-        if codec is not None:
-            return None if codec in _WIDE_CODECS else codec
-    return None
+    # Latin-1 maps every byte to one character: the tags read alike whatever the page's charset.
+    finder = _MetaCharsetFinder()
+    with contextlib.suppress(_Found):
+        finder.feed(html[:1024].decode("latin-1"))
+    codec = finder.codec
+    return None if codec is None or codec in _WIDE_CODECS else codec
 
 
-def _tag_attributes(head: bytes, pos: int) -> tuple[dict[bytes, bytes], int]:
-    """The attributes of the tag whose name ends at ``pos`` (lower-cased, the first of each name, in order), and
-    where the tag ends; -1 when it does not end in ``head``. Linear: every step consumes at least one byte."""
-    attributes: dict[bytes, bytes] = {}
-    while True:
-        while pos < len(head) and head[pos] in _TAG_SPACE:
-            pos += 1
-        if pos >= len(head):
-            return attributes, -1
-        if head[pos] == ord(">"):
-            return attributes, pos + 1
-        attribute = _ATTRIBUTE.match(head, pos)
-        if attribute is None:  # cannot happen: a name may start with any byte but space, "/" and ">"
-            return attributes, -1
-        pos = attribute.end()  # past the end when a quote is not closed: the tag does not end in ``head``
-        value = attribute[2] or attribute[3] or attribute[4] or b""
-        attributes.setdefault(attribute[1].lower(), value.lower())
+class _Found(Exception):
+    """The first meta that names a known charset was read: the rest of the head is not."""
 
 
-def _meta_codec(attributes: dict[bytes, bytes]) -> str | None:
-    """The codec a meta tag's attributes name, as browsers read them; None when they name no known one.
+class _MetaCharsetFinder(HTMLParser):
+    """html.parser reading a page's head for the first meta that names a known charset (meta_charset)."""
 
-    Its ``charset``, or the charset in its ``content`` when it also says ``http-equiv="content-type"``: whichever
-    comes first (a ``content`` naming no charset does not count).
-    """
-    for name, value in attributes.items():
-        if name == b"charset":
-            label = value
-            break
-        if name == b"content" and (named := _META_CHARSET.search(value)) is not None:
-            if attributes.get(b"http-equiv") != b"content-type":
-                return None
-            label = named[1]
-            break
-    else:
-        return None
-    return charset_of("text/html; charset=" + label.strip().decode("ascii", "replace"))
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.codec: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "meta":
+            return
+        first = dict(reversed(attrs))  # the first of each name, as browsers take it, in order
+        for name, value in first.items():
+            if name == "charset":
+                label = value or ""
+                break
+            if name == "content" and (named := _META_CHARSET.search(value or "")) is not None:
+                if (first.get("http-equiv") or "").strip().lower() != "content-type":
+                    return
+                label = named[1]
+                break
+        else:
+            return
+        self.codec = charset_of("text/html; charset=" + label.strip())
+        if self.codec is not None:
+            raise _Found
 
 
-# A start tag's name ("<meta", "<div"), before its attributes.
-_TAG_START = re.compile(rb"<([A-Za-z][^\s/>]*)")
-_TAG_SPACE = frozenset(b" \t\n\r\f/")
-# An attribute: its name, then "=" and a quoted or bare value (an unclosed quote runs to the end, as in browsers).
-_ATTRIBUTE = re.compile(rb"""([^\s/>][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?""")
-_META_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+_META_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 
 
 def _only_stray_letters(text: str) -> bool:
