@@ -13,6 +13,7 @@ import asyncio
 import base64
 import codecs
 import concurrent.futures
+import contextlib
 import http.cookiejar
 import ipaddress
 import logging
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 from typing import Literal
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -296,18 +298,53 @@ _READ_AS = {
 def meta_charset(html: bytes) -> str | None:
     """The charset a page's ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` names in its first 1,024
     bytes (where browsers look for it), if it names a known codec that is not UTF-16 or UTF-32 (ASCII bytes
-    read as UTF-16 are a page of Chinese-looking letters; browsers read such a page as UTF-8)."""
-    for tag in _META_TAG.finditer(html[:1024]):
-        named = _META_CHARSET.search(tag[0])
-        if named is None:
-            continue
-        codec = charset_of("text/html; charset=" + named[1].decode("ascii"))
-        return None if codec is None or codec in _WIDE_CODECS else codec
-    return None
+    read as UTF-16 are a page of Chinese-looking letters; browsers read such a page as UTF-8).
+
+    As browsers' prescan reads it (the HTML standard's "prescan a byte stream"): a meta's ``charset`` attribute,
+    or the charset in its ``content`` only beside ``http-equiv="content-type"``; not inside comments or other
+    tags; a meta naming no known charset is passed over for the next. Any "charset=" was taken before: a
+    description ("Tips on charset=koi8-r") above the real ``<meta charset>`` had the page read as Russian.
+    """
+    # Latin-1 maps every byte to one character: the tags read alike whatever the page's charset.
+    finder = _MetaCharsetFinder()
+    with contextlib.suppress(_Found):
+        finder.feed(html[:1024].decode("latin-1"))
+    codec = finder.codec
+    return None if codec is None or codec in _WIDE_CODECS else codec
 
 
-_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+class _Found(Exception):
+    """The first meta that names a known charset was read: the rest of the head is not."""
+
+
+class _MetaCharsetFinder(HTMLParser):
+    """html.parser reading a page's head for the first meta that names a known charset (meta_charset)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.codec: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "meta":
+            return
+        first = dict(reversed(attrs))  # the first of each name, as browsers take it, in order
+        for name, value in first.items():
+            if name == "charset":
+                label = value or ""
+                break
+            if name == "content" and (named := _META_CHARSET.search(value or "")) is not None:
+                if (first.get("http-equiv") or "").strip().lower() != "content-type":
+                    return
+                label = named[1]
+                break
+        else:
+            return
+        self.codec = charset_of("text/html; charset=" + label.strip())
+        if self.codec is not None:
+            raise _Found
+
+
+_META_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 
 
 def _only_stray_letters(text: str) -> bool:

@@ -325,7 +325,8 @@ def looks_like_feed(data: bytes, charset: str | None = None) -> bool:
         head = wide.lstrip("\ufeff \t\r\n").encode("utf-8")[:4096]
     if head.startswith(b"{"):
         # JSON has no key order: "version" may come after every item, so the whole document is searched.
-        return _JSON_FEED_MARK.search(data) is not None
+        whole = data if wide is None else (wide_text(data, charset) or "").encode("utf-8")
+        return _JSON_FEED_MARK.search(whole) is not None
     match = _FEED_ROOT.search(head)
     if match is None:
         return False
@@ -401,6 +402,11 @@ def parse_feed(
     """
     if not data or not data.strip():
         raise FeedError("The feed is empty.")
+    wide_json = wide_text(data, charset)
+    if wide_json is not None and wide_json.lstrip("\ufeff \t\r\n").startswith("{"):
+        # JSON saved as UTF-16 or UTF-32 (as Windows tools save it): its bytes do not start with "{", or start
+        # with "{" and a NUL, and it was refused as no feed or as invalid JSON.
+        return _parse_json_feed(wide_json.encode("utf-8"), url, max_items)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
         return _parse_json_feed(data, url, max_items, charset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import os
 import pty
 import random
@@ -746,6 +747,28 @@ async def test_summarize_and_ingest_read_a_utf16_feed_without_a_byte_order_mark_
     lines = out.splitlines()
     assert len(lines) == 2 and all(line.startswith("added") for line in lines), out
     assert title in lines[0], out
+
+
+def test_summarize_and_ingest_read_a_json_feed_file_saved_as_utf16(tmp_path: Path) -> None:
+    # Windows tools save JSON as UTF-16 with a byte order mark: the file was "JSON, but not a JSON Feed".
+    items = []
+    for n, article in enumerate((ARTICLE, OTHER), 1):
+        title, body = article.split("\n\n", 1)
+        items.append({"id": str(n), "url": f"https://news.example/{n}", "title": title, "content_text": body})
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Test", "items": items}
+    path = tmp_path / "export.json"
+    path.write_bytes(json.dumps(doc).encode("utf-16"))
+    title = ARTICLE.split("\n\n", 1)[0]
+    result = newsbot("summarize", str(path), "-n", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2 and title in result.stderr, (result.stdout, result.stderr)
+    result = newsbot(
+        "ingest", "--quiet", str(path), cwd=tmp_path, NEWSBOT_DB_PATH=str(tmp_path / "db.sqlite3")
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(line.startswith("added") for line in lines), result.stdout
+    assert title in lines[0], result.stdout
 
 
 async def test_summarize_of_a_paywalled_page_says_on_stderr_that_only_its_start_was_read(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import gzip
 import hashlib
 import json
@@ -1012,6 +1013,34 @@ async def test_a_json_feed_is_read_in_the_charset_its_server_names(
         await db.feeds.add(url, (), None, clock.now() - 60)
     await service.poll_due_feeds(clock.now())
     assert sorted(a.title for a in await db.articles.latest(10)) == ["Café owners in Zürich", title]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "encoded"),
+    [
+        # Saved by a Windows tool, with a byte order mark: its first bytes are no "{".
+        ("application/feed+json", lambda doc: doc.encode("utf-16")),
+        ("application/feed+json", lambda doc: codecs.BOM_UTF16_BE + doc.encode("utf-16-be")),
+        ("application/feed+json", lambda doc: doc.encode("utf-32")),
+        # No byte order mark, its charset named by the server: "{" and a NUL, read as UTF-8, was invalid JSON.
+        ("application/feed+json; charset=utf-16le", lambda doc: doc.encode("utf-16-le")),
+        ("application/feed+json; charset=utf-16be", lambda doc: doc.encode("utf-16-be")),
+    ],
+)
+async def test_a_json_feed_in_utf16_or_utf32_is_read(
+    service: IngestService, db: Database, clock: FakeClock, news_site: NewsSite, content_type: str,
+    encoded: Callable[[str], bytes],
+) -> None:  # fmt: skip
+    # Refused at every poll: "That is not a news feed (no RSS, Atom or JSON Feed found)."
+    title = "Café owners in Zürich welcome the vote"
+    item = {"id": "1", "url": news_site.url("/press/1"), "title": title, "content_text": "The council voted."}
+    doc = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Press", "items": [item]})
+    url = news_site.add("/press.json", encoded(doc), content_type=content_type)
+    await db.feeds.add(url, (), None, clock.now() - 60)
+    await service.poll_due_feeds(clock.now())
+    [feed] = await db.feeds.list()
+    assert feed.last_error is None and feed.title == "Press"
+    assert [a.title for a in await db.articles.latest(10)] == [title]
 
 
 async def test_a_feed_a_page_names_is_read_in_the_charset_its_server_names(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import socket
 import ssl
@@ -1458,6 +1459,32 @@ async def test_a_utf16_feed_link_without_a_byte_order_mark_is_told_as_a_feed(
     url = news_site.add(
         "/wide.xml", feed.encode(encoding), content_type=f"application/rss+xml; charset={charset}"
     )
+    reply = await say(emulator, f"/summary {url}")
+    assert reply.text == (
+        "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."
+    )
+    assert await services_of(running_bot).db.articles.get_by_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "charset"), [("utf-16", None), ("utf-32", None), ("utf-16-le", "utf-16le")]
+)
+async def test_a_utf16_json_feed_link_is_told_as_a_feed(
+    emulator: BotApiEmulator,
+    running_bot: BotApplication,
+    news_site: NewsSite,
+    encoding: str,
+    charset: str | None,
+) -> None:
+    # A JSON Feed saved as UTF-16 (with a byte order mark, or without one and named by its server) and served as
+    # text, as servers serve a file they do not know, was not known as a feed: its JSON was summarized as text.
+    body = " ".join(["The harbour board raised ferry fares on Monday, the first rise in six years."] * 3)
+    item = {"id": "1", "url": "https://news.example/a", "title": "Ferry fares rise", "content_text": body}
+    doc = json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Harbour news", "items": [item]}
+    )
+    content_type = "text/plain" + (f"; charset={charset}" if charset else "")
+    url = news_site.add("/wide.json", doc.encode(encoding), content_type=content_type)
     reply = await say(emulator, f"/summary {url}")
     assert reply.text == (
         "⚠️ That link is a news feed, not an article. The bot's administrators can add it with /addfeed."

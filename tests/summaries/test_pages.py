@@ -103,6 +103,37 @@ def test_a_page_is_read_in_the_charset_its_meta_names_when_its_server_names_none
         assert "dijo “sí” en" in extract_page(html, "https://noticias.example/tranvia", charset).text, meta
 
 
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        # "charset=" in another meta's content, above the real one: the page was read as Russian.
+        (
+            '<meta name="description" content="Set charset=koi8-r for old mail"><meta charset="windows-1252">',
+            "cp1252",
+        ),
+        ('<meta property="og:description" content="charset=koi8-r"><meta charset="iso-8859-1">', "cp1252"),
+        # ... also above a real UTF-8 meta, on a UTF-8 page with one stray Windows-1252 byte: all of it Russian.
+        ('<meta name="keywords" content="charset=koi8-r"><meta charset="utf-8">', "utf-8"),
+        # A meta in a comment or in another tag's attribute is no meta; content counts only beside http-equiv.
+        ('<!-- <meta charset="koi8-r"> --><meta charset="windows-1252">', "cp1252"),
+        ('<link title="<meta charset=koi8-r>"><meta charset="windows-1252">', "cp1252"),
+        (
+            '<meta content="text/html; charset=koi8-r"><meta content="text/html; charset=windows-1252" '
+            'http-equiv="Content-Type">',
+            "cp1252",
+        ),
+    ],
+)
+def test_only_a_meta_charset_or_a_content_type_meta_names_a_pages_charset(head: str, encoding: str) -> None:
+    sentence = "El niño dijo “sí” en España — al fin."
+    story = "<article>" + f"<p>{sentence}</p>" * 6 + "</article>"
+    html = f"<html><head>{head}<title>Tranvía</title></head><body>{story}</body></html>".encode(encoding)
+    if encoding == "utf-8":
+        html = html.replace(b"</article>", b"<p>Caf\xe9 owners agreed.</p></article>")  # a stray byte
+    text = extract_page(html, "https://noticias.example/tranvia").text
+    assert sentence in text, text
+
+
 def test_a_page_that_names_no_charset_is_guessed_from_its_text_not_its_head() -> None:
     # Guessed from the page's first bytes alone (its markup, all ASCII), Cyrillic came out as question marks.
     story = (
