@@ -51,6 +51,36 @@ def chat_service(r: Rig) -> ChatService:
     return ChatService(db=r.db, settings=r.settings, clock=r.clock, delivery=r.delivery)
 
 
+async def digest_chat_with_a_story(r: Rig, times: str = "08:00", *, quiet: str | None = None) -> ChatService:
+    """Chat 7 following sport, with a digest at ``times`` (UTC; quiet hours ``quiet``) and a match report
+    waiting for it; returns the ChatService its settings go through."""
+    chats = chat_service(r)
+    await add_chat(r, 7, topics=("sport",))
+    await chats.set_digest_times(7, [times])
+    if quiet is not None:
+        await chats.apply(7, ["quiet", quiet])
+    await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], r.clock.now())
+    return chats
+
+
+def apply_as_the_digest_is_recorded(
+    r: Rig, monkeypatch: pytest.MonkeyPatch, chats: ChatService, change: list[str]
+) -> asyncio.Event:
+    """Make chat 7's /settings ``change`` land once, after the digest sender read the chat and before it records
+    the digest; the event is set once it has."""
+    record = r.db.chats.record_digest
+    landed = asyncio.Event()
+
+    async def change_then_record(chat_id: int, **kwargs: Any) -> None:
+        if not landed.is_set():
+            landed.set()
+            await chats.apply(7, change)
+        await record(chat_id, **kwargs)
+
+    monkeypatch.setattr(r.db.chats, "record_digest", change_then_record)
+    return landed
+
+
 @pytest.mark.parametrize(
     ("change", "then"),
     [
@@ -81,10 +111,7 @@ async def test_a_settings_change_just_after_digest_time_sends_the_digest_due(
     # now, as a digest already being sent does, and the next is counted from it.
     clock = FakeClock(utc(2026, 1, 5, 7))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        chats = await digest_chat_with_a_story(r)
         clock.set(utc(2026, 1, 5, 8) + 3)
         await chats.apply(7, list(change))
         assert await r.delivery.send_due_digests(clock.now()) == 1
@@ -113,11 +140,7 @@ async def test_a_change_while_quiet_hours_hold_a_digest_still_sends_it(
     # instead of sending it at once.
     clock = FakeClock(utc(2026, 1, 5, 6))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, [times])
-        await chats.apply(7, ["quiet", "07:00-09:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        chats = await digest_chat_with_a_story(r, times, quiet="07:00-09:00")
         clock.set(utc(2026, 1, 5, 8))
         assert await r.delivery.send_due_digests(clock.now()) == 0  # held by quiet hours
         clock.set(utc(2026, 1, 5, 8, 30))
@@ -135,10 +158,7 @@ async def test_digest_times_moved_later_before_the_digest_is_due_send_it_at_the_
     # (Only a digest already owed, due or waiting for a retry, keeps its old time.)
     clock = FakeClock(utc(2026, 1, 5, 6))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        chats = await digest_chat_with_a_story(r)
         clock.set(utc(2026, 1, 5, 7))
         await chats.apply(7, ["digest", "18:00"])
         clock.set(utc(2026, 1, 5, 8) + 5)
@@ -200,24 +220,11 @@ async def test_a_settings_change_landing_as_a_sent_digest_is_recorded_sets_the_n
     # followed the old one once (tomorrow's 08:00 UTC, not 08:00 in Tokyo tonight).
     clock = FakeClock(utc(2026, 1, 5, 7))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
-        record = r.db.chats.record_digest
-        changed = False
-
-        async def change_then_record(chat_id: int, **kwargs: Any) -> None:
-            nonlocal changed
-            if not changed:
-                changed = True
-                await chats.apply(7, list(change))
-            await record(chat_id, **kwargs)
-
-        monkeypatch.setattr(r.db.chats, "record_digest", change_then_record)
+        chats = await digest_chat_with_a_story(r)
+        changed = apply_as_the_digest_is_recorded(r, monkeypatch, chats, list(change))
         clock.set(utc(2026, 1, 5, 8))
         assert await r.delivery.send_due_digests(clock.now()) == 1
-        assert changed
+        assert changed.is_set()
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == then
 
@@ -232,10 +239,7 @@ async def test_a_new_timezone_chosen_while_a_digest_fails_sets_the_next_digest(
     # it due: a timezone chosen while it was being sent was kept, but the next digest came at the old zone's time.
     clock = FakeClock(utc(2026, 1, 5, 7))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        chats = await digest_chat_with_a_story(r)
 
         async def change_then_fail(*args: Any, **kwargs: Any) -> tuple[int, float | None]:
             await chats.apply(7, ["timezone", "Asia/Tokyo"])
@@ -263,25 +267,11 @@ async def test_quiet_hours_changed_as_a_digest_is_held_by_them_hold_it_by_the_ne
     # brought the digest at 09:00.
     clock = FakeClock(utc(2026, 1, 5, 6))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await chats.apply(7, ["quiet", "07:00-09:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
-        record = r.db.chats.record_digest
-        changed = False
-
-        async def change_then_record(chat_id: int, **kwargs: Any) -> None:
-            nonlocal changed
-            if not changed:
-                changed = True
-                await chats.apply(7, ["quiet", quiet])
-            await record(chat_id, **kwargs)
-
-        monkeypatch.setattr(r.db.chats, "record_digest", change_then_record)
+        chats = await digest_chat_with_a_story(r, quiet="07:00-09:00")
+        changed = apply_as_the_digest_is_recorded(r, monkeypatch, chats, ["quiet", quiet])
         clock.set(utc(2026, 1, 5, 8))
         assert await r.delivery.send_due_digests(clock.now()) == 0  # held
-        assert changed
+        assert changed.is_set()
         chat = await r.db.chats.get(7)
         assert chat is not None and chat.next_digest_at == sent_at
         clock.set(sent_at)
@@ -1029,10 +1019,7 @@ async def test_a_clock_put_right_backwards_does_not_stop_digests(
     # The machine's clock ran a week ahead and was then corrected.
     clock = FakeClock(utc(2026, 1, 10, 7))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        await digest_chat_with_a_story(r)
         clock.set(utc(2026, 1, 10, 8))
         assert await r.delivery.send_due_digests(clock.now()) == 1
         clock.set(utc(2026, 1, 3, 9))
@@ -2103,10 +2090,7 @@ async def test_a_tick_that_found_a_digest_due_as_it_was_recorded_sends_no_second
     # out at once as a second digest.
     clock = FakeClock(utc(2026, 1, 5, 7))
     async with rig(tmp_path, emulator, clock) as r:
-        chats = chat_service(r)
-        await add_chat(r, 7, topics=("sport",))
-        await chats.set_digest_times(7, ["08:00"])
-        await r.delivery.plan_alerts([await store_article(r, "Match report", topics=("sport",))], clock.now())
+        await digest_chat_with_a_story(r)
         due_digests = r.db.chats.due_digests
         overlapped = False
 
