@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.context import BotApplication
 from bot.delivery.service import CATCHUP_GATHER_SECONDS
@@ -886,74 +888,66 @@ async def test_a_story_stored_before_a_crash_and_never_planned_is_alerted_after_
         assert "Result before the crash" in alert.text
 
 
-async def test_an_apple_harvest_story_is_not_alerted_to_a_chat_following_technology(
-    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
+@pytest.mark.parametrize(
+    ("topic", "other_sense", "the_topic"),
+    [
+        # "Apple" alone made a story technology: a local feed's orchard story was an alert to every chat following
+        # technology.
+        (
+            "technology",
+            (
+                "Apple picking season opens early in Kent orchards",
+                "Growers say the warm spring means picking has started two weeks early. Pickers filled crates of "
+                "Bramley and Gala apples on Monday, and the farm expects its best crop in years.",
+            ),
+            (
+                "Apple unveils a new iPhone",
+                "Apple showed its latest iPhone at an event in California, with a faster processor and a brighter "
+                "screen. The phone goes on sale next month.",
+            ),
+        ),
+        # "river bank" kept only "river" from counting for business, so "bank" still did: a riverside path giving
+        # way was an alert to every chat following business.
+        (
+            "business",
+            (
+                "River bank collapses after heavy rain",
+                "Part of the river bank gave way overnight after heavy rain, and the footpath along the bank has "
+                "been closed. Residents said the bank had been wearing away for years.",
+            ),
+            (
+                "Bank profits soar",
+                "The bank made a record profit as interest rates rose, and will pay shareholders a bigger dividend.",
+            ),
+        ),
+    ],
+)
+async def test_a_story_using_a_topics_word_in_another_sense_is_not_alerted_to_a_chat_following_it(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    news_site: NewsSite,
+    clock: FakeClock,
+    make_bot: MakeBot,
+    topic: str,
+    other_sense: tuple[str, str],
+    the_topic: tuple[str, str],
 ) -> None:
-    # "Apple" alone made a story technology: a local feed's orchard story was an alert to every chat following
-    # technology. A feed that declares no topic is tagged by its text alone.
+    # A feed that declares no topic is tagged by its text alone.
     feed = news_site.feed_url("local")
     # No pause between two messages to one chat: a second alert would come at once.
     settings = make_settings(
         tmp_path, emulator, feeds=feed, feed_interval_seconds=60, rate_chat_interval_seconds=0
     )
     async with make_bot(settings=settings, clock=clock) as app:
-        await subscribe(app, emulator, 42, "technology")
+        await subscribe(app, emulator, 42, topic)
         await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
         published = datetime.fromtimestamp(clock.now() + 30, UTC)
-        await news_site.publish(
-            "local",
-            "Apple picking season opens early in Kent orchards",
-            "Growers say the warm spring means picking has started two weeks early. Pickers filled crates of "
-            "Bramley and Gala apples on Monday, and the farm expects its best crop in years.",
-            published=published,
-        )
-        await news_site.publish(
-            "local",
-            "Apple unveils a new iPhone",
-            "Apple showed its latest iPhone at an event in California, with a faster processor and a brighter "
-            "screen. The phone goes on sale next month.",
-            published=published,
-        )
+        for title, body in (other_sense, the_topic):
+            await news_site.publish("local", title, body, published=published)
         clock.advance(61)
 
         alert = await emulator.next_message(chat_id=42, timeout=10)
 
-        assert "Apple unveils a new iPhone" in alert.text
-        await emulator.wait_for_idle(quiet=0.3)
-        assert [m.text for m in emulator.messages(42)] == [alert.text]
-
-
-async def test_a_river_bank_story_is_not_alerted_to_a_chat_following_business(
-    tmp_path: Path, emulator: BotApiEmulator, news_site: NewsSite, clock: FakeClock, make_bot: MakeBot
-) -> None:
-    # "river bank" kept only "river" from counting for business, so "bank" still did: a riverside path giving way
-    # was an alert to every chat following business. A feed that declares no topic is tagged by its text alone.
-    feed = news_site.feed_url("local")
-    # No pause between two messages to one chat: a second alert would come at once.
-    settings = make_settings(
-        tmp_path, emulator, feeds=feed, feed_interval_seconds=60, rate_chat_interval_seconds=0
-    )
-    async with make_bot(settings=settings, clock=clock) as app:
-        await subscribe(app, emulator, 42, "business")
-        await wait_until(lambda: news_site.hits(feed.removeprefix(news_site.base_url)) >= 1)
-        published = datetime.fromtimestamp(clock.now() + 30, UTC)
-        await news_site.publish(
-            "local",
-            "River bank collapses after heavy rain",
-            "Part of the river bank gave way overnight after heavy rain, and the footpath along the bank has been "
-            "closed. Residents said the bank had been wearing away for years.",
-            published=published,
-        )
-        await news_site.publish(
-            "local",
-            "Bank profits soar",
-            "The bank made a record profit as interest rates rose, and will pay shareholders a bigger dividend.",
-            published=published,
-        )
-        clock.advance(61)
-
-        alert = await emulator.next_message(chat_id=42, timeout=10)
-
-        assert "Bank profits soar" in alert.text
+        assert the_topic[0] in alert.text
         await emulator.wait_for_idle(quiet=0.3)
         assert [m.text for m in emulator.messages(42)] == [alert.text]
