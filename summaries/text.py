@@ -1335,6 +1335,15 @@ _BRAND_NAME_GOES_ON = {
 }
 
 
+# A show named with "!" that opens the sentence: "On Jimmy Kimmel Live! Daniels appears to question it." was cut
+# after "Live!". Only a sentence that so far is an opening preposition and names in capitals: "We are live! The
+# show starts." and "He appeared on Jimmy Kimmel Live! The host asked." still end at the "!".
+_SHOW_OPENING = re.compile(
+    r"(?:(?:[A-Z][a-z]+ing|Asked|Interviewed)\s+on|On|In|During|At|From|After|Before|Via)\s+"
+    r"(?:(?:[A-Z][\w'’.&-]*\s+){1,5}Live|(?:[A-Z][\w'’.&-]*\s+){0,4}(?:E|Yahoo|Jeopardy))!"
+)
+
+
 def _name_goes_on(tail: str, piece: str) -> bool:
     """Whether ``piece`` goes on with a name ending in "!" or "?" that nupunkt took for a sentence end."""
     if _NAME_MARK_END.search(tail) is None:
@@ -1374,6 +1383,11 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
                 and (_DOTTED_END.search(tail) or _LOWER_ABBREVIATION_END.search(tail))
             )
             or _name_goes_on(tail, piece)
+            or (
+                len(groups[-1]) == 1
+                and piece[:1].isupper()
+                and _SHOW_OPENING.fullmatch(groups[-1][0]) is not None
+            )
             or _rtl_title_goes_on(tail, piece)
             or (
                 groups[-1][0][:1] in _QUOTE_OPENINGS

@@ -1332,6 +1332,25 @@ def test_names_with_an_exclamation_or_question_mark_do_not_end_sentences() -> No
     ]
 
 
+def test_a_show_named_with_an_exclamation_mark_does_not_cut_the_sentence_it_opens() -> None:
+    # nupunkt cut after "Live!": a summary read "On Jimmy Kimmel Live!" and then "Daniels appears to ...".
+    for sentence in (
+        "On Jimmy Kimmel Live! Daniels appears to question the harbour plan.",
+        "Speaking on ABC's Jimmy Kimmel Live! Tuesday, the ferryman laughed it off.",
+        "On Jeopardy! Marsh won the car and the ferry tickets.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+    # A real exclamation still ends its sentence, also after the show's name.
+    assert split_sentences(
+        "We are live! The show starts. He appeared on Jimmy Kimmel Live! The host asked."
+    ) == [
+        "We are live!",
+        "The show starts.",
+        "He appeared on Jimmy Kimmel Live!",
+        "The host asked.",
+    ]
+
+
 def test_a_quoted_question_stays_with_its_speaker() -> None:
     # nupunkt cut after the quote's "?": a feed item's summary read "Marsh said, refusing to answer directly."
     for sentence in (
