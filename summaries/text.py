@@ -1492,6 +1492,14 @@ def _chunk(sentence: str) -> list[str]:
     return out
 
 
+# A list flattened onto one line ("... on Tuesday. * Power goes to ...  • Work starts ..."): the splitters left the
+# marker at the end of one sentence ("... on Tuesday. *") or at the start of the next ("• Work starts ..."). Only
+# where a sentence ends or starts: "U.S. - China talks" keeps its dash.
+_INLINE_BULLET = re.compile(r"[-*•·▪►■●◦‣]")
+_INLINE_BULLET_END = re.compile(r"(?<=[.!?…\"'”’)])\s+[-*•·▪►■●◦‣]$")
+_INLINE_BULLET_START = re.compile(r"^(?:[-*•·▪►■●◦‣]\s+)+(?=\S)")
+
+
 def split_sentences(text: str, language: str = "english") -> list[str]:
     """Sentences of a text (paragraph breaks are hard boundaries); run-on text is cut into word chunks."""
     language = language_name(language) or "english"
@@ -1509,7 +1517,8 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
         # its own marks, which the English splitter does not know.
         own = language if language != "english" or para.isascii() else _script_language(para[:5000].lower())
         for sent in _split_paragraph(para, own or language):
-            out.extend(c for c in _chunk(sent) if c)
+            sent = _INLINE_BULLET_START.sub("", _INLINE_BULLET_END.sub("", sent))
+            out.extend(c for c in _chunk(sent) if c and _INLINE_BULLET.fullmatch(c) is None)
     return out
 
 

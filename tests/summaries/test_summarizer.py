@@ -163,6 +163,16 @@ def test_list_items_reach_the_summary_without_their_markers() -> None:
     assert all(s in expected for s in summarize(text, 3, title=TITLE))
 
 
+@pytest.mark.parametrize("marker", ["*", "•", "-", "▪"])
+def test_list_items_run_onto_one_line_reach_the_summary_without_their_markers(marker: str) -> None:
+    # A list flattened onto one line: the splitter left "*" at the end of the sentence before ("... on Tuesday. *")
+    # and "•" or "-" at the start of the next ("• Power goes to ...").
+    sentences = GENUINE[:3]
+    text = f" {marker} ".join(sentences)
+    assert summarize(text, 3, algorithm="lead") == sentences
+    assert summarize(text, 3, title=TITLE) == sentences
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
