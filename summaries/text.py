@@ -100,6 +100,14 @@ _DATELINE = re.compile(
     r"(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
     re.IGNORECASE,
 )
+# A stamp's time of day after its date: "10:30", "at 9:30 a.m. EST", "10:30am BST". Its zone only from a list,
+# in capitals: read in any case, "[A-Z]{2,4}" took the story's first word ("Published on 3 May 2024, 10:00 The
+# farm opened ..." left "farm opened ..."), or "US" of "US officials said ...".
+_STAMP_ZONE = (
+    r"(?-i:UTC|GMT|BST|IST|CET|CEST|EET|EEST|WET|WEST|MSK|JST|KST|HKT|SGT|AEST|AEDT|AWST|NZST|NZDT|"
+    r"EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|ET|CT|MT|PT)\b"
+)
+_STAMP_TIME = r"(?:\s*[,|-]\s*|\s+)(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\b\.?)?(?:\s*" + _STAMP_ZONE + r")?"
 # The date starts with a capital or a digit, whatever the case of the keyword, and no clause follows it:
 # "Published in 2016, the report found ..." is a sentence (the stamps below likewise). A blog's "Posted by Jo
 # Marsh on November 19, 2019, 6:21 AM EST" names its author before the date. Atomic, so that a comma after
@@ -107,8 +115,7 @@ _DATELINE = re.compile(
 # on 12 March 2025, 09:30 GMT, updated ..." left "T, updated ...".
 _DATELINE_PREFIX = re.compile(
     r"^\s*(?>(?:published|posted|updated)(?:\s+by(?:\s+(?-i:[A-Z])[\w.'’-]*){1,4})?(?:\s+on)?\s+"
-    r"(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
-    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*)(?![,;])",
+    r"(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:" + _STAMP_TIME + r")?\s*[-–—|:]?\s*)(?![,;])",
     re.IGNORECASE,
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
@@ -149,7 +156,7 @@ _BYLINE_PREFIX = re.compile(
 )
 _STAMP_PREFIX = re.compile(
     r"^\s*(?>\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
-    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?)(?![,;])",
+    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}(?:" + _STAMP_TIME + r")?\s*\.?\s*(?:\|\s*\.?\s*)?)(?![,;])",
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(

@@ -1463,6 +1463,23 @@ def test_a_dateline_with_a_second_stamp_after_a_comma_leaves_no_fragment() -> No
         assert clean_text(f"{header}\n\n{STORY}") == STORY
 
 
+def test_a_stamp_with_its_time_of_day_is_cut_whole_and_the_story_kept_whole() -> None:
+    # The time after the date stayed: "10:30 BST" or "at 10:30" became a summary sentence, or opened the story's
+    # first one; and a zone read in any case took the story's first word ("farm opened on Tuesday.").
+    for stamp in (
+        "Updated: 5 May 2025 10:30 BST",
+        "Last updated 5 May 2025 10:30am",
+        "Posted on 05/05/2025 at 10:30",
+        "Published 5 May 2025 10:30 GMT",
+        "Published on 3 May 2024, 10:00",
+        "Published on 3 May 2024, 10:00 a.m. ET",
+    ):
+        for story in (STORY, "US officials said the farm opened on Tuesday."):
+            assert clean_text(f"{stamp}\n\n{story}") == story, stamp
+            assert clean_text(f"{stamp} {story}") == story, stamp
+            assert summarize(f"{stamp}\n{story}\n{GENUINE[0]}", 3) == [story, GENUINE[0]], stamp
+
+
 def test_datelines_in_each_keyword_are_dropped() -> None:
     # A keyword dropped from the list left its datelines at the top of the text (and of short summaries).
     for dateline, story in (
