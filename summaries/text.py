@@ -1290,14 +1290,32 @@ _LOWER_ABBREVIATION_END = re.compile(
 )
 
 
+# ... and a name glued on so, the space gone after a capitalised word ("... on Tuesday.Police said ...", "... in
+# London.The farm ..."); a title before a name is no end ("Capt.Smith"), nor three letters or fewer ("Mr.Smith").
+_GLUED_AFTER_NAME = re.compile(r"(?<![\w.])([A-Z][a-z]{3,})([.!?][\"'”’)\]]*)(?=[A-Z][a-z]+\s)")
+_GLUED_TITLES = frozenset(
+    "Assn Atty Brig Bros Capt Cmdr Corp Dept Govt Insp Inst Intl Msgr Natl Pres Prof Sept Supt Univ".split()  # noqa: SIM905
+)
+
+
 def _split_missed_ends(sentence: str) -> list[str]:
+    # Where each sentence the splitter missed ends, and where the next starts.
+    cuts = [
+        (match.end(2), match.end())
+        for match in _MISSED_END.finditer(sentence)
+        if match.group(1) not in _LOWER_ABBREVIATIONS  # in lower case, as _MISSED_END matched it
+    ]
+    cuts.extend(
+        (match.end(2), match.end(2))
+        for match in _GLUED_AFTER_NAME.finditer(sentence)
+        if match.group(1) not in _GLUED_TITLES
+    )
+    cuts.sort()
     out: list[str] = []
     start = 0
-    for match in _MISSED_END.finditer(sentence):
-        if match.group(1) in _LOWER_ABBREVIATIONS:  # in lower case, as _MISSED_END matched it
-            continue
-        out.append(sentence[start : match.end(2)])
-        start = match.end()
+    for end, next_start in cuts:
+        out.append(sentence[start:end])
+        start = next_start
     out.append(sentence[start:])
     return out
 

@@ -206,6 +206,24 @@ def test_sentences_glued_without_a_space_are_told_apart() -> None:
     assert split_sentences(address) == [address]
 
 
+def test_sentences_glued_after_a_name_are_told_apart() -> None:
+    # Only a word in lower case ended a glued sentence: "... opened in Brackwater.Police closed ..." and "... on
+    # Tuesday.The board ..." each came as one sentence in the summary.
+    for first, second in (
+        ("The ferry terminal reopened in Brackwater.", "Police closed the harbour road until the morning."),
+        ("The board met on Tuesday.", "The vote on the new timetable is in June."),
+    ):
+        assert split_sentences(f"{first}{second}") == [first, second]
+        assert summarize(f"{first}{second}", 3) == [first, second]
+    # A title before a name, and a short abbreviation, go on with it.
+    for sentence in (
+        "The ferry was saved by Capt.Jo Marsh on Tuesday.",
+        "The ferry was saved by Mr.Marsh on Tuesday.",
+        "Write to www.Harbour.Board today.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+
+
 def test_german_abbreviations_do_not_end_sentences() -> None:
     assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
         "Das ist z.B. gut.",
