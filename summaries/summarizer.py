@@ -116,6 +116,7 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
             or _cut_without_mark(text, cleaned, sentences[-1], stop_words(lang))
         ):
             sentences.pop()  # the feed cut its teaser mid-sentence: "... mit einem...", "... throughou [...]"
+    sentences = _without_name_lines(sentences, cleaned)
     toks = [words(s) for s in sentences]
     sw = stop_words(lang)
     if lang in _BIGRAM_LANGUAGES:
@@ -136,6 +137,22 @@ def prepare(text: str, title: str | None = None, language: str | None = None) ->
         title_stems=stems(words(title), lang) if title else [],
         language=lang,
     )
+
+
+# A line that is only a name, two or three words in capitals ("Jo Marsh" under a photo, a speaker's name before
+# a quote): no sentence, but a text with no more sentences than asked for showed it as one.
+_NAME_LINE = re.compile(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,2}")
+
+
+def _without_name_lines(sentences: list[str], cleaned: str) -> list[str]:
+    """``sentences`` without the lines that are only a name, unless nothing else is left."""
+    names = [s for s in sentences if _NAME_LINE.fullmatch(s) and all(w[0].isupper() for w in s.split())]
+    if not names:
+        return sentences
+    lines = {" ".join(line.split()) for line in cleaned.split("\n")}
+    dropped = {s for s in names if " ".join(s.split()) in lines}
+    kept = [s for s in sentences if s not in dropped]
+    return kept or sentences
 
 
 def _cut_without_mark(text: str, cleaned: str, last: str, stop: frozenset[str]) -> bool:

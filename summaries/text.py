@@ -100,6 +100,14 @@ _DATELINE = re.compile(
     r"(?=[^\n]*(?:\d|\bago\b|\b(?:" + _MONTHS + r")))[^\n]{0,100}$",
     re.IGNORECASE,
 )
+# A stamp's time of day after its date: "10:30", "at 9:30 a.m. EST", "10:30am BST". Its zone only from a list,
+# in capitals: read in any case, "[A-Z]{2,4}" took the story's first word ("Published on 3 May 2024, 10:00 The
+# farm opened ..." left "farm opened ..."), or "US" of "US officials said ...".
+_STAMP_ZONE = (
+    r"(?-i:UTC|GMT|BST|IST|CET|CEST|EET|EEST|WET|WEST|MSK|JST|KST|HKT|SGT|AEST|AEDT|AWST|NZST|NZDT|"
+    r"EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|ET|CT|MT|PT)\b"
+)
+_STAMP_TIME = r"(?:\s*[,|-]\s*|\s+)(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\b\.?)?(?:\s*" + _STAMP_ZONE + r")?"
 # The date starts with a capital or a digit, whatever the case of the keyword, and no clause follows it:
 # "Published in 2016, the report found ..." is a sentence (the stamps below likewise). A blog's "Posted by Jo
 # Marsh on November 19, 2019, 6:21 AM EST" names its author before the date. Atomic, so that a comma after
@@ -107,8 +115,7 @@ _DATELINE = re.compile(
 # on 12 March 2025, 09:30 GMT, updated ..." left "T, updated ...".
 _DATELINE_PREFIX = re.compile(
     r"^\s*(?>(?:published|posted|updated)(?:\s+by(?:\s+(?-i:[A-Z])[\w.'’-]*){1,4})?(?:\s+on)?\s+"
-    r"(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:\s*[,|-]\s*\d{1,2}:\d{2}"
-    r"(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*[-–—|:]?\s*)(?![,;])",
+    r"(?-i:[A-Z0-9])[\w ,:./-]{2,40}?\d{4}(?:" + _STAMP_TIME + r")?\s*[-–—|:]?\s*)(?![,;])",
     re.IGNORECASE,
 )
 # Agency datelines at the start of a story: "(CNN) --", "Rome (CNN)", "WASHINGTON (Reuters) -", and with a
@@ -149,7 +156,7 @@ _BYLINE_PREFIX = re.compile(
 )
 _STAMP_PREFIX = re.compile(
     r"^\s*(?>\|?\s*\.?\s*(?:PUBLISHED|UPDATED|Last updated(?: at)?)\s*:?\s*\.?\s*"
-    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}\s*\.?\s*(?:\|\s*\.?\s*)?)(?![,;])",
+    r"(?-i:[A-Z0-9])[^|]{0,60}?\b\d{4}(?:" + _STAMP_TIME + r")?\s*\.?\s*(?:\|\s*\.?\s*)?)(?![,;])",
     re.IGNORECASE,
 )
 _IMAGE_LINE = re.compile(
@@ -1283,14 +1290,32 @@ _LOWER_ABBREVIATION_END = re.compile(
 )
 
 
+# ... and a name glued on so, the space gone after a capitalised word ("... on Tuesday.Police said ...", "... in
+# London.The farm ..."); a title before a name is no end ("Capt.Smith"), nor three letters or fewer ("Mr.Smith").
+_GLUED_AFTER_NAME = re.compile(r"(?<![\w.])([A-Z][a-z]{3,})([.!?][\"'”’)\]]*)(?=[A-Z][a-z]+\s)")
+_GLUED_TITLES = frozenset(
+    "Assn Atty Brig Bros Capt Cmdr Corp Dept Govt Insp Inst Intl Msgr Natl Pres Prof Sept Supt Univ".split()  # noqa: SIM905
+)
+
+
 def _split_missed_ends(sentence: str) -> list[str]:
+    # Where each sentence the splitter missed ends, and where the next starts.
+    cuts = [
+        (match.end(2), match.end())
+        for match in _MISSED_END.finditer(sentence)
+        if match.group(1) not in _LOWER_ABBREVIATIONS  # in lower case, as _MISSED_END matched it
+    ]
+    cuts.extend(
+        (match.end(2), match.end(2))
+        for match in _GLUED_AFTER_NAME.finditer(sentence)
+        if match.group(1) not in _GLUED_TITLES
+    )
+    cuts.sort()
     out: list[str] = []
     start = 0
-    for match in _MISSED_END.finditer(sentence):
-        if match.group(1) in _LOWER_ABBREVIATIONS:  # in lower case, as _MISSED_END matched it
-            continue
-        out.append(sentence[start : match.end(2)])
-        start = match.end()
+    for end, next_start in cuts:
+        out.append(sentence[start:end])
+        start = next_start
     out.append(sentence[start:])
     return out
 
@@ -1335,6 +1360,15 @@ _BRAND_NAME_GOES_ON = {
 }
 
 
+# A show named with "!" that opens the sentence: "On Jimmy Kimmel Live! Daniels appears to question it." was cut
+# after "Live!". Only a sentence that so far is an opening preposition and names in capitals: "We are live! The
+# show starts." and "He appeared on Jimmy Kimmel Live! The host asked." still end at the "!".
+_SHOW_OPENING = re.compile(
+    r"(?:(?:[A-Z][a-z]+ing|Asked|Interviewed)\s+on|On|In|During|At|From|After|Before|Via)\s+"
+    r"(?:(?:[A-Z][\w'’.&-]*\s+){1,5}Live|(?:[A-Z][\w'’.&-]*\s+){0,4}(?:E|Yahoo|Jeopardy))!"
+)
+
+
 def _name_goes_on(tail: str, piece: str) -> bool:
     """Whether ``piece`` goes on with a name ending in "!" or "?" that nupunkt took for a sentence end."""
     if _NAME_MARK_END.search(tail) is None:
@@ -1374,6 +1408,11 @@ def _rejoin_english(pieces: list[str]) -> list[str]:
                 and (_DOTTED_END.search(tail) or _LOWER_ABBREVIATION_END.search(tail))
             )
             or _name_goes_on(tail, piece)
+            or (
+                len(groups[-1]) == 1
+                and piece[:1].isupper()
+                and _SHOW_OPENING.fullmatch(groups[-1][0]) is not None
+            )
             or _rtl_title_goes_on(tail, piece)
             or (
                 groups[-1][0][:1] in _QUOTE_OPENINGS
@@ -1478,6 +1517,14 @@ def _chunk(sentence: str) -> list[str]:
     return out
 
 
+# A list flattened onto one line ("... on Tuesday. * Power goes to ...  • Work starts ..."): the splitters left the
+# marker at the end of one sentence ("... on Tuesday. *") or at the start of the next ("• Work starts ..."). Only
+# where a sentence ends or starts: "U.S. - China talks" keeps its dash.
+_INLINE_BULLET = re.compile(r"[-*•·▪►■●◦‣]")
+_INLINE_BULLET_END = re.compile(r"(?<=[.!?…\"'”’)])\s+[-*•·▪►■●◦‣]$")
+_INLINE_BULLET_START = re.compile(r"^(?:[-*•·▪►■●◦‣]\s+)+(?=\S)")
+
+
 def split_sentences(text: str, language: str = "english") -> list[str]:
     """Sentences of a text (paragraph breaks are hard boundaries); run-on text is cut into word chunks."""
     language = language_name(language) or "english"
@@ -1495,7 +1542,8 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
         # its own marks, which the English splitter does not know.
         own = language if language != "english" or para.isascii() else _script_language(para[:5000].lower())
         for sent in _split_paragraph(para, own or language):
-            out.extend(c for c in _chunk(sent) if c)
+            sent = _INLINE_BULLET_START.sub("", _INLINE_BULLET_END.sub("", sent))
+            out.extend(c for c in _chunk(sent) if c and _INLINE_BULLET.fullmatch(c) is None)
     return out
 
 

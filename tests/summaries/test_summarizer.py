@@ -163,6 +163,16 @@ def test_list_items_reach_the_summary_without_their_markers() -> None:
     assert all(s in expected for s in summarize(text, 3, title=TITLE))
 
 
+@pytest.mark.parametrize("marker", ["*", "•", "-", "▪"])
+def test_list_items_run_onto_one_line_reach_the_summary_without_their_markers(marker: str) -> None:
+    # A list flattened onto one line: the splitter left "*" at the end of the sentence before ("... on Tuesday. *")
+    # and "•" or "-" at the start of the next ("• Power goes to ...").
+    sentences = GENUINE[:3]
+    text = f" {marker} ".join(sentences)
+    assert summarize(text, 3, algorithm="lead") == sentences
+    assert summarize(text, 3, title=TITLE) == sentences
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
@@ -212,6 +222,20 @@ def test_a_photo_caption_between_paragraphs_is_not_picked() -> None:
         summary = summarize(text, 3, title=title)
         assert len(summary) == 3
         assert caption not in summary
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_a_line_that_is_only_a_name_is_not_picked_from_a_short_text(algorithm: str) -> None:
+    # A text with no more sentences than asked for showed every line: a speaker's name or a photo's caption
+    # ("Jo Marsh") came out as a summary sentence beside the real ones.
+    text = "\n".join(["Jo Marsh", GENUINE[0], "Tim Baker Ortiz", GENUINE[1]])
+    assert summarize(text, 3, title=TITLE, algorithm=algorithm) == GENUINE[:2]
+    # A sentence naming them stays; a text of nothing but names still has a summary.
+    assert summarize(f"{GENUINE[0]}\nJo Marsh resigned.", 3, algorithm=algorithm) == [
+        GENUINE[0],
+        "Jo Marsh resigned.",
+    ]
+    assert summarize("Jo Marsh\nTim Baker", 3, algorithm=algorithm) == ["Jo Marsh", "Tim Baker"]
 
 
 def test_the_tail_of_a_quotation_is_not_picked_on_its_own() -> None:

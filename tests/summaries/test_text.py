@@ -206,6 +206,24 @@ def test_sentences_glued_without_a_space_are_told_apart() -> None:
     assert split_sentences(address) == [address]
 
 
+def test_sentences_glued_after_a_name_are_told_apart() -> None:
+    # Only a word in lower case ended a glued sentence: "... opened in Brackwater.Police closed ..." and "... on
+    # Tuesday.The board ..." each came as one sentence in the summary.
+    for first, second in (
+        ("The ferry terminal reopened in Brackwater.", "Police closed the harbour road until the morning."),
+        ("The board met on Tuesday.", "The vote on the new timetable is in June."),
+    ):
+        assert split_sentences(f"{first}{second}") == [first, second]
+        assert summarize(f"{first}{second}", 3) == [first, second]
+    # A title before a name, and a short abbreviation, go on with it.
+    for sentence in (
+        "The ferry was saved by Capt.Jo Marsh on Tuesday.",
+        "The ferry was saved by Mr.Marsh on Tuesday.",
+        "Write to www.Harbour.Board today.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+
+
 def test_german_abbreviations_do_not_end_sentences() -> None:
     assert split_sentences("Das ist z.B. gut. Er kam am 3. Mai an.", "german") == [
         "Das ist z.B. gut.",
@@ -1332,6 +1350,25 @@ def test_names_with_an_exclamation_or_question_mark_do_not_end_sentences() -> No
     ]
 
 
+def test_a_show_named_with_an_exclamation_mark_does_not_cut_the_sentence_it_opens() -> None:
+    # nupunkt cut after "Live!": a summary read "On Jimmy Kimmel Live!" and then "Daniels appears to ...".
+    for sentence in (
+        "On Jimmy Kimmel Live! Daniels appears to question the harbour plan.",
+        "Speaking on ABC's Jimmy Kimmel Live! Tuesday, the ferryman laughed it off.",
+        "On Jeopardy! Marsh won the car and the ferry tickets.",
+    ):
+        assert split_sentences(sentence) == [sentence]
+    # A real exclamation still ends its sentence, also after the show's name.
+    assert split_sentences(
+        "We are live! The show starts. He appeared on Jimmy Kimmel Live! The host asked."
+    ) == [
+        "We are live!",
+        "The show starts.",
+        "He appeared on Jimmy Kimmel Live!",
+        "The host asked.",
+    ]
+
+
 def test_a_quoted_question_stays_with_its_speaker() -> None:
     # nupunkt cut after the quote's "?": a feed item's summary read "Marsh said, refusing to answer directly."
     for sentence in (
@@ -1442,6 +1479,23 @@ def test_a_dateline_with_a_second_stamp_after_a_comma_leaves_no_fragment() -> No
         "PUBLISHED: 12 March 2025, updated on 13 March 2025 at 10:00 GMT.",
     ):
         assert clean_text(f"{header}\n\n{STORY}") == STORY
+
+
+def test_a_stamp_with_its_time_of_day_is_cut_whole_and_the_story_kept_whole() -> None:
+    # The time after the date stayed: "10:30 BST" or "at 10:30" became a summary sentence, or opened the story's
+    # first one; and a zone read in any case took the story's first word ("farm opened on Tuesday.").
+    for stamp in (
+        "Updated: 5 May 2025 10:30 BST",
+        "Last updated 5 May 2025 10:30am",
+        "Posted on 05/05/2025 at 10:30",
+        "Published 5 May 2025 10:30 GMT",
+        "Published on 3 May 2024, 10:00",
+        "Published on 3 May 2024, 10:00 a.m. ET",
+    ):
+        for story in (STORY, "US officials said the farm opened on Tuesday."):
+            assert clean_text(f"{stamp}\n\n{story}") == story, stamp
+            assert clean_text(f"{stamp} {story}") == story, stamp
+            assert summarize(f"{stamp}\n{story}\n{GENUINE[0]}", 3) == [story, GENUINE[0]], stamp
 
 
 def test_datelines_in_each_keyword_are_dropped() -> None:
