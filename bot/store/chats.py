@@ -84,6 +84,12 @@ def _time_of_day(owner: str, column: str, value: object) -> str | None:
 _chat_from_row = chat_from_row
 
 
+async def _chat_in(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
+    """The chat as stored, read on ``conn``: under the write lock, no write since the caller's own can change it."""
+    rows = await fetch_all(conn, "SELECT * FROM chats WHERE id = ?", (chat_id,))
+    return chat_from_row(rows[0]) if rows else None
+
+
 async def _digest_from_now(
     conn: aiosqlite.Connection, chat: Chat, next_digest: Callable[[Chat], float | None] | None
 ) -> Chat:
@@ -178,10 +184,10 @@ class ChatRepo:
         async with self._db.write() as conn:
             if next_digest is not None:
                 # Read under the write lock, as record_digest does: the sender may have recorded a digest since.
-                stored = await fetch_all(conn, "SELECT * FROM chats WHERE id = ?", (chat.id,))
-                if not stored:
+                stored = await _chat_in(conn, chat.id)
+                if stored is None:
                     raise LookupError(f"chat {chat.id} is not registered")
-                chat = replace(chat, next_digest_at=next_digest(chat_from_row(stored[0])))
+                chat = replace(chat, next_digest_at=next_digest(stored))
             rows = await fetch_all(
                 conn,
                 f"UPDATE chats SET ({_SETTINGS_COLUMNS}, updated_at) ="
@@ -378,10 +384,10 @@ class ChatRepo:
             )
             if callable(next_digest_at):
                 # Read under the write lock: settings read before it may have changed since.
-                rows = await fetch_all(conn, "SELECT * FROM chats WHERE id = ?", (chat_id,))
-                if not rows:
+                current = await _chat_in(conn, chat_id)
+                if current is None:
                     return
-                next_digest_at = next_digest_at(chat_from_row(rows[0]))
+                next_digest_at = next_digest_at(current)
             await run(
                 conn,
                 "UPDATE chats SET next_digest_at = ? WHERE id = ? AND next_digest_at IS ?",
