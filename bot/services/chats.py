@@ -134,7 +134,7 @@ class ChatService:
         if name in ("quiet", "quiethours"):
             return await self.set_quiet_hours(chat_id, " ".join(rest)), "quiet"
         if name in ("length", "sentences", "len"):
-            if len(rest) == 2 and rest[1].lower().removesuffix(".") in ("sentence", "sentences"):
+            if len(rest) == 2 and rest[1].lower().rstrip(".,!;") in ("sentence", "sentences"):
                 # "/settings length 4 sentences" was told "Say how many sentences", which it had.
                 rest = rest[:1]
             if not rest:
@@ -398,7 +398,7 @@ def parse_length(value: str | int) -> int:
         n = value
     else:
         text = value.strip()
-        if text.endswith(".") and text[:-1].isdecimal():
+        if text[-1:] in (".", ",", "!", ";") and text[:-1].isdecimal():
             text = text[:-1]  # "/settings length 4." ends a sentence: it was told "“4.” is not a number"
         # int() would also take "1_0" and "+4"; a length is digits and nothing else.
         if not text.isdecimal():

@@ -164,7 +164,7 @@ async def test_a_summary_length_typed_as_a_number_is_not_called_no_number(
     assert chat is not None and chat.summary_sentences == 3
 
 
-@pytest.mark.parametrize("typed", ["4.", "4 sentences."])
+@pytest.mark.parametrize("typed", ["4.", "4 sentences.", "4,", "4!"])
 async def test_a_summary_length_ending_a_sentence_with_a_full_stop_is_taken(
     emulator: BotApiEmulator, running_bot: BotApplication, typed: str
 ) -> None:
