@@ -392,15 +392,22 @@ async def test_a_link_one_chat_summarized_stays_that_chats_own(
     assert ARTICLE_TITLE in (await say(emulator, f"/summary {stored.id}", chat=other)).text
 
 
+async def _summary_behind_a_login(emulator: BotApiEmulator, news_site: NewsSite) -> tuple[str, SentMessage]:
+    """The article page behind the login reader:s3cret, asked for with the login in its link: its address
+    (without the login) and the summary the chat got."""
+    page = NewsSite._page("world", ARTICLE_TITLE, ARTICLE_BODY)
+    url = news_site.add("/members/tram.html", page, login="reader:s3cret")
+    reply = await say(emulator, f"/summary {url.replace('http://', 'http://reader:s3cret@')}")
+    assert ARTICLE_TITLE in reply.text and "The line will connect" in reply.text, reply.text
+    return url, reply
+
+
 async def test_the_password_in_a_links_address_is_never_shown_as_the_articles_source(
     emulator: BotApiEmulator, running_bot: BotApplication, news_site: NewsSite
 ) -> None:
     # A page that names no site of its own was given the address's authority as its source, login included:
     # "reader:s3cret@host" stood under the title, in this reply and in every list the article was in.
-    page = NewsSite._page("world", ARTICLE_TITLE, ARTICLE_BODY)
-    url = news_site.add("/members/tram.html", page, login="reader:s3cret")
-    reply = await say(emulator, f"/summary {url.replace('http://', 'http://reader:s3cret@')}")
-    assert ARTICLE_TITLE in reply.text and "The line will connect" in reply.text, reply.text
+    _, reply = await _summary_behind_a_login(emulator, news_site)
     assert "s3cret" not in reply.text and "reader" not in reply.text, reply.text
     assert "s3cret" not in (await say(emulator, "/latest")).text
 
@@ -411,10 +418,7 @@ async def test_a_page_read_with_one_chats_password_is_never_shown_to_another_cha
     # A link with a login in it (http://user:pw@host/page) is fetched with that login. Its article was stored
     # under the address without the login, so another chat sending the bare address was given the page that the
     # password had opened, and could open it by id and find it with /search.
-    page = NewsSite._page("world", ARTICLE_TITLE, ARTICLE_BODY)
-    url = news_site.add("/members/tram.html", page, login="reader:s3cret")
-    reply = await say(emulator, f"/summary {url.replace('http://', 'http://reader:s3cret@')}")
-    assert ARTICLE_TITLE in reply.text and "The line will connect" in reply.text, reply.text
+    url, reply = await _summary_behind_a_login(emulator, news_site)
     other = USER_CHAT + 1
     reply = await say(emulator, f"/summary {url}", chat=other)
     assert "refused access (401" in reply.text and ARTICLE_TITLE not in reply.text, reply.text

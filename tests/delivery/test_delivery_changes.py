@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -737,14 +738,28 @@ async def test_a_storm_of_429s_parks_an_alert_and_postpones_a_digest_without_los
         assert await r.db.deliveries.counts_by_status() == {"sent": 2}
 
 
+@contextlib.asynccontextmanager
+async def storm_on_chat_7(
+    tmp_path: Path,
+    emulator: BotApiEmulator,
+    api: RateLimitedApi,
+    monkeypatch: pytest.MonkeyPatch,
+    refusals: int,
+) -> AsyncIterator[Rig]:
+    """A rig whose chat 7, following sport, is answered 429 ``refusals`` times in a row; an alert is parked at
+    the third (MAX_RATE_LIMITED lowered to 3)."""
+    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
+    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
+        await add_chat(r, 7, topics=("sport",), in_emulator=False)
+        api.storms = {7: refusals}
+        yield r
+
+
 async def test_an_alert_is_parked_at_its_max_rate_limited_th_429_in_a_row_as_a_digest_is_postponed(
     tmp_path: Path, emulator: BotApiEmulator, api: RateLimitedApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "20 429s in a row park an alert": the alert took one more (the 21st parked it), the digest 20.
-    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
-    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
-        await add_chat(r, 7, topics=("sport",), in_emulator=False)
-        api.storms = {7: 100}
+    async with storm_on_chat_7(tmp_path, emulator, api, monkeypatch, refusals=100) as r:
         await r.delivery.start()
         await r.delivery.plan_alerts(
             [await store_article(r, "Match report", topics=("sport",))], r.clock.now()
@@ -760,10 +775,7 @@ async def test_an_alert_parked_by_a_storm_of_429s_still_comes_before_the_chats_l
 ) -> None:
     # The alert parked at its MAX_RATE_LIMITED-th 429 waited 5 minutes while the chat's later alerts, the one
     # queued behind it and those still in the outbox, went out at once: the chat read them 1, 2, 0.
-    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
-    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
-        await add_chat(r, 7, topics=("sport",), in_emulator=False)
-        api.storms = {7: 3}
+    async with storm_on_chat_7(tmp_path, emulator, api, monkeypatch, refusals=3) as r:
         arts = [await store_article(r, f"Result {i}", topics=("sport",), age=600.0 - i) for i in range(3)]
         await r.delivery.start()
         await r.delivery.plan_alerts(arts, r.clock.now())
@@ -786,10 +798,7 @@ async def test_an_alert_claimed_while_the_one_before_it_is_parked_after_429s_wai
 ) -> None:
     # The sender claims the chat's next alert while the park of the one before it is being written (the
     # database busy): it must not go out first.
-    monkeypatch.setattr(delivery_module, "MAX_RATE_LIMITED", 3)
-    async with rig(tmp_path, emulator, telegram_api_url=api.base_url, rate_chat_interval_seconds=0.05) as r:
-        await add_chat(r, 7, topics=("sport",), in_emulator=False)
-        api.storms = {7: 3}
+    async with storm_on_chat_7(tmp_path, emulator, api, monkeypatch, refusals=3) as r:
         parking, gate = asyncio.Event(), asyncio.Event()
         park = r.db.deliveries.park
 
